@@ -1,0 +1,27 @@
+/*
+ * linalg — the dense kernels the host and first-party plugins share (DESIGN.md:
+ * "hot numeric kernels live once"). Thin, documented wrappers over CBLAS so that
+ * every caller gets the same layout conventions: row-major, float32 states,
+ * reductions in double.
+ */
+#ifndef BASIN_LINALG_H
+#define BASIN_LINALG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * C (m × n) = scale · A (m × k) · Bᵀ, where B is n × k; all row-major, contiguous.
+ * With beta = 0 C is overwritten, otherwise C = scale·A·Bᵀ + beta·C. One SGEMM.
+ * [thread-safe]
+ */
+void linalg_gemm_nt(const float *a, const float *b, float *c, size_t m, size_t n,
+                    size_t k, float scale, float beta);
+
+/* out[i] = ‖x_i‖² for the n rows of x (n × dim), accumulated in double. */
+void linalg_row_sq_norms(const float *x, size_t n, size_t dim, double *out);
+
+/* x·y over dim entries, accumulated in double. */
+double linalg_dot(const float *x, const float *y, size_t dim);
+
+#endif

@@ -1,0 +1,138 @@
+#include "measure.h"
+
+#include <math.h>
+#include <stdlib.h>
+
+#include "linalg.h"
+
+const basin_param_def measure_params[] = {
+    {"rule", BASIN_PARAM_CHOICE, 0, "overlap", 0, 0, "overlap", 0,
+     "classification rule: overlap (binary memories, max |m| >= threshold)"},
+    {"threshold", BASIN_PARAM_REAL, 0.95, NULL, 0, 1, NULL, BASIN_PARAM_MIN_EXCLUSIVE,
+     "overlap rule: memorized when the largest |overlap| reaches this"},
+    {"confidence", BASIN_PARAM_REAL, 0.95, NULL, 0, 1, NULL,
+     BASIN_PARAM_MIN_EXCLUSIVE | BASIN_PARAM_MAX_EXCLUSIVE,
+     "level of the bootstrap intervals reported with every rate"},
+    {NULL, 0, 0, NULL, 0, 0, NULL, 0, NULL},
+};
+
+const char *measure_class_name(measure_class c)
+{
+    static const char *const NAMES[] = {"memorized", "spurious", "generalized",
+                                        "unconverged"};
+    return c < MEASURE_N_CLASSES ? NAMES[c] : "unknown";
+}
+
+/* Block sizes: states × patterns per SGEMM, 256 × 1024 floats = 1 MiB. */
+#define STATE_BLOCK 256
+#define PATTERN_BLOCK 1024
+
+/* Insert overlap m (with index mu) into a top-3-by-magnitude list. */
+static void top3_insert(measure_overlap *o, double m, int64_t mu)
+{
+    double a = fabs(m);
+    if (isnan(o->top[0]) || a > fabs(o->top[0])) {
+        o->top[2] = o->top[1];
+        o->top[1] = o->top[0];
+        o->top[0] = m;
+        o->pattern = mu;
+    } else if (isnan(o->top[1]) || a > fabs(o->top[1])) {
+        o->top[2] = o->top[1];
+        o->top[1] = m;
+    } else if (isnan(o->top[2]) || a > fabs(o->top[2])) {
+        o->top[2] = m;
+    }
+}
+
+/* Run fn over blocks of state × pattern overlaps m = x·ξ / dim. */
+static int for_overlap_blocks(const float *states, uint64_t n, const float *patterns,
+                              uint64_t n_patterns, uint32_t dim, measure_overlap *out,
+                              int heldout)
+{
+    size_t pb = n_patterns < PATTERN_BLOCK ? (size_t)n_patterns : PATTERN_BLOCK;
+    float *block = malloc((size_t)STATE_BLOCK * (pb ? pb : 1) * sizeof *block);
+    if (!block)
+        return BASIN_ENOMEM;
+    for (uint64_t s0 = 0; s0 < n; s0 += STATE_BLOCK) {
+        size_t ns = (size_t)(n - s0 < STATE_BLOCK ? n - s0 : STATE_BLOCK);
+        for (uint64_t p0 = 0; p0 < n_patterns; p0 += pb) {
+            size_t np = (size_t)(n_patterns - p0 < pb ? n_patterns - p0 : pb);
+            linalg_gemm_nt(states + s0 * dim, patterns + p0 * dim, block, ns, np, dim,
+                           1.0f / (float)dim, 0.0f);
+            for (size_t i = 0; i < ns; i++) {
+                measure_overlap *o = &out[s0 + i];
+                for (size_t j = 0; j < np; j++) {
+                    double m = block[i * np + j];
+                    if (heldout) {
+                        if (isnan(o->heldout) || fabs(m) > o->heldout)
+                            o->heldout = fabs(m);
+                    } else {
+                        top3_insert(o, m, (int64_t)(p0 + j));
+                    }
+                }
+            }
+        }
+    }
+    free(block);
+    return BASIN_OK;
+}
+
+int measure_overlaps(const float *states, uint64_t n, const float *patterns,
+                     uint64_t n_patterns, uint32_t dim, measure_overlap *out)
+{
+    for (uint64_t i = 0; i < n; i++) {
+        out[i].pattern = -1;
+        out[i].top[0] = out[i].top[1] = out[i].top[2] = NAN;
+        out[i].heldout = NAN;
+    }
+    return for_overlap_blocks(states, n, patterns, n_patterns, dim, out, 0);
+}
+
+int measure_heldout_overlaps(const float *states, uint64_t n, const float *heldout,
+                             uint64_t n_heldout, uint32_t dim, measure_overlap *out)
+{
+    return for_overlap_blocks(states, n, heldout, n_heldout, dim, out, 1);
+}
+
+measure_class measure_classify_overlap(const measure_overlap *m, int converged,
+                                       double threshold)
+{
+    if (!isnan(m->top[0]) && fabs(m->top[0]) >= threshold)
+        return MEASURE_MEMORIZED;
+    if (!isnan(m->heldout) && m->heldout >= threshold)
+        return MEASURE_GENERALIZED;
+    return converged ? MEASURE_SPURIOUS : MEASURE_UNCONVERGED;
+}
+
+/* Smallest k with P(Binomial(n, p) <= k) >= q. */
+static uint64_t binomial_quantile(uint64_t n, double p, double q)
+{
+    if (p <= 0)
+        return 0;
+    if (p >= 1)
+        return n;
+    double log_p = log(p), log_q = log1p(-p), lg_n = lgamma((double)n + 1);
+    double cdf = 0;
+    for (uint64_t k = 0; k <= n; k++) {
+        double log_pmf = lg_n - lgamma((double)k + 1) - lgamma((double)(n - k) + 1) +
+                         (double)k * log_p + (double)(n - k) * log_q;
+        cdf += exp(log_pmf);
+        /* A relative tolerance keeps rounding in the sum from skipping the
+           exact quantile when the CDF lands on q. */
+        if (cdf >= q * (1 - 1e-12))
+            return k;
+    }
+    return n;
+}
+
+void measure_rate_interval(uint64_t hits, uint64_t n, double confidence,
+                           double *lo, double *hi)
+{
+    if (n == 0) {
+        *lo = *hi = NAN;
+        return;
+    }
+    double p = (double)hits / (double)n, tail = (1 - confidence) / 2;
+    *lo = (double)binomial_quantile(n, p, tail) / (double)n;
+    *hi = (double)binomial_quantile(n, p, 1 - tail) / (double)n;
+}

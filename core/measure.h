@@ -1,0 +1,70 @@
+/*
+ * measure — the referee: classifying final states as memorized, spurious or
+ * generalized, the same way for every model (DESIGN.md, "Measures").
+ *
+ * Rule `overlap` (binary memories). Overlaps m_μ = ξ_μ·x / N. A state is
+ *   memorized    if max_μ |m_μ| ≥ threshold over the training patterns
+ *                (a mirror image −ξ_μ counts: it is the same memory);
+ *   generalized  if not memorized but max |m| ≥ threshold over held-out patterns;
+ *   spurious     if neither and the dynamics reached a fixed point
+ *                (mixture and spin-glass states: Amit, Gutfreund & Sompolinsky 1985);
+ *   unconverged  otherwise (the sweep limit or a 2-cycle stopped it).
+ */
+#ifndef BASIN_MEASURE_H
+#define BASIN_MEASURE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "basin/plugin.h"
+
+extern const basin_param_def measure_params[];
+
+enum { MEASURE_RULE, MEASURE_THRESHOLD, MEASURE_CONFIDENCE };
+
+typedef enum measure_class {
+    MEASURE_MEMORIZED,
+    MEASURE_SPURIOUS,
+    MEASURE_GENERALIZED,
+    MEASURE_UNCONVERGED,
+    MEASURE_N_CLASSES
+} measure_class;
+
+/* "memorized", "spurious", "generalized", "unconverged". */
+const char *measure_class_name(measure_class c);
+
+/* What the overlap rule knows about one final state. */
+typedef struct measure_overlap {
+    int64_t pattern;          /* training index of the largest |m_μ| */
+    double top[3];            /* the three largest overlaps by magnitude, signed,
+                                 largest first; NaN where K < 3 */
+    double heldout;           /* max |m| over held-out patterns; NaN if none */
+} measure_overlap;
+
+/*
+ * Overlaps of n states (n × dim) with K patterns (K × dim), reduced to the top
+ * three per state. Computed by SGEMM in blocks, never as an n × K matrix at once.
+ * [thread-safe]
+ */
+int measure_overlaps(const float *states, uint64_t n, const float *patterns,
+                     uint64_t n_patterns, uint32_t dim, measure_overlap *out);
+
+/* Max |m| of each state over held-out patterns, into out[i].heldout. */
+int measure_heldout_overlaps(const float *states, uint64_t n, const float *heldout,
+                             uint64_t n_heldout, uint32_t dim, measure_overlap *out);
+
+/* The class of one state under the overlap rule. */
+measure_class measure_classify_overlap(const measure_overlap *m, int converged,
+                                       double threshold);
+
+/*
+ * Percentile-bootstrap interval of a proportion hits/n at the given confidence.
+ * Resampling n Bernoulli outcomes with replacement gives a count distributed as
+ * Binomial(n, p̂), p̂ = hits/n, so the interval is computed exactly from that
+ * law's quantiles (the limit of infinitely many bootstrap resamples) instead of
+ * by sampling: deterministic and free of Monte Carlo error.
+ */
+void measure_rate_interval(uint64_t hits, uint64_t n, double confidence,
+                           double *lo, double *hi);
+
+#endif

@@ -1,0 +1,59 @@
+/*
+ * registry — finding, loading and checking plugin libraries.
+ *
+ * Libraries are searched, first match of an id wins, in the order paths are added:
+ * the paths a recipe names (plugin_path), BASIN_PLUGIN_PATH (colon-separated), the
+ * plugins/ folder beside the basin executable (the build tree) and the install
+ * plugin folder. A directory is searched recursively for *.so; a file is loaded as
+ * it is. A library is accepted only if its ABI major equals the host's, its minor is
+ * not newer, and its descriptors are sane; otherwise it is refused with a message
+ * naming the library and both versions (registry_refusal).
+ */
+#ifndef BASIN_REGISTRY_H
+#define BASIN_REGISTRY_H
+
+#include <stddef.h>
+
+#include "basin/plugin.h"
+
+typedef struct registry registry;
+
+/* A plugin found in a loaded library. */
+typedef struct registry_plugin {
+    const basin_descriptor *descriptor;
+    const char *library;      /* path of the library it came from */
+} registry_plugin;
+
+registry *registry_new(void);
+void registry_free(registry *reg);
+
+/*
+ * Search path: a directory (recursively) or one library file. A path that does not
+ * exist is BASIN_EIO with a message in err when `must_exist`, silently skipped
+ * otherwise. Refused libraries do not make this fail: they are recorded.
+ */
+int registry_add_path(registry *reg, const char *path, int must_exist, char *err,
+                      size_t n_err);
+
+/* The default search path: BASIN_PLUGIN_PATH, then beside the executable, then the
+   install folder. */
+void registry_add_defaults(registry *reg);
+
+/* The plugin with this id, or NULL. */
+const registry_plugin *registry_find(const registry *reg, const char *id);
+
+/* All plugins, in search order. */
+size_t registry_count(const registry *reg);
+const registry_plugin *registry_at(const registry *reg, size_t i);
+
+/* Libraries that were refused, each with its one-line reason. */
+size_t registry_refused_count(const registry *reg);
+const char *registry_refusal(const registry *reg, size_t i);
+
+/* The closest known id to `id`, or NULL. */
+const char *registry_suggest(const registry *reg, const char *id);
+
+/* A short name of a descriptor's interface: "dataset", "energy", "score", "sampler". */
+const char *registry_kind(const basin_descriptor *d);
+
+#endif

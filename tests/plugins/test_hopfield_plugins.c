@@ -1,0 +1,1050 @@
+/*
+ * test_hopfield_plugins — unit tests of datasets/binary-patterns, energies/hopfield
+ * and samplers/hopfield, loaded as a host loads them (dlopen RTLD_NOW|RTLD_LOCAL)
+ * and driven through a mock basin_host whose random numbers are a counter-based
+ * hash (splitmix64 of seed, role, index, step, element).
+ *
+ * Usage: test_hopfield_plugins DATASET.so ENERGY.so SAMPLER.so
+ * Prints one line per check; exits 1 if any check failed.
+ */
+#include <basin/plugin.h>
+
+#include <dlfcn.h>
+#include <math.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+/* ------------------------------------------------------------------ checks */
+
+static int n_failed, n_passed;
+
+#define CHECK(cond, ...)                                                              \
+    do {                                                                              \
+        int ok_ = (cond);                                                             \
+        printf("%s - ", ok_ ? "ok  " : "FAIL");                                        \
+        printf(__VA_ARGS__);                                                          \
+        printf("%s\n", ok_ ? "" : "   [" #cond "]");                                   \
+        if (ok_)                                                                      \
+            n_passed++;                                                               \
+        else                                                                          \
+            n_failed++;                                                               \
+    } while (0)
+
+static double now_seconds(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+/* --------------------------------------------------------------- mock host */
+
+typedef struct mock {
+    uint64_t seed;
+    int cancel;                 /* cancelled() returns this */
+    uint64_t stop_after;        /* observe() returns 1 at this call (0: never) */
+    /* energy tracking for observe(): last energy of each sample index */
+    const basin_energy_iface *energy;
+    void *energy_self;
+    double *last_energy;        /* indexed by sample index; NULL: no tracking */
+    int64_t *last_step;
+    uint64_t n_tracked;
+    int strict_decrease;        /* async: every observed sweep lowers E */
+    uint64_t n_observed;
+    uint64_t n_violations;      /* energy rose, or steps out of order */
+    uint64_t n_warnings;
+} mock;
+
+static _Thread_local char last_error[1024];
+
+static void mock_error(const basin_host *host, const char *fmt, ...)
+{
+    (void)host;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(last_error, sizeof last_error, fmt, ap);
+    va_end(ap);
+}
+
+static void mock_log(const basin_host *host, int level, const char *fmt, ...)
+{
+    mock *m = host->host_data;
+    if (level <= BASIN_LOG_WARN)
+        m->n_warnings++;
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "log %d: ", level);
+    vfprintf(stderr, fmt, ap);
+    fprintf(stderr, "\n");
+    va_end(ap);
+}
+
+static uint64_t splitmix64(uint64_t z)
+{
+    z += 0x9e3779b97f4a7c15ull;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
+static uint64_t hash_key(const basin_host *host, uint32_t role, uint64_t index,
+                         uint64_t step, uint64_t element)
+{
+    const mock *m = host->host_data;
+    uint64_t h = splitmix64(m->seed + role);
+    h = splitmix64(h ^ index);
+    h = splitmix64(h ^ (step * 0x632be59bd9b4e019ull));
+    return splitmix64(h ^ (element * 0xd6e8feb86659fd93ull));
+}
+
+static void mock_bits(const basin_host *host, uint32_t role, uint64_t index,
+                      uint64_t step, uint32_t *out, size_t n)
+{
+    for (size_t e = 0; e < n; e++)
+        out[e] = (uint32_t)(hash_key(host, role, index, step, e) >> 32);
+}
+
+static void mock_uniform(const basin_host *host, uint32_t role, uint64_t index,
+                         uint64_t step, double *out, size_t n)
+{
+    for (size_t e = 0; e < n; e++)
+        out[e] = (double)(hash_key(host, role, index, step, e) >> 11) * 0x1p-53;
+}
+
+static void mock_normal(const basin_host *host, uint32_t role, uint64_t index,
+                        uint64_t step, float *out, size_t n)
+{
+    for (size_t e = 0; e < n; e++) {
+        double u1 = ((double)(hash_key(host, role, index, step, 2 * e) >> 11) + 1)
+                    * 0x1p-53;
+        double u2 = (double)(hash_key(host, role, index, step, 2 * e + 1) >> 11)
+                    * 0x1p-53;
+        out[e] = (float)(sqrt(-2 * log(u1)) * cos(6.283185307179586 * u2));
+    }
+}
+
+static void mock_progress(const basin_host *host, uint64_t done, uint64_t total)
+{
+    (void)host;
+    (void)done;
+    (void)total;
+}
+
+static int mock_cancelled(const basin_host *host)
+{
+    const mock *m = host->host_data;
+    return m->cancel;
+}
+
+static int mock_observe(const basin_host *host, const basin_step *step)
+{
+    mock *m = host->host_data;
+    m->n_observed++;
+    if (step->struct_size != sizeof(basin_step) || step->n != 1 || step->alpha != 1
+        || step->sigma != 0)
+        m->n_violations++;
+    if (m->last_energy != NULL && step->first_index < m->n_tracked) {
+        double e;
+        m->energy->energy(m->energy_self, host, step->states, 1, &e);
+        const uint64_t k = step->first_index;
+        if (m->strict_decrease && !(e < m->last_energy[k] - 1e-9))
+            m->n_violations++;
+        if ((int64_t)step->step != m->last_step[k] + 1)
+            m->n_violations++;
+        m->last_energy[k] = e;
+        m->last_step[k] = (int64_t)step->step;
+    }
+    return m->stop_after != 0 && m->n_observed >= m->stop_after;
+}
+
+static basin_host make_host(mock *m)
+{
+    basin_host h = {
+        .struct_size = sizeof(basin_host),
+        .abi_minor = BASIN_ABI_MINOR,
+        .host_data = m,
+        .error = mock_error,
+        .log = mock_log,
+        .random_bits = mock_bits,
+        .random_uniform = mock_uniform,
+        .random_normal = mock_normal,
+        .progress = mock_progress,
+        .cancelled = mock_cancelled,
+        .observe = mock_observe,
+    };
+    return h;
+}
+
+/* ----------------------------------------------------------- plugin loading */
+
+static const basin_descriptor *load_plugin(const char *path, const char *id,
+                                           const char *iface)
+{
+    void *lib = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    if (lib == NULL) {
+        fprintf(stderr, "cannot load %s: %s\n", path, dlerror());
+        return NULL;
+    }
+    const basin_library *entry = dlsym(lib, BASIN_LIBRARY_SYMBOL);
+    if (entry == NULL) {
+        fprintf(stderr, "%s: no %s\n", path, BASIN_LIBRARY_SYMBOL);
+        return NULL;
+    }
+    CHECK(entry->abi_major == BASIN_ABI_MAJOR && entry->abi_minor <= BASIN_ABI_MINOR
+              && entry->struct_size == sizeof(basin_library),
+          "%s: library header (abi %u.%u, size %u)", path, entry->abi_major,
+          entry->abi_minor, entry->struct_size);
+    const basin_descriptor *found = NULL;
+    for (const basin_descriptor *const *p = entry->plugins; *p != NULL; p++)
+        if (strcmp((*p)->id, id) == 0)
+            found = *p;
+    CHECK(found != NULL && found->struct_size == sizeof(basin_descriptor)
+              && strcmp(found->interface, iface) == 0,
+          "%s holds %s implementing %s", path, id, iface);
+    if (found == NULL)
+        return NULL;
+    /* Parameter table: ends with NULL, defaults within their ranges. */
+    int table_ok = 1;
+    for (const basin_param_def *d = found->params; d->name != NULL; d++) {
+        if (d->type == BASIN_PARAM_INT || d->type == BASIN_PARAM_REAL)
+            table_ok &= d->default_number >= d->min && d->default_number <= d->max;
+        if (d->type == BASIN_PARAM_CHOICE)
+            table_ok &= d->default_string != NULL && d->choices != NULL
+                        && strstr(d->choices, d->default_string) != NULL;
+        table_ok &= d->doc != NULL;
+    }
+    CHECK(table_ok, "%s: parameter defaults lie in their ranges and choices", id);
+    return found;
+}
+
+/* Parameter values: the table's defaults, then overrides by name. */
+typedef struct params {
+    const basin_descriptor *desc;
+    basin_value values[16];
+} params;
+
+static params defaults(const basin_descriptor *desc)
+{
+    params p = {.desc = desc};
+    for (int i = 0; desc->params[i].name != NULL; i++) {
+        p.values[i].number = desc->params[i].default_number;
+        p.values[i].string = desc->params[i].default_string != NULL
+                                 ? desc->params[i].default_string
+                                 : "";
+    }
+    return p;
+}
+
+static int param_index(const params *p, const char *name)
+{
+    for (int i = 0; p->desc->params[i].name != NULL; i++)
+        if (strcmp(p->desc->params[i].name, name) == 0)
+            return i;
+    fprintf(stderr, "no parameter %s in %s\n", name, p->desc->id);
+    exit(2);
+}
+
+static void set_number(params *p, const char *name, double v)
+{
+    p->values[param_index(p, name)].number = v;
+}
+
+static void set_string(params *p, const char *name, const char *v)
+{
+    p->values[param_index(p, name)].string = v;
+}
+
+/* ------------------------------------------------------------------ helpers */
+
+static const basin_dataset_iface *dataset_iface;
+static const basin_energy_iface *energy_iface;
+static const basin_sampler_iface *sampler_iface;
+static const basin_descriptor *dataset_desc, *energy_desc, *sampler_desc;
+
+/* A binary-patterns data set with dim, count (and optional bias/heldout/...). */
+static void *make_dataset(const basin_host *host, params p)
+{
+    void *d = NULL;
+    int rc = dataset_iface->create(host, p.values, &d);
+    if (rc != BASIN_OK) {
+        fprintf(stderr, "dataset create failed: %d %s\n", rc, last_error);
+        exit(2);
+    }
+    return d;
+}
+
+static float *read_split(void *d, const basin_host *host, int split, uint64_t *n_out,
+                         uint32_t *dim_out)
+{
+    basin_dataset_info info;
+    dataset_iface->info(d, &info);
+    uint64_t n = split == BASIN_SPLIT_TRAIN ? info.n_train : info.n_heldout;
+    float *rows = malloc((n ? n : 1) * info.dim * sizeof *rows);
+    int rc = dataset_iface->read(d, host, split, 0, n, rows);
+    if (rc != BASIN_OK) {
+        fprintf(stderr, "read failed: %s\n", last_error);
+        exit(2);
+    }
+    *n_out = n;
+    *dim_out = info.dim;
+    return rows;
+}
+
+static float *patterns(const basin_host *host, uint32_t dim, uint64_t count)
+{
+    params p = defaults(dataset_desc);
+    set_number(&p, "dim", dim);
+    set_number(&p, "count", (double)count);
+    void *d = make_dataset(host, p);
+    uint64_t n;
+    uint32_t got_dim;
+    float *rows = read_split(d, host, BASIN_SPLIT_TRAIN, &n, &got_dim);
+    dataset_iface->destroy(d);
+    return rows;
+}
+
+/* An encoded Hopfield energy (diagonal "zero" or "keep"). */
+static void *make_energy(const basin_host *host, const char *diagonal, uint32_t dim,
+                         const float *memories, uint64_t k)
+{
+    params p = defaults(energy_desc);
+    set_string(&p, "diagonal", diagonal);
+    void *e = NULL;
+    if (energy_iface->create(host, p.values, dim, &e) != BASIN_OK
+        || energy_iface->encode(e, host, memories, k) != BASIN_OK) {
+        fprintf(stderr, "energy create/encode failed: %s\n", last_error);
+        exit(2);
+    }
+    return e;
+}
+
+static void *make_sampler(const basin_host *host, const char *mode, double max_sweeps)
+{
+    params p = defaults(sampler_desc);
+    set_string(&p, "mode", mode);
+    set_number(&p, "max_sweeps", max_sweeps);
+    void *s = NULL;
+    if (sampler_iface->create(host, p.values, &s) != BASIN_OK) {
+        fprintf(stderr, "sampler create failed: %s\n", last_error);
+        exit(2);
+    }
+    return s;
+}
+
+/* n random ±1 states of the INIT role, sample indices first, first + 1, ... */
+static float *random_states(const basin_host *host, uint64_t first, uint64_t n,
+                            uint32_t dim)
+{
+    float *x = malloc(n * dim * sizeof *x);
+    double *u = malloc(dim * sizeof *u);
+    for (uint64_t r = 0; r < n; r++) {
+        host->random_uniform(host, BASIN_ROLE_INIT, first + r, 0, u, dim);
+        for (uint32_t i = 0; i < dim; i++)
+            x[r * dim + i] = u[i] < 0.5 ? 1.0f : -1.0f;
+    }
+    free(u);
+    return x;
+}
+
+/* Reference Hebbian couplings in double: W = (1/N) Σ ξξᵀ, diagonal zeroed or kept. */
+static double *reference_couplings(const float *xi, uint64_t k, uint32_t n, int keep)
+{
+    double *w = calloc((size_t)n * n, sizeof *w);
+    for (uint64_t mu = 0; mu < k; mu++)
+        for (uint32_t i = 0; i < n; i++)
+            for (uint32_t j = 0; j < n; j++)
+                w[(size_t)i * n + j] += (double)xi[mu * n + i] * xi[mu * n + j] / n;
+    if (!keep)
+        for (uint32_t i = 0; i < n; i++)
+            w[(size_t)i * n + i] = 0;
+    return w;
+}
+
+static double reference_field(const double *w, const float *x, uint32_t n, uint32_t i)
+{
+    double h = 0;
+    for (uint32_t j = 0; j < n; j++)
+        h += w[(size_t)i * n + j] * x[j];
+    return h;
+}
+
+static double overlap(const float *a, const float *b, uint32_t n)
+{
+    double s = 0;
+    for (uint32_t i = 0; i < n; i++)
+        s += (double)a[i] * b[i];
+    return s / n;
+}
+
+/* ------------------------------------------------------------ dataset tests */
+
+static void test_dataset(const basin_host *host)
+{
+    params p = defaults(dataset_desc);
+    set_number(&p, "dim", 64);
+    set_number(&p, "count", 20);
+    set_number(&p, "heldout", 5);
+    void *d = make_dataset(host, p);
+    basin_dataset_info info;
+    dataset_iface->info(d, &info);
+    CHECK(info.n_train == 20 && info.n_heldout == 5 && info.dim == 64
+              && info.flags == BASIN_DATA_BINARY,
+          "dataset: info K=%llu heldout=%llu N=%u flags=%u", (unsigned long long)info.n_train,
+          (unsigned long long)info.n_heldout, info.dim, info.flags);
+
+    uint64_t n, nh;
+    uint32_t dim;
+    float *train = read_split(d, host, BASIN_SPLIT_TRAIN, &n, &dim);
+    float *held = read_split(d, host, BASIN_SPLIT_HELDOUT, &nh, &dim);
+    int pm1 = 1, n_plus = 0;
+    for (uint64_t k = 0; k < n * dim; k++) {
+        pm1 &= train[k] == 1.0f || train[k] == -1.0f;
+        n_plus += train[k] == 1.0f;
+    }
+    for (uint64_t k = 0; k < nh * dim; k++)
+        pm1 &= held[k] == 1.0f || held[k] == -1.0f;
+    CHECK(pm1 && n_plus > 0 && n_plus < (int)(n * dim), "dataset: every entry is ±1 "
+          "(%d of %llu are +1)", n_plus, (unsigned long long)(n * dim));
+    CHECK(memcmp(train, held, dim * sizeof *train) != 0,
+          "dataset: held-out pattern 0 differs from train pattern 0");
+
+    /* Same params → identical rows; a larger count keeps the first rows. */
+    void *d2 = make_dataset(host, p);
+    uint64_t n2;
+    float *train2 = read_split(d2, host, BASIN_SPLIT_TRAIN, &n2, &dim);
+    CHECK(n2 == n && memcmp(train, train2, n * dim * sizeof *train) == 0,
+          "dataset: same parameters give identical rows");
+    set_number(&p, "count", 30);
+    void *d3 = make_dataset(host, p);
+    float *train3 = read_split(d3, host, BASIN_SPLIT_TRAIN, &n2, &dim);
+    CHECK(n2 == 30 && memcmp(train, train3, n * dim * sizeof *train) == 0,
+          "dataset: count 30 keeps the 20 patterns of count 20 as its first rows");
+    float *held3 = read_split(d3, host, BASIN_SPLIT_HELDOUT, &n2, &dim);
+    CHECK(memcmp(held, held3, nh * dim * sizeof *held) == 0,
+          "dataset: held-out rows do not depend on count");
+
+    /* read(): range checks. */
+    float row[64];
+    last_error[0] = 0;
+    int rc = dataset_iface->read(d, host, BASIN_SPLIT_TRAIN, 19, 2, row);
+    CHECK(rc == BASIN_EINVAL && last_error[0] != 0,
+          "dataset: read rows [19, 21) of 20 is BASIN_EINVAL: \"%s\"", last_error);
+    last_error[0] = 0;
+    rc = dataset_iface->read(d, host, BASIN_SPLIT_HELDOUT, UINT64_MAX, 2, row);
+    CHECK(rc == BASIN_EINVAL && last_error[0] != 0,
+          "dataset: read with first = 2^64 - 1 is BASIN_EINVAL (no wrap-around)");
+    last_error[0] = 0;
+    rc = dataset_iface->read(d, host, 7, 0, 1, row);
+    CHECK(rc == BASIN_EINVAL && last_error[0] != 0,
+          "dataset: read of split 7 is BASIN_EINVAL: \"%s\"", last_error);
+    rc = dataset_iface->read(d, host, BASIN_SPLIT_TRAIN, 19, 1, row);
+    CHECK(rc == BASIN_OK && memcmp(row, train + 19 * dim, sizeof row) == 0,
+          "dataset: read of the last row alone equals row 19 of the full read");
+    rc = dataset_iface->read(d, host, BASIN_SPLIT_HELDOUT, 5, 0, row);
+    CHECK(rc == BASIN_OK, "dataset: read of 0 rows at the end is fine");
+    free(train);
+    free(train2);
+    free(train3);
+    free(held);
+    free(held3);
+    dataset_iface->destroy(d);
+    dataset_iface->destroy(d2);
+    dataset_iface->destroy(d3);
+
+    /* bias 0.5: the entry mean is 0.5 within 5 standard errors. */
+    p = defaults(dataset_desc);
+    set_number(&p, "dim", 1000);
+    set_number(&p, "count", 200);
+    set_number(&p, "bias", 0.5);
+    d = make_dataset(host, p);
+    train = read_split(d, host, BASIN_SPLIT_TRAIN, &n, &dim);
+    double mean = 0;
+    for (uint64_t k = 0; k < n * dim; k++)
+        mean += train[k];
+    mean /= (double)(n * dim);
+    double se = sqrt((1 - 0.25) / (double)(n * dim));
+    CHECK(fabs(mean - 0.5) < 5 * se, "dataset: bias 0.5 gives entry mean %.4f "
+          "(5 s.e. = %.4f)", mean, 5 * se);
+    double spectrum[1000];
+    rc = dataset_iface->spectrum(d, host, spectrum);
+    int flat = rc == BASIN_OK;
+    for (uint32_t i = 0; i < dim && flat; i++)
+        flat = spectrum[i] == 0.75;
+    CHECK(flat, "dataset: spectrum at bias 0.5 is 1 - b^2 = 0.75 %u times", dim);
+    free(train);
+    dataset_iface->destroy(d);
+
+    /* load: K = max(1, round(load * dim)), count ignored. */
+    const double loads[3] = {0.138, 0.001, 0.5};
+    const uint64_t expect[3] = {14, 1, 50};
+    for (int t = 0; t < 3; t++) {
+        p = defaults(dataset_desc);
+        set_number(&p, "dim", 100);
+        set_number(&p, "count", 3);
+        set_number(&p, "load", loads[t]);
+        d = make_dataset(host, p);
+        dataset_iface->info(d, &info);
+        CHECK(info.n_train == expect[t], "dataset: load %g, dim 100 gives K = %llu "
+              "(expected %llu)", loads[t], (unsigned long long)info.n_train,
+              (unsigned long long)expect[t]);
+        dataset_iface->destroy(d);
+    }
+
+    /* correlation c: distinct patterns have mean entry product c^2 (bias 0). */
+    const double corrs[2] = {0.0, 0.5};
+    for (int t = 0; t < 2; t++) {
+        p = defaults(dataset_desc);
+        set_number(&p, "dim", 2000);
+        set_number(&p, "count", 20);
+        set_number(&p, "heldout", 4);
+        set_number(&p, "correlation", corrs[t]);
+        d = make_dataset(host, p);
+        train = read_split(d, host, BASIN_SPLIT_TRAIN, &n, &dim);
+        held = read_split(d, host, BASIN_SPLIT_HELDOUT, &nh, &dim);
+        double q = 0, qh = 0;
+        int pairs = 0;
+        for (uint64_t a = 0; a < n; a++)
+            for (uint64_t b = a + 1; b < n; b++, pairs++)
+                q += overlap(train + a * dim, train + b * dim, dim);
+        q /= pairs;
+        for (uint64_t a = 0; a < nh; a++)
+            qh += overlap(held + a * dim, train, dim);
+        qh /= (double)nh;
+        const double c2 = corrs[t] * corrs[t];
+        CHECK(fabs(q - c2) < 0.03 && fabs(qh - c2) < 0.06,
+              "dataset: correlation %.1f gives train-train overlap %.4f, "
+              "held-out-train %.4f (expected c^2 = %.2f)", corrs[t], q, qh, c2);
+        if (corrs[t] > 0) {
+            last_error[0] = 0;
+            rc = dataset_iface->spectrum(d, host, spectrum);
+            CHECK(rc == BASIN_EUNSUPPORTED && last_error[0] != 0,
+                  "dataset: spectrum with correlation > 0 is BASIN_EUNSUPPORTED: \"%s\"",
+                  last_error);
+        }
+        free(train);
+        free(held);
+        dataset_iface->destroy(d);
+    }
+}
+
+/* ------------------------------------------------------------- energy tests */
+
+static void test_energy_on(const basin_host *host, const char *diagonal, uint32_t dim,
+                           uint64_t k, uint64_t n_states)
+{
+    const int keep = strcmp(diagonal, "keep") == 0;
+    float *xi = patterns(host, dim, k);
+    void *e = make_energy(host, diagonal, dim, xi, k);
+    double *w = reference_couplings(xi, k, dim, keep);
+    float *x = random_states(host, 1000, n_states, dim);
+
+    /* energy() against −½ xᵀWx in double. */
+    double *energy = malloc(n_states * sizeof *energy);
+    energy_iface->energy(e, host, x, n_states, energy);
+    double max_err = 0;
+    for (uint64_t r = 0; r < n_states; r++) {
+        double ref = 0;
+        for (uint32_t i = 0; i < dim; i++)
+            ref += -0.5 * x[r * dim + i] * reference_field(w, x + r * dim, dim, i);
+        max_err = fmax(max_err, fabs(ref - energy[r]));
+    }
+    CHECK(max_err < 1e-9 * dim, "energy(%s, N=%u, K=%llu): E = -1/2 x^T W x "
+          "(max error %.2e)", diagonal, dim, (unsigned long long)k, max_err);
+
+    /* spin_delta against E(flipped) − E(x). */
+    const uint64_t cache_size = energy_iface->spin_cache_size(e);
+    float *cache = malloc(n_states * cache_size * sizeof *cache);
+    energy_iface->spin_init(e, host, x, n_states, cache);
+    float *flipped = malloc(dim * sizeof *flipped);
+    max_err = 0;
+    int n_zero = 0;
+    for (uint64_t r = 0; r < n_states; r++) {
+        for (uint32_t i = 0; i < dim; i++) {
+            memcpy(flipped, x + r * dim, dim * sizeof *flipped);
+            flipped[i] = -flipped[i];
+            double e_flip;
+            energy_iface->energy(e, host, flipped, 1, &e_flip);
+            double delta = energy_iface->spin_delta(e, x + r * dim,
+                                                    cache + r * cache_size, i);
+            max_err = fmax(max_err, fabs(delta - (e_flip - energy[r])));
+            n_zero += delta == 0;
+        }
+    }
+    CHECK(cache_size == dim && max_err < 1e-4 * dim,
+          "energy(%s): spin_delta = E(flipped) - E(x) for %llu x %u flips "
+          "(max error %.2e, %d exact ties)", diagonal, (unsigned long long)n_states,
+          dim, max_err, n_zero);
+
+    /* gradient = −Wx, update = sign(Wx) with sign(0) keeping x_i. */
+    float *out = malloc(n_states * dim * sizeof *out);
+    energy_iface->gradient(e, host, x, n_states, out);
+    max_err = 0;
+    for (uint64_t r = 0; r < n_states; r++)
+        for (uint32_t i = 0; i < dim; i++)
+            max_err = fmax(max_err, fabs(out[r * dim + i]
+                                         + reference_field(w, x + r * dim, dim, i)));
+    CHECK(max_err < 1e-5, "energy(%s): gradient = -W x (max error %.2e)", diagonal,
+          max_err);
+    energy_iface->update(e, host, x, n_states, out);
+    int mismatches = 0, ties = 0;
+    for (uint64_t r = 0; r < n_states; r++) {
+        for (uint32_t i = 0; i < dim; i++) {
+            double h = reference_field(w, x + r * dim, dim, i);
+            /* N h is an integer: round away the double noise before the sign. */
+            double hn = round(h * dim);
+            float want = hn > 0 ? 1.0f : hn < 0 ? -1.0f : x[r * dim + i];
+            ties += hn == 0;
+            mismatches += out[r * dim + i] != want;
+        }
+    }
+    CHECK(mismatches == 0, "energy(%s): update = sign(W x), sign(0) keeps x_i "
+          "(%d mismatches, %d ties)", diagonal, mismatches, ties);
+    /* update in place (out == x) gives the same. */
+    float *inplace = malloc(n_states * dim * sizeof *inplace);
+    memcpy(inplace, x, n_states * dim * sizeof *inplace);
+    energy_iface->update(e, host, inplace, n_states, inplace);
+    CHECK(memcmp(inplace, out, n_states * dim * sizeof *out) == 0,
+          "energy(%s): update in place equals update out of place", diagonal);
+
+    /* spin_flip keeps the cache equal to a fresh spin_init after many flips. */
+    float *state = malloc(dim * sizeof *state);
+    float *fresh = malloc(dim * sizeof *fresh);
+    memcpy(state, x, dim * sizeof *state);
+    const size_t n_flips = 20000;
+    uint32_t *which = malloc(n_flips * sizeof *which);
+    host->random_bits(host, BASIN_ROLE_USER, 0, 0, which, n_flips);
+    double max_delta_err = 0;
+    for (size_t f = 0; f < n_flips; f++) {
+        const uint32_t i = which[f] % dim;
+        double before, after;
+        energy_iface->energy(e, host, state, 1, &before);
+        double delta = f % 97 == 0 ? energy_iface->spin_delta(e, state, cache, i) : 0;
+        energy_iface->spin_flip(e, state, cache, i);
+        if (f % 97 == 0) {
+            energy_iface->energy(e, host, state, 1, &after);
+            max_delta_err = fmax(max_delta_err, fabs(delta - (after - before)));
+        }
+    }
+    energy_iface->spin_init(e, host, state, 1, fresh);
+    max_err = 0;
+    for (uint32_t i = 0; i < dim; i++)
+        max_err = fmax(max_err, fabs((double)fresh[i] - cache[i]));
+    CHECK(max_err <= 1e-4 && max_delta_err < 1e-4 * dim,
+          "energy(%s): after %zu spin_flips the cache equals a fresh spin_init "
+          "(max diff %.2e) and spin_delta still matches energy() (%.2e)", diagonal,
+          n_flips, max_err, max_delta_err);
+
+    free(which);
+    free(state);
+    free(fresh);
+    free(inplace);
+    free(out);
+    free(flipped);
+    free(cache);
+    free(energy);
+    free(x);
+    free(w);
+    free(xi);
+    energy_iface->destroy(e);
+}
+
+static void test_energy(const basin_host *host)
+{
+    /* Before encode: BASIN_EINVAL. */
+    params p = defaults(energy_desc);
+    void *e = NULL;
+    int rc = energy_iface->create(host, p.values, 16, &e);
+    float x[16];
+    for (int i = 0; i < 16; i++)
+        x[i] = 1;
+    double energy;
+    last_error[0] = 0;
+    int rc2 = energy_iface->energy(e, host, x, 1, &energy);
+    CHECK(rc == BASIN_OK && rc2 == BASIN_EINVAL && last_error[0] != 0,
+          "energy: energy() before encode is BASIN_EINVAL: \"%s\"", last_error);
+    x[3] = NAN;
+    last_error[0] = 0;
+    rc = energy_iface->encode(e, host, x, 1);
+    CHECK(rc == BASIN_ENUMERIC && last_error[0] != 0,
+          "energy: encoding a NaN is BASIN_ENUMERIC: \"%s\"", last_error);
+    energy_iface->destroy(e);
+
+    /* N = 65, K = 6: N h is even, so exact ties h = 0 occur. */
+    test_energy_on(host, "zero", 65, 6, 40);
+    test_energy_on(host, "keep", 65, 6, 40);
+    test_energy_on(host, "zero", 64, 5, 20);
+
+    /* K = 1: E(ξ) = −½ ξᵀWξ = −½ (N − 1), or −½ N with the diagonal kept. */
+    const uint32_t dim = 101;
+    float *xi = patterns(host, dim, 1);
+    void *e0 = make_energy(host, "zero", dim, xi, 1);
+    void *e1 = make_energy(host, "keep", dim, xi, 1);
+    double e_zero, e_keep;
+    energy_iface->energy(e0, host, xi, 1, &e_zero);
+    energy_iface->energy(e1, host, xi, 1, &e_keep);
+    CHECK(fabs(e_zero - (-0.5 * dim * (dim - 1.0) / dim)) < 1e-12 * dim
+              && fabs(e_keep - (-0.5 * dim)) < 1e-12 * dim,
+          "energy: K=1, N=%u: E(xi) = %.12g (expected %.12g), keep diagonal %.12g "
+          "(expected %.12g)", dim, e_zero, -0.5 * (dim - 1.0), e_keep, -0.5 * dim);
+    energy_iface->destroy(e0);
+    energy_iface->destroy(e1);
+    free(xi);
+
+    /* Real-valued memories: float accumulation drift stays small. */
+    const uint32_t n = 200;
+    const uint64_t k = 20;
+    float *real = malloc(k * n * sizeof *real);
+    host->random_normal(host, BASIN_ROLE_USER, 1, 0, real, k * n);
+    e = make_energy(host, "zero", n, real, k);
+    float *state = random_states(host, 5000, 1, n);
+    float *cache = malloc(n * sizeof *cache), *fresh = malloc(n * sizeof *fresh);
+    energy_iface->spin_init(e, host, state, 1, cache);
+    uint32_t *which = malloc(50000 * sizeof *which);
+    host->random_bits(host, BASIN_ROLE_USER, 2, 0, which, 50000);
+    for (int f = 0; f < 50000; f++)
+        energy_iface->spin_flip(e, state, cache, which[f] % n);
+    energy_iface->spin_init(e, host, state, 1, fresh);
+    double max_err = 0, scale = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        max_err = fmax(max_err, fabs((double)fresh[i] - cache[i]));
+        scale = fmax(scale, fabs(fresh[i]));
+    }
+    CHECK(max_err <= 1e-4 * scale, "energy: real-valued memories, 50000 flips: "
+          "cache drift %.2e relative to max field %.2e", max_err, scale);
+    free(which);
+    free(cache);
+    free(fresh);
+    free(state);
+    free(real);
+    energy_iface->destroy(e);
+}
+
+/* ------------------------------------------------------------ sampler tests */
+
+typedef struct thread_job {
+    const basin_host *host;
+    void *sampler;
+    const basin_model *model;
+    float *states;
+    uint64_t n, first_index;
+    basin_outcome *outcome;
+    int rc;
+} thread_job;
+
+static void *thread_run(void *arg)
+{
+    thread_job *j = arg;
+    j->rc = sampler_iface->run(j->sampler, j->host, j->model, j->states, j->n,
+                               j->first_index, j->outcome);
+    return NULL;
+}
+
+static void test_sampler(const basin_host *host, mock *m)
+{
+    const uint32_t dim = 500;
+    const uint64_t k = 10;
+    float *xi = patterns(host, dim, k);
+    void *e = make_energy(host, "zero", dim, xi, k);
+    basin_model model = {.struct_size = sizeof(basin_model), .dim = dim,
+                         .energy = energy_iface, .energy_self = e};
+    void *async = make_sampler(host, "async", 100);
+    void *sync = make_sampler(host, "sync", 100);
+    basin_outcome outcome[64];
+
+    /* Stored patterns are fixed points: converged, 0 steps, overlap 1. */
+    float *x = malloc(k * dim * sizeof *x);
+    memcpy(x, xi, k * dim * sizeof *x);
+    int rc = sampler_iface->run(async, host, &model, x, k, 0, outcome);
+    int all = rc == BASIN_OK;
+    for (uint64_t r = 0; r < k; r++)
+        all &= outcome[r].converged == 1 && outcome[r].steps == 0
+               && overlap(x + r * dim, xi + r * dim, dim) == 1.0;
+    CHECK(all, "sampler(async, N=500, K=10): the 10 stored patterns stay put "
+          "(converged, 0 steps, overlap 1)");
+    free(x);
+
+    /* Random starts, async: converge to fixed points; energy falls at every sweep. */
+    const uint64_t n = 16;
+    x = random_states(host, 0, n, dim);
+    double last_energy[16];
+    int64_t last_step[16];
+    energy_iface->energy(e, host, x, n, last_energy);
+    for (uint64_t r = 0; r < n; r++)
+        last_step[r] = -1;
+    m->energy = energy_iface;
+    m->energy_self = e;
+    m->last_energy = last_energy;
+    m->last_step = last_step;
+    m->n_tracked = n;
+    m->strict_decrease = 1;
+    m->n_observed = 0;
+    m->n_violations = 0;
+    rc = sampler_iface->run(async, host, &model, x, n, 0, outcome);
+    uint64_t total_steps = 0;
+    int n_converged = 0;
+    uint32_t max_steps = 0;
+    for (uint64_t r = 0; r < n; r++) {
+        total_steps += outcome[r].steps;
+        n_converged += outcome[r].converged;
+        if (outcome[r].steps > max_steps)
+            max_steps = outcome[r].steps;
+    }
+    CHECK(rc == BASIN_OK && n_converged == (int)n, "sampler(async): %d of %llu random "
+          "starts converged (max %u sweeps)", n_converged, (unsigned long long)n,
+          max_steps);
+    CHECK(m->n_observed == total_steps && m->n_violations == 0 && total_steps > 0,
+          "sampler(async): %llu observed sweeps = sum of steps, energy fell at every "
+          "one, steps numbered 0, 1, ... (%llu violations)",
+          (unsigned long long)m->n_observed, (unsigned long long)m->n_violations);
+    float *cache = malloc(n * dim * sizeof *cache);
+    energy_iface->spin_init(e, host, x, n, cache);
+    int n_unstable = 0;
+    for (uint64_t r = 0; r < n; r++)
+        for (uint32_t i = 0; i < dim; i++)
+            n_unstable += energy_iface->spin_delta(e, x + r * dim, cache + r * dim, i) < 0;
+    CHECK(n_unstable == 0, "sampler(async): final states are fixed points "
+          "(every spin_delta >= 0; %d unstable spins)", n_unstable);
+    m->last_energy = NULL;
+
+    /* Sync: fixed points of sign(Wx), or an honest 2-cycle. */
+    float *y = random_states(host, 0, n, dim);
+    m->n_observed = 0;
+    m->n_violations = 0;
+    rc = sampler_iface->run(sync, host, &model, y, n, 0, outcome);
+    float *t1 = malloc(n * dim * sizeof *t1), *t2 = malloc(n * dim * sizeof *t2);
+    energy_iface->update(e, host, y, n, t1);
+    energy_iface->update(e, host, t1, n, t2);
+    int n_fixed = 0, n_cycles = 0, wrong = 0;
+    total_steps = 0;
+    for (uint64_t r = 0; r < n; r++) {
+        const size_t bytes = dim * sizeof *y;
+        const int fixed = memcmp(t1 + r * dim, y + r * dim, bytes) == 0;
+        const int cycle = !fixed && memcmp(t2 + r * dim, y + r * dim, bytes) == 0;
+        total_steps += outcome[r].steps;
+        if (outcome[r].converged) {
+            n_fixed++;
+            wrong += !fixed;
+        } else if (outcome[r].steps < 100) {
+            n_cycles++;
+            wrong += !cycle;
+        }
+    }
+    CHECK(rc == BASIN_OK && wrong == 0 && m->n_observed == total_steps,
+          "sampler(sync): %d states at fixed points of sign(Wx), %d in 2-cycles, "
+          "%d claims wrong", n_fixed, n_cycles, wrong);
+
+    /* Same sample → same outcome, in one batch of 8 or 8 batches of 1. */
+    for (int mode = 0; mode < 2; mode++) {
+        void *s = mode == 0 ? async : sync;
+        float *batch = random_states(host, 100, 8, dim);
+        float *single = random_states(host, 100, 8, dim);
+        basin_outcome single_outcome[8];
+        rc = sampler_iface->run(s, host, &model, batch, 8, 100, outcome);
+        for (int r = 0; r < 8 && rc == BASIN_OK; r++)
+            rc = sampler_iface->run(s, host, &model, single + r * dim, 1, 100 + r,
+                                    single_outcome + r);
+        CHECK(rc == BASIN_OK
+                  && memcmp(batch, single, 8 * dim * sizeof *batch) == 0
+                  && memcmp(outcome, single_outcome, sizeof single_outcome) == 0,
+              "sampler(%s): one batch of 8 = 8 batches of 1 (states and outcomes)",
+              mode == 0 ? "async" : "sync");
+        /* A different sample index gives a different path (the keys matter). */
+        if (mode == 0) {
+            float *other = random_states(host, 100, 1, dim);
+            basin_outcome o;
+            sampler_iface->run(s, host, &model, other, 1, 999, &o);
+            CHECK(memcmp(other, batch, dim * sizeof *other) != 0 || o.steps != outcome[0].steps,
+                  "sampler(async): the same start under another sample index takes "
+                  "another path");
+            free(other);
+        }
+        free(batch);
+        free(single);
+    }
+
+    /* Concurrent runs on disjoint batches give the serial result. */
+    {
+        const uint64_t n_threads = 4, per = 4;
+        float *serial = random_states(host, 300, n_threads * per, dim);
+        float *parallel = random_states(host, 300, n_threads * per, dim);
+        basin_outcome so[16], po[16];
+        mock quiet = *m;
+        quiet.last_energy = NULL;
+        basin_host qh = make_host(&quiet);
+        qh.observe = NULL;
+        rc = sampler_iface->run(async, &qh, &model, serial, n_threads * per, 300, so);
+        pthread_t threads[4];
+        thread_job jobs[4];
+        for (uint64_t t = 0; t < n_threads; t++) {
+            jobs[t] = (thread_job){&qh, async, &model, parallel + t * per * dim, per,
+                                   300 + t * per, po + t * per, -1};
+            pthread_create(&threads[t], NULL, thread_run, &jobs[t]);
+        }
+        int trc = 0;
+        for (uint64_t t = 0; t < n_threads; t++) {
+            pthread_join(threads[t], NULL);
+            trc |= jobs[t].rc;
+        }
+        CHECK(rc == BASIN_OK && trc == BASIN_OK
+                  && memcmp(serial, parallel, n_threads * per * dim * sizeof *serial) == 0
+                  && memcmp(so, po, sizeof so) == 0,
+              "sampler(async): 4 threads on disjoint batches reproduce the serial run");
+        free(serial);
+        free(parallel);
+    }
+
+    /* Unsupported models. */
+    basin_energy_iface continuous = *energy_iface;
+    continuous.flags = 0;
+    basin_model bad = model;
+    bad.energy = &continuous;
+    last_error[0] = 0;
+    rc = sampler_iface->run(async, host, &bad, x, 1, 0, outcome);
+    CHECK(rc == BASIN_EUNSUPPORTED && last_error[0] != 0,
+          "sampler: an energy without BASIN_ENERGY_BINARY is BASIN_EUNSUPPORTED: \"%s\"",
+          last_error);
+    continuous.flags = BASIN_ENERGY_BINARY;
+    continuous.spin_flip = NULL;
+    last_error[0] = 0;
+    rc = sampler_iface->run(async, host, &bad, x, 1, 0, outcome);
+    CHECK(rc == BASIN_EUNSUPPORTED && last_error[0] != 0,
+          "sampler: a binary energy without spin_flip is BASIN_EUNSUPPORTED");
+    basin_model score_model = {.struct_size = sizeof(basin_model), .dim = dim};
+    int dummy;
+    score_model.score_self = &dummy;
+    last_error[0] = 0;
+    rc = sampler_iface->run(async, host, &score_model, x, 1, 0, outcome);
+    CHECK(rc == BASIN_EUNSUPPORTED && last_error[0] != 0,
+          "sampler: a model without an energy is BASIN_EUNSUPPORTED: \"%s\"", last_error);
+
+    /* Bad states, cancellation, observers that stop. */
+    float *bad_state = random_states(host, 0, 1, dim);
+    bad_state[7] = 0.5f;
+    last_error[0] = 0;
+    rc = sampler_iface->run(async, host, &model, bad_state, 1, 0, outcome);
+    CHECK(rc == BASIN_EINVAL && last_error[0] != 0,
+          "sampler: a state entry 0.5 is BASIN_EINVAL: \"%s\"", last_error);
+    free(bad_state);
+    float *z = random_states(host, 0, 2, dim);
+    m->cancel = 1;
+    last_error[0] = 0;
+    rc = sampler_iface->run(async, host, &model, z, 2, 0, outcome);
+    CHECK(rc == BASIN_ECANCELED && last_error[0] != 0,
+          "sampler: cancelled() makes run return BASIN_ECANCELED");
+    m->cancel = 0;
+    m->n_observed = 0;
+    m->stop_after = 1;
+    rc = sampler_iface->run(sync, host, &model, z, 2, 0, outcome);
+    CHECK(rc == BASIN_ECANCELED && m->n_observed == 1,
+          "sampler: an observer returning nonzero stops the run with BASIN_ECANCELED");
+    m->stop_after = 0;
+    free(z);
+
+    /* max_sweeps = 1 from a random start: at most one sweep, unconverged. */
+    void *one = make_sampler(host, "async", 1);
+    z = random_states(host, 7, 1, dim);
+    rc = sampler_iface->run(one, host, &model, z, 1, 7, outcome);
+    CHECK(rc == BASIN_OK && outcome[0].steps == 1 && outcome[0].converged == 0,
+          "sampler: max_sweeps 1 from a random start: 1 step, not converged");
+    free(z);
+    sampler_iface->destroy(one);
+
+    free(t1);
+    free(t2);
+    free(y);
+    free(cache);
+    free(x);
+    free(xi);
+    sampler_iface->destroy(async);
+    sampler_iface->destroy(sync);
+    energy_iface->destroy(e);
+}
+
+/* Retrieval at N = 1000, K = 100 (alpha = 0.1): timing, reported, not checked. */
+static void time_retrieval(const basin_host *host)
+{
+    const uint32_t dim = 1000;
+    const uint64_t k = 100, n = 100;
+    float *xi = patterns(host, dim, k);
+    double t0 = now_seconds();
+    void *e = make_energy(host, "zero", dim, xi, k);
+    double t_encode = now_seconds() - t0;
+    basin_model model = {.struct_size = sizeof(basin_model), .dim = dim,
+                         .energy = energy_iface, .energy_self = e};
+    void *async = make_sampler(host, "async", 100);
+    basin_outcome *outcome = malloc(n * sizeof *outcome);
+    basin_host quiet = *host;
+    quiet.observe = NULL;
+
+    for (int random_start = 0; random_start < 2; random_start++) {
+        float *x = random_start ? random_states(host, 0, n, dim)
+                                : malloc(n * dim * sizeof *x);
+        if (!random_start)
+            memcpy(x, xi, n * dim * sizeof *x);
+        t0 = now_seconds();
+        int rc = sampler_iface->run(async, &quiet, &model, x, n, 0, outcome);
+        double t = now_seconds() - t0;
+        double steps = 0, m = 0, converged = 0;
+        for (uint64_t r = 0; r < n; r++) {
+            steps += outcome[r].steps;
+            converged += outcome[r].converged;
+            double best = 0;
+            for (uint64_t mu = 0; mu < k; mu++)
+                best = fmax(best, fabs(overlap(x + r * dim, xi + mu * dim, dim)));
+            m += random_start ? best : overlap(x + r * dim, xi + r * dim, dim);
+        }
+        printf("info - async N=1000 K=100, 100 %s starts: %.1f ms (encode %.1f ms), "
+               "%.0f converged, mean %.2f sweeps, mean %s overlap %.4f\n",
+               random_start ? "random" : "stored-pattern", 1e3 * t, 1e3 * t_encode,
+               converged, steps / n, random_start ? "best" : "start", m / n);
+        if (!random_start)
+            CHECK(rc == BASIN_OK && converged == n && m / n > 0.95,
+                  "sampler(async, alpha = 0.1): from the stored patterns, retrieval "
+                  "with mean overlap %.4f > 0.95", m / n);
+        else
+            CHECK(rc == BASIN_OK && converged == n,
+                  "sampler(async, alpha = 0.1): all random starts reach fixed points");
+        free(x);
+    }
+    free(outcome);
+    free(xi);
+    sampler_iface->destroy(async);
+    energy_iface->destroy(e);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 4) {
+        fprintf(stderr, "usage: %s DATASET.so ENERGY.so SAMPLER.so\n", argv[0]);
+        return 2;
+    }
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    dataset_desc = load_plugin(argv[1], "datasets/binary-patterns", BASIN_IFACE_DATASET);
+    energy_desc = load_plugin(argv[2], "energies/hopfield", BASIN_IFACE_ENERGY);
+    sampler_desc = load_plugin(argv[3], "samplers/hopfield", BASIN_IFACE_SAMPLER);
+    if (dataset_desc == NULL || energy_desc == NULL || sampler_desc == NULL)
+        return 1;
+    dataset_iface = dataset_desc->iface;
+    energy_iface = energy_desc->iface;
+    sampler_iface = sampler_desc->iface;
+    CHECK(dataset_iface->struct_size == sizeof(basin_dataset_iface)
+              && energy_iface->struct_size == sizeof(basin_energy_iface)
+              && (energy_iface->flags & BASIN_ENERGY_BINARY)
+              && sampler_iface->struct_size == sizeof(basin_sampler_iface),
+          "interface tables have their struct sizes, the energy is binary");
+
+    mock m = {.seed = 20250521};
+    basin_host host = make_host(&m);
+    double t0 = now_seconds();
+    test_dataset(&host);
+    test_energy(&host);
+    test_sampler(&host, &m);
+    time_retrieval(&host);
+    CHECK(m.n_warnings == 0, "no warnings were logged");
+    printf("%d passed, %d failed (%.2f s)\n", n_passed, n_failed, now_seconds() - t0);
+    return n_failed == 0 ? 0 : 1;
+}
