@@ -74,7 +74,7 @@ static int usage_error(const char *fmt, const char *arg)
 {
     fprintf(stderr, "basin: ");
     fprintf(stderr, fmt, arg);
-    fprintf(stderr, "\n(see `basin help`)\n");
+    fprintf(stderr, " (see `basin help`)\n");
     return 2;
 }
 
@@ -280,10 +280,8 @@ int main(int argc, char **argv)
     /* The host runs its own worker threads over fixed probe blocks; BLAS calls
        inside them stay single-threaded so results never depend on --threads. */
     openblas_set_num_threads(1);
-    if (argc < 2) {
-        fputs(USAGE_MAIN, stderr);
-        return 2;
-    }
+    if (argc < 2)
+        return usage_error("no command: usage: basin COMMAND [ARGS]%s", "");
     const char *cmd = argv[1];
     if (strcmp(cmd, "--version") == 0 || strcmp(cmd, "version") == 0) {
         printf("basin %s (plugin ABI %d.%d)\n", BASIN_VERSION, BASIN_ABI_MAJOR,

@@ -57,12 +57,13 @@ static int for_overlap_blocks(const float *states, uint64_t n, const float *patt
         size_t ns = (size_t)(n - s0 < STATE_BLOCK ? n - s0 : STATE_BLOCK);
         for (uint64_t p0 = 0; p0 < n_patterns; p0 += pb) {
             size_t np = (size_t)(n_patterns - p0 < pb ? n_patterns - p0 : pb);
+            /* Unscaled: for ±1 states the dot products are exact integers. */
             linalg_gemm_nt(states + s0 * dim, patterns + p0 * dim, block, ns, np, dim,
-                           1.0f / (float)dim, 0.0f);
+                           1.0f, 0.0f);
             for (size_t i = 0; i < ns; i++) {
                 measure_overlap *o = &out[s0 + i];
                 for (size_t j = 0; j < np; j++) {
-                    double m = block[i * np + j];
+                    double m = (double)block[i * np + j] / dim;
                     if (heldout) {
                         if (isnan(o->heldout) || fabs(m) > o->heldout)
                             o->heldout = fabs(m);

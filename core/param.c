@@ -42,6 +42,10 @@ const char *param_type_name(basin_param_type type)
 
 const char *param_format_real(double x, char *buf)
 {
+    if (x == floor(x) && fabs(x) < 1e15) {
+        snprintf(buf, 32, "%.0f", x);
+        return buf;
+    }
     for (int digits = 1; digits <= 17; digits++) {
         snprintf(buf, 32, "%.*g", digits, x);
         if (strtod(buf, NULL) == x || isnan(x))

@@ -413,12 +413,12 @@ static void write_run_toml(FILE *f, const recipe *r, const pipeline_options *o)
             openblas_get_corename(), coretype ? coretype : "unset");
     fprintf(f, "# source recipe: %s\n", r->path);
     recipe_write_toml(r, f);
-    fprintf(f, "\n# One job per sweep point and repeat; its random streams are keyed "
-               "by this seed.\n");
+    fprintf(f, "\n# Jobs: one per sweep point and repeat, its random streams keyed by "
+               "its seed\n# (rng_job_seed(seed, job)).\n");
     for (size_t p = 0; p < r->n_points; p++)
         for (uint32_t k = 0; k < r->repeats; k++) {
             uint64_t index = (uint64_t)p * r->repeats + k;
-            fprintf(f, "[[jobs]]\njob = %llu\npoint = %zu\nrepeat = %u\nseed = %llu\n",
+            fprintf(f, "# job %llu: point %zu, repeat %u, seed %llu\n",
                     (unsigned long long)index, p, k,
                     (unsigned long long)rng_job_seed(r->seed, index));
         }

@@ -455,6 +455,15 @@ static void test_dataset(const basin_host *host)
     dataset_iface->destroy(d2);
     dataset_iface->destroy(d3);
 
+    /* Parameters out of range (a host that skipped validation). */
+    p = defaults(dataset_desc);
+    set_number(&p, "dim", 0);
+    void *none = NULL;
+    last_error[0] = 0;
+    rc = dataset_iface->create(host, p.values, &none);
+    CHECK(rc == BASIN_EINVAL && none == NULL && last_error[0] != 0,
+          "dataset: dim 0 is BASIN_EINVAL: \"%s\"", last_error);
+
     /* bias 0.5: the entry mean is 0.5 within 5 standard errors. */
     p = defaults(dataset_desc);
     set_number(&p, "dim", 1000);
@@ -836,6 +845,106 @@ static void test_sampler(const basin_host *host, mock *m)
     CHECK(rc == BASIN_OK && wrong == 0 && m->n_observed == total_steps,
           "sampler(sync): %d states at fixed points of sign(Wx), %d in 2-cycles, "
           "%d claims wrong", n_fixed, n_cycles, wrong);
+
+    /* A 2-cycle by hand: N = 2, memory (1, 1), W_01 = 1/2; from (1, -1) both spins
+       flip at every sync step, while async settles in one sweep. */
+    {
+        const float memory[2] = {1, 1};
+        void *e2 = make_energy(host, "zero", 2, memory, 1);
+        basin_model m2 = {.struct_size = sizeof(basin_model), .dim = 2,
+                          .energy = energy_iface, .energy_self = e2};
+        float start[2] = {1, -1};
+        m->n_observed = 0;
+        rc = sampler_iface->run(sync, host, &m2, start, 1, 0, outcome);
+        CHECK(rc == BASIN_OK && outcome[0].converged == 0 && outcome[0].steps == 2
+                  && start[0] == 1 && start[1] == -1 && m->n_observed == 2,
+              "sampler(sync): N=2 two-cycle (1,-1) -> (-1,1) -> (1,-1) is detected after "
+              "2 steps, unconverged (steps %u)", outcome[0].steps);
+        float start2[2] = {1, -1};
+        rc = sampler_iface->run(async, host, &m2, start2, 1, 0, outcome);
+        CHECK(rc == BASIN_OK && outcome[0].converged == 1 && outcome[0].steps == 1
+                  && start2[0] == start2[1],
+              "sampler(async): the same start settles in 1 sweep at (%g, %g)",
+              start2[0], start2[1]);
+        energy_iface->destroy(e2);
+    }
+
+    /* Sync at high load (N = 200, K = 60): 2-cycles appear and are reported. */
+    {
+        const uint32_t n2 = 200;
+        const uint64_t k2 = 60, starts = 32;
+        float *xi2 = patterns(host, n2, k2);
+        void *e2 = make_energy(host, "zero", n2, xi2, k2);
+        basin_model m2 = {.struct_size = sizeof(basin_model), .dim = n2,
+                          .energy = energy_iface, .energy_self = e2};
+        float *s0 = random_states(host, 50, starts, n2);
+        float *u1 = malloc(starts * n2 * sizeof *u1), *u2 = malloc(starts * n2 * sizeof *u2);
+        rc = sampler_iface->run(sync, host, &m2, s0, starts, 50, outcome);
+        energy_iface->update(e2, host, s0, starts, u1);
+        energy_iface->update(e2, host, u1, starts, u2);
+        int fixed2 = 0, cycles2 = 0, wrong2 = 0;
+        for (uint64_t r = 0; r < starts; r++) {
+            const size_t bytes = n2 * sizeof *s0;
+            const int fixed = memcmp(u1 + r * n2, s0 + r * n2, bytes) == 0;
+            const int cycle = !fixed && memcmp(u2 + r * n2, s0 + r * n2, bytes) == 0;
+            fixed2 += outcome[r].converged;
+            cycles2 += !outcome[r].converged;
+            wrong2 += outcome[r].converged ? !fixed : !cycle;
+        }
+        CHECK(rc == BASIN_OK && cycles2 > 0 && wrong2 == 0,
+              "sampler(sync, N=200, K=60): %d fixed points, %d 2-cycles, %d wrong claims",
+              fixed2, cycles2, wrong2);
+        free(u1);
+        free(u2);
+        free(s0);
+        free(xi2);
+        energy_iface->destroy(e2);
+    }
+
+    /* Ties: at N = 41, K = 8 the fields N h are even integers and ΔE = 0 is common.
+       A tie must not flip (it would not lower E): async still converges, with the
+       energy falling at every observed sweep. */
+    {
+        const uint32_t n2 = 41;
+        const uint64_t k2 = 8, starts = 64;
+        float *xi2 = patterns(host, n2, k2);
+        void *e2 = make_energy(host, "zero", n2, xi2, k2);
+        basin_model m2 = {.struct_size = sizeof(basin_model), .dim = n2,
+                          .energy = energy_iface, .energy_self = e2};
+        float *s0 = random_states(host, 70, starts, n2);
+        double last2[64];
+        int64_t step2[64];
+        energy_iface->energy(e2, host, s0, starts, last2);
+        for (uint64_t r = 0; r < starts; r++)
+            step2[r] = -1;
+        m->energy_self = e2;
+        m->last_energy = last2;
+        m->last_step = step2;
+        m->n_tracked = starts;
+        m->n_violations = 0;
+        rc = sampler_iface->run(async, host, &m2, s0, starts, 0, outcome);
+        m->last_energy = NULL;
+        float *c2 = malloc(starts * n2 * sizeof *c2);
+        energy_iface->spin_init(e2, host, s0, starts, c2);
+        int conv2 = 0, ties2 = 0, unstable2 = 0;
+        for (uint64_t r = 0; r < starts; r++) {
+            conv2 += outcome[r].converged;
+            for (uint32_t i = 0; i < n2; i++) {
+                double dE = energy_iface->spin_delta(e2, s0 + r * n2, c2 + r * n2, i);
+                ties2 += dE == 0;
+                unstable2 += dE < 0;
+            }
+        }
+        CHECK(rc == BASIN_OK && conv2 == (int)starts && unstable2 == 0 && ties2 > 0
+                  && m->n_violations == 0,
+              "sampler(async, N=41, K=8): %d of %llu converged to fixed points holding "
+              "%d exact ties; energy fell at every sweep", conv2,
+              (unsigned long long)starts, ties2);
+        free(c2);
+        free(s0);
+        free(xi2);
+        energy_iface->destroy(e2);
+    }
 
     /* Same sample → same outcome, in one batch of 8 or 8 batches of 1. */
     for (int mode = 0; mode < 2; mode++) {

@@ -1,0 +1,36 @@
+# Libraries built for another ABI are refused, with the library and both versions.
+. "$(dirname "$0")/lib.sh"
+
+expect_fail 2 "built for basin ABI 2.0 but this host speaks ABI 1.0" \
+    "a wrong ABI major is refused" -- "$BASIN" plugins --path "$WRONG_MAJOR"
+expect_fail 2 "wrong-major.so" "the refusal names the library" -- \
+    "$BASIN" plugins --path "$WRONG_MAJOR"
+expect_fail 2 "built for basin ABI 1.1 but this host speaks ABI 1.0" \
+    "a newer ABI minor is refused" -- "$BASIN" plugins --path "$NEWER_MINOR"
+
+mkdir -p "$T/lib"
+cp "$WRONG_MAJOR" "$T/lib/"
+out=$(BASIN_PLUGIN_PATH=$T/lib "$BASIN" plugins 2>"$T/err")
+check "found through BASIN_PLUGIN_PATH, listed as refused" grep -q "refused .*wrong-major.so" "$T/err"
+not_listed() { ! grep -q from-the-future <<<"$out"; }
+check "the refused plugin is not listed" not_listed
+check "the first-party plugins are still listed" grep -q "energies/hopfield" <<<"$out"
+
+cat >"$T/recipe.toml" <<TOML
+plugin_path = ["lib/wrong-major.so"]
+[dataset]
+plugin = "datasets/binary-patterns"
+[model]
+plugin = "energies/hopfield"
+[sampler]
+plugin = "samplers/from-the-future"
+TOML
+expect_fail 2 "recipe.toml:1: plugin_path:" "a recipe naming a refused library fails" \
+    -- "$BASIN" run "$T/recipe.toml" --out "$T/out"
+sed -i 's/^plugin_path.*//' "$T/recipe.toml"
+expect_fail 2 "unknown plugin 'samplers/from-the-future'" \
+    "a recipe whose plugin only a refused library holds fails" \
+    -- env BASIN_PLUGIN_PATH="$T/lib" "$BASIN" run "$T/recipe.toml" --out "$T/out"
+expect_fail 2 "built for basin ABI 2.0" "... and says which library was refused" \
+    -- env BASIN_PLUGIN_PATH="$T/lib" "$BASIN" run "$T/recipe.toml" --out "$T/out"
+finish

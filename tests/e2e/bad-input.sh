@@ -1,0 +1,63 @@
+# Every bad input gets a one-line message naming what and where, exit status 2,
+# and nothing already written is lost.
+. "$(dirname "$0")/lib.sh"
+
+base() {
+    cat <<TOML
+[dataset]
+plugin = "datasets/binary-patterns"
+dim = 200
+count = 10
+[model]
+plugin = "energies/hopfield"
+[sampler]
+plugin = "samplers/hopfield"
+[init]
+count = 20
+TOML
+}
+recipe() { { base; printf '%b' "$1"; } >"$T/r.toml"; echo "$T/r.toml"; }
+run() { "$BASIN" run "$@" --out "$T/out" --quiet; }
+
+printf '[dataset\nplugin = 1\n' >"$T/malformed.toml"
+expect_fail 2 "malformed.toml:1:" "malformed TOML" -- run "$T/malformed.toml"
+expect_fail 2 "r.toml:11: init.beta: unknown key" "unknown key" -- run "$(recipe 'beta = 1\n')"
+expect_fail 2 "r.toml:10: init.cont: unknown key (did you mean 'count'?)" \
+    "unknown key with a suggestion" \
+    -- run "$(base | sed 's/^count = 20/cont = 20/' >"$T/r.toml"; echo "$T/r.toml")"
+expect_fail 2 "init.count: expected an int, found string" "wrong type" \
+    -- run "$(recipe '')" --set 'init.count="many"'
+expect_fail 2 "r.toml:4: dataset.count: 0 is out of range [1, 10000000]" "out of range" \
+    -- run "$(base | sed 's/^count = 10/count = 0/' >"$T/r.toml"; echo "$T/r.toml")"
+expect_fail 2 "unknown plugin 'energies/hopfeild' (did you mean 'energies/hopfield'?)" \
+    "unknown plugin" -- run "$(base | sed 's/energies\/hopfield/energies\/hopfeild/' >"$T/r.toml"; echo "$T/r.toml")"
+{ echo 'plugin_path = "missing/lib.so"'; base; } >"$T/r.toml"
+expect_fail 2 "r.toml:1: plugin_path: $T/missing/lib.so: No such file or directory" \
+    "missing plugin library" -- run "$T/r.toml"
+expect_fail 2 "$T/none.toml: cannot read" "missing recipe" -- run "$T/none.toml"
+
+base >"$T/r.toml"
+touch "$T/file"
+expect_fail 2 "cannot create output folder $T/file/sub" "output folder under a file" \
+    -- "$BASIN" run "$T/r.toml" --out "$T/file/sub" --quiet
+expect_fail 2 "init.order = 20 mixes more patterns than the 10 stored" \
+    "a plugin-level impossibility names the job" \
+    -- run "$T/r.toml" --set init.kind=mixture --set init.order=20
+expect_fail 1 "job 0: datasets/binary-patterns: cannot allocate" \
+    "a dataset too large for memory fails cleanly" \
+    -- run "$T/r.toml" --set dataset.dim=1000000 --set dataset.count=10000000
+expect_fail 2 "--threads needs an integer in [1, 1024], not 'x'" "bad --threads" \
+    -- "$BASIN" run "$T/r.toml" --threads x
+expect_fail 2 "unknown option '--thread' for run" "unknown option" \
+    -- "$BASIN" run "$T/r.toml" --thread 2
+expect_fail 2 "run needs a recipe file" "no recipe" -- "$BASIN" run
+expect_fail 2 "unknown command 'rnu'" "unknown command" -- "$BASIN" rnu
+
+# A failed run leaves the previous results exactly as they were, and no
+# temporary files.
+run "$T/r.toml" >/dev/null
+cp -r "$T/out" "$T/before"
+run "$T/r.toml" --set init.kind=mixture --set init.order=20 2>/dev/null
+check "a failed run keeps the earlier results" diff -r "$T/before" "$T/out"
+check "a failed run leaves no temporary files" bash -c "[ -z \"\$(ls -A '$T/out' | grep '^\\.')\" ]"
+finish
