@@ -556,7 +556,8 @@ int recipe_load(const char *path, const char *const *sets, size_t n_sets,
         rc = load_section(&L, (recipe_section_id)s, toml_get(r->root, SECTIONS[s].name),
                           reg);
     if (rc == BASIN_OK) {
-        qsort(r->axes, r->n_axes, sizeof *r->axes, axis_line_order);
+        if (r->n_axes > 1)
+            qsort(r->axes, r->n_axes, sizeof *r->axes, axis_line_order);
         double points = 1;
         for (size_t a = 0; a < r->n_axes; a++)
             points *= (double)r->axes[a].n_values;

@@ -23,6 +23,7 @@
  * `count` in a sweep keeps the first patterns.
  *
  * Patterns are stored as int8 (N bytes each) and converted to float32 by read().
+ * Error messages leave out the plugin id: the host puts it in front.
  */
 #include <basin/plugin.h>
 
@@ -113,29 +114,27 @@ static int check_params(const basin_host *host, const basin_value *values,
     const double bias = values[P_BIAS].number, corr = values[P_CORRELATION].number;
 
     if (!(dim >= 1 && dim <= 1000000 && dim == floor(dim))) {
-        host->error(host, PLUGIN_ID ": dim = %g is not an integer in [1, 1000000]", dim);
+        host->error(host, "dim = %g is not an integer in [1, 1000000]", dim);
         return BASIN_EINVAL;
     }
     if (!(count >= 1 && count <= 10000000 && count == floor(count))) {
-        host->error(host, PLUGIN_ID ": count = %g is not an integer in [1, 10000000]",
-                    count);
+        host->error(host, "count = %g is not an integer in [1, 10000000]", count);
         return BASIN_EINVAL;
     }
     if (!(load >= 0 && load <= 100)) {
-        host->error(host, PLUGIN_ID ": load = %g is not in [0, 100]", load);
+        host->error(host, "load = %g is not in [0, 100]", load);
         return BASIN_EINVAL;
     }
     if (!(heldout >= 0 && heldout <= 10000000 && heldout == floor(heldout))) {
-        host->error(host, PLUGIN_ID ": heldout = %g is not an integer in [0, 10000000]",
-                    heldout);
+        host->error(host, "heldout = %g is not an integer in [0, 10000000]", heldout);
         return BASIN_EINVAL;
     }
     if (!(bias >= -1 && bias <= 1)) {
-        host->error(host, PLUGIN_ID ": bias = %g is not in [-1, 1]", bias);
+        host->error(host, "bias = %g is not in [-1, 1]", bias);
         return BASIN_EINVAL;
     }
     if (!(corr >= 0 && corr < 1)) {
-        host->error(host, PLUGIN_ID ": correlation = %g is not in [0, 1)", corr);
+        host->error(host, "correlation = %g is not in [0, 1)", corr);
         return BASIN_EINVAL;
     }
     d->dim = (uint32_t)dim;
@@ -165,7 +164,7 @@ static int binary_patterns_create(const basin_host *host, const basin_value *par
     *self = NULL;
     binary_patterns *d = calloc(1, sizeof *d);
     if (d == NULL) {
-        host->error(host, PLUGIN_ID ": out of memory");
+        host->error(host, "out of memory");
         return BASIN_ENOMEM;
     }
     int rc = check_params(host, params, d);
@@ -177,8 +176,8 @@ static int binary_patterns_create(const basin_host *host, const basin_value *par
     const uint64_t n_rows = d->n_train + d->n_heldout; /* ≤ 2·10^8, no overflow */
     if (n_rows > SIZE_MAX / d->dim) {
         host->error(host,
-                    PLUGIN_ID ": %llu patterns (count %llu + heldout %llu) of dim %u "
-                              "overflow the address space",
+                    "%llu patterns (count %llu + heldout %llu) of dim %u overflow "
+                    "the address space",
                     (unsigned long long)n_rows, (unsigned long long)d->n_train,
                     (unsigned long long)d->n_heldout, d->dim);
         binary_patterns_destroy(d);
@@ -190,8 +189,8 @@ static int binary_patterns_create(const basin_host *host, const basin_value *par
     int8_t *parent = d->correlation > 0 ? malloc(d->dim) : NULL;
     if (d->entries == NULL || uniform == NULL || (d->correlation > 0 && parent == NULL)) {
         host->error(host,
-                    PLUGIN_ID ": cannot allocate %zu bytes for %llu patterns "
-                              "(count %llu + heldout %llu) of dim %u",
+                    "cannot allocate %zu bytes for %llu patterns (count %llu + "
+                    "heldout %llu) of dim %u",
                     n_bytes, (unsigned long long)n_rows,
                     (unsigned long long)d->n_train, (unsigned long long)d->n_heldout,
                     d->dim);
@@ -214,7 +213,7 @@ static int binary_patterns_create(const basin_host *host, const basin_value *par
     for (uint64_t row = 0; row < n_rows; row++) {
         if ((row & 1023u) == 0) {
             if (host->cancelled != NULL && host->cancelled(host)) {
-                host->error(host, PLUGIN_ID ": cancelled after %llu of %llu patterns",
+                host->error(host, "cancelled after %llu of %llu patterns",
                             (unsigned long long)row, (unsigned long long)n_rows);
                 rc = BASIN_ECANCELED;
                 break;
@@ -268,14 +267,13 @@ static int binary_patterns_read(void *self, const basin_host *host, int split,
         n_split = d->n_heldout;
         offset = d->n_train;
     } else {
-        host->error(host, PLUGIN_ID ": read: unknown split %d (0 train, 1 held-out)",
-                    split);
+        host->error(host, "read: unknown split %d (0 train, 1 held-out)", split);
         return BASIN_EINVAL;
     }
     if (first > n_split || count > n_split - first) {
         host->error(host,
-                    PLUGIN_ID ": read: rows [%llu, %llu + %llu) are outside the %s "
-                              "split of %llu patterns",
+                    "read: rows [%llu, %llu + %llu) are outside the %s split of "
+                    "%llu patterns",
                     (unsigned long long)first, (unsigned long long)first,
                     (unsigned long long)count,
                     split == BASIN_SPLIT_TRAIN ? "train" : "held-out",
@@ -283,7 +281,7 @@ static int binary_patterns_read(void *self, const basin_host *host, int split,
         return BASIN_EINVAL;
     }
     if (count > 0 && rows == NULL) {
-        host->error(host, PLUGIN_ID ": read: rows is NULL");
+        host->error(host, "read: rows is NULL");
         return BASIN_EINVAL;
     }
     const int8_t *src = d->entries + (size_t)(offset + first) * d->dim;
@@ -305,8 +303,8 @@ static int binary_patterns_spectrum(void *self, const basin_host *host,
     const binary_patterns *d = self;
     if (d->correlation != 0) {
         host->error(host,
-                    PLUGIN_ID ": the covariance spectrum is known only for correlation "
-                              "0 (this data set has correlation %g)",
+                    "the covariance spectrum is known only for correlation 0 "
+                    "(this data set has correlation %g)",
                     d->correlation);
         return BASIN_EUNSUPPORTED;
     }

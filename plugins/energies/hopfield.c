@@ -13,12 +13,15 @@
  * holds the scaled fields N h = J x; every evaluation divides by N once, in double.
  * For ±1 (more generally integer) memories J and N h are integers, and a float32
  * holds them exactly while they stay below 2^24 in magnitude. Every partial sum of
- * the SYRK that builds J, of the GEMM that builds J x, and every field after any
- * sequence of spin flips is bounded by max_i Σ_j |J_ij| (≤ K N); when that bound is
- * below 2^24 (N = 1000 with K up to 16 000, say) the dynamics run in exact integer
- * arithmetic: no rounding drift however many flips, and ties (ΔE = 0 exactly, common
- * with Hebbian couplings) are seen as ties. encode() checks the bound and logs a
- * warning when it does not hold (see spin_flip for the error then).
+ * the SYRK that builds J is bounded by max_i Σ_μ (ξ^μ_i)² (= K), and every partial
+ * sum of the GEMM that builds J x, and every field after any sequence of spin flips,
+ * by max_i Σ_j |J_ij| (≤ K N). When both bounds are below 2^24 (always for
+ * N = 1000 with K up to 16 000) the dynamics run in exact integer arithmetic: no
+ * rounding drift however many flips, and ties (ΔE = 0 exactly, common with Hebbian
+ * couplings) are seen as ties. encode() checks the bounds and logs a warning when
+ * they do not hold (see spin_flip for the error then).
+ *
+ * Error messages leave out the plugin id: the host puts it in front.
  */
 #include <basin/plugin.h>
 
@@ -81,19 +84,17 @@ static int hopfield_create(const basin_host *host, const basin_value *params,
     } else if (strcmp(diagonal, "keep") == 0) {
         keep = 1;
     } else {
-        host->error(host, PLUGIN_ID ": diagonal = \"%s\" is not one of zero|keep",
-                    diagonal);
+        host->error(host, "diagonal = \"%s\" is not one of zero|keep", diagonal);
         return BASIN_EINVAL;
     }
     if (dim == 0 || dim > INT_MAX || (size_t)dim > SIZE_MAX / sizeof(float) / dim) {
-        host->error(host,
-                    PLUGIN_ID ": dim = %u: the %u × %u couplings cannot be addressed",
-                    dim, dim, dim);
+        host->error(host, "dim = %u: the %u × %u couplings cannot be addressed", dim,
+                    dim, dim);
         return BASIN_EINVAL;
     }
     hopfield *e = calloc(1, sizeof *e);
     if (e == NULL) {
-        host->error(host, PLUGIN_ID ": out of memory");
+        host->error(host, "out of memory");
         return BASIN_ENOMEM;
     }
     e->dim = dim;
@@ -119,7 +120,7 @@ static int scan_memories(const basin_host *host, const float *memories, uint64_t
         for (uint32_t i = 0; i < dim; i++) {
             const double v = row[i];
             if (!isfinite(v)) {
-                host->error(host, PLUGIN_ID ": encode: memory %llu entry %u is %g",
+                host->error(host, "encode: memory %llu entry %u is %g",
                             (unsigned long long)mu, i, v);
                 return BASIN_ENUMERIC;
             }
@@ -148,11 +149,11 @@ static int hopfield_encode(void *self, const basin_host *host, const float *memo
     hopfield *e = self;
     const size_t dim = e->dim;
     if (n > 0 && memories == NULL) {
-        host->error(host, PLUGIN_ID ": encode: memories is NULL");
+        host->error(host, "encode: memories is NULL");
         return BASIN_EINVAL;
     }
     if (n > SIZE_MAX / dim) {
-        host->error(host, PLUGIN_ID ": encode: %llu memories of dim %zu overflow",
+        host->error(host, "encode: %llu memories of dim %zu overflow",
                     (unsigned long long)n, dim);
         return BASIN_EINVAL;
     }
@@ -160,9 +161,7 @@ static int hopfield_encode(void *self, const basin_host *host, const float *memo
     float *self_coupling = calloc(dim, sizeof *self_coupling);
     double *column_squares = malloc(dim * sizeof *column_squares);
     if (couplings == NULL || self_coupling == NULL || column_squares == NULL) {
-        host->error(host,
-                    PLUGIN_ID ": encode: cannot allocate the %zu × %zu couplings "
-                              "(%zu bytes)",
+        host->error(host, "encode: cannot allocate the %zu × %zu couplings (%zu bytes)",
                     dim, dim, dim * dim * sizeof *couplings);
         free(couplings);
         free(self_coupling);
@@ -232,11 +231,11 @@ static int check_ready(const hopfield *e, const basin_host *host, const char *wh
                        const void *x, uint64_t n)
 {
     if (e->couplings == NULL) {
-        host->error(host, PLUGIN_ID ": %s called before encode", what);
+        host->error(host, "%s called before encode", what);
         return BASIN_EINVAL;
     }
     if (n > 0 && x == NULL) {
-        host->error(host, PLUGIN_ID ": %s: states are NULL", what);
+        host->error(host, "%s: states are NULL", what);
         return BASIN_EINVAL;
     }
     return BASIN_OK;
@@ -275,7 +274,7 @@ static int hopfield_energy(void *self, const basin_host *host, const float *x,
     const size_t dim = e->dim;
     float *fields = malloc((n < chunk ? n : chunk) * dim * sizeof *fields);
     if (fields == NULL) {
-        host->error(host, PLUGIN_ID ": energy: out of memory for the local fields");
+        host->error(host, "energy: out of memory for the local fields");
         return BASIN_ENOMEM;
     }
     for (uint64_t first = 0; first < n; first += chunk) {
@@ -289,7 +288,8 @@ static int hopfield_energy(void *self, const basin_host *host, const float *x,
     return BASIN_OK;
 }
 
-/* ∇E(x) = −W x = −(1/N) J x for n states into gradient (n × N). [thread-safe] */
+/* ∇E(x) = −W x = −(1/N) J x for n states into gradient (n × N, not overlapping x).
+   [thread-safe] */
 static int hopfield_gradient(void *self, const basin_host *host, const float *x,
                              uint64_t n, float *gradient)
 {
@@ -321,7 +321,7 @@ static int hopfield_update(void *self, const basin_host *host, const float *x,
     const size_t dim = e->dim;
     float *fields = malloc((n < chunk ? n : chunk) * dim * sizeof *fields);
     if (fields == NULL) {
-        host->error(host, PLUGIN_ID ": update: out of memory for the local fields");
+        host->error(host, "update: out of memory for the local fields");
         return BASIN_ENOMEM;
     }
     for (uint64_t first = 0; first < n; first += chunk) {
@@ -379,10 +379,13 @@ static double hopfield_spin_delta(void *self, const float *x, const float *cache
  * Accuracy: for integer memories under the 2^24 bound of the header comment every
  * term and every sum is an exact float32 integer, so the cache equals a fresh
  * spin_init bit for bit after any number of flips. Otherwise (real-valued memories)
- * each flip adds one rounding of at most 2^-24 max_j |(J x)_j|, so after F flips
- * the drift is ≤ F · 6e-8 · max|J x|; with continuous memories exact ties have
- * probability zero and a decision can only change for a spin whose |ΔE| is within
- * that drift. [thread-safe on distinct states]
+ * each flip adds one rounding of at most 2^-24 max_j |(J x)_j| per field, a random
+ * walk: after F flips the drift is typically √F · 6e-8 · max|J x| (≤ F times that),
+ * i.e. ~2e-6 relative after the ~N/2 + O(N) flips of a retrieval at N = 1000 —
+ * the same order as the rounding of the float32 GEMM in a fresh spin_init. With
+ * continuous memories exact ties have probability zero, so a decision can change
+ * only for a spin whose |ΔE| is within that rounding, where either choice is a
+ * valid descent to float precision. [thread-safe on distinct states]
  */
 static void hopfield_spin_flip(void *self, float *x, float *cache, uint32_t i)
 {

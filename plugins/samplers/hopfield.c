@@ -20,6 +20,8 @@
  * Random numbers (host, role SAMPLER): the order of sweep s of sample k comes from
  * random_bits(index = k, step = s), 2 words per Fisher–Yates draw, so it does not
  * depend on the batch, the thread or the other samples.
+ *
+ * Error messages leave out the plugin id: the host puts it in front.
  */
 #include <basin/plugin.h>
 
@@ -30,7 +32,8 @@
 #define PLUGIN_ID "samplers/hopfield"
 
 /* Cache floats per spin_init call: bounds the sampler's memory to 256 MiB of cache
-   whatever the batch (a typical batch takes one call). */
+   whatever the batch (a typical batch takes one call; a state whose cache alone is
+   larger gets a call of its own). */
 #define CACHE_CHUNK_FLOATS ((size_t)1 << 26)
 
 enum { P_MODE, P_MAX_SWEEPS };
@@ -79,17 +82,16 @@ static int hopfield_sampler_create(const basin_host *host, const basin_value *pa
     } else if (strcmp(mode, "sync") == 0) {
         sync = 1;
     } else {
-        host->error(host, PLUGIN_ID ": mode = \"%s\" is not one of async|sync", mode);
+        host->error(host, "mode = \"%s\" is not one of async|sync", mode);
         return BASIN_EINVAL;
     }
     if (!(max_sweeps >= 1 && max_sweeps <= 1000000)) {
-        host->error(host, PLUGIN_ID ": max_sweeps = %g is not in [1, 1000000]",
-                    max_sweeps);
+        host->error(host, "max_sweeps = %g is not in [1, 1000000]", max_sweeps);
         return BASIN_EINVAL;
     }
     hopfield_sampler *s = malloc(sizeof *s);
     if (s == NULL) {
-        host->error(host, PLUGIN_ID ": out of memory");
+        host->error(host, "out of memory");
         return BASIN_ENOMEM;
     }
     s->sync = sync;
@@ -150,8 +152,7 @@ static int observe(const dynamics *d, const float *x, uint64_t index, uint32_t s
         .first_index = index,
     };
     if (d->host->observe(d->host, &step) != 0) {
-        d->host->error(d->host, PLUGIN_ID ": stopped by an observer at sweep %u of "
-                                          "sample %llu",
+        d->host->error(d->host, "stopped by an observer at sweep %u of sample %llu",
                        sweep, (unsigned long long)index);
         return BASIN_ECANCELED;
     }
@@ -162,7 +163,7 @@ static int observe(const dynamics *d, const float *x, uint64_t index, uint32_t s
 static int check_cancelled(const dynamics *d, uint64_t index, uint32_t sweep)
 {
     if (d->host->cancelled != NULL && d->host->cancelled(d->host)) {
-        d->host->error(d->host, PLUGIN_ID ": cancelled at sweep %u of sample %llu",
+        d->host->error(d->host, "cancelled at sweep %u of sample %llu",
                        sweep, (unsigned long long)index);
         return BASIN_ECANCELED;
     }
@@ -257,24 +258,24 @@ static int check_model(const basin_host *host, const basin_model *model)
 {
     const basin_energy_iface *energy = model->energy;
     if (energy == NULL) {
-        host->error(host, PLUGIN_ID ": needs an energy model with binary (±1) states; "
-                                    "this model is a score model");
+        host->error(host, "needs an energy model with binary (±1) states; this model "
+                          "is a score model");
         return BASIN_EUNSUPPORTED;
     }
     if (!(energy->flags & BASIN_ENERGY_BINARY)) {
-        host->error(host, PLUGIN_ID ": needs a binary energy (BASIN_ENERGY_BINARY); "
-                                    "this energy has continuous states");
+        host->error(host, "needs a binary energy (BASIN_ENERGY_BINARY); "
+                          "this energy has continuous states");
         return BASIN_EUNSUPPORTED;
     }
     if (energy->struct_size < sizeof(basin_energy_iface)
         || energy->spin_cache_size == NULL || energy->spin_init == NULL
         || energy->spin_delta == NULL || energy->spin_flip == NULL) {
-        host->error(host, PLUGIN_ID ": the binary energy lacks spin_cache_size, "
-                                    "spin_init, spin_delta or spin_flip");
+        host->error(host, "the binary energy lacks spin_cache_size, spin_init, "
+                          "spin_delta or spin_flip");
         return BASIN_EUNSUPPORTED;
     }
     if (model->dim == 0) {
-        host->error(host, PLUGIN_ID ": the model has dimension 0");
+        host->error(host, "the model has dimension 0");
         return BASIN_EINVAL;
     }
     return BASIN_OK;
@@ -287,7 +288,7 @@ static int check_states(const basin_host *host, const float *states, uint64_t n,
     const size_t n_entries = (size_t)n * dim;
     for (size_t k = 0; k < n_entries; k++) {
         if (states[k] != 1.0f && states[k] != -1.0f) {
-            host->error(host, PLUGIN_ID ": sample %llu entry %u is %g, not ±1",
+            host->error(host, "sample %llu entry %u is %g, not ±1",
                         (unsigned long long)(first_index + k / dim),
                         (unsigned)(k % dim), (double)states[k]);
             return BASIN_EINVAL;
@@ -302,7 +303,8 @@ static int check_states(const basin_host *host, const float *states, uint64_t n,
  * (see the top of the file). The caches of the batch are filled by one spin_init
  * (one GEMM) per CACHE_CHUNK_FLOATS. Returns BASIN_EUNSUPPORTED for a model
  * without binary spin dynamics, BASIN_EINVAL for a state entry that is not ±1,
- * BASIN_ENOMEM, BASIN_ECANCELED, or the energy's error.
+ * BASIN_ENOMEM, BASIN_ECANCELED (states then hold where each run stopped), or the
+ * energy's error.
  * [thread-safe: all state is per call] [deterministic given rng: role SAMPLER]
  */
 static int hopfield_sampler_run(void *self, const basin_host *host,
@@ -316,7 +318,7 @@ static int hopfield_sampler_run(void *self, const basin_host *host,
     if (n == 0)
         return BASIN_OK;
     if (states == NULL || outcome == NULL) {
-        host->error(host, PLUGIN_ID ": states or outcome is NULL");
+        host->error(host, "states or outcome is NULL");
         return BASIN_EINVAL;
     }
     memset(outcome, 0, n * sizeof *outcome);
@@ -327,21 +329,22 @@ static int hopfield_sampler_run(void *self, const basin_host *host,
 
     const basin_energy_iface *energy = model->energy;
     const uint64_t cache_size = energy->spin_cache_size(model->energy_self);
-    if (cache_size == 0 || cache_size > CACHE_CHUNK_FLOATS) {
-        host->error(host, PLUGIN_ID ": the energy's spin cache of %llu floats per "
-                                    "state is outside [1, %zu]",
-                    (unsigned long long)cache_size, CACHE_CHUNK_FLOATS);
-        return BASIN_EUNSUPPORTED;
+    if (cache_size == 0 || cache_size > SIZE_MAX / sizeof(float)) {
+        host->error(host, "the energy's spin cache size (%llu floats per state) is "
+                          "invalid",
+                    (unsigned long long)cache_size);
+        return BASIN_EINTERNAL;
     }
-    const uint64_t rows_per_chunk = CACHE_CHUNK_FLOATS / cache_size;
+    uint64_t rows_per_chunk = CACHE_CHUNK_FLOATS / cache_size;
+    if (rows_per_chunk == 0)
+        rows_per_chunk = 1;
     const size_t chunk = (size_t)(n < rows_per_chunk ? n : rows_per_chunk);
 
     float *cache = malloc(chunk * (size_t)cache_size * sizeof *cache);
     uint32_t *work = malloc((s->sync ? 2 * (size_t)dim : 3 * (size_t)dim)
                             * sizeof *work);
     if (cache == NULL || work == NULL) {
-        host->error(host, PLUGIN_ID ": cannot allocate the spin caches of %zu states "
-                                    "× %llu floats",
+        host->error(host, "cannot allocate the spin caches of %zu states × %llu floats",
                     chunk, (unsigned long long)cache_size);
         free(cache);
         free(work);
