@@ -143,8 +143,8 @@ static int observe(const dynamics *d, const float *x, uint64_t index, uint32_t s
         return BASIN_OK;
     const basin_step step = {
         .struct_size = sizeof(basin_step),
-        .step = sweep,
-        .time = sweep,
+        .step = (uint64_t)sweep + 1, /* sweeps completed */
+        .time = (double)sweep + 1,
         .alpha = 1.0,
         .sigma = 0.0,
         .states = x,
@@ -153,7 +153,7 @@ static int observe(const dynamics *d, const float *x, uint64_t index, uint32_t s
     };
     if (d->host->observe(d->host, &step) != 0) {
         d->host->error(d->host, "stopped by an observer at sweep %u of sample %llu",
-                       sweep, (unsigned long long)index);
+                       sweep + 1, (unsigned long long)index);
         return BASIN_ECANCELED;
     }
     return BASIN_OK;

@@ -886,7 +886,7 @@ static void test_sampler(const basin_host *host, mock *m)
     int64_t last_step[16];
     energy_iface->energy(e, host, x, n, last_energy);
     for (uint64_t r = 0; r < n; r++)
-        last_step[r] = -1;
+        last_step[r] = 0; /* the first sweep reports step 1 */
     m->energy = energy_iface;
     m->energy_self = e;
     m->last_energy = last_energy;
@@ -1019,7 +1019,7 @@ static void test_sampler(const basin_host *host, mock *m)
         int64_t step2[64];
         energy_iface->energy(e2, host, s0, starts, last2);
         for (uint64_t r = 0; r < starts; r++)
-            step2[r] = -1;
+            step2[r] = 0;
         m->energy_self = e2;
         m->last_energy = last2;
         m->last_step = step2;

@@ -19,8 +19,10 @@
  *  - Plugins link nothing from the host. Everything the host lends (errors, logs,
  *    random numbers, progress, cancellation, step observers) comes through the
  *    basin_host table passed to each call that needs it.
- *  - Functions return 0 (BASIN_OK) or a negative BASIN_E* code and put a message in
- *    host->error(). They never exit, abort or print.
+ *  - Functions return 0 (BASIN_OK) or a negative BASIN_E* code and put a one-line
+ *    message in host->error(). The host prefixes the recipe, job and plugin id, so
+ *    the message says only what is wrong ("count = 0 must be >= 1"). Plugins never
+ *    exit, abort or print.
  *  - States are float32, row-major, n × dim. Memory passed in is owned by the caller
  *    and only borrowed for the duration of the call unless a comment says otherwise.
  *  - Threading: create/destroy/encode are called from one thread. After encode,
@@ -128,8 +130,9 @@ typedef struct basin_value {
 /* What a sampler reports to the host after each step; see basin_host.observe. */
 typedef struct basin_step {
     uint32_t struct_size;
-    uint64_t step;            /* 0, 1, 2, ... */
-    double time;              /* the sampler's time (schedule time, or the sweep) */
+    uint64_t step;            /* steps completed: 1 after the first */
+    double time;              /* schedule time after the step; for energy dynamics
+                                 the number of sweeps completed */
     double alpha, sigma;      /* x_t = alpha x0 + sigma eps; 1 and 0 for energies */
     const float *states;      /* n × dim, the batch after this step */
     uint64_t n;
@@ -186,11 +189,15 @@ typedef struct basin_host {
 
 #define BASIN_DATA_BINARY 0x1u   /* every entry is -1 or +1 */
 
+/* Filled by a dataset's info(); the host zeroes it first. */
 typedef struct basin_dataset_info {
     uint64_t n_train;         /* K, the points the model stores */
     uint64_t n_heldout;       /* held-out points from the same law (may be 0) */
     uint32_t dim;             /* N */
     uint32_t flags;           /* BASIN_DATA_* */
+    /* Images: rows are height × width × channels, row-major, channels last;
+       all 0 when the points are not images. */
+    uint32_t height, width, channels;
 } basin_dataset_info;
 
 typedef struct basin_dataset_iface {
@@ -242,12 +249,17 @@ typedef struct basin_energy_iface {
        (sign(W x) for Hopfield, X softmax(beta X^T x) for modern Hopfield). */
     int (*update)(void *self, const basin_host *host, const float *x, uint64_t n,
                   float *out);
+    /* Optional: Hessian-vector products H(x_r) v_r for n pairs of rows (curvature
+       at attractors by Lanczos). Without it the host differences the gradient. */
+    int (*hessian_vector)(void *self, const basin_host *host, const float *x,
+                          const float *v, uint64_t n, float *out);
 
     /*
      * Binary energies (BASIN_ENERGY_BINARY): single-spin dynamics through a cache,
      * spin_cache_size() floats per state, that makes an energy change O(1) or O(K)
      * instead of a full evaluation (local fields for Hopfield, overlaps for dense
-     * memories).
+     * memories). The cache's contents are private to the energy: callers only
+     * allocate it and pass it back.
      *   spin_init:  fill cache (n × size) for n states x.
      *   spin_delta: E(x with spin i flipped) - E(x), for one state and its cache.
      *   spin_flip:  flip spin i of one state in place and update its cache.
@@ -289,15 +301,25 @@ typedef struct basin_score_iface {
 
 /*
  * A noise schedule x_t = alpha(t) x0 + sigma(t) eps, t in [t_min, t_max]; lent by
- * the host (the schedules are core code, named in the recipe).
+ * the host (the schedules are core code, named in the recipe). Generation runs
+ * from t_start (normally t_max; later for a trajectory cloned mid-way) down to
+ * t_min, on the schedule's own grid. Every function is [thread-safe].
  */
 typedef struct basin_schedule {
     uint32_t struct_size;
     const char *name;         /* "ddpm-linear", "cosine", "ou", "edm" */
     double t_min, t_max;
-    const void *ctx;
+    double t_start;           /* where this run begins, t_min < t_start <= t_max */
+    const void *ctx;          /* the host's */
+    /* alpha(t), sigma(t) and, where the pointers are not NULL, their derivatives
+       in t (for the probability-flow ODE and the reverse SDE). */
     void (*at)(const struct basin_schedule *s, double t, double *alpha,
-               double *sigma);
+               double *sigma, double *dalpha_dt, double *dsigma_dt);
+    /* The schedule's discretization in n_steps steps: n_steps + 1 decreasing times
+       from t_max to t_min (uniform for ou and cosine, the DDPM steps, Karras et
+       al.'s rho = 7 sigma grid for edm). A run that starts at t_start < t_max
+       begins at the first grid time <= t_start. */
+    void (*grid)(const struct basin_schedule *s, uint32_t n_steps, double *times);
     /* The Ornstein-Uhlenbeck time with the same signal-to-noise ratio:
        t_OU = 1/2 log((alpha^2 + sigma^2) / alpha^2). */
     double (*ou_time)(const struct basin_schedule *s, double t);
