@@ -33,10 +33,16 @@ for mode in async sync; do
     t=$(best_of_3 "$B" run bench/hopfield-retrieval.toml --out "$T/r" --quiet \
         --threads "$THREADS" --set sampler.mode=$mode)
     mem=$(awk -F, 'NR == 2 { print $1 }' "$T/r/summary.csv")
-    echo "basin_${mode}_retrieval_seconds $t (memorized rate $mem)"
+    job=$(awk -F, 'NR == 2 { print $NF }' "$T/r/summary.csv")
+    echo "basin_${mode}_retrieval_seconds $t (whole command; the job itself ${job} s; memorized rate $mem)"
+    eval "job_$mode=$job"
 done
 if /usr/bin/python3 -c 'import numpy' 2>/dev/null; then
-    /usr/bin/python3 bench/peer_hopfield.py
+    /usr/bin/python3 bench/peer_hopfield.py | tee "$T/peer"
+    np=$(awk '/numpy_sync_retrieval_seconds/ { print $2 }' "$T/peer")
+    awk -v b="$job_sync" -v p="$np" -v a="$job_async" 'BEGIN {
+        printf "ratio basin sync job / numpy sync: %.2f\n", b / p
+        printf "ratio basin async job / numpy sync: %.2f\n", a / p }'
 else
     echo "numpy peer skipped: /usr/bin/python3 has no numpy (apt-get install python3-numpy)"
 fi

@@ -92,8 +92,8 @@ static void host_progress(const basin_host *h, uint64_t done, uint64_t total)
 {
     host_job *job = job_of(h);
     char label[96];
-    snprintf(label, sizeof label, "%s %3.0f%%", job->label,
-             total ? 100.0 * (double)done / (double)total : 0.0);
+    snprintf(label, sizeof label, "%s %s %3.0f%%", job->label,
+             job->phase ? job->phase : "", total ? 100.0 * (double)done / (double)total : 0.0);
     progress_label(job->progress, label);
 }
 
@@ -129,6 +129,14 @@ void host_job_init(host_job *job, uint64_t seed, progress *progress,
     job->verbose = verbose;
     snprintf(job->label, sizeof job->label, "%s", label);
     pthread_mutex_init(&job->lock, NULL);
+}
+
+void host_job_phase(host_job *job, const char *phase)
+{
+    char label[96];
+    job->phase = phase;
+    snprintf(label, sizeof label, "%s %s", job->label, phase);
+    progress_label(job->progress, label);
 }
 
 void host_job_destroy(host_job *job)

@@ -21,6 +21,7 @@ typedef struct host_job {
     progress *progress;       /* may be NULL */
     uint64_t progress_base;   /* units done before this job's current phase */
     char label[48];           /* "job 3/15" */
+    const char *phase;        /* "dataset", "encode", "dynamics", "measures" */
     int verbose;
 } host_job;
 
@@ -31,6 +32,9 @@ void host_job_destroy(host_job *job);
 
 /* The message a plugin left, or a generic one naming the status code. */
 const char *host_job_error(host_job *job, int status);
+
+/* Name the phase the job is in, for the progress bar ("job 3/15 encode"). */
+void host_job_phase(host_job *job, const char *phase);
 
 /* Forget a recorded error (before the next plugin call). */
 void host_job_clear_error(host_job *job);

@@ -18,9 +18,3 @@ double linalg_dot(const float *x, const float *y, size_t dim)
         s += (double)x[i] * (double)y[i];
     return s;
 }
-
-void linalg_row_sq_norms(const float *x, size_t n, size_t dim, double *out)
-{
-    for (size_t r = 0; r < n; r++)
-        out[r] = linalg_dot(x + r * dim, x + r * dim, dim);
-}

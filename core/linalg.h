@@ -18,9 +18,6 @@
 void linalg_gemm_nt(const float *a, const float *b, float *c, size_t m, size_t n,
                     size_t k, float scale, float beta);
 
-/* out[i] = ‖x_i‖² for the n rows of x (n × dim), accumulated in double. */
-void linalg_row_sq_norms(const float *x, size_t n, size_t dim, double *out);
-
 /* x·y over dim entries, accumulated in double. */
 double linalg_dot(const float *x, const float *y, size_t dim);
 

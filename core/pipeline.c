@@ -213,6 +213,7 @@ static int job_run(job *j, const pipeline_options *o, char *err, size_t n_err)
     const basin_host *host = &j->host.table;
 
     /* Dataset. */
+    host_job_phase(&j->host, "dataset");
     j->ds = S[RECIPE_DATASET].plugin->descriptor->iface;
     recipe_values(r, RECIPE_DATASET, j->point, values);
     CALL(ds_id, j->ds->create(host, values, &j->ds_self));
@@ -249,6 +250,7 @@ static int job_run(job *j, const pipeline_options *o, char *err, size_t n_err)
         return 2;
     }
     recipe_values(r, RECIPE_MODEL, j->point, values);
+    host_job_phase(&j->host, "encode");
     CALL(en_id, j->en->create(host, values, dim, &j->en_self));
     CALL(en_id, j->en->encode(j->en_self, host, j->train, j->info.n_train));
 
@@ -275,10 +277,12 @@ static int job_run(job *j, const pipeline_options *o, char *err, size_t n_err)
     /* Dynamics. */
     j->sa = S[RECIPE_SAMPLER].plugin->descriptor->iface;
     recipe_values(r, RECIPE_SAMPLER, j->point, values);
+    host_job_phase(&j->host, "dynamics");
     CALL(sa_id, j->sa->create(host, values, &j->sa_self));
     CALL(sa_id, run_sampler(j, o->threads));
 
     /* Measures. */
+    host_job_phase(&j->host, "measures");
     CALL(en_id, j->en->energy(j->en_self, host, j->states, j->count, j->energy));
     if (measure_overlaps(j->states, j->count, j->train, j->info.n_train, dim,
                          j->overlap) ||
@@ -369,7 +373,7 @@ static void write_summary(FILE *f, const recipe *r, const point_stats *stats,
 static void print_summary(const recipe *r, const point_stats *stats, double confidence,
                           const char *out_dir, double seconds, uint64_t count)
 {
-    printf("%s: %zu point%s x %u repeat%s x %llu probes in %.1f s -> %s\n", r->name,
+    printf("%s: %zu point%s x %u repeat%s x %llu probes in %.2f s -> %s\n", r->name,
            r->n_points, r->n_points == 1 ? "" : "s", r->repeats,
            r->repeats == 1 ? "" : "s", (unsigned long long)count, seconds, out_dir);
     for (size_t a = 0; a < r->n_axes; a++)
@@ -488,7 +492,6 @@ int pipeline_run(const recipe *r, const pipeline_options *o, char *err, size_t n
         snprintf(label, sizeof label, "job %llu/%llu", (unsigned long long)index + 1,
                  (unsigned long long)n_jobs);
         host_job_init(&j.host, rng_job_seed(r->seed, index), bar, label, o->verbose);
-        progress_label(bar, label);
         double started = now();
         status = job_run(&j, o, err, n_err);
         if (!status) {
