@@ -9,8 +9,13 @@
 #include <stdint.h>
 #include <stdio.h>
 
-/* Write the header of a rows × cols float32 ('<f4') C-order matrix; the caller
-   then writes rows·cols little-endian floats. 0 on success, -1 on a write error. */
+/* Every header basin writes is this long, so a file can be written before its
+   row count is known and the header rewritten in place at the end. */
+#define NPY_HEADER_BYTES 128
+
+/* Write the NPY_HEADER_BYTES header of a rows × cols float32 ('<f4') C-order
+   matrix at the file's current position; the data (rows·cols little-endian floats)
+   follows it. 0 on success, -1 on a write error. */
 int npy_write_header_f32(FILE *f, uint64_t rows, uint64_t cols);
 
 #endif

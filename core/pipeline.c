@@ -1,6 +1,8 @@
 #include "pipeline.h"
 
 #include <cblas.h>
+#include <dirent.h>
+#include <unistd.h>
 #include <math.h>
 #include <stdatomic.h>
 #include <stdlib.h>
@@ -430,9 +432,111 @@ static void write_run_toml(FILE *f, const recipe *r, const pipeline_options *o)
 
 /* ------------------------------------------------------------- the run */
 
-enum { FILE_RECORDS, FILE_SUMMARY, FILE_SAMPLES, FILE_RUN, N_FILES };
+enum { FILE_RECORDS, FILE_SUMMARY, FILE_RUN, N_FILES };
 static const char *const FILE_NAMES[N_FILES] = {"records.csv", "summary.csv",
-                                                "samples.npy", "run.toml"};
+                                                "run.toml"};
+
+/*
+ * samples.npy: the final states, one row per record. Each dimension the run meets
+ * gets its own file (a sweep over the dimension writes samples-dim<N>.npy, one per
+ * N, rows in record order); with one dimension it is samples.npy. Each is written
+ * with a placeholder header that is rewritten with the row count at the end.
+ */
+#define MAX_SAMPLE_FILES 64
+
+typedef struct sample_files {
+    results_file file[MAX_SAMPLE_FILES];
+    uint32_t dim[MAX_SAMPLE_FILES];
+    uint64_t rows[MAX_SAMPLE_FILES];
+    size_t n;
+} sample_files;
+
+static int samples_append(sample_files *sf, const char *dir, const job *j, char *err,
+                          size_t n_err)
+{
+    size_t k = 0;
+    while (k < sf->n && sf->dim[k] != j->info.dim)
+        k++;
+    if (k == sf->n) {
+        char name[64];
+        if (sf->n == MAX_SAMPLE_FILES) {
+            job_error(j, "output", "more than 64 dimensions in one run; set "
+                      "output.samples = false", err, n_err);
+            return 2;
+        }
+        snprintf(name, sizeof name, "samples-dim%u.npy", j->info.dim);
+        if (results_open(&sf->file[k], dir, name, err, n_err))
+            return 1;
+        sf->dim[k] = j->info.dim;
+        sf->rows[k] = 0;
+        sf->n++;
+        npy_write_header_f32(sf->file[k].f, 0, j->info.dim);
+    }
+    size_t n = (size_t)(j->count * j->info.dim);
+    if (fwrite(j->states, sizeof(float), n, sf->file[k].f) != n) {
+        snprintf(err, n_err, "%s: write error", sf->file[k].tmp_path);
+        return 1;
+    }
+    sf->rows[k] += j->count;
+    return 0;
+}
+
+/* Remove samples files of an earlier run in the same folder that this run did
+   not replace, so the folder never mixes two runs. */
+static void samples_remove_stale(const sample_files *sf, const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        unsigned dim;
+        char tail[8];
+        int is_samples = strcmp(e->d_name, "samples.npy") == 0 ||
+                         sscanf(e->d_name, "samples-dim%u.np%1s", &dim, tail) == 2;
+        if (!is_samples)
+            continue;
+        int ours = 0;
+        for (size_t k = 0; k < sf->n; k++) {
+            const char *slash = strrchr(sf->file[k].final_path, '/');
+            ours |= strcmp(slash ? slash + 1 : sf->file[k].final_path, e->d_name) == 0;
+        }
+        if (!ours) {
+            char path[4096];
+            snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+            unlink(path);
+        }
+    }
+    closedir(d);
+}
+
+/* Final headers; a single file is named samples.npy. */
+static int samples_commit(sample_files *sf, const char *dir, char *err, size_t n_err)
+{
+    for (size_t k = 0; k < sf->n; k++) {
+        FILE *f = sf->file[k].f;
+        if (fseek(f, 0, SEEK_SET) != 0 ||
+            npy_write_header_f32(f, sf->rows[k], sf->dim[k]) != 0) {
+            snprintf(err, n_err, "%s: write error", sf->file[k].tmp_path);
+            return 1;
+        }
+        if (sf->n == 1) {
+            size_t n = strlen(dir) + 16;
+            char *name = realloc(sf->file[k].final_path, n);
+            if (!name) {
+                snprintf(err, n_err, "out of memory");
+                return 1;
+            }
+            snprintf(name, n, "%s/samples.npy", dir);
+            sf->file[k].final_path = name;
+        }
+    }
+    samples_remove_stale(sf, dir);
+    for (size_t k = 0; k < sf->n; k++)
+        if (results_commit(&sf->file[k], err, n_err))
+            return 1;
+    return 0;
+}
 
 int pipeline_run(const recipe *r, const pipeline_options *o, char *err, size_t n_err)
 {
@@ -447,10 +551,10 @@ int pipeline_run(const recipe *r, const pipeline_options *o, char *err, size_t n
     int write_samples = recipe_core_value(r, RECIPE_OUTPUT, 0, "samples").number != 0;
     results_file files[N_FILES];
     memset(files, 0, sizeof files);
-    int status = 0;
+    sample_files *samples = calloc(1, sizeof *samples);
+    int status = samples ? 0 : 1;
     for (int i = 0; i < N_FILES && !status; i++)
-        if ((i != FILE_SAMPLES || write_samples) &&
-            results_open(&files[i], dir, FILE_NAMES[i], err, n_err))
+        if (results_open(&files[i], dir, FILE_NAMES[i], err, n_err))
             status = 2;
 
     uint64_t n_jobs = (uint64_t)r->n_points * r->repeats;
@@ -460,13 +564,10 @@ int pipeline_run(const recipe *r, const pipeline_options *o, char *err, size_t n
         snprintf(err, n_err, "out of memory");
         status = 1;
     }
-    /* Samples: every job has the same dimension only if no sweep changes it, so
-       the header's row count and width are taken from the first job and checked. */
     uint64_t total_probes = 0;
     for (size_t p = 0; p < r->n_points; p++)
         total_probes += (uint64_t)recipe_core_value(r, RECIPE_INIT, p, "count").number *
                         r->repeats;
-    uint32_t samples_dim = 0;
 
     FILE *rec = files[FILE_RECORDS].f;
     if (!status) {
@@ -498,21 +599,8 @@ int pipeline_run(const recipe *r, const pipeline_options *o, char *err, size_t n
             threshold = recipe_core_value(r, RECIPE_MEASURE, j.point, "threshold").number;
             write_records(rec, &j, threshold, coords, &stats[j.point]);
             stats[j.point].seconds += now() - started;
-            if (write_samples) {
-                FILE *f = files[FILE_SAMPLES].f;
-                if (index == 0) {
-                    samples_dim = j.info.dim;
-                    npy_write_header_f32(f, total_probes, samples_dim);
-                }
-                if (j.info.dim != samples_dim) {
-                    job_error(&j, "output", "samples.npy needs one dimension for all "
-                              "jobs; set output.samples = false to sweep dimensions",
-                              err, n_err);
-                    status = 2;
-                } else {
-                    fwrite(j.states, sizeof(float), (size_t)(j.count * j.info.dim), f);
-                }
-            }
+            if (write_samples)
+                status = samples_append(samples, dir, &j, err, n_err);
             if (!status && ferror(rec)) {
                 snprintf(err, n_err, "%s: write error", files[FILE_RECORDS].tmp_path);
                 status = 1;
@@ -528,13 +616,18 @@ int pipeline_run(const recipe *r, const pipeline_options *o, char *err, size_t n
         write_summary(files[FILE_SUMMARY].f, r, stats, confidence, coords);
         write_run_toml(files[FILE_RUN].f, r, o);
         for (int i = 0; i < N_FILES && !status; i++)
-            if (files[i].f && results_commit(&files[i], err, n_err))
+            if (results_commit(&files[i], err, n_err))
                 status = 1;
+        if (!status)
+            status = samples_commit(samples, dir, err, n_err);
         if (!status && !o->quiet)
             print_summary(r, stats, confidence, dir, now() - run_started, count0);
     }
     for (int i = 0; i < N_FILES; i++)
         results_abandon(&files[i]);
+    for (size_t k = 0; samples && k < samples->n; k++)
+        results_abandon(&samples->file[k]);
+    free(samples);
     free(stats);
     free(coords);
     return status;

@@ -7,6 +7,11 @@ expect_fail 2 "wrong-major.so" "the refusal names the library" -- \
     "$BASIN" plugins --path "$WRONG_MAJOR"
 expect_fail 2 "built for basin ABI 1.1 but this host speaks ABI 1.0" \
     "a newer ABI minor is refused" -- "$BASIN" plugins --path "$NEWER_MINOR"
+expect_fail 2 "no-entry.so: is not a basin plugin library (no basin_library_entry symbol)" \
+    "a library without the entry symbol is refused" -- "$BASIN" plugins --path "$NO_ENTRY"
+echo "not an ELF file" >"$T/garbage.so"
+expect_fail 2 "garbage.so: cannot be loaded:" "a file that is not a library is refused" \
+    -- "$BASIN" plugins --path "$T/garbage.so"
 
 mkdir -p "$T/lib"
 cp "$WRONG_MAJOR" "$T/lib/"

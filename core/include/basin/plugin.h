@@ -25,6 +25,8 @@
  *    exit, abort or print.
  *  - States are float32, row-major, n × dim. Memory passed in is owned by the caller
  *    and only borrowed for the duration of the call unless a comment says otherwise.
+ *  - create() sets *self to a new instance, freed by the host with destroy(); on
+ *    failure it frees what it allocated and leaves *self NULL.
  *  - Threading: create/destroy/encode are called from one thread. After encode,
  *    every const evaluation (energy, gradient, update, denoise, spin_*) and a
  *    sampler's run may be called from several threads at once on disjoint outputs:
