@@ -40,6 +40,10 @@ base >"$T/r.toml"
 touch "$T/file"
 expect_fail 2 "cannot create output folder $T/file/sub" "output folder under a file" \
     -- "$BASIN" run "$T/r.toml" --out "$T/file/sub" --quiet
+# An existing folder the user cannot write in (root writes anywhere but /proc).
+if [ "$(id -u)" -eq 0 ]; then ro=/proc/self; else ro=$T/ro; mkdir -p "$ro"; chmod 555 "$ro"; fi
+expect_fail 2 "cannot write in output folder $ro" "unwritable output folder" \
+    -- "$BASIN" run "$T/r.toml" --out "$ro" --quiet
 expect_fail 2 "init.order = 20 mixes more patterns than the 10 stored" \
     "a plugin-level impossibility names the job" \
     -- run "$T/r.toml" --set init.kind=mixture --set init.order=20

@@ -1,0 +1,81 @@
+/* registry and host: finding plugins, refusals, suggestions; the host table.
+ * argv: PLUGIN_DIR WRONG_MAJOR_LIBRARY NEWER_MINOR_LIBRARY */
+#include <string.h>
+
+#include "check.h"
+#include "host.h"
+#include "registry.h"
+#include "rng.h"
+
+static void registry_tests(const char *dir, const char *wrong_major,
+                           const char *newer_minor)
+{
+    char err[1024];
+    registry *reg = registry_new();
+    CHECK(registry_add_path(reg, dir, 1, err, sizeof err) == 0, "%s", err);
+    CHECK(registry_count(reg) == 3, "three first-party plugins, found %zu",
+          registry_count(reg));
+    const registry_plugin *p = registry_find(reg, "energies/hopfield");
+    CHECK(p && strcmp(registry_kind(p->descriptor), "energy") == 0 &&
+              strstr(p->library, "energies/hopfield.so"),
+          "energies/hopfield is an energy from energies/hopfield.so");
+    CHECK(registry_find(reg, "energies/nope") == NULL, "unknown id");
+    const char *near = registry_suggest(reg, "sampler/hopfield");
+    CHECK(near && strcmp(near, "samplers/hopfield") == 0, "suggestion %s",
+          near ? near : "(none)");
+    /* The same folder again loads nothing twice. */
+    registry_add_path(reg, dir, 1, err, sizeof err);
+    CHECK(registry_count(reg) == 3, "no duplicates after a second scan");
+
+    CHECK(registry_add_path(reg, wrong_major, 1, err, sizeof err) == BASIN_EINVAL,
+          "a wrong major is an error when named explicitly");
+    CHECK(strstr(err, wrong_major) &&
+              strstr(err, "built for basin ABI 2.0 but this host speaks ABI 1.0"),
+          "message: %s", err);
+    CHECK(registry_add_path(reg, newer_minor, 1, err, sizeof err) == BASIN_EINVAL &&
+              strstr(err, "ABI 1.1"),
+          "a newer minor is refused: %s", err);
+    CHECK(registry_refused_count(reg) == 2 && registry_count(reg) == 3,
+          "refusals are recorded, nothing is added");
+    CHECK(registry_add_path(reg, "/nonexistent/lib.so", 1, err, sizeof err) ==
+              BASIN_EIO && strstr(err, "/nonexistent/lib.so: No such file"),
+          "a missing path: %s", err);
+    CHECK(registry_add_path(reg, "/nonexistent/lib.so", 0, err, sizeof err) == 0,
+          "a missing default path is skipped");
+    registry_free(reg);
+}
+
+static void host_tests(void)
+{
+    host_job job;
+    host_job_init(&job, 99, NULL, "job 1/1", 0);
+    const basin_host *h = &job.table;
+    CHECK(h->struct_size == sizeof(basin_host) && h->abi_minor == BASIN_ABI_MINOR,
+          "table header");
+    /* The host's streams are the rng module's under the job seed. */
+    double a[5], b[5];
+    h->random_uniform(h, BASIN_ROLE_SAMPLER, 3, 4, a, 5);
+    rng_uniform(99, BASIN_ROLE_SAMPLER, 3, 4, b, 5);
+    CHECK(memcmp(a, b, sizeof a) == 0, "host uniform = rng_uniform(job seed)");
+    /* The first error wins, and is flattened to one line. */
+    h->error(h, "first\nproblem %d", 1);
+    h->error(h, "second");
+    CHECK(strcmp(host_job_error(&job, BASIN_EINVAL), "first problem 1") == 0,
+          "error: %s", host_job_error(&job, BASIN_EINVAL));
+    host_job_clear_error(&job);
+    CHECK(strstr(host_job_error(&job, BASIN_ENUMERIC), "numerical failure") != NULL,
+          "a status without a message is named: %s", host_job_error(&job, BASIN_ENUMERIC));
+    CHECK(h->cancelled(h) == 0, "not cancelled");
+    host_job_destroy(&job);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 4) {
+        fprintf(stderr, "usage: test-registry PLUGIN_DIR WRONG_MAJOR NEWER_MINOR\n");
+        return 2;
+    }
+    registry_tests(argv[1], argv[2], argv[3]);
+    host_tests();
+    return check_done("registry");
+}
