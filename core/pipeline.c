@@ -49,6 +49,7 @@ typedef struct job {
     double *energy;
     measure_overlap *overlap;
     uint64_t count;                   /* probes */
+    basin_value *values;              /* scratch: one section's resolved values */
 } job;
 
 /* Shared state of the sampler workers of one job. */
@@ -191,6 +192,7 @@ static void job_free(job *j)
     free(j->outcome);
     free(j->energy);
     free(j->overlap);
+    free(j->values);
 }
 
 /* Call a plugin function; on failure format the error and return the exit code. */
@@ -204,11 +206,20 @@ static void job_free(job *j)
         }                                                                       \
     } while (0)
 
+/* A plugin's create() succeeded but gave no instance: the plugin's bug. */
+#define CHECK_INSTANCE(who, self)                                               \
+    do {                                                                        \
+        if (!(self)) {                                                          \
+            job_error(j, (who), "create() returned no instance", err, n_err);   \
+            return 1;                                                           \
+        }                                                                       \
+    } while (0)
+
 static int job_run(job *j, const pipeline_options *o, char *err, size_t n_err)
 {
     const recipe *r = j->r;
     const recipe_section *S = r->sections;
-    basin_value values[256];
+    basin_value *values = j->values;
     const char *ds_id = S[RECIPE_DATASET].plugin->descriptor->id;
     const char *en_id = S[RECIPE_MODEL].plugin->descriptor->id;
     const char *sa_id = S[RECIPE_SAMPLER].plugin->descriptor->id;
@@ -219,6 +230,7 @@ static int job_run(job *j, const pipeline_options *o, char *err, size_t n_err)
     j->ds = S[RECIPE_DATASET].plugin->descriptor->iface;
     recipe_values(r, RECIPE_DATASET, j->point, values);
     CALL(ds_id, j->ds->create(host, values, &j->ds_self));
+    CHECK_INSTANCE(ds_id, j->ds_self);
     CALL(ds_id, j->ds->info(j->ds_self, &j->info));
     uint32_t dim = j->info.dim;
     if (dim == 0 || j->info.n_train == 0) {
@@ -254,6 +266,7 @@ static int job_run(job *j, const pipeline_options *o, char *err, size_t n_err)
     recipe_values(r, RECIPE_MODEL, j->point, values);
     host_job_phase(&j->host, "encode");
     CALL(en_id, j->en->create(host, values, dim, &j->en_self));
+    CHECK_INSTANCE(en_id, j->en_self);
     CALL(en_id, j->en->encode(j->en_self, host, j->train, j->info.n_train));
 
     /* Initial states. */
@@ -281,6 +294,7 @@ static int job_run(job *j, const pipeline_options *o, char *err, size_t n_err)
     recipe_values(r, RECIPE_SAMPLER, j->point, values);
     host_job_phase(&j->host, "dynamics");
     CALL(sa_id, j->sa->create(host, values, &j->sa_self));
+    CHECK_INSTANCE(sa_id, j->sa_self);
     CALL(sa_id, run_sampler(j, o->threads));
 
     /* Measures. */
@@ -593,8 +607,18 @@ int pipeline_run(const recipe *r, const pipeline_options *o, char *err, size_t n
         snprintf(label, sizeof label, "job %llu/%llu", (unsigned long long)index + 1,
                  (unsigned long long)n_jobs);
         host_job_init(&j.host, rng_job_seed(r->seed, index), bar, label, o->verbose);
+        size_t most = 1;
+        for (int s = 0; s < RECIPE_N_SECTIONS; s++)
+            if (r->sections[s].n_params > most)
+                most = r->sections[s].n_params;
         double started = now();
-        status = job_run(&j, o, err, n_err);
+        j.values = calloc(most, sizeof *j.values);
+        if (!j.values) {
+            snprintf(err, n_err, "out of memory");
+            status = 1;
+        } else {
+            status = job_run(&j, o, err, n_err);
+        }
         if (!status) {
             threshold = recipe_core_value(r, RECIPE_MEASURE, j.point, "threshold").number;
             write_records(rec, &j, threshold, coords, &stats[j.point]);

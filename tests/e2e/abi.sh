@@ -9,6 +9,10 @@ expect_fail 2 "built for basin ABI 1.1 but this host speaks ABI 1.0" \
     "a newer ABI minor is refused" -- "$BASIN" plugins --path "$NEWER_MINOR"
 expect_fail 2 "no-entry.so: is not a basin plugin library (no basin_library_entry symbol)" \
     "a library without the entry symbol is refused" -- "$BASIN" plugins --path "$NO_ENTRY"
+expect_fail 2 "missing-symbol.so: cannot be loaded:" "a library with an unresolved symbol is refused" \
+    -- "$BASIN" plugins --path "$MISSING_SYMBOL"
+expect_fail 2 "undefined symbol: basin_function_nobody_defines" "... naming the symbol" \
+    -- "$BASIN" plugins --path "$MISSING_SYMBOL"
 echo "not an ELF file" >"$T/garbage.so"
 expect_fail 2 "garbage.so: cannot be loaded:" "a file that is not a library is refused" \
     -- "$BASIN" plugins --path "$T/garbage.so"
