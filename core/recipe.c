@@ -519,14 +519,6 @@ static int load_top(loader *L, registry *reg)
     return r->name ? BASIN_OK : BASIN_ENOMEM;
 }
 
-static int axis_line_order(const void *a, const void *b)
-{
-    const recipe_axis *x = a, *y = b;
-    /* Command-line sweeps (line -1) come after the file's. */
-    long lx = x->line < 0 ? INT_MAX : x->line, ly = y->line < 0 ? INT_MAX : y->line;
-    return (lx > ly) - (lx < ly);
-}
-
 int recipe_load(const char *path, const char *const *sets, size_t n_sets,
                 registry *reg, recipe **out, char *err, size_t n_err)
 {
@@ -556,8 +548,6 @@ int recipe_load(const char *path, const char *const *sets, size_t n_sets,
         rc = load_section(&L, (recipe_section_id)s, toml_get(r->root, SECTIONS[s].name),
                           reg);
     if (rc == BASIN_OK) {
-        if (r->n_axes > 1)
-            qsort(r->axes, r->n_axes, sizeof *r->axes, axis_line_order);
         double points = 1;
         for (size_t a = 0; a < r->n_axes; a++)
             points *= (double)r->axes[a].n_values;
