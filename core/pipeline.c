@@ -619,6 +619,12 @@ int pipeline_run(const recipe *r, const pipeline_options *o, char *err, size_t n
         } else {
             status = job_run(&j, o, err, n_err);
         }
+        if (status && host_cancel_requested()) {
+            snprintf(err, n_err, "interrupted during job %llu of %llu; %s was left as "
+                     "it was", (unsigned long long)index + 1,
+                     (unsigned long long)n_jobs, dir);
+            status = 1;
+        }
         if (!status) {
             threshold = recipe_core_value(r, RECIPE_MEASURE, j.point, "threshold").number;
             write_records(rec, &j, threshold, coords, &stats[j.point]);

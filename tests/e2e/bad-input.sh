@@ -64,4 +64,15 @@ cp -r "$T/out" "$T/before"
 run "$T/r.toml" --set init.kind=mixture --set init.order=20 2>/dev/null
 check "a failed run keeps the earlier results" diff -r "$T/before" "$T/out"
 check "a failed run leaves no temporary files" bash -c "[ -z \"\$(ls -A '$T/out' | grep '^\\.')\" ]"
+
+# Ctrl-C (SIGINT) mid-run: exit 1, a message, the earlier results untouched.
+"$BASIN" run "$R/hopfield-finite-size.toml" --out "$T/out" --quiet 2>"$T/int.err" &
+pid=$!
+sleep 0.5
+kill -INT "$pid"
+wait "$pid"
+rc=$?
+check "an interrupted run exits 1 ($rc)" [ "$rc" -eq 1 ]
+check "... saying so: $(cat "$T/int.err")" grep -q "interrupted during job" "$T/int.err"
+check "... and leaves the earlier results as they were" diff -r "$T/before" "$T/out"
 finish
