@@ -2,12 +2,13 @@
 
 #include <cblas.h>
 #include <dirent.h>
-#include <unistd.h>
 #include <math.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "host.h"
 #include "init.h"
@@ -559,6 +560,10 @@ int pipeline_run(const recipe *r, const pipeline_options *o, char *err, size_t n
         snprintf(dir, sizeof dir, "%s", o->out_dir);
     else
         snprintf(dir, sizeof dir, "results/%s", r->name);
+    /* A folder this run creates is removed again if the run fails while it is
+       still empty. */
+    struct stat st;
+    int dir_existed = stat(dir, &st) == 0;
     if (results_make_dir(dir, err, n_err))
         return 2;
 
@@ -566,7 +571,11 @@ int pipeline_run(const recipe *r, const pipeline_options *o, char *err, size_t n
     results_file files[N_FILES];
     memset(files, 0, sizeof files);
     sample_files *samples = calloc(1, sizeof *samples);
-    int status = samples ? 0 : 1;
+    int status = 0;
+    if (!samples) {
+        snprintf(err, n_err, "out of memory");
+        status = 1;
+    }
     for (int i = 0; i < N_FILES && !status; i++)
         if (results_open(&files[i], dir, FILE_NAMES[i], err, n_err))
             status = 2;
@@ -593,7 +602,6 @@ int pipeline_run(const recipe *r, const pipeline_options *o, char *err, size_t n
     }
     progress *bar = status ? NULL : progress_new(total_probes, o->progress);
     double run_started = now();
-    double threshold = recipe_core_value(r, RECIPE_MEASURE, 0, "threshold").number;
     uint64_t count0 = (uint64_t)recipe_core_value(r, RECIPE_INIT, 0, "count").number;
 
     for (uint64_t index = 0; index < n_jobs && !status; index++) {
@@ -626,7 +634,8 @@ int pipeline_run(const recipe *r, const pipeline_options *o, char *err, size_t n
             status = 1;
         }
         if (!status) {
-            threshold = recipe_core_value(r, RECIPE_MEASURE, j.point, "threshold").number;
+            double threshold =
+                recipe_core_value(r, RECIPE_MEASURE, j.point, "threshold").number;
             write_records(rec, &j, threshold, coords, &stats[j.point]);
             stats[j.point].seconds += now() - started;
             if (write_samples)
@@ -658,6 +667,8 @@ int pipeline_run(const recipe *r, const pipeline_options *o, char *err, size_t n
     for (size_t k = 0; samples && k < samples->n; k++)
         results_abandon(&samples->file[k]);
     free(samples);
+    if (status && !dir_existed)
+        rmdir(dir); /* only succeeds while it is empty */
     free(stats);
     free(coords);
     return status;
