@@ -142,6 +142,8 @@ static int cmd_plugins(int argc, char **argv)
     }
     for (size_t i = 0; i < registry_refused_count(reg); i++)
         fprintf(stderr, "basin: refused %s\n", registry_refusal(reg, i));
+    for (size_t i = 0; i < registry_shadowed_count(reg); i++)
+        fprintf(stderr, "basin: note: %s\n", registry_shadowed(reg, i));
     if (registry_count(reg) == 0)
         fprintf(stderr, "basin: no plugins found; set BASIN_PLUGIN_PATH\n");
     registry_free(reg);

@@ -27,6 +27,8 @@ struct registry {
     size_t n_libraries, cap_libraries;
     char **refusals;
     size_t n_refusals, cap_refusals;
+    char **shadowed;          /* "ID in PATH is shadowed by PATH" */
+    size_t n_shadowed, cap_shadowed;
 };
 
 registry *registry_new(void)
@@ -44,6 +46,9 @@ void registry_free(registry *reg)
         free(reg->libraries[i].path);
     for (size_t i = 0; i < reg->n_refusals; i++)
         free(reg->refusals[i]);
+    for (size_t i = 0; i < reg->n_shadowed; i++)
+        free(reg->shadowed[i]);
+    free(reg->shadowed);
     free(reg->plugins);
     free(reg->libraries);
     free(reg->refusals);
@@ -195,8 +200,20 @@ static void load_library(registry *reg, const char *path)
     reg->n_libraries++;
     for (size_t i = 0; lib->plugins[i]; i++) {
         const basin_descriptor *d = lib->plugins[i];
-        if (registry_find(reg, d->id))
-            continue; /* an earlier search path already provides this id */
+        const registry_plugin *earlier = registry_find(reg, d->id);
+        if (earlier) {
+            /* An earlier search path provides this id: it wins. */
+            char line[2048];
+            snprintf(line, sizeof line, "%s in %s is shadowed by %s", d->id, copy,
+                     earlier->library);
+            char *note = strdup(line);
+            if (note && grow((void **)&reg->shadowed, &reg->cap_shadowed,
+                             reg->n_shadowed + 1, sizeof(char *)) == 0)
+                reg->shadowed[reg->n_shadowed++] = note;
+            else
+                free(note);
+            continue;
+        }
         if (grow((void **)&reg->plugins, &reg->cap_plugins, reg->n_plugins + 1,
                  sizeof(registry_plugin)))
             return;
@@ -324,6 +341,13 @@ size_t registry_refused_count(const registry *reg) { return reg->n_refusals; }
 const char *registry_refusal(const registry *reg, size_t i)
 {
     return i < reg->n_refusals ? reg->refusals[i] : NULL;
+}
+
+size_t registry_shadowed_count(const registry *reg) { return reg->n_shadowed; }
+
+const char *registry_shadowed(const registry *reg, size_t i)
+{
+    return i < reg->n_shadowed ? reg->shadowed[i] : NULL;
 }
 
 const char *registry_suggest(const registry *reg, const char *id)

@@ -50,6 +50,11 @@ const registry_plugin *registry_at(const registry *reg, size_t i);
 size_t registry_refused_count(const registry *reg);
 const char *registry_refusal(const registry *reg, size_t i);
 
+/* Plugins not used because an earlier search path has the same id, each as
+   "ID in LIBRARY is shadowed by LIBRARY". */
+size_t registry_shadowed_count(const registry *reg);
+const char *registry_shadowed(const registry *reg, size_t i);
+
 /* The closest known id to `id`, or NULL. */
 const char *registry_suggest(const registry *reg, const char *id);
 

@@ -25,6 +25,15 @@ not_listed() { ! grep -q from-the-future <<<"$out"; }
 check "the refused plugin is not listed" not_listed
 check "the first-party plugins are still listed" grep -q "energies/hopfield" <<<"$out"
 
+# Search order: BASIN_PLUGIN_PATH comes before the build's plugins; the id found
+# first wins and the other is reported as shadowed.
+mkdir -p "$T/mine"
+cp "$(dirname "$BASIN")/plugins/samplers/hopfield.so" "$T/mine/"
+d=$(BASIN_PLUGIN_PATH=$T/mine "$BASIN" describe samplers/hopfield)
+check "BASIN_PLUGIN_PATH wins over the build folder" grep -q "library: $T/mine/hopfield.so" <<<"$d"
+BASIN_PLUGIN_PATH=$T/mine "$BASIN" plugins 2>"$T/err" >/dev/null
+check "the shadowed copy is reported" grep -q "note: samplers/hopfield in .*/plugins/samplers/hopfield.so is shadowed by $T/mine/hopfield.so" "$T/err"
+
 cat >"$T/recipe.toml" <<TOML
 plugin_path = ["lib/wrong-major.so"]
 [dataset]
