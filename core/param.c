@@ -277,7 +277,12 @@ void param_describe(FILE *f, const basin_param_def *table)
     }
     for (size_t i = 0; table[i].name; i++) {
         const basin_param_def *d = &table[i];
-        fprintf(f, "  %-14s %-6s default ", d->name, param_type_name(d->type));
+        fprintf(f, "  %-14s %-6s ", d->name, param_type_name(d->type));
+        if (d->flags & BASIN_PARAM_REQUIRED) {
+            fputs("required, e.g. ", f);
+        } else {
+            fputs("default ", f);
+        }
         param_write_toml(f, d, param_default(d));
         if (d->type == BASIN_PARAM_INT || d->type == BASIN_PARAM_REAL) {
             int unbounded_lo = d->min <= -1e300, unbounded_hi = d->max >= 1e300;

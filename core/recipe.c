@@ -402,6 +402,15 @@ static int load_section(loader *L, recipe_section_id s, const toml_node *table,
         if (param_from_toml(def, e, &sec->fixed[p], why, sizeof why))
             return fail(L, e, dotted, "%s", why);
     }
+    for (size_t p = 0; p < sec->n_params; p++) {
+        const basin_param_def *def = &sec->params[p];
+        if ((def->flags & BASIN_PARAM_REQUIRED) && !toml_get(table, def->name)) {
+            char dotted[300];
+            snprintf(dotted, sizeof dotted, "%s.%s", sec->name, def->name);
+            return fail(L, table, dotted, "required, but not set (%s)",
+                        def->doc ? def->doc : "see `basin describe`");
+        }
+    }
     return BASIN_OK;
 }
 

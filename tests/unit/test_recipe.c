@@ -9,7 +9,7 @@
 #include "recipe.h"
 #include "suggest.h"
 
-static const char *plugin_dir;
+static const char *plugin_dir, *required_fixture;
 static char tmpdir[] = "/tmp/basin-test-recipe-XXXXXX";
 
 static const char *write_recipe(const char *name, const char *text)
@@ -146,6 +146,23 @@ static void bad_inputs(void)
         CHECK(!strchr(err, '\n'), "%s: message is one line", cases[i].what);
         recipe_free(r);
     }
+    /* A required parameter that the recipe leaves out. */
+    char text[1024], err2[1024] = "";
+    recipe *rr = NULL;
+    snprintf(text, sizeof text,
+             "plugin_path = \"%s\"\n[dataset]\nplugin = \"datasets/required-fixture\"\n"
+             "[model]\nplugin = \"energies/hopfield\"\n"
+             "[sampler]\nplugin = \"samplers/hopfield\"\n", required_fixture);
+    CHECK(load(text, NULL, 0, &rr, err2, sizeof err2) == BASIN_EINVAL &&
+              strstr(err2, "r.toml:2: dataset.path: required, but not set (the file to read)"),
+          "a required parameter left out: %s", err2);
+    char *at = strstr(text, "[model]");
+    char with_path[1100];
+    snprintf(with_path, sizeof with_path, "%.*spath = \"d.npy\"\n%s",
+             (int)(at - text), text, at);
+    CHECK(load(with_path, NULL, 0, &rr, err2, sizeof err2) == 0, "set, it loads: %s", err2);
+    recipe_free(rr);
+
     char err[256];
     recipe *r = NULL;
     registry *reg = registry_new();
@@ -175,6 +192,7 @@ int main(int argc, char **argv)
         return 2;
     }
     plugin_dir = argv[1];
+    required_fixture = argc > 2 ? argv[2] : "";
     sweeps();
     bad_inputs();
     helpers();

@@ -84,6 +84,8 @@ typedef enum basin_param_type {
 /* Flags of a parameter definition. */
 #define BASIN_PARAM_MIN_EXCLUSIVE 0x1u /* the range is (min, ...] */
 #define BASIN_PARAM_MAX_EXCLUSIVE 0x2u /* the range is [..., max) */
+#define BASIN_PARAM_REQUIRED 0x4u      /* a recipe must set it (a data file's path);
+                                          the default only documents the form */
 
 /*
  * One row of a plugin's static parameter table; a table ends with a row whose name
