@@ -247,6 +247,9 @@ int parse_view(std::string_view text, const char *name, toml_node **out, char **
     }
 }
 
+// A TOML file larger than this is not a recipe (and /dev/zero never ends).
+constexpr size_t kMaxFileBytes = size_t(64) << 20;
+
 } // namespace
 
 extern "C" {
@@ -272,6 +275,12 @@ int toml_parse_file(const char *path, toml_node **out, char **error)
         char buf[65536];
         int read_errno = 0;
         for (;;) {
+            if (text.size() > kMaxFileBytes) {
+                std::fclose(f);
+                set_error(error, "%s: larger than %zu MiB: not a recipe", path,
+                          kMaxFileBytes >> 20);
+                return kErrRead;
+            }
             size_t n = std::fread(buf, 1, sizeof buf, f);
             if (n > 0) {
                 try {

@@ -44,7 +44,8 @@ struct toml_node {
  * (caller frees). Never throws, never aborts, handles missing/unreadable files
  * with a clear message ("PATH: cannot read: <strerror>").
  *
- * Failure values: -1 the file cannot be read, -2 the TOML is malformed,
+ * Failure values: -1 the file cannot be read (or is over 64 MiB, which no
+ * recipe is), -2 the TOML is malformed,
  * -3 out of memory, -4 invalid arguments. Where no position applies the
  * message is "PATH: message". If even the message cannot be allocated,
  * *error is NULL. `error` may be NULL when the caller wants no message. */

@@ -35,6 +35,8 @@ expect_fail 2 "unknown plugin 'energies/hopfeild' (did you mean 'energies/hopfie
 expect_fail 2 "r.toml:1: plugin_path: $T/missing/lib.so: No such file or directory" \
     "missing plugin library" -- run "$T/r.toml"
 expect_fail 2 "$T/none.toml: cannot read" "missing recipe" -- run "$T/none.toml"
+expect_fail 2 "$T: cannot read: Is a directory" "a folder as the recipe" -- run "$T"
+expect_fail 2 "/dev/zero: larger than 64 MiB: not a recipe" "an endless recipe" -- run /dev/zero
 
 base >"$T/r.toml"
 touch "$T/file"
