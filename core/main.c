@@ -45,7 +45,7 @@ static const char USAGE_MAIN[] =
 
 static const char USAGE_RUN[] =
     "usage: basin run RECIPE [--set KEY=VALUE]... [--out DIR] [--threads N]\n"
-    "                 [--quiet] [--verbose]\n"
+    "                 [--quiet] [--verbose] [--dry-run]\n"
     "\n"
     "Run every job of a recipe (sweep points x repeats) and write run.toml,\n"
     "summary.csv, records.csv and samples.npy to results/<name>/ (or DIR).\n"
@@ -56,7 +56,9 @@ static const char USAGE_RUN[] =
     "  --threads N      worker threads (default: the number of processors);\n"
     "                   results do not depend on it\n"
     "  --quiet          do not print the summary table\n"
-    "  --verbose, -v    show the plugins' informational logs (twice: debug)\n";
+    "  --verbose, -v    show the plugins' informational logs (twice: debug)\n"
+    "  --dry-run        validate the recipe, print it resolved (every parameter,\n"
+    "                   sweeps as lists) and the number of jobs, run nothing\n";
 
 static const char USAGE_PLUGINS[] =
     "usage: basin plugins [--path DIR_OR_LIBRARY]...\n"
@@ -208,6 +210,7 @@ static int cmd_run(int argc, char **argv)
     const char **sets = calloc((size_t)argc + 1, sizeof *sets);
     size_t n_sets = 0;
     pipeline_options o = {NULL, 0, isatty(STDERR_FILENO), 0, 0};
+    int dry_run = 0;
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     o.threads = cpus > 0 ? (unsigned)cpus : 1;
     int status = 0;
@@ -238,6 +241,8 @@ static int cmd_run(int argc, char **argv)
             sets[n_sets++] = a + 6;
         } else if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) {
             o.quiet = 1;
+        } else if (strcmp(a, "--dry-run") == 0) {
+            dry_run = 1;
         } else if (strcmp(a, "--verbose") == 0 || strcmp(a, "-v") == 0) {
             o.verbose++;
         } else if (a[0] == '-' && a[1]) {
@@ -265,6 +270,11 @@ static int cmd_run(int argc, char **argv)
     if (recipe_load(path, sets, n_sets, reg, &r, err, sizeof err)) {
         fprintf(stderr, "basin: %s\n", err);
         status = 2;
+    } else if (dry_run) {
+        recipe_write_toml(r, stdout);
+        printf("\n# %zu sweep point%s x %u repeat%s = %zu job%s\n", r->n_points,
+               r->n_points == 1 ? "" : "s", r->repeats, r->repeats == 1 ? "" : "s",
+               r->n_points * r->repeats, r->n_points * r->repeats == 1 ? "" : "s");
     } else {
         host_install_signals();
         status = pipeline_run(r, &o, err, sizeof err);

@@ -19,4 +19,8 @@ check "describe shows a range" grep -q 'max_sweeps .*int.*default 100.*range \[1
 check "describe shows core tables" bash -c "'$BASIN' describe measure | grep -q 'threshold'"
 expect_fail 2 "unknown plugin 'samplers/hopfeld' (did you mean 'samplers/hopfield'?)" \
     "describe an unknown id" -- "$BASIN" describe samplers/hopfeld
+dry=$("$BASIN" run "$R/hopfield-finite-size.toml" --dry-run --out "$T/never")
+check "--dry-run prints the resolved recipe" grep -q '^dim = \[250, 500, 1000, 2000\]' <<<"$dry"
+check "--dry-run counts the jobs (4 x 15 points x 4 repeats)" grep -q '= 240 jobs' <<<"$dry"
+check "--dry-run writes nothing" [ ! -e "$T/never" ]
 finish
