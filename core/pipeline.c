@@ -388,11 +388,11 @@ static void write_summary(FILE *f, const recipe *r, const point_stats *stats,
 }
 
 static void print_summary(const recipe *r, const point_stats *stats, double confidence,
-                          const char *out_dir, double seconds, uint64_t count)
+                          const char *out_dir, double seconds, uint64_t total)
 {
-    printf("%s: %zu point%s x %u repeat%s x %llu probes in %.2f s -> %s\n", r->name,
-           r->n_points, r->n_points == 1 ? "" : "s", r->repeats,
-           r->repeats == 1 ? "" : "s", (unsigned long long)count, seconds, out_dir);
+    printf("%s: %zu point%s x %u repeat%s, %llu final states in %.2f s -> %s\n",
+           r->name, r->n_points, r->n_points == 1 ? "" : "s", r->repeats,
+           r->repeats == 1 ? "" : "s", (unsigned long long)total, seconds, out_dir);
     for (size_t a = 0; a < r->n_axes; a++)
         printf("%-16s", r->axes[a].dotted);
     printf("%-22s%-22s%-22s%s\n", "memorized", "spurious", "generalized", "samples");
@@ -602,7 +602,10 @@ int pipeline_run(const recipe *r, const pipeline_options *o, char *err, size_t n
     }
     progress *bar = status ? NULL : progress_new(total_probes, o->progress);
     double run_started = now();
-    uint64_t count0 = (uint64_t)recipe_core_value(r, RECIPE_INIT, 0, "count").number;
+    size_t most = 1; /* the longest parameter table: one job's scratch values */
+    for (int s = 0; s < RECIPE_N_SECTIONS; s++)
+        if (r->sections[s].n_params > most)
+            most = r->sections[s].n_params;
 
     for (uint64_t index = 0; index < n_jobs && !status; index++) {
         job j;
@@ -615,10 +618,6 @@ int pipeline_run(const recipe *r, const pipeline_options *o, char *err, size_t n
         snprintf(label, sizeof label, "job %llu/%llu", (unsigned long long)index + 1,
                  (unsigned long long)n_jobs);
         host_job_init(&j.host, rng_job_seed(r->seed, index), bar, label, o->verbose);
-        size_t most = 1;
-        for (int s = 0; s < RECIPE_N_SECTIONS; s++)
-            if (r->sections[s].n_params > most)
-                most = r->sections[s].n_params;
         double started = now();
         j.values = calloc(most, sizeof *j.values);
         if (!j.values) {
@@ -660,7 +659,7 @@ int pipeline_run(const recipe *r, const pipeline_options *o, char *err, size_t n
         if (!status)
             status = samples_commit(samples, dir, err, n_err);
         if (!status && !o->quiet)
-            print_summary(r, stats, confidence, dir, now() - run_started, count0);
+            print_summary(r, stats, confidence, dir, now() - run_started, total_probes);
     }
     for (int i = 0; i < N_FILES; i++)
         results_abandon(&files[i]);
