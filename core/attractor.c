@@ -1,0 +1,2 @@
+/* Placeholder: implemented on the landscape branch. */
+#include <stddef.h>

@@ -1,0 +1,28 @@
+/*
+ * nearest — the two nearest reference rows of each query row, by chunked GEMM
+ * (‖q − s·r‖² = ‖q‖² + s²‖r‖² − 2s q·r), never an all-pairs matrix: the distance
+ * kernel of the measures (d_m, d₂, d_s, d_h) and of collapse tracking.
+ */
+#ifndef BASIN_NEAREST_H
+#define BASIN_NEAREST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct nearest2 {
+    int64_t index[2];         /* nearest and second nearest reference; -1 if none */
+    double dist2[2];          /* their squared distances ‖q − s·r‖²; INFINITY if none */
+} nearest2;
+
+/*
+ * For n queries q (n × dim) against k references r (k × dim) scaled by `scale`.
+ * skip_offset ≥ 0 means query i is reference i + skip_offset and is not its own
+ * neighbour (nearest *other* sample, d_s); -1 compares against every reference.
+ * The GEMM pass ranks candidates; the two kept are then recomputed directly in
+ * double, so a distance near 0 (a memorized sample) carries no cancellation
+ * error. Returns 0 or BASIN_ENOMEM. [thread-safe]
+ */
+int nearest_two(const float *q, uint64_t n, const float *r, uint64_t k,
+                uint32_t dim, double scale, int64_t skip_offset, nearest2 *out);
+
+#endif

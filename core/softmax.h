@@ -1,0 +1,53 @@
+/*
+ * softmax — softmax-weighted averages of stored patterns: one kernel for the
+ * empirical (optimal) denoiser of a training set, the modern Hopfield update and
+ * the diffusion energy (DESIGN.md: "hot numeric kernels live once").
+ *
+ * For a state x and K stored patterns ξ_μ (rows of a K × N matrix),
+ *
+ *   ℓ_μ(x) = a · x·ξ_μ + b · ‖ξ_μ‖²
+ *   w_μ    = softmax_μ(ℓ) = exp(ℓ_μ − max ℓ) / Σ_ν exp(ℓ_ν − max ℓ)
+ *   out    = Σ_μ w_μ ξ_μ,      lse = log Σ_μ exp ℓ_μ
+ *
+ * With a = α/σ², b = −α²/(2σ²) this is the empirical denoiser
+ * x̂0 = Σ_μ softmax_μ(−‖x − α ξ_μ‖²/2σ²) ξ_μ (the ‖x‖² term is the same for every μ
+ * and cancels), the exact optimal denoiser of the training set (SCIENCE.md §6.1);
+ * with a = β, b = 0 it is the modern Hopfield update ξ ← X softmax(β Xᵀ ξ)
+ * (Ramsauer et al. 2020). That the two are one computation is the point of
+ * Hoover et al. 2023 and Pham et al. 2025.
+ *
+ * Computed by two SGEMMs per chunk of patterns (logits X_c Ξ_cᵀ, then W_c Ξ_c)
+ * with an online, max-subtracted softmax across chunks, so memory stays
+ * O(n · chunk) whatever K is: 4·K·N·n flops per call.
+ */
+#ifndef BASIN_SOFTMAX_H
+#define BASIN_SOFTMAX_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Stored patterns and their squared norms. */
+typedef struct softmax_memory {
+    float *patterns;          /* k × dim, owned */
+    double *norm2;            /* ‖ξ_μ‖², k, owned */
+    uint64_t k;
+    uint32_t dim;
+} softmax_memory;
+
+/* Copy k patterns (k × dim) into m. Returns 0, or BASIN_ENOMEM / BASIN_EINVAL
+   (k == 0, dim == 0, k·dim overflowing, or a non-finite entry). */
+int softmax_memory_init(softmax_memory *m, const float *patterns, uint64_t k,
+                        uint32_t dim);
+void softmax_memory_free(softmax_memory *m);
+
+/*
+ * For n states x (n × dim): out (n × dim, may be NULL) = Σ_μ w_μ ξ_μ, and
+ * lse[i] (may be NULL) = log Σ_μ exp ℓ_μ(x_i) in double. a and b as above.
+ * out may not alias x. Returns 0, BASIN_ENOMEM, or BASIN_ENUMERIC if a logit is
+ * not finite (a NaN state, or a, b so large that ℓ overflows).
+ * [thread-safe: m is only read] [deterministic]
+ */
+int softmax_average(const softmax_memory *m, const float *x, uint64_t n, double a,
+                    double b, float *out, double *lse);
+
+#endif
