@@ -105,7 +105,9 @@ static int host_cancelled(const basin_host *h)
 
 static int host_observe(const basin_host *h, const basin_step *step)
 {
-    (void)step;
+    const host_job *job = h->host_data;
+    if (job->observer && job->observer(job->observer_ctx, step))
+        return 1;
     return host_cancelled(h);
 }
 

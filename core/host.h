@@ -23,6 +23,10 @@ typedef struct host_job {
     char label[48];           /* "job 3/15" */
     const char *phase;        /* "dataset", "encode", "dynamics", "measures" */
     int verbose;
+    /* The job's step observer (trajectory measures), or NULL. It is called from
+       the sampler's threads, on disjoint samples; nonzero stops the run. */
+    int (*observer)(void *ctx, const basin_step *step);
+    void *observer_ctx;
 } host_job;
 
 /* Set up a job's table. */

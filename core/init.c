@@ -6,8 +6,9 @@
 #include <string.h>
 
 const basin_param_def init_params[] = {
-    {"kind", BASIN_PARAM_CHOICE, 0, "pattern", 0, 0, "pattern|mixture|random", 0,
-     "where probes start: at stored patterns, at mixtures of them, or at random"},
+    {"kind", BASIN_PARAM_CHOICE, 0, "pattern", 0, 0, "pattern|mixture|random|noise", 0,
+     "where probes start: at stored patterns, at mixtures of them, at random, or "
+     "(score models) at pure noise of the forward process at the schedule's start"},
     {"count", BASIN_PARAM_INT, 100, NULL, 1, 1e8, NULL, 0,
      "probes (final states) per job"},
     {"flip", BASIN_PARAM_REAL, 0, NULL, 0, 1, NULL, 0,
@@ -67,7 +68,8 @@ int init_states(const basin_value *values, const float *train, uint64_t n_train,
     const char *kind = values[INIT_KIND].string;
     double flip = values[INIT_FLIP].number;
     uint64_t order = (uint64_t)values[INIT_ORDER].number;
-    if (strcmp(kind, "random") != 0 && n_train == 0) {
+    int noise = strcmp(kind, "noise") == 0;
+    if (strcmp(kind, "random") != 0 && !noise && n_train == 0) {
         snprintf(err, n_err, "init.kind = \"%s\" needs training points, but the "
                  "dataset has none", kind);
         return BASIN_EINVAL;
@@ -84,8 +86,8 @@ int init_states(const basin_value *values, const float *train, uint64_t n_train,
         uint64_t probe = first + r;
         float *x = states + r * dim;
         start[r] = -1;
-        if (strcmp(kind, "random") == 0) {
-            if (binary) {
+        if (strcmp(kind, "random") == 0 || noise) {
+            if (binary && !noise) {
                 host->random_bits(host, BASIN_ROLE_INIT, probe, 0, bits, dim);
                 for (uint32_t i = 0; i < dim; i++)
                     x[i] = (bits[i] & 1u) ? 1.0f : -1.0f;

@@ -9,6 +9,10 @@
  *             corrupted like a pattern. The symmetric mixture states of Amit,
  *             Gutfreund & Sompolinsky 1985.
  *   random:   uniform ±1 states for binary data, standard normal otherwise.
+ *   noise:    standard normal whatever the data; the pipeline scales it to the
+ *             forward process's marginal at the schedule's start (score models).
+ * For score models the pipeline then noises pattern and mixture starts to the
+ * schedule's start, x = α ξ + σ ε (Pham et al.'s re-noised training points).
  * Randomness comes from role INIT keyed by the probe index, so a probe's start
  * never depends on the batch it runs in.
  */

@@ -20,6 +20,7 @@
 #include "recipe.h"
 #include "registry.h"
 #include "results.h"
+#include "schedule.h"
 #include "host.h"
 
 #ifndef BASIN_VERSION
@@ -35,7 +36,7 @@ static const char USAGE_MAIN[] =
     "commands:\n"
     "  run RECIPE       run a TOML recipe; results go to results/<name>/\n"
     "  plugins          list the plugins found (id, interface, version, summary)\n"
-    "  describe ID      show a plugin's parameter table (or init, measure, output)\n"
+    "  describe ID      show a plugin's parameter table (or schedule, init, measure, output)\n"
     "  help [COMMAND]   show this help or a command's\n"
     "  --version        print the version and plugin ABI\n"
     "\n"
@@ -172,6 +173,8 @@ static int cmd_describe(int argc, char **argv)
         const basin_param_def *table;
         const char *summary;
     } CORE[] = {
+        {"schedule", schedule_params, "[schedule]: the noise schedule of a diffusion "
+         "sampler (core)"},
         {"init", init_params, "[init]: where the dynamics start (core)"},
         {"measure", measure_params, "[measure]: how final states are classified (core)"},
         {"output", output_params, "[output]: what the results folder holds (core)"},

@@ -2,17 +2,38 @@
 
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "linalg.h"
+#include "nearest.h"
 
 const basin_param_def measure_params[] = {
-    {"rule", BASIN_PARAM_CHOICE, 0, "overlap", 0, 0, "overlap", 0,
-     "classification rule: overlap (binary memories, max |m| >= threshold)"},
+    {"rule", BASIN_PARAM_CHOICE, 0, "auto", 0, 0, "auto|overlap|pham|ratio", 0,
+     "classification rule: overlap (binary memories, max |m| >= threshold), pham "
+     "(d_m <= delta_m, else spurious if d_s <= delta_s), ratio (d_m/d_2 < ratio); "
+     "auto: overlap for binary data, pham otherwise"},
     {"threshold", BASIN_PARAM_REAL, 0.95, NULL, 0, 1, NULL, BASIN_PARAM_MIN_EXCLUSIVE,
      "overlap rule: memorized when the largest |overlap| reaches this"},
+    {"delta_m", BASIN_PARAM_REAL, 0.1, NULL, 0, 1e6, NULL, 0,
+     "pham rule: memorized when the distance to the nearest training point, "
+     "|x - y|/sqrt(N), is at most this (calibrate per data set)"},
+    {"delta_s", BASIN_PARAM_REAL, 0.1, NULL, 0, 1e6, NULL, 0,
+     "pham rule: spurious when not memorized and another final state of the job "
+     "is this close"},
+    {"ratio", BASIN_PARAM_REAL, 1.0 / 3.0, NULL, 0, 1, NULL, BASIN_PARAM_MIN_EXCLUSIVE,
+     "ratio rule: memorized when d_m / d_2 is below this (1/3: Yoon et al. 2023)"},
     {"confidence", BASIN_PARAM_REAL, 0.95, NULL, 0, 1, NULL,
      BASIN_PARAM_MIN_EXCLUSIVE | BASIN_PARAM_MAX_EXCLUSIVE,
      "level of the bootstrap intervals reported with every rate"},
+    {"collapse", BASIN_PARAM_BOOL, 0, NULL, 0, 1, NULL, 0,
+     "score models: track the nearest training point along every trajectory and "
+     "report its collapse time (Biroli et al. 2024)"},
+    {"clones", BASIN_PARAM_INT, 0, NULL, 0, 100, NULL, 0,
+     "score models: clone every trajectory at this many times and continue the "
+     "copies with fresh noise, for phi_C(t) in collapse.csv"},
+    {"clone_t_max", BASIN_PARAM_REAL, -1, NULL, -1, 1e6, NULL, 0,
+     "latest clone time, in OU time (-1: the schedule's start); clone times are "
+     "evenly spaced in OU time below it"},
     {NULL, 0, 0, NULL, 0, 0, NULL, 0, NULL},
 };
 
@@ -103,6 +124,62 @@ measure_class measure_classify_overlap(const measure_overlap *m, int converged,
     if (!isnan(m->heldout) && m->heldout >= threshold)
         return MEASURE_GENERALIZED;
     return converged ? MEASURE_SPURIOUS : MEASURE_UNCONVERGED;
+}
+
+measure_rule measure_rule_of(const char *name, int binary)
+{
+    if (strcmp(name, "pham") == 0)
+        return MEASURE_PHAM;
+    if (strcmp(name, "ratio") == 0)
+        return MEASURE_RATIO_RULE;
+    if (strcmp(name, "overlap") == 0)
+        return MEASURE_OVERLAP;
+    return binary ? MEASURE_OVERLAP : MEASURE_PHAM;
+}
+
+int measure_distances(const float *states, uint64_t n, const float *train,
+                      uint64_t n_train, const float *heldout, uint64_t n_heldout,
+                      uint32_t dim, measure_distance *out)
+{
+    nearest2 *nn = malloc((size_t)(n ? n : 1) * sizeof *nn);
+    if (!nn)
+        return BASIN_ENOMEM;
+    double norm = 1.0 / dim;
+    int rc = nearest_two(states, n, train, n_train, dim, 1.0, -1, nn);
+    for (uint64_t i = 0; !rc && i < n; i++) {
+        out[i].nearest = nn[i].index[0];
+        out[i].d_m = sqrt(nn[i].dist2[0] * norm);
+        out[i].d_2 = nn[i].index[1] >= 0 ? sqrt(nn[i].dist2[1] * norm) : NAN;
+        out[i].d_s = out[i].d_h = NAN;
+    }
+    if (!rc && n > 1)
+        rc = nearest_two(states, n, states, n, dim, 1.0, 0, nn);
+    for (uint64_t i = 0; !rc && n > 1 && i < n; i++)
+        out[i].d_s = sqrt(nn[i].dist2[0] * norm);
+    if (!rc && n_heldout)
+        rc = nearest_two(states, n, heldout, n_heldout, dim, 1.0, -1, nn);
+    for (uint64_t i = 0; !rc && n_heldout && i < n; i++)
+        out[i].d_h = sqrt(nn[i].dist2[0] * norm);
+    free(nn);
+    return rc;
+}
+
+measure_class measure_classify_distance(const measure_distance *d, int converged,
+                                        measure_rule rule, double delta_m,
+                                        double delta_s, double ratio)
+{
+    /* As with overlaps, a state on a training point is memorized even if the
+       dynamics had not settled. d_2 is NaN with one training point: the ratio
+       test then has nothing to compare and does not call it memorized. */
+    int memorized = rule == MEASURE_RATIO_RULE ? d->d_m < ratio * d->d_2
+                                               : d->d_m <= delta_m;
+    if (memorized)
+        return MEASURE_MEMORIZED;
+    if (!converged)
+        return MEASURE_UNCONVERGED;
+    if (rule != MEASURE_RATIO_RULE && d->d_s <= delta_s)
+        return MEASURE_SPURIOUS;
+    return MEASURE_GENERALIZED;
 }
 
 /* Smallest k with P(Binomial(n, p) <= k) >= q. */

@@ -2,6 +2,18 @@
  * measure — the referee: classifying final states as memorized, spurious or
  * generalized, the same way for every model (DESIGN.md, "Measures").
  *
+ * Distances (real-valued data) are normalized, d(x, y) = ‖x − y‖/√N:
+ *   d_m  to the nearest training point, d_2 to the second nearest;
+ *   d_s  to the nearest *other* final state of the same job;
+ *   d_h  to the nearest held-out point (NaN without held-out data).
+ * Rule `pham` (Pham et al. 2025, SCIENCE.md §1.1): memorized if d_m ≤ δ_m;
+ *   spurious if not memorized and d_s ≤ δ_s (several generations fell into the
+ *   same non-training attractor); generalized otherwise.
+ * Rule `ratio` (Yoon et al. 2023; Gu et al. 2023; Bonnaire et al. 2025):
+ *   memorized if d_m / d_2 < ratio (1/3); generalized otherwise.
+ * Either way a state that is not memorized and whose dynamics did not converge
+ * is `unconverged`.
+ *
  * Rule `overlap` (binary memories). Overlaps m_μ = ξ_μ·x / N. A state is
  *   memorized    if max_μ |m_μ| ≥ threshold over the training patterns
  *                (a mirror image −ξ_μ counts: it is the same memory);
@@ -20,7 +32,23 @@
 
 extern const basin_param_def measure_params[];
 
-enum { MEASURE_RULE, MEASURE_THRESHOLD, MEASURE_CONFIDENCE };
+enum {
+    MEASURE_RULE,
+    MEASURE_THRESHOLD,
+    MEASURE_DELTA_M,
+    MEASURE_DELTA_S,
+    MEASURE_RATIO,
+    MEASURE_CONFIDENCE,
+    MEASURE_COLLAPSE,
+    MEASURE_CLONES,
+    MEASURE_CLONE_T_MAX
+};
+
+typedef enum measure_rule { MEASURE_OVERLAP, MEASURE_PHAM, MEASURE_RATIO_RULE } measure_rule;
+
+/* The rule a recipe's measure.rule names; "auto" is overlap for binary data and
+   pham otherwise. */
+measure_rule measure_rule_of(const char *name, int binary);
 
 typedef enum measure_class {
     MEASURE_MEMORIZED,
@@ -56,6 +84,25 @@ int measure_heldout_overlaps(const float *states, uint64_t n, const float *heldo
 /* The class of one state under the overlap rule. */
 measure_class measure_classify_overlap(const measure_overlap *m, int converged,
                                        double threshold);
+
+/* What the distance rules know about one final state. */
+typedef struct measure_distance {
+    int64_t nearest;          /* training index of the nearest point */
+    double d_m, d_2, d_s, d_h;/* normalized distances; NaN where undefined */
+} measure_distance;
+
+/*
+ * d_m, d_2, d_s and d_h of n states against K training and n_heldout held-out
+ * points, by chunked GEMM (nearest.h). [thread-safe]
+ */
+int measure_distances(const float *states, uint64_t n, const float *train,
+                      uint64_t n_train, const float *heldout, uint64_t n_heldout,
+                      uint32_t dim, measure_distance *out);
+
+/* The class of one state under rule pham or ratio. */
+measure_class measure_classify_distance(const measure_distance *d, int converged,
+                                        measure_rule rule, double delta_m,
+                                        double delta_s, double ratio);
 
 /*
  * Percentile-bootstrap interval of a proportion hits/n at the given confidence.

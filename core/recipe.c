@@ -11,6 +11,7 @@
 #include "measure.h"
 #include "param.h"
 #include "results.h"
+#include "schedule.h"
 #include "suggest.h"
 
 #define MAX_SWEEP_VALUES 100000
@@ -26,6 +27,7 @@ static const struct {
     [RECIPE_DATASET] = {"dataset", "dataset", NULL, 1},
     [RECIPE_MODEL] = {"model", "energy|score", NULL, 1},
     [RECIPE_SAMPLER] = {"sampler", "sampler", NULL, 1},
+    [RECIPE_SCHEDULE] = {"schedule", NULL, schedule_params, 0},
     [RECIPE_INIT] = {"init", NULL, init_params, 0},
     [RECIPE_MEASURE] = {"measure", NULL, measure_params, 0},
     [RECIPE_OUTPUT] = {"output", NULL, output_params, 0},
@@ -567,6 +569,15 @@ int recipe_load(const char *path, const char *const *sets, size_t n_sets,
         }
         r->n_points = (size_t)points;
     }
+    /* A [schedule] drives diffusion samplers; an energy's dynamics have none. */
+    const recipe_section *model = &r->sections[RECIPE_MODEL];
+    if (rc == BASIN_OK && r->sections[RECIPE_SCHEDULE].line &&
+        strcmp(model->plugin->descriptor->interface, BASIN_IFACE_SCORE) != 0) {
+        snprintf(err, n_err, "%s:%d: schedule: a noise schedule drives a score model, "
+                 "but %s is an energy; remove [schedule]", path,
+                 r->sections[RECIPE_SCHEDULE].line, model->plugin->descriptor->id);
+        rc = BASIN_EINVAL;
+    }
     if (rc) {
         if (rc == BASIN_ENOMEM)
             snprintf(err, n_err, "%s: out of memory while reading the recipe", path);
@@ -646,8 +657,12 @@ void recipe_write_toml(const recipe *r, FILE *f)
         fputc('\n', f);
     }
     fprintf(f, "seed = %llu\nrepeats = %u\n", (unsigned long long)r->seed, r->repeats);
+    int score = strcmp(r->sections[RECIPE_MODEL].plugin->descriptor->interface,
+                       BASIN_IFACE_SCORE) == 0;
     for (int s = 0; s < RECIPE_N_SECTIONS; s++) {
         const recipe_section *sec = &r->sections[s];
+        if (s == RECIPE_SCHEDULE && !score)
+            continue;
         fprintf(f, "\n[%s]\n", sec->name);
         if (sec->plugin) {
             fprintf(f, "plugin = ");
