@@ -10,10 +10,10 @@
 #include <string.h>
 
 /* The energy table holds `field` (a table built for an older minor may be shorter). */
-#define HAS_FIELD(energy, field)                                                     \
-    ((energy)->struct_size >= offsetof(basin_energy_iface, field)                     \
-                                  + sizeof((energy)->field)                           \
-     && (energy)->field != NULL)
+#define HAS_FIELD(table, field)                                                      \
+    ((table)->struct_size >= offsetof(basin_energy_iface, field)                      \
+                                 + sizeof((table)->field)                             \
+     && (table)->field != NULL)
 
 int descent_check_model(const basin_host *host, const basin_model *model,
                         unsigned needs, const char *what)
@@ -74,7 +74,7 @@ int descent_check_finite(const descent_ctx *c, const float *v, const char *what,
     for (uint32_t i = 0; i < c->dim; i++) {
         if (!isfinite(v[i])) {
             c->host->error(c->host, "sample %llu: %s entry %u is %g at step %llu "
-                                    "(the dynamics diverged: try a smaller step)",
+                                    "(the dynamics diverged)",
                            (unsigned long long)c->index, what, i, (double)v[i],
                            (unsigned long long)step);
             return BASIN_ENUMERIC;
