@@ -13,8 +13,8 @@ static void registry_tests(const char *dir, const char *wrong_major,
     char err[1024];
     registry *reg = registry_new();
     CHECK(registry_add_path(reg, dir, 1, err, sizeof err) == 0, "%s", err);
-    CHECK(registry_count(reg) == 3, "three first-party plugins, found %zu",
-          registry_count(reg));
+    size_t first_party = registry_count(reg);
+    CHECK(first_party >= 3, "the first-party plugins, found %zu", first_party);
     const registry_plugin *p = registry_find(reg, "energies/hopfield");
     CHECK(p && strcmp(registry_kind(p->descriptor), "energy") == 0 &&
               strstr(p->library, "energies/hopfield.so"),
@@ -25,7 +25,7 @@ static void registry_tests(const char *dir, const char *wrong_major,
           near ? near : "(none)");
     /* The same folder again loads nothing twice. */
     registry_add_path(reg, dir, 1, err, sizeof err);
-    CHECK(registry_count(reg) == 3, "no duplicates after a second scan");
+    CHECK(registry_count(reg) == first_party, "no duplicates after a second scan");
 
     CHECK(registry_add_path(reg, wrong_major, 1, err, sizeof err) == BASIN_EINVAL,
           "a wrong major is an error when named explicitly");
@@ -35,7 +35,7 @@ static void registry_tests(const char *dir, const char *wrong_major,
     CHECK(registry_add_path(reg, newer_minor, 1, err, sizeof err) == BASIN_EINVAL &&
               strstr(err, "ABI 1.1"),
           "a newer minor is refused: %s", err);
-    CHECK(registry_refused_count(reg) == 2 && registry_count(reg) == 3,
+    CHECK(registry_refused_count(reg) == 2 && registry_count(reg) == first_party,
           "refusals are recorded, nothing is added");
     CHECK(registry_add_path(reg, "/nonexistent/lib.so", 1, err, sizeof err) ==
               BASIN_EIO && strstr(err, "/nonexistent/lib.so: No such file"),
