@@ -52,7 +52,8 @@ static int gaussian_denoise(void *self, const basin_host *host, const float *x,
         for (int k = 0; k < DIM; k++) {
             const double gain = alpha * lambda[k] / (alpha * alpha * lambda[k]
                                                      + sigma * sigma);
-            x0_hat[r * DIM + k] = (float)(mu[k] + gain * (x[r * DIM + k] - alpha * mu[k]));
+            const double xk = x[r * DIM + k];
+            x0_hat[r * DIM + k] = (float)(mu[k] + gain * (xk - alpha * mu[k]));
             if ((int64_t)r == g->nan_row)
                 x0_hat[r * DIM + k] = NAN;
         }
