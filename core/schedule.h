@@ -10,7 +10,7 @@
  *                Default range [1e-3, 1]: DDPM steps 1 … 1000.
  *   cosine       Nichol & Dhariwal 2021: ᾱ(t) = f(t)/f(0), f(t) = cos²(π/2 (t+s)/(1+s)),
  *                s = 0.008; α = √ᾱ, σ = √(1 − ᾱ). Default range [1e-3, 0.99]
- *                (at 0.99, σ/α ≈ 80, EDM's σ_max).
+ *                (at 0.99, σ/α ≈ 64).
  *   ou           Ornstein–Uhlenbeck (Biroli et al. 2024; Achilli et al. 2025):
  *                α = e^{−t}, σ² = 1 − e^{−2t}. Default range [1e-3, 5].
  *   edm          Karras et al. 2022 (VE): α = 1, σ = t. Default range [0.002, 80];
