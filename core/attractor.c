@@ -1,5 +1,6 @@
 #include "attractor.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -84,17 +85,28 @@ static int found(attractor_set *s, uint64_t *cap, const float *x, uint64_t i,
 
 /* ------------------------------------------------------ exact path: hashing */
 
+static uint64_t float_bits(float v)
+{
+    v = v == 0.0f ? 0.0f : v;   /* −0 and +0 are one value */
+    uint32_t w;
+    memcpy(&w, &v, sizeof w);
+    return w;
+}
+
+/* Two coordinates per multiply-xorshift round (a short dependency chain). */
 static uint64_t hash_state(const float *x, uint32_t dim)
 {
     uint64_t h = 0x243F6A8885A308D3ull;
-    for (uint32_t j = 0; j < dim; j++) {
-        float v = x[j] == 0.0f ? 0.0f : x[j]; /* −0 and +0 are one value */
-        uint32_t w;
-        memcpy(&w, &v, sizeof w);
-        h = (h ^ w) * 0x9E3779B97F4A7C15ull;
+    uint32_t j = 0;
+    for (; j + 1 < dim; j += 2) {
+        h = (h ^ (float_bits(x[j]) | float_bits(x[j + 1]) << 32)) *
+            0x9E3779B97F4A7C15ull;
         h ^= h >> 29;
     }
-    return h ^ (h >> 32);
+    if (j < dim)
+        h = (h ^ float_bits(x[j])) * 0x9E3779B97F4A7C15ull;
+    h ^= h >> 32;
+    return h * 0xBF58476D1CE4E5B9ull ^ (h >> 29);
 }
 
 static int same_state(const float *x, const float *y, uint32_t dim)
@@ -237,15 +249,22 @@ int attractor_group(const float *states, uint64_t n, uint32_t dim,
             continue;
         out->n_grouped++;
         const float *x = states + i * dim;
+        /* Branch-free (vectorizable): |x| ≤ FLT_MAX is false for NaN and ±inf. */
+        int finite = 1, unit = 1;
         for (uint32_t j = 0; j < dim; j++) {
-            if (!isfinite(x[j])) {
-                fail(err, n_err, "state %llu has a non-finite coordinate %u",
-                     (unsigned long long)i, j);
-                return BASIN_ENUMERIC;
-            }
-            if (x[j] != 1.0f && x[j] != -1.0f)
-                binary = 0;
+            float a = fabsf(x[j]);
+            finite &= a <= FLT_MAX;
+            unit &= a == 1.0f;
         }
+        if (!finite) {
+            uint32_t j = 0;
+            while (isfinite(x[j]))
+                j++;
+            fail(err, n_err, "state %llu has a non-finite coordinate %u",
+                 (unsigned long long)i, j);
+            return BASIN_ENUMERIC;
+        }
+        binary &= unit;
     }
     if (out->n_grouped == 0)
         return 0;
