@@ -248,6 +248,47 @@ static void test_binary(void)
     attractor_set_free(&s);
 }
 
+/* Many attractors: 3000 random ±1 states of dim 64, each appearing twice (the
+ * second copies in a scrambled order). Random states lie ≈ √2 apart (normalized),
+ * so the hashing path (tol 0) and the leader path (tol 0.3 ≥ 2/√64) must both find
+ * 3000 attractors of two members, with identical ids; A > 1024 also exercises
+ * nearest_two's reference blocks. */
+static void test_many(void)
+{
+    const uint32_t dim = 64, k = 3000;
+    float *x = malloc((size_t)2 * k * dim * sizeof *x);
+    uint32_t bits[64];
+    for (uint32_t a = 0; a < k; a++) {
+        rng_bits(SEED, 4, a, 0, bits, dim);
+        for (uint32_t j = 0; j < dim; j++)
+            x[(size_t)a * dim + j] = (bits[j] & 1) ? 1.0f : -1.0f;
+    }
+    /* Second copies: state k + a repeats state (a · 1777) mod k (1777 is coprime
+       to 3000, so every state once). */
+    for (uint32_t a = 0; a < k; a++)
+        memcpy(x + (size_t)(k + a) * dim, x + (size_t)((a * 1777u) % k) * dim,
+               dim * sizeof *x);
+    int64_t *id0 = malloc(2 * k * sizeof *id0), *id1 = malloc(2 * k * sizeof *id1);
+    attractor_set s0, s1;
+    char err[256] = "";
+    int rc0 = attractor_group(x, 2 * k, dim, NULL, 0.0, 0, id0, &s0, err, sizeof err);
+    int rc1 = attractor_group(x, 2 * k, dim, NULL, 0.3, 0, id1, &s1, err, sizeof err);
+    CHECK(rc0 == 0 && rc1 == 0 && s0.n_attractors == k && s1.n_attractors == k,
+          "many: %llu and %llu attractors", (unsigned long long)s0.n_attractors,
+          (unsigned long long)s1.n_attractors);
+    CHECK(memcmp(id0, id1, 2 * k * sizeof *id0) == 0, "paths disagree");
+    int ok = 1;
+    for (uint32_t a = 0; a < k && s0.n_attractors == k; a++)
+        if (s0.count[a] != 2 || id0[k + a] != (int64_t)((a * 1777u) % k))
+            ok = 0;
+    CHECK(ok, "many: wrong members");
+    attractor_set_free(&s0);
+    attractor_set_free(&s1);
+    free(x);
+    free(id0);
+    free(id1);
+}
+
 /* tol = 0 on real states groups exact duplicates only (−0 equals +0). */
 static void test_exact_real(void)
 {
@@ -297,6 +338,7 @@ int main(void)
     test_separation();
     test_blocks();
     test_binary();
+    test_many();
     test_exact_real();
     test_bad_input();
     return check_done("attractor");
