@@ -128,8 +128,13 @@ static size_t idx_read(idx_file *f, void *buf, size_t n, const char **zmsg)
         if (got <= 0) {
             int errnum = Z_OK;
             const char *m = gzerror(f->gz, &errnum);
-            if (errnum != Z_OK && m != NULL && m[0] != 0)
+            if (errnum != Z_OK && m != NULL && m[0] != 0) {
+                /* zlib puts the path in front: keep only its explanation. */
+                const size_t n_path = strlen(f->path);
+                if (strncmp(m, f->path, n_path) == 0 && strncmp(m + n_path, ": ", 2) == 0)
+                    m += n_path + 2;
                 *zmsg = m;
+            }
             break;
         }
         done += (size_t)got;
