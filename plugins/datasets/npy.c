@@ -459,7 +459,9 @@ static int64_t convert_row(const npy_header *h, uint8_scale scale, const uint8_t
         }
         case T_U1:
             v = raw[i];
-            v = scale == U8_SYMMETRIC ? v / 127.5 - 1.0 : scale == U8_UNIT ? v / 255.0 : v;
+            v = scale == U8_SYMMETRIC ? v / 127.5 - 1.0
+                : scale == U8_UNIT    ? v / 255.0
+                                      : v;
             break;
         case T_I1:
             v = (int8_t)raw[i];
@@ -644,7 +646,9 @@ static int npy_create(const basin_host *host, const basin_value *params, void **
     if (rc == BASIN_OK) {
         d->r.dim = train.dim;
         d->r.n_train = count > 0 ? (uint64_t)count : train.n_rows;
-        d->r.n_heldout = has_heldout ? (heldout > 0 ? (uint64_t)heldout : held.n_rows) : 0;
+        d->r.n_heldout = !has_heldout ? 0
+                         : heldout > 0 ? (uint64_t)heldout
+                                       : held.n_rows;
         d->height = train.height;
         d->width = train.width;
         d->channels = train.channels;

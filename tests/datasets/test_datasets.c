@@ -170,7 +170,8 @@ static const basin_descriptor *load_plugin(const char *path, const char *id)
     for (const basin_descriptor *const *p = entry->plugins; *p != NULL; p++)
         if (strcmp((*p)->id, id) == 0)
             found = *p;
-    CHECK(entry->abi_major == BASIN_ABI_MAJOR && entry->struct_size == sizeof(basin_library)
+    CHECK(entry->abi_major == BASIN_ABI_MAJOR
+              && entry->struct_size == sizeof(basin_library)
               && found != NULL && strcmp(found->interface, BASIN_IFACE_DATASET) == 0
               && ((const basin_dataset_iface *)found->iface)->struct_size
                      == sizeof(basin_dataset_iface),
@@ -452,7 +453,8 @@ static void test_gaussian(const basin_host *host, mock *m)
     float *x = read_all(&p, d, host, BASIN_SPLIT_TRAIN, &got, &info);
     CHECK(info.n_train == k && info.n_heldout == 50 && info.dim == n && info.flags == 0
               && info.height == 0,
-          "gaussian: info K=%llu heldout=%llu N=%u flags=%u", (unsigned long long)info.n_train,
+          "gaussian: info K=%llu heldout=%llu N=%u flags=%u",
+          (unsigned long long)info.n_train,
           (unsigned long long)info.n_heldout, info.dim, info.flags);
     double lambda[16];
     int rc = iface_of(&p)->spectrum(d, host, lambda);
@@ -584,8 +586,8 @@ static void test_mixture(const basin_host *host)
     double var, se;
     projected_variance(x, k, n, mean, v, &var, &se);
     CHECK(fabs(var - lambda[0]) <= 4 * se,
-          "mixture(C=2): top sample eigenvalue %.3f = Λ = %.0f within 4 SE (SE %.3f)", var,
-          lambda[0], se);
+          "mixture(C=2): top sample eigenvalue %.3f = Λ = %.0f within 4 SE (SE %.3f)",
+          var, lambda[0], se);
     /* The other 49: their sum, the trace minus the top, has SE ≈ sqrt(2·49/K). */
     double rest = 0;
     for (uint32_t i = 1; i < n; i++)
@@ -611,7 +613,8 @@ static void test_mixture(const basin_host *host)
     for (uint32_t i = 0; i < n; i++)
         mean_top += v[i] * mean[i];
     CHECK(fabs(mean_top) <= 4 * sqrt(lambda[0] / k),
-          "mixture(C=2): the sample mean along m is %.4f ≈ 0 (means +m and −m)", mean_top);
+          "mixture(C=2): the sample mean along m is %.4f ≈ 0 (means +m and −m)",
+          mean_top);
     free(x);
     iface_of(&p)->destroy(d);
 
@@ -716,7 +719,8 @@ static void test_manifold(const basin_host *host)
     uint64_t got;
     float *x = read_all(&p, d, host, BASIN_SPLIT_TRAIN, &got, &info);
     CHECK(info.dim == n && info.n_train == k && info.flags == 0,
-          "manifold(linear): info N=%u K=%llu", info.dim, (unsigned long long)info.n_train);
+          "manifold(linear): info N=%u K=%llu", info.dim,
+          (unsigned long long)info.n_train);
     double lambda[200];
     int rc = iface_of(&p)->spectrum(d, host, lambda);
     int zeros = 1;
@@ -843,8 +847,8 @@ static void test_manifold(const basin_host *host)
         last_error[0] = 0;
         rc = iface_of(&p)->law_distance(d, host, x, 1, &dist1);
         CHECK(rc == BASIN_EUNSUPPORTED && contains(last_error, "linear"),
-              "manifold(%s): law_distance is BASIN_EUNSUPPORTED: \"%s\"", names[current_f],
-              last_error);
+              "manifold(%s): law_distance is BASIN_EUNSUPPORTED: \"%s\"",
+              names[current_f], last_error);
         free(x);
         iface_of(&p)->destroy(d);
     }
@@ -918,7 +922,8 @@ static int read_raw(const char *images, const char *labels, raw_idx *out)
     }
     out->n = (uint32_t)head[4] << 24 | (uint32_t)head[5] << 16 | (uint32_t)head[6] << 8
              | head[7];
-    out->dim = ((uint32_t)head[10] << 8 | head[11]) * ((uint32_t)head[14] << 8 | head[15]);
+    out->dim = ((uint32_t)head[10] << 8 | head[11])
+               * ((uint32_t)head[14] << 8 | head[15]);
     uint8_t *img = malloc(out->dim);
     out->hashes = malloc(out->n * sizeof *out->hashes);
     out->by_label = malloc(out->n * sizeof *out->by_label);
@@ -992,39 +997,63 @@ static void test_fashion_real(const basin_host *host, mock *m, const char *dir)
     CHECK(train.n == 60000 && train.dim == 784 && test.n == 10000,
           "fashion-mnist: the raw files hold 60000 + 10000 images of 784 pixels");
 
-    /* The whole train split: a permutation of the file (same multiset of images),
-       so its mean pixel equals the file's: mean(p)/127.5 − 1 (float32 rows,
-       summed in double: error < 1e-6). */
+    /* K = 2000 training images and the whole t10k file as the held-out split: a
+       permutation of the file (the same multiset of images, each once), so its mean
+       pixel equals the file's, mean(p)/127.5 − 1, computed here from the raw gz
+       (float32 rows summed in double: error < 1e-6). */
     params p = defaults(fashion_desc);
     set_string(&p, "path", dir);
-    set_number(&p, "count", 60000);
-    set_number(&p, "heldout", 300);
+    set_number(&p, "count", 2000);
+    set_number(&p, "heldout", 10000);
     double t0 = now_seconds();
     void *d = make(host, &p);
     const double t_read = now_seconds() - t0;
     basin_dataset_info info;
     uint64_t n;
     float *x = read_all(&p, d, host, BASIN_SPLIT_TRAIN, &n, &info);
-    CHECK(info.n_train == 60000 && info.n_heldout == 300 && info.dim == 784
+    CHECK(info.n_train == 2000 && info.n_heldout == 10000 && info.dim == 784
               && info.height == 28 && info.width == 28 && info.channels == 1
               && info.flags == 0,
-          "fashion-mnist: info 60000 + 300 rows, 28 × 28 × 1 (create %.2f s)", t_read);
+          "fashion-mnist: info 2000 + 10000 rows, 28 × 28 × 1 (create %.2f s)", t_read);
+    CHECK(subset_of(x, n, 784, train.hashes, train.n, -1, NULL),
+          "fashion-mnist: the 2000 training rows are distinct train-file images");
+    /* The 2000 drawn images are a uniform sample of the train file: the mean of
+       their per-image mean pixels estimates the file's mean pixel, SE = sd/√2000
+       (the finite-population factor √(1 − 2000/60000) would only shrink it). */
+    double m1 = 0, m2 = 0;
+    for (uint64_t r = 0; r < n; r++) {
+        double s = 0;
+        for (uint32_t i = 0; i < 784; i++)
+            s += x[r * 784 + i];
+        s /= 784;
+        m1 += s;
+        m2 += s * s;
+    }
+    m1 /= (double)n;
+    const double sd = sqrt(m2 / (double)n - m1 * m1);
+    const double train_mean = train.pixel_sum / (60000.0 * 784) / 127.5 - 1;
+    CHECK(fabs(m1 - train_mean) <= 4 * sd / sqrt((double)n),
+          "fashion-mnist: the 2000 drawn images' mean pixel %.4f matches the train "
+          "file's %.4f (raw gz, mean/127.5 − 1) within 4 SE (SE %.4f)", m1, train_mean,
+          sd / sqrt((double)n));
+    uint64_t nh;
+    float *h = read_all(&p, d, host, BASIN_SPLIT_HELDOUT, &nh, &info);
     double sum = 0, lo = 1, hi = -1;
+    for (size_t e = 0; e < (size_t)nh * 784; e++) {
+        sum += h[e];
+        lo = fmin(lo, h[e]);
+        hi = fmax(hi, h[e]);
+    }
     for (size_t e = 0; e < (size_t)n * 784; e++) {
-        sum += x[e];
         lo = fmin(lo, x[e]);
         hi = fmax(hi, x[e]);
     }
-    const double expect = train.pixel_sum / (60000.0 * 784) / 127.5 - 1;
-    CHECK(fabs(sum / ((double)n * 784) - expect) < 1e-6 && lo == -1 && hi == 1,
-          "fashion-mnist: mean pixel %.6f = raw mean/127.5 − 1 = %.6f; range [%g, %g]",
-          sum / ((double)n * 784), expect, lo, hi);
-    CHECK(subset_of(x, n, 784, train.hashes, train.n, -1, NULL),
-          "fashion-mnist: K = 60000 rows are exactly the train file's images, each once");
-    uint64_t nh;
-    float *h = read_all(&p, d, host, BASIN_SPLIT_HELDOUT, &nh, &info);
+    const double expect = test.pixel_sum / (10000.0 * 784) / 127.5 - 1;
+    CHECK(fabs(sum / ((double)nh * 784) - expect) < 1e-6 && lo == -1 && hi == 1,
+          "fashion-mnist: held-out mean pixel %.6f = raw t10k mean/127.5 − 1 = %.6f; "
+          "range [%g, %g]", sum / ((double)nh * 784), expect, lo, hi);
     CHECK(subset_of(h, nh, 784, test.hashes, test.n, -1, NULL),
-          "fashion-mnist: the 300 held-out rows are distinct t10k images");
+          "fashion-mnist: heldout = 10000 rows are exactly the t10k images, each once");
     free(h);
     iface_of(&p)->destroy(d);
 
@@ -1037,7 +1066,7 @@ static void test_fashion_real(const basin_host *host, mock *m, const char *dir)
     iface_of(&p)->destroy(d);
     CHECK(memcmp(a, x, 500 * 784 * sizeof *a) == 0,
           "fashion-mnist: the same seed with count 500 draws the first 500 images of "
-          "count 60000, byte for byte");
+          "count 2000, byte for byte");
     CHECK(subset_of(a, 500, 784, train.hashes, train.n, -1, NULL),
           "fashion-mnist: the 500 rows are distinct train images");
     free(x);
@@ -1355,7 +1384,8 @@ static void test_npy(const basin_host *host, const char *tmp)
     for (int k = 0; k < 15; k++)
         f4[k] = (float)(k * 0.37 - 2.1);
     const char *a = write_npy(tmp, "f4.npy", 1,
-                              "{'descr': '<f4', 'fortran_order': False, 'shape': (5, 3), }",
+                              "{'descr': '<f4', 'fortran_order': False, "
+                              "'shape': (5, 3), }",
                               f4, sizeof f4);
     int rc = npy_try(host, a, "", 0, 0, &d);
     float out[64];
@@ -1404,7 +1434,8 @@ static void test_npy(const basin_host *host, const char *tmp)
     for (int k = 0; k < 24; k++)
         u1[k] = (uint8_t)(k * 11);
     const char *e = write_npy(tmp, "u1.npy", 3,
-                              "{'descr': '|u1', 'fortran_order': False, 'shape': (4, 2, 3), }",
+                              "{'descr': '|u1', 'fortran_order': False, "
+                              "'shape': (4, 2, 3), }",
                               u1, sizeof u1);
     rc = npy_try(host, e, "", 0, 0, &d);
     int u1_ok = rc == BASIN_OK;
@@ -1446,19 +1477,22 @@ static void test_npy(const basin_host *host, const char *tmp)
     /* int8 ±1 and int64: ±1 data is binary. */
     int8_t i1[6] = {1, -1, -1, 1, 1, 1};
     const char *h = write_npy(tmp, "i1.npy", 1,
-                              "{'descr': '|i1', 'fortran_order': False, 'shape': (2, 3), }",
+                              "{'descr': '|i1', 'fortran_order': False, "
+                              "'shape': (2, 3), }",
                               i1, sizeof i1);
     rc = npy_try(host, h, "", 0, 0, &d);
     if (rc == BASIN_OK) {
         np->info(d, &info);
         np->read(d, host, BASIN_SPLIT_TRAIN, 0, 2, out);
     }
-    CHECK(rc == BASIN_OK && info.flags == BASIN_DATA_BINARY && out[1] == -1 && out[5] == 1,
+    CHECK(rc == BASIN_OK && info.flags == BASIN_DATA_BINARY && out[1] == -1
+              && out[5] == 1,
           "npy: '|i1' ±1 data sets BASIN_DATA_BINARY (%s)", last_error);
     np->destroy(d);
     int64_t i8[4] = {3, -4, 1 << 20, -1};
     const char *i = write_npy(tmp, "i8.npy", 1,
-                              "{'descr': '<i8', 'fortran_order': False, 'shape': (2, 2), }",
+                              "{'descr': '<i8', 'fortran_order': False, "
+                              "'shape': (2, 2), }",
                               i8, sizeof i8);
     rc = npy_try(host, i, "", 0, 0, &d);
     if (rc == BASIN_OK) {
@@ -1515,7 +1549,8 @@ static void test_npy(const basin_host *host, const char *tmp)
          "{'descr': '<f4', 'fortran_order': False, 'shape': (5, 3), }", 59,
          "truncated: 59 of 60 data bytes", "trunc.npy"},
         {"shape overflow", "huge.npy", 1,
-         "{'descr': '<f4', 'fortran_order': False, 'shape': (1099511627776, 1099511627776)}",
+         "{'descr': '<f4', 'fortran_order': False, "
+         "'shape': (1099511627776, 1099511627776)}",
          60, "overflow", "huge.npy"},
         {"size overflow", "long.npy", 1,
          "{'descr': '<f4', 'fortran_order': False, 'shape': (4611686018427387904, 4)}",
@@ -1549,7 +1584,8 @@ static void test_npy(const basin_host *host, const char *tmp)
               && contains(last_error, "magic.npy"),
           "npy: bad magic: \"%s\"", last_error);
     const char *v4 = write_npy(tmp, "v4.npy", 4,
-                               "{'descr': '<f4', 'fortran_order': False, 'shape': (5, 3)}",
+                               "{'descr': '<f4', 'fortran_order': False, "
+                               "'shape': (5, 3)}",
                                f4, sizeof f4);
     rc = npy_try(host, v4, "", 0, 0, &d);
     CHECK(rc == BASIN_EINVAL && contains(last_error, "version 4.0"),
@@ -1572,7 +1608,8 @@ static void test_npy(const basin_host *host, const char *tmp)
     memcpy(nan_data, f4, sizeof f4);
     nan_data[1 * 3 + 2] = NAN;
     const char *pn = write_npy(tmp, "nan.npy", 1,
-                               "{'descr': '<f4', 'fortran_order': False, 'shape': (5, 3), }",
+                               "{'descr': '<f4', 'fortran_order': False, "
+                               "'shape': (5, 3), }",
                                nan_data, sizeof nan_data);
     rc = npy_try(host, pn, "", 0, 0, &d);
     CHECK(rc == BASIN_EINVAL && contains(last_error, "row 1 column 2 is NaN")
@@ -1581,7 +1618,8 @@ static void test_npy(const basin_host *host, const char *tmp)
     nan_data[1 * 3 + 2] = 0;
     nan_data[4 * 3 + 0] = -INFINITY;
     pn = write_npy(tmp, "inf.npy", 1,
-                   "{'descr': '<f4', 'fortran_order': False, 'shape': (5, 3), }", nan_data,
+                   "{'descr': '<f4', 'fortran_order': False, "
+                   "'shape': (5, 3), }", nan_data,
                    sizeof nan_data);
     rc = npy_try(host, pn, "", 0, 0, &d);
     CHECK(rc == BASIN_EINVAL && contains(last_error, "row 4 column 0 is -Inf"),
@@ -1597,7 +1635,8 @@ static void test_npy(const basin_host *host, const char *tmp)
 
     /* Held-out mismatches, counts. */
     const char *w4 = write_npy(tmp, "w4.npy", 1,
-                               "{'descr': '<f4', 'fortran_order': False, 'shape': (3, 4), }",
+                               "{'descr': '<f4', 'fortran_order': False, "
+                               "'shape': (3, 4), }",
                                f4, 12 * sizeof(float));
     rc = npy_try(host, a, w4, 0, 0, &d);
     CHECK(rc == BASIN_EINVAL && contains(last_error, "do not match")
