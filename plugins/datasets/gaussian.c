@@ -1,0 +1,224 @@
+/*
+ * datasets/gaussian — points from a centred Gaussian N(0, Σ) in N dimensions, the
+ * simplest law whose covariance spectrum a diffusion model must learn (Biroli et
+ * al. 2024, SCIENCE.md §3: t_S = ½ log Λ with Λ the top eigenvalue of Σ).
+ *
+ * The law. Σ is diagonal (axis-aligned; a rotation would change nothing that the
+ * measures see except which coordinates carry the variance):
+ *   isotropic: λ_i = σ²                          (`variance`)
+ *   power:     λ_i = σ² · i^(−decay), i = 1..N   (descending, λ_1 = σ²)
+ * and x_i = √λ_i g_i with g_i standard normal.
+ *
+ * Random numbers (host, role DATASET): one normal per entry,
+ *   train point μ: index μ, step 0      held-out point ν: index ν, step 1,
+ * so a point never depends on K or on the held-out count: growing `count` in a
+ * sweep keeps the first points.
+ */
+#include <basin/plugin.h>
+
+#include "rows.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define PLUGIN_ID "datasets/gaussian"
+
+enum { P_DIM, P_COUNT, P_HELDOUT, P_VARIANCE, P_SPECTRUM, P_DECAY };
+
+static const basin_param_def gaussian_params[] = {
+    {"dim", BASIN_PARAM_INT, 100, NULL, 1, 1000000, NULL, 0,
+     "N, the dimension of each point"},
+    {"count", BASIN_PARAM_INT, 1000, NULL, 1, 10000000, NULL, 0,
+     "K, the number of training points the model stores"},
+    {"heldout", BASIN_PARAM_INT, 1000, NULL, 0, 10000000, NULL, 0,
+     "the number of held-out points drawn from the same law"},
+    {"variance", BASIN_PARAM_REAL, 1, NULL, 0, 1e12, NULL, BASIN_PARAM_MIN_EXCLUSIVE,
+     "sigma^2, the variance of every coordinate (isotropic) or of the first (power)"},
+    {"spectrum", BASIN_PARAM_CHOICE, 0, "isotropic", 0, 0, "isotropic|power", 0,
+     "the covariance eigenvalues: all sigma^2, or sigma^2 * i^(-decay) for axis i"},
+    {"decay", BASIN_PARAM_REAL, 1, NULL, 0, 16, NULL, 0,
+     "the power-law exponent of the spectrum (spectrum = power only)"},
+    {NULL, 0, 0, NULL, 0, 0, NULL, 0, NULL},
+};
+
+typedef struct gaussian {
+    rows r;
+    double *eigenvalues; /* dim, descending: the diagonal of Σ */
+} gaussian;
+
+static void gaussian_destroy(void *self)
+{
+    gaussian *g = self;
+    if (g == NULL)
+        return;
+    rows_free(&g->r);
+    free(g->eigenvalues);
+    free(g);
+}
+
+/* Validate the parameters (the host checked the table; this guards a host that did
+   not) and fill dim, counts and the spectrum. Returns 0 or BASIN_EINVAL/ENOMEM. */
+static int gaussian_setup(const basin_host *host, const basin_value *v, gaussian *g)
+{
+    const double dim = v[P_DIM].number, count = v[P_COUNT].number;
+    const double heldout = v[P_HELDOUT].number, variance = v[P_VARIANCE].number;
+    const double decay = v[P_DECAY].number;
+    const char *spectrum = v[P_SPECTRUM].string;
+    if (!(dim >= 1 && dim <= 1000000 && dim == floor(dim))) {
+        host->error(host, "dim = %g is not an integer in [1, 1000000]", dim);
+        return BASIN_EINVAL;
+    }
+    if (!(count >= 1 && count <= 10000000 && count == floor(count))) {
+        host->error(host, "count = %g is not an integer in [1, 10000000]", count);
+        return BASIN_EINVAL;
+    }
+    if (!(heldout >= 0 && heldout <= 10000000 && heldout == floor(heldout))) {
+        host->error(host, "heldout = %g is not an integer in [0, 10000000]", heldout);
+        return BASIN_EINVAL;
+    }
+    if (!(variance > 0 && variance <= 1e12)) {
+        host->error(host, "variance = %g is not in (0, 1e12]", variance);
+        return BASIN_EINVAL;
+    }
+    int power;
+    if (spectrum != NULL && strcmp(spectrum, "isotropic") == 0) {
+        power = 0;
+    } else if (spectrum != NULL && strcmp(spectrum, "power") == 0) {
+        power = 1;
+    } else {
+        host->error(host, "spectrum = \"%s\" is not isotropic or power",
+                    spectrum ? spectrum : "(null)");
+        return BASIN_EINVAL;
+    }
+    if (!(decay >= 0 && decay <= 16)) {
+        host->error(host, "decay = %g is not in [0, 16]", decay);
+        return BASIN_EINVAL;
+    }
+    g->r.dim = (uint32_t)dim;
+    g->r.n_train = (uint64_t)count;
+    g->r.n_heldout = (uint64_t)heldout;
+    g->eigenvalues = malloc(g->r.dim * sizeof *g->eigenvalues);
+    if (g->eigenvalues == NULL) {
+        host->error(host, "out of memory for %u eigenvalues", g->r.dim);
+        return BASIN_ENOMEM;
+    }
+    for (uint32_t i = 0; i < g->r.dim; i++)
+        g->eigenvalues[i] = power ? variance * pow((double)(i + 1), -decay) : variance;
+    return BASIN_OK;
+}
+
+/*
+ * Draw K training and the held-out points (see the law at the top). *self receives
+ * the instance, freed with destroy. Returns BASIN_EINVAL (parameters, overflow),
+ * BASIN_ENOMEM or BASIN_ECANCELED. [deterministic given rng: role DATASET]
+ */
+static int gaussian_create(const basin_host *host, const basin_value *params,
+                           void **self)
+{
+    *self = NULL;
+    gaussian *g = calloc(1, sizeof *g);
+    if (g == NULL) {
+        host->error(host, "out of memory");
+        return BASIN_ENOMEM;
+    }
+    int rc = gaussian_setup(host, params, g);
+    if (rc == BASIN_OK)
+        rc = rows_alloc(&g->r, host);
+    double *scale = NULL;
+    if (rc == BASIN_OK) {
+        scale = malloc(g->r.dim * sizeof *scale);
+        if (scale == NULL) {
+            host->error(host, "out of memory for %u scales", g->r.dim);
+            rc = BASIN_ENOMEM;
+        }
+    }
+    if (rc != BASIN_OK) {
+        gaussian_destroy(g);
+        return rc;
+    }
+    for (uint32_t i = 0; i < g->r.dim; i++)
+        scale[i] = sqrt(g->eigenvalues[i]);
+    const uint64_t n_rows = g->r.n_train + g->r.n_heldout;
+    for (uint64_t row = 0; row < n_rows; row++) {
+        if ((row & 1023u) == 0 && rows_cancelled(host, row, n_rows, "points")) {
+            rc = BASIN_ECANCELED;
+            break;
+        }
+        const int heldout = row >= g->r.n_train;
+        float *x = rows_at(&g->r, row);
+        host->random_normal(host, BASIN_ROLE_DATASET, heldout ? row - g->r.n_train : row,
+                            heldout ? 1 : 0, x, g->r.dim);
+        for (uint32_t i = 0; i < g->r.dim; i++)
+            x[i] = (float)(scale[i] * x[i]);
+    }
+    free(scale);
+    if (rc != BASIN_OK) {
+        gaussian_destroy(g);
+        return rc;
+    }
+    if (host->progress != NULL)
+        host->progress(host, n_rows, n_rows);
+    *self = g;
+    return BASIN_OK;
+}
+
+/* K, the held-out count and N; real-valued points. [thread-safe] */
+static int gaussian_info(void *self, basin_dataset_info *out)
+{
+    const gaussian *g = self;
+    out->n_train = g->r.n_train;
+    out->n_heldout = g->r.n_heldout;
+    out->dim = g->r.dim;
+    out->flags = 0;
+    return BASIN_OK;
+}
+
+/* Copy rows of a split (see rows_read). [thread-safe] */
+static int gaussian_read(void *self, const basin_host *host, int split, uint64_t first,
+                         uint64_t count, float *out)
+{
+    const gaussian *g = self;
+    return rows_read(&g->r, host, split, first, count, out);
+}
+
+/* The eigenvalues of Σ, descending: σ² (isotropic) or σ² i^(−decay). [thread-safe] */
+static int gaussian_spectrum(void *self, const basin_host *host, double *eigenvalues)
+{
+    (void)host;
+    const gaussian *g = self;
+    memcpy(eigenvalues, g->eigenvalues, g->r.dim * sizeof *eigenvalues);
+    return BASIN_OK;
+}
+
+static const basin_dataset_iface gaussian_iface = {
+    .struct_size = sizeof(basin_dataset_iface),
+    .create = gaussian_create,
+    .destroy = gaussian_destroy,
+    .info = gaussian_info,
+    .read = gaussian_read,
+    .spectrum = gaussian_spectrum,
+    .law_distance = NULL,
+};
+
+static const basin_descriptor gaussian_descriptor = {
+    .struct_size = sizeof(basin_descriptor),
+    .id = PLUGIN_ID,
+    .interface = BASIN_IFACE_DATASET,
+    .version = "1.0.0",
+    .summary = "centred Gaussian points with an isotropic or power-law axis-aligned "
+               "covariance",
+    .params = gaussian_params,
+    .iface = &gaussian_iface,
+};
+
+static const basin_descriptor *const gaussian_plugins[] = {
+    &gaussian_descriptor,
+    NULL,
+};
+
+BASIN_EXPORT const basin_library basin_library_entry = {
+    BASIN_LIBRARY_HEADER,
+    "gaussian",
+    gaussian_plugins,
+};

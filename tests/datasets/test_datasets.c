@@ -1,0 +1,1713 @@
+/*
+ * test_datasets — unit tests of the dataset plugins datasets/gaussian,
+ * datasets/gaussian-mixture, datasets/hidden-manifold, datasets/fashion-mnist and
+ * datasets/npy, loaded as the host loads them (dlopen RTLD_NOW|RTLD_LOCAL) and
+ * driven through a mock basin_host whose random numbers are a counter-based hash
+ * (splitmix64 of seed, role, index, step, element), as in
+ * tests/plugins/test_hopfield_plugins.c.
+ *
+ * Usage: test_datasets GAUSSIAN.so MIXTURE.so MANIFOLD.so FASHION.so NPY.so [IDX_DIR]
+ * IDX_DIR (default /usr/share/datasets/fashion-mnist) holds the real Fashion-MNIST
+ * files; without them those checks are skipped (the fake-file checks still run).
+ * Prints one line per check; exits 1 if any check failed.
+ *
+ * Statistical checks: every tolerance is at least 4 standard errors, the standard
+ * error estimated from the same sample (the empirical variance of the quantity
+ * averaged) unless a closed form is given. The mock generator is seeded, so each
+ * check is deterministic; the 4 SE margin says it would pass for almost any seed.
+ */
+#include <basin/plugin.h>
+
+#include <zlib.h>
+
+#include <dlfcn.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+/* ------------------------------------------------------------------ checks */
+
+static int n_failed, n_passed;
+
+#define CHECK(cond, ...)                                                              \
+    do {                                                                              \
+        int ok_ = (cond);                                                             \
+        printf("%s - ", ok_ ? "ok  " : "FAIL");                                        \
+        printf(__VA_ARGS__);                                                          \
+        printf("%s\n", ok_ ? "" : "   [" #cond "]");                                   \
+        if (ok_)                                                                      \
+            n_passed++;                                                               \
+        else                                                                          \
+            n_failed++;                                                               \
+    } while (0)
+
+static double now_seconds(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+/* --------------------------------------------------------------- mock host */
+
+typedef struct mock {
+    uint64_t seed;
+    uint64_t n_warnings;
+} mock;
+
+static char last_error[2048];
+
+static void mock_error(const basin_host *host, const char *fmt, ...)
+{
+    (void)host;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(last_error, sizeof last_error, fmt, ap);
+    va_end(ap);
+}
+
+static void mock_log(const basin_host *host, int level, const char *fmt, ...)
+{
+    mock *m = host->host_data;
+    if (level <= BASIN_LOG_WARN)
+        m->n_warnings++;
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "log %d: ", level);
+    vfprintf(stderr, fmt, ap);
+    fprintf(stderr, "\n");
+    va_end(ap);
+}
+
+static uint64_t splitmix64(uint64_t z)
+{
+    z += 0x9e3779b97f4a7c15ull;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
+static uint64_t hash_key(const basin_host *host, uint32_t role, uint64_t index,
+                         uint64_t step, uint64_t element)
+{
+    const mock *m = host->host_data;
+    uint64_t h = splitmix64(m->seed + role);
+    h = splitmix64(h ^ index);
+    h = splitmix64(h ^ (step * 0x632be59bd9b4e019ull));
+    return splitmix64(h ^ (element * 0xd6e8feb86659fd93ull));
+}
+
+static void mock_bits(const basin_host *host, uint32_t role, uint64_t index,
+                      uint64_t step, uint32_t *out, size_t n)
+{
+    for (size_t e = 0; e < n; e++)
+        out[e] = (uint32_t)(hash_key(host, role, index, step, e) >> 32);
+}
+
+static void mock_uniform(const basin_host *host, uint32_t role, uint64_t index,
+                         uint64_t step, double *out, size_t n)
+{
+    for (size_t e = 0; e < n; e++)
+        out[e] = (double)(hash_key(host, role, index, step, e) >> 11) * 0x1p-53;
+}
+
+static void mock_normal(const basin_host *host, uint32_t role, uint64_t index,
+                        uint64_t step, float *out, size_t n)
+{
+    for (size_t e = 0; e < n; e++) {
+        double u1 = ((double)(hash_key(host, role, index, step, 2 * e) >> 11) + 1)
+                    * 0x1p-53;
+        double u2 = (double)(hash_key(host, role, index, step, 2 * e + 1) >> 11)
+                    * 0x1p-53;
+        out[e] = (float)(sqrt(-2 * log(u1)) * cos(6.283185307179586 * u2));
+    }
+}
+
+static int mock_cancelled(const basin_host *host)
+{
+    (void)host;
+    return 0;
+}
+
+static basin_host make_host(mock *m)
+{
+    basin_host h = {
+        .struct_size = sizeof(basin_host),
+        .abi_minor = BASIN_ABI_MINOR,
+        .host_data = m,
+        .error = mock_error,
+        .log = mock_log,
+        .random_bits = mock_bits,
+        .random_uniform = mock_uniform,
+        .random_normal = mock_normal,
+        .progress = NULL,
+        .cancelled = mock_cancelled,
+        .observe = NULL,
+    };
+    return h;
+}
+
+/* ----------------------------------------------------------- plugin loading */
+
+static const basin_descriptor *load_plugin(const char *path, const char *id)
+{
+    void *lib = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    if (lib == NULL) {
+        fprintf(stderr, "cannot load %s: %s\n", path, dlerror());
+        return NULL;
+    }
+    const basin_library *entry = dlsym(lib, BASIN_LIBRARY_SYMBOL);
+    if (entry == NULL) {
+        fprintf(stderr, "%s: no %s\n", path, BASIN_LIBRARY_SYMBOL);
+        return NULL;
+    }
+    const basin_descriptor *found = NULL;
+    for (const basin_descriptor *const *p = entry->plugins; *p != NULL; p++)
+        if (strcmp((*p)->id, id) == 0)
+            found = *p;
+    CHECK(entry->abi_major == BASIN_ABI_MAJOR
+              && entry->struct_size == sizeof(basin_library)
+              && found != NULL && strcmp(found->interface, BASIN_IFACE_DATASET) == 0
+              && ((const basin_dataset_iface *)found->iface)->struct_size
+                     == sizeof(basin_dataset_iface),
+          "%s holds %s implementing %s", path, id, BASIN_IFACE_DATASET);
+    if (found == NULL)
+        return NULL;
+    int table_ok = 1;
+    for (const basin_param_def *d = found->params; d->name != NULL; d++) {
+        if (d->type == BASIN_PARAM_INT || d->type == BASIN_PARAM_REAL)
+            table_ok &= d->default_number >= d->min && d->default_number <= d->max;
+        if (d->type == BASIN_PARAM_CHOICE)
+            table_ok &= d->default_string != NULL && d->choices != NULL
+                        && strstr(d->choices, d->default_string) != NULL;
+        table_ok &= d->doc != NULL;
+    }
+    CHECK(table_ok, "%s: parameter defaults lie in their ranges and choices", id);
+    return found;
+}
+
+typedef struct params {
+    const basin_descriptor *desc;
+    basin_value values[16];
+} params;
+
+static params defaults(const basin_descriptor *desc)
+{
+    params p = {.desc = desc};
+    for (int i = 0; desc->params[i].name != NULL; i++) {
+        p.values[i].number = desc->params[i].default_number;
+        p.values[i].string = desc->params[i].default_string != NULL
+                                 ? desc->params[i].default_string
+                                 : "";
+    }
+    return p;
+}
+
+static int param_index(const params *p, const char *name)
+{
+    for (int i = 0; p->desc->params[i].name != NULL; i++)
+        if (strcmp(p->desc->params[i].name, name) == 0)
+            return i;
+    fprintf(stderr, "no parameter %s in %s\n", name, p->desc->id);
+    exit(2);
+}
+
+static void set_number(params *p, const char *name, double v)
+{
+    p->values[param_index(p, name)].number = v;
+}
+
+static void set_string(params *p, const char *name, const char *v)
+{
+    p->values[param_index(p, name)].string = v;
+}
+
+static const basin_dataset_iface *iface_of(const params *p)
+{
+    return p->desc->iface;
+}
+
+/* Create, or exit(2) with the message: for set-ups that must work. */
+static void *make(const basin_host *host, const params *p)
+{
+    void *d = NULL;
+    last_error[0] = 0;
+    int rc = iface_of(p)->create(host, p->values, &d);
+    if (rc != BASIN_OK || d == NULL) {
+        printf("FAIL - %s create failed: %d %s\n", p->desc->id, rc, last_error);
+        exit(1);
+    }
+    return d;
+}
+
+/* Create expected to fail: returns the status, *self must stay NULL. */
+static int make_fails(const basin_host *host, const params *p)
+{
+    void *d = (void *)1;
+    last_error[0] = 0;
+    int rc = iface_of(p)->create(host, p->values, &d);
+    if (rc == BASIN_OK) {
+        iface_of(p)->destroy(d);
+        return BASIN_OK;
+    }
+    return d == NULL ? rc : BASIN_EINTERNAL;
+}
+
+/* All rows of a split (malloc'd). */
+static float *read_all(const params *p, void *d, const basin_host *host, int split,
+                       uint64_t *n_out, basin_dataset_info *info)
+{
+    iface_of(p)->info(d, info);
+    const uint64_t n = split == BASIN_SPLIT_TRAIN ? info->n_train : info->n_heldout;
+    float *rows = malloc((n ? n : 1) * info->dim * sizeof *rows);
+    if (iface_of(p)->read(d, host, split, 0, n, rows) != BASIN_OK) {
+        printf("FAIL - %s read failed: %s\n", p->desc->id, last_error);
+        exit(1);
+    }
+    *n_out = n;
+    return rows;
+}
+
+/* ------------------------------------------------------ statistics helpers */
+
+/* Sample mean (dim) and covariance (dim × dim, divided by n − 1) in double. */
+static void sample_covariance(const float *x, uint64_t n, uint32_t dim, double *mean,
+                              double *cov)
+{
+    memset(mean, 0, dim * sizeof *mean);
+    memset(cov, 0, (size_t)dim * dim * sizeof *cov);
+    for (uint64_t r = 0; r < n; r++)
+        for (uint32_t i = 0; i < dim; i++)
+            mean[i] += x[r * dim + i];
+    for (uint32_t i = 0; i < dim; i++)
+        mean[i] /= (double)n;
+    double *c = malloc(dim * sizeof *c);
+    for (uint64_t r = 0; r < n; r++) {
+        for (uint32_t i = 0; i < dim; i++)
+            c[i] = x[r * dim + i] - mean[i];
+        for (uint32_t i = 0; i < dim; i++)
+            for (uint32_t j = i; j < dim; j++)
+                cov[(size_t)i * dim + j] += c[i] * c[j];
+    }
+    free(c);
+    for (uint32_t i = 0; i < dim; i++)
+        for (uint32_t j = i; j < dim; j++) {
+            cov[(size_t)i * dim + j] /= (double)(n - 1);
+            cov[(size_t)j * dim + i] = cov[(size_t)i * dim + j];
+        }
+}
+
+/*
+ * Cyclic Jacobi eigen-decomposition of the symmetric n × n matrix a (destroyed):
+ * eigenvalues descending in w, unit eigenvectors as rows of v (n × n). Independent
+ * of LAPACK, which the plugins use.
+ */
+static void jacobi_eigen(double *a, uint32_t n, double *w, double *v)
+{
+    double *vt = calloc((size_t)n * n, sizeof *vt); /* columns are eigenvectors */
+    for (uint32_t i = 0; i < n; i++)
+        vt[(size_t)i * n + i] = 1;
+    for (int sweep = 0; sweep < 100; sweep++) {
+        double off = 0, diag = 0;
+        for (uint32_t i = 0; i < n; i++)
+            for (uint32_t j = 0; j < n; j++) {
+                const double sq = a[(size_t)i * n + j] * a[(size_t)i * n + j];
+                if (i == j)
+                    diag += sq;
+                else
+                    off += sq;
+            }
+        if (off <= 1e-28 * diag)
+            break;
+        for (uint32_t p = 0; p < n; p++)
+            for (uint32_t q = p + 1; q < n; q++) {
+                const double apq = a[(size_t)p * n + q];
+                if (apq == 0)
+                    continue;
+                const double theta = (a[(size_t)q * n + q] - a[(size_t)p * n + p])
+                                     / (2 * apq);
+                const double t = (theta >= 0 ? 1 : -1)
+                                 / (fabs(theta) + sqrt(theta * theta + 1));
+                const double c = 1 / sqrt(t * t + 1), s = t * c;
+                for (uint32_t k = 0; k < n; k++) { /* columns p, q */
+                    const double akp = a[(size_t)k * n + p], akq = a[(size_t)k * n + q];
+                    a[(size_t)k * n + p] = c * akp - s * akq;
+                    a[(size_t)k * n + q] = s * akp + c * akq;
+                }
+                for (uint32_t k = 0; k < n; k++) { /* rows p, q */
+                    const double apk = a[(size_t)p * n + k], aqk = a[(size_t)q * n + k];
+                    a[(size_t)p * n + k] = c * apk - s * aqk;
+                    a[(size_t)q * n + k] = s * apk + c * aqk;
+                }
+                for (uint32_t k = 0; k < n; k++) {
+                    const double vkp = vt[(size_t)k * n + p], vkq = vt[(size_t)k * n + q];
+                    vt[(size_t)k * n + p] = c * vkp - s * vkq;
+                    vt[(size_t)k * n + q] = s * vkp + c * vkq;
+                }
+            }
+    }
+    /* Sort descending (selection sort; n is small). */
+    uint32_t *order = malloc(n * sizeof *order);
+    for (uint32_t i = 0; i < n; i++)
+        order[i] = i;
+    for (uint32_t i = 0; i < n; i++)
+        for (uint32_t j = i + 1; j < n; j++)
+            if (a[(size_t)order[j] * n + order[j]] > a[(size_t)order[i] * n + order[i]]) {
+                uint32_t t = order[i];
+                order[i] = order[j];
+                order[j] = t;
+            }
+    for (uint32_t i = 0; i < n; i++) {
+        w[i] = a[(size_t)order[i] * n + order[i]];
+        for (uint32_t k = 0; k < n; k++)
+            v[(size_t)i * n + k] = vt[(size_t)k * n + order[i]];
+    }
+    free(order);
+    free(vt);
+}
+
+/*
+ * The variance of the centred projections y = u·(x − mean) and the standard error
+ * of that estimate, sqrt(Var(y²)/n), Var(y²) taken from the sample (valid for any
+ * law with a fourth moment).
+ */
+static void projected_variance(const float *x, uint64_t n, uint32_t dim,
+                               const double *mean, const double *u, double *var,
+                               double *se)
+{
+    double s2 = 0, s4 = 0;
+    for (uint64_t r = 0; r < n; r++) {
+        double y = 0;
+        for (uint32_t i = 0; i < dim; i++)
+            y += u[i] * (x[r * dim + i] - mean[i]);
+        s2 += y * y;
+        s4 += y * y * y * y;
+    }
+    const double m2 = s2 / (double)n, m4 = s4 / (double)n;
+    *var = m2;
+    *se = sqrt((m4 - m2 * m2) / (double)n);
+}
+
+/* The total variance Σ_i Var(x_i) = mean ‖x − x̄‖² · n/(n − 1) (unbiased) and its
+   standard error. */
+static void total_variance(const float *x, uint64_t n, uint32_t dim, const double *mean,
+                           double *trace, double *se)
+{
+    double s1 = 0, s2 = 0;
+    for (uint64_t r = 0; r < n; r++) {
+        double q = 0;
+        for (uint32_t i = 0; i < dim; i++) {
+            const double c = x[r * dim + i] - mean[i];
+            q += c * c;
+        }
+        s1 += q;
+        s2 += q * q;
+    }
+    const double m1 = s1 / (double)n, unbias = (double)n / (double)(n - 1);
+    *trace = m1 * unbias;
+    *se = unbias * sqrt((s2 / (double)n - m1 * m1) / (double)n);
+}
+
+/* out = dir/name (truncated to n bytes). */
+static void join(char *out, size_t n, const char *dir, const char *name)
+{
+    size_t len = strlen(dir);
+    if (len >= n)
+        len = n - 1;
+    memcpy(out, dir, len);
+    out[len] = 0;
+    strncat(out, "/", n - len - 1);
+    strncat(out, name, n - strlen(out) - 1);
+}
+
+static int contains(const char *haystack, const char *needle)
+{
+    return strstr(haystack, needle) != NULL;
+}
+
+/* ------------------------------------------------------------ gaussian tests */
+
+static const basin_descriptor *gaussian_desc, *mixture_desc, *manifold_desc,
+    *fashion_desc, *npy_desc;
+
+static void test_gaussian(const basin_host *host, mock *m)
+{
+    /* Power-law spectrum λ_i = σ² i^(−decay), N = 16, K = 20000. */
+    const uint32_t n = 16;
+    const uint64_t k = 20000;
+    params p = defaults(gaussian_desc);
+    set_number(&p, "dim", n);
+    set_number(&p, "count", (double)k);
+    set_number(&p, "heldout", 50);
+    set_number(&p, "variance", 2);
+    set_string(&p, "spectrum", "power");
+    set_number(&p, "decay", 1);
+    void *d = make(host, &p);
+    basin_dataset_info info;
+    uint64_t got;
+    float *x = read_all(&p, d, host, BASIN_SPLIT_TRAIN, &got, &info);
+    CHECK(info.n_train == k && info.n_heldout == 50 && info.dim == n && info.flags == 0
+              && info.height == 0,
+          "gaussian: info K=%llu heldout=%llu N=%u flags=%u",
+          (unsigned long long)info.n_train,
+          (unsigned long long)info.n_heldout, info.dim, info.flags);
+    double lambda[16];
+    int rc = iface_of(&p)->spectrum(d, host, lambda);
+    int exact = rc == BASIN_OK;
+    for (uint32_t i = 0; i < n; i++)
+        exact &= fabs(lambda[i] - 2.0 / (i + 1)) < 1e-15;
+    CHECK(exact, "gaussian(power): spectrum() = 2 i^-1, descending");
+
+    /* Axis variances: the mean is known (0), so v_i = Σ x_i²/K is unbiased with
+       SE = λ_i sqrt(2/K) (Gaussian fourth moment 3λ²). Covariances: c_ij has SE
+       sqrt(λ_i λ_j / K); 5 SE for the 120 pairs (Bonferroni: 120 · 6e-7). */
+    int var_ok = 1, cov_ok = 1;
+    double worst_var = 0, worst_cov = 0;
+    for (uint32_t i = 0; i < n; i++)
+        for (uint32_t j = i; j < n; j++) {
+            double s = 0;
+            for (uint64_t r = 0; r < k; r++)
+                s += (double)x[r * n + i] * x[r * n + j];
+            s /= (double)k;
+            if (i == j) {
+                const double z = fabs(s - lambda[i]) / (lambda[i] * sqrt(2.0 / k));
+                worst_var = fmax(worst_var, z);
+                var_ok &= z <= 4;
+            } else {
+                const double z = fabs(s) / sqrt(lambda[i] * lambda[j] / k);
+                worst_cov = fmax(worst_cov, z);
+                cov_ok &= z <= 5;
+            }
+        }
+    CHECK(var_ok, "gaussian(power): the 16 axis variances match λ_i (worst %.2f SE, "
+          "limit 4)", worst_var);
+    CHECK(cov_ok, "gaussian(power): off-diagonal covariances vanish (worst %.2f SE, "
+          "limit 5)", worst_cov);
+
+    /* Held-out rows are other draws of the law; same seed → same bytes; a larger
+       count keeps the first rows; another seed gives other rows. */
+    uint64_t nh;
+    float *h = read_all(&p, d, host, BASIN_SPLIT_HELDOUT, &nh, &info);
+    CHECK(nh == 50 && memcmp(h, x, n * sizeof *x) != 0,
+          "gaussian: held-out row 0 differs from train row 0");
+    void *d2 = make(host, &p);
+    float *x2 = read_all(&p, d2, host, BASIN_SPLIT_TRAIN, &got, &info);
+    CHECK(memcmp(x, x2, k * n * sizeof *x) == 0,
+          "gaussian: same seed and parameters give byte-identical rows");
+    iface_of(&p)->destroy(d2);
+    free(x2);
+    set_number(&p, "count", 100);
+    d2 = make(host, &p);
+    x2 = read_all(&p, d2, host, BASIN_SPLIT_TRAIN, &got, &info);
+    CHECK(memcmp(x, x2, 100 * n * sizeof *x) == 0,
+          "gaussian: count 100 gives the first 100 rows of count 20000");
+    iface_of(&p)->destroy(d2);
+    free(x2);
+    m->seed++;
+    d2 = make(host, &p);
+    x2 = read_all(&p, d2, host, BASIN_SPLIT_TRAIN, &got, &info);
+    CHECK(memcmp(x, x2, n * sizeof *x) != 0, "gaussian: another seed, other rows");
+    m->seed--;
+    iface_of(&p)->destroy(d2);
+    free(x2);
+    free(h);
+    free(x);
+    iface_of(&p)->destroy(d);
+
+    /* Isotropic spectrum and read() errors. */
+    p = defaults(gaussian_desc);
+    set_number(&p, "dim", 5);
+    set_number(&p, "count", 3);
+    set_number(&p, "variance", 0.25);
+    d = make(host, &p);
+    double iso[5];
+    iface_of(&p)->spectrum(d, host, iso);
+    CHECK(iso[0] == 0.25 && iso[4] == 0.25, "gaussian(isotropic): spectrum() = 0.25");
+    float row[5 * 4];
+    last_error[0] = 0;
+    rc = iface_of(&p)->read(d, host, BASIN_SPLIT_TRAIN, 1, 3, row);
+    CHECK(rc == BASIN_EINVAL && contains(last_error, "outside"),
+          "gaussian: read past the split's end is BASIN_EINVAL: \"%s\"", last_error);
+    rc = iface_of(&p)->read(d, host, 7, 0, 1, row);
+    CHECK(rc == BASIN_EINVAL && contains(last_error, "split"),
+          "gaussian: an unknown split is BASIN_EINVAL: \"%s\"", last_error);
+    CHECK(iface_of(&p)->law_distance == NULL, "gaussian: no law_distance");
+    iface_of(&p)->destroy(d);
+    set_number(&p, "count", 0);
+    rc = make_fails(host, &p);
+    CHECK(rc == BASIN_EINVAL && contains(last_error, "count"),
+          "gaussian: count 0 (a host that skipped the table) is refused: \"%s\"",
+          last_error);
+    set_number(&p, "count", 3);
+    set_string(&p, "spectrum", "cubic");
+    rc = make_fails(host, &p);
+    CHECK(rc == BASIN_EINVAL && contains(last_error, "spectrum"),
+          "gaussian: an unknown spectrum is refused: \"%s\"", last_error);
+}
+
+/* ---------------------------------------------------- gaussian mixture tests */
+
+static void test_mixture(const basin_host *host)
+{
+    /* Two classes ±m, N = 50, m~ = σ = 1 (Biroli et al. 2024, SCIENCE.md §3.2):
+       Λ = σ² + N m~² = 51 and t_S = ½ log 51. */
+    const uint32_t n = 50;
+    const uint64_t k = 20000;
+    params p = defaults(mixture_desc);
+    set_number(&p, "components", 2);
+    set_number(&p, "dim", n);
+    set_number(&p, "count", (double)k);
+    set_number(&p, "heldout", 10);
+    void *d = make(host, &p);
+    basin_dataset_info info;
+    uint64_t got;
+    float *x = read_all(&p, d, host, BASIN_SPLIT_TRAIN, &got, &info);
+    double lambda[50];
+    int rc = iface_of(&p)->spectrum(d, host, lambda);
+    int rest_ok = 1;
+    for (uint32_t i = 1; i < n; i++)
+        rest_ok &= fabs(lambda[i] - 1) < 1e-12;
+    CHECK(rc == BASIN_OK && fabs(lambda[0] - 51) < 1e-9 && rest_ok,
+          "mixture(C=2): spectrum() = {σ² + N m~², σ², ...} = {%.6f, %.6f, ...}",
+          lambda[0], lambda[1]);
+
+    double *mean = malloc(n * sizeof *mean), *cov = malloc((size_t)n * n * sizeof *cov);
+    double *w = malloc(n * sizeof *w), *v = malloc((size_t)n * n * sizeof *v);
+    sample_covariance(x, k, n, mean, cov);
+    jacobi_eigen(cov, n, w, v);
+    /* The top sample eigenvalue: the variance along its eigenvector, SE from the
+       sample's Var(y²) (≈ sqrt((4·50 + 2)/K) ≈ 0.10); the max-over-directions
+       bias Σ_j λ₁λ_j/(K(λ₁ − λ_j)) ≈ 0.0025 is far inside it. */
+    double var, se;
+    projected_variance(x, k, n, mean, v, &var, &se);
+    CHECK(fabs(var - lambda[0]) <= 4 * se,
+          "mixture(C=2): top sample eigenvalue %.3f = Λ = %.0f within 4 SE (SE %.3f)",
+          var, lambda[0], se);
+    /* The other 49: their sum, the trace minus the top, has SE ≈ sqrt(2·49/K). */
+    double rest = 0;
+    for (uint32_t i = 1; i < n; i++)
+        rest += w[i];
+    const double rest_se = sqrt(2.0 * (n - 1) / k);
+    CHECK(fabs(rest - (n - 1)) <= 4 * rest_se + 4 * se,
+          "mixture(C=2): the other 49 sample eigenvalues sum to %.3f ≈ 49 (4 SE = %.3f)",
+          rest, 4 * rest_se + 4 * se);
+    /* Equal weights: the fraction of points on the +m side, SE sqrt(¼/K). */
+    uint64_t plus = 0;
+    for (uint64_t r = 0; r < k; r++) {
+        double y = 0;
+        for (uint32_t i = 0; i < n; i++)
+            y += v[i] * x[r * n + i];
+        plus += y > 0;
+    }
+    const double frac = (double)plus / k;
+    CHECK(fabs(frac - 0.5) <= 4 * sqrt(0.25 / k),
+          "mixture(C=2): %.4f of the points lie on one side (equal weights)", frac);
+    /* The two means are exactly opposite: every |x_i| averages to about m~ = 1
+       plus noise; check E x = 0 (SE sqrt(Λ/K) along the top direction). */
+    double mean_top = 0;
+    for (uint32_t i = 0; i < n; i++)
+        mean_top += v[i] * mean[i];
+    CHECK(fabs(mean_top) <= 4 * sqrt(lambda[0] / k),
+          "mixture(C=2): the sample mean along m is %.4f ≈ 0 (means +m and −m)",
+          mean_top);
+    free(x);
+    iface_of(&p)->destroy(d);
+
+    /* C = 5, N = 30, m~ = 0.7, σ² = 0.5: σ² + the 4 nonzero Gram eigenvalues, then
+       σ² (rank of the centred means is C − 1 = 4). */
+    const uint32_t n5 = 30;
+    p = defaults(mixture_desc);
+    set_number(&p, "components", 5);
+    set_number(&p, "dim", n5);
+    set_number(&p, "count", (double)k);
+    set_number(&p, "heldout", 0);
+    set_number(&p, "variance", 0.5);
+    set_number(&p, "mean_scale", 0.7);
+    d = make(host, &p);
+    x = read_all(&p, d, host, BASIN_SPLIT_TRAIN, &got, &info);
+    rc = iface_of(&p)->spectrum(d, host, lambda);
+    int desc_ok = rc == BASIN_OK, tail_ok = 1;
+    for (uint32_t i = 1; i < n5; i++)
+        desc_ok &= lambda[i] <= lambda[i - 1];
+    for (uint32_t i = 4; i < n5; i++)
+        tail_ok &= fabs(lambda[i] - 0.5) < 1e-12;
+    CHECK(desc_ok && tail_ok && lambda[3] > 0.5 + 1,
+          "mixture(C=5): spectrum() descending, 4 eigenvalues above σ² (%.3f %.3f %.3f "
+          "%.3f), then σ² = 0.5", lambda[0], lambda[1], lambda[2], lambda[3]);
+    sample_covariance(x, k, n5, mean, cov);
+    jacobi_eigen(cov, n5, w, v);
+    int top_ok = 1;
+    double worst = 0;
+    for (uint32_t i = 0; i < 4; i++) {
+        projected_variance(x, k, n5, mean, v + (size_t)i * n5, &var, &se);
+        const double z = fabs(var - lambda[i]) / se;
+        worst = fmax(worst, z);
+        top_ok &= z <= 4;
+    }
+    CHECK(top_ok, "mixture(C=5): the 4 top sample eigenvalues match spectrum() (worst "
+          "%.2f SE, limit 4)", worst);
+    double trace, trace_se, trace_law = 0;
+    total_variance(x, k, n5, mean, &trace, &trace_se);
+    for (uint32_t i = 0; i < n5; i++)
+        trace_law += lambda[i];
+    CHECK(fabs(trace - trace_law) <= 4 * trace_se,
+          "mixture(C=5): total variance %.3f = trace of spectrum() %.3f within 4 SE "
+          "(SE %.3f)", trace, trace_law, trace_se);
+    free(x);
+    free(mean);
+    free(cov);
+    free(w);
+    free(v);
+    iface_of(&p)->destroy(d);
+}
+
+/* ---------------------------------------------------- hidden manifold tests */
+
+/* E[φ(√q g)] for g ~ N(0, 1) by composite Simpson on [−10, 10], 4000 intervals
+   (independent of the plugin's trapezoid rule). */
+static double gauss_mean(double (*phi)(double, int), int power, double q)
+{
+    const int m = 4000;
+    const double a = -10, h = 20.0 / m;
+    double s = 0;
+    for (int k = 0; k <= m; k++) {
+        const double g = a + k * h;
+        const double wk = (k == 0 || k == m) ? 1 : (k % 2 ? 4 : 2);
+        s += wk * phi(sqrt(q) * g, power) * exp(-0.5 * g * g);
+    }
+    return s * h / 3 / sqrt(2 * 3.14159265358979323846);
+}
+
+static int current_f; /* 1 tanh, 2 relu, 3 sign */
+
+static double f_power(double u, int power)
+{
+    /* sign(0) counts as 0 here: Simpson then integrates the jump at the panel
+       boundary g = 0 exactly (the average of the two sides). */
+    double f = current_f == 1 ? tanh(u) : current_f == 2 ? (u > 0 ? u : 0)
+               : u > 0 ? 1 : u < 0 ? -1 : 0;
+    if (current_f == 3 && power == 2)
+        return 1;
+    return power == 1 ? f : f * f;
+}
+
+static double g_times_f(double u, int power)
+{
+    (void)power;
+    return u * f_power(u, 1);
+}
+
+static void test_manifold(const basin_host *host)
+{
+    /* Linear: N = 60, α_D = 0.25 → D = 15; the data are Gaussian with covariance
+       F Fᵀ/D of rank 15 (Goldt et al. 2020; SCIENCE.md §2.2). */
+    const uint32_t n = 60, dl = 15;
+    const uint64_t k = 5000;
+    params p = defaults(manifold_desc);
+    set_number(&p, "dim", n);
+    set_number(&p, "alpha_d", 0.25);
+    set_string(&p, "nonlinearity", "linear");
+    set_number(&p, "count", (double)k);
+    set_number(&p, "heldout", 20);
+    void *d = make(host, &p);
+    basin_dataset_info info;
+    uint64_t got;
+    float *x = read_all(&p, d, host, BASIN_SPLIT_TRAIN, &got, &info);
+    CHECK(info.dim == n && info.n_train == k && info.flags == 0,
+          "manifold(linear): info N=%u K=%llu", info.dim,
+          (unsigned long long)info.n_train);
+    double lambda[200];
+    int rc = iface_of(&p)->spectrum(d, host, lambda);
+    int zeros = 1;
+    for (uint32_t i = dl; i < n; i++)
+        zeros &= lambda[i] == 0;
+    CHECK(rc == BASIN_OK && lambda[dl - 1] > 0.05 && zeros,
+          "manifold(linear): spectrum() has D = 15 positive eigenvalues (%.3f .. %.3f) "
+          "and 45 zeros", lambda[0], lambda[dl - 1]);
+    double *mean = malloc(200 * sizeof *mean), *cov = malloc(200 * 200 * sizeof *cov);
+    double *w = malloc(200 * sizeof *w), *v = malloc(200 * 200 * sizeof *v);
+    sample_covariance(x, k, n, mean, cov);
+    jacobi_eigen(cov, n, w, v);
+    int top_ok = 1;
+    double worst = 0, var, se;
+    for (uint32_t i = 0; i < dl; i++) {
+        projected_variance(x, k, n, mean, v + (size_t)i * n, &var, &se);
+        const double z = fabs(var - lambda[i]) / se;
+        worst = fmax(worst, z);
+        top_ok &= z <= 4;
+    }
+    CHECK(top_ok, "manifold(linear): the 15 top sample eigenvalues match spectrum() "
+          "(worst %.2f SE, limit 4)", worst);
+    /* Float32 rows lie in the 15-dim span up to round-off ~1e-7 relative. */
+    CHECK(fabs(w[dl]) < 1e-8 * w[0],
+          "manifold(linear): sample eigenvalue 16 is %.2e, zero to round-off (the data "
+          "span D dimensions)", w[dl]);
+
+    /* law_distance: training points are on the manifold (float round-off); points
+       of N(0, I_N) are at distance² ≈ (N − D)/N: N·dist² ~ χ²(45), mean 45, SD √90. */
+    double *dist = malloc(k * sizeof *dist);
+    rc = iface_of(&p)->law_distance(d, host, x, 200, dist);
+    double worst_on = 0;
+    for (int r = 0; r < 200; r++)
+        worst_on = fmax(worst_on, dist[r]);
+    CHECK(rc == BASIN_OK && worst_on < 1e-5,
+          "manifold(linear): law_distance of 200 training points ≤ %.2e (≈ 0)", worst_on);
+    float *g = malloc(64 * n * sizeof *g);
+    host->random_normal(host, BASIN_ROLE_USER, 0, 0, g, 64 * n);
+    rc = iface_of(&p)->law_distance(d, host, g, 64, dist);
+    double chi_mean = 0;
+    for (int r = 0; r < 64; r++)
+        chi_mean += n * dist[r] * dist[r] / 64;
+    CHECK(rc == BASIN_OK && fabs(chi_mean - (n - dl)) <= 4 * sqrt(2.0 * (n - dl) / 64),
+          "manifold(linear): random N(0, I) points have mean N·dist² = %.2f ≈ N − D = "
+          "45 (4 SE = %.2f)", chi_mean, 4 * sqrt(2.0 * (n - dl) / 64));
+    /* The distance to a subspace is a seminorm that vanishes on it: for x on the
+       manifold, dist(x + t g) = |t| dist(g). */
+    {
+        float *y = malloc(n * sizeof *y);
+        double dg;
+        iface_of(&p)->law_distance(d, host, g, 1, &dg);
+        for (uint32_t i = 0; i < n; i++)
+            y[i] = x[i] + 0.5f * g[i];
+        double dy;
+        iface_of(&p)->law_distance(d, host, y, 1, &dy);
+        CHECK(fabs(dy - 0.5 * dg) < 1e-5,
+              "manifold(linear): dist(x + 0.5 g) = %.6f = 0.5 dist(g) = %.6f for x on "
+              "the manifold", dy, 0.5 * dg);
+        free(y);
+    }
+    free(g);
+    free(x);
+    iface_of(&p)->destroy(d);
+
+    /* Nonlinear f: N = 200, α_D = 0.5 (D = 100), K = 4000. The test recomputes F
+       from the documented stream (DATASET, index i, step 2), the exact covariance
+       trace Σ_i Var f(√q_i g), q_i = ‖F_i‖²/D, and the Gaussian-equivalent one
+       Σ_i (μ₁² q_i + μ*²) = trace of spectrum(), by its own quadrature. */
+    static const char *const names[] = {"", "tanh", "relu", "sign"};
+    const uint32_t nn = 200, dd = 100;
+    const uint64_t kk = 4000;
+    float *frow = malloc(dd * sizeof *frow);
+    for (current_f = 1; current_f <= 3; current_f++) {
+        p = defaults(manifold_desc);
+        set_number(&p, "dim", nn);
+        set_number(&p, "alpha_d", 0.5);
+        set_string(&p, "nonlinearity", names[current_f]);
+        set_number(&p, "count", (double)kk);
+        set_number(&p, "heldout", 0);
+        d = make(host, &p);
+        x = read_all(&p, d, host, BASIN_SPLIT_TRAIN, &got, &info);
+        rc = iface_of(&p)->spectrum(d, host, lambda);
+        double get_trace = 0;
+        for (uint32_t i = 0; i < nn; i++)
+            get_trace += lambda[i];
+        const double mu0 = gauss_mean(f_power, 1, 1);
+        const double mu1 = gauss_mean(g_times_f, 1, 1);
+        const double mu_star2 = gauss_mean(f_power, 2, 1) - mu0 * mu0 - mu1 * mu1;
+        double exact = 0, get_test = 0;
+        for (uint32_t i = 0; i < nn; i++) {
+            host->random_normal(host, BASIN_ROLE_DATASET, i, 2, frow, dd);
+            double q = 0;
+            for (uint32_t a = 0; a < dd; a++)
+                q += (double)frow[a] * frow[a];
+            q /= dd;
+            const double m1 = gauss_mean(f_power, 1, q);
+            exact += gauss_mean(f_power, 2, q) - m1 * m1;
+            get_test += mu1 * mu1 * q + mu_star2;
+        }
+        CHECK(rc == BASIN_OK && fabs(lambda[nn - 1] - mu_star2) < 1e-9
+                  && fabs(get_trace - get_test) < 1e-6 * get_test,
+              "manifold(%s): spectrum() tail = μ*² = %.6f and trace %.4f = Σ(μ₁² q_i + "
+              "μ*²) (μ₁ = %.6f)", names[current_f], lambda[nn - 1], get_trace, mu1);
+        sample_covariance(x, kk, nn, mean, cov);
+        double trace, trace_se;
+        total_variance(x, kk, nn, mean, &trace, &trace_se);
+        CHECK(fabs(trace - exact) <= 4 * trace_se,
+              "manifold(%s): sample total variance %.3f = exact Σ Var f %.3f within 4 SE "
+              "(SE %.3f)", names[current_f], trace, exact, trace_se);
+        /* The Gaussian-equivalent trace differs from the exact one by the
+           O(N/D) curvature of Var f(√q g) in q (q_i − 1 = O(1/√D)): 1% at D = 100. */
+        CHECK(fabs(get_trace - trace) <= 4 * trace_se + 0.01 * exact,
+              "manifold(%s): Gaussian-equivalent trace %.3f matches the sample variance "
+              "%.3f (4 SE + 1%% model error; exact-vs-GET gap %.3f)",
+              names[current_f], get_trace, trace, exact - get_trace);
+        if (current_f == 3) {
+            int pm1 = 1;
+            for (uint64_t e = 0; e < kk * nn; e++)
+                pm1 &= x[e] == 1.0f || x[e] == -1.0f;
+            CHECK(pm1 && info.flags == BASIN_DATA_BINARY,
+                  "manifold(sign): every entry is ±1 and info sets BASIN_DATA_BINARY");
+        }
+        double dist1;
+        last_error[0] = 0;
+        rc = iface_of(&p)->law_distance(d, host, x, 1, &dist1);
+        CHECK(rc == BASIN_EUNSUPPORTED && contains(last_error, "linear"),
+              "manifold(%s): law_distance is BASIN_EUNSUPPORTED: \"%s\"",
+              names[current_f], last_error);
+        free(x);
+        iface_of(&p)->destroy(d);
+    }
+    free(frow);
+    free(dist);
+    free(mean);
+    free(cov);
+    free(w);
+    free(v);
+
+    /* D = round(α_D N) clamps to ≥ 1; alpha_d = 1 gives D = N (full span). */
+    p = defaults(manifold_desc);
+    set_number(&p, "dim", 10);
+    set_number(&p, "alpha_d", 0.01);
+    set_number(&p, "count", 50);
+    set_number(&p, "heldout", 0);
+    d = make(host, &p);
+    iface_of(&p)->spectrum(d, host, lambda);
+    CHECK(lambda[0] > 0 && lambda[1] == 0,
+          "manifold: alpha_d 0.01 at N = 10 gives D = 1 (one nonzero eigenvalue)");
+    iface_of(&p)->destroy(d);
+    set_string(&p, "nonlinearity", "cubic");
+    rc = make_fails(host, &p);
+    CHECK(rc == BASIN_EINVAL && contains(last_error, "nonlinearity"),
+          "manifold: an unknown nonlinearity is refused: \"%s\"", last_error);
+}
+
+/* -------------------------------------------------------- fashion-mnist tests */
+
+/* FNV-1a of a byte row: identifies an image. */
+static uint64_t fnv1a(const uint8_t *b, size_t n)
+{
+    uint64_t h = 0xcbf29ce484222325ull;
+    for (size_t k = 0; k < n; k++)
+        h = (h ^ b[k]) * 0x100000001b3ull;
+    return h;
+}
+
+static int compare_u64(const void *a, const void *b)
+{
+    const uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The rows read back as bytes: p = (v + 1)·127.5 exactly (v = p/127.5 − 1). */
+static uint64_t row_hash(const float *row, uint32_t dim, uint8_t *scratch)
+{
+    for (uint32_t i = 0; i < dim; i++)
+        scratch[i] = (uint8_t)lrint(((double)row[i] + 1.0) * 127.5);
+    return fnv1a(scratch, dim);
+}
+
+/* The images of a raw IDX gz file read by the test itself: sorted hashes, the
+   pixel sum and, when labels_path is set, the hash → label pairs. */
+typedef struct raw_idx {
+    uint32_t n, dim;
+    uint64_t *hashes;     /* sorted */
+    uint64_t *by_label;   /* hash·16 + label, sorted (labels < 16) */
+    double pixel_sum;
+} raw_idx;
+
+static int read_raw(const char *images, const char *labels, raw_idx *out)
+{
+    gzFile gz = gzopen(images, "rb");
+    if (gz == NULL)
+        return 0;
+    uint8_t head[16];
+    if (gzread(gz, head, 16) != 16) {
+        gzclose(gz);
+        return 0;
+    }
+    out->n = (uint32_t)head[4] << 24 | (uint32_t)head[5] << 16 | (uint32_t)head[6] << 8
+             | head[7];
+    out->dim = ((uint32_t)head[10] << 8 | head[11])
+               * ((uint32_t)head[14] << 8 | head[15]);
+    uint8_t *img = malloc(out->dim);
+    out->hashes = malloc(out->n * sizeof *out->hashes);
+    out->by_label = malloc(out->n * sizeof *out->by_label);
+    uint8_t *lab = malloc(out->n);
+    gzFile gl = gzopen(labels, "rb");
+    uint8_t lhead[8];
+    int ok = gl != NULL && gzread(gl, lhead, 8) == 8
+             && gzread(gl, lab, out->n) == (int)out->n;
+    if (gl != NULL)
+        gzclose(gl);
+    out->pixel_sum = 0;
+    for (uint32_t r = 0; r < out->n && ok; r++) {
+        ok = gzread(gz, img, out->dim) == (int)out->dim;
+        for (uint32_t i = 0; i < out->dim; i++)
+            out->pixel_sum += img[i];
+        out->hashes[r] = fnv1a(img, out->dim);
+        out->by_label[r] = out->hashes[r] * 16 + lab[r];
+    }
+    gzclose(gz);
+    free(img);
+    free(lab);
+    qsort(out->hashes, out->n, sizeof *out->hashes, compare_u64);
+    qsort(out->by_label, out->n, sizeof *out->by_label, compare_u64);
+    return ok;
+}
+
+/* Is the multiset of row hashes of rows (n × dim) contained in the sorted raw
+   hashes (each raw image used at most as often as it occurs)? */
+static int subset_of(const float *rows, uint64_t n, uint32_t dim, const uint64_t *raw,
+                     uint32_t n_raw, int label, const uint64_t *by_label)
+{
+    uint8_t *scratch = malloc(dim);
+    uint64_t *h = malloc((n ? n : 1) * sizeof *h);
+    for (uint64_t r = 0; r < n; r++)
+        h[r] = row_hash(rows + r * dim, dim, scratch);
+    qsort(h, n, sizeof *h, compare_u64);
+    int ok = 1;
+    uint32_t j = 0;
+    for (uint64_t r = 0; r < n && ok; r++) {
+        while (j < n_raw && raw[j] < h[r])
+            j++;
+        ok = j < n_raw && raw[j] == h[r];
+        j++;
+        if (ok && label >= 0) {
+            const uint64_t key = h[r] * 16 + (uint64_t)label;
+            ok = bsearch(&key, by_label, n_raw, sizeof key, compare_u64) != NULL;
+        }
+    }
+    free(h);
+    free(scratch);
+    return ok;
+}
+
+static void test_fashion_real(const basin_host *host, mock *m, const char *dir)
+{
+    char images[4096], labels[4096], t_images[4096], t_labels[4096];
+    join(images, sizeof images, dir, "train-images-idx3-ubyte.gz");
+    join(labels, sizeof labels, dir, "train-labels-idx1-ubyte.gz");
+    join(t_images, sizeof t_images, dir, "t10k-images-idx3-ubyte.gz");
+    join(t_labels, sizeof t_labels, dir, "t10k-labels-idx1-ubyte.gz");
+    if (access(images, R_OK) != 0 || access(t_images, R_OK) != 0) {
+        printf("skip - fashion-mnist: %s not found (install dataset-fashion-mnist)\n",
+               images);
+        return;
+    }
+    raw_idx train = {0}, test = {0};
+    if (!read_raw(images, labels, &train) || !read_raw(t_images, t_labels, &test)) {
+        CHECK(0, "fashion-mnist: the test reads the raw IDX files itself");
+        return;
+    }
+    CHECK(train.n == 60000 && train.dim == 784 && test.n == 10000,
+          "fashion-mnist: the raw files hold 60000 + 10000 images of 784 pixels");
+
+    /* K = 2000 training images and the whole t10k file as the held-out split: a
+       permutation of the file (the same multiset of images, each once), so its mean
+       pixel equals the file's, mean(p)/127.5 − 1, computed here from the raw gz
+       (float32 rows summed in double: error < 1e-6). */
+    params p = defaults(fashion_desc);
+    set_string(&p, "path", dir);
+    set_number(&p, "count", 2000);
+    set_number(&p, "heldout", 10000);
+    double t0 = now_seconds();
+    void *d = make(host, &p);
+    const double t_read = now_seconds() - t0;
+    basin_dataset_info info;
+    uint64_t n;
+    float *x = read_all(&p, d, host, BASIN_SPLIT_TRAIN, &n, &info);
+    CHECK(info.n_train == 2000 && info.n_heldout == 10000 && info.dim == 784
+              && info.height == 28 && info.width == 28 && info.channels == 1
+              && info.flags == 0,
+          "fashion-mnist: info 2000 + 10000 rows, 28 × 28 × 1 (create %.2f s)", t_read);
+    CHECK(subset_of(x, n, 784, train.hashes, train.n, -1, NULL),
+          "fashion-mnist: the 2000 training rows are distinct train-file images");
+    /* The 2000 drawn images are a uniform sample of the train file: the mean of
+       their per-image mean pixels estimates the file's mean pixel, SE = sd/√2000
+       (the finite-population factor √(1 − 2000/60000) would only shrink it). */
+    double m1 = 0, m2 = 0;
+    for (uint64_t r = 0; r < n; r++) {
+        double s = 0;
+        for (uint32_t i = 0; i < 784; i++)
+            s += x[r * 784 + i];
+        s /= 784;
+        m1 += s;
+        m2 += s * s;
+    }
+    m1 /= (double)n;
+    const double sd = sqrt(m2 / (double)n - m1 * m1);
+    const double train_mean = train.pixel_sum / (60000.0 * 784) / 127.5 - 1;
+    CHECK(fabs(m1 - train_mean) <= 4 * sd / sqrt((double)n),
+          "fashion-mnist: the 2000 drawn images' mean pixel %.4f matches the train "
+          "file's %.4f (raw gz, mean/127.5 − 1) within 4 SE (SE %.4f)", m1, train_mean,
+          sd / sqrt((double)n));
+    uint64_t nh;
+    float *h = read_all(&p, d, host, BASIN_SPLIT_HELDOUT, &nh, &info);
+    double sum = 0, lo = 1, hi = -1;
+    for (size_t e = 0; e < (size_t)nh * 784; e++) {
+        sum += h[e];
+        lo = fmin(lo, h[e]);
+        hi = fmax(hi, h[e]);
+    }
+    for (size_t e = 0; e < (size_t)n * 784; e++) {
+        lo = fmin(lo, x[e]);
+        hi = fmax(hi, x[e]);
+    }
+    const double expect = test.pixel_sum / (10000.0 * 784) / 127.5 - 1;
+    CHECK(fabs(sum / ((double)nh * 784) - expect) < 1e-6 && lo == -1 && hi == 1,
+          "fashion-mnist: held-out mean pixel %.6f = raw t10k mean/127.5 − 1 = %.6f; "
+          "range [%g, %g]", sum / ((double)nh * 784), expect, lo, hi);
+    CHECK(subset_of(h, nh, 784, test.hashes, test.n, -1, NULL),
+          "fashion-mnist: heldout = 10000 rows are exactly the t10k images, each once");
+    free(h);
+    iface_of(&p)->destroy(d);
+
+    /* K = 500 under the same seed: the first 500 rows of the K = 60000 draw, byte
+       for byte (same seed → same subset; a larger K keeps the first K). */
+    set_number(&p, "count", 500);
+    set_number(&p, "heldout", 0);
+    d = make(host, &p);
+    float *a = read_all(&p, d, host, BASIN_SPLIT_TRAIN, &n, &info);
+    iface_of(&p)->destroy(d);
+    CHECK(memcmp(a, x, 500 * 784 * sizeof *a) == 0,
+          "fashion-mnist: the same seed with count 500 draws the first 500 images of "
+          "count 2000, byte for byte");
+    CHECK(subset_of(a, 500, 784, train.hashes, train.n, -1, NULL),
+          "fashion-mnist: the 500 rows are distinct train images");
+    free(x);
+    m->seed += 7;
+    d = make(host, &p);
+    float *c = read_all(&p, d, host, BASIN_SPLIT_TRAIN, &n, &info);
+    iface_of(&p)->destroy(d);
+    m->seed -= 7;
+    int same_rows = 0;
+    for (int r = 0; r < 500; r++)
+        same_rows += memcmp(a + r * 784, c + r * 784, 784 * sizeof *a) == 0;
+    CHECK(same_rows < 5, "fashion-mnist: another seed draws other images (%d of 500 "
+          "rows coincide; 500/60000 expected)", same_rows);
+    free(a);
+    free(c);
+    set_number(&p, "count", 1000);
+    set_number(&p, "class", 3);
+    d = make(host, &p);
+    float *b = read_all(&p, d, host, BASIN_SPLIT_TRAIN, &n, &info);
+    iface_of(&p)->destroy(d);
+    CHECK(subset_of(b, 1000, 784, train.hashes, train.n, 3, train.by_label),
+          "fashion-mnist: class 3 gives 1000 distinct train images labelled 3");
+    free(b);
+    set_number(&p, "count", 6001);
+    set_number(&p, "class", 2);
+    int rc = make_fails(host, &p);
+    CHECK(rc == BASIN_EINVAL && contains(last_error, "6001")
+              && contains(last_error, "class 2"),
+          "fashion-mnist: count beyond a class's 6000 images is refused: \"%s\"",
+          last_error);
+    free(train.hashes);
+    free(train.by_label);
+    free(test.hashes);
+    free(test.by_label);
+}
+
+/* Write an IDX file (gzip unless plain) with the given header words and bytes. */
+static void write_idx(const char *path, int plain, const uint32_t *words, int n_words,
+                      const uint8_t *data, size_t n)
+{
+    uint8_t head[16];
+    for (int k = 0; k < n_words; k++) {
+        head[4 * k] = (uint8_t)(words[k] >> 24);
+        head[4 * k + 1] = (uint8_t)(words[k] >> 16);
+        head[4 * k + 2] = (uint8_t)(words[k] >> 8);
+        head[4 * k + 3] = (uint8_t)words[k];
+    }
+    if (plain) {
+        FILE *f = fopen(path, "wb");
+        fwrite(head, 1, 4 * (size_t)n_words, f);
+        fwrite(data, 1, n, f);
+        fclose(f);
+        return;
+    }
+    gzFile gz = gzopen(path, "wb");
+    gzwrite(gz, head, 4 * (unsigned)n_words);
+    if (n > 0)
+        gzwrite(gz, data, (unsigned)n);
+    gzclose(gz);
+}
+
+/* A fake IDX folder: train n images of h × w with pixel (r, i) = (7r + i) % 256,
+   labels r % 3; t10k the same with tn images of th × tw. */
+static void fake_idx(const char *dir, uint32_t n, uint32_t h, uint32_t w, uint32_t tn,
+                     uint32_t th, uint32_t tw)
+{
+    char path[4096];
+    uint8_t *px = malloc((size_t)(n > tn ? n : tn) * 64 + 1);
+    uint8_t lab[256];
+    for (uint32_t r = 0; r < (n > tn ? n : tn); r++)
+        for (uint32_t i = 0; i < 64; i++)
+            px[(size_t)r * 64 + i] = (uint8_t)((7 * r + i) % 256);
+    /* rows packed at h·w pixels */
+    uint8_t *packed = malloc((size_t)(n > tn ? n : tn) * 64 + 1);
+    for (int split = 0; split < 2; split++) {
+        const uint32_t nn = split ? tn : n, hh = split ? th : h, ww = split ? tw : w;
+        for (uint32_t r = 0; r < nn; r++)
+            for (uint32_t i = 0; i < hh * ww; i++)
+                packed[(size_t)r * hh * ww + i] = px[(size_t)r * 64 + i];
+        for (uint32_t r = 0; r < nn && r < 256; r++)
+            lab[r] = (uint8_t)(r % 3);
+        uint32_t iw[4] = {0x803, nn, hh, ww}, lw[2] = {0x801, nn};
+        join(path, sizeof path, dir,
+             split ? "t10k-images-idx3-ubyte.gz" : "train-images-idx3-ubyte.gz");
+        write_idx(path, 0, iw, 4, packed, (size_t)nn * hh * ww);
+        join(path, sizeof path, dir,
+             split ? "t10k-labels-idx1-ubyte.gz" : "train-labels-idx1-ubyte.gz");
+        write_idx(path, 0, lw, 2, lab, nn);
+    }
+    free(px);
+    free(packed);
+}
+
+static void test_fashion_fake(const basin_host *host, const char *tmp)
+{
+    char dir[4096], path[4096];
+    join(dir, sizeof dir, tmp, "idx");
+    mkdir(dir, 0700);
+    params p = defaults(fashion_desc);
+    set_string(&p, "path", dir);
+
+    /* A valid 4 × 4 set: 10 train, 5 t10k images. */
+    fake_idx(dir, 10, 4, 4, 5, 4, 4);
+    set_number(&p, "count", 10);
+    set_number(&p, "heldout", 5);
+    void *d = make(host, &p);
+    basin_dataset_info info;
+    uint64_t n;
+    float *x = read_all(&p, d, host, BASIN_SPLIT_TRAIN, &n, &info);
+    /* Each row is image r for some r: pixel i = ((7r + i) % 256)/127.5 − 1; all ten
+       r appear once. */
+    int seen[10] = {0}, values_ok = 1;
+    for (uint64_t row = 0; row < n; row++) {
+        int r = -1;
+        for (int c = 0; c < 10; c++)
+            if (x[row * 16] == (float)((7 * c % 256) / 127.5 - 1.0))
+                r = c;
+        values_ok &= r >= 0;
+        if (r < 0)
+            continue;
+        seen[r]++;
+        for (int i = 0; i < 16; i++)
+            values_ok &= x[row * 16 + i] == (float)(((7 * r + i) % 256) / 127.5 - 1.0);
+    }
+    int perm = 1;
+    for (int c = 0; c < 10; c++)
+        perm &= seen[c] == 1;
+    CHECK(info.height == 4 && info.width == 4 && info.dim == 16 && values_ok && perm,
+          "fashion-mnist(fake 4 × 4): the 10 rows are the 10 images, each once, as "
+          "p/127.5 − 1");
+    free(x);
+    iface_of(&p)->destroy(d);
+
+    /* Class filter with labels r % 3: class 1 is images 1, 4, 7. */
+    set_number(&p, "count", 3);
+    set_number(&p, "heldout", 0);
+    set_number(&p, "class", 1);
+    d = make(host, &p);
+    x = read_all(&p, d, host, BASIN_SPLIT_TRAIN, &n, &info);
+    int class_ok = 1;
+    for (int row = 0; row < 3; row++) {
+        const int r = (int)lrint(((double)x[row * 16] + 1) * 127.5) / 7;
+        class_ok &= r % 3 == 1;
+    }
+    CHECK(class_ok, "fashion-mnist(fake): class 1 keeps only images labelled 1");
+    free(x);
+    iface_of(&p)->destroy(d);
+    set_number(&p, "count", 4);
+    int rc = make_fails(host, &p);
+    CHECK(rc == BASIN_EINVAL && contains(last_error, "exceeds the 3 images of class 1"),
+          "fashion-mnist(fake): count 4 > 3 images of the class: \"%s\"", last_error);
+    set_number(&p, "class", -1);
+    set_number(&p, "count", 11);
+    rc = make_fails(host, &p);
+    CHECK(rc == BASIN_EINVAL && contains(last_error, "count = 11 exceeds the 10 images")
+              && contains(last_error, "train-images-idx3-ubyte.gz"),
+          "fashion-mnist(fake): count larger than the file: \"%s\"", last_error);
+    set_number(&p, "count", 2);
+    set_number(&p, "heldout", 6);
+    rc = make_fails(host, &p);
+    CHECK(rc == BASIN_EINVAL && contains(last_error, "heldout = 6 exceeds the 5")
+              && contains(last_error, "t10k"),
+          "fashion-mnist(fake): heldout larger than the t10k file: \"%s\"", last_error);
+    set_number(&p, "heldout", 1);
+
+    /* t10k images of another size. */
+    fake_idx(dir, 10, 4, 4, 5, 3, 5);
+    rc = make_fails(host, &p);
+    CHECK(rc == BASIN_EINVAL && contains(last_error, "3 × 5")
+              && contains(last_error, "4 × 4"),
+          "fashion-mnist(fake): t10k image size differs: \"%s\"", last_error);
+    fake_idx(dir, 10, 4, 4, 5, 4, 4);
+
+    /* Bad magic. */
+    join(path, sizeof path, dir, "train-images-idx3-ubyte.gz");
+    uint8_t px[160];
+    memset(px, 9, sizeof px);
+    uint32_t bad[4] = {0x801, 10, 4, 4};
+    write_idx(path, 0, bad, 4, px, 160);
+    rc = make_fails(host, &p);
+    CHECK(rc == BASIN_EINVAL && contains(last_error, "bad magic")
+              && contains(last_error, "0x00000803") && contains(last_error, path),
+          "fashion-mnist(fake): bad magic: \"%s\"", last_error);
+    /* Truncated pixel data. */
+    uint32_t ok_head[4] = {0x803, 10, 4, 4};
+    write_idx(path, 0, ok_head, 4, px, 100);
+    rc = make_fails(host, &p);
+    CHECK(rc == BASIN_EIO && contains(last_error, "truncated: 100 of 160 pixel bytes"),
+          "fashion-mnist(fake): truncated data: \"%s\"", last_error);
+    /* Truncated header. */
+    write_idx(path, 0, ok_head, 2, px, 0);
+    rc = make_fails(host, &p);
+    CHECK(rc == BASIN_EIO && contains(last_error, "truncated: 8 of 16 header bytes"),
+          "fashion-mnist(fake): truncated header: \"%s\"", last_error);
+    /* Dimensions whose product overflows. */
+    uint32_t huge[4] = {0x803, 0xffffffffu, 0x10000u, 0x10000u};
+    write_idx(path, 0, huge, 4, px, 16);
+    rc = make_fails(host, &p);
+    CHECK(rc == BASIN_EINVAL && contains(last_error, "overflow"),
+          "fashion-mnist(fake): 2^32 images of 65536 × 65536: \"%s\"", last_error);
+    uint32_t empty[4] = {0x803, 10, 0, 4};
+    write_idx(path, 0, empty, 4, px, 0);
+    rc = make_fails(host, &p);
+    CHECK(rc == BASIN_EINVAL && contains(last_error, "empty"),
+          "fashion-mnist(fake): 0 × 4 images: \"%s\"", last_error);
+    /* A gzip stream cut short: zlib's message joins ours. */
+    {
+        fake_idx(dir, 10, 4, 4, 5, 4, 4);
+        FILE *f = fopen(path, "rb");
+        uint8_t buf[4096];
+        size_t len = fread(buf, 1, sizeof buf, f);
+        fclose(f);
+        f = fopen(path, "wb");
+        fwrite(buf, 1, len / 2, f);
+        fclose(f);
+        rc = make_fails(host, &p);
+        CHECK(rc == BASIN_EIO && contains(last_error, "truncated"),
+              "fashion-mnist(fake): a cut gzip stream: \"%s\"", last_error);
+    }
+    /* Labels that do not match the images. */
+    fake_idx(dir, 10, 4, 4, 5, 4, 4);
+    join(path, sizeof path, dir, "train-labels-idx1-ubyte.gz");
+    uint32_t lw[2] = {0x801, 9};
+    write_idx(path, 0, lw, 2, px, 9);
+    set_number(&p, "class", 0);
+    rc = make_fails(host, &p);
+    CHECK(rc == BASIN_EINVAL && contains(last_error, "9 labels for 10 images"),
+          "fashion-mnist(fake): label count mismatch: \"%s\"", last_error);
+    set_number(&p, "class", -1);
+    /* Uncompressed files are read too. */
+    fake_idx(dir, 10, 4, 4, 5, 4, 4);
+    join(path, sizeof path, dir, "train-images-idx3-ubyte.gz");
+    unlink(path);
+    join(path, sizeof path, dir, "train-images-idx3-ubyte");
+    uint8_t raw[160];
+    for (uint32_t r = 0; r < 10; r++)
+        for (uint32_t i = 0; i < 16; i++)
+            raw[r * 16 + i] = (uint8_t)((7 * r + i) % 256);
+    write_idx(path, 1, ok_head, 4, raw, 160);
+    set_number(&p, "count", 10);
+    rc = make_fails(host, &p);
+    CHECK(rc == BASIN_OK, "fashion-mnist(fake): an uncompressed train-images-idx3-ubyte "
+          "is read (%s)", last_error);
+    unlink(path);
+    /* Missing files. */
+    set_string(&p, "path", tmp);
+    rc = make_fails(host, &p);
+    CHECK(rc == BASIN_EIO && contains(last_error, "not found")
+              && contains(last_error, "dataset-fashion-mnist"),
+          "fashion-mnist: a folder without the files: \"%s\"", last_error);
+}
+
+/* ---------------------------------------------------------------- npy tests */
+
+/*
+ * Write a .npy file: version major.0, the given dict text padded to 64 bytes (as
+ * numpy does), then n data bytes. Returns the path (static buffer rotation).
+ */
+static const char *write_npy(const char *tmp, const char *name, int major,
+                             const char *dict, const void *data, size_t n)
+{
+    static char paths[64][4096]; /* distinct for the 64 most recent files */
+    static int next;
+    char *path = paths[next++ % 64];
+    join(path, 4096, tmp, name);
+    const size_t prefix = major == 1 ? 10 : 12;
+    size_t len = strlen(dict) + 1;
+    while ((prefix + len) % 64 != 0)
+        len++;
+    char *header = malloc(len);
+    memset(header, ' ', len);
+    memcpy(header, dict, strlen(dict));
+    header[len - 1] = '\n';
+    FILE *f = fopen(path, "wb");
+    uint8_t pre[12] = {0x93, 'N', 'U', 'M', 'P', 'Y', (uint8_t)major, 0};
+    if (major == 1) {
+        pre[8] = (uint8_t)len;
+        pre[9] = (uint8_t)(len >> 8);
+    } else {
+        pre[8] = (uint8_t)len;
+        pre[9] = (uint8_t)(len >> 8);
+        pre[10] = (uint8_t)(len >> 16);
+        pre[11] = (uint8_t)(len >> 24);
+    }
+    fwrite(pre, 1, prefix, f);
+    fwrite(header, 1, len, f);
+    if (n > 0)
+        fwrite(data, 1, n, f);
+    fclose(f);
+    free(header);
+    return path;
+}
+
+/* create on path (and held-out path) with count / heldout; returns the status. */
+static int npy_try(const basin_host *host, const char *path, const char *held,
+                   double count, double heldout, void **self)
+{
+    params p = defaults(npy_desc);
+    set_string(&p, "path", path);
+    set_string(&p, "heldout_path", held);
+    set_number(&p, "count", count);
+    set_number(&p, "heldout", heldout);
+    *self = NULL;
+    last_error[0] = 0;
+    return iface_of(&p)->create(host, p.values, self);
+}
+
+static void test_npy(const basin_host *host, const char *tmp)
+{
+    const basin_dataset_iface *np = npy_desc->iface;
+    basin_dataset_info info;
+    void *d;
+    /* float32 (5, 3) round trip, version 1.0. */
+    float f4[15];
+    for (int k = 0; k < 15; k++)
+        f4[k] = (float)(k * 0.37 - 2.1);
+    const char *a = write_npy(tmp, "f4.npy", 1,
+                              "{'descr': '<f4', 'fortran_order': False, "
+                              "'shape': (5, 3), }",
+                              f4, sizeof f4);
+    int rc = npy_try(host, a, "", 0, 0, &d);
+    float out[64];
+    if (rc == BASIN_OK) {
+        np->info(d, &info);
+        np->read(d, host, BASIN_SPLIT_TRAIN, 0, 5, out);
+    }
+    CHECK(rc == BASIN_OK && info.n_train == 5 && info.dim == 3 && info.n_heldout == 0
+              && info.height == 0 && info.flags == 0
+              && memcmp(out, f4, sizeof f4) == 0,
+          "npy: '<f4' (5, 3) v1.0 round trip (%s)", last_error);
+    np->destroy(d);
+    /* count 2: the first two rows; a held-out file; heldout 1. */
+    const char *b = write_npy(tmp, "f4b.npy", 1,
+                              "{'descr': '<f4', 'fortran_order': False, 'shape': (3, 3)}",
+                              f4 + 6, 9 * sizeof(float));
+    rc = npy_try(host, a, b, 2, 1, &d);
+    if (rc == BASIN_OK) {
+        np->info(d, &info);
+        np->read(d, host, BASIN_SPLIT_TRAIN, 0, 2, out);
+        np->read(d, host, BASIN_SPLIT_HELDOUT, 0, 1, out + 6);
+    }
+    CHECK(rc == BASIN_OK && info.n_train == 2 && info.n_heldout == 1
+              && memcmp(out, f4, 6 * sizeof(float)) == 0
+              && memcmp(out + 6, f4 + 6, 3 * sizeof(float)) == 0,
+          "npy: count 2 takes the first 2 rows, heldout 1 the first held-out row (%s)",
+          last_error);
+    np->destroy(d);
+    /* float64 (2, 4), version 2.0, double quotes, no trailing comma. */
+    double f8[8] = {0.5, -1.25, 3e-3, 1e10, -7, 0, 2.5, 1.0 / 3};
+    const char *c = write_npy(tmp, "f8.npy", 2,
+                              "{\"descr\": \"<f8\", \"fortran_order\": False, \"shape\": "
+                              "(2, 4)}",
+                              f8, sizeof f8);
+    rc = npy_try(host, c, "", 0, 0, &d);
+    int f8_ok = rc == BASIN_OK;
+    if (rc == BASIN_OK) {
+        np->read(d, host, BASIN_SPLIT_TRAIN, 0, 2, out);
+        for (int k = 0; k < 8; k++)
+            f8_ok &= out[k] == (float)f8[k];
+    }
+    CHECK(f8_ok, "npy: '<f8' (2, 4) v2.0 round trip to float32 (%s)", last_error);
+    np->destroy(d);
+    /* uint8 images (4, 2, 3), version 3.0: p/127.5 − 1, image shape in info. */
+    uint8_t u1[24];
+    for (int k = 0; k < 24; k++)
+        u1[k] = (uint8_t)(k * 11);
+    const char *e = write_npy(tmp, "u1.npy", 3,
+                              "{'descr': '|u1', 'fortran_order': False, "
+                              "'shape': (4, 2, 3), }",
+                              u1, sizeof u1);
+    rc = npy_try(host, e, "", 0, 0, &d);
+    int u1_ok = rc == BASIN_OK;
+    if (rc == BASIN_OK) {
+        np->info(d, &info);
+        np->read(d, host, BASIN_SPLIT_TRAIN, 0, 4, out);
+        for (int k = 0; k < 24; k++)
+            u1_ok &= out[k] == (float)(u1[k] / 127.5 - 1.0);
+        u1_ok &= info.dim == 6 && info.height == 2 && info.width == 3
+                 && info.channels == 1;
+    }
+    CHECK(u1_ok, "npy: '|u1' (4, 2, 3) v3.0 as p/127.5 − 1, 2 × 3 × 1 images (%s)",
+          last_error);
+    np->destroy(d);
+    /* uint8 (2, 2, 2, 3) images with uint8_scale zero-one. */
+    const char *g = write_npy(tmp, "u1c.npy", 1,
+                              "{'descr': '|u1', 'fortran_order': False, "
+                              "'shape': (2, 2, 2, 3), }",
+                              u1, sizeof u1);
+    {
+        params p = defaults(npy_desc);
+        set_string(&p, "path", g);
+        set_string(&p, "uint8_scale", "zero-one");
+        last_error[0] = 0;
+        rc = np->create(host, p.values, &d);
+        int ok = rc == BASIN_OK;
+        if (ok) {
+            np->info(d, &info);
+            np->read(d, host, BASIN_SPLIT_TRAIN, 0, 2, out);
+            for (int k = 0; k < 24; k++)
+                ok &= out[k] == (float)(u1[k] / 255.0);
+            ok &= info.dim == 12 && info.height == 2 && info.width == 2
+                  && info.channels == 3;
+            np->destroy(d);
+        }
+        CHECK(ok, "npy: '|u1' (2, 2, 2, 3) with uint8_scale zero-one: p/255, 2 × 2 × 3 "
+              "images (%s)", last_error);
+    }
+    /* int8 ±1 and int64: ±1 data is binary. */
+    int8_t i1[6] = {1, -1, -1, 1, 1, 1};
+    const char *h = write_npy(tmp, "i1.npy", 1,
+                              "{'descr': '|i1', 'fortran_order': False, "
+                              "'shape': (2, 3), }",
+                              i1, sizeof i1);
+    rc = npy_try(host, h, "", 0, 0, &d);
+    if (rc == BASIN_OK) {
+        np->info(d, &info);
+        np->read(d, host, BASIN_SPLIT_TRAIN, 0, 2, out);
+    }
+    CHECK(rc == BASIN_OK && info.flags == BASIN_DATA_BINARY && out[1] == -1
+              && out[5] == 1,
+          "npy: '|i1' ±1 data sets BASIN_DATA_BINARY (%s)", last_error);
+    np->destroy(d);
+    int64_t i8[4] = {3, -4, 1 << 20, -1};
+    const char *i = write_npy(tmp, "i8.npy", 1,
+                              "{'descr': '<i8', 'fortran_order': False, "
+                              "'shape': (2, 2), }",
+                              i8, sizeof i8);
+    rc = npy_try(host, i, "", 0, 0, &d);
+    if (rc == BASIN_OK) {
+        np->info(d, &info);
+        np->read(d, host, BASIN_SPLIT_TRAIN, 0, 2, out);
+    }
+    CHECK(rc == BASIN_OK && info.flags == 0 && out[0] == 3 && out[1] == -4
+              && out[2] == 1048576 && out[3] == -1,
+          "npy: '<i8' round trip, not binary (%s)", last_error);
+    np->destroy(d);
+
+    /* Malformed files: each a nonzero status and a message with the given words. */
+    struct bad_case {
+        const char *what, *name;
+        int major;
+        const char *dict;
+        size_t data_bytes;
+        const char *words1, *words2;
+    } cases[] = {
+        {"fortran order", "fortran.npy", 1,
+         "{'descr': '<f4', 'fortran_order': True, 'shape': (5, 3), }", 60,
+         "fortran_order True", "not supported"},
+        {"complex dtype", "c8.npy", 1,
+         "{'descr': '<c8', 'fortran_order': False, 'shape': (5, 3), }", 120,
+         "unsupported dtype", "<c8"},
+        {"big-endian", "be.npy", 1,
+         "{'descr': '>f4', 'fortran_order': False, 'shape': (5, 3), }", 60,
+         "big-endian", ">f4"},
+        {"structured dtype", "rec.npy", 1,
+         "{'descr': [('a', '<f4')], 'fortran_order': False, 'shape': (5, 3), }", 60,
+         "malformed header dict", "structured"},
+        {"missing shape", "noshape.npy", 1, "{'descr': '<f4', 'fortran_order': False, }",
+         60, "malformed header dict", "no 'shape'"},
+        {"garbage dict", "garbage.npy", 1, "descr = f4", 60, "malformed header dict",
+         "not a dict"},
+        {"unterminated", "unterm.npy", 1, "{'descr': '<f4', 'fortran_order': False", 60,
+         "malformed header dict", "expected"},
+        {"unknown key", "key.npy", 1,
+         "{'descr': '<f4', 'fortran_order': False, 'shape': (5, 3), 'x': 1}", 60,
+         "malformed header dict", "unknown or repeated key"},
+        {"shape not ints", "shapestr.npy", 1,
+         "{'descr': '<f4', 'fortran_order': False, 'shape': (5, 'a'), }", 60,
+         "malformed header dict", "not a non-negative integer"},
+        {"1-D shape", "oned.npy", 1,
+         "{'descr': '<f4', 'fortran_order': False, 'shape': (15,), }", 60,
+         "1 dimensions", "(K, N)"},
+        {"5-D shape", "fived.npy", 1,
+         "{'descr': '<f4', 'fortran_order': False, 'shape': (1, 1, 1, 1, 15), }", 60,
+         "5 dimensions", "(K, h, w, c)"},
+        {"no rows", "empty.npy", 1,
+         "{'descr': '<f4', 'fortran_order': False, 'shape': (0, 3), }", 0, "no rows",
+         "shape[0] = 0"},
+        {"truncated data", "trunc.npy", 1,
+         "{'descr': '<f4', 'fortran_order': False, 'shape': (5, 3), }", 59,
+         "truncated: 59 of 60 data bytes", "trunc.npy"},
+        {"shape overflow", "huge.npy", 1,
+         "{'descr': '<f4', 'fortran_order': False, "
+         "'shape': (1099511627776, 1099511627776)}",
+         60, "overflow", "huge.npy"},
+        {"size overflow", "long.npy", 1,
+         "{'descr': '<f4', 'fortran_order': False, 'shape': (4611686018427387904, 4)}",
+         60, "overflow", "4611686018427387904 rows"},
+        {"row overflow", "wide.npy", 1,
+         "{'descr': '<f4', 'fortran_order': False, 'shape': (1, 65536, 65536)}", 60,
+         "overflow", "entries a row"},
+        {"shape entry > 64 bits", "big.npy", 1,
+         "{'descr': '<f4', 'fortran_order': False, 'shape': (99999999999999999999, 3)}",
+         60, "malformed header dict", "overflows 64 bits"},
+    };
+    uint8_t zeros[256] = {0};
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        const char *path = write_npy(tmp, cases[k].name, cases[k].major, cases[k].dict,
+                                     zeros, cases[k].data_bytes);
+        rc = npy_try(host, path, "", 0, 0, &d);
+        CHECK(rc != BASIN_OK && d == NULL && contains(last_error, cases[k].words1)
+                  && contains(last_error, cases[k].words2),
+              "npy: %s is refused: \"%s\"", cases[k].what, last_error);
+        if (rc == BASIN_OK)
+            np->destroy(d);
+    }
+    /* Bad magic, unknown version, truncated header, missing file. */
+    char path[4096];
+    join(path, sizeof path, tmp, "magic.npy");
+    FILE *f = fopen(path, "wb");
+    fputs("PK\003\004 this is a zip file, not an npy file", f);
+    fclose(f);
+    rc = npy_try(host, path, "", 0, 0, &d);
+    CHECK(rc == BASIN_EINVAL && contains(last_error, "bad magic")
+              && contains(last_error, "magic.npy"),
+          "npy: bad magic: \"%s\"", last_error);
+    const char *v4 = write_npy(tmp, "v4.npy", 4,
+                               "{'descr': '<f4', 'fortran_order': False, "
+                               "'shape': (5, 3)}",
+                               f4, sizeof f4);
+    rc = npy_try(host, v4, "", 0, 0, &d);
+    CHECK(rc == BASIN_EINVAL && contains(last_error, "version 4.0"),
+          "npy: version 4.0: \"%s\"", last_error);
+    join(path, sizeof path, tmp, "shorthead.npy");
+    f = fopen(path, "wb");
+    fwrite("\x93NUMPY\x01\x00\x76\x00{'descr'", 1, 18, f);
+    fclose(f);
+    rc = npy_try(host, path, "", 0, 0, &d);
+    CHECK(rc == BASIN_EINVAL && contains(last_error, "truncated header"),
+          "npy: truncated header: \"%s\"", last_error);
+    join(path, sizeof path, tmp, "absent.npy");
+    rc = npy_try(host, path, "", 0, 0, &d);
+    CHECK(rc == BASIN_EIO && contains(last_error, "absent.npy")
+              && contains(last_error, "cannot open"),
+          "npy: a missing file: \"%s\"", last_error);
+
+    /* NaN, Inf and float64 overflow, named by row and column. */
+    float nan_data[15];
+    memcpy(nan_data, f4, sizeof f4);
+    nan_data[1 * 3 + 2] = NAN;
+    const char *pn = write_npy(tmp, "nan.npy", 1,
+                               "{'descr': '<f4', 'fortran_order': False, "
+                               "'shape': (5, 3), }",
+                               nan_data, sizeof nan_data);
+    rc = npy_try(host, pn, "", 0, 0, &d);
+    CHECK(rc == BASIN_EINVAL && contains(last_error, "row 1 column 2 is NaN")
+              && contains(last_error, "nan.npy"),
+          "npy: NaN: \"%s\"", last_error);
+    nan_data[1 * 3 + 2] = 0;
+    nan_data[4 * 3 + 0] = -INFINITY;
+    pn = write_npy(tmp, "inf.npy", 1,
+                   "{'descr': '<f4', 'fortran_order': False, "
+                   "'shape': (5, 3), }", nan_data,
+                   sizeof nan_data);
+    rc = npy_try(host, pn, "", 0, 0, &d);
+    CHECK(rc == BASIN_EINVAL && contains(last_error, "row 4 column 0 is -Inf"),
+          "npy: -Inf: \"%s\"", last_error);
+    double big[4] = {1, 2, 3, 1e300};
+    pn = write_npy(tmp, "big8.npy", 1,
+                   "{'descr': '<f8', 'fortran_order': False, 'shape': (2, 2), }", big,
+                   sizeof big);
+    rc = npy_try(host, pn, "", 0, 0, &d);
+    CHECK(rc == BASIN_EINVAL && contains(last_error, "row 1 column 1")
+              && contains(last_error, "overflow"),
+          "npy: a float64 beyond float32: \"%s\"", last_error);
+
+    /* Held-out mismatches, counts. */
+    const char *w4 = write_npy(tmp, "w4.npy", 1,
+                               "{'descr': '<f4', 'fortran_order': False, "
+                               "'shape': (3, 4), }",
+                               f4, 12 * sizeof(float));
+    rc = npy_try(host, a, w4, 0, 0, &d);
+    CHECK(rc == BASIN_EINVAL && contains(last_error, "do not match")
+              && contains(last_error, "w4.npy"),
+          "npy: a held-out file with rows of 4 against 3: \"%s\"", last_error);
+    const char *img = write_npy(tmp, "img.npy", 1,
+                                "{'descr': '<f4', 'fortran_order': False, "
+                                "'shape': (1, 3, 2), }",
+                                f4, 6 * sizeof(float));
+    const char *img2 = write_npy(tmp, "img2.npy", 1,
+                                 "{'descr': '<f4', 'fortran_order': False, "
+                                 "'shape': (1, 2, 3), }",
+                                 f4, 6 * sizeof(float));
+    rc = npy_try(host, img, img2, 0, 0, &d);
+    CHECK(rc == BASIN_EINVAL && contains(last_error, "2 × 3 × 1")
+              && contains(last_error, "3 × 2 × 1"),
+          "npy: held-out images 2 × 3 against 3 × 2: \"%s\"", last_error);
+    rc = npy_try(host, a, "", 6, 0, &d);
+    CHECK(rc == BASIN_EINVAL && contains(last_error, "count = 6 exceeds the 5 rows"),
+          "npy: count beyond the file: \"%s\"", last_error);
+    rc = npy_try(host, a, "", 0, 2, &d);
+    CHECK(rc == BASIN_EINVAL && contains(last_error, "heldout_path"),
+          "npy: heldout without heldout_path: \"%s\"", last_error);
+    rc = npy_try(host, "", "", 0, 0, &d);
+    CHECK(rc == BASIN_EINVAL && contains(last_error, "path"),
+          "npy: an empty path: \"%s\"", last_error);
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 6 && argc != 7) {
+        fprintf(stderr, "usage: %s GAUSSIAN.so MIXTURE.so MANIFOLD.so FASHION.so NPY.so "
+                "[IDX_DIR]\n", argv[0]);
+        return 2;
+    }
+    setvbuf(stdout, NULL, _IOLBF, 0);
+    gaussian_desc = load_plugin(argv[1], "datasets/gaussian");
+    mixture_desc = load_plugin(argv[2], "datasets/gaussian-mixture");
+    manifold_desc = load_plugin(argv[3], "datasets/hidden-manifold");
+    fashion_desc = load_plugin(argv[4], "datasets/fashion-mnist");
+    npy_desc = load_plugin(argv[5], "datasets/npy");
+    if (!gaussian_desc || !mixture_desc || !manifold_desc || !fashion_desc || !npy_desc)
+        return 1;
+    const char *idx_dir = argc == 7 ? argv[6] : "/usr/share/datasets/fashion-mnist";
+    char tmp[] = "/tmp/basin-datasets-XXXXXX";
+    if (mkdtemp(tmp) == NULL) {
+        perror("mkdtemp");
+        return 2;
+    }
+
+    mock m = {.seed = 20250611};
+    basin_host host = make_host(&m);
+    double t0 = now_seconds(), t;
+    test_gaussian(&host, &m);
+    printf("info - gaussian %.2f s\n", (t = now_seconds()) - t0);
+    test_mixture(&host);
+    printf("info - mixture %.2f s\n", now_seconds() - t);
+    t = now_seconds();
+    test_manifold(&host);
+    printf("info - manifold %.2f s\n", now_seconds() - t);
+    t = now_seconds();
+    test_fashion_real(&host, &m, idx_dir);
+    test_fashion_fake(&host, tmp);
+    printf("info - fashion-mnist %.2f s\n", now_seconds() - t);
+    test_npy(&host, tmp);
+    CHECK(m.n_warnings == 0, "no warnings were logged");
+
+    char cmd[4200];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp);
+    if (system(cmd) != 0)
+        fprintf(stderr, "could not remove %s\n", tmp);
+    printf("%d passed, %d failed (%.2f s)\n", n_passed, n_failed, now_seconds() - t0);
+    return n_failed == 0 ? 0 : 1;
+}
