@@ -19,7 +19,7 @@
  * the constant e^{−c}, c = β max_μ ‖ξ_μ‖₁ (= βN for ±1 memories), so that
  * F(h) e^{−c} ≤ 1 on ±1 states: E ∈ [−K, 0]. A constant positive factor changes no
  * dynamics (every ΔE keeps its sign and ordering). Far from every memory the scaled
- * values underflow (e^{β(h − c)} < 1e-308); spin_delta then still returns the exact
+ * values underflow (e^{β(h − c)} < 1e-308); spin_delta still returns the right
  * sign, because it sums in a per-state shifted log domain and only scales at the
  * end: a difference too small for a double comes back as ±DBL_TRUE_MIN.
  *
@@ -31,9 +31,11 @@
  * them exact forever. poly / rectified differences are then sums of integers, exact
  * in double while 2K(max‖ξ‖₁ + 2 max|ξ|)ⁿ < 2^53: ties (ΔE = 0) are seen as ties,
  * and n = 2 reproduces the Hopfield dynamics flip for flip. Outside that range (and
- * always for exp) spin_delta returns 0 when |ΔE| is within its own rounding bound, so
- * a flip is taken only when it truly lowers E and rounding can never make the
- * dynamics cycle.
+ * always for exp) spin_delta returns 0 when |ΔE| is within its own rounding bound,
+ * about (K + 4β max‖ξ‖₁) 2^-52 of the largest term F(h): a flip is taken only when
+ * it truly lowers E, so rounding never makes the dynamics cycle. Such near ties are
+ * ones where the largest terms cancel exactly (pattern μ moving from overlap a to b
+ * and ν from b to a) and the sign is set by terms below double precision.
  *
  * Error messages leave out the plugin id: the host puts it in front.
  */
