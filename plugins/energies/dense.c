@@ -86,6 +86,8 @@ typedef struct dense {
     float *transposed;       /* N × K: column i of the patterns is row i here */
     double shift;            /* exp: c, every value is scaled by e^{−c}; else 0 */
     double tolerance;        /* spin_delta: |ΔE| ≤ tolerance · Σ|F| counts as 0 */
+    int unit_memories;       /* every entry ±1 (exp: one exp per term, see exp_delta) */
+    double flip_up, flip_down; /* exp: e^{2β}, e^{−2β} */
 } dense;
 
 /* Release an energy; NULL is ignored. */
@@ -230,7 +232,7 @@ static int dense_encode(void *self, const basin_host *host, const float *memorie
         return BASIN_EINVAL;
     }
     const size_t k = (size_t)n;
-    int integral = 1;
+    int integral = 1, unit = 1;
     double max_l1 = 0, max_abs = 0;
     for (size_t mu = 0; mu < k; mu++) {
         double l1 = 0;
@@ -242,6 +244,8 @@ static int dense_encode(void *self, const basin_host *host, const float *memorie
             }
             if (v != floor(v))
                 integral = 0;
+            if (v != 1 && v != -1)
+                unit = 0;
             l1 += fabs(v);
             max_abs = fmax(max_abs, fabs(v));
         }
@@ -299,6 +303,9 @@ static int dense_encode(void *self, const basin_host *host, const float *memorie
     e->n_memories = n;
     e->shift = e->function == F_EXP ? e->beta * max_l1 : 0;
     e->tolerance = tolerance;
+    e->unit_memories = unit && 2 * e->beta < 700;
+    e->flip_up = exp(2 * e->beta);
+    e->flip_down = exp(-2 * e->beta);
     return BASIN_OK;
 }
 
@@ -446,26 +453,42 @@ static int dense_spin_init(void *self, const basin_host *host, const float *x,
 
 /*
  * exp: ΔE_i e^{−c} = −e^{−c} Σ_μ [e^{β(h_μ − 2s_μ)} − e^{βh_μ}], s_μ = ξ_μi x_i,
- * summed with the shift m = max of all the exponents (no overflow, and at least one
- * term is 1), scaled by e^{m − c} at the end; a result below the double range keeps
- * its sign as ±DBL_TRUE_MIN.
+ * summed with a shift m ≥ every exponent (no overflow, the largest term ≥ e^{−4β|ξ|}),
+ * scaled by e^{m − c} at the end; a result below the double range keeps its sign
+ * as ±DBL_TRUE_MIN. For ±1 memories s_μ = ±1 and e^{β(h − 2s)} = e^{βh} e^{∓2β}:
+ * one exp per term, with m = β (max h + 2).
  */
 static double exp_delta(const dense *e, double xi, const float *column,
                         const float *cache)
 {
     const size_t k = e->n_memories;
     const double beta = e->beta;
-    double m = -INFINITY;
-    for (size_t mu = 0; mu < k; mu++) {
-        const double h = cache[mu], s = column[mu] * xi;
-        m = fmax(m, beta * fmax(h, h - 2 * s));
-    }
-    double delta = 0, size = 0;
-    for (size_t mu = 0; mu < k; mu++) {
-        const double h = cache[mu], s = column[mu] * xi;
-        const double after = exp(beta * (h - 2 * s) - m), before = exp(beta * h - m);
-        delta += after - before;
-        size += after + before;
+    double m = -INFINITY, delta = 0, size = 0;
+    if (e->unit_memories) {
+        float top = cache[0];
+        for (size_t mu = 1; mu < k; mu++)
+            top = cache[mu] > top ? cache[mu] : top;
+        m = beta * ((double)top + 2);
+        /* s_μ = +1 lowers the overlap: factor e^{−2β}; s_μ = −1 raises it. */
+        const double lower = e->flip_down, raise = e->flip_up;
+        for (size_t mu = 0; mu < k; mu++) {
+            const double before = exp(beta * cache[mu] - m);
+            const double after = before * (column[mu] * xi > 0 ? lower : raise);
+            delta += after - before;
+            size += after + before;
+        }
+    } else {
+        for (size_t mu = 0; mu < k; mu++) {
+            const double h = cache[mu], s = column[mu] * xi;
+            m = fmax(m, beta * fmax(h, h - 2 * s));
+        }
+        for (size_t mu = 0; mu < k; mu++) {
+            const double h = cache[mu], s = column[mu] * xi;
+            const double after = exp(beta * (h - 2 * s) - m);
+            const double before = exp(beta * h - m);
+            delta += after - before;
+            size += after + before;
+        }
     }
     if (fabs(delta) <= e->tolerance * size)
         return 0;
@@ -488,12 +511,21 @@ static double dense_spin_delta(void *self, const float *x, const float *cache,
     if (e->function == F_EXP)
         return exp_delta(e, xi, column, cache);
     double delta = 0, size = 0;
-    for (size_t mu = 0; mu < k; mu++) {
-        const double h = cache[mu];
-        const double after = interaction(e, h - 2 * column[mu] * xi);
-        const double before = interaction(e, h);
-        delta += after - before;
-        size += fabs(after) + fabs(before);
+    if (e->function == F_POLY && e->degree == 2) {
+        /* the common Hopfield-like case, written out so that it vectorizes */
+        for (size_t mu = 0; mu < k; mu++) {
+            const double h = cache[mu], after = h - 2 * column[mu] * xi;
+            delta += after * after - h * h;
+            size += after * after + h * h;
+        }
+    } else {
+        for (size_t mu = 0; mu < k; mu++) {
+            const double h = cache[mu];
+            const double after = interaction(e, h - 2 * column[mu] * xi);
+            const double before = interaction(e, h);
+            delta += after - before;
+            size += fabs(after) + fabs(before);
+        }
     }
     if (fabs(delta) <= e->tolerance * size)
         return 0;

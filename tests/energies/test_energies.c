@@ -339,12 +339,14 @@ static void test_dense_spins(void)
 {
     const uint32_t dim = 64;
     const uint64_t k = 10, n_states = 6;
-    const char *functions[] = {"poly", "rectified", "exp", "poly"};
-    const int degrees[] = {3, 4, 0, 2};
-    float *xi = binary(2, k, dim, 1);
+    /* The last configuration has memories ±1/2: exp's general (not ±1) path. */
+    const char *functions[] = {"poly", "rectified", "exp", "poly", "exp"};
+    const int degrees[] = {3, 4, 0, 2, 0};
     float *x = binary(3, n_states, dim, 1);
-    for (int f = 0; f < 4; f++) {
+    for (int f = 0; f < 5; f++) {
         const double beta = 0.25;
+        const float scale = f == 4 ? 0.5f : 1.0f;
+        float *xi = binary(2, k, dim, scale);
         const int exp_f = strcmp(functions[f], "exp") == 0;
         void *e = make_dense(functions[f], degrees[f] ? degrees[f] : 2, beta, dim, xi, k);
         double energy[6], reference_error = 0;
@@ -352,15 +354,16 @@ static void test_dense_spins(void)
         for (uint64_t r = 0; r < n_states; r++) {
             const double ref = dense_reference(functions[f], degrees[f], beta,
                                                x + r * dim, xi, k, dim,
-                                               exp_f ? beta * dim : 0);
+                                               exp_f ? beta * dim * scale : 0);
             reference_error = fmax(reference_error, fabs(energy[r] - ref)
                                                         / fmax(1e-300, fabs(ref)));
         }
         /* poly / rectified: integer overlaps, every sum exact (≤ 10 · 64^4 < 2^53);
            exp: exp() to 1 ulp and 10-term sums: 1e-14 relative. */
         CHECK(reference_error <= (exp_f ? 1e-14 : 0),
-              "dense(%s n=%d): energy() = -sum F(xi.x)%s (relative error %.1e)",
-              functions[f], degrees[f], exp_f ? " e^(-beta N)" : "", reference_error);
+              "dense(%s n=%d, memories ±%g): energy() = -sum F(xi.x)%s (relative "
+              "error %.1e)", functions[f], degrees[f], scale,
+              exp_f ? " e^(-beta max|xi|_1)" : "", reference_error);
 
         /* spin_delta against energy differences at every spin of every state. */
         float *cache = malloc(n_states * k * sizeof *cache);
@@ -397,15 +400,15 @@ static void test_dense_spins(void)
             dense_iface->spin_flip(e, y, cache, bits[t] % dim);
         dense_iface->spin_init(e, host, y, 1, fresh);
         CHECK(memcmp(fresh, cache, k * sizeof *fresh) == 0,
-              "dense(%s): after 1000 spin_flips the overlaps equal a fresh spin_init "
-              "bit for bit", functions[f]);
+              "dense(%s, memories ±%g): after 1000 spin_flips the overlaps equal a "
+              "fresh spin_init bit for bit", functions[f], scale);
         free(y);
         free(fresh);
         free(cache);
         free(flipped);
         dense_iface->destroy(e);
+        free(xi);
     }
-    free(xi);
     free(x);
 }
 
