@@ -468,7 +468,8 @@ static void test_dense_is_hopfield(void)
     double ed[32], eh[32];
     dense_iface->energy(dense, host, x, n_starts, ed);
     hopfield_iface->energy(hop, host, x, n_starts, eh);
-    float *cd = malloc(n_starts * k * sizeof *cd), *ch = malloc(n_starts * dim * sizeof *ch);
+    float *cd = malloc(n_starts * k * sizeof *cd);
+    float *ch = malloc(n_starts * dim * sizeof *ch);
     dense_iface->spin_init(dense, host, x, n_starts, cd);
     hopfield_iface->spin_init(hop, host, x, n_starts, ch);
     int energy_off = 0, delta_off = 0, ties = 0;
@@ -476,7 +477,8 @@ static void test_dense_is_hopfield(void)
         energy_off += fabs(ed[r] - (2.0 * dim * eh[r] - (double)k * dim)) > 1e-9;
         for (uint32_t i = 0; i < dim; i++) {
             const double a = dense_iface->spin_delta(dense, x + r * dim, cd + r * k, i);
-            const double b = hopfield_iface->spin_delta(hop, x + r * dim, ch + r * dim, i);
+            const double b = hopfield_iface->spin_delta(hop, x + r * dim, ch + r * dim,
+                                                        i);
             delta_off += fabs(a - 2.0 * dim * b) > 1e-9 || (a < 0) != (b < 0)
                          || (a == 0) != (b == 0);
             ties += a == 0;
@@ -856,7 +858,8 @@ static void test_modern(void)
     for (int r = 0; r < 4; r++) {
         reference_lse(x + r * dim, xi, k, dim, beta, 0, avg);
         for (uint32_t i = 0; i < dim; i++) {
-            off_grad = fmax(off_grad, fabs(u[r * dim + i] - (x[r * dim + i] - g[r * dim + i])));
+            const size_t t = r * dim + i;
+            off_grad = fmax(off_grad, fabs(u[t] - (x[t] - g[t])));
             off_ref = fmax(off_ref, fabs(u[r * dim + i] - avg[i]));
         }
     }
@@ -894,7 +897,8 @@ static void test_modern(void)
     void *sharp = make_lse(modern_iface, 32, 0, dim, xi, k);
     void *soft = make_lse(modern_iface, 1, 0, dim, xi, k);
     float *noisy = grid_states(22, xi, k, dim, 0.01);
-    float *one = malloc(k * dim * sizeof *one), *metastable = malloc(k * dim * sizeof *one);
+    float *one = malloc(k * dim * sizeof *one);
+    float *metastable = malloc(k * dim * sizeof *metastable);
     modern_iface->update(sharp, host, noisy, k, one);
     modern_iface->update(soft, host, noisy, k, metastable);
     double far = 0, near_soft = INFINITY;
