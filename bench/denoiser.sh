@@ -15,5 +15,5 @@ echo "OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-unset}"
 if /usr/bin/python3 -c 'import numpy' 2>/dev/null; then
     OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 /usr/bin/python3 bench/peer_denoiser.py
 else
-    echo "numpy peer skipped: /usr/bin/python3 has no numpy (apt-get install python3-numpy)"
+    echo "numpy peer skipped: /usr/bin/python3 has no numpy (python3-numpy)"
 fi
