@@ -1,0 +1,240 @@
+/*
+ * scores/empirical — the exact optimal denoiser of the training set itself
+ * (SCIENCE.md §6.1). Under x_t = α x_0 + σ ε with x_0 drawn uniformly from the K
+ * training points ξ_μ, p_t(x) = (1/K) Σ_μ N(x; α ξ_μ, σ² I) and
+ *
+ *   x̂0(x) = E[x_0 | x_t = x] = Σ_μ w_μ ξ_μ,   w_μ = softmax_μ(−‖x − α ξ_μ‖² / 2σ²).
+ *
+ * Dropping ‖x‖²/2σ² (the same for every μ) the logits are a x·ξ_μ + b ‖ξ_μ‖² with
+ * a = α/σ², b = −α²/2σ², so one call of softmax_average (core/softmax.h) computes
+ * it: two SGEMMs per chunk of patterns with an online max-subtracted softmax. This
+ * is the modern Hopfield update ξ ← X softmax(β Xᵀ ξ) (Ramsauer et al. 2020,
+ * "Hopfield Networks is All You Need", arXiv:2008.02217, eq. 3) at β = α/σ² with
+ * the norm bias b ‖ξ_μ‖², the correspondence of Hoover et al. 2023 ("Memory in
+ * Plain Sight", arXiv:2309.16750). A sampler run on it reproduces training points
+ * (memorization): the reference model against which generalization is measured.
+ *
+ * σ = 0 is the limit: the training point nearest x/α (nearest_two, distances
+ * recomputed in double). σ so small that a = α/σ² overflows a double takes the
+ * same limit. σ = +Inf gives the mean of the training points.
+ *
+ * Precision (softmax.c): the logits carry the float SGEMM's error
+ * |δℓ| ≲ (α/σ²) · N · 2⁻²⁴ · Σ_i |x_i ξ_i|, so once σ² is below about
+ * N · 2⁻²⁴ · α |x|·|ξ| the weights are right only in the hard-max sense (which
+ * point wins, except within that margin of a tie).
+ *
+ * Error messages leave out the plugin id: the host puts it in front.
+ */
+#include <basin/plugin.h>
+
+#include <limits.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nearest.h"
+#include "softmax.h"
+
+static const basin_param_def empirical_params[] = {
+    {NULL, 0, 0, NULL, 0, 0, NULL, 0, NULL},
+};
+
+typedef struct empirical {
+    uint32_t dim;             /* N */
+    int encoded;              /* memory holds the training set */
+    softmax_memory memory;    /* the K training points ξ_μ and ‖ξ_μ‖² */
+} empirical;
+
+static void empirical_destroy(void *self)
+{
+    empirical *e = self;
+    if (e == NULL)
+        return;
+    if (e->encoded)
+        softmax_memory_free(&e->memory);
+    free(e);
+}
+
+/* An empty empirical score on dim coordinates. BASIN_EINVAL, BASIN_ENOMEM. */
+static int empirical_create(const basin_host *host, const basin_value *params,
+                            uint32_t dim, void **self)
+{
+    (void)params;
+    *self = NULL;
+    if (dim == 0 || dim > INT_MAX) {
+        host->error(host, "dim = %u is not in [1, %d]", dim, INT_MAX);
+        return BASIN_EINVAL;
+    }
+    empirical *e = calloc(1, sizeof *e);
+    if (e == NULL) {
+        host->error(host, "out of memory");
+        return BASIN_ENOMEM;
+    }
+    e->dim = dim;
+    *self = e;
+    return BASIN_OK;
+}
+
+/* Index of the first non-finite entry of count floats, or -1. */
+static int64_t first_nonfinite(const float *v, size_t count)
+{
+    for (size_t i = 0; i < count; i++)
+        if (!isfinite(v[i]))
+            return (int64_t)i;
+    return -1;
+}
+
+/*
+ * Store the n training points (n × dim, copied). Replaces an earlier training set.
+ * Returns BASIN_EINVAL (n = 0, NULL, too large), BASIN_ENUMERIC (a non-finite
+ * entry, named), BASIN_ENOMEM. Called from one thread.
+ */
+static int empirical_encode(void *self, const basin_host *host, const float *train,
+                            uint64_t n)
+{
+    empirical *e = self;
+    if (n == 0 || train == NULL) {
+        host->error(host, "encode: the training set is empty");
+        return BASIN_EINVAL;
+    }
+    if (n > SIZE_MAX / sizeof(float) / e->dim) {
+        host->error(host, "encode: %llu training points of dim %u overflow memory",
+                    (unsigned long long)n, e->dim);
+        return BASIN_EINVAL;
+    }
+    const int64_t bad = first_nonfinite(train, (size_t)n * e->dim);
+    if (bad >= 0) {
+        host->error(host, "encode: training point %lld entry %lld is %g",
+                    (long long)(bad / e->dim), (long long)(bad % e->dim),
+                    (double)train[bad]);
+        return BASIN_ENUMERIC;
+    }
+    softmax_memory memory;
+    int rc = softmax_memory_init(&memory, train, n, e->dim);
+    if (rc != BASIN_OK) {
+        host->error(host, "encode: cannot store %llu training points of dim %u",
+                    (unsigned long long)n, e->dim);
+        return rc;
+    }
+    if (e->encoded)
+        softmax_memory_free(&e->memory);
+    e->memory = memory;
+    e->encoded = 1;
+    if (host->progress != NULL)
+        host->progress(host, n, n);
+    return BASIN_OK;
+}
+
+/* σ = 0: row i of x0_hat = the training point nearest x_i/α. [thread-safe] */
+static int nearest_point(const empirical *e, const basin_host *host, const float *x,
+                         uint64_t n, double alpha, float *x0_hat)
+{
+    const size_t dim = e->dim;
+    nearest2 *near = malloc((size_t)n * sizeof *near);
+    if (near == NULL) {
+        host->error(host, "denoise: out of memory for %llu states",
+                    (unsigned long long)n);
+        return BASIN_ENOMEM;
+    }
+    /* ‖x − α ξ‖² = α² ‖x/α − ξ‖²: the same ranking. */
+    int rc = nearest_two(x, n, e->memory.patterns, e->memory.k, e->dim, alpha, -1,
+                         near);
+    if (rc != BASIN_OK) {
+        host->error(host, "denoise: out of memory for the distances");
+        free(near);
+        return rc;
+    }
+    for (uint64_t i = 0; i < n; i++) {
+        const int64_t mu = near[i].index[0];
+        if (mu < 0) {
+            host->error(host, "denoise: no nearest training point for state %llu",
+                        (unsigned long long)i);
+            free(near);
+            return BASIN_ENUMERIC;
+        }
+        memcpy(x0_hat + (size_t)i * dim, e->memory.patterns + (size_t)mu * dim,
+               dim * sizeof *x0_hat);
+    }
+    free(near);
+    return BASIN_OK;
+}
+
+/*
+ * x̂0 = Σ_μ softmax_μ(−‖x − α ξ_μ‖²/2σ²) ξ_μ for n states (n × dim) into x0_hat
+ * (n × dim, not overlapping x). α > 0 finite, σ ≥ 0 (+Inf allowed), else
+ * BASIN_EINVAL; a non-finite state entry or overflowing logits give
+ * BASIN_ENUMERIC; BASIN_ENOMEM. [thread-safe] [deterministic]
+ */
+static int empirical_denoise(void *self, const basin_host *host, const float *x,
+                             uint64_t n, double alpha, double sigma, float *x0_hat)
+{
+    const empirical *e = self;
+    if (!e->encoded) {
+        host->error(host, "denoise called before encode");
+        return BASIN_EINVAL;
+    }
+    if (!(alpha > 0) || !isfinite(alpha) || !(sigma >= 0)) {
+        host->error(host, "denoise: alpha = %g, sigma = %g: need 0 < alpha < inf and "
+                          "sigma >= 0", alpha, sigma);
+        return BASIN_EINVAL;
+    }
+    if (n == 0)
+        return BASIN_OK;
+    if (x == NULL || x0_hat == NULL || n > SIZE_MAX / sizeof(float) / e->dim) {
+        host->error(host, "denoise: states or output missing, or too many (%llu)",
+                    (unsigned long long)n);
+        return BASIN_EINVAL;
+    }
+    const int64_t bad = first_nonfinite(x, (size_t)n * e->dim);
+    if (bad >= 0) {
+        host->error(host, "denoise: state %lld entry %lld is %g",
+                    (long long)(bad / e->dim), (long long)(bad % e->dim),
+                    (double)x[bad]);
+        return BASIN_ENUMERIC;
+    }
+    const double a = alpha / (sigma * sigma);
+    const double b = -alpha * alpha / (2 * sigma * sigma);
+    if (sigma == 0 || !isfinite(a) || !isfinite(b))
+        return nearest_point(e, host, x, n, alpha, x0_hat);
+    /* σ = +Inf: a = 0 and b = −0, uniform weights, the mean. */
+    const int rc = softmax_average(&e->memory, x, n, a, b, x0_hat, NULL);
+    if (rc == BASIN_ENOMEM)
+        host->error(host, "denoise: out of memory for the logits");
+    else if (rc == BASIN_ENUMERIC)
+        host->error(host, "denoise: the logits overflow at alpha = %g, sigma = %g",
+                    alpha, sigma);
+    else if (rc != BASIN_OK)
+        host->error(host, "denoise: softmax_average failed (%d)", rc);
+    return rc;
+}
+
+static const basin_score_iface empirical_iface = {
+    .struct_size = sizeof(basin_score_iface),
+    .flags = 0,
+    .create = empirical_create,
+    .destroy = empirical_destroy,
+    .encode = empirical_encode,
+    .denoise = empirical_denoise,
+};
+
+static const basin_descriptor empirical_descriptor = {
+    .struct_size = sizeof(basin_descriptor),
+    .id = "scores/empirical",
+    .interface = BASIN_IFACE_SCORE,
+    .version = "1.0.0",
+    .summary = "exact optimal denoiser of the training set (modern Hopfield update)",
+    .params = empirical_params,
+    .iface = &empirical_iface,
+};
+
+static const basin_descriptor *const empirical_plugins[] = {
+    &empirical_descriptor,
+    NULL,
+};
+
+BASIN_EXPORT const basin_library basin_library_entry = {
+    BASIN_LIBRARY_HEADER,
+    "empirical-score",
+    empirical_plugins,
+};
