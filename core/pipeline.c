@@ -210,10 +210,11 @@ static void job_error(const job *j, const char *who, const char *msg, char *err,
     snprintf(err, n_err, "%s: %s: %s", where, who, msg);
 }
 
-/* Exit status for a plugin's status code: its complaint about input is a 2. */
+/* Exit status for a plugin's status code: its complaint about input is a 2 (a
+   plugin's BASIN_EIO is a data file it could not read: the user's input too). */
 static int exit_for(int rc)
 {
-    return rc == BASIN_EINVAL || rc == BASIN_EUNSUPPORTED ? 2 : 1;
+    return rc == BASIN_EINVAL || rc == BASIN_EUNSUPPORTED || rc == BASIN_EIO ? 2 : 1;
 }
 
 static void *alloc_array(uint64_t n, size_t elem)

@@ -30,6 +30,12 @@ col() {
         $h[k] == v || ($h[k] + 0 == v + 0 && v ~ /^[0-9.]+$/) { print $h[c]; exit }' "$1"
 }
 
+# first FILE COLUMN: the COLUMN of the first data row.
+first() {
+    awk -F, -v c="$2" 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next }
+                       { print $h[c]; exit }' "$1"
+}
+
 # expect_fail CODE PATTERN DESCRIPTION -- COMMAND...: the command exits with CODE
 # and prints one line on stderr containing PATTERN.
 expect_fail() {

@@ -1,0 +1,98 @@
+# Diffusion models as associative memories, end to end: every sampler with the
+# Gaussian score, the empirical score's memorization, and collapse times against
+# Biroli, Bonnaire, de Bortoli & Mézard 2024.
+. "$(dirname "$0")/lib.sh"
+
+# 1. Each sampler, driven by the analytic denoiser of a Gaussian fitted to
+# N(0, diag(1, 1/2, 1/3, 1/4)) data, reproduces the data covariance. 4000 samples
+# give a variance a relative standard error of √(2/4000) = 2.2%; the fit from
+# 20000 points adds 1%, the discretization (steps below) about 1% (measured at 4×
+# the steps): 4 SE + 2 SE + 1% ≈ 12% relative.
+cat >"$T/gauss.toml" <<'TOML'
+name = "gauss"
+seed = 3
+[dataset]
+plugin = "datasets/gaussian"
+dim = 4
+count = 20000
+heldout = 0
+spectrum = "power"
+decay = 1
+[model]
+plugin = "scores/gaussian"
+[sampler]
+plugin = "samplers/heun"
+[schedule]
+name = "edm"
+[init]
+kind = "noise"
+count = 4000
+[measure]
+rule = "ratio"
+TOML
+for cfg in "ddpm ddpm-linear 1000" "ddim ddpm-linear 200" "euler edm 400" \
+           "heun edm 50" "euler-maruyama edm 1000" "euler-maruyama ou 1000"; do
+    set -- $cfg
+    out=$T/gauss-$1-$2
+    "$BASIN" run "$T/gauss.toml" --out "$out" --quiet --threads 2 \
+        --set sampler.plugin="samplers/$1" --set schedule.name="$2" \
+        --set sampler.steps="$3"
+    worst=$("$NPY_MOMENTS" "$out/samples.npy" |
+        awk '{ l = 1 / ($1 + 1); e = ($3 - l) / l; e = e < 0 ? -e : e
+               if (e > w) w = e } END { printf "%.4f", w }')
+    check "$1 on $2, $3 steps: sample variances within 12% of 1, 1/2, 1/3, 1/4 (worst ${worst:-none})" \
+        num "${worst:-1}" '<' 0.12
+done
+
+# 2. The exact empirical score memorizes: K = 10 Fashion-MNIST images, run to
+# DDPM step 1 (t_min = 0.001), every sample is a training image under the ratio
+# rule (d_m/d_2 < 1/3); stopped at step 700 and denoised once there, the
+# posterior still spreads over several images and few are.
+"$BASIN" run "$R/fashion-mnist-memorization.toml" --out "$T/fm" --quiet --threads 2 \
+    --set 'dataset.count=[10]' --set 'schedule.t_min=[0.001, 0.7]' \
+    --set init.count=100 --set sampler.steps=50 --set dataset.heldout=100
+S=$T/fm/summary.csv
+m0=$(col "$S" schedule.t_min 0.001 ratio_memorized_rate)
+m7=$(col "$S" schedule.t_min 0.7 ratio_memorized_rate)
+check "K = 10, small sigma: ratio-rule memorized rate $m0 >= 0.99" num "$m0" '>=' 0.99
+check "K = 10, stopped at t = 0.7: memorized rate $m7 < 0.5" num "$m7" '<' 0.5
+dm=$(col "$S" schedule.t_min 0.001 d_m_mean)
+check "K = 10, small sigma: samples are the training images (mean d_m $dm < 1e-3)" \
+    num "$dm" '<' 0.001
+
+# 3. Collapse time, Gaussian data, d = 32, P = 1000. The closed form of Biroli et
+# al. (t_C = ½ log(1 + σ²/(P^{2/d} − 1)), their Plots_paper.py `tcond`) is
+# 0.524028; the code must print it to 1e-6. It is the d → ∞ (REM condensation)
+# limit: at finite d the last change of the nearest training point comes a
+# little earlier in generation, i.e. at a larger t. collapse-time.toml measures
+# t̂/t_C = 1.34, 1.24, 1.12 at d = 8, 16, 32 (P = 1000); we accept [1.0, 1.3] at
+# d = 32, with a standard error near 0.012 (2%).
+"$BASIN" run "$R/collapse-time.toml" --out "$T/ct" --quiet --threads 2 \
+    --set dataset.dim=32 --set dataset.count=1000 --set init.count=200 \
+    --set sampler.steps=500 --set measure.clones=0
+S=$T/ct/summary.csv
+theory=$(first "$S" t_collapse_theory)
+measured=$(first "$S" t_collapse)
+check "t_C closed form $theory = 0.524028" num "$theory" '==' 0.524028458
+ratio=$(awk -v a="$measured" -v b="$theory" 'BEGIN { printf "%.4f", a / b }')
+in_range() { num "$1" '>=' "$2" && num "$1" '<=' "$3"; }
+check "measured collapse time $measured / t_C = $ratio in [1.0, 1.3]" \
+    in_range "${ratio:-0}" 1.0 1.3
+check "collapse.csv is absent without clones" [ ! -e "$T/ct/collapse.csv" ]
+
+# 4. φ_C(t): trajectories cloned early in generation (large t) end on the same
+# training point as their original about as often as chance, cloned late (small t)
+# they mostly do (d = 8, P = 100: t_C = 0.19).
+"$BASIN" run "$R/collapse-time.toml" --out "$T/phi" --quiet --threads 2 \
+    --set dataset.dim=8 --set dataset.count=100 --set init.count=200 \
+    --set sampler.steps=500 --set measure.clones=6 --set measure.clone_t_max=1.5
+C=$T/phi/collapse.csv
+phi() { awk -F, -v r="$2" 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next }
+                            { v[NR] = $h["phi"] } END { print v[r == 0 ? 2 : NR] }' "$1"; }
+late=$(phi "$C" 0)
+early=$(phi "$C" 1)
+check "phi_C at the latest clone ($late) > 0.3" num "${late:-0}" '>' 0.3
+check "phi_C at the latest clone ($late) > at the earliest ($early) + 0.2" \
+    num "${late:-0}" '>' "${early:-1} + 0.2"
+check "phi_C rows: 6 clones" [ "$(($(wc -l <"$C") - 1))" -eq 6 ]
+finish
