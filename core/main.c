@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "init.h"
+#include "landscape.h"
 #include "measure.h"
 #include "param.h"
 #include "pipeline.h"
@@ -36,7 +37,8 @@ static const char USAGE_MAIN[] =
     "commands:\n"
     "  run RECIPE       run a TOML recipe; results go to results/<name>/\n"
     "  plugins          list the plugins found (id, interface, version, summary)\n"
-    "  describe ID      show a plugin's parameter table (or schedule, init, measure, output)\n"
+    "  describe ID      show a plugin's parameter table (or schedule, init, measure,\n"
+    "                   landscape, output)\n"
     "  help [COMMAND]   show this help or a command's\n"
     "  --version        print the version and plugin ABI\n"
     "\n"
@@ -177,6 +179,8 @@ static int cmd_describe(int argc, char **argv)
          "sampler (core)"},
         {"init", init_params, "[init]: where the dynamics start (core)"},
         {"measure", measure_params, "[measure]: how final states are classified (core)"},
+        {"landscape", landscape_params, "[landscape]: attractors, basin radii and "
+         "curvature at the final states (core)"},
         {"output", output_params, "[output]: what the results folder holds (core)"},
     };
     for (size_t i = 0; i < sizeof CORE / sizeof CORE[0]; i++)

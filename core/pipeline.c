@@ -13,6 +13,7 @@
 #include "collapse.h"
 #include "host.h"
 #include "init.h"
+#include "landscape.h"
 #include "measure.h"
 #include "nearest.h"
 #include "npy.h"
@@ -44,6 +45,7 @@ typedef struct point_stats {
     uint64_t theory_n;
     uint64_t clone_same[MAX_CLONES], clone_n[MAX_CLONES];
     double clone_time[MAX_CLONES], clone_time_ou[MAX_CLONES];
+    uint64_t attractors, attractors_by_class[MEASURE_N_CLASSES], landscape_jobs;
     double seconds;
 } point_stats;
 
@@ -83,6 +85,10 @@ typedef struct job {
     double clone_time[MAX_CLONES];
     uint64_t clone_same[MAX_CLONES], clone_n[MAX_CLONES];
     double t_speciation, t_theory;    /* closed forms, NaN without a known law */
+
+    /* The energy landscape at the final states ([landscape]). */
+    landscape_result land;
+    unsigned threads;
 } job;
 
 /* Shared state of the sampler workers of one job. */
@@ -178,7 +184,7 @@ static int run_sampler(job *j, unsigned threads, float *states, uint64_t count,
     return atomic_load(&w.failed) ? w.rc : BASIN_OK;
 }
 
-/* ------------------------------------------------------------- one job */
+/* ------------------------------------------------------------- plugin calls */
 
 /* Error context: "job 3 (dataset.load=0.3, repeat 1): plugin-id: message". */
 static void job_error(const job *j, const char *who, const char *msg, char *err,
@@ -251,6 +257,7 @@ static void job_free(job *j)
     free(j->t_col_ou);
     free(j->snap);
     free(j->snap_time);
+    landscape_result_free(&j->land);
 }
 
 /* Call a plugin function; on failure format the error and return the exit code. */
@@ -459,6 +466,110 @@ static int law_theory(job *j, char *err, size_t n_err)
     return rc && rc != BASIN_EUNSUPPORTED ? exit_for(rc) : 0;
 }
 
+/* ------------------------------------------------------------- landscape */
+
+/* Classify attractor representatives: memorized when they sit on a training point
+   (the recipe's rule), generalized when on a held-out point or on the data law's
+   support (overlap ≥ threshold, or distance ≤ delta_m), spurious otherwise. */
+static int classify_attractors(void *ctx, const float *x, uint64_t n,
+                               measure_class *cls, int64_t *nearest, double *match)
+{
+    job *j = ctx;
+    uint32_t dim = j->info.dim;
+    basin_value v[16];
+    recipe_values(j->r, RECIPE_MEASURE, j->point, v);
+    int rc = 0;
+    if (j->rule == MEASURE_OVERLAP) {
+        measure_overlap *m = alloc_array(n, sizeof *m);
+        rc = !m || measure_overlaps(x, n, j->train, j->info.n_train, dim, m) ||
+             (j->info.n_heldout && measure_heldout_overlaps(x, n, j->heldout,
+                                                            j->info.n_heldout, dim, m));
+        for (uint64_t i = 0; !rc && i < n; i++) {
+            cls[i] = measure_classify_overlap(&m[i], 1, v[MEASURE_THRESHOLD].number);
+            nearest[i] = m[i].pattern;
+            match[i] = fabs(m[i].top[0]);
+        }
+        free(m);
+        return rc ? BASIN_ENOMEM : 0;
+    }
+    measure_distance *d = alloc_array(n, sizeof *d);
+    double *law = alloc_array(n, sizeof *law);
+    rc = !d || !law || measure_distances(x, n, j->train, j->info.n_train, j->heldout,
+                                         j->info.n_heldout, dim, d);
+    if (!rc && j->ds->law_distance &&
+        j->ds->law_distance(j->ds_self, &j->host.table, x, n, law) != 0)
+        for (uint64_t i = 0; i < n; i++)
+            law[i] = NAN;
+    double delta = v[MEASURE_DELTA_M].number;
+    for (uint64_t i = 0; !rc && i < n; i++) {
+        d[i].d_s = INFINITY; /* attractors are distinct by construction */
+        cls[i] = measure_classify_distance(&d[i], 1, j->rule, delta, 0,
+                                           v[MEASURE_RATIO].number);
+        if (cls[i] != MEASURE_MEMORIZED)
+            cls[i] = d[i].d_h <= delta || (j->ds->law_distance && law[i] <= delta)
+                         ? MEASURE_GENERALIZED
+                         : MEASURE_SPURIOUS;
+        nearest[i] = d[i].nearest;
+        match[i] = d[i].d_m;
+    }
+    free(d);
+    free(law);
+    return rc ? BASIN_ENOMEM : 0;
+}
+
+/* The job's own dynamics on re-noised attractors (basin radii), their sample
+   indices past the probes and clones so their noise is their own. */
+static int landscape_dynamics(void *ctx, float *states, uint64_t n, uint64_t first_run)
+{
+    job *j = ctx;
+    basin_outcome *outcome = alloc_array(n, sizeof *outcome);
+    if (!outcome)
+        return BASIN_ENOMEM;
+    uint64_t base = j->count * (1 + (uint64_t)j->n_clones) + first_run;
+    int rc = run_sampler(j, j->threads, states, n, base, outcome,
+                         j->sc ? &j->sched.table : NULL);
+    free(outcome);
+    return rc;
+}
+
+static int run_landscape(job *j, char *err, size_t n_err)
+{
+    basin_value v[16];
+    recipe_values(j->r, RECIPE_LANDSCAPE, j->point, v);
+    if (!v[LANDSCAPE_ATTRACTORS].number)
+        return 0;
+    if (j->sc && v[LANDSCAPE_RADIUS].number) {
+        job_error(j, "landscape", "landscape.radius re-runs an energy's dynamics from "
+                  "corrupted attractors; score models have none", err, n_err);
+        return 2;
+    }
+    uint8_t *converged = alloc_array(j->count, 1);
+    if (!converged) {
+        job_error(j, "landscape", "out of memory", err, n_err);
+        return 1;
+    }
+    for (uint64_t i = 0; i < j->count; i++)
+        converged[i] = j->outcome[i].converged != 0;
+    landscape_input in = {
+        .states = j->states, .n = j->count, .dim = j->info.dim,
+        .binary = (j->info.flags & BASIN_DATA_BINARY) != 0, .converged = converged,
+        .host = &j->host.table, .energy = j->en, .energy_self = j->en_self,
+        .classify = classify_attractors, .dynamics = landscape_dynamics, .ctx = j};
+    char why[512];
+    host_job_clear_error(&j->host);
+    int rc = landscape_run(v, &in, &j->land, why, sizeof why);
+    free(converged);
+    if (rc) {
+        const char *plugin_said = host_job_error(&j->host, rc);
+        char msg[1100];
+        snprintf(msg, sizeof msg, "%s%s%s", why, j->host.has_error ? ": " : "",
+                 j->host.has_error ? plugin_said : "");
+        job_error(j, "landscape", msg, err, n_err);
+        return rc == BASIN_ECANCELED ? 1 : exit_for(rc);
+    }
+    return 0;
+}
+
 /* ------------------------------------------------------------- one job */
 
 static int job_run(job *j, const pipeline_options *o, char *err, size_t n_err)
@@ -604,6 +715,10 @@ static int job_run(job *j, const pipeline_options *o, char *err, size_t n_err)
     }
     if ((rc = law_theory(j, err, n_err)))
         return rc;
+    host_job_phase(&j->host, "landscape");
+    j->threads = o->threads;
+    if ((rc = run_landscape(j, err, n_err)))
+        return rc;
     if (j->n_clones) {
         host_job_phase(&j->host, "clones");
         if (!j->dist) {
@@ -724,6 +839,46 @@ static void write_records(FILE *f, const job *j, const basin_value *measure,
     }
 }
 
+/* attractors.csv: the analyzed attractors of every job (landscape.h). */
+static void write_attractors_header(FILE *f, const recipe *r)
+{
+    fprintf(f, "job,point,repeat,");
+    for (size_t a = 0; a < r->n_axes; a++)
+        fprintf(f, "%s,", r->axes[a].dotted);
+    fprintf(f, "attractor,first,members,occupancy,class,nearest,match,energy,radius,"
+               "radius_bound,lambda_min,lambda_max,negative\n");
+}
+
+static void write_attractors(FILE *f, const job *j, size_t *coords, point_stats *st)
+{
+    const landscape_result *L = &j->land;
+    if (!L->n_grouped && !L->n_attractors)
+        return;
+    st->attractors += L->n_attractors;
+    for (int c = 0; c < MEASURE_N_CLASSES; c++)
+        st->attractors_by_class[c] += L->by_class[c];
+    st->landscape_jobs++;
+    for (uint64_t k = 0; k < L->n_analyzed; k++) {
+        const landscape_attractor *a = &L->analyzed[k];
+        fprintf(f, "%llu,%zu,%u,", (unsigned long long)j->index, j->point, j->repeat);
+        write_axes(f, j->r, j->point, coords);
+        fprintf(f, "%llu,%llu,%llu,", (unsigned long long)a->id,
+                (unsigned long long)a->first, (unsigned long long)a->members);
+        csv_real(f, a->occupancy);
+        fprintf(f, ",%s,%lld,", measure_class_name(a->cls), (long long)a->nearest);
+        double fields[] = {a->match, a->energy, a->radius};
+        for (size_t i = 0; i < 3; i++) {
+            csv_real(f, fields[i]);
+            fputc(',', f);
+        }
+        fprintf(f, "%d,", a->radius_bound);
+        csv_real(f, a->lambda_min);
+        fputc(',', f);
+        csv_real(f, a->lambda_max);
+        fprintf(f, ",%lld\n", (long long)a->n_negative);
+    }
+}
+
 static void write_rate(FILE *f, uint64_t hits, uint64_t n, double confidence)
 {
     double lo, hi;
@@ -740,7 +895,8 @@ static void write_rate(FILE *f, uint64_t hits, uint64_t n, double confidence)
    memorized rate (whatever the rule), the mean d_m, the measured collapse time
    (mean and standard error over trajectories, OU time) and the closed forms. */
 static void write_summary(FILE *f, const recipe *r, const point_stats *stats,
-                          double confidence, size_t *coords, int distance)
+                          double confidence, size_t *coords, int distance,
+                          int landscape)
 {
     static const char *const RATES[] = {"memorized_rate", "spurious_rate",
                                         "generalized_rate", "unconverged_rate"};
@@ -752,6 +908,9 @@ static void write_summary(FILE *f, const recipe *r, const point_stats *stats,
         fprintf(f, "ratio_memorized_rate,ratio_memorized_rate_lo,"
                    "ratio_memorized_rate_hi,d_m_mean,t_collapse,t_collapse_se,"
                    "t_collapse_theory,t_speciation,");
+    if (landscape)
+        fprintf(f, "attractors,attractors_memorized,attractors_spurious,"
+                   "attractors_generalized,");
     fprintf(f, "samples,seconds\n");
     for (size_t p = 0; p < r->n_points; p++) {
         const point_stats *st = &stats[p];
@@ -772,6 +931,16 @@ static void write_summary(FILE *f, const recipe *r, const point_stats *stats,
                 csv_real(f, fields[k]);
                 fputc(',', f);
             }
+        }
+        if (landscape) {
+            /* Means over the point's jobs. */
+            double n = (double)st->landscape_jobs;
+            csv_real(f, n > 0 ? (double)st->attractors / n : NAN);
+            for (int c = 0; c < 3; c++) {
+                fputc(',', f);
+                csv_real(f, n > 0 ? (double)st->attractors_by_class[c] / n : NAN);
+            }
+            fputc(',', f);
         }
         fprintf(f, "%llu,%.3f\n", (unsigned long long)st->samples, st->seconds);
     }
@@ -1032,6 +1201,19 @@ int pipeline_run(const recipe *r, const pipeline_options *o, char *err, size_t n
                                                n_err))
         status = 2;
 
+    /* attractors.csv when any point groups attractors. */
+    int landscape = 0;
+    for (size_t p = 0; p < r->n_points; p++)
+        landscape |= recipe_core_value(r, RECIPE_LANDSCAPE, p, "attractors").number != 0;
+    results_file attractors_file;
+    memset(&attractors_file, 0, sizeof attractors_file);
+    if (!status && landscape) {
+        if (results_open(&attractors_file, dir, "attractors.csv", err, n_err))
+            status = 2;
+        else
+            write_attractors_header(attractors_file.f, r);
+    }
+
     FILE *rec = files[FILE_RECORDS].f;
     int layout = -1; /* records.csv: 1 overlap, 0 distance; set by the first job */
     progress *bar = status ? NULL : progress_new(total_probes, o->progress);
@@ -1077,6 +1259,8 @@ int pipeline_run(const recipe *r, const pipeline_options *o, char *err, size_t n
                 write_records_header(rec, r, layout = j.overlap != NULL);
             recipe_values(r, RECIPE_MEASURE, j.point, j.values);
             write_records(rec, &j, j.values, coords, &stats[j.point]);
+            if (landscape)
+                write_attractors(attractors_file.f, &j, coords, &stats[j.point]);
             stats[j.point].seconds += now() - started;
             if (write_samples)
                 status = samples_append(samples, dir, &j, err, n_err);
@@ -1092,7 +1276,8 @@ int pipeline_run(const recipe *r, const pipeline_options *o, char *err, size_t n
 
     if (!status) {
         double confidence = recipe_core_value(r, RECIPE_MEASURE, 0, "confidence").number;
-        write_summary(files[FILE_SUMMARY].f, r, stats, confidence, coords, layout == 0);
+        write_summary(files[FILE_SUMMARY].f, r, stats, confidence, coords, layout == 0,
+                      landscape);
         write_run_toml(files[FILE_RUN].f, r, o);
         if (most_clones)
             write_clones(clones_file.f, r, stats, most_clones, confidence, coords);
@@ -1101,10 +1286,16 @@ int pipeline_run(const recipe *r, const pipeline_options *o, char *err, size_t n
                 status = 1;
         if (!status && most_clones && results_commit(&clones_file, err, n_err))
             status = 1;
+        if (!status && landscape && results_commit(&attractors_file, err, n_err))
+            status = 1;
+        /* An earlier run's optional files in the same folder no longer belong. */
+        char stale[4200];
         if (!status && !most_clones) {
-            /* An earlier run's φ_C in the same folder no longer belongs. */
-            char stale[4200];
             snprintf(stale, sizeof stale, "%s/collapse.csv", dir);
+            unlink(stale);
+        }
+        if (!status && !landscape) {
+            snprintf(stale, sizeof stale, "%s/attractors.csv", dir);
             unlink(stale);
         }
         if (!status)
@@ -1115,6 +1306,7 @@ int pipeline_run(const recipe *r, const pipeline_options *o, char *err, size_t n
     for (int i = 0; i < N_FILES; i++)
         results_abandon(&files[i]);
     results_abandon(&clones_file);
+    results_abandon(&attractors_file);
     for (size_t k = 0; samples && k < samples->n; k++)
         results_abandon(&samples->file[k]);
     free(samples);

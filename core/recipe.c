@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "init.h"
+#include "landscape.h"
 #include "measure.h"
 #include "param.h"
 #include "results.h"
@@ -30,6 +31,7 @@ static const struct {
     [RECIPE_SCHEDULE] = {"schedule", NULL, schedule_params, 0},
     [RECIPE_INIT] = {"init", NULL, init_params, 0},
     [RECIPE_MEASURE] = {"measure", NULL, measure_params, 0},
+    [RECIPE_LANDSCAPE] = {"landscape", NULL, landscape_params, 0},
     [RECIPE_OUTPUT] = {"output", NULL, output_params, 0},
 };
 

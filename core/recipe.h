@@ -14,7 +14,7 @@
  * Any parameter may be swept: a list of values, a range {from, to, step} or a
  * geometric range {from, to, times}. Several sweeps form their Cartesian product;
  * axes are ordered by section ([dataset], [model], [sampler], [schedule], [init],
- * [measure], [output]) and by position in the section, and the first varies slowest. A --set
+ * [measure], [landscape], [output]) and by position in the section, and the first varies slowest. A --set
  * that replaces a key keeps its position; a new key goes last in its section. Each sweep point runs
  * `repeats` jobs; job j = point·repeats + repeat has seed rng_job_seed(seed, j).
  * Errors name the file, line and dotted key, and suggest the closest valid name.
@@ -37,6 +37,7 @@ typedef enum recipe_section_id {
     RECIPE_SCHEDULE,
     RECIPE_INIT,
     RECIPE_MEASURE,
+    RECIPE_LANDSCAPE,
     RECIPE_OUTPUT,
     RECIPE_N_SECTIONS
 } recipe_section_id;
