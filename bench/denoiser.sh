@@ -17,3 +17,22 @@ if /usr/bin/python3 -c 'import numpy' 2>/dev/null; then
 else
     echo "numpy peer skipped: /usr/bin/python3 has no numpy (python3-numpy)"
 fi
+
+# A full sampling run: 101 denoiser evaluations of 256 states against K = 10 000
+# images (4·K·N·B flops each), plus reading the data and the measures.
+BASIN=${1}/basin
+if [ -x "$BASIN" ] && [ -d /usr/share/datasets/fashion-mnist ]; then
+    out=$(mktemp -d)
+    for threads in 1 2; do
+        start=$(date +%s.%N)
+        "$BASIN" run bench/sampling.toml --out "$out" --quiet --threads "$threads"
+        end=$(date +%s.%N)
+        awk -v s="$start" -v e="$end" -v t="$threads" 'BEGIN {
+            secs = e - s; flops = 101 * 4 * 10000 * 784 * 256
+            printf "full sampling run (fashion-mnist K=10000, 256 samples, ddim 100 steps), %d thread%s: %.2f s, %.1f GFLOP/s in the denoiser\n",
+                   t, (t > 1 ? "s" : ""), secs, flops / secs / 1e9 }'
+    done
+    rm -rf "$out"
+else
+    echo "full sampling run skipped: no $BASIN or no /usr/share/datasets/fashion-mnist"
+fi
