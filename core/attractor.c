@@ -1,8 +1,8 @@
 #include "attractor.h"
+#include "errmsg.h"
 
 #include <float.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,15 +13,6 @@
 /* States compared with the representatives per nearest_two call. */
 #define BLOCK 1024
 
-static void fail(char *err, size_t n_err, const char *fmt, ...)
-{
-    if (!err || n_err == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, n_err, fmt, ap);
-    va_end(ap);
-}
 
 void attractor_set_free(attractor_set *s)
 {
@@ -65,13 +56,13 @@ static int found(attractor_set *s, uint64_t *cap, const float *x, uint64_t i,
                  size_t n_err)
 {
     if (max_attractors && s->n_attractors >= max_attractors) {
-        fail(err, n_err, "more than %llu distinct attractors at tol = %g: the states "
+        errmsg(err, n_err, "more than %llu distinct attractors at tol = %g: the states "
              "do not cluster at this tolerance", (unsigned long long)max_attractors,
              tol);
         return BASIN_EINVAL;
     }
     if (reserve(s, s->n_attractors + 1, cap)) {
-        fail(err, n_err, "out of memory for %llu attractors",
+        errmsg(err, n_err, "out of memory for %llu attractors",
              (unsigned long long)(s->n_attractors + 1));
         return BASIN_ENOMEM;
     }
@@ -128,7 +119,7 @@ static int group_exact(const float *states, uint64_t n, uint32_t dim,
         size *= 2;
     int64_t *slot = malloc(size * sizeof *slot);
     if (!slot) {
-        fail(err, n_err, "out of memory for the attractor hash table");
+        errmsg(err, n_err, "out of memory for the attractor hash table");
         return BASIN_ENOMEM;
     }
     for (uint64_t t = 0; t < size; t++)
@@ -178,7 +169,7 @@ static int group_leader(const float *states, uint64_t n, uint32_t dim,
     nearest2 *near = malloc(BLOCK * sizeof *near);
     int rc = 0;
     if (!query || !row || !near) {
-        fail(err, n_err, "out of memory for attractor grouping");
+        errmsg(err, n_err, "out of memory for attractor grouping");
         rc = BASIN_ENOMEM;
     }
     for (uint64_t b0 = 0; b0 < n && !rc; b0 += BLOCK) {
@@ -194,7 +185,7 @@ static int group_leader(const float *states, uint64_t n, uint32_t dim,
         /* Nearest representative from earlier blocks, by SGEMM. */
         uint64_t n_old = s->n_attractors;
         if (nearest_two(query, m, s->representative, n_old, dim, 1.0, -1, near)) {
-            fail(err, n_err, "out of memory for attractor grouping");
+            errmsg(err, n_err, "out of memory for attractor grouping");
             rc = BASIN_ENOMEM;
             break;
         }
@@ -233,11 +224,11 @@ int attractor_group(const float *states, uint64_t n, uint32_t dim,
     memset(out, 0, sizeof *out);
     out->dim = dim;
     if (!(tol >= 0) || !isfinite(tol)) {
-        fail(err, n_err, "attractor tolerance %g must be finite and >= 0", tol);
+        errmsg(err, n_err, "attractor tolerance %g must be finite and >= 0", tol);
         return BASIN_EINVAL;
     }
     if (n > 0 && dim == 0) {
-        fail(err, n_err, "states of dimension 0 cannot be grouped");
+        errmsg(err, n_err, "states of dimension 0 cannot be grouped");
         return BASIN_EINVAL;
     }
     /* One pass: every state gets −1 until grouped; selected states are checked
@@ -260,7 +251,7 @@ int attractor_group(const float *states, uint64_t n, uint32_t dim,
             uint32_t j = 0;
             while (isfinite(x[j]))
                 j++;
-            fail(err, n_err, "state %llu has a non-finite coordinate %u",
+            errmsg(err, n_err, "state %llu has a non-finite coordinate %u",
                  (unsigned long long)i, j);
             return BASIN_ENUMERIC;
         }

@@ -4,12 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Uniform integer in [0, bound) from a 32-bit word (Lemire's multiply, as in
-   init.c; bias below bound / 2^32). */
-static uint32_t bounded(uint32_t word, uint32_t bound)
-{
-    return (uint32_t)(((uint64_t)word * bound) >> 32);
-}
+#include "init.h"
 
 static int check_options(const basin_host *host, uint32_t dim,
                          uint64_t attractor, const basin_radius_options *o)
@@ -50,21 +45,6 @@ static int check_options(const basin_host *host, uint32_t dim,
         }
     }
     return 0;
-}
-
-/* Flip exactly n_flip spins of x chosen by a partial Fisher–Yates shuffle. */
-static void flip_spins(float *x, uint32_t dim, uint32_t n_flip, const uint32_t *words,
-                       uint32_t *order)
-{
-    for (uint32_t i = 0; i < dim; i++)
-        order[i] = i;
-    for (uint32_t i = 0; i < n_flip; i++) {
-        uint32_t j = i + bounded(words[i], dim - i);
-        uint32_t t = order[i];
-        order[i] = order[j];
-        order[j] = t;
-        x[order[i]] = -x[order[i]];
-    }
 }
 
 /* Does the run end within δ of x*? Non-finite states do not. */
@@ -131,7 +111,7 @@ int basin_radius(const basin_host *host, const float *attractor_state, uint32_t 
                     continue;
                 host->random_bits(host, BASIN_ROLE_MEASURE, first_run + r, l, words,
                                   n_flip);
-                flip_spins(x, dim, n_flip, words, order);
+                init_corrupt(x, dim, n_flip, words, NULL, order);
             } else {
                 host->random_normal(host, BASIN_ROLE_MEASURE, first_run + r, l, noise,
                                     dim);

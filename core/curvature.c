@@ -1,7 +1,7 @@
 #include "curvature.h"
+#include "errmsg.h"
 
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,15 +16,6 @@ extern void dsyev_(const char *jobz, const char *uplo, const int *n, double *a,
 extern void dstev_(const char *jobz, const int *n, double *d, double *e, double *z,
                    const int *ldz, double *work, int *info, size_t jobz_len);
 
-static void fail(char *err, size_t n_err, const char *fmt, ...)
-{
-    if (!err || n_err == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, n_err, fmt, ap);
-    va_end(ap);
-}
 
 /* One product out = H v, checked for non-finite entries. */
 static int product(curvature_hv_fn hv, void *ctx, uint32_t dim, const float *v,
@@ -33,12 +24,12 @@ static int product(curvature_hv_fn hv, void *ctx, uint32_t dim, const float *v,
     int rc = hv(ctx, v, out);
     r->n_products++;
     if (rc) {
-        fail(err, n_err, "Hessian-vector product %u failed", r->n_products);
+        errmsg(err, n_err, "Hessian-vector product %u failed", r->n_products);
         return rc;
     }
     for (uint32_t i = 0; i < dim; i++)
         if (!isfinite(out[i])) {
-            fail(err, n_err, "Hessian-vector product %u has a non-finite entry %u",
+            errmsg(err, n_err, "Hessian-vector product %u has a non-finite entry %u",
                  r->n_products, i);
             return BASIN_ENUMERIC;
         }
@@ -58,7 +49,7 @@ static int dense(uint32_t dim, curvature_hv_fn hv, void *ctx, double zero_tol,
     double *work = NULL;
     int rc = 0;
     if (!a || !w || !e || !col) {
-        fail(err, n_err, "out of memory for a %u × %u Hessian", dim, dim);
+        errmsg(err, n_err, "out of memory for a %u × %u Hessian", dim, dim);
         rc = BASIN_ENOMEM;
         goto done;
     }
@@ -88,13 +79,13 @@ static int dense(uint32_t dim, curvature_hv_fn hv, void *ctx, double zero_tol,
     lwork = info == 0 && query >= 1 ? (int)query : 3 * n;
     work = malloc((size_t)lwork * sizeof *work);
     if (!work) {
-        fail(err, n_err, "out of memory for the eigenvalue workspace");
+        errmsg(err, n_err, "out of memory for the eigenvalue workspace");
         rc = BASIN_ENOMEM;
         goto done;
     }
     dsyev_("N", "U", &n, a, &n, w, work, &lwork, &info, 1, 1);
     if (info != 0) {
-        fail(err, n_err, "the dense eigenvalue solver failed (dsyev info %d)", info);
+        errmsg(err, n_err, "the dense eigenvalue solver failed (dsyev info %d)", info);
         rc = BASIN_ENUMERIC;
         goto done;
     }
@@ -165,7 +156,7 @@ static int lanczos(uint32_t dim, curvature_hv_fn hv, void *ctx, uint32_t steps,
     double *work = malloc(2 * (size_t)m * sizeof *work);
     int rc = 0;
     if (!q || !w || !vf || !wf || !alpha || !beta || !work) {
-        fail(err, n_err, "out of memory for %u Lanczos vectors of dimension %u", m,
+        errmsg(err, n_err, "out of memory for %u Lanczos vectors of dimension %u", m,
              dim);
         rc = BASIN_ENOMEM;
         goto done;
@@ -222,7 +213,7 @@ static int lanczos(uint32_t dim, curvature_hv_fn hv, void *ctx, uint32_t steps,
     double z;
     dstev_("N", &n, alpha, beta, &z, &one, work, &info, 1);
     if (info != 0) {
-        fail(err, n_err, "the tridiagonal eigenvalue solver failed (dstev info %d)",
+        errmsg(err, n_err, "the tridiagonal eigenvalue solver failed (dstev info %d)",
              info);
         rc = BASIN_ENUMERIC;
         goto done;
@@ -258,7 +249,7 @@ int curvature_extremes(uint32_t dim, curvature_hv_fn hv, void *ctx,
     out->n_negative = out->n_zero = -1;
     out->asymmetry = NAN;
     if (dim == 0 || !hv) {
-        fail(err, n_err, dim == 0 ? "the Hessian of a 0-dimensional state"
+        errmsg(err, n_err, dim == 0 ? "the Hessian of a 0-dimensional state"
                                   : "no Hessian-vector product given");
         return BASIN_EINVAL;
     }

@@ -25,8 +25,21 @@ static uint32_t bounded(uint32_t word, uint32_t bound)
     return (uint32_t)(((uint64_t)word * bound) >> 32);
 }
 
-/* Corrupt exactly round(flip·dim) coordinates of x, chosen by a partial
-   Fisher–Yates shuffle. */
+void init_corrupt(float *x, uint32_t dim, uint32_t n, const uint32_t *words,
+                  const float *noise, uint32_t *order)
+{
+    for (uint32_t i = 0; i < dim; i++)
+        order[i] = i;
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t j = i + bounded(words[i], dim - i);
+        uint32_t t = order[i];
+        order[i] = order[j];
+        order[j] = t;
+        x[order[i]] = noise ? noise[i] : -x[order[i]];
+    }
+}
+
+/* Corrupt exactly round(flip·dim) coordinates of x (role INIT, keyed by probe). */
 static int corrupt(float *x, uint32_t dim, double flip, int binary,
                    const basin_host *host, uint64_t probe)
 {
@@ -45,15 +58,7 @@ static int corrupt(float *x, uint32_t dim, double flip, int binary,
     host->random_bits(host, BASIN_ROLE_INIT, probe, 1, words, n_flip);
     if (!binary)
         host->random_normal(host, BASIN_ROLE_INIT, probe, 2, noise, n_flip);
-    for (uint32_t i = 0; i < dim; i++)
-        order[i] = i;
-    for (uint32_t i = 0; i < n_flip; i++) {
-        uint32_t j = i + bounded(words[i], dim - i);
-        uint32_t t = order[i];
-        order[i] = order[j];
-        order[j] = t;
-        x[order[i]] = binary ? -x[order[i]] : noise[i];
-    }
+    init_corrupt(x, dim, n_flip, words, noise, order);
     free(order);
     free(words);
     free(noise);

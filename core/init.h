@@ -40,4 +40,12 @@ int init_states(const basin_value *values, const float *train, uint64_t n_train,
                 uint64_t count, float *states, int64_t *start, char *err,
                 size_t n_err);
 
+/*
+ * Corrupt exactly n of x's dim coordinates, chosen by a partial Fisher–Yates
+ * shuffle driven by words[0..n): sign-flipped when noise is NULL, else coordinate
+ * i-th chosen replaced by noise[i]. order is dim scratch words. [thread-safe]
+ */
+void init_corrupt(float *x, uint32_t dim, uint32_t n, const uint32_t *words,
+                  const float *noise, uint32_t *order);
+
 #endif

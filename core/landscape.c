@@ -1,7 +1,7 @@
 #include "landscape.h"
+#include "errmsg.h"
 
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,15 +44,6 @@ const basin_param_def landscape_params[] = {
     {NULL, 0, 0, NULL, 0, 0, NULL, 0, NULL},
 };
 
-static void fail(char *err, size_t n_err, const char *fmt, ...)
-{
-    if (!err || n_err == 0)
-        return;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(err, n_err, fmt, ap);
-    va_end(ap);
-}
 
 /* ------------------------------------------------------- a message-capturing host */
 
@@ -198,20 +189,20 @@ void landscape_result_free(landscape_result *r)
 static int check_input(const landscape_input *in, int radius, char *err, size_t n_err)
 {
     if (!in || !in->host) {
-        fail(err, n_err, "landscape: no input or no host");
+        errmsg(err, n_err, "landscape: no input or no host");
         return BASIN_EINVAL;
     }
     if (in->n > 0 && (!in->states || !in->converged || in->dim == 0)) {
-        fail(err, n_err, "landscape: %llu states without data, convergence flags "
+        errmsg(err, n_err, "landscape: %llu states without data, convergence flags "
              "or dimension", (unsigned long long)in->n);
         return BASIN_EINVAL;
     }
     if (!in->classify) {
-        fail(err, n_err, "landscape: no classifier for the attractors");
+        errmsg(err, n_err, "landscape: no classifier for the attractors");
         return BASIN_EINVAL;
     }
     if (radius && !in->dynamics) {
-        fail(err, n_err, "landscape: radius needs the job's dynamics, which this "
+        errmsg(err, n_err, "landscape: radius needs the job's dynamics, which this "
              "job does not lend");
         return BASIN_EINVAL;
     }
@@ -241,40 +232,40 @@ static int read_params(const basin_value *p, int binary, options *o, char *err,
     double trials = p[LANDSCAPE_RADIUS_TRIALS].number;
     /* The recipe checks the table's ranges; these guard direct callers. */
     if (!(o->tol > 0) || !isfinite(o->tol)) {
-        fail(err, n_err, "landscape: tol = %g must be finite and > 0", o->tol);
+        errmsg(err, n_err, "landscape: tol = %g must be finite and > 0", o->tol);
         return BASIN_EINVAL;
     }
     if (!(max_analyzed >= 0 && max_analyzed <= 1e9)) {
-        fail(err, n_err, "landscape: max_analyzed = %g is out of range", max_analyzed);
+        errmsg(err, n_err, "landscape: max_analyzed = %g is out of range", max_analyzed);
         return BASIN_EINVAL;
     }
     o->max_analyzed = (uint64_t)max_analyzed;
     if (!o->radius)
         return 0;
     if (!(levels >= 1 && levels <= 1e6) || !(trials >= 1 && trials <= 1e6)) {
-        fail(err, n_err, "landscape: radius_levels = %g and radius_trials = %g must "
+        errmsg(err, n_err, "landscape: radius_levels = %g and radius_trials = %g must "
              "be >= 1", levels, trials);
         return BASIN_EINVAL;
     }
     o->levels = (uint32_t)levels;
     o->trials = (uint32_t)trials;
     if (!(o->radius_max > 0) || !isfinite(o->radius_max)) {
-        fail(err, n_err, "landscape: radius_max = %g must be finite and > 0",
+        errmsg(err, n_err, "landscape: radius_max = %g must be finite and > 0",
              o->radius_max);
         return BASIN_EINVAL;
     }
     if (binary && o->radius_max > 0.5) {
-        fail(err, n_err, "landscape: radius_max = %g must be <= 0.5 for binary "
+        errmsg(err, n_err, "landscape: radius_max = %g must be <= 0.5 for binary "
              "states (the fraction of spins flipped)", o->radius_max);
         return BASIN_EINVAL;
     }
     if (!(o->fraction > 0 && o->fraction <= 1)) {
-        fail(err, n_err, "landscape: radius_fraction = %g must be in (0, 1]",
+        errmsg(err, n_err, "landscape: radius_fraction = %g must be in (0, 1]",
              o->fraction);
         return BASIN_EINVAL;
     }
     if (!(o->delta >= 0) || !isfinite(o->delta)) {
-        fail(err, n_err, "landscape: radius_delta = %g must be finite and >= 0",
+        errmsg(err, n_err, "landscape: radius_delta = %g must be finite and >= 0",
              o->delta);
         return BASIN_EINVAL;
     }
@@ -292,7 +283,7 @@ static int classify_all(const landscape_input *in, const attractor_set *set,
         int rc = in->classify(in->ctx, set->representative + a * set->dim, m,
                               cls + a, nearest + a, match + a);
         if (rc) {
-            fail(err, n_err, "landscape: classifying attractors %llu to %llu failed "
+            errmsg(err, n_err, "landscape: classifying attractors %llu to %llu failed "
                  "(%s)", (unsigned long long)a, (unsigned long long)(a + m - 1),
                  status_name(rc));
             return rc;
@@ -300,7 +291,7 @@ static int classify_all(const landscape_input *in, const attractor_set *set,
     }
     for (uint64_t a = 0; a < a_count; a++) {
         if ((unsigned)cls[a] >= MEASURE_N_CLASSES) {
-            fail(err, n_err, "landscape: the classifier gave attractor %llu the "
+            errmsg(err, n_err, "landscape: the classifier gave attractor %llu the "
                  "class %d", (unsigned long long)a, (int)cls[a]);
             return BASIN_EINTERNAL;
         }
@@ -318,7 +309,7 @@ static int measure_radius(const landscape_input *in, const options *o,
     proxy_init(&proxy, in->host);
     radius_ctx ctx = {in, r->id, o->levels, o->trials, 0, 0};
     if (r->id > (UINT64_MAX / o->trials - o->levels) / o->levels) {
-        fail(err, n_err, "landscape: attractor %llu is too many to number its runs",
+        errmsg(err, n_err, "landscape: attractor %llu is too many to number its runs",
              (unsigned long long)r->id);
         return BASIN_EINVAL;
     }
@@ -328,17 +319,17 @@ static int measure_radius(const landscape_input *in, const options *o,
     int rc = basin_radius(&proxy.host, x, in->dim, r->id, &bo, radius_dynamics, &ctx,
                           &br, NULL);
     if (rc == BASIN_ECANCELED) {
-        fail(err, n_err, "landscape: cancelled");
+        errmsg(err, n_err, "landscape: cancelled");
         return rc;
     }
     if (rc && ctx.failed) {
-        fail(err, n_err, "landscape: basin radius of attractor %llu: the dynamics "
+        errmsg(err, n_err, "landscape: basin radius of attractor %llu: the dynamics "
              "failed at level %g (%s)", (unsigned long long)r->id,
              levels[ctx.level], status_name(rc));
         return rc;
     }
     if (rc) {
-        fail(err, n_err, "landscape: basin radius of attractor %llu: %s",
+        errmsg(err, n_err, "landscape: basin radius of attractor %llu: %s",
              (unsigned long long)r->id,
              proxy.message[0] ? proxy.message : status_name(rc));
         return rc;
@@ -368,7 +359,7 @@ static int measure_curvature(const landscape_input *in, const float *x,
     int rc = curvature_extremes(dim, e->hessian_vector ? hv_exact : hv_difference, &c,
                                 NULL, &cr, why, sizeof why);
     if (rc) {
-        fail(err, n_err, "landscape: curvature at attractor %llu: %s%s%s",
+        errmsg(err, n_err, "landscape: curvature at attractor %llu: %s%s%s",
              (unsigned long long)r->id, why, proxy.message[0] ? ": " : "",
              proxy.message);
         return rc;
@@ -411,7 +402,7 @@ static int analyze(const landscape_input *in, const options *o,
     }
     for (uint64_t k = 0; k < out->n_analyzed; k++) {
         if (in->host->cancelled && in->host->cancelled(in->host)) {
-            fail(err, n_err, "landscape: cancelled");
+            errmsg(err, n_err, "landscape: cancelled");
             rc = BASIN_ECANCELED;
             goto done;
         }
@@ -422,7 +413,7 @@ static int analyze(const landscape_input *in, const options *o,
             proxy_init(&proxy, in->host);
             rc = e->energy(in->energy_self, &proxy.host, x, 1, &r->energy);
             if (rc) {
-                fail(err, n_err, "landscape: energy at attractor %llu: %s",
+                errmsg(err, n_err, "landscape: energy at attractor %llu: %s",
                      (unsigned long long)r->id,
                      proxy.message[0] ? proxy.message : status_name(rc));
                 goto done;
@@ -441,7 +432,7 @@ static int analyze(const landscape_input *in, const options *o,
     }
     goto done;
 nomem:
-    fail(err, n_err, "landscape: out of memory");
+    errmsg(err, n_err, "landscape: out of memory");
     rc = BASIN_ENOMEM;
 done:
     free(levels);
@@ -456,7 +447,7 @@ int landscape_run(const basin_value *params, const landscape_input *in,
     if (err && n_err)
         err[0] = '\0';
     if (!params) {
-        fail(err, n_err, "landscape: no parameters");
+        errmsg(err, n_err, "landscape: no parameters");
         return BASIN_EINVAL;
     }
     if (params[LANDSCAPE_ATTRACTORS].number == 0)
@@ -477,7 +468,7 @@ int landscape_run(const basin_value *params, const landscape_input *in,
     double *match = NULL;
     rank *order = NULL;
     if (in->n > SIZE_MAX / sizeof *id) {
-        fail(err, n_err, "landscape: %llu states do not fit in memory",
+        errmsg(err, n_err, "landscape: %llu states do not fit in memory",
              (unsigned long long)in->n);
         return BASIN_ENOMEM;
     }
@@ -490,7 +481,7 @@ int landscape_run(const basin_value *params, const landscape_input *in,
     rc = attractor_group(in->states, in->n, in->dim, in->converged, o.tol, 0, id, &set,
                          why, sizeof why);
     if (rc) {
-        fail(err, n_err, "landscape: grouping the final states: %s", why);
+        errmsg(err, n_err, "landscape: grouping the final states: %s", why);
         goto done;
     }
     uint64_t a_count = set.n_attractors;
@@ -532,7 +523,7 @@ int landscape_run(const basin_value *params, const landscape_input *in,
     rc = analyze(in, &o, &set, out, err, n_err);
     goto done;
 nomem:
-    fail(err, n_err, "landscape: out of memory");
+    errmsg(err, n_err, "landscape: out of memory");
     rc = BASIN_ENOMEM;
 done:
     if (rc)
