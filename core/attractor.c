@@ -1,5 +1,4 @@
 #include "attractor.h"
-#include "errmsg.h"
 
 #include <float.h>
 #include <math.h>
@@ -7,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "errmsg.h"
 #include "basin/plugin.h"
 #include "nearest.h"
 

@@ -1,11 +1,11 @@
 #include "curvature.h"
-#include "errmsg.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "errmsg.h"
 #include "basin/plugin.h"
 
 /* LAPACK (OpenBLAS exports it), Fortran calling convention with the hidden

@@ -1,11 +1,12 @@
 #include "landscape.h"
-#include "errmsg.h"
 
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "errmsg.h"
 #include "attractor.h"
 #include "basin_radius.h"
 #include "curvature.h"
