@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "errmsg.h"
 #include "basin/plugin.h"
+#include "errmsg.h"
 #include "nearest.h"
 
 /* States compared with the representatives per nearest_two call. */

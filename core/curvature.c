@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "errmsg.h"
 #include "basin/plugin.h"
+#include "errmsg.h"
 
 /* LAPACK (OpenBLAS exports it), Fortran calling convention with the hidden
    string lengths gfortran appends. */

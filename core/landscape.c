@@ -6,10 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "errmsg.h"
 #include "attractor.h"
 #include "basin_radius.h"
 #include "curvature.h"
+#include "errmsg.h"
 
 /* Representatives handed to classify per call. */
 #define CLASSIFY_BLOCK 1024
