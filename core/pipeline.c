@@ -971,8 +971,11 @@ static void write_clones(FILE *f, const recipe *r, const point_stats *stats,
 }
 
 static void print_summary(const recipe *r, const point_stats *stats, double confidence,
-                          const char *out_dir, double seconds, uint64_t total)
+                          const char *out_dir, double seconds)
 {
+    uint64_t total = 0; /* final states measured (clones are not among them) */
+    for (size_t p = 0; p < r->n_points; p++)
+        total += stats[p].samples;
     printf("%s: %zu point%s x %u repeat%s, %llu final states in %.2f s -> %s\n",
            r->name, r->n_points, r->n_points == 1 ? "" : "s", r->repeats,
            r->repeats == 1 ? "" : "s", (unsigned long long)total, seconds, out_dir);
@@ -1301,7 +1304,7 @@ int pipeline_run(const recipe *r, const pipeline_options *o, char *err, size_t n
         if (!status)
             status = samples_commit(samples, dir, err, n_err);
         if (!status && !o->quiet)
-            print_summary(r, stats, confidence, dir, now() - run_started, total_probes);
+            print_summary(r, stats, confidence, dir, now() - run_started);
     }
     for (int i = 0; i < N_FILES; i++)
         results_abandon(&files[i]);
