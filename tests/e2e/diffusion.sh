@@ -95,4 +95,15 @@ check "phi_C at the latest clone ($late) > 0.3" num "${late:-0}" '>' 0.3
 check "phi_C at the latest clone ($late) > at the earliest ($early) + 0.2" \
     num "${late:-0}" '>' "${early:-1} + 0.2"
 check "phi_C rows: 6 clones" [ "$(($(wc -l <"$C") - 1))" -eq 6 ]
+
+# 5. Same recipe and seed, 1 or 2 threads: byte-identical records, samples and
+# φ_C (noise is keyed by sample and step, probes run in fixed blocks).
+for th in 1 2; do
+    "$BASIN" run "$R/collapse-time.toml" --out "$T/det$th" --quiet --threads $th \
+        --set dataset.dim=8 --set dataset.count=50 --set init.count=100 \
+        --set sampler.steps=100 --set measure.clones=3
+done
+for f in records.csv samples.npy collapse.csv; do
+    check "$f identical with 1 and 2 threads" cmp -s "$T/det1/$f" "$T/det2/$f"
+done
 finish
