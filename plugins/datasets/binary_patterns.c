@@ -27,6 +27,8 @@
  */
 #include <basin/plugin.h>
 
+#include "rows.h"
+
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -69,17 +71,29 @@ static double plus_threshold(double bias)
     return 0.5 * (1.0 + bias);
 }
 
+/* What draw_pattern needs: the data set, the parent (NULL for correlation 0) and
+   two scratch arrays of dim doubles. */
+typedef struct draw {
+    binary_patterns *d;
+    const int8_t *parent;
+    double *uniform, *copy;
+} draw;
+
 /*
- * Draw one pattern into out (dim entries): fresh biased draws from stream
- * (index, draw_step), each replaced by the parent's entry when the uniform of
- * stream (index, copy_step) is below the correlation. uniform and copy are
- * scratch arrays of dim doubles. [deterministic given rng: role DATASET]
+ * Draw pattern `row` (point `index` of its split; rows_point_fn): fresh biased
+ * draws from stream (index, 0 train / 1 held-out), each replaced by the parent's
+ * entry when the uniform of stream (index, 3 train / 4 held-out) is below the
+ * correlation. [deterministic given rng: role DATASET]
  */
-static void draw_pattern(const basin_host *host, const binary_patterns *d,
-                         const int8_t *parent, uint64_t index, uint64_t draw_step,
-                         uint64_t copy_step, double *uniform, double *copy,
-                         int8_t *out)
+static void draw_pattern(void *ctx, const basin_host *host, uint64_t row,
+                         uint64_t index, int heldout)
 {
+    const draw *w = ctx;
+    const binary_patterns *d = w->d;
+    const int8_t *parent = w->parent;
+    double *uniform = w->uniform, *copy = w->copy;
+    int8_t *out = d->entries + (size_t)row * d->dim;
+    const uint64_t draw_step = heldout ? 1 : 0, copy_step = heldout ? 4 : 3;
     const double threshold = plus_threshold(d->bias);
     host->random_uniform(host, BASIN_ROLE_DATASET, index, draw_step, uniform, d->dim);
     for (uint32_t i = 0; i < d->dim; i++)
@@ -113,22 +127,18 @@ static int check_params(const basin_host *host, const basin_value *values,
     const double load = values[P_LOAD].number, heldout = values[P_HELDOUT].number;
     const double bias = values[P_BIAS].number, corr = values[P_CORRELATION].number;
 
-    if (!(dim >= 1 && dim <= 1000000 && dim == floor(dim))) {
-        host->error(host, "dim = %g is not an integer in [1, 1000000]", dim);
-        return BASIN_EINVAL;
-    }
-    if (!(count >= 1 && count <= 10000000 && count == floor(count))) {
-        host->error(host, "count = %g is not an integer in [1, 10000000]", count);
-        return BASIN_EINVAL;
-    }
+    int rc = rows_check_int(host, "dim", dim, 1, 1000000);
+    if (rc == BASIN_OK)
+        rc = rows_check_int(host, "count", count, 1, 10000000);
+    if (rc != BASIN_OK)
+        return rc;
     if (!(load >= 0 && load <= 100)) {
         host->error(host, "load = %g is not in [0, 100]", load);
         return BASIN_EINVAL;
     }
-    if (!(heldout >= 0 && heldout <= 10000000 && heldout == floor(heldout))) {
-        host->error(host, "heldout = %g is not an integer in [0, 10000000]", heldout);
-        return BASIN_EINVAL;
-    }
+    rc = rows_check_int(host, "heldout", heldout, 0, 10000000);
+    if (rc != BASIN_OK)
+        return rc;
     if (!(bias >= -1 && bias <= 1)) {
         host->error(host, "bias = %g is not in [-1, 1]", bias);
         return BASIN_EINVAL;
@@ -209,25 +219,8 @@ static int binary_patterns_create(const basin_host *host, const basin_value *par
             parent[i] = uniform[i] < threshold ? 1 : -1;
     }
 
-    rc = BASIN_OK;
-    for (uint64_t row = 0; row < n_rows; row++) {
-        if ((row & 1023u) == 0) {
-            if (host->cancelled != NULL && host->cancelled(host)) {
-                host->error(host, "cancelled after %llu of %llu patterns",
-                            (unsigned long long)row, (unsigned long long)n_rows);
-                rc = BASIN_ECANCELED;
-                break;
-            }
-            if (host->progress != NULL)
-                host->progress(host, row, n_rows);
-        }
-        const int heldout = row >= d->n_train;
-        const uint64_t index = heldout ? row - d->n_train : row;
-        draw_pattern(host, d, parent, index, heldout ? 1 : 0, heldout ? 4 : 3, uniform,
-                     copy, d->entries + (size_t)row * d->dim);
-    }
-    if (rc == BASIN_OK && host->progress != NULL)
-        host->progress(host, n_rows, n_rows);
+    draw w = {d, parent, uniform, copy};
+    rc = rows_draw_points(host, d->n_train, d->n_heldout, "patterns", draw_pattern, &w);
     free(uniform);
     free(parent);
     if (rc != BASIN_OK) {
@@ -259,32 +252,12 @@ static int binary_patterns_read(void *self, const basin_host *host, int split,
                                 uint64_t first, uint64_t count, float *rows)
 {
     const binary_patterns *d = self;
-    uint64_t n_split, offset;
-    if (split == BASIN_SPLIT_TRAIN) {
-        n_split = d->n_train;
-        offset = 0;
-    } else if (split == BASIN_SPLIT_HELDOUT) {
-        n_split = d->n_heldout;
-        offset = d->n_train;
-    } else {
-        host->error(host, "read: unknown split %d (0 train, 1 held-out)", split);
-        return BASIN_EINVAL;
-    }
-    if (first > n_split || count > n_split - first) {
-        host->error(host,
-                    "read: rows [%llu, %llu + %llu) are outside the %s split of "
-                    "%llu patterns",
-                    (unsigned long long)first, (unsigned long long)first,
-                    (unsigned long long)count,
-                    split == BASIN_SPLIT_TRAIN ? "train" : "held-out",
-                    (unsigned long long)n_split);
-        return BASIN_EINVAL;
-    }
-    if (count > 0 && rows == NULL) {
-        host->error(host, "read: rows is NULL");
-        return BASIN_EINVAL;
-    }
-    const int8_t *src = d->entries + (size_t)(offset + first) * d->dim;
+    uint64_t at;
+    const int rc = rows_locate(host, d->n_train, d->n_heldout, split, first, count, rows,
+                               "patterns", &at);
+    if (rc != BASIN_OK)
+        return rc;
+    const int8_t *src = d->entries + (size_t)at * d->dim;
     const size_t n_entries = (size_t)count * d->dim;
     for (size_t k = 0; k < n_entries; k++)
         rows[k] = (float)src[k];

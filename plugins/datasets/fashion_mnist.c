@@ -23,6 +23,8 @@
  */
 #include <basin/plugin.h>
 
+#include "rows.h"
+
 #include <zlib.h>
 
 #include <math.h>
@@ -385,18 +387,13 @@ static int fashion_create(const basin_host *host, const basin_value *params,
     const double count = params[P_COUNT].number, heldout = params[P_HELDOUT].number;
     const double class = params[P_CLASS].number;
     const char *folder = params[P_PATH].string;
-    if (!(count >= 1 && count <= 60000 && count == floor(count))) {
-        host->error(host, "count = %g is not an integer in [1, 60000]", count);
-        return BASIN_EINVAL;
-    }
-    if (!(heldout >= 0 && heldout <= 10000 && heldout == floor(heldout))) {
-        host->error(host, "heldout = %g is not an integer in [0, 10000]", heldout);
-        return BASIN_EINVAL;
-    }
-    if (!(class >= -1 && class <= 255 && class == floor(class))) {
-        host->error(host, "class = %g is not an integer in [-1, 255]", class);
-        return BASIN_EINVAL;
-    }
+    int rc = rows_check_int(host, "count", count, 1, 60000);
+    if (rc == BASIN_OK)
+        rc = rows_check_int(host, "heldout", heldout, 0, 10000);
+    if (rc == BASIN_OK)
+        rc = rows_check_int(host, "class", class, -1, 255);
+    if (rc != BASIN_OK)
+        return rc;
     if (folder == NULL || folder[0] == 0)
         folder = DEFAULT_PATH;
 
@@ -410,7 +407,7 @@ static int fashion_create(const basin_host *host, const basin_value *params,
     idx_split train = {"train-images-idx3-ubyte", "train-labels-idx1-ubyte", 0, 0, 0};
     idx_split test = {"t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte", 0, 0, 0};
     uint8_t *train_pixels = NULL, *held_pixels = NULL;
-    int rc = read_split(host, folder, &train, (int)class, (uint32_t)count, 0, "count",
+    rc = read_split(host, folder, &train, (int)class, (uint32_t)count, 0, "count",
                         0, 0, &train_pixels);
     if (rc == BASIN_OK && heldout > 0)
         rc = read_split(host, folder, &test, (int)class, (uint32_t)heldout, 1,
@@ -464,33 +461,13 @@ static int fashion_read(void *self, const basin_host *host, int split, uint64_t 
                         uint64_t count, float *rows)
 {
     const fashion *f = self;
-    uint64_t n_split, offset;
-    if (split == BASIN_SPLIT_TRAIN) {
-        n_split = f->n_train;
-        offset = 0;
-    } else if (split == BASIN_SPLIT_HELDOUT) {
-        n_split = f->n_heldout;
-        offset = f->n_train;
-    } else {
-        host->error(host, "read: unknown split %d (0 train, 1 held-out)", split);
-        return BASIN_EINVAL;
-    }
-    if (first > n_split || count > n_split - first) {
-        host->error(host,
-                    "read: rows [%llu, %llu + %llu) are outside the %s split of "
-                    "%llu images",
-                    (unsigned long long)first, (unsigned long long)first,
-                    (unsigned long long)count,
-                    split == BASIN_SPLIT_TRAIN ? "train" : "held-out",
-                    (unsigned long long)n_split);
-        return BASIN_EINVAL;
-    }
-    if (count > 0 && rows == NULL) {
-        host->error(host, "read: rows is NULL");
-        return BASIN_EINVAL;
-    }
+    uint64_t at;
+    const int rc = rows_locate(host, f->n_train, f->n_heldout, split, first, count, rows,
+                               "images", &at);
+    if (rc != BASIN_OK)
+        return rc;
     const size_t pixels = (size_t)f->height * f->width;
-    const uint8_t *src = f->pixels + (size_t)(offset + first) * pixels;
+    const uint8_t *src = f->pixels + (size_t)at * pixels;
     const size_t n = (size_t)count * pixels;
     for (size_t k = 0; k < n; k++)
         rows[k] = (float)(src[k] / 127.5 - 1.0);

@@ -43,7 +43,7 @@ static const basin_param_def gaussian_params[] = {
 };
 
 typedef struct gaussian {
-    rows r;
+    rows r; /* first: rows_dataset_info / rows_dataset_read take the instance */
     double *eigenvalues; /* dim, descending: the diagonal of Σ */
 } gaussian;
 
@@ -65,18 +65,13 @@ static int gaussian_setup(const basin_host *host, const basin_value *v, gaussian
     const double heldout = v[P_HELDOUT].number, variance = v[P_VARIANCE].number;
     const double decay = v[P_DECAY].number;
     const char *spectrum = v[P_SPECTRUM].string;
-    if (!(dim >= 1 && dim <= 1000000 && dim == floor(dim))) {
-        host->error(host, "dim = %g is not an integer in [1, 1000000]", dim);
-        return BASIN_EINVAL;
-    }
-    if (!(count >= 1 && count <= 10000000 && count == floor(count))) {
-        host->error(host, "count = %g is not an integer in [1, 10000000]", count);
-        return BASIN_EINVAL;
-    }
-    if (!(heldout >= 0 && heldout <= 10000000 && heldout == floor(heldout))) {
-        host->error(host, "heldout = %g is not an integer in [0, 10000000]", heldout);
-        return BASIN_EINVAL;
-    }
+    int rc = rows_check_int(host, "dim", dim, 1, 1000000);
+    if (rc == BASIN_OK)
+        rc = rows_check_int(host, "count", count, 1, 10000000);
+    if (rc == BASIN_OK)
+        rc = rows_check_int(host, "heldout", heldout, 0, 10000000);
+    if (rc != BASIN_OK)
+        return rc;
     if (!(variance > 0 && variance <= 1e12)) {
         host->error(host, "variance = %g is not in (0, 1e12]", variance);
         return BASIN_EINVAL;
@@ -106,6 +101,24 @@ static int gaussian_setup(const basin_host *host, const basin_value *v, gaussian
     for (uint32_t i = 0; i < g->r.dim; i++)
         g->eigenvalues[i] = power ? variance * pow((double)(i + 1), -decay) : variance;
     return BASIN_OK;
+}
+
+/* What draw_point needs: the instance and the scales √λ_i. */
+typedef struct draw {
+    gaussian *g;
+    const double *scale;
+} draw;
+
+/* Draw row `row`: point `index` of its split, x_i = √λ_i g_i (rows_point_fn). */
+static void draw_point(void *ctx, const basin_host *host, uint64_t row, uint64_t index,
+                       int heldout)
+{
+    const draw *d = ctx;
+    float *x = rows_at(&d->g->r, row);
+    host->random_normal(host, BASIN_ROLE_DATASET, index, heldout ? 1 : 0, x,
+                        d->g->r.dim);
+    for (uint32_t i = 0; i < d->g->r.dim; i++)
+        x[i] = (float)(d->scale[i] * x[i]);
 }
 
 /*
@@ -139,47 +152,16 @@ static int gaussian_create(const basin_host *host, const basin_value *params,
     }
     for (uint32_t i = 0; i < g->r.dim; i++)
         scale[i] = sqrt(g->eigenvalues[i]);
-    const uint64_t n_rows = g->r.n_train + g->r.n_heldout;
-    for (uint64_t row = 0; row < n_rows; row++) {
-        if ((row & 1023u) == 0 && rows_cancelled(host, row, n_rows, "points")) {
-            rc = BASIN_ECANCELED;
-            break;
-        }
-        const int heldout = row >= g->r.n_train;
-        float *x = rows_at(&g->r, row);
-        host->random_normal(host, BASIN_ROLE_DATASET, heldout ? row - g->r.n_train : row,
-                            heldout ? 1 : 0, x, g->r.dim);
-        for (uint32_t i = 0; i < g->r.dim; i++)
-            x[i] = (float)(scale[i] * x[i]);
-    }
+    draw d = {g, scale};
+    rc = rows_draw_points(host, g->r.n_train, g->r.n_heldout, "points", draw_point,
+                          &d);
     free(scale);
     if (rc != BASIN_OK) {
         gaussian_destroy(g);
         return rc;
     }
-    if (host->progress != NULL)
-        host->progress(host, n_rows, n_rows);
     *self = g;
     return BASIN_OK;
-}
-
-/* K, the held-out count and N; real-valued points. [thread-safe] */
-static int gaussian_info(void *self, basin_dataset_info *out)
-{
-    const gaussian *g = self;
-    out->n_train = g->r.n_train;
-    out->n_heldout = g->r.n_heldout;
-    out->dim = g->r.dim;
-    out->flags = 0;
-    return BASIN_OK;
-}
-
-/* Copy rows of a split (see rows_read). [thread-safe] */
-static int gaussian_read(void *self, const basin_host *host, int split, uint64_t first,
-                         uint64_t count, float *out)
-{
-    const gaussian *g = self;
-    return rows_read(&g->r, host, split, first, count, out);
 }
 
 /* The eigenvalues of Σ, descending: σ² (isotropic) or σ² i^(−decay). [thread-safe] */
@@ -195,8 +177,8 @@ static const basin_dataset_iface gaussian_iface = {
     .struct_size = sizeof(basin_dataset_iface),
     .create = gaussian_create,
     .destroy = gaussian_destroy,
-    .info = gaussian_info,
-    .read = gaussian_read,
+    .info = rows_dataset_info, /* K, the held-out count and N; real-valued */
+    .read = rows_dataset_read,
     .spectrum = gaussian_spectrum,
     .law_distance = NULL,
 };

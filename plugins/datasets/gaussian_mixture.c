@@ -48,7 +48,7 @@ static const basin_param_def mixture_params[] = {
 };
 
 typedef struct mixture {
-    rows r;
+    rows r; /* first: rows_dataset_info / rows_dataset_read take the instance */
     uint32_t components;
     double variance, mean_scale;
     int8_t *signs; /* components × dim: m_c = mean_scale · signs[c] */
@@ -70,22 +70,15 @@ static int mixture_setup(const basin_host *host, const basin_value *v, mixture *
     const double c = v[P_COMPONENTS].number, dim = v[P_DIM].number;
     const double count = v[P_COUNT].number, heldout = v[P_HELDOUT].number;
     const double variance = v[P_VARIANCE].number, scale = v[P_MEAN_SCALE].number;
-    if (!(c >= 1 && c <= 1000 && c == floor(c))) {
-        host->error(host, "components = %g is not an integer in [1, 1000]", c);
-        return BASIN_EINVAL;
-    }
-    if (!(dim >= 1 && dim <= 1000000 && dim == floor(dim))) {
-        host->error(host, "dim = %g is not an integer in [1, 1000000]", dim);
-        return BASIN_EINVAL;
-    }
-    if (!(count >= 1 && count <= 10000000 && count == floor(count))) {
-        host->error(host, "count = %g is not an integer in [1, 10000000]", count);
-        return BASIN_EINVAL;
-    }
-    if (!(heldout >= 0 && heldout <= 10000000 && heldout == floor(heldout))) {
-        host->error(host, "heldout = %g is not an integer in [0, 10000000]", heldout);
-        return BASIN_EINVAL;
-    }
+    int rc = rows_check_int(host, "components", c, 1, 1000);
+    if (rc == BASIN_OK)
+        rc = rows_check_int(host, "dim", dim, 1, 1000000);
+    if (rc == BASIN_OK)
+        rc = rows_check_int(host, "count", count, 1, 10000000);
+    if (rc == BASIN_OK)
+        rc = rows_check_int(host, "heldout", heldout, 0, 10000000);
+    if (rc != BASIN_OK)
+        return rc;
     if (!(variance > 0 && variance <= 1e12)) {
         host->error(host, "variance = %g is not in (0, 1e12]", variance);
         return BASIN_EINVAL;
@@ -131,6 +124,24 @@ static int draw_means(const basin_host *host, mixture *g)
     return BASIN_OK;
 }
 
+/* Draw row `row`: point `index` of its split, x = m_c + σ g (rows_point_fn). */
+static void draw_point(void *ctx, const basin_host *host, uint64_t row, uint64_t index,
+                       int heldout)
+{
+    const mixture *g = ctx;
+    const double sigma = sqrt(g->variance), scale = g->mean_scale;
+    double u;
+    host->random_uniform(host, BASIN_ROLE_DATASET, index, heldout ? 4 : 3, &u, 1);
+    uint32_t c = (uint32_t)(u * g->components);
+    if (c >= g->components)
+        c = g->components - 1;
+    const int8_t *sign = g->signs + (size_t)c * g->r.dim;
+    float *x = rows_at(&g->r, row);
+    host->random_normal(host, BASIN_ROLE_DATASET, index, heldout ? 1 : 0, x, g->r.dim);
+    for (uint32_t i = 0; i < g->r.dim; i++)
+        x[i] = (float)(scale * sign[i] + sigma * x[i]);
+}
+
 /*
  * Draw the means, K training and the held-out points (see the law at the top).
  * Returns BASIN_EINVAL, BASIN_ENOMEM or BASIN_ECANCELED on failure.
@@ -154,50 +165,13 @@ static int mixture_create(const basin_host *host, const basin_value *params,
         mixture_destroy(g);
         return rc;
     }
-    const double sigma = sqrt(g->variance), scale = g->mean_scale;
-    const uint64_t n_rows = g->r.n_train + g->r.n_heldout;
-    for (uint64_t row = 0; row < n_rows; row++) {
-        if ((row & 1023u) == 0 && rows_cancelled(host, row, n_rows, "points")) {
-            mixture_destroy(g);
-            return BASIN_ECANCELED;
-        }
-        const int heldout = row >= g->r.n_train;
-        const uint64_t index = heldout ? row - g->r.n_train : row;
-        double u;
-        host->random_uniform(host, BASIN_ROLE_DATASET, index, heldout ? 4 : 3, &u, 1);
-        uint32_t c = (uint32_t)(u * g->components);
-        if (c >= g->components)
-            c = g->components - 1;
-        const int8_t *sign = g->signs + (size_t)c * g->r.dim;
-        float *x = rows_at(&g->r, row);
-        host->random_normal(host, BASIN_ROLE_DATASET, index, heldout ? 1 : 0, x,
-                            g->r.dim);
-        for (uint32_t i = 0; i < g->r.dim; i++)
-            x[i] = (float)(scale * sign[i] + sigma * x[i]);
+    rc = rows_draw_points(host, g->r.n_train, g->r.n_heldout, "points", draw_point, g);
+    if (rc != BASIN_OK) {
+        mixture_destroy(g);
+        return rc;
     }
-    if (host->progress != NULL)
-        host->progress(host, n_rows, n_rows);
     *self = g;
     return BASIN_OK;
-}
-
-/* K, the held-out count and N; real-valued points. [thread-safe] */
-static int mixture_info(void *self, basin_dataset_info *out)
-{
-    const mixture *g = self;
-    out->n_train = g->r.n_train;
-    out->n_heldout = g->r.n_heldout;
-    out->dim = g->r.dim;
-    out->flags = 0;
-    return BASIN_OK;
-}
-
-/* Copy rows of a split (see rows_read). [thread-safe] */
-static int mixture_read(void *self, const basin_host *host, int split, uint64_t first,
-                        uint64_t count, float *out)
-{
-    const mixture *g = self;
-    return rows_read(&g->r, host, split, first, count, out);
 }
 
 /*
@@ -250,8 +224,8 @@ static const basin_dataset_iface mixture_iface = {
     .struct_size = sizeof(basin_dataset_iface),
     .create = mixture_create,
     .destroy = mixture_destroy,
-    .info = mixture_info,
-    .read = mixture_read,
+    .info = rows_dataset_info, /* K, the held-out count and N; real-valued */
+    .read = rows_dataset_read,
     .spectrum = mixture_spectrum,
     .law_distance = NULL,
 };

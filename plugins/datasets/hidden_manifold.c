@@ -50,7 +50,7 @@ static const basin_param_def manifold_params[] = {
 typedef enum { F_LINEAR, F_TANH, F_RELU, F_SIGN } nonlinearity;
 
 typedef struct manifold {
-    rows r;
+    rows r;               /* first: rows_dataset_* take the instance */
     uint32_t latent;      /* D */
     nonlinearity f;
     float *features;      /* F, dim × latent, row-major */
@@ -113,22 +113,18 @@ static int manifold_setup(const basin_host *host, const basin_value *v, manifold
     const double dim = v[P_DIM].number, alpha_d = v[P_ALPHA_D].number;
     const double count = v[P_COUNT].number, heldout = v[P_HELDOUT].number;
     const char *f = v[P_NONLINEARITY].string;
-    if (!(dim >= 1 && dim <= 1000000 && dim == floor(dim))) {
-        host->error(host, "dim = %g is not an integer in [1, 1000000]", dim);
-        return BASIN_EINVAL;
-    }
+    int rc = rows_check_int(host, "dim", dim, 1, 1000000);
+    if (rc != BASIN_OK)
+        return rc;
     if (!(alpha_d > 0 && alpha_d <= 1)) {
         host->error(host, "alpha_d = %g is not in (0, 1]", alpha_d);
         return BASIN_EINVAL;
     }
-    if (!(count >= 1 && count <= 10000000 && count == floor(count))) {
-        host->error(host, "count = %g is not an integer in [1, 10000000]", count);
-        return BASIN_EINVAL;
-    }
-    if (!(heldout >= 0 && heldout <= 10000000 && heldout == floor(heldout))) {
-        host->error(host, "heldout = %g is not an integer in [0, 10000000]", heldout);
-        return BASIN_EINVAL;
-    }
+    rc = rows_check_int(host, "count", count, 1, 10000000);
+    if (rc == BASIN_OK)
+        rc = rows_check_int(host, "heldout", heldout, 0, 10000000);
+    if (rc != BASIN_OK)
+        return rc;
     static const char *const names[] = {"linear", "tanh", "relu", "sign"};
     int found = -1;
     for (int k = 0; k < 4 && f != NULL; k++)
@@ -201,10 +197,33 @@ static void apply(nonlinearity f, float *x, size_t n)
     }
 }
 
-#define BLOCK_ROWS 1024u
+/* What draw_block needs: the instance and a ROWS_BLOCK × D latent scratch. */
+typedef struct draw {
+    manifold *h;
+    float *latent;
+} draw;
+
+/* Draw rows [first, first + n): Z (n × D), then X = f(Z Fᵀ / √D) (rows_block_fn). */
+static void draw_block(void *ctx, const basin_host *host, uint64_t first, uint64_t n)
+{
+    const draw *d = ctx;
+    manifold *h = d->h;
+    for (uint64_t k = 0; k < n; k++) {
+        const uint64_t r = first + k;
+        const int heldout = r >= h->r.n_train;
+        host->random_normal(host, BASIN_ROLE_DATASET, heldout ? r - h->r.n_train : r,
+                            heldout ? 1 : 0, d->latent + (size_t)k * h->latent,
+                            h->latent);
+    }
+    const float scale = (float)(1 / sqrt((double)h->latent));
+    float *x = rows_at(&h->r, first);
+    linalg_gemm_nt(d->latent, h->features, x, (size_t)n, h->r.dim, h->latent, scale,
+                   0.0f);
+    apply(h->f, x, (size_t)n * h->r.dim);
+}
 
 /*
- * Draw F, then K training and the held-out points, BLOCK_ROWS at a time: the latent
+ * Draw F, then K training and the held-out points, ROWS_BLOCK at a time: the latent
  * block Z (rows × D) and X = f(Z Fᵀ / √D) by one SGEMM. Returns BASIN_EINVAL,
  * BASIN_ENOMEM, BASIN_ENUMERIC (QR) or BASIN_ECANCELED.
  * [deterministic given rng: role DATASET]
@@ -225,40 +244,23 @@ static int manifold_create(const basin_host *host, const basin_value *params,
         rc = draw_features(host, h);
     float *latent = NULL;
     if (rc == BASIN_OK) {
-        latent = malloc((size_t)BLOCK_ROWS * h->latent * sizeof *latent);
+        latent = malloc((size_t)ROWS_BLOCK * h->latent * sizeof *latent);
         if (latent == NULL) {
             host->error(host, "out of memory for %u latent vectors of dim %u",
-                        BLOCK_ROWS, h->latent);
+                        ROWS_BLOCK, h->latent);
             rc = BASIN_ENOMEM;
         }
     }
-    const uint64_t n_rows = h->r.n_train + h->r.n_heldout;
-    const float scale = (float)(1 / sqrt((double)h->latent));
-    for (uint64_t row = 0; rc == BASIN_OK && row < n_rows; row += BLOCK_ROWS) {
-        if (rows_cancelled(host, row, n_rows, "points")) {
-            rc = BASIN_ECANCELED;
-            break;
-        }
-        const uint64_t n = n_rows - row < BLOCK_ROWS ? n_rows - row : BLOCK_ROWS;
-        for (uint64_t k = 0; k < n; k++) {
-            const uint64_t r = row + k;
-            const int heldout = r >= h->r.n_train;
-            host->random_normal(host, BASIN_ROLE_DATASET, heldout ? r - h->r.n_train : r,
-                                heldout ? 1 : 0, latent + (size_t)k * h->latent,
-                                h->latent);
-        }
-        float *x = rows_at(&h->r, row);
-        linalg_gemm_nt(latent, h->features, x, (size_t)n, h->r.dim, h->latent, scale,
-                       0.0f);
-        apply(h->f, x, (size_t)n * h->r.dim);
+    if (rc == BASIN_OK) {
+        draw d = {h, latent};
+        rc = rows_draw_blocks(host, h->r.n_train, h->r.n_heldout, "points", draw_block,
+                              &d);
     }
     free(latent);
     if (rc != BASIN_OK) {
         manifold_destroy(h);
         return rc;
     }
-    if (host->progress != NULL)
-        host->progress(host, n_rows, n_rows);
     *self = h;
     return BASIN_OK;
 }
@@ -267,19 +269,9 @@ static int manifold_create(const basin_host *host, const basin_value *params,
 static int manifold_info(void *self, basin_dataset_info *out)
 {
     const manifold *h = self;
-    out->n_train = h->r.n_train;
-    out->n_heldout = h->r.n_heldout;
-    out->dim = h->r.dim;
+    rows_dataset_info(self, out);
     out->flags = h->f == F_SIGN ? BASIN_DATA_BINARY : 0;
     return BASIN_OK;
-}
-
-/* Copy rows of a split (see rows_read). [thread-safe] */
-static int manifold_read(void *self, const basin_host *host, int split, uint64_t first,
-                         uint64_t count, float *out)
-{
-    const manifold *h = self;
-    return rows_read(&h->r, host, split, first, count, out);
 }
 
 /*
@@ -389,7 +381,7 @@ static const basin_dataset_iface manifold_iface = {
     .create = manifold_create,
     .destroy = manifold_destroy,
     .info = manifold_info,
-    .read = manifold_read,
+    .read = rows_dataset_read,
     .spectrum = manifold_spectrum,
     .law_distance = manifold_law_distance,
 };

@@ -75,7 +75,7 @@ typedef struct npy_header {
 } npy_header;
 
 typedef struct npy_data {
-    rows r;
+    rows r; /* first: rows_dataset_read takes the instance */
     uint32_t flags;
     uint32_t height, width, channels;
 } npy_data;
@@ -692,20 +692,12 @@ static int npy_info(void *self, basin_dataset_info *out)
     return BASIN_OK;
 }
 
-/* Copy rows of a split (see rows_read). [thread-safe] */
-static int npy_read(void *self, const basin_host *host, int split, uint64_t first,
-                    uint64_t count, float *out)
-{
-    const npy_data *d = self;
-    return rows_read(&d->r, host, split, first, count, out);
-}
-
 static const basin_dataset_iface npy_iface = {
     .struct_size = sizeof(basin_dataset_iface),
     .create = npy_create,
     .destroy = npy_destroy,
     .info = npy_info,
-    .read = npy_read,
+    .read = rows_dataset_read,
     .spectrum = NULL,
     .law_distance = NULL,
 };

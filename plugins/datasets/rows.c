@@ -1,6 +1,7 @@
 /* rows — see rows.h. */
 #include "rows.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -40,16 +41,17 @@ float *rows_at(const rows *r, uint64_t row)
     return r->data + (size_t)row * r->dim;
 }
 
-int rows_read(const rows *r, const basin_host *host, int split, uint64_t first,
-              uint64_t count, float *out)
+int rows_locate(const basin_host *host, uint64_t n_train, uint64_t n_heldout,
+                int split, uint64_t first, uint64_t count, const float *out,
+                const char *noun, uint64_t *offset)
 {
-    uint64_t n_split, offset;
+    uint64_t n_split;
     if (split == BASIN_SPLIT_TRAIN) {
-        n_split = r->n_train;
-        offset = 0;
+        n_split = n_train;
+        *offset = 0;
     } else if (split == BASIN_SPLIT_HELDOUT) {
-        n_split = r->n_heldout;
-        offset = r->n_train;
+        n_split = n_heldout;
+        *offset = n_train;
     } else {
         host->error(host, "read: unknown split %d (0 train, 1 held-out)", split);
         return BASIN_EINVAL;
@@ -57,20 +59,57 @@ int rows_read(const rows *r, const basin_host *host, int split, uint64_t first,
     if (first > n_split || count > n_split - first) {
         host->error(host,
                     "read: rows [%llu, %llu + %llu) are outside the %s split of "
-                    "%llu rows",
+                    "%llu %s",
                     (unsigned long long)first, (unsigned long long)first,
                     (unsigned long long)count,
                     split == BASIN_SPLIT_TRAIN ? "train" : "held-out",
-                    (unsigned long long)n_split);
+                    (unsigned long long)n_split, noun);
         return BASIN_EINVAL;
     }
-    if (count == 0)
-        return BASIN_OK;
-    if (out == NULL) {
+    if (count > 0 && out == NULL) {
         host->error(host, "read: rows is NULL");
         return BASIN_EINVAL;
     }
-    memcpy(out, rows_at(r, offset + first), (size_t)count * r->dim * sizeof(float));
+    *offset += first;
+    return BASIN_OK;
+}
+
+int rows_read(const rows *r, const basin_host *host, int split, uint64_t first,
+              uint64_t count, float *out)
+{
+    uint64_t at;
+    const int rc = rows_locate(host, r->n_train, r->n_heldout, split, first, count, out,
+                               "rows", &at);
+    if (rc != BASIN_OK || count == 0)
+        return rc;
+    memcpy(out, rows_at(r, at), (size_t)count * r->dim * sizeof(float));
+    return BASIN_OK;
+}
+
+int rows_dataset_info(void *self, basin_dataset_info *out)
+{
+    const rows *r = self;
+    out->n_train = r->n_train;
+    out->n_heldout = r->n_heldout;
+    out->dim = r->dim;
+    out->flags = 0;
+    return BASIN_OK;
+}
+
+int rows_dataset_read(void *self, const basin_host *host, int split, uint64_t first,
+                      uint64_t count, float *out)
+{
+    return rows_read(self, host, split, first, count, out);
+}
+
+int rows_check_int(const basin_host *host, const char *name, double value, long long lo,
+                   long long hi)
+{
+    if (!(value >= (double)lo && value <= (double)hi && value == floor(value))) {
+        host->error(host, "%s = %g is not an integer in [%lld, %lld]", name, value, lo,
+                    hi);
+        return BASIN_EINVAL;
+    }
     return BASIN_OK;
 }
 
@@ -85,4 +124,41 @@ int rows_cancelled(const basin_host *host, uint64_t done, uint64_t total,
     if (host->progress != NULL)
         host->progress(host, done, total);
     return 0;
+}
+
+int rows_draw_blocks(const basin_host *host, uint64_t n_train, uint64_t n_heldout,
+                     const char *what, rows_block_fn fill, void *ctx)
+{
+    const uint64_t n_rows = n_train + n_heldout;
+    for (uint64_t row = 0; row < n_rows; row += ROWS_BLOCK) {
+        if (rows_cancelled(host, row, n_rows, what))
+            return BASIN_ECANCELED;
+        fill(ctx, host, row, n_rows - row < ROWS_BLOCK ? n_rows - row : ROWS_BLOCK);
+    }
+    if (host->progress != NULL)
+        host->progress(host, n_rows, n_rows);
+    return BASIN_OK;
+}
+
+/* rows_draw_points' fill and its context, called per block. */
+typedef struct point_fill {
+    rows_point_fn fill;
+    void *ctx;
+    uint64_t n_train;
+} point_fill;
+
+static void fill_points(void *ctx, const basin_host *host, uint64_t first, uint64_t n)
+{
+    const point_fill *p = ctx;
+    for (uint64_t row = first; row < first + n; row++) {
+        const int heldout = row >= p->n_train;
+        p->fill(p->ctx, host, row, heldout ? row - p->n_train : row, heldout);
+    }
+}
+
+int rows_draw_points(const basin_host *host, uint64_t n_train, uint64_t n_heldout,
+                     const char *what, rows_point_fn fill, void *ctx)
+{
+    point_fill p = {fill, ctx, n_train};
+    return rows_draw_blocks(host, n_train, n_heldout, what, fill_points, &p);
 }

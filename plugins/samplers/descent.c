@@ -241,3 +241,57 @@ int descent_minimize(const descent_ctx *c, const descent_params *p, float *x,
             return rc;
     }
 }
+
+int descent_check_tol(const basin_host *host, const char *name, double tol)
+{
+    if (!(tol >= 0 && tol <= 1e308)) {
+        host->error(host, "%s = %g must be >= 0", name, tol);
+        return BASIN_EINVAL;
+    }
+    return BASIN_OK;
+}
+
+int descent_check_max_iter(const basin_host *host, const char *name, double max_iter)
+{
+    if (!(max_iter >= 1 && max_iter <= 1e9)) {
+        host->error(host, "%s = %g is not in [1, 1000000000]", name, max_iter);
+        return BASIN_EINVAL;
+    }
+    return BASIN_OK;
+}
+
+int descent_run(const basin_host *host, const basin_model *model, unsigned needs,
+                const char *what, float *states, uint64_t n, uint64_t first_index,
+                basin_outcome *outcome, descent_state_fn state, const void *self)
+{
+    int rc = descent_check_model(host, model, needs, what);
+    if (rc != BASIN_OK || n == 0)
+        return rc;
+    if (states == NULL || outcome == NULL) {
+        host->error(host, "states or outcome is NULL");
+        return BASIN_EINVAL;
+    }
+    memset(outcome, 0, n * sizeof *outcome);
+    const uint32_t dim = model->dim;
+    rc = descent_check_states(host, states, n, dim, first_index);
+    if (rc != BASIN_OK)
+        return rc;
+    descent_scratch *scratch = descent_scratch_new(dim);
+    if (scratch == NULL) {
+        host->error(host, "out of memory for the scratch of a state of %u floats",
+                    dim);
+        return BASIN_ENOMEM;
+    }
+    for (uint64_t r = 0; r < n && rc == BASIN_OK; r++) {
+        const descent_ctx c = {
+            .host = host,
+            .energy = model->energy,
+            .energy_self = model->energy_self,
+            .dim = dim,
+            .index = first_index + r,
+        };
+        rc = state(self, &c, states + r * dim, scratch, &outcome[r]);
+    }
+    descent_scratch_free(scratch);
+    return rc;
+}

@@ -112,4 +112,28 @@ void descent_scratch_free(descent_scratch *scratch);
 int descent_minimize(const descent_ctx *c, const descent_params *p, float *x,
                      const descent_scratch *scratch, basin_outcome *outcome);
 
+/*
+ * The create-time checks (guarding a host that did not check the table): 0, or
+ * BASIN_EINVAL with "<name> = <v> must be >= 0" for a tolerance not in [0, 1e308],
+ * "<name> = <v> is not in [1, 1000000000]" for an iteration count.
+ */
+int descent_check_tol(const basin_host *host, const char *name, double tol);
+int descent_check_max_iter(const basin_host *host, const char *name, double max_iter);
+
+/* One state's run of a sampler (self its instance): x (dim) in place. */
+typedef int (*descent_state_fn)(const void *self, const descent_ctx *c, float *x,
+                                const descent_scratch *scratch, basin_outcome *outcome);
+
+/*
+ * basin_sampler_iface.run of the three samplers: check the model (see
+ * descent_check_model: needs, what), that states and outcome are given and the
+ * initial states finite, zero outcome, then run each of the n states (row r is
+ * sample first_index + r) through `state` with one scratch, stopping at the first
+ * error. Returns 0, the checks' errors, BASIN_ENOMEM or the first run's error.
+ * [thread-safe: all state is per call]
+ */
+int descent_run(const basin_host *host, const basin_model *model, unsigned needs,
+                const char *what, float *states, uint64_t n, uint64_t first_index,
+                basin_outcome *outcome, descent_state_fn state, const void *self);
+
 #endif

@@ -51,14 +51,11 @@ static int fixed_point_create(const basin_host *host, const basin_value *params,
 {
     *self = NULL;
     const double tol = params[P_TOL].number, max_iter = params[P_MAX_ITER].number;
-    if (!(tol >= 0 && tol <= 1e308)) {
-        host->error(host, "tol = %g must be >= 0", tol);
-        return BASIN_EINVAL;
-    }
-    if (!(max_iter >= 1 && max_iter <= 1e9)) {
-        host->error(host, "max_iter = %g is not in [1, 1000000000]", max_iter);
-        return BASIN_EINVAL;
-    }
+    int rc = descent_check_tol(host, "tol", tol);
+    if (rc == BASIN_OK)
+        rc = descent_check_max_iter(host, "max_iter", max_iter);
+    if (rc != BASIN_OK)
+        return rc;
     fixed_point *s = malloc(sizeof *s);
     if (s == NULL) {
         host->error(host, "out of memory");
@@ -70,10 +67,13 @@ static int fixed_point_create(const basin_host *host, const basin_value *params,
     return BASIN_OK;
 }
 
-/* Iterate one state x (dim) with scratch `next` (dim). Fills *outcome. */
-static int iterate(const fixed_point *s, const descent_ctx *c, float *x, float *next,
-                   basin_outcome *outcome)
+/* Iterate one state x (dim), with scratch->trial as T(x). Fills *outcome; a
+   descent_state_fn. */
+static int iterate(const void *self, const descent_ctx *c, float *x,
+                   const descent_scratch *scratch, basin_outcome *outcome)
 {
+    const fixed_point *s = self;
+    float *next = scratch->trial;
     for (uint32_t iter = 0; iter < s->max_iter; iter++) {
         int rc = descent_cancelled(c, iter);
         if (rc != BASIN_OK)
@@ -111,37 +111,8 @@ static int fixed_point_run(void *self, const basin_host *host,
                            const basin_model *model, float *states, uint64_t n,
                            uint64_t first_index, basin_outcome *outcome)
 {
-    const fixed_point *s = self;
-    int rc = descent_check_model(host, model, DESCENT_NEEDS_UPDATE,
-                                 "fixed-point iteration");
-    if (rc != BASIN_OK || n == 0)
-        return rc;
-    if (states == NULL || outcome == NULL) {
-        host->error(host, "states or outcome is NULL");
-        return BASIN_EINVAL;
-    }
-    memset(outcome, 0, n * sizeof *outcome);
-    const uint32_t dim = model->dim;
-    rc = descent_check_states(host, states, n, dim, first_index);
-    if (rc != BASIN_OK)
-        return rc;
-    float *next = malloc(dim * sizeof *next);
-    if (next == NULL) {
-        host->error(host, "out of memory for a state of %u floats", dim);
-        return BASIN_ENOMEM;
-    }
-    for (uint64_t r = 0; r < n && rc == BASIN_OK; r++) {
-        const descent_ctx c = {
-            .host = host,
-            .energy = model->energy,
-            .energy_self = model->energy_self,
-            .dim = dim,
-            .index = first_index + r,
-        };
-        rc = iterate(s, &c, states + r * dim, next, &outcome[r]);
-    }
-    free(next);
-    return rc;
+    return descent_run(host, model, DESCENT_NEEDS_UPDATE, "fixed-point iteration",
+                       states, n, first_index, outcome, iterate, self);
 }
 
 static const basin_sampler_iface fixed_point_iface = {

@@ -22,7 +22,6 @@
 #include "descent.h"
 
 #include <stdlib.h>
-#include <string.h>
 
 #define PLUGIN_ID "samplers/gradient-descent"
 
@@ -58,14 +57,11 @@ static int gradient_descent_create(const basin_host *host, const basin_value *pa
         host->error(host, "step = %g must be > 0", step);
         return BASIN_EINVAL;
     }
-    if (!(tol >= 0 && tol <= 1e308)) {
-        host->error(host, "tol = %g must be >= 0", tol);
-        return BASIN_EINVAL;
-    }
-    if (!(max_iter >= 1 && max_iter <= 1e9)) {
-        host->error(host, "max_iter = %g is not in [1, 1000000000]", max_iter);
-        return BASIN_EINVAL;
-    }
+    int rc = descent_check_tol(host, "tol", tol);
+    if (rc == BASIN_OK)
+        rc = descent_check_max_iter(host, "max_iter", max_iter);
+    if (rc != BASIN_OK)
+        return rc;
     descent_params *s = malloc(sizeof *s);
     if (s == NULL) {
         host->error(host, "out of memory");
@@ -77,6 +73,13 @@ static int gradient_descent_create(const basin_host *host, const basin_value *pa
     s->backtracking = params[P_BACKTRACKING].number != 0;
     *self = s;
     return BASIN_OK;
+}
+
+/* descent_minimize as a descent_state_fn. */
+static int minimize(const void *self, const descent_ctx *c, float *x,
+                    const descent_scratch *scratch, basin_outcome *outcome)
+{
+    return descent_minimize(c, self, x, scratch, outcome);
 }
 
 /*
@@ -95,36 +98,8 @@ static int gradient_descent_run(void *self, const basin_host *host,
     const descent_params *s = self;
     const unsigned needs = DESCENT_NEEDS_GRADIENT | DESCENT_CONTINUOUS
                            | (s->backtracking ? DESCENT_NEEDS_ENERGY : 0u);
-    int rc = descent_check_model(host, model, needs, "gradient descent");
-    if (rc != BASIN_OK || n == 0)
-        return rc;
-    if (states == NULL || outcome == NULL) {
-        host->error(host, "states or outcome is NULL");
-        return BASIN_EINVAL;
-    }
-    memset(outcome, 0, n * sizeof *outcome);
-    const uint32_t dim = model->dim;
-    rc = descent_check_states(host, states, n, dim, first_index);
-    if (rc != BASIN_OK)
-        return rc;
-    descent_scratch *scratch = descent_scratch_new(dim);
-    if (scratch == NULL) {
-        host->error(host, "out of memory for the scratch of a state of %u floats",
-                    dim);
-        return BASIN_ENOMEM;
-    }
-    for (uint64_t r = 0; r < n && rc == BASIN_OK; r++) {
-        const descent_ctx c = {
-            .host = host,
-            .energy = model->energy,
-            .energy_self = model->energy_self,
-            .dim = dim,
-            .index = first_index + r,
-        };
-        rc = descent_minimize(&c, s, states + r * dim, scratch, &outcome[r]);
-    }
-    descent_scratch_free(scratch);
-    return rc;
+    return descent_run(host, model, needs, "gradient descent", states, n, first_index,
+                       outcome, minimize, s);
 }
 
 static const basin_sampler_iface gradient_descent_iface = {

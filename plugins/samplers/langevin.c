@@ -27,7 +27,6 @@
 
 #include <math.h>
 #include <stdlib.h>
-#include <string.h>
 
 #define PLUGIN_ID "samplers/langevin"
 
@@ -92,14 +91,11 @@ static int langevin_create(const basin_host *host, const basin_value *params,
         host->error(host, "steps = %g is not in [0, 1000000000]", steps);
         return BASIN_EINVAL;
     }
-    if (!(tol >= 0 && tol <= 1e308)) {
-        host->error(host, "quench_tol = %g must be >= 0", tol);
-        return BASIN_EINVAL;
-    }
-    if (!(max_iter >= 1 && max_iter <= 1e9)) {
-        host->error(host, "quench_max_iter = %g is not in [1, 1000000000]", max_iter);
-        return BASIN_EINVAL;
-    }
+    int rc = descent_check_tol(host, "quench_tol", tol);
+    if (rc == BASIN_OK)
+        rc = descent_check_max_iter(host, "quench_max_iter", max_iter);
+    if (rc != BASIN_OK)
+        return rc;
     langevin *s = malloc(sizeof *s);
     if (s == NULL) {
         host->error(host, "out of memory");
@@ -164,6 +160,17 @@ static int diffuse(const langevin *s, const descent_ctx *c, float *x,
     return BASIN_OK;
 }
 
+/* One state: the Langevin steps, then (quench) the descent; a descent_state_fn. */
+static int run_state(const void *self, const descent_ctx *c, float *x,
+                     const descent_scratch *scratch, basin_outcome *outcome)
+{
+    const langevin *s = self;
+    int rc = diffuse(s, c, x, scratch, outcome);
+    if (rc == BASIN_OK && s->quench)
+        rc = descent_minimize(c, &s->descent, x, scratch, outcome);
+    return rc;
+}
+
 /*
  * Run n states (n × dim, in place; row r is sample first_index + r) through
  * `steps` Langevin steps and, with quench, a gradient descent to a local minimum;
@@ -182,39 +189,8 @@ static int langevin_run(void *self, const basin_host *host, const basin_model *m
     const langevin *s = self;
     const unsigned needs = DESCENT_NEEDS_GRADIENT | DESCENT_CONTINUOUS
                            | (s->quench ? DESCENT_NEEDS_ENERGY : 0u);
-    int rc = descent_check_model(host, model, needs, "Langevin dynamics");
-    if (rc != BASIN_OK || n == 0)
-        return rc;
-    if (states == NULL || outcome == NULL) {
-        host->error(host, "states or outcome is NULL");
-        return BASIN_EINVAL;
-    }
-    memset(outcome, 0, n * sizeof *outcome);
-    const uint32_t dim = model->dim;
-    rc = descent_check_states(host, states, n, dim, first_index);
-    if (rc != BASIN_OK)
-        return rc;
-    descent_scratch *scratch = descent_scratch_new(dim);
-    if (scratch == NULL) {
-        host->error(host, "out of memory for the scratch of a state of %u floats",
-                    dim);
-        return BASIN_ENOMEM;
-    }
-    for (uint64_t r = 0; r < n && rc == BASIN_OK; r++) {
-        const descent_ctx c = {
-            .host = host,
-            .energy = model->energy,
-            .energy_self = model->energy_self,
-            .dim = dim,
-            .index = first_index + r,
-        };
-        float *x = states + r * dim;
-        rc = diffuse(s, &c, x, scratch, &outcome[r]);
-        if (rc == BASIN_OK && s->quench)
-            rc = descent_minimize(&c, &s->descent, x, scratch, &outcome[r]);
-    }
-    descent_scratch_free(scratch);
-    return rc;
+    return descent_run(host, model, needs, "Langevin dynamics", states, n, first_index,
+                       outcome, run_state, s);
 }
 
 static const basin_sampler_iface langevin_iface = {
