@@ -16,10 +16,10 @@
  */
 #include <basin/plugin.h>
 
+#include "fake_host.h"
+
 #include <cblas.h>
-#include <dlfcn.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -32,49 +32,32 @@ static double now(void)
     return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
-static void host_error(const basin_host *host, const char *fmt, ...)
+/* tests/fake_host.h's host (set up in main); a plugin's error is reported by die. */
+static fake_host fake;
+static const basin_host *const host = &fake.host;
+
+static void die(void)
 {
-    (void)host;
-    va_list ap;
-    va_start(ap, fmt);
-    fprintf(stderr, "error: ");
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-    va_end(ap);
+    fprintf(stderr, "error: %s\n", fake_last_error);
+    exit(1);
 }
 
-static uint64_t splitmix64(uint64_t z)
-{
-    z += 0x9e3779b97f4a7c15ull;
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-}
-
-static const basin_host host_table = {
-    .struct_size = sizeof(basin_host),
-    .abi_minor = BASIN_ABI_MINOR,
-    .error = host_error,
-};
-static const basin_host *const host = &host_table;
-
+/* energies/<name> from DIR/energies/<name>.so. */
 static const basin_energy_iface *load(const char *dir, const char *name)
 {
-    char path[4096];
+    char path[4096], id[64];
     snprintf(path, sizeof path, "%s/energies/%s.so", dir, name);
-    void *lib = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-    const basin_library *entry = lib ? dlsym(lib, BASIN_LIBRARY_SYMBOL) : NULL;
-    if (entry == NULL) {
-        fprintf(stderr, "cannot load %s: %s\n", path, dlerror());
+    snprintf(id, sizeof id, "energies/%s", name);
+    const basin_descriptor *d = load_plugin(path, id);
+    if (d == NULL)
         exit(1);
-    }
-    return entry->plugins[0]->iface;
+    return d->iface;
 }
 
 /* Uniform in [0, 1) from a counter. */
 static double uniform(uint64_t key)
 {
-    return (double)(splitmix64(key) >> 11) * 0x1p-53;
+    return (double)(fake_splitmix64(key) >> 11) * 0x1p-53;
 }
 
 static void bench_dense(const basin_energy_iface *dense, const char *function, int n,
@@ -88,7 +71,7 @@ static void bench_dense(const basin_energy_iface *dense, const char *function, i
     const basin_value v[3] = {{0, function}, {n, ""}, {beta, ""}};
     void *e = NULL;
     if (dense->create(host, v, dim, &e) || dense->encode(e, host, xi, k))
-        exit(1);
+        die();
     float *x = malloc(starts * dim * sizeof *x);
     for (uint64_t r = 0; r < starts; r++)
         for (uint32_t i = 0; i < dim; i++)
@@ -162,13 +145,13 @@ static void bench_modern(const basin_energy_iface *modern)
     const basin_value v[1] = {{32, ""}};
     void *e = NULL;
     if (modern->create(host, v, dim, &e) || modern->encode(e, host, xi, k))
-        exit(1);
+        die();
     const double flops = 4.0 * k * dim * batch;
     double best = INFINITY, total = 0;
     for (int rep = 0; rep < 10 && (rep < 2 || total < 2); rep++) {
         const double t0 = now();
         if (modern->update(e, host, x, batch, out) != BASIN_OK)
-            exit(1);
+            die();
         const double t = now() - t0;
         best = fmin(best, t);
         total += t;
@@ -200,6 +183,7 @@ int main(int argc, char **argv)
 {
     const char *dir = argc > 1 ? argv[1] : "build/plugins";
     setvbuf(stdout, NULL, _IOLBF, 0);
+    fake_host_init(&fake, 1, FAKE_SPLITMIX);
     const basin_energy_iface *dense = load(dir, "dense");
     const basin_energy_iface *modern = load(dir, "modern");
     bench_dense(dense, "poly", 2, 1);

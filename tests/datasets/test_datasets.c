@@ -2,9 +2,8 @@
  * test_datasets — unit tests of the dataset plugins datasets/gaussian,
  * datasets/gaussian-mixture, datasets/hidden-manifold, datasets/fashion-mnist and
  * datasets/npy, loaded as the host loads them (dlopen RTLD_NOW|RTLD_LOCAL) and
- * driven through a mock basin_host whose random numbers are a counter-based hash
- * (splitmix64 of seed, role, index, step, element), as in
- * tests/plugins/test_hopfield_plugins.c.
+ * driven through the fake basin_host of tests/fake_host.h, whose random numbers are
+ * its counter-based splitmix64 hash of (seed, role, index, step, element).
  *
  * Usage: test_datasets GAUSSIAN.so MIXTURE.so MANIFOLD.so FASHION.so NPY.so [IDX_DIR]
  * IDX_DIR (default /usr/share/datasets/fashion-mnist) holds the real Fashion-MNIST
@@ -18,11 +17,11 @@
  */
 #include <basin/plugin.h>
 
+#include "fake_host.h"
+
 #include <zlib.h>
 
-#include <dlfcn.h>
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,142 +52,17 @@ static double now_seconds(void)
     return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
-/* --------------------------------------------------------------- mock host */
+/* --------------------------------------------------------------- fake host */
 
-typedef struct mock {
-    uint64_t seed;
-    uint64_t n_warnings;
-} mock;
-
-static char last_error[2048];
-
-static void mock_error(const basin_host *host, const char *fmt, ...)
+/* A dataset plugin, loaded and checked by fake_host's load_plugin. */
+static const basin_descriptor *load_dataset(const char *path, const char *id)
 {
-    (void)host;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(last_error, sizeof last_error, fmt, ap);
-    va_end(ap);
-}
-
-static void mock_log(const basin_host *host, int level, const char *fmt, ...)
-{
-    mock *m = host->host_data;
-    if (level <= BASIN_LOG_WARN)
-        m->n_warnings++;
-    va_list ap;
-    va_start(ap, fmt);
-    fprintf(stderr, "log %d: ", level);
-    vfprintf(stderr, fmt, ap);
-    fprintf(stderr, "\n");
-    va_end(ap);
-}
-
-static uint64_t splitmix64(uint64_t z)
-{
-    z += 0x9e3779b97f4a7c15ull;
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-}
-
-static uint64_t hash_key(const basin_host *host, uint32_t role, uint64_t index,
-                         uint64_t step, uint64_t element)
-{
-    const mock *m = host->host_data;
-    uint64_t h = splitmix64(m->seed + role);
-    h = splitmix64(h ^ index);
-    h = splitmix64(h ^ (step * 0x632be59bd9b4e019ull));
-    return splitmix64(h ^ (element * 0xd6e8feb86659fd93ull));
-}
-
-static void mock_bits(const basin_host *host, uint32_t role, uint64_t index,
-                      uint64_t step, uint32_t *out, size_t n)
-{
-    for (size_t e = 0; e < n; e++)
-        out[e] = (uint32_t)(hash_key(host, role, index, step, e) >> 32);
-}
-
-static void mock_uniform(const basin_host *host, uint32_t role, uint64_t index,
-                         uint64_t step, double *out, size_t n)
-{
-    for (size_t e = 0; e < n; e++)
-        out[e] = (double)(hash_key(host, role, index, step, e) >> 11) * 0x1p-53;
-}
-
-static void mock_normal(const basin_host *host, uint32_t role, uint64_t index,
-                        uint64_t step, float *out, size_t n)
-{
-    for (size_t e = 0; e < n; e++) {
-        double u1 = ((double)(hash_key(host, role, index, step, 2 * e) >> 11) + 1)
-                    * 0x1p-53;
-        double u2 = (double)(hash_key(host, role, index, step, 2 * e + 1) >> 11)
-                    * 0x1p-53;
-        out[e] = (float)(sqrt(-2 * log(u1)) * cos(6.283185307179586 * u2));
-    }
-}
-
-static int mock_cancelled(const basin_host *host)
-{
-    (void)host;
-    return 0;
-}
-
-static basin_host make_host(mock *m)
-{
-    basin_host h = {
-        .struct_size = sizeof(basin_host),
-        .abi_minor = BASIN_ABI_MINOR,
-        .host_data = m,
-        .error = mock_error,
-        .log = mock_log,
-        .random_bits = mock_bits,
-        .random_uniform = mock_uniform,
-        .random_normal = mock_normal,
-        .progress = NULL,
-        .cancelled = mock_cancelled,
-        .observe = NULL,
-    };
-    return h;
-}
-
-/* ----------------------------------------------------------- plugin loading */
-
-static const basin_descriptor *load_plugin(const char *path, const char *id)
-{
-    void *lib = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-    if (lib == NULL) {
-        fprintf(stderr, "cannot load %s: %s\n", path, dlerror());
-        return NULL;
-    }
-    const basin_library *entry = dlsym(lib, BASIN_LIBRARY_SYMBOL);
-    if (entry == NULL) {
-        fprintf(stderr, "%s: no %s\n", path, BASIN_LIBRARY_SYMBOL);
-        return NULL;
-    }
-    const basin_descriptor *found = NULL;
-    for (const basin_descriptor *const *p = entry->plugins; *p != NULL; p++)
-        if (strcmp((*p)->id, id) == 0)
-            found = *p;
-    CHECK(entry->abi_major == BASIN_ABI_MAJOR
-              && entry->struct_size == sizeof(basin_library)
-              && found != NULL && strcmp(found->interface, BASIN_IFACE_DATASET) == 0
-              && ((const basin_dataset_iface *)found->iface)->struct_size
+    const basin_descriptor *d = load_plugin(path, id);
+    CHECK(d != NULL && strcmp(d->interface, BASIN_IFACE_DATASET) == 0
+              && ((const basin_dataset_iface *)d->iface)->struct_size
                      == sizeof(basin_dataset_iface),
           "%s holds %s implementing %s", path, id, BASIN_IFACE_DATASET);
-    if (found == NULL)
-        return NULL;
-    int table_ok = 1;
-    for (const basin_param_def *d = found->params; d->name != NULL; d++) {
-        if (d->type == BASIN_PARAM_INT || d->type == BASIN_PARAM_REAL)
-            table_ok &= d->default_number >= d->min && d->default_number <= d->max;
-        if (d->type == BASIN_PARAM_CHOICE)
-            table_ok &= d->default_string != NULL && d->choices != NULL
-                        && strstr(d->choices, d->default_string) != NULL;
-        table_ok &= d->doc != NULL;
-    }
-    CHECK(table_ok, "%s: parameter defaults lie in their ranges and choices", id);
-    return found;
+    return d;
 }
 
 typedef struct params {
@@ -236,10 +110,10 @@ static const basin_dataset_iface *iface_of(const params *p)
 static void *make(const basin_host *host, const params *p)
 {
     void *d = NULL;
-    last_error[0] = 0;
+    fake_last_error[0] = 0;
     int rc = iface_of(p)->create(host, p->values, &d);
     if (rc != BASIN_OK || d == NULL) {
-        printf("FAIL - %s create failed: %d %s\n", p->desc->id, rc, last_error);
+        printf("FAIL - %s create failed: %d %s\n", p->desc->id, rc, fake_last_error);
         exit(1);
     }
     return d;
@@ -249,7 +123,7 @@ static void *make(const basin_host *host, const params *p)
 static int make_fails(const basin_host *host, const params *p)
 {
     void *d = (void *)1;
-    last_error[0] = 0;
+    fake_last_error[0] = 0;
     int rc = iface_of(p)->create(host, p->values, &d);
     if (rc == BASIN_OK) {
         iface_of(p)->destroy(d);
@@ -266,7 +140,7 @@ static float *read_all(const params *p, void *d, const basin_host *host, int spl
     const uint64_t n = split == BASIN_SPLIT_TRAIN ? info->n_train : info->n_heldout;
     float *rows = malloc((n ? n : 1) * info->dim * sizeof *rows);
     if (iface_of(p)->read(d, host, split, 0, n, rows) != BASIN_OK) {
-        printf("FAIL - %s read failed: %s\n", p->desc->id, last_error);
+        printf("FAIL - %s read failed: %s\n", p->desc->id, fake_last_error);
         exit(1);
     }
     *n_out = n;
@@ -435,7 +309,7 @@ static int contains(const char *haystack, const char *needle)
 static const basin_descriptor *gaussian_desc, *mixture_desc, *manifold_desc,
     *fashion_desc, *npy_desc;
 
-static void test_gaussian(const basin_host *host, mock *m)
+static void test_gaussian(const basin_host *host, fake_host *m)
 {
     /* Power-law spectrum λ_i = σ² i^(−decay), N = 16, K = 20000. */
     const uint32_t n = 16;
@@ -529,25 +403,25 @@ static void test_gaussian(const basin_host *host, mock *m)
     iface_of(&p)->spectrum(d, host, iso);
     CHECK(iso[0] == 0.25 && iso[4] == 0.25, "gaussian(isotropic): spectrum() = 0.25");
     float row[5 * 4];
-    last_error[0] = 0;
+    fake_last_error[0] = 0;
     rc = iface_of(&p)->read(d, host, BASIN_SPLIT_TRAIN, 1, 3, row);
-    CHECK(rc == BASIN_EINVAL && contains(last_error, "outside"),
-          "gaussian: read past the split's end is BASIN_EINVAL: \"%s\"", last_error);
+    CHECK(rc == BASIN_EINVAL && contains(fake_last_error, "outside"),
+          "gaussian: read past the split's end is BASIN_EINVAL: \"%s\"", fake_last_error);
     rc = iface_of(&p)->read(d, host, 7, 0, 1, row);
-    CHECK(rc == BASIN_EINVAL && contains(last_error, "split"),
-          "gaussian: an unknown split is BASIN_EINVAL: \"%s\"", last_error);
+    CHECK(rc == BASIN_EINVAL && contains(fake_last_error, "split"),
+          "gaussian: an unknown split is BASIN_EINVAL: \"%s\"", fake_last_error);
     CHECK(iface_of(&p)->law_distance == NULL, "gaussian: no law_distance");
     iface_of(&p)->destroy(d);
     set_number(&p, "count", 0);
     rc = make_fails(host, &p);
-    CHECK(rc == BASIN_EINVAL && contains(last_error, "count"),
+    CHECK(rc == BASIN_EINVAL && contains(fake_last_error, "count"),
           "gaussian: count 0 (a host that skipped the table) is refused: \"%s\"",
-          last_error);
+          fake_last_error);
     set_number(&p, "count", 3);
     set_string(&p, "spectrum", "cubic");
     rc = make_fails(host, &p);
-    CHECK(rc == BASIN_EINVAL && contains(last_error, "spectrum"),
-          "gaussian: an unknown spectrum is refused: \"%s\"", last_error);
+    CHECK(rc == BASIN_EINVAL && contains(fake_last_error, "spectrum"),
+          "gaussian: an unknown spectrum is refused: \"%s\"", fake_last_error);
 }
 
 /* ---------------------------------------------------- gaussian mixture tests */
@@ -844,11 +718,11 @@ static void test_manifold(const basin_host *host)
                   "manifold(sign): every entry is ±1 and info sets BASIN_DATA_BINARY");
         }
         double dist1;
-        last_error[0] = 0;
+        fake_last_error[0] = 0;
         rc = iface_of(&p)->law_distance(d, host, x, 1, &dist1);
-        CHECK(rc == BASIN_EUNSUPPORTED && contains(last_error, "linear"),
+        CHECK(rc == BASIN_EUNSUPPORTED && contains(fake_last_error, "linear"),
               "manifold(%s): law_distance is BASIN_EUNSUPPORTED: \"%s\"",
-              names[current_f], last_error);
+              names[current_f], fake_last_error);
         free(x);
         iface_of(&p)->destroy(d);
     }
@@ -872,8 +746,8 @@ static void test_manifold(const basin_host *host)
     iface_of(&p)->destroy(d);
     set_string(&p, "nonlinearity", "cubic");
     rc = make_fails(host, &p);
-    CHECK(rc == BASIN_EINVAL && contains(last_error, "nonlinearity"),
-          "manifold: an unknown nonlinearity is refused: \"%s\"", last_error);
+    CHECK(rc == BASIN_EINVAL && contains(fake_last_error, "nonlinearity"),
+          "manifold: an unknown nonlinearity is refused: \"%s\"", fake_last_error);
 }
 
 /* -------------------------------------------------------- fashion-mnist tests */
@@ -977,7 +851,7 @@ static int subset_of(const float *rows, uint64_t n, uint32_t dim, const uint64_t
     return ok;
 }
 
-static void test_fashion_real(const basin_host *host, mock *m, const char *dir)
+static void test_fashion_real(const basin_host *host, fake_host *m, const char *dir)
 {
     char images[4096], labels[4096], t_images[4096], t_labels[4096];
     join(images, sizeof images, dir, "train-images-idx3-ubyte.gz");
@@ -1093,10 +967,10 @@ static void test_fashion_real(const basin_host *host, mock *m, const char *dir)
     set_number(&p, "count", 6001);
     set_number(&p, "class", 2);
     int rc = make_fails(host, &p);
-    CHECK(rc == BASIN_EINVAL && contains(last_error, "6001")
-              && contains(last_error, "class 2"),
+    CHECK(rc == BASIN_EINVAL && contains(fake_last_error, "6001")
+              && contains(fake_last_error, "class 2"),
           "fashion-mnist: count beyond a class's 6000 images is refused: \"%s\"",
-          last_error);
+          fake_last_error);
     free(train.hashes);
     free(train.by_label);
     free(test.hashes);
@@ -1216,28 +1090,28 @@ static void test_fashion_fake(const basin_host *host, const char *tmp)
     iface_of(&p)->destroy(d);
     set_number(&p, "count", 4);
     int rc = make_fails(host, &p);
-    CHECK(rc == BASIN_EINVAL && contains(last_error, "exceeds the 3 images of class 1"),
-          "fashion-mnist(fake): count 4 > 3 images of the class: \"%s\"", last_error);
+    CHECK(rc == BASIN_EINVAL && contains(fake_last_error, "exceeds the 3 images of class 1"),
+          "fashion-mnist(fake): count 4 > 3 images of the class: \"%s\"", fake_last_error);
     set_number(&p, "class", -1);
     set_number(&p, "count", 11);
     rc = make_fails(host, &p);
-    CHECK(rc == BASIN_EINVAL && contains(last_error, "count = 11 exceeds the 10 images")
-              && contains(last_error, "train-images-idx3-ubyte.gz"),
-          "fashion-mnist(fake): count larger than the file: \"%s\"", last_error);
+    CHECK(rc == BASIN_EINVAL && contains(fake_last_error, "count = 11 exceeds the 10 images")
+              && contains(fake_last_error, "train-images-idx3-ubyte.gz"),
+          "fashion-mnist(fake): count larger than the file: \"%s\"", fake_last_error);
     set_number(&p, "count", 2);
     set_number(&p, "heldout", 6);
     rc = make_fails(host, &p);
-    CHECK(rc == BASIN_EINVAL && contains(last_error, "heldout = 6 exceeds the 5")
-              && contains(last_error, "t10k"),
-          "fashion-mnist(fake): heldout larger than the t10k file: \"%s\"", last_error);
+    CHECK(rc == BASIN_EINVAL && contains(fake_last_error, "heldout = 6 exceeds the 5")
+              && contains(fake_last_error, "t10k"),
+          "fashion-mnist(fake): heldout larger than the t10k file: \"%s\"", fake_last_error);
     set_number(&p, "heldout", 1);
 
     /* t10k images of another size. */
     fake_idx(dir, 10, 4, 4, 5, 3, 5);
     rc = make_fails(host, &p);
-    CHECK(rc == BASIN_EINVAL && contains(last_error, "3 × 5")
-              && contains(last_error, "4 × 4"),
-          "fashion-mnist(fake): t10k image size differs: \"%s\"", last_error);
+    CHECK(rc == BASIN_EINVAL && contains(fake_last_error, "3 × 5")
+              && contains(fake_last_error, "4 × 4"),
+          "fashion-mnist(fake): t10k image size differs: \"%s\"", fake_last_error);
     fake_idx(dir, 10, 4, 4, 5, 4, 4);
 
     /* Bad magic. */
@@ -1247,31 +1121,31 @@ static void test_fashion_fake(const basin_host *host, const char *tmp)
     uint32_t bad[4] = {0x801, 10, 4, 4};
     write_idx(path, 0, bad, 4, px, 160);
     rc = make_fails(host, &p);
-    CHECK(rc == BASIN_EINVAL && contains(last_error, "bad magic")
-              && contains(last_error, "0x00000803") && contains(last_error, path),
-          "fashion-mnist(fake): bad magic: \"%s\"", last_error);
+    CHECK(rc == BASIN_EINVAL && contains(fake_last_error, "bad magic")
+              && contains(fake_last_error, "0x00000803") && contains(fake_last_error, path),
+          "fashion-mnist(fake): bad magic: \"%s\"", fake_last_error);
     /* Truncated pixel data. */
     uint32_t ok_head[4] = {0x803, 10, 4, 4};
     write_idx(path, 0, ok_head, 4, px, 100);
     rc = make_fails(host, &p);
-    CHECK(rc == BASIN_EIO && contains(last_error, "truncated: 100 of 160 pixel bytes"),
-          "fashion-mnist(fake): truncated data: \"%s\"", last_error);
+    CHECK(rc == BASIN_EIO && contains(fake_last_error, "truncated: 100 of 160 pixel bytes"),
+          "fashion-mnist(fake): truncated data: \"%s\"", fake_last_error);
     /* Truncated header. */
     write_idx(path, 0, ok_head, 2, px, 0);
     rc = make_fails(host, &p);
-    CHECK(rc == BASIN_EIO && contains(last_error, "truncated: 8 of 16 header bytes"),
-          "fashion-mnist(fake): truncated header: \"%s\"", last_error);
+    CHECK(rc == BASIN_EIO && contains(fake_last_error, "truncated: 8 of 16 header bytes"),
+          "fashion-mnist(fake): truncated header: \"%s\"", fake_last_error);
     /* Dimensions whose product overflows. */
     uint32_t huge[4] = {0x803, 0xffffffffu, 0x10000u, 0x10000u};
     write_idx(path, 0, huge, 4, px, 16);
     rc = make_fails(host, &p);
-    CHECK(rc == BASIN_EINVAL && contains(last_error, "overflow"),
-          "fashion-mnist(fake): 2^32 images of 65536 × 65536: \"%s\"", last_error);
+    CHECK(rc == BASIN_EINVAL && contains(fake_last_error, "overflow"),
+          "fashion-mnist(fake): 2^32 images of 65536 × 65536: \"%s\"", fake_last_error);
     uint32_t empty[4] = {0x803, 10, 0, 4};
     write_idx(path, 0, empty, 4, px, 0);
     rc = make_fails(host, &p);
-    CHECK(rc == BASIN_EINVAL && contains(last_error, "empty"),
-          "fashion-mnist(fake): 0 × 4 images: \"%s\"", last_error);
+    CHECK(rc == BASIN_EINVAL && contains(fake_last_error, "empty"),
+          "fashion-mnist(fake): 0 × 4 images: \"%s\"", fake_last_error);
     /* A gzip stream cut short: zlib's message joins ours. */
     {
         fake_idx(dir, 10, 4, 4, 5, 4, 4);
@@ -1283,8 +1157,8 @@ static void test_fashion_fake(const basin_host *host, const char *tmp)
         fwrite(buf, 1, len / 2, f);
         fclose(f);
         rc = make_fails(host, &p);
-        CHECK(rc == BASIN_EIO && contains(last_error, "truncated"),
-              "fashion-mnist(fake): a cut gzip stream: \"%s\"", last_error);
+        CHECK(rc == BASIN_EIO && contains(fake_last_error, "truncated"),
+              "fashion-mnist(fake): a cut gzip stream: \"%s\"", fake_last_error);
     }
     /* Labels that do not match the images. */
     fake_idx(dir, 10, 4, 4, 5, 4, 4);
@@ -1293,8 +1167,8 @@ static void test_fashion_fake(const basin_host *host, const char *tmp)
     write_idx(path, 0, lw, 2, px, 9);
     set_number(&p, "class", 0);
     rc = make_fails(host, &p);
-    CHECK(rc == BASIN_EINVAL && contains(last_error, "9 labels for 10 images"),
-          "fashion-mnist(fake): label count mismatch: \"%s\"", last_error);
+    CHECK(rc == BASIN_EINVAL && contains(fake_last_error, "9 labels for 10 images"),
+          "fashion-mnist(fake): label count mismatch: \"%s\"", fake_last_error);
     set_number(&p, "class", -1);
     /* Uncompressed files are read too. */
     fake_idx(dir, 10, 4, 4, 5, 4, 4);
@@ -1309,14 +1183,14 @@ static void test_fashion_fake(const basin_host *host, const char *tmp)
     set_number(&p, "count", 10);
     rc = make_fails(host, &p);
     CHECK(rc == BASIN_OK, "fashion-mnist(fake): an uncompressed train-images-idx3-ubyte "
-          "is read (%s)", last_error);
+          "is read (%s)", fake_last_error);
     unlink(path);
     /* Missing files. */
     set_string(&p, "path", tmp);
     rc = make_fails(host, &p);
-    CHECK(rc == BASIN_EIO && contains(last_error, "not found")
-              && contains(last_error, "dataset-fashion-mnist"),
-          "fashion-mnist: a folder without the files: \"%s\"", last_error);
+    CHECK(rc == BASIN_EIO && contains(fake_last_error, "not found")
+              && contains(fake_last_error, "dataset-fashion-mnist"),
+          "fashion-mnist: a folder without the files: \"%s\"", fake_last_error);
 }
 
 /* ---------------------------------------------------------------- npy tests */
@@ -1370,7 +1244,7 @@ static int npy_try(const basin_host *host, const char *path, const char *held,
     set_number(&p, "count", count);
     set_number(&p, "heldout", heldout);
     *self = NULL;
-    last_error[0] = 0;
+    fake_last_error[0] = 0;
     return iface_of(&p)->create(host, p.values, self);
 }
 
@@ -1396,7 +1270,7 @@ static void test_npy(const basin_host *host, const char *tmp)
     CHECK(rc == BASIN_OK && info.n_train == 5 && info.dim == 3 && info.n_heldout == 0
               && info.height == 0 && info.flags == 0
               && memcmp(out, f4, sizeof f4) == 0,
-          "npy: '<f4' (5, 3) v1.0 round trip (%s)", last_error);
+          "npy: '<f4' (5, 3) v1.0 round trip (%s)", fake_last_error);
     np->destroy(d);
     /* count 2: the first two rows; a held-out file; heldout 1. */
     const char *b = write_npy(tmp, "f4b.npy", 1,
@@ -1412,7 +1286,7 @@ static void test_npy(const basin_host *host, const char *tmp)
               && memcmp(out, f4, 6 * sizeof(float)) == 0
               && memcmp(out + 6, f4 + 6, 3 * sizeof(float)) == 0,
           "npy: count 2 takes the first 2 rows, heldout 1 the first held-out row (%s)",
-          last_error);
+          fake_last_error);
     np->destroy(d);
     /* float64 (2, 4), version 2.0, double quotes, no trailing comma. */
     double f8[8] = {0.5, -1.25, 3e-3, 1e10, -7, 0, 2.5, 1.0 / 3};
@@ -1427,7 +1301,7 @@ static void test_npy(const basin_host *host, const char *tmp)
         for (int k = 0; k < 8; k++)
             f8_ok &= out[k] == (float)f8[k];
     }
-    CHECK(f8_ok, "npy: '<f8' (2, 4) v2.0 round trip to float32 (%s)", last_error);
+    CHECK(f8_ok, "npy: '<f8' (2, 4) v2.0 round trip to float32 (%s)", fake_last_error);
     np->destroy(d);
     /* uint8 images (4, 2, 3), version 3.0: p/127.5 − 1, image shape in info. */
     uint8_t u1[24];
@@ -1448,7 +1322,7 @@ static void test_npy(const basin_host *host, const char *tmp)
                  && info.channels == 1;
     }
     CHECK(u1_ok, "npy: '|u1' (4, 2, 3) v3.0 as p/127.5 − 1, 2 × 3 × 1 images (%s)",
-          last_error);
+          fake_last_error);
     np->destroy(d);
     /* uint8 (2, 2, 2, 3) images with uint8_scale zero-one. */
     const char *g = write_npy(tmp, "u1c.npy", 1,
@@ -1459,7 +1333,7 @@ static void test_npy(const basin_host *host, const char *tmp)
         params p = defaults(npy_desc);
         set_string(&p, "path", g);
         set_string(&p, "uint8_scale", "zero-one");
-        last_error[0] = 0;
+        fake_last_error[0] = 0;
         rc = np->create(host, p.values, &d);
         int ok = rc == BASIN_OK;
         if (ok) {
@@ -1472,7 +1346,7 @@ static void test_npy(const basin_host *host, const char *tmp)
             np->destroy(d);
         }
         CHECK(ok, "npy: '|u1' (2, 2, 2, 3) with uint8_scale zero-one: p/255, 2 × 2 × 3 "
-              "images (%s)", last_error);
+              "images (%s)", fake_last_error);
     }
     /* int8 ±1 and int64: ±1 data is binary. */
     int8_t i1[6] = {1, -1, -1, 1, 1, 1};
@@ -1487,7 +1361,7 @@ static void test_npy(const basin_host *host, const char *tmp)
     }
     CHECK(rc == BASIN_OK && info.flags == BASIN_DATA_BINARY && out[1] == -1
               && out[5] == 1,
-          "npy: '|i1' ±1 data sets BASIN_DATA_BINARY (%s)", last_error);
+          "npy: '|i1' ±1 data sets BASIN_DATA_BINARY (%s)", fake_last_error);
     np->destroy(d);
     int64_t i8[4] = {3, -4, 1 << 20, -1};
     const char *i = write_npy(tmp, "i8.npy", 1,
@@ -1501,7 +1375,7 @@ static void test_npy(const basin_host *host, const char *tmp)
     }
     CHECK(rc == BASIN_OK && info.flags == 0 && out[0] == 3 && out[1] == -4
               && out[2] == 1048576 && out[3] == -1,
-          "npy: '<i8' round trip, not binary (%s)", last_error);
+          "npy: '<i8' round trip, not binary (%s)", fake_last_error);
     np->destroy(d);
 
     /* Malformed files: each a nonzero status and a message with the given words. */
@@ -1567,9 +1441,9 @@ static void test_npy(const basin_host *host, const char *tmp)
         const char *path = write_npy(tmp, cases[k].name, cases[k].major, cases[k].dict,
                                      zeros, cases[k].data_bytes);
         rc = npy_try(host, path, "", 0, 0, &d);
-        CHECK(rc != BASIN_OK && d == NULL && contains(last_error, cases[k].words1)
-                  && contains(last_error, cases[k].words2),
-              "npy: %s is refused: \"%s\"", cases[k].what, last_error);
+        CHECK(rc != BASIN_OK && d == NULL && contains(fake_last_error, cases[k].words1)
+                  && contains(fake_last_error, cases[k].words2),
+              "npy: %s is refused: \"%s\"", cases[k].what, fake_last_error);
         if (rc == BASIN_OK)
             np->destroy(d);
     }
@@ -1580,28 +1454,28 @@ static void test_npy(const basin_host *host, const char *tmp)
     fputs("PK\003\004 this is a zip file, not an npy file", f);
     fclose(f);
     rc = npy_try(host, path, "", 0, 0, &d);
-    CHECK(rc == BASIN_EINVAL && contains(last_error, "bad magic")
-              && contains(last_error, "magic.npy"),
-          "npy: bad magic: \"%s\"", last_error);
+    CHECK(rc == BASIN_EINVAL && contains(fake_last_error, "bad magic")
+              && contains(fake_last_error, "magic.npy"),
+          "npy: bad magic: \"%s\"", fake_last_error);
     const char *v4 = write_npy(tmp, "v4.npy", 4,
                                "{'descr': '<f4', 'fortran_order': False, "
                                "'shape': (5, 3)}",
                                f4, sizeof f4);
     rc = npy_try(host, v4, "", 0, 0, &d);
-    CHECK(rc == BASIN_EINVAL && contains(last_error, "version 4.0"),
-          "npy: version 4.0: \"%s\"", last_error);
+    CHECK(rc == BASIN_EINVAL && contains(fake_last_error, "version 4.0"),
+          "npy: version 4.0: \"%s\"", fake_last_error);
     join(path, sizeof path, tmp, "shorthead.npy");
     f = fopen(path, "wb");
     fwrite("\x93NUMPY\x01\x00\x76\x00{'descr'", 1, 18, f);
     fclose(f);
     rc = npy_try(host, path, "", 0, 0, &d);
-    CHECK(rc == BASIN_EINVAL && contains(last_error, "truncated header"),
-          "npy: truncated header: \"%s\"", last_error);
+    CHECK(rc == BASIN_EINVAL && contains(fake_last_error, "truncated header"),
+          "npy: truncated header: \"%s\"", fake_last_error);
     join(path, sizeof path, tmp, "absent.npy");
     rc = npy_try(host, path, "", 0, 0, &d);
-    CHECK(rc == BASIN_EIO && contains(last_error, "absent.npy")
-              && contains(last_error, "cannot open"),
-          "npy: a missing file: \"%s\"", last_error);
+    CHECK(rc == BASIN_EIO && contains(fake_last_error, "absent.npy")
+              && contains(fake_last_error, "cannot open"),
+          "npy: a missing file: \"%s\"", fake_last_error);
 
     /* NaN, Inf and float64 overflow, named by row and column. */
     float nan_data[15];
@@ -1612,9 +1486,9 @@ static void test_npy(const basin_host *host, const char *tmp)
                                "'shape': (5, 3), }",
                                nan_data, sizeof nan_data);
     rc = npy_try(host, pn, "", 0, 0, &d);
-    CHECK(rc == BASIN_EINVAL && contains(last_error, "row 1 column 2 is NaN")
-              && contains(last_error, "nan.npy"),
-          "npy: NaN: \"%s\"", last_error);
+    CHECK(rc == BASIN_EINVAL && contains(fake_last_error, "row 1 column 2 is NaN")
+              && contains(fake_last_error, "nan.npy"),
+          "npy: NaN: \"%s\"", fake_last_error);
     nan_data[1 * 3 + 2] = 0;
     nan_data[4 * 3 + 0] = -INFINITY;
     pn = write_npy(tmp, "inf.npy", 1,
@@ -1622,16 +1496,16 @@ static void test_npy(const basin_host *host, const char *tmp)
                    "'shape': (5, 3), }", nan_data,
                    sizeof nan_data);
     rc = npy_try(host, pn, "", 0, 0, &d);
-    CHECK(rc == BASIN_EINVAL && contains(last_error, "row 4 column 0 is -Inf"),
-          "npy: -Inf: \"%s\"", last_error);
+    CHECK(rc == BASIN_EINVAL && contains(fake_last_error, "row 4 column 0 is -Inf"),
+          "npy: -Inf: \"%s\"", fake_last_error);
     double big[4] = {1, 2, 3, 1e300};
     pn = write_npy(tmp, "big8.npy", 1,
                    "{'descr': '<f8', 'fortran_order': False, 'shape': (2, 2), }", big,
                    sizeof big);
     rc = npy_try(host, pn, "", 0, 0, &d);
-    CHECK(rc == BASIN_EINVAL && contains(last_error, "row 1 column 1")
-              && contains(last_error, "overflow"),
-          "npy: a float64 beyond float32: \"%s\"", last_error);
+    CHECK(rc == BASIN_EINVAL && contains(fake_last_error, "row 1 column 1")
+              && contains(fake_last_error, "overflow"),
+          "npy: a float64 beyond float32: \"%s\"", fake_last_error);
 
     /* Held-out mismatches, counts. */
     const char *w4 = write_npy(tmp, "w4.npy", 1,
@@ -1639,9 +1513,9 @@ static void test_npy(const basin_host *host, const char *tmp)
                                "'shape': (3, 4), }",
                                f4, 12 * sizeof(float));
     rc = npy_try(host, a, w4, 0, 0, &d);
-    CHECK(rc == BASIN_EINVAL && contains(last_error, "do not match")
-              && contains(last_error, "w4.npy"),
-          "npy: a held-out file with rows of 4 against 3: \"%s\"", last_error);
+    CHECK(rc == BASIN_EINVAL && contains(fake_last_error, "do not match")
+              && contains(fake_last_error, "w4.npy"),
+          "npy: a held-out file with rows of 4 against 3: \"%s\"", fake_last_error);
     const char *img = write_npy(tmp, "img.npy", 1,
                                 "{'descr': '<f4', 'fortran_order': False, "
                                 "'shape': (1, 3, 2), }",
@@ -1651,18 +1525,18 @@ static void test_npy(const basin_host *host, const char *tmp)
                                  "'shape': (1, 2, 3), }",
                                  f4, 6 * sizeof(float));
     rc = npy_try(host, img, img2, 0, 0, &d);
-    CHECK(rc == BASIN_EINVAL && contains(last_error, "2 × 3 × 1")
-              && contains(last_error, "3 × 2 × 1"),
-          "npy: held-out images 2 × 3 against 3 × 2: \"%s\"", last_error);
+    CHECK(rc == BASIN_EINVAL && contains(fake_last_error, "2 × 3 × 1")
+              && contains(fake_last_error, "3 × 2 × 1"),
+          "npy: held-out images 2 × 3 against 3 × 2: \"%s\"", fake_last_error);
     rc = npy_try(host, a, "", 6, 0, &d);
-    CHECK(rc == BASIN_EINVAL && contains(last_error, "count = 6 exceeds the 5 rows"),
-          "npy: count beyond the file: \"%s\"", last_error);
+    CHECK(rc == BASIN_EINVAL && contains(fake_last_error, "count = 6 exceeds the 5 rows"),
+          "npy: count beyond the file: \"%s\"", fake_last_error);
     rc = npy_try(host, a, "", 0, 2, &d);
-    CHECK(rc == BASIN_EINVAL && contains(last_error, "heldout_path"),
-          "npy: heldout without heldout_path: \"%s\"", last_error);
+    CHECK(rc == BASIN_EINVAL && contains(fake_last_error, "heldout_path"),
+          "npy: heldout without heldout_path: \"%s\"", fake_last_error);
     rc = npy_try(host, "", "", 0, 0, &d);
-    CHECK(rc == BASIN_EINVAL && contains(last_error, "path"),
-          "npy: an empty path: \"%s\"", last_error);
+    CHECK(rc == BASIN_EINVAL && contains(fake_last_error, "path"),
+          "npy: an empty path: \"%s\"", fake_last_error);
 }
 
 int main(int argc, char **argv)
@@ -1673,11 +1547,11 @@ int main(int argc, char **argv)
         return 2;
     }
     setvbuf(stdout, NULL, _IOLBF, 0);
-    gaussian_desc = load_plugin(argv[1], "datasets/gaussian");
-    mixture_desc = load_plugin(argv[2], "datasets/gaussian-mixture");
-    manifold_desc = load_plugin(argv[3], "datasets/hidden-manifold");
-    fashion_desc = load_plugin(argv[4], "datasets/fashion-mnist");
-    npy_desc = load_plugin(argv[5], "datasets/npy");
+    gaussian_desc = load_dataset(argv[1], "datasets/gaussian");
+    mixture_desc = load_dataset(argv[2], "datasets/gaussian-mixture");
+    manifold_desc = load_dataset(argv[3], "datasets/hidden-manifold");
+    fashion_desc = load_dataset(argv[4], "datasets/fashion-mnist");
+    npy_desc = load_dataset(argv[5], "datasets/npy");
     if (!gaussian_desc || !mixture_desc || !manifold_desc || !fashion_desc || !npy_desc)
         return 1;
     const char *idx_dir = argc == 7 ? argv[6] : "/usr/share/datasets/fashion-mnist";
@@ -1687,8 +1561,9 @@ int main(int argc, char **argv)
         return 2;
     }
 
-    mock m = {.seed = 20250611};
-    basin_host host = make_host(&m);
+    fake_host m;
+    fake_host_init(&m, 20250611, FAKE_SPLITMIX);
+    basin_host host = m.host;
     double t0 = now_seconds(), t;
     test_gaussian(&host, &m);
     printf("info - gaussian %.2f s\n", (t = now_seconds()) - t0);

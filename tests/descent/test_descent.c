@@ -9,8 +9,8 @@
  *   double well  E = Σ_i (x_i² − 1)², ∇E_i = 4 x_i (x_i² − 1), minima x_i = ±1
  *                (curvature E'' = 8 there); no update map.
  *
- * The mock host's random numbers are a counter-based hash (splitmix64 of seed,
- * role, index, step, element; normals by Box–Muller), as in test_hopfield_plugins.
+ * The host is tests/fake_host.h's, with its splitmix64 counter-based stream (seed,
+ * role, index, step, element; normals by Box–Muller).
  *
  * Usage: test_descent FIXED_POINT.so GRADIENT_DESCENT.so LANGEVIN.so
  * Prints a line per failed check and a summary; exits 1 if any check failed.
@@ -18,8 +18,8 @@
 #include <basin/plugin.h>
 
 #include "check.h"
+#include "fake_host.h"
 
-#include <dlfcn.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -32,8 +32,7 @@
 #define MAX_INDEX 16384 /* sample indices the observer tracks */
 
 typedef struct mock {
-    uint64_t seed;
-    int cancel;                 /* cancelled() returns this */
+    fake_host fake;             /* the host; fake.user points here */
     uint64_t stop_after;        /* observe() returns 1 at this call (0: never) */
     pthread_mutex_t lock;       /* observe() may be called from several threads */
     uint64_t n_observed;
@@ -42,85 +41,10 @@ typedef struct mock {
     uint64_t last_step[MAX_INDEX];  /* the last step observed per sample index */
 } mock;
 
-static _Thread_local char last_error[1024];
-
-static void mock_error(const basin_host *host, const char *fmt, ...)
-{
-    (void)host;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(last_error, sizeof last_error, fmt, ap);
-    va_end(ap);
-}
-
-static void mock_log(const basin_host *host, int level, const char *fmt, ...)
-{
-    (void)host;
-    (void)level;
-    (void)fmt;
-}
-
-static uint64_t splitmix64(uint64_t z)
-{
-    z += 0x9e3779b97f4a7c15ull;
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-}
-
-static uint64_t hash_key(const basin_host *host, uint32_t role, uint64_t index,
-                         uint64_t step, uint64_t element)
-{
-    const mock *m = host->host_data;
-    uint64_t h = splitmix64(m->seed + role);
-    h = splitmix64(h ^ index);
-    h = splitmix64(h ^ (step * 0x632be59bd9b4e019ull));
-    return splitmix64(h ^ (element * 0xd6e8feb86659fd93ull));
-}
-
-static void mock_bits(const basin_host *host, uint32_t role, uint64_t index,
-                      uint64_t step, uint32_t *out, size_t n)
-{
-    for (size_t e = 0; e < n; e++)
-        out[e] = (uint32_t)(hash_key(host, role, index, step, e) >> 32);
-}
-
-static void mock_uniform(const basin_host *host, uint32_t role, uint64_t index,
-                         uint64_t step, double *out, size_t n)
-{
-    for (size_t e = 0; e < n; e++)
-        out[e] = (double)(hash_key(host, role, index, step, e) >> 11) * 0x1p-53;
-}
-
-static void mock_normal(const basin_host *host, uint32_t role, uint64_t index,
-                        uint64_t step, float *out, size_t n)
-{
-    for (size_t e = 0; e < n; e++) {
-        double u1 = ((double)(hash_key(host, role, index, step, 2 * e) >> 11) + 1)
-                    * 0x1p-53;
-        double u2 = (double)(hash_key(host, role, index, step, 2 * e + 1) >> 11)
-                    * 0x1p-53;
-        out[e] = (float)(sqrt(-2 * log(u1)) * cos(6.283185307179586 * u2));
-    }
-}
-
-static void mock_progress(const basin_host *host, uint64_t done, uint64_t total)
-{
-    (void)host;
-    (void)done;
-    (void)total;
-}
-
-static int mock_cancelled(const basin_host *host)
-{
-    const mock *m = host->host_data;
-    return m->cancel;
-}
-
 /* Counts steps per sample and checks each is the next one, well formed. */
 static int mock_observe(const basin_host *host, const basin_step *step)
 {
-    mock *m = host->host_data;
+    mock *m = fake_user(host);
     pthread_mutex_lock(&m->lock);
     m->n_observed++;
     const uint64_t k = step->first_index;
@@ -141,7 +65,7 @@ static int mock_observe(const basin_host *host, const basin_step *step)
 /* Forget what was observed (before a run whose observations a test checks). */
 static void mock_reset(mock *m)
 {
-    m->cancel = 0;
+    m->fake.cancel = 0;
     m->stop_after = 0;
     m->n_observed = 0;
     m->n_violations = 0;
@@ -149,22 +73,14 @@ static void mock_reset(mock *m)
     memset(m->last_step, 0, sizeof m->last_step);
 }
 
-static basin_host make_host(mock *m)
+/* m's fake host: the splitmix stream of seed, silent logs, mock_observe. */
+static const basin_host *make_host(mock *m, uint64_t seed)
 {
-    basin_host h = {
-        .struct_size = sizeof(basin_host),
-        .abi_minor = BASIN_ABI_MINOR,
-        .host_data = m,
-        .error = mock_error,
-        .log = mock_log,
-        .random_bits = mock_bits,
-        .random_uniform = mock_uniform,
-        .random_normal = mock_normal,
-        .progress = mock_progress,
-        .cancelled = mock_cancelled,
-        .observe = mock_observe,
-    };
-    return h;
+    fake_host_init(&m->fake, seed, FAKE_SPLITMIX);
+    m->fake.quiet = 1;
+    m->fake.user = m;
+    m->fake.host.observe = mock_observe;
+    return &m->fake.host;
 }
 
 /* ------------------------------------------------------ test-local energies */
@@ -307,35 +223,13 @@ static basin_model energy_model(const basin_energy_iface *iface, void *self,
 
 static const basin_descriptor *load_sampler(const char *path, const char *id)
 {
-    void *lib = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-    if (lib == NULL) {
-        fprintf(stderr, "cannot load %s: %s\n", path, dlerror());
+    const basin_library *lib = load_library(path);
+    const basin_descriptor *d = load_plugin(path, id);
+    if (lib == NULL || d == NULL || strcmp(d->interface, BASIN_IFACE_SAMPLER) != 0) {
+        fprintf(stderr, "%s does not hold the sampler %s\n", path, id);
         exit(2);
     }
-    const basin_library *entry = dlsym(lib, BASIN_LIBRARY_SYMBOL);
-    if (entry == NULL) {
-        fprintf(stderr, "%s: no %s\n", path, BASIN_LIBRARY_SYMBOL);
-        exit(2);
-    }
-    CHECK(entry->abi_major == BASIN_ABI_MAJOR && entry->abi_minor <= BASIN_ABI_MINOR
-              && entry->struct_size == sizeof(basin_library),
-          "%s: library header", path);
-    const basin_descriptor *d = entry->plugins[0];
-    if (d == NULL || strcmp(d->id, id) != 0
-        || strcmp(d->interface, BASIN_IFACE_SAMPLER) != 0) {
-        fprintf(stderr, "%s does not hold %s\n", path, id);
-        exit(2);
-    }
-    CHECK(entry->plugins[1] == NULL, "%s holds one plugin", path);
-    /* Parameter table: defaults within their ranges, every row documented. */
-    for (const basin_param_def *p = d->params; p->name != NULL; p++) {
-        if (p->type == BASIN_PARAM_INT || p->type == BASIN_PARAM_REAL)
-            CHECK(p->default_number >= p->min && p->default_number <= p->max
-                      && !((p->flags & BASIN_PARAM_MIN_EXCLUSIVE)
-                           && p->default_number == p->min),
-                  "%s: default of %s in range", id, p->name);
-        CHECK(p->doc != NULL && p->doc[0] != '\0', "%s: %s documented", id, p->name);
-    }
+    CHECK(lib->plugins[0] == d && lib->plugins[1] == NULL, "%s holds one plugin", path);
     return d;
 }
 
@@ -371,7 +265,7 @@ static void *make_sampler(const basin_host *host, const basin_descriptor *d, ...
     const basin_sampler_iface *iface = d->iface;
     void *s = NULL;
     if (iface->create(host, values, &s) != BASIN_OK) {
-        fprintf(stderr, "%s create failed: %s\n", d->id, last_error);
+        fprintf(stderr, "%s create failed: %s\n", d->id, fake_last_error);
         exit(2);
     }
     return s;
@@ -382,7 +276,7 @@ static int run(const basin_descriptor *d, void *s, const basin_host *host,
                basin_outcome *out)
 {
     const basin_sampler_iface *iface = d->iface;
-    last_error[0] = '\0';
+    fake_last_error[0] = '\0';
     return iface->run(s, host, model, x, n, first, out);
 }
 
@@ -467,7 +361,7 @@ static void test_fixed_point(mock *m, const basin_host *host)
     halving_states(x);
     mock_reset(m);
     int rc = run(d, s, host, &model, x, 4, 20, out);
-    CHECK(rc == BASIN_OK, "fixed-point: run: %s", last_error);
+    CHECK(rc == BASIN_OK, "fixed-point: run: %s", fake_last_error);
     for (int j = 0; j < 4; j++) {
         /* The last step was 2^-k r0 <= tol, and so is the distance left. */
         const double dist = rms_distance(x + 4 * j, c4, 4);
@@ -516,7 +410,7 @@ static void test_fixed_point(mock *m, const basin_host *host)
     CHECK(ok && worst <= 1e-6 + 2.4e-7,
           "fixed-point: 12 random states reach the minimum c within tol "
           "(worst %g): %s",
-          worst, last_error);
+          worst, fake_last_error);
     free(y);
     destroy(d, s);
 
@@ -526,9 +420,9 @@ static void test_fixed_point(mock *m, const basin_host *host)
     s = make_sampler(host, d, NULL);
     halving_states(x);
     rc = run(d, s, host, &model, x, 4, 70, out);
-    CHECK(rc == BASIN_ENUMERIC && strstr(last_error, "sample 70") != NULL,
+    CHECK(rc == BASIN_ENUMERIC && strstr(fake_last_error, "sample 70") != NULL,
           "fixed-point: a diverging map is BASIN_ENUMERIC naming the sample (%d: %s)",
-          rc, last_error);
+          rc, fake_last_error);
     q.omega = 0.5;
 
     /* An energy without an update map; a score model; bad initial states. */
@@ -536,18 +430,18 @@ static void test_fixed_point(mock *m, const basin_host *host)
     basin_model wells = energy_model(&double_well_iface, &dim, 4);
     halving_states(x);
     rc = run(d, s, host, &wells, x, 4, 0, out);
-    CHECK(rc == BASIN_EUNSUPPORTED && strstr(last_error, "update") != NULL,
+    CHECK(rc == BASIN_EUNSUPPORTED && strstr(fake_last_error, "update") != NULL,
           "fixed-point: an energy without update is BASIN_EUNSUPPORTED: %s",
-          last_error);
+          fake_last_error);
     basin_model score = {.struct_size = sizeof(basin_model), .dim = 4};
     rc = run(d, s, host, &score, x, 4, 0, out);
-    CHECK(rc == BASIN_EUNSUPPORTED && strstr(last_error, "score") != NULL,
-          "fixed-point: a score model is BASIN_EUNSUPPORTED: %s", last_error);
+    CHECK(rc == BASIN_EUNSUPPORTED && strstr(fake_last_error, "score") != NULL,
+          "fixed-point: a score model is BASIN_EUNSUPPORTED: %s", fake_last_error);
     x[9] = NAN;
     rc = run(d, s, host, &model, x, 4, 40, out);
-    CHECK(rc == BASIN_EINVAL && strstr(last_error, "sample 42") != NULL,
+    CHECK(rc == BASIN_EINVAL && strstr(fake_last_error, "sample 42") != NULL,
           "fixed-point: a NaN initial state is BASIN_EINVAL naming sample 42: %s",
-          last_error);
+          fake_last_error);
     destroy(d, s);
 }
 
@@ -567,7 +461,7 @@ static void test_gradient_descent(mock *m, const basin_host *host)
     halving_states(x);
     mock_reset(m);
     int rc = run(d, s, host, &model, x, 4, 30, out);
-    CHECK(rc == BASIN_OK, "gradient-descent: run: %s", last_error);
+    CHECK(rc == BASIN_OK, "gradient-descent: run: %s", fake_last_error);
     for (int j = 0; j < 4; j++) {
         const double dist = rms_distance(x + 4 * j, c4, 4);
         CHECK(out[j].converged == 1 && out[j].steps == 13u + (unsigned)j
@@ -621,17 +515,17 @@ static void test_gradient_descent(mock *m, const basin_host *host)
         CHECK(ok && worst <= 1e-6 + 2.4e-7 && observed_as_reported(m, out, 12, 100),
               "gradient-descent: step %g, backtracking: 12 states reach c within "
               "tol (worst %g): %s",
-              steps[k], worst, last_error);
+              steps[k], worst, fake_last_error);
         free(y);
         destroy(d, s);
     }
     s = make_sampler(host, d, "step", 1.5, "backtracking", 0.0, NULL);
     float *y = random_states(host, 100, 12, 4);
     rc = run(d, s, host, &model, y, 12, 100, out);
-    CHECK(rc == BASIN_ENUMERIC && strstr(last_error, "sample 100") != NULL,
+    CHECK(rc == BASIN_ENUMERIC && strstr(fake_last_error, "sample 100") != NULL,
           "gradient-descent: step 1.5 without backtracking diverges: "
           "BASIN_ENUMERIC naming the sample (%d: %s)",
-          rc, last_error);
+          rc, fake_last_error);
     free(y);
     destroy(d, s);
 
@@ -659,7 +553,7 @@ static void test_gradient_descent(mock *m, const basin_host *host)
     CHECK(ok && worst <= 1e-6,
           "gradient-descent: double well: 10 states reach the minima ±1 of their "
           "starts within tol (worst %g): %s",
-          worst, last_error);
+          worst, fake_last_error);
     destroy(d, s);
 
     /* Refusals. */
@@ -667,18 +561,18 @@ static void test_gradient_descent(mock *m, const basin_host *host)
     halving_states(x);
     basin_model binary = energy_model(&quadratic_binary_iface, &q, 4);
     rc = run(d, s, host, &binary, x, 4, 0, out);
-    CHECK(rc == BASIN_EUNSUPPORTED && strstr(last_error, "binary") != NULL,
-          "gradient-descent: a binary energy is BASIN_EUNSUPPORTED: %s", last_error);
+    CHECK(rc == BASIN_EUNSUPPORTED && strstr(fake_last_error, "binary") != NULL,
+          "gradient-descent: a binary energy is BASIN_EUNSUPPORTED: %s", fake_last_error);
     basin_model no_gradient = energy_model(&quadratic_no_gradient_iface, &q, 4);
     rc = run(d, s, host, &no_gradient, x, 4, 0, out);
-    CHECK(rc == BASIN_EUNSUPPORTED && strstr(last_error, "gradient") != NULL,
+    CHECK(rc == BASIN_EUNSUPPORTED && strstr(fake_last_error, "gradient") != NULL,
           "gradient-descent: an energy without gradient is BASIN_EUNSUPPORTED: %s",
-          last_error);
+          fake_last_error);
     x[0] = INFINITY;
     rc = run(d, s, host, &model, x, 4, 5, out);
-    CHECK(rc == BASIN_EINVAL && strstr(last_error, "sample 5") != NULL,
+    CHECK(rc == BASIN_EINVAL && strstr(fake_last_error, "sample 5") != NULL,
           "gradient-descent: an infinite initial state is BASIN_EINVAL: %s",
-          last_error);
+          fake_last_error);
     destroy(d, s);
 }
 
@@ -716,7 +610,7 @@ static void test_langevin(mock *m, const basin_host *host)
         memcpy(x + 4 * r, c, sizeof c);
     mock_reset(m);
     int rc = run(d, s, host, &model, x, n, 0, out);
-    CHECK(rc == BASIN_OK, "langevin: run: %s", last_error);
+    CHECK(rc == BASIN_OK, "langevin: run: %s", fake_last_error);
     int unconverged = 1;
     for (int r = 0; r < n; r++)
         unconverged &= out[r].converged == 0 && out[r].steps == 400;
@@ -760,9 +654,9 @@ static void test_langevin(mock *m, const basin_host *host)
     s = make_sampler(host, d, "step", 4.0, "temperature", 0.01, NULL);
     halving_states(h);
     rc = run(d, s, host, &model, h, 4, 11, out);
-    CHECK(rc == BASIN_ENUMERIC && strstr(last_error, "sample 11") != NULL,
+    CHECK(rc == BASIN_ENUMERIC && strstr(fake_last_error, "sample 11") != NULL,
           "langevin: a diverging chain is BASIN_ENUMERIC naming the sample: %s",
-          last_error);
+          fake_last_error);
     destroy(d, s);
 
     /*
@@ -794,20 +688,20 @@ static void test_langevin(mock *m, const basin_host *host)
               && observed_as_reported(m, out, 16, 500),
           "langevin: quench ends within tol of a double-well minimum, converged "
           "(worst %g, %d of 128 at +1): %s",
-          worst, n_plus, last_error);
+          worst, n_plus, fake_last_error);
     free(w);
 
     /* Cancellation, and an observer that asks to stop. */
     w = random_states(host, 0, 4, 8);
-    m->cancel = 1;
+    m->fake.cancel = 1;
     rc = run(d, s, host, &wells, w, 4, 0, out);
     CHECK(rc == BASIN_ECANCELED, "langevin: cancelled() stops the run: %s",
-          last_error);
+          fake_last_error);
     mock_reset(m);
     m->stop_after = 50;
     rc = run(d, s, host, &wells, w, 4, 0, out);
     CHECK(rc == BASIN_ECANCELED && m->n_observed == 50,
-          "langevin: an observer's stop ends the run at once: %s", last_error);
+          "langevin: an observer's stop ends the run at once: %s", fake_last_error);
     mock_reset(m);
     free(w);
     destroy(d, s);
@@ -904,13 +798,13 @@ int main(int argc, char **argv)
     gradient_descent_desc = load_sampler(argv[2], "samplers/gradient-descent");
     langevin_desc = load_sampler(argv[3], "samplers/langevin");
 
-    static mock m = {.seed = 20240607};
+    static mock m;
     pthread_mutex_init(&m.lock, NULL);
-    const basin_host host = make_host(&m);
-    test_fixed_point(&m, &host);
-    test_gradient_descent(&m, &host);
-    test_langevin(&m, &host);
-    test_batches(&m, &host);
+    const basin_host *host = make_host(&m, 20240607);
+    test_fixed_point(&m, host);
+    test_gradient_descent(&m, host);
+    test_langevin(&m, host);
+    test_batches(&m, host);
     pthread_mutex_destroy(&m.lock);
     return check_done("descent");
 }

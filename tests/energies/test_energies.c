@@ -1,8 +1,8 @@
 /*
  * test_energies — unit tests of energies/dense, energies/modern and
  * energies/diffusion, loaded as the host loads them (dlopen by path) and driven
- * through a mock basin_host with counter-based random numbers; energies/hopfield and
- * samplers/hopfield are loaded too, for the dense n = 2 ≡ Hopfield check.
+ * through tests/fake_host.h's basin_host (counter-based random numbers);
+ * energies/hopfield and samplers/hopfield are loaded too, for the dense n = 2 ≡ Hopfield check.
  *
  * Usage: test_energies DENSE.so MODERN.so DIFFUSION.so HOPFIELD.so SAMPLER.so
  *
@@ -15,7 +15,8 @@
  */
 #include <basin/plugin.h>
 
-#include <dlfcn.h>
+#include "fake_host.h"
+
 #include <float.h>
 #include <math.h>
 #include <stdarg.h>
@@ -43,110 +44,21 @@ void dsyev_(const char *jobz, const char *uplo, const int *n, double *a,
             const int *lda, double *w, double *work, const int *lwork, int *info,
             size_t jobz_len, size_t uplo_len);
 
-/* --------------------------------------------------------------- mock host */
+/* --------------------------------------------------------------- fake host */
 
-static char last_error[1024];
-static int n_warnings;
+/* tests/fake_host.h's host, splitmix stream of seed 20250611 (set up in main). */
+static fake_host fake;
+static const basin_host *const host = &fake.host;
 
-static void mock_error(const basin_host *host, const char *fmt, ...)
-{
-    (void)host;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(last_error, sizeof last_error, fmt, ap);
-    va_end(ap);
-}
-
-static void mock_log(const basin_host *host, int level, const char *fmt, ...)
-{
-    (void)host;
-    if (level <= BASIN_LOG_WARN)
-        n_warnings++;
-    va_list ap;
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    fputc('\n', stderr);
-    va_end(ap);
-}
-
-static uint64_t splitmix64(uint64_t z)
-{
-    z += 0x9e3779b97f4a7c15ull;
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-}
-
-static uint64_t hash_key(uint32_t role, uint64_t index, uint64_t step, uint64_t e)
-{
-    uint64_t h = splitmix64(20250611u + role);
-    h = splitmix64(h ^ index);
-    h = splitmix64(h ^ (step * 0x632be59bd9b4e019ull));
-    return splitmix64(h ^ (e * 0xd6e8feb86659fd93ull));
-}
-
-static void mock_bits(const basin_host *host, uint32_t role, uint64_t index,
-                      uint64_t step, uint32_t *out, size_t n)
-{
-    (void)host;
-    for (size_t e = 0; e < n; e++)
-        out[e] = (uint32_t)(hash_key(role, index, step, e) >> 32);
-}
-
-static void mock_uniform(const basin_host *host, uint32_t role, uint64_t index,
-                         uint64_t step, double *out, size_t n)
-{
-    (void)host;
-    for (size_t e = 0; e < n; e++)
-        out[e] = (double)(hash_key(role, index, step, e) >> 11) * 0x1p-53;
-}
-
-static void mock_normal(const basin_host *host, uint32_t role, uint64_t index,
-                        uint64_t step, float *out, size_t n)
-{
-    (void)host;
-    for (size_t e = 0; e < n; e++) {
-        double u1 = ((double)(hash_key(role, index, step, 2 * e) >> 11) + 1) * 0x1p-53;
-        double u2 = (double)(hash_key(role, index, step, 2 * e + 1) >> 11) * 0x1p-53;
-        out[e] = (float)(sqrt(-2 * log(u1)) * cos(6.283185307179586 * u2));
-    }
-}
-
-static int mock_cancelled(const basin_host *host)
-{
-    (void)host;
-    return 0;
-}
-
-static const basin_host host_table = {
-    .struct_size = sizeof(basin_host),
-    .abi_minor = BASIN_ABI_MINOR,
-    .error = mock_error,
-    .log = mock_log,
-    .random_bits = mock_bits,
-    .random_uniform = mock_uniform,
-    .random_normal = mock_normal,
-    .cancelled = mock_cancelled,
-};
-static const basin_host *const host = &host_table;
-
-/* ----------------------------------------------------------- plugin loading */
-
+/* The interface of plugin id in the .so at path; exits if it is not there. */
 static const void *load(const char *path, const char *id, const char *iface)
 {
-    void *lib = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-    if (lib == NULL) {
-        fprintf(stderr, "cannot load %s: %s\n", path, dlerror());
-        exit(1);
-    }
-    const basin_library *entry = dlsym(lib, BASIN_LIBRARY_SYMBOL);
-    if (entry == NULL || entry->abi_major != BASIN_ABI_MAJOR || entry->plugins == NULL
-        || entry->plugins[0] == NULL || strcmp(entry->plugins[0]->id, id) != 0
-        || strcmp(entry->plugins[0]->interface, iface) != 0) {
+    const basin_descriptor *d = load_plugin(path, id);
+    if (d == NULL || strcmp(d->interface, iface) != 0) {
         fprintf(stderr, "%s does not hold %s (%s)\n", path, id, iface);
         exit(1);
     }
-    return entry->plugins[0]->iface;
+    return d->iface;
 }
 
 static const basin_energy_iface *dense_iface, *modern_iface, *diffusion_iface,
@@ -161,7 +73,7 @@ static void *make_dense(const char *function, int n, double beta, uint32_t dim,
     void *e = NULL;
     if (dense_iface->create(host, v, dim, &e) != BASIN_OK
         || dense_iface->encode(e, host, memories, k) != BASIN_OK) {
-        fprintf(stderr, "make_dense(%s, %d, %g): %s\n", function, n, beta, last_error);
+        fprintf(stderr, "make_dense(%s, %d, %g): %s\n", function, n, beta, fake_last_error);
         exit(1);
     }
     return e;
@@ -175,7 +87,7 @@ static void *make_lse(const basin_energy_iface *iface, double p0, double p1,
     void *e = NULL;
     if (iface->create(host, v, dim, &e) != BASIN_OK
         || iface->encode(e, host, memories, k) != BASIN_OK) {
-        fprintf(stderr, "make_lse(%g, %g): %s\n", p0, p1, last_error);
+        fprintf(stderr, "make_lse(%g, %g): %s\n", p0, p1, fake_last_error);
         exit(1);
     }
     return e;
@@ -188,7 +100,7 @@ static float *binary(uint64_t index, uint64_t k, uint32_t dim, float scale)
 {
     float *x = malloc(k * dim * sizeof *x);
     uint32_t *bits = malloc(k * dim * sizeof *bits);
-    mock_bits(host, BASIN_ROLE_DATASET, index, 0, bits, k * dim);
+    host->random_bits(host, BASIN_ROLE_DATASET, index, 0, bits, k * dim);
     for (size_t t = 0; t < k * dim; t++)
         x[t] = (bits[t] >> 31) ? scale : -scale;
     free(bits);
@@ -200,7 +112,7 @@ static float *grid_states(uint64_t index, const float *center, uint64_t n,
                           uint32_t dim, double spread)
 {
     float *x = malloc(n * dim * sizeof *x);
-    mock_normal(host, BASIN_ROLE_INIT, index, 0, x, n * dim);
+    host->random_normal(host, BASIN_ROLE_INIT, index, 0, x, n * dim);
     for (size_t t = 0; t < n * dim; t++)
         x[t] = (float)(ldexp(nearbyint(ldexp(center[t % (n * dim)] + spread * x[t], 10)),
                              -10));
@@ -278,13 +190,13 @@ static void test_dense_errors(void)
     const char *what[] = {"function = cubic", "n = 1", "beta = 0", "beta = -2",
                           "poly n = 120 at dim 1000"};
     for (int t = 0; t < 5; t++) {
-        last_error[0] = 0;
+        fake_last_error[0] = 0;
         int rc = dense_iface->create(host, bad[t], 1000, &e);
-        CHECK(rc == BASIN_EINVAL && e == NULL && last_error[0] != 0,
-              "dense: %s is BASIN_EINVAL (rc %d): \"%s\"", what[t], rc, last_error);
+        CHECK(rc == BASIN_EINVAL && e == NULL && fake_last_error[0] != 0,
+              "dense: %s is BASIN_EINVAL (rc %d): \"%s\"", what[t], rc, fake_last_error);
     }
-    CHECK(strstr(last_error, "overflow") != NULL && strstr(last_error, "1e308") != NULL,
-          "dense: the overflow message says why: \"%s\"", last_error);
+    CHECK(strstr(fake_last_error, "overflow") != NULL && strstr(fake_last_error, "1e308") != NULL,
+          "dense: the overflow message says why: \"%s\"", fake_last_error);
 
     /* encode: K (max ‖ξ‖₁)^n with entries 2 at dim 10, n = 300: 20^300 > 1e308
        although 10^300 passed create. */
@@ -293,23 +205,23 @@ static void test_dense_errors(void)
     float twos[20];
     for (int t = 0; t < 20; t++)
         twos[t] = 2;
-    last_error[0] = 0;
+    fake_last_error[0] = 0;
     int rc2 = dense_iface->encode(e, host, twos, 2);
-    CHECK(rc == BASIN_OK && rc2 == BASIN_EINVAL && strstr(last_error, "overflow"),
-          "dense: encode refuses K (max |xi|_1)^n = 2 * 20^300: \"%s\"", last_error);
+    CHECK(rc == BASIN_OK && rc2 == BASIN_EINVAL && strstr(fake_last_error, "overflow"),
+          "dense: encode refuses K (max |xi|_1)^n = 2 * 20^300: \"%s\"", fake_last_error);
     double energy;
-    last_error[0] = 0;
+    fake_last_error[0] = 0;
     rc = dense_iface->energy(e, host, twos, 1, &energy);
-    CHECK(rc == BASIN_EINVAL && last_error[0] != 0,
+    CHECK(rc == BASIN_EINVAL && fake_last_error[0] != 0,
           "dense: energy before a successful encode is BASIN_EINVAL: \"%s\"",
-          last_error);
+          fake_last_error);
     twos[3] = NAN;
     rc = dense_iface->encode(e, host, twos, 1);
     CHECK(rc == BASIN_ENUMERIC, "dense: a NaN memory is BASIN_ENUMERIC: \"%s\"",
-          last_error);
+          fake_last_error);
     rc = dense_iface->encode(e, host, twos, 0);
     CHECK(rc == BASIN_EINVAL, "dense: K = 0 memories is BASIN_EINVAL: \"%s\"",
-          last_error);
+          fake_last_error);
     dense_iface->destroy(e);
 
     /* A state that is not ±1 for the binary update; a continuous state whose F
@@ -319,15 +231,15 @@ static void test_dense_errors(void)
     float x[16], out[16];
     memcpy(x, xi, sizeof x);
     x[5] = 0.5f;
-    last_error[0] = 0;
+    fake_last_error[0] = 0;
     rc = dense_iface->update(d, host, x, 1, out);
-    CHECK(rc == BASIN_EINVAL && strstr(last_error, "±1"),
-          "dense: update of a non-binary state is BASIN_EINVAL: \"%s\"", last_error);
+    CHECK(rc == BASIN_EINVAL && strstr(fake_last_error, "±1"),
+          "dense: update of a non-binary state is BASIN_EINVAL: \"%s\"", fake_last_error);
     for (int i = 0; i < 16; i++)
         x[i] = 1e3f * xi[i];
     rc = dense_iface->energy(d, host, x, 1, &energy);
-    CHECK(rc == BASIN_ENUMERIC && last_error[0] != 0,
-          "dense: an energy beyond a double is BASIN_ENUMERIC: \"%s\"", last_error);
+    CHECK(rc == BASIN_ENUMERIC && fake_last_error[0] != 0,
+          "dense: an energy beyond a double is BASIN_ENUMERIC: \"%s\"", fake_last_error);
     CHECK(dense_iface->spin_cache_size(d) == 4, "dense: the spin cache is K = 4 floats");
     dense_iface->destroy(d);
     free(xi);
@@ -395,7 +307,7 @@ static void test_dense_spins(void)
         float *y = malloc(dim * sizeof *y), *fresh = malloc(k * sizeof *fresh);
         memcpy(y, x, dim * sizeof *y);
         uint32_t bits[1000];
-        mock_bits(host, BASIN_ROLE_USER, 9, f, bits, 1000);
+        host->random_bits(host, BASIN_ROLE_USER, 9, f, bits, 1000);
         for (int t = 0; t < 1000; t++)
             dense_iface->spin_flip(e, y, cache, bits[t] % dim);
         dense_iface->spin_init(e, host, y, 1, fresh);
@@ -708,7 +620,7 @@ static double hessian_vs_fd(const basin_energy_iface *iface, void *e, const floa
     double worst = 0;
     *reference = 0;
     for (int t = 0; t < 4; t++) {
-        mock_normal(host, BASIN_ROLE_USER, 40, t, v, dim);
+        host->random_normal(host, BASIN_ROLE_USER, 40, t, v, dim);
         const double norm = sqrt(dot(v, v, dim));
         for (uint32_t i = 0; i < dim; i++) {
             pm[i] = (float)(x[i] + h * v[i] / norm);
@@ -781,19 +693,19 @@ static void test_lse_errors(void)
     const basin_value beta0[1] = {{0, ""}}, beta_neg[1] = {{-1, ""}};
     int rc = modern_iface->create(host, beta0, 8, &e);
     CHECK(rc == BASIN_EINVAL && e == NULL, "modern: beta = 0 is BASIN_EINVAL: \"%s\"",
-          last_error);
+          fake_last_error);
     rc = modern_iface->create(host, beta_neg, 8, &e);
-    CHECK(rc == BASIN_EINVAL, "modern: beta = -1 is BASIN_EINVAL: \"%s\"", last_error);
+    CHECK(rc == BASIN_EINVAL, "modern: beta = -1 is BASIN_EINVAL: \"%s\"", fake_last_error);
     const basin_value sigma0[2] = {{0, ""}, {1, ""}}, alpha0[2] = {{1, ""}, {0, ""}};
     const basin_value tiny[2] = {{1e-200, ""}, {1, ""}};
     rc = diffusion_iface->create(host, sigma0, 8, &e);
-    CHECK(rc == BASIN_EINVAL, "diffusion: sigma = 0 is BASIN_EINVAL: \"%s\"", last_error);
+    CHECK(rc == BASIN_EINVAL, "diffusion: sigma = 0 is BASIN_EINVAL: \"%s\"", fake_last_error);
     rc = diffusion_iface->create(host, alpha0, 8, &e);
-    CHECK(rc == BASIN_EINVAL, "diffusion: alpha = 0 is BASIN_EINVAL: \"%s\"", last_error);
+    CHECK(rc == BASIN_EINVAL, "diffusion: alpha = 0 is BASIN_EINVAL: \"%s\"", fake_last_error);
     rc = diffusion_iface->create(host, tiny, 8, &e);
     CHECK(rc == BASIN_EINVAL && e == NULL,
           "diffusion: sigma = 1e-200 (alpha/sigma^2 overflows) is BASIN_EINVAL: \"%s\"",
-          last_error);
+          fake_last_error);
 
     const basin_value one[1] = {{1, ""}};
     modern_iface->create(host, one, 4, &e);
@@ -801,15 +713,15 @@ static void test_lse_errors(void)
     double energy[2];
     rc = modern_iface->energy(e, host, x, 1, energy);
     CHECK(rc == BASIN_EINVAL, "modern: energy before encode is BASIN_EINVAL: \"%s\"",
-          last_error);
+          fake_last_error);
     rc = modern_iface->encode(e, host, x, 0);
-    CHECK(rc == BASIN_EINVAL, "modern: K = 0 is BASIN_EINVAL: \"%s\"", last_error);
+    CHECK(rc == BASIN_EINVAL, "modern: K = 0 is BASIN_EINVAL: \"%s\"", fake_last_error);
     modern_iface->encode(e, host, x, 2);
     x[2] = NAN;
-    last_error[0] = 0;
+    fake_last_error[0] = 0;
     rc = modern_iface->energy(e, host, x, 1, energy);
-    CHECK(rc == BASIN_ENUMERIC && last_error[0] != 0,
-          "modern: a NaN state is BASIN_ENUMERIC: \"%s\"", last_error);
+    CHECK(rc == BASIN_ENUMERIC && fake_last_error[0] != 0,
+          "modern: a NaN state is BASIN_ENUMERIC: \"%s\"", fake_last_error);
     modern_iface->destroy(e);
 }
 
@@ -1057,7 +969,7 @@ static void test_diffusion(void)
        α = 0.8, σ = 0.05; at a stored point the Hessian is ≈ I (positive definite). */
     void *small = make_lse(diffusion_iface, 0.05, 0.8, dim, xi, k);
     float *noisy = malloc(k * dim * sizeof *noisy), *out = malloc(k * dim * sizeof *out);
-    mock_normal(host, BASIN_ROLE_INIT, 32, 0, noisy, k * dim);
+    host->random_normal(host, BASIN_ROLE_INIT, 32, 0, noisy, k * dim);
     for (uint32_t t = 0; t < k * dim; t++)
         noisy[t] = 0.8f * xi[t] + 0.05f * noisy[t];
     diffusion_iface->update(small, host, noisy, k, out);
@@ -1098,6 +1010,7 @@ int main(int argc, char **argv)
         return 2;
     }
     setvbuf(stdout, NULL, _IOLBF, 0);
+    fake_host_init(&fake, 20250611, FAKE_SPLITMIX);
     dense_iface = load(argv[1], "energies/dense", BASIN_IFACE_ENERGY);
     modern_iface = load(argv[2], "energies/modern", BASIN_IFACE_ENERGY);
     diffusion_iface = load(argv[3], "energies/diffusion", BASIN_IFACE_ENERGY);
@@ -1117,7 +1030,7 @@ int main(int argc, char **argv)
     test_lse_errors();
     test_modern();
     test_diffusion();
-    CHECK(n_warnings == 0, "no warnings were logged");
+    CHECK(fake.n_warnings == 0, "no warnings were logged");
     printf("energies: %d passed, %d failed\n", n_passed, n_failed);
     return n_failed == 0 ? 0 : 1;
 }

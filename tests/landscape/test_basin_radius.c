@@ -4,12 +4,12 @@
  * The radius must be the largest grid level inside the basin (Pham et al. 2025,
  * `find_opt_time`: the last level recovered with probability ≥ p). */
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../unit/check.h"
+#include "fake_host.h"
 #include "basin/plugin.h"
 #include "basin_radius.h"
 #include "rng.h"
@@ -18,48 +18,9 @@
 
 /* ---------------------------------------------------------- a fake host */
 
-static char last_error[512];
-static int cancel_flag;
-
-static void h_error(const basin_host *h, const char *fmt, ...)
-{
-    (void)h;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(last_error, sizeof last_error, fmt, ap);
-    va_end(ap);
-}
-static void h_log(const basin_host *h, int level, const char *fmt, ...)
-{
-    (void)h, (void)level, (void)fmt;
-}
-static void h_bits(const basin_host *h, uint32_t role, uint64_t index, uint64_t step,
-                   uint32_t *out, size_t n)
-{
-    (void)h;
-    rng_bits(SEED, role, index, step, out, n);
-}
-static void h_uniform(const basin_host *h, uint32_t role, uint64_t index,
-                      uint64_t step, double *out, size_t n)
-{
-    (void)h;
-    rng_uniform(SEED, role, index, step, out, n);
-}
-static void h_normal(const basin_host *h, uint32_t role, uint64_t index,
-                     uint64_t step, float *out, size_t n)
-{
-    (void)h;
-    rng_normal(SEED, role, index, step, out, n);
-}
-static int h_cancelled(const basin_host *h)
-{
-    (void)h;
-    return cancel_flag;
-}
-
-static const basin_host HOST = {sizeof(basin_host), BASIN_ABI_MINOR, NULL, h_error,
-                                h_log, h_bits, h_uniform, h_normal, NULL,
-                                h_cancelled, NULL};
+/* tests/fake_host.h's host, core's Philox streams of SEED (set up in main). */
+static fake_host fake;
+static const basin_host *const HOST = &fake.host;
 
 /* ------------------------------------------------------------ toy dynamics */
 
@@ -88,7 +49,7 @@ static int dynamics(void *ctx, float *x, uint64_t n, uint32_t level,
     t->calls++;
     t->first_run = first_run;
     if ((int)level == t->error_level) {
-        HOST.error(&HOST, "toy dynamics failed");
+        HOST->error(HOST, "toy dynamics failed");
         return BASIN_ENUMERIC;
     }
     uint32_t dim = t->dim;
@@ -153,8 +114,8 @@ static void test_binary(void)
 
     /* Edge 0.23·dim = 23 spins: 20 flipped return, 25 do not → radius 0.20. */
     toy t = binary_toy(target, dim);
-    int rc = basin_radius(&HOST, target, dim, 3, &o, dynamics, &t, &res, back);
-    CHECK(rc == 0, "binary: rc %d %s", rc, last_error);
+    int rc = basin_radius(HOST, target, dim, 3, &o, dynamics, &t, &res, back);
+    CHECK(rc == 0, "binary: rc %d %s", rc, fake_last_error);
     CHECK(res.radius == 0.20 && res.last_passed == 4 && res.first_failed == 5,
           "binary: radius %g last %d failed %d", res.radius, res.last_passed,
           res.first_failed);
@@ -168,10 +129,10 @@ static void test_binary(void)
 
     /* Deterministic, and keyed by the attractor index. */
     toy t2 = binary_toy(target, dim);
-    basin_radius(&HOST, target, dim, 3, &o, dynamics, &t2, &res, NULL);
+    basin_radius(HOST, target, dim, 3, &o, dynamics, &t2, &res, NULL);
     CHECK(t2.checksum == t.checksum, "not deterministic");
     toy t3 = binary_toy(target, dim);
-    basin_radius(&HOST, target, dim, 4, &o, dynamics, &t3, &res, NULL);
+    basin_radius(HOST, target, dim, 4, &o, dynamics, &t3, &res, NULL);
     CHECK(t3.checksum != t.checksum, "attractor index does not key the noise");
 
     /* The fraction rule: 9 of 10 runs reach 0.33·dim, one only 0.23·dim. With
@@ -179,13 +140,13 @@ static void test_binary(void)
        p = 0.95 level 0.25 fails → 0.20. */
     t = binary_toy(target, dim);
     t.r_most = 0.33;
-    rc = basin_radius(&HOST, target, dim, 0, &o, dynamics, &t, &res, back);
+    rc = basin_radius(HOST, target, dim, 0, &o, dynamics, &t, &res, back);
     CHECK(rc == 0 && res.radius == 0.30 && res.first_failed == 7 && back[6] == 0.9,
           "p = 0.9: radius %g returned %g", res.radius, back[6]);
     o.p = 0.95;
     t = binary_toy(target, dim);
     t.r_most = 0.33;
-    rc = basin_radius(&HOST, target, dim, 0, &o, dynamics, &t, &res, back);
+    rc = basin_radius(HOST, target, dim, 0, &o, dynamics, &t, &res, back);
     CHECK(rc == 0 && res.radius == 0.20 && res.first_failed == 5 && back[5] == 0.9,
           "p = 0.95: radius %g", res.radius);
     /* p = 0.56 of 25 trials with 14 runs wide: p · trials = 14.000000000000002 in
@@ -195,7 +156,7 @@ static void test_binary(void)
     t = binary_toy(target, dim);
     t.r_most = 0.33;
     t.n_weak = 11;
-    rc = basin_radius(&HOST, target, dim, 0, &o, dynamics, &t, &res, back);
+    rc = basin_radius(HOST, target, dim, 0, &o, dynamics, &t, &res, back);
     CHECK(rc == 0 && res.radius == 0.30 && back[6] == 0.56, "p = 0.56: radius %g",
           res.radius);
     o.p = 0.9;
@@ -204,7 +165,7 @@ static void test_binary(void)
     /* Stop at the first failure even if a later level would pass. */
     t = binary_toy(target, dim);
     t.fail_level = 2;
-    rc = basin_radius(&HOST, target, dim, 0, &o, dynamics, &t, &res, back);
+    rc = basin_radius(HOST, target, dim, 0, &o, dynamics, &t, &res, back);
     CHECK(rc == 0 && res.radius == 0.05 && res.last_passed == 1 &&
           res.first_failed == 2 && t.calls == 3 && isnan(back[3]),
           "first failure: radius %g, %d calls", res.radius, t.calls);
@@ -212,7 +173,7 @@ static void test_binary(void)
     /* The first level fails: no radius. */
     t = binary_toy(target, dim);
     t.fail_level = 0;
-    rc = basin_radius(&HOST, target, dim, 0, &o, dynamics, &t, &res, back);
+    rc = basin_radius(HOST, target, dim, 0, &o, dynamics, &t, &res, back);
     CHECK(rc == 0 && res.radius == 0 && res.last_passed == -1 &&
           res.first_failed == 0, "level 0 fails: %d %d", res.last_passed,
           res.first_failed);
@@ -220,23 +181,23 @@ static void test_binary(void)
     /* Every level passes: first_failed −1, radius the top level. */
     t = binary_toy(target, dim);
     t.r = 0.6;
-    rc = basin_radius(&HOST, target, dim, 0, &o, dynamics, &t, &res, back);
+    rc = basin_radius(HOST, target, dim, 0, &o, dynamics, &t, &res, back);
     CHECK(rc == 0 && res.radius == 0.5 && res.first_failed == -1 &&
           res.last_passed == 10, "all pass: %g %d", res.radius, res.first_failed);
 
     /* The dynamics' error comes back unchanged, with its message. */
     t = binary_toy(target, dim);
     t.error_level = 1;
-    rc = basin_radius(&HOST, target, dim, 0, &o, dynamics, &t, &res, back);
-    CHECK(rc == BASIN_ENUMERIC && strstr(last_error, "toy") != NULL,
+    rc = basin_radius(HOST, target, dim, 0, &o, dynamics, &t, &res, back);
+    CHECK(rc == BASIN_ENUMERIC && strstr(fake_last_error, "toy") != NULL,
           "dynamics error: %d", rc);
 
     /* Cancellation between levels. */
     t = binary_toy(target, dim);
-    cancel_flag = 1;
-    rc = basin_radius(&HOST, target, dim, 0, &o, dynamics, &t, &res, back);
+    fake.cancel = 1;
+    rc = basin_radius(HOST, target, dim, 0, &o, dynamics, &t, &res, back);
     CHECK(rc == BASIN_ECANCELED && t.calls == 0, "cancel: %d", rc);
-    cancel_flag = 0;
+    fake.cancel = 0;
 }
 
 static void test_real(void)
@@ -251,8 +212,8 @@ static void test_real(void)
     toy t = {target, dim, levels, 0, 0, 0, 0, 0.45, -1, -1, 0, 0, 0, 0, 0};
     basin_radius_result res;
     double back[10];
-    int rc = basin_radius(&HOST, target, dim, 7, &o, dynamics, &t, &res, back);
-    CHECK(rc == 0, "real: rc %d %s", rc, last_error);
+    int rc = basin_radius(HOST, target, dim, 7, &o, dynamics, &t, &res, back);
+    CHECK(rc == 0, "real: rc %d %s", rc, fake_last_error);
     CHECK(res.radius == 0.4 && res.last_passed == 3 && res.first_failed == 4,
           "real: radius %g", res.radius);
     CHECK(back[3] == 1.0 && back[4] == 0.0, "real: returned %g %g", back[3], back[4]);
@@ -280,22 +241,24 @@ static void test_bad_options(void)
         {{up, 2, 10, 0.9, -1.0, 1}, "delta"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
-        last_error[0] = 0;
-        int rc = basin_radius(&HOST, x, 4, 0, &bad[i].o, dynamics, &t, &res, NULL);
-        CHECK(rc == BASIN_EINVAL && strstr(last_error, bad[i].what) != NULL,
-              "case %zu: rc %d, message '%s'", i, rc, last_error);
+        fake_last_error[0] = 0;
+        int rc = basin_radius(HOST, x, 4, 0, &bad[i].o, dynamics, &t, &res, NULL);
+        CHECK(rc == BASIN_EINVAL && strstr(fake_last_error, bad[i].what) != NULL,
+              "case %zu: rc %d, message '%s'", i, rc, fake_last_error);
     }
     CHECK(t.calls == 0, "dynamics ran on bad options");
     /* Real states take levels above 0.5. */
     basin_radius_options o = {big, 2, 10, 0.9, 0.01, 0};
-    int rc = basin_radius(&HOST, x, 4, UINT64_MAX, &o, dynamics, &t, &res, NULL);
-    CHECK(rc == BASIN_EINVAL && strstr(last_error, "too large"), "index overflow");
-    rc = basin_radius(&HOST, x, 0, 0, &o, dynamics, &t, &res, NULL);
+    int rc = basin_radius(HOST, x, 4, UINT64_MAX, &o, dynamics, &t, &res, NULL);
+    CHECK(rc == BASIN_EINVAL && strstr(fake_last_error, "too large"), "index overflow");
+    rc = basin_radius(HOST, x, 0, 0, &o, dynamics, &t, &res, NULL);
     CHECK(rc == BASIN_EINVAL, "dim 0: %d", rc);
 }
 
 int main(void)
 {
+    fake_host_init(&fake, SEED, FAKE_PHILOX);
+    fake.quiet = 1;
     test_binary();
     test_real();
     test_bad_options();

@@ -9,12 +9,12 @@
  *   the basin radius must be the largest grid level inside R_k (Pham et al. 2025,
  *   `find_opt_time`). */
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "../unit/check.h"
+#include "fake_host.h"
 #include "basin/plugin.h"
 #include "landscape.h"
 #include "rng.h"
@@ -25,48 +25,9 @@
 
 /* ---------------------------------------------------------- a fake host */
 
-static char last_error[512];
-static int cancel_flag;
-
-static void h_error(const basin_host *h, const char *fmt, ...)
-{
-    (void)h;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(last_error, sizeof last_error, fmt, ap);
-    va_end(ap);
-}
-static void h_log(const basin_host *h, int level, const char *fmt, ...)
-{
-    (void)h, (void)level, (void)fmt;
-}
-static void h_bits(const basin_host *h, uint32_t role, uint64_t index, uint64_t step,
-                   uint32_t *out, size_t n)
-{
-    (void)h;
-    rng_bits(SEED, role, index, step, out, n);
-}
-static void h_uniform(const basin_host *h, uint32_t role, uint64_t index,
-                      uint64_t step, double *out, size_t n)
-{
-    (void)h;
-    rng_uniform(SEED, role, index, step, out, n);
-}
-static void h_normal(const basin_host *h, uint32_t role, uint64_t index,
-                     uint64_t step, float *out, size_t n)
-{
-    (void)h;
-    rng_normal(SEED, role, index, step, out, n);
-}
-static int h_cancelled(const basin_host *h)
-{
-    (void)h;
-    return cancel_flag;
-}
-
-static const basin_host HOST = {sizeof(basin_host), BASIN_ABI_MINOR, NULL, h_error,
-                                h_log, h_bits, h_uniform, h_normal, NULL,
-                                h_cancelled, NULL};
+/* tests/fake_host.h's host, core's Philox streams of SEED (set up in main). */
+static fake_host fake;
+static const basin_host *const HOST = &fake.host;
 
 /* ------------------------------------------------------------ the fake job */
 
@@ -196,7 +157,7 @@ static int classify(void *ctx, const float *x, uint64_t n, measure_class *cls,
     world *w = ctx;
     w->classify_calls++;
     if (w->classify_fail) {
-        HOST.error(&HOST, "toy classifier failed");
+        HOST->error(HOST, "toy classifier failed");
         return BASIN_EIO;
     }
     for (uint64_t r = 0; r < n; r++) {
@@ -219,9 +180,9 @@ static int dynamics(void *ctx, float *x, uint64_t n, uint64_t first_run)
         w->first_run[w->n_calls] = first_run;
     w->n_calls++;
     if (w->cancel_in_dynamics)
-        cancel_flag = 1;
+        fake.cancel = 1;
     if (w->dynamics_fail) {
-        HOST.error(&HOST, "toy dynamics failed");
+        HOST->error(HOST, "toy dynamics failed");
         return BASIN_ENUMERIC;
     }
     uint32_t dim = w->dim;
@@ -332,7 +293,7 @@ static void defaults(basin_value *v)
 
 static landscape_input input_of(world *w, const basin_energy_iface *energy)
 {
-    landscape_input in = {w->states, w->n, w->dim, w->binary, w->converged, &HOST,
+    landscape_input in = {w->states, w->n, w->dim, w->binary, w->converged, HOST,
                           energy, w, classify, dynamics, w};
     return in;
 }
@@ -505,10 +466,10 @@ static void test_wells(const basin_energy_iface *energy, int exact)
     p[LANDSCAPE_ATTRACTORS].number = 1;
 
     /* Cancelled before the first attractor is analyzed. */
-    cancel_flag = 1;
+    fake.cancel = 1;
     rc = landscape_run(p, &in, &r, err, sizeof err);
     CHECK(rc == BASIN_ECANCELED && r.analyzed == NULL && err[0], "cancel: %d", rc);
-    cancel_flag = 0;
+    fake.cancel = 0;
 
     /* A failing classifier. */
     w.classify_fail = 1;
@@ -621,7 +582,7 @@ static void test_radius_real(void)
     rc = landscape_run(p, &in, &r, err, sizeof err);
     CHECK(rc == BASIN_ECANCELED && w.n_calls == 1, "cancel in radius: %d, %d calls",
           rc, w.n_calls);
-    cancel_flag = 0;
+    fake.cancel = 0;
     w.cancel_in_dynamics = 0;
     world_free(&w);
 }
@@ -676,6 +637,8 @@ static void test_radius_binary(void)
 
 int main(void)
 {
+    fake_host_init(&fake, SEED, FAKE_PHILOX);
+    fake.quiet = 1;
     test_params();
     test_wells(&WELLS_HV, 1);
     test_wells(&WELLS_GRAD, 0);

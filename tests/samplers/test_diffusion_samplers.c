@@ -7,8 +7,8 @@
  *   x̂0(x; α, σ) = μ + α λ / (α² λ + σ²) (x − α μ)      (per coordinate)
  *
  * Every sampler then targets N(μ, diag λ) exactly in the limit of small steps, so the
- * mean and variance of a few thousand samples test the update formulas. The mock
- * host's random numbers are core's Philox streams (rng_normal).
+ * mean and variance of a few thousand samples test the update formulas. The host
+ * is tests/fake_host.h's, with core's Philox streams (rng_normal).
  *
  * Usage: test-diffusion-samplers DIFFUSION.so [--measure]
  * --measure prints the discretization bias of each configuration (exact moments
@@ -16,7 +16,6 @@
  */
 #include <basin/plugin.h>
 
-#include <dlfcn.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -28,6 +27,7 @@
 #include "schedule.h"
 
 #include "../unit/check.h"
+#include "fake_host.h"
 
 #define DIM 4
 #define SEED 20240611u
@@ -72,8 +72,8 @@ static const basin_score_iface gaussian_iface = {
 typedef enum noise_mode { NOISE_REAL, NOISE_ZERO, NOISE_IMPULSE } noise_mode;
 
 typedef struct mock {
+    fake_host fake;           /* the host (Philox streams of SEED); user: here */
     noise_mode noise;
-    int cancel;
     uint64_t stop_after;      /* observe returns 1 at this call (0: never) */
     /* the observe log */
     uint64_t n_observed;
@@ -88,42 +88,10 @@ typedef struct mock {
     float *captured;
 } mock;
 
-static _Thread_local char last_error[512];
-
-static void mock_error(const basin_host *host, const char *fmt, ...)
-{
-    (void)host;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(last_error, sizeof last_error, fmt, ap);
-    va_end(ap);
-}
-
-static void mock_log(const basin_host *host, int level, const char *fmt, ...)
-{
-    (void)host;
-    (void)level;
-    (void)fmt;
-}
-
-static void mock_bits(const basin_host *host, uint32_t role, uint64_t index,
-                      uint64_t step, uint32_t *out, size_t n)
-{
-    (void)host;
-    rng_bits(SEED, role, index, step, out, n);
-}
-
-static void mock_uniform(const basin_host *host, uint32_t role, uint64_t index,
-                         uint64_t step, double *out, size_t n)
-{
-    (void)host;
-    rng_uniform(SEED, role, index, step, out, n);
-}
-
 static void mock_normal(const basin_host *host, uint32_t role, uint64_t index,
                         uint64_t step, float *out, size_t n)
 {
-    const mock *m = host->host_data;
+    const mock *m = fake_user(host);
     if (m->noise == NOISE_REAL) {
         rng_normal(SEED, role, index, step, out, n);
         return;
@@ -133,22 +101,9 @@ static void mock_normal(const basin_host *host, uint32_t role, uint64_t index,
         out[e] = v;
 }
 
-static void mock_progress(const basin_host *host, uint64_t done, uint64_t total)
-{
-    (void)host;
-    (void)done;
-    (void)total;
-}
-
-static int mock_cancelled(const basin_host *host)
-{
-    const mock *m = host->host_data;
-    return m->cancel;
-}
-
 static int mock_observe(const basin_host *host, const basin_step *step)
 {
-    mock *m = host->host_data;
+    mock *m = fake_user(host);
     m->n_observed++;
     if (step->step != m->last_step + 1 || !(step->time < m->last_time))
         m->order_ok = 0;
@@ -173,19 +128,14 @@ static basin_host make_host(mock *m, uint64_t n, uint64_t first)
     m->final_ok = 0;
     m->batch_n = n;
     m->batch_first = first;
-    basin_host h = {
-        .struct_size = sizeof(basin_host),
-        .abi_minor = BASIN_ABI_MINOR,
-        .host_data = m,
-        .error = mock_error,
-        .log = mock_log,
-        .random_bits = mock_bits,
-        .random_uniform = mock_uniform,
-        .random_normal = mock_normal,
-        .progress = mock_progress,
-        .cancelled = mock_cancelled,
-        .observe = mock_observe,
-    };
+    const int cancel = m->fake.cancel;
+    fake_host_init(&m->fake, SEED, FAKE_PHILOX);
+    m->fake.cancel = cancel;
+    m->fake.quiet = 1;
+    m->fake.user = m;
+    m->fake.host.random_normal = mock_normal;
+    m->fake.host.observe = mock_observe;
+    basin_host h = m->fake.host;
     return h;
 }
 
@@ -232,7 +182,7 @@ static sampler make_sampler(const char *id, uint32_t steps, int denoise_last,
     basin_host h = make_host(&m, 0, 0);
     s.iface = d->iface;
     int rc = s.iface->create(&h, values, &s.self);
-    CHECK(rc == BASIN_OK, "create %s: %s", id, last_error);
+    CHECK(rc == BASIN_OK, "create %s: %s", id, fake_last_error);
     return s;
 }
 
@@ -283,7 +233,7 @@ static int run(const sampler *s, mock *m, const basin_model *model, float *x, ui
                uint64_t first, basin_outcome *outcome)
 {
     basin_host h = make_host(m, n, first);
-    last_error[0] = '\0';
+    fake_last_error[0] = '\0';
     return s->iface->run(s->self, &h, model, x, n, first, outcome);
 }
 
@@ -407,7 +357,7 @@ static void exact_moments(const sampler *smp, uint32_t steps, int ode,
     basin_outcome outcome[2];
     mock m = {.noise = NOISE_ZERO};
     int rc = run(smp, &m, model, x, 2, 0, outcome);
-    CHECK(rc == BASIN_OK, "exact moments run: %s", last_error);
+    CHECK(rc == BASIN_OK, "exact moments run: %s", fake_last_error);
     for (int k = 0; k < DIM; k++) {
         mean[k] = x[k];
         const double sd = (double)x[DIM + k] - x[k];
@@ -419,7 +369,7 @@ static void exact_moments(const sampler *smp, uint32_t steps, int ode,
     basin_outcome *oi = malloc(steps * sizeof *oi);
     m.noise = NOISE_IMPULSE;
     rc = run(smp, &m, model, xi, steps, 0, oi);
-    CHECK(rc == BASIN_OK, "impulse run: %s", last_error);
+    CHECK(rc == BASIN_OK, "impulse run: %s", fake_last_error);
     for (uint32_t i = 0; i < steps; i++)
         for (int k = 0; k < DIM; k++) {
             const double g = (double)xi[i * DIM + k] - mean[k];
@@ -471,7 +421,7 @@ static void test_laws(uint64_t n)
         basin_outcome *outcome = malloc(n * sizeof *outcome);
         mock m = {0};
         int rc = run(&smp, &m, &model, x, n, 0, outcome);
-        CHECK(rc == BASIN_OK, "%s on %s: %s", cf->id, cf->schedule, last_error);
+        CHECK(rc == BASIN_OK, "%s on %s: %s", cf->id, cf->schedule, fake_last_error);
         CHECK(outcome[0].steps == cf->sampled_steps + 1
                   && outcome[n - 1].converged == 1,
               "%s on %s: outcome %u steps, converged %u", cf->id, cf->schedule,
@@ -628,7 +578,7 @@ static void test_observe_and_clone(void)
             CHECK(rc == BASIN_OK && m.n_observed == STEPS + 1 && m.order_ok
                       && m.batch_ok && m.final_ok && outcome[N - 1].steps == STEPS + 1,
                   "%s on %s: %llu observed steps in order, last at time 0 (%s)", id,
-                  schedules[q], (unsigned long long)m.n_observed, last_error);
+                  schedules[q], (unsigned long long)m.n_observed, fake_last_error);
 
             basin_schedule clone = sch.table;
             clone.t_start = times[HALF];
@@ -788,24 +738,24 @@ static void test_errors(void)
         no_score.score = NULL;
         int rc = run(&smp, &m, &no_score, x, N, 0, outcome);
         CHECK(rc == BASIN_EUNSUPPORTED
-                  && strstr(last_error, "needs a score model and a [schedule]") != NULL,
-              "%s without a score model: %d \"%s\"", id, rc, last_error);
+                  && strstr(fake_last_error, "needs a score model and a [schedule]") != NULL,
+              "%s without a score model: %d \"%s\"", id, rc, fake_last_error);
         basin_model no_schedule = make_model(&g, NULL);
         rc = run(&smp, &m, &no_schedule, x, N, 0, outcome);
         CHECK(rc == BASIN_EUNSUPPORTED
-                  && strstr(last_error, "needs a score model and a [schedule]") != NULL,
-              "%s without a schedule: %d \"%s\"", id, rc, last_error);
+                  && strstr(fake_last_error, "needs a score model and a [schedule]") != NULL,
+              "%s without a schedule: %d \"%s\"", id, rc, fake_last_error);
 
         const basin_model model = make_model(&g, &sch.table);
-        m.cancel = 1;
+        m.fake.cancel = 1;
         rc = run(&smp, &m, &model, x, N, 0, outcome);
         CHECK(rc == BASIN_ECANCELED && m.n_observed == 0, "%s cancelled: %d \"%s\"",
-              id, rc, last_error);
-        m.cancel = 0;
+              id, rc, fake_last_error);
+        m.fake.cancel = 0;
         m.stop_after = 3;
         rc = run(&smp, &m, &model, x, N, 0, outcome);
         CHECK(rc == BASIN_ECANCELED && m.n_observed == 3 && outcome[0].steps == 3,
-              "%s stopped by observe at step 3: %d \"%s\"", id, rc, last_error);
+              "%s stopped by observe at step 3: %d \"%s\"", id, rc, fake_last_error);
         m.stop_after = 0;
 
         gaussian_score bad = {.nan_row = 5};
@@ -813,24 +763,24 @@ static void test_errors(void)
         free(x);
         x = pure_noise(&sch.table, N, 0);
         rc = run(&smp, &m, &nan_model, x, N, 40, outcome);
-        CHECK(rc == BASIN_ENUMERIC && strstr(last_error, "sample 45 ") != NULL
+        CHECK(rc == BASIN_ENUMERIC && strstr(fake_last_error, "sample 45 ") != NULL
                   && outcome[5].converged == 0 && outcome[4].converged == 1,
-              "%s, denoiser NaN on row 5: %d \"%s\"", id, rc, last_error);
+              "%s, denoiser NaN on row 5: %d \"%s\"", id, rc, fake_last_error);
 
         free(x);
         x = pure_noise(&sch.table, N, 0);
         x[3 * DIM + 1] = INFINITY;
         rc = run(&smp, &m, &model, x, N, 100, outcome);
-        CHECK(rc == BASIN_EINVAL && strstr(last_error, "sample 103 ") != NULL,
-              "%s, infinite start state: %d \"%s\"", id, rc, last_error);
+        CHECK(rc == BASIN_EINVAL && strstr(fake_last_error, "sample 103 ") != NULL,
+              "%s, infinite start state: %d \"%s\"", id, rc, fake_last_error);
 
         basin_schedule late = sch.table;
         late.t_start = late.t_max * 2;
         const basin_model late_model = make_model(&g, &late);
         rc = run(&smp, &m, &late_model, x, N, 0, outcome);
-        CHECK(rc == BASIN_EINVAL && strstr(last_error, "t_start") != NULL,
-              "%s, t_start beyond t_max: %d \"%s\"", id, rc, last_error);
-        CHECK(strchr(last_error, '\n') == NULL, "%s: messages are one line", id);
+        CHECK(rc == BASIN_EINVAL && strstr(fake_last_error, "t_start") != NULL,
+              "%s, t_start beyond t_max: %d \"%s\"", id, rc, fake_last_error);
+        CHECK(strchr(fake_last_error, '\n') == NULL, "%s: messages are one line", id);
 
         rc = run(&smp, &m, &model, x, 0, 0, outcome);
         CHECK(rc == BASIN_OK, "%s with n = 0", id);
@@ -848,13 +798,13 @@ static void test_errors(void)
         void *self = (void *)&m;
         const basin_sampler_iface *iface = d->iface;
         int rc = iface->create(&h, values, &self);
-        CHECK(rc == BASIN_EINVAL && self == NULL && strstr(last_error, "steps") != NULL,
-              "ddim steps = 0: %d \"%s\"", rc, last_error);
+        CHECK(rc == BASIN_EINVAL && self == NULL && strstr(fake_last_error, "steps") != NULL,
+              "ddim steps = 0: %d \"%s\"", rc, fake_last_error);
         values[0].number = 10;
         values[2].number = 1.5;
         rc = iface->create(&h, values, &self);
-        CHECK(rc == BASIN_EINVAL && strstr(last_error, "eta") != NULL,
-              "ddim eta = 1.5: %d \"%s\"", rc, last_error);
+        CHECK(rc == BASIN_EINVAL && strstr(fake_last_error, "eta") != NULL,
+              "ddim eta = 1.5: %d \"%s\"", rc, fake_last_error);
     }
 }
 
@@ -881,16 +831,9 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: %s DIFFUSION.so [--measure [SCALE]]\n", argv[0]);
         return 2;
     }
-    void *lib = dlopen(argv[1], RTLD_NOW | RTLD_LOCAL);
-    if (lib == NULL) {
-        fprintf(stderr, "cannot load %s: %s\n", argv[1], dlerror());
+    library = load_library(argv[1]);
+    if (library == NULL)
         return 1;
-    }
-    library = dlsym(lib, BASIN_LIBRARY_SYMBOL);
-    if (library == NULL) {
-        fprintf(stderr, "%s: no %s\n", argv[1], BASIN_LIBRARY_SYMBOL);
-        return 1;
-    }
     if (argc > 2 && strcmp(argv[2], "--measure") == 0) {
         measure(argc > 3 ? (uint32_t)atoi(argv[3]) : 1);
         return 0;
@@ -902,6 +845,5 @@ int main(int argc, char **argv)
     test_single_steps();
     test_equivalences();
     test_errors();
-    dlclose(lib);
     return check_done("diffusion-samplers");
 }

@@ -1,7 +1,7 @@
 /*
  * test_score_plugins — unit tests of scores/empirical and scores/gaussian, loaded as
- * the host loads them (dlopen RTLD_NOW|RTLD_LOCAL) and driven through a small mock
- * basin_host (copied from tests/plugins/test_hopfield_plugins.c).
+ * the host loads them (dlopen RTLD_NOW|RTLD_LOCAL) and driven through the fake
+ * basin_host of tests/fake_host.h.
  *
  * Every denoiser output is compared with a brute-force double formula written
  * independently of the plugin's algebra:
@@ -17,7 +17,6 @@
 #include <basin/plugin.h>
 
 #include <cblas.h>
-#include <dlfcn.h>
 #include <math.h>
 #include <pthread.h>
 #include <stdarg.h>
@@ -26,6 +25,7 @@
 #include <string.h>
 
 #include "../unit/check.h"
+#include "fake_host.h"
 
 #define U32 0x1p-24
 
@@ -34,112 +34,17 @@ static double gamma_u(double m)
     return m * U32 / (1 - m * U32);
 }
 
-/* --------------------------------------------------------------- mock host */
+/* --------------------------------------------------------------- fake host */
 
-static _Thread_local char last_error[1024];
-
-static void mock_error(const basin_host *host, const char *fmt, ...)
-{
-    (void)host;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(last_error, sizeof last_error, fmt, ap);
-    va_end(ap);
-}
-
-static void mock_log(const basin_host *host, int level, const char *fmt, ...)
-{
-    (void)host;
-    va_list ap;
-    va_start(ap, fmt);
-    fprintf(stderr, "log %d: ", level);
-    vfprintf(stderr, fmt, ap);
-    fprintf(stderr, "\n");
-    va_end(ap);
-}
-
-static uint64_t splitmix64(uint64_t z)
-{
-    z += 0x9e3779b97f4a7c15ull;
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-}
-
-static uint64_t hash_key(uint32_t role, uint64_t index, uint64_t step, uint64_t e)
-{
-    uint64_t h = splitmix64(2026 + role);
-    h = splitmix64(h ^ index);
-    h = splitmix64(h ^ (step * 0x632be59bd9b4e019ull));
-    return splitmix64(h ^ (e * 0xd6e8feb86659fd93ull));
-}
-
-static void mock_bits(const basin_host *host, uint32_t role, uint64_t index,
-                      uint64_t step, uint32_t *out, size_t n)
-{
-    (void)host;
-    for (size_t e = 0; e < n; e++)
-        out[e] = (uint32_t)(hash_key(role, index, step, e) >> 32);
-}
-
-static void mock_uniform(const basin_host *host, uint32_t role, uint64_t index,
-                         uint64_t step, double *out, size_t n)
-{
-    (void)host;
-    for (size_t e = 0; e < n; e++)
-        out[e] = (double)(hash_key(role, index, step, e) >> 11) * 0x1p-53;
-}
-
-static void mock_normal(const basin_host *host, uint32_t role, uint64_t index,
-                        uint64_t step, float *out, size_t n)
-{
-    (void)host;
-    for (size_t e = 0; e < n; e++) {
-        double u1 = ((double)(hash_key(role, index, step, 2 * e) >> 11) + 1) * 0x1p-53;
-        double u2 = (double)(hash_key(role, index, step, 2 * e + 1) >> 11) * 0x1p-53;
-        out[e] = (float)(sqrt(-2 * log(u1)) * cos(6.283185307179586 * u2));
-    }
-}
-
-static void mock_progress(const basin_host *host, uint64_t done, uint64_t total)
-{
-    (void)host;
-    (void)done;
-    (void)total;
-}
-
-static int mock_cancelled(const basin_host *host)
-{
-    (void)host;
-    return 0;
-}
-
-static int mock_observe(const basin_host *host, const basin_step *step)
-{
-    (void)host;
-    (void)step;
-    return 0;
-}
-
-static const basin_host host = {
-    .struct_size = sizeof(basin_host),
-    .abi_minor = BASIN_ABI_MINOR,
-    .host_data = NULL,
-    .error = mock_error,
-    .log = mock_log,
-    .random_bits = mock_bits,
-    .random_uniform = mock_uniform,
-    .random_normal = mock_normal,
-    .progress = mock_progress,
-    .cancelled = mock_cancelled,
-    .observe = mock_observe,
-};
+/* tests/fake_host.h's host with the splitmix stream of seed 2026 (set up in main). */
+static fake_host fake;
+static const basin_host *const host = &fake.host;
 
 /* Test data: uniform in [-scale, scale), or standard normal, keyed by a stream. */
 static void uniform_fill(float *v, size_t count, double scale, uint64_t stream)
 {
     double *u = malloc(count * sizeof *u);
-    mock_uniform(&host, BASIN_ROLE_USER, stream, 0, u, count);
+    host->random_uniform(host, BASIN_ROLE_USER, stream, 0, u, count);
     for (size_t i = 0; i < count; i++)
         v[i] = (float)(scale * (2 * u[i] - 1));
     free(u);
@@ -147,39 +52,13 @@ static void uniform_fill(float *v, size_t count, double scale, uint64_t stream)
 
 /* ----------------------------------------------------------- plugin loading */
 
-static const basin_descriptor *load_plugin(const char *path, const char *id)
+/* A score plugin, loaded and checked by fake_host's load_plugin. */
+static const basin_descriptor *load_score(const char *path, const char *id)
 {
-    void *lib = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-    if (lib == NULL) {
-        fprintf(stderr, "cannot load %s: %s\n", path, dlerror());
-        return NULL;
-    }
-    const basin_library *entry = dlsym(lib, BASIN_LIBRARY_SYMBOL);
-    if (entry == NULL) {
-        fprintf(stderr, "%s: no %s\n", path, BASIN_LIBRARY_SYMBOL);
-        return NULL;
-    }
-    CHECK(entry->abi_major == BASIN_ABI_MAJOR && entry->abi_minor <= BASIN_ABI_MINOR
-              && entry->struct_size == sizeof(basin_library),
-          "%s: library header", path);
-    const basin_descriptor *found = NULL;
-    for (const basin_descriptor *const *p = entry->plugins; *p != NULL; p++)
-        if (strcmp((*p)->id, id) == 0)
-            found = *p;
-    CHECK(found != NULL && found->struct_size == sizeof(basin_descriptor)
-              && strcmp(found->interface, BASIN_IFACE_SCORE) == 0,
+    const basin_descriptor *d = load_plugin(path, id);
+    CHECK(d != NULL && strcmp(d->interface, BASIN_IFACE_SCORE) == 0,
           "%s holds %s implementing %s", path, id, BASIN_IFACE_SCORE);
-    if (found == NULL)
-        return NULL;
-    int table_ok = 1;
-    for (const basin_param_def *d = found->params; d->name != NULL; d++) {
-        if (d->type == BASIN_PARAM_CHOICE)
-            table_ok &= d->default_string != NULL && d->choices != NULL
-                        && strstr(d->choices, d->default_string) != NULL;
-        table_ok &= d->doc != NULL;
-    }
-    CHECK(table_ok, "%s: parameter defaults lie in their choices", id);
-    return found;
+    return d;
 }
 
 static const basin_score_iface *iface_of(const basin_descriptor *d)
@@ -199,9 +78,9 @@ static void *create(const basin_descriptor *d, uint32_t dim, const char *value)
     if (value != NULL)
         values[0].string = value;
     void *self = NULL;
-    int rc = iface_of(d)->create(&host, values, dim, &self);
+    int rc = iface_of(d)->create(host, values, dim, &self);
     CHECK(rc == BASIN_OK && self != NULL, "%s: create(dim %u, %s) returned %d (%s)",
-          d->id, dim, value ? value : "defaults", rc, last_error);
+          d->id, dim, value ? value : "defaults", rc, fake_last_error);
     return self;
 }
 
@@ -286,11 +165,11 @@ static void check_empirical_case(const basin_score_iface *f, uint64_t k, uint32_
     noisy_states(train, k, dim, n, alpha, 2 * sigma, x, k + 1);
     void *self = NULL;
     basin_value none = {0, ""};
-    f->create(&host, &none, dim, &self);
-    CHECK(f->encode(self, &host, train, k) == BASIN_OK, "empirical: encode K = %llu",
+    f->create(host, &none, dim, &self);
+    CHECK(f->encode(self, host, train, k) == BASIN_OK, "empirical: encode K = %llu",
           (unsigned long long)k);
-    int rc = f->denoise(self, &host, x, n, alpha, sigma, out);
-    CHECK(rc == BASIN_OK, "empirical: denoise returned %d (%s)", rc, last_error);
+    int rc = f->denoise(self, host, x, n, alpha, sigma, out);
+    CHECK(rc == BASIN_OK, "empirical: denoise returned %d (%s)", rc, fake_last_error);
     /*
      * Bound: the plugin forms a x·ξ + b‖ξ‖² (a = α/σ², b = −α²/2σ²) with the dot
      * by float SGEMM, |δℓ| ≤ Δ = a γ_N Σ_i |x_i ξ_i| ≤ a γ_N N max|x| max|ξ|; each
@@ -339,7 +218,7 @@ static void *run_job(void *arg)
 {
     job *j = arg;
     for (int rep = 0; rep < 3; rep++)
-        j->rc |= j->f->denoise(j->self, &host, j->x, j->n, j->alpha, j->sigma, j->out);
+        j->rc |= j->f->denoise(j->self, host, j->x, j->n, j->alpha, j->sigma, j->out);
     return NULL;
 }
 
@@ -351,8 +230,8 @@ static void check_threads(const basin_score_iface *f, void *self, const float *x
     const uint64_t half = n / 2;
     float *serial = malloc(n * dim * sizeof *serial);
     float *par = malloc(n * dim * sizeof *par);
-    f->denoise(self, &host, x, half, 0.9, 0.4, serial);
-    f->denoise(self, &host, x + half * dim, half, 0.9, 0.4, serial + half * dim);
+    f->denoise(self, host, x, half, 0.9, 0.4, serial);
+    f->denoise(self, host, x + half * dim, half, 0.9, 0.4, serial + half * dim);
     job jobs[2] = {{f, self, x, half, 0.9, 0.4, par, 0},
                    {f, self, x + half * dim, half, 0.9, 0.4, par + half * dim, 0}};
     pthread_t t[2];
@@ -386,12 +265,12 @@ static void test_empirical(const basin_descriptor *d)
     float *out = malloc(n * dim * sizeof *out);
     uniform_fill(train, k * dim, 1.0, 77);
     void *self = create(d, dim, NULL);
-    CHECK(f->encode(self, &host, train, k) == BASIN_OK, "empirical: encode");
+    CHECK(f->encode(self, host, train, k) == BASIN_OK, "empirical: encode");
 
     /* σ = 0: the nearest training point to x/α, exactly (a stored row) */
     const double alpha = 0.6;
     noisy_states(train, k, dim, n, alpha, 0.4, x, 78);
-    CHECK(f->denoise(self, &host, x, n, alpha, 0.0, out) == BASIN_OK,
+    CHECK(f->denoise(self, host, x, n, alpha, 0.0, out) == BASIN_OK,
           "empirical: sigma = 0");
     int wrong = 0;
     double min_gap = INFINITY;
@@ -412,7 +291,7 @@ static void test_empirical(const basin_descriptor *d)
     const double exponent = alpha * alpha * min_gap / (2 * sigma_small * sigma_small);
     CHECK(exponent > 100, "empirical: sigma -> 0 test states have a margin (%.0f)",
           exponent);
-    f->denoise(self, &host, x, n, alpha, sigma_small, out);
+    f->denoise(self, host, x, n, alpha, sigma_small, out);
     double worst = 0;
     for (uint64_t s = 0; s < n; s++) {
         double gap;
@@ -434,7 +313,7 @@ static void test_empirical(const basin_descriptor *d)
             mean[i] += train[mu * dim + i] / (double)k;
     const double sigmas[2] = {1e4, INFINITY};
     for (int t = 0; t < 2; t++) {
-        CHECK(f->denoise(self, &host, x, n, alpha, sigmas[t], out) == BASIN_OK,
+        CHECK(f->denoise(self, host, x, n, alpha, sigmas[t], out) == BASIN_OK,
               "empirical: sigma = %g", sigmas[t]);
         worst = 0;
         for (uint64_t s = 0; s < n; s++)
@@ -449,31 +328,31 @@ static void test_empirical(const basin_descriptor *d)
     const double bad[][2] = {{0, 1}, {-1, 1}, {NAN, 1}, {INFINITY, 1}, {1, -1},
                              {1, NAN}};
     for (int t = 0; t < 6; t++) {
-        last_error[0] = 0;
-        CHECK(f->denoise(self, &host, x, n, bad[t][0], bad[t][1], out) == BASIN_EINVAL
-                  && last_error[0] != 0,
+        fake_last_error[0] = 0;
+        CHECK(f->denoise(self, host, x, n, bad[t][0], bad[t][1], out) == BASIN_EINVAL
+                  && fake_last_error[0] != 0,
               "empirical: alpha = %g, sigma = %g is BASIN_EINVAL (%s)", bad[t][0],
-              bad[t][1], last_error);
+              bad[t][1], fake_last_error);
     }
     x[5 * dim + 3] = NAN;
-    CHECK(f->denoise(self, &host, x, n, 0.5, 0.5, out) == BASIN_ENUMERIC
-              && strstr(last_error, "state 5 entry 3") != NULL,
-          "empirical: a NaN state is BASIN_ENUMERIC (%s)", last_error);
-    CHECK(f->denoise(self, &host, x, n, 0.5, 0.0, out) == BASIN_ENUMERIC,
+    CHECK(f->denoise(self, host, x, n, 0.5, 0.5, out) == BASIN_ENUMERIC
+              && strstr(fake_last_error, "state 5 entry 3") != NULL,
+          "empirical: a NaN state is BASIN_ENUMERIC (%s)", fake_last_error);
+    CHECK(f->denoise(self, host, x, n, 0.5, 0.0, out) == BASIN_ENUMERIC,
           "empirical: a NaN state at sigma = 0 is BASIN_ENUMERIC");
     noisy_states(train, k, dim, n, alpha, 0.4, x, 78);
     check_threads(f, self, x, n, dim, "empirical");
     f->destroy(self);
 
     self = create(d, dim, NULL);
-    CHECK(f->denoise(self, &host, x, 1, 0.5, 0.5, out) == BASIN_EINVAL,
+    CHECK(f->denoise(self, host, x, 1, 0.5, 0.5, out) == BASIN_EINVAL,
           "empirical: denoise before encode is BASIN_EINVAL");
-    CHECK(f->encode(self, &host, train, 0) == BASIN_EINVAL,
+    CHECK(f->encode(self, host, train, 0) == BASIN_EINVAL,
           "empirical: an empty training set is BASIN_EINVAL");
     train[3] = INFINITY;
-    CHECK(f->encode(self, &host, train, k) == BASIN_ENUMERIC
-              && strstr(last_error, "point 0 entry 3") != NULL,
-          "empirical: a non-finite training entry is BASIN_ENUMERIC (%s)", last_error);
+    CHECK(f->encode(self, host, train, k) == BASIN_ENUMERIC
+              && strstr(fake_last_error, "point 0 entry 3") != NULL,
+          "empirical: a non-finite training entry is BASIN_ENUMERIC (%s)", fake_last_error);
     f->destroy(self);
     free(train);
     free(x);
@@ -578,7 +457,7 @@ static void gaussian_data(float *train, uint64_t k, uint32_t dim, uint64_t strea
     float *z = malloc(dim * sizeof *z);
     uniform_fill(mix, (size_t)dim * dim, 1.0, stream);
     for (uint64_t mu = 0; mu < k; mu++) {
-        mock_normal(&host, BASIN_ROLE_USER, stream + 1, mu, z, dim);
+        host->random_normal(host, BASIN_ROLE_USER, stream + 1, mu, z, dim);
         for (uint32_t i = 0; i < dim; i++) {
             double s = 0.5 * i - 1.0;
             for (uint32_t j = 0; j < dim; j++)
@@ -627,9 +506,9 @@ static void check_gaussian_case(const basin_descriptor *d, int mode, uint64_t k,
     fit_reference(train, k, dim, mode, mean, cov);
     uniform_fill(x, n * dim, 3.0, 2000 + k);
     void *self = create(d, dim, mode_names[mode]);
-    CHECK(f->encode(self, &host, train, k) == BASIN_OK, "gaussian: encode");
-    int rc = f->denoise(self, &host, x, n, alpha, sigma, out);
-    CHECK(rc == BASIN_OK, "gaussian: denoise returned %d (%s)", rc, last_error);
+    CHECK(f->encode(self, host, train, k) == BASIN_OK, "gaussian: encode");
+    int rc = f->denoise(self, host, x, n, alpha, sigma, out);
+    CHECK(rc == BASIN_OK, "gaussian: denoise returned %d (%s)", rc, fake_last_error);
     /* g_max ≤ 1/α always (and ≤ 1/2σ) */
     const double gain_max = fmin(1 / alpha, sigma > 0 ? 1 / (2 * sigma) : INFINITY);
     double worst = 0;
@@ -679,11 +558,11 @@ static void test_gaussian(const basin_descriptor *d)
     fit_reference(train, k, dim, FULL, mean, cov);
     uniform_fill(x, n * dim, 3.0, 32);
     void *self = create(d, dim, NULL);
-    CHECK(f->encode(self, &host, train, k) == BASIN_OK, "gaussian: encode (defaults)");
+    CHECK(f->encode(self, host, train, k) == BASIN_OK, "gaussian: encode (defaults)");
 
     /* σ → 0, full rank: x/α, within the float bound with g_max = 1/α */
     const double alpha = 0.6;
-    f->denoise(self, &host, x, n, alpha, 0.0, out);
+    f->denoise(self, host, x, n, alpha, 0.0, out);
     int bad = 0;
     for (uint64_t s = 0; s < n; s++) {
         const double tol = gaussian_bound(mean, dim, x + s * dim, alpha, 1 / alpha);
@@ -695,7 +574,7 @@ static void test_gaussian(const basin_descriptor *d)
     /* σ → ∞: μ; g ≤ αλ_max/σ² ~ 1e-15 at σ = 1e8, so only μ's rounding is left */
     const double sigmas[2] = {1e8, INFINITY};
     for (int t = 0; t < 2; t++) {
-        f->denoise(self, &host, x, n, alpha, sigmas[t], out);
+        f->denoise(self, host, x, n, alpha, sigmas[t], out);
         double worst = 0;
         for (uint64_t s = 0; s < n; s++)
             for (uint32_t i = 0; i < dim; i++)
@@ -709,26 +588,26 @@ static void test_gaussian(const basin_descriptor *d)
     /* bad input */
     const double bad_levels[][2] = {{0, 1}, {-1, 1}, {NAN, 1}, {1, -1}, {1, NAN}};
     for (int t = 0; t < 5; t++)
-        CHECK(f->denoise(self, &host, x, n, bad_levels[t][0], bad_levels[t][1], out)
+        CHECK(f->denoise(self, host, x, n, bad_levels[t][0], bad_levels[t][1], out)
                   == BASIN_EINVAL,
               "gaussian: alpha = %g, sigma = %g is BASIN_EINVAL", bad_levels[t][0],
               bad_levels[t][1]);
     x[2 * dim + 7] = NAN;
-    CHECK(f->denoise(self, &host, x, n, 0.5, 0.5, out) == BASIN_ENUMERIC
-              && strstr(last_error, "state 2 entry 7") != NULL,
-          "gaussian: a NaN state is BASIN_ENUMERIC (%s)", last_error);
+    CHECK(f->denoise(self, host, x, n, 0.5, 0.5, out) == BASIN_ENUMERIC
+              && strstr(fake_last_error, "state 2 entry 7") != NULL,
+          "gaussian: a NaN state is BASIN_ENUMERIC (%s)", fake_last_error);
     f->destroy(self);
     uniform_fill(x, n * dim, 3.0, 32);
 
     /* K = 1: C = 0, every σ (0 included) returns the one training point */
     for (int mode = FULL; mode <= ISOTROPIC; mode++) {
         self = create(d, dim, mode_names[mode]);
-        CHECK(f->encode(self, &host, train, 1) == BASIN_OK, "gaussian %s: K = 1",
+        CHECK(f->encode(self, host, train, 1) == BASIN_OK, "gaussian %s: K = 1",
               mode_names[mode]);
         int same = 1;
         const double levels[3] = {0.0, 0.5, 50.0};
         for (int t = 0; t < 3; t++) {
-            same &= f->denoise(self, &host, x, n, 0.7, levels[t], out) == BASIN_OK;
+            same &= f->denoise(self, host, x, n, 0.7, levels[t], out) == BASIN_OK;
             for (uint64_t s = 0; s < n; s++)
                 same &= memcmp(out + s * dim, train, dim * sizeof *out) == 0;
         }
@@ -743,7 +622,7 @@ static void test_gaussian(const basin_descriptor *d)
      * that are round-off of 0 must not amplify x: same float bound with g = 1/α.
      */
     self = create(d, dim, "full");
-    f->encode(self, &host, train, 4);
+    f->encode(self, host, train, 4);
     fit_reference(train, 4, dim, FULL, mean, cov);
     double basis[4][10];
     int rank = 0;
@@ -768,7 +647,7 @@ static void test_gaussian(const basin_descriptor *d)
         rank++;
     }
     CHECK(rank == 3, "gaussian: 4 centred points span %d dimensions", rank);
-    bad = f->denoise(self, &host, x, n, alpha, 0.0, out) != BASIN_OK;
+    bad = f->denoise(self, host, x, n, alpha, 0.0, out) != BASIN_OK;
     for (uint64_t s = 0; s < n; s++) {
         double r[10], expect[10];
         for (uint32_t i = 0; i < dim; i++) {
@@ -793,17 +672,17 @@ static void test_gaussian(const basin_descriptor *d)
     /* bad create / encode */
     basin_value v = {0, "spherical"};
     void *none = NULL;
-    CHECK(f->create(&host, &v, dim, &none) == BASIN_EINVAL && none == NULL,
+    CHECK(f->create(host, &v, dim, &none) == BASIN_EINVAL && none == NULL,
           "gaussian: covariance = spherical is BASIN_EINVAL");
     self = create(d, dim, NULL);
-    CHECK(f->denoise(self, &host, x, 1, 0.5, 0.5, out) == BASIN_EINVAL,
+    CHECK(f->denoise(self, host, x, 1, 0.5, 0.5, out) == BASIN_EINVAL,
           "gaussian: denoise before encode is BASIN_EINVAL");
-    CHECK(f->encode(self, &host, train, 0) == BASIN_EINVAL,
+    CHECK(f->encode(self, host, train, 0) == BASIN_EINVAL,
           "gaussian: an empty training set is BASIN_EINVAL");
     train[13] = NAN;
-    CHECK(f->encode(self, &host, train, k) == BASIN_ENUMERIC
-              && strstr(last_error, "point 1 entry 3") != NULL,
-          "gaussian: a NaN training entry is BASIN_ENUMERIC (%s)", last_error);
+    CHECK(f->encode(self, host, train, k) == BASIN_ENUMERIC
+              && strstr(fake_last_error, "point 1 entry 3") != NULL,
+          "gaussian: a NaN training entry is BASIN_ENUMERIC (%s)", fake_last_error);
     f->destroy(self);
     free(train);
     free(x);
@@ -817,8 +696,9 @@ int main(int argc, char **argv)
         return 2;
     }
     openblas_set_num_threads(1);
-    const basin_descriptor *empirical = load_plugin(argv[1], "scores/empirical");
-    const basin_descriptor *gaussian = load_plugin(argv[2], "scores/gaussian");
+    fake_host_init(&fake, 2026, FAKE_SPLITMIX);
+    const basin_descriptor *empirical = load_score(argv[1], "scores/empirical");
+    const basin_descriptor *gaussian = load_score(argv[2], "scores/gaussian");
     if (empirical == NULL || gaussian == NULL)
         return check_done("score plugins");
     test_empirical(empirical);

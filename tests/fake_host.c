@@ -1,0 +1,197 @@
+/* fake_host — see fake_host.h. */
+#include "fake_host.h"
+
+#include "rng.h"
+
+#include <dlfcn.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+_Thread_local char fake_last_error[2048];
+
+fake_host *fake_of(const basin_host *host)
+{
+    return host->host_data;
+}
+
+void *fake_user(const basin_host *host)
+{
+    return fake_of(host)->user;
+}
+
+static void fake_error(const basin_host *host, const char *fmt, ...)
+{
+    (void)host;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(fake_last_error, sizeof fake_last_error, fmt, ap);
+    va_end(ap);
+}
+
+static void fake_log(const basin_host *host, int level, const char *fmt, ...)
+{
+    fake_host *f = fake_of(host);
+    if (level <= BASIN_LOG_WARN)
+        f->n_warnings++;
+    if (f->quiet)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "log %d: ", level);
+    vfprintf(stderr, fmt, ap);
+    fprintf(stderr, "\n");
+    va_end(ap);
+}
+
+uint64_t fake_splitmix64(uint64_t z)
+{
+    z += 0x9e3779b97f4a7c15ull;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
+/* Element `element` of the splitmix stream (seed, role, index, step). */
+static uint64_t hash_key(uint64_t seed, uint32_t role, uint64_t index, uint64_t step,
+                         uint64_t element)
+{
+    uint64_t h = fake_splitmix64(seed + role);
+    h = fake_splitmix64(h ^ index);
+    h = fake_splitmix64(h ^ (step * 0x632be59bd9b4e019ull));
+    return fake_splitmix64(h ^ (element * 0xd6e8feb86659fd93ull));
+}
+
+static void fake_bits(const basin_host *host, uint32_t role, uint64_t index,
+                      uint64_t step, uint32_t *out, size_t n)
+{
+    const fake_host *f = fake_of(host);
+    if (f->rng == FAKE_PHILOX) {
+        rng_bits(f->seed, role, index, step, out, n);
+        return;
+    }
+    for (size_t e = 0; e < n; e++)
+        out[e] = (uint32_t)(hash_key(f->seed, role, index, step, e) >> 32);
+}
+
+static void fake_uniform(const basin_host *host, uint32_t role, uint64_t index,
+                         uint64_t step, double *out, size_t n)
+{
+    const fake_host *f = fake_of(host);
+    if (f->rng == FAKE_PHILOX) {
+        rng_uniform(f->seed, role, index, step, out, n);
+        return;
+    }
+    for (size_t e = 0; e < n; e++)
+        out[e] = (double)(hash_key(f->seed, role, index, step, e) >> 11) * 0x1p-53;
+}
+
+static void fake_normal(const basin_host *host, uint32_t role, uint64_t index,
+                        uint64_t step, float *out, size_t n)
+{
+    const fake_host *f = fake_of(host);
+    if (f->rng == FAKE_PHILOX) {
+        rng_normal(f->seed, role, index, step, out, n);
+        return;
+    }
+    for (size_t e = 0; e < n; e++) {
+        double u1 = ((double)(hash_key(f->seed, role, index, step, 2 * e) >> 11) + 1)
+                    * 0x1p-53;
+        double u2 = (double)(hash_key(f->seed, role, index, step, 2 * e + 1) >> 11)
+                    * 0x1p-53;
+        out[e] = (float)(sqrt(-2 * log(u1)) * cos(6.283185307179586 * u2));
+    }
+}
+
+static void fake_progress(const basin_host *host, uint64_t done, uint64_t total)
+{
+    (void)host;
+    (void)done;
+    (void)total;
+}
+
+static int fake_cancelled(const basin_host *host)
+{
+    return fake_of(host)->cancel;
+}
+
+void fake_host_init(fake_host *f, uint64_t seed, fake_rng rng)
+{
+    *f = (fake_host){
+        .host = {
+            .struct_size = sizeof(basin_host),
+            .abi_minor = BASIN_ABI_MINOR,
+            .host_data = f,
+            .error = fake_error,
+            .log = fake_log,
+            .random_bits = fake_bits,
+            .random_uniform = fake_uniform,
+            .random_normal = fake_normal,
+            .progress = fake_progress,
+            .cancelled = fake_cancelled,
+            .observe = NULL,
+        },
+        .seed = seed,
+        .rng = rng,
+    };
+}
+
+const basin_library *load_library(const char *path)
+{
+    void *lib = dlopen(path, RTLD_NOW | RTLD_LOCAL);
+    if (lib == NULL) {
+        fprintf(stderr, "cannot load %s: %s\n", path, dlerror());
+        return NULL;
+    }
+    const basin_library *entry = dlsym(lib, BASIN_LIBRARY_SYMBOL);
+    if (entry == NULL) {
+        fprintf(stderr, "%s: no %s\n", path, BASIN_LIBRARY_SYMBOL);
+        return NULL;
+    }
+    if (entry->abi_major != BASIN_ABI_MAJOR || entry->abi_minor > BASIN_ABI_MINOR
+        || entry->struct_size != sizeof(basin_library) || entry->plugins == NULL) {
+        fprintf(stderr, "%s: bad library header (abi %u.%u, size %u)\n", path,
+                entry->abi_major, entry->abi_minor, entry->struct_size);
+        return NULL;
+    }
+    return entry;
+}
+
+/* A default inside [min, max], its ends excluded where the flags say so. */
+static int default_in_range(const basin_param_def *d)
+{
+    const double v = d->default_number;
+    return v >= d->min && v <= d->max
+           && !((d->flags & BASIN_PARAM_MIN_EXCLUSIVE) && v == d->min)
+           && !((d->flags & BASIN_PARAM_MAX_EXCLUSIVE) && v == d->max);
+}
+
+const basin_descriptor *load_plugin(const char *path, const char *id)
+{
+    const basin_library *entry = load_library(path);
+    if (entry == NULL)
+        return NULL;
+    const basin_descriptor *found = NULL;
+    for (const basin_descriptor *const *p = entry->plugins; *p != NULL; p++)
+        if (strcmp((*p)->id, id) == 0)
+            found = *p;
+    if (found == NULL || found->struct_size != sizeof(basin_descriptor)) {
+        fprintf(stderr, "%s does not hold %s\n", path, id);
+        return NULL;
+    }
+    for (const basin_param_def *d = found->params; d->name != NULL; d++) {
+        int ok = d->doc != NULL && d->doc[0] != '\0';
+        if (d->type == BASIN_PARAM_INT || d->type == BASIN_PARAM_REAL)
+            ok &= default_in_range(d);
+        if (d->type == BASIN_PARAM_CHOICE)
+            ok &= d->default_string != NULL && d->choices != NULL
+                  && strstr(d->choices, d->default_string) != NULL;
+        if (!ok) {
+            fprintf(stderr, "%s: parameter %s: default outside its range or choices, "
+                            "or no doc\n", id, d->name);
+            return NULL;
+        }
+    }
+    return found;
+}
