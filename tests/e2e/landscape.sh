@@ -79,4 +79,24 @@ lblend=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next }
     END { print m + 0 }' "$T/ms/attractors.csv")
 check "memorized attractors are sharp (smallest lambda_min $lmem > 0.6)" num "${lmem:-0}" '>' 0.6
 check "blended attractors are flat (largest lambda_min $lblend < 0.5)" num "$lblend" '<' 0.5
+
+# 4. Pham et al.'s circle: at K = 2 both training points are attractors, each
+# sharp (smallest Hessian eigenvalue 1 − (1/σ²)·Var_w(ξ) ≈ 1); at K = 1000 no
+# attractor is a training point: all lie on the circle (generalized), at the modes
+# of the smoothed empirical density, flat along it.
+"$BASIN" run "$R/circle-attractors.toml" --out "$T/circle" --quiet --threads 2 \
+    --set 'dataset.count=[2, 1000]' --set landscape.radius=false
+S=$T/circle/summary.csv
+check "K = 2: two attractors, both memorized" \
+    [ "$(col "$S" dataset.count 2 attractors_memorized)" = 2 ]
+a=$(col "$S" dataset.count 1000 attractors)
+g=$(col "$S" dataset.count 1000 attractors_generalized)
+all_on_circle() { [ "$1" = "$2" ] && [ "$2" -ge 3 ]; }
+check "K = 1000: $g of $a attractors generalized (on the circle), at least 3" \
+    all_on_circle "$a" "$g"
+flat=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next }
+    $h["dataset.count"] == 1000 { if ($h["lambda_min"] > m) m = $h["lambda_min"] }
+    END { print m + 0 }' "$T/circle/attractors.csv")
+check "K = 1000: the attractors are flat along the circle (largest lambda_min $flat < 0.5)" \
+    num "$flat" '<' 0.5
 finish
