@@ -9,7 +9,12 @@
 #include <stdio.h>
 #include <string.h>
 
-_Thread_local char fake_last_error[2048];
+static _Thread_local char last_error[2048];
+
+char *fake_last_error_buffer(void)
+{
+    return last_error;
+}
 
 fake_host *fake_of(const basin_host *host)
 {
@@ -26,7 +31,7 @@ static void fake_error(const basin_host *host, const char *fmt, ...)
     (void)host;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(fake_last_error, sizeof fake_last_error, fmt, ap);
+    vsnprintf(last_error, sizeof last_error, fmt, ap);
     va_end(ap);
 }
 
