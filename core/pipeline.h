@@ -3,9 +3,11 @@
  *
  *   dataset ──train──► model.encode ──► init states ──► sampler.run (threads)
  *                                                          │ final states
- *   measures (overlaps, classes) ◄──────────────────────────┘
+ *   measures (overlaps or distances, classes, trajectories, landscape) ◄──┘
  *
- * and the results folder: run.toml, summary.csv, records.csv, samples.npy, each
+ * (job.c runs one job, trajectory.c follows score-model trajectories, report.c
+ * writes the files) and the results folder: run.toml, summary.csv, records.csv,
+ * samples.npy, collapse.csv and attractors.csv when asked for, each
  * committed atomically when the whole run has succeeded.
  *
  * Determinism: a job's random numbers are keyed by (job seed, role, probe, step)
