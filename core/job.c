@@ -240,17 +240,33 @@ static int classify_attractors(void *ctx, const float *x, uint64_t n,
     return rc ? BASIN_ENOMEM : 0;
 }
 
-/* The job's own dynamics on re-noised attractors (basin radii), their sample
-   indices past the probes and clones so their noise is their own. */
-static int landscape_dynamics(void *ctx, float *states, uint64_t n, uint64_t first_run)
+/*
+ * The job's own dynamics on re-noised attractors (basin radii), their sample
+ * indices past the probes and clones so their noise is their own. An energy's
+ * dynamics run as they ran for the probes. A score model re-enters its schedule
+ * where the noise-to-signal ratio σ/α equals the corruption level c: the states
+ * x* + c ε are scaled by α(t) to α x* + σ ε and generated from t on (Pham et al.
+ * 2025's critical-time procedure, with any sampler and schedule).
+ */
+static int landscape_dynamics(void *ctx, float *states, uint64_t n, double level,
+                              uint64_t first_run)
 {
     job *j = ctx;
     basin_outcome *outcome = job_alloc(n, sizeof *outcome);
     if (!outcome)
         return BASIN_ENOMEM;
     uint64_t base = j->count * (1 + (uint64_t)j->n_clones) + first_run;
+    schedule from = j->sched;
+    if (j->sc) {
+        const basin_schedule *s = &j->sched.table;
+        from.table.t_start = schedule_from_ou_time(s, 0.5 * log1p(level * level));
+        double alpha, sigma;
+        s->at(s, from.table.t_start, &alpha, &sigma, NULL, NULL);
+        for (uint64_t i = 0; i < n * j->info.dim; i++)
+            states[i] = (float)(alpha * states[i]);
+    }
     int rc = job_run_sampler(j, j->threads, states, n, base, outcome,
-                         j->sc ? &j->sched.table : NULL);
+                             j->sc ? &from.table : NULL);
     free(outcome);
     return rc;
 }
@@ -261,11 +277,6 @@ static int run_landscape(job *j, char *err, size_t n_err)
     recipe_values(j->r, RECIPE_LANDSCAPE, j->point, v);
     if (!v[LANDSCAPE_ATTRACTORS].number)
         return 0;
-    if (j->sc && v[LANDSCAPE_RADIUS].number) {
-        job_error(j, "landscape", "landscape.radius re-runs an energy's dynamics from "
-                  "corrupted attractors; score models have none", err, n_err);
-        return 2;
-    }
     uint8_t *converged = job_alloc(j->count, 1);
     if (!converged) {
         job_error(j, "landscape", "out of memory", err, n_err);
@@ -275,7 +286,10 @@ static int run_landscape(job *j, char *err, size_t n_err)
         converged[i] = j->outcome[i].converged != 0;
     landscape_input in = {
         .states = j->states, .n = j->count, .dim = j->info.dim,
-        .binary = (j->info.flags & BASIN_DATA_BINARY) != 0, .converged = converged,
+        /* ±1 end states: an energy's dynamics on ±1 data (a score model's
+           denoised samples are real-valued whatever the data). */
+        .binary = !j->sc && (j->info.flags & BASIN_DATA_BINARY) != 0,
+        .converged = converged,
         .host = &j->host.table, .energy = j->en, .energy_self = j->en_self,
         .classify = classify_attractors, .dynamics = landscape_dynamics, .ctx = j};
     char why[512];

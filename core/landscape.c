@@ -109,6 +109,7 @@ typedef struct radius_ctx {
     const landscape_input *in;
     uint64_t attractor;
     uint32_t levels, trials;
+    const double *level_values; /* the corruption at each level */
     uint32_t level;           /* the level of the last call, for messages */
     int failed;               /* the job's dynamics returned an error */
 } radius_ctx;
@@ -120,7 +121,7 @@ static int radius_dynamics(void *ctx, float *states, uint64_t n, uint32_t level,
     radius_ctx *c = ctx;
     c->level = level;
     uint64_t run = (c->attractor * c->levels + level) * c->trials;
-    int rc = c->in->dynamics(c->in->ctx, states, n, run);
+    int rc = c->in->dynamics(c->in->ctx, states, n, c->level_values[level], run);
     if (rc)
         c->failed = 1;
     return rc;
@@ -308,7 +309,7 @@ static int measure_radius(const landscape_input *in, const options *o,
 {
     proxy_host proxy;
     proxy_init(&proxy, in->host);
-    radius_ctx ctx = {in, r->id, o->levels, o->trials, 0, 0};
+    radius_ctx ctx = {in, r->id, o->levels, o->trials, levels, 0, 0};
     if (r->id > (UINT64_MAX / o->trials - o->levels) / o->levels) {
         errmsg(err, n_err, "landscape: attractor %llu is too many to number its runs",
              (unsigned long long)r->id);

@@ -78,9 +78,13 @@ typedef struct landscape_input {
        (training, held-out and law distances), filling cls, nearest and match. */
     int (*classify)(void *ctx, const float *states, uint64_t n, measure_class *cls,
                     int64_t *nearest, double *match);
-    /* Run the job's dynamics in place on n states; first_run numbers them for the
-       random streams (the caller offsets it past every other sample index). */
-    int (*dynamics)(void *ctx, float *states, uint64_t n, uint64_t first_run);
+    /* Run the job's dynamics in place on n states corrupted at `level` (binary:
+       the fraction of spins flipped; real: x* + level·ε); first_run numbers them
+       for the random streams (the caller offsets it past every other sample
+       index). A diffusion job reads level as the noise-to-signal ratio σ/α at
+       which to re-enter its schedule (Pham et al.'s critical-time procedure). */
+    int (*dynamics)(void *ctx, float *states, uint64_t n, double level,
+                    uint64_t first_run);
     void *ctx;
 } landscape_input;
 

@@ -106,4 +106,45 @@ done
 for f in records.csv samples.npy collapse.csv; do
     check "$f identical with 1 and 2 threads" cmp -s "$T/det1/$f" "$T/det2/$f"
 done
+
+# 6. Basins of the empirical score (Pham et al. 2025's critical-time procedure:
+# re-noise an attractor to σ/α = c, generate back, count the returns): every
+# sample is a training point, each such attractor has a basin, and basins shrink
+# as more points share the space (K = 5 → 50 in d = 16).
+cat >"$T/basins.toml" <<'TOML'
+name = "basins"
+seed = 1
+[dataset]
+plugin = "datasets/gaussian"
+dim = 16
+count = [5, 50]
+heldout = 0
+[model]
+plugin = "scores/empirical"
+[sampler]
+plugin = "samplers/ddim"
+steps = 20
+[schedule]
+name = "edm"
+[init]
+kind = "noise"
+count = 100
+[measure]
+rule = "ratio"
+[landscape]
+attractors = true
+tol = 0.01
+radius = true
+radius_max = 2
+radius_levels = 20
+TOML
+"$BASIN" run "$T/basins.toml" --out "$T/basins" --quiet --threads 2
+A=$T/basins/attractors.csv
+mean_radius() { awk -F, -v k="$2" 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next }
+    $h["dataset.count"] == k { s += $h["radius"]; n++; if ($h["class"] != "memorized") bad++ }
+    END { if (bad) print -1; else printf "%.3f", s / n }' "$1"; }
+r5=$(mean_radius "$A" 5)
+r50=$(mean_radius "$A" 50)
+check "K = 5: memorized attractors with basins (mean radius $r5 > 0.5)" num "$r5" '>' 0.5
+check "K = 50: basins shrink (mean radius $r50 < $r5)" num "$r50" '<' "$r5"
 finish

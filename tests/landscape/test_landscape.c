@@ -51,6 +51,7 @@ typedef struct world {
     int dynamics_fail, cancel_in_dynamics;
     int n_calls;
     uint64_t first_run[MAX_CALLS];
+    double level[MAX_CALLS];     /* the corruption each call's states carry */
 } world;
 
 static double dist(const float *x, const float *y, uint32_t dim)
@@ -173,11 +174,11 @@ static int classify(void *ctx, const float *x, uint64_t n, measure_class *cls,
 
 /* Snap to the nearest centre within its radius (normalized distance, or Hamming
    fraction = d² / 4 for ±1 states), else to −x. */
-static int dynamics(void *ctx, float *x, uint64_t n, uint64_t first_run)
+static int dynamics(void *ctx, float *x, uint64_t n, double level, uint64_t first_run)
 {
     world *w = ctx;
     if (w->n_calls < MAX_CALLS)
-        w->first_run[w->n_calls] = first_run;
+        w->first_run[w->n_calls] = first_run, w->level[w->n_calls] = level;
     w->n_calls++;
     if (w->cancel_in_dynamics)
         fake.cancel = 1;
@@ -562,10 +563,12 @@ static void test_radius_real(void)
         /* Level l of attractor a runs as (a · levels + l) · trials + r. */
         for (int l = 0; l < TRIED[k]; l++, call++)
             if (call >= w.n_calls ||
-                w.first_run[call] != (a->id * levels + (uint64_t)l) * trials)
+                w.first_run[call] != (a->id * levels + (uint64_t)l) * trials ||
+                fabs(w.level[call] - 0.05 * (l + 1)) > 1e-12) /* 0.5 · (l+1)/10 */
                 runs_ok = 0;
     }
-    CHECK(runs_ok && call == w.n_calls, "radius: run numbering (%d of %d calls)",
+    CHECK(runs_ok && call == w.n_calls, "radius: run numbering and levels (%d of %d "
+          "calls)",
           call, w.n_calls);
     landscape_result_free(&r);
 
