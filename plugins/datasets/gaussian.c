@@ -7,6 +7,8 @@
  * measures see except which coordinates carry the variance):
  *   isotropic: λ_i = σ²                          (`variance`)
  *   power:     λ_i = σ² · i^(−decay), i = 1..N   (descending, λ_1 = σ²)
+ *   file:      λ_i read from `spectrum_file`: N non-negative numbers separated by
+ *              white space or commas ('#' starts a comment), axis i gets the i-th
  * and x_i = √λ_i g_i with g_i standard normal.
  *
  * Random numbers (host, role DATASET): one normal per entry,
@@ -19,12 +21,13 @@
 #include "rows.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define PLUGIN_ID "datasets/gaussian"
 
-enum { P_DIM, P_COUNT, P_HELDOUT, P_VARIANCE, P_SPECTRUM, P_DECAY };
+enum { P_DIM, P_COUNT, P_HELDOUT, P_VARIANCE, P_SPECTRUM, P_DECAY, P_SPECTRUM_FILE };
 
 static const basin_param_def gaussian_params[] = {
     {"dim", BASIN_PARAM_INT, 100, NULL, 1, 1000000, NULL, 0,
@@ -35,17 +38,62 @@ static const basin_param_def gaussian_params[] = {
      "the number of held-out points drawn from the same law"},
     {"variance", BASIN_PARAM_REAL, 1, NULL, 0, 1e12, NULL, BASIN_PARAM_MIN_EXCLUSIVE,
      "sigma^2, the variance of every coordinate (isotropic) or of the first (power)"},
-    {"spectrum", BASIN_PARAM_CHOICE, 0, "isotropic", 0, 0, "isotropic|power", 0,
-     "the covariance eigenvalues: all sigma^2, or sigma^2 * i^(-decay) for axis i"},
+    {"spectrum", BASIN_PARAM_CHOICE, 0, "isotropic", 0, 0, "isotropic|power|file", 0,
+     "the covariance eigenvalues: all sigma^2, sigma^2 * i^(-decay) for axis i, or "
+     "the N values in spectrum_file"},
     {"decay", BASIN_PARAM_REAL, 1, NULL, 0, 16, NULL, 0,
      "the power-law exponent of the spectrum (spectrum = power only)"},
+    {"spectrum_file", BASIN_PARAM_STRING, 0, "", 0, 0, NULL, 0,
+     "spectrum = file: a text file of N non-negative eigenvalues, axis by axis"},
     {NULL, 0, 0, NULL, 0, 0, NULL, 0, NULL},
 };
 
 typedef struct gaussian {
     rows r; /* first: rows_dataset_info / rows_dataset_read take the instance */
-    double *eigenvalues; /* dim, descending: the diagonal of Σ */
+    double *eigenvalues; /* dim: the diagonal of Σ, axis by axis */
 } gaussian;
+
+/* Read exactly dim non-negative finite numbers from a text file into out. */
+static int read_spectrum(const basin_host *host, const char *path, uint32_t dim,
+                         double *out)
+{
+    FILE *f = path[0] ? fopen(path, "r") : NULL;
+    if (f == NULL) {
+        host->error(host, "spectrum_file \"%s\" cannot be read (spectrum = file needs "
+                    "a text file of %u eigenvalues)", path, dim);
+        return BASIN_EIO;
+    }
+    uint32_t n = 0;
+    int c, rc = BASIN_OK;
+    while (rc == BASIN_OK && (c = fgetc(f)) != EOF) {
+        if (c == '#') {
+            while ((c = fgetc(f)) != EOF && c != '\n')
+                ;
+        } else if (!(c == ',' || c == ' ' || c == '\t' || c == '\n' || c == '\r')) {
+            ungetc(c, f);
+            double v;
+            if (fscanf(f, "%lf", &v) != 1) {
+                host->error(host, "%s: value %u is not a number", path, n + 1);
+                rc = BASIN_EINVAL;
+            } else if (!(v >= 0) || !isfinite(v)) {
+                host->error(host, "%s: eigenvalue %u = %g must be finite and >= 0", path,
+                            n + 1, v);
+                rc = BASIN_EINVAL;
+            } else if (n == dim) {
+                host->error(host, "%s: more than dim = %u eigenvalues", path, dim);
+                rc = BASIN_EINVAL;
+            } else {
+                out[n++] = v;
+            }
+        }
+    }
+    fclose(f);
+    if (rc == BASIN_OK && n != dim) {
+        host->error(host, "%s: %u eigenvalues for dim = %u", path, n, dim);
+        rc = BASIN_EINVAL;
+    }
+    return rc;
+}
 
 static void gaussian_destroy(void *self)
 {
@@ -76,13 +124,16 @@ static int gaussian_setup(const basin_host *host, const basin_value *v, gaussian
         host->error(host, "variance = %g is not in (0, 1e12]", variance);
         return BASIN_EINVAL;
     }
-    int power;
+    int power, file = 0;
     if (spectrum != NULL && strcmp(spectrum, "isotropic") == 0) {
         power = 0;
     } else if (spectrum != NULL && strcmp(spectrum, "power") == 0) {
         power = 1;
+    } else if (spectrum != NULL && strcmp(spectrum, "file") == 0) {
+        power = 0;
+        file = 1;
     } else {
-        host->error(host, "spectrum = \"%s\" is not isotropic or power",
+        host->error(host, "spectrum = \"%s\" is not isotropic, power or file",
                     spectrum ? spectrum : "(null)");
         return BASIN_EINVAL;
     }
@@ -98,6 +149,10 @@ static int gaussian_setup(const basin_host *host, const basin_value *v, gaussian
         host->error(host, "out of memory for %u eigenvalues", g->r.dim);
         return BASIN_ENOMEM;
     }
+    if (file)
+        return read_spectrum(host, v[P_SPECTRUM_FILE].string ? v[P_SPECTRUM_FILE].string
+                                                             : "", g->r.dim,
+                             g->eigenvalues);
     for (uint32_t i = 0; i < g->r.dim; i++)
         g->eigenvalues[i] = power ? variance * pow((double)(i + 1), -decay) : variance;
     return BASIN_OK;
@@ -164,12 +219,19 @@ static int gaussian_create(const basin_host *host, const basin_value *params,
     return BASIN_OK;
 }
 
-/* The eigenvalues of Σ, descending: σ² (isotropic) or σ² i^(−decay). [thread-safe] */
+static int descending(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x < y) - (x > y);
+}
+
+/* The eigenvalues of Σ, descending. [thread-safe] */
 static int gaussian_spectrum(void *self, const basin_host *host, double *eigenvalues)
 {
     (void)host;
     const gaussian *g = self;
     memcpy(eigenvalues, g->eigenvalues, g->r.dim * sizeof *eigenvalues);
+    qsort(eigenvalues, g->r.dim, sizeof *eigenvalues, descending);
     return BASIN_OK;
 }
 
@@ -188,8 +250,8 @@ static const basin_descriptor gaussian_descriptor = {
     .id = PLUGIN_ID,
     .interface = BASIN_IFACE_DATASET,
     .version = "1.0.0",
-    .summary = "centred Gaussian points with an isotropic or power-law axis-aligned "
-               "covariance",
+    .summary = "centred Gaussian points with an isotropic, power-law or given "
+               "axis-aligned covariance",
     .params = gaussian_params,
     .iface = &gaussian_iface,
 };

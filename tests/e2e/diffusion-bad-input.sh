@@ -71,6 +71,20 @@ cp "$T/idx/train-images-idx3-ubyte.gz" "$T/idx/t10k-images-idx3-ubyte.gz"
 sed -i "s|$T/nowhere|$T/idx|" "$T/fm.toml"
 expect_fail 2 "train-images-idx3-ubyte.gz" "truncated IDX gzip" -- run "$T/fm.toml"
 
+sed 's|datasets/npy|datasets/gaussian|; s|^path = .*|dim = 3\nspectrum = "file"\nspectrum_file = "'"$T"'/spec.txt"|' \
+    "$T/good.toml" >"$T/spec.toml"
+printf '1 2\n' >"$T/spec.txt"
+expect_fail 2 "spec.txt: 2 eigenvalues for dim = 3" "a spectrum file too short" \
+    -- run "$T/spec.toml"
+printf '1 -2 3\n' >"$T/spec.txt"
+expect_fail 2 "spec.txt: eigenvalue 2 = -2 must be finite and >= 0" "a negative eigenvalue" \
+    -- run "$T/spec.toml"
+printf '1 x 3\n' >"$T/spec.txt"
+expect_fail 2 "spec.txt: value 2 is not a number" "a word in a spectrum file" \
+    -- run "$T/spec.toml"
+rm "$T/spec.txt"
+expect_fail 2 "spec.txt\" cannot be read" "a missing spectrum file" -- run "$T/spec.toml"
+
 after=$(cat "$T/out/records.csv" "$T/out/summary.csv" "$T/out/samples.npy" | cksum)
 check "the earlier results are untouched after every failed run" [ "$before" = "$after" ]
 check "no temporary files left behind" [ -z "$(ls -A "$T/out" | grep '^\.')" ]

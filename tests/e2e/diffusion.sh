@@ -44,6 +44,21 @@ for cfg in "ddpm ddpm-linear 1000" "ddim ddpm-linear 200" "euler edm 400" \
         num "${worst:-1}" '<' 0.12
 done
 
+# A spectrum given axis by axis in a file (comments and commas allowed): the
+# Gaussian score's samples carry it, within the same 12%.
+printf '# eigenvalues\n0.5, 2\n1 0.25\n' >"$T/spectrum.txt"
+"$BASIN" run "$T/gauss.toml" --out "$T/gauss-file" --quiet --threads 2 \
+    --set dataset.spectrum=file --set "dataset.spectrum_file=\"$T/spectrum.txt\""
+worst=$("$NPY_MOMENTS" "$T/gauss-file/samples.npy" |
+    awk 'BEGIN { l[0] = 0.5; l[1] = 2; l[2] = 1; l[3] = 0.25 }
+         { e = ($3 - l[$1]) / l[$1]; e = e < 0 ? -e : e; if (e > w) w = e }
+         END { printf "%.4f", w }')
+check "spectrum from a file: sample variances within 12% of 0.5, 2, 1, 0.25 (worst ${worst:-none})" \
+    num "${worst:-1}" '<' 0.12
+top=$(first "$T/gauss-file/summary.csv" t_speciation)
+check "t_S = ½ log 2 = 0.3466 from the file's top eigenvalue ($top)" \
+    num "$top" '==' 0.34657359
+
 # 2. The exact empirical score memorizes: K = 10 Fashion-MNIST images, run to
 # DDPM step 1 (t_min = 0.001), every sample is a training image under the ratio
 # rule (d_m/d_2 < 1/3); stopped at step 700 and denoised once there, the
