@@ -266,8 +266,8 @@ void report_print(const recipe *r, const point_stats *stats, double confidence,
     int collapse = 0;
     for (size_t p = 0; p < r->n_points; p++)
         collapse |= stats[p].t_col_n > 0;
-    printf("%-22s%-22s%-22s%-9s%s\n", "memorized", "spurious", "generalized", "samples",
-           collapse ? "t_collapse (theory), OU time" : "");
+    printf("%-22s%-22s%-22s%s\n", "memorized", "spurious", "generalized",
+           collapse ? "samples  t_collapse (theory), OU time" : "samples");
     size_t *coords = calloc(r->n_axes + 1, sizeof *coords);
     for (size_t p = 0; coords && p < r->n_points; p++) {
         recipe_coords(r, p, coords);
@@ -291,7 +291,7 @@ void report_print(const recipe *r, const point_stats *stats, double confidence,
                      (double)stats[p].counts[c] / n, lo, hi);
             printf("%-22s", cell);
         }
-        printf("%-9llu", (unsigned long long)stats[p].samples);
+        printf(collapse ? "%-9llu" : "%llu", (unsigned long long)stats[p].samples);
         const point_stats *st = &stats[p];
         if (st->t_col_n) {
             double n = (double)st->t_col_n, mean = st->t_col_sum / n;
