@@ -275,8 +275,13 @@ static int run_landscape(job *j, char *err, size_t n_err)
 {
     basin_value v[16];
     recipe_values(j->r, RECIPE_LANDSCAPE, j->point, v);
-    if (!v[LANDSCAPE_ATTRACTORS].number)
-        return 0;
+    if (!v[LANDSCAPE_ATTRACTORS].number) {
+        if (!v[LANDSCAPE_RADIUS].number && !v[LANDSCAPE_CURVATURE].number)
+            return 0;
+        job_error(j, "landscape", "landscape.radius and landscape.curvature are "
+                  "measured at attractors: set landscape.attractors = true", err, n_err);
+        return 2;
+    }
     uint8_t *converged = job_alloc(j->count, 1);
     if (!converged) {
         job_error(j, "landscape", "out of memory", err, n_err);
@@ -346,6 +351,13 @@ int job_run(job *j, const pipeline_options *o, char *err, size_t n_err)
     int binary = (j->info.flags & BASIN_DATA_BINARY) != 0;
     recipe_values(r, RECIPE_MEASURE, j->point, values);
     j->rule = measure_rule_of(values[MEASURE_RULE].string, binary);
+    if (strcmp(S[RECIPE_MODEL].plugin->descriptor->interface, BASIN_IFACE_SCORE) != 0 &&
+        (values[MEASURE_COLLAPSE].number || values[MEASURE_CLONES].number)) {
+        job_error(j, "measure", "measure.collapse and measure.clones follow the "
+                  "trajectories of a diffusion (a score model); an energy's dynamics "
+                  "have no noise schedule", err, n_err);
+        return 2;
+    }
     if (j->rule == MEASURE_OVERLAP && !binary) {
         job_error(j, "measure", "measure.rule = \"overlap\" needs ±1 data; use pham "
                   "or ratio for real-valued data", err, n_err);

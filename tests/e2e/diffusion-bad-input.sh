@@ -50,6 +50,11 @@ expect_fail 2 "schedule: a noise schedule drives a score model" "[schedule] with
 sed '/^\[schedule\]/,/^name/d' "$T/energy.toml" >"$T/energy2.toml"
 expect_fail 2 "init.kind = \"noise\" starts a diffusion" "noise start for an energy" \
     -- run "$T/energy2.toml"
+expect_fail 2 "measure.collapse and measure.clones follow the trajectories" \
+    "collapse times for an energy" -- run "$T/energy2.toml" --set init.kind=random \
+    --set measure.collapse=true
+expect_fail 2 "set landscape.attractors = true" "a radius without attractors" \
+    -- run "$T/good.toml" --set landscape.radius=true
 expect_fail 2 "measure.rule = \"overlap\" needs ±1 data" "overlap rule on real data" \
     -- run "$T/good.toml" --set measure.rule=overlap
 
