@@ -7,6 +7,7 @@
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static _Thread_local char last_error[2048];
@@ -199,4 +200,40 @@ const basin_descriptor *load_plugin(const char *path, const char *id)
         }
     }
     return found;
+}
+
+params param_defaults(const basin_descriptor *desc)
+{
+    params p = {.desc = desc};
+    for (int i = 0; desc->params[i].name != NULL; i++) {
+        if (i == FAKE_MAX_PARAMS) {
+            fprintf(stderr, "%s has more than %d parameters\n", desc->id,
+                    FAKE_MAX_PARAMS);
+            exit(2);
+        }
+        p.values[i].number = desc->params[i].default_number;
+        p.values[i].string = desc->params[i].default_string != NULL
+                                 ? desc->params[i].default_string
+                                 : "";
+    }
+    return p;
+}
+
+static int param_index(const params *p, const char *name)
+{
+    for (int i = 0; p->desc->params[i].name != NULL; i++)
+        if (strcmp(p->desc->params[i].name, name) == 0)
+            return i;
+    fprintf(stderr, "no parameter %s in %s\n", name, p->desc->id);
+    exit(2);
+}
+
+void set_number(params *p, const char *name, double v)
+{
+    p->values[param_index(p, name)].number = v;
+}
+
+void set_string(params *p, const char *name, const char *v)
+{
+    p->values[param_index(p, name)].string = v;
 }

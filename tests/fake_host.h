@@ -14,6 +14,10 @@
  *                reaches its own state through fake_user(host).
  * Any host.* entry may be replaced by a test's hook; host.host_data must stay the
  * fake_host (the random streams read seed and rng through it).
+ *
+ * Also: load_library / load_plugin (dlopen a built .so and check it as the host
+ * does), and params, the values array a plugin's create() takes, filled from its
+ * table's defaults and overridden by name.
  */
 #ifndef BASIN_TEST_FAKE_HOST_H
 #define BASIN_TEST_FAKE_HOST_H
@@ -65,5 +69,22 @@ const basin_library *load_library(const char *path);
  * On any failure: a line on stderr, and NULL.
  */
 const basin_descriptor *load_plugin(const char *path, const char *id);
+
+/* Parameter values for desc's create(): values[i] goes with desc->params[i]. */
+#define FAKE_MAX_PARAMS 16
+typedef struct params {
+    const basin_descriptor *desc;
+    basin_value values[FAKE_MAX_PARAMS];
+} params;
+
+/*
+ * The table's defaults (a NULL default_string reads as ""). A table with more than
+ * FAKE_MAX_PARAMS rows is a test set-up error: a line on stderr, and exit(2).
+ */
+params param_defaults(const basin_descriptor *desc);
+
+/* Override parameter `name`; a name not in the table: a line on stderr, exit(2). */
+void set_number(params *p, const char *name, double v);
+void set_string(params *p, const char *name, const char *v);
 
 #endif

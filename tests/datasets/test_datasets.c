@@ -65,42 +65,6 @@ static const basin_descriptor *load_dataset(const char *path, const char *id)
     return d;
 }
 
-typedef struct params {
-    const basin_descriptor *desc;
-    basin_value values[16];
-} params;
-
-static params defaults(const basin_descriptor *desc)
-{
-    params p = {.desc = desc};
-    for (int i = 0; desc->params[i].name != NULL; i++) {
-        p.values[i].number = desc->params[i].default_number;
-        p.values[i].string = desc->params[i].default_string != NULL
-                                 ? desc->params[i].default_string
-                                 : "";
-    }
-    return p;
-}
-
-static int param_index(const params *p, const char *name)
-{
-    for (int i = 0; p->desc->params[i].name != NULL; i++)
-        if (strcmp(p->desc->params[i].name, name) == 0)
-            return i;
-    fprintf(stderr, "no parameter %s in %s\n", name, p->desc->id);
-    exit(2);
-}
-
-static void set_number(params *p, const char *name, double v)
-{
-    p->values[param_index(p, name)].number = v;
-}
-
-static void set_string(params *p, const char *name, const char *v)
-{
-    p->values[param_index(p, name)].string = v;
-}
-
 static const basin_dataset_iface *iface_of(const params *p)
 {
     return p->desc->iface;
@@ -314,7 +278,7 @@ static void test_gaussian(const basin_host *host, fake_host *m)
     /* Power-law spectrum λ_i = σ² i^(−decay), N = 16, K = 20000. */
     const uint32_t n = 16;
     const uint64_t k = 20000;
-    params p = defaults(gaussian_desc);
+    params p = param_defaults(gaussian_desc);
     set_number(&p, "dim", n);
     set_number(&p, "count", (double)k);
     set_number(&p, "heldout", 50);
@@ -394,7 +358,7 @@ static void test_gaussian(const basin_host *host, fake_host *m)
     iface_of(&p)->destroy(d);
 
     /* Isotropic spectrum and read() errors. */
-    p = defaults(gaussian_desc);
+    p = param_defaults(gaussian_desc);
     set_number(&p, "dim", 5);
     set_number(&p, "count", 3);
     set_number(&p, "variance", 0.25);
@@ -432,7 +396,7 @@ static void test_mixture(const basin_host *host)
        Λ = σ² + N m~² = 51 and t_S = ½ log 51. */
     const uint32_t n = 50;
     const uint64_t k = 20000;
-    params p = defaults(mixture_desc);
+    params p = param_defaults(mixture_desc);
     set_number(&p, "components", 2);
     set_number(&p, "dim", n);
     set_number(&p, "count", (double)k);
@@ -495,7 +459,7 @@ static void test_mixture(const basin_host *host)
     /* C = 5, N = 30, m~ = 0.7, σ² = 0.5: σ² + the 4 nonzero Gram eigenvalues, then
        σ² (rank of the centred means is C − 1 = 4). */
     const uint32_t n5 = 30;
-    p = defaults(mixture_desc);
+    p = param_defaults(mixture_desc);
     set_number(&p, "components", 5);
     set_number(&p, "dim", n5);
     set_number(&p, "count", (double)k);
@@ -582,7 +546,7 @@ static void test_manifold(const basin_host *host)
        F Fᵀ/D of rank 15 (Goldt et al. 2020; SCIENCE.md §2.2). */
     const uint32_t n = 60, dl = 15;
     const uint64_t k = 5000;
-    params p = defaults(manifold_desc);
+    params p = param_defaults(manifold_desc);
     set_number(&p, "dim", n);
     set_number(&p, "alpha_d", 0.25);
     set_string(&p, "nonlinearity", "linear");
@@ -668,7 +632,7 @@ static void test_manifold(const basin_host *host)
     const uint64_t kk = 4000;
     float *frow = malloc(dd * sizeof *frow);
     for (current_f = 1; current_f <= 3; current_f++) {
-        p = defaults(manifold_desc);
+        p = param_defaults(manifold_desc);
         set_number(&p, "dim", nn);
         set_number(&p, "alpha_d", 0.5);
         set_string(&p, "nonlinearity", names[current_f]);
@@ -734,7 +698,7 @@ static void test_manifold(const basin_host *host)
     free(v);
 
     /* D = round(α_D N) clamps to ≥ 1; alpha_d = 1 gives D = N (full span). */
-    p = defaults(manifold_desc);
+    p = param_defaults(manifold_desc);
     set_number(&p, "dim", 10);
     set_number(&p, "alpha_d", 0.01);
     set_number(&p, "count", 50);
@@ -875,7 +839,7 @@ static void test_fashion_real(const basin_host *host, fake_host *m, const char *
        permutation of the file (the same multiset of images, each once), so its mean
        pixel equals the file's, mean(p)/127.5 − 1, computed here from the raw gz
        (float32 rows summed in double: error < 1e-6). */
-    params p = defaults(fashion_desc);
+    params p = param_defaults(fashion_desc);
     set_string(&p, "path", dir);
     set_number(&p, "count", 2000);
     set_number(&p, "heldout", 10000);
@@ -1039,7 +1003,7 @@ static void test_fashion_fake(const basin_host *host, const char *tmp)
     char dir[4096], path[4096];
     join(dir, sizeof dir, tmp, "idx");
     mkdir(dir, 0700);
-    params p = defaults(fashion_desc);
+    params p = param_defaults(fashion_desc);
     set_string(&p, "path", dir);
 
     /* A valid 4 × 4 set: 10 train, 5 t10k images. */
@@ -1238,7 +1202,7 @@ static const char *write_npy(const char *tmp, const char *name, int major,
 static int npy_try(const basin_host *host, const char *path, const char *held,
                    double count, double heldout, void **self)
 {
-    params p = defaults(npy_desc);
+    params p = param_defaults(npy_desc);
     set_string(&p, "path", path);
     set_string(&p, "heldout_path", held);
     set_number(&p, "count", count);
@@ -1330,7 +1294,7 @@ static void test_npy(const basin_host *host, const char *tmp)
                               "'shape': (2, 2, 2, 3), }",
                               u1, sizeof u1);
     {
-        params p = defaults(npy_desc);
+        params p = param_defaults(npy_desc);
         set_string(&p, "path", g);
         set_string(&p, "uint8_scale", "zero-one");
         fake_last_error[0] = 0;

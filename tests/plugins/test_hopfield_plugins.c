@@ -1,18 +1,19 @@
 /*
  * test_hopfield_plugins — unit tests of datasets/binary-patterns, energies/hopfield
  * and samplers/hopfield, loaded as a host loads them (dlopen RTLD_NOW|RTLD_LOCAL)
- * and driven through a mock basin_host whose random numbers are a counter-based
- * hash (splitmix64 of seed, role, index, step, element).
+ * and driven through the fake basin_host of tests/fake_host.h, whose random numbers
+ * are its counter-based splitmix64 hash of (seed, role, index, step, element)
+ * (FAKE_SPLITMIX), with an observe() hook of this file that watches the sweeps.
  *
  * Usage: test_hopfield_plugins DATASET.so ENERGY.so SAMPLER.so
  * Prints one line per check; exits 1 if any check failed.
  */
 #include <basin/plugin.h>
 
-#include <dlfcn.h>
+#include "fake_host.h"
+
 #include <math.h>
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -41,11 +42,10 @@ static double now_seconds(void)
     return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
-/* --------------------------------------------------------------- mock host */
+/* ------------------------------------------------------------ observe hook */
 
-typedef struct mock {
-    uint64_t seed;
-    int cancel;                 /* cancelled() returns this */
+/* What observe() watches, behind fake_user(host). */
+typedef struct watch {
     uint64_t stop_after;        /* observe() returns 1 at this call (0: never) */
     /* energy tracking for observe(): last energy of each sample index */
     const basin_energy_iface *energy;
@@ -56,93 +56,11 @@ typedef struct mock {
     int strict_decrease;        /* async: every observed sweep lowers E */
     uint64_t n_observed;
     uint64_t n_violations;      /* energy rose, or steps out of order */
-    uint64_t n_warnings;
-} mock;
+} watch;
 
-static _Thread_local char last_error[1024];
-
-static void mock_error(const basin_host *host, const char *fmt, ...)
+static int watch_observe(const basin_host *host, const basin_step *step)
 {
-    (void)host;
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(last_error, sizeof last_error, fmt, ap);
-    va_end(ap);
-}
-
-static void mock_log(const basin_host *host, int level, const char *fmt, ...)
-{
-    mock *m = host->host_data;
-    if (level <= BASIN_LOG_WARN)
-        m->n_warnings++;
-    va_list ap;
-    va_start(ap, fmt);
-    fprintf(stderr, "log %d: ", level);
-    vfprintf(stderr, fmt, ap);
-    fprintf(stderr, "\n");
-    va_end(ap);
-}
-
-static uint64_t splitmix64(uint64_t z)
-{
-    z += 0x9e3779b97f4a7c15ull;
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-}
-
-static uint64_t hash_key(const basin_host *host, uint32_t role, uint64_t index,
-                         uint64_t step, uint64_t element)
-{
-    const mock *m = host->host_data;
-    uint64_t h = splitmix64(m->seed + role);
-    h = splitmix64(h ^ index);
-    h = splitmix64(h ^ (step * 0x632be59bd9b4e019ull));
-    return splitmix64(h ^ (element * 0xd6e8feb86659fd93ull));
-}
-
-static void mock_bits(const basin_host *host, uint32_t role, uint64_t index,
-                      uint64_t step, uint32_t *out, size_t n)
-{
-    for (size_t e = 0; e < n; e++)
-        out[e] = (uint32_t)(hash_key(host, role, index, step, e) >> 32);
-}
-
-static void mock_uniform(const basin_host *host, uint32_t role, uint64_t index,
-                         uint64_t step, double *out, size_t n)
-{
-    for (size_t e = 0; e < n; e++)
-        out[e] = (double)(hash_key(host, role, index, step, e) >> 11) * 0x1p-53;
-}
-
-static void mock_normal(const basin_host *host, uint32_t role, uint64_t index,
-                        uint64_t step, float *out, size_t n)
-{
-    for (size_t e = 0; e < n; e++) {
-        double u1 = ((double)(hash_key(host, role, index, step, 2 * e) >> 11) + 1)
-                    * 0x1p-53;
-        double u2 = (double)(hash_key(host, role, index, step, 2 * e + 1) >> 11)
-                    * 0x1p-53;
-        out[e] = (float)(sqrt(-2 * log(u1)) * cos(6.283185307179586 * u2));
-    }
-}
-
-static void mock_progress(const basin_host *host, uint64_t done, uint64_t total)
-{
-    (void)host;
-    (void)done;
-    (void)total;
-}
-
-static int mock_cancelled(const basin_host *host)
-{
-    const mock *m = host->host_data;
-    return m->cancel;
-}
-
-static int mock_observe(const basin_host *host, const basin_step *step)
-{
-    mock *m = host->host_data;
+    watch *m = fake_user(host);
     m->n_observed++;
     if (step->struct_size != sizeof(basin_step) || step->n != 1 || step->alpha != 1
         || step->sigma != 0)
@@ -161,101 +79,18 @@ static int mock_observe(const basin_host *host, const basin_step *step)
     return m->stop_after != 0 && m->n_observed >= m->stop_after;
 }
 
-static basin_host make_host(mock *m)
-{
-    basin_host h = {
-        .struct_size = sizeof(basin_host),
-        .abi_minor = BASIN_ABI_MINOR,
-        .host_data = m,
-        .error = mock_error,
-        .log = mock_log,
-        .random_bits = mock_bits,
-        .random_uniform = mock_uniform,
-        .random_normal = mock_normal,
-        .progress = mock_progress,
-        .cancelled = mock_cancelled,
-        .observe = mock_observe,
-    };
-    return h;
-}
-
 /* ----------------------------------------------------------- plugin loading */
 
-static const basin_descriptor *load_plugin(const char *path, const char *id,
-                                           const char *iface)
+/* Plugin `id` of the .so at path, checked by fake_host's load_plugin (library
+   header, descriptor, parameter table), implementing iface. */
+static const basin_descriptor *load_checked(const char *path, const char *id,
+                                            const char *iface)
 {
-    void *lib = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-    if (lib == NULL) {
-        fprintf(stderr, "cannot load %s: %s\n", path, dlerror());
-        return NULL;
-    }
-    const basin_library *entry = dlsym(lib, BASIN_LIBRARY_SYMBOL);
-    if (entry == NULL) {
-        fprintf(stderr, "%s: no %s\n", path, BASIN_LIBRARY_SYMBOL);
-        return NULL;
-    }
-    CHECK(entry->abi_major == BASIN_ABI_MAJOR && entry->abi_minor <= BASIN_ABI_MINOR
-              && entry->struct_size == sizeof(basin_library),
-          "%s: library header (abi %u.%u, size %u)", path, entry->abi_major,
-          entry->abi_minor, entry->struct_size);
-    const basin_descriptor *found = NULL;
-    for (const basin_descriptor *const *p = entry->plugins; *p != NULL; p++)
-        if (strcmp((*p)->id, id) == 0)
-            found = *p;
-    CHECK(found != NULL && found->struct_size == sizeof(basin_descriptor)
-              && strcmp(found->interface, iface) == 0,
-          "%s holds %s implementing %s", path, id, iface);
-    if (found == NULL)
-        return NULL;
-    /* Parameter table: ends with NULL, defaults within their ranges. */
-    int table_ok = 1;
-    for (const basin_param_def *d = found->params; d->name != NULL; d++) {
-        if (d->type == BASIN_PARAM_INT || d->type == BASIN_PARAM_REAL)
-            table_ok &= d->default_number >= d->min && d->default_number <= d->max;
-        if (d->type == BASIN_PARAM_CHOICE)
-            table_ok &= d->default_string != NULL && d->choices != NULL
-                        && strstr(d->choices, d->default_string) != NULL;
-        table_ok &= d->doc != NULL;
-    }
-    CHECK(table_ok, "%s: parameter defaults lie in their ranges and choices", id);
-    return found;
-}
-
-/* Parameter values: the table's defaults, then overrides by name. */
-typedef struct params {
-    const basin_descriptor *desc;
-    basin_value values[16];
-} params;
-
-static params defaults(const basin_descriptor *desc)
-{
-    params p = {.desc = desc};
-    for (int i = 0; desc->params[i].name != NULL; i++) {
-        p.values[i].number = desc->params[i].default_number;
-        p.values[i].string = desc->params[i].default_string != NULL
-                                 ? desc->params[i].default_string
-                                 : "";
-    }
-    return p;
-}
-
-static int param_index(const params *p, const char *name)
-{
-    for (int i = 0; p->desc->params[i].name != NULL; i++)
-        if (strcmp(p->desc->params[i].name, name) == 0)
-            return i;
-    fprintf(stderr, "no parameter %s in %s\n", name, p->desc->id);
-    exit(2);
-}
-
-static void set_number(params *p, const char *name, double v)
-{
-    p->values[param_index(p, name)].number = v;
-}
-
-static void set_string(params *p, const char *name, const char *v)
-{
-    p->values[param_index(p, name)].string = v;
+    const basin_descriptor *found = load_plugin(path, id);
+    CHECK(found != NULL && strcmp(found->interface, iface) == 0,
+          "%s holds %s implementing %s (library header, parameter defaults in "
+          "their ranges and choices)", path, id, iface);
+    return found != NULL && strcmp(found->interface, iface) == 0 ? found : NULL;
 }
 
 /* ------------------------------------------------------------------ helpers */
@@ -271,7 +106,7 @@ static void *make_dataset(const basin_host *host, params p)
     void *d = NULL;
     int rc = dataset_iface->create(host, p.values, &d);
     if (rc != BASIN_OK) {
-        fprintf(stderr, "dataset create failed: %d %s\n", rc, last_error);
+        fprintf(stderr, "dataset create failed: %d %s\n", rc, fake_last_error);
         exit(2);
     }
     return d;
@@ -286,7 +121,7 @@ static float *read_split(void *d, const basin_host *host, int split, uint64_t *n
     float *rows = malloc((n ? n : 1) * info.dim * sizeof *rows);
     int rc = dataset_iface->read(d, host, split, 0, n, rows);
     if (rc != BASIN_OK) {
-        fprintf(stderr, "read failed: %s\n", last_error);
+        fprintf(stderr, "read failed: %s\n", fake_last_error);
         exit(2);
     }
     *n_out = n;
@@ -296,7 +131,7 @@ static float *read_split(void *d, const basin_host *host, int split, uint64_t *n
 
 static float *patterns(const basin_host *host, uint32_t dim, uint64_t count)
 {
-    params p = defaults(dataset_desc);
+    params p = param_defaults(dataset_desc);
     set_number(&p, "dim", dim);
     set_number(&p, "count", (double)count);
     void *d = make_dataset(host, p);
@@ -311,12 +146,12 @@ static float *patterns(const basin_host *host, uint32_t dim, uint64_t count)
 static void *make_energy(const basin_host *host, const char *diagonal, uint32_t dim,
                          const float *memories, uint64_t k)
 {
-    params p = defaults(energy_desc);
+    params p = param_defaults(energy_desc);
     set_string(&p, "diagonal", diagonal);
     void *e = NULL;
     if (energy_iface->create(host, p.values, dim, &e) != BASIN_OK
         || energy_iface->encode(e, host, memories, k) != BASIN_OK) {
-        fprintf(stderr, "energy create/encode failed: %s\n", last_error);
+        fprintf(stderr, "energy create/encode failed: %s\n", fake_last_error);
         exit(2);
     }
     return e;
@@ -324,12 +159,12 @@ static void *make_energy(const basin_host *host, const char *diagonal, uint32_t 
 
 static void *make_sampler(const basin_host *host, const char *mode, double max_sweeps)
 {
-    params p = defaults(sampler_desc);
+    params p = param_defaults(sampler_desc);
     set_string(&p, "mode", mode);
     set_number(&p, "max_sweeps", max_sweeps);
     void *s = NULL;
     if (sampler_iface->create(host, p.values, &s) != BASIN_OK) {
-        fprintf(stderr, "sampler create failed: %s\n", last_error);
+        fprintf(stderr, "sampler create failed: %s\n", fake_last_error);
         exit(2);
     }
     return s;
@@ -384,7 +219,7 @@ static double overlap(const float *a, const float *b, uint32_t n)
 
 static void test_dataset(const basin_host *host)
 {
-    params p = defaults(dataset_desc);
+    params p = param_defaults(dataset_desc);
     set_number(&p, "dim", 64);
     set_number(&p, "count", 20);
     set_number(&p, "heldout", 5);
@@ -429,18 +264,18 @@ static void test_dataset(const basin_host *host)
 
     /* read(): range checks. */
     float row[64];
-    last_error[0] = 0;
+    fake_last_error[0] = 0;
     int rc = dataset_iface->read(d, host, BASIN_SPLIT_TRAIN, 19, 2, row);
-    CHECK(rc == BASIN_EINVAL && last_error[0] != 0,
-          "dataset: read rows [19, 21) of 20 is BASIN_EINVAL: \"%s\"", last_error);
-    last_error[0] = 0;
+    CHECK(rc == BASIN_EINVAL && fake_last_error[0] != 0,
+          "dataset: read rows [19, 21) of 20 is BASIN_EINVAL: \"%s\"", fake_last_error);
+    fake_last_error[0] = 0;
     rc = dataset_iface->read(d, host, BASIN_SPLIT_HELDOUT, UINT64_MAX, 2, row);
-    CHECK(rc == BASIN_EINVAL && last_error[0] != 0,
+    CHECK(rc == BASIN_EINVAL && fake_last_error[0] != 0,
           "dataset: read with first = 2^64 - 1 is BASIN_EINVAL (no wrap-around)");
-    last_error[0] = 0;
+    fake_last_error[0] = 0;
     rc = dataset_iface->read(d, host, 7, 0, 1, row);
-    CHECK(rc == BASIN_EINVAL && last_error[0] != 0,
-          "dataset: read of split 7 is BASIN_EINVAL: \"%s\"", last_error);
+    CHECK(rc == BASIN_EINVAL && fake_last_error[0] != 0,
+          "dataset: read of split 7 is BASIN_EINVAL: \"%s\"", fake_last_error);
     rc = dataset_iface->read(d, host, BASIN_SPLIT_TRAIN, 19, 1, row);
     CHECK(rc == BASIN_OK && memcmp(row, train + 19 * dim, sizeof row) == 0,
           "dataset: read of the last row alone equals row 19 of the full read");
@@ -456,16 +291,16 @@ static void test_dataset(const basin_host *host)
     dataset_iface->destroy(d3);
 
     /* Parameters out of range (a host that skipped validation). */
-    p = defaults(dataset_desc);
+    p = param_defaults(dataset_desc);
     set_number(&p, "dim", 0);
     void *none = NULL;
-    last_error[0] = 0;
+    fake_last_error[0] = 0;
     rc = dataset_iface->create(host, p.values, &none);
-    CHECK(rc == BASIN_EINVAL && none == NULL && last_error[0] != 0,
-          "dataset: dim 0 is BASIN_EINVAL: \"%s\"", last_error);
+    CHECK(rc == BASIN_EINVAL && none == NULL && fake_last_error[0] != 0,
+          "dataset: dim 0 is BASIN_EINVAL: \"%s\"", fake_last_error);
 
     /* bias 0.5: the entry mean is 0.5 within 5 standard errors. */
-    p = defaults(dataset_desc);
+    p = param_defaults(dataset_desc);
     set_number(&p, "dim", 1000);
     set_number(&p, "count", 200);
     set_number(&p, "bias", 0.5);
@@ -491,7 +326,7 @@ static void test_dataset(const basin_host *host)
     const double loads[3] = {0.138, 0.001, 0.5};
     const uint64_t expect[3] = {14, 1, 50};
     for (int t = 0; t < 3; t++) {
-        p = defaults(dataset_desc);
+        p = param_defaults(dataset_desc);
         set_number(&p, "dim", 100);
         set_number(&p, "count", 3);
         set_number(&p, "load", loads[t]);
@@ -506,7 +341,7 @@ static void test_dataset(const basin_host *host)
     /* correlation c: distinct patterns have mean entry product c^2 (bias 0). */
     const double corrs[2] = {0.0, 0.5};
     for (int t = 0; t < 2; t++) {
-        p = defaults(dataset_desc);
+        p = param_defaults(dataset_desc);
         set_number(&p, "dim", 2000);
         set_number(&p, "count", 20);
         set_number(&p, "heldout", 4);
@@ -528,11 +363,11 @@ static void test_dataset(const basin_host *host)
               "dataset: correlation %.1f gives train-train overlap %.4f, "
               "held-out-train %.4f (expected c^2 = %.2f)", corrs[t], q, qh, c2);
         if (corrs[t] > 0) {
-            last_error[0] = 0;
+            fake_last_error[0] = 0;
             rc = dataset_iface->spectrum(d, host, spectrum);
-            CHECK(rc == BASIN_EUNSUPPORTED && last_error[0] != 0,
+            CHECK(rc == BASIN_EUNSUPPORTED && fake_last_error[0] != 0,
                   "dataset: spectrum with correlation > 0 is BASIN_EUNSUPPORTED: \"%s\"",
-                  last_error);
+                  fake_last_error);
         }
         free(train);
         free(held);
@@ -664,22 +499,22 @@ static void test_energy_on(const basin_host *host, const char *diagonal, uint32_
 static void test_energy(const basin_host *host)
 {
     /* Before encode: BASIN_EINVAL. */
-    params p = defaults(energy_desc);
+    params p = param_defaults(energy_desc);
     void *e = NULL;
     int rc = energy_iface->create(host, p.values, 16, &e);
     float x[16];
     for (int i = 0; i < 16; i++)
         x[i] = 1;
     double energy;
-    last_error[0] = 0;
+    fake_last_error[0] = 0;
     int rc2 = energy_iface->energy(e, host, x, 1, &energy);
-    CHECK(rc == BASIN_OK && rc2 == BASIN_EINVAL && last_error[0] != 0,
-          "energy: energy() before encode is BASIN_EINVAL: \"%s\"", last_error);
+    CHECK(rc == BASIN_OK && rc2 == BASIN_EINVAL && fake_last_error[0] != 0,
+          "energy: energy() before encode is BASIN_EINVAL: \"%s\"", fake_last_error);
     x[3] = NAN;
-    last_error[0] = 0;
+    fake_last_error[0] = 0;
     rc = energy_iface->encode(e, host, x, 1);
-    CHECK(rc == BASIN_ENUMERIC && last_error[0] != 0,
-          "energy: encoding a NaN is BASIN_ENUMERIC: \"%s\"", last_error);
+    CHECK(rc == BASIN_ENUMERIC && fake_last_error[0] != 0,
+          "energy: encoding a NaN is BASIN_ENUMERIC: \"%s\"", fake_last_error);
     energy_iface->destroy(e);
 
     /* N = 65, K = 6: N h is even, so exact ties h = 0 occur. */
@@ -705,7 +540,7 @@ static void test_energy(const basin_host *host)
 
     /* Integer memories of size 1000: the fields pass 2^24, so encode warns. */
     {
-        mock *mk = host->host_data;
+        fake_host *mk = fake_of(host);
         const uint64_t warnings = mk->n_warnings;
         float big[20 * 50];
         for (int t = 0; t < 20 * 50; t++)
@@ -853,8 +688,9 @@ static void test_sweep_order(const basin_host *host, void *async)
           "over the 120 orders of 5 spins (chi2 = %.1f, 119 dof)", chi2);
 }
 
-static void test_sampler(const basin_host *host, mock *m)
+static void test_sampler(const basin_host *host)
 {
+    watch *m = fake_user(host);
     const uint32_t dim = 500;
     const uint64_t k = 10;
     float *xi = patterns(host, dim, k);
@@ -1084,10 +920,9 @@ static void test_sampler(const basin_host *host, mock *m)
         float *serial = random_states(host, 300, n_threads * per, dim);
         float *parallel = random_states(host, 300, n_threads * per, dim);
         basin_outcome so[16], po[16];
-        mock quiet = *m;
-        quiet.last_energy = NULL;
-        basin_host qh = make_host(&quiet);
-        qh.observe = NULL;
+        fake_host quiet; /* no observer */
+        fake_host_init(&quiet, fake_of(host)->seed, FAKE_SPLITMIX);
+        const basin_host qh = quiet.host;
         rc = sampler_iface->run(async, &qh, &model, serial, n_threads * per, 300, so);
         pthread_t threads[4];
         thread_job jobs[4];
@@ -1114,40 +949,41 @@ static void test_sampler(const basin_host *host, mock *m)
     continuous.flags = 0;
     basin_model bad = model;
     bad.energy = &continuous;
-    last_error[0] = 0;
+    fake_last_error[0] = 0;
     rc = sampler_iface->run(async, host, &bad, x, 1, 0, outcome);
-    CHECK(rc == BASIN_EUNSUPPORTED && last_error[0] != 0,
+    CHECK(rc == BASIN_EUNSUPPORTED && fake_last_error[0] != 0,
           "sampler: an energy without BASIN_ENERGY_BINARY is BASIN_EUNSUPPORTED: \"%s\"",
-          last_error);
+          fake_last_error);
     continuous.flags = BASIN_ENERGY_BINARY;
     continuous.spin_flip = NULL;
-    last_error[0] = 0;
+    fake_last_error[0] = 0;
     rc = sampler_iface->run(async, host, &bad, x, 1, 0, outcome);
-    CHECK(rc == BASIN_EUNSUPPORTED && last_error[0] != 0,
+    CHECK(rc == BASIN_EUNSUPPORTED && fake_last_error[0] != 0,
           "sampler: a binary energy without spin_flip is BASIN_EUNSUPPORTED");
     basin_model score_model = {.struct_size = sizeof(basin_model), .dim = dim};
     int dummy;
     score_model.score_self = &dummy;
-    last_error[0] = 0;
+    fake_last_error[0] = 0;
     rc = sampler_iface->run(async, host, &score_model, x, 1, 0, outcome);
-    CHECK(rc == BASIN_EUNSUPPORTED && last_error[0] != 0,
-          "sampler: a model without an energy is BASIN_EUNSUPPORTED: \"%s\"", last_error);
+    CHECK(rc == BASIN_EUNSUPPORTED && fake_last_error[0] != 0,
+          "sampler: a model without an energy is BASIN_EUNSUPPORTED: \"%s\"",
+          fake_last_error);
 
     /* Bad states, cancellation, observers that stop. */
     float *bad_state = random_states(host, 0, 1, dim);
     bad_state[7] = 0.5f;
-    last_error[0] = 0;
+    fake_last_error[0] = 0;
     rc = sampler_iface->run(async, host, &model, bad_state, 1, 0, outcome);
-    CHECK(rc == BASIN_EINVAL && last_error[0] != 0,
-          "sampler: a state entry 0.5 is BASIN_EINVAL: \"%s\"", last_error);
+    CHECK(rc == BASIN_EINVAL && fake_last_error[0] != 0,
+          "sampler: a state entry 0.5 is BASIN_EINVAL: \"%s\"", fake_last_error);
     free(bad_state);
     float *z = random_states(host, 0, 2, dim);
-    m->cancel = 1;
-    last_error[0] = 0;
+    fake_of(host)->cancel = 1;
+    fake_last_error[0] = 0;
     rc = sampler_iface->run(async, host, &model, z, 2, 0, outcome);
-    CHECK(rc == BASIN_ECANCELED && last_error[0] != 0,
+    CHECK(rc == BASIN_ECANCELED && fake_last_error[0] != 0,
           "sampler: cancelled() makes run return BASIN_ECANCELED");
-    m->cancel = 0;
+    fake_of(host)->cancel = 0;
     m->n_observed = 0;
     m->stop_after = 1;
     rc = sampler_iface->run(sync, host, &model, z, 2, 0, outcome);
@@ -1236,9 +1072,9 @@ int main(int argc, char **argv)
         return 2;
     }
     setvbuf(stdout, NULL, _IOLBF, 0);
-    dataset_desc = load_plugin(argv[1], "datasets/binary-patterns", BASIN_IFACE_DATASET);
-    energy_desc = load_plugin(argv[2], "energies/hopfield", BASIN_IFACE_ENERGY);
-    sampler_desc = load_plugin(argv[3], "samplers/hopfield", BASIN_IFACE_SAMPLER);
+    dataset_desc = load_checked(argv[1], "datasets/binary-patterns", BASIN_IFACE_DATASET);
+    energy_desc = load_checked(argv[2], "energies/hopfield", BASIN_IFACE_ENERGY);
+    sampler_desc = load_checked(argv[3], "samplers/hopfield", BASIN_IFACE_SAMPLER);
     if (dataset_desc == NULL || energy_desc == NULL || sampler_desc == NULL)
         return 1;
     dataset_iface = dataset_desc->iface;
@@ -1250,14 +1086,18 @@ int main(int argc, char **argv)
               && sampler_iface->struct_size == sizeof(basin_sampler_iface),
           "interface tables have their struct sizes, the energy is binary");
 
-    mock m = {.seed = 20250521};
-    basin_host host = make_host(&m);
+    watch w = {0};
+    fake_host f;
+    fake_host_init(&f, 20250521, FAKE_SPLITMIX);
+    f.user = &w;
+    f.host.observe = watch_observe;
+    const basin_host host = f.host;
     double t0 = now_seconds();
     test_dataset(&host);
     test_energy(&host);
-    test_sampler(&host, &m);
+    test_sampler(&host);
     time_retrieval(&host);
-    CHECK(m.n_warnings == 0, "no warnings were logged");
+    CHECK(f.n_warnings == 0, "no warnings were logged");
     printf("%d passed, %d failed (%.2f s)\n", n_passed, n_failed, now_seconds() - t0);
     return n_failed == 0 ? 0 : 1;
 }
