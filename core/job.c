@@ -164,6 +164,7 @@ void job_free(job *j)
     free(j->track);
     free(j->t_col);
     free(j->t_col_ou);
+    free(j->track_nn);
     free(j->snap);
     free(j->snap_time);
     landscape_result_free(&j->land);
@@ -199,7 +200,7 @@ static int classify_attractors(void *ctx, const float *x, uint64_t n,
 {
     job *j = ctx;
     uint32_t dim = j->info.dim;
-    basin_value v[16];
+    basin_value v[MEASURE_N_PARAMS];
     recipe_values(j->r, RECIPE_MEASURE, j->point, v);
     int rc = 0;
     if (j->rule == MEASURE_OVERLAP) {
@@ -273,7 +274,7 @@ static int landscape_dynamics(void *ctx, float *states, uint64_t n, double level
 
 static int run_landscape(job *j, char *err, size_t n_err)
 {
-    basin_value v[16];
+    basin_value v[LANDSCAPE_N_PARAMS];
     recipe_values(j->r, RECIPE_LANDSCAPE, j->point, v);
     if (!v[LANDSCAPE_ATTRACTORS].number) {
         if (!v[LANDSCAPE_RADIUS].number && !v[LANDSCAPE_CURVATURE].number)

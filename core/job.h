@@ -13,6 +13,7 @@
 #include "host.h"
 #include "landscape.h"
 #include "measure.h"
+#include "nearest.h"
 #include "pipeline.h"
 #include "recipe.h"
 #include "schedule.h"
@@ -69,6 +70,7 @@ typedef struct job {
     schedule sched;
     int64_t *track;                   /* nearest training point at the last step */
     double *t_col, *t_col_ou;         /* start of the current stretch, per sample */
+    nearest2 *track_nn;               /* per-sample scratch of the observer */
     uint32_t n_clones;
     double clone_target[MAX_CLONES];  /* OU times to clone at */
     float *snap;                      /* n_clones × count × dim states */

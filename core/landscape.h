@@ -34,7 +34,8 @@ enum {
     LANDSCAPE_RADIUS_TRIALS,  /* int: re-noised runs per level (10, Pham et al.) */
     LANDSCAPE_RADIUS_FRACTION,/* real: fraction that must return (0.9) */
     LANDSCAPE_RADIUS_DELTA,   /* real: return tolerance, normalized distance (0.05) */
-    LANDSCAPE_CURVATURE       /* bool: Hessian extremes at each attractor (false) */
+    LANDSCAPE_CURVATURE,      /* bool: Hessian extremes at each attractor (false) */
+    LANDSCAPE_N_PARAMS
 };
 
 /* One analyzed attractor. */

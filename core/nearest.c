@@ -37,7 +37,8 @@ int nearest_two(const float *q, uint64_t n, const float *r, uint64_t k,
                 uint32_t dim, double scale, int64_t skip_offset, nearest2 *out)
 {
     size_t rb = k < REF_BLOCK ? (size_t)k : REF_BLOCK;
-    float *dot = malloc((size_t)QUERY_BLOCK * (rb ? rb : 1) * sizeof *dot);
+    size_t qb = n < QUERY_BLOCK ? (size_t)n : QUERY_BLOCK;
+    float *dot = malloc((qb ? qb : 1) * (rb ? rb : 1) * sizeof *dot);
     double *rn = malloc((size_t)(rb ? rb : 1) * sizeof *rn);
     if (!dot || !rn) {
         free(dot);

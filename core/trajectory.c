@@ -25,19 +25,16 @@ static int observe_step(void *ctx, const basin_step *st)
     uint64_t first = st->first_index;
     double t_ou = collapse_ou_time(st->alpha, st->sigma);
     if (j->track) {
-        nearest2 *nn = malloc((size_t)st->n * sizeof *nn);
-        if (!nn || nearest_two(st->states, st->n, j->train, j->info.n_train, dim,
-                               st->alpha, -1, nn)) {
-            free(nn);
+        nearest2 *nn = j->track_nn + first; /* this block's own rows */
+        if (nearest_two(st->states, st->n, j->train, j->info.n_train, dim, st->alpha,
+                        -1, nn))
             return 1;
-        }
         for (uint64_t r = 0; r < st->n; r++)
             if (nn[r].index[0] != j->track[first + r]) {
                 j->track[first + r] = nn[r].index[0];
                 j->t_col[first + r] = st->time;
                 j->t_col_ou[first + r] = t_ou;
             }
-        free(nn);
     }
     for (uint32_t c = 0; c < j->n_clones; c++) {
         double *taken = &j->snap_time[(uint64_t)c * j->count + first];
@@ -115,7 +112,8 @@ int trajectory_setup(job *j, char *err, size_t n_err)
         j->track = job_alloc(n, sizeof *j->track);
         j->t_col = job_alloc(n, sizeof *j->t_col);
         j->t_col_ou = job_alloc(n, sizeof *j->t_col_ou);
-        if (!j->track || !j->t_col || !j->t_col_ou)
+        j->track_nn = job_alloc(n, sizeof *j->track_nn);
+        if (!j->track || !j->t_col || !j->t_col_ou || !j->track_nn)
             goto nomem;
         for (uint64_t i = 0; i < n; i++) {
             j->track[i] = -1;
