@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "disjoint.h"
 #include "init.h"
 #include "param.h"
 #include "progress.h"
@@ -167,6 +168,8 @@ void job_free(job *j)
     free(j->track_nn);
     free(j->snap);
     free(j->snap_time);
+    free(j->d_pair);
+    free(j->cos_pair);
     landscape_result_free(&j->land);
 }
 
@@ -420,6 +423,16 @@ int job_run(job *j, const pipeline_options *o, char *err, size_t n_err)
     }
     if (score && (rc = trajectory_setup(j, err, n_err)))
         return rc;
+    recipe_values(r, RECIPE_MEASURE, j->point, values);
+    int disjoint = values[MEASURE_DISJOINT].number != 0;
+    recipe_values(r, RECIPE_INIT, j->point, values);
+    if (disjoint && strcmp(values[INIT_KIND].string, "noise") != 0 &&
+        strcmp(values[INIT_KIND].string, "random") != 0) {
+        job_error(j, "measure", "measure.disjoint compares two models from the same "
+                  "starts; init.kind must be noise or random, not training patterns",
+                  err, n_err);
+        return 2;
+    }
 
     /* Dynamics. */
     j->sa = S[RECIPE_SAMPLER].plugin->descriptor->iface;
@@ -427,9 +440,30 @@ int job_run(job *j, const pipeline_options *o, char *err, size_t n_err)
     host_job_phase(&j->host, "dynamics");
     CALL(sa_id, j->sa->create(host, values, &j->sa_self));
     CHECK_INSTANCE(sa_id, j->sa_self);
-    CALL(sa_id, job_run_sampler(j, o->threads, j->states, j->count, 0, j->outcome,
-                            score ? &j->sched.table : NULL));
+    /* The disjoint-sets test reruns these starts under a second model. */
+    float *init = disjoint ? job_alloc(j->count * dim, sizeof(float)) : NULL;
+    if (disjoint && !init) {
+        job_error(j, "measure", "out of memory", err, n_err);
+        return 1;
+    }
+    if (init)
+        memcpy(init, j->states, (size_t)(j->count * dim) * sizeof(float));
+    j->threads = o->threads;
+    host_job_clear_error(&j->host);
+    rc = job_run_sampler(j, o->threads, j->states, j->count, 0, j->outcome,
+                         score ? &j->sched.table : NULL);
     j->host.observer = NULL;
+    if (rc) {
+        free(init);
+        job_error(j, sa_id, host_job_error(&j->host, rc), err, n_err);
+        return rc == BASIN_ECANCELED ? 1 : job_exit_status(rc);
+    }
+    if (init) {
+        rc = disjoint_run(j, init, err, n_err);
+        free(init);
+        if (rc)
+            return rc;
+    }
 
     /* Measures. */
     host_job_phase(&j->host, "measures");
@@ -466,7 +500,6 @@ int job_run(job *j, const pipeline_options *o, char *err, size_t n_err)
     if ((rc = trajectory_theory(j, err, n_err)))
         return rc;
     host_job_phase(&j->host, "landscape");
-    j->threads = o->threads;
     if ((rc = run_landscape(j, err, n_err)))
         return rc;
     if (j->n_clones) {

@@ -31,6 +31,8 @@ typedef struct point_stats {
     uint64_t samples;
     uint64_t ratio_memorized;         /* distance layout: memorized by d_m/d_2 */
     double d_m_sum;
+    double pair_d_sum, pair_cos_sum;  /* disjoint-sets test (disjoint.h) */
+    uint64_t pair_n;
     double t_col_sum, t_col_sum2;     /* collapse times (OU), over tracked samples */
     uint64_t t_col_n;
     double t_theory_sum, t_speciation_sum; /* closed forms, summed over jobs */
@@ -78,6 +80,9 @@ typedef struct job {
     double clone_time[MAX_CLONES];
     uint64_t clone_same[MAX_CLONES], clone_n[MAX_CLONES];
     double t_speciation, t_theory;    /* closed forms, NaN without a known law */
+
+    /* The disjoint-sets test (disjoint.h): per sample, NULL when not asked. */
+    double *d_pair, *cos_pair;
 
     /* The energy landscape at the final states ([landscape]). */
     landscape_result land;

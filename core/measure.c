@@ -34,6 +34,9 @@ const basin_param_def measure_params[] = {
     {"clone_t_max", BASIN_PARAM_REAL, -1, NULL, -1, 1e6, NULL, 0,
      "latest clone time, in OU time (-1: the schedule's start); clone times are "
      "evenly spaced in OU time below it"},
+    {"disjoint", BASIN_PARAM_BOOL, 0, NULL, 0, 1, NULL, 0,
+     "train a second model on K held-out points and run it from the same initial "
+     "noise: d_pair and cos_pair between paired outputs (Kadkhodaie et al. 2024)"},
     {NULL, 0, 0, NULL, 0, 0, NULL, 0, NULL},
 };
 

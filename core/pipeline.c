@@ -72,6 +72,9 @@ int pipeline_run(const recipe *r, const pipeline_options *o, char *err, size_t n
         most_clones = c > most_clones ? c : most_clones;
         total_probes += (uint64_t)recipe_core_value(r, RECIPE_INIT, p, "count").number *
                         r->repeats * c;
+        if (recipe_core_value(r, RECIPE_MEASURE, p, "disjoint").number)
+            total_probes += (uint64_t)recipe_core_value(r, RECIPE_INIT, p, "count")
+                                .number * r->repeats;
     }
     results_file clones_file;
     memset(&clones_file, 0, sizeof clones_file);

@@ -47,7 +47,7 @@ void report_records_header(FILE *f, const recipe *r, int overlap)
                    "m_heldout\n");
     else
         fprintf(f, "sample,start,class,converged,steps,energy,nearest,d_m,d_2,d_s,"
-                   "d_h,d_law,t_collapse,t_collapse_ou\n");
+                   "d_h,d_law,t_collapse,t_collapse_ou,d_pair,cos_pair\n");
 }
 
 void report_records(FILE *f, const job *j, const basin_value *measure,
@@ -70,6 +70,11 @@ void report_records(FILE *f, const job *j, const basin_value *measure,
                                           measure[MEASURE_RATIO].number) ==
                 MEASURE_MEMORIZED;
             stats->d_m_sum += d->d_m;
+            if (j->d_pair && !isnan(j->cos_pair[s])) {
+                stats->pair_d_sum += j->d_pair[s];
+                stats->pair_cos_sum += j->cos_pair[s];
+                stats->pair_n++;
+            }
             if (j->t_col_ou && !isnan(j->t_col_ou[s])) {
                 stats->t_col_sum += j->t_col_ou[s];
                 stats->t_col_sum2 += j->t_col_ou[s] * j->t_col_ou[s];
@@ -96,7 +101,9 @@ void report_records(FILE *f, const job *j, const basin_value *measure,
             const measure_distance *d = &j->dist[s];
             double fields[] = {d->d_m, d->d_2, d->d_s, d->d_h, j->d_law[s],
                                j->t_col ? j->t_col[s] : NAN,
-                               j->t_col_ou ? j->t_col_ou[s] : NAN};
+                               j->t_col_ou ? j->t_col_ou[s] : NAN,
+                               j->d_pair ? j->d_pair[s] : NAN,
+                               j->cos_pair ? j->cos_pair[s] : NAN};
             fprintf(f, ",%lld", (long long)d->nearest);
             for (size_t k = 0; k < sizeof fields / sizeof fields[0]; k++) {
                 fputc(',', f);
@@ -175,7 +182,8 @@ static void write_rate(FILE *f, uint64_t hits, uint64_t n, double confidence)
 
 /* summary.csv: a row per sweep point. The distance layout adds the ratio rule's
    memorized rate (whatever the rule), the mean d_m, the measured collapse time
-   (mean and standard error over trajectories, OU time) and the closed forms. */
+   (mean and standard error over trajectories, OU time), the closed forms and the
+   disjoint-sets test's mean d_pair and cos_pair. */
 void report_summary(FILE *f, const recipe *r, const point_stats *stats,
                           double confidence, size_t *coords, int distance,
                           int landscape)
@@ -189,7 +197,7 @@ void report_summary(FILE *f, const recipe *r, const point_stats *stats,
     if (distance)
         fprintf(f, "ratio_memorized_rate,ratio_memorized_rate_lo,"
                    "ratio_memorized_rate_hi,d_m_mean,t_collapse,t_collapse_se,"
-                   "t_collapse_theory,t_speciation,");
+                   "t_collapse_theory,t_speciation,pair_distance,pair_cosine,");
     if (landscape)
         fprintf(f, "attractors,attractors_memorized,attractors_spurious,"
                    "attractors_generalized,");
@@ -208,7 +216,9 @@ void report_summary(FILE *f, const recipe *r, const point_stats *stats,
                                n > 0 ? mean : NAN,
                                n > 1 ? sqrt(fmax(var, 0) / n) : NAN,
                                theory_n > 0 ? st->t_theory_sum / theory_n : NAN,
-                               theory_n > 0 ? st->t_speciation_sum / theory_n : NAN};
+                               theory_n > 0 ? st->t_speciation_sum / theory_n : NAN,
+                               st->pair_n ? st->pair_d_sum / (double)st->pair_n : NAN,
+                               st->pair_n ? st->pair_cos_sum / (double)st->pair_n : NAN};
             for (size_t k = 0; k < sizeof fields / sizeof fields[0]; k++) {
                 csv_real(f, fields[k]);
                 fputc(',', f);
