@@ -39,7 +39,7 @@
 #define IDX_LABELS_MAGIC 0x00000801u
 #define MAX_IMAGE_BYTES (1u << 24) /* rows × cols limit: dim is a uint32 */
 
-enum { P_COUNT, P_HELDOUT, P_PATH, P_CLASS };
+enum { P_COUNT, P_HELDOUT, P_PATH, P_CLASS, P_DOWNSAMPLE };
 
 static const basin_param_def fashion_params[] = {
     {"count", BASIN_PARAM_INT, 1000, NULL, 1, 60000, NULL, 0,
@@ -50,12 +50,16 @@ static const basin_param_def fashion_params[] = {
      "the folder holding the IDX files (train-images-idx3-ubyte.gz, ...)"},
     {"class", BASIN_PARAM_INT, -1, NULL, -1, 255, NULL, 0,
      "keep only images with this label (0..9 for Fashion-MNIST); -1 keeps all"},
+    {"downsample", BASIN_PARAM_INT, 1, NULL, 1, 28, NULL, 0,
+     "average f x f pixel blocks (f must divide the image sides): 2 gives 14x14 "
+     "images, N = 196, small enough to train a denoiser on a CPU"},
     {NULL, 0, 0, NULL, 0, 0, NULL, 0, NULL},
 };
 
 typedef struct fashion {
     uint64_t n_train, n_heldout;
-    uint32_t height, width;
+    uint32_t height, width;   /* of the stored images */
+    uint32_t factor;          /* downsampling: rows are (height/f) × (width/f) */
     uint8_t *pixels; /* (n_train + n_heldout) × height·width: train, then held-out */
 } fashion;
 
@@ -412,9 +416,18 @@ static int fashion_create(const basin_host *host, const basin_value *params,
     if (rc == BASIN_OK && heldout > 0)
         rc = read_split(host, folder, &test, (int)class, (uint32_t)heldout, 1,
                         "heldout", train.height, train.width, &held_pixels);
+    const double factor = params[P_DOWNSAMPLE].number;
+    if (rc == BASIN_OK && (rc = rows_check_int(host, "downsample", factor, 1, 28)) ==
+                              BASIN_OK &&
+        (train.height % (uint32_t)factor || train.width % (uint32_t)factor)) {
+        host->error(host, "downsample = %g does not divide the %ux%u images", factor,
+                    train.height, train.width);
+        rc = BASIN_EINVAL;
+    }
     if (rc == BASIN_OK) {
         f->height = train.height;
         f->width = train.width;
+        f->factor = (uint32_t)factor;
         const size_t pixels = (size_t)f->height * f->width;
         f->pixels = malloc((size_t)(f->n_train + f->n_heldout) * pixels);
         if (f->pixels == NULL) {
@@ -444,17 +457,17 @@ static int fashion_info(void *self, basin_dataset_info *out)
     const fashion *f = self;
     out->n_train = f->n_train;
     out->n_heldout = f->n_heldout;
-    out->dim = f->height * f->width;
+    out->dim = (f->height / f->factor) * (f->width / f->factor);
     out->flags = 0;
-    out->height = f->height;
-    out->width = f->width;
+    out->height = f->height / f->factor;
+    out->width = f->width / f->factor;
     out->channels = 1;
     return BASIN_OK;
 }
 
 /*
  * Copy images [first, first + count) of a split into rows (count × dim) as
- * p/127.5 − 1. Returns BASIN_EINVAL for an unknown split or a range past its end.
+ * p/127.5 − 1, p the mean of each f × f block of pixels (f = 1: the pixel). Returns BASIN_EINVAL for an unknown split or a range past its end.
  * [thread-safe]
  */
 static int fashion_read(void *self, const basin_host *host, int split, uint64_t first,
@@ -466,11 +479,21 @@ static int fashion_read(void *self, const basin_host *host, int split, uint64_t 
                                "images", &at);
     if (rc != BASIN_OK)
         return rc;
+    const uint32_t fac = f->factor, h = f->height / fac, w = f->width / fac;
     const size_t pixels = (size_t)f->height * f->width;
-    const uint8_t *src = f->pixels + (size_t)at * pixels;
-    const size_t n = (size_t)count * pixels;
-    for (size_t k = 0; k < n; k++)
-        rows[k] = (float)(src[k] / 127.5 - 1.0);
+    const double scale = 1.0 / (127.5 * fac * fac);
+    for (uint64_t i = 0; i < count; i++) {
+        const uint8_t *src = f->pixels + (size_t)(at + i) * pixels;
+        float *row = rows + (size_t)i * h * w;
+        for (uint32_t y = 0; y < h; y++)
+            for (uint32_t x = 0; x < w; x++) {
+                uint32_t sum = 0;
+                for (uint32_t dy = 0; dy < fac; dy++)
+                    for (uint32_t dx = 0; dx < fac; dx++)
+                        sum += src[(size_t)(y * fac + dy) * f->width + x * fac + dx];
+                row[(size_t)y * w + x] = (float)(sum * scale - 1.0);
+            }
+    }
     return BASIN_OK;
 }
 

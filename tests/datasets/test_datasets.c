@@ -925,12 +925,49 @@ static void test_fashion_real(const basin_host *host, fake_host *m, const char *
     d = make(host, &p);
     float *b = read_all(&p, d, host, BASIN_SPLIT_TRAIN, &n, &info);
     iface_of(&p)->destroy(d);
+    int rc;
     CHECK(subset_of(b, 1000, 784, train.hashes, train.n, 3, train.by_label),
           "fashion-mnist: class 3 gives 1000 distinct train images labelled 3");
+
+    /* downsample = 2 draws the same images (the draw does not depend on it) as
+       14 × 14 means of 2 × 2 blocks: each pixel is the mean of the four full-size
+       pixels, exactly up to float32 rounding (|v| ≤ 1: 1e-6). 4 and 7 divide 28
+       and 3 does not. */
+    set_number(&p, "downsample", 2);
+    d = make(host, &p);
+    float *q = read_all(&p, d, host, BASIN_SPLIT_TRAIN, &n, &info);
+    iface_of(&p)->destroy(d);
+    double worst = 0;
+    for (uint64_t r = 0; r < n; r++)
+        for (int y = 0; y < 14; y++)
+            for (int xx = 0; xx < 14; xx++) {
+                const float *img = b + r * 784;
+                double mean = ((double)img[2 * y * 28 + 2 * xx] +
+                               img[2 * y * 28 + 2 * xx + 1] +
+                               img[(2 * y + 1) * 28 + 2 * xx] +
+                               img[(2 * y + 1) * 28 + 2 * xx + 1]) / 4;
+                worst = fmax(worst, fabs(mean - q[r * 196 + y * 14 + xx]));
+            }
+    CHECK(n == 1000 && info.dim == 196 && info.height == 14 && info.width == 14 &&
+              worst < 1e-6,
+          "fashion-mnist: downsample 2 gives 14 × 14 block means of the same images "
+          "(worst error %.2g)", worst);
+    free(q);
+    set_number(&p, "downsample", 7);
+    d = make(host, &p);
+    q = read_all(&p, d, host, BASIN_SPLIT_TRAIN, &n, &info);
+    iface_of(&p)->destroy(d);
+    CHECK(info.dim == 16 && info.height == 4, "fashion-mnist: downsample 7 gives 4 × 4");
+    free(q);
+    set_number(&p, "downsample", 3);
+    rc = make_fails(host, &p);
+    CHECK(rc == BASIN_EINVAL && contains(fake_last_error, "does not divide"),
+          "fashion-mnist: downsample 3 is refused: \"%s\"", fake_last_error);
+    set_number(&p, "downsample", 1);
     free(b);
     set_number(&p, "count", 6001);
     set_number(&p, "class", 2);
-    int rc = make_fails(host, &p);
+    rc = make_fails(host, &p);
     CHECK(rc == BASIN_EINVAL && contains(fake_last_error, "6001")
               && contains(fake_last_error, "class 2"),
           "fashion-mnist: count beyond a class's 6000 images is refused: \"%s\"",
