@@ -188,7 +188,8 @@ static const basin_descriptor TEMPLATE_NAME_descriptor = {
     .id = "energies/TEMPLATE_NAME",
     .interface = BASIN_IFACE_ENERGY,
     .version = "0.1.0",
-    .summary = "Gaussian wells on the memories: E = -(1/beta) log sum exp(-beta |x-xi|^2/2)",
+    .summary = "Gaussian wells on the memories: "
+               "E = -(1/beta) log sum exp(-beta |x - xi|^2 / 2)",
     .params = TEMPLATE_NAME_params,
     .iface = &TEMPLATE_NAME_iface,
 };

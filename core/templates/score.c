@@ -120,7 +120,8 @@ static const basin_descriptor TEMPLATE_NAME_descriptor = {
     .id = "scores/TEMPLATE_NAME",
     .interface = BASIN_IFACE_SCORE,
     .version = "0.1.0",
-    .summary = "isotropic Gaussian denoiser: x0 = mu + alpha v/(alpha^2 v + sigma^2) (x - alpha mu)",
+    .summary = "isotropic Gaussian denoiser: "
+               "x0 = mu + alpha v / (alpha^2 v + sigma^2) (x - alpha mu)",
     .params = TEMPLATE_NAME_params,
     .iface = &TEMPLATE_NAME_iface,
 };
