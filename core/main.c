@@ -23,6 +23,8 @@
 #include "results.h"
 #include "schedule.h"
 #include "host.h"
+#include "measure_cmd.h"
+#include "new_cmd.h"
 
 #ifndef BASIN_VERSION
 #define BASIN_VERSION "unknown"
@@ -39,6 +41,8 @@ static const char USAGE_MAIN[] =
     "  plugins          list the plugins found (id, interface, version, summary)\n"
     "  describe ID      show a plugin's parameter table (or schedule, init, measure,\n"
     "                   landscape, output)\n"
+    "  new KIND NAME    write a plugin project (energy|score|sampler|dataset)\n"
+    "  measure          classify samples made anywhere (--train T.npy --samples G.npy)\n"
     "  help [COMMAND]   show this help or a command's\n"
     "  --version        print the version and plugin ABI\n"
     "\n"
@@ -313,6 +317,8 @@ int main(int argc, char **argv)
         if (strcmp(topic, "run") == 0) fputs(USAGE_RUN, stdout);
         else if (strcmp(topic, "plugins") == 0) fputs(USAGE_PLUGINS, stdout);
         else if (strcmp(topic, "describe") == 0) fputs(USAGE_DESCRIBE, stdout);
+        else if (strcmp(topic, "new") == 0) fputs(USAGE_NEW, stdout);
+        else if (strcmp(topic, "measure") == 0) fputs(USAGE_MEASURE, stdout);
         else if (!*topic) fputs(USAGE_MAIN, stdout);
         else return usage_error("no help for '%s'", topic);
         return 0;
@@ -323,5 +329,9 @@ int main(int argc, char **argv)
         return cmd_plugins(argc - 2, argv + 2);
     if (strcmp(cmd, "describe") == 0)
         return cmd_describe(argc - 2, argv + 2);
+    if (strcmp(cmd, "new") == 0)
+        return cmd_new(argc - 2, argv + 2);
+    if (strcmp(cmd, "measure") == 0)
+        return cmd_measure(argc - 2, argv + 2);
     return usage_error("unknown command '%s'", cmd);
 }

@@ -1,0 +1,113 @@
+# The SDK as a plugin author meets it: `meson install --destdir` the built tree,
+# then for every kind `basin new` a project and build it with pkg-config alone
+# (PKG_CONFIG_PATH and PKG_CONFIG_SYSROOT_DIR into the destdir, no source tree),
+# list it with `basin plugins --path`, and run two of them in recipes.
+. "$SOURCE_ROOT/tests/e2e/lib.sh"
+
+D=$T/dest
+"$MESON" install -C "$BUILD_ROOT" --destdir "$D" --no-rebuild --quiet >/dev/null 2>&1
+basin=$(find "$D" -path '*/bin/basin' -type f | head -1)
+pc=$(find "$D" -name basin.pc | head -1)
+check "meson install puts the basin command in the destdir ($basin)" [ -x "$basin" ]
+check "meson install puts basin/plugin.h in include/basin" \
+    test -n "$(find "$D" -path '*/include/basin/plugin.h')"
+check "meson install puts basin.pc in the destdir ($pc)" [ -f "$pc" ]
+export PKG_CONFIG_PATH=$(dirname "$pc") PKG_CONFIG_SYSROOT_DIR=$D
+export PKG_CONFIG_LIBDIR=$(dirname "$pc")
+plugindir=$(pkg-config --variable=plugindir basin)
+check "basin.pc's plugindir holds the installed first-party plugins ($plugindir)" \
+    [ -f "$plugindir/scores/empirical.so" -a -f "$plugindir/energies/hopfield.so" ]
+check "basin.pc has no Libs: a plugin links nothing from the host" \
+    [ -z "$(pkg-config --libs basin)" ]
+# The installed command searches BASIN_INSTALL_PLUGIN_DIR, the prefix's plugindir
+# without the destdir: point it at the destdir copy.
+n_first=$(BASIN_PLUGIN_PATH=$plugindir "$basin" plugins 2>/dev/null | grep -c '^[a-z]*/')
+check "the installed basin lists the installed plugins ($n_first)" [ "$n_first" -ge 15 ]
+check "the installed basin searches the prefix's plugindir (${plugindir#$D})" \
+    bash -c "'$basin' help | grep -qF '${plugindir#$D}'"
+
+cd "$T"
+for kind in energy score sampler dataset; do
+    name=my_$kind
+    "$basin" new $kind $name >/dev/null 2>"$T/new.err"
+    check "basin new $kind $name writes the project" \
+        [ -f $name/$name.c -a -f $name/meson.build -a -f $name/README.md ]
+    # The README's one-line command, run as written but for the compiler.
+    line=$(grep -m1 '^    cc ' $name/README.md | sed "s/^    cc /$CC -Werror -Wall /")
+    (cd $name && eval "$line") 2>"$T/cc.err"
+    check "$name builds with pkg-config alone: $(head -c 300 "$T/cc.err")" [ -f $name/$name.so ]
+    case $kind in energy) dir=energies ;; *) dir=${kind}s ;; esac
+    check "basin plugins --path $name lists $dir/$name" \
+        bash -c "'$basin' plugins --path $name 2>/dev/null | grep -q '^$dir/$name '"
+done
+# The generated meson.build too, where meson can configure it offline.
+if (cd my_score && "$MESON" setup build >/dev/null 2>&1 && ninja -C build >/dev/null 2>&1); then
+    check "the generated meson.build builds the plugin" [ -f my_score/build/my_score.so ]
+else
+    bad "the generated meson.build does not configure or build"
+fi
+
+expect_fail 2 "unknown kind 'widget'" "basin new refuses an unknown kind" -- \
+    "$basin" new widget w
+expect_fail 2 "bad name 'my-plugin'" "basin new refuses a name that is no C identifier" -- \
+    "$basin" new energy my-plugin
+expect_fail 2 "my_energy exists and is not empty" "basin new refuses a non-empty folder" -- \
+    "$basin" new energy other my_energy
+expect_fail 2 "cannot create a folder beside" "basin new fails cleanly under a missing parent" -- \
+    "$basin" new energy other "$T/missing/parent/x"
+check "a refused basin new leaves no temporary folder behind" \
+    [ -z "$(ls -d "$T"/*.new-* "$T"/missing 2>/dev/null)" ]
+
+# The generated dataset, energy and sampler together: gradient descent on the
+# Gaussian-well energy (beta = 20) from memories moved by 5% returns to them.
+cat >wells.toml <<TOML
+plugin_path = ["my_dataset", "my_energy", "my_sampler"]
+seed = 3
+[dataset]
+plugin = "datasets/my_dataset"
+dim = 8
+count = 20
+[model]
+plugin = "energies/my_energy"
+beta = 20
+[sampler]
+plugin = "samplers/my_sampler"
+step = 0.05
+[init]
+kind = "pattern"
+count = 40
+flip = 0.05
+TOML
+BASIN_PLUGIN_PATH=$plugindir "$basin" run wells.toml --out wells --quiet --threads 2
+mem=$(first wells/summary.csv memorized_rate)
+check "generated sampler + energy + dataset retrieve every memory ($mem)" num "$mem" '==' 1
+# The generated score under a first-party diffusion sampler: the Gaussian
+# denoiser is the law's, never its samples', so nothing is memorized: with
+# K = 20 points in N = 8 a fresh draw's d_m is about 0.7, far above delta_m = 0.1.
+cat >gauss.toml <<TOML
+plugin_path = ["my_dataset", "my_score"]
+seed = 3
+[dataset]
+plugin = "datasets/my_dataset"
+dim = 8
+count = 20
+heldout = 50
+[model]
+plugin = "scores/my_score"
+[sampler]
+plugin = "samplers/euler-maruyama"
+steps = 200
+[schedule]
+name = "ou"
+t_min = 1e-3
+t_max = 6
+[init]
+kind = "noise"
+count = 50
+[measure]
+rule = "pham"
+TOML
+BASIN_PLUGIN_PATH=$plugindir "$basin" run gauss.toml --out gauss --quiet --threads 2
+gen=$(first gauss/summary.csv generalized_rate)
+check "the generated Gaussian denoiser generalizes every sample ($gen)" num "$gen" '==' 1
+finish

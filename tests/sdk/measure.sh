@@ -1,0 +1,111 @@
+# basin measure on .npy files made by numpy: copies of training points are all
+# memorized, fresh draws from the data law all generalized, block size changes
+# nothing, and every bad input is one line, exit 2, and no output.
+. "$SOURCE_ROOT/tests/e2e/lib.sh"
+
+PY=/usr/bin/python3
+if ! $PY -c 'import numpy' 2>/dev/null; then
+    echo "SKIP: /usr/bin/python3 has no numpy"
+    exit 77
+fi
+cd "$T"
+$PY - <<'PY'
+import numpy as np
+rng = np.random.default_rng(7)
+train = rng.standard_normal((300, 16)).astype(np.float32)
+np.save("train.npy", train)
+np.save("copies.npy", train[::2].astype(np.float64))          # 150 training points
+np.save("fresh.npy", rng.standard_normal((400, 16)).astype(np.float32))
+np.save("heldout.npy", rng.standard_normal((100, 16)).astype(np.float32))
+near = train[:60] + 0.01 * rng.standard_normal((60, 16)).astype(np.float32)
+np.save("near.npy", near.astype(np.float32))
+np.save("images.npy", rng.standard_normal((5, 4, 4)).astype(np.float32))
+np.save("wrong_dim.npy", rng.standard_normal((10, 15)).astype(np.float32))
+x = train[:10].copy(); x[3, 5] = np.nan; np.save("nan.npy", x)
+np.save("ints.npy", np.zeros((4, 16), dtype=np.int32))
+np.save("fortran.npy", np.asfortranarray(train[:8]))
+pat = np.sign(rng.standard_normal((40, 200))).astype(np.float32)
+np.save("patterns.npy", pat)
+flip = pat[:20].copy(); flip[:, :4] *= -1                    # m = 1 - 2*4/200 = 0.96
+np.save("retrieved.npy", flip)
+PY
+head -c 200 train.npy >truncated.npy
+printf 'not a numpy file at all' >garbage.npy
+
+"$BASIN" measure --train train.npy --samples copies.npy --out copies --quiet
+check "copies of training points: all memorized" \
+    num "$(first copies/summary.csv memorized_rate)" '==' 1
+check "copies of training points: d_m = 0 exactly (recomputed in double)" \
+    num "$(first copies/summary.csv d_m_mean)" '==' 0
+check "copies: sample i is training point 2i" \
+    [ "$(awk -F, 'NR > 1 && $10 != 2 * $4 { bad++ } END { print bad + 0 }' copies/records.csv)" -eq 0 ]
+
+# Fresh draws: in N = 16 the nearest of K = 300 standard normal points lies at
+# d_m ≈ 0.8 (the records show min d_m well above 0.4), so delta_m = 0.1 never
+# calls one memorized; nearest other draws are as far, so none is spurious.
+"$BASIN" measure --train train.npy --samples fresh.npy --heldout heldout.npy \
+    --out fresh --quiet
+check "fresh draws from the law: all generalized" \
+    num "$(first fresh/summary.csv generalized_rate)" '==' 1
+mindm=$(awk -F, 'NR > 1 && (m == "" || $11 < m) { m = $11 } END { print m }' fresh/records.csv)
+check "fresh draws: smallest d_m ($mindm) far above delta_m" num "$mindm" '>' 0.4
+check "fresh draws: d_h is reported with a held-out set" \
+    [ "$(awk -F, 'NR == 2 { print $14 }' fresh/records.csv)" != nan ]
+check "records.csv has the run's distance layout" \
+    [ "$(head -1 fresh/records.csv)" = "job,point,repeat,sample,start,class,converged,steps,energy,nearest,d_m,d_2,d_s,d_h,d_law,t_collapse,t_collapse_ou" ]
+check "run.toml names the inputs and the rule" \
+    bash -c "grep -q 'train = \".*train.npy\"' fresh/run.toml && grep -q 'rule = \"pham\"' fresh/run.toml"
+
+# Streaming: blocks of 7 rows (many partial blocks, d_s across blocks) give the
+# same records as one block.
+"$BASIN" measure --train train.npy --samples fresh.npy --heldout heldout.npy \
+    --out fresh7 --chunk 7 --quiet
+check "--chunk 7 gives byte-identical records.csv" cmp -s fresh/records.csv fresh7/records.csv
+
+# Near copies (noise 0.01 per coordinate: d_m ≈ 0.01) under the ratio rule.
+"$BASIN" measure --train train.npy --samples near.npy --rule ratio --out near --quiet
+check "near copies: memorized by the ratio rule" \
+    num "$(first near/summary.csv memorized_rate)" '==' 1
+"$BASIN" measure --train train.npy --samples near.npy --set measure.delta_m=0.001 \
+    --out strict --quiet
+check "near copies: not memorized with delta_m = 0.001" \
+    num "$(first strict/summary.csv memorized_rate)" '==' 0
+
+# ±1 data: auto picks the overlap rule; 4 of 200 spins flipped gives m = 0.96.
+"$BASIN" measure --train patterns.npy --samples retrieved.npy --out bin --quiet
+check "±1 training data: rule auto is overlap" grep -q 'rule = "overlap"' bin/run.toml
+check "retrieved patterns (m = 0.96 >= 0.95): all memorized" \
+    num "$(first bin/summary.csv memorized_rate)" '==' 1
+check "overlap m1 is 0.96" num "$(first bin/records.csv m1)" '==' 0.96
+
+# Bad input: one line naming the file, exit 2, nothing written.
+expect_fail 2 "missing.npy: cannot open" "missing file" -- \
+    "$BASIN" measure --train missing.npy --samples fresh.npy --out bad
+expect_fail 2 "wrong_dim.npy: rows of 15 values, but the training set train.npy has 16" \
+    "dimension mismatch" -- "$BASIN" measure --train train.npy --samples wrong_dim.npy --out bad
+expect_fail 2 "wrong_dim.npy: rows of 15 values" \
+    "4x4 image samples are rows of 16; a held-out set of 15 is refused" -- \
+    "$BASIN" measure --train train.npy --samples images.npy --heldout wrong_dim.npy --out bad
+expect_fail 2 "nan.npy: row 3, column 5 is NaN" "NaN in the samples" -- \
+    "$BASIN" measure --train train.npy --samples nan.npy --out bad
+expect_fail 2 "nan.npy: row 3, column 5 is NaN" "NaN in the training set" -- \
+    "$BASIN" measure --train nan.npy --samples fresh.npy --out bad
+expect_fail 2 "truncated.npy: truncated" "truncated file" -- \
+    "$BASIN" measure --train truncated.npy --samples fresh.npy --out bad
+expect_fail 2 "garbage.npy: not a .npy file" "not an npy file" -- \
+    "$BASIN" measure --train train.npy --samples garbage.npy --out bad
+expect_fail 2 "ints.npy: dtype '<i4' is not supported" "integer dtype" -- \
+    "$BASIN" measure --train train.npy --samples ints.npy --out bad
+expect_fail 2 "fortran.npy: Fortran order" "Fortran order" -- \
+    "$BASIN" measure --train train.npy --samples fortran.npy --out bad
+expect_fail 2 "needs --train and --samples" "missing --samples" -- \
+    "$BASIN" measure --train train.npy --out bad
+expect_fail 2 "measure.clones: needs trajectories" "a trajectory measure" -- \
+    "$BASIN" measure --train train.npy --samples fresh.npy --set measure.clones=3 --out bad
+check "no bad input left an output folder" [ ! -e bad ]
+# A failure over an earlier result keeps the earlier files as they were.
+cp fresh/records.csv before.csv
+"$BASIN" measure --train train.npy --samples nan.npy --out fresh 2>/dev/null
+check "a failed measure leaves the previous results untouched" cmp -s before.csv fresh/records.csv
+check "and leaves no temporary file" [ -z "$(ls -A fresh | grep '^\.')" ]
+finish
