@@ -47,7 +47,8 @@ static const char USAGE_MAIN[] =
     "  --version        print the version and plugin ABI\n"
     "\n"
     "Plugins are searched in BASIN_PLUGIN_PATH (colon-separated), beside the basin\n"
-    "executable (plugins/) and in " BASIN_INSTALL_PLUGIN_DIR ".\n"
+    "executable (plugins/ and " BASIN_PLUGIN_DIR_FROM_BIN ")\n"
+    "and in " BASIN_INSTALL_PLUGIN_DIR ".\n"
     "Exit status: 0 success, 2 bad input or usage, 1 a failed run.\n";
 
 static const char USAGE_RUN[] =

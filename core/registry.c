@@ -16,6 +16,9 @@
 #ifndef BASIN_INSTALL_PLUGIN_DIR
 #define BASIN_INSTALL_PLUGIN_DIR "/usr/local/lib/basin/plugins"
 #endif
+#ifndef BASIN_PLUGIN_DIR_FROM_BIN
+#define BASIN_PLUGIN_DIR_FROM_BIN "../lib/basin/plugins"
+#endif
 
 struct registry {
     registry_plugin *plugins;
@@ -312,10 +315,18 @@ void registry_add_defaults(registry *reg)
         exe[n] = '\0';
         char *slash = strrchr(exe, '/');
         if (slash) {
-            char dir[PATH_MAX + 16];
+            char dir[PATH_MAX + 256];
             *slash = '\0';
             snprintf(dir, sizeof dir, "%s/plugins", exe);
             registry_add_path(reg, dir, 0, NULL, 0);
+            /* An installed tree, wherever it now lies: <prefix>/bin/basin finds
+               <prefix>/<libdir>/basin/plugins. Once only, if that is where the
+               build put them too. */
+            char here[PATH_MAX], built[PATH_MAX];
+            snprintf(dir, sizeof dir, "%s/%s", exe, BASIN_PLUGIN_DIR_FROM_BIN);
+            if (realpath(dir, here) &&
+                !(realpath(BASIN_INSTALL_PLUGIN_DIR, built) && !strcmp(here, built)))
+                registry_add_path(reg, here, 0, NULL, 0);
         }
     }
     registry_add_path(reg, BASIN_INSTALL_PLUGIN_DIR, 0, NULL, 0);
