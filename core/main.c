@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "checker.h"
 #include "init.h"
 #include "landscape.h"
 #include "measure.h"
@@ -39,6 +40,7 @@ static const char USAGE_MAIN[] =
     "  plugins          list the plugins found (id, interface, version, summary)\n"
     "  describe ID      show a plugin's parameter table (or schedule, init, measure,\n"
     "                   landscape, output)\n"
+    "  check LIBRARY    run the conformance battery on a plugin library\n"
     "  help [COMMAND]   show this help or a command's\n"
     "  --version        print the version and plugin ABI\n"
     "\n"
@@ -313,6 +315,7 @@ int main(int argc, char **argv)
         if (strcmp(topic, "run") == 0) fputs(USAGE_RUN, stdout);
         else if (strcmp(topic, "plugins") == 0) fputs(USAGE_PLUGINS, stdout);
         else if (strcmp(topic, "describe") == 0) fputs(USAGE_DESCRIBE, stdout);
+        else if (strcmp(topic, "check") == 0) fputs(USAGE_CHECK, stdout);
         else if (!*topic) fputs(USAGE_MAIN, stdout);
         else return usage_error("no help for '%s'", topic);
         return 0;
@@ -323,5 +326,7 @@ int main(int argc, char **argv)
         return cmd_plugins(argc - 2, argv + 2);
     if (strcmp(cmd, "describe") == 0)
         return cmd_describe(argc - 2, argv + 2);
+    if (strcmp(cmd, "check") == 0)
+        return cmd_check(argc - 2, argv + 2);
     return usage_error("unknown command '%s'", cmd);
 }
