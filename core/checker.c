@@ -413,10 +413,11 @@ static void check_entry(check_ctx *lib_ctx, const basin_library *lib,
         const basin_descriptor *d = lib->plugins[i];
         check_ctx c = {.d = NULL, .seed = CHECK_SEED};
         char label[64];
-        snprintf(label, sizeof label, "descriptor[%zu]", i);
+        snprintf(label, sizeof label, "descriptor[%zu]-size", i);
         int ok = check_report(&c, d->struct_size >= sizeof(basin_descriptor), label,
                               "expected struct_size >= %zu, saw %u",
                               sizeof(basin_descriptor), (unsigned)d->struct_size);
+        snprintf(label, sizeof label, "descriptor[%zu]-id", i);
         ok = ok && check_report(&c, d->id && d->interface, label,
                                 "expected an id and an interface, saw NULL");
         ok_plugins[i] = 0;
@@ -435,7 +436,7 @@ static void check_entry(check_ctx *lib_ctx, const basin_library *lib,
                                !*d->version ? "no version" : "no summary");
             if (ok && registry_kind(d))
                 ok &= check_table(&c);
-            ok &= check_report(&c, d->params != NULL, "params", "expected a "
+            ok &= check_report(&c, d->params != NULL, "params-table", "expected a "
                                "parameter table (one NULL-named row if empty), "
                                "saw NULL");
             if (d->params) {

@@ -270,7 +270,7 @@ static void check_spins(check_ctx *c, instance *in, const float *states)
 {
     const basin_energy_iface *f = iface_of(c);
     uint64_t size = f->spin_cache_size(in->self);
-    if (!check_report(c, size < (1u << 26), "spin-delta", "expected a cache of a "
+    if (!check_report(c, size < (1u << 26), "spin-cache", "expected a cache of a "
                       "few floats per state, saw spin_cache_size() = %llu",
                       (unsigned long long)size))
         return;
