@@ -237,12 +237,11 @@ static void check_param_def(const basin_param_def *t, size_t i, char *why, size_
 /* ------------------------------------------------------------- --set values */
 
 typedef struct set_arg {
-    const char *id;     /* points into a copy owned by the caller's argv copy */
+    const char *id;     /* points into argv, as do key and value */
     size_t n_id;
     const char *key;
     size_t n_key;
     const char *value;
-    int used;
 } set_arg;
 
 /* Parse "ID.KEY=VALUE" where ID holds a '/': KEY is after the last '.' before '='. */
@@ -262,7 +261,6 @@ static int parse_set(const char *arg, set_arg *s)
     s->key = dot + 1;
     s->n_key = (size_t)(eq - dot - 1);
     s->value = eq + 1;
-    s->used = 0;
     return 0;
 }
 
@@ -344,7 +342,6 @@ static int resolve_values(const basin_descriptor *d, set_arg *sets, size_t n_set
                 snprintf(err, n_err, "--set %s.%s: %s", d->id, def->name, why);
                 return -1;
             }
-            sets[s].used = 1;
             given = 1;
         }
         if (!given && (def->flags & BASIN_PARAM_REQUIRED) && !*missing)
@@ -403,12 +400,11 @@ static int parse_options(int argc, char **argv, options *o)
     return 0;
 }
 
-/* The entry, the descriptors and their tables; 0 when a descriptor's runtime
-   checks can run (ok[i] per plugin). */
+/* The descriptors and their tables; ok_plugins[i] = 1 when plugin i passed and
+   its runtime checks can run. Counts go to lib_ctx. */
 static void check_entry(check_ctx *lib_ctx, const basin_library *lib,
-                        const char *path, int *ok_plugins, size_t n_plugins)
+                        int *ok_plugins, size_t n_plugins)
 {
-    (void)path;
     for (size_t i = 0; i < n_plugins; i++) {
         const basin_descriptor *d = lib->plugins[i];
         check_ctx c = {.d = NULL, .seed = CHECK_SEED};
@@ -506,7 +502,7 @@ int cmd_check(int argc, char **argv)
         fprintf(stderr, "basin: out of memory\n");
         return 1;
     }
-    check_entry(&all, lib, path, ok_plugins, n_plugins);
+    check_entry(&all, lib, ok_plugins, n_plugins);
 
     /* The host's own verdict: the registry accepts or refuses the library. */
     registry *reg = registry_new();

@@ -27,19 +27,24 @@ expect_check "$FIXTURE_COUNTER" \
 expect_check "$FIXTURE_BAD_DEFAULT" \
     "^FAIL datasets/bad-default params: expected sane rows, saw parameter 'count'" \
     "a default outside its range"
-expect_check "$FIXTURE_BAD_DEFAULT" '^FAIL library registry: expected the host to accept' \
+expect_check "$FIXTURE_BAD_DEFAULT" \
+    '^FAIL library registry: expected the host to accept' \
     "the registry refuses the bad default"
-expect_check "$FIXTURE_DRIFT" '^FAIL samplers/drift fixed-point-quadratic: expected the states to stay' \
+expect_check "$FIXTURE_DRIFT" \
+    '^FAIL samplers/drift fixed-point-quadratic: expected the states to stay' \
     "a sampler that moves a fixed point"
-expect_check "$FIXTURE_NO_RANGE" '^FAIL datasets/no-range read-range: expected an error' \
+expect_check "$FIXTURE_NO_RANGE" \
+    '^FAIL datasets/no-range read-range: expected an error' \
     "a dataset that reads past its end"
 
 # Each broken plugin fails only where it is broken: the counter energy's
 # gradient and the NaN denoiser's sigma -> 0 limit still pass.
 out=$("$BASIN" check "$FIXTURE_COUNTER")
-check "the counter energy passes its gradient check" grep -q '^PASS energies/counter gradient$' <<<"$out"
+check "the counter energy passes its gradient check" \
+    grep -q '^PASS energies/counter gradient$' <<<"$out"
 out=$("$BASIN" check "$FIXTURE_NONFINITE")
-check "the NaN denoiser passes at sigma -> 0" grep -q '^PASS scores/nonfinite small-sigma$' <<<"$out"
+check "the NaN denoiser passes at sigma -> 0" \
+    grep -q '^PASS scores/nonfinite small-sigma$' <<<"$out"
 
 # Usage: help, and exit 2 with one line for what cannot be checked.
 check "basin help check" eval '"$BASIN" help check | grep -q "usage: basin check"'
@@ -48,7 +53,8 @@ check "basin help lists check" eval '"$BASIN" help | grep -q "check LIBRARY"'
 expect_fail 2 "check needs a plugin library" "no library" -- "$BASIN" check
 expect_fail 2 "cannot be loaded" "a missing library" -- "$BASIN" check "$T/none.so"
 echo "not a library" >"$T/text.so"
-expect_fail 2 "cannot be loaded" "a file that is not a library" -- "$BASIN" check "$T/text.so"
+expect_fail 2 "cannot be loaded" "a file that is not a library" -- \
+    "$BASIN" check "$T/text.so"
 expect_fail 2 "unknown option '--bogus'" "an unknown option" -- \
     "$BASIN" check "$FIXTURE_DRIFT" --bogus
 expect_fail 2 "names no parameter" "--set of an unknown key" -- \

@@ -43,7 +43,8 @@ done
 check "found the first-party libraries ($n)" [ "$n" -ge 15 ]
 # The npy dataset ran its battery (not skipped) on the file above.
 out=$("$BASIN" check "$PLUGIN_DIR/datasets/npy.so" --set "datasets/npy.path=$T/train.npy")
-check "datasets/npy reads the written file" grep -q '^PASS datasets/npy pieces-train$' <<<"$out"
+check "datasets/npy reads the written file" \
+    grep -q '^PASS datasets/npy pieces-train$' <<<"$out"
 # Without the REQUIRED path its runtime checks are skipped with a message.
 out=$("$BASIN" check "$PLUGIN_DIR/datasets/npy.so")
 check "datasets/npy without a path is skipped" \
