@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "checker.h"
 #include "init.h"
 #include "landscape.h"
 #include "measure.h"
@@ -43,6 +44,7 @@ static const char USAGE_MAIN[] =
     "                   landscape, output)\n"
     "  new KIND NAME    write a plugin project (energy|score|sampler|dataset)\n"
     "  measure          classify samples made anywhere (--train T.npy --samples G.npy)\n"
+    "  check LIBRARY    run the conformance battery on a plugin library\n"
     "  help [COMMAND]   show this help or a command's\n"
     "  --version        print the version and plugin ABI\n"
     "\n"
@@ -320,6 +322,7 @@ int main(int argc, char **argv)
         else if (strcmp(topic, "describe") == 0) fputs(USAGE_DESCRIBE, stdout);
         else if (strcmp(topic, "new") == 0) fputs(USAGE_NEW, stdout);
         else if (strcmp(topic, "measure") == 0) fputs(USAGE_MEASURE, stdout);
+        else if (strcmp(topic, "check") == 0) fputs(USAGE_CHECK, stdout);
         else if (!*topic) fputs(USAGE_MAIN, stdout);
         else return usage_error("no help for '%s'", topic);
         return 0;
@@ -334,5 +337,7 @@ int main(int argc, char **argv)
         return cmd_new(argc - 2, argv + 2);
     if (strcmp(cmd, "measure") == 0)
         return cmd_measure(argc - 2, argv + 2);
+    if (strcmp(cmd, "check") == 0)
+        return cmd_check(argc - 2, argv + 2);
     return usage_error("unknown command '%s'", cmd);
 }

@@ -1,0 +1,66 @@
+# `basin check` on deliberately broken plugins (tests/check/*.c): each exits 1
+# with the FAIL line of its bug; and the command's usage errors exit 2.
+. "$SOURCE_ROOT/tests/e2e/lib.sh"
+
+# expect_check LIBRARY PATTERN DESCRIPTION: exit 1 and a stdout line matching
+# the regular expression PATTERN.
+expect_check() {
+    local out rc
+    out=$("$BASIN" check "$1" 2>&1)
+    rc=$?
+    if [ "$rc" -ne 1 ]; then
+        bad "$3: exit $rc, want 1: $out"
+    elif ! grep -qE -- "$2" <<<"$out"; then
+        bad "$3: no line matching '$2' in: $out"
+    else
+        ok "$3: $(grep -E -- "$2" <<<"$out" | head -1)"
+    fi
+}
+
+expect_check "$FIXTURE_NONFINITE" '^FAIL scores/nonfinite finite: expected finite' \
+    "NaN from a denoiser"
+expect_check "$FIXTURE_WRONG_GRADIENT" \
+    '^FAIL energies/wrong-gradient gradient: expected dE/dx = ' "a wrong gradient"
+expect_check "$FIXTURE_COUNTER" \
+    '^FAIL energies/counter deterministic: expected identical' \
+    "an energy with a static call counter"
+expect_check "$FIXTURE_BAD_DEFAULT" \
+    "^FAIL datasets/bad-default params: expected sane rows, saw parameter 'count'" \
+    "a default outside its range"
+expect_check "$FIXTURE_BAD_DEFAULT" \
+    '^FAIL library registry: expected the host to accept' \
+    "the registry refuses the bad default"
+expect_check "$FIXTURE_DRIFT" \
+    '^FAIL samplers/drift fixed-point-quadratic: expected the states to stay' \
+    "a sampler that moves a fixed point"
+expect_check "$FIXTURE_NO_RANGE" \
+    '^FAIL datasets/no-range read-range: expected an error' \
+    "a dataset that reads past its end"
+
+# Each broken plugin fails only where it is broken: the counter energy's
+# gradient and the NaN denoiser's sigma -> 0 limit still pass.
+out=$("$BASIN" check "$FIXTURE_COUNTER")
+check "the counter energy passes its gradient check" \
+    grep -q '^PASS energies/counter gradient$' <<<"$out"
+out=$("$BASIN" check "$FIXTURE_NONFINITE")
+check "the NaN denoiser passes at sigma -> 0" \
+    grep -q '^PASS scores/nonfinite small-sigma$' <<<"$out"
+
+# Usage: help, and exit 2 with one line for what cannot be checked.
+check "basin help check" eval '"$BASIN" help check | grep -q "usage: basin check"'
+check "basin check --help" eval '"$BASIN" check --help | grep -q "usage: basin check"'
+check "basin help lists check" eval '"$BASIN" help | grep -q "check LIBRARY"'
+expect_fail 2 "check needs a plugin library" "no library" -- "$BASIN" check
+expect_fail 2 "cannot be loaded" "a missing library" -- "$BASIN" check "$T/none.so"
+echo "not a library" >"$T/text.so"
+expect_fail 2 "cannot be loaded" "a file that is not a library" -- \
+    "$BASIN" check "$T/text.so"
+expect_fail 2 "unknown option '--bogus'" "an unknown option" -- \
+    "$BASIN" check "$FIXTURE_DRIFT" --bogus
+expect_fail 2 "names no parameter" "--set of an unknown key" -- \
+    "$BASIN" check "$PLUGIN_DIR/energies/modern.so" --set energies/modern.bta=2
+expect_fail 2 "0 is out of range" "--set out of range" -- \
+    "$BASIN" check "$PLUGIN_DIR/datasets/sphere.so" --set datasets/sphere.count=0
+expect_fail 2 "is not ID.KEY=VALUE" "--set without a key" -- \
+    "$BASIN" check "$PLUGIN_DIR/datasets/sphere.so" --set count
+finish

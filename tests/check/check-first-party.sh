@@ -1,0 +1,52 @@
+# `basin check` passes on every first-party plugin library under build/plugins
+# (with small sizes where the defaults are large, and a small .npy file for
+# datasets/npy, whose path is REQUIRED).
+. "$SOURCE_ROOT/tests/e2e/lib.sh"
+
+# write_npy FILE ROWS COLS: a uint8 .npy file (NumPy format 1.0) whose entry
+# (r, c) is 17 r + 40 c + 3 (mod 256); datasets/npy maps it to p/127.5 - 1.
+write_npy() {
+    local header="{'descr': '|u1', 'fortran_order': False, 'shape': ($2, $3), }"
+    while [ $(( (10 + ${#header} + 1) % 64 )) -ne 0 ]; do header="$header "; done
+    local n=$(( ${#header} + 1 )) r c
+    {
+        printf '\x93NUMPY\x01\x00'
+        printf "\\x$(printf %02x $((n % 256)))\\x$(printf %02x $((n / 256)))"
+        printf '%s\n' "$header"
+        for ((r = 0; r < $2; r++)); do
+            for ((c = 0; c < $3; c++)); do
+                printf "\\x$(printf %02x $(( (17 * r + 40 * c + 3) % 256 )))"
+            done
+        done
+    } >"$1"
+}
+write_npy "$T/train.npy" 6 4
+write_npy "$T/heldout.npy" 3 4
+
+n=0
+for lib in "$PLUGIN_DIR"/*/*.so; do
+    n=$((n + 1))
+    out=$("$BASIN" check "$lib" \
+        $(case "$lib" in
+          */datasets/npy.so) echo "--set datasets/npy.path=$T/train.npy" \
+                                  "--set datasets/npy.heldout_path=$T/heldout.npy" ;;
+          */datasets/fashion-mnist.so) echo "--set datasets/fashion-mnist.count=100" \
+                                            "--set datasets/fashion-mnist.heldout=50" ;;
+          esac) 2>&1)
+    rc=$?
+    if [ "$rc" -eq 0 ] && ! grep -q '^FAIL' <<<"$out"; then
+        ok "$(basename "$(dirname "$lib")")/$(basename "$lib"): $(tail -1 <<<"$out")"
+    else
+        bad "$lib: exit $rc: $(grep -v '^PASS' <<<"$out")"
+    fi
+done
+check "found the first-party libraries ($n)" [ "$n" -ge 15 ]
+# The npy dataset ran its battery (not skipped) on the file above.
+out=$("$BASIN" check "$PLUGIN_DIR/datasets/npy.so" --set "datasets/npy.path=$T/train.npy")
+check "datasets/npy reads the written file" \
+    grep -q '^PASS datasets/npy pieces-train$' <<<"$out"
+# Without the REQUIRED path its runtime checks are skipped with a message.
+out=$("$BASIN" check "$PLUGIN_DIR/datasets/npy.so")
+check "datasets/npy without a path is skipped" \
+    grep -q "^SKIP datasets/npy runtime: parameter 'path' is REQUIRED" <<<"$out"
+finish
