@@ -77,7 +77,7 @@ static int is_word(const token *t, const char *w)
 static int fail(parser *ps, const char *what)
 {
     if (ps->tok.kind == TOK_END)
-        snprintf(ps->err, ps->n_err, "%s at column %d (end of text)", what,
+        snprintf(ps->err, ps->n_err, "%s end of text at column %d", what,
                  ps->tok.column);
     else
         snprintf(ps->err, ps->n_err, "%s '%s' at column %d", what, ps->tok.text,

@@ -185,3 +185,10 @@ EXPORT double quad_energy_one(const float *x, unsigned dim, const float *train,
 {
     return quad_one(x, dim, train, k, shift);
 }
+
+/* The same as a float. */
+EXPORT float quad_energy_one_f(const float *x, uint32_t dim, const float *train,
+                               uint32_t k, float shift)
+{
+    return (float)quad_one(x, dim, train, k, shift);
+}

@@ -63,4 +63,38 @@ expect_fail 2 "prototype: unsupported type 'struct' at column 17" "a struct in t
     "$BASIN" run "$T/ffi.toml" --out "$T/bad" --quiet \
     --set 'model.prototype="int ref_denoise(struct s *x)"'
 check "no samples written for the bad prototype" [ ! -e "$T/bad/samples.npy" ]
+
+# energies/ffi under gradient descent: E(x) = ½ Σ_i (i + 1)(x_i − m_i)² of
+# foreign_model.c (m the training mean) has one minimum, at m, where E = 0: every
+# one of 20 random starts ends there, one attractor with all 20 members, its
+# energy 0 up to the descent's tolerance (‖∇E‖/√N ≤ 1e-6 gives E ≲ 1e-12).
+cat >"$T/energy.toml" <<TOML
+[dataset]
+plugin = "datasets/gaussian"
+dim = 4
+count = 10
+heldout = 0
+[model]
+plugin = "energies/ffi"
+library = "$FOREIGN_MODEL"
+energy_prototype = "void quad_energy(const float *x, size_t n, int dim, const float *train, long k, double shift, double *out)"
+energy_bindings = "x, n, dim, train, k, const:0, out"
+gradient_prototype = "int quad_gradient(const float *x, int n, int dim, const float *train, int k, double shift, float *out)"
+gradient_bindings = "x, n, dim, train, k, const:0, out"
+[sampler]
+plugin = "samplers/gradient-descent"
+[init]
+kind = "random"
+count = 20
+[landscape]
+attractors = true
+TOML
+check "an energies/ffi recipe runs" \
+    "$BASIN" run "$T/energy.toml" --out "$T/energy" --quiet --threads 2
+A=$T/energy/attractors.csv
+members=$(first "$A" members)
+energy=$(first "$A" energy)
+check "one attractor holds all 20 descents ($members; $(($(wc -l <"$A") - 1)) attractors)" \
+    [ "${members:-0}" -eq 20 ]
+check "its energy $energy < 1e-9 (the minimum, E = 0)" num "${energy:-1}" '<' 1e-9
 finish

@@ -418,6 +418,18 @@ static void check_energies(void)
     CHECK(rc == BASIN_EUNSUPPORTED && strstr(fake_last_error, "gradient_prototype"),
           "no gradient_prototype: gradient() is unsupported: %s", fake_last_error);
     energy_if->destroy(one);
+
+    one = make_energy("float quad_energy_one_f(const float *x, uint32_t dim, "
+                      "const float *train, uint32_t k, float shift)",
+                      "x, dim, train, k, const:0.25", "", "", dim, &rc);
+    rc = one ? energy_if->encode(one, host, train, k) : rc;
+    rc = rc == BASIN_OK ? energy_if->energy(one, host, x, n, energy_one) : rc;
+    int same = rc == BASIN_OK;
+    for (uint64_t s = 0; s < n; s++)
+        same &= energy_one[s] == (double)(float)energy[s];
+    CHECK(same, "an energy returned as float is the double one rounded to float (%s)",
+          fake_last_error);
+    energy_if->destroy(one);
     energy_if->destroy(e);
     free(train);
     free(x);
@@ -475,6 +487,9 @@ static void check_bad_input(void)
     expect_score_error("void *", lib, "ref_denoise", "int f(void *x, float *out)",
                        "x, out", 4,
                        "prototype: void pointers are not supported: '*' at column 12");
+    expect_score_error("a truncated prototype", lib, "", "int f(const float *x",
+                       "x", 4, "prototype: expected ',' or ')', found end of text at "
+                       "column 21");
     expect_score_error("an empty prototype", lib, "", "", B8, 4,
                        "prototype: no prototype given");
     expect_score_error("arity", lib, "", REF_PROTOTYPE,
