@@ -476,7 +476,8 @@ static void check_bad_input(void)
                        "column 20");
     expect_score_error("a function pointer", lib, "ref_denoise",
                        "int f(int (*cb)(int), float *out)", "x, out", 4,
-                       "prototype: function pointers are not supported: '(' at column 11");
+                       "prototype: function pointers are not supported: '(' at "
+                       "column 11");
     expect_score_error("a pointer to a pointer", lib, "ref_denoise",
                        "int f(const float **x, float *out)", "x, out", 4,
                        "prototype: pointers to pointers are not supported: '*' at "
