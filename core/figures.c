@@ -339,11 +339,11 @@ static void script_begin(FILE *f, const report_figure *fig, const char *what)
     fprintf(f, "set datafile missing 'NaN'\n");
     fprintf(f, "do for [pass = %d:2] {\n", fig->svg ? 1 : 2);
     fprintf(f, "if (pass == 1) {\n"
-               "  set terminal svg size %u,%u font 'sans,11' background rgb 'white'\n"
+               "  set terminal svg size %u,%u font 'sans,11' noenhanced background rgb 'white'\n"
                "  set output '%s.svg'\n"
                "} else {\n"
                "  set terminal pngcairo size %u,%u font 'sans,10' "
-               "background rgb 'white'\n"
+               "noenhanced background rgb 'white'\n"
                "  set output '%s.png'\n"
                "}\n",
             fig->width, fig->height, fig->name, fig->width, fig->height, fig->name);
@@ -488,7 +488,7 @@ int figures_rates(const csv_table *t, const char *dir, const char *gnuplot,
                  "(2-4), spurious (5-7),\n# generalized (8-10) and unconverged "
                  "(11-13); 14 is the x label.");
     script_x(f, t, &L, NULL);
-    fprintf(f, "set ylabel 'rate'\nset yrange [-0.02:1.02]\n"
+    fprintf(f, "set key below horizontal\nset ylabel 'rate'\nset yrange [-0.02:1.02]\n"
                "set style fill transparent solid 0.2 noborder\n");
     size_t cols = panels < MAX_COLUMNS ? panels : MAX_COLUMNS;
     fprintf(f, "set multiplot layout %zu,%zu\n", (panels + cols - 1) / cols, cols);
