@@ -339,7 +339,8 @@ static void script_begin(FILE *f, const report_figure *fig, const char *what)
     fprintf(f, "set datafile missing 'NaN'\n");
     fprintf(f, "do for [pass = %d:2] {\n", fig->svg ? 1 : 2);
     fprintf(f, "if (pass == 1) {\n"
-               "  set terminal svg size %u,%u font 'sans,11' noenhanced background rgb 'white'\n"
+               "  set terminal svg size %u,%u font 'sans,11' noenhanced "
+               "background rgb 'white'\n"
                "  set output '%s.svg'\n"
                "} else {\n"
                "  set terminal pngcairo size %u,%u font 'sans,10' "
@@ -863,7 +864,8 @@ int figures_landscape(const csv_table *t, const csv_table *att, const char *dir,
                     if (k == 0)
                         any |= isfinite(cell_number(t, i, c_count[c]));
                     else
-                        any |= sum[i * 12 + (size_t)c * 4 + (size_t)(k - 1) * 2 + 1] > 0;
+                        any |= sum[i * 12 + (size_t)c * 4 + (size_t)(k - 1) * 2 + 1]
+                               > 0;
                 }
                 if (!any)
                     continue;
