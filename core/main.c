@@ -21,6 +21,7 @@
 #include "pipeline.h"
 #include "recipe.h"
 #include "registry.h"
+#include "report_cmd.h"
 #include "results.h"
 #include "schedule.h"
 #include "host.h"
@@ -39,6 +40,7 @@ static const char USAGE_MAIN[] =
     "\n"
     "commands:\n"
     "  run RECIPE       run a TOML recipe; results go to results/<name>/\n"
+    "  report DIR       figures and report.html inside a results folder\n"
     "  plugins          list the plugins found (id, interface, version, summary)\n"
     "  describe ID      show a plugin's parameter table (or schedule, init, measure,\n"
     "                   landscape, output)\n"
@@ -323,12 +325,15 @@ int main(int argc, char **argv)
         else if (strcmp(topic, "new") == 0) fputs(USAGE_NEW, stdout);
         else if (strcmp(topic, "measure") == 0) fputs(USAGE_MEASURE, stdout);
         else if (strcmp(topic, "check") == 0) fputs(USAGE_CHECK, stdout);
+        else if (strcmp(topic, "report") == 0) fputs(REPORT_USAGE, stdout);
         else if (!*topic) fputs(USAGE_MAIN, stdout);
         else return usage_error("no help for '%s'", topic);
         return 0;
     }
     if (strcmp(cmd, "run") == 0)
         return cmd_run(argc - 2, argv + 2);
+    if (strcmp(cmd, "report") == 0)
+        return cmd_report(argc - 2, argv + 2);
     if (strcmp(cmd, "plugins") == 0)
         return cmd_plugins(argc - 2, argv + 2);
     if (strcmp(cmd, "describe") == 0)

@@ -1,5 +1,6 @@
 #include "pipeline.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -10,8 +11,12 @@
 #include "job.h"
 #include "progress.h"
 #include "report.h"
+#include "report_cmd.h"
 #include "results.h"
 #include "rng.h"
+
+/* output.report = "auto" writes the report after runs longer than this. */
+#define REPORT_AUTO_SECONDS 5.0
 
 static double now(void)
 {
@@ -183,6 +188,18 @@ int pipeline_run(const recipe *r, const pipeline_options *o, char *err, size_t n
             status = report_samples_commit(samples, dir, err, n_err);
         if (!status && !o->quiet)
             report_print(r, stats, confidence, dir, now() - run_started);
+        /* Figures and report.html (report_cmd.h): output.report = true, or auto
+           for a run that took longer than a glance. */
+        const char *want = recipe_core_value(r, RECIPE_OUTPUT, 0, "report").string;
+        if (!status && (strcmp(want, "true") == 0 ||
+                        (strcmp(want, "auto") == 0 &&
+                         now() - run_started > REPORT_AUTO_SECONDS))) {
+            char why[2048];
+            if (report_write(dir, o->quiet, why, sizeof why)) {
+                fprintf(stderr, "basin: report: %s\n", why);
+                status = strcmp(want, "true") == 0; /* auto: a warning only */
+            }
+        }
     }
     for (int i = 0; i < N_FILES; i++)
         results_abandon(&files[i]);

@@ -327,6 +327,14 @@ static int add_axis(loader *L, recipe_axis *axis)
     return BASIN_OK;
 }
 
+/* A choice whose words include true and false (output.report) also takes a
+   TOML bool. */
+static int choice_accepts_bool(const basin_param_def *def)
+{
+    const char *c = def->choices;
+    return c && strstr(c, "true") && strstr(c, "false");
+}
+
 static int load_section(loader *L, recipe_section_id s, const toml_node *table,
                         registry *reg)
 {
@@ -403,6 +411,13 @@ static int load_section(loader *L, recipe_section_id s, const toml_node *table,
             continue;
         }
         char why[512];
+        if (def->type == BASIN_PARAM_CHOICE && e->kind == TOML_BOOL &&
+            choice_accepts_bool(def)) {
+            /* output.report = true | false | "auto": a TOML bool is its word. */
+            sec->fixed[p].number = 0;
+            sec->fixed[p].string = e->boolean ? "true" : "false";
+            continue;
+        }
         if (param_from_toml(def, e, &sec->fixed[p], why, sizeof why))
             return fail(L, e, dotted, "%s", why);
     }

@@ -14,7 +14,7 @@
 
 extern const basin_param_def output_params[];
 
-enum { OUTPUT_SAMPLES };
+enum { OUTPUT_SAMPLES, OUTPUT_REPORT };
 
 typedef struct results_file {
     FILE *f;

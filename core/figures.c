@@ -1,0 +1,891 @@
+#include "figures.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "basin/plugin.h"
+
+#ifndef BASIN_GNUPLOT
+#define BASIN_GNUPLOT ""
+#endif
+
+/* Panel sizes in pixels; a figure of several panels tiles them. */
+enum { PANEL_W = 560, PANEL_H = 400, MAX_COLUMNS = 3, MAX_PANELS = 24 };
+
+/* Series colours (ColorBrewer Dark2): memorized, spurious, generalized, grey. */
+static const char *const COLOURS[] = {"#1b9e77", "#d95f02", "#7570b3", "#999999",
+                                      "#e7298a", "#66a61e", "#e6ab02", "#a6761d"};
+#define N_COLOURS (sizeof COLOURS / sizeof COLOURS[0])
+
+/* ------------------------------------------------------------ gnuplot */
+
+static int executable(const char *path)
+{
+    struct stat st;
+    return path && *path && stat(path, &st) == 0 && S_ISREG(st.st_mode) &&
+           access(path, X_OK) == 0;
+}
+
+const char *figures_gnuplot(char *buf, size_t n, char *why, size_t n_why)
+{
+    const char *env = getenv("BASIN_GNUPLOT");
+    if (env) {
+        if (executable(env)) {
+            snprintf(buf, n, "%s", env);
+            return buf;
+        }
+        snprintf(why, n_why, "gnuplot not found: BASIN_GNUPLOT='%s' is not an "
+                 "executable file", env);
+        return NULL;
+    }
+    const char *path = getenv("PATH");
+    while (path && *path) {
+        size_t len = strcspn(path, ":");
+        if (len > 0 && snprintf(buf, n, "%.*s/gnuplot", (int)len, path) < (int)n &&
+            executable(buf))
+            return buf;
+        path += len + (path[len] == ':');
+    }
+    if (executable(BASIN_GNUPLOT)) {
+        snprintf(buf, n, "%s", BASIN_GNUPLOT);
+        return buf;
+    }
+    snprintf(why, n_why, "gnuplot not found on PATH%s%s (install Debian's "
+             "gnuplot-nox, or set BASIN_GNUPLOT)", *BASIN_GNUPLOT ? " nor at " : "",
+             BASIN_GNUPLOT);
+    return NULL;
+}
+
+/* Run `gnuplot NAME.gp` in dir. 0 when it succeeded and drew the images; else a
+   reason in why (the line of gnuplot's error that names the script line). */
+static int run_gnuplot(const char *gnuplot, const char *dir, report_figure *fig)
+{
+    char script[64], log[64];
+    snprintf(script, sizeof script, "%s.gp", fig->name);
+    snprintf(log, sizeof log, ".%s.log", fig->name);
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0) {
+        snprintf(fig->skipped, sizeof fig->skipped, "cannot start gnuplot: %s",
+                 strerror(errno));
+        return -1;
+    }
+    if (pid == 0) {
+        if (chdir(dir) != 0)
+            _exit(126);
+        int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        if (fd >= 0) {
+            dup2(fd, STDOUT_FILENO);
+            dup2(fd, STDERR_FILENO);
+            close(fd);
+        }
+        int null = open("/dev/null", O_RDONLY);
+        if (null >= 0)
+            dup2(null, STDIN_FILENO);
+        execl(gnuplot, "gnuplot", script, (char *)NULL);
+        _exit(127);
+    }
+    int wstatus = 0;
+    while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR) {
+    }
+    char path[4200], first[400] = "";
+    snprintf(path, sizeof path, "%s/%s", dir, log);
+    FILE *f = fopen(path, "r");
+    char line[400];
+    while (f && fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\n")] = '\0';
+        if (strstr(line, script) || (!*first && strstr(line, "rror")))
+            snprintf(first, sizeof first, "%s", line + strspn(line, " "));
+    }
+    if (f)
+        fclose(f);
+    unlink(path);
+    int ok = WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0;
+    for (int k = 0; ok && k < 2; k++) {
+        struct stat st;
+        snprintf(path, sizeof path, "%s/%s.%s", dir, fig->name, k ? "png" : "svg");
+        ok = (k == 0 && !fig->svg) || (stat(path, &st) == 0 && st.st_size > 0);
+    }
+    if (ok)
+        return 0;
+    if (WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 127)
+        snprintf(fig->skipped, sizeof fig->skipped, "%s could not be run", gnuplot);
+    else
+        snprintf(fig->skipped, sizeof fig->skipped, "gnuplot failed%s%s",
+                 *first ? ": " : "", first);
+    return -1;
+}
+
+/* ------------------------------------------------------------ sweep layout */
+
+/* How a summary's sweep points are laid out: one axis along x, a panel per
+   combination of the other axes' values. */
+typedef struct layout {
+    size_t n_axes;
+    long x;                   /* axis column along x, -1: none (one point) */
+    int numeric, log;         /* x is a number; x spans decades (log axis) */
+    size_t n_panels;
+    size_t *panel;            /* per row */
+    double *xpos;             /* per row: the value, or its index if not numeric */
+    size_t *order;            /* rows by (panel, x) */
+    char **title;             /* per panel: "dataset.dim = 8" ("" with one) */
+} layout;
+
+static void layout_free(layout *L)
+{
+    for (size_t p = 0; L->title && p < L->n_panels; p++)
+        free(L->title[p]);
+    free(L->title);
+    free(L->panel);
+    free(L->xpos);
+    free(L->order);
+    memset(L, 0, sizeof *L);
+}
+
+size_t figures_axis_columns(const csv_table *t)
+{
+    long c = csv_table_column(t, "memorized_rate");
+    return c < 0 ? 0 : (size_t)c;
+}
+
+static int is_number(const char *s, double *v)
+{
+    char *end;
+    *v = strtod(s, &end);
+    return *s && !*end && isfinite(*v);
+}
+
+static size_t distinct_values(const csv_table *t, size_t col)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < t->n_rows; i++) {
+        size_t k = 0;
+        while (k < i && strcmp(csv_table_cell(t, k, col), csv_table_cell(t, i, col)))
+            k++;
+        n += k == i;
+    }
+    return n;
+}
+
+static const layout *sort_layout; /* qsort has no context argument */
+static int by_panel_x(const void *a, const void *b)
+{
+    size_t i = *(const size_t *)a, j = *(const size_t *)b;
+    const layout *L = sort_layout;
+    if (L->panel[i] != L->panel[j])
+        return L->panel[i] < L->panel[j] ? -1 : 1;
+    if (L->xpos[i] != L->xpos[j])
+        return L->xpos[i] < L->xpos[j] ? -1 : 1;
+    return i < j ? -1 : (i > j);
+}
+
+/* Lay out the n_axes leading columns of t; prefer `want` along x when it is one
+   of them. */
+static int layout_make(const csv_table *t, size_t n_axes, const char *want,
+                       layout *L)
+{
+    memset(L, 0, sizeof *L);
+    L->n_axes = n_axes;
+    L->x = -1;
+    size_t best = 0;
+    for (size_t a = 0; a < n_axes; a++) {
+        int numeric = 1;
+        double v;
+        for (size_t i = 0; i < t->n_rows && numeric; i++)
+            numeric = is_number(csv_table_cell(t, i, a), &v);
+        size_t d = distinct_values(t, a);
+        /* A numeric axis beats a categorical one; then more values; then later
+           (the fastest-varying) axes. */
+        size_t score = (size_t)numeric * 1000000 + d;
+        if (want && strcmp(t->header[a], want) == 0)
+            score = (size_t)-1;
+        if (L->x < 0 || score >= best) {
+            best = score;
+            L->x = (long)a;
+            L->numeric = numeric;
+        }
+    }
+    L->panel = calloc(t->n_rows + 1, sizeof *L->panel);
+    L->xpos = calloc(t->n_rows + 1, sizeof *L->xpos);
+    L->order = calloc(t->n_rows + 1, sizeof *L->order);
+    L->title = calloc(t->n_rows + 1, sizeof *L->title);
+    if (!L->panel || !L->xpos || !L->order || !L->title)
+        return BASIN_ENOMEM;
+    double lo = INFINITY, hi = -INFINITY;
+    for (size_t i = 0; i < t->n_rows; i++) {
+        L->order[i] = i;
+        if (L->x < 0) {
+            L->xpos[i] = 0;
+        } else if (L->numeric) {
+            is_number(csv_table_cell(t, i, (size_t)L->x), &L->xpos[i]);
+        } else {
+            size_t k = 0, rank = 0;
+            for (; k < i; k++) {
+                if (!strcmp(csv_table_cell(t, k, (size_t)L->x),
+                            csv_table_cell(t, i, (size_t)L->x)))
+                    break;
+            }
+            if (k < i) {
+                L->xpos[i] = L->xpos[k];
+            } else {
+                for (size_t m = 0; m < i; m++)
+                    rank = (size_t)fmax((double)rank, L->xpos[m] + 1);
+                L->xpos[i] = (double)rank;
+            }
+        }
+        lo = fmin(lo, L->xpos[i]);
+        hi = fmax(hi, L->xpos[i]);
+        /* The panel: the first earlier row with the same other-axis values. */
+        size_t k = 0;
+        for (; k < i; k++) {
+            size_t a = 0;
+            for (; a < n_axes; a++)
+                if ((long)a != L->x &&
+                    strcmp(csv_table_cell(t, k, a), csv_table_cell(t, i, a)))
+                    break;
+            if (a == n_axes)
+                break;
+        }
+        if (k < i) {
+            L->panel[i] = L->panel[k];
+            continue;
+        }
+        L->panel[i] = L->n_panels;
+        char title[512] = "";
+        size_t used = 0;
+        for (size_t a = 0; a < n_axes; a++)
+            if ((long)a != L->x && used < sizeof title)
+                used += (size_t)snprintf(title + used, sizeof title - used, "%s%s = %s",
+                                         used ? ", " : "", t->header[a],
+                                         csv_table_cell(t, i, a));
+        if (!(L->title[L->n_panels++] = strdup(title)))
+            return BASIN_ENOMEM;
+    }
+    L->log = L->numeric && lo > 0 && hi / lo >= 100;
+    sort_layout = L;
+    qsort(L->order, t->n_rows, sizeof *L->order, by_panel_x);
+    return 0;
+}
+
+/* ------------------------------------------------------------ writing */
+
+static void put_real(FILE *f, double v)
+{
+    if (isfinite(v))
+        fprintf(f, " %.9g", v);
+    else
+        fputs(" NaN", f);
+}
+
+static double cell_number(const csv_table *t, size_t row, long col)
+{
+    double v;
+    if (col < 0 || csv_table_number(t, row, (size_t)col, &v))
+        return NAN;
+    return v;
+}
+
+/* A gnuplot string literal in single quotes ('' for a quote). */
+static void put_quoted(FILE *f, const char *s)
+{
+    fputc('\'', f);
+    for (; *s; s++) {
+        if (*s == '\'')
+            fputc('\'', f);
+        if (*s != '\n')
+            fputc(*s, f);
+    }
+    fputc('\'', f);
+}
+
+static FILE *open_in(const char *dir, const char *name, const char *ext, char *err,
+                     size_t n_err)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/%s.%s", dir, name, ext);
+    FILE *f = fopen(path, "w");
+    if (!f)
+        snprintf(err, n_err, "%s: cannot write: %s", path, strerror(errno));
+    return f;
+}
+
+static int close_checked(FILE *f, const char *dir, const char *name, const char *ext,
+                         char *err, size_t n_err)
+{
+    int bad = ferror(f);
+    bad |= fclose(f) != 0;
+    if (bad) {
+        snprintf(err, n_err, "%s/%s.%s: write error", dir, name, ext);
+        return BASIN_EIO;
+    }
+    return 0;
+}
+
+/* The script's opening: a comment, then a loop drawing the body once as SVG and
+   once as PNG (the caller writes the body and then script_end). */
+static void script_begin(FILE *f, const report_figure *fig, const char *what)
+{
+    fprintf(f, "# %s\n# %s\n# Data: %s.dat. Redraw %s%s.png with: gnuplot %s.gp\n",
+            fig->title, what, fig->name, fig->svg ? "" : "", fig->name, fig->name);
+    if (fig->svg)
+        fprintf(f, "# (it draws %s.svg as well)\n", fig->name);
+    fprintf(f, "set datafile missing 'NaN'\n");
+    fprintf(f, "do for [pass = %d:2] {\n", fig->svg ? 1 : 2);
+    fprintf(f, "if (pass == 1) {\n"
+               "  set terminal svg size %u,%u font 'sans,11' noenhanced "
+               "background rgb 'white'\n"
+               "  set output '%s.svg'\n"
+               "} else {\n"
+               "  set terminal pngcairo size %u,%u font 'sans,10' "
+               "noenhanced background rgb 'white'\n"
+               "  set output '%s.png'\n"
+               "}\n",
+            fig->width, fig->height, fig->name, fig->width, fig->height, fig->name);
+    fprintf(f, "set grid lc rgb '#dddddd'\nset key top right font ',9'\n");
+}
+
+static void script_end(FILE *f)
+{
+    fprintf(f, "unset multiplot\nset output\n}\n");
+}
+
+static void set_size(report_figure *fig, size_t panels, size_t columns)
+{
+    size_t cols = panels < columns ? panels : columns;
+    size_t rows = (panels + cols - 1) / cols;
+    fig->width = (uint32_t)(cols * PANEL_W);
+    fig->height = (uint32_t)(rows * PANEL_H);
+}
+
+/* Set the x axis of a layout's panels. */
+static void script_x(FILE *f, const csv_table *t, const layout *L, const char *label)
+{
+    fprintf(f, "set xlabel ");
+    put_quoted(f, label ? label : L->x >= 0 ? t->header[L->x] : "");
+    fputc('\n', f);
+    if (L->log)
+        fprintf(f, "set logscale x\n");
+    else
+        fprintf(f, "unset logscale x\n");
+    if (L->x < 0 || !L->numeric)
+        fprintf(f, "set offsets 0.5, 0.5, 0, 0\n");
+    else
+        fprintf(f, "set offsets graph 0.03, graph 0.03, 0, 0\n");
+}
+
+/* The x column of a data row and, for a categorical axis, its tic label. */
+static void put_x(FILE *f, const layout *L, size_t row)
+{
+    fprintf(f, "%.9g", L->xpos[row]);
+}
+
+static void put_x_label(FILE *f, const csv_table *t, const layout *L, size_t row)
+{
+    fputc(' ', f);
+    const char *s = L->x >= 0 ? csv_table_cell(t, row, (size_t)L->x) : "run";
+    fputc('"', f);
+    for (; *s; s++)
+        if (*s != '"' && *s != '\n')
+            fputc(*s, f);
+    fputc('"', f);
+}
+
+/* The xtic(...) suffix of a using clause for a categorical axis. */
+static const char *xtic(const layout *L, int label_column, char *buf, size_t n)
+{
+    if (L->x >= 0 && L->numeric)
+        return "";
+    snprintf(buf, n, ":xtic(%d)", label_column);
+    return buf;
+}
+
+/* Any finite value in column col of a panel's rows? */
+static int panel_has(const csv_table *t, const layout *L, size_t panel, long col)
+{
+    for (size_t i = 0; i < t->n_rows; i++)
+        if (L->panel[i] == panel && isfinite(cell_number(t, i, col)))
+            return 1;
+    return 0;
+}
+
+/* ------------------------------------------------------------ rates */
+
+int figures_rates(const csv_table *t, const char *dir, const char *gnuplot,
+                  report_figure *fig, char *err, size_t n_err)
+{
+    static const char *const RATES[] = {"memorized_rate", "spurious_rate",
+                                        "generalized_rate", "unconverged_rate"};
+    static const char *const NAMES[] = {"memorized", "spurious", "generalized",
+                                        "unconverged"};
+    memset(fig, 0, sizeof *fig);
+    fig->name = "rates";
+    fig->title = "Memorized, spurious and generalized rates";
+    fig->svg = 1;
+    layout L;
+    int rc = layout_make(t, figures_axis_columns(t), NULL, &L);
+    if (rc) {
+        layout_free(&L);
+        snprintf(err, n_err, "out of memory");
+        return rc;
+    }
+    size_t panels = L.n_panels < MAX_PANELS ? L.n_panels : MAX_PANELS;
+    set_size(fig, panels, MAX_COLUMNS);
+    long col[4][3];
+    for (int c = 0; c < 4; c++)
+        for (int k = 0; k < 3; k++) {
+            char name[64];
+            snprintf(name, sizeof name, "%s%s", RATES[c], k == 1 ? "_lo"
+                                                          : k == 2 ? "_hi" : "");
+            col[c][k] = csv_table_column(t, name);
+        }
+    FILE *f = open_in(dir, fig->name, "dat", err, n_err);
+    if (!f) {
+        layout_free(&L);
+        return BASIN_EIO;
+    }
+    fprintf(f, "# %s: rate, lower and upper bound of the bootstrap interval, for "
+               "memorized, spurious,\n# generalized and unconverged; a block per "
+               "panel (gnuplot index), rows by x\n",
+            L.x >= 0 ? t->header[L.x] : "(no sweep)");
+    for (size_t p = 0; p < panels; p++) {
+        fprintf(f, "# panel %zu: %s\n", p, L.title[p]);
+        for (size_t k = 0; k < t->n_rows; k++) {
+            size_t i = L.order[k];
+            if (L.panel[i] != p)
+                continue;
+            put_x(f, &L, i);
+            for (int c = 0; c < 4; c++)
+                for (int m = 0; m < 3; m++)
+                    put_real(f, cell_number(t, i, col[c][m]));
+            put_x_label(f, t, &L, i);
+            fputc('\n', f);
+        }
+        fprintf(f, "\n\n");
+    }
+    if ((rc = close_checked(f, dir, fig->name, "dat", err, n_err))) {
+        layout_free(&L);
+        return rc;
+    }
+    snprintf(fig->caption, sizeof fig->caption,
+             "Fraction of final states that are memorized training points, spurious "
+             "attractors or generalized, against %s, with the bootstrap confidence "
+             "band of each rate%s%s.",
+             L.x >= 0 ? t->header[L.x] : "the single sweep point",
+             L.n_panels > 1 ? "; a panel per value of the other swept parameters" : "",
+             L.n_panels > MAX_PANELS ? " (the first 24 panels)" : "");
+
+    if (!(f = open_in(dir, fig->name, "gp", err, n_err))) {
+        layout_free(&L);
+        return BASIN_EIO;
+    }
+    script_begin(f, fig, "Columns of rates.dat: x, then rate, lo, hi for memorized "
+                 "(2-4), spurious (5-7),\n# generalized (8-10) and unconverged "
+                 "(11-13); 14 is the x label.");
+    script_x(f, t, &L, NULL);
+    fprintf(f, "set key below horizontal\nset ylabel 'rate'\nset yrange [-0.02:1.02]\n"
+               "set style fill transparent solid 0.2 noborder\n");
+    size_t cols = panels < MAX_COLUMNS ? panels : MAX_COLUMNS;
+    fprintf(f, "set multiplot layout %zu,%zu\n", (panels + cols - 1) / cols, cols);
+    char tic[32];
+    for (size_t p = 0; p < panels; p++) {
+        fprintf(f, "set title ");
+        put_quoted(f, L.title[p]);
+        fprintf(f, "\nplot ");
+        int first = 1;
+        for (int c = 0; c < 4; c++) {
+            /* Unconverged only where some state did not converge. */
+            int any = 0;
+            for (size_t i = 0; i < t->n_rows; i++)
+                any |= L.panel[i] == p && cell_number(t, i, col[c][0]) > 0;
+            if ((c == 3 && !any) || !panel_has(t, &L, p, col[c][0]))
+                continue;
+            fprintf(f, "%s'rates.dat' index %zu using 1:%d:%d with filledcurves "
+                       "lc rgb '%s' notitle, \\\n     '' index %zu using 1:%d%s "
+                       "with linespoints lc rgb '%s' lw 2 pt 7 ps 0.8 title '%s'",
+                    first ? "" : ", \\\n     ", p, 3 + 3 * c, 4 + 3 * c, COLOURS[c],
+                    p, 2 + 3 * c, xtic(&L, 14, tic, sizeof tic), COLOURS[c],
+                    NAMES[c]);
+            first = 0;
+        }
+        fputc('\n', f);
+    }
+    script_end(f);
+    layout_free(&L);
+    if ((rc = close_checked(f, dir, fig->name, "gp", err, n_err)))
+        return rc;
+    if (!gnuplot)
+        return 0;
+    fig->drawn = run_gnuplot(gnuplot, dir, fig) == 0;
+    return 0;
+}
+
+/* ------------------------------------------------------------ collapse time */
+
+int figures_collapse(const csv_table *t, const char *dir, const char *gnuplot,
+                     report_figure *fig, char *err, size_t n_err)
+{
+    memset(fig, 0, sizeof *fig);
+    long c_t = csv_table_column(t, "t_collapse"), c_se = csv_table_column(t,
+                                                                   "t_collapse_se");
+    long c_th = csv_table_column(t, "t_collapse_theory");
+    int any = 0;
+    for (size_t i = 0; i < t->n_rows; i++)
+        any |= isfinite(cell_number(t, i, c_t));
+    if (c_t < 0 || !any)
+        return 1;
+    fig->name = "collapse";
+    fig->title = "Collapse time";
+    fig->svg = 1;
+    layout L;
+    int rc = layout_make(t, figures_axis_columns(t), "dataset.count", &L);
+    if (rc) {
+        layout_free(&L);
+        snprintf(err, n_err, "out of memory");
+        return rc;
+    }
+    set_size(fig, 1, 1);
+    fig->width = PANEL_W + 160; /* room for the key */
+    FILE *f = open_in(dir, fig->name, "dat", err, n_err);
+    if (!f) {
+        layout_free(&L);
+        return BASIN_EIO;
+    }
+    int is_p = L.x >= 0 && strcmp(t->header[L.x], "dataset.count") == 0;
+    fprintf(f, "# %s, measured collapse time (OU time, mean over trajectories), its "
+               "standard error,\n# the closed form t_C; a block per curve\n",
+            L.x >= 0 ? t->header[L.x] : "(no sweep)");
+    int theory = 0;
+    for (size_t p = 0; p < L.n_panels; p++) {
+        fprintf(f, "# curve %zu: %s\n", p, L.title[p]);
+        for (size_t k = 0; k < t->n_rows; k++) {
+            size_t i = L.order[k];
+            if (L.panel[i] != p)
+                continue;
+            put_x(f, &L, i);
+            put_real(f, cell_number(t, i, c_t));
+            put_real(f, cell_number(t, i, c_se));
+            put_real(f, cell_number(t, i, c_th));
+            put_x_label(f, t, &L, i);
+            fputc('\n', f);
+        }
+        fprintf(f, "\n\n");
+        theory |= panel_has(t, &L, p, c_th);
+    }
+    if ((rc = close_checked(f, dir, fig->name, "dat", err, n_err))) {
+        layout_free(&L);
+        return rc;
+    }
+    snprintf(fig->caption, sizeof fig->caption,
+             "Mean collapse time of the reverse trajectories (OU time; the start of the "
+             "final stretch in which the nearest training point no longer changes), "
+             "± one standard error, against %s%s%s.",
+             is_p ? "the number of training points P" :
+             L.x >= 0 ? t->header[L.x] : "the single sweep point",
+             theory ? ", with the closed form t_C = ½ log(1 + σ²/(P^{2/d} − 1)) "
+                      "(Biroli et al. 2024) at the same points as dashed lines" : "",
+             L.n_panels > 1 ? "; a curve per value of the other swept parameters" : "");
+    if (!(f = open_in(dir, fig->name, "gp", err, n_err))) {
+        layout_free(&L);
+        return BASIN_EIO;
+    }
+    script_begin(f, fig, "Columns of collapse.dat: x, t_collapse, its standard error, "
+                 "t_collapse_theory, x label.");
+    script_x(f, t, &L, is_p ? "P (dataset.count)" : NULL);
+    fprintf(f, "set ylabel 'collapse time (OU time)'\nset key outside right top\n"
+               "set multiplot\n");
+    char tic[32];
+    fprintf(f, "plot ");
+    for (size_t p = 0; p < L.n_panels; p++) {
+        const char *colour = COLOURS[p % N_COLOURS];
+        const char *title = *L.title[p] ? L.title[p] : "measured";
+        fprintf(f, "%s'collapse.dat' index %zu using 1:2:3%s with yerrorlines lc rgb "
+                   "'%s' pt 7 ps 0.8 title ",
+                p ? ", \\\n     " : "", p, xtic(&L, 5, tic, sizeof tic), colour);
+        put_quoted(f, title);
+        if (panel_has(t, &L, p, c_th)) {
+            char th[560];
+            snprintf(th, sizeof th, "t_C%s%s", *L.title[p] ? ", " : "", L.title[p]);
+            fprintf(f, ", \\\n     '' index %zu using 1:4 with lines dt 2 lw 2 lc rgb "
+                       "'%s' title ", p, colour);
+            put_quoted(f, th);
+        }
+    }
+    fputc('\n', f);
+    script_end(f);
+    layout_free(&L);
+    if ((rc = close_checked(f, dir, fig->name, "gp", err, n_err)))
+        return rc;
+    if (gnuplot)
+        fig->drawn = run_gnuplot(gnuplot, dir, fig) == 0;
+    return 0;
+}
+
+/* ------------------------------------------------------------ φ_C(t) */
+
+int figures_phi(const csv_table *t, const char *dir, const char *gnuplot,
+                report_figure *fig, char *err, size_t n_err)
+{
+    memset(fig, 0, sizeof *fig);
+    long c_clone = csv_table_column(t, "clone");
+    long c_t = csv_table_column(t, "t_ou"), c_phi = csv_table_column(t, "phi");
+    long c_lo = csv_table_column(t, "phi_lo"), c_hi = csv_table_column(t, "phi_hi");
+    if (c_clone < 0 || c_phi < 0 || t->n_rows == 0)
+        return 1;
+    fig->name = "phi";
+    fig->title = "φ_C(t): clones that end on the same training point";
+    fig->svg = 1;
+    size_t n_axes = (size_t)c_clone;
+    /* A curve per sweep point: rows with the same axis values. */
+    size_t *curve = calloc(t->n_rows + 1, sizeof *curve), n_curves = 0;
+    if (!curve) {
+        snprintf(err, n_err, "out of memory");
+        return BASIN_ENOMEM;
+    }
+    size_t *first = calloc(t->n_rows + 1, sizeof *first);
+    if (!first) {
+        free(curve);
+        snprintf(err, n_err, "out of memory");
+        return BASIN_ENOMEM;
+    }
+    for (size_t i = 0; i < t->n_rows; i++) {
+        size_t k = 0;
+        for (; k < n_curves; k++) {
+            size_t a = 0;
+            while (a < n_axes && !strcmp(csv_table_cell(t, first[k], a),
+                                         csv_table_cell(t, i, a)))
+                a++;
+            if (a == n_axes)
+                break;
+        }
+        if (k == n_curves)
+            first[n_curves++] = i;
+        curve[i] = k;
+    }
+    set_size(fig, 1, 1);
+    fig->width = PANEL_W + 200;
+    FILE *f = open_in(dir, fig->name, "dat", err, n_err);
+    int rc = 0;
+    if (!f) {
+        rc = BASIN_EIO;
+        goto done;
+    }
+    fprintf(f, "# clone time (OU time), phi, lo, hi; a block per sweep point\n");
+    for (size_t k = 0; k < n_curves; k++) {
+        fprintf(f, "# curve %zu:", k);
+        for (size_t a = 0; a < n_axes; a++)
+            fprintf(f, " %s = %s", t->header[a], csv_table_cell(t, first[k], a));
+        fputc('\n', f);
+        for (size_t i = 0; i < t->n_rows; i++) {
+            if (curve[i] != k)
+                continue;
+            double v = cell_number(t, i, c_t);
+            fprintf(f, "%.9g", isfinite(v) ? v : NAN);
+            put_real(f, cell_number(t, i, c_phi));
+            put_real(f, cell_number(t, i, c_lo));
+            put_real(f, cell_number(t, i, c_hi));
+            fputc('\n', f);
+        }
+        fprintf(f, "\n\n");
+    }
+    if ((rc = close_checked(f, dir, fig->name, "dat", err, n_err)))
+        goto done;
+    snprintf(fig->caption, sizeof fig->caption,
+             "φ_C(t): the fraction of trajectories cloned at time t (OU time) whose "
+             "copy, continued with fresh noise, ends on the same training point "
+             "(Biroli et al. 2024), with its bootstrap band; a curve per sweep point.");
+    if (!(f = open_in(dir, fig->name, "gp", err, n_err))) {
+        rc = BASIN_EIO;
+        goto done;
+    }
+    script_begin(f, fig, "Columns of phi.dat: clone time (OU), phi, lo, hi.");
+    fprintf(f, "set xlabel 'clone time t (OU time)'\nset ylabel 'φ_C(t)'\n"
+               "set yrange [-0.02:1.02]\nset key outside right top\n"
+               "set style fill transparent solid 0.15 noborder\nset multiplot\nplot ");
+    for (size_t k = 0; k < n_curves; k++) {
+        const char *colour = COLOURS[k % N_COLOURS];
+        char title[512] = "";
+        size_t used = 0;
+        for (size_t a = 0; a < n_axes && used < sizeof title; a++)
+            used += (size_t)snprintf(title + used, sizeof title - used, "%s%s = %s",
+                                     a ? ", " : "", t->header[a],
+                                     csv_table_cell(t, first[k], a));
+        fprintf(f, "%s'phi.dat' index %zu using 1:3:4 with filledcurves lc rgb '%s' "
+                   "notitle, \\\n     '' index %zu using 1:2 with linespoints lw 2 "
+                   "pt 7 ps 0.6 lc rgb '%s' title ",
+                k ? ", \\\n     " : "", k, colour, k, colour);
+        put_quoted(f, *title ? title : "φ_C");
+    }
+    fputc('\n', f);
+    script_end(f);
+    if ((rc = close_checked(f, dir, fig->name, "gp", err, n_err)))
+        goto done;
+    if (gnuplot)
+        fig->drawn = run_gnuplot(gnuplot, dir, fig) == 0;
+done:
+    free(curve);
+    free(first);
+    return rc;
+}
+
+/* ------------------------------------------------------------ landscape */
+
+int figures_landscape(const csv_table *t, const csv_table *att, const char *dir,
+                      const char *gnuplot, report_figure *fig, char *err,
+                      size_t n_err)
+{
+    static const char *const CLASSES[] = {"memorized", "spurious", "generalized"};
+    memset(fig, 0, sizeof *fig);
+    long c_count[3];
+    for (int c = 0; c < 3; c++) {
+        char name[64];
+        snprintf(name, sizeof name, "attractors_%s", CLASSES[c]);
+        c_count[c] = csv_table_column(t, name);
+    }
+    if (c_count[0] < 0 || !att)
+        return 1;
+    fig->name = "landscape";
+    fig->title = "Attractors, basin radii and curvature by class";
+    fig->svg = 1;
+    layout L;
+    int rc = layout_make(t, figures_axis_columns(t), NULL, &L);
+    if (rc) {
+        layout_free(&L);
+        snprintf(err, n_err, "out of memory");
+        return rc;
+    }
+    size_t panels = L.n_panels < 8 ? L.n_panels : 8;
+    /* Mean radius and λ_min per (sweep point, class) from attractors.csv; its
+       `point` column is the summary's row. */
+    long a_point = csv_table_column(att, "point"), a_class = csv_table_column(att,
+                                                                           "class");
+    long a_radius = csv_table_column(att, "radius");
+    long a_lmin = csv_table_column(att, "lambda_min");
+    size_t n = t->n_rows;
+    double *sum = calloc(n * 12 + 1, sizeof *sum); /* radius, n, lmin, n per class */
+    if (!sum) {
+        layout_free(&L);
+        snprintf(err, n_err, "out of memory");
+        return BASIN_ENOMEM;
+    }
+    for (size_t i = 0; i < att->n_rows && a_point >= 0 && a_class >= 0; i++) {
+        double p = cell_number(att, i, a_point);
+        int c = 0;
+        while (c < 3 && strcmp(csv_table_cell(att, i, (size_t)a_class), CLASSES[c]))
+            c++;
+        if (!(p >= 0 && p < (double)n) || c == 3)
+            continue;
+        double *s = sum + (size_t)p * 12 + (size_t)c * 4;
+        double r = cell_number(att, i, a_radius), l = cell_number(att, i, a_lmin);
+        if (isfinite(r)) {
+            s[0] += r;
+            s[1]++;
+        }
+        if (isfinite(l)) {
+            s[2] += l;
+            s[3]++;
+        }
+    }
+    int has[3] = {1, 0, 0}; /* counts, radius, curvature */
+    for (size_t i = 0; i < n * 3; i++) {
+        has[1] |= sum[i * 4 + 1] > 0;
+        has[2] |= sum[i * 4 + 3] > 0;
+    }
+    size_t kinds = 1 + (size_t)has[1] + (size_t)has[2];
+    fig->width = (uint32_t)(kinds * PANEL_W);
+    fig->height = (uint32_t)(panels * PANEL_H);
+    FILE *f = open_in(dir, fig->name, "dat", err, n_err);
+    if (!f) {
+        rc = BASIN_EIO;
+        goto done;
+    }
+    fprintf(f, "# %s; attractors per job (memorized, spurious, generalized), mean "
+               "basin radius (same),\n# mean smallest Hessian eigenvalue (same); a "
+               "block per panel\n", L.x >= 0 ? t->header[L.x] : "(no sweep)");
+    for (size_t p = 0; p < panels; p++) {
+        fprintf(f, "# panel %zu: %s\n", p, L.title[p]);
+        for (size_t k = 0; k < n; k++) {
+            size_t i = L.order[k];
+            if (L.panel[i] != p)
+                continue;
+            put_x(f, &L, i);
+            for (int c = 0; c < 3; c++)
+                put_real(f, cell_number(t, i, c_count[c]));
+            for (int m = 0; m < 2; m++)
+                for (int c = 0; c < 3; c++) {
+                    const double *s = sum + i * 12 + (size_t)c * 4 + m * 2;
+                    put_real(f, s[1] > 0 ? s[0] / s[1] : NAN);
+                }
+            put_x_label(f, t, &L, i);
+            fputc('\n', f);
+        }
+        fprintf(f, "\n\n");
+    }
+    if ((rc = close_checked(f, dir, fig->name, "dat", err, n_err)))
+        goto done;
+    snprintf(fig->caption, sizeof fig->caption,
+             "Attractors found per job by class%s%s, against %s.",
+             has[1] ? "; mean basin radius (the largest corruption from which "
+                      "most starts return)" : "",
+             has[2] ? "; mean smallest Hessian eigenvalue at the attractors "
+                      "(negative: a saddle)" : "",
+             L.x >= 0 ? t->header[L.x] : "the single sweep point");
+    if (!(f = open_in(dir, fig->name, "gp", err, n_err))) {
+        rc = BASIN_EIO;
+        goto done;
+    }
+    script_begin(f, fig, "Columns of landscape.dat: x; attractors per job (2-4), "
+                 "mean radius (5-7),\n# mean lambda_min (8-10) for memorized, "
+                 "spurious, generalized; 11 the x label.");
+    script_x(f, t, &L, NULL);
+    fprintf(f, "set multiplot layout %zu,%zu\n", panels, kinds);
+    static const char *const YLABEL[] = {"attractors per job", "mean basin radius",
+                                         "mean λ_min of the Hessian"};
+    char tic[32];
+    for (size_t p = 0; p < panels; p++)
+        for (int k = 0; k < 3; k++) {
+            if (!has[k])
+                continue;
+            int first = 1;
+            fprintf(f, "set ylabel '%s'\nset title ", YLABEL[k]);
+            put_quoted(f, L.title[p]);
+            fputc('\n', f);
+            for (int c = 0; c < 3; c++) {
+                int col = 2 + 3 * k + c, any = 0;
+                for (size_t i = 0; i < n; i++) {
+                    if (L.panel[i] != p)
+                        continue;
+                    if (k == 0)
+                        any |= isfinite(cell_number(t, i, c_count[c]));
+                    else
+                        any |= sum[i * 12 + (size_t)c * 4 + (size_t)(k - 1) * 2 + 1]
+                               > 0;
+                }
+                if (!any)
+                    continue;
+                fprintf(f, "%s'landscape.dat' index %zu using 1:%d%s with linespoints "
+                           "lw 2 pt 7 ps 0.8 lc rgb '%s' title '%s'",
+                        first ? "plot " : ", ", p, col, xtic(&L, 11, tic, sizeof tic),
+                        COLOURS[c], CLASSES[c]);
+                first = 0;
+            }
+            if (first) /* nothing of this kind in this panel */
+                fprintf(f, "set multiplot next");
+            fputc('\n', f);
+        }
+    script_end(f);
+    if ((rc = close_checked(f, dir, fig->name, "gp", err, n_err)))
+        goto done;
+    if (gnuplot)
+        fig->drawn = run_gnuplot(gnuplot, dir, fig) == 0;
+done:
+    free(sum);
+    layout_free(&L);
+    return rc;
+}

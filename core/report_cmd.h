@@ -1,0 +1,30 @@
+/*
+ * report_cmd — `basin report RESULTS_DIR`: figures, a sample grid and report.html
+ * written inside a results folder from its files (run.toml, summary.csv,
+ * records.csv, and collapse.csv, attractors.csv, samples.npy where the run wrote
+ * them). docs/report.md describes each figure.
+ *
+ * Every input is checked before anything is written; the report is built in a
+ * temporary folder inside RESULTS_DIR and its files renamed into place only when
+ * all of them are complete, so a failed report leaves the folder as it was.
+ * Without gnuplot (BASIN_GNUPLOT, PATH, the one found at build time) the page, the
+ * data and the scripts are still written and the page says what was skipped.
+ */
+#ifndef BASIN_REPORT_CMD_H
+#define BASIN_REPORT_CMD_H
+
+#include <stddef.h>
+
+extern const char REPORT_USAGE[];
+
+/* The command: argv holds the arguments after "report". Returns the exit status
+   (0, 2 for bad input or usage, 1 when writing fails). */
+int cmd_report(int argc, char **argv);
+
+/* Write the report of results folder dir. Returns 0, 2 (missing or malformed
+   results files; nothing written) or 1 (a write failed; nothing left behind),
+   with a one-line message in err. quiet: print nothing on success (otherwise one
+   line naming the page, and one per skipped figure on stderr). */
+int report_write(const char *dir, int quiet, char *err, size_t n_err);
+
+#endif

@@ -1,0 +1,119 @@
+#!/bin/bash
+# `basin report` on a small Hopfield run and a small diffusion run on 8×8 images:
+# every promised figure is a valid SVG/PNG of the expected size, the sample grid's
+# pixels are the samples and their nearest training images, a missing gnuplot
+# still gives the page and the data, and broken results folders give one clear
+# line, exit 2 and write nothing.
+set -u
+PY=/usr/bin/python3
+CHECK="$SOURCE_ROOT/tests/report/check_report.py"
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+fail() { echo "FAIL: $*"; exit 1; }
+
+# --- a Hopfield run: rates only (binary patterns are not images)
+"$BASIN" run "$SOURCE_ROOT/recipes/quickstart.toml" --out "$T/hop" --quiet \
+    --set init.count=20 --set output.report=true || fail "hopfield run"
+# One swept parameter (dataset.load): one 560×400 panel.
+$PY "$CHECK" figures "$T/hop" rates=560x400 || fail "hopfield figures"
+[ -f "$T/hop/report.html" ] || fail "no report.html"
+for f in collapse.svg phi.svg samples.png landscape.svg; do
+    [ ! -e "$T/hop/$f" ] || fail "hopfield report has $f, which it does not promise"
+done
+grep -q '<img src="rates.svg" width="560" height="400"' "$T/hop/report.html" ||
+    fail "report.html does not show rates.svg"
+grep -q 'name = &quot;quickstart&quot;' "$T/hop/report.html" || fail "no recipe on the page"
+grep -q 'energies/hopfield' "$T/hop/report.html" || fail "no plugin versions"
+if grep -qi '<script\|http://\|https://' "$T/hop/report.html"; then
+    fail "report.html has a script or a network address"
+fi
+
+# --- a diffusion run on 8×8 images (datasets/npy), with collapse times and clones
+$PY -c "
+import numpy as np
+np.save('$T/train.npy', np.random.default_rng(0).uniform(-1, 1, (6, 8, 8)).astype(np.float32))
+"
+cat > "$T/diff.toml" <<TOML
+name = "tiny-diffusion"
+seed = 3
+[dataset]
+plugin = "datasets/npy"
+path = "$T/train.npy"
+[model]
+plugin = "scores/empirical"
+[sampler]
+plugin = "samplers/ddim"
+steps = 20
+[schedule]
+name = "ddpm-linear"
+t_min = [0.001, 0.3, 0.6]
+[init]
+kind = "noise"
+count = 16
+[measure]
+rule = "pham"
+collapse = true
+clones = 4
+[output]
+report = true
+TOML
+"$BASIN" run "$T/diff.toml" --out "$T/diff" --quiet || fail "diffusion run"
+# rates: one panel; collapse and phi: one panel and room for the key.
+$PY "$CHECK" figures "$T/diff" rates=560x400 collapse=720x400 phi=760x400 ||
+    fail "diffusion figures"
+$PY "$CHECK" grid "$T/diff" "$T/train.npy" || fail "sample grid"
+read -r W H < <($PY -c "
+import struct; d = open('$T/diff/samples.png', 'rb').read(24)
+print(*struct.unpack('>II', d[16:24]))")
+grep -q "<img src=\"samples.png\" width=\"$W\" height=\"$H\"" "$T/diff/report.html" ||
+    fail "report.html does not show samples.png at its size ${W}x$H"
+
+# --- without gnuplot: the page, data and scripts, and a note of what was skipped
+cp -r "$T/diff" "$T/nognu"
+BASIN_GNUPLOT=/nonexistent/gnuplot "$BASIN" report "$T/nognu" 2> "$T/err" ||
+    fail "report without gnuplot failed"
+grep -q "skipped rates: gnuplot not found" "$T/err" || fail "no skip message: $(cat "$T/err")"
+grep -q "gnuplot not found" "$T/nognu/report.html" || fail "page does not say why"
+for f in rates.gp rates.dat collapse.gp phi.dat samples.png report.html; do
+    [ -s "$T/nognu/$f" ] || fail "without gnuplot, $f is missing"
+done
+for f in rates.svg rates.png collapse.svg phi.png; do
+    [ ! -e "$T/nognu/$f" ] || fail "without gnuplot, a stale $f was kept"
+done
+
+# --- broken results folders: one line, exit 2, nothing written
+broken() { # NAME EXPECTED-WORDS: run the report on $T/$1 and check
+    local before after out rc
+    before=$(ls -a "$T/$1" | md5sum)
+    out=$("$BASIN" report "$T/$1" 2>&1); rc=$?
+    after=$(ls -a "$T/$1" | md5sum)
+    [ "$rc" = 2 ] || fail "$1: exit $rc, expected 2 ($out)"
+    [ "$(printf '%s\n' "$out" | wc -l)" = 1 ] || fail "$1: not one line: $out"
+    printf '%s' "$out" | grep -q "$2" || fail "$1: '$out' does not say '$2'"
+    [ "$before" = "$after" ] || fail "$1: the folder changed"
+}
+mk() { rm -rf "$T/$1"; mkdir "$T/$1"; cp "$T/diff"/{run.toml,summary.csv,records.csv,collapse.csv,samples.npy} "$T/$1"; }
+mk no-summary; rm "$T/no-summary/summary.csv"
+broken no-summary "summary.csv: cannot read"
+mk no-run; rm "$T/no-run/run.toml"
+broken no-run "run.toml: cannot read"
+mk short-summary; sed -i '$d' "$T/short-summary/summary.csv"
+broken short-summary "summary.csv: 2 rows"
+mk bad-rate; sed -i '2s/^0.001,1,/0.001,x,/' "$T/bad-rate/summary.csv"
+broken bad-rate "memorized_rate is not a number"
+mk ragged; sed -i '3s/,[^,]*$//' "$T/ragged/records.csv"
+nf=$(head -1 "$T/ragged/records.csv" | awk -F, '{ print NF }')
+broken ragged "records.csv:3: $((nf - 1)) fields, but the header has $nf"
+mk truncated-records; sed -i '$d' "$T/truncated-records/records.csv"
+broken truncated-records "records.csv: 47 rows"
+mk truncated-npy; truncate -s -4 "$T/truncated-npy/samples.npy"
+broken truncated-npy "samples.npy: the file size does not match"
+mk bad-toml; echo "[dataset" >> "$T/bad-toml/run.toml"
+broken bad-toml "run.toml"
+mk no-columns; printf 'a,b\n1,2\n' > "$T/no-columns/collapse.csv"
+broken no-columns "collapse.csv: no column 'clone'"
+out=$("$BASIN" report "$T/nowhere" 2>&1); rc=$?
+[ "$rc" = 2 ] && printf '%s' "$out" | grep -q "not a results folder" ||
+    fail "missing folder: exit $rc, '$out'"
+[ ! -e "$T/nowhere" ] || fail "missing folder was created"
+echo "report: all checks passed"
