@@ -127,11 +127,21 @@ struct torchscript {
     std::atomic<bool> warned_clamp{false};
 };
 
-/* The first line of an exception's message, without libtorch's backtrace. */
+/* One line of an exception's message, without libtorch's backtrace: the first, or,
+   for an error inside the TorchScript interpreter (a TorchScript traceback, then
+   the Python exception), the last non-empty one ("RuntimeError: mat1 and mat2
+   shapes cannot be multiplied (2x7 and 6x16)"). */
 std::string first_line(const std::exception &e)
 {
     const c10::Error *ce = dynamic_cast<const c10::Error *>(&e);
     std::string s = ce != nullptr ? ce->what_without_backtrace() : e.what();
+    if (s.find("TorchScript interpreter") != std::string::npos) {
+        while (!s.empty() && (s.back() == '\n' || s.back() == ' '))
+            s.pop_back();
+        const size_t bol = s.rfind('\n');
+        if (bol != std::string::npos)
+            s.erase(0, bol + 1);
+    }
     const size_t eol = s.find('\n');
     if (eol != std::string::npos)
         s.resize(eol);
