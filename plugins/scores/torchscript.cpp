@@ -1,6 +1,7 @@
 /*
- * scores/torchscript — a denoiser, noise predictor or score network trained in
- * PyTorch, saved with torch.jit.trace/script + torch.jit.save, run through libtorch.
+ * scores/torchscript, the C++ half over libtorch (torchscript.h; the plugin the
+ * registry sees is torchscript.c) — a denoiser, noise predictor or score network
+ * trained in PyTorch, saved with torch.jit.trace/script + torch.jit.save.
  *
  * The call. For n states x (basin rows, float32) at one noise level (α, σ) of
  * x_t = α x0 + σ ε, the plugin calls, on the CPU in float32,
@@ -54,6 +55,8 @@
  */
 #include <basin/plugin.h>
 
+#include "torchscript.h"
+
 #include <torch/script.h>
 #include <ATen/Parallel.h>
 #include <c10/core/InferenceMode.h>
@@ -80,37 +83,6 @@ constexpr double DDPM_BETA0 = 1e-4;
 constexpr double DDPM_BETA1 = 0.02;
 constexpr double COSINE_S = 0.008;
 constexpr double PI = 3.14159265358979323846;
-
-enum {
-    P_FILE, P_OUTPUT, P_INPUT, P_SCHEDULE, P_IMAGE_SHAPE, P_THREADS, P_BATCH,
-    P_CONCURRENT
-};
-
-const basin_param_def torchscript_params[] = {
-    {"file", BASIN_PARAM_STRING, 0, "model.pt", 0, 0, nullptr, BASIN_PARAM_REQUIRED,
-     "the TorchScript file (torch.jit.save of a traced or scripted module) whose "
-     "forward(x, c) is called"},
-    {"output", BASIN_PARAM_CHOICE, 0, "denoiser", 0, 0, "denoiser|epsilon|score", 0,
-     "what the model returns: the denoiser x0_hat, the noise eps_hat "
-     "(x0_hat = (x - sigma eps_hat)/alpha) or the score"},
-    {"input", BASIN_PARAM_CHOICE, 0, "sigma", 0, 0, "sigma|ve-sigma|t|ddpm-step", 0,
-     "the noise level c the model gets: sigma; sigma/alpha with x/alpha (EDM); the "
-     "schedule time t; or the 0-based DDPM step index round(1000 t) - 1"},
-    {"schedule", BASIN_PARAM_CHOICE, 0, "ddpm-linear", 0, 0,
-     "ddpm-linear|cosine|ou|edm", 0,
-     "the schedule whose time t the model was trained on (input = t only)"},
-    {"image_shape", BASIN_PARAM_STRING, 0, "", 0, 0, nullptr, 0,
-     "\"C,H,W\" to call the model on (n, C, H, W) images made from the "
-     "channels-last rows; empty: (n, dim)"},
-    {"threads", BASIN_PARAM_INT, 1, nullptr, 1, 256, nullptr, 0,
-     "libtorch intra-op threads per call (a process-wide setting)"},
-    {"batch", BASIN_PARAM_INT, 256, nullptr, 1, 1 << 20, nullptr, 0,
-     "the most states passed to the model in one forward call"},
-    {"concurrent", BASIN_PARAM_BOOL, 1, nullptr, 0, 1, nullptr, 0,
-     "let several basin threads run the model at once (false: one call at a time, "
-     "for models whose forward writes module state)"},
-    {nullptr, (basin_param_type)0, 0, nullptr, 0, 0, nullptr, 0, nullptr},
-};
 
 struct torchscript {
     uint32_t dim = 0;
@@ -327,10 +299,10 @@ int create_impl(const basin_host *host, const basin_value *params, uint32_t dim,
     static const char *const outputs[] = {"denoiser", "epsilon", "score"};
     static const char *const inputs[] = {"sigma", "ve-sigma", "t", "ddpm-step"};
     static const char *const schedules[] = {"ddpm-linear", "cosine", "ou", "edm"};
-    const char *file = params[P_FILE].string;
-    const int output = choice_index(params[P_OUTPUT].string, outputs, 3);
-    const int input = choice_index(params[P_INPUT].string, inputs, 4);
-    const int schedule = choice_index(params[P_SCHEDULE].string, schedules, 4);
+    const char *file = params[TORCHSCRIPT_FILE].string;
+    const int output = choice_index(params[TORCHSCRIPT_OUTPUT].string, outputs, 3);
+    const int input = choice_index(params[TORCHSCRIPT_INPUT].string, inputs, 4);
+    const int schedule = choice_index(params[TORCHSCRIPT_SCHEDULE].string, schedules, 4);
     if (output < 0 || input < 0 || schedule < 0) {
         host->error(host, "output, input or schedule is not one of its choices");
         return BASIN_EINVAL;
@@ -344,10 +316,10 @@ int create_impl(const basin_host *host, const basin_value *params, uint32_t dim,
     m->output = output;
     m->input = input;
     m->schedule = schedule;
-    m->threads = (int)params[P_THREADS].number;
-    m->batch = (int64_t)params[P_BATCH].number;
-    m->concurrent = params[P_CONCURRENT].number != 0;
-    const char *shape = params[P_IMAGE_SHAPE].string;
+    m->threads = (int)params[TORCHSCRIPT_THREADS].number;
+    m->batch = (int64_t)params[TORCHSCRIPT_BATCH].number;
+    m->concurrent = params[TORCHSCRIPT_CONCURRENT].number != 0;
+    const char *shape = params[TORCHSCRIPT_IMAGE_SHAPE].string;
     if (shape[0] != '\0') {
         int64_t s[3];
         if (!parse_shape(shape, s)) {
@@ -476,23 +448,11 @@ static int torchscript_denoise(void *self, const basin_host *host, const float *
     }
 }
 
-static const basin_score_iface torchscript_iface = {
+/* The C++ half's function table, found by torchscript.c with dlsym. */
+BASIN_EXPORT extern const basin_score_iface basin_torchscript_impl;
+const basin_score_iface basin_torchscript_impl = {
     sizeof(basin_score_iface), 0, torchscript_create, torchscript_destroy,
     torchscript_encode, torchscript_denoise,
-};
-
-static const basin_descriptor torchscript_descriptor = {
-    sizeof(basin_descriptor), "scores/torchscript", BASIN_IFACE_SCORE, "1.0.0",
-    "a PyTorch denoiser, noise predictor or score network saved as TorchScript",
-    torchscript_params, &torchscript_iface,
-};
-
-static const basin_descriptor *const torchscript_plugins[] = {
-    &torchscript_descriptor, nullptr};
-
-BASIN_EXPORT extern const basin_library basin_library_entry;
-const basin_library basin_library_entry = {
-    BASIN_LIBRARY_HEADER, "torchscript", torchscript_plugins,
 };
 
 } /* extern "C" */
