@@ -1,0 +1,65 @@
+# The torchscript test: make the tiny models with PyTorch, then check basin's plugin
+# against them. Skipped (exit 77, meson's code) when libtorch was not found at
+# configure time or the Python interpreter has no torch.
+# Environment: PLUGIN (the built torchscript.so, empty if not built), TEST (the
+# test_torchscript program), PYTHON (default /usr/bin/python3, Debian's, with torch).
+set -u
+PYTHON=${PYTHON:-/usr/bin/python3}
+if [ -z "${PLUGIN:-}" ]; then
+    echo "skipped: libtorch was not found when the build was configured"
+    exit 77
+fi
+if ! "$PYTHON" -c 'import torch, numpy' 2>/dev/null; then
+    echo "skipped: $PYTHON cannot import torch and numpy (Debian: python3-torch)"
+    exit 77
+fi
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+"$PYTHON" "$(dirname "$0")/make_models.py" "$T" || { echo "make_models.py failed"; exit 1; }
+"$TEST" "$PLUGIN" "$T"
+rc=$?
+[ "$rc" -eq 0 ] && [ -n "${BASIN:-}" ] || exit "$rc"
+
+# End to end: `basin run` sampling with the exact denoiser of
+# N(0, diag(1, 1/2, 1/3, 1/4)) written in PyTorch (gauss.pt, input = ve-sigma) and
+# DDIM on ddpm-linear reproduces the law's variances. 4000 samples give a variance
+# a relative standard error of √(2/4000) = 2.2%; 100 DDIM steps add about 1%
+# (tests/e2e/diffusion.sh): 4 SE + 2% ≈ 12% relative.
+cat >"$T/gauss.toml" <<TOML
+name = "torchscript-gauss"
+seed = 3
+[dataset]
+plugin = "datasets/gaussian"
+dim = 4
+count = 100
+heldout = 0
+spectrum = "power"
+decay = 1
+[model]
+plugin = "scores/torchscript"
+file = "$T/gauss.pt"
+input = "ve-sigma"
+[sampler]
+plugin = "samplers/ddim"
+steps = 100
+[schedule]
+name = "ddpm-linear"
+[init]
+kind = "noise"
+count = 4000
+[measure]
+rule = "ratio"
+TOML
+if ! "$BASIN" run "$T/gauss.toml" --out "$T/gauss" --quiet --threads 2; then
+    echo "FAIL: basin run with scores/torchscript"
+    exit 1
+fi
+"$PYTHON" - "$T/gauss/samples.npy" <<'PY'
+import sys
+import numpy as np
+v = np.load(sys.argv[1]).var(0)
+worst = max(abs(v * np.arange(1, 5) - 1))
+print("%s: sample variances %s, worst relative error %.4f (bound 0.12)"
+      % ("ok" if worst < 0.12 else "FAIL", np.round(v, 4), worst))
+sys.exit(0 if worst < 0.12 else 1)
+PY
