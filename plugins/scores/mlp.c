@@ -485,6 +485,9 @@ static int load_checkpoint(mlp *m, const basin_host *host, const char *path,
         }
     free(m->params);
     m->params = w;
+    /* The curve's last point, so a run from checkpoints still records it. */
+    if (isfinite(have.final_loss))
+        report_metric(host, "loss", have.steps_trained, have.final_loss);
     return BASIN_OK;
 }
 
