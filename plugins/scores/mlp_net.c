@@ -128,12 +128,14 @@ void mlp_backward(const mlp_layout *L, const float *params, const float *input,
         /* dW = dZᵀ A (out × in); db = column sums of dZ (in double). */
         cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, out, in, (int)n, 1.0f, dz,
                     out, a, in, 0.0f, grad + L->w_offset[l], in);
+        /* Row by row (contiguous), in float: n ≤ a few thousand terms of one
+           minibatch, an error ~n·u relative, far below Adam's step noise. */
         float *db = grad + L->b_offset[l];
-        for (int j = 0; j < out; j++) {
-            double sum = 0;
-            for (size_t r = 0; r < n; r++)
-                sum += dz[r * (size_t)out + j];
-            db[j] = (float)sum;
+        memcpy(db, dz, (size_t)out * sizeof *db);
+        for (size_t r = 1; r < n; r++) {
+            const float *row = dz + r * (size_t)out;
+            for (int j = 0; j < out; j++)
+                db[j] += row[j];
         }
         if (l == 0)
             break;
