@@ -21,7 +21,8 @@ trap 'rm -f "$out"' EXIT
 OPENBLAS_NUM_THREADS=$THREADS OMP_NUM_THREADS=$THREADS "$B" "$SO" | tee "$out"
 if /usr/bin/python3 -c 'import torch' 2>/dev/null; then
     echo "torch $(/usr/bin/python3 -c 'import torch; print(torch.__version__)')"
-    OMP_NUM_THREADS=$THREADS /usr/bin/python3 bench/peer_mlp.py "$THREADS" | tee -a "$out"
+    OPENBLAS_NUM_THREADS=$THREADS OMP_NUM_THREADS=$THREADS \
+        /usr/bin/python3 bench/peer_mlp.py "$THREADS" | tee -a "$out"
     # basin / torch for each configuration and measure.
     awk '{ key = $2; for (i = 7; i < NF; i += 2) v[$1, key, $i] = $(i + 1); k[key] = 1 }
          END { for (key in k) for (m = 0; m < 2; m++) {
