@@ -95,8 +95,13 @@ static const basin_param_def mlp_params[] = {
 /* Metric points per training run: the mean loss over each stretch of
    max(1, steps / METRIC_POINTS) steps is reported. */
 #define METRIC_POINTS 200
-/* Rows per forward pass in denoise. */
-#define DENOISE_CHUNK 256
+/* Bytes of each scratch buffer of a denoise call (the input and two activation
+   buffers), which sets the rows per forward pass: below glibc's mmap threshold
+   (128 KiB), so a call reuses heap memory instead of mapping and faulting in fresh
+   pages, which cost more than the GEMMs at small widths (4x at width 256) ... */
+#define DENOISE_SCRATCH (120 * 1024)
+/* ... but at least this many rows, for wide networks where the GEMMs dominate. */
+#define DENOISE_MIN_ROWS 64
 /* c_noise = ¼ ln σ is clamped to σ in [1e-6, 1e6] so that σ = 0 and σ = ∞ give
    finite embeddings (their c_out, c_skip limits need no network anyway). */
 #define SIGMA_EMBED_MIN 1e-6
@@ -630,11 +635,20 @@ static int mlp_denoise(void *self, const basin_host *host, const float *x, uint6
         c.c_in = 0;
         c.c_out = (float)m->sigma_data;
     }
-    const size_t chunk = n < DENOISE_CHUNK ? (size_t)n : DENOISE_CHUNK;
-    mlp_work work;
+    /* Scratch per call: the input and two activation buffers, each at most
+       DENOISE_SCRATCH bytes where that leaves DENOISE_MIN_ROWS rows. */
+    const size_t widest = m->layout.widest;
+    const size_t row_bytes = (n_in > widest ? n_in : widest) * sizeof(float);
+    size_t chunk = DENOISE_SCRATCH / row_bytes;
+    chunk = chunk < DENOISE_MIN_ROWS ? DENOISE_MIN_ROWS : chunk;
+    chunk = n < chunk ? (size_t)n : chunk;
     float *input = malloc(chunk * n_in * sizeof *input);
-    if (input == NULL || mlp_work_init(&work, &m->layout, chunk) != 0) {
+    float *buf0 = malloc(chunk * widest * sizeof *buf0);
+    float *buf1 = malloc(chunk * widest * sizeof *buf1);
+    if (input == NULL || buf0 == NULL || buf1 == NULL) {
         free(input);
+        free(buf0);
+        free(buf1);
         host->error(host, "denoise: out of memory for %zu states", chunk);
         return BASIN_ENOMEM;
     }
@@ -649,13 +663,15 @@ static int mlp_denoise(void *self, const basin_host *host, const float *x, uint6
                 in[i] = c.c_in * (xs[r * dim + i] * inv_alpha);
             memcpy(in + dim, emb, embed * sizeof *emb);
         }
-        const float *F = mlp_forward(&m->layout, m->params, input, rows, &work);
+        const float *F = mlp_forward_light(&m->layout, m->params, input, rows, buf0,
+                                           buf1);
         float *out = x0_hat + first * dim;
         for (size_t i = 0; i < rows * dim; i++)
             out[i] = c.c_skip * (xs[i] * inv_alpha) + c.c_out * F[i];
     }
-    mlp_work_free(&work);
     free(input);
+    free(buf0);
+    free(buf1);
     for (size_t i = 0; i < (size_t)n * dim; i++)
         if (!isfinite(x0_hat[i])) {
             host->error(host, "denoise: output %zu entry %zu is %g at sigma = %g",

@@ -116,6 +116,29 @@ const float *mlp_forward(const mlp_layout *L, const float *params, const float *
     return w->z[L->n_layers - 1];
 }
 
+const float *mlp_forward_light(const mlp_layout *L, const float *params,
+                               const float *input, size_t n, float *buf0, float *buf1)
+{
+    const float *a = input;
+    float *z = buf0, *spare = buf1;
+    for (uint32_t l = 0; l < L->n_layers; l++) {
+        const int in = (int)L->fan_in[l], out = (int)L->fan_out[l];
+        const float *W = params + L->w_offset[l], *b = params + L->b_offset[l];
+        for (size_t r = 0; r < n; r++)
+            memcpy(z + r * (size_t)out, b, (size_t)out * sizeof *z);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)n, out, in, 1.0f, a,
+                    in, W, in, 1.0f, z, out);
+        if (l + 1 < L->n_layers)
+            for (size_t i = 0; i < n * (size_t)out; i++)
+                z[i] = silu(z[i]);
+        a = z;
+        float *t = z;
+        z = spare;
+        spare = t;
+    }
+    return a;
+}
+
 void mlp_backward(const mlp_layout *L, const float *params, const float *input,
                   size_t n, mlp_work *w, const float *d_out, float *grad)
 {

@@ -73,6 +73,14 @@ const float *mlp_forward(const mlp_layout *L, const float *params, const float *
                          size_t n, mlp_work *w);
 
 /*
+ * Forward pass without keeping activations (denoising): n rows of input (n × n_in)
+ * through two scratch buffers of n × widest floats each. Returns the output
+ * (n × dim), which lies in one of the buffers. [thread-safe on distinct buffers]
+ */
+const float *mlp_forward_light(const mlp_layout *L, const float *params,
+                               const float *input, size_t n, float *buf0, float *buf1);
+
+/*
  * Backward pass after mlp_forward(L, params, input, n, w): given dOut = ∂loss/∂out
  * (n × dim), writes ∂loss/∂params into grad (n_params floats, overwritten).
  */
