@@ -37,7 +37,9 @@
  * and the stream fingerprint), "{K}" the training-set size.
  *
  * After encode the instance is const: denoise allocates its own scratch per call
- * and may run on several threads at once.
+ * and may run on several threads at once. Training runs on encode's one thread;
+ * its GEMMs use OpenBLAS's thread count (the basin command sets 1), so a run's
+ * --threads does not speed training (bench/mlp.sh measures it).
  */
 #include <basin/plugin.h>
 
