@@ -3,6 +3,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "rng.h"
@@ -88,12 +89,63 @@ static void host_normal(const basin_host *h, uint32_t role, uint64_t index,
     rng_normal(job_of(h)->seed, role, index, step, out, n);
 }
 
+/* "job 3/15 encode 40% loss 0.0123": the phase, its share done and the latest
+   training metric. Called with job->lock held. */
+static void progress_text(const host_job *job, char *label, size_t n)
+{
+    int used = snprintf(label, n, "%s %s", job->label, job->phase ? job->phase : "");
+    if (used >= 0 && (size_t)used < n && job->progress_total)
+        used += snprintf(label + used, n - (size_t)used, " %3.0f%%",
+                         100.0 * (double)job->progress_done
+                             / (double)job->progress_total);
+    if (used >= 0 && (size_t)used < n && job->n_metrics)
+        snprintf(label + used, n - (size_t)used, " %s %.4g",
+                 job->metrics[job->n_metrics - 1].name,
+                 job->metrics[job->n_metrics - 1].value);
+}
+
 static void host_progress(const basin_host *h, uint64_t done, uint64_t total)
 {
     host_job *job = job_of(h);
     char label[96];
-    snprintf(label, sizeof label, "%s %s %3.0f%%", job->label,
-             job->phase ? job->phase : "", total ? 100.0 * (double)done / (double)total : 0.0);
+    pthread_mutex_lock(&job->lock);
+    job->progress_done = done;
+    job->progress_total = total;
+    progress_text(job, label, sizeof label);
+    pthread_mutex_unlock(&job->lock);
+    progress_label(job->progress, label);
+}
+
+/* Keep the point and show it on the progress bar beside the phase. */
+static void host_metric_add(const basin_host *h, const char *name, uint64_t step,
+                            double value)
+{
+    host_job *job = job_of(h);
+    if (name == NULL)
+        return;
+    pthread_mutex_lock(&job->lock);
+    if (job->n_metrics == job->cap_metrics) {
+        size_t cap = job->cap_metrics ? 2 * job->cap_metrics : 256;
+        host_metric *grown = realloc(job->metrics, cap * sizeof *grown);
+        if (grown == NULL) {
+            job->metrics_lost = 1;
+            pthread_mutex_unlock(&job->lock);
+            return;
+        }
+        job->metrics = grown;
+        job->cap_metrics = cap;
+    }
+    host_metric *m = &job->metrics[job->n_metrics++];
+    snprintf(m->name, sizeof m->name, "%s", name);
+    /* A CSV field: no separators or line breaks in the name. */
+    for (char *c = m->name; *c; c++)
+        if (*c == ',' || *c == '\n' || *c == '\r' || *c == '"')
+            *c = '_';
+    m->step = step;
+    m->value = value;
+    char label[96];
+    progress_text(job, label, sizeof label);
+    pthread_mutex_unlock(&job->lock);
     progress_label(job->progress, label);
 }
 
@@ -126,6 +178,7 @@ void host_job_init(host_job *job, uint64_t seed, progress *progress,
     job->table.progress = host_progress;
     job->table.cancelled = host_cancelled;
     job->table.observe = host_observe;
+    job->table.metric = host_metric_add;
     job->seed = seed;
     job->progress = progress;
     job->verbose = verbose;
@@ -136,13 +189,19 @@ void host_job_init(host_job *job, uint64_t seed, progress *progress,
 void host_job_phase(host_job *job, const char *phase)
 {
     char label[96];
+    pthread_mutex_lock(&job->lock);
     job->phase = phase;
-    snprintf(label, sizeof label, "%s %s", job->label, phase);
+    job->progress_done = job->progress_total = 0;
+    progress_text(job, label, sizeof label);
+    pthread_mutex_unlock(&job->lock);
     progress_label(job->progress, label);
 }
 
 void host_job_destroy(host_job *job)
 {
+    free(job->metrics);
+    job->metrics = NULL;
+    job->n_metrics = job->cap_metrics = 0;
     pthread_mutex_destroy(&job->lock);
 }
 

@@ -7,10 +7,18 @@
 #define BASIN_HOST_H
 
 #include <pthread.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "basin/plugin.h"
 #include "progress.h"
+
+/* One point of a training curve (basin_host.metric). */
+typedef struct host_metric {
+    char name[32];
+    uint64_t step;
+    double value;
+} host_metric;
 
 typedef struct host_job {
     basin_host table;         /* first: plugins get &job->table */
@@ -22,11 +30,17 @@ typedef struct host_job {
     uint64_t progress_base;   /* units done before this job's current phase */
     char label[48];           /* "job 3/15" */
     const char *phase;        /* "dataset", "encode", "dynamics", "measures" */
+    uint64_t progress_done, progress_total; /* the phase's last progress() */
     int verbose;
     /* The job's step observer (trajectory measures), or NULL. It is called from
        the sampler's threads, on disjoint samples; nonzero stops the run. */
     int (*observer)(void *ctx, const basin_step *step);
     void *observer_ctx;
+    /* Training-curve points reported through basin_host.metric, in call order;
+       the pipeline writes them to training.csv. */
+    host_metric *metrics;
+    size_t n_metrics, cap_metrics;
+    int metrics_lost;         /* an allocation failed: some points are missing */
 } host_job;
 
 /* Set up a job's table. */

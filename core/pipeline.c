@@ -100,6 +100,11 @@ int pipeline_run(const recipe *r, const pipeline_options *o, char *err, size_t n
             report_attractors_header(attractors_file.f, r);
     }
 
+    /* training.csv, opened when the first job reports training metrics. */
+    results_file training_file;
+    memset(&training_file, 0, sizeof training_file);
+    int training = 0;
+
     FILE *rec = files[FILE_RECORDS].f;
     int layout = -1; /* records.csv: 1 overlap, 0 distance; set by the first job */
     progress *bar = status ? NULL : progress_new(total_probes, o->progress);
@@ -147,6 +152,19 @@ int pipeline_run(const recipe *r, const pipeline_options *o, char *err, size_t n
             report_records(rec, &j, j.values, coords, &stats[j.point]);
             if (landscape)
                 report_attractors(attractors_file.f, &j, coords, &stats[j.point]);
+            if (j.host.n_metrics && !training) {
+                if (results_open(&training_file, dir, "training.csv", err, n_err))
+                    status = 2;
+                else
+                    report_training_header(training_file.f, r);
+                training = !status;
+            }
+            if (!status && j.host.n_metrics)
+                report_training(training_file.f, &j, coords);
+            if (!status && j.host.metrics_lost)
+                fprintf(stderr, "basin: %s: job %llu: out of memory for training "
+                        "metrics; training.csv misses some points\n", r->name,
+                        (unsigned long long)index + 1);
             stats[j.point].seconds += now() - started;
             if (write_samples)
                 status = report_samples_append(samples, dir, &j, err, n_err);
@@ -174,6 +192,8 @@ int pipeline_run(const recipe *r, const pipeline_options *o, char *err, size_t n
             status = 1;
         if (!status && landscape && results_commit(&attractors_file, err, n_err))
             status = 1;
+        if (!status && training && results_commit(&training_file, err, n_err))
+            status = 1;
         /* An earlier run's optional files in the same folder no longer belong. */
         char stale[4200];
         if (!status && !most_clones) {
@@ -182,6 +202,10 @@ int pipeline_run(const recipe *r, const pipeline_options *o, char *err, size_t n
         }
         if (!status && !landscape) {
             snprintf(stale, sizeof stale, "%s/attractors.csv", dir);
+            unlink(stale);
+        }
+        if (!status && !training) {
+            snprintf(stale, sizeof stale, "%s/training.csv", dir);
             unlink(stale);
         }
         if (!status)
@@ -205,6 +229,7 @@ int pipeline_run(const recipe *r, const pipeline_options *o, char *err, size_t n
         results_abandon(&files[i]);
     results_abandon(&clones_file);
     results_abandon(&attractors_file);
+    results_abandon(&training_file);
     for (size_t k = 0; samples && k < samples->n; k++)
         results_abandon(&samples->file[k]);
     free(samples);

@@ -128,6 +128,27 @@ void report_records(FILE *f, const job *j, const basin_value *measure,
     }
 }
 
+/* training.csv: the training-curve points plugins reported (basin_host.metric). */
+void report_training_header(FILE *f, const recipe *r)
+{
+    fprintf(f, "job,point,repeat,");
+    for (size_t a = 0; a < r->n_axes; a++)
+        fprintf(f, "%s,", r->axes[a].dotted);
+    fprintf(f, "name,step,value\n");
+}
+
+void report_training(FILE *f, const job *j, size_t *coords)
+{
+    for (size_t k = 0; k < j->host.n_metrics; k++) {
+        const host_metric *m = &j->host.metrics[k];
+        fprintf(f, "%llu,%zu,%u,", (unsigned long long)j->index, j->point, j->repeat);
+        write_axes(f, j->r, j->point, coords);
+        fprintf(f, "%s,%llu,", m->name, (unsigned long long)m->step);
+        csv_real(f, m->value);
+        fputc('\n', f);
+    }
+}
+
 /* attractors.csv: the analyzed attractors of every job (landscape.h). */
 void report_attractors_header(FILE *f, const recipe *r)
 {

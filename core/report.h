@@ -1,7 +1,8 @@
 /*
  * report — the files of a results folder and the summary printed at the end
  * (README.md, "Results"): records.csv (a row per final state), summary.csv (a row
- * per sweep point), collapse.csv (φ_C), attractors.csv, run.toml and samples.npy.
+ * per sweep point), collapse.csv (φ_C), attractors.csv, training.csv (training
+ * curves), run.toml and samples.npy.
  * The pipeline opens and commits the files atomically (results.h); these write
  * their contents.
  */
@@ -22,6 +23,10 @@ void report_records(FILE *f, const job *j, const basin_value *measure,
 /* attractors.csv: the analyzed attractors of every job. */
 void report_attractors_header(FILE *f, const recipe *r);
 void report_attractors(FILE *f, const job *j, size_t *coords, point_stats *st);
+/* training.csv: a row per training-curve point a plugin reported through
+   basin_host.metric (job, point, repeat, the swept values, name, step, value). */
+void report_training_header(FILE *f, const recipe *r);
+void report_training(FILE *f, const job *j, size_t *coords);
 /* summary.csv: a row per sweep point. */
 void report_summary(FILE *f, const recipe *r, const point_stats *stats,
                     double confidence, size_t *coords, int distance, int landscape);

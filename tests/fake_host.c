@@ -122,6 +122,16 @@ static int fake_cancelled(const basin_host *host)
     return fake_of(host)->cancel;
 }
 
+static void fake_metric(const basin_host *host, const char *name, uint64_t step,
+                        double value)
+{
+    fake_host *f = fake_of(host);
+    snprintf(f->metric_name, sizeof f->metric_name, "%s", name);
+    f->metric_step = step;
+    f->metric_value = value;
+    f->n_metrics++;
+}
+
 void fake_host_init(fake_host *f, uint64_t seed, fake_rng rng)
 {
     *f = (fake_host){
@@ -137,6 +147,7 @@ void fake_host_init(fake_host *f, uint64_t seed, fake_rng rng)
             .progress = fake_progress,
             .cancelled = fake_cancelled,
             .observe = NULL,
+            .metric = fake_metric,
         },
         .seed = seed,
         .rng = rng,

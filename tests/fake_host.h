@@ -10,6 +10,7 @@
  *                FAKE_PHILOX is core's rng.h (the streams of the real host);
  *   progress()   does nothing;
  *   cancelled()  returns the field cancel;
+ *   metric()     keeps the last point (name, step, value) and counts the calls;
  *   observe      NULL: a test that watches steps sets host.observe to its hook and
  *                reaches its own state through fake_user(host).
  * Any host.* entry may be replaced by a test's hook; host.host_data must stay the
@@ -37,6 +38,10 @@ typedef struct fake_host {
     int quiet;                /* log() prints nothing (it still counts) */
     uint64_t n_warnings;      /* log() calls at level ≤ BASIN_LOG_WARN */
     void *user;               /* the test's own state, for its hooks */
+    char metric_name[32];     /* metric(): the last point reported */
+    uint64_t metric_step;
+    double metric_value;
+    uint64_t n_metrics;       /* metric() calls */
 } fake_host;
 
 /* The last message passed to error() on this thread. */

@@ -1,7 +1,7 @@
 # The command line: help, version, plugins, describe.
 . "$(dirname "$0")/lib.sh"
 
-check "--version names the ABI" bash -c "'$BASIN' --version | grep -q 'plugin ABI 1.0'"
+check "--version names the ABI" bash -c "'$BASIN' --version | grep -q 'plugin ABI 1.1'"
 for c in run plugins describe; do
     check "basin $c --help" bash -c "'$BASIN' $c --help | grep -q 'usage: basin $c'"
     check "basin help $c" bash -c "'$BASIN' help $c | grep -q 'usage: basin $c'"

@@ -46,7 +46,7 @@ extern "C" {
 #endif
 
 #define BASIN_ABI_MAJOR 1
-#define BASIN_ABI_MINOR 0
+#define BASIN_ABI_MINOR 1
 
 #if defined(_WIN32)
 #define BASIN_EXPORT __declspec(dllexport)
@@ -182,6 +182,19 @@ typedef struct basin_host {
      * collapse times). Nonzero return: stop and return BASIN_ECANCELED.
      */
     int (*observe)(const struct basin_host *host, const basin_step *step);
+
+    /* ---- ABI 1.1: read only when struct_size reaches past them (older hosts
+       lack them): if (host->struct_size >= offsetof(basin_host, metric)
+       + sizeof host->metric && host->metric) ... */
+
+    /*
+     * Report one point of a training curve: metric `name` (a short word such as
+     * "loss", at most 31 bytes) has `value` after `step` steps. The host keeps the
+     * points of each job and writes them to the results folder's training.csv;
+     * the progress bar shows the latest ("loss 0.0123"). [thread-safe]
+     */
+    void (*metric)(const struct basin_host *host, const char *name, uint64_t step,
+                   double value);
 } basin_host;
 
 /* -------------------------------------------------------------------- dataset */

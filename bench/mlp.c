@@ -1,0 +1,101 @@
+/*
+ * bench-mlp — speed of scores/mlp (a benchmark, not a test: it asserts nothing and
+ * prints `key value` lines for bench/mlp.sh).
+ *
+ * For each configuration (N, width, depth, batch): training throughput, samples
+ * per second = steps · batch / seconds of encode (minibatch drawing through the
+ * host's Philox streams, forward, backward, Adam: everything a training step
+ * does), and sampling throughput, denoiser evaluations per second = rows / seconds
+ * of denoise over 20 calls on `batch` states (the forward pass of a sampler step).
+ * The data are N(0, I) rows (K = 4096): the speed does not depend on them. Each
+ * time is the best of 3 (the machine may be shared).
+ *
+ * Usage: bench-mlp MLP.so
+ * Threads: OpenBLAS's own (OPENBLAS_NUM_THREADS), as the peer's torch threads.
+ */
+#include <basin/plugin.h>
+
+#include "fake_host.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+static double now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+static fake_host fake;
+static const basin_host *const host = &fake.host;
+
+typedef struct config {
+    const char *name;
+    uint32_t dim, width, depth, batch, steps;
+} config;
+
+static const config CONFIGS[] = {
+    {"small", 32, 256, 3, 256, 200},
+    {"image", 784, 512, 3, 128, 40},
+};
+
+int main(int argc, char **argv)
+{
+    if (argc != 2) {
+        fprintf(stderr, "usage: bench-mlp MLP.so\n");
+        return 2;
+    }
+    fake_host_init(&fake, 1, FAKE_PHILOX);
+    fake.quiet = 1;
+    const basin_descriptor *desc = load_plugin(argv[1], "scores/mlp");
+    if (desc == NULL)
+        return 1;
+    const basin_score_iface *sc = desc->iface;
+    for (size_t c = 0; c < sizeof CONFIGS / sizeof *CONFIGS; c++) {
+        const config *cf = &CONFIGS[c];
+        enum { K = 4096, CALLS = 20 };
+        float *train = malloc((size_t)K * cf->dim * sizeof *train);
+        float *x = malloc((size_t)cf->batch * cf->dim * sizeof *x);
+        float *out = malloc((size_t)cf->batch * cf->dim * sizeof *out);
+        host->random_normal(host, BASIN_ROLE_USER, 0, 0, train, (size_t)K * cf->dim);
+        host->random_normal(host, BASIN_ROLE_USER, 1, 0, x, (size_t)cf->batch * cf->dim);
+        params p = param_defaults(desc);
+        set_number(&p, "width", cf->width);
+        set_number(&p, "depth", cf->depth);
+        set_number(&p, "batch", cf->batch);
+        set_number(&p, "steps", cf->steps);
+        void *self = NULL;
+        double train_s = 1e300, sample_s = 1e300;
+        int rc = BASIN_OK;
+        for (int rep = 0; rep < 3 && rc == BASIN_OK; rep++) {
+            if (self != NULL)
+                sc->destroy(self);
+            self = NULL;
+            double t0 = now();
+            rc = sc->create(host, p.values, cf->dim, &self);
+            if (rc == BASIN_OK)
+                rc = sc->encode(self, host, train, K);
+            const double t1 = now();
+            train_s = t1 - t0 < train_s ? t1 - t0 : train_s;
+            for (int k = 0; k < CALLS && rc == BASIN_OK; k++)
+                rc = sc->denoise(self, host, x, cf->batch, 1.0, 0.5 + 0.1 * k, out);
+            sample_s = now() - t1 < sample_s ? now() - t1 : sample_s;
+        }
+        if (rc != BASIN_OK) {
+            fprintf(stderr, "scores/mlp: %s\n", fake_last_error);
+            return 1;
+        }
+        printf("basin %s N=%u width=%u depth=%u batch=%u train_samples_per_s %.0f "
+               "denoise_rows_per_s %.0f\n", cf->name, cf->dim, cf->width, cf->depth,
+               cf->batch, (double)cf->steps * cf->batch / train_s,
+               (double)CALLS * cf->batch / sample_s);
+        sc->destroy(self);
+        free(train);
+        free(x);
+        free(out);
+    }
+    return 0;
+}

@@ -1,0 +1,793 @@
+/*
+ * scores/mlp — a trained denoiser: a multilayer perceptron (mlp_net.h) with the
+ * EDM preconditioning of Karras et al. 2022 ("Elucidating the Design Space of
+ * Diffusion-Based Generative Models", arXiv:2206.00364, Table 1 and eq. 7):
+ *
+ *   D(x; σ) = μ + c_skip(σ) (x − μ) + c_out(σ) F(c_in(σ) (x − μ), c_noise(σ)),
+ *   c_skip = σd²/(σ² + σd²),  c_out = σ σd/√(σ² + σd²),  c_in = 1/√(σ² + σd²),
+ *   c_noise = ¼ ln σ,
+ *
+ * for the variance-exploding process x = x0 + σ ε, with σd = sigma_data. F is the
+ * network: c_in (x − μ) and an embedding of c_noise (mlp_embed) concatenated at its
+ * input. μ is the training set's mean, computed at every encode (so checkpoints
+ * need not store it): EDM's preconditioning for data centred at μ. It makes the
+ * large-σ limit, where the posterior mean tends to μ, F = 0 — the value the
+ * network starts near — instead of F = μ/σd, which a finite network learns
+ * poorly from the few noise levels it sees up there. The host's processes are x_t = α x0 + σ ε; denoise evaluates
+ * D_VE(x/α; σ/α), the same posterior mean in the VE variable.
+ *
+ * Encoding is training by denoising score matching (Vincent 2011; EDM eq. 2 and
+ * 8): minimize E_{σ, x0, ε} λ(σ) ‖D(x0 + σε; σ) − x0‖² with λ = (σ² + σd²)/(σ σd)²
+ * and ln σ ~ N(p_mean, p_std²) (or, with probability p_uniform, uniform on
+ * [ln sigma_min, ln sigma_max]: see EMBED_Z), x0 uniform over the training points,
+ * ε ~ N(0, I).
+ * Since λ c_out² = 1 the loss is ‖F − (x0 − c_skip x)/c_out‖², the network's own
+ * regression target (EDM eq. 8). The reported loss is the minibatch mean of
+ * λ ‖D − x0‖² / N (per coordinate). Minibatches of `batch` rows drawn with
+ * replacement, Adam (mlp_net.h), a fixed number of steps, an optional
+ * exponential moving average (EMA) of the weights that denoise then uses.
+ *
+ * Randomness: all of it through host->random_* with role BASIN_ROLE_ENCODE, so a
+ * model is a function of (training rows, parameters, run seed, job):
+ *   weights of layer l:            random_normal(index = l, step = 0)
+ *   minibatch slot b of step s:    random_normal(index = b, step = s + 1), dim + 1
+ *                                  numbers: z for ln σ = p_mean + p_std z, then ε
+ *                                  random_uniform(index = 2³² + b, step = s + 1),
+ *                                  3 numbers: the training row ⌊u₀ K⌋, the
+ *                                  log-uniform branch u₁ < p_uniform, its level u₂
+ *   stream fingerprint:            random_bits(index = 2⁶², step = 0), 2 words
+ *
+ * Checkpoints (mlp_checkpoint.h, docs/checkpoints.md): with `checkpoint` set, an
+ * existing file is loaded instead of training, after every header check; a missing
+ * one is written after training. "{hash}" in the path becomes 16 hex digits of
+ * config_hash (the training rows, dim, every training parameter, the resolved σd
+ * and the stream fingerprint), "{K}" the training-set size.
+ *
+ * After encode the instance is const: denoise allocates its own scratch per call
+ * and may run on several threads at once. Training runs on encode's one thread;
+ * its GEMMs use OpenBLAS's thread count (the basin command sets 1), so a run's
+ * --threads does not speed training (bench/mlp.sh measures it).
+ */
+#include <basin/plugin.h>
+
+#include <errno.h>
+#include <inttypes.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "mlp_checkpoint.h"
+#include "mlp_net.h"
+
+enum {
+    P_WIDTH, P_DEPTH, P_EMBEDDING, P_LR, P_BATCH, P_STEPS, P_BETA1, P_BETA2, P_EMA,
+    P_SIGMA_DATA, P_P_MEAN, P_P_STD, P_P_UNIFORM, P_SIGMA_MIN, P_SIGMA_MAX,
+    P_CHECKPOINT, P_COUNT
+};
+
+static const basin_param_def mlp_params[] = {
+    {"width", BASIN_PARAM_INT, 128, NULL, 1, 4096, NULL, 0,
+     "hidden units per layer"},
+    {"depth", BASIN_PARAM_INT, 3, NULL, 1, MLP_MAX_DEPTH, NULL, 0,
+     "hidden layers (SiLU), followed by a linear output layer"},
+    {"embedding", BASIN_PARAM_INT, 16, NULL, 2, 256, NULL, 0,
+     "noise-level features (cos, sin pairs of c_noise; even) joined to the input"},
+    {"lr", BASIN_PARAM_REAL, 1e-3, NULL, 0, 1, NULL, BASIN_PARAM_MIN_EXCLUSIVE,
+     "Adam step size"},
+    {"batch", BASIN_PARAM_INT, 256, NULL, 1, 65536, NULL, 0,
+     "minibatch size (training rows drawn with replacement per step)"},
+    {"steps", BASIN_PARAM_INT, 2000, NULL, 1, 1e9, NULL, 0,
+     "training steps (Adam updates)"},
+    {"beta1", BASIN_PARAM_REAL, 0.9, NULL, 0, 1, NULL, BASIN_PARAM_MAX_EXCLUSIVE,
+     "Adam first-moment decay"},
+    {"beta2", BASIN_PARAM_REAL, 0.999, NULL, 0, 1, NULL, BASIN_PARAM_MAX_EXCLUSIVE,
+     "Adam second-moment decay"},
+    {"ema", BASIN_PARAM_REAL, 0, NULL, 0, 1, NULL, BASIN_PARAM_MAX_EXCLUSIVE,
+     "decay of an exponential moving average of the weights used for denoising "
+     "(0: the last weights)"},
+    {"sigma_data", BASIN_PARAM_REAL, 0, NULL, 0, 1e6, NULL, 0,
+     "data scale of the EDM preconditioning (0: the RMS deviation of the training "
+     "coordinates from their mean)"},
+    {"p_mean", BASIN_PARAM_REAL, -1.2, NULL, -20, 20, NULL, 0,
+     "mean of ln sigma for the training noise levels (EDM P_mean)"},
+    {"p_std", BASIN_PARAM_REAL, 1.2, NULL, 0, 20, NULL, 0,
+     "standard deviation of ln sigma for the training noise levels (EDM P_std)"},
+    {"p_uniform", BASIN_PARAM_REAL, 0.2, NULL, 0, 1, NULL, 0,
+     "fraction of training noise levels drawn log-uniformly in [sigma_min, "
+     "sigma_max] instead of log-normally: covers the high noise levels samplers "
+     "start from (VE sigma up to ~160 for ddpm-linear, 80 for edm)"},
+    {"sigma_min", BASIN_PARAM_REAL, 0.002, NULL, 0, 1e6, NULL,
+     BASIN_PARAM_MIN_EXCLUSIVE, "lowest log-uniform training noise level (VE sigma)"},
+    {"sigma_max", BASIN_PARAM_REAL, 500, NULL, 0, 1e6, NULL, BASIN_PARAM_MIN_EXCLUSIVE,
+     "highest log-uniform training noise level (VE sigma)"},
+    {"checkpoint", BASIN_PARAM_STRING, 0, "", 0, 0, NULL, 0,
+     "weights file: loaded if it exists, else written after training; {hash} and "
+     "{K} are replaced (empty: no file)"},
+    {NULL, 0, 0, NULL, 0, 0, NULL, 0, NULL},
+};
+
+#define ADAM_EPS 1e-8
+/* Metric points per training run: the mean loss over each stretch of
+   max(1, steps / METRIC_POINTS) steps is reported. */
+#define METRIC_POINTS 200
+/* Bytes of each scratch buffer of a denoise call (the input and two activation
+   buffers), which sets the rows per forward pass: below glibc's mmap threshold
+   (128 KiB), so a call reuses heap memory instead of mapping and faulting in fresh
+   pages, which cost more than the GEMMs at small widths (4x at width 256) ... */
+#define DENOISE_SCRATCH (120 * 1024)
+/* ... but at least this many rows, for wide networks where the GEMMs dominate. */
+#define DENOISE_MIN_ROWS 64
+/* Training noise levels: with probability 1 − p_uniform ln σ = p_mean + p_std z
+   (EDM's log-normal, z clamped to |z| ≤ EMBED_Z; P(|z| > 3.5) = 5e-4), with
+   probability p_uniform ln σ uniform on [ln sigma_min, ln sigma_max]. EDM's
+   log-normal alone puts 2e-6 of its mass above σ = 80, where samplers start; there
+   a finite network extrapolates (x̂₀ missed the data mean by several data scales
+   at σ = 1e3 before the uniform part was added). Outside the trained range the
+   Fourier embedding of c_noise would be phases never seen, so denoise embeds the
+   nearest trained level; beyond it the preconditioning carries the limits
+   (c_skip → 0, c_out → σd as σ → ∞; c_skip → 1, c_out → 0 as σ → 0). */
+#define EMBED_Z 3.5
+
+typedef struct mlp {
+    uint32_t dim;
+    mlp_layout layout;
+    double lr, beta1, beta2, ema, sigma_data_param, p_mean, p_std;
+    double p_uniform, sigma_min, sigma_max;
+    double ln_lo, ln_hi;      /* ln σ range of training: the embedding's clamp */
+    uint64_t batch, steps;
+    char *checkpoint;         /* the path as given, "" for none */
+    int encoded;
+    double sigma_data;        /* resolved at encode */
+    float *mean;              /* dim: μ, the training mean, set at encode */
+    float *params;            /* n_params: the weights denoise uses */
+} mlp;
+
+static void noise_range(mlp *m);
+
+static void mlp_destroy(void *self)
+{
+    mlp *m = self;
+    if (m == NULL)
+        return;
+    free(m->checkpoint);
+    free(m->params);
+    free(m->mean);
+    free(m);
+}
+
+static int mlp_create(const basin_host *host, const basin_value *params, uint32_t dim,
+                      void **self)
+{
+    *self = NULL;
+    const uint32_t embed = (uint32_t)params[P_EMBEDDING].number;
+    if (embed % 2 != 0) {
+        host->error(host, "embedding = %u must be even (cos, sin pairs)", embed);
+        return BASIN_EINVAL;
+    }
+    mlp_shape shape = {dim, (uint32_t)params[P_WIDTH].number,
+                       (uint32_t)params[P_DEPTH].number, embed};
+    mlp *m = calloc(1, sizeof *m);
+    if (m == NULL) {
+        host->error(host, "out of memory");
+        return BASIN_ENOMEM;
+    }
+    if (mlp_layout_init(&m->layout, shape) != 0) {
+        host->error(host, "dim = %u, width = %u, depth = %u: the network is too large",
+                    dim, shape.width, shape.depth);
+        free(m);
+        return BASIN_EINVAL;
+    }
+    m->dim = dim;
+    m->lr = params[P_LR].number;
+    m->beta1 = params[P_BETA1].number;
+    m->beta2 = params[P_BETA2].number;
+    m->ema = params[P_EMA].number;
+    m->sigma_data_param = params[P_SIGMA_DATA].number;
+    m->p_mean = params[P_P_MEAN].number;
+    m->p_std = params[P_P_STD].number;
+    m->p_uniform = params[P_P_UNIFORM].number;
+    m->sigma_min = params[P_SIGMA_MIN].number;
+    m->sigma_max = params[P_SIGMA_MAX].number;
+    if (!(m->sigma_min < m->sigma_max)) {
+        host->error(host, "sigma_min = %g must be below sigma_max = %g", m->sigma_min,
+                    m->sigma_max);
+        mlp_destroy(m);
+        return BASIN_EINVAL;
+    }
+    noise_range(m);
+    m->batch = (uint64_t)params[P_BATCH].number;
+    m->steps = (uint64_t)params[P_STEPS].number;
+    m->checkpoint = strdup(params[P_CHECKPOINT].string);
+    if (m->checkpoint == NULL) {
+        host->error(host, "out of memory");
+        free(m);
+        return BASIN_ENOMEM;
+    }
+    *self = m;
+    return BASIN_OK;
+}
+
+/* ------------------------------------------------------------ preconditioning */
+
+typedef struct precond {
+    float c_skip, c_out, c_in;
+    double c_noise;
+} precond;
+
+/* The ln σ range training covers (see EMBED_Z). */
+static void noise_range(mlp *m)
+{
+    m->ln_lo = m->p_mean - EMBED_Z * m->p_std;
+    m->ln_hi = m->p_mean + EMBED_Z * m->p_std;
+    if (m->p_uniform > 0) {
+        m->ln_lo = fmin(m->ln_lo, log(m->sigma_min));
+        m->ln_hi = fmax(m->ln_hi, log(m->sigma_max));
+    }
+}
+
+/* EDM Table 1 at VE noise level σ > 0 (finite) for data scale sd; c_noise of
+   ln σ clamped to the trained range. */
+static precond precondition(const mlp *m, double sigma, double sd)
+{
+    const double s2 = sigma * sigma + sd * sd;
+    double ls = log(sigma);
+    ls = ls < m->ln_lo ? m->ln_lo : ls > m->ln_hi ? m->ln_hi : ls;
+    return (precond){(float)(sd * sd / s2), (float)(sigma * sd / sqrt(s2)),
+                     (float)(1 / sqrt(s2)), 0.25 * ls};
+}
+
+/* --------------------------------------------------------------------- encode */
+
+/* Parameters a checkpoint describes: the header this instance would write. */
+static mlp_checkpoint want_header(const mlp *m, uint64_t n, uint64_t train_hash,
+                                  uint64_t stream)
+{
+    const mlp_shape s = m->layout.shape;
+    mlp_checkpoint h = {
+        .dim = s.dim, .width = s.width, .depth = s.depth, .embed = s.embed,
+        .n_train = n, .train_hash = train_hash, .stream = stream,
+        .sigma_data = m->sigma_data, .lr = m->lr, .beta1 = m->beta1,
+        .beta2 = m->beta2, .adam_eps = ADAM_EPS, .ema = m->ema, .p_mean = m->p_mean,
+        .p_std = m->p_std, .sigma_data_param = m->sigma_data_param,
+        .p_uniform = m->p_uniform, .sigma_min = m->sigma_min,
+        .sigma_max = m->sigma_max,
+        .batch = m->batch, .steps = m->steps, .steps_trained = m->steps,
+        .n_params = m->layout.n_params,
+    };
+    /* config_hash: every field above, in its little-endian serialization. */
+    uint64_t hash = MLP_FNV_OFFSET;
+    const uint64_t words[] = {h.dim, h.width, h.depth, h.embed, h.n_train,
+                              h.train_hash, h.stream, h.batch, h.steps};
+    for (size_t i = 0; i < sizeof words / sizeof *words; i++)
+        for (int b = 0; b < 8; b++) {
+            const unsigned char c = (unsigned char)(words[i] >> (8 * b));
+            hash = mlp_fnv1a(hash, &c, 1);
+        }
+    const double reals[] = {h.sigma_data, h.lr, h.beta1, h.beta2, h.adam_eps, h.ema,
+                            h.p_mean, h.p_std, h.sigma_data_param, h.p_uniform,
+                            h.sigma_min, h.sigma_max};
+    for (size_t i = 0; i < sizeof reals / sizeof *reals; i++) {
+        uint64_t u;
+        memcpy(&u, &reals[i], sizeof u);
+        for (int b = 0; b < 8; b++) {
+            const unsigned char c = (unsigned char)(u >> (8 * b));
+            hash = mlp_fnv1a(hash, &c, 1);
+        }
+    }
+    h.config_hash = hash;
+    return h;
+}
+
+/* FNV-1a of dim, n and the rows' float32 bits, all little-endian. */
+static uint64_t hash_rows(const float *train, uint64_t n, uint32_t dim)
+{
+    uint64_t h = MLP_FNV_OFFSET;
+    const uint64_t head[2] = {dim, n};
+    for (int i = 0; i < 2; i++)
+        for (int b = 0; b < 8; b++) {
+            const unsigned char c = (unsigned char)(head[i] >> (8 * b));
+            h = mlp_fnv1a(h, &c, 1);
+        }
+    const size_t total = (size_t)n * dim;
+    for (size_t i = 0; i < total; i++) {
+        uint32_t u;
+        memcpy(&u, &train[i], sizeof u);
+        const unsigned char c[4] = {(unsigned char)u, (unsigned char)(u >> 8),
+                                    (unsigned char)(u >> 16), (unsigned char)(u >> 24)};
+        h = mlp_fnv1a(h, c, 4);
+    }
+    return h;
+}
+
+/* σd = √(Σ ‖x − x̄‖² / (K N)), the RMS deviation of the coordinates. */
+static double estimate_sigma_data(const float *train, uint64_t n, uint32_t dim)
+{
+    double total = 0;
+    for (uint32_t i = 0; i < dim; i++) {
+        double mean = 0;
+        for (uint64_t r = 0; r < n; r++)
+            mean += train[r * dim + i];
+        mean /= (double)n;
+        for (uint64_t r = 0; r < n; r++) {
+            const double d = train[r * dim + i] - mean;
+            total += d * d;
+        }
+    }
+    return sqrt(total / ((double)n * dim));
+}
+
+/* The checkpoint path with {hash} and {K} replaced; NULL when out of memory. */
+static char *expand_path(const char *pattern, uint64_t hash, uint64_t n)
+{
+    size_t cap = strlen(pattern) + 1;
+    for (const char *p = pattern; (p = strchr(p, '{')) != NULL; p++)
+        cap += 24;
+    char *out = malloc(cap), *o = out;
+    if (out == NULL)
+        return NULL;
+    for (const char *p = pattern; *p;) {
+        if (strncmp(p, "{hash}", 6) == 0) {
+            o += sprintf(o, "%016" PRIx64, hash);
+            p += 6;
+        } else if (strncmp(p, "{K}", 3) == 0) {
+            o += sprintf(o, "%" PRIu64, n);
+            p += 3;
+        } else {
+            *o++ = *p++;
+        }
+    }
+    *o = '\0';
+    return out;
+}
+
+/* Create the folders above path (like mkdir -p of its dirname). 0 or -1. */
+static int make_parents(const char *path)
+{
+    char *copy = strdup(path);
+    if (copy == NULL)
+        return -1;
+    for (char *p = copy + 1; *p; p++) {
+        if (*p != '/')
+            continue;
+        *p = '\0';
+        if (mkdir(copy, 0777) != 0 && errno != EEXIST) {
+            free(copy);
+            return -1;
+        }
+        *p = '/';
+    }
+    free(copy);
+    return 0;
+}
+
+static size_t expect_params(const mlp_checkpoint *h)
+{
+    mlp_layout L;
+    mlp_shape s = {h->dim, h->width, h->depth, h->embed};
+    return mlp_layout_init(&L, s) == 0 ? L.n_params : 0;
+}
+
+/* Optional host service of ABI 1.1: report a training-curve point. */
+static void report_metric(const basin_host *host, const char *name, uint64_t step,
+                          double value)
+{
+    if (host->struct_size >= offsetof(basin_host, metric) + sizeof host->metric
+        && host->metric != NULL)
+        host->metric(host, name, step, value);
+}
+
+/* Initial weights: LeCun normal N(0, 1/fan_in) per layer, biases 0; the output
+   layer scaled by 0.1 so that D starts near c_skip x. */
+static void init_weights(const mlp *m, const basin_host *host, float *params)
+{
+    const mlp_layout *L = &m->layout;
+    memset(params, 0, L->n_params * sizeof *params);
+    for (uint32_t l = 0; l < L->n_layers; l++) {
+        const size_t nw = (size_t)L->fan_in[l] * L->fan_out[l];
+        float *w = params + L->w_offset[l];
+        host->random_normal(host, BASIN_ROLE_ENCODE, l, 0, w, nw);
+        const float scale = (float)((l + 1 == L->n_layers ? 0.1 : 1.0)
+                                    / sqrt((double)L->fan_in[l]));
+        for (size_t i = 0; i < nw; i++)
+            w[i] *= scale;
+    }
+}
+
+/* Training buffers. */
+typedef struct trainer {
+    mlp_work work;
+    float *input, *target, *d_out, *grad, *adam_m, *adam_v, *avg, *noise;
+} trainer;
+
+static void trainer_free(trainer *t)
+{
+    mlp_work_free(&t->work);
+    free(t->input);
+    free(t->target);
+    free(t->d_out);
+    free(t->grad);
+    free(t->adam_m);
+    free(t->adam_v);
+    free(t->avg);
+    free(t->noise);
+}
+
+/*
+ * Train m->params from initial weights for m->steps steps on train (n × dim).
+ * *final_loss: the running mean loss of the last stretch. BASIN_ENOMEM,
+ * BASIN_ECANCELED, BASIN_ENUMERIC (a non-finite loss: the step named).
+ */
+static int train_network(mlp *m, const basin_host *host, const float *train,
+                         uint64_t n, double *final_loss)
+{
+    const mlp_layout *L = &m->layout;
+    const size_t B = (size_t)m->batch, dim = m->dim, embed = L->shape.embed;
+    const size_t n_in = dim + embed, P = L->n_params;
+    trainer t;
+    memset(&t, 0, sizeof t);
+    int ok = mlp_work_init(&t.work, L, B) == 0;
+    ok = ok && (t.input = malloc(B * n_in * sizeof(float))) != NULL;
+    ok = ok && (t.target = malloc(B * dim * sizeof(float))) != NULL;
+    ok = ok && (t.d_out = malloc(B * dim * sizeof(float))) != NULL;
+    ok = ok && (t.grad = malloc(P * sizeof(float))) != NULL;
+    ok = ok && (t.adam_m = calloc(P, sizeof(float))) != NULL;
+    ok = ok && (t.adam_v = calloc(P, sizeof(float))) != NULL;
+    ok = ok && (t.noise = malloc((dim + 1) * sizeof(float))) != NULL;
+    ok = ok && (m->ema == 0 || (t.avg = malloc(P * sizeof(float))) != NULL);
+    if (!ok) {
+        trainer_free(&t);
+        host->error(host, "encode: out of memory for training (%zu weights, batch "
+                    "%zu)", P, B);
+        return BASIN_ENOMEM;
+    }
+    init_weights(m, host, m->params);
+    if (t.avg != NULL)
+        memcpy(t.avg, m->params, P * sizeof(float));
+    const double sd = m->sigma_data;
+    const uint64_t every = m->steps / METRIC_POINTS > 0 ? m->steps / METRIC_POINTS : 1;
+    double stretch_sum = 0, last_mean = NAN;
+    uint64_t stretch_n = 0;
+    int rc = BASIN_OK;
+    for (uint64_t s = 0; s < m->steps && rc == BASIN_OK; s++) {
+        if (host->cancelled(host)) {
+            rc = BASIN_ECANCELED;
+            host->error(host, "encode: cancelled at training step %" PRIu64, s);
+            break;
+        }
+        /* The minibatch, centred (y = x − μ): y = y0 + σ ε; input [c_in y,
+           embed(c_noise)]; target (y0 − c_skip y)/c_out; per-row loss weight 1
+           (λ c_out² = 1). */
+        for (size_t b = 0; b < B; b++) {
+            double u[3];
+            host->random_uniform(host, BASIN_ROLE_ENCODE, (1ull << 32) + b, s + 1, u,
+                                 3);
+            uint64_t row = (uint64_t)(u[0] * (double)n);
+            row = row < n ? row : n - 1;
+            host->random_normal(host, BASIN_ROLE_ENCODE, b, s + 1, t.noise, dim + 1);
+            double z = t.noise[0];
+            z = z < -EMBED_Z ? -EMBED_Z : z > EMBED_Z ? EMBED_Z : z;
+            const double ln_sigma =
+                u[1] < m->p_uniform
+                    ? log(m->sigma_min) + u[2] * (log(m->sigma_max) - log(m->sigma_min))
+                    : m->p_mean + m->p_std * z;
+            const double sigma = exp(ln_sigma);
+            const precond c = precondition(m, sigma, sd);
+            const float *x0 = train + row * dim;
+            float *in = t.input + b * n_in, *tg = t.target + b * dim;
+            for (size_t i = 0; i < dim; i++) {
+                const float y0 = x0[i] - m->mean[i]; /* centred */
+                const float y = y0 + (float)sigma * t.noise[1 + i];
+                in[i] = c.c_in * y;
+                tg[i] = (y0 - c.c_skip * y) / c.c_out;
+            }
+            mlp_embed((uint32_t)embed, c.c_noise, in + dim);
+        }
+        const float *out = mlp_forward(L, m->params, t.input, B, &t.work);
+        double loss = 0;
+        const float scale = (float)(2.0 / ((double)B * (double)dim));
+        for (size_t i = 0; i < B * dim; i++) {
+            const float r = out[i] - t.target[i];
+            loss += (double)r * r;
+            t.d_out[i] = scale * r;
+        }
+        loss /= (double)B * (double)dim;
+        if (!isfinite(loss)) {
+            host->error(host, "encode: the training loss is %g at step %" PRIu64
+                        ": lower lr", loss, s + 1);
+            rc = BASIN_ENUMERIC;
+            break;
+        }
+        mlp_backward(L, m->params, t.input, B, &t.work, t.d_out, t.grad);
+        mlp_adam_step(m->params, t.grad, t.adam_m, t.adam_v, P, m->lr, m->beta1,
+                      m->beta2, ADAM_EPS, s + 1);
+        if (t.avg != NULL) {
+            const float d = (float)m->ema;
+            for (size_t i = 0; i < P; i++)
+                t.avg[i] = d * t.avg[i] + (1 - d) * m->params[i];
+        }
+        stretch_sum += loss;
+        stretch_n++;
+        if (stretch_n == every || s + 1 == m->steps) {
+            last_mean = stretch_sum / (double)stretch_n;
+            report_metric(host, "loss", s + 1, last_mean);
+            stretch_sum = 0;
+            stretch_n = 0;
+        }
+        if (host->progress != NULL)
+            host->progress(host, s + 1, m->steps);
+    }
+    if (rc == BASIN_OK && t.avg != NULL)
+        memcpy(m->params, t.avg, P * sizeof(float));
+    *final_loss = last_mean;
+    trainer_free(&t);
+    return rc;
+}
+
+/* Load path into m->params after checking it against want. */
+static int load_checkpoint(mlp *m, const basin_host *host, const char *path,
+                           const mlp_checkpoint *want)
+{
+    char err[512];
+    mlp_checkpoint have;
+    float *w = NULL;
+    int rc = mlp_checkpoint_read(path, &have, &w, expect_params, err, sizeof err);
+    if (rc != BASIN_OK) {
+        host->error(host, "encode: %s", err);
+        return rc;
+    }
+    const char *diff = mlp_checkpoint_mismatch(&have, want, err, sizeof err);
+    if (diff != NULL) {
+        host->error(host, "encode: checkpoint %s: %s", path, diff);
+        free(w);
+        return BASIN_EINVAL;
+    }
+    for (size_t i = 0; i < m->layout.n_params; i++)
+        if (!isfinite(w[i])) {
+            host->error(host, "encode: checkpoint %s: weights: weight %zu is %g", path,
+                        i, (double)w[i]);
+            free(w);
+            return BASIN_EINVAL;
+        }
+    free(m->params);
+    m->params = w;
+    /* The curve's last point, so a run from checkpoints still records it. */
+    if (isfinite(have.final_loss))
+        report_metric(host, "loss", have.steps_trained, have.final_loss);
+    return BASIN_OK;
+}
+
+/*
+ * Train (or load) the denoiser for the n training points (n × dim). Returns
+ * BASIN_EINVAL (empty, a checkpoint that does not match), BASIN_ENUMERIC (a
+ * non-finite entry or loss), BASIN_EIO (an unreadable, corrupt or unwritable
+ * checkpoint), BASIN_ECANCELED, BASIN_ENOMEM. [deterministic given rng: ENCODE]
+ */
+static int mlp_encode(void *self, const basin_host *host, const float *train,
+                      uint64_t n)
+{
+    mlp *m = self;
+    if (n == 0 || train == NULL) {
+        host->error(host, "encode: the training set is empty");
+        return BASIN_EINVAL;
+    }
+    if (n > SIZE_MAX / sizeof(float) / m->dim) {
+        host->error(host, "encode: %" PRIu64 " training points of dim %u overflow "
+                    "memory", n, m->dim);
+        return BASIN_EINVAL;
+    }
+    for (size_t i = 0; i < (size_t)n * m->dim; i++)
+        if (!isfinite(train[i])) {
+            host->error(host, "encode: training point %zu entry %zu is %g",
+                        i / m->dim, i % m->dim, (double)train[i]);
+            return BASIN_ENUMERIC;
+        }
+    m->encoded = 0;
+    float *mean = calloc(m->dim, sizeof *mean);
+    if (mean == NULL) {
+        host->error(host, "encode: out of memory");
+        return BASIN_ENOMEM;
+    }
+    for (uint32_t i = 0; i < m->dim; i++) {
+        double sum = 0;
+        for (uint64_t r = 0; r < n; r++)
+            sum += train[r * m->dim + i];
+        mean[i] = (float)(sum / (double)n);
+    }
+    free(m->mean);
+    m->mean = mean;
+    m->sigma_data = m->sigma_data_param > 0 ? m->sigma_data_param
+                                            : estimate_sigma_data(train, n, m->dim);
+    if (!(m->sigma_data > 0)) {
+        host->error(host, "encode: sigma_data estimated as %g: the training points "
+                    "are all equal; set sigma_data", m->sigma_data);
+        return BASIN_EINVAL;
+    }
+    uint32_t fp[2];
+    host->random_bits(host, BASIN_ROLE_ENCODE, 1ull << 62, 0, fp, 2);
+    const uint64_t stream = (uint64_t)fp[0] << 32 | fp[1];
+    const mlp_checkpoint want = want_header(m, n, hash_rows(train, n, m->dim), stream);
+
+    char *path = NULL;
+    if (m->checkpoint[0] != '\0') {
+        path = expand_path(m->checkpoint, want.config_hash, n);
+        if (path == NULL) {
+            host->error(host, "encode: out of memory");
+            return BASIN_ENOMEM;
+        }
+        struct stat st;
+        if (stat(path, &st) == 0) {
+            int rc = load_checkpoint(m, host, path, &want);
+            free(path);
+            if (rc == BASIN_OK) {
+                m->encoded = 1;
+                if (host->progress != NULL)
+                    host->progress(host, 1, 1);
+            }
+            return rc;
+        }
+    }
+    float *params = malloc(m->layout.n_params * sizeof *params);
+    if (params == NULL) {
+        free(path);
+        host->error(host, "encode: out of memory for %zu weights", m->layout.n_params);
+        return BASIN_ENOMEM;
+    }
+    free(m->params);
+    m->params = params;
+    double final_loss;
+    int rc = train_network(m, host, train, n, &final_loss);
+    if (rc == BASIN_OK && path != NULL) {
+        mlp_checkpoint h = want;
+        h.final_loss = final_loss;
+        char err[512];
+        if (make_parents(path) != 0) {
+            host->error(host, "encode: checkpoint %s: cannot create its folder: %s",
+                        path, strerror(errno));
+            rc = BASIN_EIO;
+        } else {
+            rc = mlp_checkpoint_write(path, &h, m->params, err, sizeof err);
+            if (rc != BASIN_OK)
+                host->error(host, "encode: %s", err);
+        }
+    }
+    free(path);
+    if (rc == BASIN_OK)
+        m->encoded = 1;
+    return rc;
+}
+
+/* -------------------------------------------------------------------- denoise */
+
+/*
+ * x̂0 = D_VE(x/α; σ/α) for n states (n × dim) into x0_hat. σ = 0 gives x/α
+ * (c_skip = 1, c_out = 0); σ = ∞ takes the limits c_skip = 0, c_in (x − μ) = 0,
+ * c_out = σd with the embedding of the highest trained level.
+ * α > 0 finite, σ ≥ 0, else BASIN_EINVAL; a non-finite state BASIN_ENUMERIC;
+ * BASIN_ENOMEM. [thread-safe] [deterministic]
+ */
+static int mlp_denoise(void *self, const basin_host *host, const float *x, uint64_t n,
+                       double alpha, double sigma, float *x0_hat)
+{
+    const mlp *m = self;
+    if (!m->encoded) {
+        host->error(host, "denoise called before encode");
+        return BASIN_EINVAL;
+    }
+    if (!(alpha > 0) || !isfinite(alpha) || !(sigma >= 0)) {
+        host->error(host, "denoise: alpha = %g, sigma = %g: need 0 < alpha < inf and "
+                          "sigma >= 0", alpha, sigma);
+        return BASIN_EINVAL;
+    }
+    if (n == 0)
+        return BASIN_OK;
+    const size_t dim = m->dim, embed = m->layout.shape.embed, n_in = dim + embed;
+    if (x == NULL || x0_hat == NULL || n > SIZE_MAX / sizeof(float) / n_in) {
+        host->error(host, "denoise: states or output missing, or too many (%" PRIu64
+                    ")", n);
+        return BASIN_EINVAL;
+    }
+    for (size_t i = 0; i < (size_t)n * dim; i++)
+        if (!isfinite(x[i])) {
+            host->error(host, "denoise: state %zu entry %zu is %g", i / dim, i % dim,
+                        (double)x[i]);
+            return BASIN_ENUMERIC;
+        }
+    const double s = sigma / alpha; /* the VE noise level of x/α */
+    const float inv_alpha = (float)(1 / alpha);
+    if (s == 0) {
+        for (size_t i = 0; i < (size_t)n * dim; i++)
+            x0_hat[i] = x[i] * inv_alpha;
+        return BASIN_OK;
+    }
+    precond c;
+    if (isfinite(s)) {
+        c = precondition(m, s, m->sigma_data);
+    } else {
+        c = precondition(m, 1e300, m->sigma_data);
+        c.c_skip = 0;
+        c.c_in = 0;
+        c.c_out = (float)m->sigma_data;
+    }
+    /* Scratch per call: the input and two activation buffers, each at most
+       DENOISE_SCRATCH bytes where that leaves DENOISE_MIN_ROWS rows. */
+    const size_t widest = m->layout.widest;
+    const size_t row_bytes = (n_in > widest ? n_in : widest) * sizeof(float);
+    size_t chunk = DENOISE_SCRATCH / row_bytes;
+    chunk = chunk < DENOISE_MIN_ROWS ? DENOISE_MIN_ROWS : chunk;
+    chunk = n < chunk ? (size_t)n : chunk;
+    float *input = malloc(chunk * n_in * sizeof *input);
+    float *buf0 = malloc(chunk * widest * sizeof *buf0);
+    float *buf1 = malloc(chunk * widest * sizeof *buf1);
+    if (input == NULL || buf0 == NULL || buf1 == NULL) {
+        free(input);
+        free(buf0);
+        free(buf1);
+        host->error(host, "denoise: out of memory for %zu states", chunk);
+        return BASIN_ENOMEM;
+    }
+    float emb[256];
+    mlp_embed((uint32_t)embed, c.c_noise, emb);
+    for (size_t first = 0; first < n; first += chunk) {
+        const size_t rows = n - first < chunk ? (size_t)(n - first) : chunk;
+        const float *xs = x + first * dim;
+        for (size_t r = 0; r < rows; r++) {
+            float *in = input + r * n_in;
+            for (size_t i = 0; i < dim; i++)
+                in[i] = c.c_in * (xs[r * dim + i] * inv_alpha - m->mean[i]);
+            memcpy(in + dim, emb, embed * sizeof *emb);
+        }
+        const float *F = mlp_forward_light(&m->layout, m->params, input, rows, buf0,
+                                           buf1);
+        float *out = x0_hat + first * dim;
+        for (size_t r = 0; r < rows; r++)
+            for (size_t i = 0; i < dim; i++) {
+                const size_t k = r * dim + i;
+                out[k] = m->mean[i] + c.c_skip * (xs[k] * inv_alpha - m->mean[i]) +
+                         c.c_out * F[k];
+            }
+    }
+    free(input);
+    free(buf0);
+    free(buf1);
+    for (size_t i = 0; i < (size_t)n * dim; i++)
+        if (!isfinite(x0_hat[i])) {
+            host->error(host, "denoise: output %zu entry %zu is %g at sigma = %g",
+                        i / dim, i % dim, (double)x0_hat[i], sigma);
+            return BASIN_ENUMERIC;
+        }
+    return BASIN_OK;
+}
+
+static const basin_score_iface mlp_iface = {
+    .struct_size = sizeof(basin_score_iface),
+    .flags = 0,
+    .create = mlp_create,
+    .destroy = mlp_destroy,
+    .encode = mlp_encode,
+    .denoise = mlp_denoise,
+};
+
+static const basin_descriptor mlp_descriptor = {
+    .struct_size = sizeof(basin_descriptor),
+    .id = "scores/mlp",
+    .interface = BASIN_IFACE_SCORE,
+    .version = "1.0.0",
+    .summary = "MLP denoiser with EDM preconditioning, trained by denoising score "
+               "matching",
+    .params = mlp_params,
+    .iface = &mlp_iface,
+};
+
+static const basin_descriptor *const mlp_plugins[] = {
+    &mlp_descriptor,
+    NULL,
+};
+
+BASIN_EXPORT const basin_library basin_library_entry = {
+    BASIN_LIBRARY_HEADER,
+    "mlp-score",
+    mlp_plugins,
+};
