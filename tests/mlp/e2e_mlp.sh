@@ -1,5 +1,5 @@
 # scores/mlp end to end: a small transition run on hidden-manifold data (K = 4 and
-# K = 400, a 2-layer width-64 network, 300 steps), training.csv, the checkpoint
+# K = 400, a 2-layer width-64 network, 600 steps), training.csv, the checkpoint
 # cache and its reuse, and a corrupt checkpoint refused with one line.
 . "$SOURCE_ROOT/tests/e2e/lib.sh"
 
@@ -19,7 +19,7 @@ heldout = 0
 plugin = "scores/mlp"
 width = 64
 depth = 2
-steps = 300
+steps = 600
 batch = 128
 lr = 3e-3
 checkpoint = "$T/ckpt/{hash}-K{K}.ckpt"
@@ -43,7 +43,7 @@ check "the run succeeds" "$BASIN" run "$T/t.toml" --out "$T/out" --quiet --threa
 S=$T/out/summary.csv
 m4=$(col "$S" dataset.count 4 memorized_rate)
 m400=$(col "$S" dataset.count 400 memorized_rate)
-# K = 4 points in 16 dimensions: 300 steps fit them (memorized rate ~1); K = 400:
+# K = 4 points in 16 dimensions: 600 steps fit them (memorized rate ~1); K = 400:
 # the network cannot (rate ~0). 100 samples each: a binomial SE below 0.05.
 check "memorized at K=4 ($m4) above K=400 ($m400) by 0.5" num "$m4" '>' "$m400 + 0.5"
 check "training.csv has its header" \
