@@ -129,13 +129,15 @@ static int energies(check_ctx *c, instance *in, const float *x, uint64_t n,
  * float states: x ± h e_i are rounded to float and the step is the exact
  * difference of the two floats, so only E's own error matters. Tolerance per
  * entry: 1e-2 ‖∇E‖_∞ (truncation, h²/6 |∂³E| with h = 1e-2 of the state scale, and
- * room for an energy summed in float) plus 2e-6 (|E| + 1)/h_step (the rounding of
- * E: a few float32 ulps, for energies that form overlaps in float). A gradient
- * that is wrong by a factor, a sign or a missing term is off by O(‖∇E‖). Both
- * terms are per entry and hold at every N; the second grows with |E| ∝ N (e.g.
- * −N/2 at a Hopfield memory, where ‖∇E‖_∞ ~ 1), as a float energy's rounding
- * does: 2e-6 (N/2)/2e-2 = 2e-3 at N = 40, 0.05 at N = 1e3, 0.5 at N = 1e4, so
- * for N ≳ 1e4 coordinate differences check a gradient only to O(‖∇E‖_∞).
+ * room for an energy summed in float) plus 2e-6 (|E| + ½‖x‖² + 1)/h_step (the
+ * rounding of E: a few float32 ulps of its terms, for energies that form overlaps
+ * in float; the terms are of size ‖x‖² even where E is not, e.g. energies/
+ * diffusion E = ½‖x‖² − σ² log Σ exp(x·ξ/σ² − …) ≈ ½‖x − ξ‖² near a memory). A
+ * gradient that is wrong by a factor, a sign or a missing term is off by O(‖∇E‖).
+ * Both terms are per entry and hold at every N; the second grows with ‖x‖² ∝ N,
+ * as a float energy's rounding does (|E| = N/2 at a Hopfield memory, where
+ * ‖∇E‖_∞ ~ 1): 2e-6 N/2e-2 = 4e-3 at N = 40, 0.08 at N = 784, 1 at N = 1e4, so for
+ * N ≳ 1e4 coordinate differences check a gradient only to O(‖∇E‖_∞).
  */
 static void check_gradient(check_ctx *c, instance *in, const float *states,
                            const double *e0)
@@ -161,9 +163,11 @@ static void check_gradient(check_ctx *c, instance *in, const float *states,
         unsigned worst_s = 0, worst_i = 0;
         for (uint32_t s = 0; s < N_STATES && !rc; s++) {
             const float *gs = g + s * dim;
-            double gmax = 0;
-            for (uint32_t i = 0; i < dim; i++)
+            double gmax = 0, half_sq = 0;
+            for (uint32_t i = 0; i < dim; i++) {
                 gmax = fmax(gmax, fabs(gs[i]));
+                half_sq += 0.5 * (double)states[s * dim + i] * states[s * dim + i];
+            }
             for (uint32_t i = 0; i < dim && !rc; i += probe_stride(dim)) {
                 memcpy(xp, states + s * dim, dim * sizeof *xp);
                 memcpy(xm, states + s * dim, dim * sizeof *xm);
@@ -177,7 +181,8 @@ static void check_gradient(check_ctx *c, instance *in, const float *states,
                     break;
                 }
                 double fd = (ep - em) / step;
-                double tol = 1e-2 * gmax + 2e-6 * (fabs(e0[s]) + 1) / step;
+                double tol = 1e-2 * gmax +
+                             2e-6 * (fabs(e0[s]) + half_sq + 1) / step;
                 double err = fabs(fd - gs[i]);
                 if (err / tol > worst / (worst_tol ? worst_tol : 1) || !worst_tol) {
                     worst = err, worst_tol = tol, worst_fd = fd, worst_g = gs[i];
