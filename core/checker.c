@@ -19,9 +19,12 @@
 /* The seed of every host the checks lend; any fixed value does. */
 #define CHECK_SEED 20250611u
 #define CHECK_MAX_SETS 64
+/* The largest --dim: the batteries hold a few dozen states of this dimension. */
+#define CHECK_MAX_DIM 100000
 
 const char USAGE_CHECK[] =
-    "usage: basin check LIBRARY.so [--set ID.KEY=VALUE]... [--verbose]\n"
+    "usage: basin check LIBRARY.so [--set ID.KEY=VALUE]... [--dim N] [--pretrained]\n"
+    "                   [--verbose]\n"
     "\n"
     "Run the conformance battery on every plugin of a library: the ABI and\n"
     "descriptors, parameter tables and defaults, finite and deterministic outputs,\n"
@@ -34,6 +37,13 @@ const char USAGE_CHECK[] =
     "  --set ID.KEY=VALUE  a parameter for the runtime checks, e.g.\n"
     "                      --set datasets/npy.path=train.npy (needed for\n"
     "                      REQUIRED parameters; others default)\n"
+    "  --dim N             run the energy, score and sampler checks at dimension N\n"
+    "                      (1..100000; default 16 for energies, 8 otherwise), for\n"
+    "                      models of a fixed input size; datasets use their own\n"
+    "  --pretrained        the score model's law is fixed (a trained network, a\n"
+    "                      foreign function), not fitted to the training set the\n"
+    "                      checker encodes: at sigma -> inf expect x0_hat the same\n"
+    "                      for every x (the law's mean), not the training mean\n"
     "  --verbose, -v       also print the plugins' informational logs\n"
     "\n"
     "Exit status: 0 all checks pass, 1 a check failed, 2 a usage error or a\n"
@@ -357,6 +367,8 @@ typedef struct options {
     set_arg sets[CHECK_MAX_SETS];
     size_t n_sets;
     int verbose;
+    uint32_t dim;       /* 0 without --dim */
+    int pretrained;
 } options;
 
 static int usage(const char *fmt, const char *arg)
@@ -380,6 +392,23 @@ static int parse_options(int argc, char **argv, options *o)
             v = a + 6;
         } else if (strcmp(a, "--verbose") == 0 || strcmp(a, "-v") == 0) {
             o->verbose++;
+            continue;
+        } else if (strcmp(a, "--pretrained") == 0) {
+            o->pretrained = 1;
+            continue;
+        } else if (strcmp(a, "--dim") == 0 || strncmp(a, "--dim=", 6) == 0) {
+            const char *text = a[5] == '=' ? a + 6 : NULL;
+            if (!text && i + 1 >= argc)
+                return usage("--dim needs a dimension N%s", "");
+            if (!text)
+                text = argv[++i];
+            char *end;
+            errno = 0;
+            long n = strtol(text, &end, 10);
+            if (end == text || *end || errno || n < 1 || n > CHECK_MAX_DIM)
+                return usage("--dim '%s' is not a whole number from 1 to 100000",
+                             text);
+            o->dim = (uint32_t)n;
             continue;
         } else if (a[0] == '-' && a[1]) {
             return usage("unknown option '%s' for check", a);
@@ -534,7 +563,8 @@ int cmd_check(int argc, char **argv)
     }
     for (size_t i = 0; i < n_plugins; i++) {
         const basin_descriptor *d = lib->plugins[i];
-        check_ctx c = {.d = d, .seed = CHECK_SEED, .verbose = o.verbose};
+        check_ctx c = {.d = d, .seed = CHECK_SEED, .verbose = o.verbose,
+                       .dim = o.dim, .pretrained = o.pretrained};
         if (!ok_plugins[i] || !accepted) {
             if (d->struct_size >= sizeof *d && d->id)
                 check_skip(&c, "runtime", "the descriptor failed its checks");

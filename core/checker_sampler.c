@@ -1,6 +1,6 @@
 /*
  * checker_sampler.c — the battery of a basin.sampler/1 plugin, on the checker's
- * own tiny models (dimension N = 8), each with a known fixed point c:
+ * own tiny models (dimension N = 8, or --dim), each with a known fixed point c:
  *
  *   quadratic  E(x) = ½‖x − c‖², ∇E = x − c, native update T(x) = c, H v = v:
  *              for continuous energy samplers;
@@ -14,11 +14,15 @@
  * A sampler must accept at least one (BASIN_EUNSUPPORTED for the others is fine).
  * For each one it accepts, 64 states start at c:
  *   fixed-point-MODEL    they end at c: every coordinate's batch mean of x − c is
- *                        within 4.5 standard errors (pooled over the batch) of 0,
+ *                        within z standard errors (pooled over the batch) of 0,
  *                        plus 1e-5 (1 + |c|) of float rounding. A deterministic
  *                        sampler must therefore return c itself; a stochastic one
  *                        (Langevin at T > 0) may spread around c but not drift.
- *                        4.5 SE over 8 coordinates: a false alarm < 1e-4.
+ *                        z = max(4.5, z_N) with N erfc(z_N/√2) = 1e-4, so the
+ *                        false alarm over the N coordinates (union bound) stays
+ *                        < 1e-4 at every N: z = 4.5 up to N = 14, 4.7 at N = 40,
+ *                        6.1 at N = 1e5. (The pooled variance has 63 N degrees
+ *                        of freedom; at N = 1, P(|t_63| > 4.5) ≈ 3e-5.)
  *   outcome-MODEL        steps and converged ∈ {0, 1} filled for every state,
  *                        states finite, every observed step finite and in range
  *   deterministic-MODEL  a second run (fresh sampler and host, same seed) gives
@@ -34,13 +38,14 @@
 #include "checker.h"
 #include "schedule.h"
 
-#define DIM 8u
+#define DEFAULT_DIM 8u /* the dimension N without --dim */
 #define N_STATES 64u
 
 /* ------------------------------------------------------------- the models */
 
 typedef struct toy {
-    float c[DIM];             /* the fixed point (±1 for the Hopfield model) */
+    uint32_t dim;
+    float *c;                 /* dim floats: the fixed point (±1 for Hopfield) */
 } toy;
 
 static int toy_create(const basin_host *h, const basin_value *v, uint32_t dim,
@@ -65,8 +70,8 @@ static int quad_energy(void *self, const basin_host *h, const float *x, uint64_t
     const toy *t = self;
     for (uint64_t s = 0; s < n; s++) {
         double sum = 0;
-        for (uint32_t i = 0; i < DIM; i++) {
-            double d = (double)x[s * DIM + i] - t->c[i];
+        for (uint32_t i = 0; i < t->dim; i++) {
+            double d = (double)x[s * t->dim + i] - t->c[i];
             sum += d * d;
         }
         e[s] = 0.5 * sum;
@@ -79,8 +84,8 @@ static int quad_gradient(void *self, const basin_host *h, const float *x, uint64
 {
     (void)h;
     const toy *t = self;
-    for (uint64_t k = 0; k < n * DIM; k++)
-        g[k] = x[k] - t->c[k % DIM];
+    for (uint64_t k = 0; k < n * t->dim; k++)
+        g[k] = x[k] - t->c[k % t->dim];
     return BASIN_OK;
 }
 
@@ -89,16 +94,17 @@ static int quad_update(void *self, const basin_host *h, const float *x, uint64_t
 {
     (void)h, (void)x;
     const toy *t = self;
-    for (uint64_t k = 0; k < n * DIM; k++)
-        out[k] = t->c[k % DIM];
+    for (uint64_t k = 0; k < n * t->dim; k++)
+        out[k] = t->c[k % t->dim];
     return BASIN_OK;
 }
 
 static int quad_hessian(void *self, const basin_host *h, const float *x,
                         const float *v, uint64_t n, float *out)
 {
-    (void)self, (void)h, (void)x;
-    memcpy(out, v, (size_t)(n * DIM) * sizeof *out);
+    (void)h, (void)x;
+    const toy *t = self;
+    memcpy(out, v, (size_t)(n * t->dim) * sizeof *out);
     return BASIN_OK;
 }
 
@@ -113,7 +119,7 @@ static const basin_energy_iface QUADRATIC = {
 static double overlap(const toy *t, const float *x)
 {
     double m = 0;
-    for (uint32_t i = 0; i < DIM; i++)
+    for (uint32_t i = 0; i < t->dim; i++)
         m += (double)t->c[i] * x[i];
     return m;
 }
@@ -122,9 +128,10 @@ static int hop_energy(void *self, const basin_host *h, const float *x, uint64_t 
                       double *e)
 {
     (void)h;
+    const toy *t = self;
     for (uint64_t s = 0; s < n; s++) {
-        double m = overlap(self, x + s * DIM);
-        e[s] = -m * m / (2.0 * DIM);
+        double m = overlap(t, x + s * t->dim);
+        e[s] = -m * m / (2.0 * t->dim);
     }
     return BASIN_OK;
 }
@@ -135,9 +142,9 @@ static int hop_gradient(void *self, const basin_host *h, const float *x, uint64_
     (void)h;
     const toy *t = self;
     for (uint64_t s = 0; s < n; s++) {
-        double m = overlap(t, x + s * DIM);
-        for (uint32_t i = 0; i < DIM; i++)
-            g[s * DIM + i] = (float)(-m * t->c[i] / DIM);
+        double m = overlap(t, x + s * t->dim);
+        for (uint32_t i = 0; i < t->dim; i++)
+            g[s * t->dim + i] = (float)(-m * t->c[i] / t->dim);
     }
     return BASIN_OK;
 }
@@ -148,9 +155,9 @@ static int hop_update(void *self, const basin_host *h, const float *x, uint64_t 
     (void)h;
     const toy *t = self;
     for (uint64_t s = 0; s < n; s++) {
-        double m = overlap(t, x + s * DIM);
-        for (uint32_t i = 0; i < DIM; i++)
-            out[s * DIM + i] = m >= 0 ? t->c[i] : -t->c[i];
+        double m = overlap(t, x + s * t->dim);
+        for (uint32_t i = 0; i < t->dim; i++)
+            out[s * t->dim + i] = m >= 0 ? t->c[i] : -t->c[i];
     }
     return BASIN_OK;
 }
@@ -165,8 +172,9 @@ static int hop_spin_init(void *self, const basin_host *h, const float *x, uint64
                          float *cache)
 {
     (void)h;
+    const toy *t = self;
     for (uint64_t s = 0; s < n; s++)
-        cache[s] = (float)overlap(self, x + s * DIM);
+        cache[s] = (float)overlap(t, x + s * t->dim);
     return BASIN_OK;
 }
 
@@ -176,7 +184,7 @@ static double hop_spin_delta(void *self, const float *x, const float *cache,
 {
     const toy *t = self;
     double m = cache[0], m1 = m - 2.0 * t->c[i] * x[i];
-    return (m * m - m1 * m1) / (2.0 * DIM);
+    return (m * m - m1 * m1) / (2.0 * t->dim);
 }
 
 static void hop_spin_flip(void *self, float *x, float *cache, uint32_t i)
@@ -213,6 +221,7 @@ static const basin_score_iface CONSTANT = {
 /* What the observer saw during a run. */
 typedef struct observed {
     uint64_t first, n;        /* the run's samples */
+    uint32_t dim;
     uint64_t steps;
     char bad[256];            /* the first malformed step */
 } observed;
@@ -234,7 +243,7 @@ static int observe(void *ctx, const basin_step *step)
                  (unsigned long long)(o->first + o->n),
                  (unsigned long long)step->first_index,
                  (unsigned long long)(step->first_index + step->n));
-    else if (!check_finite(step->states, step->n * DIM, &bad))
+    else if (!check_finite(step->states, step->n * o->dim, &bad))
         snprintf(o->bad, sizeof o->bad, "finite observed states, saw %g at step %llu",
                  step->states[bad], (unsigned long long)step->step);
     return 0;
@@ -253,6 +262,7 @@ static int run(check_ctx *c, const basin_model *model, const toy *t, float *stat
     memset(obs, 0, sizeof *obs);
     obs->first = first;
     obs->n = n;
+    obs->dim = t->dim;
     job.observer = observe;
     job.observer_ctx = obs;
     void *self = NULL;
@@ -264,7 +274,7 @@ static int run(check_ctx *c, const basin_model *model, const toy *t, float *stat
         check_call_failed(c, name, &job, rc);
     } else {
         for (uint64_t s = 0; s < n; s++)
-            memcpy(states + s * DIM, t->c, sizeof t->c);
+            memcpy(states + s * t->dim, t->c, t->dim * sizeof *t->c);
         for (uint64_t s = 0; s < n; s++)
             outcome[s] = (basin_outcome){UINT32_MAX, UINT32_MAX};
         rc = f->run(self, &job.table, model, states, n, first, outcome);
@@ -278,16 +288,36 @@ static int run(check_ctx *c, const basin_model *model, const toy *t, float *stat
     return rc;
 }
 
+/* The number of standard errors z = max(4.5, z_N), N erfc(z_N/√2) = 1e-4: the
+   union bound over N coordinates keeps a false alarm below 1e-4 (bisection; erfc
+   decreases). */
+static double z_threshold(uint32_t dim)
+{
+    double lo = 4.5, hi = 40;
+    if (dim * erfc(lo / sqrt(2.0)) <= 1e-4)
+        return lo;
+    for (int k = 0; k < 60; k++) {
+        double mid = 0.5 * (lo + hi);
+        if (dim * erfc(mid / sqrt(2.0)) > 1e-4)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return hi;
+}
+
 /* The battery on one model; returns 1 when the sampler accepted it. */
 static int check_model(check_ctx *c, const char *model_name, const basin_model *model,
                        const toy *t)
 {
+    const uint32_t dim = t->dim;
     char name[64], why[1024] = "";
-    float *x = check_alloc(N_STATES * DIM), *y = check_alloc(N_STATES * DIM);
+    float *x = check_alloc(N_STATES * dim), *y = check_alloc(N_STATES * dim);
+    double *mean = malloc(dim * sizeof *mean);
     basin_outcome out[N_STATES];
     observed obs;
     int accepted = 0;
-    if (!x || !y)
+    if (!x || !y || !mean)
         goto done;
     snprintf(name, sizeof name, "fixed-point-%s", model_name);
     int rc = run(c, model, t, x, N_STATES, 0, out, &obs, name, why, sizeof why);
@@ -309,11 +339,11 @@ static int check_model(check_ctx *c, const char *model_name, const basin_model *
                          out[s].steps, out[s].converged, s);
             ok = 0;
         }
-    if (ok && !check_guard_intact(x, N_STATES * DIM))
+    if (ok && !check_guard_intact(x, N_STATES * dim))
         ok = check_report(c, 0, name, "expected n x dim states, saw writes past them");
-    if (ok && !check_finite(x, N_STATES * DIM, &bad))
+    if (ok && !check_finite(x, N_STATES * dim, &bad))
         ok = check_report(c, 0, name, "expected finite final states, saw %g at state "
-                          "%llu", x[bad], (unsigned long long)(bad / DIM));
+                          "%llu", x[bad], (unsigned long long)(bad / dim));
     if (ok)
         check_report(c, !obs.bad[0], name, "expected %s", obs.bad);
     if (!ok)
@@ -322,19 +352,19 @@ static int check_model(check_ctx *c, const char *model_name, const basin_model *
     snprintf(name, sizeof name, "fixed-point-%s", model_name);
     double worst = 0, worst_mean = 0, worst_tol = 1, var = 0;
     unsigned worst_i = 0;
-    double mean[DIM];
-    for (uint32_t i = 0; i < DIM; i++) {
+    for (uint32_t i = 0; i < dim; i++) {
         mean[i] = 0;
         for (uint32_t s = 0; s < N_STATES; s++)
-            mean[i] += ((double)x[s * DIM + i] - t->c[i]) / N_STATES;
+            mean[i] += ((double)x[s * dim + i] - t->c[i]) / N_STATES;
         for (uint32_t s = 0; s < N_STATES; s++) {
-            double d = (double)x[s * DIM + i] - t->c[i] - mean[i];
+            double d = (double)x[s * dim + i] - t->c[i] - mean[i];
             var += d * d;
         }
     }
-    var /= (double)(N_STATES - 1) * DIM; /* pooled over the coordinates */
-    for (uint32_t i = 0; i < DIM; i++) {
-        double tol = 4.5 * sqrt(var / N_STATES) + 1e-5 * (1 + fabs(t->c[i]));
+    var /= (double)(N_STATES - 1) * dim; /* pooled over the coordinates */
+    const double z = z_threshold(dim);
+    for (uint32_t i = 0; i < dim; i++) {
+        double tol = z * sqrt(var / N_STATES) + 1e-5 * (1 + fabs(t->c[i]));
         if (fabs(mean[i]) / tol >= worst / worst_tol)
             worst = fabs(mean[i]), worst_tol = tol, worst_mean = mean[i], worst_i = i;
     }
@@ -345,32 +375,40 @@ static int check_model(check_ctx *c, const char *model_name, const basin_model *
 
     snprintf(name, sizeof name, "deterministic-%s", model_name);
     if (!run(c, model, t, y, N_STATES, 0, out, &obs, name, why, sizeof why))
-        check_report(c, !memcmp(x, y, N_STATES * DIM * sizeof *x), name, "expected "
+        check_report(c, !memcmp(x, y, N_STATES * dim * sizeof *x), name, "expected "
                      "identical states from a second run with the same seed, saw "
                      "them differ");
     snprintf(name, sizeof name, "batch-%s", model_name);
     const uint64_t half = N_STATES / 2;
     if (!run(c, model, t, y, half, 0, out, &obs, name, why, sizeof why) &&
-        !run(c, model, t, y + half * DIM, half, half, out, &obs, name, why,
+        !run(c, model, t, y + half * dim, half, half, out, &obs, name, why,
              sizeof why)) {
         uint64_t k = 0;
-        while (k < N_STATES * DIM && x[k] == y[k])
+        while (k < N_STATES * dim && x[k] == y[k])
             k++;
-        check_report(c, k == N_STATES * DIM, name, "expected the states of one "
+        check_report(c, k == N_STATES * dim, name, "expected the states of one "
                      "batch from two half batches (first_index 0 and %llu), saw "
                      "state %llu differ", (unsigned long long)half,
-                     (unsigned long long)(k / DIM));
+                     (unsigned long long)(k / dim));
     }
 done:
     free(x);
     free(y);
+    free(mean);
     return accepted;
 }
 
 void check_sampler(check_ctx *c)
 {
-    toy quad, hop;
-    for (uint32_t i = 0; i < DIM; i++) {
+    const uint32_t dim = c->dim ? c->dim : DEFAULT_DIM;
+    toy quad = {dim, malloc(dim * sizeof(float))};
+    toy hop = {dim, malloc(dim * sizeof(float))};
+    if (!quad.c || !hop.c) {
+        check_report(c, 0, "accepts-a-model", "expected memory for dimension %u, saw "
+                     "none", dim);
+        goto out;
+    }
+    for (uint32_t i = 0; i < dim; i++) {
         quad.c[i] = (float)sin(1.3 * i + 0.4);     /* any point off the origin */
         hop.c[i] = (i * 7 + 3) % 5 < 2 ? -1.0f : 1.0f;
     }
@@ -378,12 +416,12 @@ void check_sampler(check_ctx *c)
     char err[256];
     if (schedule_init(&edm, "edm", -1, -1, err, sizeof err)) {
         check_report(c, 0, "schedule", "expected the core edm schedule, saw %s", err);
-        return;
+        goto out;
     }
     const basin_model models[3] = {
-        {sizeof(basin_model), DIM, &QUADRATIC, &quad, NULL, NULL, NULL},
-        {sizeof(basin_model), DIM, &HOPFIELD, &hop, NULL, NULL, NULL},
-        {sizeof(basin_model), DIM, NULL, NULL, &CONSTANT, &quad, &edm.table},
+        {sizeof(basin_model), dim, &QUADRATIC, &quad, NULL, NULL, NULL},
+        {sizeof(basin_model), dim, &HOPFIELD, &hop, NULL, NULL, NULL},
+        {sizeof(basin_model), dim, NULL, NULL, &CONSTANT, &quad, &edm.table},
     };
     static const char *const NAMES[3] = {"quadratic", "hopfield", "score"};
     int accepted = 0;
@@ -393,4 +431,7 @@ void check_sampler(check_ctx *c)
     check_report(c, accepted > 0, "accepts-a-model", "expected the sampler to run "
                  "on at least one of the quadratic energy, the one-pattern Hopfield "
                  "energy and the constant score model, saw it refuse all three");
+out:
+    free(quad.c);
+    free(hop.c);
 }

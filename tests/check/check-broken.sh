@@ -63,4 +63,19 @@ expect_fail 2 "0 is out of range" "--set out of range" -- \
     "$BASIN" check "$PLUGIN_DIR/datasets/sphere.so" --set datasets/sphere.count=0
 expect_fail 2 "is not ID.KEY=VALUE" "--set without a key" -- \
     "$BASIN" check "$PLUGIN_DIR/datasets/sphere.so" --set count
+expect_fail 2 "--dim '0' is not a whole number from 1 to 100000" "--dim 0" -- \
+    "$BASIN" check "$PLUGIN_DIR/energies/modern.so" --dim 0
+expect_fail 2 "--dim 'abc' is not a whole number" "--dim abc" -- \
+    "$BASIN" check "$PLUGIN_DIR/energies/modern.so" --dim abc
+expect_fail 2 "--dim '100001' is not a whole number" "--dim above 100000" -- \
+    "$BASIN" check "$PLUGIN_DIR/energies/modern.so" --dim 100001
+expect_fail 2 "--dim needs a dimension" "--dim without N" -- \
+    "$BASIN" check "$PLUGIN_DIR/energies/modern.so" --dim
+# The broken plugins stay broken at another dimension.
+out=$("$BASIN" check "$FIXTURE_WRONG_GRADIENT" --dim 40)
+check "a wrong gradient fails at --dim 40" \
+    grep -q '^FAIL energies/wrong-gradient gradient: expected dE/dx' <<<"$out"
+out=$("$BASIN" check "$FIXTURE_DRIFT" --dim 3)
+check "a drifting sampler fails at --dim 3" \
+    grep -q '^FAIL samplers/drift fixed-point-quadratic: expected' <<<"$out"
 finish

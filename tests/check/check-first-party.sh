@@ -54,6 +54,25 @@ for lib in "$PLUGIN_DIR"/*/*.so; do
     fi
 done
 check "found the first-party libraries ($n)" [ "$n" -ge 15 ]
+# The energy, score and sampler batteries at --dim 3 and 40 (models of a fixed
+# input size): every first-party library passes there too (datasets ignore --dim).
+for dim in 3 40; do
+    for lib in "$PLUGIN_DIR"/energies/*.so "$PLUGIN_DIR"/scores/*.so \
+               "$PLUGIN_DIR"/samplers/*.so; do
+        out=$("$BASIN" check "$lib" --dim "$dim" 2>&1)
+        rc=$?
+        if [ "$rc" -eq 0 ] && ! grep -q '^FAIL' <<<"$out"; then
+            ok "--dim $dim $(basename "$(dirname "$lib")")/$(basename "$lib"): \
+$(tail -1 <<<"$out")"
+        else
+            bad "--dim $dim $lib: exit $rc: $(grep -v '^PASS' <<<"$out")"
+        fi
+    done
+done
+# The large-sigma check scales sigma with the dimension (checker_score.c).
+out=$("$BASIN" check "$PLUGIN_DIR/scores/empirical.so" --dim 40)
+check "scores/empirical large-sigma at --dim 40 passes" \
+    grep -q '^PASS scores/empirical large-sigma$' <<<"$out"
 # The npy dataset ran its battery (not skipped) on the file above.
 out=$("$BASIN" check "$PLUGIN_DIR/datasets/npy.so" --set "datasets/npy.path=$T/train.npy")
 check "datasets/npy reads the written file" \

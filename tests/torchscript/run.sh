@@ -20,6 +20,36 @@ trap 'rm -rf "$T"' EXIT
 rc=$?
 [ "$rc" -eq 0 ] && [ -n "${BASIN:-}" ] || exit "$rc"
 
+# `basin check` on the plugin bound to gauss.pt, the exact denoiser of
+# N(0, diag(1, 1/2, 1/3, 1/4)): a pretrained model of dimension 4 whose law is not
+# the checker's training set. With --pretrained, large-sigma asks that x0_hat be
+# the same for every x (the law's mean); small-sigma holds since the Gaussian's
+# support is all of R^4. Without it, large-sigma fails and names --pretrained.
+GAUSS=(--dim 4 --set "scores/torchscript.file=$T/gauss.pt"
+       --set scores/torchscript.input=ve-sigma)
+out=$("$BASIN" check "$PLUGIN" "${GAUSS[@]}" --pretrained 2>&1)
+if ! [ $? -eq 0 ] || ! grep -qE '^[0-9]+ passed, 0 failed, 0 skipped$' <<<"$out"; then
+    echo "FAIL: basin check --pretrained on gauss.pt: $(grep -v '^PASS' <<<"$out")"
+    exit 1
+fi
+echo "ok: basin check --pretrained on gauss.pt: $(tail -1 <<<"$out")"
+out=$("$BASIN" check "$PLUGIN" "${GAUSS[@]}" 2>&1)
+if [ $? -ne 1 ] || ! grep -q '^FAIL scores/torchscript large-sigma: .*use --pretrained$' \
+        <<<"$out"; then
+    echo "FAIL: basin check without --pretrained on gauss.pt: $out"
+    exit 1
+fi
+echo "ok: without --pretrained, large-sigma fails and points to --pretrained"
+# A model whose x0_hat grows with x (mlp.pt: + 0.1 x) fails --pretrained's check.
+out=$("$BASIN" check "$PLUGIN" --dim 6 --pretrained \
+      --set "scores/torchscript.file=$T/mlp.pt" 2>&1)
+if ! grep -q '^FAIL scores/torchscript large-sigma: expected x0_hat independent of x' \
+        <<<"$out"; then
+    echo "FAIL: basin check --pretrained on mlp.pt: $out"
+    exit 1
+fi
+echo "ok: --pretrained large-sigma fails on a model that depends on x"
+
 # End to end: `basin run` sampling with the exact denoiser of
 # N(0, diag(1, 1/2, 1/3, 1/4)) written in PyTorch (gauss.pt, input = ve-sigma) and
 # DDIM on ddpm-linear reproduces the law's variances. 4000 samples give a variance
