@@ -136,6 +136,7 @@ static void host_metric_add(const basin_host *h, const char *name, uint64_t step
         job->cap_metrics = cap;
     }
     host_metric *m = &job->metrics[job->n_metrics++];
+    m->disjoint = job->phase && strcmp(job->phase, "disjoint") == 0;
     snprintf(m->name, sizeof m->name, "%s", name);
     /* A CSV field: no separators or line breaks in the name. */
     for (char *c = m->name; *c; c++)

@@ -15,6 +15,7 @@
 
 /* One point of a training curve (basin_host.metric). */
 typedef struct host_metric {
+    int disjoint;             /* reported by the disjoint-sets test's second model */
     char name[32];
     uint64_t step;
     double value;

@@ -128,13 +128,14 @@ void report_records(FILE *f, const job *j, const basin_value *measure,
     }
 }
 
-/* training.csv: the training-curve points plugins reported (basin_host.metric). */
+/* training.csv: the training-curve points plugins reported (basin_host.metric);
+   model is "model", or "disjoint" for the disjoint-sets test's second model. */
 void report_training_header(FILE *f, const recipe *r)
 {
     fprintf(f, "job,point,repeat,");
     for (size_t a = 0; a < r->n_axes; a++)
         fprintf(f, "%s,", r->axes[a].dotted);
-    fprintf(f, "name,step,value\n");
+    fprintf(f, "model,name,step,value\n");
 }
 
 void report_training(FILE *f, const job *j, size_t *coords)
@@ -143,7 +144,8 @@ void report_training(FILE *f, const job *j, size_t *coords)
         const host_metric *m = &j->host.metrics[k];
         fprintf(f, "%llu,%zu,%u,", (unsigned long long)j->index, j->point, j->repeat);
         write_axes(f, j->r, j->point, coords);
-        fprintf(f, "%s,%llu,", m->name, (unsigned long long)m->step);
+        fprintf(f, "%s,%s,%llu,", m->disjoint ? "disjoint" : "model", m->name,
+                (unsigned long long)m->step);
         csv_real(f, m->value);
         fputc('\n', f);
     }

@@ -47,10 +47,10 @@ m400=$(col "$S" dataset.count 400 memorized_rate)
 # the network cannot (rate ~0). 100 samples each: a binomial SE below 0.05.
 check "memorized at K=4 ($m4) above K=400 ($m400) by 0.5" num "$m4" '>' "$m400 + 0.5"
 check "training.csv has its header" \
-    grep -qx "job,point,repeat,dataset.count,name,step,value" "$T/out/training.csv"
-rows=$(awk -F, '$5 == "loss"' "$T/out/training.csv" | wc -l)
+    grep -qx "job,point,repeat,dataset.count,model,name,step,value" "$T/out/training.csv"
+rows=$(awk -F, '$6 == "loss"' "$T/out/training.csv" | wc -l)
 check "training.csv has a loss curve per job ($rows rows)" num "$rows" '>=' 400
-last=$(awk -F, '$1 == 1 && $5 == "loss" { v = $7 } END { print v }' "$T/out/training.csv")
+last=$(awk -F, '$1 == 1 && $6 == "loss" { v = $8 } END { print v }' "$T/out/training.csv")
 check "the K=400 loss ends below 1 ($last)" num "$last" '<' 1
 n=$(ls "$T/ckpt" | grep -cE '^[0-9a-f]{16}-K(4|400)\.ckpt$')
 check "a checkpoint per K ($n)" test "$n" -eq 2
