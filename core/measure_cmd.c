@@ -161,19 +161,6 @@ static int scan(measurer *m, npy_reader *r, int *binary, char *err, size_t n_err
     return 0;
 }
 
-static void keep2(nearest2 *o, double d, int64_t j)
-{
-    if (d < o->dist2[0]) {
-        o->dist2[1] = o->dist2[0];
-        o->index[1] = o->index[0];
-        o->dist2[0] = d;
-        o->index[0] = j;
-    } else if (d < o->dist2[1]) {
-        o->dist2[1] = d;
-        o->index[1] = j;
-    }
-}
-
 /* The two nearest rows of input `which` to the nq queries (rows q0... of the
    samples), streamed a block at a time into m->best. */
 static int nearest_stream(measurer *m, int which, uint64_t q0, uint64_t nq, char *err,
@@ -199,7 +186,7 @@ static int nearest_stream(measurer *m, int which, uint64_t q0, uint64_t nq, char
         for (uint64_t i = 0; i < nq; i++)
             for (int t = 0; t < 2; t++)
                 if (m->part[i].index[t] >= 0)
-                    keep2(&m->best[i], m->part[i].dist2[t],
+                    nearest_keep(&m->best[i], m->part[i].dist2[t],
                           m->part[i].index[t] + (int64_t)r0);
         progress_add(m->bar, 1);
     }

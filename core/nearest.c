@@ -10,7 +10,7 @@
 #define QUERY_BLOCK 256
 #define REF_BLOCK 1024
 
-static void keep(nearest2 *o, double d, int64_t j)
+void nearest_keep(nearest2 *o, double d, int64_t j)
 {
     if (d < o->dist2[0]) {
         o->dist2[1] = o->dist2[0];
@@ -63,7 +63,7 @@ int nearest_two(const float *q, uint64_t n, const float *r, uint64_t k,
                 for (size_t j = 0; j < nr; j++) {
                     if ((int64_t)(j0 + j) == self)
                         continue;
-                    keep(&out[i0 + i], rn[j] - (double)dot[i * nr + j], (int64_t)(j0 + j));
+                    nearest_keep(&out[i0 + i], rn[j] - (double)dot[i * nr + j], (int64_t)(j0 + j));
                 }
             }
         }

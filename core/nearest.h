@@ -25,4 +25,8 @@ typedef struct nearest2 {
 int nearest_two(const float *q, uint64_t n, const float *r, uint64_t k,
                 uint32_t dim, double scale, int64_t skip_offset, nearest2 *out);
 
+/* Offer reference j at squared distance d to o, which keeps the nearest two
+   (merging partial results, e.g. over chunks of the references). */
+void nearest_keep(nearest2 *o, double d, int64_t j);
+
 #endif
