@@ -1192,14 +1192,18 @@ int figures_training(const csv_table *t, size_t n_axes, const char *dir,
         hi = fmax(hi, v);
     }
     int log_cb = lo > 0 && hi / lo >= 100;
-    int log_y = 1;
+    /* A log y axis for each metric whose values are all positive. */
+    int log_y[MAX_METRICS] = {1, 1, 1, 1}, any_log = 0;
     for (size_t k = 0; k < m; k++) {
         double v = cell_number(t, rows[k].row, c_value);
         if (isfinite(v) && v <= 0)
-            log_y = 0;
+            log_y[rows[k].name] = 0;
     }
+    for (size_t k = 0; k < n_names; k++)
+        any_log |= log_y[k];
     set_size(fig, n_names, 2);
-    fig->width += legend ? 260 : 100; /* the legend, or the colour box */
+    /* Each panel has room for its legend, or its colour box. */
+    fig->width += (uint32_t)((n_names < 2 ? n_names : 2) * (legend ? 260 : 100));
     int rc = 0;
     FILE *f = open_in(dir, fig->name, "dat", err, n_err);
     if (!f) {
@@ -1289,7 +1293,8 @@ int figures_training(const csv_table *t, size_t n_axes, const char *dir,
              "The training %s reported by the score model (training.csv) against the "
              "training step, a curve per job%s%s%s%s%s.",
              n_names == 1 && !strcmp(names[0], "loss") ? "loss" : "metrics",
-             legend ? "" : colour_by, log_y ? ", log y" : "",
+             legend ? "" : colour_by,
+             !any_log ? "" : n_names == 1 ? ", log y" : ", log y where all positive",
              again ? "; dashed: a second training in the same job (the disjoint-sets "
                      "test's second model, on the held-out points)" : "",
              binned ? "; curves of over 500 points averaged over bins "
@@ -1300,8 +1305,8 @@ int figures_training(const csv_table *t, size_t n_axes, const char *dir,
         goto done;
     }
     script_begin(f, fig, "Columns of training.dat: step, value, colour value.");
-    fprintf(f, "set xlabel 'training step'\nset key %s\n%s",
-            legend ? "outside right top" : "top right", log_y ? "set logscale y\n" : "");
+    fprintf(f, "set xlabel 'training step'\nset key %s\n",
+            legend ? "outside right top" : "top right");
     if (!legend) {
         fprintf(f, "set palette defined (0 '#440154', 1 '#3b528b', 2 '#21918c', "
                    "3 '#5ec962', 4 '#fde725')\nset cblabel ");
@@ -1311,7 +1316,7 @@ int figures_training(const csv_table *t, size_t n_axes, const char *dir,
     size_t cols = n_names < 2 ? n_names : 2;
     fprintf(f, "set multiplot layout %zu,%zu\n", (n_names + cols - 1) / cols, cols);
     for (size_t k = 0; k < n_names; k++) {
-        fprintf(f, "set ylabel ");
+        fprintf(f, "%s\nset ylabel ", log_y[k] ? "set logscale y" : "unset logscale y");
         put_quoted(f, names[k]);
         fprintf(f, "\nplot ");
         int first = 1;
