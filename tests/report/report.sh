@@ -146,7 +146,10 @@ broken() { # NAME EXPECTED-WORDS: run the report on $T/$1 and check
     [ "$before" = "$after" ] || fail "$1: the folder changed"
 }
 mk() { rm -rf "$T/$1"; mkdir "$T/$1"; cp "$T/diff"/{run.toml,summary.csv,records.csv,collapse.csv,samples.npy} "$T/$1"; }
-mk_mlp() { rm -rf "$T/$1"; mkdir "$T/$1"; cp "$T/mlp"/{run.toml,summary.csv,records.csv,training.csv} "$T/$1"; }
+mk_mlp() {
+    rm -rf "$T/$1"; mkdir "$T/$1"
+    cp "$T/mlp"/{run.toml,summary.csv,records.csv,training.csv} "$T/$1"
+}
 mk no-summary; rm "$T/no-summary/summary.csv"
 broken no-summary "summary.csv: cannot read"
 mk no-run; rm "$T/no-run/run.toml"
