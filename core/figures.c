@@ -889,3 +889,472 @@ done:
     layout_free(&L);
     return rc;
 }
+
+/* ------------------------------------------------------------ disjoint pairs */
+
+static int by_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The q-quantile of n sorted values, interpolated between order statistics
+   (Hyndman & Fan 1996, definition 7); NaN when n = 0. */
+static double quantile(const double *v, size_t n, double q)
+{
+    if (n == 0)
+        return NAN;
+    double h = q * (double)(n - 1);
+    size_t k = (size_t)h;
+    return k + 1 < n ? v[k] + (h - (double)k) * (v[k + 1] - v[k]) : v[n - 1];
+}
+
+int figures_pairs(const csv_table *t, const csv_table *records, const char *dir,
+                  const char *gnuplot, report_figure *fig, char *err, size_t n_err)
+{
+    memset(fig, 0, sizeof *fig);
+    long c_d = csv_table_column(t, "pair_distance");
+    long c_cos = csv_table_column(t, "pair_cosine");
+    int any = 0;
+    for (size_t i = 0; i < t->n_rows; i++)
+        any |= isfinite(cell_number(t, i, c_d)) || isfinite(cell_number(t, i, c_cos));
+    if (c_d < 0 || c_cos < 0 || !any)
+        return 1;
+    fig->name = "pairs";
+    fig->title = "Disjoint-sets test: distance and cosine of paired samples";
+    fig->svg = 1;
+    layout L;
+    int rc = layout_make(t, figures_axis_columns(t), "dataset.count", &L);
+    size_t n = t->n_rows, n_rec = records->n_rows;
+    /* Per sweep point and measure (d_pair, cos_pair): quartiles of the samples. */
+    double *q = calloc(n * 6 + 1, sizeof *q), *vals = calloc(n_rec + 1, sizeof *vals);
+    size_t *count = calloc(n * 2 + 1, sizeof *count);
+    if (rc || !q || !vals || !count) {
+        snprintf(err, n_err, "out of memory");
+        rc = BASIN_ENOMEM;
+        goto done;
+    }
+    for (size_t i = 0; i < n * 6; i++)
+        q[i] = NAN;
+    long r_point = csv_table_column(records, "point");
+    long r_col[2] = {csv_table_column(records, "d_pair"),
+                     csv_table_column(records, "cos_pair")};
+    /* Bucket the records by sweep point (vals: per point, from start[p]). */
+    size_t *start = calloc(n + 2, sizeof *start), *fill = calloc(n + 1, sizeof *fill);
+    if (!start || !fill) {
+        free(start);
+        free(fill);
+        snprintf(err, n_err, "out of memory");
+        rc = BASIN_ENOMEM;
+        goto done;
+    }
+    for (size_t i = 0; i < n_rec; i++) {
+        double p = cell_number(records, i, r_point);
+        if (p >= 0 && p < (double)n)
+            start[(size_t)p + 1]++;
+    }
+    for (size_t p = 0; p < n; p++)
+        start[p + 1] += start[p];
+    for (int m = 0; m < 2 && r_col[m] >= 0; m++) {
+        memset(fill, 0, n * sizeof *fill);
+        for (size_t i = 0; i < n_rec; i++) {
+            double p = cell_number(records, i, r_point);
+            double v = cell_number(records, i, r_col[m]);
+            if (p >= 0 && p < (double)n && isfinite(v)) {
+                size_t b = (size_t)p;
+                vals[start[b] + fill[b]++] = v;
+            }
+        }
+        for (size_t p = 0; p < n; p++) {
+            double *v = vals + start[p];
+            qsort(v, fill[p], sizeof *v, by_double);
+            for (int j = 0; j < 3; j++)
+                q[p * 6 + (size_t)m * 3 + (size_t)j] = quantile(v, fill[p],
+                                                                0.25 * (j + 1));
+            count[p * 2 + (size_t)m] = fill[p];
+        }
+    }
+    free(start);
+    free(fill);
+    int quartiles = 0;
+    for (size_t i = 0; i < n * 2; i++)
+        quartiles |= count[i] > 0;
+    set_size(fig, 2, 2);
+    FILE *f = open_in(dir, fig->name, "dat", err, n_err);
+    if (!f) {
+        rc = BASIN_EIO;
+        goto done;
+    }
+    fprintf(f, "# %s; mean d_pair (summary.csv), its median and quartiles over the "
+               "samples\n# (records.csv); the same for cos_pair; a block per curve\n",
+            L.x >= 0 ? t->header[L.x] : "(no sweep)");
+    for (size_t p = 0; p < L.n_panels; p++) {
+        fprintf(f, "# curve %zu: %s\n", p, L.title[p]);
+        for (size_t k = 0; k < n; k++) {
+            size_t i = L.order[k];
+            if (L.panel[i] != p)
+                continue;
+            put_x(f, &L, i);
+            for (int m = 0; m < 2; m++) {
+                put_real(f, cell_number(t, i, m ? c_cos : c_d));
+                for (int j = 0; j < 3; j++)
+                    put_real(f, q[i * 6 + (size_t)m * 3 + (size_t)j]);
+            }
+            put_x_label(f, t, &L, i);
+            fputc('\n', f);
+        }
+        fprintf(f, "\n\n");
+    }
+    if ((rc = close_checked(f, dir, fig->name, "dat", err, n_err)))
+        goto done;
+    snprintf(fig->caption, sizeof fig->caption,
+             "The disjoint-sets test (Kadkhodaie et al. 2024): a second model trained "
+             "on as many points, disjoint from the first model's, is run from the "
+             "same noise; left the distance d_pair = ‖x − y‖/√N of each pair of "
+             "outputs, right their cosine, against %s: the mean%s%s. Memorizing "
+             "models copy their own training sets, so the pairs are far apart; "
+             "generalizing models agree (cos → 1).",
+             L.x >= 0 ? t->header[L.x] : "the single sweep point",
+             quartiles ? " (line) and the median (dashed) with the quartiles (band) "
+                         "over the samples" : "",
+             L.n_panels > 1 ? "; a curve per value of the other swept parameters"
+                            : "");
+    if (!(f = open_in(dir, fig->name, "gp", err, n_err))) {
+        rc = BASIN_EIO;
+        goto done;
+    }
+    script_begin(f, fig, "Columns of pairs.dat: x; mean, q1, median, q3 of d_pair "
+                 "(2-5) and of cos_pair (6-9); 10 the x label.");
+    script_x(f, t, &L, NULL);
+    fprintf(f, "set style fill transparent solid 0.15 noborder\n"
+               "set multiplot layout 1,2\n");
+    static const char *const YLABEL[] = {"d_pair = |x - y| / sqrt(N)",
+                                         "cos_pair = x.y / (|x| |y|)"};
+    char tic[32];
+    for (int m = 0; m < 2; m++) {
+        fprintf(f, "set ylabel '%s'\n%s", YLABEL[m],
+                m ? "set yrange [*:1.02]\nset key bottom right\n"
+                  : "set yrange [0:*]\nset key top right\n");
+        int first = 1;
+        for (size_t p = 0; p < L.n_panels; p++) {
+            int col = 2 + 4 * m;
+            if (!panel_has(t, &L, p, m ? c_cos : c_d))
+                continue;
+            const char *colour = COLOURS[(L.n_panels > 1 ? p : (size_t)m * 2) %
+                                         N_COLOURS];
+            char mean[560];
+            snprintf(mean, sizeof mean, "mean%s%s", *L.title[p] ? ", " : "",
+                     L.title[p]);
+            fprintf(f, "%s", first ? "plot " : ", \\\n     ");
+            if (quartiles)
+                fprintf(f, "'pairs.dat' index %zu using 1:%d:%d with filledcurves "
+                           "lc rgb '%s' notitle, \\\n     '' index %zu using 1:%d "
+                           "with lines dt 2 lw 1.5 lc rgb '%s' title '%s', \\\n     ",
+                        p, col + 1, col + 3, colour, p, col + 2, colour,
+                        p == 0 ? "median, quartiles" : "");
+            fprintf(f, "'pairs.dat' index %zu using 1:%d%s with linespoints lw 2 pt 7 "
+                       "ps 0.8 lc rgb '%s' title ", p, col,
+                    xtic(&L, 10, tic, sizeof tic), colour);
+            put_quoted(f, mean);
+            first = 0;
+        }
+        if (first)
+            fprintf(f, "set multiplot next");
+        fputc('\n', f);
+    }
+    script_end(f);
+    if ((rc = close_checked(f, dir, fig->name, "gp", err, n_err)))
+        goto done;
+    if (gnuplot)
+        fig->drawn = run_gnuplot(gnuplot, dir, fig) == 0;
+done:
+    free(q);
+    free(vals);
+    free(count);
+    layout_free(&L);
+    return rc;
+}
+
+/* ------------------------------------------------------------ training curves */
+
+enum { MAX_METRICS = 4, MAX_LEGEND = 8, MAX_CURVE_POINTS = 500 };
+
+typedef struct metric_row {
+    size_t row, name;         /* training.csv row; index of its metric name */
+    double job;
+} metric_row;
+
+static int by_name_job_row(const void *a, const void *b)
+{
+    const metric_row *x = a, *y = b;
+    if (x->name != y->name)
+        return x->name < y->name ? -1 : 1;
+    if (x->job != y->job)
+        return x->job < y->job ? -1 : 1;
+    return x->row < y->row ? -1 : (x->row > y->row);
+}
+
+/* The label of a job's curve: its swept values ("dataset.count = 40"), and the
+   repeat when a point has several. */
+static void job_label(const csv_table *t, size_t n_axes, size_t row, int repeats,
+                      char *buf, size_t n)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (size_t a = 0; a < n_axes && used < n; a++)
+        used += (size_t)snprintf(buf + used, n - used, "%s%s = %s", a ? ", " : "",
+                                 t->header[3 + a], csv_table_cell(t, row, 3 + a));
+    if (repeats && used < n)
+        snprintf(buf + used, n - used, "%srepeat %s", used ? ", " : "",
+                 csv_table_cell(t, row, 2));
+    if (!buf[0])
+        snprintf(buf, n, "job %s", csv_table_cell(t, row, 0));
+}
+
+int figures_training(const csv_table *t, size_t n_axes, const char *dir,
+                     const char *gnuplot, report_figure *fig, char *err, size_t n_err)
+{
+    memset(fig, 0, sizeof *fig);
+    if (t->n_rows == 0)
+        return 1;
+    fig->name = "training";
+    fig->title = "Training curves";
+    fig->svg = 1;
+    size_t n = t->n_rows, c_name = 3 + n_axes;
+    long c_step = csv_table_column(t, "step"), c_value = csv_table_column(t, "value");
+    /* Metric names, "loss" first, in order of appearance; at most MAX_METRICS. */
+    const char *names[MAX_METRICS];
+    size_t n_names = 0, dropped = 0;
+    metric_row *rows = calloc(n + 1, sizeof *rows);
+    if (!rows) {
+        snprintf(err, n_err, "out of memory");
+        return BASIN_ENOMEM;
+    }
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t i = 0; i < n; i++) {
+            const char *s = csv_table_cell(t, i, c_name);
+            size_t k = 0;
+            while (k < n_names && strcmp(names[k], s))
+                k++;
+            if (k == n_names && n_names < MAX_METRICS && (pass || !strcmp(s, "loss")))
+                names[n_names++] = s;
+        }
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *s = csv_table_cell(t, i, c_name);
+        size_t k = 0;
+        while (k < n_names && strcmp(names[k], s))
+            k++;
+        if (k == n_names) {
+            dropped++;
+            continue;
+        }
+        rows[m++] = (metric_row){i, k, cell_number(t, i, 0)};
+    }
+    qsort(rows, m, sizeof *rows, by_name_job_row);
+    /* Jobs, their colours and whether several repeats share a point. */
+    int repeats = 0;
+    size_t n_jobs = 0;
+    double *jobs = calloc(m + 1, sizeof *jobs); /* distinct job numbers, sorted */
+    if (!jobs) {
+        free(rows);
+        snprintf(err, n_err, "out of memory");
+        return BASIN_ENOMEM;
+    }
+    for (size_t i = 0; i < n; i++)
+        repeats |= cell_number(t, i, 2) > 0;
+    for (size_t k = 0; k < m; k++)
+        jobs[k] = rows[k].job;
+    qsort(jobs, m, sizeof *jobs, by_double);
+    for (size_t k = 0; k < m; k++)
+        if (k == 0 || jobs[k] != jobs[n_jobs - 1])
+            jobs[n_jobs++] = jobs[k];
+    int legend = n_jobs <= MAX_LEGEND;
+    /* Without a legend, colour by the numeric swept parameter with the most values
+       (or the job number), on a log scale where it spans decades. */
+    long c_colour = -1;
+    size_t best = 0;
+    for (size_t a = 0; a < n_axes; a++) {
+        int numeric = 1;
+        double v;
+        for (size_t i = 0; i < n && numeric; i++)
+            numeric = is_number(csv_table_cell(t, i, 3 + a), &v);
+        size_t d = numeric ? distinct_values(t, 3 + a) : 0;
+        if (d > 1 && d >= best) {
+            best = d;
+            c_colour = (long)(3 + a);
+        }
+    }
+    double lo = INFINITY, hi = -INFINITY;
+    for (size_t i = 0; i < n; i++) {
+        double v = cell_number(t, i, c_colour < 0 ? 0 : c_colour);
+        lo = fmin(lo, v);
+        hi = fmax(hi, v);
+    }
+    int log_cb = lo > 0 && hi / lo >= 100;
+    /* A log y axis for each metric whose values are all positive. */
+    int log_y[MAX_METRICS] = {1, 1, 1, 1}, any_log = 0;
+    for (size_t k = 0; k < m; k++) {
+        double v = cell_number(t, rows[k].row, c_value);
+        if (isfinite(v) && v <= 0)
+            log_y[rows[k].name] = 0;
+    }
+    for (size_t k = 0; k < n_names; k++)
+        any_log |= log_y[k];
+    set_size(fig, n_names, 2);
+    /* Each panel has room for its legend, or its colour box. */
+    fig->width += (uint32_t)((n_names < 2 ? n_names : 2) * (legend ? 260 : 100));
+    int rc = 0;
+    FILE *f = open_in(dir, fig->name, "dat", err, n_err);
+    if (!f) {
+        free(jobs);
+        free(rows);
+        return BASIN_EIO;
+    }
+    /* A curve per (metric, job, run of increasing steps): a job whose steps start
+       again (the disjoint-sets test trains a second model) has a second curve.
+       Long curves are averaged in bins of consecutive steps. */
+    fprintf(f, "# step, value (means over bins of consecutive steps where a curve "
+               "has over %d points),\n# colour value; a block per curve\n",
+            MAX_CURVE_POINTS);
+    size_t n_curves = 0, cap = 64;
+    typedef struct curve {
+        size_t name, first_row, segment, job;
+    } curve;
+    int binned = 0;
+    curve *curves = malloc(cap * sizeof *curves);
+    for (size_t k = 0; curves && k < m;) {
+        size_t end = k + 1;
+        while (end < m && rows[end].name == rows[k].name &&
+               rows[end].job == rows[k].job &&
+               cell_number(t, rows[end].row, c_step) >
+                   cell_number(t, rows[end - 1].row, c_step))
+            end++;
+        size_t segment = n_curves > 0 && curves[n_curves - 1].name == rows[k].name &&
+                                 cell_number(t, curves[n_curves - 1].first_row, 0) ==
+                                     rows[k].job
+                             ? curves[n_curves - 1].segment + 1
+                             : 0;
+        if (n_curves == cap) {
+            curve *grown = realloc(curves, (cap *= 2) * sizeof *curves);
+            if (!grown) {
+                free(curves);
+                curves = NULL;
+                break;
+            }
+            curves = grown;
+        }
+        size_t rank = 0; /* the job's place among all jobs, for its colour */
+        while (rank + 1 < n_jobs && jobs[rank] < rows[k].job)
+            rank++;
+        curves[n_curves++] = (curve){rows[k].name, rows[k].row, segment, rank};
+        double colour = c_colour < 0 ? rows[k].job
+                                     : cell_number(t, rows[k].row, c_colour);
+        fprintf(f, "# curve %zu: %s, job %s%s\n", n_curves - 1, names[rows[k].name],
+                csv_table_cell(t, rows[k].row, 0), segment ? ", again" : "");
+        size_t len = end - k, bin = (len + MAX_CURVE_POINTS - 1) / MAX_CURVE_POINTS;
+        binned |= bin > 1;
+        for (size_t b = k; b < end; b += bin) {
+            double s = 0, v = 0, ns = 0, nv = 0;
+            for (size_t j = b; j < end && j < b + bin; j++) {
+                double x = cell_number(t, rows[j].row, c_step);
+                double y = cell_number(t, rows[j].row, c_value);
+                s += x;
+                ns++;
+                if (isfinite(y)) {
+                    v += y;
+                    nv++;
+                }
+            }
+            fprintf(f, "%.9g", s / ns);
+            put_real(f, nv > 0 ? v / nv : NAN);
+            put_real(f, colour);
+            fputc('\n', f);
+        }
+        fprintf(f, "\n\n");
+        k = end;
+    }
+    if (!curves) {
+        fclose(f);
+        free(jobs);
+        free(rows);
+        snprintf(err, n_err, "out of memory");
+        return BASIN_ENOMEM;
+    }
+    if ((rc = close_checked(f, dir, fig->name, "dat", err, n_err)))
+        goto done;
+    int again = 0;
+    for (size_t c = 0; c < n_curves; c++)
+        again |= curves[c].segment > 0;
+    char colour_by[200];
+    snprintf(colour_by, sizeof colour_by, "; coloured by %.150s%s",
+             c_colour < 0 ? "job" : t->header[c_colour], log_cb ? " (log scale)" : "");
+    snprintf(fig->caption, sizeof fig->caption,
+             "The training %s reported by the score model (training.csv) against the "
+             "training step, a curve per job%s%s%s%s%s.",
+             n_names == 1 && !strcmp(names[0], "loss") ? "loss" : "metrics",
+             legend ? "" : colour_by,
+             !any_log ? "" : n_names == 1 ? ", log y" : ", log y where all positive",
+             again ? "; dashed: a second training in the same job (the disjoint-sets "
+                     "test's second model, on the held-out points)" : "",
+             binned ? "; curves of over 500 points averaged over bins "
+                                    "of consecutive steps" : "",
+             dropped ? "; only the first 4 metrics" : "");
+    if (!(f = open_in(dir, fig->name, "gp", err, n_err))) {
+        rc = BASIN_EIO;
+        goto done;
+    }
+    script_begin(f, fig, "Columns of training.dat: step, value, colour value.");
+    fprintf(f, "set xlabel 'training step'\nset key %s\n",
+            legend ? "outside right top" : "top right");
+    if (!legend) {
+        fprintf(f, "set palette defined (0 '#440154', 1 '#3b528b', 2 '#21918c', "
+                   "3 '#5ec962', 4 '#fde725')\nset cblabel ");
+        put_quoted(f, c_colour < 0 ? "job" : t->header[c_colour]);
+        fprintf(f, "\n%s", log_cb ? "set logscale cb\n" : "");
+    }
+    size_t cols = n_names < 2 ? n_names : 2;
+    fprintf(f, "set multiplot layout %zu,%zu\n", (n_names + cols - 1) / cols, cols);
+    for (size_t k = 0; k < n_names; k++) {
+        fprintf(f, "%s\nset ylabel ", log_y[k] ? "set logscale y" : "unset logscale y");
+        put_quoted(f, names[k]);
+        fprintf(f, "\nplot ");
+        int first = 1;
+        for (size_t c = 0; c < n_curves; c++) {
+            if (curves[c].name != k)
+                continue;
+            fprintf(f, "%s'training.dat' index %zu using 1:2%s with lines lw 1.5 "
+                       "dt %d ", first ? "" : ", \\\n     ", c,
+                    legend ? "" : ":3", curves[c].segment ? 2 : 1);
+            first = 0;
+            if (!legend) {
+                fprintf(f, "lc palette notitle");
+                continue;
+            }
+            fprintf(f, "lc rgb '%s' ", COLOURS[curves[c].job % N_COLOURS]);
+            if (curves[c].segment) {
+                fprintf(f, "notitle");
+            } else {
+                char label[560];
+                job_label(t, n_axes, curves[c].first_row, repeats, label,
+                          sizeof label);
+                fprintf(f, "title ");
+                put_quoted(f, label);
+            }
+        }
+        if (again) /* a key entry for the dashed curves */
+            fprintf(f, ", \\\n     1/0 with lines lw 1.5 dt 2 lc rgb '#999999' "
+                       "title 'second training (disjoint set)'");
+        fputc('\n', f);
+    }
+    script_end(f);
+    if ((rc = close_checked(f, dir, fig->name, "gp", err, n_err)))
+        goto done;
+    if (gnuplot)
+        fig->drawn = run_gnuplot(gnuplot, dir, fig) == 0;
+done:
+    free(curves);
+    free(jobs);
+    free(rows);
+    return rc;
+}

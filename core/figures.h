@@ -14,6 +14,11 @@
  *              with bands, a curve per sweep point (collapse.csv)
  *   landscape  attractors per job, mean basin radius and mean smallest Hessian
  *              eigenvalue, by class (summary.csv, attractors.csv)
+ *   pairs      the disjoint-sets test: mean d_pair and cos_pair against the swept
+ *              parameter, with the median and quartiles over the samples
+ *              (summary.csv, records.csv)
+ *   training   the training metrics plugins reported (loss) against the step, a
+ *              curve per job (training.csv)
  */
 #ifndef BASIN_FIGURES_H
 #define BASIN_FIGURES_H
@@ -53,6 +58,13 @@ int figures_phi(const csv_table *collapse, const char *dir, const char *gnuplot,
 int figures_landscape(const csv_table *summary, const csv_table *attractors,
                       const char *dir, const char *gnuplot, report_figure *fig,
                       char *err, size_t n_err);
+int figures_pairs(const csv_table *summary, const csv_table *records,
+                  const char *dir, const char *gnuplot, report_figure *fig,
+                  char *err, size_t n_err);
+/* training: a checked training.csv (job, point, repeat, the n_axes swept
+   parameters, name, step, value; numbers where numbers belong). */
+int figures_training(const csv_table *training, size_t n_axes, const char *dir,
+                     const char *gnuplot, report_figure *fig, char *err, size_t n_err);
 
 /* The number of leading sweep-axis columns of a summary (those before
    memorized_rate). */

@@ -24,21 +24,24 @@ const char REPORT_USAGE[] =
     "(memorized, spurious, generalized against the sweep), collapse and phi\n"
     "(collapse times, phi_C(t)) when the run measured them, samples.png (samples\n"
     "beside their nearest training images) for image data, landscape (attractors,\n"
-    "basin radii, curvature) when [landscape] ran. Each figure's gnuplot script\n"
+    "basin radii, curvature) when [landscape] ran, pairs (the disjoint-sets\n"
+    "test) when measure.disjoint ran, training (loss against step) when the\n"
+    "model reported training metrics (training.csv). Each figure's gnuplot script\n"
     "(.gp) and data (.dat) are saved beside it. Needs gnuplot for the plots\n"
     "(BASIN_GNUPLOT, PATH); without it the page and the data are still written.\n";
 
 /* Files a report writes; an earlier report's that this one does not rewrite are
    removed, so the folder never mixes two reports. */
-static const char *const FIGURE_STEMS[] = {"rates", "collapse", "phi", "landscape"};
+static const char *const FIGURE_STEMS[] = {"rates", "pairs", "collapse", "phi",
+                                             "landscape", "training"};
 static const char *const FIGURE_EXTS[] = {"svg", "png", "gp", "dat"};
 
 typedef struct inputs {
     recipe *r;
     registry *reg;
     char *run_toml;
-    csv_table summary, records, collapse, attractors;
-    int has_collapse, has_attractors, has_samples;
+    csv_table summary, records, collapse, attractors, training;
+    int has_collapse, has_attractors, has_samples, has_training;
     sample_rows samples;
     char samples_path[4200];
 } inputs;
@@ -52,6 +55,7 @@ static void inputs_free(inputs *in)
     csv_table_free(&in->records);
     csv_table_free(&in->collapse);
     csv_table_free(&in->attractors);
+    csv_table_free(&in->training);
 }
 
 static int exists(const char *path)
@@ -110,6 +114,50 @@ static int read_text(const char *path, char **out, char *err, size_t n_err)
     }
     s[n] = '\0';
     *out = s;
+    return 0;
+}
+
+/* training.csv: job, point, repeat, the swept parameters of run.toml, name, step,
+   value; job, point, repeat and step whole numbers ≥ 0, point a sweep point, value
+   a number (nan allowed). 0, or 2 with a message. */
+static int check_training(const csv_table *t, const recipe *r, const char *path,
+                          char *err, size_t n_err)
+{
+    static const char *const LEAD[] = {"job", "point", "repeat"};
+    static const char *const TAIL[] = {"name", "step", "value"};
+    int ok = t->n_cols == 6 + r->n_axes;
+    for (size_t c = 0; ok && c < t->n_cols; c++) {
+        const char *want = c < 3 ? LEAD[c] : c < 3 + r->n_axes ? r->axes[c - 3].dotted
+                                                             : TAIL[c - 3 - r->n_axes];
+        ok = strcmp(t->header[c], want) == 0;
+    }
+    if (!ok) {
+        snprintf(err, n_err, "%s: the header is not job,point,repeat,<the %zu swept "
+                 "parameters of run.toml>,name,step,value", path, r->n_axes);
+        return 2;
+    }
+    static const size_t WHOLE[] = {0, 1, 2};
+    for (size_t i = 0; i < t->n_rows; i++) {
+        double v;
+        for (size_t k = 0; k < 4; k++) {
+            size_t c = k < 3 ? WHOLE[k] : t->n_cols - 2;
+            if (csv_table_number(t, i, c, &v) || !(v >= 0 && v < 9e15) || v != floor(v)) {
+                snprintf(err, n_err, "%s:%zu: %s is not a whole number ≥ 0 ('%s')",
+                         path, i + 2, t->header[c], csv_table_cell(t, i, c));
+                return 2;
+            }
+            if (c == 1 && v >= (double)r->n_points) {
+                snprintf(err, n_err, "%s:%zu: point %s is not a sweep point of "
+                         "run.toml", path, i + 2, csv_table_cell(t, i, c));
+                return 2;
+            }
+        }
+        if (csv_table_number(t, i, t->n_cols - 1, &v)) {
+            snprintf(err, n_err, "%s:%zu: value is not a number ('%s')", path, i + 2,
+                     csv_table_cell(t, i, t->n_cols - 1));
+            return 2;
+        }
+    }
     return 0;
 }
 
@@ -185,6 +233,11 @@ static int inputs_load(const char *dir, inputs *in, char *err, size_t n_err)
         }
     }
 
+    static const char *const PAIRS[] = {"d_pair", "cos_pair", NULL};
+    if (csv_table_column(&in->records, "d_pair") >= 0 &&
+        need_columns(&in->records, path, PAIRS, 1, err, n_err))
+        return 2;
+
     static const char *const CLONES[] = {"clone", "t_ou", "phi", "phi_lo", "phi_hi",
                                          NULL};
     snprintf(path, sizeof path, "%s/collapse.csv", dir);
@@ -198,6 +251,11 @@ static int inputs_load(const char *dir, inputs *in, char *err, size_t n_err)
         (csv_table_read(path, &in->attractors, err, n_err) ||
          need_columns(&in->attractors, path, ATTRACTORS, 1, err, n_err) ||
          need_columns(&in->attractors, path, CLASS, 0, err, n_err)))
+        return 2;
+    snprintf(path, sizeof path, "%s/training.csv", dir);
+    if ((in->has_training = exists(path)) &&
+        (csv_table_read(path, &in->training, err, n_err) ||
+         check_training(&in->training, r, path, err, n_err)))
         return 2;
     snprintf(in->samples_path, sizeof in->samples_path, "%s/samples.npy", dir);
     if ((in->has_samples = exists(in->samples_path))) {
@@ -303,10 +361,15 @@ int report_write(const char *dir, int quiet, char *err, size_t n_err)
     char gp_buf[4200], no_gnuplot[512] = "";
     const char *gnuplot = figures_gnuplot(gp_buf, sizeof gp_buf, no_gnuplot,
                                           sizeof no_gnuplot);
-    report_figure figs[5];
+    report_figure figs[8];
     size_t n = 0;
     int rc = figures_rates(&in.summary, tmp, gnuplot, &figs[n], err, n_err);
     n += rc == 0;
+    if (rc >= 0) {
+        rc = figures_pairs(&in.summary, &in.records, tmp, gnuplot, &figs[n], err,
+                           n_err);
+        n += rc == 0;
+    }
     if (rc >= 0) {
         rc = figures_collapse(&in.summary, tmp, gnuplot, &figs[n], err, n_err);
         n += rc == 0;
@@ -318,6 +381,11 @@ int report_write(const char *dir, int quiet, char *err, size_t n_err)
     if (rc >= 0) {
         rc = figures_landscape(&in.summary, in.has_attractors ? &in.attractors : NULL,
                                tmp, gnuplot, &figs[n], err, n_err);
+        n += rc == 0;
+    }
+    if (rc >= 0 && in.has_training) {
+        rc = figures_training(&in.training, in.r->n_axes, tmp, gnuplot, &figs[n], err,
+                              n_err);
         n += rc == 0;
     }
     if (rc >= 0 && in.has_samples) {

@@ -4,6 +4,12 @@
                                              and NAME.png is a PNG of W×H
   check_report.py grid DIR TRAIN.npy         samples.png tiles equal samples.npy
                                              rows and their nearest training rows
+  check_report.py pairs DIR                  pairs.dat holds summary.csv's means and
+                                             the quartiles of records.csv's d_pair,
+                                             cos_pair per sweep point
+  check_report.py training DIR               training.dat: a block per job and
+                                             training (steps restart), training.csv's
+                                             values
   check_report.py harness DIR OUT.html       a page that loads report.html's images
 Exit 1 with a message on the first failure.
 """
@@ -134,6 +140,82 @@ def grid(folder, train_path):
     print(f"grid: {len(rows)} tiles match ({', '.join(sorted(classes))})")
 
 
+def dat_blocks(path):
+    """The data blocks of a gnuplot .dat file (separated by blank lines), each a
+    list of rows of fields; a quoted last field is kept as one string."""
+    blocks, cur = [], []
+    for line in open(path):
+        line = line.strip()
+        if line.startswith("#"):
+            continue
+        if not line:
+            if cur:
+                blocks.append(cur)
+            cur = []
+            continue
+        label = None
+        if line.endswith('"'):
+            line, label = line[:line.index('"')], line[line.index('"') + 1:-1]
+        row = [float(v) for v in line.split()]
+        cur.append(row + ([label] if label is not None else []))
+    if cur:
+        blocks.append(cur)
+    return blocks
+
+
+def close(a, b):
+    # Both sides are printed to 9 significant digits (%.9g): a relative 1e-7 holds.
+    return (np.isnan(a) and np.isnan(b)) or abs(a - b) <= 1e-7 * max(1, abs(b))
+
+
+def pairs(folder):
+    summary = list(csv.DictReader(open(f"{folder}/summary.csv")))
+    records = list(csv.DictReader(open(f"{folder}/records.csv")))
+    axis = list(summary[0].keys())[0]
+    rows = [r for b in dat_blocks(f"{folder}/pairs.dat") for r in b]
+    if len(rows) != len(summary):
+        fail(f"pairs.dat has {len(rows)} rows, summary.csv {len(summary)}")
+    for row in rows:
+        p = [i for i, s in enumerate(summary) if s[axis] == row[-1]]
+        if len(p) != 1:
+            fail(f"pairs.dat: x label {row[-1]} is not one sweep point")
+        p = p[0]
+        for m, (mean, col) in enumerate((("pair_distance", "d_pair"),
+                                         ("pair_cosine", "cos_pair"))):
+            v = np.array([float(r[col]) for r in records if int(r["point"]) == p])
+            v = v[np.isfinite(v)]
+            # numpy's default percentile is Hyndman & Fan's definition 7.
+            want = [float(summary[p][mean])] + list(np.percentile(v, [25, 50, 75]))
+            got = row[1 + 4 * m:5 + 4 * m]
+            for g, w in zip(got, want):
+                if not close(g, w):
+                    fail(f"pairs.dat point {p} {col}: {got}, expected {want}")
+    print(f"pairs: {len(rows)} points match summary.csv and records.csv")
+
+
+def training(folder):
+    rows = list(csv.DictReader(open(f"{folder}/training.csv")))
+    # Curves: per job, runs of increasing steps (file order).
+    curves = {}
+    for r in rows:
+        c = curves.setdefault(int(r["job"]), [[]])
+        step = float(r["step"])
+        if c[-1] and step <= c[-1][-1][0]:
+            c.append([])
+        c[-1].append((step, float(r["value"])))
+    want = [seg for job in sorted(curves) for seg in curves[job]]
+    blocks = dat_blocks(f"{folder}/training.dat")
+    if len(blocks) != len(want):
+        fail(f"training.dat has {len(blocks)} curves, expected {len(want)}")
+    for k, (b, w) in enumerate(zip(blocks, want)):
+        if len(b) != len(w):
+            fail(f"training.dat curve {k}: {len(b)} points, expected {len(w)}")
+        for (s, v, _), (ws, wv) in zip(b, w):
+            if not (close(s, ws) and close(v, wv)):
+                fail(f"training.dat curve {k}: ({s}, {v}), expected ({ws}, {wv})")
+    print(f"training: {len(blocks)} curves match training.csv")
+
+
 def harness(folder, out):
     page = open(f"{folder}/report.html").read()
     import re
@@ -159,6 +241,10 @@ if __name__ == "__main__":
         figures(sys.argv[2], sys.argv[3:])
     elif cmd == "grid":
         grid(sys.argv[2], sys.argv[3])
+    elif cmd == "pairs":
+        pairs(sys.argv[2])
+    elif cmd == "training":
+        training(sys.argv[2])
     elif cmd == "harness":
         harness(sys.argv[2], sys.argv[3])
     print("ok")

@@ -1,6 +1,7 @@
 #!/bin/bash
-# `basin report` on a small Hopfield run and a small diffusion run on 8×8 images:
-# every promised figure is a valid SVG/PNG of the expected size, the sample grid's
+# `basin report` on a small Hopfield run, a small diffusion run on 8×8 images with
+# the disjoint-sets test, and a tiny scores/mlp run (training.csv): every promised
+# figure is a valid SVG/PNG of the expected size, the sample grid's
 # pixels are the samples and their nearest training images, a missing gnuplot
 # still gives the page and the data, and broken results folders give one clear
 # line, exit 2 and write nothing.
@@ -17,7 +18,7 @@ fail() { echo "FAIL: $*"; exit 1; }
 # One swept parameter (dataset.load): one 560×400 panel.
 $PY "$CHECK" figures "$T/hop" rates=560x400 || fail "hopfield figures"
 [ -f "$T/hop/report.html" ] || fail "no report.html"
-for f in collapse.svg phi.svg samples.png landscape.svg; do
+for f in collapse.svg phi.svg samples.png landscape.svg pairs.svg training.svg; do
     [ ! -e "$T/hop/$f" ] || fail "hopfield report has $f, which it does not promise"
 done
 grep -q '<img src="rates.svg" width="560" height="400"' "$T/hop/report.html" ||
@@ -31,7 +32,9 @@ fi
 # --- a diffusion run on 8×8 images (datasets/npy), with collapse times and clones
 $PY -c "
 import numpy as np
-np.save('$T/train.npy', np.random.default_rng(0).uniform(-1, 1, (6, 8, 8)).astype(np.float32))
+rng = np.random.default_rng(0)
+np.save('$T/train.npy', rng.uniform(-1, 1, (6, 8, 8)).astype(np.float32))
+np.save('$T/held.npy', rng.uniform(-1, 1, (6, 8, 8)).astype(np.float32))
 "
 cat > "$T/diff.toml" <<TOML
 name = "tiny-diffusion"
@@ -39,6 +42,8 @@ seed = 3
 [dataset]
 plugin = "datasets/npy"
 path = "$T/train.npy"
+heldout_path = "$T/held.npy"
+heldout = 6
 [model]
 plugin = "scores/empirical"
 [sampler]
@@ -54,13 +59,20 @@ count = 16
 rule = "pham"
 collapse = true
 clones = 4
+disjoint = true
 [output]
 report = true
 TOML
 "$BASIN" run "$T/diff.toml" --out "$T/diff" --quiet || fail "diffusion run"
-# rates: one panel; collapse and phi: one panel and room for the key.
-$PY "$CHECK" figures "$T/diff" rates=560x400 collapse=720x400 phi=760x400 ||
-    fail "diffusion figures"
+# rates: one panel; collapse and phi: one panel and room for the key; pairs: two
+# panels (distance, cosine).
+$PY "$CHECK" figures "$T/diff" rates=560x400 collapse=720x400 phi=760x400 \
+    pairs=1120x400 || fail "diffusion figures"
+$PY "$CHECK" pairs "$T/diff" || fail "pairs.dat"
+grep -q '<img src="pairs.svg" width="1120" height="400"' "$T/diff/report.html" ||
+    fail "report.html does not show pairs.svg"
+grep -q 'generalizing models agree' "$T/diff/report.html" || fail "no pairs caption"
+[ ! -e "$T/diff/training.svg" ] || fail "training.svg without training.csv"
 $PY "$CHECK" grid "$T/diff" "$T/train.npy" || fail "sample grid"
 read -r W H < <($PY -c "
 import struct; d = open('$T/diff/samples.png', 'rb').read(24)
@@ -68,16 +80,57 @@ print(*struct.unpack('>II', d[16:24]))")
 grep -q "<img src=\"samples.png\" width=\"$W\" height=\"$H\"" "$T/diff/report.html" ||
     fail "report.html does not show samples.png at its size ${W}x$H"
 
-# --- without gnuplot: the page, data and scripts, and a note of what was skipped
+# --- a tiny scores/mlp run (training.csv), with the disjoint-sets test: a loss
+# curve per job and a second, dashed one for the model trained on held-out points
+cat > "$T/mlp.toml" <<TOML
+name = "tiny-mlp"
+seed = 3
+[dataset]
+plugin = "datasets/hidden-manifold"
+dim = 16
+alpha_d = 0.25
+count = [4, 40]
+heldout = 40
+[model]
+plugin = "scores/mlp"
+width = 16
+depth = 1
+steps = 50
+batch = 32
+[sampler]
+plugin = "samplers/heun"
+steps = 10
+[schedule]
+name = "edm"
+[init]
+kind = "noise"
+count = 20
+[measure]
+rule = "ratio"
+disjoint = true
+[output]
+report = true
+TOML
+"$BASIN" run "$T/mlp.toml" --out "$T/mlp" --quiet --threads 1 || fail "mlp run"
+# training: one panel and room for the legend (2 jobs).
+$PY "$CHECK" figures "$T/mlp" rates=560x400 pairs=1120x400 training=820x400 ||
+    fail "mlp figures"
+$PY "$CHECK" pairs "$T/mlp" || fail "mlp pairs.dat"
+$PY "$CHECK" training "$T/mlp" || fail "training.dat"
+grep -q '<img src="training.svg" width="820" height="400"' "$T/mlp/report.html" ||
+    fail "report.html does not show training.svg"
+grep -q 'The training loss reported' "$T/mlp/report.html" || fail "no training caption"
+: the page, data and scripts, and a note of what was skipped
 cp -r "$T/diff" "$T/nognu"
 BASIN_GNUPLOT=/nonexistent/gnuplot "$BASIN" report "$T/nognu" 2> "$T/err" ||
     fail "report without gnuplot failed"
 grep -q "skipped rates: gnuplot not found" "$T/err" || fail "no skip message: $(cat "$T/err")"
 grep -q "gnuplot not found" "$T/nognu/report.html" || fail "page does not say why"
-for f in rates.gp rates.dat collapse.gp phi.dat samples.png report.html; do
+for f in rates.gp rates.dat collapse.gp phi.dat pairs.gp pairs.dat samples.png \
+    report.html; do
     [ -s "$T/nognu/$f" ] || fail "without gnuplot, $f is missing"
 done
-for f in rates.svg rates.png collapse.svg phi.png; do
+for f in rates.svg rates.png collapse.svg phi.png pairs.svg pairs.png; do
     [ ! -e "$T/nognu/$f" ] || fail "without gnuplot, a stale $f was kept"
 done
 
@@ -93,6 +146,10 @@ broken() { # NAME EXPECTED-WORDS: run the report on $T/$1 and check
     [ "$before" = "$after" ] || fail "$1: the folder changed"
 }
 mk() { rm -rf "$T/$1"; mkdir "$T/$1"; cp "$T/diff"/{run.toml,summary.csv,records.csv,collapse.csv,samples.npy} "$T/$1"; }
+mk_mlp() {
+    rm -rf "$T/$1"; mkdir "$T/$1"
+    cp "$T/mlp"/{run.toml,summary.csv,records.csv,training.csv} "$T/$1"
+}
 mk no-summary; rm "$T/no-summary/summary.csv"
 broken no-summary "summary.csv: cannot read"
 mk no-run; rm "$T/no-run/run.toml"
@@ -112,6 +169,16 @@ mk bad-toml; echo "[dataset" >> "$T/bad-toml/run.toml"
 broken bad-toml "run.toml"
 mk no-columns; printf 'a,b\n1,2\n' > "$T/no-columns/collapse.csv"
 broken no-columns "collapse.csv: no column 'clone'"
+mk_mlp bad-step; sed -i '5s/,loss,[0-9]*,/,loss,x,/' "$T/bad-step/training.csv"
+broken bad-step "training.csv:5: step is not a whole number"
+mk_mlp bad-value; sed -i '7s/,[^,]*$/,abc/' "$T/bad-value/training.csv"
+broken bad-value "training.csv:7: value is not a number"
+mk_mlp bad-header; sed -i '1s/dataset.count/dataset.dim/' "$T/bad-header/training.csv"
+broken bad-header "training.csv: the header is not job,point,repeat"
+mk_mlp ragged-training; sed -i '9s/,[^,]*$//' "$T/ragged-training/training.csv"
+broken ragged-training "training.csv:9: 6 fields, but the header has 7"
+mk_mlp bad-pair; sed -i '3s/,[^,]*$/,zz/' "$T/bad-pair/records.csv"
+broken bad-pair "records.csv:3: cos_pair is not a number"
 out=$("$BASIN" report "$T/nowhere" 2>&1); rc=$?
 [ "$rc" = 2 ] && printf '%s' "$out" | grep -q "not a results folder" ||
     fail "missing folder: exit $rc, '$out'"
