@@ -1120,7 +1120,7 @@ int figures_training(const csv_table *t, size_t n_axes, const char *dir,
     fig->name = "training";
     fig->title = "Training curves";
     fig->svg = 1;
-    size_t n = t->n_rows, c_name = 3 + n_axes;
+    size_t n = t->n_rows, c_name = 4 + n_axes; /* after job, point, repeat, axes, model */
     long c_step = csv_table_column(t, "step"), c_value = csv_table_column(t, "value");
     /* Metric names, "loss" first, in order of appearance; at most MAX_METRICS. */
     const char *names[MAX_METRICS];

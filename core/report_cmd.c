@@ -117,15 +117,16 @@ static int read_text(const char *path, char **out, char *err, size_t n_err)
     return 0;
 }
 
-/* training.csv: job, point, repeat, the swept parameters of run.toml, name, step,
-   value; job, point, repeat and step whole numbers ≥ 0, point a sweep point, value
-   a number (nan allowed). 0, or 2 with a message. */
+/* training.csv: job, point, repeat, the swept parameters of run.toml, model, name,
+   step, value; job, point, repeat and step whole numbers ≥ 0, point a sweep point,
+   model "model" or "disjoint", value a number (nan allowed). 0, or 2 with a
+   message. */
 static int check_training(const csv_table *t, const recipe *r, const char *path,
                           char *err, size_t n_err)
 {
     static const char *const LEAD[] = {"job", "point", "repeat"};
-    static const char *const TAIL[] = {"name", "step", "value"};
-    int ok = t->n_cols == 6 + r->n_axes;
+    static const char *const TAIL[] = {"model", "name", "step", "value"};
+    int ok = t->n_cols == 7 + r->n_axes;
     for (size_t c = 0; ok && c < t->n_cols; c++) {
         const char *want = c < 3 ? LEAD[c] : c < 3 + r->n_axes ? r->axes[c - 3].dotted
                                                              : TAIL[c - 3 - r->n_axes];
@@ -133,12 +134,18 @@ static int check_training(const csv_table *t, const recipe *r, const char *path,
     }
     if (!ok) {
         snprintf(err, n_err, "%s: the header is not job,point,repeat,<the %zu swept "
-                 "parameters of run.toml>,name,step,value", path, r->n_axes);
+                 "parameters of run.toml>,model,name,step,value", path, r->n_axes);
         return 2;
     }
     static const size_t WHOLE[] = {0, 1, 2};
     for (size_t i = 0; i < t->n_rows; i++) {
         double v;
+        const char *model = csv_table_cell(t, i, 3 + r->n_axes);
+        if (strcmp(model, "model") != 0 && strcmp(model, "disjoint") != 0) {
+            snprintf(err, n_err, "%s:%zu: model is '%s', not model or disjoint", path,
+                     i + 2, model);
+            return 2;
+        }
         for (size_t k = 0; k < 4; k++) {
             size_t c = k < 3 ? WHOLE[k] : t->n_cols - 2;
             if (csv_table_number(t, i, c, &v) || !(v >= 0 && v < 9e15) || v != floor(v)) {
