@@ -1,5 +1,6 @@
 #!/bin/bash
-# `basin report` on a small Hopfield run, a small diffusion run on 8×8 images with
+# `basin report` on a small Hopfield run, an energy landscape (the circle toy), a
+# small diffusion run on 8×8 images with
 # the disjoint-sets test, and a tiny scores/mlp run (training.csv): every promised
 # figure is a valid SVG/PNG of the expected size, the sample grid's
 # pixels are the samples and their nearest training images, a missing gnuplot
@@ -28,6 +29,23 @@ grep -q 'energies/hopfield' "$T/hop/report.html" || fail "no plugin versions"
 if grep -qi '<script\|http://\|https://' "$T/hop/report.html"; then
     fail "report.html has a script or a network address"
 fi
+
+# --- an energy landscape (recipes/circle-attractors.toml at K = 2 and 1000):
+# attractor counts, basin radii and curvature by class, three 560×400 panels
+"$BASIN" run "$SOURCE_ROOT/recipes/circle-attractors.toml" --out "$T/land" --quiet \
+    --set 'dataset.count=[2,1000]' --set init.count=100 --set output.report=true ||
+    fail "landscape run"
+$PY "$CHECK" figures "$T/land" rates=560x400 landscape=1680x400 ||
+    fail "landscape figures"
+grep -q '<img src="landscape.svg" width="1680" height="400"' "$T/land/report.html" ||
+    fail "report.html does not show landscape.svg"
+# The plotted counts per class are summary.csv's means per job.
+want=$(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next }
+    { print $1, $h["attractors_memorized"] + 0, $h["attractors_spurious"] + 0,
+            $h["attractors_generalized"] + 0 }' "$T/land/summary.csv")
+have=$(awk '!/^#/ && NF >= 4 { print $1, $2 + 0, $3 + 0, $4 + 0 }' "$T/land/landscape.dat")
+[ -n "$want" ] && [ "$want" = "$have" ] ||
+    fail "landscape.dat counts '$have' are not summary.csv's '$want'"
 
 # --- a diffusion run on 8×8 images (datasets/npy), with collapse times and clones
 $PY -c "
