@@ -4,6 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rng.h"
+
+/* The second model's training stream: rng_job_seed(job seed, this). */
+#define DISJOINT_STREAM 0x6469736a6f696e74ull /* "disjoint" */
+
 int disjoint_run(job *j, const float *init, char *err, size_t n_err)
 {
     const recipe *r = j->r;
@@ -36,6 +41,12 @@ int disjoint_run(job *j, const float *init, char *err, size_t n_err)
     host_job_phase(&j->host, "disjoint");
     host_job_clear_error(&j->host);
     void *self = NULL, *first = j->sc ? j->sc_self : j->en_self;
+    /* An independent training (its own initial weights and minibatches): the
+       model is created and encoded under another seed, derived from the job's;
+       the sampler then runs under the job's own seed, with the first run's
+       noise. */
+    const uint64_t seed = j->host.seed;
+    j->host.seed = rng_job_seed(seed, DISJOINT_STREAM);
     int rc = j->sc ? j->sc->create(host, j->values, (uint32_t)dim, &self)
                    : j->en->create(host, j->values, (uint32_t)dim, &self);
     if (!rc && !self)
@@ -43,6 +54,7 @@ int disjoint_run(job *j, const float *init, char *err, size_t n_err)
     if (!rc)
         rc = j->sc ? j->sc->encode(self, host, j->heldout, k)
                    : j->en->encode(self, host, j->heldout, k);
+    j->host.seed = seed;
     if (!rc) {
         *(j->sc ? &j->sc_self : &j->en_self) = self;
         rc = job_run_sampler(j, j->threads, states, n, 0, outcome,

@@ -3,9 +3,11 @@
  * (ICLR 2024, arXiv:2310.02557; SCIENCE.md §5).
  *
  * A second model of the same kind and parameters is trained on K points disjoint
- * from the first model's K: the first K held-out points of the same law. It is run
- * from the same initial states with the same sampler, and since the sampler's noise
- * is keyed by (sample, step), with the same noise. Per sample the two outputs x, y
+ * from the first model's K: the first K held-out points of the same law. Its
+ * training draws from its own random stream (another seed derived from the job's),
+ * so a trained model starts from other weights and sees other minibatches; it is
+ * run from the same initial states with the same sampler, and since the sampler's
+ * noise is keyed by (job seed, sample, step), with the same noise. Per sample the two outputs x, y
  * are compared by
  *   d_pair   = ‖x − y‖ / √N                  (the measures' distance, measure.h)
  *   cos_pair = x·y / (‖x‖ ‖y‖)               (Kadkhodaie et al.'s cosine similarity)
