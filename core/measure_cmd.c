@@ -9,11 +9,13 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "job.h"
 #include "measure.h"
 #include "nearest.h"
 #include "npy.h"
 #include "param.h"
 #include "progress.h"
+#include "report.h"
 #include "results.h"
 #include "toml.h"
 
@@ -45,15 +47,12 @@ const char USAGE_MEASURE[] =
 
 #define CHUNK_BYTES (16u << 20)
 
+/* A run of one point and no sweep axes: what report.c's writers are given for
+   the header of records.csv and the row of summary.csv. */
+static const recipe NO_SWEEP = {.n_points = 1, .repeats = 1};
+
 enum { IN_TRAIN, IN_SAMPLES, IN_HELDOUT, N_INPUTS };
 static const char *const INPUT_NAMES[N_INPUTS] = {"train", "samples", "heldout"};
-
-/* What a measurement accumulates (a run's point_stats, restricted). */
-typedef struct tally {
-    uint64_t counts[MEASURE_N_CLASSES];
-    uint64_t samples, ratio_memorized;
-    double d_m_sum;
-} tally;
 
 typedef struct measurer {
     npy_reader in[N_INPUTS];
@@ -67,7 +66,7 @@ typedef struct measurer {
     measure_distance *dist;
     measure_overlap *over, *over_part;
     progress *bar;
-    tally t;
+    point_stats t;             /* the one point's statistics, as a run keeps them */
 } measurer;
 
 static double now(void)
@@ -251,8 +250,9 @@ static void csv_real(FILE *f, double x)
         fprintf(f, "%.9g", x);
 }
 
-/* records.csv rows of one block of samples, in a run's layout (one job, no
-   sweep: job, point and repeat are 0; start -1; converged 1; no energy). */
+/* records.csv rows of one block of samples, in a run's layout
+   (report_records_header; one job, no sweep: job, point and repeat are 0; start
+   -1; converged 1; no energy, and NaN for what needs a model or trajectories). */
 static void write_records(measurer *m, FILE *f, uint64_t q0, uint64_t nq)
 {
     const basin_value *v = m->values;
@@ -286,7 +286,8 @@ static void write_records(measurer *m, FILE *f, uint64_t q0, uint64_t nq)
         } else {
             const measure_distance *d = &m->dist[i];
             fprintf(f, "%lld", (long long)d->nearest);
-            double fields[] = {d->d_m, d->d_2, d->d_s, d->d_h, NAN, NAN, NAN};
+            /* d_law, t_collapse, t_collapse_ou, d_pair, cos_pair: NaN. */
+            double fields[] = {d->d_m, d->d_2, d->d_s, d->d_h, NAN, NAN, NAN, NAN, NAN};
             for (size_t k = 0; k < sizeof fields / sizeof fields[0]; k++) {
                 fputc(',', f);
                 csv_real(f, fields[k]);
@@ -294,42 +295,6 @@ static void write_records(measurer *m, FILE *f, uint64_t q0, uint64_t nq)
         }
         fputc('\n', f);
     }
-}
-
-static void write_rate(FILE *f, uint64_t hits, uint64_t n, double confidence)
-{
-    double lo, hi;
-    measure_rate_interval(hits, n, confidence, &lo, &hi);
-    csv_real(f, n ? (double)hits / (double)n : NAN);
-    fputc(',', f);
-    csv_real(f, lo);
-    fputc(',', f);
-    csv_real(f, hi);
-    fputc(',', f);
-}
-
-/* summary.csv in a run's layout, one row (no swept columns). */
-static void write_summary(const measurer *m, FILE *f, double seconds)
-{
-    static const char *const RATES[] = {"memorized_rate", "spurious_rate",
-                                        "generalized_rate", "unconverged_rate"};
-    double confidence = m->values[MEASURE_CONFIDENCE].number;
-    int distance = m->rule != MEASURE_OVERLAP;
-    for (int c = 0; c < MEASURE_N_CLASSES; c++)
-        fprintf(f, "%s,%s_lo,%s_hi,", RATES[c], RATES[c], RATES[c]);
-    if (distance)
-        fprintf(f, "ratio_memorized_rate,ratio_memorized_rate_lo,"
-                   "ratio_memorized_rate_hi,d_m_mean,t_collapse,t_collapse_se,"
-                   "t_collapse_theory,t_speciation,");
-    fprintf(f, "samples,seconds\n");
-    for (int c = 0; c < MEASURE_N_CLASSES; c++)
-        write_rate(f, m->t.counts[c], m->t.samples, confidence);
-    if (distance) {
-        write_rate(f, m->t.ratio_memorized, m->t.samples, confidence);
-        csv_real(f, m->t.d_m_sum / (double)m->t.samples);
-        fprintf(f, ",nan,nan,nan,nan,");
-    }
-    fprintf(f, "%llu,%.3f\n", (unsigned long long)m->t.samples, seconds);
 }
 
 /* A TOML basic string: the path with quotes and backslashes escaped. */
@@ -547,12 +512,7 @@ int cmd_measure(int argc, char **argv)
 
     if (!status) {
         FILE *rec = files[F_RECORDS].f;
-        if (m.rule == MEASURE_OVERLAP)
-            fprintf(rec, "job,point,repeat,sample,start,class,converged,steps,energy,"
-                         "pattern,m1,m2,m3,m_heldout\n");
-        else
-            fprintf(rec, "job,point,repeat,sample,start,class,converged,steps,energy,"
-                         "nearest,d_m,d_2,d_s,d_h,d_law,t_collapse,t_collapse_ou\n");
+        report_records_header(rec, &NO_SWEEP, m.rule == MEASURE_OVERLAP);
         uint64_t n = m.in[IN_SAMPLES].rows, blocks = (n + m.chunk - 1) / m.chunk;
         uint64_t per = 0;
         for (int k = 0; k < N_INPUTS; k++)
@@ -598,7 +558,11 @@ int cmd_measure(int argc, char **argv)
     }
     if (!status) {
         double seconds = now() - started;
-        write_summary(&m, files[F_SUMMARY].f, seconds);
+        size_t no_coords[1];
+        m.t.seconds = seconds;
+        report_summary(files[F_SUMMARY].f, &NO_SWEEP, &m.t,
+                       m.values[MEASURE_CONFIDENCE].number, no_coords,
+                       m.rule != MEASURE_OVERLAP, 0);
         write_run_toml(&m, files[F_RUN].f);
         for (int k = 0; k < N_FILES && !status; k++)
             if (results_commit(&files[k], err, sizeof err))

@@ -52,7 +52,9 @@ check "fresh draws: smallest d_m ($mindm) far above delta_m" num "$mindm" '>' 0.
 check "fresh draws: d_h is reported with a held-out set" \
     [ "$(awk -F, 'NR == 2 { print $14 }' fresh/records.csv)" != nan ]
 check "records.csv has the run's distance layout" \
-    [ "$(head -1 fresh/records.csv)" = "job,point,repeat,sample,start,class,converged,steps,energy,nearest,d_m,d_2,d_s,d_h,d_law,t_collapse,t_collapse_ou" ]
+    [ "$(head -1 fresh/records.csv)" = "job,point,repeat,sample,start,class,converged,steps,energy,nearest,d_m,d_2,d_s,d_h,d_law,t_collapse,t_collapse_ou,d_pair,cos_pair" ]
+check "summary.csv has the run's distance columns" \
+    grep -q '^memorized_rate,.*,d_m_mean,t_collapse,t_collapse_se,t_collapse_theory,t_speciation,pair_distance,pair_cosine,samples,seconds$' fresh/summary.csv
 check "run.toml names the inputs and the rule" \
     bash -c "grep -q 'train = \".*train.npy\"' fresh/run.toml && grep -q 'rule = \"pham\"' fresh/run.toml"
 
@@ -77,6 +79,10 @@ check "±1 training data: rule auto is overlap" grep -q 'rule = "overlap"' bin/r
 check "retrieved patterns (m = 0.96 >= 0.95): all memorized" \
     num "$(first bin/summary.csv memorized_rate)" '==' 1
 check "overlap m1 is 0.96" num "$(first bin/records.csv m1)" '==' 0.96
+for f in fresh/records.csv fresh/summary.csv bin/records.csv bin/summary.csv; do
+    check "$f: every row has the header's field count" \
+        [ "$(awk -F, 'NR == 1 { n = NF } NF != n { bad++ } END { print bad + 0 }' "$f")" -eq 0 ]
+done
 
 # Bad input: one line naming the file, exit 2, nothing written.
 expect_fail 2 "missing.npy: cannot open" "missing file" -- \
