@@ -274,19 +274,6 @@ static int parse_set(const char *arg, set_arg *s)
     return 0;
 }
 
-static int choice_has(const char *choices, const char *word)
-{
-    size_t n = strlen(word);
-    for (const char *p = choices; p && *p;) {
-        const char *bar = strchr(p, '|');
-        size_t len = bar ? (size_t)(bar - p) : strlen(p);
-        if (len == n && strncmp(p, word, n) == 0)
-            return 1;
-        p = bar ? bar + 1 : NULL;
-    }
-    return 0;
-}
-
 /* Resolve a --set text against def into *v; message in err on error. */
 static int set_value(const basin_param_def *def, const char *text, basin_value *v,
                      char *err, size_t n_err)
@@ -314,7 +301,7 @@ static int set_value(const basin_param_def *def, const char *text, basin_value *
         return param_check_number(def, v->number, err, n_err) ? -1 : 0;
     }
     case BASIN_PARAM_CHOICE:
-        if (!choice_has(def->choices, text)) {
+        if (!param_choice_contains(def->choices, text)) {
             snprintf(err, n_err, "'%s' is not one of %s", text, def->choices);
             return -1;
         }
@@ -591,7 +578,7 @@ int cmd_check(int argc, char **argv)
                 || def->type == BASIN_PARAM_BOOL)
                 continue;
             if (def->type == BASIN_PARAM_CHOICE) {
-                if (!choice_has(def->choices, values[p].string))
+                if (!param_choice_contains(def->choices, values[p].string))
                     snprintf(why, sizeof why, "'%s' = '%s' is not one of %s",
                              def->name, values[p].string, def->choices);
             } else if (param_check_number(def, values[p].number, err, sizeof err)) {

@@ -54,8 +54,7 @@ const char *param_format_real(double x, char *buf)
     return buf;
 }
 
-/* Nonzero if word is one of the '|'-separated choices. */
-static int choice_contains(const char *choices, const char *word)
+int param_choice_contains(const char *choices, const char *word)
 {
     size_t n = strlen(word);
     const char *p = choices;
@@ -151,7 +150,7 @@ int param_from_toml(const basin_param_def *def, const toml_node *node,
     case BASIN_PARAM_CHOICE:
         if (node->kind != TOML_STRING)
             goto wrong_type;
-        if (!choice_contains(def->choices, node->string)) {
+        if (!param_choice_contains(def->choices, node->string)) {
             char near[128];
             if (choice_suggest(def->choices, node->string, near, sizeof near))
                 snprintf(err, n_err, "'%s' is not one of %s (did you mean '%s'?)",
@@ -198,7 +197,7 @@ int param_check_def(const basin_param_def *def, char *err, size_t n_err)
         return BASIN_OK;
     case BASIN_PARAM_CHOICE:
         if (!def->choices || !def->default_string ||
-            !choice_contains(def->choices, def->default_string)) {
+            !param_choice_contains(def->choices, def->default_string)) {
             snprintf(err, n_err, "parameter '%s': default is not one of its choices",
                      def->name);
             return BASIN_EINVAL;

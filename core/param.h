@@ -50,6 +50,9 @@ const char *param_format_real(double x, char *buf);
 /* The type as a word ("int", "real", "bool", "string", "choice"). */
 const char *param_type_name(basin_param_type type);
 
+/* Nonzero if word is one of the '|'-separated choices ("async|sync"). */
+int param_choice_contains(const char *choices, const char *word);
+
 /* Print the table for `basin describe`: one block per row. */
 void param_describe(FILE *f, const basin_param_def *table);
 
