@@ -390,12 +390,15 @@ static int fashion_create(const basin_host *host, const basin_value *params,
     *self = NULL;
     const double count = params[P_COUNT].number, heldout = params[P_HELDOUT].number;
     const double class = params[P_CLASS].number;
+    const double factor = params[P_DOWNSAMPLE].number;
     const char *folder = params[P_PATH].string;
     int rc = rows_check_int(host, "count", count, 1, 60000);
     if (rc == BASIN_OK)
         rc = rows_check_int(host, "heldout", heldout, 0, 10000);
     if (rc == BASIN_OK)
         rc = rows_check_int(host, "class", class, -1, 255);
+    if (rc == BASIN_OK)
+        rc = rows_check_int(host, "downsample", factor, 1, 28);
     if (rc != BASIN_OK)
         return rc;
     if (folder == NULL || folder[0] == 0)
@@ -410,38 +413,35 @@ static int fashion_create(const basin_host *host, const basin_value *params,
     f->n_heldout = (uint64_t)heldout;
     idx_split train = {"train-images-idx3-ubyte", "train-labels-idx1-ubyte", 0, 0, 0};
     idx_split test = {"t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte", 0, 0, 0};
-    uint8_t *train_pixels = NULL, *held_pixels = NULL;
-    rc = read_split(host, folder, &train, (int)class, (uint32_t)count, 0, "count",
-                        0, 0, &train_pixels);
-    if (rc == BASIN_OK && heldout > 0)
-        rc = read_split(host, folder, &test, (int)class, (uint32_t)heldout, 1,
-                        "heldout", train.height, train.width, &held_pixels);
-    const double factor = params[P_DOWNSAMPLE].number;
-    if (rc == BASIN_OK && (rc = rows_check_int(host, "downsample", factor, 1, 28)) ==
-                              BASIN_OK &&
-        (train.height % (uint32_t)factor || train.width % (uint32_t)factor)) {
+    /* The train images go straight to f->pixels, grown for the held-out ones. */
+    uint8_t *held_pixels = NULL;
+    rc = read_split(host, folder, &train, (int)class, (uint32_t)count, 0, "count", 0,
+                    0, &f->pixels);
+    if (rc == BASIN_OK
+        && (train.height % (uint32_t)factor || train.width % (uint32_t)factor)) {
         host->error(host, "downsample = %g does not divide the %ux%u images", factor,
                     train.height, train.width);
         rc = BASIN_EINVAL;
     }
-    if (rc == BASIN_OK) {
-        f->height = train.height;
-        f->width = train.width;
-        f->factor = (uint32_t)factor;
-        const size_t pixels = (size_t)f->height * f->width;
-        f->pixels = malloc((size_t)(f->n_train + f->n_heldout) * pixels);
-        if (f->pixels == NULL) {
+    if (rc == BASIN_OK && heldout > 0)
+        rc = read_split(host, folder, &test, (int)class, (uint32_t)heldout, 1,
+                        "heldout", train.height, train.width, &held_pixels);
+    f->height = train.height;
+    f->width = train.width;
+    f->factor = (uint32_t)factor;
+    const size_t pixels = (size_t)f->height * f->width;
+    if (rc == BASIN_OK && f->n_heldout > 0) {
+        uint8_t *all = realloc(f->pixels, (size_t)(f->n_train + f->n_heldout) * pixels);
+        if (all == NULL) {
             host->error(host, "out of memory for %llu images",
                         (unsigned long long)(f->n_train + f->n_heldout));
             rc = BASIN_ENOMEM;
         } else {
-            memcpy(f->pixels, train_pixels, (size_t)f->n_train * pixels);
-            if (f->n_heldout > 0)
-                memcpy(f->pixels + (size_t)f->n_train * pixels, held_pixels,
-                       (size_t)f->n_heldout * pixels);
+            f->pixels = all;
+            memcpy(f->pixels + (size_t)f->n_train * pixels, held_pixels,
+                   (size_t)f->n_heldout * pixels);
         }
     }
-    free(train_pixels);
     free(held_pixels);
     if (rc != BASIN_OK) {
         fashion_destroy(f);
@@ -467,8 +467,8 @@ static int fashion_info(void *self, basin_dataset_info *out)
 
 /*
  * Copy images [first, first + count) of a split into rows (count × dim) as
- * p/127.5 − 1, p the mean of each f × f block of pixels (f = 1: the pixel). Returns BASIN_EINVAL for an unknown split or a range past its end.
- * [thread-safe]
+ * p/127.5 − 1, p the mean of each f × f block of pixels (f = 1: the pixel).
+ * Returns BASIN_EINVAL for an unknown split or a range past its end. [thread-safe]
  */
 static int fashion_read(void *self, const basin_host *host, int split, uint64_t first,
                         uint64_t count, float *rows)

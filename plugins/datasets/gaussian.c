@@ -109,15 +109,10 @@ static void gaussian_destroy(void *self)
    not) and fill dim, counts and the spectrum. Returns 0 or BASIN_EINVAL/ENOMEM. */
 static int gaussian_setup(const basin_host *host, const basin_value *v, gaussian *g)
 {
-    const double dim = v[P_DIM].number, count = v[P_COUNT].number;
-    const double heldout = v[P_HELDOUT].number, variance = v[P_VARIANCE].number;
-    const double decay = v[P_DECAY].number;
+    const double variance = v[P_VARIANCE].number, decay = v[P_DECAY].number;
     const char *spectrum = v[P_SPECTRUM].string;
-    int rc = rows_check_int(host, "dim", dim, 1, 1000000);
-    if (rc == BASIN_OK)
-        rc = rows_check_int(host, "count", count, 1, 10000000);
-    if (rc == BASIN_OK)
-        rc = rows_check_int(host, "heldout", heldout, 0, 10000000);
+    const int rc = rows_check_sizes(host, v[P_DIM].number, v[P_COUNT].number,
+                                    v[P_HELDOUT].number, &g->r);
     if (rc != BASIN_OK)
         return rc;
     if (!(variance > 0 && variance <= 1e12)) {
@@ -141,9 +136,6 @@ static int gaussian_setup(const basin_host *host, const basin_value *v, gaussian
         host->error(host, "decay = %g is not in [0, 16]", decay);
         return BASIN_EINVAL;
     }
-    g->r.dim = (uint32_t)dim;
-    g->r.n_train = (uint64_t)count;
-    g->r.n_heldout = (uint64_t)heldout;
     g->eigenvalues = malloc(g->r.dim * sizeof *g->eigenvalues);
     if (g->eigenvalues == NULL) {
         host->error(host, "out of memory for %u eigenvalues", g->r.dim);

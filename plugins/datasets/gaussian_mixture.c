@@ -67,16 +67,12 @@ static void mixture_destroy(void *self)
 /* Validate the parameters (guarding a host that did not check the table). */
 static int mixture_setup(const basin_host *host, const basin_value *v, mixture *g)
 {
-    const double c = v[P_COMPONENTS].number, dim = v[P_DIM].number;
-    const double count = v[P_COUNT].number, heldout = v[P_HELDOUT].number;
+    const double c = v[P_COMPONENTS].number;
     const double variance = v[P_VARIANCE].number, scale = v[P_MEAN_SCALE].number;
     int rc = rows_check_int(host, "components", c, 1, 1000);
     if (rc == BASIN_OK)
-        rc = rows_check_int(host, "dim", dim, 1, 1000000);
-    if (rc == BASIN_OK)
-        rc = rows_check_int(host, "count", count, 1, 10000000);
-    if (rc == BASIN_OK)
-        rc = rows_check_int(host, "heldout", heldout, 0, 10000000);
+        rc = rows_check_sizes(host, v[P_DIM].number, v[P_COUNT].number,
+                              v[P_HELDOUT].number, &g->r);
     if (rc != BASIN_OK)
         return rc;
     if (!(variance > 0 && variance <= 1e12)) {
@@ -88,9 +84,6 @@ static int mixture_setup(const basin_host *host, const basin_value *v, mixture *
         return BASIN_EINVAL;
     }
     g->components = (uint32_t)c;
-    g->r.dim = (uint32_t)dim;
-    g->r.n_train = (uint64_t)count;
-    g->r.n_heldout = (uint64_t)heldout;
     g->variance = variance;
     g->mean_scale = scale;
     return BASIN_OK;

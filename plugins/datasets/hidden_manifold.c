@@ -48,6 +48,7 @@ static const basin_param_def manifold_params[] = {
 };
 
 typedef enum { F_LINEAR, F_TANH, F_RELU, F_SIGN } nonlinearity;
+static const char *const nonlinearity_names[] = {"linear", "tanh", "relu", "sign"};
 
 typedef struct manifold {
     rows r;               /* first: rows_dataset_* take the instance */
@@ -72,24 +73,24 @@ static void manifold_destroy(void *self)
 /*
  * The Gaussian-equivalence constants of f for g ~ N(0, 1) (SCIENCE.md §2.2):
  *   μ₀ = E f(g),  μ₁ = E g f(g),  μ*² = E f(g)² − μ₀² − μ₁².
- * Closed forms: linear 0, 1, 0; relu 1/√(2π), ½, ¼ − 1/(2π); sign 0, √(2/π),
- * 1 − 2/π. tanh (odd, so μ₀ = 0) by the trapezoid rule on [−12, 12] with step
- * 1/64: the integrands are analytic in the strip |Im g| < π/2 and decay like
+ * Only μ₁ and μ*² enter the covariance (μ₀ shifts the mean), so only they are
+ * returned. Closed forms (μ₀, μ₁, μ*²): linear 0, 1, 0; relu 1/√(2π), ½,
+ * ¼ − 1/(2π); sign 0, √(2/π), 1 − 2/π. tanh (odd, so μ₀ = 0) by the trapezoid
+ * rule on [−12, 12] with step 1/64: the integrands are analytic in the strip |Im g| < π/2 and decay like
  * e^(−g²/2), so the rule converges geometrically (error far below 1e-15).
  */
-static void equivalence_constants(nonlinearity f, double *mu0, double *mu1,
-                                  double *mu_star2)
+static void equivalence_constants(nonlinearity f, double *mu1, double *mu_star2)
 {
     const double pi = 3.14159265358979323846;
     switch (f) {
     case F_LINEAR:
-        *mu0 = 0, *mu1 = 1, *mu_star2 = 0;
+        *mu1 = 1, *mu_star2 = 0;
         return;
     case F_RELU:
-        *mu0 = 1 / sqrt(2 * pi), *mu1 = 0.5, *mu_star2 = 0.25 - 1 / (2 * pi);
+        *mu1 = 0.5, *mu_star2 = 0.25 - 1 / (2 * pi);
         return;
     case F_SIGN:
-        *mu0 = 0, *mu1 = sqrt(2 / pi), *mu_star2 = 1 - 2 / pi;
+        *mu1 = sqrt(2 / pi), *mu_star2 = 1 - 2 / pi;
         return;
     case F_TANH:
         break;
@@ -102,7 +103,6 @@ static void equivalence_constants(nonlinearity f, double *mu0, double *mu1,
         e_gf += w * g * t;
         e_f2 += w * t * t;
     }
-    *mu0 = 0;
     *mu1 = e_gf;
     *mu_star2 = e_f2 - e_gf * e_gf;
 }
@@ -110,25 +110,19 @@ static void equivalence_constants(nonlinearity f, double *mu0, double *mu1,
 /* Validate the parameters (guarding a host that did not check the table). */
 static int manifold_setup(const basin_host *host, const basin_value *v, manifold *h)
 {
-    const double dim = v[P_DIM].number, alpha_d = v[P_ALPHA_D].number;
-    const double count = v[P_COUNT].number, heldout = v[P_HELDOUT].number;
+    const double alpha_d = v[P_ALPHA_D].number;
     const char *f = v[P_NONLINEARITY].string;
-    int rc = rows_check_int(host, "dim", dim, 1, 1000000);
+    const int rc = rows_check_sizes(host, v[P_DIM].number, v[P_COUNT].number,
+                                    v[P_HELDOUT].number, &h->r);
     if (rc != BASIN_OK)
         return rc;
     if (!(alpha_d > 0 && alpha_d <= 1)) {
         host->error(host, "alpha_d = %g is not in (0, 1]", alpha_d);
         return BASIN_EINVAL;
     }
-    rc = rows_check_int(host, "count", count, 1, 10000000);
-    if (rc == BASIN_OK)
-        rc = rows_check_int(host, "heldout", heldout, 0, 10000000);
-    if (rc != BASIN_OK)
-        return rc;
-    static const char *const names[] = {"linear", "tanh", "relu", "sign"};
     int found = -1;
     for (int k = 0; k < 4 && f != NULL; k++)
-        if (strcmp(f, names[k]) == 0)
+        if (strcmp(f, nonlinearity_names[k]) == 0)
             found = k;
     if (found < 0) {
         host->error(host, "nonlinearity = \"%s\" is not linear, tanh, relu or sign",
@@ -136,10 +130,7 @@ static int manifold_setup(const basin_host *host, const basin_value *v, manifold
         return BASIN_EINVAL;
     }
     h->f = (nonlinearity)found;
-    h->r.dim = (uint32_t)dim;
-    h->r.n_train = (uint64_t)count;
-    h->r.n_heldout = (uint64_t)heldout;
-    const double latent = floor(alpha_d * dim + 0.5);
+    const double latent = floor(alpha_d * h->r.dim + 0.5);
     h->latent = latent < 1 ? 1 : (uint32_t)latent;
     if (h->latent > h->r.dim)
         h->latent = h->r.dim;
@@ -310,8 +301,8 @@ static int manifold_spectrum(void *self, const basin_host *host, double *eigenva
     int rc = lapack_eigenvalues_descending(host, gram, d, gamma);
     free(gram);
     if (rc == BASIN_OK) {
-        double mu0, mu1, mu_star2;
-        equivalence_constants(h->f, &mu0, &mu1, &mu_star2);
+        double mu1, mu_star2;
+        equivalence_constants(h->f, &mu1, &mu_star2);
         for (uint32_t i = 0; i < n; i++)
             eigenvalues[i] =
                 mu_star2 + (i < d && gamma[i] > 0 ? mu1 * mu1 * gamma[i] : 0);
@@ -333,11 +324,10 @@ static int manifold_law_distance(void *self, const basin_host *host, const float
 {
     const manifold *h = self;
     if (h->f != F_LINEAR || h->basis == NULL) {
-        static const char *const names[] = {"linear", "tanh", "relu", "sign"};
         host->error(host,
                     "law_distance is known only for nonlinearity = linear (this data "
                     "set uses %s, whose manifold has no closed-form distance)",
-                    names[h->f]);
+                    nonlinearity_names[h->f]);
         return BASIN_EUNSUPPORTED;
     }
     const uint32_t dim = h->r.dim, d = h->latent;

@@ -586,12 +586,11 @@ static int npy_create(const basin_host *host, const basin_value *params, void **
         host->error(host, "path is empty: name the .npy file of training points");
         return BASIN_EINVAL;
     }
-    if (!(count >= 0 && count <= 4294967295.0 && count == floor(count))
-        || !(heldout >= 0 && heldout <= 4294967295.0 && heldout == floor(heldout))) {
-        host->error(host, "count = %g and heldout = %g must be integers in "
-                    "[0, 4294967295]", count, heldout);
-        return BASIN_EINVAL;
-    }
+    int rc = rows_check_int(host, "count", count, 0, UINT32_MAX);
+    if (rc == BASIN_OK)
+        rc = rows_check_int(host, "heldout", heldout, 0, UINT32_MAX);
+    if (rc != BASIN_OK)
+        return rc;
     uint8_scale scale;
     if (scale_name != NULL && strcmp(scale_name, "minus-one-one") == 0)
         scale = U8_SYMMETRIC;
@@ -608,7 +607,7 @@ static int npy_create(const basin_host *host, const basin_value *params, void **
 
     npy_header train = {0}, held = {0};
     FILE *train_fp = NULL, *held_fp = NULL;
-    int rc = open_npy(host, path, &train_fp, &train);
+    rc = open_npy(host, path, &train_fp, &train);
     if (rc == BASIN_OK && count > (double)train.n_rows) {
         host->error(host, "count = %.0f exceeds the %llu rows of %s", count,
                     (unsigned long long)train.n_rows, path);
@@ -682,9 +681,7 @@ static int npy_create(const basin_host *host, const basin_value *params, void **
 static int npy_info(void *self, basin_dataset_info *out)
 {
     const npy_data *d = self;
-    out->n_train = d->r.n_train;
-    out->n_heldout = d->r.n_heldout;
-    out->dim = d->r.dim;
+    rows_dataset_info(self, out);
     out->flags = d->flags;
     out->height = d->height;
     out->width = d->width;

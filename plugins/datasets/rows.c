@@ -113,6 +113,22 @@ int rows_check_int(const basin_host *host, const char *name, double value, long 
     return BASIN_OK;
 }
 
+int rows_check_sizes(const basin_host *host, double dim, double count, double heldout,
+                     rows *r)
+{
+    int rc = rows_check_int(host, "dim", dim, 1, 1000000);
+    if (rc == BASIN_OK)
+        rc = rows_check_int(host, "count", count, 1, 10000000);
+    if (rc == BASIN_OK)
+        rc = rows_check_int(host, "heldout", heldout, 0, 10000000);
+    if (rc != BASIN_OK)
+        return rc;
+    r->dim = (uint32_t)dim;
+    r->n_train = (uint64_t)count;
+    r->n_heldout = (uint64_t)heldout;
+    return BASIN_OK;
+}
+
 int rows_cancelled(const basin_host *host, uint64_t done, uint64_t total,
                    const char *what)
 {

@@ -58,6 +58,14 @@ int rows_check_int(const basin_host *host, const char *name, double value, long 
                    long long hi);
 
 /*
+ * The sizes every drawn data set takes: dim in [1, 10^6], count in [1, 10^7],
+ * heldout in [0, 10^7] (rows_check_int, in that order). On success they fill
+ * r->dim, r->n_train and r->n_heldout. Returns 0 or BASIN_EINVAL.
+ */
+int rows_check_sizes(const basin_host *host, double dim, double count, double heldout,
+                     rows *r);
+
+/*
  * The checks of basin_dataset_iface.read on any store of n_train training rows
  * followed by n_heldout held-out rows: a known split, [first, first + count) inside
  * it, out non-NULL when count > 0. *offset receives the store index of the split's

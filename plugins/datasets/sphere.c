@@ -77,14 +77,11 @@ static void draw_point(void *ctx, const basin_host *host, uint64_t row, uint64_t
 static int sphere_create(const basin_host *host, const basin_value *v, void **self)
 {
     *self = NULL;
-    int rc = rows_check_int(host, "dim", v[P_DIM].number, 1, 1000000);
+    rows r = {0};
+    int rc = rows_check_sizes(host, v[P_DIM].number, v[P_COUNT].number,
+                              v[P_HELDOUT].number, &r);
     if (rc == BASIN_OK)
-        rc = rows_check_int(host, "sphere_dim", v[P_SPHERE_DIM].number, 1,
-                            (long long)v[P_DIM].number);
-    if (rc == BASIN_OK)
-        rc = rows_check_int(host, "count", v[P_COUNT].number, 1, 10000000);
-    if (rc == BASIN_OK)
-        rc = rows_check_int(host, "heldout", v[P_HELDOUT].number, 0, 10000000);
+        rc = rows_check_int(host, "sphere_dim", v[P_SPHERE_DIM].number, 1, r.dim);
     if (rc == BASIN_OK && !(v[P_RADIUS].number > 0 && v[P_RADIUS].number <= 1e6)) {
         host->error(host, "radius = %g is not in (0, 1e6]", v[P_RADIUS].number);
         rc = BASIN_EINVAL;
@@ -96,9 +93,7 @@ static int sphere_create(const basin_host *host, const basin_value *v, void **se
         host->error(host, "out of memory");
         return BASIN_ENOMEM;
     }
-    s->r.dim = (uint32_t)v[P_DIM].number;
-    s->r.n_train = (uint64_t)v[P_COUNT].number;
-    s->r.n_heldout = (uint64_t)v[P_HELDOUT].number;
+    s->r = r;
     s->d = (uint32_t)v[P_SPHERE_DIM].number;
     s->radius = v[P_RADIUS].number;
     rc = rows_alloc(&s->r, host);
