@@ -3,6 +3,7 @@
  * descent.h for the contracts.
  */
 #include "descent.h"
+#include "linalg.h"
 
 #include <math.h>
 #include <stddef.h>
@@ -85,10 +86,7 @@ int descent_check_finite(const descent_ctx *c, const float *v, const char *what,
 
 double descent_rms(const float *v, uint32_t dim)
 {
-    double sum = 0;
-    for (uint32_t i = 0; i < dim; i++)
-        sum += (double)v[i] * v[i];
-    return sqrt(sum / dim);
+    return sqrt(linalg_dot(v, v, dim) / dim);
 }
 
 double descent_rms_distance(const float *a, const float *b, uint32_t dim)

@@ -33,6 +33,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "denoise_args.h"
 #include "nearest.h"
 #include "softmax.h"
 
@@ -170,29 +171,10 @@ static int empirical_denoise(void *self, const basin_host *host, const float *x,
                              uint64_t n, double alpha, double sigma, float *x0_hat)
 {
     const empirical *e = self;
-    if (!e->encoded) {
-        host->error(host, "denoise called before encode");
-        return BASIN_EINVAL;
-    }
-    if (!(alpha > 0) || !isfinite(alpha) || !(sigma >= 0)) {
-        host->error(host, "denoise: alpha = %g, sigma = %g: need 0 < alpha < inf and "
-                          "sigma >= 0", alpha, sigma);
-        return BASIN_EINVAL;
-    }
-    if (n == 0)
-        return BASIN_OK;
-    if (x == NULL || x0_hat == NULL || n > SIZE_MAX / sizeof(float) / e->dim) {
-        host->error(host, "denoise: states or output missing, or too many (%llu)",
-                    (unsigned long long)n);
-        return BASIN_EINVAL;
-    }
-    const int64_t bad = first_nonfinite(x, (size_t)n * e->dim);
-    if (bad >= 0) {
-        host->error(host, "denoise: state %lld entry %lld is %g",
-                    (long long)(bad / e->dim), (long long)(bad % e->dim),
-                    (double)x[bad]);
-        return BASIN_ENUMERIC;
-    }
+    const int go = denoise_args(host, e->encoded, x, n, alpha, sigma, x0_hat,
+                                e->dim, e->dim);
+    if (go <= 0)
+        return go;
     const double a = alpha / (sigma * sigma);
     const double b = -alpha * alpha / (2 * sigma * sigma);
     if (sigma == 0 || !isfinite(a) || !isfinite(b))

@@ -38,6 +38,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "denoise_args.h"
 #include "linalg.h"
 
 /* LAPACK, exported by OpenBLAS (Fortran calling convention: hidden string lengths
@@ -309,28 +310,10 @@ static int gaussian_denoise(void *self, const basin_host *host, const float *x,
 {
     const gaussian *g = self;
     const size_t dim = g->dim;
-    if (!g->encoded) {
-        host->error(host, "denoise called before encode");
-        return BASIN_EINVAL;
-    }
-    if (!(alpha > 0) || !isfinite(alpha) || !(sigma >= 0)) {
-        host->error(host, "denoise: alpha = %g, sigma = %g: need 0 < alpha < inf and "
-                          "sigma >= 0", alpha, sigma);
-        return BASIN_EINVAL;
-    }
-    if (n == 0)
-        return BASIN_OK;
-    if (x == NULL || x0_hat == NULL || n > SIZE_MAX / sizeof(float) / dim) {
-        host->error(host, "denoise: states or output missing, or too many (%llu)",
-                    (unsigned long long)n);
-        return BASIN_EINVAL;
-    }
-    for (size_t i = 0; i < (size_t)n * dim; i++)
-        if (!isfinite(x[i])) {
-            host->error(host, "denoise: state %zu entry %zu is %g", i / dim, i % dim,
-                        (double)x[i]);
-            return BASIN_ENUMERIC;
-        }
+    const int go = denoise_args(host, g->encoded, x, n, alpha, sigma, x0_hat, dim,
+                                dim);
+    if (go <= 0)
+        return go;
 
     const size_t block = n < STATE_BLOCK ? (size_t)n : STATE_BLOCK;
     double *gains = malloc(dim * sizeof *gains);

@@ -59,6 +59,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "denoise_args.h"
 #include "mlp_checkpoint.h"
 #include "mlp_net.h"
 
@@ -672,29 +673,11 @@ static int mlp_denoise(void *self, const basin_host *host, const float *x, uint6
                        double alpha, double sigma, float *x0_hat)
 {
     const mlp *m = self;
-    if (!m->encoded) {
-        host->error(host, "denoise called before encode");
-        return BASIN_EINVAL;
-    }
-    if (!(alpha > 0) || !isfinite(alpha) || !(sigma >= 0)) {
-        host->error(host, "denoise: alpha = %g, sigma = %g: need 0 < alpha < inf and "
-                          "sigma >= 0", alpha, sigma);
-        return BASIN_EINVAL;
-    }
-    if (n == 0)
-        return BASIN_OK;
     const size_t dim = m->dim, embed = m->layout.shape.embed, n_in = dim + embed;
-    if (x == NULL || x0_hat == NULL || n > SIZE_MAX / sizeof(float) / n_in) {
-        host->error(host, "denoise: states or output missing, or too many (%" PRIu64
-                    ")", n);
-        return BASIN_EINVAL;
-    }
-    for (size_t i = 0; i < (size_t)n * dim; i++)
-        if (!isfinite(x[i])) {
-            host->error(host, "denoise: state %zu entry %zu is %g", i / dim, i % dim,
-                        (double)x[i]);
-            return BASIN_ENUMERIC;
-        }
+    const int go = denoise_args(host, m->encoded, x, n, alpha, sigma, x0_hat, dim,
+                                n_in);
+    if (go <= 0)
+        return go;
     const double s = sigma / alpha; /* the VE noise level of x/α */
     const float inv_alpha = (float)(1 / alpha);
     if (s == 0) {

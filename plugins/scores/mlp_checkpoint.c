@@ -66,57 +66,66 @@ static double get_f64(const unsigned char *p)
     return v;
 }
 
+/* One field at p: written from *v (encode) or read into *v. */
+static void code_u32(unsigned char *p, uint32_t *v, int encode)
+{
+    if (encode)
+        put_u32(p, *v);
+    else
+        *v = get_u32(p);
+}
+
+static void code_u64(unsigned char *p, uint64_t *v, int encode)
+{
+    if (encode)
+        put_u64(p, *v);
+    else
+        *v = get_u64(p);
+}
+
+static void code_f64(unsigned char *p, double *v, int encode)
+{
+    if (encode)
+        put_f64(p, *v);
+    else
+        *v = get_f64(p);
+}
+
+/* The fields after magic, version and header size, at their offsets (the one
+   list both directions follow): b from h (encode) or h from b. */
+static void code_fields(unsigned char *b, mlp_checkpoint *h, int encode)
+{
+    code_u32(b + 16, &h->dim, encode);
+    code_u32(b + 20, &h->width, encode);
+    code_u32(b + 24, &h->depth, encode);
+    code_u32(b + 28, &h->embed, encode);
+    code_u64(b + 32, &h->n_train, encode);
+    code_u64(b + 40, &h->train_hash, encode);
+    code_u64(b + 48, &h->stream, encode);
+    code_u64(b + 56, &h->config_hash, encode);
+    double *reals[] = {&h->sigma_data, &h->lr, &h->beta1, &h->beta2, &h->adam_eps,
+                       &h->ema, &h->p_mean, &h->p_std, &h->sigma_data_param};
+    for (size_t i = 0; i < sizeof reals / sizeof *reals; i++)
+        code_f64(b + 64 + 8 * i, reals[i], encode);
+    code_u64(b + 136, &h->batch, encode);
+    code_u64(b + 144, &h->steps, encode);
+    code_u64(b + 152, &h->steps_trained, encode);
+    code_u64(b + 160, &h->n_params, encode);
+    code_f64(b + 168, &h->final_loss, encode);
+    code_f64(b + 176, &h->p_uniform, encode);
+    code_f64(b + 184, &h->sigma_min, encode);
+    code_f64(b + 192, &h->sigma_max, encode);
+    /* 200: u64 reserved, 0 */
+}
+
 static void encode_header(unsigned char *b, const mlp_checkpoint *h)
 {
     memset(b, 0, MLP_CHECKPOINT_HEADER);
     memcpy(b, MLP_CHECKPOINT_MAGIC, 8);
     put_u32(b + 8, MLP_CHECKPOINT_VERSION);
     put_u32(b + 12, MLP_CHECKPOINT_HEADER);
-    put_u32(b + 16, h->dim);
-    put_u32(b + 20, h->width);
-    put_u32(b + 24, h->depth);
-    put_u32(b + 28, h->embed);
-    put_u64(b + 32, h->n_train);
-    put_u64(b + 40, h->train_hash);
-    put_u64(b + 48, h->stream);
-    put_u64(b + 56, h->config_hash);
-    const double reals[] = {h->sigma_data, h->lr, h->beta1, h->beta2, h->adam_eps,
-                            h->ema, h->p_mean, h->p_std, h->sigma_data_param};
-    for (size_t i = 0; i < sizeof reals / sizeof *reals; i++)
-        put_f64(b + 64 + 8 * i, reals[i]);
-    put_u64(b + 136, h->batch);
-    put_u64(b + 144, h->steps);
-    put_u64(b + 152, h->steps_trained);
-    put_u64(b + 160, h->n_params);
-    put_f64(b + 168, h->final_loss);
-    put_f64(b + 176, h->p_uniform);
-    put_f64(b + 184, h->sigma_min);
-    put_f64(b + 192, h->sigma_max);
-    put_u64(b + 200, 0);
-}
-
-static void decode_header(const unsigned char *b, mlp_checkpoint *h)
-{
-    h->dim = get_u32(b + 16);
-    h->width = get_u32(b + 20);
-    h->depth = get_u32(b + 24);
-    h->embed = get_u32(b + 28);
-    h->n_train = get_u64(b + 32);
-    h->train_hash = get_u64(b + 40);
-    h->stream = get_u64(b + 48);
-    h->config_hash = get_u64(b + 56);
-    double *reals[] = {&h->sigma_data, &h->lr, &h->beta1, &h->beta2, &h->adam_eps,
-                       &h->ema, &h->p_mean, &h->p_std, &h->sigma_data_param};
-    for (size_t i = 0; i < sizeof reals / sizeof *reals; i++)
-        *reals[i] = get_f64(b + 64 + 8 * i);
-    h->batch = get_u64(b + 136);
-    h->steps = get_u64(b + 144);
-    h->steps_trained = get_u64(b + 152);
-    h->n_params = get_u64(b + 160);
-    h->final_loss = get_f64(b + 168);
-    h->p_uniform = get_f64(b + 176);
-    h->sigma_min = get_f64(b + 184);
-    h->sigma_max = get_f64(b + 192);
+    mlp_checkpoint copy = *h;
+    code_fields(b, &copy, 1);
 }
 
 /* ------------------------------------------------------------------- writing */
@@ -222,7 +231,7 @@ int mlp_checkpoint_read(const char *path, mlp_checkpoint *h, float **weights,
         goto done;
     }
     crc = crc32(crc, header, sizeof header);
-    decode_header(header, h);
+    code_fields(header, h, 0);
     const size_t want = expect(h);
     if (want == 0) {
         snprintf(err, n_err, "checkpoint %s: architecture: dim %" PRIu32 ", width %"

@@ -6,7 +6,7 @@
  *
  *   off  size  field
  *     0     8  magic "BASINMLP"
- *     8     4  u32 format version (1)
+ *     8     4  u32 format version (2)
  *    12     4  u32 header size H (208 in version 2): the weights start at H
  *    16     4  u32 dim             N, input and output size
  *    20     4  u32 width           hidden units per layer

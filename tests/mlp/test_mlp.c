@@ -189,6 +189,15 @@ static int probe(void *self, uint32_t dim, float *out)
     return rc;
 }
 
+/* The little-endian unsigned number in the n bytes at p. */
+static uint64_t le_bytes(const unsigned char *p, int n)
+{
+    uint64_t v = 0;
+    for (int i = n - 1; i >= 0; i--)
+        v = v << 8 | p[i];
+    return v;
+}
+
 static void determinism_and_checkpoints(void)
 {
     enum { DIM = 3, K = 50, PROBES = 3 * 16 * DIM };
@@ -311,6 +320,15 @@ static void determinism_and_checkpoints(void)
     unsigned char *bytes = malloc((size_t)size);
     CHECK(fread(bytes, 1, (size_t)size, f) == (size_t)size, "read back");
     fclose(f);
+    /* The documented layout (docs/checkpoints.md): magic, version 2, header 208,
+       dim at 16, n_train at 32, P at 160, then 4P weight bytes and the CRC. */
+    const uint64_t n_params = le_bytes(bytes + 160, 8);
+    CHECK(memcmp(bytes, "BASINMLP", 8) == 0 && le_bytes(bytes + 8, 4) == 2
+              && le_bytes(bytes + 12, 4) == 208 && le_bytes(bytes + 16, 4) == DIM
+              && le_bytes(bytes + 32, 8) == K
+              && (uint64_t)size == 208 + 4 * n_params + 4,
+          "checkpoint layout: %ld bytes, P = %llu", size,
+          (unsigned long long)n_params);
     struct {
         long offset;       /* byte to change, or -1 for a truncation to `keep` */
         long keep;
@@ -320,7 +338,7 @@ static void determinism_and_checkpoints(void)
         {0, 0, BASIN_EIO, "magic"},
         {8, 0, BASIN_EIO, "version"},
         {12, 0, BASIN_EIO, "header size"},
-        {200, 0, BASIN_EIO, "crc"},          /* a weight byte */
+        {210, 0, BASIN_EIO, "crc"},          /* a weight byte */
         {size - 1, 0, BASIN_EIO, "crc"},     /* the CRC itself */
         {20, 0, BASIN_EINVAL, "n_params"},   /* width: P no longer matches */
         {-1, 100, BASIN_EIO, "truncated"},
