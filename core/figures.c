@@ -128,7 +128,6 @@ static int run_gnuplot(const char *gnuplot, const char *dir, report_figure *fig)
 /* How a summary's sweep points are laid out: one axis along x, a panel per
    combination of the other axes' values. */
 typedef struct layout {
-    size_t n_axes;
     long x;                   /* axis column along x, -1: none (one point) */
     int numeric, log;         /* x is a number; x spans decades (log axis) */
     size_t n_panels;
@@ -174,6 +173,21 @@ static size_t distinct_values(const csv_table *t, size_t col)
     return n;
 }
 
+/* "name = value, ..." for the columns [first, first + n) of row, but column skip,
+   into buf. Returns the length it would have (≥ n_buf when cut). */
+static size_t axis_values(const csv_table *t, size_t row, size_t first, size_t n,
+                          long skip, char *buf, size_t n_buf)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (size_t c = first; c < first + n && used < n_buf; c++)
+        if ((long)c != skip)
+            used += (size_t)snprintf(buf + used, n_buf - used, "%s%s = %s",
+                                     used ? ", " : "", t->header[c],
+                                     csv_table_cell(t, row, c));
+    return used;
+}
+
 static const layout *sort_layout; /* qsort has no context argument */
 static int by_panel_x(const void *a, const void *b)
 {
@@ -186,13 +200,13 @@ static int by_panel_x(const void *a, const void *b)
     return i < j ? -1 : (i > j);
 }
 
-/* Lay out the n_axes leading columns of t; prefer `want` along x when it is one
-   of them. */
-static int layout_make(const csv_table *t, size_t n_axes, const char *want,
-                       layout *L)
+/* Lay out the sweep-axis columns of summary t; prefer `want` along x when it is
+   one of them. 0, or BASIN_ENOMEM with a message (L then empty). */
+static int layout_make(const csv_table *t, const char *want, layout *L, char *err,
+                       size_t n_err)
 {
+    size_t n_axes = figures_axis_columns(t);
     memset(L, 0, sizeof *L);
-    L->n_axes = n_axes;
     L->x = -1;
     size_t best = 0;
     for (size_t a = 0; a < n_axes; a++) {
@@ -217,7 +231,7 @@ static int layout_make(const csv_table *t, size_t n_axes, const char *want,
     L->order = calloc(t->n_rows + 1, sizeof *L->order);
     L->title = calloc(t->n_rows + 1, sizeof *L->title);
     if (!L->panel || !L->xpos || !L->order || !L->title)
-        return BASIN_ENOMEM;
+        goto oom;
     double lo = INFINITY, hi = -INFINITY;
     for (size_t i = 0; i < t->n_rows; i++) {
         L->order[i] = i;
@@ -258,20 +272,19 @@ static int layout_make(const csv_table *t, size_t n_axes, const char *want,
             continue;
         }
         L->panel[i] = L->n_panels;
-        char title[512] = "";
-        size_t used = 0;
-        for (size_t a = 0; a < n_axes; a++)
-            if ((long)a != L->x && used < sizeof title)
-                used += (size_t)snprintf(title + used, sizeof title - used, "%s%s = %s",
-                                         used ? ", " : "", t->header[a],
-                                         csv_table_cell(t, i, a));
+        char title[512];
+        axis_values(t, i, 0, n_axes, L->x, title, sizeof title);
         if (!(L->title[L->n_panels++] = strdup(title)))
-            return BASIN_ENOMEM;
+            goto oom;
     }
     L->log = L->numeric && lo > 0 && hi / lo >= 100;
     sort_layout = L;
     qsort(L->order, t->n_rows, sizeof *L->order, by_panel_x);
     return 0;
+oom:
+    layout_free(L);
+    snprintf(err, n_err, "out of memory");
+    return BASIN_ENOMEM;
 }
 
 /* ------------------------------------------------------------ writing */
@@ -329,11 +342,11 @@ static int close_checked(FILE *f, const char *dir, const char *name, const char 
 }
 
 /* The script's opening: a comment, then a loop drawing the body once as SVG and
-   once as PNG (the caller writes the body and then script_end). */
+   once as PNG (the caller writes the body and then script_finish). */
 static void script_begin(FILE *f, const report_figure *fig, const char *what)
 {
-    fprintf(f, "# %s\n# %s\n# Data: %s.dat. Redraw %s%s.png with: gnuplot %s.gp\n",
-            fig->title, what, fig->name, fig->svg ? "" : "", fig->name, fig->name);
+    fprintf(f, "# %s\n# %s\n# Data: %s.dat. Redraw %s.png with: gnuplot %s.gp\n",
+            fig->title, what, fig->name, fig->name, fig->name);
     if (fig->svg)
         fprintf(f, "# (it draws %s.svg as well)\n", fig->name);
     fprintf(f, "set datafile missing 'NaN'\n");
@@ -351,9 +364,17 @@ static void script_begin(FILE *f, const report_figure *fig, const char *what)
     fprintf(f, "set grid lc rgb '#dddddd'\nset key top right font ',9'\n");
 }
 
-static void script_end(FILE *f)
+/* Close the script's loop and the file, then draw the figure when gnuplot is
+   not NULL: 0 (fig->drawn, or fig->skipped saying why not), or BASIN_EIO with a
+   message when the script cannot be written. */
+static int script_finish(FILE *f, const char *dir, const char *gnuplot,
+                         report_figure *fig, char *err, size_t n_err)
 {
     fprintf(f, "unset multiplot\nset output\n}\n");
+    int rc = close_checked(f, dir, fig->name, "gp", err, n_err);
+    if (rc == 0 && gnuplot)
+        fig->drawn = run_gnuplot(gnuplot, dir, fig) == 0;
+    return rc;
 }
 
 static void set_size(report_figure *fig, size_t panels, size_t columns)
@@ -429,12 +450,9 @@ int figures_rates(const csv_table *t, const char *dir, const char *gnuplot,
     fig->title = "Memorized, spurious and generalized rates";
     fig->svg = 1;
     layout L;
-    int rc = layout_make(t, figures_axis_columns(t), NULL, &L);
-    if (rc) {
-        layout_free(&L);
-        snprintf(err, n_err, "out of memory");
+    int rc = layout_make(t, NULL, &L, err, n_err);
+    if (rc)
         return rc;
-    }
     size_t panels = L.n_panels < MAX_PANELS ? L.n_panels : MAX_PANELS;
     set_size(fig, panels, MAX_COLUMNS);
     long col[4][3];
@@ -516,14 +534,8 @@ int figures_rates(const csv_table *t, const char *dir, const char *gnuplot,
         }
         fputc('\n', f);
     }
-    script_end(f);
     layout_free(&L);
-    if ((rc = close_checked(f, dir, fig->name, "gp", err, n_err)))
-        return rc;
-    if (!gnuplot)
-        return 0;
-    fig->drawn = run_gnuplot(gnuplot, dir, fig) == 0;
-    return 0;
+    return script_finish(f, dir, gnuplot, fig, err, n_err);
 }
 
 /* ------------------------------------------------------------ collapse time */
@@ -544,12 +556,9 @@ int figures_collapse(const csv_table *t, const char *dir, const char *gnuplot,
     fig->title = "Collapse time";
     fig->svg = 1;
     layout L;
-    int rc = layout_make(t, figures_axis_columns(t), "dataset.count", &L);
-    if (rc) {
-        layout_free(&L);
-        snprintf(err, n_err, "out of memory");
+    int rc = layout_make(t, "dataset.count", &L, err, n_err);
+    if (rc)
         return rc;
-    }
     set_size(fig, 1, 1);
     fig->width = PANEL_W + 160; /* room for the key */
     FILE *f = open_in(dir, fig->name, "dat", err, n_err);
@@ -618,13 +627,8 @@ int figures_collapse(const csv_table *t, const char *dir, const char *gnuplot,
         }
     }
     fputc('\n', f);
-    script_end(f);
     layout_free(&L);
-    if ((rc = close_checked(f, dir, fig->name, "gp", err, n_err)))
-        return rc;
-    if (gnuplot)
-        fig->drawn = run_gnuplot(gnuplot, dir, fig) == 0;
-    return 0;
+    return script_finish(f, dir, gnuplot, fig, err, n_err);
 }
 
 /* ------------------------------------------------------------ φ_C(t) */
@@ -710,12 +714,8 @@ int figures_phi(const csv_table *t, const char *dir, const char *gnuplot,
                "set style fill transparent solid 0.15 noborder\nset multiplot\nplot ");
     for (size_t k = 0; k < n_curves; k++) {
         const char *colour = COLOURS[k % N_COLOURS];
-        char title[512] = "";
-        size_t used = 0;
-        for (size_t a = 0; a < n_axes && used < sizeof title; a++)
-            used += (size_t)snprintf(title + used, sizeof title - used, "%s%s = %s",
-                                     a ? ", " : "", t->header[a],
-                                     csv_table_cell(t, first[k], a));
+        char title[512];
+        axis_values(t, first[k], 0, n_axes, -1, title, sizeof title);
         fprintf(f, "%s'phi.dat' index %zu using 1:3:4 with filledcurves lc rgb '%s' "
                    "notitle, \\\n     '' index %zu using 1:2 with linespoints lw 2 "
                    "pt 7 ps 0.6 lc rgb '%s' title ",
@@ -723,11 +723,7 @@ int figures_phi(const csv_table *t, const char *dir, const char *gnuplot,
         put_quoted(f, *title ? title : "φ_C");
     }
     fputc('\n', f);
-    script_end(f);
-    if ((rc = close_checked(f, dir, fig->name, "gp", err, n_err)))
-        goto done;
-    if (gnuplot)
-        fig->drawn = run_gnuplot(gnuplot, dir, fig) == 0;
+    rc = script_finish(f, dir, gnuplot, fig, err, n_err);
 done:
     free(curve);
     free(first);
@@ -754,12 +750,9 @@ int figures_landscape(const csv_table *t, const csv_table *att, const char *dir,
     fig->title = "Attractors, basin radii and curvature by class";
     fig->svg = 1;
     layout L;
-    int rc = layout_make(t, figures_axis_columns(t), NULL, &L);
-    if (rc) {
-        layout_free(&L);
-        snprintf(err, n_err, "out of memory");
+    int rc = layout_make(t, NULL, &L, err, n_err);
+    if (rc)
         return rc;
-    }
     size_t panels = L.n_panels < 8 ? L.n_panels : 8;
     /* Mean radius and λ_min per (sweep point, class) from attractors.csv; its
        `point` column is the summary's row. */
@@ -879,11 +872,7 @@ int figures_landscape(const csv_table *t, const csv_table *att, const char *dir,
                 fprintf(f, "set multiplot next");
             fputc('\n', f);
         }
-    script_end(f);
-    if ((rc = close_checked(f, dir, fig->name, "gp", err, n_err)))
-        goto done;
-    if (gnuplot)
-        fig->drawn = run_gnuplot(gnuplot, dir, fig) == 0;
+    rc = script_finish(f, dir, gnuplot, fig, err, n_err);
 done:
     free(sum);
     layout_free(&L);
@@ -924,12 +913,14 @@ int figures_pairs(const csv_table *t, const csv_table *records, const char *dir,
     fig->title = "Disjoint-sets test: distance and cosine of paired samples";
     fig->svg = 1;
     layout L;
-    int rc = layout_make(t, figures_axis_columns(t), "dataset.count", &L);
+    int rc = layout_make(t, "dataset.count", &L, err, n_err);
+    if (rc)
+        return rc;
     size_t n = t->n_rows, n_rec = records->n_rows;
     /* Per sweep point and measure (d_pair, cos_pair): quartiles of the samples. */
     double *q = calloc(n * 6 + 1, sizeof *q), *vals = calloc(n_rec + 1, sizeof *vals);
     size_t *count = calloc(n * 2 + 1, sizeof *count);
-    if (rc || !q || !vals || !count) {
+    if (!q || !vals || !count) {
         snprintf(err, n_err, "out of memory");
         rc = BASIN_ENOMEM;
         goto done;
@@ -1062,11 +1053,7 @@ int figures_pairs(const csv_table *t, const csv_table *records, const char *dir,
             fprintf(f, "set multiplot next");
         fputc('\n', f);
     }
-    script_end(f);
-    if ((rc = close_checked(f, dir, fig->name, "gp", err, n_err)))
-        goto done;
-    if (gnuplot)
-        fig->drawn = run_gnuplot(gnuplot, dir, fig) == 0;
+    rc = script_finish(f, dir, gnuplot, fig, err, n_err);
 done:
     free(q);
     free(vals);
@@ -1099,11 +1086,7 @@ static int by_name_job_row(const void *a, const void *b)
 static void job_label(const csv_table *t, size_t n_axes, size_t row, int repeats,
                       char *buf, size_t n)
 {
-    size_t used = 0;
-    buf[0] = '\0';
-    for (size_t a = 0; a < n_axes && used < n; a++)
-        used += (size_t)snprintf(buf + used, n - used, "%s%s = %s", a ? ", " : "",
-                                 t->header[3 + a], csv_table_cell(t, row, 3 + a));
+    size_t used = axis_values(t, row, 3, n_axes, -1, buf, n);
     if (repeats && used < n)
         snprintf(buf + used, n - used, "%srepeat %s", used ? ", " : "",
                  csv_table_cell(t, row, 2));
@@ -1347,11 +1330,7 @@ int figures_training(const csv_table *t, size_t n_axes, const char *dir,
                        "title 'second training (disjoint set)'");
         fputc('\n', f);
     }
-    script_end(f);
-    if ((rc = close_checked(f, dir, fig->name, "gp", err, n_err)))
-        goto done;
-    if (gnuplot)
-        fig->drawn = run_gnuplot(gnuplot, dir, fig) == 0;
+    rc = script_finish(f, dir, gnuplot, fig, err, n_err);
 done:
     free(curves);
     free(jobs);

@@ -8,6 +8,7 @@
 
 #include "host.h"
 #include "measure.h"
+#include "npy.h"
 #include "png_image.h"
 #include "rng.h"
 #include "sample_grid.h"
@@ -20,57 +21,30 @@ int report_samples_open(const char *path, sample_rows *s, char *err, size_t n_er
 {
     memset(s, 0, sizeof *s);
     s->path = path;
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        snprintf(err, n_err, "%s: cannot read: %s", path, strerror(errno));
-        return BASIN_EIO;
-    }
-    unsigned char head[12];
-    char dict[4096];
-    size_t got = fread(head, 1, sizeof head, f);
-    unsigned long long len = 0;
-    int rc = BASIN_EINVAL;
-    if (got >= 10 && memcmp(head, "\x93NUMPY", 6) == 0) {
-        int v2 = head[6] >= 2;
-        len = v2 ? (unsigned long long)head[8] | (unsigned long long)head[9] << 8 |
-                       (unsigned long long)head[10] << 16 |
-                       (unsigned long long)head[11] << 24
-                 : (unsigned long long)head[8] | (unsigned long long)head[9] << 8;
-        s->data_offset = (long)((v2 ? 12 : 10) + len);
-        if (len < sizeof dict && fseek(f, v2 ? 12 : 10, SEEK_SET) == 0 &&
-            fread(dict, 1, len, f) == len) {
-            dict[len] = '\0';
-            const char *shape = strstr(dict, "'shape':");
-            if (strstr(dict, "'descr': '<f4'") &&
-                strstr(dict, "'fortran_order': False") && shape &&
-                sscanf(shape, "'shape': (%llu, %llu)", &s->rows, &s->dim) == 2)
-                rc = 0;
-        }
-    }
-    if (rc) {
-        fclose(f);
-        snprintf(err, n_err, "%s: not a float32 (rows, dim) .npy file", path);
-        return rc;
-    }
-    long size = fseek(f, 0, SEEK_END) == 0 ? ftell(f) : -1;
-    fclose(f);
-    if (s->dim == 0 || s->dim > (1ull << 30) || s->rows > (1ull << 40) ||
-        size < 0 || (unsigned long long)size != (unsigned long long)s->data_offset +
-                                                    s->rows * s->dim * 4) {
-        snprintf(err, n_err, "%s: the file size does not match its header's shape "
-                 "(%llu, %llu): truncated?", path, s->rows, s->dim);
+    npy_reader r;
+    if (npy_open(&r, path, err, n_err))
+        return BASIN_EINVAL;
+    npy_close(&r);
+    if (r.item != 4) {
+        snprintf(err, n_err, "%s: float64, but a run writes float32 samples", path);
         return BASIN_EINVAL;
     }
+    s->rows = r.rows;
+    s->dim = r.dim;
+    s->data_offset = r.data_offset;
     return 0;
 }
 
-static int read_rows(const sample_rows *s, unsigned long long row, float *out)
+/* Rows [first, first + count) as they are (a NaN of a diverged sample included;
+   the grid draws it as the lowest level). */
+static int read_rows(const sample_rows *s, size_t first, size_t count, float *out)
 {
     FILE *f = fopen(s->path, "rb");
     if (!f)
         return -1;
-    int ok = fseek(f, s->data_offset + (long)(row * s->dim * 4), SEEK_SET) == 0 &&
-             fread(out, 4, s->dim, f) == s->dim;
+    size_t n = count * (size_t)s->dim;
+    int ok = fseeko(f, (off_t)(s->data_offset + first * s->dim * 4), SEEK_SET) == 0 &&
+             fread(out, 4, n, f) == n;
     fclose(f);
     return ok ? 0 : -1;
 }
@@ -224,13 +198,13 @@ int report_samples_grid(const recipe *r, const csv_table *rec,
         rc = BASIN_ENOMEM;
         goto done;
     }
+    if (read_rows(samples, job_first, job_n, x)) {
+        snprintf(fig->skipped, sizeof fig->skipped, "%s: cannot read rows %zu to %zu",
+                 samples->path, job_first, job_first + job_n - 1);
+        goto done;
+    }
     for (size_t k = 0; k < job_n; k++) {
         size_t i = job_first + k;
-        if (read_rows(samples, i, x + k * dim)) {
-            snprintf(fig->skipped, sizeof fig->skipped, "%s: cannot read row %zu",
-                     samples->path, i);
-            goto done;
-        }
         ch[k].record = i;
         int cl = class_of(csv_table_cell(rec, i, (size_t)c_class));
         ch[k].cls = cl < 0 ? MEASURE_UNCONVERGED : cl;

@@ -21,11 +21,12 @@
 typedef struct sample_rows {
     const char *path;
     unsigned long long rows, dim;
-    long data_offset;
+    unsigned long long data_offset; /* bytes before the data */
 } sample_rows;
 
-/* Check path's .npy header (float32, 2-D, C order, size matching). 0, or
-   BASIN_EINVAL / BASIN_EIO with a one-line message naming the file. */
+/* Check path's .npy header with npy_open (npy.h: C order, a size matching the
+   shape) and that it holds float32. 0, or BASIN_EINVAL with a one-line message
+   naming the file. */
 int report_samples_open(const char *path, sample_rows *s, char *err, size_t n_err);
 
 /*
