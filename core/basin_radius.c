@@ -52,7 +52,6 @@ static int check_options(const basin_host *host, uint32_t dim,
 static int returned_to(const float *x, const float *target, uint32_t dim,
                        double delta)
 {
-    /* false for NaN */
     return linalg_dist2(x, target, dim) <= delta * delta * (double)dim;
 }
 

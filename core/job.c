@@ -60,10 +60,10 @@ static void *sampler_worker(void *arg)
     return NULL;
 }
 
-int job_run_sampler(job *j, unsigned threads, float *states, uint64_t count,
-                       uint64_t index_base, basin_outcome *outcome,
-                       const basin_schedule *sched)
+int job_run_sampler(job *j, float *states, uint64_t count, uint64_t index_base,
+                    basin_outcome *outcome, const basin_schedule *sched)
 {
+    unsigned threads = j->threads;
     work w;
     memset(&w, 0, sizeof w);
     w.j = j;
@@ -269,7 +269,7 @@ static int landscape_dynamics(void *ctx, float *states, uint64_t n, double level
         for (uint64_t i = 0; i < n * j->info.dim; i++)
             states[i] = (float)(alpha * states[i]);
     }
-    int rc = job_run_sampler(j, j->threads, states, n, base, outcome,
+    int rc = job_run_sampler(j, states, n, base, outcome,
                              j->sc ? &from.table : NULL);
     free(outcome);
     return rc;
@@ -362,6 +362,11 @@ int job_run(job *j, const pipeline_options *o, char *err, size_t n_err)
                   "have no noise schedule", err, n_err);
         return 2;
     }
+    if (j->rule == MEASURE_OVERLAP && values[MEASURE_CLONES].number) {
+        job_error(j, "measure", "measure.clones needs real-valued data (the "
+                  "pham or ratio rule)", err, n_err);
+        return 2;
+    }
     if (j->rule == MEASURE_OVERLAP && !binary) {
         job_error(j, "measure", "measure.rule = \"overlap\" needs ±1 data; use pham "
                   "or ratio for real-valued data", err, n_err);
@@ -450,7 +455,7 @@ int job_run(job *j, const pipeline_options *o, char *err, size_t n_err)
         memcpy(init, j->states, (size_t)(j->count * dim) * sizeof(float));
     j->threads = o->threads;
     host_job_clear_error(&j->host);
-    rc = job_run_sampler(j, o->threads, j->states, j->count, 0, j->outcome,
+    rc = job_run_sampler(j, j->states, j->count, 0, j->outcome,
                          score ? &j->sched.table : NULL);
     j->host.observer = NULL;
     if (rc) {
@@ -504,12 +509,7 @@ int job_run(job *j, const pipeline_options *o, char *err, size_t n_err)
         return rc;
     if (j->n_clones) {
         host_job_phase(&j->host, "clones");
-        if (!j->dist) {
-            job_error(j, "measure", "measure.clones needs real-valued data (the "
-                      "pham or ratio rule)", err, n_err);
-            return 2;
-        }
-        return trajectory_clones(j, o->threads, err, n_err);
+        return trajectory_clones(j, err, n_err);
     }
     return 0;
 }
