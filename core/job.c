@@ -7,7 +7,6 @@
 
 #include "disjoint.h"
 #include "init.h"
-#include "param.h"
 #include "progress.h"
 #include "trajectory.h"
 
@@ -110,16 +109,10 @@ void job_error(const job *j, const char *who, const char *msg, char *err,
         recipe_coords(j->r, j->point, coords);
         n += snprintf(where + n, sizeof where - (size_t)n, " (");
         for (size_t a = 0; a < j->r->n_axes && n < (int)sizeof where; a++) {
-            const recipe_axis *ax = &j->r->axes[a];
-            const basin_param_def *def = &j->r->sections[ax->section].params[ax->param];
-            basin_value v = ax->values[coords[a]];
             char num[32];
-            if (def->type == BASIN_PARAM_STRING || def->type == BASIN_PARAM_CHOICE)
-                n += snprintf(where + n, sizeof where - (size_t)n, "%s%s=%s",
-                              a ? ", " : "", ax->dotted, v.string);
-            else
-                n += snprintf(where + n, sizeof where - (size_t)n, "%s%s=%s",
-                              a ? ", " : "", ax->dotted, param_format_real(v.number, num));
+            n += snprintf(where + n, sizeof where - (size_t)n, "%s%s=%s",
+                          a ? ", " : "", j->r->axes[a].dotted,
+                          recipe_axis_text(j->r, a, coords[a], num));
         }
         if (n < (int)sizeof where)
             snprintf(where + n, sizeof where - (size_t)n, ")");

@@ -344,15 +344,8 @@ void report_print(const recipe *r, const point_stats *stats, double confidence,
     for (size_t p = 0; coords && p < r->n_points; p++) {
         recipe_coords(r, p, coords);
         for (size_t a = 0; a < r->n_axes; a++) {
-            const recipe_axis *ax = &r->axes[a];
-            const basin_param_def *def = &r->sections[ax->section].params[ax->param];
-            char buf[64];
-            basin_value v = ax->values[coords[a]];
-            if (def->type == BASIN_PARAM_STRING || def->type == BASIN_PARAM_CHOICE)
-                snprintf(buf, sizeof buf, "%s", v.string);
-            else
-                param_format_real(v.number, buf);
-            printf("%-16s", buf);
+            char buf[32];
+            printf("%-16s", recipe_axis_text(r, a, coords[a], buf));
         }
         for (int c = 0; c < 3; c++) {
             double lo, hi, n = (double)stats[p].samples;
