@@ -8,6 +8,7 @@
 
 #include "basin/plugin.h"
 #include "errmsg.h"
+#include "linalg.h"
 #include "nearest.h"
 
 /* States compared with the representatives per nearest_two call. */
@@ -148,16 +149,6 @@ static int group_exact(const float *states, uint64_t n, uint32_t dim,
 
 /* ------------------------------------------ general path: leader clustering */
 
-static double dist2(const float *x, const float *y, uint32_t dim)
-{
-    double d = 0;
-    for (uint32_t j = 0; j < dim; j++) {
-        double e = (double)x[j] - (double)y[j];
-        d += e * e;
-    }
-    return d;
-}
-
 static int group_leader(const float *states, uint64_t n, uint32_t dim,
                         const uint8_t *mask, double tol, uint64_t max_attractors,
                         int64_t *id, attractor_set *s, uint64_t *cap, char *err,
@@ -196,7 +187,7 @@ static int group_leader(const float *states, uint64_t n, uint32_t dim,
             double best = near[k].dist2[0];
             int64_t a = near[k].index[0];
             for (uint64_t b = n_old; b < s->n_attractors; b++) {
-                double d = dist2(x, s->representative + b * dim, dim);
+                double d = linalg_dist2(x, s->representative + b * dim, dim);
                 if (d < best) {
                     best = d;
                     a = (int64_t)b;

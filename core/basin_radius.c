@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "init.h"
+#include "linalg.h"
 
 static int check_options(const basin_host *host, uint32_t dim,
                          uint64_t attractor, const basin_radius_options *o)
@@ -51,12 +52,7 @@ static int check_options(const basin_host *host, uint32_t dim,
 static int returned_to(const float *x, const float *target, uint32_t dim,
                        double delta)
 {
-    double d = 0;
-    for (uint32_t i = 0; i < dim; i++) {
-        double e = (double)x[i] - (double)target[i];
-        d += e * e;
-    }
-    return d <= delta * delta * (double)dim;  /* false for NaN */
+    return linalg_dist2(x, target, dim) <= delta * delta * (double)dim;
 }
 
 int basin_radius(const basin_host *host, const float *attractor_state, uint32_t dim,

@@ -57,7 +57,7 @@ int disjoint_run(job *j, const float *init, char *err, size_t n_err)
     j->host.seed = seed;
     if (!rc) {
         *(j->sc ? &j->sc_self : &j->en_self) = self;
-        rc = job_run_sampler(j, j->threads, states, n, 0, outcome,
+        rc = job_run_sampler(j, states, n, 0, outcome,
                              j->sc ? &j->sched.table : NULL);
         *(j->sc ? &j->sc_self : &j->en_self) = first;
     }

@@ -7,7 +7,6 @@
 
 #include "disjoint.h"
 #include "init.h"
-#include "param.h"
 #include "progress.h"
 #include "trajectory.h"
 
@@ -60,10 +59,10 @@ static void *sampler_worker(void *arg)
     return NULL;
 }
 
-int job_run_sampler(job *j, unsigned threads, float *states, uint64_t count,
-                       uint64_t index_base, basin_outcome *outcome,
-                       const basin_schedule *sched)
+int job_run_sampler(job *j, float *states, uint64_t count, uint64_t index_base,
+                    basin_outcome *outcome, const basin_schedule *sched)
 {
+    unsigned threads = j->threads;
     work w;
     memset(&w, 0, sizeof w);
     w.j = j;
@@ -110,16 +109,10 @@ void job_error(const job *j, const char *who, const char *msg, char *err,
         recipe_coords(j->r, j->point, coords);
         n += snprintf(where + n, sizeof where - (size_t)n, " (");
         for (size_t a = 0; a < j->r->n_axes && n < (int)sizeof where; a++) {
-            const recipe_axis *ax = &j->r->axes[a];
-            const basin_param_def *def = &j->r->sections[ax->section].params[ax->param];
-            basin_value v = ax->values[coords[a]];
             char num[32];
-            if (def->type == BASIN_PARAM_STRING || def->type == BASIN_PARAM_CHOICE)
-                n += snprintf(where + n, sizeof where - (size_t)n, "%s%s=%s",
-                              a ? ", " : "", ax->dotted, v.string);
-            else
-                n += snprintf(where + n, sizeof where - (size_t)n, "%s%s=%s",
-                              a ? ", " : "", ax->dotted, param_format_real(v.number, num));
+            n += snprintf(where + n, sizeof where - (size_t)n, "%s%s=%s",
+                          a ? ", " : "", j->r->axes[a].dotted,
+                          recipe_axis_text(j->r, a, coords[a], num));
         }
         if (n < (int)sizeof where)
             snprintf(where + n, sizeof where - (size_t)n, ")");
@@ -269,7 +262,7 @@ static int landscape_dynamics(void *ctx, float *states, uint64_t n, double level
         for (uint64_t i = 0; i < n * j->info.dim; i++)
             states[i] = (float)(alpha * states[i]);
     }
-    int rc = job_run_sampler(j, j->threads, states, n, base, outcome,
+    int rc = job_run_sampler(j, states, n, base, outcome,
                              j->sc ? &from.table : NULL);
     free(outcome);
     return rc;
@@ -362,6 +355,11 @@ int job_run(job *j, const pipeline_options *o, char *err, size_t n_err)
                   "have no noise schedule", err, n_err);
         return 2;
     }
+    if (j->rule == MEASURE_OVERLAP && values[MEASURE_CLONES].number) {
+        job_error(j, "measure", "measure.clones needs real-valued data (the "
+                  "pham or ratio rule)", err, n_err);
+        return 2;
+    }
     if (j->rule == MEASURE_OVERLAP && !binary) {
         job_error(j, "measure", "measure.rule = \"overlap\" needs ±1 data; use pham "
                   "or ratio for real-valued data", err, n_err);
@@ -450,7 +448,7 @@ int job_run(job *j, const pipeline_options *o, char *err, size_t n_err)
         memcpy(init, j->states, (size_t)(j->count * dim) * sizeof(float));
     j->threads = o->threads;
     host_job_clear_error(&j->host);
-    rc = job_run_sampler(j, o->threads, j->states, j->count, 0, j->outcome,
+    rc = job_run_sampler(j, j->states, j->count, 0, j->outcome,
                          score ? &j->sched.table : NULL);
     j->host.observer = NULL;
     if (rc) {
@@ -504,12 +502,7 @@ int job_run(job *j, const pipeline_options *o, char *err, size_t n_err)
         return rc;
     if (j->n_clones) {
         host_job_phase(&j->host, "clones");
-        if (!j->dist) {
-            job_error(j, "measure", "measure.clones needs real-valued data (the "
-                      "pham or ratio rule)", err, n_err);
-            return 2;
-        }
-        return trajectory_clones(j, o->threads, err, n_err);
+        return trajectory_clones(j, err, n_err);
     }
     return 0;
 }

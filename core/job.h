@@ -86,7 +86,7 @@ typedef struct job {
 
     /* The energy landscape at the final states ([landscape]). */
     landscape_result land;
-    unsigned threads;
+    unsigned threads;                 /* sampler threads (pipeline_options) */
 } job;
 
 /* Run one job (its fields r, point, repeat, index, host and values set). Returns
@@ -95,11 +95,10 @@ int job_run(job *j, const pipeline_options *o, char *err, size_t n_err);
 /* Free everything a job owns (not its host table). */
 void job_free(job *j);
 
-/* Run the sampler over count states (global indices index_base, ...) on `threads`
-   threads, under `sched` (score models) or the job's energy. */
-int job_run_sampler(job *j, unsigned threads, float *states, uint64_t count,
-                    uint64_t index_base, basin_outcome *outcome,
-                    const basin_schedule *sched);
+/* Run the sampler over count states (global indices index_base, ...) on the
+   job's threads, under `sched` (score models) or the job's energy. */
+int job_run_sampler(job *j, float *states, uint64_t count, uint64_t index_base,
+                    basin_outcome *outcome, const basin_schedule *sched);
 
 /* err = "RECIPE: job 3 (dataset.load=0.3): WHO: MSG". */
 void job_error(const job *j, const char *who, const char *msg, char *err,

@@ -10,6 +10,7 @@
 #include "basin_radius.h"
 #include "curvature.h"
 #include "errmsg.h"
+#include "host.h"
 
 /* Representatives handed to classify per call. */
 #define CLASSIFY_BLOCK 1024
@@ -78,20 +79,6 @@ static void proxy_init(proxy_host *p, const basin_host *host)
     memcpy(&p->host, host, size);
     p->host.struct_size = (uint32_t)sizeof p->host;
     p->host.error = proxy_error;
-}
-
-static const char *status_name(int rc)
-{
-    switch (rc) {
-    case BASIN_EINVAL: return "invalid input";
-    case BASIN_ENOMEM: return "out of memory";
-    case BASIN_EIO: return "input/output error";
-    case BASIN_ENUMERIC: return "numerical failure";
-    case BASIN_ECANCELED: return "cancelled";
-    case BASIN_EUNSUPPORTED: return "unsupported";
-    case BASIN_EINTERNAL: return "internal error";
-    default: return "error";
-    }
 }
 
 /* ------------------------------------------------------------ basin radius */
@@ -287,7 +274,7 @@ static int classify_all(const landscape_input *in, const attractor_set *set,
         if (rc) {
             errmsg(err, n_err, "landscape: classifying attractors %llu to %llu failed "
                  "(%s)", (unsigned long long)a, (unsigned long long)(a + m - 1),
-                 status_name(rc));
+                 host_status_name(rc));
             return rc;
         }
     }
@@ -327,13 +314,13 @@ static int measure_radius(const landscape_input *in, const options *o,
     if (rc && ctx.failed) {
         errmsg(err, n_err, "landscape: basin radius of attractor %llu: the dynamics "
              "failed at level %g (%s)", (unsigned long long)r->id,
-             levels[ctx.level], status_name(rc));
+             levels[ctx.level], host_status_name(rc));
         return rc;
     }
     if (rc) {
         errmsg(err, n_err, "landscape: basin radius of attractor %llu: %s",
              (unsigned long long)r->id,
-             proxy.message[0] ? proxy.message : status_name(rc));
+             proxy.message[0] ? proxy.message : host_status_name(rc));
         return rc;
     }
     r->radius = br.radius;
@@ -417,7 +404,7 @@ static int analyze(const landscape_input *in, const options *o,
             if (rc) {
                 errmsg(err, n_err, "landscape: energy at attractor %llu: %s",
                      (unsigned long long)r->id,
-                     proxy.message[0] ? proxy.message : status_name(rc));
+                     proxy.message[0] ? proxy.message : host_status_name(rc));
                 goto done;
             }
         }

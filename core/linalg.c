@@ -18,3 +18,13 @@ double linalg_dot(const float *x, const float *y, size_t dim)
         s += (double)x[i] * (double)y[i];
     return s;
 }
+
+double linalg_dist2(const float *x, const float *y, size_t dim)
+{
+    double s = 0;
+    for (size_t i = 0; i < dim; i++) {
+        double e = (double)x[i] - (double)y[i];
+        s += e * e;
+    }
+    return s;
+}

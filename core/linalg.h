@@ -21,4 +21,8 @@ void linalg_gemm_nt(const float *a, const float *b, float *c, size_t m, size_t n
 /* x·y over dim entries, accumulated in double. */
 double linalg_dot(const float *x, const float *y, size_t dim);
 
+/* ‖x − y‖² over dim entries, accumulated in double (exact for a distance near 0,
+   unlike the GEMM form ‖x‖² + ‖y‖² − 2 x·y). [thread-safe] */
+double linalg_dist2(const float *x, const float *y, size_t dim);
+
 #endif

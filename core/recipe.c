@@ -631,6 +631,16 @@ void recipe_coords(const recipe *r, size_t point, size_t *coords)
     }
 }
 
+const char *recipe_axis_text(const recipe *r, size_t a, size_t c, char *buf)
+{
+    const recipe_axis *ax = &r->axes[a];
+    basin_param_type type = r->sections[ax->section].params[ax->param].type;
+    basin_value v = ax->values[c];
+    return type == BASIN_PARAM_STRING || type == BASIN_PARAM_CHOICE
+               ? v.string
+               : param_format_real(v.number, buf);
+}
+
 void recipe_values(const recipe *r, recipe_section_id s, size_t point,
                    basin_value *out)
 {

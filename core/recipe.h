@@ -14,9 +14,10 @@
  * Any parameter may be swept: a list of values, a range {from, to, step} or a
  * geometric range {from, to, times}. Several sweeps form their Cartesian product;
  * axes are ordered by section ([dataset], [model], [sampler], [schedule], [init],
- * [measure], [landscape], [output]) and by position in the section, and the first varies slowest. A --set
- * that replaces a key keeps its position; a new key goes last in its section. Each sweep point runs
- * `repeats` jobs; job j = point·repeats + repeat has seed rng_job_seed(seed, j).
+ * [measure], [landscape], [output]) and by position in the section, and the first
+ * varies slowest. A --set that replaces a key keeps its position; a new key goes
+ * last in its section. Each sweep point runs `repeats` jobs; job j =
+ * point·repeats + repeat has seed rng_job_seed(seed, j).
  * Errors name the file, line and dotted key, and suggest the closest valid name.
  */
 #ifndef BASIN_RECIPE_H
@@ -91,6 +92,10 @@ void recipe_values(const recipe *r, recipe_section_id s, size_t point,
 
 /* The value index of each axis at a point (coords has n_axes entries). */
 void recipe_coords(const recipe *r, size_t point, size_t *coords);
+
+/* Axis a's value at coordinate c as text: a string or choice as it is, a number
+   in its shortest round-trip form written into buf (32 bytes). */
+const char *recipe_axis_text(const recipe *r, size_t a, size_t c, char *buf);
 
 /* A core section's value by name at a point (for the host's own sections). */
 basin_value recipe_core_value(const recipe *r, recipe_section_id s, size_t point,

@@ -35,13 +35,53 @@ static void write_axes(FILE *f, const recipe *r, size_t point, size_t *coords)
     }
 }
 
-/* The records.csv header: the overlap layout for ±1 memories, the distance
-   layout for real-valued states. */
-void report_records_header(FILE *f, const recipe *r, int overlap)
+/* The header fields of the per-job files: "job,point,repeat," and the axes. */
+static void write_job_header(FILE *f, const recipe *r)
 {
     fprintf(f, "job,point,repeat,");
     for (size_t a = 0; a < r->n_axes; a++)
         fprintf(f, "%s,", r->axes[a].dotted);
+}
+
+/* The first fields of a job's rows: "job,point,repeat," and its swept values. */
+static void write_job_fields(FILE *f, const job *j, size_t *coords)
+{
+    fprintf(f, "%llu,%zu,%u,", (unsigned long long)j->index, j->point, j->repeat);
+    write_axes(f, j->r, j->point, coords);
+}
+
+/* The same fields as a string to free, formatted once per job (the shortest
+   round-trip form of a real is costly, and a job writes a row per sample); NULL
+   when out of memory. */
+static char *job_fields(const job *j, size_t *coords)
+{
+    char *text = NULL;
+    size_t size;
+    FILE *m = open_memstream(&text, &size);
+    if (!m)
+        return NULL;
+    write_job_fields(m, j, coords);
+    if (fclose(m) != 0) {
+        free(text);
+        return NULL;
+    }
+    return text;
+}
+
+/* Write the fields from job_fields' text, or directly when it is NULL. */
+static void put_job_fields(FILE *f, const char *text, const job *j, size_t *coords)
+{
+    if (text)
+        fputs(text, f);
+    else
+        write_job_fields(f, j, coords);
+}
+
+/* The records.csv header: the overlap layout for ±1 memories, the distance
+   layout for real-valued states. */
+void report_records_header(FILE *f, const recipe *r, int overlap)
+{
+    write_job_header(f, r);
     if (overlap)
         fprintf(f, "sample,start,class,converged,steps,energy,pattern,m1,m2,m3,"
                    "m_heldout\n");
@@ -54,6 +94,7 @@ void report_records(FILE *f, const job *j, const basin_value *measure,
                           size_t *coords, point_stats *stats)
 {
     double threshold = measure[MEASURE_THRESHOLD].number;
+    char *fields = job_fields(j, coords);
     for (uint64_t s = 0; s < j->count; s++) {
         measure_class c;
         if (j->overlap) {
@@ -83,8 +124,7 @@ void report_records(FILE *f, const job *j, const basin_value *measure,
         }
         stats->counts[c]++;
         stats->samples++;
-        fprintf(f, "%llu,%zu,%u,", (unsigned long long)j->index, j->point, j->repeat);
-        write_axes(f, j->r, j->point, coords);
+        put_job_fields(f, fields, j, coords);
         fprintf(f, "%llu,%lld,%s,%u,%u,", (unsigned long long)s,
                 (long long)j->start[s], measure_class_name(c),
                 j->outcome[s].converged, j->outcome[s].steps);
@@ -112,6 +152,7 @@ void report_records(FILE *f, const job *j, const basin_value *measure,
         }
         fputc('\n', f);
     }
+    free(fields);
     if (!isnan(j->t_theory) || !isnan(j->t_speciation)) {
         stats->t_theory_sum += j->t_theory;
         stats->t_speciation_sum += j->t_speciation;
@@ -132,31 +173,28 @@ void report_records(FILE *f, const job *j, const basin_value *measure,
    model is "model", or "disjoint" for the disjoint-sets test's second model. */
 void report_training_header(FILE *f, const recipe *r)
 {
-    fprintf(f, "job,point,repeat,");
-    for (size_t a = 0; a < r->n_axes; a++)
-        fprintf(f, "%s,", r->axes[a].dotted);
+    write_job_header(f, r);
     fprintf(f, "model,name,step,value\n");
 }
 
 void report_training(FILE *f, const job *j, size_t *coords)
 {
+    char *fields = job_fields(j, coords);
     for (size_t k = 0; k < j->host.n_metrics; k++) {
         const host_metric *m = &j->host.metrics[k];
-        fprintf(f, "%llu,%zu,%u,", (unsigned long long)j->index, j->point, j->repeat);
-        write_axes(f, j->r, j->point, coords);
+        put_job_fields(f, fields, j, coords);
         fprintf(f, "%s,%s,%llu,", m->disjoint ? "disjoint" : "model", m->name,
                 (unsigned long long)m->step);
         csv_real(f, m->value);
         fputc('\n', f);
     }
+    free(fields);
 }
 
 /* attractors.csv: the analyzed attractors of every job (landscape.h). */
 void report_attractors_header(FILE *f, const recipe *r)
 {
-    fprintf(f, "job,point,repeat,");
-    for (size_t a = 0; a < r->n_axes; a++)
-        fprintf(f, "%s,", r->axes[a].dotted);
+    write_job_header(f, r);
     fprintf(f, "attractor,first,members,occupancy,class,nearest,match,energy,radius,"
                "radius_bound,lambda_min,lambda_max,negative\n");
 }
@@ -170,10 +208,10 @@ void report_attractors(FILE *f, const job *j, size_t *coords, point_stats *st)
     for (int c = 0; c < MEASURE_N_CLASSES; c++)
         st->attractors_by_class[c] += L->by_class[c];
     st->landscape_jobs++;
+    char *fields = job_fields(j, coords);
     for (uint64_t k = 0; k < L->n_analyzed; k++) {
         const landscape_attractor *a = &L->analyzed[k];
-        fprintf(f, "%llu,%zu,%u,", (unsigned long long)j->index, j->point, j->repeat);
-        write_axes(f, j->r, j->point, coords);
+        put_job_fields(f, fields, j, coords);
         fprintf(f, "%llu,%llu,%llu,", (unsigned long long)a->id,
                 (unsigned long long)a->first, (unsigned long long)a->members);
         csv_real(f, a->occupancy);
@@ -189,6 +227,7 @@ void report_attractors(FILE *f, const job *j, size_t *coords, point_stats *st)
         csv_real(f, a->lambda_max);
         fprintf(f, ",%lld\n", (long long)a->n_negative);
     }
+    free(fields);
 }
 
 static void write_rate(FILE *f, uint64_t hits, uint64_t n, double confidence)
@@ -305,15 +344,8 @@ void report_print(const recipe *r, const point_stats *stats, double confidence,
     for (size_t p = 0; coords && p < r->n_points; p++) {
         recipe_coords(r, p, coords);
         for (size_t a = 0; a < r->n_axes; a++) {
-            const recipe_axis *ax = &r->axes[a];
-            const basin_param_def *def = &r->sections[ax->section].params[ax->param];
-            char buf[64];
-            basin_value v = ax->values[coords[a]];
-            if (def->type == BASIN_PARAM_STRING || def->type == BASIN_PARAM_CHOICE)
-                snprintf(buf, sizeof buf, "%s", v.string);
-            else
-                param_format_real(v.number, buf);
-            printf("%-16s", buf);
+            char buf[32];
+            printf("%-16s", recipe_axis_text(r, a, coords[a], buf));
         }
         for (int c = 0; c < 3; c++) {
             double lo, hi, n = (double)stats[p].samples;

@@ -50,7 +50,7 @@ static int observe_step(void *ctx, const basin_step *st)
 
 /* Continue each clone snapshot with fresh noise (sample indices count·(c+1) + r)
    and count the copies that end on the same training point as the original. */
-int trajectory_clones(job *j, unsigned threads, char *err, size_t n_err)
+int trajectory_clones(job *j, char *err, size_t n_err)
 {
     uint32_t dim = j->info.dim;
     const char *sa_id = j->r->sections[RECIPE_SAMPLER].plugin->descriptor->id;
@@ -66,8 +66,8 @@ int trajectory_clones(job *j, unsigned threads, char *err, size_t n_err)
         schedule from = j->sched;
         from.table.t_start = t;
         host_job_clear_error(&j->host);
-        rc = job_run_sampler(j, threads, states, j->count, j->count * (c + 1), outcome,
-                         &from.table);
+        rc = job_run_sampler(j, states, j->count, j->count * (c + 1),
+                             outcome, &from.table);
         if (rc) {
             job_error(j, sa_id, host_job_error(&j->host, rc), err, n_err);
             break;

@@ -17,7 +17,7 @@ int trajectory_setup(job *j, char *err, size_t n_err);
 
 /* Continue every clone snapshot with fresh noise and count the copies that end
    on the original's training point (φ_C). Returns 0 or an exit status. */
-int trajectory_clones(job *j, unsigned threads, char *err, size_t n_err);
+int trajectory_clones(job *j, char *err, size_t n_err);
 
 /* The closed-form t_S and t_C where the dataset knows its law (NaN otherwise).
    Returns 0 or an exit status. */

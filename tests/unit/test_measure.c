@@ -97,9 +97,69 @@ static void overlaps(void)
     free(mo);
 }
 
+/* d_m, d_2, d_s, d_h (measure.h: d = ‖x − y‖/√N) on points placed by hand, and
+   the pham and ratio rules on them. Tolerance 1e-6 relative: the inputs are
+   floats (0.2f, 1.9f carry ~1e-8 rounding); the distances are summed in double. */
+static int near(double got, double want)
+{
+    return fabs(got - want) <= 1e-6 * fmax(1, fabs(want));
+}
+
+static void distances(void)
+{
+    enum { N = 4 };
+    const float train[3][N] = {{0, 0, 0, 0}, {2, 0, 0, 0}, {0, 0, 4, 0}};
+    const float heldout[1][N] = {{0, 2, 0, 0}};
+    const float states[3][N] = {{0, 0, 0, 0.2f}, {1.9f, 0, 0, 0}, {0, 1, 0, 0}};
+    measure_distance d[3];
+    CHECK(measure_distances(&states[0][0], 3, &train[0][0], 3, &heldout[0][0], 1, N,
+                            d) == 0, "distances");
+    /* Squared distances: s0–t0 0.04, s0–t1 4.04; s1–t1 0.01, s1–t0 3.61;
+       s2–t0 1, s2–t1 5, s2–h0 1; s0–s2 1.04, s0–s1 3.65, s1–s2 4.61. */
+    CHECK(d[0].nearest == 0 && near(d[0].d_m, sqrt(0.04 / N)) &&
+              near(d[0].d_2, sqrt(4.04 / N)) && near(d[0].d_s, sqrt(1.04 / N)),
+          "s0: %lld %g %g %g", (long long)d[0].nearest, d[0].d_m, d[0].d_2, d[0].d_s);
+    CHECK(d[1].nearest == 1 && near(d[1].d_m, sqrt(0.01 / N)) &&
+              near(d[1].d_2, sqrt(3.61 / N)) && near(d[1].d_s, sqrt(3.65 / N)),
+          "s1: %lld %g %g %g", (long long)d[1].nearest, d[1].d_m, d[1].d_2, d[1].d_s);
+    CHECK(d[2].nearest == 0 && near(d[2].d_m, sqrt(1.0 / N)) &&
+              near(d[2].d_2, sqrt(5.0 / N)) && near(d[2].d_s, sqrt(1.04 / N)) &&
+              near(d[2].d_h, sqrt(1.0 / N)),
+          "s2: %lld %g %g %g %g", (long long)d[2].nearest, d[2].d_m, d[2].d_2,
+          d[2].d_s, d[2].d_h);
+
+    /* pham (δ_m = 0.2): s0 (0.1) and s1 (0.05) are memorized; s2 (0.5) is spurious
+       when its d_s (0.51) is within δ_s, generalized otherwise. */
+    CHECK(measure_classify_distance(&d[0], 1, MEASURE_PHAM, 0.2, 0.3, 0) ==
+              MEASURE_MEMORIZED, "pham: s0 memorized");
+    CHECK(measure_classify_distance(&d[1], 0, MEASURE_PHAM, 0.2, 0.3, 0) ==
+              MEASURE_MEMORIZED, "pham: s1 memorized even unconverged");
+    CHECK(measure_classify_distance(&d[2], 1, MEASURE_PHAM, 0.2, 0.6, 0) ==
+              MEASURE_SPURIOUS, "pham: s2 spurious at delta_s 0.6");
+    CHECK(measure_classify_distance(&d[2], 1, MEASURE_PHAM, 0.2, 0.3, 0) ==
+              MEASURE_GENERALIZED, "pham: s2 generalized at delta_s 0.3");
+    CHECK(measure_classify_distance(&d[2], 0, MEASURE_PHAM, 0.2, 0.6, 0) ==
+              MEASURE_UNCONVERGED, "pham: s2 unconverged");
+    /* ratio 1/3: d_m/d_2 = 0.0995 (s0), 0.447 (s2); never spurious. */
+    CHECK(measure_classify_distance(&d[0], 1, MEASURE_RATIO_RULE, 0, 0, 1.0 / 3) ==
+              MEASURE_MEMORIZED, "ratio: s0 memorized");
+    CHECK(measure_classify_distance(&d[2], 1, MEASURE_RATIO_RULE, 0, 1, 1.0 / 3) ==
+              MEASURE_GENERALIZED, "ratio: s2 generalized");
+
+    /* One training point: no d_2 (NaN), so the ratio rule memorizes nothing; one
+       state: no d_s; no held-out data: no d_h. */
+    CHECK(measure_distances(&states[0][0], 1, &train[0][0], 1, NULL, 0, N, d) == 0 &&
+              d[0].nearest == 0 && isnan(d[0].d_2) && isnan(d[0].d_s) &&
+              isnan(d[0].d_h),
+          "one point: %g %g %g", d[0].d_2, d[0].d_s, d[0].d_h);
+    CHECK(measure_classify_distance(&d[0], 1, MEASURE_RATIO_RULE, 0, 0, 1.0 / 3) ==
+              MEASURE_GENERALIZED, "ratio without d_2");
+}
+
 int main(void)
 {
     intervals();
     overlaps();
+    distances();
     return check_done("measure");
 }
