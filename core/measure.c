@@ -51,8 +51,7 @@ const char *measure_class_name(measure_class c)
 #define STATE_BLOCK 256
 #define PATTERN_BLOCK 1024
 
-/* Insert overlap m (with index mu) into a top-3-by-magnitude list. */
-static void top3_insert(measure_overlap *o, double m, int64_t mu)
+void measure_overlap_keep(measure_overlap *o, double m, int64_t mu)
 {
     double a = fabs(m);
     if (isnan(o->top[0]) || a > fabs(o->top[0])) {
@@ -92,7 +91,7 @@ static int for_overlap_blocks(const float *states, uint64_t n, const float *patt
                         if (isnan(o->heldout) || fabs(m) > o->heldout)
                             o->heldout = fabs(m);
                     } else {
-                        top3_insert(o, m, (int64_t)(p0 + j));
+                        measure_overlap_keep(o, m, (int64_t)(p0 + j));
                     }
                 }
             }

@@ -71,6 +71,10 @@ typedef struct measure_overlap {
     double heldout;           /* max |m| over held-out patterns; NaN if none */
 } measure_overlap;
 
+/* Offer overlap m with pattern mu to o's top three by magnitude (merging partial
+   results, e.g. over chunks of the patterns); o->pattern follows the largest. */
+void measure_overlap_keep(measure_overlap *o, double m, int64_t mu);
+
 /*
  * Overlaps of n states (n × dim) with K patterns (K × dim), reduced to the top
  * three per state. Computed by SGEMM in blocks, never as an n × K matrix at once.

@@ -221,33 +221,13 @@ static int overlap_stream(measurer *m, uint64_t nq, char *err, size_t n_err)
                 const measure_overlap *p = &m->over_part[i];
                 /* Merge the block's three into the running three; the block's
                    largest comes first, so only it can become the new largest. */
-                for (int k = 0; k < 3 && !isnan(p->top[k]); k++) {
-                    double a = fabs(p->top[k]);
-                    if (isnan(o->top[0]) || a > fabs(o->top[0])) {
-                        o->top[2] = o->top[1];
-                        o->top[1] = o->top[0];
-                        o->top[0] = p->top[k];
-                        o->pattern = p->pattern + (int64_t)r0;
-                    } else if (isnan(o->top[1]) || a > fabs(o->top[1])) {
-                        o->top[2] = o->top[1];
-                        o->top[1] = p->top[k];
-                    } else if (isnan(o->top[2]) || a > fabs(o->top[2])) {
-                        o->top[2] = p->top[k];
-                    }
-                }
+                for (int k = 0; k < 3 && !isnan(p->top[k]); k++)
+                    measure_overlap_keep(o, p->top[k], p->pattern + (int64_t)r0);
             }
             progress_add(m->bar, 1);
         }
     }
     return 0;
-}
-
-static void csv_real(FILE *f, double x)
-{
-    if (isnan(x))
-        fputs("nan", f);
-    else
-        fprintf(f, "%.9g", x);
 }
 
 /* records.csv rows of one block of samples, in a run's layout
@@ -279,10 +259,10 @@ static void write_records(measurer *m, FILE *f, uint64_t q0, uint64_t nq)
             fprintf(f, "%lld", (long long)o->pattern);
             for (int k = 0; k < 3; k++) {
                 fputc(',', f);
-                csv_real(f, o->top[k]);
+                report_csv_real(f, o->top[k]);
             }
             fputc(',', f);
-            csv_real(f, o->heldout);
+            report_csv_real(f, o->heldout);
         } else {
             const measure_distance *d = &m->dist[i];
             fprintf(f, "%lld", (long long)d->nearest);
@@ -290,7 +270,7 @@ static void write_records(measurer *m, FILE *f, uint64_t q0, uint64_t nq)
             double fields[] = {d->d_m, d->d_2, d->d_s, d->d_h, NAN, NAN, NAN, NAN, NAN};
             for (size_t k = 0; k < sizeof fields / sizeof fields[0]; k++) {
                 fputc(',', f);
-                csv_real(f, fields[k]);
+                report_csv_real(f, fields[k]);
             }
         }
         fputc('\n', f);

@@ -15,7 +15,7 @@
 #define BASIN_VERSION "unknown"
 #endif
 
-static void csv_real(FILE *f, double x)
+void report_csv_real(FILE *f, double x)
 {
     if (isnan(x))
         fputs("nan", f);
@@ -128,15 +128,15 @@ void report_records(FILE *f, const job *j, const basin_value *measure,
         fprintf(f, "%llu,%lld,%s,%u,%u,", (unsigned long long)s,
                 (long long)j->start[s], measure_class_name(c),
                 j->outcome[s].converged, j->outcome[s].steps);
-        csv_real(f, j->energy[s]);
+        report_csv_real(f, j->energy[s]);
         if (j->overlap) {
             const measure_overlap *m = &j->overlap[s];
             fprintf(f, ",%lld,", (long long)m->pattern);
             for (int k = 0; k < 3; k++) {
-                csv_real(f, m->top[k]);
+                report_csv_real(f, m->top[k]);
                 fputc(',', f);
             }
-            csv_real(f, m->heldout);
+            report_csv_real(f, m->heldout);
         } else {
             const measure_distance *d = &j->dist[s];
             double fields[] = {d->d_m, d->d_2, d->d_s, d->d_h, j->d_law[s],
@@ -147,7 +147,7 @@ void report_records(FILE *f, const job *j, const basin_value *measure,
             fprintf(f, ",%lld", (long long)d->nearest);
             for (size_t k = 0; k < sizeof fields / sizeof fields[0]; k++) {
                 fputc(',', f);
-                csv_real(f, fields[k]);
+                report_csv_real(f, fields[k]);
             }
         }
         fputc('\n', f);
@@ -185,7 +185,7 @@ void report_training(FILE *f, const job *j, size_t *coords)
         put_job_fields(f, fields, j, coords);
         fprintf(f, "%s,%s,%llu,", m->disjoint ? "disjoint" : "model", m->name,
                 (unsigned long long)m->step);
-        csv_real(f, m->value);
+        report_csv_real(f, m->value);
         fputc('\n', f);
     }
     free(fields);
@@ -214,17 +214,17 @@ void report_attractors(FILE *f, const job *j, size_t *coords, point_stats *st)
         put_job_fields(f, fields, j, coords);
         fprintf(f, "%llu,%llu,%llu,", (unsigned long long)a->id,
                 (unsigned long long)a->first, (unsigned long long)a->members);
-        csv_real(f, a->occupancy);
+        report_csv_real(f, a->occupancy);
         fprintf(f, ",%s,%lld,", measure_class_name(a->cls), (long long)a->nearest);
         double fields[] = {a->match, a->energy, a->radius};
         for (size_t i = 0; i < 3; i++) {
-            csv_real(f, fields[i]);
+            report_csv_real(f, fields[i]);
             fputc(',', f);
         }
         fprintf(f, "%d,", a->radius_bound);
-        csv_real(f, a->lambda_min);
+        report_csv_real(f, a->lambda_min);
         fputc(',', f);
-        csv_real(f, a->lambda_max);
+        report_csv_real(f, a->lambda_max);
         fprintf(f, ",%lld\n", (long long)a->n_negative);
     }
     free(fields);
@@ -234,11 +234,11 @@ static void write_rate(FILE *f, uint64_t hits, uint64_t n, double confidence)
 {
     double lo, hi;
     measure_rate_interval(hits, n, confidence, &lo, &hi);
-    csv_real(f, n > 0 ? (double)hits / (double)n : NAN);
+    report_csv_real(f, n > 0 ? (double)hits / (double)n : NAN);
     fputc(',', f);
-    csv_real(f, lo);
+    report_csv_real(f, lo);
     fputc(',', f);
-    csv_real(f, hi);
+    report_csv_real(f, hi);
     fputc(',', f);
 }
 
@@ -282,17 +282,17 @@ void report_summary(FILE *f, const recipe *r, const point_stats *stats,
                                st->pair_n ? st->pair_d_sum / (double)st->pair_n : NAN,
                                st->pair_n ? st->pair_cos_sum / (double)st->pair_n : NAN};
             for (size_t k = 0; k < sizeof fields / sizeof fields[0]; k++) {
-                csv_real(f, fields[k]);
+                report_csv_real(f, fields[k]);
                 fputc(',', f);
             }
         }
         if (landscape) {
             /* Means over the point's jobs. */
             double n = (double)st->landscape_jobs;
-            csv_real(f, n > 0 ? (double)st->attractors / n : NAN);
+            report_csv_real(f, n > 0 ? (double)st->attractors / n : NAN);
             for (int c = 0; c < 3; c++) {
                 fputc(',', f);
-                csv_real(f, n > 0 ? (double)st->attractors_by_class[c] / n : NAN);
+                report_csv_real(f, n > 0 ? (double)st->attractors_by_class[c] / n : NAN);
             }
             fputc(',', f);
         }
@@ -315,9 +315,9 @@ void report_clones(FILE *f, const recipe *r, const point_stats *stats,
                 continue;
             write_axes(f, r, p, coords);
             fprintf(f, "%u,", c);
-            csv_real(f, st->clone_time[c]);
+            report_csv_real(f, st->clone_time[c]);
             fputc(',', f);
-            csv_real(f, st->clone_time_ou[c]);
+            report_csv_real(f, st->clone_time_ou[c]);
             fputc(',', f);
             write_rate(f, st->clone_same[c], st->clone_n[c], confidence);
             fprintf(f, "%llu\n", (unsigned long long)st->clone_n[c]);

@@ -16,6 +16,9 @@
 
 /* records.csv: the overlap layout for ±1 memories, the distance layout for
    real-valued states. */
+/* A real as a CSV field: "%.9g" (enough for a float), "nan" for NaN. */
+void report_csv_real(FILE *f, double x);
+
 void report_records_header(FILE *f, const recipe *r, int overlap);
 /* A job's rows; accumulates its point's statistics. measure: the [measure] values. */
 void report_records(FILE *f, const job *j, const basin_value *measure,

@@ -1,11 +1,12 @@
 /*
  * npy_moments FILE.npy — print the mean and variance of each column of a float32
- * C-order matrix, one "column mean variance" line each (for end-to-end checks of
- * samples.npy without NumPy).
+ * matrix (read by the core's .npy reader, npy.h), one "column mean variance" line
+ * each (for end-to-end checks of samples.npy without NumPy).
  */
 #include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
+
+#include "npy.h"
 
 int main(int argc, char **argv)
 {
@@ -13,45 +14,35 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: npy_moments FILE.npy\n");
         return 2;
     }
-    FILE *f = fopen(argv[1], "rb");
-    unsigned char pre[10];
-    if (!f || fread(pre, 1, 10, f) != 10 || memcmp(pre, "\x93NUMPY", 6) != 0) {
-        fprintf(stderr, "%s: not a .npy file\n", argv[1]);
+    char err[1024];
+    npy_reader r;
+    if (npy_open(&r, argv[1], err, sizeof err)) {
+        fprintf(stderr, "%s\n", err);
         return 1;
     }
-    size_t hlen = pre[8] | (size_t)pre[9] << 8;
-    char header[65536];
-    unsigned long long rows, cols;
-    if (pre[6] != 1 || hlen >= sizeof header || fread(header, 1, hlen, f) != hlen) {
-        fprintf(stderr, "%s: unsupported header\n", argv[1]);
+    double *sum = calloc(r.dim, sizeof *sum), *sum2 = calloc(r.dim, sizeof *sum2);
+    float *row = malloc(r.dim * sizeof *row);
+    if (!sum || !sum2 || !row) {
+        fprintf(stderr, "out of memory\n");
         return 1;
     }
-    header[hlen] = '\0';
-    const char *shape = strstr(header, "'shape': (");
-    if (!strstr(header, "'<f4'") || !shape ||
-        sscanf(shape, "'shape': (%llu, %llu)", &rows, &cols) != 2 || cols == 0) {
-        fprintf(stderr, "%s: expected a float32 matrix\n", argv[1]);
-        return 1;
-    }
-    double *sum = calloc(cols, sizeof *sum), *sum2 = calloc(cols, sizeof *sum2);
-    float *row = malloc(cols * sizeof *row);
-    for (unsigned long long r = 0; r < rows; r++) {
-        if (fread(row, sizeof *row, cols, f) != cols) {
-            fprintf(stderr, "%s: truncated\n", argv[1]);
+    for (uint64_t i = 0; i < r.rows; i++) {
+        if (npy_read_rows(&r, i, 1, row, err, sizeof err)) {
+            fprintf(stderr, "%s\n", err);
             return 1;
         }
-        for (unsigned long long c = 0; c < cols; c++) {
+        for (uint32_t c = 0; c < r.dim; c++) {
             sum[c] += row[c];
             sum2[c] += (double)row[c] * row[c];
         }
     }
-    for (unsigned long long c = 0; c < cols; c++) {
-        double mean = sum[c] / rows;
-        printf("%llu %.6f %.6f\n", c, mean, sum2[c] / rows - mean * mean);
+    for (uint32_t c = 0; c < r.dim; c++) {
+        double mean = sum[c] / (double)r.rows;
+        printf("%u %.6f %.6f\n", c, mean, sum2[c] / (double)r.rows - mean * mean);
     }
     free(sum);
     free(sum2);
     free(row);
-    fclose(f);
+    npy_close(&r);
     return 0;
 }
