@@ -1,7 +1,7 @@
 /* fake_host — see fake_host.h. */
 #include "fake_host.h"
 
-#include "rng.h"
+#include "base/rng.h"
 
 #include <dlfcn.h>
 #include <math.h>

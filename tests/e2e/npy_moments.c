@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "npy.h"
+#include "base/npy.h"
 
 int main(int argc, char **argv)
 {

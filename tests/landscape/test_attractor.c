@@ -7,9 +7,9 @@
 #include <time.h>
 
 #include "../unit/check.h"
-#include "attractor.h"
+#include "measure/attractor.h"
 #include "basin/plugin.h"
-#include "rng.h"
+#include "base/rng.h"
 
 #define SEED 20250521u
 

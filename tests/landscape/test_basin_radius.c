@@ -11,8 +11,8 @@
 #include "../unit/check.h"
 #include "fake_host.h"
 #include "basin/plugin.h"
-#include "basin_radius.h"
-#include "rng.h"
+#include "measure/basin_radius.h"
+#include "base/rng.h"
 
 #define SEED 4242u
 

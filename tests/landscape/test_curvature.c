@@ -16,8 +16,8 @@
 
 #include "../unit/check.h"
 #include "basin/plugin.h"
-#include "curvature.h"
-#include "rng.h"
+#include "measure/curvature.h"
+#include "base/rng.h"
 
 #define SEED 777u
 #define TOL 1e-4

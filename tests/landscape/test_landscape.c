@@ -16,8 +16,8 @@
 #include "../unit/check.h"
 #include "fake_host.h"
 #include "basin/plugin.h"
-#include "landscape.h"
-#include "rng.h"
+#include "measure/landscape.h"
+#include "base/rng.h"
 
 #define SEED 777u
 #define MAX_CENTRES 8

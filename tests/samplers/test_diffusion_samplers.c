@@ -23,8 +23,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "rng.h"
-#include "schedule.h"
+#include "base/rng.h"
+#include "process/schedule.h"
 
 #include "../unit/check.h"
 #include "fake_host.h"

@@ -2,7 +2,7 @@
  * test_schedule — core/schedule.c: closed forms, derivatives, grids, OU times and
  * the [schedule] validation messages.
  */
-#include "schedule.h"
+#include "process/schedule.h"
 
 #include <math.h>
 #include <stdio.h>

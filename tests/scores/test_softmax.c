@@ -29,7 +29,7 @@
 
 #include "../unit/check.h"
 #include "basin/plugin.h"
-#include "softmax.h"
+#include "kernels/softmax.h"
 
 #define U32 0x1p-24 /* float32 unit roundoff */
 

@@ -1,6 +1,6 @@
 /* Tests for core/toml.h, the C interface over toml++.
  * Run from tests/toml (meson sets workdir) so the fixtures resolve. */
-#include "toml.h"
+#include "base/toml.h"
 
 #include <math.h>
 #include <stdarg.h>

@@ -24,7 +24,7 @@
 
 #include "../unit/check.h"
 #include "fake_host.h"
-#include "schedule.h"
+#include "process/schedule.h"
 
 static fake_host fake;
 static const basin_host *const host = &fake.host;

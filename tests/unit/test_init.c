@@ -5,8 +5,8 @@
 #include <string.h>
 
 #include "check.h"
-#include "host.h"
-#include "init.h"
+#include "base/host.h"
+#include "process/init.h"
 
 enum { N = 101, K = 7 };
 

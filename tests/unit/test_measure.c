@@ -3,7 +3,7 @@
 #include <stdlib.h>
 
 #include "check.h"
-#include "measure.h"
+#include "measure/measure.h"
 
 static void intervals(void)
 {

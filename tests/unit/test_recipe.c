@@ -5,9 +5,9 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "param.h"
-#include "recipe.h"
-#include "suggest.h"
+#include "registry/param.h"
+#include "recipe/recipe.h"
+#include "base/suggest.h"
 
 static const char *plugin_dir, *required_fixture;
 static char tmpdir[] = "/tmp/basin-test-recipe-XXXXXX";

@@ -3,9 +3,9 @@
 #include <string.h>
 
 #include "check.h"
-#include "host.h"
-#include "registry.h"
-#include "rng.h"
+#include "base/host.h"
+#include "registry/registry.h"
+#include "base/rng.h"
 
 static void registry_tests(const char *dir, const char *wrong_major,
                            const char *newer_minor)

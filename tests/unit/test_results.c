@@ -6,8 +6,8 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "npy.h"
-#include "results.h"
+#include "base/npy.h"
+#include "results/atomic_file.h"
 
 static char dir[] = "/tmp/basin-test-results-XXXXXX";
 

@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "check.h"
-#include "rng.h"
+#include "base/rng.h"
 
 static void known_answers(void)
 {

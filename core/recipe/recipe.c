@@ -1,0 +1,721 @@
+#include "recipe/recipe.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "process/init.h"
+#include "measure/landscape.h"
+#include "measure/measure.h"
+#include "registry/param.h"
+#include "results/atomic_file.h"
+#include "process/schedule.h"
+#include "base/suggest.h"
+
+#define MAX_SWEEP_VALUES 100000
+#define MAX_POINTS 1000000
+
+/* The sections a recipe may hold. */
+static const struct {
+    const char *name;
+    const char *kinds;                /* plugin interfaces allowed, or NULL: core */
+    const basin_param_def *table;     /* core sections only */
+    int required;
+} SECTIONS[RECIPE_N_SECTIONS] = {
+    [RECIPE_DATASET] = {"dataset", "dataset", NULL, 1},
+    [RECIPE_MODEL] = {"model", "energy|score", NULL, 1},
+    [RECIPE_SAMPLER] = {"sampler", "sampler", NULL, 1},
+    [RECIPE_SCHEDULE] = {"schedule", NULL, schedule_params, 0},
+    [RECIPE_INIT] = {"init", NULL, init_params, 0},
+    [RECIPE_MEASURE] = {"measure", NULL, measure_params, 0},
+    [RECIPE_LANDSCAPE] = {"landscape", NULL, landscape_params, 0},
+    [RECIPE_OUTPUT] = {"output", NULL, output_params, 0},
+};
+
+static const char *const TOP_KEYS[] = {"name", "description", "seed", "repeats",
+                                       "plugin_path"};
+#define N_TOP_KEYS (sizeof TOP_KEYS / sizeof TOP_KEYS[0])
+
+/* Loader state: the recipe being built and where to put a message. */
+typedef struct loader {
+    recipe *r;
+    char *err;
+    size_t n_err;
+} loader;
+
+/* "FILE:LINE: KEY: message" (or "--set KEY: message" for a command-line value). */
+static int fail(loader *L, const toml_node *at, const char *key, const char *fmt, ...)
+{
+    char msg[768];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    if (at && at->line < 0)
+        snprintf(L->err, L->n_err, "--set %s: %s", key, msg);
+    else if (at && at->line > 0)
+        snprintf(L->err, L->n_err, "%s:%d: %s: %s", L->r->path, at->line, key, msg);
+    else
+        snprintf(L->err, L->n_err, "%s: %s: %s", L->r->path, key, msg);
+    return BASIN_EINVAL;
+}
+
+/* ------------------------------------------------------------ --set overrides */
+
+static void mark_from_set(toml_node *n)
+{
+    n->line = -1;
+    for (size_t i = 0; i < n->n_items; i++)
+        mark_from_set(n->items[i]);
+}
+
+static int table_put(toml_node *table, toml_node *value)
+{
+    for (size_t i = 0; i < table->n_items; i++) {
+        if (strcmp(table->items[i]->key, value->key) == 0) {
+            toml_free(table->items[i]);
+            table->items[i] = value;
+            return 0;
+        }
+    }
+    toml_node **items = realloc(table->items, (table->n_items + 1) * sizeof *items);
+    if (!items)
+        return -1;
+    items[table->n_items++] = value;
+    table->items = items;
+    return 0;
+}
+
+/* Apply one "dotted.key=value" to the parsed recipe. */
+static int apply_set(loader *L, const char *set)
+{
+    const char *eq = strchr(set, '=');
+    if (!eq || eq == set) {
+        snprintf(L->err, L->n_err, "--set %s: expected dotted.key=value", set);
+        return BASIN_EINVAL;
+    }
+    char key[256];
+    size_t n_key = (size_t)(eq - set);
+    if (n_key >= sizeof key) {
+        snprintf(L->err, L->n_err, "--set: key too long");
+        return BASIN_EINVAL;
+    }
+    memcpy(key, set, n_key);
+    key[n_key] = '\0';
+    char *dot = strchr(key, '.');
+    if (dot && strchr(dot + 1, '.')) {
+        snprintf(L->err, L->n_err, "--set %s: keys have the form section.key or key", key);
+        return BASIN_EINVAL;
+    }
+    /* The value in TOML syntax; a bare word that is not TOML is a string. */
+    const char *text = eq + 1;
+    size_t n_doc = strlen(text) + 8;
+    char *doc = malloc(n_doc);
+    if (!doc)
+        return BASIN_ENOMEM;
+    snprintf(doc, n_doc, "v = %s", text);
+    toml_node *parsed = NULL, *value = NULL;
+    char *perr = NULL;
+    if (toml_parse_text(doc, strlen(doc), "--set", &parsed, &perr) == 0 &&
+        parsed->n_items == 1) {
+        value = parsed->items[0];
+        parsed->n_items = 0;
+    } else {
+        value = calloc(1, sizeof *value);
+        if (value) {
+            value->kind = TOML_STRING;
+            value->string = strdup(text);
+        }
+    }
+    free(perr);
+    toml_free(parsed);
+    free(doc);
+    if (!value || (value->kind == TOML_STRING && !value->string)) {
+        toml_free(value);
+        return BASIN_ENOMEM;
+    }
+    mark_from_set(value);
+    free(value->key);
+    value->key = strdup(dot ? dot + 1 : key);
+    toml_node *table = L->r->root;
+    if (dot) {
+        *dot = '\0';
+        toml_node *section = toml_get(table, key);
+        if (!section) {
+            section = calloc(1, sizeof *section);
+            if (!section || !(section->key = strdup(key))) {
+                free(section);
+                toml_free(value);
+                return BASIN_ENOMEM;
+            }
+            section->kind = TOML_TABLE;
+            section->line = -1;
+            if (table_put(table, section)) {
+                toml_free(section);
+                toml_free(value);
+                return BASIN_ENOMEM;
+            }
+        } else if (section->kind != TOML_TABLE) {
+            toml_free(value);
+            snprintf(L->err, L->n_err, "--set %s.%s: '%s' is not a section", key,
+                     dot + 1, key);
+            return BASIN_EINVAL;
+        }
+        table = section;
+    }
+    if (!value->key || table_put(table, value)) {
+        toml_free(value);
+        return BASIN_ENOMEM;
+    }
+    return BASIN_OK;
+}
+
+/* ---------------------------------------------------------------- sweeps */
+
+/* Round x to 12 significant digits: 0.02 + 14·0.02 reads 0.3, not 0.30000000000000004. */
+static double tidy(double x)
+{
+    char buf[40];
+    snprintf(buf, sizeof buf, "%.12g", x);
+    return strtod(buf, NULL);
+}
+
+static int number_of(const toml_node *n, double *out)
+{
+    if (n->kind == TOML_INTEGER)
+        *out = (double)n->integer;
+    else if (n->kind == TOML_FLOAT)
+        *out = n->real;
+    else
+        return -1;
+    return 0;
+}
+
+/* Expand {from, to, step} or {from, to, times} into axis values. */
+static int expand_range(loader *L, const toml_node *node, const char *dotted,
+                        const basin_param_def *def, recipe_axis *axis)
+{
+    if (def->type != BASIN_PARAM_INT && def->type != BASIN_PARAM_REAL)
+        return fail(L, node, dotted, "a range sweeps numbers, but this is a %s "
+                    "(use a list of values)", param_type_name(def->type));
+    const toml_node *from = NULL, *to = NULL, *step = NULL, *times = NULL;
+    for (size_t i = 0; i < node->n_items; i++) {
+        const toml_node *e = node->items[i];
+        if (strcmp(e->key, "from") == 0) from = e;
+        else if (strcmp(e->key, "to") == 0) to = e;
+        else if (strcmp(e->key, "step") == 0) step = e;
+        else if (strcmp(e->key, "times") == 0) times = e;
+        else {
+            static const char *const RANGE_KEYS[] = {"from", "to", "step", "times"};
+            const char *near = suggest_closest(e->key, RANGE_KEYS, 4);
+            return fail(L, e, dotted, "unknown range key '%s'%s%s%s", e->key,
+                        near ? " (did you mean '" : "", near ? near : "",
+                        near ? "'?)" : " (a range is {from, to, step} or {from, to, times})");
+        }
+    }
+    double a, b, s = 0, t = 0;
+    if (!from || !to || (!step == !times))
+        return fail(L, node, dotted, "a range needs from, to and exactly one of step "
+                    "or times");
+    if (number_of(from, &a) || number_of(to, &b) ||
+        (step && number_of(step, &s)) || (times && number_of(times, &t)))
+        return fail(L, node, dotted, "range bounds must be numbers");
+    double count;
+    if (step) {
+        if (!(s > 0) || !(b >= a))
+            return fail(L, node, dotted, "a range needs from <= to and step > 0");
+        count = floor((b - a) / s * (1 + 1e-12) + 1e-9) + 1;
+    } else {
+        if (!(t > 1) || !(a > 0) || !(b >= a))
+            return fail(L, node, dotted, "a geometric range needs 0 < from <= to and "
+                        "times > 1");
+        count = floor(log(b / a) / log(t) * (1 + 1e-12) + 1e-9) + 1;
+    }
+    if (!(count <= MAX_SWEEP_VALUES))
+        return fail(L, node, dotted, "the range has more than %d values",
+                    MAX_SWEEP_VALUES);
+    axis->n_values = (size_t)count;
+    axis->values = calloc(axis->n_values, sizeof *axis->values);
+    if (!axis->values)
+        return BASIN_ENOMEM;
+    for (size_t i = 0; i < axis->n_values; i++) {
+        double v = step ? a + (double)i * s : a * pow(t, (double)i);
+        v = def->type == BASIN_PARAM_INT ? round(v) : tidy(v);
+        char why[256];
+        if (param_check_number(def, v, why, sizeof why))
+            return fail(L, node, dotted, "range value %zu: %s", i + 1, why);
+        axis->values[i].number = v;
+        axis->values[i].string = "";
+    }
+    return BASIN_OK;
+}
+
+/* A list of values: each is checked like a scalar. */
+static int expand_list(loader *L, const toml_node *node, const char *dotted,
+                       const basin_param_def *def, recipe_axis *axis)
+{
+    if (node->n_items == 0)
+        return fail(L, node, dotted, "an empty list sweeps nothing");
+    if (node->n_items > MAX_SWEEP_VALUES)
+        return fail(L, node, dotted, "the list has more than %d values",
+                    MAX_SWEEP_VALUES);
+    axis->n_values = node->n_items;
+    axis->values = calloc(axis->n_values, sizeof *axis->values);
+    if (!axis->values)
+        return BASIN_ENOMEM;
+    for (size_t i = 0; i < node->n_items; i++) {
+        char why[512];
+        if (param_from_toml(def, node->items[i], &axis->values[i], why, sizeof why))
+            return fail(L, node->items[i], dotted, "list value %zu: %s", i + 1, why);
+    }
+    return BASIN_OK;
+}
+
+/* ---------------------------------------------------------------- sections */
+
+static int resolve_plugin(loader *L, recipe_section_id s, const toml_node *table,
+                          registry *reg)
+{
+    recipe_section *sec = &L->r->sections[s];
+    char dotted[64];
+    snprintf(dotted, sizeof dotted, "%s.plugin", SECTIONS[s].name);
+    const toml_node *id = toml_get(table, "plugin");
+    if (!id)
+        return fail(L, table, SECTIONS[s].name, "the section needs plugin = \"ID\" "
+                    "(see `basin plugins`)");
+    if (id->kind != TOML_STRING)
+        return fail(L, id, dotted, "expected a plugin id string, found %s",
+                    toml_kind_name(id->kind));
+    const registry_plugin *p = registry_find(reg, id->string);
+    if (!p) {
+        const char *near = registry_suggest(reg, id->string);
+        char refused[512] = "";
+        if (registry_refused_count(reg))
+            snprintf(refused, sizeof refused, "; %zu librar%s refused, first: %s",
+                     registry_refused_count(reg),
+                     registry_refused_count(reg) == 1 ? "y was" : "ies were",
+                     registry_refusal(reg, 0));
+        if (near)
+            return fail(L, id, dotted, "unknown plugin '%s' (did you mean '%s'?)%s",
+                        id->string, near, refused);
+        return fail(L, id, dotted, "unknown plugin '%s' (see `basin plugins`)%s",
+                    id->string, refused);
+    }
+    const char *kind = registry_kind(p->descriptor);
+    if (!strstr(SECTIONS[s].kinds, kind))
+        return fail(L, id, dotted, "'%s' is a%s %s plugin (%s), but [%s] needs %s",
+                    id->string, kind[0] == 'e' ? "n" : "", kind,
+                    p->descriptor->interface, SECTIONS[s].name,
+                    s == RECIPE_MODEL ? "an energy or a score model"
+                                      : SECTIONS[s].kinds);
+    sec->plugin = p;
+    sec->params = p->descriptor->params;
+    return BASIN_OK;
+}
+
+static int add_axis(loader *L, recipe_axis *axis)
+{
+    recipe *r = L->r;
+    recipe_axis *axes = realloc(r->axes, (r->n_axes + 1) * sizeof *axes);
+    if (!axes)
+        return BASIN_ENOMEM;
+    r->axes = axes;
+    r->axes[r->n_axes++] = *axis;
+    return BASIN_OK;
+}
+
+/* A choice whose words include true and false (output.report) also takes a
+   TOML bool. */
+static int choice_accepts_bool(const basin_param_def *def)
+{
+    const char *c = def->choices;
+    return c && strstr(c, "true") && strstr(c, "false");
+}
+
+static int load_section(loader *L, recipe_section_id s, const toml_node *table,
+                        registry *reg)
+{
+    recipe_section *sec = &L->r->sections[s];
+    sec->name = SECTIONS[s].name;
+    if (table && table->kind != TOML_TABLE)
+        return fail(L, table, sec->name, "expected a table [%s], found %s", sec->name,
+                    toml_kind_name(table->kind));
+    if (!table && SECTIONS[s].required) {
+        snprintf(L->err, L->n_err, "%s: the recipe has no [%s] section (it needs "
+                 "[dataset], [model] and [sampler])", L->r->path, sec->name);
+        return BASIN_EINVAL;
+    }
+    sec->line = table ? table->line : 0;
+    int rc;
+    if (SECTIONS[s].kinds) {
+        if ((rc = resolve_plugin(L, s, table, reg)))
+            return rc;
+    } else {
+        sec->params = SECTIONS[s].table;
+    }
+    sec->n_params = param_count(sec->params);
+    sec->fixed = calloc(sec->n_params + 1, sizeof *sec->fixed);
+    if (!sec->fixed)
+        return BASIN_ENOMEM;
+    for (size_t i = 0; i < sec->n_params; i++)
+        sec->fixed[i] = param_default(&sec->params[i]);
+    for (size_t i = 0; table && i < table->n_items; i++) {
+        const toml_node *e = table->items[i];
+        char dotted[300];
+        snprintf(dotted, sizeof dotted, "%s.%s", sec->name, e->key);
+        if (SECTIONS[s].kinds && strcmp(e->key, "plugin") == 0)
+            continue;
+        long p = param_find(sec->params, e->key);
+        if (p < 0) {
+            const char **names = calloc(sec->n_params + 1, sizeof *names);
+            if (!names)
+                return BASIN_ENOMEM;
+            for (size_t k = 0; k < sec->n_params; k++)
+                names[k] = sec->params[k].name;
+            if (SECTIONS[s].kinds)
+                names[sec->n_params] = "plugin";
+            const char *near = suggest_closest(e->key, names, sec->n_params + 1);
+            char owner[200];
+            snprintf(owner, sizeof owner, "%s%s", sec->plugin ? "plugin " : "section [",
+                     sec->plugin ? sec->plugin->descriptor->id : sec->name);
+            rc = near ? fail(L, e, dotted, "unknown key (did you mean '%s'?)", near)
+                      : fail(L, e, dotted, "unknown key: %s%s has no such parameter "
+                             "(see `basin describe %s`)", owner,
+                             sec->plugin ? "" : "]",
+                             sec->plugin ? sec->plugin->descriptor->id : sec->name);
+            free(names);
+            return rc;
+        }
+        const basin_param_def *def = &sec->params[p];
+        int is_range = e->kind == TOML_TABLE;
+        if (e->kind == TOML_ARRAY || is_range) {
+            recipe_axis axis = {0};
+            axis.section = s;
+            axis.param = (size_t)p;
+            axis.line = e->line;
+            rc = is_range ? expand_range(L, e, dotted, def, &axis)
+                          : expand_list(L, e, dotted, def, &axis);
+            if (rc == BASIN_OK && !(axis.dotted = strdup(dotted)))
+                rc = BASIN_ENOMEM;
+            if (rc == BASIN_OK)
+                rc = add_axis(L, &axis);
+            if (rc) {
+                free(axis.values);
+                free(axis.dotted);
+                return rc;
+            }
+            sec->fixed[p] = axis.values[0];
+            continue;
+        }
+        char why[512];
+        if (def->type == BASIN_PARAM_CHOICE && e->kind == TOML_BOOL &&
+            choice_accepts_bool(def)) {
+            /* output.report = true | false | "auto": a TOML bool is its word. */
+            sec->fixed[p].number = 0;
+            sec->fixed[p].string = e->boolean ? "true" : "false";
+            continue;
+        }
+        if (param_from_toml(def, e, &sec->fixed[p], why, sizeof why))
+            return fail(L, e, dotted, "%s", why);
+    }
+    for (size_t p = 0; p < sec->n_params; p++) {
+        const basin_param_def *def = &sec->params[p];
+        if ((def->flags & BASIN_PARAM_REQUIRED) && !toml_get(table, def->name)) {
+            char dotted[300];
+            snprintf(dotted, sizeof dotted, "%s.%s", sec->name, def->name);
+            return fail(L, table, dotted, "required, but not set (%s)",
+                        def->doc ? def->doc : "see `basin describe`");
+        }
+    }
+    return BASIN_OK;
+}
+
+/* ---------------------------------------------------------------- top level */
+
+static char *dir_of(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        return strdup(".");
+    size_t n = (size_t)(slash - path);
+    char *d = malloc(n + 2);
+    if (d) {
+        memcpy(d, path, n ? n : 1);
+        d[n ? n : 1] = '\0';
+        if (!n)
+            d[0] = '/';
+    }
+    return d;
+}
+
+static int add_plugin_path(loader *L, const toml_node *e, registry *reg)
+{
+    char *dir = dir_of(L->r->path);
+    if (!dir)
+        return BASIN_ENOMEM;
+    int rc = BASIN_OK;
+    size_t n = e->kind == TOML_ARRAY ? e->n_items : 1;
+    for (size_t i = 0; i < n && rc == BASIN_OK; i++) {
+        const toml_node *item = e->kind == TOML_ARRAY ? e->items[i] : e;
+        if (item->kind != TOML_STRING) {
+            rc = fail(L, item, "plugin_path", "expected a path string, found %s",
+                      toml_kind_name(item->kind));
+            break;
+        }
+        char path[PATH_MAX];
+        if (item->string[0] == '/' || item->line < 0)
+            snprintf(path, sizeof path, "%s", item->string);
+        else
+            snprintf(path, sizeof path, "%s/%s", dir, item->string);
+        char why[768];
+        if (registry_add_path(reg, path, 1, why, sizeof why))
+            rc = fail(L, item, "plugin_path", "%s", why);
+    }
+    free(dir);
+    return rc;
+}
+
+static int load_top(loader *L, registry *reg)
+{
+    recipe *r = L->r;
+    const toml_node *root = r->root;
+    r->seed = 0;
+    r->repeats = 1;
+    for (size_t i = 0; i < root->n_items; i++) {
+        const toml_node *e = root->items[i];
+        int is_section = 0;
+        for (int s = 0; s < RECIPE_N_SECTIONS; s++)
+            if (strcmp(e->key, SECTIONS[s].name) == 0)
+                is_section = 1;
+        if (is_section)
+            continue;
+        if (strcmp(e->key, "name") == 0 || strcmp(e->key, "description") == 0) {
+            if (e->kind != TOML_STRING)
+                return fail(L, e, e->key, "expected a string, found %s",
+                            toml_kind_name(e->kind));
+            if (e->key[0] == 'n') {
+                if (!e->string[0] || strchr(e->string, '/') ||
+                    strcmp(e->string, ".") == 0 || strcmp(e->string, "..") == 0)
+                    return fail(L, e, "name", "'%s' is not a valid folder name",
+                                e->string);
+                free(r->name);
+                r->name = strdup(e->string);
+            } else {
+                free(r->description);
+                r->description = strdup(e->string);
+            }
+        } else if (strcmp(e->key, "seed") == 0) {
+            if (e->kind != TOML_INTEGER || e->integer < 0)
+                return fail(L, e, "seed", "expected a non-negative integer");
+            r->seed = (uint64_t)e->integer;
+        } else if (strcmp(e->key, "repeats") == 0) {
+            if (e->kind != TOML_INTEGER || e->integer < 1 || e->integer > 1000000)
+                return fail(L, e, "repeats", "expected an integer in [1, 1000000]");
+            r->repeats = (uint32_t)e->integer;
+        } else if (strcmp(e->key, "plugin_path") == 0) {
+            int rc = add_plugin_path(L, e, reg);
+            if (rc)
+                return rc;
+        } else {
+            const char *names[N_TOP_KEYS + RECIPE_N_SECTIONS];
+            for (size_t k = 0; k < N_TOP_KEYS; k++)
+                names[k] = TOP_KEYS[k];
+            for (int s = 0; s < RECIPE_N_SECTIONS; s++)
+                names[N_TOP_KEYS + s] = SECTIONS[s].name;
+            const char *near =
+                suggest_closest(e->key, names, N_TOP_KEYS + RECIPE_N_SECTIONS);
+            if (near)
+                return fail(L, e, e->key, "unknown key (did you mean '%s'?)", near);
+            return fail(L, e, e->key, "unknown key (a recipe has name, description, "
+                        "seed, repeats, plugin_path and the sections [dataset], "
+                        "[model], [sampler], [init], [measure], [output])");
+        }
+    }
+    if (!r->name) {
+        const char *base = strrchr(r->path, '/');
+        base = base ? base + 1 : r->path;
+        r->name = strdup(base);
+        if (r->name) {
+            char *dot = strrchr(r->name, '.');
+            if (dot && dot != r->name)
+                *dot = '\0';
+        }
+    }
+    return r->name ? BASIN_OK : BASIN_ENOMEM;
+}
+
+int recipe_load(const char *path, const char *const *sets, size_t n_sets,
+                registry *reg, recipe **out, char *err, size_t n_err)
+{
+    *out = NULL;
+    recipe *r = calloc(1, sizeof *r);
+    if (!r || !(r->path = strdup(path))) {
+        free(r);
+        snprintf(err, n_err, "out of memory");
+        return BASIN_ENOMEM;
+    }
+    loader L = {r, err, n_err};
+    char *perr = NULL;
+    int rc = toml_parse_file(path, &r->root, &perr);
+    if (rc) {
+        snprintf(err, n_err, "%s", perr ? perr : "cannot parse the recipe");
+        free(perr);
+        recipe_free(r);
+        return rc == -1 ? BASIN_EIO : BASIN_EINVAL;
+    }
+    for (size_t i = 0; i < n_sets && rc == BASIN_OK; i++)
+        rc = apply_set(&L, sets[i]);
+    if (rc == BASIN_OK)
+        rc = load_top(&L, reg);
+    if (rc == BASIN_OK)
+        registry_add_defaults(reg);
+    for (int s = 0; s < RECIPE_N_SECTIONS && rc == BASIN_OK; s++)
+        rc = load_section(&L, (recipe_section_id)s, toml_get(r->root, SECTIONS[s].name),
+                          reg);
+    if (rc == BASIN_OK) {
+        double points = 1;
+        for (size_t a = 0; a < r->n_axes; a++)
+            points *= (double)r->axes[a].n_values;
+        if (points * r->repeats > MAX_POINTS) {
+            snprintf(err, n_err, "%s: the sweeps make %.0f jobs; the limit is %d",
+                     path, points * r->repeats, MAX_POINTS);
+            rc = BASIN_EINVAL;
+        }
+        r->n_points = (size_t)points;
+    }
+    /* A [schedule] drives diffusion samplers; an energy's dynamics have none. */
+    const recipe_section *model = &r->sections[RECIPE_MODEL];
+    if (rc == BASIN_OK && r->sections[RECIPE_SCHEDULE].line &&
+        strcmp(model->plugin->descriptor->interface, BASIN_IFACE_SCORE) != 0) {
+        snprintf(err, n_err, "%s:%d: schedule: a noise schedule drives a score model, "
+                 "but %s is an energy; remove [schedule]", path,
+                 r->sections[RECIPE_SCHEDULE].line, model->plugin->descriptor->id);
+        rc = BASIN_EINVAL;
+    }
+    if (rc) {
+        if (rc == BASIN_ENOMEM)
+            snprintf(err, n_err, "%s: out of memory while reading the recipe", path);
+        recipe_free(r);
+        return rc;
+    }
+    *out = r;
+    return BASIN_OK;
+}
+
+void recipe_free(recipe *r)
+{
+    if (!r)
+        return;
+    for (int s = 0; s < RECIPE_N_SECTIONS; s++)
+        free(r->sections[s].fixed);
+    for (size_t a = 0; a < r->n_axes; a++) {
+        free(r->axes[a].dotted);
+        free(r->axes[a].values);
+    }
+    free(r->axes);
+    toml_free(r->root);
+    free(r->name);
+    free(r->description);
+    free(r->path);
+    free(r);
+}
+
+void recipe_coords(const recipe *r, size_t point, size_t *coords)
+{
+    for (size_t a = r->n_axes; a-- > 0;) {
+        coords[a] = point % r->axes[a].n_values;
+        point /= r->axes[a].n_values;
+    }
+}
+
+const char *recipe_axis_text(const recipe *r, size_t a, size_t c, char *buf)
+{
+    const recipe_axis *ax = &r->axes[a];
+    basin_param_type type = r->sections[ax->section].params[ax->param].type;
+    basin_value v = ax->values[c];
+    return type == BASIN_PARAM_STRING || type == BASIN_PARAM_CHOICE
+               ? v.string
+               : param_format_real(v.number, buf);
+}
+
+void recipe_values(const recipe *r, recipe_section_id s, size_t point,
+                   basin_value *out)
+{
+    const recipe_section *sec = &r->sections[s];
+    for (size_t i = 0; i < sec->n_params; i++)
+        out[i] = sec->fixed[i];
+    for (size_t a = r->n_axes; a-- > 0;) {
+        size_t coord = point % r->axes[a].n_values;
+        point /= r->axes[a].n_values;
+        if (r->axes[a].section == s)
+            out[r->axes[a].param] = r->axes[a].values[coord];
+    }
+}
+
+basin_value recipe_core_value(const recipe *r, recipe_section_id s, size_t point,
+                              const char *name)
+{
+    const recipe_section *sec = &r->sections[s];
+    long p = param_find(sec->params, name);
+    basin_value v = {0, ""};
+    if (p < 0)
+        return v;
+    basin_value *all = calloc(sec->n_params, sizeof *all);
+    if (!all)
+        return sec->fixed[p];
+    recipe_values(r, s, point, all);
+    v = all[p];
+    free(all);
+    return v;
+}
+
+void recipe_write_toml(const recipe *r, FILE *f)
+{
+    fprintf(f, "name = ");
+    basin_param_def text = {.name = "name", .type = BASIN_PARAM_STRING};
+    param_write_toml(f, &text, (basin_value){0, r->name});
+    fputc('\n', f);
+    if (r->description) {
+        fprintf(f, "description = ");
+        param_write_toml(f, &text, (basin_value){0, r->description});
+        fputc('\n', f);
+    }
+    fprintf(f, "seed = %llu\nrepeats = %u\n", (unsigned long long)r->seed, r->repeats);
+    int score = strcmp(r->sections[RECIPE_MODEL].plugin->descriptor->interface,
+                       BASIN_IFACE_SCORE) == 0;
+    for (int s = 0; s < RECIPE_N_SECTIONS; s++) {
+        const recipe_section *sec = &r->sections[s];
+        if (s == RECIPE_SCHEDULE && !score)
+            continue;
+        fprintf(f, "\n[%s]\n", sec->name);
+        if (sec->plugin) {
+            fprintf(f, "plugin = ");
+            param_write_toml(f, &text, (basin_value){0, sec->plugin->descriptor->id});
+            fprintf(f, "\n# version %s, library ", sec->plugin->descriptor->version);
+            fprintf(f, "%s\n", sec->plugin->library);
+        }
+        for (size_t i = 0; i < sec->n_params; i++) {
+            const basin_param_def *def = &sec->params[i];
+            const recipe_axis *axis = NULL;
+            for (size_t a = 0; a < r->n_axes; a++)
+                if (r->axes[a].section == (recipe_section_id)s && r->axes[a].param == i)
+                    axis = &r->axes[a];
+            fprintf(f, "%s = ", def->name);
+            if (axis) {
+                fputc('[', f);
+                for (size_t k = 0; k < axis->n_values; k++) {
+                    if (k)
+                        fputs(", ", f);
+                    param_write_toml(f, def, axis->values[k]);
+                }
+                fputc(']', f);
+            } else {
+                param_write_toml(f, def, sec->fixed[i]);
+            }
+            fputc('\n', f);
+        }
+    }
+}

@@ -1,0 +1,107 @@
+/*
+ * recipe — a TOML experiment description, validated against the parameter tables
+ * of the plugins it names (and the core tables of [init], [measure], [output])
+ * before any plugin code runs.
+ *
+ *   name = "hopfield-capacity"     seed = 1      repeats = 2
+ *   plugin_path = ["my-plugins"]   # extra libraries or folders, relative to the file
+ *   [dataset]  plugin = "datasets/binary-patterns"   dim = 1000
+ *              load = { from = 0.02, to = 0.30, step = 0.02 }   # a sweep
+ *   [model]    plugin = "energies/hopfield"
+ *   [sampler]  plugin = "samplers/hopfield"   mode = ["async", "sync"]  # a sweep
+ *   [init] ...  [measure] ...  [output] ...
+ *
+ * Any parameter may be swept: a list of values, a range {from, to, step} or a
+ * geometric range {from, to, times}. Several sweeps form their Cartesian product;
+ * axes are ordered by section ([dataset], [model], [sampler], [schedule], [init],
+ * [measure], [landscape], [output]) and by position in the section, and the first
+ * varies slowest. A --set that replaces a key keeps its position; a new key goes
+ * last in its section. Each sweep point runs `repeats` jobs; job j =
+ * point·repeats + repeat has seed rng_job_seed(seed, j).
+ * Errors name the file, line and dotted key, and suggest the closest valid name.
+ */
+#ifndef BASIN_RECIPE_H
+#define BASIN_RECIPE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "basin/plugin.h"
+#include "registry/registry.h"
+#include "base/toml.h"
+
+typedef enum recipe_section_id {
+    RECIPE_DATASET,
+    RECIPE_MODEL,
+    RECIPE_SAMPLER,
+    RECIPE_SCHEDULE,
+    RECIPE_INIT,
+    RECIPE_MEASURE,
+    RECIPE_LANDSCAPE,
+    RECIPE_OUTPUT,
+    RECIPE_N_SECTIONS
+} recipe_section_id;
+
+typedef struct recipe_section {
+    const char *name;                 /* "dataset", ... */
+    const registry_plugin *plugin;    /* NULL for core sections */
+    const basin_param_def *params;    /* the plugin's table or the core table */
+    size_t n_params;
+    basin_value *fixed;               /* resolved values (swept ones: first value) */
+    int line;                         /* where the section starts (0: not written) */
+} recipe_section;
+
+typedef struct recipe_axis {
+    char *dotted;                     /* "dataset.load" */
+    recipe_section_id section;
+    size_t param;                     /* row in the section's table */
+    basin_value *values;
+    size_t n_values;
+    int line;
+} recipe_axis;
+
+typedef struct recipe {
+    char *path;
+    char *name;
+    char *description;
+    uint64_t seed;
+    uint32_t repeats;
+    recipe_section sections[RECIPE_N_SECTIONS];
+    recipe_axis *axes;
+    size_t n_axes;
+    size_t n_points;                  /* product of the axes' lengths */
+    toml_node *root;                  /* owns every string the values point to */
+} recipe;
+
+/*
+ * Load and validate. `sets` are "dotted.key=value" overrides (value in TOML syntax,
+ * or a bare word taken as a string). Recipe plugin_path entries are added to reg,
+ * then the default search path. On error returns BASIN_EINVAL or BASIN_EIO, with
+ * a one-line message in err ("FILE:LINE: dataset.laod: unknown key (did you mean
+ * 'load'?)"), and *out is NULL.
+ */
+int recipe_load(const char *path, const char *const *sets, size_t n_sets,
+                registry *reg, recipe **out, char *err, size_t n_err);
+void recipe_free(recipe *r);
+
+/* The resolved values of one section at sweep point `point` (fills
+   sections[s].n_params values). */
+void recipe_values(const recipe *r, recipe_section_id s, size_t point,
+                   basin_value *out);
+
+/* The value index of each axis at a point (coords has n_axes entries). */
+void recipe_coords(const recipe *r, size_t point, size_t *coords);
+
+/* Axis a's value at coordinate c as text: a string or choice as it is, a number
+   in its shortest round-trip form written into buf (32 bytes). */
+const char *recipe_axis_text(const recipe *r, size_t a, size_t c, char *buf);
+
+/* A core section's value by name at a point (for the host's own sections). */
+basin_value recipe_core_value(const recipe *r, recipe_section_id s, size_t point,
+                              const char *name);
+
+/* Write the resolved recipe as TOML (the body of run.toml). */
+void recipe_write_toml(const recipe *r, FILE *f);
+
+#endif

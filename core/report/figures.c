@@ -1,0 +1,1339 @@
+#include "report/figures.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "basin/plugin.h"
+
+#ifndef BASIN_GNUPLOT
+#define BASIN_GNUPLOT ""
+#endif
+
+/* Panel sizes in pixels; a figure of several panels tiles them. */
+enum { PANEL_W = 560, PANEL_H = 400, MAX_COLUMNS = 3, MAX_PANELS = 24 };
+
+/* Series colours (ColorBrewer Dark2): memorized, spurious, generalized, grey. */
+static const char *const COLOURS[] = {"#1b9e77", "#d95f02", "#7570b3", "#999999",
+                                      "#e7298a", "#66a61e", "#e6ab02", "#a6761d"};
+#define N_COLOURS (sizeof COLOURS / sizeof COLOURS[0])
+
+/* ------------------------------------------------------------ gnuplot */
+
+static int executable(const char *path)
+{
+    struct stat st;
+    return path && *path && stat(path, &st) == 0 && S_ISREG(st.st_mode) &&
+           access(path, X_OK) == 0;
+}
+
+const char *figures_gnuplot(char *buf, size_t n, char *why, size_t n_why)
+{
+    const char *env = getenv("BASIN_GNUPLOT");
+    if (env) {
+        if (executable(env)) {
+            snprintf(buf, n, "%s", env);
+            return buf;
+        }
+        snprintf(why, n_why, "gnuplot not found: BASIN_GNUPLOT='%s' is not an "
+                 "executable file", env);
+        return NULL;
+    }
+    const char *path = getenv("PATH");
+    while (path && *path) {
+        size_t len = strcspn(path, ":");
+        if (len > 0 && snprintf(buf, n, "%.*s/gnuplot", (int)len, path) < (int)n &&
+            executable(buf))
+            return buf;
+        path += len + (path[len] == ':');
+    }
+    if (executable(BASIN_GNUPLOT)) {
+        snprintf(buf, n, "%s", BASIN_GNUPLOT);
+        return buf;
+    }
+    snprintf(why, n_why, "gnuplot not found on PATH%s%s (install Debian's "
+             "gnuplot-nox, or set BASIN_GNUPLOT)", *BASIN_GNUPLOT ? " nor at " : "",
+             BASIN_GNUPLOT);
+    return NULL;
+}
+
+/* Run `gnuplot NAME.gp` in dir. 0 when it succeeded and drew the images; else a
+   reason in why (the line of gnuplot's error that names the script line). */
+static int run_gnuplot(const char *gnuplot, const char *dir, report_figure *fig)
+{
+    char script[64], log[64];
+    snprintf(script, sizeof script, "%s.gp", fig->name);
+    snprintf(log, sizeof log, ".%s.log", fig->name);
+    fflush(NULL);
+    pid_t pid = fork();
+    if (pid < 0) {
+        snprintf(fig->skipped, sizeof fig->skipped, "cannot start gnuplot: %s",
+                 strerror(errno));
+        return -1;
+    }
+    if (pid == 0) {
+        if (chdir(dir) != 0)
+            _exit(126);
+        int fd = open(log, O_WRONLY | O_CREAT | O_TRUNC, 0644);
+        if (fd >= 0) {
+            dup2(fd, STDOUT_FILENO);
+            dup2(fd, STDERR_FILENO);
+            close(fd);
+        }
+        int null = open("/dev/null", O_RDONLY);
+        if (null >= 0)
+            dup2(null, STDIN_FILENO);
+        execl(gnuplot, "gnuplot", script, (char *)NULL);
+        _exit(127);
+    }
+    int wstatus = 0;
+    while (waitpid(pid, &wstatus, 0) < 0 && errno == EINTR) {
+    }
+    char path[4200], first[400] = "";
+    snprintf(path, sizeof path, "%s/%s", dir, log);
+    FILE *f = fopen(path, "r");
+    char line[400];
+    while (f && fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\n")] = '\0';
+        if (strstr(line, script) || (!*first && strstr(line, "rror")))
+            snprintf(first, sizeof first, "%s", line + strspn(line, " "));
+    }
+    if (f)
+        fclose(f);
+    unlink(path);
+    int ok = WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0;
+    for (int k = 0; ok && k < 2; k++) {
+        struct stat st;
+        snprintf(path, sizeof path, "%s/%s.%s", dir, fig->name, k ? "png" : "svg");
+        ok = (k == 0 && !fig->svg) || (stat(path, &st) == 0 && st.st_size > 0);
+    }
+    if (ok)
+        return 0;
+    if (WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 127)
+        snprintf(fig->skipped, sizeof fig->skipped, "%s could not be run", gnuplot);
+    else
+        snprintf(fig->skipped, sizeof fig->skipped, "gnuplot failed%s%s",
+                 *first ? ": " : "", first);
+    return -1;
+}
+
+/* ------------------------------------------------------------ sweep layout */
+
+/* How a summary's sweep points are laid out: one axis along x, a panel per
+   combination of the other axes' values. */
+typedef struct layout {
+    long x;                   /* axis column along x, -1: none (one point) */
+    int numeric, log;         /* x is a number; x spans decades (log axis) */
+    size_t n_panels;
+    size_t *panel;            /* per row */
+    double *xpos;             /* per row: the value, or its index if not numeric */
+    size_t *order;            /* rows by (panel, x) */
+    char **title;             /* per panel: "dataset.dim = 8" ("" with one) */
+} layout;
+
+static void layout_free(layout *L)
+{
+    for (size_t p = 0; L->title && p < L->n_panels; p++)
+        free(L->title[p]);
+    free(L->title);
+    free(L->panel);
+    free(L->xpos);
+    free(L->order);
+    memset(L, 0, sizeof *L);
+}
+
+size_t figures_axis_columns(const csv_table *t)
+{
+    long c = csv_table_column(t, "memorized_rate");
+    return c < 0 ? 0 : (size_t)c;
+}
+
+static int is_number(const char *s, double *v)
+{
+    char *end;
+    *v = strtod(s, &end);
+    return *s && !*end && isfinite(*v);
+}
+
+static size_t distinct_values(const csv_table *t, size_t col)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < t->n_rows; i++) {
+        size_t k = 0;
+        while (k < i && strcmp(csv_table_cell(t, k, col), csv_table_cell(t, i, col)))
+            k++;
+        n += k == i;
+    }
+    return n;
+}
+
+/* "name = value, ..." for the columns [first, first + n) of row, but column skip,
+   into buf. Returns the length it would have (≥ n_buf when cut). */
+static size_t axis_values(const csv_table *t, size_t row, size_t first, size_t n,
+                          long skip, char *buf, size_t n_buf)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (size_t c = first; c < first + n && used < n_buf; c++)
+        if ((long)c != skip)
+            used += (size_t)snprintf(buf + used, n_buf - used, "%s%s = %s",
+                                     used ? ", " : "", t->header[c],
+                                     csv_table_cell(t, row, c));
+    return used;
+}
+
+static const layout *sort_layout; /* qsort has no context argument */
+static int by_panel_x(const void *a, const void *b)
+{
+    size_t i = *(const size_t *)a, j = *(const size_t *)b;
+    const layout *L = sort_layout;
+    if (L->panel[i] != L->panel[j])
+        return L->panel[i] < L->panel[j] ? -1 : 1;
+    if (L->xpos[i] != L->xpos[j])
+        return L->xpos[i] < L->xpos[j] ? -1 : 1;
+    return i < j ? -1 : (i > j);
+}
+
+/* Lay out the sweep-axis columns of summary t; prefer `want` along x when it is
+   one of them. 0, or BASIN_ENOMEM with a message (L then empty). */
+static int layout_make(const csv_table *t, const char *want, layout *L, char *err,
+                       size_t n_err)
+{
+    size_t n_axes = figures_axis_columns(t);
+    memset(L, 0, sizeof *L);
+    L->x = -1;
+    size_t best = 0;
+    for (size_t a = 0; a < n_axes; a++) {
+        int numeric = 1;
+        double v;
+        for (size_t i = 0; i < t->n_rows && numeric; i++)
+            numeric = is_number(csv_table_cell(t, i, a), &v);
+        size_t d = distinct_values(t, a);
+        /* A numeric axis beats a categorical one; then more values; then later
+           (the fastest-varying) axes. */
+        size_t score = (size_t)numeric * 1000000 + d;
+        if (want && strcmp(t->header[a], want) == 0)
+            score = (size_t)-1;
+        if (L->x < 0 || score >= best) {
+            best = score;
+            L->x = (long)a;
+            L->numeric = numeric;
+        }
+    }
+    L->panel = calloc(t->n_rows + 1, sizeof *L->panel);
+    L->xpos = calloc(t->n_rows + 1, sizeof *L->xpos);
+    L->order = calloc(t->n_rows + 1, sizeof *L->order);
+    L->title = calloc(t->n_rows + 1, sizeof *L->title);
+    if (!L->panel || !L->xpos || !L->order || !L->title)
+        goto oom;
+    double lo = INFINITY, hi = -INFINITY;
+    for (size_t i = 0; i < t->n_rows; i++) {
+        L->order[i] = i;
+        if (L->x < 0) {
+            L->xpos[i] = 0;
+        } else if (L->numeric) {
+            is_number(csv_table_cell(t, i, (size_t)L->x), &L->xpos[i]);
+        } else {
+            size_t k = 0, rank = 0;
+            for (; k < i; k++) {
+                if (!strcmp(csv_table_cell(t, k, (size_t)L->x),
+                            csv_table_cell(t, i, (size_t)L->x)))
+                    break;
+            }
+            if (k < i) {
+                L->xpos[i] = L->xpos[k];
+            } else {
+                for (size_t m = 0; m < i; m++)
+                    rank = (size_t)fmax((double)rank, L->xpos[m] + 1);
+                L->xpos[i] = (double)rank;
+            }
+        }
+        lo = fmin(lo, L->xpos[i]);
+        hi = fmax(hi, L->xpos[i]);
+        /* The panel: the first earlier row with the same other-axis values. */
+        size_t k = 0;
+        for (; k < i; k++) {
+            size_t a = 0;
+            for (; a < n_axes; a++)
+                if ((long)a != L->x &&
+                    strcmp(csv_table_cell(t, k, a), csv_table_cell(t, i, a)))
+                    break;
+            if (a == n_axes)
+                break;
+        }
+        if (k < i) {
+            L->panel[i] = L->panel[k];
+            continue;
+        }
+        L->panel[i] = L->n_panels;
+        char title[512];
+        axis_values(t, i, 0, n_axes, L->x, title, sizeof title);
+        if (!(L->title[L->n_panels++] = strdup(title)))
+            goto oom;
+    }
+    L->log = L->numeric && lo > 0 && hi / lo >= 100;
+    sort_layout = L;
+    qsort(L->order, t->n_rows, sizeof *L->order, by_panel_x);
+    return 0;
+oom:
+    layout_free(L);
+    snprintf(err, n_err, "out of memory");
+    return BASIN_ENOMEM;
+}
+
+/* ------------------------------------------------------------ writing */
+
+static void put_real(FILE *f, double v)
+{
+    if (isfinite(v))
+        fprintf(f, " %.9g", v);
+    else
+        fputs(" NaN", f);
+}
+
+static double cell_number(const csv_table *t, size_t row, long col)
+{
+    double v;
+    if (col < 0 || csv_table_number(t, row, (size_t)col, &v))
+        return NAN;
+    return v;
+}
+
+/* A gnuplot string literal in single quotes ('' for a quote). */
+static void put_quoted(FILE *f, const char *s)
+{
+    fputc('\'', f);
+    for (; *s; s++) {
+        if (*s == '\'')
+            fputc('\'', f);
+        if (*s != '\n')
+            fputc(*s, f);
+    }
+    fputc('\'', f);
+}
+
+static FILE *open_in(const char *dir, const char *name, const char *ext, char *err,
+                     size_t n_err)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/%s.%s", dir, name, ext);
+    FILE *f = fopen(path, "w");
+    if (!f)
+        snprintf(err, n_err, "%s: cannot write: %s", path, strerror(errno));
+    return f;
+}
+
+static int close_checked(FILE *f, const char *dir, const char *name, const char *ext,
+                         char *err, size_t n_err)
+{
+    int bad = ferror(f);
+    bad |= fclose(f) != 0;
+    if (bad) {
+        snprintf(err, n_err, "%s/%s.%s: write error", dir, name, ext);
+        return BASIN_EIO;
+    }
+    return 0;
+}
+
+/* The script's opening: a comment, then a loop drawing the body once as SVG and
+   once as PNG (the caller writes the body and then script_finish). */
+static void script_begin(FILE *f, const report_figure *fig, const char *what)
+{
+    fprintf(f, "# %s\n# %s\n# Data: %s.dat. Redraw %s.png with: gnuplot %s.gp\n",
+            fig->title, what, fig->name, fig->name, fig->name);
+    if (fig->svg)
+        fprintf(f, "# (it draws %s.svg as well)\n", fig->name);
+    fprintf(f, "set datafile missing 'NaN'\n");
+    fprintf(f, "do for [pass = %d:2] {\n", fig->svg ? 1 : 2);
+    fprintf(f, "if (pass == 1) {\n"
+               "  set terminal svg size %u,%u font 'sans,11' noenhanced "
+               "background rgb 'white'\n"
+               "  set output '%s.svg'\n"
+               "} else {\n"
+               "  set terminal pngcairo size %u,%u font 'sans,10' "
+               "noenhanced background rgb 'white'\n"
+               "  set output '%s.png'\n"
+               "}\n",
+            fig->width, fig->height, fig->name, fig->width, fig->height, fig->name);
+    fprintf(f, "set grid lc rgb '#dddddd'\nset key top right font ',9'\n");
+}
+
+/* Close the script's loop and the file, then draw the figure when gnuplot is
+   not NULL: 0 (fig->drawn, or fig->skipped saying why not), or BASIN_EIO with a
+   message when the script cannot be written. */
+static int script_finish(FILE *f, const char *dir, const char *gnuplot,
+                         report_figure *fig, char *err, size_t n_err)
+{
+    fprintf(f, "unset multiplot\nset output\n}\n");
+    int rc = close_checked(f, dir, fig->name, "gp", err, n_err);
+    if (rc == 0 && gnuplot)
+        fig->drawn = run_gnuplot(gnuplot, dir, fig) == 0;
+    return rc;
+}
+
+static void set_size(report_figure *fig, size_t panels, size_t columns)
+{
+    size_t cols = panels < columns ? panels : columns;
+    size_t rows = (panels + cols - 1) / cols;
+    fig->width = (uint32_t)(cols * PANEL_W);
+    fig->height = (uint32_t)(rows * PANEL_H);
+}
+
+/* Set the x axis of a layout's panels. */
+static void script_x(FILE *f, const csv_table *t, const layout *L, const char *label)
+{
+    fprintf(f, "set xlabel ");
+    put_quoted(f, label ? label : L->x >= 0 ? t->header[L->x] : "");
+    fputc('\n', f);
+    if (L->log)
+        fprintf(f, "set logscale x\n");
+    else
+        fprintf(f, "unset logscale x\n");
+    if (L->x < 0 || !L->numeric)
+        fprintf(f, "set offsets 0.5, 0.5, 0, 0\n");
+    else
+        fprintf(f, "set offsets graph 0.03, graph 0.03, 0, 0\n");
+}
+
+/* The x column of a data row and, for a categorical axis, its tic label. */
+static void put_x(FILE *f, const layout *L, size_t row)
+{
+    fprintf(f, "%.9g", L->xpos[row]);
+}
+
+static void put_x_label(FILE *f, const csv_table *t, const layout *L, size_t row)
+{
+    fputc(' ', f);
+    const char *s = L->x >= 0 ? csv_table_cell(t, row, (size_t)L->x) : "run";
+    fputc('"', f);
+    for (; *s; s++)
+        if (*s != '"' && *s != '\n')
+            fputc(*s, f);
+    fputc('"', f);
+}
+
+/* The xtic(...) suffix of a using clause for a categorical axis. */
+static const char *xtic(const layout *L, int label_column, char *buf, size_t n)
+{
+    if (L->x >= 0 && L->numeric)
+        return "";
+    snprintf(buf, n, ":xtic(%d)", label_column);
+    return buf;
+}
+
+/* Any finite value in column col of a panel's rows? */
+static int panel_has(const csv_table *t, const layout *L, size_t panel, long col)
+{
+    for (size_t i = 0; i < t->n_rows; i++)
+        if (L->panel[i] == panel && isfinite(cell_number(t, i, col)))
+            return 1;
+    return 0;
+}
+
+/* ------------------------------------------------------------ rates */
+
+int figures_rates(const csv_table *t, const char *dir, const char *gnuplot,
+                  report_figure *fig, char *err, size_t n_err)
+{
+    static const char *const RATES[] = {"memorized_rate", "spurious_rate",
+                                        "generalized_rate", "unconverged_rate"};
+    static const char *const NAMES[] = {"memorized", "spurious", "generalized",
+                                        "unconverged"};
+    memset(fig, 0, sizeof *fig);
+    fig->name = "rates";
+    fig->title = "Memorized, spurious and generalized rates";
+    fig->svg = 1;
+    layout L;
+    int rc = layout_make(t, NULL, &L, err, n_err);
+    if (rc)
+        return rc;
+    size_t panels = L.n_panels < MAX_PANELS ? L.n_panels : MAX_PANELS;
+    set_size(fig, panels, MAX_COLUMNS);
+    long col[4][3];
+    for (int c = 0; c < 4; c++)
+        for (int k = 0; k < 3; k++) {
+            char name[64];
+            snprintf(name, sizeof name, "%s%s", RATES[c], k == 1 ? "_lo"
+                                                          : k == 2 ? "_hi" : "");
+            col[c][k] = csv_table_column(t, name);
+        }
+    FILE *f = open_in(dir, fig->name, "dat", err, n_err);
+    if (!f) {
+        layout_free(&L);
+        return BASIN_EIO;
+    }
+    fprintf(f, "# %s: rate, lower and upper bound of the bootstrap interval, for "
+               "memorized, spurious,\n# generalized and unconverged; a block per "
+               "panel (gnuplot index), rows by x\n",
+            L.x >= 0 ? t->header[L.x] : "(no sweep)");
+    for (size_t p = 0; p < panels; p++) {
+        fprintf(f, "# panel %zu: %s\n", p, L.title[p]);
+        for (size_t k = 0; k < t->n_rows; k++) {
+            size_t i = L.order[k];
+            if (L.panel[i] != p)
+                continue;
+            put_x(f, &L, i);
+            for (int c = 0; c < 4; c++)
+                for (int m = 0; m < 3; m++)
+                    put_real(f, cell_number(t, i, col[c][m]));
+            put_x_label(f, t, &L, i);
+            fputc('\n', f);
+        }
+        fprintf(f, "\n\n");
+    }
+    if ((rc = close_checked(f, dir, fig->name, "dat", err, n_err))) {
+        layout_free(&L);
+        return rc;
+    }
+    snprintf(fig->caption, sizeof fig->caption,
+             "Fraction of final states that are memorized training points, spurious "
+             "attractors or generalized, against %s, with the bootstrap confidence "
+             "band of each rate%s%s.",
+             L.x >= 0 ? t->header[L.x] : "the single sweep point",
+             L.n_panels > 1 ? "; a panel per value of the other swept parameters" : "",
+             L.n_panels > MAX_PANELS ? " (the first 24 panels)" : "");
+
+    if (!(f = open_in(dir, fig->name, "gp", err, n_err))) {
+        layout_free(&L);
+        return BASIN_EIO;
+    }
+    script_begin(f, fig, "Columns of rates.dat: x, then rate, lo, hi for memorized "
+                 "(2-4), spurious (5-7),\n# generalized (8-10) and unconverged "
+                 "(11-13); 14 is the x label.");
+    script_x(f, t, &L, NULL);
+    fprintf(f, "set key below horizontal\nset ylabel 'rate'\nset yrange [-0.02:1.02]\n"
+               "set style fill transparent solid 0.2 noborder\n");
+    size_t cols = panels < MAX_COLUMNS ? panels : MAX_COLUMNS;
+    fprintf(f, "set multiplot layout %zu,%zu\n", (panels + cols - 1) / cols, cols);
+    char tic[32];
+    for (size_t p = 0; p < panels; p++) {
+        fprintf(f, "set title ");
+        put_quoted(f, L.title[p]);
+        fprintf(f, "\nplot ");
+        int first = 1;
+        for (int c = 0; c < 4; c++) {
+            /* Unconverged only where some state did not converge. */
+            int any = 0;
+            for (size_t i = 0; i < t->n_rows; i++)
+                any |= L.panel[i] == p && cell_number(t, i, col[c][0]) > 0;
+            if ((c == 3 && !any) || !panel_has(t, &L, p, col[c][0]))
+                continue;
+            fprintf(f, "%s'rates.dat' index %zu using 1:%d:%d with filledcurves "
+                       "lc rgb '%s' notitle, \\\n     '' index %zu using 1:%d%s "
+                       "with linespoints lc rgb '%s' lw 2 pt 7 ps 0.8 title '%s'",
+                    first ? "" : ", \\\n     ", p, 3 + 3 * c, 4 + 3 * c, COLOURS[c],
+                    p, 2 + 3 * c, xtic(&L, 14, tic, sizeof tic), COLOURS[c],
+                    NAMES[c]);
+            first = 0;
+        }
+        fputc('\n', f);
+    }
+    layout_free(&L);
+    return script_finish(f, dir, gnuplot, fig, err, n_err);
+}
+
+/* ------------------------------------------------------------ collapse time */
+
+int figures_collapse(const csv_table *t, const char *dir, const char *gnuplot,
+                     report_figure *fig, char *err, size_t n_err)
+{
+    memset(fig, 0, sizeof *fig);
+    long c_t = csv_table_column(t, "t_collapse"), c_se = csv_table_column(t,
+                                                                   "t_collapse_se");
+    long c_th = csv_table_column(t, "t_collapse_theory");
+    int any = 0;
+    for (size_t i = 0; i < t->n_rows; i++)
+        any |= isfinite(cell_number(t, i, c_t));
+    if (c_t < 0 || !any)
+        return 1;
+    fig->name = "collapse";
+    fig->title = "Collapse time";
+    fig->svg = 1;
+    layout L;
+    int rc = layout_make(t, "dataset.count", &L, err, n_err);
+    if (rc)
+        return rc;
+    set_size(fig, 1, 1);
+    fig->width = PANEL_W + 160; /* room for the key */
+    FILE *f = open_in(dir, fig->name, "dat", err, n_err);
+    if (!f) {
+        layout_free(&L);
+        return BASIN_EIO;
+    }
+    int is_p = L.x >= 0 && strcmp(t->header[L.x], "dataset.count") == 0;
+    fprintf(f, "# %s, measured collapse time (OU time, mean over trajectories), its "
+               "standard error,\n# the closed form t_C; a block per curve\n",
+            L.x >= 0 ? t->header[L.x] : "(no sweep)");
+    int theory = 0;
+    for (size_t p = 0; p < L.n_panels; p++) {
+        fprintf(f, "# curve %zu: %s\n", p, L.title[p]);
+        for (size_t k = 0; k < t->n_rows; k++) {
+            size_t i = L.order[k];
+            if (L.panel[i] != p)
+                continue;
+            put_x(f, &L, i);
+            put_real(f, cell_number(t, i, c_t));
+            put_real(f, cell_number(t, i, c_se));
+            put_real(f, cell_number(t, i, c_th));
+            put_x_label(f, t, &L, i);
+            fputc('\n', f);
+        }
+        fprintf(f, "\n\n");
+        theory |= panel_has(t, &L, p, c_th);
+    }
+    if ((rc = close_checked(f, dir, fig->name, "dat", err, n_err))) {
+        layout_free(&L);
+        return rc;
+    }
+    snprintf(fig->caption, sizeof fig->caption,
+             "Mean collapse time of the reverse trajectories (OU time; the start of the "
+             "final stretch in which the nearest training point no longer changes), "
+             "± one standard error, against %s%s%s.",
+             is_p ? "the number of training points P" :
+             L.x >= 0 ? t->header[L.x] : "the single sweep point",
+             theory ? ", with the closed form t_C = ½ log(1 + σ²/(P^{2/d} − 1)) "
+                      "(Biroli et al. 2024) at the same points as dashed lines" : "",
+             L.n_panels > 1 ? "; a curve per value of the other swept parameters" : "");
+    if (!(f = open_in(dir, fig->name, "gp", err, n_err))) {
+        layout_free(&L);
+        return BASIN_EIO;
+    }
+    script_begin(f, fig, "Columns of collapse.dat: x, t_collapse, its standard error, "
+                 "t_collapse_theory, x label.");
+    script_x(f, t, &L, is_p ? "P (dataset.count)" : NULL);
+    fprintf(f, "set ylabel 'collapse time (OU time)'\nset key outside right top\n"
+               "set multiplot\n");
+    char tic[32];
+    fprintf(f, "plot ");
+    for (size_t p = 0; p < L.n_panels; p++) {
+        const char *colour = COLOURS[p % N_COLOURS];
+        const char *title = *L.title[p] ? L.title[p] : "measured";
+        fprintf(f, "%s'collapse.dat' index %zu using 1:2:3%s with yerrorlines lc rgb "
+                   "'%s' pt 7 ps 0.8 title ",
+                p ? ", \\\n     " : "", p, xtic(&L, 5, tic, sizeof tic), colour);
+        put_quoted(f, title);
+        if (panel_has(t, &L, p, c_th)) {
+            char th[560];
+            snprintf(th, sizeof th, "t_C%s%s", *L.title[p] ? ", " : "", L.title[p]);
+            fprintf(f, ", \\\n     '' index %zu using 1:4 with lines dt 2 lw 2 lc rgb "
+                       "'%s' title ", p, colour);
+            put_quoted(f, th);
+        }
+    }
+    fputc('\n', f);
+    layout_free(&L);
+    return script_finish(f, dir, gnuplot, fig, err, n_err);
+}
+
+/* ------------------------------------------------------------ φ_C(t) */
+
+int figures_phi(const csv_table *t, const char *dir, const char *gnuplot,
+                report_figure *fig, char *err, size_t n_err)
+{
+    memset(fig, 0, sizeof *fig);
+    long c_clone = csv_table_column(t, "clone");
+    long c_t = csv_table_column(t, "t_ou"), c_phi = csv_table_column(t, "phi");
+    long c_lo = csv_table_column(t, "phi_lo"), c_hi = csv_table_column(t, "phi_hi");
+    if (c_clone < 0 || c_phi < 0 || t->n_rows == 0)
+        return 1;
+    fig->name = "phi";
+    fig->title = "φ_C(t): clones that end on the same training point";
+    fig->svg = 1;
+    size_t n_axes = (size_t)c_clone;
+    /* A curve per sweep point: rows with the same axis values. */
+    size_t *curve = calloc(t->n_rows + 1, sizeof *curve), n_curves = 0;
+    if (!curve) {
+        snprintf(err, n_err, "out of memory");
+        return BASIN_ENOMEM;
+    }
+    size_t *first = calloc(t->n_rows + 1, sizeof *first);
+    if (!first) {
+        free(curve);
+        snprintf(err, n_err, "out of memory");
+        return BASIN_ENOMEM;
+    }
+    for (size_t i = 0; i < t->n_rows; i++) {
+        size_t k = 0;
+        for (; k < n_curves; k++) {
+            size_t a = 0;
+            while (a < n_axes && !strcmp(csv_table_cell(t, first[k], a),
+                                         csv_table_cell(t, i, a)))
+                a++;
+            if (a == n_axes)
+                break;
+        }
+        if (k == n_curves)
+            first[n_curves++] = i;
+        curve[i] = k;
+    }
+    set_size(fig, 1, 1);
+    fig->width = PANEL_W + 200;
+    FILE *f = open_in(dir, fig->name, "dat", err, n_err);
+    int rc = 0;
+    if (!f) {
+        rc = BASIN_EIO;
+        goto done;
+    }
+    fprintf(f, "# clone time (OU time), phi, lo, hi; a block per sweep point\n");
+    for (size_t k = 0; k < n_curves; k++) {
+        fprintf(f, "# curve %zu:", k);
+        for (size_t a = 0; a < n_axes; a++)
+            fprintf(f, " %s = %s", t->header[a], csv_table_cell(t, first[k], a));
+        fputc('\n', f);
+        for (size_t i = 0; i < t->n_rows; i++) {
+            if (curve[i] != k)
+                continue;
+            double v = cell_number(t, i, c_t);
+            fprintf(f, "%.9g", isfinite(v) ? v : NAN);
+            put_real(f, cell_number(t, i, c_phi));
+            put_real(f, cell_number(t, i, c_lo));
+            put_real(f, cell_number(t, i, c_hi));
+            fputc('\n', f);
+        }
+        fprintf(f, "\n\n");
+    }
+    if ((rc = close_checked(f, dir, fig->name, "dat", err, n_err)))
+        goto done;
+    snprintf(fig->caption, sizeof fig->caption,
+             "φ_C(t): the fraction of trajectories cloned at time t (OU time) whose "
+             "copy, continued with fresh noise, ends on the same training point "
+             "(Biroli et al. 2024), with its bootstrap band; a curve per sweep point.");
+    if (!(f = open_in(dir, fig->name, "gp", err, n_err))) {
+        rc = BASIN_EIO;
+        goto done;
+    }
+    script_begin(f, fig, "Columns of phi.dat: clone time (OU), phi, lo, hi.");
+    fprintf(f, "set xlabel 'clone time t (OU time)'\nset ylabel 'φ_C(t)'\n"
+               "set yrange [-0.02:1.02]\nset key outside right top\n"
+               "set style fill transparent solid 0.15 noborder\nset multiplot\nplot ");
+    for (size_t k = 0; k < n_curves; k++) {
+        const char *colour = COLOURS[k % N_COLOURS];
+        char title[512];
+        axis_values(t, first[k], 0, n_axes, -1, title, sizeof title);
+        fprintf(f, "%s'phi.dat' index %zu using 1:3:4 with filledcurves lc rgb '%s' "
+                   "notitle, \\\n     '' index %zu using 1:2 with linespoints lw 2 "
+                   "pt 7 ps 0.6 lc rgb '%s' title ",
+                k ? ", \\\n     " : "", k, colour, k, colour);
+        put_quoted(f, *title ? title : "φ_C");
+    }
+    fputc('\n', f);
+    rc = script_finish(f, dir, gnuplot, fig, err, n_err);
+done:
+    free(curve);
+    free(first);
+    return rc;
+}
+
+/* ------------------------------------------------------------ landscape */
+
+int figures_landscape(const csv_table *t, const csv_table *att, const char *dir,
+                      const char *gnuplot, report_figure *fig, char *err,
+                      size_t n_err)
+{
+    static const char *const CLASSES[] = {"memorized", "spurious", "generalized"};
+    memset(fig, 0, sizeof *fig);
+    long c_count[3];
+    for (int c = 0; c < 3; c++) {
+        char name[64];
+        snprintf(name, sizeof name, "attractors_%s", CLASSES[c]);
+        c_count[c] = csv_table_column(t, name);
+    }
+    if (c_count[0] < 0 || !att)
+        return 1;
+    fig->name = "landscape";
+    fig->title = "Attractors, basin radii and curvature by class";
+    fig->svg = 1;
+    layout L;
+    int rc = layout_make(t, NULL, &L, err, n_err);
+    if (rc)
+        return rc;
+    size_t panels = L.n_panels < 8 ? L.n_panels : 8;
+    /* Mean radius and λ_min per (sweep point, class) from attractors.csv; its
+       `point` column is the summary's row. */
+    long a_point = csv_table_column(att, "point"), a_class = csv_table_column(att,
+                                                                           "class");
+    long a_radius = csv_table_column(att, "radius");
+    long a_lmin = csv_table_column(att, "lambda_min");
+    size_t n = t->n_rows;
+    double *sum = calloc(n * 12 + 1, sizeof *sum); /* radius, n, lmin, n per class */
+    if (!sum) {
+        layout_free(&L);
+        snprintf(err, n_err, "out of memory");
+        return BASIN_ENOMEM;
+    }
+    for (size_t i = 0; i < att->n_rows && a_point >= 0 && a_class >= 0; i++) {
+        double p = cell_number(att, i, a_point);
+        int c = 0;
+        while (c < 3 && strcmp(csv_table_cell(att, i, (size_t)a_class), CLASSES[c]))
+            c++;
+        if (!(p >= 0 && p < (double)n) || c == 3)
+            continue;
+        double *s = sum + (size_t)p * 12 + (size_t)c * 4;
+        double r = cell_number(att, i, a_radius), l = cell_number(att, i, a_lmin);
+        if (isfinite(r)) {
+            s[0] += r;
+            s[1]++;
+        }
+        if (isfinite(l)) {
+            s[2] += l;
+            s[3]++;
+        }
+    }
+    int has[3] = {1, 0, 0}; /* counts, radius, curvature */
+    for (size_t i = 0; i < n * 3; i++) {
+        has[1] |= sum[i * 4 + 1] > 0;
+        has[2] |= sum[i * 4 + 3] > 0;
+    }
+    size_t kinds = 1 + (size_t)has[1] + (size_t)has[2];
+    fig->width = (uint32_t)(kinds * PANEL_W);
+    fig->height = (uint32_t)(panels * PANEL_H);
+    FILE *f = open_in(dir, fig->name, "dat", err, n_err);
+    if (!f) {
+        rc = BASIN_EIO;
+        goto done;
+    }
+    fprintf(f, "# %s; attractors per job (memorized, spurious, generalized), mean "
+               "basin radius (same),\n# mean smallest Hessian eigenvalue (same); a "
+               "block per panel\n", L.x >= 0 ? t->header[L.x] : "(no sweep)");
+    for (size_t p = 0; p < panels; p++) {
+        fprintf(f, "# panel %zu: %s\n", p, L.title[p]);
+        for (size_t k = 0; k < n; k++) {
+            size_t i = L.order[k];
+            if (L.panel[i] != p)
+                continue;
+            put_x(f, &L, i);
+            for (int c = 0; c < 3; c++)
+                put_real(f, cell_number(t, i, c_count[c]));
+            for (int m = 0; m < 2; m++)
+                for (int c = 0; c < 3; c++) {
+                    const double *s = sum + i * 12 + (size_t)c * 4 + m * 2;
+                    put_real(f, s[1] > 0 ? s[0] / s[1] : NAN);
+                }
+            put_x_label(f, t, &L, i);
+            fputc('\n', f);
+        }
+        fprintf(f, "\n\n");
+    }
+    if ((rc = close_checked(f, dir, fig->name, "dat", err, n_err)))
+        goto done;
+    snprintf(fig->caption, sizeof fig->caption,
+             "Attractors found per job by class%s%s, against %s.",
+             has[1] ? "; mean basin radius (the largest corruption from which "
+                      "most starts return)" : "",
+             has[2] ? "; mean smallest Hessian eigenvalue at the attractors "
+                      "(negative: a saddle)" : "",
+             L.x >= 0 ? t->header[L.x] : "the single sweep point");
+    if (!(f = open_in(dir, fig->name, "gp", err, n_err))) {
+        rc = BASIN_EIO;
+        goto done;
+    }
+    script_begin(f, fig, "Columns of landscape.dat: x; attractors per job (2-4), "
+                 "mean radius (5-7),\n# mean lambda_min (8-10) for memorized, "
+                 "spurious, generalized; 11 the x label.");
+    script_x(f, t, &L, NULL);
+    fprintf(f, "set multiplot layout %zu,%zu\n", panels, kinds);
+    static const char *const YLABEL[] = {"attractors per job", "mean basin radius",
+                                         "mean λ_min of the Hessian"};
+    char tic[32];
+    for (size_t p = 0; p < panels; p++)
+        for (int k = 0; k < 3; k++) {
+            if (!has[k])
+                continue;
+            int first = 1;
+            fprintf(f, "set ylabel '%s'\nset title ", YLABEL[k]);
+            put_quoted(f, L.title[p]);
+            fputc('\n', f);
+            for (int c = 0; c < 3; c++) {
+                int col = 2 + 3 * k + c, any = 0;
+                for (size_t i = 0; i < n; i++) {
+                    if (L.panel[i] != p)
+                        continue;
+                    if (k == 0)
+                        any |= isfinite(cell_number(t, i, c_count[c]));
+                    else
+                        any |= sum[i * 12 + (size_t)c * 4 + (size_t)(k - 1) * 2 + 1]
+                               > 0;
+                }
+                if (!any)
+                    continue;
+                fprintf(f, "%s'landscape.dat' index %zu using 1:%d%s with linespoints "
+                           "lw 2 pt 7 ps 0.8 lc rgb '%s' title '%s'",
+                        first ? "plot " : ", ", p, col, xtic(&L, 11, tic, sizeof tic),
+                        COLOURS[c], CLASSES[c]);
+                first = 0;
+            }
+            if (first) /* nothing of this kind in this panel */
+                fprintf(f, "set multiplot next");
+            fputc('\n', f);
+        }
+    rc = script_finish(f, dir, gnuplot, fig, err, n_err);
+done:
+    free(sum);
+    layout_free(&L);
+    return rc;
+}
+
+/* ------------------------------------------------------------ disjoint pairs */
+
+static int by_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return x < y ? -1 : x > y;
+}
+
+/* The q-quantile of n sorted values, interpolated between order statistics
+   (Hyndman & Fan 1996, definition 7); NaN when n = 0. */
+static double quantile(const double *v, size_t n, double q)
+{
+    if (n == 0)
+        return NAN;
+    double h = q * (double)(n - 1);
+    size_t k = (size_t)h;
+    return k + 1 < n ? v[k] + (h - (double)k) * (v[k + 1] - v[k]) : v[n - 1];
+}
+
+int figures_pairs(const csv_table *t, const csv_table *records, const char *dir,
+                  const char *gnuplot, report_figure *fig, char *err, size_t n_err)
+{
+    memset(fig, 0, sizeof *fig);
+    long c_d = csv_table_column(t, "pair_distance");
+    long c_cos = csv_table_column(t, "pair_cosine");
+    int any = 0;
+    for (size_t i = 0; i < t->n_rows; i++)
+        any |= isfinite(cell_number(t, i, c_d)) || isfinite(cell_number(t, i, c_cos));
+    if (c_d < 0 || c_cos < 0 || !any)
+        return 1;
+    fig->name = "pairs";
+    fig->title = "Disjoint-sets test: distance and cosine of paired samples";
+    fig->svg = 1;
+    layout L;
+    int rc = layout_make(t, "dataset.count", &L, err, n_err);
+    if (rc)
+        return rc;
+    size_t n = t->n_rows, n_rec = records->n_rows;
+    /* Per sweep point and measure (d_pair, cos_pair): quartiles of the samples. */
+    double *q = calloc(n * 6 + 1, sizeof *q), *vals = calloc(n_rec + 1, sizeof *vals);
+    size_t *count = calloc(n * 2 + 1, sizeof *count);
+    if (!q || !vals || !count) {
+        snprintf(err, n_err, "out of memory");
+        rc = BASIN_ENOMEM;
+        goto done;
+    }
+    for (size_t i = 0; i < n * 6; i++)
+        q[i] = NAN;
+    long r_point = csv_table_column(records, "point");
+    long r_col[2] = {csv_table_column(records, "d_pair"),
+                     csv_table_column(records, "cos_pair")};
+    /* Bucket the records by sweep point (vals: per point, from start[p]). */
+    size_t *start = calloc(n + 2, sizeof *start), *fill = calloc(n + 1, sizeof *fill);
+    if (!start || !fill) {
+        free(start);
+        free(fill);
+        snprintf(err, n_err, "out of memory");
+        rc = BASIN_ENOMEM;
+        goto done;
+    }
+    for (size_t i = 0; i < n_rec; i++) {
+        double p = cell_number(records, i, r_point);
+        if (p >= 0 && p < (double)n)
+            start[(size_t)p + 1]++;
+    }
+    for (size_t p = 0; p < n; p++)
+        start[p + 1] += start[p];
+    for (int m = 0; m < 2 && r_col[m] >= 0; m++) {
+        memset(fill, 0, n * sizeof *fill);
+        for (size_t i = 0; i < n_rec; i++) {
+            double p = cell_number(records, i, r_point);
+            double v = cell_number(records, i, r_col[m]);
+            if (p >= 0 && p < (double)n && isfinite(v)) {
+                size_t b = (size_t)p;
+                vals[start[b] + fill[b]++] = v;
+            }
+        }
+        for (size_t p = 0; p < n; p++) {
+            double *v = vals + start[p];
+            qsort(v, fill[p], sizeof *v, by_double);
+            for (int j = 0; j < 3; j++)
+                q[p * 6 + (size_t)m * 3 + (size_t)j] = quantile(v, fill[p],
+                                                                0.25 * (j + 1));
+            count[p * 2 + (size_t)m] = fill[p];
+        }
+    }
+    free(start);
+    free(fill);
+    int quartiles = 0;
+    for (size_t i = 0; i < n * 2; i++)
+        quartiles |= count[i] > 0;
+    set_size(fig, 2, 2);
+    FILE *f = open_in(dir, fig->name, "dat", err, n_err);
+    if (!f) {
+        rc = BASIN_EIO;
+        goto done;
+    }
+    fprintf(f, "# %s; mean d_pair (summary.csv), its median and quartiles over the "
+               "samples\n# (records.csv); the same for cos_pair; a block per curve\n",
+            L.x >= 0 ? t->header[L.x] : "(no sweep)");
+    for (size_t p = 0; p < L.n_panels; p++) {
+        fprintf(f, "# curve %zu: %s\n", p, L.title[p]);
+        for (size_t k = 0; k < n; k++) {
+            size_t i = L.order[k];
+            if (L.panel[i] != p)
+                continue;
+            put_x(f, &L, i);
+            for (int m = 0; m < 2; m++) {
+                put_real(f, cell_number(t, i, m ? c_cos : c_d));
+                for (int j = 0; j < 3; j++)
+                    put_real(f, q[i * 6 + (size_t)m * 3 + (size_t)j]);
+            }
+            put_x_label(f, t, &L, i);
+            fputc('\n', f);
+        }
+        fprintf(f, "\n\n");
+    }
+    if ((rc = close_checked(f, dir, fig->name, "dat", err, n_err)))
+        goto done;
+    snprintf(fig->caption, sizeof fig->caption,
+             "The disjoint-sets test (Kadkhodaie et al. 2024): a second model trained "
+             "on as many points, disjoint from the first model's, is run from the "
+             "same noise; left the distance d_pair = ‖x − y‖/√N of each pair of "
+             "outputs, right their cosine, against %s: the mean%s%s. Memorizing "
+             "models copy their own training sets, so the pairs are far apart; "
+             "generalizing models agree (cos → 1).",
+             L.x >= 0 ? t->header[L.x] : "the single sweep point",
+             quartiles ? " (line) and the median (dashed) with the quartiles (band) "
+                         "over the samples" : "",
+             L.n_panels > 1 ? "; a curve per value of the other swept parameters"
+                            : "");
+    if (!(f = open_in(dir, fig->name, "gp", err, n_err))) {
+        rc = BASIN_EIO;
+        goto done;
+    }
+    script_begin(f, fig, "Columns of pairs.dat: x; mean, q1, median, q3 of d_pair "
+                 "(2-5) and of cos_pair (6-9); 10 the x label.");
+    script_x(f, t, &L, NULL);
+    fprintf(f, "set style fill transparent solid 0.15 noborder\n"
+               "set multiplot layout 1,2\n");
+    static const char *const YLABEL[] = {"d_pair = |x - y| / sqrt(N)",
+                                         "cos_pair = x.y / (|x| |y|)"};
+    char tic[32];
+    for (int m = 0; m < 2; m++) {
+        fprintf(f, "set ylabel '%s'\n%s", YLABEL[m],
+                m ? "set yrange [*:1.02]\nset key bottom right\n"
+                  : "set yrange [0:*]\nset key top right\n");
+        int first = 1;
+        for (size_t p = 0; p < L.n_panels; p++) {
+            int col = 2 + 4 * m;
+            if (!panel_has(t, &L, p, m ? c_cos : c_d))
+                continue;
+            const char *colour = COLOURS[(L.n_panels > 1 ? p : (size_t)m * 2) %
+                                         N_COLOURS];
+            char mean[560];
+            snprintf(mean, sizeof mean, "mean%s%s", *L.title[p] ? ", " : "",
+                     L.title[p]);
+            fprintf(f, "%s", first ? "plot " : ", \\\n     ");
+            if (quartiles)
+                fprintf(f, "'pairs.dat' index %zu using 1:%d:%d with filledcurves "
+                           "lc rgb '%s' notitle, \\\n     '' index %zu using 1:%d "
+                           "with lines dt 2 lw 1.5 lc rgb '%s' title '%s', \\\n     ",
+                        p, col + 1, col + 3, colour, p, col + 2, colour,
+                        p == 0 ? "median, quartiles" : "");
+            fprintf(f, "'pairs.dat' index %zu using 1:%d%s with linespoints lw 2 pt 7 "
+                       "ps 0.8 lc rgb '%s' title ", p, col,
+                    xtic(&L, 10, tic, sizeof tic), colour);
+            put_quoted(f, mean);
+            first = 0;
+        }
+        if (first)
+            fprintf(f, "set multiplot next");
+        fputc('\n', f);
+    }
+    rc = script_finish(f, dir, gnuplot, fig, err, n_err);
+done:
+    free(q);
+    free(vals);
+    free(count);
+    layout_free(&L);
+    return rc;
+}
+
+/* ------------------------------------------------------------ training curves */
+
+enum { MAX_METRICS = 4, MAX_LEGEND = 8, MAX_CURVE_POINTS = 500 };
+
+typedef struct metric_row {
+    size_t row, name;         /* training.csv row; index of its metric name */
+    double job;
+} metric_row;
+
+static int by_name_job_row(const void *a, const void *b)
+{
+    const metric_row *x = a, *y = b;
+    if (x->name != y->name)
+        return x->name < y->name ? -1 : 1;
+    if (x->job != y->job)
+        return x->job < y->job ? -1 : 1;
+    return x->row < y->row ? -1 : (x->row > y->row);
+}
+
+/* The label of a job's curve: its swept values ("dataset.count = 40"), and the
+   repeat when a point has several. */
+static void job_label(const csv_table *t, size_t n_axes, size_t row, int repeats,
+                      char *buf, size_t n)
+{
+    size_t used = axis_values(t, row, 3, n_axes, -1, buf, n);
+    if (repeats && used < n)
+        snprintf(buf + used, n - used, "%srepeat %s", used ? ", " : "",
+                 csv_table_cell(t, row, 2));
+    if (!buf[0])
+        snprintf(buf, n, "job %s", csv_table_cell(t, row, 0));
+}
+
+int figures_training(const csv_table *t, size_t n_axes, const char *dir,
+                     const char *gnuplot, report_figure *fig, char *err, size_t n_err)
+{
+    memset(fig, 0, sizeof *fig);
+    if (t->n_rows == 0)
+        return 1;
+    fig->name = "training";
+    fig->title = "Training curves";
+    fig->svg = 1;
+    size_t n = t->n_rows, c_name = 4 + n_axes; /* after job, point, repeat, axes, model */
+    long c_step = csv_table_column(t, "step"), c_value = csv_table_column(t, "value");
+    /* Metric names, "loss" first, in order of appearance; at most MAX_METRICS. */
+    const char *names[MAX_METRICS];
+    size_t n_names = 0, dropped = 0;
+    metric_row *rows = calloc(n + 1, sizeof *rows);
+    if (!rows) {
+        snprintf(err, n_err, "out of memory");
+        return BASIN_ENOMEM;
+    }
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t i = 0; i < n; i++) {
+            const char *s = csv_table_cell(t, i, c_name);
+            size_t k = 0;
+            while (k < n_names && strcmp(names[k], s))
+                k++;
+            if (k == n_names && n_names < MAX_METRICS && (pass || !strcmp(s, "loss")))
+                names[n_names++] = s;
+        }
+    size_t m = 0;
+    for (size_t i = 0; i < n; i++) {
+        const char *s = csv_table_cell(t, i, c_name);
+        size_t k = 0;
+        while (k < n_names && strcmp(names[k], s))
+            k++;
+        if (k == n_names) {
+            dropped++;
+            continue;
+        }
+        rows[m++] = (metric_row){i, k, cell_number(t, i, 0)};
+    }
+    qsort(rows, m, sizeof *rows, by_name_job_row);
+    /* Jobs, their colours and whether several repeats share a point. */
+    int repeats = 0;
+    size_t n_jobs = 0;
+    double *jobs = calloc(m + 1, sizeof *jobs); /* distinct job numbers, sorted */
+    if (!jobs) {
+        free(rows);
+        snprintf(err, n_err, "out of memory");
+        return BASIN_ENOMEM;
+    }
+    for (size_t i = 0; i < n; i++)
+        repeats |= cell_number(t, i, 2) > 0;
+    for (size_t k = 0; k < m; k++)
+        jobs[k] = rows[k].job;
+    qsort(jobs, m, sizeof *jobs, by_double);
+    for (size_t k = 0; k < m; k++)
+        if (k == 0 || jobs[k] != jobs[n_jobs - 1])
+            jobs[n_jobs++] = jobs[k];
+    int legend = n_jobs <= MAX_LEGEND;
+    /* Without a legend, colour by the numeric swept parameter with the most values
+       (or the job number), on a log scale where it spans decades. */
+    long c_colour = -1;
+    size_t best = 0;
+    for (size_t a = 0; a < n_axes; a++) {
+        int numeric = 1;
+        double v;
+        for (size_t i = 0; i < n && numeric; i++)
+            numeric = is_number(csv_table_cell(t, i, 3 + a), &v);
+        size_t d = numeric ? distinct_values(t, 3 + a) : 0;
+        if (d > 1 && d >= best) {
+            best = d;
+            c_colour = (long)(3 + a);
+        }
+    }
+    double lo = INFINITY, hi = -INFINITY;
+    for (size_t i = 0; i < n; i++) {
+        double v = cell_number(t, i, c_colour < 0 ? 0 : c_colour);
+        lo = fmin(lo, v);
+        hi = fmax(hi, v);
+    }
+    int log_cb = lo > 0 && hi / lo >= 100;
+    /* A log y axis for each metric whose values are all positive. */
+    int log_y[MAX_METRICS] = {1, 1, 1, 1}, any_log = 0;
+    for (size_t k = 0; k < m; k++) {
+        double v = cell_number(t, rows[k].row, c_value);
+        if (isfinite(v) && v <= 0)
+            log_y[rows[k].name] = 0;
+    }
+    for (size_t k = 0; k < n_names; k++)
+        any_log |= log_y[k];
+    set_size(fig, n_names, 2);
+    /* Each panel has room for its legend, or its colour box. */
+    fig->width += (uint32_t)((n_names < 2 ? n_names : 2) * (legend ? 260 : 100));
+    int rc = 0;
+    FILE *f = open_in(dir, fig->name, "dat", err, n_err);
+    if (!f) {
+        free(jobs);
+        free(rows);
+        return BASIN_EIO;
+    }
+    /* A curve per (metric, job, run of increasing steps): a job whose steps start
+       again (the disjoint-sets test trains a second model) has a second curve.
+       Long curves are averaged in bins of consecutive steps. */
+    fprintf(f, "# step, value (means over bins of consecutive steps where a curve "
+               "has over %d points),\n# colour value; a block per curve\n",
+            MAX_CURVE_POINTS);
+    size_t n_curves = 0, cap = 64;
+    typedef struct curve {
+        size_t name, first_row, segment, job;
+    } curve;
+    int binned = 0;
+    curve *curves = malloc(cap * sizeof *curves);
+    for (size_t k = 0; curves && k < m;) {
+        size_t end = k + 1;
+        while (end < m && rows[end].name == rows[k].name &&
+               rows[end].job == rows[k].job &&
+               cell_number(t, rows[end].row, c_step) >
+                   cell_number(t, rows[end - 1].row, c_step))
+            end++;
+        size_t segment = n_curves > 0 && curves[n_curves - 1].name == rows[k].name &&
+                                 cell_number(t, curves[n_curves - 1].first_row, 0) ==
+                                     rows[k].job
+                             ? curves[n_curves - 1].segment + 1
+                             : 0;
+        if (n_curves == cap) {
+            curve *grown = realloc(curves, (cap *= 2) * sizeof *curves);
+            if (!grown) {
+                free(curves);
+                curves = NULL;
+                break;
+            }
+            curves = grown;
+        }
+        size_t rank = 0; /* the job's place among all jobs, for its colour */
+        while (rank + 1 < n_jobs && jobs[rank] < rows[k].job)
+            rank++;
+        curves[n_curves++] = (curve){rows[k].name, rows[k].row, segment, rank};
+        double colour = c_colour < 0 ? rows[k].job
+                                     : cell_number(t, rows[k].row, c_colour);
+        fprintf(f, "# curve %zu: %s, job %s%s\n", n_curves - 1, names[rows[k].name],
+                csv_table_cell(t, rows[k].row, 0), segment ? ", again" : "");
+        size_t len = end - k, bin = (len + MAX_CURVE_POINTS - 1) / MAX_CURVE_POINTS;
+        binned |= bin > 1;
+        for (size_t b = k; b < end; b += bin) {
+            double s = 0, v = 0, ns = 0, nv = 0;
+            for (size_t j = b; j < end && j < b + bin; j++) {
+                double x = cell_number(t, rows[j].row, c_step);
+                double y = cell_number(t, rows[j].row, c_value);
+                s += x;
+                ns++;
+                if (isfinite(y)) {
+                    v += y;
+                    nv++;
+                }
+            }
+            fprintf(f, "%.9g", s / ns);
+            put_real(f, nv > 0 ? v / nv : NAN);
+            put_real(f, colour);
+            fputc('\n', f);
+        }
+        fprintf(f, "\n\n");
+        k = end;
+    }
+    if (!curves) {
+        fclose(f);
+        free(jobs);
+        free(rows);
+        snprintf(err, n_err, "out of memory");
+        return BASIN_ENOMEM;
+    }
+    if ((rc = close_checked(f, dir, fig->name, "dat", err, n_err)))
+        goto done;
+    int again = 0;
+    for (size_t c = 0; c < n_curves; c++)
+        again |= curves[c].segment > 0;
+    char colour_by[200];
+    snprintf(colour_by, sizeof colour_by, "; coloured by %.150s%s",
+             c_colour < 0 ? "job" : t->header[c_colour], log_cb ? " (log scale)" : "");
+    snprintf(fig->caption, sizeof fig->caption,
+             "The training %s reported by the score model (training.csv) against the "
+             "training step, a curve per job%s%s%s%s%s.",
+             n_names == 1 && !strcmp(names[0], "loss") ? "loss" : "metrics",
+             legend ? "" : colour_by,
+             !any_log ? "" : n_names == 1 ? ", log y" : ", log y where all positive",
+             again ? "; dashed: a second training in the same job (the disjoint-sets "
+                     "test's second model, on the held-out points)" : "",
+             binned ? "; curves of over 500 points averaged over bins "
+                                    "of consecutive steps" : "",
+             dropped ? "; only the first 4 metrics" : "");
+    if (!(f = open_in(dir, fig->name, "gp", err, n_err))) {
+        rc = BASIN_EIO;
+        goto done;
+    }
+    script_begin(f, fig, "Columns of training.dat: step, value, colour value.");
+    fprintf(f, "set xlabel 'training step'\nset key %s\n",
+            legend ? "outside right top" : "top right");
+    if (!legend) {
+        fprintf(f, "set palette defined (0 '#440154', 1 '#3b528b', 2 '#21918c', "
+                   "3 '#5ec962', 4 '#fde725')\nset cblabel ");
+        put_quoted(f, c_colour < 0 ? "job" : t->header[c_colour]);
+        fprintf(f, "\n%s", log_cb ? "set logscale cb\n" : "");
+    }
+    size_t cols = n_names < 2 ? n_names : 2;
+    fprintf(f, "set multiplot layout %zu,%zu\n", (n_names + cols - 1) / cols, cols);
+    for (size_t k = 0; k < n_names; k++) {
+        fprintf(f, "%s\nset ylabel ", log_y[k] ? "set logscale y" : "unset logscale y");
+        put_quoted(f, names[k]);
+        fprintf(f, "\nplot ");
+        int first = 1;
+        for (size_t c = 0; c < n_curves; c++) {
+            if (curves[c].name != k)
+                continue;
+            fprintf(f, "%s'training.dat' index %zu using 1:2%s with lines lw 1.5 "
+                       "dt %d ", first ? "" : ", \\\n     ", c,
+                    legend ? "" : ":3", curves[c].segment ? 2 : 1);
+            first = 0;
+            if (!legend) {
+                fprintf(f, "lc palette notitle");
+                continue;
+            }
+            fprintf(f, "lc rgb '%s' ", COLOURS[curves[c].job % N_COLOURS]);
+            if (curves[c].segment) {
+                fprintf(f, "notitle");
+            } else {
+                char label[560];
+                job_label(t, n_axes, curves[c].first_row, repeats, label,
+                          sizeof label);
+                fprintf(f, "title ");
+                put_quoted(f, label);
+            }
+        }
+        if (again) /* a key entry for the dashed curves */
+            fprintf(f, ", \\\n     1/0 with lines lw 1.5 dt 2 lc rgb '#999999' "
+                       "title 'second training (disjoint set)'");
+        fputc('\n', f);
+    }
+    rc = script_finish(f, dir, gnuplot, fig, err, n_err);
+done:
+    free(curves);
+    free(jobs);
+    free(rows);
+    return rc;
+}

@@ -1,0 +1,73 @@
+/*
+ * figures — the plots of a report, drawn by gnuplot from a run's CSV files. Each
+ * figure NAME leaves, in the folder it is drawn in, NAME.dat (the numbers, one
+ * gnuplot data block per panel or curve), NAME.gp (the script: `gnuplot NAME.gp`
+ * in that folder redraws both images) and, when gnuplot ran, NAME.svg and
+ * NAME.png of the size recorded in the figure.
+ *
+ *   rates      memorized / spurious / generalized rates against the swept
+ *              parameter, with their bootstrap bands; a panel per value of the
+ *              other swept parameters (summary.csv)
+ *   collapse   measured collapse time (± standard error) against P, beside the
+ *              closed form t_C = ½ log(1 + σ²/(P^{2/d} − 1)) (summary.csv)
+ *   phi        φ_C(t), the fraction of clones ending on the same training point,
+ *              with bands, a curve per sweep point (collapse.csv)
+ *   landscape  attractors per job, mean basin radius and mean smallest Hessian
+ *              eigenvalue, by class (summary.csv, attractors.csv)
+ *   pairs      the disjoint-sets test: mean d_pair and cos_pair against the swept
+ *              parameter, with the median and quartiles over the samples
+ *              (summary.csv, records.csv)
+ *   training   the training metrics plugins reported (loss) against the step, a
+ *              curve per job (training.csv)
+ */
+#ifndef BASIN_FIGURES_H
+#define BASIN_FIGURES_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "report/csv_table.h"
+
+typedef struct report_figure {
+    const char *name;         /* file stem: "rates" */
+    const char *title;        /* a heading for the page */
+    char caption[600];        /* what it shows, for the page */
+    uint32_t width, height;   /* pixels of NAME.svg and NAME.png */
+    int svg;                  /* NAME.svg is drawn as well as NAME.png */
+    int drawn;                /* the images exist */
+    char skipped[512];        /* why not, when not drawn */
+} report_figure;
+
+/* The gnuplot to run, in buf: $BASIN_GNUPLOT when set (empty: none), else gnuplot
+   on PATH, else the one found at build time. Returns buf, or NULL when none is an
+   executable file; *why then says where it looked. */
+const char *figures_gnuplot(char *buf, size_t n, char *why, size_t n_why);
+
+/*
+ * Each writes its figure's files into dir, and runs gnuplot there when gnuplot is
+ * not NULL. Returns 1 when the run has no such figure (nothing written), 0 when
+ * the figure was written (fig->drawn, or fig->skipped saying why gnuplot failed),
+ * or a negative BASIN_E* with a message when a file cannot be written.
+ */
+int figures_rates(const csv_table *summary, const char *dir, const char *gnuplot,
+                  report_figure *fig, char *err, size_t n_err);
+int figures_collapse(const csv_table *summary, const char *dir, const char *gnuplot,
+                     report_figure *fig, char *err, size_t n_err);
+int figures_phi(const csv_table *collapse, const char *dir, const char *gnuplot,
+                report_figure *fig, char *err, size_t n_err);
+int figures_landscape(const csv_table *summary, const csv_table *attractors,
+                      const char *dir, const char *gnuplot, report_figure *fig,
+                      char *err, size_t n_err);
+int figures_pairs(const csv_table *summary, const csv_table *records,
+                  const char *dir, const char *gnuplot, report_figure *fig,
+                  char *err, size_t n_err);
+/* training: a checked training.csv (job, point, repeat, the n_axes swept
+   parameters, name, step, value; numbers where numbers belong). */
+int figures_training(const csv_table *training, size_t n_axes, const char *dir,
+                     const char *gnuplot, report_figure *fig, char *err, size_t n_err);
+
+/* The number of leading sweep-axis columns of a summary (those before
+   memorized_rate). */
+size_t figures_axis_columns(const csv_table *summary);
+
+#endif

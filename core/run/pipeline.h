@@ -1,0 +1,40 @@
+/*
+ * pipeline — running a validated recipe: for each sweep point and repeat, one job
+ *
+ *   dataset ──train──► model.encode ──► init states ──► sampler.run (threads)
+ *                                                          │ final states
+ *   measures (overlaps or distances, classes, trajectories, landscape) ◄──┘
+ *
+ * (job.c runs one job, trajectory.c follows score-model trajectories, report.c
+ * writes the files) and the results folder: run.toml, summary.csv, records.csv,
+ * samples.npy, collapse.csv and attractors.csv when asked for, each
+ * committed atomically when the whole run has succeeded.
+ *
+ * Determinism: a job's random numbers are keyed by (job seed, role, probe, step)
+ * and probes are cut into fixed blocks whatever the thread count, so the same
+ * recipe and seed give byte-identical records.csv and summary.csv (but for the
+ * wall-clock `seconds` column) with any --threads.
+ */
+#ifndef BASIN_PIPELINE_H
+#define BASIN_PIPELINE_H
+
+#include "recipe/recipe.h"
+
+typedef struct pipeline_options {
+    const char *out_dir;      /* NULL: results/<recipe name> */
+    unsigned threads;         /* worker threads, >= 1 */
+    int progress;             /* draw a progress bar on stderr */
+    int quiet;                /* do not print the summary table */
+    int verbose;              /* 0 warnings, 1 info, 2 debug logs */
+} pipeline_options;
+
+/*
+ * Run every job of r. Returns the command's exit status: 0 on success, 2 when the
+ * input is at fault (the output folder cannot be written, a plugin rejects its
+ * parameters or data), 1 when the run fails (a numerical failure, cancellation,
+ * a write error mid-run). err holds a one-line message when nonzero.
+ */
+int pipeline_run(const recipe *r, const pipeline_options *o, char *err,
+                 size_t n_err);
+
+#endif
