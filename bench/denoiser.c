@@ -93,8 +93,8 @@ static int bench_shape(uint64_t k, uint32_t dim, uint64_t n)
         check += out[i];
     printf("K=%llu N=%u n=%llu  softmax_average %.4f s %.1f GFLOP/s   "
            "sgemm %.4f s %.1f GFLOP/s   ratio %.3f   (checksum %.6g)\n",
-           (unsigned long long)k, dim, (unsigned long long)n, best_softmax,
-           rate_softmax, best_gemm, rate_gemm, rate_softmax / rate_gemm, check);
+           (unsigned long long)k, dim, (unsigned long long)n, best_softmax, rate_softmax,
+           best_gemm, rate_gemm, rate_softmax / rate_gemm, check);
     softmax_memory_free(&m);
     free(patterns);
     free(x);

@@ -75,8 +75,8 @@ static void bench_dense(const basin_energy_iface *dense, const char *function, i
     float *x = malloc(starts * dim * sizeof *x);
     for (uint64_t r = 0; r < starts; r++)
         for (uint32_t i = 0; i < dim; i++)
-            x[r * dim + i] = (uniform(1u << 30 | (r * dim + i)) < 0.2 ? -1 : 1)
-                             * xi[(r % k) * dim + i];
+            x[r * dim + i] = (uniform(1u << 30 | (r * dim + i)) < 0.2 ? -1 : 1) *
+                             xi[(r % k) * dim + i];
     float *cache = malloc(starts * k * sizeof *cache);
     uint32_t *order = malloc(dim * sizeof *order);
     double t0 = now();
@@ -90,8 +90,8 @@ static void bench_dense(const basin_energy_iface *dense, const char *function, i
             for (uint32_t i = 0; i < dim; i++)
                 order[i] = i;
             for (uint32_t i = dim - 1; i > 0; i--) {
-                const uint32_t j = (uint32_t)(uniform(r << 40 | sweep << 20 | i)
-                                              * (i + 1));
+                const uint32_t j =
+                    (uint32_t)(uniform(r << 40 | sweep << 20 | i) * (i + 1));
                 const uint32_t tmp = order[i];
                 order[i] = order[j];
                 order[j] = tmp;
@@ -119,10 +119,10 @@ static void bench_dense(const basin_energy_iface *dense, const char *function, i
            "%llu retrieved exactly; %.1f us/sweep, %.1f ns/spin_delta, "
            "%.2f us/flip (all time / flips), spin_init %.2f ms\n",
            function, n, strcmp(function, "exp") == 0 ? " (beta 1)" : "", dim,
-           (unsigned long long)k, (unsigned long long)starts,
-           (unsigned long long)sweeps, (unsigned long long)flips,
-           (unsigned long long)retrieved, 1e6 * t / (double)sweeps,
-           1e9 * t / (double)evaluations, 1e6 * t / (double)flips, 1e3 * t_init);
+           (unsigned long long)k, (unsigned long long)starts, (unsigned long long)sweeps,
+           (unsigned long long)flips, (unsigned long long)retrieved,
+           1e6 * t / (double)sweeps, 1e9 * t / (double)evaluations,
+           1e6 * t / (double)flips, 1e3 * t_init);
     dense->destroy(e);
     free(xi);
     free(x);
@@ -159,8 +159,8 @@ static void bench_modern(const basin_energy_iface *modern)
     double best_gemm = INFINITY;
     for (int rep = 0; rep < 5; rep++) {
         const double t0 = now();
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)batch, (int)k,
-                    (int)dim, 1.0f, x, (int)dim, xi, (int)dim, 0.0f, gemm, (int)k);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)batch, (int)k, (int)dim,
+                    1.0f, x, (int)dim, xi, (int)dim, 0.0f, gemm, (int)k);
         best_gemm = fmin(best_gemm, now() - t0);
     }
     double err = 0;

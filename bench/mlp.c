@@ -89,8 +89,9 @@ int main(int argc, char **argv)
             return 1;
         }
         printf("basin %s N=%u width=%u depth=%u batch=%u train_samples_per_s %.0f "
-               "denoise_rows_per_s %.0f\n", cf->name, cf->dim, cf->width, cf->depth,
-               cf->batch, (double)cf->steps * cf->batch / train_s,
+               "denoise_rows_per_s %.0f\n",
+               cf->name, cf->dim, cf->width, cf->depth, cf->batch,
+               (double)cf->steps * cf->batch / train_s,
                (double)CALLS * cf->batch / sample_s);
         sc->destroy(self);
         free(train);

@@ -102,10 +102,10 @@ static void fake_normal(const basin_host *host, uint32_t role, uint64_t index,
         return;
     }
     for (size_t e = 0; e < n; e++) {
-        double u1 = ((double)(hash_key(f->seed, role, index, step, 2 * e) >> 11) + 1)
-                    * 0x1p-53;
-        double u2 = (double)(hash_key(f->seed, role, index, step, 2 * e + 1) >> 11)
-                    * 0x1p-53;
+        double u1 =
+            ((double)(hash_key(f->seed, role, index, step, 2 * e) >> 11) + 1) * 0x1p-53;
+        double u2 =
+            (double)(hash_key(f->seed, role, index, step, 2 * e + 1) >> 11) * 0x1p-53;
         out[e] = (float)(sqrt(-2 * log(u1)) * cos(6.283185307179586 * u2));
     }
 }
@@ -135,20 +135,21 @@ static void fake_metric(const basin_host *host, const char *name, uint64_t step,
 void fake_host_init(fake_host *f, uint64_t seed, fake_rng rng)
 {
     *f = (fake_host){
-        .host = {
-            .struct_size = sizeof(basin_host),
-            .abi_minor = BASIN_ABI_MINOR,
-            .host_data = f,
-            .error = fake_error,
-            .log = fake_log,
-            .random_bits = fake_bits,
-            .random_uniform = fake_uniform,
-            .random_normal = fake_normal,
-            .progress = fake_progress,
-            .cancelled = fake_cancelled,
-            .observe = NULL,
-            .metric = fake_metric,
-        },
+        .host =
+            {
+                .struct_size = sizeof(basin_host),
+                .abi_minor = BASIN_ABI_MINOR,
+                .host_data = f,
+                .error = fake_error,
+                .log = fake_log,
+                .random_bits = fake_bits,
+                .random_uniform = fake_uniform,
+                .random_normal = fake_normal,
+                .progress = fake_progress,
+                .cancelled = fake_cancelled,
+                .observe = NULL,
+                .metric = fake_metric,
+            },
         .seed = seed,
         .rng = rng,
     };
@@ -166,8 +167,8 @@ const basin_library *load_library(const char *path)
         fprintf(stderr, "%s: no %s\n", path, BASIN_LIBRARY_SYMBOL);
         return NULL;
     }
-    if (entry->abi_major != BASIN_ABI_MAJOR || entry->abi_minor > BASIN_ABI_MINOR
-        || entry->struct_size != sizeof(basin_library) || entry->plugins == NULL) {
+    if (entry->abi_major != BASIN_ABI_MAJOR || entry->abi_minor > BASIN_ABI_MINOR ||
+        entry->struct_size != sizeof(basin_library) || entry->plugins == NULL) {
         fprintf(stderr, "%s: bad library header (abi %u.%u, size %u)\n", path,
                 entry->abi_major, entry->abi_minor, entry->struct_size);
         return NULL;
@@ -179,9 +180,9 @@ const basin_library *load_library(const char *path)
 static int default_in_range(const basin_param_def *d)
 {
     const double v = d->default_number;
-    return v >= d->min && v <= d->max
-           && !((d->flags & BASIN_PARAM_MIN_EXCLUSIVE) && v == d->min)
-           && !((d->flags & BASIN_PARAM_MAX_EXCLUSIVE) && v == d->max);
+    return v >= d->min && v <= d->max &&
+           !((d->flags & BASIN_PARAM_MIN_EXCLUSIVE) && v == d->min) &&
+           !((d->flags & BASIN_PARAM_MAX_EXCLUSIVE) && v == d->max);
 }
 
 const basin_descriptor *load_plugin(const char *path, const char *id)
@@ -202,11 +203,13 @@ const basin_descriptor *load_plugin(const char *path, const char *id)
         if (d->type == BASIN_PARAM_INT || d->type == BASIN_PARAM_REAL)
             ok &= default_in_range(d);
         if (d->type == BASIN_PARAM_CHOICE)
-            ok &= d->default_string != NULL && d->choices != NULL
-                  && strstr(d->choices, d->default_string) != NULL;
+            ok &= d->default_string != NULL && d->choices != NULL &&
+                  strstr(d->choices, d->default_string) != NULL;
         if (!ok) {
-            fprintf(stderr, "%s: parameter %s: default outside its range or choices, "
-                            "or no doc\n", id, d->name);
+            fprintf(stderr,
+                    "%s: parameter %s: default outside its range or choices, "
+                    "or no doc\n",
+                    id, d->name);
             return NULL;
         }
     }
@@ -223,9 +226,8 @@ params param_defaults(const basin_descriptor *desc)
             exit(2);
         }
         p.values[i].number = desc->params[i].default_number;
-        p.values[i].string = desc->params[i].default_string != NULL
-                                 ? desc->params[i].default_string
-                                 : "";
+        p.values[i].string =
+            desc->params[i].default_string != NULL ? desc->params[i].default_string : "";
     }
     return p;
 }

@@ -31,17 +31,17 @@
 typedef enum fake_rng { FAKE_SPLITMIX, FAKE_PHILOX } fake_rng;
 
 typedef struct fake_host {
-    basin_host host;          /* host.host_data points back here */
-    uint64_t seed;            /* may be changed between runs */
+    basin_host host; /* host.host_data points back here */
+    uint64_t seed;   /* may be changed between runs */
     fake_rng rng;
-    int cancel;               /* cancelled() returns this */
-    int quiet;                /* log() prints nothing (it still counts) */
-    uint64_t n_warnings;      /* log() calls at level ≤ BASIN_LOG_WARN */
-    void *user;               /* the test's own state, for its hooks */
-    char metric_name[32];     /* metric(): the last point reported */
+    int cancel;           /* cancelled() returns this */
+    int quiet;            /* log() prints nothing (it still counts) */
+    uint64_t n_warnings;  /* log() calls at level ≤ BASIN_LOG_WARN */
+    void *user;           /* the test's own state, for its hooks */
+    char metric_name[32]; /* metric(): the last point reported */
     uint64_t metric_step;
     double metric_value;
-    uint64_t n_metrics;       /* metric() calls */
+    uint64_t n_metrics; /* metric() calls */
 } fake_host;
 
 /* The last message passed to error() on this thread. */

@@ -67,12 +67,15 @@ static void host_log(const basin_host *h, int level, const char *fmt, ...)
     va_end(ap);
     pthread_mutex_lock(&job->lock);
     fprintf(stderr, "\r\033[Kbasin: %s: %s: %s\n", job->label,
-            NAMES[level < 0 ? 0 : level > 3 ? 3 : level], line);
+            NAMES[level < 0   ? 0
+                  : level > 3 ? 3
+                              : level],
+            line);
     pthread_mutex_unlock(&job->lock);
 }
 
-static void host_bits(const basin_host *h, uint32_t role, uint64_t index,
-                      uint64_t step, uint32_t *out, size_t n)
+static void host_bits(const basin_host *h, uint32_t role, uint64_t index, uint64_t step,
+                      uint32_t *out, size_t n)
 {
     rng_bits(job_of(h)->seed, role, index, step, out, n);
 }
@@ -83,8 +86,8 @@ static void host_uniform(const basin_host *h, uint32_t role, uint64_t index,
     rng_uniform(job_of(h)->seed, role, index, step, out, n);
 }
 
-static void host_normal(const basin_host *h, uint32_t role, uint64_t index,
-                        uint64_t step, float *out, size_t n)
+static void host_normal(const basin_host *h, uint32_t role, uint64_t index, uint64_t step,
+                        float *out, size_t n)
 {
     rng_normal(job_of(h)->seed, role, index, step, out, n);
 }
@@ -95,9 +98,9 @@ static void progress_text(const host_job *job, char *label, size_t n)
 {
     int used = snprintf(label, n, "%s %s", job->label, job->phase ? job->phase : "");
     if (used >= 0 && (size_t)used < n && job->progress_total)
-        used += snprintf(label + used, n - (size_t)used, " %3.0f%%",
-                         100.0 * (double)job->progress_done
-                             / (double)job->progress_total);
+        used +=
+            snprintf(label + used, n - (size_t)used, " %3.0f%%",
+                     100.0 * (double)job->progress_done / (double)job->progress_total);
     if (used >= 0 && (size_t)used < n && job->n_metrics)
         snprintf(label + used, n - (size_t)used, " %s %.4g",
                  job->metrics[job->n_metrics - 1].name,
@@ -164,8 +167,8 @@ static int host_observe(const basin_host *h, const basin_step *step)
     return host_cancelled(h);
 }
 
-void host_job_init(host_job *job, uint64_t seed, progress *progress,
-                   const char *label, int verbose)
+void host_job_init(host_job *job, uint64_t seed, progress *progress, const char *label,
+                   int verbose)
 {
     memset(job, 0, sizeof *job);
     job->table.struct_size = sizeof(basin_host);
@@ -209,14 +212,22 @@ void host_job_destroy(host_job *job)
 const char *host_status_name(int status)
 {
     switch (status) {
-    case BASIN_OK: return "ok";
-    case BASIN_EINVAL: return "invalid input";
-    case BASIN_ENOMEM: return "out of memory";
-    case BASIN_EIO: return "input/output error";
-    case BASIN_ENUMERIC: return "numerical failure";
-    case BASIN_ECANCELED: return "canceled";
-    case BASIN_EUNSUPPORTED: return "not supported by this model";
-    case BASIN_EINTERNAL: return "internal error";
+    case BASIN_OK:
+        return "ok";
+    case BASIN_EINVAL:
+        return "invalid input";
+    case BASIN_ENOMEM:
+        return "out of memory";
+    case BASIN_EIO:
+        return "input/output error";
+    case BASIN_ENUMERIC:
+        return "numerical failure";
+    case BASIN_ECANCELED:
+        return "canceled";
+    case BASIN_EUNSUPPORTED:
+        return "not supported by this model";
+    case BASIN_EINTERNAL:
+        return "internal error";
     }
     return "unknown status";
 }
@@ -224,8 +235,10 @@ const char *host_status_name(int status)
 const char *host_job_error(host_job *job, int status)
 {
     if (!job->has_error)
-        snprintf(job->error, sizeof job->error, "failed with status %d (%s) and no "
-                 "message", status, host_status_name(status));
+        snprintf(job->error, sizeof job->error,
+                 "failed with status %d (%s) and no "
+                 "message",
+                 status, host_status_name(status));
     return job->error;
 }
 

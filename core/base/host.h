@@ -15,22 +15,22 @@
 
 /* One point of a training curve (basin_host.metric). */
 typedef struct host_metric {
-    int disjoint;             /* reported by the disjoint-sets test's second model */
+    int disjoint; /* reported by the disjoint-sets test's second model */
     char name[32];
     uint64_t step;
     double value;
 } host_metric;
 
 typedef struct host_job {
-    basin_host table;         /* first: plugins get &job->table */
-    uint64_t seed;            /* the job seed: rng_job_seed(run seed, job) */
+    basin_host table; /* first: plugins get &job->table */
+    uint64_t seed;    /* the job seed: rng_job_seed(run seed, job) */
     pthread_mutex_t lock;
-    char error[1024];         /* the first error a plugin reported */
+    char error[1024]; /* the first error a plugin reported */
     int has_error;
-    progress *progress;       /* may be NULL */
-    uint64_t progress_base;   /* units done before this job's current phase */
-    char label[48];           /* "job 3/15" */
-    const char *phase;        /* "dataset", "encode", "dynamics", "measures" */
+    progress *progress;     /* may be NULL */
+    uint64_t progress_base; /* units done before this job's current phase */
+    char label[48];         /* "job 3/15" */
+    const char *phase;      /* "dataset", "encode", "dynamics", "measures" */
     uint64_t progress_done, progress_total; /* the phase's last progress() */
     int verbose;
     /* The job's step observer (trajectory measures), or NULL. It is called from
@@ -41,12 +41,12 @@ typedef struct host_job {
        the pipeline writes them to training.csv. */
     host_metric *metrics;
     size_t n_metrics, cap_metrics;
-    int metrics_lost;         /* an allocation failed: some points are missing */
+    int metrics_lost; /* an allocation failed: some points are missing */
 } host_job;
 
 /* Set up a job's table. */
-void host_job_init(host_job *job, uint64_t seed, progress *progress,
-                   const char *label, int verbose);
+void host_job_init(host_job *job, uint64_t seed, progress *progress, const char *label,
+                   int verbose);
 void host_job_destroy(host_job *job);
 
 /* The message a plugin left, or a generic one naming the status code. */

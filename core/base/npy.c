@@ -23,7 +23,14 @@ int npy_write_header_f32(FILE *f, uint64_t rows, uint64_t cols)
        multiple of 64 as the format asks; the dict is at most 104 characters. */
     size_t pad = NPY_HEADER_BYTES - 10 - (size_t)n - 1;
     uint16_t header_len = (uint16_t)(n + pad + 1);
-    unsigned char prefix[10] = {0x93, 'N', 'U', 'M', 'P', 'Y', 1, 0,
+    unsigned char prefix[10] = {0x93,
+                                'N',
+                                'U',
+                                'M',
+                                'P',
+                                'Y',
+                                1,
+                                0,
                                 (unsigned char)(header_len & 0xff),
                                 (unsigned char)(header_len >> 8)};
     if (fwrite(prefix, 1, 10, f) != 10 || fwrite(dict, 1, (size_t)n, f) != (size_t)n)
@@ -139,8 +146,10 @@ int npy_open(npy_reader *r, const char *path, char *err, size_t n_err)
     } else if (strcmp(descr, "<f8") == 0) {
         r->item = 8;
     } else {
-        errmsg(err, n_err, "%s: dtype '%s' is not supported (use float32 '<f4' or "
-               "float64 '<f8')", path, descr);
+        errmsg(err, n_err,
+               "%s: dtype '%s' is not supported (use float32 '<f4' or "
+               "float64 '<f8')",
+               path, descr);
         goto fail;
     }
     if (strcmp(fortran, "False") != 0) {
@@ -207,9 +216,8 @@ int npy_open(npy_reader *r, const char *path, char *err, size_t n_err)
     uint64_t size = (uint64_t)ftello(r->f);
     if (size != want) {
         errmsg(err, n_err, "%s: %s for shape %s (%llu bytes of data, %llu expected)",
-               path, size < want ? "truncated" : "trailing bytes",
-               shape, (unsigned long long)(size > r->data_offset ? size - r->data_offset
-                                                                 : 0),
+               path, size < want ? "truncated" : "trailing bytes", shape,
+               (unsigned long long)(size > r->data_offset ? size - r->data_offset : 0),
                (unsigned long long)(want - r->data_offset));
         goto fail;
     }
@@ -219,8 +227,8 @@ fail:
     return -1;
 }
 
-int npy_read_rows(npy_reader *r, uint64_t first, uint64_t count, float *out,
-                  char *err, size_t n_err)
+int npy_read_rows(npy_reader *r, uint64_t first, uint64_t count, float *out, char *err,
+                  size_t n_err)
 {
     if (first > r->rows || count > r->rows - first) {
         errmsg(err, n_err, "%s: rows past the end", r->path);

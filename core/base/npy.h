@@ -29,11 +29,11 @@ int npy_write_header_f32(FILE *f, uint64_t rows, uint64_t cols);
  */
 typedef struct npy_reader {
     FILE *f;
-    const char *path;         /* borrowed from the caller */
+    const char *path; /* borrowed from the caller */
     uint64_t rows;
-    uint32_t dim;             /* floats per row */
-    unsigned item;            /* 4 (<f4) or 8 (<f8) */
-    uint64_t data_offset;     /* bytes before the data */
+    uint32_t dim;         /* floats per row */
+    unsigned item;        /* 4 (<f4) or 8 (<f8) */
+    uint64_t data_offset; /* bytes before the data */
 } npy_reader;
 
 /* Open and check path. 0, or -1 with "PATH: what is wrong" in err. */
@@ -41,8 +41,8 @@ int npy_open(npy_reader *r, const char *path, char *err, size_t n_err);
 
 /* Rows [first, first + count) into out (count × dim float32). A NaN or ±Inf is an
    error naming the file, row and column. 0, or -1 with a message in err. */
-int npy_read_rows(npy_reader *r, uint64_t first, uint64_t count, float *out,
-                  char *err, size_t n_err);
+int npy_read_rows(npy_reader *r, uint64_t first, uint64_t count, float *out, char *err,
+                  size_t n_err);
 
 /* Close (safe on a reader that failed to open, and twice). */
 void npy_close(npy_reader *r);

@@ -67,8 +67,8 @@ static void stream_next(stream *s, uint32_t out[4])
     s->ctr[0]++;
 }
 
-void rng_bits(uint64_t seed, uint32_t role, uint64_t index, uint64_t step,
-              uint32_t *out, size_t n)
+void rng_bits(uint64_t seed, uint32_t role, uint64_t index, uint64_t step, uint32_t *out,
+              size_t n)
 {
     stream s;
     stream_init(&s, seed, role, index, step);
@@ -87,8 +87,8 @@ static double to_unit(uint32_t hi, uint32_t lo)
     return (double)bits * (1.0 / 9007199254740992.0);
 }
 
-void rng_uniform(uint64_t seed, uint32_t role, uint64_t index, uint64_t step,
-                 double *out, size_t n)
+void rng_uniform(uint64_t seed, uint32_t role, uint64_t index, uint64_t step, double *out,
+                 size_t n)
 {
     stream s;
     stream_init(&s, seed, role, index, step);
@@ -102,8 +102,8 @@ void rng_uniform(uint64_t seed, uint32_t role, uint64_t index, uint64_t step,
 }
 
 /* Box–Muller: two uniforms give two independent standard normals. */
-void rng_normal(uint64_t seed, uint32_t role, uint64_t index, uint64_t step,
-                float *out, size_t n)
+void rng_normal(uint64_t seed, uint32_t role, uint64_t index, uint64_t step, float *out,
+                size_t n)
 {
     stream s;
     stream_init(&s, seed, role, index, step);

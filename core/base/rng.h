@@ -21,11 +21,11 @@ void rng_philox(const uint32_t ctr[4], const uint32_t key[2], uint32_t out[4]);
 uint64_t rng_job_seed(uint64_t run_seed, uint64_t job);
 
 /* The first n words / doubles in [0, 1) / standard normals of a stream. */
-void rng_bits(uint64_t seed, uint32_t role, uint64_t index, uint64_t step,
-              uint32_t *out, size_t n);
-void rng_uniform(uint64_t seed, uint32_t role, uint64_t index, uint64_t step,
-                 double *out, size_t n);
-void rng_normal(uint64_t seed, uint32_t role, uint64_t index, uint64_t step,
-                float *out, size_t n);
+void rng_bits(uint64_t seed, uint32_t role, uint64_t index, uint64_t step, uint32_t *out,
+              size_t n);
+void rng_uniform(uint64_t seed, uint32_t role, uint64_t index, uint64_t step, double *out,
+                 size_t n);
+void rng_normal(uint64_t seed, uint32_t role, uint64_t index, uint64_t step, float *out,
+                size_t n);
 
 #endif

@@ -40,12 +40,10 @@ static int is_affix(const char *word, const char *candidate)
     size_t nw = strlen(word), nc = strlen(candidate);
     if (nw < 3 || nw >= nc)
         return 0;
-    return strncmp(word, candidate, nw) == 0 ||
-           strcmp(candidate + nc - nw, word) == 0;
+    return strncmp(word, candidate, nw) == 0 || strcmp(candidate + nc - nw, word) == 0;
 }
 
-const char *suggest_closest(const char *word, const char *const *candidates,
-                            size_t n)
+const char *suggest_closest(const char *word, const char *const *candidates, size_t n)
 {
     size_t limit = strlen(word) / 3;
     if (limit < 2)

@@ -14,7 +14,6 @@ size_t suggest_distance(const char *a, const char *b);
  * typo (distance at most max(2, strlen(word)/3), or word is a prefix/suffix of it).
  * Candidates may contain NULLs, which are skipped.
  */
-const char *suggest_closest(const char *word, const char *const *candidates,
-                            size_t n);
+const char *suggest_closest(const char *word, const char *const *candidates, size_t n);
 
 #endif

@@ -23,7 +23,8 @@
 #include <utility>
 #include <vector>
 
-namespace {
+namespace
+{
 
 constexpr int kErrRead = -1;
 constexpr int kErrSyntax = -2;
@@ -88,8 +89,14 @@ void free_node(toml_node *node)
 
 struct tree_guard {
     toml_node *root = nullptr;
-    ~tree_guard() { free_node(root); }
-    toml_node *release() { return std::exchange(root, nullptr); }
+    ~tree_guard()
+    {
+        free_node(root);
+    }
+    toml_node *release()
+    {
+        return std::exchange(root, nullptr);
+    }
 };
 
 toml_node *new_node()
@@ -100,8 +107,7 @@ toml_node *new_node()
     return n;
 }
 
-template <typename T>
-char *format_value(const T &v)
+template <typename T> char *format_value(const T &v)
 {
     std::ostringstream os;
     os << v;
@@ -140,12 +146,15 @@ void fill(toml_node *dst, const toml::node &src)
         std::vector<entry> entries;
         entries.reserve(t.size());
         for (auto &&[k, v] : t)
-            entries.push_back(entry{&k, &v, pos_of(v.source().begin), pos_of(k.source().begin)});
-        std::stable_sort(entries.begin(), entries.end(), [](const entry &a, const entry &b) {
-            return a.vpos != b.vpos ? a.vpos < b.vpos : a.kpos < b.kpos;
-        });
+            entries.push_back(
+                entry{&k, &v, pos_of(v.source().begin), pos_of(k.source().begin)});
+        std::stable_sort(entries.begin(), entries.end(),
+                         [](const entry &a, const entry &b) {
+                             return a.vpos != b.vpos ? a.vpos < b.vpos : a.kpos < b.kpos;
+                         });
         if (!entries.empty()) {
-            dst->items = static_cast<toml_node **>(std::calloc(entries.size(), sizeof *dst->items));
+            dst->items = static_cast<toml_node **>(
+                std::calloc(entries.size(), sizeof *dst->items));
             if (!dst->items)
                 throw std::bad_alloc();
         }
@@ -161,7 +170,8 @@ void fill(toml_node *dst, const toml::node &src)
         const toml::array &a = *src.as_array();
         dst->kind = TOML_ARRAY;
         if (!a.empty()) {
-            dst->items = static_cast<toml_node **>(std::calloc(a.size(), sizeof *dst->items));
+            dst->items =
+                static_cast<toml_node **>(std::calloc(a.size(), sizeof *dst->items));
             if (!dst->items)
                 throw std::bad_alloc();
         }
@@ -228,7 +238,8 @@ int parse_view(std::string_view text, const char *name, toml_node **out, char **
         const toml::source_position &p = e.source().begin;
         std::string_view d = e.description();
         // description() is a view into the exception: copy it through %.*s.
-        int dn = d.size() > static_cast<size_t>(INT_MAX) ? INT_MAX : static_cast<int>(d.size());
+        int dn = d.size() > static_cast<size_t>(INT_MAX) ? INT_MAX
+                                                         : static_cast<int>(d.size());
         if (p.line > 0)
             set_error(error, "%s:%u:%u: %.*s", name, static_cast<unsigned>(p.line),
                       static_cast<unsigned>(p.column), dn, d.data());
@@ -261,7 +272,8 @@ int toml_parse_file(const char *path, toml_node **out, char **error)
     if (out)
         *out = nullptr;
     if (!path || !out) {
-        set_error(error, "%s: invalid arguments to toml_parse_file", path ? path : "(null)");
+        set_error(error, "%s: invalid arguments to toml_parse_file",
+                  path ? path : "(null)");
         return kErrArgs;
     }
     try {
@@ -311,8 +323,8 @@ int toml_parse_file(const char *path, toml_node **out, char **error)
     }
 }
 
-int toml_parse_text(const char *text, size_t len, const char *source_name, toml_node **out,
-                    char **error)
+int toml_parse_text(const char *text, size_t len, const char *source_name,
+                    toml_node **out, char **error)
 {
     const char *name = source_name ? source_name : "<text>";
     if (error)
@@ -323,7 +335,8 @@ int toml_parse_text(const char *text, size_t len, const char *source_name, toml_
         set_error(error, "%s: invalid arguments to toml_parse_text", name);
         return kErrArgs;
     }
-    return parse_view(std::string_view(text ? text : "", text ? len : 0), name, out, error);
+    return parse_view(std::string_view(text ? text : "", text ? len : 0), name, out,
+                      error);
 }
 
 toml_node *toml_get(const toml_node *table, const char *key)
@@ -346,13 +359,20 @@ void toml_free(toml_node *node)
 const char *toml_kind_name(toml_kind kind)
 {
     switch (kind) {
-    case TOML_TABLE: return "table";
-    case TOML_ARRAY: return "array";
-    case TOML_STRING: return "string";
-    case TOML_INTEGER: return "integer";
-    case TOML_FLOAT: return "float";
-    case TOML_BOOL: return "boolean";
-    case TOML_DATETIME: return "datetime";
+    case TOML_TABLE:
+        return "table";
+    case TOML_ARRAY:
+        return "array";
+    case TOML_STRING:
+        return "string";
+    case TOML_INTEGER:
+        return "integer";
+    case TOML_FLOAT:
+        return "float";
+    case TOML_BOOL:
+        return "boolean";
+    case TOML_DATETIME:
+        return "datetime";
     }
     return "unknown";
 }

@@ -29,13 +29,15 @@ typedef enum toml_kind {
 typedef struct toml_node toml_node;
 struct toml_node {
     toml_kind kind;
-    char *key;          /* name within its parent table; NULL for the root and array items */
-    int line, column;   /* 1-based source position of the value (0 if unknown) */
-    int64_t integer;    /* TOML_INTEGER */
-    double real;        /* TOML_FLOAT */
-    bool boolean;       /* TOML_BOOL */
-    char *string;       /* TOML_STRING: the UTF-8 value; TOML_DATETIME: its text as TOML would write it */
-    toml_node **items;  /* TOML_TABLE: entries in source order; TOML_ARRAY: elements in order */
+    char *key; /* name within its parent table; NULL for the root and array items */
+    int line, column; /* 1-based source position of the value (0 if unknown) */
+    int64_t integer;  /* TOML_INTEGER */
+    double real;      /* TOML_FLOAT */
+    bool boolean;     /* TOML_BOOL */
+    char *
+        string; /* TOML_STRING: the UTF-8 value; TOML_DATETIME: its text as TOML would write it */
+    toml_node *
+        *items; /* TOML_TABLE: entries in source order; TOML_ARRAY: elements in order */
     size_t n_items;
 };
 

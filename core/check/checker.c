@@ -17,7 +17,7 @@
 #include "registry/registry.h"
 
 /* The seed of every host the checks lend; any fixed value does. */
-#define CHECK_SEED 20250611u
+#define CHECK_SEED     20250611u
 #define CHECK_MAX_SETS 64
 /* The largest --dim: the batteries hold a few dozen states of this dimension. */
 #define CHECK_MAX_DIM 100000
@@ -51,8 +51,8 @@ const char USAGE_CHECK[] =
 
 /* ------------------------------------------------------------ shared helpers */
 
-static void vreport(check_ctx *c, const char *word, const char *name,
-                    const char *fmt, va_list ap)
+static void vreport(check_ctx *c, const char *word, const char *name, const char *fmt,
+                    va_list ap)
 {
     printf("%s %s %s", word, c->d && c->d->id ? c->d->id : "library", name);
     if (fmt) {
@@ -155,7 +155,8 @@ static int check_id(check_ctx *c)
             prefix = KIND_PREFIX[i][1];
     if (!check_report(c, prefix != NULL, "interface",
                       "expected one of basin.dataset/1, basin.energy/1, "
-                      "basin.score/1, basin.sampler/1, saw '%s'", d->interface))
+                      "basin.score/1, basin.sampler/1, saw '%s'",
+                      d->interface))
         return 0;
     size_t n = strlen(prefix);
     const char *name = d->id + (strncmp(d->id, prefix, n) == 0 ? n : 0);
@@ -163,15 +164,18 @@ static int check_id(check_ctx *c)
     for (const char *p = name; ok && *p; p++)
         ok = islower((unsigned char)*p) || isdigit((unsigned char)*p) || *p == '-' ||
              *p == '_' || *p == '.';
-    return check_report(c, ok, "id", "expected '%sNAME' (NAME of a-z 0-9 . _ -) for "
-                        "interface %s, saw '%s'", prefix, d->interface, d->id);
+    return check_report(c, ok, "id",
+                        "expected '%sNAME' (NAME of a-z 0-9 . _ -) for "
+                        "interface %s, saw '%s'",
+                        prefix, d->interface, d->id);
 }
 
 /* The interface table: its struct_size and required functions. */
 static int check_table(check_ctx *c)
 {
     const basin_descriptor *d = c->d;
-    if (!check_report(c, d->iface != NULL, "table", "expected a function table, "
+    if (!check_report(c, d->iface != NULL, "table",
+                      "expected a function table, "
                       "saw NULL"))
         return 0;
     uint32_t size = *(const uint32_t *)d->iface;
@@ -203,8 +207,10 @@ static int check_table(check_ctx *c)
         ok = size < need || (f->create && f->destroy && f->run);
         what = "create, destroy and run";
     }
-    if (!check_report(c, size >= need, "table-size", "expected struct_size >= %zu, "
-                      "saw %u", need, (unsigned)size))
+    if (!check_report(c, size >= need, "table-size",
+                      "expected struct_size >= %zu, "
+                      "saw %u",
+                      need, (unsigned)size))
         return 0;
     return check_report(c, ok, "table-functions", "expected %s, saw one NULL", what);
 }
@@ -227,8 +233,7 @@ static void check_param_def(const basin_param_def *t, size_t i, char *why, size_
     char err[512];
     why[0] = '\0';
     if (!name_is_sane(p->name))
-        snprintf(why, n, "name '%s' is not lower-case words joined by - or _",
-                 p->name);
+        snprintf(why, n, "name '%s' is not lower-case words joined by - or _", p->name);
     else if (param_find(t, p->name) != (long)i)
         snprintf(why, n, "name '%s' appears twice", p->name);
     else if (p->type < BASIN_PARAM_INT || p->type > BASIN_PARAM_CHOICE)
@@ -247,7 +252,7 @@ static void check_param_def(const basin_param_def *t, size_t i, char *why, size_
 /* ------------------------------------------------------------- --set values */
 
 typedef struct set_arg {
-    const char *id;     /* points into argv, as do key and value */
+    const char *id; /* points into argv, as do key and value */
     size_t n_id;
     const char *key;
     size_t n_key;
@@ -354,7 +359,7 @@ typedef struct options {
     set_arg sets[CHECK_MAX_SETS];
     size_t n_sets;
     int verbose;
-    uint32_t dim;       /* 0 without --dim */
+    uint32_t dim; /* 0 without --dim */
     int pretrained;
 } options;
 
@@ -393,8 +398,7 @@ static int parse_options(int argc, char **argv, options *o)
             errno = 0;
             long n = strtol(text, &end, 10);
             if (end == text || *end || errno || n < 1 || n > CHECK_MAX_DIM)
-                return usage("--dim '%s' is not a whole number from 1 to 100000",
-                             text);
+                return usage("--dim '%s' is not a whole number from 1 to 100000", text);
             o->dim = (uint32_t)n;
             continue;
         } else if (a[0] == '-' && a[1]) {
@@ -418,8 +422,8 @@ static int parse_options(int argc, char **argv, options *o)
 
 /* The descriptors and their tables; ok_plugins[i] = 1 when plugin i passed and
    its runtime checks can run. Counts go to lib_ctx. */
-static void check_entry(check_ctx *lib_ctx, const basin_library *lib,
-                        int *ok_plugins, size_t n_plugins)
+static void check_entry(check_ctx *lib_ctx, const basin_library *lib, int *ok_plugins,
+                        size_t n_plugins)
 {
     for (size_t i = 0; i < n_plugins; i++) {
         const basin_descriptor *d = lib->plugins[i];
@@ -440,23 +444,29 @@ static void check_entry(check_ctx *lib_ctx, const basin_library *lib,
                 const basin_descriptor *e = lib->plugins[j];
                 ok = e->struct_size < sizeof *e || !e->id || strcmp(e->id, d->id);
             }
-            ok &= check_report(&c, ok, "unique-id", "expected an id no other plugin "
-                               "of the library has, saw '%s' twice", d->id);
-            ok &= check_report(&c, d->version && *d->version && d->summary &&
-                               *d->summary, "version-summary", "expected a version "
-                               "and a one-line summary, saw %s", !d->version ||
-                               !*d->version ? "no version" : "no summary");
+            ok &= check_report(&c, ok, "unique-id",
+                               "expected an id no other plugin "
+                               "of the library has, saw '%s' twice",
+                               d->id);
+            ok &= check_report(&c, d->version && *d->version && d->summary && *d->summary,
+                               "version-summary",
+                               "expected a version "
+                               "and a one-line summary, saw %s",
+                               !d->version || !*d->version ? "no version" : "no summary");
             if (ok && registry_kind(d))
                 ok &= check_table(&c);
-            ok &= check_report(&c, d->params != NULL, "params-table", "expected a "
+            ok &= check_report(&c, d->params != NULL, "params-table",
+                               "expected a "
                                "parameter table (one NULL-named row if empty), "
                                "saw NULL");
             if (d->params) {
                 char why[600] = "";
                 for (size_t p = 0; d->params[p].name && !why[0]; p++)
                     check_param_def(d->params, p, why, sizeof why);
-                ok &= check_report(&c, !why[0], "params", "expected sane rows, "
-                                   "saw %s", why);
+                ok &= check_report(&c, !why[0], "params",
+                                   "expected sane rows, "
+                                   "saw %s",
+                                   why);
             }
         }
         ok_plugins[i] = ok;
@@ -480,8 +490,7 @@ int cmd_check(int argc, char **argv)
     /* Loading: a library that cannot be opened is a usage error (2). A path
        without a '/' would be searched by dlopen in the system folders. */
     char path[4096];
-    snprintf(path, sizeof path, "%s%s", strchr(o.library, '/') ? "" : "./",
-             o.library);
+    snprintf(path, sizeof path, "%s%s", strchr(o.library, '/') ? "" : "./", o.library);
     void *handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
     if (!handle) {
         const char *why = dlerror();
@@ -491,26 +500,29 @@ int cmd_check(int argc, char **argv)
     }
     check_ctx all = {.seed = CHECK_SEED, .verbose = o.verbose};
     const basin_library *lib = dlsym(handle, BASIN_LIBRARY_SYMBOL);
-    if (!check_report(&all, lib != NULL, "entry", "expected the exported symbol "
-                      BASIN_LIBRARY_SYMBOL ", saw none"))
+    if (!check_report(&all, lib != NULL, "entry",
+                      "expected the exported symbol " BASIN_LIBRARY_SYMBOL ", saw none"))
         goto done;
-    if (!check_report(&all, lib->abi_major == BASIN_ABI_MAJOR &&
-                      lib->abi_minor <= BASIN_ABI_MINOR, "abi",
-                      "expected ABI %d.x with minor <= %d, saw %u.%u", BASIN_ABI_MAJOR,
-                      BASIN_ABI_MINOR, (unsigned)lib->abi_major,
-                      (unsigned)lib->abi_minor))
+    if (!check_report(
+            &all, lib->abi_major == BASIN_ABI_MAJOR && lib->abi_minor <= BASIN_ABI_MINOR,
+            "abi", "expected ABI %d.x with minor <= %d, saw %u.%u", BASIN_ABI_MAJOR,
+            BASIN_ABI_MINOR, (unsigned)lib->abi_major, (unsigned)lib->abi_minor))
         goto done;
-    if (!check_report(&all, lib->struct_size >= sizeof(basin_library) &&
-                      lib->plugins, "entry-struct", "expected struct_size >= %zu and "
-                      "a plugin list, saw %u and %s", sizeof(basin_library),
-                      (unsigned)lib->struct_size, lib->plugins ? "a list" : "NULL"))
+    if (!check_report(&all, lib->struct_size >= sizeof(basin_library) && lib->plugins,
+                      "entry-struct",
+                      "expected struct_size >= %zu and "
+                      "a plugin list, saw %u and %s",
+                      sizeof(basin_library), (unsigned)lib->struct_size,
+                      lib->plugins ? "a list" : "NULL"))
         goto done;
-    check_report(&all, lib->name && *lib->name, "entry-name", "expected a library "
+    check_report(&all, lib->name && *lib->name, "entry-name",
+                 "expected a library "
                  "name, saw none");
     size_t n_plugins = 0;
     while (lib->plugins[n_plugins])
         n_plugins++;
-    if (!check_report(&all, n_plugins > 0, "plugins", "expected at least one "
+    if (!check_report(&all, n_plugins > 0, "plugins",
+                      "expected at least one "
                       "plugin, saw an empty list"))
         goto done;
     int *ok_plugins = calloc(n_plugins, sizeof *ok_plugins);
@@ -524,8 +536,10 @@ int cmd_check(int argc, char **argv)
     registry *reg = registry_new();
     char err[2048] = "";
     int accepted = reg && registry_add_path(reg, path, 1, err, sizeof err) == 0;
-    check_report(&all, accepted, "registry", "expected the host to accept the "
-                 "library, saw: %s", err[0] ? err : "out of memory");
+    check_report(&all, accepted, "registry",
+                 "expected the host to accept the "
+                 "library, saw: %s",
+                 err[0] ? err : "out of memory");
     registry_free(reg);
 
     /* Every --set names a parameter of a plugin in this library. */
@@ -541,17 +555,22 @@ int cmd_check(int argc, char **argv)
                         !strncmp(d->params[p].name, o.sets[s].key, o.sets[s].n_key);
         }
         if (!found) {
-            fprintf(stderr, "basin: --set %.*s.%.*s names no parameter of a plugin "
-                    "in %s\n", (int)o.sets[s].n_id, o.sets[s].id,
-                    (int)o.sets[s].n_key, o.sets[s].key, o.library);
+            fprintf(stderr,
+                    "basin: --set %.*s.%.*s names no parameter of a plugin "
+                    "in %s\n",
+                    (int)o.sets[s].n_id, o.sets[s].id, (int)o.sets[s].n_key,
+                    o.sets[s].key, o.library);
             free(ok_plugins);
             return 2;
         }
     }
     for (size_t i = 0; i < n_plugins; i++) {
         const basin_descriptor *d = lib->plugins[i];
-        check_ctx c = {.d = d, .seed = CHECK_SEED, .verbose = o.verbose,
-                       .dim = o.dim, .pretrained = o.pretrained};
+        check_ctx c = {.d = d,
+                       .seed = CHECK_SEED,
+                       .verbose = o.verbose,
+                       .dim = o.dim,
+                       .pretrained = o.pretrained};
         if (!ok_plugins[i] || !accepted) {
             if (d->struct_size >= sizeof *d && d->id)
                 check_skip(&c, "runtime", "the descriptor failed its checks");
@@ -562,7 +581,8 @@ int cmd_check(int argc, char **argv)
         basin_value *values = calloc(n + 1, sizeof *values);
         const char *missing;
         int r = values ? resolve_values(d, o.sets, o.n_sets, values, &missing, err,
-                                        sizeof err) : -1;
+                                        sizeof err)
+                       : -1;
         if (r < 0) {
             fprintf(stderr, "basin: %s\n", values ? err : "out of memory");
             free(values);
@@ -574,29 +594,37 @@ int cmd_check(int argc, char **argv)
         char why[600] = "";
         for (size_t p = 0; p < n && !why[0]; p++) {
             const basin_param_def *def = &d->params[p];
-            if ((def->flags & BASIN_PARAM_REQUIRED) || def->type == BASIN_PARAM_STRING
-                || def->type == BASIN_PARAM_BOOL)
+            if ((def->flags & BASIN_PARAM_REQUIRED) || def->type == BASIN_PARAM_STRING ||
+                def->type == BASIN_PARAM_BOOL)
                 continue;
             if (def->type == BASIN_PARAM_CHOICE) {
                 if (!param_choice_contains(def->choices, values[p].string))
-                    snprintf(why, sizeof why, "'%s' = '%s' is not one of %s",
-                             def->name, values[p].string, def->choices);
+                    snprintf(why, sizeof why, "'%s' = '%s' is not one of %s", def->name,
+                             values[p].string, def->choices);
             } else if (param_check_number(def, values[p].number, err, sizeof err)) {
                 snprintf(why, sizeof why, "'%s': %s", def->name, err);
             }
         }
-        check_report(&c, !why[0], "defaults", "expected values inside their table, "
-                     "saw %s", why);
+        check_report(&c, !why[0], "defaults",
+                     "expected values inside their table, "
+                     "saw %s",
+                     why);
         if (r == 1) {
-            check_skip(&c, "runtime", "parameter '%s' is REQUIRED: give it with "
-                       "--set %s.%s=VALUE", missing, d->id, missing);
+            check_skip(&c, "runtime",
+                       "parameter '%s' is REQUIRED: give it with "
+                       "--set %s.%s=VALUE",
+                       missing, d->id, missing);
         } else if (!why[0]) {
             c.values = values;
             const char *kind = registry_kind(d);
-            if (strcmp(kind, "dataset") == 0) check_dataset(&c);
-            else if (strcmp(kind, "energy") == 0) check_energy(&c);
-            else if (strcmp(kind, "score") == 0) check_score(&c);
-            else check_sampler(&c);
+            if (strcmp(kind, "dataset") == 0)
+                check_dataset(&c);
+            else if (strcmp(kind, "energy") == 0)
+                check_energy(&c);
+            else if (strcmp(kind, "score") == 0)
+                check_score(&c);
+            else
+                check_sampler(&c);
         }
         free(values);
         all.n_pass += c.n_pass;

@@ -35,12 +35,12 @@ int cmd_check(int argc, char **argv);
 /* What the checks of one plugin share. */
 typedef struct check_ctx {
     const basin_descriptor *d;
-    const basin_value *values;   /* create()'s values, in the table's order */
-    uint64_t seed;               /* the host seed of every call */
-    int verbose;                 /* --verbose: the plugins' info logs too */
-    uint32_t dim;                /* --dim: the dimension of the energy, score and
+    const basin_value *values; /* create()'s values, in the table's order */
+    uint64_t seed;             /* the host seed of every call */
+    int verbose;               /* --verbose: the plugins' info logs too */
+    uint32_t dim;              /* --dim: the dimension of the energy, score and
                                     sampler checks; 0 for each battery's default */
-    int pretrained;              /* --pretrained: a score model whose law does not
+    int pretrained;            /* --pretrained: a score model whose law does not
                                     come from the encoded training set */
     unsigned n_pass, n_fail, n_skip;
 } check_ctx;

@@ -35,8 +35,8 @@ static const basin_dataset_iface *iface_of(const check_ctx *c)
 }
 
 /* The table holds the optional function `field` (older minors may be shorter). */
-#define HAS(f, field)                                                                \
-    ((f)->struct_size >= offsetof(basin_dataset_iface, field) + sizeof((f)->field) &&  \
+#define HAS(f, field)                                                                    \
+    ((f)->struct_size >= offsetof(basin_dataset_iface, field) + sizeof((f)->field) &&    \
      (f)->field != NULL)
 
 static int make(check_ctx *c, instance *in, const char *name)
@@ -98,22 +98,26 @@ static void check_split(check_ctx *c, instance *in, int split, uint64_t n_rows,
         goto out;
     }
     if (!check_guard_intact(all, m * dim)) {
-        check_report(c, 0, name, "expected %llu rows of %u floats, saw writes past "
-                     "them", (unsigned long long)m, dim);
+        check_report(c, 0, name,
+                     "expected %llu rows of %u floats, saw writes past "
+                     "them",
+                     (unsigned long long)m, dim);
         goto out;
     }
-    if (!check_report(c, check_finite(all, m * dim, &bad), name, "expected finite "
-                      "values, saw %g at row %llu entry %llu", all[bad],
-                      (unsigned long long)(bad / dim), (unsigned long long)(bad % dim)))
+    if (!check_report(c, check_finite(all, m * dim, &bad), name,
+                      "expected finite "
+                      "values, saw %g at row %llu entry %llu",
+                      all[bad], (unsigned long long)(bad / dim),
+                      (unsigned long long)(bad % dim)))
         goto out;
     if (in->info.flags & BASIN_DATA_BINARY) {
         for (bad = 0; bad < m * dim && (all[bad] == 1.0f || all[bad] == -1.0f); bad++)
             ;
         snprintf(name, sizeof name, "binary-%s", sname);
-        if (!check_report(c, bad == m * dim, name, "expected every entry -1 or +1 "
+        if (!check_report(c, bad == m * dim, name,
+                          "expected every entry -1 or +1 "
                           "(BASIN_DATA_BINARY), saw %g at row %llu entry %llu",
-                          bad < m * dim ? all[bad] : 0.0,
-                          (unsigned long long)(bad / dim),
+                          bad < m * dim ? all[bad] : 0.0, (unsigned long long)(bad / dim),
                           (unsigned long long)(bad % dim)))
             goto out;
     }
@@ -142,7 +146,8 @@ static void check_split(check_ctx *c, instance *in, int split, uint64_t n_rows,
             goto out;
         }
     }
-    if (check_report(c, k == m * dim, name, "expected the rows read in one call, "
+    if (check_report(c, k == m * dim, name,
+                     "expected the rows read in one call, "
                      "saw row %llu differ when read in pieces",
                      (unsigned long long)(k / dim))) {
         *out = all;
@@ -175,12 +180,16 @@ static void check_range(check_ctx *c, instance *in)
     };
     const char *wrong = NULL;
     for (size_t i = 0; i < sizeof CASES / sizeof CASES[0] && !wrong; i++)
-        if (read_rows(c, in, CASES[i].split, CASES[i].first, CASES[i].count, buf) == 0
-            || !check_guard_intact(buf, 2 * (uint64_t)dim))
+        if (read_rows(c, in, CASES[i].split, CASES[i].first, CASES[i].count, buf) == 0 ||
+            !check_guard_intact(buf, 2 * (uint64_t)dim))
             wrong = CASES[i].what;
-    check_report(c, !wrong, "read-range", "expected an error status for reading %s, "
-                 "saw %s", wrong, wrong && !check_guard_intact(buf, 2 * (uint64_t)dim)
-                 ? "writes past the rows" : "0 (success)");
+    check_report(c, !wrong, "read-range",
+                 "expected an error status for reading %s, "
+                 "saw %s",
+                 wrong,
+                 wrong && !check_guard_intact(buf, 2 * (uint64_t)dim)
+                     ? "writes past the rows"
+                     : "0 (success)");
     free(buf);
 }
 
@@ -204,15 +213,15 @@ static void check_spectrum(check_ctx *c, instance *in)
         double top = 0;
         while (i < dim && isfinite(ev[i]) && ev[i] >= 0 && (i == 0 || ev[i] <= ev[i - 1]))
             top = fmax(top, ev[i++]);
-        check_report(c, i == dim && top > 0, "spectrum", "expected %u finite, "
+        check_report(c, i == dim && top > 0, "spectrum",
+                     "expected %u finite, "
                      "non-negative, descending eigenvalues, not all 0, saw %s%g at %u",
                      dim, i == dim ? "all 0: " : "", i == dim ? 0.0 : ev[i], i);
     }
     free(ev);
 }
 
-static void check_law_distance(check_ctx *c, instance *in, const float *rows,
-                               uint64_t m)
+static void check_law_distance(check_ctx *c, instance *in, const float *rows, uint64_t m)
 {
     uint64_t n = m < 64 ? m : 64;
     double *dist = malloc((size_t)n * sizeof *dist);
@@ -223,17 +232,20 @@ static void check_law_distance(check_ctx *c, instance *in, const float *rows,
     host_job_clear_error(&in->job);
     int rc = iface_of(c)->law_distance(in->self, &in->job.table, rows, n, dist);
     if (rc == BASIN_EUNSUPPORTED) {
-        check_skip(c, "law-distance", "the dataset does not know its law's support "
-                   "(%s)", host_job_error(&in->job, rc));
+        check_skip(c, "law-distance",
+                   "the dataset does not know its law's support "
+                   "(%s)",
+                   host_job_error(&in->job, rc));
     } else if (rc) {
         check_call_failed(c, "law-distance", &in->job, rc);
     } else {
         uint64_t i = 0;
         while (i < n && isfinite(dist[i]) && dist[i] >= 0)
             i++;
-        check_report(c, i == n, "law-distance", "expected finite distances >= 0, "
-                     "saw %g for training row %llu", i < n ? dist[i] : 0.0,
-                     (unsigned long long)i);
+        check_report(c, i == n, "law-distance",
+                     "expected finite distances >= 0, "
+                     "saw %g for training row %llu",
+                     i < n ? dist[i] : 0.0, (unsigned long long)i);
     }
     free(dist);
 }
@@ -248,17 +260,20 @@ void check_dataset(check_ctx *c)
     const basin_dataset_info *info = &a.info;
     uint64_t image = (uint64_t)info->height * info->width * info->channels;
     int no_image = !info->height && !info->width && !info->channels;
-    const char *bad = info->n_train < 1 ? "n_train = 0"
-                      : info->dim < 1 ? "dim = 0"
+    const char *bad = info->n_train < 1                    ? "n_train = 0"
+                      : info->dim < 1                      ? "dim = 0"
                       : (info->flags & ~BASIN_DATA_BINARY) ? "unknown flags"
                       : !no_image && image != info->dim
-                          ? "height x width x channels != dim" : NULL;
+                          ? "height x width x channels != dim"
+                          : NULL;
     char seen[160];
-    snprintf(seen, sizeof seen, "n_train %llu, n_heldout %llu, dim %u, flags %#x, "
-             "image %ux%ux%u", (unsigned long long)info->n_train,
-             (unsigned long long)info->n_heldout, info->dim, info->flags,
-             info->height, info->width, info->channels);
-    if (!check_report(c, !bad, "info", "expected n_train >= 1, dim >= 1, known "
+    snprintf(seen, sizeof seen,
+             "n_train %llu, n_heldout %llu, dim %u, flags %#x, "
+             "image %ux%ux%u",
+             (unsigned long long)info->n_train, (unsigned long long)info->n_heldout,
+             info->dim, info->flags, info->height, info->width, info->channels);
+    if (!check_report(c, !bad, "info",
+                      "expected n_train >= 1, dim >= 1, known "
                       "flags and an image shape of 0s or with product dim; saw %s (%s)",
                       bad, seen)) {
         unmake(c, &a);
@@ -269,28 +284,28 @@ void check_dataset(check_ctx *c)
     uint64_t m_train = 0, m_heldout = 0;
     check_split(c, &a, BASIN_SPLIT_TRAIN, info->n_train, &train, &m_train);
     if (info->n_heldout)
-        check_split(c, &a, BASIN_SPLIT_HELDOUT, info->n_heldout, &heldout,
-                    &m_heldout);
+        check_split(c, &a, BASIN_SPLIT_HELDOUT, info->n_heldout, &heldout, &m_heldout);
     check_range(c, &a);
 
     if (train && make(c, &b, "deterministic")) {
         int same = !memcmp(&a.info, &b.info, sizeof a.info);
-        float *rows = malloc((size_t)(m_train > m_heldout ? m_train : m_heldout)
-                             * a.info.dim * sizeof *rows);
+        float *rows = malloc((size_t)(m_train > m_heldout ? m_train : m_heldout) *
+                             a.info.dim * sizeof *rows);
         int rc = 0;
         if (same && rows) {
             rc = read_rows(c, &b, BASIN_SPLIT_TRAIN, 0, m_train, rows);
             same = !rc && !memcmp(rows, train, m_train * a.info.dim * sizeof *rows);
             if (same && heldout) {
                 rc = read_rows(c, &b, BASIN_SPLIT_HELDOUT, 0, m_heldout, rows);
-                same = !rc &&
-                       !memcmp(rows, heldout, m_heldout * a.info.dim * sizeof *rows);
+                same =
+                    !rc && !memcmp(rows, heldout, m_heldout * a.info.dim * sizeof *rows);
             }
         }
         if (rc)
             check_call_failed(c, "deterministic", &b.job, rc);
         else if (rows)
-            check_report(c, same, "deterministic", "expected the same info and rows "
+            check_report(c, same, "deterministic",
+                         "expected the same info and rows "
                          "from a second instance with the same seed, saw them "
                          "differ");
         free(rows);

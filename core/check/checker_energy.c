@@ -23,8 +23,8 @@
 #include "check/checker.h"
 
 #define DEFAULT_DIM 16u /* the dimension N without --dim */
-#define N_MEMORIES 4u
-#define N_STATES 4u
+#define N_MEMORIES  4u
+#define N_STATES    4u
 /* Finite differences and spin flips probe at most this many coordinates of each
    state (every ceil(N / 256)-th), so a large --dim costs O(256 N K), not O(N² K). */
 #define MAX_PROBES 256u
@@ -72,7 +72,7 @@ static void draw(check_ctx *c, int binary, float *memories, float *states, float
         for (uint32_t i = 0; i < dim; i++) {
             if (binary) /* a memory with about one spin in six flipped (none for 0) */
                 x[i] = s > 0 && z[i] > 1.0f ? -xi[i] : xi[i];
-            else        /* near the memory (state 0), or between memories */
+            else /* near the memory (state 0), or between memories */
                 x[i] = s == 0 ? xi[i] + 0.05f * z[i] : 0.6f * xi[i] + 0.5f * z[i];
         }
     }
@@ -110,8 +110,8 @@ static void unmake(check_ctx *c, instance *in)
 }
 
 /* All energies finite; reported under name. */
-static int energies(check_ctx *c, instance *in, const float *x, uint64_t n,
-                    double *e, const char *name)
+static int energies(check_ctx *c, instance *in, const float *x, uint64_t n, double *e,
+                    const char *name)
 {
     host_job_clear_error(&in->job);
     int rc = iface_of(c)->energy(in->self, &in->job.table, x, n, e);
@@ -119,8 +119,10 @@ static int energies(check_ctx *c, instance *in, const float *x, uint64_t n,
         return check_call_failed(c, name, &in->job, rc);
     for (uint64_t s = 0; s < n; s++)
         if (!isfinite(e[s]))
-            return check_report(c, 0, name, "expected a finite energy, saw %g for "
-                                "state %llu", e[s], (unsigned long long)s);
+            return check_report(c, 0, name,
+                                "expected a finite energy, saw %g for "
+                                "state %llu",
+                                e[s], (unsigned long long)s);
     return 1;
 }
 
@@ -156,8 +158,10 @@ static void check_gradient(check_ctx *c, instance *in, const float *states,
     } else if (!check_guard_intact(g, N_STATES * dim) ||
                !check_finite(g, N_STATES * dim, &bad)) {
         check_report(c, 0, "gradient", "expected n x dim = %u finite floats, saw %s",
-                     N_STATES * dim, check_guard_intact(g, N_STATES * dim)
-                     ? "a non-finite or unwritten entry" : "writes past the end");
+                     N_STATES * dim,
+                     check_guard_intact(g, N_STATES * dim)
+                         ? "a non-finite or unwritten entry"
+                         : "writes past the end");
     } else {
         double worst = 0, worst_tol = 0, worst_fd = 0, worst_g = 0;
         unsigned worst_s = 0, worst_i = 0;
@@ -181,8 +185,7 @@ static void check_gradient(check_ctx *c, instance *in, const float *states,
                     break;
                 }
                 double fd = (ep - em) / step;
-                double tol = 1e-2 * gmax +
-                             2e-6 * (fabs(e0[s]) + half_sq + 1) / step;
+                double tol = 1e-2 * gmax + 2e-6 * (fabs(e0[s]) + half_sq + 1) / step;
                 double err = fabs(fd - gs[i]);
                 if (err / tol > worst / (worst_tol ? worst_tol : 1) || !worst_tol) {
                     worst = err, worst_tol = tol, worst_fd = fd, worst_g = gs[i];
@@ -191,9 +194,11 @@ static void check_gradient(check_ctx *c, instance *in, const float *states,
             }
         }
         if (!rc)
-            check_report(c, worst <= worst_tol, "gradient", "expected dE/dx = %.6g "
+            check_report(c, worst <= worst_tol, "gradient",
+                         "expected dE/dx = %.6g "
                          "(central difference) within %.2g at state %u entry %u, saw "
-                         "%.6g", worst_fd, worst_tol, worst_s, worst_i, worst_g);
+                         "%.6g",
+                         worst_fd, worst_tol, worst_s, worst_i, worst_g);
     }
 out:
     free(g);
@@ -261,9 +266,10 @@ static void check_hessian(check_ctx *c, instance *in, const float *states)
             worst_ratio = err / tol, worst_err = err, worst_tol = tol, worst_s = s;
         }
     }
-    check_report(c, worst_err <= worst_tol, "hessian-vector", "expected |Hv - "
-                 "difference of gradients| <= %.3g at state %u, saw %.3g", worst_tol,
-                 worst_s, worst_err);
+    check_report(c, worst_err <= worst_tol, "hessian-vector",
+                 "expected |Hv - "
+                 "difference of gradients| <= %.3g at state %u, saw %.3g",
+                 worst_tol, worst_s, worst_err);
 out:
     free(hv), free(v), free(xp), free(xm), free(gp), free(gm);
 }
@@ -281,12 +287,15 @@ static void check_update(check_ctx *c, instance *in, const float *states)
     if (rc)
         check_call_failed(c, "update", &in->job, rc);
     else if (!check_guard_intact(out, n))
-        check_report(c, 0, "update", "expected n x dim = %llu floats, saw writes "
-                     "past the end", (unsigned long long)n);
+        check_report(c, 0, "update",
+                     "expected n x dim = %llu floats, saw writes "
+                     "past the end",
+                     (unsigned long long)n);
     else
-        check_report(c, check_finite(out, n, &bad), "update", "expected n x dim "
-                     "finite floats, saw %g at entry %llu", out[bad],
-                     (unsigned long long)bad);
+        check_report(c, check_finite(out, n, &bad), "update",
+                     "expected n x dim "
+                     "finite floats, saw %g at entry %llu",
+                     out[bad], (unsigned long long)bad);
     free(out);
 }
 
@@ -304,7 +313,8 @@ static void check_spins(check_ctx *c, instance *in, const float *states)
     const basin_energy_iface *f = iface_of(c);
     const uint32_t dim = dim_of(c);
     uint64_t size = f->spin_cache_size(in->self);
-    if (!check_report(c, size < (1u << 26), "spin-cache", "expected a cache of a "
+    if (!check_report(c, size < (1u << 26), "spin-cache",
+                      "expected a cache of a "
                       "few floats per state, saw spin_cache_size() = %llu",
                       (unsigned long long)size))
         return;
@@ -326,7 +336,8 @@ static void check_spins(check_ctx *c, instance *in, const float *states)
             goto out;
         }
         if (!check_guard_intact(cache, size)) {
-            check_report(c, 0, "spin-delta", "expected spin_init to write "
+            check_report(c, 0, "spin-delta",
+                         "expected spin_init to write "
                          "spin_cache_size() = %llu floats, saw writes past them",
                          (unsigned long long)size);
             goto out;
@@ -355,8 +366,10 @@ static void check_spins(check_ctx *c, instance *in, const float *states)
         float before = x[k];
         f->spin_flip(in->self, x, cache, k);
         if (x[k] != -before && !flip_why[0])
-            snprintf(flip_why, sizeof flip_why, "spin %u of state %u to become %g, "
-                     "saw %g", k, s, -before, x[k]);
+            snprintf(flip_why, sizeof flip_why,
+                     "spin %u of state %u to become %g, "
+                     "saw %g",
+                     k, s, -before, x[k]);
         if (flip_why[0])
             continue;
         if ((rc = f->spin_init(in->self, &in->job.table, x, 1, fresh))) {
@@ -370,14 +383,17 @@ static void check_spins(check_ctx *c, instance *in, const float *states)
             double a = f->spin_delta(in->self, x, cache, i);
             double b = f->spin_delta(in->self, x, fresh, i);
             if (!(fabs(a - b) <= 1e-6 * (fabs(ex) + fabs(b)) + 1e-300))
-                snprintf(flip_why, sizeof flip_why, "spin_delta(%u) = %.9g as from "
+                snprintf(flip_why, sizeof flip_why,
+                         "spin_delta(%u) = %.9g as from "
                          "a fresh spin_init after flipping spin %u of state %u, saw "
-                         "%.9g", i, b, k, s, a);
+                         "%.9g",
+                         i, b, k, s, a);
         }
     }
-    check_report(c, worst <= worst_tol, "spin-delta", "expected E(flipped) - E(x) = "
-                 "%.9g within %.2g at state %u spin %u, saw %.9g", worst_diff,
-                 worst_tol, worst_s, worst_i, worst_delta);
+    check_report(c, worst <= worst_tol, "spin-delta",
+                 "expected E(flipped) - E(x) = "
+                 "%.9g within %.2g at state %u spin %u, saw %.9g",
+                 worst_diff, worst_tol, worst_s, worst_i, worst_delta);
     check_report(c, !flip_why[0], "spin-flip", "expected %s", flip_why);
 out:
     free(cache);
@@ -387,8 +403,8 @@ out:
 }
 
 /* The bytes of E, ∇E and the update at the states, for the determinism check. */
-static int outputs(check_ctx *c, instance *in, const float *states, double *e,
-                   float *g, float *u)
+static int outputs(check_ctx *c, instance *in, const float *states, double *e, float *g,
+                   float *u)
 {
     const basin_energy_iface *f = iface_of(c);
     const basin_host *h = &in->job.table;
@@ -415,8 +431,7 @@ void check_energy(check_ctx *c)
     float *g = calloc(3 * n, sizeof *g), *u = calloc(3 * n, sizeof *u);
     instance a, b;
     if (!memories || !states || !z || !g || !u) {
-        check_report(c, 0, "create", "expected memory for dimension %u, saw none",
-                     dim);
+        check_report(c, 0, "create", "expected memory for dimension %u, saw none", dim);
         goto out;
     }
     draw(c, binary, memories, states, z);
@@ -439,16 +454,19 @@ void check_energy(check_ctx *c)
         if (outputs(c, &a, states, e1, g, u) &&
             outputs(c, &a, states, e2, g + n, u + n) &&
             outputs(c, &b, states, e3, g + 2 * n, u + 2 * n)) {
-            int same_call = !memcmp(e1, e2, sizeof e1) && !memcmp(g, g + n, bytes)
-                            && !memcmp(u, u + n, bytes);
+            int same_call = !memcmp(e1, e2, sizeof e1) && !memcmp(g, g + n, bytes) &&
+                            !memcmp(u, u + n, bytes);
             int same_instance = !memcmp(e1, e3, sizeof e1) &&
                                 !memcmp(g, g + 2 * n, bytes) &&
                                 !memcmp(u, u + 2 * n, bytes);
-            check_report(c, same_call && same_instance, "deterministic", "expected "
+            check_report(c, same_call && same_instance, "deterministic",
+                         "expected "
                          "identical E, gradient and update %s, saw E = %.17g then "
-                         "%.17g", same_call ? "from a second instance with the same "
-                         "seed" : "from a repeated call", e1[0],
-                         same_call ? e3[0] : e2[0]);
+                         "%.17g",
+                         same_call ? "from a second instance with the same "
+                                     "seed"
+                                   : "from a repeated call",
+                         e1[0], same_call ? e3[0] : e2[0]);
         }
         unmake(c, &b);
     }

@@ -39,13 +39,13 @@
 #include "process/schedule.h"
 
 #define DEFAULT_DIM 8u /* the dimension N without --dim */
-#define N_STATES 64u
+#define N_STATES    64u
 
 /* ------------------------------------------------------------- the models */
 
 typedef struct toy {
     uint32_t dim;
-    float *c;                 /* dim floats: the fixed point (±1 for Hopfield) */
+    float *c; /* dim floats: the fixed point (±1 for Hopfield) */
 } toy;
 
 static int toy_create(const basin_host *h, const basin_value *v, uint32_t dim,
@@ -55,7 +55,10 @@ static int toy_create(const basin_host *h, const basin_value *v, uint32_t dim,
     return BASIN_EINTERNAL; /* the checker builds its models itself */
 }
 
-static void toy_destroy(void *self) { (void)self; }
+static void toy_destroy(void *self)
+{
+    (void)self;
+}
 
 static int toy_encode(void *self, const basin_host *h, const float *m, uint64_t n)
 {
@@ -99,8 +102,8 @@ static int quad_update(void *self, const basin_host *h, const float *x, uint64_t
     return BASIN_OK;
 }
 
-static int quad_hessian(void *self, const basin_host *h, const float *x,
-                        const float *v, uint64_t n, float *out)
+static int quad_hessian(void *self, const basin_host *h, const float *x, const float *v,
+                        uint64_t n, float *out)
 {
     (void)h, (void)x;
     const toy *t = self;
@@ -110,8 +113,12 @@ static int quad_hessian(void *self, const basin_host *h, const float *x,
 
 static const basin_energy_iface QUADRATIC = {
     .struct_size = sizeof(basin_energy_iface),
-    .create = toy_create, .destroy = toy_destroy, .encode = toy_encode,
-    .energy = quad_energy, .gradient = quad_gradient, .update = quad_update,
+    .create = toy_create,
+    .destroy = toy_destroy,
+    .encode = toy_encode,
+    .energy = quad_energy,
+    .gradient = quad_gradient,
+    .update = quad_update,
     .hessian_vector = quad_hessian,
 };
 
@@ -179,8 +186,7 @@ static int hop_spin_init(void *self, const basin_host *h, const float *x, uint64
 }
 
 /* Flipping spin i moves m to m' = m − 2 ξ_i x_i: ΔE = (m² − m'²)/2N. */
-static double hop_spin_delta(void *self, const float *x, const float *cache,
-                             uint32_t i)
+static double hop_spin_delta(void *self, const float *x, const float *cache, uint32_t i)
 {
     const toy *t = self;
     double m = cache[0], m1 = m - 2.0 * t->c[i] * x[i];
@@ -197,14 +203,20 @@ static void hop_spin_flip(void *self, float *x, float *cache, uint32_t i)
 static const basin_energy_iface HOPFIELD = {
     .struct_size = sizeof(basin_energy_iface),
     .flags = BASIN_ENERGY_BINARY,
-    .create = toy_create, .destroy = toy_destroy, .encode = toy_encode,
-    .energy = hop_energy, .gradient = hop_gradient, .update = hop_update,
-    .spin_cache_size = hop_cache_size, .spin_init = hop_spin_init,
-    .spin_delta = hop_spin_delta, .spin_flip = hop_spin_flip,
+    .create = toy_create,
+    .destroy = toy_destroy,
+    .encode = toy_encode,
+    .energy = hop_energy,
+    .gradient = hop_gradient,
+    .update = hop_update,
+    .spin_cache_size = hop_cache_size,
+    .spin_init = hop_spin_init,
+    .spin_delta = hop_spin_delta,
+    .spin_flip = hop_spin_flip,
 };
 
-static int const_denoise(void *self, const basin_host *h, const float *x,
-                         uint64_t n, double alpha, double sigma, float *out)
+static int const_denoise(void *self, const basin_host *h, const float *x, uint64_t n,
+                         double alpha, double sigma, float *out)
 {
     (void)h, (void)x, (void)alpha, (void)sigma;
     return quad_update(self, h, x, n, out);
@@ -212,7 +224,9 @@ static int const_denoise(void *self, const basin_host *h, const float *x,
 
 static const basin_score_iface CONSTANT = {
     .struct_size = sizeof(basin_score_iface),
-    .create = toy_create, .destroy = toy_destroy, .encode = toy_encode,
+    .create = toy_create,
+    .destroy = toy_destroy,
+    .encode = toy_encode,
     .denoise = const_denoise,
 };
 
@@ -220,10 +234,10 @@ static const basin_score_iface CONSTANT = {
 
 /* What the observer saw during a run. */
 typedef struct observed {
-    uint64_t first, n;        /* the run's samples */
+    uint64_t first, n; /* the run's samples */
     uint32_t dim;
     uint64_t steps;
-    char bad[256];            /* the first malformed step */
+    char bad[256]; /* the first malformed step */
 } observed;
 
 static int observe(void *ctx, const basin_step *step)
@@ -234,13 +248,16 @@ static int observe(void *ctx, const basin_step *step)
         return 0;
     uint64_t bad = 0;
     if (step->struct_size < sizeof(basin_step) || !step->states)
-        snprintf(o->bad, sizeof o->bad, "a basin_step of struct_size >= %zu with "
-                 "states, saw %u", sizeof(basin_step), (unsigned)step->struct_size);
+        snprintf(o->bad, sizeof o->bad,
+                 "a basin_step of struct_size >= %zu with "
+                 "states, saw %u",
+                 sizeof(basin_step), (unsigned)step->struct_size);
     else if (step->first_index < o->first ||
              step->first_index + step->n > o->first + o->n)
-        snprintf(o->bad, sizeof o->bad, "observed samples within [%llu, %llu), saw "
-                 "[%llu, %llu)", (unsigned long long)o->first,
-                 (unsigned long long)(o->first + o->n),
+        snprintf(o->bad, sizeof o->bad,
+                 "observed samples within [%llu, %llu), saw "
+                 "[%llu, %llu)",
+                 (unsigned long long)o->first, (unsigned long long)(o->first + o->n),
                  (unsigned long long)step->first_index,
                  (unsigned long long)(step->first_index + step->n));
     else if (!check_finite(step->states, step->n * o->dim, &bad))
@@ -334,7 +351,8 @@ static int check_model(check_ctx *c, const char *model_name, const basin_model *
     int ok = 1;
     for (uint32_t s = 0; s < N_STATES && ok; s++)
         if (out[s].steps == UINT32_MAX || out[s].converged > 1) {
-            check_report(c, 0, name, "expected steps and converged (0 or 1) for every "
+            check_report(c, 0, name,
+                         "expected steps and converged (0 or 1) for every "
                          "state, saw steps %u converged %u for state %u",
                          out[s].steps, out[s].converged, s);
             ok = 0;
@@ -342,8 +360,10 @@ static int check_model(check_ctx *c, const char *model_name, const basin_model *
     if (ok && !check_guard_intact(x, N_STATES * dim))
         ok = check_report(c, 0, name, "expected n x dim states, saw writes past them");
     if (ok && !check_finite(x, N_STATES * dim, &bad))
-        ok = check_report(c, 0, name, "expected finite final states, saw %g at state "
-                          "%llu", x[bad], (unsigned long long)(bad / dim));
+        ok = check_report(c, 0, name,
+                          "expected finite final states, saw %g at state "
+                          "%llu",
+                          x[bad], (unsigned long long)(bad / dim));
     if (ok)
         check_report(c, !obs.bad[0], name, "expected %s", obs.bad);
     if (!ok)
@@ -368,28 +388,30 @@ static int check_model(check_ctx *c, const char *model_name, const basin_model *
         if (fabs(mean[i]) / tol >= worst / worst_tol)
             worst = fabs(mean[i]), worst_tol = tol, worst_mean = mean[i], worst_i = i;
     }
-    check_report(c, worst <= worst_tol, name, "expected the states to stay at the "
+    check_report(c, worst <= worst_tol, name,
+                 "expected the states to stay at the "
                  "fixed point c (batch mean of x - c within %.3g), saw %.6g at "
-                 "coordinate %u (batch spread %.3g)", worst_tol, worst_mean, worst_i,
-                 sqrt(var));
+                 "coordinate %u (batch spread %.3g)",
+                 worst_tol, worst_mean, worst_i, sqrt(var));
 
     snprintf(name, sizeof name, "deterministic-%s", model_name);
     if (!run(c, model, t, y, N_STATES, 0, out, &obs, name, why, sizeof why))
-        check_report(c, !memcmp(x, y, N_STATES * dim * sizeof *x), name, "expected "
+        check_report(c, !memcmp(x, y, N_STATES * dim * sizeof *x), name,
+                     "expected "
                      "identical states from a second run with the same seed, saw "
                      "them differ");
     snprintf(name, sizeof name, "batch-%s", model_name);
     const uint64_t half = N_STATES / 2;
     if (!run(c, model, t, y, half, 0, out, &obs, name, why, sizeof why) &&
-        !run(c, model, t, y + half * dim, half, half, out, &obs, name, why,
-             sizeof why)) {
+        !run(c, model, t, y + half * dim, half, half, out, &obs, name, why, sizeof why)) {
         uint64_t k = 0;
         while (k < N_STATES * dim && x[k] == y[k])
             k++;
-        check_report(c, k == N_STATES * dim, name, "expected the states of one "
+        check_report(c, k == N_STATES * dim, name,
+                     "expected the states of one "
                      "batch from two half batches (first_index 0 and %llu), saw "
-                     "state %llu differ", (unsigned long long)half,
-                     (unsigned long long)(k / dim));
+                     "state %llu differ",
+                     (unsigned long long)half, (unsigned long long)(k / dim));
     }
 done:
     free(x);
@@ -404,12 +426,14 @@ void check_sampler(check_ctx *c)
     toy quad = {dim, malloc(dim * sizeof(float))};
     toy hop = {dim, malloc(dim * sizeof(float))};
     if (!quad.c || !hop.c) {
-        check_report(c, 0, "accepts-a-model", "expected memory for dimension %u, saw "
-                     "none", dim);
+        check_report(c, 0, "accepts-a-model",
+                     "expected memory for dimension %u, saw "
+                     "none",
+                     dim);
         goto out;
     }
     for (uint32_t i = 0; i < dim; i++) {
-        quad.c[i] = (float)sin(1.3 * i + 0.4);     /* any point off the origin */
+        quad.c[i] = (float)sin(1.3 * i + 0.4); /* any point off the origin */
         hop.c[i] = (i * 7 + 3) % 5 < 2 ? -1.0f : 1.0f;
     }
     schedule edm;
@@ -428,7 +452,8 @@ void check_sampler(check_ctx *c)
     for (int m = 0; m < 3; m++)
         accepted += check_model(c, NAMES[m], &models[m],
                                 models[m].energy_self == &hop ? &hop : &quad);
-    check_report(c, accepted > 0, "accepts-a-model", "expected the sampler to run "
+    check_report(c, accepted > 0, "accepts-a-model",
+                 "expected the sampler to run "
                  "on at least one of the quadratic energy, the one-pattern Hopfield "
                  "energy and the constant score model, saw it refuse all three");
 out:

@@ -34,7 +34,7 @@
 #include "check/checker.h"
 
 #define DEFAULT_DIM 8u /* the dimension N without --dim */
-#define N_TRAIN 6u
+#define N_TRAIN     6u
 
 typedef struct instance {
     host_job job;
@@ -80,8 +80,8 @@ static void unmake(check_ctx *c, instance *in)
 
 /* x̂₀ of n states into out (n × dim + guard); reports FAIL name on a failed call,
    writes past the end or a non-finite entry. */
-static int denoise(check_ctx *c, instance *in, const float *x, uint64_t n,
-                   double alpha, double sigma, float *out, const char *name)
+static int denoise(check_ctx *c, instance *in, const float *x, uint64_t n, double alpha,
+                   double sigma, float *out, const char *name)
 {
     const uint64_t dim = dim_of(c);
     host_job_clear_error(&in->job);
@@ -90,13 +90,15 @@ static int denoise(check_ctx *c, instance *in, const float *x, uint64_t n,
     if (rc)
         return check_call_failed(c, name, &in->job, rc);
     if (!check_guard_intact(out, n * dim))
-        return check_report(c, 0, name, "expected n x dim = %llu floats at alpha = "
+        return check_report(c, 0, name,
+                            "expected n x dim = %llu floats at alpha = "
                             "%g, sigma = %g, saw writes past them",
                             (unsigned long long)(n * dim), alpha, sigma);
     if (!check_finite(out, n * dim, &bad))
-        return check_report(c, 0, name, "expected finite x0_hat at alpha = %g, "
-                            "sigma = %g, saw %g at state %llu entry %llu", alpha,
-                            sigma, out[bad], (unsigned long long)(bad / dim),
+        return check_report(c, 0, name,
+                            "expected finite x0_hat at alpha = %g, "
+                            "sigma = %g, saw %g at state %llu entry %llu",
+                            alpha, sigma, out[bad], (unsigned long long)(bad / dim),
                             (unsigned long long)(bad % dim));
     return 1;
 }
@@ -129,8 +131,8 @@ static void batch_mean(const float *x, uint64_t n, uint32_t dim, float *mean)
 /* Nonzero when a model of the training set shifted by 1 gives the same bytes as
    out at the N_STATES states x (α = 1, σ = sigma): the model ignores encode.
    Silent: any failure here just means "not shown". */
-static int ignores_encode(check_ctx *c, const float *train, const float *x,
-                          double sigma, const float *out)
+static int ignores_encode(check_ctx *c, const float *train, const float *x, double sigma,
+                          const float *out)
 {
     const basin_score_iface *f = iface_of(c);
     const uint32_t dim = dim_of(c);
@@ -171,8 +173,8 @@ static int ignores_encode(check_ctx *c, const float *train, const float *x,
  * shifted by 1: if x̂₀ does not change, the model ignores encode and the message
  * points to --pretrained.
  */
-static void check_large_sigma(check_ctx *c, instance *a, const float *train,
-                              float *x, float *z, float *out)
+static void check_large_sigma(check_ctx *c, instance *a, const float *train, float *x,
+                              float *z, float *out)
 {
     enum { N_STATES = 3 * N_TRAIN };
     const uint32_t dim = dim_of(c);
@@ -193,10 +195,11 @@ static void check_large_sigma(check_ctx *c, instance *a, const float *train,
     if (c->pretrained) {
         batch_mean(out, N_STATES, dim, mean);
         rms = rms_diff(out, mean, n, &worst);
-        check_report(c, rms <= 5e-2, "large-sigma", "expected x0_hat independent of "
+        check_report(c, rms <= 5e-2, "large-sigma",
+                     "expected x0_hat independent of "
                      "x (the law's mean) within 5e-2 rms at alpha = 1, sigma = %g, "
-                     "saw a spread of %.3g rms across states (largest %.3g)", sigma1,
-                     rms, worst);
+                     "saw a spread of %.3g rms across states (largest %.3g)",
+                     sigma1, rms, worst);
         goto out;
     }
     batch_mean(train, N_TRAIN, dim, mean);
@@ -207,12 +210,17 @@ static void check_large_sigma(check_ctx *c, instance *a, const float *train,
         check_report(c, 1, "large-sigma", NULL);
         goto out;
     }
-    const char *hint = ignores_encode(c, train, x, sigma1, out) ? "; x0_hat does "
-        "not depend on the encoded training set: for a pretrained model use "
-        "--pretrained" : "";
-    check_report(c, 0, "large-sigma", "expected x0_hat = the training mean within "
+    const char *hint =
+        ignores_encode(c, train, x, sigma1, out)
+            ? "; x0_hat does "
+              "not depend on the encoded training set: for a pretrained model use "
+              "--pretrained"
+            : "";
+    check_report(c, 0, "large-sigma",
+                 "expected x0_hat = the training mean within "
                  "5e-2 rms at alpha = 1, sigma = %g, saw rms error %.3g (largest "
-                 "%.3g)%s", sigma1, rms, worst, hint);
+                 "%.3g)%s",
+                 sigma1, rms, worst, hint);
 out:
     free(mean);
 }
@@ -226,8 +234,7 @@ void check_score(check_ctx *c)
     float *x = malloc(n * sizeof *x), *z = malloc((size_t)dim * sizeof *z);
     float *out = NULL, *again = NULL, *other = NULL;
     if (!train || !x || !z) {
-        check_report(c, 0, "create", "expected memory for dimension %u, saw none",
-                     dim);
+        check_report(c, 0, "create", "expected memory for dimension %u, saw none", dim);
         goto free_inputs;
     }
     host_job job;
@@ -254,8 +261,8 @@ void check_score(check_ctx *c)
             h->random_normal(h, BASIN_ROLE_INIT, s, l, z, dim);
             for (uint32_t i = 0; i < dim; i++)
                 x[(uint64_t)s * dim + i] =
-                    (float)(LEVELS[l][0] * train[(uint64_t)(s % N_TRAIN) * dim + i]
-                            + LEVELS[l][1] * z[i]);
+                    (float)(LEVELS[l][0] * train[(uint64_t)(s % N_TRAIN) * dim + i] +
+                            LEVELS[l][1] * z[i]);
         }
         ok = denoise(c, &a, x, N_STATES, LEVELS[l][0], LEVELS[l][1], out, "finite");
     }
@@ -269,10 +276,13 @@ void check_score(check_ctx *c)
             denoise(c, &b, x, N_STATES, alpha, sigma, other, "deterministic")) {
             int same_call = !memcmp(out, again, n * sizeof *out);
             int same = same_call && !memcmp(out, other, n * sizeof *out);
-            check_report(c, same, "deterministic", "expected identical x0_hat %s, "
-                         "saw %.9g then %.9g", same_call ? "from a second instance "
-                         "with the same seed" : "from a repeated call", out[0],
-                         same_call ? other[0] : again[0]);
+            check_report(c, same, "deterministic",
+                         "expected identical x0_hat %s, "
+                         "saw %.9g then %.9g",
+                         same_call ? "from a second instance "
+                                     "with the same seed"
+                                   : "from a repeated call",
+                         out[0], same_call ? other[0] : again[0]);
         }
         unmake(c, &b);
     }
@@ -296,7 +306,8 @@ void check_score(check_ctx *c)
             }
             if (denoise(c, &a, x, N_TRAIN, alpha0, sigma0, small, "small-sigma")) {
                 double worst, rms = rms_diff(small, again, m, &worst);
-                check_report(c, rms <= 1e-3, "small-sigma", "expected x0_hat = "
+                check_report(c, rms <= 1e-3, "small-sigma",
+                             "expected x0_hat = "
                              "x/alpha (a training point) within 1e-3 rms at alpha = "
                              "0.8, sigma = 1e-4, saw rms error %.3g (largest %.3g)",
                              rms, worst);

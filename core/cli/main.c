@@ -184,11 +184,13 @@ static int cmd_describe(int argc, char **argv)
         const basin_param_def *table;
         const char *summary;
     } CORE[] = {
-        {"schedule", schedule_params, "[schedule]: the noise schedule of a diffusion "
+        {"schedule", schedule_params,
+         "[schedule]: the noise schedule of a diffusion "
          "sampler (core)"},
         {"init", init_params, "[init]: where the dynamics start (core)"},
         {"measure", measure_params, "[measure]: how final states are classified (core)"},
-        {"landscape", landscape_params, "[landscape]: attractors, basin radii and "
+        {"landscape", landscape_params,
+         "[landscape]: attractors, basin radii and "
          "curvature at the final states (core)"},
         {"output", output_params, "[output]: what the results folder holds (core)"},
     };
@@ -250,7 +252,8 @@ static int cmd_run(int argc, char **argv)
                 long t = strtol(v, &end, 10);
                 if (errno || *end || t < 1 || t > 1024)
                     status = usage_error("--threads needs an integer in [1, 1024], "
-                                         "not '%s'", v);
+                                         "not '%s'",
+                                         v);
                 o.threads = (unsigned)t;
             }
         } else if (strncmp(a, "--set=", 6) == 0) {
@@ -319,15 +322,24 @@ int main(int argc, char **argv)
     if (strcmp(cmd, "help") == 0 || strcmp(cmd, "--help") == 0 ||
         strcmp(cmd, "-h") == 0) {
         const char *topic = argc > 2 ? argv[2] : "";
-        if (strcmp(topic, "run") == 0) fputs(USAGE_RUN, stdout);
-        else if (strcmp(topic, "plugins") == 0) fputs(USAGE_PLUGINS, stdout);
-        else if (strcmp(topic, "describe") == 0) fputs(USAGE_DESCRIBE, stdout);
-        else if (strcmp(topic, "new") == 0) fputs(USAGE_NEW, stdout);
-        else if (strcmp(topic, "measure") == 0) fputs(USAGE_MEASURE, stdout);
-        else if (strcmp(topic, "check") == 0) fputs(USAGE_CHECK, stdout);
-        else if (strcmp(topic, "report") == 0) fputs(REPORT_USAGE, stdout);
-        else if (!*topic) fputs(USAGE_MAIN, stdout);
-        else return usage_error("no help for '%s'", topic);
+        if (strcmp(topic, "run") == 0)
+            fputs(USAGE_RUN, stdout);
+        else if (strcmp(topic, "plugins") == 0)
+            fputs(USAGE_PLUGINS, stdout);
+        else if (strcmp(topic, "describe") == 0)
+            fputs(USAGE_DESCRIBE, stdout);
+        else if (strcmp(topic, "new") == 0)
+            fputs(USAGE_NEW, stdout);
+        else if (strcmp(topic, "measure") == 0)
+            fputs(USAGE_MEASURE, stdout);
+        else if (strcmp(topic, "check") == 0)
+            fputs(USAGE_CHECK, stdout);
+        else if (strcmp(topic, "report") == 0)
+            fputs(REPORT_USAGE, stdout);
+        else if (!*topic)
+            fputs(USAGE_MAIN, stdout);
+        else
+            return usage_error("no help for '%s'", topic);
         return 0;
     }
     if (strcmp(cmd, "run") == 0)

@@ -7,8 +7,8 @@ void linalg_gemm_nt(const float *a, const float *b, float *c, size_t m, size_t n
 {
     if (m == 0 || n == 0)
         return;
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)m, (int)n, (int)k,
-                scale, a, (int)k, b, (int)k, beta, c, (int)n);
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)m, (int)n, (int)k, scale, a,
+                (int)k, b, (int)k, beta, c, (int)n);
 }
 
 double linalg_dot(const float *x, const float *y, size_t dim)

@@ -8,7 +8,7 @@
 
 /* Queries × references per SGEMM block: 256 × 1024 floats = 1 MiB. */
 #define QUERY_BLOCK 256
-#define REF_BLOCK 1024
+#define REF_BLOCK   1024
 
 void nearest_keep(nearest2 *o, double d, int64_t j)
 {
@@ -33,8 +33,8 @@ static double exact_dist2(const float *q, const float *r, uint32_t dim, double s
     return d;
 }
 
-int nearest_two(const float *q, uint64_t n, const float *r, uint64_t k,
-                uint32_t dim, double scale, int64_t skip_offset, nearest2 *out)
+int nearest_two(const float *q, uint64_t n, const float *r, uint64_t k, uint32_t dim,
+                double scale, int64_t skip_offset, nearest2 *out)
 {
     size_t rb = k < REF_BLOCK ? (size_t)k : REF_BLOCK;
     size_t qb = n < QUERY_BLOCK ? (size_t)n : QUERY_BLOCK;
@@ -52,7 +52,8 @@ int nearest_two(const float *q, uint64_t n, const float *r, uint64_t k,
     for (uint64_t j0 = 0; j0 < k; j0 += rb) {
         size_t nr = (size_t)(k - j0 < rb ? k - j0 : rb);
         for (size_t j = 0; j < nr; j++)
-            rn[j] = scale * scale * linalg_dot(r + (j0 + j) * dim, r + (j0 + j) * dim, dim);
+            rn[j] =
+                scale * scale * linalg_dot(r + (j0 + j) * dim, r + (j0 + j) * dim, dim);
         for (uint64_t i0 = 0; i0 < n; i0 += QUERY_BLOCK) {
             size_t nq = (size_t)(n - i0 < QUERY_BLOCK ? n - i0 : QUERY_BLOCK);
             linalg_gemm_nt(q + i0 * dim, r + j0 * dim, dot, nq, nr, dim,
@@ -63,7 +64,8 @@ int nearest_two(const float *q, uint64_t n, const float *r, uint64_t k,
                 for (size_t j = 0; j < nr; j++) {
                     if ((int64_t)(j0 + j) == self)
                         continue;
-                    nearest_keep(&out[i0 + i], rn[j] - (double)dot[i * nr + j], (int64_t)(j0 + j));
+                    nearest_keep(&out[i0 + i], rn[j] - (double)dot[i * nr + j],
+                                 (int64_t)(j0 + j));
                 }
             }
         }
@@ -71,8 +73,8 @@ int nearest_two(const float *q, uint64_t n, const float *r, uint64_t k,
     for (uint64_t i = 0; i < n; i++)
         for (int t = 0; t < 2; t++)
             if (out[i].index[t] >= 0)
-                out[i].dist2[t] = exact_dist2(q + i * dim, r + out[i].index[t] * dim,
-                                              dim, scale);
+                out[i].dist2[t] =
+                    exact_dist2(q + i * dim, r + out[i].index[t] * dim, dim, scale);
     /* The exact distances may reorder a near tie. */
     for (uint64_t i = 0; i < n; i++)
         if (out[i].index[1] >= 0 && out[i].dist2[1] < out[i].dist2[0]) {

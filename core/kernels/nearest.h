@@ -10,8 +10,8 @@
 #include <stdint.h>
 
 typedef struct nearest2 {
-    int64_t index[2];         /* nearest and second nearest reference; -1 if none */
-    double dist2[2];          /* their squared distances ‖q − s·r‖²; INFINITY if none */
+    int64_t index[2]; /* nearest and second nearest reference; -1 if none */
+    double dist2[2];  /* their squared distances ‖q − s·r‖²; INFINITY if none */
 } nearest2;
 
 /*
@@ -22,8 +22,8 @@ typedef struct nearest2 {
  * double, so a distance near 0 (a memorized sample) carries no cancellation
  * error. Returns 0 or BASIN_ENOMEM. [thread-safe]
  */
-int nearest_two(const float *q, uint64_t n, const float *r, uint64_t k,
-                uint32_t dim, double scale, int64_t skip_offset, nearest2 *out);
+int nearest_two(const float *q, uint64_t n, const float *r, uint64_t k, uint32_t dim,
+                double scale, int64_t skip_offset, nearest2 *out);
 
 /* Offer reference j at squared distance d to o, which keeps the nearest two
    (merging partial results, e.g. over chunks of the references). */

@@ -51,8 +51,8 @@ int softmax_memory_init(softmax_memory *m, const float *patterns, uint64_t k,
                         uint32_t dim)
 {
     memset(m, 0, sizeof *m);
-    if (patterns == NULL || k == 0 || dim == 0 || dim > INT_MAX
-        || k > SIZE_MAX / sizeof(float) / dim)
+    if (patterns == NULL || k == 0 || dim == 0 || dim > INT_MAX ||
+        k > SIZE_MAX / sizeof(float) / dim)
         return BASIN_EINVAL;
     const size_t count = (size_t)k * dim;
     float *copy = malloc(count * sizeof *copy);
@@ -213,9 +213,9 @@ static int softmax_row(float *restrict dot, const double *restrict bias, size_t 
 }
 
 /* softmax_average for one block of `rows` ≤ STATE_BLOCK states; scratch as below. */
-static int softmax_block(const softmax_memory *m, const float *x, size_t rows,
-                         double a, double b, float *out, double *lse, float *logits,
-                         double *bias, double *max_logit, double *sum)
+static int softmax_block(const softmax_memory *m, const float *x, size_t rows, double a,
+                         double b, float *out, double *lse, float *logits, double *bias,
+                         double *max_logit, double *sum)
 {
     const size_t dim = m->dim;
     for (size_t r = 0; r < rows; r++) {
@@ -223,16 +223,16 @@ static int softmax_block(const softmax_memory *m, const float *x, size_t rows,
         sum[r] = 0;
     }
     for (uint64_t first = 0; first < m->k; first += PATTERN_CHUNK) {
-        const size_t count = m->k - first < PATTERN_CHUNK ? (size_t)(m->k - first)
-                                                          : PATTERN_CHUNK;
+        const size_t count =
+            m->k - first < PATTERN_CHUNK ? (size_t)(m->k - first) : PATTERN_CHUNK;
         const float *chunk = m->patterns + (size_t)first * dim;
         for (size_t j = 0; j < count; j++)
             bias[j] = b * m->norm2[first + j];
         linalg_gemm_nt(x, chunk, logits, rows, count, dim, 1.0f, 0.0f);
         for (size_t r = 0; r < rows; r++) {
             double rescale, chunk_sum;
-            if (softmax_row(logits + r * count, bias, count, a, &max_logit[r],
-                            &rescale, &chunk_sum) != 0)
+            if (softmax_row(logits + r * count, bias, count, a, &max_logit[r], &rescale,
+                            &chunk_sum) != 0)
                 return BASIN_ENUMERIC;
             sum[r] = sum[r] * rescale + chunk_sum;
             if (out != NULL && first > 0 && rescale != 1.0) {
@@ -284,8 +284,8 @@ int softmax_average(const softmax_memory *m, const float *x, uint64_t n, double 
             const size_t rows = n - first < block ? (size_t)(n - first) : block;
             rc = softmax_block(m, x + (size_t)first * dim, rows, a, b,
                                out != NULL ? out + (size_t)first * dim : NULL,
-                               lse != NULL ? lse + first : NULL, logits, bias,
-                               max_logit, sum);
+                               lse != NULL ? lse + first : NULL, logits, bias, max_logit,
+                               sum);
         }
     }
     free(logits);

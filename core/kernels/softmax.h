@@ -28,8 +28,8 @@
 
 /* Stored patterns and their squared norms. */
 typedef struct softmax_memory {
-    float *patterns;          /* k × dim, owned */
-    double *norm2;            /* ‖ξ_μ‖², k, owned */
+    float *patterns; /* k × dim, owned */
+    double *norm2;   /* ‖ξ_μ‖², k, owned */
     uint64_t k;
     uint32_t dim;
 } softmax_memory;

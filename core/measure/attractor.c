@@ -14,7 +14,6 @@
 /* States compared with the representatives per nearest_two call. */
 #define BLOCK 1024
 
-
 void attractor_set_free(attractor_set *s)
 {
     if (!s)
@@ -53,18 +52,18 @@ static int reserve(attractor_set *s, uint64_t need, uint64_t *cap)
 
 /* Make state i (x) the representative of a new attractor; its id in *a. */
 static int found(attractor_set *s, uint64_t *cap, const float *x, uint64_t i,
-                 uint64_t max_attractors, double tol, int64_t *a, char *err,
-                 size_t n_err)
+                 uint64_t max_attractors, double tol, int64_t *a, char *err, size_t n_err)
 {
     if (max_attractors && s->n_attractors >= max_attractors) {
-        errmsg(err, n_err, "more than %llu distinct attractors at tol = %g: the states "
-             "do not cluster at this tolerance", (unsigned long long)max_attractors,
-             tol);
+        errmsg(err, n_err,
+               "more than %llu distinct attractors at tol = %g: the states "
+               "do not cluster at this tolerance",
+               (unsigned long long)max_attractors, tol);
         return BASIN_EINVAL;
     }
     if (reserve(s, s->n_attractors + 1, cap)) {
         errmsg(err, n_err, "out of memory for %llu attractors",
-             (unsigned long long)(s->n_attractors + 1));
+               (unsigned long long)(s->n_attractors + 1));
         return BASIN_ENOMEM;
     }
     uint64_t k = s->n_attractors++;
@@ -79,7 +78,7 @@ static int found(attractor_set *s, uint64_t *cap, const float *x, uint64_t i,
 
 static uint64_t float_bits(float v)
 {
-    v = v == 0.0f ? 0.0f : v;   /* −0 and +0 are one value */
+    v = v == 0.0f ? 0.0f : v; /* −0 and +0 are one value */
     uint32_t w;
     memcpy(&w, &v, sizeof w);
     return w;
@@ -91,8 +90,7 @@ static uint64_t hash_state(const float *x, uint32_t dim)
     uint64_t h = 0x243F6A8885A308D3ull;
     uint32_t j = 0;
     for (; j + 1 < dim; j += 2) {
-        h = (h ^ (float_bits(x[j]) | float_bits(x[j + 1]) << 32)) *
-            0x9E3779B97F4A7C15ull;
+        h = (h ^ (float_bits(x[j]) | float_bits(x[j + 1]) << 32)) * 0x9E3779B97F4A7C15ull;
         h ^= h >> 29;
     }
     if (j < dim)
@@ -109,10 +107,9 @@ static int same_state(const float *x, const float *y, uint32_t dim)
     return 1;
 }
 
-static int group_exact(const float *states, uint64_t n, uint32_t dim,
-                       const uint8_t *mask, double tol, uint64_t max_attractors,
-                       int64_t *id, attractor_set *s, uint64_t *cap, char *err,
-                       size_t n_err)
+static int group_exact(const float *states, uint64_t n, uint32_t dim, const uint8_t *mask,
+                       double tol, uint64_t max_attractors, int64_t *id, attractor_set *s,
+                       uint64_t *cap, char *err, size_t n_err)
 {
     /* Open addressing, load ≤ 1/2: slots hold attractor ids, −1 when empty. */
     uint64_t size = 16;
@@ -154,7 +151,7 @@ static int group_leader(const float *states, uint64_t n, uint32_t dim,
                         int64_t *id, attractor_set *s, uint64_t *cap, char *err,
                         size_t n_err)
 {
-    double threshold2 = tol * tol * (double)dim;   /* d ≤ tol ⇔ ‖x − y‖² ≤ tol² dim */
+    double threshold2 = tol * tol * (double)dim; /* d ≤ tol ⇔ ‖x − y‖² ≤ tol² dim */
     float *query = malloc((size_t)BLOCK * dim * sizeof *query);
     uint64_t *row = malloc(BLOCK * sizeof *row);
     nearest2 *near = malloc(BLOCK * sizeof *near);
@@ -208,9 +205,9 @@ static int group_leader(const float *states, uint64_t n, uint32_t dim,
     return rc;
 }
 
-int attractor_group(const float *states, uint64_t n, uint32_t dim,
-                    const uint8_t *mask, double tol, uint64_t max_attractors,
-                    int64_t *id, attractor_set *out, char *err, size_t n_err)
+int attractor_group(const float *states, uint64_t n, uint32_t dim, const uint8_t *mask,
+                    double tol, uint64_t max_attractors, int64_t *id, attractor_set *out,
+                    char *err, size_t n_err)
 {
     memset(out, 0, sizeof *out);
     out->dim = dim;
@@ -243,7 +240,7 @@ int attractor_group(const float *states, uint64_t n, uint32_t dim,
             while (isfinite(x[j]))
                 j++;
             errmsg(err, n_err, "state %llu has a non-finite coordinate %u",
-                 (unsigned long long)i, j);
+                   (unsigned long long)i, j);
             return BASIN_ENUMERIC;
         }
         binary &= unit;
@@ -252,8 +249,8 @@ int attractor_group(const float *states, uint64_t n, uint32_t dim,
         return 0;
     uint64_t cap = 0;
     int exact = tol == 0 || (binary && tol < 2.0 / sqrt((double)dim));
-    int rc = exact ? group_exact(states, n, dim, mask, tol, max_attractors, id, out,
-                                 &cap, err, n_err)
+    int rc = exact ? group_exact(states, n, dim, mask, tol, max_attractors, id, out, &cap,
+                                 err, n_err)
                    : group_leader(states, n, dim, mask, tol, max_attractors, id, out,
                                   &cap, err, n_err);
     if (rc) {

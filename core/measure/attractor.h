@@ -36,12 +36,12 @@
 
 /* The attractors found among n states, in order of first appearance. */
 typedef struct attractor_set {
-    uint64_t n_attractors;    /* A */
+    uint64_t n_attractors; /* A */
     uint32_t dim;
-    uint64_t *first;          /* A: index of the representative (first member) */
-    uint64_t *count;          /* A: members; basin occupancy = count / n grouped */
-    float *representative;    /* A × dim: copies of the representatives' states */
-    uint64_t n_grouped;       /* states the mask let in */
+    uint64_t *first;       /* A: index of the representative (first member) */
+    uint64_t *count;       /* A: members; basin occupancy = count / n grouped */
+    float *representative; /* A × dim: copies of the representatives' states */
+    uint64_t n_grouped;    /* states the mask let in */
 } attractor_set;
 
 /*
@@ -59,9 +59,9 @@ typedef struct attractor_set {
  * coordinate; BASIN_ENOMEM. A one-line message goes to err (n_err bytes; err may
  * be NULL). [thread-safe] [deterministic]
  */
-int attractor_group(const float *states, uint64_t n, uint32_t dim,
-                    const uint8_t *mask, double tol, uint64_t max_attractors,
-                    int64_t *id, attractor_set *out, char *err, size_t n_err);
+int attractor_group(const float *states, uint64_t n, uint32_t dim, const uint8_t *mask,
+                    double tol, uint64_t max_attractors, int64_t *id, attractor_set *out,
+                    char *err, size_t n_err);
 
 /* Free the arrays of *s and zero it; safe on a zeroed or already freed set. */
 void attractor_set_free(attractor_set *s);

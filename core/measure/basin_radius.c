@@ -7,8 +7,8 @@
 #include "process/init.h"
 #include "kernels/linalg.h"
 
-static int check_options(const basin_host *host, uint32_t dim,
-                         uint64_t attractor, const basin_radius_options *o)
+static int check_options(const basin_host *host, uint32_t dim, uint64_t attractor,
+                         const basin_radius_options *o)
 {
     if (dim == 0) {
         host->error(host, "basin radius of a 0-dimensional state");
@@ -23,8 +23,7 @@ static int check_options(const basin_host *host, uint32_t dim,
         return BASIN_EINVAL;
     }
     if (!(o->delta >= 0) || !isfinite(o->delta)) {
-        host->error(host, "basin radius: delta = %g must be finite and >= 0",
-                    o->delta);
+        host->error(host, "basin radius: delta = %g must be finite and >= 0", o->delta);
         return BASIN_EINVAL;
     }
     if (attractor > (UINT64_MAX - o->trials) / o->trials) {
@@ -40,8 +39,10 @@ static int check_options(const basin_host *host, uint32_t dim,
             return BASIN_EINVAL;
         }
         if (l && !(c > o->levels[l - 1])) {
-            host->error(host, "basin radius: levels must increase (level %u = %g "
-                        "after %g)", l, c, o->levels[l - 1]);
+            host->error(host,
+                        "basin radius: levels must increase (level %u = %g "
+                        "after %g)",
+                        l, c, o->levels[l - 1]);
             return BASIN_EINVAL;
         }
     }
@@ -49,16 +50,15 @@ static int check_options(const basin_host *host, uint32_t dim,
 }
 
 /* Does the run end within δ of x*? Non-finite states do not. */
-static int returned_to(const float *x, const float *target, uint32_t dim,
-                       double delta)
+static int returned_to(const float *x, const float *target, uint32_t dim, double delta)
 {
     return linalg_dist2(x, target, dim) <= delta * delta * (double)dim;
 }
 
 int basin_radius(const basin_host *host, const float *attractor_state, uint32_t dim,
                  uint64_t attractor, const basin_radius_options *o,
-                 basin_radius_dynamics_fn dynamics, void *ctx,
-                 basin_radius_result *out, double *returned)
+                 basin_radius_dynamics_fn dynamics, void *ctx, basin_radius_result *out,
+                 double *returned)
 {
     out->radius = 0;
     out->last_passed = -1;
@@ -120,8 +120,8 @@ int basin_radius(const basin_host *host, const float *attractor_state, uint32_t 
             goto done;
         uint64_t back = 0;
         for (uint64_t r = 0; r < trials; r++)
-            back += (uint64_t)returned_to(states + r * dim, attractor_state, dim,
-                                          o->delta);
+            back +=
+                (uint64_t)returned_to(states + r * dim, attractor_state, dim, o->delta);
         if (returned)
             returned[l] = (double)back / (double)trials;
         if ((double)back < need) {

@@ -43,19 +43,19 @@ typedef int (*basin_radius_dynamics_fn)(void *ctx, float *states, uint64_t n,
                                         uint32_t level, uint64_t first_run);
 
 typedef struct basin_radius_options {
-    const double *levels;     /* n_levels corruption levels, strictly increasing,
+    const double *levels; /* n_levels corruption levels, strictly increasing,
                                  ≥ 0 (binary: ≤ 0.5) */
     uint32_t n_levels;
-    uint32_t trials;          /* corrupted copies per level, ≥ 1 (Pham: 10) */
-    double p;                 /* fraction of returns a level needs, (0, 1] (0.9) */
-    double delta;             /* return tolerance δ, normalized distance, ≥ 0 */
-    int binary;               /* 1: ±1 states, spins flipped; 0: Gaussian noise */
+    uint32_t trials; /* corrupted copies per level, ≥ 1 (Pham: 10) */
+    double p;        /* fraction of returns a level needs, (0, 1] (0.9) */
+    double delta;    /* return tolerance δ, normalized distance, ≥ 0 */
+    int binary;      /* 1: ±1 states, spins flipped; 0: Gaussian noise */
 } basin_radius_options;
 
 typedef struct basin_radius_result {
-    double radius;            /* levels[last_passed]; 0 when no level passed */
-    int32_t last_passed;      /* index of that level; −1: the first level failed */
-    int32_t first_failed;     /* index of the level that stopped the scan; −1: all
+    double radius;        /* levels[last_passed]; 0 when no level passed */
+    int32_t last_passed;  /* index of that level; −1: the first level failed */
+    int32_t first_failed; /* index of the level that stopped the scan; −1: all
                                  passed (the radius is then only a lower bound) */
 } basin_radius_result;
 
@@ -69,7 +69,7 @@ typedef struct basin_radius_result {
  */
 int basin_radius(const basin_host *host, const float *attractor_state, uint32_t dim,
                  uint64_t attractor, const basin_radius_options *options,
-                 basin_radius_dynamics_fn dynamics, void *ctx,
-                 basin_radius_result *out, double *returned);
+                 basin_radius_dynamics_fn dynamics, void *ctx, basin_radius_result *out,
+                 double *returned);
 
 #endif

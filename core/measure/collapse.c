@@ -21,8 +21,7 @@ static double entropy_gap(const double *lambda, uint32_t dim, double t)
     return sum / (2.0 * dim);
 }
 
-double collapse_time_gaussian(const double *eigenvalues, uint32_t dim,
-                              uint64_t n_points)
+double collapse_time_gaussian(const double *eigenvalues, uint32_t dim, uint64_t n_points)
 {
     int any = 0;
     for (uint32_t i = 0; i < dim; i++)

@@ -29,8 +29,7 @@ double collapse_speciation_time(const double *eigenvalues, uint32_t dim);
 
 /* t_C of the criterion above for n_points points (bisection to 1e-12 relative);
    +INFINITY for one point (no collapse), NaN if every eigenvalue is 0. */
-double collapse_time_gaussian(const double *eigenvalues, uint32_t dim,
-                              uint64_t n_points);
+double collapse_time_gaussian(const double *eigenvalues, uint32_t dim, uint64_t n_points);
 
 /* The OU time with the same σ/α: ½ log((α² + σ²)/α²); 0 at σ = 0. */
 double collapse_ou_time(double alpha, double sigma);

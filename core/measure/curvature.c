@@ -11,11 +11,10 @@
 /* LAPACK (OpenBLAS exports it), Fortran calling convention with the hidden
    string lengths gfortran appends. */
 extern void dsyev_(const char *jobz, const char *uplo, const int *n, double *a,
-                   const int *lda, double *w, double *work, const int *lwork,
-                   int *info, size_t jobz_len, size_t uplo_len);
+                   const int *lda, double *w, double *work, const int *lwork, int *info,
+                   size_t jobz_len, size_t uplo_len);
 extern void dstev_(const char *jobz, const int *n, double *d, double *e, double *z,
                    const int *ldz, double *work, int *info, size_t jobz_len);
-
 
 /* One product out = H v, checked for non-finite entries. */
 static int product(curvature_hv_fn hv, void *ctx, uint32_t dim, const float *v,
@@ -30,7 +29,7 @@ static int product(curvature_hv_fn hv, void *ctx, uint32_t dim, const float *v,
     for (uint32_t i = 0; i < dim; i++)
         if (!isfinite(out[i])) {
             errmsg(err, n_err, "Hessian-vector product %u has a non-finite entry %u",
-                 r->n_products, i);
+                   r->n_products, i);
             return BASIN_ENUMERIC;
         }
     return 0;
@@ -147,7 +146,7 @@ static int lanczos(uint32_t dim, curvature_hv_fn hv, void *ctx, uint32_t steps,
                    curvature_result *r, char *err, size_t n_err)
 {
     uint32_t m = dim < steps ? dim : steps;
-    double *q = malloc((size_t)m * dim * sizeof *q);   /* rows q_0 … q_{m−1} */
+    double *q = malloc((size_t)m * dim * sizeof *q); /* rows q_0 … q_{m−1} */
     double *w = malloc(dim * sizeof *w);
     float *vf = malloc(dim * sizeof *vf);
     float *wf = malloc(dim * sizeof *wf);
@@ -157,7 +156,7 @@ static int lanczos(uint32_t dim, curvature_hv_fn hv, void *ctx, uint32_t steps,
     int rc = 0;
     if (!q || !w || !vf || !wf || !alpha || !beta || !work) {
         errmsg(err, n_err, "out of memory for %u Lanczos vectors of dimension %u", m,
-             dim);
+               dim);
         rc = BASIN_ENOMEM;
         goto done;
     }
@@ -166,8 +165,8 @@ static int lanczos(uint32_t dim, curvature_hv_fn hv, void *ctx, uint32_t steps,
     for (uint32_t t = 0; t < dim; t++)
         q[t] /= norm;
 
-    uint32_t k = 0;           /* steps done: T_k is k × k */
-    double scale = 0;         /* running estimate of ‖H‖ */
+    uint32_t k = 0;   /* steps done: T_k is k × k */
+    double scale = 0; /* running estimate of ‖H‖ */
     for (uint32_t j = 0; j < m; j++) {
         double *qj = q + (size_t)j * dim;
         for (uint32_t t = 0; t < dim; t++)
@@ -214,7 +213,7 @@ static int lanczos(uint32_t dim, curvature_hv_fn hv, void *ctx, uint32_t steps,
     dstev_("N", &n, alpha, beta, &z, &one, work, &info, 1);
     if (info != 0) {
         errmsg(err, n_err, "the tridiagonal eigenvalue solver failed (dstev info %d)",
-             info);
+               info);
         rc = BASIN_ENUMERIC;
         goto done;
     }
@@ -232,8 +231,8 @@ done:
 }
 
 int curvature_extremes(uint32_t dim, curvature_hv_fn hv, void *ctx,
-                       const curvature_options *options, curvature_result *out,
-                       char *err, size_t n_err)
+                       const curvature_options *options, curvature_result *out, char *err,
+                       size_t n_err)
 {
     curvature_options o = {0, 0, 0};
     if (options)
@@ -249,8 +248,9 @@ int curvature_extremes(uint32_t dim, curvature_hv_fn hv, void *ctx,
     out->n_negative = out->n_zero = -1;
     out->asymmetry = NAN;
     if (dim == 0 || !hv) {
-        errmsg(err, n_err, dim == 0 ? "the Hessian of a 0-dimensional state"
-                                  : "no Hessian-vector product given");
+        errmsg(err, n_err,
+               dim == 0 ? "the Hessian of a 0-dimensional state"
+                        : "no Hessian-vector product given");
         return BASIN_EINVAL;
     }
     /* dsyev takes an int order and dim² doubles must be addressable. */

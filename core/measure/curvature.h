@@ -36,21 +36,21 @@
 typedef int (*curvature_hv_fn)(void *ctx, const float *v, float *out);
 
 typedef struct curvature_options {
-    uint32_t dense_max_dim;   /* 0: CURVATURE_DENSE_MAX_DIM */
-    uint32_t lanczos_steps;   /* 0: CURVATURE_LANCZOS_STEPS */
-    double zero_tol;          /* dense: |λ| ≤ zero_tol · max|λ| counts as zero
+    uint32_t dense_max_dim; /* 0: CURVATURE_DENSE_MAX_DIM */
+    uint32_t lanczos_steps; /* 0: CURVATURE_LANCZOS_STEPS */
+    double zero_tol;        /* dense: |λ| ≤ zero_tol · max|λ| counts as zero
                                  (flat directions); 0: 1e-5, above float rounding */
 } curvature_options;
 
 typedef struct curvature_result {
     double lambda_min, lambda_max; /* extreme eigenvalues (Ritz values: Lanczos) */
-    int64_t n_negative;       /* dense: eigenvalues < −zero_tol·max|λ|; −1: Lanczos */
-    int64_t n_zero;           /* dense: |λ| ≤ zero_tol·max|λ|; −1: Lanczos */
-    double asymmetry;         /* dense: max|H − Hᵀ| / max|H| before symmetrizing
+    int64_t n_negative;  /* dense: eigenvalues < −zero_tol·max|λ|; −1: Lanczos */
+    int64_t n_zero;      /* dense: |λ| ≤ zero_tol·max|λ|; −1: Lanczos */
+    double asymmetry;    /* dense: max|H − Hᵀ| / max|H| before symmetrizing
                                  (large: the products are not a Hessian's); NaN:
                                  Lanczos */
-    uint32_t n_products;      /* Hessian-vector products used */
-    int dense;                /* 1: dense path, 0: Lanczos */
+    uint32_t n_products; /* Hessian-vector products used */
+    int dense;           /* 1: dense path, 0: Lanczos */
 } curvature_result;
 
 /*
@@ -62,7 +62,7 @@ typedef struct curvature_result {
  * Lanczos. [thread-safe if hv is] [deterministic]
  */
 int curvature_extremes(uint32_t dim, curvature_hv_fn hv, void *ctx,
-                       const curvature_options *options, curvature_result *out,
-                       char *err, size_t n_err);
+                       const curvature_options *options, curvature_result *out, char *err,
+                       size_t n_err);
 
 #endif

@@ -46,7 +46,6 @@ const basin_param_def landscape_params[] = {
     {NULL, 0, 0, NULL, 0, 0, NULL, 0, NULL},
 };
 
-
 /* ------------------------------------------------------- a message-capturing host */
 
 /*
@@ -56,7 +55,7 @@ const basin_param_def landscape_params[] = {
  * so a host that keys its state on host_data serves it unchanged).
  */
 typedef struct proxy_host {
-    basin_host host;          /* first: a basin_host * to it is a proxy_host * */
+    basin_host host; /* first: a basin_host * to it is a proxy_host * */
     char message[256];
 } proxy_host;
 
@@ -64,7 +63,7 @@ static void proxy_error(const basin_host *h, const char *fmt, ...)
 {
     proxy_host *p = (proxy_host *)(void *)h;
     if (p->message[0])
-        return;               /* keep the first, the cause */
+        return; /* keep the first, the cause */
     va_list ap;
     va_start(ap, fmt);
     vsnprintf(p->message, sizeof p->message, fmt, ap);
@@ -74,8 +73,7 @@ static void proxy_error(const basin_host *h, const char *fmt, ...)
 static void proxy_init(proxy_host *p, const basin_host *host)
 {
     memset(p, 0, sizeof *p);
-    size_t size = host->struct_size < sizeof p->host ? host->struct_size
-                                                      : sizeof p->host;
+    size_t size = host->struct_size < sizeof p->host ? host->struct_size : sizeof p->host;
     memcpy(&p->host, host, size);
     p->host.struct_size = (uint32_t)sizeof p->host;
     p->host.error = proxy_error;
@@ -97,8 +95,8 @@ typedef struct radius_ctx {
     uint64_t attractor;
     uint32_t levels, trials;
     const double *level_values; /* the corruption at each level */
-    uint32_t level;           /* the level of the last call, for messages */
-    int failed;               /* the job's dynamics returned an error */
+    uint32_t level;             /* the level of the last call, for messages */
+    int failed;                 /* the job's dynamics returned an error */
 } radius_ctx;
 
 static int radius_dynamics(void *ctx, float *states, uint64_t n, uint32_t level,
@@ -120,11 +118,11 @@ typedef struct hv_ctx {
     const basin_energy_iface *energy;
     void *self;
     const basin_host *host;
-    const float *x;           /* the representative */
+    const float *x; /* the representative */
     uint32_t dim;
-    double h;                 /* difference step (gradient path) */
-    float *work;              /* 2 × dim: x ± h v, then their gradients */
-    float *grad;              /* 2 × dim */
+    double h;    /* difference step (gradient path) */
+    float *work; /* 2 × dim: x ± h v, then their gradients */
+    float *grad; /* 2 × dim */
 } hv_ctx;
 
 static int hv_exact(void *ctx, const float *v, float *out)
@@ -147,8 +145,7 @@ static int hv_difference(void *ctx, const float *v, float *out)
     if (rc)
         return rc;
     for (uint32_t i = 0; i < dim; i++)
-        out[i] = (float)(((double)c->grad[i] - (double)c->grad[dim + i]) /
-                         (2.0 * c->h));
+        out[i] = (float)(((double)c->grad[i] - (double)c->grad[dim + i]) / (2.0 * c->h));
     return 0;
 }
 
@@ -182,8 +179,10 @@ static int check_input(const landscape_input *in, int radius, char *err, size_t 
         return BASIN_EINVAL;
     }
     if (in->n > 0 && (!in->states || !in->converged || in->dim == 0)) {
-        errmsg(err, n_err, "landscape: %llu states without data, convergence flags "
-             "or dimension", (unsigned long long)in->n);
+        errmsg(err, n_err,
+               "landscape: %llu states without data, convergence flags "
+               "or dimension",
+               (unsigned long long)in->n);
         return BASIN_EINVAL;
     }
     if (!in->classify) {
@@ -191,8 +190,9 @@ static int check_input(const landscape_input *in, int radius, char *err, size_t 
         return BASIN_EINVAL;
     }
     if (radius && !in->dynamics) {
-        errmsg(err, n_err, "landscape: radius needs the job's dynamics, which this "
-             "job does not lend");
+        errmsg(err, n_err,
+               "landscape: radius needs the job's dynamics, which this "
+               "job does not lend");
         return BASIN_EINVAL;
     }
     return 0;
@@ -232,30 +232,34 @@ static int read_params(const basin_value *p, int binary, options *o, char *err,
     if (!o->radius)
         return 0;
     if (!(levels >= 1 && levels <= 1e6) || !(trials >= 1 && trials <= 1e6)) {
-        errmsg(err, n_err, "landscape: radius_levels = %g and radius_trials = %g must "
-             "be >= 1", levels, trials);
+        errmsg(err, n_err,
+               "landscape: radius_levels = %g and radius_trials = %g must "
+               "be >= 1",
+               levels, trials);
         return BASIN_EINVAL;
     }
     o->levels = (uint32_t)levels;
     o->trials = (uint32_t)trials;
     if (!(o->radius_max > 0) || !isfinite(o->radius_max)) {
         errmsg(err, n_err, "landscape: radius_max = %g must be finite and > 0",
-             o->radius_max);
+               o->radius_max);
         return BASIN_EINVAL;
     }
     if (binary && o->radius_max > 0.5) {
-        errmsg(err, n_err, "landscape: radius_max = %g must be <= 0.5 for binary "
-             "states (the fraction of spins flipped)", o->radius_max);
+        errmsg(err, n_err,
+               "landscape: radius_max = %g must be <= 0.5 for binary "
+               "states (the fraction of spins flipped)",
+               o->radius_max);
         return BASIN_EINVAL;
     }
     if (!(o->fraction > 0 && o->fraction <= 1)) {
         errmsg(err, n_err, "landscape: radius_fraction = %g must be in (0, 1]",
-             o->fraction);
+               o->fraction);
         return BASIN_EINVAL;
     }
     if (!(o->delta >= 0) || !isfinite(o->delta)) {
         errmsg(err, n_err, "landscape: radius_delta = %g must be finite and >= 0",
-             o->delta);
+               o->delta);
         return BASIN_EINVAL;
     }
     return 0;
@@ -269,19 +273,23 @@ static int classify_all(const landscape_input *in, const attractor_set *set,
     uint64_t a_count = set->n_attractors;
     for (uint64_t a = 0; a < a_count; a += CLASSIFY_BLOCK) {
         uint64_t m = a_count - a < CLASSIFY_BLOCK ? a_count - a : CLASSIFY_BLOCK;
-        int rc = in->classify(in->ctx, set->representative + a * set->dim, m,
-                              cls + a, nearest + a, match + a);
+        int rc = in->classify(in->ctx, set->representative + a * set->dim, m, cls + a,
+                              nearest + a, match + a);
         if (rc) {
-            errmsg(err, n_err, "landscape: classifying attractors %llu to %llu failed "
-                 "(%s)", (unsigned long long)a, (unsigned long long)(a + m - 1),
-                 host_status_name(rc));
+            errmsg(err, n_err,
+                   "landscape: classifying attractors %llu to %llu failed "
+                   "(%s)",
+                   (unsigned long long)a, (unsigned long long)(a + m - 1),
+                   host_status_name(rc));
             return rc;
         }
     }
     for (uint64_t a = 0; a < a_count; a++) {
         if ((unsigned)cls[a] >= MEASURE_N_CLASSES) {
-            errmsg(err, n_err, "landscape: the classifier gave attractor %llu the "
-                 "class %d", (unsigned long long)a, (int)cls[a]);
+            errmsg(err, n_err,
+                   "landscape: the classifier gave attractor %llu the "
+                   "class %d",
+                   (unsigned long long)a, (int)cls[a]);
             return BASIN_EINTERNAL;
         }
         out->by_class[cls[a]]++;
@@ -299,28 +307,29 @@ static int measure_radius(const landscape_input *in, const options *o,
     radius_ctx ctx = {in, r->id, o->levels, o->trials, levels, 0, 0};
     if (r->id > (UINT64_MAX / o->trials - o->levels) / o->levels) {
         errmsg(err, n_err, "landscape: attractor %llu is too many to number its runs",
-             (unsigned long long)r->id);
+               (unsigned long long)r->id);
         return BASIN_EINVAL;
     }
-    basin_radius_options bo = {levels, o->levels, o->trials, o->fraction, o->delta,
-                               in->binary != 0};
+    basin_radius_options bo = {levels,      o->levels, o->trials,
+                               o->fraction, o->delta,  in->binary != 0};
     basin_radius_result br;
-    int rc = basin_radius(&proxy.host, x, in->dim, r->id, &bo, radius_dynamics, &ctx,
-                          &br, NULL);
+    int rc = basin_radius(&proxy.host, x, in->dim, r->id, &bo, radius_dynamics, &ctx, &br,
+                          NULL);
     if (rc == BASIN_ECANCELED) {
         errmsg(err, n_err, "landscape: cancelled");
         return rc;
     }
     if (rc && ctx.failed) {
-        errmsg(err, n_err, "landscape: basin radius of attractor %llu: the dynamics "
-             "failed at level %g (%s)", (unsigned long long)r->id,
-             levels[ctx.level], host_status_name(rc));
+        errmsg(err, n_err,
+               "landscape: basin radius of attractor %llu: the dynamics "
+               "failed at level %g (%s)",
+               (unsigned long long)r->id, levels[ctx.level], host_status_name(rc));
         return rc;
     }
     if (rc) {
         errmsg(err, n_err, "landscape: basin radius of attractor %llu: %s",
-             (unsigned long long)r->id,
-             proxy.message[0] ? proxy.message : host_status_name(rc));
+               (unsigned long long)r->id,
+               proxy.message[0] ? proxy.message : host_status_name(rc));
         return rc;
     }
     r->radius = br.radius;
@@ -329,9 +338,8 @@ static int measure_radius(const landscape_input *in, const options *o,
 }
 
 /* Hessian extremes at one analyzed attractor into *r. */
-static int measure_curvature(const landscape_input *in, const float *x,
-                             float *work, landscape_attractor *r, char *err,
-                             size_t n_err)
+static int measure_curvature(const landscape_input *in, const float *x, float *work,
+                             landscape_attractor *r, char *err, size_t n_err)
 {
     const basin_energy_iface *e = in->energy;
     proxy_host proxy;
@@ -341,16 +349,17 @@ static int measure_curvature(const landscape_input *in, const float *x,
     for (uint32_t i = 0; i < dim; i++)
         norm += (double)x[i] * x[i];
     norm = sqrt(norm / dim);
-    hv_ctx c = {e, in->energy_self, &proxy.host, x, dim,
-                1e-3 * (norm > 1 ? norm : 1), work, work + 2 * (size_t)dim};
+    hv_ctx c = {
+        e,    in->energy_self,       &proxy.host, x, dim, 1e-3 * (norm > 1 ? norm : 1),
+        work, work + 2 * (size_t)dim};
     curvature_result cr;
     char why[256] = "";
     int rc = curvature_extremes(dim, e->hessian_vector ? hv_exact : hv_difference, &c,
                                 NULL, &cr, why, sizeof why);
     if (rc) {
         errmsg(err, n_err, "landscape: curvature at attractor %llu: %s%s%s",
-             (unsigned long long)r->id, why, proxy.message[0] ? ": " : "",
-             proxy.message);
+               (unsigned long long)r->id, why, proxy.message[0] ? ": " : "",
+               proxy.message);
         return rc;
     }
     r->lambda_min = cr.lambda_min;
@@ -360,9 +369,8 @@ static int measure_curvature(const landscape_input *in, const float *x,
 }
 
 /* Energy, radius and curvature of the analyzed attractors. */
-static int analyze(const landscape_input *in, const options *o,
-                   const attractor_set *set, landscape_result *out, char *err,
-                   size_t n_err)
+static int analyze(const landscape_input *in, const options *o, const attractor_set *set,
+                   landscape_result *out, char *err, size_t n_err)
 {
     const basin_energy_iface *e = in->energy;
     int has_energy = e && e->energy;
@@ -371,7 +379,8 @@ static int analyze(const landscape_input *in, const options *o,
                     (e->hessian_vector || e->gradient);
     if (o->curvature && !in->binary && e && !(e->flags & BASIN_ENERGY_BINARY) &&
         !curvature && in->host->log)
-        in->host->log(in->host, BASIN_LOG_WARN, "landscape: the energy has neither "
+        in->host->log(in->host, BASIN_LOG_WARN,
+                      "landscape: the energy has neither "
                       "hessian_vector nor gradient; no curvature");
     double *levels = NULL;
     float *work = NULL;
@@ -403,8 +412,8 @@ static int analyze(const landscape_input *in, const options *o,
             rc = e->energy(in->energy_self, &proxy.host, x, 1, &r->energy);
             if (rc) {
                 errmsg(err, n_err, "landscape: energy at attractor %llu: %s",
-                     (unsigned long long)r->id,
-                     proxy.message[0] ? proxy.message : host_status_name(rc));
+                       (unsigned long long)r->id,
+                       proxy.message[0] ? proxy.message : host_status_name(rc));
                 goto done;
             }
         }
@@ -458,7 +467,7 @@ int landscape_run(const basin_value *params, const landscape_input *in,
     rank *order = NULL;
     if (in->n > SIZE_MAX / sizeof *id) {
         errmsg(err, n_err, "landscape: %llu states do not fit in memory",
-             (unsigned long long)in->n);
+               (unsigned long long)in->n);
         return BASIN_ENOMEM;
     }
     id = malloc((in->n ? in->n : 1) * sizeof *id);
@@ -502,12 +511,20 @@ int landscape_run(const basin_value *params, const landscape_input *in,
     out->n_analyzed = n_analyzed;
     for (uint64_t k = 0; k < n_analyzed; k++) {
         uint64_t a = order[k].id;
-        out->analyzed[k] = (landscape_attractor){
-            .id = a, .first = set.first[a], .members = set.count[a],
-            .occupancy = (double)set.count[a] / (double)set.n_grouped,
-            .cls = cls[a], .nearest = nearest[a], .match = match[a],
-            .energy = NAN, .radius = NAN, .radius_bound = 0,
-            .lambda_min = NAN, .lambda_max = NAN, .n_negative = -1};
+        out->analyzed[k] = (landscape_attractor){.id = a,
+                                                 .first = set.first[a],
+                                                 .members = set.count[a],
+                                                 .occupancy = (double)set.count[a] /
+                                                              (double)set.n_grouped,
+                                                 .cls = cls[a],
+                                                 .nearest = nearest[a],
+                                                 .match = match[a],
+                                                 .energy = NAN,
+                                                 .radius = NAN,
+                                                 .radius_bound = 0,
+                                                 .lambda_min = NAN,
+                                                 .lambda_max = NAN,
+                                                 .n_negative = -1};
     }
     rc = analyze(in, &o, &set, out, err, n_err);
     goto done;

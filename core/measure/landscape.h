@@ -21,51 +21,51 @@
 /* The core [landscape] recipe section. */
 extern const basin_param_def landscape_params[];
 enum {
-    LANDSCAPE_ATTRACTORS,     /* bool: group final states into attractors (false) */
-    LANDSCAPE_TOL,            /* real: normalized distance within which two final
+    LANDSCAPE_ATTRACTORS,      /* bool: group final states into attractors (false) */
+    LANDSCAPE_TOL,             /* real: normalized distance within which two final
                                  states are one attractor (1e-3) */
-    LANDSCAPE_MAX_ANALYZED,   /* int: radius and curvature for at most this many
+    LANDSCAPE_MAX_ANALYZED,    /* int: radius and curvature for at most this many
                                  attractors, the most occupied first (20) */
-    LANDSCAPE_RADIUS,         /* bool: measure basin radii (false) */
-    LANDSCAPE_RADIUS_LEVELS,  /* int: corruption levels, evenly spaced in
+    LANDSCAPE_RADIUS,          /* bool: measure basin radii (false) */
+    LANDSCAPE_RADIUS_LEVELS,   /* int: corruption levels, evenly spaced in
                                  (0, radius_max] (10) */
-    LANDSCAPE_RADIUS_MAX,     /* real: the largest level (binary: fraction of spins
+    LANDSCAPE_RADIUS_MAX,      /* real: the largest level (binary: fraction of spins
                                  flipped, ≤ 0.5; real: noise std) (0.5) */
-    LANDSCAPE_RADIUS_TRIALS,  /* int: re-noised runs per level (10, Pham et al.) */
-    LANDSCAPE_RADIUS_FRACTION,/* real: fraction that must return (0.9) */
-    LANDSCAPE_RADIUS_DELTA,   /* real: return tolerance, normalized distance (0.05) */
-    LANDSCAPE_CURVATURE,      /* bool: Hessian extremes at each attractor (false) */
+    LANDSCAPE_RADIUS_TRIALS,   /* int: re-noised runs per level (10, Pham et al.) */
+    LANDSCAPE_RADIUS_FRACTION, /* real: fraction that must return (0.9) */
+    LANDSCAPE_RADIUS_DELTA,    /* real: return tolerance, normalized distance (0.05) */
+    LANDSCAPE_CURVATURE,       /* bool: Hessian extremes at each attractor (false) */
     LANDSCAPE_N_PARAMS
 };
 
 /* One analyzed attractor. */
 typedef struct landscape_attractor {
-    uint64_t id;              /* attractor id (order of first appearance) */
-    uint64_t first;           /* index of its first member among the final states */
+    uint64_t id;    /* attractor id (order of first appearance) */
+    uint64_t first; /* index of its first member among the final states */
     uint64_t members;
-    double occupancy;         /* members / states grouped */
-    measure_class cls;        /* memorized, spurious or generalized */
-    int64_t nearest;          /* nearest training point (or largest-overlap one) */
-    double match;             /* d_m (real) or max |m| (binary) of that point */
-    double energy;            /* E at the representative; NaN if not evaluated */
-    double radius;            /* basin radius; NaN when not measured */
-    int32_t radius_bound;     /* 1: every level passed, the radius is a lower bound */
+    double occupancy;     /* members / states grouped */
+    measure_class cls;    /* memorized, spurious or generalized */
+    int64_t nearest;      /* nearest training point (or largest-overlap one) */
+    double match;         /* d_m (real) or max |m| (binary) of that point */
+    double energy;        /* E at the representative; NaN if not evaluated */
+    double radius;        /* basin radius; NaN when not measured */
+    int32_t radius_bound; /* 1: every level passed, the radius is a lower bound */
     double lambda_min, lambda_max; /* Hessian extremes; NaN when not measured */
-    int64_t n_negative;       /* negative eigenvalues (dense path), −1 unknown */
+    int64_t n_negative;            /* negative eigenvalues (dense path), −1 unknown */
 } landscape_attractor;
 
 typedef struct landscape_result {
-    uint64_t n_attractors;    /* distinct attractors found */
-    uint64_t n_grouped;       /* converged states grouped */
+    uint64_t n_attractors;                /* distinct attractors found */
+    uint64_t n_grouped;                   /* converged states grouped */
     uint64_t by_class[MEASURE_N_CLASSES]; /* attractors per class (all of them) */
-    landscape_attractor *analyzed; /* the max_analyzed most occupied, by occupancy
+    landscape_attractor *analyzed;        /* the max_analyzed most occupied, by occupancy
                                       (ties: by id) */
     uint64_t n_analyzed;
 } landscape_result;
 
 /* What the landscape needs from the job. */
 typedef struct landscape_input {
-    const float *states;      /* n × dim final states */
+    const float *states; /* n × dim final states */
     uint64_t n;
     uint32_t dim;
     int binary;               /* ±1 states */

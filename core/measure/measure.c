@@ -48,7 +48,7 @@ const char *measure_class_name(measure_class c)
 }
 
 /* Block sizes: states × patterns per SGEMM, 256 × 1024 floats = 1 MiB. */
-#define STATE_BLOCK 256
+#define STATE_BLOCK   256
 #define PATTERN_BLOCK 1024
 
 void measure_overlap_keep(measure_overlap *o, double m, int64_t mu)
@@ -167,14 +167,14 @@ int measure_distances(const float *states, uint64_t n, const float *train,
 }
 
 measure_class measure_classify_distance(const measure_distance *d, int converged,
-                                        measure_rule rule, double delta_m,
-                                        double delta_s, double ratio)
+                                        measure_rule rule, double delta_m, double delta_s,
+                                        double ratio)
 {
     /* As with overlaps, a state on a training point is memorized even if the
        dynamics had not settled. d_2 is NaN with one training point: the ratio
        test then has nothing to compare and does not call it memorized. */
-    int memorized = rule == MEASURE_RATIO_RULE ? d->d_m < ratio * d->d_2
-                                               : d->d_m <= delta_m;
+    int memorized =
+        rule == MEASURE_RATIO_RULE ? d->d_m < ratio * d->d_2 : d->d_m <= delta_m;
     if (memorized)
         return MEASURE_MEMORIZED;
     if (!converged)
@@ -205,8 +205,8 @@ static uint64_t binomial_quantile(uint64_t n, double p, double q)
     return n;
 }
 
-void measure_rate_interval(uint64_t hits, uint64_t n, double confidence,
-                           double *lo, double *hi)
+void measure_rate_interval(uint64_t hits, uint64_t n, double confidence, double *lo,
+                           double *hi)
 {
     if (n == 0) {
         *lo = *hi = NAN;

@@ -46,7 +46,11 @@ enum {
     MEASURE_N_PARAMS
 };
 
-typedef enum measure_rule { MEASURE_OVERLAP, MEASURE_PHAM, MEASURE_RATIO_RULE } measure_rule;
+typedef enum measure_rule {
+    MEASURE_OVERLAP,
+    MEASURE_PHAM,
+    MEASURE_RATIO_RULE
+} measure_rule;
 
 /* The rule a recipe's measure.rule names; "auto" is overlap for binary data and
    pham otherwise. */
@@ -65,10 +69,10 @@ const char *measure_class_name(measure_class c);
 
 /* What the overlap rule knows about one final state. */
 typedef struct measure_overlap {
-    int64_t pattern;          /* training index of the largest |m_μ| */
-    double top[3];            /* the three largest overlaps by magnitude, signed,
+    int64_t pattern; /* training index of the largest |m_μ| */
+    double top[3];   /* the three largest overlaps by magnitude, signed,
                                  largest first; NaN where K < 3 */
-    double heldout;           /* max |m| over held-out patterns; NaN if none */
+    double heldout;  /* max |m| over held-out patterns; NaN if none */
 } measure_overlap;
 
 /* Offer overlap m with pattern mu to o's top three by magnitude (merging partial
@@ -93,8 +97,8 @@ measure_class measure_classify_overlap(const measure_overlap *m, int converged,
 
 /* What the distance rules know about one final state. */
 typedef struct measure_distance {
-    int64_t nearest;          /* training index of the nearest point */
-    double d_m, d_2, d_s, d_h;/* normalized distances; NaN where undefined */
+    int64_t nearest;           /* training index of the nearest point */
+    double d_m, d_2, d_s, d_h; /* normalized distances; NaN where undefined */
 } measure_distance;
 
 /*
@@ -107,8 +111,8 @@ int measure_distances(const float *states, uint64_t n, const float *train,
 
 /* The class of one state under rule pham or ratio. */
 measure_class measure_classify_distance(const measure_distance *d, int converged,
-                                        measure_rule rule, double delta_m,
-                                        double delta_s, double ratio);
+                                        measure_rule rule, double delta_m, double delta_s,
+                                        double ratio);
 
 /*
  * Percentile-bootstrap interval of a proportion hits/n at the given confidence.
@@ -117,7 +121,7 @@ measure_class measure_classify_distance(const measure_distance *d, int converged
  * law's quantiles (the limit of infinitely many bootstrap resamples) instead of
  * by sampling: deterministic and free of Monte Carlo error.
  */
-void measure_rate_interval(uint64_t hits, uint64_t n, double confidence,
-                           double *lo, double *hi);
+void measure_rate_interval(uint64_t hits, uint64_t n, double confidence, double *lo,
+                           double *hi);
 
 #endif

@@ -143,22 +143,23 @@ int cmd_new(int argc, char **argv)
             return fail("unknown option '%s'%s (see `basin help new`)", argv[i], "");
         if (n_pos == 3)
             return fail("too many arguments: '%s'%s (usage: basin new KIND NAME "
-                        "[DIR])", argv[i], "");
+                        "[DIR])",
+                        argv[i], "");
         pos[n_pos++] = argv[i];
     }
     if (n_pos < 2)
-        return fail("needs KIND and NAME%s%s (usage: basin new KIND NAME [DIR])", "",
-                    "");
+        return fail("needs KIND and NAME%s%s (usage: basin new KIND NAME [DIR])", "", "");
     size_t k = 0;
     while (k < sizeof KINDS / sizeof KINDS[0] && strcmp(pos[0], KINDS[k].kind) != 0)
         k++;
     if (k == sizeof KINDS / sizeof KINDS[0])
-        return fail("unknown kind '%s'%s: use energy, score, sampler or dataset",
-                    pos[0], "");
+        return fail("unknown kind '%s'%s: use energy, score, sampler or dataset", pos[0],
+                    "");
     const char *name = pos[1];
     if (!is_identifier(name))
         return fail("bad name '%s'%s: use a C identifier (letters, digits and '_', "
-                    "not starting with a digit, at most 64 characters)", name, "");
+                    "not starting with a digit, at most 64 characters)",
+                    name, "");
 
     char dir[PATH_MAX];
     if (snprintf(dir, sizeof dir, "%s", n_pos == 3 ? pos[2] : name) >= (int)sizeof dir)

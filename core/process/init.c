@@ -67,21 +67,24 @@ static int corrupt(float *x, uint32_t dim, double flip, int binary,
 
 int init_states(const basin_value *values, const float *train, uint64_t n_train,
                 uint32_t dim, int binary, const basin_host *host, uint64_t first,
-                uint64_t count, float *states, int64_t *start, char *err,
-                size_t n_err)
+                uint64_t count, float *states, int64_t *start, char *err, size_t n_err)
 {
     const char *kind = values[INIT_KIND].string;
     double flip = values[INIT_FLIP].number;
     uint64_t order = (uint64_t)values[INIT_ORDER].number;
     int noise = strcmp(kind, "noise") == 0;
     if (strcmp(kind, "random") != 0 && !noise && n_train == 0) {
-        snprintf(err, n_err, "init.kind = \"%s\" needs training points, but the "
-                 "dataset has none", kind);
+        snprintf(err, n_err,
+                 "init.kind = \"%s\" needs training points, but the "
+                 "dataset has none",
+                 kind);
         return BASIN_EINVAL;
     }
     if (strcmp(kind, "mixture") == 0 && order > n_train) {
-        snprintf(err, n_err, "init.order = %llu mixes more patterns than the %llu "
-                 "stored", (unsigned long long)order, (unsigned long long)n_train);
+        snprintf(err, n_err,
+                 "init.order = %llu mixes more patterns than the %llu "
+                 "stored",
+                 (unsigned long long)order, (unsigned long long)n_train);
         return BASIN_EINVAL;
     }
     uint32_t *bits = binary ? malloc(dim * sizeof *bits) : NULL;
@@ -115,8 +118,9 @@ int init_states(const basin_value *values, const float *train, uint64_t n_train,
             if (binary) {
                 host->random_bits(host, BASIN_ROLE_INIT, probe, 0, bits, dim);
                 for (uint32_t i = 0; i < dim; i++)
-                    x[i] = x[i] > 0 ? 1.0f : x[i] < 0 ? -1.0f
-                                                      : ((bits[i] & 1u) ? 1.0f : -1.0f);
+                    x[i] = x[i] > 0   ? 1.0f
+                           : x[i] < 0 ? -1.0f
+                                      : ((bits[i] & 1u) ? 1.0f : -1.0f);
             } else {
                 for (uint32_t i = 0; i < dim; i++)
                     x[i] /= (float)order;

@@ -37,8 +37,7 @@ enum { INIT_KIND, INIT_COUNT, INIT_FLIP, INIT_ORDER };
  */
 int init_states(const basin_value *values, const float *train, uint64_t n_train,
                 uint32_t dim, int binary, const basin_host *host, uint64_t first,
-                uint64_t count, float *states, int64_t *start, char *err,
-                size_t n_err);
+                uint64_t count, float *states, int64_t *start, char *err, size_t n_err);
 
 /*
  * Corrupt exactly n of x's dim coordinates, chosen by a partial Fisher–Yates

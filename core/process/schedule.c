@@ -29,7 +29,7 @@ const basin_param_def schedule_params[] = {
 };
 
 /* ddpm-linear: Ho et al. 2020, β per step from β0 to β1 over T steps. */
-#define DDPM_T 1000.0
+#define DDPM_T     1000.0
 #define DDPM_BETA0 1e-4
 #define DDPM_BETA1 0.02
 /* cosine: Nichol & Dhariwal 2021, offset s. */
@@ -43,7 +43,7 @@ static const double pi = 3.14159265358979323846;
 typedef struct schedule_law {
     schedule_kind kind;
     const char *name;
-    double t_min, t_max;      /* the default range */
+    double t_min, t_max; /* the default range */
 } schedule_law;
 
 static const schedule_law laws[] = {
@@ -83,8 +83,8 @@ static double cosine_theta(double t)
  *   edm          α = 1, σ = t; α' = 0, σ' = 1.
  * [thread-safe]
  */
-static void schedule_at(const basin_schedule *s, double t, double *alpha,
-                        double *sigma, double *dalpha_dt, double *dsigma_dt)
+static void schedule_at(const basin_schedule *s, double t, double *alpha, double *sigma,
+                        double *dalpha_dt, double *dsigma_dt)
 {
     double a = 1, sg = 0, da = 0, ds = 0;
     switch (kind_of(s)) {
@@ -207,8 +207,8 @@ static int fail(char *err, size_t n_err, const char *fmt, ...)
     return BASIN_EINVAL;
 }
 
-int schedule_init(schedule *s, const char *name, double t_min, double t_max,
-                  char *err, size_t n_err)
+int schedule_init(schedule *s, const char *name, double t_min, double t_max, char *err,
+                  size_t n_err)
 {
     memset(s, 0, sizeof *s);
     if (err != NULL && n_err > 0)
@@ -232,8 +232,8 @@ int schedule_init(schedule *s, const char *name, double t_min, double t_max,
             if (guess == NULL && name != NULL)
                 guess = suggest_closest(name, names, N_LAWS);
             if (guess != NULL)
-                snprintf(err, n_err, "unknown schedule '%s' (did you mean '%s'?)",
-                         name, guess);
+                snprintf(err, n_err, "unknown schedule '%s' (did you mean '%s'?)", name,
+                         guess);
             else
                 snprintf(err, n_err, "unknown schedule '%s' (one of %s)",
                          name != NULL ? name : "", SCHEDULE_NAMES);
@@ -241,24 +241,24 @@ int schedule_init(schedule *s, const char *name, double t_min, double t_max,
         return BASIN_EINVAL;
     }
     if (isnan(t_min) || isnan(t_max))
-        return fail(err, n_err, "schedule t_min = %g, t_max = %g: not a "
-                                              "number", t_min, t_max);
+        return fail(err, n_err,
+                    "schedule t_min = %g, t_max = %g: not a "
+                    "number",
+                    t_min, t_max);
     if (t_min < 0)
         t_min = law->t_min;
     if (t_max < 0)
         t_max = law->t_max;
     if (!(t_min > 0))
-        return fail(err, n_err, "schedule t_min = %g must be > 0",
-                    t_min);
+        return fail(err, n_err, "schedule t_min = %g must be > 0", t_min);
     if (!(t_min < t_max))
-        return fail(err, n_err,
-                    "schedule t_min = %g must be below t_max = %g", t_min, t_max);
-    if (!isfinite(t_max))
-        return fail(err, n_err, "schedule t_max = %g must be finite",
+        return fail(err, n_err, "schedule t_min = %g must be below t_max = %g", t_min,
                     t_max);
+    if (!isfinite(t_max))
+        return fail(err, n_err, "schedule t_max = %g must be finite", t_max);
     if (law->kind == SCHEDULE_COSINE && !(t_max < 1))
-        return fail(err, n_err,
-                    "cosine schedule t_max = %g must be below 1 (α(1) = 0)", t_max);
+        return fail(err, n_err, "cosine schedule t_max = %g must be below 1 (α(1) = 0)",
+                    t_max);
 
     s->kind = law->kind;
     s->table = (basin_schedule){
@@ -278,12 +278,10 @@ int schedule_init(schedule *s, const char *name, double t_min, double t_max,
     schedule_at(&s->table, t_max, &alpha, NULL, NULL, NULL);
     schedule_at(&s->table, t_min, NULL, &sigma, NULL, NULL);
     if (!(alpha >= DBL_MIN))
-        return fail(err, n_err,
-                    "%s schedule t_max = %g: α(t_max) = %g underflows to 0",
+        return fail(err, n_err, "%s schedule t_max = %g: α(t_max) = %g underflows to 0",
                     law->name, t_max, alpha);
     if (!(sigma > 0))
-        return fail(err, n_err,
-                    "%s schedule t_min = %g: σ(t_min) = %g underflows to 0",
+        return fail(err, n_err, "%s schedule t_min = %g: σ(t_min) = %g underflows to 0",
                     law->name, t_min, sigma);
     return BASIN_OK;
 }

@@ -48,7 +48,7 @@ typedef enum schedule_kind {
 
 /* A schedule as the host lends it to samplers: `table` is what they see. */
 typedef struct schedule {
-    basin_schedule table;     /* first member: &s->table is the basin_schedule */
+    basin_schedule table; /* first member: &s->table is the basin_schedule */
     schedule_kind kind;
 } schedule;
 
@@ -59,8 +59,8 @@ typedef struct schedule {
  * range outside the schedule's domain (t_min ≥ t_max, t_min ≤ 0, cosine t_max ≥ 1,
  * a range where α underflows to 0).
  */
-int schedule_init(schedule *s, const char *name, double t_min, double t_max,
-                  char *err, size_t n_err);
+int schedule_init(schedule *s, const char *name, double t_min, double t_max, char *err,
+                  size_t n_err);
 
 /* The OU time with the same σ/α as time t of s (the function in table.ou_time). */
 double schedule_ou_time(const basin_schedule *s, double t);

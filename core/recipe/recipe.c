@@ -16,13 +16,13 @@
 #include "base/suggest.h"
 
 #define MAX_SWEEP_VALUES 100000
-#define MAX_POINTS 1000000
+#define MAX_POINTS       1000000
 
 /* The sections a recipe may hold. */
 static const struct {
     const char *name;
-    const char *kinds;                /* plugin interfaces allowed, or NULL: core */
-    const basin_param_def *table;     /* core sections only */
+    const char *kinds;            /* plugin interfaces allowed, or NULL: core */
+    const basin_param_def *table; /* core sections only */
     int required;
 } SECTIONS[RECIPE_N_SECTIONS] = {
     [RECIPE_DATASET] = {"dataset", "dataset", NULL, 1},
@@ -107,7 +107,8 @@ static int apply_set(loader *L, const char *set)
     key[n_key] = '\0';
     char *dot = strchr(key, '.');
     if (dot && strchr(dot + 1, '.')) {
-        snprintf(L->err, L->n_err, "--set %s: keys have the form section.key or key", key);
+        snprintf(L->err, L->n_err, "--set %s: keys have the form section.key or key",
+                 key);
         return BASIN_EINVAL;
     }
     /* The value in TOML syntax; a bare word that is not TOML is a string. */
@@ -160,8 +161,8 @@ static int apply_set(loader *L, const char *set)
             }
         } else if (section->kind != TOML_TABLE) {
             toml_free(value);
-            snprintf(L->err, L->n_err, "--set %s.%s: '%s' is not a section", key,
-                     dot + 1, key);
+            snprintf(L->err, L->n_err, "--set %s.%s: '%s' is not a section", key, dot + 1,
+                     key);
             return BASIN_EINVAL;
         }
         table = section;
@@ -199,29 +200,37 @@ static int expand_range(loader *L, const toml_node *node, const char *dotted,
                         const basin_param_def *def, recipe_axis *axis)
 {
     if (def->type != BASIN_PARAM_INT && def->type != BASIN_PARAM_REAL)
-        return fail(L, node, dotted, "a range sweeps numbers, but this is a %s "
-                    "(use a list of values)", param_type_name(def->type));
+        return fail(L, node, dotted,
+                    "a range sweeps numbers, but this is a %s "
+                    "(use a list of values)",
+                    param_type_name(def->type));
     const toml_node *from = NULL, *to = NULL, *step = NULL, *times = NULL;
     for (size_t i = 0; i < node->n_items; i++) {
         const toml_node *e = node->items[i];
-        if (strcmp(e->key, "from") == 0) from = e;
-        else if (strcmp(e->key, "to") == 0) to = e;
-        else if (strcmp(e->key, "step") == 0) step = e;
-        else if (strcmp(e->key, "times") == 0) times = e;
+        if (strcmp(e->key, "from") == 0)
+            from = e;
+        else if (strcmp(e->key, "to") == 0)
+            to = e;
+        else if (strcmp(e->key, "step") == 0)
+            step = e;
+        else if (strcmp(e->key, "times") == 0)
+            times = e;
         else {
             static const char *const RANGE_KEYS[] = {"from", "to", "step", "times"};
             const char *near = suggest_closest(e->key, RANGE_KEYS, 4);
             return fail(L, e, dotted, "unknown range key '%s'%s%s%s", e->key,
                         near ? " (did you mean '" : "", near ? near : "",
-                        near ? "'?)" : " (a range is {from, to, step} or {from, to, times})");
+                        near ? "'?)"
+                             : " (a range is {from, to, step} or {from, to, times})");
         }
     }
     double a, b, s = 0, t = 0;
     if (!from || !to || (!step == !times))
-        return fail(L, node, dotted, "a range needs from, to and exactly one of step "
+        return fail(L, node, dotted,
+                    "a range needs from, to and exactly one of step "
                     "or times");
-    if (number_of(from, &a) || number_of(to, &b) ||
-        (step && number_of(step, &s)) || (times && number_of(times, &t)))
+    if (number_of(from, &a) || number_of(to, &b) || (step && number_of(step, &s)) ||
+        (times && number_of(times, &t)))
         return fail(L, node, dotted, "range bounds must be numbers");
     double count;
     if (step) {
@@ -230,7 +239,8 @@ static int expand_range(loader *L, const toml_node *node, const char *dotted,
         count = floor((b - a) / s * (1 + 1e-12) + 1e-9) + 1;
     } else {
         if (!(t > 1) || !(a > 0) || !(b >= a))
-            return fail(L, node, dotted, "a geometric range needs 0 < from <= to and "
+            return fail(L, node, dotted,
+                        "a geometric range needs 0 < from <= to and "
                         "times > 1");
         count = floor(log(b / a) / log(t) * (1 + 1e-12) + 1e-9) + 1;
     }
@@ -284,7 +294,8 @@ static int resolve_plugin(loader *L, recipe_section_id s, const toml_node *table
     snprintf(dotted, sizeof dotted, "%s.plugin", SECTIONS[s].name);
     const toml_node *id = toml_get(table, "plugin");
     if (!id)
-        return fail(L, table, SECTIONS[s].name, "the section needs plugin = \"ID\" "
+        return fail(L, table, SECTIONS[s].name,
+                    "the section needs plugin = \"ID\" "
                     "(see `basin plugins`)");
     if (id->kind != TOML_STRING)
         return fail(L, id, dotted, "expected a plugin id string, found %s",
@@ -307,10 +318,9 @@ static int resolve_plugin(loader *L, recipe_section_id s, const toml_node *table
     const char *kind = registry_kind(p->descriptor);
     if (!strstr(SECTIONS[s].kinds, kind))
         return fail(L, id, dotted, "'%s' is a%s %s plugin (%s), but [%s] needs %s",
-                    id->string, kind[0] == 'e' ? "n" : "", kind,
-                    p->descriptor->interface, SECTIONS[s].name,
-                    s == RECIPE_MODEL ? "an energy or a score model"
-                                      : SECTIONS[s].kinds);
+                    id->string, kind[0] == 'e' ? "n" : "", kind, p->descriptor->interface,
+                    SECTIONS[s].name,
+                    s == RECIPE_MODEL ? "an energy or a score model" : SECTIONS[s].kinds);
     sec->plugin = p;
     sec->params = p->descriptor->params;
     return BASIN_OK;
@@ -344,8 +354,10 @@ static int load_section(loader *L, recipe_section_id s, const toml_node *table,
         return fail(L, table, sec->name, "expected a table [%s], found %s", sec->name,
                     toml_kind_name(table->kind));
     if (!table && SECTIONS[s].required) {
-        snprintf(L->err, L->n_err, "%s: the recipe has no [%s] section (it needs "
-                 "[dataset], [model] and [sampler])", L->r->path, sec->name);
+        snprintf(L->err, L->n_err,
+                 "%s: the recipe has no [%s] section (it needs "
+                 "[dataset], [model] and [sampler])",
+                 L->r->path, sec->name);
         return BASIN_EINVAL;
     }
     sec->line = table ? table->line : 0;
@@ -382,9 +394,10 @@ static int load_section(loader *L, recipe_section_id s, const toml_node *table,
             snprintf(owner, sizeof owner, "%s%s", sec->plugin ? "plugin " : "section [",
                      sec->plugin ? sec->plugin->descriptor->id : sec->name);
             rc = near ? fail(L, e, dotted, "unknown key (did you mean '%s'?)", near)
-                      : fail(L, e, dotted, "unknown key: %s%s has no such parameter "
-                             "(see `basin describe %s`)", owner,
-                             sec->plugin ? "" : "]",
+                      : fail(L, e, dotted,
+                             "unknown key: %s%s has no such parameter "
+                             "(see `basin describe %s`)",
+                             owner, sec->plugin ? "" : "]",
                              sec->plugin ? sec->plugin->descriptor->id : sec->name);
             free(names);
             return rc;
@@ -529,7 +542,8 @@ static int load_top(loader *L, registry *reg)
                 suggest_closest(e->key, names, N_TOP_KEYS + RECIPE_N_SECTIONS);
             if (near)
                 return fail(L, e, e->key, "unknown key (did you mean '%s'?)", near);
-            return fail(L, e, e->key, "unknown key (a recipe has name, description, "
+            return fail(L, e, e->key,
+                        "unknown key (a recipe has name, description, "
                         "seed, repeats, plugin_path and the sections [dataset], "
                         "[model], [sampler], [init], [measure], [output])");
         }
@@ -547,8 +561,8 @@ static int load_top(loader *L, registry *reg)
     return r->name ? BASIN_OK : BASIN_ENOMEM;
 }
 
-int recipe_load(const char *path, const char *const *sets, size_t n_sets,
-                registry *reg, recipe **out, char *err, size_t n_err)
+int recipe_load(const char *path, const char *const *sets, size_t n_sets, registry *reg,
+                recipe **out, char *err, size_t n_err)
 {
     *out = NULL;
     recipe *r = calloc(1, sizeof *r);
@@ -580,8 +594,8 @@ int recipe_load(const char *path, const char *const *sets, size_t n_sets,
         for (size_t a = 0; a < r->n_axes; a++)
             points *= (double)r->axes[a].n_values;
         if (points * r->repeats > MAX_POINTS) {
-            snprintf(err, n_err, "%s: the sweeps make %.0f jobs; the limit is %d",
-                     path, points * r->repeats, MAX_POINTS);
+            snprintf(err, n_err, "%s: the sweeps make %.0f jobs; the limit is %d", path,
+                     points * r->repeats, MAX_POINTS);
             rc = BASIN_EINVAL;
         }
         r->n_points = (size_t)points;
@@ -590,9 +604,10 @@ int recipe_load(const char *path, const char *const *sets, size_t n_sets,
     const recipe_section *model = &r->sections[RECIPE_MODEL];
     if (rc == BASIN_OK && r->sections[RECIPE_SCHEDULE].line &&
         strcmp(model->plugin->descriptor->interface, BASIN_IFACE_SCORE) != 0) {
-        snprintf(err, n_err, "%s:%d: schedule: a noise schedule drives a score model, "
-                 "but %s is an energy; remove [schedule]", path,
-                 r->sections[RECIPE_SCHEDULE].line, model->plugin->descriptor->id);
+        snprintf(err, n_err,
+                 "%s:%d: schedule: a noise schedule drives a score model, "
+                 "but %s is an energy; remove [schedule]",
+                 path, r->sections[RECIPE_SCHEDULE].line, model->plugin->descriptor->id);
         rc = BASIN_EINVAL;
     }
     if (rc) {
@@ -641,8 +656,7 @@ const char *recipe_axis_text(const recipe *r, size_t a, size_t c, char *buf)
                : param_format_real(v.number, buf);
 }
 
-void recipe_values(const recipe *r, recipe_section_id s, size_t point,
-                   basin_value *out)
+void recipe_values(const recipe *r, recipe_section_id s, size_t point, basin_value *out)
 {
     const recipe_section *sec = &r->sections[s];
     for (size_t i = 0; i < sec->n_params; i++)

@@ -44,18 +44,18 @@ typedef enum recipe_section_id {
 } recipe_section_id;
 
 typedef struct recipe_section {
-    const char *name;                 /* "dataset", ... */
-    const registry_plugin *plugin;    /* NULL for core sections */
-    const basin_param_def *params;    /* the plugin's table or the core table */
+    const char *name;              /* "dataset", ... */
+    const registry_plugin *plugin; /* NULL for core sections */
+    const basin_param_def *params; /* the plugin's table or the core table */
     size_t n_params;
-    basin_value *fixed;               /* resolved values (swept ones: first value) */
-    int line;                         /* where the section starts (0: not written) */
+    basin_value *fixed; /* resolved values (swept ones: first value) */
+    int line;           /* where the section starts (0: not written) */
 } recipe_section;
 
 typedef struct recipe_axis {
-    char *dotted;                     /* "dataset.load" */
+    char *dotted; /* "dataset.load" */
     recipe_section_id section;
-    size_t param;                     /* row in the section's table */
+    size_t param; /* row in the section's table */
     basin_value *values;
     size_t n_values;
     int line;
@@ -70,8 +70,8 @@ typedef struct recipe {
     recipe_section sections[RECIPE_N_SECTIONS];
     recipe_axis *axes;
     size_t n_axes;
-    size_t n_points;                  /* product of the axes' lengths */
-    toml_node *root;                  /* owns every string the values point to */
+    size_t n_points; /* product of the axes' lengths */
+    toml_node *root; /* owns every string the values point to */
 } recipe;
 
 /*
@@ -81,14 +81,13 @@ typedef struct recipe {
  * a one-line message in err ("FILE:LINE: dataset.laod: unknown key (did you mean
  * 'load'?)"), and *out is NULL.
  */
-int recipe_load(const char *path, const char *const *sets, size_t n_sets,
-                registry *reg, recipe **out, char *err, size_t n_err);
+int recipe_load(const char *path, const char *const *sets, size_t n_sets, registry *reg,
+                recipe **out, char *err, size_t n_err);
 void recipe_free(recipe *r);
 
 /* The resolved values of one section at sweep point `point` (fills
    sections[s].n_params values). */
-void recipe_values(const recipe *r, recipe_section_id s, size_t point,
-                   basin_value *out);
+void recipe_values(const recipe *r, recipe_section_id s, size_t point, basin_value *out);
 
 /* The value index of each axis at a point (coords has n_axes entries). */
 void recipe_coords(const recipe *r, size_t point, size_t *coords);

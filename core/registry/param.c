@@ -31,11 +31,16 @@ basin_value param_default(const basin_param_def *def)
 const char *param_type_name(basin_param_type type)
 {
     switch (type) {
-    case BASIN_PARAM_INT: return "int";
-    case BASIN_PARAM_REAL: return "real";
-    case BASIN_PARAM_BOOL: return "bool";
-    case BASIN_PARAM_STRING: return "string";
-    case BASIN_PARAM_CHOICE: return "choice";
+    case BASIN_PARAM_INT:
+        return "int";
+    case BASIN_PARAM_REAL:
+        return "real";
+    case BASIN_PARAM_BOOL:
+        return "bool";
+    case BASIN_PARAM_STRING:
+        return "string";
+    case BASIN_PARAM_CHOICE:
+        return "choice";
     }
     return "unknown";
 }
@@ -85,8 +90,7 @@ static const char *choice_suggest(const char *choices, const char *word, char *b
     return buf;
 }
 
-int param_check_number(const basin_param_def *def, double value, char *err,
-                       size_t n_err)
+int param_check_number(const basin_param_def *def, double value, char *err, size_t n_err)
 {
     char a[32], b[32];
     if (isnan(value)) {
@@ -99,13 +103,12 @@ int param_check_number(const basin_param_def *def, double value, char *err,
     }
     if (def->type != BASIN_PARAM_INT && def->type != BASIN_PARAM_REAL)
         return BASIN_OK;
-    int below = (def->flags & BASIN_PARAM_MIN_EXCLUSIVE) ? value <= def->min
-                                                         : value < def->min;
-    int above = (def->flags & BASIN_PARAM_MAX_EXCLUSIVE) ? value >= def->max
-                                                         : value > def->max;
+    int below =
+        (def->flags & BASIN_PARAM_MIN_EXCLUSIVE) ? value <= def->min : value < def->min;
+    int above =
+        (def->flags & BASIN_PARAM_MAX_EXCLUSIVE) ? value >= def->max : value > def->max;
     if (below || above) {
-        snprintf(err, n_err, "%s is out of range %c%s, %s%c",
-                 param_format_real(value, a),
+        snprintf(err, n_err, "%s is out of range %c%s, %s%c", param_format_real(value, a),
                  (def->flags & BASIN_PARAM_MIN_EXCLUSIVE) ? '(' : '[',
                  param_format_real(def->min, b),
                  param_format_real(def->max, (char[32]){0}),
@@ -115,8 +118,8 @@ int param_check_number(const basin_param_def *def, double value, char *err,
     return BASIN_OK;
 }
 
-int param_from_toml(const basin_param_def *def, const toml_node *node,
-                    basin_value *out, char *err, size_t n_err)
+int param_from_toml(const basin_param_def *def, const toml_node *node, basin_value *out,
+                    char *err, size_t n_err)
 {
     out->number = 0;
     out->string = "";
@@ -156,8 +159,7 @@ int param_from_toml(const basin_param_def *def, const toml_node *node,
                 snprintf(err, n_err, "'%s' is not one of %s (did you mean '%s'?)",
                          node->string, def->choices, near);
             else
-                snprintf(err, n_err, "'%s' is not one of %s", node->string,
-                         def->choices);
+                snprintf(err, n_err, "'%s' is not one of %s", node->string, def->choices);
             return BASIN_EINVAL;
         }
         out->string = node->string;
@@ -227,7 +229,9 @@ void param_write_toml(FILE *f, const basin_param_def *def, basin_value v)
 {
     char buf[32];
     switch (def->type) {
-    case BASIN_PARAM_INT: fprintf(f, "%.0f", v.number); break;
+    case BASIN_PARAM_INT:
+        fprintf(f, "%.0f", v.number);
+        break;
     case BASIN_PARAM_REAL:
         if (isinf(v.number))
             fputs(v.number > 0 ? "inf" : "-inf", f);
@@ -237,9 +241,13 @@ void param_write_toml(FILE *f, const basin_param_def *def, basin_value v)
         if (isfinite(v.number) && !strpbrk(buf, ".eE"))
             fputs(".0", f);
         break;
-    case BASIN_PARAM_BOOL: fputs(v.number != 0 ? "true" : "false", f); break;
+    case BASIN_PARAM_BOOL:
+        fputs(v.number != 0 ? "true" : "false", f);
+        break;
     case BASIN_PARAM_STRING:
-    case BASIN_PARAM_CHOICE: write_toml_string(f, v.string); break;
+    case BASIN_PARAM_CHOICE:
+        write_toml_string(f, v.string);
+        break;
     }
 }
 
@@ -247,9 +255,15 @@ void param_write_csv(FILE *f, const basin_param_def *def, basin_value v)
 {
     char buf[32];
     switch (def->type) {
-    case BASIN_PARAM_INT: fprintf(f, "%.0f", v.number); break;
-    case BASIN_PARAM_REAL: fputs(param_format_real(v.number, buf), f); break;
-    case BASIN_PARAM_BOOL: fputs(v.number != 0 ? "true" : "false", f); break;
+    case BASIN_PARAM_INT:
+        fprintf(f, "%.0f", v.number);
+        break;
+    case BASIN_PARAM_REAL:
+        fputs(param_format_real(v.number, buf), f);
+        break;
+    case BASIN_PARAM_BOOL:
+        fputs(v.number != 0 ? "true" : "false", f);
+        break;
     case BASIN_PARAM_STRING:
     case BASIN_PARAM_CHOICE:
         if (strpbrk(v.string, ",\"\n")) {

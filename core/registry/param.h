@@ -28,12 +28,11 @@ basin_value param_default(const basin_param_def *def);
  * into node (valid while the node lives). On error returns BASIN_EINVAL and
  * writes a message without location ("0.5 is above the maximum 0.3") to err.
  */
-int param_from_toml(const basin_param_def *def, const toml_node *node,
-                    basin_value *out, char *err, size_t n_err);
+int param_from_toml(const basin_param_def *def, const toml_node *node, basin_value *out,
+                    char *err, size_t n_err);
 
 /* Check a number (a sweep point) against def's type and range, as above. */
-int param_check_number(const basin_param_def *def, double value, char *err,
-                       size_t n_err);
+int param_check_number(const basin_param_def *def, double value, char *err, size_t n_err);
 
 /* Check the row itself (plugin tables are checked when a library is loaded):
    a known type, a default inside its own range or choices. */

@@ -24,13 +24,13 @@ struct registry {
     registry_plugin *plugins;
     size_t n_plugins, cap_plugins;
     struct loaded {
-        char *path;           /* owned */
+        char *path; /* owned */
         void *handle;
-    } *libraries;             /* every accepted library */
+    } * libraries; /* every accepted library */
     size_t n_libraries, cap_libraries;
     char **refusals;
     size_t n_refusals, cap_refusals;
-    char **shadowed;          /* "ID in PATH is shadowed by PATH" */
+    char **shadowed; /* "ID in PATH is shadowed by PATH" */
     size_t n_shadowed, cap_shadowed;
 };
 
@@ -87,10 +87,14 @@ static void refuse(registry *reg, const char *fmt, const char *path, const char 
 
 const char *registry_kind(const basin_descriptor *d)
 {
-    if (strcmp(d->interface, BASIN_IFACE_DATASET) == 0) return "dataset";
-    if (strcmp(d->interface, BASIN_IFACE_ENERGY) == 0) return "energy";
-    if (strcmp(d->interface, BASIN_IFACE_SCORE) == 0) return "score";
-    if (strcmp(d->interface, BASIN_IFACE_SAMPLER) == 0) return "sampler";
+    if (strcmp(d->interface, BASIN_IFACE_DATASET) == 0)
+        return "dataset";
+    if (strcmp(d->interface, BASIN_IFACE_ENERGY) == 0)
+        return "energy";
+    if (strcmp(d->interface, BASIN_IFACE_SCORE) == 0)
+        return "score";
+    if (strcmp(d->interface, BASIN_IFACE_SAMPLER) == 0)
+        return "sampler";
     return NULL;
 }
 
@@ -147,7 +151,8 @@ static void load_library(registry *reg, const char *path)
     }
     const basin_library *lib = dlsym(handle, BASIN_LIBRARY_SYMBOL);
     if (!lib) {
-        refuse(reg, "%s: %s", path, "is not a basin plugin library (no basin_library_entry symbol)");
+        refuse(reg, "%s: %s", path,
+               "is not a basin plugin library (no basin_library_entry symbol)");
         dlclose(handle);
         return;
     }
@@ -163,7 +168,8 @@ static void load_library(registry *reg, const char *path)
         return;
     }
     if (lib->struct_size < sizeof(basin_library) || !lib->plugins) {
-        refuse(reg, "%s: %s", path, "has a malformed basin_library_entry (struct_size or plugin list)");
+        refuse(reg, "%s: %s", path,
+               "has a malformed basin_library_entry (struct_size or plugin list)");
         dlclose(handle);
         return;
     }
@@ -184,16 +190,15 @@ static void load_library(registry *reg, const char *path)
                 }
         }
         if (bad) {
-            snprintf(what, sizeof what, "plugin '%s' %s",
-                     d->id ? d->id : "(no id)", bad);
+            snprintf(what, sizeof what, "plugin '%s' %s", d->id ? d->id : "(no id)", bad);
             refuse(reg, "%s: %s", path, what);
             dlclose(handle);
             return;
         }
     }
     char *copy = strdup(path);
-    if (!copy || grow((void **)&reg->libraries, &reg->cap_libraries,
-                      reg->n_libraries + 1, sizeof(struct loaded))) {
+    if (!copy || grow((void **)&reg->libraries, &reg->cap_libraries, reg->n_libraries + 1,
+                      sizeof(struct loaded))) {
         free(copy);
         dlclose(handle);
         return;
@@ -340,21 +345,30 @@ const registry_plugin *registry_find(const registry *reg, const char *id)
     return NULL;
 }
 
-size_t registry_count(const registry *reg) { return reg->n_plugins; }
+size_t registry_count(const registry *reg)
+{
+    return reg->n_plugins;
+}
 
 const registry_plugin *registry_at(const registry *reg, size_t i)
 {
     return i < reg->n_plugins ? &reg->plugins[i] : NULL;
 }
 
-size_t registry_refused_count(const registry *reg) { return reg->n_refusals; }
+size_t registry_refused_count(const registry *reg)
+{
+    return reg->n_refusals;
+}
 
 const char *registry_refusal(const registry *reg, size_t i)
 {
     return i < reg->n_refusals ? reg->refusals[i] : NULL;
 }
 
-size_t registry_shadowed_count(const registry *reg) { return reg->n_shadowed; }
+size_t registry_shadowed_count(const registry *reg)
+{
+    return reg->n_shadowed;
+}
 
 const char *registry_shadowed(const registry *reg, size_t i)
 {

@@ -21,7 +21,7 @@ typedef struct registry registry;
 /* A plugin found in a loaded library. */
 typedef struct registry_plugin {
     const basin_descriptor *descriptor;
-    const char *library;      /* path of the library it came from */
+    const char *library; /* path of the library it came from */
 } registry_plugin;
 
 registry *registry_new(void);

@@ -95,8 +95,7 @@ int csv_table_read(const char *path, csv_table *t, char *err, size_t n_err)
         size = ftell(f);
     if (size < 0 || size > CSV_MAX_BYTES || fseek(f, 0, SEEK_SET) != 0) {
         fclose(f);
-        snprintf(err, n_err, "%s: cannot read (not a regular file, or over 2 GiB)",
-                 path);
+        snprintf(err, n_err, "%s: cannot read (not a regular file, or over 2 GiB)", path);
         return BASIN_EIO;
     }
     t->text = malloc((size_t)size + 1);

@@ -10,9 +10,9 @@
 
 typedef struct csv_table {
     size_t n_cols, n_rows;
-    char **header;      /* n_cols names */
-    char **cells;       /* n_rows × n_cols, row-major, never NULL */
-    char *text;         /* owns every string */
+    char **header; /* n_cols names */
+    char **cells;  /* n_rows × n_cols, row-major, never NULL */
+    char *text;    /* owns every string */
 } csv_table;
 
 /* Read and check path. 0, or BASIN_EIO (cannot read) / BASIN_EINVAL (malformed:

@@ -41,8 +41,10 @@ const char *figures_gnuplot(char *buf, size_t n, char *why, size_t n_why)
             snprintf(buf, n, "%s", env);
             return buf;
         }
-        snprintf(why, n_why, "gnuplot not found: BASIN_GNUPLOT='%s' is not an "
-                 "executable file", env);
+        snprintf(why, n_why,
+                 "gnuplot not found: BASIN_GNUPLOT='%s' is not an "
+                 "executable file",
+                 env);
         return NULL;
     }
     const char *path = getenv("PATH");
@@ -57,9 +59,10 @@ const char *figures_gnuplot(char *buf, size_t n, char *why, size_t n_why)
         snprintf(buf, n, "%s", BASIN_GNUPLOT);
         return buf;
     }
-    snprintf(why, n_why, "gnuplot not found on PATH%s%s (install Debian's "
-             "gnuplot-nox, or set BASIN_GNUPLOT)", *BASIN_GNUPLOT ? " nor at " : "",
-             BASIN_GNUPLOT);
+    snprintf(why, n_why,
+             "gnuplot not found on PATH%s%s (install Debian's "
+             "gnuplot-nox, or set BASIN_GNUPLOT)",
+             *BASIN_GNUPLOT ? " nor at " : "", BASIN_GNUPLOT);
     return NULL;
 }
 
@@ -128,13 +131,13 @@ static int run_gnuplot(const char *gnuplot, const char *dir, report_figure *fig)
 /* How a summary's sweep points are laid out: one axis along x, a panel per
    combination of the other axes' values. */
 typedef struct layout {
-    long x;                   /* axis column along x, -1: none (one point) */
-    int numeric, log;         /* x is a number; x spans decades (log axis) */
+    long x;           /* axis column along x, -1: none (one point) */
+    int numeric, log; /* x is a number; x spans decades (log axis) */
     size_t n_panels;
-    size_t *panel;            /* per row */
-    double *xpos;             /* per row: the value, or its index if not numeric */
-    size_t *order;            /* rows by (panel, x) */
-    char **title;             /* per panel: "dataset.dim = 8" ("" with one) */
+    size_t *panel; /* per row */
+    double *xpos;  /* per row: the value, or its index if not numeric */
+    size_t *order; /* rows by (panel, x) */
+    char **title;  /* per panel: "dataset.dim = 8" ("" with one) */
 } layout;
 
 static void layout_free(layout *L)
@@ -182,9 +185,9 @@ static size_t axis_values(const csv_table *t, size_t row, size_t first, size_t n
     buf[0] = '\0';
     for (size_t c = first; c < first + n && used < n_buf; c++)
         if ((long)c != skip)
-            used += (size_t)snprintf(buf + used, n_buf - used, "%s%s = %s",
-                                     used ? ", " : "", t->header[c],
-                                     csv_table_cell(t, row, c));
+            used +=
+                (size_t)snprintf(buf + used, n_buf - used, "%s%s = %s", used ? ", " : "",
+                                 t->header[c], csv_table_cell(t, row, c));
     return used;
 }
 
@@ -351,15 +354,16 @@ static void script_begin(FILE *f, const report_figure *fig, const char *what)
         fprintf(f, "# (it draws %s.svg as well)\n", fig->name);
     fprintf(f, "set datafile missing 'NaN'\n");
     fprintf(f, "do for [pass = %d:2] {\n", fig->svg ? 1 : 2);
-    fprintf(f, "if (pass == 1) {\n"
-               "  set terminal svg size %u,%u font 'sans,11' noenhanced "
-               "background rgb 'white'\n"
-               "  set output '%s.svg'\n"
-               "} else {\n"
-               "  set terminal pngcairo size %u,%u font 'sans,10' "
-               "noenhanced background rgb 'white'\n"
-               "  set output '%s.png'\n"
-               "}\n",
+    fprintf(f,
+            "if (pass == 1) {\n"
+            "  set terminal svg size %u,%u font 'sans,11' noenhanced "
+            "background rgb 'white'\n"
+            "  set output '%s.svg'\n"
+            "} else {\n"
+            "  set terminal pngcairo size %u,%u font 'sans,10' "
+            "noenhanced background rgb 'white'\n"
+            "  set output '%s.png'\n"
+            "}\n",
             fig->width, fig->height, fig->name, fig->width, fig->height, fig->name);
     fprintf(f, "set grid lc rgb '#dddddd'\nset key top right font ',9'\n");
 }
@@ -459,8 +463,10 @@ int figures_rates(const csv_table *t, const char *dir, const char *gnuplot,
     for (int c = 0; c < 4; c++)
         for (int k = 0; k < 3; k++) {
             char name[64];
-            snprintf(name, sizeof name, "%s%s", RATES[c], k == 1 ? "_lo"
-                                                          : k == 2 ? "_hi" : "");
+            snprintf(name, sizeof name, "%s%s", RATES[c],
+                     k == 1   ? "_lo"
+                     : k == 2 ? "_hi"
+                              : "");
             col[c][k] = csv_table_column(t, name);
         }
     FILE *f = open_in(dir, fig->name, "dat", err, n_err);
@@ -468,9 +474,10 @@ int figures_rates(const csv_table *t, const char *dir, const char *gnuplot,
         layout_free(&L);
         return BASIN_EIO;
     }
-    fprintf(f, "# %s: rate, lower and upper bound of the bootstrap interval, for "
-               "memorized, spurious,\n# generalized and unconverged; a block per "
-               "panel (gnuplot index), rows by x\n",
+    fprintf(f,
+            "# %s: rate, lower and upper bound of the bootstrap interval, for "
+            "memorized, spurious,\n# generalized and unconverged; a block per "
+            "panel (gnuplot index), rows by x\n",
             L.x >= 0 ? t->header[L.x] : "(no sweep)");
     for (size_t p = 0; p < panels; p++) {
         fprintf(f, "# panel %zu: %s\n", p, L.title[p]);
@@ -503,7 +510,8 @@ int figures_rates(const csv_table *t, const char *dir, const char *gnuplot,
         layout_free(&L);
         return BASIN_EIO;
     }
-    script_begin(f, fig, "Columns of rates.dat: x, then rate, lo, hi for memorized "
+    script_begin(f, fig,
+                 "Columns of rates.dat: x, then rate, lo, hi for memorized "
                  "(2-4), spurious (5-7),\n# generalized (8-10) and unconverged "
                  "(11-13); 14 is the x label.");
     script_x(f, t, &L, NULL);
@@ -524,12 +532,12 @@ int figures_rates(const csv_table *t, const char *dir, const char *gnuplot,
                 any |= L.panel[i] == p && cell_number(t, i, col[c][0]) > 0;
             if ((c == 3 && !any) || !panel_has(t, &L, p, col[c][0]))
                 continue;
-            fprintf(f, "%s'rates.dat' index %zu using 1:%d:%d with filledcurves "
-                       "lc rgb '%s' notitle, \\\n     '' index %zu using 1:%d%s "
-                       "with linespoints lc rgb '%s' lw 2 pt 7 ps 0.8 title '%s'",
-                    first ? "" : ", \\\n     ", p, 3 + 3 * c, 4 + 3 * c, COLOURS[c],
-                    p, 2 + 3 * c, xtic(&L, 14, tic, sizeof tic), COLOURS[c],
-                    NAMES[c]);
+            fprintf(f,
+                    "%s'rates.dat' index %zu using 1:%d:%d with filledcurves "
+                    "lc rgb '%s' notitle, \\\n     '' index %zu using 1:%d%s "
+                    "with linespoints lc rgb '%s' lw 2 pt 7 ps 0.8 title '%s'",
+                    first ? "" : ", \\\n     ", p, 3 + 3 * c, 4 + 3 * c, COLOURS[c], p,
+                    2 + 3 * c, xtic(&L, 14, tic, sizeof tic), COLOURS[c], NAMES[c]);
             first = 0;
         }
         fputc('\n', f);
@@ -544,8 +552,8 @@ int figures_collapse(const csv_table *t, const char *dir, const char *gnuplot,
                      report_figure *fig, char *err, size_t n_err)
 {
     memset(fig, 0, sizeof *fig);
-    long c_t = csv_table_column(t, "t_collapse"), c_se = csv_table_column(t,
-                                                                   "t_collapse_se");
+    long c_t = csv_table_column(t, "t_collapse"),
+         c_se = csv_table_column(t, "t_collapse_se");
     long c_th = csv_table_column(t, "t_collapse_theory");
     int any = 0;
     for (size_t i = 0; i < t->n_rows; i++)
@@ -567,8 +575,9 @@ int figures_collapse(const csv_table *t, const char *dir, const char *gnuplot,
         return BASIN_EIO;
     }
     int is_p = L.x >= 0 && strcmp(t->header[L.x], "dataset.count") == 0;
-    fprintf(f, "# %s, measured collapse time (OU time, mean over trajectories), its "
-               "standard error,\n# the closed form t_C; a block per curve\n",
+    fprintf(f,
+            "# %s, measured collapse time (OU time, mean over trajectories), its "
+            "standard error,\n# the closed form t_C; a block per curve\n",
             L.x >= 0 ? t->header[L.x] : "(no sweep)");
     int theory = 0;
     for (size_t p = 0; p < L.n_panels; p++) {
@@ -595,16 +604,19 @@ int figures_collapse(const csv_table *t, const char *dir, const char *gnuplot,
              "Mean collapse time of the reverse trajectories (OU time; the start of the "
              "final stretch in which the nearest training point no longer changes), "
              "± one standard error, against %s%s%s.",
-             is_p ? "the number of training points P" :
-             L.x >= 0 ? t->header[L.x] : "the single sweep point",
+             is_p       ? "the number of training points P"
+             : L.x >= 0 ? t->header[L.x]
+                        : "the single sweep point",
              theory ? ", with the closed form t_C = ½ log(1 + σ²/(P^{2/d} − 1)) "
-                      "(Biroli et al. 2024) at the same points as dashed lines" : "",
+                      "(Biroli et al. 2024) at the same points as dashed lines"
+                    : "",
              L.n_panels > 1 ? "; a curve per value of the other swept parameters" : "");
     if (!(f = open_in(dir, fig->name, "gp", err, n_err))) {
         layout_free(&L);
         return BASIN_EIO;
     }
-    script_begin(f, fig, "Columns of collapse.dat: x, t_collapse, its standard error, "
+    script_begin(f, fig,
+                 "Columns of collapse.dat: x, t_collapse, its standard error, "
                  "t_collapse_theory, x label.");
     script_x(f, t, &L, is_p ? "P (dataset.count)" : NULL);
     fprintf(f, "set ylabel 'collapse time (OU time)'\nset key outside right top\n"
@@ -614,15 +626,18 @@ int figures_collapse(const csv_table *t, const char *dir, const char *gnuplot,
     for (size_t p = 0; p < L.n_panels; p++) {
         const char *colour = COLOURS[p % N_COLOURS];
         const char *title = *L.title[p] ? L.title[p] : "measured";
-        fprintf(f, "%s'collapse.dat' index %zu using 1:2:3%s with yerrorlines lc rgb "
-                   "'%s' pt 7 ps 0.8 title ",
+        fprintf(f,
+                "%s'collapse.dat' index %zu using 1:2:3%s with yerrorlines lc rgb "
+                "'%s' pt 7 ps 0.8 title ",
                 p ? ", \\\n     " : "", p, xtic(&L, 5, tic, sizeof tic), colour);
         put_quoted(f, title);
         if (panel_has(t, &L, p, c_th)) {
             char th[560];
             snprintf(th, sizeof th, "t_C%s%s", *L.title[p] ? ", " : "", L.title[p]);
-            fprintf(f, ", \\\n     '' index %zu using 1:4 with lines dt 2 lw 2 lc rgb "
-                       "'%s' title ", p, colour);
+            fprintf(f,
+                    ", \\\n     '' index %zu using 1:4 with lines dt 2 lw 2 lc rgb "
+                    "'%s' title ",
+                    p, colour);
             put_quoted(f, th);
         }
     }
@@ -662,8 +677,8 @@ int figures_phi(const csv_table *t, const char *dir, const char *gnuplot,
         size_t k = 0;
         for (; k < n_curves; k++) {
             size_t a = 0;
-            while (a < n_axes && !strcmp(csv_table_cell(t, first[k], a),
-                                         csv_table_cell(t, i, a)))
+            while (a < n_axes &&
+                   !strcmp(csv_table_cell(t, first[k], a), csv_table_cell(t, i, a)))
                 a++;
             if (a == n_axes)
                 break;
@@ -716,9 +731,10 @@ int figures_phi(const csv_table *t, const char *dir, const char *gnuplot,
         const char *colour = COLOURS[k % N_COLOURS];
         char title[512];
         axis_values(t, first[k], 0, n_axes, -1, title, sizeof title);
-        fprintf(f, "%s'phi.dat' index %zu using 1:3:4 with filledcurves lc rgb '%s' "
-                   "notitle, \\\n     '' index %zu using 1:2 with linespoints lw 2 "
-                   "pt 7 ps 0.6 lc rgb '%s' title ",
+        fprintf(f,
+                "%s'phi.dat' index %zu using 1:3:4 with filledcurves lc rgb '%s' "
+                "notitle, \\\n     '' index %zu using 1:2 with linespoints lw 2 "
+                "pt 7 ps 0.6 lc rgb '%s' title ",
                 k ? ", \\\n     " : "", k, colour, k, colour);
         put_quoted(f, *title ? title : "φ_C");
     }
@@ -733,8 +749,7 @@ done:
 /* ------------------------------------------------------------ landscape */
 
 int figures_landscape(const csv_table *t, const csv_table *att, const char *dir,
-                      const char *gnuplot, report_figure *fig, char *err,
-                      size_t n_err)
+                      const char *gnuplot, report_figure *fig, char *err, size_t n_err)
 {
     static const char *const CLASSES[] = {"memorized", "spurious", "generalized"};
     memset(fig, 0, sizeof *fig);
@@ -756,8 +771,8 @@ int figures_landscape(const csv_table *t, const csv_table *att, const char *dir,
     size_t panels = L.n_panels < 8 ? L.n_panels : 8;
     /* Mean radius and λ_min per (sweep point, class) from attractors.csv; its
        `point` column is the summary's row. */
-    long a_point = csv_table_column(att, "point"), a_class = csv_table_column(att,
-                                                                           "class");
+    long a_point = csv_table_column(att, "point"),
+         a_class = csv_table_column(att, "class");
     long a_radius = csv_table_column(att, "radius");
     long a_lmin = csv_table_column(att, "lambda_min");
     size_t n = t->n_rows;
@@ -798,9 +813,11 @@ int figures_landscape(const csv_table *t, const csv_table *att, const char *dir,
         rc = BASIN_EIO;
         goto done;
     }
-    fprintf(f, "# %s; attractors per job (memorized, spurious, generalized), mean "
-               "basin radius (same),\n# mean smallest Hessian eigenvalue (same); a "
-               "block per panel\n", L.x >= 0 ? t->header[L.x] : "(no sweep)");
+    fprintf(f,
+            "# %s; attractors per job (memorized, spurious, generalized), mean "
+            "basin radius (same),\n# mean smallest Hessian eigenvalue (same); a "
+            "block per panel\n",
+            L.x >= 0 ? t->header[L.x] : "(no sweep)");
     for (size_t p = 0; p < panels; p++) {
         fprintf(f, "# panel %zu: %s\n", p, L.title[p]);
         for (size_t k = 0; k < n; k++) {
@@ -825,15 +842,18 @@ int figures_landscape(const csv_table *t, const csv_table *att, const char *dir,
     snprintf(fig->caption, sizeof fig->caption,
              "Attractors found per job by class%s%s, against %s.",
              has[1] ? "; mean basin radius (the largest corruption from which "
-                      "most starts return)" : "",
+                      "most starts return)"
+                    : "",
              has[2] ? "; mean smallest Hessian eigenvalue at the attractors "
-                      "(negative: a saddle)" : "",
+                      "(negative: a saddle)"
+                    : "",
              L.x >= 0 ? t->header[L.x] : "the single sweep point");
     if (!(f = open_in(dir, fig->name, "gp", err, n_err))) {
         rc = BASIN_EIO;
         goto done;
     }
-    script_begin(f, fig, "Columns of landscape.dat: x; attractors per job (2-4), "
+    script_begin(f, fig,
+                 "Columns of landscape.dat: x; attractors per job (2-4), "
                  "mean radius (5-7),\n# mean lambda_min (8-10) for memorized, "
                  "spurious, generalized; 11 the x label.");
     script_x(f, t, &L, NULL);
@@ -857,13 +877,13 @@ int figures_landscape(const csv_table *t, const csv_table *att, const char *dir,
                     if (k == 0)
                         any |= isfinite(cell_number(t, i, c_count[c]));
                     else
-                        any |= sum[i * 12 + (size_t)c * 4 + (size_t)(k - 1) * 2 + 1]
-                               > 0;
+                        any |= sum[i * 12 + (size_t)c * 4 + (size_t)(k - 1) * 2 + 1] > 0;
                 }
                 if (!any)
                     continue;
-                fprintf(f, "%s'landscape.dat' index %zu using 1:%d%s with linespoints "
-                           "lw 2 pt 7 ps 0.8 lc rgb '%s' title '%s'",
+                fprintf(f,
+                        "%s'landscape.dat' index %zu using 1:%d%s with linespoints "
+                        "lw 2 pt 7 ps 0.8 lc rgb '%s' title '%s'",
                         first ? "plot " : ", ", p, col, xtic(&L, 11, tic, sizeof tic),
                         COLOURS[c], CLASSES[c]);
                 first = 0;
@@ -960,8 +980,8 @@ int figures_pairs(const csv_table *t, const csv_table *records, const char *dir,
             double *v = vals + start[p];
             qsort(v, fill[p], sizeof *v, by_double);
             for (int j = 0; j < 3; j++)
-                q[p * 6 + (size_t)m * 3 + (size_t)j] = quantile(v, fill[p],
-                                                                0.25 * (j + 1));
+                q[p * 6 + (size_t)m * 3 + (size_t)j] =
+                    quantile(v, fill[p], 0.25 * (j + 1));
             count[p * 2 + (size_t)m] = fill[p];
         }
     }
@@ -976,8 +996,9 @@ int figures_pairs(const csv_table *t, const csv_table *records, const char *dir,
         rc = BASIN_EIO;
         goto done;
     }
-    fprintf(f, "# %s; mean d_pair (summary.csv), its median and quartiles over the "
-               "samples\n# (records.csv); the same for cos_pair; a block per curve\n",
+    fprintf(f,
+            "# %s; mean d_pair (summary.csv), its median and quartiles over the "
+            "samples\n# (records.csv); the same for cos_pair; a block per curve\n",
             L.x >= 0 ? t->header[L.x] : "(no sweep)");
     for (size_t p = 0; p < L.n_panels; p++) {
         fprintf(f, "# curve %zu: %s\n", p, L.title[p]);
@@ -1007,14 +1028,15 @@ int figures_pairs(const csv_table *t, const csv_table *records, const char *dir,
              "generalizing models agree (cos → 1).",
              L.x >= 0 ? t->header[L.x] : "the single sweep point",
              quartiles ? " (line) and the median (dashed) with the quartiles (band) "
-                         "over the samples" : "",
-             L.n_panels > 1 ? "; a curve per value of the other swept parameters"
-                            : "");
+                         "over the samples"
+                       : "",
+             L.n_panels > 1 ? "; a curve per value of the other swept parameters" : "");
     if (!(f = open_in(dir, fig->name, "gp", err, n_err))) {
         rc = BASIN_EIO;
         goto done;
     }
-    script_begin(f, fig, "Columns of pairs.dat: x; mean, q1, median, q3 of d_pair "
+    script_begin(f, fig,
+                 "Columns of pairs.dat: x; mean, q1, median, q3 of d_pair "
                  "(2-5) and of cos_pair (6-9); 10 the x label.");
     script_x(f, t, &L, NULL);
     fprintf(f, "set style fill transparent solid 0.15 noborder\n"
@@ -1031,21 +1053,22 @@ int figures_pairs(const csv_table *t, const csv_table *records, const char *dir,
             int col = 2 + 4 * m;
             if (!panel_has(t, &L, p, m ? c_cos : c_d))
                 continue;
-            const char *colour = COLOURS[(L.n_panels > 1 ? p : (size_t)m * 2) %
-                                         N_COLOURS];
+            const char *colour =
+                COLOURS[(L.n_panels > 1 ? p : (size_t)m * 2) % N_COLOURS];
             char mean[560];
-            snprintf(mean, sizeof mean, "mean%s%s", *L.title[p] ? ", " : "",
-                     L.title[p]);
+            snprintf(mean, sizeof mean, "mean%s%s", *L.title[p] ? ", " : "", L.title[p]);
             fprintf(f, "%s", first ? "plot " : ", \\\n     ");
             if (quartiles)
-                fprintf(f, "'pairs.dat' index %zu using 1:%d:%d with filledcurves "
-                           "lc rgb '%s' notitle, \\\n     '' index %zu using 1:%d "
-                           "with lines dt 2 lw 1.5 lc rgb '%s' title '%s', \\\n     ",
+                fprintf(f,
+                        "'pairs.dat' index %zu using 1:%d:%d with filledcurves "
+                        "lc rgb '%s' notitle, \\\n     '' index %zu using 1:%d "
+                        "with lines dt 2 lw 1.5 lc rgb '%s' title '%s', \\\n     ",
                         p, col + 1, col + 3, colour, p, col + 2, colour,
                         p == 0 ? "median, quartiles" : "");
-            fprintf(f, "'pairs.dat' index %zu using 1:%d%s with linespoints lw 2 pt 7 "
-                       "ps 0.8 lc rgb '%s' title ", p, col,
-                    xtic(&L, 10, tic, sizeof tic), colour);
+            fprintf(f,
+                    "'pairs.dat' index %zu using 1:%d%s with linespoints lw 2 pt 7 "
+                    "ps 0.8 lc rgb '%s' title ",
+                    p, col, xtic(&L, 10, tic, sizeof tic), colour);
             put_quoted(f, mean);
             first = 0;
         }
@@ -1067,7 +1090,7 @@ done:
 enum { MAX_METRICS = 4, MAX_LEGEND = 8, MAX_CURVE_POINTS = 500 };
 
 typedef struct metric_row {
-    size_t row, name;         /* training.csv row; index of its metric name */
+    size_t row, name; /* training.csv row; index of its metric name */
     double job;
 } metric_row;
 
@@ -1197,8 +1220,9 @@ int figures_training(const csv_table *t, size_t n_axes, const char *dir,
     /* A curve per (metric, job, run of increasing steps): a job whose steps start
        again (the disjoint-sets test trains a second model) has a second curve.
        Long curves are averaged in bins of consecutive steps. */
-    fprintf(f, "# step, value (means over bins of consecutive steps where a curve "
-               "has over %d points),\n# colour value; a block per curve\n",
+    fprintf(f,
+            "# step, value (means over bins of consecutive steps where a curve "
+            "has over %d points),\n# colour value; a block per curve\n",
             MAX_CURVE_POINTS);
     size_t n_curves = 0, cap = 64;
     typedef struct curve {
@@ -1213,11 +1237,11 @@ int figures_training(const csv_table *t, size_t n_axes, const char *dir,
                cell_number(t, rows[end].row, c_step) >
                    cell_number(t, rows[end - 1].row, c_step))
             end++;
-        size_t segment = n_curves > 0 && curves[n_curves - 1].name == rows[k].name &&
-                                 cell_number(t, curves[n_curves - 1].first_row, 0) ==
-                                     rows[k].job
-                             ? curves[n_curves - 1].segment + 1
-                             : 0;
+        size_t segment =
+            n_curves > 0 && curves[n_curves - 1].name == rows[k].name &&
+                    cell_number(t, curves[n_curves - 1].first_row, 0) == rows[k].job
+                ? curves[n_curves - 1].segment + 1
+                : 0;
         if (n_curves == cap) {
             curve *grown = realloc(curves, (cap *= 2) * sizeof *curves);
             if (!grown) {
@@ -1231,8 +1255,8 @@ int figures_training(const csv_table *t, size_t n_axes, const char *dir,
         while (rank + 1 < n_jobs && jobs[rank] < rows[k].job)
             rank++;
         curves[n_curves++] = (curve){rows[k].name, rows[k].row, segment, rank};
-        double colour = c_colour < 0 ? rows[k].job
-                                     : cell_number(t, rows[k].row, c_colour);
+        double colour =
+            c_colour < 0 ? rows[k].job : cell_number(t, rows[k].row, c_colour);
         fprintf(f, "# curve %zu: %s, job %s%s\n", n_curves - 1, names[rows[k].name],
                 csv_table_cell(t, rows[k].row, 0), segment ? ", again" : "");
         size_t len = end - k, bin = (len + MAX_CURVE_POINTS - 1) / MAX_CURVE_POINTS;
@@ -1277,11 +1301,15 @@ int figures_training(const csv_table *t, size_t n_axes, const char *dir,
              "training step, a curve per job%s%s%s%s%s.",
              n_names == 1 && !strcmp(names[0], "loss") ? "loss" : "metrics",
              legend ? "" : colour_by,
-             !any_log ? "" : n_names == 1 ? ", log y" : ", log y where all positive",
+             !any_log       ? ""
+             : n_names == 1 ? ", log y"
+                            : ", log y where all positive",
              again ? "; dashed: a second training in the same job (the disjoint-sets "
-                     "test's second model, on the held-out points)" : "",
+                     "test's second model, on the held-out points)"
+                   : "",
              binned ? "; curves of over 500 points averaged over bins "
-                                    "of consecutive steps" : "",
+                      "of consecutive steps"
+                    : "",
              dropped ? "; only the first 4 metrics" : "");
     if (!(f = open_in(dir, fig->name, "gp", err, n_err))) {
         rc = BASIN_EIO;
@@ -1306,9 +1334,11 @@ int figures_training(const csv_table *t, size_t n_axes, const char *dir,
         for (size_t c = 0; c < n_curves; c++) {
             if (curves[c].name != k)
                 continue;
-            fprintf(f, "%s'training.dat' index %zu using 1:2%s with lines lw 1.5 "
-                       "dt %d ", first ? "" : ", \\\n     ", c,
-                    legend ? "" : ":3", curves[c].segment ? 2 : 1);
+            fprintf(f,
+                    "%s'training.dat' index %zu using 1:2%s with lines lw 1.5 "
+                    "dt %d ",
+                    first ? "" : ", \\\n     ", c, legend ? "" : ":3",
+                    curves[c].segment ? 2 : 1);
             first = 0;
             if (!legend) {
                 fprintf(f, "lc palette notitle");
@@ -1319,8 +1349,7 @@ int figures_training(const csv_table *t, size_t n_axes, const char *dir,
                 fprintf(f, "notitle");
             } else {
                 char label[560];
-                job_label(t, n_axes, curves[c].first_row, repeats, label,
-                          sizeof label);
+                job_label(t, n_axes, curves[c].first_row, repeats, label, sizeof label);
                 fprintf(f, "title ");
                 put_quoted(f, label);
             }

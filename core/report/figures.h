@@ -29,13 +29,13 @@
 #include "report/csv_table.h"
 
 typedef struct report_figure {
-    const char *name;         /* file stem: "rates" */
-    const char *title;        /* a heading for the page */
-    char caption[600];        /* what it shows, for the page */
-    uint32_t width, height;   /* pixels of NAME.svg and NAME.png */
-    int svg;                  /* NAME.svg is drawn as well as NAME.png */
-    int drawn;                /* the images exist */
-    char skipped[512];        /* why not, when not drawn */
+    const char *name;       /* file stem: "rates" */
+    const char *title;      /* a heading for the page */
+    char caption[600];      /* what it shows, for the page */
+    uint32_t width, height; /* pixels of NAME.svg and NAME.png */
+    int svg;                /* NAME.svg is drawn as well as NAME.png */
+    int drawn;              /* the images exist */
+    char skipped[512];      /* why not, when not drawn */
 } report_figure;
 
 /* The gnuplot to run, in buf: $BASIN_GNUPLOT when set (empty: none), else gnuplot
@@ -56,11 +56,10 @@ int figures_collapse(const csv_table *summary, const char *dir, const char *gnup
 int figures_phi(const csv_table *collapse, const char *dir, const char *gnuplot,
                 report_figure *fig, char *err, size_t n_err);
 int figures_landscape(const csv_table *summary, const csv_table *attractors,
-                      const char *dir, const char *gnuplot, report_figure *fig,
-                      char *err, size_t n_err);
-int figures_pairs(const csv_table *summary, const csv_table *records,
-                  const char *dir, const char *gnuplot, report_figure *fig,
-                  char *err, size_t n_err);
+                      const char *dir, const char *gnuplot, report_figure *fig, char *err,
+                      size_t n_err);
+int figures_pairs(const csv_table *summary, const csv_table *records, const char *dir,
+                  const char *gnuplot, report_figure *fig, char *err, size_t n_err);
 /* training: a checked training.csv (job, point, repeat, the n_axes swept
    parameters, name, step, value; numbers where numbers belong). */
 int figures_training(const csv_table *training, size_t n_axes, const char *dir,

@@ -12,11 +12,20 @@ static void put_text(FILE *f, const char *s)
 {
     for (; *s; s++) {
         switch (*s) {
-        case '<': fputs("&lt;", f); break;
-        case '>': fputs("&gt;", f); break;
-        case '&': fputs("&amp;", f); break;
-        case '"': fputs("&quot;", f); break;
-        default: fputc(*s, f);
+        case '<':
+            fputs("&lt;", f);
+            break;
+        case '>':
+            fputs("&gt;", f);
+            break;
+        case '&':
+            fputs("&amp;", f);
+            break;
+        case '"':
+            fputs("&quot;", f);
+            break;
+        default:
+            fputc(*s, f);
         }
     }
 }
@@ -56,8 +65,7 @@ static void put_cell(FILE *f, const char *s)
         put_text(f, s);
 }
 
-int report_html_write(const char *path, const report_page *p, char *err,
-                      size_t n_err)
+int report_html_write(const char *path, const report_page *p, char *err, size_t n_err)
 {
     FILE *f = fopen(path, "w");
     if (!f) {
@@ -67,8 +75,8 @@ int report_html_write(const char *path, const report_page *p, char *err,
     fprintf(f, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">"
                "\n<title>basin report: ");
     put_text(f, p->name);
-    fprintf(f, "</title>\n<style>\n%s</style>\n</head>\n<body>\n<h1>basin report: ",
-            STYLE);
+    fprintf(f,
+            "</title>\n<style>\n%s</style>\n</head>\n<body>\n<h1>basin report: ", STYLE);
     put_text(f, p->name);
     fprintf(f, "</h1>\n");
     if (p->description && *p->description) {
@@ -112,10 +120,12 @@ int report_html_write(const char *path, const report_page *p, char *err,
         fprintf(f, ".</strong> ");
         put_text(f, g->caption);
         if (g->svg)
-            fprintf(f, " Files: <a href=\"%s.svg\">%s.svg</a>, <a href=\"%s.png\">"
-                       "%s.png</a>, <a href=\"%s.gp\">%s.gp</a>, <a href=\"%s.dat\">"
-                       "%s.dat</a>.", g->name, g->name, g->name, g->name, g->name,
-                    g->name, g->name, g->name);
+            fprintf(f,
+                    " Files: <a href=\"%s.svg\">%s.svg</a>, <a href=\"%s.png\">"
+                    "%s.png</a>, <a href=\"%s.gp\">%s.gp</a>, <a href=\"%s.dat\">"
+                    "%s.dat</a>.",
+                    g->name, g->name, g->name, g->name, g->name, g->name, g->name,
+                    g->name);
         fprintf(f, "</figcaption>\n</figure>\n");
     }
 

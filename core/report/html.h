@@ -13,16 +13,15 @@
 #include "report/figures.h"
 
 typedef struct report_page {
-    const char *name;             /* the recipe's name */
-    const char *description;      /* may be "" */
-    const char *run_toml;         /* its text */
+    const char *name;        /* the recipe's name */
+    const char *description; /* may be "" */
+    const char *run_toml;    /* its text */
     const csv_table *summary;
     const report_figure *figures; /* drawn or skipped, in page order */
     size_t n_figures;
 } report_page;
 
 /* Write the page to path. 0, or BASIN_EIO with a message. */
-int report_html_write(const char *path, const report_page *p, char *err,
-                      size_t n_err);
+int report_html_write(const char *path, const report_page *p, char *err, size_t n_err);
 
 #endif

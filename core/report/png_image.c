@@ -26,8 +26,8 @@ static void on_warning(png_structp png, png_const_charp message)
     (void)message;
 }
 
-int png_write_rgb(const char *path, const uint8_t *rgb, uint32_t width,
-                  uint32_t height, char *err, size_t n_err)
+int png_write_rgb(const char *path, const uint8_t *rgb, uint32_t width, uint32_t height,
+                  char *err, size_t n_err)
 {
     if (width == 0 || height == 0 || width > 1u << 16 || height > 1u << 16) {
         snprintf(err, n_err, "%s: image size %u x %u is out of range", path, width,
@@ -40,8 +40,8 @@ int png_write_rgb(const char *path, const uint8_t *rgb, uint32_t width,
         return BASIN_EIO;
     }
     png_failure failure = {{0}};
-    png_structp png = png_create_write_struct(PNG_LIBPNG_VER_STRING, &failure,
-                                              on_error, on_warning);
+    png_structp png =
+        png_create_write_struct(PNG_LIBPNG_VER_STRING, &failure, on_error, on_warning);
     png_infop info = png ? png_create_info_struct(png) : NULL;
     if (!png || !info) {
         png_destroy_write_struct(&png, NULL);

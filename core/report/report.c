@@ -32,8 +32,8 @@ const char REPORT_USAGE[] =
 
 /* Files a report writes; an earlier report's that this one does not rewrite are
    removed, so the folder never mixes two reports. */
-static const char *const FIGURE_STEMS[] = {"rates", "pairs", "collapse", "phi",
-                                             "landscape", "training"};
+static const char *const FIGURE_STEMS[] = {"rates", "pairs",     "collapse",
+                                           "phi",   "landscape", "training"};
 static const char *const FIGURE_EXTS[] = {"svg", "png", "gp", "dat"};
 
 typedef struct inputs {
@@ -128,13 +128,16 @@ static int check_training(const csv_table *t, const recipe *r, const char *path,
     static const char *const TAIL[] = {"model", "name", "step", "value"};
     int ok = t->n_cols == 7 + r->n_axes;
     for (size_t c = 0; ok && c < t->n_cols; c++) {
-        const char *want = c < 3 ? LEAD[c] : c < 3 + r->n_axes ? r->axes[c - 3].dotted
-                                                             : TAIL[c - 3 - r->n_axes];
+        const char *want = c < 3               ? LEAD[c]
+                           : c < 3 + r->n_axes ? r->axes[c - 3].dotted
+                                               : TAIL[c - 3 - r->n_axes];
         ok = strcmp(t->header[c], want) == 0;
     }
     if (!ok) {
-        snprintf(err, n_err, "%s: the header is not job,point,repeat,<the %zu swept "
-                 "parameters of run.toml>,model,name,step,value", path, r->n_axes);
+        snprintf(err, n_err,
+                 "%s: the header is not job,point,repeat,<the %zu swept "
+                 "parameters of run.toml>,model,name,step,value",
+                 path, r->n_axes);
         return 2;
     }
     static const size_t WHOLE[] = {0, 1, 2};
@@ -149,13 +152,15 @@ static int check_training(const csv_table *t, const recipe *r, const char *path,
         for (size_t k = 0; k < 4; k++) {
             size_t c = k < 3 ? WHOLE[k] : t->n_cols - 2;
             if (csv_table_number(t, i, c, &v) || !(v >= 0 && v < 9e15) || v != floor(v)) {
-                snprintf(err, n_err, "%s:%zu: %s is not a whole number ≥ 0 ('%s')",
-                         path, i + 2, t->header[c], csv_table_cell(t, i, c));
+                snprintf(err, n_err, "%s:%zu: %s is not a whole number ≥ 0 ('%s')", path,
+                         i + 2, t->header[c], csv_table_cell(t, i, c));
                 return 2;
             }
             if (c == 1 && v >= (double)r->n_points) {
-                snprintf(err, n_err, "%s:%zu: point %s is not a sweep point of "
-                         "run.toml", path, i + 2, csv_table_cell(t, i, c));
+                snprintf(err, n_err,
+                         "%s:%zu: point %s is not a sweep point of "
+                         "run.toml",
+                         path, i + 2, csv_table_cell(t, i, c));
                 return 2;
             }
         }
@@ -191,10 +196,17 @@ static int inputs_load(const char *dir, inputs *in, char *err, size_t n_err)
     }
     const recipe *r = in->r;
 
-    static const char *const RATES[] = {
-        "memorized_rate", "memorized_rate_lo", "memorized_rate_hi", "spurious_rate",
-        "spurious_rate_lo", "spurious_rate_hi", "generalized_rate",
-        "generalized_rate_lo", "generalized_rate_hi", "samples", NULL};
+    static const char *const RATES[] = {"memorized_rate",
+                                        "memorized_rate_lo",
+                                        "memorized_rate_hi",
+                                        "spurious_rate",
+                                        "spurious_rate_lo",
+                                        "spurious_rate_hi",
+                                        "generalized_rate",
+                                        "generalized_rate_lo",
+                                        "generalized_rate_hi",
+                                        "samples",
+                                        NULL};
     snprintf(path, sizeof path, "%s/summary.csv", dir);
     if (csv_table_read(path, &in->summary, err, n_err) ||
         need_columns(&in->summary, path, RATES, 1, err, n_err))
@@ -204,9 +216,10 @@ static int inputs_load(const char *dir, inputs *in, char *err, size_t n_err)
     for (size_t a = 0; axes_match && a < n_axes; a++)
         axes_match = strcmp(in->summary.header[a], r->axes[a].dotted) == 0;
     if (!axes_match || in->summary.n_rows != r->n_points) {
-        snprintf(err, n_err, "%s: %zu rows and %zu sweep columns, but run.toml has "
-                 "%zu sweep points over %zu swept parameters", path,
-                 in->summary.n_rows, n_axes, r->n_points, r->n_axes);
+        snprintf(err, n_err,
+                 "%s: %zu rows and %zu sweep columns, but run.toml has "
+                 "%zu sweep points over %zu swept parameters",
+                 path, in->summary.n_rows, n_axes, r->n_points, r->n_axes);
         return 2;
     }
     double samples = 0;
@@ -225,8 +238,10 @@ static int inputs_load(const char *dir, inputs *in, char *err, size_t n_err)
         need_columns(&in->records, path, CLASS, 0, err, n_err))
         return 2;
     if ((double)in->records.n_rows != samples) {
-        snprintf(err, n_err, "%s: %zu rows, but summary.csv counts %.0f samples "
-                 "(truncated?)", path, in->records.n_rows, samples);
+        snprintf(err, n_err,
+                 "%s: %zu rows, but summary.csv counts %.0f samples "
+                 "(truncated?)",
+                 path, in->records.n_rows, samples);
         return 2;
     }
     long c_point = csv_table_column(&in->records, "point");
@@ -245,8 +260,8 @@ static int inputs_load(const char *dir, inputs *in, char *err, size_t n_err)
         need_columns(&in->records, path, PAIRS, 1, err, n_err))
         return 2;
 
-    static const char *const CLONES[] = {"clone", "t_ou", "phi", "phi_lo", "phi_hi",
-                                         NULL};
+    static const char *const CLONES[] = {"clone",  "t_ou",   "phi",
+                                         "phi_lo", "phi_hi", NULL};
     snprintf(path, sizeof path, "%s/collapse.csv", dir);
     if ((in->has_collapse = exists(path)) &&
         (csv_table_read(path, &in->collapse, err, n_err) ||
@@ -331,8 +346,7 @@ static void remove_stale(const char *dir, const report_figure *figs, size_t n)
             /* A figure written without its images keeps no stale images. */
             if (k < n && (x >= 2 || figs[k].drawn))
                 continue;
-            snprintf(path, sizeof path, "%s/%s.%s", dir, FIGURE_STEMS[s],
-                     FIGURE_EXTS[x]);
+            snprintf(path, sizeof path, "%s/%s.%s", dir, FIGURE_STEMS[s], FIGURE_EXTS[x]);
             unlink(path);
         }
     }
@@ -366,15 +380,14 @@ int report_write(const char *dir, int quiet, char *err, size_t n_err)
         return 1;
     }
     char gp_buf[4200], no_gnuplot[512] = "";
-    const char *gnuplot = figures_gnuplot(gp_buf, sizeof gp_buf, no_gnuplot,
-                                          sizeof no_gnuplot);
+    const char *gnuplot =
+        figures_gnuplot(gp_buf, sizeof gp_buf, no_gnuplot, sizeof no_gnuplot);
     report_figure figs[8];
     size_t n = 0;
     int rc = figures_rates(&in.summary, tmp, gnuplot, &figs[n], err, n_err);
     n += rc == 0;
     if (rc >= 0) {
-        rc = figures_pairs(&in.summary, &in.records, tmp, gnuplot, &figs[n], err,
-                           n_err);
+        rc = figures_pairs(&in.summary, &in.records, tmp, gnuplot, &figs[n], err, n_err);
         n += rc == 0;
     }
     if (rc >= 0) {
@@ -407,8 +420,9 @@ int report_write(const char *dir, int quiet, char *err, size_t n_err)
     if (rc >= 0) {
         char path[4400];
         snprintf(path, sizeof path, "%s/report.html", tmp);
-        report_page page = {in.r->name, in.r->description ? in.r->description : "",
-                            in.run_toml, &in.summary, figs, n};
+        report_page page = {in.r->name,  in.r->description ? in.r->description : "",
+                            in.run_toml, &in.summary,
+                            figs,        n};
         rc = report_html_write(path, &page, err, n_err);
     }
     if (rc >= 0)
@@ -443,12 +457,16 @@ int cmd_report(int argc, char **argv)
         if (!strcmp(argv[i], "--quiet") || !strcmp(argv[i], "-q")) {
             quiet = 1;
         } else if (argv[i][0] == '-' && argv[i][1]) {
-            fprintf(stderr, "basin: unknown option '%s' for report (see `basin help "
-                    "report`)\n", argv[i]);
+            fprintf(stderr,
+                    "basin: unknown option '%s' for report (see `basin help "
+                    "report`)\n",
+                    argv[i]);
             return 2;
         } else if (dir) {
-            fprintf(stderr, "basin: report takes one results folder; '%s' is a second "
-                    "(see `basin help report`)\n", argv[i]);
+            fprintf(stderr,
+                    "basin: report takes one results folder; '%s' is a second "
+                    "(see `basin help report`)\n",
+                    argv[i]);
             return 2;
         } else {
             dir = argv[i];
@@ -456,7 +474,7 @@ int cmd_report(int argc, char **argv)
     }
     if (!dir) {
         fprintf(stderr, "basin: report needs a results folder (see `basin help "
-                "report`)\n");
+                        "report`)\n");
         return 2;
     }
     char err[2048];

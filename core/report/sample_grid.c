@@ -10,11 +10,13 @@
 
 /* Geometry, in pixels. */
 enum {
-    MARGIN = 4,       /* around each cell */
-    BORDER = 2,       /* the class-coloured frame */
-    GAP = 2,          /* between a sample and its neighbour */
-    GLYPH_W = 5, GLYPH_H = 7, LABEL_H = GLYPH_H + 4,
-    MIN_TILE = 48     /* images are enlarged to at least this many pixels */
+    MARGIN = 4, /* around each cell */
+    BORDER = 2, /* the class-coloured frame */
+    GAP = 2,    /* between a sample and its neighbour */
+    GLYPH_W = 5,
+    GLYPH_H = 7,
+    LABEL_H = GLYPH_H + 4,
+    MIN_TILE = 48 /* images are enlarged to at least this many pixels */
 };
 
 /* The classic 5×7 LCD font, one byte per column, bit 0 the top row: only the

@@ -18,12 +18,12 @@
 #include <stdint.h>
 
 typedef struct grid_tile {
-    const float *sample;      /* height·width·channels values, channels last */
-    const float *nearest;     /* its nearest training image, or NULL */
-    int cls;                  /* measure_class */
-    uint32_t group;           /* spurious attractor group (1-based), 0 none */
-    double d_m;               /* distance to the nearest training point */
-    int new_row;              /* begin a new row of the grid here */
+    const float *sample;  /* height·width·channels values, channels last */
+    const float *nearest; /* its nearest training image, or NULL */
+    int cls;              /* measure_class */
+    uint32_t group;       /* spurious attractor group (1-based), 0 none */
+    double d_m;           /* distance to the nearest training point */
+    int new_row;          /* begin a new row of the grid here */
     /* Set by sample_grid_draw: top-left corners of the two images. */
     uint32_t x_sample, y_sample, x_nearest, y_nearest;
 } grid_tile;
@@ -33,7 +33,7 @@ typedef struct sample_grid {
     uint32_t scale;                   /* each pixel drawn scale × scale */
     double lo, hi;                    /* the value map */
     uint32_t image_width, image_height;
-    uint8_t *rgb;                     /* image_height rows of image_width·3 bytes */
+    uint8_t *rgb; /* image_height rows of image_width·3 bytes */
 } sample_grid;
 
 /* Lay out and draw n tiles (n ≥ 1), columns pairs to a row. Channels 1 (grey) or

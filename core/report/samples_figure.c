@@ -14,8 +14,13 @@
 #include "report/sample_grid.h"
 
 /* Tiles shown per class, and pairs per row. */
-enum { SHOW_SPURIOUS = 24, SHOW_MEMORIZED = 12, SHOW_GENERALIZED = 12,
-       SHOW_UNCONVERGED = 4, COLUMNS = 4 };
+enum {
+    SHOW_SPURIOUS = 24,
+    SHOW_MEMORIZED = 12,
+    SHOW_GENERALIZED = 12,
+    SHOW_UNCONVERGED = 4,
+    COLUMNS = 4
+};
 
 int report_samples_open(const char *path, sample_rows *s, char *err, size_t n_err)
 {
@@ -75,10 +80,10 @@ static int class_of(const char *name)
 }
 
 typedef struct chosen {
-    size_t record;    /* row of records.csv and samples.npy */
+    size_t record; /* row of records.csv and samples.npy */
     int cls;
-    size_t group;     /* root of its spurious group */
-    uint32_t label;   /* group number shown, 1-based */
+    size_t group;   /* root of its spurious group */
+    uint32_t label; /* group number shown, 1-based */
     long long nearest;
     double d_m;
 } chosen;
@@ -94,9 +99,8 @@ static int by_section(const void *a, const void *b)
     return x->record < y->record ? -1 : (x->record > y->record);
 }
 
-int report_samples_grid(const recipe *r, const csv_table *rec,
-                        const sample_rows *samples, const char *dir,
-                        report_figure *fig, char *err, size_t n_err)
+int report_samples_grid(const recipe *r, const csv_table *rec, const sample_rows *samples,
+                        const char *dir, report_figure *fig, char *err, size_t n_err)
 {
     memset(fig, 0, sizeof *fig);
     fig->name = "samples";
@@ -142,8 +146,8 @@ int report_samples_grid(const recipe *r, const csv_table *rec,
     const recipe_section *S = r->sections;
     const basin_dataset_iface *ds = S[RECIPE_DATASET].plugin->descriptor->iface;
     const char *ds_id = S[RECIPE_DATASET].plugin->descriptor->id;
-    basin_value *values = calloc(S[RECIPE_DATASET].n_params + S[RECIPE_MEASURE].n_params
-                                 + 1, sizeof *values);
+    basin_value *values = calloc(
+        S[RECIPE_DATASET].n_params + S[RECIPE_MEASURE].n_params + 1, sizeof *values);
     host_job host;
     host_job_init(&host, rng_job_seed(r->seed, (uint64_t)job), NULL, "report", 0);
     void *self = NULL;
@@ -166,8 +170,10 @@ int report_samples_grid(const recipe *r, const csv_table *rec,
     if (prc == 0)
         prc = ds->info(self, &info);
     if (prc) {
-        snprintf(fig->skipped, sizeof fig->skipped, "cannot re-read the training "
-                 "images: %s: %s", ds_id, host_job_error(&host, prc));
+        snprintf(fig->skipped, sizeof fig->skipped,
+                 "cannot re-read the training "
+                 "images: %s: %s",
+                 ds_id, host_job_error(&host, prc));
         goto done;
     }
     uint32_t h = info.height, w = info.width, c = info.channels;
@@ -181,18 +187,21 @@ int report_samples_grid(const recipe *r, const csv_table *rec,
         c = 1;
     }
     if (samples->dim != info.dim) {
-        snprintf(fig->skipped, sizeof fig->skipped, "samples.npy rows have %llu "
-                 "values but the dataset's points have %u", samples->dim, info.dim);
+        snprintf(fig->skipped, sizeof fig->skipped,
+                 "samples.npy rows have %llu "
+                 "values but the dataset's points have %u",
+                 samples->dim, info.dim);
         goto done;
     }
     size_t dim = info.dim;
     x = malloc(job_n * dim * sizeof *x);
     ch = calloc(job_n, sizeof *ch);
     parent = calloc(job_n, sizeof *parent);
-    train = malloc((size_t)(SHOW_SPURIOUS + SHOW_MEMORIZED + SHOW_GENERALIZED +
-                            SHOW_UNCONVERGED) * dim * sizeof *train);
-    tiles = calloc(SHOW_SPURIOUS + SHOW_MEMORIZED + SHOW_GENERALIZED +
-                   SHOW_UNCONVERGED, sizeof *tiles);
+    train = malloc(
+        (size_t)(SHOW_SPURIOUS + SHOW_MEMORIZED + SHOW_GENERALIZED + SHOW_UNCONVERGED) *
+        dim * sizeof *train);
+    tiles = calloc(SHOW_SPURIOUS + SHOW_MEMORIZED + SHOW_GENERALIZED + SHOW_UNCONVERGED,
+                   sizeof *tiles);
     if (!x || !ch || !parent || !train || !tiles) {
         snprintf(err, n_err, "out of memory");
         rc = BASIN_ENOMEM;
@@ -210,9 +219,10 @@ int report_samples_grid(const recipe *r, const csv_table *rec,
         ch[k].cls = cl < 0 ? MEASURE_UNCONVERGED : cl;
         double v;
         ch[k].nearest = csv_table_number(rec, i, (size_t)c_near, &v) == 0 && v >= 0
-                            ? (long long)v : -1;
-        ch[k].d_m = c_dm >= 0 && csv_table_number(rec, i, (size_t)c_dm, &v) == 0
-                        ? v : NAN;
+                            ? (long long)v
+                            : -1;
+        ch[k].d_m =
+            c_dm >= 0 && csv_table_number(rec, i, (size_t)c_dm, &v) == 0 ? v : NAN;
         parent[k] = k;
     }
     /* Spurious groups: connected within delta_s. */
@@ -274,21 +284,23 @@ int report_samples_grid(const recipe *r, const csv_table *rec,
         float *near = train + n_tiles * dim;
         if (C->nearest >= 0 && (uint64_t)C->nearest < info.n_train) {
             host_job_clear_error(&host);
-            prc = ds->read(self, &host.table, BASIN_SPLIT_TRAIN,
-                           (uint64_t)C->nearest, 1, near);
+            prc = ds->read(self, &host.table, BASIN_SPLIT_TRAIN, (uint64_t)C->nearest, 1,
+                           near);
             if (prc) {
-                snprintf(fig->skipped, sizeof fig->skipped, "cannot re-read training "
-                         "image %lld: %s: %s", C->nearest, ds_id,
-                         host_job_error(&host, prc));
+                snprintf(fig->skipped, sizeof fig->skipped,
+                         "cannot re-read training "
+                         "image %lld: %s: %s",
+                         C->nearest, ds_id, host_job_error(&host, prc));
                 free(which);
                 goto done;
             }
             double d = distance(T->sample, near, dim);
             if (isfinite(C->d_m) && fabs(d - C->d_m) > 1e-3 * (1 + C->d_m)) {
-                snprintf(fig->skipped, sizeof fig->skipped, "the training images "
+                snprintf(fig->skipped, sizeof fig->skipped,
+                         "the training images "
                          "re-read from %s are not the run's (sample %zu is %.4g from "
-                         "training image %lld; records.csv says d_m = %.4g)", ds_id,
-                         C->record, d, C->nearest, C->d_m);
+                         "training image %lld; records.csv says d_m = %.4g)",
+                         ds_id, C->record, d, C->nearest, C->d_m);
                 free(which);
                 goto done;
             }
@@ -297,8 +309,7 @@ int report_samples_grid(const recipe *r, const csv_table *rec,
         which[n_tiles++] = C->record;
     }
     char why[512];
-    if ((rc = sample_grid_draw(tiles, n_tiles, COLUMNS, h, w, c, &g, why,
-                               sizeof why))) {
+    if ((rc = sample_grid_draw(tiles, n_tiles, COLUMNS, h, w, c, &g, why, sizeof why))) {
         snprintf(err, n_err, "%s", why);
         free(which);
         goto done;
@@ -325,12 +336,14 @@ int report_samples_grid(const recipe *r, const csv_table *rec,
         double v;
         if (csv_table_number(rec, which[t], (size_t)c_near, &v) == 0)
             near = (long long)v;
-        fprintf(f, "%zu,%zu,%.0f,%s,%s,%u,%lld,%.9g,%u,%u,%u,%u,%u,%u,%u,%u,%.9g,"
-                   "%.9g\n", t, which[t], job,
+        fprintf(f,
+                "%zu,%zu,%.0f,%s,%s,%u,%lld,%.9g,%u,%u,%u,%u,%u,%u,%u,%u,%.9g,"
+                "%.9g\n",
+                t, which[t], job,
                 c_sample >= 0 ? csv_table_cell(rec, which[t], (size_t)c_sample) : "",
                 measure_class_name((measure_class)T->cls), T->group,
-                T->nearest ? near : -1LL, T->d_m, T->x_sample, T->y_sample,
-                T->x_nearest, T->y_nearest, g.scale, h, w, c, g.lo, g.hi);
+                T->nearest ? near : -1LL, T->d_m, T->x_sample, T->y_sample, T->x_nearest,
+                T->y_nearest, g.scale, h, w, c, g.lo, g.hi);
     }
     free(which);
     int bad = ferror(f);
@@ -350,8 +363,8 @@ int report_samples_grid(const recipe *r, const csv_table *rec,
              "δ_s = %g of each other), generalized (purple, G), unconverged (grey, U); "
              "d is d_m, the distance to the nearest training point. At most %d "
              "spurious, %d memorized and %d generalized samples are shown; "
-             "samples-grid.csv lists them.", job, point, delta_s, SHOW_SPURIOUS,
-             SHOW_MEMORIZED, SHOW_GENERALIZED);
+             "samples-grid.csv lists them.",
+             job, point, delta_s, SHOW_SPURIOUS, SHOW_MEMORIZED, SHOW_GENERALIZED);
 done:
     sample_grid_free(&g);
     if (self)

@@ -35,7 +35,7 @@ int report_samples_open(const char *path, sample_rows *s, char *err, size_t n_er
  * in fig->skipped), or a negative BASIN_E* with a message on a write error.
  */
 int report_samples_grid(const recipe *r, const csv_table *records,
-                        const sample_rows *samples, const char *dir,
-                        report_figure *fig, char *err, size_t n_err);
+                        const sample_rows *samples, const char *dir, report_figure *fig,
+                        char *err, size_t n_err);
 
 #endif

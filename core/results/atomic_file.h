@@ -18,8 +18,8 @@ enum { OUTPUT_SAMPLES, OUTPUT_REPORT };
 
 typedef struct results_file {
     FILE *f;
-    char *tmp_path;           /* where it is written */
-    char *final_path;         /* where it goes on commit */
+    char *tmp_path;   /* where it is written */
+    char *final_path; /* where it goes on commit */
 } results_file;
 
 /* Create dir and its parents (like mkdir -p). BASIN_EIO with a message on error. */

@@ -90,8 +90,8 @@ void report_records_header(FILE *f, const recipe *r, int overlap)
                    "d_h,d_law,t_collapse,t_collapse_ou,d_pair,cos_pair\n");
 }
 
-void report_records(FILE *f, const job *j, const basin_value *measure,
-                          size_t *coords, point_stats *stats)
+void report_records(FILE *f, const job *j, const basin_value *measure, size_t *coords,
+                    point_stats *stats)
 {
     double threshold = measure[MEASURE_THRESHOLD].number;
     char *fields = job_fields(j, coords);
@@ -102,10 +102,9 @@ void report_records(FILE *f, const job *j, const basin_value *measure,
                                          threshold);
         } else {
             const measure_distance *d = &j->dist[s];
-            c = measure_classify_distance(d, (int)j->outcome[s].converged, j->rule,
-                                          measure[MEASURE_DELTA_M].number,
-                                          measure[MEASURE_DELTA_S].number,
-                                          measure[MEASURE_RATIO].number);
+            c = measure_classify_distance(
+                d, (int)j->outcome[s].converged, j->rule, measure[MEASURE_DELTA_M].number,
+                measure[MEASURE_DELTA_S].number, measure[MEASURE_RATIO].number);
             stats->ratio_memorized +=
                 measure_classify_distance(d, 1, MEASURE_RATIO_RULE, 0, 0,
                                           measure[MEASURE_RATIO].number) ==
@@ -125,9 +124,8 @@ void report_records(FILE *f, const job *j, const basin_value *measure,
         stats->counts[c]++;
         stats->samples++;
         put_job_fields(f, fields, j, coords);
-        fprintf(f, "%llu,%lld,%s,%u,%u,", (unsigned long long)s,
-                (long long)j->start[s], measure_class_name(c),
-                j->outcome[s].converged, j->outcome[s].steps);
+        fprintf(f, "%llu,%lld,%s,%u,%u,", (unsigned long long)s, (long long)j->start[s],
+                measure_class_name(c), j->outcome[s].converged, j->outcome[s].steps);
         report_csv_real(f, j->energy[s]);
         if (j->overlap) {
             const measure_overlap *m = &j->overlap[s];
@@ -139,7 +137,11 @@ void report_records(FILE *f, const job *j, const basin_value *measure,
             report_csv_real(f, m->heldout);
         } else {
             const measure_distance *d = &j->dist[s];
-            double fields[] = {d->d_m, d->d_2, d->d_s, d->d_h, j->d_law[s],
+            double fields[] = {d->d_m,
+                               d->d_2,
+                               d->d_s,
+                               d->d_h,
+                               j->d_law[s],
                                j->t_col ? j->t_col[s] : NAN,
                                j->t_col_ou ? j->t_col_ou[s] : NAN,
                                j->d_pair ? j->d_pair[s] : NAN,
@@ -162,10 +164,9 @@ void report_records(FILE *f, const job *j, const basin_value *measure,
         stats->clone_same[c] += j->clone_same[c];
         stats->clone_n[c] += j->clone_n[c];
         stats->clone_time[c] = j->clone_time[c];
-        stats->clone_time_ou[c] = isnan(j->clone_time[c])
-                                      ? NAN
-                                      : schedule_ou_time(&j->sched.table,
-                                                         j->clone_time[c]);
+        stats->clone_time_ou[c] =
+            isnan(j->clone_time[c]) ? NAN
+                                    : schedule_ou_time(&j->sched.table, j->clone_time[c]);
     }
 }
 
@@ -246,9 +247,8 @@ static void write_rate(FILE *f, uint64_t hits, uint64_t n, double confidence)
    memorized rate (whatever the rule), the mean d_m, the measured collapse time
    (mean and standard error over trajectories, OU time), the closed forms and the
    disjoint-sets test's mean d_pair and cos_pair. */
-void report_summary(FILE *f, const recipe *r, const point_stats *stats,
-                          double confidence, size_t *coords, int distance,
-                          int landscape)
+void report_summary(FILE *f, const recipe *r, const point_stats *stats, double confidence,
+                    size_t *coords, int distance, int landscape)
 {
     static const char *const RATES[] = {"memorized_rate", "spurious_rate",
                                         "generalized_rate", "unconverged_rate"};
@@ -302,8 +302,8 @@ void report_summary(FILE *f, const recipe *r, const point_stats *stats,
 
 /* collapse.csv: φ_C(t), the fraction of trajectories cloned at t whose copy ends
    on the same training point (Biroli et al. 2024), a row per point and clone. */
-void report_clones(FILE *f, const recipe *r, const point_stats *stats,
-                         uint32_t n_clones, double confidence, size_t *coords)
+void report_clones(FILE *f, const recipe *r, const point_stats *stats, uint32_t n_clones,
+                   double confidence, size_t *coords)
 {
     for (size_t a = 0; a < r->n_axes; a++)
         fprintf(f, "%s,", r->axes[a].dotted);
@@ -325,13 +325,13 @@ void report_clones(FILE *f, const recipe *r, const point_stats *stats,
 }
 
 void report_print(const recipe *r, const point_stats *stats, double confidence,
-                          const char *out_dir, double seconds)
+                  const char *out_dir, double seconds)
 {
     uint64_t total = 0; /* final states measured (clones are not among them) */
     for (size_t p = 0; p < r->n_points; p++)
         total += stats[p].samples;
-    printf("%s: %zu point%s x %u repeat%s, %llu final states in %.2f s -> %s\n",
-           r->name, r->n_points, r->n_points == 1 ? "" : "s", r->repeats,
+    printf("%s: %zu point%s x %u repeat%s, %llu final states in %.2f s -> %s\n", r->name,
+           r->n_points, r->n_points == 1 ? "" : "s", r->repeats,
            r->repeats == 1 ? "" : "s", (unsigned long long)total, seconds, out_dir);
     for (size_t a = 0; a < r->n_axes; a++)
         printf("%-16s", r->axes[a].dotted);
@@ -349,8 +349,8 @@ void report_print(const recipe *r, const point_stats *stats, double confidence,
         }
         for (int c = 0; c < 3; c++) {
             double lo, hi, n = (double)stats[p].samples;
-            measure_rate_interval(stats[p].counts[c], stats[p].samples, confidence,
-                                  &lo, &hi);
+            measure_rate_interval(stats[p].counts[c], stats[p].samples, confidence, &lo,
+                                  &hi);
             char cell[64];
             snprintf(cell, sizeof cell, "%.3f [%.3f,%.3f]",
                      (double)stats[p].counts[c] / n, lo, hi);
@@ -372,7 +372,8 @@ void report_print(const recipe *r, const point_stats *stats, double confidence,
 void report_run_toml(FILE *f, const recipe *r, const pipeline_options *o)
 {
     const char *coretype = getenv("OPENBLAS_CORETYPE");
-    fprintf(f, "# The resolved recipe of this run: `basin run` on this file repeats it.\n");
+    fprintf(f,
+            "# The resolved recipe of this run: `basin run` on this file repeats it.\n");
     fprintf(f, "# basin %s, plugin ABI %d.%d, %u thread%s\n", BASIN_VERSION,
             BASIN_ABI_MAJOR, BASIN_ABI_MINOR, o->threads, o->threads == 1 ? "" : "s");
     fprintf(f, "# BLAS: %s (core %s, OPENBLAS_CORETYPE=%s)\n", openblas_get_config(),
@@ -401,8 +402,10 @@ int report_samples_append(sample_files *sf, const char *dir, const job *j, char 
     if (k == sf->n) {
         char name[64];
         if (sf->n == MAX_SAMPLE_FILES) {
-            job_error(j, "output", "more than 64 dimensions in one run; set "
-                      "output.samples = false", err, n_err);
+            job_error(j, "output",
+                      "more than 64 dimensions in one run; set "
+                      "output.samples = false",
+                      err, n_err);
             return 2;
         }
         snprintf(name, sizeof name, "samples-dim%u.npy", j->info.dim);

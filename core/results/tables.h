@@ -21,8 +21,8 @@ void report_csv_real(FILE *f, double x);
 
 void report_records_header(FILE *f, const recipe *r, int overlap);
 /* A job's rows; accumulates its point's statistics. measure: the [measure] values. */
-void report_records(FILE *f, const job *j, const basin_value *measure,
-                    size_t *coords, point_stats *stats);
+void report_records(FILE *f, const job *j, const basin_value *measure, size_t *coords,
+                    point_stats *stats);
 /* attractors.csv: the analyzed attractors of every job. */
 void report_attractors_header(FILE *f, const recipe *r);
 void report_attractors(FILE *f, const job *j, size_t *coords, point_stats *st);
@@ -31,11 +31,11 @@ void report_attractors(FILE *f, const job *j, size_t *coords, point_stats *st);
 void report_training_header(FILE *f, const recipe *r);
 void report_training(FILE *f, const job *j, size_t *coords);
 /* summary.csv: a row per sweep point. */
-void report_summary(FILE *f, const recipe *r, const point_stats *stats,
-                    double confidence, size_t *coords, int distance, int landscape);
+void report_summary(FILE *f, const recipe *r, const point_stats *stats, double confidence,
+                    size_t *coords, int distance, int landscape);
 /* collapse.csv: φ_C(t) per sweep point and clone time. */
-void report_clones(FILE *f, const recipe *r, const point_stats *stats,
-                   uint32_t n_clones, double confidence, size_t *coords);
+void report_clones(FILE *f, const recipe *r, const point_stats *stats, uint32_t n_clones,
+                   double confidence, size_t *coords);
 /* The table printed at the end of a run. */
 void report_print(const recipe *r, const point_stats *stats, double confidence,
                   const char *out_dir, double seconds);

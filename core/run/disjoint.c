@@ -17,7 +17,8 @@ int disjoint_run(job *j, const float *init, char *err, size_t n_err)
     uint64_t k = j->info.n_train, n = j->count, dim = j->info.dim;
     if (j->info.n_heldout < k) {
         char msg[300];
-        snprintf(msg, sizeof msg, "measure.disjoint trains a second model on %llu "
+        snprintf(msg, sizeof msg,
+                 "measure.disjoint trains a second model on %llu "
                  "held-out points, but the dataset has %llu; raise dataset.heldout",
                  (unsigned long long)k, (unsigned long long)j->info.n_heldout);
         job_error(j, "measure", msg, err, n_err);
@@ -57,8 +58,7 @@ int disjoint_run(job *j, const float *init, char *err, size_t n_err)
     j->host.seed = seed;
     if (!rc) {
         *(j->sc ? &j->sc_self : &j->en_self) = self;
-        rc = job_run_sampler(j, states, n, 0, outcome,
-                             j->sc ? &j->sched.table : NULL);
+        rc = job_run_sampler(j, states, n, 0, outcome, j->sc ? &j->sched.table : NULL);
         *(j->sc ? &j->sc_self : &j->en_self) = first;
     }
     if (rc)

@@ -16,14 +16,14 @@
 typedef struct work {
     job *j;
     basin_model model;
-    float *states;                    /* count × dim, evolved in place */
+    float *states; /* count × dim, evolved in place */
     uint64_t count;
-    uint64_t index_base;              /* global sample index of states' first row */
+    uint64_t index_base; /* global sample index of states' first row */
     basin_outcome *outcome;
     uint64_t n_blocks;
     atomic_uint_fast64_t next;
     atomic_int failed;
-    int rc;                           /* status of the lowest failing block */
+    int rc; /* status of the lowest failing block */
     uint64_t failed_block;
     pthread_mutex_t lock;
 } work;
@@ -98,8 +98,7 @@ int job_run_sampler(job *j, float *states, uint64_t count, uint64_t index_base,
 
 /* ------------------------------------------------------------- errors */
 
-void job_error(const job *j, const char *who, const char *msg, char *err,
-                      size_t n_err)
+void job_error(const job *j, const char *who, const char *msg, char *err, size_t n_err)
 {
     char where[512];
     int n = snprintf(where, sizeof where, "%s: job %llu", j->r->path,
@@ -110,9 +109,9 @@ void job_error(const job *j, const char *who, const char *msg, char *err,
         n += snprintf(where + n, sizeof where - (size_t)n, " (");
         for (size_t a = 0; a < j->r->n_axes && n < (int)sizeof where; a++) {
             char num[32];
-            n += snprintf(where + n, sizeof where - (size_t)n, "%s%s=%s",
-                          a ? ", " : "", j->r->axes[a].dotted,
-                          recipe_axis_text(j->r, a, coords[a], num));
+            n +=
+                snprintf(where + n, sizeof where - (size_t)n, "%s%s=%s", a ? ", " : "",
+                         j->r->axes[a].dotted, recipe_axis_text(j->r, a, coords[a], num));
         }
         if (n < (int)sizeof where)
             snprintf(where + n, sizeof where - (size_t)n, ")");
@@ -167,23 +166,23 @@ void job_free(job *j)
 }
 
 /* Call a plugin function; on failure format the error and return the exit code. */
-#define CALL(who, expr)                                                         \
-    do {                                                                        \
-        host_job_clear_error(&j->host);                                         \
-        int rc_ = (expr);                                                       \
-        if (rc_) {                                                              \
-            job_error(j, (who), host_job_error(&j->host, rc_), err, n_err);     \
-            return rc_ == BASIN_ECANCELED ? 1 : job_exit_status(rc_);                  \
-        }                                                                       \
+#define CALL(who, expr)                                                                  \
+    do {                                                                                 \
+        host_job_clear_error(&j->host);                                                  \
+        int rc_ = (expr);                                                                \
+        if (rc_) {                                                                       \
+            job_error(j, (who), host_job_error(&j->host, rc_), err, n_err);              \
+            return rc_ == BASIN_ECANCELED ? 1 : job_exit_status(rc_);                    \
+        }                                                                                \
     } while (0)
 
 /* A plugin's create() succeeded but gave no instance: the plugin's bug. */
-#define CHECK_INSTANCE(who, self)                                               \
-    do {                                                                        \
-        if (!(self)) {                                                          \
-            job_error(j, (who), "create() returned no instance", err, n_err);   \
-            return 1;                                                           \
-        }                                                                       \
+#define CHECK_INSTANCE(who, self)                                                        \
+    do {                                                                                 \
+        if (!(self)) {                                                                   \
+            job_error(j, (who), "create() returned no instance", err, n_err);            \
+            return 1;                                                                    \
+        }                                                                                \
     } while (0)
 
 /* ------------------------------------------------------------- landscape */
@@ -191,8 +190,8 @@ void job_free(job *j)
 /* Classify attractor representatives: memorized when they sit on a training point
    (the recipe's rule), generalized when on a held-out point or on the data law's
    support (overlap ≥ threshold, or distance ≤ delta_m), spurious otherwise. */
-static int classify_attractors(void *ctx, const float *x, uint64_t n,
-                               measure_class *cls, int64_t *nearest, double *match)
+static int classify_attractors(void *ctx, const float *x, uint64_t n, measure_class *cls,
+                               int64_t *nearest, double *match)
 {
     job *j = ctx;
     uint32_t dim = j->info.dim;
@@ -202,8 +201,8 @@ static int classify_attractors(void *ctx, const float *x, uint64_t n,
     if (j->rule == MEASURE_OVERLAP) {
         measure_overlap *m = job_alloc(n, sizeof *m);
         rc = !m || measure_overlaps(x, n, j->train, j->info.n_train, dim, m) ||
-             (j->info.n_heldout && measure_heldout_overlaps(x, n, j->heldout,
-                                                            j->info.n_heldout, dim, m));
+             (j->info.n_heldout &&
+              measure_heldout_overlaps(x, n, j->heldout, j->info.n_heldout, dim, m));
         for (uint64_t i = 0; !rc && i < n; i++) {
             cls[i] = measure_classify_overlap(&m[i], 1, v[MEASURE_THRESHOLD].number);
             nearest[i] = m[i].pattern;
@@ -214,8 +213,9 @@ static int classify_attractors(void *ctx, const float *x, uint64_t n,
     }
     measure_distance *d = job_alloc(n, sizeof *d);
     double *law = job_alloc(n, sizeof *law);
-    rc = !d || !law || measure_distances(x, n, j->train, j->info.n_train, j->heldout,
-                                         j->info.n_heldout, dim, d);
+    rc = !d || !law ||
+         measure_distances(x, n, j->train, j->info.n_train, j->heldout, j->info.n_heldout,
+                           dim, d);
     if (!rc && j->ds->law_distance &&
         j->ds->law_distance(j->ds_self, &j->host.table, x, n, law) != 0)
         for (uint64_t i = 0; i < n; i++)
@@ -262,8 +262,7 @@ static int landscape_dynamics(void *ctx, float *states, uint64_t n, double level
         for (uint64_t i = 0; i < n * j->info.dim; i++)
             states[i] = (float)(alpha * states[i]);
     }
-    int rc = job_run_sampler(j, states, n, base, outcome,
-                             j->sc ? &from.table : NULL);
+    int rc = job_run_sampler(j, states, n, base, outcome, j->sc ? &from.table : NULL);
     free(outcome);
     return rc;
 }
@@ -275,8 +274,10 @@ static int run_landscape(job *j, char *err, size_t n_err)
     if (!v[LANDSCAPE_ATTRACTORS].number) {
         if (!v[LANDSCAPE_RADIUS].number && !v[LANDSCAPE_CURVATURE].number)
             return 0;
-        job_error(j, "landscape", "landscape.radius and landscape.curvature are "
-                  "measured at attractors: set landscape.attractors = true", err, n_err);
+        job_error(j, "landscape",
+                  "landscape.radius and landscape.curvature are "
+                  "measured at attractors: set landscape.attractors = true",
+                  err, n_err);
         return 2;
     }
     uint8_t *converged = job_alloc(j->count, 1);
@@ -287,13 +288,19 @@ static int run_landscape(job *j, char *err, size_t n_err)
     for (uint64_t i = 0; i < j->count; i++)
         converged[i] = j->outcome[i].converged != 0;
     landscape_input in = {
-        .states = j->states, .n = j->count, .dim = j->info.dim,
+        .states = j->states,
+        .n = j->count,
+        .dim = j->info.dim,
         /* ±1 end states: an energy's dynamics on ±1 data (a score model's
            denoised samples are real-valued whatever the data). */
         .binary = !j->sc && (j->info.flags & BASIN_DATA_BINARY) != 0,
         .converged = converged,
-        .host = &j->host.table, .energy = j->en, .energy_self = j->en_self,
-        .classify = classify_attractors, .dynamics = landscape_dynamics, .ctx = j};
+        .host = &j->host.table,
+        .energy = j->en,
+        .energy_self = j->en_self,
+        .classify = classify_attractors,
+        .dynamics = landscape_dynamics,
+        .ctx = j};
     char why[512];
     host_job_clear_error(&j->host);
     int rc = landscape_run(v, &in, &j->land, why, sizeof why);
@@ -340,8 +347,8 @@ int job_run(job *j, const pipeline_options *o, char *err, size_t n_err)
         job_error(j, ds_id, "the dataset is too large for memory", err, n_err);
         return 1;
     }
-    CALL(ds_id, j->ds->read(j->ds_self, host, BASIN_SPLIT_TRAIN, 0, j->info.n_train,
-                            j->train));
+    CALL(ds_id,
+         j->ds->read(j->ds_self, host, BASIN_SPLIT_TRAIN, 0, j->info.n_train, j->train));
     if (j->info.n_heldout)
         CALL(ds_id, j->ds->read(j->ds_self, host, BASIN_SPLIT_HELDOUT, 0,
                                 j->info.n_heldout, j->heldout));
@@ -350,25 +357,31 @@ int job_run(job *j, const pipeline_options *o, char *err, size_t n_err)
     j->rule = measure_rule_of(values[MEASURE_RULE].string, binary);
     if (strcmp(S[RECIPE_MODEL].plugin->descriptor->interface, BASIN_IFACE_SCORE) != 0 &&
         (values[MEASURE_COLLAPSE].number || values[MEASURE_CLONES].number)) {
-        job_error(j, "measure", "measure.collapse and measure.clones follow the "
+        job_error(j, "measure",
+                  "measure.collapse and measure.clones follow the "
                   "trajectories of a diffusion (a score model); an energy's dynamics "
-                  "have no noise schedule", err, n_err);
+                  "have no noise schedule",
+                  err, n_err);
         return 2;
     }
     if (j->rule == MEASURE_OVERLAP && values[MEASURE_CLONES].number) {
-        job_error(j, "measure", "measure.clones needs real-valued data (the "
-                  "pham or ratio rule)", err, n_err);
+        job_error(j, "measure",
+                  "measure.clones needs real-valued data (the "
+                  "pham or ratio rule)",
+                  err, n_err);
         return 2;
     }
     if (j->rule == MEASURE_OVERLAP && !binary) {
-        job_error(j, "measure", "measure.rule = \"overlap\" needs ±1 data; use pham "
-                  "or ratio for real-valued data", err, n_err);
+        job_error(j, "measure",
+                  "measure.rule = \"overlap\" needs ±1 data; use pham "
+                  "or ratio for real-valued data",
+                  err, n_err);
         return 2;
     }
 
     /* Model: store the training set. */
-    int score = strcmp(S[RECIPE_MODEL].plugin->descriptor->interface,
-                       BASIN_IFACE_SCORE) == 0;
+    int score =
+        strcmp(S[RECIPE_MODEL].plugin->descriptor->interface, BASIN_IFACE_SCORE) == 0;
     recipe_values(r, RECIPE_MODEL, j->point, values);
     host_job_phase(&j->host, "encode");
     if (score) {
@@ -379,8 +392,10 @@ int job_run(job *j, const pipeline_options *o, char *err, size_t n_err)
     } else {
         j->en = S[RECIPE_MODEL].plugin->descriptor->iface;
         if ((j->en->flags & BASIN_ENERGY_BINARY) && !binary) {
-            job_error(j, model_id, "this energy stores ±1 states, but the dataset is "
-                      "real-valued", err, n_err);
+            job_error(j, model_id,
+                      "this energy stores ±1 states, but the dataset is "
+                      "real-valued",
+                      err, n_err);
             return 2;
         }
         CALL(model_id, j->en->create(host, values, dim, &j->en_self));
@@ -393,7 +408,8 @@ int job_run(job *j, const pipeline_options *o, char *err, size_t n_err)
     j->count = (uint64_t)values[INIT_COUNT].number;
     j->block = score ? SCORE_BLOCK : PROBE_BLOCK;
     if (!score && strcmp(values[INIT_KIND].string, "noise") == 0) {
-        job_error(j, "init", "init.kind = \"noise\" starts a diffusion from its "
+        job_error(j, "init",
+                  "init.kind = \"noise\" starts a diffusion from its "
                   "schedule; an energy's dynamics start at pattern, mixture or random",
                   err, n_err);
         return 2;
@@ -426,7 +442,8 @@ int job_run(job *j, const pipeline_options *o, char *err, size_t n_err)
     recipe_values(r, RECIPE_INIT, j->point, values);
     if (disjoint && strcmp(values[INIT_KIND].string, "noise") != 0 &&
         strcmp(values[INIT_KIND].string, "random") != 0) {
-        job_error(j, "measure", "measure.disjoint compares two models from the same "
+        job_error(j, "measure",
+                  "measure.disjoint compares two models from the same "
                   "starts; init.kind must be noise or random, not training patterns",
                   err, n_err);
         return 2;

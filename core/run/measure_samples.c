@@ -61,12 +61,12 @@ typedef struct measurer {
     uint64_t chunk;
     measure_rule rule;
     basin_value values[MEASURE_N_PARAMS];
-    float *query, *ref;        /* chunk × dim each */
-    nearest2 *best, *part;     /* chunk each */
+    float *query, *ref;    /* chunk × dim each */
+    nearest2 *best, *part; /* chunk each */
     measure_distance *dist;
     measure_overlap *over, *over_part;
     progress *bar;
-    point_stats t;             /* the one point's statistics, as a run keeps them */
+    point_stats t; /* the one point's statistics, as a run keeps them */
 } measurer;
 
 static double now(void)
@@ -86,8 +86,8 @@ static int bad_usage(const char *fmt, const char *arg)
 
 /* --set [measure.]KEY=VALUE (VALUE in TOML syntax, or a bare word) into values.
    Nodes are kept in *keep (freed by the caller): strings point into them. */
-static int apply_set(const char *set, basin_value *values, toml_node **keep,
-                     char *err, size_t n_err)
+static int apply_set(const char *set, basin_value *values, toml_node **keep, char *err,
+                     size_t n_err)
 {
     const char *eq = strchr(set, '=');
     if (!eq) {
@@ -106,9 +106,9 @@ static int apply_set(const char *set, basin_value *values, toml_node **keep,
     long row = param_find(measure_params, name);
     if (row < 0 || row == MEASURE_COLLAPSE || row == MEASURE_CLONES ||
         row == MEASURE_CLONE_T_MAX) {
-        snprintf(err, n_err, "--set %s: %s", key, row < 0
-                 ? "not a [measure] key (see `basin describe measure`)"
-                 : "needs trajectories, which basin measure does not have");
+        snprintf(err, n_err, "--set %s: %s", key,
+                 row < 0 ? "not a [measure] key (see `basin describe measure`)"
+                         : "needs trajectories, which basin measure does not have");
         return -1;
     }
     size_t n_doc = strlen(eq + 1) + 8;
@@ -186,7 +186,7 @@ static int nearest_stream(measurer *m, int which, uint64_t q0, uint64_t nq, char
             for (int t = 0; t < 2; t++)
                 if (m->part[i].index[t] >= 0)
                     nearest_keep(&m->best[i], m->part[i].dist2[t],
-                          m->part[i].index[t] + (int64_t)r0);
+                                 m->part[i].index[t] + (int64_t)r0);
         progress_add(m->bar, 1);
     }
     return 0;
@@ -207,11 +207,10 @@ static int overlap_stream(measurer *m, uint64_t nq, char *err, size_t n_err)
             uint64_t nr = r->rows - r0 < m->chunk ? r->rows - r0 : m->chunk;
             if (npy_read_rows(r, r0, nr, m->ref, err, n_err))
                 return 2;
-            int rc = which == IN_HELDOUT
-                         ? measure_heldout_overlaps(m->query, nq, m->ref, nr, m->dim,
-                                                    m->over)
-                         : measure_overlaps(m->query, nq, m->ref, nr, m->dim,
-                                            m->over_part);
+            int rc =
+                which == IN_HELDOUT
+                    ? measure_heldout_overlaps(m->query, nq, m->ref, nr, m->dim, m->over)
+                    : measure_overlaps(m->query, nq, m->ref, nr, m->dim, m->over_part);
             if (rc) {
                 snprintf(err, n_err, "out of memory");
                 return 1;
@@ -294,9 +293,10 @@ static void toml_string(FILE *f, const char *s)
 
 static void write_run_toml(const measurer *m, FILE *f)
 {
-    fprintf(f, "# basin measure: samples made elsewhere, classified by the core's "
-               "measures.\n# basin %s, plugin ABI %d.%d\n", BASIN_VERSION,
-            BASIN_ABI_MAJOR, BASIN_ABI_MINOR);
+    fprintf(f,
+            "# basin measure: samples made elsewhere, classified by the core's "
+            "measures.\n# basin %s, plugin ABI %d.%d\n",
+            BASIN_VERSION, BASIN_ABI_MAJOR, BASIN_ABI_MINOR);
     fprintf(f, "# Repeat with: basin measure --train TRAIN --samples SAMPLES "
                "[--heldout HELDOUT]\n#   --set measure.KEY=VALUE for each key below.\n");
     fprintf(f, "\n[inputs]\n");
@@ -316,8 +316,10 @@ static void write_run_toml(const measurer *m, FILE *f)
             continue;
         fprintf(f, "%s = ", measure_params[k].name);
         if (k == MEASURE_RULE)
-            fprintf(f, "\"%s\"", m->rule == MEASURE_OVERLAP ? "overlap"
-                                 : m->rule == MEASURE_PHAM ? "pham" : "ratio");
+            fprintf(f, "\"%s\"",
+                    m->rule == MEASURE_OVERLAP ? "overlap"
+                    : m->rule == MEASURE_PHAM  ? "pham"
+                                               : "ratio");
         else
             param_write_toml(f, &measure_params[k], m->values[k]);
         fputc('\n', f);
@@ -328,10 +330,13 @@ static void print_summary(const measurer *m, const char *dir, double seconds)
 {
     double confidence = m->values[MEASURE_CONFIDENCE].number;
     printf("measure: %llu samples against %llu training points (N = %u, rule %s) "
-           "in %.2f s -> %s\n", (unsigned long long)m->t.samples,
-           (unsigned long long)m->in[IN_TRAIN].rows, m->dim,
+           "in %.2f s -> %s\n",
+           (unsigned long long)m->t.samples, (unsigned long long)m->in[IN_TRAIN].rows,
+           m->dim,
            m->rule == MEASURE_OVERLAP ? "overlap"
-           : m->rule == MEASURE_PHAM ? "pham" : "ratio", seconds, dir);
+           : m->rule == MEASURE_PHAM  ? "pham"
+                                      : "ratio",
+           seconds, dir);
     for (int c = 0; c < 3; c++) {
         double lo, hi;
         measure_rate_interval(m->t.counts[c], m->t.samples, confidence, &lo, &hi);
@@ -366,8 +371,10 @@ static int prepare(measurer *m, const char *const *paths, uint64_t chunk_rows,
     m->dim = m->in[IN_TRAIN].dim;
     for (int k = IN_SAMPLES; k < N_INPUTS; k++)
         if (m->have[k] && m->in[k].dim != m->dim) {
-            snprintf(err, n_err, "%s: rows of %u values, but the training set %s has "
-                     "%u", paths[k], m->in[k].dim, paths[IN_TRAIN], m->dim);
+            snprintf(err, n_err,
+                     "%s: rows of %u values, but the training set %s has "
+                     "%u",
+                     paths[k], m->in[k].dim, paths[IN_TRAIN], m->dim);
             return 2;
         }
     uint64_t most = m->in[IN_SAMPLES].rows;
@@ -386,14 +393,16 @@ static int prepare(measurer *m, const char *const *paths, uint64_t chunk_rows,
     m->over_part = malloc(rows * sizeof *m->over_part);
     if (!m->query || !m->ref || !m->best || !m->part || !m->dist || !m->over ||
         !m->over_part) {
-        snprintf(err, n_err, "out of memory for blocks of %llu rows of %u values "
-                 "(try --chunk)", (unsigned long long)m->chunk, m->dim);
+        snprintf(err, n_err,
+                 "out of memory for blocks of %llu rows of %u values "
+                 "(try --chunk)",
+                 (unsigned long long)m->chunk, m->dim);
         return 2;
     }
     int binary = 0, ignored;
     for (int k = 0; k < N_INPUTS; k++)
-        if (m->have[k] && scan(m, &m->in[k], k == IN_TRAIN ? &binary : &ignored, err,
-                               n_err))
+        if (m->have[k] &&
+            scan(m, &m->in[k], k == IN_TRAIN ? &binary : &ignored, err, n_err))
             return 2;
     m->rule = measure_rule_of(rule_name, binary);
     return 0;
@@ -426,8 +435,8 @@ int cmd_measure(int argc, char **argv)
             quiet = 1;
             continue;
         }
-        static const char *const VALUED[] = {"--train", "--samples", "--heldout",
-                                             "--rule", "--set", "--out", "--chunk"};
+        static const char *const VALUED[] = {
+            "--train", "--samples", "--heldout", "--rule", "--set", "--out", "--chunk"};
         size_t o = 0;
         while (o < 7 && strcmp(a, VALUED[o]) != 0)
             o++;
@@ -458,8 +467,7 @@ int cmd_measure(int argc, char **argv)
             errno = 0;
             unsigned long long c = strtoull(v, &end, 10);
             if (errno || *end || c < 1 || c > (1ull << 32))
-                status = bad_usage("--chunk needs a row count in [1, 2^32], not '%s'",
-                                   v);
+                status = bad_usage("--chunk needs a row count in [1, 2^32], not '%s'", v);
             chunk_rows = c;
         }
     }
@@ -473,13 +481,12 @@ int cmd_measure(int argc, char **argv)
     }
 
     double started = now();
-    status = prepare(&m, paths, chunk_rows, m.values[MEASURE_RULE].string, err,
-                     sizeof err);
+    status =
+        prepare(&m, paths, chunk_rows, m.values[MEASURE_RULE].string, err, sizeof err);
 
     /* The outputs, each under a temporary name until everything succeeded. */
     enum { F_RECORDS, F_SUMMARY, F_RUN, N_FILES };
-    static const char *const NAMES[N_FILES] = {"records.csv", "summary.csv",
-                                               "run.toml"};
+    static const char *const NAMES[N_FILES] = {"records.csv", "summary.csv", "run.toml"};
     results_file files[N_FILES];
     memset(files, 0, sizeof files);
     struct stat st;
@@ -513,8 +520,8 @@ int cmd_measure(int argc, char **argv)
                 for (uint64_t i = 0; !status && i < nq; i++) {
                     m.dist[i].nearest = m.best[i].index[0];
                     m.dist[i].d_m = sqrt(m.best[i].dist2[0] * norm);
-                    m.dist[i].d_2 = m.best[i].index[1] >= 0
-                                        ? sqrt(m.best[i].dist2[1] * norm) : NAN;
+                    m.dist[i].d_2 =
+                        m.best[i].index[1] >= 0 ? sqrt(m.best[i].dist2[1] * norm) : NAN;
                     m.dist[i].d_s = m.dist[i].d_h = NAN;
                 }
                 if (!status && n > 1)

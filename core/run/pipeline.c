@@ -28,8 +28,7 @@ static double now(void)
 /* ------------------------------------------------------------- the run */
 
 enum { FILE_RECORDS, FILE_SUMMARY, FILE_RUN, N_FILES };
-static const char *const FILE_NAMES[N_FILES] = {"records.csv", "summary.csv",
-                                                "run.toml"};
+static const char *const FILE_NAMES[N_FILES] = {"records.csv", "summary.csv", "run.toml"};
 
 int pipeline_run(const recipe *r, const pipeline_options *o, char *err, size_t n_err)
 {
@@ -67,8 +66,8 @@ int pipeline_run(const recipe *r, const pipeline_options *o, char *err, size_t n
     }
     uint64_t total_probes = 0;
     for (size_t p = 0; p < r->n_points; p++)
-        total_probes += (uint64_t)recipe_core_value(r, RECIPE_INIT, p, "count").number *
-                        r->repeats;
+        total_probes +=
+            (uint64_t)recipe_core_value(r, RECIPE_INIT, p, "count").number * r->repeats;
 
     /* collapse.csv when any point clones trajectories. */
     uint32_t most_clones = 0;
@@ -78,13 +77,14 @@ int pipeline_run(const recipe *r, const pipeline_options *o, char *err, size_t n
         total_probes += (uint64_t)recipe_core_value(r, RECIPE_INIT, p, "count").number *
                         r->repeats * c;
         if (recipe_core_value(r, RECIPE_MEASURE, p, "disjoint").number)
-            total_probes += (uint64_t)recipe_core_value(r, RECIPE_INIT, p, "count")
-                                .number * r->repeats;
+            total_probes +=
+                (uint64_t)recipe_core_value(r, RECIPE_INIT, p, "count").number *
+                r->repeats;
     }
     results_file clones_file;
     memset(&clones_file, 0, sizeof clones_file);
-    if (!status && most_clones && results_open(&clones_file, dir, "collapse.csv", err,
-                                               n_err))
+    if (!status && most_clones &&
+        results_open(&clones_file, dir, "collapse.csv", err, n_err))
         status = 2;
 
     /* attractors.csv when any point groups attractors. */
@@ -134,15 +134,17 @@ int pipeline_run(const recipe *r, const pipeline_options *o, char *err, size_t n
             status = job_run(&j, o, err, n_err);
         }
         if (status && host_cancel_requested()) {
-            snprintf(err, n_err, "interrupted during job %llu of %llu; %s was left as "
-                     "it was", (unsigned long long)index + 1,
-                     (unsigned long long)n_jobs, dir);
+            snprintf(err, n_err,
+                     "interrupted during job %llu of %llu; %s was left as "
+                     "it was",
+                     (unsigned long long)index + 1, (unsigned long long)n_jobs, dir);
             status = 1;
         }
         if (!status && layout >= 0 && layout != (j.overlap != NULL)) {
-            job_error(&j, "measure", "measure.rule = \"auto\" resolves to overlap "
-                      "for some jobs and to pham for others; name the rule", err,
-                      n_err);
+            job_error(&j, "measure",
+                      "measure.rule = \"auto\" resolves to overlap "
+                      "for some jobs and to pham for others; name the rule",
+                      err, n_err);
             status = 2;
         }
         if (!status) {
@@ -162,9 +164,10 @@ int pipeline_run(const recipe *r, const pipeline_options *o, char *err, size_t n
             if (!status && j.host.n_metrics)
                 report_training(training_file.f, &j, coords);
             if (!status && j.host.metrics_lost)
-                fprintf(stderr, "basin: %s: job %llu: out of memory for training "
-                        "metrics; training.csv misses some points\n", r->name,
-                        (unsigned long long)index + 1);
+                fprintf(stderr,
+                        "basin: %s: job %llu: out of memory for training "
+                        "metrics; training.csv misses some points\n",
+                        r->name, (unsigned long long)index + 1);
             stats[j.point].seconds += now() - started;
             if (write_samples)
                 status = report_samples_append(samples, dir, &j, err, n_err);
@@ -181,7 +184,7 @@ int pipeline_run(const recipe *r, const pipeline_options *o, char *err, size_t n
     if (!status) {
         double confidence = recipe_core_value(r, RECIPE_MEASURE, 0, "confidence").number;
         report_summary(files[FILE_SUMMARY].f, r, stats, confidence, coords, layout == 0,
-                      landscape);
+                       landscape);
         report_run_toml(files[FILE_RUN].f, r, o);
         if (most_clones)
             report_clones(clones_file.f, r, stats, most_clones, confidence, coords);
@@ -215,9 +218,9 @@ int pipeline_run(const recipe *r, const pipeline_options *o, char *err, size_t n
         /* Figures and report.html (report_cmd.h): output.report = true, or auto
            for a run that took longer than a glance. */
         const char *want = recipe_core_value(r, RECIPE_OUTPUT, 0, "report").string;
-        if (!status && (strcmp(want, "true") == 0 ||
-                        (strcmp(want, "auto") == 0 &&
-                         now() - run_started > REPORT_AUTO_SECONDS))) {
+        if (!status &&
+            (strcmp(want, "true") == 0 ||
+             (strcmp(want, "auto") == 0 && now() - run_started > REPORT_AUTO_SECONDS))) {
             char why[2048];
             if (report_write(dir, o->quiet, why, sizeof why)) {
                 fprintf(stderr, "basin: report: %s\n", why);

@@ -21,11 +21,11 @@
 #include "recipe/recipe.h"
 
 typedef struct pipeline_options {
-    const char *out_dir;      /* NULL: results/<recipe name> */
-    unsigned threads;         /* worker threads, >= 1 */
-    int progress;             /* draw a progress bar on stderr */
-    int quiet;                /* do not print the summary table */
-    int verbose;              /* 0 warnings, 1 info, 2 debug logs */
+    const char *out_dir; /* NULL: results/<recipe name> */
+    unsigned threads;    /* worker threads, >= 1 */
+    int progress;        /* draw a progress bar on stderr */
+    int quiet;           /* do not print the summary table */
+    int verbose;         /* 0 warnings, 1 info, 2 debug logs */
 } pipeline_options;
 
 /*
@@ -34,7 +34,6 @@ typedef struct pipeline_options {
  * parameters or data), 1 when the run fails (a numerical failure, cancellation,
  * a write error mid-run). err holds a one-line message when nonzero.
  */
-int pipeline_run(const recipe *r, const pipeline_options *o, char *err,
-                 size_t n_err);
+int pipeline_run(const recipe *r, const pipeline_options *o, char *err, size_t n_err);
 
 #endif

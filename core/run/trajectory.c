@@ -26,8 +26,8 @@ static int observe_step(void *ctx, const basin_step *st)
     double t_ou = collapse_ou_time(st->alpha, st->sigma);
     if (j->track) {
         nearest2 *nn = j->track_nn + first; /* this block's own rows */
-        if (nearest_two(st->states, st->n, j->train, j->info.n_train, dim, st->alpha,
-                        -1, nn))
+        if (nearest_two(st->states, st->n, j->train, j->info.n_train, dim, st->alpha, -1,
+                        nn))
             return 1;
         for (uint64_t r = 0; r < st->n; r++)
             if (nn[r].index[0] != j->track[first + r]) {
@@ -66,14 +66,14 @@ int trajectory_clones(job *j, char *err, size_t n_err)
         schedule from = j->sched;
         from.table.t_start = t;
         host_job_clear_error(&j->host);
-        rc = job_run_sampler(j, states, j->count, j->count * (c + 1),
-                             outcome, &from.table);
+        rc = job_run_sampler(j, states, j->count, j->count * (c + 1), outcome,
+                             &from.table);
         if (rc) {
             job_error(j, sa_id, host_job_error(&j->host, rc), err, n_err);
             break;
         }
-        if ((rc = nearest_two(states, j->count, j->train, j->info.n_train, dim, 1.0,
-                              -1, nn)))
+        if ((rc = nearest_two(states, j->count, j->train, j->info.n_train, dim, 1.0, -1,
+                              nn)))
             break;
         for (uint64_t r = 0; r < j->count; r++)
             j->clone_same[c] += nn[r].index[0] == j->dist[r].nearest;

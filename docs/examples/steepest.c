@@ -27,8 +27,7 @@ typedef struct steepest {
 } steepest;
 
 /* values[i] belongs to steepest_params[i]; they are already validated. */
-static int steepest_create(const basin_host *host, const basin_value *values,
-                           void **self)
+static int steepest_create(const basin_host *host, const basin_value *values, void **self)
 {
     steepest *s = malloc(sizeof *s);
     if (!s) {
@@ -116,5 +115,5 @@ static const basin_descriptor steepest_descriptor = {
 
 static const basin_descriptor *const plugins[] = {&steepest_descriptor, NULL};
 
-BASIN_EXPORT const basin_library basin_library_entry = {
-    BASIN_LIBRARY_HEADER, "steepest-example", plugins};
+BASIN_EXPORT const basin_library basin_library_entry = {BASIN_LIBRARY_HEADER,
+                                                        "steepest-example", plugins};

@@ -85,8 +85,8 @@ typedef struct draw {
  * entry when the uniform of stream (index, 3 train / 4 held-out) is below the
  * correlation. [deterministic given rng: role DATASET]
  */
-static void draw_pattern(void *ctx, const basin_host *host, uint64_t row,
-                         uint64_t index, int heldout)
+static void draw_pattern(void *ctx, const basin_host *host, uint64_t row, uint64_t index,
+                         int heldout)
 {
     const draw *w = ctx;
     const binary_patterns *d = w->d;
@@ -201,9 +201,8 @@ static int binary_patterns_create(const basin_host *host, const basin_value *par
         host->error(host,
                     "cannot allocate %zu bytes for %llu patterns (count %llu + "
                     "heldout %llu) of dim %u",
-                    n_bytes, (unsigned long long)n_rows,
-                    (unsigned long long)d->n_train, (unsigned long long)d->n_heldout,
-                    d->dim);
+                    n_bytes, (unsigned long long)n_rows, (unsigned long long)d->n_train,
+                    (unsigned long long)d->n_heldout, d->dim);
         free(uniform);
         free(parent);
         binary_patterns_destroy(d);

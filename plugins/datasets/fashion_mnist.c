@@ -33,11 +33,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#define PLUGIN_ID "datasets/fashion-mnist"
-#define DEFAULT_PATH "/usr/share/datasets/fashion-mnist"
+#define PLUGIN_ID        "datasets/fashion-mnist"
+#define DEFAULT_PATH     "/usr/share/datasets/fashion-mnist"
 #define IDX_IMAGES_MAGIC 0x00000803u
 #define IDX_LABELS_MAGIC 0x00000801u
-#define MAX_IMAGE_BYTES (1u << 24) /* rows × cols limit: dim is a uint32 */
+#define MAX_IMAGE_BYTES  (1u << 24) /* rows × cols limit: dim is a uint32 */
 
 enum { P_COUNT, P_HELDOUT, P_PATH, P_CLASS, P_DOWNSAMPLE };
 
@@ -58,8 +58,8 @@ static const basin_param_def fashion_params[] = {
 
 typedef struct fashion {
     uint64_t n_train, n_heldout;
-    uint32_t height, width;   /* of the stored images */
-    uint32_t factor;          /* downsampling: rows are (height/f) × (width/f) */
+    uint32_t height, width; /* of the stored images */
+    uint32_t factor;        /* downsampling: rows are (height/f) × (width/f) */
     uint8_t *pixels; /* (n_train + n_heldout) × height·width: train, then held-out */
 } fashion;
 
@@ -169,10 +169,9 @@ static int idx_header(const basin_host *host, idx_file *f, uint32_t magic,
     for (int k = 0; k < n_words; k++)
         words[k] = big_endian32(raw + 4 * k);
     if (words[0] != magic) {
-        host->error(host,
-                    "%s: bad magic number 0x%08x (an IDX %s file starts with 0x%08x)",
-                    f->path, words[0], magic == IDX_IMAGES_MAGIC ? "image" : "label",
-                    magic);
+        host->error(
+            host, "%s: bad magic number 0x%08x (an IDX %s file starts with 0x%08x)",
+            f->path, words[0], magic == IDX_IMAGES_MAGIC ? "image" : "label", magic);
         return BASIN_EINVAL;
     }
     return BASIN_OK;
@@ -180,8 +179,8 @@ static int idx_header(const basin_host *host, idx_file *f, uint32_t magic,
 
 /* One split's files, as read. */
 typedef struct idx_split {
-    const char *images, *labels;     /* file names without .gz */
-    uint32_t n, height, width;       /* from the image header */
+    const char *images, *labels; /* file names without .gz */
+    uint32_t n, height, width;   /* from the image header */
 } idx_split;
 
 /*
@@ -296,9 +295,9 @@ static int images_header(const basin_host *host, idx_file *f, idx_split *s)
  * and copy their pixels to out (k × pixels), streaming the whole file so a
  * truncated one is always caught.
  */
-static int read_split(const basin_host *host, const char *folder, idx_split *s,
-                      int class, uint32_t k, uint64_t step, const char *what,
-                      uint32_t want_height, uint32_t want_width, uint8_t **out)
+static int read_split(const basin_host *host, const char *folder, idx_split *s, int class,
+                      uint32_t k, uint64_t step, const char *what, uint32_t want_height,
+                      uint32_t want_width, uint8_t **out)
 {
     idx_file f = {0};
     uint32_t *candidates = NULL, n_candidates = 0;
@@ -308,8 +307,8 @@ static int read_split(const basin_host *host, const char *folder, idx_split *s,
     int rc = idx_open(host, folder, s->images, &f);
     if (rc == BASIN_OK)
         rc = images_header(host, &f, s);
-    if (rc == BASIN_OK && want_height != 0
-        && (s->height != want_height || s->width != want_width)) {
+    if (rc == BASIN_OK && want_height != 0 &&
+        (s->height != want_height || s->width != want_width)) {
         host->error(host, "%s: images are %u × %u but the train images are %u × %u",
                     f.path, s->height, s->width, want_height, want_width);
         rc = BASIN_EINVAL;
@@ -318,8 +317,8 @@ static int read_split(const basin_host *host, const char *folder, idx_split *s,
         rc = split_candidates(host, folder, s, class, &candidates, &n_candidates);
     if (rc == BASIN_OK && k > n_candidates) {
         if (class >= 0)
-            host->error(host, "%s = %u exceeds the %u images of class %d in %s", what,
-                        k, n_candidates, class, f.path);
+            host->error(host, "%s = %u exceeds the %u images of class %d in %s", what, k,
+                        n_candidates, class, f.path);
         else
             host->error(host, "%s = %u exceeds the %u images in %s", what, k,
                         n_candidates, f.path);
@@ -384,8 +383,7 @@ static int read_split(const basin_host *host, const char *folder, idx_split *s,
  * count larger than the file), BASIN_ENOMEM or BASIN_ECANCELED.
  * [deterministic given rng: role DATASET]
  */
-static int fashion_create(const basin_host *host, const basin_value *params,
-                          void **self)
+static int fashion_create(const basin_host *host, const basin_value *params, void **self)
 {
     *self = NULL;
     const double count = params[P_COUNT].number, heldout = params[P_HELDOUT].number;
@@ -415,17 +413,17 @@ static int fashion_create(const basin_host *host, const basin_value *params,
     idx_split test = {"t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte", 0, 0, 0};
     /* The train images go straight to f->pixels, grown for the held-out ones. */
     uint8_t *held_pixels = NULL;
-    rc = read_split(host, folder, &train, (int)class, (uint32_t)count, 0, "count", 0,
-                    0, &f->pixels);
-    if (rc == BASIN_OK
-        && (train.height % (uint32_t)factor || train.width % (uint32_t)factor)) {
+    rc = read_split(host, folder, &train, (int)class, (uint32_t)count, 0, "count", 0, 0,
+                    &f->pixels);
+    if (rc == BASIN_OK &&
+        (train.height % (uint32_t)factor || train.width % (uint32_t)factor)) {
         host->error(host, "downsample = %g does not divide the %ux%u images", factor,
                     train.height, train.width);
         rc = BASIN_EINVAL;
     }
     if (rc == BASIN_OK && heldout > 0)
-        rc = read_split(host, folder, &test, (int)class, (uint32_t)heldout, 1,
-                        "heldout", train.height, train.width, &held_pixels);
+        rc = read_split(host, folder, &test, (int)class, (uint32_t)heldout, 1, "heldout",
+                        train.height, train.width, &held_pixels);
     f->height = train.height;
     f->width = train.width;
     f->factor = (uint32_t)factor;

@@ -59,8 +59,10 @@ static int read_spectrum(const basin_host *host, const char *path, uint32_t dim,
 {
     FILE *f = path[0] ? fopen(path, "r") : NULL;
     if (f == NULL) {
-        host->error(host, "spectrum_file \"%s\" cannot be read (spectrum = file needs "
-                    "a text file of %u eigenvalues)", path, dim);
+        host->error(host,
+                    "spectrum_file \"%s\" cannot be read (spectrum = file needs "
+                    "a text file of %u eigenvalues)",
+                    path, dim);
         return BASIN_EIO;
     }
     uint32_t n = 0;
@@ -142,9 +144,9 @@ static int gaussian_setup(const basin_host *host, const basin_value *v, gaussian
         return BASIN_ENOMEM;
     }
     if (file)
-        return read_spectrum(host, v[P_SPECTRUM_FILE].string ? v[P_SPECTRUM_FILE].string
-                                                             : "", g->r.dim,
-                             g->eigenvalues);
+        return read_spectrum(host,
+                             v[P_SPECTRUM_FILE].string ? v[P_SPECTRUM_FILE].string : "",
+                             g->r.dim, g->eigenvalues);
     for (uint32_t i = 0; i < g->r.dim; i++)
         g->eigenvalues[i] = power ? variance * pow((double)(i + 1), -decay) : variance;
     return BASIN_OK;
@@ -162,8 +164,7 @@ static void draw_point(void *ctx, const basin_host *host, uint64_t row, uint64_t
 {
     const draw *d = ctx;
     float *x = rows_at(&d->g->r, row);
-    host->random_normal(host, BASIN_ROLE_DATASET, index, heldout ? 1 : 0, x,
-                        d->g->r.dim);
+    host->random_normal(host, BASIN_ROLE_DATASET, index, heldout ? 1 : 0, x, d->g->r.dim);
     for (uint32_t i = 0; i < d->g->r.dim; i++)
         x[i] = (float)(d->scale[i] * x[i]);
 }
@@ -173,8 +174,7 @@ static void draw_point(void *ctx, const basin_host *host, uint64_t row, uint64_t
  * the instance, freed with destroy. Returns BASIN_EINVAL (parameters, overflow),
  * BASIN_ENOMEM or BASIN_ECANCELED. [deterministic given rng: role DATASET]
  */
-static int gaussian_create(const basin_host *host, const basin_value *params,
-                           void **self)
+static int gaussian_create(const basin_host *host, const basin_value *params, void **self)
 {
     *self = NULL;
     gaussian *g = calloc(1, sizeof *g);
@@ -200,8 +200,7 @@ static int gaussian_create(const basin_host *host, const basin_value *params,
     for (uint32_t i = 0; i < g->r.dim; i++)
         scale[i] = sqrt(g->eigenvalues[i]);
     draw d = {g, scale};
-    rc = rows_draw_points(host, g->r.n_train, g->r.n_heldout, "points", draw_point,
-                          &d);
+    rc = rows_draw_points(host, g->r.n_train, g->r.n_heldout, "points", draw_point, &d);
     free(scale);
     if (rc != BASIN_OK) {
         gaussian_destroy(g);

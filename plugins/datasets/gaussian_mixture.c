@@ -140,8 +140,7 @@ static void draw_point(void *ctx, const basin_host *host, uint64_t row, uint64_t
  * Returns BASIN_EINVAL, BASIN_ENOMEM or BASIN_ECANCELED on failure.
  * [deterministic given rng: role DATASET]
  */
-static int mixture_create(const basin_host *host, const basin_value *params,
-                          void **self)
+static int mixture_create(const basin_host *host, const basin_value *params, void **self)
 {
     *self = NULL;
     mixture *g = calloc(1, sizeof *g);

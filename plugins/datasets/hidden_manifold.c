@@ -51,11 +51,11 @@ typedef enum { F_LINEAR, F_TANH, F_RELU, F_SIGN } nonlinearity;
 static const char *const nonlinearity_names[] = {"linear", "tanh", "relu", "sign"};
 
 typedef struct manifold {
-    rows r;               /* first: rows_dataset_* take the instance */
-    uint32_t latent;      /* D */
+    rows r;          /* first: rows_dataset_* take the instance */
+    uint32_t latent; /* D */
     nonlinearity f;
-    float *features;      /* F, dim × latent, row-major */
-    double *basis;        /* linear only: orthonormal basis of span F, column-major
+    float *features; /* F, dim × latent, row-major */
+    double *basis;   /* linear only: orthonormal basis of span F, column-major
                              dim × latent (column j at basis + j·dim); else NULL */
 } manifold;
 
@@ -142,8 +142,7 @@ static int draw_features(const basin_host *host, manifold *h)
 {
     const uint32_t n = h->r.dim, d = h->latent;
     if ((size_t)n > SIZE_MAX / sizeof(double) / d) {
-        host->error(host, "the %u × %u feature matrix overflows the address space", n,
-                    d);
+        host->error(host, "the %u × %u feature matrix overflows the address space", n, d);
         return BASIN_EINVAL;
     }
     h->features = malloc((size_t)n * d * sizeof *h->features);
@@ -219,8 +218,7 @@ static void draw_block(void *ctx, const basin_host *host, uint64_t first, uint64
  * BASIN_ENOMEM, BASIN_ENUMERIC (QR) or BASIN_ECANCELED.
  * [deterministic given rng: role DATASET]
  */
-static int manifold_create(const basin_host *host, const basin_value *params,
-                           void **self)
+static int manifold_create(const basin_host *host, const basin_value *params, void **self)
 {
     *self = NULL;
     manifold *h = calloc(1, sizeof *h);
@@ -237,8 +235,8 @@ static int manifold_create(const basin_host *host, const basin_value *params,
     if (rc == BASIN_OK) {
         latent = malloc((size_t)ROWS_BLOCK * h->latent * sizeof *latent);
         if (latent == NULL) {
-            host->error(host, "out of memory for %u latent vectors of dim %u",
-                        ROWS_BLOCK, h->latent);
+            host->error(host, "out of memory for %u latent vectors of dim %u", ROWS_BLOCK,
+                        h->latent);
             rc = BASIN_ENOMEM;
         }
     }
@@ -292,8 +290,8 @@ static int manifold_spectrum(void *self, const basin_host *host, double *eigenva
     /* FᵀF/D in double by one DSYRK (upper triangle), then mirrored. */
     for (size_t e = 0; e < (size_t)n * d; e++)
         f[e] = h->features[e];
-    cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, (int)d, (int)n, 1.0 / d, f,
-                (int)d, 0.0, gram, (int)d);
+    cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, (int)d, (int)n, 1.0 / d, f, (int)d,
+                0.0, gram, (int)d);
     free(f);
     for (uint32_t a = 0; a < d; a++)
         for (uint32_t b = a + 1; b < d; b++)

@@ -7,9 +7,9 @@
 
 /* LAPACK, LP64 (Debian's OpenBLAS), gfortran ABI: the trailing size_t of dsyev are
    the hidden lengths of its two character arguments. */
-void dsyev_(const char *jobz, const char *uplo, const int *n, double *a,
-            const int *lda, double *w, double *work, const int *lwork, int *info,
-            size_t jobz_len, size_t uplo_len);
+void dsyev_(const char *jobz, const char *uplo, const int *n, double *a, const int *lda,
+            double *w, double *work, const int *lwork, int *info, size_t jobz_len,
+            size_t uplo_len);
 void dgeqrf_(const int *m, const int *n, double *a, const int *lda, double *tau,
              double *work, const int *lwork, int *info);
 void dorgqr_(const int *m, const int *n, const int *k, double *a, const int *lda,
@@ -30,8 +30,7 @@ int lapack_eigenvalues_descending(const basin_host *host, double *a, uint32_t n,
     if (n == 0)
         return BASIN_OK;
     if (n > 46340u) { /* n² must fit in a LAPACK int */
-        host->error(host, "eigenvalues of a %u × %u matrix: too large for LAPACK", n,
-                    n);
+        host->error(host, "eigenvalues of a %u × %u matrix: too large for LAPACK", n, n);
         return BASIN_EINVAL;
     }
     const int ni = (int)n;
@@ -41,8 +40,10 @@ int lapack_eigenvalues_descending(const basin_host *host, double *a, uint32_t n,
     lwork = work_size(info == 0 ? query : 0, 3 * ni);
     double *work = lwork > 0 ? malloc((size_t)lwork * sizeof *work) : NULL;
     if (work == NULL) {
-        host->error(host, "cannot allocate the eigenvalue workspace of a %u × %u "
-                    "matrix", n, n);
+        host->error(host,
+                    "cannot allocate the eigenvalue workspace of a %u × %u "
+                    "matrix",
+                    n, n);
         return BASIN_ENOMEM;
     }
     dsyev_("N", "U", &ni, a, &ni, w, work, &lwork, &info, 1, 1);
@@ -59,8 +60,7 @@ int lapack_eigenvalues_descending(const basin_host *host, double *a, uint32_t n,
     return BASIN_OK;
 }
 
-int lapack_orthonormal_columns(const basin_host *host, double *a, uint32_t m,
-                               uint32_t n)
+int lapack_orthonormal_columns(const basin_host *host, double *a, uint32_t m, uint32_t n)
 {
     if (n == 0)
         return BASIN_OK;
@@ -83,8 +83,7 @@ int lapack_orthonormal_columns(const basin_host *host, double *a, uint32_t m,
     double *work = lwork > 0 ? malloc((size_t)lwork * sizeof *work) : NULL;
     if (work == NULL) {
         free(tau);
-        host->error(host, "cannot allocate the QR workspace of a %u × %u matrix", m,
-                    n);
+        host->error(host, "cannot allocate the QR workspace of a %u × %u matrix", m, n);
         return BASIN_ENOMEM;
     }
     dgeqrf_(&mi, &ni, a, &mi, tau, work, &lwork, &info);
@@ -93,8 +92,8 @@ int lapack_orthonormal_columns(const basin_host *host, double *a, uint32_t m,
     free(work);
     free(tau);
     if (info != 0) {
-        host->error(host, "QR factorization of a %u × %u matrix failed (info %d)", m,
-                    n, info);
+        host->error(host, "QR factorization of a %u × %u matrix failed (info %d)", m, n,
+                    info);
         return BASIN_ENUMERIC;
     }
     return BASIN_OK;

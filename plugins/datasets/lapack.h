@@ -27,7 +27,6 @@ int lapack_eigenvalues_descending(const basin_host *host, double *a, uint32_t n,
  * Returns 0, BASIN_EINVAL (sizes too large), BASIN_ENOMEM or BASIN_ENUMERIC.
  * [thread-safe]
  */
-int lapack_orthonormal_columns(const basin_host *host, double *a, uint32_t m,
-                               uint32_t n);
+int lapack_orthonormal_columns(const basin_host *host, double *a, uint32_t m, uint32_t n);
 
 #endif

@@ -37,7 +37,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define PLUGIN_ID "datasets/npy"
+#define PLUGIN_ID      "datasets/npy"
 #define NPY_MAX_HEADER (1u << 20) /* numpy itself refuses headers over 10 kB */
 
 enum { P_PATH, P_HELDOUT_PATH, P_COUNT, P_HELDOUT, P_UINT8_SCALE };
@@ -64,14 +64,14 @@ typedef enum { U8_SYMMETRIC, U8_UNIT, U8_RAW } uint8_scale;
 /* A parsed .npy header. */
 typedef struct npy_header {
     npy_dtype dtype;
-    size_t item;            /* bytes per entry */
+    size_t item; /* bytes per entry */
     int ndim;
     uint64_t shape[4];
     uint64_t n_rows;
-    uint32_t dim;           /* product of shape[1..] */
+    uint32_t dim; /* product of shape[1..] */
     uint32_t height, width, channels;
-    uint64_t data_offset;   /* bytes before the data */
-    uint64_t data_bytes;    /* n_rows · dim · item */
+    uint64_t data_offset; /* bytes before the data */
+    uint64_t data_bytes;  /* n_rows · dim · item */
 } npy_header;
 
 typedef struct npy_data {
@@ -99,8 +99,8 @@ typedef struct cursor {
 
 static void skip_space(cursor *c)
 {
-    while (c->p < c->end && (*c->p == ' ' || *c->p == '\t' || *c->p == '\n'
-                             || *c->p == '\r'))
+    while (c->p < c->end &&
+           (*c->p == ' ' || *c->p == '\t' || *c->p == '\n' || *c->p == '\r'))
         c->p++;
 }
 
@@ -267,9 +267,9 @@ static int parse_dict(const char *text, size_t n, char *descr, size_t descr_size
         return 0;
     }
     if (!have_descr || !have_fortran || !have_shape) {
-        *why = !have_descr    ? "the header dict has no 'descr'"
-               : !have_shape  ? "the header dict has no 'shape'"
-                              : "the header dict has no 'fortran_order'";
+        *why = !have_descr   ? "the header dict has no 'descr'"
+               : !have_shape ? "the header dict has no 'shape'"
+                             : "the header dict has no 'fortran_order'";
         return 0;
     }
     return 1;
@@ -279,8 +279,8 @@ static int parse_dict(const char *text, size_t n, char *descr, size_t descr_size
 
 static uint32_t little_endian32(const uint8_t *b)
 {
-    return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16
-           | (uint32_t)b[3] << 24;
+    return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 |
+           (uint32_t)b[3] << 24;
 }
 
 static uint64_t little_endian64(const uint8_t *b)
@@ -321,8 +321,7 @@ static int parse_dtype(const basin_host *host, const char *path, const char *des
 
 /* Read and check the header of an open file; on success the file is positioned
    at the data. */
-static int read_header(const basin_host *host, const char *path, FILE *fp,
-                       npy_header *h)
+static int read_header(const basin_host *host, const char *path, FILE *fp, npy_header *h)
 {
     uint8_t pre[12];
     size_t got = fread(pre, 1, 10, fp);
@@ -369,8 +368,8 @@ static int read_header(const basin_host *host, const char *path, FILE *fp,
     int fortran = 0, ndim = 0;
     const char *why = NULL;
     uint64_t shape[8];
-    int ok = parse_dict(text, header_len, descr, sizeof descr, &fortran, shape, &ndim,
-                        &why);
+    int ok =
+        parse_dict(text, header_len, descr, sizeof descr, &fortran, shape, &ndim, &why);
     free(text);
     if (!ok) {
         host->error(host, "%s: malformed header dict: %s", path, why);
@@ -402,8 +401,10 @@ static int read_header(const basin_host *host, const char *path, FILE *fp,
             return BASIN_EINVAL;
         }
         if (dim > UINT32_MAX / shape[k]) {
-            host->error(host, "%s: the shape's row size overflows (more than %u "
-                        "entries a row)", path, UINT32_MAX);
+            host->error(host,
+                        "%s: the shape's row size overflows (more than %u "
+                        "entries a row)",
+                        path, UINT32_MAX);
             return BASIN_EINVAL;
         }
         dim *= shape[k];
@@ -486,8 +487,7 @@ static int64_t convert_row(const npy_header *h, uint8_scale scale, const uint8_t
  * promises (a truncated file is refused even when only its first rows are used).
  * On success *fp is positioned at the data; the caller closes it.
  */
-static int open_npy(const basin_host *host, const char *path, FILE **fp,
-                    npy_header *h)
+static int open_npy(const basin_host *host, const char *path, FILE **fp, npy_header *h)
 {
     *fp = fopen(path, "rb");
     if (*fp == NULL) {
@@ -507,10 +507,9 @@ static int open_npy(const basin_host *host, const char *path, FILE **fp,
                         (unsigned long long)have, (unsigned long long)h->data_bytes);
             rc = BASIN_EIO;
         } else if ((uint64_t)size > h->data_offset + h->data_bytes && host->log) {
-            host->log(host, BASIN_LOG_WARN, "%s: %llu bytes after the array ignored",
-                      path,
-                      (unsigned long long)((uint64_t)size - h->data_offset
-                                           - h->data_bytes));
+            host->log(
+                host, BASIN_LOG_WARN, "%s: %llu bytes after the array ignored", path,
+                (unsigned long long)((uint64_t)size - h->data_offset - h->data_bytes));
         }
     }
     if (rc != BASIN_OK) {
@@ -539,8 +538,8 @@ static int read_rows(const basin_host *host, const char *path, FILE *fp,
             break;
         }
         if (fread(raw, 1, row_bytes, fp) < row_bytes) {
-            host->error(host, "%s: truncated: row %llu could not be read",
-                        path, (unsigned long long)r);
+            host->error(host, "%s: truncated: row %llu could not be read", path,
+                        (unsigned long long)r);
             rc = BASIN_EIO;
             break;
         }
@@ -549,7 +548,7 @@ static int read_rows(const basin_host *host, const char *path, FILE *fp,
         if (col >= 0) {
             host->error(host, "%s: row %llu column %lld is %s", path,
                         (unsigned long long)r, (long long)col,
-                        isnan(bad) ? "NaN"
+                        isnan(bad)   ? "NaN"
                         : isinf(bad) ? (bad > 0 ? "+Inf" : "-Inf")
                                      : "too large for float32 (overflow)");
             rc = BASIN_EINVAL;
@@ -615,9 +614,9 @@ static int npy_create(const basin_host *host, const basin_value *params, void **
     }
     if (rc == BASIN_OK && has_heldout) {
         rc = open_npy(host, held_path, &held_fp, &held);
-        if (rc == BASIN_OK && (held.dim != train.dim || held.height != train.height
-                               || held.width != train.width
-                               || held.channels != train.channels)) {
+        if (rc == BASIN_OK &&
+            (held.dim != train.dim || held.height != train.height ||
+             held.width != train.width || held.channels != train.channels)) {
             char a[64], b[64];
             shape_text(&train, a, sizeof a);
             shape_text(&held, b, sizeof b);
@@ -645,9 +644,7 @@ static int npy_create(const basin_host *host, const basin_value *params, void **
     if (rc == BASIN_OK) {
         d->r.dim = train.dim;
         d->r.n_train = count > 0 ? (uint64_t)count : train.n_rows;
-        d->r.n_heldout = !has_heldout ? 0
-                         : heldout > 0 ? (uint64_t)heldout
-                                       : held.n_rows;
+        d->r.n_heldout = !has_heldout ? 0 : heldout > 0 ? (uint64_t)heldout : held.n_rows;
         d->height = train.height;
         d->width = train.width;
         d->channels = train.channels;

@@ -8,8 +8,8 @@
 int rows_alloc(rows *r, const basin_host *host)
 {
     const uint64_t n_rows = r->n_train + r->n_heldout;
-    if (r->n_train > UINT64_MAX - r->n_heldout || r->dim == 0
-        || n_rows > SIZE_MAX / sizeof(float) / r->dim) {
+    if (r->n_train > UINT64_MAX - r->n_heldout || r->dim == 0 ||
+        n_rows > SIZE_MAX / sizeof(float) / r->dim) {
         host->error(host,
                     "%llu train + %llu held-out rows of dim %u overflow the address "
                     "space",
@@ -41,9 +41,9 @@ float *rows_at(const rows *r, uint64_t row)
     return r->data + (size_t)row * r->dim;
 }
 
-int rows_locate(const basin_host *host, uint64_t n_train, uint64_t n_heldout,
-                int split, uint64_t first, uint64_t count, const float *out,
-                const char *noun, uint64_t *offset)
+int rows_locate(const basin_host *host, uint64_t n_train, uint64_t n_heldout, int split,
+                uint64_t first, uint64_t count, const float *out, const char *noun,
+                uint64_t *offset)
 {
     uint64_t n_split;
     if (split == BASIN_SPLIT_TRAIN) {

@@ -72,9 +72,9 @@ int rows_check_sizes(const basin_host *host, double dim, double count, double he
  * row `first`. `noun` names the rows in the range message ("rows", "patterns").
  * Returns 0 or BASIN_EINVAL. [thread-safe]
  */
-int rows_locate(const basin_host *host, uint64_t n_train, uint64_t n_heldout,
-                int split, uint64_t first, uint64_t count, const float *out,
-                const char *noun, uint64_t *offset);
+int rows_locate(const basin_host *host, uint64_t n_train, uint64_t n_heldout, int split,
+                uint64_t first, uint64_t count, const float *out, const char *noun,
+                uint64_t *offset);
 
 /*
  * basin_dataset_iface.info and .read for an instance whose FIRST member is a rows

@@ -98,8 +98,8 @@ static int sphere_create(const basin_host *host, const basin_value *v, void **se
     s->radius = v[P_RADIUS].number;
     rc = rows_alloc(&s->r, host);
     if (rc == BASIN_OK)
-        rc = rows_draw_points(host, s->r.n_train, s->r.n_heldout, "points",
-                              draw_point, s);
+        rc =
+            rows_draw_points(host, s->r.n_train, s->r.n_heldout, "points", draw_point, s);
     if (rc != BASIN_OK) {
         sphere_destroy(s);
         return rc;

@@ -56,7 +56,7 @@
 #define CHUNK_FLOATS ((size_t)1 << 22)
 
 /* Integers up to 2^24 are exact in float32, up to 2^53 in double. */
-#define FLOAT_EXACT_INTEGER 16777216.0
+#define FLOAT_EXACT_INTEGER  16777216.0
 #define DOUBLE_EXACT_INTEGER 9007199254740992.0
 
 /* log(1e308): the largest F a double holds, with a margin below DBL_MAX. */
@@ -77,16 +77,16 @@ static const basin_param_def dense_params[] = {
 };
 
 typedef struct dense {
-    uint32_t dim;            /* N */
-    int function;            /* F_* */
-    int degree;              /* n (poly, rectified) */
-    double beta;             /* β (exp) */
-    uint64_t n_memories;     /* K; 0 before encode */
-    float *patterns;         /* K × N, row-major */
-    float *transposed;       /* N × K: column i of the patterns is row i here */
-    double shift;            /* exp: c, every value is scaled by e^{−c}; else 0 */
-    double tolerance;        /* spin_delta: |ΔE| ≤ tolerance · Σ|F| counts as 0 */
-    int unit_memories;       /* every entry ±1 (exp: one exp per term, see exp_delta) */
+    uint32_t dim;        /* N */
+    int function;        /* F_* */
+    int degree;          /* n (poly, rectified) */
+    double beta;         /* β (exp) */
+    uint64_t n_memories; /* K; 0 before encode */
+    float *patterns;     /* K × N, row-major */
+    float *transposed;   /* N × K: column i of the patterns is row i here */
+    double shift;        /* exp: c, every value is scaled by e^{−c}; else 0 */
+    double tolerance;    /* spin_delta: |ΔE| ≤ tolerance · Σ|F| counts as 0 */
+    int unit_memories;   /* every entry ±1 (exp: one exp per term, see exp_delta) */
     double flip_up, flip_down; /* exp: e^{2β}, e^{−2β} */
 } dense;
 
@@ -256,24 +256,24 @@ static int dense_encode(void *self, const basin_host *host, const float *memorie
     double tolerance;
     if (e->function == F_EXP) {
         if (!isfinite(e->beta * reach)) {
-            host->error(host, "encode: beta = %g times max ‖ξ‖₁ = %g overflows",
-                        e->beta, max_l1);
+            host->error(host, "encode: beta = %g times max ‖ξ‖₁ = %g overflows", e->beta,
+                        max_l1);
             return BASIN_EINVAL;
         }
         /* exp(βh − m) has relative error ≤ 2^-53 (1 + |βh| + |m|) from its argument,
            and the K-term sums add K + 2 roundings. */
         tolerance = ((double)k + 8 + 4 * e->beta * reach) * 0x1p-52;
     } else {
-        if (max_l1 > 0
-            && log((double)k) + e->degree * log(max_l1) > LOG_DOUBLE_LIMIT) {
-            host->error(host, "encode: K·(max ‖ξ‖₁)^n = %llu·%g^%d overflows: "
-                              "it exceeds 1e308",
+        if (max_l1 > 0 && log((double)k) + e->degree * log(max_l1) > LOG_DOUBLE_LIMIT) {
+            host->error(host,
+                        "encode: K·(max ‖ξ‖₁)^n = %llu·%g^%d overflows: "
+                        "it exceeds 1e308",
                         (unsigned long long)n, max_l1, e->degree);
             return BASIN_EINVAL;
         }
-        const int exact = integral && reach < FLOAT_EXACT_INTEGER
-                          && log(2.0 * (double)k) + e->degree * log(fmax(reach, 1))
-                                 < log(DOUBLE_EXACT_INTEGER);
+        const int exact = integral && reach < FLOAT_EXACT_INTEGER &&
+                          log(2.0 * (double)k) + e->degree * log(fmax(reach, 1)) <
+                              log(DOUBLE_EXACT_INTEGER);
         /* hⁿ by ≤ 2 log2 n multiplications, then K + 2 roundings in the sums. */
         tolerance = exact ? 0 : ((double)k + 8 + 2 * e->degree) * 0x1p-52;
     }
@@ -383,8 +383,8 @@ static int dense_energy(void *self, const basin_host *host, const float *x, uint
  * SGEMM with the transposed patterns. BASIN_ENUMERIC if an entry does not fit a
  * float. [thread-safe]
  */
-static int dense_gradient(void *self, const basin_host *host, const float *x,
-                          uint64_t n, float *gradient)
+static int dense_gradient(void *self, const basin_host *host, const float *x, uint64_t n,
+                          float *gradient)
 {
     const dense *e = self;
     int rc = check_ready(e, host, "gradient", x, n);
@@ -402,8 +402,9 @@ static int dense_gradient(void *self, const basin_host *host, const float *x,
         for (size_t t = 0; t < rows * k; t++) {
             const double d = -scaled_derivative(e, w[t]);
             if (!(fabs(d) <= FLT_MAX)) {
-                host->error(host, "gradient: state %llu: F'(h) = %g does not fit a "
-                                  "float",
+                host->error(host,
+                            "gradient: state %llu: F'(h) = %g does not fit a "
+                            "float",
                             (unsigned long long)(first + t / k), -d);
                 rc = BASIN_ENUMERIC;
                 break;
@@ -436,8 +437,8 @@ static uint64_t dense_spin_cache_size(void *self)
 }
 
 /* cache (n × K) = overlaps of n ±1 states, by SGEMM. [thread-safe] */
-static int dense_spin_init(void *self, const basin_host *host, const float *x,
-                           uint64_t n, float *cache)
+static int dense_spin_init(void *self, const basin_host *host, const float *x, uint64_t n,
+                           float *cache)
 {
     const dense *e = self;
     int rc = check_ready(e, host, "spin_init", x, n);
@@ -501,8 +502,7 @@ static double exp_delta(const dense *e, double xi, const float *column,
  * e^{−c} for exp), from the cached overlaps: O(K). 0 for a tie, exact or within
  * the rounding bound (header comment). [thread-safe]
  */
-static double dense_spin_delta(void *self, const float *x, const float *cache,
-                               uint32_t i)
+static double dense_spin_delta(void *self, const float *x, const float *cache, uint32_t i)
 {
     const dense *e = self;
     const size_t k = e->n_memories;

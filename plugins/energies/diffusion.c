@@ -67,8 +67,9 @@ static int diffusion_create(const basin_host *host, const basin_value *params,
     const double variance = sigma * sigma, a = alpha / variance;
     const double b = -0.5 * alpha * alpha / variance;
     if (!isfinite(a) || !isfinite(b) || !isfinite(alpha * a) || variance == 0) {
-        host->error(host, "sigma = %g with alpha = %g: alpha/sigma^2 or "
-                          "alpha^2/sigma^2 is not a finite double",
+        host->error(host,
+                    "sigma = %g with alpha = %g: alpha/sigma^2 or "
+                    "alpha^2/sigma^2 is not a finite double",
                     sigma, alpha);
         return BASIN_EINVAL;
     }

@@ -49,12 +49,12 @@ static const basin_param_def hopfield_params[] = {
 };
 
 typedef struct hopfield {
-    uint32_t dim;          /* N */
-    int keep_diagonal;     /* 0: W_ii = 0 */
-    double inv_dim;        /* 1/N */
-    uint64_t n_memories;   /* K */
-    float *couplings;      /* J = N W, N × N, symmetric; NULL before encode */
-    float *self_coupling;  /* J_ii, N entries (zeros unless keep_diagonal) */
+    uint32_t dim;         /* N */
+    int keep_diagonal;    /* 0: W_ii = 0 */
+    double inv_dim;       /* 1/N */
+    uint64_t n_memories;  /* K */
+    float *couplings;     /* J = N W, N × N, symmetric; NULL before encode */
+    float *self_coupling; /* J_ii, N entries (zeros unless keep_diagonal) */
 } hopfield;
 
 /* Release an energy; NULL is ignored. */
@@ -88,8 +88,8 @@ static int hopfield_create(const basin_host *host, const basin_value *params,
         return BASIN_EINVAL;
     }
     if (dim == 0 || dim > INT_MAX || (size_t)dim > SIZE_MAX / sizeof(float) / dim) {
-        host->error(host, "dim = %u: the %u × %u couplings cannot be addressed", dim,
-                    dim, dim);
+        host->error(host, "dim = %u: the %u × %u couplings cannot be addressed", dim, dim,
+                    dim);
         return BASIN_EINVAL;
     }
     hopfield *e = calloc(1, sizeof *e);
@@ -170,8 +170,8 @@ static int hopfield_encode(void *self, const basin_host *host, const float *memo
     }
     int integral;
     double max_square;
-    int rc = scan_memories(host, memories, n, e->dim, column_squares, &integral,
-                           &max_square);
+    int rc =
+        scan_memories(host, memories, n, e->dim, column_squares, &integral, &max_square);
     free(column_squares);
     if (rc != BASIN_OK) {
         free(couplings);
@@ -186,8 +186,8 @@ static int hopfield_encode(void *self, const basin_host *host, const float *memo
         const uint64_t chunk = (uint64_t)INT_MAX / dim;
         for (uint64_t first = 0; first < n; first += chunk) {
             const uint64_t rows = n - first < chunk ? n - first : chunk;
-            cblas_ssyrk(CblasRowMajor, CblasUpper, CblasTrans, (int)dim, (int)rows,
-                        1.0f, memories + (size_t)first * dim, (int)dim,
+            cblas_ssyrk(CblasRowMajor, CblasUpper, CblasTrans, (int)dim, (int)rows, 1.0f,
+                        memories + (size_t)first * dim, (int)dim,
                         first == 0 ? 0.0f : 1.0f, couplings, (int)dim);
         }
     }
@@ -210,8 +210,9 @@ static int hopfield_encode(void *self, const basin_host *host, const float *memo
         if (row > max_row)
             max_row = row;
     }
-    if (integral && (max_row >= FLOAT_EXACT_INTEGER || max_square >= FLOAT_EXACT_INTEGER)
-        && host->log != NULL)
+    if (integral &&
+        (max_row >= FLOAT_EXACT_INTEGER || max_square >= FLOAT_EXACT_INTEGER) &&
+        host->log != NULL)
         host->log(host, BASIN_LOG_WARN,
                   PLUGIN_ID ": local fields may reach %.0f ≥ 2^24: float32 fields are "
                             "no longer exact integers and exact ties may be broken by "
@@ -263,8 +264,8 @@ static void scaled_fields(const hopfield *e, const float *x, size_t rows, float 
  * chunks, sums in double, into energy[n]. Returns BASIN_EINVAL before encode,
  * BASIN_ENOMEM. [thread-safe]
  */
-static int hopfield_energy(void *self, const basin_host *host, const float *x,
-                           uint64_t n, double *energy)
+static int hopfield_energy(void *self, const basin_host *host, const float *x, uint64_t n,
+                           double *energy)
 {
     const hopfield *e = self;
     int rc = check_ready(e, host, "energy", x, n);
@@ -281,8 +282,8 @@ static int hopfield_energy(void *self, const basin_host *host, const float *x,
         const size_t rows = n - first < chunk ? (size_t)(n - first) : chunk;
         scaled_fields(e, x + first * dim, rows, fields, 1.0f);
         for (size_t r = 0; r < rows; r++)
-            energy[first + r] = -0.5 * e->inv_dim
-                                * linalg_dot(x + (first + r) * dim, fields + r * dim, dim);
+            energy[first + r] = -0.5 * e->inv_dim *
+                                linalg_dot(x + (first + r) * dim, fields + r * dim, dim);
     }
     free(fields);
     return BASIN_OK;
@@ -310,8 +311,8 @@ static int hopfield_gradient(void *self, const basin_host *host, const float *x,
  * The synchronous update x_i ← sign(h_i), h = W x, with sign(0) keeping x_i
  * (Hopfield 1982), for n states into out (n × N; out may equal x). [thread-safe]
  */
-static int hopfield_update(void *self, const basin_host *host, const float *x,
-                           uint64_t n, float *out)
+static int hopfield_update(void *self, const basin_host *host, const float *x, uint64_t n,
+                           float *out)
 {
     const hopfield *e = self;
     int rc = check_ready(e, host, "update", x, n);

@@ -33,9 +33,9 @@ int lse_energy_encode(lse_energy *e, const basin_host *host, const float *patter
     softmax_memory memory;
     const int rc = softmax_memory_init(&memory, patterns, n, dim);
     if (rc != BASIN_OK) {
-        host->error(host, rc == BASIN_ENOMEM
-                              ? "encode: cannot allocate %llu × %u floats"
-                              : "encode: cannot store %llu × %u patterns",
+        host->error(host,
+                    rc == BASIN_ENOMEM ? "encode: cannot allocate %llu × %u floats"
+                                       : "encode: cannot store %llu × %u patterns",
                     (unsigned long long)n, dim);
         return rc;
     }
@@ -71,8 +71,9 @@ static int kernel_error(const basin_host *host, const char *what, int rc)
     if (rc == BASIN_ENOMEM)
         host->error(host, "%s: out of memory", what);
     else
-        host->error(host, "%s: a logit a x·ξ + b ‖ξ‖² is not finite (a NaN state, "
-                          "or parameters so extreme that the logits overflow)",
+        host->error(host,
+                    "%s: a logit a x·ξ + b ‖ξ‖² is not finite (a NaN state, "
+                    "or parameters so extreme that the logits overflow)",
                     what);
     return rc;
 }
@@ -148,9 +149,8 @@ int lse_energy_update(const lse_energy *e, const basin_host *host, const float *
  * w = softmax(L) per row (max-subtracted, sums in double), u = V Ξᵀ (SGEMM), then
  * q_μ = w_μ (u_μ − Σ_ν w_ν u_ν) and out = v − τa² q Ξ (SGEMM): q Ξ = Cov_w(ξ) v.
  */
-static int hessian_chunk(const lse_energy *e, const float *x, const float *v,
-                         size_t rows, float *out, float *logits, float *u,
-                         size_t *bad_row)
+static int hessian_chunk(const lse_energy *e, const float *x, const float *v, size_t rows,
+                         float *out, float *logits, float *u, size_t *bad_row)
 {
     const size_t k = e->memory.k, dim = e->memory.dim;
     const float *patterns = e->memory.patterns;
@@ -181,13 +181,13 @@ static int hessian_chunk(const lse_energy *e, const float *x, const float *v,
     }
     memcpy(out, v, rows * dim * sizeof *out);
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)rows, (int)dim, (int)k,
-                (float)(-e->tau * e->a * e->a), u, (int)k, patterns, (int)dim, 1.0f,
-                out, (int)dim);
+                (float)(-e->tau * e->a * e->a), u, (int)k, patterns, (int)dim, 1.0f, out,
+                (int)dim);
     return BASIN_OK;
 }
 
-int lse_energy_hessian_vector(const lse_energy *e, const basin_host *host,
-                              const float *x, const float *v, uint64_t n, float *out)
+int lse_energy_hessian_vector(const lse_energy *e, const basin_host *host, const float *x,
+                              const float *v, uint64_t n, float *out)
 {
     int rc = check_ready(e, host, "hessian_vector", x, n);
     if (rc != BASIN_OK || n == 0)

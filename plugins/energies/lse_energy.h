@@ -24,9 +24,9 @@
 #include "softmax.h"
 
 typedef struct lse_energy {
-    softmax_memory memory;   /* the stored patterns; memory.k == 0 before encode */
-    double a, b;             /* the logits ℓ_μ = a x·ξ_μ + b ‖ξ_μ‖² */
-    double tau;              /* E = ½‖x‖² − τ lse + constant */
+    softmax_memory memory; /* the stored patterns; memory.k == 0 before encode */
+    double a, b;           /* the logits ℓ_μ = a x·ξ_μ + b ‖ξ_μ‖² */
+    double tau;            /* E = ½‖x‖² − τ lse + constant */
     double constant;
 } lse_energy;
 
@@ -47,7 +47,7 @@ int lse_energy_gradient(const lse_energy *e, const basin_host *host, const float
 int lse_energy_update(const lse_energy *e, const basin_host *host, const float *x,
                       uint64_t n, float *out);
 /* H(x_r) v_r for n pairs of rows (n × dim; out overlapping neither x nor v). */
-int lse_energy_hessian_vector(const lse_energy *e, const basin_host *host,
-                              const float *x, const float *v, uint64_t n, float *out);
+int lse_energy_hessian_vector(const lse_energy *e, const basin_host *host, const float *x,
+                              const float *v, uint64_t n, float *out);
 
 #endif

@@ -48,8 +48,8 @@ static void modern_destroy(void *self)
 
 /* A modern Hopfield energy on dim coordinates, empty until encode(). BASIN_EINVAL
    for β ≤ 0 or a dim of 0, BASIN_ENOMEM. */
-static int modern_create(const basin_host *host, const basin_value *params,
-                         uint32_t dim, void **self)
+static int modern_create(const basin_host *host, const basin_value *params, uint32_t dim,
+                         void **self)
 {
     *self = NULL;
     const double beta = params[0].number;
@@ -92,24 +92,24 @@ static int modern_encode(void *self, const basin_host *host, const float *memori
 }
 
 /* E(ξ) for n states. [thread-safe] */
-static int modern_energy(void *self, const basin_host *host, const float *x,
-                         uint64_t n, double *energy)
+static int modern_energy(void *self, const basin_host *host, const float *x, uint64_t n,
+                         double *energy)
 {
     const modern *e = self;
     return lse_energy_energy(&e->lse, host, x, n, energy);
 }
 
 /* ∇E(ξ) = ξ − X softmax(β Xᵀ ξ) for n states. [thread-safe] */
-static int modern_gradient(void *self, const basin_host *host, const float *x,
-                           uint64_t n, float *gradient)
+static int modern_gradient(void *self, const basin_host *host, const float *x, uint64_t n,
+                           float *gradient)
 {
     const modern *e = self;
     return lse_energy_gradient(&e->lse, host, x, n, gradient);
 }
 
 /* ξ ← X softmax(β Xᵀ ξ) for n states (out may equal x). [thread-safe] */
-static int modern_update(void *self, const basin_host *host, const float *x,
-                         uint64_t n, float *out)
+static int modern_update(void *self, const basin_host *host, const float *x, uint64_t n,
+                         float *out)
 {
     const modern *e = self;
     return lse_energy_update(&e->lse, host, x, n, out);

@@ -52,8 +52,10 @@ static int parse_one(const char *text, size_t *pos, int index, binding *b, char 
         char *stop = NULL;
         const double v = strtod(word + 6, &stop);
         if (stop == word + 6 || *stop != '\0' || !isfinite(v)) {
-            snprintf(err, n_err, "binding %d '%s' at column %d: const: needs a "
-                     "finite number", index, word, column);
+            snprintf(err, n_err,
+                     "binding %d '%s' at column %d: const: needs a "
+                     "finite number",
+                     index, word, column);
             return BASIN_EINVAL;
         }
         b->kind = BIND_CONST;
@@ -65,8 +67,10 @@ static int parse_one(const char *text, size_t *pos, int index, binding *b, char 
             b->kind = (binding_kind)k;
             return BASIN_OK;
         }
-    snprintf(err, n_err, "binding %d '%s' at column %d is not one of x, n, dim, "
-             "alpha, sigma, train, k, out, const:NUMBER", index, word, column);
+    snprintf(err, n_err,
+             "binding %d '%s' at column %d is not one of x, n, dim, "
+             "alpha, sigma, train, k, out, const:NUMBER",
+             index, word, column);
     return BASIN_EINVAL;
 }
 
@@ -99,24 +103,21 @@ static int check_type(const prototype *p, int i, const binding *b,
     case BIND_DIM:
     case BIND_K:
         if (t->pointer || !scalar_is_integer(t->scalar)) {
-            snprintf(err, n_err, "%s binds %s, which needs an integer type", arg,
-                     word);
+            snprintf(err, n_err, "%s binds %s, which needs an integer type", arg, word);
             return BASIN_EINVAL;
         }
         return BASIN_OK;
     case BIND_ALPHA:
     case BIND_SIGMA:
         if (t->pointer || (t->scalar != SCALAR_FLOAT && t->scalar != SCALAR_DOUBLE)) {
-            snprintf(err, n_err, "%s binds %s, which needs float or double", arg,
-                     word);
+            snprintf(err, n_err, "%s binds %s, which needs float or double", arg, word);
             return BASIN_EINVAL;
         }
         return BASIN_OK;
     case BIND_CONST: {
         const double v = b->constant;
         if (t->pointer) {
-            snprintf(err, n_err, "%s binds const:%g, which needs a number type", arg,
-                     v);
+            snprintf(err, n_err, "%s binds const:%g, which needs a number type", arg, v);
             return BASIN_EINVAL;
         }
         if (t->scalar == SCALAR_FLOAT && fabs(v) > FLT_MAX) {
@@ -129,8 +130,10 @@ static int check_type(const prototype *p, int i, const binding *b,
             /* hi may have rounded up to 2^63 or 2^64: only values below it fit */
             const int top_exact = hi < 0x1p53;
             if (v != floor(v) || v < lo || (top_exact ? v > hi : v >= hi)) {
-                snprintf(err, n_err, "%s binds const:%g, not an integer in the "
-                         "range of %s", arg, v, t->spelling);
+                snprintf(err, n_err,
+                         "%s binds const:%g, not an integer in the "
+                         "range of %s",
+                         arg, v, t->spelling);
                 return BASIN_EINVAL;
             }
         }
@@ -149,26 +152,31 @@ static int check_return(const prototype *p, const binding_rules *rules,
 {
     const prototype_type *r = &p->ret;
     if (r->pointer) {
-        snprintf(err, n_err, "%s returns %s: a function must return void, an "
-                 "integer status or (an energy) its value", p->name, r->spelling);
+        snprintf(err, n_err,
+                 "%s returns %s: a function must return void, an "
+                 "integer status or (an energy) its value",
+                 p->name, r->spelling);
         return BASIN_EINVAL;
     }
     const int floating = r->scalar == SCALAR_FLOAT || r->scalar == SCALAR_DOUBLE;
     if (floating && !rules->value_return) {
-        snprintf(err, n_err, "%s returns %s: a %s must return void or an integer "
-                 "status and write out", p->name, r->spelling, rules->role);
+        snprintf(err, n_err,
+                 "%s returns %s: a %s must return void or an integer "
+                 "status and write out",
+                 p->name, r->spelling, rules->role);
         return BASIN_EINVAL;
     }
     if (floating && out->position[BIND_OUT] >= 0) {
-        snprintf(err, n_err, "%s returns %s and binds out (argument %d): return "
-                 "the value or write out, not both", p->name, r->spelling,
-                 out->position[BIND_OUT] + 1);
+        snprintf(err, n_err,
+                 "%s returns %s and binds out (argument %d): return "
+                 "the value or write out, not both",
+                 p->name, r->spelling, out->position[BIND_OUT] + 1);
         return BASIN_EINVAL;
     }
     if (!floating && out->position[BIND_OUT] < 0) {
-        snprintf(err, n_err, "nothing binds out, and %s returns %s: bind out%s",
-                 p->name, r->spelling, rules->value_return
-                 ? " or return the value as double" : "");
+        snprintf(err, n_err, "nothing binds out, and %s returns %s: bind out%s", p->name,
+                 r->spelling,
+                 rules->value_return ? " or return the value as double" : "");
         return BASIN_EINVAL;
     }
     return BASIN_OK;
@@ -202,8 +210,8 @@ int bindings_parse(const char *text, const prototype *p, const binding_rules *ru
             break;
     }
     if (count != p->n_args) {
-        snprintf(err, n_err, "%d bindings for the %d parameters of %s", count,
-                 p->n_args, p->name);
+        snprintf(err, n_err, "%d bindings for the %d parameters of %s", count, p->n_args,
+                 p->name);
         return BASIN_EINVAL;
     }
     for (int i = 0; i < count; i++) {

@@ -27,24 +27,32 @@
 #include "prototype.h"
 
 typedef enum binding_kind {
-    BIND_X, BIND_N, BIND_DIM, BIND_ALPHA, BIND_SIGMA, BIND_TRAIN, BIND_K, BIND_OUT,
-    BIND_CONST, BIND_COUNT
+    BIND_X,
+    BIND_N,
+    BIND_DIM,
+    BIND_ALPHA,
+    BIND_SIGMA,
+    BIND_TRAIN,
+    BIND_K,
+    BIND_OUT,
+    BIND_CONST,
+    BIND_COUNT
 } binding_kind;
 
 #define BIND_BIT(kind) (1u << (kind))
 
 /* What one role (a denoiser, an energy, a gradient) lets its function see. */
 typedef struct binding_rules {
-    const char *role;         /* "denoiser", "energy", "gradient": for messages */
-    unsigned allowed;         /* BIND_BIT of each kind allowed */
-    prototype_scalar out;     /* SCALAR_FLOAT or SCALAR_DOUBLE */
-    int out_per_state;        /* out entries per state: 0 for dim, else 1 */
-    int value_return;         /* a float/double return may be the state's value */
+    const char *role;     /* "denoiser", "energy", "gradient": for messages */
+    unsigned allowed;     /* BIND_BIT of each kind allowed */
+    prototype_scalar out; /* SCALAR_FLOAT or SCALAR_DOUBLE */
+    int out_per_state;    /* out entries per state: 0 for dim, else 1 */
+    int value_return;     /* a float/double return may be the state's value */
 } binding_rules;
 
 typedef struct binding {
     binding_kind kind;
-    double constant;          /* BIND_CONST */
+    double constant; /* BIND_CONST */
 } binding;
 
 typedef struct bindings {

@@ -37,7 +37,8 @@ static const basin_param_def ffi_energy_params[] = {
      "the energy's symbol in the library (empty: the name in energy_prototype)"},
     {"energy_prototype", BASIN_PARAM_STRING, 0,
      "void energy(const float *x, uint64_t n, uint32_t dim, const float *train, "
-     "uint64_t k, double *out)", 0, 0, NULL, BASIN_PARAM_REQUIRED,
+     "uint64_t k, double *out)",
+     0, 0, NULL, BASIN_PARAM_REQUIRED,
      "the energy's C prototype (integer widths, float, double, pointers to them)"},
     {"energy_bindings", BASIN_PARAM_STRING, 0, ENERGY_BINDINGS, 0, 0, NULL, 0,
      "what each energy argument receives: x, n, dim, train, k, out or const:NUMBER"},
@@ -53,13 +54,19 @@ static const basin_param_def ffi_energy_params[] = {
 };
 
 enum {
-    P_LIBRARY, P_ENERGY_SYMBOL, P_ENERGY_PROTOTYPE, P_ENERGY_BINDINGS,
-    P_GRADIENT_SYMBOL, P_GRADIENT_PROTOTYPE, P_GRADIENT_BINDINGS, P_THREAD_SAFE
+    P_LIBRARY,
+    P_ENERGY_SYMBOL,
+    P_ENERGY_PROTOTYPE,
+    P_ENERGY_BINDINGS,
+    P_GRADIENT_SYMBOL,
+    P_GRADIENT_PROTOTYPE,
+    P_GRADIENT_BINDINGS,
+    P_THREAD_SAFE
 };
 
-#define ENERGY_ALLOWED                                                             \
-    (BIND_BIT(BIND_X) | BIND_BIT(BIND_N) | BIND_BIT(BIND_DIM) | BIND_BIT(BIND_TRAIN) \
-     | BIND_BIT(BIND_K) | BIND_BIT(BIND_OUT) | BIND_BIT(BIND_CONST))
+#define ENERGY_ALLOWED                                                                   \
+    (BIND_BIT(BIND_X) | BIND_BIT(BIND_N) | BIND_BIT(BIND_DIM) | BIND_BIT(BIND_TRAIN) |   \
+     BIND_BIT(BIND_K) | BIND_BIT(BIND_OUT) | BIND_BIT(BIND_CONST))
 
 static const binding_rules energy_rules = {
     .role = "energy",
@@ -79,13 +86,13 @@ static const binding_rules gradient_rules = {
 
 typedef struct ffi_energy {
     uint32_t dim;
-    void *library;            /* dlopen handle */
+    void *library; /* dlopen handle */
     foreign_fn energy;
     foreign_fn gradient;
     int has_gradient;
     int thread_safe;
-    pthread_mutex_t lock;     /* serializes calls unless thread_safe */
-    float *train;             /* k × dim, from encode; NULL before */
+    pthread_mutex_t lock; /* serializes calls unless thread_safe */
+    float *train;         /* k × dim, from encode; NULL before */
     uint64_t k;
 } ffi_energy;
 
@@ -120,20 +127,17 @@ static int ffi_energy_create(const basin_host *host, const basin_value *params,
     e->dim = dim;
     e->thread_safe = params[P_THREAD_SAFE].number != 0;
     e->has_gradient = params[P_GRADIENT_PROTOTYPE].string[0] != '\0';
-    int rc = foreign_library_open(params[P_LIBRARY].string, &e->library, err,
-                                  sizeof err);
+    int rc = foreign_library_open(params[P_LIBRARY].string, &e->library, err, sizeof err);
     if (rc == BASIN_OK)
-        rc = foreign_bind(&e->energy, e->library, "energy_",
-                          params[P_ENERGY_SYMBOL].string,
-                          params[P_ENERGY_PROTOTYPE].string,
-                          params[P_ENERGY_BINDINGS].string, &energy_rules, dim, err,
-                          sizeof err);
+        rc = foreign_bind(
+            &e->energy, e->library, "energy_", params[P_ENERGY_SYMBOL].string,
+            params[P_ENERGY_PROTOTYPE].string, params[P_ENERGY_BINDINGS].string,
+            &energy_rules, dim, err, sizeof err);
     if (rc == BASIN_OK && e->has_gradient)
-        rc = foreign_bind(&e->gradient, e->library, "gradient_",
-                          params[P_GRADIENT_SYMBOL].string,
-                          params[P_GRADIENT_PROTOTYPE].string,
-                          params[P_GRADIENT_BINDINGS].string, &gradient_rules, dim,
-                          err, sizeof err);
+        rc = foreign_bind(
+            &e->gradient, e->library, "gradient_", params[P_GRADIENT_SYMBOL].string,
+            params[P_GRADIENT_PROTOTYPE].string, params[P_GRADIENT_BINDINGS].string,
+            &gradient_rules, dim, err, sizeof err);
     if (rc != BASIN_OK) {
         host->error(host, "%s", err);
         ffi_energy_destroy(e);
@@ -144,8 +148,8 @@ static int ffi_energy_create(const basin_host *host, const basin_value *params,
 }
 
 /* Keep a copy of the memories (n × dim). BASIN_EINVAL, ENUMERIC, ENOMEM. */
-static int ffi_energy_encode(void *self, const basin_host *host,
-                             const float *memories, uint64_t n)
+static int ffi_energy_encode(void *self, const basin_host *host, const float *memories,
+                             uint64_t n)
 {
     ffi_energy *e = self;
     char err[512];
@@ -176,7 +180,12 @@ static int call(ffi_energy *e, const foreign_fn *f, const basin_host *host,
         return BASIN_EINVAL;
     }
     const foreign_args args = {
-        .x = x, .n = n, .dim = e->dim, .train = e->train, .k = e->k, .out = out,
+        .x = x,
+        .n = n,
+        .dim = e->dim,
+        .train = e->train,
+        .k = e->k,
+        .out = out,
     };
     char err[512];
     if (!e->thread_safe)

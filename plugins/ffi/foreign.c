@@ -32,10 +32,9 @@ static int fits(const foreign_fn *f, int position, uint64_t value)
     return value <= scalar_max(f->proto.args[position].scalar);
 }
 
-int foreign_bind(foreign_fn *f, void *handle, const char *prefix,
-                 const char *symbol, const char *prototype_text,
-                 const char *bindings_text, const binding_rules *rules, uint32_t dim,
-                 char *err, size_t n_err)
+int foreign_bind(foreign_fn *f, void *handle, const char *prefix, const char *symbol,
+                 const char *prototype_text, const char *bindings_text,
+                 const binding_rules *rules, uint32_t dim, char *err, size_t n_err)
 {
     char why[400];
     memset(f, 0, sizeof *f);
@@ -48,8 +47,8 @@ int foreign_bind(foreign_fn *f, void *handle, const char *prefix,
         snprintf(err, n_err, "%sprototype: %s", prefix, why);
         return BASIN_EINVAL;
     }
-    if (bindings_parse(bindings_text, &f->proto, rules, &f->bind, why, sizeof why)
-        != BASIN_OK) {
+    if (bindings_parse(bindings_text, &f->proto, rules, &f->bind, why, sizeof why) !=
+        BASIN_OK) {
         snprintf(err, n_err, "%sbindings: %s", prefix, why);
         return BASIN_EINVAL;
     }
@@ -67,8 +66,8 @@ int foreign_bind(foreign_fn *f, void *handle, const char *prefix,
     memcpy(&f->fn, &address, sizeof f->fn);
     const int at = f->bind.position[BIND_DIM];
     if (at >= 0 && !fits(f, at, dim)) {
-        snprintf(err, n_err, "%sbindings: dim = %u does not fit argument %d (%s)",
-                 prefix, dim, at + 1, f->proto.args[at].spelling);
+        snprintf(err, n_err, "%sbindings: dim = %u does not fit argument %d (%s)", prefix,
+                 dim, at + 1, f->proto.args[at].spelling);
         return BASIN_EINVAL;
     }
     return BASIN_OK;
@@ -78,9 +77,10 @@ int foreign_check_k(const foreign_fn *f, uint64_t k, char *err, size_t n_err)
 {
     const int at = f->bind.position[BIND_K];
     if (at >= 0 && !fits(f, at, k)) {
-        snprintf(err, n_err, "%s: k = %llu training points do not fit argument %d "
-                 "(%s)", f->symbol, (unsigned long long)k, at + 1,
-                 f->proto.args[at].spelling);
+        snprintf(err, n_err,
+                 "%s: k = %llu training points do not fit argument %d "
+                 "(%s)",
+                 f->symbol, (unsigned long long)k, at + 1, f->proto.args[at].spelling);
         return BASIN_EINVAL;
     }
     return BASIN_OK;
@@ -105,17 +105,38 @@ typedef union argument {
 static void store_integer(argument *a, prototype_scalar s, uint64_t v)
 {
     switch (s) {
-    case SCALAR_I8: a->i8 = (int8_t)v; break;
-    case SCALAR_U8: a->u8 = (uint8_t)v; break;
-    case SCALAR_I16: a->i16 = (int16_t)v; break;
-    case SCALAR_U16: a->u16 = (uint16_t)v; break;
-    case SCALAR_I32: a->i32 = (int32_t)v; break;
-    case SCALAR_U32: a->u32 = (uint32_t)v; break;
-    case SCALAR_I64: a->i64 = (int64_t)v; break;
-    case SCALAR_U64: a->u64 = v; break;
-    case SCALAR_FLOAT: a->f = (float)v; break;
-    case SCALAR_DOUBLE: a->d = (double)v; break;
-    case SCALAR_VOID: break;
+    case SCALAR_I8:
+        a->i8 = (int8_t)v;
+        break;
+    case SCALAR_U8:
+        a->u8 = (uint8_t)v;
+        break;
+    case SCALAR_I16:
+        a->i16 = (int16_t)v;
+        break;
+    case SCALAR_U16:
+        a->u16 = (uint16_t)v;
+        break;
+    case SCALAR_I32:
+        a->i32 = (int32_t)v;
+        break;
+    case SCALAR_U32:
+        a->u32 = (uint32_t)v;
+        break;
+    case SCALAR_I64:
+        a->i64 = (int64_t)v;
+        break;
+    case SCALAR_U64:
+        a->u64 = v;
+        break;
+    case SCALAR_FLOAT:
+        a->f = (float)v;
+        break;
+    case SCALAR_DOUBLE:
+        a->d = (double)v;
+        break;
+    case SCALAR_VOID:
+        break;
     }
 }
 
@@ -149,26 +170,42 @@ static int call_rows(const foreign_fn *f, const foreign_args *a, uint64_t first,
     void *pointers[PROTOTYPE_MAX_ARGS];
     const size_t dim = a->dim;
     const size_t out_width = f->rules.out_per_state ? 1 : dim;
-    const size_t out_size = f->rules.out == SCALAR_FLOAT ? sizeof(float)
-                                                        : sizeof(double);
+    const size_t out_size = f->rules.out == SCALAR_FLOAT ? sizeof(float) : sizeof(double);
     for (int i = 0; i < p->n_args; i++) {
         const binding *b = &f->bind.b[i];
         const prototype_scalar s = p->args[i].scalar;
         argument *v = &values[i];
         memset(v, 0, sizeof *v);
         switch (b->kind) {
-        case BIND_X: v->p = a->x + first * dim; break;
-        case BIND_N: store_integer(v, s, rows); break;
-        case BIND_DIM: store_integer(v, s, a->dim); break;
-        case BIND_ALPHA: store_real(v, s, a->alpha); break;
-        case BIND_SIGMA: store_real(v, s, a->sigma); break;
-        case BIND_TRAIN: v->p = a->train; break;
-        case BIND_K: store_integer(v, s, a->k); break;
+        case BIND_X:
+            v->p = a->x + first * dim;
+            break;
+        case BIND_N:
+            store_integer(v, s, rows);
+            break;
+        case BIND_DIM:
+            store_integer(v, s, a->dim);
+            break;
+        case BIND_ALPHA:
+            store_real(v, s, a->alpha);
+            break;
+        case BIND_SIGMA:
+            store_real(v, s, a->sigma);
+            break;
+        case BIND_TRAIN:
+            v->p = a->train;
+            break;
+        case BIND_K:
+            store_integer(v, s, a->k);
+            break;
         case BIND_OUT:
             v->p = (char *)a->out + first * out_width * out_size;
             break;
-        case BIND_CONST: store_real(v, s, b->constant); break;
-        case BIND_COUNT: break;
+        case BIND_CONST:
+            store_real(v, s, b->constant);
+            break;
+        case BIND_COUNT:
+            break;
         }
         pointers[i] = v;
     }
@@ -179,8 +216,8 @@ static int call_rows(const foreign_fn *f, const foreign_args *a, uint64_t first,
     if (f->bind.value_return) {
         ((double *)a->out)[first] = rs == SCALAR_FLOAT ? (double)r.f : r.d;
     } else if (scalar_is_integer(rs)) {
-        const int is_signed = rs == SCALAR_I8 || rs == SCALAR_I16 || rs == SCALAR_I32
-                              || rs == SCALAR_I64;
+        const int is_signed =
+            rs == SCALAR_I8 || rs == SCALAR_I16 || rs == SCALAR_I32 || rs == SCALAR_I64;
         int64_t status = is_signed ? (int64_t)r.s : (int64_t)r.a;
         if (rs == SCALAR_I64 || rs == SCALAR_U64)
             status = (int64_t)r.u64;
@@ -220,8 +257,10 @@ int foreign_call(const foreign_fn *f, const foreign_args *a, char *err, size_t n
         const double v = f->rules.out == SCALAR_FLOAT ? (double)((float *)a->out)[i]
                                                       : ((double *)a->out)[i];
         if (!isfinite(v)) {
-            snprintf(err, n_err, "%s gave %g at state %zu entry %zu (not finite, "
-                     "or not written)", f->symbol, v, i / width, i % width);
+            snprintf(err, n_err,
+                     "%s gave %g at state %zu entry %zu (not finite, "
+                     "or not written)",
+                     f->symbol, v, i / width, i % width);
             return BASIN_ENUMERIC;
         }
     }
@@ -244,8 +283,8 @@ int foreign_keep_train(float **train, const float *rows, uint64_t k, uint32_t di
     const size_t count = (size_t)k * dim;
     for (size_t i = 0; i < count; i++)
         if (!isfinite(rows[i])) {
-            snprintf(err, n_err, "encode: training point %zu entry %zu is %g",
-                     i / dim, i % dim, (double)rows[i]);
+            snprintf(err, n_err, "encode: training point %zu entry %zu is %g", i / dim,
+                     i % dim, (double)rows[i]);
             return BASIN_ENUMERIC;
         }
     *train = malloc(count * sizeof **train);

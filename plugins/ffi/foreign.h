@@ -24,9 +24,9 @@
 #include <stdint.h>
 
 typedef struct foreign_fn {
-    void (*fn)(void);         /* the symbol, as a function address */
+    void (*fn)(void); /* the symbol, as a function address */
     char symbol[128];
-    prototype proto;          /* its cif points into itself: never move it */
+    prototype proto; /* its cif points into itself: never move it */
     bindings bind;
     binding_rules rules;
 } foreign_fn;
@@ -39,7 +39,7 @@ typedef struct foreign_args {
     double alpha, sigma;
     const float *train;
     uint64_t k;
-    void *out;                /* float * or double *, as rules.out says */
+    void *out; /* float * or double *, as rules.out says */
 } foreign_args;
 
 /*
@@ -55,10 +55,9 @@ int foreign_library_open(const char *path, void **handle, char *err, size_t n_er
  * (`prefix` + "prototype", `prefix` + "bindings", `prefix` + "symbol"), e.g.
  * "gradient_prototype: unsupported type 'struct' at column 1". BASIN_EINVAL.
  */
-int foreign_bind(foreign_fn *f, void *handle, const char *prefix,
-                 const char *symbol, const char *prototype_text,
-                 const char *bindings_text, const binding_rules *rules, uint32_t dim,
-                 char *err, size_t n_err);
+int foreign_bind(foreign_fn *f, void *handle, const char *prefix, const char *symbol,
+                 const char *prototype_text, const char *bindings_text,
+                 const binding_rules *rules, uint32_t dim, char *err, size_t n_err);
 
 /* Whether k training rows fit the type k is bound to. BASIN_EINVAL with err. */
 int foreign_check_k(const foreign_fn *f, uint64_t k, char *err, size_t n_err);
@@ -68,8 +67,7 @@ int foreign_check_k(const foreign_fn *f, uint64_t k, char *err, size_t n_err);
  * function returned a nonzero status) or BASIN_ENUMERIC (an output entry not
  * finite), with one line in err. [thread-safe if the foreign function is]
  */
-int foreign_call(const foreign_fn *f, const foreign_args *a, char *err,
-                 size_t n_err);
+int foreign_call(const foreign_fn *f, const foreign_args *a, char *err, size_t n_err);
 
 /*
  * Copy k training rows (k × dim) into a new array *train (freed by the caller with

@@ -12,20 +12,28 @@
 /* ------------------------------------------------------------------ tokens */
 
 typedef enum token_kind {
-    TOK_END, TOK_IDENT, TOK_STAR, TOK_LPAREN, TOK_RPAREN, TOK_COMMA, TOK_SEMI,
-    TOK_ELLIPSIS, TOK_LBRACKET, TOK_OTHER
+    TOK_END,
+    TOK_IDENT,
+    TOK_STAR,
+    TOK_LPAREN,
+    TOK_RPAREN,
+    TOK_COMMA,
+    TOK_SEMI,
+    TOK_ELLIPSIS,
+    TOK_LBRACKET,
+    TOK_OTHER
 } token_kind;
 
 typedef struct token {
     token_kind kind;
-    int column;               /* 1-based */
-    char text[32];            /* the token as written (truncated) */
+    int column;    /* 1-based */
+    char text[32]; /* the token as written (truncated) */
 } token;
 
 typedef struct parser {
     const char *text;
     size_t pos;
-    token tok;                /* the current token */
+    token tok; /* the current token */
     char *err;
     size_t n_err;
 } parser;
@@ -53,13 +61,27 @@ static void next(parser *ps)
         t->kind = TOK_ELLIPSIS;
     } else {
         switch (c) {
-        case '*': t->kind = TOK_STAR; break;
-        case '(': t->kind = TOK_LPAREN; break;
-        case ')': t->kind = TOK_RPAREN; break;
-        case ',': t->kind = TOK_COMMA; break;
-        case ';': t->kind = TOK_SEMI; break;
-        case '[': t->kind = TOK_LBRACKET; break;
-        default: t->kind = TOK_OTHER; break;
+        case '*':
+            t->kind = TOK_STAR;
+            break;
+        case '(':
+            t->kind = TOK_LPAREN;
+            break;
+        case ')':
+            t->kind = TOK_RPAREN;
+            break;
+        case ',':
+            t->kind = TOK_COMMA;
+            break;
+        case ';':
+            t->kind = TOK_SEMI;
+            break;
+        case '[':
+            t->kind = TOK_LBRACKET;
+            break;
+        default:
+            t->kind = TOK_OTHER;
+            break;
         }
     }
     const size_t keep = len < sizeof t->text - 1 ? len : sizeof t->text - 1;
@@ -77,8 +99,7 @@ static int is_word(const token *t, const char *w)
 static int fail(parser *ps, const char *what)
 {
     if (ps->tok.kind == TOK_END)
-        snprintf(ps->err, ps->n_err, "%s end of text at column %d", what,
-                 ps->tok.column);
+        snprintf(ps->err, ps->n_err, "%s end of text at column %d", what, ps->tok.column);
     else
         snprintf(ps->err, ps->n_err, "%s '%s' at column %d", what, ps->tok.text,
                  ps->tok.column);
@@ -95,22 +116,31 @@ int scalar_is_integer(prototype_scalar s)
 uint64_t scalar_max(prototype_scalar s)
 {
     switch (s) {
-    case SCALAR_I8: return INT8_MAX;
-    case SCALAR_U8: return UINT8_MAX;
-    case SCALAR_I16: return INT16_MAX;
-    case SCALAR_U16: return UINT16_MAX;
-    case SCALAR_I32: return INT32_MAX;
-    case SCALAR_U32: return UINT32_MAX;
-    case SCALAR_I64: return INT64_MAX;
-    case SCALAR_U64: return UINT64_MAX;
-    default: return 0;
+    case SCALAR_I8:
+        return INT8_MAX;
+    case SCALAR_U8:
+        return UINT8_MAX;
+    case SCALAR_I16:
+        return INT16_MAX;
+    case SCALAR_U16:
+        return UINT16_MAX;
+    case SCALAR_I32:
+        return INT32_MAX;
+    case SCALAR_U32:
+        return UINT32_MAX;
+    case SCALAR_I64:
+        return INT64_MAX;
+    case SCALAR_U64:
+        return UINT64_MAX;
+    default:
+        return 0;
     }
 }
 
 void scalar_range(prototype_scalar s, double *lo, double *hi)
 {
-    const int is_signed = s == SCALAR_I8 || s == SCALAR_I16 || s == SCALAR_I32
-                          || s == SCALAR_I64;
+    const int is_signed =
+        s == SCALAR_I8 || s == SCALAR_I16 || s == SCALAR_I32 || s == SCALAR_I64;
     *hi = (double)scalar_max(s);
     *lo = is_signed ? -*hi - 1 : 0;
 }
@@ -118,17 +148,28 @@ void scalar_range(prototype_scalar s, double *lo, double *hi)
 static ffi_type *scalar_ffi(prototype_scalar s)
 {
     switch (s) {
-    case SCALAR_VOID: return &ffi_type_void;
-    case SCALAR_I8: return &ffi_type_sint8;
-    case SCALAR_U8: return &ffi_type_uint8;
-    case SCALAR_I16: return &ffi_type_sint16;
-    case SCALAR_U16: return &ffi_type_uint16;
-    case SCALAR_I32: return &ffi_type_sint32;
-    case SCALAR_U32: return &ffi_type_uint32;
-    case SCALAR_I64: return &ffi_type_sint64;
-    case SCALAR_U64: return &ffi_type_uint64;
-    case SCALAR_FLOAT: return &ffi_type_float;
-    case SCALAR_DOUBLE: return &ffi_type_double;
+    case SCALAR_VOID:
+        return &ffi_type_void;
+    case SCALAR_I8:
+        return &ffi_type_sint8;
+    case SCALAR_U8:
+        return &ffi_type_uint8;
+    case SCALAR_I16:
+        return &ffi_type_sint16;
+    case SCALAR_U16:
+        return &ffi_type_uint16;
+    case SCALAR_I32:
+        return &ffi_type_sint32;
+    case SCALAR_U32:
+        return &ffi_type_uint32;
+    case SCALAR_I64:
+        return &ffi_type_sint64;
+    case SCALAR_U64:
+        return &ffi_type_uint64;
+    case SCALAR_FLOAT:
+        return &ffi_type_float;
+    case SCALAR_DOUBLE:
+        return &ffi_type_double;
     }
     return NULL;
 }
@@ -138,19 +179,20 @@ static const struct {
     const char *word;
     prototype_scalar scalar;
 } alone_words[] = {
-    {"void", SCALAR_VOID},     {"float", SCALAR_FLOAT},   {"double", SCALAR_DOUBLE},
-    {"int8_t", SCALAR_I8},     {"uint8_t", SCALAR_U8},    {"int16_t", SCALAR_I16},
-    {"uint16_t", SCALAR_U16},  {"int32_t", SCALAR_I32},   {"uint32_t", SCALAR_U32},
-    {"int64_t", SCALAR_I64},   {"uint64_t", SCALAR_U64},
-    {"size_t", sizeof(size_t) == 8 ? SCALAR_U64 : SCALAR_U32},
+    {"void", SCALAR_VOID},     {"float", SCALAR_FLOAT},
+    {"double", SCALAR_DOUBLE}, {"int8_t", SCALAR_I8},
+    {"uint8_t", SCALAR_U8},    {"int16_t", SCALAR_I16},
+    {"uint16_t", SCALAR_U16},  {"int32_t", SCALAR_I32},
+    {"uint32_t", SCALAR_U32},  {"int64_t", SCALAR_I64},
+    {"uint64_t", SCALAR_U64},  {"size_t", sizeof(size_t) == 8 ? SCALAR_U64 : SCALAR_U32},
 };
 
 /* Words C knows as types (or qualifiers) that the whitelist refuses. */
 static const char *const refused_words[] = {
-    "struct", "union", "enum", "char", "short", "bool", "_Bool", "_Complex",
-    "complex", "volatile", "wchar_t", "ssize_t", "ptrdiff_t", "intptr_t",
-    "uintptr_t", "FILE", "_Atomic", "auto", "register", "static", "extern",
-    "typedef", "inline",
+    "struct",    "union",    "enum",      "char",     "short",   "bool",
+    "_Bool",     "_Complex", "complex",   "volatile", "wchar_t", "ssize_t",
+    "ptrdiff_t", "intptr_t", "uintptr_t", "FILE",     "_Atomic", "auto",
+    "register",  "static",   "extern",    "typedef",  "inline",
 };
 
 /* ------------------------------------------------------------------- types */
@@ -158,7 +200,7 @@ static const char *const refused_words[] = {
 /* What a run of specifier words has said so far. */
 typedef struct specifiers {
     int n_words;
-    int alone;                /* index into alone_words + 1, or 0 */
+    int alone; /* index into alone_words + 1, or 0 */
     int is_signed, is_unsigned, n_int, n_long;
     int is_const;
 } specifiers;
@@ -258,16 +300,16 @@ static int parse_type(parser *ps, prototype_type *t)
             return fail(ps, "void pointers are not supported:");
         t->pointer = 1;
         next(ps);
-        while (is_word(&ps->tok, "const") || is_word(&ps->tok, "restrict")
-               || is_word(&ps->tok, "__restrict"))
+        while (is_word(&ps->tok, "const") || is_word(&ps->tok, "restrict") ||
+               is_word(&ps->tok, "__restrict"))
             next(ps);
         if (ps->tok.kind == TOK_STAR)
             return fail(ps, "pointers to pointers are not supported:");
     } else if (sp.is_const && is_word(&ps->tok, "restrict")) {
         return fail(ps, "restrict needs a pointer:");
     }
-    snprintf(t->spelling, sizeof t->spelling, "%s%s%s", t->pointer && t->is_const
-             ? "const " : "", words, t->pointer ? " *" : "");
+    snprintf(t->spelling, sizeof t->spelling, "%s%s%s",
+             t->pointer && t->is_const ? "const " : "", words, t->pointer ? " *" : "");
     return BASIN_OK;
 }
 
@@ -318,8 +360,7 @@ int prototype_parse(const char *text, prototype *p, char *err, size_t n_err)
             return BASIN_EINVAL;
         }
         if (ps.tok.kind == TOK_IDENT) {
-            snprintf(p->arg_names[p->n_args], sizeof p->arg_names[0], "%s",
-                     ps.tok.text);
+            snprintf(p->arg_names[p->n_args], sizeof p->arg_names[0], "%s", ps.tok.text);
             next(&ps);
         }
         p->n_args++;
@@ -339,8 +380,8 @@ int prototype_parse(const char *text, prototype *p, char *err, size_t n_err)
     if (ps.tok.kind != TOK_END)
         return fail(&ps, "unexpected");
     for (int i = 0; i < p->n_args; i++)
-        p->ffi_args[i] = p->args[i].pointer ? &ffi_type_pointer
-                                            : scalar_ffi(p->args[i].scalar);
+        p->ffi_args[i] =
+            p->args[i].pointer ? &ffi_type_pointer : scalar_ffi(p->args[i].scalar);
     ffi_type *ret = p->ret.pointer ? &ffi_type_pointer : scalar_ffi(p->ret.scalar);
     if (ffi_prep_cif(&p->cif, FFI_DEFAULT_ABI, (unsigned)p->n_args, ret,
                      p->n_args ? p->ffi_args : NULL) != FFI_OK) {

@@ -29,27 +29,34 @@
 /* The scalar at the bottom of a type. */
 typedef enum prototype_scalar {
     SCALAR_VOID,
-    SCALAR_I8, SCALAR_U8, SCALAR_I16, SCALAR_U16,
-    SCALAR_I32, SCALAR_U32, SCALAR_I64, SCALAR_U64,
-    SCALAR_FLOAT, SCALAR_DOUBLE
+    SCALAR_I8,
+    SCALAR_U8,
+    SCALAR_I16,
+    SCALAR_U16,
+    SCALAR_I32,
+    SCALAR_U32,
+    SCALAR_I64,
+    SCALAR_U64,
+    SCALAR_FLOAT,
+    SCALAR_DOUBLE
 } prototype_scalar;
 
 /* One parameter's (or the return value's) type. */
 typedef struct prototype_type {
     prototype_scalar scalar;
-    int pointer;              /* 1: a pointer to scalar */
-    int is_const;             /* pointer: the pointee is const */
-    char spelling[48];        /* as C would print it: "const float *", "uint64_t" */
+    int pointer;       /* 1: a pointer to scalar */
+    int is_const;      /* pointer: the pointee is const */
+    char spelling[48]; /* as C would print it: "const float *", "uint64_t" */
 } prototype_type;
 
 typedef struct prototype {
-    char name[64];            /* the function's name as written (informational) */
+    char name[64]; /* the function's name as written (informational) */
     prototype_type ret;
     int n_args;
     prototype_type args[PROTOTYPE_MAX_ARGS];
     char arg_names[PROTOTYPE_MAX_ARGS][32]; /* "" where the prototype names none */
     ffi_type *ffi_args[PROTOTYPE_MAX_ARGS];
-    ffi_cif cif;              /* prepared by prototype_parse; read-only after */
+    ffi_cif cif; /* prepared by prototype_parse; read-only after */
 } prototype;
 
 /*

@@ -36,11 +36,11 @@ static const basin_param_def ffi_score_params[] = {
      "the function's symbol in the library (empty: the name in the prototype)"},
     {"prototype", BASIN_PARAM_STRING, 0,
      "int denoise(const float *x, uint64_t n, uint32_t dim, double alpha, "
-     "double sigma, const float *train, uint64_t k, float *out)", 0, 0, NULL,
-     BASIN_PARAM_REQUIRED,
+     "double sigma, const float *train, uint64_t k, float *out)",
+     0, 0, NULL, BASIN_PARAM_REQUIRED,
      "the function's C prototype (integer widths, float, double, pointers to them)"},
-    {"bindings", BASIN_PARAM_STRING, 0, "x, n, dim, alpha, sigma, train, k, out", 0,
-     0, NULL, 0,
+    {"bindings", BASIN_PARAM_STRING, 0, "x, n, dim, alpha, sigma, train, k, out", 0, 0,
+     NULL, 0,
      "what each argument receives, in order: x, n, dim, alpha, sigma, train, k, out "
      "or const:NUMBER"},
     {"thread_safe", BASIN_PARAM_BOOL, 0, NULL, 0, 1, NULL, 0,
@@ -52,9 +52,9 @@ enum { P_LIBRARY, P_SYMBOL, P_PROTOTYPE, P_BINDINGS, P_THREAD_SAFE };
 
 static const binding_rules denoiser_rules = {
     .role = "denoiser",
-    .allowed = BIND_BIT(BIND_X) | BIND_BIT(BIND_N) | BIND_BIT(BIND_DIM)
-               | BIND_BIT(BIND_ALPHA) | BIND_BIT(BIND_SIGMA) | BIND_BIT(BIND_TRAIN)
-               | BIND_BIT(BIND_K) | BIND_BIT(BIND_OUT) | BIND_BIT(BIND_CONST),
+    .allowed = BIND_BIT(BIND_X) | BIND_BIT(BIND_N) | BIND_BIT(BIND_DIM) |
+               BIND_BIT(BIND_ALPHA) | BIND_BIT(BIND_SIGMA) | BIND_BIT(BIND_TRAIN) |
+               BIND_BIT(BIND_K) | BIND_BIT(BIND_OUT) | BIND_BIT(BIND_CONST),
     .out = SCALAR_FLOAT,
     .out_per_state = 0,
     .value_return = 0,
@@ -62,11 +62,11 @@ static const binding_rules denoiser_rules = {
 
 typedef struct ffi_score {
     uint32_t dim;
-    void *library;            /* dlopen handle */
+    void *library; /* dlopen handle */
     foreign_fn denoise;
     int thread_safe;
-    pthread_mutex_t lock;     /* serializes calls unless thread_safe */
-    float *train;             /* k × dim, from encode; NULL before */
+    pthread_mutex_t lock; /* serializes calls unless thread_safe */
+    float *train;         /* k × dim, from encode; NULL before */
     uint64_t k;
 } ffi_score;
 
@@ -100,8 +100,7 @@ static int ffi_score_create(const basin_host *host, const basin_value *params,
     }
     s->dim = dim;
     s->thread_safe = params[P_THREAD_SAFE].number != 0;
-    int rc = foreign_library_open(params[P_LIBRARY].string, &s->library, err,
-                                  sizeof err);
+    int rc = foreign_library_open(params[P_LIBRARY].string, &s->library, err, sizeof err);
     if (rc == BASIN_OK)
         rc = foreign_bind(&s->denoise, s->library, "", params[P_SYMBOL].string,
                           params[P_PROTOTYPE].string, params[P_BINDINGS].string,
@@ -150,8 +149,14 @@ static int ffi_score_denoise(void *self, const basin_host *host, const float *x,
         return BASIN_EINVAL;
     }
     const foreign_args args = {
-        .x = x, .n = n, .dim = s->dim, .alpha = alpha, .sigma = sigma,
-        .train = s->train, .k = s->k, .out = x0_hat,
+        .x = x,
+        .n = n,
+        .dim = s->dim,
+        .alpha = alpha,
+        .sigma = sigma,
+        .train = s->train,
+        .k = s->k,
+        .out = x0_hat,
     };
     char err[512];
     if (!s->thread_safe)

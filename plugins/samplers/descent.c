@@ -11,35 +11,35 @@
 #include <string.h>
 
 /* The energy table holds `field` (a table built for an older minor may be shorter). */
-#define HAS_FIELD(table, field)                                                      \
-    ((table)->struct_size >= offsetof(basin_energy_iface, field)                      \
-                                 + sizeof((table)->field)                             \
-     && (table)->field != NULL)
+#define HAS_FIELD(table, field)                                                          \
+    ((table)->struct_size >=                                                             \
+         offsetof(basin_energy_iface, field) + sizeof((table)->field) &&                 \
+     (table)->field != NULL)
 
-int descent_check_model(const basin_host *host, const basin_model *model,
-                        unsigned needs, const char *what)
+int descent_check_model(const basin_host *host, const basin_model *model, unsigned needs,
+                        const char *what)
 {
     const basin_energy_iface *energy = model->energy;
     if (energy == NULL) {
-        host->error(host, "%s needs an energy model; this model is a score model",
-                    what);
+        host->error(host, "%s needs an energy model; this model is a score model", what);
         return BASIN_EUNSUPPORTED;
     }
     if ((needs & DESCENT_CONTINUOUS) && (energy->flags & BASIN_ENERGY_BINARY)) {
-        host->error(host, "%s needs continuous states; this energy is binary (±1 "
-                          "states): use samplers/hopfield",
+        host->error(host,
+                    "%s needs continuous states; this energy is binary (±1 "
+                    "states): use samplers/hopfield",
                     what);
         return BASIN_EUNSUPPORTED;
     }
     if ((needs & DESCENT_NEEDS_UPDATE) && !HAS_FIELD(energy, update)) {
-        host->error(host, "%s needs the energy's native update map x -> T(x); this "
-                          "energy has none: use samplers/gradient-descent",
+        host->error(host,
+                    "%s needs the energy's native update map x -> T(x); this "
+                    "energy has none: use samplers/gradient-descent",
                     what);
         return BASIN_EUNSUPPORTED;
     }
     if ((needs & DESCENT_NEEDS_GRADIENT) && !HAS_FIELD(energy, gradient)) {
-        host->error(host, "%s needs the energy's gradient; this energy has none",
-                    what);
+        host->error(host, "%s needs the energy's gradient; this energy has none", what);
         return BASIN_EUNSUPPORTED;
     }
     if ((needs & DESCENT_NEEDS_ENERGY) && !HAS_FIELD(energy, energy)) {
@@ -61,8 +61,8 @@ int descent_check_states(const basin_host *host, const float *states, uint64_t n
     for (size_t k = 0; k < n_entries; k++) {
         if (!isfinite(states[k])) {
             host->error(host, "sample %llu entry %u of the initial state is %g",
-                        (unsigned long long)(first_index + k / dim),
-                        (unsigned)(k % dim), (double)states[k]);
+                        (unsigned long long)(first_index + k / dim), (unsigned)(k % dim),
+                        (double)states[k]);
             return BASIN_EINVAL;
         }
     }
@@ -74,8 +74,9 @@ int descent_check_finite(const descent_ctx *c, const float *v, const char *what,
 {
     for (uint32_t i = 0; i < c->dim; i++) {
         if (!isfinite(v[i])) {
-            c->host->error(c->host, "sample %llu: %s entry %u is %g at step %llu "
-                                    "(the dynamics diverged)",
+            c->host->error(c->host,
+                           "sample %llu: %s entry %u is %g at step %llu "
+                           "(the dynamics diverged)",
                            (unsigned long long)c->index, what, i, (double)v[i],
                            (unsigned long long)step);
             return BASIN_ENUMERIC;
@@ -148,8 +149,8 @@ descent_scratch *descent_scratch_new(uint32_t dim)
     s->trial = malloc(dim * sizeof *s->trial);
     s->position = malloc(dim * sizeof *s->position);
     s->trial_position = malloc(dim * sizeof *s->trial_position);
-    if (s->gradient == NULL || s->trial == NULL || s->position == NULL
-        || s->trial_position == NULL) {
+    if (s->gradient == NULL || s->trial == NULL || s->position == NULL ||
+        s->trial_position == NULL) {
         descent_scratch_free(s);
         return NULL;
     }
@@ -276,8 +277,7 @@ int descent_run(const basin_host *host, const basin_model *model, unsigned needs
         return rc;
     descent_scratch *scratch = descent_scratch_new(dim);
     if (scratch == NULL) {
-        host->error(host, "out of memory for the scratch of a state of %u floats",
-                    dim);
+        host->error(host, "out of memory for the scratch of a state of %u floats", dim);
         return BASIN_ENOMEM;
     }
     for (uint64_t r = 0; r < n && rc == BASIN_OK; r++) {

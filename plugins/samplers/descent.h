@@ -16,10 +16,10 @@
 #include <basin/plugin.h>
 
 /* The energy functions a sampler needs; descent_check_model refuses the rest. */
-#define DESCENT_NEEDS_ENERGY 0x1u
+#define DESCENT_NEEDS_ENERGY   0x1u
 #define DESCENT_NEEDS_GRADIENT 0x2u
-#define DESCENT_NEEDS_UPDATE 0x4u
-#define DESCENT_CONTINUOUS 0x8u /* refuse binary (±1) energies */
+#define DESCENT_NEEDS_UPDATE   0x4u
+#define DESCENT_CONTINUOUS     0x8u /* refuse binary (±1) energies */
 
 /* One state's run: the energy, the host and the state's global sample index. */
 typedef struct descent_ctx {
@@ -27,15 +27,15 @@ typedef struct descent_ctx {
     const basin_energy_iface *energy;
     void *energy_self;
     uint32_t dim;
-    uint64_t index;           /* global sample index of the state */
+    uint64_t index; /* global sample index of the state */
 } descent_ctx;
 
 /* The gradient descent of one state (see descent_minimize). */
 typedef struct descent_params {
-    double step;              /* η > 0, the initial step */
-    double tol;               /* converged once ‖∇E‖/√dim <= tol */
-    uint32_t max_iter;        /* the most accepted steps */
-    int backtracking;         /* halve η (for this state) when E would rise */
+    double step;       /* η > 0, the initial step */
+    double tol;        /* converged once ‖∇E‖/√dim <= tol */
+    uint32_t max_iter; /* the most accepted steps */
+    int backtracking;  /* halve η (for this state) when E would rise */
 } descent_params;
 
 /*
@@ -44,8 +44,8 @@ typedef struct descent_params {
  * (BASIN_EINVAL for dim 0) with a message naming what is missing; `what` names
  * the dynamics in it ("gradient descent").
  */
-int descent_check_model(const basin_host *host, const basin_model *model,
-                        unsigned needs, const char *what);
+int descent_check_model(const basin_host *host, const basin_model *model, unsigned needs,
+                        const char *what);
 
 /* BASIN_EINVAL naming the first non-finite entry of n initial states (n × dim). */
 int descent_check_states(const basin_host *host, const float *states, uint64_t n,
@@ -83,7 +83,7 @@ int descent_observe(const descent_ctx *c, const float *x, uint64_t step);
  */
 typedef struct descent_scratch {
     float *gradient;
-    float *trial;             /* gradient descent: the trial state; langevin: z */
+    float *trial; /* gradient descent: the trial state; langevin: z */
     double *position;
     double *trial_position;
 } descent_scratch;

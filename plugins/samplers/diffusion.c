@@ -52,7 +52,7 @@ enum { P_STEPS, P_DENOISE_LAST, P_ETA };
 
 #define STEPS_MAX 1000000
 
-#define STEPS_DOC "grid steps from t_start to t_min (the schedule's discretization)"
+#define STEPS_DOC   "grid steps from t_start to t_min (the schedule's discretization)"
 #define DENOISE_DOC "end with x = D(x; t_min), the model's noise-free output"
 
 static const basin_param_def ddpm_params[] = {
@@ -92,7 +92,7 @@ typedef struct diffusion_sampler {
     method method;
     uint32_t steps;
     int denoise_last;
-    double eta;           /* ddim only */
+    double eta; /* ddim only */
 } diffusion_sampler;
 
 /* α, σ and their t-derivatives at one time. */
@@ -107,11 +107,11 @@ typedef struct run_ctx {
     const basin_model *model;
     uint32_t dim;
     uint64_t n, first_index;
-    float *x;             /* n × dim, the states (the caller's) */
-    float *denoised;      /* n × dim, D(x) */
-    float *predicted;     /* heun: n × dim, the Euler predictor x̃ */
-    float *denoised2;     /* heun: n × dim, D(x̃) */
-    float *z;             /* dim normals */
+    float *x;         /* n × dim, the states (the caller's) */
+    float *denoised;  /* n × dim, D(x) */
+    float *predicted; /* heun: n × dim, the Euler predictor x̃ */
+    float *denoised2; /* heun: n × dim, D(x̃) */
+    float *z;         /* dim normals */
 } run_ctx;
 
 static void diffusion_destroy(void *self)
@@ -246,7 +246,7 @@ static int take_step(const run_ctx *c, const noise_level *li, const noise_level 
     const uint64_t noise_step = (uint64_t)index + 1;
     const double ai = li->alpha, si = li->sigma, aj = lj->alpha, sj = lj->sigma;
     const double a = ai / aj;
-    double s2 = si * si - a * a * sj * sj;   /* noise added from t_j to t_i */
+    double s2 = si * si - a * a * sj * sj; /* noise added from t_j to t_i */
     if (s2 < 0)
         s2 = 0;
     const double s = sqrt(s2);
@@ -338,9 +338,8 @@ static int check_model(const basin_host *host, const basin_model *model)
         host->error(host, "needs a score model and a [schedule]");
         return BASIN_EUNSUPPORTED;
     }
-    if (model->score->denoise == NULL
-        || schedule->struct_size < sizeof(basin_schedule) || schedule->at == NULL
-        || schedule->grid == NULL) {
+    if (model->score->denoise == NULL || schedule->struct_size < sizeof(basin_schedule) ||
+        schedule->at == NULL || schedule->grid == NULL) {
         host->error(host, "the score model lacks denoise or the schedule lacks at/grid");
         return BASIN_EUNSUPPORTED;
     }
@@ -461,22 +460,22 @@ static int diffusion_run(void *self, const basin_host *host, const basin_model *
     rc = run_steps(&c, times, &count);
     for (uint64_t r = 0; r < n; r++) {
         outcome[r].steps = count;
-        outcome[r].converged = rc == BASIN_OK
-                               || (rc == BASIN_ENUMERIC
-                                   && first_nonfinite(states + r * dim, 1, dim) == 1);
+        outcome[r].converged =
+            rc == BASIN_OK ||
+            (rc == BASIN_ENUMERIC && first_nonfinite(states + r * dim, 1, dim) == 1);
     }
     free(times);
     free(scratch);
     return rc;
 }
 
-#define SAMPLER_IFACE(name_, create_)                                                  \
-    static const basin_sampler_iface name_ = {                                         \
-        .struct_size = sizeof(basin_sampler_iface),                                    \
-        .flags = 0,                                                                    \
-        .create = create_,                                                             \
-        .destroy = diffusion_destroy,                                                  \
-        .run = diffusion_run,                                                          \
+#define SAMPLER_IFACE(name_, create_)                                                    \
+    static const basin_sampler_iface name_ = {                                           \
+        .struct_size = sizeof(basin_sampler_iface),                                      \
+        .flags = 0,                                                                      \
+        .create = create_,                                                               \
+        .destroy = diffusion_destroy,                                                    \
+        .run = diffusion_run,                                                            \
     }
 
 SAMPLER_IFACE(ddpm_iface, ddpm_create);
@@ -536,12 +535,8 @@ static const basin_descriptor euler_maruyama_descriptor = {
 };
 
 static const basin_descriptor *const diffusion_plugins[] = {
-    &ddpm_descriptor,
-    &ddim_descriptor,
-    &euler_descriptor,
-    &heun_descriptor,
-    &euler_maruyama_descriptor,
-    NULL,
+    &ddpm_descriptor, &ddim_descriptor,           &euler_descriptor,
+    &heun_descriptor, &euler_maruyama_descriptor, NULL,
 };
 
 BASIN_EXPORT const basin_library basin_library_entry = {

@@ -107,12 +107,12 @@ static int iterate(const void *self, const descent_ctx *c, float *x,
  * stopped), or the energy's error.
  * [thread-safe: all state is per call] [deterministic]
  */
-static int fixed_point_run(void *self, const basin_host *host,
-                           const basin_model *model, float *states, uint64_t n,
-                           uint64_t first_index, basin_outcome *outcome)
+static int fixed_point_run(void *self, const basin_host *host, const basin_model *model,
+                           float *states, uint64_t n, uint64_t first_index,
+                           basin_outcome *outcome)
 {
-    return descent_run(host, model, DESCENT_NEEDS_UPDATE, "fixed-point iteration",
-                       states, n, first_index, outcome, iterate, self);
+    return descent_run(host, model, DESCENT_NEEDS_UPDATE, "fixed-point iteration", states,
+                       n, first_index, outcome, iterate, self);
 }
 
 static const basin_sampler_iface fixed_point_iface = {

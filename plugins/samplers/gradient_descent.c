@@ -96,8 +96,8 @@ static int gradient_descent_run(void *self, const basin_host *host,
                                 uint64_t first_index, basin_outcome *outcome)
 {
     const descent_params *s = self;
-    const unsigned needs = DESCENT_NEEDS_GRADIENT | DESCENT_CONTINUOUS
-                           | (s->backtracking ? DESCENT_NEEDS_ENERGY : 0u);
+    const unsigned needs = DESCENT_NEEDS_GRADIENT | DESCENT_CONTINUOUS |
+                           (s->backtracking ? DESCENT_NEEDS_ENERGY : 0u);
     return descent_run(host, model, needs, "gradient descent", states, n, first_index,
                        outcome, minimize, s);
 }

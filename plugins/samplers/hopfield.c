@@ -47,7 +47,7 @@ static const basin_param_def hopfield_sampler_params[] = {
 };
 
 typedef struct hopfield_sampler {
-    int sync;             /* 0: async */
+    int sync; /* 0: async */
     uint32_t max_sweeps;
 } hopfield_sampler;
 
@@ -58,9 +58,9 @@ typedef struct dynamics {
     void *energy_self;
     uint32_t dim;
     uint32_t max_sweeps;
-    uint32_t *order;      /* async: the sweep's permutation; sync: flips this step */
-    uint32_t *previous;   /* sync: flips of the previous step */
-    uint32_t *bits;       /* async: 2 (N − 1) random words */
+    uint32_t *order;    /* async: the sweep's permutation; sync: flips this step */
+    uint32_t *previous; /* sync: flips of the previous step */
+    uint32_t *bits;     /* async: 2 (N − 1) random words */
 } dynamics;
 
 /* Release a sampler; NULL is ignored. */
@@ -163,8 +163,8 @@ static int observe(const dynamics *d, const float *x, uint64_t index, uint32_t s
 static int check_cancelled(const dynamics *d, uint64_t index, uint32_t sweep)
 {
     if (d->host->cancelled != NULL && d->host->cancelled(d->host)) {
-        d->host->error(d->host, "cancelled at sweep %u of sample %llu",
-                       sweep, (unsigned long long)index);
+        d->host->error(d->host, "cancelled at sweep %u of sample %llu", sweep,
+                       (unsigned long long)index);
         return BASIN_ECANCELED;
     }
     return BASIN_OK;
@@ -242,8 +242,8 @@ static int run_sync(const dynamics *d, float *x, float *cache, uint64_t index,
             return rc;
         /* x(t+1) = x(t−1) iff this step flipped exactly the spins the last one did
            (both lists ascending). */
-        if (n_flips == n_previous
-            && memcmp(flips, previous, n_flips * sizeof *flips) == 0)
+        if (n_flips == n_previous &&
+            memcmp(flips, previous, n_flips * sizeof *flips) == 0)
             return BASIN_OK;
         uint32_t *t = previous;
         previous = flips;
@@ -267,9 +267,9 @@ static int check_model(const basin_host *host, const basin_model *model)
                           "this energy has continuous states");
         return BASIN_EUNSUPPORTED;
     }
-    if (energy->struct_size < sizeof(basin_energy_iface)
-        || energy->spin_cache_size == NULL || energy->spin_init == NULL
-        || energy->spin_delta == NULL || energy->spin_flip == NULL) {
+    if (energy->struct_size < sizeof(basin_energy_iface) ||
+        energy->spin_cache_size == NULL || energy->spin_init == NULL ||
+        energy->spin_delta == NULL || energy->spin_flip == NULL) {
         host->error(host, "the binary energy lacks spin_cache_size, spin_init, "
                           "spin_delta or spin_flip");
         return BASIN_EUNSUPPORTED;
@@ -289,8 +289,8 @@ static int check_states(const basin_host *host, const float *states, uint64_t n,
     for (size_t k = 0; k < n_entries; k++) {
         if (states[k] != 1.0f && states[k] != -1.0f) {
             host->error(host, "sample %llu entry %u is %g, not ±1",
-                        (unsigned long long)(first_index + k / dim),
-                        (unsigned)(k % dim), (double)states[k]);
+                        (unsigned long long)(first_index + k / dim), (unsigned)(k % dim),
+                        (double)states[k]);
             return BASIN_EINVAL;
         }
     }
@@ -330,8 +330,9 @@ static int hopfield_sampler_run(void *self, const basin_host *host,
     const basin_energy_iface *energy = model->energy;
     const uint64_t cache_size = energy->spin_cache_size(model->energy_self);
     if (cache_size == 0 || cache_size > SIZE_MAX / sizeof(float)) {
-        host->error(host, "the energy's spin cache size (%llu floats per state) is "
-                          "invalid",
+        host->error(host,
+                    "the energy's spin cache size (%llu floats per state) is "
+                    "invalid",
                     (unsigned long long)cache_size);
         return BASIN_EINTERNAL;
     }
@@ -341,8 +342,7 @@ static int hopfield_sampler_run(void *self, const basin_host *host,
     const size_t chunk = (size_t)(n < rows_per_chunk ? n : rows_per_chunk);
 
     float *cache = malloc(chunk * (size_t)cache_size * sizeof *cache);
-    uint32_t *work = malloc((s->sync ? 2 * (size_t)dim : 3 * (size_t)dim)
-                            * sizeof *work);
+    uint32_t *work = malloc((s->sync ? 2 * (size_t)dim : 3 * (size_t)dim) * sizeof *work);
     if (cache == NULL || work == NULL) {
         host->error(host, "cannot allocate the spin caches of %zu states × %llu floats",
                     chunk, (unsigned long long)cache_size);
@@ -368,9 +368,9 @@ static int hopfield_sampler_run(void *self, const basin_host *host,
         for (size_t r = 0; r < rows && rc == BASIN_OK; r++) {
             const uint64_t index = first_index + first + r;
             float *row_cache = cache + r * cache_size;
-            rc = s->sync ? run_sync(&d, x + r * dim, row_cache, index, &outcome[first + r])
-                         : run_async(&d, x + r * dim, row_cache, index,
-                                     &outcome[first + r]);
+            rc = s->sync
+                     ? run_sync(&d, x + r * dim, row_cache, index, &outcome[first + r])
+                     : run_async(&d, x + r * dim, row_cache, index, &outcome[first + r]);
         }
     }
     free(cache);

@@ -49,11 +49,11 @@ static const basin_param_def langevin_params[] = {
 };
 
 typedef struct langevin {
-    double step;              /* η */
-    double noise;             /* √(2ηT) */
+    double step;  /* η */
+    double noise; /* √(2ηT) */
     uint32_t steps;
     int quench;
-    descent_params descent;   /* the quench */
+    descent_params descent; /* the quench */
 } langevin;
 
 /* Release a sampler; NULL is ignored. */
@@ -63,8 +63,7 @@ static void langevin_destroy(void *self)
 }
 
 /* A sampler with the params of the table. BASIN_EINVAL, BASIN_ENOMEM. */
-static int langevin_create(const basin_host *host, const basin_value *params,
-                           void **self)
+static int langevin_create(const basin_host *host, const basin_value *params, void **self)
 {
     *self = NULL;
     const double step = params[P_STEP].number;
@@ -82,8 +81,9 @@ static int langevin_create(const basin_host *host, const basin_value *params,
     }
     const double noise = sqrt(2 * step * temperature);
     if (!isfinite(noise)) {
-        host->error(host, "the noise scale √(2 step temperature) overflows "
-                          "(step = %g, temperature = %g)",
+        host->error(host,
+                    "the noise scale √(2 step temperature) overflows "
+                    "(step = %g, temperature = %g)",
                     step, temperature);
         return BASIN_EINVAL;
     }
@@ -139,8 +139,7 @@ static int diffuse(const langevin *s, const descent_ctx *c, float *x,
         if (rc != BASIN_OK)
             return rc;
         if (s->noise > 0) {
-            c->host->random_normal(c->host, BASIN_ROLE_SAMPLER, c->index, step, z,
-                                   dim);
+            c->host->random_normal(c->host, BASIN_ROLE_SAMPLER, c->index, step, z, dim);
             for (uint32_t i = 0; i < dim; i++)
                 position[i] += -s->step * gradient[i] + s->noise * z[i];
         } else {
@@ -187,8 +186,8 @@ static int langevin_run(void *self, const basin_host *host, const basin_model *m
                         basin_outcome *outcome)
 {
     const langevin *s = self;
-    const unsigned needs = DESCENT_NEEDS_GRADIENT | DESCENT_CONTINUOUS
-                           | (s->quench ? DESCENT_NEEDS_ENERGY : 0u);
+    const unsigned needs = DESCENT_NEEDS_GRADIENT | DESCENT_CONTINUOUS |
+                           (s->quench ? DESCENT_NEEDS_ENERGY : 0u);
     return descent_run(host, model, needs, "Langevin dynamics", states, n, first_index,
                        outcome, run_state, s);
 }

@@ -28,8 +28,10 @@ static inline int denoise_args(const basin_host *host, int encoded, const float 
         return BASIN_EINVAL;
     }
     if (!(alpha > 0) || !isfinite(alpha) || !(sigma >= 0)) {
-        host->error(host, "denoise: alpha = %g, sigma = %g: need 0 < alpha < inf and "
-                          "sigma >= 0", alpha, sigma);
+        host->error(host,
+                    "denoise: alpha = %g, sigma = %g: need 0 < alpha < inf and "
+                    "sigma >= 0",
+                    alpha, sigma);
         return BASIN_EINVAL;
     }
     if (n == 0)

@@ -42,9 +42,9 @@ static const basin_param_def empirical_params[] = {
 };
 
 typedef struct empirical {
-    uint32_t dim;             /* N */
-    int encoded;              /* memory holds the training set */
-    softmax_memory memory;    /* the K training points ξ_μ and ‖ξ_μ‖² */
+    uint32_t dim;          /* N */
+    int encoded;           /* memory holds the training set */
+    softmax_memory memory; /* the K training points ξ_μ and ‖ξ_μ‖² */
 } empirical;
 
 static void empirical_destroy(void *self)
@@ -139,8 +139,7 @@ static int nearest_point(const empirical *e, const basin_host *host, const float
         return BASIN_ENOMEM;
     }
     /* ‖x − α ξ‖² = α² ‖x/α − ξ‖²: the same ranking. */
-    int rc = nearest_two(x, n, e->memory.patterns, e->memory.k, e->dim, alpha, -1,
-                         near);
+    int rc = nearest_two(x, n, e->memory.patterns, e->memory.k, e->dim, alpha, -1, near);
     if (rc != BASIN_OK) {
         host->error(host, "denoise: out of memory for the distances");
         free(near);
@@ -171,8 +170,8 @@ static int empirical_denoise(void *self, const basin_host *host, const float *x,
                              uint64_t n, double alpha, double sigma, float *x0_hat)
 {
     const empirical *e = self;
-    const int go = denoise_args(host, e->encoded, x, n, alpha, sigma, x0_hat,
-                                e->dim, e->dim);
+    const int go =
+        denoise_args(host, e->encoded, x, n, alpha, sigma, x0_hat, e->dim, e->dim);
     if (go <= 0)
         return go;
     const double a = alpha / (sigma * sigma);
@@ -184,8 +183,8 @@ static int empirical_denoise(void *self, const basin_host *host, const float *x,
     if (rc == BASIN_ENOMEM)
         host->error(host, "denoise: out of memory for the logits");
     else if (rc == BASIN_ENUMERIC)
-        host->error(host, "denoise: the logits overflow at alpha = %g, sigma = %g",
-                    alpha, sigma);
+        host->error(host, "denoise: the logits overflow at alpha = %g, sigma = %g", alpha,
+                    sigma);
     else if (rc != BASIN_OK)
         host->error(host, "denoise: softmax_average failed (%d)", rc);
     return rc;

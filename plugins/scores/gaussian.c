@@ -44,11 +44,11 @@
 /* LAPACK, exported by OpenBLAS (Fortran calling convention: hidden string lengths
    at the end). Eigenvalues ascending in w, eigenvectors in the columns of a. */
 extern void dsyev_(const char *jobz, const char *uplo, const int *n, double *a,
-                   const int *lda, double *w, double *work, const int *lwork,
-                   int *info, size_t jobz_len, size_t uplo_len);
+                   const int *lda, double *w, double *work, const int *lwork, int *info,
+                   size_t jobz_len, size_t uplo_len);
 
 /* Training rows per DSYRK while fitting C; states per block while denoising. */
-#define FIT_BLOCK 256
+#define FIT_BLOCK   256
 #define STATE_BLOCK 256
 /* dsyev indexes N × N with 32-bit integers. */
 #define MAX_FULL_DIM 46340
@@ -63,13 +63,13 @@ static const basin_param_def gaussian_params[] = {
 };
 
 typedef struct gaussian {
-    uint32_t dim;             /* N */
-    int covariance;           /* COVARIANCE_* */
+    uint32_t dim;   /* N */
+    int covariance; /* COVARIANCE_* */
     int encoded;
-    uint64_t n_train;         /* K */
-    double *mean;             /* μ, N */
-    double *eigenvalues;      /* λ_j ≥ 0, N (the variances when U = I) */
-    float *eigenvectors;      /* full: N × N, row j = eigenvector j; else NULL */
+    uint64_t n_train;    /* K */
+    double *mean;        /* μ, N */
+    double *eigenvalues; /* λ_j ≥ 0, N (the variances when U = I) */
+    float *eigenvectors; /* full: N × N, row j = eigenvector j; else NULL */
 } gaussian;
 
 static void gaussian_free_fit(gaussian *g)
@@ -111,8 +111,8 @@ static int gaussian_create(const basin_host *host, const basin_value *params,
                     choice);
         return BASIN_EINVAL;
     }
-    if (dim == 0 || dim > INT_MAX
-        || (covariance == COVARIANCE_FULL && dim > MAX_FULL_DIM)) {
+    if (dim == 0 || dim > INT_MAX ||
+        (covariance == COVARIANCE_FULL && dim > MAX_FULL_DIM)) {
         host->error(host, "dim = %u is not in [1, %d] (covariance = %s)", dim,
                     covariance == COVARIANCE_FULL ? MAX_FULL_DIM : INT_MAX, choice);
         return BASIN_EINVAL;
@@ -180,8 +180,10 @@ static int eigen_full(const basin_host *host, double *cov, size_t dim, uint64_t 
     dsyev_("V", "U", &order, cov, &order, eigenvalues, work, &lwork, &info, 1, 1);
     free(work);
     if (info != 0) {
-        host->error(host, "encode: the eigendecomposition of the covariance failed "
-                          "(dsyev info %d)", info);
+        host->error(host,
+                    "encode: the eigendecomposition of the covariance failed "
+                    "(dsyev info %d)",
+                    info);
         return BASIN_ENUMERIC;
     }
     const double largest = eigenvalues[dim - 1] > 0 ? eigenvalues[dim - 1] : 0;
@@ -221,8 +223,8 @@ static int gaussian_encode(void *self, const basin_host *host, const float *trai
     double *centred = full ? malloc(FIT_BLOCK * dim * sizeof *centred) : NULL;
     float *eigenvectors = full ? malloc(dim * dim * sizeof *eigenvectors) : NULL;
     int rc = BASIN_OK;
-    if (mean == NULL || eigenvalues == NULL
-        || (full && (cov == NULL || centred == NULL || eigenvectors == NULL))) {
+    if (mean == NULL || eigenvalues == NULL ||
+        (full && (cov == NULL || centred == NULL || eigenvectors == NULL))) {
         host->error(host, "encode: out of memory for the %zu × %zu covariance", dim,
                     full ? dim : 1);
         rc = BASIN_ENOMEM;
@@ -310,18 +312,17 @@ static int gaussian_denoise(void *self, const basin_host *host, const float *x,
 {
     const gaussian *g = self;
     const size_t dim = g->dim;
-    const int go = denoise_args(host, g->encoded, x, n, alpha, sigma, x0_hat, dim,
-                                dim);
+    const int go = denoise_args(host, g->encoded, x, n, alpha, sigma, x0_hat, dim, dim);
     if (go <= 0)
         return go;
 
     const size_t block = n < STATE_BLOCK ? (size_t)n : STATE_BLOCK;
     double *gains = malloc(dim * sizeof *gains);
     float *shifted = malloc(block * dim * sizeof *shifted);
-    float *projected = g->eigenvectors != NULL ? malloc(block * dim * sizeof *projected)
-                                               : NULL;
-    if (gains == NULL || shifted == NULL
-        || (g->eigenvectors != NULL && projected == NULL)) {
+    float *projected =
+        g->eigenvectors != NULL ? malloc(block * dim * sizeof *projected) : NULL;
+    if (gains == NULL || shifted == NULL ||
+        (g->eigenvectors != NULL && projected == NULL)) {
         host->error(host, "denoise: out of memory");
         free(gains);
         free(shifted);
@@ -346,8 +347,8 @@ static int gaussian_denoise(void *self, const basin_host *host, const float *x,
         }
         for (size_t r = 0; r < rows; r++)
             for (size_t i = 0; i < dim; i++)
-                shifted[r * dim + i] = (float)((double)xb[r * dim + i]
-                                               - alpha * g->mean[i]);
+                shifted[r * dim + i] =
+                    (float)((double)xb[r * dim + i] - alpha * g->mean[i]);
         /* projected = (x − αμ) U, scaled by g per column */
         linalg_gemm_nt(shifted, g->eigenvectors, projected, rows, dim, dim, 1.0f, 0.0f);
         for (size_t r = 0; r < rows; r++)

@@ -64,14 +64,27 @@
 #include "mlp_net.h"
 
 enum {
-    P_WIDTH, P_DEPTH, P_EMBEDDING, P_LR, P_BATCH, P_STEPS, P_BETA1, P_BETA2, P_EMA,
-    P_SIGMA_DATA, P_P_MEAN, P_P_STD, P_P_UNIFORM, P_SIGMA_MIN, P_SIGMA_MAX,
-    P_CHECKPOINT, P_COUNT
+    P_WIDTH,
+    P_DEPTH,
+    P_EMBEDDING,
+    P_LR,
+    P_BATCH,
+    P_STEPS,
+    P_BETA1,
+    P_BETA2,
+    P_EMA,
+    P_SIGMA_DATA,
+    P_P_MEAN,
+    P_P_STD,
+    P_P_UNIFORM,
+    P_SIGMA_MIN,
+    P_SIGMA_MAX,
+    P_CHECKPOINT,
+    P_COUNT
 };
 
 static const basin_param_def mlp_params[] = {
-    {"width", BASIN_PARAM_INT, 128, NULL, 1, 4096, NULL, 0,
-     "hidden units per layer"},
+    {"width", BASIN_PARAM_INT, 128, NULL, 1, 4096, NULL, 0, "hidden units per layer"},
     {"depth", BASIN_PARAM_INT, 3, NULL, 1, MLP_MAX_DEPTH, NULL, 0,
      "hidden layers (SiLU), followed by a linear output layer"},
     {"embedding", BASIN_PARAM_INT, 16, NULL, 2, 256, NULL, 0,
@@ -100,8 +113,8 @@ static const basin_param_def mlp_params[] = {
      "fraction of training noise levels drawn log-uniformly in [sigma_min, "
      "sigma_max] instead of log-normally: covers the high noise levels samplers "
      "start from (VE sigma up to ~160 for ddpm-linear, 80 for edm)"},
-    {"sigma_min", BASIN_PARAM_REAL, 0.002, NULL, 0, 1e6, NULL,
-     BASIN_PARAM_MIN_EXCLUSIVE, "lowest log-uniform training noise level (VE sigma)"},
+    {"sigma_min", BASIN_PARAM_REAL, 0.002, NULL, 0, 1e6, NULL, BASIN_PARAM_MIN_EXCLUSIVE,
+     "lowest log-uniform training noise level (VE sigma)"},
     {"sigma_max", BASIN_PARAM_REAL, 500, NULL, 0, 1e6, NULL, BASIN_PARAM_MIN_EXCLUSIVE,
      "highest log-uniform training noise level (VE sigma)"},
     {"checkpoint", BASIN_PARAM_STRING, 0, "", 0, 0, NULL, 0,
@@ -137,13 +150,13 @@ typedef struct mlp {
     mlp_layout layout;
     double lr, beta1, beta2, ema, sigma_data_param, p_mean, p_std;
     double p_uniform, sigma_min, sigma_max;
-    double ln_lo, ln_hi;      /* ln σ range of training: the embedding's clamp */
+    double ln_lo, ln_hi; /* ln σ range of training: the embedding's clamp */
     uint64_t batch, steps;
-    char *checkpoint;         /* the path as given, "" for none */
+    char *checkpoint; /* the path as given, "" for none */
     int encoded;
-    double sigma_data;        /* resolved at encode */
-    float *mean;              /* dim: μ, the training mean, set at encode */
-    float *params;            /* n_params: the weights denoise uses */
+    double sigma_data; /* resolved at encode */
+    float *mean;       /* dim: μ, the training mean, set at encode */
+    float *params;     /* n_params: the weights denoise uses */
 } mlp;
 
 static void noise_range(mlp *m);
@@ -248,28 +261,42 @@ static mlp_checkpoint want_header(const mlp *m, uint64_t n, uint64_t train_hash,
 {
     const mlp_shape s = m->layout.shape;
     mlp_checkpoint h = {
-        .dim = s.dim, .width = s.width, .depth = s.depth, .embed = s.embed,
-        .n_train = n, .train_hash = train_hash, .stream = stream,
-        .sigma_data = m->sigma_data, .lr = m->lr, .beta1 = m->beta1,
-        .beta2 = m->beta2, .adam_eps = ADAM_EPS, .ema = m->ema, .p_mean = m->p_mean,
-        .p_std = m->p_std, .sigma_data_param = m->sigma_data_param,
-        .p_uniform = m->p_uniform, .sigma_min = m->sigma_min,
+        .dim = s.dim,
+        .width = s.width,
+        .depth = s.depth,
+        .embed = s.embed,
+        .n_train = n,
+        .train_hash = train_hash,
+        .stream = stream,
+        .sigma_data = m->sigma_data,
+        .lr = m->lr,
+        .beta1 = m->beta1,
+        .beta2 = m->beta2,
+        .adam_eps = ADAM_EPS,
+        .ema = m->ema,
+        .p_mean = m->p_mean,
+        .p_std = m->p_std,
+        .sigma_data_param = m->sigma_data_param,
+        .p_uniform = m->p_uniform,
+        .sigma_min = m->sigma_min,
         .sigma_max = m->sigma_max,
-        .batch = m->batch, .steps = m->steps, .steps_trained = m->steps,
+        .batch = m->batch,
+        .steps = m->steps,
+        .steps_trained = m->steps,
         .n_params = m->layout.n_params,
     };
     /* config_hash: every field above, in its little-endian serialization. */
     uint64_t hash = MLP_FNV_OFFSET;
-    const uint64_t words[] = {h.dim, h.width, h.depth, h.embed, h.n_train,
+    const uint64_t words[] = {h.dim,        h.width,  h.depth, h.embed, h.n_train,
                               h.train_hash, h.stream, h.batch, h.steps};
     for (size_t i = 0; i < sizeof words / sizeof *words; i++)
         for (int b = 0; b < 8; b++) {
             const unsigned char c = (unsigned char)(words[i] >> (8 * b));
             hash = mlp_fnv1a(hash, &c, 1);
         }
-    const double reals[] = {h.sigma_data, h.lr, h.beta1, h.beta2, h.adam_eps, h.ema,
-                            h.p_mean, h.p_std, h.sigma_data_param, h.p_uniform,
-                            h.sigma_min, h.sigma_max};
+    const double reals[] = {h.sigma_data,       h.lr,        h.beta1,     h.beta2,
+                            h.adam_eps,         h.ema,       h.p_mean,    h.p_std,
+                            h.sigma_data_param, h.p_uniform, h.sigma_min, h.sigma_max};
     for (size_t i = 0; i < sizeof reals / sizeof *reals; i++) {
         uint64_t u;
         memcpy(&u, &reals[i], sizeof u);
@@ -375,8 +402,8 @@ static size_t expect_params(const mlp_checkpoint *h)
 static void report_metric(const basin_host *host, const char *name, uint64_t step,
                           double value)
 {
-    if (host->struct_size >= offsetof(basin_host, metric) + sizeof host->metric
-        && host->metric != NULL)
+    if (host->struct_size >= offsetof(basin_host, metric) + sizeof host->metric &&
+        host->metric != NULL)
         host->metric(host, name, step, value);
 }
 
@@ -390,8 +417,8 @@ static void init_weights(const mlp *m, const basin_host *host, float *params)
         const size_t nw = (size_t)L->fan_in[l] * L->fan_out[l];
         float *w = params + L->w_offset[l];
         host->random_normal(host, BASIN_ROLE_ENCODE, l, 0, w, nw);
-        const float scale = (float)((l + 1 == L->n_layers ? 0.1 : 1.0)
-                                    / sqrt((double)L->fan_in[l]));
+        const float scale =
+            (float)((l + 1 == L->n_layers ? 0.1 : 1.0) / sqrt((double)L->fan_in[l]));
         for (size_t i = 0; i < nw; i++)
             w[i] *= scale;
     }
@@ -421,8 +448,8 @@ static void trainer_free(trainer *t)
  * *final_loss: the running mean loss of the last stretch. BASIN_ENOMEM,
  * BASIN_ECANCELED, BASIN_ENUMERIC (a non-finite loss: the step named).
  */
-static int train_network(mlp *m, const basin_host *host, const float *train,
-                         uint64_t n, double *final_loss)
+static int train_network(mlp *m, const basin_host *host, const float *train, uint64_t n,
+                         double *final_loss)
 {
     const mlp_layout *L = &m->layout;
     const size_t B = (size_t)m->batch, dim = m->dim, embed = L->shape.embed;
@@ -440,8 +467,10 @@ static int train_network(mlp *m, const basin_host *host, const float *train,
     ok = ok && (m->ema == 0 || (t.avg = malloc(P * sizeof(float))) != NULL);
     if (!ok) {
         trainer_free(&t);
-        host->error(host, "encode: out of memory for training (%zu weights, batch "
-                    "%zu)", P, B);
+        host->error(host,
+                    "encode: out of memory for training (%zu weights, batch "
+                    "%zu)",
+                    P, B);
         return BASIN_ENOMEM;
     }
     init_weights(m, host, m->params);
@@ -463,8 +492,7 @@ static int train_network(mlp *m, const basin_host *host, const float *train,
            (λ c_out² = 1). */
         for (size_t b = 0; b < B; b++) {
             double u[3];
-            host->random_uniform(host, BASIN_ROLE_ENCODE, (1ull << 32) + b, s + 1, u,
-                                 3);
+            host->random_uniform(host, BASIN_ROLE_ENCODE, (1ull << 32) + b, s + 1, u, 3);
             uint64_t row = (uint64_t)(u[0] * (double)n);
             row = row < n ? row : n - 1;
             host->random_normal(host, BASIN_ROLE_ENCODE, b, s + 1, t.noise, dim + 1);
@@ -496,14 +524,15 @@ static int train_network(mlp *m, const basin_host *host, const float *train,
         }
         loss /= (double)B * (double)dim;
         if (!isfinite(loss)) {
-            host->error(host, "encode: the training loss is %g at step %" PRIu64
-                        ": lower lr", loss, s + 1);
+            host->error(host,
+                        "encode: the training loss is %g at step %" PRIu64 ": lower lr",
+                        loss, s + 1);
             rc = BASIN_ENUMERIC;
             break;
         }
         mlp_backward(L, m->params, t.input, B, &t.work, t.d_out, t.grad);
-        mlp_adam_step(m->params, t.grad, t.adam_m, t.adam_v, P, m->lr, m->beta1,
-                      m->beta2, ADAM_EPS, s + 1);
+        mlp_adam_step(m->params, t.grad, t.adam_m, t.adam_v, P, m->lr, m->beta1, m->beta2,
+                      ADAM_EPS, s + 1);
         if (t.avg != NULL) {
             const float d = (float)m->ema;
             for (size_t i = 0; i < P; i++)
@@ -547,8 +576,8 @@ static int load_checkpoint(mlp *m, const basin_host *host, const char *path,
     }
     for (size_t i = 0; i < m->layout.n_params; i++)
         if (!isfinite(w[i])) {
-            host->error(host, "encode: checkpoint %s: weights: weight %zu is %g", path,
-                        i, (double)w[i]);
+            host->error(host, "encode: checkpoint %s: weights: weight %zu is %g", path, i,
+                        (double)w[i]);
             free(w);
             return BASIN_EINVAL;
         }
@@ -566,8 +595,7 @@ static int load_checkpoint(mlp *m, const basin_host *host, const char *path,
  * non-finite entry or loss), BASIN_EIO (an unreadable, corrupt or unwritable
  * checkpoint), BASIN_ECANCELED, BASIN_ENOMEM. [deterministic given rng: ENCODE]
  */
-static int mlp_encode(void *self, const basin_host *host, const float *train,
-                      uint64_t n)
+static int mlp_encode(void *self, const basin_host *host, const float *train, uint64_t n)
 {
     mlp *m = self;
     if (n == 0 || train == NULL) {
@@ -575,14 +603,16 @@ static int mlp_encode(void *self, const basin_host *host, const float *train,
         return BASIN_EINVAL;
     }
     if (n > SIZE_MAX / sizeof(float) / m->dim) {
-        host->error(host, "encode: %" PRIu64 " training points of dim %u overflow "
-                    "memory", n, m->dim);
+        host->error(host,
+                    "encode: %" PRIu64 " training points of dim %u overflow "
+                    "memory",
+                    n, m->dim);
         return BASIN_EINVAL;
     }
     for (size_t i = 0; i < (size_t)n * m->dim; i++)
         if (!isfinite(train[i])) {
-            host->error(host, "encode: training point %zu entry %zu is %g",
-                        i / m->dim, i % m->dim, (double)train[i]);
+            host->error(host, "encode: training point %zu entry %zu is %g", i / m->dim,
+                        i % m->dim, (double)train[i]);
             return BASIN_ENUMERIC;
         }
     m->encoded = 0;
@@ -602,8 +632,10 @@ static int mlp_encode(void *self, const basin_host *host, const float *train,
     m->sigma_data = m->sigma_data_param > 0 ? m->sigma_data_param
                                             : estimate_sigma_data(train, n, m->dim);
     if (!(m->sigma_data > 0)) {
-        host->error(host, "encode: sigma_data estimated as %g: the training points "
-                    "are all equal; set sigma_data", m->sigma_data);
+        host->error(host,
+                    "encode: sigma_data estimated as %g: the training points "
+                    "are all equal; set sigma_data",
+                    m->sigma_data);
         return BASIN_EINVAL;
     }
     uint32_t fp[2];
@@ -645,8 +677,8 @@ static int mlp_encode(void *self, const basin_host *host, const float *train,
         h.final_loss = final_loss;
         char err[512];
         if (make_parents(path) != 0) {
-            host->error(host, "encode: checkpoint %s: cannot create its folder: %s",
-                        path, strerror(errno));
+            host->error(host, "encode: checkpoint %s: cannot create its folder: %s", path,
+                        strerror(errno));
             rc = BASIN_EIO;
         } else {
             rc = mlp_checkpoint_write(path, &h, m->params, err, sizeof err);
@@ -674,8 +706,7 @@ static int mlp_denoise(void *self, const basin_host *host, const float *x, uint6
 {
     const mlp *m = self;
     const size_t dim = m->dim, embed = m->layout.shape.embed, n_in = dim + embed;
-    const int go = denoise_args(host, m->encoded, x, n, alpha, sigma, x0_hat, dim,
-                                n_in);
+    const int go = denoise_args(host, m->encoded, x, n, alpha, sigma, x0_hat, dim, n_in);
     if (go <= 0)
         return go;
     const double s = sigma / alpha; /* the VE noise level of x/α */
@@ -722,8 +753,8 @@ static int mlp_denoise(void *self, const basin_host *host, const float *x, uint6
                 in[i] = c.c_in * (xs[r * dim + i] * inv_alpha - m->mean[i]);
             memcpy(in + dim, emb, embed * sizeof *emb);
         }
-        const float *F = mlp_forward_light(&m->layout, m->params, input, rows, buf0,
-                                           buf1);
+        const float *F =
+            mlp_forward_light(&m->layout, m->params, input, rows, buf0, buf1);
         float *out = x0_hat + first * dim;
         for (size_t r = 0; r < rows; r++)
             for (size_t i = 0; i < dim; i++) {

@@ -103,8 +103,9 @@ static void code_fields(unsigned char *b, mlp_checkpoint *h, int encode)
     code_u64(b + 40, &h->train_hash, encode);
     code_u64(b + 48, &h->stream, encode);
     code_u64(b + 56, &h->config_hash, encode);
-    double *reals[] = {&h->sigma_data, &h->lr, &h->beta1, &h->beta2, &h->adam_eps,
-                       &h->ema, &h->p_mean, &h->p_std, &h->sigma_data_param};
+    double *reals[] = {&h->sigma_data, &h->lr,       &h->beta1,
+                       &h->beta2,      &h->adam_eps, &h->ema,
+                       &h->p_mean,     &h->p_std,    &h->sigma_data_param};
     for (size_t i = 0; i < sizeof reals / sizeof *reals; i++)
         code_f64(b + 64 + 8 * i, reals[i], encode);
     code_u64(b + 136, &h->batch, encode);
@@ -137,8 +138,8 @@ static int put_bytes(FILE *f, const unsigned char *b, size_t n, uLong *crc)
     return fwrite(b, 1, n, f) == n ? 0 : -1;
 }
 
-int mlp_checkpoint_write(const char *path, const mlp_checkpoint *h,
-                         const float *weights, char *err, size_t n_err)
+int mlp_checkpoint_write(const char *path, const mlp_checkpoint *h, const float *weights,
+                         char *err, size_t n_err)
 {
     const size_t n_tmp = strlen(path) + 32;
     char *tmp = malloc(n_tmp);
@@ -214,14 +215,18 @@ int mlp_checkpoint_read(const char *path, mlp_checkpoint *h, float **weights,
         goto done;
     }
     if (get_u32(header + 8) != MLP_CHECKPOINT_VERSION) {
-        snprintf(err, n_err, "checkpoint %s: version: format %" PRIu32 ", this build "
-                 "reads %u", path, get_u32(header + 8), MLP_CHECKPOINT_VERSION);
+        snprintf(err, n_err,
+                 "checkpoint %s: version: format %" PRIu32 ", this build "
+                 "reads %u",
+                 path, get_u32(header + 8), MLP_CHECKPOINT_VERSION);
         rc = BASIN_EIO;
         goto done;
     }
     if (get_u32(header + 12) != MLP_CHECKPOINT_HEADER) {
-        snprintf(err, n_err, "checkpoint %s: header size: %" PRIu32 " bytes, expected "
-                 "%u", path, get_u32(header + 12), MLP_CHECKPOINT_HEADER);
+        snprintf(err, n_err,
+                 "checkpoint %s: header size: %" PRIu32 " bytes, expected "
+                 "%u",
+                 path, get_u32(header + 12), MLP_CHECKPOINT_HEADER);
         rc = BASIN_EIO;
         goto done;
     }
@@ -234,15 +239,19 @@ int mlp_checkpoint_read(const char *path, mlp_checkpoint *h, float **weights,
     code_fields(header, h, 0);
     const size_t want = expect(h);
     if (want == 0) {
-        snprintf(err, n_err, "checkpoint %s: architecture: dim %" PRIu32 ", width %"
-                 PRIu32 ", depth %" PRIu32 ", embedding %" PRIu32 " is not a valid "
-                 "network", path, h->dim, h->width, h->depth, h->embed);
+        snprintf(err, n_err,
+                 "checkpoint %s: architecture: dim %" PRIu32 ", width %" PRIu32
+                 ", depth %" PRIu32 ", embedding %" PRIu32 " is not a valid "
+                 "network",
+                 path, h->dim, h->width, h->depth, h->embed);
         rc = BASIN_EINVAL;
         goto done;
     }
     if (h->n_params != want) {
-        snprintf(err, n_err, "checkpoint %s: n_params: %" PRIu64 " weights, the "
-                 "architecture has %zu", path, h->n_params, want);
+        snprintf(err, n_err,
+                 "checkpoint %s: n_params: %" PRIu64 " weights, the "
+                 "architecture has %zu",
+                 path, h->n_params, want);
         rc = BASIN_EINVAL;
         goto done;
     }
@@ -257,8 +266,8 @@ int mlp_checkpoint_read(const char *path, mlp_checkpoint *h, float **weights,
     for (size_t i = 0; i < want; i += CHUNK) {
         const size_t m = want - i < CHUNK ? want - i : CHUNK;
         if (fread(buf, 1, 4 * m, f) != 4 * m) {
-            snprintf(err, n_err, "checkpoint %s: truncated: %zu of %zu weights", path,
-                     i, want);
+            snprintf(err, n_err, "checkpoint %s: truncated: %zu of %zu weights", path, i,
+                     want);
             rc = BASIN_EIO;
             goto done;
         }
@@ -281,8 +290,10 @@ int mlp_checkpoint_read(const char *path, mlp_checkpoint *h, float **weights,
         goto done;
     }
     if (get_u32(tail) != (uint32_t)crc) {
-        snprintf(err, n_err, "checkpoint %s: crc: stored %08" PRIx32 ", computed %08"
-                 PRIx32 " (the file is corrupt)", path, get_u32(tail), (uint32_t)crc);
+        snprintf(err, n_err,
+                 "checkpoint %s: crc: stored %08" PRIx32 ", computed %08" PRIx32
+                 " (the file is corrupt)",
+                 path, get_u32(tail), (uint32_t)crc);
         rc = BASIN_EIO;
         goto done;
     }
@@ -298,22 +309,22 @@ done:
 const char *mlp_checkpoint_mismatch(const mlp_checkpoint *have,
                                     const mlp_checkpoint *want, char *buf, size_t n)
 {
-#define SAME_U(field)                                                                 \
-    if (have->field != want->field) {                                                 \
-        snprintf(buf, n, #field " = %llu, expected %llu",                             \
-                 (unsigned long long)have->field, (unsigned long long)want->field);   \
-        return buf;                                                                   \
+#define SAME_U(field)                                                                    \
+    if (have->field != want->field) {                                                    \
+        snprintf(buf, n, #field " = %llu, expected %llu",                                \
+                 (unsigned long long)have->field, (unsigned long long)want->field);      \
+        return buf;                                                                      \
     }
-#define SAME_X(field, what)                                                           \
-    if (have->field != want->field) {                                                 \
-        snprintf(buf, n, #field " = %016llx, expected %016llx (" what ")",            \
-                 (unsigned long long)have->field, (unsigned long long)want->field);   \
-        return buf;                                                                   \
+#define SAME_X(field, what)                                                              \
+    if (have->field != want->field) {                                                    \
+        snprintf(buf, n, #field " = %016llx, expected %016llx (" what ")",               \
+                 (unsigned long long)have->field, (unsigned long long)want->field);      \
+        return buf;                                                                      \
     }
-#define SAME_R(field)                                                                 \
-    if (memcmp(&have->field, &want->field, sizeof have->field) != 0) {                \
-        snprintf(buf, n, #field " = %.17g, expected %.17g", have->field, want->field);\
-        return buf;                                                                   \
+#define SAME_R(field)                                                                    \
+    if (memcmp(&have->field, &want->field, sizeof have->field) != 0) {                   \
+        snprintf(buf, n, #field " = %.17g, expected %.17g", have->field, want->field);   \
+        return buf;                                                                      \
     }
     SAME_U(dim)
     SAME_U(width)

@@ -48,9 +48,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define MLP_CHECKPOINT_MAGIC "BASINMLP"
+#define MLP_CHECKPOINT_MAGIC   "BASINMLP"
 #define MLP_CHECKPOINT_VERSION 2u
-#define MLP_CHECKPOINT_HEADER 208u
+#define MLP_CHECKPOINT_HEADER  208u
 
 typedef struct mlp_checkpoint {
     uint32_t dim, width, depth, embed;
@@ -67,8 +67,8 @@ typedef struct mlp_checkpoint {
  * then rename). Returns 0, or BASIN_EIO with a one-line message in err naming the
  * file.
  */
-int mlp_checkpoint_write(const char *path, const mlp_checkpoint *h,
-                         const float *weights, char *err, size_t n_err);
+int mlp_checkpoint_write(const char *path, const mlp_checkpoint *h, const float *weights,
+                         char *err, size_t n_err);
 
 /*
  * Read path: the header into h and the weights into a new array *weights (the

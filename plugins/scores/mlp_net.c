@@ -9,9 +9,9 @@
 int mlp_layout_init(mlp_layout *L, mlp_shape s)
 {
     memset(L, 0, sizeof *L);
-    if (s.dim == 0 || s.width == 0 || s.depth == 0 || s.depth > MLP_MAX_DEPTH
-        || s.embed < 2 || s.embed % 2 != 0 || s.dim > (1u << 24) || s.width > (1u << 24)
-        || s.embed > (1u << 16))
+    if (s.dim == 0 || s.width == 0 || s.depth == 0 || s.depth > MLP_MAX_DEPTH ||
+        s.embed < 2 || s.embed % 2 != 0 || s.dim > (1u << 24) || s.width > (1u << 24) ||
+        s.embed > (1u << 16))
         return -1;
     L->shape = s;
     L->n_layers = s.depth + 1;
@@ -104,8 +104,8 @@ const float *mlp_forward(const mlp_layout *L, const float *params, const float *
         for (size_t r = 0; r < n; r++)
             memcpy(z + r * (size_t)out, b, (size_t)out * sizeof *z);
         /* Z = A Wᵀ + 1 bᵀ */
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)n, out, in, 1.0f, a,
-                    in, W, in, 1.0f, z, out);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)n, out, in, 1.0f, a, in,
+                    W, in, 1.0f, z, out);
         if (l + 1 < L->n_layers) {
             float *act = w->a[l];
             for (size_t i = 0; i < n * (size_t)out; i++)
@@ -126,8 +126,8 @@ const float *mlp_forward_light(const mlp_layout *L, const float *params,
         const float *W = params + L->w_offset[l], *b = params + L->b_offset[l];
         for (size_t r = 0; r < n; r++)
             memcpy(z + r * (size_t)out, b, (size_t)out * sizeof *z);
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)n, out, in, 1.0f, a,
-                    in, W, in, 1.0f, z, out);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)n, out, in, 1.0f, a, in,
+                    W, in, 1.0f, z, out);
         if (l + 1 < L->n_layers)
             for (size_t i = 0; i < n * (size_t)out; i++)
                 z[i] = silu(z[i]);
@@ -139,8 +139,8 @@ const float *mlp_forward_light(const mlp_layout *L, const float *params,
     return a;
 }
 
-void mlp_backward(const mlp_layout *L, const float *params, const float *input,
-                  size_t n, mlp_work *w, const float *d_out, float *grad)
+void mlp_backward(const mlp_layout *L, const float *params, const float *input, size_t n,
+                  mlp_work *w, const float *d_out, float *grad)
 {
     /* dz holds ∂loss/∂z_l of the current layer, n × fan_out(l). */
     float *dz = w->d0, *spare = w->d1;
@@ -163,8 +163,8 @@ void mlp_backward(const mlp_layout *L, const float *params, const float *input,
         if (l == 0)
             break;
         /* dA_{l−1} = dZ W (n × in), then dZ_{l−1} = dA ⊙ silu'(Z_{l−1}). */
-        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)n, in, out, 1.0f,
-                    dz, out, params + L->w_offset[l], in, 0.0f, spare, in);
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)n, in, out, 1.0f, dz,
+                    out, params + L->w_offset[l], in, 0.0f, spare, in);
         const float *zp = w->z[l - 1];
         for (size_t i = 0; i < n * (size_t)in; i++)
             spare[i] *= silu_grad(zp[i]);

@@ -23,19 +23,19 @@
 #define MLP_MAX_DEPTH 8
 
 typedef struct mlp_shape {
-    uint32_t dim;             /* N: input state and output size */
-    uint32_t width;           /* hidden units per layer */
-    uint32_t depth;           /* hidden layers, 1..MLP_MAX_DEPTH */
-    uint32_t embed;           /* noise-embedding features, even, >= 2 */
+    uint32_t dim;   /* N: input state and output size */
+    uint32_t width; /* hidden units per layer */
+    uint32_t depth; /* hidden layers, 1..MLP_MAX_DEPTH */
+    uint32_t embed; /* noise-embedding features, even, >= 2 */
 } mlp_shape;
 
 typedef struct mlp_layout {
     mlp_shape shape;
-    uint32_t n_layers;        /* depth + 1 */
+    uint32_t n_layers; /* depth + 1 */
     uint32_t fan_in[MLP_MAX_DEPTH + 1], fan_out[MLP_MAX_DEPTH + 1];
     size_t w_offset[MLP_MAX_DEPTH + 1], b_offset[MLP_MAX_DEPTH + 1];
-    size_t n_params;          /* floats in the parameter array */
-    uint32_t widest;          /* the largest fan_out */
+    size_t n_params; /* floats in the parameter array */
+    uint32_t widest; /* the largest fan_out */
 } mlp_layout;
 
 /* The layout of a shape. Returns 0, or -1 if a size is out of range or the
@@ -55,9 +55,9 @@ void mlp_embed(uint32_t embed, double c_noise, float *out);
 /* Activations of one batch of at most `rows` rows: what backward needs. */
 typedef struct mlp_work {
     size_t rows;
-    float *z[MLP_MAX_DEPTH + 1];  /* pre-activations, rows × fan_out */
-    float *a[MLP_MAX_DEPTH];      /* silu(z) of the hidden layers */
-    float *d0, *d1;               /* backward scratch, rows × widest */
+    float *z[MLP_MAX_DEPTH + 1]; /* pre-activations, rows × fan_out */
+    float *a[MLP_MAX_DEPTH];     /* silu(z) of the hidden layers */
+    float *d0, *d1;              /* backward scratch, rows × widest */
 } mlp_work;
 
 /* Allocate for up to rows rows. Returns 0 or -1 (out of memory; nothing held). */
@@ -84,8 +84,8 @@ const float *mlp_forward_light(const mlp_layout *L, const float *params,
  * Backward pass after mlp_forward(L, params, input, n, w): given dOut = ∂loss/∂out
  * (n × dim), writes ∂loss/∂params into grad (n_params floats, overwritten).
  */
-void mlp_backward(const mlp_layout *L, const float *params, const float *input,
-                  size_t n, mlp_work *w, const float *d_out, float *grad);
+void mlp_backward(const mlp_layout *L, const float *params, const float *input, size_t n,
+                  mlp_work *w, const float *d_out, float *grad);
 
 /*
  * One Adam step (Kingma & Ba 2015, arXiv:1412.6980, Algorithm 1) on n parameters:

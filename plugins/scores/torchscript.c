@@ -26,32 +26,35 @@
 #include "torchscript.h"
 
 static const basin_param_def torchscript_params[TORCHSCRIPT_N_PARAMS + 1] = {
-    [TORCHSCRIPT_FILE] = {"file", BASIN_PARAM_STRING, 0, "model.pt", 0, 0, NULL,
-     BASIN_PARAM_REQUIRED,
-     "the TorchScript file (torch.jit.save of a traced or scripted module) whose "
-     "forward(x, c) is called"},
-    [TORCHSCRIPT_OUTPUT] = {"output", BASIN_PARAM_CHOICE, 0, "denoiser", 0, 0,
-     "denoiser|epsilon|score", 0,
-     "what the model returns: the denoiser x0_hat, the noise eps_hat "
-     "(x0_hat = (x - sigma eps_hat)/alpha) or the score (x0_hat = (x + sigma^2 s)/alpha)"},
-    [TORCHSCRIPT_INPUT] = {"input", BASIN_PARAM_CHOICE, 0, "sigma", 0, 0,
-     "sigma|ve-sigma|t|ddpm-step", 0,
-     "the noise level c the model gets: sigma; sigma/alpha with x/alpha for x (EDM); "
-     "the schedule time t; or the 0-based DDPM step index round(1000 t) - 1"},
-    [TORCHSCRIPT_SCHEDULE] = {"schedule", BASIN_PARAM_CHOICE, 0, "ddpm-linear", 0, 0,
-     "ddpm-linear|cosine|ou|edm", 0,
-     "the schedule whose time t the model was trained on (input = t only)"},
-    [TORCHSCRIPT_IMAGE_SHAPE] = {"image_shape", BASIN_PARAM_STRING, 0, "", 0, 0, NULL,
-     0,
-     "\"C,H,W\" to call the model on (n, C, H, W) images made from the channels-last "
-     "rows; empty: on (n, dim)"},
-    [TORCHSCRIPT_THREADS] = {"threads", BASIN_PARAM_INT, 1, NULL, 1, 256, NULL, 0,
-     "libtorch intra-op threads per call (a process-wide setting)"},
+    [TORCHSCRIPT_FILE] =
+        {"file", BASIN_PARAM_STRING, 0, "model.pt", 0, 0, NULL, BASIN_PARAM_REQUIRED,
+         "the TorchScript file (torch.jit.save of a traced or scripted module) whose "
+         "forward(x, c) is called"},
+    [TORCHSCRIPT_OUTPUT] =
+        {"output", BASIN_PARAM_CHOICE, 0, "denoiser", 0, 0, "denoiser|epsilon|score", 0,
+         "what the model returns: the denoiser x0_hat, the noise eps_hat "
+         "(x0_hat = (x - sigma eps_hat)/alpha) or the score (x0_hat = (x + sigma^2 s)/alpha)"},
+    [TORCHSCRIPT_INPUT] =
+        {"input", BASIN_PARAM_CHOICE, 0, "sigma", 0, 0, "sigma|ve-sigma|t|ddpm-step", 0,
+         "the noise level c the model gets: sigma; sigma/alpha with x/alpha for x (EDM); "
+         "the schedule time t; or the 0-based DDPM step index round(1000 t) - 1"},
+    [TORCHSCRIPT_SCHEDULE] =
+        {"schedule", BASIN_PARAM_CHOICE, 0, "ddpm-linear", 0, 0,
+         "ddpm-linear|cosine|ou|edm", 0,
+         "the schedule whose time t the model was trained on (input = t only)"},
+    [TORCHSCRIPT_IMAGE_SHAPE] =
+        {"image_shape", BASIN_PARAM_STRING, 0, "", 0, 0, NULL, 0,
+         "\"C,H,W\" to call the model on (n, C, H, W) images made from the channels-last "
+         "rows; empty: on (n, dim)"},
+    [TORCHSCRIPT_THREADS] =
+        {"threads", BASIN_PARAM_INT, 1, NULL, 1, 256, NULL, 0,
+         "libtorch intra-op threads per call (a process-wide setting)"},
     [TORCHSCRIPT_BATCH] = {"batch", BASIN_PARAM_INT, 256, NULL, 1, 1 << 20, NULL, 0,
-     "the most states passed to the model in one forward call"},
-    [TORCHSCRIPT_CONCURRENT] = {"concurrent", BASIN_PARAM_BOOL, 1, NULL, 0, 1, NULL, 0,
-     "let several basin threads run the model at once (false: one call at a time, "
-     "for models whose forward writes module state)"},
+                           "the most states passed to the model in one forward call"},
+    [TORCHSCRIPT_CONCURRENT] =
+        {"concurrent", BASIN_PARAM_BOOL, 1, NULL, 0, 1, NULL, 0,
+         "let several basin threads run the model at once (false: one call at a time, "
+         "for models whose forward writes module state)"},
     [TORCHSCRIPT_N_PARAMS] = {NULL, 0, 0, NULL, 0, 0, NULL, 0, NULL},
 };
 
@@ -136,8 +139,10 @@ static const basin_descriptor torchscript_descriptor = {
 };
 
 static const basin_descriptor *const torchscript_plugins[] = {&torchscript_descriptor,
-                                                             NULL};
+                                                              NULL};
 
 BASIN_EXPORT const basin_library basin_library_entry = {
-    BASIN_LIBRARY_HEADER, "torchscript", torchscript_plugins,
+    BASIN_LIBRARY_HEADER,
+    "torchscript",
+    torchscript_plugins,
 };

@@ -70,7 +70,8 @@
 #include <string>
 #include <vector>
 
-namespace {
+namespace
+{
 
 enum output_kind { OUTPUT_DENOISER, OUTPUT_EPSILON, OUTPUT_SCORE };
 enum input_kind { INPUT_SIGMA, INPUT_VE_SIGMA, INPUT_T, INPUT_DDPM_STEP };
@@ -95,7 +96,7 @@ struct torchscript {
     int64_t batch = 256;
     bool concurrent = true;
     torch::jit::Module module;
-    std::mutex lock;                     /* held around forward when !concurrent */
+    std::mutex lock; /* held around forward when !concurrent */
     std::atomic<bool> warned_clamp{false};
 };
 
@@ -186,8 +187,8 @@ double noise_input(const torchscript *m, double alpha, double sigma, bool *clamp
     case INPUT_T:
         return schedule_time(m->schedule, sigma / alpha);
     default: {
-        double k = std::nearbyint(DDPM_T * schedule_time(SCHED_DDPM_LINEAR,
-                                                          sigma / alpha)) - 1;
+        double k =
+            std::nearbyint(DDPM_T * schedule_time(SCHED_DDPM_LINEAR, sigma / alpha)) - 1;
         if (k < 0 || k > DDPM_T - 1) {
             *clamped = true;
             k = k < 0 ? 0 : DDPM_T - 1;
@@ -208,7 +209,8 @@ int run_chunk(torchscript *m, const basin_host *host, const float *x, int64_t n,
     if (clamped && !m->warned_clamp.exchange(true) && host->log != nullptr)
         host->log(host, BASIN_LOG_WARN,
                   "sigma/alpha = %g is outside the DDPM steps 1..1000: clamped to "
-                  "step index %g", sigma / alpha, c);
+                  "step index %g",
+                  sigma / alpha, c);
 
     /* Our own copy of x (the model may write its input in place). */
     const auto opts = torch::TensorOptions().dtype(torch::kFloat32);
@@ -216,7 +218,8 @@ int run_chunk(torchscript *m, const basin_host *host, const float *x, int64_t n,
     if (m->input == INPUT_VE_SIGMA)
         z.div_(alpha);
     if (m->image)
-        z = z.view({n, m->height, m->width, m->channels}).permute({0, 3, 1, 2})
+        z = z.view({n, m->height, m->width, m->channels})
+                .permute({0, 3, 1, 2})
                 .contiguous();
     torch::Tensor level = torch::full({n}, c, opts);
 
@@ -235,8 +238,8 @@ int run_chunk(torchscript *m, const basin_host *host, const float *x, int64_t n,
     torch::Tensor out = result.toTensor();
     if (out.sizes() != z.sizes()) {
         std::string want = c10::str(z.sizes()), got = c10::str(out.sizes());
-        host->error(host, "the model returned shape %s for input shape %s",
-                    got.c_str(), want.c_str());
+        host->error(host, "the model returned shape %s for input shape %s", got.c_str(),
+                    want.c_str());
         return BASIN_EINVAL;
     }
     if (m->image)
@@ -255,14 +258,16 @@ int run_chunk(torchscript *m, const basin_host *host, const float *x, int64_t n,
             v = ((double)x[i] - sigma * r[i]) / alpha;
             break;
         default:
-            v = m->input == INPUT_VE_SIGMA ? (double)x[i] / alpha + rho * rho * r[i]
-                                            : ((double)x[i] + sigma * sigma * r[i]) / alpha;
+            v = m->input == INPUT_VE_SIGMA
+                    ? (double)x[i] / alpha + rho * rho * r[i]
+                    : ((double)x[i] + sigma * sigma * r[i]) / alpha;
             break;
         }
         if (!std::isfinite(v) || std::fabs(v) > 3.4e38) {
-            host->error(host, "the model's output is not finite at sigma = %g, "
-                        "alpha = %g (state %lld, coordinate %lld)", sigma, alpha,
-                        (long long)(i / dim), (long long)(i % dim));
+            host->error(host,
+                        "the model's output is not finite at sigma = %g, "
+                        "alpha = %g (state %lld, coordinate %lld)",
+                        sigma, alpha, (long long)(i / dim), (long long)(i % dim));
             return BASIN_ENUMERIC;
         }
         x0_hat[i] = (float)v;
@@ -273,20 +278,21 @@ int run_chunk(torchscript *m, const basin_host *host, const float *x, int64_t n,
 int denoise_impl(torchscript *m, const basin_host *host, const float *x, uint64_t n,
                  double alpha, double sigma, float *x0_hat)
 {
-    if (!(alpha > 0) || !std::isfinite(alpha) || !(sigma >= 0)
-        || !std::isfinite(sigma)) {
-        host->error(host, "alpha = %g, sigma = %g: want alpha > 0 and sigma >= 0, "
-                    "finite", alpha, sigma);
+    if (!(alpha > 0) || !std::isfinite(alpha) || !(sigma >= 0) || !std::isfinite(sigma)) {
+        host->error(host,
+                    "alpha = %g, sigma = %g: want alpha > 0 and sigma >= 0, "
+                    "finite",
+                    alpha, sigma);
         return BASIN_EINVAL;
     }
     c10::InferenceMode no_autograd;
     if (at::get_num_threads() != m->threads)
         at::set_num_threads(m->threads);
     for (uint64_t first = 0; first < n; first += (uint64_t)m->batch) {
-        const uint64_t rows = n - first < (uint64_t)m->batch ? n - first
-                                                             : (uint64_t)m->batch;
-        const int rc = run_chunk(m, host, x + first * m->dim, (int64_t)rows, alpha,
-                                 sigma, x0_hat + first * m->dim);
+        const uint64_t rows =
+            n - first < (uint64_t)m->batch ? n - first : (uint64_t)m->batch;
+        const int rc = run_chunk(m, host, x + first * m->dim, (int64_t)rows, alpha, sigma,
+                                 x0_hat + first * m->dim);
         if (rc != BASIN_OK)
             return rc;
     }
@@ -323,13 +329,17 @@ int create_impl(const basin_host *host, const basin_value *params, uint32_t dim,
     if (shape[0] != '\0') {
         int64_t s[3];
         if (!parse_shape(shape, s)) {
-            host->error(host, "image_shape = \"%s\" is not \"C,H,W\" (three positive "
-                        "integers)", shape);
+            host->error(host,
+                        "image_shape = \"%s\" is not \"C,H,W\" (three positive "
+                        "integers)",
+                        shape);
             return BASIN_EINVAL;
         }
         if (s[0] * s[1] * s[2] != (int64_t)dim) {
-            host->error(host, "image_shape = \"%s\" holds %lld values, the data has "
-                        "dim = %u", shape, (long long)(s[0] * s[1] * s[2]), dim);
+            host->error(host,
+                        "image_shape = \"%s\" holds %lld values, the data has "
+                        "dim = %u",
+                        shape, (long long)(s[0] * s[1] * s[2]), dim);
             return BASIN_EINVAL;
         }
         m->image = true;
@@ -451,8 +461,9 @@ static int torchscript_denoise(void *self, const basin_host *host, const float *
 /* The C++ half's function table, found by torchscript.c with dlsym. */
 BASIN_EXPORT extern const basin_score_iface basin_torchscript_impl;
 const basin_score_iface basin_torchscript_impl = {
-    sizeof(basin_score_iface), 0, torchscript_create, torchscript_destroy,
-    torchscript_encode, torchscript_denoise,
+    sizeof(basin_score_iface), 0,
+    torchscript_create,        torchscript_destroy,
+    torchscript_encode,        torchscript_denoise,
 };
 
 } /* extern "C" */

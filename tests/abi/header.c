@@ -13,8 +13,7 @@ int main(void)
              FIRST_IS_SIZE(basin_energy_iface) && FIRST_IS_SIZE(basin_score_iface) &&
              FIRST_IS_SIZE(basin_sampler_iface) && FIRST_IS_SIZE(basin_descriptor) &&
              FIRST_IS_SIZE(basin_step) && FIRST_IS_SIZE(basin_model) &&
-             FIRST_IS_SIZE(basin_schedule) &&
-             offsetof(basin_library, abi_major) == 0 &&
+             FIRST_IS_SIZE(basin_schedule) && offsetof(basin_library, abi_major) == 0 &&
              offsetof(basin_library, abi_minor) == 4 &&
              offsetof(basin_library, struct_size) == 8;
     printf("%s: plugin.h as C (%ld): %s\n", ok ? "ok" : "FAIL", (long)__STDC_VERSION__,

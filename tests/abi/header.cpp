@@ -5,8 +5,8 @@
 #include <cstdio>
 
 static const basin_param_def kParams[] = {
-    {"beta", BASIN_PARAM_REAL, 1.0, nullptr, 0, 1e308, nullptr,
-     BASIN_PARAM_MIN_EXCLUSIVE, "inverse temperature"},
+    {"beta", BASIN_PARAM_REAL, 1.0, nullptr, 0, 1e308, nullptr, BASIN_PARAM_MIN_EXCLUSIVE,
+     "inverse temperature"},
     {nullptr, BASIN_PARAM_INT, 0, nullptr, 0, 0, nullptr, 0, nullptr},
 };
 

@@ -16,7 +16,10 @@ static int create(const basin_host *h, const basin_value *v, void **self)
     return BASIN_EINTERNAL;
 }
 
-static void destroy(void *self) { (void)self; }
+static void destroy(void *self)
+{
+    (void)self;
+}
 
 static int info(void *self, basin_dataset_info *out)
 {
@@ -33,7 +36,10 @@ static int read_rows(void *self, const basin_host *h, int split, uint64_t first,
 
 static const basin_dataset_iface iface = {
     .struct_size = sizeof(basin_dataset_iface),
-    .create = create, .destroy = destroy, .info = info, .read = read_rows,
+    .create = create,
+    .destroy = destroy,
+    .info = info,
+    .read = read_rows,
 };
 
 static const basin_descriptor descriptor = {
@@ -47,5 +53,5 @@ static const basin_descriptor descriptor = {
 };
 
 static const basin_descriptor *const plugins[] = {&descriptor, NULL};
-BASIN_EXPORT const basin_library basin_library_entry = {
-    BASIN_LIBRARY_HEADER, "bad-default", plugins};
+BASIN_EXPORT const basin_library basin_library_entry = {BASIN_LIBRARY_HEADER,
+                                                        "bad-default", plugins};

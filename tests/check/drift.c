@@ -17,10 +17,13 @@ static int create(const basin_host *h, const basin_value *v, void **self)
     return BASIN_OK;
 }
 
-static void destroy(void *self) { (void)self; }
+static void destroy(void *self)
+{
+    (void)self;
+}
 
-static int run(void *self, const basin_host *h, const basin_model *model,
-               float *states, uint64_t n, uint64_t first, basin_outcome *outcome)
+static int run(void *self, const basin_host *h, const basin_model *model, float *states,
+               uint64_t n, uint64_t first, basin_outcome *outcome)
 {
     (void)self, (void)first;
     if (!model->energy || (model->energy->flags & BASIN_ENERGY_BINARY)) {
@@ -36,7 +39,9 @@ static int run(void *self, const basin_host *h, const basin_model *model,
 
 static const basin_sampler_iface iface = {
     .struct_size = sizeof(basin_sampler_iface),
-    .create = create, .destroy = destroy, .run = run,
+    .create = create,
+    .destroy = destroy,
+    .run = run,
 };
 
 static const basin_descriptor descriptor = {
@@ -50,5 +55,5 @@ static const basin_descriptor descriptor = {
 };
 
 static const basin_descriptor *const plugins[] = {&descriptor, NULL};
-BASIN_EXPORT const basin_library basin_library_entry = {
-    BASIN_LIBRARY_HEADER, "drift", plugins};
+BASIN_EXPORT const basin_library basin_library_entry = {BASIN_LIBRARY_HEADER, "drift",
+                                                        plugins};

@@ -17,13 +17,13 @@
 #include <string.h>
 
 #if defined(BROKEN_GRADIENT)
-#define PLUGIN_ID "energies/wrong-gradient"
+#define PLUGIN_ID      "energies/wrong-gradient"
 #define GRADIENT_SCALE 0.5
-#define COUNTER 0
+#define COUNTER        0
 #elif defined(BROKEN_COUNTER)
-#define PLUGIN_ID "energies/counter"
+#define PLUGIN_ID      "energies/counter"
 #define GRADIENT_SCALE 1.0
-#define COUNTER 1
+#define COUNTER        1
 #else
 #error "build with -DBROKEN_GRADIENT or -DBROKEN_COUNTER"
 #endif
@@ -72,8 +72,7 @@ static int encode(void *self, const basin_host *h, const float *m, uint64_t n)
     return BASIN_OK;
 }
 
-static int energy(void *self, const basin_host *h, const float *x, uint64_t n,
-                  double *e)
+static int energy(void *self, const basin_host *h, const float *x, uint64_t n, double *e)
 {
     (void)h;
     static unsigned calls; /* the bug of BROKEN_COUNTER (and a data race) */
@@ -91,8 +90,7 @@ static int energy(void *self, const basin_host *h, const float *x, uint64_t n,
     return BASIN_OK;
 }
 
-static int gradient(void *self, const basin_host *h, const float *x, uint64_t n,
-                    float *g)
+static int gradient(void *self, const basin_host *h, const float *x, uint64_t n, float *g)
 {
     (void)h;
     const fixture *f = self;
@@ -103,7 +101,10 @@ static int gradient(void *self, const basin_host *h, const float *x, uint64_t n,
 
 static const basin_energy_iface iface = {
     .struct_size = sizeof(basin_energy_iface),
-    .create = create, .destroy = destroy, .encode = encode, .energy = energy,
+    .create = create,
+    .destroy = destroy,
+    .encode = encode,
+    .energy = energy,
     .gradient = gradient,
 };
 
@@ -118,5 +119,5 @@ static const basin_descriptor descriptor = {
 };
 
 static const basin_descriptor *const plugins[] = {&descriptor, NULL};
-BASIN_EXPORT const basin_library basin_library_entry = {
-    BASIN_LIBRARY_HEADER, "energy-fixture", plugins};
+BASIN_EXPORT const basin_library basin_library_entry = {BASIN_LIBRARY_HEADER,
+                                                        "energy-fixture", plugins};

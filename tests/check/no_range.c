@@ -18,7 +18,10 @@ static int create(const basin_host *h, const basin_value *v, void **self)
     return BASIN_OK;
 }
 
-static void destroy(void *self) { (void)self; }
+static void destroy(void *self)
+{
+    (void)self;
+}
 
 static int info(void *self, basin_dataset_info *out)
 {
@@ -40,7 +43,10 @@ static int read_rows(void *self, const basin_host *h, int split, uint64_t first,
 
 static const basin_dataset_iface iface = {
     .struct_size = sizeof(basin_dataset_iface),
-    .create = create, .destroy = destroy, .info = info, .read = read_rows,
+    .create = create,
+    .destroy = destroy,
+    .info = info,
+    .read = read_rows,
 };
 
 static const basin_descriptor descriptor = {
@@ -54,5 +60,5 @@ static const basin_descriptor descriptor = {
 };
 
 static const basin_descriptor *const plugins[] = {&descriptor, NULL};
-BASIN_EXPORT const basin_library basin_library_entry = {
-    BASIN_LIBRARY_HEADER, "no-range", plugins};
+BASIN_EXPORT const basin_library basin_library_entry = {BASIN_LIBRARY_HEADER, "no-range",
+                                                        plugins};

@@ -21,7 +21,10 @@ static int create(const basin_host *h, const basin_value *v, uint32_t dim, void 
     return BASIN_OK;
 }
 
-static void destroy(void *self) { free(self); }
+static void destroy(void *self)
+{
+    free(self);
+}
 
 static int encode(void *self, const basin_host *h, const float *t, uint64_t n)
 {
@@ -41,7 +44,10 @@ static int denoise(void *self, const basin_host *h, const float *x, uint64_t n,
 
 static const basin_score_iface iface = {
     .struct_size = sizeof(basin_score_iface),
-    .create = create, .destroy = destroy, .encode = encode, .denoise = denoise,
+    .create = create,
+    .destroy = destroy,
+    .encode = encode,
+    .denoise = denoise,
 };
 
 static const basin_descriptor descriptor = {
@@ -55,5 +61,5 @@ static const basin_descriptor descriptor = {
 };
 
 static const basin_descriptor *const plugins[] = {&descriptor, NULL};
-BASIN_EXPORT const basin_library basin_library_entry = {
-    BASIN_LIBRARY_HEADER, "nonfinite", plugins};
+BASIN_EXPORT const basin_library basin_library_entry = {BASIN_LIBRARY_HEADER, "nonfinite",
+                                                        plugins};

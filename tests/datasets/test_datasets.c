@@ -33,16 +33,16 @@
 
 static int n_failed, n_passed;
 
-#define CHECK(cond, ...)                                                              \
-    do {                                                                              \
-        int ok_ = (cond);                                                             \
-        printf("%s - ", ok_ ? "ok  " : "FAIL");                                        \
-        printf(__VA_ARGS__);                                                          \
-        printf("%s\n", ok_ ? "" : "   [" #cond "]");                                   \
-        if (ok_)                                                                      \
-            n_passed++;                                                               \
-        else                                                                          \
-            n_failed++;                                                               \
+#define CHECK(cond, ...)                                                                 \
+    do {                                                                                 \
+        int ok_ = (cond);                                                                \
+        printf("%s - ", ok_ ? "ok  " : "FAIL");                                          \
+        printf(__VA_ARGS__);                                                             \
+        printf("%s\n", ok_ ? "" : "   [" #cond "]");                                     \
+        if (ok_)                                                                         \
+            n_passed++;                                                                  \
+        else                                                                             \
+            n_failed++;                                                                  \
     } while (0)
 
 static double now_seconds(void)
@@ -58,9 +58,9 @@ static double now_seconds(void)
 static const basin_descriptor *load_dataset(const char *path, const char *id)
 {
     const basin_descriptor *d = load_plugin(path, id);
-    CHECK(d != NULL && strcmp(d->interface, BASIN_IFACE_DATASET) == 0
-              && ((const basin_dataset_iface *)d->iface)->struct_size
-                     == sizeof(basin_dataset_iface),
+    CHECK(d != NULL && strcmp(d->interface, BASIN_IFACE_DATASET) == 0 &&
+              ((const basin_dataset_iface *)d->iface)->struct_size ==
+                  sizeof(basin_dataset_iface),
           "%s holds %s implementing %s", path, id, BASIN_IFACE_DATASET);
     return d;
 }
@@ -167,10 +167,10 @@ static void jacobi_eigen(double *a, uint32_t n, double *w, double *v)
                 const double apq = a[(size_t)p * n + q];
                 if (apq == 0)
                     continue;
-                const double theta = (a[(size_t)q * n + q] - a[(size_t)p * n + p])
-                                     / (2 * apq);
-                const double t = (theta >= 0 ? 1 : -1)
-                                 / (fabs(theta) + sqrt(theta * theta + 1));
+                const double theta =
+                    (a[(size_t)q * n + q] - a[(size_t)p * n + p]) / (2 * apq);
+                const double t =
+                    (theta >= 0 ? 1 : -1) / (fabs(theta) + sqrt(theta * theta + 1));
                 const double c = 1 / sqrt(t * t + 1), s = t * c;
                 for (uint32_t k = 0; k < n; k++) { /* columns p, q */
                     const double akp = a[(size_t)k * n + p], akq = a[(size_t)k * n + q];
@@ -289,11 +289,11 @@ static void test_gaussian(const basin_host *host, fake_host *m)
     basin_dataset_info info;
     uint64_t got;
     float *x = read_all(&p, d, host, BASIN_SPLIT_TRAIN, &got, &info);
-    CHECK(info.n_train == k && info.n_heldout == 50 && info.dim == n && info.flags == 0
-              && info.height == 0,
+    CHECK(info.n_train == k && info.n_heldout == 50 && info.dim == n && info.flags == 0 &&
+              info.height == 0,
           "gaussian: info K=%llu heldout=%llu N=%u flags=%u",
-          (unsigned long long)info.n_train,
-          (unsigned long long)info.n_heldout, info.dim, info.flags);
+          (unsigned long long)info.n_train, (unsigned long long)info.n_heldout, info.dim,
+          info.flags);
     double lambda[16];
     int rc = iface_of(&p)->spectrum(d, host, lambda);
     int exact = rc == BASIN_OK;
@@ -322,10 +322,14 @@ static void test_gaussian(const basin_host *host, fake_host *m)
                 cov_ok &= z <= 5;
             }
         }
-    CHECK(var_ok, "gaussian(power): the 16 axis variances match λ_i (worst %.2f SE, "
-          "limit 4)", worst_var);
-    CHECK(cov_ok, "gaussian(power): off-diagonal covariances vanish (worst %.2f SE, "
-          "limit 5)", worst_cov);
+    CHECK(var_ok,
+          "gaussian(power): the 16 axis variances match λ_i (worst %.2f SE, "
+          "limit 4)",
+          worst_var);
+    CHECK(cov_ok,
+          "gaussian(power): off-diagonal covariances vanish (worst %.2f SE, "
+          "limit 5)",
+          worst_cov);
 
     /* Held-out rows are other draws of the law; same seed → same bytes; a larger
        count keeps the first rows; another seed gives other rows. */
@@ -476,7 +480,8 @@ static void test_mixture(const basin_host *host)
         tail_ok &= fabs(lambda[i] - 0.5) < 1e-12;
     CHECK(desc_ok && tail_ok && lambda[3] > 0.5 + 1,
           "mixture(C=5): spectrum() descending, 4 eigenvalues above σ² (%.3f %.3f %.3f "
-          "%.3f), then σ² = 0.5", lambda[0], lambda[1], lambda[2], lambda[3]);
+          "%.3f), then σ² = 0.5",
+          lambda[0], lambda[1], lambda[2], lambda[3]);
     sample_covariance(x, k, n5, mean, cov);
     jacobi_eigen(cov, n5, w, v);
     int top_ok = 1;
@@ -487,15 +492,18 @@ static void test_mixture(const basin_host *host)
         worst = fmax(worst, z);
         top_ok &= z <= 4;
     }
-    CHECK(top_ok, "mixture(C=5): the 4 top sample eigenvalues match spectrum() (worst "
-          "%.2f SE, limit 4)", worst);
+    CHECK(top_ok,
+          "mixture(C=5): the 4 top sample eigenvalues match spectrum() (worst "
+          "%.2f SE, limit 4)",
+          worst);
     double trace, trace_se, trace_law = 0;
     total_variance(x, k, n5, mean, &trace, &trace_se);
     for (uint32_t i = 0; i < n5; i++)
         trace_law += lambda[i];
     CHECK(fabs(trace - trace_law) <= 4 * trace_se,
           "mixture(C=5): total variance %.3f = trace of spectrum() %.3f within 4 SE "
-          "(SE %.3f)", trace, trace_law, trace_se);
+          "(SE %.3f)",
+          trace, trace_law, trace_se);
     free(x);
     free(mean);
     free(cov);
@@ -527,8 +535,11 @@ static double f_power(double u, int power)
 {
     /* sign(0) counts as 0 here: Simpson then integrates the jump at the panel
        boundary g = 0 exactly (the average of the two sides). */
-    double f = current_f == 1 ? tanh(u) : current_f == 2 ? (u > 0 ? u : 0)
-               : u > 0 ? 1 : u < 0 ? -1 : 0;
+    double f = current_f == 1   ? tanh(u)
+               : current_f == 2 ? (u > 0 ? u : 0)
+               : u > 0          ? 1
+               : u < 0          ? -1
+                                : 0;
     if (current_f == 3 && power == 2)
         return 1;
     return power == 1 ? f : f * f;
@@ -566,7 +577,8 @@ static void test_manifold(const basin_host *host)
         zeros &= lambda[i] == 0;
     CHECK(rc == BASIN_OK && lambda[dl - 1] > 0.05 && zeros,
           "manifold(linear): spectrum() has D = 15 positive eigenvalues (%.3f .. %.3f) "
-          "and 45 zeros", lambda[0], lambda[dl - 1]);
+          "and 45 zeros",
+          lambda[0], lambda[dl - 1]);
     double *mean = malloc(200 * sizeof *mean), *cov = malloc(200 * 200 * sizeof *cov);
     double *w = malloc(200 * sizeof *w), *v = malloc(200 * 200 * sizeof *v);
     sample_covariance(x, k, n, mean, cov);
@@ -579,12 +591,15 @@ static void test_manifold(const basin_host *host)
         worst = fmax(worst, z);
         top_ok &= z <= 4;
     }
-    CHECK(top_ok, "manifold(linear): the 15 top sample eigenvalues match spectrum() "
-          "(worst %.2f SE, limit 4)", worst);
+    CHECK(top_ok,
+          "manifold(linear): the 15 top sample eigenvalues match spectrum() "
+          "(worst %.2f SE, limit 4)",
+          worst);
     /* Float32 rows lie in the 15-dim span up to round-off ~1e-7 relative. */
     CHECK(fabs(w[dl]) < 1e-8 * w[0],
           "manifold(linear): sample eigenvalue 16 is %.2e, zero to round-off (the data "
-          "span D dimensions)", w[dl]);
+          "span D dimensions)",
+          w[dl]);
 
     /* law_distance: training points are on the manifold (float round-off); points
        of N(0, I_N) are at distance² ≈ (N − D)/N: N·dist² ~ χ²(45), mean 45, SD √90. */
@@ -603,7 +618,8 @@ static void test_manifold(const basin_host *host)
         chi_mean += n * dist[r] * dist[r] / 64;
     CHECK(rc == BASIN_OK && fabs(chi_mean - (n - dl)) <= 4 * sqrt(2.0 * (n - dl) / 64),
           "manifold(linear): random N(0, I) points have mean N·dist² = %.2f ≈ N − D = "
-          "45 (4 SE = %.2f)", chi_mean, 4 * sqrt(2.0 * (n - dl) / 64));
+          "45 (4 SE = %.2f)",
+          chi_mean, 4 * sqrt(2.0 * (n - dl) / 64));
     /* The distance to a subspace is a seminorm that vanishes on it: for x on the
        manifold, dist(x + t g) = |t| dist(g). */
     {
@@ -616,7 +632,8 @@ static void test_manifold(const basin_host *host)
         iface_of(&p)->law_distance(d, host, y, 1, &dy);
         CHECK(fabs(dy - 0.5 * dg) < 1e-5,
               "manifold(linear): dist(x + 0.5 g) = %.6f = 0.5 dist(g) = %.6f for x on "
-              "the manifold", dy, 0.5 * dg);
+              "the manifold",
+              dy, 0.5 * dg);
         free(y);
     }
     free(g);
@@ -658,16 +675,18 @@ static void test_manifold(const basin_host *host)
             exact += gauss_mean(f_power, 2, q) - m1 * m1;
             get_test += mu1 * mu1 * q + mu_star2;
         }
-        CHECK(rc == BASIN_OK && fabs(lambda[nn - 1] - mu_star2) < 1e-9
-                  && fabs(get_trace - get_test) < 1e-6 * get_test,
+        CHECK(rc == BASIN_OK && fabs(lambda[nn - 1] - mu_star2) < 1e-9 &&
+                  fabs(get_trace - get_test) < 1e-6 * get_test,
               "manifold(%s): spectrum() tail = μ*² = %.6f and trace %.4f = Σ(μ₁² q_i + "
-              "μ*²) (μ₁ = %.6f)", names[current_f], lambda[nn - 1], get_trace, mu1);
+              "μ*²) (μ₁ = %.6f)",
+              names[current_f], lambda[nn - 1], get_trace, mu1);
         sample_covariance(x, kk, nn, mean, cov);
         double trace, trace_se;
         total_variance(x, kk, nn, mean, &trace, &trace_se);
         CHECK(fabs(trace - exact) <= 4 * trace_se,
               "manifold(%s): sample total variance %.3f = exact Σ Var f %.3f within 4 SE "
-              "(SE %.3f)", names[current_f], trace, exact, trace_se);
+              "(SE %.3f)",
+              names[current_f], trace, exact, trace_se);
         /* The Gaussian-equivalent trace differs from the exact one by the
            O(N/D) curvature of Var f(√q g) in q (q_i − 1 = O(1/√D)): 1% at D = 100. */
         CHECK(fabs(get_trace - trace) <= 4 * trace_se + 0.01 * exact,
@@ -743,8 +762,8 @@ static uint64_t row_hash(const float *row, uint32_t dim, uint8_t *scratch)
    pixel sum and, when labels_path is set, the hash → label pairs. */
 typedef struct raw_idx {
     uint32_t n, dim;
-    uint64_t *hashes;     /* sorted */
-    uint64_t *by_label;   /* hash·16 + label, sorted (labels < 16) */
+    uint64_t *hashes;   /* sorted */
+    uint64_t *by_label; /* hash·16 + label, sorted (labels < 16) */
     double pixel_sum;
 } raw_idx;
 
@@ -758,18 +777,18 @@ static int read_raw(const char *images, const char *labels, raw_idx *out)
         gzclose(gz);
         return 0;
     }
-    out->n = (uint32_t)head[4] << 24 | (uint32_t)head[5] << 16 | (uint32_t)head[6] << 8
-             | head[7];
-    out->dim = ((uint32_t)head[10] << 8 | head[11])
-               * ((uint32_t)head[14] << 8 | head[15]);
+    out->n = (uint32_t)head[4] << 24 | (uint32_t)head[5] << 16 | (uint32_t)head[6] << 8 |
+             head[7];
+    out->dim =
+        ((uint32_t)head[10] << 8 | head[11]) * ((uint32_t)head[14] << 8 | head[15]);
     uint8_t *img = malloc(out->dim);
     out->hashes = malloc(out->n * sizeof *out->hashes);
     out->by_label = malloc(out->n * sizeof *out->by_label);
     uint8_t *lab = malloc(out->n);
     gzFile gl = gzopen(labels, "rb");
     uint8_t lhead[8];
-    int ok = gl != NULL && gzread(gl, lhead, 8) == 8
-             && gzread(gl, lab, out->n) == (int)out->n;
+    int ok =
+        gl != NULL && gzread(gl, lhead, 8) == 8 && gzread(gl, lab, out->n) == (int)out->n;
     if (gl != NULL)
         gzclose(gl);
     out->pixel_sum = 0;
@@ -849,9 +868,9 @@ static void test_fashion_real(const basin_host *host, fake_host *m, const char *
     basin_dataset_info info;
     uint64_t n;
     float *x = read_all(&p, d, host, BASIN_SPLIT_TRAIN, &n, &info);
-    CHECK(info.n_train == 2000 && info.n_heldout == 10000 && info.dim == 784
-              && info.height == 28 && info.width == 28 && info.channels == 1
-              && info.flags == 0,
+    CHECK(info.n_train == 2000 && info.n_heldout == 10000 && info.dim == 784 &&
+              info.height == 28 && info.width == 28 && info.channels == 1 &&
+              info.flags == 0,
           "fashion-mnist: info 2000 + 10000 rows, 28 × 28 × 1 (create %.2f s)", t_read);
     CHECK(subset_of(x, n, 784, train.hashes, train.n, -1, NULL),
           "fashion-mnist: the 2000 training rows are distinct train-file images");
@@ -872,8 +891,8 @@ static void test_fashion_real(const basin_host *host, fake_host *m, const char *
     const double train_mean = train.pixel_sum / (60000.0 * 784) / 127.5 - 1;
     CHECK(fabs(m1 - train_mean) <= 4 * sd / sqrt((double)n),
           "fashion-mnist: the 2000 drawn images' mean pixel %.4f matches the train "
-          "file's %.4f (raw gz, mean/127.5 − 1) within 4 SE (SE %.4f)", m1, train_mean,
-          sd / sqrt((double)n));
+          "file's %.4f (raw gz, mean/127.5 − 1) within 4 SE (SE %.4f)",
+          m1, train_mean, sd / sqrt((double)n));
     uint64_t nh;
     float *h = read_all(&p, d, host, BASIN_SPLIT_HELDOUT, &nh, &info);
     double sum = 0, lo = 1, hi = -1;
@@ -889,7 +908,8 @@ static void test_fashion_real(const basin_host *host, fake_host *m, const char *
     const double expect = test.pixel_sum / (10000.0 * 784) / 127.5 - 1;
     CHECK(fabs(sum / ((double)nh * 784) - expect) < 1e-6 && lo == -1 && hi == 1,
           "fashion-mnist: held-out mean pixel %.6f = raw t10k mean/127.5 − 1 = %.6f; "
-          "range [%g, %g]", sum / ((double)nh * 784), expect, lo, hi);
+          "range [%g, %g]",
+          sum / ((double)nh * 784), expect, lo, hi);
     CHECK(subset_of(h, nh, 784, test.hashes, test.n, -1, NULL),
           "fashion-mnist: heldout = 10000 rows are exactly the t10k images, each once");
     free(h);
@@ -916,8 +936,10 @@ static void test_fashion_real(const basin_host *host, fake_host *m, const char *
     int same_rows = 0;
     for (int r = 0; r < 500; r++)
         same_rows += memcmp(a + r * 784, c + r * 784, 784 * sizeof *a) == 0;
-    CHECK(same_rows < 5, "fashion-mnist: another seed draws other images (%d of 500 "
-          "rows coincide; 500/60000 expected)", same_rows);
+    CHECK(same_rows < 5,
+          "fashion-mnist: another seed draws other images (%d of 500 "
+          "rows coincide; 500/60000 expected)",
+          same_rows);
     free(a);
     free(c);
     set_number(&p, "count", 1000);
@@ -942,16 +964,18 @@ static void test_fashion_real(const basin_host *host, fake_host *m, const char *
         for (int y = 0; y < 14; y++)
             for (int xx = 0; xx < 14; xx++) {
                 const float *img = b + r * 784;
-                double mean = ((double)img[2 * y * 28 + 2 * xx] +
-                               img[2 * y * 28 + 2 * xx + 1] +
-                               img[(2 * y + 1) * 28 + 2 * xx] +
-                               img[(2 * y + 1) * 28 + 2 * xx + 1]) / 4;
+                double mean =
+                    ((double)img[2 * y * 28 + 2 * xx] + img[2 * y * 28 + 2 * xx + 1] +
+                     img[(2 * y + 1) * 28 + 2 * xx] +
+                     img[(2 * y + 1) * 28 + 2 * xx + 1]) /
+                    4;
                 worst = fmax(worst, fabs(mean - q[r * 196 + y * 14 + xx]));
             }
     CHECK(n == 1000 && info.dim == 196 && info.height == 14 && info.width == 14 &&
               worst < 1e-6,
           "fashion-mnist: downsample 2 gives 14 × 14 block means of the same images "
-          "(worst error %.2g)", worst);
+          "(worst error %.2g)",
+          worst);
     free(q);
     set_number(&p, "downsample", 7);
     d = make(host, &p);
@@ -968,8 +992,8 @@ static void test_fashion_real(const basin_host *host, fake_host *m, const char *
     set_number(&p, "count", 6001);
     set_number(&p, "class", 2);
     rc = make_fails(host, &p);
-    CHECK(rc == BASIN_EINVAL && contains(fake_last_error, "6001")
-              && contains(fake_last_error, "class 2"),
+    CHECK(rc == BASIN_EINVAL && contains(fake_last_error, "6001") &&
+              contains(fake_last_error, "class 2"),
           "fashion-mnist: count beyond a class's 6000 images is refused: \"%s\"",
           fake_last_error);
     free(train.hashes);
@@ -1091,27 +1115,31 @@ static void test_fashion_fake(const basin_host *host, const char *tmp)
     iface_of(&p)->destroy(d);
     set_number(&p, "count", 4);
     int rc = make_fails(host, &p);
-    CHECK(rc == BASIN_EINVAL && contains(fake_last_error, "exceeds the 3 images of class 1"),
-          "fashion-mnist(fake): count 4 > 3 images of the class: \"%s\"", fake_last_error);
+    CHECK(rc == BASIN_EINVAL &&
+              contains(fake_last_error, "exceeds the 3 images of class 1"),
+          "fashion-mnist(fake): count 4 > 3 images of the class: \"%s\"",
+          fake_last_error);
     set_number(&p, "class", -1);
     set_number(&p, "count", 11);
     rc = make_fails(host, &p);
-    CHECK(rc == BASIN_EINVAL && contains(fake_last_error, "count = 11 exceeds the 10 images")
-              && contains(fake_last_error, "train-images-idx3-ubyte.gz"),
+    CHECK(rc == BASIN_EINVAL &&
+              contains(fake_last_error, "count = 11 exceeds the 10 images") &&
+              contains(fake_last_error, "train-images-idx3-ubyte.gz"),
           "fashion-mnist(fake): count larger than the file: \"%s\"", fake_last_error);
     set_number(&p, "count", 2);
     set_number(&p, "heldout", 6);
     rc = make_fails(host, &p);
-    CHECK(rc == BASIN_EINVAL && contains(fake_last_error, "heldout = 6 exceeds the 5")
-              && contains(fake_last_error, "t10k"),
-          "fashion-mnist(fake): heldout larger than the t10k file: \"%s\"", fake_last_error);
+    CHECK(rc == BASIN_EINVAL && contains(fake_last_error, "heldout = 6 exceeds the 5") &&
+              contains(fake_last_error, "t10k"),
+          "fashion-mnist(fake): heldout larger than the t10k file: \"%s\"",
+          fake_last_error);
     set_number(&p, "heldout", 1);
 
     /* t10k images of another size. */
     fake_idx(dir, 10, 4, 4, 5, 3, 5);
     rc = make_fails(host, &p);
-    CHECK(rc == BASIN_EINVAL && contains(fake_last_error, "3 × 5")
-              && contains(fake_last_error, "4 × 4"),
+    CHECK(rc == BASIN_EINVAL && contains(fake_last_error, "3 × 5") &&
+              contains(fake_last_error, "4 × 4"),
           "fashion-mnist(fake): t10k image size differs: \"%s\"", fake_last_error);
     fake_idx(dir, 10, 4, 4, 5, 4, 4);
 
@@ -1122,14 +1150,15 @@ static void test_fashion_fake(const basin_host *host, const char *tmp)
     uint32_t bad[4] = {0x801, 10, 4, 4};
     write_idx(path, 0, bad, 4, px, 160);
     rc = make_fails(host, &p);
-    CHECK(rc == BASIN_EINVAL && contains(fake_last_error, "bad magic")
-              && contains(fake_last_error, "0x00000803") && contains(fake_last_error, path),
+    CHECK(rc == BASIN_EINVAL && contains(fake_last_error, "bad magic") &&
+              contains(fake_last_error, "0x00000803") && contains(fake_last_error, path),
           "fashion-mnist(fake): bad magic: \"%s\"", fake_last_error);
     /* Truncated pixel data. */
     uint32_t ok_head[4] = {0x803, 10, 4, 4};
     write_idx(path, 0, ok_head, 4, px, 100);
     rc = make_fails(host, &p);
-    CHECK(rc == BASIN_EIO && contains(fake_last_error, "truncated: 100 of 160 pixel bytes"),
+    CHECK(rc == BASIN_EIO &&
+              contains(fake_last_error, "truncated: 100 of 160 pixel bytes"),
           "fashion-mnist(fake): truncated data: \"%s\"", fake_last_error);
     /* Truncated header. */
     write_idx(path, 0, ok_head, 2, px, 0);
@@ -1183,14 +1212,16 @@ static void test_fashion_fake(const basin_host *host, const char *tmp)
     write_idx(path, 1, ok_head, 4, raw, 160);
     set_number(&p, "count", 10);
     rc = make_fails(host, &p);
-    CHECK(rc == BASIN_OK, "fashion-mnist(fake): an uncompressed train-images-idx3-ubyte "
-          "is read (%s)", fake_last_error);
+    CHECK(rc == BASIN_OK,
+          "fashion-mnist(fake): an uncompressed train-images-idx3-ubyte "
+          "is read (%s)",
+          fake_last_error);
     unlink(path);
     /* Missing files. */
     set_string(&p, "path", tmp);
     rc = make_fails(host, &p);
-    CHECK(rc == BASIN_EIO && contains(fake_last_error, "not found")
-              && contains(fake_last_error, "dataset-fashion-mnist"),
+    CHECK(rc == BASIN_EIO && contains(fake_last_error, "not found") &&
+              contains(fake_last_error, "dataset-fashion-mnist"),
           "fashion-mnist: a folder without the files: \"%s\"", fake_last_error);
 }
 
@@ -1268,9 +1299,8 @@ static void test_npy(const basin_host *host, const char *tmp)
         np->info(d, &info);
         np->read(d, host, BASIN_SPLIT_TRAIN, 0, 5, out);
     }
-    CHECK(rc == BASIN_OK && info.n_train == 5 && info.dim == 3 && info.n_heldout == 0
-              && info.height == 0 && info.flags == 0
-              && memcmp(out, f4, sizeof f4) == 0,
+    CHECK(rc == BASIN_OK && info.n_train == 5 && info.dim == 3 && info.n_heldout == 0 &&
+              info.height == 0 && info.flags == 0 && memcmp(out, f4, sizeof f4) == 0,
           "npy: '<f4' (5, 3) v1.0 round trip (%s)", fake_last_error);
     np->destroy(d);
     /* count 2: the first two rows; a held-out file; heldout 1. */
@@ -1283,9 +1313,9 @@ static void test_npy(const basin_host *host, const char *tmp)
         np->read(d, host, BASIN_SPLIT_TRAIN, 0, 2, out);
         np->read(d, host, BASIN_SPLIT_HELDOUT, 0, 1, out + 6);
     }
-    CHECK(rc == BASIN_OK && info.n_train == 2 && info.n_heldout == 1
-              && memcmp(out, f4, 6 * sizeof(float)) == 0
-              && memcmp(out + 6, f4 + 6, 3 * sizeof(float)) == 0,
+    CHECK(rc == BASIN_OK && info.n_train == 2 && info.n_heldout == 1 &&
+              memcmp(out, f4, 6 * sizeof(float)) == 0 &&
+              memcmp(out + 6, f4 + 6, 3 * sizeof(float)) == 0,
           "npy: count 2 takes the first 2 rows, heldout 1 the first held-out row (%s)",
           fake_last_error);
     np->destroy(d);
@@ -1319,8 +1349,8 @@ static void test_npy(const basin_host *host, const char *tmp)
         np->read(d, host, BASIN_SPLIT_TRAIN, 0, 4, out);
         for (int k = 0; k < 24; k++)
             u1_ok &= out[k] == (float)(u1[k] / 127.5 - 1.0);
-        u1_ok &= info.dim == 6 && info.height == 2 && info.width == 3
-                 && info.channels == 1;
+        u1_ok &=
+            info.dim == 6 && info.height == 2 && info.width == 3 && info.channels == 1;
     }
     CHECK(u1_ok, "npy: '|u1' (4, 2, 3) v3.0 as p/127.5 − 1, 2 × 3 × 1 images (%s)",
           fake_last_error);
@@ -1342,12 +1372,14 @@ static void test_npy(const basin_host *host, const char *tmp)
             np->read(d, host, BASIN_SPLIT_TRAIN, 0, 2, out);
             for (int k = 0; k < 24; k++)
                 ok &= out[k] == (float)(u1[k] / 255.0);
-            ok &= info.dim == 12 && info.height == 2 && info.width == 2
-                  && info.channels == 3;
+            ok &= info.dim == 12 && info.height == 2 && info.width == 2 &&
+                  info.channels == 3;
             np->destroy(d);
         }
-        CHECK(ok, "npy: '|u1' (2, 2, 2, 3) with uint8_scale zero-one: p/255, 2 × 2 × 3 "
-              "images (%s)", fake_last_error);
+        CHECK(ok,
+              "npy: '|u1' (2, 2, 2, 3) with uint8_scale zero-one: p/255, 2 × 2 × 3 "
+              "images (%s)",
+              fake_last_error);
     }
     /* int8 ±1 and int64: ±1 data is binary. */
     int8_t i1[6] = {1, -1, -1, 1, 1, 1};
@@ -1360,8 +1392,8 @@ static void test_npy(const basin_host *host, const char *tmp)
         np->info(d, &info);
         np->read(d, host, BASIN_SPLIT_TRAIN, 0, 2, out);
     }
-    CHECK(rc == BASIN_OK && info.flags == BASIN_DATA_BINARY && out[1] == -1
-              && out[5] == 1,
+    CHECK(rc == BASIN_OK && info.flags == BASIN_DATA_BINARY && out[1] == -1 &&
+              out[5] == 1,
           "npy: '|i1' ±1 data sets BASIN_DATA_BINARY (%s)", fake_last_error);
     np->destroy(d);
     int64_t i8[4] = {3, -4, 1 << 20, -1};
@@ -1374,8 +1406,8 @@ static void test_npy(const basin_host *host, const char *tmp)
         np->info(d, &info);
         np->read(d, host, BASIN_SPLIT_TRAIN, 0, 2, out);
     }
-    CHECK(rc == BASIN_OK && info.flags == 0 && out[0] == 3 && out[1] == -4
-              && out[2] == 1048576 && out[3] == -1,
+    CHECK(rc == BASIN_OK && info.flags == 0 && out[0] == 3 && out[1] == -4 &&
+              out[2] == 1048576 && out[3] == -1,
           "npy: '<i8' round trip, not binary (%s)", fake_last_error);
     np->destroy(d);
 
@@ -1394,8 +1426,8 @@ static void test_npy(const basin_host *host, const char *tmp)
          "{'descr': '<c8', 'fortran_order': False, 'shape': (5, 3), }", 120,
          "unsupported dtype", "<c8"},
         {"big-endian", "be.npy", 1,
-         "{'descr': '>f4', 'fortran_order': False, 'shape': (5, 3), }", 60,
-         "big-endian", ">f4"},
+         "{'descr': '>f4', 'fortran_order': False, 'shape': (5, 3), }", 60, "big-endian",
+         ">f4"},
         {"structured dtype", "rec.npy", 1,
          "{'descr': [('a', '<f4')], 'fortran_order': False, 'shape': (5, 3), }", 60,
          "malformed header dict", "structured"},
@@ -1412,8 +1444,8 @@ static void test_npy(const basin_host *host, const char *tmp)
          "{'descr': '<f4', 'fortran_order': False, 'shape': (5, 'a'), }", 60,
          "malformed header dict", "not a non-negative integer"},
         {"1-D shape", "oned.npy", 1,
-         "{'descr': '<f4', 'fortran_order': False, 'shape': (15,), }", 60,
-         "1 dimensions", "(K, N)"},
+         "{'descr': '<f4', 'fortran_order': False, 'shape': (15,), }", 60, "1 dimensions",
+         "(K, N)"},
         {"5-D shape", "fived.npy", 1,
          "{'descr': '<f4', 'fortran_order': False, 'shape': (1, 1, 1, 1, 15), }", 60,
          "5 dimensions", "(K, h, w, c)"},
@@ -1442,8 +1474,8 @@ static void test_npy(const basin_host *host, const char *tmp)
         const char *path = write_npy(tmp, cases[k].name, cases[k].major, cases[k].dict,
                                      zeros, cases[k].data_bytes);
         rc = npy_try(host, path, "", 0, 0, &d);
-        CHECK(rc != BASIN_OK && d == NULL && contains(fake_last_error, cases[k].words1)
-                  && contains(fake_last_error, cases[k].words2),
+        CHECK(rc != BASIN_OK && d == NULL && contains(fake_last_error, cases[k].words1) &&
+                  contains(fake_last_error, cases[k].words2),
               "npy: %s is refused: \"%s\"", cases[k].what, fake_last_error);
         if (rc == BASIN_OK)
             np->destroy(d);
@@ -1455,8 +1487,8 @@ static void test_npy(const basin_host *host, const char *tmp)
     fputs("PK\003\004 this is a zip file, not an npy file", f);
     fclose(f);
     rc = npy_try(host, path, "", 0, 0, &d);
-    CHECK(rc == BASIN_EINVAL && contains(fake_last_error, "bad magic")
-              && contains(fake_last_error, "magic.npy"),
+    CHECK(rc == BASIN_EINVAL && contains(fake_last_error, "bad magic") &&
+              contains(fake_last_error, "magic.npy"),
           "npy: bad magic: \"%s\"", fake_last_error);
     const char *v4 = write_npy(tmp, "v4.npy", 4,
                                "{'descr': '<f4', 'fortran_order': False, "
@@ -1474,8 +1506,8 @@ static void test_npy(const basin_host *host, const char *tmp)
           "npy: truncated header: \"%s\"", fake_last_error);
     join(path, sizeof path, tmp, "absent.npy");
     rc = npy_try(host, path, "", 0, 0, &d);
-    CHECK(rc == BASIN_EIO && contains(fake_last_error, "absent.npy")
-              && contains(fake_last_error, "cannot open"),
+    CHECK(rc == BASIN_EIO && contains(fake_last_error, "absent.npy") &&
+              contains(fake_last_error, "cannot open"),
           "npy: a missing file: \"%s\"", fake_last_error);
 
     /* NaN, Inf and float64 overflow, named by row and column. */
@@ -1487,15 +1519,15 @@ static void test_npy(const basin_host *host, const char *tmp)
                                "'shape': (5, 3), }",
                                nan_data, sizeof nan_data);
     rc = npy_try(host, pn, "", 0, 0, &d);
-    CHECK(rc == BASIN_EINVAL && contains(fake_last_error, "row 1 column 2 is NaN")
-              && contains(fake_last_error, "nan.npy"),
+    CHECK(rc == BASIN_EINVAL && contains(fake_last_error, "row 1 column 2 is NaN") &&
+              contains(fake_last_error, "nan.npy"),
           "npy: NaN: \"%s\"", fake_last_error);
     nan_data[1 * 3 + 2] = 0;
     nan_data[4 * 3 + 0] = -INFINITY;
     pn = write_npy(tmp, "inf.npy", 1,
                    "{'descr': '<f4', 'fortran_order': False, "
-                   "'shape': (5, 3), }", nan_data,
-                   sizeof nan_data);
+                   "'shape': (5, 3), }",
+                   nan_data, sizeof nan_data);
     rc = npy_try(host, pn, "", 0, 0, &d);
     CHECK(rc == BASIN_EINVAL && contains(fake_last_error, "row 4 column 0 is -Inf"),
           "npy: -Inf: \"%s\"", fake_last_error);
@@ -1504,8 +1536,8 @@ static void test_npy(const basin_host *host, const char *tmp)
                    "{'descr': '<f8', 'fortran_order': False, 'shape': (2, 2), }", big,
                    sizeof big);
     rc = npy_try(host, pn, "", 0, 0, &d);
-    CHECK(rc == BASIN_EINVAL && contains(fake_last_error, "row 1 column 1")
-              && contains(fake_last_error, "overflow"),
+    CHECK(rc == BASIN_EINVAL && contains(fake_last_error, "row 1 column 1") &&
+              contains(fake_last_error, "overflow"),
           "npy: a float64 beyond float32: \"%s\"", fake_last_error);
 
     /* Held-out mismatches, counts. */
@@ -1514,8 +1546,8 @@ static void test_npy(const basin_host *host, const char *tmp)
                                "'shape': (3, 4), }",
                                f4, 12 * sizeof(float));
     rc = npy_try(host, a, w4, 0, 0, &d);
-    CHECK(rc == BASIN_EINVAL && contains(fake_last_error, "do not match")
-              && contains(fake_last_error, "w4.npy"),
+    CHECK(rc == BASIN_EINVAL && contains(fake_last_error, "do not match") &&
+              contains(fake_last_error, "w4.npy"),
           "npy: a held-out file with rows of 4 against 3: \"%s\"", fake_last_error);
     const char *img = write_npy(tmp, "img.npy", 1,
                                 "{'descr': '<f4', 'fortran_order': False, "
@@ -1526,8 +1558,8 @@ static void test_npy(const basin_host *host, const char *tmp)
                                  "'shape': (1, 2, 3), }",
                                  f4, 6 * sizeof(float));
     rc = npy_try(host, img, img2, 0, 0, &d);
-    CHECK(rc == BASIN_EINVAL && contains(fake_last_error, "2 × 3 × 1")
-              && contains(fake_last_error, "3 × 2 × 1"),
+    CHECK(rc == BASIN_EINVAL && contains(fake_last_error, "2 × 3 × 1") &&
+              contains(fake_last_error, "3 × 2 × 1"),
           "npy: held-out images 2 × 3 against 3 × 2: \"%s\"", fake_last_error);
     rc = npy_try(host, a, "", 6, 0, &d);
     CHECK(rc == BASIN_EINVAL && contains(fake_last_error, "count = 6 exceeds the 5 rows"),
@@ -1543,8 +1575,10 @@ static void test_npy(const basin_host *host, const char *tmp)
 int main(int argc, char **argv)
 {
     if (argc != 6 && argc != 7) {
-        fprintf(stderr, "usage: %s GAUSSIAN.so MIXTURE.so MANIFOLD.so FASHION.so NPY.so "
-                "[IDX_DIR]\n", argv[0]);
+        fprintf(stderr,
+                "usage: %s GAUSSIAN.so MIXTURE.so MANIFOLD.so FASHION.so NPY.so "
+                "[IDX_DIR]\n",
+                argv[0]);
         return 2;
     }
     setvbuf(stdout, NULL, _IOLBF, 0);

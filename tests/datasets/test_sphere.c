@@ -11,17 +11,17 @@
 #include <stdlib.h>
 
 static int n_failed, n_passed;
-#define CHECK(cond, ...)                                                              \
-    do {                                                                              \
-        if (cond) {                                                                   \
-            n_passed++;                                                               \
-            printf("ok   - ");                                                        \
-        } else {                                                                      \
-            n_failed++;                                                               \
-            printf("FAIL - ");                                                        \
-        }                                                                             \
-        printf(__VA_ARGS__);                                                          \
-        putchar('\n');                                                                \
+#define CHECK(cond, ...)                                                                 \
+    do {                                                                                 \
+        if (cond) {                                                                      \
+            n_passed++;                                                                  \
+            printf("ok   - ");                                                           \
+        } else {                                                                         \
+            n_failed++;                                                                  \
+            printf("FAIL - ");                                                           \
+        }                                                                                \
+        printf(__VA_ARGS__);                                                             \
+        putchar('\n');                                                                   \
     } while (0)
 
 enum { P_DIM, P_SPHERE_DIM, P_RADIUS, P_COUNT, P_HELDOUT };
@@ -88,7 +88,8 @@ int main(int argc, char **argv)
     double worst_on = 0;
     for (int i = 0; i < 100; i++)
         worst_on = fmax(worst_on, dist[i]);
-    CHECK(rc == 0 && worst_on < 1e-6, "training points are at law distance %.1e", worst_on);
+    CHECK(rc == 0 && worst_on < 1e-6, "training points are at law distance %.1e",
+          worst_on);
     /* (2r, 0, 0, 0, 1): radial offset r, off-sphere 1 → √(r² + 1)/√N. */
     float far[5] = {(float)(2 * r), 0, 0, 0, 1};
     rc = ds->law_distance(self, host, far, 1, dist);

@@ -32,13 +32,13 @@
 #define MAX_INDEX 16384 /* sample indices the observer tracks */
 
 typedef struct mock {
-    fake_host fake;             /* the host; fake.user points here */
-    uint64_t stop_after;        /* observe() returns 1 at this call (0: never) */
-    pthread_mutex_t lock;       /* observe() may be called from several threads */
+    fake_host fake;       /* the host; fake.user points here */
+    uint64_t stop_after;  /* observe() returns 1 at this call (0: never) */
+    pthread_mutex_t lock; /* observe() may be called from several threads */
     uint64_t n_observed;
-    uint64_t n_violations;      /* a malformed step, or steps out of order */
-    uint32_t observed[MAX_INDEX];   /* observe() calls per sample index */
-    uint64_t last_step[MAX_INDEX];  /* the last step observed per sample index */
+    uint64_t n_violations;         /* a malformed step, or steps out of order */
+    uint32_t observed[MAX_INDEX];  /* observe() calls per sample index */
+    uint64_t last_step[MAX_INDEX]; /* the last step observed per sample index */
 } mock;
 
 /* Counts steps per sample and checks each is the next one, well formed. */
@@ -48,10 +48,9 @@ static int mock_observe(const basin_host *host, const basin_step *step)
     pthread_mutex_lock(&m->lock);
     m->n_observed++;
     const uint64_t k = step->first_index;
-    if (step->struct_size != sizeof(basin_step) || step->n != 1 || step->alpha != 1
-        || step->sigma != 0 || step->states == NULL
-        || step->time != (double)step->step || k >= MAX_INDEX
-        || step->step != m->last_step[k] + 1) {
+    if (step->struct_size != sizeof(basin_step) || step->n != 1 || step->alpha != 1 ||
+        step->sigma != 0 || step->states == NULL || step->time != (double)step->step ||
+        k >= MAX_INDEX || step->step != m->last_step[k] + 1) {
         m->n_violations++;
     } else {
         m->observed[k]++;
@@ -88,8 +87,8 @@ static const basin_host *make_host(mock *m, uint64_t seed)
 /* E = ½ (x − c)ᵀ A (x − c); update x − ω A (x − c). */
 typedef struct quadratic {
     uint32_t dim;
-    const double *a;          /* dim × dim, symmetric positive definite */
-    const float *c;           /* the minimum */
+    const double *a; /* dim × dim, symmetric positive definite */
+    const float *c;  /* the minimum */
     double omega;
 } quadratic;
 
@@ -207,8 +206,7 @@ static const basin_energy_iface double_well_iface = {
     .gradient = double_well_gradient,
 };
 
-static basin_model energy_model(const basin_energy_iface *iface, void *self,
-                                uint32_t dim)
+static basin_model energy_model(const basin_energy_iface *iface, void *self, uint32_t dim)
 {
     basin_model m = {
         .struct_size = sizeof(basin_model),
@@ -233,8 +231,7 @@ static const basin_descriptor *load_sampler(const char *path, const char *id)
     return d;
 }
 
-static const basin_descriptor *fixed_point_desc, *gradient_descent_desc,
-    *langevin_desc;
+static const basin_descriptor *fixed_point_desc, *gradient_descent_desc, *langevin_desc;
 
 /* A sampler instance from a descriptor: defaults, then "name", value pairs
    ending with NULL. */
@@ -244,9 +241,8 @@ static void *make_sampler(const basin_host *host, const basin_descriptor *d, ...
     int n_params = 0;
     for (; d->params[n_params].name != NULL; n_params++) {
         values[n_params].number = d->params[n_params].default_number;
-        values[n_params].string = d->params[n_params].default_string
-                                      ? d->params[n_params].default_string
-                                      : "";
+        values[n_params].string =
+            d->params[n_params].default_string ? d->params[n_params].default_string : "";
     }
     va_list ap;
     va_start(ap, d);
@@ -365,8 +361,7 @@ static void test_fixed_point(mock *m, const basin_host *host)
     for (int j = 0; j < 4; j++) {
         /* The last step was 2^-k r0 <= tol, and so is the distance left. */
         const double dist = rms_distance(x + 4 * j, c4, 4);
-        CHECK(out[j].converged == 1 && out[j].steps == 13u + (unsigned)j
-                  && dist <= 1e-4,
+        CHECK(out[j].converged == 1 && out[j].steps == 13u + (unsigned)j && dist <= 1e-4,
               "fixed-point: state %d converged in %u iterations (expected %d), "
               "distance %g",
               j, out[j].steps, 13 + j, dist);
@@ -386,8 +381,8 @@ static void test_fixed_point(mock *m, const basin_host *host)
     s = make_sampler(host, d, "tol", 1e-4, "max_iter", 5.0, NULL);
     halving_states(x);
     rc = run(d, s, host, &model, x, 4, 0, out);
-    CHECK(rc == BASIN_OK && out[0].converged == 0 && out[0].steps == 5
-              && fabs(rms_distance(x, c4, 4) - 0.75 / 32) <= 1e-6,
+    CHECK(rc == BASIN_OK && out[0].converged == 0 && out[0].steps == 5 &&
+              fabs(rms_distance(x, c4, 4) - 0.75 / 32) <= 1e-6,
           "fixed-point: max_iter = 5 stops unconverged after 5 iterations at "
           "2^-5 r0 (converged %u, steps %u)",
           out[0].converged, out[0].steps);
@@ -421,8 +416,8 @@ static void test_fixed_point(mock *m, const basin_host *host)
     halving_states(x);
     rc = run(d, s, host, &model, x, 4, 70, out);
     CHECK(rc == BASIN_ENUMERIC && strstr(fake_last_error, "sample 70") != NULL,
-          "fixed-point: a diverging map is BASIN_ENUMERIC naming the sample (%d: %s)",
-          rc, fake_last_error);
+          "fixed-point: a diverging map is BASIN_ENUMERIC naming the sample (%d: %s)", rc,
+          fake_last_error);
     q.omega = 0.5;
 
     /* An energy without an update map; a score model; bad initial states. */
@@ -464,8 +459,8 @@ static void test_gradient_descent(mock *m, const basin_host *host)
     CHECK(rc == BASIN_OK, "gradient-descent: run: %s", fake_last_error);
     for (int j = 0; j < 4; j++) {
         const double dist = rms_distance(x + 4 * j, c4, 4);
-        CHECK(out[j].converged == 1 && out[j].steps == 13u + (unsigned)j
-                  && fabs(dist - 0.75 * ldexp(1, -13)) <= 2.4e-7,
+        CHECK(out[j].converged == 1 && out[j].steps == 13u + (unsigned)j &&
+                  fabs(dist - 0.75 * ldexp(1, -13)) <= 2.4e-7,
               "gradient-descent: state %d converged in %u steps (expected %d) at "
               "distance %g = 2^-k r0",
               j, out[j].steps, 13 + j, dist);
@@ -478,8 +473,8 @@ static void test_gradient_descent(mock *m, const basin_host *host)
     s = make_sampler(host, d, "step", 0.5, "tol", 1e-4, "max_iter", 3.0, NULL);
     halving_states(x);
     rc = run(d, s, host, &model, x, 4, 0, out);
-    CHECK(rc == BASIN_OK && out[3].converged == 0 && out[3].steps == 3
-              && fabs(rms_distance(x + 12, c4, 4) - 6.0 / 8) <= 1e-6,
+    CHECK(rc == BASIN_OK && out[3].converged == 0 && out[3].steps == 3 &&
+              fabs(rms_distance(x + 12, c4, 4) - 6.0 / 8) <= 1e-6,
           "gradient-descent: max_iter = 3 stops unconverged after 3 steps "
           "(converged %u, steps %u)",
           out[3].converged, out[3].steps);
@@ -490,8 +485,8 @@ static void test_gradient_descent(mock *m, const basin_host *host)
     memcpy(x, c4, sizeof c4);
     mock_reset(m);
     rc = run(d, s, host, &model, x, 1, 0, out);
-    CHECK(rc == BASIN_OK && out[0].converged == 1 && out[0].steps == 0
-              && m->n_observed == 0 && memcmp(x, c4, sizeof c4) == 0,
+    CHECK(rc == BASIN_OK && out[0].converged == 1 && out[0].steps == 0 &&
+              m->n_observed == 0 && memcmp(x, c4, sizeof c4) == 0,
           "gradient-descent: a state at the minimum: converged in 0 steps");
     destroy(d, s);
 
@@ -645,8 +640,8 @@ static void test_langevin(mock *m, const basin_host *host)
     float h[16];
     halving_states(h);
     rc = run(d, s, host, &model, h, 4, 0, out);
-    CHECK(rc == BASIN_OK && fabs(rms_distance(h, c4, 4) - 0.75 / 1024) <= 2.4e-7
-              && out[0].steps == 10 && out[0].converged == 0,
+    CHECK(rc == BASIN_OK && fabs(rms_distance(h, c4, 4) - 0.75 / 1024) <= 2.4e-7 &&
+              out[0].steps == 10 && out[0].converged == 0,
           "langevin: T = 0 halves the distance per step (%g)", rms_distance(h, c4, 4));
     destroy(d, s);
 
@@ -667,8 +662,8 @@ static void test_langevin(mock *m, const basin_host *host)
      */
     uint32_t dim = 8;
     basin_model wells = energy_model(&double_well_iface, &dim, 8);
-    s = make_sampler(host, d, "step", 0.01, "temperature", 0.05, "steps", 300.0,
-                     "quench", 1.0, "quench_tol", 1e-6, NULL);
+    s = make_sampler(host, d, "step", 0.01, "temperature", 0.05, "steps", 300.0, "quench",
+                     1.0, "quench_tol", 1e-6, NULL);
     float *w = random_states(host, 500, 16, 8);
     mock_reset(m);
     rc = run(d, s, host, &wells, w, 16, 500, out);
@@ -684,8 +679,8 @@ static void test_langevin(mock *m, const basin_host *host)
         const double dist = rms_distance(w + 8 * r, target, 8);
         worst = dist > worst ? dist : worst;
     }
-    CHECK(ok && worst <= 1e-6 && n_plus > 16 && n_plus < 112
-              && observed_as_reported(m, out, 16, 500),
+    CHECK(ok && worst <= 1e-6 && n_plus > 16 && n_plus < 112 &&
+              observed_as_reported(m, out, 16, 500),
           "langevin: quench ends within tol of a double-well minimum, converged "
           "(worst %g, %d of 128 at +1): %s",
           worst, n_plus, fake_last_error);
@@ -762,19 +757,26 @@ static void test_batches(mock *m, const basin_host *host)
         job jobs[2];
         pthread_t threads[2];
         for (int t = 0; t < 2; t++) {
-            jobs[t] = (job){d, s, host, model, threaded + 6 * t * n_dim, 6,
-                            1000 + 6 * (uint64_t)t, o3 + 6 * t, 0};
+            jobs[t] = (job){d,
+                            s,
+                            host,
+                            model,
+                            threaded + 6 * t * n_dim,
+                            6,
+                            1000 + 6 * (uint64_t)t,
+                            o3 + 6 * t,
+                            0};
             pthread_create(&threads[t], NULL, run_job, &jobs[t]);
         }
         for (int t = 0; t < 2; t++) {
             pthread_join(threads[t], NULL);
             rc |= jobs[t].rc;
         }
-        CHECK(rc == BASIN_OK && memcmp(one, split, 12 * n_dim * sizeof *one) == 0
-                  && memcmp(o1, o2, sizeof o1) == 0,
+        CHECK(rc == BASIN_OK && memcmp(one, split, 12 * n_dim * sizeof *one) == 0 &&
+                  memcmp(o1, o2, sizeof o1) == 0,
               "%s: one batch of 12 and batches of 5 + 7 are byte-identical", d->id);
-        CHECK(rc == BASIN_OK && memcmp(one, threaded, 12 * n_dim * sizeof *one) == 0
-                  && memcmp(o1, o3, sizeof o1) == 0,
+        CHECK(rc == BASIN_OK && memcmp(one, threaded, 12 * n_dim * sizeof *one) == 0 &&
+                  memcmp(o1, o3, sizeof o1) == 0,
               "%s: 2 threads on one instance give the serial result", d->id);
         int all_converged = 1;
         for (int r = 0; r < 12; r++)

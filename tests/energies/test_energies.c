@@ -26,23 +26,23 @@
 
 /* Every check prints one line (ok or FAIL) with its numbers. */
 static int n_passed, n_failed;
-#define CHECK(cond, ...)                                                      \
-    do {                                                                      \
-        const int ok_ = (cond);                                               \
-        printf("%s - ", ok_ ? "ok  " : "FAIL");                               \
-        printf(__VA_ARGS__);                                                  \
-        printf("\n");                                                         \
-        if (ok_)                                                              \
-            n_passed++;                                                       \
-        else                                                                  \
-            n_failed++;                                                       \
+#define CHECK(cond, ...)                                                                 \
+    do {                                                                                 \
+        const int ok_ = (cond);                                                          \
+        printf("%s - ", ok_ ? "ok  " : "FAIL");                                          \
+        printf(__VA_ARGS__);                                                             \
+        printf("\n");                                                                    \
+        if (ok_)                                                                         \
+            n_passed++;                                                                  \
+        else                                                                             \
+            n_failed++;                                                                  \
     } while (0)
 
 /* LAPACK's symmetric eigensolver, exported by OpenBLAS (Fortran ABI: trailing
    hidden lengths of the two character arguments). */
-void dsyev_(const char *jobz, const char *uplo, const int *n, double *a,
-            const int *lda, double *w, double *work, const int *lwork, int *info,
-            size_t jobz_len, size_t uplo_len);
+void dsyev_(const char *jobz, const char *uplo, const int *n, double *a, const int *lda,
+            double *w, double *work, const int *lwork, int *info, size_t jobz_len,
+            size_t uplo_len);
 
 /* --------------------------------------------------------------- fake host */
 
@@ -71,22 +71,23 @@ static void *make_dense(const char *function, int n, double beta, uint32_t dim,
 {
     const basin_value v[3] = {{0, function}, {n, ""}, {beta, ""}};
     void *e = NULL;
-    if (dense_iface->create(host, v, dim, &e) != BASIN_OK
-        || dense_iface->encode(e, host, memories, k) != BASIN_OK) {
-        fprintf(stderr, "make_dense(%s, %d, %g): %s\n", function, n, beta, fake_last_error);
+    if (dense_iface->create(host, v, dim, &e) != BASIN_OK ||
+        dense_iface->encode(e, host, memories, k) != BASIN_OK) {
+        fprintf(stderr, "make_dense(%s, %d, %g): %s\n", function, n, beta,
+                fake_last_error);
         exit(1);
     }
     return e;
 }
 
 /* A modern (two == 0: beta) or diffusion (sigma, alpha) energy holding k memories. */
-static void *make_lse(const basin_energy_iface *iface, double p0, double p1,
-                      uint32_t dim, const float *memories, uint64_t k)
+static void *make_lse(const basin_energy_iface *iface, double p0, double p1, uint32_t dim,
+                      const float *memories, uint64_t k)
 {
     const basin_value v[2] = {{p0, ""}, {p1, ""}};
     void *e = NULL;
-    if (iface->create(host, v, dim, &e) != BASIN_OK
-        || iface->encode(e, host, memories, k) != BASIN_OK) {
+    if (iface->create(host, v, dim, &e) != BASIN_OK ||
+        iface->encode(e, host, memories, k) != BASIN_OK) {
         fprintf(stderr, "make_lse(%g, %g): %s\n", p0, p1, fake_last_error);
         exit(1);
     }
@@ -108,8 +109,8 @@ static float *binary(uint64_t index, uint64_t k, uint32_t dim, float scale)
 }
 
 /* x + spread·N(0,1), rounded to the dyadic grid 2^-10 (stream `index`). */
-static float *grid_states(uint64_t index, const float *center, uint64_t n,
-                          uint32_t dim, double spread)
+static float *grid_states(uint64_t index, const float *center, uint64_t n, uint32_t dim,
+                          double spread)
 {
     float *x = malloc(n * dim * sizeof *x);
     host->random_normal(host, BASIN_ROLE_INIT, index, 0, x, n * dim);
@@ -163,9 +164,8 @@ static double gradient_vs_fd(const basin_energy_iface *iface, void *e, const flo
 /* ------------------------------------------------------------------ dense */
 
 /* The documented dense energy in double: −Σ F(h_μ) e^{−c}. */
-static double dense_reference(const char *function, int n, double beta,
-                              const float *x, const float *xi, uint64_t k,
-                              uint32_t dim, double shift)
+static double dense_reference(const char *function, int n, double beta, const float *x,
+                              const float *xi, uint64_t k, uint32_t dim, double shift)
 {
     double e = 0;
     for (uint64_t mu = 0; mu < k; mu++) {
@@ -195,7 +195,8 @@ static void test_dense_errors(void)
         CHECK(rc == BASIN_EINVAL && e == NULL && fake_last_error[0] != 0,
               "dense: %s is BASIN_EINVAL (rc %d): \"%s\"", what[t], rc, fake_last_error);
     }
-    CHECK(strstr(fake_last_error, "overflow") != NULL && strstr(fake_last_error, "1e308") != NULL,
+    CHECK(strstr(fake_last_error, "overflow") != NULL &&
+              strstr(fake_last_error, "1e308") != NULL,
           "dense: the overflow message says why: \"%s\"", fake_last_error);
 
     /* encode: K (max ‖ξ‖₁)^n with entries 2 at dim 10, n = 300: 20^300 > 1e308
@@ -264,18 +265,19 @@ static void test_dense_spins(void)
         double energy[6], reference_error = 0;
         dense_iface->energy(e, host, x, n_states, energy);
         for (uint64_t r = 0; r < n_states; r++) {
-            const double ref = dense_reference(functions[f], degrees[f], beta,
-                                               x + r * dim, xi, k, dim,
-                                               exp_f ? beta * dim * scale : 0);
-            reference_error = fmax(reference_error, fabs(energy[r] - ref)
-                                                        / fmax(1e-300, fabs(ref)));
+            const double ref =
+                dense_reference(functions[f], degrees[f], beta, x + r * dim, xi, k, dim,
+                                exp_f ? beta * dim * scale : 0);
+            reference_error =
+                fmax(reference_error, fabs(energy[r] - ref) / fmax(1e-300, fabs(ref)));
         }
         /* poly / rectified: integer overlaps, every sum exact (≤ 10 · 64^4 < 2^53);
            exp: exp() to 1 ulp and 10-term sums: 1e-14 relative. */
         CHECK(reference_error <= (exp_f ? 1e-14 : 0),
               "dense(%s n=%d, memories ±%g): energy() = -sum F(xi.x)%s (relative "
-              "error %.1e)", functions[f], degrees[f], scale,
-              exp_f ? " e^(-beta max|xi|_1)" : "", reference_error);
+              "error %.1e)",
+              functions[f], degrees[f], scale, exp_f ? " e^(-beta max|xi|_1)" : "",
+              reference_error);
 
         /* spin_delta against energy differences at every spin of every state. */
         float *cache = malloc(n_states * k * sizeof *cache);
@@ -290,8 +292,8 @@ static void test_dense_spins(void)
                 double after;
                 dense_iface->energy(e, host, flipped, 1, &after);
                 const double de = after - energy[r];
-                const double sd = dense_iface->spin_delta(e, x + r * dim,
-                                                          cache + r * k, i);
+                const double sd =
+                    dense_iface->spin_delta(e, x + r * dim, cache + r * k, i);
                 /* exp: two energies of size ≤ K, each to 1e-15 relative. */
                 const double tol = exp_f ? 1e-14 * (fabs(after) + fabs(energy[r])) : 0;
                 worst = fmax(worst, fabs(sd - de) - tol);
@@ -313,7 +315,8 @@ static void test_dense_spins(void)
         dense_iface->spin_init(e, host, y, 1, fresh);
         CHECK(memcmp(fresh, cache, k * sizeof *fresh) == 0,
               "dense(%s, memories ±%g): after 1000 spin_flips the overlaps equal a "
-              "fresh spin_init bit for bit", functions[f], scale);
+              "fresh spin_init bit for bit",
+              functions[f], scale);
         free(y);
         free(fresh);
         free(cache);
@@ -354,7 +357,8 @@ static void test_dense_gradient(void)
         }
         CHECK(excess <= 0,
               "dense(%s n=3): gradient = central differences of energy() "
-              "(h = 2^-7, worst |error| %.2e)", functions[f], worst_error);
+              "(h = 2^-7, worst |error| %.2e)",
+              functions[f], worst_error);
         dense_iface->destroy(e);
     }
     free(center);
@@ -389,16 +393,17 @@ static void test_dense_is_hopfield(void)
         energy_off += fabs(ed[r] - (2.0 * dim * eh[r] - (double)k * dim)) > 1e-9;
         for (uint32_t i = 0; i < dim; i++) {
             const double a = dense_iface->spin_delta(dense, x + r * dim, cd + r * k, i);
-            const double b = hopfield_iface->spin_delta(hop, x + r * dim, ch + r * dim,
-                                                        i);
-            delta_off += fabs(a - 2.0 * dim * b) > 1e-9 || (a < 0) != (b < 0)
-                         || (a == 0) != (b == 0);
+            const double b =
+                hopfield_iface->spin_delta(hop, x + r * dim, ch + r * dim, i);
+            delta_off += fabs(a - 2.0 * dim * b) > 1e-9 || (a < 0) != (b < 0) ||
+                         (a == 0) != (b == 0);
             ties += a == 0;
         }
     }
     CHECK(energy_off == 0 && delta_off == 0,
           "dense(n=2): E = 2N E_hopfield - KN and dE_i = 2N dE_i(hopfield) at %llu "
-          "random states (%d exact ties agree)", (unsigned long long)n_starts, ties);
+          "random states (%d exact ties agree)",
+          (unsigned long long)n_starts, ties);
 
     for (int mode = 0; mode < 2; mode++) {
         const basin_value sp[2] = {{0, mode ? "sync" : "async"}, {200, ""}};
@@ -406,17 +411,21 @@ static void test_dense_is_hopfield(void)
         sampler_iface->create(host, sp, &sampler);
         float *a = binary(8, n_starts, dim, 1), *b = binary(8, n_starts, dim, 1);
         basin_outcome oa[32], ob[32];
-        const basin_model md = {.struct_size = sizeof(basin_model), .dim = dim,
-                                .energy = dense_iface, .energy_self = dense};
-        const basin_model mh = {.struct_size = sizeof(basin_model), .dim = dim,
-                                .energy = hopfield_iface, .energy_self = hop};
+        const basin_model md = {.struct_size = sizeof(basin_model),
+                                .dim = dim,
+                                .energy = dense_iface,
+                                .energy_self = dense};
+        const basin_model mh = {.struct_size = sizeof(basin_model),
+                                .dim = dim,
+                                .energy = hopfield_iface,
+                                .energy_self = hop};
         int rc = sampler_iface->run(sampler, host, &md, a, n_starts, 0, oa);
         rc |= sampler_iface->run(sampler, host, &mh, b, n_starts, 0, ob);
         double total_steps = 0;
         for (uint64_t r = 0; r < n_starts; r++)
             total_steps += oa[r].steps;
-        CHECK(rc == BASIN_OK && memcmp(a, b, n_starts * dim * sizeof *a) == 0
-                  && memcmp(oa, ob, sizeof oa) == 0 && total_steps > n_starts,
+        CHECK(rc == BASIN_OK && memcmp(a, b, n_starts * dim * sizeof *a) == 0 &&
+                  memcmp(oa, ob, sizeof oa) == 0 && total_steps > n_starts,
               "dense(n=2) = hopfield(diagonal zero) under samplers/hopfield %s: %llu "
               "starts end in identical states after identical sweep counts (%.0f "
               "sweeps in all)",
@@ -434,8 +443,8 @@ static void test_dense_is_hopfield(void)
 }
 
 /* Number of stored patterns that are not fixed points (some ΔE_i ≤ 0). */
-static int unstable_patterns(const basin_energy_iface *iface, void *e,
-                             const float *xi, uint64_t k, uint32_t dim)
+static int unstable_patterns(const basin_energy_iface *iface, void *e, const float *xi,
+                             uint64_t k, uint32_t dim)
 {
     const uint64_t size = iface->spin_cache_size(e);
     float *cache = malloc(k * size * sizeof *cache);
@@ -468,7 +477,8 @@ static void test_dense_capacity(void)
        probability Φ(−1.6) ≈ 0.055, a pattern keeps all 100 with 0.4%. */
     CHECK(u3 == 0 && u2 > (int)k / 2,
           "dense: at K/N = 0.4 all %llu patterns are fixed points for n = 3, %d are "
-          "not for n = 2 (Krotov & Hopfield 2016)", (unsigned long long)k, u2);
+          "not for n = 2 (Krotov & Hopfield 2016)",
+          (unsigned long long)k, u2);
     dense_iface->destroy(n2);
     dense_iface->destroy(n3);
     free(xi);
@@ -478,8 +488,9 @@ static void test_dense_capacity(void)
     float *p = binary(11, k2, d2, 1);
     void *ex = make_dense("exp", 2, 1, d2, p, k2);
     const int ue = unstable_patterns(dense_iface, ex, p, k2, d2);
-    CHECK(ue == 0, "dense(exp, beta = 1): all %llu patterns in N = %u are fixed points "
-                   "(Demircigil et al. 2017: ln K / N = 0.094 < ln 2 / 2)",
+    CHECK(ue == 0,
+          "dense(exp, beta = 1): all %llu patterns in N = %u are fixed points "
+          "(Demircigil et al. 2017: ln K / N = 0.094 < ln 2 / 2)",
           (unsigned long long)k2, d2);
     dense_iface->destroy(ex);
     free(p);
@@ -540,19 +551,22 @@ static void test_dense_exp_underflow(void)
     void *sampler = NULL;
     sampler_iface->create(host, sp, &sampler);
     basin_outcome out[16];
-    const basin_model m = {.struct_size = sizeof(basin_model), .dim = dim,
-                           .energy = dense_iface, .energy_self = e};
+    const basin_model m = {.struct_size = sizeof(basin_model),
+                           .dim = dim,
+                           .energy = dense_iface,
+                           .energy_self = e};
     int rc = sampler_iface->run(sampler, host, &m, x, n_starts, 0, out);
     int retrieved = 0, converged = 0;
     for (uint64_t r = 0; r < n_starts; r++) {
         converged += out[r].converged;
         for (uint64_t mu = 0; mu < k; mu++)
-            retrieved += fabs(dot(x + r * dim, xi + mu * dim, dim)) == dim
-                         && dot(x + r * dim, xi + mu * dim, dim) > 0;
+            retrieved += fabs(dot(x + r * dim, xi + mu * dim, dim)) == dim &&
+                         dot(x + r * dim, xi + mu * dim, dim) > 0;
     }
     CHECK(rc == BASIN_OK && converged == (int)n_starts && retrieved == (int)n_starts,
           "dense(exp, beta = 8, N = 200): all %d random starts converge onto a stored "
-          "pattern (%d retrieved)", (int)n_starts, retrieved);
+          "pattern (%d retrieved)",
+          (int)n_starts, retrieved);
     sampler_iface->destroy(sampler);
     dense_iface->destroy(e);
     free(cache);
@@ -611,8 +625,8 @@ static double eigenvalues(const double *matrix, uint32_t dim, double *values)
  * c = τa², w = softmax(a x·ξ + b ‖ξ‖²).
  */
 static double hessian_vs_fd(const basin_energy_iface *iface, void *e, const float *x,
-                            const float *xi, uint64_t k, uint32_t dim, double a,
-                            double b, double c, double h, double *reference)
+                            const float *xi, uint64_t k, uint32_t dim, double a, double b,
+                            double c, double h, double *reference)
 {
     float *v = malloc(dim * sizeof *v), *hv = malloc(dim * sizeof *hv);
     float *pm = malloc(2 * dim * sizeof *pm), *g = malloc(2 * dim * sizeof *g);
@@ -695,13 +709,16 @@ static void test_lse_errors(void)
     CHECK(rc == BASIN_EINVAL && e == NULL, "modern: beta = 0 is BASIN_EINVAL: \"%s\"",
           fake_last_error);
     rc = modern_iface->create(host, beta_neg, 8, &e);
-    CHECK(rc == BASIN_EINVAL, "modern: beta = -1 is BASIN_EINVAL: \"%s\"", fake_last_error);
+    CHECK(rc == BASIN_EINVAL, "modern: beta = -1 is BASIN_EINVAL: \"%s\"",
+          fake_last_error);
     const basin_value sigma0[2] = {{0, ""}, {1, ""}}, alpha0[2] = {{1, ""}, {0, ""}};
     const basin_value tiny[2] = {{1e-200, ""}, {1, ""}};
     rc = diffusion_iface->create(host, sigma0, 8, &e);
-    CHECK(rc == BASIN_EINVAL, "diffusion: sigma = 0 is BASIN_EINVAL: \"%s\"", fake_last_error);
+    CHECK(rc == BASIN_EINVAL, "diffusion: sigma = 0 is BASIN_EINVAL: \"%s\"",
+          fake_last_error);
     rc = diffusion_iface->create(host, alpha0, 8, &e);
-    CHECK(rc == BASIN_EINVAL, "diffusion: alpha = 0 is BASIN_EINVAL: \"%s\"", fake_last_error);
+    CHECK(rc == BASIN_EINVAL, "diffusion: alpha = 0 is BASIN_EINVAL: \"%s\"",
+          fake_last_error);
     rc = diffusion_iface->create(host, tiny, 8, &e);
     CHECK(rc == BASIN_EINVAL && e == NULL,
           "diffusion: sigma = 1e-200 (alpha/sigma^2 overflows) is BASIN_EINVAL: \"%s\"",
@@ -741,8 +758,8 @@ static void test_modern(void)
     int negative = 0;
     for (int r = 0; r < 4; r++) {
         const double lse = reference_lse(x + r * dim, xi, k, dim, beta, 0, avg);
-        const double ref = -lse / beta + 0.5 * dot(x + r * dim, x + r * dim, dim)
-                           + log((double)k) / beta + 0.5 * 1.0;
+        const double ref = -lse / beta + 0.5 * dot(x + r * dim, x + r * dim, dim) +
+                           log((double)k) / beta + 0.5 * 1.0;
         worst = fmax(worst, fabs(energy[r] - ref));
         negative += energy[r] < 0;
     }
@@ -751,10 +768,12 @@ static void test_modern(void)
        moves by at most that much. */
     double bound = 0;
     for (int r = 0; r < 4; r++)
-        bound = fmax(bound, dim * ldexp(1, -24) * sqrt(dot(x + r * dim, x + r * dim, dim)));
+        bound =
+            fmax(bound, dim * ldexp(1, -24) * sqrt(dot(x + r * dim, x + r * dim, dim)));
     CHECK(worst <= bound && negative == 0,
           "modern: E = -lse(beta, X^T xi)/beta + |xi|^2/2 + log(K)/beta + M^2/2 "
-          "(|error| %.1e), and E >= 0 (Ramsauer et al. 2020, Lemma A1)", worst);
+          "(|error| %.1e), and E >= 0 (Ramsauer et al. 2020, Lemma A1)",
+          worst);
 
     /* Gradient by central differences: |∂³_i E| ≤ β² (2 max|ξ_i|)³ = 16/64, so
        h = 2^-7 truncates ≤ h²/6 · 0.25 = 2.5e-6; the float gradient rounds ≤ 1e-7. */
@@ -764,8 +783,10 @@ static void test_modern(void)
                                              5e-6, 1e-6, &err));
         worst_err = fmax(worst_err, err);
     }
-    CHECK(excess <= 0, "modern: gradient = central differences of energy() (worst "
-                       "|error| %.1e, bound 5e-6)", worst_err);
+    CHECK(excess <= 0,
+          "modern: gradient = central differences of energy() (worst "
+          "|error| %.1e, bound 5e-6)",
+          worst_err);
 
     /* update = ξ − ∇E and = X softmax(β Xᵀ ξ) in double. */
     float *u = malloc(4 * dim * sizeof *u), *g = malloc(4 * dim * sizeof *g);
@@ -798,11 +819,12 @@ static void test_modern(void)
        derivative β² |E_w[(ξ−m)_i ((ξ−m)·v)²]| ≤ 16 · (1/4) · 4 = 16 truncates
        ≤ h²/6 · 16 = 4e-5, and float gradients (ulp 6e-8) / 2h add 8e-6. */
     double href;
-    const double hfd = hessian_vs_fd(modern_iface, e, x, xi, k, dim, beta, 0, beta,
-                                     0x1p-8, &href);
+    const double hfd =
+        hessian_vs_fd(modern_iface, e, x, xi, k, dim, beta, 0, beta, 0x1p-8, &href);
     CHECK(href < 1e-6 && hfd < 5e-5,
           "modern: hessian_vector = v - beta Cov_p(x) v (|error| %.1e) = differences "
-          "of the gradient (|error| %.1e)", href, hfd);
+          "of the gradient (|error| %.1e)",
+          href, hfd);
     free(u);
     free(g);
     free(x);
@@ -839,7 +861,8 @@ static void test_modern(void)
     double asym = eigenvalues(h, dim, w);
     CHECK(rc == BASIN_OK && asym < 1e-6 && w[0] > 0.5,
           "modern(beta = 32): the Hessian at a stored pattern is symmetric (%.1e) and "
-          "positive definite (smallest eigenvalue %.4f)", asym, w[0]);
+          "positive definite (smallest eigenvalue %.4f)",
+          asym, w[0]);
     modern_iface->destroy(sharp);
     modern_iface->destroy(soft);
 
@@ -855,8 +878,8 @@ static void test_modern(void)
     void *two = make_lse(modern_iface, 8, 0, dim, pair, 2);
     rc = hessian_matrix(modern_iface, two, mid, dim, h);
     eigenvalues(h, dim, w);
-    CHECK(rc == BASIN_OK && fabs(w[0] - (1 - 8 / 2.0)) < 1e-5 && fabs(w[1] - 1) < 1e-5
-              && fabs(w[dim - 1] - 1) < 1e-5,
+    CHECK(rc == BASIN_OK && fabs(w[0] - (1 - 8 / 2.0)) < 1e-5 && fabs(w[1] - 1) < 1e-5 &&
+              fabs(w[dim - 1] - 1) < 1e-5,
           "modern(beta = 8): between two orthogonal patterns the Hessian has "
           "eigenvalues 1 - beta/2 = %.6f (expected -3) and 1 (%.6f .. %.6f)",
           w[0], w[1], w[dim - 1]);
@@ -923,29 +946,34 @@ static void test_diffusion(void)
     }
     CHECK(worst <= bound,
           "diffusion: E = -sigma^2 log sum exp(-|x - alpha xi|^2 / 2 sigma^2) "
-          "(|error| %.1e, float32 bound %.1e)", worst, bound);
+          "(|error| %.1e, float32 bound %.1e)",
+          worst, bound);
     CHECK(score_off < 1e-6 && update_off < 1e-6,
           "diffusion: gradient = -sigma^2 x empirical score (|error| %.1e), update = "
-          "alpha x0_hat (|error| %.1e)", score_off, update_off);
+          "alpha x0_hat (|error| %.1e)",
+          score_off, update_off);
 
     /* Central differences: |∂³_i E| ≤ σ² a³ (2/8)³ = 1/4 · 64/64 = 0.25 → h = 2^-7
        truncates ≤ 2.5e-6. */
     double err, excess = -INFINITY, worst_err = 0;
     for (int r = 0; r < 4; r++) {
-        excess = fmax(excess, gradient_vs_fd(diffusion_iface, e, x + r * dim, dim,
-                                             0x1p-7, 5e-6, 1e-6, &err));
+        excess = fmax(excess, gradient_vs_fd(diffusion_iface, e, x + r * dim, dim, 0x1p-7,
+                                             5e-6, 1e-6, &err));
         worst_err = fmax(worst_err, err);
     }
-    CHECK(excess <= 0, "diffusion: gradient = central differences of energy() (worst "
-                       "|error| %.1e)", worst_err);
+    CHECK(excess <= 0,
+          "diffusion: gradient = central differences of energy() (worst "
+          "|error| %.1e)",
+          worst_err);
     /* As for modern: α²/σ² = 4 ≤ β there, the same bounds hold. */
     double href;
-    const double hfd = hessian_vs_fd(diffusion_iface, e, x, xi, k, dim, alpha / var,
-                                     -alpha * alpha / (2 * var), alpha * alpha / var,
-                                     0x1p-8, &href);
+    const double hfd =
+        hessian_vs_fd(diffusion_iface, e, x, xi, k, dim, alpha / var,
+                      -alpha * alpha / (2 * var), alpha * alpha / var, 0x1p-8, &href);
     CHECK(href < 1e-6 && hfd < 5e-5,
           "diffusion: hessian_vector = v - (alpha^2/sigma^2) Cov_w v (|error| %.1e) = "
-          "differences of the gradient (|error| %.1e)", href, hfd);
+          "differences of the gradient (|error| %.1e)",
+          href, hfd);
 
     /* With equal-norm patterns, α = 1, σ² = 1/β: E_σ = E_modern − β⁻¹ log K, same
        gradient and update (SCIENCE.md §6.1: Ramsauer's energy). */
@@ -962,7 +990,8 @@ static void test_diffusion(void)
         goff = fmax(goff, fmax(fabs(g[t] - gm[t]), fabs(u[t] - um[t])));
     CHECK(eoff < 1e-12 && goff < 1e-6,
           "diffusion(alpha = 1, sigma^2 = 1/beta) = modern(beta) - log(K)/beta for "
-          "unit patterns (|dE| %.1e, |d grad| %.1e)", eoff, goff);
+          "unit patterns (|dE| %.1e, |d grad| %.1e)",
+          eoff, goff);
     modern_iface->destroy(modern);
 
     /* Small σ: x = α ξ_μ + σ ε maps onto α ξ_μ in one update (memorization), with
@@ -985,7 +1014,8 @@ static void test_diffusion(void)
     CHECK(far < 1e-5 && rc == BASIN_OK && asym < 1e-6 && w[0] > 0.5,
           "diffusion(sigma = 0.05, alpha = 0.8): one update maps alpha xi + sigma eps "
           "to alpha xi (|error| %.1e); the Hessian there is positive definite "
-          "(smallest eigenvalue %.4f)", far, w[0]);
+          "(smallest eigenvalue %.4f)",
+          far, w[0]);
     diffusion_iface->destroy(small);
     free(h);
     free(w);
@@ -1005,8 +1035,10 @@ static void test_diffusion(void)
 int main(int argc, char **argv)
 {
     if (argc != 6) {
-        fprintf(stderr, "usage: %s DENSE.so MODERN.so DIFFUSION.so HOPFIELD.so "
-                        "SAMPLER.so\n", argv[0]);
+        fprintf(stderr,
+                "usage: %s DENSE.so MODERN.so DIFFUSION.so HOPFIELD.so "
+                "SAMPLER.so\n",
+                argv[0]);
         return 2;
     }
     setvbuf(stdout, NULL, _IOLBF, 0);
@@ -1016,9 +1048,9 @@ int main(int argc, char **argv)
     diffusion_iface = load(argv[3], "energies/diffusion", BASIN_IFACE_ENERGY);
     hopfield_iface = load(argv[4], "energies/hopfield", BASIN_IFACE_ENERGY);
     sampler_iface = load(argv[5], "samplers/hopfield", BASIN_IFACE_SAMPLER);
-    CHECK((dense_iface->flags & BASIN_ENERGY_BINARY) && modern_iface->flags == 0
-              && diffusion_iface->flags == 0 && modern_iface->hessian_vector != NULL
-              && diffusion_iface->hessian_vector != NULL,
+    CHECK((dense_iface->flags & BASIN_ENERGY_BINARY) && modern_iface->flags == 0 &&
+              diffusion_iface->flags == 0 && modern_iface->hessian_vector != NULL &&
+              diffusion_iface->hessian_vector != NULL,
           "dense is binary; modern and diffusion are continuous with hessian_vector");
 
     test_dense_errors();

@@ -82,8 +82,8 @@ EXPORT void ref_denoise_narrow(float sigma, uint8_t n, const float *train, int16
 
 /* A constant argument: scale · x̂0. */
 EXPORT int ref_denoise_scaled(const float *x, long n, unsigned dim, double alpha,
-                              double sigma, const float *train, size_t k,
-                              double scale, float *out)
+                              double sigma, const float *train, size_t k, double scale,
+                              float *out)
 {
     for (long s = 0; s < n; s++)
         if (denoise_one(x + (size_t)s * dim, dim, alpha, sigma, train, k, scale,
@@ -161,8 +161,8 @@ static double quad_one(const float *x, size_t dim, const float *train, size_t k,
     return e;
 }
 
-EXPORT void quad_energy(const float *x, size_t n, int dim, const float *train,
-                        long k, double shift, double *out)
+EXPORT void quad_energy(const float *x, size_t n, int dim, const float *train, long k,
+                        double shift, double *out)
 {
     for (size_t s = 0; s < n; s++)
         out[s] = quad_one(x + s * (size_t)dim, (size_t)dim, train, (size_t)k, shift);

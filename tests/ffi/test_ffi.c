@@ -31,16 +31,16 @@
 
 static int n_failed, n_passed;
 
-#define CHECK(cond, ...)                                                              \
-    do {                                                                              \
-        int ok_ = (cond);                                                             \
-        printf("%s - ", ok_ ? "ok  " : "FAIL");                                        \
-        printf(__VA_ARGS__);                                                          \
-        printf("%s\n", ok_ ? "" : "   [" #cond "]");                                   \
-        if (ok_)                                                                      \
-            n_passed++;                                                               \
-        else                                                                          \
-            n_failed++;                                                               \
+#define CHECK(cond, ...)                                                                 \
+    do {                                                                                 \
+        int ok_ = (cond);                                                                \
+        printf("%s - ", ok_ ? "ok  " : "FAIL");                                          \
+        printf(__VA_ARGS__);                                                             \
+        printf("%s\n", ok_ ? "" : "   [" #cond "]");                                     \
+        if (ok_)                                                                         \
+            n_passed++;                                                                  \
+        else                                                                             \
+            n_failed++;                                                                  \
     } while (0)
 
 static fake_host fake;
@@ -56,8 +56,8 @@ static ref_denoise_fn ref_denoise;
 
 #define U32 0x1p-24
 
-#define REF_PROTOTYPE                                                                 \
-    "int ref_denoise(const float *x, uint64_t n, uint32_t dim, double alpha, "       \
+#define REF_PROTOTYPE                                                                    \
+    "int ref_denoise(const float *x, uint64_t n, uint32_t dim, double alpha, "           \
     "double sigma, const float *train, uint64_t k, float *out)"
 
 /* ----------------------------------------------------------------- helpers */
@@ -86,9 +86,8 @@ static float *noisy_states(const float *train, uint64_t k, uint32_t dim, uint64_
 }
 
 /* A scores/ffi instance, or NULL with the rc in *rc and the message kept. */
-static void *make_score(const char *library, const char *symbol,
-                        const char *prototype, const char *bindings, int thread_safe,
-                        uint32_t dim, int *rc)
+static void *make_score(const char *library, const char *symbol, const char *prototype,
+                        const char *bindings, int thread_safe, uint32_t dim, int *rc)
 {
     params p = param_defaults(score_desc);
     set_string(&p, "library", library);
@@ -130,8 +129,8 @@ static void check_reference(void)
     const uint32_t dim = 16;
     const uint64_t k = 50, n = 37;
     float *train = normal(k, dim, 1, 1.0);
-    void *ffi = good_score(REF_PROTOTYPE, "x, n, dim, alpha, sigma, train, k, out",
-                           dim, train, k, 0);
+    void *ffi = good_score(REF_PROTOTYPE, "x, n, dim, alpha, sigma, train, k, out", dim,
+                           train, k, 0);
     void *emp = NULL;
     basin_value none = {0, ""};
     empirical_if->create(host, &none, dim, &emp);
@@ -152,7 +151,8 @@ static void check_reference(void)
             ref_denoise(x, n, dim, alpha, sigma, train, k, direct);
             CHECK(rc == BASIN_OK && memcmp(out, direct, n * dim * sizeof *out) == 0,
                   "alpha %g sigma %g: scores/ffi returns exactly a direct call of "
-                  "ref_denoise (rc %d %s)", alpha, sigma, rc, fake_last_error);
+                  "ref_denoise (rc %d %s)",
+                  alpha, sigma, rc, fake_last_error);
             empirical_if->denoise(emp, host, x, n, alpha, sigma, empirical);
             /*
              * Bound (as tests/scores for scores/empirical, whose error this is; the
@@ -167,14 +167,15 @@ static void check_reference(void)
             for (size_t i = 0; i < n * dim; i++)
                 max_x = fmax(max_x, fabs(x[i]));
             const double gamma_n = dim * U32 / (1 - dim * U32);
-            const double delta = alpha / (sigma * sigma) * gamma_n * dim * max_x
-                                 * max_train;
+            const double delta =
+                alpha / (sigma * sigma) * gamma_n * dim * max_x * max_train;
             const double gamma_k = (k + 4) * U32 / (1 - (k + 4) * U32);
             const double tol = 2 * (expm1(2 * delta) + 90 * U32 + gamma_k) * max_train;
             const float worst = max_abs_diff(out, empirical, n * dim);
-            CHECK(worst <= tol, "alpha %g sigma %g: scores/ffi matches "
-                  "scores/empirical (max error %.2e, bound %.2e)", alpha, sigma,
-                  (double)worst, tol);
+            CHECK(worst <= tol,
+                  "alpha %g sigma %g: scores/ffi matches "
+                  "scores/empirical (max error %.2e, bound %.2e)",
+                  alpha, sigma, (double)worst, tol);
             free(x);
         }
     empirical_if->destroy(emp);
@@ -206,14 +207,14 @@ static void check_shapes(void)
     int rc = score_if->denoise(s, host, x, n, alpha, sigma, out);
     CHECK(rc == BASIN_OK && memcmp(out, direct, n * dim * sizeof *out) == 0,
           "permuted arguments, float alpha/sigma, uint8_t n: 600 states in calls of "
-          "at most 255 give the reference exactly (rc %d %s)", rc, fake_last_error);
+          "at most 255 give the reference exactly (rc %d %s)",
+          rc, fake_last_error);
     score_if->destroy(s);
 
     s = good_score("int ref_denoise_scaled(const float *x, long n, unsigned dim, "
                    "double alpha, double sigma, const float *train, size_t k, "
                    "double scale, float *out);",
-                   "x, n, dim, alpha, sigma, train, k, const:2.5, out", dim, train, k,
-                   0);
+                   "x, n, dim, alpha, sigma, train, k, const:2.5, out", dim, train, k, 0);
     rc = score_if->denoise(s, host, x, n, alpha, sigma, out);
     /* scale·acc/sum rounded once vs 2.5 · (acc/sum rounded): within 2 float ulps of
        the output, |out| ≤ 2.5 max|ξ| < 2.5 · 6. */
@@ -272,11 +273,11 @@ static void *hammer_run(void *arg)
    calls of ref_exclusive, serialized or not. */
 static int exclusive_failures(const float *train, uint64_t k, int thread_safe)
 {
-    void *s = good_score("int ref_exclusive(const float *x, uint64_t n, uint32_t dim, "
-                         "double alpha, double sigma, const float *train, uint64_t k, "
-                         "float *out)",
-                         "x, n, dim, alpha, sigma, train, k, out", 8, train, k,
-                         thread_safe);
+    void *s =
+        good_score("int ref_exclusive(const float *x, uint64_t n, uint32_t dim, "
+                   "double alpha, double sigma, const float *train, uint64_t k, "
+                   "float *out)",
+                   "x, n, dim, alpha, sigma, train, k, out", 8, train, k, thread_safe);
     float *x = normal(4, 8, 7, 1.0);
     hammer h[4];
     pthread_t t[4];
@@ -303,21 +304,24 @@ static void check_call_failures(void)
     float out[5 * 8];
 
     void *s = good_score("int ref_fail(const float *x, uint64_t n, uint32_t dim, "
-                         "float *out)", "x, n, dim, out", dim, train, k, 0);
+                         "float *out)",
+                         "x, n, dim, out", dim, train, k, 0);
     int rc = score_if->denoise(s, host, x, n, 1, 1, out);
     CHECK(rc == BASIN_EIO && strstr(fake_last_error, "ref_fail returned 7") != NULL,
           "a nonzero status is an error with its value: %s", fake_last_error);
     score_if->destroy(s);
 
     s = good_score("void ref_skip_last(const float *x, uint64_t n, uint32_t dim, "
-                   "float *out)", "x, n, dim, out", dim, train, k, 0);
+                   "float *out)",
+                   "x, n, dim, out", dim, train, k, 0);
     rc = score_if->denoise(s, host, x, n, 1, 1, out);
     CHECK(rc == BASIN_ENUMERIC && strstr(fake_last_error, "state 4 entry 7") != NULL,
           "an output entry left unwritten is named: %s", fake_last_error);
     score_if->destroy(s);
 
     s = good_score("void ref_inf(const float *x, uint64_t n, uint32_t dim, "
-                   "float *out)", "x, n, dim, out", dim, train, k, 0);
+                   "float *out)",
+                   "x, n, dim, out", dim, train, k, 0);
     rc = score_if->denoise(s, host, x, n, 1, 1, out);
     CHECK(rc == BASIN_ENUMERIC && strstr(fake_last_error, "inf at state 1 entry 2"),
           "an infinite output is named: %s", fake_last_error);
@@ -331,8 +335,10 @@ static void check_call_failures(void)
     score_if->destroy(unencoded);
 
     const int serialized = exclusive_failures(train, k, 0);
-    CHECK(serialized == 0, "thread_safe = false: 4 threads x 200 calls of a function "
-          "that detects overlapping calls never overlap (%d did)", serialized);
+    CHECK(serialized == 0,
+          "thread_safe = false: 4 threads x 200 calls of a function "
+          "that detects overlapping calls never overlap (%d did)",
+          serialized);
     /* Not asserted (timing-dependent): how often they overlap when allowed to. */
     printf("     (thread_safe = true: %d of 800 calls overlapped)\n",
            exclusive_failures(train, k, 1));
@@ -358,11 +364,11 @@ static void *make_energy(const char *energy_prototype, const char *energy_bindin
     return self;
 }
 
-#define QUAD_ENERGY                                                                   \
-    "void quad_energy(const float *x, size_t n, int dim, const float *train, "       \
+#define QUAD_ENERGY                                                                      \
+    "void quad_energy(const float *x, size_t n, int dim, const float *train, "           \
     "long k, double shift, double *out)"
-#define QUAD_GRADIENT                                                                 \
-    "int quad_gradient(const float *x, int n, int dim, const float *train, int k, "  \
+#define QUAD_GRADIENT                                                                    \
+    "int quad_gradient(const float *x, int n, int dim, const float *train, int k, "      \
     "double shift, float *out)"
 #define QUAD_BINDINGS "x, n, dim, train, k, const:0.25, out"
 
@@ -377,8 +383,8 @@ static void check_energies(void)
         for (uint32_t i = 0; i < dim; i++)
             m[i] += train[mu * dim + i] / (double)k;
     int rc;
-    void *e = make_energy(QUAD_ENERGY, QUAD_BINDINGS, QUAD_GRADIENT, QUAD_BINDINGS,
-                          dim, &rc);
+    void *e =
+        make_energy(QUAD_ENERGY, QUAD_BINDINGS, QUAD_GRADIENT, QUAD_BINDINGS, dim, &rc);
     CHECK(e != NULL && energy_if->encode(e, host, train, k) == BASIN_OK,
           "energies/ffi: quad_energy and quad_gradient bind (%s)", fake_last_error);
     if (e == NULL)
@@ -393,8 +399,8 @@ static void check_energies(void)
         for (uint32_t i = 0; i < dim; i++) {
             const double d = x[s * dim + i] - m[i] - 0.25;
             expect += 0.5 * (i + 1) * d * d;
-            worst_g = fmax(worst_g, fabs(gradient[s * dim + i] - (i + 1) * d)
-                                        / (fabs((i + 1) * d) + 1));
+            worst_g = fmax(worst_g, fabs(gradient[s * dim + i] - (i + 1) * d) /
+                                        (fabs((i + 1) * d) + 1));
         }
         worst_e = fmax(worst_e, fabs(energy[s] - expect) / (fabs(expect) + 1));
     }
@@ -413,7 +419,8 @@ static void check_energies(void)
     rc = rc == BASIN_OK ? energy_if->energy(one, host, x, n, energy_one) : rc;
     CHECK(rc == BASIN_OK && memcmp(energy, energy_one, sizeof energy) == 0,
           "an energy returned as double, one state per call, equals the batch "
-          "function's (%s)", fake_last_error);
+          "function's (%s)",
+          fake_last_error);
     rc = one ? energy_if->gradient(one, host, x, n, gradient) : 0;
     CHECK(rc == BASIN_EUNSUPPORTED && strstr(fake_last_error, "gradient_prototype"),
           "no gradient_prototype: gradient() is unsupported: %s", fake_last_error);
@@ -438,14 +445,14 @@ static void check_energies(void)
 /* ----------------------------------------------------- 5. bad input */
 
 /* create fails with BASIN_EINVAL and a one-line message containing `want`. */
-static void expect_score_error(const char *what, const char *library,
-                               const char *symbol, const char *prototype,
-                               const char *bindings, uint32_t dim, const char *want)
+static void expect_score_error(const char *what, const char *library, const char *symbol,
+                               const char *prototype, const char *bindings, uint32_t dim,
+                               const char *want)
 {
     int rc;
     void *s = make_score(library, symbol, prototype, bindings, 0, dim, &rc);
-    CHECK(s == NULL && rc == BASIN_EINVAL && strstr(fake_last_error, want) != NULL
-              && strchr(fake_last_error, '\n') == NULL,
+    CHECK(s == NULL && rc == BASIN_EINVAL && strstr(fake_last_error, want) != NULL &&
+              strchr(fake_last_error, '\n') == NULL,
           "%s: %s", what, fake_last_error);
     if (s != NULL)
         score_if->destroy(s);
@@ -462,14 +469,14 @@ static void check_bad_input(void)
     expect_score_error("a struct", lib, "ref_denoise",
                        "int f(struct model *m, float *out)", "x, out", 4,
                        "prototype: unsupported type 'struct' at column 7");
-    expect_score_error("varargs", lib, "ref_denoise",
-                       "int f(const float *x, ...)", "x, out", 4,
+    expect_score_error("varargs", lib, "ref_denoise", "int f(const float *x, ...)",
+                       "x, out", 4,
                        "prototype: varargs are not supported: '...' at column 23");
     expect_score_error("garbage after the prototype", lib, "ref_denoise",
                        "int f(const float *x, float *out) $", "x, out", 4,
                        "prototype: unexpected '$' at column 35");
-    expect_score_error("words that are no type", lib, "ref_denoise", "hello world",
-                       "x", 4, "prototype: unknown type 'hello' at column 1");
+    expect_score_error("words that are no type", lib, "ref_denoise", "hello world", "x",
+                       4, "prototype: unknown type 'hello' at column 1");
     expect_score_error("an array", lib, "ref_denoise",
                        "int f(const float x[], float *out)", "x, out", 4,
                        "prototype: arrays are not supported (write a pointer): '[' at "
@@ -482,14 +489,14 @@ static void check_bad_input(void)
                        "int f(const float **x, float *out)", "x, out", 4,
                        "prototype: pointers to pointers are not supported: '*' at "
                        "column 20");
-    expect_score_error("long double", lib, "ref_denoise",
-                       "long double f(const float *x)", "x", 4,
+    expect_score_error("long double", lib, "ref_denoise", "long double f(const float *x)",
+                       "x", 4,
                        "prototype: unsupported type combination 'double' at column 6");
     expect_score_error("void *", lib, "ref_denoise", "int f(void *x, float *out)",
                        "x, out", 4,
                        "prototype: void pointers are not supported: '*' at column 12");
-    expect_score_error("a truncated prototype", lib, "", "int f(const float *x",
-                       "x", 4, "prototype: expected ',' or ')', found end of text at "
+    expect_score_error("a truncated prototype", lib, "", "int f(const float *x", "x", 4,
+                       "prototype: expected ',' or ')', found end of text at "
                        "column 21");
     expect_score_error("an empty prototype", lib, "", "", B8, 4,
                        "prototype: no prototype given");
@@ -503,13 +510,15 @@ static void check_bad_input(void)
     expect_score_error("x not const", lib, "",
                        "int ref_denoise(float *x, uint64_t n, uint32_t dim, "
                        "double alpha, double sigma, const float *train, uint64_t k, "
-                       "float *out)", B8, 4,
+                       "float *out)",
+                       B8, 4,
                        "bindings: argument 1 'float *x' binds x, which needs const "
                        "float *");
     expect_score_error("a double output for a denoiser", lib, "",
                        "int ref_denoise(const float *x, uint64_t n, uint32_t dim, "
                        "double alpha, double sigma, const float *train, uint64_t k, "
-                       "double *out)", B8, 4,
+                       "double *out)",
+                       B8, 4,
                        "argument 8 'double *out' binds out, which for a denoiser "
                        "needs float *");
     expect_score_error("an unknown binding", lib, "", REF_PROTOTYPE,
@@ -533,19 +542,20 @@ static void check_bad_input(void)
     expect_score_error("a missing library", "/nonexistent/libnothing.so", "",
                        REF_PROTOTYPE, B8, 4,
                        "cannot load library: /nonexistent/libnothing.so");
-    expect_score_error("a missing symbol", lib, "no_such_function", REF_PROTOTYPE, B8,
-                       4, "symbol: 'no_such_function' not found");
+    expect_score_error("a missing symbol", lib, "no_such_function", REF_PROTOTYPE, B8, 4,
+                       "symbol: 'no_such_function' not found");
 
     /* k is checked at encode, before any sampling. */
     int rc;
-    void *s = make_score(lib, "", "void ref_denoise_narrow(float sigma, uint8_t n, "
+    void *s = make_score(lib, "",
+                         "void ref_denoise_narrow(float sigma, uint8_t n, "
                          "const float *train, int16_t k, uint16_t dim, float alpha, "
                          "float *out, const float *x)",
                          "sigma, n, train, k, dim, alpha, out, x", 0, 1, &rc);
     float *many = calloc(40000, sizeof *many);
     rc = s ? score_if->encode(s, host, many, 40000) : rc;
     CHECK(rc == BASIN_EINVAL && strstr(fake_last_error, "k = 40000 training points do "
-                                       "not fit argument 4 (int16_t)"),
+                                                        "not fit argument 4 (int16_t)"),
           "k too large for its type, at encode: %s", fake_last_error);
     many[3] = NAN;
     rc = s ? score_if->encode(s, host, many, 10) : rc;
@@ -560,27 +570,26 @@ static void check_bad_input(void)
                           "int quad_gradient(const float *x, int n, int dim, "
                           "struct t *train, int k, double shift, float *out)",
                           QUAD_BINDINGS, 4, &rc);
-    CHECK(e == NULL && rc == BASIN_EINVAL
-              && strstr(fake_last_error, "gradient_prototype: unsupported type "
-                                         "'struct' at column 51"),
+    CHECK(e == NULL && rc == BASIN_EINVAL &&
+              strstr(fake_last_error, "gradient_prototype: unsupported type "
+                                      "'struct' at column 51"),
           "energies/ffi names gradient_prototype: %s", fake_last_error);
-    e = make_energy(QUAD_ENERGY, "x, n, dim, alpha, k, const:0.25, out", "", "", 4,
-                    &rc);
-    CHECK(e == NULL && rc == BASIN_EINVAL
-              && strstr(fake_last_error, "energy_bindings: binding 4 'alpha' is not "
-                                         "available to an energy"),
+    e = make_energy(QUAD_ENERGY, "x, n, dim, alpha, k, const:0.25, out", "", "", 4, &rc);
+    CHECK(e == NULL && rc == BASIN_EINVAL &&
+              strstr(fake_last_error, "energy_bindings: binding 4 'alpha' is not "
+                                      "available to an energy"),
           "alpha is no energy's binding: %s", fake_last_error);
     e = make_energy("double quad_energy_one(const float *x, unsigned dim, "
                     "const float *train, unsigned k, double *out)",
                     "x, dim, train, k, out", "", "", 4, &rc);
-    CHECK(e == NULL && rc == BASIN_EINVAL
-              && strstr(fake_last_error, "returns double and binds out"),
+    CHECK(e == NULL && rc == BASIN_EINVAL &&
+              strstr(fake_last_error, "returns double and binds out"),
           "a value return and an out binding: %s", fake_last_error);
     e = make_energy(QUAD_ENERGY, QUAD_BINDINGS, QUAD_GRADIENT,
                     "x, n, dim, train, k, const:0.25, const:1", 4, &rc);
-    CHECK(e == NULL && rc == BASIN_EINVAL
-              && strstr(fake_last_error, "gradient_bindings: argument 7 'float *out' "
-                                         "binds const:1, which needs a number type"),
+    CHECK(e == NULL && rc == BASIN_EINVAL &&
+              strstr(fake_last_error, "gradient_bindings: argument 7 'float *out' "
+                                      "binds const:1, which needs a number type"),
           "a constant bound to a pointer: %s", fake_last_error);
 }
 

@@ -125,8 +125,7 @@ static void test_clusters(void)
     for (uint64_t i = 0; i < n; i++)
         mask[i] = (i % 2) == 0;
     rc = attractor_group(states, n, dim, mask, tol, 0, id2, &s2, err, sizeof err);
-    CHECK(rc == 0 && s2.n_attractors == k && s2.n_grouped == n / 2, "mask: rc %d",
-          rc);
+    CHECK(rc == 0 && s2.n_attractors == k && s2.n_grouped == n / 2, "mask: rc %d", rc);
     int masked_ok = 1;
     uint64_t total = 0;
     for (uint64_t i = 0; i < n; i++)
@@ -170,9 +169,8 @@ static void test_separation(void)
        from 0 and 0.15 from 1: joins 0. */
     CHECK(rc == 0 && s.n_attractors == 2, "rc %d, %llu attractors", rc,
           (unsigned long long)s.n_attractors);
-    CHECK(id[0] == 0 && id[1] == 1 && id[2] == 1 && id[3] == 0,
-          "ids %lld %lld %lld %lld", (long long)id[0], (long long)id[1],
-          (long long)id[2], (long long)id[3]);
+    CHECK(id[0] == 0 && id[1] == 1 && id[2] == 1 && id[3] == 0, "ids %lld %lld %lld %lld",
+          (long long)id[0], (long long)id[1], (long long)id[2], (long long)id[3]);
     attractor_set_free(&s);
 
     /* Nearest, not first: 0 at 0, 1 at 1.5·tol; state 2 at 0.8·tol is within tol
@@ -202,7 +200,7 @@ static void test_blocks(void)
     int rc = attractor_group(x, n, dim, NULL, tol, 0, id, &s, err, sizeof err);
     /* tol = 0.1 > 0 with real values: the leader path. */
     CHECK(rc == 0 && s.n_attractors == 2 && s.first[1] == 3000 &&
-          s.count[0] == 3000 + 1000 && s.count[1] == 1000,
+              s.count[0] == 3000 + 1000 && s.count[1] == 1000,
           "blocks: rc %d, A %llu", rc, (unsigned long long)s.n_attractors);
     attractor_set_free(&s);
     free(x);
@@ -213,30 +211,30 @@ static void test_blocks(void)
  * (tol ≥ 2/√dim merges one-spin neighbours) agree with the geometry. */
 static void test_binary(void)
 {
-    const uint32_t dim = 100;  /* one flip: normalized distance 2/√100 = 0.2 */
+    const uint32_t dim = 100; /* one flip: normalized distance 2/√100 = 0.2 */
     float x[5 * 100];
     uint32_t bits[100];
     rng_bits(SEED, 3, 0, 0, bits, dim);
     for (uint32_t j = 0; j < dim; j++) {
         float v = (bits[j] & 1) ? 1.0f : -1.0f;
-        x[0 * dim + j] = v;           /* ξ */
-        x[1 * dim + j] = -v;          /* −ξ, the mirror */
-        x[2 * dim + j] = v;           /* ξ again */
-        x[3 * dim + j] = v;           /* ξ with spin 0 flipped */
-        x[4 * dim + j] = -v;          /* −ξ again */
+        x[0 * dim + j] = v;  /* ξ */
+        x[1 * dim + j] = -v; /* −ξ, the mirror */
+        x[2 * dim + j] = v;  /* ξ again */
+        x[3 * dim + j] = v;  /* ξ with spin 0 flipped */
+        x[4 * dim + j] = -v; /* −ξ again */
     }
     x[3 * dim] = -x[3 * dim];
     int64_t id[5];
     attractor_set s;
     char err[256] = "";
     for (int pass = 0; pass < 2; pass++) {
-        double tol = pass == 0 ? 0.0 : 0.1;   /* both exact: 0.1 < 0.2 */
+        double tol = pass == 0 ? 0.0 : 0.1; /* both exact: 0.1 < 0.2 */
         int rc = attractor_group(x, 5, dim, NULL, tol, 0, id, &s, err, sizeof err);
         CHECK(rc == 0 && s.n_attractors == 3, "exact pass %d: %llu attractors", pass,
               (unsigned long long)s.n_attractors);
         CHECK(id[0] == 0 && id[1] == 1 && id[2] == 0 && id[3] == 2 && id[4] == 1,
-              "exact ids %lld %lld %lld %lld %lld", (long long)id[0],
-              (long long)id[1], (long long)id[2], (long long)id[3], (long long)id[4]);
+              "exact ids %lld %lld %lld %lld %lld", (long long)id[0], (long long)id[1],
+              (long long)id[2], (long long)id[3], (long long)id[4]);
         CHECK(s.count[0] == 2 && s.count[1] == 2 && s.count[2] == 1, "counts");
         attractor_set_free(&s);
     }
@@ -292,14 +290,15 @@ static void test_many(void)
 /* tol = 0 on real states groups exact duplicates only (−0 equals +0). */
 static void test_exact_real(void)
 {
-    float x[4 * 3] = {0.5f, -0.0f, 2.0f, 0.5f, 0.0f, 2.0f, 0.5f, 0.0f, 2.0000002f,
-                      0.5f, -0.0f, 2.0f};
+    float x[4 * 3] = {0.5f, -0.0f, 2.0f,       0.5f, 0.0f,  2.0f,
+                      0.5f, 0.0f,  2.0000002f, 0.5f, -0.0f, 2.0f};
     int64_t id[4];
     attractor_set s;
     char err[256] = "";
     int rc = attractor_group(x, 4, 3, NULL, 0.0, 0, id, &s, err, sizeof err);
     CHECK(rc == 0 && s.n_attractors == 2 && id[0] == 0 && id[1] == 0 && id[2] == 1 &&
-          id[3] == 0, "exact real: %llu attractors", (unsigned long long)s.n_attractors);
+              id[3] == 0,
+          "exact real: %llu attractors", (unsigned long long)s.n_attractors);
     attractor_set_free(&s);
 }
 
@@ -310,8 +309,7 @@ static void test_bad_input(void)
     attractor_set s;
     char err[256] = "";
     int rc = attractor_group(x, 2, 2, NULL, 0.1, 0, id, &s, err, sizeof err);
-    CHECK(rc == BASIN_ENUMERIC && strstr(err, "state 1") != NULL, "NaN: %d %s", rc,
-          err);
+    CHECK(rc == BASIN_ENUMERIC && strstr(err, "state 1") != NULL, "NaN: %d %s", rc, err);
     attractor_set_free(&s);
     /* The NaN state masked out is fine. */
     uint8_t mask[2] = {1, 0};
@@ -329,7 +327,7 @@ static void test_bad_input(void)
     rc = attractor_group(x, 2, 2, none, 0.1, 0, id, &s, err, sizeof err);
     CHECK(rc == 0 && s.n_attractors == 0 && id[0] == -1 && id[1] == -1, "none");
     attractor_set_free(&s);
-    attractor_set_free(&s);  /* twice is safe */
+    attractor_set_free(&s); /* twice is safe */
 }
 
 int main(void)

@@ -25,25 +25,24 @@ static const basin_host *const HOST = &fake.host;
 /* ------------------------------------------------------------ toy dynamics */
 
 typedef struct toy {
-    const float *target;      /* x* */
+    const float *target; /* x* */
     uint32_t dim;
     const double *levels;
     int binary;
-    double r;                 /* binary: basin edge, fraction of spins */
-    double r_most;            /* binary: a wider edge for rows r ≥ n_weak */
+    double r;      /* binary: basin edge, fraction of spins */
+    double r_most; /* binary: a wider edge for rows r ≥ n_weak */
     int n_weak;
-    double radius;            /* real: basin edge, normalized distance */
-    int fail_level;           /* ≥ 0: every run fails at this level only */
-    int error_level;          /* ≥ 0: the callback fails at this level */
+    double radius;   /* real: basin edge, normalized distance */
+    int fail_level;  /* ≥ 0: every run fails at this level only */
+    int error_level; /* ≥ 0: the callback fails at this level */
     int calls;
-    int bad_corruption;       /* a copy whose corruption is not as specified */
-    int identical_trials;     /* two trials of one level got the same copy */
+    int bad_corruption;   /* a copy whose corruption is not as specified */
+    int identical_trials; /* two trials of one level got the same copy */
     uint64_t first_run;
-    double checksum;          /* Σ of the corrupted copies, all levels */
+    double checksum; /* Σ of the corrupted copies, all levels */
 } toy;
 
-static int dynamics(void *ctx, float *x, uint64_t n, uint32_t level,
-                    uint64_t first_run)
+static int dynamics(void *ctx, float *x, uint64_t n, uint32_t level, uint64_t first_run)
 {
     toy *t = ctx;
     t->calls++;
@@ -72,8 +71,8 @@ static int dynamics(void *ctx, float *x, uint64_t n, uint32_t level,
             /* Exactly round(c·dim) spins flipped, nothing else changed. */
             if (differ != (uint32_t)llround(c * dim) || d2 != 4.0 * differ)
                 t->bad_corruption = 1;
-            back = differ < t->r * dim ||
-                   ((int)r >= t->n_weak && differ < t->r_most * dim);
+            back =
+                differ < t->r * dim || ((int)r >= t->n_weak && differ < t->r_most * dim);
         } else {
             /* ‖c ε‖/√dim = c·(1 ± 1/√(2 dim)); 10% is > 6 standard deviations
                at dim = 2000 (SD 1.6%). */
@@ -90,7 +89,7 @@ static int dynamics(void *ctx, float *x, uint64_t n, uint32_t level,
     return 0;
 }
 
-static const double BINARY_LEVELS[] = {0.0, 0.05, 0.10, 0.15, 0.20, 0.25,
+static const double BINARY_LEVELS[] = {0.0,  0.05, 0.10, 0.15, 0.20, 0.25,
                                        0.30, 0.35, 0.40, 0.45, 0.50};
 #define N_BINARY 11
 
@@ -167,23 +166,22 @@ static void test_binary(void)
     t.fail_level = 2;
     rc = basin_radius(HOST, target, dim, 0, &o, dynamics, &t, &res, back);
     CHECK(rc == 0 && res.radius == 0.05 && res.last_passed == 1 &&
-          res.first_failed == 2 && t.calls == 3 && isnan(back[3]),
+              res.first_failed == 2 && t.calls == 3 && isnan(back[3]),
           "first failure: radius %g, %d calls", res.radius, t.calls);
 
     /* The first level fails: no radius. */
     t = binary_toy(target, dim);
     t.fail_level = 0;
     rc = basin_radius(HOST, target, dim, 0, &o, dynamics, &t, &res, back);
-    CHECK(rc == 0 && res.radius == 0 && res.last_passed == -1 &&
-          res.first_failed == 0, "level 0 fails: %d %d", res.last_passed,
-          res.first_failed);
+    CHECK(rc == 0 && res.radius == 0 && res.last_passed == -1 && res.first_failed == 0,
+          "level 0 fails: %d %d", res.last_passed, res.first_failed);
 
     /* Every level passes: first_failed −1, radius the top level. */
     t = binary_toy(target, dim);
     t.r = 0.6;
     rc = basin_radius(HOST, target, dim, 0, &o, dynamics, &t, &res, back);
-    CHECK(rc == 0 && res.radius == 0.5 && res.first_failed == -1 &&
-          res.last_passed == 10, "all pass: %g %d", res.radius, res.first_failed);
+    CHECK(rc == 0 && res.radius == 0.5 && res.first_failed == -1 && res.last_passed == 10,
+          "all pass: %g %d", res.radius, res.first_failed);
 
     /* The dynamics' error comes back unchanged, with its message. */
     t = binary_toy(target, dim);

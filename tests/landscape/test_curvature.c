@@ -20,16 +20,16 @@
 #include "base/rng.h"
 
 #define SEED 777u
-#define TOL 1e-4
+#define TOL  1e-4
 
 typedef struct op {
     uint32_t dim;
-    double *lambda;           /* the spectrum, dim of them */
-    double *u[3];             /* Householder vectors */
-    double *t;                /* scratch */
-    double skew;              /* adds skew·(e_0 e_1ᵀ): a non-symmetric operator */
-    int nan_at;               /* ≥ 0: product number that returns a NaN */
-    int fail_at;              /* ≥ 0: product number that fails */
+    double *lambda; /* the spectrum, dim of them */
+    double *u[3];   /* Householder vectors */
+    double *t;      /* scratch */
+    double skew;    /* adds skew·(e_0 e_1ᵀ): a non-symmetric operator */
+    int nan_at;     /* ≥ 0: product number that returns a NaN */
+    int fail_at;    /* ≥ 0: product number that fails */
     int calls;
 } op;
 
@@ -67,8 +67,14 @@ static int apply(void *ctx, const float *v, float *out)
 
 static op make_op(uint32_t dim, uint64_t stream)
 {
-    op o = {dim, calloc(dim, sizeof(double)), {NULL, NULL, NULL},
-            calloc(dim, sizeof(double)), 0, -1, -1, 0};
+    op o = {dim,
+            calloc(dim, sizeof(double)),
+            {NULL, NULL, NULL},
+            calloc(dim, sizeof(double)),
+            0,
+            -1,
+            -1,
+            0};
     float *g = malloc(dim * sizeof *g);
     for (int r = 0; r < 3; r++) {
         o.u[r] = malloc(dim * sizeof(double));
@@ -176,8 +182,8 @@ static void test_lanczos(void)
     CHECK(rc == 0, "even: rc %d", rc);
     CHECK(r.lambda_min >= -1.0 - 1e-5 && r.lambda_max <= 1.0 + 1e-5,
           "Ritz values outside the spectrum: %.9g %.9g", r.lambda_min, r.lambda_max);
-    CHECK(r.lambda_min < -0.99 && r.lambda_max > 0.99, "even: %.6g %.6g",
-          r.lambda_min, r.lambda_max);
+    CHECK(r.lambda_min < -0.99 && r.lambda_max > 0.99, "even: %.6g %.6g", r.lambda_min,
+          r.lambda_max);
     printf("even spectrum [-1, 1], 80 Lanczos steps: %.6g %.6g\n", r.lambda_min,
            r.lambda_max);
 
@@ -206,7 +212,8 @@ static void test_errors(void)
         o.nan_at = 7;
         int rc = curvature_extremes(500, apply, &o, &opt, &r, err, sizeof err);
         CHECK(rc == BASIN_ENUMERIC && strstr(err, "non-finite") != NULL &&
-              isnan(r.lambda_min), "NaN product (dense %d): %d %s", dense, rc, err);
+                  isnan(r.lambda_min),
+              "NaN product (dense %d): %d %s", dense, rc, err);
         o.calls = 0;
         o.nan_at = -1;
         o.fail_at = 3;

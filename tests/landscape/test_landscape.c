@@ -19,9 +19,9 @@
 #include "measure/landscape.h"
 #include "base/rng.h"
 
-#define SEED 777u
+#define SEED        777u
 #define MAX_CENTRES 8
-#define MAX_CALLS 256
+#define MAX_CALLS   256
 
 /* ---------------------------------------------------------- a fake host */
 
@@ -33,17 +33,17 @@ static const basin_host *const HOST = &fake.host;
 
 typedef struct world {
     uint32_t dim;
-    int n_centres;            /* centres that hold converged states */
-    float *centre;            /* (n_centres + 1) × dim; the last: unconverged */
+    int n_centres; /* centres that hold converged states */
+    float *centre; /* (n_centres + 1) × dim; the last: unconverged */
     double weight[MAX_CENTRES], sign[MAX_CENTRES];
-    double *a;                /* dim: the wells' curvatures A = diag(a) */
+    double *a;                  /* dim: the wells' curvatures A = diag(a) */
     double radius[MAX_CENTRES]; /* toy dynamics: basin edge per centre */
     int binary;
     /* Final states. */
     float *states;
     uint8_t *converged;
     uint64_t n;
-    int64_t label[4096];      /* centre of each state; −1: unconverged */
+    int64_t label[4096]; /* centre of each state; −1: unconverged */
     /* Counters. */
     uint64_t classified, classify_calls;
     int classify_fail;
@@ -51,7 +51,7 @@ typedef struct world {
     int dynamics_fail, cancel_in_dynamics;
     int n_calls;
     uint64_t first_run[MAX_CALLS];
-    double level[MAX_CALLS];     /* the corruption each call's states carry */
+    double level[MAX_CALLS]; /* the corruption each call's states carry */
 } world;
 
 static double dist(const float *x, const float *y, uint32_t dim)
@@ -92,7 +92,7 @@ static void make_centres(world *w, int n_centres, double scale, uint64_t stream)
     free(bits);
     w->a = malloc(dim * sizeof *w->a);
     for (uint32_t i = 0; i < dim; i++)
-        w->a[i] = 4.0 + (double)(i % 8);   /* a ∈ [4, 11] */
+        w->a[i] = 4.0 + (double)(i % 8); /* a ∈ [4, 11] */
 }
 
 /*
@@ -227,8 +227,8 @@ static int e_energy(void *self, const basin_host *host, const float *x, uint64_t
 }
 
 /* ∇E = −Σ_k f_k A q_k,  f_k = s_k w_k exp(−½ q_kᵀ A q_k). */
-static int e_gradient(void *self, const basin_host *host, const float *x,
-                      uint64_t n, float *g)
+static int e_gradient(void *self, const basin_host *host, const float *x, uint64_t n,
+                      float *g)
 {
     (void)host;
     world *w = self;
@@ -272,15 +272,45 @@ static int e_hv(void *self, const basin_host *host, const float *x, const float 
     return 0;
 }
 
-static const basin_energy_iface WELLS_HV = {
-    sizeof(basin_energy_iface), 0, NULL, NULL, NULL, e_energy, e_gradient, NULL,
-    e_hv, NULL, NULL, NULL, NULL};
-static const basin_energy_iface WELLS_GRAD = {
-    sizeof(basin_energy_iface), 0, NULL, NULL, NULL, e_energy, e_gradient, NULL,
-    NULL, NULL, NULL, NULL, NULL};
-static const basin_energy_iface WELLS_BINARY = {
-    sizeof(basin_energy_iface), BASIN_ENERGY_BINARY, NULL, NULL, NULL, e_energy,
-    e_gradient, NULL, e_hv, NULL, NULL, NULL, NULL};
+static const basin_energy_iface WELLS_HV = {sizeof(basin_energy_iface),
+                                            0,
+                                            NULL,
+                                            NULL,
+                                            NULL,
+                                            e_energy,
+                                            e_gradient,
+                                            NULL,
+                                            e_hv,
+                                            NULL,
+                                            NULL,
+                                            NULL,
+                                            NULL};
+static const basin_energy_iface WELLS_GRAD = {sizeof(basin_energy_iface),
+                                              0,
+                                              NULL,
+                                              NULL,
+                                              NULL,
+                                              e_energy,
+                                              e_gradient,
+                                              NULL,
+                                              NULL,
+                                              NULL,
+                                              NULL,
+                                              NULL,
+                                              NULL};
+static const basin_energy_iface WELLS_BINARY = {sizeof(basin_energy_iface),
+                                                BASIN_ENERGY_BINARY,
+                                                NULL,
+                                                NULL,
+                                                NULL,
+                                                e_energy,
+                                                e_gradient,
+                                                NULL,
+                                                e_hv,
+                                                NULL,
+                                                NULL,
+                                                NULL,
+                                                NULL};
 
 /* ------------------------------------------------------------------ helpers */
 
@@ -294,8 +324,9 @@ static void defaults(basin_value *v)
 
 static landscape_input input_of(world *w, const basin_energy_iface *energy)
 {
-    landscape_input in = {w->states, w->n, w->dim, w->binary, w->converged, HOST,
-                          energy, w, classify, dynamics, w};
+    landscape_input in = {w->states,    w->n,     w->dim, w->binary,
+                          w->converged, HOST,     energy, w,
+                          classify,     dynamics, w};
     return in;
 }
 
@@ -319,8 +350,8 @@ static void ids_of(const world *w, int64_t *id, uint64_t *first)
 static void test_params(void)
 {
     static const char *const NAMES[] = {
-        "attractors", "tol", "max_analyzed", "radius", "radius_levels", "radius_max",
-        "radius_trials", "radius_fraction", "radius_delta", "curvature"};
+        "attractors", "tol",           "max_analyzed",    "radius",       "radius_levels",
+        "radius_max", "radius_trials", "radius_fraction", "radius_delta", "curvature"};
     static const double DEFAULTS[] = {0, 1e-3, 20, 0, 10, 0.5, 10, 0.9, 0.05, 0};
     int n = 0;
     while (landscape_params[n].name)
@@ -329,16 +360,16 @@ static void test_params(void)
     for (int i = 0; i < n && i < 10; i++) {
         const basin_param_def *p = &landscape_params[i];
         CHECK(strcmp(p->name, NAMES[i]) == 0 && p->default_number == DEFAULTS[i] &&
-              p->doc && p->doc[0], "param %d: %s = %g", i, p->name,
-              p->default_number);
+                  p->doc && p->doc[0],
+              "param %d: %s = %g", i, p->name, p->default_number);
         CHECK(p->default_number >= p->min && p->default_number <= p->max,
               "param %s: default outside its range", p->name);
     }
     CHECK(landscape_params[LANDSCAPE_CURVATURE].type == BASIN_PARAM_BOOL &&
-          landscape_params[LANDSCAPE_RADIUS_LEVELS].type == BASIN_PARAM_INT &&
-          landscape_params[LANDSCAPE_RADIUS_FRACTION].type == BASIN_PARAM_REAL &&
-          landscape_params[LANDSCAPE_RADIUS_FRACTION].max == 1 &&
-          (landscape_params[LANDSCAPE_TOL].flags & BASIN_PARAM_MIN_EXCLUSIVE),
+              landscape_params[LANDSCAPE_RADIUS_LEVELS].type == BASIN_PARAM_INT &&
+              landscape_params[LANDSCAPE_RADIUS_FRACTION].type == BASIN_PARAM_REAL &&
+              landscape_params[LANDSCAPE_RADIUS_FRACTION].max == 1 &&
+              (landscape_params[LANDSCAPE_TOL].flags & BASIN_PARAM_MIN_EXCLUSIVE),
           "param types and ranges");
 }
 
@@ -352,7 +383,7 @@ static void test_wells(const basin_energy_iface *energy, int exact)
     make_centres(&w, 5, 3.0, 0);
     for (int k = 0; k < 5; k++) {
         w.weight[k] = 1.0 + k;
-        w.sign[k] = k == 4 ? 1.0 : -1.0;   /* centre 4 is a hill: a maximum */
+        w.sign[k] = k == 4 ? 1.0 : -1.0; /* centre 4 is a hill: a maximum */
     }
     double min_sep = INFINITY;
     for (int j = 0; j <= 5; j++)
@@ -373,11 +404,13 @@ static void test_wells(const basin_energy_iface *energy, int exact)
     char err[256];
     int rc = landscape_run(p, &in, &r, err, sizeof err);
     CHECK(rc == 0, "wells: %d %s", rc, err);
-    CHECK(r.n_attractors == 5 && r.n_grouped == 1000, "wells: %llu attractors, %llu "
-          "grouped", (unsigned long long)r.n_attractors,
-          (unsigned long long)r.n_grouped);
+    CHECK(r.n_attractors == 5 && r.n_grouped == 1000,
+          "wells: %llu attractors, %llu "
+          "grouped",
+          (unsigned long long)r.n_attractors, (unsigned long long)r.n_grouped);
     CHECK(r.by_class[MEASURE_MEMORIZED] == 3 && r.by_class[MEASURE_SPURIOUS] == 2 &&
-          r.by_class[MEASURE_GENERALIZED] == 0 && r.by_class[MEASURE_UNCONVERGED] == 0,
+              r.by_class[MEASURE_GENERALIZED] == 0 &&
+              r.by_class[MEASURE_UNCONVERGED] == 0,
           "wells: by class %llu %llu", (unsigned long long)r.by_class[0],
           (unsigned long long)r.by_class[1]);
     CHECK(w.classified == 5, "wells: classified %llu", (unsigned long long)w.classified);
@@ -389,11 +422,11 @@ static void test_wells(const basin_energy_iface *energy, int exact)
         const landscape_attractor *a = &r.analyzed[k];
         /* Occupancy order = centre order; counts are exact integers. */
         CHECK(a->id == (uint64_t)id[k] && a->first == first[k] &&
-              a->members == COUNTS[k] && a->occupancy == COUNTS[k] / 1000.0,
+                  a->members == COUNTS[k] && a->occupancy == COUNTS[k] / 1000.0,
               "wells: analyzed %llu: id %llu members %llu", (unsigned long long)k,
               (unsigned long long)a->id, (unsigned long long)a->members);
         CHECK(a->nearest == (int64_t)k && a->match < 2e-4 &&
-              a->cls == (k < 3 ? MEASURE_MEMORIZED : MEASURE_SPURIOUS),
+                  a->cls == (k < 3 ? MEASURE_MEMORIZED : MEASURE_SPURIOUS),
               "wells: class of %llu", (unsigned long long)k);
         /* E(c_k + δ) = s w (1 − ½ δᵀAδ) + O(e^−72), |δ_i| ≤ 1e-4: within 1e-6. */
         double e = w.sign[k] * w.weight[k];
@@ -410,7 +443,7 @@ static void test_wells(const basin_energy_iface *energy, int exact)
         double lmin = w.sign[k] < 0 ? 4 * wk : -11 * wk;
         double lmax = w.sign[k] < 0 ? 11 * wk : -4 * wk;
         CHECK(fabs(a->lambda_min - lmin) < tol * fabs(lmin) &&
-              fabs(a->lambda_max - lmax) < tol * fabs(lmax),
+                  fabs(a->lambda_max - lmax) < tol * fabs(lmax),
               "wells (%s): lambda %llu = [%.7g, %.7g], want [%g, %g]",
               exact ? "hv" : "gradient", (unsigned long long)k, a->lambda_min,
               a->lambda_max, lmin, lmax);
@@ -434,10 +467,9 @@ static void test_wells(const basin_energy_iface *energy, int exact)
     p[LANDSCAPE_CURVATURE].number = 0;
     rc = landscape_run(p, &in, &r, err, sizeof err);
     CHECK(rc == 0 && r.n_analyzed == 2 && r.analyzed[0].members == 400 &&
-          r.analyzed[1].members == 300 && r.by_class[MEASURE_SPURIOUS] == 2 &&
-          isnan(r.analyzed[0].lambda_min) && r.analyzed[0].n_negative == -1,
-          "max_analyzed = 2: rc %d, %llu analyzed", rc,
-          (unsigned long long)r.n_analyzed);
+              r.analyzed[1].members == 300 && r.by_class[MEASURE_SPURIOUS] == 2 &&
+              isnan(r.analyzed[0].lambda_min) && r.analyzed[0].n_negative == -1,
+          "max_analyzed = 2: rc %d, %llu analyzed", rc, (unsigned long long)r.n_analyzed);
     landscape_result_free(&r);
 
     /* Score model (no energy): energy and curvature NaN, no failure. */
@@ -445,7 +477,7 @@ static void test_wells(const basin_energy_iface *energy, int exact)
     in.energy = NULL;
     rc = landscape_run(p, &in, &r, err, sizeof err);
     CHECK(rc == 0 && r.n_analyzed == 2 && isnan(r.analyzed[0].energy) &&
-          isnan(r.analyzed[1].lambda_max) && r.analyzed[1].n_negative == -1,
+              isnan(r.analyzed[1].lambda_max) && r.analyzed[1].n_negative == -1,
           "score model: rc %d", rc);
     landscape_result_free(&r);
 
@@ -454,7 +486,8 @@ static void test_wells(const basin_energy_iface *energy, int exact)
     int hv_before = w.n_hv;
     rc = landscape_run(p, &in, &r, err, sizeof err);
     CHECK(rc == 0 && isnan(r.analyzed[0].lambda_min) && w.n_hv == hv_before &&
-          fabs(r.analyzed[0].energy + 1) < 1e-6, "binary energy: rc %d", rc);
+              fabs(r.analyzed[0].energy + 1) < 1e-6,
+          "binary energy: rc %d", rc);
     landscape_result_free(&r);
 
     /* attractors = false: empty result, nothing called. */
@@ -462,7 +495,8 @@ static void test_wells(const basin_energy_iface *energy, int exact)
     uint64_t calls = w.classify_calls;
     rc = landscape_run(p, &in, &r, err, sizeof err);
     CHECK(rc == 0 && r.n_attractors == 0 && r.n_grouped == 0 && r.n_analyzed == 0 &&
-          r.analyzed == NULL && w.classify_calls == calls, "attractors = false");
+              r.analyzed == NULL && w.classify_calls == calls,
+          "attractors = false");
     landscape_result_free(&r);
     p[LANDSCAPE_ATTRACTORS].number = 1;
 
@@ -483,8 +517,7 @@ static void test_wells(const basin_energy_iface *energy, int exact)
     in.dynamics = NULL;
     p[LANDSCAPE_RADIUS].number = 1;
     rc = landscape_run(p, &in, &r, err, sizeof err);
-    CHECK(rc == BASIN_EINVAL && strstr(err, "dynamics"), "no dynamics: %d %s", rc,
-          err);
+    CHECK(rc == BASIN_EINVAL && strstr(err, "dynamics"), "no dynamics: %d %s", rc, err);
     world_free(&w);
 }
 
@@ -514,10 +547,9 @@ static void test_ties(void)
         uint64_t hi = (uint64_t)(id[1] < id[2] ? id[2] : id[1]);
         uint64_t third = (uint64_t)(id[0] < id[3] ? id[0] : id[3]);
         CHECK(r.analyzed[0].id == lo && r.analyzed[1].id == hi &&
-              r.analyzed[2].id == third && r.analyzed[0].occupancy == 20.0 / 60,
+                  r.analyzed[2].id == third && r.analyzed[0].occupancy == 20.0 / 60,
               "ties: order %llu %llu %llu", (unsigned long long)r.analyzed[0].id,
-              (unsigned long long)r.analyzed[1].id,
-              (unsigned long long)r.analyzed[2].id);
+              (unsigned long long)r.analyzed[1].id, (unsigned long long)r.analyzed[2].id);
     }
     landscape_result_free(&r);
     world_free(&w);
@@ -557,8 +589,9 @@ static void test_radius_real(void)
     for (int k = 0; k < 5 && rc == 0; k++) {
         const landscape_attractor *a = &r.analyzed[k];
         CHECK(a->id == (uint64_t)id[k] && fabs(a->radius - RADIUS[k]) < 1e-12 &&
-              a->radius_bound == (k == 3), "radius %d: %g (bound %d), want %g", k,
-              a->radius, a->radius_bound, RADIUS[k]);
+                  a->radius_bound == (k == 3),
+              "radius %d: %g (bound %d), want %g", k, a->radius, a->radius_bound,
+              RADIUS[k]);
         CHECK(isnan(a->energy) && isnan(a->lambda_min), "radius %d: score model", k);
         /* Level l of attractor a runs as (a · levels + l) · trials + r. */
         for (int l = 0; l < TRIED[k]; l++, call++)
@@ -567,7 +600,8 @@ static void test_radius_real(void)
                 fabs(w.level[call] - 0.05 * (l + 1)) > 1e-12) /* 0.5 · (l+1)/10 */
                 runs_ok = 0;
     }
-    CHECK(runs_ok && call == w.n_calls, "radius: run numbering and levels (%d of %d "
+    CHECK(runs_ok && call == w.n_calls,
+          "radius: run numbering and levels (%d of %d "
           "calls)",
           call, w.n_calls);
     landscape_result_free(&r);
@@ -583,8 +617,8 @@ static void test_radius_real(void)
     w.cancel_in_dynamics = 1;
     w.n_calls = 0;
     rc = landscape_run(p, &in, &r, err, sizeof err);
-    CHECK(rc == BASIN_ECANCELED && w.n_calls == 1, "cancel in radius: %d, %d calls",
-          rc, w.n_calls);
+    CHECK(rc == BASIN_ECANCELED && w.n_calls == 1, "cancel in radius: %d, %d calls", rc,
+          w.n_calls);
     fake.cancel = 0;
     w.cancel_in_dynamics = 0;
     world_free(&w);
@@ -620,12 +654,11 @@ static void test_radius_binary(void)
     for (uint64_t k = 0; k < r.n_analyzed; k++) {
         const landscape_attractor *a = &r.analyzed[k];
         CHECK(fabs(a->radius - 0.2) < 1e-12 && a->radius_bound == 0 &&
-              a->members == COUNTS[k], "binary %llu: radius %g",
-              (unsigned long long)k, a->radius);
+                  a->members == COUNTS[k],
+              "binary %llu: radius %g", (unsigned long long)k, a->radius);
         /* Binary states: no curvature even for a continuous energy; E(c) = −1. */
-        CHECK(isnan(a->lambda_min) && a->n_negative == -1 &&
-              fabs(a->energy + 1) < 1e-12, "binary %llu: curvature or energy",
-              (unsigned long long)k);
+        CHECK(isnan(a->lambda_min) && a->n_negative == -1 && fabs(a->energy + 1) < 1e-12,
+              "binary %llu: curvature or energy", (unsigned long long)k);
     }
     CHECK(w.n_hv == 0 && w.n_gradient == 0, "binary: curvature was computed");
     landscape_result_free(&r);
@@ -633,8 +666,8 @@ static void test_radius_binary(void)
     /* radius_max above 0.5 is no fraction of spins. */
     p[LANDSCAPE_RADIUS_MAX].number = 0.6;
     rc = landscape_run(p, &in, &r, err, sizeof err);
-    CHECK(rc == BASIN_EINVAL && strstr(err, "radius_max"), "binary radius_max: %d %s",
-          rc, err);
+    CHECK(rc == BASIN_EINVAL && strstr(err, "radius_max"), "binary radius_max: %d %s", rc,
+          err);
     world_free(&w);
 }
 

@@ -96,8 +96,8 @@ static void gaussian_optimum(void)
     void *self = make(&p, DIM);
     int rc = iface->encode(self, host, train, K);
     CHECK(rc == BASIN_OK, "encode: %d %s", rc, fake_last_error);
-    CHECK(fake.n_metrics >= 200 && strcmp(fake.metric_name, "loss") == 0
-              && fake.metric_step == 1500,
+    CHECK(fake.n_metrics >= 200 && strcmp(fake.metric_name, "loss") == 0 &&
+              fake.metric_step == 1500,
           "metric: %llu points, last %s at step %llu", (unsigned long long)fake.n_metrics,
           fake.metric_name, (unsigned long long)fake.metric_step);
 
@@ -150,21 +150,27 @@ static void gaussian_optimum(void)
         const double zz = -8 + 16.0 * q / Q, sigma = exp(-1.2 + 1.2 * zz);
         const double lambda = (sigma * sigma + sd * sd) / (sigma * sd * sigma * sd);
         const double v = lambda * s * s * sigma * sigma / (s * s + sigma * sigma);
-        const double w = exp(-0.5 * zz * zz) / sqrt(2 * M_PI) * (q == 0 || q == Q ? 0.5
-                                                                                 : 1);
+        const double w =
+            exp(-0.5 * zz * zz) / sqrt(2 * M_PI) * (q == 0 || q == Q ? 0.5 : 1);
         quad += w * v * 16.0 / Q;
     }
     printf("gaussian: DSM loss of the network %.5f, of the optimum %.5f (formula "
            "%.5f), excess %.5f ± %.5f, F = 0 denoiser %.4f\n",
            l_net, l_opt, quad, excess, se_diff, l_zero);
-    CHECK(fabs(l_opt - quad) < 4 * se_opt, "optimum's loss by MC %.5f vs formula %.5f "
-          "(SE %.5f)", l_opt, quad, se_opt);
-    CHECK(excess > -4 * se_diff, "the network beats the Bayes optimum: excess %.5f "
-          "(SE %.5f)", excess, se_diff);
+    CHECK(fabs(l_opt - quad) < 4 * se_opt,
+          "optimum's loss by MC %.5f vs formula %.5f "
+          "(SE %.5f)",
+          l_opt, quad, se_opt);
+    CHECK(excess > -4 * se_diff,
+          "the network beats the Bayes optimum: excess %.5f "
+          "(SE %.5f)",
+          excess, se_diff);
     CHECK(excess < 0.03 * l_opt, "excess loss %.5f above 3%% of the optimum's %.5f",
           excess, l_opt);
-    CHECK(l_zero - l_opt > 10 * 0.03 * l_opt, "the untrained baseline is not far "
-          "above the tolerance: %.4f vs %.4f", l_zero, l_opt);
+    CHECK(l_zero - l_opt > 10 * 0.03 * l_opt,
+          "the untrained baseline is not far "
+          "above the tolerance: %.4f vs %.4f",
+          l_zero, l_opt);
     iface->destroy(self);
     free(train);
     free(x0);
@@ -208,10 +214,8 @@ static void determinism_and_checkpoints(void)
     /* Two encodes, same seed: the same outputs, bit for bit. */
     params p = small_params("");
     void *m1 = make(&p, DIM), *m2 = make(&p, DIM);
-    CHECK(iface->encode(m1, host, train, K) == BASIN_OK, "encode 1: %s",
-          fake_last_error);
-    CHECK(iface->encode(m2, host, train, K) == BASIN_OK, "encode 2: %s",
-          fake_last_error);
+    CHECK(iface->encode(m1, host, train, K) == BASIN_OK, "encode 1: %s", fake_last_error);
+    CHECK(iface->encode(m2, host, train, K) == BASIN_OK, "encode 2: %s", fake_last_error);
     CHECK(probe(m1, DIM, a) == BASIN_OK && probe(m2, DIM, b) == BASIN_OK, "probe");
     CHECK(memcmp(a, b, sizeof a) == 0, "two encodes with one seed differ");
     iface->destroy(m2);
@@ -226,15 +230,16 @@ static void determinism_and_checkpoints(void)
 
     /* σ = 0 is the identity on x/α. */
     float x[DIM] = {0.5f, -1, 2}, d[DIM];
-    CHECK(iface->denoise(m1, host, x, 1, 0.5, 0, d) == BASIN_OK && d[0] == 1.0f
-              && d[1] == -2.0f && d[2] == 4.0f, "sigma = 0: x/alpha");
-    CHECK(iface->denoise(m1, host, x, 1, 1, INFINITY, d) == BASIN_OK
-              && isfinite(d[0]), "sigma = inf: finite");
+    CHECK(iface->denoise(m1, host, x, 1, 0.5, 0, d) == BASIN_OK && d[0] == 1.0f &&
+              d[1] == -2.0f && d[2] == 4.0f,
+          "sigma = 0: x/alpha");
+    CHECK(iface->denoise(m1, host, x, 1, 1, INFINITY, d) == BASIN_OK && isfinite(d[0]),
+          "sigma = inf: finite");
     CHECK(iface->denoise(m1, host, x, 1, 0, 1, d) == BASIN_EINVAL, "alpha = 0 refused");
     x[1] = NAN;
-    CHECK(iface->denoise(m1, host, x, 1, 1, 1, d) == BASIN_ENUMERIC
-              && strstr(fake_last_error, "entry 1") != NULL, "NaN state: %s",
-          fake_last_error);
+    CHECK(iface->denoise(m1, host, x, 1, 1, 1, d) == BASIN_ENUMERIC &&
+              strstr(fake_last_error, "entry 1") != NULL,
+          "NaN state: %s", fake_last_error);
 
     /* Checkpoint round trip through {hash} and {K}. */
     char pattern[256], path[512];
@@ -256,8 +261,8 @@ static void determinism_and_checkpoints(void)
         pclose(ls);
     }
     name[strcspn(name, "\n")] = '\0';
-    CHECK(strlen(name) == strlen("m-0123456789abcdef-K50.ckpt")
-              && strncmp(name, "m-", 2) == 0 && strstr(name, "-K50.ckpt") != NULL,
+    CHECK(strlen(name) == strlen("m-0123456789abcdef-K50.ckpt") &&
+              strncmp(name, "m-", 2) == 0 && strstr(name, "-K50.ckpt") != NULL,
           "checkpoint name %s", name);
     snprintf(path, sizeof path, "%s/sub/%s", dir, name);
 
@@ -275,39 +280,39 @@ static void determinism_and_checkpoints(void)
     params q = small_params(path);
     set_number(&q, "width", 9);
     r = make(&q, DIM);
-    CHECK(iface->encode(r, host, train, K) == BASIN_EINVAL
-              && strstr(fake_last_error, "width = 9, expected") == NULL
-              && strstr(fake_last_error, "width = 8, expected 9") != NULL
-              && strstr(fake_last_error, name) != NULL,
+    CHECK(iface->encode(r, host, train, K) == BASIN_EINVAL &&
+              strstr(fake_last_error, "width = 9, expected") == NULL &&
+              strstr(fake_last_error, "width = 8, expected 9") != NULL &&
+              strstr(fake_last_error, name) != NULL,
           "width mismatch: %s", fake_last_error);
     iface->destroy(r);
     /* Other data, same K: the training-set hash. */
     q = small_params(path);
     float *other = gaussian_rows(K, DIM, mean, 1.0, 11);
     r = make(&q, DIM);
-    CHECK(iface->encode(r, host, other, K) == BASIN_EINVAL
-              && strstr(fake_last_error, "train_hash") != NULL,
+    CHECK(iface->encode(r, host, other, K) == BASIN_EINVAL &&
+              strstr(fake_last_error, "train_hash") != NULL,
           "other data: %s", fake_last_error);
     iface->destroy(r);
     /* Fewer points: n_train. */
     r = make(&q, DIM);
-    CHECK(iface->encode(r, host, train, K - 1) == BASIN_EINVAL
-              && strstr(fake_last_error, "n_train = 50, expected 49") != NULL,
+    CHECK(iface->encode(r, host, train, K - 1) == BASIN_EINVAL &&
+              strstr(fake_last_error, "n_train = 50, expected 49") != NULL,
           "other K: %s", fake_last_error);
     iface->destroy(r);
     /* Another seed: the stream fingerprint. */
     fake.seed = 3;
     r = make(&q, DIM);
-    CHECK(iface->encode(r, host, train, K) == BASIN_EINVAL
-              && strstr(fake_last_error, "stream") != NULL,
+    CHECK(iface->encode(r, host, train, K) == BASIN_EINVAL &&
+              strstr(fake_last_error, "stream") != NULL,
           "other seed: %s", fake_last_error);
     iface->destroy(r);
     fake.seed = 1;
     /* Another training hyperparameter: lr. */
     set_number(&q, "lr", 2e-3);
     r = make(&q, DIM);
-    CHECK(iface->encode(r, host, train, K) == BASIN_EINVAL
-              && strstr(fake_last_error, "lr = 0.001") != NULL,
+    CHECK(iface->encode(r, host, train, K) == BASIN_EINVAL &&
+              strstr(fake_last_error, "lr = 0.001") != NULL,
           "other lr: %s", fake_last_error);
     iface->destroy(r);
     free(other);
@@ -323,28 +328,22 @@ static void determinism_and_checkpoints(void)
     /* The documented layout (docs/checkpoints.md): magic, version 2, header 208,
        dim at 16, n_train at 32, P at 160, then 4P weight bytes and the CRC. */
     const uint64_t n_params = le_bytes(bytes + 160, 8);
-    CHECK(memcmp(bytes, "BASINMLP", 8) == 0 && le_bytes(bytes + 8, 4) == 2
-              && le_bytes(bytes + 12, 4) == 208 && le_bytes(bytes + 16, 4) == DIM
-              && le_bytes(bytes + 32, 8) == K
-              && (uint64_t)size == 208 + 4 * n_params + 4,
-          "checkpoint layout: %ld bytes, P = %llu", size,
-          (unsigned long long)n_params);
+    CHECK(memcmp(bytes, "BASINMLP", 8) == 0 && le_bytes(bytes + 8, 4) == 2 &&
+              le_bytes(bytes + 12, 4) == 208 && le_bytes(bytes + 16, 4) == DIM &&
+              le_bytes(bytes + 32, 8) == K && (uint64_t)size == 208 + 4 * n_params + 4,
+          "checkpoint layout: %ld bytes, P = %llu", size, (unsigned long long)n_params);
     struct {
-        long offset;       /* byte to change, or -1 for a truncation to `keep` */
+        long offset; /* byte to change, or -1 for a truncation to `keep` */
         long keep;
         int code;
         const char *field;
     } cases[] = {
-        {0, 0, BASIN_EIO, "magic"},
-        {8, 0, BASIN_EIO, "version"},
-        {12, 0, BASIN_EIO, "header size"},
-        {210, 0, BASIN_EIO, "crc"},          /* a weight byte */
-        {size - 1, 0, BASIN_EIO, "crc"},     /* the CRC itself */
-        {20, 0, BASIN_EINVAL, "n_params"},   /* width: P no longer matches */
-        {-1, 100, BASIN_EIO, "truncated"},
-        {-1, size - 2, BASIN_EIO, "truncated"},
-        {-1, 10, BASIN_EIO, "magic"},
-        {-1, size + 1, BASIN_EIO, "length"},
+        {0, 0, BASIN_EIO, "magic"},        {8, 0, BASIN_EIO, "version"},
+        {12, 0, BASIN_EIO, "header size"}, {210, 0, BASIN_EIO, "crc"}, /* a weight byte */
+        {size - 1, 0, BASIN_EIO, "crc"},   /* the CRC itself */
+        {20, 0, BASIN_EINVAL, "n_params"}, /* width: P no longer matches */
+        {-1, 100, BASIN_EIO, "truncated"}, {-1, size - 2, BASIN_EIO, "truncated"},
+        {-1, 10, BASIN_EIO, "magic"},      {-1, size + 1, BASIN_EIO, "length"},
     };
     char bad[600];
     snprintf(bad, sizeof bad, "%s/bad.ckpt", dir);
@@ -364,9 +363,9 @@ static void determinism_and_checkpoints(void)
         q = small_params(bad);
         r = make(&q, DIM);
         const int rc = iface->encode(r, host, train, K);
-        CHECK(rc == cases[k].code && strstr(fake_last_error, cases[k].field) != NULL
-                  && strstr(fake_last_error, "bad.ckpt") != NULL
-                  && strchr(fake_last_error, '\n') == NULL,
+        CHECK(rc == cases[k].code && strstr(fake_last_error, cases[k].field) != NULL &&
+                  strstr(fake_last_error, "bad.ckpt") != NULL &&
+                  strchr(fake_last_error, '\n') == NULL,
               "case %zu (%s): %d %s", k, cases[k].field, rc, fake_last_error);
         iface->destroy(r);
     }
@@ -376,8 +375,8 @@ static void determinism_and_checkpoints(void)
     snprintf(pattern, sizeof pattern, "%s/bad.ckpt/inside.ckpt", dir);
     q = small_params(pattern);
     r = make(&q, DIM);
-    CHECK(iface->encode(r, host, train, K) == BASIN_EIO
-              && strstr(fake_last_error, "inside.ckpt") != NULL,
+    CHECK(iface->encode(r, host, train, K) == BASIN_EIO &&
+              strstr(fake_last_error, "inside.ckpt") != NULL,
           "unwritable: %s", fake_last_error);
     iface->destroy(r);
     iface->destroy(m1);
@@ -389,8 +388,8 @@ static void bad_input(void)
     params p = small_params("");
     set_number(&p, "embedding", 5);
     void *self = NULL;
-    CHECK(iface->create(host, p.values, 3, &self) == BASIN_EINVAL && self == NULL
-              && strstr(fake_last_error, "even") != NULL,
+    CHECK(iface->create(host, p.values, 3, &self) == BASIN_EINVAL && self == NULL &&
+              strstr(fake_last_error, "even") != NULL,
           "odd embedding: %s", fake_last_error);
     p = small_params("");
     self = make(&p, 2);
@@ -398,8 +397,8 @@ static void bad_input(void)
     CHECK(iface->denoise(self, host, x, 1, 1, 1, d) == BASIN_EINVAL,
           "denoise before encode");
     float rows[4] = {1, 1, 1, 1};
-    CHECK(iface->encode(self, host, rows, 2) == BASIN_EINVAL
-              && strstr(fake_last_error, "sigma_data") != NULL,
+    CHECK(iface->encode(self, host, rows, 2) == BASIN_EINVAL &&
+              strstr(fake_last_error, "sigma_data") != NULL,
           "identical points: %s", fake_last_error);
     rows[3] = INFINITY;
     CHECK(iface->encode(self, host, rows, 2) == BASIN_ENUMERIC, "inf in training");

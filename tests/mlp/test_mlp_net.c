@@ -103,8 +103,8 @@ static void adam_first_step(void)
     float p[3] = {1, 2, 3}, g[3] = {0.5f, -2, 1e-3f}, m[3] = {0}, v[3] = {0};
     mlp_adam_step(p, g, m, v, 3, 0.1, 0.9, 0.999, 1e-8, 1);
     /* |g| ≫ ε: the step is lr·g/(|g| + ε) = lr·sign(g) to 1e-5 relative. */
-    CHECK(fabsf(p[0] - 0.9f) < 1e-6f && fabsf(p[1] - 2.1f) < 1e-6f
-              && fabsf(p[2] - 2.9f) < 2e-6f,
+    CHECK(fabsf(p[0] - 0.9f) < 1e-6f && fabsf(p[1] - 2.1f) < 1e-6f &&
+              fabsf(p[2] - 2.9f) < 2e-6f,
           "Adam first step: %.7g %.7g %.7g, expected 0.9 2.1 2.9", p[0], p[1], p[2]);
     /* A second step with the same gradient: m̂ = g, v̂ = g² again. */
     mlp_adam_step(p, g, m, v, 3, 0.1, 0.9, 0.999, 1e-8, 2);
@@ -125,8 +125,8 @@ static void embedding(void)
     CHECK(mlp_layout_init(&L, (mlp_shape){3, 5, 0, 4}) != 0, "depth 0 refused");
     CHECK(mlp_layout_init(&L, (mlp_shape){3, 5, MLP_MAX_DEPTH + 1, 4}) != 0,
           "depth beyond MLP_MAX_DEPTH refused");
-    CHECK(mlp_layout_init(&L, (mlp_shape){3, 5, 2, 4}) == 0
-              && L.n_params == (7 * 5 + 5) + (5 * 5 + 5) + (5 * 3 + 3),
+    CHECK(mlp_layout_init(&L, (mlp_shape){3, 5, 2, 4}) == 0 &&
+              L.n_params == (7 * 5 + 5) + (5 * 5 + 5) + (5 * 3 + 3),
           "parameter count %zu", L.n_params);
 }
 

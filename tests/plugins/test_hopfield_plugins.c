@@ -23,16 +23,16 @@
 
 static int n_failed, n_passed;
 
-#define CHECK(cond, ...)                                                              \
-    do {                                                                              \
-        int ok_ = (cond);                                                             \
-        printf("%s - ", ok_ ? "ok  " : "FAIL");                                        \
-        printf(__VA_ARGS__);                                                          \
-        printf("%s\n", ok_ ? "" : "   [" #cond "]");                                   \
-        if (ok_)                                                                      \
-            n_passed++;                                                               \
-        else                                                                          \
-            n_failed++;                                                               \
+#define CHECK(cond, ...)                                                                 \
+    do {                                                                                 \
+        int ok_ = (cond);                                                                \
+        printf("%s - ", ok_ ? "ok  " : "FAIL");                                          \
+        printf(__VA_ARGS__);                                                             \
+        printf("%s\n", ok_ ? "" : "   [" #cond "]");                                     \
+        if (ok_)                                                                         \
+            n_passed++;                                                                  \
+        else                                                                             \
+            n_failed++;                                                                  \
     } while (0)
 
 static double now_seconds(void)
@@ -46,24 +46,24 @@ static double now_seconds(void)
 
 /* What observe() watches, behind fake_user(host). */
 typedef struct watch {
-    uint64_t stop_after;        /* observe() returns 1 at this call (0: never) */
+    uint64_t stop_after; /* observe() returns 1 at this call (0: never) */
     /* energy tracking for observe(): last energy of each sample index */
     const basin_energy_iface *energy;
     void *energy_self;
-    double *last_energy;        /* indexed by sample index; NULL: no tracking */
+    double *last_energy; /* indexed by sample index; NULL: no tracking */
     int64_t *last_step;
     uint64_t n_tracked;
-    int strict_decrease;        /* async: every observed sweep lowers E */
+    int strict_decrease; /* async: every observed sweep lowers E */
     uint64_t n_observed;
-    uint64_t n_violations;      /* energy rose, or steps out of order */
+    uint64_t n_violations; /* energy rose, or steps out of order */
 } watch;
 
 static int watch_observe(const basin_host *host, const basin_step *step)
 {
     watch *m = fake_user(host);
     m->n_observed++;
-    if (step->struct_size != sizeof(basin_step) || step->n != 1 || step->alpha != 1
-        || step->sigma != 0)
+    if (step->struct_size != sizeof(basin_step) || step->n != 1 || step->alpha != 1 ||
+        step->sigma != 0)
         m->n_violations++;
     if (m->last_energy != NULL && step->first_index < m->n_tracked) {
         double e;
@@ -89,7 +89,8 @@ static const basin_descriptor *load_checked(const char *path, const char *id,
     const basin_descriptor *found = load_plugin(path, id);
     CHECK(found != NULL && strcmp(found->interface, iface) == 0,
           "%s holds %s implementing %s (library header, parameter defaults in "
-          "their ranges and choices)", path, id, iface);
+          "their ranges and choices)",
+          path, id, iface);
     return found != NULL && strcmp(found->interface, iface) == 0 ? found : NULL;
 }
 
@@ -149,8 +150,8 @@ static void *make_energy(const basin_host *host, const char *diagonal, uint32_t 
     params p = param_defaults(energy_desc);
     set_string(&p, "diagonal", diagonal);
     void *e = NULL;
-    if (energy_iface->create(host, p.values, dim, &e) != BASIN_OK
-        || energy_iface->encode(e, host, memories, k) != BASIN_OK) {
+    if (energy_iface->create(host, p.values, dim, &e) != BASIN_OK ||
+        energy_iface->encode(e, host, memories, k) != BASIN_OK) {
         fprintf(stderr, "energy create/encode failed: %s\n", fake_last_error);
         exit(2);
     }
@@ -226,10 +227,11 @@ static void test_dataset(const basin_host *host)
     void *d = make_dataset(host, p);
     basin_dataset_info info;
     dataset_iface->info(d, &info);
-    CHECK(info.n_train == 20 && info.n_heldout == 5 && info.dim == 64
-              && info.flags == BASIN_DATA_BINARY,
-          "dataset: info K=%llu heldout=%llu N=%u flags=%u", (unsigned long long)info.n_train,
-          (unsigned long long)info.n_heldout, info.dim, info.flags);
+    CHECK(info.n_train == 20 && info.n_heldout == 5 && info.dim == 64 &&
+              info.flags == BASIN_DATA_BINARY,
+          "dataset: info K=%llu heldout=%llu N=%u flags=%u",
+          (unsigned long long)info.n_train, (unsigned long long)info.n_heldout, info.dim,
+          info.flags);
 
     uint64_t n, nh;
     uint32_t dim;
@@ -242,8 +244,10 @@ static void test_dataset(const basin_host *host)
     }
     for (uint64_t k = 0; k < nh * dim; k++)
         pm1 &= held[k] == 1.0f || held[k] == -1.0f;
-    CHECK(pm1 && n_plus > 0 && n_plus < (int)(n * dim), "dataset: every entry is ±1 "
-          "(%d of %llu are +1)", n_plus, (unsigned long long)(n * dim));
+    CHECK(pm1 && n_plus > 0 && n_plus < (int)(n * dim),
+          "dataset: every entry is ±1 "
+          "(%d of %llu are +1)",
+          n_plus, (unsigned long long)(n * dim));
     CHECK(memcmp(train, held, dim * sizeof *train) != 0,
           "dataset: held-out pattern 0 differs from train pattern 0");
 
@@ -311,8 +315,10 @@ static void test_dataset(const basin_host *host)
         mean += train[k];
     mean /= (double)(n * dim);
     double se = sqrt((1 - 0.25) / (double)(n * dim));
-    CHECK(fabs(mean - 0.5) < 5 * se, "dataset: bias 0.5 gives entry mean %.4f "
-          "(5 s.e. = %.4f)", mean, 5 * se);
+    CHECK(fabs(mean - 0.5) < 5 * se,
+          "dataset: bias 0.5 gives entry mean %.4f "
+          "(5 s.e. = %.4f)",
+          mean, 5 * se);
     double spectrum[1000];
     rc = dataset_iface->spectrum(d, host, spectrum);
     int flat = rc == BASIN_OK;
@@ -332,9 +338,10 @@ static void test_dataset(const basin_host *host)
         set_number(&p, "load", loads[t]);
         d = make_dataset(host, p);
         dataset_iface->info(d, &info);
-        CHECK(info.n_train == expect[t], "dataset: load %g, dim 100 gives K = %llu "
-              "(expected %llu)", loads[t], (unsigned long long)info.n_train,
-              (unsigned long long)expect[t]);
+        CHECK(info.n_train == expect[t],
+              "dataset: load %g, dim 100 gives K = %llu "
+              "(expected %llu)",
+              loads[t], (unsigned long long)info.n_train, (unsigned long long)expect[t]);
         dataset_iface->destroy(d);
     }
 
@@ -361,7 +368,8 @@ static void test_dataset(const basin_host *host)
         const double c2 = corrs[t] * corrs[t];
         CHECK(fabs(q - c2) < 0.03 && fabs(qh - c2) < 0.06,
               "dataset: correlation %.1f gives train-train overlap %.4f, "
-              "held-out-train %.4f (expected c^2 = %.2f)", corrs[t], q, qh, c2);
+              "held-out-train %.4f (expected c^2 = %.2f)",
+              corrs[t], q, qh, c2);
         if (corrs[t] > 0) {
             fake_last_error[0] = 0;
             rc = dataset_iface->spectrum(d, host, spectrum);
@@ -396,8 +404,10 @@ static void test_energy_on(const basin_host *host, const char *diagonal, uint32_
             ref += -0.5 * x[r * dim + i] * reference_field(w, x + r * dim, dim, i);
         max_err = fmax(max_err, fabs(ref - energy[r]));
     }
-    CHECK(max_err < 1e-9 * dim, "energy(%s, N=%u, K=%llu): E = -1/2 x^T W x "
-          "(max error %.2e)", diagonal, dim, (unsigned long long)k, max_err);
+    CHECK(max_err < 1e-9 * dim,
+          "energy(%s, N=%u, K=%llu): E = -1/2 x^T W x "
+          "(max error %.2e)",
+          diagonal, dim, (unsigned long long)k, max_err);
 
     /* spin_delta against E(flipped) − E(x). */
     const uint64_t cache_size = energy_iface->spin_cache_size(e);
@@ -412,16 +422,16 @@ static void test_energy_on(const basin_host *host, const char *diagonal, uint32_
             flipped[i] = -flipped[i];
             double e_flip;
             energy_iface->energy(e, host, flipped, 1, &e_flip);
-            double delta = energy_iface->spin_delta(e, x + r * dim,
-                                                    cache + r * cache_size, i);
+            double delta =
+                energy_iface->spin_delta(e, x + r * dim, cache + r * cache_size, i);
             max_err = fmax(max_err, fabs(delta - (e_flip - energy[r])));
             n_zero += delta == 0;
         }
     }
     CHECK(cache_size == dim && max_err < 1e-4 * dim,
           "energy(%s): spin_delta = E(flipped) - E(x) for %llu x %u flips "
-          "(max error %.2e, %d exact ties)", diagonal, (unsigned long long)n_states,
-          dim, max_err, n_zero);
+          "(max error %.2e, %d exact ties)",
+          diagonal, (unsigned long long)n_states, dim, max_err, n_zero);
 
     /* gradient = −Wx, update = sign(Wx) with sign(0) keeping x_i. */
     float *out = malloc(n_states * dim * sizeof *out);
@@ -429,8 +439,8 @@ static void test_energy_on(const basin_host *host, const char *diagonal, uint32_
     max_err = 0;
     for (uint64_t r = 0; r < n_states; r++)
         for (uint32_t i = 0; i < dim; i++)
-            max_err = fmax(max_err, fabs(out[r * dim + i]
-                                         + reference_field(w, x + r * dim, dim, i)));
+            max_err = fmax(max_err, fabs(out[r * dim + i] +
+                                         reference_field(w, x + r * dim, dim, i)));
     CHECK(max_err < 1e-5, "energy(%s): gradient = -W x (max error %.2e)", diagonal,
           max_err);
     energy_iface->update(e, host, x, n_states, out);
@@ -445,8 +455,10 @@ static void test_energy_on(const basin_host *host, const char *diagonal, uint32_
             mismatches += out[r * dim + i] != want;
         }
     }
-    CHECK(mismatches == 0, "energy(%s): update = sign(W x), sign(0) keeps x_i "
-          "(%d mismatches, %d ties)", diagonal, mismatches, ties);
+    CHECK(mismatches == 0,
+          "energy(%s): update = sign(W x), sign(0) keeps x_i "
+          "(%d mismatches, %d ties)",
+          diagonal, mismatches, ties);
     /* update in place (out == x) gives the same. */
     float *inplace = malloc(n_states * dim * sizeof *inplace);
     memcpy(inplace, x, n_states * dim * sizeof *inplace);
@@ -479,8 +491,8 @@ static void test_energy_on(const basin_host *host, const char *diagonal, uint32_
         max_err = fmax(max_err, fabs((double)fresh[i] - cache[i]));
     CHECK(max_err <= 1e-4 && max_delta_err < 1e-4 * dim,
           "energy(%s): after %zu spin_flips the cache equals a fresh spin_init "
-          "(max diff %.2e) and spin_delta still matches energy() (%.2e)", diagonal,
-          n_flips, max_err, max_delta_err);
+          "(max diff %.2e) and spin_delta still matches energy() (%.2e)",
+          diagonal, n_flips, max_err, max_delta_err);
 
     free(which);
     free(state);
@@ -530,10 +542,11 @@ static void test_energy(const basin_host *host)
     double e_zero, e_keep;
     energy_iface->energy(e0, host, xi, 1, &e_zero);
     energy_iface->energy(e1, host, xi, 1, &e_keep);
-    CHECK(fabs(e_zero - (-0.5 * dim * (dim - 1.0) / dim)) < 1e-12 * dim
-              && fabs(e_keep - (-0.5 * dim)) < 1e-12 * dim,
+    CHECK(fabs(e_zero - (-0.5 * dim * (dim - 1.0) / dim)) < 1e-12 * dim &&
+              fabs(e_keep - (-0.5 * dim)) < 1e-12 * dim,
           "energy: K=1, N=%u: E(xi) = %.12g (expected %.12g), keep diagonal %.12g "
-          "(expected %.12g)", dim, e_zero, -0.5 * (dim - 1.0), e_keep, -0.5 * dim);
+          "(expected %.12g)",
+          dim, e_zero, -0.5 * (dim - 1.0), e_keep, -0.5 * dim);
     energy_iface->destroy(e0);
     energy_iface->destroy(e1);
     free(xi);
@@ -571,8 +584,10 @@ static void test_energy(const basin_host *host)
         max_err = fmax(max_err, fabs((double)fresh[i] - cache[i]));
         scale = fmax(scale, fabs(fresh[i]));
     }
-    CHECK(max_err <= 1e-4 * scale, "energy: real-valued memories, 50000 flips: "
-          "cache drift %.2e relative to max field %.2e", max_err, scale);
+    CHECK(max_err <= 1e-4 * scale,
+          "energy: real-valued memories, 50000 flips: "
+          "cache drift %.2e relative to max field %.2e",
+          max_err, scale);
     free(which);
     free(cache);
     free(fresh);
@@ -653,8 +668,10 @@ static void test_sweep_order(const basin_host *host, void *async)
                                    .spin_init = log_init,
                                    .spin_delta = log_delta,
                                    .spin_flip = log_flip};
-    basin_model model = {.struct_size = sizeof(basin_model), .dim = 5,
-                         .energy = &recorder, .energy_self = &o};
+    basin_model model = {.struct_size = sizeof(basin_model),
+                         .dim = 5,
+                         .energy = &recorder,
+                         .energy_self = &o};
     int count[5 * 5 * 5 * 5 * 5] = {0};
     const int n_samples = 6000;
     int ok = 1;
@@ -684,8 +701,10 @@ static void test_sweep_order(const basin_host *host, void *async)
             chi2 += (count[c] - expected) * (count[c] - expected) / expected;
     }
     /* 119 degrees of freedom: mean 119, s.d. 15.4; 200 is p ~ 1e-6. */
-    CHECK(ok && chi2 < 200, "sampler(async): sweep orders are permutations, uniform "
-          "over the 120 orders of 5 spins (chi2 = %.1f, 119 dof)", chi2);
+    CHECK(ok && chi2 < 200,
+          "sampler(async): sweep orders are permutations, uniform "
+          "over the 120 orders of 5 spins (chi2 = %.1f, 119 dof)",
+          chi2);
 }
 
 static void test_sampler(const basin_host *host)
@@ -695,8 +714,10 @@ static void test_sampler(const basin_host *host)
     const uint64_t k = 10;
     float *xi = patterns(host, dim, k);
     void *e = make_energy(host, "zero", dim, xi, k);
-    basin_model model = {.struct_size = sizeof(basin_model), .dim = dim,
-                         .energy = energy_iface, .energy_self = e};
+    basin_model model = {.struct_size = sizeof(basin_model),
+                         .dim = dim,
+                         .energy = energy_iface,
+                         .energy_self = e};
     void *async = make_sampler(host, "async", 100);
     void *sync = make_sampler(host, "sync", 100);
     basin_outcome outcome[64];
@@ -709,10 +730,10 @@ static void test_sampler(const basin_host *host)
     int rc = sampler_iface->run(async, host, &model, x, k, 0, outcome);
     int all = rc == BASIN_OK;
     for (uint64_t r = 0; r < k; r++)
-        all &= outcome[r].converged == 1 && outcome[r].steps == 0
-               && overlap(x + r * dim, xi + r * dim, dim) == 1.0;
+        all &= outcome[r].converged == 1 && outcome[r].steps == 0 &&
+               overlap(x + r * dim, xi + r * dim, dim) == 1.0;
     CHECK(all, "sampler(async, N=500, K=10): the 10 stored patterns stay put "
-          "(converged, 0 steps, overlap 1)");
+               "(converged, 0 steps, overlap 1)");
     free(x);
 
     /* Random starts, async: converge to fixed points; energy falls at every sweep. */
@@ -741,9 +762,10 @@ static void test_sampler(const basin_host *host)
         if (outcome[r].steps > max_steps)
             max_steps = outcome[r].steps;
     }
-    CHECK(rc == BASIN_OK && n_converged == (int)n, "sampler(async): %d of %llu random "
-          "starts converged (max %u sweeps)", n_converged, (unsigned long long)n,
-          max_steps);
+    CHECK(rc == BASIN_OK && n_converged == (int)n,
+          "sampler(async): %d of %llu random "
+          "starts converged (max %u sweeps)",
+          n_converged, (unsigned long long)n, max_steps);
     CHECK(m->n_observed == total_steps && m->n_violations == 0 && total_steps > 0,
           "sampler(async): %llu observed sweeps = sum of steps, energy fell at every "
           "one, steps numbered 0, 1, ... (%llu violations)",
@@ -753,9 +775,12 @@ static void test_sampler(const basin_host *host)
     int n_unstable = 0;
     for (uint64_t r = 0; r < n; r++)
         for (uint32_t i = 0; i < dim; i++)
-            n_unstable += energy_iface->spin_delta(e, x + r * dim, cache + r * dim, i) < 0;
-    CHECK(n_unstable == 0, "sampler(async): final states are fixed points "
-          "(every spin_delta >= 0; %d unstable spins)", n_unstable);
+            n_unstable +=
+                energy_iface->spin_delta(e, x + r * dim, cache + r * dim, i) < 0;
+    CHECK(n_unstable == 0,
+          "sampler(async): final states are fixed points "
+          "(every spin_delta >= 0; %d unstable spins)",
+          n_unstable);
     m->last_energy = NULL;
 
     /* Sync: fixed points of sign(Wx), or an honest 2-cycle. */
@@ -783,28 +808,32 @@ static void test_sampler(const basin_host *host)
     }
     CHECK(rc == BASIN_OK && wrong == 0 && m->n_observed == total_steps,
           "sampler(sync): %d states at fixed points of sign(Wx), %d in 2-cycles, "
-          "%d claims wrong", n_fixed, n_cycles, wrong);
+          "%d claims wrong",
+          n_fixed, n_cycles, wrong);
 
     /* A 2-cycle by hand: N = 2, memory (1, 1), W_01 = 1/2; from (1, -1) both spins
        flip at every sync step, while async settles in one sweep. */
     {
         const float memory[2] = {1, 1};
         void *e2 = make_energy(host, "zero", 2, memory, 1);
-        basin_model m2 = {.struct_size = sizeof(basin_model), .dim = 2,
-                          .energy = energy_iface, .energy_self = e2};
+        basin_model m2 = {.struct_size = sizeof(basin_model),
+                          .dim = 2,
+                          .energy = energy_iface,
+                          .energy_self = e2};
         float start[2] = {1, -1};
         m->n_observed = 0;
         rc = sampler_iface->run(sync, host, &m2, start, 1, 0, outcome);
-        CHECK(rc == BASIN_OK && outcome[0].converged == 0 && outcome[0].steps == 2
-                  && start[0] == 1 && start[1] == -1 && m->n_observed == 2,
+        CHECK(rc == BASIN_OK && outcome[0].converged == 0 && outcome[0].steps == 2 &&
+                  start[0] == 1 && start[1] == -1 && m->n_observed == 2,
               "sampler(sync): N=2 two-cycle (1,-1) -> (-1,1) -> (1,-1) is detected after "
-              "2 steps, unconverged (steps %u)", outcome[0].steps);
+              "2 steps, unconverged (steps %u)",
+              outcome[0].steps);
         float start2[2] = {1, -1};
         rc = sampler_iface->run(async, host, &m2, start2, 1, 0, outcome);
-        CHECK(rc == BASIN_OK && outcome[0].converged == 1 && outcome[0].steps == 1
-                  && start2[0] == start2[1],
-              "sampler(async): the same start settles in 1 sweep at (%g, %g)",
-              start2[0], start2[1]);
+        CHECK(rc == BASIN_OK && outcome[0].converged == 1 && outcome[0].steps == 1 &&
+                  start2[0] == start2[1],
+              "sampler(async): the same start settles in 1 sweep at (%g, %g)", start2[0],
+              start2[1]);
         energy_iface->destroy(e2);
     }
 
@@ -814,10 +843,13 @@ static void test_sampler(const basin_host *host)
         const uint64_t k2 = 60, starts = 32;
         float *xi2 = patterns(host, n2, k2);
         void *e2 = make_energy(host, "zero", n2, xi2, k2);
-        basin_model m2 = {.struct_size = sizeof(basin_model), .dim = n2,
-                          .energy = energy_iface, .energy_self = e2};
+        basin_model m2 = {.struct_size = sizeof(basin_model),
+                          .dim = n2,
+                          .energy = energy_iface,
+                          .energy_self = e2};
         float *s0 = random_states(host, 50, starts, n2);
-        float *u1 = malloc(starts * n2 * sizeof *u1), *u2 = malloc(starts * n2 * sizeof *u2);
+        float *u1 = malloc(starts * n2 * sizeof *u1),
+              *u2 = malloc(starts * n2 * sizeof *u2);
         rc = sampler_iface->run(sync, host, &m2, s0, starts, 50, outcome);
         energy_iface->update(e2, host, s0, starts, u1);
         energy_iface->update(e2, host, u1, starts, u2);
@@ -848,8 +880,10 @@ static void test_sampler(const basin_host *host)
         const uint64_t k2 = 8, starts = 64;
         float *xi2 = patterns(host, n2, k2);
         void *e2 = make_energy(host, "zero", n2, xi2, k2);
-        basin_model m2 = {.struct_size = sizeof(basin_model), .dim = n2,
-                          .energy = energy_iface, .energy_self = e2};
+        basin_model m2 = {.struct_size = sizeof(basin_model),
+                          .dim = n2,
+                          .energy = energy_iface,
+                          .energy_self = e2};
         float *s0 = random_states(host, 70, starts, n2);
         double last2[64];
         int64_t step2[64];
@@ -874,11 +908,11 @@ static void test_sampler(const basin_host *host)
                 unstable2 += dE < 0;
             }
         }
-        CHECK(rc == BASIN_OK && conv2 == (int)starts && unstable2 == 0 && ties2 > 0
-                  && m->n_violations == 0,
+        CHECK(rc == BASIN_OK && conv2 == (int)starts && unstable2 == 0 && ties2 > 0 &&
+                  m->n_violations == 0,
               "sampler(async, N=41, K=8): %d of %llu converged to fixed points holding "
-              "%d exact ties; energy fell at every sweep", conv2,
-              (unsigned long long)starts, ties2);
+              "%d exact ties; energy fell at every sweep",
+              conv2, (unsigned long long)starts, ties2);
         free(c2);
         free(s0);
         free(xi2);
@@ -895,9 +929,8 @@ static void test_sampler(const basin_host *host)
         for (int r = 0; r < 8 && rc == BASIN_OK; r++)
             rc = sampler_iface->run(s, host, &model, single + r * dim, 1, 100 + r,
                                     single_outcome + r);
-        CHECK(rc == BASIN_OK
-                  && memcmp(batch, single, 8 * dim * sizeof *batch) == 0
-                  && memcmp(outcome, single_outcome, sizeof single_outcome) == 0,
+        CHECK(rc == BASIN_OK && memcmp(batch, single, 8 * dim * sizeof *batch) == 0 &&
+                  memcmp(outcome, single_outcome, sizeof single_outcome) == 0,
               "sampler(%s): one batch of 8 = 8 batches of 1 (states and outcomes)",
               mode == 0 ? "async" : "sync");
         /* A different sample index gives a different path (the keys matter). */
@@ -905,7 +938,8 @@ static void test_sampler(const basin_host *host)
             float *other = random_states(host, 100, 1, dim);
             basin_outcome o;
             sampler_iface->run(s, host, &model, other, 1, 999, &o);
-            CHECK(memcmp(other, batch, dim * sizeof *other) != 0 || o.steps != outcome[0].steps,
+            CHECK(memcmp(other, batch, dim * sizeof *other) != 0 ||
+                      o.steps != outcome[0].steps,
                   "sampler(async): the same start under another sample index takes "
                   "another path");
             free(other);
@@ -927,8 +961,9 @@ static void test_sampler(const basin_host *host)
         pthread_t threads[4];
         thread_job jobs[4];
         for (uint64_t t = 0; t < n_threads; t++) {
-            jobs[t] = (thread_job){&qh, async, &model, parallel + t * per * dim, per,
-                                   300 + t * per, po + t * per, -1};
+            jobs[t] =
+                (thread_job){&qh, async,         &model,       parallel + t * per * dim,
+                             per, 300 + t * per, po + t * per, -1};
             pthread_create(&threads[t], NULL, thread_run, &jobs[t]);
         }
         int trc = 0;
@@ -936,9 +971,9 @@ static void test_sampler(const basin_host *host)
             pthread_join(threads[t], NULL);
             trc |= jobs[t].rc;
         }
-        CHECK(rc == BASIN_OK && trc == BASIN_OK
-                  && memcmp(serial, parallel, n_threads * per * dim * sizeof *serial) == 0
-                  && memcmp(so, po, sizeof so) == 0,
+        CHECK(rc == BASIN_OK && trc == BASIN_OK &&
+                  memcmp(serial, parallel, n_threads * per * dim * sizeof *serial) == 0 &&
+                  memcmp(so, po, sizeof so) == 0,
               "sampler(async): 4 threads on disjoint batches reproduce the serial run");
         free(serial);
         free(parallel);
@@ -1022,16 +1057,18 @@ static void time_retrieval(const basin_host *host)
     double t0 = now_seconds();
     void *e = make_energy(host, "zero", dim, xi, k);
     double t_encode = now_seconds() - t0;
-    basin_model model = {.struct_size = sizeof(basin_model), .dim = dim,
-                         .energy = energy_iface, .energy_self = e};
+    basin_model model = {.struct_size = sizeof(basin_model),
+                         .dim = dim,
+                         .energy = energy_iface,
+                         .energy_self = e};
     void *async = make_sampler(host, "async", 100);
     basin_outcome *outcome = malloc(n * sizeof *outcome);
     basin_host quiet = *host;
     quiet.observe = NULL;
 
     for (int random_start = 0; random_start < 2; random_start++) {
-        float *x = random_start ? random_states(host, 0, n, dim)
-                                : malloc(n * dim * sizeof *x);
+        float *x =
+            random_start ? random_states(host, 0, n, dim) : malloc(n * dim * sizeof *x);
         if (!random_start)
             memcpy(x, xi, n * dim * sizeof *x);
         t0 = now_seconds();
@@ -1053,7 +1090,8 @@ static void time_retrieval(const basin_host *host)
         if (!random_start)
             CHECK(rc == BASIN_OK && converged == n_real && m / n_real > 0.95,
                   "sampler(async, alpha = 0.1): from the stored patterns, retrieval "
-                  "with mean overlap %.4f > 0.95", m / n_real);
+                  "with mean overlap %.4f > 0.95",
+                  m / n_real);
         else
             CHECK(rc == BASIN_OK && converged == n_real,
                   "sampler(async, alpha = 0.1): all random starts reach fixed points");
@@ -1080,10 +1118,10 @@ int main(int argc, char **argv)
     dataset_iface = dataset_desc->iface;
     energy_iface = energy_desc->iface;
     sampler_iface = sampler_desc->iface;
-    CHECK(dataset_iface->struct_size == sizeof(basin_dataset_iface)
-              && energy_iface->struct_size == sizeof(basin_energy_iface)
-              && (energy_iface->flags & BASIN_ENERGY_BINARY)
-              && sampler_iface->struct_size == sizeof(basin_sampler_iface),
+    CHECK(dataset_iface->struct_size == sizeof(basin_dataset_iface) &&
+              energy_iface->struct_size == sizeof(basin_energy_iface) &&
+              (energy_iface->flags & BASIN_ENERGY_BINARY) &&
+              sampler_iface->struct_size == sizeof(basin_sampler_iface),
           "interface tables have their struct sizes, the energy is binary");
 
     watch w = {0};

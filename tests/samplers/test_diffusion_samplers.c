@@ -29,7 +29,7 @@
 #include "../unit/check.h"
 #include "fake_host.h"
 
-#define DIM 4
+#define DIM  4
 #define SEED 20240611u
 
 /* ------------------------------------------------------------- the data law */
@@ -40,7 +40,7 @@ static const double lambda[DIM] = {0.25, 1.0, 2.0, 4.0};
 /* ------------------------------------------------------------ fake score model */
 
 typedef struct gaussian_score {
-    int64_t nan_row;      /* denoise returns NaN on this row of every call (−1: none) */
+    int64_t nan_row; /* denoise returns NaN on this row of every call (−1: none) */
 } gaussian_score;
 
 static int gaussian_denoise(void *self, const basin_host *host, const float *x,
@@ -50,8 +50,8 @@ static int gaussian_denoise(void *self, const basin_host *host, const float *x,
     const gaussian_score *g = self;
     for (uint64_t r = 0; r < n; r++)
         for (int k = 0; k < DIM; k++) {
-            const double gain = alpha * lambda[k] / (alpha * alpha * lambda[k]
-                                                     + sigma * sigma);
+            const double gain =
+                alpha * lambda[k] / (alpha * alpha * lambda[k] + sigma * sigma);
             const double xk = x[r * DIM + k];
             x0_hat[r * DIM + k] = (float)(mu[k] + gain * (xk - alpha * mu[k]));
             if ((int64_t)r == g->nan_row)
@@ -72,17 +72,17 @@ static const basin_score_iface gaussian_iface = {
 typedef enum noise_mode { NOISE_REAL, NOISE_ZERO, NOISE_IMPULSE } noise_mode;
 
 typedef struct mock {
-    fake_host fake;           /* the host (Philox streams of SEED); user: here */
+    fake_host fake; /* the host (Philox streams of SEED); user: here */
     noise_mode noise;
-    uint64_t stop_after;      /* observe returns 1 at this call (0: never) */
+    uint64_t stop_after; /* observe returns 1 at this call (0: never) */
     /* the observe log */
     uint64_t n_observed;
     uint64_t last_step;
     double last_time;
-    int order_ok;             /* steps 1, 2, … and times decreasing */
-    int final_ok;             /* the last step had time 0, α = 1, σ = 0 */
+    int order_ok; /* steps 1, 2, … and times decreasing */
+    int final_ok; /* the last step had time 0, α = 1, σ = 0 */
     uint64_t batch_n, batch_first;
-    int batch_ok;             /* every step saw the run's n and first_index */
+    int batch_ok; /* every step saw the run's n and first_index */
     /* states after step capture_step are copied to captured (n × DIM) */
     uint64_t capture_step;
     float *captured;
@@ -107,8 +107,8 @@ static int mock_observe(const basin_host *host, const basin_step *step)
     m->n_observed++;
     if (step->step != m->last_step + 1 || !(step->time < m->last_time))
         m->order_ok = 0;
-    if (step->struct_size != sizeof(basin_step) || step->n != m->batch_n
-        || step->first_index != m->batch_first || step->states == NULL)
+    if (step->struct_size != sizeof(basin_step) || step->n != m->batch_n ||
+        step->first_index != m->batch_first || step->states == NULL)
         m->batch_ok = 0;
     m->final_ok = step->time == 0 && step->alpha == 1 && step->sigma == 0;
     m->last_step = step->step;
@@ -157,8 +157,7 @@ typedef struct sampler {
     void *self;
 } sampler;
 
-static sampler make_sampler(const char *id, uint32_t steps, int denoise_last,
-                            double eta)
+static sampler make_sampler(const char *id, uint32_t steps, int denoise_last, double eta)
 {
     sampler s = {NULL, NULL};
     const basin_descriptor *d = find(id);
@@ -266,7 +265,7 @@ typedef struct config {
     const char *schedule;
     uint32_t steps, sampled_steps;
     double eta;
-    int ode;              /* deterministic: no noise gains to read off */
+    int ode; /* deterministic: no noise gains to read off */
     double mean_allow, var_allow;
 } config;
 
@@ -404,14 +403,15 @@ static void test_laws(uint64_t n)
         double em[DIM], ev[DIM];
         exact_moments(&smp, cf->steps, cf->ode, &model, em, ev);
         for (int k = 0; k < DIM; k++) {
-            const double target = target_variance(&sch.table, k)
-                                  * prior_variance_ratio(&sch.table, k);
-            CHECK(fabs(em[k] - mu[k]) <= prior_mean_offset(&sch.table, k)
-                                             + cf->mean_allow
-                      && fabs(ev[k] / target - 1) <= cf->var_allow,
+            const double target =
+                target_variance(&sch.table, k) * prior_variance_ratio(&sch.table, k);
+            CHECK(fabs(em[k] - mu[k]) <=
+                          prior_mean_offset(&sch.table, k) + cf->mean_allow &&
+                      fabs(ev[k] / target - 1) <= cf->var_allow,
                   "%s (eta %g) on %s, %u steps: exact mean[%d] = %.5f (μ %.5f), "
-                  "var = %.5f (λ' %.5f)", cf->id, cf->eta, cf->schedule, cf->steps, k,
-                  em[k], mu[k], ev[k], target);
+                  "var = %.5f (λ' %.5f)",
+                  cf->id, cf->eta, cf->schedule, cf->steps, k, em[k], mu[k], ev[k],
+                  target);
         }
         free_sampler(&smp);
 
@@ -422,8 +422,7 @@ static void test_laws(uint64_t n)
         mock m = {0};
         int rc = run(&smp, &m, &model, x, n, 0, outcome);
         CHECK(rc == BASIN_OK, "%s on %s: %s", cf->id, cf->schedule, fake_last_error);
-        CHECK(outcome[0].steps == cf->sampled_steps + 1
-                  && outcome[n - 1].converged == 1,
+        CHECK(outcome[0].steps == cf->sampled_steps + 1 && outcome[n - 1].converged == 1,
               "%s on %s: outcome %u steps, converged %u", cf->id, cf->schedule,
               outcome[0].steps, outcome[0].converged);
         double mean[DIM], var[DIM];
@@ -432,18 +431,17 @@ static void test_laws(uint64_t n)
         for (int k = 0; k < DIM; k++) {
             const double se_mean = sqrt(ev[k] / (double)n);
             const double target = target_variance(&sch.table, k);
-            CHECK(fabs(mean[k] - em[k]) <= 4 * se_mean
-                      && fabs(var[k] / ev[k] - 1) <= 4 * se_var,
+            CHECK(fabs(mean[k] - em[k]) <= 4 * se_mean &&
+                      fabs(var[k] / ev[k] - 1) <= 4 * se_var,
                   "%s (eta %g) on %s, %u steps: sampled mean[%d] = %.4f, var %.4f vs "
-                  "exact %.4f, %.4f (SE %.4f, relative %.4f)", cf->id, cf->eta,
-                  cf->schedule, cf->sampled_steps, k, mean[k], var[k], em[k], ev[k],
-                  se_mean, se_var);
-            CHECK(fabs(mean[k] - mu[k]) <= 4 * se_mean + fabs(em[k] - mu[k])
-                      && fabs(var[k] / target - 1)
-                             <= 4 * se_var + fabs(ev[k] / target - 1),
+                  "exact %.4f, %.4f (SE %.4f, relative %.4f)",
+                  cf->id, cf->eta, cf->schedule, cf->sampled_steps, k, mean[k], var[k],
+                  em[k], ev[k], se_mean, se_var);
+            CHECK(fabs(mean[k] - mu[k]) <= 4 * se_mean + fabs(em[k] - mu[k]) &&
+                      fabs(var[k] / target - 1) <= 4 * se_var + fabs(ev[k] / target - 1),
                   "%s (eta %g) on %s: sampled mean[%d] = %.4f, var %.4f vs μ %.4f, "
-                  "λ' %.4f", cf->id, cf->eta, cf->schedule, k, mean[k], var[k], mu[k],
-                  target);
+                  "λ' %.4f",
+                  cf->id, cf->eta, cf->schedule, k, mean[k], var[k], mu[k], target);
         }
         free(outcome);
         free(x);
@@ -465,8 +463,8 @@ static void measure(uint32_t scale)
         exact_moments(&smp, steps, cf->ode, &model, mean, var);
         printf("%-24s %-11s eta %.1f steps %5u:", cf->id, cf->schedule, cf->eta, steps);
         for (int k = 0; k < DIM; k++) {
-            const double target = target_variance(&sch.table, k)
-                                  * prior_variance_ratio(&sch.table, k);
+            const double target =
+                target_variance(&sch.table, k) * prior_variance_ratio(&sch.table, k);
             printf("  mean%d %+.4f (prior %.4f) var%d %+.4f", k, mean[k] - mu[k],
                    prior_mean_offset(&sch.table, k), k, var[k] / target - 1);
         }
@@ -476,8 +474,8 @@ static void measure(uint32_t scale)
 }
 
 static const char *const sampler_ids[] = {
-    "samplers/ddpm", "samplers/ddim", "samplers/euler", "samplers/heun",
-    "samplers/euler-maruyama",
+    "samplers/ddpm", "samplers/ddim",           "samplers/euler",
+    "samplers/heun", "samplers/euler-maruyama",
 };
 
 /*
@@ -575,8 +573,8 @@ static void test_observe_and_clone(void)
             basin_outcome outcome[N];
             mock m = {.capture_step = HALF, .captured = captured};
             int rc = run(&smp, &m, &model, x, N, first, outcome);
-            CHECK(rc == BASIN_OK && m.n_observed == STEPS + 1 && m.order_ok
-                      && m.batch_ok && m.final_ok && outcome[N - 1].steps == STEPS + 1,
+            CHECK(rc == BASIN_OK && m.n_observed == STEPS + 1 && m.order_ok &&
+                      m.batch_ok && m.final_ok && outcome[N - 1].steps == STEPS + 1,
                   "%s on %s: %llu observed steps in order, last at time 0 (%s)", id,
                   schedules[q], (unsigned long long)m.n_observed, fake_last_error);
 
@@ -587,17 +585,16 @@ static void test_observe_and_clone(void)
             memcpy(y, captured, sizeof y);
             mock mc = {0};
             rc = run(&smp, &mc, &cloned, y, N, first, outcome);
-            CHECK(rc == BASIN_OK && mc.n_observed == STEPS - HALF + 1
-                      && outcome[0].steps == STEPS - HALF + 1
-                      && memcmp(x, y, sizeof y) == 0,
+            CHECK(rc == BASIN_OK && mc.n_observed == STEPS - HALF + 1 &&
+                      outcome[0].steps == STEPS - HALF + 1 && memcmp(x, y, sizeof y) == 0,
                   "%s on %s: t_start = times[%d] runs %llu steps, ends on the full "
-                  "run's bytes", id, schedules[q], HALF,
-                  (unsigned long long)mc.n_observed);
+                  "run's bytes",
+                  id, schedules[q], HALF, (unsigned long long)mc.n_observed);
             clone.t_start = 0.5 * (times[HALF - 1] + times[HALF]);
             memcpy(y, captured, sizeof y);
             rc = run(&smp, &mc, &cloned, y, N, first, outcome);
-            CHECK(rc == BASIN_OK && mc.n_observed == STEPS - HALF + 1
-                      && memcmp(x, y, sizeof y) == 0,
+            CHECK(rc == BASIN_OK && mc.n_observed == STEPS - HALF + 1 &&
+                      memcmp(x, y, sizeof y) == 0,
                   "%s on %s: t_start between grid times starts at the next one", id,
                   schedules[q]);
             free_sampler(&smp);
@@ -607,8 +604,8 @@ static void test_observe_and_clone(void)
             float *z = pure_noise(&sch.table, N, first);
             mock mn = {0};
             rc = run(&smp, &mn, &model, z, N, first, outcome);
-            CHECK(rc == BASIN_OK && mn.n_observed == STEPS && mn.order_ok
-                      && mn.last_time == sch.table.t_min && outcome[0].steps == STEPS,
+            CHECK(rc == BASIN_OK && mn.n_observed == STEPS && mn.order_ok &&
+                      mn.last_time == sch.table.t_min && outcome[0].steps == STEPS,
                   "%s on %s, denoise_last = false: %llu steps, last at t_min", id,
                   schedules[q], (unsigned long long)mn.n_observed);
             free(z);
@@ -631,8 +628,8 @@ static void test_observe_and_clone(void)
 static void test_single_steps(void)
 {
     enum { N = 3 };
-    const float start[N * DIM] = {0.3f, -1.2f, 2.0f, 0.0f, 1.5f, 0.25f, -0.7f, 3.0f,
-                                  -2.0f, 0.9f, 0.1f, -0.4f};
+    const float start[N * DIM] = {0.3f,  -1.2f, 2.0f,  0.0f, 1.5f, 0.25f,
+                                  -0.7f, 3.0f,  -2.0f, 0.9f, 0.1f, -0.4f};
     const char *cases[][2] = {{"samplers/euler-maruyama", "ou"},
                               {"samplers/euler", "edm"},
                               {"samplers/ddpm", "ou"}};
@@ -658,8 +655,9 @@ static void test_single_steps(void)
             rng_normal(SEED, BASIN_ROLE_SAMPLER, first + r, 1, z, DIM);
             for (int k = 0; k < DIM; k++) {
                 const double x0 = start[r * DIM + k];
-                const double d = mu[k] + ai * lambda[k] / (ai * ai * lambda[k] + si * si)
-                                             * (x0 - ai * mu[k]);
+                const double d = mu[k] + ai * lambda[k] /
+                                             (ai * ai * lambda[k] + si * si) *
+                                             (x0 - ai * mu[k]);
                 double want;
                 if (c == 0) {
                     const double score = (ai * d - x0) / (si * si);
@@ -668,15 +666,17 @@ static void test_single_steps(void)
                     want = x0 + (sj - si) * (x0 - d) / si;
                 } else {
                     const double a = ai / aj, s2 = si * si - a * a * sj * sj;
-                    want = aj * s2 / (si * si) * d + a * sj * sj / (si * si) * x0
-                           + sj * sqrt(s2) / si * z[k];
+                    want = aj * s2 / (si * si) * d + a * sj * sj / (si * si) * x0 +
+                           sj * sqrt(s2) / si * z[k];
                 }
                 const double err = fabs(x[r * DIM + k] - want) / (fabs(want) + 1e-3);
                 worst = err > worst ? err : worst;
             }
         }
-        CHECK(rc == BASIN_OK && worst < 1e-5, "%s on %s: one step by hand (worst "
-              "relative error %.2g)", cases[c][0], cases[c][1], worst);
+        CHECK(rc == BASIN_OK && worst < 1e-5,
+              "%s on %s: one step by hand (worst "
+              "relative error %.2g)",
+              cases[c][0], cases[c][1], worst);
         free_sampler(&smp);
     }
 }
@@ -737,20 +737,20 @@ static void test_errors(void)
         basin_model no_score = make_model(&g, &sch.table);
         no_score.score = NULL;
         int rc = run(&smp, &m, &no_score, x, N, 0, outcome);
-        CHECK(rc == BASIN_EUNSUPPORTED
-                  && strstr(fake_last_error, "needs a score model and a [schedule]") != NULL,
+        CHECK(rc == BASIN_EUNSUPPORTED &&
+                  strstr(fake_last_error, "needs a score model and a [schedule]") != NULL,
               "%s without a score model: %d \"%s\"", id, rc, fake_last_error);
         basin_model no_schedule = make_model(&g, NULL);
         rc = run(&smp, &m, &no_schedule, x, N, 0, outcome);
-        CHECK(rc == BASIN_EUNSUPPORTED
-                  && strstr(fake_last_error, "needs a score model and a [schedule]") != NULL,
+        CHECK(rc == BASIN_EUNSUPPORTED &&
+                  strstr(fake_last_error, "needs a score model and a [schedule]") != NULL,
               "%s without a schedule: %d \"%s\"", id, rc, fake_last_error);
 
         const basin_model model = make_model(&g, &sch.table);
         m.fake.cancel = 1;
         rc = run(&smp, &m, &model, x, N, 0, outcome);
-        CHECK(rc == BASIN_ECANCELED && m.n_observed == 0, "%s cancelled: %d \"%s\"",
-              id, rc, fake_last_error);
+        CHECK(rc == BASIN_ECANCELED && m.n_observed == 0, "%s cancelled: %d \"%s\"", id,
+              rc, fake_last_error);
         m.fake.cancel = 0;
         m.stop_after = 3;
         rc = run(&smp, &m, &model, x, N, 0, outcome);
@@ -763,8 +763,8 @@ static void test_errors(void)
         free(x);
         x = pure_noise(&sch.table, N, 0);
         rc = run(&smp, &m, &nan_model, x, N, 40, outcome);
-        CHECK(rc == BASIN_ENUMERIC && strstr(fake_last_error, "sample 45 ") != NULL
-                  && outcome[5].converged == 0 && outcome[4].converged == 1,
+        CHECK(rc == BASIN_ENUMERIC && strstr(fake_last_error, "sample 45 ") != NULL &&
+                  outcome[5].converged == 0 && outcome[4].converged == 1,
               "%s, denoiser NaN on row 5: %d \"%s\"", id, rc, fake_last_error);
 
         free(x);
@@ -798,7 +798,8 @@ static void test_errors(void)
         void *self = (void *)&m;
         const basin_sampler_iface *iface = d->iface;
         int rc = iface->create(&h, values, &self);
-        CHECK(rc == BASIN_EINVAL && self == NULL && strstr(fake_last_error, "steps") != NULL,
+        CHECK(rc == BASIN_EINVAL && self == NULL &&
+                  strstr(fake_last_error, "steps") != NULL,
               "ddim steps = 0: %d \"%s\"", rc, fake_last_error);
         values[0].number = 10;
         values[2].number = 1.5;
@@ -811,16 +812,17 @@ static void test_errors(void)
 /* The library: five sampler descriptors, parameter defaults inside their ranges. */
 static void test_library(void)
 {
-    CHECK(library->abi_major == BASIN_ABI_MAJOR && library->abi_minor <= BASIN_ABI_MINOR
-              && library->struct_size == sizeof(basin_library),
+    CHECK(library->abi_major == BASIN_ABI_MAJOR &&
+              library->abi_minor <= BASIN_ABI_MINOR &&
+              library->struct_size == sizeof(basin_library),
           "library header");
     for (size_t p = 0; p < 5; p++) {
         const basin_descriptor *d = find(sampler_ids[p]);
-        int ok = d != NULL && strcmp(d->interface, BASIN_IFACE_SAMPLER) == 0
-                 && d->struct_size == sizeof(basin_descriptor);
+        int ok = d != NULL && strcmp(d->interface, BASIN_IFACE_SAMPLER) == 0 &&
+                 d->struct_size == sizeof(basin_descriptor);
         for (const basin_param_def *q = ok ? d->params : NULL; q && q->name; q++)
-            ok &= q->default_number >= q->min && q->default_number <= q->max
-                  && q->doc != NULL;
+            ok &= q->default_number >= q->min && q->default_number <= q->max &&
+                  q->doc != NULL;
         CHECK(ok, "%s: descriptor and parameter table", sampler_ids[p]);
     }
 }

@@ -73,19 +73,17 @@ static void test_closed_forms(void)
        its 16 digits). Second-order Taylor forms; their relative error is O(t²). */
     const double t = 1e-9;
     ou.table.at(&ou.table, t, NULL, &sg, NULL, NULL);
-    CHECK(close_rel(sg * sg, 2 * t - 2 * t * t, 1e-12), "ou σ²(1e-9) = %.17g",
-          sg * sg);
+    CHECK(close_rel(sg * sg, 2 * t - 2 * t * t, 1e-12), "ou σ²(1e-9) = %.17g", sg * sg);
     ddpm.table.at(&ddpm.table, t, NULL, &sg, NULL, NULL);
     const double L = 1000 * (1e-4 * t + 0.5 * (0.02 - 1e-4) * t * t);
-    CHECK(close_rel(sg * sg, L - 0.5 * L * L, 1e-12), "ddpm σ²(1e-9) = %.17g",
-          sg * sg);
+    CHECK(close_rel(sg * sg, L - 0.5 * L * L, 1e-12), "ddpm σ²(1e-9) = %.17g", sg * sg);
     cosine.table.at(&cosine.table, t, NULL, &sg, NULL, NULL);
     /* σ² = (cos² θ0 − cos² (θ0 + δ))/cos² θ0 ≈ (sin 2θ0 δ + cos 2θ0 δ²)/cos² θ0 */
     const double theta0 = pi / 2 * s / (1 + s), delta = pi / 2 / (1 + s) * t;
-    const double want = (sin(2 * theta0) * delta + cos(2 * theta0) * delta * delta)
-                        / (cos(theta0) * cos(theta0));
-    CHECK(close_rel(sg * sg, want, 1e-12), "cosine σ²(1e-9) = %.17g vs %.17g",
-          sg * sg, want);
+    const double want = (sin(2 * theta0) * delta + cos(2 * theta0) * delta * delta) /
+                        (cos(theta0) * cos(theta0));
+    CHECK(close_rel(sg * sg, want, 1e-12), "cosine σ²(1e-9) = %.17g vs %.17g", sg * sg,
+          want);
 }
 
 /* dα/dt, dσ/dt against central differences (h = 1e-5 t): truncation O(h²) ≈ 1e-10
@@ -106,10 +104,14 @@ static void test_derivatives(void)
             s.table.at(&s.table, t + h, &ap, &sp, NULL, NULL);
             s.table.at(&s.table, t - h, &am, &sm, NULL, NULL);
             const double fa = (ap - am) / (2 * h), fs = (sp - sm) / (2 * h);
-            CHECK(fabs(da - fa) <= 1e-7 * (fabs(fa) + 1e-12), "%s dα/dt(%g) = %.12g vs "
-                  "finite difference %.12g", names[k], t, da, fa);
-            CHECK(fabs(ds - fs) <= 1e-7 * fabs(fs), "%s dσ/dt(%g) = %.12g vs finite "
-                  "difference %.12g", names[k], t, ds, fs);
+            CHECK(fabs(da - fa) <= 1e-7 * (fabs(fa) + 1e-12),
+                  "%s dα/dt(%g) = %.12g vs "
+                  "finite difference %.12g",
+                  names[k], t, da, fa);
+            CHECK(fabs(ds - fs) <= 1e-7 * fabs(fs),
+                  "%s dσ/dt(%g) = %.12g vs finite "
+                  "difference %.12g",
+                  names[k], t, ds, fs);
         }
     }
 }
@@ -151,15 +153,16 @@ static void test_grids(void)
     edm.table.grid(&edm.table, 18, times);
     int karras = 1;
     for (int i = 0; i <= 18; i++) {
-        const double r = pow(80, 1 / 7.0) + i / 18.0 * (pow(0.002, 1 / 7.0)
-                                                         - pow(80, 1 / 7.0));
+        const double r =
+            pow(80, 1 / 7.0) + i / 18.0 * (pow(0.002, 1 / 7.0) - pow(80, 1 / 7.0));
         karras &= close_rel(times[i], pow(r, 7), 1e-13);
     }
     CHECK(karras, "edm grid(18) is the ρ = 7 σ grid");
     /* Its midpoint by hand: ((1.86930 + 0.41166)/2)^7 = 1.14048^7 ≈ 2.515 */
     edm.table.grid(&edm.table, 2, times);
-    CHECK(fabs(times[1] - pow(0.5 * (pow(80, 1 / 7.0) + pow(0.002, 1 / 7.0)), 7))
-              < 1e-12 && fabs(times[1] - 2.515) < 0.001,
+    CHECK(fabs(times[1] - pow(0.5 * (pow(80, 1 / 7.0) + pow(0.002, 1 / 7.0)), 7)) <
+                  1e-12 &&
+              fabs(times[1] - 2.515) < 0.001,
           "edm grid(2) midpoint %.6g", times[1]);
 }
 
@@ -210,14 +213,13 @@ static void test_ou_time(void)
         }
         CHECK(worst_rt < 1e-12, "%s from_ou_time round trip (worst %.3g)", names[k],
               worst_rt);
-        CHECK(schedule_from_ou_time(b, 0) == b->t_min
-                  && schedule_from_ou_time(b, 1e3) == b->t_max,
+        CHECK(schedule_from_ou_time(b, 0) == b->t_min &&
+                  schedule_from_ou_time(b, 1e3) == b->t_max,
               "%s from_ou_time clamps to [t_min, t_max]", names[k]);
     }
 }
 
-static void expect_error(const char *name, double t_min, double t_max,
-                         const char *needle)
+static void expect_error(const char *name, double t_min, double t_max, const char *needle)
 {
     schedule s;
     char err[256] = "";
@@ -230,9 +232,9 @@ static void expect_error(const char *name, double t_min, double t_max,
 static void test_init(void)
 {
     schedule s = make("ou", -1, -1);
-    CHECK(strcmp(s.table.name, "ou") == 0 && s.kind == SCHEDULE_OU
-              && s.table.t_min == 1e-3 && s.table.t_max == 5
-              && s.table.t_start == 5 && s.table.struct_size == sizeof(basin_schedule),
+    CHECK(strcmp(s.table.name, "ou") == 0 && s.kind == SCHEDULE_OU &&
+              s.table.t_min == 1e-3 && s.table.t_max == 5 && s.table.t_start == 5 &&
+              s.table.struct_size == sizeof(basin_schedule),
           "ou defaults");
     s = make("edm", -1, 100);
     CHECK(s.table.t_min == 0.002 && s.table.t_max == 100 && s.kind == SCHEDULE_EDM,
@@ -253,8 +255,9 @@ static void test_init(void)
 
     expect_error("cosin", -1, -1, "unknown schedule 'cosin' (did you mean 'cosine'?)");
     expect_error("ddpm", -1, -1, "did you mean 'ddpm-linear'?");
-    expect_error("karras", -1, -1, "unknown schedule 'karras' (one of "
-                                   "ddpm-linear|cosine|ou|edm)");
+    expect_error("karras", -1, -1,
+                 "unknown schedule 'karras' (one of "
+                 "ddpm-linear|cosine|ou|edm)");
     expect_error("ou", 0, -1, "t_min = 0 must be > 0");
     expect_error("ou", 2, 1, "t_min = 2 must be below t_max = 1");
     expect_error("edm", 100, -1, "t_min = 100 must be below t_max = 80");

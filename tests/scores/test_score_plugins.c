@@ -72,8 +72,7 @@ static void *create(const basin_descriptor *d, uint32_t dim, const char *value)
     basin_value values[4] = {{0, ""}, {0, ""}, {0, ""}, {0, ""}};
     for (int i = 0; d->params[i].name != NULL && i < 4; i++) {
         values[i].number = d->params[i].default_number;
-        values[i].string = d->params[i].default_string ? d->params[i].default_string
-                                                       : "";
+        values[i].string = d->params[i].default_string ? d->params[i].default_string : "";
     }
     if (value != NULL)
         values[0].string = value;
@@ -89,8 +88,8 @@ static void *create(const basin_descriptor *d, uint32_t dim, const char *value)
 /* The empirical denoiser in double from distances; *margin = the smallest
    logit gap to the winner (for the σ → 0 check); *spread = max − min logit. */
 static void empirical_reference(const float *train, uint64_t k, uint32_t dim,
-                                const float *x, double alpha, double sigma,
-                                double *out, double *spread)
+                                const float *x, double alpha, double sigma, double *out,
+                                double *spread)
 {
     double *logit = malloc(k * sizeof *logit);
     double max = -INFINITY, min = INFINITY;
@@ -181,8 +180,8 @@ static void check_empirical_case(const basin_score_iface *f, uint64_t k, uint32_
         max_x = fmax(max_x, fabs(x[i]));
     const double a = alpha / (sigma * sigma);
     const double delta = a * gamma_u(dim) * dim * max_x;
-    const double tol = 2 * (expm1(2 * delta) + 90 * U32
-                            + gamma_u(1024.0 + (double)k / 1024 + 4));
+    const double tol =
+        2 * (expm1(2 * delta) + 90 * U32 + gamma_u(1024.0 + (double)k / 1024 + 4));
     double worst = 0, spread_mean = 0;
     for (uint64_t s = 0; s < n; s++) {
         double spread;
@@ -191,12 +190,14 @@ static void check_empirical_case(const basin_score_iface *f, uint64_t k, uint32_
         for (uint32_t i = 0; i < dim; i++)
             worst = fmax(worst, fabs(out[s * dim + i] - ref[i]));
     }
-    CHECK(worst <= tol, "empirical K=%llu N=%u alpha=%g sigma=%g: max error %.2e "
-          "(bound %.2e; logits span %.0f)", (unsigned long long)k, dim, alpha, sigma,
-          worst, tol, spread_mean);
+    CHECK(worst <= tol,
+          "empirical K=%llu N=%u alpha=%g sigma=%g: max error %.2e "
+          "(bound %.2e; logits span %.0f)",
+          (unsigned long long)k, dim, alpha, sigma, worst, tol, spread_mean);
     printf("empirical K=%-5llu N=%-3u n=%-3llu alpha=%-4g sigma=%-5g max error %.2e, "
-           "bound %.2e, mean logit span %.1f\n", (unsigned long long)k, dim,
-           (unsigned long long)n, alpha, sigma, worst, tol, spread_mean);
+           "bound %.2e, mean logit span %.1f\n",
+           (unsigned long long)k, dim, (unsigned long long)n, alpha, sigma, worst, tol,
+           spread_mean);
     f->destroy(self);
     free(train);
     free(x);
@@ -239,8 +240,8 @@ static void check_threads(const basin_score_iface *f, void *self, const float *x
         pthread_create(&t[i], NULL, run_job, &jobs[i]);
     for (int i = 0; i < 2; i++)
         pthread_join(t[i], NULL);
-    CHECK(jobs[0].rc == 0 && jobs[1].rc == 0
-              && memcmp(serial, par, 2 * half * dim * sizeof *par) == 0,
+    CHECK(jobs[0].rc == 0 && jobs[1].rc == 0 &&
+              memcmp(serial, par, 2 * half * dim * sizeof *par) == 0,
           "%s: concurrent denoise calls give the serial bits", name);
     free(serial);
     free(par);
@@ -280,8 +281,10 @@ static void test_empirical(const basin_descriptor *d)
         min_gap = fmin(min_gap, gap);
         wrong += memcmp(out + s * dim, train + mu * dim, dim * sizeof *out) != 0;
     }
-    CHECK(wrong == 0, "empirical: sigma = 0 gives the nearest training point to x/alpha"
-          " (%d of %llu wrong)", wrong, (unsigned long long)n);
+    CHECK(wrong == 0,
+          "empirical: sigma = 0 gives the nearest training point to x/alpha"
+          " (%d of %llu wrong)",
+          wrong, (unsigned long long)n);
     /*
      * σ → 0 (σ = 1e-3): every other weight is ≤ exp(−α² gap/2σ² + 2Δ) with
      * gap = the squared-distance margin of x/α; here α² gap/2σ² ≥ 1e3 or so, so
@@ -299,8 +302,10 @@ static void test_empirical(const basin_descriptor *d)
         for (uint32_t i = 0; i < dim; i++)
             worst = fmax(worst, fabs(out[s * dim + i] - train[mu * dim + i]));
     }
-    CHECK(worst <= 4 * U32, "empirical: sigma = 1e-3 gives the nearest point (max "
-          "error %.1e)", worst);
+    CHECK(worst <= 4 * U32,
+          "empirical: sigma = 1e-3 gives the nearest point (max "
+          "error %.1e)",
+          worst);
 
     /*
      * σ → ∞: the mean of the training points. At σ = 1e4 the logits
@@ -320,23 +325,24 @@ static void test_empirical(const basin_descriptor *d)
             for (uint32_t i = 0; i < dim; i++)
                 worst = fmax(worst, fabs(out[s * dim + i] - mean[i]));
         const double tol = 2 * (4e-7 + gamma_u(1024.0 + (double)k / 1024 + 4));
-        CHECK(worst <= tol, "empirical: sigma = %g gives the training mean (max error "
-              "%.1e, bound %.1e)", sigmas[t], worst, tol);
+        CHECK(worst <= tol,
+              "empirical: sigma = %g gives the training mean (max error "
+              "%.1e, bound %.1e)",
+              sigmas[t], worst, tol);
     }
 
     /* bad input */
-    const double bad[][2] = {{0, 1}, {-1, 1}, {NAN, 1}, {INFINITY, 1}, {1, -1},
-                             {1, NAN}};
+    const double bad[][2] = {{0, 1}, {-1, 1}, {NAN, 1}, {INFINITY, 1}, {1, -1}, {1, NAN}};
     for (int t = 0; t < 6; t++) {
         fake_last_error[0] = 0;
-        CHECK(f->denoise(self, host, x, n, bad[t][0], bad[t][1], out) == BASIN_EINVAL
-                  && fake_last_error[0] != 0,
+        CHECK(f->denoise(self, host, x, n, bad[t][0], bad[t][1], out) == BASIN_EINVAL &&
+                  fake_last_error[0] != 0,
               "empirical: alpha = %g, sigma = %g is BASIN_EINVAL (%s)", bad[t][0],
               bad[t][1], fake_last_error);
     }
     x[5 * dim + 3] = NAN;
-    CHECK(f->denoise(self, host, x, n, 0.5, 0.5, out) == BASIN_ENUMERIC
-              && strstr(fake_last_error, "state 5 entry 3") != NULL,
+    CHECK(f->denoise(self, host, x, n, 0.5, 0.5, out) == BASIN_ENUMERIC &&
+              strstr(fake_last_error, "state 5 entry 3") != NULL,
           "empirical: a NaN state is BASIN_ENUMERIC (%s)", fake_last_error);
     CHECK(f->denoise(self, host, x, n, 0.5, 0.0, out) == BASIN_ENUMERIC,
           "empirical: a NaN state at sigma = 0 is BASIN_ENUMERIC");
@@ -350,9 +356,10 @@ static void test_empirical(const basin_descriptor *d)
     CHECK(f->encode(self, host, train, 0) == BASIN_EINVAL,
           "empirical: an empty training set is BASIN_EINVAL");
     train[3] = INFINITY;
-    CHECK(f->encode(self, host, train, k) == BASIN_ENUMERIC
-              && strstr(fake_last_error, "point 0 entry 3") != NULL,
-          "empirical: a non-finite training entry is BASIN_ENUMERIC (%s)", fake_last_error);
+    CHECK(f->encode(self, host, train, k) == BASIN_ENUMERIC &&
+              strstr(fake_last_error, "point 0 entry 3") != NULL,
+          "empirical: a non-finite training entry is BASIN_ENUMERIC (%s)",
+          fake_last_error);
     f->destroy(self);
     free(train);
     free(x);
@@ -377,8 +384,8 @@ static void fit_reference(const float *train, uint64_t k, uint32_t dim, int mode
     for (uint64_t mu = 0; mu < k; mu++)
         for (uint32_t i = 0; i < dim; i++)
             for (uint32_t j = 0; j < dim; j++)
-                cov[i * dim + j] += (train[mu * dim + i] - mean[i])
-                                    * (train[mu * dim + j] - mean[j]) / (double)k;
+                cov[i * dim + j] += (train[mu * dim + i] - mean[i]) *
+                                    (train[mu * dim + j] - mean[j]) / (double)k;
     double trace = 0;
     for (uint32_t i = 0; i < dim; i++)
         trace += cov[i * dim + i];
@@ -485,8 +492,8 @@ static double gaussian_bound(const double *mean, uint32_t dim, const float *x,
         y2 += y * y;
         mu_max = fmax(mu_max, fabs(mean[i]));
     }
-    return gamma_u(2.0 * dim + 8) * gain_max * sqrt((double)dim) * sqrt(y2)
-           + 2 * U32 * mu_max;
+    return gamma_u(2.0 * dim + 8) * gain_max * sqrt((double)dim) * sqrt(y2) +
+           2 * U32 * mu_max;
 }
 
 static const char *const mode_names[] = {"full", "diagonal", "isotropic"};
@@ -522,9 +529,10 @@ static void check_gaussian_case(const basin_descriptor *d, int mode, uint64_t k,
             bad += !(err <= tol);
         }
     }
-    CHECK(bad == 0, "gaussian %s K=%llu N=%u alpha=%g sigma=%g: %d entries outside "
-          "the float bound", mode_names[mode], (unsigned long long)k, dim, alpha, sigma,
-          bad);
+    CHECK(bad == 0,
+          "gaussian %s K=%llu N=%u alpha=%g sigma=%g: %d entries outside "
+          "the float bound",
+          mode_names[mode], (unsigned long long)k, dim, alpha, sigma, bad);
     printf("gaussian %-9s K=%-4llu N=%-2u alpha=%-4g sigma=%-5g max error/bound %.2e\n",
            mode_names[mode], (unsigned long long)k, dim, alpha, sigma, worst);
     f->destroy(self);
@@ -578,8 +586,8 @@ static void test_gaussian(const basin_descriptor *d)
         double worst = 0;
         for (uint64_t s = 0; s < n; s++)
             for (uint32_t i = 0; i < dim; i++)
-                worst = fmax(worst, fabs(out[s * dim + i] - mean[i])
-                                        / (2 * U32 * fabs(mean[i]) + 1e-12));
+                worst = fmax(worst, fabs(out[s * dim + i] - mean[i]) /
+                                        (2 * U32 * fabs(mean[i]) + 1e-12));
         CHECK(worst <= 1, "gaussian: sigma = %g gives the mean (error/bound %.2f)",
               sigmas[t], worst);
     }
@@ -588,13 +596,13 @@ static void test_gaussian(const basin_descriptor *d)
     /* bad input */
     const double bad_levels[][2] = {{0, 1}, {-1, 1}, {NAN, 1}, {1, -1}, {1, NAN}};
     for (int t = 0; t < 5; t++)
-        CHECK(f->denoise(self, host, x, n, bad_levels[t][0], bad_levels[t][1], out)
-                  == BASIN_EINVAL,
+        CHECK(f->denoise(self, host, x, n, bad_levels[t][0], bad_levels[t][1], out) ==
+                  BASIN_EINVAL,
               "gaussian: alpha = %g, sigma = %g is BASIN_EINVAL", bad_levels[t][0],
               bad_levels[t][1]);
     x[2 * dim + 7] = NAN;
-    CHECK(f->denoise(self, host, x, n, 0.5, 0.5, out) == BASIN_ENUMERIC
-              && strstr(fake_last_error, "state 2 entry 7") != NULL,
+    CHECK(f->denoise(self, host, x, n, 0.5, 0.5, out) == BASIN_ENUMERIC &&
+              strstr(fake_last_error, "state 2 entry 7") != NULL,
           "gaussian: a NaN state is BASIN_ENUMERIC (%s)", fake_last_error);
     f->destroy(self);
     uniform_fill(x, n * dim, 3.0, 32);
@@ -665,8 +673,10 @@ static void test_gaussian(const basin_descriptor *d)
         for (uint32_t i = 0; i < dim; i++)
             bad += !(fabs(out[s * dim + i] - expect[i]) <= tol);
     }
-    CHECK(bad == 0, "gaussian: sigma = 0 with K < N projects x/alpha on the data span "
-          "(%d entries off)", bad);
+    CHECK(bad == 0,
+          "gaussian: sigma = 0 with K < N projects x/alpha on the data span "
+          "(%d entries off)",
+          bad);
     f->destroy(self);
 
     /* bad create / encode */
@@ -680,8 +690,8 @@ static void test_gaussian(const basin_descriptor *d)
     CHECK(f->encode(self, host, train, 0) == BASIN_EINVAL,
           "gaussian: an empty training set is BASIN_EINVAL");
     train[13] = NAN;
-    CHECK(f->encode(self, host, train, k) == BASIN_ENUMERIC
-              && strstr(fake_last_error, "point 1 entry 3") != NULL,
+    CHECK(f->encode(self, host, train, k) == BASIN_ENUMERIC &&
+              strstr(fake_last_error, "point 1 entry 3") != NULL,
           "gaussian: a NaN training entry is BASIN_ENUMERIC (%s)", fake_last_error);
     f->destroy(self);
     free(train);

@@ -59,8 +59,7 @@ static double gamma_u(double m)
 /* Brute-force reference in double for state x: out_ref (dim), *lse_ref, and the
    logit error bound Δ. */
 static void reference(const float *patterns, uint64_t k, uint32_t dim, const float *x,
-                      double a, double b, double *out_ref, double *lse_ref,
-                      double *delta)
+                      double a, double b, double *out_ref, double *lse_ref, double *delta)
 {
     double *logit = malloc(k * sizeof *logit);
     double max = -INFINITY, worst = 0;
@@ -132,21 +131,21 @@ static void check_case(const char *name, uint64_t k, uint32_t dim, uint64_t n,
         worst_lse_ratio = fmax(worst_lse_ratio, err_lse / tol_lse);
         bad_lse += !(err_lse <= tol_lse);
     }
-    CHECK(bad_out == 0, "%s: %d output entries outside the float32 bound", name,
-          bad_out);
+    CHECK(bad_out == 0, "%s: %d output entries outside the float32 bound", name, bad_out);
     CHECK(bad_lse == 0, "%s: %d lse values outside the bound", name, bad_lse);
     printf("%-28s K=%-5llu N=%-3u n=%-3llu  max err/bound: out %.2e, lse %.2e "
-           "(logit bound %.1e)\n", name, (unsigned long long)k, dim,
-           (unsigned long long)n, worst_ratio, worst_lse_ratio, max_delta);
+           "(logit bound %.1e)\n",
+           name, (unsigned long long)k, dim, (unsigned long long)n, worst_ratio,
+           worst_lse_ratio, max_delta);
 
     /* out or lse alone give the same numbers; repeated calls the same bits */
     float *out2 = malloc(n * dim * sizeof *out2);
     double *lse2 = malloc(n * sizeof *lse2);
-    CHECK(softmax_average(&m, x, n, a, b, out2, NULL) == BASIN_OK
-              && memcmp(out, out2, n * dim * sizeof *out) == 0,
+    CHECK(softmax_average(&m, x, n, a, b, out2, NULL) == BASIN_OK &&
+              memcmp(out, out2, n * dim * sizeof *out) == 0,
           "%s: out without lse is bit-identical", name);
-    CHECK(softmax_average(&m, x, n, a, b, NULL, lse2) == BASIN_OK
-              && memcmp(lse, lse2, n * sizeof *lse) == 0,
+    CHECK(softmax_average(&m, x, n, a, b, NULL, lse2) == BASIN_OK &&
+              memcmp(lse, lse2, n * sizeof *lse) == 0,
           "%s: lse without out is bit-identical", name);
     free(out2);
     free(lse2);
@@ -178,8 +177,7 @@ static void check_overflow_range(void)
     CHECK(softmax_average(&m, x, 1, a, 0.0, out, &lse) == BASIN_OK,
           "large logits: returns 0");
     reference(patterns, k, dim, x, a, 0.0, out_ref, &lse_ref, &delta);
-    CHECK(lse_ref > 709 && isfinite(lse), "large logits: lse %.1f > 709 is finite",
-          lse);
+    CHECK(lse_ref > 709 && isfinite(lse), "large logits: lse %.1f > 709 is finite", lse);
     CHECK(fabs(lse - lse_ref) <= delta + 90 * U32 + 1e-12 * lse_ref,
           "large logits: lse %.9g vs %.9g", lse, lse_ref);
     double err = 0;

@@ -60,13 +60,14 @@ static void check_kind(const toml_node *n, toml_kind kind, const char *what)
 
 static void check_line(const toml_node *n, int line, const char *what)
 {
-    check(n && n->line == line, "%s is on line %d (got %d)", what, line, n ? n->line : -1);
+    check(n && n->line == line, "%s is on line %d (got %d)", what, line,
+          n ? n->line : -1);
 }
 
 static void check_int(const toml_node *n, long long v, const char *what)
 {
-    check(n && n->kind == TOML_INTEGER && n->integer == v, "%s == %lld (got %lld)", what, v,
-          n ? (long long)n->integer : 0LL);
+    check(n && n->kind == TOML_INTEGER && n->integer == v, "%s == %lld (got %lld)", what,
+          v, n ? (long long)n->integer : 0LL);
 }
 
 /* s with line breaks shown as \n, so that each check prints one line. */
@@ -94,7 +95,8 @@ static void check_str(const toml_node *n, toml_kind kind, const char *v, const c
           shown(v, want, sizeof want), shown(n ? n->string : NULL, got, sizeof got));
 }
 
-static void check_order(const toml_node *t, const char *const *keys, size_t n, const char *what)
+static void check_order(const toml_node *t, const char *const *keys, size_t n,
+                        const char *what)
 {
     int ok = t && t->kind == TOML_TABLE && t->n_items == n;
     for (size_t i = 0; ok && i < n; i++)
@@ -102,7 +104,8 @@ static void check_order(const toml_node *t, const char *const *keys, size_t n, c
     check(ok, "%s: %zu entries in source order", what, n);
     if (!ok && t && t->kind == TOML_TABLE) {
         for (size_t i = 0; i < t->n_items; i++)
-            printf("       got [%zu] %s\n", i, t->items[i]->key ? t->items[i]->key : "(null)");
+            printf("       got [%zu] %s\n", i,
+                   t->items[i]->key ? t->items[i]->key : "(null)");
     }
 }
 
@@ -111,7 +114,8 @@ static void test_fixture(void)
     toml_node *root = NULL;
     char *err = NULL;
     int rc = toml_parse_file("basic.toml", &root, &err);
-    check(rc == 0 && root && !err, "basic.toml parses (rc %d, %s)", rc, err ? err : "no error");
+    check(rc == 0 && root && !err, "basic.toml parses (rc %d, %s)", rc,
+          err ? err : "no error");
     free(err);
     if (!root)
         return;
@@ -120,9 +124,9 @@ static void test_fixture(void)
     check(root->key == NULL, "root has no key");
 
     static const char *const root_keys[] = {
-        "title", "count", "ratio", "enabled", "disabled", "b", "a", "unicode", "multi",
-        "literal", "floats", "mixed", "empty", "point", "dotted", "quoted key", "lit.key",
-        "ints", "server", "dates", "job",
+        "title",   "count",      "ratio",   "enabled", "disabled", "b",     "a",
+        "unicode", "multi",      "literal", "floats",  "mixed",    "empty", "point",
+        "dotted",  "quoted key", "lit.key", "ints",    "server",   "dates", "job",
     };
     check_order(root, root_keys, sizeof root_keys / sizeof *root_keys, "root");
 
@@ -139,10 +143,13 @@ static void test_fixture(void)
     check_line(toml_get(root, "b"), 7, "b");
     check_line(toml_get(root, "a"), 8, "a");
     const toml_node *title = toml_get(root, "title");
-    check(title && title->line == 2 && title->column == 9, "title value at 2:9 (got %d:%d)",
-          title ? title->line : -1, title ? title->column : -1);
-    check_str(toml_get(root, "unicode"), TOML_STRING, "caf\xc3\xa9 \xe2\x9c\x93", "unicode");
-    check_str(toml_get(root, "multi"), TOML_STRING, "two\nlines", "multi (multi-line string)");
+    check(title && title->line == 2 && title->column == 9,
+          "title value at 2:9 (got %d:%d)", title ? title->line : -1,
+          title ? title->column : -1);
+    check_str(toml_get(root, "unicode"), TOML_STRING, "caf\xc3\xa9 \xe2\x9c\x93",
+              "unicode");
+    check_str(toml_get(root, "multi"), TOML_STRING, "two\nlines",
+              "multi (multi-line string)");
     check_line(toml_get(root, "multi"), 10, "multi");
     check_str(toml_get(root, "literal"), TOML_STRING, "C:\\path", "literal");
     check_int(toml_get(root, "quoted key"), 1, "\"quoted key\"");
@@ -165,7 +172,8 @@ static void test_fixture(void)
         check(isinf(fl->items[1]->real) && fl->items[1]->real > 0, "floats[1] is +inf");
         check(isinf(fl->items[2]->real) && fl->items[2]->real < 0, "floats[2] is -inf");
         check(fl->items[3]->real == 1e300, "floats[3] == 1e300");
-        check(fl->items[4]->real == 0.0 && signbit(fl->items[4]->real), "floats[4] is -0.0");
+        check(fl->items[4]->real == 0.0 && signbit(fl->items[4]->real),
+              "floats[4] is -0.0");
         check(fl->items[1]->line == 14 && fl->items[1]->column == 16,
               "floats[1] at 14:16 (got %d:%d)", fl->items[1]->line, fl->items[1]->column);
     }
@@ -184,15 +192,17 @@ static void test_fixture(void)
         check(toml_get(mixed, "five") == NULL, "toml_get on an array is NULL");
     }
     const toml_node *empty = toml_get(root, "empty");
-    check(empty && empty->kind == TOML_ARRAY && empty->n_items == 0 && empty->items == NULL,
+    check(empty && empty->kind == TOML_ARRAY && empty->n_items == 0 &&
+              empty->items == NULL,
           "empty is an empty array");
 
     /* inline tables keep their source order */
     const toml_node *point = toml_get(root, "point");
     static const char *const point_keys[] = {"y", "x", "nested"};
     check_order(point, point_keys, 3, "point (inline table)");
-    check(point && point->line == 17 && point->column == 9, "point value at 17:9 (got %d:%d)",
-          point ? point->line : -1, point ? point->column : -1);
+    check(point && point->line == 17 && point->column == 9,
+          "point value at 17:9 (got %d:%d)", point ? point->line : -1,
+          point ? point->column : -1);
     const toml_node *z = at(root, "point.nested.z");
     check(z && z->kind == TOML_BOOL && z->boolean, "point.nested.z == true");
     check_int(at(root, "dotted.inner.value"), 7, "dotted.inner.value");
@@ -216,8 +226,8 @@ static void test_fixture(void)
     static const char *const date_keys[] = {"odt", "odt_frac", "ldt", "ld", "lt"};
     check_order(dates, date_keys, 5, "dates");
     check_str(at(root, "dates.odt"), TOML_DATETIME, "1979-05-27T07:32:00Z", "dates.odt");
-    check_str(at(root, "dates.odt_frac"), TOML_DATETIME, "1979-05-27T00:32:00.999999-07:00",
-              "dates.odt_frac");
+    check_str(at(root, "dates.odt_frac"), TOML_DATETIME,
+              "1979-05-27T00:32:00.999999-07:00", "dates.odt_frac");
     check_str(at(root, "dates.ldt"), TOML_DATETIME, "1979-05-27T07:32:00", "dates.ldt");
     check_str(at(root, "dates.ld"), TOML_DATETIME, "1979-05-27", "dates.ld");
     check_str(at(root, "dates.lt"), TOML_DATETIME, "07:32:00.5", "dates.lt");
@@ -247,7 +257,8 @@ static void test_fixture(void)
 
     /* toml_get on things that are not tables */
     check(toml_get(toml_get(root, "title"), "x") == NULL, "toml_get on a string is NULL");
-    check(toml_get(toml_get(root, "count"), "x") == NULL, "toml_get on an integer is NULL");
+    check(toml_get(toml_get(root, "count"), "x") == NULL,
+          "toml_get on an integer is NULL");
     check(toml_get(NULL, "x") == NULL, "toml_get on NULL is NULL");
     check(toml_get(root, "no-such-key") == NULL, "toml_get of a missing key is NULL");
     check(toml_get(root, NULL) == NULL, "toml_get of a NULL key is NULL");
@@ -261,8 +272,8 @@ static void test_errors(void)
     char *err = NULL;
     int rc = toml_parse_file("bad.toml", &root, &err);
     check(rc < 0 && root == NULL, "bad.toml fails (rc %d)", rc);
-    check(starts_with(err, "bad.toml:5:"), "bad.toml error starts with \"bad.toml:5:\" (%s)",
-          err ? err : "(null)");
+    check(starts_with(err, "bad.toml:5:"),
+          "bad.toml error starts with \"bad.toml:5:\" (%s)", err ? err : "(null)");
     check(err && !strchr(err, '\n'), "the error is one line");
     free(err);
 
@@ -275,8 +286,8 @@ static void test_errors(void)
 
     err = NULL;
     rc = toml_parse_file(".", &root, &err);
-    check(rc < 0 && starts_with(err, ".: cannot read: "), "a directory fails to read (%s)",
-          err ? err : "(null)");
+    check(rc < 0 && starts_with(err, ".: cannot read: "),
+          "a directory fails to read (%s)", err ? err : "(null)");
     free(err);
 
     rc = toml_parse_file("bad.toml", &root, NULL);
@@ -285,8 +296,8 @@ static void test_errors(void)
     static const char dup[] = "a = 1\n\na = 2\n";
     err = NULL;
     rc = toml_parse_text(dup, strlen(dup), "dup-src", &root, &err);
-    check(rc < 0 && starts_with(err, "dup-src:3:"), "a duplicate key fails on line 3 (%s)",
-          err ? err : "(null)");
+    check(rc < 0 && starts_with(err, "dup-src:3:"),
+          "a duplicate key fails on line 3 (%s)", err ? err : "(null)");
     free(err);
 
     static const char big[] = "n = 9223372036854775808\n";
@@ -299,8 +310,8 @@ static void test_errors(void)
     static const char redefine[] = "[t]\nx = 1\n[t]\ny = 2\n";
     err = NULL;
     rc = toml_parse_text(redefine, strlen(redefine), "redef", &root, &err);
-    check(rc < 0 && starts_with(err, "redef:3:"), "a redefined table fails on line 3 (%s)",
-          err ? err : "(null)");
+    check(rc < 0 && starts_with(err, "redef:3:"),
+          "a redefined table fails on line 3 (%s)", err ? err : "(null)");
     free(err);
 
     err = NULL;
@@ -324,7 +335,8 @@ static void test_text(void)
         rc = toml_parse_text(exact, len, "memory.toml", &root, &err);
         free(exact);
     }
-    check(rc == 0 && root && !err, "toml_parse_text parses (rc %d, %s)", rc, err ? err : "");
+    check(rc == 0 && root && !err, "toml_parse_text parses (rc %d, %s)", rc,
+          err ? err : "");
     free(err);
     if (root) {
         static const char *const keys[] = {"first", "second"};
@@ -339,8 +351,8 @@ static void test_text(void)
     err = NULL;
     static const char bad_text[] = "x = [1,\n  2,\n  ]]\n";
     rc = toml_parse_text(bad_text, strlen(bad_text), "inline-src", &root, &err);
-    check(rc < 0 && starts_with(err, "inline-src:3:"), "text errors use the source name (%s)",
-          err ? err : "(null)");
+    check(rc < 0 && starts_with(err, "inline-src:3:"),
+          "text errors use the source name (%s)", err ? err : "(null)");
     free(err);
 
     err = NULL;

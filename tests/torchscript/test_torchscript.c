@@ -42,8 +42,8 @@ static double *npy_read(const char *name, size_t shape[3])
     snprintf(path, sizeof path, "%s/%s", dir, name);
     FILE *f = fopen(path, "rb");
     unsigned char pre[10];
-    if (f == NULL || fread(pre, 1, 10, f) != 10 || memcmp(pre, "\x93NUMPY", 6) != 0
-        || pre[6] != 1) {
+    if (f == NULL || fread(pre, 1, 10, f) != 10 || memcmp(pre, "\x93NUMPY", 6) != 0 ||
+        pre[6] != 1) {
         fprintf(stderr, "%s: not a version 1 .npy file\n", path);
         if (f != NULL)
             fclose(f);
@@ -57,8 +57,8 @@ static double *npy_read(const char *name, size_t shape[3])
     }
     const int f8 = strstr(header, "'<f8'") != NULL;
     const char *s = strstr(header, "'shape': (");
-    if ((!f8 && strstr(header, "'<f4'") == NULL) || s == NULL
-        || strstr(header, "'fortran_order': False") == NULL) {
+    if ((!f8 && strstr(header, "'<f4'") == NULL) || s == NULL ||
+        strstr(header, "'fortran_order': False") == NULL) {
         fprintf(stderr, "%s: unsupported header %s\n", path, header);
         fclose(f);
         return NULL;
@@ -152,8 +152,9 @@ static void check_cases(const double *times)
         size_t xs[3], rs[3], ws[3];
         double *x = npy_read(xname, xs), *ref = npy_read(refname, rs),
                *raw = npy_read(rawname, ws);
-        CHECK(x != NULL && ref != NULL && raw != NULL && rs[0] == 4 && rs[1] == xs[0]
-                  && rs[2] == xs[1], "%s: reference files readable and shaped", line);
+        CHECK(x != NULL && ref != NULL && raw != NULL && rs[0] == 4 && rs[1] == xs[0] &&
+                  rs[2] == xs[1],
+              "%s: reference files readable and shaped", line);
         if (x == NULL || ref == NULL || raw == NULL) {
             free(x), free(ref), free(raw);
             continue;
@@ -182,9 +183,10 @@ static void check_cases(const double *times)
                     const double e = fabs(out[i] - r) / tol;
                     worst = e > worst || isnan(e) ? e : worst;
                 }
-                CHECK(worst <= 1, "%s output=%s input=%s image=%s batch=%g t=%g: "
-                      "worst |basin − PyTorch| / tolerance = %g", model, output, input,
-                      image, batch, times[3 * k], worst);
+                CHECK(worst <= 1,
+                      "%s output=%s input=%s image=%s batch=%g t=%g: "
+                      "worst |basin − PyTorch| / tolerance = %g",
+                      model, output, input, image, batch, times[3 * k], worst);
             }
             score->destroy(m);
         }
@@ -218,8 +220,8 @@ static double echo(void *m, double alpha, double sigma)
 static void check_noise_inputs(void)
 {
     static const char *const names[] = {"ddpm-linear", "cosine", "ou", "edm"};
-    static const double at[4][3] = {{1e-3, 0.37, 1}, {1e-3, 0.5, 0.99},
-                                    {1e-3, 0.8, 5}, {0.002, 1.3, 80}};
+    static const double at[4][3] = {
+        {1e-3, 0.37, 1}, {1e-3, 0.5, 0.99}, {1e-3, 0.8, 5}, {0.002, 1.3, 80}};
     int rc;
     for (int s = 0; s < 4; s++) {
         schedule sch;
@@ -233,8 +235,10 @@ static void check_noise_inputs(void)
             double alpha, sigma;
             sch.table.at(&sch.table, at[s][i], &alpha, &sigma, NULL, NULL);
             const double c = echo(m, alpha, sigma);
-            CHECK(fabs(c - at[s][i]) <= 1e-6 * at[s][i], "input = t, schedule %s, "
-                  "t = %g: the model got c = %.9g", names[s], at[s][i], c);
+            CHECK(fabs(c - at[s][i]) <= 1e-6 * at[s][i],
+                  "input = t, schedule %s, "
+                  "t = %g: the model got c = %.9g",
+                  names[s], at[s][i], c);
         }
         score->destroy(m);
     }
@@ -242,8 +246,8 @@ static void check_noise_inputs(void)
     schedule ddpm;
     char err[256];
     schedule_init(&ddpm, "ddpm-linear", -1, -1, err, sizeof err);
-    void *m = make("echo.pt", "denoiser", "ddpm-step", "ddpm-linear", NULL, 256, 1, 3,
-                   &rc);
+    void *m =
+        make("echo.pt", "denoiser", "ddpm-step", "ddpm-linear", NULL, 256, 1, 3, &rc);
     CHECK(m != NULL, "echo ddpm-step: %s", fake_last_error);
     if (m != NULL) {
         static const int steps[] = {1, 2, 37, 500, 999, 1000};
@@ -261,19 +265,20 @@ static void check_noise_inputs(void)
         const double c1 = echo(m, 1, 1000), c2 = echo(m, 1, 1e-5);
         echo(m, 1, 2000);
         CHECK(c1 == 999 && c2 == 0 && fake.n_warnings - before == 1,
-              "out-of-range steps clamp to 999 and 0 with one warning (%g, %g, %llu)",
-              c1, c2, (unsigned long long)(fake.n_warnings - before));
+              "out-of-range steps clamp to 999 and 0 with one warning (%g, %g, %llu)", c1,
+              c2, (unsigned long long)(fake.n_warnings - before));
         fake.quiet = 0;
         score->destroy(m);
     }
 
     m = make("echo.pt", "denoiser", "sigma", "ddpm-linear", NULL, 256, 1, 3, &rc);
-    void *ve = make("echo.pt", "denoiser", "ve-sigma", "ddpm-linear", NULL, 256, 1, 3,
-                    &rc);
+    void *ve =
+        make("echo.pt", "denoiser", "ve-sigma", "ddpm-linear", NULL, 256, 1, 3, &rc);
     if (m != NULL && ve != NULL) {
         const double alpha = 0.6, sigma = 0.8;
         CHECK(echo(m, alpha, sigma) == (float)sigma, "input = sigma gets σ");
-        CHECK(echo(ve, alpha, sigma) == (float)(sigma / alpha), "input = ve-sigma gets σ/α");
+        CHECK(echo(ve, alpha, sigma) == (float)(sigma / alpha),
+              "input = ve-sigma gets σ/α");
     }
     score->destroy(m);
     score->destroy(ve);
@@ -282,8 +287,8 @@ static void check_noise_inputs(void)
 /* ------------------------------------------------------------ 3. threads */
 
 #define T_THREADS 4
-#define T_ROWS 96
-#define T_DIM 6
+#define T_ROWS    96
+#define T_DIM     6
 
 typedef struct job {
     void *model;
@@ -314,8 +319,8 @@ static void check_threads(void)
         x[i] = (float)sin(1.7 * i + 0.3);
     for (int concurrent = 0; concurrent < 2; concurrent++) {
         int rc;
-        void *m = make("mlp.pt", "denoiser", "sigma", "ddpm-linear", NULL, 32,
-                       concurrent, T_DIM, &rc);
+        void *m = make("mlp.pt", "denoiser", "sigma", "ddpm-linear", NULL, 32, concurrent,
+                       T_DIM, &rc);
         CHECK(m != NULL, "mlp: %s", fake_last_error);
         if (m == NULL)
             continue;
@@ -334,8 +339,10 @@ static void check_threads(void)
             rcs |= jobs[t].rc;
             same &= memcmp(jobs[t].out, serial.out, sizeof serial.out) == 0;
         }
-        CHECK(rcs == 0 && same, "%d threads at once (concurrent = %d) give the serial "
-              "result bit for bit", T_THREADS, concurrent);
+        CHECK(rcs == 0 && same,
+              "%d threads at once (concurrent = %d) give the serial "
+              "result bit for bit",
+              T_THREADS, concurrent);
         score->destroy(m);
     }
 }
@@ -347,8 +354,8 @@ static void expect_error(const char *file, const char *image, uint32_t dim, int 
 {
     int rc;
     void *m = make(file, "denoiser", "sigma", "ddpm-linear", image, 256, 1, dim, &rc);
-    CHECK(m == NULL && rc == code && strstr(fake_last_error, pattern) != NULL
-              && strchr(fake_last_error, '\n') == NULL,
+    CHECK(m == NULL && rc == code && strstr(fake_last_error, pattern) != NULL &&
+              strchr(fake_last_error, '\n') == NULL,
           "%s: rc %d (want %d), message '%s' (want '%s', one line)", what, rc, code,
           fake_last_error, pattern);
     printf("%s: %s\n", what, fake_last_error);
@@ -377,8 +384,7 @@ static void check_bad_input(void)
 
     int rc;
     void *m = make("nan.pt", "denoiser", "sigma", "ddpm-linear", NULL, 256, 1, 6, &rc);
-    CHECK(m != NULL, "nan.pt loads (its probe at σ = √½ is finite): %s",
-          fake_last_error);
+    CHECK(m != NULL, "nan.pt loads (its probe at σ = √½ is finite): %s", fake_last_error);
     if (m != NULL) {
         float x[12] = {1, 2, 3, 4, 5, 6, 1, 2, 3, 4, 5, 6}, out[12];
         rc = score->denoise(m, host, x, 2, 0.5, 0.9, out);

@@ -24,8 +24,8 @@ static int draw(host_job *job, const float *train, const char *kind, double flip
     basin_value v[4];
     for (int f = 0; f < 4; f++)
         v[f] = values(kind, (double)count, flip, order, f);
-    return init_states(v, train, K, N, binary, &job->table, first, count, out, start,
-                       err, 256);
+    return init_states(v, train, K, N, binary, &job->table, first, count, out, start, err,
+                       256);
 }
 
 int main(void)

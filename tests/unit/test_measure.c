@@ -49,7 +49,8 @@ static void overlaps(void)
     measure_overlap m[3];
     CHECK(measure_overlaps(&states[0][0], 3, &xi[0][0], K, N, m) == 0, "overlaps");
     CHECK(m[0].pattern == 0 && m[0].top[0] == 1.0 && m[0].top[1] == 0.0,
-          "pattern 1 retrieved: pattern %lld m1 %g", (long long)m[0].pattern, m[0].top[0]);
+          "pattern 1 retrieved: pattern %lld m1 %g", (long long)m[0].pattern,
+          m[0].top[0]);
     CHECK(m[1].pattern == 1 && m[1].top[0] == -1.0, "mirror of pattern 2: %lld %g",
           (long long)m[1].pattern, m[1].top[0]);
     /* sign(ξ1+ξ2+ξ3) has overlap 1/2 with each of three orthogonal patterns. */
@@ -112,8 +113,9 @@ static void distances(void)
     const float heldout[1][N] = {{0, 2, 0, 0}};
     const float states[3][N] = {{0, 0, 0, 0.2f}, {1.9f, 0, 0, 0}, {0, 1, 0, 0}};
     measure_distance d[3];
-    CHECK(measure_distances(&states[0][0], 3, &train[0][0], 3, &heldout[0][0], 1, N,
-                            d) == 0, "distances");
+    CHECK(measure_distances(&states[0][0], 3, &train[0][0], 3, &heldout[0][0], 1, N, d) ==
+              0,
+          "distances");
     /* Squared distances: s0–t0 0.04, s0–t1 4.04; s1–t1 0.01, s1–t0 3.61;
        s2–t0 1, s2–t1 5, s2–h0 1; s0–s2 1.04, s0–s1 3.65, s1–s2 4.61. */
     CHECK(d[0].nearest == 0 && near(d[0].d_m, sqrt(0.04 / N)) &&
@@ -125,35 +127,42 @@ static void distances(void)
     CHECK(d[2].nearest == 0 && near(d[2].d_m, sqrt(1.0 / N)) &&
               near(d[2].d_2, sqrt(5.0 / N)) && near(d[2].d_s, sqrt(1.04 / N)) &&
               near(d[2].d_h, sqrt(1.0 / N)),
-          "s2: %lld %g %g %g %g", (long long)d[2].nearest, d[2].d_m, d[2].d_2,
-          d[2].d_s, d[2].d_h);
+          "s2: %lld %g %g %g %g", (long long)d[2].nearest, d[2].d_m, d[2].d_2, d[2].d_s,
+          d[2].d_h);
 
     /* pham (δ_m = 0.2): s0 (0.1) and s1 (0.05) are memorized; s2 (0.5) is spurious
        when its d_s (0.51) is within δ_s, generalized otherwise. */
     CHECK(measure_classify_distance(&d[0], 1, MEASURE_PHAM, 0.2, 0.3, 0) ==
-              MEASURE_MEMORIZED, "pham: s0 memorized");
+              MEASURE_MEMORIZED,
+          "pham: s0 memorized");
     CHECK(measure_classify_distance(&d[1], 0, MEASURE_PHAM, 0.2, 0.3, 0) ==
-              MEASURE_MEMORIZED, "pham: s1 memorized even unconverged");
+              MEASURE_MEMORIZED,
+          "pham: s1 memorized even unconverged");
     CHECK(measure_classify_distance(&d[2], 1, MEASURE_PHAM, 0.2, 0.6, 0) ==
-              MEASURE_SPURIOUS, "pham: s2 spurious at delta_s 0.6");
+              MEASURE_SPURIOUS,
+          "pham: s2 spurious at delta_s 0.6");
     CHECK(measure_classify_distance(&d[2], 1, MEASURE_PHAM, 0.2, 0.3, 0) ==
-              MEASURE_GENERALIZED, "pham: s2 generalized at delta_s 0.3");
+              MEASURE_GENERALIZED,
+          "pham: s2 generalized at delta_s 0.3");
     CHECK(measure_classify_distance(&d[2], 0, MEASURE_PHAM, 0.2, 0.6, 0) ==
-              MEASURE_UNCONVERGED, "pham: s2 unconverged");
+              MEASURE_UNCONVERGED,
+          "pham: s2 unconverged");
     /* ratio 1/3: d_m/d_2 = 0.0995 (s0), 0.447 (s2); never spurious. */
     CHECK(measure_classify_distance(&d[0], 1, MEASURE_RATIO_RULE, 0, 0, 1.0 / 3) ==
-              MEASURE_MEMORIZED, "ratio: s0 memorized");
+              MEASURE_MEMORIZED,
+          "ratio: s0 memorized");
     CHECK(measure_classify_distance(&d[2], 1, MEASURE_RATIO_RULE, 0, 1, 1.0 / 3) ==
-              MEASURE_GENERALIZED, "ratio: s2 generalized");
+              MEASURE_GENERALIZED,
+          "ratio: s2 generalized");
 
     /* One training point: no d_2 (NaN), so the ratio rule memorizes nothing; one
        state: no d_s; no held-out data: no d_h. */
     CHECK(measure_distances(&states[0][0], 1, &train[0][0], 1, NULL, 0, N, d) == 0 &&
-              d[0].nearest == 0 && isnan(d[0].d_2) && isnan(d[0].d_s) &&
-              isnan(d[0].d_h),
+              d[0].nearest == 0 && isnan(d[0].d_2) && isnan(d[0].d_s) && isnan(d[0].d_h),
           "one point: %g %g %g", d[0].d_2, d[0].d_s, d[0].d_h);
     CHECK(measure_classify_distance(&d[0], 1, MEASURE_RATIO_RULE, 0, 0, 1.0 / 3) ==
-              MEASURE_GENERALIZED, "ratio without d_2");
+              MEASURE_GENERALIZED,
+          "ratio without d_2");
 }
 
 int main(void)

@@ -23,8 +23,8 @@ static const char *write_recipe(const char *name, const char *text)
 }
 
 /* Load text (with sets); return the status and leave the message in err. */
-static int load(const char *text, const char *const *sets, size_t n_sets,
-                recipe **out, char *err, size_t n_err)
+static int load(const char *text, const char *const *sets, size_t n_sets, recipe **out,
+                char *err, size_t n_err)
 {
     /* One registry for all: a recipe points into it, so it outlives them. */
     static registry *reg;
@@ -36,9 +36,9 @@ static int load(const char *text, const char *const *sets, size_t n_sets,
     return recipe_load(path, sets, n_sets, reg, out, err, n_err);
 }
 
-#define BASE                                                                   \
-    "[dataset]\nplugin = \"datasets/binary-patterns\"\n"                       \
-    "[model]\nplugin = \"energies/hopfield\"\n"                                \
+#define BASE                                                                             \
+    "[dataset]\nplugin = \"datasets/binary-patterns\"\n"                                 \
+    "[model]\nplugin = \"energies/hopfield\"\n"                                          \
     "[sampler]\nplugin = \"samplers/hopfield\"\n"
 
 static void sweeps(void)
@@ -56,8 +56,8 @@ static void sweeps(void)
     CHECK(rc == 0, "sweep recipe loads: %s", err);
     if (rc)
         return;
-    CHECK(r->n_axes == 3 && r->n_points == 3 * 15 * 2, "axes %zu points %zu",
-          r->n_axes, r->n_points);
+    CHECK(r->n_axes == 3 && r->n_points == 3 * 15 * 2, "axes %zu points %zu", r->n_axes,
+          r->n_points);
     CHECK(strcmp(r->axes[0].dotted, "dataset.dim") == 0 &&
               strcmp(r->axes[1].dotted, "dataset.load") == 0 &&
               strcmp(r->axes[2].dotted, "sampler.mode") == 0,
@@ -72,8 +72,7 @@ static void sweeps(void)
     recipe_values(r, RECIPE_DATASET, 2 * 15 * 2 + 3 * 2, v);
     CHECK(v[0].number == 400 && v[2].number == 0.08, "point 66: dim %g load %g",
           v[0].number, v[2].number);
-    CHECK(r->seed == 9 && r->repeats == 2 && strcmp(r->name, "s") == 0,
-          "top-level keys");
+    CHECK(r->seed == 9 && r->repeats == 2 && strcmp(r->name, "s") == 0, "top-level keys");
     recipe_free(r);
 
     const char *sets[] = {"dataset.dim=64", "sampler.mode=sync", "seed=3",
@@ -100,10 +99,11 @@ static void bad_inputs(void)
         {"malformed TOML", "[dataset]\nplugin = \"x\n", NULL, "r.toml:2:", ""},
         {"unknown key", BASE "max_sweep = 3\n", NULL,
          "r.toml:7: sampler.max_sweep: unknown key", "did you mean 'max_sweeps'"},
-        {"unknown section key", "[dataset]\nplugin = \"datasets/binary-patterns\"\n"
+        {"unknown section key",
+         "[dataset]\nplugin = \"datasets/binary-patterns\"\n"
          "lod = 0.1\n[model]\nplugin = \"energies/hopfield\"\n"
-         "[sampler]\nplugin = \"samplers/hopfield\"\n", NULL,
-         "r.toml:3: dataset.lod: unknown key", "did you mean 'load'"},
+         "[sampler]\nplugin = \"samplers/hopfield\"\n",
+         NULL, "r.toml:3: dataset.lod: unknown key", "did you mean 'load'"},
         {"wrong type", BASE "[init]\ncount = \"many\"\n", NULL,
          "r.toml:8: init.count: expected an int, found string", ""},
         {"out of range", BASE "[measure]\nthreshold = 1.5\n", NULL,
@@ -113,24 +113,26 @@ static void bad_inputs(void)
         {"unknown plugin", "[dataset]\nplugin = \"datasets/binary-patern\"\n", NULL,
          "r.toml:2: dataset.plugin: unknown plugin 'datasets/binary-patern'",
          "did you mean 'datasets/binary-patterns'"},
-        {"plugin of the wrong kind", "[dataset]\nplugin = \"energies/hopfield\"\n",
-         NULL, "dataset.plugin: 'energies/hopfield' is an energy plugin", ""},
-        {"missing section", "[dataset]\nplugin = \"datasets/binary-patterns\"\n",
-         NULL, "has no [model] section", ""},
+        {"plugin of the wrong kind", "[dataset]\nplugin = \"energies/hopfield\"\n", NULL,
+         "dataset.plugin: 'energies/hopfield' is an energy plugin", ""},
+        {"missing section", "[dataset]\nplugin = \"datasets/binary-patterns\"\n", NULL,
+         "has no [model] section", ""},
         {"missing library", "plugin_path = \"nowhere/lib.so\"\n" BASE, NULL,
          "r.toml:1: plugin_path:", "nowhere/lib.so: No such file or directory"},
-        {"range in a list's place", BASE "[init]\nkind = { from = 1, to = 2, step = 1 }\n",
-         NULL, "init.kind: a range sweeps numbers", ""},
-        {"bad range", BASE "[init]\nflip = { from = 0.5, to = 0.1, step = 0.1 }\n",
-         NULL, "init.flip: a range needs from <= to and step > 0", ""},
-        {"range value out of range", BASE "[init]\nflip = { from = 0.5, to = 1.5, step = 0.5 }\n",
-         NULL, "init.flip: range value 3: 1.5 is out of range [0, 1]", ""},
+        {"range in a list's place",
+         BASE "[init]\nkind = { from = 1, to = 2, step = 1 }\n", NULL,
+         "init.kind: a range sweeps numbers", ""},
+        {"bad range", BASE "[init]\nflip = { from = 0.5, to = 0.1, step = 0.1 }\n", NULL,
+         "init.flip: a range needs from <= to and step > 0", ""},
+        {"range value out of range",
+         BASE "[init]\nflip = { from = 0.5, to = 1.5, step = 0.5 }\n", NULL,
+         "init.flip: range value 3: 1.5 is out of range [0, 1]", ""},
         {"unknown top-level key", "sed = 1\n" BASE, NULL, "r.toml:1: sed: unknown key",
          "did you mean 'seed'"},
         {"bad --set value", BASE, "measure.threshold=2", "--set measure.threshold: 2 is",
          "out of range (0, 1]"},
-        {"bad --set key", BASE, "measure.treshold=0.5", "--set measure.treshold: unknown key",
-         "did you mean 'threshold'"},
+        {"bad --set key", BASE, "measure.treshold=0.5",
+         "--set measure.treshold: unknown key", "did you mean 'threshold'"},
         {"--set without =", BASE, "measure.threshold", "expected dotted.key=value", ""},
         {"negative seed", "seed = -1\n" BASE, NULL, "r.toml:1: seed:", "non-negative"},
     };
@@ -141,8 +143,8 @@ static void bad_inputs(void)
         int rc = load(cases[i].text, sets, cases[i].set ? 1 : 0, &r, err, sizeof err);
         CHECK(rc != 0 && r == NULL, "%s: accepted", cases[i].what);
         CHECK(strstr(err, cases[i].expect1) && strstr(err, cases[i].expect2),
-              "%s: message '%s' lacks '%s' / '%s'", cases[i].what, err,
-              cases[i].expect1, cases[i].expect2);
+              "%s: message '%s' lacks '%s' / '%s'", cases[i].what, err, cases[i].expect1,
+              cases[i].expect2);
         CHECK(!strchr(err, '\n'), "%s: message is one line", cases[i].what);
         recipe_free(r);
     }
@@ -152,22 +154,26 @@ static void bad_inputs(void)
     snprintf(text, sizeof text,
              "plugin_path = \"%s\"\n[dataset]\nplugin = \"datasets/required-fixture\"\n"
              "[model]\nplugin = \"energies/hopfield\"\n"
-             "[sampler]\nplugin = \"samplers/hopfield\"\n", required_fixture);
+             "[sampler]\nplugin = \"samplers/hopfield\"\n",
+             required_fixture);
     CHECK(load(text, NULL, 0, &rr, err2, sizeof err2) == BASIN_EINVAL &&
-              strstr(err2, "r.toml:2: dataset.path: required, but not set (the file to read)"),
+              strstr(err2,
+                     "r.toml:2: dataset.path: required, but not set (the file to read)"),
           "a required parameter left out: %s", err2);
     char *at = strstr(text, "[model]");
     char with_path[1100];
-    snprintf(with_path, sizeof with_path, "%.*spath = \"d.npy\"\n%s",
-             (int)(at - text), text, at);
-    CHECK(load(with_path, NULL, 0, &rr, err2, sizeof err2) == 0, "set, it loads: %s", err2);
+    snprintf(with_path, sizeof with_path, "%.*spath = \"d.npy\"\n%s", (int)(at - text),
+             text, at);
+    CHECK(load(with_path, NULL, 0, &rr, err2, sizeof err2) == 0, "set, it loads: %s",
+          err2);
     recipe_free(rr);
 
     char err[256];
     recipe *r = NULL;
     registry *reg = registry_new();
     CHECK(recipe_load("/nonexistent/x.toml", NULL, 0, reg, &r, err, sizeof err) ==
-              BASIN_EIO && strstr(err, "/nonexistent/x.toml"),
+                  BASIN_EIO &&
+              strstr(err, "/nonexistent/x.toml"),
           "missing recipe file: %s", err);
     registry_free(reg);
 }

@@ -30,8 +30,10 @@ static void registry_tests(const char *dir, const char *wrong_major,
     CHECK(registry_add_path(reg, wrong_major, 1, err, sizeof err) == BASIN_EINVAL,
           "a wrong major is an error when named explicitly");
     char want[128];
-    snprintf(want, sizeof want, "built for basin ABI %d.0 but this host speaks ABI "
-             "%d.%d", BASIN_ABI_MAJOR + 1, BASIN_ABI_MAJOR, BASIN_ABI_MINOR);
+    snprintf(want, sizeof want,
+             "built for basin ABI %d.0 but this host speaks ABI "
+             "%d.%d",
+             BASIN_ABI_MAJOR + 1, BASIN_ABI_MAJOR, BASIN_ABI_MINOR);
     CHECK(strstr(err, wrong_major) && strstr(err, want), "message: %s", err);
     snprintf(want, sizeof want, "ABI %d.%d", BASIN_ABI_MAJOR, BASIN_ABI_MINOR + 1);
     CHECK(registry_add_path(reg, newer_minor, 1, err, sizeof err) == BASIN_EINVAL &&
@@ -40,7 +42,8 @@ static void registry_tests(const char *dir, const char *wrong_major,
     CHECK(registry_refused_count(reg) == 2 && registry_count(reg) == first_party,
           "refusals are recorded, nothing is added");
     CHECK(registry_add_path(reg, "/nonexistent/lib.so", 1, err, sizeof err) ==
-              BASIN_EIO && strstr(err, "/nonexistent/lib.so: No such file"),
+                  BASIN_EIO &&
+              strstr(err, "/nonexistent/lib.so: No such file"),
           "a missing path: %s", err);
     CHECK(registry_add_path(reg, "/nonexistent/lib.so", 0, err, sizeof err) == 0,
           "a missing default path is skipped");
@@ -62,11 +65,12 @@ static void host_tests(void)
     /* The first error wins, and is flattened to one line. */
     h->error(h, "first\nproblem %d", 1);
     h->error(h, "second");
-    CHECK(strcmp(host_job_error(&job, BASIN_EINVAL), "first problem 1") == 0,
-          "error: %s", host_job_error(&job, BASIN_EINVAL));
+    CHECK(strcmp(host_job_error(&job, BASIN_EINVAL), "first problem 1") == 0, "error: %s",
+          host_job_error(&job, BASIN_EINVAL));
     host_job_clear_error(&job);
     CHECK(strstr(host_job_error(&job, BASIN_ENUMERIC), "numerical failure") != NULL,
-          "a status without a message is named: %s", host_job_error(&job, BASIN_ENUMERIC));
+          "a status without a message is named: %s",
+          host_job_error(&job, BASIN_ENUMERIC));
     CHECK(h->cancelled(h) == 0, "not cancelled");
     host_job_destroy(&job);
 }

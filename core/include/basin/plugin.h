@@ -61,14 +61,14 @@ extern "C" {
 
 /* ---------------------------------------------------------------- status codes */
 
-#define BASIN_OK 0
-#define BASIN_EINVAL (-1)      /* a parameter or input is invalid */
-#define BASIN_ENOMEM (-2)      /* out of memory */
-#define BASIN_EIO (-3)         /* a file could not be read or written */
-#define BASIN_ENUMERIC (-4)    /* NaN, overflow or a failed factorization */
-#define BASIN_ECANCELED (-5)   /* the host asked to stop (host->cancelled()) */
-#define BASIN_EUNSUPPORTED (-6)/* the model lacks what the caller needs */
-#define BASIN_EINTERNAL (-7)   /* a bug: should never be seen */
+#define BASIN_OK           0
+#define BASIN_EINVAL       (-1) /* a parameter or input is invalid */
+#define BASIN_ENOMEM       (-2) /* out of memory */
+#define BASIN_EIO          (-3) /* a file could not be read or written */
+#define BASIN_ENUMERIC     (-4) /* NaN, overflow or a failed factorization */
+#define BASIN_ECANCELED    (-5) /* the host asked to stop (host->cancelled()) */
+#define BASIN_EUNSUPPORTED (-6) /* the model lacks what the caller needs */
+#define BASIN_EINTERNAL    (-7) /* a bug: should never be seen */
 
 /* ------------------------------------------------------------ parameter tables */
 
@@ -84,7 +84,8 @@ typedef enum basin_param_type {
 /* Flags of a parameter definition. */
 #define BASIN_PARAM_MIN_EXCLUSIVE 0x1u /* the range is (min, ...] */
 #define BASIN_PARAM_MAX_EXCLUSIVE 0x2u /* the range is [..., max) */
-#define BASIN_PARAM_REQUIRED 0x4u      /* a recipe must set it (a data file's path);
+#define BASIN_PARAM_REQUIRED                                                             \
+    0x4u /* a recipe must set it (a data file's path);
                                           the default only documents the form */
 
 /*
@@ -94,14 +95,14 @@ typedef enum basin_param_type {
  * REAL values (use -1e308 / 1e308 for "unbounded").
  */
 typedef struct basin_param_def {
-    const char *name;           /* lower-case, words joined by '-' or '_' */
+    const char *name; /* lower-case, words joined by '-' or '_' */
     basin_param_type type;
     double default_number;
     const char *default_string;
     double min, max;
-    const char *choices;        /* CHOICE only: "async|sync" */
-    uint32_t flags;             /* BASIN_PARAM_* */
-    const char *doc;            /* one sentence: meaning and unit */
+    const char *choices; /* CHOICE only: "async|sync" */
+    uint32_t flags;      /* BASIN_PARAM_* */
+    const char *doc;     /* one sentence: meaning and unit */
 } basin_param_def;
 
 /*
@@ -118,29 +119,29 @@ typedef struct basin_value {
 /* --------------------------------------------------------------- host services */
 
 /* Random-number roles: which part of a job a stream belongs to. Fixed forever. */
-#define BASIN_ROLE_DATASET 1u  /* drawing the data set */
-#define BASIN_ROLE_ENCODE 2u   /* storing / training the model */
-#define BASIN_ROLE_INIT 3u     /* initial states of the dynamics */
-#define BASIN_ROLE_SAMPLER 4u  /* noise and update order of the dynamics */
-#define BASIN_ROLE_MEASURE 5u  /* randomness inside measures */
-#define BASIN_ROLE_USER 256u   /* first role free for a plugin's own use */
+#define BASIN_ROLE_DATASET 1u   /* drawing the data set */
+#define BASIN_ROLE_ENCODE  2u   /* storing / training the model */
+#define BASIN_ROLE_INIT    3u   /* initial states of the dynamics */
+#define BASIN_ROLE_SAMPLER 4u   /* noise and update order of the dynamics */
+#define BASIN_ROLE_MEASURE 5u   /* randomness inside measures */
+#define BASIN_ROLE_USER    256u /* first role free for a plugin's own use */
 
 /* Log levels. */
 #define BASIN_LOG_ERROR 0
-#define BASIN_LOG_WARN 1
-#define BASIN_LOG_INFO 2
+#define BASIN_LOG_WARN  1
+#define BASIN_LOG_INFO  2
 #define BASIN_LOG_DEBUG 3
 
 /* What a sampler reports to the host after each step; see basin_host.observe. */
 typedef struct basin_step {
     uint32_t struct_size;
-    uint64_t step;            /* steps completed: 1 after the first */
-    double time;              /* schedule time after the step; for energy dynamics
+    uint64_t step;       /* steps completed: 1 after the first */
+    double time;         /* schedule time after the step; for energy dynamics
                                  the number of sweeps completed */
-    double alpha, sigma;      /* x_t = alpha x0 + sigma eps; 1 and 0 for energies */
-    const float *states;      /* n × dim, the batch after this step */
+    double alpha, sigma; /* x_t = alpha x0 + sigma eps; 1 and 0 for energies */
+    const float *states; /* n × dim, the batch after this step */
     uint64_t n;
-    uint64_t first_index;     /* global sample index of states' first row */
+    uint64_t first_index; /* global sample index of states' first row */
 } basin_step;
 
 /*
@@ -150,7 +151,7 @@ typedef struct basin_step {
 typedef struct basin_host {
     uint32_t struct_size;
     uint32_t abi_minor;
-    void *host_data;          /* the host's own; plugins never touch it */
+    void *host_data; /* the host's own; plugins never touch it */
 
     /* Record an error message (printf format) for the status about to be returned. */
     void (*error)(const struct basin_host *host, const char *fmt, ...);
@@ -168,10 +169,10 @@ typedef struct basin_host {
      */
     void (*random_bits)(const struct basin_host *host, uint32_t role, uint64_t index,
                         uint64_t step, uint32_t *out, size_t n);
-    void (*random_uniform)(const struct basin_host *host, uint32_t role,
-                           uint64_t index, uint64_t step, double *out, size_t n);
-    void (*random_normal)(const struct basin_host *host, uint32_t role,
-                          uint64_t index, uint64_t step, float *out, size_t n);
+    void (*random_uniform)(const struct basin_host *host, uint32_t role, uint64_t index,
+                           uint64_t step, double *out, size_t n);
+    void (*random_normal)(const struct basin_host *host, uint32_t role, uint64_t index,
+                          uint64_t step, float *out, size_t n);
 
     /* Report `done` of `total` units of a long computation (an encode, say). */
     void (*progress)(const struct basin_host *host, uint64_t done, uint64_t total);
@@ -201,17 +202,17 @@ typedef struct basin_host {
 
 #define BASIN_IFACE_DATASET "basin.dataset/1"
 
-#define BASIN_SPLIT_TRAIN 0
+#define BASIN_SPLIT_TRAIN   0
 #define BASIN_SPLIT_HELDOUT 1
 
-#define BASIN_DATA_BINARY 0x1u   /* every entry is -1 or +1 */
+#define BASIN_DATA_BINARY 0x1u /* every entry is -1 or +1 */
 
 /* Filled by a dataset's info(); the host zeroes it first. */
 typedef struct basin_dataset_info {
-    uint64_t n_train;         /* K, the points the model stores */
-    uint64_t n_heldout;       /* held-out points from the same law (may be 0) */
-    uint32_t dim;             /* N */
-    uint32_t flags;           /* BASIN_DATA_* */
+    uint64_t n_train;   /* K, the points the model stores */
+    uint64_t n_heldout; /* held-out points from the same law (may be 0) */
+    uint32_t dim;       /* N */
+    uint32_t flags;     /* BASIN_DATA_* */
     /* Images: rows are height × width × channels, row-major, channels last;
        all 0 when the points are not images. */
     uint32_t height, width, channels;
@@ -232,15 +233,15 @@ typedef struct basin_dataset_iface {
     int (*spectrum)(void *self, const basin_host *host, double *eigenvalues);
     /* Optional: the distance of each of n points to the law's support (manifold),
        normalized by sqrt(dim). */
-    int (*law_distance)(void *self, const basin_host *host, const float *x,
-                        uint64_t n, double *distance);
+    int (*law_distance)(void *self, const basin_host *host, const float *x, uint64_t n,
+                        double *distance);
 } basin_dataset_iface;
 
 /* --------------------------------------------------------------------- energy */
 
 #define BASIN_IFACE_ENERGY "basin.energy/1"
 
-#define BASIN_ENERGY_BINARY 0x1u  /* states are +-1; spin_* functions are given */
+#define BASIN_ENERGY_BINARY 0x1u /* states are +-1; spin_* functions are given */
 
 /*
  * An associative memory defined by an energy E(x). encode stores memories; the
@@ -248,14 +249,13 @@ typedef struct basin_dataset_iface {
  */
 typedef struct basin_energy_iface {
     uint32_t struct_size;
-    uint32_t flags;           /* BASIN_ENERGY_* */
+    uint32_t flags; /* BASIN_ENERGY_* */
     int (*create)(const basin_host *host, const basin_value *params, uint32_t dim,
                   void **self);
     void (*destroy)(void *self);
     /* Store n memories (n × dim). The energy keeps what it needs: the caller's
        array may be freed after the call. */
-    int (*encode)(void *self, const basin_host *host, const float *memories,
-                  uint64_t n);
+    int (*encode)(void *self, const basin_host *host, const float *memories, uint64_t n);
     /* E(x) for n states. */
     int (*energy)(void *self, const basin_host *host, const float *x, uint64_t n,
                   double *energy);
@@ -299,14 +299,13 @@ typedef struct basin_energy_iface {
  */
 typedef struct basin_score_iface {
     uint32_t struct_size;
-    uint32_t flags;           /* none defined yet */
+    uint32_t flags; /* none defined yet */
     int (*create)(const basin_host *host, const basin_value *params, uint32_t dim,
                   void **self);
     void (*destroy)(void *self);
     /* Fit or store the training set (n × dim); may be long: report progress and
        honour cancellation. [deterministic given rng: role ENCODE] */
-    int (*encode)(void *self, const basin_host *host, const float *train,
-                  uint64_t n);
+    int (*encode)(void *self, const basin_host *host, const float *train, uint64_t n);
     /* x0_hat for n states at one noise level. [thread-safe] */
     int (*denoise)(void *self, const basin_host *host, const float *x, uint64_t n,
                    double alpha, double sigma, float *x0_hat);
@@ -324,14 +323,14 @@ typedef struct basin_score_iface {
  */
 typedef struct basin_schedule {
     uint32_t struct_size;
-    const char *name;         /* "ddpm-linear", "cosine", "ou", "edm" */
+    const char *name; /* "ddpm-linear", "cosine", "ou", "edm" */
     double t_min, t_max;
-    double t_start;           /* where this run begins, t_min < t_start <= t_max */
-    const void *ctx;          /* the host's */
+    double t_start;  /* where this run begins, t_min < t_start <= t_max */
+    const void *ctx; /* the host's */
     /* alpha(t), sigma(t) and, where the pointers are not NULL, their derivatives
        in t (for the probability-flow ODE and the reverse SDE). */
-    void (*at)(const struct basin_schedule *s, double t, double *alpha,
-               double *sigma, double *dalpha_dt, double *dsigma_dt);
+    void (*at)(const struct basin_schedule *s, double t, double *alpha, double *sigma,
+               double *dalpha_dt, double *dsigma_dt);
     /* The schedule's discretization in n_steps steps: n_steps + 1 decreasing times
        from t_max to t_min (uniform for ou and cosine, the DDPM steps, Karras et
        al.'s rho = 7 sigma grid for edm). A run that starts at t_start < t_max
@@ -359,13 +358,13 @@ typedef struct basin_model {
 
 /* Per-state outcome of a sampler run. */
 typedef struct basin_outcome {
-    uint32_t steps;           /* steps (sweeps, iterations) taken */
-    uint32_t converged;       /* 1 if it reached a fixed point / its tolerance */
+    uint32_t steps;     /* steps (sweeps, iterations) taken */
+    uint32_t converged; /* 1 if it reached a fixed point / its tolerance */
 } basin_outcome;
 
 typedef struct basin_sampler_iface {
     uint32_t struct_size;
-    uint32_t flags;           /* none defined yet */
+    uint32_t flags; /* none defined yet */
     int (*create)(const basin_host *host, const basin_value *params, void **self);
     void (*destroy)(void *self);
     /* Evolve n states (n × dim, in place) under the model; row r is global sample
@@ -373,27 +372,26 @@ typedef struct basin_sampler_iface {
        [thread-safe: runs on disjoint batches concurrently]
        [deterministic given rng: role SAMPLER, index = sample] */
     int (*run)(void *self, const basin_host *host, const basin_model *model,
-               float *states, uint64_t n, uint64_t first_index,
-               basin_outcome *outcome);
+               float *states, uint64_t n, uint64_t first_index, basin_outcome *outcome);
 } basin_sampler_iface;
 
 /* ------------------------------------------------------- descriptors, library */
 
 typedef struct basin_descriptor {
     uint32_t struct_size;
-    const char *id;           /* "energies/hopfield": kind/name, unique */
-    const char *interface;    /* BASIN_IFACE_*: which table `iface` points to */
-    const char *version;      /* the plugin's own version, "1.0.0" */
-    const char *summary;      /* one line */
+    const char *id;                /* "energies/hopfield": kind/name, unique */
+    const char *interface;         /* BASIN_IFACE_*: which table `iface` points to */
+    const char *version;           /* the plugin's own version, "1.0.0" */
+    const char *summary;           /* one line */
     const basin_param_def *params; /* ends with a row whose name is NULL */
-    const void *iface;        /* basin_dataset_iface, basin_energy_iface, ... */
+    const void *iface;             /* basin_dataset_iface, basin_energy_iface, ... */
 } basin_descriptor;
 
 typedef struct basin_library {
-    uint32_t abi_major;       /* BASIN_ABI_MAJOR the library was built with */
-    uint32_t abi_minor;       /* BASIN_ABI_MINOR the library was built with */
-    uint32_t struct_size;     /* sizeof(basin_library) the library was built with */
-    const char *name;         /* a short name for messages */
+    uint32_t abi_major;   /* BASIN_ABI_MAJOR the library was built with */
+    uint32_t abi_minor;   /* BASIN_ABI_MINOR the library was built with */
+    uint32_t struct_size; /* sizeof(basin_library) the library was built with */
+    const char *name;     /* a short name for messages */
     const basin_descriptor *const *plugins; /* NULL-terminated */
 } basin_library;
 

@@ -18,8 +18,7 @@ enum { P_COUNT, P_HELDOUT, P_DIM, P_SCALE };
 
 /* name, type, default, string default, min, max, choices, flags, doc */
 static const basin_param_def TEMPLATE_NAME_params[] = {
-    {"count", BASIN_PARAM_INT, 100, NULL, 1, 1e9, NULL, 0,
-     "K: training points"},
+    {"count", BASIN_PARAM_INT, 100, NULL, 1, 1e9, NULL, 0, "K: training points"},
     {"heldout", BASIN_PARAM_INT, 100, NULL, 0, 1e9, NULL, 0,
      "held-out points from the same law"},
     {"dim", BASIN_PARAM_INT, 16, NULL, 1, 1e6, NULL, 0, "N: the dimension"},
@@ -35,8 +34,7 @@ typedef struct points {
 } points;
 
 /* Nothing is drawn here: read() draws each row from its own stream. */
-static int points_create(const basin_host *host, const basin_value *values,
-                         void **self)
+static int points_create(const basin_host *host, const basin_value *values, void **self)
 {
     points *p = malloc(sizeof *p);
     if (!p) {
@@ -115,8 +113,8 @@ static const basin_descriptor TEMPLATE_NAME_descriptor = {
     .iface = &TEMPLATE_NAME_iface,
 };
 
-static const basin_descriptor *const TEMPLATE_NAME_plugins[] = {
-    &TEMPLATE_NAME_descriptor, NULL};
+static const basin_descriptor *const TEMPLATE_NAME_plugins[] = {&TEMPLATE_NAME_descriptor,
+                                                                NULL};
 
 BASIN_EXPORT const basin_library basin_library_entry = {
     BASIN_LIBRARY_HEADER, "TEMPLATE_NAME", TEMPLATE_NAME_plugins};

@@ -34,12 +34,12 @@ static const basin_param_def TEMPLATE_NAME_params[] = {
 typedef struct wells {
     double beta;
     uint32_t dim;
-    uint64_t n;           /* memories stored */
-    float *memories;      /* n × dim, owned */
+    uint64_t n;      /* memories stored */
+    float *memories; /* n × dim, owned */
 } wells;
 
-static int wells_create(const basin_host *host, const basin_value *values,
-                        uint32_t dim, void **self)
+static int wells_create(const basin_host *host, const basin_value *values, uint32_t dim,
+                        void **self)
 {
     wells *w = calloc(1, sizeof *w);
     if (!w) {
@@ -115,8 +115,8 @@ static double wells_weights(const wells *w, const float *x, double *a)
 
 /* The three evaluations share one loop: what = 0 energy, 1 gradient, 2 update.
    [thread-safe]: the weights live in this call's allocation. */
-static int wells_eval(const wells *w, const basin_host *host, const float *x,
-                      uint64_t n, int what, double *energy, float *out)
+static int wells_eval(const wells *w, const basin_host *host, const float *x, uint64_t n,
+                      int what, double *energy, float *out)
 {
     double *a = malloc((size_t)w->n * sizeof *a);
     double *acc = calloc(w->dim, sizeof *acc);
@@ -154,20 +154,20 @@ static int wells_eval(const wells *w, const basin_host *host, const float *x,
     return rc;
 }
 
-static int wells_energy(void *self, const basin_host *host, const float *x,
-                        uint64_t n, double *energy)
+static int wells_energy(void *self, const basin_host *host, const float *x, uint64_t n,
+                        double *energy)
 {
     return wells_eval(self, host, x, n, 0, energy, NULL);
 }
 
-static int wells_gradient(void *self, const basin_host *host, const float *x,
-                          uint64_t n, float *gradient)
+static int wells_gradient(void *self, const basin_host *host, const float *x, uint64_t n,
+                          float *gradient)
 {
     return wells_eval(self, host, x, n, 1, NULL, gradient);
 }
 
-static int wells_update(void *self, const basin_host *host, const float *x,
-                        uint64_t n, float *out)
+static int wells_update(void *self, const basin_host *host, const float *x, uint64_t n,
+                        float *out)
 {
     return wells_eval(self, host, x, n, 2, NULL, out);
 }
@@ -194,8 +194,8 @@ static const basin_descriptor TEMPLATE_NAME_descriptor = {
     .iface = &TEMPLATE_NAME_iface,
 };
 
-static const basin_descriptor *const TEMPLATE_NAME_plugins[] = {
-    &TEMPLATE_NAME_descriptor, NULL};
+static const basin_descriptor *const TEMPLATE_NAME_plugins[] = {&TEMPLATE_NAME_descriptor,
+                                                                NULL};
 
 BASIN_EXPORT const basin_library basin_library_entry = {
     BASIN_LIBRARY_HEADER, "TEMPLATE_NAME", TEMPLATE_NAME_plugins};

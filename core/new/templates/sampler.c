@@ -36,8 +36,7 @@ typedef struct descent {
     uint32_t max_steps;
 } descent;
 
-static int descent_create(const basin_host *host, const basin_value *values,
-                          void **self)
+static int descent_create(const basin_host *host, const basin_value *values, void **self)
 {
     descent *d = malloc(sizeof *d);
     if (!d) {
@@ -140,8 +139,8 @@ static const basin_descriptor TEMPLATE_NAME_descriptor = {
     .iface = &TEMPLATE_NAME_iface,
 };
 
-static const basin_descriptor *const TEMPLATE_NAME_plugins[] = {
-    &TEMPLATE_NAME_descriptor, NULL};
+static const basin_descriptor *const TEMPLATE_NAME_plugins[] = {&TEMPLATE_NAME_descriptor,
+                                                                NULL};
 
 BASIN_EXPORT const basin_library basin_library_entry = {
     BASIN_LIBRARY_HEADER, "TEMPLATE_NAME", TEMPLATE_NAME_plugins};

@@ -30,14 +30,14 @@ static const basin_param_def TEMPLATE_NAME_params[] = {
 };
 
 typedef struct gauss {
-    double variance;      /* as given; 0: fit */
-    double v;             /* the variance in use after encode */
+    double variance; /* as given; 0: fit */
+    double v;        /* the variance in use after encode */
     uint32_t dim;
-    double *mean;         /* dim, owned */
+    double *mean; /* dim, owned */
 } gauss;
 
-static int gauss_create(const basin_host *host, const basin_value *values,
-                        uint32_t dim, void **self)
+static int gauss_create(const basin_host *host, const basin_value *values, uint32_t dim,
+                        void **self)
 {
     gauss *g = calloc(1, sizeof *g);
     if (g)
@@ -91,8 +91,8 @@ static int gauss_encode(void *self, const basin_host *host, const float *train,
 }
 
 /* [thread-safe]: reads the instance only. */
-static int gauss_denoise(void *self, const basin_host *host, const float *x,
-                         uint64_t n, double alpha, double sigma, float *x0_hat)
+static int gauss_denoise(void *self, const basin_host *host, const float *x, uint64_t n,
+                         double alpha, double sigma, float *x0_hat)
 {
     const gauss *g = self;
     (void)host;
@@ -126,8 +126,8 @@ static const basin_descriptor TEMPLATE_NAME_descriptor = {
     .iface = &TEMPLATE_NAME_iface,
 };
 
-static const basin_descriptor *const TEMPLATE_NAME_plugins[] = {
-    &TEMPLATE_NAME_descriptor, NULL};
+static const basin_descriptor *const TEMPLATE_NAME_plugins[] = {&TEMPLATE_NAME_descriptor,
+                                                                NULL};
 
 BASIN_EXPORT const basin_library basin_library_entry = {
     BASIN_LIBRARY_HEADER, "TEMPLATE_NAME", TEMPLATE_NAME_plugins};
