@@ -1,4 +1,5 @@
 #include "base/host.h"
+#include "base/status.h"
 
 #include <signal.h>
 #include <stdarg.h>
@@ -209,36 +210,13 @@ void host_job_destroy(host_job *job)
     pthread_mutex_destroy(&job->lock);
 }
 
-const char *host_status_name(int status)
-{
-    switch (status) {
-    case BASIN_OK:
-        return "ok";
-    case BASIN_EINVAL:
-        return "invalid input";
-    case BASIN_ENOMEM:
-        return "out of memory";
-    case BASIN_EIO:
-        return "input/output error";
-    case BASIN_ENUMERIC:
-        return "numerical failure";
-    case BASIN_ECANCELED:
-        return "canceled";
-    case BASIN_EUNSUPPORTED:
-        return "not supported by this model";
-    case BASIN_EINTERNAL:
-        return "internal error";
-    }
-    return "unknown status";
-}
-
 const char *host_job_error(host_job *job, int status)
 {
     if (!job->has_error)
         snprintf(job->error, sizeof job->error,
                  "failed with status %d (%s) and no "
                  "message",
-                 status, host_status_name(status));
+                 status, status_name(status));
     return job->error;
 }
 

@@ -64,7 +64,4 @@ void host_install_signals(void);
 /* Nonzero once a stop was requested. [async-signal-safe to set] */
 int host_cancel_requested(void);
 
-/* The text of a BASIN_E* code. */
-const char *host_status_name(int status);
-
 #endif

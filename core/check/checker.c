@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/status.h"
 #include "registry/param.h"
 #include "registry/registry.h"
 
@@ -98,7 +99,7 @@ void check_host_done(host_job *job)
 int check_call_failed(check_ctx *c, const char *name, host_job *job, int status)
 {
     check_report(c, 0, name, "expected status 0, saw %d (%s): %s", status,
-                 host_status_name(status), host_job_error(job, status));
+                 status_name(status), host_job_error(job, status));
     return 0;
 }
 

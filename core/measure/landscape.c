@@ -11,6 +11,7 @@
 #include "measure/curvature.h"
 #include "base/errmsg.h"
 #include "base/host.h"
+#include "base/status.h"
 
 /* Representatives handed to classify per call. */
 #define CLASSIFY_BLOCK 1024
@@ -280,7 +281,7 @@ static int classify_all(const landscape_input *in, const attractor_set *set,
                    "landscape: classifying attractors %llu to %llu failed "
                    "(%s)",
                    (unsigned long long)a, (unsigned long long)(a + m - 1),
-                   host_status_name(rc));
+                   status_name(rc));
             return rc;
         }
     }
@@ -323,13 +324,13 @@ static int measure_radius(const landscape_input *in, const options *o,
         errmsg(err, n_err,
                "landscape: basin radius of attractor %llu: the dynamics "
                "failed at level %g (%s)",
-               (unsigned long long)r->id, levels[ctx.level], host_status_name(rc));
+               (unsigned long long)r->id, levels[ctx.level], status_name(rc));
         return rc;
     }
     if (rc) {
         errmsg(err, n_err, "landscape: basin radius of attractor %llu: %s",
                (unsigned long long)r->id,
-               proxy.message[0] ? proxy.message : host_status_name(rc));
+               proxy.message[0] ? proxy.message : status_name(rc));
         return rc;
     }
     r->radius = br.radius;
@@ -413,7 +414,7 @@ static int analyze(const landscape_input *in, const options *o, const attractor_
             if (rc) {
                 errmsg(err, n_err, "landscape: energy at attractor %llu: %s",
                        (unsigned long long)r->id,
-                       proxy.message[0] ? proxy.message : host_status_name(rc));
+                       proxy.message[0] ? proxy.message : status_name(rc));
                 goto done;
             }
         }
