@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "check/checker.h"
@@ -218,6 +219,34 @@ static int cmd_describe(int argc, char **argv)
     return 0;
 }
 
+/* output.report = "auto" writes the report after runs longer than this. */
+#define REPORT_AUTO_SECONDS 5.0
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* Figures and report.html after a run (report/report.h): output.report = true, or
+   auto for a run that took longer than a glance. A failed auto report is a
+   warning; a report asked for is the run's result. */
+static int run_report(const recipe *r, const pipeline_options *o, double seconds)
+{
+    const char *want = recipe_core_value(r, RECIPE_OUTPUT, 0, "report").string;
+    if (strcmp(want, "true") != 0 &&
+        (strcmp(want, "auto") != 0 || seconds <= REPORT_AUTO_SECONDS))
+        return 0;
+    char dir[4096], why[2048];
+    pipeline_out_dir(r, o, dir, sizeof dir);
+    if (report_write(dir, o->quiet, why, sizeof why)) {
+        fprintf(stderr, "basin: report: %s\n", why);
+        return strcmp(want, "true") == 0;
+    }
+    return 0;
+}
+
 static int cmd_run(int argc, char **argv)
 {
     if (wants_help(argc, argv)) {
@@ -296,9 +325,12 @@ static int cmd_run(int argc, char **argv)
                r->n_points * r->repeats, r->n_points * r->repeats == 1 ? "" : "s");
     } else {
         host_install_signals();
+        double started = now();
         status = pipeline_run(r, &o, err, sizeof err);
         if (status)
             fprintf(stderr, "basin: %s\n", err);
+        else
+            status = run_report(r, &o, now() - started);
     }
     recipe_free(r);
     registry_free(reg);

@@ -11,12 +11,8 @@
 #include "run/job.h"
 #include "base/progress.h"
 #include "results/tables.h"
-#include "report/report.h"
 #include "results/atomic_file.h"
 #include "base/rng.h"
-
-/* output.report = "auto" writes the report after runs longer than this. */
-#define REPORT_AUTO_SECONDS 5.0
 
 static double now(void)
 {
@@ -30,13 +26,18 @@ static double now(void)
 enum { FILE_RECORDS, FILE_SUMMARY, FILE_RUN, N_FILES };
 static const char *const FILE_NAMES[N_FILES] = {"records.csv", "summary.csv", "run.toml"};
 
+void pipeline_out_dir(const recipe *r, const pipeline_options *o, char *dir, size_t n)
+{
+    if (o->out_dir)
+        snprintf(dir, n, "%s", o->out_dir);
+    else
+        snprintf(dir, n, "results/%s", r->name);
+}
+
 int pipeline_run(const recipe *r, const pipeline_options *o, char *err, size_t n_err)
 {
     char dir[4096];
-    if (o->out_dir)
-        snprintf(dir, sizeof dir, "%s", o->out_dir);
-    else
-        snprintf(dir, sizeof dir, "results/%s", r->name);
+    pipeline_out_dir(r, o, dir, sizeof dir);
     /* A folder this run creates is removed again if the run fails while it is
        still empty. */
     struct stat st;
@@ -215,18 +216,6 @@ int pipeline_run(const recipe *r, const pipeline_options *o, char *err, size_t n
             status = report_samples_commit(samples, dir, err, n_err);
         if (!status && !o->quiet)
             report_print(r, stats, confidence, dir, now() - run_started);
-        /* Figures and report.html (report_cmd.h): output.report = true, or auto
-           for a run that took longer than a glance. */
-        const char *want = recipe_core_value(r, RECIPE_OUTPUT, 0, "report").string;
-        if (!status &&
-            (strcmp(want, "true") == 0 ||
-             (strcmp(want, "auto") == 0 && now() - run_started > REPORT_AUTO_SECONDS))) {
-            char why[2048];
-            if (report_write(dir, o->quiet, why, sizeof why)) {
-                fprintf(stderr, "basin: report: %s\n", why);
-                status = strcmp(want, "true") == 0; /* auto: a warning only */
-            }
-        }
     }
     for (int i = 0; i < N_FILES; i++)
         results_abandon(&files[i]);

@@ -36,4 +36,7 @@ typedef struct pipeline_options {
  */
 int pipeline_run(const recipe *r, const pipeline_options *o, char *err, size_t n_err);
 
+/* The results folder of a run: o->out_dir, or results/<recipe name>. */
+void pipeline_out_dir(const recipe *r, const pipeline_options *o, char *dir, size_t n);
+
 #endif
