@@ -28,6 +28,7 @@
 #include "base/host.h"
 #include "run/measure_samples.h"
 #include "new/new.h"
+#include "recipe/sections.h"
 
 #ifndef BASIN_VERSION
 #define BASIN_VERSION "unknown"
@@ -180,28 +181,13 @@ static int cmd_describe(int argc, char **argv)
         registry_free(reg);
         return usage_error("describe needs exactly one ID%s", "");
     }
-    static const struct {
-        const char *name;
-        const basin_param_def *table;
-        const char *summary;
-    } CORE[] = {
-        {"schedule", schedule_params,
-         "[schedule]: the noise schedule of a diffusion "
-         "sampler (core)"},
-        {"init", init_params, "[init]: where the dynamics start (core)"},
-        {"measure", measure_params, "[measure]: how final states are classified (core)"},
-        {"landscape", landscape_params,
-         "[landscape]: attractors, basin radii and "
-         "curvature at the final states (core)"},
-        {"output", output_params, "[output]: what the results folder holds (core)"},
-    };
-    for (size_t i = 0; i < sizeof CORE / sizeof CORE[0]; i++)
-        if (strcmp(rest[0], CORE[i].name) == 0) {
-            printf("%s\n  %s\n\nparameters:\n", CORE[i].name, CORE[i].summary);
-            param_describe(stdout, CORE[i].table);
-            registry_free(reg);
-            return 0;
-        }
+    const section_def *core = section_find_core(rest[0]);
+    if (core) {
+        printf("%s\n  %s\n\nparameters:\n", core->name, core->summary);
+        param_describe(stdout, core->table);
+        registry_free(reg);
+        return 0;
+    }
     const registry_plugin *p = registry_find(reg, rest[0]);
     if (!p) {
         const char *near = registry_suggest(reg, rest[0]);

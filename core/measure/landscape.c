@@ -12,40 +12,11 @@
 #include "base/errmsg.h"
 #include "base/host.h"
 #include "base/status.h"
+#include "recipe/sections.h"
 
 /* Representatives handed to classify per call. */
 #define CLASSIFY_BLOCK 1024
 
-const basin_param_def landscape_params[] = {
-    {"attractors", BASIN_PARAM_BOOL, 0, NULL, 0, 1, NULL, 0,
-     "group the converged final states into distinct attractors and report their "
-     "basin occupancies and classes"},
-    {"tol", BASIN_PARAM_REAL, 1e-3, NULL, 0, 1e6, NULL, BASIN_PARAM_MIN_EXCLUSIVE,
-     "normalized distance |x - y|/sqrt(N) within which two final states are one "
-     "attractor"},
-    {"max_analyzed", BASIN_PARAM_INT, 20, NULL, 0, 100000, NULL, 0,
-     "energy, basin radius and curvature for at most this many attractors, the "
-     "most occupied first"},
-    {"radius", BASIN_PARAM_BOOL, 0, NULL, 0, 1, NULL, 0,
-     "measure each analyzed attractor's basin radius by re-noising it and running "
-     "the dynamics (Pham et al. 2025)"},
-    {"radius_levels", BASIN_PARAM_INT, 10, NULL, 1, 1000, NULL, 0,
-     "corruption levels, evenly spaced in (0, radius_max]"},
-    {"radius_max", BASIN_PARAM_REAL, 0.5, NULL, 0, 1e6, NULL, BASIN_PARAM_MIN_EXCLUSIVE,
-     "the largest corruption level: fraction of spins flipped (binary, at most "
-     "0.5) or noise standard deviation (real states)"},
-    {"radius_trials", BASIN_PARAM_INT, 10, NULL, 1, 10000, NULL, 0,
-     "re-noised runs per level (10 in Pham et al. 2025)"},
-    {"radius_fraction", BASIN_PARAM_REAL, 0.9, NULL, 0, 1, NULL,
-     BASIN_PARAM_MIN_EXCLUSIVE,
-     "fraction of the runs that must return for a level to pass"},
-    {"radius_delta", BASIN_PARAM_REAL, 0.05, NULL, 0, 1e6, NULL, 0,
-     "a run returns when it ends within this normalized distance of the attractor"},
-    {"curvature", BASIN_PARAM_BOOL, 0, NULL, 0, 1, NULL, 0,
-     "extreme Hessian eigenvalues of the energy at each analyzed attractor "
-     "(continuous energies only)"},
-    {NULL, 0, 0, NULL, 0, 0, NULL, 0, NULL},
-};
 
 /* ------------------------------------------------------- a message-capturing host */
 

@@ -17,26 +17,8 @@
 
 #include "basin/plugin.h"
 #include "measure/measure.h"
+#include "recipe/sections.h"
 
-/* The core [landscape] recipe section. */
-extern const basin_param_def landscape_params[];
-enum {
-    LANDSCAPE_ATTRACTORS,      /* bool: group final states into attractors (false) */
-    LANDSCAPE_TOL,             /* real: normalized distance within which two final
-                                 states are one attractor (1e-3) */
-    LANDSCAPE_MAX_ANALYZED,    /* int: radius and curvature for at most this many
-                                 attractors, the most occupied first (20) */
-    LANDSCAPE_RADIUS,          /* bool: measure basin radii (false) */
-    LANDSCAPE_RADIUS_LEVELS,   /* int: corruption levels, evenly spaced in
-                                 (0, radius_max] (10) */
-    LANDSCAPE_RADIUS_MAX,      /* real: the largest level (binary: fraction of spins
-                                 flipped, ≤ 0.5; real: noise std) (0.5) */
-    LANDSCAPE_RADIUS_TRIALS,   /* int: re-noised runs per level (10, Pham et al.) */
-    LANDSCAPE_RADIUS_FRACTION, /* real: fraction that must return (0.9) */
-    LANDSCAPE_RADIUS_DELTA,    /* real: return tolerance, normalized distance (0.05) */
-    LANDSCAPE_CURVATURE,       /* bool: Hessian extremes at each attractor (false) */
-    LANDSCAPE_N_PARAMS
-};
 
 /* One analyzed attractor. */
 typedef struct landscape_attractor {

@@ -7,38 +7,6 @@
 #include "kernels/linalg.h"
 #include "kernels/nearest.h"
 
-const basin_param_def measure_params[] = {
-    {"rule", BASIN_PARAM_CHOICE, 0, "auto", 0, 0, "auto|overlap|pham|ratio", 0,
-     "classification rule: overlap (binary memories, max |m| >= threshold), pham "
-     "(d_m <= delta_m, else spurious if d_s <= delta_s), ratio (d_m/d_2 < ratio); "
-     "auto: overlap for binary data, pham otherwise"},
-    {"threshold", BASIN_PARAM_REAL, 0.95, NULL, 0, 1, NULL, BASIN_PARAM_MIN_EXCLUSIVE,
-     "overlap rule: memorized when the largest |overlap| reaches this"},
-    {"delta_m", BASIN_PARAM_REAL, 0.1, NULL, 0, 1e6, NULL, 0,
-     "pham rule: memorized when the distance to the nearest training point, "
-     "|x - y|/sqrt(N), is at most this (calibrate per data set)"},
-    {"delta_s", BASIN_PARAM_REAL, 0.1, NULL, 0, 1e6, NULL, 0,
-     "pham rule: spurious when not memorized and another final state of the job "
-     "is this close"},
-    {"ratio", BASIN_PARAM_REAL, 1.0 / 3.0, NULL, 0, 1, NULL, BASIN_PARAM_MIN_EXCLUSIVE,
-     "ratio rule: memorized when d_m / d_2 is below this (1/3: Yoon et al. 2023)"},
-    {"confidence", BASIN_PARAM_REAL, 0.95, NULL, 0, 1, NULL,
-     BASIN_PARAM_MIN_EXCLUSIVE | BASIN_PARAM_MAX_EXCLUSIVE,
-     "level of the bootstrap intervals reported with every rate"},
-    {"collapse", BASIN_PARAM_BOOL, 0, NULL, 0, 1, NULL, 0,
-     "score models: track the nearest training point along every trajectory and "
-     "report its collapse time (Biroli et al. 2024)"},
-    {"clones", BASIN_PARAM_INT, 0, NULL, 0, 100, NULL, 0,
-     "score models: clone every trajectory at this many times and continue the "
-     "copies with fresh noise, for phi_C(t) in collapse.csv"},
-    {"clone_t_max", BASIN_PARAM_REAL, -1, NULL, -1, 1e6, NULL, 0,
-     "latest clone time, in OU time (-1: the schedule's start); clone times are "
-     "evenly spaced in OU time below it"},
-    {"disjoint", BASIN_PARAM_BOOL, 0, NULL, 0, 1, NULL, 0,
-     "train a second model on K held-out points and run it from the same initial "
-     "noise: d_pair and cos_pair between paired outputs (Kadkhodaie et al. 2024)"},
-    {NULL, 0, 0, NULL, 0, 0, NULL, 0, NULL},
-};
 
 const char *measure_class_name(measure_class c)
 {

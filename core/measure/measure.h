@@ -30,21 +30,6 @@
 
 #include "basin/plugin.h"
 
-extern const basin_param_def measure_params[];
-
-enum {
-    MEASURE_RULE,
-    MEASURE_THRESHOLD,
-    MEASURE_DELTA_M,
-    MEASURE_DELTA_S,
-    MEASURE_RATIO,
-    MEASURE_CONFIDENCE,
-    MEASURE_COLLAPSE,
-    MEASURE_CLONES,
-    MEASURE_CLONE_T_MAX,
-    MEASURE_DISJOINT,
-    MEASURE_N_PARAMS
-};
 
 typedef enum measure_rule {
     MEASURE_OVERLAP,

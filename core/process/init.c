@@ -1,22 +1,11 @@
 #include "process/init.h"
+#include "recipe/sections.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-const basin_param_def init_params[] = {
-    {"kind", BASIN_PARAM_CHOICE, 0, "pattern", 0, 0, "pattern|mixture|random|noise", 0,
-     "where probes start: at stored patterns, at mixtures of them, at random, or "
-     "(score models) at pure noise of the forward process at the schedule's start"},
-    {"count", BASIN_PARAM_INT, 100, NULL, 1, 1e8, NULL, 0,
-     "probes (final states) per job"},
-    {"flip", BASIN_PARAM_REAL, 0, NULL, 0, 1, NULL, 0,
-     "fraction of coordinates corrupted in pattern and mixture starts"},
-    {"order", BASIN_PARAM_INT, 3, NULL, 1, 1001, NULL, 0,
-     "mixture: how many stored patterns are summed (odd avoids ties)"},
-    {NULL, 0, 0, NULL, 0, 0, NULL, 0, NULL},
-};
 
 /* Uniform integer in [0, bound) from a 32-bit word (Lemire's multiply; the bias is
    below bound / 2^32, negligible for the dimensions used here). */

@@ -24,10 +24,6 @@
 
 #include "basin/plugin.h"
 
-extern const basin_param_def init_params[];
-
-/* Indices into init_params. */
-enum { INIT_KIND, INIT_COUNT, INIT_FLIP, INIT_ORDER };
 
 /*
  * Fill states (count × dim) for probes first .. first+count-1, and start[r] with

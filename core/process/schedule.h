@@ -31,13 +31,6 @@
 
 #include "basin/plugin.h"
 
-/* The core [schedule] recipe section: name, t_min, t_max. A negative t_min or
-   t_max (the default) means the schedule's own default range above. */
-extern const basin_param_def schedule_params[];
-enum { SCHEDULE_NAME, SCHEDULE_T_MIN, SCHEDULE_T_MAX };
-
-/* The names, '|'-separated, for messages and the parameter table. */
-#define SCHEDULE_NAMES "ddpm-linear|cosine|ou|edm"
 
 typedef enum schedule_kind {
     SCHEDULE_DDPM_LINEAR,

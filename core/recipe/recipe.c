@@ -7,33 +7,12 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "process/init.h"
-#include "measure/landscape.h"
-#include "measure/measure.h"
 #include "registry/param.h"
-#include "results/atomic_file.h"
-#include "process/schedule.h"
 #include "base/suggest.h"
+#include "recipe/sections.h"
 
 #define MAX_SWEEP_VALUES 100000
 #define MAX_POINTS       1000000
-
-/* The sections a recipe may hold. */
-static const struct {
-    const char *name;
-    const char *kinds;            /* plugin interfaces allowed, or NULL: core */
-    const basin_param_def *table; /* core sections only */
-    int required;
-} SECTIONS[RECIPE_N_SECTIONS] = {
-    [RECIPE_DATASET] = {"dataset", "dataset", NULL, 1},
-    [RECIPE_MODEL] = {"model", "energy|score", NULL, 1},
-    [RECIPE_SAMPLER] = {"sampler", "sampler", NULL, 1},
-    [RECIPE_SCHEDULE] = {"schedule", NULL, schedule_params, 0},
-    [RECIPE_INIT] = {"init", NULL, init_params, 0},
-    [RECIPE_MEASURE] = {"measure", NULL, measure_params, 0},
-    [RECIPE_LANDSCAPE] = {"landscape", NULL, landscape_params, 0},
-    [RECIPE_OUTPUT] = {"output", NULL, output_params, 0},
-};
 
 static const char *const TOP_KEYS[] = {"name", "description", "seed", "repeats",
                                        "plugin_path"};
@@ -291,10 +270,10 @@ static int resolve_plugin(loader *L, recipe_section_id s, const toml_node *table
 {
     recipe_section *sec = &L->r->sections[s];
     char dotted[64];
-    snprintf(dotted, sizeof dotted, "%s.plugin", SECTIONS[s].name);
+    snprintf(dotted, sizeof dotted, "%s.plugin", recipe_sections[s].name);
     const toml_node *id = toml_get(table, "plugin");
     if (!id)
-        return fail(L, table, SECTIONS[s].name,
+        return fail(L, table, recipe_sections[s].name,
                     "the section needs plugin = \"ID\" "
                     "(see `basin plugins`)");
     if (id->kind != TOML_STRING)
@@ -316,11 +295,12 @@ static int resolve_plugin(loader *L, recipe_section_id s, const toml_node *table
                     id->string, refused);
     }
     const char *kind = registry_kind(p->descriptor);
-    if (!strstr(SECTIONS[s].kinds, kind))
+    if (!strstr(recipe_sections[s].kinds, kind))
         return fail(L, id, dotted, "'%s' is a%s %s plugin (%s), but [%s] needs %s",
                     id->string, kind[0] == 'e' ? "n" : "", kind, p->descriptor->interface,
-                    SECTIONS[s].name,
-                    s == RECIPE_MODEL ? "an energy or a score model" : SECTIONS[s].kinds);
+                    recipe_sections[s].name,
+                    s == RECIPE_MODEL ? "an energy or a score model"
+                                      : recipe_sections[s].kinds);
     sec->plugin = p;
     sec->params = p->descriptor->params;
     return BASIN_OK;
@@ -349,11 +329,11 @@ static int load_section(loader *L, recipe_section_id s, const toml_node *table,
                         registry *reg)
 {
     recipe_section *sec = &L->r->sections[s];
-    sec->name = SECTIONS[s].name;
+    sec->name = recipe_sections[s].name;
     if (table && table->kind != TOML_TABLE)
         return fail(L, table, sec->name, "expected a table [%s], found %s", sec->name,
                     toml_kind_name(table->kind));
-    if (!table && SECTIONS[s].required) {
+    if (!table && recipe_sections[s].required) {
         snprintf(L->err, L->n_err,
                  "%s: the recipe has no [%s] section (it needs "
                  "[dataset], [model] and [sampler])",
@@ -362,11 +342,11 @@ static int load_section(loader *L, recipe_section_id s, const toml_node *table,
     }
     sec->line = table ? table->line : 0;
     int rc;
-    if (SECTIONS[s].kinds) {
+    if (recipe_sections[s].kinds) {
         if ((rc = resolve_plugin(L, s, table, reg)))
             return rc;
     } else {
-        sec->params = SECTIONS[s].table;
+        sec->params = recipe_sections[s].table;
     }
     sec->n_params = param_count(sec->params);
     sec->fixed = calloc(sec->n_params + 1, sizeof *sec->fixed);
@@ -378,7 +358,7 @@ static int load_section(loader *L, recipe_section_id s, const toml_node *table,
         const toml_node *e = table->items[i];
         char dotted[300];
         snprintf(dotted, sizeof dotted, "%s.%s", sec->name, e->key);
-        if (SECTIONS[s].kinds && strcmp(e->key, "plugin") == 0)
+        if (recipe_sections[s].kinds && strcmp(e->key, "plugin") == 0)
             continue;
         long p = param_find(sec->params, e->key);
         if (p < 0) {
@@ -387,7 +367,7 @@ static int load_section(loader *L, recipe_section_id s, const toml_node *table,
                 return BASIN_ENOMEM;
             for (size_t k = 0; k < sec->n_params; k++)
                 names[k] = sec->params[k].name;
-            if (SECTIONS[s].kinds)
+            if (recipe_sections[s].kinds)
                 names[sec->n_params] = "plugin";
             const char *near = suggest_closest(e->key, names, sec->n_params + 1);
             char owner[200];
@@ -501,7 +481,7 @@ static int load_top(loader *L, registry *reg)
         const toml_node *e = root->items[i];
         int is_section = 0;
         for (int s = 0; s < RECIPE_N_SECTIONS; s++)
-            if (strcmp(e->key, SECTIONS[s].name) == 0)
+            if (strcmp(e->key, recipe_sections[s].name) == 0)
                 is_section = 1;
         if (is_section)
             continue;
@@ -537,7 +517,7 @@ static int load_top(loader *L, registry *reg)
             for (size_t k = 0; k < N_TOP_KEYS; k++)
                 names[k] = TOP_KEYS[k];
             for (int s = 0; s < RECIPE_N_SECTIONS; s++)
-                names[N_TOP_KEYS + s] = SECTIONS[s].name;
+                names[N_TOP_KEYS + s] = recipe_sections[s].name;
             const char *near =
                 suggest_closest(e->key, names, N_TOP_KEYS + RECIPE_N_SECTIONS);
             if (near)
@@ -587,8 +567,8 @@ int recipe_load(const char *path, const char *const *sets, size_t n_sets, regist
     if (rc == BASIN_OK)
         registry_add_defaults(reg);
     for (int s = 0; s < RECIPE_N_SECTIONS && rc == BASIN_OK; s++)
-        rc = load_section(&L, (recipe_section_id)s, toml_get(r->root, SECTIONS[s].name),
-                          reg);
+        rc = load_section(&L, (recipe_section_id)s,
+                          toml_get(r->root, recipe_sections[s].name), reg);
     if (rc == BASIN_OK) {
         double points = 1;
         for (size_t a = 0; a < r->n_axes; a++)

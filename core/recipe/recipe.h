@@ -30,18 +30,7 @@
 #include "basin/plugin.h"
 #include "registry/registry.h"
 #include "base/toml.h"
-
-typedef enum recipe_section_id {
-    RECIPE_DATASET,
-    RECIPE_MODEL,
-    RECIPE_SAMPLER,
-    RECIPE_SCHEDULE,
-    RECIPE_INIT,
-    RECIPE_MEASURE,
-    RECIPE_LANDSCAPE,
-    RECIPE_OUTPUT,
-    RECIPE_N_SECTIONS
-} recipe_section_id;
+#include "recipe/sections.h"
 
 typedef struct recipe_section {
     const char *name;              /* "dataset", ... */

@@ -12,6 +12,7 @@
 #include "report/png_image.h"
 #include "base/rng.h"
 #include "report/sample_grid.h"
+#include "recipe/sections.h"
 
 /* Tiles shown per class, and pairs per row. */
 enum {

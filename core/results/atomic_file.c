@@ -7,14 +7,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-const basin_param_def output_params[] = {
-    {"samples", BASIN_PARAM_BOOL, 1, NULL, 0, 1, NULL, 0,
-     "write every final state to samples.npy (float32, jobs in order)"},
-    {"report", BASIN_PARAM_CHOICE, 0, "auto", 0, 0, "auto|true|false", 0,
-     "write figures and report.html (`basin report`) after the run; auto: only "
-     "when the run took over 5 s"},
-    {NULL, 0, 0, NULL, 0, 0, NULL, 0, NULL},
-};
 
 int results_make_dir(const char *dir, char *err, size_t n_err)
 {

@@ -12,9 +12,6 @@
 
 #include "basin/plugin.h"
 
-extern const basin_param_def output_params[];
-
-enum { OUTPUT_SAMPLES, OUTPUT_REPORT };
 
 typedef struct results_file {
     FILE *f;

@@ -10,6 +10,7 @@
 #include "base/npy.h"
 #include "registry/param.h"
 #include "base/rng.h"
+#include "recipe/sections.h"
 
 #ifndef BASIN_VERSION
 #define BASIN_VERSION "unknown"

@@ -9,6 +9,7 @@
 #include "process/init.h"
 #include "base/progress.h"
 #include "run/trajectory.h"
+#include "recipe/sections.h"
 
 /* ------------------------------------------------------------- the sampler */
 

@@ -18,6 +18,7 @@
 #include "results/tables.h"
 #include "results/atomic_file.h"
 #include "base/toml.h"
+#include "recipe/sections.h"
 
 #ifndef BASIN_VERSION
 #define BASIN_VERSION "unknown"

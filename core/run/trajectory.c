@@ -7,6 +7,7 @@
 #include "measure/collapse.h"
 #include "process/init.h"
 #include "kernels/nearest.h"
+#include "recipe/sections.h"
 
 /*
  * The step observer of score-model jobs (host->observe, from the sampler's

@@ -18,6 +18,7 @@
 #include "basin/plugin.h"
 #include "measure/landscape.h"
 #include "base/rng.h"
+#include "recipe/sections.h"
 
 #define SEED        777u
 #define MAX_CENTRES 8

@@ -1,0 +1,156 @@
+#include "recipe/sections.h"
+
+#include <string.h>
+
+const basin_param_def schedule_params[SCHEDULE_N_PARAMS + 1] = {
+    [SCHEDULE_NAME] =
+        {"name", BASIN_PARAM_CHOICE, 0, "ou", 0, 0, SCHEDULE_NAMES, 0,
+         "the noise schedule: ddpm-linear, cosine, ou (Ornstein-Uhlenbeck) or edm (Karras)"},
+    [SCHEDULE_T_MIN] =
+        {"t_min", BASIN_PARAM_REAL, -1, NULL, -1, 1e6, NULL, 0,
+         "where generation stops, in the schedule's time (-1: its default end)"},
+    [SCHEDULE_T_MAX] =
+        {"t_max", BASIN_PARAM_REAL, -1, NULL, -1, 1e6, NULL, 0,
+         "where generation starts, in the schedule's time (-1: its default end)"},
+    [SCHEDULE_N_PARAMS] = {NULL, 0, 0, NULL, 0, 0, NULL, 0, NULL},
+};
+
+const basin_param_def init_params[INIT_N_PARAMS + 1] = {
+    [INIT_KIND] =
+        {"kind", BASIN_PARAM_CHOICE, 0, "pattern", 0, 0, "pattern|mixture|random|noise",
+         0,
+         "where probes start: at stored patterns, at mixtures of them, at random, or "
+         "(score models) at pure noise of the forward process at the schedule's start"},
+    [INIT_COUNT] = {"count", BASIN_PARAM_INT, 100, NULL, 1, 1e8, NULL, 0,
+                    "probes (final states) per job"},
+    [INIT_FLIP] = {"flip", BASIN_PARAM_REAL, 0, NULL, 0, 1, NULL, 0,
+                   "fraction of coordinates corrupted in pattern and mixture starts"},
+    [INIT_ORDER] = {"order", BASIN_PARAM_INT, 3, NULL, 1, 1001, NULL, 0,
+                    "mixture: how many stored patterns are summed (odd avoids ties)"},
+    [INIT_N_PARAMS] = {NULL, 0, 0, NULL, 0, 0, NULL, 0, NULL},
+};
+
+const basin_param_def measure_params[MEASURE_N_PARAMS + 1] = {
+    [MEASURE_RULE] =
+        {"rule", BASIN_PARAM_CHOICE, 0, "auto", 0, 0, "auto|overlap|pham|ratio", 0,
+         "classification rule: overlap (binary memories, max |m| >= threshold), pham "
+         "(d_m <= delta_m, else spurious if d_s <= delta_s), ratio (d_m/d_2 < ratio); "
+         "auto: overlap for binary data, pham otherwise"},
+    [MEASURE_THRESHOLD] =
+        {"threshold", BASIN_PARAM_REAL, 0.95, NULL, 0, 1, NULL, BASIN_PARAM_MIN_EXCLUSIVE,
+         "overlap rule: memorized when the largest |overlap| reaches this"},
+    [MEASURE_DELTA_M] =
+        {"delta_m", BASIN_PARAM_REAL, 0.1, NULL, 0, 1e6, NULL, 0,
+         "pham rule: memorized when the distance to the nearest training point, "
+         "|x - y|/sqrt(N), is at most this (calibrate per data set)"},
+    [MEASURE_DELTA_S] =
+        {"delta_s", BASIN_PARAM_REAL, 0.1, NULL, 0, 1e6, NULL, 0,
+         "pham rule: spurious when not memorized and another final state of the job "
+         "is this close"},
+    [MEASURE_RATIO] =
+        {"ratio", BASIN_PARAM_REAL, 1.0 / 3.0, NULL, 0, 1, NULL,
+         BASIN_PARAM_MIN_EXCLUSIVE,
+         "ratio rule: memorized when d_m / d_2 is below this (1/3: Yoon et al. 2023)"},
+    [MEASURE_CONFIDENCE] = {"confidence", BASIN_PARAM_REAL, 0.95, NULL, 0, 1, NULL,
+                            BASIN_PARAM_MIN_EXCLUSIVE | BASIN_PARAM_MAX_EXCLUSIVE,
+                            "level of the bootstrap intervals reported with every rate"},
+    [MEASURE_COLLAPSE] =
+        {"collapse", BASIN_PARAM_BOOL, 0, NULL, 0, 1, NULL, 0,
+         "score models: track the nearest training point along every trajectory and "
+         "report its collapse time (Biroli et al. 2024)"},
+    [MEASURE_CLONES] =
+        {"clones", BASIN_PARAM_INT, 0, NULL, 0, 100, NULL, 0,
+         "score models: clone every trajectory at this many times and continue the "
+         "copies with fresh noise, for phi_C(t) in collapse.csv"},
+    [MEASURE_CLONE_T_MAX] =
+        {"clone_t_max", BASIN_PARAM_REAL, -1, NULL, -1, 1e6, NULL, 0,
+         "latest clone time, in OU time (-1: the schedule's start); clone times are "
+         "evenly spaced in OU time below it"},
+    [MEASURE_DISJOINT] =
+        {"disjoint", BASIN_PARAM_BOOL, 0, NULL, 0, 1, NULL, 0,
+         "train a second model on K held-out points and run it from the same initial "
+         "noise: d_pair and cos_pair between paired outputs (Kadkhodaie et al. 2024)"},
+    [MEASURE_N_PARAMS] = {NULL, 0, 0, NULL, 0, 0, NULL, 0, NULL},
+};
+
+const basin_param_def landscape_params[LANDSCAPE_N_PARAMS + 1] = {
+    [LANDSCAPE_ATTRACTORS] =
+        {"attractors", BASIN_PARAM_BOOL, 0, NULL, 0, 1, NULL, 0,
+         "group the converged final states into distinct attractors and report their "
+         "basin occupancies and classes"},
+    [LANDSCAPE_TOL] =
+        {"tol", BASIN_PARAM_REAL, 1e-3, NULL, 0, 1e6, NULL, BASIN_PARAM_MIN_EXCLUSIVE,
+         "normalized distance |x - y|/sqrt(N) within which two final states are one "
+         "attractor"},
+    [LANDSCAPE_MAX_ANALYZED] =
+        {"max_analyzed", BASIN_PARAM_INT, 20, NULL, 0, 100000, NULL, 0,
+         "energy, basin radius and curvature for at most this many attractors, the "
+         "most occupied first"},
+    [LANDSCAPE_RADIUS] =
+        {"radius", BASIN_PARAM_BOOL, 0, NULL, 0, 1, NULL, 0,
+         "measure each analyzed attractor's basin radius by re-noising it and running "
+         "the dynamics (Pham et al. 2025)"},
+    [LANDSCAPE_RADIUS_LEVELS] = {"radius_levels", BASIN_PARAM_INT, 10, NULL, 1, 1000,
+                                 NULL, 0,
+                                 "corruption levels, evenly spaced in (0, radius_max]"},
+    [LANDSCAPE_RADIUS_MAX] =
+        {"radius_max", BASIN_PARAM_REAL, 0.5, NULL, 0, 1e6, NULL,
+         BASIN_PARAM_MIN_EXCLUSIVE,
+         "the largest corruption level: fraction of spins flipped (binary, at most "
+         "0.5) or noise standard deviation (real states)"},
+    [LANDSCAPE_RADIUS_TRIALS] = {"radius_trials", BASIN_PARAM_INT, 10, NULL, 1, 10000,
+                                 NULL, 0,
+                                 "re-noised runs per level (10 in Pham et al. 2025)"},
+    [LANDSCAPE_RADIUS_FRACTION] =
+        {"radius_fraction", BASIN_PARAM_REAL, 0.9, NULL, 0, 1, NULL,
+         BASIN_PARAM_MIN_EXCLUSIVE,
+         "fraction of the runs that must return for a level to pass"},
+    [LANDSCAPE_RADIUS_DELTA] =
+        {"radius_delta", BASIN_PARAM_REAL, 0.05, NULL, 0, 1e6, NULL, 0,
+         "a run returns when it ends within this normalized distance of the attractor"},
+    [LANDSCAPE_CURVATURE] =
+        {"curvature", BASIN_PARAM_BOOL, 0, NULL, 0, 1, NULL, 0,
+         "extreme Hessian eigenvalues of the energy at each analyzed attractor "
+         "(continuous energies only)"},
+    [LANDSCAPE_N_PARAMS] = {NULL, 0, 0, NULL, 0, 0, NULL, 0, NULL},
+};
+
+const basin_param_def output_params[OUTPUT_N_PARAMS + 1] = {
+    [OUTPUT_SAMPLES] =
+        {"samples", BASIN_PARAM_BOOL, 1, NULL, 0, 1, NULL, 0,
+         "write every final state to samples.npy (float32, jobs in order)"},
+    [OUTPUT_REPORT] =
+        {"report", BASIN_PARAM_CHOICE, 0, "auto", 0, 0, "auto|true|false", 0,
+         "write figures and report.html (`basin report`) after the run; auto: only "
+         "when the run took over 5 s"},
+    [OUTPUT_N_PARAMS] = {NULL, 0, 0, NULL, 0, 0, NULL, 0, NULL},
+};
+
+const section_def recipe_sections[RECIPE_N_SECTIONS] = {
+    [RECIPE_DATASET] = {"dataset", "dataset", "the training and held-out data", NULL, 1},
+    [RECIPE_MODEL] = {"model", "energy|score", "what stores the data", NULL, 1},
+    [RECIPE_SAMPLER] = {"sampler", "sampler", "the dynamics", NULL, 1},
+    [RECIPE_SCHEDULE] = {"schedule", NULL,
+                         "[schedule]: the noise schedule of a diffusion sampler (core)",
+                         schedule_params, 0},
+    [RECIPE_INIT] = {"init", NULL, "[init]: where the dynamics start (core)", init_params,
+                     0},
+    [RECIPE_MEASURE] = {"measure", NULL,
+                        "[measure]: how final states are classified (core)",
+                        measure_params, 0},
+    [RECIPE_LANDSCAPE] =
+        {"landscape", NULL,
+         "[landscape]: attractors, basin radii and curvature at the final "
+         "states (core)",
+         landscape_params, 0},
+    [RECIPE_OUTPUT] = {"output", NULL, "[output]: what the results folder holds (core)",
+                       output_params, 0},
+};
+
+const section_def *section_find_core(const char *name)
+{
+    for (int s = 0; s < RECIPE_N_SECTIONS; s++)
+        if (recipe_sections[s].table && strcmp(recipe_sections[s].name, name) == 0)
+            return &recipe_sections[s];
+    return NULL;
+}
