@@ -21,15 +21,9 @@
 
 #include "basin/plugin.h"
 #include "softmax.h"
+#include "base/clock.h"
 
 #define REPEATS 5
-
-static double now_seconds(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
 
 /* Uniform floats in [-1, 1) from a fixed xorshift stream. */
 static void fill(float *v, size_t count, uint64_t seed)
@@ -70,19 +64,19 @@ static int bench_shape(uint64_t k, uint32_t dim, uint64_t n)
 
     double best_softmax = INFINITY, best_gemm = INFINITY;
     for (int rep = 0; rep < REPEATS; rep++) {
-        double t0 = now_seconds();
+        double t0 = clock_seconds();
         int rc = softmax_average(&m, x, n, a, b, out, lse);
-        double t1 = now_seconds();
+        double t1 = clock_seconds();
         if (rc != BASIN_OK) {
             fprintf(stderr, "softmax_average returned %d\n", rc);
             return 1;
         }
         if (t1 - t0 < best_softmax)
             best_softmax = t1 - t0;
-        t0 = now_seconds();
+        t0 = clock_seconds();
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)n, (int)k, (int)dim,
                     1.0f, x, (int)dim, patterns, (int)dim, 0.0f, logits, (int)k);
-        t1 = now_seconds();
+        t1 = clock_seconds();
         if (t1 - t0 < best_gemm)
             best_gemm = t1 - t0;
     }

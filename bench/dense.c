@@ -24,13 +24,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
+#include "base/clock.h"
 
 /* tests/fake_host.h's host (set up in main); a plugin's error is reported by die. */
 static fake_host fake;
@@ -79,11 +73,11 @@ static void bench_dense(const basin_energy_iface *dense, const char *function, i
                              xi[(r % k) * dim + i];
     float *cache = malloc(starts * k * sizeof *cache);
     uint32_t *order = malloc(dim * sizeof *order);
-    double t0 = now();
+    double t0 = clock_seconds();
     dense->spin_init(e, host, x, starts, cache);
-    const double t_init = now() - t0;
+    const double t_init = clock_seconds() - t0;
     uint64_t sweeps = 0, flips = 0, evaluations = 0, retrieved = 0;
-    t0 = now();
+    t0 = clock_seconds();
     for (uint64_t r = 0; r < starts; r++) {
         float *xr = x + r * dim, *cr = cache + r * k;
         for (uint32_t sweep = 0; sweep < 100; sweep++) {
@@ -114,7 +108,7 @@ static void bench_dense(const basin_energy_iface *dense, const char *function, i
             m += xr[i] * xi[(r % k) * dim + i];
         retrieved += m == dim;
     }
-    const double t = now() - t0;
+    const double t = clock_seconds() - t0;
     printf("dense %-9s n=%d%s N=%u K=%llu: %llu starts, %llu sweeps, %llu flips, "
            "%llu retrieved exactly; %.1f us/sweep, %.1f ns/spin_delta, "
            "%.2f us/flip (all time / flips), spin_init %.2f ms\n",
@@ -149,19 +143,19 @@ static void bench_modern(const basin_energy_iface *modern)
     const double flops = 4.0 * k * dim * batch;
     double best = INFINITY, total = 0;
     for (int rep = 0; rep < 10 && (rep < 2 || total < 2); rep++) {
-        const double t0 = now();
+        const double t0 = clock_seconds();
         if (modern->update(e, host, x, batch, out) != BASIN_OK)
             die();
-        const double t = now() - t0;
+        const double t = clock_seconds() - t0;
         best = fmin(best, t);
         total += t;
     }
     double best_gemm = INFINITY;
     for (int rep = 0; rep < 5; rep++) {
-        const double t0 = now();
+        const double t0 = clock_seconds();
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)batch, (int)k, (int)dim,
                     1.0f, x, (int)dim, xi, (int)dim, 0.0f, gemm, (int)k);
-        best_gemm = fmin(best_gemm, now() - t0);
+        best_gemm = fmin(best_gemm, clock_seconds() - t0);
     }
     double err = 0;
     for (uint64_t t = 0; t < batch * dim; t++)

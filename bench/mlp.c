@@ -21,13 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
+#include "base/clock.h"
 
 static fake_host fake;
 static const basin_host *const host = &fake.host;
@@ -74,15 +68,15 @@ int main(int argc, char **argv)
             if (self != NULL)
                 sc->destroy(self);
             self = NULL;
-            double t0 = now();
+            double t0 = clock_seconds();
             rc = sc->create(host, p.values, cf->dim, &self);
             if (rc == BASIN_OK)
                 rc = sc->encode(self, host, train, K);
-            const double t1 = now();
+            const double t1 = clock_seconds();
             train_s = t1 - t0 < train_s ? t1 - t0 : train_s;
             for (int k = 0; k < CALLS && rc == BASIN_OK; k++)
                 rc = sc->denoise(self, host, x, cf->batch, 1.0, 0.5 + 0.1 * k, out);
-            sample_s = now() - t1 < sample_s ? now() - t1 : sample_s;
+            sample_s = clock_seconds() - t1 < sample_s ? clock_seconds() - t1 : sample_s;
         }
         if (rc != BASIN_OK) {
             fprintf(stderr, "scores/mlp: %s\n", fake_last_error);

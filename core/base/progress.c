@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include "base/clock.h"
 
 struct progress {
     pthread_mutex_t lock;
@@ -14,13 +15,6 @@ struct progress {
     char label[64];
 };
 
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 progress *progress_new(uint64_t total, int enabled)
 {
     progress *p = calloc(1, sizeof *p);
@@ -29,7 +23,7 @@ progress *progress_new(uint64_t total, int enabled)
     pthread_mutex_init(&p->lock, NULL);
     p->total = total ? total : 1;
     p->enabled = enabled;
-    p->started = now();
+    p->started = clock_seconds();
     return p;
 }
 
@@ -70,7 +64,7 @@ void progress_add(progress *p, uint64_t n)
         return;
     pthread_mutex_lock(&p->lock);
     p->done += n;
-    double t = now();
+    double t = clock_seconds();
     if (t - p->last_draw >= 0.1 || p->done >= p->total)
         draw(p, t);
     pthread_mutex_unlock(&p->lock);
@@ -82,7 +76,7 @@ void progress_label(progress *p, const char *label)
         return;
     pthread_mutex_lock(&p->lock);
     snprintf(p->label, sizeof p->label, "%s", label);
-    double t = now();
+    double t = clock_seconds();
     if (t - p->last_draw >= 0.1)
         draw(p, t);
     pthread_mutex_unlock(&p->lock);

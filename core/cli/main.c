@@ -29,6 +29,7 @@
 #include "run/measure_samples.h"
 #include "new/new.h"
 #include "recipe/sections.h"
+#include "base/clock.h"
 
 #ifndef BASIN_VERSION
 #define BASIN_VERSION "unknown"
@@ -208,13 +209,6 @@ static int cmd_describe(int argc, char **argv)
 /* output.report = "auto" writes the report after runs longer than this. */
 #define REPORT_AUTO_SECONDS 5.0
 
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 /* Figures and report.html after a run (report/report.h): output.report = true, or
    auto for a run that took longer than a glance. A failed auto report is a
    warning; a report asked for is the run's result. */
@@ -311,12 +305,12 @@ static int cmd_run(int argc, char **argv)
                r->n_points * r->repeats, r->n_points * r->repeats == 1 ? "" : "s");
     } else {
         host_install_signals();
-        double started = now();
+        double started = clock_seconds();
         status = pipeline_run(r, &o, err, sizeof err);
         if (status)
             fprintf(stderr, "basin: %s\n", err);
         else
-            status = run_report(r, &o, now() - started);
+            status = run_report(r, &o, clock_seconds() - started);
     }
     recipe_free(r);
     registry_free(reg);

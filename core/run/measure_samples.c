@@ -19,6 +19,7 @@
 #include "results/atomic_file.h"
 #include "base/toml.h"
 #include "recipe/sections.h"
+#include "base/clock.h"
 
 #ifndef BASIN_VERSION
 #define BASIN_VERSION "unknown"
@@ -69,13 +70,6 @@ typedef struct measurer {
     progress *bar;
     point_stats t; /* the one point's statistics, as a run keeps them */
 } measurer;
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 static int bad_usage(const char *fmt, const char *arg)
 {
@@ -481,7 +475,7 @@ int cmd_measure(int argc, char **argv)
         return status;
     }
 
-    double started = now();
+    double started = clock_seconds();
     status =
         prepare(&m, paths, chunk_rows, m.values[MEASURE_RULE].string, err, sizeof err);
 
@@ -545,7 +539,7 @@ int cmd_measure(int argc, char **argv)
         m.bar = NULL;
     }
     if (!status) {
-        double seconds = now() - started;
+        double seconds = clock_seconds() - started;
         size_t no_coords[1];
         m.t.seconds = seconds;
         report_summary(files[F_SUMMARY].f, &NO_SWEEP, &m.t,

@@ -13,13 +13,7 @@
 #include "results/tables.h"
 #include "results/atomic_file.h"
 #include "base/rng.h"
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
+#include "base/clock.h"
 
 /* ------------------------------------------------------------- the run */
 
@@ -109,7 +103,7 @@ int pipeline_run(const recipe *r, const pipeline_options *o, char *err, size_t n
     FILE *rec = files[FILE_RECORDS].f;
     int layout = -1; /* records.csv: 1 overlap, 0 distance; set by the first job */
     progress *bar = status ? NULL : progress_new(total_probes, o->progress);
-    double run_started = now();
+    double run_started = clock_seconds();
     size_t most = 1; /* the longest parameter table: one job's scratch values */
     for (int s = 0; s < RECIPE_N_SECTIONS; s++)
         if (r->sections[s].n_params > most)
@@ -126,7 +120,7 @@ int pipeline_run(const recipe *r, const pipeline_options *o, char *err, size_t n
         snprintf(label, sizeof label, "job %llu/%llu", (unsigned long long)index + 1,
                  (unsigned long long)n_jobs);
         host_job_init(&j.host, rng_job_seed(r->seed, index), bar, label, o->verbose);
-        double started = now();
+        double started = clock_seconds();
         j.values = calloc(most, sizeof *j.values);
         if (!j.values) {
             snprintf(err, n_err, "out of memory");
@@ -169,7 +163,7 @@ int pipeline_run(const recipe *r, const pipeline_options *o, char *err, size_t n
                         "basin: %s: job %llu: out of memory for training "
                         "metrics; training.csv misses some points\n",
                         r->name, (unsigned long long)index + 1);
-            stats[j.point].seconds += now() - started;
+            stats[j.point].seconds += clock_seconds() - started;
             if (write_samples)
                 status = report_samples_append(samples, dir, &j, err, n_err);
             if (!status && ferror(rec)) {
@@ -215,7 +209,7 @@ int pipeline_run(const recipe *r, const pipeline_options *o, char *err, size_t n
         if (!status)
             status = report_samples_commit(samples, dir, err, n_err);
         if (!status && !o->quiet)
-            report_print(r, stats, confidence, dir, now() - run_started);
+            report_print(r, stats, confidence, dir, clock_seconds() - run_started);
     }
     for (int i = 0; i < N_FILES; i++)
         results_abandon(&files[i]);
