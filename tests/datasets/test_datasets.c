@@ -100,6 +100,7 @@ static int make_fails(const basin_host *host, const params *p)
 static float *read_all(const params *p, void *d, const basin_host *host, int split,
                        uint64_t *n_out, basin_dataset_info *info)
 {
+    memset(info, 0, sizeof *info); /* as the host does (basin/plugin.h) */
     iface_of(p)->info(d, info);
     const uint64_t n = split == BASIN_SPLIT_TRAIN ? info->n_train : info->n_heldout;
     float *rows = malloc((n ? n : 1) * info->dim * sizeof *rows);
