@@ -1,5 +1,5 @@
 /*
- * checker_sampler.c — the battery of a basin.sampler/1 plugin, on the checker's
+ * check/sampler.c — the battery of a basin.sampler/1 plugin, on the checker's
  * own tiny models (dimension N = 8, or --dim), each with a known fixed point c:
  *
  *   quadratic  E(x) = ½‖x − c‖², ∇E = x − c, native update T(x) = c, H v = v:
@@ -35,7 +35,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "check/checker.h"
+#include "check/battery.h"
 #include "process/schedule.h"
 
 #define DEFAULT_DIM 8u /* the dimension N without --dim */

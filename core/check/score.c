@@ -1,5 +1,5 @@
 /*
- * checker_score.c — the battery of a basin.score/1 plugin.
+ * check/score.c — the battery of a basin.score/1 plugin.
  *
  * The model encodes K = 6 standard normal training points ξ_μ of dimension N (8, or
  * --dim) and denoises x_t = α x₀ + σ ε, the denoiser being x̂₀ = E[x₀ | x_t = x]:
@@ -31,7 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "check/checker.h"
+#include "check/battery.h"
 
 #define DEFAULT_DIM 8u /* the dimension N without --dim */
 #define N_TRAIN     6u
