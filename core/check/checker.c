@@ -225,9 +225,8 @@ static int parse_options(int argc, char **argv, check_options *o, char *err, siz
             long n = strtol(op.arg, &end, 10);
             if (end == op.arg || *end || errno || n < 1 || n > CHECK_MAX_DIM)
                 return usage_error(err, n_err,
-                                   "check: --dim '%s' is not a whole number from 1 to "
-                                   "100000",
-                                   op.arg);
+                                   "check: --dim '%s' is not a whole number from 1 to %d",
+                                   op.arg, CHECK_MAX_DIM);
             o->dim = (uint32_t)n;
             break;
         }
