@@ -345,7 +345,7 @@ int main(int argc, char **argv)
         else if (strcmp(topic, "measure") == 0)
             fputs(USAGE_MEASURE, stdout);
         else if (strcmp(topic, "check") == 0)
-            fputs(USAGE_CHECK, stdout);
+            fputs(check_usage, stdout);
         else if (strcmp(topic, "report") == 0)
             fputs(REPORT_USAGE, stdout);
         else if (!*topic)
@@ -366,7 +366,14 @@ int main(int argc, char **argv)
         return cmd_new(argc - 2, argv + 2);
     if (strcmp(cmd, "measure") == 0)
         return cmd_measure(argc - 2, argv + 2);
-    if (strcmp(cmd, "check") == 0)
-        return cmd_check(argc - 2, argv + 2);
+    if (strcmp(cmd, "check") == 0) {
+        char err[2048] = "";
+        int rc = cmd_check(argc - 1, argv + 1, err, sizeof err);
+        if (err[0])
+            fprintf(stderr, "basin: %s\n", err);
+        if (rc == BASIN_OK)
+            return 0;
+        return rc == BASIN_EINVAL || rc == BASIN_EUNSUPPORTED || rc == BASIN_EIO ? 2 : 1;
+    }
     return usage_error("unknown command '%s'", cmd);
 }

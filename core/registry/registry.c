@@ -4,14 +4,17 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "registry/param.h"
+#include "base/errmsg.h"
 #include "base/suggest.h"
+#include "registry/interfaces.h"
+#include "registry/param.h"
 
 #ifndef BASIN_INSTALL_PLUGIN_DIR
 #define BASIN_INSTALL_PLUGIN_DIR "/usr/local/lib/basin/plugins"
@@ -73,105 +76,99 @@ static int grow(void **array, size_t *cap, size_t need, size_t elem)
     return 0;
 }
 
-static void refuse(registry *reg, const char *fmt, const char *path, const char *what)
+/* Record "PATH: WHAT" as a refusal; BASIN_ENOMEM when it cannot be recorded. */
+static int refuse(registry *reg, const char *path, const char *fmt, ...)
+#if defined(__GNUC__)
+    __attribute__((format(printf, 3, 4)))
+#endif
+    ;
+
+static int refuse(registry *reg, const char *path, const char *fmt, ...)
 {
     char line[1024];
-    snprintf(line, sizeof line, fmt, path, what);
-    if (grow((void **)&reg->refusals, &reg->cap_refusals, reg->n_refusals + 1,
-             sizeof(char *)) == 0) {
-        char *copy = strdup(line);
-        if (copy)
-            reg->refusals[reg->n_refusals++] = copy;
+    int n = snprintf(line, sizeof line, "%s: ", path);
+    va_list ap;
+    va_start(ap, fmt);
+    if (n >= 0 && (size_t)n < sizeof line)
+        vsnprintf(line + n, sizeof line - (size_t)n, fmt, ap);
+    va_end(ap);
+    char *copy = strdup(line);
+    if (!copy || grow((void **)&reg->refusals, &reg->cap_refusals, reg->n_refusals + 1,
+                      sizeof(char *))) {
+        free(copy);
+        return BASIN_ENOMEM;
     }
+    reg->refusals[reg->n_refusals++] = copy;
+    return BASIN_OK;
 }
 
 const char *registry_kind(const basin_descriptor *d)
 {
-    if (strcmp(d->interface, BASIN_IFACE_DATASET) == 0)
-        return "dataset";
-    if (strcmp(d->interface, BASIN_IFACE_ENERGY) == 0)
-        return "energy";
-    if (strcmp(d->interface, BASIN_IFACE_SCORE) == 0)
-        return "score";
-    if (strcmp(d->interface, BASIN_IFACE_SAMPLER) == 0)
-        return "sampler";
-    return NULL;
+    const registry_interface *in = registry_interface_find(d->interface);
+    return in ? in->kind : NULL;
 }
 
-/* The function table is large enough and its required functions are present. */
-static const char *check_iface(const basin_descriptor *d)
+/* Why the host cannot call a descriptor's function table, or NULL when it can:
+   an interface it speaks, a table at least as large as that interface's first
+   version, every required function present (registry/interfaces.h). */
+static const char *check_iface(const basin_descriptor *d, char *buf, size_t n)
 {
-    const char *kind = registry_kind(d);
-    if (!kind)
+    const registry_interface *in = registry_interface_find(d->interface);
+    if (!in)
         return "implements an interface this host does not know";
     if (!d->iface)
         return "has no function table";
     uint32_t size = *(const uint32_t *)d->iface;
-    if (strcmp(kind, "dataset") == 0) {
-        const basin_dataset_iface *f = d->iface;
-        if (size < offsetof(basin_dataset_iface, spectrum))
-            return "has a dataset table smaller than basin.dataset/1";
-        if (!f->create || !f->destroy || !f->info || !f->read)
-            return "lacks a required dataset function";
-    } else if (strcmp(kind, "energy") == 0) {
-        const basin_energy_iface *f = d->iface;
-        if (size < sizeof(basin_energy_iface))
-            return "has an energy table smaller than basin.energy/1";
-        if (!f->create || !f->destroy || !f->encode || !f->energy)
-            return "lacks a required energy function";
-        if ((f->flags & BASIN_ENERGY_BINARY) &&
-            (!f->spin_cache_size || !f->spin_init || !f->spin_delta || !f->spin_flip))
-            return "is a binary energy without the spin_* functions";
-    } else if (strcmp(kind, "score") == 0) {
-        const basin_score_iface *f = d->iface;
-        if (size < sizeof(basin_score_iface))
-            return "has a score table smaller than basin.score/1";
-        if (!f->create || !f->destroy || !f->encode || !f->denoise)
-            return "lacks a required score function";
-    } else {
-        const basin_sampler_iface *f = d->iface;
-        if (size < sizeof(basin_sampler_iface))
-            return "has a sampler table smaller than basin.sampler/1";
-        if (!f->create || !f->destroy || !f->run)
-            return "lacks a required sampler function";
+    if (size < in->min_size) {
+        snprintf(buf, n, "has a %s table smaller than %s", in->kind, in->id);
+        return buf;
+    }
+    const char *missing = in->missing(d->iface);
+    if (missing) {
+        snprintf(buf, n, "has a %s table without one of its required functions %s",
+                 in->id, missing);
+        return buf;
     }
     return NULL;
 }
 
-static void load_library(registry *reg, const char *path)
+/*
+ * Load one library: accepted (its plugins added, a later duplicate id recorded as
+ * shadowed) or refused (recorded with its reason). Returns BASIN_OK either way,
+ * BASIN_ENOMEM when memory ran out.
+ */
+static int load_library(registry *reg, const char *path)
 {
     for (size_t i = 0; i < reg->n_libraries; i++)
         if (strcmp(reg->libraries[i].path, path) == 0)
-            return; /* already loaded through another search path */
+            return BASIN_OK; /* already loaded through another search path */
     void *handle = dlopen(path, RTLD_NOW | RTLD_LOCAL);
     if (!handle) {
         const char *why = dlerror();
-        refuse(reg, "%s: cannot be loaded: %s", path, why ? why : "unknown error");
-        return;
+        return refuse(reg, path, "cannot be loaded: %s", why ? why : "unknown error");
     }
     const basin_library *lib = dlsym(handle, BASIN_LIBRARY_SYMBOL);
+    int rc;
     if (!lib) {
-        refuse(reg, "%s: %s", path,
-               "is not a basin plugin library (no basin_library_entry symbol)");
+        rc = refuse(reg, path,
+                    "is not a basin plugin library (no basin_library_entry symbol)");
         dlclose(handle);
-        return;
+        return rc;
     }
-    char what[1024];
-    if (lib->abi_major != BASIN_ABI_MAJOR || lib->abi_minor > BASIN_ABI_MINOR) {
-        snprintf(what, sizeof what,
-                 "was built for basin ABI %u.%u but this host speaks ABI %d.%d; rebuild "
-                 "it against basin/plugin.h %d.x",
-                 (unsigned)lib->abi_major, (unsigned)lib->abi_minor, BASIN_ABI_MAJOR,
-                 BASIN_ABI_MINOR, BASIN_ABI_MAJOR);
-        refuse(reg, "%s: %s", path, what);
+    if (!basin_abi_compatible(lib->abi_major, lib->abi_minor)) {
+        rc = refuse(reg, path,
+                    "was built for basin ABI %u.%u but this host speaks ABI %d.%d; "
+                    "rebuild it against basin/plugin.h %d.x",
+                    (unsigned)lib->abi_major, (unsigned)lib->abi_minor, BASIN_ABI_MAJOR,
+                    BASIN_ABI_MINOR, BASIN_ABI_MAJOR);
         dlclose(handle);
-        return;
+        return rc;
     }
     if (lib->struct_size < sizeof(basin_library) || !lib->plugins) {
-        refuse(reg, "%s: %s", path,
-               "has a malformed basin_library_entry (struct_size or plugin list)");
+        rc = refuse(reg, path,
+                    "has a malformed basin_library_entry (struct_size or plugin list)");
         dlclose(handle);
-        return;
+        return rc;
     }
     /* Check every descriptor before accepting any, so a library is all or nothing. */
     for (size_t i = 0; lib->plugins[i]; i++) {
@@ -182,7 +179,7 @@ static void load_library(registry *reg, const char *path)
             bad = "has a descriptor smaller than this host's";
         else if (!d->id || !d->interface || !d->version || !d->summary)
             bad = "has a descriptor without id, interface, version or summary";
-        else if (!(bad = check_iface(d))) {
+        else if (!(bad = check_iface(d, detail, sizeof detail))) {
             for (size_t p = 0; d->params && d->params[p].name; p++)
                 if (param_check_def(&d->params[p], detail, sizeof detail)) {
                     bad = detail;
@@ -190,10 +187,12 @@ static void load_library(registry *reg, const char *path)
                 }
         }
         if (bad) {
-            snprintf(what, sizeof what, "plugin '%s' %s", d->id ? d->id : "(no id)", bad);
-            refuse(reg, "%s: %s", path, what);
+            rc = refuse(reg, path, "plugin '%s' %s",
+                        d->struct_size >= sizeof(basin_descriptor) && d->id ? d->id
+                                                                            : "(no id)",
+                        bad);
             dlclose(handle);
-            return;
+            return rc;
         }
     }
     char *copy = strdup(path);
@@ -201,7 +200,7 @@ static void load_library(registry *reg, const char *path)
                       sizeof(struct loaded))) {
         free(copy);
         dlclose(handle);
-        return;
+        return BASIN_ENOMEM;
     }
     reg->libraries[reg->n_libraries].path = copy;
     reg->libraries[reg->n_libraries].handle = handle;
@@ -215,20 +214,22 @@ static void load_library(registry *reg, const char *path)
             snprintf(line, sizeof line, "%s in %s is shadowed by %s", d->id, copy,
                      earlier->library);
             char *note = strdup(line);
-            if (note && grow((void **)&reg->shadowed, &reg->cap_shadowed,
-                             reg->n_shadowed + 1, sizeof(char *)) == 0)
-                reg->shadowed[reg->n_shadowed++] = note;
-            else
+            if (!note || grow((void **)&reg->shadowed, &reg->cap_shadowed,
+                              reg->n_shadowed + 1, sizeof(char *))) {
                 free(note);
+                return BASIN_ENOMEM;
+            }
+            reg->shadowed[reg->n_shadowed++] = note;
             continue;
         }
         if (grow((void **)&reg->plugins, &reg->cap_plugins, reg->n_plugins + 1,
                  sizeof(registry_plugin)))
-            return;
+            return BASIN_ENOMEM;
         reg->plugins[reg->n_plugins].descriptor = d;
         reg->plugins[reg->n_plugins].library = copy;
         reg->n_plugins++;
     }
+    return BASIN_OK;
 }
 
 static int ends_with_so(const char *name)
@@ -242,25 +243,28 @@ static int compare_names(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Load every *.so under dir, in name order (so search order is reproducible). */
-static void scan_directory(registry *reg, const char *dir, int depth)
+/* Load every *.so under dir, in name order (so search order is reproducible);
+   a folder that cannot be read is skipped. BASIN_OK, or BASIN_ENOMEM. */
+static int scan_directory(registry *reg, const char *dir, int depth)
 {
     if (depth > 4)
-        return;
+        return BASIN_OK;
     DIR *d = opendir(dir);
     if (!d)
-        return;
+        return BASIN_OK;
     char **names = NULL;
     size_t n = 0, cap = 0;
+    int rc = BASIN_OK;
     struct dirent *e;
     while ((e = readdir(d))) {
         if (e->d_name[0] == '.')
             continue;
-        if (grow((void **)&names, &cap, n + 1, sizeof(char *)))
+        if (grow((void **)&names, &cap, n + 1, sizeof(char *)) ||
+            !(names[n] = strdup(e->d_name))) {
+            rc = BASIN_ENOMEM;
             break;
-        names[n] = strdup(e->d_name);
-        if (names[n])
-            n++;
+        }
+        n++;
     }
     closedir(d);
     if (n)
@@ -269,15 +273,16 @@ static void scan_directory(registry *reg, const char *dir, int depth)
         char path[PATH_MAX];
         struct stat st;
         snprintf(path, sizeof path, "%s/%s", dir, names[i]);
-        if (stat(path, &st) == 0) {
+        if (rc == BASIN_OK && stat(path, &st) == 0) {
             if (S_ISDIR(st.st_mode))
-                scan_directory(reg, path, depth + 1);
+                rc = scan_directory(reg, path, depth + 1);
             else if (S_ISREG(st.st_mode) && ends_with_so(names[i]))
-                load_library(reg, path);
+                rc = load_library(reg, path);
         }
         free(names[i]);
     }
     free(names);
+    return rc;
 }
 
 int registry_add_path(registry *reg, const char *path, int must_exist, char *err,
@@ -287,18 +292,18 @@ int registry_add_path(registry *reg, const char *path, int must_exist, char *err
     if (stat(path, &st) != 0) {
         if (!must_exist)
             return BASIN_OK;
-        snprintf(err, n_err, "%s: %s", path, strerror(errno));
+        errmsg(err, n_err, "%s: %s", path, strerror(errno));
         return BASIN_EIO;
     }
-    if (S_ISDIR(st.st_mode)) {
-        scan_directory(reg, path, 0);
-        return BASIN_OK;
+    size_t refused_before = reg->n_refusals;
+    int rc = S_ISDIR(st.st_mode) ? scan_directory(reg, path, 0) : load_library(reg, path);
+    if (rc == BASIN_ENOMEM) {
+        errmsg(err, n_err, "%s: out of memory while loading plugins", path);
+        return rc;
     }
     /* A file named explicitly: its refusal is the caller's error. */
-    size_t refused_before = reg->n_refusals;
-    load_library(reg, path);
-    if (must_exist && reg->n_refusals > refused_before) {
-        snprintf(err, n_err, "%s", reg->refusals[reg->n_refusals - 1]);
+    if (!S_ISDIR(st.st_mode) && must_exist && reg->n_refusals > refused_before) {
+        errmsg(err, n_err, "%s", reg->refusals[reg->n_refusals - 1]);
         return BASIN_EINVAL;
     }
     return BASIN_OK;

@@ -5,9 +5,11 @@
  * the paths a recipe names (plugin_path), BASIN_PLUGIN_PATH (colon-separated), the
  * plugins/ folder beside the basin executable (the build tree) and the install
  * plugin folder. A directory is searched recursively for *.so; a file is loaded as
- * it is. A library is accepted only if its ABI major equals the host's, its minor is
- * not newer, and its descriptors are sane; otherwise it is refused with a message
- * naming the library and both versions (registry_refusal).
+ * it is. A library is accepted only if its ABI is compatible (basin_abi_compatible:
+ * the host's major, a minor not newer) and its descriptors are sane: an interface
+ * of registry/interfaces.h with its required functions, parameter rows that pass
+ * param_check_def. Otherwise it is refused with a message naming the library and
+ * what is wrong, both versions for an ABI mismatch (registry_refusal).
  */
 #ifndef BASIN_REGISTRY_H
 #define BASIN_REGISTRY_H
@@ -30,13 +32,16 @@ void registry_free(registry *reg);
 /*
  * Search path: a directory (recursively) or one library file. A path that does not
  * exist is BASIN_EIO with a message in err when `must_exist`, silently skipped
- * otherwise. Refused libraries do not make this fail: they are recorded.
+ * otherwise. Refused libraries in a directory do not make this fail: they are
+ * recorded; a library file named with `must_exist` that is refused is BASIN_EINVAL
+ * with its refusal in err. BASIN_ENOMEM when memory ran out. err may be NULL.
  */
 int registry_add_path(registry *reg, const char *path, int must_exist, char *err,
                       size_t n_err);
 
 /* The default search path: BASIN_PLUGIN_PATH, then beside the executable, then the
-   install folder. */
+   install folder. Paths that do not exist are skipped; nothing here is an error
+   (out of memory leaves the registry with the plugins found so far). */
 void registry_add_defaults(registry *reg);
 
 /* The plugin with this id, or NULL. */
@@ -58,7 +63,8 @@ const char *registry_shadowed(const registry *reg, size_t i);
 /* The closest known id to `id`, or NULL. */
 const char *registry_suggest(const registry *reg, const char *id);
 
-/* A short name of a descriptor's interface: "dataset", "energy", "score", "sampler". */
+/* A short name of a descriptor's interface: "dataset", "energy", "score", "sampler"
+   (registry_interfaces' kind); NULL for an interface this host does not speak. */
 const char *registry_kind(const basin_descriptor *d);
 
 #endif

@@ -1,6 +1,7 @@
 /* Compile test of basin/plugin.h as C99 and C11 (-Wall -Wextra -pedantic -Werror),
  * and a check that the layout promises of the ABI hold: every versioned struct
- * starts with its size field, so a host can read it before anything else. */
+ * starts with its size field, so a host can read it before anything else; and
+ * that basin_abi_compatible states the rule: same major, minor not newer. */
 #include "basin/plugin.h"
 
 #include <stdio.h>
@@ -18,5 +19,13 @@ int main(void)
              offsetof(basin_library, struct_size) == 8;
     printf("%s: plugin.h as C (%ld): %s\n", ok ? "ok" : "FAIL", (long)__STDC_VERSION__,
            ok ? "size fields first" : "a size field is not first");
-    return ok ? 0 : 1;
+    const uint32_t major = BASIN_ABI_MAJOR, minor = BASIN_ABI_MINOR;
+    int rule = basin_abi_compatible(major, minor) &&
+               (minor == 0 || basin_abi_compatible(major, minor - 1)) &&
+               !basin_abi_compatible(major, minor + 1) &&
+               !basin_abi_compatible(major + 1, 0) &&
+               (major == 0 || !basin_abi_compatible(major - 1, minor));
+    printf("%s: basin_abi_compatible: %s\n", rule ? "ok" : "FAIL",
+           rule ? "same major, minor not newer" : "does not state the rule");
+    return ok && rule ? 0 : 1;
 }

@@ -14,7 +14,9 @@ int main()
 {
     basin_library lib = {BASIN_LIBRARY_HEADER, "cpp", nullptr};
     bool ok = lib.abi_major == BASIN_ABI_MAJOR && lib.struct_size == sizeof lib &&
-              kParams[1].name == nullptr;
+              kParams[1].name == nullptr &&
+              basin_abi_compatible(lib.abi_major, lib.abi_minor) &&
+              !basin_abi_compatible(lib.abi_major, lib.abi_minor + 1);
     std::printf("%s: plugin.h as C++\n", ok ? "ok" : "FAIL");
     return ok ? 0 : 1;
 }

@@ -69,8 +69,18 @@ expect_fail 2 "--dim 'abc' is not a whole number" "--dim abc" -- \
     "$BASIN" check "$PLUGIN_DIR/energies/modern.so" --dim abc
 expect_fail 2 "--dim '100001' is not a whole number" "--dim above 100000" -- \
     "$BASIN" check "$PLUGIN_DIR/energies/modern.so" --dim 100001
-expect_fail 2 "--dim needs a dimension" "--dim without N" -- \
+expect_fail 2 "option '--dim' needs a value" "--dim without N" -- \
     "$BASIN" check "$PLUGIN_DIR/energies/modern.so" --dim
+expect_fail 2 "unknown option '--pretrain' (did you mean '--pretrained'?)" \
+    "an abbreviated option, with the option it may mean" -- \
+    "$BASIN" check "$PLUGIN_DIR/energies/modern.so" --pretrain
+expect_fail 2 "check takes one library; 'extra.so' is a second" "two libraries" -- \
+    "$BASIN" check "$PLUGIN_DIR/energies/modern.so" extra.so
+# GNU forms: --opt=value, options after the operand, clustered flags, --.
+out=$("$BASIN" check --set=energies/modern.beta=2 --dim=3 -vv -- \
+    "$PLUGIN_DIR/energies/modern.so")
+check "--set=..., --dim=N, -vv and -- are accepted" \
+    grep -q '^PASS energies/modern gradient$' <<<"$out"
 # The broken plugins stay broken at another dimension.
 out=$("$BASIN" check "$FIXTURE_WRONG_GRADIENT" --dim 40)
 check "a wrong gradient fails at --dim 40" \

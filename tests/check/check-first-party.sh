@@ -75,7 +75,7 @@ for dim in 3 40; do
         run_check "--dim $dim " "$lib" --dim "$dim"
     done
 done
-# The large-sigma check scales sigma with the dimension (checker_score.c).
+# The large-sigma check scales sigma with the dimension (check/score.c).
 out=$("$BASIN" check "$PLUGIN_DIR/scores/empirical.so" --dim 40)
 check "scores/empirical large-sigma at --dim 40 passes" \
     grep -q '^PASS scores/empirical large-sigma$' <<<"$out"

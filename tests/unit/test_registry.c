@@ -4,6 +4,7 @@
 
 #include "check.h"
 #include "base/host.h"
+#include "registry/interfaces.h"
 #include "registry/registry.h"
 #include "base/rng.h"
 
@@ -50,6 +51,48 @@ static void registry_tests(const char *dir, const char *wrong_major,
     registry_free(reg);
 }
 
+/* The interface table: each id finds its own row, unknown ids none, and a table
+   without its required functions is named with what it lacks. */
+static int no_op_run(void *self, const basin_host *h, const basin_model *m, float *x,
+                     uint64_t n, uint64_t first, basin_outcome *out)
+{
+    (void)self, (void)h, (void)m, (void)x, (void)n, (void)first, (void)out;
+    return BASIN_OK;
+}
+
+static void interface_tests(void)
+{
+    static const char *const IDS[REGISTRY_N_IFACES] = {
+        [REGISTRY_IFACE_DATASET] = BASIN_IFACE_DATASET,
+        [REGISTRY_IFACE_ENERGY] = BASIN_IFACE_ENERGY,
+        [REGISTRY_IFACE_SCORE] = BASIN_IFACE_SCORE,
+        [REGISTRY_IFACE_SAMPLER] = BASIN_IFACE_SAMPLER,
+    };
+    for (size_t i = 0; i < REGISTRY_N_IFACES; i++)
+        CHECK(registry_interface_find(IDS[i]) == &registry_interfaces[i] &&
+                  registry_interfaces[i].min_size > sizeof(uint32_t),
+              "%s is row %zu", IDS[i], i);
+    CHECK(registry_interface_find("basin.energy/2") == NULL &&
+              registry_interface_find(NULL) == NULL,
+          "an interface this host does not speak has no row");
+    basin_descriptor d = {.interface = BASIN_IFACE_SAMPLER};
+    CHECK(strcmp(registry_kind(&d), "sampler") == 0, "registry_kind: %s",
+          registry_kind(&d));
+
+    const registry_interface *in = &registry_interfaces[REGISTRY_IFACE_SAMPLER];
+    basin_sampler_iface sampler = {.struct_size = sizeof sampler};
+    const char *missing = in->missing(&sampler);
+    CHECK(missing && strcmp(missing, "create, destroy and run") == 0,
+          "an empty sampler table lacks: %s", missing ? missing : "(nothing)");
+    sampler.create = NULL;
+    sampler.run = no_op_run;
+    CHECK(in->missing(&sampler) != NULL, "a table with run alone still lacks create");
+    basin_energy_iface energy = {.flags = BASIN_ENERGY_BINARY};
+    missing = registry_interfaces[REGISTRY_IFACE_ENERGY].missing(&energy);
+    CHECK(missing && strstr(missing, "encode"), "the base group first: %s",
+          missing ? missing : "(nothing)");
+}
+
 static void host_tests(void)
 {
     host_job job;
@@ -82,6 +125,7 @@ int main(int argc, char **argv)
         return 2;
     }
     registry_tests(argv[1], argv[2], argv[3]);
+    interface_tests();
     host_tests();
     return check_done("registry");
 }

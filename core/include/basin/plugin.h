@@ -13,7 +13,8 @@
  *
  * Rules (see docs/plugin-guide.md):
  *  - The host loads a library only if its abi_major equals BASIN_ABI_MAJOR and its
- *    abi_minor is not newer than the host's; it never reads past struct_size.
+ *    abi_minor is not newer than the host's (basin_abi_compatible); it never
+ *    reads past struct_size.
  *    New fields are only ever appended (minor bump); a published interface id
  *    ("basin.energy/1") never changes: a new capability is a new interface id.
  *  - Plugins link nothing from the host. Everything the host lends (errors, logs,
@@ -47,6 +48,17 @@ extern "C" {
 
 #define BASIN_ABI_MAJOR 1
 #define BASIN_ABI_MINOR 1
+
+/*
+ * The compatibility rule, as code: a library built for ABI major.minor loads in
+ * this host when its major is the host's and its minor is not newer (an older
+ * minor's tables are shorter, and the host never reads past struct_size).
+ * [thread-safe]
+ */
+static inline bool basin_abi_compatible(uint32_t major, uint32_t minor)
+{
+    return major == (uint32_t)BASIN_ABI_MAJOR && minor <= (uint32_t)BASIN_ABI_MINOR;
+}
 
 #if defined(_WIN32)
 #define BASIN_EXPORT __declspec(dllexport)

@@ -1,5 +1,5 @@
 /*
- * checker_dataset.c — the battery of a basin.dataset/1 plugin, with its parameters
+ * check/dataset.c — the battery of a basin.dataset/1 plugin, with its parameters
  * as given (defaults, or --set):
  *   info           n_train >= 1, dim >= 1, only known flags, an image shape of
  *                  all zeros or height × width × channels = dim
@@ -19,7 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "check/checker.h"
+#include "check/battery.h"
 
 #define MAX_ROWS 4096u
 

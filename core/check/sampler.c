@@ -1,5 +1,5 @@
 /*
- * checker_sampler.c — the battery of a basin.sampler/1 plugin, on the checker's
+ * check/sampler.c — the battery of a basin.sampler/1 plugin, on the checker's
  * own tiny models (dimension N = 8, or --dim), each with a known fixed point c:
  *
  *   quadratic  E(x) = ½‖x − c‖², ∇E = x − c, native update T(x) = c, H v = v:
@@ -35,7 +35,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "check/checker.h"
+#include "check/battery.h"
 #include "process/schedule.h"
 
 #define DEFAULT_DIM 8u /* the dimension N without --dim */
@@ -442,16 +442,36 @@ void check_sampler(check_ctx *c)
         check_report(c, 0, "schedule", "expected the core edm schedule, saw %s", err);
         goto out;
     }
-    const basin_model models[3] = {
-        {sizeof(basin_model), dim, &QUADRATIC, &quad, NULL, NULL, NULL},
-        {sizeof(basin_model), dim, &HOPFIELD, &hop, NULL, NULL, NULL},
-        {sizeof(basin_model), dim, NULL, NULL, &CONSTANT, &quad, &edm.table},
+    /* The models, in the order they are checked; each with its fixed point. */
+    enum { TOY_QUADRATIC, TOY_HOPFIELD, TOY_SCORE, N_TOYS };
+    static const char *const NAMES[N_TOYS] = {
+        [TOY_QUADRATIC] = "quadratic",
+        [TOY_HOPFIELD] = "hopfield",
+        [TOY_SCORE] = "score",
     };
-    static const char *const NAMES[3] = {"quadratic", "hopfield", "score"};
+    const basin_model models[N_TOYS] = {
+        [TOY_QUADRATIC] = {.struct_size = sizeof(basin_model),
+                           .dim = dim,
+                           .energy = &QUADRATIC,
+                           .energy_self = &quad},
+        [TOY_HOPFIELD] = {.struct_size = sizeof(basin_model),
+                          .dim = dim,
+                          .energy = &HOPFIELD,
+                          .energy_self = &hop},
+        [TOY_SCORE] = {.struct_size = sizeof(basin_model),
+                       .dim = dim,
+                       .score = &CONSTANT,
+                       .score_self = &quad,
+                       .schedule = &edm.table},
+    };
+    const toy *const fixed[N_TOYS] = {
+        [TOY_QUADRATIC] = &quad,
+        [TOY_HOPFIELD] = &hop,
+        [TOY_SCORE] = &quad,
+    };
     int accepted = 0;
-    for (int m = 0; m < 3; m++)
-        accepted += check_model(c, NAMES[m], &models[m],
-                                models[m].energy_self == &hop ? &hop : &quad);
+    for (int m = 0; m < N_TOYS; m++)
+        accepted += check_model(c, NAMES[m], &models[m], fixed[m]);
     check_report(c, accepted > 0, "accepts-a-model",
                  "expected the sampler to run "
                  "on at least one of the quadratic energy, the one-pattern Hopfield "

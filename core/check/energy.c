@@ -1,5 +1,5 @@
 /*
- * checker_energy.c — the battery of a basin.energy/1 plugin.
+ * check/energy.c — the battery of a basin.energy/1 plugin.
  *
  * The energy stores K = 4 memories of dimension N (16, or --dim; ±1 for a binary
  * energy, standard normal otherwise) and is evaluated at 4 states near and between
@@ -20,7 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "check/checker.h"
+#include "check/battery.h"
 
 #define DEFAULT_DIM 16u /* the dimension N without --dim */
 #define N_MEMORIES  4u

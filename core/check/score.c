@@ -1,5 +1,5 @@
 /*
- * checker_score.c — the battery of a basin.score/1 plugin.
+ * check/score.c — the battery of a basin.score/1 plugin.
  *
  * The model encodes K = 6 standard normal training points ξ_μ of dimension N (8, or
  * --dim) and denoises x_t = α x₀ + σ ε, the denoiser being x̂₀ = E[x₀ | x_t = x]:
@@ -31,7 +31,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "check/checker.h"
+#include "check/battery.h"
 
 #define DEFAULT_DIM 8u /* the dimension N without --dim */
 #define N_TRAIN     6u
@@ -252,25 +252,33 @@ void check_score(check_ctx *c)
     if (!out || !again || !other)
         goto out;
 
-    /* Finite at moderate noise levels, states x = α ξ + σ z. */
-    static const double LEVELS[][2] = {{1, 1}, {0.8, 0.5}, {0.5, 2}};
+    /* Finite at moderate noise levels, states x = α ξ + σ z; level l draws z from
+       the INIT streams of counter l. */
+    enum { N_LEVELS = 3 };
+    static const struct {
+        double alpha, sigma;
+    } LEVELS[N_LEVELS] = {
+        {.alpha = 1, .sigma = 1},
+        {.alpha = 0.8, .sigma = 0.5},
+        {.alpha = 0.5, .sigma = 2},
+    };
     int ok = 1;
-    for (size_t l = 0; l < 3 && ok; l++) {
+    for (size_t l = 0; l < N_LEVELS && ok; l++) {
         for (uint32_t s = 0; s < N_STATES; s++) {
             h = &a.job.table;
             h->random_normal(h, BASIN_ROLE_INIT, s, l, z, dim);
             for (uint32_t i = 0; i < dim; i++)
                 x[(uint64_t)s * dim + i] =
-                    (float)(LEVELS[l][0] * train[(uint64_t)(s % N_TRAIN) * dim + i] +
-                            LEVELS[l][1] * z[i]);
+                    (float)(LEVELS[l].alpha * train[(uint64_t)(s % N_TRAIN) * dim + i] +
+                            LEVELS[l].sigma * z[i]);
         }
-        ok = denoise(c, &a, x, N_STATES, LEVELS[l][0], LEVELS[l][1], out, "finite");
+        ok = denoise(c, &a, x, N_STATES, LEVELS[l].alpha, LEVELS[l].sigma, out, "finite");
     }
     if (ok)
         check_report(c, 1, "finite", NULL);
 
     /* Deterministic: the last level again, on this instance and on a fresh one. */
-    const double alpha = LEVELS[2][0], sigma = LEVELS[2][1];
+    const double alpha = LEVELS[N_LEVELS - 1].alpha, sigma = LEVELS[N_LEVELS - 1].sigma;
     if (ok && make(c, &b, train, "deterministic")) {
         if (denoise(c, &a, x, N_STATES, alpha, sigma, again, "deterministic") &&
             denoise(c, &b, x, N_STATES, alpha, sigma, other, "deterministic")) {
