@@ -5,14 +5,16 @@
  *
  *   #include "harness.h"
  *
- *   TEST_IMPL(rng_streams)
+ *   TEST_IMPL(schedule_edm)
  *   {
- *       ASSERT_EQ(rng_uniform_count(), 8);    // on failure: return from the case
- *       EXPECT_NEAR(mean, 0.5, 1e-3);         // on failure: go on
+ *       schedule s;
+ *       char err[256];
+ *       ASSERT_EQ(schedule_init(&s, "edm", -1, -1, err, sizeof err), BASIN_OK);
+ *       EXPECT_NEAR(s.table.t_max, 80, 0);    // tol 0: exactly equal
  *   }
  *
  *   TEST_LIST_BEGIN
- *   TEST_ENTRY(rng_streams)
+ *   TEST_ENTRY(schedule_edm)
  *   TEST_LIST_END
  *
  * Each case is a `static void` function; the list, at the end of the file, names
