@@ -6,7 +6,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "../unit/check.h"
+#include "harness.h"
 #include "measure/attractor.h"
 #include "basin/plugin.h"
 #include "base/rng.h"
@@ -40,7 +40,7 @@ static void scatter(float *states, int64_t *label, uint64_t n, const float *cent
 /* 20 centres in dim 50, 10⁵ states within tol/3 of them: every member is within
  * 2·tol/3 < tol of its cluster's first member, and clusters are ≫ 2·tol apart, so
  * leader clustering is exact: 20 attractors with the true counts. */
-static void test_clusters(void)
+TEST_IMPL(attractor_clusters)
 {
     const uint32_t k = 20, dim = 50;
     const uint64_t n = 100000;
@@ -58,13 +58,13 @@ static void test_clusters(void)
     clock_gettime(CLOCK_MONOTONIC, &t0);
     int rc = attractor_group(states, n, dim, NULL, tol, 0, id, &s, err, sizeof err);
     clock_gettime(CLOCK_MONOTONIC, &t1);
-    printf("attractor_group: %llu states, dim %u, %llu attractors in %.3f s\n",
+    printf("# attractor_group: %llu states, dim %u, %llu attractors in %.3f s\n",
            (unsigned long long)n, dim, (unsigned long long)s.n_attractors,
            (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec));
-    CHECK(rc == 0, "rc %d: %s", rc, err);
-    CHECK(s.n_attractors == k, "%llu attractors, want %u",
-          (unsigned long long)s.n_attractors, k);
-    CHECK(s.n_grouped == n, "grouped %llu", (unsigned long long)s.n_grouped);
+    EXPECT_MSG(rc == 0, "rc %d: %s", rc, err);
+    EXPECT_MSG(s.n_attractors == k, "%llu attractors, want %u",
+               (unsigned long long)s.n_attractors, k);
+    EXPECT_MSG(s.n_grouped == n, "grouped %llu", (unsigned long long)s.n_grouped);
 
     /* Each attractor is exactly one true cluster (a bijection label ↔ id), with
        its true count; ids in order of first appearance. */
@@ -90,8 +90,8 @@ static void test_clusters(void)
             consistent = 0;
         }
     }
-    CHECK(consistent, "an attractor mixes two clusters or splits one");
-    CHECK(ordered, "ids are not in order of first appearance");
+    EXPECT_MSG(consistent, "an attractor mixes two clusters or splits one");
+    EXPECT_MSG(ordered, "ids are not in order of first appearance");
     if (consistent && s.n_attractors == k) {
         int counts = 1, reps = 1;
         for (uint32_t c = 0; c < k; c++) {
@@ -101,22 +101,22 @@ static void test_clusters(void)
                        states + s.first[of_label[c]] * dim, dim * sizeof(float)))
                 reps = 0;
         }
-        CHECK(counts, "member counts differ from the true cluster sizes");
-        CHECK(reps, "representatives are not copies of the first members");
+        EXPECT_MSG(counts, "member counts differ from the true cluster sizes");
+        EXPECT_MSG(reps, "representatives are not copies of the first members");
     }
 
     /* Deterministic: the same input gives the same ids. */
     int64_t *id2 = malloc(n * sizeof *id2);
     attractor_set s2;
     rc = attractor_group(states, n, dim, NULL, tol, 0, id2, &s2, err, sizeof err);
-    CHECK(rc == 0 && memcmp(id, id2, n * sizeof *id) == 0, "not deterministic");
+    EXPECT_MSG(rc == 0 && memcmp(id, id2, n * sizeof *id) == 0, "not deterministic");
     attractor_set_free(&s2);
 
     /* max_attractors below the true count stops with EINVAL and an empty set. */
     rc = attractor_group(states, n, dim, NULL, tol, k - 1, id2, &s2, err, sizeof err);
-    CHECK(rc == BASIN_EINVAL && s2.n_attractors == 0 && id2[0] == -1,
-          "max_attractors: rc %d", rc);
-    CHECK(strstr(err, "distinct attractors") != NULL, "message: %s", err);
+    EXPECT_MSG(rc == BASIN_EINVAL && s2.n_attractors == 0 && id2[0] == -1,
+               "max_attractors: rc %d", rc);
+    EXPECT_MSG(strstr(err, "distinct attractors") != NULL, "message: %s", err);
     attractor_set_free(&s2);
 
     /* Mask: only even states are grouped; odd ones get −1, counts halve
@@ -125,7 +125,8 @@ static void test_clusters(void)
     for (uint64_t i = 0; i < n; i++)
         mask[i] = (i % 2) == 0;
     rc = attractor_group(states, n, dim, mask, tol, 0, id2, &s2, err, sizeof err);
-    CHECK(rc == 0 && s2.n_attractors == k && s2.n_grouped == n / 2, "mask: rc %d", rc);
+    EXPECT_MSG(rc == 0 && s2.n_attractors == k && s2.n_grouped == n / 2, "mask: rc %d",
+               rc);
     int masked_ok = 1;
     uint64_t total = 0;
     for (uint64_t i = 0; i < n; i++)
@@ -136,7 +137,7 @@ static void test_clusters(void)
         if (s2.first[a] % 2 == 1)
             masked_ok = 0;
     }
-    CHECK(masked_ok && total == n / 2, "mask not respected");
+    EXPECT_MSG(masked_ok && total == n / 2, "mask not respected");
     attractor_set_free(&s2);
 
     free(mask);
@@ -152,7 +153,7 @@ static void test_clusters(void)
 
 /* States 2·tol apart stay separate; states 0.9·tol apart merge; the nearest
  * representative wins over an earlier, farther one. In one dimension-16 line. */
-static void test_separation(void)
+TEST_IMPL(attractor_separation)
 {
     const uint32_t dim = 16;
     const double tol = 0.1;
@@ -160,17 +161,18 @@ static void test_separation(void)
     const double pos[] = {0.0, 2 * tol * 4, 0.9 * tol * 4 + 2 * tol * 4, 0.05 * 4};
     float x[4 * 16] = {0};
     for (int i = 0; i < 4; i++)
-        x[i * dim] = (float)pos[i];
+        x[(uint32_t)i * dim] = (float)pos[i];
     int64_t id[4];
     attractor_set s;
     char err[256] = "";
     int rc = attractor_group(x, 4, dim, NULL, tol, 0, id, &s, err, sizeof err);
     /* 0 and 1 are 2·tol apart: separate. 2 is 0.9·tol from 1: joins 1. 3 is 0.05
        from 0 and 0.15 from 1: joins 0. */
-    CHECK(rc == 0 && s.n_attractors == 2, "rc %d, %llu attractors", rc,
-          (unsigned long long)s.n_attractors);
-    CHECK(id[0] == 0 && id[1] == 1 && id[2] == 1 && id[3] == 0, "ids %lld %lld %lld %lld",
-          (long long)id[0], (long long)id[1], (long long)id[2], (long long)id[3]);
+    EXPECT_MSG(rc == 0 && s.n_attractors == 2, "rc %d, %llu attractors", rc,
+               (unsigned long long)s.n_attractors);
+    EXPECT_MSG(id[0] == 0 && id[1] == 1 && id[2] == 1 && id[3] == 0,
+               "ids %lld %lld %lld %lld", (long long)id[0], (long long)id[1],
+               (long long)id[2], (long long)id[3]);
     attractor_set_free(&s);
 
     /* Nearest, not first: 0 at 0, 1 at 1.5·tol; state 2 at 0.8·tol is within tol
@@ -179,14 +181,14 @@ static void test_separation(void)
     y[1 * dim] = (float)(1.5 * tol * 4);
     y[2 * dim] = (float)(0.8 * tol * 4);
     rc = attractor_group(y, 3, dim, NULL, tol, 0, id, &s, err, sizeof err);
-    CHECK(rc == 0 && s.n_attractors == 2 && id[2] == 1, "nearest: id %lld",
-          (long long)id[2]);
+    EXPECT_MSG(rc == 0 && s.n_attractors == 2 && id[2] == 1, "nearest: id %lld",
+               (long long)id[2]);
     attractor_set_free(&s);
 }
 
 /* Same rule across blocks: 2 centres, the second first seen after 3000 states
  * (beyond the first blocks of 1024), then interleaved with the first. */
-static void test_blocks(void)
+TEST_IMPL(attractor_blocks)
 {
     const uint32_t dim = 8;
     const uint64_t n = 5000;
@@ -199,9 +201,9 @@ static void test_blocks(void)
     char err[256] = "";
     int rc = attractor_group(x, n, dim, NULL, tol, 0, id, &s, err, sizeof err);
     /* tol = 0.1 > 0 with real values: the leader path. */
-    CHECK(rc == 0 && s.n_attractors == 2 && s.first[1] == 3000 &&
-              s.count[0] == 3000 + 1000 && s.count[1] == 1000,
-          "blocks: rc %d, A %llu", rc, (unsigned long long)s.n_attractors);
+    EXPECT_MSG(rc == 0 && s.n_attractors == 2 && s.first[1] == 3000 &&
+                   s.count[0] == 3000 + 1000 && s.count[1] == 1000,
+               "blocks: rc %d, A %llu", rc, (unsigned long long)s.n_attractors);
     attractor_set_free(&s);
     free(x);
     free(id);
@@ -209,7 +211,7 @@ static void test_blocks(void)
 
 /* ±1 states: mirrors are separate; exact path (tol < 2/√dim) and leader path
  * (tol ≥ 2/√dim merges one-spin neighbours) agree with the geometry. */
-static void test_binary(void)
+TEST_IMPL(attractor_binary)
 {
     const uint32_t dim = 100; /* one flip: normalized distance 2/√100 = 0.2 */
     float x[5 * 100];
@@ -230,19 +232,20 @@ static void test_binary(void)
     for (int pass = 0; pass < 2; pass++) {
         double tol = pass == 0 ? 0.0 : 0.1; /* both exact: 0.1 < 0.2 */
         int rc = attractor_group(x, 5, dim, NULL, tol, 0, id, &s, err, sizeof err);
-        CHECK(rc == 0 && s.n_attractors == 3, "exact pass %d: %llu attractors", pass,
-              (unsigned long long)s.n_attractors);
-        CHECK(id[0] == 0 && id[1] == 1 && id[2] == 0 && id[3] == 2 && id[4] == 1,
-              "exact ids %lld %lld %lld %lld %lld", (long long)id[0], (long long)id[1],
-              (long long)id[2], (long long)id[3], (long long)id[4]);
-        CHECK(s.count[0] == 2 && s.count[1] == 2 && s.count[2] == 1, "counts");
+        EXPECT_MSG(rc == 0 && s.n_attractors == 3, "exact pass %d: %llu attractors", pass,
+                   (unsigned long long)s.n_attractors);
+        EXPECT_MSG(id[0] == 0 && id[1] == 1 && id[2] == 0 && id[3] == 2 && id[4] == 1,
+                   "exact ids %lld %lld %lld %lld %lld", (long long)id[0],
+                   (long long)id[1], (long long)id[2], (long long)id[3],
+                   (long long)id[4]);
+        EXPECT_MSG(s.count[0] == 2 && s.count[1] == 2 && s.count[2] == 1, "counts");
         attractor_set_free(&s);
     }
     /* tol = 0.25 ≥ 0.2: the one-flip neighbour joins ξ; the mirror (distance 2)
        stays apart. */
     int rc = attractor_group(x, 5, dim, NULL, 0.25, 0, id, &s, err, sizeof err);
-    CHECK(rc == 0 && s.n_attractors == 2 && id[3] == 0 && id[1] == 1,
-          "leader binary: %llu attractors", (unsigned long long)s.n_attractors);
+    EXPECT_MSG(rc == 0 && s.n_attractors == 2 && id[3] == 0 && id[1] == 1,
+               "leader binary: %llu attractors", (unsigned long long)s.n_attractors);
     attractor_set_free(&s);
 }
 
@@ -251,7 +254,7 @@ static void test_binary(void)
  * so the hashing path (tol 0) and the leader path (tol 0.3 ≥ 2/√64) must both find
  * 3000 attractors of two members, with identical ids; A > 1024 also exercises
  * nearest_two's reference blocks. */
-static void test_many(void)
+TEST_IMPL(attractor_many)
 {
     const uint32_t dim = 64, k = 3000;
     float *x = malloc((size_t)2 * k * dim * sizeof *x);
@@ -271,15 +274,15 @@ static void test_many(void)
     char err[256] = "";
     int rc0 = attractor_group(x, 2 * k, dim, NULL, 0.0, 0, id0, &s0, err, sizeof err);
     int rc1 = attractor_group(x, 2 * k, dim, NULL, 0.3, 0, id1, &s1, err, sizeof err);
-    CHECK(rc0 == 0 && rc1 == 0 && s0.n_attractors == k && s1.n_attractors == k,
-          "many: %llu and %llu attractors", (unsigned long long)s0.n_attractors,
-          (unsigned long long)s1.n_attractors);
-    CHECK(memcmp(id0, id1, 2 * k * sizeof *id0) == 0, "paths disagree");
+    EXPECT_MSG(rc0 == 0 && rc1 == 0 && s0.n_attractors == k && s1.n_attractors == k,
+               "many: %llu and %llu attractors", (unsigned long long)s0.n_attractors,
+               (unsigned long long)s1.n_attractors);
+    EXPECT_MSG(memcmp(id0, id1, 2 * k * sizeof *id0) == 0, "paths disagree");
     int ok = 1;
     for (uint32_t a = 0; a < k && s0.n_attractors == k; a++)
         if (s0.count[a] != 2 || id0[k + a] != (int64_t)((a * 1777u) % k))
             ok = 0;
-    CHECK(ok, "many: wrong members");
+    EXPECT_MSG(ok, "many: wrong members");
     attractor_set_free(&s0);
     attractor_set_free(&s1);
     free(x);
@@ -288,7 +291,7 @@ static void test_many(void)
 }
 
 /* tol = 0 on real states groups exact duplicates only (−0 equals +0). */
-static void test_exact_real(void)
+TEST_IMPL(attractor_exact_real)
 {
     float x[4 * 3] = {0.5f, -0.0f, 2.0f,       0.5f, 0.0f,  2.0f,
                       0.5f, 0.0f,  2.0000002f, 0.5f, -0.0f, 2.0f};
@@ -296,48 +299,47 @@ static void test_exact_real(void)
     attractor_set s;
     char err[256] = "";
     int rc = attractor_group(x, 4, 3, NULL, 0.0, 0, id, &s, err, sizeof err);
-    CHECK(rc == 0 && s.n_attractors == 2 && id[0] == 0 && id[1] == 0 && id[2] == 1 &&
-              id[3] == 0,
-          "exact real: %llu attractors", (unsigned long long)s.n_attractors);
+    EXPECT_MSG(rc == 0 && s.n_attractors == 2 && id[0] == 0 && id[1] == 0 && id[2] == 1 &&
+                   id[3] == 0,
+               "exact real: %llu attractors", (unsigned long long)s.n_attractors);
     attractor_set_free(&s);
 }
 
-static void test_bad_input(void)
+TEST_IMPL(attractor_bad_input)
 {
     float x[2 * 2] = {1.0f, 2.0f, NAN, 0.0f};
     int64_t id[2];
     attractor_set s;
     char err[256] = "";
     int rc = attractor_group(x, 2, 2, NULL, 0.1, 0, id, &s, err, sizeof err);
-    CHECK(rc == BASIN_ENUMERIC && strstr(err, "state 1") != NULL, "NaN: %d %s", rc, err);
+    EXPECT_MSG(rc == BASIN_ENUMERIC && strstr(err, "state 1") != NULL, "NaN: %d %s", rc,
+               err);
     attractor_set_free(&s);
     /* The NaN state masked out is fine. */
     uint8_t mask[2] = {1, 0};
     rc = attractor_group(x, 2, 2, mask, 0.1, 0, id, &s, err, sizeof err);
-    CHECK(rc == 0 && s.n_attractors == 1 && id[1] == -1, "masked NaN: %d", rc);
+    EXPECT_MSG(rc == 0 && s.n_attractors == 1 && id[1] == -1, "masked NaN: %d", rc);
     attractor_set_free(&s);
     rc = attractor_group(x, 2, 2, NULL, -1.0, 0, id, &s, err, sizeof err);
-    CHECK(rc == BASIN_EINVAL, "negative tol: %d", rc);
+    EXPECT_MSG(rc == BASIN_EINVAL, "negative tol: %d", rc);
     rc = attractor_group(x, 2, 2, NULL, NAN, 0, id, &s, err, sizeof err);
-    CHECK(rc == BASIN_EINVAL, "NaN tol: %d", rc);
+    EXPECT_MSG(rc == BASIN_EINVAL, "NaN tol: %d", rc);
     rc = attractor_group(x, 2, 0, NULL, 0.1, 0, id, &s, NULL, 0);
-    CHECK(rc == BASIN_EINVAL, "dim 0: %d", rc);
+    EXPECT_MSG(rc == BASIN_EINVAL, "dim 0: %d", rc);
     /* Nothing selected: no attractors, all −1. */
     uint8_t none[2] = {0, 0};
     rc = attractor_group(x, 2, 2, none, 0.1, 0, id, &s, err, sizeof err);
-    CHECK(rc == 0 && s.n_attractors == 0 && id[0] == -1 && id[1] == -1, "none");
+    EXPECT_MSG(rc == 0 && s.n_attractors == 0 && id[0] == -1 && id[1] == -1, "none");
     attractor_set_free(&s);
     attractor_set_free(&s); /* twice is safe */
 }
 
-int main(void)
-{
-    test_clusters();
-    test_separation();
-    test_blocks();
-    test_binary();
-    test_many();
-    test_exact_real();
-    test_bad_input();
-    return check_done("attractor");
-}
+TEST_LIST_BEGIN
+TEST_ENTRY(attractor_clusters)
+TEST_ENTRY(attractor_separation)
+TEST_ENTRY(attractor_blocks)
+TEST_ENTRY(attractor_binary)
+TEST_ENTRY(attractor_many)
+TEST_ENTRY(attractor_exact_real)
+TEST_ENTRY(attractor_bad_input)
+TEST_LIST_END

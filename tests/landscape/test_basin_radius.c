@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../unit/check.h"
+#include "harness.h"
 #include "fake_host.h"
 #include "basin/plugin.h"
 #include "measure/basin_radius.h"
@@ -18,9 +18,16 @@
 
 /* ---------------------------------------------------------- a fake host */
 
-/* tests/fake_host.h's host, core's Philox streams of SEED (set up in main). */
+/* tests/fake_host.h's host; every case starts with setup(). */
 static fake_host fake;
 static const basin_host *const HOST = &fake.host;
+
+/* Every case starts from a fresh fake host: core's Philox streams of SEED, quiet. */
+static void setup(void)
+{
+    fake_host_init(&fake, SEED, FAKE_PHILOX);
+    fake.quiet = 1;
+}
 
 /* ------------------------------------------------------------ toy dynamics */
 
@@ -99,8 +106,9 @@ static toy binary_toy(const float *target, uint32_t dim)
     return t;
 }
 
-static void test_binary(void)
+TEST_IMPL(basin_radius_binary)
 {
+    setup();
     const uint32_t dim = 100;
     float target[100];
     uint32_t bits[100];
@@ -114,25 +122,26 @@ static void test_binary(void)
     /* Edge 0.23·dim = 23 spins: 20 flipped return, 25 do not → radius 0.20. */
     toy t = binary_toy(target, dim);
     int rc = basin_radius(HOST, target, dim, 3, &o, dynamics, &t, &res, back);
-    CHECK(rc == 0, "binary: rc %d %s", rc, fake_last_error);
-    CHECK(res.radius == 0.20 && res.last_passed == 4 && res.first_failed == 5,
-          "binary: radius %g last %d failed %d", res.radius, res.last_passed,
-          res.first_failed);
-    CHECK(back[4] == 1.0 && back[5] == 0.0 && isnan(back[6]) && isnan(back[10]),
-          "returned fractions %g %g %g", back[4], back[5], back[6]);
-    CHECK(t.calls == 6, "the scan went on past the failing level: %d calls", t.calls);
-    CHECK(!t.bad_corruption, "a copy did not have round(level·dim) spins flipped");
-    CHECK(!t.identical_trials, "two trials got the same corruption");
-    CHECK(t.first_run == 30, "first_run %llu, want attractor·trials = 30",
-          (unsigned long long)t.first_run);
+    EXPECT_MSG(rc == 0, "binary: rc %d %s", rc, fake_last_error);
+    EXPECT_MSG(res.radius == 0.20 && res.last_passed == 4 && res.first_failed == 5,
+               "binary: radius %g last %d failed %d", res.radius, res.last_passed,
+               res.first_failed);
+    EXPECT_MSG(back[4] == 1.0 && back[5] == 0.0 && isnan(back[6]) && isnan(back[10]),
+               "returned fractions %g %g %g", back[4], back[5], back[6]);
+    EXPECT_MSG(t.calls == 6, "the scan went on past the failing level: %d calls",
+               t.calls);
+    EXPECT_MSG(!t.bad_corruption, "a copy did not have round(level·dim) spins flipped");
+    EXPECT_MSG(!t.identical_trials, "two trials got the same corruption");
+    EXPECT_MSG(t.first_run == 30, "first_run %llu, want attractor·trials = 30",
+               (unsigned long long)t.first_run);
 
     /* Deterministic, and keyed by the attractor index. */
     toy t2 = binary_toy(target, dim);
     basin_radius(HOST, target, dim, 3, &o, dynamics, &t2, &res, NULL);
-    CHECK(t2.checksum == t.checksum, "not deterministic");
+    EXPECT_MSG(t2.checksum == t.checksum, "not deterministic");
     toy t3 = binary_toy(target, dim);
     basin_radius(HOST, target, dim, 4, &o, dynamics, &t3, &res, NULL);
-    CHECK(t3.checksum != t.checksum, "attractor index does not key the noise");
+    EXPECT_MSG(t3.checksum != t.checksum, "attractor index does not key the noise");
 
     /* The fraction rule: 9 of 10 runs reach 0.33·dim, one only 0.23·dim. With
        p = 0.9 levels 0.25 and 0.30 pass (9/10) and 0.35 fails → 0.30; with
@@ -140,14 +149,14 @@ static void test_binary(void)
     t = binary_toy(target, dim);
     t.r_most = 0.33;
     rc = basin_radius(HOST, target, dim, 0, &o, dynamics, &t, &res, back);
-    CHECK(rc == 0 && res.radius == 0.30 && res.first_failed == 7 && back[6] == 0.9,
-          "p = 0.9: radius %g returned %g", res.radius, back[6]);
+    EXPECT_MSG(rc == 0 && res.radius == 0.30 && res.first_failed == 7 && back[6] == 0.9,
+               "p = 0.9: radius %g returned %g", res.radius, back[6]);
     o.p = 0.95;
     t = binary_toy(target, dim);
     t.r_most = 0.33;
     rc = basin_radius(HOST, target, dim, 0, &o, dynamics, &t, &res, back);
-    CHECK(rc == 0 && res.radius == 0.20 && res.first_failed == 5 && back[5] == 0.9,
-          "p = 0.95: radius %g", res.radius);
+    EXPECT_MSG(rc == 0 && res.radius == 0.20 && res.first_failed == 5 && back[5] == 0.9,
+               "p = 0.95: radius %g", res.radius);
     /* p = 0.56 of 25 trials with 14 runs wide: p · trials = 14.000000000000002 in
        floating point, yet 14 returns pass. */
     o.p = 0.56;
@@ -156,8 +165,8 @@ static void test_binary(void)
     t.r_most = 0.33;
     t.n_weak = 11;
     rc = basin_radius(HOST, target, dim, 0, &o, dynamics, &t, &res, back);
-    CHECK(rc == 0 && res.radius == 0.30 && back[6] == 0.56, "p = 0.56: radius %g",
-          res.radius);
+    EXPECT_MSG(rc == 0 && res.radius == 0.30 && back[6] == 0.56, "p = 0.56: radius %g",
+               res.radius);
     o.p = 0.9;
     o.trials = 10;
 
@@ -165,41 +174,44 @@ static void test_binary(void)
     t = binary_toy(target, dim);
     t.fail_level = 2;
     rc = basin_radius(HOST, target, dim, 0, &o, dynamics, &t, &res, back);
-    CHECK(rc == 0 && res.radius == 0.05 && res.last_passed == 1 &&
-              res.first_failed == 2 && t.calls == 3 && isnan(back[3]),
-          "first failure: radius %g, %d calls", res.radius, t.calls);
+    EXPECT_MSG(rc == 0 && res.radius == 0.05 && res.last_passed == 1 &&
+                   res.first_failed == 2 && t.calls == 3 && isnan(back[3]),
+               "first failure: radius %g, %d calls", res.radius, t.calls);
 
     /* The first level fails: no radius. */
     t = binary_toy(target, dim);
     t.fail_level = 0;
     rc = basin_radius(HOST, target, dim, 0, &o, dynamics, &t, &res, back);
-    CHECK(rc == 0 && res.radius == 0 && res.last_passed == -1 && res.first_failed == 0,
-          "level 0 fails: %d %d", res.last_passed, res.first_failed);
+    EXPECT_MSG(rc == 0 && res.radius == 0 && res.last_passed == -1 &&
+                   res.first_failed == 0,
+               "level 0 fails: %d %d", res.last_passed, res.first_failed);
 
     /* Every level passes: first_failed −1, radius the top level. */
     t = binary_toy(target, dim);
     t.r = 0.6;
     rc = basin_radius(HOST, target, dim, 0, &o, dynamics, &t, &res, back);
-    CHECK(rc == 0 && res.radius == 0.5 && res.first_failed == -1 && res.last_passed == 10,
-          "all pass: %g %d", res.radius, res.first_failed);
+    EXPECT_MSG(rc == 0 && res.radius == 0.5 && res.first_failed == -1 &&
+                   res.last_passed == 10,
+               "all pass: %g %d", res.radius, res.first_failed);
 
     /* The dynamics' error comes back unchanged, with its message. */
     t = binary_toy(target, dim);
     t.error_level = 1;
     rc = basin_radius(HOST, target, dim, 0, &o, dynamics, &t, &res, back);
-    CHECK(rc == BASIN_ENUMERIC && strstr(fake_last_error, "toy") != NULL,
-          "dynamics error: %d", rc);
+    EXPECT_MSG(rc == BASIN_ENUMERIC && strstr(fake_last_error, "toy") != NULL,
+               "dynamics error: %d", rc);
 
     /* Cancellation between levels. */
     t = binary_toy(target, dim);
     fake.cancel = 1;
     rc = basin_radius(HOST, target, dim, 0, &o, dynamics, &t, &res, back);
-    CHECK(rc == BASIN_ECANCELED && t.calls == 0, "cancel: %d", rc);
+    EXPECT_MSG(rc == BASIN_ECANCELED && t.calls == 0, "cancel: %d", rc);
     fake.cancel = 0;
 }
 
-static void test_real(void)
+TEST_IMPL(basin_radius_real)
 {
+    setup();
     const uint32_t dim = 2000;
     float *target = malloc(dim * sizeof *target);
     rng_normal(SEED, 9, 1, 0, target, dim);
@@ -211,17 +223,19 @@ static void test_real(void)
     basin_radius_result res;
     double back[10];
     int rc = basin_radius(HOST, target, dim, 7, &o, dynamics, &t, &res, back);
-    CHECK(rc == 0, "real: rc %d %s", rc, fake_last_error);
-    CHECK(res.radius == 0.4 && res.last_passed == 3 && res.first_failed == 4,
-          "real: radius %g", res.radius);
-    CHECK(back[3] == 1.0 && back[4] == 0.0, "real: returned %g %g", back[3], back[4]);
-    CHECK(!t.bad_corruption, "noise norm not level·√dim");
-    CHECK(!t.identical_trials, "two trials got the same noise");
+    EXPECT_MSG(rc == 0, "real: rc %d %s", rc, fake_last_error);
+    EXPECT_MSG(res.radius == 0.4 && res.last_passed == 3 && res.first_failed == 4,
+               "real: radius %g", res.radius);
+    EXPECT_MSG(back[3] == 1.0 && back[4] == 0.0, "real: returned %g %g", back[3],
+               back[4]);
+    EXPECT_MSG(!t.bad_corruption, "noise norm not level·√dim");
+    EXPECT_MSG(!t.identical_trials, "two trials got the same noise");
     free(target);
 }
 
-static void test_bad_options(void)
+TEST_IMPL(basin_radius_bad_options)
 {
+    setup();
     float x[4] = {1, -1, 1, 1};
     double up[] = {0.1, 0.2}, down[] = {0.2, 0.1}, big[] = {0.1, 0.7};
     basin_radius_result res;
@@ -241,24 +255,21 @@ static void test_bad_options(void)
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         fake_last_error[0] = 0;
         int rc = basin_radius(HOST, x, 4, 0, &bad[i].o, dynamics, &t, &res, NULL);
-        CHECK(rc == BASIN_EINVAL && strstr(fake_last_error, bad[i].what) != NULL,
-              "case %zu: rc %d, message '%s'", i, rc, fake_last_error);
+        EXPECT_MSG(rc == BASIN_EINVAL && strstr(fake_last_error, bad[i].what) != NULL,
+                   "case %zu: rc %d, message '%s'", i, rc, fake_last_error);
     }
-    CHECK(t.calls == 0, "dynamics ran on bad options");
+    EXPECT_MSG(t.calls == 0, "dynamics ran on bad options");
     /* Real states take levels above 0.5. */
     basin_radius_options o = {big, 2, 10, 0.9, 0.01, 0};
     int rc = basin_radius(HOST, x, 4, UINT64_MAX, &o, dynamics, &t, &res, NULL);
-    CHECK(rc == BASIN_EINVAL && strstr(fake_last_error, "too large"), "index overflow");
+    EXPECT_MSG(rc == BASIN_EINVAL && strstr(fake_last_error, "too large"),
+               "index overflow");
     rc = basin_radius(HOST, x, 0, 0, &o, dynamics, &t, &res, NULL);
-    CHECK(rc == BASIN_EINVAL, "dim 0: %d", rc);
+    EXPECT_MSG(rc == BASIN_EINVAL, "dim 0: %d", rc);
 }
 
-int main(void)
-{
-    fake_host_init(&fake, SEED, FAKE_PHILOX);
-    fake.quiet = 1;
-    test_binary();
-    test_real();
-    test_bad_options();
-    return check_done("basin_radius");
-}
+TEST_LIST_BEGIN
+TEST_ENTRY(basin_radius_binary)
+TEST_ENTRY(basin_radius_real)
+TEST_ENTRY(basin_radius_bad_options)
+TEST_LIST_END

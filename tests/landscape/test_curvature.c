@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../unit/check.h"
+#include "harness.h"
 #include "basin/plugin.h"
 #include "measure/curvature.h"
 #include "base/rng.h"
@@ -98,7 +98,7 @@ static void free_op(op *o)
 }
 
 /* Dense path, dim 60: a saddle with one negative and one zero eigenvalue. */
-static void test_dense(void)
+TEST_IMPL(curvature_dense)
 {
     op o = make_op(60, 0);
     /* λ: −1.5, 0, and 58 values evenly in [0.5, 5]; placed out of order. */
@@ -122,14 +122,15 @@ static void test_dense(void)
     curvature_result r;
     char err[256] = "";
     int rc = curvature_extremes(60, apply, &o, NULL, &r, err, sizeof err);
-    CHECK(rc == 0 && r.dense == 1, "dense: rc %d %s", rc, err);
-    CHECK(fabs(r.lambda_min + 1.5) < TOL, "dense λ_min %.9g, want -1.5", r.lambda_min);
-    CHECK(fabs(r.lambda_max - 5.0) < TOL, "dense λ_max %.9g, want 5", r.lambda_max);
-    CHECK(r.n_negative == 1 && r.n_zero == 1, "negative %lld zero %lld",
-          (long long)r.n_negative, (long long)r.n_zero);
-    CHECK(r.n_products == 60, "%u products", r.n_products);
+    EXPECT_MSG(rc == 0 && r.dense == 1, "dense: rc %d %s", rc, err);
+    EXPECT_MSG(fabs(r.lambda_min + 1.5) < TOL, "dense λ_min %.9g, want -1.5",
+               r.lambda_min);
+    EXPECT_MSG(fabs(r.lambda_max - 5.0) < TOL, "dense λ_max %.9g, want 5", r.lambda_max);
+    EXPECT_MSG(r.n_negative == 1 && r.n_zero == 1, "negative %lld zero %lld",
+               (long long)r.n_negative, (long long)r.n_zero);
+    EXPECT_MSG(r.n_products == 60, "%u products", r.n_products);
     /* Float products of a symmetric matrix: asymmetry at rounding level. */
-    CHECK(r.asymmetry < 1e-6, "asymmetry %g", r.asymmetry);
+    EXPECT_MSG(r.asymmetry < 1e-6, "asymmetry %g", r.asymmetry);
 
     /* The same operator by Lanczos (dense path off): m = dim = 60 steps span the
        whole space, so the Ritz values are the eigenvalues. */
@@ -137,22 +138,22 @@ static void test_dense(void)
     o.calls = 0;
     curvature_result l;
     rc = curvature_extremes(60, apply, &o, &opt, &l, err, sizeof err);
-    CHECK(rc == 0 && l.dense == 0 && l.n_negative == -1 && isnan(l.asymmetry),
-          "lanczos 60: rc %d", rc);
-    CHECK(fabs(l.lambda_min + 1.5) < TOL && fabs(l.lambda_max - 5.0) < TOL,
-          "lanczos 60: %.9g %.9g", l.lambda_min, l.lambda_max);
-    CHECK(l.n_products == 60, "%u products", l.n_products);
+    EXPECT_MSG(rc == 0 && l.dense == 0 && l.n_negative == -1 && isnan(l.asymmetry),
+               "lanczos 60: rc %d", rc);
+    EXPECT_MSG(fabs(l.lambda_min + 1.5) < TOL && fabs(l.lambda_max - 5.0) < TOL,
+               "lanczos 60: %.9g %.9g", l.lambda_min, l.lambda_max);
+    EXPECT_MSG(l.n_products == 60, "%u products", l.n_products);
 
     /* A non-symmetric operator is reported: skew 0.5 against max|H| ≈ 5. */
     o.skew = 0.5;
     rc = curvature_extremes(60, apply, &o, NULL, &r, err, sizeof err);
-    CHECK(rc == 0 && r.asymmetry > 0.05, "asymmetry %g", r.asymmetry);
+    EXPECT_MSG(rc == 0 && r.asymmetry > 0.05, "asymmetry %g", r.asymmetry);
     free_op(&o);
 }
 
 /* Lanczos path, dim 1000 > 400: isolated extremes −2 (a saddle) and 5, the rest
  * evenly in [−1, 3]. */
-static void test_lanczos(void)
+TEST_IMPL(curvature_lanczos)
 {
     const uint32_t dim = 1000;
     op o = make_op(dim, 1);
@@ -163,14 +164,14 @@ static void test_lanczos(void)
     curvature_result r, r2;
     char err[256] = "";
     int rc = curvature_extremes(dim, apply, &o, NULL, &r, err, sizeof err);
-    CHECK(rc == 0 && r.dense == 0, "lanczos: rc %d %s", rc, err);
-    CHECK(r.n_products == CURVATURE_LANCZOS_STEPS, "%u products", r.n_products);
-    CHECK(fabs(r.lambda_min + 2.0) < TOL, "λ_min %.9g, want -2", r.lambda_min);
-    CHECK(fabs(r.lambda_max - 5.0) < TOL, "λ_max %.9g, want 5", r.lambda_max);
-    CHECK(r.lambda_min < 0, "saddle not detected");
+    EXPECT_MSG(rc == 0 && r.dense == 0, "lanczos: rc %d %s", rc, err);
+    EXPECT_MSG(r.n_products == CURVATURE_LANCZOS_STEPS, "%u products", r.n_products);
+    EXPECT_MSG(fabs(r.lambda_min + 2.0) < TOL, "λ_min %.9g, want -2", r.lambda_min);
+    EXPECT_MSG(fabs(r.lambda_max - 5.0) < TOL, "λ_max %.9g, want 5", r.lambda_max);
+    EXPECT_MSG(r.lambda_min < 0, "saddle not detected");
     rc = curvature_extremes(dim, apply, &o, NULL, &r2, err, sizeof err);
-    CHECK(rc == 0 && r2.lambda_min == r.lambda_min && r2.lambda_max == r.lambda_max,
-          "not deterministic");
+    EXPECT_MSG(rc == 0 && r2.lambda_min == r.lambda_min && r2.lambda_max == r.lambda_max,
+               "not deterministic");
 
     /* No gap: 1000 eigenvalues evenly in [−1, 1]. Ritz values interlace, so they
        stay inside the spectrum (up to the 6e-7 rounding), and 80 steps bring the
@@ -179,12 +180,12 @@ static void test_lanczos(void)
     for (uint32_t i = 0; i < dim; i++)
         o.lambda[i] = -1.0 + 2.0 * ((i * 389) % dim) / (double)(dim - 1);
     rc = curvature_extremes(dim, apply, &o, NULL, &r, err, sizeof err);
-    CHECK(rc == 0, "even: rc %d", rc);
-    CHECK(r.lambda_min >= -1.0 - 1e-5 && r.lambda_max <= 1.0 + 1e-5,
-          "Ritz values outside the spectrum: %.9g %.9g", r.lambda_min, r.lambda_max);
-    CHECK(r.lambda_min < -0.99 && r.lambda_max > 0.99, "even: %.6g %.6g", r.lambda_min,
-          r.lambda_max);
-    printf("even spectrum [-1, 1], 80 Lanczos steps: %.6g %.6g\n", r.lambda_min,
+    EXPECT_MSG(rc == 0, "even: rc %d", rc);
+    EXPECT_MSG(r.lambda_min >= -1.0 - 1e-5 && r.lambda_max <= 1.0 + 1e-5,
+               "Ritz values outside the spectrum: %.9g %.9g", r.lambda_min, r.lambda_max);
+    EXPECT_MSG(r.lambda_min < -0.99 && r.lambda_max > 0.99, "even: %.6g %.6g",
+               r.lambda_min, r.lambda_max);
+    printf("# even spectrum [-1, 1], 80 Lanczos steps: %.6g %.6g\n", r.lambda_min,
            r.lambda_max);
 
     /* Rank 2 (λ = 3, −1, zeros elsewhere): the Krylov space is invariant after
@@ -194,12 +195,13 @@ static void test_lanczos(void)
     o.lambda[5] = 3.0;
     o.lambda[600] = -1.0;
     rc = curvature_extremes(dim, apply, &o, NULL, &r, err, sizeof err);
-    CHECK(rc == 0 && fabs(r.lambda_min + 1.0) < TOL && fabs(r.lambda_max - 3.0) < TOL,
-          "rank 2: rc %d %.9g %.9g", rc, r.lambda_min, r.lambda_max);
+    EXPECT_MSG(rc == 0 && fabs(r.lambda_min + 1.0) < TOL &&
+                   fabs(r.lambda_max - 3.0) < TOL,
+               "rank 2: rc %d %.9g %.9g", rc, r.lambda_min, r.lambda_max);
     free_op(&o);
 }
 
-static void test_errors(void)
+TEST_IMPL(curvature_errors)
 {
     op o = make_op(500, 2);
     for (uint32_t i = 0; i < 500; i++)
@@ -211,27 +213,25 @@ static void test_errors(void)
         o.calls = 0;
         o.nan_at = 7;
         int rc = curvature_extremes(500, apply, &o, &opt, &r, err, sizeof err);
-        CHECK(rc == BASIN_ENUMERIC && strstr(err, "non-finite") != NULL &&
-                  isnan(r.lambda_min),
-              "NaN product (dense %d): %d %s", dense, rc, err);
+        EXPECT_MSG(rc == BASIN_ENUMERIC && strstr(err, "non-finite") != NULL &&
+                       isnan(r.lambda_min),
+                   "NaN product (dense %d): %d %s", dense, rc, err);
         o.calls = 0;
         o.nan_at = -1;
         o.fail_at = 3;
         rc = curvature_extremes(500, apply, &o, &opt, &r, err, sizeof err);
-        CHECK(rc == BASIN_EUNSUPPORTED, "failing product (dense %d): %d", dense, rc);
+        EXPECT_MSG(rc == BASIN_EUNSUPPORTED, "failing product (dense %d): %d", dense, rc);
         o.fail_at = -1;
     }
     int rc = curvature_extremes(0, apply, &o, NULL, &r, err, sizeof err);
-    CHECK(rc == BASIN_EINVAL, "dim 0: %d", rc);
+    EXPECT_MSG(rc == BASIN_EINVAL, "dim 0: %d", rc);
     rc = curvature_extremes(5, NULL, &o, NULL, &r, NULL, 0);
-    CHECK(rc == BASIN_EINVAL, "no callback: %d", rc);
+    EXPECT_MSG(rc == BASIN_EINVAL, "no callback: %d", rc);
     free_op(&o);
 }
 
-int main(void)
-{
-    test_dense();
-    test_lanczos();
-    test_errors();
-    return check_done("curvature");
-}
+TEST_LIST_BEGIN
+TEST_ENTRY(curvature_dense)
+TEST_ENTRY(curvature_lanczos)
+TEST_ENTRY(curvature_errors)
+TEST_LIST_END

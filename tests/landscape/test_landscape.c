@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../unit/check.h"
+#include "harness.h"
 #include "fake_host.h"
 #include "basin/plugin.h"
 #include "measure/landscape.h"
@@ -26,9 +26,16 @@
 
 /* ---------------------------------------------------------- a fake host */
 
-/* tests/fake_host.h's host, core's Philox streams of SEED (set up in main). */
+/* tests/fake_host.h's host; every case starts with setup(). */
 static fake_host fake;
 static const basin_host *const HOST = &fake.host;
+
+/* Every case starts from a fresh fake host: core's Philox streams of SEED, quiet. */
+static void setup(void)
+{
+    fake_host_init(&fake, SEED, FAKE_PHILOX);
+    fake.quiet = 1;
+}
 
 /* ------------------------------------------------------------ the fake job */
 
@@ -348,8 +355,9 @@ static void ids_of(const world *w, int64_t *id, uint64_t *first)
 
 /* ------------------------------------------------------------------- tests */
 
-static void test_params(void)
+TEST_IMPL(landscape_params)
 {
+    setup();
     static const char *const NAMES[] = {
         "attractors", "tol",           "max_analyzed",    "radius",       "radius_levels",
         "radius_max", "radius_trials", "radius_fraction", "radius_delta", "curvature"};
@@ -357,26 +365,26 @@ static void test_params(void)
     int n = 0;
     while (landscape_params[n].name)
         n++;
-    CHECK(n == 10, "landscape_params has %d rows", n);
+    EXPECT_MSG(n == 10, "landscape_params has %d rows", n);
     for (int i = 0; i < n && i < 10; i++) {
         const basin_param_def *p = &landscape_params[i];
-        CHECK(strcmp(p->name, NAMES[i]) == 0 && p->default_number == DEFAULTS[i] &&
-                  p->doc && p->doc[0],
-              "param %d: %s = %g", i, p->name, p->default_number);
-        CHECK(p->default_number >= p->min && p->default_number <= p->max,
-              "param %s: default outside its range", p->name);
+        EXPECT_MSG(strcmp(p->name, NAMES[i]) == 0 && p->default_number == DEFAULTS[i] &&
+                       p->doc && p->doc[0],
+                   "param %d: %s = %g", i, p->name, p->default_number);
+        EXPECT_MSG(p->default_number >= p->min && p->default_number <= p->max,
+                   "param %s: default outside its range", p->name);
     }
-    CHECK(landscape_params[LANDSCAPE_CURVATURE].type == BASIN_PARAM_BOOL &&
-              landscape_params[LANDSCAPE_RADIUS_LEVELS].type == BASIN_PARAM_INT &&
-              landscape_params[LANDSCAPE_RADIUS_FRACTION].type == BASIN_PARAM_REAL &&
-              landscape_params[LANDSCAPE_RADIUS_FRACTION].max == 1 &&
-              (landscape_params[LANDSCAPE_TOL].flags & BASIN_PARAM_MIN_EXCLUSIVE),
-          "param types and ranges");
+    EXPECT_MSG(landscape_params[LANDSCAPE_CURVATURE].type == BASIN_PARAM_BOOL &&
+                   landscape_params[LANDSCAPE_RADIUS_LEVELS].type == BASIN_PARAM_INT &&
+                   landscape_params[LANDSCAPE_RADIUS_FRACTION].type == BASIN_PARAM_REAL &&
+                   landscape_params[LANDSCAPE_RADIUS_FRACTION].max == 1 &&
+                   (landscape_params[LANDSCAPE_TOL].flags & BASIN_PARAM_MIN_EXCLUSIVE),
+               "param types and ranges");
 }
 
 /* 1000 states at 5 centres (40/30/15/10/5 %), 100 unconverged elsewhere: counts,
    classes, energies and curvature, both Hessian paths. */
-static void test_wells(const basin_energy_iface *energy, int exact)
+static void wells(const basin_energy_iface *energy, int exact)
 {
     world w;
     memset(&w, 0, sizeof w);
@@ -393,7 +401,7 @@ static void test_wells(const basin_energy_iface *energy, int exact)
             min_sep = d < min_sep ? d : min_sep;
         }
     /* Distinct ±3 vectors differ by ≥ 6 in a coordinate: normalized ≥ 6/√8. */
-    CHECK(min_sep > 2, "centres not distinct: %g", min_sep);
+    EXPECT_MSG(min_sep > 2, "centres not distinct: %g", min_sep);
     static const uint64_t COUNTS[] = {400, 300, 150, 100, 50};
     make_states(&w, COUNTS, 100);
     basin_value p[16];
@@ -404,36 +412,39 @@ static void test_wells(const basin_energy_iface *energy, int exact)
     landscape_result r;
     char err[256];
     int rc = landscape_run(p, &in, &r, err, sizeof err);
-    CHECK(rc == 0, "wells: %d %s", rc, err);
-    CHECK(r.n_attractors == 5 && r.n_grouped == 1000,
-          "wells: %llu attractors, %llu "
-          "grouped",
-          (unsigned long long)r.n_attractors, (unsigned long long)r.n_grouped);
-    CHECK(r.by_class[MEASURE_MEMORIZED] == 3 && r.by_class[MEASURE_SPURIOUS] == 2 &&
-              r.by_class[MEASURE_GENERALIZED] == 0 &&
-              r.by_class[MEASURE_UNCONVERGED] == 0,
-          "wells: by class %llu %llu", (unsigned long long)r.by_class[0],
-          (unsigned long long)r.by_class[1]);
-    CHECK(w.classified == 5, "wells: classified %llu", (unsigned long long)w.classified);
-    CHECK(r.n_analyzed == 5, "wells: analyzed %llu", (unsigned long long)r.n_analyzed);
+    EXPECT_MSG(rc == 0, "wells: %d %s", rc, err);
+    EXPECT_MSG(r.n_attractors == 5 && r.n_grouped == 1000,
+               "wells: %llu attractors, %llu "
+               "grouped",
+               (unsigned long long)r.n_attractors, (unsigned long long)r.n_grouped);
+    EXPECT_MSG(r.by_class[MEASURE_MEMORIZED] == 3 && r.by_class[MEASURE_SPURIOUS] == 2 &&
+                   r.by_class[MEASURE_GENERALIZED] == 0 &&
+                   r.by_class[MEASURE_UNCONVERGED] == 0,
+               "wells: by class %llu %llu", (unsigned long long)r.by_class[0],
+               (unsigned long long)r.by_class[1]);
+    EXPECT_MSG(w.classified == 5, "wells: classified %llu",
+               (unsigned long long)w.classified);
+    EXPECT_MSG(r.n_analyzed == 5, "wells: analyzed %llu",
+               (unsigned long long)r.n_analyzed);
     int64_t id[MAX_CENTRES];
     uint64_t first[MAX_CENTRES];
     ids_of(&w, id, first);
     for (uint64_t k = 0; k < r.n_analyzed && k < 5; k++) {
         const landscape_attractor *a = &r.analyzed[k];
         /* Occupancy order = centre order; counts are exact integers. */
-        CHECK(a->id == (uint64_t)id[k] && a->first == first[k] &&
-                  a->members == COUNTS[k] && a->occupancy == COUNTS[k] / 1000.0,
-              "wells: analyzed %llu: id %llu members %llu", (unsigned long long)k,
-              (unsigned long long)a->id, (unsigned long long)a->members);
-        CHECK(a->nearest == (int64_t)k && a->match < 2e-4 &&
-                  a->cls == (k < 3 ? MEASURE_MEMORIZED : MEASURE_SPURIOUS),
-              "wells: class of %llu", (unsigned long long)k);
+        EXPECT_MSG(a->id == (uint64_t)id[k] && a->first == first[k] &&
+                       a->members == COUNTS[k] &&
+                       a->occupancy == (double)COUNTS[k] / 1000.0,
+                   "wells: analyzed %llu: id %llu members %llu", (unsigned long long)k,
+                   (unsigned long long)a->id, (unsigned long long)a->members);
+        EXPECT_MSG(a->nearest == (int64_t)k && a->match < 2e-4 &&
+                       a->cls == (k < 3 ? MEASURE_MEMORIZED : MEASURE_SPURIOUS),
+                   "wells: class of %llu", (unsigned long long)k);
         /* E(c_k + δ) = s w (1 − ½ δᵀAδ) + O(e^−72), |δ_i| ≤ 1e-4: within 1e-6. */
         double e = w.sign[k] * w.weight[k];
-        CHECK(fabs(a->energy - e) < 1e-6, "wells: energy %llu = %.9g, want %g",
-              (unsigned long long)k, a->energy, e);
-        CHECK(isnan(a->radius) && a->radius_bound == 0, "wells: radius measured");
+        EXPECT_MSG(fabs(a->energy - e) < 1e-6, "wells: energy %llu = %.9g, want %g",
+                   (unsigned long long)k, a->energy, e);
+        EXPECT_MSG(isnan(a->radius) && a->radius_bound == 0, "wells: radius measured");
         /* Hessian at c_k = −s w A (its O(δ²) change is < 1e-6): eigenvalues
            −s w a_i, a ∈ [4, 11]. The exact products are float-rounded (1e-6
            relative); the gradient difference errs by float rounding of x ± hv,
@@ -443,88 +454,91 @@ static void test_wells(const basin_energy_iface *energy, int exact)
         double wk = w.weight[k];
         double lmin = w.sign[k] < 0 ? 4 * wk : -11 * wk;
         double lmax = w.sign[k] < 0 ? 11 * wk : -4 * wk;
-        CHECK(fabs(a->lambda_min - lmin) < tol * fabs(lmin) &&
-                  fabs(a->lambda_max - lmax) < tol * fabs(lmax),
-              "wells (%s): lambda %llu = [%.7g, %.7g], want [%g, %g]",
-              exact ? "hv" : "gradient", (unsigned long long)k, a->lambda_min,
-              a->lambda_max, lmin, lmax);
-        CHECK(a->n_negative == (w.sign[k] < 0 ? 0 : 8), "wells: %lld negative",
-              (long long)a->n_negative);
+        EXPECT_MSG(fabs(a->lambda_min - lmin) < tol * fabs(lmin) &&
+                       fabs(a->lambda_max - lmax) < tol * fabs(lmax),
+                   "wells (%s): lambda %llu = [%.7g, %.7g], want [%g, %g]",
+                   exact ? "hv" : "gradient", (unsigned long long)k, a->lambda_min,
+                   a->lambda_max, lmin, lmax);
+        EXPECT_MSG(a->n_negative == (w.sign[k] < 0 ? 0 : 8), "wells: %lld negative",
+                   (long long)a->n_negative);
     }
     /* Dense path (dim 8 ≤ 400): 8 products per attractor, through the given
        route only. */
     if (exact)
-        CHECK(w.n_hv == 40 && w.n_gradient == 0, "wells: %d hv, %d gradient calls",
-              w.n_hv, w.n_gradient);
+        EXPECT_MSG(w.n_hv == 40 && w.n_gradient == 0, "wells: %d hv, %d gradient calls",
+                   w.n_hv, w.n_gradient);
     else
-        CHECK(w.n_hv == 0 && w.n_gradient == 40, "wells: %d hv, %d gradient calls",
-              w.n_hv, w.n_gradient);
+        EXPECT_MSG(w.n_hv == 0 && w.n_gradient == 40, "wells: %d hv, %d gradient calls",
+                   w.n_hv, w.n_gradient);
     landscape_result_free(&r);
-    CHECK(r.analyzed == NULL && r.n_analyzed == 0, "free did not zero");
+    EXPECT_MSG(r.analyzed == NULL && r.n_analyzed == 0, "free did not zero");
     landscape_result_free(&r);
 
     /* max_analyzed = 2: the two most occupied; by_class still counts all five. */
     p[LANDSCAPE_MAX_ANALYZED].number = 2;
     p[LANDSCAPE_CURVATURE].number = 0;
     rc = landscape_run(p, &in, &r, err, sizeof err);
-    CHECK(rc == 0 && r.n_analyzed == 2 && r.analyzed[0].members == 400 &&
-              r.analyzed[1].members == 300 && r.by_class[MEASURE_SPURIOUS] == 2 &&
-              isnan(r.analyzed[0].lambda_min) && r.analyzed[0].n_negative == -1,
-          "max_analyzed = 2: rc %d, %llu analyzed", rc, (unsigned long long)r.n_analyzed);
+    EXPECT_MSG(rc == 0 && r.n_analyzed == 2 && r.analyzed[0].members == 400 &&
+                   r.analyzed[1].members == 300 && r.by_class[MEASURE_SPURIOUS] == 2 &&
+                   isnan(r.analyzed[0].lambda_min) && r.analyzed[0].n_negative == -1,
+               "max_analyzed = 2: rc %d, %llu analyzed", rc,
+               (unsigned long long)r.n_analyzed);
     landscape_result_free(&r);
 
     /* Score model (no energy): energy and curvature NaN, no failure. */
     p[LANDSCAPE_CURVATURE].number = 1;
     in.energy = NULL;
     rc = landscape_run(p, &in, &r, err, sizeof err);
-    CHECK(rc == 0 && r.n_analyzed == 2 && isnan(r.analyzed[0].energy) &&
-              isnan(r.analyzed[1].lambda_max) && r.analyzed[1].n_negative == -1,
-          "score model: rc %d", rc);
+    EXPECT_MSG(rc == 0 && r.n_analyzed == 2 && isnan(r.analyzed[0].energy) &&
+                   isnan(r.analyzed[1].lambda_max) && r.analyzed[1].n_negative == -1,
+               "score model: rc %d", rc);
     landscape_result_free(&r);
 
     /* A binary-flagged energy gets no curvature. */
     in.energy = &WELLS_BINARY;
     int hv_before = w.n_hv;
     rc = landscape_run(p, &in, &r, err, sizeof err);
-    CHECK(rc == 0 && isnan(r.analyzed[0].lambda_min) && w.n_hv == hv_before &&
-              fabs(r.analyzed[0].energy + 1) < 1e-6,
-          "binary energy: rc %d", rc);
+    EXPECT_MSG(rc == 0 && isnan(r.analyzed[0].lambda_min) && w.n_hv == hv_before &&
+                   fabs(r.analyzed[0].energy + 1) < 1e-6,
+               "binary energy: rc %d", rc);
     landscape_result_free(&r);
 
     /* attractors = false: empty result, nothing called. */
     p[LANDSCAPE_ATTRACTORS].number = 0;
     uint64_t calls = w.classify_calls;
     rc = landscape_run(p, &in, &r, err, sizeof err);
-    CHECK(rc == 0 && r.n_attractors == 0 && r.n_grouped == 0 && r.n_analyzed == 0 &&
-              r.analyzed == NULL && w.classify_calls == calls,
-          "attractors = false");
+    EXPECT_MSG(rc == 0 && r.n_attractors == 0 && r.n_grouped == 0 && r.n_analyzed == 0 &&
+                   r.analyzed == NULL && w.classify_calls == calls,
+               "attractors = false");
     landscape_result_free(&r);
     p[LANDSCAPE_ATTRACTORS].number = 1;
 
     /* Cancelled before the first attractor is analyzed. */
     fake.cancel = 1;
     rc = landscape_run(p, &in, &r, err, sizeof err);
-    CHECK(rc == BASIN_ECANCELED && r.analyzed == NULL && err[0], "cancel: %d", rc);
+    EXPECT_MSG(rc == BASIN_ECANCELED && r.analyzed == NULL && err[0], "cancel: %d", rc);
     fake.cancel = 0;
 
     /* A failing classifier. */
     w.classify_fail = 1;
     rc = landscape_run(p, &in, &r, err, sizeof err);
-    CHECK(rc == BASIN_EIO && strstr(err, "classif") && r.analyzed == NULL,
-          "classify failure: %d %s", rc, err);
+    EXPECT_MSG(rc == BASIN_EIO && strstr(err, "classif") && r.analyzed == NULL,
+               "classify failure: %d %s", rc, err);
     w.classify_fail = 0;
 
     /* Radius without dynamics. */
     in.dynamics = NULL;
     p[LANDSCAPE_RADIUS].number = 1;
     rc = landscape_run(p, &in, &r, err, sizeof err);
-    CHECK(rc == BASIN_EINVAL && strstr(err, "dynamics"), "no dynamics: %d %s", rc, err);
+    EXPECT_MSG(rc == BASIN_EINVAL && strstr(err, "dynamics"), "no dynamics: %d %s", rc,
+               err);
     world_free(&w);
 }
 
 /* Ties in occupancy go by id. */
-static void test_ties(void)
+TEST_IMPL(landscape_ties)
 {
+    setup();
     world w;
     memset(&w, 0, sizeof w);
     w.dim = 8;
@@ -542,23 +556,25 @@ static void test_ties(void)
     int64_t id[MAX_CENTRES];
     uint64_t first[MAX_CENTRES];
     ids_of(&w, id, first);
-    CHECK(rc == 0 && r.n_attractors == 4 && r.n_analyzed == 3, "ties: rc %d", rc);
+    EXPECT_MSG(rc == 0 && r.n_attractors == 4 && r.n_analyzed == 3, "ties: rc %d", rc);
     if (rc == 0 && r.n_analyzed == 3) {
         uint64_t lo = (uint64_t)(id[1] < id[2] ? id[1] : id[2]);
         uint64_t hi = (uint64_t)(id[1] < id[2] ? id[2] : id[1]);
         uint64_t third = (uint64_t)(id[0] < id[3] ? id[0] : id[3]);
-        CHECK(r.analyzed[0].id == lo && r.analyzed[1].id == hi &&
-                  r.analyzed[2].id == third && r.analyzed[0].occupancy == 20.0 / 60,
-              "ties: order %llu %llu %llu", (unsigned long long)r.analyzed[0].id,
-              (unsigned long long)r.analyzed[1].id, (unsigned long long)r.analyzed[2].id);
+        EXPECT_MSG(r.analyzed[0].id == lo && r.analyzed[1].id == hi &&
+                       r.analyzed[2].id == third && r.analyzed[0].occupancy == 20.0 / 60,
+                   "ties: order %llu %llu %llu", (unsigned long long)r.analyzed[0].id,
+                   (unsigned long long)r.analyzed[1].id,
+                   (unsigned long long)r.analyzed[2].id);
     }
     landscape_result_free(&r);
     world_free(&w);
 }
 
 /* Real states, dim 2000: the radius on the grid 0.05, 0.10, …, 0.50. */
-static void test_radius_real(void)
+TEST_IMPL(landscape_radius_real)
 {
+    setup();
     world w;
     memset(&w, 0, sizeof w);
     w.dim = 2000;
@@ -581,7 +597,7 @@ static void test_radius_real(void)
     landscape_result r;
     char err[256];
     int rc = landscape_run(p, &in, &r, err, sizeof err);
-    CHECK(rc == 0 && r.n_analyzed == 5, "radius: %d %s", rc, err);
+    EXPECT_MSG(rc == 0 && r.n_analyzed == 5, "radius: %d %s", rc, err);
     int64_t id[MAX_CENTRES];
     uint64_t first[MAX_CENTRES];
     ids_of(&w, id, first);
@@ -589,11 +605,11 @@ static void test_radius_real(void)
     const uint64_t levels = 10, trials = 10;
     for (int k = 0; k < 5 && rc == 0; k++) {
         const landscape_attractor *a = &r.analyzed[k];
-        CHECK(a->id == (uint64_t)id[k] && fabs(a->radius - RADIUS[k]) < 1e-12 &&
-                  a->radius_bound == (k == 3),
-              "radius %d: %g (bound %d), want %g", k, a->radius, a->radius_bound,
-              RADIUS[k]);
-        CHECK(isnan(a->energy) && isnan(a->lambda_min), "radius %d: score model", k);
+        EXPECT_MSG(a->id == (uint64_t)id[k] && fabs(a->radius - RADIUS[k]) < 1e-12 &&
+                       a->radius_bound == (k == 3),
+                   "radius %d: %g (bound %d), want %g", k, a->radius, a->radius_bound,
+                   RADIUS[k]);
+        EXPECT_MSG(isnan(a->energy) && isnan(a->lambda_min), "radius %d: score model", k);
         /* Level l of attractor a runs as (a · levels + l) · trials + r. */
         for (int l = 0; l < TRIED[k]; l++, call++)
             if (call >= w.n_calls ||
@@ -601,25 +617,25 @@ static void test_radius_real(void)
                 fabs(w.level[call] - 0.05 * (l + 1)) > 1e-12) /* 0.5 · (l+1)/10 */
                 runs_ok = 0;
     }
-    CHECK(runs_ok && call == w.n_calls,
-          "radius: run numbering and levels (%d of %d "
-          "calls)",
-          call, w.n_calls);
+    EXPECT_MSG(runs_ok && call == w.n_calls,
+               "radius: run numbering and levels (%d of %d "
+               "calls)",
+               call, w.n_calls);
     landscape_result_free(&r);
 
     /* The dynamics fails: its status and a message naming it. */
     w.dynamics_fail = 1;
     rc = landscape_run(p, &in, &r, err, sizeof err);
-    CHECK(rc == BASIN_ENUMERIC && strstr(err, "dynamics") && r.analyzed == NULL,
-          "dynamics failure: %d %s", rc, err);
+    EXPECT_MSG(rc == BASIN_ENUMERIC && strstr(err, "dynamics") && r.analyzed == NULL,
+               "dynamics failure: %d %s", rc, err);
     w.dynamics_fail = 0;
 
     /* Cancelled inside the radius scan: passed through. */
     w.cancel_in_dynamics = 1;
     w.n_calls = 0;
     rc = landscape_run(p, &in, &r, err, sizeof err);
-    CHECK(rc == BASIN_ECANCELED && w.n_calls == 1, "cancel in radius: %d, %d calls", rc,
-          w.n_calls);
+    EXPECT_MSG(rc == BASIN_ECANCELED && w.n_calls == 1, "cancel in radius: %d, %d calls",
+               rc, w.n_calls);
     fake.cancel = 0;
     w.cancel_in_dynamics = 0;
     world_free(&w);
@@ -627,8 +643,9 @@ static void test_radius_real(void)
 
 /* Binary states, dim 100: exactly round(c·100) spins flipped per level, so the
    radius is exact: the toy returns iff fewer than 23 differ → 0.20. */
-static void test_radius_binary(void)
+TEST_IMPL(landscape_radius_binary)
 {
+    setup();
     world w;
     memset(&w, 0, sizeof w);
     w.dim = 100;
@@ -650,37 +667,47 @@ static void test_radius_binary(void)
     landscape_result r;
     char err[256];
     int rc = landscape_run(p, &in, &r, err, sizeof err);
-    CHECK(rc == 0 && r.n_attractors == 3 && r.n_grouped == 60 && r.n_analyzed == 3,
-          "binary: %d %s", rc, err);
+    EXPECT_MSG(rc == 0 && r.n_attractors == 3 && r.n_grouped == 60 && r.n_analyzed == 3,
+               "binary: %d %s", rc, err);
     for (uint64_t k = 0; k < r.n_analyzed; k++) {
         const landscape_attractor *a = &r.analyzed[k];
-        CHECK(fabs(a->radius - 0.2) < 1e-12 && a->radius_bound == 0 &&
-                  a->members == COUNTS[k],
-              "binary %llu: radius %g", (unsigned long long)k, a->radius);
+        EXPECT_MSG(fabs(a->radius - 0.2) < 1e-12 && a->radius_bound == 0 &&
+                       a->members == COUNTS[k],
+                   "binary %llu: radius %g", (unsigned long long)k, a->radius);
         /* Binary states: no curvature even for a continuous energy; E(c) = −1. */
-        CHECK(isnan(a->lambda_min) && a->n_negative == -1 && fabs(a->energy + 1) < 1e-12,
-              "binary %llu: curvature or energy", (unsigned long long)k);
+        EXPECT_MSG(isnan(a->lambda_min) && a->n_negative == -1 &&
+                       fabs(a->energy + 1) < 1e-12,
+                   "binary %llu: curvature or energy", (unsigned long long)k);
     }
-    CHECK(w.n_hv == 0 && w.n_gradient == 0, "binary: curvature was computed");
+    EXPECT_MSG(w.n_hv == 0 && w.n_gradient == 0, "binary: curvature was computed");
     landscape_result_free(&r);
 
     /* radius_max above 0.5 is no fraction of spins. */
     p[LANDSCAPE_RADIUS_MAX].number = 0.6;
     rc = landscape_run(p, &in, &r, err, sizeof err);
-    CHECK(rc == BASIN_EINVAL && strstr(err, "radius_max"), "binary radius_max: %d %s", rc,
-          err);
+    EXPECT_MSG(rc == BASIN_EINVAL && strstr(err, "radius_max"),
+               "binary radius_max: %d %s", rc, err);
     world_free(&w);
 }
 
-int main(void)
+/* Both Hessian paths: exact products (hv), and gradient differences. */
+TEST_IMPL(landscape_wells_hv)
 {
-    fake_host_init(&fake, SEED, FAKE_PHILOX);
-    fake.quiet = 1;
-    test_params();
-    test_wells(&WELLS_HV, 1);
-    test_wells(&WELLS_GRAD, 0);
-    test_ties();
-    test_radius_real();
-    test_radius_binary();
-    return check_done("landscape");
+    setup();
+    wells(&WELLS_HV, 1);
 }
+
+TEST_IMPL(landscape_wells_gradient)
+{
+    setup();
+    wells(&WELLS_GRAD, 0);
+}
+
+TEST_LIST_BEGIN
+TEST_ENTRY(landscape_params)
+TEST_ENTRY(landscape_wells_hv)
+TEST_ENTRY(landscape_wells_gradient)
+TEST_ENTRY(landscape_ties)
+TEST_ENTRY(landscape_radius_real)
+TEST_ENTRY(landscape_radius_binary)
+TEST_LIST_END

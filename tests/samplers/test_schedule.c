@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "../unit/check.h"
+#include "harness.h"
 
 static const double pi = 3.14159265358979323846;
 
@@ -22,33 +22,34 @@ static schedule make(const char *name, double t_min, double t_max)
     schedule s;
     char err[256];
     int rc = schedule_init(&s, name, t_min, t_max, err, sizeof err);
-    CHECK(rc == BASIN_OK, "schedule_init(%s): %s", name, err);
+    EXPECT_MSG(rc == BASIN_OK, "schedule_init(%s): %s", name, err);
     return s;
 }
 
 /* α, σ at a few times against the formulas of schedule.h, in their textbook form
    (where that form is accurate: σ not small). Tolerance 1e-13 relative: a few ulps
    of exp/cos/sqrt. */
-static void test_closed_forms(void)
+TEST_IMPL(schedule_closed_forms)
 {
     double a, sg;
     schedule ou = make("ou", -1, -1);
     for (double t = 0.1; t < 5; t += 0.7) {
         ou.table.at(&ou.table, t, &a, &sg, NULL, NULL);
-        CHECK(close_rel(a, exp(-t), 1e-13), "ou α(%g) = %.17g", t, a);
-        CHECK(close_rel(sg, sqrt(1 - exp(-2 * t)), 1e-13), "ou σ(%g) = %.17g", t, sg);
+        EXPECT_MSG(close_rel(a, exp(-t), 1e-13), "ou α(%g) = %.17g", t, a);
+        EXPECT_MSG(close_rel(sg, sqrt(1 - exp(-2 * t)), 1e-13), "ou σ(%g) = %.17g", t,
+                   sg);
     }
     schedule ddpm = make("ddpm-linear", -1, -1);
     for (double t = 0.1; t <= 1; t += 0.3) {
         /* log ᾱ = −T (β0 t + ½ (β1 − β0) t²), Ho et al. 2020 in continuous time */
         const double abar = exp(-1000 * (1e-4 * t + 0.5 * (0.02 - 1e-4) * t * t));
         ddpm.table.at(&ddpm.table, t, &a, &sg, NULL, NULL);
-        CHECK(close_rel(a, sqrt(abar), 1e-13), "ddpm α(%g) = %.17g", t, a);
-        CHECK(close_rel(sg, sqrt(1 - abar), 1e-13), "ddpm σ(%g) = %.17g", t, sg);
+        EXPECT_MSG(close_rel(a, sqrt(abar), 1e-13), "ddpm α(%g) = %.17g", t, a);
+        EXPECT_MSG(close_rel(sg, sqrt(1 - abar), 1e-13), "ddpm σ(%g) = %.17g", t, sg);
     }
     /* ddpm-linear at t = 0.5: −log ᾱ = 0.05 + 2.4875 = 2.5375 (by hand) */
     ddpm.table.at(&ddpm.table, 0.5, &a, NULL, NULL, NULL);
-    CHECK(close_rel(a, exp(-0.5 * 2.5375), 1e-13), "ddpm α(0.5) = %.17g", a);
+    EXPECT_MSG(close_rel(a, exp(-0.5 * 2.5375), 1e-13), "ddpm α(0.5) = %.17g", a);
 
     schedule cosine = make("cosine", -1, -1);
     const double s = 0.008;
@@ -57,38 +58,40 @@ static void test_closed_forms(void)
         const double f0 = cos(pi / 2 * s / (1 + s)), ft = cos(pi / 2 * (t + s) / (1 + s));
         const double abar = ft * ft / (f0 * f0);
         cosine.table.at(&cosine.table, t, &a, &sg, NULL, NULL);
-        CHECK(close_rel(a, sqrt(abar), 1e-13), "cosine α(%g) = %.17g", t, a);
-        CHECK(close_rel(sg, sqrt(1 - abar), 1e-12), "cosine σ(%g) = %.17g", t, sg);
+        EXPECT_MSG(close_rel(a, sqrt(abar), 1e-13), "cosine α(%g) = %.17g", t, a);
+        EXPECT_MSG(close_rel(sg, sqrt(1 - abar), 1e-12), "cosine σ(%g) = %.17g", t, sg);
     }
     /* σ/α at the default t_max = 0.99: cos θ(0.99)/cos θ0 = 0.015588, σ/α = 64.16
        (by hand; the schedule's noisiest point, about EDM's σ_max = 80). */
     cosine.table.at(&cosine.table, 0.99, &a, &sg, NULL, NULL);
-    CHECK(fabs(sg / a - 64.16) < 0.01, "cosine σ/α at 0.99 is %g", sg / a);
+    EXPECT_MSG(fabs(sg / a - 64.16) < 0.01, "cosine σ/α at 0.99 is %g", sg / a);
 
     schedule edm = make("edm", -1, -1);
     edm.table.at(&edm.table, 3.5, &a, &sg, NULL, NULL);
-    CHECK(a == 1 && sg == 3.5, "edm α, σ at 3.5: %g %g", a, sg);
+    EXPECT_MSG(a == 1 && sg == 3.5, "edm α, σ at 3.5: %g %g", a, sg);
 
     /* Small t: σ keeps its relative precision (1 − α² in double would lose 9 of
        its 16 digits). Second-order Taylor forms; their relative error is O(t²). */
     const double t = 1e-9;
     ou.table.at(&ou.table, t, NULL, &sg, NULL, NULL);
-    CHECK(close_rel(sg * sg, 2 * t - 2 * t * t, 1e-12), "ou σ²(1e-9) = %.17g", sg * sg);
+    EXPECT_MSG(close_rel(sg * sg, 2 * t - 2 * t * t, 1e-12), "ou σ²(1e-9) = %.17g",
+               sg * sg);
     ddpm.table.at(&ddpm.table, t, NULL, &sg, NULL, NULL);
     const double L = 1000 * (1e-4 * t + 0.5 * (0.02 - 1e-4) * t * t);
-    CHECK(close_rel(sg * sg, L - 0.5 * L * L, 1e-12), "ddpm σ²(1e-9) = %.17g", sg * sg);
+    EXPECT_MSG(close_rel(sg * sg, L - 0.5 * L * L, 1e-12), "ddpm σ²(1e-9) = %.17g",
+               sg * sg);
     cosine.table.at(&cosine.table, t, NULL, &sg, NULL, NULL);
     /* σ² = (cos² θ0 − cos² (θ0 + δ))/cos² θ0 ≈ (sin 2θ0 δ + cos 2θ0 δ²)/cos² θ0 */
     const double theta0 = pi / 2 * s / (1 + s), delta = pi / 2 / (1 + s) * t;
     const double want = (sin(2 * theta0) * delta + cos(2 * theta0) * delta * delta) /
                         (cos(theta0) * cos(theta0));
-    CHECK(close_rel(sg * sg, want, 1e-12), "cosine σ²(1e-9) = %.17g vs %.17g", sg * sg,
-          want);
+    EXPECT_MSG(close_rel(sg * sg, want, 1e-12), "cosine σ²(1e-9) = %.17g vs %.17g",
+               sg * sg, want);
 }
 
 /* dα/dt, dσ/dt against central differences (h = 1e-5 t): truncation O(h²) ≈ 1e-10
    relative, rounding ≈ 1e-16/1e-5 = 1e-11; tolerance 1e-7. */
-static void test_derivatives(void)
+TEST_IMPL(schedule_derivatives)
 {
     const char *names[] = {"ddpm-linear", "cosine", "ou", "edm"};
     const double times[][4] = {{0.002, 0.1, 0.5, 0.95},
@@ -104,19 +107,19 @@ static void test_derivatives(void)
             s.table.at(&s.table, t + h, &ap, &sp, NULL, NULL);
             s.table.at(&s.table, t - h, &am, &sm, NULL, NULL);
             const double fa = (ap - am) / (2 * h), fs = (sp - sm) / (2 * h);
-            CHECK(fabs(da - fa) <= 1e-7 * (fabs(fa) + 1e-12),
-                  "%s dα/dt(%g) = %.12g vs "
-                  "finite difference %.12g",
-                  names[k], t, da, fa);
-            CHECK(fabs(ds - fs) <= 1e-7 * fabs(fs),
-                  "%s dσ/dt(%g) = %.12g vs finite "
-                  "difference %.12g",
-                  names[k], t, ds, fs);
+            EXPECT_MSG(fabs(da - fa) <= 1e-7 * (fabs(fa) + 1e-12),
+                       "%s dα/dt(%g) = %.12g vs "
+                       "finite difference %.12g",
+                       names[k], t, da, fa);
+            EXPECT_MSG(fabs(ds - fs) <= 1e-7 * fabs(fs),
+                       "%s dσ/dt(%g) = %.12g vs finite "
+                       "difference %.12g",
+                       names[k], t, ds, fs);
         }
     }
 }
 
-static void test_grids(void)
+TEST_IMPL(schedule_grids)
 {
     const char *names[] = {"ddpm-linear", "cosine", "ou", "edm"};
     double times[1001];
@@ -126,17 +129,17 @@ static void test_grids(void)
         for (int c = 0; c < 5; c++) {
             const uint32_t n = counts[c];
             s.table.grid(&s.table, n, times);
-            CHECK(times[0] == s.table.t_max && times[n] == s.table.t_min,
-                  "%s grid(%u) ends %.17g %.17g", names[k], n, times[0], times[n]);
+            EXPECT_MSG(times[0] == s.table.t_max && times[n] == s.table.t_min,
+                       "%s grid(%u) ends %.17g %.17g", names[k], n, times[0], times[n]);
             int decreasing = 1, uniform = 1;
             for (uint32_t i = 0; i < n; i++) {
                 decreasing &= times[i + 1] < times[i];
                 const double step = (s.table.t_max - s.table.t_min) / n;
                 uniform &= fabs(times[i] - times[i + 1] - step) < 1e-12 * s.table.t_max;
             }
-            CHECK(decreasing, "%s grid(%u) decreases", names[k], n);
-            CHECK(uniform == (k != 3 || n == 1), "%s grid(%u) uniform: %d", names[k], n,
-                  uniform);
+            EXPECT_MSG(decreasing, "%s grid(%u) decreases", names[k], n);
+            EXPECT_MSG(uniform == (k != 3 || n == 1), "%s grid(%u) uniform: %d", names[k],
+                       n, uniform);
         }
     }
     /* ddpm-linear: 999 steps on [1e-3, 1] are the DDPM steps t = k/1000. */
@@ -145,7 +148,7 @@ static void test_grids(void)
     int steps_ok = 1;
     for (int i = 0; i <= 999; i++)
         steps_ok &= fabs(times[i] - (1000 - i) / 1000.0) < 1e-14;
-    CHECK(steps_ok, "ddpm-linear grid(999) is k/1000, k = 1000 … 1");
+    EXPECT_MSG(steps_ok, "ddpm-linear grid(999) is k/1000, k = 1000 … 1");
 
     /* edm: Karras et al. 2022, Eq. 5 with ρ = 7, σ_min = 0.002, σ_max = 80, here
        with 18 steps (19 times). */
@@ -157,16 +160,16 @@ static void test_grids(void)
             pow(80, 1 / 7.0) + i / 18.0 * (pow(0.002, 1 / 7.0) - pow(80, 1 / 7.0));
         karras &= close_rel(times[i], pow(r, 7), 1e-13);
     }
-    CHECK(karras, "edm grid(18) is the ρ = 7 σ grid");
+    EXPECT_MSG(karras, "edm grid(18) is the ρ = 7 σ grid");
     /* Its midpoint by hand: ((1.86930 + 0.41166)/2)^7 = 1.14048^7 ≈ 2.515 */
     edm.table.grid(&edm.table, 2, times);
-    CHECK(fabs(times[1] - pow(0.5 * (pow(80, 1 / 7.0) + pow(0.002, 1 / 7.0)), 7)) <
-                  1e-12 &&
-              fabs(times[1] - 2.515) < 0.001,
-          "edm grid(2) midpoint %.6g", times[1]);
+    EXPECT_MSG(fabs(times[1] - pow(0.5 * (pow(80, 1 / 7.0) + pow(0.002, 1 / 7.0)), 7)) <
+                       1e-12 &&
+                   fabs(times[1] - 2.515) < 0.001,
+               "edm grid(2) midpoint %.6g", times[1]);
 }
 
-static void test_ou_time(void)
+TEST_IMPL(schedule_ou_time)
 {
     /* ddpm-linear at t = k/1000: t_OU = −½ log ᾱ(t) (Biroli et al. 2024,
        transform_time), with ᾱ = α² from the schedule itself. */
@@ -183,21 +186,21 @@ static void test_ou_time(void)
         worst = err > worst ? err : worst;
         ok &= err < 1e-12;
     }
-    CHECK(ok, "ddpm-linear ou_time(k/1000) = −½ log ᾱ (worst relative error %.3g)",
-          worst);
+    EXPECT_MSG(ok, "ddpm-linear ou_time(k/1000) = −½ log ᾱ (worst relative error %.3g)",
+               worst);
     /* at t = 1: ½ · 1000 (1e-4 + ½ 0.0199) = 5.025 */
-    CHECK(close_rel(ddpm.table.ou_time(&ddpm.table, 1.0), 5.025, 1e-13),
-          "ddpm-linear ou_time(1) = %.17g", ddpm.table.ou_time(&ddpm.table, 1.0));
+    EXPECT_MSG(close_rel(ddpm.table.ou_time(&ddpm.table, 1.0), 5.025, 1e-13),
+               "ddpm-linear ou_time(1) = %.17g", ddpm.table.ou_time(&ddpm.table, 1.0));
 
     schedule ou = make("ou", -1, -1), edm = make("edm", -1, -1);
     schedule cosine = make("cosine", -1, -1);
-    CHECK(ou.table.ou_time(&ou.table, 1.25) == 1.25, "ou ou_time is t");
-    CHECK(close_rel(edm.table.ou_time(&edm.table, 80), 0.5 * log(6401), 1e-14),
-          "edm ou_time(80) = ½ log(1 + 80²)");
+    EXPECT_MSG(ou.table.ou_time(&ou.table, 1.25) == 1.25, "ou ou_time is t");
+    EXPECT_MSG(close_rel(edm.table.ou_time(&edm.table, 80), 0.5 * log(6401), 1e-14),
+               "edm ou_time(80) = ½ log(1 + 80²)");
     double a;
     cosine.table.at(&cosine.table, 0.7, &a, NULL, NULL, NULL);
-    CHECK(close_rel(cosine.table.ou_time(&cosine.table, 0.7), -log(a), 1e-12),
-          "cosine ou_time = −log α");
+    EXPECT_MSG(close_rel(cosine.table.ou_time(&cosine.table, 0.7), -log(a), 1e-12),
+               "cosine ou_time = −log α");
 
     /* Round trip through from_ou_time; clamped outside the range. */
     const char *names[] = {"ddpm-linear", "cosine", "ou", "edm"};
@@ -211,11 +214,11 @@ static void test_ou_time(void)
             const double err = fabs(back - t) / t;
             worst_rt = err > worst_rt ? err : worst_rt;
         }
-        CHECK(worst_rt < 1e-12, "%s from_ou_time round trip (worst %.3g)", names[k],
-              worst_rt);
-        CHECK(schedule_from_ou_time(b, 0) == b->t_min &&
-                  schedule_from_ou_time(b, 1e3) == b->t_max,
-              "%s from_ou_time clamps to [t_min, t_max]", names[k]);
+        EXPECT_MSG(worst_rt < 1e-12, "%s from_ou_time round trip (worst %.3g)", names[k],
+                   worst_rt);
+        EXPECT_MSG(schedule_from_ou_time(b, 0) == b->t_min &&
+                       schedule_from_ou_time(b, 1e3) == b->t_max,
+                   "%s from_ou_time clamps to [t_min, t_max]", names[k]);
     }
 }
 
@@ -224,25 +227,26 @@ static void expect_error(const char *name, double t_min, double t_max, const cha
     schedule s;
     char err[256] = "";
     int rc = schedule_init(&s, name, t_min, t_max, err, sizeof err);
-    CHECK(rc == BASIN_EINVAL && strstr(err, needle) != NULL && strchr(err, '\n') == NULL,
-          "schedule_init(%s, %g, %g) = %d \"%s\" (want \"%s\")", name, t_min, t_max, rc,
-          err, needle);
+    EXPECT_MSG(rc == BASIN_EINVAL && strstr(err, needle) != NULL &&
+                   strchr(err, '\n') == NULL,
+               "schedule_init(%s, %g, %g) = %d \"%s\" (want \"%s\")", name, t_min, t_max,
+               rc, err, needle);
 }
 
-static void test_init(void)
+TEST_IMPL(schedule_init)
 {
     schedule s = make("ou", -1, -1);
-    CHECK(strcmp(s.table.name, "ou") == 0 && s.kind == SCHEDULE_OU &&
-              s.table.t_min == 1e-3 && s.table.t_max == 5 && s.table.t_start == 5 &&
-              s.table.struct_size == sizeof(basin_schedule),
-          "ou defaults");
+    EXPECT_MSG(strcmp(s.table.name, "ou") == 0 && s.kind == SCHEDULE_OU &&
+                   s.table.t_min == 1e-3 && s.table.t_max == 5 && s.table.t_start == 5 &&
+                   s.table.struct_size == sizeof(basin_schedule),
+               "ou defaults");
     s = make("edm", -1, 100);
-    CHECK(s.table.t_min == 0.002 && s.table.t_max == 100 && s.kind == SCHEDULE_EDM,
-          "edm with t_max = 100");
+    EXPECT_MSG(s.table.t_min == 0.002 && s.table.t_max == 100 && s.kind == SCHEDULE_EDM,
+               "edm with t_max = 100");
     s = make("cosine", -1, -1);
-    CHECK(s.table.t_min == 1e-3 && s.table.t_max == 0.99, "cosine defaults");
+    EXPECT_MSG(s.table.t_min == 1e-3 && s.table.t_max == 0.99, "cosine defaults");
     s = make("ddpm-linear", 0.01, -1);
-    CHECK(s.table.t_min == 0.01 && s.table.t_max == 1, "ddpm-linear t_min = 0.01");
+    EXPECT_MSG(s.table.t_min == 0.01 && s.table.t_max == 1, "ddpm-linear t_min = 0.01");
 
     /* A copy of the table (the host copies it to set t_start) still works. */
     basin_schedule copy = s.table;
@@ -250,8 +254,8 @@ static void test_init(void)
     double a1, a2;
     copy.at(&copy, 0.5, &a1, NULL, NULL, NULL);
     s.table.at(&s.table, 0.5, &a2, NULL, NULL, NULL);
-    CHECK(a1 == a2 && copy.ou_time(&copy, 0.5) == s.table.ou_time(&s.table, 0.5),
-          "a copied table gives the same α and OU time");
+    EXPECT_MSG(a1 == a2 && copy.ou_time(&copy, 0.5) == s.table.ou_time(&s.table, 0.5),
+               "a copied table gives the same α and OU time");
 
     expect_error("cosin", -1, -1, "unknown schedule 'cosin' (did you mean 'cosine'?)");
     expect_error("ddpm", -1, -1, "did you mean 'ddpm-linear'?");
@@ -268,12 +272,10 @@ static void test_init(void)
     expect_error("edm", -1, INFINITY, "must be finite");
 }
 
-int main(void)
-{
-    test_closed_forms();
-    test_derivatives();
-    test_grids();
-    test_ou_time();
-    test_init();
-    return check_done("schedule");
-}
+TEST_LIST_BEGIN
+TEST_ENTRY(schedule_closed_forms)
+TEST_ENTRY(schedule_derivatives)
+TEST_ENTRY(schedule_grids)
+TEST_ENTRY(schedule_ou_time)
+TEST_ENTRY(schedule_init)
+TEST_LIST_END

@@ -27,13 +27,25 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../unit/check.h"
+#include "harness.h"
 #include "basin/plugin.h"
 #include "kernels/softmax.h"
 
 #define U32 0x1p-24 /* float32 unit roundoff */
 
 static uint64_t rng_state;
+
+/*
+ * Each case starts its stream where it stood when one main() ran every case in
+ * order from seed 12345 (the state after `draws` calls of uniform(): splitmix64's
+ * state only adds its increment), so a case sees the same data alone as in the
+ * suite. One BLAS thread: the bounds are for the serial SGEMM.
+ */
+static void setup(uint64_t draws)
+{
+    openblas_set_num_threads(1);
+    rng_state = 12345 + draws * 0x9e3779b97f4a7c15ull;
+}
 
 static double uniform(void) /* [0, 1) */
 {
@@ -109,9 +121,9 @@ static void check_case(const char *name, uint64_t k, uint32_t dim, uint64_t n,
         max_abs = fmax(max_abs, fabs(patterns[i]));
 
     softmax_memory m;
-    CHECK(softmax_memory_init(&m, patterns, k, dim) == BASIN_OK, "%s: init", name);
+    EXPECT_MSG(softmax_memory_init(&m, patterns, k, dim) == BASIN_OK, "%s: init", name);
     int rc = softmax_average(&m, x, n, a, b, out, lse);
-    CHECK(rc == BASIN_OK, "%s: softmax_average returned %d", name, rc);
+    EXPECT_MSG(rc == BASIN_OK, "%s: softmax_average returned %d", name, rc);
 
     const double accumulation = gamma_u(1024.0 + (double)k / 1024 + 4);
     double worst_ratio = 0, worst_lse_ratio = 0, max_delta = 0;
@@ -131,9 +143,10 @@ static void check_case(const char *name, uint64_t k, uint32_t dim, uint64_t n,
         worst_lse_ratio = fmax(worst_lse_ratio, err_lse / tol_lse);
         bad_lse += !(err_lse <= tol_lse);
     }
-    CHECK(bad_out == 0, "%s: %d output entries outside the float32 bound", name, bad_out);
-    CHECK(bad_lse == 0, "%s: %d lse values outside the bound", name, bad_lse);
-    printf("%-28s K=%-5llu N=%-3u n=%-3llu  max err/bound: out %.2e, lse %.2e "
+    EXPECT_MSG(bad_out == 0, "%s: %d output entries outside the float32 bound", name,
+               bad_out);
+    EXPECT_MSG(bad_lse == 0, "%s: %d lse values outside the bound", name, bad_lse);
+    printf("# %-28s K=%-5llu N=%-3u n=%-3llu  max err/bound: out %.2e, lse %.2e "
            "(logit bound %.1e)\n",
            name, (unsigned long long)k, dim, (unsigned long long)n, worst_ratio,
            worst_lse_ratio, max_delta);
@@ -141,12 +154,12 @@ static void check_case(const char *name, uint64_t k, uint32_t dim, uint64_t n,
     /* out or lse alone give the same numbers; repeated calls the same bits */
     float *out2 = malloc(n * dim * sizeof *out2);
     double *lse2 = malloc(n * sizeof *lse2);
-    CHECK(softmax_average(&m, x, n, a, b, out2, NULL) == BASIN_OK &&
-              memcmp(out, out2, n * dim * sizeof *out) == 0,
-          "%s: out without lse is bit-identical", name);
-    CHECK(softmax_average(&m, x, n, a, b, NULL, lse2) == BASIN_OK &&
-              memcmp(lse, lse2, n * sizeof *lse) == 0,
-          "%s: lse without out is bit-identical", name);
+    EXPECT_MSG(softmax_average(&m, x, n, a, b, out2, NULL) == BASIN_OK &&
+                   memcmp(out, out2, n * dim * sizeof *out) == 0,
+               "%s: out without lse is bit-identical", name);
+    EXPECT_MSG(softmax_average(&m, x, n, a, b, NULL, lse2) == BASIN_OK &&
+                   memcmp(lse, lse2, n * sizeof *lse) == 0,
+               "%s: lse without out is bit-identical", name);
     free(out2);
     free(lse2);
     softmax_memory_free(&m);
@@ -159,8 +172,9 @@ static void check_case(const char *name, uint64_t k, uint32_t dim, uint64_t n,
 
 /* Logits spanning hundreds of units: exp of a logit would overflow a double for
    the largest ones (ℓ ≈ 900 > 709), so only a max-subtracted softmax works. */
-static void check_overflow_range(void)
+TEST_IMPL(softmax_overflow_range)
 {
+    setup(244658); /* after the reference cases' patterns and states */
     const uint64_t k = 2500;
     const uint32_t dim = 16;
     float *patterns = malloc(k * dim * sizeof *patterns);
@@ -174,47 +188,50 @@ static void check_overflow_range(void)
     double lse, lse_ref, delta, out_ref[16];
     float out[16];
     const double a = 120.0; /* a x·ξ spans ±120·16 */
-    CHECK(softmax_average(&m, x, 1, a, 0.0, out, &lse) == BASIN_OK,
-          "large logits: returns 0");
+    EXPECT_MSG(softmax_average(&m, x, 1, a, 0.0, out, &lse) == BASIN_OK,
+               "large logits: returns 0");
     reference(patterns, k, dim, x, a, 0.0, out_ref, &lse_ref, &delta);
-    CHECK(lse_ref > 709 && isfinite(lse), "large logits: lse %.1f > 709 is finite", lse);
-    CHECK(fabs(lse - lse_ref) <= delta + 90 * U32 + 1e-12 * lse_ref,
-          "large logits: lse %.9g vs %.9g", lse, lse_ref);
+    EXPECT_MSG(lse_ref > 709 && isfinite(lse), "large logits: lse %.1f > 709 is finite",
+               lse);
+    EXPECT_MSG(fabs(lse - lse_ref) <= delta + 90 * U32 + 1e-12 * lse_ref,
+               "large logits: lse %.9g vs %.9g", lse, lse_ref);
     double err = 0;
     for (uint32_t i = 0; i < dim; i++)
         err = fmax(err, fabs(out[i] - out_ref[i]));
-    CHECK(err <= 2 * (expm1(2 * delta) + 90 * U32 + gamma_u(1030)),
-          "large logits: out error %.2e", err);
+    EXPECT_MSG(err <= 2 * (expm1(2 * delta) + 90 * U32 + gamma_u(1030)),
+               "large logits: out error %.2e", err);
     softmax_memory_free(&m);
     free(patterns);
 }
 
-static void check_errors(void)
+TEST_IMPL(softmax_errors)
 {
+    setup(0);
     float patterns[6] = {1, 2, 3, 4, 5, 6};
     softmax_memory m;
-    CHECK(softmax_memory_init(&m, patterns, 0, 3) == BASIN_EINVAL, "init: k = 0");
-    CHECK(softmax_memory_init(&m, patterns, 2, 0) == BASIN_EINVAL, "init: dim = 0");
-    CHECK(softmax_memory_init(&m, patterns, UINT64_MAX / 2, 3) == BASIN_EINVAL,
-          "init: k·dim overflows");
+    EXPECT_MSG(softmax_memory_init(&m, patterns, 0, 3) == BASIN_EINVAL, "init: k = 0");
+    EXPECT_MSG(softmax_memory_init(&m, patterns, 2, 0) == BASIN_EINVAL, "init: dim = 0");
+    EXPECT_MSG(softmax_memory_init(&m, patterns, UINT64_MAX / 2, 3) == BASIN_EINVAL,
+               "init: k·dim overflows");
     patterns[4] = NAN;
-    CHECK(softmax_memory_init(&m, patterns, 2, 3) == BASIN_EINVAL, "init: NaN pattern");
+    EXPECT_MSG(softmax_memory_init(&m, patterns, 2, 3) == BASIN_EINVAL,
+               "init: NaN pattern");
     patterns[4] = 5;
-    CHECK(softmax_memory_init(&m, patterns, 2, 3) == BASIN_OK, "init: ok");
-    CHECK(m.norm2[1] == 16 + 25 + 36, "init: ‖ξ‖² = %g", m.norm2[1]);
+    EXPECT_MSG(softmax_memory_init(&m, patterns, 2, 3) == BASIN_OK, "init: ok");
+    EXPECT_MSG(m.norm2[1] == 16 + 25 + 36, "init: ‖ξ‖² = %g", m.norm2[1]);
     float x[6] = {1, 0, 0, 0, NAN, 0}, out[6];
     double lse[2];
-    CHECK(softmax_average(&m, x, 2, 1.0, -0.5, out, lse) == BASIN_ENUMERIC,
-          "NaN state: BASIN_ENUMERIC");
+    EXPECT_MSG(softmax_average(&m, x, 2, 1.0, -0.5, out, lse) == BASIN_ENUMERIC,
+               "NaN state: BASIN_ENUMERIC");
     x[4] = INFINITY;
-    CHECK(softmax_average(&m, x, 2, 1.0, -0.5, out, lse) == BASIN_ENUMERIC,
-          "Inf state: BASIN_ENUMERIC");
+    EXPECT_MSG(softmax_average(&m, x, 2, 1.0, -0.5, out, lse) == BASIN_ENUMERIC,
+               "Inf state: BASIN_ENUMERIC");
     x[4] = 0;
-    CHECK(softmax_average(&m, x, 2, NAN, -0.5, out, lse) == BASIN_ENUMERIC,
-          "a = NaN: BASIN_ENUMERIC");
-    CHECK(softmax_average(&m, x, 2, 1e308, 1e308, out, lse) == BASIN_ENUMERIC,
-          "overflowing logits: BASIN_ENUMERIC");
-    CHECK(softmax_average(&m, x, 0, 1.0, -0.5, out, lse) == BASIN_OK, "n = 0");
+    EXPECT_MSG(softmax_average(&m, x, 2, NAN, -0.5, out, lse) == BASIN_ENUMERIC,
+               "a = NaN: BASIN_ENUMERIC");
+    EXPECT_MSG(softmax_average(&m, x, 2, 1e308, 1e308, out, lse) == BASIN_ENUMERIC,
+               "overflowing logits: BASIN_ENUMERIC");
+    EXPECT_MSG(softmax_average(&m, x, 0, 1.0, -0.5, out, lse) == BASIN_OK, "n = 0");
     softmax_memory_free(&m);
     softmax_memory_free(&m); /* idempotent */
 }
@@ -235,8 +252,9 @@ static void *run_job(void *arg)
     return NULL;
 }
 
-static void check_threads(void)
+TEST_IMPL(softmax_threads)
 {
+    setup(284658); /* after softmax_overflow_range's 2500 × 16 patterns */
     const uint64_t k = 3000, n = 40;
     const uint32_t dim = 24;
     float *patterns = malloc(k * dim * sizeof *patterns);
@@ -260,8 +278,8 @@ static void check_threads(void)
         diff = fmax(diff, fabs(serial[i] - par[i]));
     /* Batches of 20 and 40 states may take different SGEMM edge kernels, so the
        bits may differ; the numbers may not by more than the float bound. */
-    CHECK(jobs[0].rc == 0 && jobs[1].rc == 0 && diff <= 1e-5,
-          "two threads agree with the serial run (max diff %.1e)", diff);
+    EXPECT_MSG(jobs[0].rc == 0 && jobs[1].rc == 0 && diff <= 1e-5,
+               "two threads agree with the serial run (max diff %.1e)", diff);
     softmax_memory_free(&m);
     free(patterns);
     free(x);
@@ -269,10 +287,10 @@ static void check_threads(void)
     free(par);
 }
 
-int main(void)
+/* The rows against the reference, in one stream. */
+TEST_IMPL(softmax_reference)
 {
-    openblas_set_num_threads(1);
-    rng_state = 12345;
+    setup(0);
     /* a = α/σ², b = −α²/2σ² of the empirical denoiser at α = 0.8, σ = 0.5 */
     const double alpha = 0.8, sigma = 0.5;
     const double a = alpha / (sigma * sigma), b = -alpha * alpha / (2 * sigma * sigma);
@@ -285,8 +303,11 @@ int main(void)
     check_case("logits span hundreds", 2100, 40, 6, 3.0, 3.0, 2.0, -0.3);
     check_case("Hopfield (b = 0)", 1500, 20, 5, 1.0, 1.0, 8.0, 0.0);
     check_case("uniform weights (a = b = 0)", 1100, 10, 3, 1.0, 1.0, 0.0, 0.0);
-    check_overflow_range();
-    check_errors();
-    check_threads();
-    return check_done("softmax");
 }
+
+TEST_LIST_BEGIN
+TEST_ENTRY(softmax_reference)
+TEST_ENTRY(softmax_overflow_range)
+TEST_ENTRY(softmax_errors)
+TEST_ENTRY(softmax_threads)
+TEST_LIST_END

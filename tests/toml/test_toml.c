@@ -1,28 +1,13 @@
-/* Tests for core/toml.h, the C interface over toml++.
+/* Tests for base/toml.h, the C interface over toml++.
  * Run from tests/toml (meson sets workdir) so the fixtures resolve. */
 #include "base/toml.h"
 
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-static int failures;
-static int checks;
-
-static void check(int ok, const char *fmt, ...)
-{
-    va_list ap;
-    checks++;
-    if (!ok)
-        failures++;
-    printf("%s - ", ok ? "ok  " : "FAIL");
-    va_start(ap, fmt);
-    vprintf(fmt, ap);
-    va_end(ap);
-    printf("\n");
-}
+#include "harness.h"
 
 static int streq(const char *a, const char *b)
 {
@@ -54,20 +39,20 @@ static const toml_node *at(const toml_node *root, const char *path)
 
 static void check_kind(const toml_node *n, toml_kind kind, const char *what)
 {
-    check(n && n->kind == kind, "%s is a %s (got %s)", what, toml_kind_name(kind),
-          n ? toml_kind_name(n->kind) : "nothing");
+    EXPECT_MSG(n && n->kind == kind, "%s is a %s (got %s)", what, toml_kind_name(kind),
+               n ? toml_kind_name(n->kind) : "nothing");
 }
 
 static void check_line(const toml_node *n, int line, const char *what)
 {
-    check(n && n->line == line, "%s is on line %d (got %d)", what, line,
-          n ? n->line : -1);
+    EXPECT_MSG(n && n->line == line, "%s is on line %d (got %d)", what, line,
+               n ? n->line : -1);
 }
 
 static void check_int(const toml_node *n, long long v, const char *what)
 {
-    check(n && n->kind == TOML_INTEGER && n->integer == v, "%s == %lld (got %lld)", what,
-          v, n ? (long long)n->integer : 0LL);
+    EXPECT_MSG(n && n->kind == TOML_INTEGER && n->integer == v, "%s == %lld (got %lld)",
+               what, v, n ? (long long)n->integer : 0LL);
 }
 
 /* s with line breaks shown as \n, so that each check prints one line. */
@@ -91,8 +76,9 @@ static const char *shown(const char *s, char *buf, size_t size)
 static void check_str(const toml_node *n, toml_kind kind, const char *v, const char *what)
 {
     char want[128], got[128];
-    check(n && n->kind == kind && streq(n->string, v), "%s == \"%s\" (got \"%s\")", what,
-          shown(v, want, sizeof want), shown(n ? n->string : NULL, got, sizeof got));
+    EXPECT_MSG(n && n->kind == kind && streq(n->string, v), "%s == \"%s\" (got \"%s\")",
+               what, shown(v, want, sizeof want),
+               shown(n ? n->string : NULL, got, sizeof got));
 }
 
 static void check_order(const toml_node *t, const char *const *keys, size_t n,
@@ -101,27 +87,33 @@ static void check_order(const toml_node *t, const char *const *keys, size_t n,
     int ok = t && t->kind == TOML_TABLE && t->n_items == n;
     for (size_t i = 0; ok && i < n; i++)
         ok = streq(t->items[i]->key, keys[i]);
-    check(ok, "%s: %zu entries in source order", what, n);
+    EXPECT_MSG(ok, "%s: %zu entries in source order", what, n);
     if (!ok && t && t->kind == TOML_TABLE) {
         for (size_t i = 0; i < t->n_items; i++)
-            printf("       got [%zu] %s\n", i,
+            printf("#       got [%zu] %s\n", i,
                    t->items[i]->key ? t->items[i]->key : "(null)");
     }
 }
 
-static void test_fixture(void)
+/* basic.toml parsed (the working directory is tests/toml), or NULL after a failed
+   check. */
+static toml_node *fixture(void)
 {
     toml_node *root = NULL;
     char *err = NULL;
     int rc = toml_parse_file("basic.toml", &root, &err);
-    check(rc == 0 && root && !err, "basic.toml parses (rc %d, %s)", rc,
-          err ? err : "no error");
+    EXPECT_MSG(rc == 0 && root && !err, "basic.toml parses (rc %d, %s)", rc,
+               err ? err : "no error");
     free(err);
-    if (!root)
-        return;
+    return root;
+}
 
+TEST_IMPL(toml_fixture_root)
+{
+    toml_node *root = fixture();
+    ASSERT_NOT_NULL(root);
     check_kind(root, TOML_TABLE, "root");
-    check(root->key == NULL, "root has no key");
+    EXPECT_MSG(root->key == NULL, "root has no key");
 
     static const char *const root_keys[] = {
         "title",   "count",      "ratio",   "enabled", "disabled", "b",     "a",
@@ -130,22 +122,29 @@ static void test_fixture(void)
     };
     check_order(root, root_keys, sizeof root_keys / sizeof *root_keys, "root");
 
+    toml_free(root);
+}
+
+TEST_IMPL(toml_scalars)
+{
+    toml_node *root = fixture();
+    ASSERT_NOT_NULL(root);
     /* scalars */
     check_str(toml_get(root, "title"), TOML_STRING, "basin", "title");
     check_int(toml_get(root, "count"), 42, "count");
     const toml_node *ratio = toml_get(root, "ratio");
-    check(ratio && ratio->kind == TOML_FLOAT && ratio->real == 0.5, "ratio == 0.5");
+    EXPECT_MSG(ratio && ratio->kind == TOML_FLOAT && ratio->real == 0.5, "ratio == 0.5");
     const toml_node *en = toml_get(root, "enabled"), *dis = toml_get(root, "disabled");
-    check(en && en->kind == TOML_BOOL && en->boolean, "enabled == true");
-    check(dis && dis->kind == TOML_BOOL && !dis->boolean, "disabled == false");
+    EXPECT_MSG(en && en->kind == TOML_BOOL && en->boolean, "enabled == true");
+    EXPECT_MSG(dis && dis->kind == TOML_BOOL && !dis->boolean, "disabled == false");
     check_int(toml_get(root, "b"), INT64_MIN, "b (INT64_MIN)");
     check_int(toml_get(root, "a"), INT64_MAX, "a (INT64_MAX)");
     check_line(toml_get(root, "b"), 7, "b");
     check_line(toml_get(root, "a"), 8, "a");
     const toml_node *title = toml_get(root, "title");
-    check(title && title->line == 2 && title->column == 9,
-          "title value at 2:9 (got %d:%d)", title ? title->line : -1,
-          title ? title->column : -1);
+    EXPECT_MSG(title && title->line == 2 && title->column == 9,
+               "title value at 2:9 (got %d:%d)", title ? title->line : -1,
+               title ? title->column : -1);
     check_str(toml_get(root, "unicode"), TOML_STRING, "caf\xc3\xa9 \xe2\x9c\x93",
               "unicode");
     check_str(toml_get(root, "multi"), TOML_STRING, "two\nlines",
@@ -156,59 +155,92 @@ static void test_fixture(void)
     check_int(toml_get(root, "lit.key"), 2, "'lit.key' (dot inside a quoted key)");
 
     const toml_node *ints = toml_get(root, "ints");
-    check(ints && ints->kind == TOML_ARRAY && ints->n_items == 4 &&
-              ints->items[0]->integer == 0xDEADBEEF && ints->items[1]->integer == 0755 &&
-              ints->items[2]->integer == 10 && ints->items[3]->integer == 1000,
-          "ints: hex, octal, binary, underscores");
+    EXPECT_MSG(ints && ints->kind == TOML_ARRAY && ints->n_items == 4 &&
+                   ints->items[0]->integer == 0xDEADBEEF &&
+                   ints->items[1]->integer == 0755 && ints->items[2]->integer == 10 &&
+                   ints->items[3]->integer == 1000,
+               "ints: hex, octal, binary, underscores");
 
+    toml_free(root);
+}
+
+TEST_IMPL(toml_floats)
+{
+    toml_node *root = fixture();
+    ASSERT_NOT_NULL(root);
     /* floats, nan and inf included */
     const toml_node *fl = toml_get(root, "floats");
-    check(fl && fl->kind == TOML_ARRAY && fl->n_items == 5, "floats has 5 items");
+    EXPECT_MSG(fl && fl->kind == TOML_ARRAY && fl->n_items == 5, "floats has 5 items");
     if (fl && fl->n_items == 5) {
         for (size_t i = 0; i < 5; i++)
-            check(fl->items[i]->kind == TOML_FLOAT && fl->items[i]->key == NULL,
-                  "floats[%zu] is a float with no key", i);
-        check(isnan(fl->items[0]->real), "floats[0] is nan");
-        check(isinf(fl->items[1]->real) && fl->items[1]->real > 0, "floats[1] is +inf");
-        check(isinf(fl->items[2]->real) && fl->items[2]->real < 0, "floats[2] is -inf");
-        check(fl->items[3]->real == 1e300, "floats[3] == 1e300");
-        check(fl->items[4]->real == 0.0 && signbit(fl->items[4]->real),
-              "floats[4] is -0.0");
-        check(fl->items[1]->line == 14 && fl->items[1]->column == 16,
-              "floats[1] at 14:16 (got %d:%d)", fl->items[1]->line, fl->items[1]->column);
+            EXPECT_MSG(fl->items[i]->kind == TOML_FLOAT && fl->items[i]->key == NULL,
+                       "floats[%zu] is a float with no key", i);
+        EXPECT_MSG(isnan(fl->items[0]->real), "floats[0] is nan");
+        EXPECT_MSG(isinf(fl->items[1]->real) && fl->items[1]->real > 0,
+                   "floats[1] is +inf");
+        EXPECT_MSG(isinf(fl->items[2]->real) && fl->items[2]->real < 0,
+                   "floats[2] is -inf");
+        EXPECT_MSG(fl->items[3]->real == 1e300, "floats[3] == 1e300");
+        EXPECT_MSG(fl->items[4]->real == 0.0 && signbit(fl->items[4]->real),
+                   "floats[4] is -0.0");
+        EXPECT_MSG(fl->items[1]->line == 14 && fl->items[1]->column == 16,
+                   "floats[1] at 14:16 (got %d:%d)", fl->items[1]->line,
+                   fl->items[1]->column);
     }
 
+    toml_free(root);
+}
+
+TEST_IMPL(toml_arrays)
+{
+    toml_node *root = fixture();
+    ASSERT_NOT_NULL(root);
     /* heterogeneous array with a nested array and an inline table */
     const toml_node *mixed = toml_get(root, "mixed");
-    check(mixed && mixed->kind == TOML_ARRAY && mixed->n_items == 4, "mixed has 4 items");
+    EXPECT_MSG(mixed && mixed->kind == TOML_ARRAY && mixed->n_items == 4,
+               "mixed has 4 items");
     if (mixed && mixed->n_items == 4) {
         check_int(mixed->items[0], 1, "mixed[0]");
         check_str(mixed->items[1], TOML_STRING, "two", "mixed[1]");
-        check(mixed->items[2]->kind == TOML_ARRAY && mixed->items[2]->n_items == 2 &&
-                  mixed->items[2]->items[1]->integer == 4,
-              "mixed[2] is the array [3, 4]");
+        EXPECT_MSG(mixed->items[2]->kind == TOML_ARRAY && mixed->items[2]->n_items == 2 &&
+                       mixed->items[2]->items[1]->integer == 4,
+                   "mixed[2] is the array [3, 4]");
         check_kind(mixed->items[3], TOML_TABLE, "mixed[3]");
         check_int(toml_get(mixed->items[3], "five"), 5, "mixed[3].five");
-        check(toml_get(mixed, "five") == NULL, "toml_get on an array is NULL");
+        EXPECT_MSG(toml_get(mixed, "five") == NULL, "toml_get on an array is NULL");
     }
     const toml_node *empty = toml_get(root, "empty");
-    check(empty && empty->kind == TOML_ARRAY && empty->n_items == 0 &&
-              empty->items == NULL,
-          "empty is an empty array");
+    EXPECT_MSG(empty && empty->kind == TOML_ARRAY && empty->n_items == 0 &&
+                   empty->items == NULL,
+               "empty is an empty array");
 
+    toml_free(root);
+}
+
+TEST_IMPL(toml_inline_tables)
+{
+    toml_node *root = fixture();
+    ASSERT_NOT_NULL(root);
     /* inline tables keep their source order */
     const toml_node *point = toml_get(root, "point");
     static const char *const point_keys[] = {"y", "x", "nested"};
     check_order(point, point_keys, 3, "point (inline table)");
-    check(point && point->line == 17 && point->column == 9,
-          "point value at 17:9 (got %d:%d)", point ? point->line : -1,
-          point ? point->column : -1);
+    EXPECT_MSG(point && point->line == 17 && point->column == 9,
+               "point value at 17:9 (got %d:%d)", point ? point->line : -1,
+               point ? point->column : -1);
     const toml_node *z = at(root, "point.nested.z");
-    check(z && z->kind == TOML_BOOL && z->boolean, "point.nested.z == true");
+    EXPECT_MSG(z && z->kind == TOML_BOOL && z->boolean, "point.nested.z == true");
     check_int(at(root, "dotted.inner.value"), 7, "dotted.inner.value");
     check_kind(at(root, "dotted.inner"), TOML_TABLE, "dotted.inner");
     check_line(toml_get(root, "dotted"), 18, "dotted");
 
+    toml_free(root);
+}
+
+TEST_IMPL(toml_tables)
+{
+    toml_node *root = fixture();
+    ASSERT_NOT_NULL(root);
     /* standard tables */
     const toml_node *server = toml_get(root, "server");
     static const char *const server_keys[] = {"zeta", "alpha", "limits"};
@@ -218,9 +250,17 @@ static void test_fixture(void)
     check_line(at(root, "server.limits"), 27, "server.limits");
     check_int(at(root, "server.limits.memory"), 1024, "server.limits.memory");
     check_line(at(root, "server.limits.memory"), 28, "server.limits.memory");
-    check(at(root, "server.limits") && streq(at(root, "server.limits")->key, "limits"),
-          "server.limits has key \"limits\"");
+    EXPECT_MSG(at(root, "server.limits") &&
+                   streq(at(root, "server.limits")->key, "limits"),
+               "server.limits has key \"limits\"");
 
+    toml_free(root);
+}
+
+TEST_IMPL(toml_dates)
+{
+    toml_node *root = fixture();
+    ASSERT_NOT_NULL(root);
     /* dates and times */
     const toml_node *dates = toml_get(root, "dates");
     static const char *const date_keys[] = {"odt", "odt_frac", "ldt", "ld", "lt"};
@@ -232,21 +272,29 @@ static void test_fixture(void)
     check_str(at(root, "dates.ld"), TOML_DATETIME, "1979-05-27", "dates.ld");
     check_str(at(root, "dates.lt"), TOML_DATETIME, "07:32:00.5", "dates.lt");
 
+    toml_free(root);
+}
+
+TEST_IMPL(toml_array_of_tables)
+{
+    toml_node *root = fixture();
+    ASSERT_NOT_NULL(root);
     /* array of tables */
     const toml_node *job = toml_get(root, "job");
-    check(job && job->kind == TOML_ARRAY && job->n_items == 2, "job is an array of 2");
+    EXPECT_MSG(job && job->kind == TOML_ARRAY && job->n_items == 2,
+               "job is an array of 2");
     if (job && job->n_items == 2) {
         const toml_node *j0 = job->items[0], *j1 = job->items[1];
         check_kind(j0, TOML_TABLE, "job[0]");
         check_kind(j1, TOML_TABLE, "job[1]");
-        check(j0->key == NULL && j1->key == NULL, "array items have no key");
+        EXPECT_MSG(j0->key == NULL && j1->key == NULL, "array items have no key");
         static const char *const j0_keys[] = {"name", "steps", "env"};
         check_order(j0, j0_keys, 3, "job[0]");
         check_str(toml_get(j0, "name"), TOML_STRING, "first", "job[0].name");
         const toml_node *steps = toml_get(j0, "steps");
-        check(steps && steps->kind == TOML_ARRAY && steps->n_items == 2 &&
-                  streq(steps->items[1]->string, "b"),
-              "job[0].steps == [\"a\", \"b\"]");
+        EXPECT_MSG(steps && steps->kind == TOML_ARRAY && steps->n_items == 2 &&
+                       streq(steps->items[1]->string, "b"),
+                   "job[0].steps == [\"a\", \"b\"]");
         check_str(at(j0, "env.PATH"), TOML_STRING, "/bin", "job[0].env.PATH");
         check_line(toml_get(j0, "env"), 41, "job[0].env");
         check_line(j0, 37, "job[0]");
@@ -255,73 +303,82 @@ static void test_fixture(void)
         check_line(toml_get(j1, "name"), 45, "job[1].name");
     }
 
+    toml_free(root);
+}
+
+TEST_IMPL(toml_get_not_a_table)
+{
+    toml_node *root = fixture();
+    ASSERT_NOT_NULL(root);
     /* toml_get on things that are not tables */
-    check(toml_get(toml_get(root, "title"), "x") == NULL, "toml_get on a string is NULL");
-    check(toml_get(toml_get(root, "count"), "x") == NULL,
-          "toml_get on an integer is NULL");
-    check(toml_get(NULL, "x") == NULL, "toml_get on NULL is NULL");
-    check(toml_get(root, "no-such-key") == NULL, "toml_get of a missing key is NULL");
-    check(toml_get(root, NULL) == NULL, "toml_get of a NULL key is NULL");
+    EXPECT_MSG(toml_get(toml_get(root, "title"), "x") == NULL,
+               "toml_get on a string is NULL");
+    EXPECT_MSG(toml_get(toml_get(root, "count"), "x") == NULL,
+               "toml_get on an integer is NULL");
+    EXPECT_MSG(toml_get(NULL, "x") == NULL, "toml_get on NULL is NULL");
+    EXPECT_MSG(toml_get(root, "no-such-key") == NULL,
+               "toml_get of a missing key is NULL");
+    EXPECT_MSG(toml_get(root, NULL) == NULL, "toml_get of a NULL key is NULL");
 
     toml_free(root);
 }
 
-static void test_errors(void)
+TEST_IMPL(toml_errors)
 {
     toml_node *root = (toml_node *)&root; /* must be reset to NULL */
     char *err = NULL;
     int rc = toml_parse_file("bad.toml", &root, &err);
-    check(rc < 0 && root == NULL, "bad.toml fails (rc %d)", rc);
-    check(starts_with(err, "bad.toml:5:"),
-          "bad.toml error starts with \"bad.toml:5:\" (%s)", err ? err : "(null)");
-    check(err && !strchr(err, '\n'), "the error is one line");
+    EXPECT_MSG(rc < 0 && root == NULL, "bad.toml fails (rc %d)", rc);
+    EXPECT_MSG(starts_with(err, "bad.toml:5:"),
+               "bad.toml error starts with \"bad.toml:5:\" (%s)", err ? err : "(null)");
+    EXPECT_MSG(err && !strchr(err, '\n'), "the error is one line");
     free(err);
 
     err = NULL;
     rc = toml_parse_file("no-such-file.toml", &root, &err);
-    check(rc < 0 && root == NULL, "a missing file fails (rc %d)", rc);
-    check(starts_with(err, "no-such-file.toml: cannot read: "),
-          "missing file error names the path (%s)", err ? err : "(null)");
+    EXPECT_MSG(rc < 0 && root == NULL, "a missing file fails (rc %d)", rc);
+    EXPECT_MSG(starts_with(err, "no-such-file.toml: cannot read: "),
+               "missing file error names the path (%s)", err ? err : "(null)");
     free(err);
 
     err = NULL;
     rc = toml_parse_file(".", &root, &err);
-    check(rc < 0 && starts_with(err, ".: cannot read: "),
-          "a directory fails to read (%s)", err ? err : "(null)");
+    EXPECT_MSG(rc < 0 && starts_with(err, ".: cannot read: "),
+               "a directory fails to read (%s)", err ? err : "(null)");
     free(err);
 
     rc = toml_parse_file("bad.toml", &root, NULL);
-    check(rc < 0 && root == NULL, "a NULL error pointer is allowed");
+    EXPECT_MSG(rc < 0 && root == NULL, "a NULL error pointer is allowed");
 
     static const char dup[] = "a = 1\n\na = 2\n";
     err = NULL;
     rc = toml_parse_text(dup, strlen(dup), "dup-src", &root, &err);
-    check(rc < 0 && starts_with(err, "dup-src:3:"),
-          "a duplicate key fails on line 3 (%s)", err ? err : "(null)");
+    EXPECT_MSG(rc < 0 && starts_with(err, "dup-src:3:"),
+               "a duplicate key fails on line 3 (%s)", err ? err : "(null)");
     free(err);
 
     static const char big[] = "n = 9223372036854775808\n";
     err = NULL;
     rc = toml_parse_text(big, strlen(big), "big", &root, &err);
-    check(rc < 0 && starts_with(err, "big:1:"), "an integer past int64 fails (%s)",
-          err ? err : "(null)");
+    EXPECT_MSG(rc < 0 && starts_with(err, "big:1:"), "an integer past int64 fails (%s)",
+               err ? err : "(null)");
     free(err);
 
     static const char redefine[] = "[t]\nx = 1\n[t]\ny = 2\n";
     err = NULL;
     rc = toml_parse_text(redefine, strlen(redefine), "redef", &root, &err);
-    check(rc < 0 && starts_with(err, "redef:3:"),
-          "a redefined table fails on line 3 (%s)", err ? err : "(null)");
+    EXPECT_MSG(rc < 0 && starts_with(err, "redef:3:"),
+               "a redefined table fails on line 3 (%s)", err ? err : "(null)");
     free(err);
 
     err = NULL;
     rc = toml_parse_text(NULL, 5, "null-text", &root, &err);
-    check(rc < 0 && starts_with(err, "null-text: "), "NULL text with a length fails (%s)",
-          err ? err : "(null)");
+    EXPECT_MSG(rc < 0 && starts_with(err, "null-text: "),
+               "NULL text with a length fails (%s)", err ? err : "(null)");
     free(err);
 }
 
-static void test_text(void)
+TEST_IMPL(toml_text)
 {
     /* The length bounds the text: what follows it is never read. */
     static const char text[] = "first = 'one'\r\nsecond = { k = 2 }\r\nthird = oops";
@@ -335,8 +392,8 @@ static void test_text(void)
         rc = toml_parse_text(exact, len, "memory.toml", &root, &err);
         free(exact);
     }
-    check(rc == 0 && root && !err, "toml_parse_text parses (rc %d, %s)", rc,
-          err ? err : "");
+    EXPECT_MSG(rc == 0 && root && !err, "toml_parse_text parses (rc %d, %s)", rc,
+               err ? err : "");
     free(err);
     if (root) {
         static const char *const keys[] = {"first", "second"};
@@ -351,42 +408,48 @@ static void test_text(void)
     err = NULL;
     static const char bad_text[] = "x = [1,\n  2,\n  ]]\n";
     rc = toml_parse_text(bad_text, strlen(bad_text), "inline-src", &root, &err);
-    check(rc < 0 && starts_with(err, "inline-src:3:"),
-          "text errors use the source name (%s)", err ? err : "(null)");
+    EXPECT_MSG(rc < 0 && starts_with(err, "inline-src:3:"),
+               "text errors use the source name (%s)", err ? err : "(null)");
     free(err);
 
     err = NULL;
     rc = toml_parse_text("bad = ", 6, NULL, &root, &err);
-    check(rc < 0 && starts_with(err, "<text>:1:"), "a NULL source name reads <text> (%s)",
-          err ? err : "(null)");
+    EXPECT_MSG(rc < 0 && starts_with(err, "<text>:1:"),
+               "a NULL source name reads <text> (%s)", err ? err : "(null)");
     free(err);
 
     root = NULL;
     rc = toml_parse_text(NULL, 0, "empty", &root, &err);
-    check(rc == 0 && root && root->kind == TOML_TABLE && root->n_items == 0,
-          "empty text gives an empty table");
+    EXPECT_MSG(rc == 0 && root && root->kind == TOML_TABLE && root->n_items == 0,
+               "empty text gives an empty table");
     toml_free(root);
     toml_free(NULL);
 }
 
-static void test_kind_names(void)
+TEST_IMPL(toml_kind_names)
 {
-    check(streq(toml_kind_name(TOML_TABLE), "table"), "kind name table");
-    check(streq(toml_kind_name(TOML_ARRAY), "array"), "kind name array");
-    check(streq(toml_kind_name(TOML_STRING), "string"), "kind name string");
-    check(streq(toml_kind_name(TOML_INTEGER), "integer"), "kind name integer");
-    check(streq(toml_kind_name(TOML_FLOAT), "float"), "kind name float");
-    check(streq(toml_kind_name(TOML_BOOL), "boolean"), "kind name boolean");
-    check(streq(toml_kind_name(TOML_DATETIME), "datetime"), "kind name datetime");
-    check(toml_kind_name((toml_kind)0) != NULL, "kind name of a bad kind is not NULL");
+    EXPECT_MSG(streq(toml_kind_name(TOML_TABLE), "table"), "kind name table");
+    EXPECT_MSG(streq(toml_kind_name(TOML_ARRAY), "array"), "kind name array");
+    EXPECT_MSG(streq(toml_kind_name(TOML_STRING), "string"), "kind name string");
+    EXPECT_MSG(streq(toml_kind_name(TOML_INTEGER), "integer"), "kind name integer");
+    EXPECT_MSG(streq(toml_kind_name(TOML_FLOAT), "float"), "kind name float");
+    EXPECT_MSG(streq(toml_kind_name(TOML_BOOL), "boolean"), "kind name boolean");
+    EXPECT_MSG(streq(toml_kind_name(TOML_DATETIME), "datetime"), "kind name datetime");
+    EXPECT_MSG(toml_kind_name((toml_kind)0) != NULL,
+               "kind name of a bad kind is not NULL");
 }
 
-int main(void)
-{
-    test_fixture();
-    test_errors();
-    test_text();
-    test_kind_names();
-    printf("%d checks, %d failed\n", checks, failures);
-    return failures ? 1 : 0;
-}
+TEST_LIST_BEGIN
+TEST_ENTRY(toml_fixture_root)
+TEST_ENTRY(toml_scalars)
+TEST_ENTRY(toml_floats)
+TEST_ENTRY(toml_arrays)
+TEST_ENTRY(toml_inline_tables)
+TEST_ENTRY(toml_tables)
+TEST_ENTRY(toml_dates)
+TEST_ENTRY(toml_array_of_tables)
+TEST_ENTRY(toml_get_not_a_table)
+TEST_ENTRY(toml_errors)
+TEST_ENTRY(toml_text)
+TEST_ENTRY(toml_kind_names)
+TEST_LIST_END

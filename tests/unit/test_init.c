@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "check.h"
+#include "harness.h"
 #include "base/host.h"
 #include "process/init.h"
 
@@ -28,66 +28,116 @@ static int draw(host_job *job, const float *train, const char *kind, double flip
                        256);
 }
 
-int main(void)
-{
+/* A job of seed 12345 and K random ±1 training patterns drawn from it. */
+typedef struct fixture {
     host_job job;
-    host_job_init(&job, 12345, NULL, "test", 0);
     float train[K * N];
+} fixture;
+
+static void setup(fixture *f)
+{
+    host_job_init(&f->job, 12345, NULL, "test", 0);
     uint32_t bits[K * N];
-    job.table.random_bits(&job.table, BASIN_ROLE_DATASET, 0, 0, bits, K * N);
+    f->job.table.random_bits(&f->job.table, BASIN_ROLE_DATASET, 0, 0, bits, K * N);
     for (int i = 0; i < K * N; i++)
-        train[i] = (bits[i] & 1) ? 1.0f : -1.0f;
+        f->train[i] = (bits[i] & 1) ? 1.0f : -1.0f;
+}
+
+TEST_IMPL(init_pattern)
+{
+    fixture f;
+    setup(&f);
     float x[20 * N], y[N];
     int64_t start[20], start1;
     char err[256];
-
     /* pattern with flip: exactly round(0.1·101) = 10 bits differ from the start. */
-    CHECK(draw(&job, train, "pattern", 0.1, 3, 1, 0, 20, x, start, err) == 0, "%s", err);
+    EXPECT_MSG(draw(&f.job, f.train, "pattern", 0.1, 3, 1, 0, 20, x, start, err) == 0,
+               "%s", err);
     int exact = 1;
     for (int r = 0; r < 20; r++) {
         int differ = 0;
         for (int i = 0; i < N; i++)
-            differ += x[r * N + i] != train[(r % K) * N + i];
+            differ += x[r * N + i] != f.train[(r % K) * N + i];
         exact &= differ == 10 && start[r] == r % K;
     }
-    CHECK(exact, "each pattern probe has exactly 10 flipped bits and start = r mod K");
+    EXPECT_MSG(exact,
+               "each pattern probe has exactly 10 flipped bits and start = r mod K");
     /* Probe 13 drawn alone equals probe 13 drawn in a batch. */
-    draw(&job, train, "pattern", 0.1, 3, 1, 13, 1, y, &start1, err);
-    CHECK(memcmp(y, x + 13 * N, sizeof y) == 0 && start1 == 13 % K,
-          "a probe does not depend on its batch");
+    draw(&f.job, f.train, "pattern", 0.1, 3, 1, 13, 1, y, &start1, err);
+    EXPECT_MSG(memcmp(y, x + 13 * N, sizeof y) == 0, "a probe depends on its batch");
+    EXPECT_EQ(start1, 13 % K);
     /* Different probes at the same pattern are corrupted differently. */
-    CHECK(memcmp(x, x + K * N, sizeof y) != 0, "probes 0 and K differ");
+    EXPECT_MSG(memcmp(x, x + K * N, sizeof y) != 0, "probes 0 and K are the same");
+    host_job_destroy(&f.job);
+}
 
+TEST_IMPL(init_pattern_real)
+{
     /* Real-valued data: corrupted coordinates are replaced by normal draws. */
-    draw(&job, train, "pattern", 0.5, 3, 0, 0, 1, y, &start1, err);
+    fixture f;
+    setup(&f);
+    float y[N];
+    int64_t start1;
+    char err[256];
+    draw(&f.job, f.train, "pattern", 0.5, 3, 0, 0, 1, y, &start1, err);
     int replaced = 0;
     for (int i = 0; i < N; i++)
-        replaced += y[i] != train[i];
-    CHECK(replaced == 50 || replaced == 51, "real data: %d of 101 replaced", replaced);
+        replaced += y[i] != f.train[i];
+    EXPECT_MSG(replaced == 50 || replaced == 51, "real data: %d of 101 replaced",
+               replaced);
+    host_job_destroy(&f.job);
+}
 
+TEST_IMPL(init_mixture)
+{
+    fixture f;
+    setup(&f);
+    float y[N];
+    int64_t start1;
+    char err[256];
     /* mixture: sign of the sum of 3 consecutive patterns, overlap 1/2 each on
-       average (exactly computed here against the patterns used). */
-    draw(&job, train, "mixture", 0, 3, 1, 2, 1, y, &start1, err);
+       average (exactly computed here against the patterns used): patterns 6, 0, 1
+       for probe 2. */
+    draw(&f.job, f.train, "mixture", 0, 3, 1, 2, 1, y, &start1, err);
     int sign_ok = 1;
     for (int i = 0; i < N; i++) {
-        float s = train[6 * N + i] + train[0 * N + i] + train[1 * N + i];
+        float s = f.train[6 * N + i] + f.train[0 * N + i] + f.train[1 * N + i];
         sign_ok &= y[i] == (s > 0 ? 1.0f : -1.0f);
     }
-    CHECK(sign_ok && start1 == -1, "mixture of patterns 6, 0, 1 for probe 2");
-    CHECK(draw(&job, train, "mixture", 0, 9, 1, 0, 1, y, &start1, err) == BASIN_EINVAL &&
-              strstr(err, "init.order = 9 mixes more patterns than the 7 stored"),
-          "mixing more patterns than stored: %s", err);
+    EXPECT_MSG(sign_ok, "mixture of patterns 6, 0, 1 for probe 2");
+    EXPECT_EQ(start1, -1);
+    /* Mixing more patterns than stored. */
+    EXPECT_EQ(draw(&f.job, f.train, "mixture", 0, 9, 1, 0, 1, y, &start1, err),
+              BASIN_EINVAL);
+    EXPECT_STR_CONTAINS(err, "init.order = 9 mixes more patterns than the 7 stored");
+    host_job_destroy(&f.job);
+}
 
+TEST_IMPL(init_random)
+{
+    fixture f;
+    setup(&f);
+    float x[20 * N];
+    int64_t start[20];
+    char err[256];
     /* random: ±1, balanced within 5 standard errors over 20 × 101 entries. */
-    draw(&job, train, "random", 0, 3, 1, 0, 20, x, start, err);
+    draw(&f.job, f.train, "random", 0, 3, 1, 0, 20, x, start, err);
     double sum = 0;
     int pm1 = 1;
     for (int i = 0; i < 20 * N; i++) {
         sum += x[i];
         pm1 &= x[i] == 1.0f || x[i] == -1.0f;
     }
-    CHECK(pm1 && fabs(sum) < 5 * sqrt(20.0 * N), "random ±1 starts, sum %g", sum);
-    CHECK(start[0] == -1, "random starts have no start pattern");
-    host_job_destroy(&job);
-    return check_done("init");
+    EXPECT_MSG(pm1, "random starts are ±1");
+    EXPECT_MSG(fabs(sum) < 5 * sqrt(20.0 * N), "random starts sum to %g", sum);
+    /* Random starts have no start pattern. */
+    EXPECT_EQ(start[0], -1);
+    host_job_destroy(&f.job);
 }
+
+TEST_LIST_BEGIN
+TEST_ENTRY(init_pattern)
+TEST_ENTRY(init_pattern_real)
+TEST_ENTRY(init_mixture)
+TEST_ENTRY(init_random)
+TEST_LIST_END

@@ -1,22 +1,41 @@
 /* recipe, param, suggest: sweeps, overrides, and the message of every bad input.
- * argv[1] is the build's plugin folder. */
+ * Environment (meson sets it): BASIN_TEST_PLUGIN_DIR, the build's plugin folder;
+ * BASIN_TEST_REQUIRED_FIXTURE, tests/abi/required_param.c built. */
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-#include "check.h"
+#include "harness.h"
 #include "registry/param.h"
 #include "recipe/recipe.h"
 #include "base/suggest.h"
 
-static const char *plugin_dir, *required_fixture;
 static char tmpdir[] = "/tmp/basin-test-recipe-XXXXXX";
 
+static void remove_tmpdir(void)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/r.toml", tmpdir);
+    unlink(path);
+    rmdir(tmpdir);
+}
+
+/* Write text to name in the program's temporary folder (made on first use,
+   removed at exit); returns its path, or "" when it could not be written. */
 static const char *write_recipe(const char *name, const char *text)
 {
     static char path[512];
+    static int made;
+    if (!made) {
+        if (!mkdtemp(tmpdir))
+            return "";
+        made = 1;
+        atexit(remove_tmpdir);
+    }
     snprintf(path, sizeof path, "%s/%s", tmpdir, name);
     FILE *f = fopen(path, "w");
+    if (!f)
+        return "";
     fputs(text, f);
     fclose(f);
     return path;
@@ -30,7 +49,8 @@ static int load(const char *text, const char *const *sets, size_t n_sets, recipe
     static registry *reg;
     if (!reg) {
         reg = registry_new();
-        registry_add_path(reg, plugin_dir, 1, err, n_err);
+        const char *plugin_dir = getenv("BASIN_TEST_PLUGIN_DIR");
+        registry_add_path(reg, plugin_dir ? plugin_dir : "", 1, err, n_err);
     }
     const char *path = write_recipe("r.toml", text);
     return recipe_load(path, sets, n_sets, reg, out, err, n_err);
@@ -41,8 +61,9 @@ static int load(const char *text, const char *const *sets, size_t n_sets, recipe
     "[model]\nplugin = \"energies/hopfield\"\n"                                          \
     "[sampler]\nplugin = \"samplers/hopfield\"\n"
 
-static void sweeps(void)
+TEST_IMPL(recipe_sweeps)
 {
+    ASSERT_NOT_NULL(test_env("BASIN_TEST_PLUGIN_DIR"));
     char err[2048];
     recipe *r = NULL;
     int rc = load("name = \"s\"\nseed = 9\nrepeats = 2\n"
@@ -53,46 +74,59 @@ static void sweeps(void)
                   "[sampler]\nplugin = \"samplers/hopfield\"\n"
                   "mode = [\"async\", \"sync\"]\n",
                   NULL, 0, &r, err, sizeof err);
-    CHECK(rc == 0, "sweep recipe loads: %s", err);
-    if (rc)
-        return;
-    CHECK(r->n_axes == 3 && r->n_points == 3 * 15 * 2, "axes %zu points %zu", r->n_axes,
-          r->n_points);
-    CHECK(strcmp(r->axes[0].dotted, "dataset.dim") == 0 &&
-              strcmp(r->axes[1].dotted, "dataset.load") == 0 &&
-              strcmp(r->axes[2].dotted, "sampler.mode") == 0,
-          "axes in file order");
-    CHECK(r->axes[0].values[2].number == 400, "geometric range ends at 400");
-    CHECK(r->axes[1].values[14].number == 0.3, "range end is exactly 0.3, got %.17g",
-          r->axes[1].values[14].number);
+    ASSERT_MSG(rc == 0, "sweep recipe loads: %s", err);
+    EXPECT_EQ(r->n_axes, 3);
+    EXPECT_EQ(r->n_points, 3 * 15 * 2);
+    /* Axes in file order. */
+    if (r->n_axes == 3) {
+        EXPECT_STR_EQ(r->axes[0].dotted, "dataset.dim");
+        EXPECT_STR_EQ(r->axes[1].dotted, "dataset.load");
+        EXPECT_STR_EQ(r->axes[2].dotted, "sampler.mode");
+        /* The geometric range ends at 400; the range's end is exactly 0.3. */
+        EXPECT_NEAR(r->axes[0].values[2].number, 400, 0);
+        EXPECT_NEAR(r->axes[1].values[14].number, 0.3, 0);
+    }
     /* The last axis varies fastest: point 1 = (100, 0.02, sync). */
     basin_value v[16];
     recipe_values(r, RECIPE_SAMPLER, 1, v);
-    CHECK(strcmp(v[0].string, "sync") == 0, "point 1 mode %s", v[0].string);
+    EXPECT_STR_EQ(v[0].string, "sync");
+    /* Point 66: dim 400, load 0.08. */
     recipe_values(r, RECIPE_DATASET, 2 * 15 * 2 + 3 * 2, v);
-    CHECK(v[0].number == 400 && v[2].number == 0.08, "point 66: dim %g load %g",
-          v[0].number, v[2].number);
-    CHECK(r->seed == 9 && r->repeats == 2 && strcmp(r->name, "s") == 0, "top-level keys");
+    EXPECT_NEAR(v[0].number, 400, 0);
+    EXPECT_NEAR(v[2].number, 0.08, 0);
+    /* Top-level keys. */
+    EXPECT_EQ(r->seed, 9);
+    EXPECT_EQ(r->repeats, 2);
+    EXPECT_STR_EQ(r->name, "s");
     recipe_free(r);
+}
 
+TEST_IMPL(recipe_set)
+{
+    ASSERT_NOT_NULL(test_env("BASIN_TEST_PLUGIN_DIR"));
+    char err[2048];
+    recipe *r = NULL;
     const char *sets[] = {"dataset.dim=64", "sampler.mode=sync", "seed=3",
                           "init.count=[1, 2, 3]"};
-    rc = load(BASE, sets, 4, &r, err, sizeof err);
-    CHECK(rc == 0, "--set recipe loads: %s", err);
-    if (rc)
-        return;
+    int rc = load(BASE, sets, 4, &r, err, sizeof err);
+    ASSERT_MSG(rc == 0, "--set recipe loads: %s", err);
+    basin_value v[16];
     recipe_values(r, RECIPE_DATASET, 0, v);
-    CHECK(v[0].number == 64, "--set dataset.dim");
+    EXPECT_NEAR(v[0].number, 64, 0); /* --set dataset.dim */
     recipe_values(r, RECIPE_SAMPLER, 0, v);
-    CHECK(strcmp(v[0].string, "sync") == 0, "--set with a bare word");
-    CHECK(r->seed == 3 && r->n_points == 3, "--set seed and a sweep");
-    CHECK(strcmp(r->name, "r") == 0, "name defaults to the file name");
+    EXPECT_STR_EQ(v[0].string, "sync"); /* --set with a bare word */
+    /* --set seed, and a sweep. */
+    EXPECT_EQ(r->seed, 3);
+    EXPECT_EQ(r->n_points, 3);
+    /* The name defaults to the file name. */
+    EXPECT_STR_EQ(r->name, "r");
     recipe_free(r);
 }
 
 /* The message of each bad input: location, key and a suggestion. */
-static void bad_inputs(void)
+TEST_IMPL(recipe_bad_inputs)
 {
+    ASSERT_NOT_NULL(test_env("BASIN_TEST_PLUGIN_DIR"));
     static const struct {
         const char *what, *text, *set, *expect1, *expect2;
     } cases[] = {
@@ -141,14 +175,21 @@ static void bad_inputs(void)
         recipe *r = NULL;
         const char *sets[1] = {cases[i].set};
         int rc = load(cases[i].text, sets, cases[i].set ? 1 : 0, &r, err, sizeof err);
-        CHECK(rc != 0 && r == NULL, "%s: accepted", cases[i].what);
-        CHECK(strstr(err, cases[i].expect1) && strstr(err, cases[i].expect2),
-              "%s: message '%s' lacks '%s' / '%s'", cases[i].what, err, cases[i].expect1,
-              cases[i].expect2);
-        CHECK(!strchr(err, '\n'), "%s: message is one line", cases[i].what);
+        EXPECT_MSG(rc != 0 && r == NULL, "%s: accepted", cases[i].what);
+        EXPECT_STR_CONTAINS(err, cases[i].expect1);
+        EXPECT_STR_CONTAINS(err, cases[i].expect2);
+        EXPECT_MSG(!strchr(err, '\n'), "%s: message is more than one line",
+                   cases[i].what);
         recipe_free(r);
     }
-    /* A required parameter that the recipe leaves out. */
+}
+
+/* A required parameter that the recipe leaves out; set, the recipe loads. */
+TEST_IMPL(recipe_required_param)
+{
+    ASSERT_NOT_NULL(test_env("BASIN_TEST_PLUGIN_DIR"));
+    const char *required_fixture = test_env("BASIN_TEST_REQUIRED_FIXTURE");
+    ASSERT_NOT_NULL(required_fixture);
     char text[1024], err2[1024] = "";
     recipe *rr = NULL;
     snprintf(text, sizeof text,
@@ -156,53 +197,54 @@ static void bad_inputs(void)
              "[model]\nplugin = \"energies/hopfield\"\n"
              "[sampler]\nplugin = \"samplers/hopfield\"\n",
              required_fixture);
-    CHECK(load(text, NULL, 0, &rr, err2, sizeof err2) == BASIN_EINVAL &&
-              strstr(err2,
-                     "r.toml:2: dataset.path: required, but not set (the file to read)"),
-          "a required parameter left out: %s", err2);
+    EXPECT_EQ(load(text, NULL, 0, &rr, err2, sizeof err2), BASIN_EINVAL);
+    EXPECT_STR_CONTAINS(
+        err2, "r.toml:2: dataset.path: required, but not set (the file to read)");
     char *at = strstr(text, "[model]");
     char with_path[1100];
     snprintf(with_path, sizeof with_path, "%.*spath = \"d.npy\"\n%s", (int)(at - text),
              text, at);
-    CHECK(load(with_path, NULL, 0, &rr, err2, sizeof err2) == 0, "set, it loads: %s",
-          err2);
+    EXPECT_MSG(load(with_path, NULL, 0, &rr, err2, sizeof err2) == 0, "set, it loads: %s",
+               err2);
     recipe_free(rr);
+}
 
+TEST_IMPL(recipe_missing_file)
+{
     char err[256];
     recipe *r = NULL;
     registry *reg = registry_new();
-    CHECK(recipe_load("/nonexistent/x.toml", NULL, 0, reg, &r, err, sizeof err) ==
-                  BASIN_EIO &&
-              strstr(err, "/nonexistent/x.toml"),
-          "missing recipe file: %s", err);
+    EXPECT_EQ(recipe_load("/nonexistent/x.toml", NULL, 0, reg, &r, err, sizeof err),
+              BASIN_EIO);
+    EXPECT_STR_CONTAINS(err, "/nonexistent/x.toml");
     registry_free(reg);
 }
 
-static void helpers(void)
+TEST_IMPL(recipe_suggest)
 {
-    CHECK(suggest_distance("load", "laod") == 1, "transposition is one edit");
-    CHECK(suggest_distance("kitten", "sitting") == 3, "kitten/sitting");
+    /* A transposition is one edit. */
+    EXPECT_EQ(suggest_distance("load", "laod"), 1);
+    EXPECT_EQ(suggest_distance("kitten", "sitting"), 3);
     const char *words[] = {"mode", "max_sweeps"};
-    CHECK(suggest_closest("max_sweep", words, 2) == words[1], "closest");
-    CHECK(suggest_closest("zzzzzz", words, 2) == NULL, "nothing close");
-    char buf[32];
-    CHECK(strcmp(param_format_real(0.1, buf), "0.1") == 0, "0.1 prints short");
-    CHECK(strcmp(param_format_real(10, buf), "10") == 0, "integers print plainly");
-    CHECK(strtod(param_format_real(1.0 / 3, buf), NULL) == 1.0 / 3, "round trip");
+    EXPECT_MSG(suggest_closest("max_sweep", words, 2) == words[1], "closest");
+    EXPECT_NULL(suggest_closest("zzzzzz", words, 2)); /* nothing close */
 }
 
-int main(int argc, char **argv)
+TEST_IMPL(recipe_format_real)
 {
-    if (argc < 2 || !mkdtemp(tmpdir)) {
-        fprintf(stderr, "usage: test-recipe PLUGIN_DIR\n");
-        return 2;
-    }
-    plugin_dir = argv[1];
-    required_fixture = argc > 2 ? argv[2] : "";
-    sweeps();
-    bad_inputs();
-    helpers();
-    unlink(write_recipe("r.toml", ""));
-    rmdir(tmpdir);
-    return check_done("recipe");
+    char buf[32];
+    EXPECT_STR_EQ(param_format_real(0.1, buf), "0.1"); /* prints short */
+    EXPECT_STR_EQ(param_format_real(10, buf), "10");   /* integers print plainly */
+    /* The round trip is exact. */
+    EXPECT_NEAR(strtod(param_format_real(1.0 / 3, buf), NULL), 1.0 / 3, 0);
 }
+
+TEST_LIST_BEGIN
+TEST_ENTRY(recipe_sweeps)
+TEST_ENTRY(recipe_set)
+TEST_ENTRY(recipe_bad_inputs)
+TEST_ENTRY(recipe_required_param)
+TEST_ENTRY(recipe_missing_file)
+TEST_ENTRY(recipe_suggest)
+TEST_ENTRY(recipe_format_real)
+TEST_LIST_END

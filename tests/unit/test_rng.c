@@ -2,10 +2,10 @@
 #include <math.h>
 #include <string.h>
 
-#include "check.h"
+#include "harness.h"
 #include "base/rng.h"
 
-static void known_answers(void)
+TEST_IMPL(rng_known_answers)
 {
     /* Random123's kat_vectors for philox4x32 with 10 rounds (Salmon et al. 2011). */
     static const uint32_t cases[3][10] = {
@@ -18,23 +18,22 @@ static void known_answers(void)
     for (int c = 0; c < 3; c++) {
         uint32_t out[4];
         rng_philox(cases[c], cases[c] + 4, out);
-        CHECK(memcmp(out, cases[c] + 6, sizeof out) == 0,
-              "philox known answer %d: got %08x %08x %08x %08x", c, out[0], out[1],
-              out[2], out[3]);
+        for (int j = 0; j < 4; j++)
+            EXPECT_EQ(out[j], cases[c][6 + j]);
     }
 }
 
-static void streams(void)
+TEST_IMPL(rng_streams)
 {
     /* A prefix of a stream is the shorter stream: batch size never matters. */
     double a[101], b[7];
     rng_uniform(42, 3, 17, 5, a, 101);
     rng_uniform(42, 3, 17, 5, b, 7);
-    CHECK(memcmp(a, b, sizeof b) == 0, "uniform prefix differs");
+    EXPECT_MSG(memcmp(a, b, sizeof b) == 0, "uniform prefix differs");
     float na[33], nb[5];
     rng_normal(42, 3, 17, 5, na, 33);
     rng_normal(42, 3, 17, 5, nb, 5);
-    CHECK(memcmp(na, nb, sizeof nb) == 0, "normal prefix differs");
+    EXPECT_MSG(memcmp(na, nb, sizeof nb) == 0, "normal prefix differs");
     /* Every coordinate of the key selects a different stream. */
     double c[4][8];
     rng_uniform(42, 4, 17, 5, c[0], 8);
@@ -42,15 +41,15 @@ static void streams(void)
     rng_uniform(42, 3, 17, 6, c[2], 8);
     rng_uniform(43, 3, 17, 5, c[3], 8);
     for (int k = 0; k < 4; k++)
-        CHECK(memcmp(a, c[k], 8 * sizeof(double)) != 0, "key coordinate %d ignored", k);
+        EXPECT_MSG(memcmp(a, c[k], 8 * sizeof(double)) != 0, "key coordinate %d ignored",
+                   k);
     rng_uniform(42, 3, 17, 5 + (1ull << 32), c[0], 8);
-    CHECK(memcmp(a, c[0], 8 * sizeof(double)) != 0, "high half of step ignored");
-    CHECK(rng_job_seed(1, 0) != rng_job_seed(1, 1) &&
-              rng_job_seed(1, 0) != rng_job_seed(2, 0),
-          "job seeds collide");
+    EXPECT_MSG(memcmp(a, c[0], 8 * sizeof(double)) != 0, "high half of step ignored");
+    EXPECT_NE(rng_job_seed(1, 0), rng_job_seed(1, 1));
+    EXPECT_NE(rng_job_seed(1, 0), rng_job_seed(2, 0));
 }
 
-static void moments(void)
+TEST_IMPL(rng_moments)
 {
     /* Mean and variance within 5 standard errors of the law's (n = 2e5). */
     enum { N = 200000 };
@@ -69,18 +68,16 @@ static void moments(void)
         in_range &= u[i] >= 0 && u[i] < 1;
     }
     double mu = su / N, vu = su2 / N - mu * mu, mz = sz / N, vz = sz2 / N;
-    CHECK(in_range, "uniform outside [0, 1)");
-    CHECK(fabs(mu - 0.5) < 5 * sqrt(1.0 / 12 / N), "uniform mean %g", mu);
-    CHECK(fabs(vu - 1.0 / 12) < 5 * sqrt(1.0 / 180 / N), "uniform variance %g", vu);
-    CHECK(fabs(mz) < 5 / sqrt((double)N), "normal mean %g", mz);
-    CHECK(fabs(vz - 1) < 5 * sqrt(2.0 / N), "normal variance %g", vz);
-    CHECK(fabs(sz4 / N - 3) < 5 * sqrt(96.0 / N), "normal fourth moment %g", sz4 / N);
+    EXPECT_MSG(in_range, "uniform outside [0, 1)");
+    EXPECT_NEAR(mu, 0.5, 5 * sqrt(1.0 / 12 / N));
+    EXPECT_NEAR(vu, 1.0 / 12, 5 * sqrt(1.0 / 180 / N));
+    EXPECT_NEAR(mz, 0, 5 / sqrt((double)N));
+    EXPECT_NEAR(vz, 1, 5 * sqrt(2.0 / N));
+    EXPECT_NEAR(sz4 / N, 3, 5 * sqrt(96.0 / N));
 }
 
-int main(void)
-{
-    known_answers();
-    streams();
-    moments();
-    return check_done("rng");
-}
+TEST_LIST_BEGIN
+TEST_ENTRY(rng_known_answers)
+TEST_ENTRY(rng_streams)
+TEST_ENTRY(rng_moments)
+TEST_LIST_END
