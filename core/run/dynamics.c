@@ -16,9 +16,11 @@ typedef struct work {
     basin_outcome *outcome;
     uint64_t n_blocks;
     atomic_uint_fast64_t next;
-    atomic_int failed;
-    int rc; /* status of the lowest failing block */
-    uint64_t failed_block;
+    /* The lowest block that failed (UINT64_MAX: none yet) and its status. Blocks
+       below it still run, blocks above it are skipped, so the status returned is
+       the lowest failing block's whatever the threads' timing. */
+    atomic_uint_fast64_t failed_block;
+    int rc;
     pthread_mutex_t lock;
 } work;
 
@@ -42,11 +44,10 @@ basin_model dynamics_model(uint32_t dim, const basin_energy_iface *energy,
 static void fail(work *w, uint64_t b, int rc)
 {
     pthread_mutex_lock(&w->lock);
-    if (!atomic_load(&w->failed) || b < w->failed_block) {
+    if (b < atomic_load(&w->failed_block)) {
         w->rc = rc;
-        w->failed_block = b;
+        atomic_store(&w->failed_block, b);
     }
-    atomic_store(&w->failed, 1);
     pthread_mutex_unlock(&w->lock);
 }
 
@@ -57,8 +58,8 @@ static void *worker(void *arg)
     uint32_t dim = d->model.dim;
     for (;;) {
         uint64_t b = atomic_fetch_add(&w->next, 1);
-        if (b >= w->n_blocks || atomic_load(&w->failed))
-            break;
+        if (b >= w->n_blocks || b > atomic_load(&w->failed_block))
+            break; /* blocks are taken in order: every later one is above too */
         uint64_t first = b * d->block;
         uint64_t n = w->count - first < d->block ? w->count - first : d->block;
         int rc = host_cancel_requested()
@@ -87,7 +88,7 @@ int dynamics_run(const dynamics *d, float *states, uint64_t count, uint64_t firs
     w.outcome = outcome;
     w.n_blocks = (count + d->block - 1) / d->block;
     atomic_init(&w.next, 0);
-    atomic_init(&w.failed, 0);
+    atomic_init(&w.failed_block, UINT64_MAX);
     pthread_mutex_init(&w.lock, NULL);
     unsigned threads = d->threads;
     if (threads > w.n_blocks)
@@ -102,5 +103,5 @@ int dynamics_run(const dynamics *d, float *states, uint64_t count, uint64_t firs
         pthread_join(tids[t], NULL);
     free(tids);
     pthread_mutex_destroy(&w.lock);
-    return atomic_load(&w.failed) ? w.rc : BASIN_OK;
+    return atomic_load(&w.failed_block) != UINT64_MAX ? w.rc : BASIN_OK;
 }

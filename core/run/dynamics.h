@@ -39,7 +39,8 @@ basin_model dynamics_model(uint32_t dim, const basin_energy_iface *energy,
  * indices are first_index, first_index + 1, ...; outcome gets one entry per
  * state. Returns BASIN_OK, BASIN_ECANCELED once a stop was requested, or the
  * status of the lowest failing block (the plugin's message is in the host's
- * error sink). Blocks after a failure may not run.
+ * error sink), whatever the thread count. Blocks above a failed one may not run;
+ * every block below it does.
  */
 int dynamics_run(const dynamics *d, float *states, uint64_t count, uint64_t first_index,
                  basin_outcome *outcome);

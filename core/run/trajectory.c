@@ -36,8 +36,10 @@ int trajectory_observe(void *ctx, const basin_step *st)
     double t_ou = collapse_ou_time(st->alpha, st->sigma);
     if (t->track) {
         nearest2 *nn = t->track_nn + first; /* this block's own rows */
-        if (nearest_two(st->states, st->n, t->train, t->n_train, dim, st->alpha, -1, nn))
-            return 1;
+        int rc =
+            nearest_two(st->states, st->n, t->train, t->n_train, dim, st->alpha, -1, nn);
+        if (rc)
+            return rc;
         for (uint64_t r = 0; r < st->n; r++)
             if (nn[r].index[0] != t->track[first + r]) {
                 t->track[first + r] = nn[r].index[0];
