@@ -87,6 +87,16 @@ static const char USAGE_DESCRIBE[] =
     "Print a plugin's parameter table: name, type, default, range or choices, and\n"
     "what it means. ID may also be a core section: init, measure, output.\n";
 
+/* The exit code of a status: the user's input at fault is 2, any other failure 1. */
+static int exit_code(int status)
+{
+    if (status == BASIN_OK)
+        return 0;
+    return status == BASIN_EINVAL || status == BASIN_EUNSUPPORTED || status == BASIN_EIO
+               ? 2
+               : 1;
+}
+
 static int usage_error(const char *fmt, const char *arg)
 {
     fprintf(stderr, "basin: ");
@@ -307,10 +317,12 @@ static int cmd_run(int argc, char **argv)
         host_install_signals();
         double started = clock_seconds();
         status = pipeline_run(r, &o, err, sizeof err);
-        if (status)
+        if (status) {
             fprintf(stderr, "basin: %s\n", err);
-        else
+            status = exit_code(status);
+        } else {
             status = run_report(r, &o, clock_seconds() - started);
+        }
     }
     recipe_free(r);
     registry_free(reg);
@@ -343,7 +355,7 @@ int main(int argc, char **argv)
         else if (strcmp(topic, "new") == 0)
             fputs(USAGE_NEW, stdout);
         else if (strcmp(topic, "measure") == 0)
-            fputs(USAGE_MEASURE, stdout);
+            fputs(measure_usage, stdout);
         else if (strcmp(topic, "check") == 0)
             fputs(check_usage, stdout);
         else if (strcmp(topic, "report") == 0)
@@ -364,16 +376,19 @@ int main(int argc, char **argv)
         return cmd_describe(argc - 2, argv + 2);
     if (strcmp(cmd, "new") == 0)
         return cmd_new(argc - 2, argv + 2);
-    if (strcmp(cmd, "measure") == 0)
-        return cmd_measure(argc - 2, argv + 2);
+    if (strcmp(cmd, "measure") == 0) {
+        char err[2048] = "";
+        int status = cmd_measure(argc - 1, argv + 1, err, sizeof err);
+        if (status && err[0])
+            fprintf(stderr, "basin: %s\n", err);
+        return exit_code(status);
+    }
     if (strcmp(cmd, "check") == 0) {
         char err[2048] = "";
-        int rc = cmd_check(argc - 1, argv + 1, err, sizeof err);
+        int status = cmd_check(argc - 1, argv + 1, err, sizeof err);
         if (err[0])
             fprintf(stderr, "basin: %s\n", err);
-        if (rc == BASIN_OK)
-            return 0;
-        return rc == BASIN_EINVAL || rc == BASIN_EUNSUPPORTED || rc == BASIN_EIO ? 2 : 1;
+        return exit_code(status);
     }
     return usage_error("unknown command '%s'", cmd);
 }

@@ -7,7 +7,6 @@
 #include "kernels/linalg.h"
 #include "kernels/nearest.h"
 
-
 const char *measure_class_name(measure_class c)
 {
     static const char *const NAMES[] = {"memorized", "spurious", "generalized",

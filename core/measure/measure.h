@@ -1,12 +1,13 @@
 /*
- * measure — the referee: classifying final states as memorized, spurious or
- * generalized, the same way for every model (DESIGN.md, "Measures").
+ * measure — the rules that classify final states as memorized, spurious or
+ * generalized, the same way for every model, and the measures they read
+ * (referee.h applies them to a job's states and counts the classes).
  *
  * Distances (real-valued data) are normalized, d(x, y) = ‖x − y‖/√N:
  *   d_m  to the nearest training point, d_2 to the second nearest;
  *   d_s  to the nearest *other* final state of the same job;
  *   d_h  to the nearest held-out point (NaN without held-out data).
- * Rule `pham` (Pham et al. 2025, SCIENCE.md §1.1): memorized if d_m ≤ δ_m;
+ * Rule `pham` (Pham et al. 2025): memorized if d_m ≤ δ_m;
  *   spurious if not memorized and d_s ≤ δ_s (several generations fell into the
  *   same non-training attractor); generalized otherwise.
  * Rule `ratio` (Yoon et al. 2023; Gu et al. 2023; Bonnaire et al. 2025):
@@ -29,7 +30,6 @@
 #include <stdint.h>
 
 #include "basin/plugin.h"
-
 
 typedef enum measure_rule {
     MEASURE_OVERLAP,
@@ -67,12 +67,13 @@ void measure_overlap_keep(measure_overlap *o, double m, int64_t mu);
 /*
  * Overlaps of n states (n × dim) with K patterns (K × dim), reduced to the top
  * three per state. Computed by SGEMM in blocks, never as an n × K matrix at once.
- * [thread-safe]
+ * Returns BASIN_OK or BASIN_ENOMEM. [thread-safe]
  */
 int measure_overlaps(const float *states, uint64_t n, const float *patterns,
                      uint64_t n_patterns, uint32_t dim, measure_overlap *out);
 
-/* Max |m| of each state over held-out patterns, into out[i].heldout. */
+/* Max |m| of each state over held-out patterns, into out[i].heldout. Returns
+   BASIN_OK or BASIN_ENOMEM. [thread-safe] */
 int measure_heldout_overlaps(const float *states, uint64_t n, const float *heldout,
                              uint64_t n_heldout, uint32_t dim, measure_overlap *out);
 
@@ -88,7 +89,8 @@ typedef struct measure_distance {
 
 /*
  * d_m, d_2, d_s and d_h of n states against K training and n_heldout held-out
- * points, by chunked GEMM (nearest.h). [thread-safe]
+ * points, by chunked GEMM (nearest.h). Returns BASIN_OK or BASIN_ENOMEM.
+ * [thread-safe]
  */
 int measure_distances(const float *states, uint64_t n, const float *train,
                       uint64_t n_train, const float *heldout, uint64_t n_heldout,

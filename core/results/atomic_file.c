@@ -7,7 +7,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-
 int results_make_dir(const char *dir, char *err, size_t n_err)
 {
     char path[PATH_MAX];

@@ -12,7 +12,6 @@
 
 #include "basin/plugin.h"
 
-
 typedef struct results_file {
     FILE *f;
     char *tmp_path;   /* where it is written */

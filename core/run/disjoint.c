@@ -4,70 +4,63 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/errmsg.h"
 #include "base/rng.h"
 
 /* The second model's training stream: rng_job_seed(job seed, this). */
 #define DISJOINT_STREAM 0x6469736a6f696e74ull /* "disjoint" */
 
-int disjoint_run(job *j, const float *init, char *err, size_t n_err)
+/* Append from's training-curve points to to's, in order. */
+static void keep_metrics(host_job *to, const host_job *from)
 {
-    const recipe *r = j->r;
-    const basin_host *host = &j->host.table;
-    const char *model_id = r->sections[RECIPE_MODEL].plugin->descriptor->id;
-    uint64_t k = j->info.n_train, n = j->count, dim = j->info.dim;
-    if (j->info.n_heldout < k) {
-        char msg[300];
-        snprintf(msg, sizeof msg,
-                 "measure.disjoint trains a second model on %llu "
-                 "held-out points, but the dataset has %llu; raise dataset.heldout",
-                 (unsigned long long)k, (unsigned long long)j->info.n_heldout);
-        job_error(j, "measure", msg, err, n_err);
-        return 2;
+    to->metrics_lost |= from->metrics_lost;
+    if (!from->n_metrics)
+        return;
+    size_t n = to->n_metrics + from->n_metrics;
+    if (n > to->cap_metrics) {
+        host_metric *grown = realloc(to->metrics, n * sizeof *grown);
+        if (!grown) {
+            to->metrics_lost = 1;
+            return;
+        }
+        to->metrics = grown;
+        to->cap_metrics = n;
     }
-    float *states = job_alloc(n * dim, sizeof(float));
-    basin_outcome *outcome = job_alloc(n, sizeof *outcome);
-    j->d_pair = job_alloc(n, sizeof *j->d_pair);
-    j->cos_pair = job_alloc(n, sizeof *j->cos_pair);
-    if (!states || !outcome || !j->d_pair || !j->cos_pair) {
-        free(states);
-        free(outcome);
-        job_error(j, "measure", "out of memory", err, n_err);
-        return 1;
-    }
-    memcpy(states, init, (size_t)(n * dim) * sizeof(float));
+    memcpy(to->metrics + to->n_metrics, from->metrics,
+           from->n_metrics * sizeof *from->metrics);
+    to->n_metrics = n;
+}
 
-    /* The second model, trained on the held-out points, takes the first's place
-       for one run of the sampler. */
-    recipe_values(r, RECIPE_MODEL, j->point, j->values);
-    host_job_phase(&j->host, "disjoint");
-    host_job_clear_error(&j->host);
-    void *self = NULL, *first = j->sc ? j->sc_self : j->en_self;
-    /* An independent training (its own initial weights and minibatches): the
-       model is created and encoded under another seed, derived from the job's;
-       the sampler then runs under the job's own seed, with the first run's
-       noise. */
-    const uint64_t seed = j->host.seed;
-    j->host.seed = rng_job_seed(seed, DISJOINT_STREAM);
-    int rc = j->sc ? j->sc->create(host, j->values, (uint32_t)dim, &self)
-                   : j->en->create(host, j->values, (uint32_t)dim, &self);
-    if (!rc && !self)
+/* Create and train the second model on the first K held-out points. Its own
+   initial weights and minibatches: it is created and encoded under another seed,
+   derived from the job's, with services of its own (twin). */
+static int train_twin(const disjoint_input *in, void **self, char *err, size_t n_err)
+{
+    host_job twin;
+    const host_job *job = in->host;
+    host_job_init(&twin, rng_job_seed(job->seed, DISJOINT_STREAM), job->progress,
+                  job->label, job->verbose);
+    host_job_phase(&twin, "disjoint");
+    const basin_host *host = &twin.table;
+    int rc = in->score ? in->score->create(host, in->params, in->dim, self)
+                       : in->energy->create(host, in->params, in->dim, self);
+    if (!rc && !*self)
         rc = BASIN_EINTERNAL;
     if (!rc)
-        rc = j->sc ? j->sc->encode(self, host, j->heldout, k)
-                   : j->en->encode(self, host, j->heldout, k);
-    j->host.seed = seed;
-    if (!rc) {
-        *(j->sc ? &j->sc_self : &j->en_self) = self;
-        rc = job_run_sampler(j, states, n, 0, outcome, j->sc ? &j->sched.table : NULL);
-        *(j->sc ? &j->sc_self : &j->en_self) = first;
-    }
+        rc = in->score ? in->score->encode(*self, host, in->heldout, in->n_train)
+                       : in->energy->encode(*self, host, in->heldout, in->n_train);
     if (rc)
-        job_error(j, model_id, host_job_error(&j->host, rc), err, n_err);
-    if (self)
-        j->sc ? j->sc->destroy(self) : j->en->destroy(self);
+        errmsg(err, n_err, "%s: %s", in->model_id, host_job_error(&twin, rc));
+    keep_metrics(in->host, &twin);
+    host_job_destroy(&twin);
+    return rc;
+}
 
-    for (uint64_t i = 0; !rc && i < n; i++) {
-        const float *x = j->states + i * dim, *y = states + i * dim;
+/* Per sample, the distance and cosine of the two runs' outputs. */
+static void compare(const float *x, const float *y, uint64_t n, uint64_t dim,
+                    double *d_pair, double *cos_pair)
+{
+    for (uint64_t i = 0; i < n; i++, x += dim, y += dim) {
         double d2 = 0, xy = 0, xx = 0, yy = 0;
         for (uint64_t c = 0; c < dim; c++) {
             double a = x[c], b = y[c];
@@ -76,10 +69,53 @@ int disjoint_run(job *j, const float *init, char *err, size_t n_err)
             xx += a * a;
             yy += b * b;
         }
-        j->d_pair[i] = sqrt(d2 / (double)dim);
-        j->cos_pair[i] = xx > 0 && yy > 0 ? xy / sqrt(xx * yy) : NAN;
+        d_pair[i] = sqrt(d2 / (double)dim);
+        cos_pair[i] = xx > 0 && yy > 0 ? xy / sqrt(xx * yy) : NAN;
     }
+}
+
+int disjoint_run(const disjoint_input *in, double *d_pair, double *cos_pair, char *err,
+                 size_t n_err)
+{
+    uint64_t n = in->count, dim = in->dim;
+    if (in->n_heldout < in->n_train) {
+        errmsg(err, n_err,
+               "measure: measure.disjoint trains a second model on %llu "
+               "held-out points, but the dataset has %llu; raise dataset.heldout",
+               (unsigned long long)in->n_train, (unsigned long long)in->n_heldout);
+        return BASIN_EINVAL;
+    }
+    float *states = malloc((size_t)(n ? n * dim : 1) * sizeof(float));
+    basin_outcome *outcome = malloc((size_t)(n ? n : 1) * sizeof *outcome);
+    if (!states || !outcome) {
+        free(states);
+        free(outcome);
+        errmsg(err, n_err, "measure: out of memory");
+        return BASIN_ENOMEM;
+    }
+    memcpy(states, in->init, (size_t)(n * dim) * sizeof(float));
+
+    /* The second model runs in the first's place, under the job's own seed: the
+       first run's noise. */
+    host_job_phase(in->host, "disjoint");
+    host_job_clear_error(in->host);
+    void *self = NULL;
+    int rc = train_twin(in, &self, err, n_err);
+    if (!rc) {
+        dynamics twin = *in->first;
+        if (in->score)
+            twin.model.score_self = self;
+        else
+            twin.model.energy_self = self;
+        rc = dynamics_run(&twin, states, n, 0, outcome);
+        if (rc)
+            errmsg(err, n_err, "%s: %s", in->model_id, host_job_error(in->host, rc));
+    }
+    if (self)
+        in->score ? in->score->destroy(self) : in->energy->destroy(self);
+    if (!rc)
+        compare(in->final, states, n, dim, d_pair, cos_pair);
     free(states);
     free(outcome);
-    return rc ? (rc == BASIN_ECANCELED ? 1 : job_exit_status(rc)) : 0;
+    return rc;
 }

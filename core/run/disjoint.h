@@ -1,6 +1,6 @@
 /*
  * disjoint — the disjoint-sets test of Kadkhodaie, Guth, Simoncelli & Mallat
- * (ICLR 2024, arXiv:2310.02557; SCIENCE.md §5).
+ * (ICLR 2024, arXiv:2310.02557).
  *
  * A second model of the same kind and parameters is trained on K points disjoint
  * from the first model's K: the first K held-out points of the same law. Its
@@ -19,12 +19,39 @@
 #define BASIN_DISJOINT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
-#include "run/job.h"
+#include "basin/plugin.h"
+#include "base/host.h"
+#include "run/dynamics.h"
 
-/* Run the second model from `init` (the count × dim initial states of the first
-   run) and fill j->d_pair and j->cos_pair. Needs j->info.n_heldout ≥ n_train.
-   Returns 0 or an exit status with a message in err. */
-int disjoint_run(job *j, const float *init, char *err, size_t n_err);
+/* What the test needs of a job. */
+typedef struct disjoint_input {
+    /* The first model's interface (exactly one set), its resolved [model] values
+       and its id (for messages). */
+    const basin_energy_iface *energy;
+    const basin_score_iface *score;
+    const basin_value *params;
+    const char *model_id;
+    uint32_t dim;
+    uint64_t n_train;          /* K: the second model trains on heldout[0, K) */
+    const float *heldout;      /* n_heldout × dim */
+    uint64_t n_heldout;        /* must be ≥ n_train */
+    const float *init, *final; /* count × dim: the first run's starts and ends */
+    uint64_t count;
+    const dynamics *first; /* the first run's dynamics: sampler, schedule, seed */
+    host_job *host;        /* the job's services (first->host) */
+} disjoint_input;
+
+/*
+ * Train the second model (under the seed rng_job_seed(job seed, "disjoint"), its
+ * training curves kept in host's metrics as the disjoint model's), run it from
+ * the first run's starts under the first run's dynamics and noise, and compare:
+ * d_pair[i] and cos_pair[i] for each of the count samples. Returns BASIN_OK or a
+ * status with "WHO: MSG" in err (WHO "measure" or the model's id): BASIN_EINVAL
+ * when the dataset has fewer than n_train held-out points.
+ */
+int disjoint_run(const disjoint_input *in, double *d_pair, double *cos_pair, char *err,
+                 size_t n_err);
 
 #endif

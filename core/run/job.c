@@ -1,103 +1,15 @@
 #include "run/job.h"
 
 #include <math.h>
-#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "run/disjoint.h"
+#include "run/dynamics.h"
 #include "process/init.h"
-#include "base/progress.h"
-#include "run/trajectory.h"
 #include "recipe/sections.h"
 
-/* ------------------------------------------------------------- the sampler */
-
-/* Shared state of the sampler workers of one job. */
-typedef struct work {
-    job *j;
-    basin_model model;
-    float *states; /* count × dim, evolved in place */
-    uint64_t count;
-    uint64_t index_base; /* global sample index of states' first row */
-    basin_outcome *outcome;
-    uint64_t n_blocks;
-    atomic_uint_fast64_t next;
-    atomic_int failed;
-    int rc; /* status of the lowest failing block */
-    uint64_t failed_block;
-    pthread_mutex_t lock;
-} work;
-
-static void *sampler_worker(void *arg)
-{
-    work *w = arg;
-    job *j = w->j;
-    uint32_t dim = j->info.dim;
-    for (;;) {
-        uint64_t b = atomic_fetch_add(&w->next, 1);
-        if (b >= w->n_blocks || atomic_load(&w->failed))
-            break;
-        uint64_t first = b * j->block;
-        uint64_t n = w->count - first < j->block ? w->count - first : j->block;
-        int rc = host_cancel_requested()
-                     ? BASIN_ECANCELED
-                     : j->sa->run(j->sa_self, &j->host.table, &w->model,
-                                  w->states + first * dim, n, w->index_base + first,
-                                  w->outcome + first);
-        if (rc) {
-            pthread_mutex_lock(&w->lock);
-            if (!atomic_load(&w->failed) || b < w->failed_block) {
-                w->rc = rc;
-                w->failed_block = b;
-            }
-            atomic_store(&w->failed, 1);
-            pthread_mutex_unlock(&w->lock);
-            break;
-        }
-        progress_add(j->host.progress, n);
-    }
-    return NULL;
-}
-
-int job_run_sampler(job *j, float *states, uint64_t count, uint64_t index_base,
-                    basin_outcome *outcome, const basin_schedule *sched)
-{
-    unsigned threads = j->threads;
-    work w;
-    memset(&w, 0, sizeof w);
-    w.j = j;
-    w.states = states;
-    w.count = count;
-    w.index_base = index_base;
-    w.outcome = outcome;
-    w.model.struct_size = sizeof w.model;
-    w.model.dim = j->info.dim;
-    w.model.energy = j->en;
-    w.model.energy_self = j->en_self;
-    w.model.score = j->sc;
-    w.model.score_self = j->sc_self;
-    w.model.schedule = sched;
-    w.n_blocks = (count + j->block - 1) / j->block;
-    atomic_init(&w.next, 0);
-    atomic_init(&w.failed, 0);
-    pthread_mutex_init(&w.lock, NULL);
-    if (threads > w.n_blocks)
-        threads = (unsigned)w.n_blocks;
-    pthread_t *tids = threads > 1 ? calloc(threads - 1, sizeof *tids) : NULL;
-    unsigned started = 0;
-    for (unsigned t = 1; tids && t < threads; t++)
-        if (pthread_create(&tids[started], NULL, sampler_worker, &w) == 0)
-            started++;
-    sampler_worker(&w);
-    for (unsigned t = 0; t < started; t++)
-        pthread_join(tids[t], NULL);
-    free(tids);
-    pthread_mutex_destroy(&w.lock);
-    return atomic_load(&w.failed) ? w.rc : BASIN_OK;
-}
-
-/* ------------------------------------------------------------- errors */
+/* ------------------------------------------------------------- helpers */
 
 void job_error(const job *j, const char *who, const char *msg, char *err, size_t n_err)
 {
@@ -118,15 +30,29 @@ void job_error(const job *j, const char *who, const char *msg, char *err, size_t
             snprintf(where + n, sizeof where - (size_t)n, ")");
     }
     free(coords);
-    snprintf(err, n_err, "%s: %s: %s", where, who, msg);
+    if (who)
+        snprintf(err, n_err, "%s: %s: %s", where, who, msg);
+    else
+        snprintf(err, n_err, "%s: %s", where, msg);
 }
 
-int job_exit_status(int rc)
+/* job_error, returning status. */
+static int fail(const job *j, int status, const char *who, const char *msg, char *err,
+                size_t n_err)
 {
-    return rc == BASIN_EINVAL || rc == BASIN_EUNSUPPORTED || rc == BASIN_EIO ? 2 : 1;
+    job_error(j, who, msg, err, n_err);
+    return status;
 }
 
-void *job_alloc(uint64_t n, size_t elem)
+/* A plugin's failure as the job's status: the plugin's own (negative) status; a
+   plugin that returns a positive code has broken its contract. */
+static int plugin_status(int rc)
+{
+    return rc < 0 ? rc : BASIN_EINTERNAL;
+}
+
+/* malloc of n elements (at least one), NULL on overflow or failure. */
+static void *job_alloc(uint64_t n, size_t elem)
 {
     if (n == 0)
         n = 1;
@@ -154,43 +80,75 @@ void job_free(job *j)
     free(j->overlap);
     free(j->dist);
     free(j->d_law);
+    free(j->cls);
     free(j->values);
-    free(j->track);
-    free(j->t_col);
-    free(j->t_col_ou);
-    free(j->track_nn);
-    free(j->snap);
-    free(j->snap_time);
+    trajectory_free(&j->traj);
     free(j->d_pair);
     free(j->cos_pair);
     landscape_result_free(&j->land);
 }
 
-/* Call a plugin function; on failure format the error and return the exit code. */
+referee_batch job_batch(const job *j)
+{
+    referee_batch b = {.n = j->count,
+                       .rule = j->rule,
+                       .overlap = j->overlap,
+                       .dist = j->dist,
+                       .outcome = j->outcome,
+                       .d_pair = j->d_pair,
+                       .cos_pair = j->cos_pair,
+                       .t_col_ou = j->traj.t_col_ou};
+    return b;
+}
+
+/* The job's dynamics: its sampler, model and schedule (score models), seed,
+   threads and blocks. */
+static dynamics job_dynamics(const job *j)
+{
+    dynamics d = {.sampler = j->sa,
+                  .sampler_self = j->sa_self,
+                  .model = dynamics_model(j->info.dim, j->en, j->en_self, j->sc,
+                                          j->sc_self, j->sc ? &j->sched.table : NULL),
+                  .host = &j->host.table,
+                  .progress = j->host.progress,
+                  .block = j->block,
+                  .threads = j->threads};
+    return d;
+}
+
+/* Call a plugin function; on failure format the error and return its status. */
 #define CALL(who, expr)                                                                  \
     do {                                                                                 \
         host_job_clear_error(&j->host);                                                  \
         int rc_ = (expr);                                                                \
-        if (rc_) {                                                                       \
-            job_error(j, (who), host_job_error(&j->host, rc_), err, n_err);              \
-            return rc_ == BASIN_ECANCELED ? 1 : job_exit_status(rc_);                    \
-        }                                                                                \
+        if (rc_)                                                                         \
+            return fail(j, plugin_status(rc_), (who), host_job_error(&j->host, rc_),     \
+                        err, n_err);                                                     \
     } while (0)
 
 /* A plugin's create() succeeded but gave no instance: the plugin's bug. */
 #define CHECK_INSTANCE(who, self)                                                        \
     do {                                                                                 \
-        if (!(self)) {                                                                   \
-            job_error(j, (who), "create() returned no instance", err, n_err);            \
-            return 1;                                                                    \
-        }                                                                                \
+        if (!(self))                                                                     \
+            return fail(j, BASIN_EINTERNAL, (who), "create() returned no instance", err, \
+                        n_err);                                                          \
     } while (0)
+
+static const char *plugin_id(const job *j, int section)
+{
+    return j->r->sections[section].plugin->descriptor->id;
+}
+
+static int is_score(const job *j)
+{
+    const char *iface = j->r->sections[RECIPE_MODEL].plugin->descriptor->interface;
+    return strcmp(iface, BASIN_IFACE_SCORE) == 0;
+}
 
 /* ------------------------------------------------------------- landscape */
 
-/* Classify attractor representatives: memorized when they sit on a training point
-   (the recipe's rule), generalized when on a held-out point or on the data law's
-   support (overlap ≥ threshold, or distance ≤ delta_m), spurious otherwise. */
+/* Classify attractor representatives with the referee (referee.h): the recipe's
+   rule against the training, held-out and law distances. */
 static int classify_attractors(void *ctx, const float *x, uint64_t n, measure_class *cls,
                                int64_t *nearest, double *match)
 {
@@ -198,44 +156,38 @@ static int classify_attractors(void *ctx, const float *x, uint64_t n, measure_cl
     uint32_t dim = j->info.dim;
     basin_value v[MEASURE_N_PARAMS];
     recipe_values(j->r, RECIPE_MEASURE, j->point, v);
-    int rc = 0;
+    referee_batch b = {.n = n, .rule = j->rule};
+    measure_overlap *m = NULL;
+    measure_distance *d = NULL;
+    double *law = NULL;
+    int rc;
     if (j->rule == MEASURE_OVERLAP) {
-        measure_overlap *m = job_alloc(n, sizeof *m);
+        b.overlap = m = job_alloc(n, sizeof *m);
         rc = !m || measure_overlaps(x, n, j->train, j->info.n_train, dim, m) ||
              (j->info.n_heldout &&
               measure_heldout_overlaps(x, n, j->heldout, j->info.n_heldout, dim, m));
-        for (uint64_t i = 0; !rc && i < n; i++) {
-            cls[i] = measure_classify_overlap(&m[i], 1, v[MEASURE_THRESHOLD].number);
-            nearest[i] = m[i].pattern;
-            match[i] = fabs(m[i].top[0]);
+    } else {
+        b.dist = d = job_alloc(n, sizeof *d);
+        law = job_alloc(n, sizeof *law);
+        rc = !d || !law ||
+             measure_distances(x, n, j->train, j->info.n_train, j->heldout,
+                               j->info.n_heldout, dim, d);
+        if (!rc && j->ds->law_distance &&
+            j->ds->law_distance(j->ds_self, &j->host.table, x, n, law) != 0)
+            for (uint64_t i = 0; i < n; i++)
+                law[i] = NAN;
+    }
+    if (!rc) {
+        referee_classify_attractors(&b, j->ds->law_distance ? law : NULL, v, cls);
+        for (uint64_t i = 0; i < n; i++) {
+            nearest[i] = m ? m[i].pattern : d[i].nearest;
+            match[i] = m ? fabs(m[i].top[0]) : d[i].d_m;
         }
-        free(m);
-        return rc ? BASIN_ENOMEM : 0;
     }
-    measure_distance *d = job_alloc(n, sizeof *d);
-    double *law = job_alloc(n, sizeof *law);
-    rc = !d || !law ||
-         measure_distances(x, n, j->train, j->info.n_train, j->heldout, j->info.n_heldout,
-                           dim, d);
-    if (!rc && j->ds->law_distance &&
-        j->ds->law_distance(j->ds_self, &j->host.table, x, n, law) != 0)
-        for (uint64_t i = 0; i < n; i++)
-            law[i] = NAN;
-    double delta = v[MEASURE_DELTA_M].number;
-    for (uint64_t i = 0; !rc && i < n; i++) {
-        d[i].d_s = INFINITY; /* attractors are distinct by construction */
-        cls[i] = measure_classify_distance(&d[i], 1, j->rule, delta, 0,
-                                           v[MEASURE_RATIO].number);
-        if (cls[i] != MEASURE_MEMORIZED)
-            cls[i] = d[i].d_h <= delta || (j->ds->law_distance && law[i] <= delta)
-                         ? MEASURE_GENERALIZED
-                         : MEASURE_SPURIOUS;
-        nearest[i] = d[i].nearest;
-        match[i] = d[i].d_m;
-    }
+    free(m);
     free(d);
     free(law);
-    return rc ? BASIN_ENOMEM : 0;
+    return rc ? BASIN_ENOMEM : BASIN_OK;
 }
 
 /*
@@ -253,17 +205,20 @@ static int landscape_dynamics(void *ctx, float *states, uint64_t n, double level
     basin_outcome *outcome = job_alloc(n, sizeof *outcome);
     if (!outcome)
         return BASIN_ENOMEM;
-    uint64_t base = j->count * (1 + (uint64_t)j->n_clones) + first_run;
-    schedule from = j->sched;
+    uint64_t base = j->count * (1 + (uint64_t)j->traj.n_clones) + first_run;
+    dynamics d = job_dynamics(j);
+    basin_schedule from;
     if (j->sc) {
         const basin_schedule *s = &j->sched.table;
-        from.table.t_start = schedule_from_ou_time(s, 0.5 * log1p(level * level));
+        from = *s;
+        from.t_start = schedule_from_ou_time(s, 0.5 * log1p(level * level));
         double alpha, sigma;
-        s->at(s, from.table.t_start, &alpha, &sigma, NULL, NULL);
+        s->at(s, from.t_start, &alpha, &sigma, NULL, NULL);
         for (uint64_t i = 0; i < n * j->info.dim; i++)
             states[i] = (float)(alpha * states[i]);
+        d.model.schedule = &from;
     }
-    int rc = job_run_sampler(j, states, n, base, outcome, j->sc ? &from.table : NULL);
+    int rc = dynamics_run(&d, states, n, base, outcome);
     free(outcome);
     return rc;
 }
@@ -274,18 +229,15 @@ static int run_landscape(job *j, char *err, size_t n_err)
     recipe_values(j->r, RECIPE_LANDSCAPE, j->point, v);
     if (!v[LANDSCAPE_ATTRACTORS].number) {
         if (!v[LANDSCAPE_RADIUS].number && !v[LANDSCAPE_CURVATURE].number)
-            return 0;
-        job_error(j, "landscape",
-                  "landscape.radius and landscape.curvature are "
-                  "measured at attractors: set landscape.attractors = true",
-                  err, n_err);
-        return 2;
+            return BASIN_OK;
+        return fail(j, BASIN_EINVAL, "landscape",
+                    "landscape.radius and landscape.curvature are "
+                    "measured at attractors: set landscape.attractors = true",
+                    err, n_err);
     }
     uint8_t *converged = job_alloc(j->count, 1);
-    if (!converged) {
-        job_error(j, "landscape", "out of memory", err, n_err);
-        return 1;
-    }
+    if (!converged)
+        return fail(j, BASIN_ENOMEM, "landscape", "out of memory", err, n_err);
     for (uint64_t i = 0; i < j->count; i++)
         converged[i] = j->outcome[i].converged != 0;
     landscape_input in = {
@@ -311,216 +263,348 @@ static int run_landscape(job *j, char *err, size_t n_err)
         char msg[1100];
         snprintf(msg, sizeof msg, "%s%s%s", why, j->host.has_error ? ": " : "",
                  j->host.has_error ? plugin_said : "");
-        job_error(j, "landscape", msg, err, n_err);
-        return rc == BASIN_ECANCELED ? 1 : job_exit_status(rc);
+        return fail(j, plugin_status(rc), "landscape", msg, err, n_err);
     }
-    return 0;
+    return BASIN_OK;
 }
 
-/* ------------------------------------------------------------- one job */
+/* ------------------------------------------------------------- the stages */
 
-int job_run(job *j, const pipeline_options *o, char *err, size_t n_err)
+/* The dataset: its instance, its info and its training and held-out points. */
+static int job_dataset(job *j, char *err, size_t n_err)
 {
-    const recipe *r = j->r;
-    const recipe_section *S = r->sections;
-    basin_value *values = j->values;
-    const char *ds_id = S[RECIPE_DATASET].plugin->descriptor->id;
-    const char *model_id = S[RECIPE_MODEL].plugin->descriptor->id;
-    const char *sa_id = S[RECIPE_SAMPLER].plugin->descriptor->id;
+    const char *ds_id = plugin_id(j, RECIPE_DATASET);
     const basin_host *host = &j->host.table;
-
-    /* Dataset. */
     host_job_phase(&j->host, "dataset");
-    j->ds = S[RECIPE_DATASET].plugin->descriptor->iface;
-    recipe_values(r, RECIPE_DATASET, j->point, values);
-    CALL(ds_id, j->ds->create(host, values, &j->ds_self));
+    j->ds = j->r->sections[RECIPE_DATASET].plugin->descriptor->iface;
+    recipe_values(j->r, RECIPE_DATASET, j->point, j->values);
+    CALL(ds_id, j->ds->create(host, j->values, &j->ds_self));
     CHECK_INSTANCE(ds_id, j->ds_self);
     CALL(ds_id, j->ds->info(j->ds_self, &j->info));
     uint32_t dim = j->info.dim;
-    if (dim == 0 || j->info.n_train == 0) {
-        job_error(j, ds_id, "the dataset is empty (dim or n_train is 0)", err, n_err);
-        return 2;
-    }
+    if (dim == 0 || j->info.n_train == 0)
+        return fail(j, BASIN_EINVAL, ds_id, "the dataset is empty (dim or n_train is 0)",
+                    err, n_err);
     j->train = job_alloc(j->info.n_train * dim, sizeof(float));
     j->heldout = job_alloc(j->info.n_heldout * dim, sizeof(float));
     if (j->info.n_train > UINT64_MAX / dim || j->info.n_heldout > UINT64_MAX / dim ||
-        !j->train || !j->heldout) {
-        job_error(j, ds_id, "the dataset is too large for memory", err, n_err);
-        return 1;
-    }
+        !j->train || !j->heldout)
+        return fail(j, BASIN_ENOMEM, ds_id, "the dataset is too large for memory", err,
+                    n_err);
     CALL(ds_id,
          j->ds->read(j->ds_self, host, BASIN_SPLIT_TRAIN, 0, j->info.n_train, j->train));
     if (j->info.n_heldout)
         CALL(ds_id, j->ds->read(j->ds_self, host, BASIN_SPLIT_HELDOUT, 0,
                                 j->info.n_heldout, j->heldout));
-    int binary = (j->info.flags & BASIN_DATA_BINARY) != 0;
-    recipe_values(r, RECIPE_MEASURE, j->point, values);
-    j->rule = measure_rule_of(values[MEASURE_RULE].string, binary);
-    if (strcmp(S[RECIPE_MODEL].plugin->descriptor->interface, BASIN_IFACE_SCORE) != 0 &&
-        (values[MEASURE_COLLAPSE].number || values[MEASURE_CLONES].number)) {
-        job_error(j, "measure",
-                  "measure.collapse and measure.clones follow the "
-                  "trajectories of a diffusion (a score model); an energy's dynamics "
-                  "have no noise schedule",
-                  err, n_err);
-        return 2;
-    }
-    if (j->rule == MEASURE_OVERLAP && values[MEASURE_CLONES].number) {
-        job_error(j, "measure",
-                  "measure.clones needs real-valued data (the "
-                  "pham or ratio rule)",
-                  err, n_err);
-        return 2;
-    }
-    if (j->rule == MEASURE_OVERLAP && !binary) {
-        job_error(j, "measure",
-                  "measure.rule = \"overlap\" needs ±1 data; use pham "
-                  "or ratio for real-valued data",
-                  err, n_err);
-        return 2;
-    }
+    return BASIN_OK;
+}
 
-    /* Model: store the training set. */
-    int score =
-        strcmp(S[RECIPE_MODEL].plugin->descriptor->interface, BASIN_IFACE_SCORE) == 0;
-    recipe_values(r, RECIPE_MODEL, j->point, values);
+/* The rule the [measure] section resolves to, and the measures this job's model
+   and data can have. */
+static int job_rule(job *j, char *err, size_t n_err)
+{
+    int binary = (j->info.flags & BASIN_DATA_BINARY) != 0;
+    basin_value *v = j->values;
+    recipe_values(j->r, RECIPE_MEASURE, j->point, v);
+    j->rule = measure_rule_of(v[MEASURE_RULE].string, binary);
+    if (!is_score(j) && (v[MEASURE_COLLAPSE].number || v[MEASURE_CLONES].number))
+        return fail(j, BASIN_EINVAL, "measure",
+                    "measure.collapse and measure.clones follow the "
+                    "trajectories of a diffusion (a score model); an energy's dynamics "
+                    "have no noise schedule",
+                    err, n_err);
+    if (j->rule == MEASURE_OVERLAP && v[MEASURE_CLONES].number)
+        return fail(j, BASIN_EINVAL, "measure",
+                    "measure.clones needs real-valued data (the "
+                    "pham or ratio rule)",
+                    err, n_err);
+    if (j->rule == MEASURE_OVERLAP && !binary)
+        return fail(j, BASIN_EINVAL, "measure",
+                    "measure.rule = \"overlap\" needs ±1 data; use pham "
+                    "or ratio for real-valued data",
+                    err, n_err);
+    return BASIN_OK;
+}
+
+/* The model: its instance, trained on (storing) the training set. */
+static int job_model(job *j, char *err, size_t n_err)
+{
+    const char *model_id = plugin_id(j, RECIPE_MODEL);
+    const basin_host *host = &j->host.table;
+    const void *iface = j->r->sections[RECIPE_MODEL].plugin->descriptor->iface;
+    uint32_t dim = j->info.dim;
+    recipe_values(j->r, RECIPE_MODEL, j->point, j->values);
     host_job_phase(&j->host, "encode");
-    if (score) {
-        j->sc = S[RECIPE_MODEL].plugin->descriptor->iface;
-        CALL(model_id, j->sc->create(host, values, dim, &j->sc_self));
+    if (is_score(j)) {
+        j->sc = iface;
+        CALL(model_id, j->sc->create(host, j->values, dim, &j->sc_self));
         CHECK_INSTANCE(model_id, j->sc_self);
         CALL(model_id, j->sc->encode(j->sc_self, host, j->train, j->info.n_train));
-    } else {
-        j->en = S[RECIPE_MODEL].plugin->descriptor->iface;
-        if ((j->en->flags & BASIN_ENERGY_BINARY) && !binary) {
-            job_error(j, model_id,
-                      "this energy stores ±1 states, but the dataset is "
-                      "real-valued",
-                      err, n_err);
-            return 2;
-        }
-        CALL(model_id, j->en->create(host, values, dim, &j->en_self));
-        CHECK_INSTANCE(model_id, j->en_self);
-        CALL(model_id, j->en->encode(j->en_self, host, j->train, j->info.n_train));
+        return BASIN_OK;
     }
+    j->en = iface;
+    if ((j->en->flags & BASIN_ENERGY_BINARY) && !(j->info.flags & BASIN_DATA_BINARY))
+        return fail(j, BASIN_EINVAL, model_id,
+                    "this energy stores ±1 states, but the dataset is "
+                    "real-valued",
+                    err, n_err);
+    CALL(model_id, j->en->create(host, j->values, dim, &j->en_self));
+    CHECK_INSTANCE(model_id, j->en_self);
+    CALL(model_id, j->en->encode(j->en_self, host, j->train, j->info.n_train));
+    return BASIN_OK;
+}
 
-    /* Initial states. */
-    recipe_values(r, RECIPE_INIT, j->point, values);
-    j->count = (uint64_t)values[INIT_COUNT].number;
-    j->block = score ? SCORE_BLOCK : PROBE_BLOCK;
-    if (!score && strcmp(values[INIT_KIND].string, "noise") == 0) {
-        job_error(j, "init",
-                  "init.kind = \"noise\" starts a diffusion from its "
-                  "schedule; an energy's dynamics start at pattern, mixture or random",
-                  err, n_err);
-        return 2;
-    }
-    j->states = job_alloc(j->count * dim, sizeof(float));
-    j->start = job_alloc(j->count, sizeof(int64_t));
-    j->outcome = job_alloc(j->count, sizeof(basin_outcome));
-    j->energy = job_alloc(j->count, sizeof(double));
+/* The per-probe arrays. */
+static int job_arrays(job *j, char *err, size_t n_err)
+{
+    uint64_t n = j->count, dim = j->info.dim;
+    j->states = job_alloc(n * dim, sizeof(float));
+    j->start = job_alloc(n, sizeof(int64_t));
+    j->outcome = job_alloc(n, sizeof(basin_outcome));
+    j->energy = job_alloc(n, sizeof(double));
     if (j->rule == MEASURE_OVERLAP)
-        j->overlap = job_alloc(j->count, sizeof(measure_overlap));
+        j->overlap = job_alloc(n, sizeof(measure_overlap));
     else
-        j->dist = job_alloc(j->count, sizeof(measure_distance));
-    j->d_law = job_alloc(j->count, sizeof(double));
-    if (j->count > UINT64_MAX / dim || !j->states || !j->start || !j->outcome ||
-        !j->energy || !(j->overlap || j->dist) || !j->d_law) {
-        job_error(j, "init", "init.count probes do not fit in memory", err, n_err);
-        return 1;
-    }
-    char why[512];
-    int rc = init_states(values, j->train, j->info.n_train, dim, binary, host, 0,
-                         j->count, j->states, j->start, why, sizeof why);
-    if (rc) {
-        job_error(j, "init", rc == BASIN_ENOMEM ? "out of memory" : why, err, n_err);
-        return job_exit_status(rc);
-    }
-    if (score && (rc = trajectory_setup(j, err, n_err)))
-        return rc;
-    recipe_values(r, RECIPE_MEASURE, j->point, values);
-    int disjoint = values[MEASURE_DISJOINT].number != 0;
-    recipe_values(r, RECIPE_INIT, j->point, values);
-    if (disjoint && strcmp(values[INIT_KIND].string, "noise") != 0 &&
-        strcmp(values[INIT_KIND].string, "random") != 0) {
-        job_error(j, "measure",
-                  "measure.disjoint compares two models from the same "
-                  "starts; init.kind must be noise or random, not training patterns",
-                  err, n_err);
-        return 2;
-    }
+        j->dist = job_alloc(n, sizeof(measure_distance));
+    j->d_law = job_alloc(n, sizeof(double));
+    j->cls = job_alloc(n, sizeof(measure_class));
+    if (n > UINT64_MAX / dim || !j->states || !j->start || !j->outcome || !j->energy ||
+        !(j->overlap || j->dist) || !j->d_law || !j->cls)
+        return fail(j, BASIN_ENOMEM, "init", "init.count probes do not fit in memory",
+                    err, n_err);
+    return BASIN_OK;
+}
 
-    /* Dynamics. */
-    j->sa = S[RECIPE_SAMPLER].plugin->descriptor->iface;
-    recipe_values(r, RECIPE_SAMPLER, j->point, values);
+/*
+ * A score model starts where its schedule starts: pure noise from the forward
+ * process's marginal for unit-variance data, √(α² + σ²) ε (N(0, I) for the
+ * variance-preserving schedules, ≈ σ_max ε for edm), or a start point noised to
+ * it, α x + σ ε.
+ */
+static int job_noise_starts(job *j, const char *kind)
+{
+    const basin_schedule *s = &j->sched.table;
+    uint64_t dim = j->info.dim;
+    double alpha, sigma;
+    s->at(s, s->t_max, &alpha, &sigma, NULL, NULL);
+    int pure = strcmp(kind, "noise") == 0 || strcmp(kind, "random") == 0;
+    float *eps = pure ? NULL : job_alloc(dim, sizeof *eps);
+    if (!pure && !eps)
+        return BASIN_ENOMEM;
+    for (uint64_t i = 0; i < j->count; i++) {
+        float *x = j->states + i * dim;
+        if (pure) {
+            float scale = (float)sqrt(alpha * alpha + sigma * sigma);
+            for (uint64_t d = 0; d < dim; d++)
+                x[d] *= scale;
+        } else {
+            j->host.table.random_normal(&j->host.table, BASIN_ROLE_INIT, i, 1, eps, dim);
+            for (uint64_t d = 0; d < dim; d++)
+                x[d] = (float)(alpha * x[d] + sigma * eps[d]);
+        }
+    }
+    free(eps);
+    return BASIN_OK;
+}
+
+/* A score model's schedule, trajectory measures (observing the probes' steps)
+   and start states on the schedule. */
+static int job_schedule(job *j, char *err, size_t n_err)
+{
+    basin_value *v = j->values;
+    char why[600];
+    recipe_values(j->r, RECIPE_SCHEDULE, j->point, v);
+    if (schedule_init(&j->sched, v[SCHEDULE_NAME].string, v[SCHEDULE_T_MIN].number,
+                      v[SCHEDULE_T_MAX].number, why, sizeof why))
+        return fail(j, BASIN_EINVAL, "schedule", why, err, n_err);
+    recipe_values(j->r, RECIPE_MEASURE, j->point, v);
+    int rc = trajectory_setup(&j->traj, v, &j->sched.table, j->train, j->info.n_train,
+                              j->info.dim, j->count, why, sizeof why);
+    if (rc)
+        return fail(j, rc, NULL, why, err, n_err);
+    if (trajectory_observing(&j->traj)) {
+        j->host.observer = trajectory_observe;
+        j->host.observer_ctx = &j->traj;
+    }
+    recipe_values(j->r, RECIPE_INIT, j->point, v);
+    if (job_noise_starts(j, v[INIT_KIND].string))
+        return fail(j, BASIN_ENOMEM, "measure",
+                    "the trajectory measures do not fit in memory", err, n_err);
+    return BASIN_OK;
+}
+
+/* The initial states (init.h), on the schedule for a score model. */
+static int job_init(job *j, char *err, size_t n_err)
+{
+    basin_value *v = j->values;
+    int score = is_score(j);
+    recipe_values(j->r, RECIPE_INIT, j->point, v);
+    j->count = (uint64_t)v[INIT_COUNT].number;
+    j->block = score ? SCORE_BLOCK : PROBE_BLOCK;
+    if (!score && strcmp(v[INIT_KIND].string, "noise") == 0)
+        return fail(j, BASIN_EINVAL, "init",
+                    "init.kind = \"noise\" starts a diffusion from its "
+                    "schedule; an energy's dynamics start at pattern, mixture or random",
+                    err, n_err);
+    int rc = job_arrays(j, err, n_err);
+    if (rc)
+        return rc;
+    char why[512];
+    rc = init_states(v, j->train, j->info.n_train, j->info.dim,
+                     (j->info.flags & BASIN_DATA_BINARY) != 0, &j->host.table, 0,
+                     j->count, j->states, j->start, why, sizeof why);
+    if (rc)
+        return fail(j, rc, "init", rc == BASIN_ENOMEM ? "out of memory" : why, err,
+                    n_err);
+    return score ? job_schedule(j, err, n_err) : BASIN_OK;
+}
+
+/* Whether the disjoint-sets test is asked, and refused for starts on training
+   patterns (the two models would not start from the same states). */
+static int job_disjoint_asked(job *j, int *asked, char *err, size_t n_err)
+{
+    basin_value *v = j->values;
+    recipe_values(j->r, RECIPE_MEASURE, j->point, v);
+    *asked = v[MEASURE_DISJOINT].number != 0;
+    recipe_values(j->r, RECIPE_INIT, j->point, v);
+    if (*asked && strcmp(v[INIT_KIND].string, "noise") != 0 &&
+        strcmp(v[INIT_KIND].string, "random") != 0)
+        return fail(j, BASIN_EINVAL, "measure",
+                    "measure.disjoint compares two models from the same "
+                    "starts; init.kind must be noise or random, not training patterns",
+                    err, n_err);
+    return BASIN_OK;
+}
+
+/* The disjoint-sets test from the probes' starts init (disjoint.h). */
+static int job_disjoint(job *j, const float *init, char *err, size_t n_err)
+{
+    j->d_pair = job_alloc(j->count, sizeof *j->d_pair);
+    j->cos_pair = job_alloc(j->count, sizeof *j->cos_pair);
+    if (!j->d_pair || !j->cos_pair)
+        return fail(j, BASIN_ENOMEM, "measure", "out of memory", err, n_err);
+    recipe_values(j->r, RECIPE_MODEL, j->point, j->values);
+    dynamics first = job_dynamics(j);
+    disjoint_input in = {.energy = j->en,
+                         .score = j->sc,
+                         .params = j->values,
+                         .model_id = plugin_id(j, RECIPE_MODEL),
+                         .dim = j->info.dim,
+                         .n_train = j->info.n_train,
+                         .heldout = j->heldout,
+                         .n_heldout = j->info.n_heldout,
+                         .init = init,
+                         .final = j->states,
+                         .count = j->count,
+                         .first = &first,
+                         .host = &j->host};
+    char why[1400];
+    int rc = disjoint_run(&in, j->d_pair, j->cos_pair, why, sizeof why);
+    return rc ? fail(j, rc, NULL, why, err, n_err) : BASIN_OK;
+}
+
+/* The sampler over the probes, then the disjoint-sets test when asked. */
+static int job_dynamics_stage(job *j, char *err, size_t n_err)
+{
+    const char *sa_id = plugin_id(j, RECIPE_SAMPLER);
+    int disjoint, rc = job_disjoint_asked(j, &disjoint, err, n_err);
+    if (rc)
+        return rc;
+    j->sa = j->r->sections[RECIPE_SAMPLER].plugin->descriptor->iface;
+    recipe_values(j->r, RECIPE_SAMPLER, j->point, j->values);
     host_job_phase(&j->host, "dynamics");
-    CALL(sa_id, j->sa->create(host, values, &j->sa_self));
+    CALL(sa_id, j->sa->create(&j->host.table, j->values, &j->sa_self));
     CHECK_INSTANCE(sa_id, j->sa_self);
     /* The disjoint-sets test reruns these starts under a second model. */
-    float *init = disjoint ? job_alloc(j->count * dim, sizeof(float)) : NULL;
-    if (disjoint && !init) {
-        job_error(j, "measure", "out of memory", err, n_err);
-        return 1;
-    }
+    size_t n_floats = (size_t)(j->count * j->info.dim);
+    float *init = disjoint ? job_alloc(n_floats, sizeof(float)) : NULL;
+    if (disjoint && !init)
+        return fail(j, BASIN_ENOMEM, "measure", "out of memory", err, n_err);
     if (init)
-        memcpy(init, j->states, (size_t)(j->count * dim) * sizeof(float));
-    j->threads = o->threads;
+        memcpy(init, j->states, n_floats * sizeof(float));
     host_job_clear_error(&j->host);
-    rc = job_run_sampler(j, j->states, j->count, 0, j->outcome,
-                         score ? &j->sched.table : NULL);
+    dynamics d = job_dynamics(j);
+    rc = dynamics_run(&d, j->states, j->count, 0, j->outcome);
     j->host.observer = NULL;
-    if (rc) {
-        free(init);
-        job_error(j, sa_id, host_job_error(&j->host, rc), err, n_err);
-        return rc == BASIN_ECANCELED ? 1 : job_exit_status(rc);
-    }
-    if (init) {
-        rc = disjoint_run(j, init, err, n_err);
-        free(init);
-        if (rc)
-            return rc;
-    }
+    if (rc)
+        rc = fail(j, plugin_status(rc), sa_id, host_job_error(&j->host, rc), err, n_err);
+    else if (init)
+        rc = job_disjoint(j, init, err, n_err);
+    free(init);
+    return rc;
+}
 
-    /* Measures. */
+/* The final states' energies, overlaps or distances, and distance to the law. */
+static int job_measures(job *j, char *err, size_t n_err)
+{
+    const char *ds_id = plugin_id(j, RECIPE_DATASET);
+    const basin_host *host = &j->host.table;
+    uint32_t dim = j->info.dim;
     host_job_phase(&j->host, "measures");
-    if (score)
+    if (j->sc)
         for (uint64_t i = 0; i < j->count; i++)
             j->energy[i] = NAN;
     else
-        CALL(model_id, j->en->energy(j->en_self, host, j->states, j->count, j->energy));
-    rc = j->rule == MEASURE_OVERLAP
-             ? measure_overlaps(j->states, j->count, j->train, j->info.n_train, dim,
-                                j->overlap) ||
-                   (j->info.n_heldout &&
-                    measure_heldout_overlaps(j->states, j->count, j->heldout,
-                                             j->info.n_heldout, dim, j->overlap))
-             : measure_distances(j->states, j->count, j->train, j->info.n_train,
-                                 j->heldout, j->info.n_heldout, dim, j->dist);
-    if (rc) {
-        job_error(j, "measure", "out of memory", err, n_err);
-        return 1;
-    }
+        CALL(plugin_id(j, RECIPE_MODEL),
+             j->en->energy(j->en_self, host, j->states, j->count, j->energy));
+    int rc = j->rule == MEASURE_OVERLAP
+                 ? measure_overlaps(j->states, j->count, j->train, j->info.n_train, dim,
+                                    j->overlap) ||
+                       (j->info.n_heldout &&
+                        measure_heldout_overlaps(j->states, j->count, j->heldout,
+                                                 j->info.n_heldout, dim, j->overlap))
+                 : measure_distances(j->states, j->count, j->train, j->info.n_train,
+                                     j->heldout, j->info.n_heldout, dim, j->dist);
+    if (rc)
+        return fail(j, BASIN_ENOMEM, "measure", "out of memory", err, n_err);
     for (uint64_t i = 0; i < j->count; i++)
         j->d_law[i] = NAN;
     if (j->ds->law_distance) {
         host_job_clear_error(&j->host);
         rc = j->ds->law_distance(j->ds_self, host, j->states, j->count, j->d_law);
-        if (rc && rc != BASIN_EUNSUPPORTED) {
-            job_error(j, ds_id, host_job_error(&j->host, rc), err, n_err);
-            return job_exit_status(rc);
-        }
+        if (rc && rc != BASIN_EUNSUPPORTED)
+            return fail(j, plugin_status(rc), ds_id, host_job_error(&j->host, rc), err,
+                        n_err);
         if (rc)
             for (uint64_t i = 0; i < j->count; i++)
                 j->d_law[i] = NAN;
     }
-    if ((rc = trajectory_theory(j, err, n_err)))
+    char why[1400];
+    rc = trajectory_theory(j->ds, j->ds_self, &j->host, ds_id, dim, j->info.n_train,
+                           &j->t_theory, &j->t_speciation, why, sizeof why);
+    return rc ? fail(j, rc, NULL, why, err, n_err) : BASIN_OK;
+}
+
+/* The clones' continuations (φ_C). */
+static int job_clones(job *j, char *err, size_t n_err)
+{
+    if (!j->traj.n_clones)
+        return BASIN_OK;
+    host_job_phase(&j->host, "clones");
+    dynamics d = job_dynamics(j);
+    char why[1400];
+    int rc = trajectory_clones(&j->traj, &d, &j->host, plugin_id(j, RECIPE_SAMPLER),
+                               j->dist, why, sizeof why);
+    return rc ? fail(j, rc, NULL, why, err, n_err) : BASIN_OK;
+}
+
+/* ------------------------------------------------------------- one job */
+
+int job_run(job *j, unsigned threads, char *err, size_t n_err)
+{
+    j->threads = threads;
+    j->t_speciation = j->t_theory = NAN;
+    int rc;
+    if ((rc = job_dataset(j, err, n_err)) || (rc = job_rule(j, err, n_err)) ||
+        (rc = job_model(j, err, n_err)) || (rc = job_init(j, err, n_err)) ||
+        (rc = job_dynamics_stage(j, err, n_err)) || (rc = job_measures(j, err, n_err)))
         return rc;
     host_job_phase(&j->host, "landscape");
-    if ((rc = run_landscape(j, err, n_err)))
+    if ((rc = run_landscape(j, err, n_err)) || (rc = job_clones(j, err, n_err)))
         return rc;
-    if (j->n_clones) {
-        host_job_phase(&j->host, "clones");
-        return trajectory_clones(j, err, n_err);
-    }
-    return 0;
+    /* The referee's verdict on each final state. */
+    recipe_values(j->r, RECIPE_MEASURE, j->point, j->values);
+    referee_batch b = job_batch(j);
+    referee_classify(&b, j->values, j->cls);
+    return BASIN_OK;
 }

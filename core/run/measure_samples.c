@@ -6,26 +6,29 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
-#include "run/job.h"
-#include "measure/measure.h"
-#include "kernels/nearest.h"
-#include "base/npy.h"
-#include "registry/param.h"
-#include "base/progress.h"
-#include "results/tables.h"
-#include "results/atomic_file.h"
-#include "base/toml.h"
-#include "recipe/sections.h"
 #include "base/clock.h"
+#include "base/errmsg.h"
+#include "base/npy.h"
+#include "base/options.h"
+#include "base/progress.h"
+#include "base/status.h"
+#include "base/toml.h"
+#include "kernels/nearest.h"
+#include "measure/measure.h"
+#include "measure/referee.h"
+#include "recipe/sections.h"
+#include "registry/param.h"
+#include "results/atomic_file.h"
+#include "results/records.h"
+#include "results/summary.h"
 
 #ifndef BASIN_VERSION
 #define BASIN_VERSION "unknown"
 #endif
 
-const char USAGE_MEASURE[] =
+const char measure_usage[] =
     "usage: basin measure --train T.npy --samples G.npy [--heldout H.npy]\n"
     "                     [--rule auto|pham|ratio|overlap] [--set measure.KEY=V]...\n"
     "                     [--out DIR] [--chunk ROWS] [--quiet]\n"
@@ -49,12 +52,27 @@ const char USAGE_MEASURE[] =
 
 #define CHUNK_BYTES (16u << 20)
 
-/* A run of one point and no sweep axes: what report.c's writers are given for
-   the header of records.csv and the row of summary.csv. */
+/* A run of one point and no sweep axes: what the writers of records.csv and
+   summary.csv are given. */
 static const recipe NO_SWEEP = {.n_points = 1, .repeats = 1};
 
 enum { IN_TRAIN, IN_SAMPLES, IN_HELDOUT, N_INPUTS };
 static const char *const INPUT_NAMES[N_INPUTS] = {"train", "samples", "heldout"};
+
+/* The outputs, each under a temporary name until everything succeeded. */
+enum { F_RECORDS, F_SUMMARY, F_RUN, N_FILES };
+static const char *const FILE_NAMES[N_FILES] = {"records.csv", "summary.csv", "run.toml"};
+
+/* The command line. */
+typedef struct measure_args {
+    const char *paths[N_INPUTS];
+    const char *out_dir;
+    uint64_t chunk_rows; /* 0: CHUNK_BYTES of floats */
+    int quiet;
+    int help;
+    toml_node **keep; /* --set values whose strings must outlive parsing */
+    size_t n_keep;
+} measure_args;
 
 typedef struct measurer {
     npy_reader in[N_INPUTS];
@@ -67,17 +85,10 @@ typedef struct measurer {
     nearest2 *best, *part; /* chunk each */
     measure_distance *dist;
     measure_overlap *over, *over_part;
+    measure_class *cls;
     progress *bar;
-    point_stats t; /* the one point's statistics, as a run keeps them */
+    point_stats t; /* the one point's tally, as a run keeps it */
 } measurer;
-
-static int bad_usage(const char *fmt, const char *arg)
-{
-    fprintf(stderr, "basin: measure: ");
-    fprintf(stderr, fmt, arg);
-    fprintf(stderr, " (see `basin help measure`)\n");
-    return 2;
-}
 
 /* --set [measure.]KEY=VALUE (VALUE in TOML syntax, or a bare word) into values.
    Nodes are kept in *keep (freed by the caller): strings point into them. */
@@ -87,13 +98,13 @@ static int apply_set(const char *set, basin_value *values, toml_node **keep, cha
     const char *eq = strchr(set, '=');
     if (!eq) {
         snprintf(err, n_err, "--set %s: expected measure.KEY=VALUE", set);
-        return -1;
+        return BASIN_EINVAL;
     }
     char key[64];
     size_t n_key = (size_t)(eq - set);
     if (n_key >= sizeof key) {
         snprintf(err, n_err, "--set: key too long");
-        return -1;
+        return BASIN_EINVAL;
     }
     memcpy(key, set, n_key);
     key[n_key] = 0;
@@ -104,13 +115,13 @@ static int apply_set(const char *set, basin_value *values, toml_node **keep, cha
         snprintf(err, n_err, "--set %s: %s", key,
                  row < 0 ? "not a [measure] key (see `basin describe measure`)"
                          : "needs trajectories, which basin measure does not have");
-        return -1;
+        return BASIN_EINVAL;
     }
     size_t n_doc = strlen(eq + 1) + 8;
     char *doc = malloc(n_doc);
     if (!doc) {
         snprintf(err, n_err, "out of memory");
-        return -1;
+        return BASIN_ENOMEM;
     }
     snprintf(doc, n_doc, "v = %s", eq + 1);
     toml_node *parsed = NULL;
@@ -124,7 +135,7 @@ static int apply_set(const char *set, basin_value *values, toml_node **keep, cha
             free(doc);
             toml_free(parsed);
             snprintf(err, n_err, "--set %s: cannot read value '%s'", key, eq + 1);
-            return -1;
+            return BASIN_EINVAL;
         }
     }
     free(doc);
@@ -133,11 +144,11 @@ static int apply_set(const char *set, basin_value *values, toml_node **keep, cha
                         sizeof msg)) {
         toml_free(parsed);
         snprintf(err, n_err, "--set %s: %s", key, msg);
-        return -1;
+        return BASIN_EINVAL;
     }
     toml_free(*keep);
     *keep = parsed;
-    return 0;
+    return BASIN_OK;
 }
 
 /* Scan a whole input once: every value finite (npy_read_rows checks), and
@@ -147,12 +158,13 @@ static int scan(measurer *m, npy_reader *r, int *binary, char *err, size_t n_err
     *binary = 1;
     for (uint64_t r0 = 0; r0 < r->rows; r0 += m->chunk) {
         uint64_t n = r->rows - r0 < m->chunk ? r->rows - r0 : m->chunk;
-        if (npy_read_rows(r, r0, n, m->ref, err, n_err))
-            return -1;
+        int rc = npy_read_rows(r, r0, n, m->ref, err, n_err);
+        if (rc)
+            return rc;
         for (size_t i = 0; *binary && i < (size_t)(n * m->dim); i++)
             *binary = m->ref[i] == 1.0f || m->ref[i] == -1.0f;
     }
-    return 0;
+    return BASIN_OK;
 }
 
 /* The two nearest rows of input `which` to the nq queries (rows q0... of the
@@ -171,11 +183,12 @@ static int nearest_stream(measurer *m, int which, uint64_t q0, uint64_t nq, char
            and a sample is not its own neighbour (d_s). */
         int self = which == IN_SAMPLES && r0 == q0;
         const float *ref = self ? m->query : m->ref;
-        if (!self && npy_read_rows(r, r0, nr, m->ref, err, n_err))
-            return 2;
+        int rc = self ? BASIN_OK : npy_read_rows(r, r0, nr, m->ref, err, n_err);
+        if (rc)
+            return rc;
         if (nearest_two(m->query, nq, ref, nr, m->dim, 1.0, self ? 0 : -1, m->part)) {
             snprintf(err, n_err, "out of memory");
-            return 1;
+            return BASIN_ENOMEM;
         }
         for (uint64_t i = 0; i < nq; i++)
             for (int t = 0; t < 2; t++)
@@ -184,7 +197,7 @@ static int nearest_stream(measurer *m, int which, uint64_t q0, uint64_t nq, char
                                  m->part[i].index[t] + (int64_t)r0);
         progress_add(m->bar, 1);
     }
-    return 0;
+    return BASIN_OK;
 }
 
 /* Top-three overlaps with the training set and the largest |m| with held-out
@@ -200,15 +213,15 @@ static int overlap_stream(measurer *m, uint64_t nq, char *err, size_t n_err)
         npy_reader *r = &m->in[which];
         for (uint64_t r0 = 0; m->have[which] && r0 < r->rows; r0 += m->chunk) {
             uint64_t nr = r->rows - r0 < m->chunk ? r->rows - r0 : m->chunk;
-            if (npy_read_rows(r, r0, nr, m->ref, err, n_err))
-                return 2;
-            int rc =
-                which == IN_HELDOUT
-                    ? measure_heldout_overlaps(m->query, nq, m->ref, nr, m->dim, m->over)
-                    : measure_overlaps(m->query, nq, m->ref, nr, m->dim, m->over_part);
+            int rc = npy_read_rows(r, r0, nr, m->ref, err, n_err);
+            if (rc)
+                return rc;
+            rc = which == IN_HELDOUT
+                     ? measure_heldout_overlaps(m->query, nq, m->ref, nr, m->dim, m->over)
+                     : measure_overlaps(m->query, nq, m->ref, nr, m->dim, m->over_part);
             if (rc) {
                 snprintf(err, n_err, "out of memory");
-                return 1;
+                return BASIN_ENOMEM;
             }
             for (uint64_t i = 0; which == IN_TRAIN && i < nq; i++) {
                 measure_overlap *o = &m->over[i];
@@ -221,54 +234,7 @@ static int overlap_stream(measurer *m, uint64_t nq, char *err, size_t n_err)
             progress_add(m->bar, 1);
         }
     }
-    return 0;
-}
-
-/* records.csv rows of one block of samples, in a run's layout
-   (report_records_header; one job, no sweep: job, point and repeat are 0; start
-   -1; converged 1; no energy, and NaN for what needs a model or trajectories). */
-static void write_records(measurer *m, FILE *f, uint64_t q0, uint64_t nq)
-{
-    const basin_value *v = m->values;
-    for (uint64_t i = 0; i < nq; i++) {
-        measure_class c;
-        if (m->rule == MEASURE_OVERLAP) {
-            c = measure_classify_overlap(&m->over[i], 1, v[MEASURE_THRESHOLD].number);
-        } else {
-            const measure_distance *d = &m->dist[i];
-            c = measure_classify_distance(d, 1, m->rule, v[MEASURE_DELTA_M].number,
-                                          v[MEASURE_DELTA_S].number,
-                                          v[MEASURE_RATIO].number);
-            m->t.ratio_memorized +=
-                measure_classify_distance(d, 1, MEASURE_RATIO_RULE, 0, 0,
-                                          v[MEASURE_RATIO].number) == MEASURE_MEMORIZED;
-            m->t.d_m_sum += d->d_m;
-        }
-        m->t.counts[c]++;
-        m->t.samples++;
-        fprintf(f, "0,0,0,%llu,-1,%s,1,0,nan,", (unsigned long long)(q0 + i),
-                measure_class_name(c));
-        if (m->rule == MEASURE_OVERLAP) {
-            const measure_overlap *o = &m->over[i];
-            fprintf(f, "%lld", (long long)o->pattern);
-            for (int k = 0; k < 3; k++) {
-                fputc(',', f);
-                report_csv_real(f, o->top[k]);
-            }
-            fputc(',', f);
-            report_csv_real(f, o->heldout);
-        } else {
-            const measure_distance *d = &m->dist[i];
-            fprintf(f, "%lld", (long long)d->nearest);
-            /* d_law, t_collapse, t_collapse_ou, d_pair, cos_pair: NaN. */
-            double fields[] = {d->d_m, d->d_2, d->d_s, d->d_h, NAN, NAN, NAN, NAN, NAN};
-            for (size_t k = 0; k < sizeof fields / sizeof fields[0]; k++) {
-                fputc(',', f);
-                report_csv_real(f, fields[k]);
-            }
-        }
-        fputc('\n', f);
-    }
+    return BASIN_OK;
 }
 
 /* A TOML basic string: the path with quotes and backslashes escaped. */
@@ -351,27 +317,34 @@ static void measurer_free(measurer *m)
     free(m->dist);
     free(m->over);
     free(m->over_part);
+    free(m->cls);
     progress_free(m->bar);
 }
 
-/* Open, check and scan the inputs, size the blocks. 0 or an exit status. */
-static int prepare(measurer *m, const char *const *paths, uint64_t chunk_rows,
-                   const char *rule_name, char *err, size_t n_err)
+/* Open the inputs and check their row lengths agree. */
+static int open_inputs(measurer *m, const char *const *paths, char *err, size_t n_err)
 {
     for (int k = 0; k < N_INPUTS; k++) {
         m->have[k] = paths[k] != NULL;
-        if (m->have[k] && npy_open(&m->in[k], paths[k], err, n_err))
-            return 2;
+        int rc = m->have[k] ? npy_open(&m->in[k], paths[k], err, n_err) : BASIN_OK;
+        if (rc)
+            return rc;
     }
     m->dim = m->in[IN_TRAIN].dim;
     for (int k = IN_SAMPLES; k < N_INPUTS; k++)
         if (m->have[k] && m->in[k].dim != m->dim) {
-            snprintf(err, n_err,
-                     "%s: rows of %u values, but the training set %s has "
-                     "%u",
-                     paths[k], m->in[k].dim, paths[IN_TRAIN], m->dim);
-            return 2;
+            errmsg(err, n_err, "%s: rows of %u values, but the training set %s has %u",
+                   paths[k], m->in[k].dim, paths[IN_TRAIN], m->dim);
+            return BASIN_EINVAL;
         }
+    return BASIN_OK;
+}
+
+/* The blocks: chunk rows (chunk_rows, or CHUNK_BYTES of floats; no more than the
+   longest input). Failing to allocate them is the block size's fault: the
+   message suggests --chunk. */
+static int alloc_blocks(measurer *m, uint64_t chunk_rows, char *err, size_t n_err)
+{
     uint64_t most = m->in[IN_SAMPLES].rows;
     for (int k = 0; k < N_INPUTS; k++)
         if (m->have[k] && m->in[k].rows > most)
@@ -386,181 +359,257 @@ static int prepare(measurer *m, const char *const *paths, uint64_t chunk_rows,
     m->dist = malloc(rows * sizeof *m->dist);
     m->over = malloc(rows * sizeof *m->over);
     m->over_part = malloc(rows * sizeof *m->over_part);
+    m->cls = malloc(rows * sizeof *m->cls);
     if (!m->query || !m->ref || !m->best || !m->part || !m->dist || !m->over ||
-        !m->over_part) {
-        snprintf(err, n_err,
-                 "out of memory for blocks of %llu rows of %u values "
-                 "(try --chunk)",
-                 (unsigned long long)m->chunk, m->dim);
-        return 2;
+        !m->over_part || !m->cls) {
+        errmsg(err, n_err,
+               "out of memory for blocks of %llu rows of %u values (try --chunk)",
+               (unsigned long long)m->chunk, m->dim);
+        return BASIN_EINVAL;
     }
-    int binary = 0, ignored;
-    for (int k = 0; k < N_INPUTS; k++)
-        if (m->have[k] &&
-            scan(m, &m->in[k], k == IN_TRAIN ? &binary : &ignored, err, n_err))
-            return 2;
-    m->rule = measure_rule_of(rule_name, binary);
-    return 0;
+    return BASIN_OK;
 }
 
-int cmd_measure(int argc, char **argv)
+/* Open, check and scan the inputs, size the blocks, resolve the rule. */
+static int prepare(measurer *m, const measure_args *a, char *err, size_t n_err)
 {
-    const char *paths[N_INPUTS] = {NULL, NULL, NULL};
-    const char *out_dir = "results/measure";
-    uint64_t chunk_rows = 0;
-    int quiet = 0;
+    int rc = open_inputs(m, a->paths, err, n_err);
+    if (!rc)
+        rc = alloc_blocks(m, a->chunk_rows, err, n_err);
+    int binary = 0, ignored;
+    for (int k = 0; !rc && k < N_INPUTS; k++)
+        if (m->have[k])
+            rc = scan(m, &m->in[k], k == IN_TRAIN ? &binary : &ignored, err, n_err);
+    m->rule = measure_rule_of(m->values[MEASURE_RULE].string, binary);
+    return rc;
+}
+
+/* ------------------------------------------------------------- the blocks */
+
+/* d_m, d_2 (training set), d_s (the other samples) and d_h (held-out set) of the
+   nq samples from row q0, into m->dist. */
+static int distance_block(measurer *m, uint64_t q0, uint64_t nq, char *err, size_t n_err)
+{
+    uint64_t n = m->in[IN_SAMPLES].rows;
+    double norm = 1.0 / m->dim;
+    int rc = nearest_stream(m, IN_TRAIN, q0, nq, err, n_err);
+    for (uint64_t i = 0; !rc && i < nq; i++) {
+        m->dist[i].nearest = m->best[i].index[0];
+        m->dist[i].d_m = sqrt(m->best[i].dist2[0] * norm);
+        m->dist[i].d_2 =
+            m->best[i].index[1] >= 0 ? sqrt(m->best[i].dist2[1] * norm) : NAN;
+        m->dist[i].d_s = m->dist[i].d_h = NAN;
+    }
+    if (!rc && n > 1)
+        rc = nearest_stream(m, IN_SAMPLES, q0, nq, err, n_err);
+    for (uint64_t i = 0; !rc && n > 1 && i < nq; i++)
+        m->dist[i].d_s = sqrt(m->best[i].dist2[0] * norm);
+    if (!rc && m->have[IN_HELDOUT])
+        rc = nearest_stream(m, IN_HELDOUT, q0, nq, err, n_err);
+    for (uint64_t i = 0; !rc && m->have[IN_HELDOUT] && i < nq; i++)
+        m->dist[i].d_h = sqrt(m->best[i].dist2[0] * norm);
+    return rc;
+}
+
+/* One block of samples: measured, judged and counted by the referee, and written
+   as records.csv rows in a run's columns (one job, no sweep: job, point and
+   repeat are 0; no start, model or trajectories). */
+static int measure_block(measurer *m, FILE *rec, uint64_t q0, uint64_t nq, char *err,
+                         size_t n_err)
+{
+    int rc = npy_read_rows(&m->in[IN_SAMPLES], q0, nq, m->query, err, n_err);
+    if (!rc)
+        rc = m->rule == MEASURE_OVERLAP ? overlap_stream(m, nq, err, n_err)
+                                        : distance_block(m, q0, nq, err, n_err);
+    if (rc)
+        return rc;
+    int overlap = m->rule == MEASURE_OVERLAP;
+    referee_batch b = {.n = nq,
+                       .rule = m->rule,
+                       .overlap = overlap ? m->over : NULL,
+                       .dist = overlap ? NULL : m->dist};
+    referee_classify(&b, m->values, m->cls);
+    referee_count(&b, m->cls, m->values, &m->t);
+    records_batch rows = {.job = {.r = &NO_SWEEP},
+                          .n = nq,
+                          .first_sample = q0,
+                          .cls = m->cls,
+                          .overlap = b.overlap,
+                          .dist = b.dist};
+    size_t no_coords[1];
+    records_write(rec, &rows, no_coords);
+    return BASIN_OK;
+}
+
+/* records.csv: every block of samples, a progress bar while it lasts. */
+static int measure_all(measurer *m, const results_file *records, int quiet, char *err,
+                       size_t n_err)
+{
+    FILE *rec = records->f;
+    records_header(rec, &NO_SWEEP, m->rule == MEASURE_OVERLAP);
+    uint64_t n = m->in[IN_SAMPLES].rows, blocks = (n + m->chunk - 1) / m->chunk;
+    uint64_t per = 0;
+    for (int k = 0; k < N_INPUTS; k++)
+        if (m->have[k] && (k != IN_SAMPLES || m->rule != MEASURE_OVERLAP))
+            per += (m->in[k].rows + m->chunk - 1) / m->chunk;
+    m->bar = progress_new(blocks * per, !quiet && isatty(STDERR_FILENO));
+    int rc = BASIN_OK;
+    for (uint64_t q0 = 0; q0 < n && !rc; q0 += m->chunk) {
+        rc = measure_block(m, rec, q0, n - q0 < m->chunk ? n - q0 : m->chunk, err, n_err);
+        if (!rc && ferror(rec)) {
+            errmsg(err, n_err, "%s: write error", records->tmp_path);
+            rc = BASIN_EWRITE;
+        }
+    }
+    progress_free(m->bar);
+    m->bar = NULL;
+    return rc;
+}
+
+/* ------------------------------------------------------------- the command */
+
+/* Measure into the output folder: its files written under temporary names and
+   committed when everything succeeded; a folder this failed run created goes. */
+static int measure_run(measurer *m, const measure_args *a, char *err, size_t n_err)
+{
+    double started = clock_seconds();
+    int rc = prepare(m, a, err, n_err);
+    results_file files[N_FILES];
+    memset(files, 0, sizeof files);
+    struct stat st;
+    int dir_existed = stat(a->out_dir, &st) == 0;
+    if (!rc)
+        rc = results_make_dir(a->out_dir, err, n_err);
+    for (int k = 0; k < N_FILES && !rc; k++)
+        rc = results_open(&files[k], a->out_dir, FILE_NAMES[k], err, n_err);
+    if (!rc)
+        rc = measure_all(m, &files[F_RECORDS], a->quiet, err, n_err);
+    if (!rc) {
+        double seconds = clock_seconds() - started;
+        size_t no_coords[1];
+        m->t.seconds = seconds;
+        summary_write(files[F_SUMMARY].f, &NO_SWEEP, &m->t,
+                      m->values[MEASURE_CONFIDENCE].number, no_coords,
+                      m->rule != MEASURE_OVERLAP, 0);
+        write_run_toml(m, files[F_RUN].f);
+        for (int k = 0; k < N_FILES && !rc; k++)
+            if (results_commit(&files[k], err, n_err))
+                rc = BASIN_EWRITE;
+        if (!rc && !a->quiet)
+            print_summary(m, a->out_dir, seconds);
+    }
+    for (int k = 0; k < N_FILES; k++)
+        results_abandon(&files[k]);
+    if (rc && !dir_existed)
+        rmdir(a->out_dir);
+    return rc;
+}
+
+/* A usage error: the message and where to read the usage. */
+static int bad_usage(char *err, size_t n_err, const char *fmt, const char *arg)
+{
+    char what[512];
+    snprintf(what, sizeof what, fmt, arg);
+    errmsg(err, n_err, "%s (see `basin help measure`)", what);
+    return BASIN_EINVAL;
+}
+
+/* --chunk ROWS: a row count in [1, 2^32]. */
+static int parse_chunk(const char *v, uint64_t *rows, char *err, size_t n_err)
+{
+    char *end;
+    errno = 0;
+    unsigned long long c = strtoull(v, &end, 10);
+    if (errno || *end || c < 1 || c > (1ull << 32))
+        return bad_usage(err, n_err, "--chunk needs a row count in [1, 2^32], not '%s'",
+                         v);
+    *rows = c;
+    return BASIN_OK;
+}
+
+enum { OPT_TRAIN = 256, OPT_SAMPLES, OPT_HELDOUT, OPT_RULE, OPT_SET, OPT_OUT, OPT_CHUNK };
+
+static const struct option LONGOPTS[] = {
+    {"train", required_argument, NULL, OPT_TRAIN},
+    {"samples", required_argument, NULL, OPT_SAMPLES},
+    {"heldout", required_argument, NULL, OPT_HELDOUT},
+    {"rule", required_argument, NULL, OPT_RULE},
+    {"set", required_argument, NULL, OPT_SET},
+    {"out", required_argument, NULL, OPT_OUT},
+    {"chunk", required_argument, NULL, OPT_CHUNK},
+    {"quiet", no_argument, NULL, 'q'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0}};
+
+/* One option c with value v (the [measure] values go to m). */
+static int take_option(int c, const char *v, measurer *m, measure_args *a, char *err,
+                       size_t n_err)
+{
+    char set[512];
+    switch (c) {
+    case OPT_TRAIN:
+    case OPT_SAMPLES:
+    case OPT_HELDOUT:
+        a->paths[c - OPT_TRAIN] = v;
+        return BASIN_OK;
+    case OPT_RULE:
+        snprintf(set, sizeof set, "measure.rule=%s", v);
+        return apply_set(set, m->values, &a->keep[a->n_keep++], err, n_err);
+    case OPT_SET:
+        return apply_set(v, m->values, &a->keep[a->n_keep++], err, n_err);
+    case OPT_OUT:
+        a->out_dir = v;
+        return BASIN_OK;
+    case OPT_CHUNK:
+        return parse_chunk(v, &a->chunk_rows, err, n_err);
+    case 'q':
+        a->quiet = 1;
+        return BASIN_OK;
+    default: /* 'h' */
+        a->help = 1;
+        return BASIN_OK;
+    }
+}
+
+/* The command line into a and m's [measure] values; stops at --help. */
+static int parse_args(int argc, char **argv, measurer *m, measure_args *a, char *err,
+                      size_t n_err)
+{
+    options op;
+    options_init(&op, argc, argv, "hq", LONGOPTS);
+    int c, rc = BASIN_OK;
+    while (!rc && !a->help && (c = options_next(&op, err, n_err)) != 0)
+        rc = c < 0 ? c : take_option(c, op.arg, m, a, err, n_err);
+    if (rc || a->help)
+        return rc;
+    if (op.first_operand < argc)
+        return bad_usage(err, n_err, "unexpected argument '%s'", argv[op.first_operand]);
+    if (!a->paths[IN_TRAIN] || !a->paths[IN_SAMPLES])
+        return bad_usage(err, n_err, "needs --train and --samples%s", "");
+    return BASIN_OK;
+}
+
+int cmd_measure(int argc, char **argv, char *err, size_t n_err)
+{
     measurer m;
     memset(&m, 0, sizeof m);
     for (int k = 0; k < MEASURE_N_PARAMS; k++)
         m.values[k] = param_default(&measure_params[k]);
-    /* --set values whose strings must outlive parsing: one node per option. */
-    toml_node **keep = calloc((size_t)argc + 1, sizeof *keep);
-    char err[2048];
-    int status = keep ? 0 : 1;
-    if (!keep)
-        fprintf(stderr, "basin: out of memory\n");
-    for (int i = 0; i < argc && !status; i++) {
-        const char *a = argv[i];
-        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
-            fputs(USAGE_MEASURE, stdout);
-            free(keep);
-            return 0;
-        }
-        if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) {
-            quiet = 1;
-            continue;
-        }
-        static const char *const VALUED[] = {
-            "--train", "--samples", "--heldout", "--rule", "--set", "--out", "--chunk"};
-        size_t o = 0;
-        while (o < 7 && strcmp(a, VALUED[o]) != 0)
-            o++;
-        if (o == 7) {
-            status = a[0] == '-' ? bad_usage("unknown option '%s'", a)
-                                 : bad_usage("unexpected argument '%s'", a);
-            break;
-        }
-        if (i + 1 >= argc) {
-            status = bad_usage("%s needs a value", a);
-            break;
-        }
-        const char *v = argv[++i];
-        if (o < 3) {
-            paths[o] = v;
-        } else if (o == 3 || o == 4) {
-            char set[512];
-            if (o == 3)
-                snprintf(set, sizeof set, "measure.rule=%s", v);
-            if (apply_set(o == 3 ? set : v, m.values, &keep[i], err, sizeof err)) {
-                fprintf(stderr, "basin: measure: %s\n", err);
-                status = 2;
-            }
-        } else if (o == 5) {
-            out_dir = v;
-        } else {
-            char *end;
-            errno = 0;
-            unsigned long long c = strtoull(v, &end, 10);
-            if (errno || *end || c < 1 || c > (1ull << 32))
-                status = bad_usage("--chunk needs a row count in [1, 2^32], not '%s'", v);
-            chunk_rows = c;
-        }
-    }
-    if (!status && (!paths[IN_TRAIN] || !paths[IN_SAMPLES]))
-        status = bad_usage("needs --train and --samples%s", "");
-    if (status) {
-        for (int i = 0; i <= argc; i++)
-            toml_free(keep[i]);
-        free(keep);
-        return status;
-    }
-
-    double started = clock_seconds();
-    status =
-        prepare(&m, paths, chunk_rows, m.values[MEASURE_RULE].string, err, sizeof err);
-
-    /* The outputs, each under a temporary name until everything succeeded. */
-    enum { F_RECORDS, F_SUMMARY, F_RUN, N_FILES };
-    static const char *const NAMES[N_FILES] = {"records.csv", "summary.csv", "run.toml"};
-    results_file files[N_FILES];
-    memset(files, 0, sizeof files);
-    struct stat st;
-    int dir_existed = stat(out_dir, &st) == 0;
-    if (!status && results_make_dir(out_dir, err, sizeof err))
-        status = 2;
-    for (int k = 0; k < N_FILES && !status; k++)
-        if (results_open(&files[k], out_dir, NAMES[k], err, sizeof err))
-            status = 2;
-
-    if (!status) {
-        FILE *rec = files[F_RECORDS].f;
-        report_records_header(rec, &NO_SWEEP, m.rule == MEASURE_OVERLAP);
-        uint64_t n = m.in[IN_SAMPLES].rows, blocks = (n + m.chunk - 1) / m.chunk;
-        uint64_t per = 0;
-        for (int k = 0; k < N_INPUTS; k++)
-            if (m.have[k] && (k != IN_SAMPLES || m.rule != MEASURE_OVERLAP))
-                per += (m.in[k].rows + m.chunk - 1) / m.chunk;
-        m.bar = progress_new(blocks * per, !quiet && isatty(STDERR_FILENO));
-        double norm = 1.0 / m.dim;
-        for (uint64_t q0 = 0; q0 < n && !status; q0 += m.chunk) {
-            uint64_t nq = n - q0 < m.chunk ? n - q0 : m.chunk;
-            if (npy_read_rows(&m.in[IN_SAMPLES], q0, nq, m.query, err, sizeof err)) {
-                status = 2;
-                break;
-            }
-            if (m.rule == MEASURE_OVERLAP) {
-                status = overlap_stream(&m, nq, err, sizeof err);
-            } else {
-                status = nearest_stream(&m, IN_TRAIN, q0, nq, err, sizeof err);
-                for (uint64_t i = 0; !status && i < nq; i++) {
-                    m.dist[i].nearest = m.best[i].index[0];
-                    m.dist[i].d_m = sqrt(m.best[i].dist2[0] * norm);
-                    m.dist[i].d_2 =
-                        m.best[i].index[1] >= 0 ? sqrt(m.best[i].dist2[1] * norm) : NAN;
-                    m.dist[i].d_s = m.dist[i].d_h = NAN;
-                }
-                if (!status && n > 1)
-                    status = nearest_stream(&m, IN_SAMPLES, q0, nq, err, sizeof err);
-                for (uint64_t i = 0; !status && n > 1 && i < nq; i++)
-                    m.dist[i].d_s = sqrt(m.best[i].dist2[0] * norm);
-                if (!status && m.have[IN_HELDOUT])
-                    status = nearest_stream(&m, IN_HELDOUT, q0, nq, err, sizeof err);
-                for (uint64_t i = 0; !status && m.have[IN_HELDOUT] && i < nq; i++)
-                    m.dist[i].d_h = sqrt(m.best[i].dist2[0] * norm);
-            }
-            if (!status)
-                write_records(&m, rec, q0, nq);
-            if (!status && ferror(rec)) {
-                snprintf(err, sizeof err, "%s: write error", files[F_RECORDS].tmp_path);
-                status = 1;
-            }
-        }
-        progress_free(m.bar);
-        m.bar = NULL;
-    }
-    if (!status) {
-        double seconds = clock_seconds() - started;
-        size_t no_coords[1];
-        m.t.seconds = seconds;
-        report_summary(files[F_SUMMARY].f, &NO_SWEEP, &m.t,
-                       m.values[MEASURE_CONFIDENCE].number, no_coords,
-                       m.rule != MEASURE_OVERLAP, 0);
-        write_run_toml(&m, files[F_RUN].f);
-        for (int k = 0; k < N_FILES && !status; k++)
-            if (results_commit(&files[k], err, sizeof err))
-                status = 1;
-        if (!status && !quiet)
-            print_summary(&m, out_dir, seconds);
-    }
-    if (status)
-        fprintf(stderr, "basin: measure: %s\n", err);
-    for (int k = 0; k < N_FILES; k++)
-        results_abandon(&files[k]);
-    if (status && !dir_existed)
-        rmdir(out_dir);
+    measure_args a = {.out_dir = "results/measure"};
+    a.keep = calloc((size_t)argc + 1, sizeof *a.keep);
+    char why[2048] = "";
+    int rc = a.keep ? parse_args(argc, argv, &m, &a, why, sizeof why) : BASIN_ENOMEM;
+    if (!a.keep)
+        snprintf(why, sizeof why, "out of memory");
+    if (!rc && a.help)
+        fputs(measure_usage, stdout);
+    else if (!rc)
+        rc = measure_run(&m, &a, why, sizeof why);
+    if (rc)
+        errmsg(err, n_err, "%s%s", strncmp(why, "measure: ", 9) ? "measure: " : "", why);
     measurer_free(&m);
-    for (int i = 0; i <= argc; i++)
-        toml_free(keep[i]);
-    free(keep);
-    return status;
+    for (size_t i = 0; i < a.n_keep; i++)
+        toml_free(a.keep[i]);
+    free(a.keep);
+    return rc;
 }

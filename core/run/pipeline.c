@@ -4,21 +4,54 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
-#include "base/host.h"
-#include "run/job.h"
-#include "base/progress.h"
-#include "results/tables.h"
-#include "results/atomic_file.h"
-#include "base/rng.h"
 #include "base/clock.h"
+#include "base/errmsg.h"
+#include "base/host.h"
+#include "base/progress.h"
+#include "base/rng.h"
+#include "base/status.h"
+#include "measure/referee.h"
+#include "recipe/sections.h"
+#include "results/atomic_file.h"
+#include "results/attractors.h"
+#include "results/clones.h"
+#include "results/records.h"
+#include "results/run_toml.h"
+#include "results/samples.h"
+#include "results/summary.h"
+#include "results/training.h"
+#include "run/job.h"
 
-/* ------------------------------------------------------------- the run */
+/* The files of a results folder, in commit order; the last three when asked. */
+enum { F_RECORDS, F_SUMMARY, F_RUN, F_COLLAPSE, F_ATTRACTORS, F_TRAINING, N_FILES };
+static const char *const FILE_NAMES[N_FILES] = {"records.csv",    "summary.csv",
+                                                "run.toml",       "collapse.csv",
+                                                "attractors.csv", "training.csv"};
 
-enum { FILE_RECORDS, FILE_SUMMARY, FILE_RUN, N_FILES };
-static const char *const FILE_NAMES[N_FILES] = {"records.csv", "summary.csv", "run.toml"};
+/* One run: its plan, its open files and what its jobs leave. */
+typedef struct run {
+    const recipe *r;
+    const pipeline_options *o;
+    char dir[4096];
+    int dir_existed;
+
+    uint64_t n_jobs;
+    uint64_t total_probes; /* sampler runs of every state: the progress bar */
+    uint32_t most_clones;  /* collapse.csv when any point clones */
+    int landscape;         /* attractors.csv when any point groups attractors */
+    int write_samples;     /* output.samples */
+    size_t most_values;    /* the longest parameter table: a job's scratch */
+
+    results_file files[N_FILES];
+    int open[N_FILES];
+    samples_out *samples;
+    point_stats *stats; /* per sweep point */
+    size_t *coords;
+    int layout; /* records.csv: 1 overlap, 0 distance; -1 before the first job */
+    progress *bar;
+} run;
 
 void pipeline_out_dir(const recipe *r, const pipeline_options *o, char *dir, size_t n)
 {
@@ -28,200 +61,261 @@ void pipeline_out_dir(const recipe *r, const pipeline_options *o, char *dir, siz
         snprintf(dir, n, "results/%s", r->name);
 }
 
-int pipeline_run(const recipe *r, const pipeline_options *o, char *err, size_t n_err)
+/* What the recipe asks for: jobs, probes, clones, landscape, samples. */
+static void plan(run *u)
 {
-    char dir[4096];
-    pipeline_out_dir(r, o, dir, sizeof dir);
+    const recipe *r = u->r;
+    u->n_jobs = (uint64_t)r->n_points * r->repeats;
+    u->write_samples = recipe_core_value(r, RECIPE_OUTPUT, 0, "samples").number != 0;
+    for (size_t p = 0; p < r->n_points; p++) {
+        uint64_t count =
+            (uint64_t)recipe_core_value(r, RECIPE_INIT, p, "count").number * r->repeats;
+        uint32_t c = (uint32_t)recipe_core_value(r, RECIPE_MEASURE, p, "clones").number;
+        u->most_clones = c > u->most_clones ? c : u->most_clones;
+        int disjoint = recipe_core_value(r, RECIPE_MEASURE, p, "disjoint").number != 0;
+        u->total_probes += count * (1 + c + (uint64_t)disjoint);
+        u->landscape |=
+            recipe_core_value(r, RECIPE_LANDSCAPE, p, "attractors").number != 0;
+    }
+    u->most_values = 1;
+    for (int s = 0; s < RECIPE_N_SECTIONS; s++)
+        if (r->sections[s].n_params > u->most_values)
+            u->most_values = r->sections[s].n_params;
+    u->layout = -1;
+}
+
+static int open_file(run *u, int k, char *err, size_t n_err)
+{
+    if (results_open(&u->files[k], u->dir, FILE_NAMES[k], err, n_err))
+        return BASIN_EIO;
+    u->open[k] = 1;
+    return BASIN_OK;
+}
+
+/* The output folder (created when missing), its files, the points' tallies. */
+static int start(run *u, char *err, size_t n_err)
+{
+    pipeline_out_dir(u->r, u->o, u->dir, sizeof u->dir);
     /* A folder this run creates is removed again if the run fails while it is
        still empty. */
     struct stat st;
-    int dir_existed = stat(dir, &st) == 0;
-    if (results_make_dir(dir, err, n_err))
-        return 2;
-
-    int write_samples = recipe_core_value(r, RECIPE_OUTPUT, 0, "samples").number != 0;
-    results_file files[N_FILES];
-    memset(files, 0, sizeof files);
-    sample_files *samples = calloc(1, sizeof *samples);
-    int status = 0;
-    if (!samples) {
-        snprintf(err, n_err, "out of memory");
-        status = 1;
+    u->dir_existed = stat(u->dir, &st) == 0;
+    int rc = results_make_dir(u->dir, err, n_err);
+    if (rc)
+        return rc;
+    u->samples = calloc(1, sizeof *u->samples);
+    if (!u->samples) {
+        errmsg(err, n_err, "out of memory");
+        return BASIN_ENOMEM;
     }
-    for (int i = 0; i < N_FILES && !status; i++)
-        if (results_open(&files[i], dir, FILE_NAMES[i], err, n_err))
-            status = 2;
-
-    uint64_t n_jobs = (uint64_t)r->n_points * r->repeats;
-    point_stats *stats = calloc(r->n_points, sizeof *stats);
-    size_t *coords = calloc(r->n_axes + 1, sizeof *coords);
-    if (!status && (!stats || !coords)) {
-        snprintf(err, n_err, "out of memory");
-        status = 1;
+    for (int k = F_RECORDS; k <= F_RUN; k++)
+        if ((rc = open_file(u, k, err, n_err)))
+            return rc;
+    u->stats = calloc(u->r->n_points, sizeof *u->stats);
+    u->coords = calloc(u->r->n_axes + 1, sizeof *u->coords);
+    if (!u->stats || !u->coords) {
+        errmsg(err, n_err, "out of memory");
+        return BASIN_ENOMEM;
     }
-    uint64_t total_probes = 0;
-    for (size_t p = 0; p < r->n_points; p++)
-        total_probes +=
-            (uint64_t)recipe_core_value(r, RECIPE_INIT, p, "count").number * r->repeats;
-
-    /* collapse.csv when any point clones trajectories. */
-    uint32_t most_clones = 0;
-    for (size_t p = 0; p < r->n_points; p++) {
-        uint32_t c = (uint32_t)recipe_core_value(r, RECIPE_MEASURE, p, "clones").number;
-        most_clones = c > most_clones ? c : most_clones;
-        total_probes += (uint64_t)recipe_core_value(r, RECIPE_INIT, p, "count").number *
-                        r->repeats * c;
-        if (recipe_core_value(r, RECIPE_MEASURE, p, "disjoint").number)
-            total_probes +=
-                (uint64_t)recipe_core_value(r, RECIPE_INIT, p, "count").number *
-                r->repeats;
+    if (u->most_clones && (rc = open_file(u, F_COLLAPSE, err, n_err)))
+        return rc;
+    if (u->landscape) {
+        if ((rc = open_file(u, F_ATTRACTORS, err, n_err)))
+            return rc;
+        attractors_header(u->files[F_ATTRACTORS].f, u->r);
     }
-    results_file clones_file;
-    memset(&clones_file, 0, sizeof clones_file);
-    if (!status && most_clones &&
-        results_open(&clones_file, dir, "collapse.csv", err, n_err))
-        status = 2;
+    return BASIN_OK;
+}
 
-    /* attractors.csv when any point groups attractors. */
-    int landscape = 0;
-    for (size_t p = 0; p < r->n_points; p++)
-        landscape |= recipe_core_value(r, RECIPE_LANDSCAPE, p, "attractors").number != 0;
-    results_file attractors_file;
-    memset(&attractors_file, 0, sizeof attractors_file);
-    if (!status && landscape) {
-        if (results_open(&attractors_file, dir, "attractors.csv", err, n_err))
-            status = 2;
-        else
-            report_attractors_header(attractors_file.f, r);
+/* training.csv, opened when the first job reports training metrics. */
+static int write_training(run *u, const job *j, const csv_job *id, char *err,
+                          size_t n_err)
+{
+    if (!j->host.n_metrics)
+        return BASIN_OK;
+    if (!u->open[F_TRAINING]) {
+        int rc = open_file(u, F_TRAINING, err, n_err);
+        if (rc)
+            return rc;
+        training_header(u->files[F_TRAINING].f, u->r);
     }
+    training_write(u->files[F_TRAINING].f, id, j->host.metrics, j->host.n_metrics,
+                   u->coords);
+    if (j->host.metrics_lost)
+        fprintf(stderr,
+                "basin: %s: job %llu: out of memory for training "
+                "metrics; training.csv misses some points\n",
+                u->r->name, (unsigned long long)j->index + 1);
+    return BASIN_OK;
+}
 
-    /* training.csv, opened when the first job reports training metrics. */
-    results_file training_file;
-    memset(&training_file, 0, sizeof training_file);
-    int training = 0;
+/* A job's final states in records.csv. */
+static void write_records(run *u, const job *j, const csv_job *id)
+{
+    records_batch b = {.job = *id,
+                       .n = j->count,
+                       .first_sample = 0,
+                       .cls = j->cls,
+                       .start = j->start,
+                       .outcome = j->outcome,
+                       .energy = j->energy,
+                       .overlap = j->overlap,
+                       .dist = j->dist,
+                       .d_law = j->d_law,
+                       .t_col = j->traj.t_col,
+                       .t_col_ou = j->traj.t_col_ou,
+                       .d_pair = j->d_pair,
+                       .cos_pair = j->cos_pair};
+    FILE *rec = u->files[F_RECORDS].f;
+    if (u->layout < 0)
+        records_header(rec, u->r, u->layout = j->overlap != NULL);
+    records_write(rec, &b, u->coords);
+}
 
-    FILE *rec = files[FILE_RECORDS].f;
-    int layout = -1; /* records.csv: 1 overlap, 0 distance; set by the first job */
-    progress *bar = status ? NULL : progress_new(total_probes, o->progress);
-    double run_started = clock_seconds();
-    size_t most = 1; /* the longest parameter table: one job's scratch values */
-    for (int s = 0; s < RECIPE_N_SECTIONS; s++)
-        if (r->sections[s].n_params > most)
-            most = r->sections[s].n_params;
-
-    for (uint64_t index = 0; index < n_jobs && !status; index++) {
-        job j;
-        memset(&j, 0, sizeof j);
-        j.r = r;
-        j.point = (size_t)(index / r->repeats);
-        j.repeat = (uint32_t)(index % r->repeats);
-        j.index = index;
-        char label[48];
-        snprintf(label, sizeof label, "job %llu/%llu", (unsigned long long)index + 1,
-                 (unsigned long long)n_jobs);
-        host_job_init(&j.host, rng_job_seed(r->seed, index), bar, label, o->verbose);
-        double started = clock_seconds();
-        j.values = calloc(most, sizeof *j.values);
-        if (!j.values) {
-            snprintf(err, n_err, "out of memory");
-            status = 1;
-        } else {
-            status = job_run(&j, o, err, n_err);
-        }
-        if (status && host_cancel_requested()) {
-            snprintf(err, n_err,
-                     "interrupted during job %llu of %llu; %s was left as "
-                     "it was",
-                     (unsigned long long)index + 1, (unsigned long long)n_jobs, dir);
-            status = 1;
-        }
-        if (!status && layout >= 0 && layout != (j.overlap != NULL)) {
-            job_error(&j, "measure",
-                      "measure.rule = \"auto\" resolves to overlap "
-                      "for some jobs and to pham for others; name the rule",
-                      err, n_err);
-            status = 2;
-        }
-        if (!status) {
-            if (layout < 0)
-                report_records_header(rec, r, layout = j.overlap != NULL);
-            recipe_values(r, RECIPE_MEASURE, j.point, j.values);
-            report_records(rec, &j, j.values, coords, &stats[j.point]);
-            if (landscape)
-                report_attractors(attractors_file.f, &j, coords, &stats[j.point]);
-            if (j.host.n_metrics && !training) {
-                if (results_open(&training_file, dir, "training.csv", err, n_err))
-                    status = 2;
-                else
-                    report_training_header(training_file.f, r);
-                training = !status;
-            }
-            if (!status && j.host.n_metrics)
-                report_training(training_file.f, &j, coords);
-            if (!status && j.host.metrics_lost)
-                fprintf(stderr,
-                        "basin: %s: job %llu: out of memory for training "
-                        "metrics; training.csv misses some points\n",
-                        r->name, (unsigned long long)index + 1);
-            stats[j.point].seconds += clock_seconds() - started;
-            if (write_samples)
-                status = report_samples_append(samples, dir, &j, err, n_err);
-            if (!status && ferror(rec)) {
-                snprintf(err, n_err, "%s: write error", files[FILE_RECORDS].tmp_path);
-                status = 1;
-            }
-        }
-        job_free(&j);
-        host_job_destroy(&j.host);
+/* Keep what a finished job leaves: its point's tally (the referee's counts), its
+   rows and its samples. */
+static int keep_job(run *u, job *j, double started, char *err, size_t n_err)
+{
+    if (u->layout >= 0 && u->layout != (j->overlap != NULL)) {
+        job_error(j, "measure",
+                  "measure.rule = \"auto\" resolves to overlap "
+                  "for some jobs and to pham for others; name the rule",
+                  err, n_err);
+        return BASIN_EINVAL;
     }
-    progress_free(bar);
-
-    if (!status) {
-        double confidence = recipe_core_value(r, RECIPE_MEASURE, 0, "confidence").number;
-        report_summary(files[FILE_SUMMARY].f, r, stats, confidence, coords, layout == 0,
-                       landscape);
-        report_run_toml(files[FILE_RUN].f, r, o);
-        if (most_clones)
-            report_clones(clones_file.f, r, stats, most_clones, confidence, coords);
-        for (int i = 0; i < N_FILES && !status; i++)
-            if (results_commit(&files[i], err, n_err))
-                status = 1;
-        if (!status && most_clones && results_commit(&clones_file, err, n_err))
-            status = 1;
-        if (!status && landscape && results_commit(&attractors_file, err, n_err))
-            status = 1;
-        if (!status && training && results_commit(&training_file, err, n_err))
-            status = 1;
-        /* An earlier run's optional files in the same folder no longer belong. */
-        char stale[4200];
-        if (!status && !most_clones) {
-            snprintf(stale, sizeof stale, "%s/collapse.csv", dir);
-            unlink(stale);
-        }
-        if (!status && !landscape) {
-            snprintf(stale, sizeof stale, "%s/attractors.csv", dir);
-            unlink(stale);
-        }
-        if (!status && !training) {
-            snprintf(stale, sizeof stale, "%s/training.csv", dir);
-            unlink(stale);
-        }
-        if (!status)
-            status = report_samples_commit(samples, dir, err, n_err);
-        if (!status && !o->quiet)
-            report_print(r, stats, confidence, dir, clock_seconds() - run_started);
+    point_stats *st = &u->stats[j->point];
+    csv_job id = {.r = u->r, .index = j->index, .point = j->point, .repeat = j->repeat};
+    write_records(u, j, &id);
+    recipe_values(u->r, RECIPE_MEASURE, j->point, j->values);
+    referee_batch b = job_batch(j);
+    referee_count(&b, j->cls, j->values, st);
+    referee_count_theory(st, j->t_theory, j->t_speciation);
+    referee_count_clones(st, j->traj.n_clones, j->traj.clone_same, j->traj.clone_n,
+                         j->traj.clone_time, j->traj.clone_time_ou);
+    if (u->landscape) {
+        referee_count_landscape(st, &j->land);
+        attractors_write(u->files[F_ATTRACTORS].f, &id, &j->land, u->coords);
     }
-    for (int i = 0; i < N_FILES; i++)
-        results_abandon(&files[i]);
-    results_abandon(&clones_file);
-    results_abandon(&attractors_file);
-    results_abandon(&training_file);
-    for (size_t k = 0; samples && k < samples->n; k++)
-        results_abandon(&samples->file[k]);
-    free(samples);
-    if (status && !dir_existed)
-        rmdir(dir); /* only succeeds while it is empty */
-    free(stats);
-    free(coords);
-    return status;
+    int rc = write_training(u, j, &id, err, n_err);
+    if (rc)
+        return rc;
+    st->seconds += clock_seconds() - started;
+    if (u->write_samples) {
+        char why[1024];
+        rc = samples_append(u->samples, u->dir, j->states, j->count, j->info.dim, why,
+                            sizeof why);
+        if (rc == BASIN_EINVAL)
+            job_error(j, "output", why, err, n_err);
+        else if (rc)
+            errmsg(err, n_err, "%s", why);
+        if (rc)
+            return rc;
+    }
+    if (ferror(u->files[F_RECORDS].f)) {
+        errmsg(err, n_err, "%s: write error", u->files[F_RECORDS].tmp_path);
+        return BASIN_EWRITE;
+    }
+    return BASIN_OK;
+}
+
+/* Run job `index` and keep what it leaves. */
+static int run_job(run *u, uint64_t index, char *err, size_t n_err)
+{
+    const recipe *r = u->r;
+    job j;
+    memset(&j, 0, sizeof j);
+    j.r = r;
+    j.point = (size_t)(index / r->repeats);
+    j.repeat = (uint32_t)(index % r->repeats);
+    j.index = index;
+    char label[48];
+    snprintf(label, sizeof label, "job %llu/%llu", (unsigned long long)index + 1,
+             (unsigned long long)u->n_jobs);
+    host_job_init(&j.host, rng_job_seed(r->seed, index), u->bar, label, u->o->verbose);
+    double started = clock_seconds();
+    int rc;
+    j.values = calloc(u->most_values, sizeof *j.values);
+    if (!j.values) {
+        errmsg(err, n_err, "out of memory");
+        rc = BASIN_ENOMEM;
+    } else {
+        rc = job_run(&j, u->o->threads, err, n_err);
+    }
+    if (rc && host_cancel_requested()) {
+        errmsg(err, n_err, "interrupted during job %llu of %llu; %s was left as it was",
+               (unsigned long long)index + 1, (unsigned long long)u->n_jobs, u->dir);
+        rc = BASIN_ECANCELED;
+    }
+    if (!rc)
+        rc = keep_job(u, &j, started, err, n_err);
+    job_free(&j);
+    host_job_destroy(&j.host);
+    return rc;
+}
+
+/* Remove dir/name, an earlier run's file this run does not write. */
+static void remove_stale(const run *u, int k)
+{
+    char stale[4200];
+    snprintf(stale, sizeof stale, "%s/%s", u->dir, FILE_NAMES[k]);
+    unlink(stale);
+}
+
+/* The per-point files, then every file committed; the printed summary. */
+static int finish(run *u, double run_started, char *err, size_t n_err)
+{
+    const recipe *r = u->r;
+    double confidence = recipe_core_value(r, RECIPE_MEASURE, 0, "confidence").number;
+    summary_write(u->files[F_SUMMARY].f, r, u->stats, confidence, u->coords,
+                  u->layout == 0, u->landscape);
+    run_toml_write(u->files[F_RUN].f, r, u->o->threads);
+    if (u->most_clones)
+        clones_write(u->files[F_COLLAPSE].f, r, u->stats, u->most_clones, confidence,
+                     u->coords);
+    for (int k = 0; k < N_FILES; k++)
+        if (u->open[k] && results_commit(&u->files[k], err, n_err))
+            return BASIN_EWRITE;
+    /* An earlier run's optional files in the same folder no longer belong. */
+    for (int k = F_COLLAPSE; k < N_FILES; k++)
+        if (!u->open[k])
+            remove_stale(u, k);
+    int rc = samples_commit(u->samples, u->dir, err, n_err);
+    if (!rc && !u->o->quiet)
+        summary_print(r, u->stats, confidence, u->dir, clock_seconds() - run_started);
+    return rc;
+}
+
+/* Abandon what was not committed; a folder this failed run created goes too. */
+static void close_run(run *u, int failed)
+{
+    for (int k = 0; k < N_FILES; k++)
+        results_abandon(&u->files[k]);
+    if (u->samples)
+        samples_abandon(u->samples);
+    free(u->samples);
+    if (failed && !u->dir_existed)
+        rmdir(u->dir); /* only succeeds while it is empty */
+    free(u->stats);
+    free(u->coords);
+}
+
+int pipeline_run(const recipe *r, const pipeline_options *o, char *err, size_t n_err)
+{
+    run u;
+    memset(&u, 0, sizeof u);
+    u.r = r;
+    u.o = o;
+    plan(&u);
+    int rc = start(&u, err, n_err);
+    if (!rc) {
+        u.bar = progress_new(u.total_probes, o->progress);
+        double run_started = clock_seconds();
+        for (uint64_t index = 0; index < u.n_jobs && !rc; index++)
+            rc = run_job(&u, index, err, n_err);
+        progress_free(u.bar);
+        if (!rc)
+            rc = finish(&u, run_started, err, n_err);
+    }
+    close_run(&u, rc != BASIN_OK);
+    return rc;
 }

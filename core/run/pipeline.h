@@ -5,8 +5,9 @@
  *                                                          │ final states
  *   measures (overlaps or distances, classes, trajectories, landscape) ◄──┘
  *
- * (job.c runs one job, trajectory.c follows score-model trajectories, report.c
- * writes the files) and the results folder: run.toml, summary.csv, records.csv,
+ * (job.c runs one job, dynamics.c its sampler, trajectory.c follows score-model
+ * trajectories, measure/referee.c judges the final states, results/ writes the
+ * files) and the results folder: run.toml, summary.csv, records.csv,
  * samples.npy, collapse.csv and attractors.csv when asked for, each
  * committed atomically when the whole run has succeeded.
  *
@@ -29,10 +30,11 @@ typedef struct pipeline_options {
 } pipeline_options;
 
 /*
- * Run every job of r. Returns the command's exit status: 0 on success, 2 when the
- * input is at fault (the output folder cannot be written, a plugin rejects its
- * parameters or data), 1 when the run fails (a numerical failure, cancellation,
- * a write error mid-run). err holds a one-line message when nonzero.
+ * Run every job of r. Returns BASIN_OK, or a status with a one-line message in
+ * err: BASIN_EIO when the output folder cannot be created or written, the
+ * status of a job (a plugin's own status, BASIN_EINVAL for a recipe a job cannot
+ * run, BASIN_ENOMEM), BASIN_ECANCELED when interrupted, BASIN_EWRITE when a
+ * result cannot be written after the run began.
  */
 int pipeline_run(const recipe *r, const pipeline_options *o, char *err, size_t n_err);
 

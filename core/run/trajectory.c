@@ -4,44 +4,54 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/errmsg.h"
 #include "measure/collapse.h"
-#include "process/init.h"
-#include "kernels/nearest.h"
+#include "process/schedule.h"
 #include "recipe/sections.h"
 
+/* n elements of size elem (at least one), NULL on overflow or failure. */
+static void *alloc_n(uint64_t n, size_t elem)
+{
+    if (n == 0)
+        n = 1;
+    if (n > SIZE_MAX / elem)
+        return NULL;
+    return malloc((size_t)n * elem);
+}
+
 /*
- * The step observer of score-model jobs (host->observe, from the sampler's
- * threads, on disjoint samples). For the main trajectories (indices < count):
+ * The step observer of score-model jobs, for the probes (indices < count):
  *  - collapse tracking: the nearest training point of x_t among α_t ξ_μ; the time
  *    at which it last changed starts the final stretch, the collapse time
- *    (Biroli et al. 2024, SCIENCE.md §3.3 "t̂_C per trajectory");
+ *    (Biroli et al. 2024, "t̂_C per trajectory");
  *  - snapshots for cloning: the first step at or below each clone time.
  */
-static int observe_step(void *ctx, const basin_step *st)
+int trajectory_observe(void *ctx, const basin_step *st)
 {
-    job *j = ctx;
-    if (st->first_index >= j->count || st->n == 0)
+    trajectory *t = ctx;
+    if (st->first_index >= t->count || st->n == 0)
         return 0; /* a clone's continuation */
-    uint32_t dim = j->info.dim;
+    uint32_t dim = t->dim;
     uint64_t first = st->first_index;
     double t_ou = collapse_ou_time(st->alpha, st->sigma);
-    if (j->track) {
-        nearest2 *nn = j->track_nn + first; /* this block's own rows */
-        if (nearest_two(st->states, st->n, j->train, j->info.n_train, dim, st->alpha, -1,
-                        nn))
-            return 1;
+    if (t->track) {
+        nearest2 *nn = t->track_nn + first; /* this block's own rows */
+        int rc =
+            nearest_two(st->states, st->n, t->train, t->n_train, dim, st->alpha, -1, nn);
+        if (rc)
+            return rc;
         for (uint64_t r = 0; r < st->n; r++)
-            if (nn[r].index[0] != j->track[first + r]) {
-                j->track[first + r] = nn[r].index[0];
-                j->t_col[first + r] = st->time;
-                j->t_col_ou[first + r] = t_ou;
+            if (nn[r].index[0] != t->track[first + r]) {
+                t->track[first + r] = nn[r].index[0];
+                t->t_col[first + r] = st->time;
+                t->t_col_ou[first + r] = t_ou;
             }
     }
-    for (uint32_t c = 0; c < j->n_clones; c++) {
-        double *taken = &j->snap_time[(uint64_t)c * j->count + first];
-        if (!isnan(taken[0]) || t_ou > j->clone_target[c] || st->sigma <= 0)
+    for (uint32_t c = 0; c < t->n_clones; c++) {
+        double *taken = &t->snap_time[(uint64_t)c * t->count + first];
+        if (!isnan(taken[0]) || t_ou > t->clone_target[c] || st->sigma <= 0)
             continue;
-        memcpy(j->snap + ((uint64_t)c * j->count + first) * dim, st->states,
+        memcpy(t->snap + ((uint64_t)c * t->count + first) * dim, st->states,
                (size_t)(st->n * dim) * sizeof(float));
         for (uint64_t r = 0; r < st->n; r++)
             taken[r] = st->time;
@@ -49,144 +59,134 @@ static int observe_step(void *ctx, const basin_step *st)
     return 0;
 }
 
-/* Continue each clone snapshot with fresh noise (sample indices count·(c+1) + r)
-   and count the copies that end on the same training point as the original. */
-int trajectory_clones(job *j, char *err, size_t n_err)
+int trajectory_observing(const trajectory *t)
 {
-    uint32_t dim = j->info.dim;
-    const char *sa_id = j->r->sections[RECIPE_SAMPLER].plugin->descriptor->id;
-    basin_outcome *outcome = job_alloc(j->count, sizeof *outcome);
-    nearest2 *nn = job_alloc(j->count, sizeof *nn);
-    int rc = outcome && nn ? 0 : BASIN_ENOMEM;
-    for (uint32_t c = 0; !rc && c < j->n_clones; c++) {
-        float *states = j->snap + (uint64_t)c * j->count * dim;
-        double t = j->snap_time[(uint64_t)c * j->count];
-        j->clone_time[c] = t;
-        if (isnan(t))
+    return t->track || t->n_clones;
+}
+
+int trajectory_clones(trajectory *t, const dynamics *d, host_job *host,
+                      const char *sampler_id, const measure_distance *dist, char *err,
+                      size_t n_err)
+{
+    uint64_t n = t->count;
+    basin_outcome *outcome = alloc_n(n, sizeof *outcome);
+    nearest2 *nn = alloc_n(n, sizeof *nn);
+    int rc = outcome && nn ? BASIN_OK : BASIN_ENOMEM;
+    for (uint32_t c = 0; !rc && c < t->n_clones; c++) {
+        float *states = t->snap + (uint64_t)c * n * t->dim;
+        double time = t->snap_time[(uint64_t)c * n];
+        t->clone_time[c] = time;
+        t->clone_time_ou[c] =
+            isnan(time) ? NAN : schedule_ou_time(d->model.schedule, time);
+        if (isnan(time))
             continue; /* the run never got this far back in time */
-        schedule from = j->sched;
-        from.table.t_start = t;
-        host_job_clear_error(&j->host);
-        rc = job_run_sampler(j, states, j->count, j->count * (c + 1), outcome,
-                             &from.table);
+        basin_schedule from = *d->model.schedule;
+        from.t_start = time;
+        dynamics clone = *d;
+        clone.model.schedule = &from;
+        host_job_clear_error(host);
+        rc = dynamics_run(&clone, states, n, n * (c + 1), outcome);
         if (rc) {
-            job_error(j, sa_id, host_job_error(&j->host, rc), err, n_err);
+            errmsg(err, n_err, "%s: %s", sampler_id, host_job_error(host, rc));
             break;
         }
-        if ((rc = nearest_two(states, j->count, j->train, j->info.n_train, dim, 1.0, -1,
-                              nn)))
+        if ((rc = nearest_two(states, n, t->train, t->n_train, t->dim, 1.0, -1, nn)))
             break;
-        for (uint64_t r = 0; r < j->count; r++)
-            j->clone_same[c] += nn[r].index[0] == j->dist[r].nearest;
-        j->clone_n[c] = j->count;
+        for (uint64_t r = 0; r < n; r++)
+            t->clone_same[c] += nn[r].index[0] == dist[r].nearest;
+        t->clone_n[c] = n;
     }
     if (rc == BASIN_ENOMEM)
-        job_error(j, "measure", "out of memory", err, n_err);
+        errmsg(err, n_err, "measure: out of memory");
     free(outcome);
     free(nn);
-    return rc ? (rc == BASIN_ECANCELED ? 1 : job_exit_status(rc)) : 0;
+    return rc;
 }
 
-/* Set up a score model's schedule, initial states and trajectory measures. */
-int trajectory_setup(job *j, char *err, size_t n_err)
+/* Clone times evenly spread in OU time over the schedule, below clone_t_max. */
+static void clone_targets(trajectory *t, const basin_value *measure,
+                          const basin_schedule *s)
 {
-    const recipe *r = j->r;
-    basin_value *v = j->values;
-    recipe_values(r, RECIPE_SCHEDULE, j->point, v);
-    char why[400];
-    if (schedule_init(&j->sched, v[SCHEDULE_NAME].string, v[SCHEDULE_T_MIN].number,
-                      v[SCHEDULE_T_MAX].number, why, sizeof why)) {
-        job_error(j, "schedule", why, err, n_err);
-        return 2;
-    }
-    recipe_values(r, RECIPE_MEASURE, j->point, v);
-    int collapse = v[MEASURE_COLLAPSE].number != 0;
-    j->n_clones = (uint32_t)v[MEASURE_CLONES].number;
-    double t_hi = schedule_ou_time(&j->sched.table, j->sched.table.t_max);
-    double t_lo = schedule_ou_time(&j->sched.table, j->sched.table.t_min);
-    if (v[MEASURE_CLONE_T_MAX].number >= 0 && v[MEASURE_CLONE_T_MAX].number < t_hi)
-        t_hi = v[MEASURE_CLONE_T_MAX].number;
-    for (uint32_t c = 0; c < j->n_clones; c++)
-        j->clone_target[c] = t_lo + (t_hi - t_lo) * (c + 1) / (j->n_clones + 1);
-    uint64_t n = j->count, dim = j->info.dim;
-    if (collapse) {
-        j->track = job_alloc(n, sizeof *j->track);
-        j->t_col = job_alloc(n, sizeof *j->t_col);
-        j->t_col_ou = job_alloc(n, sizeof *j->t_col_ou);
-        j->track_nn = job_alloc(n, sizeof *j->track_nn);
-        if (!j->track || !j->t_col || !j->t_col_ou || !j->track_nn)
+    double t_hi = schedule_ou_time(s, s->t_max);
+    double t_lo = schedule_ou_time(s, s->t_min);
+    double t_max = measure[MEASURE_CLONE_T_MAX].number;
+    if (t_max >= 0 && t_max < t_hi)
+        t_hi = t_max;
+    for (uint32_t c = 0; c < t->n_clones; c++)
+        t->clone_target[c] = t_lo + (t_hi - t_lo) * (c + 1) / (t->n_clones + 1);
+}
+
+int trajectory_setup(trajectory *t, const basin_value *measure, const basin_schedule *s,
+                     const float *train, uint64_t n_train, uint32_t dim, uint64_t count,
+                     char *err, size_t n_err)
+{
+    memset(t, 0, sizeof *t);
+    t->train = train;
+    t->n_train = n_train;
+    t->dim = dim;
+    t->count = count;
+    t->n_clones = (uint32_t)measure[MEASURE_CLONES].number;
+    clone_targets(t, measure, s);
+    uint64_t n = count;
+    if (measure[MEASURE_COLLAPSE].number) {
+        t->track = alloc_n(n, sizeof *t->track);
+        t->t_col = alloc_n(n, sizeof *t->t_col);
+        t->t_col_ou = alloc_n(n, sizeof *t->t_col_ou);
+        t->track_nn = alloc_n(n, sizeof *t->track_nn);
+        if (!t->track || !t->t_col || !t->t_col_ou || !t->track_nn)
             goto nomem;
         for (uint64_t i = 0; i < n; i++) {
-            j->track[i] = -1;
-            j->t_col[i] = j->t_col_ou[i] = NAN;
+            t->track[i] = -1;
+            t->t_col[i] = t->t_col_ou[i] = NAN;
         }
     }
-    if (j->n_clones) {
-        if (n > UINT64_MAX / dim / j->n_clones)
+    if (t->n_clones) {
+        if (n > UINT64_MAX / dim / t->n_clones)
             goto nomem;
-        j->snap = job_alloc(j->n_clones * n * dim, sizeof *j->snap);
-        j->snap_time = job_alloc(j->n_clones * n, sizeof *j->snap_time);
-        if (!j->snap || !j->snap_time)
+        t->snap = alloc_n(t->n_clones * n * dim, sizeof *t->snap);
+        t->snap_time = alloc_n(t->n_clones * n, sizeof *t->snap_time);
+        if (!t->snap || !t->snap_time)
             goto nomem;
-        for (uint64_t i = 0; i < j->n_clones * n; i++)
-            j->snap_time[i] = NAN;
+        for (uint64_t i = 0; i < t->n_clones * n; i++)
+            t->snap_time[i] = NAN;
     }
-    if (collapse || j->n_clones) {
-        j->host.observer = observe_step;
-        j->host.observer_ctx = j;
-    }
-
-    /* Start where the schedule starts: pure noise from the forward process's
-       marginal for unit-variance data, √(α² + σ²) ε (N(0, I) for the variance-
-       preserving schedules, ≈ σ_max ε for edm), or a start point noised to it,
-       α x + σ ε. */
-    double alpha, sigma;
-    j->sched.table.at(&j->sched.table, j->sched.table.t_max, &alpha, &sigma, NULL, NULL);
-    recipe_values(r, RECIPE_INIT, j->point, v);
-    const char *kind = v[INIT_KIND].string;
-    int pure = strcmp(kind, "noise") == 0 || strcmp(kind, "random") == 0;
-    float *eps = pure ? NULL : job_alloc(dim, sizeof *eps);
-    if (!pure && !eps)
-        goto nomem;
-    for (uint64_t i = 0; i < n; i++) {
-        float *x = j->states + i * dim;
-        if (pure) {
-            float scale = (float)sqrt(alpha * alpha + sigma * sigma);
-            for (uint64_t d = 0; d < dim; d++)
-                x[d] *= scale;
-        } else {
-            j->host.table.random_normal(&j->host.table, BASIN_ROLE_INIT, i, 1, eps, dim);
-            for (uint64_t d = 0; d < dim; d++)
-                x[d] = (float)(alpha * x[d] + sigma * eps[d]);
-        }
-    }
-    free(eps);
-    return 0;
+    return BASIN_OK;
 nomem:
-    job_error(j, "measure", "the trajectory measures do not fit in memory", err, n_err);
-    return 1;
+    errmsg(err, n_err, "measure: the trajectory measures do not fit in memory");
+    return BASIN_ENOMEM;
 }
 
-/* The closed-form times where the dataset knows its law. */
-int trajectory_theory(job *j, char *err, size_t n_err)
+int trajectory_theory(const basin_dataset_iface *ds, void *ds_self, host_job *host,
+                      const char *ds_id, uint32_t dim, uint64_t n_train, double *t_theory,
+                      double *t_speciation, char *err, size_t n_err)
 {
-    j->t_speciation = j->t_theory = NAN;
-    if (!j->ds->spectrum)
-        return 0;
-    double *lambda = job_alloc(j->info.dim, sizeof *lambda);
+    *t_speciation = *t_theory = NAN;
+    if (!ds->spectrum)
+        return BASIN_OK;
+    double *lambda = alloc_n(dim, sizeof *lambda);
     if (!lambda) {
-        job_error(j, "measure", "out of memory", err, n_err);
-        return 1;
+        errmsg(err, n_err, "measure: out of memory");
+        return BASIN_ENOMEM;
     }
-    const char *ds_id = j->r->sections[RECIPE_DATASET].plugin->descriptor->id;
-    host_job_clear_error(&j->host);
-    int rc = j->ds->spectrum(j->ds_self, &j->host.table, lambda);
-    if (rc == 0) {
-        j->t_speciation = collapse_speciation_time(lambda, j->info.dim);
-        j->t_theory = collapse_time_gaussian(lambda, j->info.dim, j->info.n_train);
+    host_job_clear_error(host);
+    int rc = ds->spectrum(ds_self, &host->table, lambda);
+    if (rc == BASIN_OK) {
+        *t_speciation = collapse_speciation_time(lambda, dim);
+        *t_theory = collapse_time_gaussian(lambda, dim, n_train);
     } else if (rc != BASIN_EUNSUPPORTED) {
-        job_error(j, ds_id, host_job_error(&j->host, rc), err, n_err);
+        errmsg(err, n_err, "%s: %s", ds_id, host_job_error(host, rc));
     }
     free(lambda);
-    return rc && rc != BASIN_EUNSUPPORTED ? job_exit_status(rc) : 0;
+    return rc && rc != BASIN_EUNSUPPORTED ? rc : BASIN_OK;
+}
+
+void trajectory_free(trajectory *t)
+{
+    free(t->track);
+    free(t->t_col);
+    free(t->t_col_ou);
+    free(t->track_nn);
+    free(t->snap);
+    free(t->snap_time);
+    memset(t, 0, sizeof *t);
 }

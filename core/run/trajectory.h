@@ -1,26 +1,82 @@
 /*
- * trajectory — the measures that follow score-model trajectories (DESIGN.md,
- * "Time-resolved measures"): each trajectory's collapse time, φ_C(t) from cloned
- * trajectories, and the closed-form speciation and collapse times of the data law
- * (collapse.h).
+ * trajectory — the measures that follow score-model trajectories: each
+ * trajectory's collapse time, φ_C(t) from cloned trajectories (Biroli et al.
+ * 2024), and the closed-form speciation and collapse times of the data law
+ * (measure/collapse.h).
+ *
+ * A job sets one up from its [measure] values, installs trajectory_observe as its
+ * step observer while the probes run, then continues the clone snapshots with
+ * trajectory_clones.
  */
 #ifndef BASIN_TRAJECTORY_H
 #define BASIN_TRAJECTORY_H
 
 #include <stddef.h>
+#include <stdint.h>
 
-#include "run/job.h"
+#include "basin/plugin.h"
+#include "base/host.h"
+#include "kernels/nearest.h"
+#include "measure/measure.h"
+#include "measure/referee.h"
+#include "run/dynamics.h"
 
-/* Set up a score model's schedule, initial states (noised to the schedule's start)
-   and the step observer the recipe's measures need. Returns 0 or an exit status. */
-int trajectory_setup(job *j, char *err, size_t n_err);
+typedef struct trajectory {
+    const float *train; /* n_train × dim: the model's training set */
+    uint64_t n_train;
+    uint32_t dim;
+    uint64_t count; /* the probes (sample indices 0 ... count-1) */
 
-/* Continue every clone snapshot with fresh noise and count the copies that end
-   on the original's training point (φ_C). Returns 0 or an exit status. */
-int trajectory_clones(job *j, char *err, size_t n_err);
+    /* Collapse tracking (measure.collapse), NULL when not asked: per sample, the
+       nearest training point at the last step and the time (schedule and OU)
+       at which it last changed. */
+    int64_t *track;
+    double *t_col, *t_col_ou;
+    nearest2 *track_nn; /* per-sample scratch of the observer */
 
-/* The closed-form t_S and t_C where the dataset knows its law (NaN otherwise).
-   Returns 0 or an exit status. */
-int trajectory_theory(job *j, char *err, size_t n_err);
+    /* Clones (measure.clones): snapshots at the first step at or below each
+       clone time, continued with fresh noise. */
+    uint32_t n_clones;
+    double clone_target[REFEREE_MAX_CLONES]; /* OU times to clone at */
+    float *snap;                             /* n_clones × count × dim states */
+    double *snap_time;                       /* n_clones × count: schedule time */
+    double clone_time[REFEREE_MAX_CLONES], clone_time_ou[REFEREE_MAX_CLONES];
+    uint64_t clone_same[REFEREE_MAX_CLONES], clone_n[REFEREE_MAX_CLONES];
+} trajectory;
+
+/* Set up t for count probes of a model trained on train (n_train × dim) under
+   schedule s, as the [measure] values ask (collapse, clones, clone_t_max).
+   BASIN_ENOMEM with a message in err when the measures do not fit. */
+int trajectory_setup(trajectory *t, const basin_value *measure, const basin_schedule *s,
+                     const float *train, uint64_t n_train, uint32_t dim, uint64_t count,
+                     char *err, size_t n_err);
+
+/* Nonzero when t needs to observe the probes' steps. */
+int trajectory_observing(const trajectory *t);
+
+/* The step observer (host_job.observer, ctx = t): collapse tracking and clone
+   snapshots of the probes. Called from the sampler's threads on disjoint
+   samples; nonzero on failure. */
+int trajectory_observe(void *ctx, const basin_step *step);
+
+/* Continue every clone snapshot under d (the probes' dynamics and schedule) with
+   fresh noise (sample indices count·(c+1) + r) and count the copies that end on
+   the original's training point dist[r].nearest (φ_C). host: the job's services
+   (d->host), whose error sink names a sampler failure. Returns BASIN_OK or a
+   status with "WHO: MSG" in err (WHO the sampler_id or "measure"). */
+int trajectory_clones(trajectory *t, const dynamics *d, host_job *host,
+                      const char *sampler_id, const measure_distance *dist, char *err,
+                      size_t n_err);
+
+/* The closed-form collapse time t_C and speciation time t_S of a dataset that
+   knows its law's spectrum (dim eigenvalues; n_train points drawn), NaN
+   otherwise. A spectrum of BASIN_EUNSUPPORTED is no law; any other failure is
+   returned with "DATASET_ID: MSG" in err. */
+int trajectory_theory(const basin_dataset_iface *ds, void *ds_self, host_job *host,
+                      const char *ds_id, uint32_t dim, uint64_t n_train, double *t_theory,
+                      double *t_speciation, char *err, size_t n_err);
+
+/* Free what t owns. */
+void trajectory_free(trajectory *t);
 
 #endif

@@ -1,0 +1,46 @@
+/*
+ * records — records.csv: a row per final state, written by `basin run` and
+ * `basin measure` from one table of columns (records.c). The rows start with the
+ * job's fields (csv.h), then
+ *   sample,start,class,converged,steps,energy
+ * and, in the overlap layout (±1 memories, the overlap rule)
+ *   pattern,m1,m2,m3,m_heldout
+ * or, in the distance layout (the pham and ratio rules)
+ *   nearest,d_m,d_2,d_s,d_h,d_law,t_collapse,t_collapse_ou,d_pair,cos_pair
+ * (measure/measure.h defines each; t_collapse in the schedule's time, then in OU
+ * time; d_pair and cos_pair are the disjoint-sets test's).
+ */
+#ifndef BASIN_RECORDS_H
+#define BASIN_RECORDS_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "basin/plugin.h"
+#include "measure/measure.h"
+#include "recipe/recipe.h"
+#include "results/csv.h"
+
+/* A batch of final states as records.csv shows them. A NULL array shows its
+   default in every row: start -1, converged 1, steps 0, a real nan. */
+typedef struct records_batch {
+    csv_job job;
+    uint64_t n;
+    uint64_t first_sample;    /* the sample number of the first row */
+    const measure_class *cls; /* the referee's verdict (measure/referee.h) */
+    const int64_t *start;     /* the training pattern a probe started from */
+    const basin_outcome *outcome;
+    const double *energy;
+    const measure_overlap *overlap; /* set: the overlap layout */
+    const measure_distance *dist;   /* otherwise: the distance layout */
+    const double *d_law, *t_col, *t_col_ou, *d_pair, *cos_pair;
+} records_batch;
+
+/* The header row of a layout (overlap nonzero: the overlap layout). */
+void records_header(FILE *f, const recipe *r, int overlap);
+
+/* A row per state of b; coords: scratch of b->job.r->n_axes + 1 entries. */
+void records_write(FILE *f, const records_batch *b, size_t *coords);
+
+#endif

@@ -1,0 +1,16 @@
+/*
+ * run_toml — run.toml: the resolved recipe of a run (`basin run` on it repeats
+ * the run), the versions of basin, the plugin ABI and the BLAS, and every job's
+ * seed.
+ */
+#ifndef BASIN_RUN_TOML_H
+#define BASIN_RUN_TOML_H
+
+#include <stdio.h>
+
+#include "recipe/recipe.h"
+
+/* run.toml of a run of r on `threads` sampler threads. */
+void run_toml_write(FILE *f, const recipe *r, unsigned threads);
+
+#endif
