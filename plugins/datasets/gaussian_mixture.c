@@ -20,8 +20,8 @@
  */
 #include <basin/plugin.h>
 
+#include "eigen.h"
 #include "rows.h"
-#include "lapack.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -203,8 +203,13 @@ static int mixture_spectrum(void *self, const basin_host *host, double *eigenval
             gram[(size_t)a * nc + b] = gram[(size_t)b * nc + a] = s;
         }
     free(centre);
-    int rc = lapack_eigenvalues_descending(host, gram, nc, gamma);
+    int rc = eigen_symmetric(gram, nc, gamma, EIGEN_DESCENDING);
     free(gram);
+    if (rc != BASIN_OK)
+        host->error(host, "the eigenvalues of the %u × %u Gram matrix: %s", nc, nc,
+                    rc == BASIN_ENOMEM   ? "out of memory"
+                    : rc == BASIN_EINVAL ? "too large for LAPACK"
+                                         : "dsyev failed");
     if (rc == BASIN_OK)
         for (uint32_t i = 0; i < n; i++)
             eigenvalues[i] = g->variance + (i < nc && gamma[i] > 0 ? gamma[i] : 0);

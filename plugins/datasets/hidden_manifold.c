@@ -18,8 +18,9 @@
  */
 #include <basin/plugin.h>
 
+#include "eigen.h"
 #include "linalg.h"
-#include "lapack.h"
+#include "qr.h"
 #include "rows.h"
 
 #include <cblas.h>
@@ -163,7 +164,13 @@ static int draw_features(const basin_host *host, manifold *h)
     for (uint32_t i = 0; i < n; i++)
         for (uint32_t j = 0; j < d; j++)
             h->basis[(size_t)j * n + i] = h->features[(size_t)i * d + j];
-    return lapack_orthonormal_columns(host, h->basis, n, d);
+    int rc = qr_orthonormal_columns(h->basis, n, d);
+    if (rc != BASIN_OK)
+        host->error(host, "the QR factorization of the %u × %u features: %s", n, d,
+                    rc == BASIN_ENOMEM   ? "out of memory"
+                    : rc == BASIN_EINVAL ? "bad shape"
+                                         : "LAPACK failed");
+    return rc;
 }
 
 /* f applied in place to n entries. */
@@ -296,8 +303,13 @@ static int manifold_spectrum(void *self, const basin_host *host, double *eigenva
     for (uint32_t a = 0; a < d; a++)
         for (uint32_t b = a + 1; b < d; b++)
             gram[(size_t)b * d + a] = gram[(size_t)a * d + b];
-    int rc = lapack_eigenvalues_descending(host, gram, d, gamma);
+    int rc = eigen_symmetric(gram, d, gamma, EIGEN_DESCENDING);
     free(gram);
+    if (rc != BASIN_OK)
+        host->error(host, "the eigenvalues of the %u × %u Gram matrix: %s", d, d,
+                    rc == BASIN_ENOMEM   ? "out of memory"
+                    : rc == BASIN_EINVAL ? "too large for LAPACK"
+                                         : "dsyev failed");
     if (rc == BASIN_OK) {
         double mu1, mu_star2;
         equivalence_constants(h->f, &mu1, &mu_star2);

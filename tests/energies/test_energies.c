@@ -16,6 +16,7 @@
 #include <basin/plugin.h>
 
 #include "fake_host.h"
+#include "kernels/eigen.h"
 
 #include <float.h>
 #include <math.h>
@@ -37,12 +38,6 @@ static int n_passed, n_failed;
         else                                                                             \
             n_failed++;                                                                  \
     } while (0)
-
-/* LAPACK's symmetric eigensolver, exported by OpenBLAS (Fortran ABI: trailing
-   hidden lengths of the two character arguments). */
-void dsyev_(const char *jobz, const char *uplo, const int *n, double *a, const int *lda,
-            double *w, double *work, const int *lwork, int *info, size_t jobz_len,
-            size_t uplo_len);
 
 /* --------------------------------------------------------------- fake host */
 
@@ -607,13 +602,8 @@ static double eigenvalues(const double *matrix, uint32_t dim, double *values)
             asym = fmax(asym, fabs(matrix[i * dim + j] - matrix[j * dim + i]));
             a[i * dim + j] = 0.5 * (matrix[i * dim + j] + matrix[j * dim + i]);
         }
-    const int n = (int)dim, lwork = 8 * (int)dim;
-    double *work = malloc((size_t)lwork * sizeof *work);
-    int info = 0;
-    dsyev_("N", "U", &n, a, &n, values, work, &lwork, &info, 1, 1);
-    if (info != 0)
+    if (eigen_symmetric(a, dim, values, EIGEN_ASCENDING) != 0)
         values[0] = NAN;
-    free(work);
     free(a);
     return asym;
 }
