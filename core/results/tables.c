@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "base/npy.h"
+#include "kernels/npy.h"
 #include "registry/param.h"
 #include "base/rng.h"
 #include "recipe/sections.h"

@@ -12,7 +12,7 @@
 #include "run/job.h"
 #include "measure/measure.h"
 #include "kernels/nearest.h"
-#include "base/npy.h"
+#include "kernels/npy.h"
 #include "registry/param.h"
 #include "base/progress.h"
 #include "results/tables.h"

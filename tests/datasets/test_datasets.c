@@ -1454,7 +1454,7 @@ static void test_npy(const basin_host *host, const char *tmp)
          "shape[0] = 0"},
         {"truncated data", "trunc.npy", 1,
          "{'descr': '<f4', 'fortran_order': False, 'shape': (5, 3), }", 59,
-         "truncated: 59 of 60 data bytes", "trunc.npy"},
+         "trunc.npy: truncated for shape (5, 3)", "59 of 60 data bytes"},
         {"shape overflow", "huge.npy", 1,
          "{'descr': '<f4', 'fortran_order': False, "
          "'shape': (1099511627776, 1099511627776)}",
@@ -1519,7 +1519,7 @@ static void test_npy(const basin_host *host, const char *tmp)
                                "'shape': (5, 3), }",
                                nan_data, sizeof nan_data);
     rc = npy_try(host, pn, "", 0, 0, &d);
-    CHECK(rc == BASIN_EINVAL && contains(fake_last_error, "row 1 column 2 is NaN") &&
+    CHECK(rc == BASIN_EINVAL && contains(fake_last_error, "row 1, column 2 is NaN") &&
               contains(fake_last_error, "nan.npy"),
           "npy: NaN: \"%s\"", fake_last_error);
     nan_data[1 * 3 + 2] = 0;
@@ -1529,14 +1529,14 @@ static void test_npy(const basin_host *host, const char *tmp)
                    "'shape': (5, 3), }",
                    nan_data, sizeof nan_data);
     rc = npy_try(host, pn, "", 0, 0, &d);
-    CHECK(rc == BASIN_EINVAL && contains(fake_last_error, "row 4 column 0 is -Inf"),
+    CHECK(rc == BASIN_EINVAL && contains(fake_last_error, "row 4, column 0 is -Inf"),
           "npy: -Inf: \"%s\"", fake_last_error);
     double big[4] = {1, 2, 3, 1e300};
     pn = write_npy(tmp, "big8.npy", 1,
                    "{'descr': '<f8', 'fortran_order': False, 'shape': (2, 2), }", big,
                    sizeof big);
     rc = npy_try(host, pn, "", 0, 0, &d);
-    CHECK(rc == BASIN_EINVAL && contains(fake_last_error, "row 1 column 1") &&
+    CHECK(rc == BASIN_EINVAL && contains(fake_last_error, "row 1, column 1") &&
               contains(fake_last_error, "overflow"),
           "npy: a float64 beyond float32: \"%s\"", fake_last_error);
 

@@ -6,7 +6,7 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "base/npy.h"
+#include "kernels/npy.h"
 #include "results/atomic_file.h"
 
 static char dir[] = "/tmp/basin-test-results-XXXXXX";
