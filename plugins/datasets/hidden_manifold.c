@@ -31,21 +31,23 @@
 
 #define PLUGIN_ID "datasets/hidden-manifold"
 
-enum { P_DIM, P_ALPHA_D, P_NONLINEARITY, P_COUNT, P_HELDOUT };
+enum { P_DIM, P_ALPHA_D, P_NONLINEARITY, P_COUNT, P_HELDOUT, N_PARAMS };
 
-static const basin_param_def manifold_params[] = {
-    {"dim", BASIN_PARAM_INT, 100, NULL, 1, 1000000, NULL, 0,
-     "N, the dimension of each point"},
-    {"alpha_d", BASIN_PARAM_REAL, 0.25, NULL, 0, 1, NULL, BASIN_PARAM_MIN_EXCLUSIVE,
-     "alpha_D = D/N, the latent dimension per ambient dimension: "
-     "D = max(1, round(alpha_d * dim))"},
-    {"nonlinearity", BASIN_PARAM_CHOICE, 0, "linear", 0, 0, "linear|tanh|relu|sign", 0,
-     "f, applied entrywise to F z / sqrt(D)"},
-    {"count", BASIN_PARAM_INT, 1000, NULL, 1, 10000000, NULL, 0,
-     "K, the number of training points the model stores"},
-    {"heldout", BASIN_PARAM_INT, 1000, NULL, 0, 10000000, NULL, 0,
-     "the number of held-out points drawn from the same law"},
-    {NULL, 0, 0, NULL, 0, 0, NULL, 0, NULL},
+static const basin_param_def manifold_params[N_PARAMS + 1] = {
+    [P_DIM] = {"dim", BASIN_PARAM_INT, 100, NULL, 1, 1000000, NULL, 0,
+               "N, the dimension of each point"},
+    [P_ALPHA_D] = {"alpha_d", BASIN_PARAM_REAL, 0.25, NULL, 0, 1, NULL,
+                   BASIN_PARAM_MIN_EXCLUSIVE,
+                   "alpha_D = D/N, the latent dimension per ambient dimension: "
+                   "D = max(1, round(alpha_d * dim))"},
+    [P_NONLINEARITY] = {"nonlinearity", BASIN_PARAM_CHOICE, 0, "linear", 0, 0,
+                        "linear|tanh|relu|sign", 0,
+                        "f, applied entrywise to F z / sqrt(D)"},
+    [P_COUNT] = {"count", BASIN_PARAM_INT, 1000, NULL, 1, 10000000, NULL, 0,
+                 "K, the number of training points the model stores"},
+    [P_HELDOUT] = {"heldout", BASIN_PARAM_INT, 1000, NULL, 0, 10000000, NULL, 0,
+                   "the number of held-out points drawn from the same law"},
+    [N_PARAMS] = {NULL, 0, 0, NULL, 0, 0, NULL, 0, NULL},
 };
 
 typedef enum { F_LINEAR, F_TANH, F_RELU, F_SIGN } nonlinearity;

@@ -50,11 +50,14 @@
 
 enum { COVARIANCE_FULL, COVARIANCE_DIAGONAL, COVARIANCE_ISOTROPIC };
 
-static const basin_param_def gaussian_params[] = {
-    {"covariance", BASIN_PARAM_CHOICE, 0, "full", 0, 0, "full|diagonal|isotropic", 0,
-     "covariance model fitted to the training set: full C, its diagonal, or "
-     "(tr C / N) I"},
-    {NULL, 0, 0, NULL, 0, 0, NULL, 0, NULL},
+enum { P_COVARIANCE, N_PARAMS };
+
+static const basin_param_def gaussian_params[N_PARAMS + 1] = {
+    [P_COVARIANCE] =
+        {"covariance", BASIN_PARAM_CHOICE, 0, "full", 0, 0, "full|diagonal|isotropic", 0,
+         "covariance model fitted to the training set: full C, its diagonal, or "
+         "(tr C / N) I"},
+    [N_PARAMS] = {NULL, 0, 0, NULL, 0, 0, NULL, 0, NULL},
 };
 
 typedef struct gaussian {
@@ -93,7 +96,7 @@ static int gaussian_create(const basin_host *host, const basin_value *params,
                            uint32_t dim, void **self)
 {
     *self = NULL;
-    const char *choice = params[0].string;
+    const char *choice = params[P_COVARIANCE].string;
     int covariance;
     if (strcmp(choice, "full") == 0) {
         covariance = COVARIANCE_FULL;
