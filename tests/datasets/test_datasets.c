@@ -313,11 +313,12 @@ static void test_gaussian(const basin_host *host, fake_host *m)
                 s += (double)x[r * n + i] * x[r * n + j];
             s /= (double)k;
             if (i == j) {
-                const double z = fabs(s - lambda[i]) / (lambda[i] * sqrt(2.0 / k));
+                const double z =
+                    fabs(s - lambda[i]) / (lambda[i] * sqrt(2.0 / (double)k));
                 worst_var = fmax(worst_var, z);
                 var_ok &= z <= 4;
             } else {
-                const double z = fabs(s) / sqrt(lambda[i] * lambda[j] / k);
+                const double z = fabs(s) / sqrt(lambda[i] * lambda[j] / (double)k);
                 worst_cov = fmax(worst_cov, z);
                 cov_ok &= z <= 5;
             }
@@ -434,7 +435,7 @@ static void test_mixture(const basin_host *host)
     double rest = 0;
     for (uint32_t i = 1; i < n; i++)
         rest += w[i];
-    const double rest_se = sqrt(2.0 * (n - 1) / k);
+    const double rest_se = sqrt(2.0 * (n - 1) / (double)k);
     CHECK(fabs(rest - (n - 1)) <= 4 * rest_se + 4 * se,
           "mixture(C=2): the other 49 sample eigenvalues sum to %.3f ≈ 49 (4 SE = %.3f)",
           rest, 4 * rest_se + 4 * se);
@@ -446,15 +447,15 @@ static void test_mixture(const basin_host *host)
             y += v[i] * x[r * n + i];
         plus += y > 0;
     }
-    const double frac = (double)plus / k;
-    CHECK(fabs(frac - 0.5) <= 4 * sqrt(0.25 / k),
+    const double frac = (double)plus / (double)k;
+    CHECK(fabs(frac - 0.5) <= 4 * sqrt(0.25 / (double)k),
           "mixture(C=2): %.4f of the points lie on one side (equal weights)", frac);
     /* The two means are exactly opposite: every |x_i| averages to about m~ = 1
        plus noise; check E x = 0 (SE sqrt(Λ/K) along the top direction). */
     double mean_top = 0;
     for (uint32_t i = 0; i < n; i++)
         mean_top += v[i] * mean[i];
-    CHECK(fabs(mean_top) <= 4 * sqrt(lambda[0] / k),
+    CHECK(fabs(mean_top) <= 4 * sqrt(lambda[0] / (double)k),
           "mixture(C=2): the sample mean along m is %.4f ≈ 0 (means +m and −m)",
           mean_top);
     free(x);
@@ -969,7 +970,7 @@ static void test_fashion_real(const basin_host *host, fake_host *m, const char *
                      img[(2 * y + 1) * 28 + 2 * xx] +
                      img[(2 * y + 1) * 28 + 2 * xx + 1]) /
                     4;
-                worst = fmax(worst, fabs(mean - q[r * 196 + y * 14 + xx]));
+                worst = fmax(worst, fabs(mean - q[r * 196 + (uint64_t)(y * 14 + xx)]));
             }
     CHECK(n == 1000 && info.dim == 196 && info.height == 14 && info.width == 14 &&
               worst < 1e-6,
@@ -1088,7 +1089,8 @@ static void test_fashion_fake(const basin_host *host, const char *tmp)
             continue;
         seen[r]++;
         for (int i = 0; i < 16; i++)
-            values_ok &= x[row * 16 + i] == (float)(((7 * r + i) % 256) / 127.5 - 1.0);
+            values_ok &=
+                x[row * 16 + (uint64_t)i] == (float)(((7 * r + i) % 256) / 127.5 - 1.0);
     }
     int perm = 1;
     for (int c = 0; c < 10; c++)
