@@ -140,7 +140,7 @@ static void bench_modern(const basin_energy_iface *modern)
     void *e = NULL;
     if (modern->create(host, v, dim, &e) || modern->encode(e, host, xi, k))
         die();
-    const double flops = 4.0 * k * dim * batch;
+    const double flops = 4.0 * (double)k * dim * (double)batch;
     double best = INFINITY, total = 0;
     for (int rep = 0; rep < 10 && (rep < 2 || total < 2); rep++) {
         const double t0 = clock_seconds();
@@ -165,7 +165,7 @@ static void bench_modern(const basin_energy_iface *modern)
            "%.2f GFLOP/s\n",
            (unsigned long long)k, dim, (unsigned long long)batch, 1e3 * best,
            1e-9 * flops / best, err, 1e3 * best_gemm,
-           1e-9 * 2.0 * k * dim * batch / best_gemm);
+           1e-9 * 2.0 * (double)k * dim * (double)batch / best_gemm);
     modern->destroy(e);
     free(xi);
     free(x);

@@ -147,7 +147,7 @@ static int softmax_row(float *restrict dot, const double *restrict bias, size_t 
     size_t j = 0;
     for (; j + LANES <= count; j += LANES) {
         double v[LANES];
-        for (int l = 0; l < LANES; l++) {
+        for (size_t l = 0; l < LANES; l++) {
             v[l] = a * (double)dot[j + l] + bias[j + l];
             mx[l] = v[l] > mx[l] ? v[l] : mx[l];
             nonfinite[l] += v[l] * 0.0;
@@ -180,14 +180,14 @@ static int softmax_row(float *restrict dot, const double *restrict bias, size_t 
     for (; j + LANES <= count; j += LANES) {
         double d[LANES];
         float t[LANES], p[LANES];
-        for (int l = 0; l < LANES; l++) {
+        for (size_t l = 0; l < LANES; l++) {
             const double v = a * (double)dot[j + l] + bias[j + l] - shift;
             d[l] = v < -100.0 ? -100.0 : v;
         }
         for (int l = 0; l < LANES; l++) /* a loop of its own, or GCC won't vectorize */
             t[l] = (float)d[l];
         exp_lanes(t, p);
-        for (int l = 0; l < LANES; l++) {
+        for (size_t l = 0; l < LANES; l++) {
             dot[j + l] = p[l];
             s[l] += (double)p[l];
         }

@@ -6,15 +6,8 @@
 #include <string.h>
 
 #include "basin/plugin.h"
+#include "kernels/eigen.h"
 #include "base/errmsg.h"
-
-/* LAPACK (OpenBLAS exports it), Fortran calling convention with the hidden
-   string lengths gfortran appends. */
-extern void dsyev_(const char *jobz, const char *uplo, const int *n, double *a,
-                   const int *lda, double *w, double *work, const int *lwork, int *info,
-                   size_t jobz_len, size_t uplo_len);
-extern void dstev_(const char *jobz, const int *n, double *d, double *e, double *z,
-                   const int *ldz, double *work, int *info, size_t jobz_len);
 
 /* One product out = H v, checked for non-finite entries. */
 static int product(curvature_hv_fn hv, void *ctx, uint32_t dim, const float *v,
@@ -45,7 +38,6 @@ static int dense(uint32_t dim, curvature_hv_fn hv, void *ctx, double zero_tol,
     double *w = malloc(dim * sizeof *w);
     float *e = calloc(dim, sizeof *e);
     float *col = malloc(dim * sizeof *col);
-    double *work = NULL;
     int rc = 0;
     if (!a || !w || !e || !col) {
         errmsg(err, n_err, "out of memory for a %u × %u Hessian", dim, dim);
@@ -72,23 +64,13 @@ static int dense(uint32_t dim, curvature_hv_fn hv, void *ctx, double zero_tol,
         }
     r->asymmetry = amax > 0 ? skew / amax : 0;
 
-    int n = (int)dim, lwork = -1, info = 0;
-    double query;
-    dsyev_("N", "U", &n, a, &n, w, &query, &lwork, &info, 1, 1);
-    lwork = info == 0 && query >= 1 ? (int)query : 3 * n;
-    work = malloc((size_t)lwork * sizeof *work);
-    if (!work) {
-        errmsg(err, n_err, "out of memory for the eigenvalue workspace");
-        rc = BASIN_ENOMEM;
+    rc = eigen_symmetric(a, dim, w, EIGEN_ASCENDING);
+    if (rc) {
+        errmsg(err, n_err,
+               rc == BASIN_ENOMEM ? "out of memory for the eigenvalue workspace"
+                                  : "the dense eigenvalue solver (dsyev) failed");
         goto done;
     }
-    dsyev_("N", "U", &n, a, &n, w, work, &lwork, &info, 1, 1);
-    if (info != 0) {
-        errmsg(err, n_err, "the dense eigenvalue solver failed (dsyev info %d)", info);
-        rc = BASIN_ENUMERIC;
-        goto done;
-    }
-    /* Ascending eigenvalues. */
     r->lambda_min = w[0];
     r->lambda_max = w[dim - 1];
     double zero = zero_tol * fmax(fabs(w[0]), fabs(w[dim - 1]));
@@ -104,7 +86,6 @@ done:
     free(w);
     free(e);
     free(col);
-    free(work);
     return rc;
 }
 
@@ -152,9 +133,8 @@ static int lanczos(uint32_t dim, curvature_hv_fn hv, void *ctx, uint32_t steps,
     float *wf = malloc(dim * sizeof *wf);
     double *alpha = malloc(m * sizeof *alpha);
     double *beta = calloc(m, sizeof *beta);
-    double *work = malloc(2 * (size_t)m * sizeof *work);
     int rc = 0;
-    if (!q || !w || !vf || !wf || !alpha || !beta || !work) {
+    if (!q || !w || !vf || !wf || !alpha || !beta) {
         errmsg(err, n_err, "out of memory for %u Lanczos vectors of dimension %u", m,
                dim);
         rc = BASIN_ENOMEM;
@@ -208,13 +188,13 @@ static int lanczos(uint32_t dim, curvature_hv_fn hv, void *ctx, uint32_t steps,
             next[t] /= norm;
     }
 
-    int n = (int)k, one = 1, info = 0;
-    double z;
-    dstev_("N", &n, alpha, beta, &z, &one, work, &info, 1);
-    if (info != 0) {
-        errmsg(err, n_err, "the tridiagonal eigenvalue solver failed (dstev info %d)",
-               info);
-        rc = BASIN_ENUMERIC;
+    /* The Ritz values: the eigenvalues of T_k (alpha on its diagonal, beta beside
+       it), ascending in alpha. */
+    rc = eigen_tridiagonal(alpha, beta, k);
+    if (rc) {
+        errmsg(err, n_err,
+               rc == BASIN_ENOMEM ? "out of memory for the tridiagonal eigenvalues"
+                                  : "the tridiagonal eigenvalue solver (dstev) failed");
         goto done;
     }
     r->lambda_min = alpha[0];
@@ -226,7 +206,6 @@ done:
     free(wf);
     free(alpha);
     free(beta);
-    free(work);
     return rc;
 }
 
@@ -253,7 +232,7 @@ int curvature_extremes(uint32_t dim, curvature_hv_fn hv, void *ctx,
                         : "no Hessian-vector product given");
         return BASIN_EINVAL;
     }
-    /* dsyev takes an int order and dim² doubles must be addressable. */
+    /* eigen_symmetric takes n ≤ 46340 (n² fits LAPACK's int). */
     if (dim <= o.dense_max_dim && dim <= 46340u) {
         out->dense = 1;
         return dense(dim, hv, ctx, o.zero_tol, out, err, n_err);

@@ -8,7 +8,7 @@
 
 #include "base/host.h"
 #include "measure/measure.h"
-#include "base/npy.h"
+#include "kernels/npy.h"
 #include "report/png_image.h"
 #include "base/rng.h"
 #include "report/sample_grid.h"

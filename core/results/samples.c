@@ -7,7 +7,7 @@
 #include <unistd.h>
 
 #include "base/errmsg.h"
-#include "base/npy.h"
+#include "kernels/npy.h"
 #include "base/status.h"
 
 int samples_append(samples_out *s, const char *dir, const float *states, uint64_t rows,

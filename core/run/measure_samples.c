@@ -10,7 +10,7 @@
 
 #include "base/clock.h"
 #include "base/errmsg.h"
-#include "base/npy.h"
+#include "kernels/npy.h"
 #include "base/options.h"
 #include "base/progress.h"
 #include "base/status.h"

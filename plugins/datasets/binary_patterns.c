@@ -37,23 +37,25 @@
 #define PLUGIN_ID "datasets/binary-patterns"
 
 /* Parameter table order; values[] arrives in this order. */
-enum { P_DIM, P_COUNT, P_LOAD, P_HELDOUT, P_BIAS, P_CORRELATION };
+enum { P_DIM, P_COUNT, P_LOAD, P_HELDOUT, P_BIAS, P_CORRELATION, N_PARAMS };
 
-static const basin_param_def binary_patterns_params[] = {
-    {"dim", BASIN_PARAM_INT, 100, NULL, 1, 1000000, NULL, 0,
-     "N, the number of ±1 entries of each pattern"},
-    {"count", BASIN_PARAM_INT, 10, NULL, 1, 10000000, NULL, 0,
-     "K, the number of stored (training) patterns; ignored when load > 0"},
-    {"load", BASIN_PARAM_REAL, 0, NULL, 0, 100, NULL, 0,
-     "if > 0, the load alpha = K/N: K = max(1, round(load * dim)) and count is ignored"},
-    {"heldout", BASIN_PARAM_INT, 0, NULL, 0, 10000000, NULL, 0,
-     "the number of held-out patterns drawn from the same law"},
-    {"bias", BASIN_PARAM_REAL, 0, NULL, -1, 1, NULL, 0,
-     "b, the mean of each entry: P(+1) = (1 + b)/2"},
-    {"correlation", BASIN_PARAM_REAL, 0, NULL, 0, 1, NULL, BASIN_PARAM_MAX_EXCLUSIVE,
-     "c, the probability that an entry copies a shared parent pattern; distinct "
-     "patterns then have pairwise entry correlation c^2"},
-    {NULL, 0, 0, NULL, 0, 0, NULL, 0, NULL},
+static const basin_param_def binary_patterns_params[N_PARAMS + 1] = {
+    [P_DIM] = {"dim", BASIN_PARAM_INT, 100, NULL, 1, 1000000, NULL, 0,
+               "N, the number of ±1 entries of each pattern"},
+    [P_COUNT] = {"count", BASIN_PARAM_INT, 10, NULL, 1, 10000000, NULL, 0,
+                 "K, the number of stored (training) patterns; ignored when load > 0"},
+    [P_LOAD] =
+        {"load", BASIN_PARAM_REAL, 0, NULL, 0, 100, NULL, 0,
+         "if > 0, the load alpha = K/N: K = max(1, round(load * dim)) and count is ignored"},
+    [P_HELDOUT] = {"heldout", BASIN_PARAM_INT, 0, NULL, 0, 10000000, NULL, 0,
+                   "the number of held-out patterns drawn from the same law"},
+    [P_BIAS] = {"bias", BASIN_PARAM_REAL, 0, NULL, -1, 1, NULL, 0,
+                "b, the mean of each entry: P(+1) = (1 + b)/2"},
+    [P_CORRELATION] =
+        {"correlation", BASIN_PARAM_REAL, 0, NULL, 0, 1, NULL, BASIN_PARAM_MAX_EXCLUSIVE,
+         "c, the probability that an entry copies a shared parent pattern; distinct "
+         "patterns then have pairwise entry correlation c^2"},
+    [N_PARAMS] = {NULL, 0, 0, NULL, 0, 0, NULL, 0, NULL},
 };
 
 typedef struct binary_patterns {
@@ -243,23 +245,23 @@ static int binary_patterns_info(void *self, basin_dataset_info *out)
 
 /*
  * Copy patterns [first, first + count) of a split (BASIN_SPLIT_TRAIN or
- * BASIN_SPLIT_HELDOUT) into rows (count × dim float32, caller-owned) as ±1.0f.
+ * BASIN_SPLIT_HELDOUT) into out (count × dim float32, caller-owned) as ±1.0f.
  * Returns BASIN_EINVAL for an unknown split or a range past the split's end.
  * [thread-safe]
  */
 static int binary_patterns_read(void *self, const basin_host *host, int split,
-                                uint64_t first, uint64_t count, float *rows)
+                                uint64_t first, uint64_t count, float *out)
 {
     const binary_patterns *d = self;
     uint64_t at;
-    const int rc = rows_locate(host, d->n_train, d->n_heldout, split, first, count, rows,
+    const int rc = rows_locate(host, d->n_train, d->n_heldout, split, first, count, out,
                                "patterns", &at);
     if (rc != BASIN_OK)
         return rc;
     const int8_t *src = d->entries + (size_t)at * d->dim;
     const size_t n_entries = (size_t)count * d->dim;
     for (size_t k = 0; k < n_entries; k++)
-        rows[k] = (float)src[k];
+        out[k] = (float)src[k];
     return BASIN_OK;
 }
 

@@ -39,21 +39,25 @@
 #define IDX_LABELS_MAGIC 0x00000801u
 #define MAX_IMAGE_BYTES  (1u << 24) /* rows × cols limit: dim is a uint32 */
 
-enum { P_COUNT, P_HELDOUT, P_PATH, P_CLASS, P_DOWNSAMPLE };
+enum { P_COUNT, P_HELDOUT, P_PATH, P_CLASS, P_DOWNSAMPLE, N_PARAMS };
 
-static const basin_param_def fashion_params[] = {
-    {"count", BASIN_PARAM_INT, 1000, NULL, 1, 60000, NULL, 0,
-     "K, the number of training images, drawn without replacement from the train file"},
-    {"heldout", BASIN_PARAM_INT, 1000, NULL, 0, 10000, NULL, 0,
-     "the number of held-out images, drawn without replacement from the t10k file"},
-    {"path", BASIN_PARAM_STRING, 0, DEFAULT_PATH, 0, 0, NULL, 0,
-     "the folder holding the IDX files (train-images-idx3-ubyte.gz, ...)"},
-    {"class", BASIN_PARAM_INT, -1, NULL, -1, 255, NULL, 0,
-     "keep only images with this label (0..9 for Fashion-MNIST); -1 keeps all"},
-    {"downsample", BASIN_PARAM_INT, 1, NULL, 1, 28, NULL, 0,
-     "average f x f pixel blocks (f must divide the image sides): 2 gives 14x14 "
-     "images, N = 196, small enough to train a denoiser on a CPU"},
-    {NULL, 0, 0, NULL, 0, 0, NULL, 0, NULL},
+static const basin_param_def fashion_params[N_PARAMS + 1] = {
+    [P_COUNT] =
+        {"count", BASIN_PARAM_INT, 1000, NULL, 1, 60000, NULL, 0,
+         "K, the number of training images, drawn without replacement from the train file"},
+    [P_HELDOUT] =
+        {"heldout", BASIN_PARAM_INT, 1000, NULL, 0, 10000, NULL, 0,
+         "the number of held-out images, drawn without replacement from the t10k file"},
+    [P_PATH] = {"path", BASIN_PARAM_STRING, 0, DEFAULT_PATH, 0, 0, NULL, 0,
+                "the folder holding the IDX files (train-images-idx3-ubyte.gz, ...)"},
+    [P_CLASS] =
+        {"class", BASIN_PARAM_INT, -1, NULL, -1, 255, NULL, 0,
+         "keep only images with this label (0..9 for Fashion-MNIST); -1 keeps all"},
+    [P_DOWNSAMPLE] =
+        {"downsample", BASIN_PARAM_INT, 1, NULL, 1, 28, NULL, 0,
+         "average f x f pixel blocks (f must divide the image sides): 2 gives 14x14 "
+         "images, N = 196, small enough to train a denoiser on a CPU"},
+    [N_PARAMS] = {NULL, 0, 0, NULL, 0, 0, NULL, 0, NULL},
 };
 
 typedef struct fashion {
@@ -464,16 +468,16 @@ static int fashion_info(void *self, basin_dataset_info *out)
 }
 
 /*
- * Copy images [first, first + count) of a split into rows (count × dim) as
+ * Copy images [first, first + count) of a split into out (count × dim) as
  * p/127.5 − 1, p the mean of each f × f block of pixels (f = 1: the pixel).
  * Returns BASIN_EINVAL for an unknown split or a range past its end. [thread-safe]
  */
 static int fashion_read(void *self, const basin_host *host, int split, uint64_t first,
-                        uint64_t count, float *rows)
+                        uint64_t count, float *out)
 {
     const fashion *f = self;
     uint64_t at;
-    const int rc = rows_locate(host, f->n_train, f->n_heldout, split, first, count, rows,
+    const int rc = rows_locate(host, f->n_train, f->n_heldout, split, first, count, out,
                                "images", &at);
     if (rc != BASIN_OK)
         return rc;
@@ -482,7 +486,7 @@ static int fashion_read(void *self, const basin_host *host, int split, uint64_t 
     const double scale = 1.0 / (127.5 * fac * fac);
     for (uint64_t i = 0; i < count; i++) {
         const uint8_t *src = f->pixels + (size_t)(at + i) * pixels;
-        float *row = rows + (size_t)i * h * w;
+        float *row = out + (size_t)i * h * w;
         for (uint32_t y = 0; y < h; y++)
             for (uint32_t x = 0; x < w; x++) {
                 uint32_t sum = 0;

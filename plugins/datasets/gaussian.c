@@ -27,25 +27,37 @@
 
 #define PLUGIN_ID "datasets/gaussian"
 
-enum { P_DIM, P_COUNT, P_HELDOUT, P_VARIANCE, P_SPECTRUM, P_DECAY, P_SPECTRUM_FILE };
+enum {
+    P_DIM,
+    P_COUNT,
+    P_HELDOUT,
+    P_VARIANCE,
+    P_SPECTRUM,
+    P_DECAY,
+    P_SPECTRUM_FILE,
+    N_PARAMS
+};
 
-static const basin_param_def gaussian_params[] = {
-    {"dim", BASIN_PARAM_INT, 100, NULL, 1, 1000000, NULL, 0,
-     "N, the dimension of each point"},
-    {"count", BASIN_PARAM_INT, 1000, NULL, 1, 10000000, NULL, 0,
-     "K, the number of training points the model stores"},
-    {"heldout", BASIN_PARAM_INT, 1000, NULL, 0, 10000000, NULL, 0,
-     "the number of held-out points drawn from the same law"},
-    {"variance", BASIN_PARAM_REAL, 1, NULL, 0, 1e12, NULL, BASIN_PARAM_MIN_EXCLUSIVE,
-     "sigma^2, the variance of every coordinate (isotropic) or of the first (power)"},
-    {"spectrum", BASIN_PARAM_CHOICE, 0, "isotropic", 0, 0, "isotropic|power|file", 0,
-     "the covariance eigenvalues: all sigma^2, sigma^2 * i^(-decay) for axis i, or "
-     "the N values in spectrum_file"},
-    {"decay", BASIN_PARAM_REAL, 1, NULL, 0, 16, NULL, 0,
-     "the power-law exponent of the spectrum (spectrum = power only)"},
-    {"spectrum_file", BASIN_PARAM_STRING, 0, "", 0, 0, NULL, 0,
-     "spectrum = file: a text file of N non-negative eigenvalues, axis by axis"},
-    {NULL, 0, 0, NULL, 0, 0, NULL, 0, NULL},
+static const basin_param_def gaussian_params[N_PARAMS + 1] = {
+    [P_DIM] = {"dim", BASIN_PARAM_INT, 100, NULL, 1, 1000000, NULL, 0,
+               "N, the dimension of each point"},
+    [P_COUNT] = {"count", BASIN_PARAM_INT, 1000, NULL, 1, 10000000, NULL, 0,
+                 "K, the number of training points the model stores"},
+    [P_HELDOUT] = {"heldout", BASIN_PARAM_INT, 1000, NULL, 0, 10000000, NULL, 0,
+                   "the number of held-out points drawn from the same law"},
+    [P_VARIANCE] =
+        {"variance", BASIN_PARAM_REAL, 1, NULL, 0, 1e12, NULL, BASIN_PARAM_MIN_EXCLUSIVE,
+         "sigma^2, the variance of every coordinate (isotropic) or of the first (power)"},
+    [P_SPECTRUM] =
+        {"spectrum", BASIN_PARAM_CHOICE, 0, "isotropic", 0, 0, "isotropic|power|file", 0,
+         "the covariance eigenvalues: all sigma^2, sigma^2 * i^(-decay) for axis i, or "
+         "the N values in spectrum_file"},
+    [P_DECAY] = {"decay", BASIN_PARAM_REAL, 1, NULL, 0, 16, NULL, 0,
+                 "the power-law exponent of the spectrum (spectrum = power only)"},
+    [P_SPECTRUM_FILE] =
+        {"spectrum_file", BASIN_PARAM_STRING, 0, "", 0, 0, NULL, 0,
+         "spectrum = file: a text file of N non-negative eigenvalues, axis by axis"},
+    [N_PARAMS] = {NULL, 0, 0, NULL, 0, 0, NULL, 0, NULL},
 };
 
 typedef struct gaussian {

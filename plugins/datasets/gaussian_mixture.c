@@ -20,8 +20,8 @@
  */
 #include <basin/plugin.h>
 
+#include "eigen.h"
 #include "rows.h"
-#include "lapack.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -29,22 +29,24 @@
 
 #define PLUGIN_ID "datasets/gaussian-mixture"
 
-enum { P_COMPONENTS, P_DIM, P_COUNT, P_HELDOUT, P_VARIANCE, P_MEAN_SCALE };
+enum { P_COMPONENTS, P_DIM, P_COUNT, P_HELDOUT, P_VARIANCE, P_MEAN_SCALE, N_PARAMS };
 
-static const basin_param_def mixture_params[] = {
-    {"components", BASIN_PARAM_INT, 2, NULL, 1, 1000, NULL, 0,
-     "C, the number of equally weighted Gaussian components"},
-    {"dim", BASIN_PARAM_INT, 100, NULL, 1, 1000000, NULL, 0,
-     "N, the dimension of each point"},
-    {"count", BASIN_PARAM_INT, 1000, NULL, 1, 10000000, NULL, 0,
-     "K, the number of training points the model stores"},
-    {"heldout", BASIN_PARAM_INT, 1000, NULL, 0, 10000000, NULL, 0,
-     "the number of held-out points drawn from the same law"},
-    {"variance", BASIN_PARAM_REAL, 1, NULL, 0, 1e12, NULL, BASIN_PARAM_MIN_EXCLUSIVE,
-     "sigma^2, the variance of each coordinate within a component"},
-    {"mean_scale", BASIN_PARAM_REAL, 1, NULL, 0, 1e6, NULL, 0,
-     "m~, the magnitude of every entry of a component mean (entries are +-m~)"},
-    {NULL, 0, 0, NULL, 0, 0, NULL, 0, NULL},
+static const basin_param_def mixture_params[N_PARAMS + 1] = {
+    [P_COMPONENTS] = {"components", BASIN_PARAM_INT, 2, NULL, 1, 1000, NULL, 0,
+                      "C, the number of equally weighted Gaussian components"},
+    [P_DIM] = {"dim", BASIN_PARAM_INT, 100, NULL, 1, 1000000, NULL, 0,
+               "N, the dimension of each point"},
+    [P_COUNT] = {"count", BASIN_PARAM_INT, 1000, NULL, 1, 10000000, NULL, 0,
+                 "K, the number of training points the model stores"},
+    [P_HELDOUT] = {"heldout", BASIN_PARAM_INT, 1000, NULL, 0, 10000000, NULL, 0,
+                   "the number of held-out points drawn from the same law"},
+    [P_VARIANCE] = {"variance", BASIN_PARAM_REAL, 1, NULL, 0, 1e12, NULL,
+                    BASIN_PARAM_MIN_EXCLUSIVE,
+                    "sigma^2, the variance of each coordinate within a component"},
+    [P_MEAN_SCALE] =
+        {"mean_scale", BASIN_PARAM_REAL, 1, NULL, 0, 1e6, NULL, 0,
+         "m~, the magnitude of every entry of a component mean (entries are +-m~)"},
+    [N_PARAMS] = {NULL, 0, 0, NULL, 0, 0, NULL, 0, NULL},
 };
 
 typedef struct mixture {
@@ -203,8 +205,13 @@ static int mixture_spectrum(void *self, const basin_host *host, double *eigenval
             gram[(size_t)a * nc + b] = gram[(size_t)b * nc + a] = s;
         }
     free(centre);
-    int rc = lapack_eigenvalues_descending(host, gram, nc, gamma);
+    int rc = eigen_symmetric(gram, nc, gamma, EIGEN_DESCENDING);
     free(gram);
+    if (rc != BASIN_OK)
+        host->error(host, "the eigenvalues of the %u × %u Gram matrix: %s", nc, nc,
+                    rc == BASIN_ENOMEM   ? "out of memory"
+                    : rc == BASIN_EINVAL ? "too large for LAPACK"
+                                         : "dsyev failed");
     if (rc == BASIN_OK)
         for (uint32_t i = 0; i < n; i++)
             eigenvalues[i] = g->variance + (i < nc && gamma[i] > 0 ? gamma[i] : 0);

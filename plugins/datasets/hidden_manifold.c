@@ -18,8 +18,9 @@
  */
 #include <basin/plugin.h>
 
+#include "eigen.h"
 #include "linalg.h"
-#include "lapack.h"
+#include "qr.h"
 #include "rows.h"
 
 #include <cblas.h>
@@ -30,21 +31,23 @@
 
 #define PLUGIN_ID "datasets/hidden-manifold"
 
-enum { P_DIM, P_ALPHA_D, P_NONLINEARITY, P_COUNT, P_HELDOUT };
+enum { P_DIM, P_ALPHA_D, P_NONLINEARITY, P_COUNT, P_HELDOUT, N_PARAMS };
 
-static const basin_param_def manifold_params[] = {
-    {"dim", BASIN_PARAM_INT, 100, NULL, 1, 1000000, NULL, 0,
-     "N, the dimension of each point"},
-    {"alpha_d", BASIN_PARAM_REAL, 0.25, NULL, 0, 1, NULL, BASIN_PARAM_MIN_EXCLUSIVE,
-     "alpha_D = D/N, the latent dimension per ambient dimension: "
-     "D = max(1, round(alpha_d * dim))"},
-    {"nonlinearity", BASIN_PARAM_CHOICE, 0, "linear", 0, 0, "linear|tanh|relu|sign", 0,
-     "f, applied entrywise to F z / sqrt(D)"},
-    {"count", BASIN_PARAM_INT, 1000, NULL, 1, 10000000, NULL, 0,
-     "K, the number of training points the model stores"},
-    {"heldout", BASIN_PARAM_INT, 1000, NULL, 0, 10000000, NULL, 0,
-     "the number of held-out points drawn from the same law"},
-    {NULL, 0, 0, NULL, 0, 0, NULL, 0, NULL},
+static const basin_param_def manifold_params[N_PARAMS + 1] = {
+    [P_DIM] = {"dim", BASIN_PARAM_INT, 100, NULL, 1, 1000000, NULL, 0,
+               "N, the dimension of each point"},
+    [P_ALPHA_D] = {"alpha_d", BASIN_PARAM_REAL, 0.25, NULL, 0, 1, NULL,
+                   BASIN_PARAM_MIN_EXCLUSIVE,
+                   "alpha_D = D/N, the latent dimension per ambient dimension: "
+                   "D = max(1, round(alpha_d * dim))"},
+    [P_NONLINEARITY] = {"nonlinearity", BASIN_PARAM_CHOICE, 0, "linear", 0, 0,
+                        "linear|tanh|relu|sign", 0,
+                        "f, applied entrywise to F z / sqrt(D)"},
+    [P_COUNT] = {"count", BASIN_PARAM_INT, 1000, NULL, 1, 10000000, NULL, 0,
+                 "K, the number of training points the model stores"},
+    [P_HELDOUT] = {"heldout", BASIN_PARAM_INT, 1000, NULL, 0, 10000000, NULL, 0,
+                   "the number of held-out points drawn from the same law"},
+    [N_PARAMS] = {NULL, 0, 0, NULL, 0, 0, NULL, 0, NULL},
 };
 
 typedef enum { F_LINEAR, F_TANH, F_RELU, F_SIGN } nonlinearity;
@@ -163,7 +166,13 @@ static int draw_features(const basin_host *host, manifold *h)
     for (uint32_t i = 0; i < n; i++)
         for (uint32_t j = 0; j < d; j++)
             h->basis[(size_t)j * n + i] = h->features[(size_t)i * d + j];
-    return lapack_orthonormal_columns(host, h->basis, n, d);
+    int rc = qr_orthonormal_columns(h->basis, n, d);
+    if (rc != BASIN_OK)
+        host->error(host, "the QR factorization of the %u × %u features: %s", n, d,
+                    rc == BASIN_ENOMEM   ? "out of memory"
+                    : rc == BASIN_EINVAL ? "bad shape"
+                                         : "LAPACK failed");
+    return rc;
 }
 
 /* f applied in place to n entries. */
@@ -296,8 +305,13 @@ static int manifold_spectrum(void *self, const basin_host *host, double *eigenva
     for (uint32_t a = 0; a < d; a++)
         for (uint32_t b = a + 1; b < d; b++)
             gram[(size_t)b * d + a] = gram[(size_t)a * d + b];
-    int rc = lapack_eigenvalues_descending(host, gram, d, gamma);
+    int rc = eigen_symmetric(gram, d, gamma, EIGEN_DESCENDING);
     free(gram);
+    if (rc != BASIN_OK)
+        host->error(host, "the eigenvalues of the %u × %u Gram matrix: %s", d, d,
+                    rc == BASIN_ENOMEM   ? "out of memory"
+                    : rc == BASIN_EINVAL ? "too large for LAPACK"
+                                         : "dsyev failed");
     if (rc == BASIN_OK) {
         double mu1, mu_star2;
         equivalence_constants(h->f, &mu1, &mu_star2);

@@ -93,6 +93,7 @@ int rows_dataset_info(void *self, basin_dataset_info *out)
     out->n_heldout = r->n_heldout;
     out->dim = r->dim;
     out->flags = 0;
+    out->height = out->width = out->channels = 0; /* not images */
     return BASIN_OK;
 }
 

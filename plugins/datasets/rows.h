@@ -78,7 +78,8 @@ int rows_locate(const basin_host *host, uint64_t n_train, uint64_t n_heldout, in
 
 /*
  * basin_dataset_iface.info and .read for an instance whose FIRST member is a rows
- * (so self points at it): the counts and dim with flags 0, and rows_read.
+ * (so self points at it): the counts and dim, flags and the image shape 0, and
+ * rows_read.
  * [thread-safe]
  */
 int rows_dataset_info(void *self, basin_dataset_info *out);

@@ -22,20 +22,20 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { P_DIM, P_SPHERE_DIM, P_RADIUS, P_COUNT, P_HELDOUT };
+enum { P_DIM, P_SPHERE_DIM, P_RADIUS, P_COUNT, P_HELDOUT, N_PARAMS };
 
-static const basin_param_def sphere_params[] = {
-    {"dim", BASIN_PARAM_INT, 2, NULL, 1, 1000000, NULL, 0,
-     "N, the dimension of each point"},
-    {"sphere_dim", BASIN_PARAM_INT, 2, NULL, 1, 1000000, NULL, 0,
-     "d <= N, the coordinates the sphere S^(d-1) spans (2: a circle)"},
-    {"radius", BASIN_PARAM_REAL, 1, NULL, 0, 1e6, NULL, BASIN_PARAM_MIN_EXCLUSIVE,
-     "r, the radius of the sphere"},
-    {"count", BASIN_PARAM_INT, 100, NULL, 1, 10000000, NULL, 0,
-     "K, the number of training points the model stores"},
-    {"heldout", BASIN_PARAM_INT, 1000, NULL, 0, 10000000, NULL, 0,
-     "the number of held-out points drawn from the same law"},
-    {NULL, 0, 0, NULL, 0, 0, NULL, 0, NULL},
+static const basin_param_def sphere_params[N_PARAMS + 1] = {
+    [P_DIM] = {"dim", BASIN_PARAM_INT, 2, NULL, 1, 1000000, NULL, 0,
+               "N, the dimension of each point"},
+    [P_SPHERE_DIM] = {"sphere_dim", BASIN_PARAM_INT, 2, NULL, 1, 1000000, NULL, 0,
+                      "d <= N, the coordinates the sphere S^(d-1) spans (2: a circle)"},
+    [P_RADIUS] = {"radius", BASIN_PARAM_REAL, 1, NULL, 0, 1e6, NULL,
+                  BASIN_PARAM_MIN_EXCLUSIVE, "r, the radius of the sphere"},
+    [P_COUNT] = {"count", BASIN_PARAM_INT, 100, NULL, 1, 10000000, NULL, 0,
+                 "K, the number of training points the model stores"},
+    [P_HELDOUT] = {"heldout", BASIN_PARAM_INT, 1000, NULL, 0, 10000000, NULL, 0,
+                   "the number of held-out points drawn from the same law"},
+    [N_PARAMS] = {NULL, 0, 0, NULL, 0, 0, NULL, 0, NULL},
 };
 
 typedef struct sphere {

@@ -63,17 +63,20 @@
 #define LOG_DOUBLE_LIMIT 709.196208642166
 
 enum { F_POLY, F_RECTIFIED, F_EXP };
-enum { P_FUNCTION, P_N, P_BETA };
+enum { P_FUNCTION, P_N, P_BETA, N_PARAMS };
 
-static const basin_param_def dense_params[] = {
-    {"function", BASIN_PARAM_CHOICE, 0, "poly", 0, 0, "poly|rectified|exp", 0,
-     "interaction F: poly h^n, rectified max(h,0)^n (Krotov & Hopfield 2016), "
-     "exp e^(beta h) (Demircigil et al. 2017)"},
-    {"n", BASIN_PARAM_INT, 3, NULL, 2, 1000, NULL, 0,
-     "the degree n of poly and rectified interactions (2 is the Hopfield energy)"},
-    {"beta", BASIN_PARAM_REAL, 1, NULL, 0, 1e300, NULL, BASIN_PARAM_MIN_EXCLUSIVE,
-     "inverse temperature beta of the exp interaction (exp only)"},
-    {NULL, 0, 0, NULL, 0, 0, NULL, 0, NULL},
+static const basin_param_def dense_params[N_PARAMS + 1] = {
+    [P_FUNCTION] =
+        {"function", BASIN_PARAM_CHOICE, 0, "poly", 0, 0, "poly|rectified|exp", 0,
+         "interaction F: poly h^n, rectified max(h,0)^n (Krotov & Hopfield 2016), "
+         "exp e^(beta h) (Demircigil et al. 2017)"},
+    [P_N] =
+        {"n", BASIN_PARAM_INT, 3, NULL, 2, 1000, NULL, 0,
+         "the degree n of poly and rectified interactions (2 is the Hopfield energy)"},
+    [P_BETA] = {"beta", BASIN_PARAM_REAL, 1, NULL, 0, 1e300, NULL,
+                BASIN_PARAM_MIN_EXCLUSIVE,
+                "inverse temperature beta of the exp interaction (exp only)"},
+    [N_PARAMS] = {NULL, 0, 0, NULL, 0, 0, NULL, 0, NULL},
 };
 
 typedef struct dense {

@@ -27,14 +27,16 @@
 
 #define PLUGIN_ID "energies/diffusion"
 
-enum { P_SIGMA, P_ALPHA };
+enum { P_SIGMA, P_ALPHA, N_PARAMS };
 
-static const basin_param_def diffusion_params[] = {
-    {"sigma", BASIN_PARAM_REAL, 1, NULL, 0, 1e300, NULL, BASIN_PARAM_MIN_EXCLUSIVE,
-     "noise level sigma of x = alpha xi + sigma eps (units of the data)"},
-    {"alpha", BASIN_PARAM_REAL, 1, NULL, 0, 1e300, NULL, BASIN_PARAM_MIN_EXCLUSIVE,
-     "signal scale alpha of x = alpha xi + sigma eps (1: variance exploding)"},
-    {NULL, 0, 0, NULL, 0, 0, NULL, 0, NULL},
+static const basin_param_def diffusion_params[N_PARAMS + 1] = {
+    [P_SIGMA] = {"sigma", BASIN_PARAM_REAL, 1, NULL, 0, 1e300, NULL,
+                 BASIN_PARAM_MIN_EXCLUSIVE,
+                 "noise level sigma of x = alpha xi + sigma eps (units of the data)"},
+    [P_ALPHA] =
+        {"alpha", BASIN_PARAM_REAL, 1, NULL, 0, 1e300, NULL, BASIN_PARAM_MIN_EXCLUSIVE,
+         "signal scale alpha of x = alpha xi + sigma eps (1: variance exploding)"},
+    [N_PARAMS] = {NULL, 0, 0, NULL, 0, 0, NULL, 0, NULL},
 };
 
 typedef struct diffusion {

@@ -42,10 +42,13 @@
 /* Integers up to 2^24 are exact in float32. */
 #define FLOAT_EXACT_INTEGER 16777216.0
 
-static const basin_param_def hopfield_params[] = {
-    {"diagonal", BASIN_PARAM_CHOICE, 0, "zero", 0, 0, "zero|keep", 0,
-     "zero: W_ii = 0 (Hopfield 1982); keep: keep the Hebbian self-couplings W_ii = K/N"},
-    {NULL, 0, 0, NULL, 0, 0, NULL, 0, NULL},
+enum { P_DIAGONAL, N_PARAMS };
+
+static const basin_param_def hopfield_params[N_PARAMS + 1] = {
+    [P_DIAGONAL] =
+        {"diagonal", BASIN_PARAM_CHOICE, 0, "zero", 0, 0, "zero|keep", 0,
+         "zero: W_ii = 0 (Hopfield 1982); keep: keep the Hebbian self-couplings W_ii = K/N"},
+    [N_PARAMS] = {NULL, 0, 0, NULL, 0, 0, NULL, 0, NULL},
 };
 
 typedef struct hopfield {
@@ -77,7 +80,7 @@ static int hopfield_create(const basin_host *host, const basin_value *params,
                            uint32_t dim, void **self)
 {
     *self = NULL;
-    const char *diagonal = params[0].string;
+    const char *diagonal = params[P_DIAGONAL].string;
     int keep;
     if (strcmp(diagonal, "zero") == 0) {
         keep = 0;

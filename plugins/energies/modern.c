@@ -24,10 +24,13 @@
 
 #define PLUGIN_ID "energies/modern"
 
-static const basin_param_def modern_params[] = {
-    {"beta", BASIN_PARAM_REAL, 1, NULL, 0, 1e300, NULL, BASIN_PARAM_MIN_EXCLUSIVE,
-     "inverse temperature beta of the softmax (large: one basin per pattern)"},
-    {NULL, 0, 0, NULL, 0, 0, NULL, 0, NULL},
+enum { P_BETA, N_PARAMS };
+
+static const basin_param_def modern_params[N_PARAMS + 1] = {
+    [P_BETA] = {"beta", BASIN_PARAM_REAL, 1, NULL, 0, 1e300, NULL,
+                BASIN_PARAM_MIN_EXCLUSIVE,
+                "inverse temperature beta of the softmax (large: one basin per pattern)"},
+    [N_PARAMS] = {NULL, 0, 0, NULL, 0, 0, NULL, 0, NULL},
 };
 
 typedef struct modern {
@@ -52,7 +55,7 @@ static int modern_create(const basin_host *host, const basin_value *params, uint
                          void **self)
 {
     *self = NULL;
-    const double beta = params[0].number;
+    const double beta = params[P_BETA].number;
     if (!(beta > 0 && beta <= 1e300)) {
         host->error(host, "beta = %g must be > 0 (and finite)", beta);
         return BASIN_EINVAL;

@@ -29,30 +29,6 @@
 
 #define ENERGY_BINDINGS "x, n, dim, train, k, out"
 
-static const basin_param_def ffi_energy_params[] = {
-    {"library", BASIN_PARAM_STRING, 0, "/path/to/libmodel.so", 0, 0, NULL,
-     BASIN_PARAM_REQUIRED,
-     "the shared library to dlopen (a path, or a bare name searched like dlopen does)"},
-    {"energy_symbol", BASIN_PARAM_STRING, 0, "", 0, 0, NULL, 0,
-     "the energy's symbol in the library (empty: the name in energy_prototype)"},
-    {"energy_prototype", BASIN_PARAM_STRING, 0,
-     "void energy(const float *x, uint64_t n, uint32_t dim, const float *train, "
-     "uint64_t k, double *out)",
-     0, 0, NULL, BASIN_PARAM_REQUIRED,
-     "the energy's C prototype (integer widths, float, double, pointers to them)"},
-    {"energy_bindings", BASIN_PARAM_STRING, 0, ENERGY_BINDINGS, 0, 0, NULL, 0,
-     "what each energy argument receives: x, n, dim, train, k, out or const:NUMBER"},
-    {"gradient_symbol", BASIN_PARAM_STRING, 0, "", 0, 0, NULL, 0,
-     "the gradient's symbol (empty: the name in gradient_prototype)"},
-    {"gradient_prototype", BASIN_PARAM_STRING, 0, "", 0, 0, NULL, 0,
-     "the gradient's C prototype, writing n x dim floats (empty: no gradient)"},
-    {"gradient_bindings", BASIN_PARAM_STRING, 0, ENERGY_BINDINGS, 0, 0, NULL, 0,
-     "what each gradient argument receives: x, n, dim, train, k, out or const:NUMBER"},
-    {"thread_safe", BASIN_PARAM_BOOL, 0, NULL, 0, 1, NULL, 0,
-     "whether the functions may run on several threads at once (else serialized)"},
-    {NULL, 0, 0, NULL, 0, 0, NULL, 0, NULL},
-};
-
 enum {
     P_LIBRARY,
     P_ENERGY_SYMBOL,
@@ -61,7 +37,40 @@ enum {
     P_GRADIENT_SYMBOL,
     P_GRADIENT_PROTOTYPE,
     P_GRADIENT_BINDINGS,
-    P_THREAD_SAFE
+    P_THREAD_SAFE,
+    N_PARAMS
+};
+
+static const basin_param_def ffi_energy_params[N_PARAMS + 1] = {
+    [P_LIBRARY] =
+        {"library", BASIN_PARAM_STRING, 0, "/path/to/libmodel.so", 0, 0, NULL,
+         BASIN_PARAM_REQUIRED,
+         "the shared library to dlopen (a path, or a bare name searched like dlopen does)"},
+    [P_ENERGY_SYMBOL] =
+        {"energy_symbol", BASIN_PARAM_STRING, 0, "", 0, 0, NULL, 0,
+         "the energy's symbol in the library (empty: the name in energy_prototype)"},
+    [P_ENERGY_PROTOTYPE] =
+        {"energy_prototype", BASIN_PARAM_STRING, 0,
+         "void energy(const float *x, uint64_t n, uint32_t dim, const float *train, "
+         "uint64_t k, double *out)",
+         0, 0, NULL, BASIN_PARAM_REQUIRED,
+         "the energy's C prototype (integer widths, float, double, pointers to them)"},
+    [P_ENERGY_BINDINGS] =
+        {"energy_bindings", BASIN_PARAM_STRING, 0, ENERGY_BINDINGS, 0, 0, NULL, 0,
+         "what each energy argument receives: x, n, dim, train, k, out or const:NUMBER"},
+    [P_GRADIENT_SYMBOL] =
+        {"gradient_symbol", BASIN_PARAM_STRING, 0, "", 0, 0, NULL, 0,
+         "the gradient's symbol (empty: the name in gradient_prototype)"},
+    [P_GRADIENT_PROTOTYPE] =
+        {"gradient_prototype", BASIN_PARAM_STRING, 0, "", 0, 0, NULL, 0,
+         "the gradient's C prototype, writing n x dim floats (empty: no gradient)"},
+    [P_GRADIENT_BINDINGS] =
+        {"gradient_bindings", BASIN_PARAM_STRING, 0, ENERGY_BINDINGS, 0, 0, NULL, 0,
+         "what each gradient argument receives: x, n, dim, train, k, out or const:NUMBER"},
+    [P_THREAD_SAFE] =
+        {"thread_safe", BASIN_PARAM_BOOL, 0, NULL, 0, 1, NULL, 0,
+         "whether the functions may run on several threads at once (else serialized)"},
+    [N_PARAMS] = {NULL, 0, 0, NULL, 0, 0, NULL, 0, NULL},
 };
 
 #define ENERGY_ALLOWED                                                                   \

@@ -28,27 +28,32 @@
 #include <pthread.h>
 #include <stdlib.h>
 
-static const basin_param_def ffi_score_params[] = {
-    {"library", BASIN_PARAM_STRING, 0, "/path/to/libmodel.so", 0, 0, NULL,
-     BASIN_PARAM_REQUIRED,
-     "the shared library to dlopen (a path, or a bare name searched like dlopen does)"},
-    {"symbol", BASIN_PARAM_STRING, 0, "", 0, 0, NULL, 0,
-     "the function's symbol in the library (empty: the name in the prototype)"},
-    {"prototype", BASIN_PARAM_STRING, 0,
-     "int denoise(const float *x, uint64_t n, uint32_t dim, double alpha, "
-     "double sigma, const float *train, uint64_t k, float *out)",
-     0, 0, NULL, BASIN_PARAM_REQUIRED,
-     "the function's C prototype (integer widths, float, double, pointers to them)"},
-    {"bindings", BASIN_PARAM_STRING, 0, "x, n, dim, alpha, sigma, train, k, out", 0, 0,
-     NULL, 0,
-     "what each argument receives, in order: x, n, dim, alpha, sigma, train, k, out "
-     "or const:NUMBER"},
-    {"thread_safe", BASIN_PARAM_BOOL, 0, NULL, 0, 1, NULL, 0,
-     "whether the function may run on several threads at once (else serialized)"},
-    {NULL, 0, 0, NULL, 0, 0, NULL, 0, NULL},
-};
+enum { P_LIBRARY, P_SYMBOL, P_PROTOTYPE, P_BINDINGS, P_THREAD_SAFE, N_PARAMS };
 
-enum { P_LIBRARY, P_SYMBOL, P_PROTOTYPE, P_BINDINGS, P_THREAD_SAFE };
+static const basin_param_def ffi_score_params[N_PARAMS + 1] = {
+    [P_LIBRARY] =
+        {"library", BASIN_PARAM_STRING, 0, "/path/to/libmodel.so", 0, 0, NULL,
+         BASIN_PARAM_REQUIRED,
+         "the shared library to dlopen (a path, or a bare name searched like dlopen does)"},
+    [P_SYMBOL] =
+        {"symbol", BASIN_PARAM_STRING, 0, "", 0, 0, NULL, 0,
+         "the function's symbol in the library (empty: the name in the prototype)"},
+    [P_PROTOTYPE] =
+        {"prototype", BASIN_PARAM_STRING, 0,
+         "int denoise(const float *x, uint64_t n, uint32_t dim, double alpha, "
+         "double sigma, const float *train, uint64_t k, float *out)",
+         0, 0, NULL, BASIN_PARAM_REQUIRED,
+         "the function's C prototype (integer widths, float, double, pointers to them)"},
+    [P_BINDINGS] =
+        {"bindings", BASIN_PARAM_STRING, 0, "x, n, dim, alpha, sigma, train, k, out", 0,
+         0, NULL, 0,
+         "what each argument receives, in order: x, n, dim, alpha, sigma, train, k, out "
+         "or const:NUMBER"},
+    [P_THREAD_SAFE] =
+        {"thread_safe", BASIN_PARAM_BOOL, 0, NULL, 0, 1, NULL, 0,
+         "whether the function may run on several threads at once (else serialized)"},
+    [N_PARAMS] = {NULL, 0, 0, NULL, 0, 0, NULL, 0, NULL},
+};
 
 static const binding_rules denoiser_rules = {
     .role = "denoiser",

@@ -48,43 +48,49 @@
 
 typedef enum method { DDPM, DDIM, EULER, HEUN, EULER_MARUYAMA } method;
 
-enum { P_STEPS, P_DENOISE_LAST, P_ETA };
+/* Every method's parameters (steps, denoise_last), then DDIM's eta. */
+enum { P_STEPS, P_DENOISE_LAST, N_COMMON_PARAMS, P_ETA = N_COMMON_PARAMS, N_DDIM_PARAMS };
 
 #define STEPS_MAX 1000000
 
 #define STEPS_DOC   "grid steps from t_start to t_min (the schedule's discretization)"
 #define DENOISE_DOC "end with x = D(x; t_min), the model's noise-free output"
 
-static const basin_param_def ddpm_params[] = {
-    {"steps", BASIN_PARAM_INT, 1000, NULL, 1, STEPS_MAX, NULL, 0, STEPS_DOC},
-    {"denoise_last", BASIN_PARAM_BOOL, 1, NULL, 0, 1, NULL, 0, DENOISE_DOC},
-    {NULL, 0, 0, NULL, 0, 0, NULL, 0, NULL},
+static const basin_param_def ddpm_params[N_COMMON_PARAMS + 1] = {
+    [P_STEPS] = {"steps", BASIN_PARAM_INT, 1000, NULL, 1, STEPS_MAX, NULL, 0, STEPS_DOC},
+    [P_DENOISE_LAST] = {"denoise_last", BASIN_PARAM_BOOL, 1, NULL, 0, 1, NULL, 0,
+                        DENOISE_DOC},
+    [N_COMMON_PARAMS] = {NULL, 0, 0, NULL, 0, 0, NULL, 0, NULL},
 };
 
-static const basin_param_def ddim_params[] = {
-    {"steps", BASIN_PARAM_INT, 50, NULL, 1, STEPS_MAX, NULL, 0, STEPS_DOC},
-    {"denoise_last", BASIN_PARAM_BOOL, 1, NULL, 0, 1, NULL, 0, DENOISE_DOC},
-    {"eta", BASIN_PARAM_REAL, 0, NULL, 0, 1, NULL, 0,
-     "noise fraction of each step: 0 deterministic DDIM, 1 ancestral (DDPM)"},
-    {NULL, 0, 0, NULL, 0, 0, NULL, 0, NULL},
+static const basin_param_def ddim_params[N_DDIM_PARAMS + 1] = {
+    [P_STEPS] = {"steps", BASIN_PARAM_INT, 50, NULL, 1, STEPS_MAX, NULL, 0, STEPS_DOC},
+    [P_DENOISE_LAST] = {"denoise_last", BASIN_PARAM_BOOL, 1, NULL, 0, 1, NULL, 0,
+                        DENOISE_DOC},
+    [P_ETA] = {"eta", BASIN_PARAM_REAL, 0, NULL, 0, 1, NULL, 0,
+               "noise fraction of each step: 0 deterministic DDIM, 1 ancestral (DDPM)"},
+    [N_DDIM_PARAMS] = {NULL, 0, 0, NULL, 0, 0, NULL, 0, NULL},
 };
 
-static const basin_param_def euler_params[] = {
-    {"steps", BASIN_PARAM_INT, 100, NULL, 1, STEPS_MAX, NULL, 0, STEPS_DOC},
-    {"denoise_last", BASIN_PARAM_BOOL, 1, NULL, 0, 1, NULL, 0, DENOISE_DOC},
-    {NULL, 0, 0, NULL, 0, 0, NULL, 0, NULL},
+static const basin_param_def euler_params[N_COMMON_PARAMS + 1] = {
+    [P_STEPS] = {"steps", BASIN_PARAM_INT, 100, NULL, 1, STEPS_MAX, NULL, 0, STEPS_DOC},
+    [P_DENOISE_LAST] = {"denoise_last", BASIN_PARAM_BOOL, 1, NULL, 0, 1, NULL, 0,
+                        DENOISE_DOC},
+    [N_COMMON_PARAMS] = {NULL, 0, 0, NULL, 0, 0, NULL, 0, NULL},
 };
 
-static const basin_param_def heun_params[] = {
-    {"steps", BASIN_PARAM_INT, 50, NULL, 1, STEPS_MAX, NULL, 0, STEPS_DOC},
-    {"denoise_last", BASIN_PARAM_BOOL, 1, NULL, 0, 1, NULL, 0, DENOISE_DOC},
-    {NULL, 0, 0, NULL, 0, 0, NULL, 0, NULL},
+static const basin_param_def heun_params[N_COMMON_PARAMS + 1] = {
+    [P_STEPS] = {"steps", BASIN_PARAM_INT, 50, NULL, 1, STEPS_MAX, NULL, 0, STEPS_DOC},
+    [P_DENOISE_LAST] = {"denoise_last", BASIN_PARAM_BOOL, 1, NULL, 0, 1, NULL, 0,
+                        DENOISE_DOC},
+    [N_COMMON_PARAMS] = {NULL, 0, 0, NULL, 0, 0, NULL, 0, NULL},
 };
 
-static const basin_param_def euler_maruyama_params[] = {
-    {"steps", BASIN_PARAM_INT, 1000, NULL, 1, STEPS_MAX, NULL, 0, STEPS_DOC},
-    {"denoise_last", BASIN_PARAM_BOOL, 1, NULL, 0, 1, NULL, 0, DENOISE_DOC},
-    {NULL, 0, 0, NULL, 0, 0, NULL, 0, NULL},
+static const basin_param_def euler_maruyama_params[N_COMMON_PARAMS + 1] = {
+    [P_STEPS] = {"steps", BASIN_PARAM_INT, 1000, NULL, 1, STEPS_MAX, NULL, 0, STEPS_DOC},
+    [P_DENOISE_LAST] = {"denoise_last", BASIN_PARAM_BOOL, 1, NULL, 0, 1, NULL, 0,
+                        DENOISE_DOC},
+    [N_COMMON_PARAMS] = {NULL, 0, 0, NULL, 0, 0, NULL, 0, NULL},
 };
 
 /* An instance: immutable after create, so run is thread-safe. */

@@ -23,15 +23,16 @@
 
 #define PLUGIN_ID "samplers/fixed-point"
 
-enum { P_TOL, P_MAX_ITER };
+enum { P_TOL, P_MAX_ITER, N_PARAMS };
 
-static const basin_param_def fixed_point_params[] = {
-    {"tol", BASIN_PARAM_REAL, 1e-6, NULL, 0, 1e308, NULL, 0,
-     "converged once the step ‖T(x) − x‖/√dim is at most this (state units)"},
-    {"max_iter", BASIN_PARAM_INT, 1000, NULL, 1, 1000000000, NULL, 0,
-     "the most iterations of the update map per state before it is reported "
-     "unconverged"},
-    {NULL, 0, 0, NULL, 0, 0, NULL, 0, NULL},
+static const basin_param_def fixed_point_params[N_PARAMS + 1] = {
+    [P_TOL] = {"tol", BASIN_PARAM_REAL, 1e-6, NULL, 0, 1e308, NULL, 0,
+               "converged once the step ‖T(x) − x‖/√dim is at most this (state units)"},
+    [P_MAX_ITER] =
+        {"max_iter", BASIN_PARAM_INT, 1000, NULL, 1, 1000000000, NULL, 0,
+         "the most iterations of the update map per state before it is reported "
+         "unconverged"},
+    [N_PARAMS] = {NULL, 0, 0, NULL, 0, 0, NULL, 0, NULL},
 };
 
 typedef struct fixed_point {

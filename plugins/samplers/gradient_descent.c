@@ -25,18 +25,20 @@
 
 #define PLUGIN_ID "samplers/gradient-descent"
 
-enum { P_STEP, P_TOL, P_MAX_ITER, P_BACKTRACKING };
+enum { P_STEP, P_TOL, P_MAX_ITER, P_BACKTRACKING, N_PARAMS };
 
-static const basin_param_def gradient_descent_params[] = {
-    {"step", BASIN_PARAM_REAL, 0.1, NULL, 0, 1e308, NULL, BASIN_PARAM_MIN_EXCLUSIVE,
-     "the step η of x <- x - η ∇E(x) (state units per unit of gradient)"},
-    {"tol", BASIN_PARAM_REAL, 1e-6, NULL, 0, 1e308, NULL, 0,
-     "converged once the gradient norm ‖∇E‖/√dim is at most this"},
-    {"max_iter", BASIN_PARAM_INT, 10000, NULL, 1, 1000000000, NULL, 0,
-     "the most steps per state before it is reported unconverged"},
-    {"backtracking", BASIN_PARAM_BOOL, 1, NULL, 0, 1, NULL, 0,
-     "halve the step of a state whenever a step would raise its energy"},
-    {NULL, 0, 0, NULL, 0, 0, NULL, 0, NULL},
+static const basin_param_def gradient_descent_params[N_PARAMS + 1] = {
+    [P_STEP] = {"step", BASIN_PARAM_REAL, 0.1, NULL, 0, 1e308, NULL,
+                BASIN_PARAM_MIN_EXCLUSIVE,
+                "the step η of x <- x - η ∇E(x) (state units per unit of gradient)"},
+    [P_TOL] = {"tol", BASIN_PARAM_REAL, 1e-6, NULL, 0, 1e308, NULL, 0,
+               "converged once the gradient norm ‖∇E‖/√dim is at most this"},
+    [P_MAX_ITER] = {"max_iter", BASIN_PARAM_INT, 10000, NULL, 1, 1000000000, NULL, 0,
+                    "the most steps per state before it is reported unconverged"},
+    [P_BACKTRACKING] =
+        {"backtracking", BASIN_PARAM_BOOL, 1, NULL, 0, 1, NULL, 0,
+         "halve the step of a state whenever a step would raise its energy"},
+    [N_PARAMS] = {NULL, 0, 0, NULL, 0, 0, NULL, 0, NULL},
 };
 
 /* Release a sampler; NULL is ignored. */

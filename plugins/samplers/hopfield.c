@@ -36,14 +36,16 @@
    larger gets a call of its own). */
 #define CACHE_CHUNK_FLOATS ((size_t)1 << 26)
 
-enum { P_MODE, P_MAX_SWEEPS };
+enum { P_MODE, P_MAX_SWEEPS, N_PARAMS };
 
-static const basin_param_def hopfield_sampler_params[] = {
-    {"mode", BASIN_PARAM_CHOICE, 0, "async", 0, 0, "async|sync", 0,
-     "async: one spin at a time in a random order per sweep; sync: all spins at once"},
-    {"max_sweeps", BASIN_PARAM_INT, 100, NULL, 1, 1000000, NULL, 0,
-     "the most sweeps (sync steps) per state before it is reported unconverged"},
-    {NULL, 0, 0, NULL, 0, 0, NULL, 0, NULL},
+static const basin_param_def hopfield_sampler_params[N_PARAMS + 1] = {
+    [P_MODE] =
+        {"mode", BASIN_PARAM_CHOICE, 0, "async", 0, 0, "async|sync", 0,
+         "async: one spin at a time in a random order per sweep; sync: all spins at once"},
+    [P_MAX_SWEEPS] =
+        {"max_sweeps", BASIN_PARAM_INT, 100, NULL, 1, 1000000, NULL, 0,
+         "the most sweeps (sync steps) per state before it is reported unconverged"},
+    [N_PARAMS] = {NULL, 0, 0, NULL, 0, 0, NULL, 0, NULL},
 };
 
 typedef struct hopfield_sampler {

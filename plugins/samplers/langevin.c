@@ -30,22 +30,33 @@
 
 #define PLUGIN_ID "samplers/langevin"
 
-enum { P_STEP, P_TEMPERATURE, P_STEPS, P_QUENCH, P_QUENCH_TOL, P_QUENCH_MAX_ITER };
+enum {
+    P_STEP,
+    P_TEMPERATURE,
+    P_STEPS,
+    P_QUENCH,
+    P_QUENCH_TOL,
+    P_QUENCH_MAX_ITER,
+    N_PARAMS
+};
 
-static const basin_param_def langevin_params[] = {
-    {"step", BASIN_PARAM_REAL, 0.01, NULL, 0, 1e308, NULL, BASIN_PARAM_MIN_EXCLUSIVE,
-     "the time step η of x <- x - η ∇E(x) + √(2ηT) z (also the quench's first step)"},
-    {"temperature", BASIN_PARAM_REAL, 0.1, NULL, 0, 1e308, NULL, 0,
-     "the temperature T of the Boltzmann law exp(-E/T) sampled (energy units)"},
-    {"steps", BASIN_PARAM_INT, 1000, NULL, 0, 1000000000, NULL, 0,
-     "the number of Langevin steps per state"},
-    {"quench", BASIN_PARAM_BOOL, 0, NULL, 0, 1, NULL, 0,
-     "finish with gradient descent to the nearest local minimum"},
-    {"quench_tol", BASIN_PARAM_REAL, 1e-6, NULL, 0, 1e308, NULL, 0,
-     "the quench has converged once ‖∇E‖/√dim is at most this"},
-    {"quench_max_iter", BASIN_PARAM_INT, 10000, NULL, 1, 1000000000, NULL, 0,
-     "the most quench steps per state before it is reported unconverged"},
-    {NULL, 0, 0, NULL, 0, 0, NULL, 0, NULL},
+static const basin_param_def langevin_params[N_PARAMS + 1] = {
+    [P_STEP] =
+        {"step", BASIN_PARAM_REAL, 0.01, NULL, 0, 1e308, NULL, BASIN_PARAM_MIN_EXCLUSIVE,
+         "the time step η of x <- x - η ∇E(x) + √(2ηT) z (also the quench's first step)"},
+    [P_TEMPERATURE] =
+        {"temperature", BASIN_PARAM_REAL, 0.1, NULL, 0, 1e308, NULL, 0,
+         "the temperature T of the Boltzmann law exp(-E/T) sampled (energy units)"},
+    [P_STEPS] = {"steps", BASIN_PARAM_INT, 1000, NULL, 0, 1000000000, NULL, 0,
+                 "the number of Langevin steps per state"},
+    [P_QUENCH] = {"quench", BASIN_PARAM_BOOL, 0, NULL, 0, 1, NULL, 0,
+                  "finish with gradient descent to the nearest local minimum"},
+    [P_QUENCH_TOL] = {"quench_tol", BASIN_PARAM_REAL, 1e-6, NULL, 0, 1e308, NULL, 0,
+                      "the quench has converged once ‖∇E‖/√dim is at most this"},
+    [P_QUENCH_MAX_ITER] =
+        {"quench_max_iter", BASIN_PARAM_INT, 10000, NULL, 1, 1000000000, NULL, 0,
+         "the most quench steps per state before it is reported unconverged"},
+    [N_PARAMS] = {NULL, 0, 0, NULL, 0, 0, NULL, 0, NULL},
 };
 
 typedef struct langevin {

@@ -39,27 +39,25 @@
 #include <string.h>
 
 #include "denoise_args.h"
+#include "eigen.h"
 #include "linalg.h"
-
-/* LAPACK, exported by OpenBLAS (Fortran calling convention: hidden string lengths
-   at the end). Eigenvalues ascending in w, eigenvectors in the columns of a. */
-extern void dsyev_(const char *jobz, const char *uplo, const int *n, double *a,
-                   const int *lda, double *w, double *work, const int *lwork, int *info,
-                   size_t jobz_len, size_t uplo_len);
 
 /* Training rows per DSYRK while fitting C; states per block while denoising. */
 #define FIT_BLOCK   256
 #define STATE_BLOCK 256
-/* dsyev indexes N × N with 32-bit integers. */
+/* eigen_symmetric (dsyev) indexes N × N with 32-bit integers. */
 #define MAX_FULL_DIM 46340
 
 enum { COVARIANCE_FULL, COVARIANCE_DIAGONAL, COVARIANCE_ISOTROPIC };
 
-static const basin_param_def gaussian_params[] = {
-    {"covariance", BASIN_PARAM_CHOICE, 0, "full", 0, 0, "full|diagonal|isotropic", 0,
-     "covariance model fitted to the training set: full C, its diagonal, or "
-     "(tr C / N) I"},
-    {NULL, 0, 0, NULL, 0, 0, NULL, 0, NULL},
+enum { P_COVARIANCE, N_PARAMS };
+
+static const basin_param_def gaussian_params[N_PARAMS + 1] = {
+    [P_COVARIANCE] =
+        {"covariance", BASIN_PARAM_CHOICE, 0, "full", 0, 0, "full|diagonal|isotropic", 0,
+         "covariance model fitted to the training set: full C, its diagonal, or "
+         "(tr C / N) I"},
+    [N_PARAMS] = {NULL, 0, 0, NULL, 0, 0, NULL, 0, NULL},
 };
 
 typedef struct gaussian {
@@ -98,7 +96,7 @@ static int gaussian_create(const basin_host *host, const basin_value *params,
                            uint32_t dim, void **self)
 {
     *self = NULL;
-    const char *choice = params[0].string;
+    const char *choice = params[P_COVARIANCE].string;
     int covariance;
     if (strcmp(choice, "full") == 0) {
         covariance = COVARIANCE_FULL;
@@ -163,27 +161,14 @@ static int eigen_full(const basin_host *host, double *cov, size_t dim, uint64_t 
 {
     for (size_t i = 0; i < dim * dim; i++)
         cov[i] /= (double)n;
-    const int order = (int)dim;
-    int lwork = -1, info = 0;
-    double query;
-    dsyev_("V", "U", &order, cov, &order, eigenvalues, &query, &lwork, &info, 1, 1);
-    if (info != 0) {
-        host->error(host, "encode: dsyev workspace query failed (info %d)", info);
-        return BASIN_ENUMERIC;
-    }
-    lwork = (int)query;
-    double *work = malloc((size_t)lwork * sizeof *work);
-    if (work == NULL) {
+    int rc = eigen_symmetric(cov, (uint32_t)dim, eigenvalues, EIGEN_VECTORS);
+    if (rc == BASIN_ENOMEM) {
         host->error(host, "encode: out of memory for the eigendecomposition");
-        return BASIN_ENOMEM;
+        return rc;
     }
-    dsyev_("V", "U", &order, cov, &order, eigenvalues, work, &lwork, &info, 1, 1);
-    free(work);
-    if (info != 0) {
-        host->error(host,
-                    "encode: the eigendecomposition of the covariance failed "
-                    "(dsyev info %d)",
-                    info);
+    if (rc != BASIN_OK) {
+        host->error(host, "encode: the eigendecomposition of the covariance failed "
+                          "(dsyev)");
         return BASIN_ENUMERIC;
     }
     const double largest = eigenvalues[dim - 1] > 0 ? eigenvalues[dim - 1] : 0;

@@ -80,47 +80,55 @@ enum {
     P_SIGMA_MIN,
     P_SIGMA_MAX,
     P_CHECKPOINT,
-    P_COUNT
+    N_PARAMS
 };
 
-static const basin_param_def mlp_params[] = {
-    {"width", BASIN_PARAM_INT, 128, NULL, 1, 4096, NULL, 0, "hidden units per layer"},
-    {"depth", BASIN_PARAM_INT, 3, NULL, 1, MLP_MAX_DEPTH, NULL, 0,
-     "hidden layers (SiLU), followed by a linear output layer"},
-    {"embedding", BASIN_PARAM_INT, 16, NULL, 2, 256, NULL, 0,
-     "noise-level features (cos, sin pairs of c_noise; even) joined to the input"},
-    {"lr", BASIN_PARAM_REAL, 1e-3, NULL, 0, 1, NULL, BASIN_PARAM_MIN_EXCLUSIVE,
-     "Adam step size"},
-    {"batch", BASIN_PARAM_INT, 256, NULL, 1, 65536, NULL, 0,
-     "minibatch size (training rows drawn with replacement per step)"},
-    {"steps", BASIN_PARAM_INT, 2000, NULL, 1, 1e9, NULL, 0,
-     "training steps (Adam updates)"},
-    {"beta1", BASIN_PARAM_REAL, 0.9, NULL, 0, 1, NULL, BASIN_PARAM_MAX_EXCLUSIVE,
-     "Adam first-moment decay"},
-    {"beta2", BASIN_PARAM_REAL, 0.999, NULL, 0, 1, NULL, BASIN_PARAM_MAX_EXCLUSIVE,
-     "Adam second-moment decay"},
-    {"ema", BASIN_PARAM_REAL, 0, NULL, 0, 1, NULL, BASIN_PARAM_MAX_EXCLUSIVE,
-     "decay of an exponential moving average of the weights used for denoising "
-     "(0: the last weights)"},
-    {"sigma_data", BASIN_PARAM_REAL, 0, NULL, 0, 1e6, NULL, 0,
-     "data scale of the EDM preconditioning (0: the RMS deviation of the training "
-     "coordinates from their mean)"},
-    {"p_mean", BASIN_PARAM_REAL, -1.2, NULL, -20, 20, NULL, 0,
-     "mean of ln sigma for the training noise levels (EDM P_mean)"},
-    {"p_std", BASIN_PARAM_REAL, 1.2, NULL, 0, 20, NULL, 0,
-     "standard deviation of ln sigma for the training noise levels (EDM P_std)"},
-    {"p_uniform", BASIN_PARAM_REAL, 0.2, NULL, 0, 1, NULL, 0,
-     "fraction of training noise levels drawn log-uniformly in [sigma_min, "
-     "sigma_max] instead of log-normally: covers the high noise levels samplers "
-     "start from (VE sigma up to ~160 for ddpm-linear, 80 for edm)"},
-    {"sigma_min", BASIN_PARAM_REAL, 0.002, NULL, 0, 1e6, NULL, BASIN_PARAM_MIN_EXCLUSIVE,
-     "lowest log-uniform training noise level (VE sigma)"},
-    {"sigma_max", BASIN_PARAM_REAL, 500, NULL, 0, 1e6, NULL, BASIN_PARAM_MIN_EXCLUSIVE,
-     "highest log-uniform training noise level (VE sigma)"},
-    {"checkpoint", BASIN_PARAM_STRING, 0, "", 0, 0, NULL, 0,
-     "weights file: loaded if it exists, else written after training; {hash} and "
-     "{K} are replaced (empty: no file)"},
-    {NULL, 0, 0, NULL, 0, 0, NULL, 0, NULL},
+static const basin_param_def mlp_params[N_PARAMS + 1] = {
+    [P_WIDTH] = {"width", BASIN_PARAM_INT, 128, NULL, 1, 4096, NULL, 0,
+                 "hidden units per layer"},
+    [P_DEPTH] = {"depth", BASIN_PARAM_INT, 3, NULL, 1, MLP_MAX_DEPTH, NULL, 0,
+                 "hidden layers (SiLU), followed by a linear output layer"},
+    [P_EMBEDDING] =
+        {"embedding", BASIN_PARAM_INT, 16, NULL, 2, 256, NULL, 0,
+         "noise-level features (cos, sin pairs of c_noise; even) joined to the input"},
+    [P_LR] = {"lr", BASIN_PARAM_REAL, 1e-3, NULL, 0, 1, NULL, BASIN_PARAM_MIN_EXCLUSIVE,
+              "Adam step size"},
+    [P_BATCH] = {"batch", BASIN_PARAM_INT, 256, NULL, 1, 65536, NULL, 0,
+                 "minibatch size (training rows drawn with replacement per step)"},
+    [P_STEPS] = {"steps", BASIN_PARAM_INT, 2000, NULL, 1, 1e9, NULL, 0,
+                 "training steps (Adam updates)"},
+    [P_BETA1] = {"beta1", BASIN_PARAM_REAL, 0.9, NULL, 0, 1, NULL,
+                 BASIN_PARAM_MAX_EXCLUSIVE, "Adam first-moment decay"},
+    [P_BETA2] = {"beta2", BASIN_PARAM_REAL, 0.999, NULL, 0, 1, NULL,
+                 BASIN_PARAM_MAX_EXCLUSIVE, "Adam second-moment decay"},
+    [P_EMA] = {"ema", BASIN_PARAM_REAL, 0, NULL, 0, 1, NULL, BASIN_PARAM_MAX_EXCLUSIVE,
+               "decay of an exponential moving average of the weights used for denoising "
+               "(0: the last weights)"},
+    [P_SIGMA_DATA] =
+        {"sigma_data", BASIN_PARAM_REAL, 0, NULL, 0, 1e6, NULL, 0,
+         "data scale of the EDM preconditioning (0: the RMS deviation of the training "
+         "coordinates from their mean)"},
+    [P_P_MEAN] = {"p_mean", BASIN_PARAM_REAL, -1.2, NULL, -20, 20, NULL, 0,
+                  "mean of ln sigma for the training noise levels (EDM P_mean)"},
+    [P_P_STD] =
+        {"p_std", BASIN_PARAM_REAL, 1.2, NULL, 0, 20, NULL, 0,
+         "standard deviation of ln sigma for the training noise levels (EDM P_std)"},
+    [P_P_UNIFORM] =
+        {"p_uniform", BASIN_PARAM_REAL, 0.2, NULL, 0, 1, NULL, 0,
+         "fraction of training noise levels drawn log-uniformly in [sigma_min, "
+         "sigma_max] instead of log-normally: covers the high noise levels samplers "
+         "start from (VE sigma up to ~160 for ddpm-linear, 80 for edm)"},
+    [P_SIGMA_MIN] = {"sigma_min", BASIN_PARAM_REAL, 0.002, NULL, 0, 1e6, NULL,
+                     BASIN_PARAM_MIN_EXCLUSIVE,
+                     "lowest log-uniform training noise level (VE sigma)"},
+    [P_SIGMA_MAX] = {"sigma_max", BASIN_PARAM_REAL, 500, NULL, 0, 1e6, NULL,
+                     BASIN_PARAM_MIN_EXCLUSIVE,
+                     "highest log-uniform training noise level (VE sigma)"},
+    [P_CHECKPOINT] =
+        {"checkpoint", BASIN_PARAM_STRING, 0, "", 0, 0, NULL, 0,
+         "weights file: loaded if it exists, else written after training; {hash} and "
+         "{K} are replaced (empty: no file)"},
+    [N_PARAMS] = {NULL, 0, 0, NULL, 0, 0, NULL, 0, NULL},
 };
 
 #define ADAM_EPS 1e-8

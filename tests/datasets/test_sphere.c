@@ -62,7 +62,7 @@ int main(int argc, char **argv)
         for (uint32_t j = 0; j < n; j++) {
             if (j < d) {
                 in += (double)y[j] * y[j];
-                var[j] += (double)y[j] * y[j] / k;
+                var[j] += (double)y[j] * y[j] / (double)k;
             } else {
                 worst_out = fmax(worst_out, fabs(y[j]));
             }
@@ -74,7 +74,7 @@ int main(int argc, char **argv)
           worst_norm);
     /* Uniform on S^2 of radius r: E[x_j²] = r²/3, Var[x_j²] = r⁴(1/5 − 1/9): the
        mean of K squares has SE r²·√(4/45/K) = 0.0084; 4 SE. */
-    double se = r * r * sqrt(4.0 / 45 / k), worst_z = 0;
+    double se = r * r * sqrt(4.0 / 45 / (double)k), worst_z = 0;
     for (uint32_t j = 0; j < d; j++)
         worst_z = fmax(worst_z, fabs(var[j] - r * r / d) / se);
     CHECK(worst_z < 4, "coordinate variances match r²/d = %.4f (worst %.2f SE)",

@@ -761,7 +761,7 @@ static void test_batches(mock *m, const basin_host *host)
                             s,
                             host,
                             model,
-                            threaded + 6 * t * n_dim,
+                            threaded + 6 * (uint32_t)t * n_dim,
                             6,
                             1000 + 6 * (uint64_t)t,
                             o3 + 6 * t,

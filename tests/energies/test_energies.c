@@ -16,6 +16,7 @@
 #include <basin/plugin.h>
 
 #include "fake_host.h"
+#include "kernels/eigen.h"
 
 #include <float.h>
 #include <math.h>
@@ -37,12 +38,6 @@ static int n_passed, n_failed;
         else                                                                             \
             n_failed++;                                                                  \
     } while (0)
-
-/* LAPACK's symmetric eigensolver, exported by OpenBLAS (Fortran ABI: trailing
-   hidden lengths of the two character arguments). */
-void dsyev_(const char *jobz, const char *uplo, const int *n, double *a, const int *lda,
-            double *w, double *work, const int *lwork, int *info, size_t jobz_len,
-            size_t uplo_len);
 
 /* --------------------------------------------------------------- fake host */
 
@@ -141,7 +136,7 @@ static double gradient_vs_fd(const basin_energy_iface *iface, void *e, const flo
     double *energy = malloc(2 * (size_t)dim * sizeof *energy);
     for (uint32_t i = 0; i < dim; i++)
         for (int side = 0; side < 2; side++) {
-            float *row = shifted + (2 * (size_t)i + side) * dim;
+            float *row = shifted + (2 * (size_t)i + (size_t)side) * dim;
             memcpy(row, x, dim * sizeof *row);
             row[i] = (float)(x[i] + (side ? -h : h));
         }
@@ -309,7 +304,7 @@ static void test_dense_spins(void)
         float *y = malloc(dim * sizeof *y), *fresh = malloc(k * sizeof *fresh);
         memcpy(y, x, dim * sizeof *y);
         uint32_t bits[1000];
-        host->random_bits(host, BASIN_ROLE_USER, 9, f, bits, 1000);
+        host->random_bits(host, BASIN_ROLE_USER, 9, (uint64_t)f, bits, 1000);
         for (int t = 0; t < 1000; t++)
             dense_iface->spin_flip(e, y, cache, bits[t] % dim);
         dense_iface->spin_init(e, host, y, 1, fresh);
@@ -349,7 +344,7 @@ static void test_dense_gradient(void)
            exp (β = 1/4, c = 8): |∂³_i E| ≤ β³ Σ_μ F e^{-c} ≤ K β³ e^{β·40 − 8}
            ≈ 0.9 (|h| ≤ Σ|x_i| ≤ 40 here), truncation h²/6 · 0.9 < 1e-5. */
         double worst_error = 0, excess = -INFINITY;
-        for (int r = 0; r < 2; r++) {
+        for (uint32_t r = 0; r < 2; r++) {
             double err;
             excess = fmax(excess, gradient_vs_fd(dense_iface, e, x + r * dim, dim, h,
                                                  f == 2 ? 1e-5 : 8 * h * h, 1e-5, &err));
@@ -524,8 +519,8 @@ static void test_dense_exp_underflow(void)
             int top = -(int)dim - 4;
             for (uint64_t mu = 0; mu < k; mu++) {
                 const int h = (int)c[mu], sp = (int)(xi[mu * dim + i] * x[r * dim + i]);
-                count[h - 2 * sp + dim + 4]++;
-                count[h + dim + 4]--;
+                count[h - 2 * sp + (int)dim + 4]++;
+                count[h + (int)dim + 4]--;
                 top = h - 2 * sp > top ? h - 2 * sp : top;
                 top = h > top ? h : top;
             }
@@ -558,7 +553,7 @@ static void test_dense_exp_underflow(void)
     int rc = sampler_iface->run(sampler, host, &m, x, n_starts, 0, out);
     int retrieved = 0, converged = 0;
     for (uint64_t r = 0; r < n_starts; r++) {
-        converged += out[r].converged;
+        converged += (int)out[r].converged;
         for (uint64_t mu = 0; mu < k; mu++)
             retrieved += fabs(dot(x + r * dim, xi + mu * dim, dim)) == dim &&
                          dot(x + r * dim, xi + mu * dim, dim) > 0;
@@ -607,13 +602,8 @@ static double eigenvalues(const double *matrix, uint32_t dim, double *values)
             asym = fmax(asym, fabs(matrix[i * dim + j] - matrix[j * dim + i]));
             a[i * dim + j] = 0.5 * (matrix[i * dim + j] + matrix[j * dim + i]);
         }
-    const int n = (int)dim, lwork = 8 * (int)dim;
-    double *work = malloc((size_t)lwork * sizeof *work);
-    int info = 0;
-    dsyev_("N", "U", &n, a, &n, values, work, &lwork, &info, 1, 1);
-    if (info != 0)
+    if (eigen_symmetric(a, dim, values, EIGEN_ASCENDING) != 0)
         values[0] = NAN;
-    free(work);
     free(a);
     return asym;
 }
@@ -634,7 +624,7 @@ static double hessian_vs_fd(const basin_energy_iface *iface, void *e, const floa
     double worst = 0;
     *reference = 0;
     for (int t = 0; t < 4; t++) {
-        host->random_normal(host, BASIN_ROLE_USER, 40, t, v, dim);
+        host->random_normal(host, BASIN_ROLE_USER, 40, (uint64_t)t, v, dim);
         const double norm = sqrt(dot(v, v, dim));
         for (uint32_t i = 0; i < dim; i++) {
             pm[i] = (float)(x[i] + h * v[i] / norm);
@@ -756,7 +746,7 @@ static void test_modern(void)
     double energy[4], worst = 0, *avg = malloc(dim * sizeof *avg);
     modern_iface->energy(e, host, x, 4, energy);
     int negative = 0;
-    for (int r = 0; r < 4; r++) {
+    for (uint32_t r = 0; r < 4; r++) {
         const double lse = reference_lse(x + r * dim, xi, k, dim, beta, 0, avg);
         const double ref = -lse / beta + 0.5 * dot(x + r * dim, x + r * dim, dim) +
                            log((double)k) / beta + 0.5 * 1.0;
@@ -767,7 +757,7 @@ static void test_modern(void)
        rounding error of at most dim·2⁻²⁴·‖x‖‖ξ‖ (‖ξ‖ = 1), and E = −lse/β + …
        moves by at most that much. */
     double bound = 0;
-    for (int r = 0; r < 4; r++)
+    for (uint32_t r = 0; r < 4; r++)
         bound =
             fmax(bound, dim * ldexp(1, -24) * sqrt(dot(x + r * dim, x + r * dim, dim)));
     CHECK(worst <= bound && negative == 0,
@@ -778,7 +768,7 @@ static void test_modern(void)
     /* Gradient by central differences: |∂³_i E| ≤ β² (2 max|ξ_i|)³ = 16/64, so
        h = 2^-7 truncates ≤ h²/6 · 0.25 = 2.5e-6; the float gradient rounds ≤ 1e-7. */
     double err, excess = -INFINITY, worst_err = 0;
-    for (int r = 0; r < 4; r++) {
+    for (uint32_t r = 0; r < 4; r++) {
         excess = fmax(excess, gradient_vs_fd(modern_iface, e, x + r * dim, dim, 0x1p-7,
                                              5e-6, 1e-6, &err));
         worst_err = fmax(worst_err, err);
@@ -793,7 +783,7 @@ static void test_modern(void)
     modern_iface->update(e, host, x, 4, u);
     modern_iface->gradient(e, host, x, 4, g);
     double off_grad = 0, off_ref = 0;
-    for (int r = 0; r < 4; r++) {
+    for (uint32_t r = 0; r < 4; r++) {
         reference_lse(x + r * dim, xi, k, dim, beta, 0, avg);
         for (uint32_t i = 0; i < dim; i++) {
             const size_t t = r * dim + i;
@@ -909,7 +899,7 @@ static void test_diffusion(void)
     diffusion_iface->gradient(e, host, x, 4, g);
     diffusion_iface->update(e, host, x, 4, u);
     double update_off = 0;
-    for (int r = 0; r < 4; r++) {
+    for (uint32_t r = 0; r < 4; r++) {
         const float *xr = x + r * dim;
         /* E_σ = −σ² log Σ exp(−‖x − αξ‖²/2σ²), directly, max-subtracted. */
         double l[20], m = -INFINITY, s = 0;
@@ -937,7 +927,7 @@ static void test_diffusion(void)
     /* As for the modern energy: the float32 logits (α/σ²) x·ξ carry at most
        dim·2⁻²⁴·(α/σ²)‖x‖‖ξ‖ of rounding, which −σ² lse scales back by σ². */
     double bound = 0;
-    for (int r = 0; r < 4; r++) {
+    for (uint32_t r = 0; r < 4; r++) {
         const float *xr = x + r * dim;
         for (uint64_t mu = 0; mu < k; mu++)
             bound = fmax(bound, dim * ldexp(1, -24) * alpha *
@@ -956,7 +946,7 @@ static void test_diffusion(void)
     /* Central differences: |∂³_i E| ≤ σ² a³ (2/8)³ = 1/4 · 64/64 = 0.25 → h = 2^-7
        truncates ≤ 2.5e-6. */
     double err, excess = -INFINITY, worst_err = 0;
-    for (int r = 0; r < 4; r++) {
+    for (uint32_t r = 0; r < 4; r++) {
         excess = fmax(excess, gradient_vs_fd(diffusion_iface, e, x + r * dim, dim, 0x1p-7,
                                              5e-6, 1e-6, &err));
         worst_err = fmax(worst_err, err);

@@ -19,6 +19,30 @@
 
 #define EXPORT __attribute__((visibility("default")))
 
+/* What the library exports, as its own header would declare it. */
+EXPORT int ref_denoise(const float *x, uint64_t n, uint32_t dim, double alpha,
+                       double sigma, const float *train, uint64_t k, float *out);
+EXPORT void ref_denoise_narrow(float sigma, uint8_t n, const float *train, int16_t k,
+                               uint16_t dim, float alpha, float *out, const float *x);
+EXPORT int ref_denoise_scaled(const float *x, long n, unsigned dim, double alpha,
+                              double sigma, const float *train, size_t k, double scale,
+                              float *out);
+EXPORT void ref_denoise_one(const float *x, int dim, double alpha, double sigma,
+                            const float *train, int k, float *out);
+EXPORT int ref_fail(const float *x, uint64_t n, uint32_t dim, float *out);
+EXPORT void ref_skip_last(const float *x, uint64_t n, uint32_t dim, float *out);
+EXPORT void ref_inf(const float *x, uint64_t n, uint32_t dim, float *out);
+EXPORT int ref_exclusive(const float *x, uint64_t n, uint32_t dim, double alpha,
+                         double sigma, const float *train, uint64_t k, float *out);
+EXPORT void quad_energy(const float *x, size_t n, int dim, const float *train, long k,
+                        double shift, double *out);
+EXPORT int quad_gradient(const float *x, int n, int dim, const float *train, int k,
+                         double shift, float *out);
+EXPORT double quad_energy_one(const float *x, unsigned dim, const float *train,
+                              unsigned k, float shift);
+EXPORT float quad_energy_one_f(const float *x, uint32_t dim, const float *train,
+                               uint32_t k, float shift);
+
 /* x̂0 of one state x (dim) into out, in double. Returns 0, or -1 (no memory). */
 static int denoise_one(const float *x, size_t dim, double alpha, double sigma,
                        const float *train, size_t k, double scale, float *out)
@@ -174,7 +198,8 @@ EXPORT int quad_gradient(const float *x, int n, int dim, const float *train, int
     for (int s = 0; s < n; s++)
         for (int i = 0; i < dim; i++) {
             const double c = centre(train, (size_t)k, (size_t)dim, (size_t)i, shift);
-            out[(size_t)s * dim + i] = (float)((i + 1) * (x[(size_t)s * dim + i] - c));
+            const size_t at = (size_t)s * (size_t)dim + (size_t)i;
+            out[at] = (float)((i + 1) * (x[at] - c));
         }
     return 0;
 }

@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
-#include "base/npy.h"
+#include "kernels/npy.h"
 
 int main(int argc, char **argv)
 {

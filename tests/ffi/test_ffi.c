@@ -146,7 +146,7 @@ static void check_reference(void)
     for (int ia = 0; ia < 2; ia++)
         for (int is = 0; is < 4; is++) {
             const double alpha = alphas[ia], sigma = sigmas[is];
-            float *x = noisy_states(train, k, dim, n, alpha, sigma, 10 + is);
+            float *x = noisy_states(train, k, dim, n, alpha, sigma, (uint64_t)(10 + is));
             int rc = score_if->denoise(ffi, host, x, n, alpha, sigma, out);
             ref_denoise(x, n, dim, alpha, sigma, train, k, direct);
             CHECK(rc == BASIN_OK && memcmp(out, direct, n * dim * sizeof *out) == 0,
@@ -169,7 +169,7 @@ static void check_reference(void)
             const double gamma_n = dim * U32 / (1 - dim * U32);
             const double delta =
                 alpha / (sigma * sigma) * gamma_n * dim * max_x * max_train;
-            const double gamma_k = (k + 4) * U32 / (1 - (k + 4) * U32);
+            const double gamma_k = (double)(k + 4) * U32 / (1 - (double)(k + 4) * U32);
             const double tol = 2 * (expm1(2 * delta) + 90 * U32 + gamma_k) * max_train;
             const float worst = max_abs_diff(out, empirical, n * dim);
             CHECK(worst <= tol,

@@ -758,7 +758,7 @@ static void test_sampler(const basin_host *host)
     uint32_t max_steps = 0;
     for (uint64_t r = 0; r < n; r++) {
         total_steps += outcome[r].steps;
-        n_converged += outcome[r].converged;
+        n_converged += (int)outcome[r].converged;
         if (outcome[r].steps > max_steps)
             max_steps = outcome[r].steps;
     }
@@ -858,7 +858,7 @@ static void test_sampler(const basin_host *host)
             const size_t bytes = n2 * sizeof *s0;
             const int fixed = memcmp(u1 + r * n2, s0 + r * n2, bytes) == 0;
             const int cycle = !fixed && memcmp(u2 + r * n2, s0 + r * n2, bytes) == 0;
-            fixed2 += outcome[r].converged;
+            fixed2 += (int)outcome[r].converged;
             cycles2 += !outcome[r].converged;
             wrong2 += outcome[r].converged ? !fixed : !cycle;
         }
@@ -901,7 +901,7 @@ static void test_sampler(const basin_host *host)
         energy_iface->spin_init(e2, host, s0, starts, c2);
         int conv2 = 0, ties2 = 0, unstable2 = 0;
         for (uint64_t r = 0; r < starts; r++) {
-            conv2 += outcome[r].converged;
+            conv2 += (int)outcome[r].converged;
             for (uint32_t i = 0; i < n2; i++) {
                 double dE = energy_iface->spin_delta(e2, s0 + r * n2, c2 + r * n2, i);
                 ties2 += dE == 0;
@@ -926,7 +926,7 @@ static void test_sampler(const basin_host *host)
         float *single = random_states(host, 100, 8, dim);
         basin_outcome single_outcome[8];
         rc = sampler_iface->run(s, host, &model, batch, 8, 100, outcome);
-        for (int r = 0; r < 8 && rc == BASIN_OK; r++)
+        for (uint32_t r = 0; r < 8 && rc == BASIN_OK; r++)
             rc = sampler_iface->run(s, host, &model, single + r * dim, 1, 100 + r,
                                     single_outcome + r);
         CHECK(rc == BASIN_OK && memcmp(batch, single, 8 * dim * sizeof *batch) == 0 &&

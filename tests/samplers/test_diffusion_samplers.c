@@ -49,7 +49,7 @@ static int gaussian_denoise(void *self, const basin_host *host, const float *x,
     (void)host;
     const gaussian_score *g = self;
     for (uint64_t r = 0; r < n; r++)
-        for (int k = 0; k < DIM; k++) {
+        for (uint32_t k = 0; k < DIM; k++) {
             const double gain =
                 alpha * lambda[k] / (alpha * alpha * lambda[k] + sigma * sigma);
             const double xk = x[r * DIM + k];
@@ -200,28 +200,28 @@ static schedule make_schedule(const char *name)
     return s;
 }
 
-static basin_model make_model(gaussian_score *g, const basin_schedule *schedule)
+static basin_model make_model(gaussian_score *g, const basin_schedule *sched)
 {
     basin_model model = {
         .struct_size = sizeof(basin_model),
         .dim = DIM,
         .score = &gaussian_iface,
         .score_self = g,
-        .schedule = schedule,
+        .schedule = sched,
     };
     return model;
 }
 
 /* n states of pure noise at t_max, x = √(α² + σ²)(t_max) ε, ε from role INIT. */
-static float *pure_noise(const basin_schedule *schedule, uint64_t n, uint64_t first)
+static float *pure_noise(const basin_schedule *sched, uint64_t n, uint64_t first)
 {
     float *x = malloc(n * DIM * sizeof *x);
     double a, s;
-    schedule->at(schedule, schedule->t_max, &a, &s, NULL, NULL);
+    sched->at(sched, sched->t_max, &a, &s, NULL, NULL);
     const double scale = sqrt(a * a + s * s);
     for (uint64_t r = 0; r < n; r++) {
         rng_normal(SEED, BASIN_ROLE_INIT, first + r, 0, x + r * DIM, DIM);
-        for (int k = 0; k < DIM; k++)
+        for (uint32_t k = 0; k < DIM; k++)
             x[r * DIM + k] = (float)(scale * x[r * DIM + k]);
     }
     return x;
@@ -288,10 +288,10 @@ static const config configs[] = {
 
 /* The exact law of the final denoise D(x_{t_min}) when x_{t_min} has its exact law
    N(α μ, α² λ + σ²): mean μ, variance λ' = α² λ² / (α² λ + σ²) at t_min. */
-static double target_variance(const basin_schedule *schedule, int k)
+static double target_variance(const basin_schedule *sched, int k)
 {
     double a, s;
-    schedule->at(schedule, schedule->t_min, &a, &s, NULL, NULL);
+    sched->at(sched, sched->t_min, &a, &s, NULL, NULL);
     return a * a * lambda[k] * lambda[k] / (a * a * lambda[k] + s * s);
 }
 
@@ -302,24 +302,24 @@ static double target_variance(const basin_schedule *schedule, int k)
  * 0.025 for edm's σ_max = 80; the SDE samplers contract it further), and the
  * variance as λ' (α² + σ²)/(α² λ + σ²): relative |1 − λ| α² ≤ 7.3e-4 (cosine).
  */
-static double prior_mean_offset(const basin_schedule *schedule, int k)
+static double prior_mean_offset(const basin_schedule *sched, int k)
 {
     double a, s;
-    schedule->at(schedule, schedule->t_max, &a, &s, NULL, NULL);
+    sched->at(sched, sched->t_max, &a, &s, NULL, NULL);
     return sqrt(lambda[k]) * a * fabs(mu[k]) / sqrt(a * a * lambda[k] + s * s);
 }
 
-static double prior_variance_ratio(const basin_schedule *schedule, int k)
+static double prior_variance_ratio(const basin_schedule *sched, int k)
 {
     double a, s;
-    schedule->at(schedule, schedule->t_max, &a, &s, NULL, NULL);
+    sched->at(sched, sched->t_max, &a, &s, NULL, NULL);
     return (a * a + s * s) / (a * a * lambda[k] + s * s);
 }
 
 /* Sample mean and variance per coordinate of n states (double sums). */
 static void moments(const float *x, uint64_t n, double *mean, double *var)
 {
-    for (int k = 0; k < DIM; k++) {
+    for (uint32_t k = 0; k < DIM; k++) {
         double sum = 0, sum2 = 0;
         for (uint64_t r = 0; r < n; r++)
             sum += x[r * DIM + k];
@@ -370,7 +370,7 @@ static void exact_moments(const sampler *smp, uint32_t steps, int ode,
     rc = run(smp, &m, model, xi, steps, 0, oi);
     CHECK(rc == BASIN_OK, "impulse run: %s", fake_last_error);
     for (uint32_t i = 0; i < steps; i++)
-        for (int k = 0; k < DIM; k++) {
+        for (uint32_t k = 0; k < DIM; k++) {
             const double g = (double)xi[i * DIM + k] - mean[k];
             var[k] += g * g;
         }
@@ -652,7 +652,7 @@ static void test_single_steps(void)
         double worst = 0;
         for (int r = 0; r < N; r++) {
             float z[DIM];
-            rng_normal(SEED, BASIN_ROLE_SAMPLER, first + r, 1, z, DIM);
+            rng_normal(SEED, BASIN_ROLE_SAMPLER, first + (uint64_t)r, 1, z, DIM);
             for (int k = 0; k < DIM; k++) {
                 const double x0 = start[r * DIM + k];
                 const double d = mu[k] + ai * lambda[k] /

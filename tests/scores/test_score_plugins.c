@@ -613,9 +613,9 @@ static void test_gaussian(const basin_descriptor *d)
         CHECK(f->encode(self, host, train, 1) == BASIN_OK, "gaussian %s: K = 1",
               mode_names[mode]);
         int same = 1;
-        const double levels[3] = {0.0, 0.5, 50.0};
+        const double sigma_k1[3] = {0.0, 0.5, 50.0};
         for (int t = 0; t < 3; t++) {
-            same &= f->denoise(self, host, x, n, 0.7, levels[t], out) == BASIN_OK;
+            same &= f->denoise(self, host, x, n, 0.7, sigma_k1[t], out) == BASIN_OK;
             for (uint64_t s = 0; s < n; s++)
                 same &= memcmp(out + s * dim, train, dim * sizeof *out) == 0;
         }
@@ -634,7 +634,7 @@ static void test_gaussian(const basin_descriptor *d)
     fit_reference(train, 4, dim, FULL, mean, cov);
     double basis[4][10];
     int rank = 0;
-    for (int mu = 0; mu < 4; mu++) {
+    for (uint32_t mu = 0; mu < 4; mu++) {
         double v[10];
         for (uint32_t i = 0; i < dim; i++)
             v[i] = train[mu * dim + i] - mean[i];

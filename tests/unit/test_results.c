@@ -6,7 +6,7 @@
 #include <unistd.h>
 
 #include "harness.h"
-#include "base/npy.h"
+#include "kernels/npy.h"
 #include "results/atomic_file.h"
 
 /* The running case's temporary folder (fresh_dir makes it, remove_dir removes it). */

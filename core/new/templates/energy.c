@@ -102,7 +102,9 @@ static double wells_logits(const wells *w, const float *x, double *a)
     return top;
 }
 
-/* Softmax weights of one state into a, in place; returns log Σ exp(logits). */
+/* Softmax weights of one state into a, in place; returns log Σ exp(logits): the
+   largest logit contributes exp(0) = 1, so the sum is at least 1 (−∞ without
+   memories). */
 static double wells_weights(const wells *w, const float *x, double *a)
 {
     double top = wells_logits(w, x, a), sum = 0;
@@ -110,7 +112,7 @@ static double wells_weights(const wells *w, const float *x, double *a)
         sum += a[mu] = exp(a[mu] - top);
     for (uint64_t mu = 0; mu < w->n; mu++)
         a[mu] /= sum;
-    return top + log(sum);
+    return sum > 0 ? top + log(sum) : -INFINITY;
 }
 
 /* The three evaluations share one loop: what = 0 energy, 1 gradient, 2 update.
@@ -118,6 +120,10 @@ static double wells_weights(const wells *w, const float *x, double *a)
 static int wells_eval(const wells *w, const basin_host *host, const float *x, uint64_t n,
                       int what, double *energy, float *out)
 {
+    if (w->n == 0) { /* no memories: the softmax below would take log(0) */
+        host->error(host, "no memories: encode comes before any evaluation");
+        return BASIN_EINVAL;
+    }
     double *a = malloc((size_t)w->n * sizeof *a);
     double *acc = calloc(w->dim, sizeof *acc);
     if (!a || !acc) {
