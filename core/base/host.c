@@ -168,7 +168,7 @@ static int host_observe(const basin_host *h, const basin_step *step)
     return host_cancelled(h);
 }
 
-void host_job_init(host_job *job, uint64_t seed, progress *progress, const char *label,
+void host_job_init(host_job *job, uint64_t seed, progress *bar, const char *label,
                    int verbose)
 {
     memset(job, 0, sizeof *job);
@@ -185,7 +185,7 @@ void host_job_init(host_job *job, uint64_t seed, progress *progress, const char 
     job->table.observe = host_observe;
     job->table.metric = host_metric_add;
     job->seed = seed;
-    job->progress = progress;
+    job->progress = bar;
     job->verbose = verbose;
     snprintf(job->label, sizeof job->label, "%s", label);
     pthread_mutex_init(&job->lock, NULL);

@@ -45,7 +45,7 @@ typedef struct host_job {
 } host_job;
 
 /* Set up a job's table. */
-void host_job_init(host_job *job, uint64_t seed, progress *progress, const char *label,
+void host_job_init(host_job *job, uint64_t seed, progress *bar, const char *label,
                    int verbose);
 void host_job_destroy(host_job *job);
 

@@ -516,7 +516,7 @@ static int load_top(loader *L, registry *reg)
             const char *names[N_TOP_KEYS + RECIPE_N_SECTIONS];
             for (size_t k = 0; k < N_TOP_KEYS; k++)
                 names[k] = TOP_KEYS[k];
-            for (int s = 0; s < RECIPE_N_SECTIONS; s++)
+            for (size_t s = 0; s < RECIPE_N_SECTIONS; s++)
                 names[N_TOP_KEYS + s] = recipe_sections[s].name;
             const char *near =
                 suggest_closest(e->key, names, N_TOP_KEYS + RECIPE_N_SECTIONS);

@@ -36,7 +36,7 @@ static int read_rows(void *self, const basin_host *h, int split, uint64_t first,
 {
     (void)self, (void)h, (void)split;
     for (uint64_t r = 0; r < count && first + r < 5; r++)
-        for (int i = 0; i < 3; i++)
+        for (uint64_t i = 0; i < 3; i++)
             rows[r * 3 + i] = (float)(first + r + i);
     return BASIN_OK;
 }

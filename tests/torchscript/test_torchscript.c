@@ -98,7 +98,7 @@ static double *npy_read(const char *name, size_t shape[3])
    ("-" or NULL: none) and batch, or NULL with the error in fake_last_error and
    the status in *rc. */
 static void *make(const char *file, const char *output, const char *input,
-                  const char *schedule, const char *image, double batch,
+                  const char *schedule_name, const char *image, double batch,
                   double concurrent, uint32_t dim, int *rc)
 {
     char path[4096];
@@ -110,7 +110,7 @@ static void *make(const char *file, const char *output, const char *input,
     set_string(&p, "file", path);
     set_string(&p, "output", output);
     set_string(&p, "input", input);
-    set_string(&p, "schedule", schedule);
+    set_string(&p, "schedule", schedule_name);
     set_string(&p, "image_shape", image == NULL || strcmp(image, "-") == 0 ? "" : image);
     set_number(&p, "batch", batch);
     set_number(&p, "concurrent", concurrent);
@@ -172,7 +172,7 @@ static void check_cases(const double *times)
                   fake_last_error);
             if (m == NULL)
                 continue;
-            for (int k = 0; k < 4; k++) {
+            for (size_t k = 0; k < 4; k++) {
                 const double alpha = times[3 * k + 1], sigma = times[3 * k + 2];
                 rc = score->denoise(m, host, xf, n, alpha, sigma, out);
                 CHECK(rc == BASIN_OK, "denoise: %s", fake_last_error);
