@@ -28,7 +28,7 @@
  * and prints (TAP-like: a plan, one line per case, failures as '#' lines before it):
  *   1..3
  *   ok 1 - rng_known_answers
- *   # ../tests/unit/test_rng.c:40: EXPECT_EQ(n, 3) failed
+ *   # ../tests/base/test_rng.c:40: EXPECT_EQ(n, 3) failed
  *   #   left:  2
  *   #   right: 3
  *   not ok 2 - rng_streams

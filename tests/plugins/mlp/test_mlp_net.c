@@ -1,0 +1,140 @@
+/*
+ * test_mlp_net — the network of scores/mlp (plugins/scores/mlp_net.h): the
+ * backward pass against central finite differences, the Adam step against its
+ * formula, and the embedding.
+ *
+ * Gradient check. Loss L(θ) = Σ_{r,i} c_ri F_ri(θ) with fixed random c, so
+ * ∂L/∂F = c and backward's output is ∂L/∂θ. The finite difference
+ * (L(θ + h e_j) − L(θ − h e_j)) / 2h is computed with the float forward pass and
+ * the sum in double, at h = 1e-2 on weights of size ~1/√fan_in:
+ *   truncation  h² |L'''| / 6  ~ 1e-4 · |∂L/∂θ| scale (SiLU is smooth, |silu'''|
+ *               ≤ 0.5 and the weights are O(1)),
+ *   rounding    the float forward's error on L, ~ u · Σ|c F| ≈ 6e-8 · 20 = 1.2e-6,
+ *               divided by 2h: ~6e-5.
+ * So |fd − bp| ≤ 2e-3 · max(|bp|, 0.05) holds with a wide margin, and a wrong
+ * transpose, a missing activation derivative or a bias error (all O(|bp|))
+ * breaks it. Every parameter of a small network (dim 3, width 5, depth 3,
+ * embed 4: 118 parameters) is checked in float, then a network in a
+ * second configuration (depth 1: 44 parameters).
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "check.h"
+#include "mlp_net.h"
+
+/* A reproducible uniform in [-1, 1). */
+static double uniform(uint64_t *state)
+{
+    *state = *state * 6364136223846793005ull + 1442695040888963407ull;
+    return (double)(*state >> 11) * 0x1p-52 - 1.0;
+}
+
+static double loss_of(const mlp_layout *L, const float *params, const float *input,
+                      size_t n, mlp_work *w, const float *c)
+{
+    const float *out = mlp_forward(L, params, input, n, w);
+    double sum = 0;
+    for (size_t i = 0; i < n * L->shape.dim; i++)
+        sum += (double)c[i] * out[i];
+    return sum;
+}
+
+static void gradient_check(mlp_shape shape, size_t n, uint64_t seed)
+{
+    mlp_layout L;
+    CHECK(mlp_layout_init(&L, shape) == 0, "layout");
+    const size_t n_in = shape.dim + shape.embed, P = L.n_params;
+    float *params = malloc(P * sizeof *params), *grad = malloc(P * sizeof *grad);
+    float *input = malloc(n * n_in * sizeof *input);
+    float *c = malloc(n * shape.dim * sizeof *c);
+    uint64_t st = seed;
+    for (uint32_t l = 0; l < L.n_layers; l++) {
+        for (size_t i = 0; i < (size_t)L.fan_in[l] * L.fan_out[l]; i++)
+            params[L.w_offset[l] + i] = (float)(1.5 * uniform(&st) / sqrt(L.fan_in[l]));
+        for (size_t i = 0; i < L.fan_out[l]; i++)
+            params[L.b_offset[l] + i] = (float)(0.5 * uniform(&st));
+    }
+    for (size_t r = 0; r < n; r++) {
+        for (size_t i = 0; i < shape.dim; i++)
+            input[r * n_in + i] = (float)(2 * uniform(&st));
+        mlp_embed(shape.embed, 0.5 * uniform(&st), input + r * n_in + shape.dim);
+    }
+    for (size_t i = 0; i < n * shape.dim; i++)
+        c[i] = (float)uniform(&st);
+    mlp_work w;
+    CHECK(mlp_work_init(&w, &L, n) == 0, "work");
+    mlp_forward(&L, params, input, n, &w);
+    mlp_backward(&L, params, input, n, &w, c, grad);
+    const float h = 1e-2f;
+    int bad = 0;
+    double worst = 0;
+    for (size_t j = 0; j < P; j++) {
+        const float keep = params[j];
+        params[j] = keep + h;
+        const double up = loss_of(&L, params, input, n, &w, c);
+        params[j] = keep - h;
+        const double down = loss_of(&L, params, input, n, &w, c);
+        params[j] = keep;
+        /* The step actually taken in float: (keep + h) − (keep − h). */
+        const double step = (double)(keep + h) - (double)(keep - h);
+        const double fd = (up - down) / step, bp = grad[j];
+        const double err = fabs(fd - bp) / fmax(fabs(bp), 0.05);
+        worst = fmax(worst, err);
+        if (err > 2e-3 && bad++ < 5)
+            CHECK(0, "parameter %zu: backward %.7g, finite difference %.7g", j, bp, fd);
+    }
+    CHECK(bad == 0, "%d of %zu gradients off (depth %u), worst relative %.2g", bad, P,
+          shape.depth, worst);
+    printf("gradient check depth %u: %zu parameters, worst relative error %.2g\n",
+           shape.depth, P, worst);
+    mlp_work_free(&w);
+    free(params);
+    free(grad);
+    free(input);
+    free(c);
+}
+
+/* Adam's first step moves every parameter by lr · sign(g) (m̂ = g, v̂ = g²). */
+static void adam_first_step(void)
+{
+    float p[3] = {1, 2, 3}, g[3] = {0.5f, -2, 1e-3f}, m[3] = {0}, v[3] = {0};
+    mlp_adam_step(p, g, m, v, 3, 0.1, 0.9, 0.999, 1e-8, 1);
+    /* |g| ≫ ε: the step is lr·g/(|g| + ε) = lr·sign(g) to 1e-5 relative. */
+    CHECK(fabsf(p[0] - 0.9f) < 1e-6f && fabsf(p[1] - 2.1f) < 1e-6f &&
+              fabsf(p[2] - 2.9f) < 2e-6f,
+          "Adam first step: %.7g %.7g %.7g, expected 0.9 2.1 2.9", p[0], p[1], p[2]);
+    /* A second step with the same gradient: m̂ = g, v̂ = g² again. */
+    mlp_adam_step(p, g, m, v, 3, 0.1, 0.9, 0.999, 1e-8, 2);
+    CHECK(fabsf(p[0] - 0.8f) < 2e-6f, "Adam second step: %.7g, expected 0.8", p[0]);
+}
+
+static void embedding(void)
+{
+    float e[8];
+    mlp_embed(8, 0.0, e);
+    CHECK(e[0] == 1 && e[1] == 0 && e[6] == 1 && e[7] == 0, "embed(0): cos 1, sin 0");
+    mlp_embed(8, 0.3, e);
+    /* ω_0 = 1, ω_3 = 32 for h = 4. */
+    CHECK(fabsf(e[0] - cosf(0.3f)) < 1e-6f && fabsf(e[7] - (float)sin(32 * 0.3)) < 1e-6f,
+          "embed(0.3): %g %g", e[0], e[7]);
+    mlp_layout L;
+    CHECK(mlp_layout_init(&L, (mlp_shape){3, 5, 2, 3}) != 0, "odd embedding refused");
+    CHECK(mlp_layout_init(&L, (mlp_shape){3, 5, 0, 4}) != 0, "depth 0 refused");
+    CHECK(mlp_layout_init(&L, (mlp_shape){3, 5, MLP_MAX_DEPTH + 1, 4}) != 0,
+          "depth beyond MLP_MAX_DEPTH refused");
+    CHECK(mlp_layout_init(&L, (mlp_shape){3, 5, 2, 4}) == 0 &&
+              L.n_params == (7 * 5 + 5) + (5 * 5 + 5) + (5 * 3 + 3),
+          "parameter count %zu", L.n_params);
+}
+
+int main(void)
+{
+    gradient_check((mlp_shape){3, 5, 3, 4}, 7, 1);
+    gradient_check((mlp_shape){2, 6, 1, 2}, 4, 2);
+    adam_first_step();
+    embedding();
+    return check_done("mlp-net");
+}

@@ -1,0 +1,250 @@
+/* recipe, param, suggest: sweeps, overrides, and the message of every bad input.
+ * Environment (meson sets it): BASIN_TEST_PLUGIN_DIR, the build's plugin folder;
+ * BASIN_TEST_REQUIRED_FIXTURE, tests/include/required_param.c built. */
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "harness.h"
+#include "registry/param.h"
+#include "recipe/recipe.h"
+#include "base/suggest.h"
+
+static char tmpdir[] = "/tmp/basin-test-recipe-XXXXXX";
+
+static void remove_tmpdir(void)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/r.toml", tmpdir);
+    unlink(path);
+    rmdir(tmpdir);
+}
+
+/* Write text to name in the program's temporary folder (made on first use,
+   removed at exit); returns its path, or "" when it could not be written. */
+static const char *write_recipe(const char *name, const char *text)
+{
+    static char path[512];
+    static int made;
+    if (!made) {
+        if (!mkdtemp(tmpdir))
+            return "";
+        made = 1;
+        atexit(remove_tmpdir);
+    }
+    snprintf(path, sizeof path, "%s/%s", tmpdir, name);
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return "";
+    fputs(text, f);
+    fclose(f);
+    return path;
+}
+
+/* Load text (with sets); return the status and leave the message in err. */
+static int load(const char *text, const char *const *sets, size_t n_sets, recipe **out,
+                char *err, size_t n_err)
+{
+    /* One registry for all: a recipe points into it, so it outlives them. */
+    static registry *reg;
+    if (!reg) {
+        reg = registry_new();
+        const char *plugin_dir = getenv("BASIN_TEST_PLUGIN_DIR");
+        registry_add_path(reg, plugin_dir ? plugin_dir : "", 1, err, n_err);
+    }
+    const char *path = write_recipe("r.toml", text);
+    return recipe_load(path, sets, n_sets, reg, out, err, n_err);
+}
+
+#define BASE                                                                             \
+    "[dataset]\nplugin = \"datasets/binary-patterns\"\n"                                 \
+    "[model]\nplugin = \"energies/hopfield\"\n"                                          \
+    "[sampler]\nplugin = \"samplers/hopfield\"\n"
+
+TEST_IMPL(recipe_sweeps)
+{
+    ASSERT_NOT_NULL(test_env("BASIN_TEST_PLUGIN_DIR"));
+    char err[2048];
+    recipe *r = NULL;
+    int rc = load("name = \"s\"\nseed = 9\nrepeats = 2\n"
+                  "[dataset]\nplugin = \"datasets/binary-patterns\"\n"
+                  "dim = { from = 100, to = 400, times = 2 }\n"
+                  "load = { from = 0.02, to = 0.30, step = 0.02 }\n"
+                  "[model]\nplugin = \"energies/hopfield\"\n"
+                  "[sampler]\nplugin = \"samplers/hopfield\"\n"
+                  "mode = [\"async\", \"sync\"]\n",
+                  NULL, 0, &r, err, sizeof err);
+    ASSERT_MSG(rc == 0, "sweep recipe loads: %s", err);
+    EXPECT_EQ(r->n_axes, 3);
+    EXPECT_EQ(r->n_points, 3 * 15 * 2);
+    /* Axes in file order. */
+    if (r->n_axes == 3) {
+        EXPECT_STR_EQ(r->axes[0].dotted, "dataset.dim");
+        EXPECT_STR_EQ(r->axes[1].dotted, "dataset.load");
+        EXPECT_STR_EQ(r->axes[2].dotted, "sampler.mode");
+        /* The geometric range ends at 400; the range's end is exactly 0.3. */
+        EXPECT_NEAR(r->axes[0].values[2].number, 400, 0);
+        EXPECT_NEAR(r->axes[1].values[14].number, 0.3, 0);
+    }
+    /* The last axis varies fastest: point 1 = (100, 0.02, sync). */
+    basin_value v[16];
+    recipe_values(r, RECIPE_SAMPLER, 1, v);
+    EXPECT_STR_EQ(v[0].string, "sync");
+    /* Point 66: dim 400, load 0.08. */
+    recipe_values(r, RECIPE_DATASET, 2 * 15 * 2 + 3 * 2, v);
+    EXPECT_NEAR(v[0].number, 400, 0);
+    EXPECT_NEAR(v[2].number, 0.08, 0);
+    /* Top-level keys. */
+    EXPECT_EQ(r->seed, 9);
+    EXPECT_EQ(r->repeats, 2);
+    EXPECT_STR_EQ(r->name, "s");
+    recipe_free(r);
+}
+
+TEST_IMPL(recipe_set)
+{
+    ASSERT_NOT_NULL(test_env("BASIN_TEST_PLUGIN_DIR"));
+    char err[2048];
+    recipe *r = NULL;
+    const char *sets[] = {"dataset.dim=64", "sampler.mode=sync", "seed=3",
+                          "init.count=[1, 2, 3]"};
+    int rc = load(BASE, sets, 4, &r, err, sizeof err);
+    ASSERT_MSG(rc == 0, "--set recipe loads: %s", err);
+    basin_value v[16];
+    recipe_values(r, RECIPE_DATASET, 0, v);
+    EXPECT_NEAR(v[0].number, 64, 0); /* --set dataset.dim */
+    recipe_values(r, RECIPE_SAMPLER, 0, v);
+    EXPECT_STR_EQ(v[0].string, "sync"); /* --set with a bare word */
+    /* --set seed, and a sweep. */
+    EXPECT_EQ(r->seed, 3);
+    EXPECT_EQ(r->n_points, 3);
+    /* The name defaults to the file name. */
+    EXPECT_STR_EQ(r->name, "r");
+    recipe_free(r);
+}
+
+/* The message of each bad input: location, key and a suggestion. */
+TEST_IMPL(recipe_bad_inputs)
+{
+    ASSERT_NOT_NULL(test_env("BASIN_TEST_PLUGIN_DIR"));
+    static const struct {
+        const char *what, *text, *set, *expect1, *expect2;
+    } cases[] = {
+        {"malformed TOML", "[dataset]\nplugin = \"x\n", NULL, "r.toml:2:", ""},
+        {"unknown key", BASE "max_sweep = 3\n", NULL,
+         "r.toml:7: sampler.max_sweep: unknown key", "did you mean 'max_sweeps'"},
+        {"unknown section key",
+         "[dataset]\nplugin = \"datasets/binary-patterns\"\n"
+         "lod = 0.1\n[model]\nplugin = \"energies/hopfield\"\n"
+         "[sampler]\nplugin = \"samplers/hopfield\"\n",
+         NULL, "r.toml:3: dataset.lod: unknown key", "did you mean 'load'"},
+        {"wrong type", BASE "[init]\ncount = \"many\"\n", NULL,
+         "r.toml:8: init.count: expected an int, found string", ""},
+        {"out of range", BASE "[measure]\nthreshold = 1.5\n", NULL,
+         "r.toml:8: measure.threshold: 1.5 is out of range (0, 1]", ""},
+        {"bad choice", BASE "[init]\nkind = \"patern\"\n", NULL,
+         "init.kind: 'patern' is not one of", "did you mean 'pattern'"},
+        {"unknown plugin", "[dataset]\nplugin = \"datasets/binary-patern\"\n", NULL,
+         "r.toml:2: dataset.plugin: unknown plugin 'datasets/binary-patern'",
+         "did you mean 'datasets/binary-patterns'"},
+        {"plugin of the wrong kind", "[dataset]\nplugin = \"energies/hopfield\"\n", NULL,
+         "dataset.plugin: 'energies/hopfield' is an energy plugin", ""},
+        {"missing section", "[dataset]\nplugin = \"datasets/binary-patterns\"\n", NULL,
+         "has no [model] section", ""},
+        {"missing library", "plugin_path = \"nowhere/lib.so\"\n" BASE, NULL,
+         "r.toml:1: plugin_path:", "nowhere/lib.so: No such file or directory"},
+        {"range in a list's place",
+         BASE "[init]\nkind = { from = 1, to = 2, step = 1 }\n", NULL,
+         "init.kind: a range sweeps numbers", ""},
+        {"bad range", BASE "[init]\nflip = { from = 0.5, to = 0.1, step = 0.1 }\n", NULL,
+         "init.flip: a range needs from <= to and step > 0", ""},
+        {"range value out of range",
+         BASE "[init]\nflip = { from = 0.5, to = 1.5, step = 0.5 }\n", NULL,
+         "init.flip: range value 3: 1.5 is out of range [0, 1]", ""},
+        {"unknown top-level key", "sed = 1\n" BASE, NULL, "r.toml:1: sed: unknown key",
+         "did you mean 'seed'"},
+        {"bad --set value", BASE, "measure.threshold=2", "--set measure.threshold: 2 is",
+         "out of range (0, 1]"},
+        {"bad --set key", BASE, "measure.treshold=0.5",
+         "--set measure.treshold: unknown key", "did you mean 'threshold'"},
+        {"--set without =", BASE, "measure.threshold", "expected dotted.key=value", ""},
+        {"negative seed", "seed = -1\n" BASE, NULL, "r.toml:1: seed:", "non-negative"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char err[2048] = "";
+        recipe *r = NULL;
+        const char *sets[1] = {cases[i].set};
+        int rc = load(cases[i].text, sets, cases[i].set ? 1 : 0, &r, err, sizeof err);
+        EXPECT_MSG(rc != 0 && r == NULL, "%s: accepted", cases[i].what);
+        EXPECT_STR_CONTAINS(err, cases[i].expect1);
+        EXPECT_STR_CONTAINS(err, cases[i].expect2);
+        EXPECT_MSG(!strchr(err, '\n'), "%s: message is more than one line",
+                   cases[i].what);
+        recipe_free(r);
+    }
+}
+
+/* A required parameter that the recipe leaves out; set, the recipe loads. */
+TEST_IMPL(recipe_required_param)
+{
+    ASSERT_NOT_NULL(test_env("BASIN_TEST_PLUGIN_DIR"));
+    const char *required_fixture = test_env("BASIN_TEST_REQUIRED_FIXTURE");
+    ASSERT_NOT_NULL(required_fixture);
+    char text[1024], err2[1024] = "";
+    recipe *rr = NULL;
+    snprintf(text, sizeof text,
+             "plugin_path = \"%s\"\n[dataset]\nplugin = \"datasets/required-fixture\"\n"
+             "[model]\nplugin = \"energies/hopfield\"\n"
+             "[sampler]\nplugin = \"samplers/hopfield\"\n",
+             required_fixture);
+    EXPECT_EQ(load(text, NULL, 0, &rr, err2, sizeof err2), BASIN_EINVAL);
+    EXPECT_STR_CONTAINS(
+        err2, "r.toml:2: dataset.path: required, but not set (the file to read)");
+    char *at = strstr(text, "[model]");
+    char with_path[1100];
+    snprintf(with_path, sizeof with_path, "%.*spath = \"d.npy\"\n%s", (int)(at - text),
+             text, at);
+    EXPECT_MSG(load(with_path, NULL, 0, &rr, err2, sizeof err2) == 0, "set, it loads: %s",
+               err2);
+    recipe_free(rr);
+}
+
+TEST_IMPL(recipe_missing_file)
+{
+    char err[256];
+    recipe *r = NULL;
+    registry *reg = registry_new();
+    EXPECT_EQ(recipe_load("/nonexistent/x.toml", NULL, 0, reg, &r, err, sizeof err),
+              BASIN_EIO);
+    EXPECT_STR_CONTAINS(err, "/nonexistent/x.toml");
+    registry_free(reg);
+}
+
+TEST_IMPL(recipe_suggest)
+{
+    /* A transposition is one edit. */
+    EXPECT_EQ(suggest_distance("load", "laod"), 1);
+    EXPECT_EQ(suggest_distance("kitten", "sitting"), 3);
+    const char *words[] = {"mode", "max_sweeps"};
+    EXPECT_MSG(suggest_closest("max_sweep", words, 2) == words[1], "closest");
+    EXPECT_NULL(suggest_closest("zzzzzz", words, 2)); /* nothing close */
+}
+
+TEST_IMPL(recipe_format_real)
+{
+    char buf[32];
+    EXPECT_STR_EQ(param_format_real(0.1, buf), "0.1"); /* prints short */
+    EXPECT_STR_EQ(param_format_real(10, buf), "10");   /* integers print plainly */
+    /* The round trip is exact. */
+    EXPECT_NEAR(strtod(param_format_real(1.0 / 3, buf), NULL), 1.0 / 3, 0);
+}
+
+TEST_LIST_BEGIN
+TEST_ENTRY(recipe_sweeps)
+TEST_ENTRY(recipe_set)
+TEST_ENTRY(recipe_bad_inputs)
+TEST_ENTRY(recipe_required_param)
+TEST_ENTRY(recipe_missing_file)
+TEST_ENTRY(recipe_suggest)
+TEST_ENTRY(recipe_format_real)
+TEST_LIST_END
