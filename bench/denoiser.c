@@ -1,5 +1,5 @@
 /*
- * denoiser — benchmark of softmax_average (core/softmax.c), the kernel of the
+ * denoiser — benchmark of softmax_average (core/kernels/softmax.c), the kernel of the
  * empirical denoiser scores/empirical, beside the machine's SGEMM rate measured in
  * the same run. Not a test: run it by hand (bench/denoiser.sh).
  *

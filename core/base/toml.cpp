@@ -1,4 +1,4 @@
-// The C interface of core/toml.h over toml++ (the only C++ in basin).
+// The C interface of core/base/toml.h over toml++ (the only C++ in basin).
 //
 // toml++ is compiled with exceptions, as Debian ships it: parse errors arrive
 // as toml::parse_error, allocation failures as std::bad_alloc. Every entry

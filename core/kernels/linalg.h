@@ -1,6 +1,6 @@
 /*
- * linalg — the dense kernels the host and first-party plugins share (DESIGN.md:
- * "hot numeric kernels live once"). Thin, documented wrappers over CBLAS so that
+ * linalg — the dense kernels the host and first-party plugins share (docs/design.md,
+ * Kernels). Thin, documented wrappers over CBLAS so that
  * every caller gets the same layout conventions: row-major, float32 states,
  * reductions in double.
  */

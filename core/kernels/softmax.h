@@ -1,7 +1,7 @@
 /*
  * softmax — softmax-weighted averages of stored patterns: one kernel for the
  * empirical (optimal) denoiser of a training set, the modern Hopfield update and
- * the diffusion energy (DESIGN.md: "hot numeric kernels live once").
+ * the diffusion energy (docs/design.md, Kernels).
  *
  * For a state x and K stored patterns ξ_μ (rows of a K × N matrix),
  *
@@ -11,9 +11,9 @@
  *
  * With a = α/σ², b = −α²/(2σ²) this is the empirical denoiser
  * x̂0 = Σ_μ softmax_μ(−‖x − α ξ_μ‖²/2σ²) ξ_μ (the ‖x‖² term is the same for every μ
- * and cancels), the exact optimal denoiser of the training set (SCIENCE.md §6.1);
- * with a = β, b = 0 it is the modern Hopfield update ξ ← X softmax(β Xᵀ ξ)
- * (Ramsauer et al. 2020). That the two are one computation is the point of
+ * and cancels), the exact optimal denoiser of the training set (docs/science.md,
+ * Empirical score); with a = β, b = 0 it is the modern Hopfield update ξ ← X softmax(β
+ * Xᵀ ξ) (Ramsauer et al. 2020). That the two are one computation is the point of
  * Hoover et al. 2023 and Pham et al. 2025.
  *
  * Computed by two SGEMMs per chunk of patterns (logits X_c Ξ_cᵀ, then W_c Ξ_c)

@@ -1,6 +1,6 @@
 /*
  * attractor — grouping final states of the dynamics into distinct attractors
- * (SCIENCE.md §8.4: "cluster endpoints to count distinct attractors"; Pham et al.
+ * (docs/science.md, Attractors; Pham et al.
  * 2025 count spurious states as attractors that several generations fall into).
  *
  * Two states are one attractor when their normalized distance

@@ -1,7 +1,7 @@
 /*
  * basin_radius — how far an attractor's basin reaches, by re-noising it and
  * letting the dynamics run (Pham et al. 2025, `run_critical_times.py` /
- * `find_opt_time`; SCIENCE.md §1.2 "Basin / critical time" and §8.4):
+ * `find_opt_time`; docs/science.md, Basin radius):
  *
  *   for corruption levels c_0 < c_1 < … in turn:
  *       corrupt x* `trials` times at level c_l, run the dynamics on the copies;

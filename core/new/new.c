@@ -9,7 +9,7 @@
 #include <dirent.h>
 #include <unistd.h>
 
-/* core/templates/, embedded by core/templates/embed.c. */
+/* core/new/templates/, embedded by core/new/templates/embed.c. */
 extern const char new_template_energy[], new_template_score[], new_template_sampler[],
     new_template_dataset[], new_template_meson[], new_template_README[];
 

@@ -2,7 +2,7 @@
  * new_cmd — `basin new KIND NAME [DIR]`: write a small plugin project (NAME.c, a
  * meson.build using pkg-config's basin.pc, a README with the one-line cc command)
  * that builds against the installed basin/plugin.h alone. The sources are the
- * templates in core/templates/, embedded at build time.
+ * templates in core/new/templates/, embedded at build time.
  */
 #ifndef BASIN_NEW_CMD_H
 #define BASIN_NEW_CMD_H

@@ -1,6 +1,6 @@
 /*
  * schedule — the noise schedules every diffusion sampler shares, chosen by name in
- * a recipe's [schedule] section (DESIGN.md, "Noise schedules are core code").
+ * a recipe's [schedule] section (docs/design.md, Noise schedules).
  *
  * Each gives x_t = α(t) x0 + σ(t) ε on its own time axis t ∈ [t_min, t_max]:
  *

@@ -3,7 +3,7 @@
  * 28 × 28 grey images, read from the IDX files of Debian's dataset-fashion-mnist
  * (any folder holding {train,t10k}-{images-idx3,labels-idx1}-ubyte[.gz] works, so
  * LeCun's MNIST in the same format does too). Pham et al. 2025 train on K images
- * of it (SCIENCE.md §1.2).
+ * of it (arXiv:2505.21777; docs/science.md, Pham et al. experiments).
  *
  * Splits. The training split is K images of the 60000-image train file, the
  * held-out split `heldout` images of the 10000-image t10k file; both restricted to

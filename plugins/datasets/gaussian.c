@@ -1,7 +1,8 @@
 /*
  * datasets/gaussian — points from a centred Gaussian N(0, Σ) in N dimensions, the
  * simplest law whose covariance spectrum a diffusion model must learn (Biroli et
- * al. 2024, SCIENCE.md §3: t_S = ½ log Λ with Λ the top eigenvalue of Σ).
+ * al. 2024, docs/science.md, Speciation time: t_S = ½ log Λ with Λ the top eigenvalue of
+ * Σ).
  *
  * The law. Σ is diagonal (axis-aligned; a rotation would change nothing that the
  * measures see except which coordinates carry the variance):

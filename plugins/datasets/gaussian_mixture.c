@@ -1,7 +1,8 @@
 /*
  * datasets/gaussian-mixture — an equal-weight mixture of C isotropic Gaussians,
  * the model of Biroli, Bonnaire, de Bortoli & Mézard 2024 ("Dynamical regimes of
- * diffusion models", SCIENCE.md §3) in which speciation and collapse are exact.
+ * diffusion models", arXiv:2402.18491; docs/science.md, Two-class Gaussian mixture) in
+ * which speciation and collapse are exact.
  *
  * The law. Component means m_c have i.i.d. entries ±m̃ (`mean_scale`), each sign a
  * fair coin; for C = 2 the means are exactly +m and −m (Biroli et al.'s two
@@ -10,7 +11,7 @@
  * Its covariance is
  *   Σ = σ² I + (1/C) Σ_c (m_c − m̄)(m_c − m̄)ᵀ,   m̄ = (1/C) Σ_c m_c,
  * so for C = 2 the top eigenvalue is Λ = σ² + N m̃² and t_S = ½ log Λ ≈ ½ log N for
- * m̃ = σ = 1 (SCIENCE.md §3.2).
+ * m̃ = σ = 1 (docs/science.md, Two-class Gaussian mixture).
  *
  * Random numbers (host, role DATASET):
  *   mean signs:     index c (index 0 for C = 2), step 2, uniforms: + if u < ½

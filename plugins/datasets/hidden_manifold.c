@@ -2,10 +2,10 @@
  * datasets/hidden-manifold — the hidden manifold model of Goldt, Mézard, Krzakala &
  * Zdeborová 2020, as used by Achilli, Ambrogioni, Lucibello, Mézard & Ventura 2025
  * ("Memorization and generalization in generative diffusion under the manifold
- * hypothesis", SCIENCE.md §2): points in N dimensions on a D-dimensional latent
- * manifold, D = α_D N.
+ * hypothesis", arXiv:2502.09578; docs/science.md, Hidden manifold model): points in N
+ * dimensions on a D-dimensional latent manifold, D = α_D N.
  *
- * The law (SCIENCE.md §2.2):
+ * The law (Goldt et al. 2020, arXiv:1909.11500; docs/science.md, Hidden manifold model):
  *   z ~ N(0, I_D),   x = f(F z / √D),
  * F an N × D matrix of i.i.d. N(0, 1) entries drawn once per job, f applied
  * entrywise: linear (identity: the manifold is the D-dim column span of F), tanh,
@@ -74,7 +74,8 @@ static void manifold_destroy(void *self)
 }
 
 /*
- * The Gaussian-equivalence constants of f for g ~ N(0, 1) (SCIENCE.md §2.2):
+ * The Gaussian-equivalence constants of f for g ~ N(0, 1) (Goldt et al. 2020, 2021;
+ * docs/science.md, Hidden manifold model):
  *   μ₀ = E f(g),  μ₁ = E g f(g),  μ*² = E f(g)² − μ₀² − μ₁².
  * Only μ₁ and μ*² enter the covariance (μ₀ shifts the mean), so only they are
  * returned. Closed forms (μ₀, μ₁, μ*²): linear 0, 1, 0; relu 1/√(2π), ½,
@@ -273,7 +274,8 @@ static int manifold_info(void *self, basin_dataset_info *out)
 }
 
 /*
- * The covariance eigenvalues of the Gaussian-equivalent law (SCIENCE.md §2.2),
+ * The covariance eigenvalues of the Gaussian-equivalent law (docs/science.md, Hidden
+ * manifold model),
  *   x ≈ μ₀ + μ₁ F z/√D + μ* η:   Cov = μ₁² F Fᵀ/D + μ*² I,
  * descending: μ₁² γ_i + μ*² for the D eigenvalues γ_i of the Gram matrix FᵀF/D
  * (which are the nonzero eigenvalues of F Fᵀ/D), then μ*² on the other N − D

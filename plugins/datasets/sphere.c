@@ -1,10 +1,10 @@
 /*
  * datasets/sphere — points uniform on a sphere of radius r: S^{d−1} in the first
- * d coordinates of R^N (d = 2: a circle). The toy of Pham et al. 2025 (§1.2 of
- * SCIENCE.md: 2-D data uniform on the unit circle, training sizes 2, 9, 1000): at
- * small K each training point is an attractor of the empirical energy; at large K
- * its smoothed density is a ring of minima just inside the circle, so dynamics end
- * anywhere on it — new points of the data manifold, which is what `law_distance`
+ * d coordinates of R^N (d = 2: a circle). The toy of Pham et al. 2025 (docs/science.md,
+ * Pham et al. experiments: 2-D data uniform on the unit circle, training sizes 2, 9,
+ * 1000): at small K each training point is an attractor of the empirical energy; at
+ * large K its smoothed density is a ring of minima just inside the circle, so dynamics
+ * end anywhere on it — new points of the data manifold, which is what `law_distance`
  * (the distance to the sphere) lets the measures call generalized.
  *
  * The law. x_{1..d} = r g/‖g‖ with g ~ N(0, I_d), x_{d+1..N} = 0. Its covariance

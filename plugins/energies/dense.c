@@ -1,8 +1,9 @@
 /*
  * energies/dense — Dense Associative Memory on ±1 states (Krotov & Hopfield 2016,
  * "Dense Associative Memory for Pattern Recognition", arXiv:1606.01164, Eq. 2;
- * SCIENCE.md §4.2), with the exponential interaction of Demircigil, Heusel, Löwe,
- * Upgang & Vermet 2017 (J. Stat. Phys. 168:288; SCIENCE.md §4.3):
+ * docs/science.md, Dense associative memory), with the exponential interaction of
+ * Demircigil, Heusel, Löwe, Upgang & Vermet 2017 (J. Stat. Phys. 168:288,
+ * arXiv:1702.01929):
  *
  *   E(x) = −Σ_μ F(h_μ),   h_μ = ξ_μ·x  (the overlaps),
  *   F(h) = hⁿ (poly), max(h, 0)ⁿ (rectified), e^{βh} (exp).

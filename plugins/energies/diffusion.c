@@ -1,7 +1,7 @@
 /*
  * energies/diffusion — the energy of the empirical (optimal) diffusion model of a
- * training set at one noise level σ (SCIENCE.md §6.1; Ambrogioni 2024, Hoover et al.
- * 2023, Pham et al. 2025), for x_σ = α ξ + σ ε:
+ * training set at one noise level σ (docs/science.md, Empirical score; Ambrogioni 2024,
+ * Hoover et al. 2023, Pham et al. 2025), for x_σ = α ξ + σ ε:
  *
  *   E_σ(x) = −σ² log Σ_μ exp(−‖x − α ξ_μ‖² / 2σ²)
  *          = ½‖x‖² − σ² log Σ_μ exp((α/σ²) x·ξ_μ − (α²/2σ²) ‖ξ_μ‖²)

@@ -9,9 +9,10 @@
  *   H(x) v = v − τa² Cov_w(ξ) v,  Cov_w(ξ) = Σ_μ w_μ ξ_μ ξ_μᵀ − (Σ w ξ)(Σ w ξ)ᵀ
  *
  * Modern Hopfield (Ramsauer et al. 2020): a = β, b = 0, τ = 1/β.
- * Diffusion energy at noise σ (SCIENCE.md §6.1): a = α/σ², b = −α²/(2σ²), τ = σ².
+ * Diffusion energy at noise σ (docs/science.md, Empirical score): a = α/σ², b =
+ * −α²/(2σ²), τ = σ².
  *
- * lse and Σ w ξ come from the shared kernel softmax_average (core/softmax.h); the
+ * lse and Σ w ξ come from the shared kernel softmax_average (core/kernels/softmax.h); the
  * Hessian needs the weights themselves and computes them here (max-subtracted).
  * Every function after lse_energy_encode is [thread-safe] and [deterministic].
  * Errors go through host->error with the calling function named (`what`).

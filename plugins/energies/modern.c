@@ -1,7 +1,8 @@
 /*
  * energies/modern — the continuous modern Hopfield network of Ramsauer et al. 2020
  * ("Hopfield Networks is All You Need", arXiv:2008.02217, Eq. 2 and Theorem 1;
- * SCIENCE.md §4.4), for K stored patterns x_μ (the rows of X) and a state ξ:
+ * docs/science.md, Modern Hopfield network), for K stored patterns x_μ (the rows of X)
+ * and a state ξ:
  *
  *   E(ξ)   = −β⁻¹ log Σ_μ exp(β x_μ·ξ) + ½‖ξ‖² + β⁻¹ log K + ½ M²,  M = max_μ ‖x_μ‖
  *   ∇E(ξ)  = ξ − X softmax(β Xᵀ ξ)
@@ -10,7 +11,7 @@
  *
  * Both constants of the paper are included (β⁻¹ log K and ½M²), so E ≥ 0 as in
  * their Lemma A1. Computed by the shared log-sum-exp energy (lse_energy.h) with
- * a = β, b = 0, τ = 1/β, on the shared kernel softmax_average (core/softmax.h).
+ * a = β, b = 0, τ = 1/β, on the shared kernel softmax_average (core/kernels/softmax.h).
  *
  * Error messages leave out the plugin id: the host puts it in front.
  */

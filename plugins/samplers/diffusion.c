@@ -29,8 +29,8 @@
  * walks the grid of `steps` steps down to t_min. With denoise_last (the default) it
  * ends with x ← D(x; α(t_min), σ(t_min)), reported as a final step with time 0,
  * α = 1, σ = 0, so the measures see the model's output and not leftover noise
- * (DESIGN.md). outcome.steps counts the reported steps (grid steps run, plus the
- * final denoise); converged is 1 when every state stayed finite.
+ * (docs/design.md, Final denoising step). outcome.steps counts the reported steps (grid
+ * steps run, plus the final denoise); converged is 1 when every state stayed finite.
  *
  * Random numbers (host, role SAMPLER): the noise z of grid step i (from t_i to
  * t_{i+1}) for sample k is random_normal(index = k, step = i + 1, dim numbers), so a

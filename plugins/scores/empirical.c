@@ -1,12 +1,12 @@
 /*
  * scores/empirical — the exact optimal denoiser of the training set itself
- * (SCIENCE.md §6.1). Under x_t = α x_0 + σ ε with x_0 drawn uniformly from the K
- * training points ξ_μ, p_t(x) = (1/K) Σ_μ N(x; α ξ_μ, σ² I) and
+ * (docs/science.md, Empirical score). Under x_t = α x_0 + σ ε with x_0 drawn uniformly
+ * from the K training points ξ_μ, p_t(x) = (1/K) Σ_μ N(x; α ξ_μ, σ² I) and
  *
  *   x̂0(x) = E[x_0 | x_t = x] = Σ_μ w_μ ξ_μ,   w_μ = softmax_μ(−‖x − α ξ_μ‖² / 2σ²).
  *
  * Dropping ‖x‖²/2σ² (the same for every μ) the logits are a x·ξ_μ + b ‖ξ_μ‖² with
- * a = α/σ², b = −α²/2σ², so one call of softmax_average (core/softmax.h) computes
+ * a = α/σ², b = −α²/2σ², so one call of softmax_average (core/kernels/softmax.h) computes
  * it: two SGEMMs per chunk of patterns with an online max-subtracted softmax. This
  * is the modern Hopfield update ξ ← X softmax(β Xᵀ ξ) (Ramsauer et al. 2020,
  * "Hopfield Networks is All You Need", arXiv:2008.02217, eq. 3) at β = α/σ² with

@@ -14,8 +14,8 @@
  * with A = α I, L = σ⁻² I). This is the denoiser that generalizes perfectly on
  * Gaussian data: it is the optimal denoiser of the law itself, not of its samples
  * (the linear score that trained diffusion models approach, Wang & Vastola 2023,
- * arXiv:2311.10892, and Li, Dai & Qu 2024, arXiv:2410.24060 [MEM: references not
- * in SCIENCE.md, cited from memory]). Limits: σ → ∞ gives μ; σ → 0 gives
+ * arXiv:2311.10892, and Li, Dai & Qu 2024, arXiv:2410.24060;
+ * docs/science.md, Linear Gaussian denoiser). Limits: σ → ∞ gives μ; σ → 0 gives
  * μ + P (x/α − μ) with P the projector on the range of C, i.e. x/α when C has
  * full rank. A direction with λ_j = 0 has g_j = 0 at every σ (σ = 0 included).
  *

@@ -19,7 +19,7 @@
  *              index of Ho et al. 2020's code (and diffusers), alphas_cumprod[k − 1]
  *
  * The time is recovered from the noise-to-signal ratio ρ = σ/α, which every schedule
- * maps one to one to t (the inverses below of core/schedule.h's formulas):
+ * maps one to one to t (the inverses below of core/process/schedule.h's formulas):
  *   ddpm-linear  T(β0 t + ½(β1 − β0) t²) = log(1 + ρ²),  T = 1000, β0 = 1e-4, β1 = 0.02
  *   cosine       t = (1 + s) θ/(π/2) − s, θ = acos(cos θ0 / √(1 + ρ²)), s = 0.008
  *   ou           t = ½ log(1 + ρ²)
@@ -32,7 +32,8 @@
  *   epsilon    x̂0 = (x − σ ε̂)/α,            ε̂ = out (DDPM's noise predictor)
  *   score      x̂0 = (x + σ² s)/α,           s = out = ∇_x log p_t(x)
  *              (ve-sigma: s = ∇_y log p(y), x̂0 = y + ρ² s)
- * (DESIGN.md: ε̂ = (x − α x̂0)/σ, s = (α x̂0 − x)/σ², solved for x̂0), in double.
+ * (basin/plugin.h, basin_score_iface: ε̂ = (x − α x̂0)/σ, s = (α x̂0 − x)/σ², solved for
+ * x̂0), in double.
  *
  * Images: basin's rows are height × width × channels, channels last; with
  * image_shape = "C,H,W" (C·H·W = dim) each row is permuted to PyTorch's NCHW
@@ -77,7 +78,8 @@ enum output_kind { OUTPUT_DENOISER, OUTPUT_EPSILON, OUTPUT_SCORE };
 enum input_kind { INPUT_SIGMA, INPUT_VE_SIGMA, INPUT_T, INPUT_DDPM_STEP };
 enum schedule_kind { SCHED_DDPM_LINEAR, SCHED_COSINE, SCHED_OU, SCHED_EDM };
 
-/* The ddpm-linear and cosine constants of core/schedule.c (Ho et al. 2020; Nichol &
+/* The ddpm-linear and cosine constants of core/process/schedule.c (Ho et al. 2020;
+ * Nichol &
    Dhariwal 2021). */
 constexpr double DDPM_T = 1000.0;
 constexpr double DDPM_BETA0 = 1e-4;

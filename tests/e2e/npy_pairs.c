@@ -2,7 +2,7 @@
  * npy_pairs A.npy B.npy — for two float32 matrices of one shape (read by the
  * core's .npy reader, npy.h), print "row d cos" for each row pair:
  * d = ‖a − b‖/√N and cos = a·b/(‖a‖ ‖b‖), the disjoint-sets test's d_pair and
- * cos_pair (core/disjoint.h), computed independently of basin's measures.
+ * cos_pair (core/run/disjoint.h), computed independently of basin's measures.
  */
 #include <math.h>
 #include <stdio.h>
