@@ -1,8 +1,7 @@
 """NumPy peer of bench/denoiser.c: the empirical denoiser
 x0_hat = softmax(a X Xi^T + b |xi|^2) Xi (docs/science.md, Empirical score;
-a = alpha/sigma^2,
-b = -alpha^2/(2 sigma^2)) for n = 256 states of dim 784 against K = 10000 and
-60000 stored patterns, written the plain NumPy way (whole n x K logits, float32,
+a = alpha/sigma^2, b = -alpha^2/(2 sigma^2)) for n = 256 states of dim 784
+against K = 10000 and 60000 stored patterns, written the plain NumPy way (whole n x K logits, float32,
 max-subtracted). Run single-threaded (OPENBLAS_NUM_THREADS=1, set by
 bench/denoiser.sh). Prints `key value` lines."""
 import time
