@@ -10,7 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "basin/plugin.h"
+#include "base/status.h"
 
 #ifndef BASIN_GNUPLOT
 #define BASIN_GNUPLOT ""
@@ -339,7 +339,7 @@ static int close_checked(FILE *f, const char *dir, const char *name, const char 
     bad |= fclose(f) != 0;
     if (bad) {
         snprintf(err, n_err, "%s/%s.%s: write error", dir, name, ext);
-        return BASIN_EIO;
+        return BASIN_EWRITE;
     }
     return 0;
 }
@@ -369,8 +369,8 @@ static void script_begin(FILE *f, const report_figure *fig, const char *what)
 }
 
 /* Close the script's loop and the file, then draw the figure when gnuplot is
-   not NULL: 0 (fig->drawn, or fig->skipped saying why not), or BASIN_EIO with a
-   message when the script cannot be written. */
+   not NULL: 0 (fig->drawn, or fig->skipped saying why not), or BASIN_EWRITE with
+   a message when the script cannot be written. */
 static int script_finish(FILE *f, const char *dir, const char *gnuplot,
                          report_figure *fig, char *err, size_t n_err)
 {
@@ -451,6 +451,7 @@ int figures_rates(const csv_table *t, const char *dir, const char *gnuplot,
                                         "unconverged"};
     memset(fig, 0, sizeof *fig);
     fig->name = "rates";
+    fig->present = 1;
     fig->title = "Memorized, spurious and generalized rates";
     fig->svg = 1;
     layout L;
@@ -472,7 +473,7 @@ int figures_rates(const csv_table *t, const char *dir, const char *gnuplot,
     FILE *f = open_in(dir, fig->name, "dat", err, n_err);
     if (!f) {
         layout_free(&L);
-        return BASIN_EIO;
+        return BASIN_EWRITE;
     }
     fprintf(f,
             "# %s: rate, lower and upper bound of the bootstrap interval, for "
@@ -508,7 +509,7 @@ int figures_rates(const csv_table *t, const char *dir, const char *gnuplot,
 
     if (!(f = open_in(dir, fig->name, "gp", err, n_err))) {
         layout_free(&L);
-        return BASIN_EIO;
+        return BASIN_EWRITE;
     }
     script_begin(f, fig,
                  "Columns of rates.dat: x, then rate, lo, hi for memorized "
@@ -559,8 +560,9 @@ int figures_collapse(const csv_table *t, const char *dir, const char *gnuplot,
     for (size_t i = 0; i < t->n_rows; i++)
         any |= isfinite(cell_number(t, i, c_t));
     if (c_t < 0 || !any)
-        return 1;
+        return BASIN_OK; /* no such figure */
     fig->name = "collapse";
+    fig->present = 1;
     fig->title = "Collapse time";
     fig->svg = 1;
     layout L;
@@ -572,7 +574,7 @@ int figures_collapse(const csv_table *t, const char *dir, const char *gnuplot,
     FILE *f = open_in(dir, fig->name, "dat", err, n_err);
     if (!f) {
         layout_free(&L);
-        return BASIN_EIO;
+        return BASIN_EWRITE;
     }
     int is_p = L.x >= 0 && strcmp(t->header[L.x], "dataset.count") == 0;
     fprintf(f,
@@ -613,7 +615,7 @@ int figures_collapse(const csv_table *t, const char *dir, const char *gnuplot,
              L.n_panels > 1 ? "; a curve per value of the other swept parameters" : "");
     if (!(f = open_in(dir, fig->name, "gp", err, n_err))) {
         layout_free(&L);
-        return BASIN_EIO;
+        return BASIN_EWRITE;
     }
     script_begin(f, fig,
                  "Columns of collapse.dat: x, t_collapse, its standard error, "
@@ -656,8 +658,9 @@ int figures_phi(const csv_table *t, const char *dir, const char *gnuplot,
     long c_t = csv_table_column(t, "t_ou"), c_phi = csv_table_column(t, "phi");
     long c_lo = csv_table_column(t, "phi_lo"), c_hi = csv_table_column(t, "phi_hi");
     if (c_clone < 0 || c_phi < 0 || t->n_rows == 0)
-        return 1;
+        return BASIN_OK; /* no such figure */
     fig->name = "phi";
+    fig->present = 1;
     fig->title = "φ_C(t): clones that end on the same training point";
     fig->svg = 1;
     size_t n_axes = (size_t)c_clone;
@@ -692,7 +695,7 @@ int figures_phi(const csv_table *t, const char *dir, const char *gnuplot,
     FILE *f = open_in(dir, fig->name, "dat", err, n_err);
     int rc = 0;
     if (!f) {
-        rc = BASIN_EIO;
+        rc = BASIN_EWRITE;
         goto done;
     }
     fprintf(f, "# clone time (OU time), phi, lo, hi; a block per sweep point\n");
@@ -720,7 +723,7 @@ int figures_phi(const csv_table *t, const char *dir, const char *gnuplot,
              "copy, continued with fresh noise, ends on the same training point "
              "(Biroli et al. 2024), with its bootstrap band; a curve per sweep point.");
     if (!(f = open_in(dir, fig->name, "gp", err, n_err))) {
-        rc = BASIN_EIO;
+        rc = BASIN_EWRITE;
         goto done;
     }
     script_begin(f, fig, "Columns of phi.dat: clone time (OU), phi, lo, hi.");
@@ -760,8 +763,9 @@ int figures_landscape(const csv_table *t, const csv_table *att, const char *dir,
         c_count[c] = csv_table_column(t, name);
     }
     if (c_count[0] < 0 || !att)
-        return 1;
+        return BASIN_OK; /* no such figure */
     fig->name = "landscape";
+    fig->present = 1;
     fig->title = "Attractors, basin radii and curvature by class";
     fig->svg = 1;
     layout L;
@@ -810,7 +814,7 @@ int figures_landscape(const csv_table *t, const csv_table *att, const char *dir,
     fig->height = (uint32_t)(panels * PANEL_H);
     FILE *f = open_in(dir, fig->name, "dat", err, n_err);
     if (!f) {
-        rc = BASIN_EIO;
+        rc = BASIN_EWRITE;
         goto done;
     }
     fprintf(f,
@@ -849,7 +853,7 @@ int figures_landscape(const csv_table *t, const csv_table *att, const char *dir,
                     : "",
              L.x >= 0 ? t->header[L.x] : "the single sweep point");
     if (!(f = open_in(dir, fig->name, "gp", err, n_err))) {
-        rc = BASIN_EIO;
+        rc = BASIN_EWRITE;
         goto done;
     }
     script_begin(f, fig,
@@ -928,8 +932,9 @@ int figures_pairs(const csv_table *t, const csv_table *records, const char *dir,
     for (size_t i = 0; i < t->n_rows; i++)
         any |= isfinite(cell_number(t, i, c_d)) || isfinite(cell_number(t, i, c_cos));
     if (c_d < 0 || c_cos < 0 || !any)
-        return 1;
+        return BASIN_OK; /* no such figure */
     fig->name = "pairs";
+    fig->present = 1;
     fig->title = "Disjoint-sets test: distance and cosine of paired samples";
     fig->svg = 1;
     layout L;
@@ -993,7 +998,7 @@ int figures_pairs(const csv_table *t, const csv_table *records, const char *dir,
     set_size(fig, 2, 2);
     FILE *f = open_in(dir, fig->name, "dat", err, n_err);
     if (!f) {
-        rc = BASIN_EIO;
+        rc = BASIN_EWRITE;
         goto done;
     }
     fprintf(f,
@@ -1032,7 +1037,7 @@ int figures_pairs(const csv_table *t, const csv_table *records, const char *dir,
                        : "",
              L.n_panels > 1 ? "; a curve per value of the other swept parameters" : "");
     if (!(f = open_in(dir, fig->name, "gp", err, n_err))) {
-        rc = BASIN_EIO;
+        rc = BASIN_EWRITE;
         goto done;
     }
     script_begin(f, fig,
@@ -1122,8 +1127,9 @@ int figures_training(const csv_table *t, size_t n_axes, const char *dir,
 {
     memset(fig, 0, sizeof *fig);
     if (t->n_rows == 0)
-        return 1;
+        return BASIN_OK; /* no such figure */
     fig->name = "training";
+    fig->present = 1;
     fig->title = "Training curves";
     fig->svg = 1;
     size_t n = t->n_rows, c_name = 4 + n_axes; /* after job, point, repeat, axes, model */
@@ -1215,7 +1221,7 @@ int figures_training(const csv_table *t, size_t n_axes, const char *dir,
     if (!f) {
         free(jobs);
         free(rows);
-        return BASIN_EIO;
+        return BASIN_EWRITE;
     }
     /* A curve per (metric, job, run of increasing steps): a job whose steps start
        again (the disjoint-sets test trains a second model) has a second curve.
@@ -1312,7 +1318,7 @@ int figures_training(const csv_table *t, size_t n_axes, const char *dir,
                     : "",
              dropped ? "; only the first 4 metrics" : "");
     if (!(f = open_in(dir, fig->name, "gp", err, n_err))) {
-        rc = BASIN_EIO;
+        rc = BASIN_EWRITE;
         goto done;
     }
     script_begin(f, fig, "Columns of training.dat: step, value, colour value.");

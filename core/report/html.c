@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "basin/plugin.h"
+#include "base/status.h"
 
 static void put_text(FILE *f, const char *s)
 {
@@ -70,7 +70,7 @@ int report_html_write(const char *path, const report_page *p, char *err, size_t 
     FILE *f = fopen(path, "w");
     if (!f) {
         snprintf(err, n_err, "%s: cannot write: %s", path, strerror(errno));
-        return BASIN_EIO;
+        return BASIN_EWRITE;
     }
     fprintf(f, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">"
                "\n<title>basin report: ");
@@ -181,7 +181,7 @@ int report_html_write(const char *path, const report_page *p, char *err, size_t 
     bad |= fclose(f) != 0;
     if (bad) {
         snprintf(err, n_err, "%s: write error", path);
-        return BASIN_EIO;
+        return BASIN_EWRITE;
     }
     return 0;
 }

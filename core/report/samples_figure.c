@@ -113,7 +113,8 @@ int report_samples_grid(const recipe *r, const csv_table *rec, const sample_rows
         c_near = csv_table_column(rec, "pattern");
     long c_dm = csv_table_column(rec, "d_m"), c_sample = csv_table_column(rec, "sample");
     if (!samples || c_near < 0 || rec->n_rows == 0)
-        return 1;
+        return BASIN_OK; /* no such figure */
+    fig->present = 1;
 
     /* The job shown: the most classes present, then the most spurious samples. */
     size_t n = rec->n_rows;
@@ -181,7 +182,7 @@ int report_samples_grid(const recipe *r, const csv_table *rec, const sample_rows
     if (!(h && w && c && (uint64_t)h * w * c == info.dim)) {
         uint32_t side = (uint32_t)lround(sqrt((double)info.dim));
         if (strcmp(ds_id, "datasets/npy") != 0 || side < 2 || side * side != info.dim) {
-            rc = 1; /* not images */
+            fig->present = 0; /* not images */
             goto done;
         }
         h = w = side;
