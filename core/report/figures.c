@@ -1099,6 +1099,43 @@ typedef struct metric_row {
     double job;
 } metric_row;
 
+/* A curve of training.dat: a run of increasing steps of one metric in one job. */
+typedef struct training_curve {
+    size_t name;      /* its metric */
+    size_t first_row; /* training.csv row of its first point */
+    size_t segment;   /* 0, or 1 for the second training of the job, ... */
+    size_t job;       /* the job's rank among all jobs, for its colour */
+} training_curve;
+
+/* What the training figure shows, worked out from training.csv. */
+typedef struct training_plot {
+    const csv_table *t;
+    size_t n_axes;
+    size_t c_name; /* after job, point, repeat, the axes, model */
+    long c_step, c_value;
+    const char *names[MAX_METRICS]; /* "loss" first, then in order of appearance */
+    size_t n_names, dropped;        /* rows of metrics beyond MAX_METRICS */
+    metric_row *rows;               /* of the metrics shown, by (name, job, row) */
+    size_t n_rows;
+    double *jobs; /* distinct job numbers, sorted */
+    size_t n_jobs;
+    int repeats; /* several repeats share a sweep point */
+    int legend;  /* few jobs: a key entry per curve, else a colour box */
+    long c_colour;
+    int log_cb; /* the colour column spans decades */
+    int log_y[MAX_METRICS], any_log;
+    training_curve *curves;
+    size_t n_curves, cap;
+    int binned, again; /* some curve was averaged in bins; some job trained twice */
+} training_plot;
+
+static void training_plot_free(training_plot *P)
+{
+    free(P->rows);
+    free(P->jobs);
+    free(P->curves);
+}
+
 static int by_name_job_row(const void *a, const void *b)
 {
     const metric_row *x = a, *y = b;
@@ -1122,6 +1159,256 @@ static void job_label(const csv_table *t, size_t n_axes, size_t row, int repeats
         snprintf(buf, n, "job %s", csv_table_cell(t, row, 0));
 }
 
+/* The index of metric s among P->names, or P->n_names. */
+static size_t metric_index(const training_plot *P, const char *s)
+{
+    size_t k = 0;
+    while (k < P->n_names && strcmp(P->names[k], s))
+        k++;
+    return k;
+}
+
+/* The metrics shown ("loss" first, at most MAX_METRICS) and their rows sorted by
+   (metric, job, row). */
+static void training_metrics(training_plot *P)
+{
+    const csv_table *t = P->t;
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t i = 0; i < t->n_rows; i++) {
+            const char *s = csv_table_cell(t, i, P->c_name);
+            if (metric_index(P, s) == P->n_names && P->n_names < MAX_METRICS &&
+                (pass || !strcmp(s, "loss")))
+                P->names[P->n_names++] = s;
+        }
+    for (size_t i = 0; i < t->n_rows; i++) {
+        size_t k = metric_index(P, csv_table_cell(t, i, P->c_name));
+        if (k == P->n_names)
+            P->dropped++;
+        else
+            P->rows[P->n_rows++] = (metric_row){i, k, cell_number(t, i, 0)};
+    }
+    qsort(P->rows, P->n_rows, sizeof *P->rows, by_name_job_row);
+}
+
+/* The distinct jobs, sorted, and whether several repeats share a point. */
+static void training_jobs(training_plot *P)
+{
+    for (size_t i = 0; i < P->t->n_rows; i++)
+        P->repeats |= cell_number(P->t, i, 2) > 0;
+    for (size_t k = 0; k < P->n_rows; k++)
+        P->jobs[k] = P->rows[k].job;
+    qsort(P->jobs, P->n_rows, sizeof *P->jobs, by_double);
+    for (size_t k = 0; k < P->n_rows; k++)
+        if (k == 0 || P->jobs[k] != P->jobs[P->n_jobs - 1])
+            P->jobs[P->n_jobs++] = P->jobs[k];
+    P->legend = P->n_jobs <= MAX_LEGEND;
+}
+
+/* Without a legend, curves are coloured by the numeric swept parameter with the
+   most values (or the job number), on a log scale where it spans decades; a
+   metric gets a log y axis when all its values are positive. */
+static void training_scales(training_plot *P)
+{
+    const csv_table *t = P->t;
+    size_t best = 0;
+    P->c_colour = -1;
+    for (size_t a = 0; a < P->n_axes; a++) {
+        int numeric = 1;
+        double v;
+        for (size_t i = 0; i < t->n_rows && numeric; i++)
+            numeric = is_number(csv_table_cell(t, i, 3 + a), &v);
+        size_t d = numeric ? distinct_values(t, 3 + a) : 0;
+        if (d > 1 && d >= best) {
+            best = d;
+            P->c_colour = (long)(3 + a);
+        }
+    }
+    double lo = INFINITY, hi = -INFINITY;
+    for (size_t i = 0; i < t->n_rows; i++) {
+        double v = cell_number(t, i, P->c_colour < 0 ? 0 : P->c_colour);
+        lo = fmin(lo, v);
+        hi = fmax(hi, v);
+    }
+    P->log_cb = lo > 0 && hi / lo >= 100;
+    for (size_t k = 0; k < MAX_METRICS; k++)
+        P->log_y[k] = 1;
+    for (size_t k = 0; k < P->n_rows; k++) {
+        double v = cell_number(t, P->rows[k].row, P->c_value);
+        if (isfinite(v) && v <= 0)
+            P->log_y[P->rows[k].name] = 0;
+    }
+    for (size_t k = 0; k < P->n_names; k++)
+        P->any_log |= P->log_y[k];
+}
+
+/* Append a curve starting at sorted row k. 0, or -1 when out of memory. */
+static int add_curve(training_plot *P, size_t k)
+{
+    const metric_row *R = &P->rows[k];
+    const training_curve *last = P->n_curves ? &P->curves[P->n_curves - 1] : NULL;
+    size_t segment =
+        last && last->name == R->name && cell_number(P->t, last->first_row, 0) == R->job
+            ? last->segment + 1
+            : 0;
+    if (P->n_curves == P->cap) {
+        training_curve *grown = realloc(P->curves, (P->cap *= 2) * sizeof *P->curves);
+        if (!grown)
+            return -1;
+        P->curves = grown;
+    }
+    size_t rank = 0; /* the job's place among all jobs, for its colour */
+    while (rank + 1 < P->n_jobs && P->jobs[rank] < R->job)
+        rank++;
+    P->curves[P->n_curves++] = (training_curve){R->name, R->row, segment, rank};
+    P->again |= segment > 0;
+    return 0;
+}
+
+/* The points of sorted rows [k, end) into f, averaged in bins of consecutive
+   steps when there are over MAX_CURVE_POINTS. */
+static void put_curve_points(FILE *f, training_plot *P, size_t k, size_t end,
+                             double colour)
+{
+    const csv_table *t = P->t;
+    size_t len = end - k, bin = (len + MAX_CURVE_POINTS - 1) / MAX_CURVE_POINTS;
+    P->binned |= bin > 1;
+    for (size_t b = k; b < end; b += bin) {
+        double s = 0, v = 0, ns = 0, nv = 0;
+        for (size_t j = b; j < end && j < b + bin; j++) {
+            double x = cell_number(t, P->rows[j].row, P->c_step);
+            double y = cell_number(t, P->rows[j].row, P->c_value);
+            s += x;
+            ns++;
+            if (isfinite(y)) {
+                v += y;
+                nv++;
+            }
+        }
+        fprintf(f, "%.9g", s / ns);
+        put_real(f, nv > 0 ? v / nv : NAN);
+        put_real(f, colour);
+        fputc('\n', f);
+    }
+}
+
+/* training.dat: a curve per (metric, job, run of increasing steps): a job whose
+   steps start again (the disjoint-sets test trains a second model) has a second
+   curve. BASIN_OK, BASIN_ENOMEM or BASIN_EWRITE with a message. */
+static int write_training_dat(training_plot *P, const char *dir, const char *name,
+                              char *err, size_t n_err)
+{
+    const csv_table *t = P->t;
+    FILE *f = open_in(dir, name, "dat", err, n_err);
+    if (!f)
+        return BASIN_EWRITE;
+    fprintf(f,
+            "# step, value (means over bins of consecutive steps where a curve "
+            "has over %d points),\n# colour value; a block per curve\n",
+            MAX_CURVE_POINTS);
+    for (size_t k = 0; k < P->n_rows;) {
+        const metric_row *R = &P->rows[k];
+        size_t end = k + 1;
+        while (end < P->n_rows && P->rows[end].name == R->name &&
+               P->rows[end].job == R->job &&
+               cell_number(t, P->rows[end].row, P->c_step) >
+                   cell_number(t, P->rows[end - 1].row, P->c_step))
+            end++;
+        if (add_curve(P, k)) {
+            fclose(f);
+            snprintf(err, n_err, "out of memory");
+            return BASIN_ENOMEM;
+        }
+        size_t segment = P->curves[P->n_curves - 1].segment;
+        fprintf(f, "# curve %zu: %s, job %s%s\n", P->n_curves - 1, P->names[R->name],
+                csv_table_cell(t, R->row, 0), segment ? ", again" : "");
+        put_curve_points(f, P, k, end,
+                         P->c_colour < 0 ? R->job : cell_number(t, R->row, P->c_colour));
+        fprintf(f, "\n\n");
+        k = end;
+    }
+    return close_checked(f, dir, name, "dat", err, n_err);
+}
+
+static void training_caption(report_figure *fig, const training_plot *P)
+{
+    char colour_by[200];
+    snprintf(colour_by, sizeof colour_by, "; coloured by %.150s%s",
+             P->c_colour < 0 ? "job" : P->t->header[P->c_colour],
+             P->log_cb ? " (log scale)" : "");
+    snprintf(fig->caption, sizeof fig->caption,
+             "The training %s reported by the score model (training.csv) against the "
+             "training step, a curve per job%s%s%s%s%s.",
+             P->n_names == 1 && !strcmp(P->names[0], "loss") ? "loss" : "metrics",
+             P->legend ? "" : colour_by,
+             !P->any_log       ? ""
+             : P->n_names == 1 ? ", log y"
+                               : ", log y where all positive",
+             P->again ? "; dashed: a second training in the same job (the disjoint-sets "
+                        "test's second model, on the held-out points)"
+                      : "",
+             P->binned ? "; curves of over 500 points averaged over bins "
+                         "of consecutive steps"
+                       : "",
+             P->dropped ? "; only the first 4 metrics" : "");
+}
+
+/* The plot command of metric k's panel: its curves. */
+static void script_training_panel(FILE *f, const training_plot *P, size_t k)
+{
+    fprintf(f, "%s\nset ylabel ", P->log_y[k] ? "set logscale y" : "unset logscale y");
+    put_quoted(f, P->names[k]);
+    fprintf(f, "\nplot ");
+    int first = 1;
+    for (size_t c = 0; c < P->n_curves; c++) {
+        const training_curve *C = &P->curves[c];
+        if (C->name != k)
+            continue;
+        fprintf(f, "%s'training.dat' index %zu using 1:2%s with lines lw 1.5 dt %d ",
+                first ? "" : ", \\\n     ", c, P->legend ? "" : ":3", C->segment ? 2 : 1);
+        first = 0;
+        if (!P->legend) {
+            fprintf(f, "lc palette notitle");
+            continue;
+        }
+        fprintf(f, "lc rgb '%s' ", COLOURS[C->job % N_COLOURS]);
+        if (C->segment) {
+            fprintf(f, "notitle");
+        } else {
+            char label[560];
+            job_label(P->t, P->n_axes, C->first_row, P->repeats, label, sizeof label);
+            fprintf(f, "title ");
+            put_quoted(f, label);
+        }
+    }
+    if (P->again) /* a key entry for the dashed curves */
+        fprintf(f, ", \\\n     1/0 with lines lw 1.5 dt 2 lc rgb '#999999' "
+                   "title 'second training (disjoint set)'");
+    fputc('\n', f);
+}
+
+/* training.gp, then the images. */
+static int script_training(const training_plot *P, const char *dir, const char *gnuplot,
+                           report_figure *fig, char *err, size_t n_err)
+{
+    FILE *f = open_in(dir, fig->name, "gp", err, n_err);
+    if (!f)
+        return BASIN_EWRITE;
+    script_begin(f, fig, "Columns of training.dat: step, value, colour value.");
+    fprintf(f, "set xlabel 'training step'\nset key %s\n",
+            P->legend ? "outside right top" : "top right");
+    if (!P->legend) {
+        fprintf(f, "set palette defined (0 '#440154', 1 '#3b528b', 2 '#21918c', "
+                   "3 '#5ec962', 4 '#fde725')\nset cblabel ");
+        put_quoted(f, P->c_colour < 0 ? "job" : P->t->header[P->c_colour]);
+        fprintf(f, "\n%s", P->log_cb ? "set logscale cb\n" : "");
+    }
+    size_t cols = P->n_names < 2 ? P->n_names : 2;
+    fprintf(f, "set multiplot layout %zu,%zu\n", (P->n_names + cols - 1) / cols, cols);
+    for (size_t k = 0; k < P->n_names; k++)
+        script_training_panel(f, P, k);
+    return script_finish(f, dir, gnuplot, fig, err, n_err);
+}
+
 int figures_training(const csv_table *t, size_t n_axes, const char *dir,
                      const char *gnuplot, report_figure *fig, char *err, size_t n_err)
 {
@@ -1132,243 +1419,31 @@ int figures_training(const csv_table *t, size_t n_axes, const char *dir,
     fig->present = 1;
     fig->title = "Training curves";
     fig->svg = 1;
-    size_t n = t->n_rows, c_name = 4 + n_axes; /* after job, point, repeat, axes, model */
-    long c_step = csv_table_column(t, "step"), c_value = csv_table_column(t, "value");
-    /* Metric names, "loss" first, in order of appearance; at most MAX_METRICS. */
-    const char *names[MAX_METRICS];
-    size_t n_names = 0, dropped = 0;
-    metric_row *rows = calloc(n + 1, sizeof *rows);
-    if (!rows) {
+    training_plot P = {.t = t, .n_axes = n_axes, .c_name = 4 + n_axes, .cap = 64};
+    P.c_step = csv_table_column(t, "step");
+    P.c_value = csv_table_column(t, "value");
+    P.rows = calloc(t->n_rows + 1, sizeof *P.rows);
+    P.jobs = calloc(t->n_rows + 1, sizeof *P.jobs);
+    P.curves = malloc(P.cap * sizeof *P.curves);
+    int rc = BASIN_OK;
+    if (!P.rows || !P.jobs || !P.curves) {
         snprintf(err, n_err, "out of memory");
-        return BASIN_ENOMEM;
+        rc = BASIN_ENOMEM;
     }
-    for (int pass = 0; pass < 2; pass++)
-        for (size_t i = 0; i < n; i++) {
-            const char *s = csv_table_cell(t, i, c_name);
-            size_t k = 0;
-            while (k < n_names && strcmp(names[k], s))
-                k++;
-            if (k == n_names && n_names < MAX_METRICS && (pass || !strcmp(s, "loss")))
-                names[n_names++] = s;
-        }
-    size_t m = 0;
-    for (size_t i = 0; i < n; i++) {
-        const char *s = csv_table_cell(t, i, c_name);
-        size_t k = 0;
-        while (k < n_names && strcmp(names[k], s))
-            k++;
-        if (k == n_names) {
-            dropped++;
-            continue;
-        }
-        rows[m++] = (metric_row){i, k, cell_number(t, i, 0)};
+    if (rc == BASIN_OK) {
+        training_metrics(&P);
+        training_jobs(&P);
+        training_scales(&P);
+        set_size(fig, P.n_names, 2);
+        /* Each panel has room for its legend, or its colour box. */
+        fig->width +=
+            (uint32_t)((P.n_names < 2 ? P.n_names : 2) * (P.legend ? 260 : 100));
+        rc = write_training_dat(&P, dir, fig->name, err, n_err);
     }
-    qsort(rows, m, sizeof *rows, by_name_job_row);
-    /* Jobs, their colours and whether several repeats share a point. */
-    int repeats = 0;
-    size_t n_jobs = 0;
-    double *jobs = calloc(m + 1, sizeof *jobs); /* distinct job numbers, sorted */
-    if (!jobs) {
-        free(rows);
-        snprintf(err, n_err, "out of memory");
-        return BASIN_ENOMEM;
+    if (rc == BASIN_OK) {
+        training_caption(fig, &P);
+        rc = script_training(&P, dir, gnuplot, fig, err, n_err);
     }
-    for (size_t i = 0; i < n; i++)
-        repeats |= cell_number(t, i, 2) > 0;
-    for (size_t k = 0; k < m; k++)
-        jobs[k] = rows[k].job;
-    qsort(jobs, m, sizeof *jobs, by_double);
-    for (size_t k = 0; k < m; k++)
-        if (k == 0 || jobs[k] != jobs[n_jobs - 1])
-            jobs[n_jobs++] = jobs[k];
-    int legend = n_jobs <= MAX_LEGEND;
-    /* Without a legend, colour by the numeric swept parameter with the most values
-       (or the job number), on a log scale where it spans decades. */
-    long c_colour = -1;
-    size_t best = 0;
-    for (size_t a = 0; a < n_axes; a++) {
-        int numeric = 1;
-        double v;
-        for (size_t i = 0; i < n && numeric; i++)
-            numeric = is_number(csv_table_cell(t, i, 3 + a), &v);
-        size_t d = numeric ? distinct_values(t, 3 + a) : 0;
-        if (d > 1 && d >= best) {
-            best = d;
-            c_colour = (long)(3 + a);
-        }
-    }
-    double lo = INFINITY, hi = -INFINITY;
-    for (size_t i = 0; i < n; i++) {
-        double v = cell_number(t, i, c_colour < 0 ? 0 : c_colour);
-        lo = fmin(lo, v);
-        hi = fmax(hi, v);
-    }
-    int log_cb = lo > 0 && hi / lo >= 100;
-    /* A log y axis for each metric whose values are all positive. */
-    int log_y[MAX_METRICS] = {1, 1, 1, 1}, any_log = 0;
-    for (size_t k = 0; k < m; k++) {
-        double v = cell_number(t, rows[k].row, c_value);
-        if (isfinite(v) && v <= 0)
-            log_y[rows[k].name] = 0;
-    }
-    for (size_t k = 0; k < n_names; k++)
-        any_log |= log_y[k];
-    set_size(fig, n_names, 2);
-    /* Each panel has room for its legend, or its colour box. */
-    fig->width += (uint32_t)((n_names < 2 ? n_names : 2) * (legend ? 260 : 100));
-    int rc = 0;
-    FILE *f = open_in(dir, fig->name, "dat", err, n_err);
-    if (!f) {
-        free(jobs);
-        free(rows);
-        return BASIN_EWRITE;
-    }
-    /* A curve per (metric, job, run of increasing steps): a job whose steps start
-       again (the disjoint-sets test trains a second model) has a second curve.
-       Long curves are averaged in bins of consecutive steps. */
-    fprintf(f,
-            "# step, value (means over bins of consecutive steps where a curve "
-            "has over %d points),\n# colour value; a block per curve\n",
-            MAX_CURVE_POINTS);
-    size_t n_curves = 0, cap = 64;
-    typedef struct curve {
-        size_t name, first_row, segment, job;
-    } curve;
-    int binned = 0;
-    curve *curves = malloc(cap * sizeof *curves);
-    for (size_t k = 0; curves && k < m;) {
-        size_t end = k + 1;
-        while (end < m && rows[end].name == rows[k].name &&
-               rows[end].job == rows[k].job &&
-               cell_number(t, rows[end].row, c_step) >
-                   cell_number(t, rows[end - 1].row, c_step))
-            end++;
-        size_t segment =
-            n_curves > 0 && curves[n_curves - 1].name == rows[k].name &&
-                    cell_number(t, curves[n_curves - 1].first_row, 0) == rows[k].job
-                ? curves[n_curves - 1].segment + 1
-                : 0;
-        if (n_curves == cap) {
-            curve *grown = realloc(curves, (cap *= 2) * sizeof *curves);
-            if (!grown) {
-                free(curves);
-                curves = NULL;
-                break;
-            }
-            curves = grown;
-        }
-        size_t rank = 0; /* the job's place among all jobs, for its colour */
-        while (rank + 1 < n_jobs && jobs[rank] < rows[k].job)
-            rank++;
-        curves[n_curves++] = (curve){rows[k].name, rows[k].row, segment, rank};
-        double colour =
-            c_colour < 0 ? rows[k].job : cell_number(t, rows[k].row, c_colour);
-        fprintf(f, "# curve %zu: %s, job %s%s\n", n_curves - 1, names[rows[k].name],
-                csv_table_cell(t, rows[k].row, 0), segment ? ", again" : "");
-        size_t len = end - k, bin = (len + MAX_CURVE_POINTS - 1) / MAX_CURVE_POINTS;
-        binned |= bin > 1;
-        for (size_t b = k; b < end; b += bin) {
-            double s = 0, v = 0, ns = 0, nv = 0;
-            for (size_t j = b; j < end && j < b + bin; j++) {
-                double x = cell_number(t, rows[j].row, c_step);
-                double y = cell_number(t, rows[j].row, c_value);
-                s += x;
-                ns++;
-                if (isfinite(y)) {
-                    v += y;
-                    nv++;
-                }
-            }
-            fprintf(f, "%.9g", s / ns);
-            put_real(f, nv > 0 ? v / nv : NAN);
-            put_real(f, colour);
-            fputc('\n', f);
-        }
-        fprintf(f, "\n\n");
-        k = end;
-    }
-    if (!curves) {
-        fclose(f);
-        free(jobs);
-        free(rows);
-        snprintf(err, n_err, "out of memory");
-        return BASIN_ENOMEM;
-    }
-    if ((rc = close_checked(f, dir, fig->name, "dat", err, n_err)))
-        goto done;
-    int again = 0;
-    for (size_t c = 0; c < n_curves; c++)
-        again |= curves[c].segment > 0;
-    char colour_by[200];
-    snprintf(colour_by, sizeof colour_by, "; coloured by %.150s%s",
-             c_colour < 0 ? "job" : t->header[c_colour], log_cb ? " (log scale)" : "");
-    snprintf(fig->caption, sizeof fig->caption,
-             "The training %s reported by the score model (training.csv) against the "
-             "training step, a curve per job%s%s%s%s%s.",
-             n_names == 1 && !strcmp(names[0], "loss") ? "loss" : "metrics",
-             legend ? "" : colour_by,
-             !any_log       ? ""
-             : n_names == 1 ? ", log y"
-                            : ", log y where all positive",
-             again ? "; dashed: a second training in the same job (the disjoint-sets "
-                     "test's second model, on the held-out points)"
-                   : "",
-             binned ? "; curves of over 500 points averaged over bins "
-                      "of consecutive steps"
-                    : "",
-             dropped ? "; only the first 4 metrics" : "");
-    if (!(f = open_in(dir, fig->name, "gp", err, n_err))) {
-        rc = BASIN_EWRITE;
-        goto done;
-    }
-    script_begin(f, fig, "Columns of training.dat: step, value, colour value.");
-    fprintf(f, "set xlabel 'training step'\nset key %s\n",
-            legend ? "outside right top" : "top right");
-    if (!legend) {
-        fprintf(f, "set palette defined (0 '#440154', 1 '#3b528b', 2 '#21918c', "
-                   "3 '#5ec962', 4 '#fde725')\nset cblabel ");
-        put_quoted(f, c_colour < 0 ? "job" : t->header[c_colour]);
-        fprintf(f, "\n%s", log_cb ? "set logscale cb\n" : "");
-    }
-    size_t cols = n_names < 2 ? n_names : 2;
-    fprintf(f, "set multiplot layout %zu,%zu\n", (n_names + cols - 1) / cols, cols);
-    for (size_t k = 0; k < n_names; k++) {
-        fprintf(f, "%s\nset ylabel ", log_y[k] ? "set logscale y" : "unset logscale y");
-        put_quoted(f, names[k]);
-        fprintf(f, "\nplot ");
-        int first = 1;
-        for (size_t c = 0; c < n_curves; c++) {
-            if (curves[c].name != k)
-                continue;
-            fprintf(f,
-                    "%s'training.dat' index %zu using 1:2%s with lines lw 1.5 "
-                    "dt %d ",
-                    first ? "" : ", \\\n     ", c, legend ? "" : ":3",
-                    curves[c].segment ? 2 : 1);
-            first = 0;
-            if (!legend) {
-                fprintf(f, "lc palette notitle");
-                continue;
-            }
-            fprintf(f, "lc rgb '%s' ", COLOURS[curves[c].job % N_COLOURS]);
-            if (curves[c].segment) {
-                fprintf(f, "notitle");
-            } else {
-                char label[560];
-                job_label(t, n_axes, curves[c].first_row, repeats, label, sizeof label);
-                fprintf(f, "title ");
-                put_quoted(f, label);
-            }
-        }
-        if (again) /* a key entry for the dashed curves */
-            fprintf(f, ", \\\n     1/0 with lines lw 1.5 dt 2 lc rgb '#999999' "
-                       "title 'second training (disjoint set)'");
-        fputc('\n', f);
-    }
-    rc = script_finish(f, dir, gnuplot, fig, err, n_err);
-done:
-    free(curves);
-    free(jobs);
-    free(rows);
+    training_plot_free(&P);
     return rc;
 }
