@@ -751,38 +751,32 @@ done:
 
 /* ------------------------------------------------------------ landscape */
 
-int figures_landscape(const csv_table *t, const csv_table *att, const char *dir,
-                      const char *gnuplot, report_figure *fig, char *err, size_t n_err)
-{
-    static const char *const CLASSES[] = {"memorized", "spurious", "generalized"};
-    memset(fig, 0, sizeof *fig);
-    long c_count[3];
-    for (int c = 0; c < 3; c++) {
-        char name[64];
-        snprintf(name, sizeof name, "attractors_%s", CLASSES[c]);
-        c_count[c] = csv_table_column(t, name);
-    }
-    if (c_count[0] < 0 || !att)
-        return BASIN_OK; /* no such figure */
-    fig->name = "landscape";
-    fig->present = 1;
-    fig->title = "Attractors, basin radii and curvature by class";
-    fig->svg = 1;
+static const char *const CLASSES[] = {"memorized", "spurious", "generalized"};
+
+/* What the landscape figure shows: the summary's attractor counts and, per
+   (sweep point, class), the sums of attractors.csv's radius and λ_min. */
+typedef struct landscape_plot {
+    const csv_table *t;
     layout L;
-    int rc = layout_make(t, NULL, &L, err, n_err);
-    if (rc)
-        return rc;
-    size_t panels = L.n_panels < 8 ? L.n_panels : 8;
-    /* Mean radius and λ_min per (sweep point, class) from attractors.csv; its
-       `point` column is the summary's row. */
+    size_t panels; /* at most 8 */
+    long c_count[3];
+    double *sum; /* per summary row and class: radius sum and count, λ_min sum
+                    and count (12 per row) */
+    int has[3];  /* kinds of panel drawn: counts, radius, curvature */
+    size_t kinds;
+} landscape_plot;
+
+/* Sum radius and λ_min per (sweep point, class) from attractors.csv; its `point`
+   column is the summary's row. BASIN_OK or BASIN_ENOMEM. */
+static int landscape_sums(landscape_plot *P, const csv_table *att, char *err,
+                          size_t n_err)
+{
     long a_point = csv_table_column(att, "point"),
          a_class = csv_table_column(att, "class");
     long a_radius = csv_table_column(att, "radius");
     long a_lmin = csv_table_column(att, "lambda_min");
-    size_t n = t->n_rows;
-    double *sum = calloc(n * 12 + 1, sizeof *sum); /* radius, n, lmin, n per class */
-    if (!sum) {
-        layout_free(&L);
+    size_t n = P->t->n_rows;
+    if (!(P->sum = calloc(n * 12 + 1, sizeof *P->sum))) {
         snprintf(err, n_err, "out of memory");
         return BASIN_ENOMEM;
     }
@@ -793,7 +787,7 @@ int figures_landscape(const csv_table *t, const csv_table *att, const char *dir,
             c++;
         if (!(p >= 0 && p < (double)n) || c == 3)
             continue;
-        double *s = sum + (size_t)p * 12 + (size_t)c * 4;
+        double *s = P->sum + (size_t)p * 12 + (size_t)c * 4;
         double r = cell_number(att, i, a_radius), l = cell_number(att, i, a_lmin);
         if (isfinite(r)) {
             s[0] += r;
@@ -804,102 +798,146 @@ int figures_landscape(const csv_table *t, const csv_table *att, const char *dir,
             s[3]++;
         }
     }
-    int has[3] = {1, 0, 0}; /* counts, radius, curvature */
+    P->has[0] = 1;
     for (size_t i = 0; i < n * 3; i++) {
-        has[1] |= sum[i * 4 + 1] > 0;
-        has[2] |= sum[i * 4 + 3] > 0;
+        P->has[1] |= P->sum[i * 4 + 1] > 0;
+        P->has[2] |= P->sum[i * 4 + 3] > 0;
     }
-    size_t kinds = 1 + (size_t)has[1] + (size_t)has[2];
-    fig->width = (uint32_t)(kinds * PANEL_W);
-    fig->height = (uint32_t)(panels * PANEL_H);
-    FILE *f = open_in(dir, fig->name, "dat", err, n_err);
-    if (!f) {
-        rc = BASIN_EWRITE;
-        goto done;
-    }
+    P->kinds = 1 + (size_t)P->has[1] + (size_t)P->has[2];
+    return BASIN_OK;
+}
+
+static int write_landscape_dat(const landscape_plot *P, const char *dir, const char *name,
+                               char *err, size_t n_err)
+{
+    const csv_table *t = P->t;
+    const layout *L = &P->L;
+    FILE *f = open_in(dir, name, "dat", err, n_err);
+    if (!f)
+        return BASIN_EWRITE;
     fprintf(f,
             "# %s; attractors per job (memorized, spurious, generalized), mean "
             "basin radius (same),\n# mean smallest Hessian eigenvalue (same); a "
             "block per panel\n",
-            L.x >= 0 ? t->header[L.x] : "(no sweep)");
-    for (size_t p = 0; p < panels; p++) {
-        fprintf(f, "# panel %zu: %s\n", p, L.title[p]);
-        for (size_t k = 0; k < n; k++) {
-            size_t i = L.order[k];
-            if (L.panel[i] != p)
+            L->x >= 0 ? t->header[L->x] : "(no sweep)");
+    for (size_t p = 0; p < P->panels; p++) {
+        fprintf(f, "# panel %zu: %s\n", p, L->title[p]);
+        for (size_t k = 0; k < t->n_rows; k++) {
+            size_t i = L->order[k];
+            if (L->panel[i] != p)
                 continue;
-            put_x(f, &L, i);
+            put_x(f, L, i);
             for (int c = 0; c < 3; c++)
-                put_real(f, cell_number(t, i, c_count[c]));
+                put_real(f, cell_number(t, i, P->c_count[c]));
             for (int m = 0; m < 2; m++)
                 for (int c = 0; c < 3; c++) {
-                    const double *s = sum + i * 12 + (size_t)c * 4 + m * 2;
+                    const double *s = P->sum + i * 12 + (size_t)c * 4 + m * 2;
                     put_real(f, s[1] > 0 ? s[0] / s[1] : NAN);
                 }
-            put_x_label(f, t, &L, i);
+            put_x_label(f, t, L, i);
             fputc('\n', f);
         }
         fprintf(f, "\n\n");
     }
-    if ((rc = close_checked(f, dir, fig->name, "dat", err, n_err)))
-        goto done;
-    snprintf(fig->caption, sizeof fig->caption,
-             "Attractors found per job by class%s%s, against %s.",
-             has[1] ? "; mean basin radius (the largest corruption from which "
-                      "most starts return)"
-                    : "",
-             has[2] ? "; mean smallest Hessian eigenvalue at the attractors "
-                      "(negative: a saddle)"
-                    : "",
-             L.x >= 0 ? t->header[L.x] : "the single sweep point");
-    if (!(f = open_in(dir, fig->name, "gp", err, n_err))) {
-        rc = BASIN_EWRITE;
-        goto done;
+    return close_checked(f, dir, name, "dat", err, n_err);
+}
+
+/* The plot of panel p's kind k (0 counts, 1 radius, 2 curvature): a curve per
+   class with values there, or an empty slot. */
+static void script_landscape_plot(FILE *f, const landscape_plot *P, size_t p, int k)
+{
+    static const char *const YLABEL[] = {"attractors per job", "mean basin radius",
+                                         "mean λ_min of the Hessian"};
+    const csv_table *t = P->t;
+    char tic[32];
+    int first = 1;
+    fprintf(f, "set ylabel '%s'\nset title ", YLABEL[k]);
+    put_quoted(f, P->L.title[p]);
+    fputc('\n', f);
+    for (int c = 0; c < 3; c++) {
+        int col = 2 + 3 * k + c, any = 0;
+        for (size_t i = 0; i < t->n_rows; i++) {
+            if (P->L.panel[i] != p)
+                continue;
+            if (k == 0)
+                any |= isfinite(cell_number(t, i, P->c_count[c]));
+            else
+                any |= P->sum[i * 12 + (size_t)c * 4 + (size_t)(k - 1) * 2 + 1] > 0;
+        }
+        if (!any)
+            continue;
+        fprintf(f,
+                "%s'landscape.dat' index %zu using 1:%d%s with linespoints "
+                "lw 2 pt 7 ps 0.8 lc rgb '%s' title '%s'",
+                first ? "plot " : ", ", p, col, xtic(&P->L, 11, tic, sizeof tic),
+                COLOURS[c], CLASSES[c]);
+        first = 0;
     }
+    if (first) /* nothing of this kind in this panel */
+        fprintf(f, "set multiplot next");
+    fputc('\n', f);
+}
+
+/* landscape.gp, then the images. */
+static int script_landscape(const landscape_plot *P, const char *dir, const char *gnuplot,
+                            report_figure *fig, char *err, size_t n_err)
+{
+    FILE *f = open_in(dir, fig->name, "gp", err, n_err);
+    if (!f)
+        return BASIN_EWRITE;
     script_begin(f, fig,
                  "Columns of landscape.dat: x; attractors per job (2-4), "
                  "mean radius (5-7),\n# mean lambda_min (8-10) for memorized, "
                  "spurious, generalized; 11 the x label.");
-    script_x(f, t, &L, NULL);
-    fprintf(f, "set multiplot layout %zu,%zu\n", panels, kinds);
-    static const char *const YLABEL[] = {"attractors per job", "mean basin radius",
-                                         "mean λ_min of the Hessian"};
-    char tic[32];
-    for (size_t p = 0; p < panels; p++)
-        for (int k = 0; k < 3; k++) {
-            if (!has[k])
-                continue;
-            int first = 1;
-            fprintf(f, "set ylabel '%s'\nset title ", YLABEL[k]);
-            put_quoted(f, L.title[p]);
-            fputc('\n', f);
-            for (int c = 0; c < 3; c++) {
-                int col = 2 + 3 * k + c, any = 0;
-                for (size_t i = 0; i < n; i++) {
-                    if (L.panel[i] != p)
-                        continue;
-                    if (k == 0)
-                        any |= isfinite(cell_number(t, i, c_count[c]));
-                    else
-                        any |= sum[i * 12 + (size_t)c * 4 + (size_t)(k - 1) * 2 + 1] > 0;
-                }
-                if (!any)
-                    continue;
-                fprintf(f,
-                        "%s'landscape.dat' index %zu using 1:%d%s with linespoints "
-                        "lw 2 pt 7 ps 0.8 lc rgb '%s' title '%s'",
-                        first ? "plot " : ", ", p, col, xtic(&L, 11, tic, sizeof tic),
-                        COLOURS[c], CLASSES[c]);
-                first = 0;
-            }
-            if (first) /* nothing of this kind in this panel */
-                fprintf(f, "set multiplot next");
-            fputc('\n', f);
-        }
-    rc = script_finish(f, dir, gnuplot, fig, err, n_err);
-done:
-    free(sum);
-    layout_free(&L);
+    script_x(f, P->t, &P->L, NULL);
+    fprintf(f, "set multiplot layout %zu,%zu\n", P->panels, P->kinds);
+    for (size_t p = 0; p < P->panels; p++)
+        for (int k = 0; k < 3; k++)
+            if (P->has[k])
+                script_landscape_plot(f, P, p, k);
+    return script_finish(f, dir, gnuplot, fig, err, n_err);
+}
+
+int figures_landscape(const csv_table *t, const csv_table *att, const char *dir,
+                      const char *gnuplot, report_figure *fig, char *err, size_t n_err)
+{
+    memset(fig, 0, sizeof *fig);
+    landscape_plot P = {.t = t};
+    for (int c = 0; c < 3; c++) {
+        char name[64];
+        snprintf(name, sizeof name, "attractors_%s", CLASSES[c]);
+        P.c_count[c] = csv_table_column(t, name);
+    }
+    if (P.c_count[0] < 0 || !att)
+        return BASIN_OK; /* no such figure */
+    fig->name = "landscape";
+    fig->present = 1;
+    fig->title = "Attractors, basin radii and curvature by class";
+    fig->svg = 1;
+    int rc = layout_make(t, NULL, &P.L, err, n_err);
+    if (rc)
+        return rc;
+    P.panels = P.L.n_panels < 8 ? P.L.n_panels : 8;
+    rc = landscape_sums(&P, att, err, n_err);
+    if (rc == BASIN_OK) {
+        fig->width = (uint32_t)(P.kinds * PANEL_W);
+        fig->height = (uint32_t)(P.panels * PANEL_H);
+        rc = write_landscape_dat(&P, dir, fig->name, err, n_err);
+    }
+    if (rc == BASIN_OK) {
+        snprintf(fig->caption, sizeof fig->caption,
+                 "Attractors found per job by class%s%s, against %s.",
+                 P.has[1] ? "; mean basin radius (the largest corruption from which "
+                            "most starts return)"
+                          : "",
+                 P.has[2] ? "; mean smallest Hessian eigenvalue at the attractors "
+                            "(negative: a saddle)"
+                          : "",
+                 P.L.x >= 0 ? t->header[P.L.x] : "the single sweep point");
+        rc = script_landscape(&P, dir, gnuplot, fig, err, n_err);
+    }
+    free(P.sum);
+    layout_free(&P.L);
     return rc;
 }
 
@@ -922,48 +960,27 @@ static double quantile(const double *v, size_t n, double q)
     return k + 1 < n ? v[k] + (h - (double)k) * (v[k + 1] - v[k]) : v[n - 1];
 }
 
-int figures_pairs(const csv_table *t, const csv_table *records, const char *dir,
-                  const char *gnuplot, report_figure *fig, char *err, size_t n_err)
-{
-    memset(fig, 0, sizeof *fig);
-    long c_d = csv_table_column(t, "pair_distance");
-    long c_cos = csv_table_column(t, "pair_cosine");
-    int any = 0;
-    for (size_t i = 0; i < t->n_rows; i++)
-        any |= isfinite(cell_number(t, i, c_d)) || isfinite(cell_number(t, i, c_cos));
-    if (c_d < 0 || c_cos < 0 || !any)
-        return BASIN_OK; /* no such figure */
-    fig->name = "pairs";
-    fig->present = 1;
-    fig->title = "Disjoint-sets test: distance and cosine of paired samples";
-    fig->svg = 1;
+/* What the pairs figure shows: the summary's means of d_pair and cos_pair, and
+   their quartiles over the samples of records.csv. */
+typedef struct pairs_plot {
+    const csv_table *t;
     layout L;
-    int rc = layout_make(t, "dataset.count", &L, err, n_err);
-    if (rc)
-        return rc;
-    size_t n = t->n_rows, n_rec = records->n_rows;
-    /* Per sweep point and measure (d_pair, cos_pair): quartiles of the samples. */
-    double *q = calloc(n * 6 + 1, sizeof *q), *vals = calloc(n_rec + 1, sizeof *vals);
-    size_t *count = calloc(n * 2 + 1, sizeof *count);
-    if (!q || !vals || !count) {
-        snprintf(err, n_err, "out of memory");
-        rc = BASIN_ENOMEM;
-        goto done;
-    }
-    for (size_t i = 0; i < n * 6; i++)
-        q[i] = NAN;
+    long c_d, c_cos;
+    double *q;     /* per sweep point: q1, median, q3 of d_pair, then of cos_pair */
+    int quartiles; /* some point has samples */
+} pairs_plot;
+
+/* Fill P->q from the records: bucket the values of each measure by sweep point
+   (vals: per point, from start[p]), sort each bucket, take its quartiles. */
+static void pairs_fill_quartiles(pairs_plot *P, const csv_table *records, double *vals,
+                                 size_t *start, size_t *fill)
+{
+    size_t n = P->t->n_rows, n_rec = records->n_rows;
     long r_point = csv_table_column(records, "point");
     long r_col[2] = {csv_table_column(records, "d_pair"),
                      csv_table_column(records, "cos_pair")};
-    /* Bucket the records by sweep point (vals: per point, from start[p]). */
-    size_t *start = calloc(n + 2, sizeof *start), *fill = calloc(n + 1, sizeof *fill);
-    if (!start || !fill) {
-        free(start);
-        free(fill);
-        snprintf(err, n_err, "out of memory");
-        rc = BASIN_ENOMEM;
-        goto done;
-    }
+    for (size_t i = 0; i < n * 6; i++)
+        P->q[i] = NAN;
     for (size_t i = 0; i < n_rec; i++) {
         double p = cell_number(records, i, r_point);
         if (p >= 0 && p < (double)n)
@@ -985,45 +1002,68 @@ int figures_pairs(const csv_table *t, const csv_table *records, const char *dir,
             double *v = vals + start[p];
             qsort(v, fill[p], sizeof *v, by_double);
             for (int j = 0; j < 3; j++)
-                q[p * 6 + (size_t)m * 3 + (size_t)j] =
+                P->q[p * 6 + (size_t)m * 3 + (size_t)j] =
                     quantile(v, fill[p], 0.25 * (j + 1));
-            count[p * 2 + (size_t)m] = fill[p];
+            P->quartiles |= fill[p] > 0;
         }
     }
+}
+
+/* P->q and P->quartiles. BASIN_OK or BASIN_ENOMEM. */
+static int pairs_quartiles(pairs_plot *P, const csv_table *records, char *err,
+                           size_t n_err)
+{
+    size_t n = P->t->n_rows;
+    P->q = calloc(n * 6 + 1, sizeof *P->q);
+    double *vals = calloc(records->n_rows + 1, sizeof *vals);
+    size_t *start = calloc(n + 2, sizeof *start), *fill = calloc(n + 1, sizeof *fill);
+    int rc = BASIN_OK;
+    if (!P->q || !vals || !start || !fill) {
+        snprintf(err, n_err, "out of memory");
+        rc = BASIN_ENOMEM;
+    } else {
+        pairs_fill_quartiles(P, records, vals, start, fill);
+    }
+    free(vals);
     free(start);
     free(fill);
-    int quartiles = 0;
-    for (size_t i = 0; i < n * 2; i++)
-        quartiles |= count[i] > 0;
-    set_size(fig, 2, 2);
-    FILE *f = open_in(dir, fig->name, "dat", err, n_err);
-    if (!f) {
-        rc = BASIN_EWRITE;
-        goto done;
-    }
+    return rc;
+}
+
+static int write_pairs_dat(const pairs_plot *P, const char *dir, const char *name,
+                           char *err, size_t n_err)
+{
+    const csv_table *t = P->t;
+    const layout *L = &P->L;
+    FILE *f = open_in(dir, name, "dat", err, n_err);
+    if (!f)
+        return BASIN_EWRITE;
     fprintf(f,
             "# %s; mean d_pair (summary.csv), its median and quartiles over the "
             "samples\n# (records.csv); the same for cos_pair; a block per curve\n",
-            L.x >= 0 ? t->header[L.x] : "(no sweep)");
-    for (size_t p = 0; p < L.n_panels; p++) {
-        fprintf(f, "# curve %zu: %s\n", p, L.title[p]);
-        for (size_t k = 0; k < n; k++) {
-            size_t i = L.order[k];
-            if (L.panel[i] != p)
+            L->x >= 0 ? t->header[L->x] : "(no sweep)");
+    for (size_t p = 0; p < L->n_panels; p++) {
+        fprintf(f, "# curve %zu: %s\n", p, L->title[p]);
+        for (size_t k = 0; k < t->n_rows; k++) {
+            size_t i = L->order[k];
+            if (L->panel[i] != p)
                 continue;
-            put_x(f, &L, i);
+            put_x(f, L, i);
             for (int m = 0; m < 2; m++) {
-                put_real(f, cell_number(t, i, m ? c_cos : c_d));
+                put_real(f, cell_number(t, i, m ? P->c_cos : P->c_d));
                 for (int j = 0; j < 3; j++)
-                    put_real(f, q[i * 6 + (size_t)m * 3 + (size_t)j]);
+                    put_real(f, P->q[i * 6 + (size_t)m * 3 + (size_t)j]);
             }
-            put_x_label(f, t, &L, i);
+            put_x_label(f, t, L, i);
             fputc('\n', f);
         }
         fprintf(f, "\n\n");
     }
-    if ((rc = close_checked(f, dir, fig->name, "dat", err, n_err)))
-        goto done;
+    return close_checked(f, dir, name, "dat", err, n_err);
+}
+
+static void pairs_caption(report_figure *fig, const pairs_plot *P)
+{
     snprintf(fig->caption, sizeof fig->caption,
              "The disjoint-sets test (Kadkhodaie et al. 2024): a second model trained "
              "on as many points, disjoint from the first model's, is run from the "
@@ -1031,62 +1071,100 @@ int figures_pairs(const csv_table *t, const csv_table *records, const char *dir,
              "outputs, right their cosine, against %s: the mean%s%s. Memorizing "
              "models copy their own training sets, so the pairs are far apart; "
              "generalizing models agree (cos → 1).",
-             L.x >= 0 ? t->header[L.x] : "the single sweep point",
-             quartiles ? " (line) and the median (dashed) with the quartiles (band) "
-                         "over the samples"
-                       : "",
-             L.n_panels > 1 ? "; a curve per value of the other swept parameters" : "");
-    if (!(f = open_in(dir, fig->name, "gp", err, n_err))) {
-        rc = BASIN_EWRITE;
-        goto done;
+             P->L.x >= 0 ? P->t->header[P->L.x] : "the single sweep point",
+             P->quartiles ? " (line) and the median (dashed) with the quartiles (band) "
+                            "over the samples"
+                          : "",
+             P->L.n_panels > 1 ? "; a curve per value of the other swept parameters"
+                               : "");
+}
+
+/* The panel of measure m (0 d_pair, 1 cos_pair): a curve per sweep panel. */
+static void script_pairs_panel(FILE *f, const pairs_plot *P, int m)
+{
+    static const char *const YLABEL[] = {"d_pair = |x - y| / sqrt(N)",
+                                         "cos_pair = x.y / (|x| |y|)"};
+    const layout *L = &P->L;
+    char tic[32];
+    fprintf(f, "set ylabel '%s'\n%s", YLABEL[m],
+            m ? "set yrange [*:1.02]\nset key bottom right\n"
+              : "set yrange [0:*]\nset key top right\n");
+    int first = 1;
+    for (size_t p = 0; p < L->n_panels; p++) {
+        int col = 2 + 4 * m;
+        if (!panel_has(P->t, L, p, m ? P->c_cos : P->c_d))
+            continue;
+        const char *colour = COLOURS[(L->n_panels > 1 ? p : (size_t)m * 2) % N_COLOURS];
+        char mean[560];
+        snprintf(mean, sizeof mean, "mean%s%s", *L->title[p] ? ", " : "", L->title[p]);
+        fprintf(f, "%s", first ? "plot " : ", \\\n     ");
+        if (P->quartiles)
+            fprintf(f,
+                    "'pairs.dat' index %zu using 1:%d:%d with filledcurves "
+                    "lc rgb '%s' notitle, \\\n     '' index %zu using 1:%d "
+                    "with lines dt 2 lw 1.5 lc rgb '%s' title '%s', \\\n     ",
+                    p, col + 1, col + 3, colour, p, col + 2, colour,
+                    p == 0 ? "median, quartiles" : "");
+        fprintf(f,
+                "'pairs.dat' index %zu using 1:%d%s with linespoints lw 2 pt 7 "
+                "ps 0.8 lc rgb '%s' title ",
+                p, col, xtic(L, 10, tic, sizeof tic), colour);
+        put_quoted(f, mean);
+        first = 0;
     }
+    if (first)
+        fprintf(f, "set multiplot next");
+    fputc('\n', f);
+}
+
+/* pairs.gp, then the images. */
+static int script_pairs(const pairs_plot *P, const char *dir, const char *gnuplot,
+                        report_figure *fig, char *err, size_t n_err)
+{
+    FILE *f = open_in(dir, fig->name, "gp", err, n_err);
+    if (!f)
+        return BASIN_EWRITE;
     script_begin(f, fig,
                  "Columns of pairs.dat: x; mean, q1, median, q3 of d_pair "
                  "(2-5) and of cos_pair (6-9); 10 the x label.");
-    script_x(f, t, &L, NULL);
+    script_x(f, P->t, &P->L, NULL);
     fprintf(f, "set style fill transparent solid 0.15 noborder\n"
                "set multiplot layout 1,2\n");
-    static const char *const YLABEL[] = {"d_pair = |x - y| / sqrt(N)",
-                                         "cos_pair = x.y / (|x| |y|)"};
-    char tic[32];
-    for (int m = 0; m < 2; m++) {
-        fprintf(f, "set ylabel '%s'\n%s", YLABEL[m],
-                m ? "set yrange [*:1.02]\nset key bottom right\n"
-                  : "set yrange [0:*]\nset key top right\n");
-        int first = 1;
-        for (size_t p = 0; p < L.n_panels; p++) {
-            int col = 2 + 4 * m;
-            if (!panel_has(t, &L, p, m ? c_cos : c_d))
-                continue;
-            const char *colour =
-                COLOURS[(L.n_panels > 1 ? p : (size_t)m * 2) % N_COLOURS];
-            char mean[560];
-            snprintf(mean, sizeof mean, "mean%s%s", *L.title[p] ? ", " : "", L.title[p]);
-            fprintf(f, "%s", first ? "plot " : ", \\\n     ");
-            if (quartiles)
-                fprintf(f,
-                        "'pairs.dat' index %zu using 1:%d:%d with filledcurves "
-                        "lc rgb '%s' notitle, \\\n     '' index %zu using 1:%d "
-                        "with lines dt 2 lw 1.5 lc rgb '%s' title '%s', \\\n     ",
-                        p, col + 1, col + 3, colour, p, col + 2, colour,
-                        p == 0 ? "median, quartiles" : "");
-            fprintf(f,
-                    "'pairs.dat' index %zu using 1:%d%s with linespoints lw 2 pt 7 "
-                    "ps 0.8 lc rgb '%s' title ",
-                    p, col, xtic(&L, 10, tic, sizeof tic), colour);
-            put_quoted(f, mean);
-            first = 0;
-        }
-        if (first)
-            fprintf(f, "set multiplot next");
-        fputc('\n', f);
+    for (int m = 0; m < 2; m++)
+        script_pairs_panel(f, P, m);
+    return script_finish(f, dir, gnuplot, fig, err, n_err);
+}
+
+int figures_pairs(const csv_table *t, const csv_table *records, const char *dir,
+                  const char *gnuplot, report_figure *fig, char *err, size_t n_err)
+{
+    memset(fig, 0, sizeof *fig);
+    pairs_plot P = {.t = t};
+    P.c_d = csv_table_column(t, "pair_distance");
+    P.c_cos = csv_table_column(t, "pair_cosine");
+    int any = 0;
+    for (size_t i = 0; i < t->n_rows; i++)
+        any |= isfinite(cell_number(t, i, P.c_d)) || isfinite(cell_number(t, i, P.c_cos));
+    if (P.c_d < 0 || P.c_cos < 0 || !any)
+        return BASIN_OK; /* no such figure */
+    fig->name = "pairs";
+    fig->present = 1;
+    fig->title = "Disjoint-sets test: distance and cosine of paired samples";
+    fig->svg = 1;
+    int rc = layout_make(t, "dataset.count", &P.L, err, n_err);
+    if (rc)
+        return rc;
+    rc = pairs_quartiles(&P, records, err, n_err);
+    if (rc == BASIN_OK) {
+        set_size(fig, 2, 2);
+        rc = write_pairs_dat(&P, dir, fig->name, err, n_err);
     }
-    rc = script_finish(f, dir, gnuplot, fig, err, n_err);
-done:
-    free(q);
-    free(vals);
-    free(count);
-    layout_free(&L);
+    if (rc == BASIN_OK) {
+        pairs_caption(fig, &P);
+        rc = script_pairs(&P, dir, gnuplot, fig, err, n_err);
+    }
+    free(P.q);
+    layout_free(&P.L);
     return rc;
 }
 
