@@ -442,25 +442,18 @@ static int panel_has(const csv_table *t, const layout *L, size_t panel, long col
 
 /* ------------------------------------------------------------ rates */
 
-int figures_rates(const csv_table *t, const char *dir, const char *gnuplot,
-                  report_figure *fig, char *err, size_t n_err)
+/* What the rates figure shows: each rate and the bounds of its interval. */
+typedef struct rates_plot {
+    const csv_table *t;
+    layout L;
+    size_t panels;  /* at most MAX_PANELS */
+    long col[4][3]; /* memorized, spurious, generalized, unconverged: rate, lo, hi */
+} rates_plot;
+
+static void rates_columns(rates_plot *P)
 {
     static const char *const RATES[] = {"memorized_rate", "spurious_rate",
                                         "generalized_rate", "unconverged_rate"};
-    static const char *const NAMES[] = {"memorized", "spurious", "generalized",
-                                        "unconverged"};
-    memset(fig, 0, sizeof *fig);
-    fig->name = "rates";
-    fig->present = 1;
-    fig->title = "Memorized, spurious and generalized rates";
-    fig->svg = 1;
-    layout L;
-    int rc = layout_make(t, NULL, &L, err, n_err);
-    if (rc)
-        return rc;
-    size_t panels = L.n_panels < MAX_PANELS ? L.n_panels : MAX_PANELS;
-    set_size(fig, panels, MAX_COLUMNS);
-    long col[4][3];
     for (int c = 0; c < 4; c++)
         for (int k = 0; k < 3; k++) {
             char name[64];
@@ -468,174 +461,208 @@ int figures_rates(const csv_table *t, const char *dir, const char *gnuplot,
                      k == 1   ? "_lo"
                      : k == 2 ? "_hi"
                               : "");
-            col[c][k] = csv_table_column(t, name);
+            P->col[c][k] = csv_table_column(P->t, name);
         }
-    FILE *f = open_in(dir, fig->name, "dat", err, n_err);
-    if (!f) {
-        layout_free(&L);
+}
+
+static int write_rates_dat(const rates_plot *P, const char *dir, const char *name,
+                           char *err, size_t n_err)
+{
+    const csv_table *t = P->t;
+    const layout *L = &P->L;
+    FILE *f = open_in(dir, name, "dat", err, n_err);
+    if (!f)
         return BASIN_EWRITE;
-    }
     fprintf(f,
             "# %s: rate, lower and upper bound of the bootstrap interval, for "
             "memorized, spurious,\n# generalized and unconverged; a block per "
             "panel (gnuplot index), rows by x\n",
-            L.x >= 0 ? t->header[L.x] : "(no sweep)");
-    for (size_t p = 0; p < panels; p++) {
-        fprintf(f, "# panel %zu: %s\n", p, L.title[p]);
+            L->x >= 0 ? t->header[L->x] : "(no sweep)");
+    for (size_t p = 0; p < P->panels; p++) {
+        fprintf(f, "# panel %zu: %s\n", p, L->title[p]);
         for (size_t k = 0; k < t->n_rows; k++) {
-            size_t i = L.order[k];
-            if (L.panel[i] != p)
+            size_t i = L->order[k];
+            if (L->panel[i] != p)
                 continue;
-            put_x(f, &L, i);
+            put_x(f, L, i);
             for (int c = 0; c < 4; c++)
                 for (int m = 0; m < 3; m++)
-                    put_real(f, cell_number(t, i, col[c][m]));
-            put_x_label(f, t, &L, i);
+                    put_real(f, cell_number(t, i, P->col[c][m]));
+            put_x_label(f, t, L, i);
             fputc('\n', f);
         }
         fprintf(f, "\n\n");
     }
-    if ((rc = close_checked(f, dir, fig->name, "dat", err, n_err))) {
-        layout_free(&L);
-        return rc;
-    }
-    snprintf(fig->caption, sizeof fig->caption,
-             "Fraction of final states that are memorized training points, spurious "
-             "attractors or generalized, against %s, with the bootstrap confidence "
-             "band of each rate%s%s.",
-             L.x >= 0 ? t->header[L.x] : "the single sweep point",
-             L.n_panels > 1 ? "; a panel per value of the other swept parameters" : "",
-             L.n_panels > MAX_PANELS ? " (the first 24 panels)" : "");
+    return close_checked(f, dir, name, "dat", err, n_err);
+}
 
-    if (!(f = open_in(dir, fig->name, "gp", err, n_err))) {
-        layout_free(&L);
-        return BASIN_EWRITE;
+/* Panel p: a band and a line per rate with values there (unconverged only where
+   some state did not converge). */
+static void script_rates_panel(FILE *f, const rates_plot *P, size_t p)
+{
+    static const char *const NAMES[] = {"memorized", "spurious", "generalized",
+                                        "unconverged"};
+    const csv_table *t = P->t;
+    char tic[32];
+    fprintf(f, "set title ");
+    put_quoted(f, P->L.title[p]);
+    fprintf(f, "\nplot ");
+    int first = 1;
+    for (int c = 0; c < 4; c++) {
+        int any = 0;
+        for (size_t i = 0; i < t->n_rows; i++)
+            any |= P->L.panel[i] == p && cell_number(t, i, P->col[c][0]) > 0;
+        if ((c == 3 && !any) || !panel_has(t, &P->L, p, P->col[c][0]))
+            continue;
+        fprintf(f,
+                "%s'rates.dat' index %zu using 1:%d:%d with filledcurves "
+                "lc rgb '%s' notitle, \\\n     '' index %zu using 1:%d%s "
+                "with linespoints lc rgb '%s' lw 2 pt 7 ps 0.8 title '%s'",
+                first ? "" : ", \\\n     ", p, 3 + 3 * c, 4 + 3 * c, COLOURS[c], p,
+                2 + 3 * c, xtic(&P->L, 14, tic, sizeof tic), COLOURS[c], NAMES[c]);
+        first = 0;
     }
+    fputc('\n', f);
+}
+
+/* rates.gp, then the images. */
+static int script_rates(const rates_plot *P, const char *dir, const char *gnuplot,
+                        report_figure *fig, char *err, size_t n_err)
+{
+    FILE *f = open_in(dir, fig->name, "gp", err, n_err);
+    if (!f)
+        return BASIN_EWRITE;
     script_begin(f, fig,
                  "Columns of rates.dat: x, then rate, lo, hi for memorized "
                  "(2-4), spurious (5-7),\n# generalized (8-10) and unconverged "
                  "(11-13); 14 is the x label.");
-    script_x(f, t, &L, NULL);
+    script_x(f, P->t, &P->L, NULL);
     fprintf(f, "set key below horizontal\nset ylabel 'rate'\nset yrange [-0.02:1.02]\n"
                "set style fill transparent solid 0.2 noborder\n");
-    size_t cols = panels < MAX_COLUMNS ? panels : MAX_COLUMNS;
-    fprintf(f, "set multiplot layout %zu,%zu\n", (panels + cols - 1) / cols, cols);
-    char tic[32];
-    for (size_t p = 0; p < panels; p++) {
-        fprintf(f, "set title ");
-        put_quoted(f, L.title[p]);
-        fprintf(f, "\nplot ");
-        int first = 1;
-        for (int c = 0; c < 4; c++) {
-            /* Unconverged only where some state did not converge. */
-            int any = 0;
-            for (size_t i = 0; i < t->n_rows; i++)
-                any |= L.panel[i] == p && cell_number(t, i, col[c][0]) > 0;
-            if ((c == 3 && !any) || !panel_has(t, &L, p, col[c][0]))
-                continue;
-            fprintf(f,
-                    "%s'rates.dat' index %zu using 1:%d:%d with filledcurves "
-                    "lc rgb '%s' notitle, \\\n     '' index %zu using 1:%d%s "
-                    "with linespoints lc rgb '%s' lw 2 pt 7 ps 0.8 title '%s'",
-                    first ? "" : ", \\\n     ", p, 3 + 3 * c, 4 + 3 * c, COLOURS[c], p,
-                    2 + 3 * c, xtic(&L, 14, tic, sizeof tic), COLOURS[c], NAMES[c]);
-            first = 0;
-        }
-        fputc('\n', f);
-    }
-    layout_free(&L);
+    size_t cols = P->panels < MAX_COLUMNS ? P->panels : MAX_COLUMNS;
+    fprintf(f, "set multiplot layout %zu,%zu\n", (P->panels + cols - 1) / cols, cols);
+    for (size_t p = 0; p < P->panels; p++)
+        script_rates_panel(f, P, p);
     return script_finish(f, dir, gnuplot, fig, err, n_err);
+}
+
+int figures_rates(const csv_table *t, const char *dir, const char *gnuplot,
+                  report_figure *fig, char *err, size_t n_err)
+{
+    memset(fig, 0, sizeof *fig);
+    fig->name = "rates";
+    fig->present = 1;
+    fig->title = "Memorized, spurious and generalized rates";
+    fig->svg = 1;
+    rates_plot P = {.t = t};
+    int rc = layout_make(t, NULL, &P.L, err, n_err);
+    if (rc)
+        return rc;
+    const layout *L = &P.L;
+    P.panels = L->n_panels < MAX_PANELS ? L->n_panels : MAX_PANELS;
+    set_size(fig, P.panels, MAX_COLUMNS);
+    rates_columns(&P);
+    rc = write_rates_dat(&P, dir, fig->name, err, n_err);
+    if (rc == BASIN_OK) {
+        snprintf(fig->caption, sizeof fig->caption,
+                 "Fraction of final states that are memorized training points, spurious "
+                 "attractors or generalized, against %s, with the bootstrap confidence "
+                 "band of each rate%s%s.",
+                 L->x >= 0 ? t->header[L->x] : "the single sweep point",
+                 L->n_panels > 1 ? "; a panel per value of the other swept parameters"
+                                 : "",
+                 L->n_panels > MAX_PANELS ? " (the first 24 panels)" : "");
+        rc = script_rates(&P, dir, gnuplot, fig, err, n_err);
+    }
+    layout_free(&P.L);
+    return rc;
 }
 
 /* ------------------------------------------------------------ collapse time */
 
-int figures_collapse(const csv_table *t, const char *dir, const char *gnuplot,
-                     report_figure *fig, char *err, size_t n_err)
-{
-    memset(fig, 0, sizeof *fig);
-    long c_t = csv_table_column(t, "t_collapse"),
-         c_se = csv_table_column(t, "t_collapse_se");
-    long c_th = csv_table_column(t, "t_collapse_theory");
-    int any = 0;
-    for (size_t i = 0; i < t->n_rows; i++)
-        any |= isfinite(cell_number(t, i, c_t));
-    if (c_t < 0 || !any)
-        return BASIN_OK; /* no such figure */
-    fig->name = "collapse";
-    fig->present = 1;
-    fig->title = "Collapse time";
-    fig->svg = 1;
+/* What the collapse figure shows: the measured collapse time with its standard
+   error and the closed form, a curve per panel of the layout. */
+typedef struct collapse_plot {
+    const csv_table *t;
     layout L;
-    int rc = layout_make(t, "dataset.count", &L, err, n_err);
-    if (rc)
-        return rc;
-    set_size(fig, 1, 1);
-    fig->width = PANEL_W + 160; /* room for the key */
-    FILE *f = open_in(dir, fig->name, "dat", err, n_err);
-    if (!f) {
-        layout_free(&L);
+    long c_t, c_se, c_th;
+    int is_p;   /* x is the number of training points */
+    int theory; /* some point has the closed form */
+} collapse_plot;
+
+static int write_collapse_dat(const collapse_plot *P, const char *dir, const char *name,
+                              char *err, size_t n_err)
+{
+    const csv_table *t = P->t;
+    const layout *L = &P->L;
+    FILE *f = open_in(dir, name, "dat", err, n_err);
+    if (!f)
         return BASIN_EWRITE;
-    }
-    int is_p = L.x >= 0 && strcmp(t->header[L.x], "dataset.count") == 0;
     fprintf(f,
             "# %s, measured collapse time (OU time, mean over trajectories), its "
             "standard error,\n# the closed form t_C; a block per curve\n",
-            L.x >= 0 ? t->header[L.x] : "(no sweep)");
-    int theory = 0;
-    for (size_t p = 0; p < L.n_panels; p++) {
-        fprintf(f, "# curve %zu: %s\n", p, L.title[p]);
+            L->x >= 0 ? t->header[L->x] : "(no sweep)");
+    for (size_t p = 0; p < L->n_panels; p++) {
+        fprintf(f, "# curve %zu: %s\n", p, L->title[p]);
         for (size_t k = 0; k < t->n_rows; k++) {
-            size_t i = L.order[k];
-            if (L.panel[i] != p)
+            size_t i = L->order[k];
+            if (L->panel[i] != p)
                 continue;
-            put_x(f, &L, i);
-            put_real(f, cell_number(t, i, c_t));
-            put_real(f, cell_number(t, i, c_se));
-            put_real(f, cell_number(t, i, c_th));
-            put_x_label(f, t, &L, i);
+            put_x(f, L, i);
+            put_real(f, cell_number(t, i, P->c_t));
+            put_real(f, cell_number(t, i, P->c_se));
+            put_real(f, cell_number(t, i, P->c_th));
+            put_x_label(f, t, L, i);
             fputc('\n', f);
         }
         fprintf(f, "\n\n");
-        theory |= panel_has(t, &L, p, c_th);
     }
-    if ((rc = close_checked(f, dir, fig->name, "dat", err, n_err))) {
-        layout_free(&L);
-        return rc;
-    }
+    return close_checked(f, dir, name, "dat", err, n_err);
+}
+
+static void collapse_caption(report_figure *fig, const collapse_plot *P)
+{
+    const layout *L = &P->L;
     snprintf(fig->caption, sizeof fig->caption,
              "Mean collapse time of the reverse trajectories (OU time; the start of the "
              "final stretch in which the nearest training point no longer changes), "
              "± one standard error, against %s%s%s.",
-             is_p       ? "the number of training points P"
-             : L.x >= 0 ? t->header[L.x]
-                        : "the single sweep point",
-             theory ? ", with the closed form t_C = ½ log(1 + σ²/(P^{2/d} − 1)) "
-                      "(Biroli et al. 2024) at the same points as dashed lines"
-                    : "",
-             L.n_panels > 1 ? "; a curve per value of the other swept parameters" : "");
-    if (!(f = open_in(dir, fig->name, "gp", err, n_err))) {
-        layout_free(&L);
+             P->is_p     ? "the number of training points P"
+             : L->x >= 0 ? P->t->header[L->x]
+                         : "the single sweep point",
+             P->theory ? ", with the closed form t_C = ½ log(1 + σ²/(P^{2/d} − 1)) "
+                         "(Biroli et al. 2024) at the same points as dashed lines"
+                       : "",
+             L->n_panels > 1 ? "; a curve per value of the other swept parameters" : "");
+}
+
+/* collapse.gp, then the images. */
+static int script_collapse(const collapse_plot *P, const char *dir, const char *gnuplot,
+                           report_figure *fig, char *err, size_t n_err)
+{
+    const layout *L = &P->L;
+    FILE *f = open_in(dir, fig->name, "gp", err, n_err);
+    if (!f)
         return BASIN_EWRITE;
-    }
     script_begin(f, fig,
                  "Columns of collapse.dat: x, t_collapse, its standard error, "
                  "t_collapse_theory, x label.");
-    script_x(f, t, &L, is_p ? "P (dataset.count)" : NULL);
+    script_x(f, P->t, L, P->is_p ? "P (dataset.count)" : NULL);
     fprintf(f, "set ylabel 'collapse time (OU time)'\nset key outside right top\n"
                "set multiplot\n");
     char tic[32];
     fprintf(f, "plot ");
-    for (size_t p = 0; p < L.n_panels; p++) {
+    for (size_t p = 0; p < L->n_panels; p++) {
         const char *colour = COLOURS[p % N_COLOURS];
-        const char *title = *L.title[p] ? L.title[p] : "measured";
+        const char *title = *L->title[p] ? L->title[p] : "measured";
         fprintf(f,
                 "%s'collapse.dat' index %zu using 1:2:3%s with yerrorlines lc rgb "
                 "'%s' pt 7 ps 0.8 title ",
-                p ? ", \\\n     " : "", p, xtic(&L, 5, tic, sizeof tic), colour);
+                p ? ", \\\n     " : "", p, xtic(L, 5, tic, sizeof tic), colour);
         put_quoted(f, title);
-        if (panel_has(t, &L, p, c_th)) {
+        if (panel_has(P->t, L, p, P->c_th)) {
             char th[560];
-            snprintf(th, sizeof th, "t_C%s%s", *L.title[p] ? ", " : "", L.title[p]);
+            snprintf(th, sizeof th, "t_C%s%s", *L->title[p] ? ", " : "", L->title[p]);
             fprintf(f,
                     ", \\\n     '' index %zu using 1:4 with lines dt 2 lw 2 lc rgb "
                     "'%s' title ",
@@ -644,96 +671,126 @@ int figures_collapse(const csv_table *t, const char *dir, const char *gnuplot,
         }
     }
     fputc('\n', f);
-    layout_free(&L);
     return script_finish(f, dir, gnuplot, fig, err, n_err);
+}
+
+int figures_collapse(const csv_table *t, const char *dir, const char *gnuplot,
+                     report_figure *fig, char *err, size_t n_err)
+{
+    memset(fig, 0, sizeof *fig);
+    collapse_plot P = {.t = t};
+    P.c_t = csv_table_column(t, "t_collapse");
+    P.c_se = csv_table_column(t, "t_collapse_se");
+    P.c_th = csv_table_column(t, "t_collapse_theory");
+    int any = 0;
+    for (size_t i = 0; i < t->n_rows; i++)
+        any |= isfinite(cell_number(t, i, P.c_t));
+    if (P.c_t < 0 || !any)
+        return BASIN_OK; /* no such figure */
+    fig->name = "collapse";
+    fig->present = 1;
+    fig->title = "Collapse time";
+    fig->svg = 1;
+    int rc = layout_make(t, "dataset.count", &P.L, err, n_err);
+    if (rc)
+        return rc;
+    set_size(fig, 1, 1);
+    fig->width = PANEL_W + 160; /* room for the key */
+    P.is_p = P.L.x >= 0 && strcmp(t->header[P.L.x], "dataset.count") == 0;
+    for (size_t p = 0; p < P.L.n_panels; p++)
+        P.theory |= panel_has(t, &P.L, p, P.c_th);
+    rc = write_collapse_dat(&P, dir, fig->name, err, n_err);
+    if (rc == BASIN_OK) {
+        collapse_caption(fig, &P);
+        rc = script_collapse(&P, dir, gnuplot, fig, err, n_err);
+    }
+    layout_free(&P.L);
+    return rc;
 }
 
 /* ------------------------------------------------------------ φ_C(t) */
 
-int figures_phi(const csv_table *t, const char *dir, const char *gnuplot,
-                report_figure *fig, char *err, size_t n_err)
+/* What the φ_C figure shows: a curve per sweep point of collapse.csv. */
+typedef struct phi_plot {
+    const csv_table *t;
+    size_t n_axes; /* the sweep columns before `clone` */
+    long c_t, c_phi, c_lo, c_hi;
+    size_t *curve; /* per row: its curve */
+    size_t *first; /* per curve: its first row */
+    size_t n_curves;
+} phi_plot;
+
+/* A curve per sweep point: rows with the same axis values. BASIN_OK or
+   BASIN_ENOMEM. */
+static int phi_curves(phi_plot *P, char *err, size_t n_err)
 {
-    memset(fig, 0, sizeof *fig);
-    long c_clone = csv_table_column(t, "clone");
-    long c_t = csv_table_column(t, "t_ou"), c_phi = csv_table_column(t, "phi");
-    long c_lo = csv_table_column(t, "phi_lo"), c_hi = csv_table_column(t, "phi_hi");
-    if (c_clone < 0 || c_phi < 0 || t->n_rows == 0)
-        return BASIN_OK; /* no such figure */
-    fig->name = "phi";
-    fig->present = 1;
-    fig->title = "φ_C(t): clones that end on the same training point";
-    fig->svg = 1;
-    size_t n_axes = (size_t)c_clone;
-    /* A curve per sweep point: rows with the same axis values. */
-    size_t *curve = calloc(t->n_rows + 1, sizeof *curve), n_curves = 0;
-    if (!curve) {
-        snprintf(err, n_err, "out of memory");
-        return BASIN_ENOMEM;
-    }
-    size_t *first = calloc(t->n_rows + 1, sizeof *first);
-    if (!first) {
-        free(curve);
+    const csv_table *t = P->t;
+    P->curve = calloc(t->n_rows + 1, sizeof *P->curve);
+    P->first = calloc(t->n_rows + 1, sizeof *P->first);
+    if (!P->curve || !P->first) {
         snprintf(err, n_err, "out of memory");
         return BASIN_ENOMEM;
     }
     for (size_t i = 0; i < t->n_rows; i++) {
         size_t k = 0;
-        for (; k < n_curves; k++) {
+        for (; k < P->n_curves; k++) {
             size_t a = 0;
-            while (a < n_axes &&
-                   !strcmp(csv_table_cell(t, first[k], a), csv_table_cell(t, i, a)))
+            while (a < P->n_axes &&
+                   !strcmp(csv_table_cell(t, P->first[k], a), csv_table_cell(t, i, a)))
                 a++;
-            if (a == n_axes)
+            if (a == P->n_axes)
                 break;
         }
-        if (k == n_curves)
-            first[n_curves++] = i;
-        curve[i] = k;
+        if (k == P->n_curves)
+            P->first[P->n_curves++] = i;
+        P->curve[i] = k;
     }
-    set_size(fig, 1, 1);
-    fig->width = PANEL_W + 200;
-    FILE *f = open_in(dir, fig->name, "dat", err, n_err);
-    int rc = 0;
-    if (!f) {
-        rc = BASIN_EWRITE;
-        goto done;
-    }
+    return BASIN_OK;
+}
+
+static int write_phi_dat(const phi_plot *P, const char *dir, const char *name, char *err,
+                         size_t n_err)
+{
+    const csv_table *t = P->t;
+    FILE *f = open_in(dir, name, "dat", err, n_err);
+    if (!f)
+        return BASIN_EWRITE;
     fprintf(f, "# clone time (OU time), phi, lo, hi; a block per sweep point\n");
-    for (size_t k = 0; k < n_curves; k++) {
+    for (size_t k = 0; k < P->n_curves; k++) {
         fprintf(f, "# curve %zu:", k);
-        for (size_t a = 0; a < n_axes; a++)
-            fprintf(f, " %s = %s", t->header[a], csv_table_cell(t, first[k], a));
+        for (size_t a = 0; a < P->n_axes; a++)
+            fprintf(f, " %s = %s", t->header[a], csv_table_cell(t, P->first[k], a));
         fputc('\n', f);
         for (size_t i = 0; i < t->n_rows; i++) {
-            if (curve[i] != k)
+            if (P->curve[i] != k)
                 continue;
-            double v = cell_number(t, i, c_t);
+            double v = cell_number(t, i, P->c_t);
             fprintf(f, "%.9g", isfinite(v) ? v : NAN);
-            put_real(f, cell_number(t, i, c_phi));
-            put_real(f, cell_number(t, i, c_lo));
-            put_real(f, cell_number(t, i, c_hi));
+            put_real(f, cell_number(t, i, P->c_phi));
+            put_real(f, cell_number(t, i, P->c_lo));
+            put_real(f, cell_number(t, i, P->c_hi));
             fputc('\n', f);
         }
         fprintf(f, "\n\n");
     }
-    if ((rc = close_checked(f, dir, fig->name, "dat", err, n_err)))
-        goto done;
-    snprintf(fig->caption, sizeof fig->caption,
-             "φ_C(t): the fraction of trajectories cloned at time t (OU time) whose "
-             "copy, continued with fresh noise, ends on the same training point "
-             "(Biroli et al. 2024), with its bootstrap band; a curve per sweep point.");
-    if (!(f = open_in(dir, fig->name, "gp", err, n_err))) {
-        rc = BASIN_EWRITE;
-        goto done;
-    }
+    return close_checked(f, dir, name, "dat", err, n_err);
+}
+
+/* phi.gp, then the images. */
+static int script_phi(const phi_plot *P, const char *dir, const char *gnuplot,
+                      report_figure *fig, char *err, size_t n_err)
+{
+    FILE *f = open_in(dir, fig->name, "gp", err, n_err);
+    if (!f)
+        return BASIN_EWRITE;
     script_begin(f, fig, "Columns of phi.dat: clone time (OU), phi, lo, hi.");
     fprintf(f, "set xlabel 'clone time t (OU time)'\nset ylabel 'φ_C(t)'\n"
                "set yrange [-0.02:1.02]\nset key outside right top\n"
                "set style fill transparent solid 0.15 noborder\nset multiplot\nplot ");
-    for (size_t k = 0; k < n_curves; k++) {
+    for (size_t k = 0; k < P->n_curves; k++) {
         const char *colour = COLOURS[k % N_COLOURS];
         char title[512];
-        axis_values(t, first[k], 0, n_axes, -1, title, sizeof title);
+        axis_values(P->t, P->first[k], 0, P->n_axes, -1, title, sizeof title);
         fprintf(f,
                 "%s'phi.dat' index %zu using 1:3:4 with filledcurves lc rgb '%s' "
                 "notitle, \\\n     '' index %zu using 1:2 with linespoints lw 2 "
@@ -742,10 +799,42 @@ int figures_phi(const csv_table *t, const char *dir, const char *gnuplot,
         put_quoted(f, *title ? title : "φ_C");
     }
     fputc('\n', f);
-    rc = script_finish(f, dir, gnuplot, fig, err, n_err);
-done:
-    free(curve);
-    free(first);
+    return script_finish(f, dir, gnuplot, fig, err, n_err);
+}
+
+int figures_phi(const csv_table *t, const char *dir, const char *gnuplot,
+                report_figure *fig, char *err, size_t n_err)
+{
+    memset(fig, 0, sizeof *fig);
+    phi_plot P = {.t = t};
+    long c_clone = csv_table_column(t, "clone");
+    P.c_t = csv_table_column(t, "t_ou");
+    P.c_phi = csv_table_column(t, "phi");
+    P.c_lo = csv_table_column(t, "phi_lo");
+    P.c_hi = csv_table_column(t, "phi_hi");
+    if (c_clone < 0 || P.c_phi < 0 || t->n_rows == 0)
+        return BASIN_OK; /* no such figure */
+    fig->name = "phi";
+    fig->present = 1;
+    fig->title = "φ_C(t): clones that end on the same training point";
+    fig->svg = 1;
+    P.n_axes = (size_t)c_clone;
+    int rc = phi_curves(&P, err, n_err);
+    if (rc == BASIN_OK) {
+        set_size(fig, 1, 1);
+        fig->width = PANEL_W + 200;
+        rc = write_phi_dat(&P, dir, fig->name, err, n_err);
+    }
+    if (rc == BASIN_OK) {
+        snprintf(fig->caption, sizeof fig->caption,
+                 "φ_C(t): the fraction of trajectories cloned at time t (OU time) whose "
+                 "copy, continued with fresh noise, ends on the same training point "
+                 "(Biroli et al. 2024), with its bootstrap band; a curve per sweep "
+                 "point.");
+        rc = script_phi(&P, dir, gnuplot, fig, err, n_err);
+    }
+    free(P.curve);
+    free(P.first);
     return rc;
 }
 
