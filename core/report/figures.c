@@ -203,14 +203,10 @@ static int by_panel_x(const void *a, const void *b)
     return i < j ? -1 : (i > j);
 }
 
-/* Lay out the sweep-axis columns of summary t; prefer `want` along x when it is
-   one of them. 0, or BASIN_ENOMEM with a message (L then empty). */
-static int layout_make(const csv_table *t, const char *want, layout *L, char *err,
-                       size_t n_err)
+/* The axis along x: a numeric axis beats a categorical one; then more values;
+   then later (the fastest-varying) axes; `want` beats all when it is one. */
+static void layout_pick_x(const csv_table *t, size_t n_axes, const char *want, layout *L)
 {
-    size_t n_axes = figures_axis_columns(t);
-    memset(L, 0, sizeof *L);
-    L->x = -1;
     size_t best = 0;
     for (size_t a = 0; a < n_axes; a++) {
         int numeric = 1;
@@ -218,8 +214,6 @@ static int layout_make(const csv_table *t, const char *want, layout *L, char *er
         for (size_t i = 0; i < t->n_rows && numeric; i++)
             numeric = is_number(csv_table_cell(t, i, a), &v);
         size_t d = distinct_values(t, a);
-        /* A numeric axis beats a categorical one; then more values; then later
-           (the fastest-varying) axes. */
         size_t score = (size_t)numeric * 1000000 + d;
         if (want && strcmp(t->header[a], want) == 0)
             score = (size_t)-1;
@@ -229,6 +223,55 @@ static int layout_make(const csv_table *t, const char *want, layout *L, char *er
             L->numeric = numeric;
         }
     }
+}
+
+/* Row i's position along x: its value, or on a categorical axis the rank of the
+   value's first appearance (rows before i placed); 0 without an axis. */
+static double layout_xpos(const csv_table *t, const layout *L, size_t i)
+{
+    double v = 0;
+    if (L->x < 0)
+        return 0;
+    if (L->numeric) {
+        is_number(csv_table_cell(t, i, (size_t)L->x), &v);
+        return v;
+    }
+    for (size_t k = 0; k < i; k++)
+        if (!strcmp(csv_table_cell(t, k, (size_t)L->x),
+                    csv_table_cell(t, i, (size_t)L->x)))
+            return L->xpos[k];
+    size_t rank = 0;
+    for (size_t m = 0; m < i; m++)
+        rank = (size_t)fmax((double)rank, L->xpos[m] + 1);
+    return (double)rank;
+}
+
+/* The first row up to i with row i's values of the axes other than x. */
+static size_t layout_panel_row(const csv_table *t, size_t n_axes, const layout *L,
+                               size_t i)
+{
+    size_t k = 0;
+    for (; k < i; k++) {
+        size_t a = 0;
+        for (; a < n_axes; a++)
+            if ((long)a != L->x &&
+                strcmp(csv_table_cell(t, k, a), csv_table_cell(t, i, a)))
+                break;
+        if (a == n_axes)
+            break;
+    }
+    return k;
+}
+
+/* Lay out the sweep-axis columns of summary t; prefer `want` along x when it is
+   one of them. 0, or BASIN_ENOMEM with a message (L then empty). */
+static int layout_make(const csv_table *t, const char *want, layout *L, char *err,
+                       size_t n_err)
+{
+    size_t n_axes = figures_axis_columns(t);
+    memset(L, 0, sizeof *L);
+    L->x = -1;
+    layout_pick_x(t, n_axes, want, L);
     L->panel = calloc(t->n_rows + 1, sizeof *L->panel);
     L->xpos = calloc(t->n_rows + 1, sizeof *L->xpos);
     L->order = calloc(t->n_rows + 1, sizeof *L->order);
@@ -238,38 +281,10 @@ static int layout_make(const csv_table *t, const char *want, layout *L, char *er
     double lo = INFINITY, hi = -INFINITY;
     for (size_t i = 0; i < t->n_rows; i++) {
         L->order[i] = i;
-        if (L->x < 0) {
-            L->xpos[i] = 0;
-        } else if (L->numeric) {
-            is_number(csv_table_cell(t, i, (size_t)L->x), &L->xpos[i]);
-        } else {
-            size_t k = 0, rank = 0;
-            for (; k < i; k++) {
-                if (!strcmp(csv_table_cell(t, k, (size_t)L->x),
-                            csv_table_cell(t, i, (size_t)L->x)))
-                    break;
-            }
-            if (k < i) {
-                L->xpos[i] = L->xpos[k];
-            } else {
-                for (size_t m = 0; m < i; m++)
-                    rank = (size_t)fmax((double)rank, L->xpos[m] + 1);
-                L->xpos[i] = (double)rank;
-            }
-        }
+        L->xpos[i] = layout_xpos(t, L, i);
         lo = fmin(lo, L->xpos[i]);
         hi = fmax(hi, L->xpos[i]);
-        /* The panel: the first earlier row with the same other-axis values. */
-        size_t k = 0;
-        for (; k < i; k++) {
-            size_t a = 0;
-            for (; a < n_axes; a++)
-                if ((long)a != L->x &&
-                    strcmp(csv_table_cell(t, k, a), csv_table_cell(t, i, a)))
-                    break;
-            if (a == n_axes)
-                break;
-        }
+        size_t k = layout_panel_row(t, n_axes, L, i);
         if (k < i) {
             L->panel[i] = L->panel[k];
             continue;
