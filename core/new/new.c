@@ -123,7 +123,6 @@ static int write_template(const char *path, const char *text, const char *name,
         const char *hit = strstr(p, MARK);
         size_t plain = hit ? (size_t)(hit - p) : strlen(p);
         fwrite(p, 1, plain, f);
-        p += plain;
         if (!hit)
             break;
         const char *w = hit + n_mark;
