@@ -1,19 +1,24 @@
 #include "new/new.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <dirent.h>
 #include <unistd.h>
+
+#include "base/errmsg.h"
+#include "base/options.h"
+#include "base/status.h"
 
 /* core/new/templates/, embedded by core/new/templates/embed.c. */
 extern const char new_template_energy[], new_template_score[], new_template_sampler[],
     new_template_dataset[], new_template_meson[], new_template_README[];
 
-const char USAGE_NEW[] =
+const char new_usage[] =
     "usage: basin new KIND NAME [DIR]\n"
     "\n"
     "Write a small plugin project to DIR (default ./NAME): NAME.c, a complete plugin\n"
@@ -33,14 +38,40 @@ static const struct {
     {"dataset", "datasets", new_template_dataset},
 };
 
+#define N_KINDS  (sizeof KINDS / sizeof KINDS[0])
 #define MAX_NAME 64
 
-static int fail(const char *fmt, const char *a, const char *b)
+/* "new: MESSAGE" in err; the status. */
+static int fail_status(int status, char *err, size_t n_err, const char *fmt, va_list ap)
 {
-    fprintf(stderr, "basin: new: ");
-    fprintf(stderr, fmt, a, b);
-    fputc('\n', stderr);
-    return 2;
+    char what[1024];
+    vsnprintf(what, sizeof what, fmt, ap);
+    errmsg(err, n_err, "new: %s", what);
+    return status;
+}
+
+/* Bad input: BASIN_EINVAL with the message. */
+static int fail(char *err, size_t n_err, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int fail(char *err, size_t n_err, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = fail_status(BASIN_EINVAL, err, n_err, fmt, ap);
+    va_end(ap);
+    return rc;
+}
+
+/* A folder or file that cannot be created: BASIN_EIO with the message. */
+static int fail_io(char *err, size_t n_err, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int fail_io(char *err, size_t n_err, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int rc = fail_status(BASIN_EIO, err, n_err, fmt, ap);
+    va_end(ap);
+    return rc;
 }
 
 /* [A-Za-z_][A-Za-z0-9_]*, at most MAX_NAME characters. */
@@ -92,7 +123,6 @@ static int write_template(const char *path, const char *text, const char *name,
         const char *hit = strstr(p, MARK);
         size_t plain = hit ? (size_t)(hit - p) : strlen(p);
         fwrite(p, 1, plain, f);
-        p += plain;
         if (!hit)
             break;
         const char *w = hit + n_mark;
@@ -130,82 +160,115 @@ static void remove_project(const char *tmp, const char *const *files, size_t n)
     rmdir(tmp);
 }
 
-int cmd_new(int argc, char **argv)
-{
-    const char *pos[3];
-    int n_pos = 0;
-    for (int i = 0; i < argc; i++) {
-        if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-            fputs(USAGE_NEW, stdout);
-            return 0;
-        }
-        if (argv[i][0] == '-' && argv[i][1])
-            return fail("unknown option '%s'%s (see `basin help new`)", argv[i], "");
-        if (n_pos == 3)
-            return fail("too many arguments: '%s'%s (usage: basin new KIND NAME "
-                        "[DIR])",
-                        argv[i], "");
-        pos[n_pos++] = argv[i];
-    }
-    if (n_pos < 2)
-        return fail("needs KIND and NAME%s%s (usage: basin new KIND NAME [DIR])", "", "");
-    size_t k = 0;
-    while (k < sizeof KINDS / sizeof KINDS[0] && strcmp(pos[0], KINDS[k].kind) != 0)
-        k++;
-    if (k == sizeof KINDS / sizeof KINDS[0])
-        return fail("unknown kind '%s'%s: use energy, score, sampler or dataset", pos[0],
-                    "");
-    const char *name = pos[1];
-    if (!is_identifier(name))
-        return fail("bad name '%s'%s: use a C identifier (letters, digits and '_', "
-                    "not starting with a digit, at most 64 characters)",
-                    name, "");
-
+/* What `basin new` was asked for. */
+typedef struct new_args {
+    size_t kind;      /* index into KINDS */
+    const char *name; /* a C identifier */
     char dir[PATH_MAX];
-    if (snprintf(dir, sizeof dir, "%s", n_pos == 3 ? pos[2] : name) >= (int)sizeof dir)
-        return fail("folder name too long: '%.64s...'%s", dir, "");
-    size_t len = strlen(dir);
-    while (len > 1 && dir[len - 1] == '/')
-        dir[--len] = 0;
-    int state = dir_state(dir);
-    if (state < 0)
-        return fail("%s exists and is not a folder%s", dir, "");
-    if (state > 0)
-        return fail("%s exists and is not empty%s; name a new or empty folder", dir, "");
+    int help; /* --help: the usage is printed, nothing else to do */
+} new_args;
 
-    /* Build the project in a sibling temporary folder, then rename it into place:
-       an error leaves nothing behind. */
+static const struct option NEW_OPTIONS[] = {
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+/* KIND NAME [DIR] from argv, checked. BASIN_OK or BASIN_EINVAL with a message. */
+static int parse_new_args(int argc, char **argv, new_args *a, char *err, size_t n_err)
+{
+    memset(a, 0, sizeof *a);
+    options op;
+    options_init(&op, argc, argv, "h", NEW_OPTIONS);
+    for (int c; (c = options_next(&op, err, n_err)) != 0;) {
+        if (c < 0)
+            return c;
+        fputs(new_usage, stdout); /* 'h' */
+        a->help = 1;
+        return BASIN_OK;
+    }
+    char **pos = argv + op.first_operand;
+    int n_pos = argc - op.first_operand;
+    if (n_pos > 3)
+        return fail(err, n_err,
+                    "too many arguments: '%s' (usage: basin new KIND NAME [DIR])",
+                    pos[3]);
+    if (n_pos < 2)
+        return fail(err, n_err, "needs KIND and NAME (usage: basin new KIND NAME [DIR])");
+    while (a->kind < N_KINDS && strcmp(pos[0], KINDS[a->kind].kind) != 0)
+        a->kind++;
+    if (a->kind == N_KINDS)
+        return fail(err, n_err,
+                    "unknown kind '%s': use energy, score, sampler or dataset", pos[0]);
+    a->name = pos[1];
+    if (!is_identifier(a->name))
+        return fail(err, n_err,
+                    "bad name '%s': use a C identifier (letters, digits and '_', not "
+                    "starting with a digit, at most 64 characters)",
+                    a->name);
+    const char *dir = n_pos == 3 ? pos[2] : a->name;
+    if (snprintf(a->dir, sizeof a->dir, "%s", dir) >= (int)sizeof a->dir)
+        return fail(err, n_err, "folder name too long: '%.64s...'", dir);
+    size_t len = strlen(a->dir);
+    while (len > 1 && a->dir[len - 1] == '/')
+        a->dir[--len] = 0;
+    return BASIN_OK;
+}
+
+/* Write the project into a sibling temporary folder, then rename it into place:
+   an error leaves nothing behind. BASIN_OK, or BASIN_EIO with a message. */
+static int write_project(const new_args *a, const char *source, char *err, size_t n_err)
+{
     char tmp[PATH_MAX + 16];
-    snprintf(tmp, sizeof tmp, "%s.new-XXXXXX", dir);
+    snprintf(tmp, sizeof tmp, "%s.new-XXXXXX", a->dir);
     if (!mkdtemp(tmp))
-        return fail("cannot create a folder beside %s: %s", dir, strerror(errno));
-
-    char source[MAX_NAME + 8];
-    snprintf(source, sizeof source, "%s.c", name);
+        return fail_io(err, n_err, "cannot create a folder beside %s: %s", a->dir,
+                       strerror(errno));
     const char *files[] = {source, "meson.build", "README.md"};
-    const char *texts[] = {KINDS[k].source, new_template_meson, new_template_README};
+    const char *texts[] = {KINDS[a->kind].source, new_template_meson,
+                           new_template_README};
     for (size_t i = 0; i < 3; i++) {
         char path[PATH_MAX + 96];
         snprintf(path, sizeof path, "%s/%s", tmp, files[i]);
-        if (write_template(path, texts[i], name, KINDS[k].kind, KINDS[k].dir)) {
+        if (write_template(path, texts[i], a->name, KINDS[a->kind].kind,
+                           KINDS[a->kind].dir)) {
             int e = errno;
             remove_project(tmp, files, 3);
-            return fail("cannot write %s: %s", path, strerror(e));
+            return fail_io(err, n_err, "cannot write %s: %s", path, strerror(e));
         }
     }
     /* rename(2) replaces an empty folder; mkdtemp made tmp 0700. */
     mode_t mask = umask(0);
     umask(mask);
     chmod(tmp, 0777 & ~mask);
-    if (rename(tmp, dir) != 0) {
+    if (rename(tmp, a->dir) != 0) {
         int e = errno;
         remove_project(tmp, files, 3);
-        return fail("cannot create %s: %s", dir, strerror(e));
+        return fail_io(err, n_err, "cannot create %s: %s", a->dir, strerror(e));
     }
+    return BASIN_OK;
+}
+
+int cmd_new(int argc, char **argv, char *err, size_t n_err)
+{
+    new_args a;
+    int rc = parse_new_args(argc, argv, &a, err, n_err);
+    if (rc != BASIN_OK || a.help)
+        return rc;
+    int state = dir_state(a.dir);
+    if (state < 0)
+        return fail(err, n_err, "%s exists and is not a folder", a.dir);
+    if (state > 0)
+        return fail(err, n_err, "%s exists and is not empty; name a new or empty folder",
+                    a.dir);
+    char source[MAX_NAME + 8];
+    snprintf(source, sizeof source, "%s.c", a.name);
+    if ((rc = write_project(&a, source, err, n_err)) != BASIN_OK)
+        return rc;
+    const char *kdir = KINDS[a.kind].dir;
     printf("wrote %s/: %s (plugin %s/%s), meson.build, README.md\n"
            "build:  cc -shared -fPIC $(pkg-config --cflags basin) %s/%s -o %s/%s.so"
            " -lm\n"
            "check:  basin plugins --path %s\n",
-           dir, source, KINDS[k].dir, name, dir, source, dir, name, dir);
-    return 0;
+           a.dir, source, kdir, a.name, a.dir, source, a.dir, a.name, a.dir);
+    return BASIN_OK;
 }

@@ -1,5 +1,5 @@
 /*
- * new_cmd — `basin new KIND NAME [DIR]`: write a small plugin project (NAME.c, a
+ * new — `basin new KIND NAME [DIR]`: write a small plugin project (NAME.c, a
  * meson.build using pkg-config's basin.pc, a README with the one-line cc command)
  * that builds against the installed basin/plugin.h alone. The sources are the
  * templates in core/new/templates/, embedded at build time.
@@ -7,10 +7,14 @@
 #ifndef BASIN_NEW_CMD_H
 #define BASIN_NEW_CMD_H
 
-extern const char USAGE_NEW[];
+#include <stddef.h>
 
-/* argv: the arguments after `new`. Returns the exit status (0, or 2 with a
-   one-line message on stderr); writes the project atomically or not at all. */
-int cmd_new(int argc, char **argv);
+extern const char new_usage[];
+
+/* The command (argv[0] "new"): `basin new KIND NAME [DIR]`. Writes the project
+   atomically or not at all. BASIN_OK, or a status with a one-line message in
+   err: BASIN_EINVAL (a usage error, an unknown kind, a bad name, a folder that
+   exists and is not empty), BASIN_EIO (the folder cannot be written). */
+int cmd_new(int argc, char **argv, char *err, size_t n_err);
 
 #endif

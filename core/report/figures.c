@@ -10,7 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "basin/plugin.h"
+#include "base/status.h"
 
 #ifndef BASIN_GNUPLOT
 #define BASIN_GNUPLOT ""
@@ -203,14 +203,10 @@ static int by_panel_x(const void *a, const void *b)
     return i < j ? -1 : (i > j);
 }
 
-/* Lay out the sweep-axis columns of summary t; prefer `want` along x when it is
-   one of them. 0, or BASIN_ENOMEM with a message (L then empty). */
-static int layout_make(const csv_table *t, const char *want, layout *L, char *err,
-                       size_t n_err)
+/* The axis along x: a numeric axis beats a categorical one; then more values;
+   then later (the fastest-varying) axes; `want` beats all when it is one. */
+static void layout_pick_x(const csv_table *t, size_t n_axes, const char *want, layout *L)
 {
-    size_t n_axes = figures_axis_columns(t);
-    memset(L, 0, sizeof *L);
-    L->x = -1;
     size_t best = 0;
     for (size_t a = 0; a < n_axes; a++) {
         int numeric = 1;
@@ -218,8 +214,6 @@ static int layout_make(const csv_table *t, const char *want, layout *L, char *er
         for (size_t i = 0; i < t->n_rows && numeric; i++)
             numeric = is_number(csv_table_cell(t, i, a), &v);
         size_t d = distinct_values(t, a);
-        /* A numeric axis beats a categorical one; then more values; then later
-           (the fastest-varying) axes. */
         size_t score = (size_t)numeric * 1000000 + d;
         if (want && strcmp(t->header[a], want) == 0)
             score = (size_t)-1;
@@ -229,6 +223,55 @@ static int layout_make(const csv_table *t, const char *want, layout *L, char *er
             L->numeric = numeric;
         }
     }
+}
+
+/* Row i's position along x: its value, or on a categorical axis the rank of the
+   value's first appearance (rows before i placed); 0 without an axis. */
+static double layout_xpos(const csv_table *t, const layout *L, size_t i)
+{
+    double v = 0;
+    if (L->x < 0)
+        return 0;
+    if (L->numeric) {
+        is_number(csv_table_cell(t, i, (size_t)L->x), &v);
+        return v;
+    }
+    for (size_t k = 0; k < i; k++)
+        if (!strcmp(csv_table_cell(t, k, (size_t)L->x),
+                    csv_table_cell(t, i, (size_t)L->x)))
+            return L->xpos[k];
+    size_t rank = 0;
+    for (size_t m = 0; m < i; m++)
+        rank = (size_t)fmax((double)rank, L->xpos[m] + 1);
+    return (double)rank;
+}
+
+/* The first row up to i with row i's values of the axes other than x. */
+static size_t layout_panel_row(const csv_table *t, size_t n_axes, const layout *L,
+                               size_t i)
+{
+    size_t k = 0;
+    for (; k < i; k++) {
+        size_t a = 0;
+        for (; a < n_axes; a++)
+            if ((long)a != L->x &&
+                strcmp(csv_table_cell(t, k, a), csv_table_cell(t, i, a)))
+                break;
+        if (a == n_axes)
+            break;
+    }
+    return k;
+}
+
+/* Lay out the sweep-axis columns of summary t; prefer `want` along x when it is
+   one of them. 0, or BASIN_ENOMEM with a message (L then empty). */
+static int layout_make(const csv_table *t, const char *want, layout *L, char *err,
+                       size_t n_err)
+{
+    size_t n_axes = figures_axis_columns(t);
+    memset(L, 0, sizeof *L);
+    L->x = -1;
+    layout_pick_x(t, n_axes, want, L);
     L->panel = calloc(t->n_rows + 1, sizeof *L->panel);
     L->xpos = calloc(t->n_rows + 1, sizeof *L->xpos);
     L->order = calloc(t->n_rows + 1, sizeof *L->order);
@@ -238,38 +281,10 @@ static int layout_make(const csv_table *t, const char *want, layout *L, char *er
     double lo = INFINITY, hi = -INFINITY;
     for (size_t i = 0; i < t->n_rows; i++) {
         L->order[i] = i;
-        if (L->x < 0) {
-            L->xpos[i] = 0;
-        } else if (L->numeric) {
-            is_number(csv_table_cell(t, i, (size_t)L->x), &L->xpos[i]);
-        } else {
-            size_t k = 0, rank = 0;
-            for (; k < i; k++) {
-                if (!strcmp(csv_table_cell(t, k, (size_t)L->x),
-                            csv_table_cell(t, i, (size_t)L->x)))
-                    break;
-            }
-            if (k < i) {
-                L->xpos[i] = L->xpos[k];
-            } else {
-                for (size_t m = 0; m < i; m++)
-                    rank = (size_t)fmax((double)rank, L->xpos[m] + 1);
-                L->xpos[i] = (double)rank;
-            }
-        }
+        L->xpos[i] = layout_xpos(t, L, i);
         lo = fmin(lo, L->xpos[i]);
         hi = fmax(hi, L->xpos[i]);
-        /* The panel: the first earlier row with the same other-axis values. */
-        size_t k = 0;
-        for (; k < i; k++) {
-            size_t a = 0;
-            for (; a < n_axes; a++)
-                if ((long)a != L->x &&
-                    strcmp(csv_table_cell(t, k, a), csv_table_cell(t, i, a)))
-                    break;
-            if (a == n_axes)
-                break;
-        }
+        size_t k = layout_panel_row(t, n_axes, L, i);
         if (k < i) {
             L->panel[i] = L->panel[k];
             continue;
@@ -339,7 +354,7 @@ static int close_checked(FILE *f, const char *dir, const char *name, const char 
     bad |= fclose(f) != 0;
     if (bad) {
         snprintf(err, n_err, "%s/%s.%s: write error", dir, name, ext);
-        return BASIN_EIO;
+        return BASIN_EWRITE;
     }
     return 0;
 }
@@ -369,8 +384,8 @@ static void script_begin(FILE *f, const report_figure *fig, const char *what)
 }
 
 /* Close the script's loop and the file, then draw the figure when gnuplot is
-   not NULL: 0 (fig->drawn, or fig->skipped saying why not), or BASIN_EIO with a
-   message when the script cannot be written. */
+   not NULL: 0 (fig->drawn, or fig->skipped saying why not), or BASIN_EWRITE with
+   a message when the script cannot be written. */
 static int script_finish(FILE *f, const char *dir, const char *gnuplot,
                          report_figure *fig, char *err, size_t n_err)
 {
@@ -442,24 +457,18 @@ static int panel_has(const csv_table *t, const layout *L, size_t panel, long col
 
 /* ------------------------------------------------------------ rates */
 
-int figures_rates(const csv_table *t, const char *dir, const char *gnuplot,
-                  report_figure *fig, char *err, size_t n_err)
+/* What the rates figure shows: each rate and the bounds of its interval. */
+typedef struct rates_plot {
+    const csv_table *t;
+    layout L;
+    size_t panels;  /* at most MAX_PANELS */
+    long col[4][3]; /* memorized, spurious, generalized, unconverged: rate, lo, hi */
+} rates_plot;
+
+static void rates_columns(rates_plot *P)
 {
     static const char *const RATES[] = {"memorized_rate", "spurious_rate",
                                         "generalized_rate", "unconverged_rate"};
-    static const char *const NAMES[] = {"memorized", "spurious", "generalized",
-                                        "unconverged"};
-    memset(fig, 0, sizeof *fig);
-    fig->name = "rates";
-    fig->title = "Memorized, spurious and generalized rates";
-    fig->svg = 1;
-    layout L;
-    int rc = layout_make(t, NULL, &L, err, n_err);
-    if (rc)
-        return rc;
-    size_t panels = L.n_panels < MAX_PANELS ? L.n_panels : MAX_PANELS;
-    set_size(fig, panels, MAX_COLUMNS);
-    long col[4][3];
     for (int c = 0; c < 4; c++)
         for (int k = 0; k < 3; k++) {
             char name[64];
@@ -467,173 +476,208 @@ int figures_rates(const csv_table *t, const char *dir, const char *gnuplot,
                      k == 1   ? "_lo"
                      : k == 2 ? "_hi"
                               : "");
-            col[c][k] = csv_table_column(t, name);
+            P->col[c][k] = csv_table_column(P->t, name);
         }
-    FILE *f = open_in(dir, fig->name, "dat", err, n_err);
-    if (!f) {
-        layout_free(&L);
-        return BASIN_EIO;
-    }
+}
+
+static int write_rates_dat(const rates_plot *P, const char *dir, const char *name,
+                           char *err, size_t n_err)
+{
+    const csv_table *t = P->t;
+    const layout *L = &P->L;
+    FILE *f = open_in(dir, name, "dat", err, n_err);
+    if (!f)
+        return BASIN_EWRITE;
     fprintf(f,
             "# %s: rate, lower and upper bound of the bootstrap interval, for "
             "memorized, spurious,\n# generalized and unconverged; a block per "
             "panel (gnuplot index), rows by x\n",
-            L.x >= 0 ? t->header[L.x] : "(no sweep)");
-    for (size_t p = 0; p < panels; p++) {
-        fprintf(f, "# panel %zu: %s\n", p, L.title[p]);
+            L->x >= 0 ? t->header[L->x] : "(no sweep)");
+    for (size_t p = 0; p < P->panels; p++) {
+        fprintf(f, "# panel %zu: %s\n", p, L->title[p]);
         for (size_t k = 0; k < t->n_rows; k++) {
-            size_t i = L.order[k];
-            if (L.panel[i] != p)
+            size_t i = L->order[k];
+            if (L->panel[i] != p)
                 continue;
-            put_x(f, &L, i);
+            put_x(f, L, i);
             for (int c = 0; c < 4; c++)
                 for (int m = 0; m < 3; m++)
-                    put_real(f, cell_number(t, i, col[c][m]));
-            put_x_label(f, t, &L, i);
+                    put_real(f, cell_number(t, i, P->col[c][m]));
+            put_x_label(f, t, L, i);
             fputc('\n', f);
         }
         fprintf(f, "\n\n");
     }
-    if ((rc = close_checked(f, dir, fig->name, "dat", err, n_err))) {
-        layout_free(&L);
-        return rc;
-    }
-    snprintf(fig->caption, sizeof fig->caption,
-             "Fraction of final states that are memorized training points, spurious "
-             "attractors or generalized, against %s, with the bootstrap confidence "
-             "band of each rate%s%s.",
-             L.x >= 0 ? t->header[L.x] : "the single sweep point",
-             L.n_panels > 1 ? "; a panel per value of the other swept parameters" : "",
-             L.n_panels > MAX_PANELS ? " (the first 24 panels)" : "");
+    return close_checked(f, dir, name, "dat", err, n_err);
+}
 
-    if (!(f = open_in(dir, fig->name, "gp", err, n_err))) {
-        layout_free(&L);
-        return BASIN_EIO;
+/* Panel p: a band and a line per rate with values there (unconverged only where
+   some state did not converge). */
+static void script_rates_panel(FILE *f, const rates_plot *P, size_t p)
+{
+    static const char *const NAMES[] = {"memorized", "spurious", "generalized",
+                                        "unconverged"};
+    const csv_table *t = P->t;
+    char tic[32];
+    fprintf(f, "set title ");
+    put_quoted(f, P->L.title[p]);
+    fprintf(f, "\nplot ");
+    int first = 1;
+    for (int c = 0; c < 4; c++) {
+        int any = 0;
+        for (size_t i = 0; i < t->n_rows; i++)
+            any |= P->L.panel[i] == p && cell_number(t, i, P->col[c][0]) > 0;
+        if ((c == 3 && !any) || !panel_has(t, &P->L, p, P->col[c][0]))
+            continue;
+        fprintf(f,
+                "%s'rates.dat' index %zu using 1:%d:%d with filledcurves "
+                "lc rgb '%s' notitle, \\\n     '' index %zu using 1:%d%s "
+                "with linespoints lc rgb '%s' lw 2 pt 7 ps 0.8 title '%s'",
+                first ? "" : ", \\\n     ", p, 3 + 3 * c, 4 + 3 * c, COLOURS[c], p,
+                2 + 3 * c, xtic(&P->L, 14, tic, sizeof tic), COLOURS[c], NAMES[c]);
+        first = 0;
     }
+    fputc('\n', f);
+}
+
+/* rates.gp, then the images. */
+static int script_rates(const rates_plot *P, const char *dir, const char *gnuplot,
+                        report_figure *fig, char *err, size_t n_err)
+{
+    FILE *f = open_in(dir, fig->name, "gp", err, n_err);
+    if (!f)
+        return BASIN_EWRITE;
     script_begin(f, fig,
                  "Columns of rates.dat: x, then rate, lo, hi for memorized "
                  "(2-4), spurious (5-7),\n# generalized (8-10) and unconverged "
                  "(11-13); 14 is the x label.");
-    script_x(f, t, &L, NULL);
+    script_x(f, P->t, &P->L, NULL);
     fprintf(f, "set key below horizontal\nset ylabel 'rate'\nset yrange [-0.02:1.02]\n"
                "set style fill transparent solid 0.2 noborder\n");
-    size_t cols = panels < MAX_COLUMNS ? panels : MAX_COLUMNS;
-    fprintf(f, "set multiplot layout %zu,%zu\n", (panels + cols - 1) / cols, cols);
-    char tic[32];
-    for (size_t p = 0; p < panels; p++) {
-        fprintf(f, "set title ");
-        put_quoted(f, L.title[p]);
-        fprintf(f, "\nplot ");
-        int first = 1;
-        for (int c = 0; c < 4; c++) {
-            /* Unconverged only where some state did not converge. */
-            int any = 0;
-            for (size_t i = 0; i < t->n_rows; i++)
-                any |= L.panel[i] == p && cell_number(t, i, col[c][0]) > 0;
-            if ((c == 3 && !any) || !panel_has(t, &L, p, col[c][0]))
-                continue;
-            fprintf(f,
-                    "%s'rates.dat' index %zu using 1:%d:%d with filledcurves "
-                    "lc rgb '%s' notitle, \\\n     '' index %zu using 1:%d%s "
-                    "with linespoints lc rgb '%s' lw 2 pt 7 ps 0.8 title '%s'",
-                    first ? "" : ", \\\n     ", p, 3 + 3 * c, 4 + 3 * c, COLOURS[c], p,
-                    2 + 3 * c, xtic(&L, 14, tic, sizeof tic), COLOURS[c], NAMES[c]);
-            first = 0;
-        }
-        fputc('\n', f);
-    }
-    layout_free(&L);
+    size_t cols = P->panels < MAX_COLUMNS ? P->panels : MAX_COLUMNS;
+    fprintf(f, "set multiplot layout %zu,%zu\n", (P->panels + cols - 1) / cols, cols);
+    for (size_t p = 0; p < P->panels; p++)
+        script_rates_panel(f, P, p);
     return script_finish(f, dir, gnuplot, fig, err, n_err);
+}
+
+int figures_rates(const csv_table *t, const char *dir, const char *gnuplot,
+                  report_figure *fig, char *err, size_t n_err)
+{
+    memset(fig, 0, sizeof *fig);
+    fig->name = "rates";
+    fig->present = 1;
+    fig->title = "Memorized, spurious and generalized rates";
+    fig->svg = 1;
+    rates_plot P = {.t = t};
+    int rc = layout_make(t, NULL, &P.L, err, n_err);
+    if (rc)
+        return rc;
+    const layout *L = &P.L;
+    P.panels = L->n_panels < MAX_PANELS ? L->n_panels : MAX_PANELS;
+    set_size(fig, P.panels, MAX_COLUMNS);
+    rates_columns(&P);
+    rc = write_rates_dat(&P, dir, fig->name, err, n_err);
+    if (rc == BASIN_OK) {
+        snprintf(fig->caption, sizeof fig->caption,
+                 "Fraction of final states that are memorized training points, spurious "
+                 "attractors or generalized, against %s, with the bootstrap confidence "
+                 "band of each rate%s%s.",
+                 L->x >= 0 ? t->header[L->x] : "the single sweep point",
+                 L->n_panels > 1 ? "; a panel per value of the other swept parameters"
+                                 : "",
+                 L->n_panels > MAX_PANELS ? " (the first 24 panels)" : "");
+        rc = script_rates(&P, dir, gnuplot, fig, err, n_err);
+    }
+    layout_free(&P.L);
+    return rc;
 }
 
 /* ------------------------------------------------------------ collapse time */
 
-int figures_collapse(const csv_table *t, const char *dir, const char *gnuplot,
-                     report_figure *fig, char *err, size_t n_err)
-{
-    memset(fig, 0, sizeof *fig);
-    long c_t = csv_table_column(t, "t_collapse"),
-         c_se = csv_table_column(t, "t_collapse_se");
-    long c_th = csv_table_column(t, "t_collapse_theory");
-    int any = 0;
-    for (size_t i = 0; i < t->n_rows; i++)
-        any |= isfinite(cell_number(t, i, c_t));
-    if (c_t < 0 || !any)
-        return 1;
-    fig->name = "collapse";
-    fig->title = "Collapse time";
-    fig->svg = 1;
+/* What the collapse figure shows: the measured collapse time with its standard
+   error and the closed form, a curve per panel of the layout. */
+typedef struct collapse_plot {
+    const csv_table *t;
     layout L;
-    int rc = layout_make(t, "dataset.count", &L, err, n_err);
-    if (rc)
-        return rc;
-    set_size(fig, 1, 1);
-    fig->width = PANEL_W + 160; /* room for the key */
-    FILE *f = open_in(dir, fig->name, "dat", err, n_err);
-    if (!f) {
-        layout_free(&L);
-        return BASIN_EIO;
-    }
-    int is_p = L.x >= 0 && strcmp(t->header[L.x], "dataset.count") == 0;
+    long c_t, c_se, c_th;
+    int is_p;   /* x is the number of training points */
+    int theory; /* some point has the closed form */
+} collapse_plot;
+
+static int write_collapse_dat(const collapse_plot *P, const char *dir, const char *name,
+                              char *err, size_t n_err)
+{
+    const csv_table *t = P->t;
+    const layout *L = &P->L;
+    FILE *f = open_in(dir, name, "dat", err, n_err);
+    if (!f)
+        return BASIN_EWRITE;
     fprintf(f,
             "# %s, measured collapse time (OU time, mean over trajectories), its "
             "standard error,\n# the closed form t_C; a block per curve\n",
-            L.x >= 0 ? t->header[L.x] : "(no sweep)");
-    int theory = 0;
-    for (size_t p = 0; p < L.n_panels; p++) {
-        fprintf(f, "# curve %zu: %s\n", p, L.title[p]);
+            L->x >= 0 ? t->header[L->x] : "(no sweep)");
+    for (size_t p = 0; p < L->n_panels; p++) {
+        fprintf(f, "# curve %zu: %s\n", p, L->title[p]);
         for (size_t k = 0; k < t->n_rows; k++) {
-            size_t i = L.order[k];
-            if (L.panel[i] != p)
+            size_t i = L->order[k];
+            if (L->panel[i] != p)
                 continue;
-            put_x(f, &L, i);
-            put_real(f, cell_number(t, i, c_t));
-            put_real(f, cell_number(t, i, c_se));
-            put_real(f, cell_number(t, i, c_th));
-            put_x_label(f, t, &L, i);
+            put_x(f, L, i);
+            put_real(f, cell_number(t, i, P->c_t));
+            put_real(f, cell_number(t, i, P->c_se));
+            put_real(f, cell_number(t, i, P->c_th));
+            put_x_label(f, t, L, i);
             fputc('\n', f);
         }
         fprintf(f, "\n\n");
-        theory |= panel_has(t, &L, p, c_th);
     }
-    if ((rc = close_checked(f, dir, fig->name, "dat", err, n_err))) {
-        layout_free(&L);
-        return rc;
-    }
+    return close_checked(f, dir, name, "dat", err, n_err);
+}
+
+static void collapse_caption(report_figure *fig, const collapse_plot *P)
+{
+    const layout *L = &P->L;
     snprintf(fig->caption, sizeof fig->caption,
              "Mean collapse time of the reverse trajectories (OU time; the start of the "
              "final stretch in which the nearest training point no longer changes), "
              "± one standard error, against %s%s%s.",
-             is_p       ? "the number of training points P"
-             : L.x >= 0 ? t->header[L.x]
-                        : "the single sweep point",
-             theory ? ", with the closed form t_C = ½ log(1 + σ²/(P^{2/d} − 1)) "
-                      "(Biroli et al. 2024) at the same points as dashed lines"
-                    : "",
-             L.n_panels > 1 ? "; a curve per value of the other swept parameters" : "");
-    if (!(f = open_in(dir, fig->name, "gp", err, n_err))) {
-        layout_free(&L);
-        return BASIN_EIO;
-    }
+             P->is_p     ? "the number of training points P"
+             : L->x >= 0 ? P->t->header[L->x]
+                         : "the single sweep point",
+             P->theory ? ", with the closed form t_C = ½ log(1 + σ²/(P^{2/d} − 1)) "
+                         "(Biroli et al. 2024) at the same points as dashed lines"
+                       : "",
+             L->n_panels > 1 ? "; a curve per value of the other swept parameters" : "");
+}
+
+/* collapse.gp, then the images. */
+static int script_collapse(const collapse_plot *P, const char *dir, const char *gnuplot,
+                           report_figure *fig, char *err, size_t n_err)
+{
+    const layout *L = &P->L;
+    FILE *f = open_in(dir, fig->name, "gp", err, n_err);
+    if (!f)
+        return BASIN_EWRITE;
     script_begin(f, fig,
                  "Columns of collapse.dat: x, t_collapse, its standard error, "
                  "t_collapse_theory, x label.");
-    script_x(f, t, &L, is_p ? "P (dataset.count)" : NULL);
+    script_x(f, P->t, L, P->is_p ? "P (dataset.count)" : NULL);
     fprintf(f, "set ylabel 'collapse time (OU time)'\nset key outside right top\n"
                "set multiplot\n");
     char tic[32];
     fprintf(f, "plot ");
-    for (size_t p = 0; p < L.n_panels; p++) {
+    for (size_t p = 0; p < L->n_panels; p++) {
         const char *colour = COLOURS[p % N_COLOURS];
-        const char *title = *L.title[p] ? L.title[p] : "measured";
+        const char *title = *L->title[p] ? L->title[p] : "measured";
         fprintf(f,
                 "%s'collapse.dat' index %zu using 1:2:3%s with yerrorlines lc rgb "
                 "'%s' pt 7 ps 0.8 title ",
-                p ? ", \\\n     " : "", p, xtic(&L, 5, tic, sizeof tic), colour);
+                p ? ", \\\n     " : "", p, xtic(L, 5, tic, sizeof tic), colour);
         put_quoted(f, title);
-        if (panel_has(t, &L, p, c_th)) {
+        if (panel_has(P->t, L, p, P->c_th)) {
             char th[560];
-            snprintf(th, sizeof th, "t_C%s%s", *L.title[p] ? ", " : "", L.title[p]);
+            snprintf(th, sizeof th, "t_C%s%s", *L->title[p] ? ", " : "", L->title[p]);
             fprintf(f,
                     ", \\\n     '' index %zu using 1:4 with lines dt 2 lw 2 lc rgb "
                     "'%s' title ",
@@ -642,95 +686,126 @@ int figures_collapse(const csv_table *t, const char *dir, const char *gnuplot,
         }
     }
     fputc('\n', f);
-    layout_free(&L);
     return script_finish(f, dir, gnuplot, fig, err, n_err);
+}
+
+int figures_collapse(const csv_table *t, const char *dir, const char *gnuplot,
+                     report_figure *fig, char *err, size_t n_err)
+{
+    memset(fig, 0, sizeof *fig);
+    collapse_plot P = {.t = t};
+    P.c_t = csv_table_column(t, "t_collapse");
+    P.c_se = csv_table_column(t, "t_collapse_se");
+    P.c_th = csv_table_column(t, "t_collapse_theory");
+    int any = 0;
+    for (size_t i = 0; i < t->n_rows; i++)
+        any |= isfinite(cell_number(t, i, P.c_t));
+    if (P.c_t < 0 || !any)
+        return BASIN_OK; /* no such figure */
+    fig->name = "collapse";
+    fig->present = 1;
+    fig->title = "Collapse time";
+    fig->svg = 1;
+    int rc = layout_make(t, "dataset.count", &P.L, err, n_err);
+    if (rc)
+        return rc;
+    set_size(fig, 1, 1);
+    fig->width = PANEL_W + 160; /* room for the key */
+    P.is_p = P.L.x >= 0 && strcmp(t->header[P.L.x], "dataset.count") == 0;
+    for (size_t p = 0; p < P.L.n_panels; p++)
+        P.theory |= panel_has(t, &P.L, p, P.c_th);
+    rc = write_collapse_dat(&P, dir, fig->name, err, n_err);
+    if (rc == BASIN_OK) {
+        collapse_caption(fig, &P);
+        rc = script_collapse(&P, dir, gnuplot, fig, err, n_err);
+    }
+    layout_free(&P.L);
+    return rc;
 }
 
 /* ------------------------------------------------------------ φ_C(t) */
 
-int figures_phi(const csv_table *t, const char *dir, const char *gnuplot,
-                report_figure *fig, char *err, size_t n_err)
+/* What the φ_C figure shows: a curve per sweep point of collapse.csv. */
+typedef struct phi_plot {
+    const csv_table *t;
+    size_t n_axes; /* the sweep columns before `clone` */
+    long c_t, c_phi, c_lo, c_hi;
+    size_t *curve; /* per row: its curve */
+    size_t *first; /* per curve: its first row */
+    size_t n_curves;
+} phi_plot;
+
+/* A curve per sweep point: rows with the same axis values. BASIN_OK or
+   BASIN_ENOMEM. */
+static int phi_curves(phi_plot *P, char *err, size_t n_err)
 {
-    memset(fig, 0, sizeof *fig);
-    long c_clone = csv_table_column(t, "clone");
-    long c_t = csv_table_column(t, "t_ou"), c_phi = csv_table_column(t, "phi");
-    long c_lo = csv_table_column(t, "phi_lo"), c_hi = csv_table_column(t, "phi_hi");
-    if (c_clone < 0 || c_phi < 0 || t->n_rows == 0)
-        return 1;
-    fig->name = "phi";
-    fig->title = "φ_C(t): clones that end on the same training point";
-    fig->svg = 1;
-    size_t n_axes = (size_t)c_clone;
-    /* A curve per sweep point: rows with the same axis values. */
-    size_t *curve = calloc(t->n_rows + 1, sizeof *curve), n_curves = 0;
-    if (!curve) {
-        snprintf(err, n_err, "out of memory");
-        return BASIN_ENOMEM;
-    }
-    size_t *first = calloc(t->n_rows + 1, sizeof *first);
-    if (!first) {
-        free(curve);
+    const csv_table *t = P->t;
+    P->curve = calloc(t->n_rows + 1, sizeof *P->curve);
+    P->first = calloc(t->n_rows + 1, sizeof *P->first);
+    if (!P->curve || !P->first) {
         snprintf(err, n_err, "out of memory");
         return BASIN_ENOMEM;
     }
     for (size_t i = 0; i < t->n_rows; i++) {
         size_t k = 0;
-        for (; k < n_curves; k++) {
+        for (; k < P->n_curves; k++) {
             size_t a = 0;
-            while (a < n_axes &&
-                   !strcmp(csv_table_cell(t, first[k], a), csv_table_cell(t, i, a)))
+            while (a < P->n_axes &&
+                   !strcmp(csv_table_cell(t, P->first[k], a), csv_table_cell(t, i, a)))
                 a++;
-            if (a == n_axes)
+            if (a == P->n_axes)
                 break;
         }
-        if (k == n_curves)
-            first[n_curves++] = i;
-        curve[i] = k;
+        if (k == P->n_curves)
+            P->first[P->n_curves++] = i;
+        P->curve[i] = k;
     }
-    set_size(fig, 1, 1);
-    fig->width = PANEL_W + 200;
-    FILE *f = open_in(dir, fig->name, "dat", err, n_err);
-    int rc = 0;
-    if (!f) {
-        rc = BASIN_EIO;
-        goto done;
-    }
+    return BASIN_OK;
+}
+
+static int write_phi_dat(const phi_plot *P, const char *dir, const char *name, char *err,
+                         size_t n_err)
+{
+    const csv_table *t = P->t;
+    FILE *f = open_in(dir, name, "dat", err, n_err);
+    if (!f)
+        return BASIN_EWRITE;
     fprintf(f, "# clone time (OU time), phi, lo, hi; a block per sweep point\n");
-    for (size_t k = 0; k < n_curves; k++) {
+    for (size_t k = 0; k < P->n_curves; k++) {
         fprintf(f, "# curve %zu:", k);
-        for (size_t a = 0; a < n_axes; a++)
-            fprintf(f, " %s = %s", t->header[a], csv_table_cell(t, first[k], a));
+        for (size_t a = 0; a < P->n_axes; a++)
+            fprintf(f, " %s = %s", t->header[a], csv_table_cell(t, P->first[k], a));
         fputc('\n', f);
         for (size_t i = 0; i < t->n_rows; i++) {
-            if (curve[i] != k)
+            if (P->curve[i] != k)
                 continue;
-            double v = cell_number(t, i, c_t);
+            double v = cell_number(t, i, P->c_t);
             fprintf(f, "%.9g", isfinite(v) ? v : NAN);
-            put_real(f, cell_number(t, i, c_phi));
-            put_real(f, cell_number(t, i, c_lo));
-            put_real(f, cell_number(t, i, c_hi));
+            put_real(f, cell_number(t, i, P->c_phi));
+            put_real(f, cell_number(t, i, P->c_lo));
+            put_real(f, cell_number(t, i, P->c_hi));
             fputc('\n', f);
         }
         fprintf(f, "\n\n");
     }
-    if ((rc = close_checked(f, dir, fig->name, "dat", err, n_err)))
-        goto done;
-    snprintf(fig->caption, sizeof fig->caption,
-             "φ_C(t): the fraction of trajectories cloned at time t (OU time) whose "
-             "copy, continued with fresh noise, ends on the same training point "
-             "(Biroli et al. 2024), with its bootstrap band; a curve per sweep point.");
-    if (!(f = open_in(dir, fig->name, "gp", err, n_err))) {
-        rc = BASIN_EIO;
-        goto done;
-    }
+    return close_checked(f, dir, name, "dat", err, n_err);
+}
+
+/* phi.gp, then the images. */
+static int script_phi(const phi_plot *P, const char *dir, const char *gnuplot,
+                      report_figure *fig, char *err, size_t n_err)
+{
+    FILE *f = open_in(dir, fig->name, "gp", err, n_err);
+    if (!f)
+        return BASIN_EWRITE;
     script_begin(f, fig, "Columns of phi.dat: clone time (OU), phi, lo, hi.");
     fprintf(f, "set xlabel 'clone time t (OU time)'\nset ylabel 'φ_C(t)'\n"
                "set yrange [-0.02:1.02]\nset key outside right top\n"
                "set style fill transparent solid 0.15 noborder\nset multiplot\nplot ");
-    for (size_t k = 0; k < n_curves; k++) {
+    for (size_t k = 0; k < P->n_curves; k++) {
         const char *colour = COLOURS[k % N_COLOURS];
         char title[512];
-        axis_values(t, first[k], 0, n_axes, -1, title, sizeof title);
+        axis_values(P->t, P->first[k], 0, P->n_axes, -1, title, sizeof title);
         fprintf(f,
                 "%s'phi.dat' index %zu using 1:3:4 with filledcurves lc rgb '%s' "
                 "notitle, \\\n     '' index %zu using 1:2 with linespoints lw 2 "
@@ -739,46 +814,73 @@ int figures_phi(const csv_table *t, const char *dir, const char *gnuplot,
         put_quoted(f, *title ? title : "φ_C");
     }
     fputc('\n', f);
-    rc = script_finish(f, dir, gnuplot, fig, err, n_err);
-done:
-    free(curve);
-    free(first);
+    return script_finish(f, dir, gnuplot, fig, err, n_err);
+}
+
+int figures_phi(const csv_table *t, const char *dir, const char *gnuplot,
+                report_figure *fig, char *err, size_t n_err)
+{
+    memset(fig, 0, sizeof *fig);
+    phi_plot P = {.t = t};
+    long c_clone = csv_table_column(t, "clone");
+    P.c_t = csv_table_column(t, "t_ou");
+    P.c_phi = csv_table_column(t, "phi");
+    P.c_lo = csv_table_column(t, "phi_lo");
+    P.c_hi = csv_table_column(t, "phi_hi");
+    if (c_clone < 0 || P.c_phi < 0 || t->n_rows == 0)
+        return BASIN_OK; /* no such figure */
+    fig->name = "phi";
+    fig->present = 1;
+    fig->title = "φ_C(t): clones that end on the same training point";
+    fig->svg = 1;
+    P.n_axes = (size_t)c_clone;
+    int rc = phi_curves(&P, err, n_err);
+    if (rc == BASIN_OK) {
+        set_size(fig, 1, 1);
+        fig->width = PANEL_W + 200;
+        rc = write_phi_dat(&P, dir, fig->name, err, n_err);
+    }
+    if (rc == BASIN_OK) {
+        snprintf(fig->caption, sizeof fig->caption,
+                 "φ_C(t): the fraction of trajectories cloned at time t (OU time) whose "
+                 "copy, continued with fresh noise, ends on the same training point "
+                 "(Biroli et al. 2024), with its bootstrap band; a curve per sweep "
+                 "point.");
+        rc = script_phi(&P, dir, gnuplot, fig, err, n_err);
+    }
+    free(P.curve);
+    free(P.first);
     return rc;
 }
 
 /* ------------------------------------------------------------ landscape */
 
-int figures_landscape(const csv_table *t, const csv_table *att, const char *dir,
-                      const char *gnuplot, report_figure *fig, char *err, size_t n_err)
-{
-    static const char *const CLASSES[] = {"memorized", "spurious", "generalized"};
-    memset(fig, 0, sizeof *fig);
-    long c_count[3];
-    for (int c = 0; c < 3; c++) {
-        char name[64];
-        snprintf(name, sizeof name, "attractors_%s", CLASSES[c]);
-        c_count[c] = csv_table_column(t, name);
-    }
-    if (c_count[0] < 0 || !att)
-        return 1;
-    fig->name = "landscape";
-    fig->title = "Attractors, basin radii and curvature by class";
-    fig->svg = 1;
+static const char *const CLASSES[] = {"memorized", "spurious", "generalized"};
+
+/* What the landscape figure shows: the summary's attractor counts and, per
+   (sweep point, class), the sums of attractors.csv's radius and λ_min. */
+typedef struct landscape_plot {
+    const csv_table *t;
     layout L;
-    int rc = layout_make(t, NULL, &L, err, n_err);
-    if (rc)
-        return rc;
-    size_t panels = L.n_panels < 8 ? L.n_panels : 8;
-    /* Mean radius and λ_min per (sweep point, class) from attractors.csv; its
-       `point` column is the summary's row. */
+    size_t panels; /* at most 8 */
+    long c_count[3];
+    double *sum; /* per summary row and class: radius sum and count, λ_min sum
+                    and count (12 per row) */
+    int has[3];  /* kinds of panel drawn: counts, radius, curvature */
+    size_t kinds;
+} landscape_plot;
+
+/* Sum radius and λ_min per (sweep point, class) from attractors.csv; its `point`
+   column is the summary's row. BASIN_OK or BASIN_ENOMEM. */
+static int landscape_sums(landscape_plot *P, const csv_table *att, char *err,
+                          size_t n_err)
+{
     long a_point = csv_table_column(att, "point"),
          a_class = csv_table_column(att, "class");
     long a_radius = csv_table_column(att, "radius");
     long a_lmin = csv_table_column(att, "lambda_min");
-    size_t n = t->n_rows;
-    double *sum = calloc(n * 12 + 1, sizeof *sum); /* radius, n, lmin, n per class */
-    if (!sum) {
-        layout_free(&L);
+    size_t n = P->t->n_rows;
+    if (!(P->sum = calloc(n * 12 + 1, sizeof *P->sum))) {
         snprintf(err, n_err, "out of memory");
         return BASIN_ENOMEM;
     }
@@ -789,7 +891,7 @@ int figures_landscape(const csv_table *t, const csv_table *att, const char *dir,
             c++;
         if (!(p >= 0 && p < (double)n) || c == 3)
             continue;
-        double *s = sum + (size_t)p * 12 + (size_t)c * 4;
+        double *s = P->sum + (size_t)p * 12 + (size_t)c * 4;
         double r = cell_number(att, i, a_radius), l = cell_number(att, i, a_lmin);
         if (isfinite(r)) {
             s[0] += r;
@@ -800,102 +902,146 @@ int figures_landscape(const csv_table *t, const csv_table *att, const char *dir,
             s[3]++;
         }
     }
-    int has[3] = {1, 0, 0}; /* counts, radius, curvature */
+    P->has[0] = 1;
     for (size_t i = 0; i < n * 3; i++) {
-        has[1] |= sum[i * 4 + 1] > 0;
-        has[2] |= sum[i * 4 + 3] > 0;
+        P->has[1] |= P->sum[i * 4 + 1] > 0;
+        P->has[2] |= P->sum[i * 4 + 3] > 0;
     }
-    size_t kinds = 1 + (size_t)has[1] + (size_t)has[2];
-    fig->width = (uint32_t)(kinds * PANEL_W);
-    fig->height = (uint32_t)(panels * PANEL_H);
-    FILE *f = open_in(dir, fig->name, "dat", err, n_err);
-    if (!f) {
-        rc = BASIN_EIO;
-        goto done;
-    }
+    P->kinds = 1 + (size_t)P->has[1] + (size_t)P->has[2];
+    return BASIN_OK;
+}
+
+static int write_landscape_dat(const landscape_plot *P, const char *dir, const char *name,
+                               char *err, size_t n_err)
+{
+    const csv_table *t = P->t;
+    const layout *L = &P->L;
+    FILE *f = open_in(dir, name, "dat", err, n_err);
+    if (!f)
+        return BASIN_EWRITE;
     fprintf(f,
             "# %s; attractors per job (memorized, spurious, generalized), mean "
             "basin radius (same),\n# mean smallest Hessian eigenvalue (same); a "
             "block per panel\n",
-            L.x >= 0 ? t->header[L.x] : "(no sweep)");
-    for (size_t p = 0; p < panels; p++) {
-        fprintf(f, "# panel %zu: %s\n", p, L.title[p]);
-        for (size_t k = 0; k < n; k++) {
-            size_t i = L.order[k];
-            if (L.panel[i] != p)
+            L->x >= 0 ? t->header[L->x] : "(no sweep)");
+    for (size_t p = 0; p < P->panels; p++) {
+        fprintf(f, "# panel %zu: %s\n", p, L->title[p]);
+        for (size_t k = 0; k < t->n_rows; k++) {
+            size_t i = L->order[k];
+            if (L->panel[i] != p)
                 continue;
-            put_x(f, &L, i);
+            put_x(f, L, i);
             for (int c = 0; c < 3; c++)
-                put_real(f, cell_number(t, i, c_count[c]));
+                put_real(f, cell_number(t, i, P->c_count[c]));
             for (int m = 0; m < 2; m++)
                 for (int c = 0; c < 3; c++) {
-                    const double *s = sum + i * 12 + (size_t)c * 4 + m * 2;
+                    const double *s = P->sum + i * 12 + (size_t)c * 4 + m * 2;
                     put_real(f, s[1] > 0 ? s[0] / s[1] : NAN);
                 }
-            put_x_label(f, t, &L, i);
+            put_x_label(f, t, L, i);
             fputc('\n', f);
         }
         fprintf(f, "\n\n");
     }
-    if ((rc = close_checked(f, dir, fig->name, "dat", err, n_err)))
-        goto done;
-    snprintf(fig->caption, sizeof fig->caption,
-             "Attractors found per job by class%s%s, against %s.",
-             has[1] ? "; mean basin radius (the largest corruption from which "
-                      "most starts return)"
-                    : "",
-             has[2] ? "; mean smallest Hessian eigenvalue at the attractors "
-                      "(negative: a saddle)"
-                    : "",
-             L.x >= 0 ? t->header[L.x] : "the single sweep point");
-    if (!(f = open_in(dir, fig->name, "gp", err, n_err))) {
-        rc = BASIN_EIO;
-        goto done;
+    return close_checked(f, dir, name, "dat", err, n_err);
+}
+
+/* The plot of panel p's kind k (0 counts, 1 radius, 2 curvature): a curve per
+   class with values there, or an empty slot. */
+static void script_landscape_plot(FILE *f, const landscape_plot *P, size_t p, int k)
+{
+    static const char *const YLABEL[] = {"attractors per job", "mean basin radius",
+                                         "mean λ_min of the Hessian"};
+    const csv_table *t = P->t;
+    char tic[32];
+    int first = 1;
+    fprintf(f, "set ylabel '%s'\nset title ", YLABEL[k]);
+    put_quoted(f, P->L.title[p]);
+    fputc('\n', f);
+    for (int c = 0; c < 3; c++) {
+        int col = 2 + 3 * k + c, any = 0;
+        for (size_t i = 0; i < t->n_rows; i++) {
+            if (P->L.panel[i] != p)
+                continue;
+            if (k == 0)
+                any |= isfinite(cell_number(t, i, P->c_count[c]));
+            else
+                any |= P->sum[i * 12 + (size_t)c * 4 + (size_t)(k - 1) * 2 + 1] > 0;
+        }
+        if (!any)
+            continue;
+        fprintf(f,
+                "%s'landscape.dat' index %zu using 1:%d%s with linespoints "
+                "lw 2 pt 7 ps 0.8 lc rgb '%s' title '%s'",
+                first ? "plot " : ", ", p, col, xtic(&P->L, 11, tic, sizeof tic),
+                COLOURS[c], CLASSES[c]);
+        first = 0;
     }
+    if (first) /* nothing of this kind in this panel */
+        fprintf(f, "set multiplot next");
+    fputc('\n', f);
+}
+
+/* landscape.gp, then the images. */
+static int script_landscape(const landscape_plot *P, const char *dir, const char *gnuplot,
+                            report_figure *fig, char *err, size_t n_err)
+{
+    FILE *f = open_in(dir, fig->name, "gp", err, n_err);
+    if (!f)
+        return BASIN_EWRITE;
     script_begin(f, fig,
                  "Columns of landscape.dat: x; attractors per job (2-4), "
                  "mean radius (5-7),\n# mean lambda_min (8-10) for memorized, "
                  "spurious, generalized; 11 the x label.");
-    script_x(f, t, &L, NULL);
-    fprintf(f, "set multiplot layout %zu,%zu\n", panels, kinds);
-    static const char *const YLABEL[] = {"attractors per job", "mean basin radius",
-                                         "mean λ_min of the Hessian"};
-    char tic[32];
-    for (size_t p = 0; p < panels; p++)
-        for (int k = 0; k < 3; k++) {
-            if (!has[k])
-                continue;
-            int first = 1;
-            fprintf(f, "set ylabel '%s'\nset title ", YLABEL[k]);
-            put_quoted(f, L.title[p]);
-            fputc('\n', f);
-            for (int c = 0; c < 3; c++) {
-                int col = 2 + 3 * k + c, any = 0;
-                for (size_t i = 0; i < n; i++) {
-                    if (L.panel[i] != p)
-                        continue;
-                    if (k == 0)
-                        any |= isfinite(cell_number(t, i, c_count[c]));
-                    else
-                        any |= sum[i * 12 + (size_t)c * 4 + (size_t)(k - 1) * 2 + 1] > 0;
-                }
-                if (!any)
-                    continue;
-                fprintf(f,
-                        "%s'landscape.dat' index %zu using 1:%d%s with linespoints "
-                        "lw 2 pt 7 ps 0.8 lc rgb '%s' title '%s'",
-                        first ? "plot " : ", ", p, col, xtic(&L, 11, tic, sizeof tic),
-                        COLOURS[c], CLASSES[c]);
-                first = 0;
-            }
-            if (first) /* nothing of this kind in this panel */
-                fprintf(f, "set multiplot next");
-            fputc('\n', f);
-        }
-    rc = script_finish(f, dir, gnuplot, fig, err, n_err);
-done:
-    free(sum);
-    layout_free(&L);
+    script_x(f, P->t, &P->L, NULL);
+    fprintf(f, "set multiplot layout %zu,%zu\n", P->panels, P->kinds);
+    for (size_t p = 0; p < P->panels; p++)
+        for (int k = 0; k < 3; k++)
+            if (P->has[k])
+                script_landscape_plot(f, P, p, k);
+    return script_finish(f, dir, gnuplot, fig, err, n_err);
+}
+
+int figures_landscape(const csv_table *t, const csv_table *att, const char *dir,
+                      const char *gnuplot, report_figure *fig, char *err, size_t n_err)
+{
+    memset(fig, 0, sizeof *fig);
+    landscape_plot P = {.t = t};
+    for (int c = 0; c < 3; c++) {
+        char name[64];
+        snprintf(name, sizeof name, "attractors_%s", CLASSES[c]);
+        P.c_count[c] = csv_table_column(t, name);
+    }
+    if (P.c_count[0] < 0 || !att)
+        return BASIN_OK; /* no such figure */
+    fig->name = "landscape";
+    fig->present = 1;
+    fig->title = "Attractors, basin radii and curvature by class";
+    fig->svg = 1;
+    int rc = layout_make(t, NULL, &P.L, err, n_err);
+    if (rc)
+        return rc;
+    P.panels = P.L.n_panels < 8 ? P.L.n_panels : 8;
+    rc = landscape_sums(&P, att, err, n_err);
+    if (rc == BASIN_OK) {
+        fig->width = (uint32_t)(P.kinds * PANEL_W);
+        fig->height = (uint32_t)(P.panels * PANEL_H);
+        rc = write_landscape_dat(&P, dir, fig->name, err, n_err);
+    }
+    if (rc == BASIN_OK) {
+        snprintf(fig->caption, sizeof fig->caption,
+                 "Attractors found per job by class%s%s, against %s.",
+                 P.has[1] ? "; mean basin radius (the largest corruption from which "
+                            "most starts return)"
+                          : "",
+                 P.has[2] ? "; mean smallest Hessian eigenvalue at the attractors "
+                            "(negative: a saddle)"
+                          : "",
+                 P.L.x >= 0 ? t->header[P.L.x] : "the single sweep point");
+        rc = script_landscape(&P, dir, gnuplot, fig, err, n_err);
+    }
+    free(P.sum);
+    layout_free(&P.L);
     return rc;
 }
 
@@ -918,47 +1064,27 @@ static double quantile(const double *v, size_t n, double q)
     return k + 1 < n ? v[k] + (h - (double)k) * (v[k + 1] - v[k]) : v[n - 1];
 }
 
-int figures_pairs(const csv_table *t, const csv_table *records, const char *dir,
-                  const char *gnuplot, report_figure *fig, char *err, size_t n_err)
-{
-    memset(fig, 0, sizeof *fig);
-    long c_d = csv_table_column(t, "pair_distance");
-    long c_cos = csv_table_column(t, "pair_cosine");
-    int any = 0;
-    for (size_t i = 0; i < t->n_rows; i++)
-        any |= isfinite(cell_number(t, i, c_d)) || isfinite(cell_number(t, i, c_cos));
-    if (c_d < 0 || c_cos < 0 || !any)
-        return 1;
-    fig->name = "pairs";
-    fig->title = "Disjoint-sets test: distance and cosine of paired samples";
-    fig->svg = 1;
+/* What the pairs figure shows: the summary's means of d_pair and cos_pair, and
+   their quartiles over the samples of records.csv. */
+typedef struct pairs_plot {
+    const csv_table *t;
     layout L;
-    int rc = layout_make(t, "dataset.count", &L, err, n_err);
-    if (rc)
-        return rc;
-    size_t n = t->n_rows, n_rec = records->n_rows;
-    /* Per sweep point and measure (d_pair, cos_pair): quartiles of the samples. */
-    double *q = calloc(n * 6 + 1, sizeof *q), *vals = calloc(n_rec + 1, sizeof *vals);
-    size_t *count = calloc(n * 2 + 1, sizeof *count);
-    if (!q || !vals || !count) {
-        snprintf(err, n_err, "out of memory");
-        rc = BASIN_ENOMEM;
-        goto done;
-    }
-    for (size_t i = 0; i < n * 6; i++)
-        q[i] = NAN;
+    long c_d, c_cos;
+    double *q;     /* per sweep point: q1, median, q3 of d_pair, then of cos_pair */
+    int quartiles; /* some point has samples */
+} pairs_plot;
+
+/* Fill P->q from the records: bucket the values of each measure by sweep point
+   (vals: per point, from start[p]), sort each bucket, take its quartiles. */
+static void pairs_fill_quartiles(pairs_plot *P, const csv_table *records, double *vals,
+                                 size_t *start, size_t *fill)
+{
+    size_t n = P->t->n_rows, n_rec = records->n_rows;
     long r_point = csv_table_column(records, "point");
     long r_col[2] = {csv_table_column(records, "d_pair"),
                      csv_table_column(records, "cos_pair")};
-    /* Bucket the records by sweep point (vals: per point, from start[p]). */
-    size_t *start = calloc(n + 2, sizeof *start), *fill = calloc(n + 1, sizeof *fill);
-    if (!start || !fill) {
-        free(start);
-        free(fill);
-        snprintf(err, n_err, "out of memory");
-        rc = BASIN_ENOMEM;
-        goto done;
-    }
+    for (size_t i = 0; i < n * 6; i++)
+        P->q[i] = NAN;
     for (size_t i = 0; i < n_rec; i++) {
         double p = cell_number(records, i, r_point);
         if (p >= 0 && p < (double)n)
@@ -980,45 +1106,68 @@ int figures_pairs(const csv_table *t, const csv_table *records, const char *dir,
             double *v = vals + start[p];
             qsort(v, fill[p], sizeof *v, by_double);
             for (int j = 0; j < 3; j++)
-                q[p * 6 + (size_t)m * 3 + (size_t)j] =
+                P->q[p * 6 + (size_t)m * 3 + (size_t)j] =
                     quantile(v, fill[p], 0.25 * (j + 1));
-            count[p * 2 + (size_t)m] = fill[p];
+            P->quartiles |= fill[p] > 0;
         }
     }
+}
+
+/* P->q and P->quartiles. BASIN_OK or BASIN_ENOMEM. */
+static int pairs_quartiles(pairs_plot *P, const csv_table *records, char *err,
+                           size_t n_err)
+{
+    size_t n = P->t->n_rows;
+    P->q = calloc(n * 6 + 1, sizeof *P->q);
+    double *vals = calloc(records->n_rows + 1, sizeof *vals);
+    size_t *start = calloc(n + 2, sizeof *start), *fill = calloc(n + 1, sizeof *fill);
+    int rc = BASIN_OK;
+    if (!P->q || !vals || !start || !fill) {
+        snprintf(err, n_err, "out of memory");
+        rc = BASIN_ENOMEM;
+    } else {
+        pairs_fill_quartiles(P, records, vals, start, fill);
+    }
+    free(vals);
     free(start);
     free(fill);
-    int quartiles = 0;
-    for (size_t i = 0; i < n * 2; i++)
-        quartiles |= count[i] > 0;
-    set_size(fig, 2, 2);
-    FILE *f = open_in(dir, fig->name, "dat", err, n_err);
-    if (!f) {
-        rc = BASIN_EIO;
-        goto done;
-    }
+    return rc;
+}
+
+static int write_pairs_dat(const pairs_plot *P, const char *dir, const char *name,
+                           char *err, size_t n_err)
+{
+    const csv_table *t = P->t;
+    const layout *L = &P->L;
+    FILE *f = open_in(dir, name, "dat", err, n_err);
+    if (!f)
+        return BASIN_EWRITE;
     fprintf(f,
             "# %s; mean d_pair (summary.csv), its median and quartiles over the "
             "samples\n# (records.csv); the same for cos_pair; a block per curve\n",
-            L.x >= 0 ? t->header[L.x] : "(no sweep)");
-    for (size_t p = 0; p < L.n_panels; p++) {
-        fprintf(f, "# curve %zu: %s\n", p, L.title[p]);
-        for (size_t k = 0; k < n; k++) {
-            size_t i = L.order[k];
-            if (L.panel[i] != p)
+            L->x >= 0 ? t->header[L->x] : "(no sweep)");
+    for (size_t p = 0; p < L->n_panels; p++) {
+        fprintf(f, "# curve %zu: %s\n", p, L->title[p]);
+        for (size_t k = 0; k < t->n_rows; k++) {
+            size_t i = L->order[k];
+            if (L->panel[i] != p)
                 continue;
-            put_x(f, &L, i);
+            put_x(f, L, i);
             for (int m = 0; m < 2; m++) {
-                put_real(f, cell_number(t, i, m ? c_cos : c_d));
+                put_real(f, cell_number(t, i, m ? P->c_cos : P->c_d));
                 for (int j = 0; j < 3; j++)
-                    put_real(f, q[i * 6 + (size_t)m * 3 + (size_t)j]);
+                    put_real(f, P->q[i * 6 + (size_t)m * 3 + (size_t)j]);
             }
-            put_x_label(f, t, &L, i);
+            put_x_label(f, t, L, i);
             fputc('\n', f);
         }
         fprintf(f, "\n\n");
     }
-    if ((rc = close_checked(f, dir, fig->name, "dat", err, n_err)))
-        goto done;
+    return close_checked(f, dir, name, "dat", err, n_err);
+}
+
+static void pairs_caption(report_figure *fig, const pairs_plot *P)
+{
     snprintf(fig->caption, sizeof fig->caption,
              "The disjoint-sets test (Kadkhodaie et al. 2024): a second model trained "
              "on as many points, disjoint from the first model's, is run from the "
@@ -1026,62 +1175,100 @@ int figures_pairs(const csv_table *t, const csv_table *records, const char *dir,
              "outputs, right their cosine, against %s: the mean%s%s. Memorizing "
              "models copy their own training sets, so the pairs are far apart; "
              "generalizing models agree (cos → 1).",
-             L.x >= 0 ? t->header[L.x] : "the single sweep point",
-             quartiles ? " (line) and the median (dashed) with the quartiles (band) "
-                         "over the samples"
-                       : "",
-             L.n_panels > 1 ? "; a curve per value of the other swept parameters" : "");
-    if (!(f = open_in(dir, fig->name, "gp", err, n_err))) {
-        rc = BASIN_EIO;
-        goto done;
+             P->L.x >= 0 ? P->t->header[P->L.x] : "the single sweep point",
+             P->quartiles ? " (line) and the median (dashed) with the quartiles (band) "
+                            "over the samples"
+                          : "",
+             P->L.n_panels > 1 ? "; a curve per value of the other swept parameters"
+                               : "");
+}
+
+/* The panel of measure m (0 d_pair, 1 cos_pair): a curve per sweep panel. */
+static void script_pairs_panel(FILE *f, const pairs_plot *P, int m)
+{
+    static const char *const YLABEL[] = {"d_pair = |x - y| / sqrt(N)",
+                                         "cos_pair = x.y / (|x| |y|)"};
+    const layout *L = &P->L;
+    char tic[32];
+    fprintf(f, "set ylabel '%s'\n%s", YLABEL[m],
+            m ? "set yrange [*:1.02]\nset key bottom right\n"
+              : "set yrange [0:*]\nset key top right\n");
+    int first = 1;
+    for (size_t p = 0; p < L->n_panels; p++) {
+        int col = 2 + 4 * m;
+        if (!panel_has(P->t, L, p, m ? P->c_cos : P->c_d))
+            continue;
+        const char *colour = COLOURS[(L->n_panels > 1 ? p : (size_t)m * 2) % N_COLOURS];
+        char mean[560];
+        snprintf(mean, sizeof mean, "mean%s%s", *L->title[p] ? ", " : "", L->title[p]);
+        fprintf(f, "%s", first ? "plot " : ", \\\n     ");
+        if (P->quartiles)
+            fprintf(f,
+                    "'pairs.dat' index %zu using 1:%d:%d with filledcurves "
+                    "lc rgb '%s' notitle, \\\n     '' index %zu using 1:%d "
+                    "with lines dt 2 lw 1.5 lc rgb '%s' title '%s', \\\n     ",
+                    p, col + 1, col + 3, colour, p, col + 2, colour,
+                    p == 0 ? "median, quartiles" : "");
+        fprintf(f,
+                "'pairs.dat' index %zu using 1:%d%s with linespoints lw 2 pt 7 "
+                "ps 0.8 lc rgb '%s' title ",
+                p, col, xtic(L, 10, tic, sizeof tic), colour);
+        put_quoted(f, mean);
+        first = 0;
     }
+    if (first)
+        fprintf(f, "set multiplot next");
+    fputc('\n', f);
+}
+
+/* pairs.gp, then the images. */
+static int script_pairs(const pairs_plot *P, const char *dir, const char *gnuplot,
+                        report_figure *fig, char *err, size_t n_err)
+{
+    FILE *f = open_in(dir, fig->name, "gp", err, n_err);
+    if (!f)
+        return BASIN_EWRITE;
     script_begin(f, fig,
                  "Columns of pairs.dat: x; mean, q1, median, q3 of d_pair "
                  "(2-5) and of cos_pair (6-9); 10 the x label.");
-    script_x(f, t, &L, NULL);
+    script_x(f, P->t, &P->L, NULL);
     fprintf(f, "set style fill transparent solid 0.15 noborder\n"
                "set multiplot layout 1,2\n");
-    static const char *const YLABEL[] = {"d_pair = |x - y| / sqrt(N)",
-                                         "cos_pair = x.y / (|x| |y|)"};
-    char tic[32];
-    for (int m = 0; m < 2; m++) {
-        fprintf(f, "set ylabel '%s'\n%s", YLABEL[m],
-                m ? "set yrange [*:1.02]\nset key bottom right\n"
-                  : "set yrange [0:*]\nset key top right\n");
-        int first = 1;
-        for (size_t p = 0; p < L.n_panels; p++) {
-            int col = 2 + 4 * m;
-            if (!panel_has(t, &L, p, m ? c_cos : c_d))
-                continue;
-            const char *colour =
-                COLOURS[(L.n_panels > 1 ? p : (size_t)m * 2) % N_COLOURS];
-            char mean[560];
-            snprintf(mean, sizeof mean, "mean%s%s", *L.title[p] ? ", " : "", L.title[p]);
-            fprintf(f, "%s", first ? "plot " : ", \\\n     ");
-            if (quartiles)
-                fprintf(f,
-                        "'pairs.dat' index %zu using 1:%d:%d with filledcurves "
-                        "lc rgb '%s' notitle, \\\n     '' index %zu using 1:%d "
-                        "with lines dt 2 lw 1.5 lc rgb '%s' title '%s', \\\n     ",
-                        p, col + 1, col + 3, colour, p, col + 2, colour,
-                        p == 0 ? "median, quartiles" : "");
-            fprintf(f,
-                    "'pairs.dat' index %zu using 1:%d%s with linespoints lw 2 pt 7 "
-                    "ps 0.8 lc rgb '%s' title ",
-                    p, col, xtic(&L, 10, tic, sizeof tic), colour);
-            put_quoted(f, mean);
-            first = 0;
-        }
-        if (first)
-            fprintf(f, "set multiplot next");
-        fputc('\n', f);
+    for (int m = 0; m < 2; m++)
+        script_pairs_panel(f, P, m);
+    return script_finish(f, dir, gnuplot, fig, err, n_err);
+}
+
+int figures_pairs(const csv_table *t, const csv_table *records, const char *dir,
+                  const char *gnuplot, report_figure *fig, char *err, size_t n_err)
+{
+    memset(fig, 0, sizeof *fig);
+    pairs_plot P = {.t = t};
+    P.c_d = csv_table_column(t, "pair_distance");
+    P.c_cos = csv_table_column(t, "pair_cosine");
+    int any = 0;
+    for (size_t i = 0; i < t->n_rows; i++)
+        any |= isfinite(cell_number(t, i, P.c_d)) || isfinite(cell_number(t, i, P.c_cos));
+    if (P.c_d < 0 || P.c_cos < 0 || !any)
+        return BASIN_OK; /* no such figure */
+    fig->name = "pairs";
+    fig->present = 1;
+    fig->title = "Disjoint-sets test: distance and cosine of paired samples";
+    fig->svg = 1;
+    int rc = layout_make(t, "dataset.count", &P.L, err, n_err);
+    if (rc)
+        return rc;
+    rc = pairs_quartiles(&P, records, err, n_err);
+    if (rc == BASIN_OK) {
+        set_size(fig, 2, 2);
+        rc = write_pairs_dat(&P, dir, fig->name, err, n_err);
     }
-    rc = script_finish(f, dir, gnuplot, fig, err, n_err);
-done:
-    free(q);
-    free(vals);
-    free(count);
-    layout_free(&L);
+    if (rc == BASIN_OK) {
+        pairs_caption(fig, &P);
+        rc = script_pairs(&P, dir, gnuplot, fig, err, n_err);
+    }
+    free(P.q);
+    layout_free(&P.L);
     return rc;
 }
 
@@ -1093,6 +1280,43 @@ typedef struct metric_row {
     size_t row, name; /* training.csv row; index of its metric name */
     double job;
 } metric_row;
+
+/* A curve of training.dat: a run of increasing steps of one metric in one job. */
+typedef struct training_curve {
+    size_t name;      /* its metric */
+    size_t first_row; /* training.csv row of its first point */
+    size_t segment;   /* 0, or 1 for the second training of the job, ... */
+    size_t job;       /* the job's rank among all jobs, for its colour */
+} training_curve;
+
+/* What the training figure shows, worked out from training.csv. */
+typedef struct training_plot {
+    const csv_table *t;
+    size_t n_axes;
+    size_t c_name; /* after job, point, repeat, the axes, model */
+    long c_step, c_value;
+    const char *names[MAX_METRICS]; /* "loss" first, then in order of appearance */
+    size_t n_names, dropped;        /* rows of metrics beyond MAX_METRICS */
+    metric_row *rows;               /* of the metrics shown, by (name, job, row) */
+    size_t n_rows;
+    double *jobs; /* distinct job numbers, sorted */
+    size_t n_jobs;
+    int repeats; /* several repeats share a sweep point */
+    int legend;  /* few jobs: a key entry per curve, else a colour box */
+    long c_colour;
+    int log_cb; /* the colour column spans decades */
+    int log_y[MAX_METRICS], any_log;
+    training_curve *curves;
+    size_t n_curves, cap;
+    int binned, again; /* some curve was averaged in bins; some job trained twice */
+} training_plot;
+
+static void training_plot_free(training_plot *P)
+{
+    free(P->rows);
+    free(P->jobs);
+    free(P->curves);
+}
 
 static int by_name_job_row(const void *a, const void *b)
 {
@@ -1117,252 +1341,291 @@ static void job_label(const csv_table *t, size_t n_axes, size_t row, int repeats
         snprintf(buf, n, "job %s", csv_table_cell(t, row, 0));
 }
 
+/* The index of metric s among P->names, or P->n_names. */
+static size_t metric_index(const training_plot *P, const char *s)
+{
+    size_t k = 0;
+    while (k < P->n_names && strcmp(P->names[k], s))
+        k++;
+    return k;
+}
+
+/* The metrics shown ("loss" first, at most MAX_METRICS) and their rows sorted by
+   (metric, job, row). */
+static void training_metrics(training_plot *P)
+{
+    const csv_table *t = P->t;
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t i = 0; i < t->n_rows; i++) {
+            const char *s = csv_table_cell(t, i, P->c_name);
+            if (metric_index(P, s) == P->n_names && P->n_names < MAX_METRICS &&
+                (pass || !strcmp(s, "loss")))
+                P->names[P->n_names++] = s;
+        }
+    for (size_t i = 0; i < t->n_rows; i++) {
+        size_t k = metric_index(P, csv_table_cell(t, i, P->c_name));
+        if (k == P->n_names)
+            P->dropped++;
+        else
+            P->rows[P->n_rows++] = (metric_row){i, k, cell_number(t, i, 0)};
+    }
+    qsort(P->rows, P->n_rows, sizeof *P->rows, by_name_job_row);
+}
+
+/* The distinct jobs, sorted, and whether several repeats share a point. */
+static void training_jobs(training_plot *P)
+{
+    for (size_t i = 0; i < P->t->n_rows; i++)
+        P->repeats |= cell_number(P->t, i, 2) > 0;
+    for (size_t k = 0; k < P->n_rows; k++)
+        P->jobs[k] = P->rows[k].job;
+    qsort(P->jobs, P->n_rows, sizeof *P->jobs, by_double);
+    for (size_t k = 0; k < P->n_rows; k++)
+        if (k == 0 || P->jobs[k] != P->jobs[P->n_jobs - 1])
+            P->jobs[P->n_jobs++] = P->jobs[k];
+    P->legend = P->n_jobs <= MAX_LEGEND;
+}
+
+/* Without a legend, curves are coloured by the numeric swept parameter with the
+   most values (or the job number), on a log scale where it spans decades; a
+   metric gets a log y axis when all its values are positive. */
+static void training_scales(training_plot *P)
+{
+    const csv_table *t = P->t;
+    size_t best = 0;
+    P->c_colour = -1;
+    for (size_t a = 0; a < P->n_axes; a++) {
+        int numeric = 1;
+        double v;
+        for (size_t i = 0; i < t->n_rows && numeric; i++)
+            numeric = is_number(csv_table_cell(t, i, 3 + a), &v);
+        size_t d = numeric ? distinct_values(t, 3 + a) : 0;
+        if (d > 1 && d >= best) {
+            best = d;
+            P->c_colour = (long)(3 + a);
+        }
+    }
+    double lo = INFINITY, hi = -INFINITY;
+    for (size_t i = 0; i < t->n_rows; i++) {
+        double v = cell_number(t, i, P->c_colour < 0 ? 0 : P->c_colour);
+        lo = fmin(lo, v);
+        hi = fmax(hi, v);
+    }
+    P->log_cb = lo > 0 && hi / lo >= 100;
+    for (size_t k = 0; k < MAX_METRICS; k++)
+        P->log_y[k] = 1;
+    for (size_t k = 0; k < P->n_rows; k++) {
+        double v = cell_number(t, P->rows[k].row, P->c_value);
+        if (isfinite(v) && v <= 0)
+            P->log_y[P->rows[k].name] = 0;
+    }
+    for (size_t k = 0; k < P->n_names; k++)
+        P->any_log |= P->log_y[k];
+}
+
+/* Append a curve starting at sorted row k. 0, or -1 when out of memory. */
+static int add_curve(training_plot *P, size_t k)
+{
+    const metric_row *R = &P->rows[k];
+    const training_curve *last = P->n_curves ? &P->curves[P->n_curves - 1] : NULL;
+    size_t segment =
+        last && last->name == R->name && cell_number(P->t, last->first_row, 0) == R->job
+            ? last->segment + 1
+            : 0;
+    if (P->n_curves == P->cap) {
+        training_curve *grown = realloc(P->curves, (P->cap *= 2) * sizeof *P->curves);
+        if (!grown)
+            return -1;
+        P->curves = grown;
+    }
+    size_t rank = 0; /* the job's place among all jobs, for its colour */
+    while (rank + 1 < P->n_jobs && P->jobs[rank] < R->job)
+        rank++;
+    P->curves[P->n_curves++] = (training_curve){R->name, R->row, segment, rank};
+    P->again |= segment > 0;
+    return 0;
+}
+
+/* The points of sorted rows [k, end) into f, averaged in bins of consecutive
+   steps when there are over MAX_CURVE_POINTS. */
+static void put_curve_points(FILE *f, training_plot *P, size_t k, size_t end,
+                             double colour)
+{
+    const csv_table *t = P->t;
+    size_t len = end - k, bin = (len + MAX_CURVE_POINTS - 1) / MAX_CURVE_POINTS;
+    P->binned |= bin > 1;
+    for (size_t b = k; b < end; b += bin) {
+        double s = 0, v = 0, ns = 0, nv = 0;
+        for (size_t j = b; j < end && j < b + bin; j++) {
+            double x = cell_number(t, P->rows[j].row, P->c_step);
+            double y = cell_number(t, P->rows[j].row, P->c_value);
+            s += x;
+            ns++;
+            if (isfinite(y)) {
+                v += y;
+                nv++;
+            }
+        }
+        fprintf(f, "%.9g", s / ns);
+        put_real(f, nv > 0 ? v / nv : NAN);
+        put_real(f, colour);
+        fputc('\n', f);
+    }
+}
+
+/* training.dat: a curve per (metric, job, run of increasing steps): a job whose
+   steps start again (the disjoint-sets test trains a second model) has a second
+   curve. BASIN_OK, BASIN_ENOMEM or BASIN_EWRITE with a message. */
+static int write_training_dat(training_plot *P, const char *dir, const char *name,
+                              char *err, size_t n_err)
+{
+    const csv_table *t = P->t;
+    FILE *f = open_in(dir, name, "dat", err, n_err);
+    if (!f)
+        return BASIN_EWRITE;
+    fprintf(f,
+            "# step, value (means over bins of consecutive steps where a curve "
+            "has over %d points),\n# colour value; a block per curve\n",
+            MAX_CURVE_POINTS);
+    for (size_t k = 0; k < P->n_rows;) {
+        const metric_row *R = &P->rows[k];
+        size_t end = k + 1;
+        while (end < P->n_rows && P->rows[end].name == R->name &&
+               P->rows[end].job == R->job &&
+               cell_number(t, P->rows[end].row, P->c_step) >
+                   cell_number(t, P->rows[end - 1].row, P->c_step))
+            end++;
+        if (add_curve(P, k)) {
+            fclose(f);
+            snprintf(err, n_err, "out of memory");
+            return BASIN_ENOMEM;
+        }
+        size_t segment = P->curves[P->n_curves - 1].segment;
+        fprintf(f, "# curve %zu: %s, job %s%s\n", P->n_curves - 1, P->names[R->name],
+                csv_table_cell(t, R->row, 0), segment ? ", again" : "");
+        put_curve_points(f, P, k, end,
+                         P->c_colour < 0 ? R->job : cell_number(t, R->row, P->c_colour));
+        fprintf(f, "\n\n");
+        k = end;
+    }
+    return close_checked(f, dir, name, "dat", err, n_err);
+}
+
+static void training_caption(report_figure *fig, const training_plot *P)
+{
+    char colour_by[200];
+    snprintf(colour_by, sizeof colour_by, "; coloured by %.150s%s",
+             P->c_colour < 0 ? "job" : P->t->header[P->c_colour],
+             P->log_cb ? " (log scale)" : "");
+    snprintf(fig->caption, sizeof fig->caption,
+             "The training %s reported by the score model (training.csv) against the "
+             "training step, a curve per job%s%s%s%s%s.",
+             P->n_names == 1 && !strcmp(P->names[0], "loss") ? "loss" : "metrics",
+             P->legend ? "" : colour_by,
+             !P->any_log       ? ""
+             : P->n_names == 1 ? ", log y"
+                               : ", log y where all positive",
+             P->again ? "; dashed: a second training in the same job (the disjoint-sets "
+                        "test's second model, on the held-out points)"
+                      : "",
+             P->binned ? "; curves of over 500 points averaged over bins "
+                         "of consecutive steps"
+                       : "",
+             P->dropped ? "; only the first 4 metrics" : "");
+}
+
+/* The plot command of metric k's panel: its curves. */
+static void script_training_panel(FILE *f, const training_plot *P, size_t k)
+{
+    fprintf(f, "%s\nset ylabel ", P->log_y[k] ? "set logscale y" : "unset logscale y");
+    put_quoted(f, P->names[k]);
+    fprintf(f, "\nplot ");
+    int first = 1;
+    for (size_t c = 0; c < P->n_curves; c++) {
+        const training_curve *C = &P->curves[c];
+        if (C->name != k)
+            continue;
+        fprintf(f, "%s'training.dat' index %zu using 1:2%s with lines lw 1.5 dt %d ",
+                first ? "" : ", \\\n     ", c, P->legend ? "" : ":3", C->segment ? 2 : 1);
+        first = 0;
+        if (!P->legend) {
+            fprintf(f, "lc palette notitle");
+            continue;
+        }
+        fprintf(f, "lc rgb '%s' ", COLOURS[C->job % N_COLOURS]);
+        if (C->segment) {
+            fprintf(f, "notitle");
+        } else {
+            char label[560];
+            job_label(P->t, P->n_axes, C->first_row, P->repeats, label, sizeof label);
+            fprintf(f, "title ");
+            put_quoted(f, label);
+        }
+    }
+    if (P->again) /* a key entry for the dashed curves */
+        fprintf(f, ", \\\n     1/0 with lines lw 1.5 dt 2 lc rgb '#999999' "
+                   "title 'second training (disjoint set)'");
+    fputc('\n', f);
+}
+
+/* training.gp, then the images. */
+static int script_training(const training_plot *P, const char *dir, const char *gnuplot,
+                           report_figure *fig, char *err, size_t n_err)
+{
+    FILE *f = open_in(dir, fig->name, "gp", err, n_err);
+    if (!f)
+        return BASIN_EWRITE;
+    script_begin(f, fig, "Columns of training.dat: step, value, colour value.");
+    fprintf(f, "set xlabel 'training step'\nset key %s\n",
+            P->legend ? "outside right top" : "top right");
+    if (!P->legend) {
+        fprintf(f, "set palette defined (0 '#440154', 1 '#3b528b', 2 '#21918c', "
+                   "3 '#5ec962', 4 '#fde725')\nset cblabel ");
+        put_quoted(f, P->c_colour < 0 ? "job" : P->t->header[P->c_colour]);
+        fprintf(f, "\n%s", P->log_cb ? "set logscale cb\n" : "");
+    }
+    size_t cols = P->n_names < 2 ? P->n_names : 2;
+    fprintf(f, "set multiplot layout %zu,%zu\n", (P->n_names + cols - 1) / cols, cols);
+    for (size_t k = 0; k < P->n_names; k++)
+        script_training_panel(f, P, k);
+    return script_finish(f, dir, gnuplot, fig, err, n_err);
+}
+
 int figures_training(const csv_table *t, size_t n_axes, const char *dir,
                      const char *gnuplot, report_figure *fig, char *err, size_t n_err)
 {
     memset(fig, 0, sizeof *fig);
     if (t->n_rows == 0)
-        return 1;
+        return BASIN_OK; /* no such figure */
     fig->name = "training";
+    fig->present = 1;
     fig->title = "Training curves";
     fig->svg = 1;
-    size_t n = t->n_rows, c_name = 4 + n_axes; /* after job, point, repeat, axes, model */
-    long c_step = csv_table_column(t, "step"), c_value = csv_table_column(t, "value");
-    /* Metric names, "loss" first, in order of appearance; at most MAX_METRICS. */
-    const char *names[MAX_METRICS];
-    size_t n_names = 0, dropped = 0;
-    metric_row *rows = calloc(n + 1, sizeof *rows);
-    if (!rows) {
+    training_plot P = {.t = t, .n_axes = n_axes, .c_name = 4 + n_axes, .cap = 64};
+    P.c_step = csv_table_column(t, "step");
+    P.c_value = csv_table_column(t, "value");
+    P.rows = calloc(t->n_rows + 1, sizeof *P.rows);
+    P.jobs = calloc(t->n_rows + 1, sizeof *P.jobs);
+    P.curves = malloc(P.cap * sizeof *P.curves);
+    int rc = BASIN_OK;
+    if (!P.rows || !P.jobs || !P.curves) {
         snprintf(err, n_err, "out of memory");
-        return BASIN_ENOMEM;
+        rc = BASIN_ENOMEM;
     }
-    for (int pass = 0; pass < 2; pass++)
-        for (size_t i = 0; i < n; i++) {
-            const char *s = csv_table_cell(t, i, c_name);
-            size_t k = 0;
-            while (k < n_names && strcmp(names[k], s))
-                k++;
-            if (k == n_names && n_names < MAX_METRICS && (pass || !strcmp(s, "loss")))
-                names[n_names++] = s;
-        }
-    size_t m = 0;
-    for (size_t i = 0; i < n; i++) {
-        const char *s = csv_table_cell(t, i, c_name);
-        size_t k = 0;
-        while (k < n_names && strcmp(names[k], s))
-            k++;
-        if (k == n_names) {
-            dropped++;
-            continue;
-        }
-        rows[m++] = (metric_row){i, k, cell_number(t, i, 0)};
+    if (rc == BASIN_OK) {
+        training_metrics(&P);
+        training_jobs(&P);
+        training_scales(&P);
+        set_size(fig, P.n_names, 2);
+        /* Each panel has room for its legend, or its colour box. */
+        fig->width +=
+            (uint32_t)((P.n_names < 2 ? P.n_names : 2) * (P.legend ? 260 : 100));
+        rc = write_training_dat(&P, dir, fig->name, err, n_err);
     }
-    qsort(rows, m, sizeof *rows, by_name_job_row);
-    /* Jobs, their colours and whether several repeats share a point. */
-    int repeats = 0;
-    size_t n_jobs = 0;
-    double *jobs = calloc(m + 1, sizeof *jobs); /* distinct job numbers, sorted */
-    if (!jobs) {
-        free(rows);
-        snprintf(err, n_err, "out of memory");
-        return BASIN_ENOMEM;
+    if (rc == BASIN_OK) {
+        training_caption(fig, &P);
+        rc = script_training(&P, dir, gnuplot, fig, err, n_err);
     }
-    for (size_t i = 0; i < n; i++)
-        repeats |= cell_number(t, i, 2) > 0;
-    for (size_t k = 0; k < m; k++)
-        jobs[k] = rows[k].job;
-    qsort(jobs, m, sizeof *jobs, by_double);
-    for (size_t k = 0; k < m; k++)
-        if (k == 0 || jobs[k] != jobs[n_jobs - 1])
-            jobs[n_jobs++] = jobs[k];
-    int legend = n_jobs <= MAX_LEGEND;
-    /* Without a legend, colour by the numeric swept parameter with the most values
-       (or the job number), on a log scale where it spans decades. */
-    long c_colour = -1;
-    size_t best = 0;
-    for (size_t a = 0; a < n_axes; a++) {
-        int numeric = 1;
-        double v;
-        for (size_t i = 0; i < n && numeric; i++)
-            numeric = is_number(csv_table_cell(t, i, 3 + a), &v);
-        size_t d = numeric ? distinct_values(t, 3 + a) : 0;
-        if (d > 1 && d >= best) {
-            best = d;
-            c_colour = (long)(3 + a);
-        }
-    }
-    double lo = INFINITY, hi = -INFINITY;
-    for (size_t i = 0; i < n; i++) {
-        double v = cell_number(t, i, c_colour < 0 ? 0 : c_colour);
-        lo = fmin(lo, v);
-        hi = fmax(hi, v);
-    }
-    int log_cb = lo > 0 && hi / lo >= 100;
-    /* A log y axis for each metric whose values are all positive. */
-    int log_y[MAX_METRICS] = {1, 1, 1, 1}, any_log = 0;
-    for (size_t k = 0; k < m; k++) {
-        double v = cell_number(t, rows[k].row, c_value);
-        if (isfinite(v) && v <= 0)
-            log_y[rows[k].name] = 0;
-    }
-    for (size_t k = 0; k < n_names; k++)
-        any_log |= log_y[k];
-    set_size(fig, n_names, 2);
-    /* Each panel has room for its legend, or its colour box. */
-    fig->width += (uint32_t)((n_names < 2 ? n_names : 2) * (legend ? 260 : 100));
-    int rc = 0;
-    FILE *f = open_in(dir, fig->name, "dat", err, n_err);
-    if (!f) {
-        free(jobs);
-        free(rows);
-        return BASIN_EIO;
-    }
-    /* A curve per (metric, job, run of increasing steps): a job whose steps start
-       again (the disjoint-sets test trains a second model) has a second curve.
-       Long curves are averaged in bins of consecutive steps. */
-    fprintf(f,
-            "# step, value (means over bins of consecutive steps where a curve "
-            "has over %d points),\n# colour value; a block per curve\n",
-            MAX_CURVE_POINTS);
-    size_t n_curves = 0, cap = 64;
-    typedef struct curve {
-        size_t name, first_row, segment, job;
-    } curve;
-    int binned = 0;
-    curve *curves = malloc(cap * sizeof *curves);
-    for (size_t k = 0; curves && k < m;) {
-        size_t end = k + 1;
-        while (end < m && rows[end].name == rows[k].name &&
-               rows[end].job == rows[k].job &&
-               cell_number(t, rows[end].row, c_step) >
-                   cell_number(t, rows[end - 1].row, c_step))
-            end++;
-        size_t segment =
-            n_curves > 0 && curves[n_curves - 1].name == rows[k].name &&
-                    cell_number(t, curves[n_curves - 1].first_row, 0) == rows[k].job
-                ? curves[n_curves - 1].segment + 1
-                : 0;
-        if (n_curves == cap) {
-            curve *grown = realloc(curves, (cap *= 2) * sizeof *curves);
-            if (!grown) {
-                free(curves);
-                curves = NULL;
-                break;
-            }
-            curves = grown;
-        }
-        size_t rank = 0; /* the job's place among all jobs, for its colour */
-        while (rank + 1 < n_jobs && jobs[rank] < rows[k].job)
-            rank++;
-        curves[n_curves++] = (curve){rows[k].name, rows[k].row, segment, rank};
-        double colour =
-            c_colour < 0 ? rows[k].job : cell_number(t, rows[k].row, c_colour);
-        fprintf(f, "# curve %zu: %s, job %s%s\n", n_curves - 1, names[rows[k].name],
-                csv_table_cell(t, rows[k].row, 0), segment ? ", again" : "");
-        size_t len = end - k, bin = (len + MAX_CURVE_POINTS - 1) / MAX_CURVE_POINTS;
-        binned |= bin > 1;
-        for (size_t b = k; b < end; b += bin) {
-            double s = 0, v = 0, ns = 0, nv = 0;
-            for (size_t j = b; j < end && j < b + bin; j++) {
-                double x = cell_number(t, rows[j].row, c_step);
-                double y = cell_number(t, rows[j].row, c_value);
-                s += x;
-                ns++;
-                if (isfinite(y)) {
-                    v += y;
-                    nv++;
-                }
-            }
-            fprintf(f, "%.9g", s / ns);
-            put_real(f, nv > 0 ? v / nv : NAN);
-            put_real(f, colour);
-            fputc('\n', f);
-        }
-        fprintf(f, "\n\n");
-        k = end;
-    }
-    if (!curves) {
-        fclose(f);
-        free(jobs);
-        free(rows);
-        snprintf(err, n_err, "out of memory");
-        return BASIN_ENOMEM;
-    }
-    if ((rc = close_checked(f, dir, fig->name, "dat", err, n_err)))
-        goto done;
-    int again = 0;
-    for (size_t c = 0; c < n_curves; c++)
-        again |= curves[c].segment > 0;
-    char colour_by[200];
-    snprintf(colour_by, sizeof colour_by, "; coloured by %.150s%s",
-             c_colour < 0 ? "job" : t->header[c_colour], log_cb ? " (log scale)" : "");
-    snprintf(fig->caption, sizeof fig->caption,
-             "The training %s reported by the score model (training.csv) against the "
-             "training step, a curve per job%s%s%s%s%s.",
-             n_names == 1 && !strcmp(names[0], "loss") ? "loss" : "metrics",
-             legend ? "" : colour_by,
-             !any_log       ? ""
-             : n_names == 1 ? ", log y"
-                            : ", log y where all positive",
-             again ? "; dashed: a second training in the same job (the disjoint-sets "
-                     "test's second model, on the held-out points)"
-                   : "",
-             binned ? "; curves of over 500 points averaged over bins "
-                      "of consecutive steps"
-                    : "",
-             dropped ? "; only the first 4 metrics" : "");
-    if (!(f = open_in(dir, fig->name, "gp", err, n_err))) {
-        rc = BASIN_EIO;
-        goto done;
-    }
-    script_begin(f, fig, "Columns of training.dat: step, value, colour value.");
-    fprintf(f, "set xlabel 'training step'\nset key %s\n",
-            legend ? "outside right top" : "top right");
-    if (!legend) {
-        fprintf(f, "set palette defined (0 '#440154', 1 '#3b528b', 2 '#21918c', "
-                   "3 '#5ec962', 4 '#fde725')\nset cblabel ");
-        put_quoted(f, c_colour < 0 ? "job" : t->header[c_colour]);
-        fprintf(f, "\n%s", log_cb ? "set logscale cb\n" : "");
-    }
-    size_t cols = n_names < 2 ? n_names : 2;
-    fprintf(f, "set multiplot layout %zu,%zu\n", (n_names + cols - 1) / cols, cols);
-    for (size_t k = 0; k < n_names; k++) {
-        fprintf(f, "%s\nset ylabel ", log_y[k] ? "set logscale y" : "unset logscale y");
-        put_quoted(f, names[k]);
-        fprintf(f, "\nplot ");
-        int first = 1;
-        for (size_t c = 0; c < n_curves; c++) {
-            if (curves[c].name != k)
-                continue;
-            fprintf(f,
-                    "%s'training.dat' index %zu using 1:2%s with lines lw 1.5 "
-                    "dt %d ",
-                    first ? "" : ", \\\n     ", c, legend ? "" : ":3",
-                    curves[c].segment ? 2 : 1);
-            first = 0;
-            if (!legend) {
-                fprintf(f, "lc palette notitle");
-                continue;
-            }
-            fprintf(f, "lc rgb '%s' ", COLOURS[curves[c].job % N_COLOURS]);
-            if (curves[c].segment) {
-                fprintf(f, "notitle");
-            } else {
-                char label[560];
-                job_label(t, n_axes, curves[c].first_row, repeats, label, sizeof label);
-                fprintf(f, "title ");
-                put_quoted(f, label);
-            }
-        }
-        if (again) /* a key entry for the dashed curves */
-            fprintf(f, ", \\\n     1/0 with lines lw 1.5 dt 2 lc rgb '#999999' "
-                       "title 'second training (disjoint set)'");
-        fputc('\n', f);
-    }
-    rc = script_finish(f, dir, gnuplot, fig, err, n_err);
-done:
-    free(curves);
-    free(jobs);
-    free(rows);
+    training_plot_free(&P);
     return rc;
 }

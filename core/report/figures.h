@@ -29,6 +29,7 @@
 #include "report/csv_table.h"
 
 typedef struct report_figure {
+    int present;            /* the run has this figure: its files were written */
     const char *name;       /* file stem: "rates" */
     const char *title;      /* a heading for the page */
     char caption[600];      /* what it shows, for the page */
@@ -45,9 +46,10 @@ const char *figures_gnuplot(char *buf, size_t n, char *why, size_t n_why);
 
 /*
  * Each writes its figure's files into dir, and runs gnuplot there when gnuplot is
- * not NULL. Returns 1 when the run has no such figure (nothing written), 0 when
- * the figure was written (fig->drawn, or fig->skipped saying why gnuplot failed),
- * or a negative BASIN_E* with a message when a file cannot be written.
+ * not NULL. Returns BASIN_OK with fig->present 0 when the run has no such figure
+ * (nothing written) or 1 when the figure was written (fig->drawn, or fig->skipped
+ * saying why gnuplot failed), or a negative status with a message: BASIN_EWRITE
+ * when a file cannot be written, BASIN_ENOMEM.
  */
 int figures_rates(const csv_table *summary, const char *dir, const char *gnuplot,
                   report_figure *fig, char *err, size_t n_err);

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "basin/plugin.h"
+#include "base/status.h"
 
 static void put_text(FILE *f, const char *s)
 {
@@ -65,13 +65,9 @@ static void put_cell(FILE *f, const char *s)
         put_text(f, s);
 }
 
-int report_html_write(const char *path, const report_page *p, char *err, size_t n_err)
+/* The page's head, title, description and the note on the files. */
+static void put_head(FILE *f, const report_page *p)
 {
-    FILE *f = fopen(path, "w");
-    if (!f) {
-        snprintf(err, n_err, "%s: cannot write: %s", path, strerror(errno));
-        return BASIN_EIO;
-    }
     fprintf(f, "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">"
                "\n<title>basin report: ");
     put_text(f, p->name);
@@ -87,49 +83,55 @@ int report_html_write(const char *path, const report_page *p, char *err, size_t 
     fprintf(f, "<p>Every figure is drawn from the CSV files of this folder; its "
                "gnuplot script (<code>NAME.gp</code>) and data (<code>NAME.dat</code>) "
                "are beside it: <code>gnuplot NAME.gp</code> redraws it.</p>\n");
+}
 
+/* The list of figures not drawn, with why, when there are any. */
+static void put_skipped(FILE *f, const report_page *p)
+{
     int any_skipped = 0;
     for (size_t i = 0; i < p->n_figures; i++)
         any_skipped |= !p->figures[i].drawn;
-    if (any_skipped) {
-        fprintf(f, "<div class=\"skipped\"><strong>Figures not drawn:</strong><ul>\n");
-        for (size_t i = 0; i < p->n_figures; i++) {
-            const report_figure *g = &p->figures[i];
-            if (g->drawn)
-                continue;
-            fprintf(f, "<li>%s.%s: ", g->name, g->svg ? "svg/.png" : "png");
-            put_text(f, g->skipped);
-            fprintf(f, "</li>\n");
-        }
-        fprintf(f, "</ul></div>\n");
-    }
-
-    fprintf(f, "<h2>Figures</h2>\n");
+    if (!any_skipped)
+        return;
+    fprintf(f, "<div class=\"skipped\"><strong>Figures not drawn:</strong><ul>\n");
     for (size_t i = 0; i < p->n_figures; i++) {
         const report_figure *g = &p->figures[i];
-        fprintf(f, "<figure id=\"%s\">\n", g->name);
         if (g->drawn)
-            fprintf(f, "<img src=\"%s.%s\" width=\"%u\" height=\"%u\" alt=\"", g->name,
-                    g->svg ? "svg" : "png", g->width, g->height);
-        else
-            fprintf(f, "<p class=\"skipped\">Not drawn: ");
-        put_text(f, g->title);
-        fprintf(f, g->drawn ? "\">\n" : "</p>\n");
-        fprintf(f, "<figcaption><strong>");
-        put_text(f, g->title);
-        fprintf(f, ".</strong> ");
-        put_text(f, g->caption);
-        if (g->svg)
-            fprintf(f,
-                    " Files: <a href=\"%s.svg\">%s.svg</a>, <a href=\"%s.png\">"
-                    "%s.png</a>, <a href=\"%s.gp\">%s.gp</a>, <a href=\"%s.dat\">"
-                    "%s.dat</a>.",
-                    g->name, g->name, g->name, g->name, g->name, g->name, g->name,
-                    g->name);
-        fprintf(f, "</figcaption>\n</figure>\n");
+            continue;
+        fprintf(f, "<li>%s.%s: ", g->name, g->svg ? "svg/.png" : "png");
+        put_text(f, g->skipped);
+        fprintf(f, "</li>\n");
     }
+    fprintf(f, "</ul></div>\n");
+}
 
-    const csv_table *t = p->summary;
+/* A figure: its image (or why not), its caption and its files. */
+static void put_figure(FILE *f, const report_figure *g)
+{
+    fprintf(f, "<figure id=\"%s\">\n", g->name);
+    if (g->drawn)
+        fprintf(f, "<img src=\"%s.%s\" width=\"%u\" height=\"%u\" alt=\"", g->name,
+                g->svg ? "svg" : "png", g->width, g->height);
+    else
+        fprintf(f, "<p class=\"skipped\">Not drawn: ");
+    put_text(f, g->title);
+    fprintf(f, g->drawn ? "\">\n" : "</p>\n");
+    fprintf(f, "<figcaption><strong>");
+    put_text(f, g->title);
+    fprintf(f, ".</strong> ");
+    put_text(f, g->caption);
+    if (g->svg)
+        fprintf(f,
+                " Files: <a href=\"%s.svg\">%s.svg</a>, <a href=\"%s.png\">"
+                "%s.png</a>, <a href=\"%s.gp\">%s.gp</a>, <a href=\"%s.dat\">"
+                "%s.dat</a>.",
+                g->name, g->name, g->name, g->name, g->name, g->name, g->name, g->name);
+    fprintf(f, "</figcaption>\n</figure>\n");
+}
+
+/* summary.csv as a table. */
+static void put_summary(FILE *f, const csv_table *t)
+{
     fprintf(f, "<h2>Summary</h2>\n<p>A row per sweep point (summary.csv); rates with "
                "the bounds of their bootstrap confidence intervals.</p>\n"
                "<table>\n<tr>");
@@ -149,11 +151,14 @@ int report_html_write(const char *path, const report_page *p, char *err, size_t 
         fprintf(f, "</tr>\n");
     }
     fprintf(f, "</table>\n");
+}
 
-    /* Versions: run.toml's "# basin ..." and "# BLAS ..." lines, and each
-       plugin line with the "# version ..." line after it. */
+/* Versions: run.toml's "# basin ..." and "# BLAS ..." lines, and each plugin line
+   with the "# version ..." line after it. */
+static void put_versions(FILE *f, const char *run_toml)
+{
     fprintf(f, "<h2>Versions</h2>\n<ul>\n");
-    const char *s = p->run_toml, *plugin = NULL;
+    const char *s = run_toml, *plugin = NULL;
     size_t plugin_len = 0;
     while (*s) {
         size_t len = strcspn(s, "\n");
@@ -174,14 +179,31 @@ int report_html_write(const char *path, const report_page *p, char *err, size_t 
         }
         s += len + (s[len] == '\n');
     }
-    fprintf(f, "</ul>\n<h2>Resolved recipe (run.toml)</h2>\n<pre>");
+    fprintf(f, "</ul>\n");
+}
+
+int report_html_write(const char *path, const report_page *p, char *err, size_t n_err)
+{
+    FILE *f = fopen(path, "w");
+    if (!f) {
+        snprintf(err, n_err, "%s: cannot write: %s", path, strerror(errno));
+        return BASIN_EWRITE;
+    }
+    put_head(f, p);
+    put_skipped(f, p);
+    fprintf(f, "<h2>Figures</h2>\n");
+    for (size_t i = 0; i < p->n_figures; i++)
+        put_figure(f, &p->figures[i]);
+    put_summary(f, p->summary);
+    put_versions(f, p->run_toml);
+    fprintf(f, "<h2>Resolved recipe (run.toml)</h2>\n<pre>");
     put_text(f, p->run_toml);
     fprintf(f, "</pre>\n</body>\n</html>\n");
     int bad = ferror(f);
     bad |= fclose(f) != 0;
     if (bad) {
         snprintf(err, n_err, "%s: write error", path);
-        return BASIN_EIO;
+        return BASIN_EWRITE;
     }
-    return 0;
+    return BASIN_OK;
 }

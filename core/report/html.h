@@ -21,7 +21,7 @@ typedef struct report_page {
     size_t n_figures;
 } report_page;
 
-/* Write the page to path. 0, or BASIN_EIO with a message. */
+/* Write the page to path. BASIN_OK, or BASIN_EWRITE with a message. */
 int report_html_write(const char *path, const report_page *p, char *err, size_t n_err);
 
 #endif

@@ -9,15 +9,17 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "report/csv_table.h"
-#include "report/figures.h"
-#include "measure/measure.h"
+#include "base/errmsg.h"
+#include "base/options.h"
+#include "base/status.h"
 #include "recipe/recipe.h"
 #include "registry/registry.h"
+#include "report/csv_table.h"
+#include "report/figures.h"
 #include "report/html.h"
 #include "report/samples_figure.h"
 
-const char REPORT_USAGE[] =
+const char report_usage[] =
     "usage: basin report RESULTS_DIR [--quiet]\n"
     "\n"
     "Write figures and report.html inside a results folder: rates.svg/.png\n"
@@ -73,18 +75,18 @@ static int need_columns(const csv_table *t, const char *file, const char *const 
         if (c < 0) {
             snprintf(err, n_err, "%s: no column '%s' (not a basin results file?)", file,
                      names[k]);
-            return 2;
+            return BASIN_EINVAL;
         }
         for (size_t i = 0; numeric && i < t->n_rows; i++) {
             double v;
             if (csv_table_number(t, i, (size_t)c, &v)) {
                 snprintf(err, n_err, "%s:%zu: %s is not a number ('%s')", file, i + 2,
                          names[k], csv_table_cell(t, i, (size_t)c));
-                return 2;
+                return BASIN_EINVAL;
             }
         }
     }
-    return 0;
+    return BASIN_OK;
 }
 
 static int read_text(const char *path, char **out, char *err, size_t n_err)
@@ -92,7 +94,7 @@ static int read_text(const char *path, char **out, char *err, size_t n_err)
     FILE *f = fopen(path, "rb");
     if (!f) {
         snprintf(err, n_err, "%s: cannot read: %s", path, strerror(errno));
-        return 2;
+        return BASIN_EIO;
     }
     size_t cap = 4096, n = 0;
     char *s = malloc(cap);
@@ -110,17 +112,17 @@ static int read_text(const char *path, char **out, char *err, size_t n_err)
     fclose(f);
     if (!s) {
         snprintf(err, n_err, "%s: cannot read (over 64 MiB?)", path);
-        return 2;
+        return BASIN_EIO;
     }
     s[n] = '\0';
     *out = s;
-    return 0;
+    return BASIN_OK;
 }
 
 /* training.csv: job, point, repeat, the swept parameters of run.toml, model, name,
    step, value; job, point, repeat and step whole numbers ≥ 0, point a sweep point,
-   model "model" or "disjoint", value a number (nan allowed). 0, or 2 with a
-   message. */
+   model "model" or "disjoint", value a number (nan allowed). BASIN_OK, or
+   BASIN_EINVAL with a message. */
 static int check_training(const csv_table *t, const recipe *r, const char *path,
                           char *err, size_t n_err)
 {
@@ -138,7 +140,7 @@ static int check_training(const csv_table *t, const recipe *r, const char *path,
                  "%s: the header is not job,point,repeat,<the %zu swept "
                  "parameters of run.toml>,model,name,step,value",
                  path, r->n_axes);
-        return 2;
+        return BASIN_EINVAL;
     }
     static const size_t WHOLE[] = {0, 1, 2};
     for (size_t i = 0; i < t->n_rows; i++) {
@@ -147,55 +149,62 @@ static int check_training(const csv_table *t, const recipe *r, const char *path,
         if (strcmp(model, "model") != 0 && strcmp(model, "disjoint") != 0) {
             snprintf(err, n_err, "%s:%zu: model is '%s', not model or disjoint", path,
                      i + 2, model);
-            return 2;
+            return BASIN_EINVAL;
         }
         for (size_t k = 0; k < 4; k++) {
             size_t c = k < 3 ? WHOLE[k] : t->n_cols - 2;
             if (csv_table_number(t, i, c, &v) || !(v >= 0 && v < 9e15) || v != floor(v)) {
                 snprintf(err, n_err, "%s:%zu: %s is not a whole number ≥ 0 ('%s')", path,
                          i + 2, t->header[c], csv_table_cell(t, i, c));
-                return 2;
+                return BASIN_EINVAL;
             }
             if (c == 1 && v >= (double)r->n_points) {
                 snprintf(err, n_err,
                          "%s:%zu: point %s is not a sweep point of "
                          "run.toml",
                          path, i + 2, csv_table_cell(t, i, c));
-                return 2;
+                return BASIN_EINVAL;
             }
         }
         if (csv_table_number(t, i, t->n_cols - 1, &v)) {
             snprintf(err, n_err, "%s:%zu: value is not a number ('%s')", path, i + 2,
                      csv_table_cell(t, i, t->n_cols - 1));
-            return 2;
+            return BASIN_EINVAL;
         }
     }
-    return 0;
+    return BASIN_OK;
 }
 
-/* Read and check every input. 0, or 2 with a message. */
-static int inputs_load(const char *dir, inputs *in, char *err, size_t n_err)
+/* The folder, its run.toml as text and as a recipe. BASIN_OK, or BASIN_EIO /
+   BASIN_EINVAL / BASIN_ENOMEM with a message. */
+static int load_recipe(const char *dir, inputs *in, char *err, size_t n_err)
 {
     char path[4200], why[2048];
     struct stat st;
+    errno = 0;
     if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
         snprintf(err, n_err, "%s: not a results folder (%s)", dir,
                  errno ? strerror(errno) : "not a folder");
-        return 2;
+        return BASIN_EIO;
     }
     snprintf(path, sizeof path, "%s/run.toml", dir);
-    if (read_text(path, &in->run_toml, err, n_err))
-        return 2;
+    int rc = read_text(path, &in->run_toml, err, n_err);
+    if (rc != BASIN_OK)
+        return rc;
     if (!(in->reg = registry_new())) {
         snprintf(err, n_err, "out of memory");
-        return 2;
+        return BASIN_ENOMEM;
     }
-    if (recipe_load(path, NULL, 0, in->reg, &in->r, why, sizeof why)) {
+    if ((rc = recipe_load(path, NULL, 0, in->reg, &in->r, why, sizeof why)) != BASIN_OK)
         snprintf(err, n_err, "%s", why);
-        return 2;
-    }
-    const recipe *r = in->r;
+    return rc;
+}
 
+/* summary.csv: the rates, a row per sweep point of run.toml and its swept
+   parameters first. *samples gets the samples it counts. */
+static int load_summary(const char *dir, inputs *in, double *samples, char *err,
+                        size_t n_err)
+{
     static const char *const RATES[] = {"memorized_rate",
                                         "memorized_rate_lo",
                                         "memorized_rate_hi",
@@ -207,10 +216,12 @@ static int inputs_load(const char *dir, inputs *in, char *err, size_t n_err)
                                         "generalized_rate_hi",
                                         "samples",
                                         NULL};
+    const recipe *r = in->r;
+    char path[4200];
     snprintf(path, sizeof path, "%s/summary.csv", dir);
-    if (csv_table_read(path, &in->summary, err, n_err) ||
-        need_columns(&in->summary, path, RATES, 1, err, n_err))
-        return 2;
+    int rc = csv_table_read(path, &in->summary, err, n_err);
+    if (rc != BASIN_OK || (rc = need_columns(&in->summary, path, RATES, 1, err, n_err)))
+        return rc;
     size_t n_axes = figures_axis_columns(&in->summary);
     int axes_match = n_axes == r->n_axes;
     for (size_t a = 0; axes_match && a < n_axes; a++)
@@ -220,76 +231,106 @@ static int inputs_load(const char *dir, inputs *in, char *err, size_t n_err)
                  "%s: %zu rows and %zu sweep columns, but run.toml has "
                  "%zu sweep points over %zu swept parameters",
                  path, in->summary.n_rows, n_axes, r->n_points, r->n_axes);
-        return 2;
+        return BASIN_EINVAL;
     }
-    double samples = 0;
+    *samples = 0;
     long c_samples = csv_table_column(&in->summary, "samples");
     for (size_t i = 0; i < in->summary.n_rows; i++) {
         double v;
         csv_table_number(&in->summary, i, (size_t)c_samples, &v);
-        samples += v;
+        *samples += v;
     }
+    return BASIN_OK;
+}
 
+/* records.csv: a row per sample summary.csv counts, each at a sweep point, and
+   the pair measures as numbers when the disjoint-sets test ran. */
+static int load_records(const char *dir, inputs *in, double samples, char *err,
+                        size_t n_err)
+{
     static const char *const RECORDS[] = {"job", "point", NULL};
     static const char *const CLASS[] = {"class", NULL};
+    static const char *const PAIRS[] = {"d_pair", "cos_pair", NULL};
+    char path[4200];
     snprintf(path, sizeof path, "%s/records.csv", dir);
-    if (csv_table_read(path, &in->records, err, n_err) ||
-        need_columns(&in->records, path, RECORDS, 1, err, n_err) ||
-        need_columns(&in->records, path, CLASS, 0, err, n_err))
-        return 2;
-    if ((double)in->records.n_rows != samples) {
+    csv_table *t = &in->records;
+    int rc = csv_table_read(path, t, err, n_err);
+    if (rc != BASIN_OK || (rc = need_columns(t, path, RECORDS, 1, err, n_err)) ||
+        (rc = need_columns(t, path, CLASS, 0, err, n_err)))
+        return rc;
+    if ((double)t->n_rows != samples) {
         snprintf(err, n_err,
-                 "%s: %zu rows, but summary.csv counts %.0f samples "
-                 "(truncated?)",
-                 path, in->records.n_rows, samples);
-        return 2;
+                 "%s: %zu rows, but summary.csv counts %.0f samples (truncated?)", path,
+                 t->n_rows, samples);
+        return BASIN_EINVAL;
     }
-    long c_point = csv_table_column(&in->records, "point");
-    for (size_t i = 0; i < in->records.n_rows; i++) {
+    long c_point = csv_table_column(t, "point");
+    for (size_t i = 0; i < t->n_rows; i++) {
         double v;
-        csv_table_number(&in->records, i, (size_t)c_point, &v);
-        if (!(v >= 0 && v < (double)r->n_points) || v != floor(v)) {
+        csv_table_number(t, i, (size_t)c_point, &v);
+        if (!(v >= 0 && v < (double)in->r->n_points) || v != floor(v)) {
             snprintf(err, n_err, "%s:%zu: point %s is not a sweep point of run.toml",
-                     path, i + 2, csv_table_cell(&in->records, i, (size_t)c_point));
-            return 2;
+                     path, i + 2, csv_table_cell(t, i, (size_t)c_point));
+            return BASIN_EINVAL;
         }
     }
+    if (csv_table_column(t, "d_pair") >= 0)
+        return need_columns(t, path, PAIRS, 1, err, n_err);
+    return BASIN_OK;
+}
 
-    static const char *const PAIRS[] = {"d_pair", "cos_pair", NULL};
-    if (csv_table_column(&in->records, "d_pair") >= 0 &&
-        need_columns(&in->records, path, PAIRS, 1, err, n_err))
-        return 2;
-
+/* The files a run writes only when asked: collapse.csv, attractors.csv,
+   training.csv, samples.npy (the has_* flags say which are there). */
+static int load_optional(const char *dir, inputs *in, char *err, size_t n_err)
+{
     static const char *const CLONES[] = {"clone",  "t_ou",   "phi",
                                          "phi_lo", "phi_hi", NULL};
+    static const char *const ATTRACTORS[] = {"point", "radius", "lambda_min", NULL};
+    static const char *const CLASS[] = {"class", NULL};
+    char path[4200];
+    int rc = BASIN_OK;
     snprintf(path, sizeof path, "%s/collapse.csv", dir);
     if ((in->has_collapse = exists(path)) &&
-        (csv_table_read(path, &in->collapse, err, n_err) ||
-         need_columns(&in->collapse, path, CLONES, 1, err, n_err)))
-        return 2;
-    static const char *const ATTRACTORS[] = {"point", "radius", "lambda_min", NULL};
+        ((rc = csv_table_read(path, &in->collapse, err, n_err)) ||
+         (rc = need_columns(&in->collapse, path, CLONES, 1, err, n_err))))
+        return rc;
     snprintf(path, sizeof path, "%s/attractors.csv", dir);
     if ((in->has_attractors = exists(path)) &&
-        (csv_table_read(path, &in->attractors, err, n_err) ||
-         need_columns(&in->attractors, path, ATTRACTORS, 1, err, n_err) ||
-         need_columns(&in->attractors, path, CLASS, 0, err, n_err)))
-        return 2;
+        ((rc = csv_table_read(path, &in->attractors, err, n_err)) ||
+         (rc = need_columns(&in->attractors, path, ATTRACTORS, 1, err, n_err)) ||
+         (rc = need_columns(&in->attractors, path, CLASS, 0, err, n_err))))
+        return rc;
     snprintf(path, sizeof path, "%s/training.csv", dir);
     if ((in->has_training = exists(path)) &&
-        (csv_table_read(path, &in->training, err, n_err) ||
-         check_training(&in->training, r, path, err, n_err)))
-        return 2;
+        ((rc = csv_table_read(path, &in->training, err, n_err)) ||
+         (rc = check_training(&in->training, in->r, path, err, n_err))))
+        return rc;
     snprintf(in->samples_path, sizeof in->samples_path, "%s/samples.npy", dir);
-    if ((in->has_samples = exists(in->samples_path))) {
-        if (report_samples_open(in->samples_path, &in->samples, err, n_err))
-            return 2;
-        if (in->samples.rows != in->records.n_rows) {
-            snprintf(err, n_err, "%s: %llu rows, but records.csv has %zu",
-                     in->samples_path, in->samples.rows, in->records.n_rows);
-            return 2;
-        }
+    if (!(in->has_samples = exists(in->samples_path)))
+        return BASIN_OK;
+    if ((rc = report_samples_open(in->samples_path, &in->samples, err, n_err)))
+        return rc;
+    if (in->samples.rows != in->records.n_rows) {
+        snprintf(err, n_err, "%s: %llu rows, but records.csv has %zu", in->samples_path,
+                 in->samples.rows, in->records.n_rows);
+        return BASIN_EINVAL;
     }
-    return 0;
+    return BASIN_OK;
+}
+
+/* Read and check every input. BASIN_OK, or a status with a message: BASIN_EIO (a
+   file cannot be read), BASIN_EINVAL (malformed), BASIN_ENOMEM. */
+static int inputs_load(const char *dir, inputs *in, char *err, size_t n_err)
+{
+    double samples = 0;
+    int rc = load_recipe(dir, in, err, n_err);
+    if (rc == BASIN_OK)
+        rc = load_summary(dir, in, &samples, err, n_err);
+    if (rc == BASIN_OK)
+        rc = load_records(dir, in, samples, err, n_err);
+    if (rc == BASIN_OK)
+        rc = load_optional(dir, in, err, n_err);
+    return rc;
 }
 
 /* Remove tmp and everything in it (it holds only plain files). */
@@ -297,7 +338,7 @@ static void remove_tree(const char *tmp)
 {
     DIR *d = opendir(tmp);
     struct dirent *e;
-    char path[4400];
+    char path[4608];
     while (d && (e = readdir(d))) {
         if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
             continue;
@@ -309,17 +350,17 @@ static void remove_tree(const char *tmp)
     rmdir(tmp);
 }
 
-/* Rename every file of tmp into dir. */
+/* Rename every file of tmp into dir. BASIN_OK, or BASIN_EWRITE with a message. */
 static int commit(const char *tmp, const char *dir, char *err, size_t n_err)
 {
     DIR *d = opendir(tmp);
     if (!d) {
         snprintf(err, n_err, "%s: cannot list: %s", tmp, strerror(errno));
-        return 1;
+        return BASIN_EWRITE;
     }
     struct dirent *e;
     char from[4608], to[4608];
-    int rc = 0;
+    int rc = BASIN_OK;
     while (!rc && (e = readdir(d))) {
         if (e->d_name[0] == '.')
             continue;
@@ -327,7 +368,7 @@ static int commit(const char *tmp, const char *dir, char *err, size_t n_err)
         snprintf(to, sizeof to, "%s/%s", dir, e->d_name);
         if (rename(from, to) != 0) {
             snprintf(err, n_err, "cannot move %s into place: %s", to, strerror(errno));
-            rc = 1;
+            rc = BASIN_EWRITE;
         }
     }
     closedir(d);
@@ -361,15 +402,122 @@ static void remove_stale(const char *dir, const report_figure *figs, size_t n)
     }
 }
 
+/* A figure of the report from the inputs, drawn into dir (figures.h); each
+   leaves fig->present 0 when the run has no such figure. */
+typedef int (*figure_stage)(const inputs *in, const char *dir, const char *gnuplot,
+                            report_figure *fig, char *err, size_t n_err);
+
+static int draw_rates(const inputs *in, const char *dir, const char *gnuplot,
+                      report_figure *fig, char *err, size_t n_err)
+{
+    return figures_rates(&in->summary, dir, gnuplot, fig, err, n_err);
+}
+
+static int draw_pairs(const inputs *in, const char *dir, const char *gnuplot,
+                      report_figure *fig, char *err, size_t n_err)
+{
+    return figures_pairs(&in->summary, &in->records, dir, gnuplot, fig, err, n_err);
+}
+
+static int draw_collapse(const inputs *in, const char *dir, const char *gnuplot,
+                         report_figure *fig, char *err, size_t n_err)
+{
+    return figures_collapse(&in->summary, dir, gnuplot, fig, err, n_err);
+}
+
+static int draw_phi(const inputs *in, const char *dir, const char *gnuplot,
+                    report_figure *fig, char *err, size_t n_err)
+{
+    if (!in->has_collapse)
+        return BASIN_OK;
+    return figures_phi(&in->collapse, dir, gnuplot, fig, err, n_err);
+}
+
+static int draw_landscape(const inputs *in, const char *dir, const char *gnuplot,
+                          report_figure *fig, char *err, size_t n_err)
+{
+    return figures_landscape(&in->summary, in->has_attractors ? &in->attractors : NULL,
+                             dir, gnuplot, fig, err, n_err);
+}
+
+static int draw_training(const inputs *in, const char *dir, const char *gnuplot,
+                         report_figure *fig, char *err, size_t n_err)
+{
+    if (!in->has_training)
+        return BASIN_OK;
+    return figures_training(&in->training, in->r->n_axes, dir, gnuplot, fig, err, n_err);
+}
+
+static int draw_samples(const inputs *in, const char *dir, const char *gnuplot,
+                        report_figure *fig, char *err, size_t n_err)
+{
+    (void)gnuplot; /* samples.png is drawn without it */
+    if (!in->has_samples)
+        return BASIN_OK;
+    return report_samples_grid(in->r, &in->records, &in->samples, dir, fig, err, n_err);
+}
+
+/* The figures in page order. */
+static const figure_stage FIGURES[] = {draw_rates,  draw_pairs,     draw_collapse,
+                                       draw_phi,    draw_landscape, draw_training,
+                                       draw_samples};
+#define N_FIGURES (sizeof FIGURES / sizeof FIGURES[0])
+
+/* Draw every figure the run has into tmp: figs[0..*n). Without gnuplot, each
+   figure not drawn says why. BASIN_OK, or a status with a message. */
+static int draw_figures(const inputs *in, const char *tmp, report_figure *figs, size_t *n,
+                        char *err, size_t n_err)
+{
+    char gp_buf[4200], no_gnuplot[512] = "";
+    const char *gnuplot =
+        figures_gnuplot(gp_buf, sizeof gp_buf, no_gnuplot, sizeof no_gnuplot);
+    *n = 0;
+    for (size_t k = 0; k < N_FIGURES; k++) {
+        memset(&figs[*n], 0, sizeof figs[*n]);
+        int rc = FIGURES[k](in, tmp, gnuplot, &figs[*n], err, n_err);
+        if (rc != BASIN_OK)
+            return rc;
+        *n += figs[*n].present != 0;
+    }
+    for (size_t k = 0; !gnuplot && k < *n; k++)
+        if (!figs[k].drawn && !*figs[k].skipped)
+            snprintf(figs[k].skipped, sizeof figs[k].skipped, "%s", no_gnuplot);
+    return BASIN_OK;
+}
+
+/* The figures, then report.html, in tmp. */
+static int render(const inputs *in, const char *tmp, report_figure *figs, size_t *n,
+                  char *err, size_t n_err)
+{
+    int rc = draw_figures(in, tmp, figs, n, err, n_err);
+    if (rc != BASIN_OK)
+        return rc;
+    char path[4400];
+    snprintf(path, sizeof path, "%s/report.html", tmp);
+    report_page page = {in->r->name,  in->r->description ? in->r->description : "",
+                        in->run_toml, &in->summary,
+                        figs,         *n};
+    return report_html_write(path, &page, err, n_err);
+}
+
+/* The page and the figures skipped, unless quiet. */
+static void print_outcome(const char *dir, const report_figure *figs, size_t n)
+{
+    printf("report: %s/report.html (%zu figure%s)\n", dir, n, n == 1 ? "" : "s");
+    for (size_t k = 0; k < n; k++)
+        if (!figs[k].drawn)
+            fprintf(stderr, "basin: report: skipped %s: %s\n", figs[k].name,
+                    figs[k].skipped);
+}
+
 int report_write(const char *dir, int quiet, char *err, size_t n_err)
 {
     inputs in;
     memset(&in, 0, sizeof in);
-    errno = 0;
-    int status = inputs_load(dir, &in, err, n_err);
-    if (status) {
+    int rc = inputs_load(dir, &in, err, n_err);
+    if (rc != BASIN_OK) {
         inputs_free(&in);
-        return status;
+        return rc;
     }
     char tmp[4200];
     snprintf(tmp, sizeof tmp, "%s/.report.XXXXXX", dir);
@@ -377,109 +525,59 @@ int report_write(const char *dir, int quiet, char *err, size_t n_err)
         snprintf(err, n_err, "%s: cannot write in the results folder: %s", dir,
                  strerror(errno));
         inputs_free(&in);
-        return 1;
+        return BASIN_EWRITE;
     }
-    char gp_buf[4200], no_gnuplot[512] = "";
-    const char *gnuplot =
-        figures_gnuplot(gp_buf, sizeof gp_buf, no_gnuplot, sizeof no_gnuplot);
-    report_figure figs[8];
+    report_figure figs[N_FIGURES];
     size_t n = 0;
-    int rc = figures_rates(&in.summary, tmp, gnuplot, &figs[n], err, n_err);
-    n += rc == 0;
-    if (rc >= 0) {
-        rc = figures_pairs(&in.summary, &in.records, tmp, gnuplot, &figs[n], err, n_err);
-        n += rc == 0;
-    }
-    if (rc >= 0) {
-        rc = figures_collapse(&in.summary, tmp, gnuplot, &figs[n], err, n_err);
-        n += rc == 0;
-    }
-    if (rc >= 0 && in.has_collapse) {
-        rc = figures_phi(&in.collapse, tmp, gnuplot, &figs[n], err, n_err);
-        n += rc == 0;
-    }
-    if (rc >= 0) {
-        rc = figures_landscape(&in.summary, in.has_attractors ? &in.attractors : NULL,
-                               tmp, gnuplot, &figs[n], err, n_err);
-        n += rc == 0;
-    }
-    if (rc >= 0 && in.has_training) {
-        rc = figures_training(&in.training, in.r->n_axes, tmp, gnuplot, &figs[n], err,
-                              n_err);
-        n += rc == 0;
-    }
-    if (rc >= 0 && in.has_samples) {
-        rc = report_samples_grid(in.r, &in.records, &in.samples, tmp, &figs[n], err,
-                                 n_err);
-        n += rc == 0;
-    }
-    if (!gnuplot)
-        for (size_t k = 0; k < n; k++)
-            if (!figs[k].drawn && !*figs[k].skipped)
-                snprintf(figs[k].skipped, sizeof figs[k].skipped, "%s", no_gnuplot);
-    if (rc >= 0) {
-        char path[4400];
-        snprintf(path, sizeof path, "%s/report.html", tmp);
-        report_page page = {in.r->name,  in.r->description ? in.r->description : "",
-                            in.run_toml, &in.summary,
-                            figs,        n};
-        rc = report_html_write(path, &page, err, n_err);
-    }
-    if (rc >= 0)
-        rc = commit(tmp, dir, err, n_err) ? -1 : 0;
-    if (rc < 0) {
-        remove_tree(tmp);
-        inputs_free(&in);
-        return 1;
-    }
+    rc = render(&in, tmp, figs, &n, err, n_err);
+    if (rc == BASIN_OK)
+        rc = commit(tmp, dir, err, n_err);
     remove_tree(tmp);
-    remove_stale(dir, figs, n);
-    if (!quiet) {
-        printf("report: %s/report.html (%zu figure%s)\n", dir, n, n == 1 ? "" : "s");
-        for (size_t k = 0; k < n; k++)
-            if (!figs[k].drawn)
-                fprintf(stderr, "basin: report: skipped %s: %s\n", figs[k].name,
-                        figs[k].skipped);
+    if (rc == BASIN_OK) {
+        remove_stale(dir, figs, n);
+        if (!quiet)
+            print_outcome(dir, figs, n);
     }
     inputs_free(&in);
-    return 0;
+    /* The inputs were checked: a report that fails now failed to write (exit 1),
+       whatever a figure's own status said. */
+    return rc == BASIN_OK || rc == BASIN_ENOMEM ? rc : BASIN_EWRITE;
 }
 
-int cmd_report(int argc, char **argv)
+static const struct option REPORT_OPTIONS[] = {
+    {"quiet", no_argument, NULL, 'q'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+int cmd_report(int argc, char **argv, char *err, size_t n_err)
 {
-    const char *dir = NULL;
     int quiet = 0;
-    for (int i = 0; i < argc; i++) {
-        if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
-            fputs(REPORT_USAGE, stdout);
-            return 0;
+    options op;
+    options_init(&op, argc, argv, "hq", REPORT_OPTIONS);
+    for (int c; (c = options_next(&op, err, n_err)) != 0;) {
+        if (c < 0)
+            return c;
+        if (c == 'h') {
+            fputs(report_usage, stdout);
+            return BASIN_OK;
         }
-        if (!strcmp(argv[i], "--quiet") || !strcmp(argv[i], "-q")) {
-            quiet = 1;
-        } else if (argv[i][0] == '-' && argv[i][1]) {
-            fprintf(stderr,
-                    "basin: unknown option '%s' for report (see `basin help "
-                    "report`)\n",
-                    argv[i]);
-            return 2;
-        } else if (dir) {
-            fprintf(stderr,
-                    "basin: report takes one results folder; '%s' is a second "
-                    "(see `basin help report`)\n",
-                    argv[i]);
-            return 2;
-        } else {
-            dir = argv[i];
-        }
+        quiet = 1; /* 'q' */
     }
-    if (!dir) {
-        fprintf(stderr, "basin: report needs a results folder (see `basin help "
-                        "report`)\n");
-        return 2;
+    if (op.first_operand == argc) {
+        errmsg(err, n_err, "report: needs a results folder (see `basin help report`)");
+        return BASIN_EINVAL;
     }
-    char err[2048];
-    int status = report_write(dir, quiet, err, sizeof err);
-    if (status)
-        fprintf(stderr, "basin: report: %s\n", err);
+    if (argc - op.first_operand > 1) {
+        errmsg(err, n_err,
+               "report: takes one results folder; '%s' is a second (see `basin help "
+               "report`)",
+               argv[op.first_operand + 1]);
+        return BASIN_EINVAL;
+    }
+    char why[2048];
+    int status = report_write(argv[op.first_operand], quiet, why, sizeof why);
+    if (status != BASIN_OK)
+        errmsg(err, n_err, "report: %s", why);
     return status;
 }

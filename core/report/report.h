@@ -1,5 +1,5 @@
 /*
- * report_cmd — `basin report RESULTS_DIR`: figures, a sample grid and report.html
+* report — `basin report RESULTS_DIR`: figures, a sample grid and report.html
  * written inside a results folder from its files (run.toml, summary.csv,
  * records.csv, and collapse.csv, attractors.csv, samples.npy where the run wrote
  * them). docs/report.md describes each figure.
@@ -15,16 +15,18 @@
 
 #include <stddef.h>
 
-extern const char REPORT_USAGE[];
+extern const char report_usage[];
 
-/* The command: argv holds the arguments after "report". Returns the exit status
-   (0, 2 for bad input or usage, 1 when writing fails). */
-int cmd_report(int argc, char **argv);
+/* The command (argv[0] "report"): `basin report RESULTS_DIR [--quiet]`. BASIN_OK,
+   or report_write's status (or BASIN_EINVAL for a usage error) with a one-line
+   message in err. */
+int cmd_report(int argc, char **argv, char *err, size_t n_err);
 
-/* Write the report of results folder dir. Returns 0, 2 (missing or malformed
-   results files; nothing written) or 1 (a write failed; nothing left behind),
-   with a one-line message in err. quiet: print nothing on success (otherwise one
-   line naming the page, and one per skipped figure on stderr). */
+/* Write the report of results folder dir. BASIN_OK, or a status with a one-line
+   message in err: BASIN_EIO or BASIN_EINVAL (a results file missing, unreadable
+   or malformed; nothing written), BASIN_EWRITE (a file could not be written;
+   nothing left behind), BASIN_ENOMEM. quiet: print nothing on success (otherwise
+   one line naming the page, and one per skipped figure on stderr). */
 int report_write(const char *dir, int quiet, char *err, size_t n_err);
 
 #endif

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "base/host.h"
+#include "base/status.h"
 #include "measure/measure.h"
 #include "kernels/npy.h"
 #include "report/png_image.h"
@@ -100,262 +101,344 @@ static int by_section(const void *a, const void *b)
     return x->record < y->record ? -1 : (x->record > y->record);
 }
 
-int report_samples_grid(const recipe *r, const csv_table *rec, const sample_rows *samples,
-                        const char *dir, report_figure *fig, char *err, size_t n_err)
-{
-    memset(fig, 0, sizeof *fig);
-    fig->name = "samples";
-    fig->title = "Generated samples beside their nearest training images";
-    long c_job = csv_table_column(rec, "job"), c_point = csv_table_column(rec, "point");
-    long c_class = csv_table_column(rec, "class");
-    long c_near = csv_table_column(rec, "nearest");
-    if (c_near < 0)
-        c_near = csv_table_column(rec, "pattern");
-    long c_dm = csv_table_column(rec, "d_m"), c_sample = csv_table_column(rec, "sample");
-    if (!samples || c_near < 0 || rec->n_rows == 0)
-        return 1;
+/* The columns of records.csv the grid reads (-1 when absent). */
+typedef struct record_columns {
+    long job, point, cls, nearest, d_m, sample;
+} record_columns;
 
-    /* The job shown: the most classes present, then the most spurious samples. */
+/* The tiles a grid shows at most. */
+#define MAX_TILES (SHOW_SPURIOUS + SHOW_MEMORIZED + SHOW_GENERALIZED + SHOW_UNCONVERGED)
+
+/* One job's samples, their training images and the tiles drawn from them. */
+typedef struct grid_job {
+    double job;          /* the job number */
+    size_t point;        /* its sweep point */
+    size_t first, n;     /* its rows of records.csv and samples.npy */
+    double delta_s;      /* measure.delta_s at the point */
+    basin_value *values; /* the dataset's, then the measure's parameters */
+    const basin_dataset_iface *ds;
+    const char *ds_id;
+    host_job host;
+    void *self; /* the recreated dataset, or NULL */
+    basin_dataset_info info;
+    uint32_t height, width, channels; /* of an image */
+    size_t dim;
+    float *x;     /* the job's samples, n × dim */
+    chosen *ch;   /* a sample each, sorted by section */
+    float *train; /* the nearest training image of each tile */
+    grid_tile *tiles;
+    size_t *which; /* each tile's record */
+    size_t n_tiles;
+    sample_grid g;
+} grid_job;
+
+static void grid_job_free(grid_job *J)
+{
+    sample_grid_free(&J->g);
+    if (J->self)
+        J->ds->destroy(J->self);
+    host_job_destroy(&J->host);
+    free(J->values);
+    free(J->x);
+    free(J->train);
+    free(J->ch);
+    free(J->tiles);
+    free(J->which);
+}
+
+static int out_of_memory(char *err, size_t n_err)
+{
+    snprintf(err, n_err, "out of memory");
+    return BASIN_ENOMEM;
+}
+
+/* The columns of records.csv; 0 when there is no nearest training point to show. */
+static int find_columns(const csv_table *rec, record_columns *c)
+{
+    c->job = csv_table_column(rec, "job");
+    c->point = csv_table_column(rec, "point");
+    c->cls = csv_table_column(rec, "class");
+    c->nearest = csv_table_column(rec, "nearest");
+    if (c->nearest < 0)
+        c->nearest = csv_table_column(rec, "pattern");
+    c->d_m = csv_table_column(rec, "d_m");
+    c->sample = csv_table_column(rec, "sample");
+    return c->nearest >= 0;
+}
+
+/* The class of record i (an unknown name counts as unconverged). */
+static int record_class(const csv_table *rec, const record_columns *c, size_t i)
+{
+    int cls = class_of(csv_table_cell(rec, i, (size_t)c->cls));
+    return cls < 0 ? MEASURE_UNCONVERGED : cls;
+}
+
+/* The job shown: the most classes present, then the most spurious samples. Sets
+   J->job, first, n and point. */
+static void pick_job(const csv_table *rec, const record_columns *c, grid_job *J)
+{
     size_t n = rec->n_rows;
-    double best = -1, job = 0;
-    size_t job_first = 0, job_n = 0;
+    double best = -1;
     for (size_t i = 0; i < n;) {
         double j;
-        csv_table_number(rec, i, (size_t)c_job, &j);
+        csv_table_number(rec, i, (size_t)c->job, &j);
         size_t k = i, count[MEASURE_N_CLASSES] = {0};
         double jj = j;
-        while (k < n && csv_table_number(rec, k, (size_t)c_job, &jj) == 0 && jj == j) {
-            int c = class_of(csv_table_cell(rec, k, (size_t)c_class));
-            count[c < 0 ? MEASURE_UNCONVERGED : c]++;
-            k++;
-        }
+        while (k < n && csv_table_number(rec, k, (size_t)c->job, &jj) == 0 && jj == j)
+            count[record_class(rec, c, k++)]++;
         double score = 1e9 * ((count[0] > 0) + (count[1] > 0) + (count[2] > 0)) +
                        (double)count[MEASURE_SPURIOUS];
         if (score > best) {
             best = score;
-            job = j;
-            job_first = i;
-            job_n = k - i;
+            J->job = j;
+            J->first = i;
+            J->n = k - i;
         }
         i = k;
     }
-    double point_d;
-    csv_table_number(rec, job_first, (size_t)c_point, &point_d);
-    size_t point = (size_t)point_d;
+    double point;
+    csv_table_number(rec, J->first, (size_t)c->point, &point);
+    J->point = (size_t)point;
+}
 
-    /* Recreate the job's dataset. */
+/* Recreate the job's dataset (same plugin, parameters and job seed) and find the
+   shape of its images. BASIN_OK with fig->skipped set when it cannot be, and
+   fig->present 0 when its points are not images; BASIN_ENOMEM. */
+static int open_dataset(const recipe *r, grid_job *J, const sample_rows *samples,
+                        report_figure *fig, char *err, size_t n_err)
+{
     const recipe_section *S = r->sections;
-    const basin_dataset_iface *ds = S[RECIPE_DATASET].plugin->descriptor->iface;
-    const char *ds_id = S[RECIPE_DATASET].plugin->descriptor->id;
-    basin_value *values = calloc(
-        S[RECIPE_DATASET].n_params + S[RECIPE_MEASURE].n_params + 1, sizeof *values);
-    host_job host;
-    host_job_init(&host, rng_job_seed(r->seed, (uint64_t)job), NULL, "report", 0);
-    void *self = NULL;
-    basin_dataset_info info;
-    memset(&info, 0, sizeof info);
-    float *x = NULL, *train = NULL;
-    chosen *ch = NULL;
-    size_t *parent = NULL;
-    grid_tile *tiles = NULL;
-    sample_grid g;
-    memset(&g, 0, sizeof g);
-    int rc = 0;
-    if (!values) {
-        snprintf(err, n_err, "out of memory");
-        rc = BASIN_ENOMEM;
-        goto done;
-    }
-    recipe_values(r, RECIPE_DATASET, point, values);
-    int prc = ds->create(&host.table, values, &self);
+    J->ds = S[RECIPE_DATASET].plugin->descriptor->iface;
+    J->ds_id = S[RECIPE_DATASET].plugin->descriptor->id;
+    J->values = calloc(S[RECIPE_DATASET].n_params + S[RECIPE_MEASURE].n_params + 1,
+                       sizeof *J->values);
+    host_job_init(&J->host, rng_job_seed(r->seed, (uint64_t)J->job), NULL, "report", 0);
+    if (!J->values)
+        return out_of_memory(err, n_err);
+    recipe_values(r, RECIPE_DATASET, J->point, J->values);
+    int prc = J->ds->create(&J->host.table, J->values, &J->self);
     if (prc == 0)
-        prc = ds->info(self, &info);
+        prc = J->ds->info(J->self, &J->info);
     if (prc) {
         snprintf(fig->skipped, sizeof fig->skipped,
-                 "cannot re-read the training "
-                 "images: %s: %s",
-                 ds_id, host_job_error(&host, prc));
-        goto done;
+                 "cannot re-read the training images: %s: %s", J->ds_id,
+                 host_job_error(&J->host, prc));
+        return BASIN_OK;
     }
-    uint32_t h = info.height, w = info.width, c = info.channels;
-    if (!(h && w && c && (uint64_t)h * w * c == info.dim)) {
-        uint32_t side = (uint32_t)lround(sqrt((double)info.dim));
-        if (strcmp(ds_id, "datasets/npy") != 0 || side < 2 || side * side != info.dim) {
-            rc = 1; /* not images */
-            goto done;
+    const basin_dataset_info *info = &J->info;
+    uint32_t h = info->height, w = info->width, c = info->channels;
+    if (!(h && w && c && (uint64_t)h * w * c == info->dim)) {
+        uint32_t side = (uint32_t)lround(sqrt((double)info->dim));
+        if (strcmp(J->ds_id, "datasets/npy") != 0 || side < 2 ||
+            side * side != info->dim) {
+            fig->present = 0; /* not images */
+            return BASIN_OK;
         }
         h = w = side;
         c = 1;
     }
-    if (samples->dim != info.dim) {
+    J->height = h;
+    J->width = w;
+    J->channels = c;
+    if (samples->dim != info->dim)
         snprintf(fig->skipped, sizeof fig->skipped,
-                 "samples.npy rows have %llu "
-                 "values but the dataset's points have %u",
-                 samples->dim, info.dim);
-        goto done;
-    }
-    size_t dim = info.dim;
-    x = malloc(job_n * dim * sizeof *x);
-    ch = calloc(job_n, sizeof *ch);
-    parent = calloc(job_n, sizeof *parent);
-    train = malloc(
-        (size_t)(SHOW_SPURIOUS + SHOW_MEMORIZED + SHOW_GENERALIZED + SHOW_UNCONVERGED) *
-        dim * sizeof *train);
-    tiles = calloc(SHOW_SPURIOUS + SHOW_MEMORIZED + SHOW_GENERALIZED + SHOW_UNCONVERGED,
-                   sizeof *tiles);
-    if (!x || !ch || !parent || !train || !tiles) {
-        snprintf(err, n_err, "out of memory");
-        rc = BASIN_ENOMEM;
-        goto done;
-    }
-    if (read_rows(samples, job_first, job_n, x)) {
+                 "samples.npy rows have %llu values but the dataset's points have %u",
+                 samples->dim, info->dim);
+    J->dim = info->dim;
+    return BASIN_OK;
+}
+
+/* The job's samples (J->x) and their records (J->ch: class, nearest training
+   point, d_m). BASIN_OK with fig->skipped set when samples.npy cannot be read;
+   BASIN_ENOMEM. */
+static int load_job_samples(const csv_table *rec, const record_columns *c,
+                            const sample_rows *samples, grid_job *J, report_figure *fig,
+                            char *err, size_t n_err)
+{
+    J->x = malloc(J->n * J->dim * sizeof *J->x);
+    J->ch = calloc(J->n, sizeof *J->ch);
+    J->train = malloc((size_t)MAX_TILES * J->dim * sizeof *J->train);
+    J->tiles = calloc(MAX_TILES, sizeof *J->tiles);
+    J->which = calloc(MAX_TILES + 1, sizeof *J->which);
+    if (!J->x || !J->ch || !J->train || !J->tiles || !J->which)
+        return out_of_memory(err, n_err);
+    if (read_rows(samples, J->first, J->n, J->x)) {
         snprintf(fig->skipped, sizeof fig->skipped, "%s: cannot read rows %zu to %zu",
-                 samples->path, job_first, job_first + job_n - 1);
-        goto done;
+                 samples->path, J->first, J->first + J->n - 1);
+        return BASIN_OK;
     }
-    for (size_t k = 0; k < job_n; k++) {
-        size_t i = job_first + k;
-        ch[k].record = i;
-        int cl = class_of(csv_table_cell(rec, i, (size_t)c_class));
-        ch[k].cls = cl < 0 ? MEASURE_UNCONVERGED : cl;
+    for (size_t k = 0; k < J->n; k++) {
+        size_t i = J->first + k;
+        chosen *C = &J->ch[k];
         double v;
-        ch[k].nearest = csv_table_number(rec, i, (size_t)c_near, &v) == 0 && v >= 0
-                            ? (long long)v
-                            : -1;
-        ch[k].d_m =
-            c_dm >= 0 && csv_table_number(rec, i, (size_t)c_dm, &v) == 0 ? v : NAN;
+        C->record = i;
+        C->cls = record_class(rec, c, i);
+        C->nearest = csv_table_number(rec, i, (size_t)c->nearest, &v) == 0 && v >= 0
+                         ? (long long)v
+                         : -1;
+        C->d_m =
+            c->d_m >= 0 && csv_table_number(rec, i, (size_t)c->d_m, &v) == 0 ? v : NAN;
+    }
+    return BASIN_OK;
+}
+
+/*
+ * Spurious groups: spurious samples within delta_s of each other (‖x − y‖/√N),
+ * joined transitively, numbered by size, largest first (chosen.label, 1-based);
+ * then J->ch sorted by section. BASIN_OK or BASIN_ENOMEM.
+ */
+static int group_spurious(grid_job *J, char *err, size_t n_err)
+{
+    size_t n = J->n, dim = J->dim;
+    chosen *ch = J->ch;
+    size_t *parent = calloc(n, sizeof *parent), *size = calloc(n, sizeof *size);
+    if (!parent || !size) {
+        free(parent);
+        free(size);
+        return out_of_memory(err, n_err);
+    }
+    for (size_t k = 0; k < n; k++)
         parent[k] = k;
-    }
-    /* Spurious groups: connected within delta_s. */
-    recipe_values(r, RECIPE_MEASURE, point, values);
-    double delta_s = values[MEASURE_DELTA_S].number;
-    for (size_t a = 0; a < job_n; a++)
-        for (size_t b = a + 1; ch[a].cls == MEASURE_SPURIOUS && b < job_n; b++)
+    for (size_t a = 0; a < n; a++)
+        for (size_t b = a + 1; ch[a].cls == MEASURE_SPURIOUS && b < n; b++)
             if (ch[b].cls == MEASURE_SPURIOUS &&
-                distance(x + a * dim, x + b * dim, dim) <= delta_s)
+                distance(J->x + a * dim, J->x + b * dim, dim) <= J->delta_s)
                 parent[root(parent, b)] = root(parent, a);
-    /* Number the groups by size, largest first. */
-    size_t *size = calloc(job_n, sizeof *size);
-    if (!size) {
-        snprintf(err, n_err, "out of memory");
-        rc = BASIN_ENOMEM;
-        goto done;
-    }
-    for (size_t k = 0; k < job_n; k++)
+    for (size_t k = 0; k < n; k++)
         if (ch[k].cls == MEASURE_SPURIOUS)
             size[ch[k].group = root(parent, k)]++;
-    uint32_t next = 1;
-    for (;;) {
-        size_t top = job_n;
-        for (size_t k = 0; k < job_n; k++)
-            if (size[k] && (top == job_n || size[k] > size[top]))
+    for (uint32_t next = 1;; next++) {
+        size_t top = n;
+        for (size_t k = 0; k < n; k++)
+            if (size[k] && (top == n || size[k] > size[top]))
                 top = k;
-        if (top == job_n)
+        if (top == n)
             break;
-        for (size_t k = 0; k < job_n; k++)
+        for (size_t k = 0; k < n; k++)
             if (ch[k].cls == MEASURE_SPURIOUS && ch[k].group == top)
                 ch[k].label = next;
         size[top] = 0;
-        next++;
     }
+    free(parent);
     free(size);
-    qsort(ch, job_n, sizeof *ch, by_section);
+    qsort(ch, n, sizeof *ch, by_section);
+    return BASIN_OK;
+}
 
-    /* The tiles: up to a quota per class, and their nearest training images. */
+/* Re-read tile T's nearest training image into near and check it is the run's
+   (its distance to the sample is the d_m of records.csv). 0, or -1 with
+   fig->skipped saying why. */
+static int read_nearest(grid_job *J, const chosen *C, grid_tile *T, float *near,
+                        report_figure *fig)
+{
+    host_job_clear_error(&J->host);
+    int prc = J->ds->read(J->self, &J->host.table, BASIN_SPLIT_TRAIN,
+                          (uint64_t)C->nearest, 1, near);
+    if (prc) {
+        snprintf(fig->skipped, sizeof fig->skipped,
+                 "cannot re-read training image %lld: %s: %s", C->nearest, J->ds_id,
+                 host_job_error(&J->host, prc));
+        return -1;
+    }
+    double d = distance(T->sample, near, J->dim);
+    if (isfinite(C->d_m) && fabs(d - C->d_m) > 1e-3 * (1 + C->d_m)) {
+        snprintf(fig->skipped, sizeof fig->skipped,
+                 "the training images re-read from %s are not the run's (sample %zu is "
+                 "%.4g from training image %lld; records.csv says d_m = %.4g)",
+                 J->ds_id, C->record, d, C->nearest, C->d_m);
+        return -1;
+    }
+    T->nearest = near;
+    return 0;
+}
+
+/* The tiles: up to a quota per class, in section order, each with its nearest
+   training image. 0, or -1 with fig->skipped saying why. */
+static int choose_tiles(grid_job *J, report_figure *fig)
+{
     static const size_t QUOTA[MEASURE_N_CLASSES] = {SHOW_MEMORIZED, SHOW_SPURIOUS,
                                                     SHOW_GENERALIZED, SHOW_UNCONVERGED};
-    size_t shown[MEASURE_N_CLASSES] = {0}, n_tiles = 0;
-    size_t *which = calloc(job_n + 1, sizeof *which);
-    if (!which) {
-        snprintf(err, n_err, "out of memory");
-        rc = BASIN_ENOMEM;
-        goto done;
-    }
-    for (size_t k = 0; k < job_n; k++) {
-        chosen *C = &ch[k];
+    size_t shown[MEASURE_N_CLASSES] = {0};
+    for (size_t k = 0; k < J->n; k++) {
+        const chosen *C = &J->ch[k];
         if (shown[C->cls] == QUOTA[C->cls])
             continue;
         shown[C->cls]++;
-        grid_tile *T = &tiles[n_tiles];
-        T->sample = x + (C->record - job_first) * dim;
+        grid_tile *T = &J->tiles[J->n_tiles];
+        T->sample = J->x + (C->record - J->first) * J->dim;
         T->cls = C->cls;
         T->group = C->label;
         T->d_m = C->d_m;
-        T->new_row = n_tiles > 0 && tiles[n_tiles - 1].cls != C->cls;
-        float *near = train + n_tiles * dim;
-        if (C->nearest >= 0 && (uint64_t)C->nearest < info.n_train) {
-            host_job_clear_error(&host);
-            prc = ds->read(self, &host.table, BASIN_SPLIT_TRAIN, (uint64_t)C->nearest, 1,
-                           near);
-            if (prc) {
-                snprintf(fig->skipped, sizeof fig->skipped,
-                         "cannot re-read training "
-                         "image %lld: %s: %s",
-                         C->nearest, ds_id, host_job_error(&host, prc));
-                free(which);
-                goto done;
-            }
-            double d = distance(T->sample, near, dim);
-            if (isfinite(C->d_m) && fabs(d - C->d_m) > 1e-3 * (1 + C->d_m)) {
-                snprintf(fig->skipped, sizeof fig->skipped,
-                         "the training images "
-                         "re-read from %s are not the run's (sample %zu is %.4g from "
-                         "training image %lld; records.csv says d_m = %.4g)",
-                         ds_id, C->record, d, C->nearest, C->d_m);
-                free(which);
-                goto done;
-            }
-            T->nearest = near;
-        }
-        which[n_tiles++] = C->record;
+        T->new_row = J->n_tiles > 0 && J->tiles[J->n_tiles - 1].cls != C->cls;
+        if (C->nearest >= 0 && (uint64_t)C->nearest < J->info.n_train &&
+            read_nearest(J, C, T, J->train + J->n_tiles * J->dim, fig))
+            return -1;
+        J->which[J->n_tiles++] = C->record;
     }
-    char why[512];
-    if ((rc = sample_grid_draw(tiles, n_tiles, COLUMNS, h, w, c, &g, why, sizeof why))) {
-        snprintf(err, n_err, "%s", why);
-        free(which);
-        goto done;
-    }
-    char path[4200];
-    snprintf(path, sizeof path, "%s/samples.png", dir);
-    if ((rc = png_write_rgb(path, g.rgb, g.image_width, g.image_height, err, n_err))) {
-        free(which);
-        goto done;
-    }
-    snprintf(path, sizeof path, "%s/samples-grid.csv", dir);
+    return 0;
+}
+
+/* samples-grid.csv: each tile's position, record, class, group, nearest training
+   index and d_m, and the value map. BASIN_OK or BASIN_EWRITE with a message. */
+static int write_grid_csv(const char *path, const csv_table *rec, const record_columns *c,
+                          const grid_job *J, char *err, size_t n_err)
+{
     FILE *f = fopen(path, "w");
     if (!f) {
         snprintf(err, n_err, "%s: cannot write: %s", path, strerror(errno));
-        free(which);
-        rc = BASIN_EIO;
-        goto done;
+        return BASIN_EWRITE;
     }
+    const sample_grid *g = &J->g;
     fprintf(f, "tile,record,job,sample,class,group,nearest,d_m,x_sample,y_sample,"
                "x_nearest,y_nearest,scale,height,width,channels,lo,hi\n");
-    for (size_t t = 0; t < n_tiles; t++) {
-        const grid_tile *T = &tiles[t];
+    for (size_t t = 0; t < J->n_tiles; t++) {
+        const grid_tile *T = &J->tiles[t];
+        size_t i = J->which[t];
         long long near = -1;
         double v;
-        if (csv_table_number(rec, which[t], (size_t)c_near, &v) == 0)
+        if (csv_table_number(rec, i, (size_t)c->nearest, &v) == 0)
             near = (long long)v;
         fprintf(f,
                 "%zu,%zu,%.0f,%s,%s,%u,%lld,%.9g,%u,%u,%u,%u,%u,%u,%u,%u,%.9g,"
                 "%.9g\n",
-                t, which[t], job,
-                c_sample >= 0 ? csv_table_cell(rec, which[t], (size_t)c_sample) : "",
+                t, i, J->job,
+                c->sample >= 0 ? csv_table_cell(rec, i, (size_t)c->sample) : "",
                 measure_class_name((measure_class)T->cls), T->group,
                 T->nearest ? near : -1LL, T->d_m, T->x_sample, T->y_sample, T->x_nearest,
-                T->y_nearest, g.scale, h, w, c, g.lo, g.hi);
+                T->y_nearest, g->scale, J->height, J->width, J->channels, g->lo, g->hi);
     }
-    free(which);
     int bad = ferror(f);
     bad |= fclose(f) != 0;
     if (bad) {
         snprintf(err, n_err, "%s: write error", path);
-        rc = BASIN_EIO;
-        goto done;
+        return BASIN_EWRITE;
     }
-    fig->width = g.image_width;
-    fig->height = g.image_height;
+    return BASIN_OK;
+}
+
+/* Draw the tiles into samples.png and list them in samples-grid.csv. */
+static int draw_grid(const char *dir, const csv_table *rec, const record_columns *c,
+                     grid_job *J, char *err, size_t n_err)
+{
+    char why[512], path[4200];
+    int rc = sample_grid_draw(J->tiles, J->n_tiles, COLUMNS, J->height, J->width,
+                              J->channels, &J->g, why, sizeof why);
+    if (rc) {
+        snprintf(err, n_err, "%s", why);
+        return rc;
+    }
+    snprintf(path, sizeof path, "%s/samples.png", dir);
+    if ((rc = png_write_rgb(path, J->g.rgb, J->g.image_width, J->g.image_height, err,
+                            n_err)))
+        return rc;
+    snprintf(path, sizeof path, "%s/samples-grid.csv", dir);
+    return write_grid_csv(path, rec, c, J, err, n_err);
+}
+
+static void set_caption(report_figure *fig, const grid_job *J)
+{
+    fig->width = J->g.image_width;
+    fig->height = J->g.image_height;
     fig->drawn = 1;
     snprintf(fig->caption, sizeof fig->caption,
              "Job %.0f (sweep point %zu): each generated sample (left) beside the "
@@ -365,17 +448,45 @@ int report_samples_grid(const recipe *r, const csv_table *rec, const sample_rows
              "d is d_m, the distance to the nearest training point. At most %d "
              "spurious, %d memorized and %d generalized samples are shown; "
              "samples-grid.csv lists them.",
-             job, point, delta_s, SHOW_SPURIOUS, SHOW_MEMORIZED, SHOW_GENERALIZED);
-done:
-    sample_grid_free(&g);
-    if (self)
-        ds->destroy(self);
-    host_job_destroy(&host);
-    free(values);
-    free(x);
-    free(train);
-    free(ch);
-    free(parent);
-    free(tiles);
+             J->job, J->point, J->delta_s, SHOW_SPURIOUS, SHOW_MEMORIZED,
+             SHOW_GENERALIZED);
+}
+
+/* The stages after the job is picked; a stage that sets fig->skipped (or clears
+   fig->present) ends the figure without an error. */
+static int make_grid(const recipe *r, const csv_table *rec, const record_columns *c,
+                     const sample_rows *samples, const char *dir, grid_job *J,
+                     report_figure *fig, char *err, size_t n_err)
+{
+    int rc = open_dataset(r, J, samples, fig, err, n_err);
+    if (rc || *fig->skipped || !fig->present)
+        return rc;
+    rc = load_job_samples(rec, c, samples, J, fig, err, n_err);
+    if (rc || *fig->skipped)
+        return rc;
+    recipe_values(r, RECIPE_MEASURE, J->point, J->values);
+    J->delta_s = J->values[MEASURE_DELTA_S].number;
+    if ((rc = group_spurious(J, err, n_err)) || choose_tiles(J, fig))
+        return rc;
+    if ((rc = draw_grid(dir, rec, c, J, err, n_err)) == BASIN_OK)
+        set_caption(fig, J);
+    return rc;
+}
+
+int report_samples_grid(const recipe *r, const csv_table *rec, const sample_rows *samples,
+                        const char *dir, report_figure *fig, char *err, size_t n_err)
+{
+    memset(fig, 0, sizeof *fig);
+    fig->name = "samples";
+    fig->title = "Generated samples beside their nearest training images";
+    record_columns c;
+    if (!samples || !find_columns(rec, &c) || rec->n_rows == 0)
+        return BASIN_OK; /* no such figure */
+    fig->present = 1;
+    grid_job J;
+    memset(&J, 0, sizeof J);
+    pick_job(rec, &c, &J);
+    int rc = make_grid(r, rec, &c, samples, dir, &J, fig, err, n_err);
+    grid_job_free(&J);
     return rc;
 }

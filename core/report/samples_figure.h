@@ -30,9 +30,10 @@ typedef struct sample_rows {
 int report_samples_open(const char *path, sample_rows *s, char *err, size_t n_err);
 
 /*
- * Draw samples.png and samples-grid.csv into dir. Returns 1 when the run has no
- * image samples (nothing written), 0 when the figure was made or skipped (reason
- * in fig->skipped), or a negative BASIN_E* with a message on a write error.
+ * Draw samples.png and samples-grid.csv into dir. Returns BASIN_OK with
+ * fig->present 0 when the run has no image samples (nothing written) or 1 when the
+ * figure was made or skipped (reason in fig->skipped), or a negative status with a
+ * message: BASIN_EWRITE when a file cannot be written, BASIN_ENOMEM.
  */
 int report_samples_grid(const recipe *r, const csv_table *records,
                         const sample_rows *samples, const char *dir, report_figure *fig,

@@ -52,12 +52,12 @@ expect_fail 2 "init.order = 20 mixes more patterns than the 10 stored" \
 expect_fail 1 "job 0: datasets/binary-patterns: cannot allocate" \
     "a dataset too large for memory fails cleanly" \
     -- run "$T/r.toml" --set dataset.dim=1000000 --set dataset.count=10000000
-expect_fail 2 "--threads needs an integer in [1, 1024], not 'x'" "bad --threads" \
+expect_fail 2 "run: --threads needs an integer in [1, 1024], not 'x'" "bad --threads" \
     -- "$BASIN" run "$T/r.toml" --threads x
-expect_fail 2 "unknown option '--thread' for run" "unknown option" \
+expect_fail 2 "run: unknown option '--thread' (did you mean '--threads'?)" "unknown option" \
     -- "$BASIN" run "$T/r.toml" --thread 2
-expect_fail 2 "run needs a recipe file" "no recipe" -- "$BASIN" run
-expect_fail 2 "unknown command 'rnu'" "unknown command" -- "$BASIN" rnu
+expect_fail 2 "run: needs a recipe file" "no recipe" -- "$BASIN" run
+expect_fail 2 "unknown command 'rnu' (did you mean 'run'?)" "unknown command" -- "$BASIN" rnu
 
 # A failed run leaves the previous results exactly as they were, and no
 # temporary files.

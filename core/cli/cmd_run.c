@@ -1,0 +1,202 @@
+#include "cli/cmd_run.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "base/clock.h"
+#include "base/errmsg.h"
+#include "base/host.h"
+#include "base/options.h"
+#include "base/status.h"
+#include "recipe/recipe.h"
+#include "recipe/sections.h"
+#include "registry/registry.h"
+#include "report/report.h"
+#include "run/pipeline.h"
+
+const char run_usage[] =
+    "usage: basin run RECIPE [--set KEY=VALUE]... [--out DIR] [--threads N]\n"
+    "                 [--quiet] [--verbose] [--dry-run]\n"
+    "\n"
+    "Run every job of a recipe (sweep points x repeats) and write run.toml,\n"
+    "summary.csv, records.csv and samples.npy to results/<name>/ (or DIR).\n"
+    "\n"
+    "  --set KEY=VALUE  override a recipe key, e.g. --set dataset.dim=200 or\n"
+    "                   --set 'dataset.load=[0.05,0.25]' (VALUE in TOML syntax)\n"
+    "  --out DIR        write the results to DIR\n"
+    "  --threads N      worker threads (default: the number of processors);\n"
+    "                   results do not depend on it\n"
+    "  --quiet, -q      do not print the summary table\n"
+    "  --verbose, -v    show the plugins' informational logs (twice: debug)\n"
+    "  --dry-run        validate the recipe, print it resolved (every parameter,\n"
+    "                   sweeps as lists) and the number of jobs, run nothing\n";
+
+/* output.report = "auto" writes the report after runs longer than this. */
+#define REPORT_AUTO_SECONDS 5.0
+
+/* What the command line asks of a run. */
+typedef struct run_args {
+    const char *path;  /* the recipe */
+    const char **sets; /* --set overrides, n_sets of them (owned) */
+    size_t n_sets;
+    pipeline_options o;
+    int dry_run;
+    int help; /* --help: the usage is printed, nothing else to do */
+} run_args;
+
+enum { OPT_SET = 256, OPT_OUT, OPT_THREADS, OPT_DRY_RUN };
+
+static const struct option RUN_OPTIONS[] = {
+    {"set", required_argument, NULL, OPT_SET},
+    {"out", required_argument, NULL, OPT_OUT},
+    {"threads", required_argument, NULL, OPT_THREADS},
+    {"quiet", no_argument, NULL, 'q'},
+    {"verbose", no_argument, NULL, 'v'},
+    {"dry-run", no_argument, NULL, OPT_DRY_RUN},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+/* --threads N: an integer in [1, 1024]. */
+static int parse_threads(const char *v, unsigned *out, char *err, size_t n_err)
+{
+    char *end;
+    errno = 0;
+    long t = strtol(v, &end, 10);
+    if (errno || end == v || *end || t < 1 || t > 1024) {
+        errmsg(err, n_err, "run: --threads needs an integer in [1, 1024], not '%s'", v);
+        return BASIN_EINVAL;
+    }
+    *out = (unsigned)t;
+    return BASIN_OK;
+}
+
+/* Fill a from argv. BASIN_OK, BASIN_ENOMEM or BASIN_EINVAL with a message; a->sets
+   is allocated in every case (free it). */
+static int parse_run_args(int argc, char **argv, run_args *a, char *err, size_t n_err)
+{
+    memset(a, 0, sizeof *a);
+    a->o.progress = isatty(STDERR_FILENO);
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    a->o.threads = cpus > 0 ? (unsigned)cpus : 1;
+    if (!(a->sets = calloc((size_t)argc + 1, sizeof *a->sets))) {
+        errmsg(err, n_err, "out of memory");
+        return BASIN_ENOMEM;
+    }
+    options op;
+    options_init(&op, argc, argv, "hqv", RUN_OPTIONS);
+    int c, rc = BASIN_OK;
+    while (rc == BASIN_OK && (c = options_next(&op, err, n_err)) != 0) {
+        switch (c) {
+        case OPT_SET:
+            a->sets[a->n_sets++] = op.arg;
+            break;
+        case OPT_OUT:
+            a->o.out_dir = op.arg;
+            break;
+        case OPT_THREADS:
+            rc = parse_threads(op.arg, &a->o.threads, err, n_err);
+            break;
+        case 'q':
+            a->o.quiet = 1;
+            break;
+        case 'v':
+            a->o.verbose++;
+            break;
+        case OPT_DRY_RUN:
+            a->dry_run = 1;
+            break;
+        case 'h':
+            fputs(run_usage, stdout);
+            a->help = 1;
+            return BASIN_OK;
+        default:
+            rc = c; /* < 0: the message is in err */
+        }
+    }
+    if (rc != BASIN_OK)
+        return rc;
+    if (op.first_operand == argc) {
+        errmsg(err, n_err, "run: needs a recipe file (see `basin help run`)");
+        return BASIN_EINVAL;
+    }
+    if (argc - op.first_operand > 1) {
+        errmsg(err, n_err, "run: takes one recipe; '%s' is a second",
+               argv[op.first_operand + 1]);
+        return BASIN_EINVAL;
+    }
+    a->path = argv[op.first_operand];
+    return BASIN_OK;
+}
+
+/* --dry-run: the resolved recipe and the number of jobs. */
+static void print_dry_run(const recipe *r)
+{
+    size_t jobs = r->n_points * r->repeats;
+    recipe_write_toml(r, stdout);
+    printf("\n# %zu sweep point%s x %u repeat%s = %zu job%s\n", r->n_points,
+           r->n_points == 1 ? "" : "s", r->repeats, r->repeats == 1 ? "" : "s", jobs,
+           jobs == 1 ? "" : "s");
+}
+
+/* Figures and report.html after a run (report/report.h): output.report = true, or
+   auto for a run that took longer than a glance. A failed auto report is a
+   warning; a report asked for is part of the run's result (BASIN_EWRITE). */
+static int run_report(const recipe *r, const pipeline_options *o, double seconds,
+                      char *err, size_t n_err)
+{
+    const char *want = recipe_core_value(r, RECIPE_OUTPUT, 0, "report").string;
+    int asked = strcmp(want, "true") == 0;
+    if (!asked && (strcmp(want, "auto") != 0 || seconds <= REPORT_AUTO_SECONDS))
+        return BASIN_OK;
+    char dir[4096], why[2048];
+    pipeline_out_dir(r, o, dir, sizeof dir);
+    if (report_write(dir, o->quiet, why, sizeof why) == BASIN_OK)
+        return BASIN_OK;
+    if (!asked) {
+        fprintf(stderr, "basin: report: %s\n", why);
+        return BASIN_OK;
+    }
+    errmsg(err, n_err, "report: %s", why);
+    return BASIN_EWRITE;
+}
+
+/* Run a loaded recipe, then its report. */
+static int run_recipe(const recipe *r, const pipeline_options *o, char *err, size_t n_err)
+{
+    host_install_signals();
+    double started = clock_seconds();
+    int status = pipeline_run(r, o, err, n_err);
+    if (status != BASIN_OK)
+        return status;
+    return run_report(r, o, clock_seconds() - started, err, n_err);
+}
+
+int cmd_run(int argc, char **argv, char *err, size_t n_err)
+{
+    run_args a;
+    int status = parse_run_args(argc, argv, &a, err, n_err);
+    if (status != BASIN_OK || a.help) {
+        free(a.sets);
+        return status;
+    }
+    registry *reg = registry_new();
+    recipe *r = NULL;
+    if (!reg) {
+        errmsg(err, n_err, "out of memory");
+        status = BASIN_ENOMEM;
+    } else {
+        status = recipe_load(a.path, a.sets, a.n_sets, reg, &r, err, n_err);
+    }
+    if (status == BASIN_OK && a.dry_run)
+        print_dry_run(r);
+    else if (status == BASIN_OK)
+        status = run_recipe(r, &a.o, err, n_err);
+    recipe_free(r);
+    registry_free(reg);
+    free(a.sets);
+    return status;
+}
