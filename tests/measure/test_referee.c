@@ -1,8 +1,10 @@
-/* measure/referee: each state's class under each rule, and a point's tally. */
+/* measure/referee: each state's class under each rule, and a point's tally.
+   One case by name: build/tests/measure/test-referee referee_attractors (--list
+   names them). */
 #include <math.h>
 #include <string.h>
 
-#include "check.h"
+#include "harness.h"
 #include "measure/referee.h"
 #include "registry/param.h"
 #include "recipe/sections.h"
@@ -17,7 +19,7 @@ static void defaults(basin_value *v)
     v[MEASURE_RATIO].number = 1.0 / 3;
 }
 
-static void overlap_rule(void)
+TEST_IMPL(referee_overlap_rule)
 {
     basin_value v[MEASURE_N_PARAMS];
     defaults(v);
@@ -30,25 +32,26 @@ static void overlap_rule(void)
     referee_batch b = {.n = 4, .rule = MEASURE_OVERLAP, .overlap = m, .outcome = out};
     measure_class cls[4];
     referee_classify(&b, v, cls);
-    CHECK(cls[0] == MEASURE_MEMORIZED, "|m| = 0.95 >= 0.9, unconverged: memorized (%d)",
-          cls[0]);
-    CHECK(cls[1] == MEASURE_GENERALIZED, "held-out m = 0.92: generalized (%d)", cls[1]);
-    CHECK(cls[2] == MEASURE_SPURIOUS, "a fixed point on no pattern: spurious (%d)",
-          cls[2]);
-    CHECK(cls[3] == MEASURE_UNCONVERGED, "no fixed point: unconverged (%d)", cls[3]);
+    EXPECT_EQ(cls[0], MEASURE_MEMORIZED);   /* |m| = 0.95 >= 0.9, unconverged */
+    EXPECT_EQ(cls[1], MEASURE_GENERALIZED); /* held-out m = 0.92 */
+    EXPECT_EQ(cls[2], MEASURE_SPURIOUS);    /* a fixed point on no pattern */
+    EXPECT_EQ(cls[3], MEASURE_UNCONVERGED); /* no fixed point */
 
     point_stats st;
     memset(&st, 0, sizeof st);
     referee_count(&b, cls, v, &st);
-    CHECK(st.samples == 4 && st.counts[MEASURE_MEMORIZED] == 1 &&
-              st.counts[MEASURE_SPURIOUS] == 1 && st.counts[MEASURE_GENERALIZED] == 1 &&
-              st.counts[MEASURE_UNCONVERGED] == 1,
-          "one of each class counted (%llu samples)", (unsigned long long)st.samples);
-    CHECK(st.d_m_sum == 0 && st.ratio_memorized == 0,
-          "the overlap rule counts no distances");
+    /* One of each class counted. */
+    EXPECT_EQ(st.samples, 4);
+    EXPECT_EQ(st.counts[MEASURE_MEMORIZED], 1);
+    EXPECT_EQ(st.counts[MEASURE_SPURIOUS], 1);
+    EXPECT_EQ(st.counts[MEASURE_GENERALIZED], 1);
+    EXPECT_EQ(st.counts[MEASURE_UNCONVERGED], 1);
+    /* The overlap rule counts no distances. */
+    EXPECT_NEAR(st.d_m_sum, 0, 0);
+    EXPECT_EQ(st.ratio_memorized, 0);
 }
 
-static void distance_rules(void)
+TEST_IMPL(referee_distance_rules)
 {
     basin_value v[MEASURE_N_PARAMS];
     defaults(v);
@@ -68,32 +71,34 @@ static void distance_rules(void)
                        .t_col_ou = t_col_ou};
     measure_class cls[4];
     referee_classify(&b, v, cls);
-    CHECK(cls[0] == MEASURE_MEMORIZED && cls[1] == MEASURE_SPURIOUS &&
-              cls[2] == MEASURE_GENERALIZED && cls[3] == MEASURE_GENERALIZED,
-          "pham: memorized, spurious, generalized, generalized (%d %d %d %d)", cls[0],
-          cls[1], cls[2], cls[3]);
+    /* pham: memorized, spurious, generalized, generalized. */
+    EXPECT_EQ(cls[0], MEASURE_MEMORIZED);
+    EXPECT_EQ(cls[1], MEASURE_SPURIOUS);
+    EXPECT_EQ(cls[2], MEASURE_GENERALIZED);
+    EXPECT_EQ(cls[3], MEASURE_GENERALIZED);
     point_stats st;
     memset(&st, 0, sizeof st);
     referee_count(&b, cls, v, &st);
-    CHECK(st.ratio_memorized == 2, "the ratio rule's count beside pham: 2 (%llu)",
-          (unsigned long long)st.ratio_memorized);
-    CHECK(fabs(st.d_m_sum - 1.25) < 1e-12, "d_m summed: %g", st.d_m_sum);
-    CHECK(st.pair_n == 3 && fabs(st.pair_d_sum - 0.8) < 1e-12 &&
-              fabs(st.pair_cos_sum - 2.1) < 1e-12,
-          "pairs with a NaN cosine are skipped (%llu, %g, %g)",
-          (unsigned long long)st.pair_n, st.pair_d_sum, st.pair_cos_sum);
-    CHECK(st.t_col_n == 2 && st.t_col_sum == 4 && st.t_col_sum2 == 10,
-          "collapse times without NaN: n %llu, sum %g, sum of squares %g",
-          (unsigned long long)st.t_col_n, st.t_col_sum, st.t_col_sum2);
+    EXPECT_EQ(st.ratio_memorized, 2); /* the ratio rule's count beside pham */
+    EXPECT_NEAR(st.d_m_sum, 1.25, 1e-12);
+    /* Pairs with a NaN cosine are skipped. */
+    EXPECT_EQ(st.pair_n, 3);
+    EXPECT_NEAR(st.pair_d_sum, 0.8, 1e-12);
+    EXPECT_NEAR(st.pair_cos_sum, 2.1, 1e-12);
+    /* Collapse times without NaN: their count, sum, sum of squares. */
+    EXPECT_EQ(st.t_col_n, 2);
+    EXPECT_NEAR(st.t_col_sum, 4, 0);
+    EXPECT_NEAR(st.t_col_sum2, 10, 0);
 
     b.rule = MEASURE_RATIO_RULE;
     referee_classify(&b, v, cls);
-    CHECK(cls[0] == MEASURE_MEMORIZED && cls[1] == MEASURE_GENERALIZED &&
-              cls[3] == MEASURE_MEMORIZED,
-          "ratio: memorized by d_m/d_2 only (%d %d %d)", cls[0], cls[1], cls[3]);
+    /* ratio: memorized by d_m/d_2 only. */
+    EXPECT_EQ(cls[0], MEASURE_MEMORIZED);
+    EXPECT_EQ(cls[1], MEASURE_GENERALIZED);
+    EXPECT_EQ(cls[3], MEASURE_MEMORIZED);
 }
 
-static void attractors(void)
+TEST_IMPL(referee_attractors)
 {
     basin_value v[MEASURE_N_PARAMS];
     defaults(v);
@@ -107,52 +112,55 @@ static void attractors(void)
     referee_batch b = {.n = 4, .rule = MEASURE_PHAM, .dist = d};
     measure_class cls[4];
     referee_classify_attractors(&b, law, v, cls);
-    CHECK(cls[0] == MEASURE_MEMORIZED && cls[1] == MEASURE_GENERALIZED &&
-              cls[2] == MEASURE_GENERALIZED && cls[3] == MEASURE_SPURIOUS,
-          "attractors: memorized, generalized (held-out), generalized (law), "
-          "spurious (%d %d %d %d)",
-          cls[0], cls[1], cls[2], cls[3]);
+    EXPECT_EQ(cls[0], MEASURE_MEMORIZED);
+    EXPECT_EQ(cls[1], MEASURE_GENERALIZED); /* held-out */
+    EXPECT_EQ(cls[2], MEASURE_GENERALIZED); /* on the law's support */
+    EXPECT_EQ(cls[3], MEASURE_SPURIOUS);
     referee_classify_attractors(&b, NULL, v, cls);
-    CHECK(cls[2] == MEASURE_SPURIOUS, "without a law distance: spurious (%d)", cls[2]);
+    EXPECT_EQ(cls[2], MEASURE_SPURIOUS); /* without a law distance */
 }
 
-static void per_job(void)
+TEST_IMPL(referee_per_job)
 {
     point_stats st;
     memset(&st, 0, sizeof st);
     referee_count_theory(&st, NAN, NAN);
-    CHECK(st.theory_n == 0, "no known law: not counted");
+    EXPECT_EQ(st.theory_n, 0); /* no known law: not counted */
     referee_count_theory(&st, 2.0, 1.0);
     referee_count_theory(&st, 4.0, 3.0);
-    CHECK(st.theory_n == 2 && st.t_theory_sum == 6 && st.t_speciation_sum == 4,
-          "closed forms summed over jobs");
+    /* Closed forms summed over jobs. */
+    EXPECT_EQ(st.theory_n, 2);
+    EXPECT_NEAR(st.t_theory_sum, 6, 0);
+    EXPECT_NEAR(st.t_speciation_sum, 4, 0);
 
     uint64_t same[2] = {3, 5}, n[2] = {10, 10};
     double time[2] = {0.5, NAN}, time_ou[2] = {0.25, NAN};
     referee_count_clones(&st, 2, same, n, time, time_ou);
     referee_count_clones(&st, 2, same, n, time, time_ou);
-    CHECK(st.clone_same[0] == 6 && st.clone_n[1] == 20 && st.clone_time[0] == 0.5 &&
-              st.clone_time_ou[0] == 0.25 && isnan(st.clone_time[1]),
-          "clones summed over jobs, their times kept");
+    /* Clones summed over jobs, their times kept. */
+    EXPECT_EQ(st.clone_same[0], 6);
+    EXPECT_EQ(st.clone_n[1], 20);
+    EXPECT_NEAR(st.clone_time[0], 0.5, 0);
+    EXPECT_NEAR(st.clone_time_ou[0], 0.25, 0);
+    EXPECT_MSG(isnan(st.clone_time[1]), "clone_time[1] = %g", st.clone_time[1]);
 
     landscape_result land;
     memset(&land, 0, sizeof land);
     referee_count_landscape(&st, &land);
-    CHECK(st.landscape_jobs == 0, "a job that grouped nothing counts for nothing");
+    EXPECT_EQ(st.landscape_jobs, 0); /* a job that grouped nothing counts for nothing */
     land.n_grouped = 10;
     land.n_attractors = 3;
     land.by_class[MEASURE_SPURIOUS] = 2;
     referee_count_landscape(&st, &land);
-    CHECK(st.landscape_jobs == 1 && st.attractors == 3 &&
-              st.attractors_by_class[MEASURE_SPURIOUS] == 2,
-          "a job's attractors counted");
+    /* A job's attractors counted. */
+    EXPECT_EQ(st.landscape_jobs, 1);
+    EXPECT_EQ(st.attractors, 3);
+    EXPECT_EQ(st.attractors_by_class[MEASURE_SPURIOUS], 2);
 }
 
-int main(void)
-{
-    overlap_rule();
-    distance_rules();
-    attractors();
-    per_job();
-    return check_done("referee");
-}
+TEST_LIST_BEGIN
+TEST_ENTRY(referee_overlap_rule)
+TEST_ENTRY(referee_distance_rules)
+TEST_ENTRY(referee_attractors)
+TEST_ENTRY(referee_per_job)
+TEST_LIST_END

@@ -1,10 +1,12 @@
 /* results/records: the header of each layout, and rows with and without the
-   optional columns (basin measure's rows show the defaults). */
+   optional columns (basin measure's rows show the defaults).
+   One case by name: build/tests/results/test-records records_overlap_rows (--list
+   names them). */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "check.h"
+#include "harness.h"
 #include "results/records.h"
 
 /* What write(f) writes, as a string to free. */
@@ -38,33 +40,31 @@ static void rows(FILE *f, const void *arg)
     records_write(f, arg, coords);
 }
 
-static void headers(void)
+TEST_IMPL(records_headers)
 {
     char *h = capture(header_overlap, NULL);
-    CHECK(h && strcmp(h, "job,point,repeat,sample,start,class,converged,steps,energy,"
-                         "pattern,m1,m2,m3,m_heldout\n") == 0,
-          "overlap header: %s", h);
+    EXPECT_STR_EQ(h, "job,point,repeat,sample,start,class,converged,steps,energy,"
+                     "pattern,m1,m2,m3,m_heldout\n");
     free(h);
     h = capture(header_distance, NULL);
-    CHECK(h && strcmp(h, "job,point,repeat,sample,start,class,converged,steps,energy,"
-                         "nearest,d_m,d_2,d_s,d_h,d_law,t_collapse,t_collapse_ou,"
-                         "d_pair,cos_pair\n") == 0,
-          "distance header: %s", h);
+    EXPECT_STR_EQ(h, "job,point,repeat,sample,start,class,converged,steps,energy,"
+                     "nearest,d_m,d_2,d_s,d_h,d_law,t_collapse,t_collapse_ou,"
+                     "d_pair,cos_pair\n");
     free(h);
 }
 
-static void distance_rows(void)
+TEST_IMPL(records_distance_rows)
 {
     measure_distance d[2] = {{4, 0.5, 0.75, NAN, 1.5}, {7, 0.125, 0.25, 2, NAN}};
     measure_class cls[2] = {MEASURE_GENERALIZED, MEASURE_MEMORIZED};
     records_batch b = {
         .job = {.r = &NO_SWEEP}, .n = 2, .first_sample = 10, .cls = cls, .dist = d};
     char *text = capture(rows, &b);
-    CHECK(text && strcmp(text, "0,0,0,10,-1,generalized,1,0,nan,4,0.5,0.75,nan,1.5,"
-                               "nan,nan,nan,nan,nan\n"
-                               "0,0,0,11,-1,memorized,1,0,nan,7,0.125,0.25,2,nan,"
-                               "nan,nan,nan,nan,nan\n") == 0,
-          "rows without a model show the defaults: %s", text);
+    /* Rows without a model show the defaults. */
+    EXPECT_STR_EQ(text, "0,0,0,10,-1,generalized,1,0,nan,4,0.5,0.75,nan,1.5,"
+                        "nan,nan,nan,nan,nan\n"
+                        "0,0,0,11,-1,memorized,1,0,nan,7,0.125,0.25,2,nan,"
+                        "nan,nan,nan,nan,nan\n");
     free(text);
 
     int64_t start[2] = {3, -1};
@@ -80,29 +80,27 @@ static void distance_rows(void)
                         .t_col = t_col,
                         .d_pair = pair};
     text = capture(rows, &b);
-    CHECK(text && strcmp(text, "5,0,2,0,3,generalized,1,12,-1.25,4,0.5,0.75,nan,1.5,"
-                               "nan,0.5,nan,0.25,nan\n"
-                               "5,0,2,1,-1,memorized,0,40,2,7,0.125,0.25,2,nan,"
-                               "nan,nan,nan,0.5,nan\n") == 0,
-          "a run's rows: %s", text);
+    /* A run's rows. */
+    EXPECT_STR_EQ(text, "5,0,2,0,3,generalized,1,12,-1.25,4,0.5,0.75,nan,1.5,"
+                        "nan,0.5,nan,0.25,nan\n"
+                        "5,0,2,1,-1,memorized,0,40,2,7,0.125,0.25,2,nan,"
+                        "nan,nan,nan,0.5,nan\n");
     free(text);
 }
 
-static void overlap_rows(void)
+TEST_IMPL(records_overlap_rows)
 {
     measure_overlap m[1] = {{2, {0.96, -0.5, NAN}, NAN}};
     measure_class cls[1] = {MEASURE_MEMORIZED};
     records_batch b = {.job = {.r = &NO_SWEEP}, .n = 1, .cls = cls, .overlap = m};
     char *text = capture(rows, &b);
-    CHECK(text && strcmp(text, "0,0,0,0,-1,memorized,1,0,nan,2,0.96,-0.5,nan,nan\n") == 0,
-          "an overlap row (reals as %%.9g): %s", text);
+    /* An overlap row (reals as %.9g). */
+    EXPECT_STR_EQ(text, "0,0,0,0,-1,memorized,1,0,nan,2,0.96,-0.5,nan,nan\n");
     free(text);
 }
 
-int main(void)
-{
-    headers();
-    distance_rows();
-    overlap_rows();
-    return check_done("records");
-}
+TEST_LIST_BEGIN
+TEST_ENTRY(records_headers)
+TEST_ENTRY(records_distance_rows)
+TEST_ENTRY(records_overlap_rows)
+TEST_LIST_END

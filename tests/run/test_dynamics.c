@@ -1,9 +1,10 @@
 /* run/dynamics: fixed blocks whatever the thread count, global sample indices,
-   the model lent as given, and the lowest failing block's status. */
+   the model lent as given, and the lowest failing block's status.
+   One case by name: build/tests/run/test-dynamics dynamics_threads (--list names them). */
 #include <stdlib.h>
 #include <string.h>
 
-#include "check.h"
+#include "harness.h"
 #include "run/dynamics.h"
 
 enum { DIM = 3, COUNT = 37, BLOCK = 5 };
@@ -53,31 +54,51 @@ static int run(unsigned threads, uint64_t fail_from, float instance, float *stat
     return dynamics_run(&d, states, COUNT, 100, outcome);
 }
 
-int main(void)
+/* One thread: each state got its global index, its fixed block's size and the
+   instance. */
+TEST_IMPL(dynamics_blocks)
+{
+    float one[COUNT * DIM];
+    basin_outcome out1[COUNT];
+    ASSERT_EQ(run(1, UINT64_MAX, 7, one, out1), BASIN_OK);
+    for (uint64_t i = 0; i < COUNT; i++) {
+        EXPECT_NEAR(one[i * DIM], (float)(100 + i), 0);
+        EXPECT_EQ(out1[i].steps, 100 + i);
+        EXPECT_NEAR(one[i * DIM + 1], i < COUNT - COUNT % BLOCK ? BLOCK : COUNT % BLOCK,
+                    0);
+        EXPECT_NEAR(one[i * DIM + 2], 7, 0);
+    }
+}
+
+/* Four threads give one thread's states and outcomes; more threads than blocks,
+   another instance. */
+TEST_IMPL(dynamics_threads)
 {
     float one[COUNT * DIM], four[COUNT * DIM];
     basin_outcome out1[COUNT], out4[COUNT];
-    int rc = run(1, UINT64_MAX, 7, one, out1);
-    CHECK(rc == BASIN_OK, "one thread: status %d", rc);
-    int ok = 1;
-    for (uint64_t i = 0; i < COUNT; i++)
-        ok &= one[i * DIM] == (float)(100 + i) && out1[i].steps == 100 + i &&
-              one[i * DIM + 1] == (i < COUNT - COUNT % BLOCK ? BLOCK : COUNT % BLOCK) &&
-              one[i * DIM + 2] == 7;
-    CHECK(ok, "each state got its global index, its fixed block and the instance");
-    rc = run(4, UINT64_MAX, 7, four, out4);
-    CHECK(rc == BASIN_OK && memcmp(one, four, sizeof one) == 0 &&
-              memcmp(out1, out4, sizeof out1) == 0,
-          "four threads: the same states and outcomes (status %d)", rc);
-    rc = run(32, UINT64_MAX, 9, four, out4);
-    CHECK(rc == BASIN_OK && four[2] == 9, "more threads than blocks; another instance");
-
-    /* Blocks from index 100 + 15 fail: the first with EINVAL, later ones with
-       ENUMERIC; the lowest failing block's status wins whatever the threads. */
-    for (unsigned t = 1; t <= 8; t *= 2) {
-        rc = run(t, 115, 7, four, out4);
-        CHECK(rc == BASIN_EINVAL, "%u threads: the lowest failing block's status (%d)", t,
-              rc);
-    }
-    return check_done("dynamics");
+    ASSERT_EQ(run(1, UINT64_MAX, 7, one, out1), BASIN_OK);
+    ASSERT_EQ(run(4, UINT64_MAX, 7, four, out4), BASIN_OK);
+    EXPECT_MSG(memcmp(one, four, sizeof one) == 0, "four threads: the same states");
+    EXPECT_MSG(memcmp(out1, out4, sizeof out1) == 0, "four threads: the same outcomes");
+    EXPECT_EQ(run(32, UINT64_MAX, 9, four, out4), BASIN_OK);
+    EXPECT_NEAR(four[2], 9, 0);
 }
+
+/* Blocks from index 100 + 15 fail: the first with EINVAL, later ones with
+   ENUMERIC; the lowest failing block's status wins whatever the threads. */
+TEST_IMPL(dynamics_failing_block)
+{
+    float four[COUNT * DIM];
+    basin_outcome out4[COUNT];
+    for (unsigned t = 1; t <= 8; t *= 2) {
+        int rc = run(t, 115, 7, four, out4);
+        EXPECT_MSG(rc == BASIN_EINVAL, "%u threads: status %d, want BASIN_EINVAL (%d)", t,
+                   rc, BASIN_EINVAL);
+    }
+}
+
+TEST_LIST_BEGIN
+TEST_ENTRY(dynamics_blocks)
+TEST_ENTRY(dynamics_threads)
+TEST_ENTRY(dynamics_failing_block)
+TEST_LIST_END

@@ -4,10 +4,14 @@
  * checkpoints round-trip bit for bit and refuse corrupt or mismatched files,
  * encoding is deterministic for a seed, the loss curve reaches host->metric.
  *
- * Usage: test_mlp MLP.so
+ * Environment (meson sets it): BASIN_TEST_PLUGIN_DIR, the build's plugin folder
+ * (scores/mlp.so is read from it). One case by name (--list names them):
+ *   BASIN_TEST_PLUGIN_DIR=build/plugins build/tests/plugins/mlp/test-mlp mlp_bad_input
+ * Checkpoints go to a temporary folder, a subfolder per case, removed at exit.
  */
 #include <basin/plugin.h>
 
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,22 +19,61 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "check.h"
 #include "fake_host.h"
+#include "harness.h"
 
 static fake_host fake;
 static const basin_host *const host = &fake.host;
 static const basin_descriptor *desc;
 static const basin_score_iface *iface;
 static char dir[] = "/tmp/basin-test-mlp-XXXXXX";
+static int have_dir;
+
+static void remove_dir(void)
+{
+    char cmd[300];
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "could not remove %s\n", dir);
+}
+
+/* What every case needs: a fresh fake host (seed 1, no cancel, no metrics yet),
+   scores/mlp loaded (once) from $BASIN_TEST_PLUGIN_DIR, the temporary folder (made
+   once, removed at exit). 0 (with a failed check) if one is missing. */
+static int setup(void)
+{
+    fake_host_init(&fake, 1, FAKE_SPLITMIX);
+    fake.quiet = 1;
+    if (!desc) {
+        const char *plugins = test_env("BASIN_TEST_PLUGIN_DIR");
+        if (!plugins)
+            return 0;
+        char path[1024];
+        snprintf(path, sizeof path, "%s/scores/mlp.so", plugins);
+        desc = load_plugin(path, "scores/mlp");
+        EXPECT_MSG(desc != NULL, "scores/mlp loads from %s", path);
+        if (!desc)
+            return 0;
+        EXPECT_STR_EQ(desc->interface, BASIN_IFACE_SCORE);
+        iface = desc->iface;
+    }
+    if (!have_dir) {
+        have_dir = mkdtemp(dir) != NULL;
+        EXPECT_MSG(have_dir, "mkdtemp %s: %s", dir, strerror(errno));
+        if (!have_dir)
+            return 0;
+        atexit(remove_dir);
+    }
+    return strcmp(desc->interface, BASIN_IFACE_SCORE) == 0;
+}
 
 /* A fresh instance of dim coordinates with p's values; NULL (and a failed
-   CHECK) if create fails. */
+   check) if create fails. */
 static void *make(const params *p, uint32_t dim)
 {
     void *self = NULL;
     int rc = iface->create(host, p->values, dim, &self);
-    CHECK(rc == BASIN_OK && self != NULL, "create: %d %s", rc, fake_last_error);
+    EXPECT_MSG(rc == BASIN_OK && self != NULL, "create: %d %s", rc, fake_last_error);
     return self;
 }
 
@@ -80,11 +123,11 @@ static params small_params(const char *checkpoint)
  * preconditioning gives tens of percent: the F = 0 denoiser D = c_skip x is
  * checked to be far above it, so the assertion separates trained from untrained).
  */
-static void gaussian_optimum(void)
+TEST_IMPL(mlp_gaussian_optimum)
 {
+    ASSERT(setup());
     enum { DIM = 2, K = 4096, M = 20000 };
     const double mean[DIM] = {1.0, -0.5}, s = 0.5, sd = 0.6;
-    float *train = gaussian_rows(K, DIM, mean, s, 1);
     params p = param_defaults(desc);
     set_number(&p, "width", 64);
     set_number(&p, "depth", 2);
@@ -94,12 +137,14 @@ static void gaussian_optimum(void)
     set_number(&p, "lr", 3e-3);
     set_number(&p, "sigma_data", sd);
     void *self = make(&p, DIM);
+    ASSERT_NOT_NULL(self);
+    float *train = gaussian_rows(K, DIM, mean, s, 1);
     int rc = iface->encode(self, host, train, K);
-    CHECK(rc == BASIN_OK, "encode: %d %s", rc, fake_last_error);
-    CHECK(fake.n_metrics >= 200 && strcmp(fake.metric_name, "loss") == 0 &&
-              fake.metric_step == 1500,
-          "metric: %llu points, last %s at step %llu", (unsigned long long)fake.n_metrics,
-          fake.metric_name, (unsigned long long)fake.metric_step);
+    EXPECT_MSG(rc == BASIN_OK, "encode: %d %s", rc, fake_last_error);
+    /* The loss curve: at least 200 points, the last at step 1500. */
+    EXPECT_GE(fake.n_metrics, 200);
+    EXPECT_STR_EQ(fake.metric_name, "loss");
+    EXPECT_EQ(fake.metric_step, 1500);
 
     /* Fresh draws from a stream the plugin never uses (role USER). */
     float *x0 = gaussian_rows(M, DIM, mean, s, 2);
@@ -136,7 +181,7 @@ static void gaussian_optimum(void)
         sum_diff2 += (net - opt) * (net - opt);
         sum_zero += zero;
     }
-    CHECK(rc == BASIN_OK, "denoise: %d %s", rc, fake_last_error);
+    EXPECT_MSG(rc == BASIN_OK, "denoise: %d %s", rc, fake_last_error);
     const double l_net = sum_net / M, l_opt = sum_opt / M, l_zero = sum_zero / M;
     const double excess = sum_diff / M;
     const double se_opt = sqrt((sum_opt2 / M - l_opt * l_opt) / M);
@@ -154,23 +199,19 @@ static void gaussian_optimum(void)
             exp(-0.5 * zz * zz) / sqrt(2 * M_PI) * (q == 0 || q == Q ? 0.5 : 1);
         quad += w * v * 16.0 / Q;
     }
-    printf("gaussian: DSM loss of the network %.5f, of the optimum %.5f (formula "
+    printf("# gaussian: DSM loss of the network %.5f, of the optimum %.5f (formula "
            "%.5f), excess %.5f ± %.5f, F = 0 denoiser %.4f\n",
            l_net, l_opt, quad, excess, se_diff, l_zero);
-    CHECK(fabs(l_opt - quad) < 4 * se_opt,
-          "optimum's loss by MC %.5f vs formula %.5f "
-          "(SE %.5f)",
-          l_opt, quad, se_opt);
-    CHECK(excess > -4 * se_diff,
-          "the network beats the Bayes optimum: excess %.5f "
-          "(SE %.5f)",
-          excess, se_diff);
-    CHECK(excess < 0.03 * l_opt, "excess loss %.5f above 3%% of the optimum's %.5f",
-          excess, l_opt);
-    CHECK(l_zero - l_opt > 10 * 0.03 * l_opt,
-          "the untrained baseline is not far "
-          "above the tolerance: %.4f vs %.4f",
-          l_zero, l_opt);
+    /* The optimum's loss by Monte Carlo against the formula, within 4 SE. */
+    EXPECT_MSG(fabs(l_opt - quad) < 4 * se_opt, "MC %.5f vs formula %.5f (SE %.5f)",
+               l_opt, quad, se_opt);
+    /* The network does not beat the Bayes optimum (beyond 4 SE). */
+    EXPECT_MSG(excess > -4 * se_diff, "excess %.5f (SE %.5f)", excess, se_diff);
+    /* Its excess loss is below 3% of the optimum's. */
+    EXPECT_MSG(excess < 0.03 * l_opt, "excess %.5f, optimum's loss %.5f", excess, l_opt);
+    /* The untrained baseline is far above the tolerance. */
+    EXPECT_MSG(l_zero - l_opt > 10 * 0.03 * l_opt, "F = 0 denoiser %.4f vs optimum %.4f",
+               l_zero, l_opt);
     iface->destroy(self);
     free(train);
     free(x0);
@@ -204,134 +245,227 @@ static uint64_t le_bytes(const unsigned char *p, int n)
     return v;
 }
 
-static void determinism_and_checkpoints(void)
+/* The small network's training set: K points of N((0, 1, 2), I), the same in
+   every case (the USER streams are counter-based). */
+enum { SMALL_DIM = 3, SMALL_K = 50, PROBES = 3 * 16 * SMALL_DIM };
+static float *small_train(void)
 {
-    enum { DIM = 3, K = 50, PROBES = 3 * 16 * DIM };
-    const double mean[DIM] = {0, 1, 2};
-    float *train = gaussian_rows(K, DIM, mean, 1.0, 10);
-    float a[PROBES], b[PROBES], c[PROBES];
+    static const double mean[SMALL_DIM] = {0, 1, 2};
+    return gaussian_rows(SMALL_K, SMALL_DIM, mean, 1.0, 10);
+}
 
-    /* Two encodes, same seed: the same outputs, bit for bit. */
-    params p = small_params("");
-    void *m1 = make(&p, DIM), *m2 = make(&p, DIM);
-    CHECK(iface->encode(m1, host, train, K) == BASIN_OK, "encode 1: %s", fake_last_error);
-    CHECK(iface->encode(m2, host, train, K) == BASIN_OK, "encode 2: %s", fake_last_error);
-    CHECK(probe(m1, DIM, a) == BASIN_OK && probe(m2, DIM, b) == BASIN_OK, "probe");
-    CHECK(memcmp(a, b, sizeof a) == 0, "two encodes with one seed differ");
-    iface->destroy(m2);
-    /* Another seed: another network. */
-    fake.seed = 2;
-    m2 = make(&p, DIM);
-    CHECK(iface->encode(m2, host, train, K) == BASIN_OK, "encode seed 2");
-    CHECK(probe(m2, DIM, b) == BASIN_OK && memcmp(a, b, sizeof a) != 0,
-          "another seed gives the same network");
-    iface->destroy(m2);
-    fake.seed = 1;
+/* A small network trained on train (checkpoint parameter as given) and its probe
+   outputs in out; NULL (with a failed check) on a failure. */
+static void *trained(const char *checkpoint, const float *train, float *out)
+{
+    params p = small_params(checkpoint);
+    void *self = make(&p, SMALL_DIM);
+    if (!self)
+        return NULL;
+    int rc = iface->encode(self, host, train, SMALL_K);
+    EXPECT_MSG(rc == BASIN_OK, "encode: %d %s", rc, fake_last_error);
+    if (rc == BASIN_OK) {
+        rc = probe(self, SMALL_DIM, out);
+        EXPECT_MSG(rc == BASIN_OK, "probe: %d %s", rc, fake_last_error);
+    }
+    if (rc != BASIN_OK) {
+        iface->destroy(self);
+        return NULL;
+    }
+    return self;
+}
 
-    /* σ = 0 is the identity on x/α. */
-    float x[DIM] = {0.5f, -1, 2}, d[DIM];
-    CHECK(iface->denoise(m1, host, x, 1, 0.5, 0, d) == BASIN_OK && d[0] == 1.0f &&
-              d[1] == -2.0f && d[2] == 4.0f,
-          "sigma = 0: x/alpha");
-    CHECK(iface->denoise(m1, host, x, 1, 1, INFINITY, d) == BASIN_OK && isfinite(d[0]),
-          "sigma = inf: finite");
-    CHECK(iface->denoise(m1, host, x, 1, 0, 1, d) == BASIN_EINVAL, "alpha = 0 refused");
+/* Two encodes, same seed: the same outputs, bit for bit; another seed: another
+   network. */
+TEST_IMPL(mlp_determinism)
+{
+    ASSERT(setup());
+    float *train = small_train();
+    float a[PROBES], b[PROBES];
+    void *m1 = trained("", train, a), *m2 = trained("", train, b);
+    if (m1 && m2) {
+        EXPECT_MSG(memcmp(a, b, sizeof a) == 0, "two encodes with one seed differ");
+        iface->destroy(m2);
+        fake.seed = 2;
+        m2 = trained("", train, b);
+        EXPECT_MSG(m2 && memcmp(a, b, sizeof a) != 0,
+                   "another seed gives the same network");
+        fake.seed = 1;
+    }
+    if (m1)
+        iface->destroy(m1);
+    if (m2)
+        iface->destroy(m2);
+    free(train);
+}
+
+/* σ = 0 is the identity on x/α; σ = ∞ gives a finite x0_hat; α = 0 and a NaN
+   state are refused. */
+TEST_IMPL(mlp_denoise_limits)
+{
+    ASSERT(setup());
+    float *train = small_train();
+    float a[PROBES];
+    void *m1 = trained("", train, a);
+    free(train);
+    ASSERT_NOT_NULL(m1);
+    float x[SMALL_DIM] = {0.5f, -1, 2}, d[SMALL_DIM];
+    EXPECT_EQ(iface->denoise(m1, host, x, 1, 0.5, 0, d), BASIN_OK);
+    EXPECT_NEAR(d[0], 1.0f, 0);
+    EXPECT_NEAR(d[1], -2.0f, 0);
+    EXPECT_NEAR(d[2], 4.0f, 0);
+    EXPECT_EQ(iface->denoise(m1, host, x, 1, 1, INFINITY, d), BASIN_OK);
+    EXPECT_MSG(isfinite(d[0]), "sigma = inf: d[0] = %g", d[0]);
+    EXPECT_EQ(iface->denoise(m1, host, x, 1, 0, 1, d), BASIN_EINVAL);
     x[1] = NAN;
-    CHECK(iface->denoise(m1, host, x, 1, 1, 1, d) == BASIN_ENUMERIC &&
-              strstr(fake_last_error, "entry 1") != NULL,
-          "NaN state: %s", fake_last_error);
+    EXPECT_EQ(iface->denoise(m1, host, x, 1, 1, 1, d), BASIN_ENUMERIC);
+    EXPECT_STR_CONTAINS(fake_last_error, "entry 1");
+    iface->destroy(m1);
+}
 
-    /* Checkpoint round trip through {hash} and {K}. */
-    char pattern[256], path[512];
-    snprintf(pattern, sizeof pattern, "%s/sub/m-{hash}-K{K}.ckpt", dir);
-    p = small_params(pattern);
-    void *w = make(&p, DIM);
-    CHECK(iface->encode(w, host, train, K) == BASIN_OK, "encode with checkpoint: %s",
-          fake_last_error);
-    CHECK(probe(w, DIM, b) == BASIN_OK && memcmp(a, b, sizeof a) == 0,
-          "a checkpoint path changes the training");
+/* Train the small network with checkpoint = DIR/case/m-{hash}-K{K}.ckpt, check the
+   file's name, and set path to it (the file) and name to its name; 0 (with a
+   failed check) on a failure. out: the checkpointed network's probe outputs. */
+static int checkpointed(const char *sub, const float *train, float *out, char *path,
+                        size_t n_path, char *name, size_t n_name)
+{
+    char pattern[256];
+    snprintf(pattern, sizeof pattern, "%s/%s/m-{hash}-K{K}.ckpt", dir, sub);
+    void *w = trained(pattern, train, out);
+    if (!w)
+        return 0;
     iface->destroy(w);
     char cmd[600];
-    snprintf(cmd, sizeof cmd, "ls %s/sub", dir);
+    snprintf(cmd, sizeof cmd, "ls %s/%s", dir, sub);
     FILE *ls = popen(cmd, "r");
-    char name[256] = "";
+    name[0] = '\0';
     if (ls != NULL) {
-        if (fgets(name, sizeof name, ls) == NULL)
+        if (fgets(name, (int)n_name, ls) == NULL)
             name[0] = '\0';
         pclose(ls);
     }
     name[strcspn(name, "\n")] = '\0';
-    CHECK(strlen(name) == strlen("m-0123456789abcdef-K50.ckpt") &&
-              strncmp(name, "m-", 2) == 0 && strstr(name, "-K50.ckpt") != NULL,
-          "checkpoint name %s", name);
-    snprintf(path, sizeof path, "%s/sub/%s", dir, name);
+    /* {hash} is 16 hex digits, {K} the training set's size. */
+    int ok = strlen(name) == strlen("m-0123456789abcdef-K50.ckpt") &&
+             strncmp(name, "m-", 2) == 0 && strstr(name, "-K50.ckpt") != NULL;
+    EXPECT_MSG(ok, "checkpoint name '%s'", name);
+    snprintf(path, n_path, "%s/%s/%s", dir, sub, name);
+    return ok;
+}
+
+/* Checkpoint round trip through {hash} and {K}: a checkpoint path does not change
+   the training; loading does not train again, reports the stored final loss once,
+   and denoises as the saved network did. */
+TEST_IMPL(mlp_checkpoint_round_trip)
+{
+    ASSERT(setup());
+    float *train = small_train();
+    float a[PROBES], b[PROBES], c[PROBES];
+    char path[512], name[256];
+    void *m1 = trained("", train, a);
+    int ok =
+        m1 && checkpointed("round-trip", train, b, path, sizeof path, name, sizeof name);
+    if (m1)
+        iface->destroy(m1);
+    if (!ok)
+        free(train);
+    ASSERT(ok);
+    EXPECT_MSG(memcmp(a, b, sizeof a) == 0, "a checkpoint path changes the training");
 
     const uint64_t metrics_before = fake.n_metrics;
-    void *r = make(&p, DIM);
-    CHECK(iface->encode(r, host, train, K) == BASIN_OK, "load: %s", fake_last_error);
+    char pattern[256];
+    snprintf(pattern, sizeof pattern, "%s/round-trip/m-{hash}-K{K}.ckpt", dir);
+    void *r = trained(pattern, train, c);
+    free(train);
+    ASSERT_NOT_NULL(r);
     /* Loading reports the stored final loss once, at the trained step count. */
-    CHECK(fake.n_metrics == metrics_before + 1 && fake.metric_step == 30,
-          "loading a checkpoint trained again, or did not report its loss");
-    CHECK(probe(r, DIM, c) == BASIN_OK && memcmp(a, c, sizeof a) == 0,
-          "the loaded network denoises differently");
+    EXPECT_EQ(fake.n_metrics, metrics_before + 1);
+    EXPECT_EQ(fake.metric_step, 30);
+    EXPECT_MSG(memcmp(a, c, sizeof a) == 0, "the loaded network denoises differently");
     iface->destroy(r);
+}
+
+/* The refusal to load a checkpoint made for another problem: status want, and a
+   message with `has` (and without `hasnt`, if not NULL). */
+static void refused(const params *q, const float *train, uint64_t k, int want,
+                    const char *has, const char *hasnt)
+{
+    void *r = make(q, SMALL_DIM);
+    ASSERT_NOT_NULL(r);
+    EXPECT_EQ(iface->encode(r, host, train, k), want);
+    EXPECT_STR_CONTAINS(fake_last_error, has);
+    if (hasnt)
+        EXPECT_MSG(strstr(fake_last_error, hasnt) == NULL, "'%s' in: %s", hasnt,
+                   fake_last_error);
+    iface->destroy(r);
+}
+
+/* A checkpoint made for another width, data set, K, seed or lr is refused with
+   BASIN_EINVAL, naming the field. */
+TEST_IMPL(mlp_checkpoint_mismatch)
+{
+    ASSERT(setup());
+    float *train = small_train();
+    float b[PROBES];
+    char path[512], name[256];
+    int ok = checkpointed("mismatch", train, b, path, sizeof path, name, sizeof name);
+    if (!ok)
+        free(train);
+    ASSERT(ok);
 
     /* The same explicit path, another width: architecture mismatch (EINVAL). */
     params q = small_params(path);
     set_number(&q, "width", 9);
-    r = make(&q, DIM);
-    CHECK(iface->encode(r, host, train, K) == BASIN_EINVAL &&
-              strstr(fake_last_error, "width = 9, expected") == NULL &&
-              strstr(fake_last_error, "width = 8, expected 9") != NULL &&
-              strstr(fake_last_error, name) != NULL,
-          "width mismatch: %s", fake_last_error);
-    iface->destroy(r);
+    refused(&q, train, SMALL_K, BASIN_EINVAL, "width = 8, expected 9",
+            "width = 9, expected");
+    EXPECT_STR_CONTAINS(fake_last_error, name);
     /* Other data, same K: the training-set hash. */
     q = small_params(path);
-    float *other = gaussian_rows(K, DIM, mean, 1.0, 11);
-    r = make(&q, DIM);
-    CHECK(iface->encode(r, host, other, K) == BASIN_EINVAL &&
-              strstr(fake_last_error, "train_hash") != NULL,
-          "other data: %s", fake_last_error);
-    iface->destroy(r);
+    static const double mean[SMALL_DIM] = {0, 1, 2};
+    float *other = gaussian_rows(SMALL_K, SMALL_DIM, mean, 1.0, 11);
+    refused(&q, other, SMALL_K, BASIN_EINVAL, "train_hash", NULL);
+    free(other);
     /* Fewer points: n_train. */
-    r = make(&q, DIM);
-    CHECK(iface->encode(r, host, train, K - 1) == BASIN_EINVAL &&
-              strstr(fake_last_error, "n_train = 50, expected 49") != NULL,
-          "other K: %s", fake_last_error);
-    iface->destroy(r);
+    refused(&q, train, SMALL_K - 1, BASIN_EINVAL, "n_train = 50, expected 49", NULL);
     /* Another seed: the stream fingerprint. */
     fake.seed = 3;
-    r = make(&q, DIM);
-    CHECK(iface->encode(r, host, train, K) == BASIN_EINVAL &&
-              strstr(fake_last_error, "stream") != NULL,
-          "other seed: %s", fake_last_error);
-    iface->destroy(r);
+    refused(&q, train, SMALL_K, BASIN_EINVAL, "stream", NULL);
     fake.seed = 1;
     /* Another training hyperparameter: lr. */
     set_number(&q, "lr", 2e-3);
-    r = make(&q, DIM);
-    CHECK(iface->encode(r, host, train, K) == BASIN_EINVAL &&
-              strstr(fake_last_error, "lr = 0.001") != NULL,
-          "other lr: %s", fake_last_error);
-    iface->destroy(r);
-    free(other);
+    refused(&q, train, SMALL_K, BASIN_EINVAL, "lr = 0.001", NULL);
+    free(train);
+}
 
-    /* Corrupt files: (offset, byte) edits and truncations of a copy. */
-    FILE *f = fopen(path, "rb");
+/* Corrupt files: (offset, byte) edits and truncations of a copy of a checkpoint,
+   each refused with its status and a one-line message naming the field and the
+   file. */
+TEST_IMPL(mlp_checkpoint_corrupt)
+{
+    ASSERT(setup());
+    float *train = small_train();
+    float b[PROBES];
+    char path[512], name[256];
+    int ok = checkpointed("corrupt", train, b, path, sizeof path, name, sizeof name);
+    FILE *f = ok ? fopen(path, "rb") : NULL;
+    if (!f)
+        free(train);
+    ASSERT_NOT_NULL(f);
     fseek(f, 0, SEEK_END);
     const long size = ftell(f);
     rewind(f);
     unsigned char *bytes = malloc((size_t)size);
-    CHECK(fread(bytes, 1, (size_t)size, f) == (size_t)size, "read back");
+    EXPECT_EQ(fread(bytes, 1, (size_t)size, f), (size_t)size);
     fclose(f);
     /* The documented layout (docs/checkpoints.md): magic, version 2, header 208,
        dim at 16, n_train at 32, P at 160, then 4P weight bytes and the CRC. */
     const uint64_t n_params = le_bytes(bytes + 160, 8);
-    CHECK(memcmp(bytes, "BASINMLP", 8) == 0 && le_bytes(bytes + 8, 4) == 2 &&
-              le_bytes(bytes + 12, 4) == 208 && le_bytes(bytes + 16, 4) == DIM &&
-              le_bytes(bytes + 32, 8) == K && (uint64_t)size == 208 + 4 * n_params + 4,
-          "checkpoint layout: %ld bytes, P = %llu", size, (unsigned long long)n_params);
+    EXPECT_MSG(memcmp(bytes, "BASINMLP", 8) == 0, "magic");
+    EXPECT_EQ(le_bytes(bytes + 8, 4), 2);
+    EXPECT_EQ(le_bytes(bytes + 12, 4), 208);
+    EXPECT_EQ(le_bytes(bytes + 16, 4), SMALL_DIM);
+    EXPECT_EQ(le_bytes(bytes + 32, 8), SMALL_K);
+    EXPECT_EQ((uint64_t)size, 208 + 4 * n_params + 4);
     struct {
         long offset; /* byte to change, or -1 for a truncation to `keep` */
         long keep;
@@ -346,9 +480,12 @@ static void determinism_and_checkpoints(void)
         {-1, 10, BASIN_EIO, "magic"},      {-1, size + 1, BASIN_EIO, "length"},
     };
     char bad[600];
-    snprintf(bad, sizeof bad, "%s/bad.ckpt", dir);
+    snprintf(bad, sizeof bad, "%s/corrupt/bad.ckpt", dir);
     for (size_t k = 0; k < sizeof cases / sizeof *cases; k++) {
         f = fopen(bad, "wb");
+        EXPECT_NOT_NULL(f);
+        if (!f)
+            break;
         if (cases[k].offset >= 0) {
             bytes[cases[k].offset] ^= 0x40;
             fwrite(bytes, 1, (size_t)size, f);
@@ -360,88 +497,89 @@ static void determinism_and_checkpoints(void)
             fputc(0, f);
         }
         fclose(f);
-        q = small_params(bad);
-        r = make(&q, DIM);
-        const int rc = iface->encode(r, host, train, K);
-        CHECK(rc == cases[k].code && strstr(fake_last_error, cases[k].field) != NULL &&
-                  strstr(fake_last_error, "bad.ckpt") != NULL &&
-                  strchr(fake_last_error, '\n') == NULL,
-              "case %zu (%s): %d %s", k, cases[k].field, rc, fake_last_error);
+        params q = small_params(bad);
+        void *r = make(&q, SMALL_DIM);
+        if (!r)
+            continue;
+        const int rc = iface->encode(r, host, train, SMALL_K);
+        EXPECT_MSG(rc == cases[k].code &&
+                       strstr(fake_last_error, cases[k].field) != NULL &&
+                       strstr(fake_last_error, "bad.ckpt") != NULL &&
+                       strchr(fake_last_error, '\n') == NULL,
+                   "case %zu (%s): status %d, want %d: %s", k, cases[k].field, rc,
+                   cases[k].code, fake_last_error);
         iface->destroy(r);
     }
     free(bytes);
-
-    /* An unwritable checkpoint folder: BASIN_EIO naming the file. */
-    snprintf(pattern, sizeof pattern, "%s/bad.ckpt/inside.ckpt", dir);
-    q = small_params(pattern);
-    r = make(&q, DIM);
-    CHECK(iface->encode(r, host, train, K) == BASIN_EIO &&
-              strstr(fake_last_error, "inside.ckpt") != NULL,
-          "unwritable: %s", fake_last_error);
-    iface->destroy(r);
-    iface->destroy(m1);
     free(train);
 }
 
-static void bad_input(void)
+/* An unwritable checkpoint folder (a file where a folder should be): BASIN_EIO
+   naming the file. */
+TEST_IMPL(mlp_checkpoint_unwritable)
 {
+    ASSERT(setup());
+    char blocker[512], pattern[600];
+    snprintf(blocker, sizeof blocker, "%s/unwritable.ckpt", dir);
+    FILE *f = fopen(blocker, "wb");
+    ASSERT_NOT_NULL(f);
+    fclose(f);
+    snprintf(pattern, sizeof pattern, "%s/inside.ckpt", blocker);
+    float *train = small_train();
+    params q = small_params(pattern);
+    refused(&q, train, SMALL_K, BASIN_EIO, "inside.ckpt", NULL);
+    free(train);
+}
+
+/* create refuses an odd embedding; denoise before encode, identical points,
+   an infinite coordinate and a cancel are refused; a huge point is trained on or
+   refused, never crashes. */
+TEST_IMPL(mlp_bad_input)
+{
+    ASSERT(setup());
     params p = small_params("");
     set_number(&p, "embedding", 5);
     void *self = NULL;
-    CHECK(iface->create(host, p.values, 3, &self) == BASIN_EINVAL && self == NULL &&
-              strstr(fake_last_error, "even") != NULL,
-          "odd embedding: %s", fake_last_error);
+    /* An odd embedding. */
+    EXPECT_EQ(iface->create(host, p.values, 3, &self), BASIN_EINVAL);
+    EXPECT_NULL(self);
+    EXPECT_STR_CONTAINS(fake_last_error, "even");
     p = small_params("");
     self = make(&p, 2);
+    ASSERT_NOT_NULL(self);
     float x[2] = {0, 0}, d[2];
-    CHECK(iface->denoise(self, host, x, 1, 1, 1, d) == BASIN_EINVAL,
-          "denoise before encode");
+    EXPECT_EQ(iface->denoise(self, host, x, 1, 1, 1, d),
+              BASIN_EINVAL); /* before encode */
     float rows[4] = {1, 1, 1, 1};
-    CHECK(iface->encode(self, host, rows, 2) == BASIN_EINVAL &&
-              strstr(fake_last_error, "sigma_data") != NULL,
-          "identical points: %s", fake_last_error);
+    /* Identical points. */
+    EXPECT_EQ(iface->encode(self, host, rows, 2), BASIN_EINVAL);
+    EXPECT_STR_CONTAINS(fake_last_error, "sigma_data");
     rows[3] = INFINITY;
-    CHECK(iface->encode(self, host, rows, 2) == BASIN_ENUMERIC, "inf in training");
+    EXPECT_EQ(iface->encode(self, host, rows, 2), BASIN_ENUMERIC); /* inf in training */
     rows[3] = 0;
     fake.cancel = 1;
-    CHECK(iface->encode(self, host, rows, 2) == BASIN_ECANCELED, "cancel");
+    EXPECT_EQ(iface->encode(self, host, rows, 2), BASIN_ECANCELED);
     fake.cancel = 0;
     p = small_params("");
     set_number(&p, "lr", 1);
     set_number(&p, "steps", 200);
     iface->destroy(self);
     self = make(&p, 2);
+    ASSERT_NOT_NULL(self);
     rows[0] = 1e30f;
     const int rc = iface->encode(self, host, rows, 2);
-    CHECK(rc == BASIN_OK || rc == BASIN_ENUMERIC, "a huge point: %d %s", rc,
-          fake_last_error);
+    EXPECT_MSG(rc == BASIN_OK || rc == BASIN_ENUMERIC, "a huge point: %d %s", rc,
+               fake_last_error);
     iface->destroy(self);
 }
 
-int main(int argc, char **argv)
-{
-    if (argc != 2) {
-        fprintf(stderr, "usage: test_mlp MLP.so\n");
-        return 2;
-    }
-    fake_host_init(&fake, 1, FAKE_SPLITMIX);
-    fake.quiet = 1;
-    desc = load_plugin(argv[1], "scores/mlp");
-    CHECK(desc != NULL && strcmp(desc->interface, BASIN_IFACE_SCORE) == 0,
-          "scores/mlp loads");
-    if (desc == NULL)
-        return check_done("mlp");
-    iface = desc->iface;
-    if (mkdtemp(dir) == NULL) {
-        perror("mkdtemp");
-        return 2;
-    }
-    determinism_and_checkpoints();
-    bad_input();
-    gaussian_optimum();
-    char cmd[300];
-    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "could not remove %s\n", dir);
-    return check_done("mlp");
-}
+TEST_LIST_BEGIN
+TEST_ENTRY(mlp_determinism)
+TEST_ENTRY(mlp_denoise_limits)
+TEST_ENTRY(mlp_checkpoint_round_trip)
+TEST_ENTRY(mlp_checkpoint_mismatch)
+TEST_ENTRY(mlp_checkpoint_corrupt)
+TEST_ENTRY(mlp_checkpoint_unwritable)
+TEST_ENTRY(mlp_bad_input)
+TEST_ENTRY(mlp_gaussian_optimum)
+TEST_LIST_END

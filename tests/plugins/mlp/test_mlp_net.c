@@ -16,13 +16,16 @@
  * breaks it. Every parameter of a small network (dim 3, width 5, depth 3,
  * embed 4: 118 parameters) is checked in float, then a network in a
  * second configuration (depth 1: 44 parameters).
+ *
+ * Cases (--list): mlp_net_gradient_depth3, mlp_net_gradient_depth1, mlp_net_adam,
+ * mlp_net_embedding; one alone: build/tests/plugins/mlp/test-mlp-net mlp_net_adam.
  */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "check.h"
+#include "harness.h"
 #include "mlp_net.h"
 
 /* A reproducible uniform in [-1, 1). */
@@ -45,7 +48,7 @@ static double loss_of(const mlp_layout *L, const float *params, const float *inp
 static void gradient_check(mlp_shape shape, size_t n, uint64_t seed)
 {
     mlp_layout L;
-    CHECK(mlp_layout_init(&L, shape) == 0, "layout");
+    ASSERT_EQ(mlp_layout_init(&L, shape), 0);
     const size_t n_in = shape.dim + shape.embed, P = L.n_params;
     float *params = malloc(P * sizeof *params), *grad = malloc(P * sizeof *grad);
     float *input = malloc(n * n_in * sizeof *input);
@@ -65,7 +68,7 @@ static void gradient_check(mlp_shape shape, size_t n, uint64_t seed)
     for (size_t i = 0; i < n * shape.dim; i++)
         c[i] = (float)uniform(&st);
     mlp_work w;
-    CHECK(mlp_work_init(&w, &L, n) == 0, "work");
+    ASSERT_EQ(mlp_work_init(&w, &L, n), 0);
     mlp_forward(&L, params, input, n, &w);
     mlp_backward(&L, params, input, n, &w, c, grad);
     const float h = 1e-2f;
@@ -84,11 +87,12 @@ static void gradient_check(mlp_shape shape, size_t n, uint64_t seed)
         const double err = fabs(fd - bp) / fmax(fabs(bp), 0.05);
         worst = fmax(worst, err);
         if (err > 2e-3 && bad++ < 5)
-            CHECK(0, "parameter %zu: backward %.7g, finite difference %.7g", j, bp, fd);
+            EXPECT_MSG(err <= 2e-3,
+                       "parameter %zu: backward %.7g, finite difference %.7g", j, bp, fd);
     }
-    CHECK(bad == 0, "%d of %zu gradients off (depth %u), worst relative %.2g", bad, P,
-          shape.depth, worst);
-    printf("gradient check depth %u: %zu parameters, worst relative error %.2g\n",
+    EXPECT_MSG(bad == 0, "%d of %zu gradients off (depth %u), worst relative %.2g", bad,
+               P, shape.depth, worst);
+    printf("# gradient check depth %u: %zu parameters, worst relative error %.2g\n",
            shape.depth, P, worst);
     mlp_work_free(&w);
     free(params);
@@ -97,44 +101,54 @@ static void gradient_check(mlp_shape shape, size_t n, uint64_t seed)
     free(c);
 }
 
+TEST_IMPL(mlp_net_gradient_depth3)
+{
+    gradient_check((mlp_shape){3, 5, 3, 4}, 7, 1);
+}
+
+TEST_IMPL(mlp_net_gradient_depth1)
+{
+    gradient_check((mlp_shape){2, 6, 1, 2}, 4, 2);
+}
+
 /* Adam's first step moves every parameter by lr · sign(g) (m̂ = g, v̂ = g²). */
-static void adam_first_step(void)
+TEST_IMPL(mlp_net_adam)
 {
     float p[3] = {1, 2, 3}, g[3] = {0.5f, -2, 1e-3f}, m[3] = {0}, v[3] = {0};
     mlp_adam_step(p, g, m, v, 3, 0.1, 0.9, 0.999, 1e-8, 1);
     /* |g| ≫ ε: the step is lr·g/(|g| + ε) = lr·sign(g) to 1e-5 relative. */
-    CHECK(fabsf(p[0] - 0.9f) < 1e-6f && fabsf(p[1] - 2.1f) < 1e-6f &&
-              fabsf(p[2] - 2.9f) < 2e-6f,
-          "Adam first step: %.7g %.7g %.7g, expected 0.9 2.1 2.9", p[0], p[1], p[2]);
+    EXPECT_NEAR(p[0], 0.9f, 1e-6f);
+    EXPECT_NEAR(p[1], 2.1f, 1e-6f);
+    EXPECT_NEAR(p[2], 2.9f, 2e-6f);
     /* A second step with the same gradient: m̂ = g, v̂ = g² again. */
     mlp_adam_step(p, g, m, v, 3, 0.1, 0.9, 0.999, 1e-8, 2);
-    CHECK(fabsf(p[0] - 0.8f) < 2e-6f, "Adam second step: %.7g, expected 0.8", p[0]);
+    EXPECT_NEAR(p[0], 0.8f, 2e-6f);
 }
 
-static void embedding(void)
+TEST_IMPL(mlp_net_embedding)
 {
     float e[8];
     mlp_embed(8, 0.0, e);
-    CHECK(e[0] == 1 && e[1] == 0 && e[6] == 1 && e[7] == 0, "embed(0): cos 1, sin 0");
+    /* embed(0): cos 1, sin 0. */
+    EXPECT_NEAR(e[0], 1, 0);
+    EXPECT_NEAR(e[1], 0, 0);
+    EXPECT_NEAR(e[6], 1, 0);
+    EXPECT_NEAR(e[7], 0, 0);
     mlp_embed(8, 0.3, e);
     /* ω_0 = 1, ω_3 = 32 for h = 4. */
-    CHECK(fabsf(e[0] - cosf(0.3f)) < 1e-6f && fabsf(e[7] - (float)sin(32 * 0.3)) < 1e-6f,
-          "embed(0.3): %g %g", e[0], e[7]);
+    EXPECT_NEAR(e[0], cosf(0.3f), 1e-6f);
+    EXPECT_NEAR(e[7], (float)sin(32 * 0.3), 1e-6f);
     mlp_layout L;
-    CHECK(mlp_layout_init(&L, (mlp_shape){3, 5, 2, 3}) != 0, "odd embedding refused");
-    CHECK(mlp_layout_init(&L, (mlp_shape){3, 5, 0, 4}) != 0, "depth 0 refused");
-    CHECK(mlp_layout_init(&L, (mlp_shape){3, 5, MLP_MAX_DEPTH + 1, 4}) != 0,
-          "depth beyond MLP_MAX_DEPTH refused");
-    CHECK(mlp_layout_init(&L, (mlp_shape){3, 5, 2, 4}) == 0 &&
-              L.n_params == (7 * 5 + 5) + (5 * 5 + 5) + (5 * 3 + 3),
-          "parameter count %zu", L.n_params);
+    EXPECT_NE(mlp_layout_init(&L, (mlp_shape){3, 5, 2, 3}), 0); /* odd embedding */
+    EXPECT_NE(mlp_layout_init(&L, (mlp_shape){3, 5, 0, 4}), 0); /* depth 0 */
+    EXPECT_NE(mlp_layout_init(&L, (mlp_shape){3, 5, MLP_MAX_DEPTH + 1, 4}), 0);
+    ASSERT_EQ(mlp_layout_init(&L, (mlp_shape){3, 5, 2, 4}), 0);
+    EXPECT_EQ(L.n_params, (7 * 5 + 5) + (5 * 5 + 5) + (5 * 3 + 3));
 }
 
-int main(void)
-{
-    gradient_check((mlp_shape){3, 5, 3, 4}, 7, 1);
-    gradient_check((mlp_shape){2, 6, 1, 2}, 4, 2);
-    adam_first_step();
-    embedding();
-    return check_done("mlp-net");
-}
+TEST_LIST_BEGIN
+TEST_ENTRY(mlp_net_gradient_depth3)
+TEST_ENTRY(mlp_net_gradient_depth1)
+TEST_ENTRY(mlp_net_adam)
+TEST_ENTRY(mlp_net_embedding)
+TEST_LIST_END

@@ -12,13 +12,16 @@
  * The host is tests/fake_host.h's, with its splitmix64 counter-based stream (seed,
  * role, index, step, element; normals by Box–Muller).
  *
- * Usage: test_descent FIXED_POINT.so GRADIENT_DESCENT.so LANGEVIN.so
- * Prints a line per failed check and a summary; exits 1 if any check failed.
+ * Environment (meson sets it): BASIN_TEST_PLUGIN_DIR, the build's plugin folder
+ * (samplers/fixed-point.so, gradient-descent.so and langevin.so are read from it).
+ * One case by name (--list names them):
+ *   BASIN_TEST_PLUGIN_DIR=build/plugins build/tests/plugins/samplers/test_descent \
+ *       descent_langevin
  */
 #include <basin/plugin.h>
 
-#include "check.h"
 #include "fake_host.h"
+#include "harness.h"
 
 #include <math.h>
 #include <pthread.h>
@@ -219,19 +222,56 @@ static basin_model energy_model(const basin_energy_iface *iface, void *self, uin
 
 /* ----------------------------------------------------------- plugin loading */
 
-static const basin_descriptor *load_sampler(const char *path, const char *id)
+/* Sampler id from DIR/samplers/FILE, the library's one plugin; NULL (with a failed
+   check) if not. */
+static const basin_descriptor *load_sampler(const char *dir, const char *file,
+                                            const char *id)
 {
+    char path[1024];
+    snprintf(path, sizeof path, "%s/samplers/%s", dir, file);
     const basin_library *lib = load_library(path);
     const basin_descriptor *d = load_plugin(path, id);
-    if (lib == NULL || d == NULL || strcmp(d->interface, BASIN_IFACE_SAMPLER) != 0) {
-        fprintf(stderr, "%s does not hold the sampler %s\n", path, id);
-        exit(2);
-    }
-    CHECK(lib->plugins[0] == d && lib->plugins[1] == NULL, "%s holds one plugin", path);
+    const int ok =
+        lib != NULL && d != NULL && strcmp(d->interface, BASIN_IFACE_SAMPLER) == 0;
+    EXPECT_MSG(ok, "%s does not hold the sampler %s", path, id);
+    if (!ok)
+        return NULL;
+    EXPECT_MSG(lib->plugins[0] == d && lib->plugins[1] == NULL, "%s holds one plugin",
+               path);
     return d;
 }
 
 static const basin_descriptor *fixed_point_desc, *gradient_descent_desc, *langevin_desc;
+static mock the_mock;
+
+/* What every case needs: the three samplers loaded (once) from
+   $BASIN_TEST_PLUGIN_DIR, and the mock host, fresh (seed 20240607, nothing
+   observed). The host, or NULL (with a failed check, or a note when the
+   variable is unset). */
+static const basin_host *setup(void)
+{
+    static int loaded, lock_made;
+    if (!loaded) {
+        const char *plugins = test_env("BASIN_TEST_PLUGIN_DIR");
+        if (!plugins)
+            return NULL;
+        fixed_point_desc =
+            load_sampler(plugins, "fixed-point.so", "samplers/fixed-point");
+        gradient_descent_desc =
+            load_sampler(plugins, "gradient-descent.so", "samplers/gradient-descent");
+        langevin_desc = load_sampler(plugins, "langevin.so", "samplers/langevin");
+        loaded = fixed_point_desc && gradient_descent_desc && langevin_desc;
+        if (!loaded)
+            return NULL;
+    }
+    if (!lock_made) {
+        pthread_mutex_init(&the_mock.lock, NULL);
+        lock_made = 1;
+    }
+    const basin_host *host = make_host(&the_mock, 20240607);
+    mock_reset(&the_mock);
+    return host;
+}
 
 /* A sampler instance from a descriptor: defaults, then "name", value pairs
    ending with NULL. */
@@ -344,8 +384,11 @@ static void halving_states(float *x)
 
 /* --------------------------------------------------------------- fixed-point */
 
-static void test_fixed_point(mock *m, const basin_host *host)
+TEST_IMPL(descent_fixed_point)
 {
+    const basin_host *host = setup();
+    ASSERT_NOT_NULL(host);
+    mock *m = &the_mock;
     const basin_descriptor *d = fixed_point_desc;
     quadratic q = {.dim = 4, .a = a_identity, .c = c4, .omega = 0.5};
     basin_model model = energy_model(&quadratic_iface, &q, 4);
@@ -357,35 +400,33 @@ static void test_fixed_point(mock *m, const basin_host *host)
     halving_states(x);
     mock_reset(m);
     int rc = run(d, s, host, &model, x, 4, 20, out);
-    CHECK(rc == BASIN_OK, "fixed-point: run: %s", fake_last_error);
+    EXPECT_MSG(rc == BASIN_OK, "fixed-point: run: status %d, %s", rc, fake_last_error);
     for (int j = 0; j < 4; j++) {
         /* The last step was 2^-k r0 <= tol, and so is the distance left. */
         const double dist = rms_distance(x + 4 * j, c4, 4);
-        CHECK(out[j].converged == 1 && out[j].steps == 13u + (unsigned)j && dist <= 1e-4,
-              "fixed-point: state %d converged in %u iterations (expected %d), "
-              "distance %g",
-              j, out[j].steps, 13 + j, dist);
+        EXPECT_MSG(out[j].converged == 1 && out[j].steps == 13u + (unsigned)j &&
+                       dist <= 1e-4,
+                   "fixed-point: state %d: converged %u in %u iterations (expected 1 in "
+                   "%d), distance %g (tol 1e-4)",
+                   j, out[j].converged, out[j].steps, 13 + j, dist);
         /* 2^-k r0 = 0.75 · 2^-13, up to the float rounding of states with
            |x| < 2 (ulp 2.4e-7; the halving shrinks earlier roundings). */
-        CHECK(fabs(dist - 0.75 * ldexp(1, -13)) <= 2.4e-7,
-              "fixed-point: state %d ends 2^-k r0 = %g from c (got %g)", j,
-              0.75 * ldexp(1, -13), dist);
+        EXPECT_NEAR(dist, 0.75 * ldexp(1, -13), 2.4e-7);
     }
-    CHECK(observed_as_reported(m, out, 4, 20),
-          "fixed-point: observe called once per iteration, in order (%llu calls, "
-          "%llu violations)",
-          (unsigned long long)m->n_observed, (unsigned long long)m->n_violations);
+    EXPECT_MSG(observed_as_reported(m, out, 4, 20),
+               "fixed-point: observe called once per iteration, in order (%llu calls, "
+               "%llu violations)",
+               (unsigned long long)m->n_observed, (unsigned long long)m->n_violations);
     destroy(d, s);
 
     /* max_iter too small: unconverged, max_iter iterations, halfway there. */
     s = make_sampler(host, d, "tol", 1e-4, "max_iter", 5.0, NULL);
     halving_states(x);
     rc = run(d, s, host, &model, x, 4, 0, out);
-    CHECK(rc == BASIN_OK && out[0].converged == 0 && out[0].steps == 5 &&
-              fabs(rms_distance(x, c4, 4) - 0.75 / 32) <= 1e-6,
-          "fixed-point: max_iter = 5 stops unconverged after 5 iterations at "
-          "2^-5 r0 (converged %u, steps %u)",
-          out[0].converged, out[0].steps);
+    EXPECT_EQ(rc, BASIN_OK);
+    EXPECT_EQ(out[0].converged, 0);
+    EXPECT_EQ(out[0].steps, 5);
+    EXPECT_NEAR(rms_distance(x, c4, 4), 0.75 / 32, 1e-6); /* 2^-5 r0 */
     destroy(d, s);
 
     /* A general contraction (q = ½, A with eigenvalues 1 and 3): the fixed point
@@ -402,10 +443,11 @@ static void test_fixed_point(mock *m, const basin_host *host)
         const double dist = rms_distance(y + 4 * r, c4, 4);
         worst = dist > worst ? dist : worst;
     }
-    CHECK(ok && worst <= 1e-6 + 2.4e-7,
-          "fixed-point: 12 random states reach the minimum c within tol "
-          "(worst %g): %s",
-          worst, fake_last_error);
+    EXPECT_MSG(ok, "fixed-point: 12 random states converge in 2..39 iterations: %s",
+               fake_last_error);
+    EXPECT_MSG(worst <= 1e-6 + 2.4e-7,
+               "fixed-point: 12 random states reach the minimum c within tol (worst %g)",
+               worst);
     free(y);
     destroy(d, s);
 
@@ -415,9 +457,9 @@ static void test_fixed_point(mock *m, const basin_host *host)
     s = make_sampler(host, d, NULL);
     halving_states(x);
     rc = run(d, s, host, &model, x, 4, 70, out);
-    CHECK(rc == BASIN_ENUMERIC && strstr(fake_last_error, "sample 70") != NULL,
-          "fixed-point: a diverging map is BASIN_ENUMERIC naming the sample (%d: %s)", rc,
-          fake_last_error);
+    /* BASIN_ENUMERIC, naming the sample. */
+    EXPECT_EQ(rc, BASIN_ENUMERIC);
+    EXPECT_STR_CONTAINS(fake_last_error, "sample 70");
     q.omega = 0.5;
 
     /* An energy without an update map; a score model; bad initial states. */
@@ -425,25 +467,27 @@ static void test_fixed_point(mock *m, const basin_host *host)
     basin_model wells = energy_model(&double_well_iface, &dim, 4);
     halving_states(x);
     rc = run(d, s, host, &wells, x, 4, 0, out);
-    CHECK(rc == BASIN_EUNSUPPORTED && strstr(fake_last_error, "update") != NULL,
-          "fixed-point: an energy without update is BASIN_EUNSUPPORTED: %s",
-          fake_last_error);
+    EXPECT_EQ(rc, BASIN_EUNSUPPORTED);
+    EXPECT_STR_CONTAINS(fake_last_error, "update");
     basin_model score = {.struct_size = sizeof(basin_model), .dim = 4};
     rc = run(d, s, host, &score, x, 4, 0, out);
-    CHECK(rc == BASIN_EUNSUPPORTED && strstr(fake_last_error, "score") != NULL,
-          "fixed-point: a score model is BASIN_EUNSUPPORTED: %s", fake_last_error);
+    EXPECT_EQ(rc, BASIN_EUNSUPPORTED);
+    EXPECT_STR_CONTAINS(fake_last_error, "score");
     x[9] = NAN;
     rc = run(d, s, host, &model, x, 4, 40, out);
-    CHECK(rc == BASIN_EINVAL && strstr(fake_last_error, "sample 42") != NULL,
-          "fixed-point: a NaN initial state is BASIN_EINVAL naming sample 42: %s",
-          fake_last_error);
+    /* A NaN initial state is BASIN_EINVAL naming sample 42. */
+    EXPECT_EQ(rc, BASIN_EINVAL);
+    EXPECT_STR_CONTAINS(fake_last_error, "sample 42");
     destroy(d, s);
 }
 
 /* ---------------------------------------------------------- gradient descent */
 
-static void test_gradient_descent(mock *m, const basin_host *host)
+TEST_IMPL(descent_gradient_descent)
 {
+    const basin_host *host = setup();
+    ASSERT_NOT_NULL(host);
+    mock *m = &the_mock;
     const basin_descriptor *d = gradient_descent_desc;
     quadratic q = {.dim = 4, .a = a_identity, .c = c4, .omega = 0.5};
     basin_model model = energy_model(&quadratic_iface, &q, 4);
@@ -456,28 +500,30 @@ static void test_gradient_descent(mock *m, const basin_host *host)
     halving_states(x);
     mock_reset(m);
     int rc = run(d, s, host, &model, x, 4, 30, out);
-    CHECK(rc == BASIN_OK, "gradient-descent: run: %s", fake_last_error);
+    EXPECT_MSG(rc == BASIN_OK, "gradient-descent: run: status %d, %s", rc,
+               fake_last_error);
     for (int j = 0; j < 4; j++) {
         const double dist = rms_distance(x + 4 * j, c4, 4);
-        CHECK(out[j].converged == 1 && out[j].steps == 13u + (unsigned)j &&
-                  fabs(dist - 0.75 * ldexp(1, -13)) <= 2.4e-7,
-              "gradient-descent: state %d converged in %u steps (expected %d) at "
-              "distance %g = 2^-k r0",
-              j, out[j].steps, 13 + j, dist);
+        EXPECT_MSG(out[j].converged == 1 && out[j].steps == 13u + (unsigned)j &&
+                       fabs(dist - 0.75 * ldexp(1, -13)) <= 2.4e-7,
+                   "gradient-descent: state %d: converged %u in %u steps (expected 1 in "
+                   "%d) at distance %.9g (expected 2^-k r0 = %.9g)",
+                   j, out[j].converged, out[j].steps, 13 + j, dist, 0.75 * ldexp(1, -13));
     }
-    CHECK(observed_as_reported(m, out, 4, 30),
-          "gradient-descent: observe called once per step, in order");
+    EXPECT_MSG(observed_as_reported(m, out, 4, 30),
+               "gradient-descent: observe called once per step, in order (%llu calls, "
+               "%llu violations)",
+               (unsigned long long)m->n_observed, (unsigned long long)m->n_violations);
     destroy(d, s);
 
     /* max_iter too small. */
     s = make_sampler(host, d, "step", 0.5, "tol", 1e-4, "max_iter", 3.0, NULL);
     halving_states(x);
     rc = run(d, s, host, &model, x, 4, 0, out);
-    CHECK(rc == BASIN_OK && out[3].converged == 0 && out[3].steps == 3 &&
-              fabs(rms_distance(x + 12, c4, 4) - 6.0 / 8) <= 1e-6,
-          "gradient-descent: max_iter = 3 stops unconverged after 3 steps "
-          "(converged %u, steps %u)",
-          out[3].converged, out[3].steps);
+    EXPECT_EQ(rc, BASIN_OK);
+    EXPECT_EQ(out[3].converged, 0);
+    EXPECT_EQ(out[3].steps, 3);
+    EXPECT_NEAR(rms_distance(x + 12, c4, 4), 6.0 / 8, 1e-6);
     destroy(d, s);
 
     /* A state at the minimum takes no step. */
@@ -485,9 +531,11 @@ static void test_gradient_descent(mock *m, const basin_host *host)
     memcpy(x, c4, sizeof c4);
     mock_reset(m);
     rc = run(d, s, host, &model, x, 1, 0, out);
-    CHECK(rc == BASIN_OK && out[0].converged == 1 && out[0].steps == 0 &&
-              m->n_observed == 0 && memcmp(x, c4, sizeof c4) == 0,
-          "gradient-descent: a state at the minimum: converged in 0 steps");
+    EXPECT_EQ(rc, BASIN_OK);
+    EXPECT_EQ(out[0].converged, 1);
+    EXPECT_EQ(out[0].steps, 0);
+    EXPECT_EQ(m->n_observed, 0);
+    EXPECT_MSG(memcmp(x, c4, sizeof c4) == 0, "a state at the minimum moved");
     destroy(d, s);
 
     /* Non-diagonal A (eigenvalues 1, 3): ‖x − c‖ <= ‖∇E‖/λ_min = tol, plus float
@@ -507,20 +555,26 @@ static void test_gradient_descent(mock *m, const basin_host *host)
             const double dist = rms_distance(y + 4 * r, c4, 4);
             worst = dist > worst ? dist : worst;
         }
-        CHECK(ok && worst <= 1e-6 + 2.4e-7 && observed_as_reported(m, out, 12, 100),
-              "gradient-descent: step %g, backtracking: 12 states reach c within "
-              "tol (worst %g): %s",
-              steps[k], worst, fake_last_error);
+        EXPECT_MSG(ok, "gradient-descent: step %g, backtracking: 12 states converge: %s",
+                   steps[k], fake_last_error);
+        EXPECT_MSG(worst <= 1e-6 + 2.4e-7,
+                   "gradient-descent: step %g, backtracking: 12 states reach c within "
+                   "tol (worst %g)",
+                   steps[k], worst);
+        EXPECT_MSG(observed_as_reported(m, out, 12, 100),
+                   "gradient-descent: step %g: observe called once per step, in order "
+                   "(%llu calls, %llu violations)",
+                   steps[k], (unsigned long long)m->n_observed,
+                   (unsigned long long)m->n_violations);
         free(y);
         destroy(d, s);
     }
     s = make_sampler(host, d, "step", 1.5, "backtracking", 0.0, NULL);
     float *y = random_states(host, 100, 12, 4);
     rc = run(d, s, host, &model, y, 12, 100, out);
-    CHECK(rc == BASIN_ENUMERIC && strstr(fake_last_error, "sample 100") != NULL,
-          "gradient-descent: step 1.5 without backtracking diverges: "
-          "BASIN_ENUMERIC naming the sample (%d: %s)",
-          rc, fake_last_error);
+    /* Step 1.5 without backtracking diverges: BASIN_ENUMERIC naming the sample. */
+    EXPECT_EQ(rc, BASIN_ENUMERIC);
+    EXPECT_STR_CONTAINS(fake_last_error, "sample 100");
     free(y);
     destroy(d, s);
 
@@ -545,10 +599,12 @@ static void test_gradient_descent(mock *m, const basin_host *host)
         const double dist = rms_distance(w + 6 * r, target + 6 * r, 6);
         worst = dist > worst ? dist : worst;
     }
-    CHECK(ok && worst <= 1e-6,
-          "gradient-descent: double well: 10 states reach the minima ±1 of their "
-          "starts within tol (worst %g): %s",
-          worst, fake_last_error);
+    EXPECT_MSG(ok, "gradient-descent: double well: 10 states converge: %s",
+               fake_last_error);
+    EXPECT_MSG(worst <= 1e-6,
+               "gradient-descent: double well: 10 states reach the minima ±1 of their "
+               "starts within tol (worst %g)",
+               worst);
     destroy(d, s);
 
     /* Refusals. */
@@ -556,25 +612,27 @@ static void test_gradient_descent(mock *m, const basin_host *host)
     halving_states(x);
     basin_model binary = energy_model(&quadratic_binary_iface, &q, 4);
     rc = run(d, s, host, &binary, x, 4, 0, out);
-    CHECK(rc == BASIN_EUNSUPPORTED && strstr(fake_last_error, "binary") != NULL,
-          "gradient-descent: a binary energy is BASIN_EUNSUPPORTED: %s", fake_last_error);
+    EXPECT_EQ(rc, BASIN_EUNSUPPORTED);
+    EXPECT_STR_CONTAINS(fake_last_error, "binary");
     basin_model no_gradient = energy_model(&quadratic_no_gradient_iface, &q, 4);
     rc = run(d, s, host, &no_gradient, x, 4, 0, out);
-    CHECK(rc == BASIN_EUNSUPPORTED && strstr(fake_last_error, "gradient") != NULL,
-          "gradient-descent: an energy without gradient is BASIN_EUNSUPPORTED: %s",
-          fake_last_error);
+    EXPECT_EQ(rc, BASIN_EUNSUPPORTED);
+    EXPECT_STR_CONTAINS(fake_last_error, "gradient");
     x[0] = INFINITY;
     rc = run(d, s, host, &model, x, 4, 5, out);
-    CHECK(rc == BASIN_EINVAL && strstr(fake_last_error, "sample 5") != NULL,
-          "gradient-descent: an infinite initial state is BASIN_EINVAL: %s",
-          fake_last_error);
+    /* An infinite initial state. */
+    EXPECT_EQ(rc, BASIN_EINVAL);
+    EXPECT_STR_CONTAINS(fake_last_error, "sample 5");
     destroy(d, s);
 }
 
 /* ------------------------------------------------------------------ Langevin */
 
-static void test_langevin(mock *m, const basin_host *host)
+TEST_IMPL(descent_langevin)
 {
+    const basin_host *host = setup();
+    ASSERT_NOT_NULL(host);
+    mock *m = &the_mock;
     const basin_descriptor *d = langevin_desc;
     basin_outcome *out = malloc(4000 * sizeof *out);
 
@@ -605,12 +663,15 @@ static void test_langevin(mock *m, const basin_host *host)
         memcpy(x + 4 * r, c, sizeof c);
     mock_reset(m);
     int rc = run(d, s, host, &model, x, n, 0, out);
-    CHECK(rc == BASIN_OK, "langevin: run: %s", fake_last_error);
+    EXPECT_MSG(rc == BASIN_OK, "langevin: run: status %d, %s", rc, fake_last_error);
     int unconverged = 1;
     for (int r = 0; r < n; r++)
         unconverged &= out[r].converged == 0 && out[r].steps == 400;
-    CHECK(unconverged && observed_as_reported(m, out, n, 0),
-          "langevin: without quench 400 steps, converged = 0, each observed");
+    EXPECT_MSG(unconverged, "langevin: without quench, 400 steps and converged = 0");
+    EXPECT_MSG(observed_as_reported(m, out, (uint64_t)n, 0),
+               "langevin: each step observed once, in order (%llu calls, %llu "
+               "violations)",
+               (unsigned long long)m->n_observed, (unsigned long long)m->n_violations);
     for (int i = 0; i < 4; i++) {
         double sum = 0, sum2 = 0;
         for (int r = 0; r < n; r++) {
@@ -621,15 +682,18 @@ static void test_langevin(mock *m, const basin_host *host)
         const double variance = sum2 / n, mean = sum / n;
         const double v = temperature / (a[i] * (1 - eta * a[i] / 2));
         const double se = v * sqrt(2.0 / n);
-        CHECK(fabs(variance - v) <= 4 * se && fabs(mean) <= 4 * sqrt(v / n),
-              "langevin: coordinate %d (a = %g): variance %.4f vs T/(a(1 − ηa/2)) "
-              "= %.4f ± %.4f (4 SE), mean %.4f",
-              i, a[i], variance, v, 4 * se, mean);
+        EXPECT_MSG(fabs(variance - v) <= 4 * se,
+                   "langevin: coordinate %d (a = %g): variance %.4f vs T/(a(1 − ηa/2)) "
+                   "= %.4f ± %.4f (4 SE)",
+                   i, a[i], variance, v, 4 * se);
+        EXPECT_MSG(fabs(mean) <= 4 * sqrt(v / n),
+                   "langevin: coordinate %d (a = %g): mean %.4f vs 0 ± %.4f (4 SE)", i,
+                   a[i], mean, 4 * sqrt(v / n));
         if (i == 3)
-            CHECK(fabs(variance - temperature / a[i]) > 4 * se,
-                  "langevin: a = 4: variance %.4f is told from the continuous T/a "
-                  "= %.4f",
-                  variance, temperature / a[i]);
+            EXPECT_MSG(fabs(variance - temperature / a[i]) > 4 * se,
+                       "langevin: a = 4: variance %.4f is not told from the continuous "
+                       "T/a = %.4f (4 SE %.4f)",
+                       variance, temperature / a[i], 4 * se);
     }
     destroy(d, s);
 
@@ -640,18 +704,18 @@ static void test_langevin(mock *m, const basin_host *host)
     float h[16];
     halving_states(h);
     rc = run(d, s, host, &model, h, 4, 0, out);
-    CHECK(rc == BASIN_OK && fabs(rms_distance(h, c4, 4) - 0.75 / 1024) <= 2.4e-7 &&
-              out[0].steps == 10 && out[0].converged == 0,
-          "langevin: T = 0 halves the distance per step (%g)", rms_distance(h, c4, 4));
+    EXPECT_EQ(rc, BASIN_OK);
+    EXPECT_NEAR(rms_distance(h, c4, 4), 0.75 / 1024, 2.4e-7);
+    EXPECT_EQ(out[0].steps, 10);
+    EXPECT_EQ(out[0].converged, 0);
     destroy(d, s);
 
     /* Divergence: |1 − ηa| = 3. */
     s = make_sampler(host, d, "step", 4.0, "temperature", 0.01, NULL);
     halving_states(h);
     rc = run(d, s, host, &model, h, 4, 11, out);
-    CHECK(rc == BASIN_ENUMERIC && strstr(fake_last_error, "sample 11") != NULL,
-          "langevin: a diverging chain is BASIN_ENUMERIC naming the sample: %s",
-          fake_last_error);
+    EXPECT_EQ(rc, BASIN_ENUMERIC);
+    EXPECT_STR_CONTAINS(fake_last_error, "sample 11");
     destroy(d, s);
 
     /*
@@ -679,24 +743,30 @@ static void test_langevin(mock *m, const basin_host *host)
         const double dist = rms_distance(w + 8 * r, target, 8);
         worst = dist > worst ? dist : worst;
     }
-    CHECK(ok && worst <= 1e-6 && n_plus > 16 && n_plus < 112 &&
-              observed_as_reported(m, out, 16, 500),
-          "langevin: quench ends within tol of a double-well minimum, converged "
-          "(worst %g, %d of 128 at +1): %s",
-          worst, n_plus, fake_last_error);
+    EXPECT_MSG(ok, "langevin: quench: 16 states converge after more than 300 steps: %s",
+               fake_last_error);
+    EXPECT_MSG(worst <= 1e-6,
+               "langevin: quench ends within tol of a double-well minimum "
+               "(worst %g)",
+               worst);
+    EXPECT_MSG(n_plus > 16 && n_plus < 112, "langevin: quench: %d of 128 at +1", n_plus);
+    EXPECT_MSG(observed_as_reported(m, out, 16, 500),
+               "langevin: quench: each step observed once, in order (%llu calls, %llu "
+               "violations)",
+               (unsigned long long)m->n_observed, (unsigned long long)m->n_violations);
     free(w);
 
     /* Cancellation, and an observer that asks to stop. */
     w = random_states(host, 0, 4, 8);
     m->fake.cancel = 1;
     rc = run(d, s, host, &wells, w, 4, 0, out);
-    CHECK(rc == BASIN_ECANCELED, "langevin: cancelled() stops the run: %s",
-          fake_last_error);
+    EXPECT_EQ(rc, BASIN_ECANCELED); /* cancelled() stops the run */
     mock_reset(m);
     m->stop_after = 50;
     rc = run(d, s, host, &wells, w, 4, 0, out);
-    CHECK(rc == BASIN_ECANCELED && m->n_observed == 50,
-          "langevin: an observer's stop ends the run at once: %s", fake_last_error);
+    /* An observer's stop ends the run at once. */
+    EXPECT_EQ(rc, BASIN_ECANCELED);
+    EXPECT_EQ(m->n_observed, 50);
     mock_reset(m);
     free(w);
     destroy(d, s);
@@ -729,9 +799,10 @@ static void *run_job(void *arg)
  * the same instance: byte-identical states and outcomes. Langevin draws noise,
  * so this checks it is keyed by (sample, step) alone.
  */
-static void test_batches(mock *m, const basin_host *host)
+TEST_IMPL(descent_batches)
 {
-    (void)m;
+    const basin_host *host = setup();
+    ASSERT_NOT_NULL(host);
     uint32_t dim = 8;
     basin_model wells = energy_model(&double_well_iface, &dim, 8);
     quadratic q = {.dim = 4, .a = a_blocks, .c = c4, .omega = 0.5};
@@ -768,20 +839,22 @@ static void test_batches(mock *m, const basin_host *host)
                             0};
             pthread_create(&threads[t], NULL, run_job, &jobs[t]);
         }
+        int threads_rc = 0;
         for (int t = 0; t < 2; t++) {
             pthread_join(threads[t], NULL);
-            rc |= jobs[t].rc;
+            threads_rc |= jobs[t].rc;
         }
-        CHECK(rc == BASIN_OK && memcmp(one, split, 12 * n_dim * sizeof *one) == 0 &&
-                  memcmp(o1, o2, sizeof o1) == 0,
-              "%s: one batch of 12 and batches of 5 + 7 are byte-identical", d->id);
-        CHECK(rc == BASIN_OK && memcmp(one, threaded, 12 * n_dim * sizeof *one) == 0 &&
-                  memcmp(o1, o3, sizeof o1) == 0,
-              "%s: 2 threads on one instance give the serial result", d->id);
-        int all_converged = 1;
+        EXPECT_MSG(rc == BASIN_OK, "%s: serial runs: status %d, %s", d->id, rc,
+                   fake_last_error);
+        EXPECT_MSG(threads_rc == BASIN_OK, "%s: threads: status %d", d->id, threads_rc);
+        EXPECT_MSG(memcmp(one, split, 12 * n_dim * sizeof *one) == 0 &&
+                       memcmp(o1, o2, sizeof o1) == 0,
+                   "%s: one batch of 12 and batches of 5 + 7 differ", d->id);
+        EXPECT_MSG(memcmp(one, threaded, 12 * n_dim * sizeof *one) == 0 &&
+                       memcmp(o1, o3, sizeof o1) == 0,
+                   "%s: 2 threads on one instance do not give the serial result", d->id);
         for (int r = 0; r < 12; r++)
-            all_converged &= o1[r].converged == 1;
-        CHECK(all_converged, "%s: all 12 states converged", d->id);
+            EXPECT_MSG(o1[r].converged == 1, "%s: state %d did not converge", d->id, r);
         free(one);
         free(split);
         free(threaded);
@@ -789,24 +862,9 @@ static void test_batches(mock *m, const basin_host *host)
     }
 }
 
-int main(int argc, char **argv)
-{
-    if (argc != 4) {
-        fprintf(stderr, "usage: %s FIXED_POINT.so GRADIENT_DESCENT.so LANGEVIN.so\n",
-                argv[0]);
-        return 2;
-    }
-    fixed_point_desc = load_sampler(argv[1], "samplers/fixed-point");
-    gradient_descent_desc = load_sampler(argv[2], "samplers/gradient-descent");
-    langevin_desc = load_sampler(argv[3], "samplers/langevin");
-
-    static mock m;
-    pthread_mutex_init(&m.lock, NULL);
-    const basin_host *host = make_host(&m, 20240607);
-    test_fixed_point(&m, host);
-    test_gradient_descent(&m, host);
-    test_langevin(&m, host);
-    test_batches(&m, host);
-    pthread_mutex_destroy(&m.lock);
-    return check_done("descent");
-}
+TEST_LIST_BEGIN
+TEST_ENTRY(descent_fixed_point)
+TEST_ENTRY(descent_gradient_descent)
+TEST_ENTRY(descent_langevin)
+TEST_ENTRY(descent_batches)
+TEST_LIST_END

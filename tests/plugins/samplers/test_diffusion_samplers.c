@@ -10,9 +10,15 @@
  * mean and variance of a few thousand samples test the update formulas. The host
  * is tests/fake_host.h's, with core's Philox streams (rng_normal).
  *
- * Usage: test-diffusion-samplers DIFFUSION.so [--measure]
- * --measure prints the discretization bias of each configuration (exact moments
- * for the ODE samplers, 10^5 samples for the stochastic ones) and exits.
+ * Environment (meson sets it): BASIN_TEST_PLUGIN_DIR, the build's plugin folder
+ * (samplers/diffusion.so is read from it). One case by name (--list names them):
+ *   BASIN_TEST_PLUGIN_DIR=build/plugins \
+ *       build/tests/plugins/samplers/test-diffusion-samplers diffusion_laws_heun
+ * The case diffusion_measure prints the discretization bias of each configuration
+ * (the exact law of its discretized sampler, see exact_moments) at its steps times
+ * BASIN_TEST_MEASURE (a whole number), and does nothing when that is unset:
+ *   BASIN_TEST_MEASURE=2 BASIN_TEST_PLUGIN_DIR=build/plugins \
+ *       build/tests/plugins/samplers/test-diffusion-samplers diffusion_measure
  */
 #include <basin/plugin.h>
 
@@ -26,8 +32,8 @@
 #include "base/rng.h"
 #include "process/schedule.h"
 
-#include "check.h"
 #include "fake_host.h"
+#include "harness.h"
 
 #define DIM  4
 #define SEED 20240611u
@@ -143,6 +149,22 @@ static basin_host make_host(mock *m, uint64_t n, uint64_t first)
 
 static const basin_library *library;
 
+/* samplers/diffusion.so loaded (once) from $BASIN_TEST_PLUGIN_DIR; 0 (with a
+   failed check, or a note when the variable is unset) if it is not. */
+static int setup(void)
+{
+    if (library)
+        return 1;
+    const char *plugins = test_env("BASIN_TEST_PLUGIN_DIR");
+    if (!plugins)
+        return 0;
+    char path[1024];
+    snprintf(path, sizeof path, "%s/samplers/diffusion.so", plugins);
+    library = load_library(path);
+    EXPECT_MSG(library != NULL, "load %s", path);
+    return library != NULL;
+}
+
 static const basin_descriptor *find(const char *id)
 {
     for (const basin_descriptor *const *p = library->plugins; *p != NULL; p++)
@@ -161,10 +183,9 @@ static sampler make_sampler(const char *id, uint32_t steps, int denoise_last, do
 {
     sampler s = {NULL, NULL};
     const basin_descriptor *d = find(id);
-    if (d == NULL) {
-        CHECK(0, "no plugin %s", id);
+    EXPECT_MSG(d != NULL, "no plugin %s", id);
+    if (d == NULL)
         return s;
-    }
     basin_value values[8];
     int i = 0;
     for (; d->params[i].name != NULL; i++) {
@@ -179,9 +200,11 @@ static sampler make_sampler(const char *id, uint32_t steps, int denoise_last, do
     }
     mock m = {0};
     basin_host h = make_host(&m, 0, 0);
-    s.iface = d->iface;
-    int rc = s.iface->create(&h, values, &s.self);
-    CHECK(rc == BASIN_OK, "create %s: %s", id, fake_last_error);
+    const basin_sampler_iface *iface = d->iface;
+    int rc = iface->create(&h, values, &s.self);
+    EXPECT_MSG(rc == BASIN_OK, "create %s: status %d, %s", id, rc, fake_last_error);
+    if (rc == BASIN_OK)
+        s.iface = iface;
     return s;
 }
 
@@ -196,7 +219,7 @@ static schedule make_schedule(const char *name)
     schedule s;
     char err[256];
     int rc = schedule_init(&s, name, -1, -1, err, sizeof err);
-    CHECK(rc == BASIN_OK, "schedule %s: %s", name, err);
+    EXPECT_MSG(rc == BASIN_OK, "schedule %s: status %d, %s", name, rc, err);
     return s;
 }
 
@@ -241,8 +264,8 @@ static int run(const sampler *s, mock *m, const basin_model *model, float *x, ui
 /*
  * The configurations whose output law is checked. `steps` is chosen so the exact
  * output law of the discretized sampler (exact_moments) is within the allowances of
- * N(μ, λ'); the allowances are the biases measured with --measure (run it to see
- * them) rounded up by about half. Measured at these steps (mean: largest offset
+ * N(μ, λ'); the allowances are the biases the case diffusion_measure prints (run
+ * it with BASIN_TEST_MEASURE=1 to see them) rounded up by about half. Measured at these steps (mean: largest offset
  * beyond the prior mismatch; variance: largest relative error, on λ = 0.25):
  *   ddpm  ddpm-linear 999: 0.0002, −0.015    ddpm  ou 4000:     0.0002, −0.031
  *   ddpm  edm 1000:        0.0006, −0.012    ddim  ou 1600:     0.0000, −0.025
@@ -251,7 +274,7 @@ static int run(const sampler *s, mock *m, const basin_model *model, float *x, ui
  *   heun  ou 100:          0.0000, −0.009    heun  edm 100:     0.0000, +0.003
  *   heun  cosine 50:       0.0001, −0.0007   e-m   ou 1000:     0.0000, +0.019
  *   e-m   edm 500:         0.0000, +0.010
- * With --measure 2, 4, 8 the errors of Euler, DDIM, DDPM and Euler–Maruyama halve
+ * With BASIN_TEST_MEASURE = 2, 4, 8 the errors of Euler, DDIM, DDPM and Euler–Maruyama halve
  * with each doubling of the steps (first order) and Heun's quarter (second order),
  * so they are discretization, not a wrong formula. The uniform-in-t grids of ou and
  * ddpm-linear need many steps because σ²(t) ≈ 2t changes by a large factor per step
@@ -356,7 +379,7 @@ static void exact_moments(const sampler *smp, uint32_t steps, int ode,
     basin_outcome outcome[2];
     mock m = {.noise = NOISE_ZERO};
     int rc = run(smp, &m, model, x, 2, 0, outcome);
-    CHECK(rc == BASIN_OK, "exact moments run: %s", fake_last_error);
+    EXPECT_MSG(rc == BASIN_OK, "exact moments run: status %d, %s", rc, fake_last_error);
     for (int k = 0; k < DIM; k++) {
         mean[k] = x[k];
         const double sd = (double)x[DIM + k] - x[k];
@@ -368,7 +391,7 @@ static void exact_moments(const sampler *smp, uint32_t steps, int ode,
     basin_outcome *oi = malloc(steps * sizeof *oi);
     m.noise = NOISE_IMPULSE;
     rc = run(smp, &m, model, xi, steps, 0, oi);
-    CHECK(rc == BASIN_OK, "impulse run: %s", fake_last_error);
+    EXPECT_MSG(rc == BASIN_OK, "impulse run: status %d, %s", rc, fake_last_error);
     for (uint32_t i = 0; i < steps; i++)
         for (uint32_t k = 0; k < DIM; k++) {
             const double g = (double)xi[i * DIM + k] - mean[k];
@@ -390,10 +413,13 @@ static void exact_moments(const sampler *smp, uint32_t steps, int ode,
  *     4 SE + the exact law's own offset. This checks the noise (its law, its
  *     independence across steps and coordinates).
  */
-static void test_laws(uint64_t n)
+static void test_laws(const char *id, uint64_t n)
 {
+    ASSERT(setup());
     for (size_t c = 0; c < N_CONFIGS; c++) {
         const config *cf = &configs[c];
+        if (strcmp(cf->id, id) != 0)
+            continue;
         schedule sch = make_schedule(cf->schedule);
         gaussian_score g = {.nan_row = -1};
         const basin_model model = make_model(&g, &sch.table);
@@ -405,43 +431,58 @@ static void test_laws(uint64_t n)
         for (int k = 0; k < DIM; k++) {
             const double target =
                 target_variance(&sch.table, k) * prior_variance_ratio(&sch.table, k);
-            CHECK(fabs(em[k] - mu[k]) <=
-                          prior_mean_offset(&sch.table, k) + cf->mean_allow &&
-                      fabs(ev[k] / target - 1) <= cf->var_allow,
-                  "%s (eta %g) on %s, %u steps: exact mean[%d] = %.5f (μ %.5f), "
-                  "var = %.5f (λ' %.5f)",
-                  cf->id, cf->eta, cf->schedule, cf->steps, k, em[k], mu[k], ev[k],
-                  target);
+            const double mean_allow = prior_mean_offset(&sch.table, k) + cf->mean_allow;
+            EXPECT_MSG(fabs(em[k] - mu[k]) <= mean_allow,
+                       "%s (eta %g) on %s, %u steps: exact mean[%d] = %.5f, μ %.5f, "
+                       "allowance %.5f",
+                       cf->id, cf->eta, cf->schedule, cf->steps, k, em[k], mu[k],
+                       mean_allow);
+            EXPECT_MSG(fabs(ev[k] / target - 1) <= cf->var_allow,
+                       "%s (eta %g) on %s, %u steps: exact var[%d] = %.5f, λ' %.5f, "
+                       "relative allowance %g",
+                       cf->id, cf->eta, cf->schedule, cf->steps, k, ev[k], target,
+                       cf->var_allow);
         }
         free_sampler(&smp);
 
         smp = make_sampler(cf->id, cf->sampled_steps, 1, cf->eta);
+        if (smp.iface == NULL)
+            continue;
         exact_moments(&smp, cf->sampled_steps, cf->ode, &model, em, ev);
         float *x = pure_noise(&sch.table, n, 0);
         basin_outcome *outcome = malloc(n * sizeof *outcome);
         mock m = {0};
         int rc = run(&smp, &m, &model, x, n, 0, outcome);
-        CHECK(rc == BASIN_OK, "%s on %s: %s", cf->id, cf->schedule, fake_last_error);
-        CHECK(outcome[0].steps == cf->sampled_steps + 1 && outcome[n - 1].converged == 1,
-              "%s on %s: outcome %u steps, converged %u", cf->id, cf->schedule,
-              outcome[0].steps, outcome[0].converged);
+        EXPECT_MSG(rc == BASIN_OK, "%s on %s: status %d, %s", cf->id, cf->schedule, rc,
+                   fake_last_error);
+        EXPECT_EQ(outcome[0].steps, cf->sampled_steps + 1);
+        EXPECT_EQ(outcome[n - 1].converged, 1);
         double mean[DIM], var[DIM];
         moments(x, n, mean, var);
         const double se_var = sqrt(2.0 / (double)(n - 1));
         for (int k = 0; k < DIM; k++) {
             const double se_mean = sqrt(ev[k] / (double)n);
             const double target = target_variance(&sch.table, k);
-            CHECK(fabs(mean[k] - em[k]) <= 4 * se_mean &&
-                      fabs(var[k] / ev[k] - 1) <= 4 * se_var,
-                  "%s (eta %g) on %s, %u steps: sampled mean[%d] = %.4f, var %.4f vs "
-                  "exact %.4f, %.4f (SE %.4f, relative %.4f)",
-                  cf->id, cf->eta, cf->schedule, cf->sampled_steps, k, mean[k], var[k],
-                  em[k], ev[k], se_mean, se_var);
-            CHECK(fabs(mean[k] - mu[k]) <= 4 * se_mean + fabs(em[k] - mu[k]) &&
-                      fabs(var[k] / target - 1) <= 4 * se_var + fabs(ev[k] / target - 1),
-                  "%s (eta %g) on %s: sampled mean[%d] = %.4f, var %.4f vs μ %.4f, "
-                  "λ' %.4f",
-                  cf->id, cf->eta, cf->schedule, k, mean[k], var[k], mu[k], target);
+            EXPECT_MSG(fabs(mean[k] - em[k]) <= 4 * se_mean,
+                       "%s (eta %g) on %s, %u steps: sampled mean[%d] = %.4f, exact "
+                       "%.4f (SE %.4f)",
+                       cf->id, cf->eta, cf->schedule, cf->sampled_steps, k, mean[k],
+                       em[k], se_mean);
+            EXPECT_MSG(fabs(var[k] / ev[k] - 1) <= 4 * se_var,
+                       "%s (eta %g) on %s, %u steps: sampled var[%d] = %.4f, exact %.4f "
+                       "(relative SE %.4f)",
+                       cf->id, cf->eta, cf->schedule, cf->sampled_steps, k, var[k], ev[k],
+                       se_var);
+            EXPECT_MSG(fabs(mean[k] - mu[k]) <= 4 * se_mean + fabs(em[k] - mu[k]),
+                       "%s (eta %g) on %s: sampled mean[%d] = %.4f, μ %.4f (SE %.4f, "
+                       "exact law's offset %.4f)",
+                       cf->id, cf->eta, cf->schedule, k, mean[k], mu[k], se_mean,
+                       fabs(em[k] - mu[k]));
+            EXPECT_MSG(fabs(var[k] / target - 1) <= 4 * se_var + fabs(ev[k] / target - 1),
+                       "%s (eta %g) on %s: sampled var[%d] = %.4f, λ' %.4f (relative SE "
+                       "%.4f, exact law's offset %.4f)",
+                       cf->id, cf->eta, cf->schedule, k, var[k], target, se_var,
+                       fabs(ev[k] / target - 1));
         }
         free(outcome);
         free(x);
@@ -449,9 +490,43 @@ static void test_laws(uint64_t n)
     }
 }
 
-/* --measure: the exact law of each configuration at `steps` × scale. */
-static void measure(uint32_t scale)
+TEST_IMPL(diffusion_laws_ddpm)
 {
+    test_laws("samplers/ddpm", 4000);
+}
+
+TEST_IMPL(diffusion_laws_ddim)
+{
+    test_laws("samplers/ddim", 4000);
+}
+
+TEST_IMPL(diffusion_laws_euler)
+{
+    test_laws("samplers/euler", 4000);
+}
+
+TEST_IMPL(diffusion_laws_heun)
+{
+    test_laws("samplers/heun", 4000);
+}
+
+TEST_IMPL(diffusion_laws_euler_maruyama)
+{
+    test_laws("samplers/euler-maruyama", 4000);
+}
+
+/* The exact law of each configuration at `steps` × $BASIN_TEST_MEASURE, printed
+   (not asserted); nothing when the variable is unset. */
+TEST_IMPL(diffusion_measure)
+{
+    const char *env = getenv("BASIN_TEST_MEASURE");
+    if (!env || !*env) {
+        printf("# not measured: set BASIN_TEST_MEASURE=SCALE to print the biases\n");
+        return;
+    }
+    const uint32_t scale = (uint32_t)atoi(env);
+    ASSERT_GT(scale, 0);
+    ASSERT(setup());
     for (size_t c = 0; c < N_CONFIGS; c++) {
         const config *cf = &configs[c];
         const uint32_t steps = cf->steps * scale;
@@ -459,9 +534,11 @@ static void measure(uint32_t scale)
         gaussian_score g = {.nan_row = -1};
         const basin_model model = make_model(&g, &sch.table);
         sampler smp = make_sampler(cf->id, steps, 1, cf->eta);
+        if (smp.iface == NULL)
+            continue;
         double mean[DIM], var[DIM];
         exact_moments(&smp, steps, cf->ode, &model, mean, var);
-        printf("%-24s %-11s eta %.1f steps %5u:", cf->id, cf->schedule, cf->eta, steps);
+        printf("# %-24s %-11s eta %.1f steps %5u:", cf->id, cf->schedule, cf->eta, steps);
         for (int k = 0; k < DIM; k++) {
             const double target =
                 target_variance(&sch.table, k) * prior_variance_ratio(&sch.table, k);
@@ -499,8 +576,9 @@ static void *run_job(void *arg)
     return NULL;
 }
 
-static void test_determinism(void)
+TEST_IMPL(diffusion_determinism)
 {
+    ASSERT(setup());
     enum { N = 37 };
     const uint64_t first = 1000;
     const uint64_t splits[] = {1, 5, 13, 18};
@@ -509,6 +587,7 @@ static void test_determinism(void)
     const basin_model model = make_model(&g, &sch.table);
     for (size_t p = 0; p < 5; p++) {
         sampler smp = make_sampler(sampler_ids[p], 20, 1, 0.5);
+        ASSERT_NOT_NULL(smp.iface);
         float *whole = pure_noise(&sch.table, N, first);
         float *parts = pure_noise(&sch.table, N, first);
         float *threaded = pure_noise(&sch.table, N, first);
@@ -521,9 +600,10 @@ static void test_determinism(void)
                      outcome + at);
             at += splits[b];
         }
-        CHECK(rc == BASIN_OK && memcmp(whole, parts, sizeof(float) * N * DIM) == 0,
-              "%s: one batch and batches of 1, 5, 13, 18 are byte-identical",
-              sampler_ids[p]);
+        EXPECT_MSG(rc == BASIN_OK, "%s: status %d, %s", sampler_ids[p], rc,
+                   fake_last_error);
+        EXPECT_MSG(memcmp(whole, parts, sizeof(float) * N * DIM) == 0,
+                   "%s: one batch and batches of 1, 5, 13, 18 differ", sampler_ids[p]);
         pthread_t threads[4];
         job jobs[4];
         at = 0;
@@ -532,13 +612,13 @@ static void test_determinism(void)
             at += splits[b];
             pthread_create(&threads[b], NULL, run_job, &jobs[b]);
         }
-        int threads_ok = 1;
         for (size_t b = 0; b < 4; b++) {
             pthread_join(threads[b], NULL);
-            threads_ok &= jobs[b].rc == BASIN_OK;
+            EXPECT_MSG(jobs[b].rc == BASIN_OK, "%s: thread %zu: status %d",
+                       sampler_ids[p], b, jobs[b].rc);
         }
-        CHECK(threads_ok && memcmp(whole, threaded, sizeof(float) * N * DIM) == 0,
-              "%s: four threads on one instance give the same bytes", sampler_ids[p]);
+        EXPECT_MSG(memcmp(whole, threaded, sizeof(float) * N * DIM) == 0,
+                   "%s: four threads on one instance give other bytes", sampler_ids[p]);
         free(whole);
         free(parts);
         free(threaded);
@@ -554,8 +634,9 @@ static void test_determinism(void)
  * the same bytes (its noise is keyed by grid step). A t_start between two grid
  * times starts at the later one.
  */
-static void test_observe_and_clone(void)
+TEST_IMPL(diffusion_observe_and_clone)
 {
+    ASSERT(setup());
     enum { N = 9, STEPS = 20, HALF = 10 };
     const uint64_t first = 77;
     const char *schedules[] = {"ou", "edm", "ddpm-linear"};
@@ -568,15 +649,19 @@ static void test_observe_and_clone(void)
         for (size_t p = 0; p < 5; p++) {
             const char *id = sampler_ids[p];
             sampler smp = make_sampler(id, STEPS, 1, 1.0);
+            ASSERT_NOT_NULL(smp.iface);
             float *x = pure_noise(&sch.table, N, first);
             float captured[N * DIM];
             basin_outcome outcome[N];
             mock m = {.capture_step = HALF, .captured = captured};
             int rc = run(&smp, &m, &model, x, N, first, outcome);
-            CHECK(rc == BASIN_OK && m.n_observed == STEPS + 1 && m.order_ok &&
-                      m.batch_ok && m.final_ok && outcome[N - 1].steps == STEPS + 1,
-                  "%s on %s: %llu observed steps in order, last at time 0 (%s)", id,
-                  schedules[q], (unsigned long long)m.n_observed, fake_last_error);
+            EXPECT_MSG(rc == BASIN_OK && m.n_observed == STEPS + 1 && m.order_ok &&
+                           m.batch_ok && m.final_ok && outcome[N - 1].steps == STEPS + 1,
+                       "%s on %s: status %d (%s), %llu observed steps (want %d), in "
+                       "order %d, batch %d, last at time 0 %d, outcome %u steps",
+                       id, schedules[q], rc, fake_last_error,
+                       (unsigned long long)m.n_observed, STEPS + 1, m.order_ok,
+                       m.batch_ok, m.final_ok, outcome[N - 1].steps);
 
             basin_schedule clone = sch.table;
             clone.t_start = times[HALF];
@@ -585,29 +670,40 @@ static void test_observe_and_clone(void)
             memcpy(y, captured, sizeof y);
             mock mc = {0};
             rc = run(&smp, &mc, &cloned, y, N, first, outcome);
-            CHECK(rc == BASIN_OK && mc.n_observed == STEPS - HALF + 1 &&
-                      outcome[0].steps == STEPS - HALF + 1 && memcmp(x, y, sizeof y) == 0,
-                  "%s on %s: t_start = times[%d] runs %llu steps, ends on the full "
-                  "run's bytes",
-                  id, schedules[q], HALF, (unsigned long long)mc.n_observed);
+            EXPECT_MSG(rc == BASIN_OK && mc.n_observed == STEPS - HALF + 1 &&
+                           outcome[0].steps == STEPS - HALF + 1 &&
+                           memcmp(x, y, sizeof y) == 0,
+                       "%s on %s: t_start = times[%d]: status %d, %llu observed and %u "
+                       "steps (want %d), on the full run's bytes %d",
+                       id, schedules[q], HALF, rc, (unsigned long long)mc.n_observed,
+                       outcome[0].steps, STEPS - HALF + 1, memcmp(x, y, sizeof y) == 0);
             clone.t_start = 0.5 * (times[HALF - 1] + times[HALF]);
             memcpy(y, captured, sizeof y);
             rc = run(&smp, &mc, &cloned, y, N, first, outcome);
-            CHECK(rc == BASIN_OK && mc.n_observed == STEPS - HALF + 1 &&
-                      memcmp(x, y, sizeof y) == 0,
-                  "%s on %s: t_start between grid times starts at the next one", id,
-                  schedules[q]);
+            EXPECT_MSG(rc == BASIN_OK && mc.n_observed == STEPS - HALF + 1 &&
+                           memcmp(x, y, sizeof y) == 0,
+                       "%s on %s: t_start between grid times: status %d, %llu observed "
+                       "steps (want %d), on the full run's bytes %d",
+                       id, schedules[q], rc, (unsigned long long)mc.n_observed,
+                       STEPS - HALF + 1, memcmp(x, y, sizeof y) == 0);
             free_sampler(&smp);
 
             /* Without the final denoise: STEPS observations, last at t_min. */
             smp = make_sampler(id, STEPS, 0, 1.0);
+            if (smp.iface == NULL) {
+                free(x);
+                continue;
+            }
             float *z = pure_noise(&sch.table, N, first);
             mock mn = {0};
             rc = run(&smp, &mn, &model, z, N, first, outcome);
-            CHECK(rc == BASIN_OK && mn.n_observed == STEPS && mn.order_ok &&
-                      mn.last_time == sch.table.t_min && outcome[0].steps == STEPS,
-                  "%s on %s, denoise_last = false: %llu steps, last at t_min", id,
-                  schedules[q], (unsigned long long)mn.n_observed);
+            EXPECT_MSG(rc == BASIN_OK && mn.n_observed == STEPS && mn.order_ok &&
+                           mn.last_time == sch.table.t_min && outcome[0].steps == STEPS,
+                       "%s on %s, denoise_last = false: status %d, %llu observed and %u "
+                       "steps (want %d), in order %d, last at %.17g (t_min %.17g)",
+                       id, schedules[q], rc, (unsigned long long)mn.n_observed,
+                       outcome[0].steps, STEPS, mn.order_ok, mn.last_time,
+                       sch.table.t_min);
             free(z);
             free(x);
             free_sampler(&smp);
@@ -625,8 +721,9 @@ static void test_observe_and_clone(void)
  *     2020, Eq. 7) with a = α_i/α_j, s² = σ_i² − a² σ_j².
  * Tolerance 1e-5 relative: float states, double arithmetic.
  */
-static void test_single_steps(void)
+TEST_IMPL(diffusion_single_steps)
 {
+    ASSERT(setup());
     enum { N = 3 };
     const float start[N * DIM] = {0.3f,  -1.2f, 2.0f,  0.0f, 1.5f, 0.25f,
                                   -0.7f, 3.0f,  -2.0f, 0.9f, 0.1f, -0.4f};
@@ -639,6 +736,8 @@ static void test_single_steps(void)
         gaussian_score g = {.nan_row = -1};
         const basin_model model = make_model(&g, b);
         sampler smp = make_sampler(cases[c][0], 1, 0, 0);
+        if (smp.iface == NULL)
+            continue;
         float x[N * DIM];
         memcpy(x, start, sizeof x);
         basin_outcome outcome[N];
@@ -673,10 +772,10 @@ static void test_single_steps(void)
                 worst = err > worst ? err : worst;
             }
         }
-        CHECK(rc == BASIN_OK && worst < 1e-5,
-              "%s on %s: one step by hand (worst "
-              "relative error %.2g)",
-              cases[c][0], cases[c][1], worst);
+        EXPECT_MSG(rc == BASIN_OK, "%s on %s: status %d, %s", cases[c][0], cases[c][1],
+                   rc, fake_last_error);
+        EXPECT_MSG(worst < 1e-5, "%s on %s: one step by hand, worst relative error %.2g",
+                   cases[c][0], cases[c][1], worst);
         free_sampler(&smp);
     }
 }
@@ -687,8 +786,9 @@ static void test_single_steps(void)
  * DDPM (Song et al. 2021, Sec. 4.1), on every schedule. Same arithmetic up to
  * rounding: 1e-5 relative.
  */
-static void test_equivalences(void)
+TEST_IMPL(diffusion_equivalences)
 {
+    ASSERT(setup());
     enum { N = 16, STEPS = 30 };
     const char *schedules[] = {"edm", "ou", "cosine"};
     for (int q = 0; q < 3; q++) {
@@ -701,6 +801,11 @@ static void test_equivalences(void)
             const double eta = p == 0 ? 0 : 1;
             sampler s1 = make_sampler(pairs[p][0], STEPS, 1, eta);
             sampler s2 = make_sampler(pairs[p][1], STEPS, 1, 0);
+            if (s1.iface == NULL || s2.iface == NULL) {
+                free_sampler(&s1);
+                free_sampler(&s2);
+                continue;
+            }
             float *x1 = pure_noise(&sch.table, N, 0), *x2 = pure_noise(&sch.table, N, 0);
             basin_outcome outcome[N];
             mock m = {0};
@@ -711,8 +816,10 @@ static void test_equivalences(void)
                 const double err = fabs(x1[e] - x2[e]) / (fabs(x2[e]) + 1e-2);
                 worst = err > worst ? err : worst;
             }
-            CHECK(rc == BASIN_OK && worst < 1e-5, "%s (eta %g) = %s on %s (worst %.2g)",
-                  pairs[p][0], eta, pairs[p][1], schedules[q], worst);
+            EXPECT_MSG(rc == BASIN_OK, "%s, %s on %s: status %d, %s", pairs[p][0],
+                       pairs[p][1], schedules[q], rc, fake_last_error);
+            EXPECT_MSG(worst < 1e-5, "%s (eta %g) = %s on %s: worst relative error %.2g",
+                       pairs[p][0], eta, pairs[p][1], schedules[q], worst);
             free(x1);
             free(x2);
             free_sampler(&s1);
@@ -721,9 +828,23 @@ static void test_equivalences(void)
     }
 }
 
-/* Every error path: a one-line message and the right code. */
-static void test_errors(void)
+/* Sampler id's status rc in situation `what` is want, and its message has `part`
+   (unless NULL). */
+static void status_is(const char *id, const char *what, int rc, int want,
+                      const char *part)
 {
+    EXPECT_MSG(rc == want, "%s %s: status %d, want %d (%s)", id, what, rc, want,
+               fake_last_error);
+    if (part)
+        EXPECT_MSG(strstr(fake_last_error, part) != NULL,
+                   "%s %s: the message \"%s\" lacks \"%s\"", id, what, fake_last_error,
+                   part);
+}
+
+/* Every error path: a one-line message and the right code. */
+TEST_IMPL(diffusion_errors)
+{
+    ASSERT(setup());
     enum { N = 8 };
     schedule sch = make_schedule("ou");
     gaussian_score g = {.nan_row = -1};
@@ -731,31 +852,35 @@ static void test_errors(void)
     for (size_t p = 0; p < 5; p++) {
         const char *id = sampler_ids[p];
         sampler smp = make_sampler(id, 10, 1, 0.5);
+        if (smp.iface == NULL)
+            continue;
         float *x = pure_noise(&sch.table, N, 0);
         mock m = {0};
 
         basin_model no_score = make_model(&g, &sch.table);
         no_score.score = NULL;
         int rc = run(&smp, &m, &no_score, x, N, 0, outcome);
-        CHECK(rc == BASIN_EUNSUPPORTED &&
-                  strstr(fake_last_error, "needs a score model and a [schedule]") != NULL,
-              "%s without a score model: %d \"%s\"", id, rc, fake_last_error);
+        status_is(id, "without a score model", rc, BASIN_EUNSUPPORTED,
+                  "needs a score model and a [schedule]");
         basin_model no_schedule = make_model(&g, NULL);
         rc = run(&smp, &m, &no_schedule, x, N, 0, outcome);
-        CHECK(rc == BASIN_EUNSUPPORTED &&
-                  strstr(fake_last_error, "needs a score model and a [schedule]") != NULL,
-              "%s without a schedule: %d \"%s\"", id, rc, fake_last_error);
+        status_is(id, "without a schedule", rc, BASIN_EUNSUPPORTED,
+                  "needs a score model and a [schedule]");
 
         const basin_model model = make_model(&g, &sch.table);
         m.fake.cancel = 1;
         rc = run(&smp, &m, &model, x, N, 0, outcome);
-        CHECK(rc == BASIN_ECANCELED && m.n_observed == 0, "%s cancelled: %d \"%s\"", id,
-              rc, fake_last_error);
+        status_is(id, "cancelled", rc, BASIN_ECANCELED, NULL);
+        EXPECT_MSG(m.n_observed == 0, "%s cancelled: %llu steps observed", id,
+                   (unsigned long long)m.n_observed);
         m.fake.cancel = 0;
         m.stop_after = 3;
         rc = run(&smp, &m, &model, x, N, 0, outcome);
-        CHECK(rc == BASIN_ECANCELED && m.n_observed == 3 && outcome[0].steps == 3,
-              "%s stopped by observe at step 3: %d \"%s\"", id, rc, fake_last_error);
+        status_is(id, "stopped by observe at step 3", rc, BASIN_ECANCELED, NULL);
+        EXPECT_MSG(
+            m.n_observed == 3 && outcome[0].steps == 3,
+            "%s stopped by observe at step 3: %llu steps observed, outcome %u steps", id,
+            (unsigned long long)m.n_observed, outcome[0].steps);
         m.stop_after = 0;
 
         gaussian_score bad = {.nan_row = 5};
@@ -763,34 +888,34 @@ static void test_errors(void)
         free(x);
         x = pure_noise(&sch.table, N, 0);
         rc = run(&smp, &m, &nan_model, x, N, 40, outcome);
-        CHECK(rc == BASIN_ENUMERIC && strstr(fake_last_error, "sample 45 ") != NULL &&
-                  outcome[5].converged == 0 && outcome[4].converged == 1,
-              "%s, denoiser NaN on row 5: %d \"%s\"", id, rc, fake_last_error);
+        status_is(id, "denoiser NaN on row 5", rc, BASIN_ENUMERIC, "sample 45 ");
+        EXPECT_MSG(outcome[5].converged == 0 && outcome[4].converged == 1,
+                   "%s, denoiser NaN on row 5: rows 4, 5 converged %u %u (want 1 0)", id,
+                   outcome[4].converged, outcome[5].converged);
 
         free(x);
         x = pure_noise(&sch.table, N, 0);
         x[3 * DIM + 1] = INFINITY;
         rc = run(&smp, &m, &model, x, N, 100, outcome);
-        CHECK(rc == BASIN_EINVAL && strstr(fake_last_error, "sample 103 ") != NULL,
-              "%s, infinite start state: %d \"%s\"", id, rc, fake_last_error);
+        status_is(id, "infinite start state", rc, BASIN_EINVAL, "sample 103 ");
 
         basin_schedule late = sch.table;
         late.t_start = late.t_max * 2;
         const basin_model late_model = make_model(&g, &late);
         rc = run(&smp, &m, &late_model, x, N, 0, outcome);
-        CHECK(rc == BASIN_EINVAL && strstr(fake_last_error, "t_start") != NULL,
-              "%s, t_start beyond t_max: %d \"%s\"", id, rc, fake_last_error);
-        CHECK(strchr(fake_last_error, '\n') == NULL, "%s: messages are one line", id);
+        status_is(id, "t_start beyond t_max", rc, BASIN_EINVAL, "t_start");
+        EXPECT_MSG(strchr(fake_last_error, '\n') == NULL,
+                   "%s: a message of two lines: %s", id, fake_last_error);
 
         rc = run(&smp, &m, &model, x, 0, 0, outcome);
-        CHECK(rc == BASIN_OK, "%s with n = 0", id);
+        status_is(id, "with n = 0", rc, BASIN_OK, NULL);
         free(x);
         free_sampler(&smp);
     }
 
     /* create: steps out of range (the host's table check is the first guard). */
     const basin_descriptor *d = find("samplers/ddim");
-    CHECK(d != NULL, "samplers/ddim is in the library");
+    EXPECT_NOT_NULL(d);
     if (d != NULL) {
         basin_value values[3] = {{0, ""}, {1, ""}, {0, ""}};
         mock m = {0};
@@ -798,24 +923,26 @@ static void test_errors(void)
         void *self = (void *)&m;
         const basin_sampler_iface *iface = d->iface;
         int rc = iface->create(&h, values, &self);
-        CHECK(rc == BASIN_EINVAL && self == NULL &&
-                  strstr(fake_last_error, "steps") != NULL,
-              "ddim steps = 0: %d \"%s\"", rc, fake_last_error);
+        /* ddim steps = 0. */
+        EXPECT_EQ(rc, BASIN_EINVAL);
+        EXPECT_NULL(self);
+        EXPECT_STR_CONTAINS(fake_last_error, "steps");
         values[0].number = 10;
         values[2].number = 1.5;
         rc = iface->create(&h, values, &self);
-        CHECK(rc == BASIN_EINVAL && strstr(fake_last_error, "eta") != NULL,
-              "ddim eta = 1.5: %d \"%s\"", rc, fake_last_error);
+        /* ddim eta = 1.5. */
+        EXPECT_EQ(rc, BASIN_EINVAL);
+        EXPECT_STR_CONTAINS(fake_last_error, "eta");
     }
 }
 
 /* The library: five sampler descriptors, parameter defaults inside their ranges. */
-static void test_library(void)
+TEST_IMPL(diffusion_library)
 {
-    CHECK(library->abi_major == BASIN_ABI_MAJOR &&
-              library->abi_minor <= BASIN_ABI_MINOR &&
-              library->struct_size == sizeof(basin_library),
-          "library header");
+    ASSERT(setup());
+    EXPECT_EQ(library->abi_major, BASIN_ABI_MAJOR);
+    EXPECT_LE(library->abi_minor, BASIN_ABI_MINOR);
+    EXPECT_EQ(library->struct_size, sizeof(basin_library));
     for (size_t p = 0; p < 5; p++) {
         const basin_descriptor *d = find(sampler_ids[p]);
         int ok = d != NULL && strcmp(d->interface, BASIN_IFACE_SAMPLER) == 0 &&
@@ -823,29 +950,21 @@ static void test_library(void)
         for (const basin_param_def *q = ok ? d->params : NULL; q && q->name; q++)
             ok &= q->default_number >= q->min && q->default_number <= q->max &&
                   q->doc != NULL;
-        CHECK(ok, "%s: descriptor and parameter table", sampler_ids[p]);
+        EXPECT_MSG(ok, "%s: descriptor and parameter table", sampler_ids[p]);
     }
 }
 
-int main(int argc, char **argv)
-{
-    if (argc < 2) {
-        fprintf(stderr, "usage: %s DIFFUSION.so [--measure [SCALE]]\n", argv[0]);
-        return 2;
-    }
-    library = load_library(argv[1]);
-    if (library == NULL)
-        return 1;
-    if (argc > 2 && strcmp(argv[2], "--measure") == 0) {
-        measure(argc > 3 ? (uint32_t)atoi(argv[3]) : 1);
-        return 0;
-    }
-    test_library();
-    test_laws(4000);
-    test_determinism();
-    test_observe_and_clone();
-    test_single_steps();
-    test_equivalences();
-    test_errors();
-    return check_done("diffusion-samplers");
-}
+TEST_LIST_BEGIN
+TEST_ENTRY(diffusion_library)
+TEST_ENTRY(diffusion_laws_ddpm)
+TEST_ENTRY(diffusion_laws_ddim)
+TEST_ENTRY(diffusion_laws_euler)
+TEST_ENTRY(diffusion_laws_heun)
+TEST_ENTRY(diffusion_laws_euler_maruyama)
+TEST_ENTRY(diffusion_determinism)
+TEST_ENTRY(diffusion_observe_and_clone)
+TEST_ENTRY(diffusion_single_steps)
+TEST_ENTRY(diffusion_equivalences)
+TEST_ENTRY(diffusion_errors)
+TEST_ENTRY(diffusion_measure)
+TEST_LIST_END

@@ -12,7 +12,11 @@
  * Tolerances are float32 bounds derived in each check (u = 2⁻²⁴, γ_m = m u/(1 − m u),
  * Higham 2002 eq. 3.5 for a length-m dot product).
  *
- * Usage: test_score_plugins EMPIRICAL.so GAUSSIAN.so
+ * Environment (meson sets it): BASIN_TEST_PLUGIN_DIR, the build's plugin folder
+ * (scores/empirical.so and scores/gaussian.so are read from it). One case by name
+ * (--list names them):
+ *   BASIN_TEST_PLUGIN_DIR=build/plugins \
+ *       build/tests/plugins/scores/test-score-plugins scores_gaussian_limits
  */
 #include <basin/plugin.h>
 
@@ -24,8 +28,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "check.h"
 #include "fake_host.h"
+#include "harness.h"
 
 #define U32 0x1p-24
 
@@ -36,7 +40,8 @@ static double gamma_u(double m)
 
 /* --------------------------------------------------------------- fake host */
 
-/* tests/fake_host.h's host with the splitmix stream of seed 2026 (set up in main). */
+/* tests/fake_host.h's host with the splitmix stream of seed 2026 (set up by
+   setup()). */
 static fake_host fake;
 static const basin_host *const host = &fake.host;
 
@@ -52,13 +57,36 @@ static void uniform_fill(float *v, size_t count, double scale, uint64_t stream)
 
 /* ----------------------------------------------------------- plugin loading */
 
-/* A score plugin, loaded and checked by fake_host's load_plugin. */
-static const basin_descriptor *load_score(const char *path, const char *id)
+/* Score plugin id from DIR/FILE, loaded and checked by fake_host's load_plugin;
+   NULL (with a failed check) if not. */
+static const basin_descriptor *load_score(const char *dir, const char *file,
+                                          const char *id)
 {
+    char path[1024];
+    snprintf(path, sizeof path, "%s/%s", dir, file);
     const basin_descriptor *d = load_plugin(path, id);
-    CHECK(d != NULL && strcmp(d->interface, BASIN_IFACE_SCORE) == 0,
-          "%s holds %s implementing %s", path, id, BASIN_IFACE_SCORE);
-    return d;
+    const int ok = d != NULL && strcmp(d->interface, BASIN_IFACE_SCORE) == 0;
+    EXPECT_MSG(ok, "%s holds %s implementing %s", path, id, BASIN_IFACE_SCORE);
+    return ok ? d : NULL;
+}
+
+static const basin_descriptor *empirical_desc, *gaussian_desc;
+
+/* What every case needs: both plugins loaded (once) from $BASIN_TEST_PLUGIN_DIR,
+   one BLAS thread, a fresh fake host (seed 2026). 0 (with a failed check, or a
+   note when the variable is unset) if a plugin is missing. */
+static int setup(void)
+{
+    fake_host_init(&fake, 2026, FAKE_SPLITMIX);
+    if (empirical_desc && gaussian_desc)
+        return 1;
+    const char *plugins = test_env("BASIN_TEST_PLUGIN_DIR");
+    if (!plugins)
+        return 0;
+    openblas_set_num_threads(1);
+    empirical_desc = load_score(plugins, "scores/empirical.so", "scores/empirical");
+    gaussian_desc = load_score(plugins, "scores/gaussian.so", "scores/gaussian");
+    return empirical_desc && gaussian_desc;
 }
 
 static const basin_score_iface *iface_of(const basin_descriptor *d)
@@ -78,8 +106,8 @@ static void *create(const basin_descriptor *d, uint32_t dim, const char *value)
         values[0].string = value;
     void *self = NULL;
     int rc = iface_of(d)->create(host, values, dim, &self);
-    CHECK(rc == BASIN_OK && self != NULL, "%s: create(dim %u, %s) returned %d (%s)",
-          d->id, dim, value ? value : "defaults", rc, fake_last_error);
+    EXPECT_MSG(rc == BASIN_OK && self != NULL, "%s: create(dim %u, %s) returned %d (%s)",
+               d->id, dim, value ? value : "defaults", rc, fake_last_error);
     return self;
 }
 
@@ -165,10 +193,12 @@ static void check_empirical_case(const basin_score_iface *f, uint64_t k, uint32_
     void *self = NULL;
     basin_value none = {0, ""};
     f->create(host, &none, dim, &self);
-    CHECK(f->encode(self, host, train, k) == BASIN_OK, "empirical: encode K = %llu",
-          (unsigned long long)k);
-    int rc = f->denoise(self, host, x, n, alpha, sigma, out);
-    CHECK(rc == BASIN_OK, "empirical: denoise returned %d (%s)", rc, fake_last_error);
+    int rc = f->encode(self, host, train, k);
+    EXPECT_MSG(rc == BASIN_OK, "empirical: encode K = %llu: status %d, %s",
+               (unsigned long long)k, rc, fake_last_error);
+    rc = f->denoise(self, host, x, n, alpha, sigma, out);
+    EXPECT_MSG(rc == BASIN_OK, "empirical: denoise returned %d (%s)", rc,
+               fake_last_error);
     /*
      * Bound: the plugin forms a x·ξ + b‖ξ‖² (a = α/σ², b = −α²/2σ²) with the dot
      * by float SGEMM, |δℓ| ≤ Δ = a γ_N Σ_i |x_i ξ_i| ≤ a γ_N N max|x| max|ξ|; each
@@ -190,11 +220,11 @@ static void check_empirical_case(const basin_score_iface *f, uint64_t k, uint32_
         for (uint32_t i = 0; i < dim; i++)
             worst = fmax(worst, fabs(out[s * dim + i] - ref[i]));
     }
-    CHECK(worst <= tol,
-          "empirical K=%llu N=%u alpha=%g sigma=%g: max error %.2e "
-          "(bound %.2e; logits span %.0f)",
-          (unsigned long long)k, dim, alpha, sigma, worst, tol, spread_mean);
-    printf("empirical K=%-5llu N=%-3u n=%-3llu alpha=%-4g sigma=%-5g max error %.2e, "
+    EXPECT_MSG(worst <= tol,
+               "empirical K=%llu N=%u alpha=%g sigma=%g: max error %.2e "
+               "(bound %.2e; logits span %.0f)",
+               (unsigned long long)k, dim, alpha, sigma, worst, tol, spread_mean);
+    printf("# empirical K=%-5llu N=%-3u n=%-3llu alpha=%-4g sigma=%-5g max error %.2e, "
            "bound %.2e, mean logit span %.1f\n",
            (unsigned long long)k, dim, (unsigned long long)n, alpha, sigma, worst, tol,
            spread_mean);
@@ -240,39 +270,94 @@ static void check_threads(const basin_score_iface *f, void *self, const float *x
         pthread_create(&t[i], NULL, run_job, &jobs[i]);
     for (int i = 0; i < 2; i++)
         pthread_join(t[i], NULL);
-    CHECK(jobs[0].rc == 0 && jobs[1].rc == 0 &&
-              memcmp(serial, par, 2 * half * dim * sizeof *par) == 0,
-          "%s: concurrent denoise calls give the serial bits", name);
+    EXPECT_MSG(jobs[0].rc == 0 && jobs[1].rc == 0,
+               "%s: concurrent denoise: status %d, %d", name, jobs[0].rc, jobs[1].rc);
+    EXPECT_MSG(memcmp(serial, par, 2 * half * dim * sizeof *par) == 0,
+               "%s: concurrent denoise calls do not give the serial bits", name);
     free(serial);
     free(par);
 }
 
-static void test_empirical(const basin_descriptor *d)
+/* SCIENCE.md §6.1 against the distance form; chunks of 1024 patterns. */
+TEST_IMPL(scores_empirical_formula)
 {
-    const basin_score_iface *f = iface_of(d);
-    CHECK(f->struct_size == sizeof(basin_score_iface), "empirical: iface size");
-
-    /* SCIENCE.md §6.1 against the distance form; chunks of 1024 patterns */
+    ASSERT(setup());
+    const basin_score_iface *f = iface_of(empirical_desc);
+    EXPECT_EQ(f->struct_size, sizeof(basin_score_iface));
     check_empirical_case(f, 1, 9, 4, 0.7, 0.5);
     check_empirical_case(f, 300, 12, 9, 0.9, 0.3);
     check_empirical_case(f, 3000, 20, 7, 0.5, 1.0);
     check_empirical_case(f, 2049, 16, 300, 1.0, 0.08); /* weights nearly one-hot */
+}
 
-    const uint64_t k = 1500;
-    const uint32_t dim = 16;
-    const uint64_t n = 40;
-    float *train = malloc(k * dim * sizeof *train);
-    float *x = malloc(n * dim * sizeof *x);
-    float *out = malloc(n * dim * sizeof *out);
-    uniform_fill(train, k * dim, 1.0, 77);
-    void *self = create(d, dim, NULL);
-    CHECK(f->encode(self, host, train, k) == BASIN_OK, "empirical: encode");
+/* The data of a plugin's cases after its formula check: k training points, n
+   states, out for n results, an instance encoded on train. */
+typedef struct fixture {
+    const basin_score_iface *f;
+    uint64_t k, n;
+    uint32_t dim;
+    float *train, *x, *out;
+    void *self;
+} fixture;
+
+static void fixture_free(fixture *t)
+{
+    if (t->self)
+        t->f->destroy(t->self);
+    free(t->train);
+    free(t->x);
+    free(t->out);
+}
+
+static fixture fixture_alloc(const basin_descriptor *d, uint64_t k, uint32_t dim,
+                             uint64_t n)
+{
+    fixture t = {iface_of(d),
+                 k,
+                 n,
+                 dim,
+                 malloc(k * dim * sizeof(float)),
+                 malloc(n * dim * sizeof(float)),
+                 malloc(n * dim * sizeof(float)),
+                 NULL};
+    return t;
+}
+
+/* K = 1500 uniform points in dimension 16 (stream 77) and 40 states
+   x = 0.6 ξ + noise 0.4 (stream 78); 0 (with a failed check) if create or encode
+   fails. */
+static int empirical_fixture(fixture *t)
+{
+    *t = fixture_alloc(empirical_desc, 1500, 16, 40);
+    uniform_fill(t->train, t->k * t->dim, 1.0, 77);
+    noisy_states(t->train, t->k, t->dim, t->n, 0.6, 0.4, t->x, 78);
+    t->self = create(empirical_desc, t->dim, NULL);
+    if (!t->self)
+        return 0;
+    const int rc = t->f->encode(t->self, host, t->train, t->k);
+    EXPECT_MSG(rc == BASIN_OK, "empirical: encode: status %d, %s", rc, fake_last_error);
+    return rc == BASIN_OK;
+}
+
+/* σ = 0, σ → 0, σ → ∞. */
+TEST_IMPL(scores_empirical_limits)
+{
+    ASSERT(setup());
+    fixture t;
+    if (!empirical_fixture(&t)) { /* a failed check already */
+        fixture_free(&t);
+        return;
+    }
+    const basin_score_iface *f = t.f;
+    const uint64_t k = t.k, n = t.n;
+    const uint32_t dim = t.dim;
+    const float *train = t.train, *x = t.x;
+    float *out = t.out;
+    void *self = t.self;
 
     /* σ = 0: the nearest training point to x/α, exactly (a stored row) */
     const double alpha = 0.6;
-    noisy_states(train, k, dim, n, alpha, 0.4, x, 78);
-    CHECK(f->denoise(self, host, x, n, alpha, 0.0, out) == BASIN_OK,
-          "empirical: sigma = 0");
+    EXPECT_EQ(f->denoise(self, host, x, n, alpha, 0.0, out), BASIN_OK);
     int wrong = 0;
     double min_gap = INFINITY;
     for (uint64_t s = 0; s < n; s++) {
@@ -281,10 +366,7 @@ static void test_empirical(const basin_descriptor *d)
         min_gap = fmin(min_gap, gap);
         wrong += memcmp(out + s * dim, train + mu * dim, dim * sizeof *out) != 0;
     }
-    CHECK(wrong == 0,
-          "empirical: sigma = 0 gives the nearest training point to x/alpha"
-          " (%d of %llu wrong)",
-          wrong, (unsigned long long)n);
+    EXPECT_EQ(wrong, 0); /* states whose σ = 0 result is not the nearest point */
     /*
      * σ → 0 (σ = 1e-3): every other weight is ≤ exp(−α² gap/2σ² + 2Δ) with
      * gap = the squared-distance margin of x/α; here α² gap/2σ² ≥ 1e3 or so, so
@@ -292,8 +374,8 @@ static void test_empirical(const basin_descriptor *d)
      */
     const double sigma_small = 1e-3;
     const double exponent = alpha * alpha * min_gap / (2 * sigma_small * sigma_small);
-    CHECK(exponent > 100, "empirical: sigma -> 0 test states have a margin (%.0f)",
-          exponent);
+    EXPECT_MSG(exponent > 100, "empirical: sigma -> 0 test states have a margin (%.0f)",
+               exponent);
     f->denoise(self, host, x, n, alpha, sigma_small, out);
     double worst = 0;
     for (uint64_t s = 0; s < n; s++) {
@@ -302,10 +384,7 @@ static void test_empirical(const basin_descriptor *d)
         for (uint32_t i = 0; i < dim; i++)
             worst = fmax(worst, fabs(out[s * dim + i] - train[mu * dim + i]));
     }
-    CHECK(worst <= 4 * U32,
-          "empirical: sigma = 1e-3 gives the nearest point (max "
-          "error %.1e)",
-          worst);
+    EXPECT_NEAR(worst, 0, 4 * U32); /* max error at sigma = 1e-3 */
 
     /*
      * σ → ∞: the mean of the training points. At σ = 1e4 the logits
@@ -317,53 +396,75 @@ static void test_empirical(const basin_descriptor *d)
         for (uint32_t i = 0; i < dim; i++)
             mean[i] += train[mu * dim + i] / (double)k;
     const double sigmas[2] = {1e4, INFINITY};
-    for (int t = 0; t < 2; t++) {
-        CHECK(f->denoise(self, host, x, n, alpha, sigmas[t], out) == BASIN_OK,
-              "empirical: sigma = %g", sigmas[t]);
+    for (int s_i = 0; s_i < 2; s_i++) {
+        int rc = f->denoise(self, host, x, n, alpha, sigmas[s_i], out);
+        EXPECT_MSG(rc == BASIN_OK, "empirical: sigma = %g: status %d, %s", sigmas[s_i],
+                   rc, fake_last_error);
         worst = 0;
         for (uint64_t s = 0; s < n; s++)
             for (uint32_t i = 0; i < dim; i++)
                 worst = fmax(worst, fabs(out[s * dim + i] - mean[i]));
         const double tol = 2 * (4e-7 + gamma_u(1024.0 + (double)k / 1024 + 4));
-        CHECK(worst <= tol,
-              "empirical: sigma = %g gives the training mean (max error "
-              "%.1e, bound %.1e)",
-              sigmas[t], worst, tol);
+        EXPECT_MSG(worst <= tol,
+                   "empirical: sigma = %g gives the training mean (max error "
+                   "%.1e, bound %.1e)",
+                   sigmas[s_i], worst, tol);
     }
+    fixture_free(&t);
+}
 
-    /* bad input */
+/* Two threads on one instance give the serial bits. */
+TEST_IMPL(scores_empirical_threads)
+{
+    ASSERT(setup());
+    fixture t;
+    if (empirical_fixture(&t))
+        check_threads(t.f, t.self, t.x, t.n, t.dim, "empirical");
+    fixture_free(&t);
+}
+
+/* Bad noise levels, NaN states, denoise before encode, an empty or non-finite
+   training set. */
+TEST_IMPL(scores_empirical_errors)
+{
+    ASSERT(setup());
+    fixture t;
+    if (!empirical_fixture(&t)) { /* a failed check already */
+        fixture_free(&t);
+        return;
+    }
+    const basin_score_iface *f = t.f;
+    const uint64_t k = t.k, n = t.n;
+    const uint32_t dim = t.dim;
+    float *train = t.train, *x = t.x, *out = t.out;
+
     const double bad[][2] = {{0, 1}, {-1, 1}, {NAN, 1}, {INFINITY, 1}, {1, -1}, {1, NAN}};
-    for (int t = 0; t < 6; t++) {
+    for (int b = 0; b < 6; b++) {
         fake_last_error[0] = 0;
-        CHECK(f->denoise(self, host, x, n, bad[t][0], bad[t][1], out) == BASIN_EINVAL &&
-                  fake_last_error[0] != 0,
-              "empirical: alpha = %g, sigma = %g is BASIN_EINVAL (%s)", bad[t][0],
-              bad[t][1], fake_last_error);
+        const int rc = f->denoise(t.self, host, x, n, bad[b][0], bad[b][1], out);
+        EXPECT_MSG(rc == BASIN_EINVAL && fake_last_error[0] != 0,
+                   "empirical: alpha = %g, sigma = %g: status %d (want BASIN_EINVAL), "
+                   "message \"%s\"",
+                   bad[b][0], bad[b][1], rc, fake_last_error);
     }
     x[5 * dim + 3] = NAN;
-    CHECK(f->denoise(self, host, x, n, 0.5, 0.5, out) == BASIN_ENUMERIC &&
-              strstr(fake_last_error, "state 5 entry 3") != NULL,
-          "empirical: a NaN state is BASIN_ENUMERIC (%s)", fake_last_error);
-    CHECK(f->denoise(self, host, x, n, 0.5, 0.0, out) == BASIN_ENUMERIC,
-          "empirical: a NaN state at sigma = 0 is BASIN_ENUMERIC");
-    noisy_states(train, k, dim, n, alpha, 0.4, x, 78);
-    check_threads(f, self, x, n, dim, "empirical");
-    f->destroy(self);
+    /* A NaN state is BASIN_ENUMERIC, at sigma = 0.5 and at sigma = 0. */
+    EXPECT_EQ(f->denoise(t.self, host, x, n, 0.5, 0.5, out), BASIN_ENUMERIC);
+    EXPECT_STR_CONTAINS(fake_last_error, "state 5 entry 3");
+    EXPECT_EQ(f->denoise(t.self, host, x, n, 0.5, 0.0, out), BASIN_ENUMERIC);
+    noisy_states(train, k, dim, n, 0.6, 0.4, x, 78);
 
-    self = create(d, dim, NULL);
-    CHECK(f->denoise(self, host, x, 1, 0.5, 0.5, out) == BASIN_EINVAL,
-          "empirical: denoise before encode is BASIN_EINVAL");
-    CHECK(f->encode(self, host, train, 0) == BASIN_EINVAL,
-          "empirical: an empty training set is BASIN_EINVAL");
-    train[3] = INFINITY;
-    CHECK(f->encode(self, host, train, k) == BASIN_ENUMERIC &&
-              strstr(fake_last_error, "point 0 entry 3") != NULL,
-          "empirical: a non-finite training entry is BASIN_ENUMERIC (%s)",
-          fake_last_error);
-    f->destroy(self);
-    free(train);
-    free(x);
-    free(out);
+    void *self = create(empirical_desc, dim, NULL);
+    if (self) {
+        EXPECT_EQ(f->denoise(self, host, x, 1, 0.5, 0.5, out),
+                  BASIN_EINVAL);                                  /* unencoded */
+        EXPECT_EQ(f->encode(self, host, train, 0), BASIN_EINVAL); /* empty training set */
+        train[3] = INFINITY;
+        EXPECT_EQ(f->encode(self, host, train, k), BASIN_ENUMERIC); /* non-finite entry */
+        EXPECT_STR_CONTAINS(fake_last_error, "point 0 entry 3");
+        f->destroy(self);
+    }
+    fixture_free(&t);
 }
 
 /* -------------------------------------------------------------- gaussian */
@@ -513,9 +614,10 @@ static void check_gaussian_case(const basin_descriptor *d, int mode, uint64_t k,
     fit_reference(train, k, dim, mode, mean, cov);
     uniform_fill(x, n * dim, 3.0, 2000 + k);
     void *self = create(d, dim, mode_names[mode]);
-    CHECK(f->encode(self, host, train, k) == BASIN_OK, "gaussian: encode");
+    EXPECT_MSG(f->encode(self, host, train, k) == BASIN_OK, "gaussian %s: encode: %s",
+               mode_names[mode], fake_last_error);
     int rc = f->denoise(self, host, x, n, alpha, sigma, out);
-    CHECK(rc == BASIN_OK, "gaussian: denoise returned %d (%s)", rc, fake_last_error);
+    EXPECT_MSG(rc == BASIN_OK, "gaussian: denoise returned %d (%s)", rc, fake_last_error);
     /* g_max ≤ 1/α always (and ≤ 1/2σ) */
     const double gain_max = fmin(1 / alpha, sigma > 0 ? 1 / (2 * sigma) : INFINITY);
     double worst = 0;
@@ -529,11 +631,11 @@ static void check_gaussian_case(const basin_descriptor *d, int mode, uint64_t k,
             bad += !(err <= tol);
         }
     }
-    CHECK(bad == 0,
-          "gaussian %s K=%llu N=%u alpha=%g sigma=%g: %d entries outside "
-          "the float bound",
-          mode_names[mode], (unsigned long long)k, dim, alpha, sigma, bad);
-    printf("gaussian %-9s K=%-4llu N=%-2u alpha=%-4g sigma=%-5g max error/bound %.2e\n",
+    EXPECT_MSG(bad == 0,
+               "gaussian %s K=%llu N=%u alpha=%g sigma=%g: %d entries outside "
+               "the float bound (worst error/bound %.2e)",
+               mode_names[mode], (unsigned long long)k, dim, alpha, sigma, bad, worst);
+    printf("# gaussian %-9s K=%-4llu N=%-2u alpha=%-4g sigma=%-5g max error/bound %.2e\n",
            mode_names[mode], (unsigned long long)k, dim, alpha, sigma, worst);
     f->destroy(self);
     free(train);
@@ -544,92 +646,145 @@ static void check_gaussian_case(const basin_descriptor *d, int mode, uint64_t k,
     free(ref);
 }
 
-static void test_gaussian(const basin_descriptor *d)
+/* Against the brute-force formula: every covariance mode at four noise levels, a
+   larger problem, and σ = 0 with full-rank C, where the reference
+   (α² C)⁻¹ α C (x − αμ) + μ is x/α. */
+TEST_IMPL(scores_gaussian_formula)
 {
-    const basin_score_iface *f = iface_of(d);
-    CHECK(f->struct_size == sizeof(basin_score_iface), "gaussian: iface size");
+    ASSERT(setup());
+    const basin_descriptor *d = gaussian_desc;
+    EXPECT_EQ(iface_of(d)->struct_size, sizeof(basin_score_iface));
     const double levels[][2] = {{0.8, 0.5}, {0.3, 2.0}, {1.0, 0.01}, {0.05, 0.1}};
     for (int mode = FULL; mode <= ISOTROPIC; mode++)
-        for (int t = 0; t < 4; t++)
-            check_gaussian_case(d, mode, 400, 10, levels[t][0], levels[t][1]);
+        for (int l = 0; l < 4; l++)
+            check_gaussian_case(d, mode, 400, 10, levels[l][0], levels[l][1]);
     check_gaussian_case(d, FULL, 3000, 50, 0.7, 0.3);
-    /* σ = 0 with full-rank C: the reference (α² C)⁻¹ α C (x − αμ) + μ = x/α */
     check_gaussian_case(d, FULL, 400, 10, 0.6, 0.0);
+}
 
-    const uint32_t dim = 10;
-    const uint64_t k = 400, n = 8;
-    float *train = malloc(k * dim * sizeof *train);
-    float *x = malloc(n * dim * sizeof *x);
-    float *out = malloc(n * dim * sizeof *out);
+/* K = 400 correlated points in dimension 10 (streams 31, 32), 8 states uniform in
+   [-3, 3) (stream 32), mean and covariance of the points (FULL); 0 (with a
+   failed check) if create (defaults) or encode fails. */
+static int gaussian_fixture(fixture *t, double *mean, double *cov)
+{
+    *t = fixture_alloc(gaussian_desc, 400, 10, 8);
+    gaussian_data(t->train, t->k, t->dim, 31);
+    fit_reference(t->train, t->k, t->dim, FULL, mean, cov);
+    uniform_fill(t->x, t->n * t->dim, 3.0, 32);
+    t->self = create(gaussian_desc, t->dim, NULL);
+    if (!t->self)
+        return 0;
+    const int rc = t->f->encode(t->self, host, t->train, t->k);
+    EXPECT_MSG(rc == BASIN_OK, "gaussian: encode (defaults): status %d, %s", rc,
+               fake_last_error);
+    return rc == BASIN_OK;
+}
+
+/* σ → 0 with full-rank C gives x/α, σ → ∞ gives μ. */
+TEST_IMPL(scores_gaussian_limits)
+{
+    ASSERT(setup());
+    fixture t;
     double mean[10], cov[100];
-    gaussian_data(train, k, dim, 31);
-    fit_reference(train, k, dim, FULL, mean, cov);
-    uniform_fill(x, n * dim, 3.0, 32);
-    void *self = create(d, dim, NULL);
-    CHECK(f->encode(self, host, train, k) == BASIN_OK, "gaussian: encode (defaults)");
+    if (!gaussian_fixture(&t, mean, cov)) { /* a failed check already */
+        fixture_free(&t);
+        return;
+    }
+    const basin_score_iface *f = t.f;
+    const uint64_t n = t.n;
+    const uint32_t dim = t.dim;
+    const float *x = t.x;
+    float *out = t.out;
 
     /* σ → 0, full rank: x/α, within the float bound with g_max = 1/α */
     const double alpha = 0.6;
-    f->denoise(self, host, x, n, alpha, 0.0, out);
+    f->denoise(t.self, host, x, n, alpha, 0.0, out);
     int bad = 0;
     for (uint64_t s = 0; s < n; s++) {
         const double tol = gaussian_bound(mean, dim, x + s * dim, alpha, 1 / alpha);
         for (uint32_t i = 0; i < dim; i++)
             bad += !(fabs(out[s * dim + i] - x[s * dim + i] / alpha) <= tol);
     }
-    CHECK(bad == 0, "gaussian: sigma = 0 with full-rank C gives x/alpha (%d off)", bad);
+    EXPECT_EQ(bad, 0); /* entries of the σ = 0 result off x/α */
 
     /* σ → ∞: μ; g ≤ αλ_max/σ² ~ 1e-15 at σ = 1e8, so only μ's rounding is left */
     const double sigmas[2] = {1e8, INFINITY};
-    for (int t = 0; t < 2; t++) {
-        f->denoise(self, host, x, n, alpha, sigmas[t], out);
+    for (int l = 0; l < 2; l++) {
+        f->denoise(t.self, host, x, n, alpha, sigmas[l], out);
         double worst = 0;
         for (uint64_t s = 0; s < n; s++)
             for (uint32_t i = 0; i < dim; i++)
                 worst = fmax(worst, fabs(out[s * dim + i] - mean[i]) /
                                         (2 * U32 * fabs(mean[i]) + 1e-12));
-        CHECK(worst <= 1, "gaussian: sigma = %g gives the mean (error/bound %.2f)",
-              sigmas[t], worst);
+        EXPECT_MSG(worst <= 1, "gaussian: sigma = %g gives the mean (error/bound %.2f)",
+                   sigmas[l], worst);
     }
-    check_threads(f, self, x, n, dim, "gaussian");
+    fixture_free(&t);
+}
 
-    /* bad input */
-    const double bad_levels[][2] = {{0, 1}, {-1, 1}, {NAN, 1}, {1, -1}, {1, NAN}};
-    for (int t = 0; t < 5; t++)
-        CHECK(f->denoise(self, host, x, n, bad_levels[t][0], bad_levels[t][1], out) ==
-                  BASIN_EINVAL,
-              "gaussian: alpha = %g, sigma = %g is BASIN_EINVAL", bad_levels[t][0],
-              bad_levels[t][1]);
-    x[2 * dim + 7] = NAN;
-    CHECK(f->denoise(self, host, x, n, 0.5, 0.5, out) == BASIN_ENUMERIC &&
-              strstr(fake_last_error, "state 2 entry 7") != NULL,
-          "gaussian: a NaN state is BASIN_ENUMERIC (%s)", fake_last_error);
-    f->destroy(self);
-    uniform_fill(x, n * dim, 3.0, 32);
+/* Two threads on one instance give the serial bits. */
+TEST_IMPL(scores_gaussian_threads)
+{
+    ASSERT(setup());
+    fixture t;
+    double mean[10], cov[100];
+    if (gaussian_fixture(&t, mean, cov))
+        check_threads(t.f, t.self, t.x, t.n, t.dim, "gaussian");
+    fixture_free(&t);
+}
 
-    /* K = 1: C = 0, every σ (0 included) returns the one training point */
+/* K = 1: C = 0, every σ (0 included) returns the one training point. */
+TEST_IMPL(scores_gaussian_one_point)
+{
+    ASSERT(setup());
+    fixture t;
+    double mean[10], cov[100];
+    gaussian_fixture(&t, mean, cov);
+    const basin_score_iface *f = t.f;
+    const uint32_t dim = t.dim;
+    const uint64_t n = t.n;
     for (int mode = FULL; mode <= ISOTROPIC; mode++) {
-        self = create(d, dim, mode_names[mode]);
-        CHECK(f->encode(self, host, train, 1) == BASIN_OK, "gaussian %s: K = 1",
-              mode_names[mode]);
+        void *self = create(gaussian_desc, dim, mode_names[mode]);
+        if (!self)
+            continue;
+        EXPECT_MSG(f->encode(self, host, t.train, 1) == BASIN_OK,
+                   "gaussian %s: K = 1: %s", mode_names[mode], fake_last_error);
         int same = 1;
         const double sigma_k1[3] = {0.0, 0.5, 50.0};
-        for (int t = 0; t < 3; t++) {
-            same &= f->denoise(self, host, x, n, 0.7, sigma_k1[t], out) == BASIN_OK;
+        for (int l = 0; l < 3; l++) {
+            same &= f->denoise(self, host, t.x, n, 0.7, sigma_k1[l], t.out) == BASIN_OK;
             for (uint64_t s = 0; s < n; s++)
-                same &= memcmp(out + s * dim, train, dim * sizeof *out) == 0;
+                same &= memcmp(t.out + s * dim, t.train, dim * sizeof *t.out) == 0;
         }
-        CHECK(same, "gaussian %s: K = 1 returns the training point at every sigma",
-              mode_names[mode]);
+        EXPECT_MSG(same, "gaussian %s: K = 1 returns the training point at every sigma",
+                   mode_names[mode]);
         f->destroy(self);
     }
+    fixture_free(&t);
+}
 
-    /*
-     * K = 4 < N: C has rank 3; σ = 0 gives μ + P (x/α − μ), P the orthogonal
-     * projector on the span of the centred points (Gram–Schmidt here). Eigenvalues
-     * that are round-off of 0 must not amplify x: same float bound with g = 1/α.
-     */
-    self = create(d, dim, "full");
+/*
+ * K = 4 < N: C has rank 3; σ = 0 gives μ + P (x/α − μ), P the orthogonal
+ * projector on the span of the centred points (Gram–Schmidt here). Eigenvalues
+ * that are round-off of 0 must not amplify x: same float bound with g = 1/α.
+ */
+TEST_IMPL(scores_gaussian_rank_deficient)
+{
+    ASSERT(setup());
+    fixture t;
+    double mean[10], cov[100];
+    gaussian_fixture(&t, mean, cov);
+    const basin_score_iface *f = t.f;
+    const uint32_t dim = t.dim;
+    const uint64_t n = t.n;
+    const float *train = t.train, *x = t.x;
+    float *out = t.out;
+    const double alpha = 0.6;
+    void *self = create(gaussian_desc, dim, "full");
+    if (!self) {
+        fixture_free(&t);
+        return;
+    }
     f->encode(self, host, train, 4);
     fit_reference(train, 4, dim, FULL, mean, cov);
     double basis[4][10];
@@ -654,8 +809,8 @@ static void test_gaussian(const basin_descriptor *d)
             basis[rank][i] = v[i] / sqrt(norm);
         rank++;
     }
-    CHECK(rank == 3, "gaussian: 4 centred points span %d dimensions", rank);
-    bad = f->denoise(self, host, x, n, alpha, 0.0, out) != BASIN_OK;
+    EXPECT_EQ(rank, 3); /* the dimension 4 centred points span */
+    int bad = f->denoise(self, host, x, n, alpha, 0.0, out) != BASIN_OK;
     for (uint64_t s = 0; s < n; s++) {
         double r[10], expect[10];
         for (uint32_t i = 0; i < dim; i++) {
@@ -673,45 +828,68 @@ static void test_gaussian(const basin_descriptor *d)
         for (uint32_t i = 0; i < dim; i++)
             bad += !(fabs(out[s * dim + i] - expect[i]) <= tol);
     }
-    CHECK(bad == 0,
-          "gaussian: sigma = 0 with K < N projects x/alpha on the data span "
-          "(%d entries off)",
-          bad);
+    /* σ = 0 with K < N projects x/α on the data span: the entries off (and 1 if
+       denoise failed). */
+    EXPECT_EQ(bad, 0);
     f->destroy(self);
+    fixture_free(&t);
+}
 
-    /* bad create / encode */
+/* Bad noise levels, a NaN state, an unknown covariance, denoise before encode, an
+   empty training set, a NaN training entry. */
+TEST_IMPL(scores_gaussian_errors)
+{
+    ASSERT(setup());
+    fixture t;
+    double mean[10], cov[100];
+    if (!gaussian_fixture(&t, mean, cov)) { /* a failed check already */
+        fixture_free(&t);
+        return;
+    }
+    const basin_score_iface *f = t.f;
+    const uint64_t k = t.k, n = t.n;
+    const uint32_t dim = t.dim;
+    float *train = t.train, *x = t.x, *out = t.out;
+
+    const double bad_levels[][2] = {{0, 1}, {-1, 1}, {NAN, 1}, {1, -1}, {1, NAN}};
+    for (int l = 0; l < 5; l++) {
+        const int rc =
+            f->denoise(t.self, host, x, n, bad_levels[l][0], bad_levels[l][1], out);
+        EXPECT_MSG(rc == BASIN_EINVAL,
+                   "gaussian: alpha = %g, sigma = %g: status %d, want BASIN_EINVAL",
+                   bad_levels[l][0], bad_levels[l][1], rc);
+    }
+    x[2 * dim + 7] = NAN;
+    EXPECT_EQ(f->denoise(t.self, host, x, n, 0.5, 0.5, out), BASIN_ENUMERIC); /* NaN */
+    EXPECT_STR_CONTAINS(fake_last_error, "state 2 entry 7");
+    uniform_fill(x, n * dim, 3.0, 32);
+
     basin_value v = {0, "spherical"};
     void *none = NULL;
-    CHECK(f->create(host, &v, dim, &none) == BASIN_EINVAL && none == NULL,
-          "gaussian: covariance = spherical is BASIN_EINVAL");
-    self = create(d, dim, NULL);
-    CHECK(f->denoise(self, host, x, 1, 0.5, 0.5, out) == BASIN_EINVAL,
-          "gaussian: denoise before encode is BASIN_EINVAL");
-    CHECK(f->encode(self, host, train, 0) == BASIN_EINVAL,
-          "gaussian: an empty training set is BASIN_EINVAL");
-    train[13] = NAN;
-    CHECK(f->encode(self, host, train, k) == BASIN_ENUMERIC &&
-              strstr(fake_last_error, "point 1 entry 3") != NULL,
-          "gaussian: a NaN training entry is BASIN_ENUMERIC (%s)", fake_last_error);
-    f->destroy(self);
-    free(train);
-    free(x);
-    free(out);
+    EXPECT_EQ(f->create(host, &v, dim, &none), BASIN_EINVAL); /* covariance = spherical */
+    EXPECT_NULL(none);
+    void *self = create(gaussian_desc, dim, NULL);
+    if (self) {
+        EXPECT_EQ(f->denoise(self, host, x, 1, 0.5, 0.5, out),
+                  BASIN_EINVAL);                                  /* unencoded */
+        EXPECT_EQ(f->encode(self, host, train, 0), BASIN_EINVAL); /* empty training set */
+        train[13] = NAN;
+        EXPECT_EQ(f->encode(self, host, train, k), BASIN_ENUMERIC); /* a NaN entry */
+        EXPECT_STR_CONTAINS(fake_last_error, "point 1 entry 3");
+        f->destroy(self);
+    }
+    fixture_free(&t);
 }
 
-int main(int argc, char **argv)
-{
-    if (argc != 3) {
-        fprintf(stderr, "usage: %s EMPIRICAL.so GAUSSIAN.so\n", argv[0]);
-        return 2;
-    }
-    openblas_set_num_threads(1);
-    fake_host_init(&fake, 2026, FAKE_SPLITMIX);
-    const basin_descriptor *empirical = load_score(argv[1], "scores/empirical");
-    const basin_descriptor *gaussian = load_score(argv[2], "scores/gaussian");
-    if (empirical == NULL || gaussian == NULL)
-        return check_done("score plugins");
-    test_empirical(empirical);
-    test_gaussian(gaussian);
-    return check_done("score plugins");
-}
+TEST_LIST_BEGIN
+TEST_ENTRY(scores_empirical_formula)
+TEST_ENTRY(scores_empirical_limits)
+TEST_ENTRY(scores_empirical_threads)
+TEST_ENTRY(scores_empirical_errors)
+TEST_ENTRY(scores_gaussian_formula)
+TEST_ENTRY(scores_gaussian_limits)
+TEST_ENTRY(scores_gaussian_threads)
+TEST_ENTRY(scores_gaussian_one_point)
+TEST_ENTRY(scores_gaussian_rank_deficient)
+TEST_ENTRY(scores_gaussian_errors)
+TEST_LIST_END

@@ -3,6 +3,8 @@
 # configure time or the Python interpreter has no torch.
 # Environment: PLUGIN (the built torchscript.so, empty if not built), TEST (the
 # test_torchscript program), PYTHON (default /usr/bin/python3, Debian's, with torch).
+# Arguments: case names of the test program (meson test torchscript --test-args
+# CASE); with them, only those cases run, not the basin check and basin run below.
 set -u
 PYTHON=${PYTHON:-/usr/bin/python3}
 if [ -z "${PLUGIN:-}" ]; then
@@ -16,9 +18,9 @@ fi
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 "$PYTHON" "$(dirname "$0")/make_models.py" "$T" || { echo "make_models.py failed"; exit 1; }
-"$TEST" "$PLUGIN" "$T"
+BASIN_TEST_TORCHSCRIPT="$PLUGIN" BASIN_TEST_TORCH_MODELS="$T" "$TEST" "$@"
 rc=$?
-[ "$rc" -eq 0 ] && [ -n "${BASIN:-}" ] || exit "$rc"
+[ "$rc" -eq 0 ] && [ "$#" -eq 0 ] && [ -n "${BASIN:-}" ] || exit "$rc"
 
 # `basin check` on the plugin bound to gauss.pt, the exact denoiser of
 # N(0, diag(1, 1/2, 1/3, 1/4)): a pretrained model of dimension 4 whose law is not

@@ -12,7 +12,16 @@
  *     and without concurrent model calls.
  *  4. Bad files and parameters: one-line errors with the right codes.
  *
- * Usage: test_torchscript TORCHSCRIPT.so DIR   (DIR: make_models.py's output)
+ * Environment (run.sh sets it): BASIN_TEST_TORCHSCRIPT, the built plugin
+ * (build/plugins/scores/torchscript.so); BASIN_TEST_TORCH_MODELS, the folder
+ * make_models.py wrote. One case by name (--list names them), through meson (run.sh
+ * passes its arguments on, and then runs nothing else):
+ *   meson test -C build torchscript --test-args torchscript_threads -v
+ * or by hand:
+ *   /usr/bin/python3 tests/plugins/torchscript/make_models.py /tmp/models
+ *   BASIN_TEST_TORCHSCRIPT=build/plugins/scores/torchscript.so \
+ *   BASIN_TEST_TORCH_MODELS=/tmp/models \
+ *       build/tests/plugins/torchscript/test-torchscript torchscript_threads
  */
 #include <basin/plugin.h>
 
@@ -22,8 +31,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "check.h"
 #include "fake_host.h"
+#include "harness.h"
 #include "process/schedule.h"
 
 static fake_host fake;
@@ -31,6 +40,30 @@ static const basin_host *const host = &fake.host;
 static const basin_descriptor *desc;
 static const basin_score_iface *score;
 static const char *dir;
+
+/* What every case needs: the plugin loaded (once) from $BASIN_TEST_TORCHSCRIPT,
+   the models' folder from $BASIN_TEST_TORCH_MODELS, a fresh fake host (seed 2026,
+   logs printed). 0 (with a failed check, or a note for an unset variable) if one
+   is missing. */
+static int setup(void)
+{
+    fake_host_init(&fake, 2026, FAKE_SPLITMIX);
+    if (desc)
+        return 1;
+    const char *plugin = test_env("BASIN_TEST_TORCHSCRIPT");
+    dir = test_env("BASIN_TEST_TORCH_MODELS");
+    if (!plugin || !dir)
+        return 0;
+    desc = load_plugin(plugin, "scores/torchscript");
+    const int ok = desc != NULL && strcmp(desc->interface, BASIN_IFACE_SCORE) == 0;
+    EXPECT_MSG(ok, "%s holds scores/torchscript", plugin);
+    if (!ok) {
+        desc = NULL;
+        return 0;
+    }
+    score = desc->iface;
+    return 1;
+}
 
 /* ----------------------------------------------------------------- .npy */
 
@@ -139,9 +172,7 @@ static void check_cases(const double *times)
     char line[1024];
     snprintf(line, sizeof line, "%s/cases.txt", dir);
     FILE *f = fopen(line, "r");
-    CHECK(f != NULL, "cannot open %s", line);
-    if (f == NULL)
-        return;
+    ASSERT_MSG(f != NULL, "cannot open %s", line);
     int n_cases = 0;
     while (fgets(line, sizeof line, f) != NULL) {
         char model[256], output[64], input[64], image[64], xname[256], refname[256],
@@ -152,13 +183,15 @@ static void check_cases(const double *times)
         size_t xs[3], rs[3], ws[3];
         double *x = npy_read(xname, xs), *ref = npy_read(refname, rs),
                *raw = npy_read(rawname, ws);
-        CHECK(x != NULL && ref != NULL && raw != NULL && rs[0] == 4 && rs[1] == xs[0] &&
-                  rs[2] == xs[1],
-              "%s: reference files readable and shaped", line);
+        EXPECT_MSG(x != NULL && ref != NULL && raw != NULL,
+                   "%s: reference files not readable", line);
         if (x == NULL || ref == NULL || raw == NULL) {
             free(x), free(ref), free(raw);
             continue;
         }
+        EXPECT_MSG(rs[0] == 4 && rs[1] == xs[0] && rs[2] == xs[1],
+                   "%s: references shaped %zu x %zu x %zu, want 4 x %zu x %zu", line,
+                   rs[0], rs[1], rs[2], xs[0], xs[1]);
         const size_t n = xs[0], dim = xs[1];
         float *xf = malloc(n * dim * sizeof *xf), *out = malloc(n * dim * sizeof *out);
         for (size_t i = 0; i < n * dim; i++)
@@ -168,14 +201,15 @@ static void check_cases(const double *times)
             int rc;
             void *m = make(model, output, input, "ddpm-linear", image, batch, 1,
                            (uint32_t)dim, &rc);
-            CHECK(m != NULL, "%s %s %s: create: %s", model, output, input,
-                  fake_last_error);
+            EXPECT_MSG(m != NULL, "%s %s %s: create: status %d, %s", model, output, input,
+                       rc, fake_last_error);
             if (m == NULL)
                 continue;
             for (size_t k = 0; k < 4; k++) {
                 const double alpha = times[3 * k + 1], sigma = times[3 * k + 2];
                 rc = score->denoise(m, host, xf, n, alpha, sigma, out);
-                CHECK(rc == BASIN_OK, "denoise: %s", fake_last_error);
+                EXPECT_MSG(rc == BASIN_OK, "%s: denoise: status %d, %s", model, rc,
+                           fake_last_error);
                 double worst = 0;
                 for (size_t i = 0; i < n * dim; i++) {
                     const double r = ref[k * n * dim + i], w = raw[k * n * dim + i];
@@ -183,10 +217,10 @@ static void check_cases(const double *times)
                     const double e = fabs(out[i] - r) / tol;
                     worst = e > worst || isnan(e) ? e : worst;
                 }
-                CHECK(worst <= 1,
-                      "%s output=%s input=%s image=%s batch=%g t=%g: "
-                      "worst |basin − PyTorch| / tolerance = %g",
-                      model, output, input, image, batch, times[3 * k], worst);
+                EXPECT_MSG(worst <= 1,
+                           "%s output=%s input=%s image=%s batch=%g t=%g: "
+                           "worst |basin − PyTorch| / tolerance = %g",
+                           model, output, input, image, batch, times[3 * k], worst);
             }
             score->destroy(m);
         }
@@ -194,7 +228,7 @@ static void check_cases(const double *times)
         free(xf), free(out), free(x), free(ref), free(raw);
     }
     fclose(f);
-    CHECK(n_cases == 9, "cases.txt holds 9 cases (%d)", n_cases);
+    EXPECT_EQ(n_cases, 9); /* the cases of cases.txt */
 }
 
 /* ----------------------------------------- 2. the noise level c received */
@@ -205,8 +239,9 @@ static double echo(void *m, double alpha, double sigma)
     const float x[3] = {0.5f, -1, 2};
     float out[3] = {0, 0, 0};
     const int rc = score->denoise(m, host, x, 1, alpha, sigma, out);
-    CHECK(rc == BASIN_OK && out[0] == out[1] && out[1] == out[2], "echo: %s",
-          fake_last_error);
+    EXPECT_MSG(rc == BASIN_OK && out[0] == out[1] && out[1] == out[2],
+               "echo: status %d (%s), outputs %.9g %.9g %.9g", rc, fake_last_error,
+               out[0], out[1], out[2]);
     return out[0];
 }
 
@@ -217,8 +252,9 @@ static double echo(void *m, double alpha, double sigma)
  * acos at t = 1e-3): relative 1e-6 covers both; a wrong constant (β1, s) is off
  * by 1e-3 or more.
  */
-static void check_noise_inputs(void)
+TEST_IMPL(torchscript_noise_inputs)
 {
+    ASSERT(setup());
     static const char *const names[] = {"ddpm-linear", "cosine", "ou", "edm"};
     static const double at[4][3] = {
         {1e-3, 0.37, 1}, {1e-3, 0.5, 0.99}, {1e-3, 0.8, 5}, {0.002, 1.3, 80}};
@@ -226,19 +262,22 @@ static void check_noise_inputs(void)
     for (int s = 0; s < 4; s++) {
         schedule sch;
         char err[256];
-        CHECK(schedule_init(&sch, names[s], -1, -1, err, sizeof err) == 0, "%s", err);
+        const int sch_rc = schedule_init(&sch, names[s], -1, -1, err, sizeof err);
+        EXPECT_MSG(sch_rc == 0, "schedule %s: status %d, %s", names[s], sch_rc, err);
         void *m = make("echo.pt", "denoiser", "t", names[s], NULL, 256, 1, 3, &rc);
-        CHECK(m != NULL, "echo t %s: %s", names[s], fake_last_error);
-        if (m == NULL)
+        EXPECT_MSG(m != NULL, "echo t %s: status %d, %s", names[s], rc, fake_last_error);
+        if (sch_rc != 0 || m == NULL) {
+            if (m != NULL)
+                score->destroy(m);
             continue;
+        }
         for (int i = 0; i < 3; i++) {
             double alpha, sigma;
             sch.table.at(&sch.table, at[s][i], &alpha, &sigma, NULL, NULL);
             const double c = echo(m, alpha, sigma);
-            CHECK(fabs(c - at[s][i]) <= 1e-6 * at[s][i],
-                  "input = t, schedule %s, "
-                  "t = %g: the model got c = %.9g",
-                  names[s], at[s][i], c);
+            EXPECT_MSG(fabs(c - at[s][i]) <= 1e-6 * at[s][i],
+                       "input = t, schedule %s, t = %g: the model got c = %.9g", names[s],
+                       at[s][i], c);
         }
         score->destroy(m);
     }
@@ -248,15 +287,15 @@ static void check_noise_inputs(void)
     schedule_init(&ddpm, "ddpm-linear", -1, -1, err, sizeof err);
     void *m =
         make("echo.pt", "denoiser", "ddpm-step", "ddpm-linear", NULL, 256, 1, 3, &rc);
-    CHECK(m != NULL, "echo ddpm-step: %s", fake_last_error);
+    EXPECT_MSG(m != NULL, "echo ddpm-step: status %d, %s", rc, fake_last_error);
     if (m != NULL) {
         static const int steps[] = {1, 2, 37, 500, 999, 1000};
         for (int i = 0; i < 6; i++) {
             double alpha, sigma;
             ddpm.table.at(&ddpm.table, steps[i] / 1000.0, &alpha, &sigma, NULL, NULL);
             const double c = echo(m, alpha, sigma);
-            CHECK(c == steps[i] - 1, "DDPM step %d gets index %d (%g)", steps[i],
-                  steps[i] - 1, c);
+            /* DDPM step steps[i] gets index steps[i] - 1. */
+            EXPECT_NEAR(c, steps[i] - 1, 0);
         }
         /* σ/α = 1000 is beyond step 1000 (σ/α ≈ 157): clamped to 999, one warning
            for this and the next two. */
@@ -264,9 +303,9 @@ static void check_noise_inputs(void)
         const uint64_t before = fake.n_warnings;
         const double c1 = echo(m, 1, 1000), c2 = echo(m, 1, 1e-5);
         echo(m, 1, 2000);
-        CHECK(c1 == 999 && c2 == 0 && fake.n_warnings - before == 1,
-              "out-of-range steps clamp to 999 and 0 with one warning (%g, %g, %llu)", c1,
-              c2, (unsigned long long)(fake.n_warnings - before));
+        EXPECT_NEAR(c1, 999, 0);
+        EXPECT_NEAR(c2, 0, 0);
+        EXPECT_EQ(fake.n_warnings - before, 1);
         fake.quiet = 0;
         score->destroy(m);
     }
@@ -274,14 +313,17 @@ static void check_noise_inputs(void)
     m = make("echo.pt", "denoiser", "sigma", "ddpm-linear", NULL, 256, 1, 3, &rc);
     void *ve =
         make("echo.pt", "denoiser", "ve-sigma", "ddpm-linear", NULL, 256, 1, 3, &rc);
+    EXPECT_NOT_NULL(m);
+    EXPECT_NOT_NULL(ve);
     if (m != NULL && ve != NULL) {
         const double alpha = 0.6, sigma = 0.8;
-        CHECK(echo(m, alpha, sigma) == (float)sigma, "input = sigma gets σ");
-        CHECK(echo(ve, alpha, sigma) == (float)(sigma / alpha),
-              "input = ve-sigma gets σ/α");
+        EXPECT_NEAR(echo(m, alpha, sigma), (float)sigma, 0);            /* σ */
+        EXPECT_NEAR(echo(ve, alpha, sigma), (float)(sigma / alpha), 0); /* σ/α */
     }
-    score->destroy(m);
-    score->destroy(ve);
+    if (m != NULL)
+        score->destroy(m);
+    if (ve != NULL)
+        score->destroy(ve);
 }
 
 /* ------------------------------------------------------------ 3. threads */
@@ -311,8 +353,9 @@ static void *run_job(void *arg)
     return NULL;
 }
 
-static void check_threads(void)
+TEST_IMPL(torchscript_threads)
 {
+    ASSERT(setup());
     static float x[T_ROWS * T_DIM];
     static job serial, jobs[T_THREADS];
     for (int i = 0; i < T_ROWS * T_DIM; i++)
@@ -321,7 +364,7 @@ static void check_threads(void)
         int rc;
         void *m = make("mlp.pt", "denoiser", "sigma", "ddpm-linear", NULL, 32, concurrent,
                        T_DIM, &rc);
-        CHECK(m != NULL, "mlp: %s", fake_last_error);
+        EXPECT_MSG(m != NULL, "mlp.pt: status %d, %s", rc, fake_last_error);
         if (m == NULL)
             continue;
         serial.model = m;
@@ -339,10 +382,11 @@ static void check_threads(void)
             rcs |= jobs[t].rc;
             same &= memcmp(jobs[t].out, serial.out, sizeof serial.out) == 0;
         }
-        CHECK(rcs == 0 && same,
-              "%d threads at once (concurrent = %d) give the serial "
-              "result bit for bit",
-              T_THREADS, concurrent);
+        EXPECT_MSG(rcs == 0, "concurrent = %d: status %d", concurrent, rcs);
+        EXPECT_MSG(same,
+                   "%d threads at once (concurrent = %d) do not give the serial "
+                   "result bit for bit",
+                   T_THREADS, concurrent);
         score->destroy(m);
     }
 }
@@ -354,16 +398,18 @@ static void expect_error(const char *file, const char *image, uint32_t dim, int 
 {
     int rc;
     void *m = make(file, "denoiser", "sigma", "ddpm-linear", image, 256, 1, dim, &rc);
-    CHECK(m == NULL && rc == code && strstr(fake_last_error, pattern) != NULL &&
-              strchr(fake_last_error, '\n') == NULL,
-          "%s: rc %d (want %d), message '%s' (want '%s', one line)", what, rc, code,
-          fake_last_error, pattern);
-    printf("%s: %s\n", what, fake_last_error);
-    score->destroy(m);
+    EXPECT_MSG(m == NULL && rc == code && strstr(fake_last_error, pattern) != NULL &&
+                   strchr(fake_last_error, '\n') == NULL,
+               "%s: rc %d (want %d), message '%s' (want '%s', one line)", what, rc, code,
+               fake_last_error, pattern);
+    printf("# %s: %s\n", what, fake_last_error);
+    if (m != NULL)
+        score->destroy(m);
 }
 
-static void check_bad_input(void)
+TEST_IMPL(torchscript_bad_input)
 {
+    ASSERT(setup());
     expect_error("/nonexistent/model.pt", NULL, 6, BASIN_EIO, "No such file",
                  "missing file");
     expect_error("garbage.pt", NULL, 6, BASIN_EINVAL, "is not a TorchScript module",
@@ -384,56 +430,70 @@ static void check_bad_input(void)
 
     int rc;
     void *m = make("nan.pt", "denoiser", "sigma", "ddpm-linear", NULL, 256, 1, 6, &rc);
-    CHECK(m != NULL, "nan.pt loads (its probe at σ = √½ is finite): %s", fake_last_error);
+    EXPECT_MSG(m != NULL, "nan.pt loads (its probe at σ = √½ is finite): status %d, %s",
+               rc, fake_last_error);
     if (m != NULL) {
         float x[12] = {1, 2, 3, 4, 5, 6, 1, 2, 3, 4, 5, 6}, out[12];
         rc = score->denoise(m, host, x, 2, 0.5, 0.9, out);
-        CHECK(rc == BASIN_ENUMERIC && strstr(fake_last_error, "not finite") != NULL,
-              "NaN output: rc %d, '%s'", rc, fake_last_error);
+        EXPECT_EQ(rc, BASIN_ENUMERIC); /* a NaN output */
+        EXPECT_STR_CONTAINS(fake_last_error, "not finite");
         rc = score->denoise(m, host, x, 2, 0, 0.5, out);
-        CHECK(rc == BASIN_EINVAL && strstr(fake_last_error, "alpha = 0") != NULL,
-              "α = 0: rc %d, '%s'", rc, fake_last_error);
+        EXPECT_EQ(rc, BASIN_EINVAL); /* α = 0 */
+        EXPECT_STR_CONTAINS(fake_last_error, "alpha = 0");
         score->destroy(m);
     }
 }
 
-int main(int argc, char **argv)
+/* make_models.py's ddpm-linear times (times.npy, 4 x 3: t, α, σ), or NULL with a
+   failed check. */
+static double *read_times(void)
 {
-    if (argc != 3) {
-        fprintf(stderr, "usage: test_torchscript TORCHSCRIPT.so DIR\n");
-        return 2;
-    }
-    dir = argv[2];
-    fake_host_init(&fake, 2026, FAKE_SPLITMIX);
-    desc = load_plugin(argv[1], "scores/torchscript");
-    CHECK(desc != NULL && strcmp(desc->interface, BASIN_IFACE_SCORE) == 0,
-          "%s holds scores/torchscript", argv[1]);
-    if (desc == NULL)
-        return check_done("torchscript");
-    score = desc->iface;
-
-    /* make_models.py's ddpm-linear times agree with core/schedule.c (1e-12: two
-       double evaluations of the same closed form). */
     size_t ts[3];
     double *times = npy_read("times.npy", ts);
-    CHECK(times != NULL && ts[0] == 4 && ts[1] == 3, "times.npy is 4 x 3");
-    if (times == NULL)
-        return check_done("torchscript");
+    EXPECT_MSG(times != NULL && ts[0] == 4 && ts[1] == 3, "times.npy is not 4 x 3");
+    if (times != NULL && (ts[0] != 4 || ts[1] != 3)) {
+        free(times);
+        return NULL;
+    }
+    return times;
+}
+
+/* make_models.py's ddpm-linear times agree with core/schedule.c (1e-12: two double
+   evaluations of the same closed form). */
+TEST_IMPL(torchscript_times)
+{
+    ASSERT(setup());
+    double *times = read_times();
+    ASSERT_NOT_NULL(times);
     schedule ddpm;
     char err[256];
     schedule_init(&ddpm, "ddpm-linear", -1, -1, err, sizeof err);
     for (int k = 0; k < 4; k++) {
         double a, s;
         ddpm.table.at(&ddpm.table, times[3 * k], &a, &s, NULL, NULL);
-        CHECK(fabs(a - times[3 * k + 1]) <= 1e-12 && fabs(s - times[3 * k + 2]) <= 1e-12,
-              "t = %g: α, σ of core (%.15g, %.15g) and of the script (%.15g, %.15g)",
-              times[3 * k], a, s, times[3 * k + 1], times[3 * k + 2]);
+        EXPECT_MSG(fabs(a - times[3 * k + 1]) <= 1e-12 &&
+                       fabs(s - times[3 * k + 2]) <= 1e-12,
+                   "t = %g: α, σ of core (%.15g, %.15g) and of the script (%.15g, %.15g)",
+                   times[3 * k], a, s, times[3 * k + 1], times[3 * k + 2]);
     }
-
-    check_cases(times);
-    check_noise_inputs();
-    check_threads();
-    check_bad_input();
     free(times);
-    return check_done("torchscript");
 }
+
+/* Every case of cases.txt against PyTorch's outputs, in one batch and in chunks
+   of 2. */
+TEST_IMPL(torchscript_cases)
+{
+    ASSERT(setup());
+    double *times = read_times();
+    ASSERT_NOT_NULL(times);
+    check_cases(times);
+    free(times);
+}
+
+TEST_LIST_BEGIN
+TEST_ENTRY(torchscript_times)
+TEST_ENTRY(torchscript_cases)
+TEST_ENTRY(torchscript_noise_inputs)
+TEST_ENTRY(torchscript_threads)
+TEST_ENTRY(torchscript_bad_input)
+TEST_LIST_END
