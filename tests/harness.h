@@ -109,7 +109,17 @@ typedef struct harness_case {
 static struct harness_state {
     long checks;
     long failed;
+    char skip[200]; /* why the running case skipped, or "" */
 } harness;
+
+/* Skip the running case: it reports "ok N - name # SKIP why" (TAP) and counts as
+   skipped, not passed; checks already failed in it still fail it. Returns from
+   the case function. */
+#define TEST_SKIP(...)                                                                   \
+    do {                                                                                 \
+        snprintf(harness.skip, sizeof harness.skip, __VA_ARGS__);                        \
+        return;                                                                          \
+    } while (0)
 
 /* ------------------------------------------------------- the assertions */
 
@@ -396,20 +406,25 @@ static inline int harness_main(int argc, char **argv, const harness_case *cases)
         for (size_t c = 0; c < n_cases; c++)
             run[n_run++] = c;
 
-    size_t passed = 0, failed = 0;
+    size_t passed = 0, failed = 0, skipped = 0;
     printf("1..%zu\n", n_run);
     for (size_t i = 0; i < n_run; i++) {
         const harness_case *c = &cases[run[i]];
         harness.failed = 0;
+        harness.skip[0] = '\0';
         c->run();
-        if (harness.failed == 0)
-            passed++;
-        else
+        if (harness.failed)
             failed++;
-        printf("%s %zu - %s\n", harness.failed ? "not ok" : "ok", i + 1, c->name);
+        else if (harness.skip[0])
+            skipped++;
+        else
+            passed++;
+        printf("%s %zu - %s%s%s\n", harness.failed ? "not ok" : "ok", i + 1, c->name,
+               harness.skip[0] && !harness.failed ? " # SKIP " : "",
+               harness.failed ? "" : harness.skip);
     }
-    printf("%s: %zu passed, %zu failed (%ld checks)\n", prog, passed, failed,
-           harness.checks);
+    printf("%s: %zu passed, %zu failed, %zu skipped (%ld checks)\n", prog, passed,
+           failed, skipped, harness.checks);
     free(run);
     return failed ? 1 : 0;
 }
