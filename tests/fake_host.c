@@ -236,8 +236,9 @@ const basin_descriptor *load_built_plugin(const char *file, const char *id,
         return NULL;
     }
     char path[4096];
-    if ((size_t)snprintf(path, sizeof path, "%s/%s", dir, file) >= sizeof path) {
-        fprintf(stderr, "%s/%s: path too long\n", dir, file);
+    if ((size_t)snprintf(path, sizeof path, "%s/%s%s", dir, file ? file : id,
+                         file ? "" : ".so") >= sizeof path) {
+        fprintf(stderr, "%s/%s: path too long\n", dir, file ? file : id);
         return NULL;
     }
     const basin_descriptor *d = load_plugin(path, id);

@@ -78,11 +78,12 @@ const basin_descriptor *load_plugin(const char *path, const char *id);
 
 /*
  * Plugin `id` implementing `iface` (BASIN_IFACE_*) in the built library `file`, a
- * path under $BASIN_TEST_PLUGIN_DIR (meson's test() sets it to build/plugins):
- * load_built_plugin("datasets/gaussian.so", "datasets/gaussian",
- * BASIN_IFACE_DATASET). load_plugin's checks, then the descriptor's interface
- * name and the struct size of its interface table. On any failure (the variable
- * unset included): a line on stderr, and NULL.
+ * path under $BASIN_TEST_PLUGIN_DIR (meson's test() sets it to build/plugins), or
+ * NULL for id.so: load_built_plugin(NULL, "datasets/gaussian", BASIN_IFACE_DATASET)
+ * loads datasets/gaussian.so, load_built_plugin("ffi/ffi.so", "scores/ffi", ...)
+ * the one library of two plugins. load_plugin's checks, then the descriptor's
+ * interface name and the struct size of its interface table. On any failure (the
+ * variable unset included): a line on stderr, and NULL.
  */
 const basin_descriptor *load_built_plugin(const char *file, const char *id,
                                           const char *iface);

@@ -32,7 +32,7 @@ typedef struct sphere {
 static int sphere_load(sphere *s)
 {
     const basin_descriptor *desc =
-        load_built_plugin("datasets/sphere.so", "datasets/sphere", BASIN_IFACE_DATASET);
+        load_built_plugin(NULL, "datasets/sphere", BASIN_IFACE_DATASET);
     if (!desc)
         return 0;
     s->ds = desc->iface;
