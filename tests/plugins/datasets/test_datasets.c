@@ -55,6 +55,14 @@ static const basin_descriptor *dataset(const char *id)
     return load_built_plugin(NULL, id, BASIN_IFACE_DATASET);
 }
 
+/* The start of a case: a fake host m (host, its basin_host) and the descriptor desc
+   of dataset plugin `id`, or return with a failed check. */
+#define SETUP(id)                                                                        \
+    fake_host m;                                                                         \
+    const basin_host *host = start(&m);                                                  \
+    const basin_descriptor *desc = dataset(id);                                          \
+    ASSERT_MSG(desc, id " loads from $BASIN_TEST_PLUGIN_DIR")
+
 static const basin_dataset_iface *iface_of(const params *p)
 {
     return p->desc->iface;
@@ -293,10 +301,7 @@ static void join(char *out, size_t n, const char *dir, const char *name)
    sample covariance, determinism. */
 TEST_IMPL(datasets_gaussian)
 {
-    fake_host m;
-    const basin_host *host = start(&m);
-    const basin_descriptor *desc = dataset("datasets/gaussian");
-    ASSERT_NOT_NULL(desc);
+    SETUP("datasets/gaussian");
     const uint32_t n = 16;
     const uint64_t k = 20000;
     params p = param_defaults(desc);
@@ -397,10 +402,7 @@ TEST_IMPL(datasets_gaussian)
 /* Isotropic spectrum, read() errors, refused parameters. */
 TEST_IMPL(datasets_gaussian_errors)
 {
-    fake_host m;
-    const basin_host *host = start(&m);
-    const basin_descriptor *desc = dataset("datasets/gaussian");
-    ASSERT_NOT_NULL(desc);
+    SETUP("datasets/gaussian");
     params p = param_defaults(desc);
     set_number(&p, "dim", 5);
     set_number(&p, "count", 3);
@@ -440,10 +442,7 @@ TEST_IMPL(datasets_gaussian_errors)
    Two-class Gaussian mixture): Λ = σ² + N m~² = 51 and t_S = ½ log 51. */
 TEST_IMPL(datasets_mixture_two)
 {
-    fake_host m;
-    const basin_host *host = start(&m);
-    const basin_descriptor *desc = dataset("datasets/gaussian-mixture");
-    ASSERT_NOT_NULL(desc);
+    SETUP("datasets/gaussian-mixture");
     const uint32_t n = 50;
     const uint64_t k = 20000;
     params p = param_defaults(desc);
@@ -509,10 +508,7 @@ TEST_IMPL(datasets_mixture_two)
    (rank of the centred means is C − 1 = 4). */
 TEST_IMPL(datasets_mixture_five)
 {
-    fake_host m;
-    const basin_host *host = start(&m);
-    const basin_descriptor *desc = dataset("datasets/gaussian-mixture");
-    ASSERT_NOT_NULL(desc);
+    SETUP("datasets/gaussian-mixture");
     const uint32_t n5 = 30;
     const uint64_t k = 20000;
     params p = param_defaults(desc);
@@ -608,10 +604,7 @@ static double g_times_f(double u, int power)
    F Fᵀ/D of rank 15 (Goldt et al. 2020; docs/science.md, Hidden manifold model). */
 TEST_IMPL(datasets_manifold_linear)
 {
-    fake_host m;
-    const basin_host *host = start(&m);
-    const basin_descriptor *desc = dataset("datasets/hidden-manifold");
-    ASSERT_NOT_NULL(desc);
+    SETUP("datasets/hidden-manifold");
     const uint32_t n = 60, dl = 15;
     const uint64_t k = 5000;
     params p = param_defaults(desc);
@@ -697,10 +690,7 @@ TEST_IMPL(datasets_manifold_linear)
    Σ_i (μ₁² q_i + μ*²) = trace of spectrum(), by its own quadrature. */
 TEST_IMPL(datasets_manifold_nonlinear)
 {
-    fake_host m;
-    const basin_host *host = start(&m);
-    const basin_descriptor *desc = dataset("datasets/hidden-manifold");
-    ASSERT_NOT_NULL(desc);
+    SETUP("datasets/hidden-manifold");
     static const char *const names[] = {"", "tanh", "relu", "sign"};
     const uint32_t nn = 200, dd = 100;
     const uint64_t kk = 4000;
@@ -776,10 +766,7 @@ TEST_IMPL(datasets_manifold_nonlinear)
 /* D = round(α_D N) clamps to ≥ 1; an unknown nonlinearity is refused. */
 TEST_IMPL(datasets_manifold_params)
 {
-    fake_host m;
-    const basin_host *host = start(&m);
-    const basin_descriptor *desc = dataset("datasets/hidden-manifold");
-    ASSERT_NOT_NULL(desc);
+    SETUP("datasets/hidden-manifold");
     params p = param_defaults(desc);
     set_number(&p, "dim", 10);
     set_number(&p, "alpha_d", 0.01);
@@ -905,10 +892,7 @@ static int subset_of(const float *rows, uint64_t n, uint32_t dim, const uint64_t
    IDX files; skipped without them. */
 TEST_IMPL(datasets_fashion_real)
 {
-    fake_host m;
-    const basin_host *host = start(&m);
-    const basin_descriptor *desc = dataset("datasets/fashion-mnist");
-    ASSERT_NOT_NULL(desc);
+    SETUP("datasets/fashion-mnist");
     const char *dir = getenv("BASIN_TEST_FASHION_MNIST_DIR");
     if (dir == NULL || dir[0] == 0)
         dir = "/usr/share/datasets/fashion-mnist";
@@ -1154,10 +1138,7 @@ static void fake_idx(const char *dir, uint32_t n, uint32_t h, uint32_t w, uint32
    refusal (counts, sizes, bad magic, truncation, overflow, labels, missing files). */
 TEST_IMPL(datasets_fashion_fake)
 {
-    fake_host m;
-    const basin_host *host = start(&m);
-    const basin_descriptor *desc = dataset("datasets/fashion-mnist");
-    ASSERT_NOT_NULL(desc);
+    SETUP("datasets/fashion-mnist");
     char tmp[4096], dir[4096], path[4096];
     ASSERT_MSG(case_dir(tmp, sizeof tmp, "fashion"), "a scratch folder under /tmp");
     join(dir, sizeof dir, tmp, "idx");
@@ -1394,10 +1375,7 @@ static const char *write_f4(const char *tmp, float f4[15])
 /* Files datasets/npy reads: each dtype, version and shape, count and heldout. */
 TEST_IMPL(datasets_npy)
 {
-    fake_host m;
-    const basin_host *host = start(&m);
-    const basin_descriptor *desc = dataset("datasets/npy");
-    ASSERT_NOT_NULL(desc);
+    SETUP("datasets/npy");
     char tmp[4096];
     ASSERT_MSG(case_dir(tmp, sizeof tmp, "npy"), "a scratch folder under /tmp");
     const basin_dataset_iface *np = desc->iface;
@@ -1527,10 +1505,7 @@ TEST_IMPL(datasets_npy)
 /* Files and parameters datasets/npy refuses, each with a message naming why. */
 TEST_IMPL(datasets_npy_refusals)
 {
-    fake_host m;
-    const basin_host *host = start(&m);
-    const basin_descriptor *desc = dataset("datasets/npy");
-    ASSERT_NOT_NULL(desc);
+    SETUP("datasets/npy");
     char tmp[4096];
     ASSERT_MSG(case_dir(tmp, sizeof tmp, "npy-refusals"), "a scratch folder under /tmp");
     const basin_dataset_iface *np = desc->iface;

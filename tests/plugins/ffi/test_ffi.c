@@ -428,7 +428,7 @@ TEST_IMPL(ffi_energies)
     int rc;
     void *e =
         make_energy(QUAD_ENERGY, QUAD_BINDINGS, QUAD_GRADIENT, QUAD_BINDINGS, dim, &rc);
-    ASSERT_MSG(e != NULL, "energies/ffi: quad_energy and quad_gradient bind: \"%s\"",
+    ASSERT_MSG(e, "energies/ffi: quad_energy and quad_gradient bind: \"%s\"",
                fake_last_error);
     EXPECT_EQ(energy_if->encode(e, host, train, k), BASIN_OK);
     double energy[11], worst_e = 0;
