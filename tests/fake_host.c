@@ -216,6 +216,45 @@ const basin_descriptor *load_plugin(const char *path, const char *id)
     return found;
 }
 
+/* sizeof the interface table named iface, or 0 for a name this build does not know. */
+static size_t iface_size(const char *iface)
+{
+    return strcmp(iface, BASIN_IFACE_DATASET) == 0   ? sizeof(basin_dataset_iface)
+           : strcmp(iface, BASIN_IFACE_ENERGY) == 0  ? sizeof(basin_energy_iface)
+           : strcmp(iface, BASIN_IFACE_SCORE) == 0   ? sizeof(basin_score_iface)
+           : strcmp(iface, BASIN_IFACE_SAMPLER) == 0 ? sizeof(basin_sampler_iface)
+                                                     : 0;
+}
+
+const basin_descriptor *load_built_plugin(const char *file, const char *id,
+                                          const char *iface)
+{
+    const char *dir = getenv("BASIN_TEST_PLUGIN_DIR");
+    if (dir == NULL || dir[0] == '\0') {
+        fprintf(stderr, "BASIN_TEST_PLUGIN_DIR is not set (meson test sets it; see "
+                        "tests/README.md)\n");
+        return NULL;
+    }
+    char path[4096];
+    if ((size_t)snprintf(path, sizeof path, "%s/%s%s", dir, file ? file : id,
+                         file ? "" : ".so") >= sizeof path) {
+        fprintf(stderr, "%s/%s: path too long\n", dir, file ? file : id);
+        return NULL;
+    }
+    const basin_descriptor *d = load_plugin(path, id);
+    if (d == NULL)
+        return NULL;
+    /* Every interface table starts with its struct_size. */
+    const uint32_t *size = d->iface;
+    if (d->interface == NULL || strcmp(d->interface, iface) != 0 || size == NULL ||
+        *size != iface_size(iface)) {
+        fprintf(stderr, "%s: %s does not implement %s (interface %s)\n", path, id, iface,
+                d->interface ? d->interface : "(null)");
+        return NULL;
+    }
+    return d;
+}
+
 params param_defaults(const basin_descriptor *desc)
 {
     params p = {.desc = desc};

@@ -17,8 +17,9 @@
  * fake_host (the random streams read seed and rng through it).
  *
  * Also: load_library / load_plugin (dlopen a built .so and check it as the host
- * does), and params, the values array a plugin's create() takes, filled from its
- * table's defaults and overridden by name.
+ * does), load_built_plugin (the same, found under the build's plugin folder, with
+ * its interface checked), and params, the values array a plugin's create() takes,
+ * filled from its table's defaults and overridden by name.
  */
 #ifndef BASIN_TEST_FAKE_HOST_H
 #define BASIN_TEST_FAKE_HOST_H
@@ -74,6 +75,18 @@ const basin_library *load_library(const char *path);
  * On any failure: a line on stderr, and NULL.
  */
 const basin_descriptor *load_plugin(const char *path, const char *id);
+
+/*
+ * Plugin `id` implementing `iface` (BASIN_IFACE_*) in the built library `file`, a
+ * path under $BASIN_TEST_PLUGIN_DIR (meson's test() sets it to build/plugins), or
+ * NULL for id.so: load_built_plugin(NULL, "datasets/gaussian", BASIN_IFACE_DATASET)
+ * loads datasets/gaussian.so, load_built_plugin("ffi/ffi.so", "scores/ffi", ...)
+ * the one library of two plugins. load_plugin's checks, then the descriptor's
+ * interface name and the struct size of its interface table. On any failure (the
+ * variable unset included): a line on stderr, and NULL.
+ */
+const basin_descriptor *load_built_plugin(const char *file, const char *id,
+                                          const char *iface);
 
 /* Parameter values for desc's create(): values[i] goes with desc->params[i]. */
 #define FAKE_MAX_PARAMS 16

@@ -109,7 +109,7 @@ typedef struct harness_case {
 static struct harness_state {
     long checks;
     long failed;
-    char skip[200]; /* why the running case skipped, or "" */
+    char skip[1024]; /* why the running case skipped, or "" */
 } harness;
 
 /* Skip the running case: it reports "ok N - name # SKIP why" (TAP) and counts as

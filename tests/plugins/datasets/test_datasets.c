@@ -5,10 +5,10 @@
  * driven through the fake basin_host of tests/fake_host.h, whose random numbers are
  * its counter-based splitmix64 hash of (seed, role, index, step, element).
  *
- * Usage: test_datasets GAUSSIAN.so MIXTURE.so MANIFOLD.so FASHION.so NPY.so [IDX_DIR]
- * IDX_DIR (default /usr/share/datasets/fashion-mnist) holds the real Fashion-MNIST
- * files; without them those checks are skipped (the fake-file checks still run).
- * Prints one line per check; exits 1 if any check failed.
+ * Environment (meson sets it; tests/README.md): BASIN_TEST_PLUGIN_DIR, the build's
+ * plugin folder; BASIN_TEST_FASHION_MNIST_DIR (optional; default
+ * /usr/share/datasets/fashion-mnist), the real Fashion-MNIST files: without them
+ * datasets_fashion_real is skipped (the fake-file cases still run).
  *
  * Statistical checks: every tolerance is at least 4 standard errors, the standard
  * error estimated from the same sample (the empirical variance of the quantity
@@ -18,9 +18,11 @@
 #include <basin/plugin.h>
 
 #include "fake_host.h"
+#include "harness.h"
 
 #include <zlib.h>
 
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -29,22 +31,6 @@
 #include <time.h>
 #include <unistd.h>
 
-/* ------------------------------------------------------------------ checks */
-
-static int n_failed, n_passed;
-
-#define CHECK(cond, ...)                                                                 \
-    do {                                                                                 \
-        int ok_ = (cond);                                                                \
-        printf("%s - ", ok_ ? "ok  " : "FAIL");                                          \
-        printf(__VA_ARGS__);                                                             \
-        printf("%s\n", ok_ ? "" : "   [" #cond "]");                                     \
-        if (ok_)                                                                         \
-            n_passed++;                                                                  \
-        else                                                                             \
-            n_failed++;                                                                  \
-    } while (0)
-
 static double now_seconds(void)
 {
     struct timespec t;
@@ -52,33 +38,45 @@ static double now_seconds(void)
     return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
-/* --------------------------------------------------------------- fake host */
+/* ------------------------------------------------------------------ set-up */
 
-/* A dataset plugin, loaded and checked by fake_host's load_plugin. */
-static const basin_descriptor *load_dataset(const char *path, const char *id)
+/* The fake host of a case: the splitmix stream of seed 20250611. */
+static const basin_host *start(fake_host *m)
 {
-    const basin_descriptor *d = load_plugin(path, id);
-    CHECK(d != NULL && strcmp(d->interface, BASIN_IFACE_DATASET) == 0 &&
-              ((const basin_dataset_iface *)d->iface)->struct_size ==
-                  sizeof(basin_dataset_iface),
-          "%s holds %s implementing %s", path, id, BASIN_IFACE_DATASET);
-    return d;
+    fake_host_init(m, 20250611, FAKE_SPLITMIX);
+    return &m->host;
 }
+
+/* Dataset plugin `id` ("datasets/gaussian") of $BASIN_TEST_PLUGIN_DIR/id.so, checked
+   by load_built_plugin (library header, parameter table, interface and its size);
+   NULL (with a line on stderr) when it is not there. */
+static const basin_descriptor *dataset(const char *id)
+{
+    return load_built_plugin(NULL, id, BASIN_IFACE_DATASET);
+}
+
+/* The start of a case: a fake host m (host, its basin_host) and the descriptor desc
+   of dataset plugin `id`, or return with a failed check. */
+#define SETUP(id)                                                                        \
+    fake_host m;                                                                         \
+    const basin_host *host = start(&m);                                                  \
+    const basin_descriptor *desc = dataset(id);                                          \
+    ASSERT_MSG(desc, id " loads from $BASIN_TEST_PLUGIN_DIR")
 
 static const basin_dataset_iface *iface_of(const params *p)
 {
     return p->desc->iface;
 }
 
-/* Create, or exit(2) with the message: for set-ups that must work. */
+/* Create, or NULL with a '#' line saying why: for set-ups that must work. */
 static void *make(const basin_host *host, const params *p)
 {
     void *d = NULL;
     fake_last_error[0] = 0;
     int rc = iface_of(p)->create(host, p->values, &d);
     if (rc != BASIN_OK || d == NULL) {
-        printf("FAIL - %s create failed: %d %s\n", p->desc->id, rc, fake_last_error);
-        exit(1);
+        printf("# %s create failed: %d %s\n", p->desc->id, rc, fake_last_error);
+        return NULL;
     }
     return d;
 }
@@ -96,7 +94,7 @@ static int make_fails(const basin_host *host, const params *p)
     return d == NULL ? rc : BASIN_EINTERNAL;
 }
 
-/* All rows of a split (malloc'd). */
+/* All rows of a split (malloc'd), or NULL with a '#' line when read() fails. */
 static float *read_all(const params *p, void *d, const basin_host *host, int split,
                        uint64_t *n_out, basin_dataset_info *info)
 {
@@ -105,11 +103,44 @@ static float *read_all(const params *p, void *d, const basin_host *host, int spl
     const uint64_t n = split == BASIN_SPLIT_TRAIN ? info->n_train : info->n_heldout;
     float *rows = malloc((n ? n : 1) * info->dim * sizeof *rows);
     if (iface_of(p)->read(d, host, split, 0, n, rows) != BASIN_OK) {
-        printf("FAIL - %s read failed: %s\n", p->desc->id, fake_last_error);
-        exit(1);
+        printf("# %s read failed: %s\n", p->desc->id, fake_last_error);
+        free(rows);
+        return NULL;
     }
     *n_out = n;
     return rows;
+}
+
+/* The program's scratch folder under /tmp, made on first use and removed at exit;
+   NULL when it cannot be made. */
+static char tmp_root[] = "/tmp/basin-datasets-XXXXXX";
+static int tmp_made;
+
+static void remove_tmp_root(void)
+{
+    char cmd[sizeof tmp_root + 16];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp_root);
+    if (system(cmd) != 0)
+        fprintf(stderr, "could not remove %s\n", tmp_root);
+}
+
+/* A folder of the case's own, tmp_root/name (made if new), in dir; 0 on failure. */
+static int case_dir(char *dir, size_t n, const char *name)
+{
+    if (!tmp_made) {
+        if (mkdtemp(tmp_root) == NULL) {
+            perror("mkdtemp");
+            return 0;
+        }
+        tmp_made = 1;
+        atexit(remove_tmp_root);
+    }
+    snprintf(dir, n, "%s/%s", tmp_root, name);
+    if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+        perror(dir);
+        return 0;
+    }
+    return 1;
 }
 
 /* ------------------------------------------------------ statistics helpers */
@@ -264,22 +295,16 @@ static void join(char *out, size_t n, const char *dir, const char *name)
     strncat(out, name, n - strlen(out) - 1);
 }
 
-static int contains(const char *haystack, const char *needle)
-{
-    return strstr(haystack, needle) != NULL;
-}
-
 /* ------------------------------------------------------------ gaussian tests */
 
-static const basin_descriptor *gaussian_desc, *mixture_desc, *manifold_desc,
-    *fashion_desc, *npy_desc;
-
-static void test_gaussian(const basin_host *host, fake_host *m)
+/* Power-law spectrum λ_i = σ² i^(−decay), N = 16, K = 20000: the spectrum, the
+   sample covariance, determinism. */
+TEST_IMPL(datasets_gaussian)
 {
-    /* Power-law spectrum λ_i = σ² i^(−decay), N = 16, K = 20000. */
+    SETUP("datasets/gaussian");
     const uint32_t n = 16;
     const uint64_t k = 20000;
-    params p = param_defaults(gaussian_desc);
+    params p = param_defaults(desc);
     set_number(&p, "dim", n);
     set_number(&p, "count", (double)k);
     set_number(&p, "heldout", 50);
@@ -287,20 +312,21 @@ static void test_gaussian(const basin_host *host, fake_host *m)
     set_string(&p, "spectrum", "power");
     set_number(&p, "decay", 1);
     void *d = make(host, &p);
+    ASSERT_NOT_NULL(d);
     basin_dataset_info info;
     uint64_t got;
     float *x = read_all(&p, d, host, BASIN_SPLIT_TRAIN, &got, &info);
-    CHECK(info.n_train == k && info.n_heldout == 50 && info.dim == n && info.flags == 0 &&
-              info.height == 0,
-          "gaussian: info K=%llu heldout=%llu N=%u flags=%u",
-          (unsigned long long)info.n_train, (unsigned long long)info.n_heldout, info.dim,
-          info.flags);
+    ASSERT_NOT_NULL(x);
+    EXPECT_EQ(info.n_train, k);
+    EXPECT_EQ(info.n_heldout, 50);
+    EXPECT_EQ(info.dim, n);
+    EXPECT_EQ(info.flags, 0);
+    EXPECT_EQ(info.height, 0);
+    /* spectrum() = 2 i^-1, descending */
     double lambda[16];
-    int rc = iface_of(&p)->spectrum(d, host, lambda);
-    int exact = rc == BASIN_OK;
+    ASSERT_EQ(iface_of(&p)->spectrum(d, host, lambda), BASIN_OK);
     for (uint32_t i = 0; i < n; i++)
-        exact &= fabs(lambda[i] - 2.0 / (i + 1)) < 1e-15;
-    CHECK(exact, "gaussian(power): spectrum() = 2 i^-1, descending");
+        EXPECT_NEAR(lambda[i], 2.0 / (i + 1), 1e-15);
 
     /* Axis variances: the mean is known (0), so v_i = Σ x_i²/K is unbiased with
        SE = λ_i sqrt(2/K) (Gaussian fourth moment 3λ²). Covariances: c_ij has SE
@@ -324,101 +350,118 @@ static void test_gaussian(const basin_host *host, fake_host *m)
                 cov_ok &= z <= 5;
             }
         }
-    CHECK(var_ok,
-          "gaussian(power): the 16 axis variances match λ_i (worst %.2f SE, "
-          "limit 4)",
-          worst_var);
-    CHECK(cov_ok,
-          "gaussian(power): off-diagonal covariances vanish (worst %.2f SE, "
-          "limit 5)",
-          worst_cov);
+    EXPECT_MSG(var_ok,
+               "gaussian(power): the 16 axis variances match λ_i (worst %.2f SE, "
+               "limit 4)",
+               worst_var);
+    EXPECT_MSG(cov_ok,
+               "gaussian(power): off-diagonal covariances vanish (worst %.2f SE, "
+               "limit 5)",
+               worst_cov);
 
     /* Held-out rows are other draws of the law; same seed → same bytes; a larger
        count keeps the first rows; another seed gives other rows. */
     uint64_t nh;
     float *h = read_all(&p, d, host, BASIN_SPLIT_HELDOUT, &nh, &info);
-    CHECK(nh == 50 && memcmp(h, x, n * sizeof *x) != 0,
-          "gaussian: held-out row 0 differs from train row 0");
+    ASSERT_NOT_NULL(h);
+    EXPECT_EQ(nh, 50);
+    EXPECT_MSG(memcmp(h, x, n * sizeof *x) != 0,
+               "gaussian: held-out row 0 differs from train row 0");
     void *d2 = make(host, &p);
+    ASSERT_NOT_NULL(d2);
     float *x2 = read_all(&p, d2, host, BASIN_SPLIT_TRAIN, &got, &info);
-    CHECK(memcmp(x, x2, k * n * sizeof *x) == 0,
-          "gaussian: same seed and parameters give byte-identical rows");
+    ASSERT_NOT_NULL(x2);
+    EXPECT_MSG(memcmp(x, x2, k * n * sizeof *x) == 0,
+               "gaussian: same seed and parameters give byte-identical rows");
     iface_of(&p)->destroy(d2);
     free(x2);
     set_number(&p, "count", 100);
     d2 = make(host, &p);
+    ASSERT_NOT_NULL(d2);
     x2 = read_all(&p, d2, host, BASIN_SPLIT_TRAIN, &got, &info);
-    CHECK(memcmp(x, x2, 100 * n * sizeof *x) == 0,
-          "gaussian: count 100 gives the first 100 rows of count 20000");
+    ASSERT_NOT_NULL(x2);
+    EXPECT_MSG(memcmp(x, x2, 100 * n * sizeof *x) == 0,
+               "gaussian: count 100 gives the first 100 rows of count 20000");
     iface_of(&p)->destroy(d2);
     free(x2);
-    m->seed++;
+    m.seed++;
     d2 = make(host, &p);
+    ASSERT_NOT_NULL(d2);
     x2 = read_all(&p, d2, host, BASIN_SPLIT_TRAIN, &got, &info);
-    CHECK(memcmp(x, x2, n * sizeof *x) != 0, "gaussian: another seed, other rows");
-    m->seed--;
+    ASSERT_NOT_NULL(x2);
+    EXPECT_MSG(memcmp(x, x2, n * sizeof *x) != 0, "gaussian: another seed, other rows");
+    m.seed--;
     iface_of(&p)->destroy(d2);
     free(x2);
     free(h);
     free(x);
     iface_of(&p)->destroy(d);
+    EXPECT_EQ(m.n_warnings, 0);
+}
 
-    /* Isotropic spectrum and read() errors. */
-    p = param_defaults(gaussian_desc);
+/* Isotropic spectrum, read() errors, refused parameters. */
+TEST_IMPL(datasets_gaussian_errors)
+{
+    SETUP("datasets/gaussian");
+    params p = param_defaults(desc);
     set_number(&p, "dim", 5);
     set_number(&p, "count", 3);
     set_number(&p, "variance", 0.25);
-    d = make(host, &p);
+    void *d = make(host, &p);
+    ASSERT_NOT_NULL(d);
+    /* isotropic: spectrum() = 0.25 */
     double iso[5];
     iface_of(&p)->spectrum(d, host, iso);
-    CHECK(iso[0] == 0.25 && iso[4] == 0.25, "gaussian(isotropic): spectrum() = 0.25");
+    EXPECT_NEAR(iso[0], 0.25, 0);
+    EXPECT_NEAR(iso[4], 0.25, 0);
+    /* a read past the split's end, and of an unknown split: BASIN_EINVAL */
     float row[5 * 4];
     fake_last_error[0] = 0;
-    rc = iface_of(&p)->read(d, host, BASIN_SPLIT_TRAIN, 1, 3, row);
-    CHECK(rc == BASIN_EINVAL && contains(fake_last_error, "outside"),
-          "gaussian: read past the split's end is BASIN_EINVAL: \"%s\"", fake_last_error);
-    rc = iface_of(&p)->read(d, host, 7, 0, 1, row);
-    CHECK(rc == BASIN_EINVAL && contains(fake_last_error, "split"),
-          "gaussian: an unknown split is BASIN_EINVAL: \"%s\"", fake_last_error);
-    CHECK(iface_of(&p)->law_distance == NULL, "gaussian: no law_distance");
+    EXPECT_EQ(iface_of(&p)->read(d, host, BASIN_SPLIT_TRAIN, 1, 3, row), BASIN_EINVAL);
+    EXPECT_STR_CONTAINS(fake_last_error, "outside");
+    fake_last_error[0] = 0;
+    EXPECT_EQ(iface_of(&p)->read(d, host, 7, 0, 1, row), BASIN_EINVAL);
+    EXPECT_STR_CONTAINS(fake_last_error, "split");
+    EXPECT(iface_of(&p)->law_distance == NULL); /* no law_distance */
     iface_of(&p)->destroy(d);
+    /* count 0 (a host that skipped the table) is refused */
     set_number(&p, "count", 0);
-    rc = make_fails(host, &p);
-    CHECK(rc == BASIN_EINVAL && contains(fake_last_error, "count"),
-          "gaussian: count 0 (a host that skipped the table) is refused: \"%s\"",
-          fake_last_error);
+    EXPECT_EQ(make_fails(host, &p), BASIN_EINVAL);
+    EXPECT_STR_CONTAINS(fake_last_error, "count");
+    /* an unknown spectrum is refused */
     set_number(&p, "count", 3);
     set_string(&p, "spectrum", "cubic");
-    rc = make_fails(host, &p);
-    CHECK(rc == BASIN_EINVAL && contains(fake_last_error, "spectrum"),
-          "gaussian: an unknown spectrum is refused: \"%s\"", fake_last_error);
+    EXPECT_EQ(make_fails(host, &p), BASIN_EINVAL);
+    EXPECT_STR_CONTAINS(fake_last_error, "spectrum");
+    EXPECT_EQ(m.n_warnings, 0);
 }
 
 /* ---------------------------------------------------- gaussian mixture tests */
 
-static void test_mixture(const basin_host *host)
+/* Two classes ±m, N = 50, m~ = σ = 1 (Biroli et al. 2024; docs/science.md,
+   Two-class Gaussian mixture): Λ = σ² + N m~² = 51 and t_S = ½ log 51. */
+TEST_IMPL(datasets_mixture_two)
 {
-    /* Two classes ±m, N = 50, m~ = σ = 1 (Biroli et al. 2024, SCIENCE.md §3.2):
-       Λ = σ² + N m~² = 51 and t_S = ½ log 51. */
+    SETUP("datasets/gaussian-mixture");
     const uint32_t n = 50;
     const uint64_t k = 20000;
-    params p = param_defaults(mixture_desc);
+    params p = param_defaults(desc);
     set_number(&p, "components", 2);
     set_number(&p, "dim", n);
     set_number(&p, "count", (double)k);
     set_number(&p, "heldout", 10);
     void *d = make(host, &p);
+    ASSERT_NOT_NULL(d);
     basin_dataset_info info;
     uint64_t got;
     float *x = read_all(&p, d, host, BASIN_SPLIT_TRAIN, &got, &info);
+    ASSERT_NOT_NULL(x);
+    /* spectrum() = {σ² + N m~², σ², ...} */
     double lambda[50];
-    int rc = iface_of(&p)->spectrum(d, host, lambda);
-    int rest_ok = 1;
+    ASSERT_EQ(iface_of(&p)->spectrum(d, host, lambda), BASIN_OK);
+    EXPECT_NEAR(lambda[0], 51, 1e-9);
     for (uint32_t i = 1; i < n; i++)
-        rest_ok &= fabs(lambda[i] - 1) < 1e-12;
-    CHECK(rc == BASIN_OK && fabs(lambda[0] - 51) < 1e-9 && rest_ok,
-          "mixture(C=2): spectrum() = {σ² + N m~², σ², ...} = {%.6f, %.6f, ...}",
-          lambda[0], lambda[1]);
+        EXPECT_NEAR(lambda[i], 1, 1e-12);
 
     double *mean = malloc(n * sizeof *mean), *cov = malloc((size_t)n * n * sizeof *cov);
     double *w = malloc(n * sizeof *w), *v = malloc((size_t)n * n * sizeof *v);
@@ -429,17 +472,13 @@ static void test_mixture(const basin_host *host)
        bias Σ_j λ₁λ_j/(K(λ₁ − λ_j)) ≈ 0.0025 is far inside it. */
     double var, se;
     projected_variance(x, k, n, mean, v, &var, &se);
-    CHECK(fabs(var - lambda[0]) <= 4 * se,
-          "mixture(C=2): top sample eigenvalue %.3f = Λ = %.0f within 4 SE (SE %.3f)",
-          var, lambda[0], se);
+    EXPECT_NEAR(var, lambda[0], 4 * se);
     /* The other 49: their sum, the trace minus the top, has SE ≈ sqrt(2·49/K). */
     double rest = 0;
     for (uint32_t i = 1; i < n; i++)
         rest += w[i];
     const double rest_se = sqrt(2.0 * (n - 1) / (double)k);
-    CHECK(fabs(rest - (n - 1)) <= 4 * rest_se + 4 * se,
-          "mixture(C=2): the other 49 sample eigenvalues sum to %.3f ≈ 49 (4 SE = %.3f)",
-          rest, 4 * rest_se + 4 * se);
+    EXPECT_NEAR(rest, n - 1, 4 * rest_se + 4 * se);
     /* Equal weights: the fraction of points on the +m side, SE sqrt(¼/K). */
     uint64_t plus = 0;
     for (uint64_t r = 0; r < k; r++) {
@@ -449,69 +488,77 @@ static void test_mixture(const basin_host *host)
         plus += y > 0;
     }
     const double frac = (double)plus / (double)k;
-    CHECK(fabs(frac - 0.5) <= 4 * sqrt(0.25 / (double)k),
-          "mixture(C=2): %.4f of the points lie on one side (equal weights)", frac);
+    EXPECT_NEAR(frac, 0.5, 4 * sqrt(0.25 / (double)k));
     /* The two means are exactly opposite: every |x_i| averages to about m~ = 1
        plus noise; check E x = 0 (SE sqrt(Λ/K) along the top direction). */
     double mean_top = 0;
     for (uint32_t i = 0; i < n; i++)
         mean_top += v[i] * mean[i];
-    CHECK(fabs(mean_top) <= 4 * sqrt(lambda[0] / (double)k),
-          "mixture(C=2): the sample mean along m is %.4f ≈ 0 (means +m and −m)",
-          mean_top);
-    free(x);
-    iface_of(&p)->destroy(d);
-
-    /* C = 5, N = 30, m~ = 0.7, σ² = 0.5: σ² + the 4 nonzero Gram eigenvalues, then
-       σ² (rank of the centred means is C − 1 = 4). */
-    const uint32_t n5 = 30;
-    p = param_defaults(mixture_desc);
-    set_number(&p, "components", 5);
-    set_number(&p, "dim", n5);
-    set_number(&p, "count", (double)k);
-    set_number(&p, "heldout", 0);
-    set_number(&p, "variance", 0.5);
-    set_number(&p, "mean_scale", 0.7);
-    d = make(host, &p);
-    x = read_all(&p, d, host, BASIN_SPLIT_TRAIN, &got, &info);
-    rc = iface_of(&p)->spectrum(d, host, lambda);
-    int desc_ok = rc == BASIN_OK, tail_ok = 1;
-    for (uint32_t i = 1; i < n5; i++)
-        desc_ok &= lambda[i] <= lambda[i - 1];
-    for (uint32_t i = 4; i < n5; i++)
-        tail_ok &= fabs(lambda[i] - 0.5) < 1e-12;
-    CHECK(desc_ok && tail_ok && lambda[3] > 0.5 + 1,
-          "mixture(C=5): spectrum() descending, 4 eigenvalues above σ² (%.3f %.3f %.3f "
-          "%.3f), then σ² = 0.5",
-          lambda[0], lambda[1], lambda[2], lambda[3]);
-    sample_covariance(x, k, n5, mean, cov);
-    jacobi_eigen(cov, n5, w, v);
-    int top_ok = 1;
-    double worst = 0;
-    for (uint32_t i = 0; i < 4; i++) {
-        projected_variance(x, k, n5, mean, v + (size_t)i * n5, &var, &se);
-        const double z = fabs(var - lambda[i]) / se;
-        worst = fmax(worst, z);
-        top_ok &= z <= 4;
-    }
-    CHECK(top_ok,
-          "mixture(C=5): the 4 top sample eigenvalues match spectrum() (worst "
-          "%.2f SE, limit 4)",
-          worst);
-    double trace, trace_se, trace_law = 0;
-    total_variance(x, k, n5, mean, &trace, &trace_se);
-    for (uint32_t i = 0; i < n5; i++)
-        trace_law += lambda[i];
-    CHECK(fabs(trace - trace_law) <= 4 * trace_se,
-          "mixture(C=5): total variance %.3f = trace of spectrum() %.3f within 4 SE "
-          "(SE %.3f)",
-          trace, trace_law, trace_se);
+    EXPECT_NEAR(mean_top, 0, 4 * sqrt(lambda[0] / (double)k));
     free(x);
     free(mean);
     free(cov);
     free(w);
     free(v);
     iface_of(&p)->destroy(d);
+    EXPECT_EQ(m.n_warnings, 0);
+}
+
+/* C = 5, N = 30, m~ = 0.7, σ² = 0.5: σ² + the 4 nonzero Gram eigenvalues, then σ²
+   (rank of the centred means is C − 1 = 4). */
+TEST_IMPL(datasets_mixture_five)
+{
+    SETUP("datasets/gaussian-mixture");
+    const uint32_t n5 = 30;
+    const uint64_t k = 20000;
+    params p = param_defaults(desc);
+    set_number(&p, "components", 5);
+    set_number(&p, "dim", n5);
+    set_number(&p, "count", (double)k);
+    set_number(&p, "heldout", 0);
+    set_number(&p, "variance", 0.5);
+    set_number(&p, "mean_scale", 0.7);
+    void *d = make(host, &p);
+    ASSERT_NOT_NULL(d);
+    basin_dataset_info info;
+    uint64_t got;
+    float *x = read_all(&p, d, host, BASIN_SPLIT_TRAIN, &got, &info);
+    ASSERT_NOT_NULL(x);
+    /* spectrum() descending, 4 eigenvalues above σ², then σ² = 0.5 */
+    double lambda[30];
+    ASSERT_EQ(iface_of(&p)->spectrum(d, host, lambda), BASIN_OK);
+    for (uint32_t i = 1; i < n5; i++)
+        EXPECT_MSG(lambda[i] <= lambda[i - 1], "spectrum()[%u] = %.17g > [%u] = %.17g", i,
+                   lambda[i], i - 1, lambda[i - 1]);
+    for (uint32_t i = 4; i < n5; i++)
+        EXPECT_NEAR(lambda[i], 0.5, 1e-12);
+    EXPECT_MSG(lambda[3] > 0.5 + 1,
+               "mixture(C=5): 4 eigenvalues above σ² + 1 (%.3f %.3f %.3f %.3f)",
+               lambda[0], lambda[1], lambda[2], lambda[3]);
+    double *mean = malloc(n5 * sizeof *mean),
+           *cov = malloc((size_t)n5 * n5 * sizeof *cov);
+    double *w = malloc(n5 * sizeof *w), *v = malloc((size_t)n5 * n5 * sizeof *v);
+    sample_covariance(x, k, n5, mean, cov);
+    jacobi_eigen(cov, n5, w, v);
+    /* the 4 top sample eigenvalues match spectrum() within 4 SE */
+    for (uint32_t i = 0; i < 4; i++) {
+        double var, se;
+        projected_variance(x, k, n5, mean, v + (size_t)i * n5, &var, &se);
+        EXPECT_NEAR(var, lambda[i], 4 * se);
+    }
+    /* the total variance is the trace of spectrum() within 4 SE */
+    double trace, trace_se, trace_law = 0;
+    total_variance(x, k, n5, mean, &trace, &trace_se);
+    for (uint32_t i = 0; i < n5; i++)
+        trace_law += lambda[i];
+    EXPECT_NEAR(trace, trace_law, 4 * trace_se);
+    free(x);
+    free(mean);
+    free(cov);
+    free(w);
+    free(v);
+    iface_of(&p)->destroy(d);
+    EXPECT_EQ(m.n_warnings, 0);
 }
 
 /* ---------------------------------------------------- hidden manifold tests */
@@ -553,75 +600,66 @@ static double g_times_f(double u, int power)
     return u * f_power(u, 1);
 }
 
-static void test_manifold(const basin_host *host)
+/* Linear: N = 60, α_D = 0.25 → D = 15; the data are Gaussian with covariance
+   F Fᵀ/D of rank 15 (Goldt et al. 2020; docs/science.md, Hidden manifold model). */
+TEST_IMPL(datasets_manifold_linear)
 {
-    /* Linear: N = 60, α_D = 0.25 → D = 15; the data are Gaussian with covariance
-       F Fᵀ/D of rank 15 (Goldt et al. 2020; SCIENCE.md §2.2). */
+    SETUP("datasets/hidden-manifold");
     const uint32_t n = 60, dl = 15;
     const uint64_t k = 5000;
-    params p = param_defaults(manifold_desc);
+    params p = param_defaults(desc);
     set_number(&p, "dim", n);
     set_number(&p, "alpha_d", 0.25);
     set_string(&p, "nonlinearity", "linear");
     set_number(&p, "count", (double)k);
     set_number(&p, "heldout", 20);
     void *d = make(host, &p);
+    ASSERT_NOT_NULL(d);
     basin_dataset_info info;
     uint64_t got;
     float *x = read_all(&p, d, host, BASIN_SPLIT_TRAIN, &got, &info);
-    CHECK(info.dim == n && info.n_train == k && info.flags == 0,
-          "manifold(linear): info N=%u K=%llu", info.dim,
-          (unsigned long long)info.n_train);
-    double lambda[200];
-    int rc = iface_of(&p)->spectrum(d, host, lambda);
-    int zeros = 1;
+    ASSERT_NOT_NULL(x);
+    EXPECT_EQ(info.dim, n);
+    EXPECT_EQ(info.n_train, k);
+    EXPECT_EQ(info.flags, 0);
+    /* spectrum() has D = 15 positive eigenvalues and 45 zeros */
+    double lambda[60];
+    ASSERT_EQ(iface_of(&p)->spectrum(d, host, lambda), BASIN_OK);
+    EXPECT_MSG(lambda[dl - 1] > 0.05,
+               "eigenvalue 15 is %.3f, above 0.05 (the first %.3f)", lambda[dl - 1],
+               lambda[0]);
     for (uint32_t i = dl; i < n; i++)
-        zeros &= lambda[i] == 0;
-    CHECK(rc == BASIN_OK && lambda[dl - 1] > 0.05 && zeros,
-          "manifold(linear): spectrum() has D = 15 positive eigenvalues (%.3f .. %.3f) "
-          "and 45 zeros",
-          lambda[0], lambda[dl - 1]);
-    double *mean = malloc(200 * sizeof *mean), *cov = malloc(200 * 200 * sizeof *cov);
-    double *w = malloc(200 * sizeof *w), *v = malloc(200 * 200 * sizeof *v);
+        EXPECT_NEAR(lambda[i], 0, 0);
+    double *mean = malloc(n * sizeof *mean), *cov = malloc((size_t)n * n * sizeof *cov);
+    double *w = malloc(n * sizeof *w), *v = malloc((size_t)n * n * sizeof *v);
     sample_covariance(x, k, n, mean, cov);
     jacobi_eigen(cov, n, w, v);
-    int top_ok = 1;
-    double worst = 0, var, se;
+    /* the 15 top sample eigenvalues match spectrum() within 4 SE */
     for (uint32_t i = 0; i < dl; i++) {
+        double var, se;
         projected_variance(x, k, n, mean, v + (size_t)i * n, &var, &se);
-        const double z = fabs(var - lambda[i]) / se;
-        worst = fmax(worst, z);
-        top_ok &= z <= 4;
+        EXPECT_NEAR(var, lambda[i], 4 * se);
     }
-    CHECK(top_ok,
-          "manifold(linear): the 15 top sample eigenvalues match spectrum() "
-          "(worst %.2f SE, limit 4)",
-          worst);
-    /* Float32 rows lie in the 15-dim span up to round-off ~1e-7 relative. */
-    CHECK(fabs(w[dl]) < 1e-8 * w[0],
-          "manifold(linear): sample eigenvalue 16 is %.2e, zero to round-off (the data "
-          "span D dimensions)",
-          w[dl]);
+    /* Float32 rows lie in the 15-dim span up to round-off ~1e-7 relative: sample
+       eigenvalue 16 is zero to round-off (the data span D dimensions). */
+    EXPECT_NEAR(w[dl], 0, 1e-8 * w[0]);
 
     /* law_distance: training points are on the manifold (float round-off); points
        of N(0, I_N) are at distance² ≈ (N − D)/N: N·dist² ~ χ²(45), mean 45, SD √90. */
     double *dist = malloc(k * sizeof *dist);
-    rc = iface_of(&p)->law_distance(d, host, x, 200, dist);
+    EXPECT_EQ(iface_of(&p)->law_distance(d, host, x, 200, dist), BASIN_OK);
     double worst_on = 0;
     for (int r = 0; r < 200; r++)
         worst_on = fmax(worst_on, dist[r]);
-    CHECK(rc == BASIN_OK && worst_on < 1e-5,
-          "manifold(linear): law_distance of 200 training points ≤ %.2e (≈ 0)", worst_on);
+    EXPECT_NEAR(worst_on, 0, 1e-5); /* 200 training points at distance ≈ 0 */
     float *g = malloc(64 * n * sizeof *g);
     host->random_normal(host, BASIN_ROLE_USER, 0, 0, g, 64 * n);
-    rc = iface_of(&p)->law_distance(d, host, g, 64, dist);
+    EXPECT_EQ(iface_of(&p)->law_distance(d, host, g, 64, dist), BASIN_OK);
     double chi_mean = 0;
     for (int r = 0; r < 64; r++)
         chi_mean += n * dist[r] * dist[r] / 64;
-    CHECK(rc == BASIN_OK && fabs(chi_mean - (n - dl)) <= 4 * sqrt(2.0 * (n - dl) / 64),
-          "manifold(linear): random N(0, I) points have mean N·dist² = %.2f ≈ N − D = "
-          "45 (4 SE = %.2f)",
-          chi_mean, 4 * sqrt(2.0 * (n - dl) / 64));
+    /* random N(0, I) points: mean N·dist² = N − D = 45 within 4 SE */
+    EXPECT_NEAR(chi_mean, n - dl, 4 * sqrt(2.0 * (n - dl) / 64));
     /* The distance to a subspace is a seminorm that vanishes on it: for x on the
        manifold, dist(x + t g) = |t| dist(g). */
     {
@@ -632,34 +670,48 @@ static void test_manifold(const basin_host *host)
             y[i] = x[i] + 0.5f * g[i];
         double dy;
         iface_of(&p)->law_distance(d, host, y, 1, &dy);
-        CHECK(fabs(dy - 0.5 * dg) < 1e-5,
-              "manifold(linear): dist(x + 0.5 g) = %.6f = 0.5 dist(g) = %.6f for x on "
-              "the manifold",
-              dy, 0.5 * dg);
+        EXPECT_NEAR(dy, 0.5 * dg, 1e-5); /* dist(x + 0.5 g) = 0.5 dist(g) */
         free(y);
     }
     free(g);
     free(x);
+    free(dist);
+    free(mean);
+    free(cov);
+    free(w);
+    free(v);
     iface_of(&p)->destroy(d);
+    EXPECT_EQ(m.n_warnings, 0);
+}
 
-    /* Nonlinear f: N = 200, α_D = 0.5 (D = 100), K = 4000. The test recomputes F
-       from the documented stream (DATASET, index i, step 2), the exact covariance
-       trace Σ_i Var f(√q_i g), q_i = ‖F_i‖²/D, and the Gaussian-equivalent one
-       Σ_i (μ₁² q_i + μ*²) = trace of spectrum(), by its own quadrature. */
+/* Nonlinear f: N = 200, α_D = 0.5 (D = 100), K = 4000. The test recomputes F from
+   the documented stream (DATASET, index i, step 2), the exact covariance trace
+   Σ_i Var f(√q_i g), q_i = ‖F_i‖²/D, and the Gaussian-equivalent one
+   Σ_i (μ₁² q_i + μ*²) = trace of spectrum(), by its own quadrature. */
+TEST_IMPL(datasets_manifold_nonlinear)
+{
+    SETUP("datasets/hidden-manifold");
     static const char *const names[] = {"", "tanh", "relu", "sign"};
     const uint32_t nn = 200, dd = 100;
     const uint64_t kk = 4000;
+    double lambda[200];
+    double *mean = malloc(200 * sizeof *mean), *cov = malloc(200 * 200 * sizeof *cov);
     float *frow = malloc(dd * sizeof *frow);
     for (current_f = 1; current_f <= 3; current_f++) {
-        p = param_defaults(manifold_desc);
+        printf("# nonlinearity %s\n", names[current_f]);
+        params p = param_defaults(desc);
         set_number(&p, "dim", nn);
         set_number(&p, "alpha_d", 0.5);
         set_string(&p, "nonlinearity", names[current_f]);
         set_number(&p, "count", (double)kk);
         set_number(&p, "heldout", 0);
-        d = make(host, &p);
-        x = read_all(&p, d, host, BASIN_SPLIT_TRAIN, &got, &info);
-        rc = iface_of(&p)->spectrum(d, host, lambda);
+        void *d = make(host, &p);
+        ASSERT_NOT_NULL(d);
+        basin_dataset_info info;
+        uint64_t got;
+        float *x = read_all(&p, d, host, BASIN_SPLIT_TRAIN, &got, &info);
+        ASSERT_NOT_NULL(x);
+        EXPECT_EQ(iface_of(&p)->spectrum(d, host, lambda), BASIN_OK);
         double get_trace = 0;
         for (uint32_t i = 0; i < nn; i++)
             get_trace += lambda[i];
@@ -677,62 +729,61 @@ static void test_manifold(const basin_host *host)
             exact += gauss_mean(f_power, 2, q) - m1 * m1;
             get_test += mu1 * mu1 * q + mu_star2;
         }
-        CHECK(rc == BASIN_OK && fabs(lambda[nn - 1] - mu_star2) < 1e-9 &&
-                  fabs(get_trace - get_test) < 1e-6 * get_test,
-              "manifold(%s): spectrum() tail = μ*² = %.6f and trace %.4f = Σ(μ₁² q_i + "
-              "μ*²) (μ₁ = %.6f)",
-              names[current_f], lambda[nn - 1], get_trace, mu1);
+        /* spectrum() tail = μ*², and its trace = Σ(μ₁² q_i + μ*²) */
+        EXPECT_NEAR(lambda[nn - 1], mu_star2, 1e-9);
+        EXPECT_NEAR(get_trace, get_test, 1e-6 * get_test);
         sample_covariance(x, kk, nn, mean, cov);
         double trace, trace_se;
         total_variance(x, kk, nn, mean, &trace, &trace_se);
-        CHECK(fabs(trace - exact) <= 4 * trace_se,
-              "manifold(%s): sample total variance %.3f = exact Σ Var f %.3f within 4 SE "
-              "(SE %.3f)",
-              names[current_f], trace, exact, trace_se);
+        /* the sample total variance = the exact Σ Var f within 4 SE */
+        EXPECT_NEAR(trace, exact, 4 * trace_se);
         /* The Gaussian-equivalent trace differs from the exact one by the
-           O(N/D) curvature of Var f(√q g) in q (q_i − 1 = O(1/√D)): 1% at D = 100. */
-        CHECK(fabs(get_trace - trace) <= 4 * trace_se + 0.01 * exact,
-              "manifold(%s): Gaussian-equivalent trace %.3f matches the sample variance "
-              "%.3f (4 SE + 1%% model error; exact-vs-GET gap %.3f)",
-              names[current_f], get_trace, trace, exact - get_trace);
+           O(N/D) curvature of Var f(√q g) in q (q_i − 1 = O(1/√D)): 1% at D = 100;
+           so it matches the sample variance within 4 SE + 1% model error. */
+        EXPECT_NEAR(get_trace, trace, 4 * trace_se + 0.01 * exact);
         if (current_f == 3) {
-            int pm1 = 1;
+            /* sign: every entry is ±1 and info sets BASIN_DATA_BINARY */
+            uint64_t not_pm1 = 0;
             for (uint64_t e = 0; e < kk * nn; e++)
-                pm1 &= x[e] == 1.0f || x[e] == -1.0f;
-            CHECK(pm1 && info.flags == BASIN_DATA_BINARY,
-                  "manifold(sign): every entry is ±1 and info sets BASIN_DATA_BINARY");
+                not_pm1 += !(x[e] == 1.0f || x[e] == -1.0f);
+            EXPECT_EQ(not_pm1, 0);
+            EXPECT_EQ(info.flags, BASIN_DATA_BINARY);
         }
+        /* law_distance is BASIN_EUNSUPPORTED off the linear model */
         double dist1;
         fake_last_error[0] = 0;
-        rc = iface_of(&p)->law_distance(d, host, x, 1, &dist1);
-        CHECK(rc == BASIN_EUNSUPPORTED && contains(fake_last_error, "linear"),
-              "manifold(%s): law_distance is BASIN_EUNSUPPORTED: \"%s\"",
-              names[current_f], fake_last_error);
+        EXPECT_EQ(iface_of(&p)->law_distance(d, host, x, 1, &dist1), BASIN_EUNSUPPORTED);
+        EXPECT_STR_CONTAINS(fake_last_error, "linear");
         free(x);
         iface_of(&p)->destroy(d);
     }
     free(frow);
-    free(dist);
     free(mean);
     free(cov);
-    free(w);
-    free(v);
+    EXPECT_EQ(m.n_warnings, 0);
+}
 
-    /* D = round(α_D N) clamps to ≥ 1; alpha_d = 1 gives D = N (full span). */
-    p = param_defaults(manifold_desc);
+/* D = round(α_D N) clamps to ≥ 1; an unknown nonlinearity is refused. */
+TEST_IMPL(datasets_manifold_params)
+{
+    SETUP("datasets/hidden-manifold");
+    params p = param_defaults(desc);
     set_number(&p, "dim", 10);
     set_number(&p, "alpha_d", 0.01);
     set_number(&p, "count", 50);
     set_number(&p, "heldout", 0);
-    d = make(host, &p);
+    void *d = make(host, &p);
+    ASSERT_NOT_NULL(d);
+    /* alpha_d 0.01 at N = 10 gives D = 1: one nonzero eigenvalue */
+    double lambda[10];
     iface_of(&p)->spectrum(d, host, lambda);
-    CHECK(lambda[0] > 0 && lambda[1] == 0,
-          "manifold: alpha_d 0.01 at N = 10 gives D = 1 (one nonzero eigenvalue)");
+    EXPECT_MSG(lambda[0] > 0, "eigenvalue 1 is %.17g", lambda[0]);
+    EXPECT_NEAR(lambda[1], 0, 0);
     iface_of(&p)->destroy(d);
     set_string(&p, "nonlinearity", "cubic");
-    rc = make_fails(host, &p);
-    CHECK(rc == BASIN_EINVAL && contains(fake_last_error, "nonlinearity"),
-          "manifold: an unknown nonlinearity is refused: \"%s\"", fake_last_error);
+    EXPECT_EQ(make_fails(host, &p), BASIN_EINVAL);
+    EXPECT_STR_CONTAINS(fake_last_error, "nonlinearity");
+    EXPECT_EQ(m.n_warnings, 0);
 }
 
 /* -------------------------------------------------------- fashion-mnist tests */
@@ -836,46 +887,58 @@ static int subset_of(const float *rows, uint64_t n, uint32_t dim, const uint64_t
     return ok;
 }
 
-static void test_fashion_real(const basin_host *host, fake_host *m, const char *dir)
+/* The real Fashion-MNIST files of $BASIN_TEST_FASHION_MNIST_DIR (default
+   /usr/share/datasets/fashion-mnist), against the test's own reading of the raw
+   IDX files; skipped without them. */
+TEST_IMPL(datasets_fashion_real)
 {
+    SETUP("datasets/fashion-mnist");
+    const char *dir = getenv("BASIN_TEST_FASHION_MNIST_DIR");
+    if (dir == NULL || dir[0] == 0)
+        dir = "/usr/share/datasets/fashion-mnist";
     char images[4096], labels[4096], t_images[4096], t_labels[4096];
     join(images, sizeof images, dir, "train-images-idx3-ubyte.gz");
     join(labels, sizeof labels, dir, "train-labels-idx1-ubyte.gz");
     join(t_images, sizeof t_images, dir, "t10k-images-idx3-ubyte.gz");
     join(t_labels, sizeof t_labels, dir, "t10k-labels-idx1-ubyte.gz");
-    if (access(images, R_OK) != 0 || access(t_images, R_OK) != 0) {
-        printf("skip - fashion-mnist: %s not found (install dataset-fashion-mnist)\n",
-               images);
-        return;
-    }
+    if (access(images, R_OK) != 0 || access(t_images, R_OK) != 0)
+        TEST_SKIP("fashion-mnist: %.512s not found (install dataset-fashion-mnist, or set "
+                  "BASIN_TEST_FASHION_MNIST_DIR)",
+                  images);
     raw_idx train = {0}, test = {0};
-    if (!read_raw(images, labels, &train) || !read_raw(t_images, t_labels, &test)) {
-        CHECK(0, "fashion-mnist: the test reads the raw IDX files itself");
-        return;
-    }
-    CHECK(train.n == 60000 && train.dim == 784 && test.n == 10000,
-          "fashion-mnist: the raw files hold 60000 + 10000 images of 784 pixels");
+    ASSERT_MSG(read_raw(images, labels, &train) && read_raw(t_images, t_labels, &test),
+               "fashion-mnist: the test reads the raw IDX files itself");
+    /* the raw files hold 60000 + 10000 images of 784 pixels */
+    EXPECT_EQ(train.n, 60000);
+    EXPECT_EQ(train.dim, 784);
+    EXPECT_EQ(test.n, 10000);
 
     /* K = 2000 training images and the whole t10k file as the held-out split: a
        permutation of the file (the same multiset of images, each once), so its mean
        pixel equals the file's, mean(p)/127.5 − 1, computed here from the raw gz
        (float32 rows summed in double: error < 1e-6). */
-    params p = param_defaults(fashion_desc);
+    params p = param_defaults(desc);
     set_string(&p, "path", dir);
     set_number(&p, "count", 2000);
     set_number(&p, "heldout", 10000);
     double t0 = now_seconds();
     void *d = make(host, &p);
-    const double t_read = now_seconds() - t0;
+    ASSERT_NOT_NULL(d);
+    printf("# fashion-mnist: create %.2f s\n", now_seconds() - t0);
     basin_dataset_info info;
     uint64_t n;
     float *x = read_all(&p, d, host, BASIN_SPLIT_TRAIN, &n, &info);
-    CHECK(info.n_train == 2000 && info.n_heldout == 10000 && info.dim == 784 &&
-              info.height == 28 && info.width == 28 && info.channels == 1 &&
-              info.flags == 0,
-          "fashion-mnist: info 2000 + 10000 rows, 28 × 28 × 1 (create %.2f s)", t_read);
-    CHECK(subset_of(x, n, 784, train.hashes, train.n, -1, NULL),
-          "fashion-mnist: the 2000 training rows are distinct train-file images");
+    ASSERT_NOT_NULL(x);
+    /* info 2000 + 10000 rows, 28 × 28 × 1 */
+    EXPECT_EQ(info.n_train, 2000);
+    EXPECT_EQ(info.n_heldout, 10000);
+    EXPECT_EQ(info.dim, 784);
+    EXPECT_EQ(info.height, 28);
+    EXPECT_EQ(info.width, 28);
+    EXPECT_EQ(info.channels, 1);
+    EXPECT_EQ(info.flags, 0);
+    EXPECT_MSG(subset_of(x, n, 784, train.hashes, train.n, -1, NULL),
+               "fashion-mnist: the 2000 training rows are distinct train-file images");
     /* The 2000 drawn images are a uniform sample of the train file: the mean of
        their per-image mean pixels estimates the file's mean pixel, SE = sd/√2000
        (the finite-population factor √(1 − 2000/60000) would only shrink it). */
@@ -891,12 +954,10 @@ static void test_fashion_real(const basin_host *host, fake_host *m, const char *
     m1 /= (double)n;
     const double sd = sqrt(m2 / (double)n - m1 * m1);
     const double train_mean = train.pixel_sum / (60000.0 * 784) / 127.5 - 1;
-    CHECK(fabs(m1 - train_mean) <= 4 * sd / sqrt((double)n),
-          "fashion-mnist: the 2000 drawn images' mean pixel %.4f matches the train "
-          "file's %.4f (raw gz, mean/127.5 − 1) within 4 SE (SE %.4f)",
-          m1, train_mean, sd / sqrt((double)n));
+    EXPECT_NEAR(m1, train_mean, 4 * sd / sqrt((double)n));
     uint64_t nh;
     float *h = read_all(&p, d, host, BASIN_SPLIT_HELDOUT, &nh, &info);
+    ASSERT_NOT_NULL(h);
     double sum = 0, lo = 1, hi = -1;
     for (size_t e = 0; e < (size_t)nh * 784; e++) {
         sum += h[e];
@@ -907,13 +968,14 @@ static void test_fashion_real(const basin_host *host, fake_host *m, const char *
         lo = fmin(lo, x[e]);
         hi = fmax(hi, x[e]);
     }
+    /* held-out mean pixel = raw t10k mean/127.5 − 1; the range is [-1, 1] */
     const double expect = test.pixel_sum / (10000.0 * 784) / 127.5 - 1;
-    CHECK(fabs(sum / ((double)nh * 784) - expect) < 1e-6 && lo == -1 && hi == 1,
-          "fashion-mnist: held-out mean pixel %.6f = raw t10k mean/127.5 − 1 = %.6f; "
-          "range [%g, %g]",
-          sum / ((double)nh * 784), expect, lo, hi);
-    CHECK(subset_of(h, nh, 784, test.hashes, test.n, -1, NULL),
-          "fashion-mnist: heldout = 10000 rows are exactly the t10k images, each once");
+    EXPECT_NEAR(sum / ((double)nh * 784), expect, 1e-6);
+    EXPECT_NEAR(lo, -1, 0);
+    EXPECT_NEAR(hi, 1, 0);
+    EXPECT_MSG(subset_of(h, nh, 784, test.hashes, test.n, -1, NULL),
+               "fashion-mnist: heldout = 10000 rows are exactly the t10k images, each "
+               "once");
     free(h);
     iface_of(&p)->destroy(d);
 
@@ -922,36 +984,39 @@ static void test_fashion_real(const basin_host *host, fake_host *m, const char *
     set_number(&p, "count", 500);
     set_number(&p, "heldout", 0);
     d = make(host, &p);
+    ASSERT_NOT_NULL(d);
     float *a = read_all(&p, d, host, BASIN_SPLIT_TRAIN, &n, &info);
     iface_of(&p)->destroy(d);
-    CHECK(memcmp(a, x, 500 * 784 * sizeof *a) == 0,
-          "fashion-mnist: the same seed with count 500 draws the first 500 images of "
-          "count 2000, byte for byte");
-    CHECK(subset_of(a, 500, 784, train.hashes, train.n, -1, NULL),
-          "fashion-mnist: the 500 rows are distinct train images");
+    ASSERT_NOT_NULL(a);
+    EXPECT_MSG(memcmp(a, x, 500 * 784 * sizeof *a) == 0,
+               "fashion-mnist: the same seed with count 500 draws the first 500 images "
+               "of count 2000, byte for byte");
+    EXPECT_MSG(subset_of(a, 500, 784, train.hashes, train.n, -1, NULL),
+               "fashion-mnist: the 500 rows are distinct train images");
     free(x);
-    m->seed += 7;
+    m.seed += 7;
     d = make(host, &p);
+    ASSERT_NOT_NULL(d);
     float *c = read_all(&p, d, host, BASIN_SPLIT_TRAIN, &n, &info);
     iface_of(&p)->destroy(d);
-    m->seed -= 7;
+    m.seed -= 7;
+    ASSERT_NOT_NULL(c);
+    /* another seed draws other images: 500/60000 of the rows expected to coincide */
     int same_rows = 0;
     for (int r = 0; r < 500; r++)
         same_rows += memcmp(a + r * 784, c + r * 784, 784 * sizeof *a) == 0;
-    CHECK(same_rows < 5,
-          "fashion-mnist: another seed draws other images (%d of 500 "
-          "rows coincide; 500/60000 expected)",
-          same_rows);
+    EXPECT_LT(same_rows, 5);
     free(a);
     free(c);
     set_number(&p, "count", 1000);
     set_number(&p, "class", 3);
     d = make(host, &p);
+    ASSERT_NOT_NULL(d);
     float *b = read_all(&p, d, host, BASIN_SPLIT_TRAIN, &n, &info);
     iface_of(&p)->destroy(d);
-    int rc;
-    CHECK(subset_of(b, 1000, 784, train.hashes, train.n, 3, train.by_label),
-          "fashion-mnist: class 3 gives 1000 distinct train images labelled 3");
+    ASSERT_NOT_NULL(b);
+    EXPECT_MSG(subset_of(b, 1000, 784, train.hashes, train.n, 3, train.by_label),
+               "fashion-mnist: class 3 gives 1000 distinct train images labelled 3");
 
     /* downsample = 2 draws the same images (the draw does not depend on it) as
        14 × 14 means of 2 × 2 blocks: each pixel is the mean of the four full-size
@@ -959,8 +1024,10 @@ static void test_fashion_real(const basin_host *host, fake_host *m, const char *
        and 3 does not. */
     set_number(&p, "downsample", 2);
     d = make(host, &p);
+    ASSERT_NOT_NULL(d);
     float *q = read_all(&p, d, host, BASIN_SPLIT_TRAIN, &n, &info);
     iface_of(&p)->destroy(d);
+    ASSERT_NOT_NULL(q);
     double worst = 0;
     for (uint64_t r = 0; r < n; r++)
         for (int y = 0; y < 14; y++)
@@ -973,35 +1040,39 @@ static void test_fashion_real(const basin_host *host, fake_host *m, const char *
                     4;
                 worst = fmax(worst, fabs(mean - q[r * 196 + (uint64_t)(y * 14 + xx)]));
             }
-    CHECK(n == 1000 && info.dim == 196 && info.height == 14 && info.width == 14 &&
-              worst < 1e-6,
-          "fashion-mnist: downsample 2 gives 14 × 14 block means of the same images "
-          "(worst error %.2g)",
-          worst);
+    /* downsample 2 gives 14 × 14 block means of the same images */
+    EXPECT_EQ(n, 1000);
+    EXPECT_EQ(info.dim, 196);
+    EXPECT_EQ(info.height, 14);
+    EXPECT_EQ(info.width, 14);
+    EXPECT_NEAR(worst, 0, 1e-6);
     free(q);
     set_number(&p, "downsample", 7);
     d = make(host, &p);
+    ASSERT_NOT_NULL(d);
     q = read_all(&p, d, host, BASIN_SPLIT_TRAIN, &n, &info);
     iface_of(&p)->destroy(d);
-    CHECK(info.dim == 16 && info.height == 4, "fashion-mnist: downsample 7 gives 4 × 4");
+    ASSERT_NOT_NULL(q);
+    /* downsample 7 gives 4 × 4 */
+    EXPECT_EQ(info.dim, 16);
+    EXPECT_EQ(info.height, 4);
     free(q);
     set_number(&p, "downsample", 3);
-    rc = make_fails(host, &p);
-    CHECK(rc == BASIN_EINVAL && contains(fake_last_error, "does not divide"),
-          "fashion-mnist: downsample 3 is refused: \"%s\"", fake_last_error);
+    EXPECT_EQ(make_fails(host, &p), BASIN_EINVAL);
+    EXPECT_STR_CONTAINS(fake_last_error, "does not divide");
     set_number(&p, "downsample", 1);
     free(b);
+    /* count beyond a class's 6000 images is refused */
     set_number(&p, "count", 6001);
     set_number(&p, "class", 2);
-    rc = make_fails(host, &p);
-    CHECK(rc == BASIN_EINVAL && contains(fake_last_error, "6001") &&
-              contains(fake_last_error, "class 2"),
-          "fashion-mnist: count beyond a class's 6000 images is refused: \"%s\"",
-          fake_last_error);
+    EXPECT_EQ(make_fails(host, &p), BASIN_EINVAL);
+    EXPECT_STR_CONTAINS(fake_last_error, "6001");
+    EXPECT_STR_CONTAINS(fake_last_error, "class 2");
     free(train.hashes);
     free(train.by_label);
     free(test.hashes);
     free(test.by_label);
+    EXPECT_EQ(m.n_warnings, 0);
 }
 
 /* Write an IDX file (gzip unless plain) with the given header words and bytes. */
@@ -1061,12 +1132,16 @@ static void fake_idx(const char *dir, uint32_t n, uint32_t h, uint32_t w, uint32
     free(packed);
 }
 
-static void test_fashion_fake(const basin_host *host, const char *tmp)
+/* Fake IDX files in a folder of the case's own: values, the class filter, and every
+   refusal (counts, sizes, bad magic, truncation, overflow, labels, missing files). */
+TEST_IMPL(datasets_fashion_fake)
 {
-    char dir[4096], path[4096];
+    SETUP("datasets/fashion-mnist");
+    char tmp[4096], dir[4096], path[4096];
+    ASSERT_MSG(case_dir(tmp, sizeof tmp, "fashion"), "a scratch folder under /tmp");
     join(dir, sizeof dir, tmp, "idx");
     mkdir(dir, 0700);
-    params p = param_defaults(fashion_desc);
+    params p = param_defaults(desc);
     set_string(&p, "path", dir);
 
     /* A valid 4 × 4 set: 10 train, 5 t10k images. */
@@ -1074,9 +1149,11 @@ static void test_fashion_fake(const basin_host *host, const char *tmp)
     set_number(&p, "count", 10);
     set_number(&p, "heldout", 5);
     void *d = make(host, &p);
+    ASSERT_NOT_NULL(d);
     basin_dataset_info info;
     uint64_t n;
     float *x = read_all(&p, d, host, BASIN_SPLIT_TRAIN, &n, &info);
+    ASSERT_NOT_NULL(x);
     /* Each row is image r for some r: pixel i = ((7r + i) % 256)/127.5 − 1; all ten
        r appear once. */
     int seen[10] = {0}, values_ok = 1;
@@ -1093,12 +1170,13 @@ static void test_fashion_fake(const basin_host *host, const char *tmp)
             values_ok &=
                 x[row * 16 + (uint64_t)i] == (float)(((7 * r + i) % 256) / 127.5 - 1.0);
     }
-    int perm = 1;
+    EXPECT_EQ(info.height, 4);
+    EXPECT_EQ(info.width, 4);
+    EXPECT_EQ(info.dim, 16);
+    EXPECT_MSG(values_ok, "fashion-mnist(fake 4 × 4): every row is one of the 10 "
+                          "images as p/127.5 − 1");
     for (int c = 0; c < 10; c++)
-        perm &= seen[c] == 1;
-    CHECK(info.height == 4 && info.width == 4 && info.dim == 16 && values_ok && perm,
-          "fashion-mnist(fake 4 × 4): the 10 rows are the 10 images, each once, as "
-          "p/127.5 − 1");
+        EXPECT_EQ(seen[c], 1); /* the 10 rows are the 10 images, each once */
     free(x);
     iface_of(&p)->destroy(d);
 
@@ -1107,43 +1185,38 @@ static void test_fashion_fake(const basin_host *host, const char *tmp)
     set_number(&p, "heldout", 0);
     set_number(&p, "class", 1);
     d = make(host, &p);
+    ASSERT_NOT_NULL(d);
     x = read_all(&p, d, host, BASIN_SPLIT_TRAIN, &n, &info);
-    int class_ok = 1;
+    ASSERT_NOT_NULL(x);
     for (int row = 0; row < 3; row++) {
         const int r = (int)lrint(((double)x[row * 16] + 1) * 127.5) / 7;
-        class_ok &= r % 3 == 1;
+        EXPECT_EQ(r % 3, 1); /* class 1 keeps only images labelled 1 */
     }
-    CHECK(class_ok, "fashion-mnist(fake): class 1 keeps only images labelled 1");
     free(x);
     iface_of(&p)->destroy(d);
+    /* count 4 > 3 images of the class */
     set_number(&p, "count", 4);
-    int rc = make_fails(host, &p);
-    CHECK(rc == BASIN_EINVAL &&
-              contains(fake_last_error, "exceeds the 3 images of class 1"),
-          "fashion-mnist(fake): count 4 > 3 images of the class: \"%s\"",
-          fake_last_error);
+    EXPECT_EQ(make_fails(host, &p), BASIN_EINVAL);
+    EXPECT_STR_CONTAINS(fake_last_error, "exceeds the 3 images of class 1");
+    /* count larger than the file */
     set_number(&p, "class", -1);
     set_number(&p, "count", 11);
-    rc = make_fails(host, &p);
-    CHECK(rc == BASIN_EINVAL &&
-              contains(fake_last_error, "count = 11 exceeds the 10 images") &&
-              contains(fake_last_error, "train-images-idx3-ubyte.gz"),
-          "fashion-mnist(fake): count larger than the file: \"%s\"", fake_last_error);
+    EXPECT_EQ(make_fails(host, &p), BASIN_EINVAL);
+    EXPECT_STR_CONTAINS(fake_last_error, "count = 11 exceeds the 10 images");
+    EXPECT_STR_CONTAINS(fake_last_error, "train-images-idx3-ubyte.gz");
+    /* heldout larger than the t10k file */
     set_number(&p, "count", 2);
     set_number(&p, "heldout", 6);
-    rc = make_fails(host, &p);
-    CHECK(rc == BASIN_EINVAL && contains(fake_last_error, "heldout = 6 exceeds the 5") &&
-              contains(fake_last_error, "t10k"),
-          "fashion-mnist(fake): heldout larger than the t10k file: \"%s\"",
-          fake_last_error);
+    EXPECT_EQ(make_fails(host, &p), BASIN_EINVAL);
+    EXPECT_STR_CONTAINS(fake_last_error, "heldout = 6 exceeds the 5");
+    EXPECT_STR_CONTAINS(fake_last_error, "t10k");
     set_number(&p, "heldout", 1);
 
     /* t10k images of another size. */
     fake_idx(dir, 10, 4, 4, 5, 3, 5);
-    rc = make_fails(host, &p);
-    CHECK(rc == BASIN_EINVAL && contains(fake_last_error, "3 × 5") &&
-              contains(fake_last_error, "4 × 4"),
-          "fashion-mnist(fake): t10k image size differs: \"%s\"", fake_last_error);
+    EXPECT_EQ(make_fails(host, &p), BASIN_EINVAL);
+    EXPECT_STR_CONTAINS(fake_last_error, "3 × 5");
+    EXPECT_STR_CONTAINS(fake_last_error, "4 × 4");
     fake_idx(dir, 10, 4, 4, 5, 4, 4);
 
     /* Bad magic. */
@@ -1152,46 +1225,43 @@ static void test_fashion_fake(const basin_host *host, const char *tmp)
     memset(px, 9, sizeof px);
     uint32_t bad[4] = {0x801, 10, 4, 4};
     write_idx(path, 0, bad, 4, px, 160);
-    rc = make_fails(host, &p);
-    CHECK(rc == BASIN_EINVAL && contains(fake_last_error, "bad magic") &&
-              contains(fake_last_error, "0x00000803") && contains(fake_last_error, path),
-          "fashion-mnist(fake): bad magic: \"%s\"", fake_last_error);
+    EXPECT_EQ(make_fails(host, &p), BASIN_EINVAL);
+    EXPECT_STR_CONTAINS(fake_last_error, "bad magic");
+    EXPECT_STR_CONTAINS(fake_last_error, "0x00000803");
+    EXPECT_STR_CONTAINS(fake_last_error, path);
     /* Truncated pixel data. */
     uint32_t ok_head[4] = {0x803, 10, 4, 4};
     write_idx(path, 0, ok_head, 4, px, 100);
-    rc = make_fails(host, &p);
-    CHECK(rc == BASIN_EIO &&
-              contains(fake_last_error, "truncated: 100 of 160 pixel bytes"),
-          "fashion-mnist(fake): truncated data: \"%s\"", fake_last_error);
+    EXPECT_EQ(make_fails(host, &p), BASIN_EIO);
+    EXPECT_STR_CONTAINS(fake_last_error, "truncated: 100 of 160 pixel bytes");
     /* Truncated header. */
     write_idx(path, 0, ok_head, 2, px, 0);
-    rc = make_fails(host, &p);
-    CHECK(rc == BASIN_EIO && contains(fake_last_error, "truncated: 8 of 16 header bytes"),
-          "fashion-mnist(fake): truncated header: \"%s\"", fake_last_error);
-    /* Dimensions whose product overflows. */
+    EXPECT_EQ(make_fails(host, &p), BASIN_EIO);
+    EXPECT_STR_CONTAINS(fake_last_error, "truncated: 8 of 16 header bytes");
+    /* Dimensions whose product overflows: 2^32 images of 65536 × 65536. */
     uint32_t huge[4] = {0x803, 0xffffffffu, 0x10000u, 0x10000u};
     write_idx(path, 0, huge, 4, px, 16);
-    rc = make_fails(host, &p);
-    CHECK(rc == BASIN_EINVAL && contains(fake_last_error, "overflow"),
-          "fashion-mnist(fake): 2^32 images of 65536 × 65536: \"%s\"", fake_last_error);
+    EXPECT_EQ(make_fails(host, &p), BASIN_EINVAL);
+    EXPECT_STR_CONTAINS(fake_last_error, "overflow");
+    /* 0 × 4 images. */
     uint32_t empty[4] = {0x803, 10, 0, 4};
     write_idx(path, 0, empty, 4, px, 0);
-    rc = make_fails(host, &p);
-    CHECK(rc == BASIN_EINVAL && contains(fake_last_error, "empty"),
-          "fashion-mnist(fake): 0 × 4 images: \"%s\"", fake_last_error);
+    EXPECT_EQ(make_fails(host, &p), BASIN_EINVAL);
+    EXPECT_STR_CONTAINS(fake_last_error, "empty");
     /* A gzip stream cut short: zlib's message joins ours. */
     {
         fake_idx(dir, 10, 4, 4, 5, 4, 4);
         FILE *f = fopen(path, "rb");
+        ASSERT_NOT_NULL(f);
         uint8_t buf[4096];
         size_t len = fread(buf, 1, sizeof buf, f);
         fclose(f);
         f = fopen(path, "wb");
+        ASSERT_NOT_NULL(f);
         fwrite(buf, 1, len / 2, f);
         fclose(f);
-        rc = make_fails(host, &p);
-        CHECK(rc == BASIN_EIO && contains(fake_last_error, "truncated"),
-              "fashion-mnist(fake): a cut gzip stream: \"%s\"", fake_last_error);
+        EXPECT_EQ(make_fails(host, &p), BASIN_EIO);
+        EXPECT_STR_CONTAINS(fake_last_error, "truncated");
     }
     /* Labels that do not match the images. */
     fake_idx(dir, 10, 4, 4, 5, 4, 4);
@@ -1199,9 +1269,8 @@ static void test_fashion_fake(const basin_host *host, const char *tmp)
     uint32_t lw[2] = {0x801, 9};
     write_idx(path, 0, lw, 2, px, 9);
     set_number(&p, "class", 0);
-    rc = make_fails(host, &p);
-    CHECK(rc == BASIN_EINVAL && contains(fake_last_error, "9 labels for 10 images"),
-          "fashion-mnist(fake): label count mismatch: \"%s\"", fake_last_error);
+    EXPECT_EQ(make_fails(host, &p), BASIN_EINVAL);
+    EXPECT_STR_CONTAINS(fake_last_error, "9 labels for 10 images");
     set_number(&p, "class", -1);
     /* Uncompressed files are read too. */
     fake_idx(dir, 10, 4, 4, 5, 4, 4);
@@ -1214,18 +1283,17 @@ static void test_fashion_fake(const basin_host *host, const char *tmp)
             raw[r * 16 + i] = (uint8_t)((7 * r + i) % 256);
     write_idx(path, 1, ok_head, 4, raw, 160);
     set_number(&p, "count", 10);
-    rc = make_fails(host, &p);
-    CHECK(rc == BASIN_OK,
-          "fashion-mnist(fake): an uncompressed train-images-idx3-ubyte "
-          "is read (%s)",
-          fake_last_error);
+    const int rc = make_fails(host, &p);
+    EXPECT_MSG(rc == BASIN_OK,
+               "an uncompressed train-images-idx3-ubyte is read: status %d, \"%s\"", rc,
+               fake_last_error);
     unlink(path);
-    /* Missing files. */
+    /* Missing files: a folder without them. */
     set_string(&p, "path", tmp);
-    rc = make_fails(host, &p);
-    CHECK(rc == BASIN_EIO && contains(fake_last_error, "not found") &&
-              contains(fake_last_error, "dataset-fashion-mnist"),
-          "fashion-mnist: a folder without the files: \"%s\"", fake_last_error);
+    EXPECT_EQ(make_fails(host, &p), BASIN_EIO);
+    EXPECT_STR_CONTAINS(fake_last_error, "not found");
+    EXPECT_STR_CONTAINS(fake_last_error, "dataset-fashion-mnist");
+    EXPECT_EQ(m.n_warnings, 0);
 }
 
 /* ---------------------------------------------------------------- npy tests */
@@ -1270,10 +1338,10 @@ static const char *write_npy(const char *tmp, const char *name, int major,
 }
 
 /* create on path (and held-out path) with count / heldout; returns the status. */
-static int npy_try(const basin_host *host, const char *path, const char *held,
-                   double count, double heldout, void **self)
+static int npy_try(const basin_descriptor *desc, const basin_host *host, const char *path,
+                   const char *held, double count, double heldout, void **self)
 {
-    params p = param_defaults(npy_desc);
+    params p = param_defaults(desc);
     set_string(&p, "path", path);
     set_string(&p, "heldout_path", held);
     set_number(&p, "count", count);
@@ -1283,59 +1351,77 @@ static int npy_try(const basin_host *host, const char *path, const char *held,
     return iface_of(&p)->create(host, p.values, self);
 }
 
-static void test_npy(const basin_host *host, const char *tmp)
+/* A check that create succeeded on `what`; returns whether it did. */
+static int npy_loads(int rc, const char *what)
 {
-    const basin_dataset_iface *np = npy_desc->iface;
-    basin_dataset_info info;
-    void *d;
-    /* float32 (5, 3) round trip, version 1.0. */
-    float f4[15];
+    EXPECT_MSG(rc == BASIN_OK, "npy: %s loads: status %d, \"%s\"", what, rc,
+               fake_last_error);
+    return rc == BASIN_OK;
+}
+
+/* The float32 (5, 3) rows k·0.37 − 2.1 of f4.npy, written to tmp; its path. */
+static const char *write_f4(const char *tmp, float f4[15])
+{
     for (int k = 0; k < 15; k++)
         f4[k] = (float)(k * 0.37 - 2.1);
-    const char *a = write_npy(tmp, "f4.npy", 1,
-                              "{'descr': '<f4', 'fortran_order': False, "
-                              "'shape': (5, 3), }",
-                              f4, sizeof f4);
-    int rc = npy_try(host, a, "", 0, 0, &d);
+    return write_npy(tmp, "f4.npy", 1,
+                     "{'descr': '<f4', 'fortran_order': False, "
+                     "'shape': (5, 3), }",
+                     f4, 15 * sizeof *f4);
+}
+
+/* Files datasets/npy reads: each dtype, version and shape, count and heldout. */
+TEST_IMPL(datasets_npy)
+{
+    SETUP("datasets/npy");
+    char tmp[4096];
+    ASSERT_MSG(case_dir(tmp, sizeof tmp, "npy"), "a scratch folder under /tmp");
+    const basin_dataset_iface *np = desc->iface;
+    basin_dataset_info info;
+    void *d;
     float out[64];
-    if (rc == BASIN_OK) {
+    /* float32 (5, 3) round trip, version 1.0. */
+    float f4[15];
+    const char *a = write_f4(tmp, f4);
+    if (npy_loads(npy_try(desc, host, a, "", 0, 0, &d), "'<f4' (5, 3) v1.0")) {
         np->info(d, &info);
         np->read(d, host, BASIN_SPLIT_TRAIN, 0, 5, out);
+        EXPECT_EQ(info.n_train, 5);
+        EXPECT_EQ(info.dim, 3);
+        EXPECT_EQ(info.n_heldout, 0);
+        EXPECT_EQ(info.height, 0);
+        EXPECT_EQ(info.flags, 0);
+        EXPECT_MSG(memcmp(out, f4, sizeof f4) == 0, "npy: '<f4' (5, 3) round trip");
     }
-    CHECK(rc == BASIN_OK && info.n_train == 5 && info.dim == 3 && info.n_heldout == 0 &&
-              info.height == 0 && info.flags == 0 && memcmp(out, f4, sizeof f4) == 0,
-          "npy: '<f4' (5, 3) v1.0 round trip (%s)", fake_last_error);
     np->destroy(d);
-    /* count 2: the first two rows; a held-out file; heldout 1. */
+    /* count 2: the first two rows; a held-out file; heldout 1: its first row. */
     const char *b = write_npy(tmp, "f4b.npy", 1,
                               "{'descr': '<f4', 'fortran_order': False, 'shape': (3, 3)}",
                               f4 + 6, 9 * sizeof(float));
-    rc = npy_try(host, a, b, 2, 1, &d);
-    if (rc == BASIN_OK) {
+    if (npy_loads(npy_try(desc, host, a, b, 2, 1, &d), "count 2, heldout 1")) {
         np->info(d, &info);
         np->read(d, host, BASIN_SPLIT_TRAIN, 0, 2, out);
         np->read(d, host, BASIN_SPLIT_HELDOUT, 0, 1, out + 6);
+        EXPECT_EQ(info.n_train, 2);
+        EXPECT_EQ(info.n_heldout, 1);
+        EXPECT_MSG(memcmp(out, f4, 6 * sizeof(float)) == 0,
+                   "npy: count 2 takes the first 2 rows");
+        EXPECT_MSG(memcmp(out + 6, f4 + 6, 3 * sizeof(float)) == 0,
+                   "npy: heldout 1 takes the first held-out row");
     }
-    CHECK(rc == BASIN_OK && info.n_train == 2 && info.n_heldout == 1 &&
-              memcmp(out, f4, 6 * sizeof(float)) == 0 &&
-              memcmp(out + 6, f4 + 6, 3 * sizeof(float)) == 0,
-          "npy: count 2 takes the first 2 rows, heldout 1 the first held-out row (%s)",
-          fake_last_error);
     np->destroy(d);
-    /* float64 (2, 4), version 2.0, double quotes, no trailing comma. */
+    /* float64 (2, 4), version 2.0, double quotes, no trailing comma: a round trip
+       to float32. */
     double f8[8] = {0.5, -1.25, 3e-3, 1e10, -7, 0, 2.5, 1.0 / 3};
     const char *c = write_npy(tmp, "f8.npy", 2,
                               "{\"descr\": \"<f8\", \"fortran_order\": False, \"shape\": "
                               "(2, 4)}",
                               f8, sizeof f8);
-    rc = npy_try(host, c, "", 0, 0, &d);
-    int f8_ok = rc == BASIN_OK;
-    if (rc == BASIN_OK) {
+    if (npy_loads(npy_try(desc, host, c, "", 0, 0, &d), "'<f8' (2, 4) v2.0")) {
         np->read(d, host, BASIN_SPLIT_TRAIN, 0, 2, out);
         for (int k = 0; k < 8; k++)
-            f8_ok &= out[k] == (float)f8[k];
+            EXPECT_NEAR(out[k], (float)f8[k], 0);
     }
-    CHECK(f8_ok, "npy: '<f8' (2, 4) v2.0 round trip to float32 (%s)", fake_last_error);
     np->destroy(d);
     /* uint8 images (4, 2, 3), version 3.0: p/127.5 − 1, image shape in info. */
     uint8_t u1[24];
@@ -1345,44 +1431,41 @@ static void test_npy(const basin_host *host, const char *tmp)
                               "{'descr': '|u1', 'fortran_order': False, "
                               "'shape': (4, 2, 3), }",
                               u1, sizeof u1);
-    rc = npy_try(host, e, "", 0, 0, &d);
-    int u1_ok = rc == BASIN_OK;
-    if (rc == BASIN_OK) {
+    if (npy_loads(npy_try(desc, host, e, "", 0, 0, &d), "'|u1' (4, 2, 3) v3.0")) {
         np->info(d, &info);
         np->read(d, host, BASIN_SPLIT_TRAIN, 0, 4, out);
         for (int k = 0; k < 24; k++)
-            u1_ok &= out[k] == (float)(u1[k] / 127.5 - 1.0);
-        u1_ok &=
-            info.dim == 6 && info.height == 2 && info.width == 3 && info.channels == 1;
+            EXPECT_NEAR(out[k], (float)(u1[k] / 127.5 - 1.0), 0);
+        /* 2 × 3 × 1 images */
+        EXPECT_EQ(info.dim, 6);
+        EXPECT_EQ(info.height, 2);
+        EXPECT_EQ(info.width, 3);
+        EXPECT_EQ(info.channels, 1);
     }
-    CHECK(u1_ok, "npy: '|u1' (4, 2, 3) v3.0 as p/127.5 − 1, 2 × 3 × 1 images (%s)",
-          fake_last_error);
     np->destroy(d);
-    /* uint8 (2, 2, 2, 3) images with uint8_scale zero-one. */
+    /* uint8 (2, 2, 2, 3) images with uint8_scale zero-one: p/255, 2 × 2 × 3
+       images. */
     const char *g = write_npy(tmp, "u1c.npy", 1,
                               "{'descr': '|u1', 'fortran_order': False, "
                               "'shape': (2, 2, 2, 3), }",
                               u1, sizeof u1);
     {
-        params p = param_defaults(npy_desc);
+        params p = param_defaults(desc);
         set_string(&p, "path", g);
         set_string(&p, "uint8_scale", "zero-one");
         fake_last_error[0] = 0;
-        rc = np->create(host, p.values, &d);
-        int ok = rc == BASIN_OK;
-        if (ok) {
+        if (npy_loads(np->create(host, p.values, &d),
+                      "'|u1' (2, 2, 2, 3) with uint8_scale zero-one")) {
             np->info(d, &info);
             np->read(d, host, BASIN_SPLIT_TRAIN, 0, 2, out);
             for (int k = 0; k < 24; k++)
-                ok &= out[k] == (float)(u1[k] / 255.0);
-            ok &= info.dim == 12 && info.height == 2 && info.width == 2 &&
-                  info.channels == 3;
+                EXPECT_NEAR(out[k], (float)(u1[k] / 255.0), 0);
+            EXPECT_EQ(info.dim, 12);
+            EXPECT_EQ(info.height, 2);
+            EXPECT_EQ(info.width, 2);
+            EXPECT_EQ(info.channels, 3);
             np->destroy(d);
         }
-        CHECK(ok,
-              "npy: '|u1' (2, 2, 2, 3) with uint8_scale zero-one: p/255, 2 × 2 × 3 "
-              "images (%s)",
-              fake_last_error);
     }
     /* int8 ±1 and int64: ±1 data is binary. */
     int8_t i1[6] = {1, -1, -1, 1, 1, 1};
@@ -1390,29 +1473,44 @@ static void test_npy(const basin_host *host, const char *tmp)
                               "{'descr': '|i1', 'fortran_order': False, "
                               "'shape': (2, 3), }",
                               i1, sizeof i1);
-    rc = npy_try(host, h, "", 0, 0, &d);
-    if (rc == BASIN_OK) {
+    if (npy_loads(npy_try(desc, host, h, "", 0, 0, &d), "'|i1' ±1")) {
         np->info(d, &info);
         np->read(d, host, BASIN_SPLIT_TRAIN, 0, 2, out);
+        EXPECT_EQ(info.flags, BASIN_DATA_BINARY);
+        EXPECT_NEAR(out[1], -1, 0);
+        EXPECT_NEAR(out[5], 1, 0);
     }
-    CHECK(rc == BASIN_OK && info.flags == BASIN_DATA_BINARY && out[1] == -1 &&
-              out[5] == 1,
-          "npy: '|i1' ±1 data sets BASIN_DATA_BINARY (%s)", fake_last_error);
     np->destroy(d);
     int64_t i8[4] = {3, -4, 1 << 20, -1};
     const char *i = write_npy(tmp, "i8.npy", 1,
                               "{'descr': '<i8', 'fortran_order': False, "
                               "'shape': (2, 2), }",
                               i8, sizeof i8);
-    rc = npy_try(host, i, "", 0, 0, &d);
-    if (rc == BASIN_OK) {
+    if (npy_loads(npy_try(desc, host, i, "", 0, 0, &d), "'<i8'")) {
         np->info(d, &info);
         np->read(d, host, BASIN_SPLIT_TRAIN, 0, 2, out);
+        /* a round trip, not binary */
+        EXPECT_EQ(info.flags, 0);
+        EXPECT_NEAR(out[0], 3, 0);
+        EXPECT_NEAR(out[1], -4, 0);
+        EXPECT_NEAR(out[2], 1048576, 0);
+        EXPECT_NEAR(out[3], -1, 0);
     }
-    CHECK(rc == BASIN_OK && info.flags == 0 && out[0] == 3 && out[1] == -4 &&
-              out[2] == 1048576 && out[3] == -1,
-          "npy: '<i8' round trip, not binary (%s)", fake_last_error);
     np->destroy(d);
+    EXPECT_EQ(m.n_warnings, 0);
+}
+
+/* Files and parameters datasets/npy refuses, each with a message naming why. */
+TEST_IMPL(datasets_npy_refusals)
+{
+    SETUP("datasets/npy");
+    char tmp[4096];
+    ASSERT_MSG(case_dir(tmp, sizeof tmp, "npy-refusals"), "a scratch folder under /tmp");
+    const basin_dataset_iface *np = desc->iface;
+    void *d;
+    int rc;
+    float f4[15];
+    const char *a = write_f4(tmp, f4);
 
     /* Malformed files: each a nonzero status and a message with the given words. */
     struct bad_case {
@@ -1476,10 +1574,11 @@ static void test_npy(const basin_host *host, const char *tmp)
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
         const char *path = write_npy(tmp, cases[k].name, cases[k].major, cases[k].dict,
                                      zeros, cases[k].data_bytes);
-        rc = npy_try(host, path, "", 0, 0, &d);
-        CHECK(rc != BASIN_OK && d == NULL && contains(fake_last_error, cases[k].words1) &&
-                  contains(fake_last_error, cases[k].words2),
-              "npy: %s is refused: \"%s\"", cases[k].what, fake_last_error);
+        rc = npy_try(desc, host, path, "", 0, 0, &d);
+        EXPECT_MSG(rc != BASIN_OK && d == NULL, "npy: %s is refused (status %d)",
+                   cases[k].what, rc);
+        EXPECT_STR_CONTAINS(fake_last_error, cases[k].words1);
+        EXPECT_STR_CONTAINS(fake_last_error, cases[k].words2);
         if (rc == BASIN_OK)
             np->destroy(d);
     }
@@ -1487,31 +1586,29 @@ static void test_npy(const basin_host *host, const char *tmp)
     char path[4096];
     join(path, sizeof path, tmp, "magic.npy");
     FILE *f = fopen(path, "wb");
+    ASSERT_NOT_NULL(f);
     fputs("PK\003\004 this is a zip file, not an npy file", f);
     fclose(f);
-    rc = npy_try(host, path, "", 0, 0, &d);
-    CHECK(rc == BASIN_EINVAL && contains(fake_last_error, "bad magic") &&
-              contains(fake_last_error, "magic.npy"),
-          "npy: bad magic: \"%s\"", fake_last_error);
+    EXPECT_EQ(npy_try(desc, host, path, "", 0, 0, &d), BASIN_EINVAL);
+    EXPECT_STR_CONTAINS(fake_last_error, "bad magic");
+    EXPECT_STR_CONTAINS(fake_last_error, "magic.npy");
     const char *v4 = write_npy(tmp, "v4.npy", 4,
                                "{'descr': '<f4', 'fortran_order': False, "
                                "'shape': (5, 3)}",
                                f4, sizeof f4);
-    rc = npy_try(host, v4, "", 0, 0, &d);
-    CHECK(rc == BASIN_EINVAL && contains(fake_last_error, "version 4.0"),
-          "npy: version 4.0: \"%s\"", fake_last_error);
+    EXPECT_EQ(npy_try(desc, host, v4, "", 0, 0, &d), BASIN_EINVAL);
+    EXPECT_STR_CONTAINS(fake_last_error, "version 4.0");
     join(path, sizeof path, tmp, "shorthead.npy");
     f = fopen(path, "wb");
+    ASSERT_NOT_NULL(f);
     fwrite("\x93NUMPY\x01\x00\x76\x00{'descr'", 1, 18, f);
     fclose(f);
-    rc = npy_try(host, path, "", 0, 0, &d);
-    CHECK(rc == BASIN_EINVAL && contains(fake_last_error, "truncated header"),
-          "npy: truncated header: \"%s\"", fake_last_error);
+    EXPECT_EQ(npy_try(desc, host, path, "", 0, 0, &d), BASIN_EINVAL);
+    EXPECT_STR_CONTAINS(fake_last_error, "truncated header");
     join(path, sizeof path, tmp, "absent.npy");
-    rc = npy_try(host, path, "", 0, 0, &d);
-    CHECK(rc == BASIN_EIO && contains(fake_last_error, "absent.npy") &&
-              contains(fake_last_error, "cannot open"),
-          "npy: a missing file: \"%s\"", fake_last_error);
+    EXPECT_EQ(npy_try(desc, host, path, "", 0, 0, &d), BASIN_EIO);
+    EXPECT_STR_CONTAINS(fake_last_error, "absent.npy");
+    EXPECT_STR_CONTAINS(fake_last_error, "cannot open");
 
     /* NaN, Inf and float64 overflow, named by row and column. */
     float nan_data[15];
@@ -1521,37 +1618,35 @@ static void test_npy(const basin_host *host, const char *tmp)
                                "{'descr': '<f4', 'fortran_order': False, "
                                "'shape': (5, 3), }",
                                nan_data, sizeof nan_data);
-    rc = npy_try(host, pn, "", 0, 0, &d);
-    CHECK(rc == BASIN_EINVAL && contains(fake_last_error, "row 1, column 2 is NaN") &&
-              contains(fake_last_error, "nan.npy"),
-          "npy: NaN: \"%s\"", fake_last_error);
+    EXPECT_EQ(npy_try(desc, host, pn, "", 0, 0, &d), BASIN_EINVAL);
+    EXPECT_STR_CONTAINS(fake_last_error, "row 1, column 2 is NaN");
+    EXPECT_STR_CONTAINS(fake_last_error, "nan.npy");
     nan_data[1 * 3 + 2] = 0;
     nan_data[4 * 3 + 0] = -INFINITY;
     pn = write_npy(tmp, "inf.npy", 1,
                    "{'descr': '<f4', 'fortran_order': False, "
                    "'shape': (5, 3), }",
                    nan_data, sizeof nan_data);
-    rc = npy_try(host, pn, "", 0, 0, &d);
-    CHECK(rc == BASIN_EINVAL && contains(fake_last_error, "row 4, column 0 is -Inf"),
-          "npy: -Inf: \"%s\"", fake_last_error);
+    EXPECT_EQ(npy_try(desc, host, pn, "", 0, 0, &d), BASIN_EINVAL);
+    EXPECT_STR_CONTAINS(fake_last_error, "row 4, column 0 is -Inf");
     double big[4] = {1, 2, 3, 1e300};
     pn = write_npy(tmp, "big8.npy", 1,
                    "{'descr': '<f8', 'fortran_order': False, 'shape': (2, 2), }", big,
                    sizeof big);
-    rc = npy_try(host, pn, "", 0, 0, &d);
-    CHECK(rc == BASIN_EINVAL && contains(fake_last_error, "row 1, column 1") &&
-              contains(fake_last_error, "overflow"),
-          "npy: a float64 beyond float32: \"%s\"", fake_last_error);
+    /* a float64 beyond float32 */
+    EXPECT_EQ(npy_try(desc, host, pn, "", 0, 0, &d), BASIN_EINVAL);
+    EXPECT_STR_CONTAINS(fake_last_error, "row 1, column 1");
+    EXPECT_STR_CONTAINS(fake_last_error, "overflow");
 
     /* Held-out mismatches, counts. */
     const char *w4 = write_npy(tmp, "w4.npy", 1,
                                "{'descr': '<f4', 'fortran_order': False, "
                                "'shape': (3, 4), }",
                                f4, 12 * sizeof(float));
-    rc = npy_try(host, a, w4, 0, 0, &d);
-    CHECK(rc == BASIN_EINVAL && contains(fake_last_error, "do not match") &&
-              contains(fake_last_error, "w4.npy"),
-          "npy: a held-out file with rows of 4 against 3: \"%s\"", fake_last_error);
+    /* a held-out file with rows of 4 against 3 */
+    EXPECT_EQ(npy_try(desc, host, a, w4, 0, 0, &d), BASIN_EINVAL);
+    EXPECT_STR_CONTAINS(fake_last_error, "do not match");
+    EXPECT_STR_CONTAINS(fake_last_error, "w4.npy");
     const char *img = write_npy(tmp, "img.npy", 1,
                                 "{'descr': '<f4', 'fortran_order': False, "
                                 "'shape': (1, 3, 2), }",
@@ -1560,67 +1655,32 @@ static void test_npy(const basin_host *host, const char *tmp)
                                  "{'descr': '<f4', 'fortran_order': False, "
                                  "'shape': (1, 2, 3), }",
                                  f4, 6 * sizeof(float));
-    rc = npy_try(host, img, img2, 0, 0, &d);
-    CHECK(rc == BASIN_EINVAL && contains(fake_last_error, "2 × 3 × 1") &&
-              contains(fake_last_error, "3 × 2 × 1"),
-          "npy: held-out images 2 × 3 against 3 × 2: \"%s\"", fake_last_error);
-    rc = npy_try(host, a, "", 6, 0, &d);
-    CHECK(rc == BASIN_EINVAL && contains(fake_last_error, "count = 6 exceeds the 5 rows"),
-          "npy: count beyond the file: \"%s\"", fake_last_error);
-    rc = npy_try(host, a, "", 0, 2, &d);
-    CHECK(rc == BASIN_EINVAL && contains(fake_last_error, "heldout_path"),
-          "npy: heldout without heldout_path: \"%s\"", fake_last_error);
-    rc = npy_try(host, "", "", 0, 0, &d);
-    CHECK(rc == BASIN_EINVAL && contains(fake_last_error, "path"),
-          "npy: an empty path: \"%s\"", fake_last_error);
+    /* held-out images 2 × 3 against 3 × 2 */
+    EXPECT_EQ(npy_try(desc, host, img, img2, 0, 0, &d), BASIN_EINVAL);
+    EXPECT_STR_CONTAINS(fake_last_error, "2 × 3 × 1");
+    EXPECT_STR_CONTAINS(fake_last_error, "3 × 2 × 1");
+    /* count beyond the file */
+    EXPECT_EQ(npy_try(desc, host, a, "", 6, 0, &d), BASIN_EINVAL);
+    EXPECT_STR_CONTAINS(fake_last_error, "count = 6 exceeds the 5 rows");
+    /* heldout without heldout_path */
+    EXPECT_EQ(npy_try(desc, host, a, "", 0, 2, &d), BASIN_EINVAL);
+    EXPECT_STR_CONTAINS(fake_last_error, "heldout_path");
+    /* an empty path */
+    EXPECT_EQ(npy_try(desc, host, "", "", 0, 0, &d), BASIN_EINVAL);
+    EXPECT_STR_CONTAINS(fake_last_error, "path");
+    EXPECT_EQ(m.n_warnings, 0);
 }
 
-int main(int argc, char **argv)
-{
-    if (argc != 6 && argc != 7) {
-        fprintf(stderr,
-                "usage: %s GAUSSIAN.so MIXTURE.so MANIFOLD.so FASHION.so NPY.so "
-                "[IDX_DIR]\n",
-                argv[0]);
-        return 2;
-    }
-    setvbuf(stdout, NULL, _IOLBF, 0);
-    gaussian_desc = load_dataset(argv[1], "datasets/gaussian");
-    mixture_desc = load_dataset(argv[2], "datasets/gaussian-mixture");
-    manifold_desc = load_dataset(argv[3], "datasets/hidden-manifold");
-    fashion_desc = load_dataset(argv[4], "datasets/fashion-mnist");
-    npy_desc = load_dataset(argv[5], "datasets/npy");
-    if (!gaussian_desc || !mixture_desc || !manifold_desc || !fashion_desc || !npy_desc)
-        return 1;
-    const char *idx_dir = argc == 7 ? argv[6] : "/usr/share/datasets/fashion-mnist";
-    char tmp[] = "/tmp/basin-datasets-XXXXXX";
-    if (mkdtemp(tmp) == NULL) {
-        perror("mkdtemp");
-        return 2;
-    }
-
-    fake_host m;
-    fake_host_init(&m, 20250611, FAKE_SPLITMIX);
-    basin_host host = m.host;
-    double t0 = now_seconds(), t;
-    test_gaussian(&host, &m);
-    printf("info - gaussian %.2f s\n", (t = now_seconds()) - t0);
-    test_mixture(&host);
-    printf("info - mixture %.2f s\n", now_seconds() - t);
-    t = now_seconds();
-    test_manifold(&host);
-    printf("info - manifold %.2f s\n", now_seconds() - t);
-    t = now_seconds();
-    test_fashion_real(&host, &m, idx_dir);
-    test_fashion_fake(&host, tmp);
-    printf("info - fashion-mnist %.2f s\n", now_seconds() - t);
-    test_npy(&host, tmp);
-    CHECK(m.n_warnings == 0, "no warnings were logged");
-
-    char cmd[4200];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmp);
-    if (system(cmd) != 0)
-        fprintf(stderr, "could not remove %s\n", tmp);
-    printf("%d passed, %d failed (%.2f s)\n", n_passed, n_failed, now_seconds() - t0);
-    return n_failed == 0 ? 0 : 1;
-}
+TEST_LIST_BEGIN
+TEST_ENTRY(datasets_gaussian)
+TEST_ENTRY(datasets_gaussian_errors)
+TEST_ENTRY(datasets_mixture_two)
+TEST_ENTRY(datasets_mixture_five)
+TEST_ENTRY(datasets_manifold_linear)
+TEST_ENTRY(datasets_manifold_nonlinear)
+TEST_ENTRY(datasets_manifold_params)
+TEST_ENTRY(datasets_fashion_real)
+TEST_ENTRY(datasets_fashion_fake)
+TEST_ENTRY(datasets_npy)
+TEST_ENTRY(datasets_npy_refusals)
+TEST_LIST_END

@@ -4,7 +4,7 @@
  * through tests/fake_host.h's basin_host (counter-based random numbers);
  * energies/hopfield and samplers/hopfield are loaded too, for the dense n = 2 ≡ Hopfield check.
  *
- * Usage: test_energies DENSE.so MODERN.so DIFFUSION.so HOPFIELD.so SAMPLER.so
+ * Environment (meson sets it): BASIN_TEST_PLUGIN_DIR, the build's plugin folder.
  *
  * Finite-difference tests use states on a dyadic grid (multiples of 2^-10) and
  * memories ±1 or ±1/8, with a, β powers of two: every overlap x·ξ is then exact in
@@ -16,6 +16,7 @@
 #include <basin/plugin.h>
 
 #include "fake_host.h"
+#include "harness.h"
 #include "kernels/eigen.h"
 
 #include <float.h>
@@ -25,42 +26,44 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Every check prints one line (ok or FAIL) with its numbers. */
-static int n_passed, n_failed;
-#define CHECK(cond, ...)                                                                 \
-    do {                                                                                 \
-        const int ok_ = (cond);                                                          \
-        printf("%s - ", ok_ ? "ok  " : "FAIL");                                          \
-        printf(__VA_ARGS__);                                                             \
-        printf("\n");                                                                    \
-        if (ok_)                                                                         \
-            n_passed++;                                                                  \
-        else                                                                             \
-            n_failed++;                                                                  \
-    } while (0)
-
 /* --------------------------------------------------------------- fake host */
 
-/* tests/fake_host.h's host, splitmix stream of seed 20250611 (set up in main). */
+/* tests/fake_host.h's host, splitmix stream of seed 20250611 (set up by setup()). */
 static fake_host fake;
 static const basin_host *const host = &fake.host;
 
-/* The interface of plugin id in the .so at path; exits if it is not there. */
-static const void *load(const char *path, const char *id, const char *iface)
+/* The interface of plugin `id` ("energies/dense") in $BASIN_TEST_PLUGIN_DIR/id.so,
+   or NULL (load_built_plugin says why on stderr). */
+static const void *load(const char *id, const char *iface)
 {
-    const basin_descriptor *d = load_plugin(path, id);
-    if (d == NULL || strcmp(d->interface, iface) != 0) {
-        fprintf(stderr, "%s does not hold %s (%s)\n", path, id, iface);
-        exit(1);
-    }
-    return d->iface;
+    const basin_descriptor *d = load_built_plugin(NULL, id, iface);
+    return d ? d->iface : NULL;
 }
 
 static const basin_energy_iface *dense_iface, *modern_iface, *diffusion_iface,
     *hopfield_iface;
 static const basin_sampler_iface *sampler_iface;
 
-/* A dense energy (function, n, beta) on dim spins, holding k memories. */
+/* A case's set-up: the fake host afresh and the five plugins; 0 when one is
+   missing. */
+static int setup(void)
+{
+    fake_host_init(&fake, 20250611, FAKE_SPLITMIX);
+    dense_iface = load("energies/dense", BASIN_IFACE_ENERGY);
+    modern_iface = load("energies/modern", BASIN_IFACE_ENERGY);
+    diffusion_iface = load("energies/diffusion", BASIN_IFACE_ENERGY);
+    hopfield_iface = load("energies/hopfield", BASIN_IFACE_ENERGY);
+    sampler_iface = load("samplers/hopfield", BASIN_IFACE_SAMPLER);
+    return dense_iface && modern_iface && diffusion_iface && hopfield_iface &&
+           sampler_iface;
+}
+
+#define SETUP()                                                                          \
+    ASSERT_MSG(setup(), "energies/dense, modern, diffusion, hopfield and "               \
+                        "samplers/hopfield load from $BASIN_TEST_PLUGIN_DIR")
+
+/* A dense energy (function, n, beta) on dim spins, holding k memories; NULL with a
+   '#' line when it cannot be made. */
 static void *make_dense(const char *function, int n, double beta, uint32_t dim,
                         const float *memories, uint64_t k)
 {
@@ -68,14 +71,14 @@ static void *make_dense(const char *function, int n, double beta, uint32_t dim,
     void *e = NULL;
     if (dense_iface->create(host, v, dim, &e) != BASIN_OK ||
         dense_iface->encode(e, host, memories, k) != BASIN_OK) {
-        fprintf(stderr, "make_dense(%s, %d, %g): %s\n", function, n, beta,
-                fake_last_error);
-        exit(1);
+        printf("# make_dense(%s, %d, %g): %s\n", function, n, beta, fake_last_error);
+        return NULL;
     }
     return e;
 }
 
-/* A modern (two == 0: beta) or diffusion (sigma, alpha) energy holding k memories. */
+/* A modern (beta) or diffusion (sigma, alpha) energy holding k memories; NULL with
+   a '#' line when it cannot be made. */
 static void *make_lse(const basin_energy_iface *iface, double p0, double p1, uint32_t dim,
                       const float *memories, uint64_t k)
 {
@@ -83,8 +86,8 @@ static void *make_lse(const basin_energy_iface *iface, double p0, double p1, uin
     void *e = NULL;
     if (iface->create(host, v, dim, &e) != BASIN_OK ||
         iface->encode(e, host, memories, k) != BASIN_OK) {
-        fprintf(stderr, "make_lse(%g, %g): %s\n", p0, p1, fake_last_error);
-        exit(1);
+        printf("# make_lse(%g, %g): %s\n", p0, p1, fake_last_error);
+        return NULL;
     }
     return e;
 }
@@ -173,8 +176,20 @@ static double dense_reference(const char *function, int n, double beta, const fl
     return e;
 }
 
-static void test_dense_errors(void)
+TEST_IMPL(energies_plugins)
 {
+    SETUP();
+    /* dense is binary; modern and diffusion are continuous with hessian_vector */
+    EXPECT(dense_iface->flags & BASIN_ENERGY_BINARY);
+    EXPECT_EQ(modern_iface->flags, 0);
+    EXPECT_EQ(diffusion_iface->flags, 0);
+    EXPECT(modern_iface->hessian_vector != NULL);
+    EXPECT(diffusion_iface->hessian_vector != NULL);
+}
+
+TEST_IMPL(energies_dense_errors)
+{
+    SETUP();
     void *e = (void *)1;
     const basin_value bad_function[3] = {{0, "cubic"}, {3, ""}, {1, ""}};
     const basin_value n1[3] = {{0, "poly"}, {1, ""}, {1, ""}};
@@ -187,64 +202,71 @@ static void test_dense_errors(void)
     for (int t = 0; t < 5; t++) {
         fake_last_error[0] = 0;
         int rc = dense_iface->create(host, bad[t], 1000, &e);
-        CHECK(rc == BASIN_EINVAL && e == NULL && fake_last_error[0] != 0,
-              "dense: %s is BASIN_EINVAL (rc %d): \"%s\"", what[t], rc, fake_last_error);
+        EXPECT_MSG(rc == BASIN_EINVAL && e == NULL && fake_last_error[0] != 0,
+                   "dense: %s is BASIN_EINVAL with a message (status %d, self %p): "
+                   "\"%s\"",
+                   what[t], rc, e, fake_last_error);
     }
-    CHECK(strstr(fake_last_error, "overflow") != NULL &&
-              strstr(fake_last_error, "1e308") != NULL,
-          "dense: the overflow message says why: \"%s\"", fake_last_error);
+    /* the overflow message says why */
+    EXPECT_STR_CONTAINS(fake_last_error, "overflow");
+    EXPECT_STR_CONTAINS(fake_last_error, "1e308");
 
     /* encode: K (max ‖ξ‖₁)^n with entries 2 at dim 10, n = 300: 20^300 > 1e308
        although 10^300 passed create. */
     const basin_value n300[3] = {{0, "rectified"}, {300, ""}, {1, ""}};
     int rc = dense_iface->create(host, n300, 10, &e);
+    ASSERT_EQ(rc, BASIN_OK);
     float twos[20];
     for (int t = 0; t < 20; t++)
         twos[t] = 2;
     fake_last_error[0] = 0;
     int rc2 = dense_iface->encode(e, host, twos, 2);
-    CHECK(rc == BASIN_OK && rc2 == BASIN_EINVAL && strstr(fake_last_error, "overflow"),
-          "dense: encode refuses K (max |xi|_1)^n = 2 * 20^300: \"%s\"", fake_last_error);
+    /* encode refuses K (max |xi|_1)^n = 2 * 20^300 */
+    EXPECT_EQ(rc2, BASIN_EINVAL);
+    EXPECT_STR_CONTAINS(fake_last_error, "overflow");
+    /* energy before a successful encode is BASIN_EINVAL */
     double energy;
     fake_last_error[0] = 0;
     rc = dense_iface->energy(e, host, twos, 1, &energy);
-    CHECK(rc == BASIN_EINVAL && fake_last_error[0] != 0,
-          "dense: energy before a successful encode is BASIN_EINVAL: \"%s\"",
-          fake_last_error);
+    EXPECT_EQ(rc, BASIN_EINVAL);
+    EXPECT_NE(fake_last_error[0], 0);
+    /* a NaN memory is BASIN_ENUMERIC; K = 0 memories is BASIN_EINVAL */
     twos[3] = NAN;
-    rc = dense_iface->encode(e, host, twos, 1);
-    CHECK(rc == BASIN_ENUMERIC, "dense: a NaN memory is BASIN_ENUMERIC: \"%s\"",
-          fake_last_error);
-    rc = dense_iface->encode(e, host, twos, 0);
-    CHECK(rc == BASIN_EINVAL, "dense: K = 0 memories is BASIN_EINVAL: \"%s\"",
-          fake_last_error);
+    EXPECT_EQ(dense_iface->encode(e, host, twos, 1), BASIN_ENUMERIC);
+    EXPECT_EQ(dense_iface->encode(e, host, twos, 0), BASIN_EINVAL);
     dense_iface->destroy(e);
 
     /* A state that is not ±1 for the binary update; a continuous state whose F
        overflows (|x_i| = 1e3 at n = 100: h^n = 1e300+). */
     float *xi = binary(1, 4, 16, 1);
     void *d = make_dense("poly", 100, 1, 16, xi, 4);
+    ASSERT_NOT_NULL(d);
     float x[16], out[16];
     memcpy(x, xi, sizeof x);
     x[5] = 0.5f;
     fake_last_error[0] = 0;
     rc = dense_iface->update(d, host, x, 1, out);
-    CHECK(rc == BASIN_EINVAL && strstr(fake_last_error, "±1"),
-          "dense: update of a non-binary state is BASIN_EINVAL: \"%s\"", fake_last_error);
+    /* update of a non-binary state is BASIN_EINVAL */
+    EXPECT_EQ(rc, BASIN_EINVAL);
+    EXPECT_STR_CONTAINS(fake_last_error, "±1");
     for (int i = 0; i < 16; i++)
         x[i] = 1e3f * xi[i];
+    /* an energy beyond a double is BASIN_ENUMERIC */
     rc = dense_iface->energy(d, host, x, 1, &energy);
-    CHECK(rc == BASIN_ENUMERIC && fake_last_error[0] != 0,
-          "dense: an energy beyond a double is BASIN_ENUMERIC: \"%s\"", fake_last_error);
-    CHECK(dense_iface->spin_cache_size(d) == 4, "dense: the spin cache is K = 4 floats");
+    EXPECT_EQ(rc, BASIN_ENUMERIC);
+    EXPECT_NE(fake_last_error[0], 0);
+    /* the spin cache is K = 4 floats */
+    EXPECT_EQ(dense_iface->spin_cache_size(d), 4);
     dense_iface->destroy(d);
     free(xi);
+    EXPECT_EQ(fake.n_warnings, 0);
 }
 
 /* energy() = the documented formula, spin_delta = energy differences, spin_flip keeps
    the cache equal to a fresh spin_init. */
-static void test_dense_spins(void)
+TEST_IMPL(energies_dense_spins)
 {
+    SETUP();
     const uint32_t dim = 64;
     const uint64_t k = 10, n_states = 6;
     /* The last configuration has memories ±1/2: exp's general (not ±1) path. */
@@ -256,7 +278,9 @@ static void test_dense_spins(void)
         const float scale = f == 4 ? 0.5f : 1.0f;
         float *xi = binary(2, k, dim, scale);
         const int exp_f = strcmp(functions[f], "exp") == 0;
+        printf("# dense(%s n=%d, memories ±%g)\n", functions[f], degrees[f], scale);
         void *e = make_dense(functions[f], degrees[f] ? degrees[f] : 2, beta, dim, xi, k);
+        ASSERT_NOT_NULL(e);
         double energy[6], reference_error = 0;
         dense_iface->energy(e, host, x, n_states, energy);
         for (uint64_t r = 0; r < n_states; r++) {
@@ -268,11 +292,11 @@ static void test_dense_spins(void)
         }
         /* poly / rectified: integer overlaps, every sum exact (≤ 10 · 64^4 < 2^53);
            exp: exp() to 1 ulp and 10-term sums: 1e-14 relative. */
-        CHECK(reference_error <= (exp_f ? 1e-14 : 0),
-              "dense(%s n=%d, memories ±%g): energy() = -sum F(xi.x)%s (relative "
-              "error %.1e)",
-              functions[f], degrees[f], scale, exp_f ? " e^(-beta max|xi|_1)" : "",
-              reference_error);
+        EXPECT_MSG(reference_error <= (exp_f ? 1e-14 : 0),
+                   "dense(%s n=%d, memories ±%g): energy() = -sum F(xi.x)%s (relative "
+                   "error %.1e)",
+                   functions[f], degrees[f], scale, exp_f ? " e^(-beta max|xi|_1)" : "",
+                   reference_error);
 
         /* spin_delta against energy differences at every spin of every state. */
         float *cache = malloc(n_states * k * sizeof *cache);
@@ -294,11 +318,12 @@ static void test_dense_spins(void)
                 worst = fmax(worst, fabs(sd - de) - tol);
                 sign_errors += (sd < 0) != (de < 0);
             }
-        CHECK(worst <= 0 && sign_errors == 0,
-              "dense(%s n=%d): spin_delta = E(flip) - E at all %llu spins%s "
-              "(excess %.1e)",
-              functions[f], degrees[f], (unsigned long long)(n_states * dim),
-              exp_f ? " to 1e-14" : ", exactly", worst);
+        EXPECT_MSG(worst <= 0,
+                   "dense(%s n=%d): spin_delta = E(flip) - E at all %llu spins%s "
+                   "(excess %.1e)",
+                   functions[f], degrees[f], (unsigned long long)(n_states * dim),
+                   exp_f ? " to 1e-14" : ", exactly", worst);
+        EXPECT_EQ(sign_errors, 0);
 
         /* 1000 flips keep the cache equal to a fresh spin_init (exact integers). */
         float *y = malloc(dim * sizeof *y), *fresh = malloc(k * sizeof *fresh);
@@ -308,10 +333,10 @@ static void test_dense_spins(void)
         for (int t = 0; t < 1000; t++)
             dense_iface->spin_flip(e, y, cache, bits[t] % dim);
         dense_iface->spin_init(e, host, y, 1, fresh);
-        CHECK(memcmp(fresh, cache, k * sizeof *fresh) == 0,
-              "dense(%s, memories ±%g): after 1000 spin_flips the overlaps equal a "
-              "fresh spin_init bit for bit",
-              functions[f], scale);
+        EXPECT_MSG(memcmp(fresh, cache, k * sizeof *fresh) == 0,
+                   "dense(%s, memories ±%g): after 1000 spin_flips the overlaps equal a "
+                   "fresh spin_init bit for bit",
+                   functions[f], scale);
         free(y);
         free(fresh);
         free(cache);
@@ -320,10 +345,12 @@ static void test_dense_spins(void)
         free(xi);
     }
     free(x);
+    EXPECT_EQ(fake.n_warnings, 0);
 }
 
-static void test_dense_gradient(void)
+TEST_IMPL(energies_dense_gradient)
 {
+    SETUP();
     const uint32_t dim = 32;
     const uint64_t k = 8;
     const double h = 0x1p-7;
@@ -338,6 +365,7 @@ static void test_dense_gradient(void)
     const char *functions[] = {"poly", "rectified", "exp"};
     for (int f = 0; f < 3; f++) {
         void *e = make_dense(functions[f], 3, 0.25, dim, xi, k);
+        ASSERT_NOT_NULL(e);
         /* poly, rectified n = 3: |∂³_i E| ≤ Σ_μ 6 |ξ_μi|³ = 48, truncation
            h²/6 · 48 = 8h² = 5e-4; the float gradient is a K-term SGEMM of weights
            rounded to float: ≤ 2 K 2^-24 Σ|F'| ≈ 1e-6 relative to |g|, take 1e-5.
@@ -350,29 +378,32 @@ static void test_dense_gradient(void)
                                                  f == 2 ? 1e-5 : 8 * h * h, 1e-5, &err));
             worst_error = fmax(worst_error, err);
         }
-        CHECK(excess <= 0,
-              "dense(%s n=3): gradient = central differences of energy() "
-              "(h = 2^-7, worst |error| %.2e)",
-              functions[f], worst_error);
+        EXPECT_MSG(excess <= 0,
+                   "dense(%s n=3): gradient = central differences of energy() "
+                   "(h = 2^-7, worst |error| %.2e)",
+                   functions[f], worst_error);
         dense_iface->destroy(e);
     }
     free(center);
     free(x);
     free(xi);
+    EXPECT_EQ(fake.n_warnings, 0);
 }
 
 /* Krotov & Hopfield 2016 (n = 2 is Hopfield): the two energies give the same async
    and sync trajectories, flip for flip, from the same starts and host RNG. */
-static void test_dense_is_hopfield(void)
+TEST_IMPL(energies_dense_is_hopfield)
 {
+    SETUP();
     const uint32_t dim = 100;
     const uint64_t k = 12, n_starts = 32;
     float *xi = binary(6, k, dim, 1);
     void *dense = make_dense("poly", 2, 1, dim, xi, k);
+    ASSERT_NOT_NULL(dense);
     const basin_value zero[1] = {{0, "zero"}};
     void *hop = NULL;
-    hopfield_iface->create(host, zero, dim, &hop);
-    hopfield_iface->encode(hop, host, xi, k);
+    ASSERT_EQ(hopfield_iface->create(host, zero, dim, &hop), BASIN_OK);
+    ASSERT_EQ(hopfield_iface->encode(hop, host, xi, k), BASIN_OK);
 
     /* E_dense = −Σ(ξ·x)² = 2N E_hop − K N and ΔE_dense = 2N ΔE_hop, exactly. */
     float *x = binary(7, n_starts, dim, 1);
@@ -395,15 +426,15 @@ static void test_dense_is_hopfield(void)
             ties += a == 0;
         }
     }
-    CHECK(energy_off == 0 && delta_off == 0,
-          "dense(n=2): E = 2N E_hopfield - KN and dE_i = 2N dE_i(hopfield) at %llu "
-          "random states (%d exact ties agree)",
-          (unsigned long long)n_starts, ties);
+    /* at 32 random states (ties: the exact ties agree) */
+    printf("# dense(n=2) against hopfield: %d exact ties\n", ties);
+    EXPECT_EQ(energy_off, 0); /* E = 2N E_hopfield - KN */
+    EXPECT_EQ(delta_off, 0);  /* dE_i = 2N dE_i(hopfield) */
 
     for (int mode = 0; mode < 2; mode++) {
         const basin_value sp[2] = {{0, mode ? "sync" : "async"}, {200, ""}};
         void *sampler = NULL;
-        sampler_iface->create(host, sp, &sampler);
+        ASSERT_EQ(sampler_iface->create(host, sp, &sampler), BASIN_OK);
         float *a = binary(8, n_starts, dim, 1), *b = binary(8, n_starts, dim, 1);
         basin_outcome oa[32], ob[32];
         const basin_model md = {.struct_size = sizeof(basin_model),
@@ -419,12 +450,13 @@ static void test_dense_is_hopfield(void)
         double total_steps = 0;
         for (uint64_t r = 0; r < n_starts; r++)
             total_steps += oa[r].steps;
-        CHECK(rc == BASIN_OK && memcmp(a, b, n_starts * dim * sizeof *a) == 0 &&
-                  memcmp(oa, ob, sizeof oa) == 0 && total_steps > n_starts,
-              "dense(n=2) = hopfield(diagonal zero) under samplers/hopfield %s: %llu "
-              "starts end in identical states after identical sweep counts (%.0f "
-              "sweeps in all)",
-              mode ? "sync" : "async", (unsigned long long)n_starts, total_steps);
+        EXPECT_EQ(rc, BASIN_OK);
+        EXPECT_MSG(memcmp(a, b, n_starts * dim * sizeof *a) == 0 &&
+                       memcmp(oa, ob, sizeof oa) == 0 && total_steps > n_starts,
+                   "dense(n=2) = hopfield(diagonal zero) under samplers/hopfield %s: "
+                   "%llu starts end in identical states after identical sweep counts "
+                   "(%.0f sweeps in all)",
+                   mode ? "sync" : "async", (unsigned long long)n_starts, total_steps);
         free(a);
         free(b);
         sampler_iface->destroy(sampler);
@@ -435,6 +467,7 @@ static void test_dense_is_hopfield(void)
     free(xi);
     dense_iface->destroy(dense);
     hopfield_iface->destroy(hop);
+    EXPECT_EQ(fake.n_warnings, 0);
 }
 
 /* Number of stored patterns that are not fixed points (some ΔE_i ≤ 0). */
@@ -457,23 +490,26 @@ static int unstable_patterns(const basin_energy_iface *iface, void *e, const flo
 
 /* Capacity beyond Hopfield: KH 2016 (K_max ≈ N^{n−1} / (2 (2n−3)!! ln N) = 362 at
    N = 100, n = 3) and Demircigil et al. 2017 (K < e^{N ln2 / 2}). */
-static void test_dense_capacity(void)
+TEST_IMPL(energies_dense_capacity)
 {
+    SETUP();
     const uint32_t dim = 100;
     const uint64_t k = 40; /* K/N = 0.4, three times the Hopfield capacity 0.138 */
     float *xi = binary(10, k, dim, 1);
     void *n2 = make_dense("poly", 2, 1, dim, xi, k);
     void *n3 = make_dense("poly", 3, 1, dim, xi, k);
+    ASSERT_NOT_NULL(n2);
+    ASSERT_NOT_NULL(n3);
     const int u2 = unstable_patterns(dense_iface, n2, xi, k, dim);
     const int u3 = unstable_patterns(dense_iface, n3, xi, k, dim);
     /* n = 3: signal F(N) − F(N−2) ≈ 6N² = 6e4 against crosstalk of std
        ≈ 6 √(3 K) N = 6.6e3 per spin: a 9-SE margin. n = 2 (Hopfield): field N − 1
        against crosstalk of std √((K − 1)(N − 1)) ≈ 62, a bit is unstable with
        probability Φ(−1.6) ≈ 0.055, a pattern keeps all 100 with 0.4%. */
-    CHECK(u3 == 0 && u2 > (int)k / 2,
-          "dense: at K/N = 0.4 all %llu patterns are fixed points for n = 3, %d are "
-          "not for n = 2 (Krotov & Hopfield 2016)",
-          (unsigned long long)k, u2);
+    /* at K/N = 0.4 all 40 patterns are fixed points for n = 3, most are not for
+       n = 2 (Krotov & Hopfield 2016) */
+    EXPECT_EQ(u3, 0);
+    EXPECT_GT(u2, (int)k / 2);
     dense_iface->destroy(n2);
     dense_iface->destroy(n3);
     free(xi);
@@ -482,24 +518,27 @@ static void test_dense_capacity(void)
     const uint64_t k2 = 400; /* ln K / N = 0.094 < ln 2 / 2 */
     float *p = binary(11, k2, d2, 1);
     void *ex = make_dense("exp", 2, 1, d2, p, k2);
+    ASSERT_NOT_NULL(ex);
     const int ue = unstable_patterns(dense_iface, ex, p, k2, d2);
-    CHECK(ue == 0,
-          "dense(exp, beta = 1): all %llu patterns in N = %u are fixed points "
-          "(Demircigil et al. 2017: ln K / N = 0.094 < ln 2 / 2)",
-          (unsigned long long)k2, d2);
+    /* dense(exp, beta = 1): all 400 patterns in N = 64 are fixed points
+       (Demircigil et al. 2017: ln K / N = 0.094 < ln 2 / 2) */
+    EXPECT_EQ(ue, 0);
     dense_iface->destroy(ex);
     free(p);
+    EXPECT_EQ(fake.n_warnings, 0);
 }
 
 /* exp at β N = 1600: every scaled energy of a random state underflows, yet spin_delta
    keeps the exact sign and the async dynamics retrieve a memory from random starts. */
-static void test_dense_exp_underflow(void)
+TEST_IMPL(energies_dense_exp_underflow)
 {
+    SETUP();
     const uint32_t dim = 200;
     const uint64_t k = 10, n_starts = 16;
     const double beta = 8;
     float *xi = binary(12, k, dim, 1);
     void *e = make_dense("exp", 2, beta, dim, xi, k);
+    ASSERT_NOT_NULL(e);
     float *x = binary(13, n_starts, dim, 1);
     float *cache = malloc(n_starts * k * sizeof *cache);
     dense_iface->spin_init(e, host, x, n_starts, cache);
@@ -537,14 +576,15 @@ static void test_dense_exp_underflow(void)
             tiny += d != 0 && fabs(d) < DBL_MIN;
         }
     free(count);
-    CHECK(wrong_sign == 0 && tiny > 0,
-          "dense(exp, beta N = 1600): spin_delta has the true sign at all %llu spins "
-          "of random states (%d below the double range, %d near ties returned as 0)",
-          (unsigned long long)(n_starts * dim), tiny, near_ties);
+    /* spin_delta has the true sign at all 3200 spins of random states, some of
+       them below the double range */
+    printf("# dense(exp, beta N = 1600): %d near ties returned as 0\n", near_ties);
+    EXPECT_EQ(wrong_sign, 0);
+    EXPECT_GT(tiny, 0);
 
     const basin_value sp[2] = {{0, "async"}, {50, ""}};
     void *sampler = NULL;
-    sampler_iface->create(host, sp, &sampler);
+    ASSERT_EQ(sampler_iface->create(host, sp, &sampler), BASIN_OK);
     basin_outcome out[16];
     const basin_model m = {.struct_size = sizeof(basin_model),
                            .dim = dim,
@@ -558,15 +598,17 @@ static void test_dense_exp_underflow(void)
             retrieved += fabs(dot(x + r * dim, xi + mu * dim, dim)) == dim &&
                          dot(x + r * dim, xi + mu * dim, dim) > 0;
     }
-    CHECK(rc == BASIN_OK && converged == (int)n_starts && retrieved == (int)n_starts,
-          "dense(exp, beta = 8, N = 200): all %d random starts converge onto a stored "
-          "pattern (%d retrieved)",
-          (int)n_starts, retrieved);
+    /* dense(exp, beta = 8, N = 200): all 16 random starts converge onto a stored
+       pattern */
+    EXPECT_EQ(rc, BASIN_OK);
+    EXPECT_EQ(converged, (int)n_starts);
+    EXPECT_EQ(retrieved, (int)n_starts);
     sampler_iface->destroy(sampler);
     dense_iface->destroy(e);
     free(cache);
     free(x);
     free(xi);
+    EXPECT_EQ(fake.n_warnings, 0);
 }
 
 /* ---------------------------------------------------- modern and diffusion */
@@ -691,54 +733,51 @@ static double reference_lse(const float *x, const float *xi, uint64_t k, uint32_
     return m + log(s);
 }
 
-static void test_lse_errors(void)
+TEST_IMPL(energies_lse_errors)
 {
+    SETUP();
     void *e = (void *)1;
     const basin_value beta0[1] = {{0, ""}}, beta_neg[1] = {{-1, ""}};
-    int rc = modern_iface->create(host, beta0, 8, &e);
-    CHECK(rc == BASIN_EINVAL && e == NULL, "modern: beta = 0 is BASIN_EINVAL: \"%s\"",
-          fake_last_error);
-    rc = modern_iface->create(host, beta_neg, 8, &e);
-    CHECK(rc == BASIN_EINVAL, "modern: beta = -1 is BASIN_EINVAL: \"%s\"",
-          fake_last_error);
+    /* modern: beta = 0, beta = -1 are BASIN_EINVAL */
+    EXPECT_EQ(modern_iface->create(host, beta0, 8, &e), BASIN_EINVAL);
+    EXPECT_NULL(e);
+    EXPECT_EQ(modern_iface->create(host, beta_neg, 8, &e), BASIN_EINVAL);
+    /* diffusion: sigma = 0, alpha = 0, sigma = 1e-200 (alpha/sigma^2 overflows) are
+       BASIN_EINVAL */
     const basin_value sigma0[2] = {{0, ""}, {1, ""}}, alpha0[2] = {{1, ""}, {0, ""}};
     const basin_value tiny[2] = {{1e-200, ""}, {1, ""}};
-    rc = diffusion_iface->create(host, sigma0, 8, &e);
-    CHECK(rc == BASIN_EINVAL, "diffusion: sigma = 0 is BASIN_EINVAL: \"%s\"",
-          fake_last_error);
-    rc = diffusion_iface->create(host, alpha0, 8, &e);
-    CHECK(rc == BASIN_EINVAL, "diffusion: alpha = 0 is BASIN_EINVAL: \"%s\"",
-          fake_last_error);
-    rc = diffusion_iface->create(host, tiny, 8, &e);
-    CHECK(rc == BASIN_EINVAL && e == NULL,
-          "diffusion: sigma = 1e-200 (alpha/sigma^2 overflows) is BASIN_EINVAL: \"%s\"",
-          fake_last_error);
+    EXPECT_EQ(diffusion_iface->create(host, sigma0, 8, &e), BASIN_EINVAL);
+    EXPECT_EQ(diffusion_iface->create(host, alpha0, 8, &e), BASIN_EINVAL);
+    e = (void *)1;
+    EXPECT_EQ(diffusion_iface->create(host, tiny, 8, &e), BASIN_EINVAL);
+    EXPECT_NULL(e);
 
     const basin_value one[1] = {{1, ""}};
-    modern_iface->create(host, one, 4, &e);
+    ASSERT_EQ(modern_iface->create(host, one, 4, &e), BASIN_OK);
     float x[8] = {1, 0, 0, 0, 0, 1, 0, 0};
     double energy[2];
-    rc = modern_iface->energy(e, host, x, 1, energy);
-    CHECK(rc == BASIN_EINVAL, "modern: energy before encode is BASIN_EINVAL: \"%s\"",
-          fake_last_error);
-    rc = modern_iface->encode(e, host, x, 0);
-    CHECK(rc == BASIN_EINVAL, "modern: K = 0 is BASIN_EINVAL: \"%s\"", fake_last_error);
+    /* modern: energy before encode, K = 0 are BASIN_EINVAL */
+    EXPECT_EQ(modern_iface->energy(e, host, x, 1, energy), BASIN_EINVAL);
+    EXPECT_EQ(modern_iface->encode(e, host, x, 0), BASIN_EINVAL);
     modern_iface->encode(e, host, x, 2);
+    /* a NaN state is BASIN_ENUMERIC, with a message */
     x[2] = NAN;
     fake_last_error[0] = 0;
-    rc = modern_iface->energy(e, host, x, 1, energy);
-    CHECK(rc == BASIN_ENUMERIC && fake_last_error[0] != 0,
-          "modern: a NaN state is BASIN_ENUMERIC: \"%s\"", fake_last_error);
+    EXPECT_EQ(modern_iface->energy(e, host, x, 1, energy), BASIN_ENUMERIC);
+    EXPECT_NE(fake_last_error[0], 0);
     modern_iface->destroy(e);
+    EXPECT_EQ(fake.n_warnings, 0);
 }
 
-static void test_modern(void)
+TEST_IMPL(energies_modern)
 {
+    SETUP();
     const uint32_t dim = 64;
     const uint64_t k = 20;
     const double beta = 4; /* a power of two: logits β x·ξ exact in float */
     float *xi = binary(20, k, dim, 0.125f); /* ±1/√N: unit norm */
     void *e = make_lse(modern_iface, beta, 0, dim, xi, k);
+    ASSERT_NOT_NULL(e);
     float *zero = calloc(4 * dim, sizeof *zero);
     float *x = grid_states(21, zero, 4, dim, 0.2);
 
@@ -760,10 +799,11 @@ static void test_modern(void)
     for (uint32_t r = 0; r < 4; r++)
         bound =
             fmax(bound, dim * ldexp(1, -24) * sqrt(dot(x + r * dim, x + r * dim, dim)));
-    CHECK(worst <= bound && negative == 0,
-          "modern: E = -lse(beta, X^T xi)/beta + |xi|^2/2 + log(K)/beta + M^2/2 "
-          "(|error| %.1e), and E >= 0 (Ramsauer et al. 2020, Lemma A1)",
-          worst);
+    EXPECT_MSG(worst <= bound,
+               "modern: E = -lse(beta, X^T xi)/beta + |xi|^2/2 + log(K)/beta + M^2/2 "
+               "(|error| %.1e, bound %.1e)",
+               worst, bound);
+    EXPECT_EQ(negative, 0); /* E >= 0 (Ramsauer et al. 2020, Lemma A1) */
 
     /* Gradient by central differences: |∂³_i E| ≤ β² (2 max|ξ_i|)³ = 16/64, so
        h = 2^-7 truncates ≤ h²/6 · 0.25 = 2.5e-6; the float gradient rounds ≤ 1e-7. */
@@ -773,10 +813,10 @@ static void test_modern(void)
                                              5e-6, 1e-6, &err));
         worst_err = fmax(worst_err, err);
     }
-    CHECK(excess <= 0,
-          "modern: gradient = central differences of energy() (worst "
-          "|error| %.1e, bound 5e-6)",
-          worst_err);
+    EXPECT_MSG(excess <= 0,
+               "modern: gradient = central differences of energy() (worst "
+               "|error| %.1e, bound 5e-6)",
+               worst_err);
 
     /* update = ξ − ∇E and = X softmax(β Xᵀ ξ) in double. */
     float *u = malloc(4 * dim * sizeof *u), *g = malloc(4 * dim * sizeof *g);
@@ -792,9 +832,9 @@ static void test_modern(void)
         }
     }
     /* float32 results of size ≤ 1: a few ulps of 1 */
-    CHECK(off_grad < 1e-6 && off_ref < 1e-6,
-          "modern: update = X softmax(beta X^T xi) = xi - grad E (|error| %.1e, %.1e)",
-          off_ref, off_grad);
+    EXPECT_MSG(off_ref < 1e-6, "modern: update = X softmax(beta X^T xi) (|error| %.1e)",
+               off_ref);
+    EXPECT_MSG(off_grad < 1e-6, "modern: update = xi - grad E (|error| %.1e)", off_grad);
 
     /* CCCP: the update never raises E (Ramsauer et al. 2020, Theorem 1). */
     double after[4];
@@ -802,7 +842,7 @@ static void test_modern(void)
     int rises = 0;
     for (int r = 0; r < 4; r++)
         rises += after[r] > energy[r] + 1e-12;
-    CHECK(rises == 0, "modern: E(update(x)) <= E(x) at 4 random states");
+    EXPECT_EQ(rises, 0); /* E(update(x)) <= E(x) at 4 random states */
 
     /* Hessian against the formula in double (float results of size ~1: 1e-6) and
        against differences of the gradient along unit v: h = 2^-8, the third
@@ -811,10 +851,11 @@ static void test_modern(void)
     double href;
     const double hfd =
         hessian_vs_fd(modern_iface, e, x, xi, k, dim, beta, 0, beta, 0x1p-8, &href);
-    CHECK(href < 1e-6 && hfd < 5e-5,
-          "modern: hessian_vector = v - beta Cov_p(x) v (|error| %.1e) = differences "
-          "of the gradient (|error| %.1e)",
-          href, hfd);
+    EXPECT_MSG(href < 1e-6, "modern: hessian_vector = v - beta Cov_p(x) v (|error| %.1e)",
+               href);
+    EXPECT_MSG(hfd < 5e-5,
+               "modern: hessian_vector = differences of the gradient (|error| %.1e)",
+               hfd);
     free(u);
     free(g);
     free(x);
@@ -825,6 +866,8 @@ static void test_modern(void)
        Theorem 4): β = 32, start at ξ_μ + 0.01 N(0, 1) per entry. */
     void *sharp = make_lse(modern_iface, 32, 0, dim, xi, k);
     void *soft = make_lse(modern_iface, 1, 0, dim, xi, k);
+    ASSERT_NOT_NULL(sharp);
+    ASSERT_NOT_NULL(soft);
     float *noisy = grid_states(22, xi, k, dim, 0.01);
     float *one = malloc(k * dim * sizeof *one);
     float *metastable = malloc(k * dim * sizeof *metastable);
@@ -840,19 +883,27 @@ static void test_modern(void)
         far = fmax(far, sqrt(d2));
         near_soft = fmin(near_soft, sqrt(s2));
     }
-    CHECK(far < 1e-3 && near_soft > 0.1,
-          "modern: one update at beta = 32 lands within %.1e < 1e-3 of each of %llu "
-          "patterns (at beta = 1 it stays >= %.2f away: a metastable average)",
-          far, (unsigned long long)k, near_soft);
+    EXPECT_MSG(far < 1e-3,
+               "modern: one update at beta = 32 lands within %.1e < 1e-3 of each of "
+               "%llu patterns",
+               far, (unsigned long long)k);
+    EXPECT_MSG(near_soft > 0.1,
+               "modern: at beta = 1 one update stays >= %.2f > 0.1 away: a metastable "
+               "average",
+               near_soft);
 
     /* At a stored pattern the Hessian is symmetric positive definite. */
     double *h = malloc((size_t)dim * dim * sizeof *h), *w = malloc(dim * sizeof *w);
     int rc = hessian_matrix(modern_iface, sharp, xi, dim, h);
     double asym = eigenvalues(h, dim, w);
-    CHECK(rc == BASIN_OK && asym < 1e-6 && w[0] > 0.5,
-          "modern(beta = 32): the Hessian at a stored pattern is symmetric (%.1e) and "
-          "positive definite (smallest eigenvalue %.4f)",
-          asym, w[0]);
+    EXPECT_EQ(rc, BASIN_OK);
+    EXPECT_MSG(asym < 1e-6,
+               "modern(beta = 32): the Hessian at a stored pattern is symmetric (%.1e)",
+               asym);
+    EXPECT_MSG(w[0] > 0.5,
+               "modern(beta = 32): the Hessian at a stored pattern is positive definite "
+               "(smallest eigenvalue %.4f > 0.5)",
+               w[0]);
     modern_iface->destroy(sharp);
     modern_iface->destroy(soft);
 
@@ -866,13 +917,15 @@ static void test_modern(void)
         mid[i] = 0.5f * (pair[i] + pair[dim + i]);
     }
     void *two = make_lse(modern_iface, 8, 0, dim, pair, 2);
+    ASSERT_NOT_NULL(two);
     rc = hessian_matrix(modern_iface, two, mid, dim, h);
     eigenvalues(h, dim, w);
-    CHECK(rc == BASIN_OK && fabs(w[0] - (1 - 8 / 2.0)) < 1e-5 && fabs(w[1] - 1) < 1e-5 &&
-              fabs(w[dim - 1] - 1) < 1e-5,
-          "modern(beta = 8): between two orthogonal patterns the Hessian has "
-          "eigenvalues 1 - beta/2 = %.6f (expected -3) and 1 (%.6f .. %.6f)",
-          w[0], w[1], w[dim - 1]);
+    /* modern(beta = 8): between two orthogonal patterns the Hessian has the
+       eigenvalues 1 - beta/2 = -3 and 1 */
+    EXPECT_EQ(rc, BASIN_OK);
+    EXPECT_NEAR(w[0], 1 - 8 / 2.0, 1e-5);
+    EXPECT_NEAR(w[1], 1, 1e-5);
+    EXPECT_NEAR(w[dim - 1], 1, 1e-5);
     modern_iface->destroy(two);
     free(h);
     free(w);
@@ -881,16 +934,19 @@ static void test_modern(void)
     free(metastable);
     free(avg);
     free(xi);
+    EXPECT_EQ(fake.n_warnings, 0);
 }
 
-static void test_diffusion(void)
+TEST_IMPL(energies_diffusion)
 {
+    SETUP();
     const uint32_t dim = 64;
     const uint64_t k = 20;
     float *xi = binary(30, k, dim, 0.125f);
     /* σ = 1/2, α = 1: a = α/σ² = 4, b = −2, powers of two. */
     const double sigma = 0.5, alpha = 1, var = sigma * sigma;
     void *e = make_lse(diffusion_iface, sigma, alpha, dim, xi, k);
+    ASSERT_NOT_NULL(e);
     float *zero = calloc(4 * dim, sizeof *zero);
     float *x = grid_states(31, zero, 4, dim, 0.2);
     double energy[4], worst = 0, score_off = 0, *avg = malloc(dim * sizeof *avg);
@@ -913,7 +969,8 @@ static void test_diffusion(void)
         for (uint64_t mu = 0; mu < k; mu++)
             s += exp(l[mu] - m);
         worst = fmax(worst, fabs(energy[r] - (-var * (m + log(s)))));
-        /* The empirical score (SCIENCE.md §6.1): Σ w (αξ − x)/σ²; ∇E = −σ² score. */
+        /* The empirical score (docs/science.md, Empirical score): Σ w (αξ − x)/σ²;
+           ∇E = −σ² score. */
         for (uint32_t i = 0; i < dim; i++) {
             double score = 0;
             for (uint64_t mu = 0; mu < k; mu++)
@@ -934,14 +991,15 @@ static void test_diffusion(void)
                                     sqrt(dot(xr, xr, dim) *
                                          dot(xi + mu * dim, xi + mu * dim, dim)));
     }
-    CHECK(worst <= bound,
-          "diffusion: E = -sigma^2 log sum exp(-|x - alpha xi|^2 / 2 sigma^2) "
-          "(|error| %.1e, float32 bound %.1e)",
-          worst, bound);
-    CHECK(score_off < 1e-6 && update_off < 1e-6,
-          "diffusion: gradient = -sigma^2 x empirical score (|error| %.1e), update = "
-          "alpha x0_hat (|error| %.1e)",
-          score_off, update_off);
+    EXPECT_MSG(worst <= bound,
+               "diffusion: E = -sigma^2 log sum exp(-|x - alpha xi|^2 / 2 sigma^2) "
+               "(|error| %.1e, float32 bound %.1e)",
+               worst, bound);
+    EXPECT_MSG(score_off < 1e-6,
+               "diffusion: gradient = -sigma^2 x empirical score (|error| %.1e)",
+               score_off);
+    EXPECT_MSG(update_off < 1e-6, "diffusion: update = alpha x0_hat (|error| %.1e)",
+               update_off);
 
     /* Central differences: |∂³_i E| ≤ σ² a³ (2/8)³ = 1/4 · 64/64 = 0.25 → h = 2^-7
        truncates ≤ 2.5e-6. */
@@ -951,23 +1009,26 @@ static void test_diffusion(void)
                                              5e-6, 1e-6, &err));
         worst_err = fmax(worst_err, err);
     }
-    CHECK(excess <= 0,
-          "diffusion: gradient = central differences of energy() (worst "
-          "|error| %.1e)",
-          worst_err);
+    EXPECT_MSG(excess <= 0,
+               "diffusion: gradient = central differences of energy() (worst "
+               "|error| %.1e)",
+               worst_err);
     /* As for modern: α²/σ² = 4 ≤ β there, the same bounds hold. */
     double href;
     const double hfd =
         hessian_vs_fd(diffusion_iface, e, x, xi, k, dim, alpha / var,
                       -alpha * alpha / (2 * var), alpha * alpha / var, 0x1p-8, &href);
-    CHECK(href < 1e-6 && hfd < 5e-5,
-          "diffusion: hessian_vector = v - (alpha^2/sigma^2) Cov_w v (|error| %.1e) = "
-          "differences of the gradient (|error| %.1e)",
-          href, hfd);
+    EXPECT_MSG(href < 1e-6,
+               "diffusion: hessian_vector = v - (alpha^2/sigma^2) Cov_w v (|error| %.1e)",
+               href);
+    EXPECT_MSG(hfd < 5e-5,
+               "diffusion: hessian_vector = differences of the gradient (|error| %.1e)",
+               hfd);
 
     /* With equal-norm patterns, α = 1, σ² = 1/β: E_σ = E_modern − β⁻¹ log K, same
-       gradient and update (SCIENCE.md §6.1: Ramsauer's energy). */
+       gradient and update (docs/science.md, Empirical score: Ramsauer's energy). */
     void *modern = make_lse(modern_iface, 1 / var, 0, dim, xi, k);
+    ASSERT_NOT_NULL(modern);
     double em[4];
     float *gm = malloc(4 * dim * sizeof *gm), *um = malloc(4 * dim * sizeof *um);
     modern_iface->energy(modern, host, x, 4, em);
@@ -978,15 +1039,20 @@ static void test_diffusion(void)
         eoff = fmax(eoff, fabs(energy[r] - (em[r] - var * log((double)k))));
     for (uint32_t t = 0; t < 4 * dim; t++)
         goff = fmax(goff, fmax(fabs(g[t] - gm[t]), fabs(u[t] - um[t])));
-    CHECK(eoff < 1e-12 && goff < 1e-6,
-          "diffusion(alpha = 1, sigma^2 = 1/beta) = modern(beta) - log(K)/beta for "
-          "unit patterns (|dE| %.1e, |d grad| %.1e)",
-          eoff, goff);
+    EXPECT_MSG(eoff < 1e-12,
+               "diffusion(alpha = 1, sigma^2 = 1/beta) = modern(beta) - log(K)/beta for "
+               "unit patterns (|dE| %.1e)",
+               eoff);
+    EXPECT_MSG(goff < 1e-6,
+               "diffusion(alpha = 1, sigma^2 = 1/beta) has modern(beta)'s gradient and "
+               "update (|d grad| %.1e)",
+               goff);
     modern_iface->destroy(modern);
 
     /* Small σ: x = α ξ_μ + σ ε maps onto α ξ_μ in one update (memorization), with
        α = 0.8, σ = 0.05; at a stored point the Hessian is ≈ I (positive definite). */
     void *small = make_lse(diffusion_iface, 0.05, 0.8, dim, xi, k);
+    ASSERT_NOT_NULL(small);
     float *noisy = malloc(k * dim * sizeof *noisy), *out = malloc(k * dim * sizeof *out);
     host->random_normal(host, BASIN_ROLE_INIT, 32, 0, noisy, k * dim);
     for (uint32_t t = 0; t < k * dim; t++)
@@ -1001,11 +1067,17 @@ static void test_diffusion(void)
         scaled[i] = 0.8f * xi[i];
     int rc = hessian_matrix(diffusion_iface, small, scaled, dim, h);
     const double asym = eigenvalues(h, dim, w);
-    CHECK(far < 1e-5 && rc == BASIN_OK && asym < 1e-6 && w[0] > 0.5,
-          "diffusion(sigma = 0.05, alpha = 0.8): one update maps alpha xi + sigma eps "
-          "to alpha xi (|error| %.1e); the Hessian there is positive definite "
-          "(smallest eigenvalue %.4f)",
-          far, w[0]);
+    EXPECT_MSG(far < 1e-5,
+               "diffusion(sigma = 0.05, alpha = 0.8): one update maps alpha xi + sigma "
+               "eps to alpha xi (|error| %.1e)",
+               far);
+    EXPECT_EQ(rc, BASIN_OK);
+    EXPECT_MSG(asym < 1e-6, "diffusion: the Hessian at alpha xi is symmetric (%.1e)",
+               asym);
+    EXPECT_MSG(w[0] > 0.5,
+               "diffusion: the Hessian at alpha xi is positive definite (smallest "
+               "eigenvalue %.4f > 0.5)",
+               w[0]);
     diffusion_iface->destroy(small);
     free(h);
     free(w);
@@ -1020,39 +1092,18 @@ static void test_diffusion(void)
     free(avg);
     free(xi);
     diffusion_iface->destroy(e);
+    EXPECT_EQ(fake.n_warnings, 0);
 }
 
-int main(int argc, char **argv)
-{
-    if (argc != 6) {
-        fprintf(stderr,
-                "usage: %s DENSE.so MODERN.so DIFFUSION.so HOPFIELD.so "
-                "SAMPLER.so\n",
-                argv[0]);
-        return 2;
-    }
-    setvbuf(stdout, NULL, _IOLBF, 0);
-    fake_host_init(&fake, 20250611, FAKE_SPLITMIX);
-    dense_iface = load(argv[1], "energies/dense", BASIN_IFACE_ENERGY);
-    modern_iface = load(argv[2], "energies/modern", BASIN_IFACE_ENERGY);
-    diffusion_iface = load(argv[3], "energies/diffusion", BASIN_IFACE_ENERGY);
-    hopfield_iface = load(argv[4], "energies/hopfield", BASIN_IFACE_ENERGY);
-    sampler_iface = load(argv[5], "samplers/hopfield", BASIN_IFACE_SAMPLER);
-    CHECK((dense_iface->flags & BASIN_ENERGY_BINARY) && modern_iface->flags == 0 &&
-              diffusion_iface->flags == 0 && modern_iface->hessian_vector != NULL &&
-              diffusion_iface->hessian_vector != NULL,
-          "dense is binary; modern and diffusion are continuous with hessian_vector");
-
-    test_dense_errors();
-    test_dense_spins();
-    test_dense_gradient();
-    test_dense_is_hopfield();
-    test_dense_capacity();
-    test_dense_exp_underflow();
-    test_lse_errors();
-    test_modern();
-    test_diffusion();
-    CHECK(fake.n_warnings == 0, "no warnings were logged");
-    printf("energies: %d passed, %d failed\n", n_passed, n_failed);
-    return n_failed == 0 ? 0 : 1;
-}
+TEST_LIST_BEGIN
+TEST_ENTRY(energies_plugins)
+TEST_ENTRY(energies_dense_errors)
+TEST_ENTRY(energies_dense_spins)
+TEST_ENTRY(energies_dense_gradient)
+TEST_ENTRY(energies_dense_is_hopfield)
+TEST_ENTRY(energies_dense_capacity)
+TEST_ENTRY(energies_dense_exp_underflow)
+TEST_ENTRY(energies_lse_errors)
+TEST_ENTRY(energies_modern)
+TEST_ENTRY(energies_diffusion)
+TEST_LIST_END

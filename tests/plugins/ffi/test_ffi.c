@@ -16,11 +16,13 @@
  *  5. Bad prototypes, bindings, libraries and symbols: a one-line error at create
  *     (or encode) naming the offending token and its column or argument.
  *
- * Usage: test_ffi FFI.so EMPIRICAL.so FOREIGN_MODEL.so
+ * Environment (meson sets it): BASIN_TEST_PLUGIN_DIR, the build's plugin folder;
+ * BASIN_TEST_FOREIGN_MODEL, tests/plugins/ffi/foreign_model.c built.
  */
 #include <basin/plugin.h>
 
 #include "fake_host.h"
+#include "harness.h"
 
 #include <dlfcn.h>
 #include <math.h>
@@ -28,20 +30,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-
-static int n_failed, n_passed;
-
-#define CHECK(cond, ...)                                                                 \
-    do {                                                                                 \
-        int ok_ = (cond);                                                                \
-        printf("%s - ", ok_ ? "ok  " : "FAIL");                                          \
-        printf(__VA_ARGS__);                                                             \
-        printf("%s\n", ok_ ? "" : "   [" #cond "]");                                     \
-        if (ok_)                                                                         \
-            n_passed++;                                                                  \
-        else                                                                             \
-            n_failed++;                                                                  \
-    } while (0)
 
 static fake_host fake;
 static const basin_host *host = &fake.host;
@@ -59,6 +47,35 @@ static ref_denoise_fn ref_denoise;
 #define REF_PROTOTYPE                                                                    \
     "int ref_denoise(const float *x, uint64_t n, uint32_t dim, double alpha, "           \
     "double sigma, const float *train, uint64_t k, float *out)"
+
+/* A case's set-up: the fake host (splitmix, seed 42) afresh, scores/ffi and
+   energies/ffi of ffi/ffi.so, scores/empirical, and ref_denoise of the foreign
+   model; 0 (with a line saying why) when one is missing. */
+static int setup(void)
+{
+    fake_host_init(&fake, 42, FAKE_SPLITMIX);
+    score_desc = load_built_plugin("ffi/ffi.so", "scores/ffi", BASIN_IFACE_SCORE);
+    energy_desc = load_built_plugin("ffi/ffi.so", "energies/ffi", BASIN_IFACE_ENERGY);
+    empirical_desc = load_built_plugin(NULL, "scores/empirical", BASIN_IFACE_SCORE);
+    model_path = test_env("BASIN_TEST_FOREIGN_MODEL");
+    if (!score_desc || !energy_desc || !empirical_desc || !model_path)
+        return 0;
+    score_if = score_desc->iface;
+    energy_if = energy_desc->iface;
+    empirical_if = empirical_desc->iface;
+    void *model = dlopen(model_path, RTLD_NOW | RTLD_LOCAL); /* stays loaded */
+    void *sym = model ? dlsym(model, "ref_denoise") : NULL;
+    if (sym == NULL) {
+        printf("# %s: no ref_denoise: %s\n", model_path, dlerror());
+        return 0;
+    }
+    memcpy(&ref_denoise, &sym, sizeof ref_denoise);
+    return 1;
+}
+
+#define SETUP()                                                                          \
+    ASSERT_MSG(setup(), "scores/ffi, energies/ffi, scores/empirical and the foreign "    \
+                        "model load")
 
 /* ----------------------------------------------------------------- helpers */
 
@@ -101,16 +118,18 @@ static void *make_score(const char *library, const char *symbol, const char *pro
     return self;
 }
 
-/* A scores/ffi instance that must build and encode. */
+/* A scores/ffi instance that must build and encode, or NULL with a '#' line. */
 static void *good_score(const char *prototype, const char *bindings, uint32_t dim,
                         const float *train, uint64_t k, int thread_safe)
 {
     int rc;
     void *self = make_score(model_path, "", prototype, bindings, thread_safe, dim, &rc);
-    if (self == NULL || score_if->encode(self, host, train, k) != BASIN_OK) {
-        fprintf(stderr, "scores/ffi set-up failed: %d %s\n", rc, fake_last_error);
-        exit(2);
+    if (self != NULL && (rc = score_if->encode(self, host, train, k)) != BASIN_OK) {
+        score_if->destroy(self);
+        self = NULL;
     }
+    if (self == NULL)
+        printf("# scores/ffi set-up failed: %d %s\n", rc, fake_last_error);
     return self;
 }
 
@@ -124,17 +143,19 @@ static float max_abs_diff(const float *a, const float *b, size_t count)
 
 /* ------------------------------------------- 1. the reference denoiser */
 
-static void check_reference(void)
+TEST_IMPL(ffi_reference)
 {
+    SETUP();
     const uint32_t dim = 16;
     const uint64_t k = 50, n = 37;
     float *train = normal(k, dim, 1, 1.0);
     void *ffi = good_score(REF_PROTOTYPE, "x, n, dim, alpha, sigma, train, k, out", dim,
                            train, k, 0);
+    ASSERT_NOT_NULL(ffi);
     void *emp = NULL;
     basin_value none = {0, ""};
-    empirical_if->create(host, &none, dim, &emp);
-    empirical_if->encode(emp, host, train, k);
+    ASSERT_EQ(empirical_if->create(host, &none, dim, &emp), BASIN_OK);
+    ASSERT_EQ(empirical_if->encode(emp, host, train, k), BASIN_OK);
     float *out = malloc(n * dim * sizeof *out);
     float *direct = malloc(n * dim * sizeof *direct);
     float *empirical = malloc(n * dim * sizeof *empirical);
@@ -149,10 +170,12 @@ static void check_reference(void)
             float *x = noisy_states(train, k, dim, n, alpha, sigma, (uint64_t)(10 + is));
             int rc = score_if->denoise(ffi, host, x, n, alpha, sigma, out);
             ref_denoise(x, n, dim, alpha, sigma, train, k, direct);
-            CHECK(rc == BASIN_OK && memcmp(out, direct, n * dim * sizeof *out) == 0,
-                  "alpha %g sigma %g: scores/ffi returns exactly a direct call of "
-                  "ref_denoise (rc %d %s)",
-                  alpha, sigma, rc, fake_last_error);
+            EXPECT_MSG(rc == BASIN_OK, "alpha %g sigma %g: status %d, \"%s\"", alpha,
+                       sigma, rc, fake_last_error);
+            EXPECT_MSG(memcmp(out, direct, n * dim * sizeof *out) == 0,
+                       "alpha %g sigma %g: scores/ffi returns exactly a direct call of "
+                       "ref_denoise",
+                       alpha, sigma);
             empirical_if->denoise(emp, host, x, n, alpha, sigma, empirical);
             /*
              * Bound (as tests/plugins/scores for scores/empirical, whose error this is; the
@@ -172,10 +195,10 @@ static void check_reference(void)
             const double gamma_k = (double)(k + 4) * U32 / (1 - (double)(k + 4) * U32);
             const double tol = 2 * (expm1(2 * delta) + 90 * U32 + gamma_k) * max_train;
             const float worst = max_abs_diff(out, empirical, n * dim);
-            CHECK(worst <= tol,
-                  "alpha %g sigma %g: scores/ffi matches "
-                  "scores/empirical (max error %.2e, bound %.2e)",
-                  alpha, sigma, (double)worst, tol);
+            EXPECT_MSG(worst <= tol,
+                       "alpha %g sigma %g: scores/ffi matches "
+                       "scores/empirical (max error %.2e, bound %.2e)",
+                       alpha, sigma, (double)worst, tol);
             free(x);
         }
     empirical_if->destroy(emp);
@@ -188,8 +211,9 @@ static void check_reference(void)
 
 /* ------------------------------------ 2. other shapes of the same function */
 
-static void check_shapes(void)
+TEST_IMPL(ffi_shapes)
 {
+    SETUP();
     const uint32_t dim = 6;
     const uint64_t k = 9, n = 600;
     /* α and σ exact in float, so float arguments give the same numbers. */
@@ -204,44 +228,52 @@ static void check_shapes(void)
                          "const float *train, int16_t k, uint16_t dim, float alpha, "
                          "float *out, const float *x)",
                          "sigma, n, train, k, dim, alpha, out, x", dim, train, k, 1);
+    ASSERT_NOT_NULL(s);
     int rc = score_if->denoise(s, host, x, n, alpha, sigma, out);
-    CHECK(rc == BASIN_OK && memcmp(out, direct, n * dim * sizeof *out) == 0,
-          "permuted arguments, float alpha/sigma, uint8_t n: 600 states in calls of "
-          "at most 255 give the reference exactly (rc %d %s)",
-          rc, fake_last_error);
+    EXPECT_MSG(rc == BASIN_OK, "status %d, \"%s\"", rc, fake_last_error);
+    EXPECT_MSG(memcmp(out, direct, n * dim * sizeof *out) == 0,
+               "permuted arguments, float alpha/sigma, uint8_t n: 600 states in calls "
+               "of at most 255 give the reference exactly");
     score_if->destroy(s);
 
     s = good_score("int ref_denoise_scaled(const float *x, long n, unsigned dim, "
                    "double alpha, double sigma, const float *train, size_t k, "
                    "double scale, float *out);",
                    "x, n, dim, alpha, sigma, train, k, const:2.5, out", dim, train, k, 0);
+    ASSERT_NOT_NULL(s);
     rc = score_if->denoise(s, host, x, n, alpha, sigma, out);
     /* scale·acc/sum rounded once vs 2.5 · (acc/sum rounded): within 2 float ulps of
        the output, |out| ≤ 2.5 max|ξ| < 2.5 · 6. */
     float worst = 0;
     for (size_t i = 0; i < n * dim; i++)
         worst = fmaxf(worst, fabsf(out[i] - 2.5f * direct[i]));
-    CHECK(rc == BASIN_OK && worst <= 2 * U32 * 2.5 * 6,
-          "const:2.5 reaches a double argument: out = 2.5 x0_hat (max error %.1e)",
-          (double)worst);
+    EXPECT_EQ(rc, BASIN_OK);
+    EXPECT_MSG(worst <= 2 * U32 * 2.5 * 6,
+               "const:2.5 reaches a double argument: out = 2.5 x0_hat (max error %.1e, "
+               "bound %.1e)",
+               (double)worst, 2 * U32 * 2.5 * 6);
     score_if->destroy(s);
 
     s = good_score("void ref_denoise_one(const float *x, int dim, double alpha, "
                    "double sigma, const float *train, int k, float *out)",
                    "x, dim, alpha, sigma, train, k, out", dim, train, k, 0);
+    ASSERT_NOT_NULL(s);
     rc = score_if->denoise(s, host, x, n, alpha, sigma, out);
-    CHECK(rc == BASIN_OK && memcmp(out, direct, n * dim * sizeof *out) == 0,
-          "no n argument: called once per state, the reference exactly");
+    EXPECT_EQ(rc, BASIN_OK);
+    EXPECT_MSG(memcmp(out, direct, n * dim * sizeof *out) == 0,
+               "no n argument: called once per state, the reference exactly");
     score_if->destroy(s);
 
     s = good_score("int ref_denoise(const float * const x, unsigned long n, "
                    "unsigned int dim, double, double sigma, float const *train, "
                    "size_t, float *restrict out)",
                    "x, n, dim, alpha, sigma, train, k, out", dim, train, k, 0);
+    ASSERT_NOT_NULL(s);
     rc = score_if->denoise(s, host, x, n, alpha, sigma, out);
-    CHECK(rc == BASIN_OK && memcmp(out, direct, n * dim * sizeof *out) == 0,
-          "other spellings (float const *, unsigned long, unnamed parameters, "
-          "restrict) of the same types call the same function");
+    EXPECT_EQ(rc, BASIN_OK);
+    EXPECT_MSG(memcmp(out, direct, n * dim * sizeof *out) == 0,
+               "other spellings (float const *, unsigned long, unnamed parameters, "
+               "restrict) of the same types call the same function");
     score_if->destroy(s);
 
     free(train);
@@ -270,7 +302,7 @@ static void *hammer_run(void *arg)
 }
 
 /* Failures (calls returning 99: another call was inside) of 4 threads × 200
-   calls of ref_exclusive, serialized or not. */
+   calls of ref_exclusive, serialized or not; -1 when it cannot be set up. */
 static int exclusive_failures(const float *train, uint64_t k, int thread_safe)
 {
     void *s =
@@ -278,6 +310,8 @@ static int exclusive_failures(const float *train, uint64_t k, int thread_safe)
                    "double alpha, double sigma, const float *train, uint64_t k, "
                    "float *out)",
                    "x, n, dim, alpha, sigma, train, k, out", 8, train, k, thread_safe);
+    if (s == NULL)
+        return -1;
     float *x = normal(4, 8, 7, 1.0);
     hammer h[4];
     pthread_t t[4];
@@ -295,8 +329,9 @@ static int exclusive_failures(const float *train, uint64_t k, int thread_safe)
     return failures;
 }
 
-static void check_call_failures(void)
+TEST_IMPL(ffi_call_failures)
 {
+    SETUP();
     const uint32_t dim = 8;
     const uint64_t k = 200, n = 5;
     float *train = normal(k, dim, 4, 1.0);
@@ -306,41 +341,48 @@ static void check_call_failures(void)
     void *s = good_score("int ref_fail(const float *x, uint64_t n, uint32_t dim, "
                          "float *out)",
                          "x, n, dim, out", dim, train, k, 0);
+    ASSERT_NOT_NULL(s);
+    /* a nonzero status is an error with its value */
     int rc = score_if->denoise(s, host, x, n, 1, 1, out);
-    CHECK(rc == BASIN_EIO && strstr(fake_last_error, "ref_fail returned 7") != NULL,
-          "a nonzero status is an error with its value: %s", fake_last_error);
+    EXPECT_EQ(rc, BASIN_EIO);
+    EXPECT_STR_CONTAINS(fake_last_error, "ref_fail returned 7");
     score_if->destroy(s);
 
     s = good_score("void ref_skip_last(const float *x, uint64_t n, uint32_t dim, "
                    "float *out)",
                    "x, n, dim, out", dim, train, k, 0);
+    ASSERT_NOT_NULL(s);
+    /* an output entry left unwritten is named */
     rc = score_if->denoise(s, host, x, n, 1, 1, out);
-    CHECK(rc == BASIN_ENUMERIC && strstr(fake_last_error, "state 4 entry 7") != NULL,
-          "an output entry left unwritten is named: %s", fake_last_error);
+    EXPECT_EQ(rc, BASIN_ENUMERIC);
+    EXPECT_STR_CONTAINS(fake_last_error, "state 4 entry 7");
     score_if->destroy(s);
 
     s = good_score("void ref_inf(const float *x, uint64_t n, uint32_t dim, "
                    "float *out)",
                    "x, n, dim, out", dim, train, k, 0);
+    ASSERT_NOT_NULL(s);
+    /* an infinite output is named */
     rc = score_if->denoise(s, host, x, n, 1, 1, out);
-    CHECK(rc == BASIN_ENUMERIC && strstr(fake_last_error, "inf at state 1 entry 2"),
-          "an infinite output is named: %s", fake_last_error);
+    EXPECT_EQ(rc, BASIN_ENUMERIC);
+    EXPECT_STR_CONTAINS(fake_last_error, "inf at state 1 entry 2");
     score_if->destroy(s);
 
     void *unencoded = make_score(model_path, "", REF_PROTOTYPE,
                                  "x, n, dim, alpha, sigma, train, k, out", 0, dim, &rc);
+    ASSERT_NOT_NULL(unencoded);
+    /* denoise before encode */
     rc = score_if->denoise(unencoded, host, x, n, 1, 1, out);
-    CHECK(rc == BASIN_EINVAL && strstr(fake_last_error, "before encode"),
-          "denoise before encode: %s", fake_last_error);
+    EXPECT_EQ(rc, BASIN_EINVAL);
+    EXPECT_STR_CONTAINS(fake_last_error, "before encode");
     score_if->destroy(unencoded);
 
     const int serialized = exclusive_failures(train, k, 0);
-    CHECK(serialized == 0,
-          "thread_safe = false: 4 threads x 200 calls of a function "
-          "that detects overlapping calls never overlap (%d did)",
-          serialized);
+    /* thread_safe = false: 4 threads x 200 calls of a function that detects
+       overlapping calls never overlap */
+    EXPECT_EQ(serialized, 0);
     /* Not asserted (timing-dependent): how often they overlap when allowed to. */
-    printf("     (thread_safe = true: %d of 800 calls overlapped)\n",
+    printf("# thread_safe = true: %d of 800 calls overlapped\n",
            exclusive_failures(train, k, 1));
     free(train);
     free(x);
@@ -372,8 +414,9 @@ static void *make_energy(const char *energy_prototype, const char *energy_bindin
     "double shift, float *out)"
 #define QUAD_BINDINGS "x, n, dim, train, k, const:0.25, out"
 
-static void check_energies(void)
+TEST_IMPL(ffi_energies)
 {
+    SETUP();
     const uint32_t dim = 5;
     const uint64_t k = 7, n = 11;
     float *train = normal(k, dim, 20, 1.0);
@@ -385,10 +428,9 @@ static void check_energies(void)
     int rc;
     void *e =
         make_energy(QUAD_ENERGY, QUAD_BINDINGS, QUAD_GRADIENT, QUAD_BINDINGS, dim, &rc);
-    CHECK(e != NULL && energy_if->encode(e, host, train, k) == BASIN_OK,
-          "energies/ffi: quad_energy and quad_gradient bind (%s)", fake_last_error);
-    if (e == NULL)
-        exit(2);
+    ASSERT_MSG(e, "energies/ffi: quad_energy and quad_gradient bind: \"%s\"",
+               fake_last_error);
+    EXPECT_EQ(energy_if->encode(e, host, train, k), BASIN_OK);
     double energy[11], worst_e = 0;
     float gradient[11 * 5];
     double worst_g = 0;
@@ -406,10 +448,12 @@ static void check_energies(void)
     }
     /* The energy is the same double arithmetic in another order (the mean's sum):
        a few ulps of 1e-16; the gradient is rounded once to float: u = 6e-8. */
-    CHECK(rc_e == BASIN_OK && worst_e < 1e-13,
-          "E(x) = 1/2 sum (i+1)(x_i - m_i - 0.25)^2 (relative error %.1e)", worst_e);
-    CHECK(rc_g == BASIN_OK && worst_g < 2 * U32,
-          "its gradient (i+1)(x_i - m_i - 0.25) (relative error %.1e)", worst_g);
+    EXPECT_EQ(rc_e, BASIN_OK);
+    EXPECT_MSG(worst_e < 1e-13,
+               "E(x) = 1/2 sum (i+1)(x_i - m_i - 0.25)^2 (relative error %.1e)", worst_e);
+    EXPECT_EQ(rc_g, BASIN_OK);
+    EXPECT_MSG(worst_g < 2 * U32,
+               "its gradient (i+1)(x_i - m_i - 0.25) (relative error %.1e)", worst_g);
 
     void *one = make_energy("double quad_energy_one(const float *x, unsigned dim, "
                             "const float *train, unsigned k, float shift)",
@@ -417,13 +461,14 @@ static void check_energies(void)
     double energy_one[11];
     rc = one ? energy_if->encode(one, host, train, k) : rc;
     rc = rc == BASIN_OK ? energy_if->energy(one, host, x, n, energy_one) : rc;
-    CHECK(rc == BASIN_OK && memcmp(energy, energy_one, sizeof energy) == 0,
-          "an energy returned as double, one state per call, equals the batch "
-          "function's (%s)",
-          fake_last_error);
+    EXPECT_MSG(rc == BASIN_OK, "quad_energy_one: status %d, \"%s\"", rc, fake_last_error);
+    EXPECT_MSG(memcmp(energy, energy_one, sizeof energy) == 0,
+               "an energy returned as double, one state per call, equals the batch "
+               "function's");
+    /* no gradient_prototype: gradient() is unsupported */
     rc = one ? energy_if->gradient(one, host, x, n, gradient) : 0;
-    CHECK(rc == BASIN_EUNSUPPORTED && strstr(fake_last_error, "gradient_prototype"),
-          "no gradient_prototype: gradient() is unsupported: %s", fake_last_error);
+    EXPECT_EQ(rc, BASIN_EUNSUPPORTED);
+    EXPECT_STR_CONTAINS(fake_last_error, "gradient_prototype");
     energy_if->destroy(one);
 
     one = make_energy("float quad_energy_one_f(const float *x, uint32_t dim, "
@@ -431,11 +476,11 @@ static void check_energies(void)
                       "x, dim, train, k, const:0.25", "", "", dim, &rc);
     rc = one ? energy_if->encode(one, host, train, k) : rc;
     rc = rc == BASIN_OK ? energy_if->energy(one, host, x, n, energy_one) : rc;
-    int same = rc == BASIN_OK;
-    for (uint64_t s = 0; s < n; s++)
-        same &= energy_one[s] == (double)(float)energy[s];
-    CHECK(same, "an energy returned as float is the double one rounded to float (%s)",
-          fake_last_error);
+    /* an energy returned as float is the double one rounded to float */
+    EXPECT_MSG(rc == BASIN_OK, "quad_energy_one_f: status %d, \"%s\"", rc,
+               fake_last_error);
+    for (uint64_t s = 0; s < n && rc == BASIN_OK; s++)
+        EXPECT_NEAR(energy_one[s], (double)(float)energy[s], 0);
     energy_if->destroy(one);
     energy_if->destroy(e);
     free(train);
@@ -451,17 +496,19 @@ static void expect_score_error(const char *what, const char *library, const char
 {
     int rc;
     void *s = make_score(library, symbol, prototype, bindings, 0, dim, &rc);
-    CHECK(s == NULL && rc == BASIN_EINVAL && strstr(fake_last_error, want) != NULL &&
-              strchr(fake_last_error, '\n') == NULL,
-          "%s: %s", what, fake_last_error);
+    EXPECT_MSG(s == NULL && rc == BASIN_EINVAL,
+               "%s: refused with BASIN_EINVAL (status %d)", what, rc);
+    EXPECT_STR_CONTAINS(fake_last_error, want);
+    EXPECT_MSG(strchr(fake_last_error, '\n') == NULL, "%s: a one-line message", what);
     if (s != NULL)
         score_if->destroy(s);
 }
 
 #define B8 "x, n, dim, alpha, sigma, train, k, out"
 
-static void check_bad_input(void)
+TEST_IMPL(ffi_bad_prototypes)
 {
+    SETUP();
     const char *lib = model_path;
     expect_score_error("unsupported type", lib, "ref_denoise",
                        "int f(const char *x, uint64_t n)", "x, n", 4,
@@ -544,80 +591,75 @@ static void check_bad_input(void)
                        "cannot load library: /nonexistent/libnothing.so");
     expect_score_error("a missing symbol", lib, "no_such_function", REF_PROTOTYPE, B8, 4,
                        "symbol: 'no_such_function' not found");
+}
 
-    /* k is checked at encode, before any sampling. */
+/* k is checked at encode, before any sampling; so are the training points. */
+TEST_IMPL(ffi_encode_checks)
+{
+    SETUP();
+    const char *lib = model_path;
     int rc;
     void *s = make_score(lib, "",
                          "void ref_denoise_narrow(float sigma, uint8_t n, "
                          "const float *train, int16_t k, uint16_t dim, float alpha, "
                          "float *out, const float *x)",
                          "sigma, n, train, k, dim, alpha, out, x", 0, 1, &rc);
+    ASSERT_NOT_NULL(s);
     float *many = calloc(40000, sizeof *many);
-    rc = s ? score_if->encode(s, host, many, 40000) : rc;
-    CHECK(rc == BASIN_EINVAL && strstr(fake_last_error, "k = 40000 training points do "
-                                                        "not fit argument 4 (int16_t)"),
-          "k too large for its type, at encode: %s", fake_last_error);
+    /* k too large for its type, at encode */
+    EXPECT_EQ(score_if->encode(s, host, many, 40000), BASIN_EINVAL);
+    EXPECT_STR_CONTAINS(fake_last_error,
+                        "k = 40000 training points do not fit argument 4 (int16_t)");
+    /* a NaN training entry */
     many[3] = NAN;
-    rc = s ? score_if->encode(s, host, many, 10) : rc;
-    CHECK(rc == BASIN_ENUMERIC && strstr(fake_last_error, "point 3 entry 0 is nan"),
-          "a NaN training entry: %s", fake_last_error);
+    EXPECT_EQ(score_if->encode(s, host, many, 10), BASIN_ENUMERIC);
+    EXPECT_STR_CONTAINS(fake_last_error, "point 3 entry 0 is nan");
     free(many);
-    if (s)
-        score_if->destroy(s);
+    score_if->destroy(s);
+}
 
-    /* energies/ffi: the key at fault leads the message. */
+/* energies/ffi: the key at fault leads the message. */
+TEST_IMPL(ffi_energy_bad_input)
+{
+    SETUP();
+    int rc;
     void *e = make_energy(QUAD_ENERGY, QUAD_BINDINGS,
                           "int quad_gradient(const float *x, int n, int dim, "
                           "struct t *train, int k, double shift, float *out)",
                           QUAD_BINDINGS, 4, &rc);
-    CHECK(e == NULL && rc == BASIN_EINVAL &&
-              strstr(fake_last_error, "gradient_prototype: unsupported type "
-                                      "'struct' at column 51"),
-          "energies/ffi names gradient_prototype: %s", fake_last_error);
+    EXPECT_NULL(e);
+    EXPECT_EQ(rc, BASIN_EINVAL);
+    EXPECT_STR_CONTAINS(fake_last_error,
+                        "gradient_prototype: unsupported type 'struct' at column 51");
     e = make_energy(QUAD_ENERGY, "x, n, dim, alpha, k, const:0.25, out", "", "", 4, &rc);
-    CHECK(e == NULL && rc == BASIN_EINVAL &&
-              strstr(fake_last_error, "energy_bindings: binding 4 'alpha' is not "
-                                      "available to an energy"),
-          "alpha is no energy's binding: %s", fake_last_error);
+    /* alpha is no energy's binding */
+    EXPECT_NULL(e);
+    EXPECT_EQ(rc, BASIN_EINVAL);
+    EXPECT_STR_CONTAINS(
+        fake_last_error,
+        "energy_bindings: binding 4 'alpha' is not available to an energy");
     e = make_energy("double quad_energy_one(const float *x, unsigned dim, "
                     "const float *train, unsigned k, double *out)",
                     "x, dim, train, k, out", "", "", 4, &rc);
-    CHECK(e == NULL && rc == BASIN_EINVAL &&
-              strstr(fake_last_error, "returns double and binds out"),
-          "a value return and an out binding: %s", fake_last_error);
+    /* a value return and an out binding */
+    EXPECT_NULL(e);
+    EXPECT_EQ(rc, BASIN_EINVAL);
+    EXPECT_STR_CONTAINS(fake_last_error, "returns double and binds out");
     e = make_energy(QUAD_ENERGY, QUAD_BINDINGS, QUAD_GRADIENT,
                     "x, n, dim, train, k, const:0.25, const:1", 4, &rc);
-    CHECK(e == NULL && rc == BASIN_EINVAL &&
-              strstr(fake_last_error, "gradient_bindings: argument 7 'float *out' "
-                                      "binds const:1, which needs a number type"),
-          "a constant bound to a pointer: %s", fake_last_error);
+    /* a constant bound to a pointer */
+    EXPECT_NULL(e);
+    EXPECT_EQ(rc, BASIN_EINVAL);
+    EXPECT_STR_CONTAINS(fake_last_error, "gradient_bindings: argument 7 'float *out' "
+                                         "binds const:1, which needs a number type");
 }
 
-int main(int argc, char **argv)
-{
-    if (argc != 4) {
-        fprintf(stderr, "usage: %s FFI.so EMPIRICAL.so FOREIGN_MODEL.so\n", argv[0]);
-        return 2;
-    }
-    fake_host_init(&fake, 42, FAKE_SPLITMIX);
-    score_desc = load_plugin(argv[1], "scores/ffi");
-    energy_desc = load_plugin(argv[1], "energies/ffi");
-    empirical_desc = load_plugin(argv[2], "scores/empirical");
-    model_path = argv[3];
-    void *model = dlopen(model_path, RTLD_NOW | RTLD_LOCAL);
-    if (!score_desc || !energy_desc || !empirical_desc || !model)
-        return 2;
-    score_if = score_desc->iface;
-    energy_if = energy_desc->iface;
-    empirical_if = empirical_desc->iface;
-    void *sym = dlsym(model, "ref_denoise");
-    memcpy(&ref_denoise, &sym, sizeof ref_denoise);
-
-    check_reference();
-    check_shapes();
-    check_call_failures();
-    check_energies();
-    check_bad_input();
-    printf("%d passed, %d failed\n", n_passed, n_failed);
-    return n_failed != 0;
-}
+TEST_LIST_BEGIN
+TEST_ENTRY(ffi_reference)
+TEST_ENTRY(ffi_shapes)
+TEST_ENTRY(ffi_call_failures)
+TEST_ENTRY(ffi_energies)
+TEST_ENTRY(ffi_bad_prototypes)
+TEST_ENTRY(ffi_encode_checks)
+TEST_ENTRY(ffi_energy_bad_input)
+TEST_LIST_END
