@@ -1,8 +1,8 @@
 /*
- * test_softmax — softmax_average (core/softmax.c) against a brute-force double
+ * test_softmax — softmax_average (core/kernels/softmax.c) against a brute-force double
  * reference: out = Σ_μ w_μ ξ_μ with w = softmax(a x·ξ + b ‖ξ‖²) and
- * lse = log Σ_μ exp(a x·ξ_μ + b ‖ξ_μ‖²) (core/softmax.h; the empirical denoiser of
- * SCIENCE.md §6.1 at a = α/σ², b = −α²/2σ²).
+ * lse = log Σ_μ exp(a x·ξ_μ + b ‖ξ_μ‖²) (core/kernels/softmax.h; the empirical denoiser
+ * of docs/science.md, Empirical score, at a = α/σ², b = −α²/2σ²).
  *
  * Tolerance (a rigorous float32 bound, from Higham, "Accuracy and Stability of
  * Numerical Algorithms", 2nd ed., eq. 3.5: a length-m dot product in precision u

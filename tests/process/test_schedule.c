@@ -1,5 +1,5 @@
 /*
- * test_schedule — core/schedule.c: closed forms, derivatives, grids, OU times and
+ * test_schedule — core/process/schedule.c: closed forms, derivatives, grids, OU times and
  * the [schedule] validation messages.
  */
 #include "process/schedule.h"

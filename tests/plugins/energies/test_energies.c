@@ -792,7 +792,7 @@ TEST_IMPL(energies_modern)
         worst = fmax(worst, fabs(energy[r] - ref));
         negative += energy[r] < 0;
     }
-    /* The logits x·ξ come from a float32 SGEMM (core/softmax.c): each carries a
+    /* The logits x·ξ come from a float32 SGEMM (core/kernels/softmax.c): each carries a
        rounding error of at most dim·2⁻²⁴·‖x‖‖ξ‖ (‖ξ‖ = 1), and E = −lse/β + …
        moves by at most that much. */
     double bound = 0;

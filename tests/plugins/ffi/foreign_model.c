@@ -4,7 +4,7 @@
  * energies/ffi call through libffi in tests/plugins/ffi. It includes no basin header.
  *
  * Denoisers: the empirical (optimal) denoiser of the k training rows ξ_μ
- * (SCIENCE.md §6.1, Pham et al. 2025),
+ * (docs/science.md, Empirical score; Pham et al. 2025),
  *     x̂0(x) = Σ_μ w_μ ξ_μ,   w = softmax_μ(−‖x − α ξ_μ‖² / 2σ²),
  * in double with a max-subtracted softmax; σ = 0 gives the nearest α ξ_μ.
  * Energies: E(x) = ½ Σ_i (i + 1) (x_i − m_i − shift)², m the mean training row,

@@ -1,7 +1,7 @@
 /*
  * test_diffusion_samplers — samplers/{ddpm,ddim,euler,heun,euler-maruyama}, loaded
- * as a host loads them (dlopen by path), on the real schedules of core/schedule.c,
- * with a fake score model whose denoiser is the exact posterior mean of Gaussian
+ * as a host loads them (dlopen by path), on the real schedules of
+ * core/process/schedule.c, with a fake score model whose denoiser is the exact posterior mean of Gaussian
  * data N(μ, diag λ):
  *
  *   x̂0(x; α, σ) = μ + α λ / (α² λ + σ²) (x − α μ)      (per coordinate)

@@ -6,7 +6,7 @@
  * Every denoiser output is compared with a brute-force double formula written
  * independently of the plugin's algebra:
  *   - empirical: x̂0 = Σ_μ w_μ ξ_μ, w = softmax(−‖x − α ξ_μ‖²/2σ²) from the
- *     distances themselves (SCIENCE.md §6.1), not from a x·ξ + b‖ξ‖²;
+ *     distances themselves (docs/science.md, Empirical score), not from a x·ξ + b‖ξ‖²;
  *   - gaussian: x̂0 = μ + α C y with (α² C + σ² I) y = x − α μ solved by Gaussian
  *     elimination (Bishop 2006, PRML eq. 2.116), no eigendecomposition.
  * Tolerances are float32 bounds derived in each check (u = 2⁻²⁴, γ_m = m u/(1 − m u),
@@ -278,7 +278,8 @@ static void check_threads(const basin_score_iface *f, void *self, const float *x
     free(par);
 }
 
-/* SCIENCE.md §6.1 against the distance form; chunks of 1024 patterns. */
+/* docs/science.md, Empirical score: against the distance form; chunks of 1024 patterns.
+ * */
 TEST_IMPL(scores_empirical_formula)
 {
     ASSERT(setup());

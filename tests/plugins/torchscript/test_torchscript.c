@@ -7,7 +7,8 @@
  *     image shape): x̂0 at four ddpm-linear times equals PyTorch's, with the state
  *     batch in one forward call and in chunks of 2.
  *  2. The noise level the model receives (echo.pt returns c): σ, σ/α, the time t of
- *     each schedule from core/schedule.c's own α(t), σ(t), and the DDPM step index.
+ *     each schedule from core/process/schedule.c's own α(t), σ(t), and the DDPM step
+ *     index.
  *  3. Several threads at once give the single-threaded numbers, bit for bit, with
  *     and without concurrent model calls.
  *  4. Bad files and parameters: one-line errors with the right codes.
@@ -246,7 +247,7 @@ static double echo(void *m, double alpha, double sigma)
 }
 
 /*
- * The time t is recovered from σ/α; α, σ come from core/schedule.c at t. c is a
+ * The time t is recovered from σ/α; α, σ come from core/process/schedule.c at t. c is a
  * float32, so |c − t| ≤ 2⁻²⁴ t from the cast; the inverse adds a few double
  * roundings amplified by the condition number of ρ ↦ t (at most ~1e3 for cosine's
  * acos at t = 1e-3): relative 1e-6 covers both; a wrong constant (β1, s) is off
@@ -458,7 +459,8 @@ static double *read_times(void)
     return times;
 }
 
-/* make_models.py's ddpm-linear times agree with core/schedule.c (1e-12: two double
+/* make_models.py's ddpm-linear times agree with core/process/schedule.c (1e-12: two
+ * double
    evaluations of the same closed form). */
 TEST_IMPL(torchscript_times)
 {
