@@ -125,13 +125,6 @@ int param_from_toml(const basin_param_def *def, const toml_node *node, basin_val
     out->string = "";
     switch (def->type) {
     case BASIN_PARAM_INT:
-        if (node->kind == TOML_INTEGER)
-            out->number = (double)node->integer;
-        else if (node->kind == TOML_FLOAT)
-            out->number = node->real;
-        else
-            goto wrong_type;
-        return param_check_number(def, out->number, err, n_err);
     case BASIN_PARAM_REAL:
         if (node->kind == TOML_INTEGER)
             out->number = (double)node->integer;
