@@ -4,23 +4,14 @@ a = alpha/sigma^2, b = -alpha^2/(2 sigma^2)) for n = 256 states of dim 784
 against K = 10000 and 60000 stored patterns, written the plain NumPy way (whole n x K logits, float32,
 max-subtracted). Run single-threaded (OPENBLAS_NUM_THREADS=1, set by
 bench/denoiser.sh). Prints `key value` lines."""
-import time
-
 import numpy as np
+
+from peer_timing import best_of
 
 N, n = 784, 256
 alpha, sigma = 1.0, 1.0
 a, b = alpha / sigma**2, -alpha**2 / (2 * sigma**2)
 rng = np.random.default_rng(1)
-
-
-def best_of(fn, repeats=3):
-    best = float("inf")
-    for _ in range(repeats):
-        t = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t)
-    return best
 
 
 for K in (10000, 60000):

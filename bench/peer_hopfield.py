@@ -2,22 +2,14 @@
 updates x <- sign(W x) over the whole batch (one SGEMM per step), and the
 machine's SGEMM rate. Prints `key value` lines for bench/hopfield.sh."""
 import sys
-import time
 
 import numpy as np
+
+from peer_timing import best_of
 
 n, k, probes, flip = 2000, 200, 1000, 0.1
 rng = np.random.default_rng(1)
 xi = rng.choice(np.array([-1.0, 1.0], dtype=np.float32), size=(k, n))
-
-
-def best_of(fn, repeats=3):
-    best = float("inf")
-    for _ in range(repeats):
-        t = time.perf_counter()
-        fn()
-        best = min(best, time.perf_counter() - t)
-    return best
 
 
 # Starts: probe r at pattern r mod K with 10% of its bits flipped (untimed).

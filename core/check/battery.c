@@ -65,6 +65,41 @@ int check_call_failed(check_ctx *c, const char *name, host_job *job, int status)
     return 0;
 }
 
+void check_instance_begin(check_ctx *c, check_instance *in, void (*destroy)(void *self))
+{
+    check_host(c, &in->job);
+    in->self = NULL;
+    in->destroy = destroy;
+}
+
+int check_created(check_ctx *c, check_instance *in, int rc, const char *name)
+{
+    if (!rc && !in->self) {
+        check_report(c, 0, name, "expected create to set *self, saw NULL");
+        rc = BASIN_EINTERNAL;
+    } else if (rc) {
+        check_call_failed(c, name, &in->job, rc);
+    }
+    if (rc)
+        check_host_done(&in->job);
+    return rc;
+}
+
+int check_set_up(check_ctx *c, check_instance *in, int rc, const char *name)
+{
+    if (rc) {
+        check_call_failed(c, name, &in->job, rc);
+        check_instance_end(in);
+    }
+    return rc;
+}
+
+void check_instance_end(check_instance *in)
+{
+    in->destroy(in->self);
+    check_host_done(&in->job);
+}
+
 int check_finite(const float *x, uint64_t n, uint64_t *bad)
 {
     for (uint64_t i = 0; i < n; i++)

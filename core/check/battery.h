@@ -64,6 +64,31 @@ void check_host_done(host_job *job);
    returns 0 so callers can `return check_call_failed(...)`. */
 int check_call_failed(check_ctx *c, const char *name, host_job *job, int status);
 
+/* One plugin instance under its own fresh host with the context's seed. It is
+   made in steps: check_instance_begin, then the interface's create (into
+   in->self) through check_created, then any call that sets it up (encode, info)
+   through check_set_up; check_instance_end frees it. */
+typedef struct check_instance {
+    host_job job;
+    void *self;
+    void (*destroy)(void *self); /* the interface's */
+} check_instance;
+
+/* A fresh host (check_host) and no instance yet; destroy is the interface's. */
+void check_instance_begin(check_ctx *c, check_instance *in, void (*destroy)(void *self));
+
+/* create returned rc: BASIN_OK when it set in->self too; otherwise FAIL name
+   (the status, or "create did not set *self" as BASIN_EINTERNAL), the host
+   freed, and that status. */
+int check_created(check_ctx *c, check_instance *in, int rc, const char *name);
+
+/* A call that sets up the created instance returned rc: BASIN_OK; otherwise
+   FAIL name with the status, the instance freed (check_instance_end), rc. */
+int check_set_up(check_ctx *c, check_instance *in, int rc, const char *name);
+
+/* Destroy the instance and free its host. */
+void check_instance_end(check_instance *in);
+
 /* Nonzero when every one of n floats is finite; *bad gets the first that is not. */
 int check_finite(const float *x, uint64_t n, uint64_t *bad);
 

@@ -23,9 +23,9 @@
 
 #define MAX_ROWS 4096u
 
+/* One instance and what its info() gave. */
 typedef struct instance {
-    host_job job;
-    void *self;
+    check_instance base;
     basin_dataset_info info;
 } instance;
 
@@ -39,42 +39,24 @@ static const basin_dataset_iface *iface_of(const check_ctx *c)
     ((f)->struct_size >= offsetof(basin_dataset_iface, field) + sizeof((f)->field) &&    \
      (f)->field != NULL)
 
+/* An instance and its info; 0 after FAIL name. */
 static int make(check_ctx *c, instance *in, const char *name)
 {
     const basin_dataset_iface *f = iface_of(c);
-    check_host(c, &in->job);
-    in->self = NULL;
-    int rc = f->create(&in->job.table, c->values, &in->self);
-    if (!rc && !in->self) {
-        check_report(c, 0, name, "expected create to set *self, saw NULL");
-        rc = BASIN_EINTERNAL;
-    } else if (rc) {
-        check_call_failed(c, name, &in->job, rc);
-    } else {
-        memset(&in->info, 0, sizeof in->info);
-        if ((rc = f->info(in->self, &in->info)))
-            check_call_failed(c, name, &in->job, rc);
-    }
-    if (rc) {
-        if (in->self)
-            f->destroy(in->self);
-        check_host_done(&in->job);
-        return 0;
-    }
-    return 1;
-}
-
-static void unmake(check_ctx *c, instance *in)
-{
-    iface_of(c)->destroy(in->self);
-    check_host_done(&in->job);
+    check_instance *b = &in->base;
+    check_instance_begin(c, b, f->destroy);
+    memset(&in->info, 0, sizeof in->info);
+    return check_created(c, b, f->create(&b->job.table, c->values, &b->self), name) ==
+               BASIN_OK &&
+           check_set_up(c, b, f->info(b->self, &in->info), name) == BASIN_OK;
 }
 
 static int read_rows(check_ctx *c, instance *in, int split, uint64_t first,
                      uint64_t count, float *rows)
 {
-    host_job_clear_error(&in->job);
-    return iface_of(c)->read(in->self, &in->job.table, split, first, count, rows);
+    host_job_clear_error(&in->base.job);
+    return iface_of(c)->read(in->base.self, &in->base.job.table, split, first, count,
+                             rows);
 }
 
 /* Check one split; rows (m × dim) is left in *out for the determinism check. */
@@ -94,7 +76,7 @@ static void check_split(check_ctx *c, instance *in, int split, uint64_t n_rows,
     int rc = read_rows(c, in, split, 0, m, all);
     uint64_t bad = 0;
     if (rc) {
-        check_call_failed(c, name, &in->job, rc);
+        check_call_failed(c, name, &in->base.job, rc);
         goto out;
     }
     if (!check_guard_intact(all, m * dim)) {
@@ -127,7 +109,7 @@ static void check_split(check_ctx *c, instance *in, int split, uint64_t n_rows,
         if (size > m - first)
             size = m - first;
         if ((rc = read_rows(c, in, split, first, size, piece + first * dim))) {
-            check_call_failed(c, name, &in->job, rc);
+            check_call_failed(c, name, &in->base.job, rc);
             goto out;
         }
     }
@@ -142,7 +124,7 @@ static void check_split(check_ctx *c, instance *in, int split, uint64_t n_rows,
             memcmp(two + dim, two + 2 * dim, dim * sizeof *two))
             k = 0;
         if (rc) {
-            check_call_failed(c, name, &in->job, rc);
+            check_call_failed(c, name, &in->base.job, rc);
             goto out;
         }
     }
@@ -201,13 +183,13 @@ static void check_spectrum(check_ctx *c, instance *in)
         return;
     for (uint32_t i = 0; i < dim; i++)
         ev[i] = NAN;
-    host_job_clear_error(&in->job);
-    int rc = iface_of(c)->spectrum(in->self, &in->job.table, ev);
+    host_job_clear_error(&in->base.job);
+    int rc = iface_of(c)->spectrum(in->base.self, &in->base.job.table, ev);
     if (rc == BASIN_EUNSUPPORTED) {
         check_skip(c, "spectrum", "the dataset does not know its law's spectrum (%s)",
-                   host_job_error(&in->job, rc));
+                   host_job_error(&in->base.job, rc));
     } else if (rc) {
-        check_call_failed(c, "spectrum", &in->job, rc);
+        check_call_failed(c, "spectrum", &in->base.job, rc);
     } else {
         uint32_t i = 0;
         double top = 0;
@@ -229,15 +211,15 @@ static void check_law_distance(check_ctx *c, instance *in, const float *rows, ui
         return;
     for (uint64_t i = 0; i < n; i++)
         dist[i] = NAN;
-    host_job_clear_error(&in->job);
-    int rc = iface_of(c)->law_distance(in->self, &in->job.table, rows, n, dist);
+    host_job_clear_error(&in->base.job);
+    int rc = iface_of(c)->law_distance(in->base.self, &in->base.job.table, rows, n, dist);
     if (rc == BASIN_EUNSUPPORTED) {
         check_skip(c, "law-distance",
                    "the dataset does not know its law's support "
                    "(%s)",
-                   host_job_error(&in->job, rc));
+                   host_job_error(&in->base.job, rc));
     } else if (rc) {
-        check_call_failed(c, "law-distance", &in->job, rc);
+        check_call_failed(c, "law-distance", &in->base.job, rc);
     } else {
         uint64_t i = 0;
         while (i < n && isfinite(dist[i]) && dist[i] >= 0)
@@ -276,7 +258,7 @@ void check_dataset(check_ctx *c)
                       "expected n_train >= 1, dim >= 1, known "
                       "flags and an image shape of 0s or with product dim; saw %s (%s)",
                       bad, seen)) {
-        unmake(c, &a);
+        check_instance_end(&a.base);
         return;
     }
 
@@ -302,14 +284,14 @@ void check_dataset(check_ctx *c)
             }
         }
         if (rc)
-            check_call_failed(c, "deterministic", &b.job, rc);
+            check_call_failed(c, "deterministic", &b.base.job, rc);
         else if (rows)
             check_report(c, same, "deterministic",
                          "expected the same info and rows "
                          "from a second instance with the same seed, saw them "
                          "differ");
         free(rows);
-        unmake(c, &b);
+        check_instance_end(&b.base);
     }
     if (HAS(f, spectrum))
         check_spectrum(c, &a);
@@ -317,5 +299,5 @@ void check_dataset(check_ctx *c)
         check_law_distance(c, &a, train, m_train);
     free(train);
     free(heldout);
-    unmake(c, &a);
+    check_instance_end(&a.base);
 }

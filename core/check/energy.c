@@ -29,12 +29,6 @@
    state (every ceil(N / 256)-th), so a large --dim costs O(256 N K), not O(N² K). */
 #define MAX_PROBES 256u
 
-/* One instance: created and encoded with a fresh host of the context's seed. */
-typedef struct instance {
-    host_job job;
-    void *self;
-} instance;
-
 static const basin_energy_iface *iface_of(const check_ctx *c)
 {
     return c->d->iface;
@@ -79,39 +73,21 @@ static void draw(check_ctx *c, int binary, float *memories, float *states, float
     check_host_done(&job);
 }
 
-static int make(check_ctx *c, instance *in, const float *memories, const char *name)
+/* An instance that stores the memories; 0 after FAIL name. */
+static int make(check_ctx *c, check_instance *in, const float *memories, const char *name)
 {
     const basin_energy_iface *f = iface_of(c);
-    check_host(c, &in->job);
-    in->self = NULL;
-    int rc = f->create(&in->job.table, c->values, dim_of(c), &in->self);
-    if (rc || !in->self) {
-        if (!rc)
-            check_report(c, 0, name, "expected create to set *self, saw NULL");
-        else
-            check_call_failed(c, name, &in->job, rc);
-        check_host_done(&in->job);
-        return 0;
-    }
-    rc = f->encode(in->self, &in->job.table, memories, N_MEMORIES);
-    if (rc) {
-        check_call_failed(c, name, &in->job, rc);
-        f->destroy(in->self);
-        check_host_done(&in->job);
-        return 0;
-    }
-    return 1;
-}
-
-static void unmake(check_ctx *c, instance *in)
-{
-    iface_of(c)->destroy(in->self);
-    check_host_done(&in->job);
+    check_instance_begin(c, in, f->destroy);
+    return check_created(c, in,
+                         f->create(&in->job.table, c->values, dim_of(c), &in->self),
+                         name) == BASIN_OK &&
+           check_set_up(c, in, f->encode(in->self, &in->job.table, memories, N_MEMORIES),
+                        name) == BASIN_OK;
 }
 
 /* All energies finite; reported under name. */
-static int energies(check_ctx *c, instance *in, const float *x, uint64_t n, double *e,
-                    const char *name)
+static int energies(check_ctx *c, check_instance *in, const float *x, uint64_t n,
+                    double *e, const char *name)
 {
     host_job_clear_error(&in->job);
     int rc = iface_of(c)->energy(in->self, &in->job.table, x, n, e);
@@ -141,7 +117,7 @@ static int energies(check_ctx *c, instance *in, const float *x, uint64_t n, doub
  * ‖∇E‖_∞ ~ 1): 2e-6 N/2e-2 = 4e-3 at N = 40, 0.08 at N = 784, 1 at N = 1e4, so for
  * N ≳ 1e4 coordinate differences check a gradient only to O(‖∇E‖_∞).
  */
-static void check_gradient(check_ctx *c, instance *in, const float *states,
+static void check_gradient(check_ctx *c, check_instance *in, const float *states,
                            const double *e0)
 {
     const basin_energy_iface *f = iface_of(c);
@@ -211,7 +187,7 @@ out:
  * tolerance 2e-2 of the larger norm (truncation h² |∂³E|/6 and the curvature
  * change across the step) plus 1e-5 (‖∇E₊‖ + ‖∇E₋‖)/h for gradients in float.
  */
-static void check_hessian(check_ctx *c, instance *in, const float *states)
+static void check_hessian(check_ctx *c, check_instance *in, const float *states)
 {
     const basin_energy_iface *f = iface_of(c);
     const uint32_t dim = dim_of(c);
@@ -275,7 +251,7 @@ out:
 }
 
 /* The update map: n × dim finite floats, nothing written past them. */
-static void check_update(check_ctx *c, instance *in, const float *states)
+static void check_update(check_ctx *c, check_instance *in, const float *states)
 {
     const uint64_t n = N_STATES * dim_of(c);
     float *out = check_alloc(n);
@@ -308,7 +284,7 @@ static void check_update(check_ctx *c, instance *in, const float *states)
  * (Hopfield: ΔE = O(K)), so the bound is ~1e-6 N: 1e-4 at N = 100, 0.1 at the
  * largest --dim, still below a wrong delta's error O(ΔE).
  */
-static void check_spins(check_ctx *c, instance *in, const float *states)
+static void check_spins(check_ctx *c, check_instance *in, const float *states)
 {
     const basin_energy_iface *f = iface_of(c);
     const uint32_t dim = dim_of(c);
@@ -403,8 +379,8 @@ out:
 }
 
 /* The bytes of E, ∇E and the update at the states, for the determinism check. */
-static int outputs(check_ctx *c, instance *in, const float *states, double *e, float *g,
-                   float *u)
+static int outputs(check_ctx *c, check_instance *in, const float *states, double *e,
+                   float *g, float *u)
 {
     const basin_energy_iface *f = iface_of(c);
     const basin_host *h = &in->job.table;
@@ -429,7 +405,7 @@ void check_energy(check_ctx *c)
     /* E, ∇E and the update of the determinism check: [0] and [1] from the first
        instance, [2] from the second. */
     float *g = calloc(3 * n, sizeof *g), *u = calloc(3 * n, sizeof *u);
-    instance a, b;
+    check_instance a, b;
     if (!memories || !states || !z || !g || !u) {
         check_report(c, 0, "create", "expected memory for dimension %u, saw none", dim);
         goto out;
@@ -441,7 +417,7 @@ void check_energy(check_ctx *c)
     check_report(c, 1, "create", NULL);
     double e[N_STATES];
     if (!energies(c, &a, states, N_STATES, e, "energy")) {
-        unmake(c, &a);
+        check_instance_end(&a);
         goto out;
     }
     check_report(c, 1, "energy", NULL);
@@ -468,7 +444,7 @@ void check_energy(check_ctx *c)
                                    : "from a repeated call",
                          e1[0], same_call ? e3[0] : e2[0]);
         }
-        unmake(c, &b);
+        check_instance_end(&b);
     }
 
     if (f->gradient)
@@ -481,7 +457,7 @@ void check_energy(check_ctx *c)
         check_hessian(c, &a, states);
     if (binary)
         check_spins(c, &a, states);
-    unmake(c, &a);
+    check_instance_end(&a);
 out:
     free(memories);
     free(states);

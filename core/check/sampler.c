@@ -274,34 +274,27 @@ static int run(check_ctx *c, const basin_model *model, const toy *t, float *stat
                const char *name, char *why, size_t n_why)
 {
     const basin_sampler_iface *f = c->d->iface;
-    host_job job;
-    check_host(c, &job);
+    check_instance in;
+    check_instance_begin(c, &in, f->destroy);
     memset(obs, 0, sizeof *obs);
     obs->first = first;
     obs->n = n;
     obs->dim = t->dim;
-    job.observer = observe;
-    job.observer_ctx = obs;
-    void *self = NULL;
-    int rc = f->create(&job.table, c->values, &self);
-    if (!rc && !self) {
-        check_report(c, 0, name, "expected create to set *self, saw NULL");
-        rc = BASIN_EINTERNAL;
-    } else if (rc) {
-        check_call_failed(c, name, &job, rc);
-    } else {
-        for (uint64_t s = 0; s < n; s++)
-            memcpy(states + s * t->dim, t->c, t->dim * sizeof *t->c);
-        for (uint64_t s = 0; s < n; s++)
-            outcome[s] = (basin_outcome){UINT32_MAX, UINT32_MAX};
-        rc = f->run(self, &job.table, model, states, n, first, outcome);
-        if (rc == BASIN_EUNSUPPORTED)
-            snprintf(why, n_why, "%s", host_job_error(&job, rc));
-        else if (rc)
-            check_call_failed(c, name, &job, rc);
-        f->destroy(self);
-    }
-    check_host_done(&job);
+    in.job.observer = observe;
+    in.job.observer_ctx = obs;
+    int rc = check_created(c, &in, f->create(&in.job.table, c->values, &in.self), name);
+    if (rc)
+        return rc;
+    for (uint64_t s = 0; s < n; s++)
+        memcpy(states + s * t->dim, t->c, t->dim * sizeof *t->c);
+    for (uint64_t s = 0; s < n; s++)
+        outcome[s] = (basin_outcome){UINT32_MAX, UINT32_MAX};
+    rc = f->run(in.self, &in.job.table, model, states, n, first, outcome);
+    if (rc == BASIN_EUNSUPPORTED)
+        snprintf(why, n_why, "%s", host_job_error(&in.job, rc));
+    else if (rc)
+        check_call_failed(c, name, &in.job, rc);
+    check_instance_end(&in);
     return rc;
 }
 

@@ -36,11 +36,6 @@
 #define DEFAULT_DIM 8u /* the dimension N without --dim */
 #define N_TRAIN     6u
 
-typedef struct instance {
-    host_job job;
-    void *self;
-} instance;
-
 static const basin_score_iface *iface_of(const check_ctx *c)
 {
     return c->d->iface;
@@ -51,37 +46,22 @@ static uint32_t dim_of(const check_ctx *c)
     return c->dim ? c->dim : DEFAULT_DIM;
 }
 
-static int make(check_ctx *c, instance *in, const float *train, const char *name)
+/* An instance that encodes the training set; 0 after FAIL name. */
+static int make(check_ctx *c, check_instance *in, const float *train, const char *name)
 {
     const basin_score_iface *f = iface_of(c);
-    check_host(c, &in->job);
-    in->self = NULL;
-    int rc = f->create(&in->job.table, c->values, dim_of(c), &in->self);
-    if (!rc && !in->self)
-        check_report(c, 0, name, "expected create to set *self, saw NULL");
-    else if (rc)
-        check_call_failed(c, name, &in->job, rc);
-    else if ((rc = f->encode(in->self, &in->job.table, train, N_TRAIN)))
-        check_call_failed(c, name, &in->job, rc);
-    if (rc || !in->self) {
-        if (in->self)
-            f->destroy(in->self);
-        check_host_done(&in->job);
-        return 0;
-    }
-    return 1;
-}
-
-static void unmake(check_ctx *c, instance *in)
-{
-    iface_of(c)->destroy(in->self);
-    check_host_done(&in->job);
+    check_instance_begin(c, in, f->destroy);
+    return check_created(c, in,
+                         f->create(&in->job.table, c->values, dim_of(c), &in->self),
+                         name) == BASIN_OK &&
+           check_set_up(c, in, f->encode(in->self, &in->job.table, train, N_TRAIN),
+                        name) == BASIN_OK;
 }
 
 /* x̂₀ of n states into out (n × dim + guard); reports FAIL name on a failed call,
    writes past the end or a non-finite entry. */
-static int denoise(check_ctx *c, instance *in, const float *x, uint64_t n, double alpha,
-                   double sigma, float *out, const char *name)
+static int denoise(check_ctx *c, check_instance *in, const float *x, uint64_t n,
+                   double alpha, double sigma, float *out, const char *name)
 {
     const uint64_t dim = dim_of(c);
     host_job_clear_error(&in->job);
@@ -173,8 +153,8 @@ static int ignores_encode(check_ctx *c, const float *train, const float *x, doub
  * shifted by 1: if x̂₀ does not change, the model ignores encode and the message
  * points to --pretrained.
  */
-static void check_large_sigma(check_ctx *c, instance *a, const float *train, float *x,
-                              float *z, float *out)
+static void check_large_sigma(check_ctx *c, check_instance *a, const float *train,
+                              float *x, float *z, float *out)
 {
     enum { N_STATES = 3 * N_TRAIN };
     const uint32_t dim = dim_of(c);
@@ -244,7 +224,7 @@ void check_score(check_ctx *c)
         h->random_normal(h, BASIN_ROLE_DATASET, m, 0, train + (uint64_t)m * dim, dim);
     check_host_done(&job);
 
-    instance a, b;
+    check_instance a, b;
     if (!make(c, &a, train, "create"))
         goto free_inputs;
     check_report(c, 1, "create", NULL);
@@ -292,7 +272,7 @@ void check_score(check_ctx *c)
                                    : "from a repeated call",
                          out[0], same_call ? other[0] : again[0]);
         }
-        unmake(c, &b);
+        check_instance_end(&b);
     }
 
     /*
@@ -329,7 +309,7 @@ out:
     free(out);
     free(again);
     free(other);
-    unmake(c, &a);
+    check_instance_end(&a);
 free_inputs:
     free(train);
     free(x);

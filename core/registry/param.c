@@ -125,13 +125,6 @@ int param_from_toml(const basin_param_def *def, const toml_node *node, basin_val
     out->string = "";
     switch (def->type) {
     case BASIN_PARAM_INT:
-        if (node->kind == TOML_INTEGER)
-            out->number = (double)node->integer;
-        else if (node->kind == TOML_FLOAT)
-            out->number = node->real;
-        else
-            goto wrong_type;
-        return param_check_number(def, out->number, err, n_err);
     case BASIN_PARAM_REAL:
         if (node->kind == TOML_INTEGER)
             out->number = (double)node->integer;
@@ -225,33 +218,25 @@ static void write_toml_string(FILE *f, const char *s)
     fputc('"', f);
 }
 
-void param_write_toml(FILE *f, const basin_param_def *def, basin_value v)
+/* A CSV field: quoted ("" for a quote) when it holds a comma, quote or newline. */
+static void write_csv_field(FILE *f, const char *s)
 {
-    char buf[32];
-    switch (def->type) {
-    case BASIN_PARAM_INT:
-        fprintf(f, "%.0f", v.number);
-        break;
-    case BASIN_PARAM_REAL:
-        if (isinf(v.number))
-            fputs(v.number > 0 ? "inf" : "-inf", f);
-        else
-            fputs(param_format_real(v.number, buf), f);
-        /* TOML needs a '.' or exponent to read a float back as a float. */
-        if (isfinite(v.number) && !strpbrk(buf, ".eE"))
-            fputs(".0", f);
-        break;
-    case BASIN_PARAM_BOOL:
-        fputs(v.number != 0 ? "true" : "false", f);
-        break;
-    case BASIN_PARAM_STRING:
-    case BASIN_PARAM_CHOICE:
-        write_toml_string(f, v.string);
-        break;
+    if (!strpbrk(s, ",\"\n")) {
+        fputs(s, f);
+        return;
     }
+    fputc('"', f);
+    for (const char *p = s; *p; p++) {
+        if (*p == '"')
+            fputc('"', f);
+        fputc(*p, f);
+    }
+    fputc('"', f);
 }
 
-void param_write_csv(FILE *f, const basin_param_def *def, basin_value v)
+/* v as TOML (toml) or as a CSV field: an int without a fraction, a real as short
+   as reads back exactly, true or false; a string quoted as each format wants. */
+static void write_value(FILE *f, const basin_param_def *def, basin_value v, int toml)
 {
     char buf[32];
     switch (def->type) {
@@ -260,25 +245,31 @@ void param_write_csv(FILE *f, const basin_param_def *def, basin_value v)
         break;
     case BASIN_PARAM_REAL:
         fputs(param_format_real(v.number, buf), f);
+        /* TOML needs a '.' or exponent to read a float back as a float. */
+        if (toml && isfinite(v.number) && !strpbrk(buf, ".eE"))
+            fputs(".0", f);
         break;
     case BASIN_PARAM_BOOL:
         fputs(v.number != 0 ? "true" : "false", f);
         break;
     case BASIN_PARAM_STRING:
     case BASIN_PARAM_CHOICE:
-        if (strpbrk(v.string, ",\"\n")) {
-            fputc('"', f);
-            for (const char *p = v.string; *p; p++) {
-                if (*p == '"')
-                    fputc('"', f);
-                fputc(*p, f);
-            }
-            fputc('"', f);
-        } else {
-            fputs(v.string, f);
-        }
+        if (toml)
+            write_toml_string(f, v.string);
+        else
+            write_csv_field(f, v.string);
         break;
     }
+}
+
+void param_write_toml(FILE *f, const basin_param_def *def, basin_value v)
+{
+    write_value(f, def, v, 1);
+}
+
+void param_write_csv(FILE *f, const basin_param_def *def, basin_value v)
+{
+    write_value(f, def, v, 0);
 }
 
 void param_describe(FILE *f, const basin_param_def *table)

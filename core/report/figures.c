@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "base/status.h"
+#include "report/text_file.h"
 
 #ifndef BASIN_GNUPLOT
 #define BASIN_GNUPLOT ""
@@ -336,31 +337,17 @@ static void put_quoted(FILE *f, const char *s)
     fputc('\'', f);
 }
 
-static FILE *open_in(const char *dir, const char *name, const char *ext, char *err,
-                     size_t n_err)
+/* The path dir/name.ext of a figure's file, into buf (FIGURE_PATH bytes). */
+enum { FIGURE_PATH = 4200 };
+static const char *figure_path(char *buf, const char *dir, const char *name,
+                               const char *ext)
 {
-    char path[4200];
-    snprintf(path, sizeof path, "%s/%s.%s", dir, name, ext);
-    FILE *f = fopen(path, "w");
-    if (!f)
-        snprintf(err, n_err, "%s: cannot write: %s", path, strerror(errno));
-    return f;
+    snprintf(buf, FIGURE_PATH, "%s/%s.%s", dir, name, ext);
+    return buf;
 }
 
-static int close_checked(FILE *f, const char *dir, const char *name, const char *ext,
-                         char *err, size_t n_err)
-{
-    int bad = ferror(f);
-    bad |= fclose(f) != 0;
-    if (bad) {
-        snprintf(err, n_err, "%s/%s.%s: write error", dir, name, ext);
-        return BASIN_EWRITE;
-    }
-    return 0;
-}
-
-/* The script's opening: a comment, then a loop drawing the body once as SVG and
-   once as PNG (the caller writes the body and then script_finish). */
+/* The script's opening: a comment (what: the columns of the data), then a loop
+   drawing the body once as SVG and once as PNG. */
 static void script_begin(FILE *f, const report_figure *fig, const char *what)
 {
     fprintf(f, "# %s\n# %s\n# Data: %s.dat. Redraw %s.png with: gnuplot %s.gp\n",
@@ -383,17 +370,38 @@ static void script_begin(FILE *f, const report_figure *fig, const char *what)
     fprintf(f, "set grid lc rgb '#dddddd'\nset key top right font ',9'\n");
 }
 
-/* Close the script's loop and the file, then draw the figure when gnuplot is
-   not NULL: 0 (fig->drawn, or fig->skipped saying why not), or BASIN_EWRITE with
-   a message when the script cannot be written. */
-static int script_finish(FILE *f, const char *dir, const char *gnuplot,
-                         report_figure *fig, char *err, size_t n_err)
+/* The body of a figure's script: its settings and plots, from what the figure
+   shows (plot). */
+typedef void (*script_body)(FILE *f, const void *plot);
+
+/* NAME.gp: script_begin's opening (what: the columns of NAME.dat), body, the end
+   of the loop; then the images when gnuplot is not NULL. 0 (fig->drawn, or
+   fig->skipped saying why not), or BASIN_EWRITE with a message when the script
+   cannot be written. */
+static int write_script(const char *dir, const char *gnuplot, report_figure *fig,
+                        const char *what, script_body body, const void *plot, char *err,
+                        size_t n_err)
 {
+    char path[FIGURE_PATH];
+    FILE *f = text_file_open(figure_path(path, dir, fig->name, "gp"), err, n_err);
+    if (!f)
+        return BASIN_EWRITE;
+    script_begin(f, fig, what);
+    body(f, plot);
     fprintf(f, "unset multiplot\nset output\n}\n");
-    int rc = close_checked(f, dir, fig->name, "gp", err, n_err);
+    int rc = text_file_close(f, path, err, n_err);
     if (rc == 0 && gnuplot)
         fig->drawn = run_gnuplot(gnuplot, dir, fig) == 0;
     return rc;
+}
+
+/* A figure that is drawn, as PNG and SVG. */
+static void figure_begin(report_figure *fig, const char *name, const char *title)
+{
+    fig->name = name;
+    fig->present = 1;
+    fig->title = title;
+    fig->svg = 1;
 }
 
 static void set_size(report_figure *fig, size_t panels, size_t columns)
@@ -404,11 +412,17 @@ static void set_size(report_figure *fig, size_t panels, size_t columns)
     fig->height = (uint32_t)(rows * PANEL_H);
 }
 
+/* The name of the x axis, or `none` without one. */
+static const char *x_name(const csv_table *t, const layout *L, const char *none)
+{
+    return L->x >= 0 ? t->header[L->x] : none;
+}
+
 /* Set the x axis of a layout's panels. */
 static void script_x(FILE *f, const csv_table *t, const layout *L, const char *label)
 {
     fprintf(f, "set xlabel ");
-    put_quoted(f, label ? label : L->x >= 0 ? t->header[L->x] : "");
+    put_quoted(f, label ? label : x_name(t, L, ""));
     fputc('\n', f);
     if (L->log)
         fprintf(f, "set logscale x\n");
@@ -455,6 +469,47 @@ static int panel_has(const csv_table *t, const layout *L, size_t panel, long col
     return 0;
 }
 
+/* The data of a figure over a layout: the first `panels` panels of L, a block
+   each (a gnuplot index) headed "# BLOCK p: title", whose rows, by x, are x,
+   the values put_values writes for the summary row (from plot) and the x
+   label. The file opens with "# X-NAME" and columns. */
+typedef struct layout_dat {
+    const csv_table *t;
+    const layout *L;
+    size_t panels;
+    const char *block;   /* "panel" or "curve" */
+    const char *columns; /* the header after the x axis's name */
+    void (*put_values)(FILE *f, const void *plot, size_t row);
+    const void *plot;
+} layout_dat;
+
+/* NAME.dat as D says. BASIN_OK, or BASIN_EWRITE with a message. */
+static int write_layout_dat(const layout_dat *D, const char *dir, const char *name,
+                            char *err, size_t n_err)
+{
+    const csv_table *t = D->t;
+    const layout *L = D->L;
+    char path[FIGURE_PATH];
+    FILE *f = text_file_open(figure_path(path, dir, name, "dat"), err, n_err);
+    if (!f)
+        return BASIN_EWRITE;
+    fprintf(f, "# %s%s", x_name(t, L, "(no sweep)"), D->columns);
+    for (size_t p = 0; p < D->panels; p++) {
+        fprintf(f, "# %s %zu: %s\n", D->block, p, L->title[p]);
+        for (size_t k = 0; k < t->n_rows; k++) {
+            size_t i = L->order[k];
+            if (L->panel[i] != p)
+                continue;
+            put_x(f, L, i);
+            D->put_values(f, D->plot, i);
+            put_x_label(f, t, L, i);
+            fputc('\n', f);
+        }
+        fprintf(f, "\n\n");
+    }
+    return text_file_close(f, path, err, n_err);
+}
+
 /* ------------------------------------------------------------ rates */
 
 /* What the rates figure shows: each rate and the bounds of its interval. */
@@ -480,35 +535,13 @@ static void rates_columns(rates_plot *P)
         }
 }
 
-static int write_rates_dat(const rates_plot *P, const char *dir, const char *name,
-                           char *err, size_t n_err)
+/* Row i of rates.dat: rate, lo, hi of each class. */
+static void rates_values(FILE *f, const void *plot, size_t i)
 {
-    const csv_table *t = P->t;
-    const layout *L = &P->L;
-    FILE *f = open_in(dir, name, "dat", err, n_err);
-    if (!f)
-        return BASIN_EWRITE;
-    fprintf(f,
-            "# %s: rate, lower and upper bound of the bootstrap interval, for "
-            "memorized, spurious,\n# generalized and unconverged; a block per "
-            "panel (gnuplot index), rows by x\n",
-            L->x >= 0 ? t->header[L->x] : "(no sweep)");
-    for (size_t p = 0; p < P->panels; p++) {
-        fprintf(f, "# panel %zu: %s\n", p, L->title[p]);
-        for (size_t k = 0; k < t->n_rows; k++) {
-            size_t i = L->order[k];
-            if (L->panel[i] != p)
-                continue;
-            put_x(f, L, i);
-            for (int c = 0; c < 4; c++)
-                for (int m = 0; m < 3; m++)
-                    put_real(f, cell_number(t, i, P->col[c][m]));
-            put_x_label(f, t, L, i);
-            fputc('\n', f);
-        }
-        fprintf(f, "\n\n");
-    }
-    return close_checked(f, dir, name, "dat", err, n_err);
+    const rates_plot *P = plot;
+    for (int c = 0; c < 4; c++)
+        for (int m = 0; m < 3; m++)
+            put_real(f, cell_number(P->t, i, P->col[c][m]));
 }
 
 /* Panel p: a band and a line per rate with values there (unconverged only where
@@ -540,17 +573,10 @@ static void script_rates_panel(FILE *f, const rates_plot *P, size_t p)
     fputc('\n', f);
 }
 
-/* rates.gp, then the images. */
-static int script_rates(const rates_plot *P, const char *dir, const char *gnuplot,
-                        report_figure *fig, char *err, size_t n_err)
+/* The body of rates.gp: a panel per sweep panel. */
+static void script_rates(FILE *f, const void *plot)
 {
-    FILE *f = open_in(dir, fig->name, "gp", err, n_err);
-    if (!f)
-        return BASIN_EWRITE;
-    script_begin(f, fig,
-                 "Columns of rates.dat: x, then rate, lo, hi for memorized "
-                 "(2-4), spurious (5-7),\n# generalized (8-10) and unconverged "
-                 "(11-13); 14 is the x label.");
+    const rates_plot *P = plot;
     script_x(f, P->t, &P->L, NULL);
     fprintf(f, "set key below horizontal\nset ylabel 'rate'\nset yrange [-0.02:1.02]\n"
                "set style fill transparent solid 0.2 noborder\n");
@@ -558,17 +584,13 @@ static int script_rates(const rates_plot *P, const char *dir, const char *gnuplo
     fprintf(f, "set multiplot layout %zu,%zu\n", (P->panels + cols - 1) / cols, cols);
     for (size_t p = 0; p < P->panels; p++)
         script_rates_panel(f, P, p);
-    return script_finish(f, dir, gnuplot, fig, err, n_err);
 }
 
 int figures_rates(const csv_table *t, const char *dir, const char *gnuplot,
                   report_figure *fig, char *err, size_t n_err)
 {
     memset(fig, 0, sizeof *fig);
-    fig->name = "rates";
-    fig->present = 1;
-    fig->title = "Memorized, spurious and generalized rates";
-    fig->svg = 1;
+    figure_begin(fig, "rates", "Memorized, spurious and generalized rates");
     rates_plot P = {.t = t};
     int rc = layout_make(t, NULL, &P.L, err, n_err);
     if (rc)
@@ -577,17 +599,32 @@ int figures_rates(const csv_table *t, const char *dir, const char *gnuplot,
     P.panels = L->n_panels < MAX_PANELS ? L->n_panels : MAX_PANELS;
     set_size(fig, P.panels, MAX_COLUMNS);
     rates_columns(&P);
-    rc = write_rates_dat(&P, dir, fig->name, err, n_err);
+    const layout_dat D = {
+        .t = t,
+        .L = L,
+        .panels = P.panels,
+        .block = "panel",
+        .columns = ": rate, lower and upper bound of the bootstrap interval, for "
+                   "memorized, spurious,\n# generalized and unconverged; a block "
+                   "per panel (gnuplot index), rows by x\n",
+        .put_values = rates_values,
+        .plot = &P,
+    };
+    rc = write_layout_dat(&D, dir, fig->name, err, n_err);
     if (rc == BASIN_OK) {
         snprintf(fig->caption, sizeof fig->caption,
                  "Fraction of final states that are memorized training points, spurious "
                  "attractors or generalized, against %s, with the bootstrap confidence "
                  "band of each rate%s%s.",
-                 L->x >= 0 ? t->header[L->x] : "the single sweep point",
+                 x_name(t, L, "the single sweep point"),
                  L->n_panels > 1 ? "; a panel per value of the other swept parameters"
                                  : "",
                  L->n_panels > MAX_PANELS ? " (the first 24 panels)" : "");
-        rc = script_rates(&P, dir, gnuplot, fig, err, n_err);
+        rc = write_script(dir, gnuplot, fig,
+                          "Columns of rates.dat: x, then rate, lo, hi for memorized "
+                          "(2-4), spurious (5-7),\n# generalized (8-10) and unconverged "
+                          "(11-13); 14 is the x label.",
+                          script_rates, &P, err, n_err);
     }
     layout_free(&P.L);
     return rc;
@@ -605,34 +642,13 @@ typedef struct collapse_plot {
     int theory; /* some point has the closed form */
 } collapse_plot;
 
-static int write_collapse_dat(const collapse_plot *P, const char *dir, const char *name,
-                              char *err, size_t n_err)
+/* Row i of collapse.dat: t_collapse, its standard error, the closed form. */
+static void collapse_values(FILE *f, const void *plot, size_t i)
 {
-    const csv_table *t = P->t;
-    const layout *L = &P->L;
-    FILE *f = open_in(dir, name, "dat", err, n_err);
-    if (!f)
-        return BASIN_EWRITE;
-    fprintf(f,
-            "# %s, measured collapse time (OU time, mean over trajectories), its "
-            "standard error,\n# the closed form t_C; a block per curve\n",
-            L->x >= 0 ? t->header[L->x] : "(no sweep)");
-    for (size_t p = 0; p < L->n_panels; p++) {
-        fprintf(f, "# curve %zu: %s\n", p, L->title[p]);
-        for (size_t k = 0; k < t->n_rows; k++) {
-            size_t i = L->order[k];
-            if (L->panel[i] != p)
-                continue;
-            put_x(f, L, i);
-            put_real(f, cell_number(t, i, P->c_t));
-            put_real(f, cell_number(t, i, P->c_se));
-            put_real(f, cell_number(t, i, P->c_th));
-            put_x_label(f, t, L, i);
-            fputc('\n', f);
-        }
-        fprintf(f, "\n\n");
-    }
-    return close_checked(f, dir, name, "dat", err, n_err);
+    const collapse_plot *P = plot;
+    put_real(f, cell_number(P->t, i, P->c_t));
+    put_real(f, cell_number(P->t, i, P->c_se));
+    put_real(f, cell_number(P->t, i, P->c_th));
 }
 
 static void collapse_caption(report_figure *fig, const collapse_plot *P)
@@ -642,26 +658,19 @@ static void collapse_caption(report_figure *fig, const collapse_plot *P)
              "Mean collapse time of the reverse trajectories (OU time; the start of the "
              "final stretch in which the nearest training point no longer changes), "
              "± one standard error, against %s%s%s.",
-             P->is_p     ? "the number of training points P"
-             : L->x >= 0 ? P->t->header[L->x]
-                         : "the single sweep point",
+             P->is_p ? "the number of training points P"
+                     : x_name(P->t, L, "the single sweep point"),
              P->theory ? ", with the closed form t_C = ½ log(1 + σ²/(P^{2/d} − 1)) "
                          "(Biroli et al. 2024) at the same points as dashed lines"
                        : "",
              L->n_panels > 1 ? "; a curve per value of the other swept parameters" : "");
 }
 
-/* collapse.gp, then the images. */
-static int script_collapse(const collapse_plot *P, const char *dir, const char *gnuplot,
-                           report_figure *fig, char *err, size_t n_err)
+/* The body of collapse.gp: a curve per sweep panel, and its closed form. */
+static void script_collapse(FILE *f, const void *plot)
 {
+    const collapse_plot *P = plot;
     const layout *L = &P->L;
-    FILE *f = open_in(dir, fig->name, "gp", err, n_err);
-    if (!f)
-        return BASIN_EWRITE;
-    script_begin(f, fig,
-                 "Columns of collapse.dat: x, t_collapse, its standard error, "
-                 "t_collapse_theory, x label.");
     script_x(f, P->t, L, P->is_p ? "P (dataset.count)" : NULL);
     fprintf(f, "set ylabel 'collapse time (OU time)'\nset key outside right top\n"
                "set multiplot\n");
@@ -686,7 +695,6 @@ static int script_collapse(const collapse_plot *P, const char *dir, const char *
         }
     }
     fputc('\n', f);
-    return script_finish(f, dir, gnuplot, fig, err, n_err);
 }
 
 int figures_collapse(const csv_table *t, const char *dir, const char *gnuplot,
@@ -702,10 +710,7 @@ int figures_collapse(const csv_table *t, const char *dir, const char *gnuplot,
         any |= isfinite(cell_number(t, i, P.c_t));
     if (P.c_t < 0 || !any)
         return BASIN_OK; /* no such figure */
-    fig->name = "collapse";
-    fig->present = 1;
-    fig->title = "Collapse time";
-    fig->svg = 1;
+    figure_begin(fig, "collapse", "Collapse time");
     int rc = layout_make(t, "dataset.count", &P.L, err, n_err);
     if (rc)
         return rc;
@@ -714,10 +719,24 @@ int figures_collapse(const csv_table *t, const char *dir, const char *gnuplot,
     P.is_p = P.L.x >= 0 && strcmp(t->header[P.L.x], "dataset.count") == 0;
     for (size_t p = 0; p < P.L.n_panels; p++)
         P.theory |= panel_has(t, &P.L, p, P.c_th);
-    rc = write_collapse_dat(&P, dir, fig->name, err, n_err);
+    const layout_dat D = {
+        .t = t,
+        .L = &P.L,
+        .panels = P.L.n_panels,
+        .block = "curve",
+        .columns = ", measured collapse time (OU time, mean over trajectories), "
+                   "its standard error,\n# the closed form t_C; a block per "
+                   "curve\n",
+        .put_values = collapse_values,
+        .plot = &P,
+    };
+    rc = write_layout_dat(&D, dir, fig->name, err, n_err);
     if (rc == BASIN_OK) {
         collapse_caption(fig, &P);
-        rc = script_collapse(&P, dir, gnuplot, fig, err, n_err);
+        rc = write_script(dir, gnuplot, fig,
+                          "Columns of collapse.dat: x, t_collapse, its standard error, "
+                          "t_collapse_theory, x label.",
+                          script_collapse, &P, err, n_err);
     }
     layout_free(&P.L);
     return rc;
@@ -767,7 +786,8 @@ static int write_phi_dat(const phi_plot *P, const char *dir, const char *name, c
                          size_t n_err)
 {
     const csv_table *t = P->t;
-    FILE *f = open_in(dir, name, "dat", err, n_err);
+    char path[FIGURE_PATH];
+    FILE *f = text_file_open(figure_path(path, dir, name, "dat"), err, n_err);
     if (!f)
         return BASIN_EWRITE;
     fprintf(f, "# clone time (OU time), phi, lo, hi; a block per sweep point\n");
@@ -788,17 +808,13 @@ static int write_phi_dat(const phi_plot *P, const char *dir, const char *name, c
         }
         fprintf(f, "\n\n");
     }
-    return close_checked(f, dir, name, "dat", err, n_err);
+    return text_file_close(f, path, err, n_err);
 }
 
-/* phi.gp, then the images. */
-static int script_phi(const phi_plot *P, const char *dir, const char *gnuplot,
-                      report_figure *fig, char *err, size_t n_err)
+/* The body of phi.gp: a band and a curve per sweep point. */
+static void script_phi(FILE *f, const void *plot)
 {
-    FILE *f = open_in(dir, fig->name, "gp", err, n_err);
-    if (!f)
-        return BASIN_EWRITE;
-    script_begin(f, fig, "Columns of phi.dat: clone time (OU), phi, lo, hi.");
+    const phi_plot *P = plot;
     fprintf(f, "set xlabel 'clone time t (OU time)'\nset ylabel 'φ_C(t)'\n"
                "set yrange [-0.02:1.02]\nset key outside right top\n"
                "set style fill transparent solid 0.15 noborder\nset multiplot\nplot ");
@@ -814,7 +830,6 @@ static int script_phi(const phi_plot *P, const char *dir, const char *gnuplot,
         put_quoted(f, *title ? title : "φ_C");
     }
     fputc('\n', f);
-    return script_finish(f, dir, gnuplot, fig, err, n_err);
 }
 
 int figures_phi(const csv_table *t, const char *dir, const char *gnuplot,
@@ -829,10 +844,7 @@ int figures_phi(const csv_table *t, const char *dir, const char *gnuplot,
     P.c_hi = csv_table_column(t, "phi_hi");
     if (c_clone < 0 || P.c_phi < 0 || t->n_rows == 0)
         return BASIN_OK; /* no such figure */
-    fig->name = "phi";
-    fig->present = 1;
-    fig->title = "φ_C(t): clones that end on the same training point";
-    fig->svg = 1;
+    figure_begin(fig, "phi", "φ_C(t): clones that end on the same training point");
     P.n_axes = (size_t)c_clone;
     int rc = phi_curves(&P, err, n_err);
     if (rc == BASIN_OK) {
@@ -846,7 +858,9 @@ int figures_phi(const csv_table *t, const char *dir, const char *gnuplot,
                  "copy, continued with fresh noise, ends on the same training point "
                  "(Biroli et al. 2024), with its bootstrap band; a curve per sweep "
                  "point.");
-        rc = script_phi(&P, dir, gnuplot, fig, err, n_err);
+        rc = write_script(dir, gnuplot, fig,
+                          "Columns of phi.dat: clone time (OU), phi, lo, hi.", script_phi,
+                          &P, err, n_err);
     }
     free(P.curve);
     free(P.first);
@@ -911,39 +925,18 @@ static int landscape_sums(landscape_plot *P, const csv_table *att, char *err,
     return BASIN_OK;
 }
 
-static int write_landscape_dat(const landscape_plot *P, const char *dir, const char *name,
-                               char *err, size_t n_err)
+/* Row i of landscape.dat: attractors per job, then the mean radius and the mean
+   λ_min, each for the three classes. */
+static void landscape_values(FILE *f, const void *plot, size_t i)
 {
-    const csv_table *t = P->t;
-    const layout *L = &P->L;
-    FILE *f = open_in(dir, name, "dat", err, n_err);
-    if (!f)
-        return BASIN_EWRITE;
-    fprintf(f,
-            "# %s; attractors per job (memorized, spurious, generalized), mean "
-            "basin radius (same),\n# mean smallest Hessian eigenvalue (same); a "
-            "block per panel\n",
-            L->x >= 0 ? t->header[L->x] : "(no sweep)");
-    for (size_t p = 0; p < P->panels; p++) {
-        fprintf(f, "# panel %zu: %s\n", p, L->title[p]);
-        for (size_t k = 0; k < t->n_rows; k++) {
-            size_t i = L->order[k];
-            if (L->panel[i] != p)
-                continue;
-            put_x(f, L, i);
-            for (int c = 0; c < 3; c++)
-                put_real(f, cell_number(t, i, P->c_count[c]));
-            for (int m = 0; m < 2; m++)
-                for (int c = 0; c < 3; c++) {
-                    const double *s = P->sum + i * 12 + (size_t)c * 4 + m * 2;
-                    put_real(f, s[1] > 0 ? s[0] / s[1] : NAN);
-                }
-            put_x_label(f, t, L, i);
-            fputc('\n', f);
+    const landscape_plot *P = plot;
+    for (int c = 0; c < 3; c++)
+        put_real(f, cell_number(P->t, i, P->c_count[c]));
+    for (int m = 0; m < 2; m++)
+        for (int c = 0; c < 3; c++) {
+            const double *s = P->sum + i * 12 + (size_t)c * 4 + m * 2;
+            put_real(f, s[1] > 0 ? s[0] / s[1] : NAN);
         }
-        fprintf(f, "\n\n");
-    }
-    return close_checked(f, dir, name, "dat", err, n_err);
 }
 
 /* The plot of panel p's kind k (0 counts, 1 radius, 2 curvature): a curve per
@@ -982,24 +975,16 @@ static void script_landscape_plot(FILE *f, const landscape_plot *P, size_t p, in
     fputc('\n', f);
 }
 
-/* landscape.gp, then the images. */
-static int script_landscape(const landscape_plot *P, const char *dir, const char *gnuplot,
-                            report_figure *fig, char *err, size_t n_err)
+/* The body of landscape.gp: a row of plots per sweep panel, one per kind. */
+static void script_landscape(FILE *f, const void *plot)
 {
-    FILE *f = open_in(dir, fig->name, "gp", err, n_err);
-    if (!f)
-        return BASIN_EWRITE;
-    script_begin(f, fig,
-                 "Columns of landscape.dat: x; attractors per job (2-4), "
-                 "mean radius (5-7),\n# mean lambda_min (8-10) for memorized, "
-                 "spurious, generalized; 11 the x label.");
+    const landscape_plot *P = plot;
     script_x(f, P->t, &P->L, NULL);
     fprintf(f, "set multiplot layout %zu,%zu\n", P->panels, P->kinds);
     for (size_t p = 0; p < P->panels; p++)
         for (int k = 0; k < 3; k++)
             if (P->has[k])
                 script_landscape_plot(f, P, p, k);
-    return script_finish(f, dir, gnuplot, fig, err, n_err);
 }
 
 int figures_landscape(const csv_table *t, const csv_table *att, const char *dir,
@@ -1014,10 +999,7 @@ int figures_landscape(const csv_table *t, const csv_table *att, const char *dir,
     }
     if (P.c_count[0] < 0 || !att)
         return BASIN_OK; /* no such figure */
-    fig->name = "landscape";
-    fig->present = 1;
-    fig->title = "Attractors, basin radii and curvature by class";
-    fig->svg = 1;
+    figure_begin(fig, "landscape", "Attractors, basin radii and curvature by class");
     int rc = layout_make(t, NULL, &P.L, err, n_err);
     if (rc)
         return rc;
@@ -1026,7 +1008,18 @@ int figures_landscape(const csv_table *t, const csv_table *att, const char *dir,
     if (rc == BASIN_OK) {
         fig->width = (uint32_t)(P.kinds * PANEL_W);
         fig->height = (uint32_t)(P.panels * PANEL_H);
-        rc = write_landscape_dat(&P, dir, fig->name, err, n_err);
+        const layout_dat D = {
+            .t = t,
+            .L = &P.L,
+            .panels = P.panels,
+            .block = "panel",
+            .columns = "; attractors per job (memorized, spurious, generalized), "
+                       "mean basin radius (same),\n# mean smallest Hessian "
+                       "eigenvalue (same); a block per panel\n",
+            .put_values = landscape_values,
+            .plot = &P,
+        };
+        rc = write_layout_dat(&D, dir, fig->name, err, n_err);
     }
     if (rc == BASIN_OK) {
         snprintf(fig->caption, sizeof fig->caption,
@@ -1037,8 +1030,12 @@ int figures_landscape(const csv_table *t, const csv_table *att, const char *dir,
                  P.has[2] ? "; mean smallest Hessian eigenvalue at the attractors "
                             "(negative: a saddle)"
                           : "",
-                 P.L.x >= 0 ? t->header[P.L.x] : "the single sweep point");
-        rc = script_landscape(&P, dir, gnuplot, fig, err, n_err);
+                 x_name(t, &P.L, "the single sweep point"));
+        rc = write_script(dir, gnuplot, fig,
+                          "Columns of landscape.dat: x; attractors per job (2-4), "
+                          "mean radius (5-7),\n# mean lambda_min (8-10) for memorized, "
+                          "spurious, generalized; 11 the x label.",
+                          script_landscape, &P, err, n_err);
     }
     free(P.sum);
     layout_free(&P.L);
@@ -1134,36 +1131,15 @@ static int pairs_quartiles(pairs_plot *P, const csv_table *records, char *err,
     return rc;
 }
 
-static int write_pairs_dat(const pairs_plot *P, const char *dir, const char *name,
-                           char *err, size_t n_err)
+/* Row i of pairs.dat: the mean and quartiles of d_pair, then of cos_pair. */
+static void pairs_values(FILE *f, const void *plot, size_t i)
 {
-    const csv_table *t = P->t;
-    const layout *L = &P->L;
-    FILE *f = open_in(dir, name, "dat", err, n_err);
-    if (!f)
-        return BASIN_EWRITE;
-    fprintf(f,
-            "# %s; mean d_pair (summary.csv), its median and quartiles over the "
-            "samples\n# (records.csv); the same for cos_pair; a block per curve\n",
-            L->x >= 0 ? t->header[L->x] : "(no sweep)");
-    for (size_t p = 0; p < L->n_panels; p++) {
-        fprintf(f, "# curve %zu: %s\n", p, L->title[p]);
-        for (size_t k = 0; k < t->n_rows; k++) {
-            size_t i = L->order[k];
-            if (L->panel[i] != p)
-                continue;
-            put_x(f, L, i);
-            for (int m = 0; m < 2; m++) {
-                put_real(f, cell_number(t, i, m ? P->c_cos : P->c_d));
-                for (int j = 0; j < 3; j++)
-                    put_real(f, P->q[i * 6 + (size_t)m * 3 + (size_t)j]);
-            }
-            put_x_label(f, t, L, i);
-            fputc('\n', f);
-        }
-        fprintf(f, "\n\n");
+    const pairs_plot *P = plot;
+    for (int m = 0; m < 2; m++) {
+        put_real(f, cell_number(P->t, i, m ? P->c_cos : P->c_d));
+        for (int j = 0; j < 3; j++)
+            put_real(f, P->q[i * 6 + (size_t)m * 3 + (size_t)j]);
     }
-    return close_checked(f, dir, name, "dat", err, n_err);
 }
 
 static void pairs_caption(report_figure *fig, const pairs_plot *P)
@@ -1175,7 +1151,7 @@ static void pairs_caption(report_figure *fig, const pairs_plot *P)
              "outputs, right their cosine, against %s: the mean%s%s. Memorizing "
              "models copy their own training sets, so the pairs are far apart; "
              "generalizing models agree (cos → 1).",
-             P->L.x >= 0 ? P->t->header[P->L.x] : "the single sweep point",
+             x_name(P->t, &P->L, "the single sweep point"),
              P->quartiles ? " (line) and the median (dashed) with the quartiles (band) "
                             "over the samples"
                           : "",
@@ -1221,22 +1197,15 @@ static void script_pairs_panel(FILE *f, const pairs_plot *P, int m)
     fputc('\n', f);
 }
 
-/* pairs.gp, then the images. */
-static int script_pairs(const pairs_plot *P, const char *dir, const char *gnuplot,
-                        report_figure *fig, char *err, size_t n_err)
+/* The body of pairs.gp: d_pair beside cos_pair. */
+static void script_pairs(FILE *f, const void *plot)
 {
-    FILE *f = open_in(dir, fig->name, "gp", err, n_err);
-    if (!f)
-        return BASIN_EWRITE;
-    script_begin(f, fig,
-                 "Columns of pairs.dat: x; mean, q1, median, q3 of d_pair "
-                 "(2-5) and of cos_pair (6-9); 10 the x label.");
+    const pairs_plot *P = plot;
     script_x(f, P->t, &P->L, NULL);
     fprintf(f, "set style fill transparent solid 0.15 noborder\n"
                "set multiplot layout 1,2\n");
     for (int m = 0; m < 2; m++)
         script_pairs_panel(f, P, m);
-    return script_finish(f, dir, gnuplot, fig, err, n_err);
 }
 
 int figures_pairs(const csv_table *t, const csv_table *records, const char *dir,
@@ -1251,21 +1220,33 @@ int figures_pairs(const csv_table *t, const csv_table *records, const char *dir,
         any |= isfinite(cell_number(t, i, P.c_d)) || isfinite(cell_number(t, i, P.c_cos));
     if (P.c_d < 0 || P.c_cos < 0 || !any)
         return BASIN_OK; /* no such figure */
-    fig->name = "pairs";
-    fig->present = 1;
-    fig->title = "Disjoint-sets test: distance and cosine of paired samples";
-    fig->svg = 1;
+    figure_begin(fig, "pairs",
+                 "Disjoint-sets test: distance and cosine of paired samples");
     int rc = layout_make(t, "dataset.count", &P.L, err, n_err);
     if (rc)
         return rc;
     rc = pairs_quartiles(&P, records, err, n_err);
     if (rc == BASIN_OK) {
         set_size(fig, 2, 2);
-        rc = write_pairs_dat(&P, dir, fig->name, err, n_err);
+        const layout_dat D = {
+            .t = t,
+            .L = &P.L,
+            .panels = P.L.n_panels,
+            .block = "curve",
+            .columns = "; mean d_pair (summary.csv), its median and quartiles over "
+                       "the samples\n# (records.csv); the same for cos_pair; a "
+                       "block per curve\n",
+            .put_values = pairs_values,
+            .plot = &P,
+        };
+        rc = write_layout_dat(&D, dir, fig->name, err, n_err);
     }
     if (rc == BASIN_OK) {
         pairs_caption(fig, &P);
-        rc = script_pairs(&P, dir, gnuplot, fig, err, n_err);
+        rc = write_script(dir, gnuplot, fig,
+                          "Columns of pairs.dat: x; mean, q1, median, q3 of d_pair "
+                          "(2-5) and of cos_pair (6-9); 10 the x label.",
+                          script_pairs, &P, err, n_err);
     }
     free(P.q);
     layout_free(&P.L);
@@ -1480,7 +1461,8 @@ static int write_training_dat(training_plot *P, const char *dir, const char *nam
                               char *err, size_t n_err)
 {
     const csv_table *t = P->t;
-    FILE *f = open_in(dir, name, "dat", err, n_err);
+    char path[FIGURE_PATH];
+    FILE *f = text_file_open(figure_path(path, dir, name, "dat"), err, n_err);
     if (!f)
         return BASIN_EWRITE;
     fprintf(f,
@@ -1508,7 +1490,7 @@ static int write_training_dat(training_plot *P, const char *dir, const char *nam
         fprintf(f, "\n\n");
         k = end;
     }
-    return close_checked(f, dir, name, "dat", err, n_err);
+    return text_file_close(f, path, err, n_err);
 }
 
 static void training_caption(report_figure *fig, const training_plot *P)
@@ -1568,14 +1550,10 @@ static void script_training_panel(FILE *f, const training_plot *P, size_t k)
     fputc('\n', f);
 }
 
-/* training.gp, then the images. */
-static int script_training(const training_plot *P, const char *dir, const char *gnuplot,
-                           report_figure *fig, char *err, size_t n_err)
+/* The body of training.gp: a panel per metric. */
+static void script_training(FILE *f, const void *plot)
 {
-    FILE *f = open_in(dir, fig->name, "gp", err, n_err);
-    if (!f)
-        return BASIN_EWRITE;
-    script_begin(f, fig, "Columns of training.dat: step, value, colour value.");
+    const training_plot *P = plot;
     fprintf(f, "set xlabel 'training step'\nset key %s\n",
             P->legend ? "outside right top" : "top right");
     if (!P->legend) {
@@ -1588,7 +1566,6 @@ static int script_training(const training_plot *P, const char *dir, const char *
     fprintf(f, "set multiplot layout %zu,%zu\n", (P->n_names + cols - 1) / cols, cols);
     for (size_t k = 0; k < P->n_names; k++)
         script_training_panel(f, P, k);
-    return script_finish(f, dir, gnuplot, fig, err, n_err);
 }
 
 int figures_training(const csv_table *t, size_t n_axes, const char *dir,
@@ -1597,10 +1574,7 @@ int figures_training(const csv_table *t, size_t n_axes, const char *dir,
     memset(fig, 0, sizeof *fig);
     if (t->n_rows == 0)
         return BASIN_OK; /* no such figure */
-    fig->name = "training";
-    fig->present = 1;
-    fig->title = "Training curves";
-    fig->svg = 1;
+    figure_begin(fig, "training", "Training curves");
     training_plot P = {.t = t, .n_axes = n_axes, .c_name = 4 + n_axes, .cap = 64};
     P.c_step = csv_table_column(t, "step");
     P.c_value = csv_table_column(t, "value");
@@ -1624,7 +1598,9 @@ int figures_training(const csv_table *t, size_t n_axes, const char *dir,
     }
     if (rc == BASIN_OK) {
         training_caption(fig, &P);
-        rc = script_training(&P, dir, gnuplot, fig, err, n_err);
+        rc = write_script(dir, gnuplot, fig,
+                          "Columns of training.dat: step, value, colour value.",
+                          script_training, &P, err, n_err);
     }
     training_plot_free(&P);
     return rc;

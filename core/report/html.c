@@ -1,12 +1,12 @@
 #include "report/html.h"
 
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "base/status.h"
+#include "report/text_file.h"
 
 static void put_text(FILE *f, const char *s)
 {
@@ -184,11 +184,9 @@ static void put_versions(FILE *f, const char *run_toml)
 
 int report_html_write(const char *path, const report_page *p, char *err, size_t n_err)
 {
-    FILE *f = fopen(path, "w");
-    if (!f) {
-        snprintf(err, n_err, "%s: cannot write: %s", path, strerror(errno));
+    FILE *f = text_file_open(path, err, n_err);
+    if (!f)
         return BASIN_EWRITE;
-    }
     put_head(f, p);
     put_skipped(f, p);
     fprintf(f, "<h2>Figures</h2>\n");
@@ -199,11 +197,5 @@ int report_html_write(const char *path, const report_page *p, char *err, size_t 
     fprintf(f, "<h2>Resolved recipe (run.toml)</h2>\n<pre>");
     put_text(f, p->run_toml);
     fprintf(f, "</pre>\n</body>\n</html>\n");
-    int bad = ferror(f);
-    bad |= fclose(f) != 0;
-    if (bad) {
-        snprintf(err, n_err, "%s: write error", path);
-        return BASIN_EWRITE;
-    }
-    return BASIN_OK;
+    return text_file_close(f, path, err, n_err);
 }

@@ -1,6 +1,5 @@
 #include "report/samples_figure.h"
 
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +12,7 @@
 #include "report/png_image.h"
 #include "base/rng.h"
 #include "report/sample_grid.h"
+#include "report/text_file.h"
 #include "recipe/sections.h"
 
 /* Tiles shown per class, and pairs per row. */
@@ -383,11 +383,9 @@ static int choose_tiles(grid_job *J, report_figure *fig)
 static int write_grid_csv(const char *path, const csv_table *rec, const record_columns *c,
                           const grid_job *J, char *err, size_t n_err)
 {
-    FILE *f = fopen(path, "w");
-    if (!f) {
-        snprintf(err, n_err, "%s: cannot write: %s", path, strerror(errno));
+    FILE *f = text_file_open(path, err, n_err);
+    if (!f)
         return BASIN_EWRITE;
-    }
     const sample_grid *g = &J->g;
     fprintf(f, "tile,record,job,sample,class,group,nearest,d_m,x_sample,y_sample,"
                "x_nearest,y_nearest,scale,height,width,channels,lo,hi\n");
@@ -407,13 +405,7 @@ static int write_grid_csv(const char *path, const csv_table *rec, const record_c
                 T->nearest ? near : -1LL, T->d_m, T->x_sample, T->y_sample, T->x_nearest,
                 T->y_nearest, g->scale, J->height, J->width, J->channels, g->lo, g->hi);
     }
-    int bad = ferror(f);
-    bad |= fclose(f) != 0;
-    if (bad) {
-        snprintf(err, n_err, "%s: write error", path);
-        return BASIN_EWRITE;
-    }
-    return BASIN_OK;
+    return text_file_close(f, path, err, n_err);
 }
 
 /* Draw the tiles into samples.png and list them in samples-grid.csv. */

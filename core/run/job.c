@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/alloc.h"
 #include "run/disjoint.h"
 #include "run/dynamics.h"
 #include "process/init.h"
@@ -49,16 +50,6 @@ static int fail(const job *j, int status, const char *who, const char *msg, char
 static int plugin_status(int rc)
 {
     return rc < 0 ? rc : BASIN_EINTERNAL;
-}
-
-/* malloc of n elements (at least one), NULL on overflow or failure. */
-static void *job_alloc(uint64_t n, size_t elem)
-{
-    if (n == 0)
-        n = 1;
-    if (n > SIZE_MAX / elem)
-        return NULL;
-    return malloc((size_t)n * elem);
 }
 
 void job_free(job *j)
@@ -162,13 +153,13 @@ static int classify_attractors(void *ctx, const float *x, uint64_t n, measure_cl
     double *law = NULL;
     int rc;
     if (j->rule == MEASURE_OVERLAP) {
-        b.overlap = m = job_alloc(n, sizeof *m);
+        b.overlap = m = alloc_array(n, sizeof *m);
         rc = !m || measure_overlaps(x, n, j->train, j->info.n_train, dim, m) ||
              (j->info.n_heldout &&
               measure_heldout_overlaps(x, n, j->heldout, j->info.n_heldout, dim, m));
     } else {
-        b.dist = d = job_alloc(n, sizeof *d);
-        law = job_alloc(n, sizeof *law);
+        b.dist = d = alloc_array(n, sizeof *d);
+        law = alloc_array(n, sizeof *law);
         rc = !d || !law ||
              measure_distances(x, n, j->train, j->info.n_train, j->heldout,
                                j->info.n_heldout, dim, d);
@@ -202,7 +193,7 @@ static int landscape_dynamics(void *ctx, float *states, uint64_t n, double level
                               uint64_t first_run)
 {
     job *j = ctx;
-    basin_outcome *outcome = job_alloc(n, sizeof *outcome);
+    basin_outcome *outcome = alloc_array(n, sizeof *outcome);
     if (!outcome)
         return BASIN_ENOMEM;
     uint64_t base = j->count * (1 + (uint64_t)j->traj.n_clones) + first_run;
@@ -235,7 +226,7 @@ static int run_landscape(job *j, char *err, size_t n_err)
                     "measured at attractors: set landscape.attractors = true",
                     err, n_err);
     }
-    uint8_t *converged = job_alloc(j->count, 1);
+    uint8_t *converged = alloc_array(j->count, 1);
     if (!converged)
         return fail(j, BASIN_ENOMEM, "landscape", "out of memory", err, n_err);
     for (uint64_t i = 0; i < j->count; i++)
@@ -285,8 +276,8 @@ static int job_dataset(job *j, char *err, size_t n_err)
     if (dim == 0 || j->info.n_train == 0)
         return fail(j, BASIN_EINVAL, ds_id, "the dataset is empty (dim or n_train is 0)",
                     err, n_err);
-    j->train = job_alloc(j->info.n_train * dim, sizeof(float));
-    j->heldout = job_alloc(j->info.n_heldout * dim, sizeof(float));
+    j->train = alloc_array(j->info.n_train * dim, sizeof(float));
+    j->heldout = alloc_array(j->info.n_heldout * dim, sizeof(float));
     if (j->info.n_train > UINT64_MAX / dim || j->info.n_heldout > UINT64_MAX / dim ||
         !j->train || !j->heldout)
         return fail(j, BASIN_ENOMEM, ds_id, "the dataset is too large for memory", err,
@@ -358,16 +349,16 @@ static int job_model(job *j, char *err, size_t n_err)
 static int job_arrays(job *j, char *err, size_t n_err)
 {
     uint64_t n = j->count, dim = j->info.dim;
-    j->states = job_alloc(n * dim, sizeof(float));
-    j->start = job_alloc(n, sizeof(int64_t));
-    j->outcome = job_alloc(n, sizeof(basin_outcome));
-    j->energy = job_alloc(n, sizeof(double));
+    j->states = alloc_array(n * dim, sizeof(float));
+    j->start = alloc_array(n, sizeof(int64_t));
+    j->outcome = alloc_array(n, sizeof(basin_outcome));
+    j->energy = alloc_array(n, sizeof(double));
     if (j->rule == MEASURE_OVERLAP)
-        j->overlap = job_alloc(n, sizeof(measure_overlap));
+        j->overlap = alloc_array(n, sizeof(measure_overlap));
     else
-        j->dist = job_alloc(n, sizeof(measure_distance));
-    j->d_law = job_alloc(n, sizeof(double));
-    j->cls = job_alloc(n, sizeof(measure_class));
+        j->dist = alloc_array(n, sizeof(measure_distance));
+    j->d_law = alloc_array(n, sizeof(double));
+    j->cls = alloc_array(n, sizeof(measure_class));
     if (n > UINT64_MAX / dim || !j->states || !j->start || !j->outcome || !j->energy ||
         !(j->overlap || j->dist) || !j->d_law || !j->cls)
         return fail(j, BASIN_ENOMEM, "init", "init.count probes do not fit in memory",
@@ -388,7 +379,7 @@ static int job_noise_starts(job *j, const char *kind)
     double alpha, sigma;
     s->at(s, s->t_max, &alpha, &sigma, NULL, NULL);
     int pure = strcmp(kind, "noise") == 0 || strcmp(kind, "random") == 0;
-    float *eps = pure ? NULL : job_alloc(dim, sizeof *eps);
+    float *eps = pure ? NULL : alloc_array(dim, sizeof *eps);
     if (!pure && !eps)
         return BASIN_ENOMEM;
     for (uint64_t i = 0; i < j->count; i++) {
@@ -479,8 +470,8 @@ static int job_disjoint_asked(job *j, int *asked, char *err, size_t n_err)
 /* The disjoint-sets test from the probes' starts init (disjoint.h). */
 static int job_disjoint(job *j, const float *init, char *err, size_t n_err)
 {
-    j->d_pair = job_alloc(j->count, sizeof *j->d_pair);
-    j->cos_pair = job_alloc(j->count, sizeof *j->cos_pair);
+    j->d_pair = alloc_array(j->count, sizeof *j->d_pair);
+    j->cos_pair = alloc_array(j->count, sizeof *j->cos_pair);
     if (!j->d_pair || !j->cos_pair)
         return fail(j, BASIN_ENOMEM, "measure", "out of memory", err, n_err);
     recipe_values(j->r, RECIPE_MODEL, j->point, j->values);
@@ -517,7 +508,7 @@ static int job_dynamics_stage(job *j, char *err, size_t n_err)
     CHECK_INSTANCE(sa_id, j->sa_self);
     /* The disjoint-sets test reruns these starts under a second model. */
     size_t n_floats = (size_t)(j->count * j->info.dim);
-    float *init = disjoint ? job_alloc(n_floats, sizeof(float)) : NULL;
+    float *init = disjoint ? alloc_array(n_floats, sizeof(float)) : NULL;
     if (disjoint && !init)
         return fail(j, BASIN_ENOMEM, "measure", "out of memory", err, n_err);
     if (init)

@@ -4,20 +4,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/alloc.h"
 #include "base/errmsg.h"
 #include "measure/collapse.h"
 #include "process/schedule.h"
 #include "recipe/sections.h"
-
-/* n elements of size elem (at least one), NULL on overflow or failure. */
-static void *alloc_n(uint64_t n, size_t elem)
-{
-    if (n == 0)
-        n = 1;
-    if (n > SIZE_MAX / elem)
-        return NULL;
-    return malloc((size_t)n * elem);
-}
 
 /*
  * The step observer of score-model jobs, for the probes (indices < count):
@@ -69,8 +60,8 @@ int trajectory_clones(trajectory *t, const dynamics *d, host_job *host,
                       size_t n_err)
 {
     uint64_t n = t->count;
-    basin_outcome *outcome = alloc_n(n, sizeof *outcome);
-    nearest2 *nn = alloc_n(n, sizeof *nn);
+    basin_outcome *outcome = alloc_array(n, sizeof *outcome);
+    nearest2 *nn = alloc_array(n, sizeof *nn);
     int rc = outcome && nn ? BASIN_OK : BASIN_ENOMEM;
     for (uint32_t c = 0; !rc && c < t->n_clones; c++) {
         float *states = t->snap + (uint64_t)c * n * t->dim;
@@ -129,10 +120,10 @@ int trajectory_setup(trajectory *t, const basin_value *measure, const basin_sche
     clone_targets(t, measure, s);
     uint64_t n = count;
     if (measure[MEASURE_COLLAPSE].number) {
-        t->track = alloc_n(n, sizeof *t->track);
-        t->t_col = alloc_n(n, sizeof *t->t_col);
-        t->t_col_ou = alloc_n(n, sizeof *t->t_col_ou);
-        t->track_nn = alloc_n(n, sizeof *t->track_nn);
+        t->track = alloc_array(n, sizeof *t->track);
+        t->t_col = alloc_array(n, sizeof *t->t_col);
+        t->t_col_ou = alloc_array(n, sizeof *t->t_col_ou);
+        t->track_nn = alloc_array(n, sizeof *t->track_nn);
         if (!t->track || !t->t_col || !t->t_col_ou || !t->track_nn)
             goto nomem;
         for (uint64_t i = 0; i < n; i++) {
@@ -143,8 +134,8 @@ int trajectory_setup(trajectory *t, const basin_value *measure, const basin_sche
     if (t->n_clones) {
         if (n > UINT64_MAX / dim / t->n_clones)
             goto nomem;
-        t->snap = alloc_n(t->n_clones * n * dim, sizeof *t->snap);
-        t->snap_time = alloc_n(t->n_clones * n, sizeof *t->snap_time);
+        t->snap = alloc_array(t->n_clones * n * dim, sizeof *t->snap);
+        t->snap_time = alloc_array(t->n_clones * n, sizeof *t->snap_time);
         if (!t->snap || !t->snap_time)
             goto nomem;
         for (uint64_t i = 0; i < t->n_clones * n; i++)
@@ -163,7 +154,7 @@ int trajectory_theory(const basin_dataset_iface *ds, void *ds_self, host_job *ho
     *t_speciation = *t_theory = NAN;
     if (!ds->spectrum)
         return BASIN_OK;
-    double *lambda = alloc_n(dim, sizeof *lambda);
+    double *lambda = alloc_array(dim, sizeof *lambda);
     if (!lambda) {
         errmsg(err, n_err, "measure: out of memory");
         return BASIN_ENOMEM;
