@@ -31,9 +31,9 @@ static THREAD_RECORD record here;
 static int installed;
 static pid_t basin_pid; /* a forked child is not basin: its exits are its own */
 static int stderr_tty;  /* a progress bar may be on the line: clear it first */
-static atomic_int job_active;
-static char job_where[512];
-static _Atomic(record *) job_thread; /* the record of the thread running the job */
+static atomic_int stage_active;
+static char stage_where[512];
+static _Atomic(record *) stage_thread; /* the record of the stage's thread */
 
 /* The alternate stacks: big enough for the handlers, under a sanitizer too. */
 enum { ALT_STACK_SIZE = 64 * 1024 };
@@ -100,17 +100,17 @@ static void emit(line *l)
     }
 }
 
-/* The calling thread's plugin call, or else the job thread's. */
+/* The calling thread's plugin call, or else the stage thread's. */
 static const record *current(void)
 {
     if (atomic_load_explicit(&here.plugin, memory_order_relaxed))
         return &here;
-    return atomic_load_explicit(&job_thread, memory_order_relaxed);
+    return atomic_load_explicit(&stage_thread, memory_order_relaxed);
 }
 
-static int in_job(void)
+static int in_stage(void)
 {
-    return atomic_load(&job_active) != 0;
+    return atomic_load(&stage_active) != 0;
 }
 
 /* "basin: WHERE: PLUGIN: CALL: ", each part when known; *plugin gets whether a
@@ -121,8 +121,8 @@ static void start(line *l, int *plugin)
     if (stderr_tty)
         put(l, "\r\033[K");
     put(l, "basin: ");
-    if (in_job()) {
-        put(l, job_where);
+    if (in_stage()) {
+        put(l, stage_where);
         put(l, ": ");
     }
     const record *r = current();
@@ -192,16 +192,16 @@ _Noreturn void fatal_die(int sig)
     raw_exit(128 + sig);
 }
 
-/* An exit during a job is a plugin's: say so, and end with status 1 whatever
+/* An exit during a stage is a plugin's: say so, and end with status 1 whatever
    the code it asked for (an exit(0) in a plugin must not read as success). */
-static void exit_during_job(const char *how, int status, int has_status)
+static void exit_in_stage(const char *how, int status, int has_status)
 {
-    if (!installed || !in_job() || getpid() != basin_pid)
+    if (!installed || !in_stage() || getpid() != basin_pid)
         return;
     line l;
     int plugin;
     start(&l, &plugin);
-    put(&l, plugin ? "the plugin called " : "");
+    put(&l, plugin ? "the plugin called " : "code outside basin called ");
     put(&l, how);
     if (has_status) {
         put(&l, "(");
@@ -210,7 +210,6 @@ static void exit_during_job(const char *how, int status, int has_status)
     } else {
         put(&l, "()");
     }
-    put(&l, plugin ? "" : " was called during the job, not by basin");
     put(&l, "; the run stopped and wrote no results");
     emit(&l);
     raw_exit(1);
@@ -220,37 +219,37 @@ static void exit_during_job(const char *how, int status, int has_status)
 static void on_exit_hook(int status, void *arg)
 {
     (void)arg;
-    exit_during_job("exit", status, 1);
+    exit_in_stage("exit", status, 1);
 }
 #else
 static void atexit_hook(void)
 {
-    exit_during_job("exit", 0, 0);
+    exit_in_stage("exit", 0, 0);
 }
 #endif
 
 static void quick_exit_hook(void)
 {
-    exit_during_job("quick_exit", 0, 0);
+    exit_in_stage("quick_exit", 0, 0);
 }
 
 #if defined(__linux__) && defined(SYS_exit_group)
 /*
  * _exit and _Exit skip the exit hooks, so basin defines them: a plugin's call
  * binds to these (the executable comes first in the dynamic linker's search),
- * which report an exit during a job and otherwise end the process as the C
+ * which report an exit during a stage and otherwise end the process as the C
  * library's do. The C library's own internal calls (from exit, posix_spawn) do
  * not come here; nor does a raw exit_group system call (docs/reliability-plugins.md).
  */
 void _exit(int status)
 {
-    exit_during_job("_exit", status, 1);
+    exit_in_stage("_exit", status, 1);
     raw_exit(status);
 }
 
 void _Exit(int status)
 {
-    exit_during_job("_Exit", status, 1);
+    exit_in_stage("_Exit", status, 1);
     raw_exit(status);
 }
 #endif
@@ -287,7 +286,7 @@ static void on_crash(int sig, siginfo_t *info, void *context)
         put(&l, ": ");
         put(&l, FATAL_SIGNALS[k].what);
         put(&l, ")");
-        if (in_job())
+        if (in_stage())
             put(&l, "; the run stopped and wrote no results");
         emit(&l);
     }
@@ -360,19 +359,19 @@ void fatal_install(void)
 
 /* ------------------------------------------------------- the records */
 
-void fatal_job(const char *where)
+void fatal_stage(const char *where)
 {
     if (!where) {
-        atomic_store(&job_active, 0);
+        atomic_store(&stage_active, 0);
         return;
     }
-    atomic_store(&job_active, 0);
+    atomic_store(&stage_active, 0);
     size_t n = 0;
-    for (; where[n] && n < sizeof job_where - 1; n++) /* one line */
-        job_where[n] = (unsigned char)where[n] < ' ' ? ' ' : where[n];
-    job_where[n] = '\0';
-    atomic_store(&job_thread, &here);
-    atomic_store(&job_active, 1);
+    for (; where[n] && n < sizeof stage_where - 1; n++) /* one line */
+        stage_where[n] = (unsigned char)where[n] < ' ' ? ' ' : where[n];
+    stage_where[n] = '\0';
+    atomic_store(&stage_thread, &here);
+    atomic_store(&stage_active, 1);
 }
 
 fatal_call fatal_enter(const char *plugin, const char *call)

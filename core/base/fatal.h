@@ -8,9 +8,10 @@
  * shell shows 128 + N). docs/reliability-plugins.md says what is caught and what
  * cannot be.
  *
- * The job's record is set by the thread that runs the job (fatal_job) and each
- * thread records the plugin call it is in (fatal_enter / fatal_leave); the
- * handlers read them with no lock and no allocation.
+ * The stage under way (a job, or loading the recipe and its plugins) is set by
+ * the thread that runs it (fatal_stage) and each thread records the plugin call
+ * it is in (fatal_enter / fatal_leave); the handlers read them with no lock and
+ * no allocation.
  */
 #ifndef BASIN_FATAL_H
 #define BASIN_FATAL_H
@@ -32,12 +33,14 @@ typedef struct fatal_call {
 void fatal_install(void);
 
 /*
- * The job now running, as its messages name it ("recipe.toml: job 3
- * (dataset.load=0.1)", copied; cut at 511 bytes), or NULL once it is over. While
- * a job runs, an exit of the process is a plugin's: basin itself only exits by
- * returning from main. Call from the thread that runs the job.
+ * The stage of a run now under way, in which plugin code runs, as messages name
+ * it: a job ("recipe.toml: job 3 (dataset.load=0.1)"), or "recipe.toml: loading
+ * the recipe and its plugins" (copied; cut at 511 bytes); NULL once it is over.
+ * During a stage an exit of the process is not basin's (basin only exits by
+ * returning from main), and the run it belongs to has written no results. Call
+ * from the thread that runs the stage.
  */
-void fatal_job(const char *where);
+void fatal_stage(const char *where);
 
 /* Record that the calling thread now runs `call` of plugin `plugin`; returns the
    record it replaces, which fatal_leave puts back. [thread-safe, no allocation] */

@@ -88,7 +88,7 @@ void job_free(job *j)
         destroy(j->sc->destroy, j->sc_self, plugin_id(j, RECIPE_MODEL));
     if (j->ds_self)
         destroy(j->ds->destroy, j->ds_self, plugin_id(j, RECIPE_DATASET));
-    fatal_job(NULL); /* the job is over: plugin code no longer runs */
+    fatal_stage(NULL); /* the job is over: plugin code no longer runs */
     free(j->train);
     free(j->heldout);
     free(j->states);
@@ -636,7 +636,7 @@ int job_run(job *j, unsigned threads, char *err, size_t n_err)
        crash or a second interrupt names this job (base/fatal.h). */
     char where[512];
     job_where(j, where, sizeof where);
-    fatal_job(where);
+    fatal_stage(where);
     snprintf(j->run_call, sizeof j->run_call, "run (model %s)",
              plugin_id(j, RECIPE_MODEL));
     int rc;

@@ -45,7 +45,7 @@ static int in_child(void (*body)(void), ending *e)
         close(p[0]);
         close(p[1]);
         body();
-        fatal_job(NULL);
+        fatal_stage(NULL);
         _exit(99);
     }
     close(p[1]);
@@ -79,7 +79,7 @@ static int exited_with(const ending *e)
 static void in_run(void)
 {
     fatal_install();
-    fatal_job(WHERE);
+    fatal_stage(WHERE);
     fatal_enter("samplers/x", "run");
 }
 
@@ -131,7 +131,7 @@ static void nested_calls(void)
     fatal_say("after the inner call");
     fatal_leave((fatal_call){NULL, NULL});
     fatal_say("between calls");
-    fatal_job(NULL);
+    fatal_stage(NULL);
     fatal_say("after the job");
 }
 
@@ -295,7 +295,7 @@ TEST_IMPL(fatal_exit_in_plugin_thread)
 static void exit_between_calls(void)
 {
     fatal_install();
-    fatal_job(WHERE);
+    fatal_stage(WHERE);
     exit(6);
 }
 
@@ -304,15 +304,14 @@ TEST_IMPL(fatal_exit_between_calls)
     ending e;
     ASSERT_EQ(in_child(exit_between_calls, &e), 0);
     EXPECT_EQ(exited_with(&e), 1);
-    EXPECT_STR_EQ(e.err, "basin: " WHERE ": exit(6) was called during the job, not by "
-                         "basin" STOPPED);
+    EXPECT_STR_EQ(e.err, "basin: " WHERE ": code outside basin called exit(6)" STOPPED);
 }
 
 static void exit_after_job(void)
 {
     in_run();
     fatal_leave((fatal_call){NULL, NULL});
-    fatal_job(NULL);
+    fatal_stage(NULL);
     exit(5);
 }
 
@@ -334,7 +333,7 @@ static void exit_in_forked_child(void)
     int status = 0;
     waitpid(pid, &status, 0);
     fatal_leave((fatal_call){NULL, NULL});
-    fatal_job(NULL);
+    fatal_stage(NULL);
     _exit(WIFEXITED(status) ? 10 + WEXITSTATUS(status) : 3);
 }
 
@@ -431,7 +430,7 @@ static void terminate_cooperative(void)
     host_install_signals();
     raise(SIGTERM);
     fatal_leave((fatal_call){NULL, NULL});
-    fatal_job(NULL);
+    fatal_stage(NULL);
     exit(host_cancel_requested() ? 1 : 0); /* the run stopped in time */
 }
 

@@ -77,6 +77,13 @@ fault 1 "$JOB: $RUN: the plugin called _exit(0); $STOPPED" "_exit(0) in run" -- 
 fault 1 "$JOB: $RUN: the plugin called quick_exit(); $STOPPED" "quick_exit(0) in run" -- \
     --set 'sampler.fault="quick_exit"'
 
+# As the library is loaded (its constructor), while the recipe is.
+LOADING="basin: $T/fault.toml: loading the recipe and its plugins"
+BASIN_FAULT_AT_LOAD=exit fault 1 \
+    "$LOADING: code outside basin called exit(0); $STOPPED" "exit(0) as the library loads" --
+BASIN_FAULT_AT_LOAD=segv fault 139 \
+    "$LOADING: crashed (SIGSEGV: segmentation fault); $STOPPED" "a crash as the library loads" --
+
 # Crashes: the process dies of the signal (the shell's status 128 + N).
 crash() {
     local name=$1 sig=$2 what=$3 how=$4

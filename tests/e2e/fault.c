@@ -10,6 +10,8 @@
  *   in     the call that faults: create, run or destroy
  *   status the code given to exit, _exit and quick_exit
  *   from   run faults in the block holding this sample index or a later one
+ *
+ * BASIN_FAULT_AT_LOAD=HOW in the environment faults so as the library is loaded.
  */
 #include <basin/plugin.h>
 
@@ -113,6 +115,19 @@ NO_SANITIZE static void do_fault(const fault *f)
             nanosleep(&ts, NULL);
         }
 }
+
+/* BASIN_FAULT_AT_LOAD=HOW: the fault as the library is loaded (a constructor). */
+#if defined(__GNUC__)
+__attribute__((constructor)) static void fault_at_load(void)
+{
+    const char *how = getenv("BASIN_FAULT_AT_LOAD");
+    if (how) {
+        fault f = {.status = 0};
+        snprintf(f.how, sizeof f.how, "%s", how);
+        do_fault(&f);
+    }
+}
+#endif
 
 static int fault_create(const basin_host *host, const basin_value *values, void **self)
 {
