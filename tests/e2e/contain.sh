@@ -103,14 +103,25 @@ crash stack SEGV "segmentation fault" "a stack overflow in run, in a worker thre
 # A plugin that hangs, ignoring cancellation: signals.
 now() { date +%s.%N; }
 
+# start_hung: start a run whose sampler hangs, and wait until it does; sets pid.
+start_hung() {
+    rm -f "$T/hanging"
+    BASIN_FAULT_HANGING="$T/hanging" "$BASIN" run "$T/fault.toml" --out "$T/out" \
+        --quiet --set 'sampler.fault="hang"' 2>"$T/hang.err" &
+    pid=$!
+    local tries=0
+    while [ ! -e "$T/hanging" ] && [ $tries -lt 600 ]; do
+        sleep 0.1
+        tries=$((tries + 1))
+    done
+}
+
 # hang SIGNAL...: start a hung run, send it the signals 0.5 s apart (the last
 # must end it); sets rc, took (seconds from the last signal to the end) and
 # $T/hang.err.
 hang() {
-    "$BASIN" run "$T/fault.toml" --out "$T/out" --quiet --set 'sampler.fault="hang"' \
-        2>"$T/hang.err" &
-    local pid=$! s t0
-    sleep 1
+    local s t0
+    start_hung
     for s in "$@"; do
         [ -z "${t0:-}" ] || sleep 0.5
         kill -0 "$pid" 2>/dev/null || break
@@ -124,10 +135,7 @@ hang() {
 
 INT_NOTE="basin: interrupted: stopping (Ctrl-C again stops at once)"
 
-"$BASIN" run "$T/fault.toml" --out "$T/out" --quiet --set 'sampler.fault="hang"' \
-    2>"$T/hang.err" &
-pid=$!
-sleep 1
+start_hung
 kill -INT "$pid"
 sleep 1
 check "a hung run outlives the first SIGINT" kill -0 "$pid"

@@ -11,7 +11,8 @@
  *   status the code given to exit, _exit and quick_exit
  *   from   run faults in the block holding this sample index or a later one
  *
- * BASIN_FAULT_AT_LOAD=HOW in the environment faults so as the library is loaded.
+ * BASIN_FAULT_AT_LOAD=HOW in the environment faults so as the library is loaded;
+ * BASIN_FAULT_HANGING=FILE creates FILE when the hang begins.
  */
 #include <basin/plugin.h>
 
@@ -109,11 +110,16 @@ NO_SANITIZE static void do_fault(const fault *f)
         abort();
     if (strcmp(h, "stack") == 0)
         zero = deep(0);
-    if (strcmp(h, "hang") == 0)
+    if (strcmp(h, "hang") == 0) {
+        const char *mark = getenv("BASIN_FAULT_HANGING");
+        FILE *f = mark ? fopen(mark, "w") : NULL;
+        if (f)
+            fclose(f);
         for (;;) { /* ignores cancellation; a signal only cuts a sleep short */
             struct timespec ts = {0, 10 * 1000 * 1000};
             nanosleep(&ts, NULL);
         }
+    }
 }
 
 /* BASIN_FAULT_AT_LOAD=HOW: the fault as the library is loaded (a constructor). */
