@@ -112,9 +112,9 @@ NO_SANITIZE static void do_fault(const fault *f)
         zero = deep(0);
     if (strcmp(h, "hang") == 0) {
         const char *mark = getenv("BASIN_FAULT_HANGING");
-        FILE *f = mark ? fopen(mark, "w") : NULL;
-        if (f)
-            fclose(f);
+        FILE *file = mark ? fopen(mark, "w") : NULL;
+        if (file)
+            fclose(file);
         for (;;) { /* ignores cancellation; a signal only cuts a sleep short */
             struct timespec ts = {0, 10 * 1000 * 1000};
             nanosleep(&ts, NULL);
