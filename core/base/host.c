@@ -1,20 +1,58 @@
 #include "base/host.h"
 #include "base/status.h"
 
+#include <errno.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "base/fatal.h"
 #include "base/rng.h"
 
 static volatile sig_atomic_t cancel_flag;
 
-static void on_signal(int sig)
+/* Stop at once: the line naming the job, plugin and call, then the signal's
+   default action. [async-signal-safe] */
+static void stop_now(int sig, const char *what)
+{
+    fatal_say(what);
+    fatal_die(sig);
+}
+
+static void on_deadline(int sig)
 {
     (void)sig;
+    if (cancel_flag)
+        stop_now(SIGTERM,
+                 "still running " HOST_TERM_GRACE_TEXT " after SIGTERM: stopping now");
+}
+
+/* The first SIGINT or SIGTERM asks the run to stop; any later one stops the
+   process at once. A SIGTERM also arms the deadline (SIGALRM). */
+static void on_signal(int sig)
+{
+    if (cancel_flag)
+        stop_now(sig, sig == SIGTERM ? "terminated again: stopping now"
+                                     : "interrupted again: stopping now");
     cancel_flag = 1;
+    int saved = errno;
+    if (sig == SIGTERM) {
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = on_deadline;
+        sigfillset(&sa.sa_mask);
+        sigaction(SIGALRM, &sa, NULL);
+        alarm(HOST_TERM_GRACE_SECONDS);
+        fatal_note(
+            "terminated: stopping (at once if still running in " HOST_TERM_GRACE_TEXT
+            ")");
+    } else {
+        fatal_note("interrupted: stopping (Ctrl-C again stops at once)");
+    }
+    errno = saved;
 }
 
 void host_install_signals(void)
@@ -22,7 +60,10 @@ void host_install_signals(void)
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
+    /* One handler at a time: a SIGTERM during the first SIGINT's is the second. */
     sigemptyset(&sa.sa_mask);
+    sigaddset(&sa.sa_mask, SIGINT);
+    sigaddset(&sa.sa_mask, SIGTERM);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
 }

@@ -58,8 +58,20 @@ void host_job_phase(host_job *job, const char *phase);
 /* Forget a recorded error (before the next plugin call). */
 void host_job_clear_error(host_job *job);
 
-/* Install SIGINT/SIGTERM handlers that set the cancellation flag. */
+/*
+ * Install the SIGINT/SIGTERM handlers. The first SIGINT or SIGTERM requests
+ * cancellation (host_cancel_requested; plugins see it through basin_host.cancelled)
+ * and notes it on stderr; the run then stops after the calls under way return.
+ * A second SIGINT or SIGTERM ends the process at once, by that signal, after a
+ * line naming the job, the plugin and the call (base/fatal.h). A SIGTERM also
+ * ends it HOST_TERM_GRACE_SECONDS later if it is still running then, so a single
+ * SIGTERM ends even a plugin that never returns.
+ */
 void host_install_signals(void);
+
+/* How long a run may take to stop after a SIGTERM. */
+#define HOST_TERM_GRACE_SECONDS 2
+#define HOST_TERM_GRACE_TEXT    "2 s"
 
 /* Nonzero once a stop was requested. [async-signal-safe to set] */
 int host_cancel_requested(void);

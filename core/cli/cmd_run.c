@@ -8,6 +8,7 @@
 
 #include "base/clock.h"
 #include "base/errmsg.h"
+#include "base/fatal.h"
 #include "base/host.h"
 #include "base/options.h"
 #include "base/status.h"
@@ -189,7 +190,12 @@ int cmd_run(int argc, char **argv, char *err, size_t n_err)
         errmsg(err, n_err, "out of memory");
         status = BASIN_ENOMEM;
     } else {
+        /* Loading runs plugin code too (the libraries' constructors). */
+        char stage[512];
+        snprintf(stage, sizeof stage, "%s: loading the recipe and its plugins", a.path);
+        fatal_stage(stage);
         status = recipe_load(a.path, a.sets, a.n_sets, reg, &r, err, n_err);
+        fatal_stage(NULL);
     }
     if (status == BASIN_OK && a.dry_run)
         print_dry_run(r);

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "base/fatal.h"
 #include "base/options.h"
 #include "base/status.h"
 #include "base/suggest.h"
@@ -220,6 +221,9 @@ int main(int argc, char **argv)
     /* The host runs its own worker threads over fixed probe blocks; BLAS calls
        inside them stay single-threaded so results never depend on --threads. */
     openblas_set_num_threads(1);
+    /* Before any plugin is loaded: a plugin that exits or crashes during a run
+       leaves a line naming it (base/fatal.h). */
+    fatal_install();
     char err[4096] = "";
     int status;
     const command *c = argc < 2 ? NULL : command_find(argv[1]);

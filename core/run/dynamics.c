@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/fatal.h"
 #include "base/host.h"
 
 /* Shared state of the workers of one run. */
@@ -62,17 +63,30 @@ static void *worker(void *arg)
             break; /* blocks are taken in order: every later one is above too */
         uint64_t first = b * d->block;
         uint64_t n = w->count - first < d->block ? w->count - first : d->block;
-        int rc = host_cancel_requested()
-                     ? BASIN_ECANCELED
-                     : d->sampler->run(d->sampler_self, d->host, &d->model,
-                                       w->states + first * dim, n, w->first_index + first,
-                                       w->outcome + first);
+        int rc = BASIN_ECANCELED;
+        if (!host_cancel_requested()) {
+            fatal_call was = fatal_enter(d->sampler_id, d->call ? d->call : "run");
+            rc = d->sampler->run(d->sampler_self, d->host, &d->model,
+                                 w->states + first * dim, n, w->first_index + first,
+                                 w->outcome + first);
+            fatal_leave(was);
+        }
         if (rc) {
             fail(w, b, rc);
             break;
         }
         progress_add(d->progress, n);
     }
+    return NULL;
+}
+
+/* A worker thread: with an alternate signal stack, so a stack overflow in the
+   sampler is reported (base/fatal.h). */
+static void *worker_thread(void *arg)
+{
+    void *alt_stack = fatal_thread_begin();
+    worker(arg);
+    fatal_thread_end(alt_stack);
     return NULL;
 }
 
@@ -96,7 +110,7 @@ int dynamics_run(const dynamics *d, float *states, uint64_t count, uint64_t firs
     pthread_t *tids = threads > 1 ? calloc(threads - 1, sizeof *tids) : NULL;
     unsigned started = 0;
     for (unsigned t = 1; tids && t < threads; t++)
-        if (pthread_create(&tids[started], NULL, worker, &w) == 0)
+        if (pthread_create(&tids[started], NULL, worker_thread, &w) == 0)
             started++;
     worker(&w);
     for (unsigned t = 0; t < started; t++)

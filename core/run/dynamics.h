@@ -27,6 +27,11 @@ typedef struct dynamics {
     progress *progress;     /* advanced by each finished block; may be NULL */
     uint64_t block;         /* states per sampler call, >= 1 */
     unsigned threads;       /* worker threads, >= 1 */
+    /* What a fatal message names while the sampler runs (base/fatal.h): the
+       sampler's id and the call, e.g. "run (model energies/hopfield)"; static or
+       the job's strings, NULL for none. */
+    const char *sampler_id;
+    const char *call;
 } dynamics;
 
 /* The model table of an energy (score NULL) or a score model (energy NULL). */

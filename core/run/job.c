@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "base/alloc.h"
+#include "base/fatal.h"
 #include "run/disjoint.h"
 #include "run/dynamics.h"
 #include "process/init.h"
@@ -12,25 +13,31 @@
 
 /* ------------------------------------------------------------- helpers */
 
-void job_error(const job *j, const char *who, const char *msg, char *err, size_t n_err)
+/* "RECIPE: job 3 (dataset.load=0.3)": the job as its messages name it. */
+static void job_where(const job *j, char *where, size_t size)
 {
-    char where[512];
-    int n = snprintf(where, sizeof where, "%s: job %llu", j->r->path,
-                     (unsigned long long)j->index);
+    int n =
+        snprintf(where, size, "%s: job %llu", j->r->path, (unsigned long long)j->index);
     size_t *coords = calloc(j->r->n_axes + 1, sizeof *coords);
     if (coords && j->r->n_axes) {
         recipe_coords(j->r, j->point, coords);
-        n += snprintf(where + n, sizeof where - (size_t)n, " (");
-        for (size_t a = 0; a < j->r->n_axes && n < (int)sizeof where; a++) {
+        n += snprintf(where + n, size - (size_t)n, " (");
+        for (size_t a = 0; a < j->r->n_axes && n < (int)size; a++) {
             char num[32];
             n +=
-                snprintf(where + n, sizeof where - (size_t)n, "%s%s=%s", a ? ", " : "",
+                snprintf(where + n, size - (size_t)n, "%s%s=%s", a ? ", " : "",
                          j->r->axes[a].dotted, recipe_axis_text(j->r, a, coords[a], num));
         }
-        if (n < (int)sizeof where)
-            snprintf(where + n, sizeof where - (size_t)n, ")");
+        if (n < (int)size)
+            snprintf(where + n, size - (size_t)n, ")");
     }
     free(coords);
+}
+
+void job_error(const job *j, const char *who, const char *msg, char *err, size_t n_err)
+{
+    char where[512];
+    job_where(j, where, sizeof where);
     if (who)
         snprintf(err, n_err, "%s: %s: %s", where, who, msg);
     else
@@ -52,16 +59,27 @@ static int plugin_status(int rc)
     return rc < 0 ? rc : BASIN_EINTERNAL;
 }
 
+static const char *plugin_id(const job *j, int section);
+
+/* Destroy a plugin's instance, recorded for a fatal message. */
+static void destroy(void (*fn)(void *), void *self, const char *id)
+{
+    fatal_call was = fatal_enter(id, "destroy");
+    fn(self);
+    fatal_leave(was);
+}
+
 void job_free(job *j)
 {
     if (j->sa_self)
-        j->sa->destroy(j->sa_self);
+        destroy(j->sa->destroy, j->sa_self, plugin_id(j, RECIPE_SAMPLER));
     if (j->en_self)
-        j->en->destroy(j->en_self);
+        destroy(j->en->destroy, j->en_self, plugin_id(j, RECIPE_MODEL));
     if (j->sc_self)
-        j->sc->destroy(j->sc_self);
+        destroy(j->sc->destroy, j->sc_self, plugin_id(j, RECIPE_MODEL));
     if (j->ds_self)
-        j->ds->destroy(j->ds_self);
+        destroy(j->ds->destroy, j->ds_self, plugin_id(j, RECIPE_DATASET));
+    fatal_stage(NULL); /* the job is over: plugin code no longer runs */
     free(j->train);
     free(j->heldout);
     free(j->states);
@@ -103,15 +121,20 @@ static dynamics job_dynamics(const job *j)
                   .host = &j->host.table,
                   .progress = j->host.progress,
                   .block = j->block,
-                  .threads = j->threads};
+                  .threads = j->threads,
+                  .sampler_id = plugin_id(j, RECIPE_SAMPLER),
+                  .call = j->run_call};
     return d;
 }
 
-/* Call a plugin function; on failure format the error and return its status. */
-#define CALL(who, expr)                                                                  \
+/* Call function fn of plugin who (recorded for a fatal message, base/fatal.h);
+   on failure format the error and return its status. */
+#define CALL(who, fn, expr)                                                              \
     do {                                                                                 \
         host_job_clear_error(&j->host);                                                  \
+        fatal_call was_ = fatal_enter((who), (fn));                                      \
         int rc_ = (expr);                                                                \
+        fatal_leave(was_);                                                               \
         if (rc_)                                                                         \
             return fail(j, plugin_status(rc_), (who), host_job_error(&j->host, rc_),     \
                         err, n_err);                                                     \
@@ -163,10 +186,13 @@ static int classify_attractors(void *ctx, const float *x, uint64_t n, measure_cl
         rc = !d || !law ||
              measure_distances(x, n, j->train, j->info.n_train, j->heldout,
                                j->info.n_heldout, dim, d);
-        if (!rc && j->ds->law_distance &&
-            j->ds->law_distance(j->ds_self, &j->host.table, x, n, law) != 0)
-            for (uint64_t i = 0; i < n; i++)
-                law[i] = NAN;
+        if (!rc && j->ds->law_distance) {
+            fatal_call was = fatal_enter(plugin_id(j, RECIPE_DATASET), "law_distance");
+            if (j->ds->law_distance(j->ds_self, &j->host.table, x, n, law) != 0)
+                for (uint64_t i = 0; i < n; i++)
+                    law[i] = NAN;
+            fatal_leave(was);
+        }
     }
     if (!rc) {
         referee_classify_attractors(&b, j->ds->law_distance ? law : NULL, v, cls);
@@ -247,7 +273,10 @@ static int run_landscape(job *j, char *err, size_t n_err)
         .ctx = j};
     char why[512];
     host_job_clear_error(&j->host);
+    fatal_call was = fatal_enter(plugin_id(j, RECIPE_MODEL),
+                                 "energy, gradient or hessian_vector (landscape)");
     int rc = landscape_run(v, &in, &j->land, why, sizeof why);
+    fatal_leave(was);
     free(converged);
     if (rc) {
         const char *plugin_said = host_job_error(&j->host, rc);
@@ -269,9 +298,9 @@ static int job_dataset(job *j, char *err, size_t n_err)
     host_job_phase(&j->host, "dataset");
     j->ds = j->r->sections[RECIPE_DATASET].plugin->descriptor->iface;
     recipe_values(j->r, RECIPE_DATASET, j->point, j->values);
-    CALL(ds_id, j->ds->create(host, j->values, &j->ds_self));
+    CALL(ds_id, "create", j->ds->create(host, j->values, &j->ds_self));
     CHECK_INSTANCE(ds_id, j->ds_self);
-    CALL(ds_id, j->ds->info(j->ds_self, &j->info));
+    CALL(ds_id, "info", j->ds->info(j->ds_self, &j->info));
     uint32_t dim = j->info.dim;
     if (dim == 0 || j->info.n_train == 0)
         return fail(j, BASIN_EINVAL, ds_id, "the dataset is empty (dim or n_train is 0)",
@@ -282,11 +311,12 @@ static int job_dataset(job *j, char *err, size_t n_err)
         !j->train || !j->heldout)
         return fail(j, BASIN_ENOMEM, ds_id, "the dataset is too large for memory", err,
                     n_err);
-    CALL(ds_id,
+    CALL(ds_id, "read",
          j->ds->read(j->ds_self, host, BASIN_SPLIT_TRAIN, 0, j->info.n_train, j->train));
     if (j->info.n_heldout)
-        CALL(ds_id, j->ds->read(j->ds_self, host, BASIN_SPLIT_HELDOUT, 0,
-                                j->info.n_heldout, j->heldout));
+        CALL(ds_id, "read",
+             j->ds->read(j->ds_self, host, BASIN_SPLIT_HELDOUT, 0, j->info.n_heldout,
+                         j->heldout));
     return BASIN_OK;
 }
 
@@ -328,9 +358,10 @@ static int job_model(job *j, char *err, size_t n_err)
     host_job_phase(&j->host, "encode");
     if (is_score(j)) {
         j->sc = iface;
-        CALL(model_id, j->sc->create(host, j->values, dim, &j->sc_self));
+        CALL(model_id, "create", j->sc->create(host, j->values, dim, &j->sc_self));
         CHECK_INSTANCE(model_id, j->sc_self);
-        CALL(model_id, j->sc->encode(j->sc_self, host, j->train, j->info.n_train));
+        CALL(model_id, "encode",
+             j->sc->encode(j->sc_self, host, j->train, j->info.n_train));
         return BASIN_OK;
     }
     j->en = iface;
@@ -339,9 +370,9 @@ static int job_model(job *j, char *err, size_t n_err)
                     "this energy stores ±1 states, but the dataset is "
                     "real-valued",
                     err, n_err);
-    CALL(model_id, j->en->create(host, j->values, dim, &j->en_self));
+    CALL(model_id, "create", j->en->create(host, j->values, dim, &j->en_self));
     CHECK_INSTANCE(model_id, j->en_self);
-    CALL(model_id, j->en->encode(j->en_self, host, j->train, j->info.n_train));
+    CALL(model_id, "encode", j->en->encode(j->en_self, host, j->train, j->info.n_train));
     return BASIN_OK;
 }
 
@@ -490,7 +521,10 @@ static int job_disjoint(job *j, const float *init, char *err, size_t n_err)
                          .first = &first,
                          .host = &j->host};
     char why[1400];
+    fatal_call was =
+        fatal_enter(in.model_id, "create, encode or destroy (measure.disjoint)");
     int rc = disjoint_run(&in, j->d_pair, j->cos_pair, why, sizeof why);
+    fatal_leave(was);
     return rc ? fail(j, rc, NULL, why, err, n_err) : BASIN_OK;
 }
 
@@ -504,7 +538,7 @@ static int job_dynamics_stage(job *j, char *err, size_t n_err)
     j->sa = j->r->sections[RECIPE_SAMPLER].plugin->descriptor->iface;
     recipe_values(j->r, RECIPE_SAMPLER, j->point, j->values);
     host_job_phase(&j->host, "dynamics");
-    CALL(sa_id, j->sa->create(&j->host.table, j->values, &j->sa_self));
+    CALL(sa_id, "create", j->sa->create(&j->host.table, j->values, &j->sa_self));
     CHECK_INSTANCE(sa_id, j->sa_self);
     /* The disjoint-sets test reruns these starts under a second model. */
     size_t n_floats = (size_t)(j->count * j->info.dim);
@@ -536,7 +570,7 @@ static int job_measures(job *j, char *err, size_t n_err)
         for (uint64_t i = 0; i < j->count; i++)
             j->energy[i] = NAN;
     else
-        CALL(plugin_id(j, RECIPE_MODEL),
+        CALL(plugin_id(j, RECIPE_MODEL), "energy",
              j->en->energy(j->en_self, host, j->states, j->count, j->energy));
     int rc = j->rule == MEASURE_OVERLAP
                  ? measure_overlaps(j->states, j->count, j->train, j->info.n_train, dim,
@@ -552,7 +586,9 @@ static int job_measures(job *j, char *err, size_t n_err)
         j->d_law[i] = NAN;
     if (j->ds->law_distance) {
         host_job_clear_error(&j->host);
+        fatal_call was = fatal_enter(ds_id, "law_distance");
         rc = j->ds->law_distance(j->ds_self, host, j->states, j->count, j->d_law);
+        fatal_leave(was);
         if (rc && rc != BASIN_EUNSUPPORTED)
             return fail(j, plugin_status(rc), ds_id, host_job_error(&j->host, rc), err,
                         n_err);
@@ -561,8 +597,10 @@ static int job_measures(job *j, char *err, size_t n_err)
                 j->d_law[i] = NAN;
     }
     char why[1400];
+    fatal_call was = fatal_enter(ds_id, "spectrum");
     rc = trajectory_theory(j->ds, j->ds_self, &j->host, ds_id, dim, j->info.n_train,
                            &j->t_theory, &j->t_speciation, why, sizeof why);
+    fatal_leave(was);
     return rc ? fail(j, rc, NULL, why, err, n_err) : BASIN_OK;
 }
 
@@ -585,6 +623,13 @@ int job_run(job *j, unsigned threads, char *err, size_t n_err)
 {
     j->threads = threads;
     j->t_speciation = j->t_theory = NAN;
+    /* From here until job_free, an exit of the process is a plugin's, and a
+       crash or a second interrupt names this job (base/fatal.h). */
+    char where[512];
+    job_where(j, where, sizeof where);
+    fatal_stage(where);
+    snprintf(j->run_call, sizeof j->run_call, "run (model %s)",
+             plugin_id(j, RECIPE_MODEL));
     int rc;
     if ((rc = job_dataset(j, err, n_err)) || (rc = job_rule(j, err, n_err)) ||
         (rc = job_model(j, err, n_err)) || (rc = job_init(j, err, n_err)) ||

@@ -49,6 +49,8 @@ typedef struct job {
     uint64_t count;           /* probes */
     uint64_t block;           /* probes per sampler call */
     basin_value *values;      /* scratch: one section's resolved values */
+    char run_call[160];       /* "run (model ID)": the sampler's call, as fatal
+                                 messages name it (base/fatal.h) */
 
     /* Score models: the schedule and the trajectory measures. */
     schedule sched;
