@@ -9,6 +9,7 @@
 
 #include "registry/param.h"
 #include "base/suggest.h"
+#include "base/utf8.h"
 #include "recipe/sections.h"
 
 #define MAX_SWEEP_VALUES 100000
@@ -23,6 +24,7 @@ typedef struct loader {
     recipe *r;
     char *err;
     size_t n_err;
+    int as_data; /* recipe_load_results: no plugin_path, unknown plugins read */
 } loader;
 
 /* "FILE:LINE: KEY: message" (or "--set KEY: message" for a command-line value). */
@@ -71,6 +73,12 @@ static int table_put(toml_node *table, toml_node *value)
 /* Apply one "dotted.key=value" to the parsed recipe. */
 static int apply_set(loader *L, const char *set)
 {
+    size_t bad;
+    if (!utf8_valid(set, strlen(set), &bad)) {
+        snprintf(L->err, L->n_err, "--set: byte %zu of the argument is not valid UTF-8",
+                 bad + 1);
+        return BASIN_EINVAL;
+    }
     const char *eq = strchr(set, '=');
     if (!eq || eq == set) {
         snprintf(L->err, L->n_err, "--set %s: expected dotted.key=value", set);
@@ -265,6 +273,54 @@ static int expand_list(loader *L, const toml_node *node, const char *dotted,
 
 /* ---------------------------------------------------------------- sections */
 
+/* The TOML kind a key's values have: a list's first value (a real when any is),
+   a range's bounds, or the value itself. */
+static basin_param_type read_type(const toml_node *e)
+{
+    toml_kind kind = e->kind;
+    if (e->kind == TOML_ARRAY && e->n_items) {
+        kind = e->items[0]->kind;
+        for (size_t i = 0; i < e->n_items; i++)
+            if (e->items[i]->kind == TOML_FLOAT)
+                kind = TOML_FLOAT;
+    }
+    switch (kind) {
+    case TOML_INTEGER:
+        return BASIN_PARAM_INT;
+    case TOML_FLOAT:
+    case TOML_TABLE: /* a range {from, to, step}: numbers */
+        return BASIN_PARAM_REAL;
+    case TOML_BOOL:
+        return BASIN_PARAM_BOOL;
+    default:
+        return BASIN_PARAM_STRING;
+    }
+}
+
+/* recipe_load_results: a plugin section whose plugin is not loaded keeps its keys
+   as read, each typed by its TOML value and unbounded. */
+static int read_params(loader *L, recipe_section_id s, const toml_node *table)
+{
+    recipe_section *sec = &L->r->sections[s];
+    basin_param_def *defs = calloc(table->n_items + 1, sizeof *defs);
+    if (!defs)
+        return BASIN_ENOMEM;
+    size_t n = 0;
+    for (size_t i = 0; i < table->n_items; i++) {
+        const toml_node *e = table->items[i];
+        if (strcmp(e->key, "plugin") == 0)
+            continue;
+        defs[n].name = e->key;
+        defs[n].type = read_type(e);
+        defs[n].min = -INFINITY;
+        defs[n].max = INFINITY;
+        n++;
+    }
+    sec->read_params = defs;
+    sec->params = defs;
+    return BASIN_OK;
+}
+
 static int resolve_plugin(loader *L, recipe_section_id s, const toml_node *table,
                           registry *reg)
 {
@@ -279,7 +335,10 @@ static int resolve_plugin(loader *L, recipe_section_id s, const toml_node *table
     if (id->kind != TOML_STRING)
         return fail(L, id, dotted, "expected a plugin id string, found %s",
                     toml_kind_name(id->kind));
+    sec->plugin_id = id->string;
     const registry_plugin *p = registry_find(reg, id->string);
+    if (!p && L->as_data)
+        return read_params(L, s, table);
     if (!p) {
         const char *near = registry_suggest(reg, id->string);
         char refused[512] = "";
@@ -509,7 +568,8 @@ static int load_top(loader *L, registry *reg)
                 return fail(L, e, "repeats", "expected an integer in [1, 1000000]");
             r->repeats = (uint32_t)e->integer;
         } else if (strcmp(e->key, "plugin_path") == 0) {
-            int rc = add_plugin_path(L, e, reg);
+            /* A results folder is data: the libraries it names are not loaded. */
+            int rc = L->as_data ? BASIN_OK : add_plugin_path(L, e, reg);
             if (rc)
                 return rc;
         } else {
@@ -541,8 +601,27 @@ static int load_top(loader *L, registry *reg)
     return r->name ? BASIN_OK : BASIN_ENOMEM;
 }
 
-int recipe_load(const char *path, const char *const *sets, size_t n_sets, registry *reg,
-                recipe **out, char *err, size_t n_err)
+/* Each plugin section's library as an absolute path when its plugin came from a
+   library the recipe's plugin_path added (registry entries [first, end)). */
+static int note_libraries(recipe *r, const registry *reg, size_t first, size_t end)
+{
+    for (int s = 0; s < RECIPE_N_SECTIONS; s++) {
+        recipe_section *sec = &r->sections[s];
+        for (size_t i = first; sec->plugin && i < end; i++) {
+            if (registry_at(reg, i)->descriptor != sec->plugin->descriptor)
+                continue;
+            char *abs = realpath(sec->plugin->library, NULL);
+            if (!abs && !(abs = strdup(sec->plugin->library)))
+                return BASIN_ENOMEM;
+            sec->library = abs;
+            break;
+        }
+    }
+    return BASIN_OK;
+}
+
+static int load(const char *path, const char *const *sets, size_t n_sets, registry *reg,
+                int as_data, recipe **out, char *err, size_t n_err)
 {
     *out = NULL;
     recipe *r = calloc(1, sizeof *r);
@@ -551,7 +630,7 @@ int recipe_load(const char *path, const char *const *sets, size_t n_sets, regist
         snprintf(err, n_err, "out of memory");
         return BASIN_ENOMEM;
     }
-    loader L = {r, err, n_err};
+    loader L = {r, err, n_err, as_data};
     char *perr = NULL;
     int rc = toml_parse_file(path, &r->root, &perr);
     if (rc) {
@@ -562,8 +641,10 @@ int recipe_load(const char *path, const char *const *sets, size_t n_sets, regist
     }
     for (size_t i = 0; i < n_sets && rc == BASIN_OK; i++)
         rc = apply_set(&L, sets[i]);
+    size_t first = registry_count(reg);
     if (rc == BASIN_OK)
         rc = load_top(&L, reg);
+    size_t end = registry_count(reg);
     if (rc == BASIN_OK)
         registry_add_defaults(reg);
     for (int s = 0; s < RECIPE_N_SECTIONS && rc == BASIN_OK; s++)
@@ -582,7 +663,7 @@ int recipe_load(const char *path, const char *const *sets, size_t n_sets, regist
     }
     /* A [schedule] drives diffusion samplers; an energy's dynamics have none. */
     const recipe_section *model = &r->sections[RECIPE_MODEL];
-    if (rc == BASIN_OK && r->sections[RECIPE_SCHEDULE].line &&
+    if (rc == BASIN_OK && r->sections[RECIPE_SCHEDULE].line && model->plugin &&
         strcmp(model->plugin->descriptor->interface, BASIN_IFACE_SCORE) != 0) {
         snprintf(err, n_err,
                  "%s:%d: schedule: a noise schedule drives a score model, "
@@ -590,6 +671,8 @@ int recipe_load(const char *path, const char *const *sets, size_t n_sets, regist
                  path, r->sections[RECIPE_SCHEDULE].line, model->plugin->descriptor->id);
         rc = BASIN_EINVAL;
     }
+    if (rc == BASIN_OK)
+        rc = note_libraries(r, reg, first, end);
     if (rc) {
         if (rc == BASIN_ENOMEM)
             snprintf(err, n_err, "%s: out of memory while reading the recipe", path);
@@ -600,12 +683,27 @@ int recipe_load(const char *path, const char *const *sets, size_t n_sets, regist
     return BASIN_OK;
 }
 
+int recipe_load(const char *path, const char *const *sets, size_t n_sets, registry *reg,
+                recipe **out, char *err, size_t n_err)
+{
+    return load(path, sets, n_sets, reg, 0, out, err, n_err);
+}
+
+int recipe_load_results(const char *path, registry *reg, recipe **out, char *err,
+                        size_t n_err)
+{
+    return load(path, NULL, 0, reg, 1, out, err, n_err);
+}
+
 void recipe_free(recipe *r)
 {
     if (!r)
         return;
-    for (int s = 0; s < RECIPE_N_SECTIONS; s++)
+    for (int s = 0; s < RECIPE_N_SECTIONS; s++) {
         free(r->sections[s].fixed);
+        free(r->sections[s].library);
+        free(r->sections[s].read_params);
+    }
     for (size_t a = 0; a < r->n_axes; a++) {
         free(r->axes[a].dotted);
         free(r->axes[a].values);
@@ -666,6 +764,26 @@ basin_value recipe_core_value(const recipe *r, recipe_section_id s, size_t point
     return v;
 }
 
+/* plugin_path = [...]: the absolute libraries the plugins came from that the
+   recipe's plugin_path found, each once, so that run.toml reruns anywhere. */
+static void write_plugin_path(const recipe *r, FILE *f, const basin_param_def *text)
+{
+    int any = 0;
+    for (int s = 0; s < RECIPE_N_SECTIONS; s++) {
+        const char *lib = r->sections[s].library;
+        int seen = 0;
+        for (int k = 0; lib && k < s; k++)
+            seen |= r->sections[k].library && !strcmp(r->sections[k].library, lib);
+        if (!lib || seen)
+            continue;
+        fputs(any ? ", " : "plugin_path = [", f);
+        param_write_toml(f, text, (basin_value){0, lib});
+        any = 1;
+    }
+    if (any)
+        fputs("]\n", f);
+}
+
 void recipe_write_toml(const recipe *r, FILE *f)
 {
     fprintf(f, "name = ");
@@ -678,18 +796,25 @@ void recipe_write_toml(const recipe *r, FILE *f)
         fputc('\n', f);
     }
     fprintf(f, "seed = %llu\nrepeats = %u\n", (unsigned long long)r->seed, r->repeats);
-    int score = strcmp(r->sections[RECIPE_MODEL].plugin->descriptor->interface,
-                       BASIN_IFACE_SCORE) == 0;
+    write_plugin_path(r, f, &text);
+    const recipe_section *model = &r->sections[RECIPE_MODEL];
+    int score = model->plugin
+                    ? strcmp(model->plugin->descriptor->interface, BASIN_IFACE_SCORE) == 0
+                    : r->sections[RECIPE_SCHEDULE].line != 0;
     for (int s = 0; s < RECIPE_N_SECTIONS; s++) {
         const recipe_section *sec = &r->sections[s];
         if (s == RECIPE_SCHEDULE && !score)
             continue;
         fprintf(f, "\n[%s]\n", sec->name);
-        if (sec->plugin) {
+        if (sec->plugin_id && !sec->plugin) {
+            fprintf(f, "plugin = ");
+            param_write_toml(f, &text, (basin_value){0, sec->plugin_id});
+            fprintf(f, "\n# (not loaded)\n");
+        } else if (sec->plugin) {
             fprintf(f, "plugin = ");
             param_write_toml(f, &text, (basin_value){0, sec->plugin->descriptor->id});
             fprintf(f, "\n# version %s, library ", sec->plugin->descriptor->version);
-            fprintf(f, "%s\n", sec->plugin->library);
+            fprintf(f, "%s\n", sec->library ? sec->library : sec->plugin->library);
         }
         for (size_t i = 0; i < sec->n_params; i++) {
             const basin_param_def *def = &sec->params[i];

@@ -34,7 +34,14 @@
 
 typedef struct recipe_section {
     const char *name;              /* "dataset", ... */
-    const registry_plugin *plugin; /* NULL for core sections */
+    const registry_plugin *plugin; /* NULL for core sections (and see read_params) */
+    const char *plugin_id;         /* the plugin id the section names (NULL: core) */
+    /* The absolute path of the plugin's library when it was found through the
+       recipe's plugin_path (run.toml lists it there), else NULL. Owned. */
+    char *library;
+    /* recipe_load_results only: a plugin id the registry lacks leaves plugin NULL,
+       and this table holds the section's keys typed by their TOML values. Owned. */
+    basin_param_def *read_params;
     const basin_param_def *params; /* the plugin's table or the core table */
     size_t n_params;
     basin_value *fixed; /* resolved values (swept ones: first value) */
@@ -65,13 +72,23 @@ typedef struct recipe {
 
 /*
  * Load and validate. `sets` are "dotted.key=value" overrides (value in TOML syntax,
- * or a bare word taken as a string). Recipe plugin_path entries are added to reg,
- * then the default search path. On error returns BASIN_EINVAL or BASIN_EIO, with
+ * or a bare word taken as a string), valid UTF-8. Recipe plugin_path entries are
+ * added to reg, then the default search path. On error returns BASIN_EINVAL or BASIN_EIO, with
  * a one-line message in err ("FILE:LINE: dataset.laod: unknown key (did you mean
  * 'load'?)"), and *out is NULL.
  */
 int recipe_load(const char *path, const char *const *sets, size_t n_sets, registry *reg,
                 recipe **out, char *err, size_t n_err);
+/*
+ * Load a results folder's run.toml as data, not as code: its plugin_path is not
+ * honoured (no library the file names is loaded; reg holds what the user named,
+ * and the default search path is added), and a plugin id reg does not know
+ * leaves its section's plugin NULL and its keys read by their TOML types (run.toml
+ * writes every swept value as a list, so the sweep is the same). Errors as
+ * recipe_load.
+ */
+int recipe_load_results(const char *path, registry *reg, recipe **out, char *err,
+                        size_t n_err);
 void recipe_free(recipe *r);
 
 /* The resolved values of one section at sweep point `point` (fills

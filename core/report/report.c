@@ -18,9 +18,10 @@
 #include "report/figures.h"
 #include "report/html.h"
 #include "report/samples_figure.h"
+#include "results/folder.h"
 
 const char report_usage[] =
-    "usage: basin report RESULTS_DIR [--quiet]\n"
+    "usage: basin report RESULTS_DIR [--path DIR_OR_LIBRARY]... [--quiet]\n"
     "\n"
     "Write figures and report.html inside a results folder: rates.svg/.png\n"
     "(memorized, spurious, generalized against the sweep), collapse and phi\n"
@@ -30,7 +31,11 @@ const char report_usage[] =
     "test) when measure.disjoint ran, training (loss against step) when the\n"
     "model reported training metrics (training.csv). Each figure's gnuplot script\n"
     "(.gp) and data (.dat) are saved beside it. Needs gnuplot for the plots\n"
-    "(BASIN_GNUPLOT, PATH); without it the page and the data are still written.\n";
+    "(BASIN_GNUPLOT, PATH); without it the page and the data are still written.\n"
+    "\n"
+    "A results folder is data: its run.toml's plugin_path is not loaded. Plugins\n"
+    "come from the default search path and --path; samples.png, which re-reads\n"
+    "the training set, is skipped when its dataset plugin is not among them.\n";
 
 /* Files a report writes; an earlier report's that this one does not rewrite are
    removed, so the folder never mixes two reports. */
@@ -39,6 +44,7 @@ static const char *const FIGURE_STEMS[] = {"rates", "pairs",     "collapse",
 static const char *const FIGURE_EXTS[] = {"svg", "png", "gp", "dat"};
 
 typedef struct inputs {
+    results_set set; /* the files of the run, as its marker lists them */
     recipe *r;
     registry *reg;
     char *run_toml;
@@ -50,6 +56,7 @@ typedef struct inputs {
 
 static void inputs_free(inputs *in)
 {
+    results_set_free(&in->set);
     recipe_free(in->r);
     registry_free(in->reg);
     free(in->run_toml);
@@ -58,12 +65,6 @@ static void inputs_free(inputs *in)
     csv_table_free(&in->collapse);
     csv_table_free(&in->attractors);
     csv_table_free(&in->training);
-}
-
-static int exists(const char *path)
-{
-    struct stat st;
-    return stat(path, &st) == 0;
 }
 
 /* Check that t has the named columns, and that they hold numbers. */
@@ -175,9 +176,12 @@ static int check_training(const csv_table *t, const recipe *r, const char *path,
     return BASIN_OK;
 }
 
-/* The folder, its run.toml as text and as a recipe. BASIN_OK, or BASIN_EIO /
-   BASIN_EINVAL / BASIN_ENOMEM with a message. */
-static int load_recipe(const char *dir, inputs *in, char *err, size_t n_err)
+/* The folder (a whole basin result set), its run.toml as text and as a recipe,
+   read as data: plugins come from the user's paths and the default search path,
+   never from the folder's plugin_path. BASIN_OK, or BASIN_EIO / BASIN_EINVAL /
+   BASIN_ENOMEM with a message. */
+static int load_recipe(const char *dir, const char *const *paths, size_t n_paths,
+                       inputs *in, char *err, size_t n_err)
 {
     char path[4200], why[2048];
     struct stat st;
@@ -187,15 +191,22 @@ static int load_recipe(const char *dir, inputs *in, char *err, size_t n_err)
                  errno ? strerror(errno) : "not a folder");
         return BASIN_EIO;
     }
-    snprintf(path, sizeof path, "%s/run.toml", dir);
-    int rc = read_text(path, &in->run_toml, err, n_err);
+    int rc = results_set_read(dir, &in->set, err, n_err);
     if (rc != BASIN_OK)
+        return rc;
+    snprintf(path, sizeof path, "%s/run.toml", dir);
+    if ((rc = read_text(path, &in->run_toml, err, n_err)) != BASIN_OK)
         return rc;
     if (!(in->reg = registry_new())) {
         snprintf(err, n_err, "out of memory");
         return BASIN_ENOMEM;
     }
-    if ((rc = recipe_load(path, NULL, 0, in->reg, &in->r, why, sizeof why)) != BASIN_OK)
+    for (size_t k = 0; k < n_paths; k++)
+        if ((rc = registry_add_path(in->reg, paths[k], 1, why, sizeof why))) {
+            snprintf(err, n_err, "--path %s", why);
+            return rc;
+        }
+    if ((rc = recipe_load_results(path, in->reg, &in->r, why, sizeof why)) != BASIN_OK)
         snprintf(err, n_err, "%s", why);
     return rc;
 }
@@ -280,7 +291,7 @@ static int load_records(const char *dir, inputs *in, double samples, char *err,
 }
 
 /* The files a run writes only when asked: collapse.csv, attractors.csv,
-   training.csv, samples.npy (the has_* flags say which are there). */
+   training.csv, samples.npy (the has_* flags say which the set has). */
 static int load_optional(const char *dir, inputs *in, char *err, size_t n_err)
 {
     static const char *const CLONES[] = {"clone",  "t_ou",   "phi",
@@ -290,23 +301,23 @@ static int load_optional(const char *dir, inputs *in, char *err, size_t n_err)
     char path[4200];
     int rc = BASIN_OK;
     snprintf(path, sizeof path, "%s/collapse.csv", dir);
-    if ((in->has_collapse = exists(path)) &&
+    if ((in->has_collapse = results_set_has(&in->set, "collapse.csv")) &&
         ((rc = csv_table_read(path, &in->collapse, err, n_err)) ||
          (rc = need_columns(&in->collapse, path, CLONES, 1, err, n_err))))
         return rc;
     snprintf(path, sizeof path, "%s/attractors.csv", dir);
-    if ((in->has_attractors = exists(path)) &&
+    if ((in->has_attractors = results_set_has(&in->set, "attractors.csv")) &&
         ((rc = csv_table_read(path, &in->attractors, err, n_err)) ||
          (rc = need_columns(&in->attractors, path, ATTRACTORS, 1, err, n_err)) ||
          (rc = need_columns(&in->attractors, path, CLASS, 0, err, n_err))))
         return rc;
     snprintf(path, sizeof path, "%s/training.csv", dir);
-    if ((in->has_training = exists(path)) &&
+    if ((in->has_training = results_set_has(&in->set, "training.csv")) &&
         ((rc = csv_table_read(path, &in->training, err, n_err)) ||
          (rc = check_training(&in->training, in->r, path, err, n_err))))
         return rc;
     snprintf(in->samples_path, sizeof in->samples_path, "%s/samples.npy", dir);
-    if (!(in->has_samples = exists(in->samples_path)))
+    if (!(in->has_samples = results_set_has(&in->set, "samples.npy")))
         return BASIN_OK;
     if ((rc = report_samples_open(in->samples_path, &in->samples, err, n_err)))
         return rc;
@@ -320,10 +331,11 @@ static int load_optional(const char *dir, inputs *in, char *err, size_t n_err)
 
 /* Read and check every input. BASIN_OK, or a status with a message: BASIN_EIO (a
    file cannot be read), BASIN_EINVAL (malformed), BASIN_ENOMEM. */
-static int inputs_load(const char *dir, inputs *in, char *err, size_t n_err)
+static int inputs_load(const char *dir, const char *const *paths, size_t n_paths,
+                       inputs *in, char *err, size_t n_err)
 {
     double samples = 0;
-    int rc = load_recipe(dir, in, err, n_err);
+    int rc = load_recipe(dir, paths, n_paths, in, err, n_err);
     if (rc == BASIN_OK)
         rc = load_summary(dir, in, &samples, err, n_err);
     if (rc == BASIN_OK)
@@ -512,9 +524,15 @@ static void print_outcome(const char *dir, const report_figure *figs, size_t n)
 
 int report_write(const char *dir, int quiet, char *err, size_t n_err)
 {
+    return report_write_plugins(dir, NULL, 0, quiet, err, n_err);
+}
+
+int report_write_plugins(const char *dir, const char *const *paths, size_t n_paths,
+                         int quiet, char *err, size_t n_err)
+{
     inputs in;
     memset(&in, 0, sizeof in);
-    int rc = inputs_load(dir, &in, err, n_err);
+    int rc = inputs_load(dir, paths, n_paths, &in, err, n_err);
     if (rc != BASIN_OK) {
         inputs_free(&in);
         return rc;
@@ -545,6 +563,7 @@ int report_write(const char *dir, int quiet, char *err, size_t n_err)
 }
 
 static const struct option REPORT_OPTIONS[] = {
+    {"path", required_argument, NULL, 'p'},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
@@ -553,31 +572,46 @@ static const struct option REPORT_OPTIONS[] = {
 int cmd_report(int argc, char **argv, char *err, size_t n_err)
 {
     int quiet = 0;
+    /* --path values: at most one per argument */
+    const char **paths = calloc((size_t)argc + 1, sizeof *paths);
+    size_t n_paths = 0;
+    if (!paths) {
+        errmsg(err, n_err, "out of memory");
+        return BASIN_ENOMEM;
+    }
     options op;
     options_init(&op, argc, argv, "hq", REPORT_OPTIONS);
-    for (int c; (c = options_next(&op, err, n_err)) != 0;) {
-        if (c < 0)
-            return c;
-        if (c == 'h') {
+    int status = BASIN_OK;
+    for (int c; status == BASIN_OK && (c = options_next(&op, err, n_err)) != 0;) {
+        if (c < 0) {
+            status = c;
+        } else if (c == 'h') {
             fputs(report_usage, stdout);
+            free(paths);
             return BASIN_OK;
+        } else if (c == 'p') {
+            paths[n_paths++] = op.arg;
+        } else {
+            quiet = 1; /* 'q' */
         }
-        quiet = 1; /* 'q' */
     }
-    if (op.first_operand == argc) {
+    if (status == BASIN_OK && op.first_operand == argc) {
         errmsg(err, n_err, "report: needs a results folder (see `basin help report`)");
-        return BASIN_EINVAL;
-    }
-    if (argc - op.first_operand > 1) {
+        status = BASIN_EINVAL;
+    } else if (status == BASIN_OK && argc - op.first_operand > 1) {
         errmsg(err, n_err,
                "report: takes one results folder; '%s' is a second (see `basin help "
                "report`)",
                argv[op.first_operand + 1]);
-        return BASIN_EINVAL;
+        status = BASIN_EINVAL;
     }
-    char why[2048];
-    int status = report_write(argv[op.first_operand], quiet, why, sizeof why);
-    if (status != BASIN_OK)
-        errmsg(err, n_err, "report: %s", why);
+    if (status == BASIN_OK) {
+        char why[2048];
+        status = report_write_plugins(argv[op.first_operand], paths, n_paths, quiet, why,
+                                      sizeof why);
+        if (status != BASIN_OK)
+            errmsg(err, n_err, "report: %s", why);
+    }
+    free(paths);
     return status;
 }

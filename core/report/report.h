@@ -17,7 +17,8 @@
 
 extern const char report_usage[];
 
-/* The command (argv[0] "report"): `basin report RESULTS_DIR [--quiet]`. BASIN_OK,
+/* The command (argv[0] "report"): `basin report RESULTS_DIR [--path DIR_OR_LIBRARY]...
+   [--quiet]`. BASIN_OK,
    or report_write's status (or BASIN_EINVAL for a usage error) with a one-line
    message in err. */
 int cmd_report(int argc, char **argv, char *err, size_t n_err);
@@ -28,5 +29,14 @@ int cmd_report(int argc, char **argv, char *err, size_t n_err);
    nothing left behind), BASIN_ENOMEM. quiet: print nothing on success (otherwise
    one line naming the page, and one per skipped figure on stderr). */
 int report_write(const char *dir, int quiet, char *err, size_t n_err);
+
+/* report_write, with plugins searched first in paths[0..n_paths) (libraries or
+   folders the user named, like `basin plugins --path`), then the default search
+   path. The folder is data: it must be a whole basin result set (results/folder.h:
+   its marker, every file it lists), and no library it names (run.toml's
+   plugin_path) is loaded; a figure that needs a plugin that is not loaded
+   (samples.png: the dataset) is skipped with the reason. */
+int report_write_plugins(const char *dir, const char *const *paths, size_t n_paths,
+                         int quiet, char *err, size_t n_err);
 
 #endif

@@ -208,6 +208,13 @@ static int open_dataset(const recipe *r, grid_job *J, const sample_rows *samples
                         report_figure *fig, char *err, size_t n_err)
 {
     const recipe_section *S = r->sections;
+    if (!S[RECIPE_DATASET].plugin) {
+        snprintf(fig->skipped, sizeof fig->skipped,
+                 "the dataset plugin %s is not loaded (a results folder loads no "
+                 "library it names; pass it with --path)",
+                 S[RECIPE_DATASET].plugin_id);
+        return BASIN_OK;
+    }
     J->ds = S[RECIPE_DATASET].plugin->descriptor->iface;
     J->ds_id = S[RECIPE_DATASET].plugin->descriptor->id;
     J->values = calloc(S[RECIPE_DATASET].n_params + S[RECIPE_MEASURE].n_params + 1,

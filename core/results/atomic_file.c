@@ -39,6 +39,17 @@ int results_make_dir(const char *dir, char *err, size_t n_err)
 int results_open(results_file *rf, const char *dir, const char *name, char *err,
                  size_t n_err)
 {
+    return results_open_as(rf, dir, name, NULL, err, n_err);
+}
+
+const char *results_shown(const results_file *rf)
+{
+    return rf->shown_path ? rf->shown_path : rf->final_path;
+}
+
+int results_open_as(results_file *rf, const char *dir, const char *name,
+                    const char *shown_dir, char *err, size_t n_err)
+{
     memset(rf, 0, sizeof *rf);
     size_t n = strlen(dir) + strlen(name) + 16;
     rf->tmp_path = malloc(n);
@@ -49,11 +60,20 @@ int results_open(results_file *rf, const char *dir, const char *name, char *err,
         return BASIN_ENOMEM;
     }
     snprintf(rf->final_path, n, "%s/%s", dir, name);
+    if (shown_dir) {
+        size_t n_shown = strlen(shown_dir) + strlen(name) + 2;
+        if (!(rf->shown_path = malloc(n_shown))) {
+            results_abandon(rf);
+            snprintf(err, n_err, "out of memory");
+            return BASIN_ENOMEM;
+        }
+        snprintf(rf->shown_path, n_shown, "%s/%s", shown_dir, name);
+    }
     snprintf(rf->tmp_path, n, "%s/.%s.XXXXXX", dir, name);
     int fd = mkstemp(rf->tmp_path);
     if (fd < 0) {
-        snprintf(err, n_err, "cannot write in output folder %s: %s", dir,
-                 strerror(errno));
+        snprintf(err, n_err, "cannot write in output folder %s: %s",
+                 shown_dir ? shown_dir : dir, strerror(errno));
         free(rf->tmp_path);
         rf->tmp_path = NULL;
         results_abandon(rf);
@@ -63,7 +83,7 @@ int results_open(results_file *rf, const char *dir, const char *name, char *err,
     rf->f = fdopen(fd, "wb");
     if (!rf->f) {
         close(fd);
-        snprintf(err, n_err, "cannot write %s: %s", rf->tmp_path, strerror(errno));
+        snprintf(err, n_err, "cannot write %s: %s", results_shown(rf), strerror(errno));
         results_abandon(rf);
         return BASIN_EIO;
     }
@@ -84,13 +104,14 @@ int results_commit(results_file *rf, char *err, size_t n_err)
         saved = errno;
     }
     if (failed) {
-        snprintf(err, n_err, "cannot write %s: %s", rf->final_path, strerror(saved));
+        snprintf(err, n_err, "cannot write %s: %s", results_shown(rf), strerror(saved));
         results_abandon(rf);
         return BASIN_EIO;
     }
     free(rf->tmp_path);
     free(rf->final_path);
-    rf->tmp_path = rf->final_path = NULL;
+    free(rf->shown_path);
+    rf->tmp_path = rf->final_path = rf->shown_path = NULL;
     return BASIN_OK;
 }
 
@@ -102,5 +123,6 @@ void results_abandon(results_file *rf)
         unlink(rf->tmp_path);
     free(rf->tmp_path);
     free(rf->final_path);
+    free(rf->shown_path);
     memset(rf, 0, sizeof *rf);
 }

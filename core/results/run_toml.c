@@ -4,12 +4,14 @@
 #include <stdlib.h>
 
 #include "base/rng.h"
+#include "base/status.h"
+#include "base/utf8.h"
 
 #ifndef BASIN_VERSION
 #define BASIN_VERSION "unknown"
 #endif
 
-void run_toml_write(FILE *f, const recipe *r, unsigned threads)
+static void write_body(FILE *f, const recipe *r, unsigned threads)
 {
     const char *coretype = getenv("OPENBLAS_CORETYPE");
     fprintf(f,
@@ -29,4 +31,33 @@ void run_toml_write(FILE *f, const recipe *r, unsigned threads)
                     (unsigned long long)index, p, k,
                     (unsigned long long)rng_job_seed(r->seed, index));
         }
+}
+
+int run_toml_write(FILE *f, const recipe *r, unsigned threads)
+{
+    /* Written whole into memory first, then copied with every byte that is not
+       valid UTF-8 (a file name in a comment, a plugin's own strings) replaced by
+       U+FFFD, so the file always reads back as TOML. */
+    char *text = NULL;
+    size_t n = 0;
+    FILE *mem = open_memstream(&text, &n);
+    if (!mem)
+        return BASIN_ENOMEM;
+    write_body(mem, r, threads);
+    if (fclose(mem) != 0 || !text) {
+        free(text);
+        return BASIN_ENOMEM;
+    }
+    const unsigned char *s = (const unsigned char *)text;
+    for (size_t i = 0; i < n;) {
+        size_t end = i, len;
+        while (end < n && (len = utf8_sequence(s + end, n - end)))
+            end += len;
+        fwrite(s + i, 1, end - i, f);
+        if (end < n)
+            fputs("\xef\xbf\xbd", f);
+        i = end + (end < n);
+    }
+    free(text);
+    return BASIN_OK;
 }

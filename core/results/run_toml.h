@@ -10,7 +10,9 @@
 
 #include "recipe/recipe.h"
 
-/* run.toml of a run of r on `threads` sampler threads. */
-void run_toml_write(FILE *f, const recipe *r, unsigned threads);
+/* run.toml of a run of r on `threads` sampler threads, always valid UTF-8 (a
+   byte that is not, in a file name or a plugin's string, is written as U+FFFD).
+   BASIN_OK, or BASIN_ENOMEM (nothing written). */
+int run_toml_write(FILE *f, const recipe *r, unsigned threads);
 
 #endif

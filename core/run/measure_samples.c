@@ -21,6 +21,7 @@
 #include "recipe/sections.h"
 #include "registry/param.h"
 #include "results/atomic_file.h"
+#include "results/folder.h"
 #include "results/records.h"
 #include "results/summary.h"
 
@@ -457,7 +458,7 @@ static int measure_all(measurer *m, const results_file *records, int quiet, char
     for (uint64_t q0 = 0; q0 < n && !rc; q0 += m->chunk) {
         rc = measure_block(m, rec, q0, n - q0 < m->chunk ? n - q0 : m->chunk, err, n_err);
         if (!rc && ferror(rec)) {
-            errmsg(err, n_err, "%s: write error", records->tmp_path);
+            errmsg(err, n_err, "%s: write error", results_shown(records));
             rc = BASIN_EWRITE;
         }
     }
@@ -468,20 +469,21 @@ static int measure_all(measurer *m, const results_file *records, int quiet, char
 
 /* ------------------------------------------------------------- the command */
 
-/* Measure into the output folder: its files written under temporary names and
-   committed when everything succeeded; a folder this failed run created goes. */
+/* Measure into the output folder: its set built beside it and swapped in when
+   everything succeeded (results/folder.h); on failure the old folder stays. */
 static int measure_run(measurer *m, const measure_args *a, char *err, size_t n_err)
 {
     double started = clock_seconds();
     int rc = prepare(m, a, err, n_err);
     results_file files[N_FILES];
     memset(files, 0, sizeof files);
-    struct stat st;
-    int dir_existed = stat(a->out_dir, &st) == 0;
+    results_folder folder;
+    memset(&folder, 0, sizeof folder);
     if (!rc)
-        rc = results_make_dir(a->out_dir, err, n_err);
+        rc = results_folder_begin(&folder, a->out_dir, err, n_err);
     for (int k = 0; k < N_FILES && !rc; k++)
-        rc = results_open(&files[k], a->out_dir, FILE_NAMES[k], err, n_err);
+        rc = results_open_as(&files[k], folder.tmp, FILE_NAMES[k], folder.final, err,
+                             n_err);
     if (!rc)
         rc = measure_all(m, &files[F_RECORDS], a->quiet, err, n_err);
     if (!rc) {
@@ -495,13 +497,14 @@ static int measure_run(measurer *m, const measure_args *a, char *err, size_t n_e
         for (int k = 0; k < N_FILES && !rc; k++)
             if (results_commit(&files[k], err, n_err))
                 rc = BASIN_EWRITE;
+        if (!rc)
+            rc = results_folder_commit(&folder, err, n_err);
         if (!rc && !a->quiet)
-            print_summary(m, a->out_dir, seconds);
+            print_summary(m, folder.final, seconds);
     }
     for (int k = 0; k < N_FILES; k++)
         results_abandon(&files[k]);
-    if (rc && !dir_existed)
-        rmdir(a->out_dir);
+    results_folder_abandon(&folder);
     return rc;
 }
 

@@ -1,10 +1,9 @@
 #include "run/pipeline.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "base/clock.h"
 #include "base/errmsg.h"
@@ -17,6 +16,7 @@
 #include "results/atomic_file.h"
 #include "results/attractors.h"
 #include "results/clones.h"
+#include "results/folder.h"
 #include "results/records.h"
 #include "results/run_toml.h"
 #include "results/samples.h"
@@ -34,8 +34,7 @@ static const char *const FILE_NAMES[N_FILES] = {"records.csv",    "summary.csv",
 typedef struct run {
     const recipe *r;
     const pipeline_options *o;
-    char dir[4096];
-    int dir_existed;
+    results_folder folder; /* the new set is built in folder.tmp */
 
     uint64_t n_jobs;
     uint64_t total_probes; /* sampler runs of every state: the progress bar */
@@ -86,21 +85,20 @@ static void plan(run *u)
 
 static int open_file(run *u, int k, char *err, size_t n_err)
 {
-    if (results_open(&u->files[k], u->dir, FILE_NAMES[k], err, n_err))
+    if (results_open_as(&u->files[k], u->folder.tmp, FILE_NAMES[k], u->folder.final, err,
+                        n_err))
         return BASIN_EIO;
     u->open[k] = 1;
     return BASIN_OK;
 }
 
-/* The output folder (created when missing), its files, the points' tallies. */
+/* The folder the new set is built in (beside the results folder, which must be
+   one basin may replace), its files, the points' tallies. */
 static int start(run *u, char *err, size_t n_err)
 {
-    pipeline_out_dir(u->r, u->o, u->dir, sizeof u->dir);
-    /* A folder this run creates is removed again if the run fails while it is
-       still empty. */
-    struct stat st;
-    u->dir_existed = stat(u->dir, &st) == 0;
-    int rc = results_make_dir(u->dir, err, n_err);
+    char dir[4096];
+    pipeline_out_dir(u->r, u->o, dir, sizeof dir);
+    int rc = results_folder_begin(&u->folder, dir, err, n_err);
     if (rc)
         return rc;
     u->samples = calloc(1, sizeof *u->samples);
@@ -202,7 +200,7 @@ static int keep_job(run *u, job *j, double started, char *err, size_t n_err)
     st->seconds += clock_seconds() - started;
     if (u->write_samples) {
         char why[1024];
-        rc = samples_append(u->samples, u->dir, j->states, j->count, j->info.dim, why,
+        rc = samples_append(u->samples, &u->folder, j->states, j->count, j->info.dim, why,
                             sizeof why);
         if (rc == BASIN_EINVAL)
             job_error(j, "output", why, err, n_err);
@@ -212,7 +210,10 @@ static int keep_job(run *u, job *j, double started, char *err, size_t n_err)
             return rc;
     }
     if (ferror(u->files[F_RECORDS].f)) {
-        errmsg(err, n_err, "%s: write error", u->files[F_RECORDS].tmp_path);
+        /* Flushing again brings back the cause (a full disk: ENOSPC). */
+        int cause = fflush(u->files[F_RECORDS].f) != 0 ? errno : EIO;
+        errmsg(err, n_err, "cannot write %s: %s", results_shown(&u->files[F_RECORDS]),
+               strerror(cause));
         return BASIN_EWRITE;
     }
     return BASIN_OK;
@@ -243,7 +244,8 @@ static int run_job(run *u, uint64_t index, char *err, size_t n_err)
     }
     if (rc && host_cancel_requested()) {
         errmsg(err, n_err, "interrupted during job %llu of %llu; %s was left as it was",
-               (unsigned long long)index + 1, (unsigned long long)u->n_jobs, u->dir);
+               (unsigned long long)index + 1, (unsigned long long)u->n_jobs,
+               u->folder.final);
         rc = BASIN_ECANCELED;
     }
     if (!rc)
@@ -253,48 +255,42 @@ static int run_job(run *u, uint64_t index, char *err, size_t n_err)
     return rc;
 }
 
-/* Remove dir/name, an earlier run's file this run does not write. */
-static void remove_stale(const run *u, int k)
-{
-    char stale[4200];
-    snprintf(stale, sizeof stale, "%s/%s", u->dir, FILE_NAMES[k]);
-    unlink(stale);
-}
-
-/* The per-point files, then every file committed; the printed summary. */
+/* The per-point files, then every file into the new set and the set swapped in
+   for the old one; the printed summary. */
 static int finish(run *u, double run_started, char *err, size_t n_err)
 {
     const recipe *r = u->r;
     double confidence = recipe_core_value(r, RECIPE_MEASURE, 0, "confidence").number;
     summary_write(u->files[F_SUMMARY].f, r, u->stats, confidence, u->coords,
                   u->layout == 0, u->landscape);
-    run_toml_write(u->files[F_RUN].f, r, u->o->threads);
+    if (run_toml_write(u->files[F_RUN].f, r, u->o->threads)) {
+        errmsg(err, n_err, "out of memory while writing run.toml");
+        return BASIN_ENOMEM;
+    }
     if (u->most_clones)
         clones_write(u->files[F_COLLAPSE].f, r, u->stats, u->most_clones, confidence,
                      u->coords);
     for (int k = 0; k < N_FILES; k++)
         if (u->open[k] && results_commit(&u->files[k], err, n_err))
             return BASIN_EWRITE;
-    /* An earlier run's optional files in the same folder no longer belong. */
-    for (int k = F_COLLAPSE; k < N_FILES; k++)
-        if (!u->open[k])
-            remove_stale(u, k);
-    int rc = samples_commit(u->samples, u->dir, err, n_err);
+    int rc = samples_commit(u->samples, &u->folder, err, n_err);
+    if (!rc)
+        rc = results_folder_commit(&u->folder, err, n_err);
     if (!rc && !u->o->quiet)
-        summary_print(r, u->stats, confidence, u->dir, clock_seconds() - run_started);
+        summary_print(r, u->stats, confidence, u->folder.final,
+                      clock_seconds() - run_started);
     return rc;
 }
 
-/* Abandon what was not committed; a folder this failed run created goes too. */
-static void close_run(run *u, int failed)
+/* Abandon what was not committed: the new set's folder goes, the old one stays. */
+static void close_run(run *u)
 {
     for (int k = 0; k < N_FILES; k++)
         results_abandon(&u->files[k]);
     if (u->samples)
         samples_abandon(u->samples);
     free(u->samples);
-    if (failed && !u->dir_existed)
-        rmdir(u->dir); /* only succeeds while it is empty */
+    results_folder_abandon(&u->folder);
     free(u->stats);
     free(u->coords);
 }
@@ -316,6 +312,6 @@ int pipeline_run(const recipe *r, const pipeline_options *o, char *err, size_t n
         if (!rc)
             rc = finish(&u, run_started, err, n_err);
     }
-    close_run(&u, rc != BASIN_OK);
+    close_run(&u);
     return rc;
 }

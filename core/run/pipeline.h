@@ -8,8 +8,9 @@
  * (job.c runs one job, dynamics.c its sampler, trajectory.c follows score-model
  * trajectories, measure/referee.c judges the final states, results/ writes the
  * files) and the results folder: run.toml, summary.csv, records.csv,
- * samples.npy, collapse.csv and attractors.csv when asked for, each
- * committed atomically when the whole run has succeeded.
+ * samples.npy, collapse.csv and attractors.csv when asked for, built beside the
+ * old folder and swapped in as one set when the whole run has succeeded
+ * (results/folder.h).
  *
  * Determinism: a job's random numbers are keyed by (job seed, role, probe, step)
  * and probes are cut into fixed blocks whatever the thread count, so the same
@@ -31,7 +32,9 @@ typedef struct pipeline_options {
 
 /*
  * Run every job of r. Returns BASIN_OK, or a status with a one-line message in
- * err: BASIN_EIO when the output folder cannot be created or written, the
+ * err: BASIN_EINVAL when the results folder's place takes no results (a
+ * symbolic link, a folder basin did not write), BASIN_EIO when the output
+ * folder cannot be created or written, the
  * status of a job (a plugin's own status, BASIN_EINVAL for a recipe a job cannot
  * run, BASIN_ENOMEM), BASIN_ECANCELED when interrupted, BASIN_EWRITE when a
  * result cannot be written after the run began.

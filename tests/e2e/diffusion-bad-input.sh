@@ -92,5 +92,5 @@ expect_fail 2 "spec.txt\" cannot be read" "a missing spectrum file" -- run "$T/s
 
 after=$(cat "$T/out/records.csv" "$T/out/summary.csv" "$T/out/samples.npy" | cksum)
 check "the earlier results are untouched after every failed run" [ "$before" = "$after" ]
-check "no temporary files left behind" [ -z "$(ls -A "$T/out" | grep '^\.')" ]
+check "no temporary files left behind" no_temporaries "$T/out"
 finish

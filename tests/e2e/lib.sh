@@ -57,6 +57,15 @@ expect_fail() {
     fi
 }
 
+# no_temporaries DIR: a results folder holds no hidden file but basin's marker
+# (.basin-results), and its parent no temporary folder of its name
+# (.NAME.basin-new-... or .NAME.basin-old-..., results/folder.h).
+no_temporaries() {
+    local dir=${1%/}
+    [ -z "$(ls -A "$dir" | grep '^\.' | grep -vx '\.basin-results')" ] &&
+        [ -z "$(ls -A "$(dirname "$dir")" | grep -F ".$(basename "$dir").basin-")" ]
+}
+
 finish() {
     echo "$(basename "$0" .sh): $pass passed, $fail failed"
     [ "$fail" -eq 0 ]

@@ -163,15 +163,15 @@ broken() { # NAME EXPECTED-WORDS: run the report on $T/$1 and check
     printf '%s' "$out" | grep -q "$2" || fail "$1: '$out' does not say '$2'"
     [ "$before" = "$after" ] || fail "$1: the folder changed"
 }
-mk() { rm -rf "$T/$1"; mkdir "$T/$1"; cp "$T/diff"/{run.toml,summary.csv,records.csv,collapse.csv,samples.npy} "$T/$1"; }
+mk() { rm -rf "$T/$1"; mkdir "$T/$1"; cp "$T/diff"/{.basin-results,run.toml,summary.csv,records.csv,collapse.csv,samples.npy} "$T/$1"; }
 mk_mlp() {
     rm -rf "$T/$1"; mkdir "$T/$1"
-    cp "$T/mlp"/{run.toml,summary.csv,records.csv,training.csv} "$T/$1"
+    cp "$T/mlp"/{.basin-results,run.toml,summary.csv,records.csv,training.csv,samples.npy} "$T/$1"
 }
 mk no-summary; rm "$T/no-summary/summary.csv"
-broken no-summary "summary.csv: cannot read"
+broken no-summary "incomplete results folder: summary.csv is missing"
 mk no-run; rm "$T/no-run/run.toml"
-broken no-run "run.toml: cannot read"
+broken no-run "incomplete results folder: run.toml is missing"
 mk short-summary; sed -i '$d' "$T/short-summary/summary.csv"
 broken short-summary "summary.csv: 2 rows"
 mk bad-rate; sed -i '2s/^0.001,1,/0.001,x,/' "$T/bad-rate/summary.csv"

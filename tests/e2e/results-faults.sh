@@ -1,0 +1,137 @@
+# Faults while a result set is written (results/folder.h, docs/reliability.md):
+# a kill -9 during a run and at every step of the final commit, with and without
+# renameat2's exchange, a read-only and a full file system. After each, the
+# results folder holds one whole run (the old or the new), and the next run
+# into the same parent removes what the killed one left.
+. "$(dirname "$0")/lib.sh"
+
+Q=$R/quickstart.toml
+# old/new DIR: two runs with different records and different sets of files.
+NEW=(--quiet --set init.count=20 --set seed=2 --set output.samples=false)
+old() { "$BASIN" run "$Q" --out "$1" --quiet --set init.count=20 --set seed=1; }
+new() { "$BASIN" run "$Q" --out "$1" "${NEW[@]}"; }
+old "$T/ref-old" && new "$T/ref-new"
+# A run that fails in its first job, after it began its folder: it cleans up
+# what dead runs left in the parent and changes nothing else.
+failing() { "$BASIN" run "$Q" --out "$1" --quiet --set init.kind=mixture \
+    --set init.order=20 2>/dev/null; }
+
+# whole DIR: DIR holds exactly the set its marker lists, and that set is the
+# old run's or the new run's, file for file.
+whole() {
+    local d=$1 ref
+    [ -f "$d/.basin-results" ] || return 1
+    for ref in "$T/ref-old" "$T/ref-new"; do
+        if diff -q <(ls -A "$d") <(ls -A "$ref") >/dev/null &&
+            cmp -s "$d/.basin-results" "$ref/.basin-results" &&
+            cmp -s "$d/records.csv" "$ref/records.csv"; then
+            return 0
+        fi
+    done
+    return 1
+}
+
+# --- kill -9 at each step of the commit. BASIN_TEST_COMMIT=pause prints
+# "basin: test: commit step N: WHAT" once step N is done (WHAT is the state it
+# reached) and sleeps 0.2 s, in which the test kills it.
+# kill_at MODE N: an old set in $T/k, then a new run into it killed at step N.
+# Returns 1 when the run ended before step N.
+kill_at() {
+    rm -rf "$T/k" "$T"/.k.basin-*
+    old "$T/k"
+    # basin itself in the background (not a function's subshell): $! is its PID
+    BASIN_TEST_COMMIT=$1 "$BASIN" run "$Q" --out "$T/k" "${NEW[@]}" 2>"$T/k.err" &
+    local pid=$! i
+    for ((i = 0; i < 500; i++)); do
+        grep -q "commit step $2:" "$T/k.err" && break
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.01
+    done
+    if ! grep -q "commit step $2:" "$T/k.err"; then
+        wait "$pid"
+        return 1
+    fi
+    kill -9 "$pid"
+    wait "$pid" 2>/dev/null
+    return 0
+}
+for mode in pause pause,rename; do
+    steps=0
+    for n in 1 2 3 4 5 6 7 8 9 10; do
+        kill_at "$mode" "$n" || break
+        steps=$n
+        what=$(grep "commit step $n:" "$T/k.err" | sed 's/.*: //')
+        if [ -e "$T/k" ]; then
+            check "$mode: killed once $what: the folder holds one whole run" whole "$T/k"
+        else
+            # Only the two-rename swap has a moment without the folder: the old
+            # set is then aside, whole, and the next run puts it back.
+            aside=$(ls -d "$T"/.k.basin-old-* 2>/dev/null | head -1)
+            check "$mode: killed once $what: the old set is aside, whole" \
+                whole "${aside:-/nonexistent}"
+        fi
+        failing "$T/k"
+        check "$mode: ... and after the next run into the parent, one whole run" whole "$T/k"
+        check "$mode: ... and no temporaries" no_temporaries "$T/k"
+    done
+    check "$mode: the commit has at least 3 steps, each killed ($steps)" [ "$steps" -ge 3 ]
+    check "$mode: an unkilled run commits the new set" whole "$T/k"
+    check "$mode: ... the new one" cmp -s "$T/k/records.csv" "$T/ref-new/records.csv"
+done
+
+# --- kill -9 during a run: the old set stays; the next run removes the dead
+# run's folder
+rm -rf "$T/k" && old "$T/k"
+"$BASIN" run "$R/hopfield-finite-size.toml" --out "$T/k" --quiet &
+pid=$!
+sleep 0.5
+kill -9 "$pid"
+wait "$pid" 2>/dev/null
+check "a run killed mid-way leaves the old set whole" whole "$T/k"
+check "... the old one" cmp -s "$T/k/records.csv" "$T/ref-old/records.csv"
+check "... and its unfinished set beside it" bash -c "ls -A '$T' | grep -q '^\.k\.basin-new-'"
+failing "$T/k"
+check "the next run into the parent removes it" no_temporaries "$T/k"
+check "... and leaves the old set" whole "$T/k"
+# A folder of a live process (this shell's) or of another host is not touched.
+mkdir "$T/.k.basin-new-$(hostname | tr -c 'A-Za-z0-9\n' _ | cut -c1-32)-$$-AbC123" \
+    "$T/.k.basin-new-otherhost-1-AbC123"
+failing "$T/k"
+check "a live run's folder is left alone" [ -d "$T/.k.basin-new-$(hostname | tr -c 'A-Za-z0-9\n' _ | cut -c1-32)-$$-AbC123" ]
+check "another host's run's folder is left alone" [ -d "$T/.k.basin-new-otherhost-1-AbC123" ]
+rm -rf "$T"/.k.basin-*
+
+# --- a read-only and a full file system (a small tmpfs: needs root)
+mkdir -p "$T/fs"
+if [ "$(id -u)" -eq 0 ] && mount -t tmpfs -o size=1m basin-test "$T/fs" 2>/dev/null; then
+    trap 'umount "$T/fs" 2>/dev/null; rm -rf "$T"' EXIT
+    new "$T/fs/out"
+    cp -r "$T/fs/out" "$T/fs-before"
+    # Full: the new set (1.2 MB of samples) does not fit beside the old one.
+    "$BASIN" run "$Q" --out "$T/fs/out" --quiet --set init.count=200 2>"$T/full.err"
+    rc=$?
+    check "a full disk fails the run with exit 1 ($rc)" [ "$rc" -eq 1 ]
+    check "... saying so in one line: $(cat "$T/full.err")" \
+        bash -c "[ \$(wc -l <'$T/full.err') -eq 1 ] && grep -q 'No space left on device' '$T/full.err'"
+    check "... naming the results folder" grep -qF "$T/fs/out" "$T/full.err"
+    check "... the earlier results intact" diff -r "$T/fs-before" "$T/fs/out"
+    check "... and no temporaries" no_temporaries "$T/fs/out"
+    mount -o remount,ro "$T/fs"
+    expect_fail 2 "cannot write in $T/fs: Read-only file system" "a read-only file system" \
+        -- new "$T/fs/out"
+    check "... the earlier results intact" diff -r "$T/fs-before" "$T/fs/out"
+    umount "$T/fs"
+elif [ "$(id -u)" -ne 0 ]; then
+    # Without root: a folder without write permission stands in for read-only.
+    new "$T/fs/out"
+    cp -r "$T/fs/out" "$T/fs-before"
+    chmod 555 "$T/fs"
+    expect_fail 2 "cannot write in $T/fs: Permission denied" "a read-only folder" \
+        -- new "$T/fs/out"
+    check "... the earlier results intact" diff -r "$T/fs-before" "$T/fs/out"
+    chmod 755 "$T/fs"
+    echo "skip: the disk-full test mounts a small tmpfs, which needs root"
+else
+    echo "skip: cannot mount a tmpfs here: no disk-full or read-only test"
+fi
+finish
