@@ -239,7 +239,7 @@ static void quick_exit_hook(void)
  * binds to these (the executable comes first in the dynamic linker's search),
  * which report an exit during a stage and otherwise end the process as the C
  * library's do. The C library's own internal calls (from exit, posix_spawn) do
- * not come here; nor does a raw exit_group system call (docs/reliability-plugins.md).
+ * not come here; nor does a raw exit_group system call (docs/reliability.md, Plugins run inside basin).
  */
 void _exit(int status)
 {

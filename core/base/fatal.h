@@ -5,7 +5,7 @@
  * a hung run. One line on stderr names the job, the plugin and the call that was
  * running, then the process ends with a non-zero status: 1 for an exit a plugin
  * asked for (whatever its code, 0 included), the signal itself for a crash (the
- * shell shows 128 + N). docs/reliability-plugins.md says what is caught and what
+ * shell shows 128 + N). docs/reliability.md, Plugins run inside basin says what is caught and what
  * cannot be.
  *
  * The stage under way (a job, or loading the recipe and its plugins) is set by

@@ -1,5 +1,5 @@
 # Plugins contained as far as one process allows (core/base/fatal.h,
-# docs/reliability-plugins.md): a plugin that exits, crashes or hangs leaves one
+# docs/reliability.md, Plugins run inside basin): a plugin that exits, crashes or hangs leaves one
 # line naming the job, the plugin and the call, the process ends with a non-zero
 # status (128 + N for signal N), and an earlier run's results stay as they were.
 # The plugin is tests/e2e/fault.c (samplers/fault), loaded through plugin_path.

@@ -1,7 +1,7 @@
 /*
  * samplers/fault — a test fixture (tests/e2e/contain.sh): a sampler that ends the
  * process the ways a plugin can, so the tests can check basin's last words
- * (core/base/fatal.h, docs/reliability-plugins.md). With fault = "none" it leaves
+ * (core/base/fatal.h, docs/reliability.md, Plugins run inside basin). With fault = "none" it leaves
  * the states as they are and reports them converged.
  *
  *   fault  none | exit | _exit | quick_exit | segv | bus | fpe | ill | abort |
