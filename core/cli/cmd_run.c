@@ -155,7 +155,14 @@ static int run_report(const recipe *r, const pipeline_options *o, double seconds
         return BASIN_OK;
     char dir[4096], why[2048];
     pipeline_out_dir(r, o, dir, sizeof dir);
-    if (report_write(dir, o->quiet, why, sizeof why) == BASIN_OK)
+    /* The libraries this run loaded through plugin_path: the report may load
+       them (the user named them in the recipe), never what a folder names. */
+    const char *paths[RECIPE_N_SECTIONS];
+    size_t n_paths = 0;
+    for (size_t s = 0; s < RECIPE_N_SECTIONS; s++)
+        if (r->sections[s].library)
+            paths[n_paths++] = r->sections[s].library;
+    if (report_write_plugins(dir, paths, n_paths, o->quiet, why, sizeof why) == BASIN_OK)
         return BASIN_OK;
     if (!asked) {
         fprintf(stderr, "basin: report: %s\n", why);
