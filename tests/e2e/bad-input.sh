@@ -49,9 +49,21 @@ expect_fail 2 "cannot write in output folder $ro" "unwritable output folder" \
 expect_fail 2 "init.order = 20 mixes more patterns than the 10 stored" \
     "a plugin-level impossibility names the job" \
     -- run "$T/r.toml" --set init.kind=mixture --set init.order=20
-expect_fail 1 "job 0: datasets/binary-patterns: cannot allocate" \
-    "a dataset too large for memory fails cleanly" \
+# Refused before anything is allocated, with the estimate and the limit (the
+# limit is the machine's: only its source is checked).
+expect_fail 2 "job 0: memory: this job needs at least 36.4 TiB (points 36.4 TiB, probes 76.3 MiB, clone snapshots 0 B), more than the " \
+    "a dataset too large for memory is refused up front" \
     -- run "$T/r.toml" --set dataset.dim=1000000 --set dataset.count=10000000
+expect_fail 2 "clone snapshots 0 B), more than the " \
+    "... naming the limit" \
+    -- run "$T/r.toml" --set dataset.dim=1000000 --set dataset.count=10000000
+out=$(run "$T/r.toml" --set dataset.dim=1000000 --set dataset.count=10000000 2>&1)
+check "... and where it comes from: $out" \
+    grep -qE "available \((MemAvailable in /proc/meminfo|the cgroup limit in /sys/fs/cgroup/.*)\)$" <<<"$out"
+# The probes' arrays count too: 10^8 probes of 10^5 floats.
+expect_fail 2 "job 0: memory: this job needs at least 36.4 TiB (points 3.8 MiB, probes 36.4 TiB, clone snapshots 0 B)" \
+    "too many probes are refused up front" \
+    -- run "$T/r.toml" --set dataset.dim=100000 --set init.count=100000000
 expect_fail 2 "run: --threads needs an integer in [1, 1024], not 'x'" "bad --threads" \
     -- "$BASIN" run "$T/r.toml" --threads x
 expect_fail 2 "run: unknown option '--thread' (did you mean '--threads'?)" "unknown option" \
