@@ -270,9 +270,25 @@ int mlp_checkpoint_read(const char *path, mlp_checkpoint *h, float **weights,
             close(fd);
         return BASIN_EIO;
     }
-    /* Every size the header gives is checked against the file's length before
+    const int rc = mlp_checkpoint_read_stream(f, path, h, weights, expect, err, n_err);
+    fclose(f);
+    return rc;
+}
+
+int mlp_checkpoint_read_stream(FILE *f, const char *path, mlp_checkpoint *h,
+                               float **weights, size_t (*expect)(const mlp_checkpoint *h),
+                               char *err, size_t n_err)
+{
+    *weights = NULL;
+    /* Every size the header gives is checked against the stream's length before
        anything is allocated by it. */
-    const uint64_t file_bytes = (uint64_t)st.st_size;
+    off_t end = -1;
+    if (fseeko(f, 0, SEEK_END) != 0 || (end = ftello(f)) < 0 ||
+        fseeko(f, 0, SEEK_SET) != 0) {
+        snprintf(err, n_err, "checkpoint %s: cannot seek: %s", path, strerror(errno));
+        return BASIN_EIO;
+    }
+    const uint64_t file_bytes = (uint64_t)end;
     int rc = BASIN_OK;
     unsigned char header[MLP_CHECKPOINT_HEADER];
     float *w = NULL;
@@ -378,7 +394,6 @@ int mlp_checkpoint_read(const char *path, mlp_checkpoint *h, float **weights,
         goto done;
     }
 done:
-    fclose(f);
     if (rc != BASIN_OK)
         free(w);
     else

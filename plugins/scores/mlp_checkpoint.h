@@ -50,6 +50,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #define MLP_CHECKPOINT_MAGIC   "BASINMLP"
 #define MLP_CHECKPOINT_VERSION 2u
@@ -88,6 +89,12 @@ int mlp_checkpoint_write(const char *path, const mlp_checkpoint *h, const float 
 int mlp_checkpoint_read(const char *path, mlp_checkpoint *h, float **weights,
                         size_t (*expect)(const mlp_checkpoint *h), char *err,
                         size_t n_err);
+
+/* mlp_checkpoint_read on a seekable stream f (a file, or a buffer through
+   fmemopen), named path in messages; f is left open for the caller. */
+int mlp_checkpoint_read_stream(FILE *f, const char *path, mlp_checkpoint *h,
+                               float **weights, size_t (*expect)(const mlp_checkpoint *h),
+                               char *err, size_t n_err);
 
 /*
  * The first field in which a checkpoint's header differs from the wanted one, as

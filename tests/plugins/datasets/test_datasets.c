@@ -1381,6 +1381,22 @@ static void test_npy(const basin_host *host, const char *tmp)
               info.height == 0 && info.flags == 0 && memcmp(out, f4, sizeof f4) == 0,
           "npy: '<f4' (5, 3) v1.0 round trip (%s)", fake_last_error);
     np->destroy(d);
+    /* Issue 16, item 3: a shape text of 255 characters and its ')' (the old
+       core/npy.c wrote one byte past its 256-byte buffer on it) reads as (5, 3). */
+    {
+        char dict[512];
+        snprintf(dict, sizeof dict,
+                 "{'descr': '<f4', 'fortran_order': False, 'shape': (5, 3%*s), }", 250,
+                 "");
+        const char *padded = write_npy(tmp, "padded.npy", 1, dict, f4, sizeof f4);
+        rc = npy_try(host, padded, "", 0, 0, &d);
+        if (rc == BASIN_OK)
+            np->info(d, &info);
+        CHECK(rc == BASIN_OK && info.n_train == 5 && info.dim == 3,
+              "npy: a 256-character shape text reads as (5, 3) (%s)", fake_last_error);
+        if (rc == BASIN_OK)
+            np->destroy(d);
+    }
     /* count 2: the first two rows; a held-out file; heldout 1. */
     const char *b = write_npy(tmp, "f4b.npy", 1,
                               "{'descr': '<f4', 'fortran_order': False, 'shape': (3, 3)}",
