@@ -558,7 +558,10 @@ class guard
             }
             if (int rc = character(c, true, true))
                 return rc;
-            if (expect_key_) {
+            // A closer where a key could start ends an inline table ({} or a
+            // trailing ',') or is an error: either way, a bracket.
+            const bool closer = (c == ']' || c == '}') && !header_;
+            if (expect_key_ && !closer) {
                 if (c == '[' && first_on_line && stack_.empty() && header_ == 0) {
                     header_ = 1;
                     if (in_.peek() == '[') {
@@ -605,7 +608,8 @@ class guard
                     expect_key_ = true;
                     key_parts_ = 0;
                 }
-            } else if (c == ']' || c == '}') {
+            } else if (closer) {
+                expect_key_ = false;
                 const char want = c == ']' ? '[' : '{';
                 if (stack_.empty())
                     return fail(kErrSyntax, "%s:%d: '%c' closes nothing", name_, line_,

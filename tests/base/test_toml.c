@@ -556,6 +556,11 @@ TEST_IMPL(toml_guard_assertion_paths)
     check_str(toml_get(root, "z"), TOML_STRING, "a\"\"", "z");
     check_line(toml_get(root, "w"), 7, "w (comments dropped, lines kept)");
     toml_free(root);
+    /* Empty inline tables close where a key could start. */
+    static const char empty[] = "a = {}\nb = [{}, {c = {}}]\n";
+    ASSERT_EQ(guarded(empty, strlen(empty), &root, &msg), 0);
+    check_kind(toml_get(root, "a"), TOML_TABLE, "a");
+    toml_free(root);
 }
 
 /* Issue 16, item 5: text that is not UTF-8, and control characters. */
