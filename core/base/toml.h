@@ -46,17 +46,33 @@ struct toml_node {
  * (caller frees). Never throws, never aborts, handles missing/unreadable files
  * with a clear message ("PATH: cannot read: <strerror>").
  *
- * Failure values: -1 the file cannot be read (or is over 64 MiB, which no
- * recipe is), -2 the TOML is malformed,
- * -3 out of memory, -4 invalid arguments. Where no position applies the
- * message is "PATH: message". If even the message cannot be allocated,
- * *error is NULL. `error` may be NULL when the caller wants no message. */
+ * Before toml++ sees the text, one streamed pass refuses what toml++ 3.3 could
+ * crash or assert on, and what no recipe is, with "PATH:LINE: message":
+ * more than 4 MiB outside comments (read no further than that), more than 256 MiB
+ * in all (a regular file that large is refused unread), bytes that are not UTF-8,
+ * control characters other than tab and line breaks, non-ASCII characters outside
+ * strings and comments, nesting deeper than 64 levels (each dotted-key part,
+ * table-header part, array and inline table is one), and brackets that close
+ * nothing, the other kind, or are never closed. Comments are dropped there (line
+ * numbers are kept). docs/recipes.md, "Limits", says the same for users.
+ *
+ * Failure values: -1 the file cannot be read, -2 the TOML is malformed (the
+ * guard's encoding and bracket checks included), -3 out of memory, -4 invalid
+ * arguments, -5 beyond the limits (size, nesting). Where no position applies the
+ * message is "PATH: message". If even the message cannot be allocated, *error is
+ * NULL. `error` may be NULL when the caller wants no message. */
 int toml_parse_file(const char *path, toml_node **out, char **error);
 
-/* Same for text in memory; source_name is used in messages and node
- * positions (NULL means "<text>"). `text` may be NULL only when len is 0. */
+/* Same for text in memory (the same guard and limits); source_name is used in
+ * messages and node positions (NULL means "<text>"). `text` may be NULL only when
+ * len is 0. */
 int toml_parse_text(const char *text, size_t len, const char *source_name,
                     toml_node **out, char **error);
+
+/* The length of the longest prefix of text (len bytes) that is valid UTF-8 (RFC
+ * 3629: no overlong forms, surrogates or code points past U+10FFFF): len when all
+ * of it is. */
+size_t toml_utf8_prefix(const char *text, size_t len);
 
 /* The entry `key` of a table, or NULL (also NULL if t is not a table). */
 toml_node *toml_get(const toml_node *table, const char *key);

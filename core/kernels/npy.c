@@ -6,7 +6,10 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/types.h>
+#include <unistd.h>
 
 #include "basin/plugin.h"
 
@@ -406,15 +409,16 @@ static void shape_text(const npy_reader *r, char *out, size_t n)
         snprintf(out + len, n - len, ")");
 }
 
-int npy_open_as(npy_reader *r, const char *path, unsigned flags, char *err, size_t n_err)
+int npy_open_stream(npy_reader *r, FILE *f, const char *path, unsigned flags, char *err,
+                    size_t n_err)
 {
     memset(r, 0, sizeof *r);
     r->path = path;
     r->flags = flags;
-    r->f = fopen(path, "rb");
+    r->f = f;
     if (r->f == NULL) {
-        say(err, n_err, "%s: cannot open: %s", path, strerror(errno));
-        return BASIN_EIO;
+        say(err, n_err, "%s: cannot open: no stream", path);
+        return BASIN_EINVAL;
     }
     int rc = read_header(r, err, n_err);
     if (rc != BASIN_OK)
@@ -449,6 +453,38 @@ int npy_open_as(npy_reader *r, const char *path, unsigned flags, char *err, size
 fail:
     npy_close(r);
     return rc;
+}
+
+int npy_open_as(npy_reader *r, const char *path, unsigned flags, char *err, size_t n_err)
+{
+    memset(r, 0, sizeof *r);
+    /* O_NONBLOCK: a FIFO without a writer is refused, not waited on. */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    if (fd < 0) {
+        say(err, n_err, "%s: cannot open: %s", path, strerror(errno));
+        return BASIN_EIO;
+    }
+    struct stat st;
+    const char *why = NULL;
+    if (fstat(fd, &st) != 0)
+        why = strerror(errno);
+    else if (S_ISDIR(st.st_mode))
+        why = strerror(EISDIR);
+    else if (!S_ISREG(st.st_mode))
+        why = "not a regular file";
+    if (why != NULL) {
+        say(err, n_err, "%s: cannot open: %s", path, why);
+        close(fd);
+        return BASIN_EIO;
+    }
+    FILE *f = NULL;
+    if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) != 0 ||
+        (f = fdopen(fd, "rb")) == NULL) {
+        say(err, n_err, "%s: cannot open: %s", path, strerror(errno));
+        close(fd);
+        return BASIN_EIO;
+    }
+    return npy_open_stream(r, f, path, flags, err, n_err);
 }
 
 int npy_open(npy_reader *r, const char *path, char *err, size_t n_err)

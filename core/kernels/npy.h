@@ -72,8 +72,15 @@ typedef struct npy_reader {
    in err (n_err bytes; err may be NULL). On failure r holds no open file. */
 int npy_open(npy_reader *r, const char *path, char *err, size_t n_err);
 
-/* npy_open accepting what the NPY_* flags add. */
+/* npy_open accepting what the NPY_* flags add. Only a regular file is opened (a
+   FIFO or a device is refused, not waited on). */
 int npy_open_as(npy_reader *r, const char *path, unsigned flags, char *err, size_t n_err);
+
+/* npy_open_as on a seekable stream f already open at its start (a file, or a
+   buffer through fmemopen), named path in messages. The reader takes f over:
+   npy_close closes it, and a failure already has. */
+int npy_open_stream(npy_reader *r, FILE *f, const char *path, unsigned flags, char *err,
+                    size_t n_err);
 
 /* Rows [first, first + count) into out (count × dim float32), converted from the
    file's dtype. A NaN, ±Inf or a float64 beyond float32 is an error naming the file,

@@ -9,7 +9,6 @@
 
 #include "registry/param.h"
 #include "base/suggest.h"
-#include "base/utf8.h"
 #include "recipe/sections.h"
 
 #define MAX_SWEEP_VALUES 100000
@@ -73,10 +72,16 @@ static int table_put(toml_node *table, toml_node *value)
 /* Apply one "dotted.key=value" to the parsed recipe. */
 static int apply_set(loader *L, const char *set)
 {
-    size_t bad;
-    if (!utf8_valid(set, strlen(set), &bad)) {
-        snprintf(L->err, L->n_err, "--set: byte %zu of the argument is not valid UTF-8",
-                 bad + 1);
+    /* Text that is not UTF-8 would make run.toml unreadable: refused, naming the
+       valid part before the bad byte. */
+    const size_t n_set = strlen(set), valid = toml_utf8_prefix(set, n_set);
+    if (valid < n_set) {
+        size_t shown = valid < 200 ? valid : 200;
+        while (shown > 0 && shown < valid && ((unsigned char)set[shown] & 0xc0) == 0x80)
+            shown--; /* not inside a character */
+        snprintf(L->err, L->n_err, "--set %.*s%s: not valid UTF-8 (byte 0x%02X %s)",
+                 (int)shown, set, shown < valid ? "..." : "", (unsigned char)set[valid],
+                 valid ? "after that" : "first");
         return BASIN_EINVAL;
     }
     const char *eq = strchr(set, '=');

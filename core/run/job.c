@@ -1,6 +1,7 @@
 #include "run/job.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -9,6 +10,7 @@
 #include "run/disjoint.h"
 #include "run/dynamics.h"
 #include "process/init.h"
+#include "registry/param.h"
 #include "recipe/sections.h"
 
 /* ------------------------------------------------------------- helpers */
@@ -288,6 +290,197 @@ static int run_landscape(job *j, char *err, size_t n_err)
     return BASIN_OK;
 }
 
+/* ------------------------------------------------------------- memory */
+
+/*
+ * The memory a job's own arrays take, in bytes: a lower bound of what it needs
+ * (what its plugins keep - a model's weights, a data set's own rows, a sampler's
+ * scratch - comes on top), so a job is refused only when it cannot fit. With N the
+ * dimension, K and H the training and held-out points, C = init.count probes and
+ * c = measure.clones (docs/recipes.md, "Limits"):
+ *   points  4 N (K + H)                               the job's copy of the data
+ *   probes  C (4 N (1 + d) + R + T)                   states (d = 1 with
+ *           measure.disjoint: the starts are kept), R the per-probe records
+ *           (start, outcome, energy, overlap or distances, law distance, class),
+ *           T the collapse tracking when measure.collapse
+ *   clones  c C (4 N + 8)                             measure.clones' snapshots
+ */
+typedef struct job_memory {
+    double points, probes, clones;
+} job_memory;
+
+static job_memory job_memory_need(double dim, double n_train, double n_heldout,
+                                  double count, const basin_value *measure)
+{
+    const double records =
+        sizeof(int64_t) + sizeof(basin_outcome) + sizeof(double) +
+        (sizeof(measure_overlap) > sizeof(measure_distance) ? sizeof(measure_overlap)
+                                                            : sizeof(measure_distance)) +
+        sizeof(double) + sizeof(measure_class);
+    const double tracking = measure[MEASURE_COLLAPSE].number
+                                ? sizeof(int64_t) + 2 * sizeof(double) + sizeof(nearest2)
+                                : 0;
+    const double kept = measure[MEASURE_DISJOINT].number ? 1 : 0;
+    const double clones = measure[MEASURE_CLONES].number;
+    job_memory m = {
+        .points = 4 * dim * (n_train + n_heldout),
+        .probes = count * (4 * dim * (1 + kept) + records + tracking),
+        .clones = clones * count * (4 * dim + 8),
+    };
+    return m;
+}
+
+/* n bytes as "12.3 GiB" (binary units) into buf. */
+static const char *bytes_text(double n, char *buf, size_t size)
+{
+    static const char *const unit[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+    int u = 0;
+    while (n >= 1024 && u < 6) {
+        n /= 1024;
+        u++;
+    }
+    snprintf(buf, size, u ? "%.1f %s" : "%.0f %s", n, unit[u]);
+    return buf;
+}
+
+/* The number in file path (a cgroup limit), or 0 when it cannot be read, is "max"
+   or is so large that it means none (cgroup v1 writes 2^63 rounded to pages). */
+static uint64_t read_limit(const char *path)
+{
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return 0;
+    unsigned long long v = 0;
+    const int got = fscanf(f, "%llu", &v);
+    fclose(f);
+    return got == 1 && v < (1ull << 60) ? (uint64_t)v : 0;
+}
+
+/* The lowest limit in file `file` on the way from the cgroup rel ("/a/b") up to the
+   hierarchy's root at mount; 0 when none is set. *where gets that cgroup. */
+static uint64_t cgroup_limit(const char *mount, const char *rel, const char *file,
+                             char *where, size_t n_where)
+{
+    char dir[1024];
+    int len = snprintf(dir, sizeof dir, "%s%s", mount, strcmp(rel, "/") ? rel : "");
+    if (len < 0 || (size_t)len >= sizeof dir)
+        return 0;
+    const size_t root = strlen(mount);
+    uint64_t best = 0;
+    for (;;) {
+        char path[1100];
+        snprintf(path, sizeof path, "%s/%s", dir, file);
+        const uint64_t v = read_limit(path);
+        if (v && (!best || v < best)) {
+            best = v;
+            snprintf(where, n_where, "%s", path);
+        }
+        char *slash = strrchr(dir, '/');
+        if (strlen(dir) <= root || !slash || (size_t)(slash - dir) < root)
+            break;
+        *slash = '\0';
+    }
+    return best;
+}
+
+/*
+ * The memory this process may use: the lowest cgroup memory limit on the way from
+ * its cgroup to the root (v2 memory.max; v1 memory.limit_in_bytes where only the
+ * v1 memory controller is mounted), else MemAvailable of /proc/meminfo. 0 when
+ * none can be read. *source says which ("MemAvailable in /proc/meminfo").
+ */
+static uint64_t memory_available(char *source, size_t n_source)
+{
+    char v2[512] = "", v1[512] = "", line[600];
+    FILE *f = fopen("/proc/self/cgroup", "r");
+    while (f && fgets(line, sizeof line, f)) {
+        line[strcspn(line, "\n")] = '\0';
+        char *path = strchr(line, ':') ? strchr(strchr(line, ':') + 1, ':') : NULL;
+        if (!path)
+            continue;
+        if (strncmp(line, "0::", 3) == 0)
+            snprintf(v2, sizeof v2, "%s", path + 1);
+        else if (strstr(line, ":memory:") || strstr(line, ",memory:") ||
+                 strstr(line, ":memory,"))
+            snprintf(v1, sizeof v1, "%s", path + 1);
+    }
+    if (f)
+        fclose(f);
+    char where[1100];
+    uint64_t limit =
+        v2[0] ? cgroup_limit("/sys/fs/cgroup", v2, "memory.max", where, sizeof where) : 0;
+    if (!limit && v1[0])
+        limit = cgroup_limit("/sys/fs/cgroup/memory", v1, "memory.limit_in_bytes", where,
+                             sizeof where);
+    if (limit) {
+        snprintf(source, n_source, "the cgroup limit in %s", where);
+        return limit;
+    }
+    f = fopen("/proc/meminfo", "r");
+    unsigned long long kb = 0;
+    while (f && fgets(line, sizeof line, f))
+        if (sscanf(line, "MemAvailable: %llu kB", &kb) == 1)
+            break;
+    if (f)
+        fclose(f);
+    snprintf(source, n_source, "MemAvailable in /proc/meminfo");
+    return (uint64_t)kb * 1024;
+}
+
+/* Refuse (BASIN_EINVAL, naming the estimate and the limit) a job of these sizes
+   whose arrays alone exceed the memory available; BASIN_OK when they fit or
+   nothing says what is available. */
+static int job_memory_check(const job *j, double dim, double n_train, double n_heldout,
+                            char *err, size_t n_err)
+{
+    basin_value measure[MEASURE_N_PARAMS], init[INIT_N_PARAMS];
+    recipe_values(j->r, RECIPE_MEASURE, j->point, measure);
+    recipe_values(j->r, RECIPE_INIT, j->point, init);
+    const job_memory m =
+        job_memory_need(dim, n_train, n_heldout, init[INIT_COUNT].number, measure);
+    const double need = m.points + m.probes + m.clones;
+    char source[1200];
+    const uint64_t have = memory_available(source, sizeof source);
+    if (have == 0 || need <= (double)have)
+        return BASIN_OK;
+    char a[32], b[32], c[32], d[32], e[32], msg[1600];
+    snprintf(msg, sizeof msg,
+             "this job needs at least %s (points %s, probes %s, clone snapshots %s), "
+             "more than the %s available (%s)",
+             bytes_text(need, a, sizeof a), bytes_text(m.points, b, sizeof b),
+             bytes_text(m.probes, c, sizeof c), bytes_text(m.clones, d, sizeof d),
+             bytes_text((double)have, e, sizeof e), source);
+    return fail(j, BASIN_EINVAL, "memory", msg, err, n_err);
+}
+
+/* Before the data set is made: its sizes from its parameters, where it has dim and
+   count (every drawn data set of basin: K = count, or max(1, round(load · dim))
+   when it has a load > 0; H = heldout). Others are checked once their info() is
+   known. */
+static int job_memory_precheck(const job *j, const basin_value *values, char *err,
+                               size_t n_err)
+{
+    const recipe_section *sec = &j->r->sections[RECIPE_DATASET];
+    const long dim = param_find(sec->params, "dim"),
+               count = param_find(sec->params, "count");
+    if (dim < 0 || count < 0 || sec->params[dim].type != BASIN_PARAM_INT ||
+        sec->params[count].type != BASIN_PARAM_INT)
+        return BASIN_OK;
+    const long load = param_find(sec->params, "load"),
+               heldout = param_find(sec->params, "heldout");
+    const double n = values[dim].number;
+    double k = values[count].number;
+    if (load >= 0 && sec->params[load].type == BASIN_PARAM_REAL &&
+        values[load].number > 0)
+        k = fmax(1, floor(values[load].number * n + 0.5));
+    const double h = heldout >= 0 && sec->params[heldout].type == BASIN_PARAM_INT
+                         ? values[heldout].number
+                         : 0;
+    if (!(n > 0) || !(k > 0) || !(h >= 0))
+        return BASIN_OK;
+    return job_memory_check(j, n, k, h, err, n_err);
+}
+
 /* ------------------------------------------------------------- the stages */
 
 /* The dataset: its instance, its info and its training and held-out points. */
@@ -298,6 +491,9 @@ static int job_dataset(job *j, char *err, size_t n_err)
     host_job_phase(&j->host, "dataset");
     j->ds = j->r->sections[RECIPE_DATASET].plugin->descriptor->iface;
     recipe_values(j->r, RECIPE_DATASET, j->point, j->values);
+    int rc = job_memory_precheck(j, j->values, err, n_err);
+    if (rc)
+        return rc;
     CALL(ds_id, "create", j->ds->create(host, j->values, &j->ds_self));
     CHECK_INSTANCE(ds_id, j->ds_self);
     CALL(ds_id, "info", j->ds->info(j->ds_self, &j->info));
@@ -305,6 +501,9 @@ static int job_dataset(job *j, char *err, size_t n_err)
     if (dim == 0 || j->info.n_train == 0)
         return fail(j, BASIN_EINVAL, ds_id, "the dataset is empty (dim or n_train is 0)",
                     err, n_err);
+    if ((rc = job_memory_check(j, dim, (double)j->info.n_train, (double)j->info.n_heldout,
+                               err, n_err)))
+        return rc;
     j->train = alloc_array(j->info.n_train * dim, sizeof(float));
     j->heldout = alloc_array(j->info.n_heldout * dim, sizeof(float));
     if (j->info.n_train > UINT64_MAX / dim || j->info.n_heldout > UINT64_MAX / dim ||

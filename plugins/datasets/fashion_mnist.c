@@ -19,7 +19,9 @@
  * IDX format (big-endian): images: magic 0x00000803, n, rows, cols, then n·rows·cols
  * bytes; labels: magic 0x00000801, n, then n bytes. Every header field, the data
  * length (a short gzread is a truncated file), dimensions whose product overflows
- * and the train/t10k agreement are checked; errors name the file.
+ * and the train/t10k agreement are checked; errors name the file. No count from a
+ * header is trusted: the image data it promises is read through (decompressed)
+ * before anything is allocated by it (idx_check_length).
  */
 #include <basin/plugin.h>
 
@@ -181,6 +183,52 @@ static int idx_header(const basin_host *host, idx_file *f, uint32_t magic,
     return BASIN_OK;
 }
 
+/*
+ * Check that the file holds `need` bytes after its header of `header` bytes before
+ * anything is allocated by what the header says: read them (decompressed, for a
+ * .gz) through a bounded chunk, keeping none, then seek back to the end of the
+ * header. A header's count is never trusted: a 32-byte file that claims 2^32
+ * images is "truncated" here, having cost one chunk. (gzip inflates at most about
+ * 1032:1, so the bytes read are bounded by the file's size, too.) Returns 0, or
+ * BASIN_EIO (truncated, unreadable), BASIN_ENOMEM or BASIN_ECANCELED.
+ */
+static int idx_check_length(const basin_host *host, idx_file *f, uint64_t need,
+                            uint32_t header)
+{
+    const size_t chunk = (size_t)1 << 20;
+    uint8_t *buf = malloc(need < chunk ? (need ? (size_t)need : 1) : chunk);
+    if (buf == NULL) {
+        host->error(host, "out of memory");
+        return BASIN_ENOMEM;
+    }
+    uint64_t have = 0;
+    int rc = BASIN_OK;
+    while (have < need) {
+        if (host->cancelled != NULL && host->cancelled(host)) {
+            host->error(host, "cancelled while reading %s", f->path);
+            rc = BASIN_ECANCELED;
+            break;
+        }
+        const size_t want = need - have < chunk ? (size_t)(need - have) : chunk;
+        const char *zmsg;
+        const size_t got = idx_read(f, buf, want, &zmsg);
+        have += got;
+        if (got < want) {
+            host->error(host, "%s: truncated: %llu of %llu pixel bytes%s%s", f->path,
+                        (unsigned long long)have, (unsigned long long)need,
+                        zmsg ? ": " : "", zmsg ? zmsg : "");
+            rc = BASIN_EIO;
+            break;
+        }
+    }
+    free(buf);
+    if (rc == BASIN_OK && gzseek(f->gz, (z_off_t)header, SEEK_SET) != (z_off_t)header) {
+        host->error(host, "%s: cannot seek back to the pixels", f->path);
+        rc = BASIN_EIO;
+    }
+    return rc;
+}
+
 /* One split's files, as read. */
 typedef struct idx_split {
     const char *images, *labels; /* file names without .gz */
@@ -290,7 +338,7 @@ static int images_header(const basin_host *host, idx_file *f, idx_split *s)
                     f->path, s->n, s->height, s->width, MAX_IMAGE_BYTES);
         return BASIN_EINVAL;
     }
-    return BASIN_OK;
+    return idx_check_length(host, f, (uint64_t)s->n * pixels, 16);
 }
 
 /*
@@ -332,7 +380,8 @@ static int read_split(const basin_host *host, const char *folder, idx_split *s, 
         rc = draw_subset(host, candidates, n_candidates, k, step);
     const size_t pixels = (size_t)s->height * s->width;
     if (rc == BASIN_OK) {
-        const uint32_t chunk_images = 256;
+        /* At most what the file was seen to hold (idx_check_length). */
+        const uint32_t chunk_images = s->n < 256 ? (s->n ? s->n : 1) : 256;
         slot = malloc((s->n ? s->n : 1) * sizeof *slot);
         chunk = malloc(chunk_images * pixels);
         *out = malloc(k ? (size_t)k * pixels : 1);

@@ -4,10 +4,14 @@
 #include <basin/plugin.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -138,23 +142,68 @@ static int put_bytes(FILE *f, const unsigned char *b, size_t n, uLong *crc)
     return fwrite(b, 1, n, f) == n ? 0 : -1;
 }
 
-int mlp_checkpoint_write(const char *path, const mlp_checkpoint *h, const float *weights,
-                         char *err, size_t n_err)
+/* A few bytes from the kernel's random source for a temporary name; the clock
+   and a counter where it has none (the name need only be hard to guess: O_EXCL
+   makes a taken one fail, not follow). */
+static uint64_t name_bits(void)
 {
-    const size_t n_tmp = strlen(path) + 32;
+    static unsigned counter;
+    uint64_t bits = 0;
+    if (getrandom(&bits, sizeof bits, GRND_NONBLOCK) == (ssize_t)sizeof bits)
+        return bits;
+    struct timespec t;
+    clock_gettime(CLOCK_REALTIME, &t);
+    return ((uint64_t)t.tv_sec * 1000000007u) ^ (uint64_t)t.tv_nsec ^
+           ((uint64_t)++counter << 40);
+}
+
+/*
+ * Create a new, empty file beside path, named PATH.tmp.PID.XXXXXXXXXXXX (random
+ * hex), with O_CREAT | O_EXCL | O_NOFOLLOW: never an existing file, never through
+ * a link planted under a predictable name in a shared folder. Its permissions
+ * are 0666 less the umask, as fopen's. The stream, with its name in *tmp_out
+ * (malloc'd); NULL with a message in err.
+ */
+static FILE *create_temporary(const char *path, char **tmp_out, char *err, size_t n_err)
+{
+    *tmp_out = NULL;
+    const size_t n_tmp = strlen(path) + 48;
     char *tmp = malloc(n_tmp);
     if (tmp == NULL) {
         snprintf(err, n_err, "checkpoint %s: out of memory", path);
-        return BASIN_ENOMEM;
+        return NULL;
     }
-    snprintf(tmp, n_tmp, "%s.tmp.%ld", path, (long)getpid());
-    FILE *f = fopen(tmp, "wb");
+    int fd = -1;
+    for (int attempt = 0; fd < 0 && attempt < 64; attempt++) {
+        snprintf(tmp, n_tmp, "%s.tmp.%ld.%012llx", path, (long)getpid(),
+                 (unsigned long long)(name_bits() & 0xffffffffffffull));
+        fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
+        if (fd < 0 && errno != EEXIST)
+            break;
+    }
+    FILE *f = fd >= 0 ? fdopen(fd, "wb") : NULL;
     if (f == NULL) {
+        const int saved = errno;
+        if (fd >= 0) {
+            close(fd);
+            unlink(tmp);
+        }
         snprintf(err, n_err, "checkpoint %s: cannot create %s: %s", path, tmp,
-                 strerror(errno));
+                 strerror(saved));
         free(tmp);
-        return BASIN_EIO;
+        return NULL;
     }
+    *tmp_out = tmp;
+    return f;
+}
+
+int mlp_checkpoint_write(const char *path, const mlp_checkpoint *h, const float *weights,
+                         char *err, size_t n_err)
+{
+    char *tmp;
+    FILE *f = create_temporary(path, &tmp, err, n_err);
+    if (f == NULL)
+        return BASIN_EIO;
     uLong crc = crc32(0L, Z_NULL, 0);
     unsigned char header[MLP_CHECKPOINT_HEADER];
     encode_header(header, h);
@@ -176,14 +225,18 @@ int mlp_checkpoint_write(const char *path, const mlp_checkpoint *h, const float 
         bad = fwrite(tail, 1, 4, f) != 4;
     if (!bad)
         bad = fflush(f) != 0 || fsync(fileno(f)) != 0;
-    const int saved = errno;
-    if (fclose(f) != 0)
+    int saved = bad ? errno : 0;
+    if (fclose(f) != 0 && !bad) {
         bad = 1;
-    if (!bad && rename(tmp, path) != 0)
+        saved = errno;
+    }
+    if (!bad && rename(tmp, path) != 0) {
         bad = 1;
+        saved = errno;
+    }
     if (bad) {
         snprintf(err, n_err, "checkpoint %s: write failed: %s", path,
-                 strerror(saved ? saved : errno));
+                 saved ? strerror(saved) : "an I/O error");
         remove(tmp);
         free(tmp);
         return BASIN_EIO;
@@ -199,11 +252,43 @@ int mlp_checkpoint_read(const char *path, mlp_checkpoint *h, float **weights,
                         size_t n_err)
 {
     *weights = NULL;
-    FILE *f = fopen(path, "rb");
-    if (f == NULL) {
-        snprintf(err, n_err, "checkpoint %s: cannot open: %s", path, strerror(errno));
+    /* O_NONBLOCK: a FIFO planted at the path is refused, not waited on. */
+    const int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+    struct stat st;
+    FILE *f = NULL;
+    const char *why = NULL;
+    if (fd < 0 || fstat(fd, &st) != 0)
+        why = strerror(errno);
+    else if (!S_ISREG(st.st_mode))
+        why = "not a regular file";
+    else if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) != 0 ||
+             (f = fdopen(fd, "rb")) == NULL)
+        why = strerror(errno);
+    if (why != NULL) {
+        snprintf(err, n_err, "checkpoint %s: cannot open: %s", path, why);
+        if (fd >= 0)
+            close(fd);
         return BASIN_EIO;
     }
+    const int rc = mlp_checkpoint_read_stream(f, path, h, weights, expect, err, n_err);
+    fclose(f);
+    return rc;
+}
+
+int mlp_checkpoint_read_stream(FILE *f, const char *path, mlp_checkpoint *h,
+                               float **weights, size_t (*expect)(const mlp_checkpoint *h),
+                               char *err, size_t n_err)
+{
+    *weights = NULL;
+    /* Every size the header gives is checked against the stream's length before
+       anything is allocated by it. */
+    off_t end = -1;
+    if (fseeko(f, 0, SEEK_END) != 0 || (end = ftello(f)) < 0 ||
+        fseeko(f, 0, SEEK_SET) != 0) {
+        snprintf(err, n_err, "checkpoint %s: cannot seek: %s", path, strerror(errno));
+        return BASIN_EIO;
+    }
+    const uint64_t file_bytes = (uint64_t)end;
     int rc = BASIN_OK;
     unsigned char header[MLP_CHECKPOINT_HEADER];
     float *w = NULL;
@@ -255,6 +340,17 @@ int mlp_checkpoint_read(const char *path, mlp_checkpoint *h, float **weights,
         rc = BASIN_EINVAL;
         goto done;
     }
+    /* want ≤ SIZE_MAX / 8 (mlp_layout_init): the sum cannot wrap. */
+    const uint64_t length = MLP_CHECKPOINT_HEADER + 4 * (uint64_t)want + 4;
+    if (file_bytes != length) {
+        snprintf(err, n_err,
+                 "checkpoint %s: %s: %" PRIu64 " bytes, but the header's network of "
+                 "%zu weights takes %" PRIu64,
+                 path, file_bytes < length ? "truncated" : "length", file_bytes, want,
+                 length);
+        rc = BASIN_EIO;
+        goto done;
+    }
     w = malloc(want * sizeof *w);
     if (w == NULL) {
         snprintf(err, n_err, "checkpoint %s: out of memory for %zu weights", path, want);
@@ -298,7 +394,6 @@ int mlp_checkpoint_read(const char *path, mlp_checkpoint *h, float **weights,
         goto done;
     }
 done:
-    fclose(f);
     if (rc != BASIN_OK)
         free(w);
     else

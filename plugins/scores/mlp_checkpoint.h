@@ -39,14 +39,18 @@
  *
  * A reader refuses another magic or version, a header size other than its own, a
  * P that does not match the architecture, a file of the wrong length and a CRC
- * mismatch. Files are written under a temporary name in the same folder, flushed,
- * fsync'ed and renamed into place, so a reader never sees half a checkpoint.
+ * mismatch; the file's length is checked against the header's network before
+ * anything is allocated. Files are written under a new temporary name in the same
+ * folder (created with O_EXCL | O_NOFOLLOW, so never through a planted link),
+ * flushed, fsync'ed and renamed into place, so a reader never sees half a
+ * checkpoint.
  */
 #ifndef BASIN_MLP_CHECKPOINT_H
 #define BASIN_MLP_CHECKPOINT_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #define MLP_CHECKPOINT_MAGIC   "BASINMLP"
 #define MLP_CHECKPOINT_VERSION 2u
@@ -63,9 +67,9 @@ typedef struct mlp_checkpoint {
 } mlp_checkpoint;
 
 /*
- * Write header h and its h->n_params weights to path atomically (path.tmp.PID,
- * then rename). Returns 0, or BASIN_EIO with a one-line message in err naming the
- * file.
+ * Write header h and its h->n_params weights to path atomically: a new file
+ * path.tmp.PID.RANDOM (O_CREAT | O_EXCL | O_NOFOLLOW), then rename. Returns 0, or
+ * BASIN_EIO with a one-line message in err naming the file.
  */
 int mlp_checkpoint_write(const char *path, const mlp_checkpoint *h, const float *weights,
                          char *err, size_t n_err);
@@ -75,13 +79,22 @@ int mlp_checkpoint_write(const char *path, const mlp_checkpoint *h, const float 
  * caller frees it) after checking magic, version, header size, length and CRC.
  * expect_params is the P the architecture in the header needs (computed by the
  * caller from the header's shape through expect(), which returns 0 for an invalid
- * shape). Returns 0; BASIN_EIO (cannot read, truncated, bad magic/version/CRC) or
+ * shape); the file must be exactly as long as that network takes, which is
+ * checked before the weights are allocated. A path that is not a regular file is
+ * refused (a FIFO is not waited on). Returns 0; BASIN_EIO (cannot read, not a
+ * regular file, truncated or too long, bad magic/version/CRC) or
  * BASIN_EINVAL (a shape or parameter count that does not fit) with a one-line
  * message naming the file and the field; BASIN_ENOMEM.
  */
 int mlp_checkpoint_read(const char *path, mlp_checkpoint *h, float **weights,
                         size_t (*expect)(const mlp_checkpoint *h), char *err,
                         size_t n_err);
+
+/* mlp_checkpoint_read on a seekable stream f (a file, or a buffer through
+   fmemopen), named path in messages; f is left open for the caller. */
+int mlp_checkpoint_read_stream(FILE *f, const char *path, mlp_checkpoint *h,
+                               float **weights, size_t (*expect)(const mlp_checkpoint *h),
+                               char *err, size_t n_err);
 
 /*
  * The first field in which a checkpoint's header differs from the wanted one, as

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "harness.h"
 
@@ -426,6 +427,215 @@ TEST_IMPL(toml_text)
     toml_free(NULL);
 }
 
+/* ------------------------------------------------ the guard before toml++ */
+
+/* Parse text (len bytes) as "g.toml"; the status, the message in *msg (kept until
+   the next call). */
+static int guarded(const char *text, size_t len, toml_node **root, const char **msg)
+{
+    static char *err;
+    free(err);
+    err = NULL;
+    *root = NULL;
+    int rc = toml_parse_text(text, len, "g.toml", root, &err);
+    *msg = err ? err : "";
+    return rc;
+}
+
+static void expect_guarded(const char *text, size_t len, int status, const char *message)
+{
+    toml_node *root;
+    const char *msg;
+    EXPECT_EQ(guarded(text, len, &root, &msg), status);
+    EXPECT_STR_EQ(msg, message);
+    EXPECT_NULL(root);
+    toml_free(root);
+}
+
+#define DEEP                                                                             \
+    "nested deeper than 64 levels (dotted-key parts, table-header parts, arrays and "    \
+    "inline tables each count one)"
+
+/* Issue 16, item 5: toml++ 3.3 recurses once per key part: a dotted key of 40000
+   parts (80 KB) overflowed the stack. Refused before toml++ sees it. */
+TEST_IMPL(toml_guard_dotted_key)
+{
+    const size_t parts = 40000;
+    char *text = malloc(2 * parts + 8);
+    ASSERT_NOT_NULL(text);
+    size_t n = 0;
+    for (size_t i = 0; i < parts; i++) {
+        if (i)
+            text[n++] = '.';
+        text[n++] = 'a';
+    }
+    n += (size_t)sprintf(text + n, " = 1\n");
+    EXPECT_GE(n, 80000);
+    expect_guarded(text, n, -5, "g.toml:1: " DEEP);
+    /* In an inline table, and in quoted parts, the same. */
+    n = (size_t)sprintf(text, "x = {");
+    for (size_t i = 0; i < 100; i++)
+        n += (size_t)sprintf(text + n, "%s\"p\"", i ? "." : "");
+    n += (size_t)sprintf(text + n, " = 1}\n");
+    expect_guarded(text, n, -5, "g.toml:1: " DEEP);
+    free(text);
+    /* 64 parts are fine, 65 are not. */
+    char ok[512];
+    n = 0;
+    for (int i = 0; i < 64; i++)
+        n += (size_t)sprintf(ok + n, "%sk", i ? "." : "");
+    sprintf(ok + n, " = 1\n");
+    toml_node *root;
+    const char *msg;
+    EXPECT_EQ(guarded(ok, strlen(ok), &root, &msg), 0);
+    EXPECT_STR_EQ(msg, "");
+    toml_free(root);
+    sprintf(ok + n, ".k = 1\n");
+    expect_guarded(ok, strlen(ok), -5, "g.toml:1: " DEEP);
+}
+
+/* Issue 16, item 5: deeply nested table headers, arrays and inline tables. */
+TEST_IMPL(toml_guard_nesting)
+{
+    char *text = malloc(400000);
+    ASSERT_NOT_NULL(text);
+    size_t n = 0;
+    text[n++] = '[';
+    for (size_t i = 0; i < 40000; i++)
+        n += (size_t)sprintf(text + n, "%sa", i ? "." : "");
+    n += (size_t)sprintf(text + n, "]\n");
+    expect_guarded(text, n, -5, "g.toml:1: " DEEP);
+    /* Headers one level deeper each: refused at the 65th. */
+    n = 0;
+    for (int depth = 1; depth <= 100; depth++) {
+        text[n++] = '[';
+        for (int i = 0; i < depth; i++)
+            n += (size_t)sprintf(text + n, "%sa", i ? "." : "");
+        n += (size_t)sprintf(text + n, "]\n");
+    }
+    expect_guarded(text, n, -5, "g.toml:65: " DEEP);
+    /* A header's parts and its keys' parts add up. */
+    n = (size_t)sprintf(text, "[t]\n# a comment\n");
+    for (int i = 0; i < 64; i++)
+        n += (size_t)sprintf(text + n, "%sk", i ? "." : "");
+    n += (size_t)sprintf(text + n, " = 1\n");
+    expect_guarded(text, n, -5, "g.toml:3: " DEEP);
+    /* Arrays of arrays, inline tables in arrays. */
+    n = (size_t)sprintf(text, "a = ");
+    for (int i = 0; i < 40000; i++)
+        text[n++] = '[';
+    text[n] = '\0';
+    expect_guarded(text, n, -5, "g.toml:1: " DEEP);
+    n = (size_t)sprintf(text, "a = [\n");
+    for (int i = 0; i < 40; i++)
+        n += (size_t)sprintf(text + n, "{b = [");
+    expect_guarded(text, n, -5, "g.toml:2: " DEEP);
+    free(text);
+}
+
+/* Issue 16, item 5: toml++'s assertion paths, refused with a message instead. */
+TEST_IMPL(toml_guard_assertion_paths)
+{
+    expect_guarded("x = \xce\xb2\n", 7, -2,
+                   "g.toml:1: a non-ASCII character outside a string or comment (bare "
+                   "keys and values are ASCII; quote it)");
+    expect_guarded("a = [ }\n", 8, -2, "g.toml:1: '}' closes the '[' of line 1");
+    expect_guarded("a = { b = [1 }\n", 15, -2, "g.toml:1: '}' closes the '[' of line 1");
+    expect_guarded("a = [1,\n2]]\n", 12, -2, "g.toml:2: ']' closes nothing");
+    expect_guarded("a = }\n", 6, -2, "g.toml:1: '}' closes nothing");
+    expect_guarded("a = [1,\n2,\n", 11, -2, "g.toml:1: this '[' is never closed");
+    /* In strings and comments they are text: parsed. */
+    static const char fine[] = "# \xce\xb2 ]] }\nx = \"\xce\xb2 ] }\" # [[\n"
+                               "y = '''\n[a.b.c]\n''' \nz = \"\"\"a\"\"\"\"\"\n"
+                               "w = [\"]\", '}', { v = \"[\" }]\n";
+    toml_node *root;
+    const char *msg;
+    ASSERT_EQ(guarded(fine, strlen(fine), &root, &msg), 0);
+    check_str(toml_get(root, "x"), TOML_STRING, "\xce\xb2 ] }", "x");
+    check_str(toml_get(root, "y"), TOML_STRING, "[a.b.c]\n", "y");
+    check_str(toml_get(root, "z"), TOML_STRING, "a\"\"", "z");
+    check_line(toml_get(root, "w"), 7, "w (comments dropped, lines kept)");
+    toml_free(root);
+    /* Empty inline tables close where a key could start. */
+    static const char empty[] = "a = {}\nb = [{}, {c = {}}]\n";
+    ASSERT_EQ(guarded(empty, strlen(empty), &root, &msg), 0);
+    check_kind(toml_get(root, "a"), TOML_TABLE, "a");
+    toml_free(root);
+}
+
+/* Issue 16, item 5: text that is not UTF-8, and control characters. */
+TEST_IMPL(toml_guard_encoding)
+{
+    expect_guarded("x = \"\xff\"\n", 9, -2, "g.toml:1: not valid UTF-8 (byte 0xFF)");
+    expect_guarded("a = 1\n# \xc0\xaf overlong\n", 20, -2,
+                   "g.toml:2: not valid UTF-8 (byte 0xC0)");
+    expect_guarded("x = '\xed\xa0\x80'\n", 10, -2,
+                   "g.toml:1: not valid UTF-8 (byte 0xED)"); /* a surrogate */
+    expect_guarded("x = \"\xf4\x90\x80\x80\"\n", 11, -2,
+                   "g.toml:1: not valid UTF-8 (byte 0xF4)"); /* past U+10FFFF */
+    expect_guarded("x = \"\xe2\x82\"\n", 9, -2, "g.toml:1: not valid UTF-8 (byte 0xE2)");
+    expect_guarded("x = \"\x01\"\n", 9, -2,
+                   "g.toml:1: control character U+0001 (TOML allows only tab and line "
+                   "breaks; write it as an escape in a string)");
+    expect_guarded("x = 1\0\n", 7, -2,
+                   "g.toml:1: control character U+0000 (TOML allows only tab and line "
+                   "breaks; write it as an escape in a string)");
+    EXPECT_EQ(toml_utf8_prefix("ab\xce\xb2", 4), 4);
+    EXPECT_EQ(toml_utf8_prefix("ab\xce", 3), 2);
+    EXPECT_EQ(toml_utf8_prefix("\x80", 1), 0);
+}
+
+/* Issue 16, items 5 and 10: a 60 MB recipe took 33 s and 4.75 GB in toml++ before
+   it was refused. The guard stops reading after 4 MiB outside comments: here the
+   rest of the file is a hole of NUL bytes, which would be refused as such had it
+   been read. A regular file over 256 MiB is refused unread; comments are free. */
+TEST_IMPL(toml_guard_size)
+{
+    char dir[] = "/tmp/basin-toml-XXXXXX";
+    ASSERT_NOT_NULL(mkdtemp(dir));
+    char path[256], want[512];
+    snprintf(path, sizeof path, "%s/big.toml", dir);
+    FILE *f = fopen(path, "w");
+    ASSERT_NOT_NULL(f);
+    long lines = 0;
+    while (ftell(f) < (5L << 20)) {
+        fprintf(f, "k%07ld = %ld\n", lines, lines);
+        lines++;
+    }
+    ASSERT_EQ(ftruncate(fileno(f), 60000000), 0);
+    fclose(f);
+    toml_node *root = NULL;
+    char *err = NULL;
+    EXPECT_EQ(toml_parse_file(path, &root, &err), -5);
+    /* Lines 1 to 239189 hold 4194292 bytes; the 19 of line 239190 pass 4 MiB. */
+    snprintf(want, sizeof want,
+             "%s:239190: over 4 MiB of TOML (comments aside): a recipe is at most 4 MiB",
+             path);
+    EXPECT_STR_EQ(err, want);
+    free(err);
+    err = NULL;
+    ASSERT_EQ(truncate(path, 300L << 20), 0);
+    EXPECT_EQ(toml_parse_file(path, &root, &err), -5);
+    snprintf(want, sizeof want, "%s: larger than 256 MiB: not a recipe", path);
+    EXPECT_STR_EQ(err, want);
+    free(err);
+    err = NULL;
+    /* 8 MB of comment lines (run.toml lists every job so) before one key. */
+    f = fopen(path, "w");
+    ASSERT_NOT_NULL(f);
+    for (long i = 0; i < 125000; i++)
+        fprintf(f, "# job %ld: point %ld, repeat 0, seed 1234567890123\n", i, i);
+    fputs("key = 7 # the only value\n", f);
+    fclose(f);
+    EXPECT_EQ(toml_parse_file(path, &root, &err), 0);
+    check_int(toml_get(root, "key"), 7, "key after 8 MB of comments");
+    check_line(toml_get(root, "key"), 125001, "key's line");
+    toml_free(root);
+    free(err);
+    unlink(path);
+    rmdir(dir);
+}
+
 TEST_IMPL(toml_kind_names)
 {
     EXPECT_MSG(streq(toml_kind_name(TOML_TABLE), "table"), "kind name table");
@@ -452,4 +662,9 @@ TEST_ENTRY(toml_get_not_a_table)
 TEST_ENTRY(toml_errors)
 TEST_ENTRY(toml_text)
 TEST_ENTRY(toml_kind_names)
+TEST_ENTRY(toml_guard_dotted_key)
+TEST_ENTRY(toml_guard_nesting)
+TEST_ENTRY(toml_guard_assertion_paths)
+TEST_ENTRY(toml_guard_encoding)
+TEST_ENTRY(toml_guard_size)
 TEST_LIST_END

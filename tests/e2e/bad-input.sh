@@ -36,7 +36,7 @@ expect_fail 2 "r.toml:1: plugin_path: $T/missing/lib.so: No such file or directo
     "missing plugin library" -- run "$T/r.toml"
 expect_fail 2 "$T/none.toml: cannot read" "missing recipe" -- run "$T/none.toml"
 expect_fail 2 "$T: cannot read: Is a directory" "a folder as the recipe" -- run "$T"
-expect_fail 2 "/dev/zero: larger than 64 MiB: not a recipe" "an endless recipe" -- run /dev/zero
+expect_fail 2 "/dev/zero:1: control character U+0000" "an endless recipe" -- run /dev/zero
 
 base >"$T/r.toml"
 touch "$T/file"
@@ -51,9 +51,21 @@ expect_fail 2 "cannot write in $ro: " "unwritable output folder" \
 expect_fail 2 "init.order = 20 mixes more patterns than the 10 stored" \
     "a plugin-level impossibility names the job" \
     -- run "$T/r.toml" --set init.kind=mixture --set init.order=20
-expect_fail 1 "job 0: datasets/binary-patterns: cannot allocate" \
-    "a dataset too large for memory fails cleanly" \
+# Refused before anything is allocated, with the estimate and the limit (the
+# limit is the machine's: only its source is checked).
+expect_fail 2 "job 0: memory: this job needs at least 36.4 TiB (points 36.4 TiB, probes 76.3 MiB, clone snapshots 0 B), more than the " \
+    "a dataset too large for memory is refused up front" \
     -- run "$T/r.toml" --set dataset.dim=1000000 --set dataset.count=10000000
+expect_fail 2 "clone snapshots 0 B), more than the " \
+    "... naming the limit" \
+    -- run "$T/r.toml" --set dataset.dim=1000000 --set dataset.count=10000000
+out=$(run "$T/r.toml" --set dataset.dim=1000000 --set dataset.count=10000000 2>&1)
+check "... and where it comes from: $out" \
+    grep -qE "available \((MemAvailable in /proc/meminfo|the cgroup limit in /sys/fs/cgroup/.*)\)$" <<<"$out"
+# The probes' arrays count too: 10^8 probes of 10^5 floats.
+expect_fail 2 "job 0: memory: this job needs at least 36.4 TiB (points 3.8 MiB, probes 36.4 TiB, clone snapshots 0 B)" \
+    "too many probes are refused up front" \
+    -- run "$T/r.toml" --set dataset.dim=100000 --set init.count=100000000
 expect_fail 2 "run: --threads needs an integer in [1, 1024], not 'x'" "bad --threads" \
     -- "$BASIN" run "$T/r.toml" --threads x
 expect_fail 2 "run: unknown option '--thread' (did you mean '--threads'?)" "unknown option" \

@@ -103,7 +103,7 @@ check "... and says why samples.png was skipped: $(grep samples "$T/img.err")" \
 check "... and writes no samples.png" [ ! -e "$T/img/samples.png" ]
 
 # --- run.toml is always valid UTF-8
-expect_fail 2 "--set: byte 6 of the argument is not valid UTF-8" "--set with invalid UTF-8" \
+expect_fail 2 "--set name=: not valid UTF-8 (byte 0xFF after that)" "--set with invalid UTF-8" \
     -- "$BASIN" run "$Q" --out "$T/u" --quiet --set $'name=\xff\xfe'
 check "... and nothing was written" [ ! -e "$T/u" ]
 check "--set with valid UTF-8 is written as it is" \

@@ -184,6 +184,78 @@ TEST_IMPL(recipe_bad_inputs)
     }
 }
 
+/* Issue 16, items 5 and 10: what toml++ could crash or assert on never reaches
+   it, --set text that is not UTF-8 (it made run.toml unreadable) is refused, and
+   each message is exact: file, line, what. */
+TEST_IMPL(recipe_guard)
+{
+    ASSERT_NOT_NULL(test_env("BASIN_TEST_PLUGIN_DIR"));
+    char err[2048], want[2048];
+    recipe *r = NULL;
+    const char *dir = write_recipe("r.toml", "");
+    char path[512];
+    snprintf(path, sizeof path, "%s", dir);
+    static const struct {
+        const char *text, *message;
+        int status;
+    } cases[] = {
+        {BASE "[init]\ncount = \xce\xb2\n",
+         "%s:8: a non-ASCII character outside a string or comment (bare keys and values "
+         "are ASCII; quote it)",
+         BASIN_EINVAL},
+        {BASE "[init]\ncount = [ }\n", "%s:8: '}' closes the '[' of line 8",
+         BASIN_EINVAL},
+        {BASE "[init]\nkind = \"\xff\"\n", "%s:8: not valid UTF-8 (byte 0xFF)",
+         BASIN_EINVAL},
+        {BASE
+         "[init.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a"
+         ".a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a.a]\n",
+         "%s:7: nested deeper than 64 levels (dotted-key parts, table-header parts, arrays "
+         "and inline tables each count one)",
+         BASIN_EINVAL},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        err[0] = '\0';
+        EXPECT_EQ(load(cases[i].text, NULL, 0, &r, err, sizeof err), cases[i].status);
+        snprintf(want, sizeof want, cases[i].message, path);
+        EXPECT_STR_EQ(err, want);
+        EXPECT_NULL(r);
+    }
+    const char *bad[] = {"dataset.dim=6\xff"};
+    EXPECT_EQ(load(BASE, bad, 1, &r, err, sizeof err), BASIN_EINVAL);
+    EXPECT_STR_EQ(err, "--set dataset.dim=6: not valid UTF-8 (byte 0xFF after that)");
+    const char *bad_key[] = {"\xc3(=1"};
+    EXPECT_EQ(load(BASE, bad_key, 1, &r, err, sizeof err), BASIN_EINVAL);
+    EXPECT_STR_EQ(err, "--set : not valid UTF-8 (byte 0xC3 first)");
+    /* A deep --set value is not TOML to basin: it is the string it reads as. */
+    const char *deep[] = {
+        "init.kind=[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["
+        "[[[[[[[[[[[[[[[[[[[[1"};
+    EXPECT_EQ(load(BASE, deep, 1, &r, err, sizeof err), BASIN_EINVAL);
+    EXPECT_STR_CONTAINS(err, "--set init.kind: '[[[[");
+    /* Valid UTF-8 in a bare --set word is still a string. */
+    const char *word[] = {"name=caf\xc3\xa9"};
+    EXPECT_EQ(load(BASE, word, 1, &r, err, sizeof err), BASIN_OK);
+    EXPECT_STR_EQ(r->name, "caf\xc3\xa9");
+    recipe_free(r);
+    r = NULL;
+
+    /* 5 MB of keys: refused at 4 MiB, without reading on. */
+    size_t cap = 6u << 20, n = 0;
+    char *big = malloc(cap);
+    ASSERT_NOT_NULL(big);
+    n += (size_t)snprintf(big, cap, "%s[init]\n", BASE);
+    for (long k = 0; n < (5u << 20); k++)
+        n += (size_t)snprintf(big + n, cap - n, "k%07ld = 1\n", k);
+    EXPECT_EQ(load(big, NULL, 0, &r, err, sizeof err), BASIN_EINVAL);
+    free(big);
+    snprintf(want, sizeof want, "%s:", path);
+    EXPECT_STR_CONTAINS(err, want);
+    EXPECT_STR_CONTAINS(
+        err, ": over 4 MiB of TOML (comments aside): a recipe is at most 4 MiB");
+    EXPECT_NULL(r);
+}
+
 /* A required parameter that the recipe leaves out; set, the recipe loads. */
 TEST_IMPL(recipe_required_param)
 {
@@ -243,6 +315,7 @@ TEST_LIST_BEGIN
 TEST_ENTRY(recipe_sweeps)
 TEST_ENTRY(recipe_set)
 TEST_ENTRY(recipe_bad_inputs)
+TEST_ENTRY(recipe_guard)
 TEST_ENTRY(recipe_required_param)
 TEST_ENTRY(recipe_missing_file)
 TEST_ENTRY(recipe_suggest)

@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -902,9 +903,10 @@ TEST_IMPL(datasets_fashion_real)
     join(t_images, sizeof t_images, dir, "t10k-images-idx3-ubyte.gz");
     join(t_labels, sizeof t_labels, dir, "t10k-labels-idx1-ubyte.gz");
     if (access(images, R_OK) != 0 || access(t_images, R_OK) != 0)
-        TEST_SKIP("fashion-mnist: %.512s not found (install dataset-fashion-mnist, or set "
-                  "BASIN_TEST_FASHION_MNIST_DIR)",
-                  images);
+        TEST_SKIP(
+            "fashion-mnist: %.512s not found (install dataset-fashion-mnist, or set "
+            "BASIN_TEST_FASHION_MNIST_DIR)",
+            images);
     raw_idx train = {0}, test = {0};
     ASSERT_MSG(read_raw(images, labels, &train) && read_raw(t_images, t_labels, &test),
                "fashion-mnist: the test reads the raw IDX files itself");
@@ -1073,6 +1075,32 @@ TEST_IMPL(datasets_fashion_real)
     free(test.hashes);
     free(test.by_label);
     EXPECT_EQ(m.n_warnings, 0);
+}
+
+/* Cap the address space at 1 GiB above its current size (was: the old limit, to
+   restore). 0 where that is not done: sanitizer builds reserve terabytes. */
+static int cap_address_space(struct rlimit *was)
+{
+#if defined(__SANITIZE_ADDRESS__)
+    (void)was;
+    return 0;
+#else
+    unsigned long long pages = 0;
+    FILE *f = fopen("/proc/self/statm", "r");
+    if (f == NULL || fscanf(f, "%llu", &pages) != 1 || getrlimit(RLIMIT_AS, was) != 0) {
+        if (f != NULL)
+            fclose(f);
+        return 0;
+    }
+    fclose(f);
+    struct rlimit cap = *was;
+    const unsigned long long want =
+        pages * (unsigned long long)sysconf(_SC_PAGESIZE) + (1ull << 30);
+    if (cap.rlim_max != RLIM_INFINITY && want > cap.rlim_max)
+        return 0;
+    cap.rlim_cur = (rlim_t)want;
+    return setrlimit(RLIMIT_AS, &cap) == 0;
+#endif
 }
 
 /* Write an IDX file (gzip unless plain) with the given header words and bytes. */
@@ -1288,6 +1316,54 @@ TEST_IMPL(datasets_fashion_fake)
                "an uncompressed train-images-idx3-ubyte is read: status %d, \"%s\"", rc,
                fake_last_error);
     unlink(path);
+    /* Issue 16, item 4: a 32-byte file whose header claims 2^32 − 1 images of
+       28 × 28 made the plugin allocate 2 × 16 GiB of indices before reading a
+       pixel. The data a header promises is read through first: "truncated", and
+       nothing sized by the claim is allocated (the address space is capped at
+       1 GiB above the current one while it runs, outside sanitizer builds). */
+    for (int gz = 0; gz < 2; gz++) {
+        fake_idx(dir, 10, 4, 4, 5, 4, 4);
+        join(path, sizeof path, dir, "train-images-idx3-ubyte.gz");
+        unlink(path);
+        join(path, sizeof path, dir,
+             gz ? "train-images-idx3-ubyte.gz" : "train-images-idx3-ubyte");
+        uint32_t claim[4] = {0x803, 0xffffffffu, 28, 28};
+        write_idx(path, !gz, claim, 4, px, 16);
+        struct stat st;
+        stat(path, &st);
+        set_number(&p, "count", 10);
+        set_number(&p, "heldout", 0);
+        struct rlimit was;
+        const int capped = cap_address_space(&was);
+        const int rc_claim = make_fails(host, &p);
+        if (capped)
+            setrlimit(RLIMIT_AS, &was);
+        char want[4400];
+        snprintf(want, sizeof want, "%s: truncated: 16 of 3367254359280 pixel bytes",
+                 path);
+        EXPECT_MSG(rc_claim == BASIN_EIO && strcmp(fake_last_error, want) == 0,
+                   "fashion-mnist(fake): a %lld-byte %s file claiming 2^32 - 1 images: "
+                   "\"%s\"",
+                   (long long)st.st_size, gz ? "gzip" : "plain", fake_last_error);
+        unlink(path);
+    }
+    /* The labels of a class are read only after the images were: a labels file
+       agreeing with a false count is never reached. */
+    fake_idx(dir, 10, 4, 4, 5, 4, 4);
+    join(path, sizeof path, dir, "train-images-idx3-ubyte.gz");
+    uint32_t claim[4] = {0x803, 0x7fffffffu, 4, 4};
+    write_idx(path, 0, claim, 4, px, 160);
+    join(path, sizeof path, dir, "train-labels-idx1-ubyte.gz");
+    uint32_t label_claim[2] = {0x801, 0x7fffffffu};
+    write_idx(path, 0, label_claim, 2, px, 16);
+    set_number(&p, "class", 1);
+    const int rc_labels = make_fails(host, &p);
+    EXPECT_MSG(rc_labels == BASIN_EIO &&
+                   strstr(fake_last_error, "truncated: 160 of 34359738352 pixel bytes"),
+               "fashion-mnist(fake): 2^31 - 1 claimed images and labels: \"%s\"",
+               fake_last_error);
+    set_number(&p, "class", -1);
+    fake_idx(dir, 10, 4, 4, 5, 4, 4);
     /* Missing files: a folder without them. */
     set_string(&p, "path", tmp);
     EXPECT_EQ(make_fails(host, &p), BASIN_EIO);
@@ -1394,6 +1470,23 @@ TEST_IMPL(datasets_npy)
         EXPECT_MSG(memcmp(out, f4, sizeof f4) == 0, "npy: '<f4' (5, 3) round trip");
     }
     np->destroy(d);
+    /* Issue 16, item 3: a shape text of 255 characters and its ')' (the old
+       core/npy.c wrote one byte past its 256-byte buffer on it) reads as (5, 3). */
+    {
+        char dict[512];
+        snprintf(dict, sizeof dict,
+                 "{'descr': '<f4', 'fortran_order': False, 'shape': (5, 3%*s), }", 250,
+                 "");
+        const char *padded = write_npy(tmp, "padded.npy", 1, dict, f4, sizeof f4);
+        const int rc = npy_try(desc, host, padded, "", 0, 0, &d);
+        if (rc == BASIN_OK)
+            np->info(d, &info);
+        EXPECT_MSG(rc == BASIN_OK && info.n_train == 5 && info.dim == 3,
+                   "npy: a 256-character shape text reads as (5, 3) (%s)",
+                   fake_last_error);
+        if (rc == BASIN_OK)
+            np->destroy(d);
+    }
     /* count 2: the first two rows; a held-out file; heldout 1: its first row. */
     const char *b = write_npy(tmp, "f4b.npy", 1,
                               "{'descr': '<f4', 'fortran_order': False, 'shape': (3, 3)}",

@@ -514,6 +514,129 @@ TEST_IMPL(mlp_checkpoint_corrupt)
     free(train);
 }
 
+/* Issue 16, item 9: the temporary file was NAME.tmp.PID, opened without O_EXCL:
+   a link planted under that name in a shared checkpoint folder had its target
+   overwritten. Now the temporary name is new and random, created with O_EXCL |
+   O_NOFOLLOW: the planted link's target is untouched, and so is a dangling link's
+   (never created); a link at the checkpoint's own name is replaced, not followed. */
+TEST_IMPL(mlp_checkpoint_planted_links)
+{
+    ASSERT(setup());
+    char sub[512], path[600], victim[600], link_path[700], ghost[600];
+    snprintf(sub, sizeof sub, "%s/planted", dir);
+    ASSERT_EQ(mkdir(sub, 0700), 0);
+    snprintf(path, sizeof path, "%s/m.ckpt", sub);
+    snprintf(victim, sizeof victim, "%s/victim.txt", sub);
+    snprintf(ghost, sizeof ghost, "%s/ghost.txt", sub);
+    FILE *f = fopen(victim, "w");
+    ASSERT_NOT_NULL(f);
+    fputs("precious\n", f);
+    fclose(f);
+    /* The old predictable name, for this process, points at the victim. */
+    snprintf(link_path, sizeof link_path, "%s.tmp.%ld", path, (long)getpid());
+    ASSERT_EQ(symlink(victim, link_path), 0);
+    float *train = small_train();
+    float out[PROBES];
+    void *w = trained(path, train, out);
+    ASSERT_NOT_NULL(w);
+    iface->destroy(w);
+    char text[64] = "";
+    f = fopen(victim, "r");
+    ASSERT_NOT_NULL(f);
+    EXPECT_NOT_NULL(fgets(text, sizeof text, f));
+    fclose(f);
+    EXPECT_STR_EQ(text, "precious\n");
+    struct stat st;
+    EXPECT_EQ(lstat(path, &st), 0);
+    EXPECT_MSG(S_ISREG(st.st_mode), "%s is a regular file", path);
+    EXPECT_EQ(lstat(link_path, &st), 0);
+    EXPECT_MSG(S_ISLNK(st.st_mode), "the planted link is left as it was");
+    /* Nothing else is left in the folder: victim, link, checkpoint. */
+    char cmd[700];
+    snprintf(cmd, sizeof cmd, "ls -A %s | wc -l", sub);
+    FILE *ls = popen(cmd, "r");
+    int entries = -1;
+    if (ls) {
+        if (fscanf(ls, "%d", &entries) != 1)
+            entries = -1;
+        pclose(ls);
+    }
+    EXPECT_EQ(entries, 3);
+
+    /* A dangling link at the checkpoint's name: replaced by the file, its target
+       never created. */
+    unlink(path);
+    ASSERT_EQ(symlink(ghost, path), 0);
+    w = trained(path, train, out);
+    ASSERT_NOT_NULL(w);
+    iface->destroy(w);
+    EXPECT_EQ(lstat(path, &st), 0);
+    EXPECT_MSG(S_ISREG(st.st_mode), "%s is a regular file", path);
+    EXPECT_MSG(access(ghost, F_OK) != 0, "%s was not created", ghost);
+    free(train);
+}
+
+/* Issue 16, item 9: the reader allocated the weights the header's network needs
+   before it knew the file held them (a 212-byte file could ask for a petabyte).
+   The file's length is checked first; a FIFO at the path is refused unread. */
+TEST_IMPL(mlp_checkpoint_length_first)
+{
+    ASSERT(setup());
+    float *train = small_train();
+    float b[PROBES];
+    char path[512], name[256];
+    int ok = checkpointed("length", train, b, path, sizeof path, name, sizeof name);
+    FILE *f = ok ? fopen(path, "rb") : NULL;
+    if (!f)
+        free(train);
+    ASSERT_NOT_NULL(f);
+    unsigned char bytes[4096];
+    const size_t size = fread(bytes, 1, sizeof bytes, f);
+    fclose(f);
+    ASSERT_LT(size, sizeof bytes);
+    /* width 16384: P = w² + 12 w + 3 for dim 3, embedding 4, depth 2. */
+    const uint64_t width = 16384, n_params = width * width + 12 * width + 3;
+    for (int i = 0; i < 4; i++)
+        bytes[20 + i] = (unsigned char)(width >> (8 * i));
+    for (int i = 0; i < 8; i++)
+        bytes[160 + i] = (unsigned char)(n_params >> (8 * i));
+    char bad[600];
+    snprintf(bad, sizeof bad, "%s/length/wide.ckpt", dir);
+    const size_t kept[2] = {size, 212};
+    for (int k = 0; k < 2; k++) {
+        f = fopen(bad, "wb");
+        ASSERT_NOT_NULL(f);
+        fwrite(bytes, 1, kept[k], f);
+        fclose(f);
+        params q = small_params(bad);
+        set_number(&q, "width", (double)width);
+        void *r = make(&q, SMALL_DIM);
+        ASSERT_NOT_NULL(r);
+        EXPECT_EQ(iface->encode(r, host, train, SMALL_K), BASIN_EIO);
+        char want[1024];
+        snprintf(want, sizeof want,
+                 "encode: checkpoint %s: truncated: %zu bytes, but the header's network "
+                 "of %llu weights takes %llu",
+                 bad, kept[k], (unsigned long long)n_params,
+                 (unsigned long long)(208 + 4 * n_params + 4));
+        EXPECT_STR_EQ(fake_last_error, want);
+        iface->destroy(r);
+    }
+    unlink(bad);
+    ASSERT_EQ(mkfifo(bad, 0600), 0);
+    params q = small_params(bad);
+    void *r = make(&q, SMALL_DIM);
+    ASSERT_NOT_NULL(r);
+    EXPECT_EQ(iface->encode(r, host, train, SMALL_K), BASIN_EIO);
+    char want[1024];
+    snprintf(want, sizeof want, "encode: checkpoint %s: cannot open: not a regular file",
+             bad);
+    EXPECT_STR_EQ(fake_last_error, want);
+    iface->destroy(r);
+    unlink(bad);
+    free(train);
+}
+
 /* An unwritable checkpoint folder (a file where a folder should be): BASIN_EIO
    naming the file. */
 TEST_IMPL(mlp_checkpoint_unwritable)
@@ -580,6 +703,8 @@ TEST_ENTRY(mlp_checkpoint_round_trip)
 TEST_ENTRY(mlp_checkpoint_mismatch)
 TEST_ENTRY(mlp_checkpoint_corrupt)
 TEST_ENTRY(mlp_checkpoint_unwritable)
+TEST_ENTRY(mlp_checkpoint_planted_links)
+TEST_ENTRY(mlp_checkpoint_length_first)
 TEST_ENTRY(mlp_bad_input)
 TEST_ENTRY(mlp_gaussian_optimum)
 TEST_LIST_END
