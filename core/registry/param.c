@@ -221,7 +221,7 @@ static void write_toml_string(FILE *f, const char *s)
 /* A CSV field: quoted ("" for a quote) when it holds a comma, quote or newline. */
 static void write_csv_field(FILE *f, const char *s)
 {
-    if (!strpbrk(s, ",\"\n")) {
+    if (!strpbrk(s, ",\"\n\r")) {
         fputs(s, f);
         return;
     }
