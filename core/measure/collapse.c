@@ -44,6 +44,30 @@ double collapse_time_gaussian(const double *eigenvalues, uint32_t dim, uint64_t 
     return 0.5 * (lo + hi);
 }
 
+double collapse_time_mixture(double variance, uint32_t dim, uint64_t n_points)
+{
+    if (!(variance > 0) || dim == 0)
+        return NAN;
+    if (n_points <= 1)
+        return INFINITY;
+    return 0.5 * log1p(variance / expm1(2 * log((double)n_points) / dim));
+}
+
+const char *collapse_basis_name(collapse_basis basis)
+{
+    switch (basis) {
+    case COLLAPSE_BASIS_LAW:
+        return "law";
+    case COLLAPSE_BASIS_MIXTURE:
+        return "mixture";
+    case COLLAPSE_BASIS_EMPIRICAL:
+        return "gaussian-approx";
+    case COLLAPSE_BASIS_NONE:
+        break;
+    }
+    return "";
+}
+
 double collapse_ou_time(double alpha, double sigma)
 {
     if (sigma <= 0)

@@ -15,6 +15,17 @@
  *               a hidden manifold gives the equal-eigenvalue estimate of
  *               Achilli et al. 2025 (docs/science.md, Hidden manifold model: basin's own
  *               estimate, not the paper's formula).
+ *   mixture     Biroli et al.'s result for a mixture of isotropic Gaussians of
+ *               within-class variance σ² (docs/science.md, Two-class Gaussian
+ *               mixture): the same closed form with σ² the within-class variance,
+ *                 t_C = ½ log(1 + σ²/(P^{2/N} − 1)),
+ *               not the full covariance: the C − 1 between-class directions add
+ *               O(1/N) to the entropy and drop out as N → ∞ (their
+ *               Gaussian_Mixutres_entropy.py `crit_theo`, Plots_paper.py `tcond`).
+ *
+ * Where the numbers come from is a collapse_basis: the law's spectrum, the mixture
+ * formula, or the empirical covariance spectrum of a data set without a known law
+ * (the Gaussian approximation).
  *
  * The measured counterparts live in the pipeline: the collapse time of a
  * trajectory (the start of the final stretch in which its nearest training point,
@@ -32,6 +43,24 @@ double collapse_speciation_time(const double *eigenvalues, uint32_t dim);
 /* t_C of the criterion above for n_points points (bisection to 1e-12 relative);
    +INFINITY for one point (no collapse), NaN if every eigenvalue is 0. */
 double collapse_time_gaussian(const double *eigenvalues, uint32_t dim, uint64_t n_points);
+
+/* Biroli et al.'s mixture collapse time for n_points points of within-class
+   variance `variance` in dim dimensions: ½ log(1 + σ²/(P^{2/N} − 1)), with
+   P^{2/N} − 1 = expm1(2 log P / N) (exact for large N). +INFINITY for one point,
+   NaN unless variance > 0 and dim ≥ 1. */
+double collapse_time_mixture(double variance, uint32_t dim, uint64_t n_points);
+
+/* What the closed-form times of a job rest on (summary.csv's `theory` column). */
+typedef enum collapse_basis {
+    COLLAPSE_BASIS_NONE,     /* no theory: the times are NaN */
+    COLLAPSE_BASIS_LAW,      /* the data law's covariance spectrum, Gaussian criterion */
+    COLLAPSE_BASIS_MIXTURE,  /* t_C from the mixture formula; t_S from the law */
+    COLLAPSE_BASIS_EMPIRICAL /* the empirical covariance of the full training split,
+                                Gaussian criterion: the Gaussian approximation */
+} collapse_basis;
+
+/* Its name in results: "", "law", "mixture", "gaussian-approx". */
+const char *collapse_basis_name(collapse_basis basis);
 
 /* The OU time with the same σ/α: ½ log((α² + σ²)/α²); 0 at σ = 0. */
 double collapse_ou_time(double alpha, double sigma);

@@ -562,8 +562,10 @@ static int job_measures(job *j, char *err, size_t n_err)
                 j->d_law[i] = NAN;
     }
     char why[1400];
-    rc = trajectory_theory(j->ds, j->ds_self, &j->host, ds_id, dim, j->info.n_train,
-                           &j->t_theory, &j->t_speciation, why, sizeof why);
+    recipe_values(j->r, RECIPE_DATASET, j->point, j->values);
+    rc = trajectory_theory(j->ds, j->ds_self, &j->host, ds_id,
+                           j->r->sections[RECIPE_DATASET].params, j->values, dim,
+                           j->info.n_train, &j->theory, why, sizeof why);
     return rc ? fail(j, rc, NULL, why, err, n_err) : BASIN_OK;
 }
 
@@ -585,7 +587,7 @@ static int job_clones(job *j, char *err, size_t n_err)
 int job_run(job *j, unsigned threads, char *err, size_t n_err)
 {
     j->threads = threads;
-    j->t_speciation = j->t_theory = NAN;
+    j->theory = (trajectory_law){NAN, NAN, COLLAPSE_BASIS_NONE};
     int rc;
     if ((rc = job_dataset(j, err, n_err)) || (rc = job_rule(j, err, n_err)) ||
         (rc = job_model(j, err, n_err)) || (rc = job_init(j, err, n_err)) ||
