@@ -183,11 +183,14 @@ int trajectory_theory(const basin_dataset_iface *ds, void *ds_self, host_job *ho
     if (rc == BASIN_OK) {
         out->basis = basis_of(ds_id);
         out->t_speciation = collapse_speciation_time(lambda, dim);
-        /* The mixture's within-class variance σ² is its `variance` parameter. */
-        long v =
-            out->basis == COLLAPSE_BASIS_MIXTURE ? param_find(ds_params, "variance") : -1;
-        if (v >= 0)
-            out->t_collapse = collapse_time_mixture(ds_values[v].number, dim, n_train);
+        /* The mixture's within-class variance σ² and its C: its parameters
+           `variance` and `components`. */
+        const int mixture = out->basis == COLLAPSE_BASIS_MIXTURE;
+        const long v = mixture ? param_find(ds_params, "variance") : -1;
+        const long c = mixture ? param_find(ds_params, "components") : -1;
+        if (v >= 0 && c >= 0)
+            out->t_collapse = collapse_time_mixture(ds_values[v].number, dim, n_train,
+                                                    (uint32_t)ds_values[c].number);
         else {
             if (out->basis == COLLAPSE_BASIS_MIXTURE)
                 out->basis = COLLAPSE_BASIS_LAW;

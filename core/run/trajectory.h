@@ -79,9 +79,10 @@ typedef struct trajectory_law {
  * The closed-form collapse time t_C and speciation time t_S of a dataset whose
  * spectrum() answers (dim eigenvalues; n_train points drawn), NaN otherwise.
  * t_S is ½ log of the top eigenvalue; t_C the Gaussian criterion on the spectrum,
- * except for datasets/gaussian-mixture, where it is Biroli et al.'s mixture formula
- * with the within-class variance read from the dataset's parameters (ds_params,
- * ds_values: its table and this job's values). The spectrum of
+ * except for datasets/gaussian-mixture, where it is the mixture formula
+ * (collapse_time_mixture) with the within-class variance and the number of
+ * components read from the dataset's parameters (ds_params, ds_values: its table
+ * and this job's values). The spectrum of
  * datasets/fashion-mnist and datasets/npy is the empirical covariance of their
  * full training file: basis COLLAPSE_BASIS_EMPIRICAL, the Gaussian approximation.
  * A spectrum of BASIN_EUNSUPPORTED is no law; any other failure is returned with

@@ -76,8 +76,9 @@ check "Fashion-MNIST, K = 10: t_C = $tc = 1.938559" num "$tc" '>' 1.938558
 check "Fashion-MNIST, K = 10: t_C = $tc = 1.938559" num "$tc" '<' 1.938560
 
 # 3. The two-class mixture (N = 16, P = 100, m̃ = σ = 1): t_C is the mixture
-# formula ½ log(1 + σ²/(P^{2/N} − 1)) = 0.413158, not the Gaussian criterion on the
-# full covariance (0.502863); t_S = ½ log(σ² + N m̃²) = ½ log 17 = 1.416607.
+# formula, the collapse of P/2 points a class, ½ log(1 + σ²/((P/2)^{2/N} − 1)) =
+# 0.474972, not the Gaussian criterion on the full covariance (0.502863) nor the
+# large-N form (0.413158); t_S = ½ log(σ² + N m̃²) = ½ log 17 = 1.416607.
 cat >"$T/mix.toml" <<'TOML'
 name = "mix"
 seed = 1
@@ -103,8 +104,8 @@ TOML
 "$BASIN" run "$T/mix.toml" --out "$T/mix" --quiet --threads 2
 S=$T/mix/summary.csv
 check "mixture: theory = mixture" [ "$(first "$S" theory)" = mixture ]
-check "mixture: t_C $(first "$S" t_collapse_theory) = 0.413158" \
-    num "$(first "$S" t_collapse_theory)" '==' 0.413157977
+check "mixture: t_C $(first "$S" t_collapse_theory) = 0.474972" \
+    num "$(first "$S" t_collapse_theory)" '==' 0.474972317
 check "mixture: t_S $(first "$S" t_speciation) = ½ log 17" \
     num "$(first "$S" t_speciation)" '==' 1.41660667
 "$BASIN" run "$T/mix.toml" --out "$T/gauss" --quiet --threads 2 \
