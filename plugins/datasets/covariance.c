@@ -63,7 +63,7 @@ int covariance_spectrum(covariance *c, const basin_host *host, double *eigenvalu
     if (c->n < 2) {
         host->error(host, "the empirical spectrum needs 2 rows or more, got %llu",
                     (unsigned long long)c->n);
-        return BASIN_EINVAL;
+        return BASIN_EUNSUPPORTED;
     }
     flush(c);
     /* C = cross/n − (sum/n)(sum/n)ᵀ, both triangles filled (dsyev reads one). */

@@ -45,7 +45,8 @@ void covariance_add(covariance *c, const float *row);
 
 /*
  * The dim eigenvalues of the covariance of the rows added, descending, round-off
- * below 0 set to 0. Returns 0; BASIN_EINVAL for fewer than 2 rows; BASIN_ENOMEM or
+ * below 0 set to 0. Returns 0; BASIN_EUNSUPPORTED for fewer than 2 rows (no
+ * spectrum, not an error: the host then prints no theory); BASIN_ENOMEM or
  * BASIN_ENUMERIC from dsyev (a message in host->error).
  */
 int covariance_spectrum(covariance *c, const basin_host *host, double *eigenvalues);

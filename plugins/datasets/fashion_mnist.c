@@ -527,7 +527,8 @@ static int fashion_read(void *self, const basin_host *host, int split, uint64_t 
  * The eigenvalues of the empirical covariance of every image of the train file
  * (of `class` when ≥ 0), as rows, descending (see the top). Returns BASIN_EIO
  * (missing, unreadable or truncated file), BASIN_EINVAL (bad header, or the file
- * changed since create), BASIN_ENOMEM, BASIN_ECANCELED or BASIN_ENUMERIC.
+ * changed since create), BASIN_EUNSUPPORTED (fewer than 2 images: no theory),
+ * BASIN_ENOMEM, BASIN_ECANCELED or BASIN_ENUMERIC.
  */
 static int fashion_spectrum(void *self, const basin_host *host, double *eigenvalues)
 {

@@ -280,8 +280,8 @@ static int npy_info(void *self, basin_dataset_info *out)
  * The eigenvalues of the empirical covariance of every row of the training file,
  * descending (see the top): from the rows in memory when count took them all, else
  * read again in blocks. Remembered across jobs by file, size, time and uint8
- * scale. Returns BASIN_EUNSUPPORTED above 4096 entries a row, BASIN_EIO,
- * BASIN_EINVAL (the file changed or fewer than 2 rows), BASIN_ENOMEM,
+ * scale. Returns BASIN_EUNSUPPORTED above 4096 entries a row or below 2 rows (no
+ * theory), BASIN_EIO, BASIN_EINVAL (the file changed), BASIN_ENOMEM,
  * BASIN_ECANCELED or BASIN_ENUMERIC.
  */
 static int npy_spectrum(void *self, const basin_host *host, double *eigenvalues)

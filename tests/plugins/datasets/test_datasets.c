@@ -1737,7 +1737,8 @@ static const char *write_rows(const char *tmp, const char *name, const float *x,
  *     ½ log λ̂_1 lies within 4 · ½ √(2/K) = 0.014 of the law's ½ log 4 = 0.6931.
  *     The test's own Jacobi eigenvalues of the same float rows agree to 1e-9.
  *  3. count = 100 on a copy of the file: the same spectrum (all rows re-read).
- *  4. Rows of 4097 entries: BASIN_EUNSUPPORTED (no theory), not an error.
+ *  4. One row, or rows of 4097 entries: BASIN_EUNSUPPORTED (no theory), not an
+ *     error.
  */
 TEST_IMPL(datasets_npy_spectrum)
 {
@@ -1815,6 +1816,13 @@ TEST_IMPL(datasets_npy_spectrum)
     free(shifted);
     iface_of(&g)->destroy(gd);
 
+    /* one row: no covariance, no theory (not an error) */
+    static const float one[3] = {1, 2, 3};
+    const char *single = write_rows(tmp, "one.npy", one, 1, 3, 0);
+    if (npy_loads(npy_try(desc, host, single, "", 0, 0, &d), "one.npy")) {
+        EXPECT_EQ(np->spectrum(d, host, w), BASIN_EUNSUPPORTED);
+        np->destroy(d);
+    }
     const uint32_t wide = 4097;
     float *row = calloc(3 * (size_t)wide, sizeof *row);
     row[0] = 1;
