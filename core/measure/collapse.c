@@ -44,6 +44,30 @@ double collapse_time_gaussian(const double *eigenvalues, uint32_t dim, uint64_t 
     return 0.5 * (lo + hi);
 }
 
+double collapse_time_mixture(double variance, uint32_t dim, uint64_t n_points,
+                             uint32_t components)
+{
+    if (!(variance > 0) || dim == 0 || components == 0 || n_points <= components)
+        return NAN;
+    const double per_class = (double)n_points / components;
+    return 0.5 * log1p(variance / expm1(2 * log(per_class) / dim));
+}
+
+const char *collapse_basis_name(collapse_basis basis)
+{
+    switch (basis) {
+    case COLLAPSE_BASIS_LAW:
+        return "law";
+    case COLLAPSE_BASIS_MIXTURE:
+        return "mixture";
+    case COLLAPSE_BASIS_EMPIRICAL:
+        return "gaussian-approx";
+    case COLLAPSE_BASIS_NONE:
+        break;
+    }
+    return "";
+}
+
 double collapse_ou_time(double alpha, double sigma)
 {
     if (sigma <= 0)

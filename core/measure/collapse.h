@@ -15,6 +15,25 @@
  *               a hidden manifold gives the equal-eigenvalue estimate of
  *               Achilli et al. 2025 (docs/science.md, Hidden manifold model: basin's own
  *               estimate, not the paper's formula).
+ *   mixture     an equal-weight mixture of C isotropic Gaussians of within-class
+ *               variance σ² (docs/science.md, Two-class Gaussian mixture): Biroli
+ *               et al.'s excess-entropy criterion with the mixture's own entropy.
+ *               Once the classes have separated (t_C < t_S) the noised mixture's
+ *               entropy is one component's plus log C, so P points collapse like
+ *               P/C points of one Gaussian:
+ *                 t_C = ½ log(1 + σ²/((P/C)^{2/N} − 1)).
+ *               As N → ∞ at fixed (log P)/N the log C/N drops out and this is
+ *               their closed form ½ log(1 + σ²/(P^{2/N} − 1)) (their
+ *               Gaussian_Mixutres_entropy.py `crit_theo`, Plots_paper.py `tcond`);
+ *               at N = 16 and 100, P = 100, C = 2, the condensation-aware collapse
+ *               time of simulated trajectories is 1.06 and 1.00 times this, 1.22
+ *               and 1.07 times theirs (docs/science.md). Not the Gaussian criterion
+ *               on the full covariance either: the between-class eigenvalue is
+ *               not a Gaussian direction.
+ *
+ * Where the numbers come from is a collapse_basis: the law's spectrum, the mixture
+ * formula, or the empirical covariance spectrum of a data set without a known law
+ * (the Gaussian approximation).
  *
  * The measured counterparts live in the pipeline: the collapse time of a
  * trajectory (the start of the final stretch in which its nearest training point,
@@ -32,6 +51,28 @@ double collapse_speciation_time(const double *eigenvalues, uint32_t dim);
 /* t_C of the criterion above for n_points points (bisection to 1e-12 relative);
    +INFINITY for one point (no collapse), NaN if every eigenvalue is 0. */
 double collapse_time_gaussian(const double *eigenvalues, uint32_t dim, uint64_t n_points);
+
+/* The collapse time of n_points points drawn from an equal-weight mixture of
+   `components` isotropic Gaussians of within-class variance `variance` in dim
+   dimensions: ½ log(1 + σ²/((P/C)^{2/N} − 1)), with (P/C)^{2/N} − 1 computed as
+   expm1(2 log(P/C)/N). components = 1 is Biroli et al.'s isotropic closed form.
+   NaN unless variance > 0, dim ≥ 1 and P > C (fewer than two points a class
+   have no within-class collapse); it assumes the classes have separated, t_C
+   below the speciation time. */
+double collapse_time_mixture(double variance, uint32_t dim, uint64_t n_points,
+                             uint32_t components);
+
+/* What the closed-form times of a job rest on (summary.csv's `theory` column). */
+typedef enum collapse_basis {
+    COLLAPSE_BASIS_NONE,     /* no theory: the times are NaN */
+    COLLAPSE_BASIS_LAW,      /* the data law's covariance spectrum, Gaussian criterion */
+    COLLAPSE_BASIS_MIXTURE,  /* t_C by the mixture formula; t_S from the law */
+    COLLAPSE_BASIS_EMPIRICAL /* the empirical covariance of the full training split,
+                                Gaussian criterion: the Gaussian approximation */
+} collapse_basis;
+
+/* Its name in results: "", "law", "mixture", "gaussian-approx". */
+const char *collapse_basis_name(collapse_basis basis);
 
 /* The OU time with the same σ/α: ½ log((α² + σ²)/α²); 0 at σ = 0. */
 double collapse_ou_time(double alpha, double sigma);

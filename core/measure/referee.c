@@ -73,10 +73,13 @@ void referee_count(const referee_batch *b, const measure_class *cls,
     }
 }
 
-void referee_count_theory(point_stats *st, double t_theory, double t_speciation)
+void referee_count_theory(point_stats *st, double t_theory, double t_speciation,
+                          collapse_basis basis)
 {
     if (isnan(t_theory) && isnan(t_speciation))
         return;
+    if (st->theory_n == 0)
+        st->theory_basis = basis;
     st->t_theory_sum += t_theory;
     st->t_speciation_sum += t_speciation;
     st->theory_n++;

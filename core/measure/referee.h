@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "basin/plugin.h"
+#include "measure/collapse.h"
 #include "measure/landscape.h"
 #include "measure/measure.h"
 
@@ -30,6 +31,7 @@ typedef struct point_stats {
     uint64_t t_col_n;
     double t_theory_sum, t_speciation_sum; /* closed forms, summed over jobs */
     uint64_t theory_n;
+    collapse_basis theory_basis; /* what they rest on (the first job's) */
     uint64_t clone_same[REFEREE_MAX_CLONES], clone_n[REFEREE_MAX_CLONES];
     double clone_time[REFEREE_MAX_CLONES], clone_time_ou[REFEREE_MAX_CLONES];
     uint64_t attractors, attractors_by_class[MEASURE_N_CLASSES], landscape_jobs;
@@ -66,8 +68,10 @@ void referee_classify_attractors(const referee_batch *b, const double *d_law,
 void referee_count(const referee_batch *b, const measure_class *cls,
                    const basin_value *measure, point_stats *st);
 
-/* A job's closed-form times t_C and t_S (NaN without a known law: not counted). */
-void referee_count_theory(point_stats *st, double t_theory, double t_speciation);
+/* A job's closed-form times t_C and t_S and what they rest on (NaN without a
+   known law: not counted). */
+void referee_count_theory(point_stats *st, double t_theory, double t_speciation,
+                          collapse_basis basis);
 
 /* A job's clones: per clone time c, same[c] of n[c] copies ended on the
    original's training point; time[c] is the schedule time, time_ou[c] the OU

@@ -4,14 +4,17 @@
  * where it is small (t → 0): σ² comes from expm1 or a product of sines, never from
  * 1 − α² computed in floating point.
  *
- * The table's ctx points to a static per-kind record, not to the enclosing
- * schedule, so a copy of the basin_schedule (the host makes one to set t_start for a
- * cloned trajectory) keeps working.
+ * The table's ctx points to a static record (the kind and its grid), not to the
+ * enclosing schedule, so a copy of the basin_schedule (the host makes one to set
+ * t_start for a cloned trajectory) and a copy of the schedule itself keep working.
+ * The records of the grids in use live in a small process-wide pool (one per
+ * distinct kind, grid and ρ), filled under a lock and never freed.
  */
 #include "process/schedule.h"
 
 #include <float.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
@@ -19,15 +22,19 @@
 #include "base/suggest.h"
 #include "recipe/sections.h"
 
-
 /* ddpm-linear: Ho et al. 2020, β per step from β0 to β1 over T steps. */
 #define DDPM_T     1000.0
 #define DDPM_BETA0 1e-4
 #define DDPM_BETA1 0.02
 /* cosine: Nichol & Dhariwal 2021, offset s. */
 #define COSINE_S 0.008
-/* edm: Karras et al. 2022, the σ grid's ρ. */
-#define EDM_RHO 7.0
+/* The default grid: Karras et al. 2022's, with their ρ = 7. */
+#define DEFAULT_GRID SCHEDULE_GRID_KARRAS
+#define DEFAULT_RHO  7.0
+#define RHO_MIN      1.0
+#define RHO_MAX      1000.0
+/* Distinct (kind, grid, ρ) records one process can hold. */
+#define POOL_SIZE 256
 
 static const double pi = 3.14159265358979323846;
 
@@ -46,9 +53,49 @@ static const schedule_law laws[] = {
 };
 #define N_LAWS (sizeof laws / sizeof laws[0])
 
+static const char *const grid_names[] = {
+    [SCHEDULE_GRID_UNIFORM] = "uniform",
+    [SCHEDULE_GRID_LOG] = "log",
+    [SCHEDULE_GRID_KARRAS] = "karras",
+};
+#define N_GRIDS (sizeof grid_names / sizeof grid_names[0])
+
+/* What ctx points to: a kind's law and the grid of this schedule. */
+typedef struct schedule_ctx {
+    const schedule_law *law;
+    schedule_grid grid;
+    double rho;
+} schedule_ctx;
+
+static schedule_ctx pool[POOL_SIZE];
+static size_t pool_used;
+static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
+
+/* The pool's record for (law, grid, rho), added if new; NULL when the pool is full. */
+static const schedule_ctx *pool_record(const schedule_law *law, schedule_grid grid,
+                                       double rho)
+{
+    const schedule_ctx *found = NULL;
+    pthread_mutex_lock(&pool_lock);
+    for (size_t k = 0; k < pool_used && found == NULL; k++)
+        if (pool[k].law == law && pool[k].grid == grid && pool[k].rho == rho)
+            found = &pool[k];
+    if (found == NULL && pool_used < POOL_SIZE) {
+        pool[pool_used] = (schedule_ctx){law, grid, rho};
+        found = &pool[pool_used++];
+    }
+    pthread_mutex_unlock(&pool_lock);
+    return found;
+}
+
+static const schedule_ctx *ctx_of(const basin_schedule *s)
+{
+    return s->ctx;
+}
+
 static schedule_kind kind_of(const basin_schedule *s)
 {
-    return ((const schedule_law *)s->ctx)->kind;
+    return ctx_of(s)->law->kind;
 }
 
 /* ddpm-linear: −log ᾱ(t) = T (β0 t + ½ (β1 − β0) t²) ≥ 0. */
@@ -122,25 +169,87 @@ static void schedule_at(const basin_schedule *s, double t, double *alpha, double
         *dsigma_dt = ds;
 }
 
+/* The noise-to-signal ratio λ = σ/α at time t (EDM's σ; λ = t for edm). */
+static double ratio_at(const basin_schedule *s, double t)
+{
+    double alpha, sigma;
+    schedule_at(s, t, &alpha, &sigma, NULL, NULL);
+    return sigma / alpha;
+}
+
 /*
- * n_steps + 1 decreasing times from t_max to t_min (both exact): uniform in t for
- * ddpm-linear, cosine and ou; for edm Karras et al. 2022 (Eq. 5), ρ = 7:
- *   σ_i = (σ_max^{1/ρ} + i/n (σ_min^{1/ρ} − σ_max^{1/ρ}))^ρ.
- * n_steps = 0 gives t_max alone. [thread-safe]
+ * The time of s whose ratio σ/α is lambda, in closed form (α² = 1/(1 + λ²)):
+ *   ou           t = ½ log1p(λ²)
+ *   edm          t = λ
+ *   ddpm-linear  T (β0 t + ½ (β1 − β0) t²) = L = log1p(λ²), the positive root
+ *                t = 2L / (T β0 + √((T β0)² + 2 T (β1 − β0) L))
+ *   cosine       cos θ = cos θ0 / √(1 + λ²), so tan θ = √(sin² θ0 + λ²) / cos θ0
+ *                and t = θ · 2 (1 + s)/π − s.
+ * Each keeps its relative precision as λ → 0, and λ² is never formed where it
+ * could overflow (λ reaches 1/DBL_MIN where α(t_max) is tiny). [thread-safe]
  */
-static void schedule_grid(const basin_schedule *s, uint32_t n_steps, double *times)
+static double time_of_ratio(const basin_schedule *s, double lambda)
+{
+    /* ½ log1p(λ²), as log λ + ½ log1p(1/λ²) above 1 */
+    const double half_log = lambda > 1 ? log(lambda) + 0.5 * log1p(1 / (lambda * lambda))
+                                       : 0.5 * log1p(lambda * lambda);
+    switch (kind_of(s)) {
+    case SCHEDULE_OU:
+        return half_log;
+    case SCHEDULE_EDM:
+        return lambda;
+    case SCHEDULE_DDPM_LINEAR: {
+        const double L = 2 * half_log, a = DDPM_T * DDPM_BETA0;
+        return 2 * L / (a + sqrt(a * a + 2 * DDPM_T * (DDPM_BETA1 - DDPM_BETA0) * L));
+    }
+    case SCHEDULE_COSINE: {
+        const double theta0 = cosine_theta(0);
+        const double theta = atan2(hypot(sin(theta0), lambda), cos(theta0));
+        return (theta - theta0) * 2 * (1.0 + COSINE_S) / pi;
+    }
+    }
+    return NAN;
+}
+
+/*
+ * n_steps + 1 decreasing times from t_max to t_min (both exact), spaced as the
+ * schedule's grid says (schedule.h):
+ *   uniform  t_i = t_max + i/n (t_min − t_max);
+ *   log      log λ_i = log λ_max + i/n (log λ_min − log λ_max);
+ *   karras   λ_i = (λ_max^{1/ρ} + i/n (λ_min^{1/ρ} − λ_max^{1/ρ}))^ρ (Karras et al.
+ *            2022, Eq. 5);
+ * with λ = σ/α and t_i the time whose ratio is λ_i (time_of_ratio). For edm
+ * (λ = t) the karras grid is Eq. 5 in t itself. n_steps = 0 gives t_max alone.
+ * [thread-safe]
+ */
+static void schedule_grid_times(const basin_schedule *s, uint32_t n_steps, double *times)
 {
     const double t_min = s->t_min, t_max = s->t_max;
+    const schedule_ctx *c = ctx_of(s);
     times[0] = t_max;
     if (n_steps == 0)
         return;
-    if (kind_of(s) == SCHEDULE_EDM) {
-        const double r_max = pow(t_max, 1 / EDM_RHO), r_min = pow(t_min, 1 / EDM_RHO);
-        for (uint32_t i = 1; i < n_steps; i++)
-            times[i] = pow(r_max + (double)i / n_steps * (r_min - r_max), EDM_RHO);
-    } else {
+    const double l_max = ratio_at(s, t_max), l_min = ratio_at(s, t_min);
+    switch (c->grid) {
+    case SCHEDULE_GRID_UNIFORM:
         for (uint32_t i = 1; i < n_steps; i++)
             times[i] = t_max + (double)i / n_steps * (t_min - t_max);
+        break;
+    case SCHEDULE_GRID_LOG: {
+        const double g_max = log(l_max), g_min = log(l_min);
+        for (uint32_t i = 1; i < n_steps; i++)
+            times[i] =
+                time_of_ratio(s, exp(g_max + (double)i / n_steps * (g_min - g_max)));
+        break;
+    }
+    case SCHEDULE_GRID_KARRAS: {
+        const double rho = c->rho;
+        const double r_max = pow(l_max, 1 / rho), r_min = pow(l_min, 1 / rho);
+        for (uint32_t i = 1; i < n_steps; i++)
+            times[i] =
+                time_of_ratio(s, pow(r_max + (double)i / n_steps * (r_min - r_max), rho));
+        break;
+    }
     }
     times[n_steps] = t_min;
 }
@@ -199,8 +308,34 @@ static int fail(char *err, size_t n_err, const char *fmt, ...)
     return BASIN_EINVAL;
 }
 
+/* The grid called name (NULL: the default), or -1 with a message in err. */
+static int grid_of(const char *name, char *err, size_t n_err)
+{
+    if (name == NULL)
+        return DEFAULT_GRID;
+    for (size_t k = 0; k < N_GRIDS; k++)
+        if (strcmp(name, grid_names[k]) == 0)
+            return (int)k;
+    if (err != NULL && n_err > 0) {
+        const char *guess = suggest_closest(name, grid_names, N_GRIDS);
+        if (guess != NULL)
+            snprintf(err, n_err, "unknown schedule grid '%s' (did you mean '%s'?)", name,
+                     guess);
+        else
+            snprintf(err, n_err, "unknown schedule grid '%s' (one of %s)", name,
+                     SCHEDULE_GRIDS);
+    }
+    return -1;
+}
+
 int schedule_init(schedule *s, const char *name, double t_min, double t_max, char *err,
                   size_t n_err)
+{
+    return schedule_init_grid(s, name, t_min, t_max, NULL, -1, err, n_err);
+}
+
+int schedule_init_grid(schedule *s, const char *name, double t_min, double t_max,
+                       const char *grid, double rho, char *err, size_t n_err)
 {
     memset(s, 0, sizeof *s);
     if (err != NULL && n_err > 0)
@@ -251,17 +386,34 @@ int schedule_init(schedule *s, const char *name, double t_min, double t_max, cha
     if (law->kind == SCHEDULE_COSINE && !(t_max < 1))
         return fail(err, n_err, "cosine schedule t_max = %g must be below 1 (α(1) = 0)",
                     t_max);
+    const int g = grid_of(grid, err, n_err);
+    if (g < 0)
+        return BASIN_EINVAL;
+    if (isnan(rho))
+        return fail(err, n_err, "schedule rho = %g: not a number", rho);
+    if (rho < 0)
+        rho = DEFAULT_RHO;
+    if (!(rho >= RHO_MIN && rho <= RHO_MAX))
+        return fail(err, n_err, "schedule rho = %g must be in [%g, %g]", rho, RHO_MIN,
+                    RHO_MAX);
+    const schedule_ctx *ctx = pool_record(law, (schedule_grid)g, rho);
+    if (ctx == NULL)
+        return fail(err, n_err,
+                    "more than %d distinct schedule grids (kind, grid, rho) in one run",
+                    POOL_SIZE);
 
     s->kind = law->kind;
+    s->grid = (schedule_grid)g;
+    s->rho = rho;
     s->table = (basin_schedule){
         .struct_size = sizeof(basin_schedule),
         .name = law->name,
         .t_min = t_min,
         .t_max = t_max,
         .t_start = t_max,
-        .ctx = law,
+        .ctx = ctx,
         .at = schedule_at,
-        .grid = schedule_grid,
+        .grid = schedule_grid_times,
         .ou_time = schedule_ou_time,
     };
     /* α must stay a normal number at t_max (σ/α and the samplers' α_i/α_j divide by

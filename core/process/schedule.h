@@ -13,8 +13,29 @@
  *                (at 0.99, σ/α ≈ 64).
  *   ou           Ornstein–Uhlenbeck (Biroli et al. 2024; Achilli et al. 2025):
  *                α = e^{−t}, σ² = 1 − e^{−2t}. Default range [1e-3, 5].
- *   edm          Karras et al. 2022 (VE): α = 1, σ = t. Default range [0.002, 80];
- *                its grid is the ρ = 7 σ grid.
+ *   edm          Karras et al. 2022 (VE): α = 1, σ = t. Default range [0.002, 80].
+ *
+ * Grids. A sampler of n steps walks n + 1 decreasing times from t_max to t_min
+ * (both exact), spaced by the recipe's [schedule] grid in the noise-to-signal ratio
+ * λ = σ/α (EDM's σ; Karras et al. 2022 write every schedule this way, Eq. 4 with
+ * s(t) = α, σ(t) = λ):
+ *   uniform  uniform in the schedule's own time t (the DDPM steps for ddpm-linear);
+ *   log      uniform in log λ: every step divides λ by the same factor
+ *            (λ_max/λ_min)^{1/n};
+ *   karras   Karras et al. 2022, Eq. 5: λ_i = (λ_max^{1/ρ} + i/n (λ_min^{1/ρ} −
+ *            λ_max^{1/ρ}))^ρ, ρ = `rho` (default 7; ρ = 1 is uniform in λ, ρ → ∞
+ *            the log grid). The default for every schedule.
+ * Why λ and its log: in the scaled state y = x/α the probability-flow ODE is
+ * dy/dλ = (y − D(y))/λ, so in log λ its coefficients are of order one; a uniform
+ * step in log λ changes the noise level by the same relative amount everywhere,
+ * the last step included. (Log OU time would do the same near t = 0, where
+ * t_OU ≈ λ²/2, but at large t, where t_OU ≈ log λ, it would thin the steps out.)
+ * The uniform grid is the one to avoid with few steps: its last step goes from
+ * t_min + (t_max − t_min)/n to t_min (ou's default range in 50 steps: σ from 0.43
+ * to 0.045), too far for a deterministic sampler near a training point, where
+ * x − α ξ shrinks like σ: one Heun step there multiplies it by about −12. On the
+ * same range and steps the karras grid's last step divides λ by 1.35 (ρ = 7), the
+ * log grid's by 1.18.
  *
  * Every time a result reports can be given in OU time, the time of the OU schedule
  * with the same noise-to-signal ratio σ/α (schedule_ou_time):
@@ -31,7 +52,6 @@
 
 #include "basin/plugin.h"
 
-
 typedef enum schedule_kind {
     SCHEDULE_DDPM_LINEAR,
     SCHEDULE_COSINE,
@@ -39,19 +59,35 @@ typedef enum schedule_kind {
     SCHEDULE_EDM
 } schedule_kind;
 
-/* A schedule as the host lends it to samplers: `table` is what they see. */
+/* How the grid spaces the steps (see Grids above). */
+typedef enum schedule_grid {
+    SCHEDULE_GRID_UNIFORM,
+    SCHEDULE_GRID_LOG,
+    SCHEDULE_GRID_KARRAS
+} schedule_grid;
+
+/* A schedule as the host lends it to samplers: `table` is what they see. Copies of
+   the schedule and of its table stay valid (their ctx is process-wide). */
 typedef struct schedule {
     basin_schedule table; /* first member: &s->table is the basin_schedule */
     schedule_kind kind;
+    schedule_grid grid;
+    double rho; /* the karras grid's ρ (kept, unused, for the others) */
 } schedule;
 
 /*
  * Set up s for the named schedule on [t_min, t_max] (negative: the default end),
- * with table.t_start = t_max. Returns BASIN_EINVAL with a one-line message in err
- * for an unknown name ("unknown schedule 'cosin' (did you mean 'cosine'?)") or a
- * range outside the schedule's domain (t_min ≥ t_max, t_min ≤ 0, cosine t_max ≥ 1,
- * a range where α underflows to 0).
+ * with table.t_start = t_max, on the named grid (NULL: the default, karras) with
+ * exponent rho (negative: the default 7; it must lie in [1, 1000]). Returns
+ * BASIN_EINVAL with a one-line message in err for an unknown name ("unknown
+ * schedule 'cosin' (did you mean 'cosine'?)") or grid, a rho out of range, or a
+ * range outside the schedule's domain (t_min ≥ t_max, t_min ≤ 0, cosine
+ * t_max ≥ 1, a range where α underflows to 0).
  */
+int schedule_init_grid(schedule *s, const char *name, double t_min, double t_max,
+                       const char *grid, double rho, char *err, size_t n_err);
+
+/* schedule_init_grid on the default grid (karras, ρ = 7). */
 int schedule_init(schedule *s, const char *name, double t_min, double t_max, char *err,
                   size_t n_err);
 

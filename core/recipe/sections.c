@@ -12,6 +12,14 @@ const basin_param_def schedule_params[SCHEDULE_N_PARAMS + 1] = {
     [SCHEDULE_T_MAX] =
         {"t_max", BASIN_PARAM_REAL, -1, NULL, -1, 1e6, NULL, 0,
          "where generation starts, in the schedule's time (-1: its default end)"},
+    [SCHEDULE_GRID] =
+        {"grid", BASIN_PARAM_CHOICE, 0, "karras", 0, 0, SCHEDULE_GRIDS, 0,
+         "how the sampler's steps are spaced: uniform in the schedule's time, uniform "
+         "in log(sigma/alpha), or karras (Karras et al. 2022, Eq. 5, in sigma/alpha): "
+         "the last steps small against sigma"},
+    [SCHEDULE_RHO] = {"rho", BASIN_PARAM_REAL, 7, NULL, 1, 1000, NULL, 0,
+                      "grid = karras: the exponent rho (7: Karras et al.; 1: uniform in "
+                      "sigma/alpha; large: close to the log grid)"},
     [SCHEDULE_N_PARAMS] = {NULL, 0, 0, NULL, 0, 0, NULL, 0, NULL},
 };
 

@@ -26,11 +26,21 @@ typedef enum recipe_section_id {
 } recipe_section_id;
 
 /* [schedule]: the noise schedule of a diffusion sampler (process/schedule.h). A
-   negative t_min or t_max (the default) means the schedule's own default end. */
-enum { SCHEDULE_NAME, SCHEDULE_T_MIN, SCHEDULE_T_MAX, SCHEDULE_N_PARAMS };
+   negative t_min or t_max (the default) means the schedule's own default end;
+   grid and rho space the sampler's steps (schedule.h, Grids). */
+enum {
+    SCHEDULE_NAME,
+    SCHEDULE_T_MIN,
+    SCHEDULE_T_MAX,
+    SCHEDULE_GRID,
+    SCHEDULE_RHO,
+    SCHEDULE_N_PARAMS
+};
 
 /* The schedule names, '|'-separated, for messages and the parameter table. */
 #define SCHEDULE_NAMES "ddpm-linear|cosine|ou|edm"
+/* The grids, likewise. */
+#define SCHEDULE_GRIDS "uniform|log|karras"
 
 /* [init]: where the dynamics start (process/init.h). */
 enum { INIT_KIND, INIT_COUNT, INIT_FLIP, INIT_ORDER, INIT_N_PARAMS };

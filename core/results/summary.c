@@ -27,34 +27,43 @@ static void write_header(FILE *f, const recipe *r, int distance, int landscape)
     if (distance)
         fprintf(f, "ratio_memorized_rate,ratio_memorized_rate_lo,"
                    "ratio_memorized_rate_hi,d_m_mean,t_collapse,t_collapse_se,"
-                   "t_collapse_theory,t_speciation,pair_distance,pair_cosine,");
+                   "t_collapse_theory,t_speciation,theory,pair_distance,pair_cosine,");
     if (landscape)
         fprintf(f, "attractors,attractors_memorized,attractors_spurious,"
                    "attractors_generalized,");
     fprintf(f, "samples,seconds\n");
 }
 
+/* Write each of n values followed by a comma. */
+static void write_reals(FILE *f, const double *values, size_t n)
+{
+    for (size_t k = 0; k < n; k++) {
+        csv_real(f, values[k]);
+        fputc(',', f);
+    }
+}
+
 /* The distance layout's fields of a point: the ratio rule's memorized rate
    (whatever the rule), the mean d_m, the measured collapse time (mean and
-   standard error over trajectories, OU time), the closed forms and the
-   disjoint-sets test's mean d_pair and cos_pair. */
+   standard error over trajectories, OU time), the closed forms and what they rest
+   on (measure/collapse.h: law, mixture or gaussian-approx; empty without), and
+   the disjoint-sets test's mean d_pair and cos_pair. */
 static void write_distance(FILE *f, const point_stats *st, double confidence)
 {
     write_rate(f, st->ratio_memorized, st->samples, confidence);
     double n = (double)st->t_col_n, mean = st->t_col_sum / n;
     double var = n > 1 ? (st->t_col_sum2 - n * mean * mean) / (n - 1) : NAN;
     double theory_n = (double)st->theory_n;
-    double fields[] = {st->samples ? st->d_m_sum / (double)st->samples : NAN,
-                       n > 0 ? mean : NAN,
-                       n > 1 ? sqrt(fmax(var, 0) / n) : NAN,
-                       theory_n > 0 ? st->t_theory_sum / theory_n : NAN,
-                       theory_n > 0 ? st->t_speciation_sum / theory_n : NAN,
-                       st->pair_n ? st->pair_d_sum / (double)st->pair_n : NAN,
-                       st->pair_n ? st->pair_cos_sum / (double)st->pair_n : NAN};
-    for (size_t k = 0; k < sizeof fields / sizeof fields[0]; k++) {
-        csv_real(f, fields[k]);
-        fputc(',', f);
-    }
+    const double times[] = {st->samples ? st->d_m_sum / (double)st->samples : NAN,
+                            n > 0 ? mean : NAN, n > 1 ? sqrt(fmax(var, 0) / n) : NAN,
+                            theory_n > 0 ? st->t_theory_sum / theory_n : NAN,
+                            theory_n > 0 ? st->t_speciation_sum / theory_n : NAN};
+    write_reals(f, times, sizeof times / sizeof times[0]);
+    fprintf(f, "%s,",
+            collapse_basis_name(theory_n > 0 ? st->theory_basis : COLLAPSE_BASIS_NONE));
+    const double pairs[] = {st->pair_n ? st->pair_d_sum / (double)st->pair_n : NAN,
+                            st->pair_n ? st->pair_cos_sum / (double)st->pair_n : NAN};
+    write_reals(f, pairs, sizeof pairs / sizeof pairs[0]);
 }
 
 /* The attractor counts of a point: means over its jobs. */

@@ -635,8 +635,9 @@ static int job_schedule(job *j, char *err, size_t n_err)
     basin_value *v = j->values;
     char why[600];
     recipe_values(j->r, RECIPE_SCHEDULE, j->point, v);
-    if (schedule_init(&j->sched, v[SCHEDULE_NAME].string, v[SCHEDULE_T_MIN].number,
-                      v[SCHEDULE_T_MAX].number, why, sizeof why))
+    if (schedule_init_grid(&j->sched, v[SCHEDULE_NAME].string, v[SCHEDULE_T_MIN].number,
+                           v[SCHEDULE_T_MAX].number, v[SCHEDULE_GRID].string,
+                           v[SCHEDULE_RHO].number, why, sizeof why))
         return fail(j, BASIN_EINVAL, "schedule", why, err, n_err);
     recipe_values(j->r, RECIPE_MEASURE, j->point, v);
     int rc = trajectory_setup(&j->traj, v, &j->sched.table, j->train, j->info.n_train,
@@ -796,9 +797,11 @@ static int job_measures(job *j, char *err, size_t n_err)
                 j->d_law[i] = NAN;
     }
     char why[1400];
+    recipe_values(j->r, RECIPE_DATASET, j->point, j->values);
     fatal_call was = fatal_enter(ds_id, "spectrum");
-    rc = trajectory_theory(j->ds, j->ds_self, &j->host, ds_id, dim, j->info.n_train,
-                           &j->t_theory, &j->t_speciation, why, sizeof why);
+    rc = trajectory_theory(j->ds, j->ds_self, &j->host, ds_id,
+                           j->r->sections[RECIPE_DATASET].params, j->values, dim,
+                           j->info.n_train, &j->theory, why, sizeof why);
     fatal_leave(was);
     return rc ? fail(j, rc, NULL, why, err, n_err) : BASIN_OK;
 }
@@ -821,7 +824,7 @@ static int job_clones(job *j, char *err, size_t n_err)
 int job_run(job *j, unsigned threads, char *err, size_t n_err)
 {
     j->threads = threads;
-    j->t_speciation = j->t_theory = NAN;
+    j->theory = (trajectory_law){NAN, NAN, COLLAPSE_BASIS_NONE};
     /* From here until job_free, an exit of the process is a plugin's, and a
        crash or a second interrupt names this job (base/fatal.h). */
     char where[512];

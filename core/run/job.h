@@ -55,7 +55,7 @@ typedef struct job {
     /* Score models: the schedule and the trajectory measures. */
     schedule sched;
     trajectory traj;
-    double t_speciation, t_theory; /* closed forms, NaN without a known law */
+    trajectory_law theory; /* closed forms, NaN without a known law */
 
     /* The disjoint-sets test (disjoint.h): per sample, NULL when not asked. */
     double *d_pair, *cos_pair;

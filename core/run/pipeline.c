@@ -187,7 +187,8 @@ static int keep_job(run *u, job *j, double started, char *err, size_t n_err)
     recipe_values(u->r, RECIPE_MEASURE, j->point, j->values);
     referee_batch b = job_batch(j);
     referee_count(&b, j->cls, j->values, st);
-    referee_count_theory(st, j->t_theory, j->t_speciation);
+    referee_count_theory(st, j->theory.t_collapse, j->theory.t_speciation,
+                         j->theory.basis);
     referee_count_clones(st, j->traj.n_clones, j->traj.clone_same, j->traj.clone_n,
                          j->traj.clone_time, j->traj.clone_time_ou);
     if (u->landscape) {

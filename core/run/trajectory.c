@@ -9,6 +9,7 @@
 #include "measure/collapse.h"
 #include "process/schedule.h"
 #include "recipe/sections.h"
+#include "registry/param.h"
 
 /*
  * The step observer of score-model jobs, for the probes (indices < count):
@@ -147,11 +148,29 @@ nomem:
     return BASIN_ENOMEM;
 }
 
-int trajectory_theory(const basin_dataset_iface *ds, void *ds_self, host_job *host,
-                      const char *ds_id, uint32_t dim, uint64_t n_train, double *t_theory,
-                      double *t_speciation, char *err, size_t n_err)
+/*
+ * How the closed forms of a dataset are computed, by its id: Biroli et al.'s
+ * mixture formula for datasets/gaussian-mixture; the Gaussian criterion on the
+ * empirical covariance spectrum of the full training split (the Gaussian
+ * approximation) for the data sets without a known law, whose spectrum() computes
+ * that (datasets/fashion-mnist, datasets/npy); the law's spectrum otherwise.
+ */
+static collapse_basis basis_of(const char *ds_id)
 {
-    *t_speciation = *t_theory = NAN;
+    if (strcmp(ds_id, "datasets/gaussian-mixture") == 0)
+        return COLLAPSE_BASIS_MIXTURE;
+    if (strcmp(ds_id, "datasets/fashion-mnist") == 0 ||
+        strcmp(ds_id, "datasets/npy") == 0)
+        return COLLAPSE_BASIS_EMPIRICAL;
+    return COLLAPSE_BASIS_LAW;
+}
+
+int trajectory_theory(const basin_dataset_iface *ds, void *ds_self, host_job *host,
+                      const char *ds_id, const basin_param_def *ds_params,
+                      const basin_value *ds_values, uint32_t dim, uint64_t n_train,
+                      trajectory_law *out, char *err, size_t n_err)
+{
+    *out = (trajectory_law){NAN, NAN, COLLAPSE_BASIS_NONE};
     if (!ds->spectrum)
         return BASIN_OK;
     double *lambda = alloc_array(dim, sizeof *lambda);
@@ -162,8 +181,21 @@ int trajectory_theory(const basin_dataset_iface *ds, void *ds_self, host_job *ho
     host_job_clear_error(host);
     int rc = ds->spectrum(ds_self, &host->table, lambda);
     if (rc == BASIN_OK) {
-        *t_speciation = collapse_speciation_time(lambda, dim);
-        *t_theory = collapse_time_gaussian(lambda, dim, n_train);
+        out->basis = basis_of(ds_id);
+        out->t_speciation = collapse_speciation_time(lambda, dim);
+        /* The mixture's within-class variance σ² and its C: its parameters
+           `variance` and `components`. */
+        const int mixture = out->basis == COLLAPSE_BASIS_MIXTURE;
+        const long v = mixture ? param_find(ds_params, "variance") : -1;
+        const long c = mixture ? param_find(ds_params, "components") : -1;
+        if (v >= 0 && c >= 0)
+            out->t_collapse = collapse_time_mixture(ds_values[v].number, dim, n_train,
+                                                    (uint32_t)ds_values[c].number);
+        else {
+            if (out->basis == COLLAPSE_BASIS_MIXTURE)
+                out->basis = COLLAPSE_BASIS_LAW;
+            out->t_collapse = collapse_time_gaussian(lambda, dim, n_train);
+        }
     } else if (rc != BASIN_EUNSUPPORTED) {
         errmsg(err, n_err, "%s: %s", ds_id, host_job_error(host, rc));
     }

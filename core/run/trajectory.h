@@ -17,6 +17,7 @@
 #include "basin/plugin.h"
 #include "base/host.h"
 #include "kernels/nearest.h"
+#include "measure/collapse.h"
 #include "measure/measure.h"
 #include "measure/referee.h"
 #include "run/dynamics.h"
@@ -68,13 +69,29 @@ int trajectory_clones(trajectory *t, const dynamics *d, host_job *host,
                       const char *sampler_id, const measure_distance *dist, char *err,
                       size_t n_err);
 
-/* The closed-form collapse time t_C and speciation time t_S of a dataset that
-   knows its law's spectrum (dim eigenvalues; n_train points drawn), NaN
-   otherwise. A spectrum of BASIN_EUNSUPPORTED is no law; any other failure is
-   returned with "DATASET_ID: MSG" in err. */
+/* The closed forms of a job's data (measure/collapse.h), NaN where unknown. */
+typedef struct trajectory_law {
+    double t_collapse, t_speciation; /* OU time */
+    collapse_basis basis;            /* what they rest on */
+} trajectory_law;
+
+/*
+ * The closed-form collapse time t_C and speciation time t_S of a dataset whose
+ * spectrum() answers (dim eigenvalues; n_train points drawn), NaN otherwise.
+ * t_S is ½ log of the top eigenvalue; t_C the Gaussian criterion on the spectrum,
+ * except for datasets/gaussian-mixture, where it is the mixture formula
+ * (collapse_time_mixture) with the within-class variance and the number of
+ * components read from the dataset's parameters (ds_params, ds_values: its table
+ * and this job's values). The spectrum of
+ * datasets/fashion-mnist and datasets/npy is the empirical covariance of their
+ * full training file: basis COLLAPSE_BASIS_EMPIRICAL, the Gaussian approximation.
+ * A spectrum of BASIN_EUNSUPPORTED is no law; any other failure is returned with
+ * "DATASET_ID: MSG" in err.
+ */
 int trajectory_theory(const basin_dataset_iface *ds, void *ds_self, host_job *host,
-                      const char *ds_id, uint32_t dim, uint64_t n_train, double *t_theory,
-                      double *t_speciation, char *err, size_t n_err);
+                      const char *ds_id, const basin_param_def *ds_params,
+                      const basin_value *ds_values, uint32_t dim, uint64_t n_train,
+                      trajectory_law *out, char *err, size_t n_err);
 
 /* Free what t owns. */
 void trajectory_free(trajectory *t);

@@ -11,7 +11,10 @@
  * Its covariance is
  *   Σ = σ² I + (1/C) Σ_c (m_c − m̄)(m_c − m̄)ᵀ,   m̄ = (1/C) Σ_c m_c,
  * so for C = 2 the top eigenvalue is Λ = σ² + N m̃² and t_S = ½ log Λ ≈ ½ log N for
- * m̃ = σ = 1 (docs/science.md, Two-class Gaussian mixture).
+ * m̃ = σ = 1 (docs/science.md, Two-class Gaussian mixture). spectrum() gives these
+ * eigenvalues; the host's collapse time for this data set is the mixture formula
+ * ½ log(1 + σ²/((K/C)^{2/N} − 1)) from `variance` and `components`, not the
+ * Gaussian criterion on this spectrum (measure/collapse.h).
  *
  * Random numbers (host, role DATASET):
  *   mean signs:     index c (index 0 for C = 2), step 2, uniforms: + if u < ½

@@ -18,6 +18,10 @@
  * held-out file. No random numbers are used.
  * If every entry of both splits is −1 or +1, info() sets BASIN_DATA_BINARY, so
  * binary energies (Hopfield) accept the data.
+ * spectrum(): the data have no known law, so it gives the eigenvalues of the
+ * empirical covariance of EVERY row of the training file (not only the first
+ * count), for the host's Gaussian approximation of t_S and t_C (covariance.h;
+ * rows of more than 4096 entries: BASIN_EUNSUPPORTED, no theory).
  *
  * Rejected, with a message naming the file: a missing file, bad magic, an unknown
  * version, a malformed header dict, fortran_order True, other dtypes, big-endian
@@ -27,8 +31,11 @@
  */
 #include <basin/plugin.h>
 
+#include "covariance.h"
 #include "npy.h"
 #include "rows.h"
+
+#include <sys/stat.h>
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,6 +70,10 @@ typedef struct npy_data {
     rows r; /* first: rows_dataset_read takes the instance */
     uint32_t flags;
     uint32_t height, width, channels;
+    /* For spectrum(): the training file, its open flags and its row count. */
+    char *path;
+    unsigned open_flags;
+    uint64_t file_rows;
 } npy_data;
 
 static void npy_destroy(void *self)
@@ -71,6 +82,7 @@ static void npy_destroy(void *self)
     if (d == NULL)
         return;
     rows_free(&d->r);
+    free(d->path);
     free(d);
 }
 
@@ -222,7 +234,14 @@ static int npy_create(const basin_host *host, const basin_value *params, void **
         d->r.n_train = count > 0 ? (uint64_t)count : train.rows;
         d->r.n_heldout = !has_heldout ? 0 : heldout > 0 ? (uint64_t)heldout : held.rows;
         image_shape(&train, &d->height, &d->width, &d->channels);
-        rc = rows_alloc(&d->r, host);
+        d->open_flags = flags;
+        d->file_rows = train.rows;
+        d->path = malloc(strlen(path) + 1);
+        rc = d->path != NULL ? rows_alloc(&d->r, host) : BASIN_ENOMEM;
+        if (d->path == NULL)
+            host->error(host, "out of memory");
+        else
+            strcpy(d->path, path);
     }
     if (rc == BASIN_OK)
         rc = read_rows(host, &train, d->r.n_train, d->r.data);
@@ -257,13 +276,77 @@ static int npy_info(void *self, basin_dataset_info *out)
     return BASIN_OK;
 }
 
+/*
+ * The eigenvalues of the empirical covariance of every row of the training file,
+ * descending (see the top): from the rows in memory when count took them all, else
+ * read again in blocks. Remembered across jobs by file, size, time and uint8
+ * scale. Returns BASIN_EUNSUPPORTED above 4096 entries a row or below 2 rows (no
+ * theory), BASIN_EIO, BASIN_EINVAL (the file changed), BASIN_ENOMEM,
+ * BASIN_ECANCELED or BASIN_ENUMERIC.
+ */
+static int npy_spectrum(void *self, const basin_host *host, double *eigenvalues)
+{
+    const npy_data *d = self;
+    const uint32_t dim = d->r.dim;
+    struct stat st;
+    if (stat(d->path, &st) != 0) {
+        host->error(host, "%s: cannot read it again for its spectrum", d->path);
+        return BASIN_EIO;
+    }
+    char key[4400];
+    snprintf(key, sizeof key, "npy|%s|%u|%lld|%lld", d->path, d->open_flags,
+             (long long)st.st_size, (long long)st.st_mtime);
+    if (covariance_recall(key, dim, eigenvalues))
+        return BASIN_OK;
+    covariance c;
+    int rc = covariance_init(&c, dim, host);
+    if (rc != BASIN_OK)
+        return rc;
+    if (d->r.n_train == d->file_rows) {
+        for (uint64_t r = 0; r < d->r.n_train; r++)
+            covariance_add(&c, rows_at(&d->r, r));
+    } else {
+        npy_reader file = {0};
+        float *buf = malloc((size_t)CANCEL_ROWS * dim * sizeof *buf);
+        rc = buf != NULL ? open_npy(host, d->path, d->open_flags, &file) : BASIN_ENOMEM;
+        if (buf == NULL)
+            host->error(host, "out of memory");
+        if (rc == BASIN_OK && (file.dim != dim || file.rows != d->file_rows)) {
+            host->error(host, "%s: changed since it was read", d->path);
+            rc = BASIN_EINVAL;
+        }
+        char err[4352];
+        for (uint64_t first = 0; rc == BASIN_OK && first < file.rows;
+             first += CANCEL_ROWS) {
+            const uint64_t n =
+                file.rows - first < CANCEL_ROWS ? file.rows - first : CANCEL_ROWS;
+            if (host->cancelled != NULL && host->cancelled(host)) {
+                host->error(host, "%s: cancelled after %llu rows", d->path,
+                            (unsigned long long)first);
+                rc = BASIN_ECANCELED;
+            } else if ((rc = npy_read_rows(&file, first, n, buf, err, sizeof err)))
+                host->error(host, "%s", err);
+            for (uint64_t k = 0; rc == BASIN_OK && k < n; k++)
+                covariance_add(&c, buf + (size_t)k * dim);
+        }
+        npy_close(&file);
+        free(buf);
+    }
+    if (rc == BASIN_OK)
+        rc = covariance_spectrum(&c, host, eigenvalues);
+    covariance_free(&c);
+    if (rc == BASIN_OK)
+        covariance_remember(key, dim, eigenvalues);
+    return rc;
+}
+
 static const basin_dataset_iface npy_iface = {
     .struct_size = sizeof(basin_dataset_iface),
     .create = npy_create,
     .destroy = npy_destroy,
     .info = npy_info,
     .read = rows_dataset_read,
-    .spectrum = NULL,
+    .spectrum = npy_spectrum,
     .law_distance = NULL,
 };
 

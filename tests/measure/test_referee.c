@@ -124,12 +124,14 @@ TEST_IMPL(referee_per_job)
 {
     point_stats st;
     memset(&st, 0, sizeof st);
-    referee_count_theory(&st, NAN, NAN);
+    referee_count_theory(&st, NAN, NAN, COLLAPSE_BASIS_NONE);
     EXPECT_EQ(st.theory_n, 0); /* no known law: not counted */
-    referee_count_theory(&st, 2.0, 1.0);
-    referee_count_theory(&st, 4.0, 3.0);
-    /* Closed forms summed over jobs. */
+    referee_count_theory(&st, 2.0, 1.0, COLLAPSE_BASIS_EMPIRICAL);
+    referee_count_theory(&st, 4.0, 3.0, COLLAPSE_BASIS_EMPIRICAL);
+    /* Closed forms summed over jobs, with what they rest on. */
     EXPECT_EQ(st.theory_n, 2);
+    EXPECT_EQ(st.theory_basis, COLLAPSE_BASIS_EMPIRICAL);
+    EXPECT_STR_EQ(collapse_basis_name(st.theory_basis), "gaussian-approx");
     EXPECT_NEAR(st.t_theory_sum, 6, 0);
     EXPECT_NEAR(st.t_speciation_sum, 4, 0);
 

@@ -119,40 +119,116 @@ TEST_IMPL(schedule_derivatives)
     }
 }
 
-TEST_IMPL(schedule_grids)
+static schedule make_grid(const char *name, double t_min, double t_max, const char *grid,
+                          double rho)
+{
+    schedule s;
+    char err[256];
+    int rc = schedule_init_grid(&s, name, t_min, t_max, grid, rho, err, sizeof err);
+    EXPECT_MSG(rc == BASIN_OK, "schedule_init_grid(%s, %s, %g): %s", name, grid, rho,
+               err);
+    return s;
+}
+
+/* λ = σ/α at time t of s. */
+static double ratio(const schedule *s, double t)
+{
+    double a, sg;
+    s->table.at(&s->table, t, &a, &sg, NULL, NULL);
+    return sg / a;
+}
+
+/* The uniform grid: equal steps in t; for ddpm-linear 999 steps on [1e-3, 1] are the
+   DDPM steps t = k/1000. */
+TEST_IMPL(schedule_grid_uniform)
 {
     const char *names[] = {"ddpm-linear", "cosine", "ou", "edm"};
     double times[1001];
     for (int k = 0; k < 4; k++) {
-        schedule s = make(names[k], -1, -1);
+        schedule s = make_grid(names[k], -1, -1, "uniform", -1);
         const uint32_t counts[] = {1, 2, 7, 18, 1000};
         for (int c = 0; c < 5; c++) {
             const uint32_t n = counts[c];
             s.table.grid(&s.table, n, times);
-            EXPECT_MSG(times[0] == s.table.t_max && times[n] == s.table.t_min,
-                       "%s grid(%u) ends %.17g %.17g", names[k], n, times[0], times[n]);
-            int decreasing = 1, uniform = 1;
-            for (uint32_t i = 0; i < n; i++) {
-                decreasing &= times[i + 1] < times[i];
-                const double step = (s.table.t_max - s.table.t_min) / n;
+            int uniform = 1;
+            const double step = (s.table.t_max - s.table.t_min) / n;
+            for (uint32_t i = 0; i < n; i++)
                 uniform &= fabs(times[i] - times[i + 1] - step) < 1e-12 * s.table.t_max;
-            }
-            EXPECT_MSG(decreasing, "%s grid(%u) decreases", names[k], n);
-            EXPECT_MSG(uniform == (k != 3 || n == 1), "%s grid(%u) uniform: %d", names[k],
-                       n, uniform);
+            EXPECT_MSG(uniform, "%s uniform grid(%u) has equal steps", names[k], n);
         }
     }
-    /* ddpm-linear: 999 steps on [1e-3, 1] are the DDPM steps t = k/1000. */
-    schedule ddpm = make("ddpm-linear", -1, -1);
+    schedule ddpm = make_grid("ddpm-linear", -1, -1, "uniform", -1);
     ddpm.table.grid(&ddpm.table, 999, times);
     int steps_ok = 1;
     for (int i = 0; i <= 999; i++)
         steps_ok &= fabs(times[i] - (1000 - i) / 1000.0) < 1e-14;
-    EXPECT_MSG(steps_ok, "ddpm-linear grid(999) is k/1000, k = 1000 … 1");
+    EXPECT_MSG(steps_ok, "ddpm-linear uniform grid(999) is k/1000, k = 1000 … 1");
+}
 
+/*
+ * Every schedule × grid × ρ × step count: the ends exact (t_max, t_min), strictly
+ * decreasing, and the spacing the grid promises, read back through λ = σ/α of the
+ * times themselves (so the closed-form inverse t(λ) is checked too): log — equal
+ * steps in log λ; karras — equal steps in λ^{1/ρ}. Tolerance 1e-9 of the step:
+ * t(λ) and λ(t) are each accurate to a few ulps, times a condition number d log λ /
+ * d log t ≤ about 1e3 at the ends of these ranges.
+ */
+TEST_IMPL(schedule_grid_spacing)
+{
+    const char *names[] = {"ddpm-linear", "cosine", "ou", "edm"};
+    const char *grids[] = {"uniform", "log", "karras"};
+    const double rhos[] = {1, 3, 7, 50, 1000};
+    const uint32_t counts[] = {1, 2, 7, 50, 1000};
+    static double times[1001];
+    for (int k = 0; k < 4; k++)
+        for (int g = 0; g < 3; g++)
+            for (int r = 0; r < (g == 2 ? 5 : 1); r++) {
+                const double rho = g == 2 ? rhos[r] : -1;
+                schedule s = make_grid(names[k], -1, -1, grids[g], rho);
+                for (int c = 0; c < 5; c++) {
+                    const uint32_t n = counts[c];
+                    s.table.grid(&s.table, n, times);
+                    EXPECT_MSG(times[0] == s.table.t_max && times[n] == s.table.t_min,
+                               "%s %s ρ %g grid(%u) ends %.17g %.17g", names[k], grids[g],
+                               rho, n, times[0], times[n]);
+                    int decreasing = 1, spaced = 1;
+                    double worst = 0;
+                    for (uint32_t i = 0; i < n; i++)
+                        decreasing &= times[i + 1] < times[i];
+                    const double l_max = ratio(&s, s.table.t_max);
+                    const double l_min = ratio(&s, s.table.t_min);
+                    for (uint32_t i = 0; g > 0 && i < n; i++) {
+                        const double a = ratio(&s, times[i]), b = ratio(&s, times[i + 1]);
+                        double got, want;
+                        if (g == 1) {
+                            got = log(a) - log(b);
+                            want = (log(l_max) - log(l_min)) / n;
+                        } else {
+                            got = pow(a, 1 / rho) - pow(b, 1 / rho);
+                            want = (pow(l_max, 1 / rho) - pow(l_min, 1 / rho)) / n;
+                        }
+                        const double e = fabs(got / want - 1);
+                        worst = e > worst ? e : worst;
+                        spaced &= e < 1e-9;
+                    }
+                    EXPECT_MSG(decreasing, "%s %s ρ %g grid(%u) decreases", names[k],
+                               grids[g], rho, n);
+                    EXPECT_MSG(spaced,
+                               "%s %s ρ %g grid(%u): worst relative step error %.3g",
+                               names[k], grids[g], rho, n, worst);
+                }
+            }
+}
+
+/* The karras grid by hand, and what the default grid is for. */
+TEST_IMPL(schedule_grid_karras)
+{
+    double times[51];
     /* edm: Karras et al. 2022, Eq. 5 with ρ = 7, σ_min = 0.002, σ_max = 80, here
        with 18 steps (19 times). */
     schedule edm = make("edm", -1, -1);
+    EXPECT_MSG(edm.grid == SCHEDULE_GRID_KARRAS && edm.rho == 7,
+               "the default grid is karras, ρ = 7");
     edm.table.grid(&edm.table, 18, times);
     int karras = 1;
     for (int i = 0; i <= 18; i++) {
@@ -167,6 +243,71 @@ TEST_IMPL(schedule_grids)
                        1e-12 &&
                    fabs(times[1] - 2.515) < 0.001,
                "edm grid(2) midpoint %.6g", times[1]);
+
+    /* ou on [1e-3, 5], 50 steps: λ_min = √expm1(0.002) = 0.0447437, λ_max =
+       √expm1(10) = 148.410; λ_49 = (r_max + 49/50 (r_min − r_max))^7 = 0.0603530
+       (r = λ^{1/7}: 2.04301, 0.641419), so t_49 = ½ log1p(λ_49²) = 0.00181793 and
+       the last step divides λ by 1.34886. */
+    schedule ou = make("ou", -1, -1);
+    ou.table.grid(&ou.table, 50, times);
+    EXPECT_MSG(close_rel(times[49], 0.0018179325946809, 1e-9), "ou karras t_49 = %.17g",
+               times[49]);
+    EXPECT_MSG(
+        close_rel(ratio(&ou, times[49]) / ratio(&ou, times[50]), 1.3488590913085, 1e-9),
+        "ou karras last step");
+    /* log grid, 2 steps: the midpoint is √(λ_min λ_max) = 2.57690, t = 1.01673 */
+    schedule ou_log = make_grid("ou", -1, -1, "log", -1);
+    ou_log.table.grid(&ou_log.table, 2, times);
+    EXPECT_MSG(close_rel(times[1], 1.016725470401862, 1e-12), "ou log midpoint %.17g",
+               times[1]);
+    /* The closed-form inverses t(λ) at λ = 1 (α² = ½), by hand: ddpm-linear solves
+       0.1 t + 9.95 t² = log 2, t = (−0.1 + √27.5955)/19.9 = 0.258960; cosine has
+       cos θ = cos θ0/√2, θ = 0.785453, t = θ · 2.016/π − 0.008 = 0.496050. On a range
+       from λ = 1/4 to λ = 4 (its ends by the same closed forms) the log grid of 2
+       steps puts its midpoint at λ = 1. */
+    schedule dd =
+        make_grid("ddpm-linear", 0.07319366177808728, 0.5286136207084806, "log", -1);
+    dd.table.grid(&dd.table, 2, times);
+    EXPECT_MSG(close_rel(times[1], 0.2589602624327966, 1e-12),
+               "ddpm-linear t(λ = 1) = %.17g", times[1]);
+    schedule cs = make_grid("cosine", 0.14940526661619843, 0.8428065396050057, "log", -1);
+    cs.table.grid(&cs.table, 2, times);
+    EXPECT_MSG(close_rel(times[1], 0.4960498639669405, 1e-12), "cosine t(λ = 1) = %.17g",
+               times[1]);
+    double a;
+    cs.table.at(&cs.table, times[1], &a, NULL, NULL, NULL);
+    EXPECT_MSG(close_rel(a * a, 0.5, 1e-12), "cosine α²(t(λ = 1)) = %.17g", a * a);
+
+    /* The default grid keeps the last step small against σ on every schedule's
+       default range at 50 steps (heun's and ddim's default; λ_{49}/λ_{50} by
+       hand: ou 1.349, edm 1.615, ddpm-linear 1.490, cosine 1.450), where the
+       uniform grid's is 10.6, 801, 7.69 and 6.71. */
+    const char *names[] = {"ddpm-linear", "cosine", "ou", "edm"};
+    const double want_karras[] = {1.4900, 1.4502, 1.3489, 1.6150};
+    const double want_uniform[] = {7.6878, 6.7091, 10.573, 800.98};
+    for (int k = 0; k < 4; k++) {
+        schedule s = make(names[k], -1, -1),
+                 u = make_grid(names[k], -1, -1, "uniform", -1);
+        s.table.grid(&s.table, 50, times);
+        const double last = ratio(&s, times[49]) / ratio(&s, times[50]);
+        u.table.grid(&u.table, 50, times);
+        const double last_u = ratio(&u, times[49]) / ratio(&u, times[50]);
+        EXPECT_MSG(fabs(last - want_karras[k]) < 1e-4 &&
+                       fabs(last_u / want_uniform[k] - 1) < 1e-4,
+                   "%s: last step divides λ by %.5g (karras), %.5g (uniform)", names[k],
+                   last, last_u);
+    }
+
+    /* λ beyond 1e154 (λ² overflows): ou up to t = 400, every grid time finite. */
+    schedule far = make_grid("ou", -1, 400, "log", -1);
+    static double many[101];
+    far.table.grid(&far.table, 100, many);
+    int finite = 1;
+    for (int i = 0; i < 100; i++)
+        finite &= isfinite(many[i + 1]) && many[i + 1] < many[i];
+    EXPECT_MSG(finite &&
+                   close_rel(many[1], 400 - 0.01 * (400 - 0.5 * log(expm1(2e-3))), 1e-9),
+               "ou log grid to t = 400: t_1 = %.17g", many[1]);
 }
 
 TEST_IMPL(schedule_ou_time)
@@ -270,12 +411,41 @@ TEST_IMPL(schedule_init)
     expect_error("ddpm-linear", -1, 100, "α(t_max) = 0 underflows");
     expect_error("ou", NAN, -1, "not a number");
     expect_error("edm", -1, INFINITY, "must be finite");
+
+    char err[256] = "";
+    EXPECT_MSG(
+        schedule_init_grid(&s, "ou", -1, -1, "karas", -1, err, sizeof err) ==
+                BASIN_EINVAL &&
+            strcmp(err, "unknown schedule grid 'karas' (did you mean 'karras'?)") == 0,
+        "grid typo: %s", err);
+    EXPECT_MSG(schedule_init_grid(&s, "ou", -1, -1, "geometric", -1, err, sizeof err) ==
+                       BASIN_EINVAL &&
+                   strcmp(err, "unknown schedule grid 'geometric' (one of "
+                               "uniform|log|karras)") == 0,
+               "unknown grid: %s", err);
+    EXPECT_MSG(schedule_init_grid(&s, "ou", -1, -1, "karras", 0.5, err, sizeof err) ==
+                       BASIN_EINVAL &&
+                   strcmp(err, "schedule rho = 0.5 must be in [1, 1000]") == 0,
+               "rho below 1: %s", err);
+    EXPECT_MSG(schedule_init_grid(&s, "ou", -1, -1, "karras", NAN, err, sizeof err) ==
+                       BASIN_EINVAL &&
+                   strstr(err, "not a number") != NULL,
+               "rho NaN: %s", err);
+    /* A copy of the whole schedule (not only its table) keeps its grid. */
+    schedule a = make_grid("ou", -1, -1, "log", -1), b = a;
+    double ta[3], tb[3];
+    a.table.grid(&a.table, 2, ta);
+    b.table.grid(&b.table, 2, tb);
+    EXPECT_MSG(memcmp(ta, tb, sizeof ta) == 0 && b.grid == SCHEDULE_GRID_LOG,
+               "a copied schedule keeps its grid");
 }
 
 TEST_LIST_BEGIN
 TEST_ENTRY(schedule_closed_forms)
 TEST_ENTRY(schedule_derivatives)
-TEST_ENTRY(schedule_grids)
+TEST_ENTRY(schedule_grid_uniform)
+TEST_ENTRY(schedule_grid_spacing)
+TEST_ENTRY(schedule_grid_karras)
 TEST_ENTRY(schedule_ou_time)
 TEST_ENTRY(schedule_init)
 TEST_LIST_END

@@ -54,7 +54,7 @@ check "fresh draws: d_h is reported with a held-out set" \
 check "records.csv has the run's distance layout" \
     [ "$(head -1 fresh/records.csv)" = "job,point,repeat,sample,start,class,converged,steps,energy,nearest,d_m,d_2,d_s,d_h,d_law,t_collapse,t_collapse_ou,d_pair,cos_pair" ]
 check "summary.csv has the run's distance columns" \
-    grep -q '^memorized_rate,.*,d_m_mean,t_collapse,t_collapse_se,t_collapse_theory,t_speciation,pair_distance,pair_cosine,samples,seconds$' fresh/summary.csv
+    grep -q '^memorized_rate,.*,d_m_mean,t_collapse,t_collapse_se,t_collapse_theory,t_speciation,theory,pair_distance,pair_cosine,samples,seconds$' fresh/summary.csv
 check "run.toml names the inputs and the rule" \
     bash -c "grep -q 'train = \".*train.npy\"' fresh/run.toml && grep -q 'rule = \"pham\"' fresh/run.toml"
 

@@ -344,9 +344,9 @@ typedef struct basin_schedule {
     void (*at)(const struct basin_schedule *s, double t, double *alpha, double *sigma,
                double *dalpha_dt, double *dsigma_dt);
     /* The schedule's discretization in n_steps steps: n_steps + 1 decreasing times
-       from t_max to t_min (uniform for ou and cosine, the DDPM steps, Karras et
-       al.'s rho = 7 sigma grid for edm). A run that starts at t_start < t_max
-       begins at the first grid time <= t_start. */
+       from t_max to t_min, spaced as the recipe's [schedule] grid says (by default
+       Karras et al.'s rho = 7 grid in sigma/alpha). A run that starts at
+       t_start < t_max begins at the first grid time <= t_start. */
     void (*grid)(const struct basin_schedule *s, uint32_t n_steps, double *times);
     /* The Ornstein-Uhlenbeck time with the same signal-to-noise ratio:
        t_OU = 1/2 log((alpha^2 + sigma^2) / alpha^2). */

@@ -1070,6 +1070,26 @@ TEST_IMPL(datasets_fashion_real)
     EXPECT_EQ(make_fails(host, &p), BASIN_EINVAL);
     EXPECT_STR_CONTAINS(fake_last_error, "6001");
     EXPECT_STR_CONTAINS(fake_last_error, "class 2");
+    /* spectrum(): the empirical covariance of all 60000 train images (K = 10 held),
+       against numpy on the raw file (np.cov(X, bias=True) of p/127.5 − 1 in
+       float64, eigvalsh): top 79.237902, trace 272.865044, so t_S = ½ log 79.2379 =
+       2.186227. The plugin's rows are float32: relative error ~1e-7. */
+    set_number(&p, "count", 10);
+    set_number(&p, "class", -1);
+    d = make(host, &p);
+    ASSERT_NOT_NULL(d);
+    double *ev = malloc(784 * sizeof *ev);
+    t0 = now_seconds();
+    ASSERT_EQ(iface_of(&p)->spectrum(d, host, ev), BASIN_OK);
+    printf("# fashion-mnist: spectrum %.2f s\n", now_seconds() - t0);
+    double trace = 0;
+    for (int i = 0; i < 784; i++)
+        trace += ev[i];
+    EXPECT_NEAR(ev[0], 79.237902, 1e-4);
+    EXPECT_NEAR(trace, 272.865044, 1e-3);
+    EXPECT_NEAR(0.5 * log(ev[0]), 2.186227, 2e-6);
+    free(ev);
+    iface_of(&p)->destroy(d);
     free(train.hashes);
     free(train.by_label);
     free(test.hashes);
@@ -1764,6 +1784,194 @@ TEST_IMPL(datasets_npy_refusals)
     EXPECT_EQ(m.n_warnings, 0);
 }
 
+/* ------------------------------------------------------ empirical spectra */
+
+/* The eigenvalues of the empirical covariance of n rows (divided by n, as the
+   plugins' spectrum() is), descending, by the test's own Jacobi. */
+static void empirical_eigen(const float *x, uint64_t n, uint32_t dim, double *w)
+{
+    double *mean = malloc(dim * sizeof *mean), *cov = malloc((size_t)dim * dim * 8);
+    double *v = malloc((size_t)dim * dim * sizeof *v);
+    sample_covariance(x, n, dim, mean, cov);
+    for (size_t k = 0; k < (size_t)dim * dim; k++)
+        cov[k] *= (double)(n - 1) / (double)n;
+    jacobi_eigen(cov, dim, w, v);
+    free(mean);
+    free(cov);
+    free(v);
+}
+
+/* A '<f4' (n, dim) .npy of rows x + shift in tmp; its path. */
+static const char *write_rows(const char *tmp, const char *name, const float *x,
+                              uint64_t n, uint32_t dim, float shift)
+{
+    float *y = malloc((size_t)n * dim * sizeof *y);
+    for (size_t k = 0; k < (size_t)n * dim; k++)
+        y[k] = x[k] + shift;
+    char dict[128];
+    snprintf(dict, sizeof dict,
+             "{'descr': '<f4', 'fortran_order': False, 'shape': (%llu, %u), }",
+             (unsigned long long)n, dim);
+    const char *path = write_npy(tmp, name, 1, dict, y, (size_t)n * dim * sizeof *y);
+    free(y);
+    return path;
+}
+
+/*
+ * datasets/npy's spectrum(): the covariance of the empirical law of every row of the
+ * file (divided by n, mean removed), whatever count.
+ *  1. By hand: rows (1,1), (−1,−1), (1,1), (−1,−1), (1,−1), (−1,1) plus 10: mean
+ *     (10, 10), E a² = E b² = 1, E ab = 2/6 → eigenvalues 4/3 and 2/3 (1e-12).
+ *  2. Against the known law: K = 40000 points of datasets/gaussian, N = 8,
+ *     λ_i = 4/i, shifted by 3 (the mean must go). Each sample eigenvalue of a
+ *     Gaussian sample has standard error λ_i √(2/K) (Anderson 1963; 0.7% here) and
+ *     bias (λ_i/K) Σ_{j≠i} λ_j/(λ_i − λ_j), at most 5e-4 of λ_i here: 4 SE. So t_S =
+ *     ½ log λ̂_1 lies within 4 · ½ √(2/K) = 0.014 of the law's ½ log 4 = 0.6931.
+ *     The test's own Jacobi eigenvalues of the same float rows agree to 1e-9.
+ *  3. count = 100 on a copy of the file: the same spectrum (all rows re-read).
+ *  4. One row, or rows of 4097 entries: BASIN_EUNSUPPORTED (no theory), not an
+ *     error.
+ */
+TEST_IMPL(datasets_npy_spectrum)
+{
+    SETUP("datasets/npy");
+    char tmp[4096];
+    ASSERT_MSG(case_dir(tmp, sizeof tmp, "npy-spectrum"), "a scratch folder under /tmp");
+    const basin_dataset_iface *np = desc->iface;
+    void *d = NULL;
+    double w[8];
+
+    static const double hand[12] = {11, 11, 9, 9, 11, 11, 9, 9, 11, 9, 9, 11};
+    const char *small = write_npy(tmp, "hand.npy", 1,
+                                  "{'descr': '<f8', 'fortran_order': False, "
+                                  "'shape': (6, 2), }",
+                                  hand, sizeof hand);
+    if (npy_loads(npy_try(desc, host, small, "", 0, 0, &d), "hand.npy")) {
+        ASSERT_EQ(np->spectrum(d, host, w), BASIN_OK);
+        EXPECT_NEAR(w[0], 4.0 / 3, 1e-12);
+        EXPECT_NEAR(w[1], 2.0 / 3, 1e-12);
+        np->destroy(d);
+    }
+
+    const basin_descriptor *gdesc = dataset("datasets/gaussian");
+    ASSERT_NOT_NULL(gdesc);
+    const uint32_t dim = 8;
+    const uint64_t k = 40000;
+    params g = param_defaults(gdesc);
+    set_number(&g, "dim", dim);
+    set_number(&g, "count", (double)k);
+    set_number(&g, "heldout", 0);
+    set_number(&g, "variance", 4);
+    set_string(&g, "spectrum", "power");
+    set_number(&g, "decay", 1);
+    void *gd = make(host, &g);
+    ASSERT_NOT_NULL(gd);
+    basin_dataset_info info;
+    uint64_t got;
+    float *x = read_all(&g, gd, host, BASIN_SPLIT_TRAIN, &got, &info);
+    ASSERT_NOT_NULL(x);
+    double law[8];
+    ASSERT_EQ(iface_of(&g)->spectrum(gd, host, law), BASIN_OK);
+    const char *file = write_rows(tmp, "gauss.npy", x, k, dim, 3.0f);
+    const char *copy = write_rows(tmp, "gauss-copy.npy", x, k, dim, 3.0f);
+    float *shifted = malloc((size_t)k * dim * sizeof *shifted);
+    for (size_t e = 0; e < (size_t)k * dim; e++)
+        shifted[e] = x[e] + 3.0f;
+    double own[8];
+    empirical_eigen(shifted, k, dim, own);
+    ASSERT_MSG(npy_loads(npy_try(desc, host, file, "", 0, 0, &d), "gauss.npy"),
+               "the Gaussian sample loads");
+    ASSERT_EQ(np->spectrum(d, host, w), BASIN_OK);
+    np->destroy(d);
+    const double t_s = 0.5 * log(w[0]), t_s_law = 0.5 * log(law[0]);
+    EXPECT_MSG(fabs(t_s - t_s_law) <= 4 * 0.5 * sqrt(2.0 / (double)k),
+               "npy: empirical t_S = %.5f vs the law's %.5f (4 SE = %.4f)", t_s, t_s_law,
+               4 * 0.5 * sqrt(2.0 / (double)k));
+    for (uint32_t i = 0; i < dim; i++) {
+        EXPECT_MSG(fabs(w[i] / law[i] - 1) <= 4 * sqrt(2.0 / (double)k),
+                   "npy: empirical λ_%u = %.5f vs the law's %.5f", i + 1, w[i], law[i]);
+        EXPECT_MSG(fabs(w[i] / own[i] - 1) <= 1e-9,
+                   "npy: λ_%u = %.12f vs the test's Jacobi %.12f", i + 1, w[i], own[i]);
+    }
+    double w100[8];
+    if (npy_loads(npy_try(desc, host, copy, "", 100, 0, &d), "count = 100")) {
+        basin_dataset_info ci;
+        memset(&ci, 0, sizeof ci);
+        np->info(d, &ci);
+        EXPECT_EQ(ci.n_train, 100);
+        ASSERT_EQ(np->spectrum(d, host, w100), BASIN_OK);
+        for (uint32_t i = 0; i < dim; i++)
+            EXPECT_NEAR(w100[i], w[i], 1e-12 * w[i]);
+        np->destroy(d);
+    }
+    free(x);
+    free(shifted);
+    iface_of(&g)->destroy(gd);
+
+    /* one row: no covariance, no theory (not an error) */
+    static const float one[3] = {1, 2, 3};
+    const char *single = write_rows(tmp, "one.npy", one, 1, 3, 0);
+    if (npy_loads(npy_try(desc, host, single, "", 0, 0, &d), "one.npy")) {
+        EXPECT_EQ(np->spectrum(d, host, w), BASIN_EUNSUPPORTED);
+        np->destroy(d);
+    }
+    const uint32_t wide = 4097;
+    float *row = calloc(3 * (size_t)wide, sizeof *row);
+    row[0] = 1;
+    const char *big = write_rows(tmp, "wide.npy", row, 3, wide, 0);
+    if (npy_loads(npy_try(desc, host, big, "", 0, 0, &d), "wide.npy")) {
+        double *ev = malloc(wide * sizeof *ev);
+        EXPECT_EQ(np->spectrum(d, host, ev), BASIN_EUNSUPPORTED);
+        free(ev);
+        np->destroy(d);
+    }
+    free(row);
+    EXPECT_EQ(m.n_warnings, 0);
+}
+
+/* datasets/fashion-mnist's spectrum() on fake IDX files: every image of the train
+   file (10 here), or every image of `class`, computed by an instance that holds only
+   2 of them, against the test's own covariance of all those rows (read back by an
+   instance that holds them all), to 1e-9. */
+TEST_IMPL(datasets_fashion_spectrum)
+{
+    SETUP("datasets/fashion-mnist");
+    char tmp[4096], dir[4096];
+    ASSERT_MSG(case_dir(tmp, sizeof tmp, "fashion-spectrum"), "a scratch folder");
+    join(dir, sizeof dir, tmp, "idx");
+    mkdir(dir, 0700);
+    fake_idx(dir, 10, 4, 4, 5, 4, 4);
+    const int classes[] = {-1, 1};
+    const double all[] = {10, 3}; /* every image of the file, of class 1 */
+    for (int c = 0; c < 2; c++) {
+        params p = param_defaults(desc);
+        set_string(&p, "path", dir);
+        set_number(&p, "class", classes[c]);
+        set_number(&p, "count", 2);
+        set_number(&p, "heldout", 0);
+        void *d = make(host, &p);
+        ASSERT_NOT_NULL(d);
+        double w[16], own[16];
+        ASSERT_EQ(iface_of(&p)->spectrum(d, host, w), BASIN_OK);
+        iface_of(&p)->destroy(d);
+        set_number(&p, "count", all[c]);
+        d = make(host, &p);
+        ASSERT_NOT_NULL(d);
+        basin_dataset_info info;
+        uint64_t n;
+        float *x = read_all(&p, d, host, BASIN_SPLIT_TRAIN, &n, &info);
+        ASSERT_NOT_NULL(x);
+        empirical_eigen(x, n, 16, own);
+        iface_of(&p)->destroy(d);
+        for (int i = 0; i < 16; i++)
+            EXPECT_MSG(fabs(w[i] - own[i]) <= 1e-9 * (own[0] + 1),
+                       "fashion-mnist class %d: λ_%d = %.12g vs the test's %.12g",
+                       classes[c], i + 1, w[i], own[i]);
+        free(x);
+    }
+    EXPECT_EQ(m.n_warnings, 0);
+}
+
 TEST_LIST_BEGIN
 TEST_ENTRY(datasets_gaussian)
 TEST_ENTRY(datasets_gaussian_errors)
@@ -1776,4 +1984,6 @@ TEST_ENTRY(datasets_fashion_real)
 TEST_ENTRY(datasets_fashion_fake)
 TEST_ENTRY(datasets_npy)
 TEST_ENTRY(datasets_npy_refusals)
+TEST_ENTRY(datasets_npy_spectrum)
+TEST_ENTRY(datasets_fashion_spectrum)
 TEST_LIST_END
