@@ -233,6 +233,19 @@ static int idx_check_length(const basin_host *host, idx_file *f, uint64_t need,
             break;
         }
     }
+    if (rc == BASIN_OK) {
+        /* Read on to the end, so that zlib checks a .gz file's trailer (CRC-32 and
+           length): a file cut inside its trailer, or with a wrong CRC, is refused.
+           Bytes after the pixels are allowed, as they are in a plain IDX file. */
+        const char *zmsg = NULL;
+        while (rc == BASIN_OK && idx_read(f, buf, need < chunk ? 1 : chunk, &zmsg) > 0)
+            ;
+        if (zmsg != NULL) {
+            host->error(host, "%s: corrupt after its %llu pixel bytes: %s", f->path,
+                        (unsigned long long)need, zmsg);
+            rc = BASIN_EIO;
+        }
+    }
     free(buf);
     if (rc == BASIN_OK && gzseek(f->gz, (z_off_t)header, SEEK_SET) != (z_off_t)header) {
         host->error(host, "%s: cannot seek back to the pixels", f->path);

@@ -1383,6 +1383,16 @@ TEST_IMPL(datasets_fashion_fake)
                "fashion-mnist(fake): 2^31 - 1 claimed images and labels: \"%s\"",
                fake_last_error);
     set_number(&p, "class", -1);
+    /* A .gz file cut inside its 8-byte trailer (CRC-32, length) holds every pixel
+       but is not whole: zlib's check of the trailer refuses it. */
+    fake_idx(dir, 10, 4, 4, 5, 4, 4);
+    join(path, sizeof path, dir, "train-images-idx3-ubyte.gz");
+    struct stat whole;
+    EXPECT_EQ(stat(path, &whole), 0);
+    EXPECT_EQ(truncate(path, whole.st_size - 3), 0);
+    const int rc_trailer = make_fails(host, &p);
+    EXPECT_EQ(rc_trailer, BASIN_EIO);
+    EXPECT_STR_CONTAINS(fake_last_error, "corrupt after its 160 pixel bytes");
     fake_idx(dir, 10, 4, 4, 5, 4, 4);
     /* Missing files: a folder without them. */
     set_string(&p, "path", tmp);
