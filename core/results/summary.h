@@ -11,11 +11,25 @@
 #include "measure/referee.h"
 #include "recipe/recipe.h"
 
-/* summary.csv from the points' tallies (r->n_points of them). distance adds the
-   distance rules' columns, landscape the attractor counts; coords: scratch of
+/* The column groups of summary.csv past the rates (flags). */
+enum {
+    SUMMARY_DISTANCE = 1, /* the distance rules' columns (pham, ratio) */
+    SUMMARY_DIFFUSION = 2 /* with them, a score model's: the collapse times'
+                             medians, the nearest-point time and the first
+                             passage, the memorized rates before the final
+                             denoise */
+};
+
+/* summary.csv from the points' tallies (r->n_points of them). columns: the
+   SUMMARY_* groups; landscape adds the attractor counts; coords: scratch of
    r->n_axes + 1 entries. */
 void summary_write(FILE *f, const recipe *r, const point_stats *stats, double confidence,
-                   size_t *coords, int distance, int landscape);
+                   size_t *coords, int columns, int landscape);
+
+/* One line on stderr for each collapse time that is censored or missing at some
+   point ("basin: warning: measure.collapse: ..."), naming what the summary left
+   out; nothing when every time is measured. */
+void summary_warn(const recipe *r, const point_stats *stats);
 
 /* The table printed at the end of a run, on stdout. */
 void summary_print(const recipe *r, const point_stats *stats, double confidence,

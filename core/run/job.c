@@ -88,7 +88,15 @@ referee_batch job_batch(const job *j)
                        .outcome = j->outcome,
                        .d_pair = j->d_pair,
                        .cos_pair = j->cos_pair,
-                       .t_col_ou = j->traj.t_col_ou};
+                       .t_col_ou = j->traj.t_col_ou,
+                       .t_near_ou = j->traj.t_near_ou,
+                       .t_first_ou = j->traj.t_first_ou,
+                       .t_start_ou = j->traj.start_ou,
+                       .winner = j->traj.track,
+                       .job = j->index,
+                       .deterministic = j->traj.deterministic,
+                       .lost = j->traj.lost,
+                       .before = j->traj.before};
     return b;
 }
 
@@ -309,6 +317,11 @@ static int job_rule(job *j, char *err, size_t n_err)
                     "measure.clones needs real-valued data (the "
                     "pham or ratio rule)",
                     err, n_err);
+    if (j->rule == MEASURE_OVERLAP && v[MEASURE_COLLAPSE].number)
+        return fail(j, BASIN_EINVAL, "measure",
+                    "measure.collapse needs real-valued data (the pham or ratio "
+                    "rule): the overlap layout has no collapse times",
+                    err, n_err);
     if (j->rule == MEASURE_OVERLAP && !binary)
         return fail(j, BASIN_EINVAL, "measure",
                     "measure.rule = \"overlap\" needs ±1 data; use pham "
@@ -515,8 +528,12 @@ static int job_dynamics_stage(job *j, char *err, size_t n_err)
         memcpy(init, j->states, n_floats * sizeof(float));
     host_job_clear_error(&j->host);
     dynamics d = job_dynamics(j);
+    if (j->sc) /* whether the sampler draws noise decides what collapse means */
+        d.host = trajectory_host(&j->traj, &j->host.table);
     rc = dynamics_run(&d, j->states, j->count, 0, j->outcome);
     j->host.observer = NULL;
+    if (j->sc)
+        trajectory_finish(&j->traj);
     if (rc)
         rc = fail(j, plugin_status(rc), sa_id, host_job_error(&j->host, rc), err, n_err);
     else if (init)
@@ -560,6 +577,8 @@ static int job_measures(job *j, char *err, size_t n_err)
             for (uint64_t i = 0; i < j->count; i++)
                 j->d_law[i] = NAN;
     }
+    if (j->sc && trajectory_before_denoise(&j->traj))
+        return fail(j, BASIN_ENOMEM, "measure", "out of memory", err, n_err);
     char why[1400];
     rc = trajectory_theory(j->ds, j->ds_self, &j->host, ds_id, dim, j->info.n_train,
                            &j->t_theory, &j->t_speciation, why, sizeof why);

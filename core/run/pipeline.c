@@ -49,7 +49,8 @@ typedef struct run {
     samples_out *samples;
     point_stats *stats; /* per sweep point */
     size_t *coords;
-    int layout; /* records.csv: 1 overlap, 0 distance; -1 before the first job */
+    int layout;    /* records.csv: 1 overlap, 0 distance; -1 before the first job */
+    int diffusion; /* a score model: records.csv and summary.csv add its columns */
     progress *bar;
 } run;
 
@@ -165,10 +166,21 @@ static void write_records(run *u, const job *j, const csv_job *id)
                        .t_col = j->traj.t_col,
                        .t_col_ou = j->traj.t_col_ou,
                        .d_pair = j->d_pair,
-                       .cos_pair = j->cos_pair};
+                       .cos_pair = j->cos_pair,
+                       .diffusion = j->sc != NULL,
+                       .before = j->traj.before,
+                       .t_near = j->traj.t_near,
+                       .t_near_ou = j->traj.t_near_ou,
+                       .t_first = j->traj.t_first,
+                       .t_first_ou = j->traj.t_first_ou};
     FILE *rec = u->files[F_RECORDS].f;
-    if (u->layout < 0)
-        records_header(rec, u->r, u->layout = j->overlap != NULL);
+    if (u->layout < 0) {
+        u->layout = j->overlap != NULL;
+        u->diffusion = j->sc != NULL;
+        records_header(rec, u->r,
+                       (u->layout ? RECORDS_OVERLAP : 0) |
+                           (u->diffusion ? RECORDS_DIFFUSION : 0));
+    }
     records_write(rec, &b, u->coords);
 }
 
@@ -188,7 +200,10 @@ static int keep_job(run *u, job *j, double started, char *err, size_t n_err)
     write_records(u, j, &id);
     recipe_values(u->r, RECIPE_MEASURE, j->point, j->values);
     referee_batch b = job_batch(j);
-    referee_count(&b, j->cls, j->values, st);
+    if (referee_count(&b, j->cls, j->values, st)) {
+        job_error(j, "measure", "out of memory for the collapse times", err, n_err);
+        return BASIN_ENOMEM;
+    }
     referee_count_theory(st, j->t_theory, j->t_speciation);
     referee_count_clones(st, j->traj.n_clones, j->traj.clone_same, j->traj.clone_n,
                          j->traj.clone_time, j->traj.clone_time_ou);
@@ -266,8 +281,11 @@ static int finish(run *u, double run_started, char *err, size_t n_err)
 {
     const recipe *r = u->r;
     double confidence = recipe_core_value(r, RECIPE_MEASURE, 0, "confidence").number;
-    summary_write(u->files[F_SUMMARY].f, r, u->stats, confidence, u->coords,
-                  u->layout == 0, u->landscape);
+    int columns = u->layout == 0 ? SUMMARY_DISTANCE : 0;
+    if (columns && u->diffusion)
+        columns |= SUMMARY_DIFFUSION;
+    summary_write(u->files[F_SUMMARY].f, r, u->stats, confidence, u->coords, columns,
+                  u->landscape);
     run_toml_write(u->files[F_RUN].f, r, u->o->threads);
     if (u->most_clones)
         clones_write(u->files[F_COLLAPSE].f, r, u->stats, u->most_clones, confidence,
@@ -280,6 +298,8 @@ static int finish(run *u, double run_started, char *err, size_t n_err)
         if (!u->open[k])
             remove_stale(u, k);
     int rc = samples_commit(u->samples, u->dir, err, n_err);
+    if (!rc)
+        summary_warn(r, u->stats);
     if (!rc && !u->o->quiet)
         summary_print(r, u->stats, confidence, u->dir, clock_seconds() - run_started);
     return rc;
@@ -295,6 +315,8 @@ static void close_run(run *u, int failed)
     free(u->samples);
     if (failed && !u->dir_existed)
         rmdir(u->dir); /* only succeeds while it is empty */
+    for (size_t p = 0; u->stats && p < u->r->n_points; p++)
+        referee_stats_free(&u->stats[p]);
     free(u->stats);
     free(u->coords);
 }
