@@ -65,9 +65,9 @@ static void count_distance(const referee_batch *b, uint64_t i, const basin_value
             measure_classify_distance(before, 1, b->rule, measure[MEASURE_DELTA_M].number,
                                       measure[MEASURE_DELTA_S].number,
                                       ratio) == MEASURE_MEMORIZED;
-        st->before_ratio_memorized += measure_classify_distance(
-                                          before, 1, MEASURE_RATIO_RULE, 0, 0, ratio) ==
-                                      MEASURE_MEMORIZED;
+        st->before_ratio_memorized +=
+            measure_classify_distance(before, 1, MEASURE_RATIO_RULE, 0, 0, ratio) ==
+            MEASURE_MEMORIZED;
     }
 }
 
@@ -76,8 +76,9 @@ static int keep_trajectory(const referee_batch *b, uint64_t i, point_stats *st)
 {
     if (st->traj_n == st->traj_cap) {
         uint64_t cap = st->traj_cap ? 2 * st->traj_cap : 256;
-        referee_trajectory *grown =
-            cap <= SIZE_MAX / sizeof *grown ? realloc(st->traj, cap * sizeof *grown) : NULL;
+        referee_trajectory *grown = cap <= SIZE_MAX / sizeof *grown
+                                        ? realloc(st->traj, cap * sizeof *grown)
+                                        : NULL;
         if (!grown)
             return BASIN_ENOMEM;
         st->traj = grown;
@@ -105,6 +106,7 @@ int referee_count(const referee_batch *b, const measure_class *cls,
         st->deterministic_jobs += b->deterministic != 0;
         st->lost += b->lost;
     }
+    st->clones_skipped += b->clones_skipped != 0;
     for (uint64_t i = 0; i < b->n; i++) {
         if (!b->overlap)
             count_distance(b, i, measure, st);

@@ -49,6 +49,7 @@ typedef struct point_stats {
     uint64_t traj_n, traj_cap;
     uint64_t tracked_jobs, deterministic_jobs; /* jobs that tracked them */
     uint64_t lost; /* deterministic: condensation lost after the first passage */
+    uint64_t clones_skipped; /* jobs whose clones a deterministic sampler skipped */
     /* The states before the final denoise (score models): those judged, and
        those memorized under the recipe's rule and under the ratio rule. */
     uint64_t before_n, before_memorized, before_ratio_memorized;
@@ -81,6 +82,9 @@ typedef struct referee_batch {
        lost their condensation after the first passage (too coarse a step). */
     int deterministic;
     uint64_t lost;
+    /* The job asked for clones, but its sampler drew no noise: a copy continued
+       from the same state would retrace the original (φ_C = 1), so none ran. */
+    int clones_skipped;
     /* The states before the final denoise (d_m NaN: none), or NULL. */
     const measure_distance *before;
 } referee_batch;

@@ -79,9 +79,9 @@ static void write_diffusion(FILE *f, const point_stats *st, double confidence)
     referee_time_stats t[REFEREE_N_TIMES];
     for (int k = 0; k < REFEREE_N_TIMES; k++)
         referee_time_stats_of(st, (referee_time)k, &t[k]);
-    double fields[] = {t[REFEREE_COLLAPSE].median,      t[REFEREE_NEAREST].mean,
-                       t[REFEREE_NEAREST].se,           t[REFEREE_NEAREST].median,
-                       t[REFEREE_FIRST_PASSAGE].mean,   t[REFEREE_FIRST_PASSAGE].se,
+    double fields[] = {t[REFEREE_COLLAPSE].median,     t[REFEREE_NEAREST].mean,
+                       t[REFEREE_NEAREST].se,          t[REFEREE_NEAREST].median,
+                       t[REFEREE_FIRST_PASSAGE].mean,  t[REFEREE_FIRST_PASSAGE].se,
                        t[REFEREE_FIRST_PASSAGE].median};
     write_reals(f, fields, sizeof fields / sizeof fields[0]);
     write_rate(f, st->before_memorized, st->before_n, confidence);
@@ -199,9 +199,10 @@ static const struct {
 
 void summary_warn(const recipe *r, const point_stats *stats)
 {
-    uint64_t det_jobs = 0, jobs = 0, lost = 0, det_traj = 0;
+    uint64_t det_jobs = 0, jobs = 0, lost = 0, det_traj = 0, skipped = 0;
     size_t single = 0;
     for (size_t p = 0; p < r->n_points; p++) {
+        skipped += stats[p].clones_skipped;
         single += stats[p].tracked_jobs == 1;
         jobs += stats[p].tracked_jobs;
         det_jobs += stats[p].deterministic_jobs;
@@ -224,6 +225,12 @@ void summary_warn(const recipe *r, const point_stats *stats)
                 "which the ODE does not: its steps are too coarse (raise "
                 "sampler.steps)\n",
                 (unsigned long long)lost, (unsigned long long)det_traj);
+    if (skipped)
+        fprintf(stderr,
+                "basin: warning: measure.clones: the sampler drew no noise in %llu "
+                "job%s: a copy continued from the same state retraces its original "
+                "(phi_C would be 1), so none ran; collapse.csv has no rows for them\n",
+                (unsigned long long)skipped, skipped == 1 ? "" : "s");
     if (single)
         fprintf(stderr,
                 "basin: warning: measure.collapse: %zu point%s ran one job: there "
@@ -251,9 +258,8 @@ void summary_warn(const recipe *r, const point_stats *stats)
                     "basin: warning: measure.collapse: %llu of %llu trajectories (at "
                     "%zu of %zu points) %s: %s is censored at the schedule's start, "
                     "so its mean is nan there, and its median where they are half\n",
-                    (unsigned long long)censored, (unsigned long long)n,
-                    censored_points, tracked, TIME_WORDS[k].censored,
-                    TIME_WORDS[k].column);
+                    (unsigned long long)censored, (unsigned long long)n, censored_points,
+                    tracked, TIME_WORDS[k].censored, TIME_WORDS[k].column);
         if (never && TIME_WORDS[k].never)
             fprintf(stderr,
                     "basin: warning: measure.collapse: %llu of %llu trajectories (at "

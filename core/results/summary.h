@@ -26,9 +26,13 @@ enum {
 void summary_write(FILE *f, const recipe *r, const point_stats *stats, double confidence,
                    size_t *coords, int columns, int landscape);
 
-/* One line on stderr for each collapse time that is censored or missing at some
-   point ("basin: warning: measure.collapse: ..."), naming what the summary left
-   out; nothing when every time is measured. */
+/* One line on stderr ("basin: warning: measure.collapse: ...") for each thing
+   that makes the trajectory measures read otherwise than they look: a collapse
+   time censored at the start or never reached at some point (the summary leaves
+   its mean out), a sampler that drew no noise (its collapse is the first passage;
+   its clones did not run; condensation it lost shows too coarse a step), a point
+   of one job (its standard error is given that training set). Nothing when none
+   applies. */
 void summary_warn(const recipe *r, const point_stats *stats);
 
 /* The table printed at the end of a run, on stdout. */

@@ -96,6 +96,7 @@ referee_batch job_batch(const job *j)
                        .job = j->index,
                        .deterministic = j->traj.deterministic,
                        .lost = j->traj.lost,
+                       .clones_skipped = j->traj.n_clones && j->traj.deterministic,
                        .before = j->traj.before};
     return b;
 }
@@ -585,10 +586,11 @@ static int job_measures(job *j, char *err, size_t n_err)
     return rc ? fail(j, rc, NULL, why, err, n_err) : BASIN_OK;
 }
 
-/* The clones' continuations (φ_C). */
+/* The clones' continuations (φ_C); none for a sampler that drew no noise (a copy
+   would retrace its original: referee_batch.clones_skipped). */
 static int job_clones(job *j, char *err, size_t n_err)
 {
-    if (!j->traj.n_clones)
+    if (!j->traj.n_clones || j->traj.deterministic)
         return BASIN_OK;
     host_job_phase(&j->host, "clones");
     dynamics d = job_dynamics(j);

@@ -156,8 +156,8 @@ void trajectory_finish(trajectory *t)
         return;
     for (uint64_t i = 0; i < t->count; i++) {
         /* NaN ≠ NaN: a trajectory never condensed has no first passage either */
-        int same = t->t_col[i] == t->t_first[i] ||
-                   (isnan(t->t_col[i]) && isnan(t->t_first[i]));
+        int same =
+            t->t_col[i] == t->t_first[i] || (isnan(t->t_col[i]) && isnan(t->t_first[i]));
         t->lost += !same;
         t->t_col[i] = t->t_first[i];
         t->t_col_ou[i] = t->t_first_ou[i];
@@ -266,7 +266,7 @@ int trajectory_setup(trajectory *t, const basin_value *measure, const basin_sche
     if (!t->noisy || !t->seen_noisy || !t->before)
         goto nomem;
     if (measure[MEASURE_COLLAPSE].number) {
-        double **times[] = {&t->t_col,  &t->t_col_ou,   &t->t_near, &t->t_near_ou,
+        double **times[] = {&t->t_col,   &t->t_col_ou,   &t->t_near,  &t->t_near_ou,
                             &t->t_first, &t->t_first_ou, &t->start_ou};
         for (size_t k = 0; k < sizeof times / sizeof times[0]; k++) {
             if (!(*times[k] = alloc_array(n, sizeof(double))))

@@ -120,6 +120,14 @@ check "Heun: the nearest-point time is censored (kept from the first step) and w
 near=$(col "$T/heun/summary.csv" dataset.count 10 t_collapse_nearest)
 check "Heun: no mean nearest-point time is printed ($near)" [ "$near" = nan ]
 
+"$BASIN" run "$T/ct.toml" --out "$T/heun-clones" --quiet --threads 2 \
+    --set sampler.plugin=samplers/heun --set sampler.steps=20 --set repeats=1 \
+    --set 'dataset.count=[10]' --set init.count=20 --set measure.clones=2 2>"$T/hc.err"
+check "Heun with clones: none run (a copy would retrace its original), warned" \
+    grep -q "measure.clones: the sampler drew no noise in 1 job" "$T/hc.err"
+check "Heun with clones: collapse.csv has its header only" \
+    [ "$(wc -l <"$T/heun-clones/collapse.csv")" -eq 1 ]
+
 # 3. The reported standard error agrees with the spread over seeds: 20 seeds of
 # the P = 10 point (8 training sets of 50 trajectories each). The sd of the 20
 # means over the root mean square of the reported SE is 1 when the SE is right

@@ -114,7 +114,8 @@ check "collapse.csv is absent without clones" [ ! -e "$T/ct/collapse.csv" ]
 # they mostly do (d = 8, P = 100: t_C = 0.19).
 "$BASIN" run "$R/collapse-time.toml" --out "$T/phi" --quiet --threads 2 \
     --set dataset.dim=8 --set dataset.count=100 --set init.count=200 \
-    --set sampler.steps=500 --set measure.clones=6 --set measure.clone_t_max=1.5
+    --set sampler.steps=500 --set measure.clones=6 --set measure.clone_t_max=1.5 \
+    --set repeats=1
 C=$T/phi/collapse.csv
 phi() { awk -F, -v r="$2" 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next }
                             { v[NR] = $h["phi"] } END { print v[r == 0 ? 2 : NR] }' "$1"; }
@@ -130,7 +131,7 @@ check "phi_C rows: 6 clones" [ "$(($(wc -l <"$C") - 1))" -eq 6 ]
 for th in 1 2; do
     "$BASIN" run "$R/collapse-time.toml" --out "$T/det$th" --quiet --threads $th \
         --set dataset.dim=8 --set dataset.count=50 --set init.count=100 \
-        --set sampler.steps=100 --set measure.clones=3
+        --set sampler.steps=100 --set measure.clones=3 --set repeats=1
 done
 for f in records.csv samples.npy collapse.csv; do
     check "$f identical with 1 and 2 threads" cmp -s "$T/det1/$f" "$T/det2/$f"

@@ -168,11 +168,13 @@ static void count_times(point_stats *st, uint64_t job, const double *t,
 {
     basin_value v[MEASURE_N_PARAMS];
     defaults(v);
-    measure_distance d[4] = {{0, 0.5, 1, 1, NAN}, {0, 0.5, 1, 1, NAN},
-                             {1, 0.5, 1, 1, NAN}, {1, 0.5, 1, 1, NAN}};
+    measure_distance d[4] = {{0, 0.5, 1, 1, NAN},
+                             {0, 0.5, 1, 1, NAN},
+                             {1, 0.5, 1, 1, NAN},
+                             {1, 0.5, 1, 1, NAN}};
     double start[4] = {5, 5, 5, 5};
-    measure_class cls[4] = {MEASURE_GENERALIZED, MEASURE_GENERALIZED,
-                            MEASURE_GENERALIZED, MEASURE_GENERALIZED};
+    measure_class cls[4] = {MEASURE_GENERALIZED, MEASURE_GENERALIZED, MEASURE_GENERALIZED,
+                            MEASURE_GENERALIZED};
     referee_batch b = {.n = 4,
                        .rule = MEASURE_PHAM,
                        .dist = d,
@@ -251,10 +253,8 @@ TEST_IMPL(referee_before_denoise)
     /* After the denoise all three sit on training points; before it, one is
        within δ_m = 0.1, one only passes the ratio rule (0.2/0.8 < 1/3), one
        passes neither, and one has no state before a denoise (NaN). */
-    measure_distance d[4] = {{0, 0, 1, 1, NAN},
-                             {1, 0, 1, 1, NAN},
-                             {2, 0, 1, 1, NAN},
-                             {3, 0, 1, 1, NAN}};
+    measure_distance d[4] = {
+        {0, 0, 1, 1, NAN}, {1, 0, 1, 1, NAN}, {2, 0, 1, 1, NAN}, {3, 0, 1, 1, NAN}};
     measure_distance before[4] = {{0, 0.05, 1, NAN, NAN},
                                   {1, 0.2, 0.8, NAN, NAN},
                                   {2, 0.5, 0.6, NAN, NAN},

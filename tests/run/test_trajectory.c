@@ -117,8 +117,8 @@ TEST_IMPL(trajectory_deterministic)
     schedule s;
     setup(&t, &s);
     const basin_host *h = trajectory_host(&t, &base);
-    observe(&t, 2, 1, 0.5, 0.9f);  /* condensed on 1 */
-    observe(&t, 1, 1, 1, 0.45f);   /* spread */
+    observe(&t, 2, 1, 0.5, 0.9f);   /* condensed on 1 */
+    observe(&t, 1, 1, 1, 0.45f);    /* spread */
     observe(&t, 0.5, 1, 0.5, 0.9f); /* condensed on 1 again */
     trajectory_finish(&t);
     EXPECT_EQ(t.deterministic, 1);
