@@ -41,13 +41,14 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.4f", a / b }'; }
 # time within 5% of t_C. Each point runs 8 training sets (repeats), so that the
 # reported standard error includes the training set's own randomness (part 3):
 # 8 × 100 trajectories at P = 10 and 100, 8 × 50 at P = 1000 and 10⁴ (the
-# trajectories' spread shrinks with P), for a standard error of 1.1–1.5% of t_C
-# (asserted below 2.5%: the estimate has 7 degrees of freedom). Over seeds 1–3
-# the ratios were 0.98–1.03 (P = 10 sits about 2% high: 1.021 ± 0.003 over 60
-# training sets); the 0.02 step of t_max = 3 over 150 steps is far below t_C,
-# and 1000 steps from t_max = 6 gave the same within 1%. The nearest-point time
-# of the same trajectories (the earlier definition) is later by 5–13% of t_C:
-# more than 3 standard errors at every P.
+# trajectories' spread shrinks with P), for a standard error of 0.9–1.9% of t_C
+# over seeds 1–3 (asserted below 2.5%: the estimate has 7 degrees of freedom).
+# Over those seeds the ratios were 0.99–1.04: P = 10 sits 2–3% high (1.021 ±
+# 0.003 over 60 training sets of 1000 trajectories), the others within 1%; the
+# 0.02 step of t_max = 3 over 150 steps is far below t_C, and 1000 steps from
+# t_max = 6 gave the same within 1%. The nearest-point time of the same
+# trajectories (the earlier definition) is later by 8–10% of t_C: more than 3
+# standard errors at every P.
 "$BASIN" run "$T/ct.toml" --out "$T/em" --quiet --threads 2 --set init.count=100 \
     --set 'dataset.count=[10, 100]' 2>"$T/em.err"
 "$BASIN" run "$T/ct.toml" --out "$T/em-large" --quiet --threads 2 \
