@@ -180,8 +180,8 @@ static const struct {
                           "of the posterior weight) from the first step to the end, "
                           "the start (schedule.t_max) not noisy enough for the "
                           "training points to share the weight",
-                          "never condensed (no final denoise: "
-                          "sampler.denoise_last = false)"},
+                          "never condensed (the sampler ended "
+                          "without a final denoise)"},
     [REFEREE_NEAREST] = {"t_collapse_nearest",
                          "kept their first nearest training point to the end (the "
                          "trajectories of a deterministic sampler, a probability-flow "
@@ -193,8 +193,8 @@ static const struct {
                                "half of the posterior weight at the first step, the "
                                "start (schedule.t_max) not noisy enough for the "
                                "training points to share the weight",
-                               "never condensed (no final denoise: "
-                               "sampler.denoise_last = false)"},
+                               "never condensed (the sampler ended "
+                               "without a final denoise)"},
 };
 
 void summary_warn(const recipe *r, const point_stats *stats)

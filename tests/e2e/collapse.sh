@@ -157,6 +157,15 @@ t=$(first "$T/late/summary.csv" t_collapse)
 check "a start below t_C: no mean collapse time is printed ($t)" [ "$t" = nan ]
 check "one job per point: the standard error's scope is warned" \
     grep -q "t_collapse_se is the standard error given that job's training set" "$T/late.err"
+"$BASIN" run "$T/ct.toml" --out "$T/never" --quiet --threads 2 --set repeats=1 \
+    --set 'dataset.count=[10]' --set schedule.t_min=2 --set schedule.t_max=4 \
+    --set sampler.steps=20 --set init.count=20 --set sampler.denoise_last=false \
+    2>"$T/never.err"
+check "stopped before the collapse without a final denoise: warned" \
+    grep -q "never condensed (the sampler ended without a final denoise): their t_collapse" \
+    "$T/never.err"
+t=$(first "$T/never/summary.csv" t_collapse)
+check "stopped before the collapse: no mean collapse time is printed ($t)" [ "$t" = nan ]
 cat >"$T/binary.toml" <<'TOML'
 name = "binary"
 [dataset]
