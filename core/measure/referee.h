@@ -19,6 +19,23 @@
 /* Clone times per sweep point at most (measure.clones ≤ 100). */
 #define REFEREE_MAX_CLONES 100
 
+/* The three collapse times of a trajectory (run/trajectory.h): condensation-aware
+   (the default), the nearest-point time beside it, and the first passage. */
+typedef enum referee_time {
+    REFEREE_COLLAPSE,
+    REFEREE_NEAREST,
+    REFEREE_FIRST_PASSAGE,
+    REFEREE_N_TIMES
+} referee_time;
+
+/* One tracked trajectory as a point keeps it. */
+typedef struct referee_trajectory {
+    double t_ou[REFEREE_N_TIMES]; /* OU time; NaN: it never happened */
+    uint8_t censored;             /* bit k: time k is the first observed step's */
+    uint64_t job;                 /* with winner, its cluster (referee_time_stats) */
+    int64_t winner;               /* the training point it ended nearest to */
+} referee_trajectory;
+
 /* What a run accumulates per sweep point. */
 typedef struct point_stats {
     uint64_t counts[MEASURE_N_CLASSES];
@@ -27,8 +44,16 @@ typedef struct point_stats {
     double d_m_sum;
     double pair_d_sum, pair_cos_sum; /* disjoint-sets test (run/disjoint.h) */
     uint64_t pair_n;
-    double t_col_sum, t_col_sum2; /* collapse times (OU), over tracked samples */
-    uint64_t t_col_n;
+    /* Tracked trajectories (measure.collapse), in count order; the array is the
+       point's own (referee_stats_free). */
+    referee_trajectory *traj;
+    uint64_t traj_n, traj_cap;
+    uint64_t tracked_jobs, deterministic_jobs; /* jobs that tracked them */
+    uint64_t lost; /* deterministic: condensation lost after the first passage */
+    uint64_t clones_skipped; /* jobs whose clones a deterministic sampler skipped */
+    /* The states before the final denoise (score models): those judged, and
+       those memorized under the recipe's rule and under the ratio rule. */
+    uint64_t before_n, before_memorized, before_ratio_memorized;
     double t_theory_sum, t_speciation_sum; /* closed forms, summed over jobs */
     uint64_t theory_n;
     collapse_basis theory_basis; /* what they rest on (the first job's) */
@@ -46,8 +71,51 @@ typedef struct referee_batch {
     const measure_distance *dist;    /* the pham and ratio rules, else NULL */
     const basin_outcome *outcome;    /* NULL: every state converged */
     const double *d_pair, *cos_pair; /* the disjoint-sets test */
-    const double *t_col_ou;          /* collapse times (OU time), NaN if none */
+    /* Collapse tracking (run/trajectory.h), all NULL when not asked: each
+       trajectory's condensation-aware time, nearest-point time and first
+       passage (OU time, NaN: never), the OU time of its first observed step (a
+       time equal to it is censored), and the training point it ended nearest
+       to; job: the job's index. */
+    const double *t_col_ou, *t_near_ou, *t_first_ou, *t_start_ou;
+    const int64_t *winner;
+    uint64_t job;
+    /* With them: the sampler drew no noise (a probability-flow ODE: the
+       collapse times are the first passages), and lost of its trajectories
+       lost their condensation after the first passage (too coarse a step). */
+    int deterministic;
+    uint64_t lost;
+    /* The job asked for clones, but its sampler drew no noise: a copy continued
+       from the same state would retrace the original (φ_C = 1), so none ran. */
+    int clones_skipped;
+    /* The states before the final denoise (d_m NaN: none), or NULL. */
+    const measure_distance *before;
 } referee_batch;
+
+/* A point's statistics of one of its collapse times. A trajectory whose time is
+   the first observed step's is censored (the stretch may have begun before the
+   schedule's start: its time is at least that); one without the time never
+   reached it (its time is below the schedule's end). */
+typedef struct referee_time_stats {
+    uint64_t n;        /* tracked trajectories */
+    uint64_t censored; /* censored at the start */
+    uint64_t never;    /* without the time */
+    /* The mean over trajectories (NaN when any is censored or never reached
+       it: no estimate then); its standard error; the median (NaN when the
+       censored or the never-reached make up half).
+       The standard error. Given a job's training set, trajectories are
+       independent, but those that end on the same training point share its
+       randomness, so a job's variance is the cluster-robust (sandwich) sum
+       Σ_g (Σ_{i∈g} (t_i − m))² · G/(G − 1) over its G training points (the
+       CR1 estimate of Cameron & Miller 2015, "A practitioner's guide to
+       cluster-robust inference", J. Human Resources 50(2)). A new training
+       set also moves the whole job's mean (at P = 10, N = 64 about as much as
+       the trajectories do): with two or more jobs (repeats) at the point the
+       spread of the jobs' means measures that, and the variance taken is the
+       larger of the two, the jobs as clusters (J/(J − 1) Σ_j (n_j (m_j − m))²)
+       and the jobs' own sums; divided by n². With one job it is the standard
+       error given its training set. */
+    double mean, se, median;
+} referee_time_stats;
 
 /* The class of each state of b (cls: b->n) under the recipe's rule; measure: the
    [measure] values (measure_params order). [thread-safe] */
@@ -64,9 +132,18 @@ void referee_classify_attractors(const referee_batch *b, const double *d_law,
 
 /* Count b's states, of classes cls, into a point's tally: the classes, and for the
    distance rules the ratio rule's memorized count (whatever the rule), d_m, the
-   disjoint-sets pairs and the collapse times. Sums run in sample order. */
-void referee_count(const referee_batch *b, const measure_class *cls,
-                   const basin_value *measure, point_stats *st);
+   disjoint-sets pairs, the tracked trajectories and the verdicts before the
+   final denoise. Sums run in sample order. Returns BASIN_OK, or BASIN_ENOMEM
+   when the trajectories do not fit (the tally is then incomplete). */
+int referee_count(const referee_batch *b, const measure_class *cls,
+                  const basin_value *measure, point_stats *st);
+
+/* The statistics of collapse time `which` over a point's tracked trajectories. */
+void referee_time_stats_of(const point_stats *st, referee_time which,
+                           referee_time_stats *out);
+
+/* Free what a point's tally owns (its trajectories); st stays valid, empty. */
+void referee_stats_free(point_stats *st);
 
 /* A job's closed-form times t_C and t_S and what they rest on (NaN without a
    known law: not counted). */

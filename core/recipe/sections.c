@@ -64,8 +64,10 @@ const basin_param_def measure_params[MEASURE_N_PARAMS + 1] = {
                             "level of the bootstrap intervals reported with every rate"},
     [MEASURE_COLLAPSE] =
         {"collapse", BASIN_PARAM_BOOL, 0, NULL, 0, 1, NULL, 0,
-         "score models: track the nearest training point along every trajectory and "
-         "report its collapse time (Biroli et al. 2024)"},
+         "score models: follow the empirical posterior over the training set along "
+         "every trajectory and report its collapse time: the start of the final "
+         "stretch in which one training point holds more than half of the weight "
+         "(Biroli et al. 2024), beside the nearest-point time and the first passage"},
     [MEASURE_CLONES] =
         {"clones", BASIN_PARAM_INT, 0, NULL, 0, 100, NULL, 0,
          "score models: clone every trajectory at this many times and continue the "

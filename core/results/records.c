@@ -88,6 +88,30 @@ static void col_t_collapse_ou(FILE *f, const records_batch *b, uint64_t i)
 {
     csv_real(f, opt(b->t_col_ou, i));
 }
+static void col_d_m_before(FILE *f, const records_batch *b, uint64_t i)
+{
+    csv_real(f, b->before ? b->before[i].d_m : NAN);
+}
+static void col_d_2_before(FILE *f, const records_batch *b, uint64_t i)
+{
+    csv_real(f, b->before ? b->before[i].d_2 : NAN);
+}
+static void col_t_near(FILE *f, const records_batch *b, uint64_t i)
+{
+    csv_real(f, opt(b->t_near, i));
+}
+static void col_t_near_ou(FILE *f, const records_batch *b, uint64_t i)
+{
+    csv_real(f, opt(b->t_near_ou, i));
+}
+static void col_t_first(FILE *f, const records_batch *b, uint64_t i)
+{
+    csv_real(f, opt(b->t_first, i));
+}
+static void col_t_first_ou(FILE *f, const records_batch *b, uint64_t i)
+{
+    csv_real(f, opt(b->t_first_ou, i));
+}
 static void col_d_pair(FILE *f, const records_batch *b, uint64_t i)
 {
     csv_real(f, opt(b->d_pair, i));
@@ -97,7 +121,9 @@ static void col_cos_pair(FILE *f, const records_batch *b, uint64_t i)
     csv_real(f, opt(b->cos_pair, i));
 }
 
-enum { OVERLAP = 1, DISTANCE = 2, BOTH = OVERLAP | DISTANCE };
+/* The layouts a column belongs to: DIFFUSION is the distance layout of a
+   score model. */
+enum { OVERLAP = 1, DISTANCE = 2, DIFFUSION = 4, BOTH = OVERLAP | DISTANCE };
 
 /* The columns after the job's fields, in order: name, layouts, how to write a
    row's field. */
@@ -123,8 +149,14 @@ static const struct column {
     {"d_s", DISTANCE, col_d_s},
     {"d_h", DISTANCE, col_d_h},
     {"d_law", DISTANCE, col_d_law},
+    {"d_m_before_denoise", DIFFUSION, col_d_m_before},
+    {"d_2_before_denoise", DIFFUSION, col_d_2_before},
     {"t_collapse", DISTANCE, col_t_collapse},
     {"t_collapse_ou", DISTANCE, col_t_collapse_ou},
+    {"t_collapse_nearest", DIFFUSION, col_t_near},
+    {"t_collapse_nearest_ou", DIFFUSION, col_t_near_ou},
+    {"t_first_passage", DIFFUSION, col_t_first},
+    {"t_first_passage_ou", DIFFUSION, col_t_first_ou},
     {"d_pair", DISTANCE, col_d_pair},
     {"cos_pair", DISTANCE, col_cos_pair},
 };
@@ -132,9 +164,16 @@ static const struct column {
 
 /* ------------------------------------------------------------- the file */
 
-void records_header(FILE *f, const recipe *r, int overlap)
+/* The column layouts shown: the overlap layout, or the distance layout with a
+   score model's columns or without. */
+static int shown(int overlap, int diffusion)
 {
-    int layout = overlap ? OVERLAP : DISTANCE;
+    return overlap ? OVERLAP : diffusion ? DISTANCE | DIFFUSION : DISTANCE;
+}
+
+void records_header(FILE *f, const recipe *r, int layout_flags)
+{
+    int layout = shown(layout_flags & RECORDS_OVERLAP, layout_flags & RECORDS_DIFFUSION);
     const char *sep = "";
     csv_job_header(f, r);
     for (size_t c = 0; c < N_COLUMNS; c++)
@@ -147,7 +186,7 @@ void records_header(FILE *f, const recipe *r, int overlap)
 
 void records_write(FILE *f, const records_batch *b, size_t *coords)
 {
-    int layout = b->overlap ? OVERLAP : DISTANCE;
+    int layout = shown(b->overlap != NULL, b->diffusion);
     char *fields = csv_job_fields(&b->job, coords);
     for (uint64_t i = 0; i < b->n; i++) {
         csv_put_job_fields(f, fields, &b->job, coords);

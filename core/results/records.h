@@ -8,7 +8,12 @@
  * or, in the distance layout (the pham and ratio rules)
  *   nearest,d_m,d_2,d_s,d_h,d_law,t_collapse,t_collapse_ou,d_pair,cos_pair
  * (measure/measure.h defines each; t_collapse in the schedule's time, then in OU
- * time; d_pair and cos_pair are the disjoint-sets test's).
+ * time; d_pair and cos_pair are the disjoint-sets test's), where a score model
+ * (RECORDS_DIFFUSION) adds d_m_before_denoise,d_2_before_denoise after d_law and
+ *   t_collapse_nearest,t_collapse_nearest_ou,t_first_passage,t_first_passage_ou
+ * after t_collapse_ou: the distances of the state before the final denoising
+ * step, the nearest-point collapse time and the first passage (run/trajectory.h;
+ * t_collapse is the condensation-aware time).
  */
 #ifndef BASIN_RECORDS_H
 #define BASIN_RECORDS_H
@@ -35,10 +40,19 @@ typedef struct records_batch {
     const measure_overlap *overlap; /* set: the overlap layout */
     const measure_distance *dist;   /* otherwise: the distance layout */
     const double *d_law, *t_col, *t_col_ou, *d_pair, *cos_pair;
+    /* RECORDS_DIFFUSION's: the state before the final denoise (d_m, d_2), the
+       nearest-point times and the first passage. */
+    int diffusion;
+    const measure_distance *before;
+    const double *t_near, *t_near_ou, *t_first, *t_first_ou;
 } records_batch;
 
-/* The header row of a layout (overlap nonzero: the overlap layout). */
-void records_header(FILE *f, const recipe *r, int overlap);
+/* records_header's layout flags: RECORDS_OVERLAP the overlap layout (else the
+   distance layout), RECORDS_DIFFUSION a score model's columns with the latter. */
+enum { RECORDS_OVERLAP = 1, RECORDS_DIFFUSION = 2 };
+
+/* The header row of a layout (RECORDS_* flags; 1 is the overlap layout). */
+void records_header(FILE *f, const recipe *r, int layout);
 
 /* A row per state of b; coords: scratch of b->job.r->n_axes + 1 entries. */
 void records_write(FILE *f, const records_batch *b, size_t *coords);

@@ -17,17 +17,25 @@ static void write_rate(FILE *f, uint64_t hits, uint64_t n, double confidence)
     fputc(',', f);
 }
 
-static void write_header(FILE *f, const recipe *r, int distance, int landscape)
+static void write_header(FILE *f, const recipe *r, int columns, int landscape)
 {
     static const char *const RATES[] = {"memorized_rate", "spurious_rate",
                                         "generalized_rate", "unconverged_rate"};
     csv_axes_header(f, r);
     for (int c = 0; c < MEASURE_N_CLASSES; c++)
         fprintf(f, "%s,%s_lo,%s_hi,", RATES[c], RATES[c], RATES[c]);
-    if (distance)
+    if (columns & SUMMARY_DISTANCE)
         fprintf(f, "ratio_memorized_rate,ratio_memorized_rate_lo,"
                    "ratio_memorized_rate_hi,d_m_mean,t_collapse,t_collapse_se,"
                    "t_collapse_theory,t_speciation,theory,pair_distance,pair_cosine,");
+    if ((columns & SUMMARY_DISTANCE) && (columns & SUMMARY_DIFFUSION))
+        fprintf(f, "t_collapse_median,t_collapse_nearest,t_collapse_nearest_se,"
+                   "t_collapse_nearest_median,t_first_passage,t_first_passage_se,"
+                   "t_first_passage_median,memorized_rate_before_denoise,"
+                   "memorized_rate_before_denoise_lo,memorized_rate_before_denoise_hi,"
+                   "ratio_memorized_rate_before_denoise,"
+                   "ratio_memorized_rate_before_denoise_lo,"
+                   "ratio_memorized_rate_before_denoise_hi,");
     if (landscape)
         fprintf(f, "attractors,attractors_memorized,attractors_spurious,"
                    "attractors_generalized,");
@@ -44,18 +52,19 @@ static void write_reals(FILE *f, const double *values, size_t n)
 }
 
 /* The distance layout's fields of a point: the ratio rule's memorized rate
-   (whatever the rule), the mean d_m, the measured collapse time (mean and
-   standard error over trajectories, OU time), the closed forms and what they rest
-   on (measure/collapse.h: law, mixture or gaussian-approx; empty without), and
-   the disjoint-sets test's mean d_pair and cos_pair. */
+   (whatever the rule), the mean d_m, the condensation-aware collapse time (mean
+   and standard error over trajectories, OU time: referee_time_stats), the closed
+   forms and what they rest on (measure/collapse.h: law, mixture or
+   gaussian-approx; empty without), and the disjoint-sets test's mean d_pair and
+   cos_pair. */
 static void write_distance(FILE *f, const point_stats *st, double confidence)
 {
     write_rate(f, st->ratio_memorized, st->samples, confidence);
-    double n = (double)st->t_col_n, mean = st->t_col_sum / n;
-    double var = n > 1 ? (st->t_col_sum2 - n * mean * mean) / (n - 1) : NAN;
+    referee_time_stats col;
+    referee_time_stats_of(st, REFEREE_COLLAPSE, &col);
     double theory_n = (double)st->theory_n;
     const double times[] = {st->samples ? st->d_m_sum / (double)st->samples : NAN,
-                            n > 0 ? mean : NAN, n > 1 ? sqrt(fmax(var, 0) / n) : NAN,
+                            col.mean, col.se,
                             theory_n > 0 ? st->t_theory_sum / theory_n : NAN,
                             theory_n > 0 ? st->t_speciation_sum / theory_n : NAN};
     write_reals(f, times, sizeof times / sizeof times[0]);
@@ -64,6 +73,24 @@ static void write_distance(FILE *f, const point_stats *st, double confidence)
     const double pairs[] = {st->pair_n ? st->pair_d_sum / (double)st->pair_n : NAN,
                             st->pair_n ? st->pair_cos_sum / (double)st->pair_n : NAN};
     write_reals(f, pairs, sizeof pairs / sizeof pairs[0]);
+}
+
+/* A score model's fields of a point: the collapse time's median, the
+   nearest-point time and the first passage (mean, standard error, median), the
+   memorized rates of the states before the final denoise (the recipe's rule,
+   the ratio rule). */
+static void write_diffusion(FILE *f, const point_stats *st, double confidence)
+{
+    referee_time_stats t[REFEREE_N_TIMES];
+    for (int k = 0; k < REFEREE_N_TIMES; k++)
+        referee_time_stats_of(st, (referee_time)k, &t[k]);
+    double fields[] = {t[REFEREE_COLLAPSE].median,     t[REFEREE_NEAREST].mean,
+                       t[REFEREE_NEAREST].se,          t[REFEREE_NEAREST].median,
+                       t[REFEREE_FIRST_PASSAGE].mean,  t[REFEREE_FIRST_PASSAGE].se,
+                       t[REFEREE_FIRST_PASSAGE].median};
+    write_reals(f, fields, sizeof fields / sizeof fields[0]);
+    write_rate(f, st->before_memorized, st->before_n, confidence);
+    write_rate(f, st->before_ratio_memorized, st->before_n, confidence);
 }
 
 /* The attractor counts of a point: means over its jobs. */
@@ -79,16 +106,18 @@ static void write_landscape(FILE *f, const point_stats *st)
 }
 
 void summary_write(FILE *f, const recipe *r, const point_stats *stats, double confidence,
-                   size_t *coords, int distance, int landscape)
+                   size_t *coords, int columns, int landscape)
 {
-    write_header(f, r, distance, landscape);
+    write_header(f, r, columns, landscape);
     for (size_t p = 0; p < r->n_points; p++) {
         const point_stats *st = &stats[p];
         csv_axes(f, r, p, coords);
         for (int c = 0; c < MEASURE_N_CLASSES; c++)
             write_rate(f, st->counts[c], st->samples, confidence);
-        if (distance)
+        if (columns & SUMMARY_DISTANCE)
             write_distance(f, st, confidence);
+        if ((columns & SUMMARY_DISTANCE) && (columns & SUMMARY_DIFFUSION))
+            write_diffusion(f, st, confidence);
         if (landscape)
             write_landscape(f, st);
         fprintf(f, "%llu,%.3f\n", (unsigned long long)st->samples, st->seconds);
@@ -113,9 +142,10 @@ static void print_point(const recipe *r, const point_stats *st, double confidenc
         printf("%-22s", cell);
     }
     printf(collapse ? "%-9llu" : "%llu", (unsigned long long)st->samples);
-    if (st->t_col_n) {
-        double n = (double)st->t_col_n, mean = st->t_col_sum / n;
-        printf("%.3f", mean);
+    if (st->traj_n) {
+        referee_time_stats t;
+        referee_time_stats_of(st, REFEREE_COLLAPSE, &t);
+        printf("%.3f [%.3f]", t.mean, t.median);
         if (st->theory_n)
             printf(" (%.3f)", st->t_theory_sum / (double)st->theory_n);
     }
@@ -135,13 +165,112 @@ void summary_print(const recipe *r, const point_stats *stats, double confidence,
         printf("%-16s", r->axes[a].dotted);
     int collapse = 0;
     for (size_t p = 0; p < r->n_points; p++)
-        collapse |= stats[p].t_col_n > 0;
+        collapse |= stats[p].traj_n > 0;
     printf("%-22s%-22s%-22s%s\n", "memorized", "spurious", "generalized",
-           collapse ? "samples  t_collapse (theory), OU time" : "samples");
+           collapse ? "samples  t_collapse [median] (theory), OU time" : "samples");
     size_t *coords = calloc(r->n_axes + 1, sizeof *coords);
     for (size_t p = 0; coords && p < r->n_points; p++) {
         recipe_coords(r, p, coords);
         print_point(r, &stats[p], confidence, coords, collapse);
     }
     free(coords);
+}
+
+/* What a censored or missing time means, per collapse time. */
+static const struct {
+    const char *column, *censored, *never;
+} TIME_WORDS[REFEREE_N_TIMES] = {
+    [REFEREE_COLLAPSE] = {"t_collapse",
+                          "were condensed (one training point holding more than half "
+                          "of the posterior weight) from the first step to the end, "
+                          "the start (schedule.t_max) not noisy enough for the "
+                          "training points to share the weight",
+                          "never condensed (the sampler ended "
+                          "without a final denoise)"},
+    [REFEREE_NEAREST] = {"t_collapse_nearest",
+                         "kept their first nearest training point to the end (the "
+                         "trajectories of a deterministic sampler, a probability-flow "
+                         "ODE, mostly do; else schedule.t_max is too close to the "
+                         "collapse)",
+                         NULL},
+    [REFEREE_FIRST_PASSAGE] = {"t_first_passage",
+                               "already had one training point holding more than "
+                               "half of the posterior weight at the first step, the "
+                               "start (schedule.t_max) not noisy enough for the "
+                               "training points to share the weight",
+                               "never condensed (the sampler ended "
+                               "without a final denoise)"},
+};
+
+void summary_warn(const recipe *r, const point_stats *stats)
+{
+    uint64_t det_jobs = 0, jobs = 0, lost = 0, det_traj = 0, skipped = 0;
+    size_t single = 0;
+    for (size_t p = 0; p < r->n_points; p++) {
+        skipped += stats[p].clones_skipped;
+        single += stats[p].tracked_jobs == 1;
+        jobs += stats[p].tracked_jobs;
+        det_jobs += stats[p].deterministic_jobs;
+        lost += stats[p].lost;
+        if (stats[p].deterministic_jobs)
+            det_traj += stats[p].traj_n;
+    }
+    if (det_jobs)
+        fprintf(stderr,
+                "basin: warning: measure.collapse: the sampler drew no noise in %llu of "
+                "%llu jobs (a probability-flow ODE): there a trajectory, once "
+                "condensed, stays condensed, so t_collapse is the first passage; "
+                "t_collapse_nearest is no collapse time (an ODE keeps its nearest "
+                "training point from early on)\n",
+                (unsigned long long)det_jobs, (unsigned long long)jobs);
+    if (lost)
+        fprintf(stderr,
+                "basin: warning: measure.collapse: %llu of %llu trajectories of the "
+                "deterministic sampler lost their condensation after the first passage, "
+                "which the ODE does not: its steps are too coarse (raise "
+                "sampler.steps)\n",
+                (unsigned long long)lost, (unsigned long long)det_traj);
+    if (skipped)
+        fprintf(stderr,
+                "basin: warning: measure.clones: the sampler drew no noise in %llu "
+                "job%s: a copy continued from the same state retraces its original "
+                "(phi_C would be 1), so none ran; collapse.csv has no rows for them\n",
+                (unsigned long long)skipped, skipped == 1 ? "" : "s");
+    if (single)
+        fprintf(stderr,
+                "basin: warning: measure.collapse: %zu point%s ran one job: there "
+                "t_collapse_se is the standard error given that job's training set, "
+                "and a new draw of the training set moves the mean as well (most at "
+                "small dataset.count); repeats >= 2 include it\n",
+                single, single == 1 ? "" : "s");
+    for (int k = 0; k < REFEREE_N_TIMES; k++) {
+        uint64_t n = 0, censored = 0, never = 0;
+        size_t tracked = 0, censored_points = 0, never_points = 0;
+        for (size_t p = 0; p < r->n_points; p++) {
+            if (!stats[p].traj_n)
+                continue;
+            referee_time_stats t;
+            referee_time_stats_of(&stats[p], (referee_time)k, &t);
+            tracked++;
+            n += t.n;
+            censored += t.censored;
+            never += t.never;
+            censored_points += t.censored > 0;
+            never_points += t.never > 0;
+        }
+        if (censored)
+            fprintf(stderr,
+                    "basin: warning: measure.collapse: %llu of %llu trajectories (at "
+                    "%zu of %zu points) %s: %s is censored at the schedule's start, "
+                    "so its mean is nan there, and its median where they are half\n",
+                    (unsigned long long)censored, (unsigned long long)n, censored_points,
+                    tracked, TIME_WORDS[k].censored, TIME_WORDS[k].column);
+        if (never && TIME_WORDS[k].never)
+            fprintf(stderr,
+                    "basin: warning: measure.collapse: %llu of %llu trajectories (at "
+                    "%zu of %zu points) %s: their %s is below the schedule's end, so "
+                    "its mean is nan there, and its median where they are half\n",
+                    (unsigned long long)never, (unsigned long long)n, never_points,
+                    tracked, TIME_WORDS[k].never, TIME_WORDS[k].column);
+    }
 }

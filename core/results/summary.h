@@ -11,11 +11,29 @@
 #include "measure/referee.h"
 #include "recipe/recipe.h"
 
-/* summary.csv from the points' tallies (r->n_points of them). distance adds the
-   distance rules' columns, landscape the attractor counts; coords: scratch of
+/* The column groups of summary.csv past the rates (flags). */
+enum {
+    SUMMARY_DISTANCE = 1, /* the distance rules' columns (pham, ratio) */
+    SUMMARY_DIFFUSION = 2 /* with them, a score model's: the collapse times'
+                             medians, the nearest-point time and the first
+                             passage, the memorized rates before the final
+                             denoise */
+};
+
+/* summary.csv from the points' tallies (r->n_points of them). columns: the
+   SUMMARY_* groups; landscape adds the attractor counts; coords: scratch of
    r->n_axes + 1 entries. */
 void summary_write(FILE *f, const recipe *r, const point_stats *stats, double confidence,
-                   size_t *coords, int distance, int landscape);
+                   size_t *coords, int columns, int landscape);
+
+/* One line on stderr ("basin: warning: measure.collapse: ...") for each thing
+   that makes the trajectory measures read otherwise than they look: a collapse
+   time censored at the start or never reached at some point (the summary leaves
+   its mean out), a sampler that drew no noise (its collapse is the first passage;
+   its clones did not run; condensation it lost shows too coarse a step), a point
+   of one job (its standard error is given that training set). Nothing when none
+   applies. */
+void summary_warn(const recipe *r, const point_stats *stats);
 
 /* The table printed at the end of a run, on stdout. */
 void summary_print(const recipe *r, const point_stats *stats, double confidence,

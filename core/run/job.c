@@ -108,7 +108,16 @@ referee_batch job_batch(const job *j)
                        .outcome = j->outcome,
                        .d_pair = j->d_pair,
                        .cos_pair = j->cos_pair,
-                       .t_col_ou = j->traj.t_col_ou};
+                       .t_col_ou = j->traj.t_col_ou,
+                       .t_near_ou = j->traj.t_near_ou,
+                       .t_first_ou = j->traj.t_first_ou,
+                       .t_start_ou = j->traj.start_ou,
+                       .winner = j->traj.track,
+                       .job = j->index,
+                       .deterministic = j->traj.deterministic,
+                       .lost = j->traj.lost,
+                       .clones_skipped = j->traj.n_clones && j->traj.deterministic,
+                       .before = j->traj.before};
     return b;
 }
 
@@ -538,6 +547,11 @@ static int job_rule(job *j, char *err, size_t n_err)
                     "measure.clones needs real-valued data (the "
                     "pham or ratio rule)",
                     err, n_err);
+    if (j->rule == MEASURE_OVERLAP && v[MEASURE_COLLAPSE].number)
+        return fail(j, BASIN_EINVAL, "measure",
+                    "measure.collapse needs real-valued data (the pham or ratio "
+                    "rule): the overlap layout has no collapse times",
+                    err, n_err);
     if (j->rule == MEASURE_OVERLAP && !binary)
         return fail(j, BASIN_EINVAL, "measure",
                     "measure.rule = \"overlap\" needs ±1 data; use pham "
@@ -749,8 +763,12 @@ static int job_dynamics_stage(job *j, char *err, size_t n_err)
         memcpy(init, j->states, n_floats * sizeof(float));
     host_job_clear_error(&j->host);
     dynamics d = job_dynamics(j);
+    if (j->sc) /* whether the sampler draws noise decides what collapse means */
+        d.host = trajectory_host(&j->traj, &j->host.table);
     rc = dynamics_run(&d, j->states, j->count, 0, j->outcome);
     j->host.observer = NULL;
+    if (j->sc)
+        trajectory_finish(&j->traj);
     if (rc)
         rc = fail(j, plugin_status(rc), sa_id, host_job_error(&j->host, rc), err, n_err);
     else if (init)
@@ -796,6 +814,8 @@ static int job_measures(job *j, char *err, size_t n_err)
             for (uint64_t i = 0; i < j->count; i++)
                 j->d_law[i] = NAN;
     }
+    if (j->sc && trajectory_before_denoise(&j->traj))
+        return fail(j, BASIN_ENOMEM, "measure", "out of memory", err, n_err);
     char why[1400];
     recipe_values(j->r, RECIPE_DATASET, j->point, j->values);
     fatal_call was = fatal_enter(ds_id, "spectrum");
@@ -806,10 +826,11 @@ static int job_measures(job *j, char *err, size_t n_err)
     return rc ? fail(j, rc, NULL, why, err, n_err) : BASIN_OK;
 }
 
-/* The clones' continuations (φ_C). */
+/* The clones' continuations (φ_C); none for a sampler that drew no noise (a copy
+   would retrace its original: referee_batch.clones_skipped). */
 static int job_clones(job *j, char *err, size_t n_err)
 {
-    if (!j->traj.n_clones)
+    if (!j->traj.n_clones || j->traj.deterministic)
         return BASIN_OK;
     host_job_phase(&j->host, "clones");
     dynamics d = job_dynamics(j);

@@ -48,7 +48,8 @@ typedef struct run {
     samples_out *samples;
     point_stats *stats; /* per sweep point */
     size_t *coords;
-    int layout; /* records.csv: 1 overlap, 0 distance; -1 before the first job */
+    int layout;    /* records.csv: 1 overlap, 0 distance; -1 before the first job */
+    int diffusion; /* a score model: records.csv and summary.csv add its columns */
     progress *bar;
 } run;
 
@@ -163,10 +164,21 @@ static void write_records(run *u, const job *j, const csv_job *id)
                        .t_col = j->traj.t_col,
                        .t_col_ou = j->traj.t_col_ou,
                        .d_pair = j->d_pair,
-                       .cos_pair = j->cos_pair};
+                       .cos_pair = j->cos_pair,
+                       .diffusion = j->sc != NULL,
+                       .before = j->traj.before,
+                       .t_near = j->traj.t_near,
+                       .t_near_ou = j->traj.t_near_ou,
+                       .t_first = j->traj.t_first,
+                       .t_first_ou = j->traj.t_first_ou};
     FILE *rec = u->files[F_RECORDS].f;
-    if (u->layout < 0)
-        records_header(rec, u->r, u->layout = j->overlap != NULL);
+    if (u->layout < 0) {
+        u->layout = j->overlap != NULL;
+        u->diffusion = j->sc != NULL;
+        records_header(rec, u->r,
+                       (u->layout ? RECORDS_OVERLAP : 0) |
+                           (u->diffusion ? RECORDS_DIFFUSION : 0));
+    }
     records_write(rec, &b, u->coords);
 }
 
@@ -186,7 +198,10 @@ static int keep_job(run *u, job *j, double started, char *err, size_t n_err)
     write_records(u, j, &id);
     recipe_values(u->r, RECIPE_MEASURE, j->point, j->values);
     referee_batch b = job_batch(j);
-    referee_count(&b, j->cls, j->values, st);
+    if (referee_count(&b, j->cls, j->values, st)) {
+        job_error(j, "measure", "out of memory for the collapse times", err, n_err);
+        return BASIN_ENOMEM;
+    }
     referee_count_theory(st, j->theory.t_collapse, j->theory.t_speciation,
                          j->theory.basis);
     referee_count_clones(st, j->traj.n_clones, j->traj.clone_same, j->traj.clone_n,
@@ -262,8 +277,11 @@ static int finish(run *u, double run_started, char *err, size_t n_err)
 {
     const recipe *r = u->r;
     double confidence = recipe_core_value(r, RECIPE_MEASURE, 0, "confidence").number;
-    summary_write(u->files[F_SUMMARY].f, r, u->stats, confidence, u->coords,
-                  u->layout == 0, u->landscape);
+    int columns = u->layout == 0 ? SUMMARY_DISTANCE : 0;
+    if (columns && u->diffusion)
+        columns |= SUMMARY_DIFFUSION;
+    summary_write(u->files[F_SUMMARY].f, r, u->stats, confidence, u->coords, columns,
+                  u->landscape);
     if (run_toml_write(u->files[F_RUN].f, r, u->o->threads)) {
         errmsg(err, n_err, "out of memory while writing run.toml");
         return BASIN_ENOMEM;
@@ -277,6 +295,8 @@ static int finish(run *u, double run_started, char *err, size_t n_err)
     int rc = samples_commit(u->samples, &u->folder, err, n_err);
     if (!rc)
         rc = results_folder_commit(&u->folder, err, n_err);
+    if (!rc)
+        summary_warn(r, u->stats);
     if (!rc && !u->o->quiet)
         summary_print(r, u->stats, confidence, u->folder.final,
                       clock_seconds() - run_started);
@@ -292,6 +312,8 @@ static void close_run(run *u)
         samples_abandon(u->samples);
     free(u->samples);
     results_folder_abandon(&u->folder);
+    for (size_t p = 0; u->stats && p < u->r->n_points; p++)
+        referee_stats_free(&u->stats[p]);
     free(u->stats);
     free(u->coords);
 }

@@ -11,12 +11,73 @@
 #include "recipe/sections.h"
 #include "registry/param.h"
 
+/* ½: a point holds more than half of the posterior weight (log w > −log 2). */
+#define LOG_HALF (-0.69314718055994530942)
+
+/*
+ * Collapse tracking of one block of probes (rows first ... first + n − 1) at
+ * step st: the nearest α ξ_μ of each state (nearest_two, in double), the
+ * posterior's normalizer log Σ_μ exp ℓ_μ with ℓ_μ = (‖x‖² − ‖x − α ξ_μ‖²)/2σ²
+ * (softmax_average with a = α/σ², b = −α²/2σ²: the ‖x‖² term is common to every
+ * μ), and so the largest weight w = exp(ℓ_max − lse), held by the nearest point.
+ * At σ = 0 (the final denoise) the posterior is a point mass on the nearest.
+ */
+static int track_collapse(trajectory *t, const basin_step *st, double t_ou)
+{
+    uint64_t first = st->first_index;
+    uint32_t dim = t->dim;
+    nearest2 *nn = t->track_nn + first; /* this block's own rows */
+    double *lse = t->lse + first;
+    int rc = nearest_two(st->states, st->n, t->train, t->n_train, dim, st->alpha, -1, nn);
+    if (!rc && st->sigma > 0) {
+        double s2 = st->sigma * st->sigma;
+        rc = softmax_average(&t->memory, st->states, st->n, st->alpha / s2,
+                             -st->alpha * st->alpha / (2 * s2), NULL, lse);
+    }
+    if (rc)
+        return rc;
+    for (uint64_t r = 0; r < st->n; r++) {
+        uint64_t i = first + r;
+        int64_t near = nn[r].index[0];
+        if (isnan(t->start_ou[i]))
+            t->start_ou[i] = t_ou;
+        if (near != t->track[i]) {
+            t->track[i] = near;
+            t->t_near[i] = st->time;
+            t->t_near_ou[i] = t_ou;
+        }
+        int condensed = 1;
+        if (st->sigma > 0) {
+            const float *x = st->states + r * dim;
+            double x2 = 0;
+            for (uint32_t k = 0; k < dim; k++)
+                x2 += (double)x[k] * x[k];
+            double l_max = (x2 - nn[r].dist2[0]) / (2 * st->sigma * st->sigma);
+            condensed = l_max - lse[r] > LOG_HALF;
+        }
+        if (!condensed) {
+            t->holder[i] = -1;
+            t->t_col[i] = t->t_col_ou[i] = NAN;
+            continue;
+        }
+        if (near != t->holder[i]) { /* a new stretch begins */
+            t->holder[i] = near;
+            t->t_col[i] = st->time;
+            t->t_col_ou[i] = t_ou;
+        }
+        if (isnan(t->t_first[i])) {
+            t->t_first[i] = st->time;
+            t->t_first_ou[i] = t_ou;
+        }
+    }
+    return 0;
+}
+
 /*
  * The step observer of score-model jobs, for the probes (indices < count):
- *  - collapse tracking: the nearest training point of x_t among α_t ξ_μ; the time
- *    at which it last changed starts the final stretch, the collapse time
- *    (Biroli et al. 2024, "t̂_C per trajectory");
- *  - snapshots for cloning: the first step at or below each clone time.
+ * collapse tracking (above), the last state with σ > 0 (the state before the
+ * final denoise), and snapshots for cloning: the first step at or below each
+ * clone time.
  */
 int trajectory_observe(void *ctx, const basin_step *st)
 {
@@ -27,17 +88,13 @@ int trajectory_observe(void *ctx, const basin_step *st)
     uint64_t first = st->first_index;
     double t_ou = collapse_ou_time(st->alpha, st->sigma);
     if (t->track) {
-        nearest2 *nn = t->track_nn + first; /* this block's own rows */
-        int rc =
-            nearest_two(st->states, st->n, t->train, t->n_train, dim, st->alpha, -1, nn);
+        int rc = track_collapse(t, st, t_ou);
         if (rc)
             return rc;
-        for (uint64_t r = 0; r < st->n; r++)
-            if (nn[r].index[0] != t->track[first + r]) {
-                t->track[first + r] = nn[r].index[0];
-                t->t_col[first + r] = st->time;
-                t->t_col_ou[first + r] = t_ou;
-            }
+    }
+    if (st->sigma > 0) {
+        memcpy(t->noisy + first * dim, st->states, (size_t)(st->n * dim) * sizeof(float));
+        memset(t->seen_noisy + first, 1, (size_t)st->n);
     }
     for (uint32_t c = 0; c < t->n_clones; c++) {
         double *taken = &t->snap_time[(uint64_t)c * t->count + first];
@@ -51,9 +108,90 @@ int trajectory_observe(void *ctx, const basin_step *st)
     return 0;
 }
 
+/* The trajectory whose host table h is. */
+static trajectory *of_host(const basin_host *h)
+{
+    return (trajectory *)(void *)((char *)(uintptr_t)h - offsetof(trajectory, host));
+}
+
+static void watched_bits(const basin_host *h, uint32_t role, uint64_t index,
+                         uint64_t step, uint32_t *out, size_t n)
+{
+    trajectory *t = of_host(h);
+    atomic_store_explicit(&t->drew, 1, memory_order_relaxed);
+    t->base->random_bits(t->base, role, index, step, out, n);
+}
+
+static void watched_uniform(const basin_host *h, uint32_t role, uint64_t index,
+                            uint64_t step, double *out, size_t n)
+{
+    trajectory *t = of_host(h);
+    atomic_store_explicit(&t->drew, 1, memory_order_relaxed);
+    t->base->random_uniform(t->base, role, index, step, out, n);
+}
+
+static void watched_normal(const basin_host *h, uint32_t role, uint64_t index,
+                           uint64_t step, float *out, size_t n)
+{
+    trajectory *t = of_host(h);
+    atomic_store_explicit(&t->drew, 1, memory_order_relaxed);
+    t->base->random_normal(t->base, role, index, step, out, n);
+}
+
+const basin_host *trajectory_host(trajectory *t, const basin_host *base)
+{
+    t->base = base;
+    t->host = *base;
+    t->host.random_bits = watched_bits;
+    t->host.random_uniform = watched_uniform;
+    t->host.random_normal = watched_normal;
+    atomic_store(&t->drew, 0);
+    return &t->host;
+}
+
+void trajectory_finish(trajectory *t)
+{
+    t->deterministic = t->base && !atomic_load(&t->drew);
+    t->lost = 0;
+    if (!t->deterministic || !t->track)
+        return;
+    for (uint64_t i = 0; i < t->count; i++) {
+        /* NaN ≠ NaN: a trajectory never condensed has no first passage either */
+        int same =
+            t->t_col[i] == t->t_first[i] || (isnan(t->t_col[i]) && isnan(t->t_first[i]));
+        t->lost += !same;
+        t->t_col[i] = t->t_first[i];
+        t->t_col_ou[i] = t->t_first_ou[i];
+    }
+}
+
+int trajectory_before_denoise(trajectory *t)
+{
+    measure_distance *out = t->before;
+    nearest2 *nn = alloc_array(t->count, sizeof *nn);
+    if (!nn)
+        return BASIN_ENOMEM;
+    int rc = nearest_two(t->noisy, t->count, t->train, t->n_train, t->dim, 1.0, -1, nn);
+    double norm = 1.0 / t->dim;
+    for (uint64_t i = 0; !rc && i < t->count; i++) {
+        measure_distance *d = &out[i];
+        d->d_s = d->d_h = NAN;
+        if (!t->seen_noisy[i]) {
+            d->nearest = -1;
+            d->d_m = d->d_2 = NAN;
+            continue;
+        }
+        d->nearest = nn[i].index[0];
+        d->d_m = sqrt(nn[i].dist2[0] * norm);
+        d->d_2 = nn[i].index[1] >= 0 ? sqrt(nn[i].dist2[1] * norm) : NAN;
+    }
+    free(nn);
+    return rc;
+}
+
 int trajectory_observing(const trajectory *t)
 {
-    return t->track || t->n_clones;
+    return t->track || t->noisy || t->n_clones;
 }
 
 int trajectory_clones(trajectory *t, const dynamics *d, host_job *host,
@@ -113,6 +251,7 @@ int trajectory_setup(trajectory *t, const basin_value *measure, const basin_sche
                      char *err, size_t n_err)
 {
     memset(t, 0, sizeof *t);
+    atomic_init(&t->drew, 0);
     t->train = train;
     t->n_train = n_train;
     t->dim = dim;
@@ -120,17 +259,39 @@ int trajectory_setup(trajectory *t, const basin_value *measure, const basin_sche
     t->n_clones = (uint32_t)measure[MEASURE_CLONES].number;
     clone_targets(t, measure, s);
     uint64_t n = count;
+    if (n > UINT64_MAX / dim)
+        goto nomem;
+    t->noisy = alloc_array(n * dim, sizeof *t->noisy);
+    t->seen_noisy = calloc(n ? n : 1, 1);
+    t->before = alloc_array(n, sizeof *t->before);
+    if (!t->noisy || !t->seen_noisy || !t->before)
+        goto nomem;
     if (measure[MEASURE_COLLAPSE].number) {
-        t->track = alloc_array(n, sizeof *t->track);
-        t->t_col = alloc_array(n, sizeof *t->t_col);
-        t->t_col_ou = alloc_array(n, sizeof *t->t_col_ou);
-        t->track_nn = alloc_array(n, sizeof *t->track_nn);
-        if (!t->track || !t->t_col || !t->t_col_ou || !t->track_nn)
-            goto nomem;
-        for (uint64_t i = 0; i < n; i++) {
-            t->track[i] = -1;
-            t->t_col[i] = t->t_col_ou[i] = NAN;
+        double **times[] = {&t->t_col,   &t->t_col_ou,   &t->t_near,  &t->t_near_ou,
+                            &t->t_first, &t->t_first_ou, &t->start_ou};
+        for (size_t k = 0; k < sizeof times / sizeof times[0]; k++) {
+            if (!(*times[k] = alloc_array(n, sizeof(double))))
+                goto nomem;
+            for (uint64_t i = 0; i < n; i++)
+                (*times[k])[i] = NAN;
         }
+        t->track = alloc_array(n, sizeof *t->track);
+        t->holder = alloc_array(n, sizeof *t->holder);
+        t->track_nn = alloc_array(n, sizeof *t->track_nn);
+        t->lse = alloc_array(n, sizeof *t->lse);
+        if (!t->track || !t->holder || !t->track_nn || !t->lse)
+            goto nomem;
+        for (uint64_t i = 0; i < n; i++)
+            t->track[i] = t->holder[i] = -1;
+        int rc = softmax_memory_init(&t->memory, train, n_train, dim);
+        if (rc == BASIN_EINVAL) {
+            errmsg(err, n_err,
+                   "measure: measure.collapse needs finite training points (the "
+                   "posterior weights are computed from them)");
+            return rc;
+        }
+        if (rc)
+            goto nomem;
     }
     if (t->n_clones) {
         if (n > UINT64_MAX / dim / t->n_clones)
@@ -205,10 +366,21 @@ int trajectory_theory(const basin_dataset_iface *ds, void *ds_self, host_job *ho
 
 void trajectory_free(trajectory *t)
 {
+    softmax_memory_free(&t->memory);
+    free(t->track_nn);
+    free(t->lse);
     free(t->track);
+    free(t->holder);
     free(t->t_col);
     free(t->t_col_ou);
-    free(t->track_nn);
+    free(t->t_near);
+    free(t->t_near_ou);
+    free(t->t_first);
+    free(t->t_first_ou);
+    free(t->start_ou);
+    free(t->noisy);
+    free(t->seen_noisy);
+    free(t->before);
     free(t->snap);
     free(t->snap_time);
     memset(t, 0, sizeof *t);

@@ -1,8 +1,37 @@
 /*
  * trajectory — the measures that follow score-model trajectories: each
- * trajectory's collapse time, φ_C(t) from cloned trajectories (Biroli et al.
+ * trajectory's collapse times (docs/science.md, Measured collapse time), the state
+ * before the final denoising step, φ_C(t) from cloned trajectories (Biroli et al.
  * 2024), and the closed-form speciation and collapse times of the data law
  * (measure/collapse.h).
+ *
+ * Collapse (measure.collapse). At every observed step (α_t, σ_t) of a probe x_t
+ * the empirical posterior over the training set is
+ *   w_μ ∝ exp(−‖x_t − α_t ξ_μ‖² / 2σ_t²),
+ * (Biroli, Bonnaire, de Bortoli & Mézard 2024, arXiv:2402.18491: the weights of
+ * the empirical score), whose largest weight belongs to the nearest α_t ξ_μ. The
+ * trajectory is condensed at a step when that one point holds more than half of
+ * the weight; the final denoise (σ = 0) is a point mass on the nearest point.
+ * Three times per trajectory, each in the schedule's time and in OU time:
+ *   collapse     the start of the final stretch of steps in which one and the
+ *                same training point holds more than half of the weight
+ *                (condensation-aware; NaN if the last step was not condensed);
+ *   nearest      the start of the final stretch in which the nearest training
+ *                point no longer changes (the earlier definition, beside it);
+ *   first        the first step at which some point holds more than half
+ *                (first passage); for a probability-flow ODE it is the collapse.
+ * A time equal to the first observed step's is censored: the stretch may have
+ * begun before the schedule's start. A sampler that draws no random numbers
+ * integrates the probability-flow ODE (deterministic): a trajectory of the exact
+ * ODE, once condensed, stays condensed, so its collapse is its first passage,
+ * and the collapse time is taken to be that (trajectory_finish); a trajectory
+ * that lost its condensation after the first passage shows a step too coarse
+ * for the ODE and is counted.
+ *
+ * Before the final denoise. A diffusion sampler ends with x ← D(x; t_min)
+ * (docs/design.md, Final denoising step), reported as a step with σ = 0; the
+ * observer keeps each probe's last state with σ > 0 so that the measures can
+ * judge the raw sample beside its denoised mean.
  *
  * A job sets one up from its [measure] values, installs trajectory_observe as its
  * step observer while the probes run, then continues the clone snapshots with
@@ -11,12 +40,14 @@
 #ifndef BASIN_TRAJECTORY_H
 #define BASIN_TRAJECTORY_H
 
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "basin/plugin.h"
 #include "base/host.h"
 #include "kernels/nearest.h"
+#include "kernels/softmax.h"
 #include "measure/collapse.h"
 #include "measure/measure.h"
 #include "measure/referee.h"
@@ -28,12 +59,32 @@ typedef struct trajectory {
     uint32_t dim;
     uint64_t count; /* the probes (sample indices 0 ... count-1) */
 
-    /* Collapse tracking (measure.collapse), NULL when not asked: per sample, the
-       nearest training point at the last step and the time (schedule and OU)
-       at which it last changed. */
-    int64_t *track;
-    double *t_col, *t_col_ou;
-    nearest2 *track_nn; /* per-sample scratch of the observer */
+    /* Collapse tracking (measure.collapse), NULL when not asked; per sample. */
+    softmax_memory memory; /* the training set, for the posterior's normalizer */
+    nearest2 *track_nn;    /* scratch of the observer */
+    double *lse;           /* scratch of the observer */
+    int64_t *track;        /* the nearest training point at the last step */
+    int64_t *holder;       /* the point holding > ½ at the last step, or -1 */
+    /* The three times of the top of the file, in the schedule's time and in
+       OU time (NaN until known). */
+    double *t_col, *t_col_ou, *t_near, *t_near_ou, *t_first, *t_first_ou;
+    double *start_ou; /* OU time of the first observed step */
+
+    /* The state before the final denoise: each probe's last observed state with
+       σ > 0 (count × dim), and whether it was seen. */
+    float *noisy;
+    uint8_t *seen_noisy;
+    measure_distance *before; /* trajectory_before_denoise's */
+
+    /* The probes' host (trajectory_host): the job's table with the random
+       numbers watched, so that a sampler that draws none is known to be
+       deterministic (trajectory_finish sets deterministic and lost: the
+       trajectories that lost their condensation after the first passage). */
+    basin_host host;
+    const basin_host *base;
+    atomic_int drew;
+    int deterministic;
+    uint64_t lost;
 
     /* Clones (measure.clones): snapshots at the first step at or below each
        clone time, continued with fresh noise. */
@@ -45,20 +96,37 @@ typedef struct trajectory {
     uint64_t clone_same[REFEREE_MAX_CLONES], clone_n[REFEREE_MAX_CLONES];
 } trajectory;
 
-/* Set up t for count probes of a model trained on train (n_train × dim) under
-   schedule s, as the [measure] values ask (collapse, clones, clone_t_max).
-   BASIN_ENOMEM with a message in err when the measures do not fit. */
+/* Set up t for count probes of a score model trained on train (n_train × dim)
+   under schedule s, as the [measure] values ask (collapse, clones, clone_t_max);
+   the state before the final denoise is always kept. BASIN_ENOMEM with a
+   message in err when the measures do not fit. */
 int trajectory_setup(trajectory *t, const basin_value *measure, const basin_schedule *s,
                      const float *train, uint64_t n_train, uint32_t dim, uint64_t count,
                      char *err, size_t n_err);
 
+/* The host table to lend the sampler for the probes: base's services, with the
+   random numbers it draws noted. t must stay in place while it is in use. */
+const basin_host *trajectory_host(trajectory *t, const basin_host *base);
+
+/* After the probes ran under trajectory_host: whether the sampler was
+   deterministic, and for a deterministic one the collapse time taken to be the
+   first passage (the top of the file). */
+void trajectory_finish(trajectory *t);
+
 /* Nonzero when t needs to observe the probes' steps. */
 int trajectory_observing(const trajectory *t);
 
-/* The step observer (host_job.observer, ctx = t): collapse tracking and clone
-   snapshots of the probes. Called from the sampler's threads on disjoint
-   samples; nonzero on failure. */
+/* The step observer (host_job.observer, ctx = t): collapse tracking, the last
+   noisy state and clone snapshots of the probes. Called from the sampler's
+   threads on disjoint samples; nonzero on failure. */
 int trajectory_observe(void *ctx, const basin_step *step);
+
+/* t->before: the nearest training point, d_m and d_2 of each probe's state
+   before the final denoise (d_s, d_h NaN): the last observed state with σ > 0,
+   which is the final state when the sampler ended without a denoise; d_m, d_2
+   NaN and nearest -1 for a probe whose sampler reported no such step. After the
+   probes ran; BASIN_OK or BASIN_ENOMEM. */
+int trajectory_before_denoise(trajectory *t);
 
 /* Continue every clone snapshot under d (the probes' dynamics and schedule) with
    fresh noise (sample indices count·(c+1) + r) and count the copies that end on

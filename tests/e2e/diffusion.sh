@@ -71,28 +71,42 @@ m0=$(col "$S" schedule.t_min 0.001 ratio_memorized_rate)
 m7=$(col "$S" schedule.t_min 0.7 ratio_memorized_rate)
 check "K = 10, small sigma: ratio-rule memorized rate $m0 >= 0.99" num "$m0" '>=' 0.99
 check "K = 10, stopped at t = 0.7: memorized rate $m7 < 0.5" num "$m7" '<' 0.5
+# Before the final denoise: at t = 0.001 the raw sample is already the image
+# (σ ≈ 0.01 leaves d_m/d_2 far below 1/3); at t = 0.7 it is still noise (no
+# raw sample memorized) though its denoised mean lands near images.
+b0=$(col "$S" schedule.t_min 0.001 ratio_memorized_rate_before_denoise)
+b7=$(col "$S" schedule.t_min 0.7 memorized_rate_before_denoise)
+check "K = 10, small sigma: memorized before the final denoise too ($b0 >= 0.99)" \
+    num "$b0" '>=' 0.99
+check "K = 10, stopped at t = 0.7: no raw sample memorized before the denoise ($b7)" \
+    num "$b7" '==' 0
 dm=$(col "$S" schedule.t_min 0.001 d_m_mean)
 check "K = 10, small sigma: samples are the training images (mean d_m $dm < 1e-3)" \
     num "$dm" '<' 0.001
 
 # 3. Collapse time, Gaussian data, d = 32, P = 1000. The closed form of Biroli et
 # al. (t_C = ½ log(1 + σ²/(P^{2/d} − 1)), their Plots_paper.py `tcond`) is
-# 0.524028; the code must print it to 1e-6. It is the d → ∞ (REM condensation)
-# limit: at finite d the last change of the nearest training point comes a
-# little earlier in generation, i.e. at a larger t. collapse-time.toml measures
-# t̂/t_C = 1.34, 1.24, 1.12 at d = 8, 16, 32 (P = 1000); we accept [1.0, 1.3] at
-# d = 32, with a standard error near 0.012 (2%).
+# 0.524028; the code must print it to 1e-6. The measured (condensation-aware)
+# time, the start of the final stretch in which one training point holds more
+# than half of the posterior weight, was 1.017–1.033 t_C over seeds 1–3 with a
+# standard error near 0.012 (2.2%): we accept [0.93, 1.1]. The nearest-point
+# time of the same trajectories comes later (1.13–1.14 t_C): most of the excess
+# the earlier definition showed was the definition's.
 "$BASIN" run "$R/collapse-time.toml" --out "$T/ct" --quiet --threads 2 \
     --set dataset.dim=32 --set dataset.count=1000 --set init.count=200 \
-    --set sampler.steps=500 --set measure.clones=0
+    --set sampler.steps=500 --set measure.clones=0 --set repeats=1 2>/dev/null
 S=$T/ct/summary.csv
 theory=$(first "$S" t_collapse_theory)
 measured=$(first "$S" t_collapse)
+se=$(first "$S" t_collapse_se)
+nearest=$(first "$S" t_collapse_nearest)
 check "t_C closed form $theory = 0.524028" num "$theory" '==' 0.524028458
 ratio=$(awk -v a="$measured" -v b="$theory" 'BEGIN { printf "%.4f", a / b }')
 in_range() { num "$1" '>=' "$2" && num "$1" '<=' "$3"; }
-check "measured collapse time $measured / t_C = $ratio in [1.0, 1.3]" \
-    in_range "${ratio:-0}" 1.0 1.3
+check "measured collapse time $measured / t_C = $ratio in [0.93, 1.1]" \
+    in_range "${ratio:-0}" 0.93 1.1
+check "the nearest-point time $nearest is later than $measured by > 3 SE ($se)" \
+    num "${nearest:-0}" '>' "$measured + 3 * $se"
 check "collapse.csv is absent without clones" [ ! -e "$T/ct/collapse.csv" ]
 
 # 4. φ_C(t): trajectories cloned early in generation (large t) end on the same
@@ -100,7 +114,8 @@ check "collapse.csv is absent without clones" [ ! -e "$T/ct/collapse.csv" ]
 # they mostly do (d = 8, P = 100: t_C = 0.19).
 "$BASIN" run "$R/collapse-time.toml" --out "$T/phi" --quiet --threads 2 \
     --set dataset.dim=8 --set dataset.count=100 --set init.count=200 \
-    --set sampler.steps=500 --set measure.clones=6 --set measure.clone_t_max=1.5
+    --set sampler.steps=500 --set measure.clones=6 --set measure.clone_t_max=1.5 \
+    --set repeats=1
 C=$T/phi/collapse.csv
 phi() { awk -F, -v r="$2" 'NR == 1 { for (i = 1; i <= NF; i++) h[$i] = i; next }
                             { v[NR] = $h["phi"] } END { print v[r == 0 ? 2 : NR] }' "$1"; }
@@ -116,7 +131,7 @@ check "phi_C rows: 6 clones" [ "$(($(wc -l <"$C") - 1))" -eq 6 ]
 for th in 1 2; do
     "$BASIN" run "$R/collapse-time.toml" --out "$T/det$th" --quiet --threads $th \
         --set dataset.dim=8 --set dataset.count=50 --set init.count=100 \
-        --set sampler.steps=100 --set measure.clones=3
+        --set sampler.steps=100 --set measure.clones=3 --set repeats=1
 done
 for f in records.csv samples.npy collapse.csv; do
     check "$f identical with 1 and 2 threads" cmp -s "$T/det1/$f" "$T/det2/$f"

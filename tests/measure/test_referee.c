@@ -85,10 +85,14 @@ TEST_IMPL(referee_distance_rules)
     EXPECT_EQ(st.pair_n, 3);
     EXPECT_NEAR(st.pair_d_sum, 0.8, 1e-12);
     EXPECT_NEAR(st.pair_cos_sum, 2.1, 1e-12);
-    /* Collapse times without NaN: their count, sum, sum of squares. */
-    EXPECT_EQ(st.t_col_n, 2);
-    EXPECT_NEAR(st.t_col_sum, 4, 0);
-    EXPECT_NEAR(st.t_col_sum2, 10, 0);
+    /* Every tracked trajectory is kept, NaN (never reached) included. */
+    EXPECT_EQ(st.traj_n, 4);
+    EXPECT_NEAR(st.traj[2].t_ou[REFEREE_COLLAPSE], 3.0, 0);
+    referee_time_stats ts;
+    referee_time_stats_of(&st, REFEREE_COLLAPSE, &ts);
+    EXPECT_EQ(ts.never, 2);
+    EXPECT(isnan(ts.mean)); /* no estimate with trajectories missing */
+    referee_stats_free(&st);
 
     b.rule = MEASURE_RATIO_RULE;
     referee_classify(&b, v, cls);
@@ -160,9 +164,124 @@ TEST_IMPL(referee_per_job)
     EXPECT_EQ(st.attractors_by_class[MEASURE_SPURIOUS], 2);
 }
 
+/* Count one job of four trajectories (times t, all started at OU time 5) into st. */
+static void count_times(point_stats *st, uint64_t job, const double *t,
+                        const int64_t *winner)
+{
+    basin_value v[MEASURE_N_PARAMS];
+    defaults(v);
+    measure_distance d[4] = {{0, 0.5, 1, 1, NAN},
+                             {0, 0.5, 1, 1, NAN},
+                             {1, 0.5, 1, 1, NAN},
+                             {1, 0.5, 1, 1, NAN}};
+    double start[4] = {5, 5, 5, 5};
+    measure_class cls[4] = {MEASURE_GENERALIZED, MEASURE_GENERALIZED, MEASURE_GENERALIZED,
+                            MEASURE_GENERALIZED};
+    referee_batch b = {.n = 4,
+                       .rule = MEASURE_PHAM,
+                       .dist = d,
+                       .t_col_ou = t,
+                       .t_near_ou = t,
+                       .t_first_ou = t,
+                       .t_start_ou = start,
+                       .winner = winner,
+                       .job = job};
+    EXPECT_EQ(referee_count(&b, cls, v, st), BASIN_OK);
+}
+
+TEST_IMPL(referee_collapse_times)
+{
+    point_stats st;
+    memset(&st, 0, sizeof st);
+    referee_time_stats t;
+    /* Two clusters of two (winners 0 and 1): mean 2.5, and the cluster sums of
+       the deviations are −2 and +2, so SE = √((4 + 4) · 2/1) / 4 = 1 (the plain
+       sd/√n would be 0.645). */
+    double t1[4] = {1, 2, 3, 4};
+    int64_t w[4] = {0, 0, 1, 1};
+    count_times(&st, 0, t1, w);
+    referee_time_stats_of(&st, REFEREE_COLLAPSE, &t);
+    EXPECT_EQ(t.n, 4);
+    EXPECT_NEAR(t.mean, 2.5, 1e-15);
+    EXPECT_NEAR(t.se, 1.0, 1e-15);
+    EXPECT_NEAR(t.median, 2.5, 0);
+    /* A second job with the same times: the jobs' means agree (no spread), so
+       the variance is the jobs' own cluster sums, 16 + 16, over n² = 64. */
+    count_times(&st, 1, t1, w);
+    referee_time_stats_of(&st, REFEREE_NEAREST, &t);
+    EXPECT_NEAR(t.se, sqrt(32.0) / 8, 1e-15);
+    referee_stats_free(&st);
+    /* Two jobs 10 apart (means 2.5 and 12.5): the spread of the jobs' means
+       dominates, SE = sd(2.5, 12.5)/√2 = 5. */
+    double t10[4] = {11, 12, 13, 14};
+    count_times(&st, 0, t1, w);
+    count_times(&st, 1, t10, w);
+    referee_time_stats_of(&st, REFEREE_COLLAPSE, &t);
+    EXPECT_NEAR(t.mean, 7.5, 1e-15);
+    EXPECT_NEAR(t.se, 5, 1e-14);
+    referee_stats_free(&st);
+
+    /* One time at the start (5) is censored: no mean, the median is still the
+       middle of the others (the censored one is above them all). */
+    double t2[4] = {1, 2, 3, 5};
+    count_times(&st, 0, t2, w);
+    referee_time_stats_of(&st, REFEREE_FIRST_PASSAGE, &t);
+    EXPECT_EQ(t.censored, 1);
+    EXPECT_MSG(isnan(t.mean) && isnan(t.se), "mean %g, se %g", t.mean, t.se);
+    EXPECT_NEAR(t.median, 2.5, 0);
+    referee_stats_free(&st);
+    /* Half censored: no median either. */
+    double t3[4] = {1, 2, 5, 5};
+    count_times(&st, 0, t3, w);
+    referee_time_stats_of(&st, REFEREE_COLLAPSE, &t);
+    EXPECT_EQ(t.censored, 2);
+    EXPECT_MSG(isnan(t.median), "median %g", t.median);
+    referee_stats_free(&st);
+    /* Never reached (NaN): below every time; one of four leaves the median. */
+    double t4[4] = {NAN, 2, 3, 4};
+    count_times(&st, 0, t4, w);
+    referee_time_stats_of(&st, REFEREE_COLLAPSE, &t);
+    EXPECT_EQ(t.never, 1);
+    EXPECT_MSG(isnan(t.mean), "mean %g", t.mean);
+    EXPECT_NEAR(t.median, 2.5, 0);
+    referee_stats_free(&st);
+    EXPECT_EQ(st.traj_n, 0);
+}
+
+TEST_IMPL(referee_before_denoise)
+{
+    basin_value v[MEASURE_N_PARAMS];
+    defaults(v);
+    /* After the denoise all three sit on training points; before it, one is
+       within δ_m = 0.1, one only passes the ratio rule (0.2/0.8 < 1/3), one
+       passes neither, and one has no state before a denoise (NaN). */
+    measure_distance d[4] = {
+        {0, 0, 1, 1, NAN}, {1, 0, 1, 1, NAN}, {2, 0, 1, 1, NAN}, {3, 0, 1, 1, NAN}};
+    measure_distance before[4] = {{0, 0.05, 1, NAN, NAN},
+                                  {1, 0.2, 0.8, NAN, NAN},
+                                  {2, 0.5, 0.6, NAN, NAN},
+                                  {-1, NAN, NAN, NAN, NAN}};
+    referee_batch b = {.n = 4, .rule = MEASURE_PHAM, .dist = d, .before = before};
+    measure_class cls[4];
+    referee_classify(&b, v, cls);
+    point_stats st;
+    memset(&st, 0, sizeof st);
+    EXPECT_EQ(referee_count(&b, cls, v, &st), BASIN_OK);
+    EXPECT_EQ(st.counts[MEASURE_MEMORIZED], 4); /* the verdict after the denoise */
+    EXPECT_EQ(st.before_n, 3);
+    EXPECT_EQ(st.before_memorized, 1);       /* pham: d_m ≤ 0.1 */
+    EXPECT_EQ(st.before_ratio_memorized, 2); /* ratio: d_m/d_2 < 1/3 */
+    b.rule = MEASURE_RATIO_RULE;
+    memset(&st, 0, sizeof st);
+    EXPECT_EQ(referee_count(&b, cls, v, &st), BASIN_OK);
+    EXPECT_EQ(st.before_memorized, 2); /* the recipe's rule is the ratio rule */
+}
+
 TEST_LIST_BEGIN
 TEST_ENTRY(referee_overlap_rule)
 TEST_ENTRY(referee_distance_rules)
 TEST_ENTRY(referee_attractors)
 TEST_ENTRY(referee_per_job)
+TEST_ENTRY(referee_collapse_times)
+TEST_ENTRY(referee_before_denoise)
 TEST_LIST_END

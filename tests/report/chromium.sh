@@ -27,6 +27,7 @@ plugin = "scores/empirical"
 [sampler]
 plugin = "samplers/ddim"
 steps = 10
+eta = 1
 [schedule]
 t_min = [0.001, 0.5]
 [init]

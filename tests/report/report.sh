@@ -67,6 +67,7 @@ plugin = "scores/empirical"
 [sampler]
 plugin = "samplers/ddim"
 steps = 20
+eta = 1          # clones need noise: a deterministic sampler's are not run
 [schedule]
 name = "ddpm-linear"
 t_min = [0.001, 0.3, 0.6]

@@ -34,6 +34,11 @@ static void header_distance(FILE *f, const void *arg)
     (void)arg;
     records_header(f, &NO_SWEEP, 0);
 }
+static void header_diffusion(FILE *f, const void *arg)
+{
+    (void)arg;
+    records_header(f, &NO_SWEEP, RECORDS_DIFFUSION);
+}
 static void rows(FILE *f, const void *arg)
 {
     size_t coords[1];
@@ -51,6 +56,41 @@ TEST_IMPL(records_headers)
                      "nearest,d_m,d_2,d_s,d_h,d_law,t_collapse,t_collapse_ou,"
                      "d_pair,cos_pair\n");
     free(h);
+    /* A score model's distance layout: the state before the final denoise, the
+       nearest-point collapse time and the first passage. */
+    h = capture(header_diffusion, NULL);
+    EXPECT_STR_EQ(h, "job,point,repeat,sample,start,class,converged,steps,energy,"
+                     "nearest,d_m,d_2,d_s,d_h,d_law,d_m_before_denoise,"
+                     "d_2_before_denoise,t_collapse,t_collapse_ou,t_collapse_nearest,"
+                     "t_collapse_nearest_ou,t_first_passage,t_first_passage_ou,"
+                     "d_pair,cos_pair\n");
+    free(h);
+}
+
+TEST_IMPL(records_diffusion_rows)
+{
+    measure_distance d[1] = {{4, 0.0, 0.75, NAN, NAN}};
+    measure_distance before[1] = {{4, 0.25, 0.5, NAN, NAN}};
+    measure_class cls[1] = {MEASURE_MEMORIZED};
+    double t_col[1] = {0.5}, t_col_ou[1] = {0.25}, t_near[1] = {1.5},
+           t_near_ou[1] = {0.75}, t_first[1] = {2}, t_first_ou[1] = {1};
+    records_batch b = {.job = {.r = &NO_SWEEP},
+                       .n = 1,
+                       .cls = cls,
+                       .dist = d,
+                       .diffusion = 1,
+                       .before = before,
+                       .t_col = t_col,
+                       .t_col_ou = t_col_ou,
+                       .t_near = t_near,
+                       .t_near_ou = t_near_ou,
+                       .t_first = t_first,
+                       .t_first_ou = t_first_ou};
+    char *text = capture(rows, &b);
+    /* Each value in its own column, in the header's order. */
+    EXPECT_STR_EQ(text, "0,0,0,0,-1,memorized,1,0,nan,4,0,0.75,nan,nan,nan,0.25,0.5,"
+                        "0.5,0.25,1.5,0.75,2,1,nan,nan\n");
+    free(text);
 }
 
 TEST_IMPL(records_distance_rows)
@@ -102,5 +142,6 @@ TEST_IMPL(records_overlap_rows)
 TEST_LIST_BEGIN
 TEST_ENTRY(records_headers)
 TEST_ENTRY(records_distance_rows)
+TEST_ENTRY(records_diffusion_rows)
 TEST_ENTRY(records_overlap_rows)
 TEST_LIST_END
