@@ -353,7 +353,8 @@ void fatal_install(void)
 #else
     atexit(atexit_hook);
 #endif
-    at_quick_exit(quick_exit_hook);
+    if (at_quick_exit(quick_exit_hook) != 0)
+        fatal_note("cannot watch quick_exit: a plugin's quick_exit will not be named");
     installed = 1;
 }
 
@@ -367,7 +368,7 @@ void fatal_stage(const char *where)
     }
     atomic_store(&stage_active, 0);
     size_t n = 0;
-    for (; where[n] && n < sizeof stage_where - 1; n++) /* one line */
+    for (; n < sizeof stage_where - 1 && where[n]; n++) /* one line */
         stage_where[n] = (unsigned char)where[n] < ' ' ? ' ' : where[n];
     stage_where[n] = '\0';
     atomic_store(&stage_thread, &here);

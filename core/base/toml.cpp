@@ -255,10 +255,10 @@ constexpr int kErrLimit = -5;
 class source
 {
   public:
-    source(FILE *f) : f_(f)
+    source(FILE *f) : f_(f), buf_()
     {
     }
-    source(const char *text, size_t len) : mem_(text), mem_len_(len)
+    source(const char *text, size_t len) : mem_(text), mem_len_(len), buf_()
     {
     }
     // The byte k ahead of the next one, or -1 past the end.

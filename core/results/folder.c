@@ -223,23 +223,30 @@ static char **list_names(int fd)
     size_t n = 0, cap = 16;
     char **names = malloc(cap * sizeof *names);
     struct dirent *e;
-    while (names && (e = readdir(d))) {
+    int failed = names == NULL;
+    while (!failed && (e = readdir(d))) {
         if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
             continue;
         if (n + 2 > cap) {
             char **more = realloc(names, (cap *= 2) * sizeof *names);
             if (!more) {
-                for (size_t i = 0; i < n; i++)
-                    free(names[i]);
-                free(names);
-                names = NULL;
+                failed = 1;
                 break;
             }
             names = more;
         }
-        if (!(names[n] = strdup(e->d_name)))
+        char *name = strdup(e->d_name);
+        if (!name) {
+            failed = 1;
             break;
-        n++;
+        }
+        names[n++] = name;
+    }
+    if (failed && names) {
+        for (size_t i = 0; i < n; i++)
+            free(names[i]);
+        free(names);
+        names = NULL;
     }
     if (names)
         names[n] = NULL;

@@ -264,8 +264,9 @@ int mlp_checkpoint_read(const char *path, mlp_checkpoint *h, float **weights,
     else if (fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK) != 0 ||
              (f = fdopen(fd, "rb")) == NULL)
         why = strerror(errno);
-    if (why != NULL) {
-        snprintf(err, n_err, "checkpoint %s: cannot open: %s", path, why);
+    if (why != NULL || f == NULL) {
+        snprintf(err, n_err, "checkpoint %s: cannot open: %s", path,
+                 why ? why : "fdopen failed");
         if (fd >= 0)
             close(fd);
         return BASIN_EIO;
