@@ -137,3 +137,15 @@ void covariance_remember(const char *key, uint32_t dim, const double *eigenvalue
     memory.eigenvalues = ev;
     pthread_mutex_unlock(&memory.lock);
 }
+
+int covariance_finish(covariance *c, int rc, const basin_host *host, const char *key,
+                      double *eigenvalues)
+{
+    if (rc == BASIN_OK)
+        rc = covariance_spectrum(c, host, eigenvalues);
+    const uint32_t dim = c->dim;
+    covariance_free(c);
+    if (rc == BASIN_OK)
+        covariance_remember(key, dim, eigenvalues);
+    return rc;
+}

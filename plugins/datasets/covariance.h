@@ -64,4 +64,10 @@ void covariance_free(covariance *c);
 int covariance_recall(const char *key, uint32_t dim, double *eigenvalues);
 void covariance_remember(const char *key, uint32_t dim, const double *eigenvalues);
 
+/* The end of a spectrum() over rows added to c: when rc is BASIN_OK, the
+   eigenvalues (covariance_spectrum), remembered under key; c is freed whatever
+   rc. Returns rc or covariance_spectrum's status. */
+int covariance_finish(covariance *c, int rc, const basin_host *host, const char *key,
+                      double *eigenvalues);
+
 #endif

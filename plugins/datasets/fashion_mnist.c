@@ -667,12 +667,7 @@ static int fashion_spectrum(void *self, const basin_host *host, double *eigenval
     free(keep);
     free(chunk);
     free(row);
-    if (rc == BASIN_OK)
-        rc = covariance_spectrum(&c, host, eigenvalues);
-    covariance_free(&c);
-    if (rc == BASIN_OK)
-        covariance_remember(key, dim, eigenvalues);
-    return rc;
+    return covariance_finish(&c, rc, host, key, eigenvalues);
 }
 
 static const basin_dataset_iface fashion_iface = {

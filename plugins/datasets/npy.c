@@ -332,12 +332,7 @@ static int npy_spectrum(void *self, const basin_host *host, double *eigenvalues)
         npy_close(&file);
         free(buf);
     }
-    if (rc == BASIN_OK)
-        rc = covariance_spectrum(&c, host, eigenvalues);
-    covariance_free(&c);
-    if (rc == BASIN_OK)
-        covariance_remember(key, dim, eigenvalues);
-    return rc;
+    return covariance_finish(&c, rc, host, key, eigenvalues);
 }
 
 static const basin_dataset_iface npy_iface = {
