@@ -15,6 +15,8 @@
  *   check/energy.c      energy: finite differences of E and ∇E, spin_delta, update
  *   check/score.c       score: the denoiser's σ → 0 and σ → ∞ limits
  *   check/sampler.c     sampler: fixed points of the checker's own tiny models
+ *   check/embedding.c   embedding: shape, finite, deterministic across calls,
+ *                       instances and threads, rows independent of their batch
  *   check/checker.c     the command: options, loading the library, the batteries
  */
 #ifndef BASIN_BATTERY_H
@@ -101,9 +103,10 @@ int check_guard_intact(const float *x, uint64_t n);
 
 /* The runtime battery of one plugin, one per interface: each creates instances
    with c->values and reports its checks (the list at the top of its file). */
-void check_dataset(check_ctx *c); /* check/dataset.c */
-void check_energy(check_ctx *c);  /* check/energy.c */
-void check_score(check_ctx *c);   /* check/score.c */
-void check_sampler(check_ctx *c); /* check/sampler.c */
+void check_dataset(check_ctx *c);   /* check/dataset.c */
+void check_energy(check_ctx *c);    /* check/energy.c */
+void check_score(check_ctx *c);     /* check/score.c */
+void check_sampler(check_ctx *c);   /* check/sampler.c */
+void check_embedding(check_ctx *c); /* check/embedding.c */
 
 #endif

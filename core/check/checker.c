@@ -35,14 +35,17 @@ const char check_usage[] =
     "and per interface: an energy's gradient, Hessian-vector products and spin\n"
     "flips against finite differences; a denoiser's sigma -> 0 and sigma -> inf\n"
     "limits; a sampler on fixed points of tiny built-in models; a dataset's shapes,\n"
-    "splits and ranges. Each check prints PASS or FAIL (with what was expected\n"
+    "splits and ranges; an embedding's shape, finite and deterministic features\n"
+    "(across calls, instances and threads, each row independent of its batch).\n"
+    "Each check prints PASS or FAIL (with what was expected\n"
     "and seen) or SKIP (why it could not run).\n"
     "\n"
     "  --set ID.KEY=VALUE  a parameter for the runtime checks, e.g.\n"
     "                      --set datasets/npy.path=train.npy (needed for\n"
     "                      REQUIRED parameters; others default)\n"
-    "  --dim N             run the energy, score and sampler checks at dimension N\n"
-    "                      (1..100000; default 16 for energies, 8 otherwise), for\n"
+    "  --dim N             run the energy, score, sampler and embedding checks at\n"
+    "                      dimension N (1..100000; default 16 for energies, 8\n"
+    "                      otherwise), for\n"
     "                      models of a fixed input size; datasets use their own\n"
     "  --pretrained        the score model's law is fixed (a trained network, a\n"
     "                      foreign function), not fitted to the training set the\n"
@@ -262,6 +265,7 @@ static void (*const BATTERIES[REGISTRY_N_IFACES])(check_ctx *c) = {
     [REGISTRY_IFACE_ENERGY] = check_energy,
     [REGISTRY_IFACE_SCORE] = check_score,
     [REGISTRY_IFACE_SAMPLER] = check_sampler,
+    [REGISTRY_IFACE_EMBEDDING] = check_embedding,
 };
 
 /* "entry", "abi", "entry-struct", "entry-name", "plugins": the library's exported

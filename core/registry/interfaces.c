@@ -37,6 +37,14 @@ static const char *sampler_missing(const void *table)
     return f->create && f->destroy && f->run ? NULL : "create, destroy and run";
 }
 
+static const char *embedding_missing(const void *table)
+{
+    const basin_embedding_iface *f = table;
+    return f->create && f->destroy && f->encode && f->dimension && f->features
+               ? NULL
+               : "create, destroy, encode, dimension and features";
+}
+
 const registry_interface registry_interfaces[REGISTRY_N_IFACES] = {
     [REGISTRY_IFACE_DATASET] =
         {
@@ -70,6 +78,14 @@ const registry_interface registry_interfaces[REGISTRY_N_IFACES] = {
             .id_prefix = "samplers/",
             .min_size = sizeof(basin_sampler_iface),
             .missing = sampler_missing,
+        },
+    [REGISTRY_IFACE_EMBEDDING] =
+        {
+            .id = BASIN_IFACE_EMBEDDING,
+            .kind = "embedding",
+            .id_prefix = "embeddings/",
+            .min_size = sizeof(basin_embedding_iface),
+            .missing = embedding_missing,
         },
 };
 

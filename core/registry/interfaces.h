@@ -18,6 +18,7 @@ typedef enum registry_iface_index {
     REGISTRY_IFACE_ENERGY,
     REGISTRY_IFACE_SCORE,
     REGISTRY_IFACE_SAMPLER,
+    REGISTRY_IFACE_EMBEDDING, /* ABI 1.2 */
     REGISTRY_N_IFACES
 } registry_iface_index;
 

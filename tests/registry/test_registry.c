@@ -86,6 +86,7 @@ TEST_IMPL(registry_interface_table)
         [REGISTRY_IFACE_ENERGY] = BASIN_IFACE_ENERGY,
         [REGISTRY_IFACE_SCORE] = BASIN_IFACE_SCORE,
         [REGISTRY_IFACE_SAMPLER] = BASIN_IFACE_SAMPLER,
+        [REGISTRY_IFACE_EMBEDDING] = BASIN_IFACE_EMBEDDING,
     };
     for (size_t i = 0; i < REGISTRY_N_IFACES; i++)
         EXPECT_MSG(registry_interface_find(IDS[i]) == &registry_interfaces[i] &&

@@ -29,9 +29,9 @@
  *  - create() sets *self to a new instance, freed by the host with destroy(); on
  *    failure it frees what it allocated and leaves *self NULL.
  *  - Threading: create/destroy/encode are called from one thread. After encode,
- *    every const evaluation (energy, gradient, update, denoise, spin_*) and a
- *    sampler's run may be called from several threads at once on disjoint outputs:
- *    they must not mutate the instance.
+ *    every const evaluation (energy, gradient, update, denoise, spin_*, features)
+ *    and a sampler's run may be called from several threads at once on disjoint
+ *    outputs: they must not mutate the instance.
  *
  * Only <stdint.h>, <stddef.h> and <stdbool.h>; compiles as C99, C11 and C++.
  */
@@ -47,7 +47,7 @@ extern "C" {
 #endif
 
 #define BASIN_ABI_MAJOR 1
-#define BASIN_ABI_MINOR 1
+#define BASIN_ABI_MINOR 2
 
 /*
  * The compatibility rule, as code: a library built for ABI major.minor loads in
@@ -386,6 +386,44 @@ typedef struct basin_sampler_iface {
     int (*run)(void *self, const basin_host *host, const basin_model *model,
                float *states, uint64_t n, uint64_t first_index, basin_outcome *outcome);
 } basin_sampler_iface;
+
+/* ------------------------------------------------------------------ embedding */
+
+/* ABI 1.2. */
+#define BASIN_IFACE_EMBEDDING "basin.embedding/1"
+
+/*
+ * A feature map f: R^dim -> R^m in which the referee measures its distances
+ * instead of in raw coordinates (a recipe's [measure] space; docs/plugin-guide.md,
+ * "Embeddings"): whitened principal components, or the features of a network (an
+ * LPIPS-, SSCD- or DINO-style space). The host calls create, then encode once
+ * with the job's training set, then dimension, then features on the training,
+ * held-out and final states. Distances between features are normalized by
+ * sqrt(m), as raw ones are by sqrt(dim).
+ */
+typedef struct basin_embedding_iface {
+    uint32_t struct_size;
+    uint32_t flags; /* none defined yet */
+    /* A new instance with the plugin's parameters. */
+    int (*create)(const basin_host *host, const basin_value *params, void **self);
+    void (*destroy)(void *self);
+    /* Fit the map to n training points (n x dim), or check that a pretrained map
+       takes rows of dimension dim (BASIN_EINVAL, with the two dimensions, if it
+       does not). Keeps what it needs: the caller's array may be freed after.
+       [one thread] [deterministic given rng: role ENCODE] */
+    int (*encode)(void *self, const basin_host *host, const float *train, uint64_t n,
+                  uint32_t dim);
+    /* m, the number of features per point, after a successful encode (>= 1).
+       [thread-safe] */
+    uint32_t (*dimension)(void *self);
+    /* The features of n points x (n x dim, the dim of encode; another dim is
+       BASIN_EINVAL) into out (n x m, finite). A row's features depend on that
+       row alone, not on the other rows of the call or on the call's size, up to
+       float rounding. [thread-safe] [deterministic: the same rows give the same
+       bytes] */
+    int (*features)(void *self, const basin_host *host, const float *x, uint64_t n,
+                    uint32_t dim, float *out);
+} basin_embedding_iface;
 
 /* ------------------------------------------------------- descriptors, library */
 
