@@ -326,10 +326,52 @@ static int read_params(loader *L, recipe_section_id s, const toml_node *table)
     return BASIN_OK;
 }
 
+/* Find plugin `id` (named by node `at`, key `dotted`) for section s, whose keys
+   are in table: its descriptor and parameter table, or (a results folder read as
+   data) the keys as read when reg lacks it. */
+static int find_plugin(loader *L, recipe_section_id s, const toml_node *table,
+                       const char *id, const toml_node *at, const char *dotted,
+                       registry *reg)
+{
+    recipe_section *sec = &L->r->sections[s];
+    sec->plugin_id = id;
+    const registry_plugin *p = registry_find(reg, id);
+    if (!p && L->as_data)
+        return read_params(L, s, table);
+    if (!p) {
+        const char *near = registry_suggest(reg, id);
+        char refused[512] = "";
+        if (registry_refused_count(reg))
+            snprintf(refused, sizeof refused, "; %zu librar%s refused, first: %s",
+                     registry_refused_count(reg),
+                     registry_refused_count(reg) == 1 ? "y was" : "ies were",
+                     registry_refusal(reg, 0));
+        if (near)
+            return fail(L, at, dotted, "unknown plugin '%s' (did you mean '%s'?)%s", id,
+                        near, refused);
+        return fail(L, at, dotted, "unknown plugin '%s' (see `basin plugins`)%s", id,
+                    refused);
+    }
+    const char *kind = registry_kind(p->descriptor);
+    char who[64];
+    if (s == RECIPE_SPACE)
+        snprintf(who, sizeof who, "measure.space");
+    else
+        snprintf(who, sizeof who, "[%s]", recipe_sections[s].name);
+    if (!strstr(recipe_sections[s].kinds, kind))
+        return fail(L, at, dotted, "'%s' is a%s %s plugin (%s), but %s needs %s", id,
+                    kind[0] == 'e' ? "n" : "", kind, p->descriptor->interface, who,
+                    s == RECIPE_MODEL   ? "an energy or a score model"
+                    : s == RECIPE_SPACE ? "an embedding (or \"raw\")"
+                                        : recipe_sections[s].kinds);
+    sec->plugin = p;
+    sec->params = p->descriptor->params;
+    return BASIN_OK;
+}
+
 static int resolve_plugin(loader *L, recipe_section_id s, const toml_node *table,
                           registry *reg)
 {
-    recipe_section *sec = &L->r->sections[s];
     char dotted[64];
     snprintf(dotted, sizeof dotted, "%s.plugin", recipe_sections[s].name);
     const toml_node *id = toml_get(table, "plugin");
@@ -340,34 +382,45 @@ static int resolve_plugin(loader *L, recipe_section_id s, const toml_node *table
     if (id->kind != TOML_STRING)
         return fail(L, id, dotted, "expected a plugin id string, found %s",
                     toml_kind_name(id->kind));
-    sec->plugin_id = id->string;
-    const registry_plugin *p = registry_find(reg, id->string);
-    if (!p && L->as_data)
-        return read_params(L, s, table);
-    if (!p) {
-        const char *near = registry_suggest(reg, id->string);
-        char refused[512] = "";
-        if (registry_refused_count(reg))
-            snprintf(refused, sizeof refused, "; %zu librar%s refused, first: %s",
-                     registry_refused_count(reg),
-                     registry_refused_count(reg) == 1 ? "y was" : "ies were",
-                     registry_refusal(reg, 0));
-        if (near)
-            return fail(L, id, dotted, "unknown plugin '%s' (did you mean '%s'?)%s",
-                        id->string, near, refused);
-        return fail(L, id, dotted, "unknown plugin '%s' (see `basin plugins`)%s",
-                    id->string, refused);
+    return find_plugin(L, s, table, id->string, id, dotted, reg);
+}
+
+/* No parameters: [space] when measure.space is raw. */
+static const basin_param_def NO_PARAMS[1] = {{NULL, 0, 0, NULL, 0, 0, NULL, 0, NULL}};
+
+/* [space]: the parameters of the embedding that measure.space names (run/space.h),
+   or none when it is raw. measure.space is one value (each embedding has its own
+   parameters), and [space] names no plugin of its own. */
+static int resolve_space(loader *L, const toml_node *table, registry *reg)
+{
+    recipe *r = L->r;
+    recipe_section *sec = &r->sections[RECIPE_SPACE];
+    const toml_node *measure = toml_get(r->root, "measure");
+    const toml_node *at =
+        measure && measure->kind == TOML_TABLE ? toml_get(measure, "space") : NULL;
+    for (size_t a = 0; a < r->n_axes; a++)
+        if (r->axes[a].section == RECIPE_MEASURE && r->axes[a].param == MEASURE_SPACE)
+            return fail(L, at, "measure.space",
+                        "one space per recipe: each embedding has its own [space] "
+                        "parameters (sweep those instead, or run one recipe per "
+                        "space)");
+    const char *id = r->sections[RECIPE_MEASURE].fixed[MEASURE_SPACE].string;
+    const toml_node *plugin = table ? toml_get(table, "plugin") : NULL;
+    if (plugin)
+        return fail(L, plugin, "space.plugin",
+                    "name the embedding with [measure] space = \"ID\"; [space] holds "
+                    "its parameters");
+    sec->params = NO_PARAMS;
+    if (strcmp(id, MEASURE_SPACE_RAW) == 0) {
+        if (table && table->n_items)
+            return fail(L, table->items[0], "space",
+                        "[space] sets %s, but measure.space is \"raw\": name an "
+                        "embedding (measure.space = \"embeddings/pca\")",
+                        table->items[0]->key);
+        return BASIN_OK;
     }
-    const char *kind = registry_kind(p->descriptor);
-    if (!strstr(recipe_sections[s].kinds, kind))
-        return fail(L, id, dotted, "'%s' is a%s %s plugin (%s), but [%s] needs %s",
-                    id->string, kind[0] == 'e' ? "n" : "", kind, p->descriptor->interface,
-                    recipe_sections[s].name,
-                    s == RECIPE_MODEL ? "an energy or a score model"
-                                      : recipe_sections[s].kinds);
-    sec->plugin = p;
-    sec->params = p->descriptor->params;
-    return BASIN_OK;
+    return find_plugin(L, RECIPE_SPACE, table ? table : &(toml_node){.kind = TOML_TABLE},
+                       id, at, "measure.space", reg);
 }
 
 static int add_axis(loader *L, recipe_axis *axis)
@@ -406,7 +459,10 @@ static int load_section(loader *L, recipe_section_id s, const toml_node *table,
     }
     sec->line = table ? table->line : 0;
     int rc;
-    if (recipe_sections[s].kinds) {
+    if (s == RECIPE_SPACE) {
+        if ((rc = resolve_space(L, table, reg)))
+            return rc;
+    } else if (recipe_sections[s].kinds) {
         if ((rc = resolve_plugin(L, s, table, reg)))
             return rc;
     } else {
@@ -422,7 +478,8 @@ static int load_section(loader *L, recipe_section_id s, const toml_node *table,
         const toml_node *e = table->items[i];
         char dotted[300];
         snprintf(dotted, sizeof dotted, "%s.%s", sec->name, e->key);
-        if (recipe_sections[s].kinds && strcmp(e->key, "plugin") == 0)
+        if (recipe_sections[s].kinds && s != RECIPE_SPACE &&
+            strcmp(e->key, "plugin") == 0)
             continue;
         long p = param_find(sec->params, e->key);
         if (p < 0) {
@@ -431,7 +488,7 @@ static int load_section(loader *L, recipe_section_id s, const toml_node *table,
                 return BASIN_ENOMEM;
             for (size_t k = 0; k < sec->n_params; k++)
                 names[k] = sec->params[k].name;
-            if (recipe_sections[s].kinds)
+            if (recipe_sections[s].kinds && s != RECIPE_SPACE)
                 names[sec->n_params] = "plugin";
             const char *near = suggest_closest(e->key, names, sec->n_params + 1);
             char owner[200];
@@ -808,10 +865,17 @@ void recipe_write_toml(const recipe *r, FILE *f)
                     : r->sections[RECIPE_SCHEDULE].line != 0;
     for (int s = 0; s < RECIPE_N_SECTIONS; s++) {
         const recipe_section *sec = &r->sections[s];
-        if (s == RECIPE_SCHEDULE && !score)
+        if ((s == RECIPE_SCHEDULE && !score) || (s == RECIPE_SPACE && !sec->plugin_id))
             continue;
         fprintf(f, "\n[%s]\n", sec->name);
-        if (sec->plugin_id && !sec->plugin) {
+        if (s == RECIPE_SPACE) {
+            /* Its plugin is measure.space's. */
+            fprintf(f, "# %s", sec->plugin_id);
+            if (sec->plugin)
+                fprintf(f, " version %s, library %s", sec->plugin->descriptor->version,
+                        sec->library ? sec->library : sec->plugin->library);
+            fprintf(f, "%s\n", sec->plugin ? "" : " (not loaded)");
+        } else if (sec->plugin_id && !sec->plugin) {
             fprintf(f, "plugin = ");
             param_write_toml(f, &text, (basin_value){0, sec->plugin_id});
             fprintf(f, "\n# (not loaded)\n");

@@ -80,6 +80,12 @@ const basin_param_def measure_params[MEASURE_N_PARAMS + 1] = {
         {"disjoint", BASIN_PARAM_BOOL, 0, NULL, 0, 1, NULL, 0,
          "train a second model on K held-out points and run it from the same initial "
          "noise: d_pair and cos_pair between paired outputs (Kadkhodaie et al. 2024)"},
+    [MEASURE_SPACE] =
+        {"space", BASIN_PARAM_STRING, 0, MEASURE_SPACE_RAW, 0, 0, NULL, 0,
+         "where d_m, d_2, d_s and d_h are measured: raw (the data's coordinates) or "
+         "an embedding plugin (embeddings/pca, embeddings/torchscript, ...) whose "
+         "parameters go in a [space] section; distances there are normalized by "
+         "sqrt(m), m features"},
     [MEASURE_N_PARAMS] = {NULL, 0, 0, NULL, 0, 0, NULL, 0, NULL},
 };
 
@@ -148,6 +154,9 @@ const section_def recipe_sections[RECIPE_N_SECTIONS] = {
     [RECIPE_MEASURE] = {"measure", NULL,
                         "[measure]: how final states are classified (core)",
                         measure_params, 0},
+    [RECIPE_SPACE] = {"space", "embedding",
+                      "[space]: the parameters of the embedding measure.space names",
+                      NULL, 0},
     [RECIPE_LANDSCAPE] =
         {"landscape", NULL,
          "[landscape]: attractors, basin radii and curvature at the final "

@@ -20,6 +20,7 @@ typedef enum recipe_section_id {
     RECIPE_SCHEDULE,
     RECIPE_INIT,
     RECIPE_MEASURE,
+    RECIPE_SPACE, /* the parameters of the embedding measure.space names */
     RECIPE_LANDSCAPE,
     RECIPE_OUTPUT,
     RECIPE_N_SECTIONS
@@ -57,8 +58,12 @@ enum {
     MEASURE_CLONES,
     MEASURE_CLONE_T_MAX,
     MEASURE_DISJOINT,
+    MEASURE_SPACE, /* string: "raw", or the embedding plugin of run/space.h */
     MEASURE_N_PARAMS
 };
+
+/* measure.space when distances are measured in raw coordinates. */
+#define MEASURE_SPACE_RAW "raw"
 
 /* [landscape]: attractors, basin radii and curvature (measure/landscape.h). */
 enum {
@@ -92,7 +97,8 @@ extern const basin_param_def output_params[OUTPUT_N_PARAMS + 1];
 typedef struct section_def {
     const char *name;             /* "measure" */
     const char *kinds;            /* plugin interfaces allowed ("energy|score"), or
-                                     NULL for a core section */
+                                     NULL for a core section ([space]: its plugin
+                                     is named by measure.space, not by a key) */
     const char *summary;          /* one line, for `basin describe` */
     const basin_param_def *table; /* core sections: NULL-terminated; else NULL */
     int required;                 /* the recipe must have it */

@@ -93,6 +93,7 @@ void job_free(job *j)
     free(j->d_law);
     free(j->cls);
     free(j->values);
+    space_free(&j->space);
     trajectory_free(&j->traj);
     free(j->d_pair);
     free(j->cos_pair);
@@ -194,9 +195,16 @@ static int classify_attractors(void *ctx, const float *x, uint64_t n, measure_cl
     } else {
         b.dist = d = alloc_array(n, sizeof *d);
         law = alloc_array(n, sizeof *law);
+        /* In the job's space (run/space.h), as its final states were measured. */
+        const space *sp = &j->space;
+        float *fx = NULL;
+        char why[1400];
         rc = !d || !law ||
-             measure_distances(x, n, j->train, j->info.n_train, j->heldout,
-                               j->info.n_heldout, dim, d);
+             (sp->active &&
+              space_features(sp, &j->host, 1, x, n, dim, &fx, why, sizeof why)) ||
+             measure_distances(sp->active ? fx : x, n, sp->train, j->info.n_train,
+                               sp->heldout, j->info.n_heldout, sp->dim, d);
+        free(fx);
         if (!rc && j->ds->law_distance) {
             fatal_call was = fatal_enter(plugin_id(j, RECIPE_DATASET), "law_distance");
             if (j->ds->law_distance(j->ds_self, &j->host.table, x, n, law) != 0)
@@ -206,7 +214,9 @@ static int classify_attractors(void *ctx, const float *x, uint64_t n, measure_cl
         }
     }
     if (!rc) {
-        referee_classify_attractors(&b, j->ds->law_distance ? law : NULL, v, cls);
+        /* d_law is in data space: not against feature-space thresholds. */
+        referee_classify_attractors(
+            &b, j->ds->law_distance && !j->space.active ? law : NULL, v, cls);
         for (uint64_t i = 0; i < n; i++) {
             nearest[i] = m ? m[i].pattern : d[i].nearest;
             match[i] = m ? fabs(m[i].top[0]) : d[i].d_m;
@@ -790,14 +800,31 @@ static int job_measures(job *j, char *err, size_t n_err)
     else
         CALL(plugin_id(j, RECIPE_MODEL), "energy",
              j->en->energy(j->en_self, host, j->states, j->count, j->energy));
-    int rc = j->rule == MEASURE_OVERLAP
-                 ? measure_overlaps(j->states, j->count, j->train, j->info.n_train, dim,
-                                    j->overlap) ||
-                       (j->info.n_heldout &&
-                        measure_heldout_overlaps(j->states, j->count, j->heldout,
-                                                 j->info.n_heldout, dim, j->overlap))
-                 : measure_distances(j->states, j->count, j->train, j->info.n_train,
-                                     j->heldout, j->info.n_heldout, dim, j->dist);
+    /* Distances in the recipe's space (run/space.h): an embedding's features of
+       the training, held-out and final states, or those themselves. */
+    char in_space[1400];
+    int rc =
+        j->rule == MEASURE_OVERLAP && j->r->sections[RECIPE_SPACE].plugin
+            ? BASIN_EINVAL
+            : space_of_recipe(&j->space, j->r, j->point, j->values, &j->host, j->threads,
+                              j->train, j->info.n_train, j->heldout, j->info.n_heldout,
+                              j->states, j->count, dim, in_space, sizeof in_space);
+    if (rc == BASIN_EINVAL && j->rule == MEASURE_OVERLAP)
+        snprintf(in_space, sizeof in_space,
+                 "measure.space: the overlap rule compares binary states in data "
+                 "space; a space needs the pham or ratio rule");
+    if (rc)
+        return fail(j, rc, NULL, in_space, err, n_err);
+    const space *sp = &j->space;
+    j->space_active = sp->active;
+    rc = j->rule == MEASURE_OVERLAP
+             ? measure_overlaps(j->states, j->count, j->train, j->info.n_train, dim,
+                                j->overlap) ||
+                   (j->info.n_heldout &&
+                    measure_heldout_overlaps(j->states, j->count, j->heldout,
+                                             j->info.n_heldout, dim, j->overlap))
+             : measure_distances(sp->states, j->count, sp->train, j->info.n_train,
+                                 sp->heldout, j->info.n_heldout, sp->dim, j->dist);
     if (rc)
         return fail(j, BASIN_ENOMEM, "measure", "out of memory", err, n_err);
     for (uint64_t i = 0; i < j->count; i++)

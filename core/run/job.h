@@ -16,6 +16,7 @@
 #include "measure/referee.h"
 #include "process/schedule.h"
 #include "recipe/recipe.h"
+#include "run/space.h"
 #include "run/trajectory.h"
 
 /* Probes per sampler call: fixed, so results never depend on the thread count.
@@ -59,6 +60,13 @@ typedef struct job {
 
     /* The disjoint-sets test (disjoint.h): per sample, NULL when not asked. */
     double *d_pair, *cos_pair;
+
+    /* Where the distances are measured ([measure] space, run/space.h). With
+       space_active set, dist holds feature-space distances while d_law stays in
+       data space: the two are not comparable, and the referee must not test one
+       against the other. */
+    space space;
+    int space_active;
 
     /* The energy landscape at the final states ([landscape]). */
     landscape_result land;

@@ -8,22 +8,26 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/alloc.h"
 #include "base/clock.h"
 #include "base/errmsg.h"
 #include "kernels/npy.h"
 #include "base/options.h"
 #include "base/progress.h"
 #include "base/status.h"
+#include "base/suggest.h"
 #include "base/toml.h"
 #include "kernels/nearest.h"
 #include "measure/measure.h"
 #include "measure/referee.h"
 #include "recipe/sections.h"
+#include "registry/registry.h"
 #include "registry/param.h"
 #include "results/atomic_file.h"
 #include "results/folder.h"
 #include "results/records.h"
 #include "results/summary.h"
+#include "run/space.h"
 
 #ifndef BASIN_VERSION
 #define BASIN_VERSION "unknown"
@@ -32,7 +36,8 @@
 const char measure_usage[] =
     "usage: basin measure --train T.npy --samples G.npy [--heldout H.npy]\n"
     "                     [--rule auto|pham|ratio|overlap] [--set measure.KEY=V]...\n"
-    "                     [--out DIR] [--chunk ROWS] [--quiet]\n"
+    "                     [--space ID [--set space.KEY=V]...] [--out DIR]\n"
+    "                     [--chunk ROWS] [--quiet]\n"
     "\n"
     "Classify samples produced anywhere as memorized, spurious or generalized with\n"
     "the same measures as `basin run` (see `basin describe measure`), and write\n"
@@ -47,6 +52,11 @@ const char measure_usage[] =
     "                   -1 or +1, pham otherwise\n"
     "  --set measure.KEY=V  another [measure] value (delta_m, delta_s, ratio,\n"
     "                   threshold, confidence)\n"
+    "  --space ID       measure.space: measure the distances between the features\n"
+    "                   of an embedding plugin (embeddings/pca, ...) fitted to the\n"
+    "                   training set, normalized by sqrt(m); every input is then\n"
+    "                   held in memory\n"
+    "  --set space.KEY=V  a parameter of that embedding (`basin describe ID`)\n"
     "  --chunk ROWS     rows per block (default: 16 MiB of floats); memory is\n"
     "                   about two blocks\n"
     "  --quiet          do not print the summary\n";
@@ -73,6 +83,8 @@ typedef struct measure_args {
     int help;
     toml_node **keep; /* --set values whose strings must outlive parsing */
     size_t n_keep;
+    const char **space_sets; /* --set space.KEY=V, "KEY=V" (into argv) */
+    size_t n_space_sets;
 } measure_args;
 
 typedef struct measurer {
@@ -89,6 +101,14 @@ typedef struct measurer {
     measure_class *cls;
     progress *bar;
     point_stats t; /* the one point's tally, as a run keeps it */
+    /* measure.space (run/space.h): the embedding, its values and the features of
+       each input, held whole; the distances read those instead of the files. */
+    registry *reg;
+    space sp;
+    basin_value *space_values;
+    toml_node **space_keep; /* the --set space values' nodes */
+    size_t n_space_keep;
+    const float *feat[N_INPUTS];
 } measurer;
 
 /* --set [measure.]KEY=VALUE (VALUE in TOML syntax, or a bare word) into values.
@@ -168,6 +188,17 @@ static int scan(measurer *m, npy_reader *r, int *binary, char *err, size_t n_err
     return BASIN_OK;
 }
 
+/* Rows [r0, r0 + n) of input `which` into out: its features under a space, else
+   from its file. */
+static int read_rows(measurer *m, int which, uint64_t r0, uint64_t n, float *out,
+                     char *err, size_t n_err)
+{
+    if (!m->feat[which])
+        return npy_read_rows(&m->in[which], r0, n, out, err, n_err);
+    memcpy(out, m->feat[which] + r0 * m->dim, (size_t)(n * m->dim) * sizeof *out);
+    return BASIN_OK;
+}
+
 /* The two nearest rows of input `which` to the nq queries (rows q0... of the
    samples), streamed a block at a time into m->best. */
 static int nearest_stream(measurer *m, int which, uint64_t q0, uint64_t nq, char *err,
@@ -184,7 +215,7 @@ static int nearest_stream(measurer *m, int which, uint64_t q0, uint64_t nq, char
            and a sample is not its own neighbour (d_s). */
         int self = which == IN_SAMPLES && r0 == q0;
         const float *ref = self ? m->query : m->ref;
-        int rc = self ? BASIN_OK : npy_read_rows(r, r0, nr, m->ref, err, n_err);
+        int rc = self ? BASIN_OK : read_rows(m, which, r0, nr, m->ref, err, n_err);
         if (rc)
             return rc;
         if (nearest_two(m->query, nq, ref, nr, m->dim, 1.0, self ? 0 : -1, m->part)) {
@@ -286,15 +317,25 @@ static void write_run_toml(const measurer *m, FILE *f)
             param_write_toml(f, &measure_params[k], m->values[k]);
         fputc('\n', f);
     }
+    if (!m->sp.active)
+        return;
+    const basin_param_def *params = registry_find(m->reg, m->sp.id)->descriptor->params;
+    fprintf(f, "\n[space]\n# %s: repeat with --space %s --set space.KEY=VALUE\n",
+            m->sp.id, m->sp.id);
+    for (size_t k = 0; params[k].name; k++) {
+        fprintf(f, "%s = ", params[k].name);
+        param_write_toml(f, &params[k], m->space_values[k]);
+        fputc('\n', f);
+    }
 }
 
 static void print_summary(const measurer *m, const char *dir, double seconds)
 {
     double confidence = m->values[MEASURE_CONFIDENCE].number;
-    printf("measure: %llu samples against %llu training points (N = %u, rule %s) "
+    printf("measure: %llu samples against %llu training points (%s = %u, rule %s) "
            "in %.2f s -> %s\n",
            (unsigned long long)m->t.samples, (unsigned long long)m->in[IN_TRAIN].rows,
-           m->dim,
+           m->sp.active ? m->sp.id : "N", m->dim,
            m->rule == MEASURE_OVERLAP ? "overlap"
            : m->rule == MEASURE_PHAM  ? "pham"
                                       : "ratio",
@@ -320,6 +361,12 @@ static void measurer_free(measurer *m)
     free(m->over_part);
     free(m->cls);
     progress_free(m->bar);
+    space_free(&m->sp);
+    free(m->space_values);
+    for (size_t i = 0; i < m->n_space_keep; i++)
+        toml_free(m->space_keep[i]);
+    free(m->space_keep);
+    registry_free(m->reg);
 }
 
 /* Open the inputs and check their row lengths agree. */
@@ -353,6 +400,8 @@ static int alloc_blocks(measurer *m, uint64_t chunk_rows, char *err, size_t n_er
     m->chunk = chunk_rows ? chunk_rows : CHUNK_BYTES / 4 / m->dim;
     m->chunk = m->chunk < 1 ? 1 : m->chunk > most ? most : m->chunk;
     size_t floats = (size_t)(m->chunk * m->dim), rows = (size_t)m->chunk;
+    free(m->query), free(m->ref), free(m->best), free(m->part), free(m->dist);
+    free(m->over), free(m->over_part), free(m->cls);
     m->query = malloc(floats * sizeof *m->query);
     m->ref = malloc(floats * sizeof *m->ref);
     m->best = malloc(rows * sizeof *m->best);
@@ -371,6 +420,154 @@ static int alloc_blocks(measurer *m, uint64_t chunk_rows, char *err, size_t n_er
     return BASIN_OK;
 }
 
+/* The values of embedding id's table params: defaults, then each --set
+   space.KEY=V (V in TOML syntax, or a bare word for a string). The parsed nodes
+   go to keep[i] (freed by the caller): strings point into them. BASIN_OK, or
+   BASIN_EINVAL naming the key (with the closest one). */
+static int space_values(const basin_param_def *params, const char *id,
+                        const measure_args *a, basin_value *values, toml_node **keep,
+                        char *err, size_t n_err)
+{
+    size_t n = param_count(params);
+    for (size_t k = 0; k < n; k++)
+        values[k] = param_default(&params[k]);
+    for (size_t i = 0; i < a->n_space_sets; i++) {
+        const char *set = a->space_sets[i], *eq = strchr(set, '=');
+        char key[64];
+        snprintf(key, sizeof key, "%.*s", eq ? (int)(eq - set) : 0, set);
+        long row = eq ? param_find(params, key) : -1;
+        if (row < 0) {
+            const char **names = calloc(n + 1, sizeof *names);
+            for (size_t k = 0; names && k < n; k++)
+                names[k] = params[k].name;
+            const char *near = names && eq ? suggest_closest(key, names, n) : NULL;
+            free(names);
+            errmsg(err, n_err, "--set space.%s: %s has no such parameter (%s%s%s)",
+                   eq ? key : set, id, near ? "did you mean '" : "see `basin describe ",
+                   near ? near : id, near ? "'?" : "`");
+            return BASIN_EINVAL;
+        }
+        size_t n_doc = strlen(eq + 1) + 12;
+        char *doc = malloc(n_doc);
+        if (!doc) {
+            errmsg(err, n_err, "out of memory");
+            return BASIN_ENOMEM;
+        }
+        snprintf(doc, n_doc, "v = %s", eq + 1);
+        if (toml_parse_text(doc, strlen(doc), "--set", &keep[i], NULL) != 0) {
+            /* A bare word (--set space.file=model.pt) is a string. */
+            toml_free(keep[i]);
+            keep[i] = NULL;
+            snprintf(doc, n_doc, "v = \"%s\"", eq + 1);
+            if (strchr(eq + 1, '"') || strchr(eq + 1, '\\') ||
+                toml_parse_text(doc, strlen(doc), "--set", &keep[i], NULL) != 0) {
+                free(doc);
+                errmsg(err, n_err, "--set space.%s: cannot read value '%s'", key, eq + 1);
+                return BASIN_EINVAL;
+            }
+        }
+        free(doc);
+        char why[256];
+        if (param_from_toml(&params[row], toml_get(keep[i], "v"), &values[row], why,
+                            sizeof why)) {
+            errmsg(err, n_err, "--set space.%s: %s", key, why);
+            return BASIN_EINVAL;
+        }
+    }
+    return BASIN_OK;
+}
+
+/* measure.space: find the embedding (BASIN_PLUGIN_PATH and the default search
+   path), fit it to the whole training set and map every input to its features,
+   which the distances then read (read_rows); m->dim becomes m. */
+static int measure_space(measurer *m, const measure_args *a, char *err, size_t n_err)
+{
+    const char *id = m->values[MEASURE_SPACE].string;
+    if (strcmp(id, MEASURE_SPACE_RAW) == 0) {
+        errmsg(err, n_err,
+               "--set space.KEY: no embedding to set it on (give --space ID)");
+        return BASIN_EINVAL;
+    }
+    if (m->rule == MEASURE_OVERLAP) {
+        errmsg(err, n_err,
+               "--space: the overlap rule compares binary states in data "
+               "space; a space needs --rule pham or ratio");
+        return BASIN_EINVAL;
+    }
+    if (!(m->reg = registry_new())) {
+        errmsg(err, n_err, "out of memory");
+        return BASIN_ENOMEM;
+    }
+    registry_add_defaults(m->reg);
+    const registry_plugin *p = registry_find(m->reg, id);
+    const char *kind = p ? registry_kind(p->descriptor) : NULL;
+    if (!p || strcmp(kind, "embedding") != 0) {
+        const char *near = p ? NULL : registry_suggest(m->reg, id);
+        if (p)
+            errmsg(err, n_err, "--space %s: a%s %s plugin, not an embedding", id,
+                   kind[0] == 'e' ? "n" : "", kind);
+        else if (near)
+            errmsg(err, n_err, "--space: unknown plugin '%s' (did you mean '%s'?)", id,
+                   near);
+        else
+            errmsg(err, n_err, "--space: unknown plugin '%s' (see `basin plugins`)", id);
+        return BASIN_EINVAL;
+    }
+    const basin_param_def *params = p->descriptor->params;
+    m->space_values = calloc(param_count(params) + 1, sizeof *m->space_values);
+    if (!m->space_values) {
+        errmsg(err, n_err, "out of memory");
+        return BASIN_ENOMEM;
+    }
+    m->space_keep = calloc(a->n_space_sets + 1, sizeof *m->space_keep);
+    m->n_space_keep = a->n_space_sets;
+    int rc = m->space_keep
+                 ? space_values(params, id, a, m->space_values, m->space_keep, err, n_err)
+                 : BASIN_ENOMEM;
+    for (size_t k = 0; !rc && params[k].name; k++) {
+        int given = !(params[k].flags & BASIN_PARAM_REQUIRED);
+        for (size_t i = 0; i < a->n_space_sets; i++)
+            given |=
+                strncmp(a->space_sets[i], params[k].name, strlen(params[k].name)) == 0 &&
+                a->space_sets[i][strlen(params[k].name)] == '=';
+        if (!given) {
+            errmsg(err, n_err, "--space %s: '%s' is required: --set space.%s=VALUE (%s)",
+                   id, params[k].name, params[k].name, params[k].doc);
+            rc = BASIN_EINVAL;
+        }
+    }
+    float *rows[N_INPUTS] = {NULL, NULL, NULL};
+    for (int k = 0; !rc && k < N_INPUTS; k++) {
+        if (!m->have[k])
+            continue;
+        rows[k] = alloc_array(m->in[k].rows * m->dim, sizeof(float));
+        rc = rows[k] ? npy_read_rows(&m->in[k], 0, m->in[k].rows, rows[k], err, n_err)
+                     : BASIN_ENOMEM;
+        if (rc == BASIN_ENOMEM)
+            errmsg(err, n_err, "--space: out of memory for %s (%llu rows of %u)",
+                   m->in[k].path, (unsigned long long)m->in[k].rows, m->dim);
+    }
+    host_job host;
+    host_job_init(&host, 0, NULL, "measure", 0);
+    if (!rc)
+        rc = space_open(&m->sp, p, m->space_values, &host, rows[IN_TRAIN],
+                        m->in[IN_TRAIN].rows, m->dim, err, n_err);
+    if (!rc)
+        rc = space_map(&m->sp, &host, 1, rows[IN_TRAIN], m->in[IN_TRAIN].rows,
+                       rows[IN_HELDOUT], m->have[IN_HELDOUT] ? m->in[IN_HELDOUT].rows : 0,
+                       rows[IN_SAMPLES], m->in[IN_SAMPLES].rows, m->dim, err, n_err);
+    host_job_destroy(&host);
+    for (int k = 0; k < N_INPUTS; k++)
+        free(rows[k]);
+    if (rc)
+        return rc;
+    m->feat[IN_TRAIN] = m->sp.train;
+    m->feat[IN_SAMPLES] = m->sp.states;
+    m->feat[IN_HELDOUT] = m->sp.heldout;
+    m->dim = m->sp.dim;
+    return BASIN_OK;
+}
+
 /* Open, check and scan the inputs, size the blocks, resolve the rule. */
 static int prepare(measurer *m, const measure_args *a, char *err, size_t n_err)
 {
@@ -382,6 +579,11 @@ static int prepare(measurer *m, const measure_args *a, char *err, size_t n_err)
         if (m->have[k])
             rc = scan(m, &m->in[k], k == IN_TRAIN ? &binary : &ignored, err, n_err);
     m->rule = measure_rule_of(m->values[MEASURE_RULE].string, binary);
+    if (!rc && (strcmp(m->values[MEASURE_SPACE].string, MEASURE_SPACE_RAW) != 0 ||
+                a->n_space_sets))
+        rc = measure_space(m, a, err, n_err);
+    if (!rc && m->sp.active)
+        rc = alloc_blocks(m, a->chunk_rows, err, n_err); /* rows of m features */
     return rc;
 }
 
@@ -418,7 +620,7 @@ static int distance_block(measurer *m, uint64_t q0, uint64_t nq, char *err, size
 static int measure_block(measurer *m, FILE *rec, uint64_t q0, uint64_t nq, char *err,
                          size_t n_err)
 {
-    int rc = npy_read_rows(&m->in[IN_SAMPLES], q0, nq, m->query, err, n_err);
+    int rc = read_rows(m, IN_SAMPLES, q0, nq, m->query, err, n_err);
     if (!rc)
         rc = m->rule == MEASURE_OVERLAP ? overlap_stream(m, nq, err, n_err)
                                         : distance_block(m, q0, nq, err, n_err);
@@ -530,7 +732,16 @@ static int parse_chunk(const char *v, uint64_t *rows, char *err, size_t n_err)
     return BASIN_OK;
 }
 
-enum { OPT_TRAIN = 256, OPT_SAMPLES, OPT_HELDOUT, OPT_RULE, OPT_SET, OPT_OUT, OPT_CHUNK };
+enum {
+    OPT_TRAIN = 256,
+    OPT_SAMPLES,
+    OPT_HELDOUT,
+    OPT_RULE,
+    OPT_SET,
+    OPT_OUT,
+    OPT_CHUNK,
+    OPT_SPACE
+};
 
 static const struct option LONGOPTS[] = {
     {"train", required_argument, NULL, OPT_TRAIN},
@@ -540,6 +751,7 @@ static const struct option LONGOPTS[] = {
     {"set", required_argument, NULL, OPT_SET},
     {"out", required_argument, NULL, OPT_OUT},
     {"chunk", required_argument, NULL, OPT_CHUNK},
+    {"space", required_argument, NULL, OPT_SPACE},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0}};
@@ -559,7 +771,16 @@ static int take_option(int c, const char *v, measurer *m, measure_args *a, char 
         snprintf(set, sizeof set, "measure.rule=%s", v);
         return apply_set(set, m->values, &a->keep[a->n_keep++], err, n_err);
     case OPT_SET:
+        if (strncmp(v, "space.", 6) == 0) {
+            a->space_sets[a->n_space_sets++] = v + 6;
+            return BASIN_OK;
+        }
         return apply_set(v, m->values, &a->keep[a->n_keep++], err, n_err);
+    case OPT_SPACE:
+        snprintf(set, sizeof set, "measure.space=\"%s\"", v);
+        if (strchr(v, '"') || strchr(v, '\\'))
+            return bad_usage(err, n_err, "--space '%s' is not a plugin id", v);
+        return apply_set(set, m->values, &a->keep[a->n_keep++], err, n_err);
     case OPT_OUT:
         a->out_dir = v;
         return BASIN_OK;
@@ -600,9 +821,11 @@ int cmd_measure(int argc, char **argv, char *err, size_t n_err)
         m.values[k] = param_default(&measure_params[k]);
     measure_args a = {.out_dir = "results/measure"};
     a.keep = calloc((size_t)argc + 1, sizeof *a.keep);
+    a.space_sets = calloc((size_t)argc + 1, sizeof *a.space_sets);
     char why[2048] = "";
-    int rc = a.keep ? parse_args(argc, argv, &m, &a, why, sizeof why) : BASIN_ENOMEM;
-    if (!a.keep)
+    int rc = a.keep && a.space_sets ? parse_args(argc, argv, &m, &a, why, sizeof why)
+                                    : BASIN_ENOMEM;
+    if (!a.keep || !a.space_sets)
         snprintf(why, sizeof why, "out of memory");
     if (!rc && a.help)
         fputs(measure_usage, stdout);
@@ -614,5 +837,6 @@ int cmd_measure(int argc, char **argv, char *err, size_t n_err)
     for (size_t i = 0; i < a.n_keep; i++)
         toml_free(a.keep[i]);
     free(a.keep);
+    free(a.space_sets);
     return rc;
 }
