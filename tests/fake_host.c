@@ -219,11 +219,12 @@ const basin_descriptor *load_plugin(const char *path, const char *id)
 /* sizeof the interface table named iface, or 0 for a name this build does not know. */
 static size_t iface_size(const char *iface)
 {
-    return strcmp(iface, BASIN_IFACE_DATASET) == 0   ? sizeof(basin_dataset_iface)
-           : strcmp(iface, BASIN_IFACE_ENERGY) == 0  ? sizeof(basin_energy_iface)
-           : strcmp(iface, BASIN_IFACE_SCORE) == 0   ? sizeof(basin_score_iface)
-           : strcmp(iface, BASIN_IFACE_SAMPLER) == 0 ? sizeof(basin_sampler_iface)
-                                                     : 0;
+    return strcmp(iface, BASIN_IFACE_DATASET) == 0     ? sizeof(basin_dataset_iface)
+           : strcmp(iface, BASIN_IFACE_ENERGY) == 0    ? sizeof(basin_energy_iface)
+           : strcmp(iface, BASIN_IFACE_SCORE) == 0     ? sizeof(basin_score_iface)
+           : strcmp(iface, BASIN_IFACE_SAMPLER) == 0   ? sizeof(basin_sampler_iface)
+           : strcmp(iface, BASIN_IFACE_EMBEDDING) == 0 ? sizeof(basin_embedding_iface)
+                                                       : 0;
 }
 
 const basin_descriptor *load_built_plugin(const char *file, const char *id,
