@@ -64,7 +64,7 @@ static const command COMMANDS[] = {
     {"describe", cmd_describe, describe_usage, "describe ID",
      "show a plugin's parameter table (or schedule, init, measure,\nlandscape, output)"},
     {"new", cmd_new, new_usage, "new KIND NAME",
-     "write a plugin project (energy|score|sampler|dataset)"},
+     "write a plugin project (energy|score|sampler|dataset|\nembedding)"},
     {"measure", cmd_measure, measure_usage, "measure",
      "classify samples made anywhere (--train T.npy --samples G.npy)"},
     {"check", cmd_check, check_usage, "check LIBRARY",

@@ -16,7 +16,8 @@
 
 /* core/new/templates/, embedded by core/new/templates/embed.c. */
 extern const char new_template_energy[], new_template_score[], new_template_sampler[],
-    new_template_dataset[], new_template_meson[], new_template_README[];
+    new_template_dataset[], new_template_embedding[], new_template_meson[],
+    new_template_README[];
 
 const char new_usage[] =
     "usage: basin new KIND NAME [DIR]\n"
@@ -25,8 +26,9 @@ const char new_usage[] =
     "of KIND with a parameter table, a meson.build that builds it with pkg-config's\n"
     "basin.pc and installs it where basin looks, and a README with the one-line cc\n"
     "command. KIND is energy (Gaussian wells on the memories), score (the Gaussian\n"
-    "denoiser), sampler (gradient descent) or dataset (Gaussian points); NAME is a C\n"
-    "identifier, and the plugin's id is KINDs/NAME (e.g. energies/wells).\n";
+    "denoiser), sampler (gradient descent), dataset (Gaussian points) or embedding\n"
+    "(standardized coordinates, for [measure] space); NAME is a C identifier, and\n"
+    "the plugin's id is KINDs/NAME (e.g. energies/wells).\n";
 
 static const struct {
     const char *kind, *dir;
@@ -36,6 +38,7 @@ static const struct {
     {"score", "scores", new_template_score},
     {"sampler", "samplers", new_template_sampler},
     {"dataset", "datasets", new_template_dataset},
+    {"embedding", "embeddings", new_template_embedding},
 };
 
 #define N_KINDS  (sizeof KINDS / sizeof KINDS[0])
@@ -198,7 +201,8 @@ static int parse_new_args(int argc, char **argv, new_args *a, char *err, size_t 
         a->kind++;
     if (a->kind == N_KINDS)
         return fail(err, n_err,
-                    "unknown kind '%s': use energy, score, sampler or dataset", pos[0]);
+                    "unknown kind '%s': use energy, score, sampler, dataset or embedding",
+                    pos[0]);
     a->name = pos[1];
     if (!is_identifier(a->name))
         return fail(err, n_err,

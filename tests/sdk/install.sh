@@ -28,7 +28,7 @@ check "the installed basin searches the prefix's plugindir (${plugindir#$D})" \
     bash -c "'$basin' help | grep -qF '${plugindir#$D}'"
 
 cd "$T"
-for kind in energy score sampler dataset; do
+for kind in energy score sampler dataset embedding; do
     name=my_$kind
     "$basin" new $kind $name >/dev/null 2>"$T/new.err"
     check "basin new $kind $name writes the project" \
@@ -111,4 +111,17 @@ TOML
 BASIN_PLUGIN_PATH=$plugindir "$basin" run gauss.toml --out gauss --quiet --threads 2
 gen=$(first gauss/summary.csv generalized_rate)
 check "the generated Gaussian denoiser generalizes every sample ($gen)" num "$gen" '==' 1
+# The generated embedding passes the conformance battery, and serves as a run's
+# space: standardized coordinates of N(0, I)-like data change the distances only
+# by the sample spread's scale, so the samples stay generalized.
+out=$("$basin" check my_embedding/my_embedding.so 2>&1)
+check "basin check passes on the generated embedding: $(tail -1 <<<"$out")" \
+    bash -c "! grep -q '^FAIL' <<<\"\$1\" && grep -q '^PASS embeddings/my_embedding informative' <<<\"\$1\"" _ "$out"
+sed -e 's|^plugin_path = .*|plugin_path = ["my_dataset", "my_score", "my_embedding"]|' \
+    -e 's|^rule = "pham"|rule = "pham"\nspace = "embeddings/my_embedding"\n[space]\nscale = 1|' \
+    gauss.toml >space.toml
+BASIN_PLUGIN_PATH=$plugindir "$basin" run space.toml --out space --quiet --threads 2
+gen=$(first space/summary.csv generalized_rate)
+check "the generated embedding as measure.space: every sample generalized ($gen)" \
+    num "$gen" '==' 1
 finish
