@@ -11,7 +11,7 @@
 #include <string.h>
 
 static const char *const words[BIND_COUNT] = {
-    "x", "n", "dim", "alpha", "sigma", "train", "k", "out", "const",
+    "x", "n", "dim", "alpha", "sigma", "train", "k", "out", "m", "const",
 };
 
 const char *binding_word(binding_kind kind)
@@ -69,7 +69,7 @@ static int parse_one(const char *text, size_t *pos, int index, binding *b, char 
         }
     snprintf(err, n_err,
              "binding %d '%s' at column %d is not one of x, n, dim, "
-             "alpha, sigma, train, k, out, const:NUMBER",
+             "alpha, sigma, train, k, m, out, const:NUMBER",
              index, word, column);
     return BASIN_EINVAL;
 }
@@ -102,6 +102,7 @@ static int check_type(const prototype *p, int i, const binding *b,
     case BIND_N:
     case BIND_DIM:
     case BIND_K:
+    case BIND_M:
         if (t->pointer || !scalar_is_integer(t->scalar)) {
             snprintf(err, n_err, "%s binds %s, which needs an integer type", arg, word);
             return BASIN_EINVAL;

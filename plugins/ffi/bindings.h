@@ -11,8 +11,10 @@
  *   sigma    σ (scores only): float or double
  *   train    the training set from encode, k × dim floats: const float *
  *   k        its number of rows: an integer type
- *   out      the output: float * (n × dim: a denoiser, a gradient) or
- *            double * (n: an energy)
+ *   m        the number of features per state (embeddings only): an integer
+ *            type
+ *   out      the output: float * (n × dim: a denoiser, a gradient; n × m: an
+ *            embedding's features) or double * (n: an energy)
  *   const:V  the number V: an integer type (V an integer in its range) or
  *            float/double (V finite, and within float range for float)
  * x is required; out is required unless the function returns the value itself
@@ -35,6 +37,7 @@ typedef enum binding_kind {
     BIND_TRAIN,
     BIND_K,
     BIND_OUT,
+    BIND_M,
     BIND_CONST,
     BIND_COUNT
 } binding_kind;
@@ -43,11 +46,12 @@ typedef enum binding_kind {
 
 /* What one role (a denoiser, an energy, a gradient) lets its function see. */
 typedef struct binding_rules {
-    const char *role;     /* "denoiser", "energy", "gradient": for messages */
-    unsigned allowed;     /* BIND_BIT of each kind allowed */
-    prototype_scalar out; /* SCALAR_FLOAT or SCALAR_DOUBLE */
-    int out_per_state;    /* out entries per state: 0 for dim, else 1 */
-    int value_return;     /* a float/double return may be the state's value */
+    const char *role;       /* "denoiser", "energy", "gradient": for messages */
+    unsigned allowed;       /* BIND_BIT of each kind allowed */
+    prototype_scalar out;   /* SCALAR_FLOAT or SCALAR_DOUBLE */
+    uint32_t out_per_state; /* out entries per state: 0 for dim, else that many
+                               (1: an energy; m: an embedding) */
+    int value_return;       /* a float/double return may be the state's value */
 } binding_rules;
 
 typedef struct binding {

@@ -169,7 +169,7 @@ static int call_rows(const foreign_fn *f, const foreign_args *a, uint64_t first,
     argument values[PROTOTYPE_MAX_ARGS];
     void *pointers[PROTOTYPE_MAX_ARGS];
     const size_t dim = a->dim;
-    const size_t out_width = f->rules.out_per_state ? 1 : dim;
+    const size_t out_width = f->rules.out_per_state ? f->rules.out_per_state : dim;
     const size_t out_size = f->rules.out == SCALAR_FLOAT ? sizeof(float) : sizeof(double);
     for (int i = 0; i < p->n_args; i++) {
         const binding *b = &f->bind.b[i];
@@ -197,6 +197,9 @@ static int call_rows(const foreign_fn *f, const foreign_args *a, uint64_t first,
             break;
         case BIND_K:
             store_integer(v, s, a->k);
+            break;
+        case BIND_M:
+            store_integer(v, s, a->m);
             break;
         case BIND_OUT:
             v->p = (char *)a->out + first * out_width * out_size;
@@ -234,7 +237,7 @@ int foreign_call(const foreign_fn *f, const foreign_args *a, char *err, size_t n
 {
     if (a->n == 0)
         return BASIN_OK;
-    const size_t width = f->rules.out_per_state ? 1 : a->dim;
+    const size_t width = f->rules.out_per_state ? f->rules.out_per_state : a->dim;
     const size_t total = (size_t)a->n * width;
     if (f->rules.out == SCALAR_FLOAT)
         for (size_t i = 0; i < total; i++)

@@ -5,7 +5,8 @@
  *
  * Calling convention seen by the foreign function:
  *  - x: the states, row-major n × dim floats; train: the k × dim training rows kept
- *    from encode; out: n × dim floats (denoiser, gradient) or n doubles (energy).
+ *    from encode; out: n × dim floats (denoiser, gradient), n × m floats (an
+ *    embedding's features) or n doubles (energy).
  *  - A batch of n states is passed in calls of at most max(type of n) states.
  *    When n is not bound, or the function returns its value (an energy returning
  *    double or float), it is called once per state with x at that state.
@@ -39,7 +40,8 @@ typedef struct foreign_args {
     double alpha, sigma;
     const float *train;
     uint64_t k;
-    void *out; /* float * or double *, as rules.out says */
+    uint32_t m; /* features per state (an embedding's m binding) */
+    void *out;  /* float * or double *, as rules.out says */
 } foreign_args;
 
 /*

@@ -79,6 +79,19 @@ done
 out=$("$BASIN" check "$PLUGIN_DIR/scores/empirical.so" --dim 40)
 check "scores/empirical large-sigma at --dim 40 passes" \
     grep -q '^PASS scores/empirical large-sigma$' <<<"$out"
+# embeddings/ffi on the test library's `features` (tests/plugins/ffi): the battery
+# runs (not skipped) and passes, at m = dim and at m = 5.
+if [ -f "$PLUGIN_DIR/ffi/ffi.so" ] && [ -n "${FOREIGN_MODEL:-}" ]; then
+    for m in 0 5; do
+        out=$("$BASIN" check "$PLUGIN_DIR/ffi/ffi.so" \
+            --set "embeddings/ffi.library=$FOREIGN_MODEL" \
+            --set "embeddings/ffi.prototype=int features(const float *x, uint64_t n, uint32_t dim, uint32_t m, const float *train, uint64_t k, float *out)" \
+            --set "embeddings/ffi.bindings=x, n, dim, m, train, k, out" \
+            --set "embeddings/ffi.features=$m" 2>&1)
+        check "embeddings/ffi passes its battery at features = $m: $(grep -v '^PASS' <<<"$out" | tr '\n' ' ')" \
+            bash -c "! grep -q '^FAIL' <<<\"\$1\" && grep -q '^PASS embeddings/ffi threads' <<<\"\$1\"" _ "$out"
+    done
+fi
 # The npy dataset ran its battery (not skipped) on the file above.
 out=$("$BASIN" check "$PLUGIN_DIR/datasets/npy.so" --set "datasets/npy.path=$T/train.npy")
 check "datasets/npy reads the written file" \

@@ -42,6 +42,8 @@ EXPORT double quad_energy_one(const float *x, unsigned dim, const float *train,
                               unsigned k, float shift);
 EXPORT float quad_energy_one_f(const float *x, uint32_t dim, const float *train,
                                uint32_t k, float shift);
+EXPORT int features(const float *x, uint64_t n, uint32_t dim, uint32_t m,
+                    const float *train, uint64_t k, float *out);
 
 /* x̂0 of one state x (dim) into out, in double. Returns 0, or -1 (no memory). */
 static int denoise_one(const float *x, size_t dim, double alpha, double sigma,
@@ -216,4 +218,21 @@ EXPORT float quad_energy_one_f(const float *x, uint32_t dim, const float *train,
                                uint32_t k, float shift)
 {
     return (float)quad_one(x, dim, train, k, shift);
+}
+
+/* A feature map for embeddings/ffi: m features per state, feature j =
+   tanh(x_(j mod dim)) + 0.5 x_((j + 1) mod dim), centred on the training set's
+   first row (train, k bound: a map that reads what encode kept). */
+EXPORT int features(const float *x, uint64_t n, uint32_t dim, uint32_t m,
+                    const float *train, uint64_t k, float *out)
+{
+    if (k == 0)
+        return 1;
+    for (uint64_t s = 0; s < n; s++)
+        for (uint32_t j = 0; j < m; j++) {
+            const uint32_t a = j % dim, b = (j + 1) % dim;
+            out[s * m + j] = (float)(tanh(x[s * dim + a] - train[a]) +
+                                     0.5 * (x[s * dim + b] - train[b]));
+        }
+    return 0;
 }

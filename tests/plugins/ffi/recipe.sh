@@ -97,9 +97,10 @@ energy=$(first "$A" energy)
 check "one attractor holds all 20 descents ($members; $(($(wc -l <"$A") - 1)) attractors)" \
     [ "${members:-0}" -eq 20 ]
 check "its energy $energy < 1e-9 (the minimum, E = 0)" num "${energy:-1}" '<' 1e-9
-# `basin check` runs the whole conformance battery on both adapters bound to the
-# foreign library (the denoiser's limits, the energy's gradient against finite
-# differences, determinism): nothing fails and nothing is skipped.
+# `basin check` runs the whole conformance battery on the three adapters bound to
+# the foreign library (the denoiser's limits, the energy's gradient against finite
+# differences, the feature map's determinism across calls and threads): nothing
+# fails and nothing is skipped.
 out=$("$BASIN" check "$FFI_PLUGIN" --set "scores/ffi.library=$FOREIGN_MODEL" \
     --set "scores/ffi.prototype=int ref_denoise(const float *x, uint64_t n, uint32_t dim, double alpha, double sigma, const float *train, uint64_t k, float *out)" \
     --set "scores/ffi.bindings=x, n, dim, alpha, sigma, train, k, out" \
@@ -107,7 +108,10 @@ out=$("$BASIN" check "$FFI_PLUGIN" --set "scores/ffi.library=$FOREIGN_MODEL" \
     --set "energies/ffi.energy_prototype=void quad_energy(const float *x, size_t n, int dim, const float *train, long k, double shift, double *out)" \
     --set "energies/ffi.energy_bindings=x, n, dim, train, k, const:0, out" \
     --set "energies/ffi.gradient_prototype=int quad_gradient(const float *x, int n, int dim, const float *train, int k, double shift, float *out)" \
-    --set "energies/ffi.gradient_bindings=x, n, dim, train, k, const:0, out" 2>&1)
-check "basin check passes both adapters bound to the foreign library ($(tail -1 <<<"$out"))" \
+    --set "energies/ffi.gradient_bindings=x, n, dim, train, k, const:0, out" \
+    --set "embeddings/ffi.library=$FOREIGN_MODEL" \
+    --set "embeddings/ffi.prototype=int features(const float *x, uint64_t n, uint32_t dim, uint32_t m, const float *train, uint64_t k, float *out)" \
+    --set "embeddings/ffi.bindings=x, n, dim, m, train, k, out" 2>&1)
+check "basin check passes the three adapters bound to the foreign library ($(tail -1 <<<"$out"))" \
     grep -q ' passed, 0 failed, 0 skipped$' <<<"$out"
 finish
