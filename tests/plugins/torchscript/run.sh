@@ -95,3 +95,71 @@ print("%s: sample variances %s, worst relative error %.4f (bound 0.12)"
       % ("ok" if worst < 0.12 else "FAIL", np.round(v, 4), worst))
 sys.exit(0 if worst < 0.12 else 1)
 PY
+rc=$?
+[ "$rc" -eq 0 ] && [ -n "${EMBEDDING_PLUGIN:-}" ] || exit "$rc"
+
+# embeddings/torchscript: a traced feature network (tanh of a linear map, 6 -> 5)
+# passes `basin check` (determinism across calls, instances and threads, rows
+# independent of their batch), and as a run's measure.space its d_m equals the
+# distances NumPy computes from PyTorch's own features of the same files.
+"$PYTHON" - "$T" <<'PY'
+import sys
+import numpy as np
+import torch
+torch.manual_seed(0)
+class Features(torch.nn.Module):
+    def __init__(self):
+        super().__init__()
+        self.linear = torch.nn.Linear(6, 5)
+    def forward(self, x):
+        return torch.tanh(self.linear(x))
+torch.jit.trace(Features().eval(), torch.zeros(2, 6)).save(sys.argv[1] + "/features.pt")
+r = np.random.default_rng(2)
+np.save(sys.argv[1] + "/train.npy", r.normal(size=(30, 6)).astype(np.float32))
+PY
+out=$("$BASIN" check "$EMBEDDING_PLUGIN" --dim 6 \
+      --set "embeddings/torchscript.file=$T/features.pt" 2>&1)
+if ! [ $? -eq 0 ] || ! grep -qE '^[0-9]+ passed, 0 failed, 0 skipped$' <<<"$out"; then
+    echo "FAIL: basin check on embeddings/torchscript: $(grep -v '^PASS' <<<"$out")"
+    exit 1
+fi
+echo "ok: basin check on embeddings/torchscript: $(tail -1 <<<"$out")"
+cat >"$T/space.toml" <<TOML
+seed = 4
+[dataset]
+plugin = "datasets/npy"
+path = "$T/train.npy"
+[model]
+plugin = "scores/gaussian"
+[sampler]
+plugin = "samplers/ddim"
+steps = 20
+[init]
+kind = "noise"
+count = 20
+[measure]
+rule = "pham"
+space = "embeddings/torchscript"
+[space]
+file = "$T/features.pt"
+TOML
+if ! "$BASIN" run "$T/space.toml" --out "$T/space" --quiet; then
+    echo "FAIL: basin run with measure.space = embeddings/torchscript"
+    exit 1
+fi
+"$PYTHON" - "$T" <<'PY'
+import csv, sys
+import numpy as np
+import torch
+t = sys.argv[1]
+f = torch.jit.load(t + "/features.pt")
+with torch.no_grad():
+    tr = f(torch.from_numpy(np.load(t + "/train.npy"))).double().numpy()
+    s = f(torch.from_numpy(np.load(t + "/space/samples.npy"))).double().numpy()
+d = np.sqrt(((s[:, None, :] - tr[None, :, :]) ** 2).sum(-1) / tr.shape[1]).min(1)
+got = np.array([float(r["d_m"]) for r in csv.DictReader(open(t + "/space/records.csv"))])
+worst = abs(got - d).max()
+print("%s: d_m in the traced network's space against PyTorch + NumPy, worst %.2g "
+      "(bound 1e-5)" % ("ok" if worst < 1e-5 else "FAIL", worst))
+sys.exit(0 if worst < 1e-5 else 1)
+PY
