@@ -24,6 +24,10 @@ expect_check "$FIXTURE_WRONG_GRADIENT" \
 expect_check "$FIXTURE_COUNTER" \
     '^FAIL energies/counter deterministic: expected identical' \
     "an energy with a static call counter"
+expect_check "$FIXTURE_BATCH_MEAN" '^FAIL embeddings/batch-mean rows-alone: expected' \
+    "an embedding whose features depend on the batch"
+expect_check "$FIXTURE_ANY_DIM" '^FAIL embeddings/any-dim dim-mismatch: expected BASIN_EINVAL' \
+    "an embedding that takes rows of any dim"
 expect_check "$FIXTURE_BAD_DEFAULT" \
     "^FAIL datasets/bad-default params: expected sane rows, saw parameter 'count'" \
     "a default outside its range"
