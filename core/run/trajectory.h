@@ -1,7 +1,7 @@
 /*
  * trajectory — the measures that follow score-model trajectories: each
  * trajectory's collapse times (docs/science.md, Measured collapse time), the state
- * before the final denoising step, φ_C(t) from cloned trajectories (Biroli et al.
+ * before the final denoising step, φ_C(t) and φ_S(t) from cloned trajectories (Biroli et al.
  * 2024), and the closed-form speciation and collapse times of the data law
  * (measure/collapse.h).
  *
