@@ -13,6 +13,13 @@
  *                  and rows
  *   spectrum       dim eigenvalues, finite, >= 0, descending, not all 0
  *   law-distance   finite and >= 0 for the first training rows
+ *   labels-SPLIT   (ABI 1.2, when labels() answers) the first labels (up to 4096)
+ *                  in one call: written, nothing past them, >= 0
+ *   labels-pieces-SPLIT  the same labels read again, in pieces of 1, 2, 3, ...,
+ *                  and the last one alone
+ *   labels-range   labels past the end of a split, or of an unknown split, are an
+ *                  error
+ *   labels-deterministic  a second instance gives the same training labels
  */
 #include <math.h>
 #include <stdio.h>
@@ -232,6 +239,154 @@ static void check_law_distance(check_ctx *c, instance *in, const float *rows, ui
     free(dist);
 }
 
+/* ------------------------------------------------------------------ labels */
+
+/* Past-the-end guard of a label buffer. */
+#define LABEL_GUARD INT32_MIN
+
+static int read_labels(check_ctx *c, instance *in, int split, uint64_t first,
+                       uint64_t count, int32_t *labels)
+{
+    host_job_clear_error(&in->base.job);
+    return iface_of(c)->labels(in->base.self, &in->base.job.table, split, first, count,
+                               labels);
+}
+
+/* m + 1 labels set to LABEL_GUARD (m >= 1), or NULL. */
+static int32_t *label_buffer(uint64_t m)
+{
+    int32_t *x = malloc((size_t)(m + 1) * sizeof *x);
+    for (uint64_t i = 0; x && i <= m; i++)
+        x[i] = LABEL_GUARD;
+    return x;
+}
+
+/* The labels of one split (n_rows of them; see the top). Returns 1 when they
+   were read and checked, 0 after a FAIL, -1 when the split has none
+   (BASIN_EUNSUPPORTED: a skip). The first m are left in *out. */
+static int check_label_split(check_ctx *c, instance *in, int split, uint64_t n_rows,
+                             int32_t **out, uint64_t *m_out)
+{
+    const char *sname = split == BASIN_SPLIT_TRAIN ? "train" : "heldout";
+    const uint64_t m = n_rows < MAX_ROWS ? n_rows : MAX_ROWS;
+    char name[32];
+    snprintf(name, sizeof name, "labels-%s", sname);
+    *out = NULL;
+    int32_t *all = label_buffer(m), *again = label_buffer(m);
+    int result = 0, rc;
+    if (!all || !again)
+        goto out;
+    if ((rc = read_labels(c, in, split, 0, m, all)) == BASIN_EUNSUPPORTED) {
+        check_skip(c, name, "%s", host_job_error(&in->base.job, rc));
+        result = -1;
+        goto out;
+    }
+    if (rc) {
+        check_call_failed(c, name, &in->base.job, rc);
+        goto out;
+    }
+    uint64_t k = 0;
+    while (k < m && all[k] >= 0)
+        k++;
+    if (!check_report(c, all[m] == LABEL_GUARD && k == m, name,
+                      "expected %llu labels >= 0 and nothing past them, saw %s %lld at "
+                      "%llu",
+                      (unsigned long long)m,
+                      all[m] != LABEL_GUARD ? "a write past them:" : "",
+                      (long long)(all[m] != LABEL_GUARD ? all[m] : all[k]),
+                      (unsigned long long)(all[m] != LABEL_GUARD ? m : k)))
+        goto out;
+    /* Read again, and in pieces of 1, 2, 3, ... */
+    snprintf(name, sizeof name, "labels-pieces-%s", sname);
+    const char *how = "read again";
+    if ((rc = read_labels(c, in, split, 0, m, again)) == 0 &&
+        !memcmp(all, again, (size_t)m * sizeof *all)) {
+        how = "read in pieces";
+        for (uint64_t first = 0, size = 1; !rc && first < m; first += size, size++)
+            rc = read_labels(c, in, split, first, size < m - first ? size : m - first,
+                             again + first);
+    }
+    k = 0;
+    while (!rc && k < m && all[k] == again[k])
+        k++;
+    if (!rc && k == m) {
+        /* The last label alone and as the second of a read of two. */
+        int32_t two[3];
+        how = "the last read alone";
+        if (n_rows >= 2 && !(rc = read_labels(c, in, split, n_rows - 2, 2, two)) &&
+            !(rc = read_labels(c, in, split, n_rows - 1, 1, two + 2)) && two[1] != two[2])
+            k = 0;
+    }
+    if (rc) {
+        check_call_failed(c, name, &in->base.job, rc);
+        goto out;
+    }
+    if (check_report(c, k == m, name,
+                     "expected the same labels from every read, saw label %llu differ "
+                     "when %s",
+                     (unsigned long long)k, how)) {
+        result = 1;
+        *out = all;
+        *m_out = m;
+        all = NULL;
+    }
+out:
+    free(all);
+    free(again);
+    return result;
+}
+
+/* Out-of-range label reads fail, and write nothing (a buffer of two labels). */
+static void check_label_range(check_ctx *c, instance *in)
+{
+    const struct {
+        int split;
+        uint64_t first, count;
+        const char *what;
+    } CASES[] = {
+        {BASIN_SPLIT_TRAIN, in->info.n_train, 1, "train label n_train"},
+        {BASIN_SPLIT_TRAIN, in->info.n_train - 1, 2, "train labels n_train-1..n_train"},
+        {BASIN_SPLIT_TRAIN, UINT64_MAX, 2, "train labels from 2^64-1 (overflow)"},
+        {BASIN_SPLIT_HELDOUT, in->info.n_heldout, 1, "heldout label n_heldout"},
+        {7, 0, 1, "split 7"},
+    };
+    int32_t buf[3] = {LABEL_GUARD, LABEL_GUARD, LABEL_GUARD};
+    const char *wrong = NULL;
+    for (size_t i = 0; i < sizeof CASES / sizeof CASES[0] && !wrong; i++)
+        if (read_labels(c, in, CASES[i].split, CASES[i].first, CASES[i].count, buf) == 0)
+            wrong = CASES[i].what;
+    check_report(c, !wrong, "labels-range",
+                 "expected an error status for the labels of %s, saw 0 (success)", wrong);
+}
+
+/* The labels battery (see the top); skipped when the training split has none. */
+static void check_labels(check_ctx *c, instance *a)
+{
+    int32_t *train = NULL, *held = NULL;
+    uint64_t m = 0, m_held = 0;
+    if (check_label_split(c, a, BASIN_SPLIT_TRAIN, a->info.n_train, &train, &m) != 1)
+        return;
+    if (a->info.n_heldout)
+        check_label_split(c, a, BASIN_SPLIT_HELDOUT, a->info.n_heldout, &held, &m_held);
+    check_label_range(c, a);
+    instance b;
+    if (make(c, &b, "labels-deterministic")) {
+        int32_t *again = label_buffer(m);
+        int rc = again ? read_labels(c, &b, BASIN_SPLIT_TRAIN, 0, m, again) : 0;
+        if (rc)
+            check_call_failed(c, "labels-deterministic", &b.base.job, rc);
+        else if (again)
+            check_report(c, !memcmp(again, train, (size_t)m * sizeof *again),
+                         "labels-deterministic",
+                         "expected the same training labels from a second instance with "
+                         "the same seed, saw them differ");
+        free(again);
+        check_instance_end(&b.base);
+    }
+    free(train);
+    free(held);
+}
+
 void check_dataset(check_ctx *c)
 {
     const basin_dataset_iface *f = iface_of(c);
@@ -297,6 +452,8 @@ void check_dataset(check_ctx *c)
         check_spectrum(c, &a);
     if (HAS(f, law_distance) && train)
         check_law_distance(c, &a, train, m_train);
+    if (HAS(f, labels))
+        check_labels(c, &a);
     free(train);
     free(heldout);
     check_instance_end(&a.base);

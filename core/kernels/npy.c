@@ -273,7 +273,7 @@ static int parse_dtype(npy_reader *r, const char *descr, char *err, size_t n_err
         unsigned item;
     } known[] = {
         {"<f4", NPY_F4, 4}, {"<f8", NPY_F8, 8}, {"|u1", NPY_U1, 1}, {"<u1", NPY_U1, 1},
-        {"|i1", NPY_I1, 1}, {"<i1", NPY_I1, 1}, {"<i8", NPY_I8, 8},
+        {"|i1", NPY_I1, 1}, {"<i1", NPY_I1, 1}, {"<i8", NPY_I8, 8}, {"<i4", NPY_I4, 4},
     };
     const int integers = (r->flags & NPY_INTEGERS) != 0;
     for (size_t k = 0; k < sizeof known / sizeof known[0]; k++)
@@ -290,7 +290,8 @@ static int parse_dtype(npy_reader *r, const char *descr, char *err, size_t n_err
             r->path, descr, descr + 1);
     else if (integers)
         say(err, n_err,
-            "%s: unsupported dtype '%s' (use '<f4', '<f8', '|u1', '|i1' or '<i8')",
+            "%s: unsupported dtype '%s' (use '<f4', '<f8', '|u1', '|i1', '<i4' or "
+            "'<i8')",
             r->path, descr);
     else
         say(err, n_err,
@@ -360,7 +361,8 @@ static int read_header(npy_reader *r, char *err, size_t n_err)
     }
     if (!parse_dtype(r, d.descr, err, n_err))
         return BASIN_EINVAL;
-    if (d.rank < 2 || d.rank > NPY_MAX_RANK) {
+    const int vector = (r->flags & NPY_VECTOR) != 0 && d.rank == 1;
+    if ((d.rank < 2 && !vector) || d.rank > NPY_MAX_RANK) {
         say(err, n_err,
             "%s: shape has %d dimensions; expected (K, N) or (K, d1, ..., d%d)", path,
             d.rank, NPY_MAX_RANK - 1);
@@ -516,6 +518,8 @@ static double value_at(const npy_reader *r, const uint8_t *raw, size_t i)
     }
     case NPY_I1:
         return (int8_t)raw[i];
+    case NPY_I4:
+        return (int32_t)little_endian32(raw + 4 * i);
     case NPY_I8:
     default:
         return (double)(int64_t)little_endian64(raw + 8 * i);
@@ -582,6 +586,56 @@ int npy_read_rows(npy_reader *r, uint64_t first, uint64_t count, float *out, cha
                 return BASIN_EINVAL;
             }
             out[done + i] = (float)v;
+        }
+        done += m;
+    }
+    return BASIN_OK;
+}
+
+int npy_read_labels(npy_reader *r, uint64_t first, uint64_t count, int32_t *out,
+                    char *err, size_t n_err)
+{
+    if (r->f == NULL || first > r->rows || count > r->rows - first) {
+        say(err, n_err, "%s: rows past the end", r->path);
+        return BASIN_EINVAL;
+    }
+    if (r->dtype == NPY_F4 || r->dtype == NPY_F8) {
+        say(err, n_err,
+            "%s: labels must be integers ('<i4', '<i8', '|u1' or '|i1'), not %s", r->path,
+            r->dtype == NPY_F4 ? "float32 '<f4'" : "float64 '<f8'");
+        return BASIN_EINVAL;
+    }
+    if (r->dim != 1) {
+        say(err, n_err, "%s: labels are one value a row (shape (K,)), not %u", r->path,
+            r->dim);
+        return BASIN_EINVAL;
+    }
+    if (fseeko(r->f, (off_t)(r->data_offset + first * r->item), SEEK_SET) != 0) {
+        say(err, n_err, "%s: cannot seek: %s", r->path, strerror(errno));
+        return BASIN_EIO;
+    }
+    uint8_t raw[4096];
+    const size_t per = sizeof raw / r->item;
+    for (uint64_t done = 0; done < count;) {
+        const size_t m = count - done < per ? (size_t)(count - done) : per;
+        if (fread(raw, r->item, m, r->f) != m) {
+            say(err, n_err, "%s: read error in rows %llu to %llu", r->path,
+                (unsigned long long)first, (unsigned long long)(first + count - 1));
+            return BASIN_EIO;
+        }
+        for (size_t i = 0; i < m; i++) {
+            /* U1 unscaled: the flags' scale is for pixels, not classes */
+            const int64_t v = r->dtype == NPY_U1   ? (int64_t)raw[i]
+                              : r->dtype == NPY_I1 ? (int64_t)(int8_t)raw[i]
+                              : r->dtype == NPY_I4
+                                  ? (int64_t)(int32_t)little_endian32(raw + 4 * i)
+                                  : (int64_t)little_endian64(raw + 8 * i);
+            if (v < 0 || v > INT32_MAX) {
+                say(err, n_err, "%s: row %llu: label %lld is not in [0, %d]", r->path,
+                    (unsigned long long)(first + done + i), (long long)v, INT32_MAX);
+                return BASIN_EINVAL;
+            }
+            out[done + i] = (int32_t)v;
         }
         done += m;
     }

@@ -28,15 +28,17 @@ typedef enum npy_dtype {
     NPY_F8, /* '<f8': must fit float32 */
     NPY_U1, /* '|u1' or '<u1': scaled as the NPY_U8_* flag says */
     NPY_I1, /* '|i1' or '<i1' */
-    NPY_I8  /* '<i8' */
+    NPY_I8, /* '<i8' */
+    NPY_I4  /* '<i4' */
 } npy_dtype;
 
 /* npy_open_as flags. Without any, a reader takes what npy_open takes. */
 enum {
-    NPY_INTEGERS = 1u << 0,     /* also accept the integer dtypes U1, I1, I8 */
+    NPY_INTEGERS = 1u << 0,     /* also accept the integer dtypes U1, I1, I4, I8 */
     NPY_TRAILING = 1u << 1,     /* accept bytes after the data (counted in trailing) */
     NPY_U8_UNIT = 1u << 2,      /* uint8 p reads as p/255 ∈ [0, 1] */
     NPY_U8_SYMMETRIC = 1u << 3, /* uint8 p reads as p/127.5 − 1 ∈ [−1, 1]; neither: p */
+    NPY_VECTOR = 1u << 4,       /* also accept rank 1: shape (K,) is K rows of 1 */
 };
 
 /* At most this many dimensions in a shape. */
@@ -88,6 +90,14 @@ int npy_open_stream(npy_reader *r, FILE *f, const char *path, unsigned flags, ch
    BASIN_EINVAL. 0, or the status with a message in err. */
 int npy_read_rows(npy_reader *r, uint64_t first, uint64_t count, float *out, char *err,
                   size_t n_err);
+
+/* Entries [first, first + count) of a file of one value a row (shape (K,) under
+   NPY_VECTOR, or (K, 1)) into out as class labels: integer dtypes only (uint8
+   unscaled), each in [0, 2^31 − 1]. A float dtype, rows of more than one value,
+   or a label out of range (named by row) is BASIN_EINVAL; a short read
+   BASIN_EIO; 0, or the status with "PATH: what is wrong" in err. */
+int npy_read_labels(npy_reader *r, uint64_t first, uint64_t count, int32_t *out,
+                    char *err, size_t n_err);
 
 /* Close (safe on a reader that failed to open, and twice). */
 void npy_close(npy_reader *r);

@@ -27,18 +27,21 @@
  *               Gaussian_Mixutres_entropy.py `crit_theo`, Plots_paper.py `tcond`);
  *               at N = 16 and 100, P = 100, C = 2, the condensation-aware collapse
  *               time of simulated trajectories is 1.06 and 1.00 times this, 1.22
- *               and 1.07 times theirs (docs/science.md). Not the Gaussian criterion
- *               on the full covariance either: the between-class eigenvalue is
- *               not a Gaussian direction.
+ *               and 1.07 times theirs (docs/science.md). The paper's printed
+ *               equation, with P, is this one at C = 1; the two differ by the
+ *               class entropy log C/N the paper's N → ∞ limit drops
+ *               (docs/science.md, Two-class Gaussian mixture: Which form is
+ *               printed). Not the Gaussian criterion on the full covariance
+ *               either: the between-class eigenvalue is not a Gaussian direction.
  *
  * Where the numbers come from is a collapse_basis: the law's spectrum, the mixture
  * formula, or the empirical covariance spectrum of a data set without a known law
  * (the Gaussian approximation).
  *
- * The measured counterparts live in the pipeline: the collapse time of a
- * trajectory (the start of the final stretch in which its nearest training point,
- * x_t against α_t ξ_μ, no longer changes) and φ_C(t), the fraction of trajectories
- * cloned at t that end on the same training point.
+ * The measured counterparts live in the pipeline (run/trajectory.h): the collapse
+ * times of a trajectory, φ_C(t), the fraction of trajectories cloned at t that end
+ * on the same training point, and with class labels φ_S(t), the fraction that end
+ * in the same class, whose fall from 1 to chance brackets t_S.
  */
 #ifndef BASIN_COLLAPSE_H
 #define BASIN_COLLAPSE_H

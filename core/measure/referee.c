@@ -251,6 +251,15 @@ void referee_count_clones(point_stats *st, uint32_t n_clones, const uint64_t *sa
     }
 }
 
+void referee_count_clone_classes(point_stats *st, uint32_t n_clones,
+                                 const uint64_t *same_class, const uint64_t *labeled)
+{
+    for (uint32_t c = 0; c < n_clones && c < REFEREE_MAX_CLONES; c++) {
+        st->clone_same_class[c] += same_class[c];
+        st->clone_labeled[c] += labeled[c];
+    }
+}
+
 void referee_count_landscape(point_stats *st, const landscape_result *land)
 {
     if (!land->n_grouped && !land->n_attractors)

@@ -58,6 +58,8 @@ typedef struct point_stats {
     uint64_t theory_n;
     collapse_basis theory_basis; /* what they rest on (the first job's) */
     uint64_t clone_same[REFEREE_MAX_CLONES], clone_n[REFEREE_MAX_CLONES];
+    /* φ_S: copies ending in the original's class, of the labeled copies */
+    uint64_t clone_same_class[REFEREE_MAX_CLONES], clone_labeled[REFEREE_MAX_CLONES];
     double clone_time[REFEREE_MAX_CLONES], clone_time_ou[REFEREE_MAX_CLONES];
     uint64_t attractors, attractors_by_class[MEASURE_N_CLASSES], landscape_jobs;
     double seconds;
@@ -155,6 +157,12 @@ void referee_count_theory(point_stats *st, double t_theory, double t_speciation,
    time (NaN where the run never got that far back). */
 void referee_count_clones(point_stats *st, uint32_t n_clones, const uint64_t *same,
                           const uint64_t *n, const double *time, const double *time_ou);
+
+/* A job's class agreement of its clones (φ_S): per clone time c, same_class[c]
+   of labeled[c] copies ended on a training point of the original's class
+   (labeled[c] = 0 for a data set without labels). */
+void referee_count_clone_classes(point_stats *st, uint32_t n_clones,
+                                 const uint64_t *same_class, const uint64_t *labeled);
 
 /* A job's landscape (a job that grouped no attractor counts for nothing). */
 void referee_count_landscape(point_stats *st, const landscape_result *land);

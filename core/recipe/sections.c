@@ -71,7 +71,8 @@ const basin_param_def measure_params[MEASURE_N_PARAMS + 1] = {
     [MEASURE_CLONES] =
         {"clones", BASIN_PARAM_INT, 0, NULL, 0, 100, NULL, 0,
          "score models: clone every trajectory at this many times and continue the "
-         "copies with fresh noise, for phi_C(t) in collapse.csv"},
+         "copies with fresh noise, for phi_C(t) (and phi_S(t) where the data set "
+         "has class labels) in collapse.csv"},
     [MEASURE_CLONE_T_MAX] =
         {"clone_t_max", BASIN_PARAM_REAL, -1, NULL, -1, 1e6, NULL, 0,
          "latest clone time, in OU time (-1: the schedule's start); clone times are "

@@ -35,6 +35,20 @@ typedef struct registry_interface {
 
 extern const registry_interface registry_interfaces[REGISTRY_N_IFACES];
 
+/* basin_dataset_iface.labels (ABI 1.2). */
+typedef int (*registry_labels_fn)(void *self, const basin_host *host, int split,
+                                  uint64_t first, uint64_t count, int32_t *labels);
+
+/* A dataset's optional labels(), or NULL when its table has none: a 1.0 or 1.1
+   table ends before the field, and the host never reads past struct_size.
+   [thread-safe] */
+static inline registry_labels_fn registry_dataset_labels(const basin_dataset_iface *f)
+{
+    return f->struct_size >= offsetof(basin_dataset_iface, labels) + sizeof f->labels
+               ? f->labels
+               : NULL;
+}
+
 /* The row of an interface id ("basin.energy/1"), or NULL when this host does not
    speak it. [thread-safe] */
 const registry_interface *registry_interface_find(const char *id);

@@ -1,7 +1,12 @@
 /*
  * clones — collapse.csv: φ_C(t), the fraction of trajectories cloned at time t
- * whose copy ends on the same training point as the original (Biroli et al.
- * 2024), a row per sweep point and clone time.
+ * whose copy ends on the same training point as the original, and φ_S(t), the
+ * fraction whose copy ends on a training point of the original's class (Biroli,
+ * Bonnaire, de Bortoli & Mézard 2024, arXiv:2402.18491), a row per sweep point
+ * and clone time. Columns: clone, t, t_ou, phi, phi_lo, phi_hi, phi_s, phi_s_lo,
+ * phi_s_hi, pairs; the intervals are measure_rate_interval's (Wilson) at the
+ * run's confidence; phi_s and its interval are nan when the data set gives no
+ * labels (datasets' labels(), ABI 1.2).
  */
 #ifndef BASIN_CLONES_H
 #define BASIN_CLONES_H

@@ -10,6 +10,7 @@
 #include "run/disjoint.h"
 #include "run/dynamics.h"
 #include "process/init.h"
+#include "registry/interfaces.h"
 #include "registry/param.h"
 #include "recipe/sections.h"
 
@@ -83,6 +84,7 @@ void job_free(job *j)
         destroy(j->ds->destroy, j->ds_self, plugin_id(j, RECIPE_DATASET));
     fatal_stage(NULL); /* the job is over: plugin code no longer runs */
     free(j->train);
+    free(j->labels);
     free(j->heldout);
     free(j->states);
     free(j->start);
@@ -502,6 +504,32 @@ static int job_memory_precheck(const job *j, const basin_value *values, char *er
 
 /* ------------------------------------------------------------- the stages */
 
+/* The training split's class labels, when the data set gives them (ABI 1.2):
+   j->labels, else NULL (no labels() in its table, or BASIN_EUNSUPPORTED: none for
+   this instance). For φ_S (run/trajectory.h). */
+static int job_labels(job *j, char *err, size_t n_err)
+{
+    registry_labels_fn labels = registry_dataset_labels(j->ds);
+    if (!labels)
+        return BASIN_OK;
+    const char *ds_id = plugin_id(j, RECIPE_DATASET);
+    if (!(j->labels = alloc_array(j->info.n_train, sizeof *j->labels)))
+        return fail(j, BASIN_ENOMEM, ds_id, "out of memory for the labels", err, n_err);
+    host_job_clear_error(&j->host);
+    fatal_call was = fatal_enter(ds_id, "labels");
+    int rc = labels(j->ds_self, &j->host.table, BASIN_SPLIT_TRAIN, 0, j->info.n_train,
+                    j->labels);
+    fatal_leave(was);
+    if (rc == BASIN_EUNSUPPORTED) {
+        free(j->labels);
+        j->labels = NULL;
+        return BASIN_OK;
+    }
+    return rc ? fail(j, plugin_status(rc), ds_id, host_job_error(&j->host, rc), err,
+                     n_err)
+              : BASIN_OK;
+}
+
 /* The dataset: its instance, its info and its training and held-out points. */
 static int job_dataset(job *j, char *err, size_t n_err)
 {
@@ -535,7 +563,7 @@ static int job_dataset(job *j, char *err, size_t n_err)
         CALL(ds_id, "read",
              j->ds->read(j->ds_self, host, BASIN_SPLIT_HELDOUT, 0, j->info.n_heldout,
                          j->heldout));
-    return BASIN_OK;
+    return job_labels(j, err, n_err);
 }
 
 /* The rule the [measure] section resolves to, and the measures this job's model
@@ -863,7 +891,7 @@ static int job_clones(job *j, char *err, size_t n_err)
     dynamics d = job_dynamics(j);
     char why[1400];
     int rc = trajectory_clones(&j->traj, &d, &j->host, plugin_id(j, RECIPE_SAMPLER),
-                               j->dist, why, sizeof why);
+                               j->dist, j->labels, why, sizeof why);
     return rc ? fail(j, rc, NULL, why, err, n_err) : BASIN_OK;
 }
 

@@ -39,6 +39,7 @@ typedef struct job {
     void *ds_self, *en_self, *sc_self, *sa_self;
     basin_dataset_info info;
     float *train, *heldout, *states;
+    int32_t *labels; /* the training points' class labels, or NULL (none) */
     int64_t *start;
     basin_outcome *outcome;
     double *energy;

@@ -206,6 +206,8 @@ static int keep_job(run *u, job *j, double started, char *err, size_t n_err)
                          j->theory.basis);
     referee_count_clones(st, j->traj.n_clones, j->traj.clone_same, j->traj.clone_n,
                          j->traj.clone_time, j->traj.clone_time_ou);
+    referee_count_clone_classes(st, j->traj.n_clones, j->traj.clone_same_class,
+                                j->traj.clone_labeled);
     if (u->landscape) {
         referee_count_landscape(st, &j->land);
         attractors_write(u->files[F_ATTRACTORS].f, &id, &j->land, u->coords);

@@ -194,9 +194,17 @@ int trajectory_observing(const trajectory *t)
     return t->track || t->noisy || t->n_clones;
 }
 
+/* Whether training points a and b (indices below n_train) have one label; an
+   index out of range (none: -1) has no class. */
+static int same_class(const int32_t *labels, uint64_t n_train, int64_t a, int64_t b)
+{
+    return a >= 0 && b >= 0 && (uint64_t)a < n_train && (uint64_t)b < n_train &&
+           labels[a] == labels[b];
+}
+
 int trajectory_clones(trajectory *t, const dynamics *d, host_job *host,
-                      const char *sampler_id, const measure_distance *dist, char *err,
-                      size_t n_err)
+                      const char *sampler_id, const measure_distance *dist,
+                      const int32_t *labels, char *err, size_t n_err)
 {
     uint64_t n = t->count;
     basin_outcome *outcome = alloc_array(n, sizeof *outcome);
@@ -225,6 +233,10 @@ int trajectory_clones(trajectory *t, const dynamics *d, host_job *host,
         for (uint64_t r = 0; r < n; r++)
             t->clone_same[c] += nn[r].index[0] == dist[r].nearest;
         t->clone_n[c] = n;
+        for (uint64_t r = 0; labels && r < n; r++)
+            t->clone_same_class[c] +=
+                (uint64_t)same_class(labels, t->n_train, nn[r].index[0], dist[r].nearest);
+        t->clone_labeled[c] = labels ? n : 0;
     }
     if (rc == BASIN_ENOMEM)
         errmsg(err, n_err, "measure: out of memory");

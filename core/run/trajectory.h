@@ -1,7 +1,7 @@
 /*
  * trajectory — the measures that follow score-model trajectories: each
  * trajectory's collapse times (docs/science.md, Measured collapse time), the state
- * before the final denoising step, φ_C(t) from cloned trajectories (Biroli et al.
+ * before the final denoising step, φ_C(t) and φ_S(t) from cloned trajectories (Biroli et al.
  * 2024), and the closed-form speciation and collapse times of the data law
  * (measure/collapse.h).
  *
@@ -94,6 +94,9 @@ typedef struct trajectory {
     double *snap_time;                       /* n_clones × count: schedule time */
     double clone_time[REFEREE_MAX_CLONES], clone_time_ou[REFEREE_MAX_CLONES];
     uint64_t clone_same[REFEREE_MAX_CLONES], clone_n[REFEREE_MAX_CLONES];
+    /* φ_S (with labels): copies that end on a training point of the original's
+       class, out of clone_labeled (clone_n with labels, else 0). */
+    uint64_t clone_same_class[REFEREE_MAX_CLONES], clone_labeled[REFEREE_MAX_CLONES];
 } trajectory;
 
 /* Set up t for count probes of a score model trained on train (n_train × dim)
@@ -130,12 +133,17 @@ int trajectory_before_denoise(trajectory *t);
 
 /* Continue every clone snapshot under d (the probes' dynamics and schedule) with
    fresh noise (sample indices count·(c+1) + r) and count the copies that end on
-   the original's training point dist[r].nearest (φ_C). host: the job's services
-   (d->host), whose error sink names a sampler failure. Returns BASIN_OK or a
-   status with "WHO: MSG" in err (WHO the sampler_id or "measure"). */
+   the original's training point dist[r].nearest (φ_C) and, when labels (the
+   training points' classes, n_train of them) is not NULL, those that end on a
+   training point of that point's class (φ_S: the class agreement of Biroli,
+   Bonnaire, de Bortoli & Mézard 2024, arXiv:2402.18491; docs/science.md,
+   Speciation time). Same point implies same class, so φ_S ≥ φ_C copy by copy.
+   host: the job's services (d->host), whose error sink names a sampler
+   failure. Returns BASIN_OK or a status with "WHO: MSG" in err (WHO the
+   sampler_id or "measure"). */
 int trajectory_clones(trajectory *t, const dynamics *d, host_job *host,
-                      const char *sampler_id, const measure_distance *dist, char *err,
-                      size_t n_err);
+                      const char *sampler_id, const measure_distance *dist,
+                      const int32_t *labels, char *err, size_t n_err);
 
 /* The closed forms of a job's data (measure/collapse.h), NaN where unknown. */
 typedef struct trajectory_law {

@@ -13,6 +13,12 @@
  * host stream (role DATASET, index 0, step 0 for train, step 1 for held-out). The
  * first i picks use only u_0..u_{i−1}, so a larger K keeps the first K images.
  *
+ * Labels. The labels files are read whenever they are there (required only when
+ * class ≥ 0), and labels() gives each drawn image's own class, 0..9 for
+ * Fashion-MNIST (T-shirt/top, trouser, pullover, dress, coat, sandal, shirt,
+ * sneaker, bag, ankle boot): the classes of φ_S (docs/science.md, Speciation
+ * time). A folder of image files alone still works, without labels.
+ *
  * Pixels p ∈ {0..255} become p/127.5 − 1 ∈ [−1, 1], the range diffusion models are
  * trained on. Rows are height × width × 1, row-major.
  *
@@ -78,6 +84,10 @@ typedef struct fashion {
     uint8_t *pixels; /* (n_train + n_heldout) × height·width: train, then held-out */
     char *folder;    /* for spectrum(): where the IDX files are, */
     int class;       /* and the class kept (−1: all) */
+    /* The images' labels (train, then held-out) from the labels files; NULL
+       without a train labels file, heldout_labeled 0 without a t10k one. */
+    int32_t *labels;
+    int heldout_labeled;
 } fashion;
 
 static void fashion_destroy(void *self)
@@ -87,6 +97,7 @@ static void fashion_destroy(void *self)
         return;
     free(f->pixels);
     free(f->folder);
+    free(f->labels);
     free(f);
 }
 
@@ -260,14 +271,30 @@ typedef struct idx_split {
     uint32_t n, height, width;   /* from the image header */
 } idx_split;
 
+/* Whether <folder>/<name>.gz or <folder>/<name> exists. */
+static int idx_exists(const char *folder, const char *name)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/%s.gz", folder, name);
+    if (access(path, F_OK) == 0)
+        return 1;
+    snprintf(path, sizeof path, "%s/%s", folder, name);
+    return access(path, F_OK) == 0;
+}
+
 /*
  * The candidate image indices of a split: all n, or those whose label is `class`
  * (reads the labels file). *candidates is malloc'd; *n_candidates its length.
+ * all_labels, when not NULL, receives the split's n labels (malloc'd) whenever
+ * the labels file is read: always when class >= 0, and for class < 0 when the
+ * file exists (NULL otherwise: no labels, not an error).
  */
 static int split_candidates(const basin_host *host, const char *folder,
                             const idx_split *s, int class, uint32_t **candidates,
-                            uint32_t *n_candidates)
+                            uint32_t *n_candidates, uint8_t **all_labels)
 {
+    if (all_labels != NULL)
+        *all_labels = NULL;
     *candidates = malloc((s->n ? s->n : 1) * sizeof **candidates);
     if (*candidates == NULL) {
         host->error(host, "out of memory for %u image indices", s->n);
@@ -277,7 +304,8 @@ static int split_candidates(const basin_host *host, const char *folder,
         for (uint32_t k = 0; k < s->n; k++)
             (*candidates)[k] = k;
         *n_candidates = s->n;
-        return BASIN_OK;
+        if (all_labels == NULL || !idx_exists(folder, s->labels))
+            return BASIN_OK;
     }
     idx_file f = {0};
     uint32_t words[2];
@@ -303,11 +331,15 @@ static int split_candidates(const basin_host *host, const char *folder,
         }
     }
     idx_close(&f);
-    *n_candidates = 0;
-    for (uint32_t k = 0; rc == BASIN_OK && k < s->n; k++)
+    if (class >= 0)
+        *n_candidates = 0;
+    for (uint32_t k = 0; rc == BASIN_OK && class >= 0 && k < s->n; k++)
         if (labels[k] == class)
             (*candidates)[(*n_candidates)++] = k;
-    free(labels);
+    if (rc == BASIN_OK && all_labels != NULL)
+        *all_labels = labels;
+    else
+        free(labels);
     if (rc != BASIN_OK) {
         free(*candidates);
         *candidates = NULL;
@@ -370,17 +402,19 @@ static int images_header(const basin_host *host, idx_file *f, idx_split *s)
  * Read split s: open its image file, check the header (and that its image size is
  * want_height × want_width when those are nonzero), choose k images (see the top)
  * and copy their pixels to out (k × pixels), streaming the whole file so a
- * truncated one is always caught.
+ * truncated one is always caught. *labels_out: the k images' labels (malloc'd),
+ * or NULL when the split has no labels file (class < 0 only).
  */
 static int read_split(const basin_host *host, const char *folder, idx_split *s, int class,
                       uint32_t k, uint64_t step, const char *what, uint32_t want_height,
-                      uint32_t want_width, uint8_t **out)
+                      uint32_t want_width, uint8_t **out, int32_t **labels_out)
 {
     idx_file f = {0};
     uint32_t *candidates = NULL, n_candidates = 0;
     int32_t *slot = NULL;
-    uint8_t *chunk = NULL;
+    uint8_t *chunk = NULL, *all_labels = NULL;
     *out = NULL;
+    *labels_out = NULL;
     int rc = idx_open(host, folder, s->images, &f);
     if (rc == BASIN_OK)
         rc = images_header(host, &f, s);
@@ -391,7 +425,8 @@ static int read_split(const basin_host *host, const char *folder, idx_split *s, 
         rc = BASIN_EINVAL;
     }
     if (rc == BASIN_OK)
-        rc = split_candidates(host, folder, s, class, &candidates, &n_candidates);
+        rc = split_candidates(host, folder, s, class, &candidates, &n_candidates,
+                              &all_labels);
     if (rc == BASIN_OK && k > n_candidates) {
         if (class >= 0)
             host->error(host, "%s = %u exceeds the %u images of class %d in %s", what, k,
@@ -403,6 +438,14 @@ static int read_split(const basin_host *host, const char *folder, idx_split *s, 
     }
     if (rc == BASIN_OK)
         rc = draw_subset(host, candidates, n_candidates, k, step);
+    if (rc == BASIN_OK && all_labels != NULL) {
+        if ((*labels_out = malloc((k ? k : 1) * sizeof **labels_out)) == NULL) {
+            host->error(host, "out of memory for %u labels", k);
+            rc = BASIN_ENOMEM;
+        }
+        for (uint32_t r = 0; rc == BASIN_OK && r < k; r++)
+            (*labels_out)[r] = all_labels[candidates[r]];
+    }
     const size_t pixels = (size_t)s->height * s->width;
     if (rc == BASIN_OK) {
         /* At most what the file was seen to hold (idx_check_length). */
@@ -444,11 +487,14 @@ static int read_split(const basin_host *host, const char *folder, idx_split *s, 
     }
     idx_close(&f);
     free(candidates);
+    free(all_labels);
     free(slot);
     free(chunk);
     if (rc != BASIN_OK) {
         free(*out);
         *out = NULL;
+        free(*labels_out);
+        *labels_out = NULL;
     }
     return rc;
 }
@@ -496,10 +542,12 @@ static int fashion_create(const basin_host *host, const basin_value *params, voi
     strcpy(f->folder, folder);
     idx_split train = {"train-images-idx3-ubyte", "train-labels-idx1-ubyte", 0, 0, 0};
     idx_split test = {"t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte", 0, 0, 0};
-    /* The train images go straight to f->pixels, grown for the held-out ones. */
+    /* The train images go straight to f->pixels, grown for the held-out ones;
+       their labels likewise to f->labels. */
     uint8_t *held_pixels = NULL;
+    int32_t *held_labels = NULL;
     rc = read_split(host, folder, &train, (int)class, (uint32_t)count, 0, "count", 0, 0,
-                    &f->pixels);
+                    &f->pixels, &f->labels);
     if (rc == BASIN_OK &&
         (train.height % (uint32_t)factor || train.width % (uint32_t)factor)) {
         host->error(host, "downsample = %g does not divide the %ux%u images", factor,
@@ -508,7 +556,7 @@ static int fashion_create(const basin_host *host, const basin_value *params, voi
     }
     if (rc == BASIN_OK && heldout > 0)
         rc = read_split(host, folder, &test, (int)class, (uint32_t)heldout, 1, "heldout",
-                        train.height, train.width, &held_pixels);
+                        train.height, train.width, &held_pixels, &held_labels);
     f->height = train.height;
     f->width = train.width;
     f->factor = (uint32_t)factor;
@@ -525,7 +573,22 @@ static int fashion_create(const basin_host *host, const basin_value *params, voi
                    (size_t)f->n_heldout * pixels);
         }
     }
+    if (rc == BASIN_OK && f->labels != NULL && f->n_heldout > 0 && held_labels != NULL) {
+        int32_t *all =
+            realloc(f->labels, (size_t)(f->n_train + f->n_heldout) * sizeof *f->labels);
+        if (all == NULL) {
+            host->error(host, "out of memory for %llu labels",
+                        (unsigned long long)(f->n_train + f->n_heldout));
+            rc = BASIN_ENOMEM;
+        } else {
+            f->labels = all;
+            memcpy(f->labels + f->n_train, held_labels,
+                   (size_t)f->n_heldout * sizeof *f->labels);
+            f->heldout_labeled = 1;
+        }
+    }
     free(held_pixels);
+    free(held_labels);
     if (rc != BASIN_OK) {
         fashion_destroy(f);
         return rc;
@@ -622,7 +685,7 @@ static int fashion_spectrum(void *self, const basin_host *host, double *eigenval
     uint32_t *candidates = NULL, n_candidates = 0;
     if (rc == BASIN_OK)
         rc = split_candidates(host, f->folder, &train, f->class, &candidates,
-                              &n_candidates);
+                              &n_candidates, NULL);
     const uint32_t chunk_images = 256;
     const size_t pixels = (size_t)f->height * f->width;
     uint8_t *keep = NULL, *chunk = NULL;
@@ -670,6 +733,26 @@ static int fashion_spectrum(void *self, const basin_host *host, double *eigenval
     return covariance_finish(&c, rc, host, key, eigenvalues);
 }
 
+/*
+ * The class labels (0..9 for Fashion-MNIST) of images [first, first + count) of a
+ * split, from the labels files: the drawn images' own. BASIN_EUNSUPPORTED when the
+ * split's labels file was not there (the images alone were given). [thread-safe]
+ */
+static int fashion_labels(void *self, const basin_host *host, int split, uint64_t first,
+                          uint64_t count, int32_t *labels)
+{
+    const fashion *f = self;
+    if (f->labels == NULL ||
+        (split == BASIN_SPLIT_HELDOUT && !f->heldout_labeled && f->n_heldout > 0)) {
+        host->error(host, "no labels for the %s split (no %s labels file in %s)",
+                    split == BASIN_SPLIT_HELDOUT ? "held-out" : "train",
+                    split == BASIN_SPLIT_HELDOUT ? "t10k" : "train", f->folder);
+        return BASIN_EUNSUPPORTED;
+    }
+    return rows_labels(host, f->labels, f->n_train, f->n_heldout, split, first, count,
+                       labels);
+}
+
 static const basin_dataset_iface fashion_iface = {
     .struct_size = sizeof(basin_dataset_iface),
     .create = fashion_create,
@@ -678,6 +761,7 @@ static const basin_dataset_iface fashion_iface = {
     .read = fashion_read,
     .spectrum = fashion_spectrum,
     .law_distance = NULL,
+    .labels = fashion_labels,
 };
 
 static const basin_descriptor fashion_descriptor = {

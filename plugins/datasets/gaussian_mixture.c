@@ -21,6 +21,9 @@
  *   train point μ:  component from index μ, step 3 (c = ⌊u C⌋); noise index μ, step 0
  *   held-out ν:     component from index ν, step 4;             noise index ν, step 1
  * so points never depend on K or on the held-out count.
+ *
+ * labels(): each point's component c ∈ [0, C), its class (φ_S, the class
+ * agreement of cloned trajectories: docs/science.md, Speciation time).
  */
 #include <basin/plugin.h>
 
@@ -57,7 +60,8 @@ typedef struct mixture {
     rows r; /* first: rows_dataset_info / rows_dataset_read take the instance */
     uint32_t components;
     double variance, mean_scale;
-    int8_t *signs; /* components × dim: m_c = mean_scale · signs[c] */
+    int8_t *signs;      /* components × dim: m_c = mean_scale · signs[c] */
+    int32_t *component; /* per row (train, then held-out): its component c */
 } mixture;
 
 static void mixture_destroy(void *self)
@@ -67,6 +71,7 @@ static void mixture_destroy(void *self)
         return;
     rows_free(&g->r);
     free(g->signs);
+    free(g->component);
     free(g);
 }
 
@@ -127,13 +132,14 @@ static int draw_means(const basin_host *host, mixture *g)
 static void draw_point(void *ctx, const basin_host *host, uint64_t row, uint64_t index,
                        int heldout)
 {
-    const mixture *g = ctx;
+    mixture *g = ctx;
     const double sigma = sqrt(g->variance), scale = g->mean_scale;
     double u;
     host->random_uniform(host, BASIN_ROLE_DATASET, index, heldout ? 4 : 3, &u, 1);
     uint32_t c = (uint32_t)(u * g->components);
     if (c >= g->components)
         c = g->components - 1;
+    g->component[row] = (int32_t)c;
     const int8_t *sign = g->signs + (size_t)c * g->r.dim;
     float *x = rows_at(&g->r, row);
     host->random_normal(host, BASIN_ROLE_DATASET, index, heldout ? 1 : 0, x, g->r.dim);
@@ -159,6 +165,12 @@ static int mixture_create(const basin_host *host, const basin_value *params, voi
         rc = rows_alloc(&g->r, host);
     if (rc == BASIN_OK)
         rc = draw_means(host, g);
+    if (rc == BASIN_OK && (g->component = malloc((size_t)(g->r.n_train + g->r.n_heldout) *
+                                                 sizeof *g->component)) == NULL) {
+        host->error(host, "out of memory for the components of %llu points",
+                    (unsigned long long)(g->r.n_train + g->r.n_heldout));
+        rc = BASIN_ENOMEM;
+    }
     if (rc != BASIN_OK) {
         mixture_destroy(g);
         return rc;
@@ -223,6 +235,16 @@ static int mixture_spectrum(void *self, const basin_host *host, double *eigenval
     return rc;
 }
 
+/* The component c ∈ [0, C) each point of rows [first, first + count) of a split
+   was drawn from: its class. [thread-safe] */
+static int mixture_labels(void *self, const basin_host *host, int split, uint64_t first,
+                          uint64_t count, int32_t *labels)
+{
+    const mixture *g = self;
+    return rows_labels(host, g->component, g->r.n_train, g->r.n_heldout, split, first,
+                       count, labels);
+}
+
 static const basin_dataset_iface mixture_iface = {
     .struct_size = sizeof(basin_dataset_iface),
     .create = mixture_create,
@@ -231,6 +253,7 @@ static const basin_dataset_iface mixture_iface = {
     .read = rows_dataset_read,
     .spectrum = mixture_spectrum,
     .law_distance = NULL,
+    .labels = mixture_labels,
 };
 
 static const basin_descriptor mixture_descriptor = {

@@ -23,6 +23,15 @@
  * count), for the host's Gaussian approximation of t_S and t_C (covariance.h;
  * rows of more than 4096 entries: BASIN_EUNSUPPORTED, no theory).
  *
+ * Labels: `labels` names an optional .npy file of the training file's class
+ * labels (`heldout_labels` the held-out file's): integers >= 0 ('<i4', '<i8',
+ * '|u1', '|i1'; uint8 unscaled), shape (K,) or (K, 1), exactly as many rows as
+ * the file they label, read with the same checks as the points (a missing file,
+ * a bad header, truncation, a float dtype, a negative label: an error naming
+ * the file). Paths are opened as given, like `path` (relative to the working
+ * directory). labels() gives the first count of them, the rows read() gives;
+ * without a labels file it answers BASIN_EUNSUPPORTED.
+ *
  * Rejected, with a message naming the file: a missing file, bad magic, an unknown
  * version, a malformed header dict, fortran_order True, other dtypes, big-endian
  * data, shapes of other ranks, zero rows, shape products that overflow, data
@@ -46,7 +55,16 @@
 /* Rows read between two looks at host->cancelled. */
 #define CANCEL_ROWS 4096u
 
-enum { P_PATH, P_HELDOUT_PATH, P_COUNT, P_HELDOUT, P_UINT8_SCALE, N_PARAMS };
+enum {
+    P_PATH,
+    P_HELDOUT_PATH,
+    P_COUNT,
+    P_HELDOUT,
+    P_UINT8_SCALE,
+    P_LABELS,
+    P_HELDOUT_LABELS,
+    N_PARAMS
+};
 
 static const basin_param_def npy_params[N_PARAMS + 1] = {
     [P_PATH] = {"path", BASIN_PARAM_STRING, 0, "train.npy", 0, 0, NULL,
@@ -63,6 +81,12 @@ static const basin_param_def npy_params[N_PARAMS + 1] = {
     [P_UINT8_SCALE] = {"uint8_scale", BASIN_PARAM_CHOICE, 0, "minus-one-one", 0, 0,
                        "minus-one-one|zero-one|none", 0,
                        "how uint8 entries p become floats: p/127.5 - 1, p/255, or p"},
+    [P_LABELS] = {"labels", BASIN_PARAM_STRING, 0, "", 0, 0, NULL, 0,
+                  "an optional .npy file of the training points' class labels: integers "
+                  ">= 0, shape (K,), as many rows as path; empty: no labels"},
+    [P_HELDOUT_LABELS] = {"heldout_labels", BASIN_PARAM_STRING, 0, "", 0, 0, NULL, 0,
+                          "an optional .npy file of the held-out points' class labels, "
+                          "as many rows as heldout_path; empty: none"},
     [N_PARAMS] = {NULL, 0, 0, NULL, 0, 0, NULL, 0, NULL},
 };
 
@@ -74,6 +98,10 @@ typedef struct npy_data {
     char *path;
     unsigned open_flags;
     uint64_t file_rows;
+    /* Class labels of the rows (train, then held-out), NULL without a labels
+       file; heldout_labeled: the held-out ones were given. */
+    int32_t *labels;
+    int heldout_labeled;
 } npy_data;
 
 static void npy_destroy(void *self)
@@ -83,6 +111,7 @@ static void npy_destroy(void *self)
         return;
     rows_free(&d->r);
     free(d->path);
+    free(d->labels);
     free(d);
 }
 
@@ -143,6 +172,68 @@ static int read_rows(const basin_host *host, npy_reader *r, uint64_t n, float *o
         }
     }
     return BASIN_OK;
+}
+
+/*
+ * The first n labels of the labels file `path` into out: integers >= 0 (npy.h's
+ * npy_read_labels), shape (K,) or (K, 1), as many rows as the points file it
+ * labels (`of`, with rows_of rows; `key` names the parameter). Bytes after the
+ * array are a warning, as for the points. Errors name the file.
+ */
+static int read_labels(const basin_host *host, const char *key, const char *path,
+                       const char *of, uint64_t rows_of, uint64_t n, int32_t *out)
+{
+    npy_reader r = {0};
+    char err[4352];
+    int rc = open_npy(host, path, NPY_INTEGERS | NPY_TRAILING | NPY_VECTOR, &r);
+    if (rc != BASIN_OK)
+        return rc;
+    if (r.dim != 1) {
+        host->error(host, "%s: %s has %u values a row; labels are one a row (shape (K,))",
+                    path, key, r.dim);
+        rc = BASIN_EINVAL;
+    } else if (r.rows != rows_of) {
+        host->error(host, "%s: %llu labels for the %llu rows of %s", path,
+                    (unsigned long long)r.rows, (unsigned long long)rows_of, of);
+        rc = BASIN_EINVAL;
+    } else if ((rc = npy_read_labels(&r, 0, n, out, err, sizeof err)) != BASIN_OK)
+        host->error(host, "%s", err);
+    npy_close(&r);
+    return rc;
+}
+
+/* The labels files, when named: d->labels for both splits (see the top). */
+static int npy_labels_create(const basin_host *host, const basin_value *params,
+                             uint64_t train_rows, uint64_t held_rows, npy_data *d)
+{
+    const char *path = params[P_LABELS].string;
+    const char *held = params[P_HELDOUT_LABELS].string;
+    const int has_train = path != NULL && path[0] != 0;
+    const int has_held = held != NULL && held[0] != 0;
+    if (has_held && !has_train) {
+        host->error(host, "heldout_labels = \"%s\" needs labels for the training file",
+                    held);
+        return BASIN_EINVAL;
+    }
+    if (has_held && held_rows == 0) {
+        host->error(host, "heldout_labels = \"%s\" needs a heldout_path", held);
+        return BASIN_EINVAL;
+    }
+    if (!has_train)
+        return BASIN_OK;
+    const uint64_t n = d->r.n_train + d->r.n_heldout;
+    d->labels = calloc(n ? (size_t)n : 1, sizeof *d->labels);
+    if (d->labels == NULL) {
+        host->error(host, "out of memory for %llu labels", (unsigned long long)n);
+        return BASIN_ENOMEM;
+    }
+    int rc = read_labels(host, "labels", path, params[P_PATH].string, train_rows,
+                         d->r.n_train, d->labels);
+    if (rc == BASIN_OK && has_held)
+        rc = read_labels(host, "heldout_labels", held, params[P_HELDOUT_PATH].string,
+                         held_rows, d->r.n_heldout, d->labels + d->r.n_train);
+    d->heldout_labeled = has_held;
+    return rc;
 }
 
 /* Describe a row shape ("784" or "28 × 28 × 1") for mismatch messages. */
@@ -247,6 +338,8 @@ static int npy_create(const basin_host *host, const basin_value *params, void **
         rc = read_rows(host, &train, d->r.n_train, d->r.data);
     if (rc == BASIN_OK && d->r.n_heldout > 0)
         rc = read_rows(host, &held, d->r.n_heldout, rows_at(&d->r, d->r.n_train));
+    if (rc == BASIN_OK)
+        rc = npy_labels_create(host, params, train.rows, has_heldout ? held.rows : 0, d);
     npy_close(&train);
     npy_close(&held);
     if (rc != BASIN_OK) {
@@ -335,6 +428,26 @@ static int npy_spectrum(void *self, const basin_host *host, double *eigenvalues)
     return covariance_finish(&c, rc, host, key, eigenvalues);
 }
 
+/*
+ * The class labels of rows [first, first + count) of a split, from the labels
+ * files (see the top). BASIN_EUNSUPPORTED when no labels file covers the split.
+ * [thread-safe]
+ */
+static int npy_labels(void *self, const basin_host *host, int split, uint64_t first,
+                      uint64_t count, int32_t *labels)
+{
+    const npy_data *d = self;
+    if (d->labels == NULL ||
+        (split == BASIN_SPLIT_HELDOUT && !d->heldout_labeled && d->r.n_heldout > 0)) {
+        host->error(host, "no labels for the %s split (set %s)",
+                    split == BASIN_SPLIT_HELDOUT ? "held-out" : "train",
+                    split == BASIN_SPLIT_HELDOUT ? "heldout_labels" : "labels");
+        return BASIN_EUNSUPPORTED;
+    }
+    return rows_labels(host, d->labels, d->r.n_train, d->r.n_heldout, split, first, count,
+                       labels);
+}
+
 static const basin_dataset_iface npy_iface = {
     .struct_size = sizeof(basin_dataset_iface),
     .create = npy_create,
@@ -343,6 +456,7 @@ static const basin_dataset_iface npy_iface = {
     .read = rows_dataset_read,
     .spectrum = npy_spectrum,
     .law_distance = NULL,
+    .labels = npy_labels,
 };
 
 static const basin_descriptor npy_descriptor = {

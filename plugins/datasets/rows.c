@@ -41,9 +41,11 @@ float *rows_at(const rows *r, uint64_t row)
     return r->data + (size_t)row * r->dim;
 }
 
-int rows_locate(const basin_host *host, uint64_t n_train, uint64_t n_heldout, int split,
-                uint64_t first, uint64_t count, const float *out, const char *noun,
-                uint64_t *offset)
+/* rows_locate with the call's name ("read", "labels") in the messages and the
+   output array's name (`what`) in the NULL one. */
+static int locate(const basin_host *host, const char *call, uint64_t n_train,
+                  uint64_t n_heldout, int split, uint64_t first, uint64_t count,
+                  const void *out, const char *what, const char *noun, uint64_t *offset)
 {
     uint64_t n_split;
     if (split == BASIN_SPLIT_TRAIN) {
@@ -53,24 +55,45 @@ int rows_locate(const basin_host *host, uint64_t n_train, uint64_t n_heldout, in
         n_split = n_heldout;
         *offset = n_train;
     } else {
-        host->error(host, "read: unknown split %d (0 train, 1 held-out)", split);
+        host->error(host, "%s: unknown split %d (0 train, 1 held-out)", call, split);
         return BASIN_EINVAL;
     }
     if (first > n_split || count > n_split - first) {
         host->error(host,
-                    "read: rows [%llu, %llu + %llu) are outside the %s split of "
+                    "%s: rows [%llu, %llu + %llu) are outside the %s split of "
                     "%llu %s",
-                    (unsigned long long)first, (unsigned long long)first,
+                    call, (unsigned long long)first, (unsigned long long)first,
                     (unsigned long long)count,
                     split == BASIN_SPLIT_TRAIN ? "train" : "held-out",
                     (unsigned long long)n_split, noun);
         return BASIN_EINVAL;
     }
     if (count > 0 && out == NULL) {
-        host->error(host, "read: rows is NULL");
+        host->error(host, "%s: %s is NULL", call, what);
         return BASIN_EINVAL;
     }
     *offset += first;
+    return BASIN_OK;
+}
+
+int rows_locate(const basin_host *host, uint64_t n_train, uint64_t n_heldout, int split,
+                uint64_t first, uint64_t count, const float *out, const char *noun,
+                uint64_t *offset)
+{
+    return locate(host, "read", n_train, n_heldout, split, first, count, out, "rows",
+                  noun, offset);
+}
+
+int rows_labels(const basin_host *host, const int32_t *store, uint64_t n_train,
+                uint64_t n_heldout, int split, uint64_t first, uint64_t count,
+                int32_t *out)
+{
+    uint64_t at;
+    const int rc = locate(host, "labels", n_train, n_heldout, split, first, count, out,
+                          "labels", "rows", &at);
+    if (rc != BASIN_OK || count == 0)
+        return rc;
+    memcpy(out, store + at, (size_t)count * sizeof *out);
     return BASIN_OK;
 }
 

@@ -77,6 +77,16 @@ int rows_locate(const basin_host *host, uint64_t n_train, uint64_t n_heldout, in
                 uint64_t *offset);
 
 /*
+ * basin_dataset_iface.labels on a label store of n_train training labels followed
+ * by n_heldout held-out ones (rows_locate's checks, its messages beginning
+ * "labels:"): copy labels [first, first + count) of a split into out. Returns 0 or
+ * BASIN_EINVAL. [thread-safe]
+ */
+int rows_labels(const basin_host *host, const int32_t *store, uint64_t n_train,
+                uint64_t n_heldout, int split, uint64_t first, uint64_t count,
+                int32_t *out);
+
+/*
  * basin_dataset_iface.info and .read for an instance whose FIRST member is a rows
  * (so self points at it): the counts and dim, flags and the image shape 0, and
  * rows_read.

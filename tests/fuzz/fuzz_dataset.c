@@ -78,6 +78,27 @@ int fuzz_dataset(const fuzz_setting *settings, int n_settings)
                     split);
             abort();
         }
+        /* Labels (ABI 1.2), when the table has them: every row's, >= 0, or none
+           for the split (BASIN_EUNSUPPORTED). */
+        if (ds->struct_size < offsetof(basin_dataset_iface, labels) + sizeof ds->labels ||
+            ds->labels == NULL)
+            continue;
+        int32_t *labels = (int32_t *)(void *)block; /* rows ≥ 1 floats of room each */
+        for (uint64_t first = 0; first < n; first += rows) {
+            const uint64_t count = n - first < rows ? n - first : rows;
+            rc = ds->labels(self, &host.host, split, first, count, labels);
+            if (rc == BASIN_EUNSUPPORTED)
+                break;
+            for (uint64_t i = 0; rc == BASIN_OK && i < count; i++)
+                if (labels[i] < 0)
+                    rc = BASIN_EINTERNAL;
+            if (rc != BASIN_OK) {
+                fprintf(stderr, "%s: labels(split %d, %llu, %llu) fails (%d): %s\n",
+                        desc->id, split, (unsigned long long)first,
+                        (unsigned long long)count, rc, fake_last_error);
+                abort();
+            }
+        }
     }
     fuzz_note("%s: ok: %llu + %llu rows of %u", desc->id,
               (unsigned long long)info.n_train, (unsigned long long)info.n_heldout,

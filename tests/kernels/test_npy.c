@@ -225,9 +225,76 @@ TEST_IMPL(npy_not_regular_files)
     rmdir(dir);
 }
 
+/* Labels: a rank-1 file only under NPY_VECTOR; '<i4' among NPY_INTEGERS;
+   npy_read_labels reads integers exactly (uint8 unscaled whatever the flags) and
+   refuses floats, wide rows and labels outside [0, 2^31 − 1], naming the row. */
+TEST_IMPL(npy_labels)
+{
+    npy_reader r;
+    char err[256];
+    int32_t out[4];
+    const int32_t i4[3] = {2, 0, 2147483647};
+    size_t n = make_npy(buf, sizeof buf,
+                        "{'descr': '<i4', 'fortran_order': False, 'shape': (3,), }", i4,
+                        sizeof i4);
+    EXPECT_EQ(open_buffer(&r, buf, n, NPY_INTEGERS, err, sizeof err), BASIN_EINVAL);
+    EXPECT_STR_CONTAINS(err, "m.npy: shape has 1 dimensions");
+    ASSERT_EQ(open_buffer(&r, buf, n, NPY_INTEGERS | NPY_VECTOR, err, sizeof err),
+              BASIN_OK);
+    EXPECT_EQ(r.rows, 3);
+    EXPECT_EQ(r.dim, 1);
+    ASSERT_EQ(npy_read_labels(&r, 1, 2, out, err, sizeof err), BASIN_OK);
+    EXPECT_EQ(out[0], 0);
+    EXPECT_EQ(out[1], 2147483647);
+    EXPECT_EQ(npy_read_labels(&r, 2, 2, out, err, sizeof err), BASIN_EINVAL);
+    EXPECT_STR_CONTAINS(err, "m.npy: rows past the end");
+    npy_close(&r);
+
+    const uint8_t u1[2] = {9, 255};
+    n = make_npy(buf, sizeof buf,
+                 "{'descr': '|u1', 'fortran_order': False, 'shape': (2,), }", u1,
+                 sizeof u1);
+    ASSERT_EQ(open_buffer(&r, buf, n, NPY_INTEGERS | NPY_VECTOR | NPY_U8_SYMMETRIC, err,
+                          sizeof err),
+              BASIN_OK);
+    ASSERT_EQ(npy_read_labels(&r, 0, 2, out, err, sizeof err), BASIN_OK);
+    EXPECT_EQ(out[0], 9);
+    EXPECT_EQ(out[1], 255);
+    npy_close(&r);
+
+    const int64_t i8[2] = {1, (int64_t)1 << 31};
+    n = make_npy(buf, sizeof buf,
+                 "{'descr': '<i8', 'fortran_order': False, 'shape': (2,), }", i8,
+                 sizeof i8);
+    ASSERT_EQ(open_buffer(&r, buf, n, NPY_INTEGERS | NPY_VECTOR, err, sizeof err),
+              BASIN_OK);
+    EXPECT_EQ(npy_read_labels(&r, 0, 2, out, err, sizeof err), BASIN_EINVAL);
+    EXPECT_STR_EQ(err, "m.npy: row 1: label 2147483648 is not in [0, 2147483647]");
+    npy_close(&r);
+
+    const float f4[2] = {0, 1};
+    n = make_npy(buf, sizeof buf,
+                 "{'descr': '<f4', 'fortran_order': False, 'shape': (2,), }", f4,
+                 sizeof f4);
+    ASSERT_EQ(open_buffer(&r, buf, n, NPY_INTEGERS | NPY_VECTOR, err, sizeof err),
+              BASIN_OK);
+    EXPECT_EQ(npy_read_labels(&r, 0, 2, out, err, sizeof err), BASIN_EINVAL);
+    EXPECT_STR_CONTAINS(err, "m.npy: labels must be integers");
+    npy_close(&r);
+
+    n = make_npy(buf, sizeof buf,
+                 "{'descr': '<i4', 'fortran_order': False, 'shape': (1, 2), }", i4,
+                 2 * sizeof *i4);
+    ASSERT_EQ(open_buffer(&r, buf, n, NPY_INTEGERS, err, sizeof err), BASIN_OK);
+    EXPECT_EQ(npy_read_labels(&r, 0, 1, out, err, sizeof err), BASIN_EINVAL);
+    EXPECT_STR_CONTAINS(err, "m.npy: labels are one value a row");
+    npy_close(&r);
+}
+
 TEST_LIST_BEGIN
 TEST_ENTRY(npy_old_shape_overflow)
 TEST_ENTRY(npy_crafted_headers)
 TEST_ENTRY(npy_every_prefix)
 TEST_ENTRY(npy_not_regular_files)
+TEST_ENTRY(npy_labels)
 TEST_LIST_END

@@ -247,6 +247,24 @@ typedef struct basin_dataset_iface {
        normalized by sqrt(dim). */
     int (*law_distance)(void *self, const basin_host *host, const float *x, uint64_t n,
                         double *distance);
+
+    /* ---- ABI 1.2: read only when struct_size reaches past it (a 1.0 or 1.1
+       table is shorter): if (f->struct_size >= offsetof(basin_dataset_iface,
+       labels) + sizeof f->labels && f->labels) ... */
+
+    /*
+     * Optional (NULL if the data have no classes): the class label of rows
+     * [first, first + count) of a split into labels (count of them), the same
+     * rows read() gives: labels[i] belongs to row first + i. Labels are small
+     * non-negative integers (Fashion-MNIST's 0..9, a mixture's component); only
+     * their equality means anything. BASIN_EUNSUPPORTED when this instance has no
+     * labels for that split (a labels file not given); BASIN_EINVAL for an unknown
+     * split or a range past its end. The host reads the training split's labels
+     * for the class-agreement speciation measure φ_S (docs/science.md,
+     * Speciation time). [thread-safe] [deterministic]
+     */
+    int (*labels)(void *self, const basin_host *host, int split, uint64_t first,
+                  uint64_t count, int32_t *labels);
 } basin_dataset_iface;
 
 /* --------------------------------------------------------------------- energy */

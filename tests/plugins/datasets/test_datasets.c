@@ -490,6 +490,37 @@ TEST_IMPL(datasets_mixture_two)
     }
     const double frac = (double)plus / (double)k;
     EXPECT_NEAR(frac, 0.5, 4 * sqrt(0.25 / (double)k));
+    /* labels(): each point's component. With ‖m‖ = √50 ≈ 7.1 against unit noise
+       the side of the top direction tells the component, wrong with probability
+       Φ(−7.1) ≈ 6e-13 a point: every label is one of {0, 1}, and the labels agree
+       with the sides (up to which component is called 0). */
+    const basin_dataset_iface *f = iface_of(&p);
+    ASSERT_MSG(f->struct_size >=
+                       offsetof(basin_dataset_iface, labels) + sizeof f->labels &&
+                   f->labels,
+               "gaussian-mixture has labels() (ABI 1.2)");
+    int32_t *label = malloc((size_t)k * sizeof *label);
+    ASSERT_EQ(f->labels(d, host, BASIN_SPLIT_TRAIN, 0, k, label), BASIN_OK);
+    uint64_t agree = 0, valid = 0;
+    for (uint64_t r = 0; r < k; r++) {
+        double y = 0;
+        for (uint32_t i = 0; i < n; i++)
+            y += v[i] * x[r * n + i];
+        valid += label[r] == 0 || label[r] == 1;
+        agree += (y > 0) == (label[r] == 1);
+    }
+    EXPECT_EQ(valid, k);
+    EXPECT_MSG(agree == k || agree == 0,
+               "mixture labels follow the component: %llu of %llu",
+               (unsigned long long)agree, (unsigned long long)k);
+    /* A sub-range gives the same labels; past the end is an error. */
+    int32_t part[3];
+    ASSERT_EQ(f->labels(d, host, BASIN_SPLIT_TRAIN, 100, 3, part), BASIN_OK);
+    EXPECT_MSG(memcmp(part, label + 100, sizeof part) == 0, "labels of rows 100..102");
+    EXPECT_EQ(f->labels(d, host, BASIN_SPLIT_TRAIN, k, 1, part), BASIN_EINVAL);
+    EXPECT_STR_CONTAINS(fake_last_error, "labels: rows [20000, 20000 + 1) are outside");
+    EXPECT_EQ(f->labels(d, host, BASIN_SPLIT_HELDOUT, 0, 3, part), BASIN_OK);
+    free(label);
     /* The two means are exactly opposite: every |x_i| averages to about m~ = 1
        plus noise; check E x = 0 (SE sqrt(Λ/K) along the top direction). */
     double mean_top = 0;
@@ -941,6 +972,34 @@ TEST_IMPL(datasets_fashion_real)
     EXPECT_EQ(info.flags, 0);
     EXPECT_MSG(subset_of(x, n, 784, train.hashes, train.n, -1, NULL),
                "fashion-mnist: the 2000 training rows are distinct train-file images");
+    /* labels(): each drawn image's own label in the train labels file (its
+       hash·16 + label is among the file's pairs), and so for the held-out. */
+    {
+        int32_t *lab = malloc(10000 * sizeof *lab);
+        float *row = malloc(784 * sizeof *row);
+        uint8_t scratch[784];
+        ASSERT_EQ(iface_of(&p)->labels(d, host, BASIN_SPLIT_TRAIN, 0, n, lab), BASIN_OK);
+        uint64_t found = 0;
+        for (uint64_t r = 0; r < n; r++) {
+            const uint64_t key =
+                row_hash(x + r * 784, 784, scratch) * 16 + (uint64_t)lab[r];
+            found += lab[r] >= 0 && lab[r] < 10 &&
+                     bsearch(&key, train.by_label, train.n, sizeof key, compare_u64);
+        }
+        EXPECT_EQ(found, n);
+        ASSERT_EQ(iface_of(&p)->labels(d, host, BASIN_SPLIT_HELDOUT, 0, 10000, lab),
+                  BASIN_OK);
+        found = 0;
+        for (uint64_t r = 0; r < 10000; r++) {
+            iface_of(&p)->read(d, host, BASIN_SPLIT_HELDOUT, r, 1, row);
+            const uint64_t key = row_hash(row, 784, scratch) * 16 + (uint64_t)lab[r];
+            found += lab[r] >= 0 && lab[r] < 10 &&
+                     bsearch(&key, test.by_label, test.n, sizeof key, compare_u64);
+        }
+        EXPECT_EQ(found, 10000);
+        free(lab);
+        free(row);
+    }
     /* The 2000 drawn images are a uniform sample of the train file: the mean of
        their per-image mean pixels estimates the file's mean pixel, SE = sd/√2000
        (the finite-population factor √(1 − 2000/60000) would only shrink it). */
@@ -1241,7 +1300,40 @@ TEST_IMPL(datasets_fashion_fake)
         EXPECT_EQ(r % 3, 1); /* class 1 keeps only images labelled 1 */
     }
     free(x);
+    /* labels(): the class kept, 1 for all three */
+    int32_t lab[10];
+    EXPECT_EQ(iface_of(&p)->labels(d, host, BASIN_SPLIT_TRAIN, 0, 3, lab), BASIN_OK);
+    EXPECT_MSG(lab[0] == 1 && lab[1] == 1 && lab[2] == 1,
+               "fashion-mnist: class 1 labels");
     iface_of(&p)->destroy(d);
+    /* class -1: every image's own label r % 3, held-out too (r from the pixels) */
+    set_number(&p, "class", -1);
+    set_number(&p, "count", 10);
+    set_number(&p, "heldout", 5);
+    d = make(host, &p);
+    ASSERT_NOT_NULL(d);
+    x = read_all(&p, d, host, BASIN_SPLIT_TRAIN, &n, &info);
+    ASSERT_NOT_NULL(x);
+    EXPECT_EQ(iface_of(&p)->labels(d, host, BASIN_SPLIT_TRAIN, 0, 10, lab), BASIN_OK);
+    int right = 0;
+    for (int row = 0; row < 10; row++)
+        right += (int)lrint(((double)x[row * 16] + 1) * 127.5) / 7 % 3 == lab[row];
+    EXPECT_EQ(right, 10);
+    free(x);
+    iface_of(&p)->destroy(d);
+    /* no train labels file and class -1: the images alone, without labels */
+    char labels_path[4200];
+    join(labels_path, sizeof labels_path, dir, "train-labels-idx1-ubyte.gz");
+    ASSERT_EQ(unlink(labels_path), 0);
+    d = make(host, &p);
+    ASSERT_NOT_NULL(d);
+    EXPECT_EQ(iface_of(&p)->labels(d, host, BASIN_SPLIT_TRAIN, 0, 1, lab),
+              BASIN_EUNSUPPORTED);
+    EXPECT_STR_CONTAINS(fake_last_error, "no labels for the train split");
+    iface_of(&p)->destroy(d);
+    fake_idx(dir, 10, 4, 4, 5, 4, 4);
+    set_number(&p, "class", 1);
+    set_number(&p, "heldout", 0);
     /* count 4 > 3 images of the class */
     set_number(&p, "count", 4);
     EXPECT_EQ(make_fails(host, &p), BASIN_EINVAL);
@@ -1474,6 +1566,115 @@ static const char *write_f4(const char *tmp, float f4[15])
                      "{'descr': '<f4', 'fortran_order': False, "
                      "'shape': (5, 3), }",
                      f4, 15 * sizeof *f4);
+}
+
+/* create on path with a labels file (and held-out files), count / heldout;
+   returns the status. */
+static int npy_try_labels(const basin_descriptor *desc, const basin_host *host,
+                          const char *path, const char *labels, const char *held,
+                          const char *held_labels, double count, void **self)
+{
+    params p = param_defaults(desc);
+    set_string(&p, "path", path);
+    set_string(&p, "labels", labels);
+    set_string(&p, "heldout_path", held);
+    set_string(&p, "heldout_labels", held_labels);
+    set_number(&p, "count", count);
+    *self = NULL;
+    fake_last_error[0] = 0;
+    return iface_of(&p)->create(host, p.values, self);
+}
+
+/* datasets/npy's labels files: int64 and int32 vectors, (K, 1), the first count
+   of them; every refusal names the file and what is wrong. */
+TEST_IMPL(datasets_npy_labels)
+{
+    SETUP("datasets/npy");
+    char tmp[4096];
+    ASSERT_MSG(case_dir(tmp, sizeof tmp, "npy-labels"), "a scratch folder under /tmp");
+    const basin_dataset_iface *np = desc->iface;
+    float f4[15];
+    const char *a = write_f4(tmp, f4); /* 5 rows */
+    const int64_t y8[5] = {3, 0, 7, 3, 1};
+    const int32_t y4[5] = {3, 0, 7, 3, 1};
+    const char *l8 = write_npy(
+        tmp, "y8.npy", 1, "{'descr': '<i8', 'fortran_order': False, 'shape': (5,), }", y8,
+        sizeof y8);
+    const char *l4 = write_npy(
+        tmp, "y4.npy", 1, "{'descr': '<i4', 'fortran_order': False, 'shape': (5, 1)}", y4,
+        sizeof y4);
+    int32_t out[6];
+    void *d;
+    const char *files[] = {l8, l4};
+    for (int i = 0; i < 2; i++)
+        if (npy_loads(npy_try_labels(desc, host, a, files[i], "", "", 4, &d), files[i])) {
+            memset(out, 0x7f, sizeof out);
+            EXPECT_EQ(np->labels(d, host, BASIN_SPLIT_TRAIN, 0, 4, out), BASIN_OK);
+            EXPECT_MSG(memcmp(out, y4, 4 * sizeof *out) == 0 && out[4] == 0x7f7f7f7f,
+                       "npy: the first count = 4 labels of %s, nothing past them",
+                       files[i]);
+            EXPECT_EQ(np->labels(d, host, BASIN_SPLIT_TRAIN, 4, 1, out), BASIN_EINVAL);
+            np->destroy(d);
+        }
+    /* Without a labels file: none (BASIN_EUNSUPPORTED), not an error at create. */
+    if (npy_loads(npy_try_labels(desc, host, a, "", "", "", 0, &d), "no labels")) {
+        EXPECT_EQ(np->labels(d, host, BASIN_SPLIT_TRAIN, 0, 1, out), BASIN_EUNSUPPORTED);
+        EXPECT_STR_CONTAINS(fake_last_error, "set labels");
+        np->destroy(d);
+    }
+    /* Refusals, each naming the file. */
+    const int64_t neg[5] = {0, 1, -2, 0, 0};
+    const float yf[5] = {0};
+    const struct {
+        const char *name, *dict;
+        const void *data;
+        size_t n;
+        int status;
+        const char *message;
+    } BAD[] = {
+        {"short.npy", "{'descr': '<i8', 'fortran_order': False, 'shape': (4,), }", y8,
+         4 * sizeof *y8, BASIN_EINVAL, "short.npy: 4 labels for the 5 rows of"},
+        {"neg.npy", "{'descr': '<i8', 'fortran_order': False, 'shape': (5,), }", neg,
+         sizeof neg, BASIN_EINVAL, "neg.npy: row 2: label -2 is not in [0, 2147483647]"},
+        {"float.npy", "{'descr': '<f4', 'fortran_order': False, 'shape': (5,), }", yf,
+         sizeof yf, BASIN_EINVAL, "float.npy: labels must be integers"},
+        {"wide.npy", "{'descr': '<i4', 'fortran_order': False, 'shape': (5, 2), }", y8,
+         sizeof y8, BASIN_EINVAL, "wide.npy: labels has 2 values a row"},
+        {"cut.npy", "{'descr': '<i8', 'fortran_order': False, 'shape': (5,), }", y8,
+         sizeof y8 - 3, BASIN_EIO, "cut.npy: truncated for shape (5)"},
+        {"big.npy", "{'descr': '>i8', 'fortran_order': False, 'shape': (5,), }", y8,
+         sizeof y8, BASIN_EINVAL, "big.npy: big-endian dtype '>i8'"},
+    };
+    for (size_t i = 0; i < sizeof BAD / sizeof BAD[0]; i++) {
+        const char *path =
+            write_npy(tmp, BAD[i].name, 1, BAD[i].dict, BAD[i].data, BAD[i].n);
+        EXPECT_EQ(npy_try_labels(desc, host, a, path, "", "", 0, &d), BAD[i].status);
+        EXPECT_STR_CONTAINS(fake_last_error, BAD[i].message);
+        EXPECT_NULL(d);
+    }
+    char missing[4200];
+    join(missing, sizeof missing, tmp, "nowhere.npy");
+    EXPECT_EQ(npy_try_labels(desc, host, a, missing, "", "", 0, &d), BASIN_EIO);
+    EXPECT_STR_CONTAINS(fake_last_error, "nowhere.npy: cannot open");
+    EXPECT_EQ(npy_try_labels(desc, host, a, "", "", l8, 0, &d), BASIN_EINVAL);
+    EXPECT_STR_CONTAINS(fake_last_error, "needs labels for the training file");
+    EXPECT_EQ(npy_try_labels(desc, host, a, l8, "", l8, 0, &d), BASIN_EINVAL);
+    EXPECT_STR_CONTAINS(fake_last_error, "needs a heldout_path");
+    /* Held-out labels: the held-out file's own; without them the held-out split
+       has none. */
+    if (npy_loads(npy_try_labels(desc, host, a, l8, a, l4, 0, &d), "held-out labels")) {
+        EXPECT_EQ(np->labels(d, host, BASIN_SPLIT_HELDOUT, 1, 3, out), BASIN_OK);
+        EXPECT_MSG(memcmp(out, y4 + 1, 3 * sizeof *out) == 0,
+                   "npy: held-out labels 1..3");
+        np->destroy(d);
+    }
+    if (npy_loads(npy_try_labels(desc, host, a, l8, a, "", 0, &d),
+                  "held-out unlabeled")) {
+        EXPECT_EQ(np->labels(d, host, BASIN_SPLIT_HELDOUT, 0, 1, out),
+                  BASIN_EUNSUPPORTED);
+        EXPECT_EQ(np->labels(d, host, BASIN_SPLIT_TRAIN, 0, 5, out), BASIN_OK);
+        np->destroy(d);
+    }
 }
 
 /* Files datasets/npy reads: each dtype, version and shape, count and heldout. */
@@ -1994,6 +2195,7 @@ TEST_ENTRY(datasets_fashion_real)
 TEST_ENTRY(datasets_fashion_fake)
 TEST_ENTRY(datasets_npy)
 TEST_ENTRY(datasets_npy_refusals)
+TEST_ENTRY(datasets_npy_labels)
 TEST_ENTRY(datasets_npy_spectrum)
 TEST_ENTRY(datasets_fashion_spectrum)
 TEST_LIST_END
