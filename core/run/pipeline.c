@@ -170,14 +170,16 @@ static void write_records(run *u, const job *j, const csv_job *id)
                        .t_near = j->traj.t_near,
                        .t_near_ou = j->traj.t_near_ou,
                        .t_first = j->traj.t_first,
-                       .t_first_ou = j->traj.t_first_ou};
+                       .t_first_ou = j->traj.t_first_ou,
+                       .cosine = j->cosine};
     FILE *rec = u->files[F_RECORDS].f;
     if (u->layout < 0) {
         u->layout = j->overlap != NULL;
         u->diffusion = j->sc != NULL;
         records_header(rec, u->r,
                        (u->layout ? RECORDS_OVERLAP : 0) |
-                           (u->diffusion ? RECORDS_DIFFUSION : 0));
+                           (u->diffusion ? RECORDS_DIFFUSION : 0) |
+                           (j->cosine ? RECORDS_COSINE : 0));
     }
     records_write(rec, &b, u->coords);
 }
