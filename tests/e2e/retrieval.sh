@@ -79,4 +79,20 @@ for r in 0 1 2; do
          BEGIN { exit !(near(a, log(1 + exp(2.48))) && near(b, log(1 + exp(5.17))) &&
                         near(c, log(1 + exp(7.61)))) }'
 done
+
+# Bad inputs: one line each, exit 2.
+expect_fail 2 "measure.rule sweeps the cosine rule with another" \
+    "a sweep of the cosine rule with another rule" \
+    -- "$BASIN" run "$R/modern-retrieval.toml" --out "$T/bad" --quiet \
+    --set 'dataset.count=[8]' --set 'model.beta=[5]' --set init.count=10 \
+    --set 'measure.rule=["cosine", "pham"]'
+expect_fail 2 'init.corruption = "gaussian" draws real values, but the data are +-1' \
+    "gaussian corruption of +-1 data" \
+    -- "$BASIN" run "$R/hopfield-spurious.toml" --out "$T/bad" --quiet \
+    --set dataset.count=5 --set init.kind=pattern --set init.flip=0.1 \
+    --set init.corruption=gaussian
+expect_fail 2 "'gaussain' is not one of auto|sign-flip|resample|gaussian" \
+    "an unknown corruption" \
+    -- "$BASIN" run "$R/modern-retrieval.toml" --out "$T/bad" --quiet \
+    --set init.corruption=gaussain
 finish
