@@ -18,20 +18,33 @@ const char *measure_class_name(measure_class c)
 #define STATE_BLOCK   256
 #define PATTERN_BLOCK 1024
 
+void measure_overlap_clear(measure_overlap *o)
+{
+    o->pattern = -1;
+    for (int k = 0; k < MEASURE_TOP; k++)
+        o->top[k] = NAN;
+    o->heldout = o->next = NAN;
+    o->dim = 0;
+}
+
 void measure_overlap_keep(measure_overlap *o, double m, int64_t mu)
 {
+    /* The six kept, largest |m| first: top[0..MEASURE_TOP), then next. */
+    double *kept[MEASURE_TOP + 1];
+    for (int k = 0; k < MEASURE_TOP; k++)
+        kept[k] = &o->top[k];
+    kept[MEASURE_TOP] = &o->next;
     double a = fabs(m);
-    if (isnan(o->top[0]) || a > fabs(o->top[0])) {
-        o->top[2] = o->top[1];
-        o->top[1] = o->top[0];
-        o->top[0] = m;
+    int at = 0;
+    while (at <= MEASURE_TOP && !isnan(*kept[at]) && !(a > fabs(*kept[at])))
+        at++;
+    if (at > MEASURE_TOP)
+        return;
+    for (int k = MEASURE_TOP; k > at; k--)
+        *kept[k] = *kept[k - 1];
+    *kept[at] = m;
+    if (at == 0)
         o->pattern = mu;
-    } else if (isnan(o->top[1]) || a > fabs(o->top[1])) {
-        o->top[2] = o->top[1];
-        o->top[1] = m;
-    } else if (isnan(o->top[2]) || a > fabs(o->top[2])) {
-        o->top[2] = m;
-    }
 }
 
 /* Run fn over blocks of state × pattern overlaps m = x·ξ / dim. */
@@ -72,9 +85,8 @@ int measure_overlaps(const float *states, uint64_t n, const float *patterns,
                      uint64_t n_patterns, uint32_t dim, measure_overlap *out)
 {
     for (uint64_t i = 0; i < n; i++) {
-        out[i].pattern = -1;
-        out[i].top[0] = out[i].top[1] = out[i].top[2] = NAN;
-        out[i].heldout = NAN;
+        measure_overlap_clear(&out[i]);
+        out[i].dim = dim;
     }
     return for_overlap_blocks(states, n, patterns, n_patterns, dim, out, 0);
 }
@@ -95,8 +107,44 @@ measure_class measure_classify_overlap(const measure_overlap *m, int converged,
     return converged ? MEASURE_SPURIOUS : MEASURE_UNCONVERGED;
 }
 
+const char *measure_mixture_name(measure_mixture m)
+{
+    static const char *const NAMES[] = {"pattern", "3-mixture", "5-mixture", "other"};
+    return m < MEASURE_N_MIXTURES ? NAMES[m] : "other";
+}
+
+double measure_mixture_tolerance(uint32_t dim)
+{
+    return dim ? fmin(4 / sqrt((double)dim), 0.125) : 0;
+}
+
+/* Whether the n largest |overlaps| are within tol of c and the next is within
+   tol of 0 (or absent: K = n). */
+static int symmetric_mixture(const measure_overlap *o, int n, double c, double tol)
+{
+    for (int k = 0; k < n; k++)
+        if (isnan(o->top[k]) || fabs(fabs(o->top[k]) - c) > tol)
+            return 0;
+    double rest = n < MEASURE_TOP ? o->top[n] : o->next;
+    return isnan(rest) || fabs(rest) <= tol;
+}
+
+measure_mixture measure_mixture_of(const measure_overlap *o, measure_class cls)
+{
+    if (cls == MEASURE_MEMORIZED)
+        return MEASURE_MIX_PATTERN;
+    double tol = measure_mixture_tolerance(o->dim);
+    if (o->dim && symmetric_mixture(o, 3, 0.5, tol))
+        return MEASURE_MIX_3;
+    if (o->dim && symmetric_mixture(o, 5, 0.375, tol))
+        return MEASURE_MIX_5;
+    return MEASURE_MIX_OTHER;
+}
+
 measure_rule measure_rule_of(const char *name, int binary)
 {
+    if (strcmp(name, "cosine") == 0)
+        return MEASURE_COSINE;
     if (strcmp(name, "pham") == 0)
         return MEASURE_PHAM;
     if (strcmp(name, "ratio") == 0)
@@ -104,6 +152,113 @@ measure_rule measure_rule_of(const char *name, int binary)
     if (strcmp(name, "overlap") == 0)
         return MEASURE_OVERLAP;
     return binary ? MEASURE_OVERLAP : MEASURE_PHAM;
+}
+
+/* Euclidean norms of n rows of dim floats, in double. */
+static void row_norms(const float *x, uint64_t n, uint32_t dim, double *norm)
+{
+    for (uint64_t i = 0; i < n; i++) {
+        double s = 0;
+        for (uint32_t d = 0; d < dim; d++)
+            s += (double)x[i * dim + d] * x[i * dim + d];
+        norm[i] = sqrt(s);
+    }
+}
+
+/* cos(x, y) from x·y and the norms; NaN for a zero norm. */
+static double cosine_of(double dot, double nx, double ny)
+{
+    return nx > 0 && ny > 0 ? dot / (nx * ny) : NAN;
+}
+
+/* Max cosine of each state over the n_ref rows of ref into best[i] (and its
+   index into arg[i] when arg is not NULL), or, for a state whose start[i] ≥ 0,
+   also its cosine with row start[i] into at[i]. Blocks as for_overlap_blocks. */
+static int cosine_blocks(const float *states, const double *norm_x, uint64_t n,
+                         const float *ref, uint64_t n_ref, uint32_t dim,
+                         const int64_t *start, double *best, int64_t *arg, double *at)
+{
+    size_t pb = n_ref < PATTERN_BLOCK ? (size_t)n_ref : PATTERN_BLOCK;
+    float *block = malloc((size_t)STATE_BLOCK * (pb ? pb : 1) * sizeof *block);
+    double *norm_r = malloc((size_t)(pb ? pb : 1) * sizeof *norm_r);
+    if (!block || !norm_r) {
+        free(block);
+        free(norm_r);
+        return BASIN_ENOMEM;
+    }
+    for (uint64_t p0 = 0; p0 < n_ref; p0 += pb) {
+        size_t np = (size_t)(n_ref - p0 < pb ? n_ref - p0 : pb);
+        row_norms(ref + p0 * dim, np, dim, norm_r);
+        for (uint64_t s0 = 0; s0 < n; s0 += STATE_BLOCK) {
+            size_t ns = (size_t)(n - s0 < STATE_BLOCK ? n - s0 : STATE_BLOCK);
+            linalg_gemm_nt(states + s0 * dim, ref + p0 * dim, block, ns, np, dim, 1.0f,
+                           0.0f);
+            for (size_t i = 0; i < ns; i++) {
+                uint64_t s = s0 + i;
+                for (size_t j = 0; j < np; j++) {
+                    double c = cosine_of(block[i * np + j], norm_x[s], norm_r[j]);
+                    if (!isnan(c) && (isnan(best[s]) || c > best[s])) {
+                        best[s] = c;
+                        if (arg)
+                            arg[s] = (int64_t)(p0 + j);
+                    }
+                    if (start && start[s] == (int64_t)(p0 + j))
+                        at[s] = c;
+                }
+            }
+        }
+    }
+    free(block);
+    free(norm_r);
+    return BASIN_OK;
+}
+
+int measure_cosines(const float *states, uint64_t n, const int64_t *start,
+                    const float *train, uint64_t n_train, const float *heldout,
+                    uint64_t n_heldout, uint32_t dim, measure_cosine *out)
+{
+    size_t rows = (size_t)(n ? n : 1);
+    double *norm_x = calloc(rows, sizeof *norm_x);
+    double *best = calloc(rows, sizeof *best);
+    double *at = calloc(rows, sizeof *at);
+    int64_t *arg = calloc(rows, sizeof *arg);
+    int rc = !norm_x || !best || !at || !arg ? BASIN_ENOMEM : BASIN_OK;
+    if (!rc) {
+        row_norms(states, n, dim, norm_x);
+        for (uint64_t i = 0; i < n; i++) {
+            best[i] = at[i] = NAN;
+            arg[i] = -1;
+        }
+        rc = cosine_blocks(states, norm_x, n, train, n_train, dim, start, best, arg, at);
+    }
+    for (uint64_t i = 0; !rc && i < n; i++) {
+        int started = start && start[i] >= 0 && (uint64_t)start[i] < n_train;
+        out[i].target = started ? start[i] : arg[i];
+        out[i].cos = started ? at[i] : best[i];
+        out[i].best = best[i];
+        out[i].heldout = NAN;
+        best[i] = NAN;
+    }
+    if (!rc && n_heldout)
+        rc = cosine_blocks(states, norm_x, n, heldout, n_heldout, dim, NULL, best, NULL,
+                           NULL);
+    for (uint64_t i = 0; !rc && n_heldout && i < n; i++)
+        out[i].heldout = best[i];
+    free(norm_x);
+    free(best);
+    free(at);
+    free(arg);
+    return rc;
+}
+
+measure_class measure_classify_cosine(const measure_cosine *c, int converged,
+                                      double threshold)
+{
+    if (!isnan(c->cos) && c->cos >= threshold)
+        return MEASURE_MEMORIZED;
+    if (!isnan(c->heldout) && c->heldout >= threshold)
+        return MEASURE_GENERALIZED;
+    return converged ? MEASURE_SPURIOUS : MEASURE_UNCONVERGED;
 }
 
 int measure_distances(const float *states, uint64_t n, const float *train,

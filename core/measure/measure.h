@@ -22,6 +22,26 @@
  *   spurious     if neither and the dynamics reached a fixed point
  *                (mixture and spin-glass states: Amit, Gutfreund & Sompolinsky 1985);
  *   unconverged  otherwise (the sweep limit or a 2-cycle stopped it).
+ *
+ * Rule `cosine` (retrieval, Ramsauer et al. 2020, "Hopfield Networks is All You
+ *   Need", arXiv:2008.02217, Sec. 2 and Theorem 3: a stored pattern is retrieved
+ *   when the fixed point the update reaches from a corrupted copy of it agrees
+ *   with it). cos(x, y) = x·y / (‖x‖‖y‖), signed (−ξ is no attractor of the
+ *   modern energy). The target of a state is the training pattern it started
+ *   from (init.kind = "pattern": the start column); a state that did not start
+ *   from one (random, mixture or noise starts, `basin measure`) is judged
+ *   against the training pattern of largest cosine. A state is
+ *   memorized    if cos(x, target) ≥ threshold (the start's pattern retrieved);
+ *   generalized  if not memorized but max cos ≥ threshold over held-out points;
+ *   spurious     if neither and the dynamics reached a fixed point (a fixed
+ *                point that is not the pattern: another pattern, a metastable
+ *                state averaging several, the global average);
+ *   unconverged  otherwise.
+ *   A state or pattern of zero norm has cosine NaN: never memorized by it.
+ *
+ * Mixture labels (binary memories, the overlap layout): from the signed top
+ * overlaps, `pattern` (memorized), `3-mixture`, `5-mixture` or `other`
+ * (measure_mixture_of).
  */
 #ifndef BASIN_MEASURE_H
 #define BASIN_MEASURE_H
@@ -34,11 +54,13 @@
 typedef enum measure_rule {
     MEASURE_OVERLAP,
     MEASURE_PHAM,
-    MEASURE_RATIO_RULE
+    MEASURE_RATIO_RULE,
+    MEASURE_COSINE
 } measure_rule;
 
 /* The rule a recipe's measure.rule names; "auto" is overlap for binary data and
-   pham otherwise. */
+   pham otherwise. The cosine rule keeps the distance layout (d_m, d_2, ... are
+   computed as for pham) and adds the cosines (measure_cosine). */
 measure_rule measure_rule_of(const char *name, int binary);
 
 typedef enum measure_class {
@@ -52,22 +74,33 @@ typedef enum measure_class {
 /* "memorized", "spurious", "generalized", "unconverged". */
 const char *measure_class_name(measure_class c);
 
+/* The overlaps a state keeps: records.csv's m1..m5. */
+#define MEASURE_TOP 5
+
 /* What the overlap rule knows about one final state. */
 typedef struct measure_overlap {
-    int64_t pattern; /* training index of the largest |m_μ| */
-    double top[3];   /* the three largest overlaps by magnitude, signed,
-                                 largest first; NaN where K < 3 */
-    double heldout;  /* max |m| over held-out patterns; NaN if none */
+    int64_t pattern;         /* training index of the largest |m_μ| */
+    double top[MEASURE_TOP]; /* the five largest overlaps by magnitude, signed,
+                                 largest first; NaN where K < 5 */
+    double heldout;          /* max |m| over held-out patterns; NaN if none */
+    double next;             /* the sixth largest overlap by magnitude, signed
+                                 (what "the rest ≈ 0" of a 5-mixture reads); NaN
+                                 where K < 6 */
+    uint32_t dim;            /* N the overlaps were taken in (measure_overlaps) */
 } measure_overlap;
 
-/* Offer overlap m with pattern mu to o's top three by magnitude (merging partial
-   results, e.g. over chunks of the patterns); o->pattern follows the largest. */
+/* Empty: no overlap kept (NaN), pattern −1, dim 0. */
+void measure_overlap_clear(measure_overlap *o);
+
+/* Offer overlap m with pattern mu to o's top six by magnitude (top and next;
+   merging partial results, e.g. over chunks of the patterns, offers a part's six);
+   o->pattern follows the largest. Ties keep the first offered. */
 void measure_overlap_keep(measure_overlap *o, double m, int64_t mu);
 
 /*
  * Overlaps of n states (n × dim) with K patterns (K × dim), reduced to the top
- * three per state. Computed by SGEMM in blocks, never as an n × K matrix at once.
- * Returns BASIN_OK or BASIN_ENOMEM. [thread-safe]
+ * six per state (top, next; dim recorded). Computed by SGEMM in blocks, never as
+ * an n × K matrix at once. Returns BASIN_OK or BASIN_ENOMEM. [thread-safe]
  */
 int measure_overlaps(const float *states, uint64_t n, const float *patterns,
                      uint64_t n_patterns, uint32_t dim, measure_overlap *out);
@@ -80,6 +113,72 @@ int measure_heldout_overlaps(const float *states, uint64_t n, const float *heldo
 /* The class of one state under the overlap rule. */
 measure_class measure_classify_overlap(const measure_overlap *m, int converged,
                                        double threshold);
+
+/* The label of a binary memory's state, from its signed overlaps. */
+typedef enum measure_mixture {
+    MEASURE_MIX_PATTERN, /* memorized: a stored pattern (or its mirror) */
+    MEASURE_MIX_3,       /* a symmetric 3-mixture ±sgn(±ξ_a ± ξ_b ± ξ_c) */
+    MEASURE_MIX_5,       /* a symmetric 5-mixture */
+    MEASURE_MIX_OTHER,   /* anything else: asymmetric mixtures, spin-glass
+                            states, held-out patterns, unconverged states */
+    MEASURE_N_MIXTURES
+} measure_mixture;
+
+/* "pattern", "3-mixture", "5-mixture", "other". */
+const char *measure_mixture_name(measure_mixture m);
+
+/*
+ * The tolerance of the mixture labels in N dimensions: min(4/√N, 1/8).
+ * The overlap of sgn(ξ_1 + … + ξ_n) with a component is a mean of N independent
+ * terms ξ_1i sgn(…) of mean c_n and variance 1 − c_n² < 1, and its overlap with
+ * another random pattern a mean of N terms ±1 of mean 0 and variance 1: both
+ * fluctuate by at most 1/√N (standard deviation), so 4/√N keeps a true mixture's
+ * overlaps inside the windows except with probability about 6·10⁻⁵ per pattern
+ * (the normal two-sided 4σ tail). The cap 1/8 keeps the labels disjoint where
+ * 4/√N would be wider (N < 1024): a 3-mixture needs |m_4| ≤ tol, a 5-mixture
+ * |m_4| ≥ 3/8 − tol, disjoint while tol < 3/16; and a 3-mixture's window
+ * [1/2 − tol, 1/2 + tol] stays away from 0.
+ */
+double measure_mixture_tolerance(uint32_t dim);
+
+/*
+ * The label of a state of class cls with overlaps o (measure_overlaps):
+ *   pattern    cls is memorized;
+ *   3-mixture  | |m_k| − 1/2 | ≤ tol for k = 1, 2, 3 and |m_4| ≤ tol (or K = 3):
+ *              the symmetric 3-mixture has overlaps 1/2 with its three patterns
+ *              and ≈ 0 with the rest (Amit, Gutfreund & Sompolinsky 1985,
+ *              Phys. Rev. A 32:1007, the n = 3 symmetric solution);
+ *   5-mixture  | |m_k| − 3/8 | ≤ tol for k = 1..5 and |m_6| ≤ tol (or K = 5):
+ *              c_5 = 2⁻⁴·C(4, 2) = 3/8 with each of its five patterns;
+ *   other      otherwise (and for o->dim = 0),
+ * tol = measure_mixture_tolerance(o->dim). The signs of the overlaps are free: the
+ * mixture of −ξ_a and of the mirror state is the same kind. [thread-safe]
+ */
+measure_mixture measure_mixture_of(const measure_overlap *o, measure_class cls);
+
+/* What the cosine rule knows about one final state. */
+typedef struct measure_cosine {
+    int64_t target; /* the training pattern judged against: the start's, else the
+                       one of largest cosine (−1 if none) */
+    double cos;     /* cos(x, ξ_target); NaN for a zero norm or no target */
+    double best;    /* max_μ cos(x, ξ_μ) over the training patterns */
+    double heldout; /* max cos over held-out points; NaN if none */
+} measure_cosine;
+
+/*
+ * The cosines of n states (n × dim) with K training patterns and n_heldout
+ * held-out points. start[i] ≥ 0 (start may be NULL: none) makes training point
+ * start[i] state i's target, else the training point of largest cosine is. By
+ * SGEMM in blocks like measure_overlaps. Returns BASIN_OK or BASIN_ENOMEM.
+ * [thread-safe]
+ */
+int measure_cosines(const float *states, uint64_t n, const int64_t *start,
+                    const float *train, uint64_t n_train, const float *heldout,
+                    uint64_t n_heldout, uint32_t dim, measure_cosine *out);
+
+/* The class of one state under the cosine rule (the header's contract). */
+measure_class measure_classify_cosine(const measure_cosine *c, int converged,
+                                      double threshold);
 
 /* What the distance rules know about one final state. */
 typedef struct measure_distance {

@@ -15,7 +15,9 @@ void referee_classify(const referee_batch *b, const basin_value *measure,
                       measure_class *cls)
 {
     for (uint64_t i = 0; i < b->n; i++)
-        cls[i] = b->overlap
+        cls[i] = b->cosine ? measure_classify_cosine(&b->cosine[i], converged(b, i),
+                                                     measure[MEASURE_THRESHOLD].number)
+                 : b->overlap
                      ? measure_classify_overlap(&b->overlap[i], converged(b, i),
                                                 measure[MEASURE_THRESHOLD].number)
                      : measure_classify_distance(&b->dist[i], converged(b, i), b->rule,
@@ -36,9 +38,11 @@ void referee_classify_attractors(const referee_batch *b, const double *d_law,
         }
         measure_distance d = b->dist[i];
         d.d_s = INFINITY;
-        cls[i] = measure_classify_distance(&d, 1, b->rule, delta, 0,
-                                           measure[MEASURE_RATIO].number);
-        if (cls[i] != MEASURE_MEMORIZED)
+        cls[i] = b->cosine ? measure_classify_cosine(&b->cosine[i], 1,
+                                                     measure[MEASURE_THRESHOLD].number)
+                           : measure_classify_distance(&d, 1, b->rule, delta, 0,
+                                                       measure[MEASURE_RATIO].number);
+        if (cls[i] == MEASURE_SPURIOUS || (!b->cosine && cls[i] != MEASURE_MEMORIZED))
             cls[i] = d.d_h <= delta || (d_law && d_law[i] <= delta) ? MEASURE_GENERALIZED
                                                                     : MEASURE_SPURIOUS;
     }
@@ -110,6 +114,8 @@ int referee_count(const referee_batch *b, const measure_class *cls,
     for (uint64_t i = 0; i < b->n; i++) {
         if (!b->overlap)
             count_distance(b, i, measure, st);
+        else
+            st->mixtures[measure_mixture_of(&b->overlap[i], cls[i])]++;
         if (b->t_col_ou && !rc)
             rc = keep_trajectory(b, i, st);
         st->counts[cls[i]]++;

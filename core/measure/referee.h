@@ -63,6 +63,8 @@ typedef struct point_stats {
     double clone_time[REFEREE_MAX_CLONES], clone_time_ou[REFEREE_MAX_CLONES];
     uint64_t attractors, attractors_by_class[MEASURE_N_CLASSES], landscape_jobs;
     double seconds;
+    /* The overlap layout: states labelled each mixture kind (measure_mixture_of). */
+    uint64_t mixtures[MEASURE_N_MIXTURES];
 } point_stats;
 
 /* A batch of final states as the referee sees them. Optional arrays are NULL. */
@@ -91,6 +93,8 @@ typedef struct referee_batch {
     int clones_skipped;
     /* The states before the final denoise (d_m NaN: none), or NULL. */
     const measure_distance *before;
+    /* The cosine rule: n of them (with dist), else NULL. */
+    const measure_cosine *cosine;
 } referee_batch;
 
 /* A point's statistics of one of its collapse times. A trajectory whose time is
@@ -119,15 +123,18 @@ typedef struct referee_time_stats {
     double mean, se, median;
 } referee_time_stats;
 
-/* The class of each state of b (cls: b->n) under the recipe's rule; measure: the
-   [measure] values (measure_params order). [thread-safe] */
+/* The class of each state of b (cls: b->n) under the recipe's rule (the cosine
+   rule where b->cosine is set); measure: the [measure] values (measure_params
+   order). [thread-safe] */
 void referee_classify(const referee_batch *b, const basin_value *measure,
                       measure_class *cls);
 
 /* The class of each attractor representative of b (cls: b->n): memorized as for
    final states; otherwise generalized when it sits on a held-out point or on the
-   data law's support (overlap ≥ threshold; or d_h ≤ delta_m, or d_law[i] ≤
-   delta_m where d_law is not NULL), spurious otherwise. Attractors are distinct
+   data law's support (overlap or held-out cosine ≥ threshold; or d_h ≤ delta_m,
+   or d_law[i] ≤ delta_m where d_law is not NULL), spurious otherwise. Under the
+   cosine rule an attractor has no start: its target is the training pattern of
+   largest cosine. Attractors are distinct
    by construction: d_s is not read. */
 void referee_classify_attractors(const referee_batch *b, const double *d_law,
                                  const basin_value *measure, measure_class *cls);
@@ -135,7 +142,7 @@ void referee_classify_attractors(const referee_batch *b, const double *d_law,
 /* Count b's states, of classes cls, into a point's tally: the classes, and for the
    distance rules the ratio rule's memorized count (whatever the rule), d_m, the
    disjoint-sets pairs, the tracked trajectories and the verdicts before the
-   final denoise. Sums run in sample order. Returns BASIN_OK, or BASIN_ENOMEM
+   final denoise; for the overlap layout the mixture labels. Sums run in sample order. Returns BASIN_OK, or BASIN_ENOMEM
    when the trajectories do not fit (the tally is then incomplete). */
 int referee_count(const referee_batch *b, const measure_class *cls,
                   const basin_value *measure, point_stats *st);

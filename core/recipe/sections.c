@@ -32,21 +32,35 @@ const basin_param_def init_params[INIT_N_PARAMS + 1] = {
     [INIT_COUNT] = {"count", BASIN_PARAM_INT, 100, NULL, 1, 1e8, NULL, 0,
                     "probes (final states) per job"},
     [INIT_FLIP] = {"flip", BASIN_PARAM_REAL, 0, NULL, 0, 1, NULL, 0,
-                   "fraction of coordinates corrupted in pattern and mixture starts"},
+                   "fraction of coordinates corrupted in pattern and mixture starts "
+                   "(exactly round(flip * N) of them)"},
     [INIT_ORDER] = {"order", BASIN_PARAM_INT, 3, NULL, 1, 1001, NULL, 0,
                     "mixture: how many stored patterns are summed (odd avoids ties)"},
+    [INIT_CORRUPTION] =
+        {"corruption", BASIN_PARAM_CHOICE, 0, "auto", 0, 0,
+         "auto|sign-flip|resample|gaussian", 0,
+         "how a corrupted coordinate changes: sign-flip negates it; resample takes the "
+         "same coordinate of another training point at random; gaussian draws it from "
+         "N(0, rms^2), rms the coordinate's root mean square over the training set; "
+         "auto: sign-flip for +-1 data, gaussian otherwise"},
+    [INIT_RENORMALIZE] =
+        {"renormalize", BASIN_PARAM_BOOL, 0, NULL, 0, 1, NULL, 0,
+         "rescale a corrupted start to the norm it had before the corruption"},
     [INIT_N_PARAMS] = {NULL, 0, 0, NULL, 0, 0, NULL, 0, NULL},
 };
 
 const basin_param_def measure_params[MEASURE_N_PARAMS + 1] = {
     [MEASURE_RULE] =
-        {"rule", BASIN_PARAM_CHOICE, 0, "auto", 0, 0, "auto|overlap|pham|ratio", 0,
+        {"rule", BASIN_PARAM_CHOICE, 0, "auto", 0, 0, "auto|overlap|pham|ratio|cosine", 0,
          "classification rule: overlap (binary memories, max |m| >= threshold), pham "
-         "(d_m <= delta_m, else spurious if d_s <= delta_s), ratio (d_m/d_2 < ratio); "
-         "auto: overlap for binary data, pham otherwise"},
+         "(d_m <= delta_m, else spurious if d_s <= delta_s), ratio (d_m/d_2 < ratio), "
+         "cosine (retrieval: cos(x, the pattern the probe started from) >= threshold, "
+         "else spurious at a fixed point); auto: overlap for binary data, pham "
+         "otherwise"},
     [MEASURE_THRESHOLD] =
         {"threshold", BASIN_PARAM_REAL, 0.95, NULL, 0, 1, NULL, BASIN_PARAM_MIN_EXCLUSIVE,
-         "overlap rule: memorized when the largest |overlap| reaches this"},
+         "overlap rule: memorized when the largest |overlap| reaches this; cosine "
+         "rule: when the cosine with the target pattern does"},
     [MEASURE_DELTA_M] =
         {"delta_m", BASIN_PARAM_REAL, 0.1, NULL, 0, 1e6, NULL, 0,
          "pham rule: memorized when the distance to the nearest training point, "

@@ -44,7 +44,15 @@ enum {
 #define SCHEDULE_GRIDS "uniform|log|karras"
 
 /* [init]: where the dynamics start (process/init.h). */
-enum { INIT_KIND, INIT_COUNT, INIT_FLIP, INIT_ORDER, INIT_N_PARAMS };
+enum {
+    INIT_KIND,
+    INIT_COUNT,
+    INIT_FLIP,
+    INIT_ORDER,
+    INIT_CORRUPTION,
+    INIT_RENORMALIZE,
+    INIT_N_PARAMS
+};
 
 /* [measure]: the referee (measure/measure.h). */
 enum {

@@ -51,6 +51,18 @@ static void col_m3(FILE *f, const records_batch *b, uint64_t i)
 {
     csv_real(f, b->overlap[i].top[2]);
 }
+static void col_m4(FILE *f, const records_batch *b, uint64_t i)
+{
+    csv_real(f, b->overlap[i].top[3]);
+}
+static void col_m5(FILE *f, const records_batch *b, uint64_t i)
+{
+    csv_real(f, b->overlap[i].top[4]);
+}
+static void col_mixture(FILE *f, const records_batch *b, uint64_t i)
+{
+    fputs(measure_mixture_name(measure_mixture_of(&b->overlap[i], b->cls[i])), f);
+}
 static void col_m_heldout(FILE *f, const records_batch *b, uint64_t i)
 {
     csv_real(f, b->overlap[i].heldout);
@@ -120,10 +132,26 @@ static void col_cos_pair(FILE *f, const records_batch *b, uint64_t i)
 {
     csv_real(f, opt(b->cos_pair, i));
 }
+static void col_target(FILE *f, const records_batch *b, uint64_t i)
+{
+    fprintf(f, "%lld", (long long)b->cosine[i].target);
+}
+static void col_cos_target(FILE *f, const records_batch *b, uint64_t i)
+{
+    csv_real(f, b->cosine[i].cos);
+}
+static void col_cos_max(FILE *f, const records_batch *b, uint64_t i)
+{
+    csv_real(f, b->cosine[i].best);
+}
+static void col_cos_heldout(FILE *f, const records_batch *b, uint64_t i)
+{
+    csv_real(f, b->cosine[i].heldout);
+}
 
 /* The layouts a column belongs to: DIFFUSION is the distance layout of a
-   score model. */
-enum { OVERLAP = 1, DISTANCE = 2, DIFFUSION = 4, BOTH = OVERLAP | DISTANCE };
+   score model, COSINE the distance layout of the cosine rule. */
+enum { OVERLAP = 1, DISTANCE = 2, DIFFUSION = 4, COSINE = 8, BOTH = OVERLAP | DISTANCE };
 
 /* The columns after the job's fields, in order: name, layouts, how to write a
    row's field. */
@@ -142,7 +170,10 @@ static const struct column {
     {"m1", OVERLAP, col_m1},
     {"m2", OVERLAP, col_m2},
     {"m3", OVERLAP, col_m3},
+    {"m4", OVERLAP, col_m4},
+    {"m5", OVERLAP, col_m5},
     {"m_heldout", OVERLAP, col_m_heldout},
+    {"mixture", OVERLAP, col_mixture},
     {"nearest", DISTANCE, col_nearest},
     {"d_m", DISTANCE, col_d_m},
     {"d_2", DISTANCE, col_d_2},
@@ -159,21 +190,28 @@ static const struct column {
     {"t_first_passage_ou", DIFFUSION, col_t_first_ou},
     {"d_pair", DISTANCE, col_d_pair},
     {"cos_pair", DISTANCE, col_cos_pair},
+    {"target", COSINE, col_target},
+    {"cos_target", COSINE, col_cos_target},
+    {"cos_max", COSINE, col_cos_max},
+    {"cos_heldout", COSINE, col_cos_heldout},
 };
 #define N_COLUMNS (sizeof COLUMNS / sizeof COLUMNS[0])
 
 /* ------------------------------------------------------------- the file */
 
 /* The column layouts shown: the overlap layout, or the distance layout with a
-   score model's columns or without. */
-static int shown(int overlap, int diffusion)
+   score model's columns or without, and with the cosine rule's or without. */
+static int shown(int overlap, int diffusion, int cosine)
 {
-    return overlap ? OVERLAP : diffusion ? DISTANCE | DIFFUSION : DISTANCE;
+    return overlap     ? OVERLAP
+           : diffusion ? DISTANCE | DIFFUSION | (cosine ? COSINE : 0)
+                       : DISTANCE | (cosine ? COSINE : 0);
 }
 
 void records_header(FILE *f, const recipe *r, int layout_flags)
 {
-    int layout = shown(layout_flags & RECORDS_OVERLAP, layout_flags & RECORDS_DIFFUSION);
+    int layout = shown(layout_flags & RECORDS_OVERLAP, layout_flags & RECORDS_DIFFUSION,
+                       layout_flags & RECORDS_COSINE);
     const char *sep = "";
     csv_job_header(f, r);
     for (size_t c = 0; c < N_COLUMNS; c++)
@@ -186,7 +224,7 @@ void records_header(FILE *f, const recipe *r, int layout_flags)
 
 void records_write(FILE *f, const records_batch *b, size_t *coords)
 {
-    int layout = shown(b->overlap != NULL, b->diffusion);
+    int layout = shown(b->overlap != NULL, b->diffusion, b->cosine != NULL);
     char *fields = csv_job_fields(&b->job, coords);
     for (uint64_t i = 0; i < b->n; i++) {
         csv_put_job_fields(f, fields, &b->job, coords);

@@ -4,7 +4,9 @@
  * job's fields (csv.h), then
  *   sample,start,class,converged,steps,energy
  * and, in the overlap layout (±1 memories, the overlap rule)
- *   pattern,m1,m2,m3,m_heldout
+ *   pattern,m1,m2,m3,m4,m5,m_heldout,mixture
+ * (the five largest overlaps by magnitude, signed; mixture: pattern, 3-mixture,
+ * 5-mixture or other, measure_mixture_of)
  * or, in the distance layout (the pham and ratio rules)
  *   nearest,d_m,d_2,d_s,d_h,d_law,t_collapse,t_collapse_ou,d_pair,cos_pair
  * (measure/measure.h defines each; t_collapse in the schedule's time, then in OU
@@ -13,7 +15,9 @@
  *   t_collapse_nearest,t_collapse_nearest_ou,t_first_passage,t_first_passage_ou
  * after t_collapse_ou: the distances of the state before the final denoising
  * step, the nearest-point collapse time and the first passage (run/trajectory.h;
- * t_collapse is the condensation-aware time).
+ * t_collapse is the condensation-aware time). The cosine rule
+ * (RECORDS_COSINE) appends target,cos_target,cos_max,cos_heldout to the distance
+ * layout (measure_cosine).
  */
 #ifndef BASIN_RECORDS_H
 #define BASIN_RECORDS_H
@@ -45,11 +49,13 @@ typedef struct records_batch {
     int diffusion;
     const measure_distance *before;
     const double *t_near, *t_near_ou, *t_first, *t_first_ou;
+    const measure_cosine *cosine; /* the cosine rule's columns, or NULL */
 } records_batch;
 
 /* records_header's layout flags: RECORDS_OVERLAP the overlap layout (else the
-   distance layout), RECORDS_DIFFUSION a score model's columns with the latter. */
-enum { RECORDS_OVERLAP = 1, RECORDS_DIFFUSION = 2 };
+   distance layout), RECORDS_DIFFUSION a score model's columns with the latter,
+   RECORDS_COSINE the cosine rule's. */
+enum { RECORDS_OVERLAP = 1, RECORDS_DIFFUSION = 2, RECORDS_COSINE = 4 };
 
 /* The header row of a layout (RECORDS_* flags; 1 is the overlap layout). */
 void records_header(FILE *f, const recipe *r, int layout);

@@ -36,6 +36,9 @@ static void write_header(FILE *f, const recipe *r, int columns, int landscape)
                    "ratio_memorized_rate_before_denoise,"
                    "ratio_memorized_rate_before_denoise_lo,"
                    "ratio_memorized_rate_before_denoise_hi,");
+    if (!(columns & SUMMARY_DISTANCE))
+        fprintf(f, "mixture3_rate,mixture3_rate_lo,mixture3_rate_hi,mixture5_rate,"
+                   "mixture5_rate_lo,mixture5_rate_hi,");
     if (landscape)
         fprintf(f, "attractors,attractors_memorized,attractors_spurious,"
                    "attractors_generalized,");
@@ -118,6 +121,10 @@ void summary_write(FILE *f, const recipe *r, const point_stats *stats, double co
             write_distance(f, st, confidence);
         if ((columns & SUMMARY_DISTANCE) && (columns & SUMMARY_DIFFUSION))
             write_diffusion(f, st, confidence);
+        if (!(columns & SUMMARY_DISTANCE)) { /* the overlap layout's mixtures */
+            write_rate(f, st->mixtures[MEASURE_MIX_3], st->samples, confidence);
+            write_rate(f, st->mixtures[MEASURE_MIX_5], st->samples, confidence);
+        }
         if (landscape)
             write_landscape(f, st);
         fprintf(f, "%llu,%.3f\n", (unsigned long long)st->samples, st->seconds);

@@ -1,6 +1,10 @@
 /*
  * summary — summary.csv, a row per sweep point (the rates of each class with
  * their intervals, measure.h), and the same table printed at the end of a run.
+ * Without SUMMARY_DISTANCE (the overlap layout, binary memories) a row also has
+ * the fractions of its samples labelled 3-mixture and 5-mixture
+ * (measure_mixture_of), mixture3_rate and mixture5_rate with their intervals,
+ * before the attractor counts.
  */
 #ifndef BASIN_SUMMARY_H
 #define BASIN_SUMMARY_H

@@ -100,6 +100,7 @@ void job_free(job *j)
     free(j->d_pair);
     free(j->cos_pair);
     landscape_result_free(&j->land);
+    free(j->cosine);
 }
 
 referee_batch job_batch(const job *j)
@@ -120,7 +121,8 @@ referee_batch job_batch(const job *j)
                        .deterministic = j->traj.deterministic,
                        .lost = j->traj.lost,
                        .clones_skipped = j->traj.n_clones && j->traj.deterministic,
-                       .before = j->traj.before};
+                       .before = j->traj.before,
+                       .cosine = j->cosine};
     return b;
 }
 
@@ -187,6 +189,7 @@ static int classify_attractors(void *ctx, const float *x, uint64_t n, measure_cl
     referee_batch b = {.n = n, .rule = j->rule};
     measure_overlap *m = NULL;
     measure_distance *d = NULL;
+    measure_cosine *c = NULL;
     double *law = NULL;
     int rc;
     if (j->rule == MEASURE_OVERLAP) {
@@ -207,6 +210,10 @@ static int classify_attractors(void *ctx, const float *x, uint64_t n, measure_cl
              measure_distances(sp->active ? fx : x, n, sp->train, j->info.n_train,
                                sp->heldout, j->info.n_heldout, sp->dim, d);
         free(fx);
+        if (!rc && j->rule == MEASURE_COSINE) /* no start: the closest pattern */
+            rc = !(b.cosine = c = alloc_array(n, sizeof *c)) ||
+                 measure_cosines(x, n, NULL, j->train, j->info.n_train, j->heldout,
+                                 j->info.n_heldout, dim, c);
         if (!rc && j->ds->law_distance) {
             fatal_call was = fatal_enter(plugin_id(j, RECIPE_DATASET), "law_distance");
             if (j->ds->law_distance(j->ds_self, &j->host.table, x, n, law) != 0)
@@ -226,6 +233,7 @@ static int classify_attractors(void *ctx, const float *x, uint64_t n, measure_cl
     }
     free(m);
     free(d);
+    free(c);
     free(law);
     return rc ? BASIN_ENOMEM : BASIN_OK;
 }
@@ -641,8 +649,11 @@ static int job_arrays(job *j, char *err, size_t n_err)
         j->dist = alloc_array(n, sizeof(measure_distance));
     j->d_law = alloc_array(n, sizeof(double));
     j->cls = alloc_array(n, sizeof(measure_class));
+    if (j->rule == MEASURE_COSINE)
+        j->cosine = alloc_array(n, sizeof(measure_cosine));
     if (n > UINT64_MAX / dim || !j->states || !j->start || !j->outcome || !j->energy ||
-        !(j->overlap || j->dist) || !j->d_law || !j->cls)
+        !(j->overlap || j->dist) || !j->d_law || !j->cls ||
+        (j->rule == MEASURE_COSINE && !j->cosine))
         return fail(j, BASIN_ENOMEM, "init", "init.count probes do not fit in memory",
                     err, n_err);
     return BASIN_OK;
@@ -853,6 +864,9 @@ static int job_measures(job *j, char *err, size_t n_err)
                                              j->info.n_heldout, dim, j->overlap))
              : measure_distances(sp->states, j->count, sp->train, j->info.n_train,
                                  sp->heldout, j->info.n_heldout, sp->dim, j->dist);
+    if (!rc && j->cosine)
+        rc = measure_cosines(j->states, j->count, j->start, j->train, j->info.n_train,
+                             j->heldout, j->info.n_heldout, dim, j->cosine);
     if (rc)
         return fail(j, BASIN_ENOMEM, "measure", "out of memory", err, n_err);
     for (uint64_t i = 0; i < j->count; i++)

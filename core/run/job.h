@@ -71,6 +71,9 @@ typedef struct job {
 
     /* The energy landscape at the final states ([landscape]). */
     landscape_result land;
+
+    /* The cosine rule's measures (beside dist), else NULL. */
+    measure_cosine *cosine;
 } job;
 
 /* Run one job (its fields r, point, repeat, index, host and values set) on

@@ -232,14 +232,13 @@ static int nearest_stream(measurer *m, int which, uint64_t q0, uint64_t nq, char
     return BASIN_OK;
 }
 
-/* Top-three overlaps with the training set and the largest |m| with held-out
+/* Top-five overlaps (and the sixth) with the training set and the largest |m| with held-out
    points, streamed into m->over. */
 static int overlap_stream(measurer *m, uint64_t nq, char *err, size_t n_err)
 {
     for (uint64_t i = 0; i < nq; i++) {
-        m->over[i].pattern = -1;
-        m->over[i].top[0] = m->over[i].top[1] = m->over[i].top[2] = NAN;
-        m->over[i].heldout = NAN;
+        measure_overlap_clear(&m->over[i]);
+        m->over[i].dim = m->dim;
     }
     for (int which = IN_TRAIN; which <= IN_HELDOUT; which += 2) {
         npy_reader *r = &m->in[which];
@@ -258,10 +257,12 @@ static int overlap_stream(measurer *m, uint64_t nq, char *err, size_t n_err)
             for (uint64_t i = 0; which == IN_TRAIN && i < nq; i++) {
                 measure_overlap *o = &m->over[i];
                 const measure_overlap *p = &m->over_part[i];
-                /* Merge the block's three into the running three; the block's
+                /* Merge the block's six into the running six; the block's
                    largest comes first, so only it can become the new largest. */
-                for (int k = 0; k < 3 && !isnan(p->top[k]); k++)
+                for (int k = 0; k < MEASURE_TOP && !isnan(p->top[k]); k++)
                     measure_overlap_keep(o, p->top[k], p->pattern + (int64_t)r0);
+                if (!isnan(p->next))
+                    measure_overlap_keep(o, p->next, p->pattern + (int64_t)r0);
             }
             progress_add(m->bar, 1);
         }
@@ -579,6 +580,12 @@ static int prepare(measurer *m, const measure_args *a, char *err, size_t n_err)
         if (m->have[k])
             rc = scan(m, &m->in[k], k == IN_TRAIN ? &binary : &ignored, err, n_err);
     m->rule = measure_rule_of(m->values[MEASURE_RULE].string, binary);
+    if (!rc && m->rule == MEASURE_COSINE) {
+        snprintf(err, n_err,
+                 "measure.rule = \"cosine\" judges a state against the "
+                 "pattern it started from: basin run only");
+        rc = BASIN_EINVAL;
+    }
     if (!rc && (strcmp(m->values[MEASURE_SPACE].string, MEASURE_SPACE_RAW) != 0 ||
                 a->n_space_sets))
         rc = measure_space(m, a, err, n_err);

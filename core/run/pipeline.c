@@ -50,6 +50,7 @@ typedef struct run {
     size_t *coords;
     int layout;    /* records.csv: 1 overlap, 0 distance; -1 before the first job */
     int diffusion; /* a score model: records.csv and summary.csv add its columns */
+    int cosine;    /* the cosine rule: records.csv adds its columns */
     progress *bar;
 } run;
 
@@ -170,14 +171,17 @@ static void write_records(run *u, const job *j, const csv_job *id)
                        .t_near = j->traj.t_near,
                        .t_near_ou = j->traj.t_near_ou,
                        .t_first = j->traj.t_first,
-                       .t_first_ou = j->traj.t_first_ou};
+                       .t_first_ou = j->traj.t_first_ou,
+                       .cosine = j->cosine};
     FILE *rec = u->files[F_RECORDS].f;
     if (u->layout < 0) {
         u->layout = j->overlap != NULL;
         u->diffusion = j->sc != NULL;
+        u->cosine = j->cosine != NULL;
         records_header(rec, u->r,
                        (u->layout ? RECORDS_OVERLAP : 0) |
-                           (u->diffusion ? RECORDS_DIFFUSION : 0));
+                           (u->diffusion ? RECORDS_DIFFUSION : 0) |
+                           (j->cosine ? RECORDS_COSINE : 0));
     }
     records_write(rec, &b, u->coords);
 }
@@ -190,6 +194,13 @@ static int keep_job(run *u, job *j, double started, char *err, size_t n_err)
         job_error(j, "measure",
                   "measure.rule = \"auto\" resolves to overlap "
                   "for some jobs and to pham for others; name the rule",
+                  err, n_err);
+        return BASIN_EINVAL;
+    }
+    if (u->layout >= 0 && u->cosine != (j->cosine != NULL)) {
+        job_error(j, "measure",
+                  "measure.rule sweeps the cosine rule with another: records.csv has "
+                  "one set of columns; run them separately",
                   err, n_err);
         return BASIN_EINVAL;
     }

@@ -24,10 +24,10 @@ TEST_IMPL(referee_overlap_rule)
     basin_value v[MEASURE_N_PARAMS];
     defaults(v);
     /* On a pattern (a mirror image counts), on a held-out pattern, neither. */
-    measure_overlap m[4] = {{3, {-0.95, 0.1, 0.0}, NAN},
-                            {0, {0.2, 0.1, 0.0}, 0.92},
-                            {1, {0.5, 0.4, 0.3}, 0.1},
-                            {1, {0.5, 0.4, 0.3}, 0.1}};
+    measure_overlap m[4] = {{3, {-0.95, 0.1, 0.0, NAN, NAN}, NAN, NAN, 0},
+                            {0, {0.2, 0.1, 0.0, NAN, NAN}, 0.92, NAN, 0},
+                            {1, {0.5, 0.4, 0.3, NAN, NAN}, 0.1, NAN, 0},
+                            {1, {0.5, 0.4, 0.3, NAN, NAN}, 0.1, NAN, 0}};
     basin_outcome out[4] = {{10, 0}, {10, 1}, {10, 1}, {10, 0}};
     referee_batch b = {.n = 4, .rule = MEASURE_OVERLAP, .overlap = m, .outcome = out};
     measure_class cls[4];

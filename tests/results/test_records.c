@@ -49,7 +49,7 @@ TEST_IMPL(records_headers)
 {
     char *h = capture(header_overlap, NULL);
     EXPECT_STR_EQ(h, "job,point,repeat,sample,start,class,converged,steps,energy,"
-                     "pattern,m1,m2,m3,m_heldout\n");
+                     "pattern,m1,m2,m3,m4,m5,m_heldout,mixture\n");
     free(h);
     h = capture(header_distance, NULL);
     EXPECT_STR_EQ(h, "job,point,repeat,sample,start,class,converged,steps,energy,"
@@ -130,12 +130,13 @@ TEST_IMPL(records_distance_rows)
 
 TEST_IMPL(records_overlap_rows)
 {
-    measure_overlap m[1] = {{2, {0.96, -0.5, NAN}, NAN}};
+    measure_overlap m[1] = {{2, {0.96, -0.5, NAN, NAN, NAN}, NAN, NAN, 1000}};
     measure_class cls[1] = {MEASURE_MEMORIZED};
     records_batch b = {.job = {.r = &NO_SWEEP}, .n = 1, .cls = cls, .overlap = m};
     char *text = capture(rows, &b);
     /* An overlap row (reals as %.9g). */
-    EXPECT_STR_EQ(text, "0,0,0,0,-1,memorized,1,0,nan,2,0.96,-0.5,nan,nan\n");
+    EXPECT_STR_EQ(text, "0,0,0,0,-1,memorized,1,0,nan,2,0.96,-0.5,nan,nan,nan,nan,"
+                        "pattern\n");
     free(text);
 }
 
