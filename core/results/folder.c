@@ -446,6 +446,15 @@ static int make_temp(const results_folder *rf, const char *kind, char *path, siz
     return 0;
 }
 
+int results_folder_check(const char *dir, int *exists, char *err, size_t n_err)
+{
+    results_folder rf;
+    memset(&rf, 0, sizeof rf);
+    *exists = 0;
+    int rc = split_dir(&rf, dir, err, n_err);
+    return rc ? rc : check_final(&rf, exists, err, n_err);
+}
+
 int results_folder_begin(results_folder *rf, const char *dir, char *err, size_t n_err)
 {
     memset(rf, 0, sizeof *rf);

@@ -57,6 +57,10 @@ typedef struct results_folder {
  */
 int results_folder_begin(results_folder *rf, const char *dir, char *err, size_t n_err);
 
+/* Whether dir may take results, as results_folder_begin checks it (*exists: it
+   is there, a basin results folder or empty), creating nothing. */
+int results_folder_check(const char *dir, int *exists, char *err, size_t n_err);
+
 /*
  * Write the marker listing the plain files in rf->tmp, then swap rf->tmp in for
  * the old folder, checking it again as results_folder_begin did, and remove the
