@@ -144,7 +144,8 @@ static void line_of(const char *text, int line, char *out, size_t n)
         snprintf(out, n, "%.*s", (int)len, p);
 }
 
-void run_dir_difference(const char *a, const char *b, char *msg, size_t n)
+void run_dir_difference(const char *a, const char *b, const char *where_a,
+                        const char *where_b, char *msg, size_t n)
 {
     int line = 1;
     char section[64] = "";
@@ -167,8 +168,8 @@ void run_dir_difference(const char *a, const char *b, char *msg, size_t n)
     char where[80] = "";
     if (section[0])
         snprintf(where, sizeof where, " in [%s]", section);
-    snprintf(msg, n, "jobs/%s line %d%s is '%s' there, '%s' in this run",
-             RUN_DIR_IDENTITY, line, where, la, lb);
+    snprintf(msg, n, "jobs/%s line %d%s is '%s' %s, '%s' %s", RUN_DIR_IDENTITY, line,
+             where, la, where_a, lb, where_b);
 }
 
 /* Move dir aside to DIR.YYYYMMDD-HHMMSS (or -K after it when taken). */
@@ -253,7 +254,8 @@ int run_dir_open(const char *dir, const char *identity, int fresh, char *jobs, s
         } else {
             char diff[400];
             if (have)
-                run_dir_difference(have, identity, diff, sizeof diff);
+                run_dir_difference(have, identity, "there", "in this run", diff,
+                                   sizeof diff);
             else
                 snprintf(diff, sizeof diff, "it has no jobs/%s", RUN_DIR_IDENTITY);
             errmsg(err, n_err,

@@ -53,9 +53,10 @@ int run_dir_open(const char *dir, const char *identity, int fresh, char *jobs, s
    (malloc'd). BASIN_OK, or BASIN_EINVAL / BASIN_EIO with a message. */
 int run_dir_read_identity(const char *dir, char **text, char *err, size_t n_err);
 
-/* "line L is 'X' there, 'Y' here" for the first line where a and b differ (msg, n
-   bytes), with the dotted key where the line is one. */
-void run_dir_difference(const char *a, const char *b, char *msg, size_t n);
+/* "jobs/recipe.toml line L in [SECTION] is 'X' WHERE_A, 'Y' WHERE_B" for the
+   first line where a and b differ (msg, n bytes). */
+void run_dir_difference(const char *a, const char *b, const char *where_a,
+                        const char *where_b, char *msg, size_t n);
 
 /* A shard's manifest. */
 typedef struct run_manifest {

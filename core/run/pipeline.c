@@ -64,10 +64,18 @@ typedef struct run {
 
 void pipeline_out_dir(const recipe *r, const pipeline_options *o, char *dir, size_t n)
 {
+    char base[PATH_MAX];
     if (o->out_dir)
-        snprintf(dir, n, "%s", o->out_dir);
+        snprintf(base, sizeof base, "%s", o->out_dir);
     else
-        snprintf(dir, n, "results/%s", r->name);
+        snprintf(base, sizeof base, "results/%s", r->name);
+    size_t len = strlen(base);
+    while (len > 1 && base[len - 1] == '/')
+        base[--len] = '\0';
+    if (o->shards)
+        snprintf(dir, n, "%s.shards/%u-of-%u", base, o->shard, o->shards);
+    else
+        snprintf(dir, n, "%s", base);
 }
 
 /* Whether job j is this run's: every job, or a shard's share (round robin). */
@@ -123,9 +131,10 @@ static int open_file(run *u, int k, char *err, size_t n_err)
 static int start(run *u, char *err, size_t n_err)
 {
     pipeline_out_dir(u->r, u->o, u->dir, sizeof u->dir);
-    char *identity = run_dir_identity(u->r);
+    char *identity = u->o->identity ? strdup(u->o->identity) : run_dir_identity(u->r);
     u->values = calloc(u->most_values, sizeof *u->values);
-    if (!identity || !u->values) {
+    u->coords = calloc(u->r->n_axes + 1, sizeof *u->coords);
+    if (!identity || !u->values || !u->coords) {
         free(identity);
         errmsg(err, n_err, "out of memory");
         return BASIN_ENOMEM;
@@ -146,8 +155,7 @@ static int start(run *u, char *err, size_t n_err)
         if ((rc = open_file(u, k, err, n_err)))
             return rc;
     u->stats = calloc(u->r->n_points, sizeof *u->stats);
-    u->coords = calloc(u->r->n_axes + 1, sizeof *u->coords);
-    if (!u->stats || !u->coords) {
+    if (!u->stats) {
         errmsg(err, n_err, "out of memory");
         return BASIN_ENOMEM;
     }

@@ -45,6 +45,7 @@ typedef struct pipeline_options {
        job runs), and run.toml is this text as it is */
     int merge;
     const char *run_toml;
+    const char *identity; /* merge: the shards' jobs/recipe.toml (NULL: the recipe's) */
 } pipeline_options;
 
 /*
@@ -60,7 +61,8 @@ typedef struct pipeline_options {
  */
 int pipeline_run(const recipe *r, const pipeline_options *o, char *err, size_t n_err);
 
-/* The results folder of a run: o->out_dir, or results/<recipe name>. */
+/* The results folder of a run: o->out_dir, or results/<recipe name>; a shard's
+   is that folder's name + ".shards/I-of-N" (I from 0). */
 void pipeline_out_dir(const recipe *r, const pipeline_options *o, char *dir, size_t n);
 
 #endif
