@@ -1,5 +1,6 @@
 #include "results/run_dir.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -172,10 +173,11 @@ void run_dir_difference(const char *a, const char *b, const char *where_a,
              where, la, where_a, lb, where_b);
 }
 
-/* Move dir aside to DIR.YYYYMMDD-HHMMSS (or -K after it when taken). */
-static int move_aside(const char *dir, char *err, size_t n_err)
+/* Move dir aside to DIR.YYYYMMDD-HHMMSS (or -K after it when taken); its new
+   name in aside (PATH_MAX bytes). */
+static int move_aside(const char *dir, char *aside, char *err, size_t n_err)
 {
-    char stamp[32], aside[4200];
+    char stamp[32];
     time_t now = time(NULL);
     struct tm tm;
     localtime_r(&now, &tm);
@@ -183,9 +185,9 @@ static int move_aside(const char *dir, char *err, size_t n_err)
     for (int k = 1; k < 1000; k++) {
         struct stat st;
         if (k == 1)
-            snprintf(aside, sizeof aside, "%s.%s", dir, stamp);
+            snprintf(aside, PATH_MAX, "%s.%s", dir, stamp);
         else
-            snprintf(aside, sizeof aside, "%s.%s-%d", dir, stamp, k);
+            snprintf(aside, PATH_MAX, "%s.%s-%d", dir, stamp, k);
         if (lstat(aside, &st) == 0 || errno != ENOENT)
             continue;
         if (rename(dir, aside) != 0) {
@@ -195,13 +197,33 @@ static int move_aside(const char *dir, char *err, size_t n_err)
         }
         fprintf(stderr, "basin: --fresh: the earlier results of %s are in %s\n", dir,
                 aside);
+        fflush(stderr);
         return BASIN_OK;
     }
     errmsg(err, n_err, "cannot move %s aside: every dated name is taken", dir);
     return BASIN_EIO;
 }
 
-/* A folder with nothing a run left: no identity, no file the marker lists. */
+/* jobs/ holds no part (or is not there). */
+static int no_parts(const char *dir)
+{
+    char path[4200];
+    snprintf(path, sizeof path, "%s/%s", dir, RUN_DIR_JOBS);
+    DIR *d = opendir(path);
+    if (!d)
+        return 1;
+    struct dirent *e;
+    int parts = 0;
+    while (!parts && (e = readdir(d))) {
+        size_t n = strlen(e->d_name);
+        parts = n > 5 && !strcmp(e->d_name + n - 5, ".part");
+    }
+    closedir(d);
+    return !parts;
+}
+
+/* A folder with nothing a run left: no part, no file the marker lists (a run
+   that failed before its first job finished leaves such a folder). */
 static int blank(const char *dir)
 {
     char path[4200];
@@ -213,9 +235,7 @@ static int blank(const char *dir)
     char *nl = strchr(text, '\n');
     int only_header = nl && nl[1] == '\0';
     free(text);
-    snprintf(path, sizeof path, "%s/%s", dir, RUN_DIR_JOBS);
-    struct stat st;
-    return only_header && lstat(path, &st) != 0;
+    return only_header && no_parts(dir);
 }
 
 static int write_file(const char *dir, const char *name, const char *text, char *err,
@@ -228,9 +248,29 @@ static int write_file(const char *dir, const char *name, const char *text, char 
     return results_commit(&f, err, n_err) ? BASIN_EIO : BASIN_OK;
 }
 
-int run_dir_open(const char *dir, const char *identity, int fresh, char *jobs, size_t n,
-                 char *err, size_t n_err)
+void run_dir_abandon(const char *dir, int created, const char *aside)
 {
+    if (!blank(dir))
+        return;
+    char path[4200];
+    snprintf(path, sizeof path, "%s/%s/%s", dir, RUN_DIR_JOBS, RUN_DIR_IDENTITY);
+    unlink(path);
+    snprintf(path, sizeof path, "%s/%s", dir, RUN_DIR_JOBS);
+    rmdir(path);
+    if (!created)
+        return;
+    snprintf(path, sizeof path, "%s/%s", dir, RESULTS_MARKER);
+    unlink(path);
+    if (rmdir(dir) == 0 && aside && aside[0] && rename(aside, dir) == 0)
+        fprintf(stderr, "basin: the run failed before its first job ended: %s is back\n",
+                dir);
+}
+
+int run_dir_open(const char *dir, const char *identity, int fresh, char *jobs, size_t n,
+                 int *created, char *aside, char *err, size_t n_err)
+{
+    *created = 0;
+    aside[0] = '\0';
     int exists, rc = results_folder_check(dir, &exists, err, n_err);
     if (rc)
         return rc;
@@ -242,14 +282,16 @@ int run_dir_open(const char *dir, const char *identity, int fresh, char *jobs, s
             errmsg(err, n_err, "%s", why);
             return rc;
         }
-        if (rc == BASIN_OK && strcmp(have, identity) == 0) {
+        if (rc == BASIN_OK && strcmp(have, identity) == 0 && !fresh) {
             /* this run's own jobs: resume */
-        } else if (!have && blank(dir)) {
+        } else if (blank(dir)) {
+            free(have); /* nothing of it to keep */
+            have = NULL;
             /* an empty folder, or one a run created and left before its first job */
         } else if (fresh) {
             free(have);
             have = NULL;
-            if ((rc = move_aside(dir, err, n_err)))
+            if ((rc = move_aside(dir, aside, err, n_err)))
                 return rc;
         } else {
             char diff[400];
@@ -266,6 +308,8 @@ int run_dir_open(const char *dir, const char *identity, int fresh, char *jobs, s
             return BASIN_EINVAL;
         }
     }
+    struct stat there;
+    *created = lstat(dir, &there) != 0;
     if ((rc = results_make_dir(dir, err, n_err)))
         goto done;
     char path[4200];

@@ -15,7 +15,9 @@
  *
  * A run resumes a folder whose identity is its own; a folder of another identity
  * is refused (naming the first line that differs) unless the run is fresh, which
- * moves the folder aside under a dated name first.
+ * moves the folder (of any run) aside under a dated name first; a fresh run that
+ * fails before its first job ends puts it back. A folder with no part and no
+ * finished set (a run that failed before its first job ended) takes any run.
  */
 #ifndef BASIN_RUN_DIR_H
 #define BASIN_RUN_DIR_H
@@ -42,12 +44,19 @@ uint64_t run_dir_hash(const char *text);
  * does (no link, a basin results folder or empty); one that holds another
  * identity is refused with BASIN_EINVAL ("DIR holds the jobs of another run:
  * jobs/recipe.toml line L is 'X' there, 'Y' in this one; ...") unless fresh,
- * which renames it to DIR.YYYYMMDD-HHMMSS[-K] (the line on stderr says so).
+ * which renames it (whatever run it holds) to DIR.YYYYMMDD-HHMMSS[-K], named in
+ * aside (PATH_MAX bytes; "" when nothing moved; the line on stderr says so).
  * Creates dir, its marker, jobs/ and jobs/recipe.toml as needed. BASIN_OK, or BASIN_EINVAL / BASIN_EIO with
  * a message.
  */
 int run_dir_open(const char *dir, const char *identity, int fresh, char *jobs, size_t n,
-                 char *err, size_t n_err);
+                 int *created, char *aside, char *err, size_t n_err);
+
+/* After a run that failed: when dir holds no part and no finished set, take
+   back what run_dir_open made (jobs/recipe.toml, jobs/, and with created the
+   marker and dir itself), so a failed run leaves no folder behind; a folder a
+   fresh run moved aside (aside, or NULL) comes back. */
+void run_dir_abandon(const char *dir, int created, const char *aside);
 
 /* Read a folder's identity text (jobs/recipe.toml, at most 16 MiB) into *text
    (malloc'd). BASIN_OK, or BASIN_EINVAL / BASIN_EIO with a message. */

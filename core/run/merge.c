@@ -153,8 +153,11 @@ int merge_run(const char *out, const char *const *dirs, size_t n,
     }
     /* Every check is done: from here on, the merged folder is written. */
     char jobs[PATH_MAX + 8];
+    int created = 0;
+    char aside[PATH_MAX];
     if (!rc)
-        rc = run_dir_open(out, in[0].identity, o->fresh, jobs, sizeof jobs, err, n_err);
+        rc = run_dir_open(out, in[0].identity, o->fresh, jobs, sizeof jobs, &created,
+                          aside, err, n_err);
     for (uint64_t j = 0; !rc && j < in[0].m.n_total; j++) {
         char src[PATH_MAX + 64];
         snprintf(src, sizeof src, "%s/%s/%llu.part", in[owner[j] - 1].dir, RUN_DIR_JOBS,

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "base/clock.h"
 #include "base/errmsg.h"
@@ -60,6 +61,8 @@ typedef struct run {
     int assemble;            /* build the run-level files (not a shard) */
     basin_value *values;     /* scratch: the [measure] values of a point */
     uint64_t ran, resumed;   /* jobs run now, jobs whose part was there */
+    int created;             /* this run created the folder */
+    char aside[PATH_MAX];    /* where --fresh moved an earlier folder ("": nowhere) */
 } run;
 
 void pipeline_out_dir(const recipe *r, const pipeline_options *o, char *dir, size_t n)
@@ -139,8 +142,8 @@ static int start(run *u, char *err, size_t n_err)
         errmsg(err, n_err, "out of memory");
         return BASIN_ENOMEM;
     }
-    int rc =
-        run_dir_open(u->dir, identity, u->o->fresh, u->jobs, sizeof u->jobs, err, n_err);
+    int rc = run_dir_open(u->dir, identity, u->o->fresh, u->jobs, sizeof u->jobs,
+                          &u->created, u->aside, err, n_err);
     free(identity);
     if (rc || !u->assemble)
         return rc;
@@ -581,6 +584,25 @@ static void close_run(run *u)
     free(u->values);
 }
 
+/* "basin: DIR: resuming with K of N jobs already done" when the folder holds
+   some of this run's parts. */
+static void say_resumed(const run *u)
+{
+    uint64_t kept = 0, total = 0;
+    for (uint64_t j = 0; j < u->n_jobs; j++) {
+        if (!mine(u, j))
+            continue;
+        char path[PATH_MAX + 40];
+        struct stat st;
+        job_part_path(u->jobs, j, path, sizeof path);
+        total++;
+        kept += lstat(path, &st) == 0;
+    }
+    if (kept)
+        fprintf(stderr, "basin: %s: resuming with %llu of %llu jobs already done\n",
+                u->dir, (unsigned long long)kept, (unsigned long long)total);
+}
+
 int pipeline_run(const recipe *r, const pipeline_options *o, char *err, size_t n_err)
 {
     run u;
@@ -589,6 +611,8 @@ int pipeline_run(const recipe *r, const pipeline_options *o, char *err, size_t n
     u.o = o;
     plan(&u);
     int rc = start(&u, err, n_err);
+    if (!rc && !o->quiet && !o->merge)
+        say_resumed(&u);
     if (!rc) {
         u.bar = progress_new(u.total_probes, o->progress);
         double run_started = clock_seconds();
@@ -601,6 +625,8 @@ int pipeline_run(const recipe *r, const pipeline_options *o, char *err, size_t n
         else if (!rc)
             rc = finish_shard(&u, err, n_err);
     }
+    if (rc && u.jobs[0])
+        run_dir_abandon(u.dir, u.created, u.aside);
     close_run(&u);
     return rc;
 }
