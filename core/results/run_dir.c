@@ -271,6 +271,7 @@ int run_dir_open(const char *dir, const char *identity, int fresh, char *jobs, s
 {
     *created = 0;
     aside[0] = '\0';
+    results_folder_clean(dir); /* first: a swap cut short puts the old set back */
     int exists, rc = results_folder_check(dir, &exists, err, n_err);
     if (rc)
         return rc;
@@ -503,4 +504,42 @@ int run_manifest_read(const char *dir, run_manifest *m, char *err, size_t n_err)
     m->of = (uint32_t)of;
     m->threads = (unsigned)threads;
     return BASIN_OK;
+}
+
+int run_dir_link_jobs(const char *jobs, const char *into, char *err, size_t n_err)
+{
+    if (mkdir(into, 0777) != 0 && errno != EEXIST) {
+        errmsg(err, n_err, "cannot create %s: %s", into, strerror(errno));
+        return BASIN_EWRITE;
+    }
+    DIR *d = opendir(jobs);
+    if (!d) {
+        errmsg(err, n_err, "cannot read %s: %s", jobs, strerror(errno));
+        return BASIN_EWRITE;
+    }
+    struct dirent *e;
+    int rc = BASIN_OK;
+    while (!rc && (e = readdir(d))) {
+        if (e->d_name[0] == '.')
+            continue; /* ., .. and temporary names */
+        char src[4200], dst[4200];
+        struct stat st;
+        snprintf(src, sizeof src, "%s/%s", jobs, e->d_name);
+        snprintf(dst, sizeof dst, "%s/%s", into, e->d_name);
+        if (lstat(src, &st) != 0 || !S_ISREG(st.st_mode) || link(src, dst) == 0)
+            continue;
+        char *data = NULL;
+        size_t n = 0;
+        rc = run_dir_slurp(src, (size_t)JOB_PART_MAX_BYTES, &data, &n, err, n_err);
+        results_file f;
+        if (!rc && results_open(&f, into, e->d_name, err, n_err) == 0) {
+            fwrite(data, 1, n, f.f);
+            rc = results_commit(&f, err, n_err) ? BASIN_EWRITE : BASIN_OK;
+        } else if (!rc) {
+            rc = BASIN_EWRITE;
+        }
+        free(data);
+    }
+    closedir(d);
+    return rc;
 }

@@ -58,6 +58,13 @@ int run_dir_open(const char *dir, const char *identity, int fresh, char *jobs, s
    fresh run moved aside (aside, or NULL) comes back. */
 void run_dir_abandon(const char *dir, int created, const char *aside);
 
+/* The files of the jobs folder `jobs` into the folder `into` (created): hard
+   links, or copies where the file system has none. A results folder's new set
+   takes them so that it is whole, parts included, at every moment of its swap
+   (folder.h); the old set's jobs/ goes with the old set. BASIN_OK or
+   BASIN_EWRITE with a message. */
+int run_dir_link_jobs(const char *jobs, const char *into, char *err, size_t n_err);
+
 /* Read a folder's identity text (jobs/recipe.toml, at most 16 MiB) into *text
    (malloc'd). BASIN_OK, or BASIN_EINVAL / BASIN_EIO with a message. */
 int run_dir_read_identity(const char *dir, char **text, char *err, size_t n_err);

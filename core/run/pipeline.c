@@ -546,20 +546,14 @@ static int finish(run *u, double run_started, char *err, size_t n_err)
         if (u->open[k] && results_commit(&u->files[k], err, n_err))
             return BASIN_EWRITE;
     int rc = samples_commit(u->samples, &u->folder, err, n_err);
-    /* The parts go with the set (a kill between the two renames leaves them in
-       the temporary folder, which the next run's clean-up moves back). */
-    char moved[PATH_MAX + 8];
-    snprintf(moved, sizeof moved, "%s/%s", u->folder.tmp, RUN_DIR_JOBS);
-    if (!rc && rename(u->jobs, moved) != 0) {
-        errmsg(err, n_err, "cannot move %s into the new set: %s", u->jobs,
-               strerror(errno));
-        rc = BASIN_EWRITE;
-    }
-    if (!rc) {
+    /* The new set takes the parts too (hard links), so that the folder holds
+       them at every moment of the swap. */
+    char into[PATH_MAX + 8];
+    snprintf(into, sizeof into, "%s/%s", u->folder.tmp, RUN_DIR_JOBS);
+    if (!rc)
+        rc = run_dir_link_jobs(u->jobs, into, err, n_err);
+    if (!rc)
         rc = results_folder_commit(&u->folder, err, n_err);
-        if (rc && u->folder.tmp[0])
-            rename(moved, u->jobs);
-    }
     if (!rc)
         summary_warn(r, u->stats);
     if (!rc && !u->o->quiet)
