@@ -181,7 +181,8 @@ static void run_words(FILE *f, const submit_args *a, const char *self, int shard
         fprintf(f, " --shard {}/%ld", a->shards);
     else
         fprintf(f, " --shards %ld", a->shards);
-    fputs(" --quiet", f);
+    if (shard_arg)
+        fputs(" --quiet", f); /* GNU parallel: the merge prints the summary */
 }
 
 static void merge_words(FILE *f, const submit_args *a, const char *self)

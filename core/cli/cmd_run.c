@@ -12,6 +12,7 @@
 #include "base/fatal.h"
 #include "base/host.h"
 #include "base/options.h"
+#include "base/progress.h"
 #include "base/status.h"
 #include "recipe/recipe.h"
 #include "recipe/sections.h"
@@ -199,7 +200,7 @@ static int shard_from_env(pipeline_options *o, long count, char *err, size_t n_e
 static int parse_run_args(int argc, char **argv, run_args *a, char *err, size_t n_err)
 {
     memset(a, 0, sizeof *a);
-    a->o.progress = isatty(STDERR_FILENO);
+    a->o.progress = isatty(STDERR_FILENO) ? PROGRESS_BAR : PROGRESS_LOG;
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     a->o.threads = cpus > 0 ? (unsigned)cpus : 1;
     if (!(a->sets = calloc((size_t)argc + 1, sizeof *a->sets))) {
@@ -223,6 +224,8 @@ static int parse_run_args(int argc, char **argv, run_args *a, char *err, size_t 
             break;
         case 'q':
             a->o.quiet = 1;
+            if (a->o.progress == PROGRESS_LOG)
+                a->o.progress = PROGRESS_OFF; /* no log lines: a quiet run is silent */
             break;
         case 'v':
             a->o.verbose++;

@@ -62,6 +62,7 @@ typedef struct run {
     basin_value *values;     /* scratch: the [measure] values of a point */
     uint64_t ran, resumed;   /* jobs run now, jobs whose part was there */
     int created;             /* this run created the folder */
+    uint64_t n_mine;         /* this run's jobs (a shard's share) */
     char aside[PATH_MAX];    /* where --fresh moved an earlier folder ("": nowhere) */
 } run;
 
@@ -116,8 +117,10 @@ static void plan(run *u)
             u->most_values = r->sections[s].n_params;
     u->layout = -1;
     for (uint64_t j = 0; j < u->n_jobs; j++)
-        if (mine(u, j))
+        if (mine(u, j)) {
             u->total_probes += job_probes(u, j);
+            u->n_mine++;
+        }
 }
 
 static int open_file(run *u, int k, char *err, size_t n_err)
@@ -479,6 +482,8 @@ static int do_job(run *u, uint64_t index, char *err, size_t n_err)
     if (u->assemble)
         rc = keep_part(u, &p, err, n_err);
     job_part_free(&p);
+    if (!rc)
+        progress_job_done(u->bar, u->ran + u->resumed, u->n_mine);
     return rc;
 }
 

@@ -34,7 +34,7 @@
 typedef struct pipeline_options {
     const char *out_dir; /* NULL: results/<recipe name> */
     unsigned threads;    /* worker threads, >= 1 */
-    int progress;        /* draw a progress bar on stderr */
+    int progress;        /* PROGRESS_* (base/progress.h): a bar, log lines, none */
     int quiet;           /* do not print the summary table */
     int verbose;         /* 0 warnings, 1 info, 2 debug logs */
     int fresh;           /* move a folder of another run aside (results/run_dir.h) */

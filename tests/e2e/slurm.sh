@@ -91,6 +91,8 @@ check "the array and the merge ran" [ "$done" -eq 1 ]
 check "a log per task ($(ls "$T/m.slurm/logs" | tr "\n" " "))" [ -e "$T/m.slurm/logs/shard-3.log" ]
 check "the merge job wrote the results ($(cat "$T/m.slurm/logs/merge.log" 2>/dev/null | head -2))" \
     [ -s "$T/m/records.csv" ]
+check "a task's log shows its progress ($(head -1 "$T/m.slurm/logs/shard-0.log"))" \
+    grep -q "^basin: job 1/2 done, " "$T/m.slurm/logs/shard-0.log"
 strip() { awk -F, '{ $NF = ""; print }' "$1"; }
 check "records.csv: Slurm = one machine" cmp -s "$T/one/records.csv" "$T/m/records.csv"
 check "samples.npy: Slurm = one machine" cmp -s "$T/one/samples.npy" "$T/m/samples.npy"
