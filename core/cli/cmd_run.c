@@ -22,7 +22,8 @@
 
 const char run_usage[] =
     "usage: basin run RECIPE [--set KEY=VALUE]... [--out DIR] [--threads N]\n"
-    "                 [--fresh] [--shard I/N | --shards N] [--quiet] [--verbose]\n"
+    "                 [--fresh] [--shard I/N | --shards N | --no-shard] [--quiet]\n"
+    "                 [--verbose]\n"
     "                 [--dry-run]\n"
     "\n"
     "Run every job of a recipe (sweep points x repeats) and write run.toml,\n"
@@ -48,6 +49,8 @@ const char run_usage[] =
     "  --shards N       the number of shards, the index from the scheduler:\n"
     "                   SLURM_ARRAY_TASK_ID - SLURM_ARRAY_TASK_MIN, PBS_ARRAY_INDEX,\n"
     "                   HQ_TASK_ID (from 0) or LSB_JOBINDEX (from 1)\n"
+    "  --no-shard       run every job even in a Slurm array task (an array over\n"
+    "                   recipes, say)\n"
     "  --dry-run        validate the recipe, print it resolved (every parameter,\n"
     "                   sweeps as lists) and the number of jobs, run nothing\n";
 
@@ -84,6 +87,7 @@ static const struct option RUN_OPTIONS[] = {
     {"fresh", no_argument, NULL, OPT_FRESH},
     {"shard", required_argument, NULL, OPT_SHARD},
     {"shards", required_argument, NULL, OPT_SHARDS},
+    {"no-shard", no_argument, NULL, OPT_NO_SHARD},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -211,6 +215,7 @@ static int parse_run_args(int argc, char **argv, run_args *a, char *err, size_t 
     options_init(&op, argc, argv, "hqv", RUN_OPTIONS);
     int c, rc = BASIN_OK;
     long shards = 0;
+    int no_shard = 0;
     while (rc == BASIN_OK && (c = options_next(&op, err, n_err)) != 0) {
         switch (c) {
         case OPT_SET:
@@ -235,6 +240,9 @@ static int parse_run_args(int argc, char **argv, run_args *a, char *err, size_t 
             break;
         case OPT_FRESH:
             a->o.fresh = 1;
+            break;
+        case OPT_NO_SHARD:
+            no_shard = 1;
             break;
         case OPT_SHARD:
             rc = parse_shard(op.arg, &a->o, err, n_err);
@@ -267,10 +275,12 @@ static int parse_run_args(int argc, char **argv, run_args *a, char *err, size_t 
         return BASIN_EINVAL;
     }
     a->path = argv[op.first_operand];
-    if (a->o.shards && shards) {
-        errmsg(err, n_err, "run: give --shard I/N or --shards N, not both");
+    if ((a->o.shards != 0) + (shards != 0) + no_shard > 1) {
+        errmsg(err, n_err, "run: give one of --shard I/N, --shards N and --no-shard");
         return BASIN_EINVAL;
     }
+    if (no_shard)
+        return BASIN_OK;
     if (!a->o.shards)
         return shard_from_env(&a->o, shards, err, n_err);
     return BASIN_OK;

@@ -81,6 +81,8 @@ check "the failed merges wrote nothing" [ ! -e "$T/bad" ]
 # --- a shard from a scheduler's array variables
 SLURM_ARRAY_TASK_ID=5 SLURM_ARRAY_TASK_MIN=4 SLURM_ARRAY_TASK_COUNT=3 run --out "$T/s" --quiet
 check "SLURM_ARRAY_TASK_ID - MIN of COUNT names the shard" [ -e "$T/s.shards/1-of-3/shard.toml" ]
+SLURM_ARRAY_TASK_ID=5 SLURM_ARRAY_TASK_COUNT=3 run --out "$T/s-whole" --quiet --no-shard
+check "--no-shard runs every job in an array task" [ -e "$T/s-whole/records.csv" ]
 LSB_JOBINDEX=3 run --out "$T/s" --quiet --shards 3
 check "LSB_JOBINDEX (from 1) with --shards" [ -e "$T/s.shards/2-of-3/shard.toml" ]
 expect_fail 2 "run: --shards 3 needs a scheduler's array index" "--shards without a scheduler" \
