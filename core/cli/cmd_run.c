@@ -74,7 +74,8 @@ enum {
     OPT_DRY_RUN,
     OPT_FRESH,
     OPT_SHARD,
-    OPT_SHARDS
+    OPT_SHARDS,
+    OPT_NO_SHARD
 };
 
 static const struct option RUN_OPTIONS[] = {
