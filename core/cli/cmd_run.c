@@ -1,6 +1,7 @@
 #include "cli/cmd_run.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +12,7 @@
 #include "base/fatal.h"
 #include "base/host.h"
 #include "base/options.h"
+#include "base/progress.h"
 #include "base/status.h"
 #include "recipe/recipe.h"
 #include "recipe/sections.h"
@@ -20,10 +22,14 @@
 
 const char run_usage[] =
     "usage: basin run RECIPE [--set KEY=VALUE]... [--out DIR] [--threads N]\n"
-    "                 [--quiet] [--verbose] [--dry-run]\n"
+    "                 [--fresh] [--shard I/N | --shards N | --no-shard] [--quiet]\n"
+    "                 [--verbose]\n"
+    "                 [--dry-run]\n"
     "\n"
     "Run every job of a recipe (sweep points x repeats) and write run.toml,\n"
     "summary.csv, records.csv and samples.npy to results/<name>/ (or DIR).\n"
+    "Each finished job is kept at once in DIR/jobs/; a run into a folder that\n"
+    "holds some jobs of the same recipe runs only the missing ones (resume).\n"
     "\n"
     "  --set KEY=VALUE  override a recipe key, e.g. --set dataset.dim=200 or\n"
     "                   --set 'dataset.load=[0.05,0.25]' (VALUE in TOML syntax)\n"
@@ -32,6 +38,19 @@ const char run_usage[] =
     "                   results do not depend on it\n"
     "  --quiet, -q      do not print the summary table\n"
     "  --verbose, -v    show the plugins' informational logs (twice: debug)\n"
+    "  --fresh          when DIR holds the results of another recipe, move them\n"
+    "                   to DIR.YYYYMMDD-HHMMSS and start again (without it such a\n"
+    "                   folder is refused)\n"
+    "  --shard I/N      run only shard I of N (0 <= I < N: the jobs j with\n"
+    "                   j mod N = I) into DIR.shards/I-of-N; join the shards\n"
+    "                   with `basin merge DIR DIR.shards/*`. Without it, a Slurm\n"
+    "                   array task (SLURM_ARRAY_TASK_ID, _MIN, _COUNT) runs its\n"
+    "                   shard\n"
+    "  --shards N       the number of shards, the index from the scheduler:\n"
+    "                   SLURM_ARRAY_TASK_ID - SLURM_ARRAY_TASK_MIN, PBS_ARRAY_INDEX,\n"
+    "                   HQ_TASK_ID (from 0) or LSB_JOBINDEX (from 1)\n"
+    "  --no-shard       run every job even in a Slurm array task (an array over\n"
+    "                   recipes, say)\n"
     "  --dry-run        validate the recipe, print it resolved (every parameter,\n"
     "                   sweeps as lists) and the number of jobs, run nothing\n";
 
@@ -48,7 +67,16 @@ typedef struct run_args {
     int help; /* --help: the usage is printed, nothing else to do */
 } run_args;
 
-enum { OPT_SET = 256, OPT_OUT, OPT_THREADS, OPT_DRY_RUN };
+enum {
+    OPT_SET = 256,
+    OPT_OUT,
+    OPT_THREADS,
+    OPT_DRY_RUN,
+    OPT_FRESH,
+    OPT_SHARD,
+    OPT_SHARDS,
+    OPT_NO_SHARD
+};
 
 static const struct option RUN_OPTIONS[] = {
     {"set", required_argument, NULL, OPT_SET},
@@ -57,6 +85,10 @@ static const struct option RUN_OPTIONS[] = {
     {"quiet", no_argument, NULL, 'q'},
     {"verbose", no_argument, NULL, 'v'},
     {"dry-run", no_argument, NULL, OPT_DRY_RUN},
+    {"fresh", no_argument, NULL, OPT_FRESH},
+    {"shard", required_argument, NULL, OPT_SHARD},
+    {"shards", required_argument, NULL, OPT_SHARDS},
+    {"no-shard", no_argument, NULL, OPT_NO_SHARD},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -75,12 +107,105 @@ static int parse_threads(const char *v, unsigned *out, char *err, size_t n_err)
     return BASIN_OK;
 }
 
+/* A whole number in [lo, hi] from text (all of it); 0, or -1. */
+static int whole(const char *text, long lo, long hi, long *out)
+{
+    char *end;
+    errno = 0;
+    long v = strtol(text, &end, 10);
+    if (errno || end == text || *end || v < lo || v > hi)
+        return -1;
+    *out = v;
+    return 0;
+}
+
+#define MAX_SHARDS 100000
+
+/* --shard I/N. */
+static int parse_shard(const char *v, pipeline_options *o, char *err, size_t n_err)
+{
+    const char *slash = strchr(v, '/');
+    char first[32];
+    long i, n;
+    if (!slash || (size_t)(slash - v) >= sizeof first) {
+        errmsg(err, n_err, "run: --shard needs I/N (e.g. 0/4), not '%s'", v);
+        return BASIN_EINVAL;
+    }
+    snprintf(first, sizeof first, "%.*s", (int)(slash - v), v);
+    if (whole(slash + 1, 1, MAX_SHARDS, &n) || whole(first, 0, n - 1, &i)) {
+        errmsg(err, n_err,
+               "run: --shard needs I/N with 1 <= N <= %d and 0 <= I < N, not '%s'",
+               MAX_SHARDS, v);
+        return BASIN_EINVAL;
+    }
+    o->shard = (uint32_t)i;
+    o->shards = (uint32_t)n;
+    return BASIN_OK;
+}
+
+/*
+ * The shard from a scheduler's array variables, when there is no --shard: Slurm's
+ * (the task's id less the array's first, out of the count), or with --shards N
+ * (count, 0: not given) PBS's PBS_ARRAY_INDEX, HyperQueue's HQ_TASK_ID (both
+ * from 0) or LSF's LSB_JOBINDEX (from 1).
+ */
+static int shard_from_env(pipeline_options *o, long count, char *err, size_t n_err)
+{
+    const char *id = getenv("SLURM_ARRAY_TASK_ID");
+    const char *min = getenv("SLURM_ARRAY_TASK_MIN");
+    const char *cnt = getenv("SLURM_ARRAY_TASK_COUNT");
+    long v, first = 0, n = count;
+    if (id && *id) {
+        if (whole(id, 0, LONG_MAX / 2, &v) || (min && *min && whole(min, 0, v, &first)) ||
+            (!count && (!cnt || whole(cnt, 1, MAX_SHARDS, &n)))) {
+            errmsg(err, n_err,
+                   "run: SLURM_ARRAY_TASK_ID=%s, SLURM_ARRAY_TASK_MIN=%s, "
+                   "SLURM_ARRAY_TASK_COUNT=%s do not name a shard (give --shard I/N)",
+                   id, min ? min : "(unset)", cnt ? cnt : "(unset)");
+            return BASIN_EINVAL;
+        }
+        v -= first;
+    } else if (count) {
+        static const char *const VARS[] = {"PBS_ARRAY_INDEX", "HQ_TASK_ID",
+                                           "LSB_JOBINDEX"};
+        const char *name = NULL, *text = NULL;
+        for (int k = 0; k < 3 && !name; k++)
+            if ((text = getenv(VARS[k])) && *text)
+                name = VARS[k];
+        if (!name) {
+            errmsg(
+                err, n_err,
+                "run: --shards %ld needs a scheduler's array index (SLURM_ARRAY_TASK_ID, "
+                "PBS_ARRAY_INDEX, HQ_TASK_ID or LSB_JOBINDEX); none is set (give "
+                "--shard I/N)",
+                count);
+            return BASIN_EINVAL;
+        }
+        int from_one = !strcmp(name, "LSB_JOBINDEX");
+        if (whole(text, from_one, LONG_MAX / 2, &v)) {
+            errmsg(err, n_err, "run: %s=%s is not an array index", name, text);
+            return BASIN_EINVAL;
+        }
+        v -= from_one;
+    } else {
+        return BASIN_OK;
+    }
+    if (v >= n) {
+        errmsg(err, n_err, "run: the scheduler's array index %ld is not below %ld shards",
+               v, n);
+        return BASIN_EINVAL;
+    }
+    o->shard = (uint32_t)v;
+    o->shards = (uint32_t)n;
+    return BASIN_OK;
+}
+
 /* Fill a from argv. BASIN_OK, BASIN_ENOMEM or BASIN_EINVAL with a message; a->sets
    is allocated in every case (free it). */
 static int parse_run_args(int argc, char **argv, run_args *a, char *err, size_t n_err)
 {
     memset(a, 0, sizeof *a);
-    a->o.progress = isatty(STDERR_FILENO);
+    a->o.progress = isatty(STDERR_FILENO) ? PROGRESS_BAR : PROGRESS_LOG;
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     a->o.threads = cpus > 0 ? (unsigned)cpus : 1;
     if (!(a->sets = calloc((size_t)argc + 1, sizeof *a->sets))) {
@@ -90,6 +215,8 @@ static int parse_run_args(int argc, char **argv, run_args *a, char *err, size_t 
     options op;
     options_init(&op, argc, argv, "hqv", RUN_OPTIONS);
     int c, rc = BASIN_OK;
+    long shards = 0;
+    int no_shard = 0;
     while (rc == BASIN_OK && (c = options_next(&op, err, n_err)) != 0) {
         switch (c) {
         case OPT_SET:
@@ -103,12 +230,31 @@ static int parse_run_args(int argc, char **argv, run_args *a, char *err, size_t 
             break;
         case 'q':
             a->o.quiet = 1;
+            if (a->o.progress == PROGRESS_LOG)
+                a->o.progress = PROGRESS_OFF; /* no log lines: a quiet run is silent */
             break;
         case 'v':
             a->o.verbose++;
             break;
         case OPT_DRY_RUN:
             a->dry_run = 1;
+            break;
+        case OPT_FRESH:
+            a->o.fresh = 1;
+            break;
+        case OPT_NO_SHARD:
+            no_shard = 1;
+            break;
+        case OPT_SHARD:
+            rc = parse_shard(op.arg, &a->o, err, n_err);
+            break;
+        case OPT_SHARDS:
+            if (whole(op.arg, 1, MAX_SHARDS, &shards)) {
+                errmsg(err, n_err,
+                       "run: --shards needs a whole number in [1, %d], not '%s'",
+                       MAX_SHARDS, op.arg);
+                rc = BASIN_EINVAL;
+            }
             break;
         case 'h':
             fputs(run_usage, stdout);
@@ -130,6 +276,14 @@ static int parse_run_args(int argc, char **argv, run_args *a, char *err, size_t 
         return BASIN_EINVAL;
     }
     a->path = argv[op.first_operand];
+    if ((a->o.shards != 0) + (shards != 0) + no_shard > 1) {
+        errmsg(err, n_err, "run: give one of --shard I/N, --shards N and --no-shard");
+        return BASIN_EINVAL;
+    }
+    if (no_shard)
+        return BASIN_OK;
+    if (!a->o.shards)
+        return shard_from_env(&a->o, shards, err, n_err);
     return BASIN_OK;
 }
 
@@ -178,7 +332,7 @@ static int run_recipe(const recipe *r, const pipeline_options *o, char *err, siz
     host_install_signals();
     double started = clock_seconds();
     int status = pipeline_run(r, o, err, n_err);
-    if (status != BASIN_OK)
+    if (status != BASIN_OK || o->shards)
         return status;
     return run_report(r, o, clock_seconds() - started, err, n_err);
 }

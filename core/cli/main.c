@@ -20,6 +20,7 @@
 #include "base/status.h"
 #include "base/suggest.h"
 #include "check/checker.h"
+#include "cli/cmd_cluster.h"
 #include "cli/cmd_plugins.h"
 #include "cli/cmd_run.h"
 #include "new/new.h"
@@ -57,6 +58,10 @@ typedef struct command {
 static const command COMMANDS[] = {
     {"run", cmd_run, run_usage, "run RECIPE",
      "run a TOML recipe; results go to results/<name>/"},
+    {"merge", cmd_merge, merge_usage, "merge OUT SHARD_DIR...",
+     "join the shards of `basin run --shard I/N` into one results folder"},
+    {"submit", cmd_submit, submit_usage, "submit slurm|parallel RECIPE",
+     "write (and with --now submit) a Slurm job array and its merge,\nor print a GNU parallel command line"},
     {"report", cmd_report, report_usage, "report DIR",
      "figures and report.html inside a results folder"},
     {"plugins", cmd_plugins, plugins_usage, "plugins",

@@ -261,6 +261,38 @@ static void free_names(char **names)
     free(names);
 }
 
+/* A name in a jobs/ folder (results/run_dir.h) basin writes: N.part,
+   recipe.toml, or a temporary name of one (".NAME.XXXXXX", ".N.part.link-PID"). */
+static int jobs_file(const char *name)
+{
+    const char *p = name[0] == '.' ? name + 1 : name;
+    size_t digits = strspn(p, "0123456789");
+    if (digits && !strncmp(p + digits, ".part", 5))
+        return name[0] == '.' || p[digits + 5] == '\0';
+    if (!strncmp(p, "recipe.toml", 11))
+        return name[0] == '.' || p[11] == '\0';
+    return 0;
+}
+
+/* Remove the jobs/ folder in the folder open at fd: its files basin writes, then
+   the folder when nothing else is left in it. */
+static void remove_jobs(int fd)
+{
+    int sub = openat(fd, "jobs", O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
+    if (sub < 0)
+        return;
+    char **names = list_names(sub);
+    for (size_t i = 0; names && names[i]; i++) {
+        struct stat st;
+        if (fstatat(sub, names[i], &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+            S_ISREG(st.st_mode) && jobs_file(names[i]))
+            unlinkat(sub, names[i], 0);
+    }
+    free_names(names);
+    close(sub);
+    unlinkat(fd, "jobs", AT_REMOVEDIR);
+}
+
 /* Remove the plain files basin writes from the folder open at fd. */
 static void remove_basin_files(int fd, int pause)
 {
@@ -273,6 +305,8 @@ static void remove_basin_files(int fd, int pause)
             unlinkat(fd, names[i], 0);
             if (pause)
                 step("removed a file of the old set");
+        } else if (S_ISDIR(st.st_mode) && !strcmp(names[i], "jobs")) {
+            remove_jobs(fd);
         } else if (S_ISDIR(st.st_mode) && report_tmp(names[i])) {
             int sub = openat(fd, names[i], O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
             if (sub >= 0) {
@@ -444,6 +478,26 @@ static int make_temp(const results_folder *rf, const char *kind, char *path, siz
     umask(mask);
     chmod(path, 0777 & ~mask);
     return 0;
+}
+
+void results_folder_clean(const char *dir)
+{
+    results_folder rf;
+    memset(&rf, 0, sizeof rf);
+    char host[64];
+    if (split_dir(&rf, dir, NULL, 0) != BASIN_OK)
+        return;
+    host_tag(host, sizeof host);
+    clean_dead(rf.parent, host);
+}
+
+int results_folder_check(const char *dir, int *exists, char *err, size_t n_err)
+{
+    results_folder rf;
+    memset(&rf, 0, sizeof rf);
+    *exists = 0;
+    int rc = split_dir(&rf, dir, err, n_err);
+    return rc ? rc : check_final(&rf, exists, err, n_err);
 }
 
 int results_folder_begin(results_folder *rf, const char *dir, char *err, size_t n_err)

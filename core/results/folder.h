@@ -57,6 +57,14 @@ typedef struct results_folder {
  */
 int results_folder_begin(results_folder *rf, const char *dir, char *err, size_t n_err);
 
+/* Clean up what dead basin processes of this host left beside dir (as
+   results_folder_begin does first): an old set aside returns to dir's place. */
+void results_folder_clean(const char *dir);
+
+/* Whether dir may take results, as results_folder_begin checks it (*exists: it
+   is there, a basin results folder or empty), creating nothing. */
+int results_folder_check(const char *dir, int *exists, char *err, size_t n_err);
+
 /*
  * Write the marker listing the plain files in rf->tmp, then swap rf->tmp in for
  * the old folder, checking it again as results_folder_begin did, and remove the

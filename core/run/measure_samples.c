@@ -662,7 +662,8 @@ static int measure_all(measurer *m, const results_file *records, int quiet, char
     for (int k = 0; k < N_INPUTS; k++)
         if (m->have[k] && (k != IN_SAMPLES || m->rule != MEASURE_OVERLAP))
             per += (m->in[k].rows + m->chunk - 1) / m->chunk;
-    m->bar = progress_new(blocks * per, !quiet && isatty(STDERR_FILENO));
+    m->bar = progress_new(blocks * per,
+                          !quiet && isatty(STDERR_FILENO) ? PROGRESS_BAR : PROGRESS_OFF);
     int rc = BASIN_OK;
     for (uint64_t q0 = 0; q0 < n && !rc; q0 += m->chunk) {
         rc = measure_block(m, rec, q0, n - q0 < m->chunk ? n - q0 : m->chunk, err, n_err);

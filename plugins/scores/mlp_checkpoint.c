@@ -230,10 +230,21 @@ int mlp_checkpoint_write(const char *path, const mlp_checkpoint *h, const float 
         bad = 1;
         saved = errno;
     }
-    if (!bad && rename(tmp, path) != 0) {
+    /* Published with link(2), which never replaces: a checkpoint's name is its
+       content's address (the configuration hash and K), so when another writer
+       (a shard training the same model into a shared folder) got there first,
+       its file is this one, and this writer loses cleanly: its temporary goes.
+       A file system without hard links gets rename(2) (the same bytes either
+       way). */
+    struct stat there;
+    if (!bad && link(tmp, path) != 0 &&
+        !(errno == EEXIST && lstat(path, &there) == 0 && S_ISREG(there.st_mode)) &&
+        rename(tmp, path) != 0) { /* no hard links, or a link planted at the name */
         bad = 1;
         saved = errno;
     }
+    if (!bad)
+        unlink(tmp); /* after a rename: gone already */
     if (bad) {
         snprintf(err, n_err, "checkpoint %s: write failed: %s", path,
                  saved ? strerror(saved) : "an I/O error");

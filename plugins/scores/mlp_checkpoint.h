@@ -68,8 +68,13 @@ typedef struct mlp_checkpoint {
 
 /*
  * Write header h and its h->n_params weights to path atomically: a new file
- * path.tmp.PID.RANDOM (O_CREAT | O_EXCL | O_NOFOLLOW), then rename. Returns 0, or
- * BASIN_EIO with a one-line message in err naming the file.
+ * path.tmp.PID.RANDOM (O_CREAT | O_EXCL | O_NOFOLLOW), then link(2) to path, which
+ * never replaces a file: when path exists already (another writer of the same
+ * content-addressed checkpoint was first) the existing plain file stays and this
+ * writer returns 0 having removed its temporary (rename(2) where the file system
+ * has no hard links, and over anything but a plain file: a planted link is
+ * replaced, never followed). Returns 0, or BASIN_EIO with a one-line message in err
+ * naming the file.
  */
 int mlp_checkpoint_write(const char *path, const mlp_checkpoint *h, const float *weights,
                          char *err, size_t n_err);

@@ -17,7 +17,9 @@ count = 20
 TOML
 }
 recipe() { { base; printf '%b' "$1"; } >"$T/r.toml"; echo "$T/r.toml"; }
-run() { "$BASIN" run "$@" --out "$T/out" --quiet; }
+# Failing runs go to a folder of their own: one that holds another recipe's
+# results refuses any other run first (durable.sh).
+run() { "$BASIN" run "$@" --out "$T/fail" --quiet; }
 
 printf '[dataset\nplugin = 1\n' >"$T/malformed.toml"
 expect_fail 2 "malformed.toml:1:" "malformed TOML" -- run "$T/malformed.toml"
@@ -46,7 +48,7 @@ expect_fail 2 "cannot create output folder $T/file/sub" "output folder under a f
 # results folder (root writes anywhere but /proc; tests/e2e/results-faults.sh
 # has a read-only file system).
 if [ "$(id -u)" -eq 0 ]; then ro=/proc; else ro=$T/ro; mkdir -p "$ro"; chmod 555 "$ro"; fi
-expect_fail 2 "cannot write in $ro: " "unwritable output folder" \
+expect_fail 2 "cannot create output folder $ro/basin-out: " "unwritable output folder" \
     -- "$BASIN" run "$T/r.toml" --out "$ro/basin-out" --quiet
 expect_fail 2 "init.order = 20 mixes more patterns than the 10 stored" \
     "a plugin-level impossibility names the job" \
@@ -74,15 +76,20 @@ expect_fail 2 "run: needs a recipe file" "no recipe" -- "$BASIN" run
 expect_fail 2 "unknown command 'rnu' (did you mean 'run'?)" "unknown command" -- "$BASIN" rnu
 
 # A failed run leaves the previous results exactly as they were, and no
-# temporary files.
-run "$T/r.toml" >/dev/null
+# temporary files: refused as another run's folder, or with --fresh moved aside
+# and put back when the run fails before its first job ends.
+"$BASIN" run "$T/r.toml" --out "$T/out" --quiet >/dev/null
 cp -r "$T/out" "$T/before"
-run "$T/r.toml" --set init.kind=mixture --set init.order=20 2>/dev/null
+"$BASIN" run "$T/r.toml" --out "$T/out" --quiet --set init.kind=mixture --set init.order=20 2>/dev/null
 check "a failed run keeps the earlier results" diff -r "$T/before" "$T/out"
+"$BASIN" run "$T/r.toml" --out "$T/out" --quiet --fresh --set init.kind=mixture \
+    --set init.order=20 2>/dev/null
+check "a failed --fresh run puts the earlier results back" diff -r "$T/before" "$T/out"
 check "a failed run leaves no temporary files" no_temporaries "$T/out"
+check "... and no dated folder" [ -z "$(ls -d "$T"/out.2* 2>/dev/null)" ]
 
 # Ctrl-C (SIGINT) mid-run: exit 1, a message, the earlier results untouched.
-"$BASIN" run "$R/hopfield-finite-size.toml" --out "$T/out" --quiet 2>"$T/int.err" &
+"$BASIN" run "$R/hopfield-finite-size.toml" --out "$T/out" --quiet --fresh 2>"$T/int.err" &
 pid=$!
 sleep 0.5
 kill -INT "$pid"
@@ -90,6 +97,11 @@ wait "$pid"
 rc=$?
 check "an interrupted run exits 1 ($rc)" [ "$rc" -eq 1 ]
 check "... saying so: $(cat "$T/int.err")" grep -q "interrupted during job" "$T/int.err"
-check "... and leaves the earlier results as they were" diff -r "$T/before" "$T/out"
+aside=$(ls -d "$T"/out.2* 2>/dev/null | head -1)
+if [ -e "$T/out/jobs/0.part" ]; then
+    check "... and keeps the earlier results aside" diff -r "$T/before" "$aside"
+else
+    check "... and leaves the earlier results as they were" diff -r "$T/before" "$T/out"
+fi
 check "... and no temporary files" no_temporaries "$T/out"
 finish

@@ -50,8 +50,11 @@ fault() {
     local code=$1 want=$2 what=$3
     shift 4
     local out rc
-    out=$("$BASIN" run "$T/fault.toml" --out "$T/out" --quiet "$@" 2>&1 >/dev/null)
+    # (into a folder of its own: one of another recipe's results refuses any
+    # other run before its first job, durable.sh)
+    "$BASIN" run "$T/fault.toml" --out "$T/fail" --fresh --quiet "$@" 2>"$T/fault.err" >/dev/null
     rc=$?
+    out=$(grep -v "^basin: --fresh: " "$T/fault.err")
     out=$(grep -v "^==[0-9]*==WARNING" <<<"$out")
     if [ "$rc" -ne "$code" ]; then
         bad "$what: exit $rc, want $code ($out)"
@@ -106,7 +109,7 @@ now() { date +%s.%N; }
 # start_hung: start a run whose sampler hangs, and wait until it does; sets pid.
 start_hung() {
     rm -f "$T/hanging"
-    BASIN_FAULT_HANGING="$T/hanging" "$BASIN" run "$T/fault.toml" --out "$T/out" \
+    BASIN_FAULT_HANGING="$T/hanging" "$BASIN" run "$T/fault.toml" --out "$T/fail" \
         --quiet --set 'sampler.fault="hang"' 2>"$T/hang.err" &
     pid=$!
     local tries=0

@@ -20,7 +20,9 @@ kind = "noise"
 count = 8
 TOML
 }
-run() { "$BASIN" run "$@" --out "$T/out" --quiet; }
+# Failing runs go to a folder of their own (one of another recipe's results
+# refuses them first: durable.sh).
+run() { "$BASIN" run "$@" --out "$T/fail" --quiet; }
 
 # npy FILE SHAPE BYTES: a float32 .npy with the given shape text and raw data.
 npy() {

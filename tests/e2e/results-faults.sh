@@ -6,8 +6,10 @@
 . "$(dirname "$0")/lib.sh"
 
 Q=$R/quickstart.toml
-# old/new DIR: two runs with different records and different sets of files.
-NEW=(--quiet --set init.count=20 --set seed=2 --set output.samples=false)
+# old/new DIR: a run, and a rerun of the same recipe, which builds its set anew
+# from the job parts and swaps it in over the old one (another recipe is refused
+# or, with --fresh, moves the old folder aside: durable.sh).
+NEW=(--quiet --set init.count=20 --set seed=1)
 old() { "$BASIN" run "$Q" --out "$1" --quiet --set init.count=20 --set seed=1; }
 new() { "$BASIN" run "$Q" --out "$1" "${NEW[@]}"; }
 old "$T/ref-old" && new "$T/ref-new"
@@ -70,7 +72,7 @@ for mode in pause pause,rename; do
             check "$mode: killed once $what: the old set is aside, whole" \
                 whole "${aside:-/nonexistent}"
         fi
-        failing "$T/k"
+        failing "$T/k2"
         check "$mode: ... and after the next run into the parent, one whole run" whole "$T/k"
         check "$mode: ... and no temporaries" no_temporaries "$T/k"
     done
@@ -79,24 +81,25 @@ for mode in pause pause,rename; do
     check "$mode: ... the new one" cmp -s "$T/k/records.csv" "$T/ref-new/records.csv"
 done
 
-# --- kill -9 during a run: the old set stays; the next run removes the dead
-# run's folder
-rm -rf "$T/k" && old "$T/k"
-"$BASIN" run "$R/hopfield-finite-size.toml" --out "$T/k" --quiet &
+# --- kill -9 during a --fresh run: the old set stays whole under its dated
+# name; the next run into the parent removes the dead run's temporary folder
+rm -rf "$T/k" "$T"/k.2* && old "$T/k"
+"$BASIN" run "$R/hopfield-finite-size.toml" --out "$T/k" --quiet --fresh 2>/dev/null &
 pid=$!
-sleep 0.5
+for _ in $(seq 1 200); do ls -A "$T" | grep -q '^\.k\.basin-new-' && break; sleep 0.02; done
 kill -9 "$pid"
 wait "$pid" 2>/dev/null
-check "a run killed mid-way leaves the old set whole" whole "$T/k"
-check "... the old one" cmp -s "$T/k/records.csv" "$T/ref-old/records.csv"
+aside=$(ls -d "$T"/k.2* 2>/dev/null | head -1)
+check "a run killed mid-way leaves the old set whole" whole "${aside:-/nonexistent}"
+check "... the old one" cmp -s "$aside/records.csv" "$T/ref-old/records.csv"
 check "... and its unfinished set beside it" bash -c "ls -A '$T' | grep -q '^\.k\.basin-new-'"
-failing "$T/k"
+failing "$T/k2"
 check "the next run into the parent removes it" no_temporaries "$T/k"
-check "... and leaves the old set" whole "$T/k"
+check "... and leaves the old set" whole "$aside"
 # A folder of a live process (this shell's) or of another host is not touched.
 mkdir "$T/.k.basin-new-$(hostname | tr -c 'A-Za-z0-9\n' _ | cut -c1-32)-$$-AbC123" \
     "$T/.k.basin-new-otherhost-1-AbC123"
-failing "$T/k"
+failing "$T/k2"
 check "a live run's folder is left alone" [ -d "$T/.k.basin-new-$(hostname | tr -c 'A-Za-z0-9\n' _ | cut -c1-32)-$$-AbC123" ]
 check "another host's run's folder is left alone" [ -d "$T/.k.basin-new-otherhost-1-AbC123" ]
 rm -rf "$T"/.k.basin-*
@@ -107,15 +110,20 @@ if [ "$(id -u)" -eq 0 ] && mount -t tmpfs -o size=1m basin-test "$T/fs" 2>/dev/n
     trap 'umount "$T/fs" 2>/dev/null; rm -rf "$T"' EXIT
     new "$T/fs/out"
     cp -r "$T/fs/out" "$T/fs-before"
-    # Full: the new set (1.2 MB of samples) does not fit beside the old one.
-    "$BASIN" run "$Q" --out "$T/fs/out" --quiet --set init.count=200 2>"$T/full.err"
+    # Full: the new run (1.2 MB of samples) does not fit beside the old one, which
+    # --fresh keeps under a dated name (or puts back when no job ended).
+    "$BASIN" run "$Q" --out "$T/fs/out" --quiet --set init.count=200 --fresh 2>"$T/full.err"
     rc=$?
+    sed -i '/^basin: --fresh: /d; /^basin: the run failed before its first job ended/d' "$T/full.err"
+    kept=$T/fs/out
+    [ -e "$kept/records.csv" ] || kept=$(ls -d "$T"/fs/out.2* 2>/dev/null | head -1)
     check "a full disk fails the run with exit 1 ($rc)" [ "$rc" -eq 1 ]
     check "... saying so in one line: $(cat "$T/full.err")" \
         bash -c "[ \$(wc -l <'$T/full.err') -eq 1 ] && grep -q 'No space left on device' '$T/full.err'"
     check "... naming the results folder" grep -qF "$T/fs/out" "$T/full.err"
-    check "... the earlier results intact" diff -r "$T/fs-before" "$T/fs/out"
+    check "... the earlier results intact" diff -r "$T/fs-before" "$kept"
     check "... and no temporaries" no_temporaries "$T/fs/out"
+    [ "$kept" = "$T/fs/out" ] || { rm -rf "$T/fs/out" && mv "$kept" "$T/fs/out"; }
     mount -o remount,ro "$T/fs"
     expect_fail 2 "cannot write in $T/fs: Read-only file system" "a read-only file system" \
         -- new "$T/fs/out"

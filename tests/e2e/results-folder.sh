@@ -15,8 +15,8 @@ quick --out "$T/out"
 check "the marker lists the run's files" \
     diff <(printf 'basin-results 1\nrecords.csv\nrun.toml\nsamples.npy\nsummary.csv\n') \
     "$T/out/.basin-results"
-check "a results folder holds the set and the marker, nothing else" \
-    diff <(ls -A "$T/out") <(printf '.basin-results\nrecords.csv\nrun.toml\nsamples.npy\nsummary.csv\n')
+check "a results folder holds the set, the marker and the job parts, nothing else" \
+    diff <(ls -A "$T/out") <(printf '.basin-results\njobs\nrecords.csv\nrun.toml\nsamples.npy\nsummary.csv\n')
 check "no temporary folder is left beside it" no_temporaries "$T/out"
 
 # --- a user's folder is never replaced or cleaned
@@ -57,11 +57,12 @@ expect_fail 2 "$T/link is a symbolic link" "a link at --out, with a trailing /" 
 check "... the linked results are untouched" [ "$before" = "$(sums "$T/out")" ]
 
 # --- a rerun replaces the set: files of the old run go, files basin did not
-# write stay
-quick --out "$T/re" --set output.samples=false
+# write stay (a rerun of the same recipe; another one is refused: durable.sh)
+quick --out "$T/re"
 echo "my notes" >"$T/re/notes.txt"
 mkdir "$T/re/plots" && echo "my plot" >"$T/re/plots/p.txt"
 : >"$T/re/rates.svg" # a report's file: basin's, it goes with its set
+rm "$T/re/samples.npy" && sed -i '/samples.npy/d' "$T/re/.basin-results"
 quick --out "$T/re"
 check "the new set has samples.npy" [ -f "$T/re/samples.npy" ]
 check "the old set's report file went with it" [ ! -e "$T/re/rates.svg" ]
@@ -69,8 +70,9 @@ check "a user's file in a results folder survives a rerun" grep -qx "my notes" "
 check "... and a user's folder" grep -qx "my plot" "$T/re/plots/p.txt"
 check "... and the marker lists only the run's files" \
     diff <(tail -n +2 "$T/re/.basin-results") <(printf 'records.csv\nrun.toml\nsamples.npy\nsummary.csv\n')
-quick --out "$T/re" --set output.samples=false
-check "a rerun without samples leaves no samples.npy of the run before" [ ! -e "$T/re/samples.npy" ]
+quick --out "$T/re" --set output.samples=false --fresh 2>/dev/null
+check "a fresh run without samples leaves no samples.npy of the run before" [ ! -e "$T/re/samples.npy" ]
+check "... and keeps the run before under a dated name" [ -f "$(ls -d "$T"/re.2* | head -1)/samples.npy" ]
 check "... and no temporaries" no_temporaries "$T/re"
 
 # --- `basin measure` writes its folder the same way

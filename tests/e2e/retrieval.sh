@@ -88,11 +88,11 @@ expect_fail 2 "measure.rule sweeps the cosine rule with another" \
     --set 'measure.rule=["cosine", "pham"]'
 expect_fail 2 'init.corruption = "gaussian" draws real values, but the data are +-1' \
     "gaussian corruption of +-1 data" \
-    -- "$BASIN" run "$R/hopfield-spurious.toml" --out "$T/bad" --quiet \
+    -- "$BASIN" run "$R/hopfield-spurious.toml" --out "$T/bad2" --quiet \
     --set dataset.count=5 --set init.kind=pattern --set init.flip=0.1 \
     --set init.corruption=gaussian
 expect_fail 2 "'gaussain' is not one of auto|sign-flip|resample|gaussian" \
     "an unknown corruption" \
-    -- "$BASIN" run "$R/modern-retrieval.toml" --out "$T/bad" --quiet \
+    -- "$BASIN" run "$R/modern-retrieval.toml" --out "$T/bad3" --quiet \
     --set init.corruption=gaussain
 finish

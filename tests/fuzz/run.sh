@@ -22,7 +22,7 @@ shift 2
 # toml++ 3.3.0 overflows its stack on ~16 000-part dotted keys (32 KB), a known
 # defect (issue 16, item 5) a bounded run should not spend its time on.
 declare -A max_len=([recipe]=4096 [run-toml]=8192 [csv]=4096 [npy]=4096 [idx]=4096
-                    [checkpoint]=4096 [prototype]=1024 [measure]=4096)
+                    [checkpoint]=4096 [prototype]=1024 [measure]=4096 [job-part]=4096)
 names=("$@")
 if [ ${#names[@]} -eq 0 ]; then
     for exe in "$build"/tests/fuzz/fuzz-*; do

@@ -57,7 +57,7 @@ check "a checkpoint per K ($n)" test "$n" -eq 2
 
 # A second run loads both checkpoints: the same samples, one loss point per job.
 cp "$T/out/samples.npy" "$T/first.npy"
-check "the rerun succeeds" "$BASIN" run "$T/t.toml" --out "$T/out" --quiet --threads 2
+check "the rerun succeeds" "$BASIN" run "$T/t.toml" --out "$T/out" --quiet --threads 2 --fresh
 check "the rerun reproduces the samples" cmp -s "$T/out/samples.npy" "$T/first.npy"
 rows=$(awk -F, 'NR > 1' "$T/out/training.csv" | wc -l)
 check "the rerun records the stored final losses ($rows rows)" test "$rows" -eq 2
