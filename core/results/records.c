@@ -120,6 +120,10 @@ static void col_cos_pair(FILE *f, const records_batch *b, uint64_t i)
 {
     csv_real(f, opt(b->cos_pair, i));
 }
+static void col_cluster(FILE *f, const records_batch *b, uint64_t i)
+{
+    fprintf(f, "%lld", b->cluster ? (long long)b->cluster[i] : -1ll);
+}
 
 /* The layouts a column belongs to: DIFFUSION is the distance layout of a
    score model. */
@@ -159,6 +163,7 @@ static const struct column {
     {"t_first_passage_ou", DIFFUSION, col_t_first_ou},
     {"d_pair", DISTANCE, col_d_pair},
     {"cos_pair", DISTANCE, col_cos_pair},
+    {"cluster", DISTANCE, col_cluster},
 };
 #define N_COLUMNS (sizeof COLUMNS / sizeof COLUMNS[0])
 

@@ -16,6 +16,7 @@
 #include "results/atomic_file.h"
 #include "results/attractors.h"
 #include "results/clones.h"
+#include "results/clusters.h"
 #include "results/folder.h"
 #include "results/records.h"
 #include "results/run_toml.h"
@@ -24,11 +25,21 @@
 #include "results/training.h"
 #include "run/job.h"
 
-/* The files of a results folder, in commit order; the last three when asked. */
-enum { F_RECORDS, F_SUMMARY, F_RUN, F_COLLAPSE, F_ATTRACTORS, F_TRAINING, N_FILES };
-static const char *const FILE_NAMES[N_FILES] = {"records.csv",    "summary.csv",
-                                                "run.toml",       "collapse.csv",
-                                                "attractors.csv", "training.csv"};
+/* The files of a results folder, in commit order; the last four when asked
+   (spurious.csv: rule pham). */
+enum {
+    F_RECORDS,
+    F_SUMMARY,
+    F_RUN,
+    F_COLLAPSE,
+    F_ATTRACTORS,
+    F_TRAINING,
+    F_SPURIOUS,
+    N_FILES
+};
+static const char *const FILE_NAMES[N_FILES] = {
+    "records.csv",    "summary.csv",  "run.toml",    "collapse.csv",
+    "attractors.csv", "training.csv", "spurious.csv"};
 
 /* One run: its plan, its open files and what its jobs leave. */
 typedef struct run {
@@ -148,6 +159,23 @@ static int write_training(run *u, const job *j, const csv_job *id, char *err,
     return BASIN_OK;
 }
 
+/* A job's spurious clusters in spurious.csv, opened at the first job of rule
+   pham. */
+static int write_clusters(run *u, const job *j, const csv_job *id, char *err,
+                          size_t n_err)
+{
+    if (j->rule != MEASURE_PHAM)
+        return BASIN_OK;
+    if (!u->open[F_SPURIOUS]) {
+        int rc = open_file(u, F_SPURIOUS, err, n_err);
+        if (rc)
+            return rc;
+        clusters_header(u->files[F_SPURIOUS].f, u->r);
+    }
+    clusters_write(u->files[F_SPURIOUS].f, id, &j->spurious, j->dist, u->coords);
+    return BASIN_OK;
+}
+
 /* A job's final states in records.csv. */
 static void write_records(run *u, const job *j, const csv_job *id)
 {
@@ -170,7 +198,8 @@ static void write_records(run *u, const job *j, const csv_job *id)
                        .t_near = j->traj.t_near,
                        .t_near_ou = j->traj.t_near_ou,
                        .t_first = j->traj.t_first,
-                       .t_first_ou = j->traj.t_first_ou};
+                       .t_first_ou = j->traj.t_first_ou,
+                       .cluster = j->spurious.cluster};
     FILE *rec = u->files[F_RECORDS].f;
     if (u->layout < 0) {
         u->layout = j->overlap != NULL;
@@ -211,6 +240,8 @@ static int keep_job(run *u, job *j, double started, char *err, size_t n_err)
         attractors_write(u->files[F_ATTRACTORS].f, &id, &j->land, u->coords);
     }
     int rc = write_training(u, j, &id, err, n_err);
+    if (!rc)
+        rc = write_clusters(u, j, &id, err, n_err);
     if (rc)
         return rc;
     st->seconds += clock_seconds() - started;
@@ -282,7 +313,7 @@ static int finish(run *u, double run_started, char *err, size_t n_err)
         columns |= SUMMARY_DIFFUSION;
     summary_write(u->files[F_SUMMARY].f, r, u->stats, confidence, u->coords, columns,
                   u->landscape);
-    if (run_toml_write(u->files[F_RUN].f, r, u->o->threads)) {
+    if (run_toml_write(u->files[F_RUN].f, r, u->o->threads, u->stats)) {
         errmsg(err, n_err, "out of memory while writing run.toml");
         return BASIN_ENOMEM;
     }
