@@ -127,7 +127,9 @@ int calibrate_job(calibration *c, double delta_m, double delta_s, double q, int 
                  (unsigned long long)n);
         return BASIN_EINVAL;
     }
-    if (c->auto_m) {
+    /* δ_m is read by rule pham, and by the support test with a law; the ratio
+       rule without one leaves it unresolved (NaN), and no fallback is needed. */
+    if (c->auto_m && (pham || law)) {
         if (held && n_train)
             rc = calibrate_delta_m(heldout, n_heldout, train, n_train, dim, q, &c->delta_m);
         else

@@ -80,7 +80,9 @@ int calibrate_delta_h(const float *heldout, uint64_t n_heldout, uint32_t dim, do
 
 /* What a job or `basin measure` calibrates. delta_m and delta_s: the recipe's
    values (NaN: "auto"); n: the sample count; law: the data set's law_distance
-   answered for these states; pham: the rule reads δ_s. Returns BASIN_EINVAL
+   answered for these states; pham: the rule reads δ_s (and δ_m; the ratio rule
+   reads δ_m only for the support test with a law: without one an "auto" δ_m
+   stays NaN). δ_h is calibrated for the support test from a held-out split. Returns BASIN_EINVAL
    with a message in err when δ_s is "auto" and n_heldout < n (heldout_key
    names where the held-out split is set: "dataset.heldout", "--heldout"). */
 int calibrate_job(calibration *c, double delta_m, double delta_s, double q, int pham,
