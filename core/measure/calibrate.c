@@ -113,7 +113,7 @@ int calibrate_job(calibration *c, double delta_m, double delta_s, double q, int 
                        .auto_m = isnan(delta_m),
                        .auto_s = pham && isnan(delta_s)};
     int held = n_heldout >= 2;
-    c->support = law ? CALIBRATE_SUPPORT_LAW
+    c->support = law    ? CALIBRATE_SUPPORT_LAW
                  : held ? CALIBRATE_SUPPORT_HELDOUT
                         : CALIBRATE_SUPPORT_NONE;
     int rc = BASIN_OK;
@@ -131,7 +131,8 @@ int calibrate_job(calibration *c, double delta_m, double delta_s, double q, int 
        rule without one leaves it unresolved (NaN), and no fallback is needed. */
     if (c->auto_m && (pham || law)) {
         if (held && n_train)
-            rc = calibrate_delta_m(heldout, n_heldout, train, n_train, dim, q, &c->delta_m);
+            rc = calibrate_delta_m(heldout, n_heldout, train, n_train, dim, q,
+                                   &c->delta_m);
         else
             c->fallback_m = 1, c->delta_m = CALIBRATE_FALLBACK;
     }

@@ -36,9 +36,9 @@ void referee_classify(const referee_batch *b, const basin_value *measure,
             continue;
         }
         int on = calibrate_on_support(&c, b->dist[i].d_h, b->d_law ? b->d_law[i] : NAN);
-        cls[i] = measure_classify_distance(&b->dist[i], converged(b, i), b->rule,
-                                           c.delta_m, c.delta_s,
-                                           measure[MEASURE_RATIO].number, on);
+        cls[i] =
+            measure_classify_distance(&b->dist[i], converged(b, i), b->rule, c.delta_m,
+                                      c.delta_s, measure[MEASURE_RATIO].number, on);
     }
 }
 
@@ -83,9 +83,9 @@ static void count_distance(const referee_batch *b, uint64_t i, const basin_value
     if (before && !isnan(before->d_m)) {
         st->before_n++;
         calibration c = thresholds(b, measure);
-        st->before_memorized += measure_classify_distance(before, 1, b->rule, c.delta_m,
-                                                          c.delta_s, ratio, -1) ==
-                                MEASURE_MEMORIZED;
+        st->before_memorized +=
+            measure_classify_distance(before, 1, b->rule, c.delta_m, c.delta_s, ratio,
+                                      -1) == MEASURE_MEMORIZED;
         st->before_ratio_memorized +=
             measure_classify_distance(before, 1, MEASURE_RATIO_RULE, 0, 0, ratio, -1) ==
             MEASURE_MEMORIZED;

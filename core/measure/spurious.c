@@ -62,8 +62,8 @@ static int link_pairs(const float *x, const double *sq, uint64_t m, uint32_t dim
     return BASIN_OK;
 }
 
-int spurious_group(const float *states, uint64_t n, uint32_t dim, const measure_class *cls,
-                   double delta_s, spurious_result *out)
+int spurious_group(const float *states, uint64_t n, uint32_t dim,
+                   const measure_class *cls, double delta_s, spurious_result *out)
 {
     memset(out, 0, sizeof *out);
     out->cluster = malloc((size_t)(n ? n : 1) * sizeof *out->cluster);

@@ -37,8 +37,8 @@ typedef struct spurious_result {
  * not depend on threads. out is the caller's (spurious_free). Returns BASIN_OK
  * or BASIN_ENOMEM. [thread-safe]
  */
-int spurious_group(const float *states, uint64_t n, uint32_t dim, const measure_class *cls,
-                   double delta_s, spurious_result *out);
+int spurious_group(const float *states, uint64_t n, uint32_t dim,
+                   const measure_class *cls, double delta_s, spurious_result *out);
 
 /* Free what out owns; out stays valid, empty. */
 void spurious_free(spurious_result *out);

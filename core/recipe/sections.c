@@ -72,10 +72,11 @@ const basin_param_def measure_params[MEASURE_N_PARAMS + 1] = {
         {"ratio", BASIN_PARAM_REAL, 1.0 / 3.0, NULL, 0, 1, NULL,
          BASIN_PARAM_MIN_EXCLUSIVE,
          "ratio rule: memorized when d_m / d_2 is below this (1/3: Yoon et al. 2023)"},
-    [MEASURE_CONFIDENCE] = {"confidence", BASIN_PARAM_REAL, 0.95, NULL, 0, 1, NULL,
-                            BASIN_PARAM_MIN_EXCLUSIVE | BASIN_PARAM_MAX_EXCLUSIVE,
-                            "level of the intervals reported with every rate (Wilson; with repeats, "
-                            "also a bootstrap over the point's jobs)"},
+    [MEASURE_CONFIDENCE] =
+        {"confidence", BASIN_PARAM_REAL, 0.95, NULL, 0, 1, NULL,
+         BASIN_PARAM_MIN_EXCLUSIVE | BASIN_PARAM_MAX_EXCLUSIVE,
+         "level of the intervals reported with every rate (Wilson; with repeats, "
+         "also a bootstrap over the point's jobs)"},
     [MEASURE_COLLAPSE] =
         {"collapse", BASIN_PARAM_BOOL, 0, NULL, 0, 1, NULL, 0,
          "score models: follow the empirical posterior over the training set along "

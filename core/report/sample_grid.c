@@ -38,9 +38,11 @@ static const struct {
 };
 
 /* Frame colours by class (ColorBrewer Dark2, as in the report's figures). */
-static const uint8_t CLASS_RGB[MEASURE_N_CLASSES][3] = {
-    {0x1b, 0x9e, 0x77}, {0xd9, 0x5f, 0x02}, {0x75, 0x70, 0xb3}, {0xe7, 0x29, 0x8a},
-    {0x99, 0x99, 0x99}};
+static const uint8_t CLASS_RGB[MEASURE_N_CLASSES][3] = {{0x1b, 0x9e, 0x77},
+                                                        {0xd9, 0x5f, 0x02},
+                                                        {0x75, 0x70, 0xb3},
+                                                        {0xe7, 0x29, 0x8a},
+                                                        {0x99, 0x99, 0x99}};
 static const char CLASS_LETTER[MEASURE_N_CLASSES] = {'M', 'S', 'G', 'O', 'U'};
 
 void sample_grid_free(sample_grid *g)
@@ -154,7 +156,8 @@ int sample_grid_draw(grid_tile *tiles, size_t n, uint32_t columns, uint32_t heig
     static const uint8_t NONE[3] = {0xee, 0xee, 0xee};
     for (size_t t = 0; t < n; t++) {
         grid_tile *T = &tiles[t];
-        int cls = T->cls >= 0 && T->cls < MEASURE_N_CLASSES ? T->cls : MEASURE_UNCONVERGED;
+        int cls =
+            T->cls >= 0 && T->cls < MEASURE_N_CLASSES ? T->cls : MEASURE_UNCONVERGED;
         fill(g, T->x_sample - BORDER, T->y_sample - BORDER, 2 * tw + GAP + 2 * BORDER,
              th + 2 * BORDER, CLASS_RGB[cls]);
         draw_image(g, T->sample, T->x_sample, T->y_sample);

@@ -84,9 +84,9 @@ static int class_of(const char *name)
 typedef struct chosen {
     size_t record; /* row of records.csv and samples.npy */
     int cls;
-    size_t group;   /* root of its spurious group */
+    size_t group;      /* root of its spurious group */
     long long cluster; /* records.csv's spurious cluster; -1: none, or no column */
-    uint32_t label; /* group number shown, 1-based */
+    uint32_t label;    /* group number shown, 1-based */
     long long nearest;
     double d_m;
 } chosen;

@@ -24,8 +24,8 @@
 /* --------------------------------------------------------------- names */
 
 static const char *const RUN_FILES[] = {
-    RESULTS_MARKER, "records.csv",    "summary.csv",     "run.toml",
-    "collapse.csv", "attractors.csv", "training.csv",    "samples.npy",
+    RESULTS_MARKER, "records.csv",    "summary.csv",      "run.toml",
+    "collapse.csv", "attractors.csv", "training.csv",     "samples.npy",
     "report.html",  "samples.png",    "samples-grid.csv", "spurious.csv"};
 static const char *const FIGURE_STEMS[] = {"rates", "pairs",     "collapse",
                                            "phi",   "landscape", "training"};

@@ -97,8 +97,9 @@ static void write_distance(FILE *f, const point_stats *st, double confidence)
     write_reals(f, pairs, sizeof pairs / sizeof pairs[0]);
     /* The thresholds (means over the point's jobs: each job calibrates on its
        own data), the spurious clusters per job and their mean size. */
-    fprintf(f, "%s,", calibrate_support_name(st->calibrated ? st->support
-                                                             : CALIBRATE_SUPPORT_NONE));
+    fprintf(
+        f, "%s,",
+        calibrate_support_name(st->calibrated ? st->support : CALIBRATE_SUPPORT_NONE));
     uint64_t clusters = 0, members = 0;
     for (uint64_t k = 0; k < st->jobs_n; k++) {
         clusters += st->jobs[k].spurious_clusters;
@@ -222,7 +223,8 @@ void summary_print(const recipe *r, const point_stats *stats, double confidence,
     printf("%-22s%-22s%-22s", "memorized", "spurious", "generalized");
     if (support)
         printf("%-22s", "off_support");
-    printf("%s\n", collapse ? "samples  t_collapse [median] (theory), OU time" : "samples");
+    printf("%s\n",
+           collapse ? "samples  t_collapse [median] (theory), OU time" : "samples");
     size_t *coords = calloc(r->n_axes + 1, sizeof *coords);
     for (size_t p = 0; coords && p < r->n_points; p++) {
         recipe_coords(r, p, coords);
@@ -264,8 +266,10 @@ static void warn_referee(const recipe *r, const point_stats *stats)
     const char *id = r->sections[RECIPE_DATASET].plugin_id;
     char data[160];
     if (id)
-        snprintf(data, sizeof data, "the data set %s has no held-out split "
-                 "(dataset.heldout = 0)", id);
+        snprintf(data, sizeof data,
+                 "the data set %s has no held-out split "
+                 "(dataset.heldout = 0)",
+                 id);
     else
         snprintf(data, sizeof data, "no held-out points were given (--heldout)");
     size_t fallback_m = 0, fallback_s = 0, unjudged = 0, n = r->n_points;

@@ -886,9 +886,8 @@ int job_run(job *j, unsigned threads, char *err, size_t n_err)
     recipe_values(j->r, RECIPE_MEASURE, j->point, j->values);
     referee_batch b = job_batch(j);
     referee_classify(&b, j->values, j->cls);
-    if (j->rule == MEASURE_PHAM &&
-        spurious_group(j->states, j->count, j->info.dim, j->cls, j->cal.delta_s,
-                       &j->spurious))
+    if (j->rule == MEASURE_PHAM && spurious_group(j->states, j->count, j->info.dim,
+                                                  j->cls, j->cal.delta_s, &j->spurious))
         return fail(j, BASIN_ENOMEM, "measure", "out of memory for the spurious clusters",
                     err, n_err);
     return BASIN_OK;

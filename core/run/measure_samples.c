@@ -92,8 +92,8 @@ typedef struct measurer {
     measure_overlap *over, *over_part;
     measure_class *cls;
     progress *bar;
-    point_stats t;   /* the one point's tally, as a run keeps it */
-    calibration cal; /* the distance rules' thresholds (measure/calibrate.h) */
+    point_stats t;     /* the one point's tally, as a run keeps it */
+    calibration cal;   /* the distance rules' thresholds (measure/calibrate.h) */
     uint8_t *spurious; /* per sample: 1 when its class is spurious */
 } measurer;
 
@@ -293,9 +293,10 @@ static void write_run_toml(const measurer *m, FILE *f)
         fputc('\n', f);
     }
     if (m->rule != MEASURE_OVERLAP) {
-        fprintf(f, "\n# The thresholds used (calibrated where \"auto\", "
-                   "docs/science.md):\n# delta_m %.6g, delta_s %.6g, delta_h %.6g, "
-                   "quantile %g, support %s\n",
+        fprintf(f,
+                "\n# The thresholds used (calibrated where \"auto\", "
+                "docs/science.md):\n# delta_m %.6g, delta_s %.6g, delta_h %.6g, "
+                "quantile %g, support %s\n",
                 m->cal.delta_m, m->cal.delta_s, m->cal.delta_h, m->cal.quantile,
                 calibrate_support_name(m->cal.support));
     }
@@ -469,8 +470,8 @@ static int calibrate_inputs(measurer *m, char *err, size_t n_err)
         rc = stream_delta_m(m, h, n_h, q, &delta_m, err, n_err);
     if (!rc)
         rc = calibrate_job(&m->cal, delta_m, delta_s, q, m->rule == MEASURE_PHAM, 0, NULL,
-                           0, h, n_h, m->in[IN_SAMPLES].rows, m->dim, "--heldout",
-                           err, n_err);
+                           0, h, n_h, m->in[IN_SAMPLES].rows, m->dim, "--heldout", err,
+                           n_err);
     if (!rc && auto_m) {
         m->cal.auto_m = 1;
         if (!m->cal.fallback_m)

@@ -124,7 +124,7 @@ TEST_IMPL(spurious_clusters)
        does not join anything. */
     const float x[7] = {0, 0.4f, 0.8f, 5, 1.6f, 9, 5.5f};
     measure_class cls[7] = {MEASURE_SPURIOUS, MEASURE_GENERALIZED, MEASURE_SPURIOUS,
-                            MEASURE_SPURIOUS, MEASURE_SPURIOUS, MEASURE_SPURIOUS,
+                            MEASURE_SPURIOUS, MEASURE_SPURIOUS,    MEASURE_SPURIOUS,
                             MEASURE_SPURIOUS};
     spurious_result s;
     ASSERT_EQ(spurious_group(x, 7, 1, cls, 1.0, &s), BASIN_OK);
@@ -263,12 +263,14 @@ TEST_IMPL(calibrate_n_independent)
     for (int s = 0; s < 3; s++) {
         referee_class_intervals(&st_auto[s], 0.95, 1, (size_t)s, lo_a[s], hi_a[s]);
         referee_class_intervals(&st_fixed[s], 0.95, 1, (size_t)s, lo_f[s], hi_f[s]);
-        rate_a[s] = (double)st_auto[s].counts[MEASURE_SPURIOUS] / (double)st_auto[s].samples;
-        rate_f[s] = (double)st_fixed[s].counts[MEASURE_SPURIOUS] / (double)st_fixed[s].samples;
+        rate_a[s] =
+            (double)st_auto[s].counts[MEASURE_SPURIOUS] / (double)st_auto[s].samples;
+        rate_f[s] =
+            (double)st_fixed[s].counts[MEASURE_SPURIOUS] / (double)st_fixed[s].samples;
         printf("# n = %llu: calibrated %.3f [%.3f, %.3f], fixed %.3f [%.3f, %.3f]\n",
-                     (unsigned long long)NS[s], rate_a[s], lo_a[s][MEASURE_SPURIOUS],
-                     hi_a[s][MEASURE_SPURIOUS], rate_f[s], lo_f[s][MEASURE_SPURIOUS],
-                     hi_f[s][MEASURE_SPURIOUS]);
+               (unsigned long long)NS[s], rate_a[s], lo_a[s][MEASURE_SPURIOUS],
+               hi_a[s][MEASURE_SPURIOUS], rate_f[s], lo_f[s][MEASURE_SPURIOUS],
+               hi_f[s][MEASURE_SPURIOUS]);
         /* The calibrated rate near the model's 0.307. */
         EXPECT_NEAR(rate_a[s], 0.307, 0.06);
     }
@@ -303,7 +305,8 @@ static void point_of(point_stats *st, const uint64_t *hits, int jobs, uint64_t n
     for (int j = 0; j < jobs; j++) {
         for (uint64_t i = 0; i < n; i++)
             cls[i] = i < hits[j] ? MEASURE_SPURIOUS : MEASURE_GENERALIZED;
-        referee_batch b = {.n = n, .rule = MEASURE_OVERLAP, .overlap = o, .job = (uint64_t)j};
+        referee_batch b = {
+            .n = n, .rule = MEASURE_OVERLAP, .overlap = o, .job = (uint64_t)j};
         referee_count(&b, cls, v, st);
     }
     free(o);
