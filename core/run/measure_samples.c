@@ -342,6 +342,7 @@ static void measurer_free(measurer *m)
     free(m->over_part);
     free(m->cls);
     free(m->spurious);
+    referee_stats_free(&m->t);
     progress_free(m->bar);
 }
 
