@@ -10,7 +10,7 @@
 const char *measure_class_name(measure_class c)
 {
     static const char *const NAMES[] = {"memorized", "spurious", "generalized",
-                                        "unconverged"};
+                                        "off_support", "unconverged"};
     return c < MEASURE_N_CLASSES ? NAMES[c] : "unknown";
 }
 
@@ -290,7 +290,7 @@ int measure_distances(const float *states, uint64_t n, const float *train,
 
 measure_class measure_classify_distance(const measure_distance *d, int converged,
                                         measure_rule rule, double delta_m, double delta_s,
-                                        double ratio)
+                                        double ratio, int on_support)
 {
     /* As with overlaps, a state on a training point is memorized even if the
        dynamics had not settled. d_2 is NaN with one training point: the ratio
@@ -303,28 +303,27 @@ measure_class measure_classify_distance(const measure_distance *d, int converged
         return MEASURE_UNCONVERGED;
     if (rule != MEASURE_RATIO_RULE && d->d_s <= delta_s)
         return MEASURE_SPURIOUS;
-    return MEASURE_GENERALIZED;
+    return on_support == 0 ? MEASURE_OFF_SUPPORT : MEASURE_GENERALIZED;
 }
 
-/* Smallest k with P(Binomial(n, p) <= k) >= q. */
-static uint64_t binomial_quantile(uint64_t n, double p, double q)
+double measure_normal_quantile(double p)
 {
-    if (p <= 0)
-        return 0;
-    if (p >= 1)
-        return n;
-    double log_p = log(p), log_q = log1p(-p), lg_n = lgamma((double)n + 1);
-    double cdf = 0;
-    for (uint64_t k = 0; k <= n; k++) {
-        double log_pmf = lg_n - lgamma((double)k + 1) - lgamma((double)(n - k) + 1) +
-                         (double)k * log_p + (double)(n - k) * log_q;
-        cdf += exp(log_pmf);
-        /* A relative tolerance keeps rounding in the sum from skipping the
-           exact quantile when the CDF lands on q. */
-        if (cdf >= q * (1 - 1e-12))
-            return k;
+    /* Solve Φ(z) = erfc(−z/√2)/2 = p by Newton from 0; Φ is convex-concave and
+       monotone, so the steps are damped to stay within ±8. */
+    double z = 0;
+    for (int k = 0; k < 100; k++) {
+        double f = 0.5 * erfc(-z / sqrt(2.0)) - p;
+        double density = exp(-0.5 * z * z) / sqrt(2 * M_PI);
+        double step = f / density;
+        if (step > 1)
+            step = 1;
+        if (step < -1)
+            step = -1;
+        z -= step;
+        if (fabs(step) < 1e-12)
+            break;
     }
-    return n;
+    return z;
 }
 
 void measure_rate_interval(uint64_t hits, uint64_t n, double confidence, double *lo,
@@ -334,7 +333,10 @@ void measure_rate_interval(uint64_t hits, uint64_t n, double confidence, double 
         *lo = *hi = NAN;
         return;
     }
-    double p = (double)hits / (double)n, tail = (1 - confidence) / 2;
-    *lo = (double)binomial_quantile(n, p, tail) / (double)n;
-    *hi = (double)binomial_quantile(n, p, 1 - tail) / (double)n;
+    double z = measure_normal_quantile(1 - (1 - confidence) / 2), z2 = z * z;
+    double nn = (double)n, p = (double)hits / nn;
+    double centre = (p + z2 / (2 * nn)) / (1 + z2 / nn);
+    double half = z * sqrt(p * (1 - p) / nn + z2 / (4 * nn * nn)) / (1 + z2 / nn);
+    *lo = hits == 0 ? 0 : fmax(0, centre - half);
+    *hi = hits == n ? 1 : fmin(1, centre + half);
 }

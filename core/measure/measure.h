@@ -9,11 +9,15 @@
  *   d_h  to the nearest held-out point (NaN without held-out data).
  * Rule `pham` (Pham et al. 2025): memorized if d_m ≤ δ_m;
  *   spurious if not memorized and d_s ≤ δ_s (several generations fell into the
- *   same non-training attractor); generalized otherwise.
+ *   same non-training attractor); off_support if neither and the state is not on
+ *   the data's support; generalized otherwise.
  * Rule `ratio` (Yoon et al. 2023; Gu et al. 2023; Bonnaire et al. 2025):
- *   memorized if d_m / d_2 < ratio (1/3); generalized otherwise.
+ *   memorized if d_m / d_2 < ratio (1/3); off_support if not on the support;
+ *   generalized otherwise.
  * Either way a state that is not memorized and whose dynamics did not converge
- * is `unconverged`.
+ * is `unconverged`. The support test (measure/calibrate.h) is the caller's:
+ *   with a known law, d_law ≤ δ_m; with held-out data, d_h ≤ δ_h; else not
+ *   judged (every such state stays generalized).
  *
  * Rule `overlap` (binary memories). Overlaps m_μ = ξ_μ·x / N. A state is
  *   memorized    if max_μ |m_μ| ≥ threshold over the training patterns
@@ -67,11 +71,12 @@ typedef enum measure_class {
     MEASURE_MEMORIZED,
     MEASURE_SPURIOUS,
     MEASURE_GENERALIZED,
+    MEASURE_OFF_SUPPORT, /* not memorized, not spurious, not on the data's support */
     MEASURE_UNCONVERGED,
     MEASURE_N_CLASSES
 } measure_class;
 
-/* "memorized", "spurious", "generalized", "unconverged". */
+/* "memorized", "spurious", "generalized", "off_support", "unconverged". */
 const char *measure_class_name(measure_class c);
 
 /* The overlaps a state keeps: records.csv's m1..m5. */
@@ -195,19 +200,26 @@ int measure_distances(const float *states, uint64_t n, const float *train,
                       uint64_t n_train, const float *heldout, uint64_t n_heldout,
                       uint32_t dim, measure_distance *out);
 
-/* The class of one state under rule pham or ratio. */
+/* The class of one state under rule pham or ratio. on_support: 1 on the data's
+   support, 0 off it (MEASURE_OFF_SUPPORT unless memorized, unconverged or
+   spurious), -1 not judged (treated as on it). */
 measure_class measure_classify_distance(const measure_distance *d, int converged,
                                         measure_rule rule, double delta_m, double delta_s,
-                                        double ratio);
+                                        double ratio, int on_support);
 
 /*
- * Percentile-bootstrap interval of a proportion hits/n at the given confidence.
- * Resampling n Bernoulli outcomes with replacement gives a count distributed as
- * Binomial(n, p̂), p̂ = hits/n, so the interval is computed exactly from that
- * law's quantiles (the limit of infinitely many bootstrap resamples) instead of
- * by sampling: deterministic and free of Monte Carlo error.
+ * Wilson score interval of a proportion hits/n at the given confidence (Wilson
+ * 1927, "Probable inference, the law of succession, and statistical inference",
+ * JASA 22:209): with p̂ = hits/n and z the standard normal's 1 − (1 − c)/2
+ * quantile,
+ *   (p̂ + z²/2n ± z √(p̂(1 − p̂)/n + z²/4n²)) / (1 + z²/n).
+ * Unlike the Wald or binomial-bootstrap interval it has nonzero width at 0 and
+ * at n hits (at 0: [0, z²/(n + z²)]). NaN for n = 0. [thread-safe]
  */
 void measure_rate_interval(uint64_t hits, uint64_t n, double confidence, double *lo,
                            double *hi);
+
+/* The standard normal quantile Φ⁻¹(p), 0 < p < 1 (Newton on erfc, to 1e-12). */
+double measure_normal_quantile(double p);
 
 #endif

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/rng.h"
 #include "recipe/sections.h"
 
 static int converged(const referee_batch *b, uint64_t i)
@@ -11,25 +12,45 @@ static int converged(const referee_batch *b, uint64_t i)
     return b->outcome ? (int)b->outcome[i].converged : 1;
 }
 
+/* The thresholds of b: its calibration's, or the [measure] values as numbers. */
+static calibration thresholds(const referee_batch *b, const basin_value *measure)
+{
+    if (b->cal)
+        return *b->cal;
+    calibration c = {.delta_m = measure[MEASURE_DELTA_M].number,
+                     .delta_s = measure[MEASURE_DELTA_S].number,
+                     .delta_h = NAN,
+                     .quantile = NAN,
+                     .support = CALIBRATE_SUPPORT_NONE};
+    return c;
+}
+
 void referee_classify(const referee_batch *b, const basin_value *measure,
                       measure_class *cls)
 {
-    for (uint64_t i = 0; i < b->n; i++)
-        cls[i] = b->cosine ? measure_classify_cosine(&b->cosine[i], converged(b, i),
-                                                     measure[MEASURE_THRESHOLD].number)
-                 : b->overlap
-                     ? measure_classify_overlap(&b->overlap[i], converged(b, i),
-                                                measure[MEASURE_THRESHOLD].number)
-                     : measure_classify_distance(&b->dist[i], converged(b, i), b->rule,
-                                                 measure[MEASURE_DELTA_M].number,
-                                                 measure[MEASURE_DELTA_S].number,
-                                                 measure[MEASURE_RATIO].number);
+    calibration c = thresholds(b, measure);
+    for (uint64_t i = 0; i < b->n; i++) {
+        if (b->cosine) {
+            cls[i] = measure_classify_cosine(&b->cosine[i], converged(b, i),
+                                             measure[MEASURE_THRESHOLD].number);
+            continue;
+        }
+        if (b->overlap) {
+            cls[i] = measure_classify_overlap(&b->overlap[i], converged(b, i),
+                                              measure[MEASURE_THRESHOLD].number);
+            continue;
+        }
+        int on = calibrate_on_support(&c, b->dist[i].d_h, b->d_law ? b->d_law[i] : NAN);
+        cls[i] =
+            measure_classify_distance(&b->dist[i], converged(b, i), b->rule, c.delta_m,
+                                      c.delta_s, measure[MEASURE_RATIO].number, on);
+    }
 }
 
 void referee_classify_attractors(const referee_batch *b, const double *d_law,
                                  const basin_value *measure, measure_class *cls)
 {
-    double delta = measure[MEASURE_DELTA_M].number;
+    calibration c = thresholds(b, measure);
     for (uint64_t i = 0; i < b->n; i++) {
         if (b->overlap) {
             cls[i] = measure_classify_overlap(&b->overlap[i], 1,
@@ -40,11 +61,16 @@ void referee_classify_attractors(const referee_batch *b, const double *d_law,
         d.d_s = INFINITY;
         cls[i] = b->cosine ? measure_classify_cosine(&b->cosine[i], 1,
                                                      measure[MEASURE_THRESHOLD].number)
-                           : measure_classify_distance(&d, 1, b->rule, delta, 0,
-                                                       measure[MEASURE_RATIO].number);
-        if (cls[i] == MEASURE_SPURIOUS || (!b->cosine && cls[i] != MEASURE_MEMORIZED))
-            cls[i] = d.d_h <= delta || (d_law && d_law[i] <= delta) ? MEASURE_GENERALIZED
-                                                                    : MEASURE_SPURIOUS;
+                           : measure_classify_distance(&d, 1, b->rule, c.delta_m, 0,
+                                                       measure[MEASURE_RATIO].number, -1);
+        /* Not the target (memorized), nor a held-out pattern (the cosine rule's
+           generalized): generalized if on the data's support, else spurious. */
+        if (cls[i] == MEASURE_MEMORIZED || (b->cosine && cls[i] == MEASURE_GENERALIZED))
+            continue;
+        int on = calibrate_on_support(&c, d.d_h, d_law ? d_law[i] : NAN);
+        if (on < 0)
+            on = d.d_h <= c.delta_m || (d_law && d_law[i] <= c.delta_m);
+        cls[i] = on ? MEASURE_GENERALIZED : MEASURE_SPURIOUS;
     }
 }
 
@@ -55,7 +81,7 @@ static void count_distance(const referee_batch *b, uint64_t i, const basin_value
     const measure_distance *d = &b->dist[i];
     double ratio = measure[MEASURE_RATIO].number;
     st->ratio_memorized += measure_classify_distance(d, 1, MEASURE_RATIO_RULE, 0, 0,
-                                                     ratio) == MEASURE_MEMORIZED;
+                                                     ratio, -1) == MEASURE_MEMORIZED;
     st->d_m_sum += d->d_m;
     if (b->d_pair && !isnan(b->cos_pair[i])) {
         st->pair_d_sum += b->d_pair[i];
@@ -65,12 +91,12 @@ static void count_distance(const referee_batch *b, uint64_t i, const basin_value
     const measure_distance *before = b->before ? &b->before[i] : NULL;
     if (before && !isnan(before->d_m)) {
         st->before_n++;
+        calibration c = thresholds(b, measure);
         st->before_memorized +=
-            measure_classify_distance(before, 1, b->rule, measure[MEASURE_DELTA_M].number,
-                                      measure[MEASURE_DELTA_S].number,
-                                      ratio) == MEASURE_MEMORIZED;
+            measure_classify_distance(before, 1, b->rule, c.delta_m, c.delta_s, ratio,
+                                      -1) == MEASURE_MEMORIZED;
         st->before_ratio_memorized +=
-            measure_classify_distance(before, 1, MEASURE_RATIO_RULE, 0, 0, ratio) ==
+            measure_classify_distance(before, 1, MEASURE_RATIO_RULE, 0, 0, ratio, -1) ==
             MEASURE_MEMORIZED;
     }
 }
@@ -101,10 +127,55 @@ static int keep_trajectory(const referee_batch *b, uint64_t i, point_stats *st)
     return BASIN_OK;
 }
 
+/* The record of job b->job in st: the last one when it is that job's (its
+   batches come one after another), else a new one; NULL when out of memory. */
+static referee_job *job_record(const referee_batch *b, point_stats *st)
+{
+    if (st->jobs_n && st->jobs[st->jobs_n - 1].job == b->job)
+        return &st->jobs[st->jobs_n - 1];
+    if (st->jobs_n == st->jobs_cap) {
+        uint64_t cap = st->jobs_cap ? 2 * st->jobs_cap : 4;
+        referee_job *grown = cap <= SIZE_MAX / sizeof *grown
+                                 ? realloc(st->jobs, cap * sizeof *grown)
+                                 : NULL;
+        if (!grown)
+            return NULL;
+        st->jobs = grown;
+        st->jobs_cap = cap;
+    }
+    referee_job *r = &st->jobs[st->jobs_n++];
+    memset(r, 0, sizeof *r);
+    r->job = b->job;
+    r->delta_m = r->delta_s = r->delta_h = NAN;
+    return r;
+}
+
+/* The calibration and spurious clusters of b into its job's record and st. */
+static void count_calibration(const referee_batch *b, referee_job *r, point_stats *st)
+{
+    const calibration *c = b->cal;
+    if (!c || r->samples != b->n) /* a job's first batch only */
+        return;
+    r->delta_m = c->delta_m;
+    r->delta_s = c->delta_s;
+    r->delta_h = c->delta_h;
+    if (!st->calibrated) {
+        st->calibrated = 1;
+        st->quantile = c->quantile;
+        st->support = c->support;
+    }
+    st->fallback_m_jobs += c->fallback_m != 0;
+    st->fallback_s_jobs += c->fallback_s != 0;
+    st->unjudged_jobs += c->support == CALIBRATE_SUPPORT_NONE;
+}
+
 int referee_count(const referee_batch *b, const measure_class *cls,
                   const basin_value *measure, point_stats *st)
 {
     int rc = BASIN_OK;
+    referee_job *r = job_record(b, st);
+    if (!r)
+        rc = BASIN_ENOMEM;
     if (b->t_col_ou) {
         st->tracked_jobs++;
         st->deterministic_jobs += b->deterministic != 0;
@@ -120,8 +191,76 @@ int referee_count(const referee_batch *b, const measure_class *cls,
             rc = keep_trajectory(b, i, st);
         st->counts[cls[i]]++;
         st->samples++;
+        if (r) {
+            r->counts[cls[i]]++;
+            r->samples++;
+        }
+    }
+    if (r)
+        count_calibration(b, r, st);
+    if (r && b->spurious) {
+        r->spurious_clusters += b->spurious->n_clusters;
+        for (uint64_t k = 0; k < b->spurious->n_clusters; k++)
+            r->spurious_clustered += b->spurious->clusters[k].size;
     }
     return rc;
+}
+
+void referee_class_intervals(const point_stats *st, double confidence, uint64_t seed,
+                             size_t point, double *lo, double *hi)
+{
+    for (int c = 0; c < MEASURE_N_CLASSES; c++)
+        measure_rate_interval(st->counts[c], st->samples, confidence, &lo[c], &hi[c]);
+    uint64_t J = st->jobs_n;
+    if (J < 2 || st->samples == 0)
+        return;
+    uint32_t *pick = malloc((size_t)J * sizeof *pick);
+    double *rates = malloc((size_t)REFEREE_BOOTSTRAP * MEASURE_N_CLASSES * sizeof *rates);
+    if (!pick || !rates) {
+        free(pick);
+        free(rates);
+        return;
+    }
+    for (uint64_t b = 0; b < REFEREE_BOOTSTRAP; b++) {
+        rng_bits(seed, BASIN_ROLE_MEASURE, point, b, pick, (size_t)J);
+        uint64_t counts[MEASURE_N_CLASSES] = {0}, n = 0;
+        for (uint64_t k = 0; k < J; k++) {
+            /* A 32-bit word modulo J: its bias, below J/2^32, is negligible. */
+            const referee_job *r = &st->jobs[pick[k] % J];
+            for (int c = 0; c < MEASURE_N_CLASSES; c++)
+                counts[c] += r->counts[c];
+            n += r->samples;
+        }
+        for (int c = 0; c < MEASURE_N_CLASSES; c++)
+            rates[(size_t)c * REFEREE_BOOTSTRAP + b] =
+                n ? (double)counts[c] / (double)n : NAN;
+    }
+    double tail = (1 - confidence) / 2;
+    for (int c = 0; c < MEASURE_N_CLASSES; c++) {
+        double *v = rates + (size_t)c * REFEREE_BOOTSTRAP;
+        double b_lo = calibrate_quantile(v, REFEREE_BOOTSTRAP, tail);
+        double b_hi = calibrate_quantile(v, REFEREE_BOOTSTRAP, 1 - tail);
+        lo[c] = b_lo < lo[c] ? b_lo : lo[c];
+        hi[c] = b_hi > hi[c] ? b_hi : hi[c];
+    }
+    free(pick);
+    free(rates);
+}
+
+double referee_jobs_mean(const point_stats *st, size_t offset, int integer)
+{
+    double sum = 0;
+    uint64_t n = 0;
+    for (uint64_t k = 0; k < st->jobs_n; k++) {
+        const char *field = (const char *)&st->jobs[k] + offset;
+        double v = integer ? (double)*(const uint64_t *)(const void *)field
+                           : *(const double *)(const void *)field;
+        if (isnan(v))
+            continue;
+        sum += v;
+        n++;
+    }
+    return n ? sum / (double)n : NAN;
 }
 
 /* Order of trajectories by cluster: job, then winner. */
@@ -232,6 +371,9 @@ void referee_stats_free(point_stats *st)
     free(st->traj);
     st->traj = NULL;
     st->traj_n = st->traj_cap = 0;
+    free(st->jobs);
+    st->jobs = NULL;
+    st->jobs_n = st->jobs_cap = 0;
 }
 
 void referee_count_theory(point_stats *st, double t_theory, double t_speciation,

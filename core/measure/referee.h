@@ -12,9 +12,11 @@
 #include <stdint.h>
 
 #include "basin/plugin.h"
+#include "measure/calibrate.h"
 #include "measure/collapse.h"
 #include "measure/landscape.h"
 #include "measure/measure.h"
+#include "measure/spurious.h"
 
 /* Clone times per sweep point at most (measure.clones ≤ 100). */
 #define REFEREE_MAX_CLONES 100
@@ -36,10 +38,33 @@ typedef struct referee_trajectory {
     int64_t winner;               /* the training point it ended nearest to */
 } referee_trajectory;
 
+/* One job of a point as its tally keeps it: the cluster bootstrap resamples
+   these (referee_class_intervals), run.toml lists their thresholds. */
+typedef struct referee_job {
+    uint64_t job; /* the job's index */
+    uint64_t counts[MEASURE_N_CLASSES];
+    uint64_t samples;
+    double delta_m, delta_s, delta_h; /* its thresholds (calibrate.h); NaN: none */
+    uint64_t spurious_clusters, spurious_clustered; /* clusters, their members */
+} referee_job;
+
+/* Resamples of the cluster bootstrap over a point's jobs. */
+#define REFEREE_BOOTSTRAP 2000
+
 /* What a run accumulates per sweep point. */
 typedef struct point_stats {
     uint64_t counts[MEASURE_N_CLASSES];
     uint64_t samples;
+    /* Per job, in count order; the array is the point's own (referee_stats_free). */
+    referee_job *jobs;
+    uint64_t jobs_n, jobs_cap;
+    /* The calibration (the distance rules): the quantile and the support test of
+       the first job that had them; jobs whose "auto" thresholds fell back to
+       CALIBRATE_FALLBACK (no held-out split), and whose support was not judged. */
+    double quantile;
+    calibrate_support support;
+    int calibrated; /* a job has set quantile and support */
+    uint64_t fallback_m_jobs, fallback_s_jobs, unjudged_jobs;
     uint64_t ratio_memorized; /* distance rules: memorized by d_m/d_2 */
     double d_m_sum;
     double pair_d_sum, pair_cos_sum; /* disjoint-sets test (run/disjoint.h) */
@@ -95,6 +120,13 @@ typedef struct referee_batch {
     const measure_distance *before;
     /* The cosine rule: n of them (with dist), else NULL. */
     const measure_cosine *cosine;
+    /* The distance rules' thresholds and support test (calibrate.h); NULL: the
+       [measure] values as numbers, the support not judged. d_law: distance to
+       the data law's support per state (NaN: unknown), or NULL. */
+    const calibration *cal;
+    const double *d_law;
+    /* The spurious states grouped (spurious.h), or NULL. */
+    const spurious_result *spurious;
 } referee_batch;
 
 /* A point's statistics of one of its collapse times. A trajectory whose time is
@@ -125,27 +157,51 @@ typedef struct referee_time_stats {
 
 /* The class of each state of b (cls: b->n) under the recipe's rule (the cosine
    rule where b->cosine is set); measure: the [measure] values (measure_params
-   order). [thread-safe] */
+   order), the thresholds b->cal's where set. [thread-safe] */
 void referee_classify(const referee_batch *b, const basin_value *measure,
                       measure_class *cls);
 
 /* The class of each attractor representative of b (cls: b->n): memorized as for
-   final states; otherwise generalized when it sits on a held-out point or on the
-   data law's support (overlap or held-out cosine ≥ threshold; or d_h ≤ delta_m,
-   or d_law[i] ≤ delta_m where d_law is not NULL), spurious otherwise. Under the
-   cosine rule an attractor has no start: its target is the training pattern of
-   largest cosine. Attractors are distinct
-   by construction: d_s is not read. */
+   final states; otherwise generalized when it is on the data's support (overlap
+   or held-out cosine ≥ threshold; or b->cal's support test, calibrate_on_support,
+   with d_law where it is not NULL; without a support test, d_h ≤ δ_m: it sits on
+   a held-out point), spurious otherwise. Under the cosine rule an attractor has
+   no start: its target is the training pattern of largest cosine. Attractors
+   are distinct by construction: d_s is not read. */
 void referee_classify_attractors(const referee_batch *b, const double *d_law,
                                  const basin_value *measure, measure_class *cls);
 
-/* Count b's states, of classes cls, into a point's tally: the classes, and for the
-   distance rules the ratio rule's memorized count (whatever the rule), d_m, the
-   disjoint-sets pairs, the tracked trajectories and the verdicts before the
-   final denoise; for the overlap layout the mixture labels. Sums run in sample order. Returns BASIN_OK, or BASIN_ENOMEM
-   when the trajectories do not fit (the tally is then incomplete). */
+/* Count b's states, of classes cls, into a point's tally: the classes (into the
+   point's and into job b->job's record: batches of one job accumulate), and for
+   the distance rules the ratio rule's memorized count (whatever the rule), d_m,
+   the disjoint-sets pairs, the tracked trajectories, the verdicts before the
+   final denoise, the calibration and the spurious clusters; for the overlap
+   layout the mixture labels. Sums run in sample order. Returns BASIN_OK, or
+   BASIN_ENOMEM when the trajectories or the job record do not fit (the tally is
+   then incomplete). */
 int referee_count(const referee_batch *b, const measure_class *cls,
                   const basin_value *measure, point_stats *st);
+
+/*
+ * The interval of each class rate of a point (lo, hi: MEASURE_N_CLASSES each) at
+ * the given confidence. The Wilson score interval of the pooled counts
+ * (measure_rate_interval); with two or more jobs at the point (repeats: a new
+ * training set and seed each) also a cluster bootstrap over the jobs -
+ * REFEREE_BOOTSTRAP resamples of the point's jobs with replacement, each rate
+ * Σ counts / Σ samples over the resample, the percentile interval of those
+ * rates (calibrate_quantile) - and the hull of the two, so never narrower than
+ * Wilson. States of one job share its training set and are not independent; the
+ * bootstrap over jobs carries that. Resample b draws its jobs from the stream
+ * (seed, BASIN_ROLE_MEASURE, index point, step b) of base/rng.h: deterministic,
+ * independent of threads. NaN without samples. [thread-safe]
+ */
+void referee_class_intervals(const point_stats *st, double confidence, uint64_t seed,
+                             size_t point, double *lo, double *hi);
+
+/* The mean over a point's jobs of a job field (offsetof(referee_job, ...)) of
+   type double (NaN-valued jobs left out) or, with integer set, uint64_t; NaN
+   without jobs. */
+double referee_jobs_mean(const point_stats *st, size_t offset, int integer);
 
 /* The statistics of collapse time `which` over a point's tracked trajectories. */
 void referee_time_stats_of(const point_stats *st, referee_time which,

@@ -2,6 +2,8 @@
 
 #include <string.h>
 
+#include "registry/param.h"
+
 const basin_param_def schedule_params[SCHEDULE_N_PARAMS + 1] = {
     [SCHEDULE_NAME] =
         {"name", BASIN_PARAM_CHOICE, 0, "ou", 0, 0, SCHEDULE_NAMES, 0,
@@ -53,29 +55,41 @@ const basin_param_def measure_params[MEASURE_N_PARAMS + 1] = {
     [MEASURE_RULE] =
         {"rule", BASIN_PARAM_CHOICE, 0, "auto", 0, 0, "auto|overlap|pham|ratio|cosine", 0,
          "classification rule: overlap (binary memories, max |m| >= threshold), pham "
-         "(d_m <= delta_m, else spurious if d_s <= delta_s), ratio (d_m/d_2 < ratio), "
-         "cosine (retrieval: cos(x, the pattern the probe started from) >= threshold, "
-         "else spurious at a fixed point); auto: overlap for binary data, pham "
-         "otherwise"},
+         "(memorized if d_m <= delta_m, else spurious if d_s <= delta_s, else "
+         "off_support if not on the data's support, else generalized), ratio "
+         "(memorized if d_m/d_2 < ratio, else the same support test), cosine "
+         "(retrieval: cos(x, the pattern the probe started from) >= threshold, else "
+         "spurious at a fixed point); auto: overlap for binary data, pham otherwise"},
     [MEASURE_THRESHOLD] =
         {"threshold", BASIN_PARAM_REAL, 0.95, NULL, 0, 1, NULL, BASIN_PARAM_MIN_EXCLUSIVE,
          "overlap rule: memorized when the largest |overlap| reaches this; cosine "
          "rule: when the cosine with the target pattern does"},
     [MEASURE_DELTA_M] =
-        {"delta_m", BASIN_PARAM_REAL, 0.1, NULL, 0, 1e6, NULL, 0,
-         "pham rule: memorized when the distance to the nearest training point, "
-         "|x - y|/sqrt(N), is at most this (calibrate per data set)"},
+        {"delta_m", BASIN_PARAM_REAL, 0, "auto", 0, 1e6, NULL, PARAM_AUTO,
+         "memorized when the distance to the nearest training point, |x - y|/sqrt(N), "
+         "is at most this; also the support test with a known law (d_law <= delta_m); "
+         "auto: the quantile-th quantile of the held-out points' own distance to the "
+         "nearest training point (0.1 without a held-out split, with a warning)"},
     [MEASURE_DELTA_S] =
-        {"delta_s", BASIN_PARAM_REAL, 0.1, NULL, 0, 1e6, NULL, 0,
+        {"delta_s", BASIN_PARAM_REAL, 0, "auto", 0, 1e6, NULL, PARAM_AUTO,
          "pham rule: spurious when not memorized and another final state of the job "
-         "is this close"},
+         "is this close; auto: the quantile-th quantile of nearest-neighbour "
+         "distances within held-out subsets of the job's sample count (0.1 without "
+         "a held-out split, with a warning)"},
+    [MEASURE_QUANTILE] =
+        {"quantile", BASIN_PARAM_REAL, 0.01, NULL, 0, 0.5, NULL,
+         BASIN_PARAM_MIN_EXCLUSIVE | BASIN_PARAM_MAX_EXCLUSIVE,
+         "q of the calibrated thresholds: fresh draws from the data law are called "
+         "memorized, spurious and off_support each at about this rate"},
     [MEASURE_RATIO] =
         {"ratio", BASIN_PARAM_REAL, 1.0 / 3.0, NULL, 0, 1, NULL,
          BASIN_PARAM_MIN_EXCLUSIVE,
          "ratio rule: memorized when d_m / d_2 is below this (1/3: Yoon et al. 2023)"},
-    [MEASURE_CONFIDENCE] = {"confidence", BASIN_PARAM_REAL, 0.95, NULL, 0, 1, NULL,
-                            BASIN_PARAM_MIN_EXCLUSIVE | BASIN_PARAM_MAX_EXCLUSIVE,
-                            "level of the bootstrap intervals reported with every rate"},
+    [MEASURE_CONFIDENCE] =
+        {"confidence", BASIN_PARAM_REAL, 0.95, NULL, 0, 1, NULL,
+         BASIN_PARAM_MIN_EXCLUSIVE | BASIN_PARAM_MAX_EXCLUSIVE,
+         "level of the intervals reported with every rate (Wilson; with repeats, "
+         "also a bootstrap over the point's jobs)"},
     [MEASURE_COLLAPSE] =
         {"collapse", BASIN_PARAM_BOOL, 0, NULL, 0, 1, NULL, 0,
          "score models: follow the empirical posterior over the training set along "

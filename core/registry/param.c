@@ -22,8 +22,24 @@ long param_find(const basin_param_def *table, const char *name)
     return -1;
 }
 
+/* The word a PARAM_AUTO row takes besides numbers. */
+static const char AUTO[] = "auto";
+
+static int auto_default(const basin_param_def *def)
+{
+    return (def->flags & PARAM_AUTO) && def->default_string &&
+           strcmp(def->default_string, AUTO) == 0;
+}
+
+bool param_is_auto(const basin_param_def *def, basin_value v)
+{
+    return (def->flags & PARAM_AUTO) && v.string && strcmp(v.string, AUTO) == 0;
+}
+
 basin_value param_default(const basin_param_def *def)
 {
+    if (auto_default(def))
+        return (basin_value){NAN, AUTO};
     basin_value v = {def->default_number, def->default_string ? def->default_string : ""};
     return v;
 }
@@ -126,6 +142,15 @@ int param_from_toml(const basin_param_def *def, const toml_node *node, basin_val
     switch (def->type) {
     case BASIN_PARAM_INT:
     case BASIN_PARAM_REAL:
+        if ((def->flags & PARAM_AUTO) && node->kind == TOML_STRING) {
+            if (strcmp(node->string, AUTO) != 0) {
+                snprintf(err, n_err, "expected a real or \"auto\", found '%s'",
+                         node->string);
+                return BASIN_EINVAL;
+            }
+            *out = (basin_value){NAN, AUTO};
+            return BASIN_OK;
+        }
         if (node->kind == TOML_INTEGER)
             out->number = (double)node->integer;
         else if (node->kind == TOML_FLOAT)
@@ -177,6 +202,8 @@ int param_check_def(const basin_param_def *def, char *err, size_t n_err)
             snprintf(err, n_err, "parameter '%s': min > max", def->name);
             return BASIN_EINVAL;
         }
+        if (auto_default(def))
+            return BASIN_OK;
         if (param_check_number(def, def->default_number, detail, sizeof detail)) {
             snprintf(err, n_err, "parameter '%s': default %s", def->name, detail);
             return BASIN_EINVAL;
@@ -244,6 +271,10 @@ static void write_value(FILE *f, const basin_param_def *def, basin_value v, int 
         fprintf(f, "%.0f", v.number);
         break;
     case BASIN_PARAM_REAL:
+        if (param_is_auto(def, v)) {
+            fputs(toml ? "\"auto\"" : AUTO, f);
+            break;
+        }
         fputs(param_format_real(v.number, buf), f);
         /* TOML needs a '.' or exponent to read a float back as a float. */
         if (toml && isfinite(v.number) && !strpbrk(buf, ".eE"))
@@ -305,6 +336,8 @@ void param_describe(FILE *f, const basin_param_def *table)
         } else if (d->type == BASIN_PARAM_CHOICE) {
             fprintf(f, "  one of %s", d->choices);
         }
+        if (d->flags & PARAM_AUTO)
+            fputs(", or \"auto\"", f);
         fprintf(f, "\n  %-14s %s\n", "", d->doc ? d->doc : "");
     }
 }

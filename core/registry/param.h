@@ -14,6 +14,15 @@
 #include "basin/plugin.h"
 #include "base/toml.h"
 
+/* A flag of core tables only (never a plugin's: basin/plugin.h's flags are the
+   ABI's): a REAL row that also takes the string "auto", resolved later from the
+   data (measure.delta_m, measure.delta_s). An "auto" value is number NaN,
+   string "auto"; such a row's default may be "auto" (default_string). */
+#define PARAM_AUTO 0x100u
+
+/* Whether v is the word "auto" of a PARAM_AUTO row. */
+bool param_is_auto(const basin_param_def *def, basin_value v);
+
 /* Rows in a table (up to the NULL-named row). */
 size_t param_count(const basin_param_def *table);
 

@@ -517,14 +517,19 @@ typedef struct rates_plot {
     const csv_table *t;
     layout L;
     size_t panels;  /* at most MAX_PANELS */
-    long col[4][3]; /* memorized, spurious, generalized, unconverged: rate, lo, hi */
+    long col[5][3]; /* memorized, spurious, generalized, off_support, unconverged:
+                       rate, lo, hi (off_support: -1 in a folder from before it) */
 } rates_plot;
+
+/* The colour of each rate: off_support pink, unconverged grey. */
+static const int RATE_COLOUR[5] = {0, 1, 2, 4, 3};
 
 static void rates_columns(rates_plot *P)
 {
     static const char *const RATES[] = {"memorized_rate", "spurious_rate",
-                                        "generalized_rate", "unconverged_rate"};
-    for (int c = 0; c < 4; c++)
+                                        "generalized_rate", "off_support_rate",
+                                        "unconverged_rate"};
+    for (int c = 0; c < 5; c++)
         for (int k = 0; k < 3; k++) {
             char name[64];
             snprintf(name, sizeof name, "%s%s", RATES[c],
@@ -539,35 +544,36 @@ static void rates_columns(rates_plot *P)
 static void rates_values(FILE *f, const void *plot, size_t i)
 {
     const rates_plot *P = plot;
-    for (int c = 0; c < 4; c++)
+    for (int c = 0; c < 5; c++)
         for (int m = 0; m < 3; m++)
             put_real(f, cell_number(P->t, i, P->col[c][m]));
 }
 
-/* Panel p: a band and a line per rate with values there (unconverged only where
-   some state did not converge). */
+/* Panel p: a band and a line per rate with values there (off_support and
+   unconverged only where some state was). */
 static void script_rates_panel(FILE *f, const rates_plot *P, size_t p)
 {
     static const char *const NAMES[] = {"memorized", "spurious", "generalized",
-                                        "unconverged"};
+                                        "off_support", "unconverged"};
     const csv_table *t = P->t;
     char tic[32];
     fprintf(f, "set title ");
     put_quoted(f, P->L.title[p]);
     fprintf(f, "\nplot ");
     int first = 1;
-    for (int c = 0; c < 4; c++) {
+    for (int c = 0; c < 5; c++) {
         int any = 0;
         for (size_t i = 0; i < t->n_rows; i++)
             any |= P->L.panel[i] == p && cell_number(t, i, P->col[c][0]) > 0;
-        if ((c == 3 && !any) || !panel_has(t, &P->L, p, P->col[c][0]))
+        if ((c >= 3 && !any) || !panel_has(t, &P->L, p, P->col[c][0]))
             continue;
         fprintf(f,
                 "%s'rates.dat' index %zu using 1:%d:%d with filledcurves "
                 "lc rgb '%s' notitle, \\\n     '' index %zu using 1:%d%s "
                 "with linespoints lc rgb '%s' lw 2 pt 7 ps 0.8 title '%s'",
-                first ? "" : ", \\\n     ", p, 3 + 3 * c, 4 + 3 * c, COLOURS[c], p,
-                2 + 3 * c, xtic(&P->L, 14, tic, sizeof tic), COLOURS[c], NAMES[c]);
+                first ? "" : ", \\\n     ", p, 3 + 3 * c, 4 + 3 * c,
+                COLOURS[RATE_COLOUR[c]], p, 2 + 3 * c, xtic(&P->L, 14, tic, sizeof tic),
+                COLOURS[RATE_COLOUR[c]], NAMES[c]);
         first = 0;
     }
     fputc('\n', f);

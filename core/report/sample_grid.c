@@ -34,12 +34,16 @@ static const struct {
     {'-', {0x08, 0x08, 0x08, 0x08, 0x08}}, {'d', {0x38, 0x44, 0x44, 0x48, 0x7F}},
     {'M', {0x7F, 0x02, 0x0C, 0x02, 0x7F}}, {'S', {0x46, 0x49, 0x49, 0x49, 0x31}},
     {'G', {0x3E, 0x41, 0x49, 0x49, 0x7A}}, {'U', {0x3F, 0x40, 0x40, 0x40, 0x3F}},
+    {'O', {0x3E, 0x41, 0x41, 0x41, 0x3E}},
 };
 
 /* Frame colours by class (ColorBrewer Dark2, as in the report's figures). */
-static const uint8_t CLASS_RGB[MEASURE_N_CLASSES][3] = {
-    {0x1b, 0x9e, 0x77}, {0xd9, 0x5f, 0x02}, {0x75, 0x70, 0xb3}, {0x99, 0x99, 0x99}};
-static const char CLASS_LETTER[MEASURE_N_CLASSES] = {'M', 'S', 'G', 'U'};
+static const uint8_t CLASS_RGB[MEASURE_N_CLASSES][3] = {{0x1b, 0x9e, 0x77},
+                                                        {0xd9, 0x5f, 0x02},
+                                                        {0x75, 0x70, 0xb3},
+                                                        {0xe7, 0x29, 0x8a},
+                                                        {0x99, 0x99, 0x99}};
+static const char CLASS_LETTER[MEASURE_N_CLASSES] = {'M', 'S', 'G', 'O', 'U'};
 
 void sample_grid_free(sample_grid *g)
 {
@@ -152,7 +156,8 @@ int sample_grid_draw(grid_tile *tiles, size_t n, uint32_t columns, uint32_t heig
     static const uint8_t NONE[3] = {0xee, 0xee, 0xee};
     for (size_t t = 0; t < n; t++) {
         grid_tile *T = &tiles[t];
-        int cls = T->cls >= 0 && T->cls < MEASURE_N_CLASSES ? T->cls : 3;
+        int cls =
+            T->cls >= 0 && T->cls < MEASURE_N_CLASSES ? T->cls : MEASURE_UNCONVERGED;
         fill(g, T->x_sample - BORDER, T->y_sample - BORDER, 2 * tw + GAP + 2 * BORDER,
              th + 2 * BORDER, CLASS_RGB[cls]);
         draw_image(g, T->sample, T->x_sample, T->y_sample);

@@ -84,15 +84,16 @@ static int class_of(const char *name)
 typedef struct chosen {
     size_t record; /* row of records.csv and samples.npy */
     int cls;
-    size_t group;   /* root of its spurious group */
-    uint32_t label; /* group number shown, 1-based */
+    size_t group;      /* root of its spurious group */
+    long long cluster; /* records.csv's spurious cluster; -1: none, or no column */
+    uint32_t label;    /* group number shown, 1-based */
     long long nearest;
     double d_m;
 } chosen;
 
 static int by_section(const void *a, const void *b)
 {
-    static const int RANK[MEASURE_N_CLASSES] = {1, 0, 2, 3}; /* spurious first */
+    static const int RANK[MEASURE_N_CLASSES] = {1, 0, 2, 3, 4}; /* spurious first */
     const chosen *x = a, *y = b;
     if (x->cls != y->cls)
         return RANK[x->cls] - RANK[y->cls];
@@ -103,11 +104,12 @@ static int by_section(const void *a, const void *b)
 
 /* The columns of records.csv the grid reads (-1 when absent). */
 typedef struct record_columns {
-    long job, point, cls, nearest, d_m, sample;
+    long job, point, cls, nearest, d_m, sample, cluster;
 } record_columns;
 
 /* The tiles a grid shows at most. */
-#define MAX_TILES (SHOW_SPURIOUS + SHOW_MEMORIZED + SHOW_GENERALIZED + SHOW_UNCONVERGED)
+#define MAX_TILES                                                                        \
+    (SHOW_SPURIOUS + SHOW_MEMORIZED + SHOW_GENERALIZED + 2 * SHOW_UNCONVERGED)
 
 /* One job's samples, their training images and the tiles drawn from them. */
 typedef struct grid_job {
@@ -163,6 +165,7 @@ static int find_columns(const csv_table *rec, record_columns *c)
         c->nearest = csv_table_column(rec, "pattern");
     c->d_m = csv_table_column(rec, "d_m");
     c->sample = csv_table_column(rec, "sample");
+    c->cluster = csv_table_column(rec, "cluster"); /* -1 before spurious clusters */
     return c->nearest >= 0;
 }
 
@@ -280,6 +283,11 @@ static int load_job_samples(const csv_table *rec, const record_columns *c,
         double v;
         C->record = i;
         C->cls = record_class(rec, c, i);
+        C->cluster = c->cluster >= 0 &&
+                             csv_table_number(rec, i, (size_t)c->cluster, &v) == 0 &&
+                             v >= 0
+                         ? (long long)v
+                         : -1;
         C->nearest = csv_table_number(rec, i, (size_t)c->nearest, &v) == 0 && v >= 0
                          ? (long long)v
                          : -1;
@@ -290,8 +298,9 @@ static int load_job_samples(const csv_table *rec, const record_columns *c,
 }
 
 /*
- * Spurious groups: spurious samples within delta_s of each other (‖x − y‖/√N),
- * joined transitively, numbered by size, largest first (chosen.label, 1-based);
+ * Spurious groups: records.csv's spurious clusters (measure/spurious.h) where it
+ * has them, else spurious samples within delta_s of each other (‖x − y‖/√N),
+ * joined transitively; numbered by size, largest first (chosen.label, 1-based);
  * then J->ch sorted by section. BASIN_OK or BASIN_ENOMEM.
  */
 static int group_spurious(grid_job *J, char *err, size_t n_err)
@@ -309,7 +318,9 @@ static int group_spurious(grid_job *J, char *err, size_t n_err)
     for (size_t a = 0; a < n; a++)
         for (size_t b = a + 1; ch[a].cls == MEASURE_SPURIOUS && b < n; b++)
             if (ch[b].cls == MEASURE_SPURIOUS &&
-                distance(J->x + a * dim, J->x + b * dim, dim) <= J->delta_s)
+                (ch[a].cluster >= 0 || ch[b].cluster >= 0
+                     ? ch[a].cluster == ch[b].cluster
+                     : distance(J->x + a * dim, J->x + b * dim, dim) <= J->delta_s))
                 parent[root(parent, b)] = root(parent, a);
     for (size_t k = 0; k < n; k++)
         if (ch[k].cls == MEASURE_SPURIOUS)
@@ -364,7 +375,8 @@ static int read_nearest(grid_job *J, const chosen *C, grid_tile *T, float *near,
 static int choose_tiles(grid_job *J, report_figure *fig)
 {
     static const size_t QUOTA[MEASURE_N_CLASSES] = {SHOW_MEMORIZED, SHOW_SPURIOUS,
-                                                    SHOW_GENERALIZED, SHOW_UNCONVERGED};
+                                                    SHOW_GENERALIZED, SHOW_UNCONVERGED,
+                                                    SHOW_UNCONVERGED};
     size_t shown[MEASURE_N_CLASSES] = {0};
     for (size_t k = 0; k < J->n; k++) {
         const chosen *C = &J->ch[k];
@@ -442,8 +454,9 @@ static void set_caption(report_figure *fig, const grid_job *J)
     snprintf(fig->caption, sizeof fig->caption,
              "Job %.0f (sweep point %zu): each generated sample (left) beside the "
              "training image nearest to it (right), framed by class: memorized "
-             "(green, M), spurious (orange, S with its attractor group: samples within "
-             "δ_s = %g of each other), generalized (purple, G), unconverged (grey, U); "
+             "(green, M), spurious (orange, S with its attractor group: its spurious "
+             "cluster, samples within δ_s = %g of each other), generalized (purple, "
+             "G), off the data's support (pink, O), unconverged (grey, U); "
              "d is d_m, the distance to the nearest training point. At most %d "
              "spurious, %d memorized and %d generalized samples are shown; "
              "samples-grid.csv lists them.",

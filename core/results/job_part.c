@@ -272,6 +272,32 @@ static void e_outcome(codec *c, void *e, const char *what)
     c_u32(c, &o->converged, what);
 }
 
+static void e_cluster(codec *c, void *e, const char *what)
+{
+    spurious_cluster *k = e;
+    c_u64(c, &k->size, what);
+    c_u64(c, &k->representative, what);
+}
+
+/* The calibration: four reals, the support, four flags. */
+static void c_calibration(codec *c, calibration *k, const char *what)
+{
+    c_f64(c, &k->delta_m, what);
+    c_f64(c, &k->delta_s, what);
+    c_f64(c, &k->delta_h, what);
+    c_f64(c, &k->quantile, what);
+    uint32_t v[5] = {(uint32_t)k->support, (uint32_t)k->auto_m, (uint32_t)k->auto_s,
+                     (uint32_t)k->fallback_m, (uint32_t)k->fallback_s};
+    c_enum(c, &v[0], CALIBRATE_N_SUPPORTS, what);
+    for (int i = 1; i < 5; i++)
+        c_enum(c, &v[i], 2, what);
+    k->support = (calibrate_support)v[0];
+    k->auto_m = (int)v[1];
+    k->auto_s = (int)v[2];
+    k->fallback_m = (int)v[3];
+    k->fallback_s = (int)v[4];
+}
+
 /* ----------------------------------------------------------- the fields */
 
 #define ARRAY(field, count, elem, wire, optional, fn)                                    \
@@ -309,6 +335,19 @@ static void part_fields(codec *c, job_part *p)
     c_enum(c, &p->clones_skipped, 2, "clones_skipped");
     ARRAY(before, p->n, measure_distance, 40, 1, e_distance);
     ARRAY(cosine, p->n, measure_cosine, 32, 1, e_cosine);
+    c_enum(c, &p->has_cal, 2, "has_cal");
+    if (p->has_cal)
+        c_calibration(c, &p->cal, "cal");
+    ARRAY(d_law, p->n, double, 8, 1, e_f64);
+    c_enum(c, &p->has_spurious, 2, "has_spurious");
+    if (p->has_spurious) {
+        ARRAY(spurious.cluster, p->n, int64_t, 8, 1, e_i64);
+        c_u64(c, &p->spurious.n_clusters, "spurious.n_clusters");
+        if (c->decode && !c->rc && p->spurious.n_clusters > p->n)
+            fail(c, BASIN_EINVAL, "spurious.n_clusters", "more clusters than states");
+        ARRAY(spurious.clusters, p->spurious.n_clusters, spurious_cluster, 16, 0,
+              e_cluster);
+    }
     /* the closed forms */
     c_f64(c, &p->t_theory, "t_theory");
     c_f64(c, &p->t_speciation, "t_speciation");
@@ -331,6 +370,7 @@ static void part_fields(codec *c, job_part *p)
     c_text(c, &p->records, "records");
     c_text(c, &p->attractors, "attractors");
     c_text(c, &p->training, "training");
+    c_text(c, &p->spurious_rows, "spurious_rows");
 
     /* the final states */
     c_u32(c, &p->dim, "dim");
@@ -362,7 +402,10 @@ referee_batch job_part_batch(const job_part *p)
                        .lost = p->lost,
                        .clones_skipped = (int)p->clones_skipped,
                        .before = p->before,
-                       .cosine = p->cosine};
+                       .cosine = p->cosine,
+                       .cal = p->has_cal ? &p->cal : NULL,
+                       .d_law = p->d_law,
+                       .spurious = p->has_spurious ? &p->spurious : NULL};
     return b;
 }
 
@@ -428,6 +471,10 @@ void job_part_free(job_part *p)
                      p->clone_same_class,
                      p->clone_labeled,
                      p->cosine,
+                     p->d_law,
+                     p->spurious.cluster,
+                     p->spurious.clusters,
+                     p->spurious_rows.text,
                      p->states,
                      p->records.text,
                      p->attractors.text,

@@ -42,7 +42,9 @@
 #include "basin/plugin.h"
 #include "measure/landscape.h"
 #include "measure/measure.h"
+#include "measure/calibrate.h"
 #include "measure/referee.h"
+#include "measure/spurious.h"
 
 #define JOB_PART_MAGIC   "BASINPRT"
 #define JOB_PART_VERSION 2
@@ -78,6 +80,15 @@ typedef struct job_part {
     uint32_t clones_skipped;
     measure_distance *before;
     measure_cosine *cosine; /* the cosine rule's (referee_batch.cosine) */
+    /* the distance rules' thresholds and support test (referee_batch.cal, when
+       has_cal), the distance to the law's support (n, or NULL), and the
+       spurious clusters (referee_batch.spurious, when has_spurious: cluster of
+       n, clusters of n_clusters) */
+    uint32_t has_cal;
+    calibration cal;
+    double *d_law;
+    uint32_t has_spurious;
+    spurious_result spurious;
     /* ... the closed forms (referee_count_theory) ... */
     double t_theory, t_speciation;
     uint32_t theory_basis; /* collapse_basis */
@@ -90,7 +101,7 @@ typedef struct job_part {
     uint64_t land_attractors, land_grouped, land_by_class[MEASURE_N_CLASSES];
 
     /* rows of the run-level files */
-    job_part_text records, attractors, training;
+    job_part_text records, attractors, training, spurious_rows;
 
     /* the final states, n × dim float32, or NULL (dim 0) */
     uint32_t dim;

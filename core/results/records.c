@@ -148,6 +148,10 @@ static void col_cos_heldout(FILE *f, const records_batch *b, uint64_t i)
 {
     csv_real(f, b->cosine[i].heldout);
 }
+static void col_cluster(FILE *f, const records_batch *b, uint64_t i)
+{
+    fprintf(f, "%lld", b->cluster ? (long long)b->cluster[i] : -1ll);
+}
 
 /* The layouts a column belongs to: DIFFUSION is the distance layout of a
    score model, COSINE the distance layout of the cosine rule. */
@@ -190,6 +194,7 @@ static const struct column {
     {"t_first_passage_ou", DIFFUSION, col_t_first_ou},
     {"d_pair", DISTANCE, col_d_pair},
     {"cos_pair", DISTANCE, col_cos_pair},
+    {"cluster", DISTANCE, col_cluster},
     {"target", COSINE, col_target},
     {"cos_target", COSINE, col_cos_target},
     {"cos_max", COSINE, col_cos_max},

@@ -8,9 +8,10 @@
  * (the five largest overlaps by magnitude, signed; mixture: pattern, 3-mixture,
  * 5-mixture or other, measure_mixture_of)
  * or, in the distance layout (the pham and ratio rules)
- *   nearest,d_m,d_2,d_s,d_h,d_law,t_collapse,t_collapse_ou,d_pair,cos_pair
+ *   nearest,d_m,d_2,d_s,d_h,d_law,t_collapse,t_collapse_ou,d_pair,cos_pair,cluster
  * (measure/measure.h defines each; t_collapse in the schedule's time, then in OU
- * time; d_pair and cos_pair are the disjoint-sets test's), where a score model
+ * time; d_pair and cos_pair are the disjoint-sets test's; cluster the spurious
+ * cluster of the state, spurious.csv's `cluster`, -1 if none), where a score model
  * (RECORDS_DIFFUSION) adds d_m_before_denoise,d_2_before_denoise after d_law and
  *   t_collapse_nearest,t_collapse_nearest_ou,t_first_passage,t_first_passage_ou
  * after t_collapse_ou: the distances of the state before the final denoising
@@ -44,6 +45,7 @@ typedef struct records_batch {
     const measure_overlap *overlap; /* set: the overlap layout */
     const measure_distance *dist;   /* otherwise: the distance layout */
     const double *d_law, *t_col, *t_col_ou, *d_pair, *cos_pair;
+    const int64_t *cluster; /* the spurious cluster (measure/spurious.h), or NULL */
     /* RECORDS_DIFFUSION's: the state before the final denoise (d_m, d_2), the
        nearest-point times and the first passage. */
     int diffusion;

@@ -1,7 +1,9 @@
 #include "results/run_toml.h"
 
 #include <cblas.h>
+#include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "base/rng.h"
 #include "base/status.h"
@@ -11,7 +13,32 @@
 #define BASIN_VERSION "unknown"
 #endif
 
-static void write_body(FILE *f, const recipe *r, unsigned threads)
+/* Where the jobs' section of a run.toml begins (write_jobs). */
+#define JOBS_MARK "\n# Jobs: "
+
+/* ", delta_m X, delta_s Y, delta_h Z, quantile q" of job `index` of point st;
+   nothing when the job used no threshold. */
+static void write_thresholds(FILE *f, const point_stats *st, uint64_t index)
+{
+    for (uint64_t k = 0; st && k < st->jobs_n; k++) {
+        const referee_job *j = &st->jobs[k];
+        if (j->job != index)
+            continue;
+        const char *names[] = {"delta_m", "delta_s", "delta_h"};
+        const double values[] = {j->delta_m, j->delta_s, j->delta_h};
+        for (int v = 0; v < 3; v++)
+            if (!isnan(values[v]))
+                fprintf(f, ", %s %.6g", names[v], values[v]);
+        if (!isnan(st->quantile) && st->calibrated)
+            fprintf(f, ", quantile %g", st->quantile);
+        return;
+    }
+}
+
+static void write_jobs(FILE *f, const recipe *r, const point_stats *stats);
+
+static void write_body(FILE *f, const recipe *r, unsigned threads,
+                       const point_stats *stats)
 {
     const char *coretype = getenv("OPENBLAS_CORETYPE");
     fprintf(f,
@@ -22,18 +49,29 @@ static void write_body(FILE *f, const recipe *r, unsigned threads)
             openblas_get_corename(), coretype ? coretype : "unset");
     fprintf(f, "# source recipe: %s\n", r->path);
     recipe_write_toml(r, f);
+    write_jobs(f, r, stats);
+}
+
+/* The jobs' section: each job's seed and thresholds. */
+static void write_jobs(FILE *f, const recipe *r, const point_stats *stats)
+{
     fprintf(f, "\n# Jobs: one per sweep point and repeat, its random streams keyed by "
-               "its seed\n# (rng_job_seed(seed, job)).\n");
+               "its seed\n# (rng_job_seed(seed, job)), and the distance rules' "
+               "thresholds it used\n# (calibrated from its held-out split where "
+               "measure.delta_m or delta_s is \"auto\";\n# delta_h: the support "
+               "test, docs/science.md).\n");
     for (size_t p = 0; p < r->n_points; p++)
         for (uint32_t k = 0; k < r->repeats; k++) {
             uint64_t index = (uint64_t)p * r->repeats + k;
-            fprintf(f, "# job %llu: point %zu, repeat %u, seed %llu\n",
+            fprintf(f, "# job %llu: point %zu, repeat %u, seed %llu",
                     (unsigned long long)index, p, k,
                     (unsigned long long)rng_job_seed(r->seed, index));
+            write_thresholds(f, stats ? &stats[p] : NULL, index);
+            fputc('\n', f);
         }
 }
 
-int run_toml_write(FILE *f, const recipe *r, unsigned threads)
+int run_toml_write(FILE *f, const recipe *r, unsigned threads, const point_stats *stats)
 {
     /* Written whole into memory first, then copied with every byte that is not
        valid UTF-8 (a file name in a comment, a plugin's own strings) replaced by
@@ -43,7 +81,7 @@ int run_toml_write(FILE *f, const recipe *r, unsigned threads)
     FILE *mem = open_memstream(&text, &n);
     if (!mem)
         return BASIN_ENOMEM;
-    write_body(mem, r, threads);
+    write_body(mem, r, threads, stats);
     if (fclose(mem) != 0 || !text) {
         free(text);
         return BASIN_ENOMEM;
@@ -60,4 +98,15 @@ int run_toml_write(FILE *f, const recipe *r, unsigned threads)
     }
     free(text);
     return BASIN_OK;
+}
+
+int run_toml_merged(FILE *f, const char *shard_toml, const recipe *r,
+                    const point_stats *stats)
+{
+    const char *jobs = strstr(shard_toml, JOBS_MARK);
+    size_t head = jobs ? (size_t)(jobs - shard_toml) : strlen(shard_toml);
+    if (fwrite(shard_toml, 1, head, f) != head)
+        return BASIN_EWRITE;
+    write_jobs(f, r, stats);
+    return ferror(f) ? BASIN_EWRITE : BASIN_OK;
 }

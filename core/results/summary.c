@@ -1,10 +1,12 @@
 #include "results/summary.h"
 
 #include <math.h>
+#include <stddef.h>
 #include <stdlib.h>
 
 #include "results/csv.h"
 
+/* A rate with its Wilson interval (measure_rate_interval). */
 static void write_rate(FILE *f, uint64_t hits, uint64_t n, double confidence)
 {
     double lo, hi;
@@ -17,17 +19,37 @@ static void write_rate(FILE *f, uint64_t hits, uint64_t n, double confidence)
     fputc(',', f);
 }
 
+/* The rate and interval fields given the interval. */
+static void write_rate_interval(FILE *f, double rate, double lo, double hi)
+{
+    const double v[] = {rate, lo, hi};
+    for (int k = 0; k < 3; k++) {
+        csv_real(f, v[k]);
+        fputc(',', f);
+    }
+}
+
+/* Whether off_support is judged at a point: a distance rule's calibration with
+   a support test. */
+static int support_judged(const point_stats *st)
+{
+    return st->calibrated && st->support != CALIBRATE_SUPPORT_NONE;
+}
+
 static void write_header(FILE *f, const recipe *r, int columns, int landscape)
 {
     static const char *const RATES[] = {"memorized_rate", "spurious_rate",
-                                        "generalized_rate", "unconverged_rate"};
+                                        "generalized_rate", "off_support_rate",
+                                        "unconverged_rate"};
     csv_axes_header(f, r);
     for (int c = 0; c < MEASURE_N_CLASSES; c++)
         fprintf(f, "%s,%s_lo,%s_hi,", RATES[c], RATES[c], RATES[c]);
     if (columns & SUMMARY_DISTANCE)
         fprintf(f, "ratio_memorized_rate,ratio_memorized_rate_lo,"
                    "ratio_memorized_rate_hi,d_m_mean,t_collapse,t_collapse_se,"
-                   "t_collapse_theory,t_speciation,theory,pair_distance,pair_cosine,");
+                   "t_collapse_theory,t_speciation,theory,pair_distance,pair_cosine,"
+                   "support,quantile,delta_m,delta_s,delta_h,spurious_clusters,"
+                   "spurious_cluster_size,");
     if ((columns & SUMMARY_DISTANCE) && (columns & SUMMARY_DIFFUSION))
         fprintf(f, "t_collapse_median,t_collapse_nearest,t_collapse_nearest_se,"
                    "t_collapse_nearest_median,t_first_passage,t_first_passage_se,"
@@ -76,6 +98,24 @@ static void write_distance(FILE *f, const point_stats *st, double confidence)
     const double pairs[] = {st->pair_n ? st->pair_d_sum / (double)st->pair_n : NAN,
                             st->pair_n ? st->pair_cos_sum / (double)st->pair_n : NAN};
     write_reals(f, pairs, sizeof pairs / sizeof pairs[0]);
+    /* The thresholds (means over the point's jobs: each job calibrates on its
+       own data), the spurious clusters per job and their mean size. */
+    fprintf(
+        f, "%s,",
+        calibrate_support_name(st->calibrated ? st->support : CALIBRATE_SUPPORT_NONE));
+    uint64_t clusters = 0, members = 0;
+    for (uint64_t k = 0; k < st->jobs_n; k++) {
+        clusters += st->jobs[k].spurious_clusters;
+        members += st->jobs[k].spurious_clustered;
+    }
+    const double cal[] = {
+        st->calibrated ? st->quantile : NAN,
+        referee_jobs_mean(st, offsetof(referee_job, delta_m), 0),
+        referee_jobs_mean(st, offsetof(referee_job, delta_s), 0),
+        referee_jobs_mean(st, offsetof(referee_job, delta_h), 0),
+        referee_jobs_mean(st, offsetof(referee_job, spurious_clusters), 1),
+        clusters ? (double)members / (double)clusters : NAN};
+    write_reals(f, cal, sizeof cal / sizeof cal[0]);
 }
 
 /* A score model's fields of a point: the collapse time's median, the
@@ -115,8 +155,16 @@ void summary_write(FILE *f, const recipe *r, const point_stats *stats, double co
     for (size_t p = 0; p < r->n_points; p++) {
         const point_stats *st = &stats[p];
         csv_axes(f, r, p, coords);
-        for (int c = 0; c < MEASURE_N_CLASSES; c++)
-            write_rate(f, st->counts[c], st->samples, confidence);
+        double lo[MEASURE_N_CLASSES], hi[MEASURE_N_CLASSES];
+        referee_class_intervals(st, confidence, r->seed, p, lo, hi);
+        for (int c = 0; c < MEASURE_N_CLASSES; c++) {
+            double n = (double)st->samples;
+            if (c == MEASURE_OFF_SUPPORT && !support_judged(st))
+                write_rate_interval(f, NAN, NAN, NAN);
+            else
+                write_rate_interval(f, n > 0 ? (double)st->counts[c] / n : NAN, lo[c],
+                                    hi[c]);
+        }
         if (columns & SUMMARY_DISTANCE)
             write_distance(f, st, confidence);
         if ((columns & SUMMARY_DISTANCE) && (columns & SUMMARY_DIFFUSION))
@@ -134,18 +182,22 @@ void summary_write(FILE *f, const recipe *r, const point_stats *stats, double co
 /* A printed row: the swept values, the three rates with their intervals, the
    samples and the collapse time when the run measured one. */
 static void print_point(const recipe *r, const point_stats *st, double confidence,
-                        const size_t *coords, int collapse)
+                        size_t point, const size_t *coords, int collapse, int support)
 {
     for (size_t a = 0; a < r->n_axes; a++) {
         char buf[32];
         printf("%-16s", recipe_axis_text(r, a, coords[a], buf));
     }
-    for (int c = 0; c < 3; c++) {
-        double lo, hi, n = (double)st->samples;
-        measure_rate_interval(st->counts[c], st->samples, confidence, &lo, &hi);
+    double lo[MEASURE_N_CLASSES], hi[MEASURE_N_CLASSES];
+    referee_class_intervals(st, confidence, r->seed, point, lo, hi);
+    for (int c = 0; c <= (support ? MEASURE_OFF_SUPPORT : MEASURE_GENERALIZED); c++) {
+        double n = (double)st->samples;
         char cell[64];
-        snprintf(cell, sizeof cell, "%.3f [%.3f,%.3f]", (double)st->counts[c] / n, lo,
-                 hi);
+        if (c == MEASURE_OFF_SUPPORT && !support_judged(st))
+            snprintf(cell, sizeof cell, "-");
+        else
+            snprintf(cell, sizeof cell, "%.3f [%.3f,%.3f]", (double)st->counts[c] / n,
+                     lo[c], hi[c]);
         printf("%-22s", cell);
     }
     printf(collapse ? "%-9llu" : "%llu", (unsigned long long)st->samples);
@@ -170,15 +222,20 @@ void summary_print(const recipe *r, const point_stats *stats, double confidence,
            r->repeats == 1 ? "" : "s", (unsigned long long)total, seconds, out_dir);
     for (size_t a = 0; a < r->n_axes; a++)
         printf("%-16s", r->axes[a].dotted);
-    int collapse = 0;
-    for (size_t p = 0; p < r->n_points; p++)
+    int collapse = 0, support = 0;
+    for (size_t p = 0; p < r->n_points; p++) {
         collapse |= stats[p].traj_n > 0;
-    printf("%-22s%-22s%-22s%s\n", "memorized", "spurious", "generalized",
+        support |= stats[p].calibrated;
+    }
+    printf("%-22s%-22s%-22s", "memorized", "spurious", "generalized");
+    if (support)
+        printf("%-22s", "off_support");
+    printf("%s\n",
            collapse ? "samples  t_collapse [median] (theory), OU time" : "samples");
     size_t *coords = calloc(r->n_axes + 1, sizeof *coords);
     for (size_t p = 0; coords && p < r->n_points; p++) {
         recipe_coords(r, p, coords);
-        print_point(r, &stats[p], confidence, coords, collapse);
+        print_point(r, &stats[p], confidence, p, coords, collapse, support);
     }
     free(coords);
 }
@@ -209,8 +266,47 @@ static const struct {
                                "without a final denoise)"},
 };
 
+/* The referee's warnings: "auto" thresholds without a held-out split, the
+   support not judged. */
+static void warn_referee(const recipe *r, const point_stats *stats)
+{
+    const char *id = r->sections[RECIPE_DATASET].plugin_id;
+    char data[160];
+    if (id)
+        snprintf(data, sizeof data,
+                 "the data set %s has no held-out split "
+                 "(dataset.heldout = 0)",
+                 id);
+    else
+        snprintf(data, sizeof data, "no held-out points were given (--heldout)");
+    size_t fallback_m = 0, fallback_s = 0, unjudged = 0, n = r->n_points;
+    for (size_t p = 0; p < n; p++) {
+        fallback_m += stats[p].fallback_m_jobs > 0;
+        fallback_s += stats[p].fallback_s_jobs > 0;
+        unjudged += stats[p].unjudged_jobs > 0;
+    }
+    const char *keys = fallback_m && fallback_s ? "measure.delta_m and delta_s are"
+                       : fallback_m             ? "measure.delta_m is"
+                                                : "measure.delta_s is";
+    if (fallback_m || fallback_s)
+        fprintf(stderr,
+                "basin: warning: %s \"auto\", but %s to calibrate from, so %g stands "
+                "in (at %zu of %zu points); give a held-out split or the thresholds as "
+                "numbers\n",
+                keys, data, CALIBRATE_FALLBACK,
+                fallback_m > fallback_s ? fallback_m : fallback_s, n);
+    if (unjudged)
+        fprintf(stderr,
+                "basin: warning: off_support: %s and no law_distance, so whether a "
+                "sample lies on the data's support is not judged (at %zu of %zu points: "
+                "summary.csv support = none, off_support_rate nan; such samples count "
+                "as generalized)\n",
+                data, unjudged, n);
+}
+
 void summary_warn(const recipe *r, const point_stats *stats)
 {
+    warn_referee(r, stats);
     uint64_t det_jobs = 0, jobs = 0, lost = 0, det_traj = 0, skipped = 0;
     size_t single = 0;
     for (size_t p = 0; p < r->n_points; p++) {

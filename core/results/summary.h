@@ -1,6 +1,11 @@
 /*
  * summary — summary.csv, a row per sweep point (the rates of each class with
- * their intervals, measure.h), and the same table printed at the end of a run.
+ * their intervals, referee_class_intervals: Wilson, hulled with a cluster
+ * bootstrap over the point's jobs when it has several; off_support_rate nan
+ * where the support is not judged), and the same table printed at the end of a
+ * run. The distance layout adds the referee's calibration: support, quantile,
+ * delta_m, delta_s, delta_h (means over the point's jobs), spurious_clusters
+ * (per job) and spurious_cluster_size (mean members per cluster).
  * Without SUMMARY_DISTANCE (the overlap layout, binary memories) a row also has
  * the fractions of its samples labelled 3-mixture and 5-mixture
  * (measure_mixture_of), mixture3_rate and mixture5_rate with their intervals,
@@ -31,7 +36,8 @@ void summary_write(FILE *f, const recipe *r, const point_stats *stats, double co
                    size_t *coords, int columns, int landscape);
 
 /* One line on stderr ("basin: warning: measure.collapse: ...") for each thing
-   that makes the trajectory measures read otherwise than they look: a collapse
+   that makes the measures read otherwise than they look: "auto" thresholds
+   that fell back for want of a held-out split, a support not judged, a collapse
    time censored at the start or never reached at some point (the summary leaves
    its mean out), a sampler that drew no noise (its collapse is the first passage;
    its clones did not run; condensation it lost shows too coarse a step), a point

@@ -94,6 +94,7 @@ void job_free(job *j)
     free(j->dist);
     free(j->d_law);
     free(j->cls);
+    spurious_free(&j->spurious);
     free(j->values);
     space_free(&j->space);
     trajectory_free(&j->traj);
@@ -122,7 +123,10 @@ referee_batch job_batch(const job *j)
                        .lost = j->traj.lost,
                        .clones_skipped = j->traj.n_clones && j->traj.deterministic,
                        .before = j->traj.before,
-                       .cosine = j->cosine};
+                       .cosine = j->cosine,
+                       .cal = j->dist ? &j->cal : NULL,
+                       .d_law = j->space_active ? NULL : j->d_law,
+                       .spurious = j->rule == MEASURE_PHAM ? &j->spurious : NULL};
     return b;
 }
 
@@ -186,7 +190,7 @@ static int classify_attractors(void *ctx, const float *x, uint64_t n, measure_cl
     uint32_t dim = j->info.dim;
     basin_value v[MEASURE_N_PARAMS];
     recipe_values(j->r, RECIPE_MEASURE, j->point, v);
-    referee_batch b = {.n = n, .rule = j->rule};
+    referee_batch b = {.n = n, .rule = j->rule, .cal = &j->cal};
     measure_overlap *m = NULL;
     measure_distance *d = NULL;
     measure_cosine *c = NULL;
@@ -826,6 +830,23 @@ static int job_dynamics_stage(job *j, char *err, size_t n_err)
     return rc;
 }
 
+/* The distance rules' thresholds and support test, from the job's training and
+   held-out sets in the space the distances are measured in (run/space.h;
+   measure/calibrate.h); law: the data set's law_distance answered, in the same
+   space. */
+static int job_calibrate(job *j, int law, char *err, size_t n_err)
+{
+    basin_value v[MEASURE_N_PARAMS];
+    recipe_values(j->r, RECIPE_MEASURE, j->point, v);
+    char why[512];
+    int rc = calibrate_job(&j->cal, v[MEASURE_DELTA_M].number, v[MEASURE_DELTA_S].number,
+                           v[MEASURE_QUANTILE].number, j->rule == MEASURE_PHAM, law,
+                           j->space.train, j->info.n_train, j->space.heldout,
+                           j->info.n_heldout, j->count, j->space.dim, "dataset.heldout",
+                           why, sizeof why);
+    return rc ? fail(j, rc, "measure", why, err, n_err) : BASIN_OK;
+}
+
 /* The final states' energies, overlaps or distances, and distance to the law. */
 static int job_measures(job *j, char *err, size_t n_err)
 {
@@ -883,6 +904,11 @@ static int job_measures(job *j, char *err, size_t n_err)
             for (uint64_t i = 0; i < j->count; i++)
                 j->d_law[i] = NAN;
     }
+    /* d_law is in data space: with an embedding it is not compared with
+       thresholds measured in feature space. */
+    if (j->dist &&
+        (rc = job_calibrate(j, j->ds->law_distance && !rc && !j->space_active, err, n_err)))
+        return rc;
     if (j->sc && trajectory_before_denoise(&j->traj))
         return fail(j, BASIN_ENOMEM, "measure", "out of memory", err, n_err);
     char why[1400];
@@ -934,5 +960,10 @@ int job_run(job *j, unsigned threads, char *err, size_t n_err)
     recipe_values(j->r, RECIPE_MEASURE, j->point, j->values);
     referee_batch b = job_batch(j);
     referee_classify(&b, j->values, j->cls);
+    /* In the space the distances were measured in (run/space.h). */
+    if (j->rule == MEASURE_PHAM && spurious_group(j->space.states, j->count, j->space.dim,
+                                                  j->cls, j->cal.delta_s, &j->spurious))
+        return fail(j, BASIN_ENOMEM, "measure", "out of memory for the spurious clusters",
+                    err, n_err);
     return BASIN_OK;
 }

@@ -48,6 +48,8 @@ typedef struct job {
     measure_distance *dist;   /* pham and ratio rules */
     double *d_law;            /* distance to the data law's support, or NaN */
     measure_class *cls;       /* the referee's verdict on each final state */
+    calibration cal;          /* the distance rules' thresholds (calibrate.h) */
+    spurious_result spurious; /* rule pham: the spurious states grouped */
     uint64_t count;           /* probes */
     uint64_t block;           /* probes per sampler call */
     basin_value *values;      /* scratch: one section's resolved values */

@@ -18,6 +18,7 @@
 #include "base/suggest.h"
 #include "base/toml.h"
 #include "kernels/nearest.h"
+#include "measure/calibrate.h"
 #include "measure/measure.h"
 #include "measure/referee.h"
 #include "recipe/sections.h"
@@ -39,19 +40,22 @@ const char measure_usage[] =
     "                     [--space ID [--set space.KEY=V]...] [--out DIR]\n"
     "                     [--chunk ROWS] [--quiet]\n"
     "\n"
-    "Classify samples produced anywhere as memorized, spurious or generalized with\n"
-    "the same measures as `basin run` (see `basin describe measure`), and write\n"
-    "records.csv, summary.csv and run.toml to DIR (default results/measure).\n"
-    "Files are .npy float32 or float64 matrices with the same row length.\n"
+    "Classify samples produced anywhere as memorized, spurious, generalized or\n"
+    "off_support with the same measures as `basin run` (see `basin describe\n"
+    "measure`), and write records.csv, summary.csv and run.toml to DIR (default\n"
+    "results/measure). Files are .npy float32 or float64 matrices with the same\n"
+    "row length.\n"
     "\n"
     "  --train T.npy    the training set (K rows)\n"
     "  --samples G.npy  the samples to classify\n"
-    "  --heldout H.npy  held-out points of the data law: d_h, and the overlap\n"
-    "                   rule's generalized class\n"
+    "  --heldout H.npy  held-out points of the data law: d_h, the calibration of\n"
+    "                   delta_m, delta_s (\"auto\": at least as many rows as\n"
+    "                   samples) and the support test, and the overlap rule's\n"
+    "                   generalized class\n"
     "  --rule R         measure.rule; auto is overlap when every training entry is\n"
     "                   -1 or +1, pham otherwise\n"
-    "  --set measure.KEY=V  another [measure] value (delta_m, delta_s, ratio,\n"
-    "                   threshold, confidence)\n"
+    "  --set measure.KEY=V  another [measure] value (delta_m, delta_s, quantile,\n"
+    "                   ratio, threshold, confidence)\n"
     "  --space ID       measure.space: measure the distances between the features\n"
     "                   of an embedding plugin (embeddings/pca, ...) fitted to the\n"
     "                   training set, normalized by sqrt(m); every input is then\n"
@@ -109,6 +113,8 @@ typedef struct measurer {
     toml_node **space_keep; /* the --set space values' nodes */
     size_t n_space_keep;
     const float *feat[N_INPUTS];
+    calibration cal;   /* the distance rules' thresholds (measure/calibrate.h) */
+    uint8_t *spurious; /* per sample: 1 when its class is spurious */
 } measurer;
 
 /* --set [measure.]KEY=VALUE (VALUE in TOML syntax, or a bare word) into values.
@@ -318,6 +324,14 @@ static void write_run_toml(const measurer *m, FILE *f)
             param_write_toml(f, &measure_params[k], m->values[k]);
         fputc('\n', f);
     }
+    if (m->rule != MEASURE_OVERLAP) {
+        fprintf(f,
+                "\n# The thresholds used (calibrated where \"auto\", "
+                "docs/science.md):\n# delta_m %.6g, delta_s %.6g, delta_h %.6g, "
+                "quantile %g, support %s\n",
+                m->cal.delta_m, m->cal.delta_s, m->cal.delta_h, m->cal.quantile,
+                calibrate_support_name(m->cal.support));
+    }
     if (!m->sp.active)
         return;
     const basin_param_def *params = registry_find(m->reg, m->sp.id)->descriptor->params;
@@ -341,12 +355,20 @@ static void print_summary(const measurer *m, const char *dir, double seconds)
            : m->rule == MEASURE_PHAM  ? "pham"
                                       : "ratio",
            seconds, dir);
-    for (int c = 0; c < 3; c++) {
+    int judged = m->rule != MEASURE_OVERLAP && m->cal.support != CALIBRATE_SUPPORT_NONE;
+    for (int c = 0; c <= MEASURE_OFF_SUPPORT; c++) {
         double lo, hi;
+        if (c == MEASURE_OFF_SUPPORT && !judged)
+            continue;
         measure_rate_interval(m->t.counts[c], m->t.samples, confidence, &lo, &hi);
         printf("  %-12s %.3f [%.3f, %.3f]\n", measure_class_name((measure_class)c),
                (double)m->t.counts[c] / (double)m->t.samples, lo, hi);
     }
+    if (m->rule != MEASURE_OVERLAP)
+        printf("  thresholds   delta_m %.4g, delta_s %.4g, delta_h %.4g "
+               "(support: %s)\n",
+               m->cal.delta_m, m->cal.delta_s, m->cal.delta_h,
+               calibrate_support_name(m->cal.support));
 }
 
 static void measurer_free(measurer *m)
@@ -361,6 +383,8 @@ static void measurer_free(measurer *m)
     free(m->over);
     free(m->over_part);
     free(m->cls);
+    free(m->spurious);
+    referee_stats_free(&m->t);
     progress_free(m->bar);
     space_free(&m->sp);
     free(m->space_values);
@@ -411,8 +435,9 @@ static int alloc_blocks(measurer *m, uint64_t chunk_rows, char *err, size_t n_er
     m->over = malloc(rows * sizeof *m->over);
     m->over_part = malloc(rows * sizeof *m->over_part);
     m->cls = malloc(rows * sizeof *m->cls);
+    m->spurious = malloc((size_t)(m->in[IN_SAMPLES].rows ? m->in[IN_SAMPLES].rows : 1));
     if (!m->query || !m->ref || !m->best || !m->part || !m->dist || !m->over ||
-        !m->over_part || !m->cls) {
+        !m->over_part || !m->cls || !m->spurious) {
         errmsg(err, n_err,
                "out of memory for blocks of %llu rows of %u values (try --chunk)",
                (unsigned long long)m->chunk, m->dim);
@@ -569,7 +594,10 @@ static int measure_space(measurer *m, const measure_args *a, char *err, size_t n
     return BASIN_OK;
 }
 
-/* Open, check and scan the inputs, size the blocks, resolve the rule. */
+static int calibrate_inputs(measurer *m, char *err, size_t n_err);
+
+/* Open, check and scan the inputs, size the blocks, resolve the rule and the
+   thresholds. */
 static int prepare(measurer *m, const measure_args *a, char *err, size_t n_err)
 {
     int rc = open_inputs(m, a->paths, err, n_err);
@@ -591,6 +619,75 @@ static int prepare(measurer *m, const measure_args *a, char *err, size_t n_err)
         rc = measure_space(m, a, err, n_err);
     if (!rc && m->sp.active)
         rc = alloc_blocks(m, a->chunk_rows, err, n_err); /* rows of m features */
+    if (!rc && m->rule != MEASURE_OVERLAP)
+        rc = calibrate_inputs(m, err, n_err);
+    return rc;
+}
+
+/* ------------------------------------------------------------- calibration */
+
+/* δ_m from the held-out points h (n_h rows) against the training set, streamed a
+   block at a time: Q(q) of their distances to the nearest training point. */
+static int stream_delta_m(measurer *m, const float *h, uint64_t n_h, double q,
+                          double *out, char *err, size_t n_err)
+{
+    npy_reader *r = &m->in[IN_TRAIN];
+    nearest2 *best = malloc((size_t)n_h * sizeof *best);
+    nearest2 *part = malloc((size_t)n_h * sizeof *part);
+    double *v = malloc((size_t)n_h * sizeof *v);
+    int rc = best && part && v ? BASIN_OK : BASIN_ENOMEM;
+    for (uint64_t i = 0; !rc && i < n_h; i++) {
+        best[i].index[0] = best[i].index[1] = -1;
+        best[i].dist2[0] = best[i].dist2[1] = INFINITY;
+    }
+    for (uint64_t r0 = 0; !rc && r0 < r->rows; r0 += m->chunk) {
+        uint64_t nr = r->rows - r0 < m->chunk ? r->rows - r0 : m->chunk;
+        rc = read_rows(m, IN_TRAIN, r0, nr, m->ref, err, n_err);
+        if (!rc && nearest_two(h, n_h, m->ref, nr, m->dim, 1.0, -1, part))
+            rc = BASIN_ENOMEM;
+        for (uint64_t i = 0; !rc && i < n_h; i++)
+            nearest_keep(&best[i], part[i].dist2[0], part[i].index[0] + (int64_t)r0);
+    }
+    for (uint64_t i = 0; !rc && i < n_h; i++)
+        v[i] = sqrt(best[i].dist2[0] / m->dim);
+    if (!rc)
+        *out = calibrate_quantile(v, (size_t)n_h, q);
+    if (rc == BASIN_ENOMEM)
+        snprintf(err, n_err, "out of memory for the calibration of delta_m");
+    free(best);
+    free(part);
+    free(v);
+    return rc;
+}
+
+/* The thresholds and support test from --heldout, as a run's job calibrates
+   them (measure/calibrate.h); the held-out set is read whole. */
+static int calibrate_inputs(measurer *m, char *err, size_t n_err)
+{
+    double delta_m = m->values[MEASURE_DELTA_M].number;
+    double delta_s = m->values[MEASURE_DELTA_S].number;
+    double q = m->values[MEASURE_QUANTILE].number;
+    uint64_t n_h = m->have[IN_HELDOUT] ? m->in[IN_HELDOUT].rows : 0;
+    float *h = n_h ? malloc((size_t)(n_h * m->dim) * sizeof *h) : NULL;
+    if (n_h && !h) {
+        errmsg(err, n_err, "out of memory for the %llu held-out rows",
+               (unsigned long long)n_h);
+        return BASIN_ENOMEM;
+    }
+    int rc = n_h ? read_rows(m, IN_HELDOUT, 0, n_h, h, err, n_err) : BASIN_OK;
+    int auto_m = isnan(delta_m);
+    if (!rc && auto_m && n_h >= 2)
+        rc = stream_delta_m(m, h, n_h, q, &delta_m, err, n_err);
+    if (!rc)
+        rc = calibrate_job(&m->cal, delta_m, delta_s, q, m->rule == MEASURE_PHAM, 0, NULL,
+                           0, h, n_h, m->in[IN_SAMPLES].rows, m->dim, "--heldout", err,
+                           n_err);
+    if (!rc && auto_m) {
+        m->cal.auto_m = 1;
+        if (!m->cal.fallback_m)
+            m->cal.quantile = q;
+    }
+    free(h);
     return rc;
 }
 
@@ -637,8 +734,11 @@ static int measure_block(measurer *m, FILE *rec, uint64_t q0, uint64_t nq, char 
     referee_batch b = {.n = nq,
                        .rule = m->rule,
                        .overlap = overlap ? m->over : NULL,
-                       .dist = overlap ? NULL : m->dist};
+                       .dist = overlap ? NULL : m->dist,
+                       .cal = overlap ? NULL : &m->cal};
     referee_classify(&b, m->values, m->cls);
+    for (uint64_t i = 0; i < nq; i++)
+        m->spurious[q0 + i] = m->cls[i] == MEASURE_SPURIOUS;
     referee_count(&b, m->cls, m->values, &m->t);
     records_batch rows = {.job = {.r = &NO_SWEEP},
                           .n = nq,
@@ -649,6 +749,43 @@ static int measure_block(measurer *m, FILE *rec, uint64_t q0, uint64_t nq, char 
     size_t no_coords[1];
     records_write(rec, &rows, no_coords);
     return BASIN_OK;
+}
+
+/* The spurious samples grouped (measure/spurious.h) into the tally's job: they
+   are read back and gathered, so memory is one row per spurious sample. */
+static int count_clusters(measurer *m, char *err, size_t n_err)
+{
+    uint64_t n = m->in[IN_SAMPLES].rows, k = 0;
+    for (uint64_t i = 0; i < n; i++)
+        k += m->spurious[i];
+    if (!k || !m->t.jobs_n)
+        return BASIN_OK;
+    float *x = malloc((size_t)(k * m->dim) * sizeof *x);
+    measure_class *all = malloc((size_t)k * sizeof *all);
+    int rc = x && all ? BASIN_OK : BASIN_ENOMEM;
+    uint64_t g = 0;
+    for (uint64_t q0 = 0; !rc && q0 < n; q0 += m->chunk) {
+        uint64_t nq = n - q0 < m->chunk ? n - q0 : m->chunk;
+        rc = npy_read_rows(&m->in[IN_SAMPLES], q0, nq, m->query, err, n_err);
+        for (uint64_t i = 0; !rc && i < nq; i++)
+            if (m->spurious[q0 + i]) {
+                memcpy(x + g * m->dim, m->query + i * m->dim, m->dim * sizeof *x);
+                all[g++] = MEASURE_SPURIOUS;
+            }
+    }
+    spurious_result s;
+    if (!rc && spurious_group(x, k, m->dim, all, m->cal.delta_s, &s))
+        rc = BASIN_ENOMEM;
+    if (!rc) {
+        m->t.jobs[0].spurious_clusters = s.n_clusters;
+        m->t.jobs[0].spurious_clustered = k;
+        spurious_free(&s);
+    }
+    if (rc == BASIN_ENOMEM)
+        errmsg(err, n_err, "out of memory for the spurious clusters");
+    free(x);
+    free(all);
+    return rc;
 }
 
 /* records.csv: every block of samples, a progress bar while it lasts. */
@@ -674,6 +811,8 @@ static int measure_all(measurer *m, const results_file *records, int quiet, char
     }
     progress_free(m->bar);
     m->bar = NULL;
+    if (!rc && m->rule == MEASURE_PHAM)
+        rc = count_clusters(m, err, n_err);
     return rc;
 }
 
@@ -709,6 +848,8 @@ static int measure_run(measurer *m, const measure_args *a, char *err, size_t n_e
                 rc = BASIN_EWRITE;
         if (!rc)
             rc = results_folder_commit(&folder, err, n_err);
+        if (!rc)
+            summary_warn(&NO_SWEEP, &m->t);
         if (!rc && !a->quiet)
             print_summary(m, folder.final, seconds);
     }

@@ -18,6 +18,7 @@
 #include "results/atomic_file.h"
 #include "results/attractors.h"
 #include "results/clones.h"
+#include "results/clusters.h"
 #include "results/folder.h"
 #include "results/job_part.h"
 #include "results/records.h"
@@ -28,11 +29,21 @@
 #include "results/training.h"
 #include "run/job.h"
 
-/* The files of a results folder, in commit order; the last three when asked. */
-enum { F_RECORDS, F_SUMMARY, F_RUN, F_COLLAPSE, F_ATTRACTORS, F_TRAINING, N_FILES };
-static const char *const FILE_NAMES[N_FILES] = {"records.csv",    "summary.csv",
-                                                "run.toml",       "collapse.csv",
-                                                "attractors.csv", "training.csv"};
+/* The files of a results folder, in commit order; the last four when asked
+   (spurious.csv: rule pham). */
+enum {
+    F_RECORDS,
+    F_SUMMARY,
+    F_RUN,
+    F_COLLAPSE,
+    F_ATTRACTORS,
+    F_TRAINING,
+    F_SPURIOUS,
+    N_FILES
+};
+static const char *const FILE_NAMES[N_FILES] = {
+    "records.csv",    "summary.csv",  "run.toml",    "collapse.csv",
+    "attractors.csv", "training.csv", "spurious.csv"};
 
 /* One run: its plan, its open files and what its jobs leave. */
 typedef struct run {
@@ -233,6 +244,13 @@ static int part_of_job(run *u, const job *j, double seconds, job_part *p)
     p->clones_skipped = b.clones_skipped != 0;
     p->before = (measure_distance *)b.before;
     p->cosine = (measure_cosine *)b.cosine;
+    p->has_cal = b.cal != NULL;
+    if (b.cal)
+        p->cal = *b.cal;
+    p->d_law = (double *)b.d_law;
+    p->has_spurious = b.spurious != NULL;
+    if (b.spurious)
+        p->spurious = *b.spurious;
     p->t_theory = j->theory.t_collapse;
     p->t_speciation = j->theory.t_speciation;
     p->theory_basis = (uint32_t)j->theory.basis;
@@ -273,7 +291,8 @@ static int part_of_job(run *u, const job *j, double seconds, job_part *p)
                         .t_near_ou = t->t_near_ou,
                         .t_first = t->t_first,
                         .t_first_ou = t->t_first_ou,
-                        .cosine = j->cosine};
+                        .cosine = j->cosine,
+                        .cluster = j->spurious.cluster};
     text_sink s;
     int bad = 0;
     if (sink_open(&s) != 0)
@@ -285,6 +304,13 @@ static int part_of_job(run *u, const job *j, double seconds, job_part *p)
             return BASIN_ENOMEM;
         attractors_write(s.f, &id, &j->land, u->coords);
         bad |= sink_close(&s, &p->attractors);
+    }
+    if (j->rule == MEASURE_PHAM) {
+        p->has_spurious = 1;
+        if (sink_open(&s) != 0)
+            return BASIN_ENOMEM;
+        clusters_write(s.f, &id, &j->spurious, j->dist, u->coords);
+        bad |= sink_close(&s, &p->spurious_rows);
     }
     if (j->host.n_metrics) {
         if (sink_open(&s) != 0)
@@ -300,6 +326,7 @@ static void free_part_texts(job_part *p)
     free(p->records.text);
     free(p->attractors.text);
     free(p->training.text);
+    free(p->spurious_rows.text);
 }
 
 /* Open file k the first time, with its header. */
@@ -310,6 +337,8 @@ static int open_with_header(run *u, int k, char *err, size_t n_err)
     int rc = open_file(u, k, err, n_err);
     if (!rc && k == F_TRAINING)
         training_header(u->files[k].f, u->r);
+    if (!rc && k == F_SPURIOUS)
+        clusters_header(u->files[k].f, u->r);
     return rc;
 }
 
@@ -366,6 +395,13 @@ static int keep_part(run *u, const job_part *p, char *err, size_t n_err)
         landscape_result land = job_part_landscape(p);
         referee_count_landscape(st, &land);
         fwrite(p->attractors.text, 1, (size_t)p->attractors.n, u->files[F_ATTRACTORS].f);
+    }
+    if (p->has_spurious) { /* spurious.csv: every job of rule pham, clusters or not */
+        int rc = open_with_header(u, F_SPURIOUS, err, n_err);
+        if (rc)
+            return rc;
+        fwrite(p->spurious_rows.text, 1, (size_t)p->spurious_rows.n,
+               u->files[F_SPURIOUS].f);
     }
     if (p->training.n) {
         int rc = open_with_header(u, F_TRAINING, err, n_err);
@@ -516,7 +552,7 @@ static int finish_shard(run *u, char *err, size_t n_err)
         m.hash = run_dir_hash(identity);
         rc = results_open(&f, u->dir, "run.toml", err, n_err) ? BASIN_EWRITE : BASIN_OK;
     }
-    if (!rc && run_toml_write(f.f, u->r, u->o->threads)) {
+    if (!rc && run_toml_write(f.f, u->r, u->o->threads, NULL)) {
         results_abandon(&f);
         rc = BASIN_ENOMEM;
     }
@@ -553,9 +589,10 @@ static int finish(run *u, double run_started, char *err, size_t n_err)
         columns |= SUMMARY_DIFFUSION;
     summary_write(u->files[F_SUMMARY].f, r, u->stats, confidence, u->coords, columns,
                   u->landscape);
-    if (u->o->run_toml)
-        fputs(u->o->run_toml, u->files[F_RUN].f);
-    else if (run_toml_write(u->files[F_RUN].f, r, u->o->threads)) {
+    int rc = u->o->run_toml
+                 ? run_toml_merged(u->files[F_RUN].f, u->o->run_toml, r, u->stats)
+                 : run_toml_write(u->files[F_RUN].f, r, u->o->threads, u->stats);
+    if (rc) {
         errmsg(err, n_err, "out of memory while writing run.toml");
         return BASIN_ENOMEM;
     }
@@ -565,7 +602,7 @@ static int finish(run *u, double run_started, char *err, size_t n_err)
     for (int k = 0; k < N_FILES; k++)
         if (u->open[k] && results_commit(&u->files[k], err, n_err))
             return BASIN_EWRITE;
-    int rc = samples_commit(u->samples, &u->folder, err, n_err);
+    rc = samples_commit(u->samples, &u->folder, err, n_err);
     /* The new set takes the parts too (hard links), so that the folder holds
        them at every moment of the swap. */
     char into[PATH_MAX + 8];

@@ -1,29 +1,39 @@
-/* measure: overlaps, the overlap rule and the exact bootstrap interval. */
+/* measure: overlaps, the overlap rule and the Wilson score interval. */
 #include <math.h>
 #include <stdlib.h>
 
 #include "harness.h"
 #include "measure/measure.h"
 
+TEST_IMPL(measure_normal_quantile)
+{
+    /* Φ⁻¹(0.975) = 1.959963984540054, Φ⁻¹(0.5) = 0, Φ⁻¹(0.005) = −2.5758293035489. */
+    EXPECT_NEAR(measure_normal_quantile(0.975), 1.959963984540054, 1e-10);
+    EXPECT_NEAR(measure_normal_quantile(0.5), 0, 1e-12);
+    EXPECT_NEAR(measure_normal_quantile(0.005), -2.5758293035489, 1e-10);
+}
+
 TEST_IMPL(measure_rate_interval)
 {
     double lo, hi;
-    /* Binomial(100, 0.5): P(X <= 39) = 0.0176, P(X <= 40) = 0.0284, and
-       P(X <= 59) = 0.9716, P(X <= 60) = 0.9824, so the 95% percentile interval
-       of the resampled rate is [0.40, 0.60]. */
+    /* Wilson (1927) at 95 %, z = 1.959964, z² = 3.841459, computed by hand from
+       (p + z²/2n ± z √(p(1 − p)/n + z²/4n²)) / (1 + z²/n):
+       50/100: centre 0.5, half 0.0998627/1.0384146 = 0.096168. */
     measure_rate_interval(50, 100, 0.95, &lo, &hi);
-    EXPECT_NEAR(lo, 0.40, 0);
-    EXPECT_NEAR(hi, 0.60, 0);
-    /* Binomial(20, 0.1): P(X=0) = 0.1216 > 0.025, P(X <= 4) = 0.9568,
-       P(X <= 5) = 0.9887: interval [0, 0.25]. */
+    EXPECT_NEAR(lo, 0.403832, 1e-6);
+    EXPECT_NEAR(hi, 0.596168, 1e-6);
+    /* 2/20: centre 0.164450, half 0.136584. */
     measure_rate_interval(2, 20, 0.95, &lo, &hi);
-    EXPECT_NEAR(lo, 0.0, 0);
-    EXPECT_NEAR(hi, 0.25, 0);
+    EXPECT_NEAR(lo, 0.027866, 1e-6);
+    EXPECT_NEAR(hi, 0.301034, 1e-6);
+    /* 0/30: [0, z²/(n + z²)] = [0, 0.113513]: nonzero width at a rate of 0
+       (the binomial bootstrap gave [0, 0]). */
     measure_rate_interval(0, 30, 0.95, &lo, &hi);
     EXPECT_NEAR(lo, 0, 0);
-    EXPECT_NEAR(hi, 0, 0);
+    EXPECT_NEAR(hi, 0.113513, 1e-6);
+    /* 30/30: [n/(n + z²), 1] = [0.886487, 1]. */
     measure_rate_interval(30, 30, 0.95, &lo, &hi);
-    EXPECT_NEAR(lo, 1, 0);
+    EXPECT_NEAR(lo, 0.886487, 1e-6);
     EXPECT_NEAR(hi, 1, 0);
     /* Large n: close to the normal approximation p ± 1.96 sqrt(p(1-p)/n). */
     measure_rate_interval(3000, 10000, 0.95, &lo, &hi);
@@ -140,22 +150,29 @@ TEST_IMPL(measure_distances)
     /* pham (δ_m = 0.2): s0 (0.1) and s1 (0.05) are memorized (s1 even
        unconverged); s2 (0.5) is spurious when its d_s (0.51) is within δ_s,
        generalized otherwise, unconverged when it did not converge. */
-    EXPECT_EQ(measure_classify_distance(&d[0], 1, MEASURE_PHAM, 0.2, 0.3, 0),
+    EXPECT_EQ(measure_classify_distance(&d[0], 1, MEASURE_PHAM, 0.2, 0.3, 0, 0),
               MEASURE_MEMORIZED);
-    EXPECT_EQ(measure_classify_distance(&d[1], 0, MEASURE_PHAM, 0.2, 0.3, 0),
+    EXPECT_EQ(measure_classify_distance(&d[1], 0, MEASURE_PHAM, 0.2, 0.3, 0, 0),
               MEASURE_MEMORIZED);
-    EXPECT_EQ(measure_classify_distance(&d[2], 1, MEASURE_PHAM, 0.2, 0.6, 0),
+    EXPECT_EQ(measure_classify_distance(&d[2], 1, MEASURE_PHAM, 0.2, 0.6, 0, 0),
               MEASURE_SPURIOUS);
-    EXPECT_EQ(measure_classify_distance(&d[2], 1, MEASURE_PHAM, 0.2, 0.3, 0),
+    EXPECT_EQ(measure_classify_distance(&d[2], 1, MEASURE_PHAM, 0.2, 0.3, 0, -1),
               MEASURE_GENERALIZED);
-    EXPECT_EQ(measure_classify_distance(&d[2], 0, MEASURE_PHAM, 0.2, 0.6, 0),
+    EXPECT_EQ(measure_classify_distance(&d[2], 1, MEASURE_PHAM, 0.2, 0.3, 0, 1),
+              MEASURE_GENERALIZED);
+    EXPECT_EQ(measure_classify_distance(&d[2], 0, MEASURE_PHAM, 0.2, 0.6, 0, 0),
               MEASURE_UNCONVERGED);
-    /* ratio 1/3: d_m/d_2 = 0.0995 (s0: memorized), 0.447 (s2: generalized);
-       never spurious. */
-    EXPECT_EQ(measure_classify_distance(&d[0], 1, MEASURE_RATIO_RULE, 0, 0, 1.0 / 3),
+    /* Off the support: off_support, after memorized, unconverged and spurious. */
+    EXPECT_EQ(measure_classify_distance(&d[2], 1, MEASURE_PHAM, 0.2, 0.3, 0, 0),
+              MEASURE_OFF_SUPPORT);
+    /* ratio 1/3: d_m/d_2 = 0.0995 (s0: memorized), 0.447 (s2: generalized, or
+       off_support off the support); never spurious. */
+    EXPECT_EQ(measure_classify_distance(&d[0], 1, MEASURE_RATIO_RULE, 0, 0, 1.0 / 3, 0),
               MEASURE_MEMORIZED);
-    EXPECT_EQ(measure_classify_distance(&d[2], 1, MEASURE_RATIO_RULE, 0, 1, 1.0 / 3),
+    EXPECT_EQ(measure_classify_distance(&d[2], 1, MEASURE_RATIO_RULE, 0, 1, 1.0 / 3, -1),
               MEASURE_GENERALIZED);
+    EXPECT_EQ(measure_classify_distance(&d[2], 1, MEASURE_RATIO_RULE, 0, 1, 1.0 / 3, 0),
+              MEASURE_OFF_SUPPORT);
 
     /* One training point: no d_2 (NaN), so the ratio rule memorizes nothing; one
        state: no d_s; no held-out data: no d_h. */
@@ -164,11 +181,12 @@ TEST_IMPL(measure_distances)
     EXPECT(isnan(d[0].d_2));
     EXPECT(isnan(d[0].d_s));
     EXPECT(isnan(d[0].d_h));
-    EXPECT_EQ(measure_classify_distance(&d[0], 1, MEASURE_RATIO_RULE, 0, 0, 1.0 / 3),
+    EXPECT_EQ(measure_classify_distance(&d[0], 1, MEASURE_RATIO_RULE, 0, 0, 1.0 / 3, -1),
               MEASURE_GENERALIZED);
 }
 
 TEST_LIST_BEGIN
+TEST_ENTRY(measure_normal_quantile)
 TEST_ENTRY(measure_rate_interval)
 TEST_ENTRY(measure_overlaps)
 TEST_ENTRY(measure_overlaps_blocked)

@@ -49,6 +49,10 @@ TEST_IMPL(referee_overlap_rule)
     /* The overlap rule counts no distances. */
     EXPECT_NEAR(st.d_m_sum, 0, 0);
     EXPECT_EQ(st.ratio_memorized, 0);
+    /* One job's record, with its counts. */
+    EXPECT_EQ(st.jobs_n, 1);
+    EXPECT_EQ(st.jobs[0].samples, 4);
+    referee_stats_free(&st);
 }
 
 TEST_IMPL(referee_distance_rules)
@@ -272,9 +276,11 @@ TEST_IMPL(referee_before_denoise)
     EXPECT_EQ(st.before_memorized, 1);       /* pham: d_m ≤ 0.1 */
     EXPECT_EQ(st.before_ratio_memorized, 2); /* ratio: d_m/d_2 < 1/3 */
     b.rule = MEASURE_RATIO_RULE;
+    referee_stats_free(&st);
     memset(&st, 0, sizeof st);
     EXPECT_EQ(referee_count(&b, cls, v, &st), BASIN_OK);
     EXPECT_EQ(st.before_memorized, 2); /* the recipe's rule is the ratio rule */
+    referee_stats_free(&st);
 }
 
 TEST_LIST_BEGIN

@@ -76,6 +76,8 @@ kind = "noise"
 count = 16
 [measure]
 rule = "pham"
+delta_m = 0.1    # absolute: 6 held-out images are too few to calibrate 16 samples
+delta_s = 0.1
 collapse = true
 clones = 4
 disjoint = true
@@ -164,10 +166,10 @@ broken() { # NAME EXPECTED-WORDS: run the report on $T/$1 and check
     printf '%s' "$out" | grep -q "$2" || fail "$1: '$out' does not say '$2'"
     [ "$before" = "$after" ] || fail "$1: the folder changed"
 }
-mk() { rm -rf "$T/$1"; mkdir "$T/$1"; cp "$T/diff"/{.basin-results,run.toml,summary.csv,records.csv,collapse.csv,samples.npy} "$T/$1"; }
+mk() { rm -rf "$T/$1"; mkdir "$T/$1"; cp "$T/diff"/{.basin-results,run.toml,summary.csv,records.csv,collapse.csv,spurious.csv,samples.npy} "$T/$1"; }
 mk_mlp() {
     rm -rf "$T/$1"; mkdir "$T/$1"
-    cp "$T/mlp"/{.basin-results,run.toml,summary.csv,records.csv,training.csv,samples.npy} "$T/$1"
+    cp "$T/mlp"/{.basin-results,run.toml,summary.csv,records.csv,training.csv,spurious.csv,samples.npy} "$T/$1"
 }
 mk no-summary; rm "$T/no-summary/summary.csv"
 broken no-summary "incomplete results folder: summary.csv is missing"
@@ -201,7 +203,7 @@ mk_mlp ragged-training; sed -i '9s/,[^,]*$//' "$T/ragged-training/training.csv"
 broken ragged-training "training.csv:9: 7 fields, but the header has 8"
 mk_mlp bad-model; sed -i '3s/,model,loss,/,other,loss,/' "$T/bad-model/training.csv"
 broken bad-model "training.csv:3: model is 'other', not model or disjoint"
-mk_mlp bad-pair; sed -i '3s/,[^,]*$/,zz/' "$T/bad-pair/records.csv"
+mk_mlp bad-pair; sed -i '3s/,[^,]*,\([^,]*\)$/,zz,\1/' "$T/bad-pair/records.csv"
 broken bad-pair "records.csv:3: cos_pair is not a number"
 out=$("$BASIN" report "$T/nowhere" 2>&1); rc=$?
 [ "$rc" = 2 ] && printf '%s' "$out" | grep -q "not a results folder" ||

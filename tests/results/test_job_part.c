@@ -21,6 +21,10 @@ static void populate(job_part *p)
     static measure_overlap ov[N];
     static measure_distance dist[N], before[N];
     static measure_cosine cosine[N];
+    static double d_law[N];
+    static int64_t cluster[N] = {-1, 0, -1, -1, 0};
+    static spurious_cluster clusters[1] = {{2, 1}};
+    static char sp_rows[] = "0,5,1,0,0,2,1,0.25,0.5\n";
     static uint64_t same_class[CLONES] = {3, 4, 5}, labeled[CLONES] = {6, 7, 8};
     static basin_outcome out[N];
     static double arr[8][N];
@@ -40,6 +44,7 @@ static void populate(job_part *p)
             .next = 0.0625 * i,
             .dim = (uint32_t)(1000 + i)};
         cosine[i] = (measure_cosine){i - 1, 0.95 - 0.1 * i, 0.97, nan_payload};
+        d_law[i] = i == 2 ? nan_payload : 0.01 * i;
         dist[i] = (measure_distance){i * 7, 0.1 * i, 0.2 * i, 1e-300 * i, -3.5 * i};
         before[i] = (measure_distance){-i, NAN, INFINITY, -INFINITY, 1.0 / 3 + i};
         out[i] = (basin_outcome){(uint32_t)(100 + i), (uint32_t)(i & 1)};
@@ -73,6 +78,20 @@ static void populate(job_part *p)
                     .clones_skipped = 1,
                     .before = before,
                     .cosine = cosine,
+                    .has_cal = 1,
+                    .cal = {.delta_m = 0.05,
+                            .delta_s = nan_payload,
+                            .delta_h = 0.75,
+                            .quantile = 0.01,
+                            .support = CALIBRATE_SUPPORT_HELDOUT,
+                            .auto_m = 1,
+                            .auto_s = 0,
+                            .fallback_m = 0,
+                            .fallback_s = 1},
+                    .d_law = d_law,
+                    .has_spurious = 1,
+                    .spurious = {.cluster = cluster, .clusters = clusters, .n_clusters = 1},
+                    .spurious_rows = {sp_rows, sizeof sp_rows - 1},
                     .t_theory = 0.75,
                     .t_speciation = nan_payload,
                     .theory_basis = 3,
@@ -142,6 +161,18 @@ TEST_IMPL(job_part_round_trip)
     SAME_ARRAY(q.clone_time, p.clone_time, CLONES);
     SAME_ARRAY(q.clone_time_ou, p.clone_time_ou, CLONES);
     SAME_ARRAY(q.clone_same_class, p.clone_same_class, CLONES);
+    EXPECT_EQ(q.has_cal, 1);
+    EXPECT(memcmp(&q.cal.delta_s, &p.cal.delta_s, 8) == 0);
+    EXPECT(q.cal.delta_m == 0.05 && q.cal.delta_h == 0.75 && q.cal.quantile == 0.01);
+    EXPECT(q.cal.support == CALIBRATE_SUPPORT_HELDOUT && q.cal.auto_m == 1 &&
+           q.cal.auto_s == 0 && q.cal.fallback_m == 0 && q.cal.fallback_s == 1);
+    SAME_ARRAY(q.d_law, p.d_law, N);
+    EXPECT_EQ(q.has_spurious, 1);
+    SAME_ARRAY(q.spurious.cluster, p.spurious.cluster, N);
+    EXPECT_EQ(q.spurious.n_clusters, 1);
+    EXPECT(q.spurious.clusters && q.spurious.clusters[0].size == 2 &&
+           q.spurious.clusters[0].representative == 1);
+    EXPECT(strcmp(q.spurious_rows.text, p.spurious_rows.text) == 0);
     SAME_ARRAY(q.clone_labeled, p.clone_labeled, CLONES);
     EXPECT_EQ(q.land_attractors, 9);
     EXPECT_EQ(q.land_grouped, 17);

@@ -54,7 +54,7 @@ TEST_IMPL(records_headers)
     h = capture(header_distance, NULL);
     EXPECT_STR_EQ(h, "job,point,repeat,sample,start,class,converged,steps,energy,"
                      "nearest,d_m,d_2,d_s,d_h,d_law,t_collapse,t_collapse_ou,"
-                     "d_pair,cos_pair\n");
+                     "d_pair,cos_pair,cluster\n");
     free(h);
     /* A score model's distance layout: the state before the final denoise, the
        nearest-point collapse time and the first passage. */
@@ -63,7 +63,7 @@ TEST_IMPL(records_headers)
                      "nearest,d_m,d_2,d_s,d_h,d_law,d_m_before_denoise,"
                      "d_2_before_denoise,t_collapse,t_collapse_ou,t_collapse_nearest,"
                      "t_collapse_nearest_ou,t_first_passage,t_first_passage_ou,"
-                     "d_pair,cos_pair\n");
+                     "d_pair,cos_pair,cluster\n");
     free(h);
 }
 
@@ -89,7 +89,7 @@ TEST_IMPL(records_diffusion_rows)
     char *text = capture(rows, &b);
     /* Each value in its own column, in the header's order. */
     EXPECT_STR_EQ(text, "0,0,0,0,-1,memorized,1,0,nan,4,0,0.75,nan,nan,nan,0.25,0.5,"
-                        "0.5,0.25,1.5,0.75,2,1,nan,nan\n");
+                        "0.5,0.25,1.5,0.75,2,1,nan,nan,-1\n");
     free(text);
 }
 
@@ -102,9 +102,9 @@ TEST_IMPL(records_distance_rows)
     char *text = capture(rows, &b);
     /* Rows without a model show the defaults. */
     EXPECT_STR_EQ(text, "0,0,0,10,-1,generalized,1,0,nan,4,0.5,0.75,nan,1.5,"
-                        "nan,nan,nan,nan,nan\n"
+                        "nan,nan,nan,nan,nan,-1\n"
                         "0,0,0,11,-1,memorized,1,0,nan,7,0.125,0.25,2,nan,"
-                        "nan,nan,nan,nan,nan\n");
+                        "nan,nan,nan,nan,nan,-1\n");
     free(text);
 
     int64_t start[2] = {3, -1};
@@ -122,9 +122,9 @@ TEST_IMPL(records_distance_rows)
     text = capture(rows, &b);
     /* A run's rows. */
     EXPECT_STR_EQ(text, "5,0,2,0,3,generalized,1,12,-1.25,4,0.5,0.75,nan,1.5,"
-                        "nan,0.5,nan,0.25,nan\n"
+                        "nan,0.5,nan,0.25,nan,-1\n"
                         "5,0,2,1,-1,memorized,0,40,2,7,0.125,0.25,2,nan,"
-                        "nan,nan,nan,0.5,nan\n");
+                        "nan,nan,nan,0.5,nan,-1\n");
     free(text);
 }
 

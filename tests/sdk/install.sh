@@ -83,16 +83,19 @@ BASIN_PLUGIN_PATH=$plugindir "$basin" run wells.toml --out wells --quiet --threa
 mem=$(first wells/summary.csv memorized_rate)
 check "generated sampler + energy + dataset retrieve every memory ($mem)" num "$mem" '==' 1
 # The generated score under a first-party diffusion sampler: the Gaussian
-# denoiser is the law's, never its samples', so nothing is memorized: with
-# K = 20 points in N = 8 a fresh draw's d_m is about 0.7, far above delta_m = 0.1.
+# denoiser is the law's, never its samples'. The thresholds are calibrated from
+# the held-out split at quantile 0.01 (docs/science.md), so a draw from the law
+# is memorized, spurious or off_support each at about 1 %; the fitted mean and
+# variance (K = 500 in N = 8) move the law a little: at least 90 % generalized,
+# at most 5 % memorized.
 cat >gauss.toml <<TOML
 plugin_path = ["my_dataset", "my_score"]
 seed = 3
 [dataset]
 plugin = "datasets/my_dataset"
 dim = 8
-count = 20
-heldout = 50
+count = 500
+heldout = 500
 [model]
 plugin = "scores/my_score"
 [sampler]
@@ -104,16 +107,20 @@ t_min = 1e-3
 t_max = 6
 [init]
 kind = "noise"
-count = 50
+count = 100
 [measure]
 rule = "pham"
 TOML
 BASIN_PLUGIN_PATH=$plugindir "$basin" run gauss.toml --out gauss --quiet --threads 2
 gen=$(first gauss/summary.csv generalized_rate)
-check "the generated Gaussian denoiser generalizes every sample ($gen)" num "$gen" '==' 1
+check "the generated Gaussian denoiser generalizes >= 90 % of the samples ($gen)" \
+    num "$gen" '>=' 0.9
+check "the generated Gaussian denoiser memorizes <= 5 %" \
+    num "$(first gauss/summary.csv memorized_rate)" '<=' 0.05
 # The generated embedding passes the conformance battery, and serves as a run's
 # space: standardized coordinates of N(0, I)-like data change the distances only
-# by the sample spread's scale, so the samples stay generalized.
+# by the sample spread's scale, and the thresholds are calibrated in the same
+# space, so the samples stay generalized as in data space.
 out=$("$basin" check my_embedding/my_embedding.so 2>&1)
 check "basin check passes on the generated embedding: $(tail -1 <<<"$out")" \
     bash -c "! grep -q '^FAIL' <<<\"\$1\" && grep -q '^PASS embeddings/my_embedding informative' <<<\"\$1\"" _ "$out"
@@ -122,6 +129,6 @@ sed -e 's|^plugin_path = .*|plugin_path = ["my_dataset", "my_score", "my_embeddi
     gauss.toml >space.toml
 BASIN_PLUGIN_PATH=$plugindir "$basin" run space.toml --out space --quiet --threads 2
 gen=$(first space/summary.csv generalized_rate)
-check "the generated embedding as measure.space: every sample generalized ($gen)" \
-    num "$gen" '==' 1
+check "the generated embedding as measure.space: >= 90 % generalized ($gen)" \
+    num "$gen" '>=' 0.9
 finish

@@ -16,7 +16,8 @@ train = rng.standard_normal((300, 16)).astype(np.float32)
 np.save("train.npy", train)
 np.save("copies.npy", train[::2].astype(np.float64))          # 150 training points
 np.save("fresh.npy", rng.standard_normal((400, 16)).astype(np.float32))
-np.save("heldout.npy", rng.standard_normal((100, 16)).astype(np.float32))
+np.save("heldout.npy", rng.standard_normal((1000, 16)).astype(np.float32))
+np.save("short.npy", rng.standard_normal((100, 16)).astype(np.float32))
 near = train[:60] + 0.01 * rng.standard_normal((60, 16)).astype(np.float32)
 np.save("near.npy", near.astype(np.float32))
 np.save("images.npy", rng.standard_normal((5, 4, 4)).astype(np.float32))
@@ -41,20 +42,28 @@ check "copies: sample i is training point 2i" \
     [ "$(awk -F, 'NR > 1 && $10 != 2 * $4 { bad++ } END { print bad + 0 }' copies/records.csv)" -eq 0 ]
 
 # Fresh draws: in N = 16 the nearest of K = 300 standard normal points lies at
-# d_m ≈ 0.8 (the records show min d_m well above 0.4), so delta_m = 0.1 never
-# calls one memorized; nearest other draws are as far, so none is spurious.
+# d_m ≈ 0.8. The thresholds are calibrated from the 1000 held-out draws at
+# quantile 0.01 (docs/science.md), so a fresh draw is called memorized,
+# spurious and off_support each at about 1 %: generalized ≈ 0.97 (0.955 to 0.98
+# over seeds 1-8 when this test was written), memorized ≈ 0.01.
 "$BASIN" measure --train train.npy --samples fresh.npy --heldout heldout.npy \
     --out fresh --quiet
-check "fresh draws from the law: all generalized" \
-    num "$(first fresh/summary.csv generalized_rate)" '==' 1
+check "fresh draws from the law: >= 95 % generalized" \
+    num "$(first fresh/summary.csv generalized_rate)" '>=' 0.95
+check "fresh draws from the law: <= 5 % memorized" \
+    num "$(first fresh/summary.csv memorized_rate)" '<=' 0.05
 mindm=$(awk -F, 'NR > 1 && (m == "" || $11 < m) { m = $11 } END { print m }' fresh/records.csv)
-check "fresh draws: smallest d_m ($mindm) far above delta_m" num "$mindm" '>' 0.4
+check "fresh draws: smallest d_m ($mindm) far above zero" num "$mindm" '>' 0.3
+check "fresh draws: delta_m calibrated near the held-out d_m's 1 % quantile" \
+    num "$(first fresh/summary.csv delta_m)" '>' 0.3
+check "fresh draws: the support judged from the held-out set" \
+    [ "$(first fresh/summary.csv support)" = heldout ]
 check "fresh draws: d_h is reported with a held-out set" \
     [ "$(awk -F, 'NR == 2 { print $14 }' fresh/records.csv)" != nan ]
 check "records.csv has the run's distance layout" \
-    [ "$(head -1 fresh/records.csv)" = "job,point,repeat,sample,start,class,converged,steps,energy,nearest,d_m,d_2,d_s,d_h,d_law,t_collapse,t_collapse_ou,d_pair,cos_pair" ]
+    [ "$(head -1 fresh/records.csv)" = "job,point,repeat,sample,start,class,converged,steps,energy,nearest,d_m,d_2,d_s,d_h,d_law,t_collapse,t_collapse_ou,d_pair,cos_pair,cluster" ]
 check "summary.csv has the run's distance columns" \
-    grep -q '^memorized_rate,.*,d_m_mean,t_collapse,t_collapse_se,t_collapse_theory,t_speciation,theory,pair_distance,pair_cosine,samples,seconds$' fresh/summary.csv
+    grep -q '^memorized_rate,.*,d_m_mean,t_collapse,t_collapse_se,t_collapse_theory,t_speciation,theory,pair_distance,pair_cosine,support,quantile,delta_m,delta_s,delta_h,spurious_clusters,spurious_cluster_size,samples,seconds$' fresh/summary.csv
 check "run.toml names the inputs and the rule" \
     bash -c "grep -q 'train = \".*train.npy\"' fresh/run.toml && grep -q 'rule = \"pham\"' fresh/run.toml"
 
@@ -108,7 +117,17 @@ expect_fail 2 "needs --train and --samples" "missing --samples" -- \
     "$BASIN" measure --train train.npy --out bad
 expect_fail 2 "measure.clones: needs trajectories" "a trajectory measure" -- \
     "$BASIN" measure --train train.npy --samples fresh.npy --set measure.clones=3 --out bad
+expect_fail 2 "measure.delta_s = \"auto\" calibrates from held-out subsets of as many points as samples (n = 400), but the held-out split (--heldout) has 100" \
+    "auto delta_s with fewer held-out points than samples" -- \
+    "$BASIN" measure --train train.npy --samples fresh.npy --heldout short.npy --out bad
 check "no bad input left an output folder" [ ! -e bad ]
+# No held-out points: "auto" falls back to 0.1 with a warning, and the support
+# is not judged (summary.csv says so).
+"$BASIN" measure --train train.npy --samples fresh.npy --out nohold --quiet 2>warn.txt
+check "no --heldout: the fallback is announced" grep -q 'no held-out points were given (--heldout)' warn.txt
+check "no --heldout: support = none" [ "$(first nohold/summary.csv support)" = none ]
+check "no --heldout: off_support_rate is nan" [ "$(first nohold/summary.csv off_support_rate)" = nan ]
+check "no --heldout: delta_m falls back to 0.1" num "$(first nohold/summary.csv delta_m)" '==' 0.1
 # A failure over an earlier result keeps the earlier files as they were.
 cp fresh/records.csv before.csv
 "$BASIN" measure --train train.npy --samples nan.npy --out fresh 2>/dev/null
