@@ -1,0 +1,226 @@
+/*
+ * test_lsr_minima — the exact enumeration of the LSR energy's minima
+ * (core/measure/lsr_minima.h) against brute force over all 2^k subsets, and the
+ * Hessian at each minimum (energies/lsr's hessian_vector through the curvature
+ * code): a positive multiple of the identity, (|S|/Z) I.
+ *
+ * Environment (meson sets it): BASIN_TEST_PLUGIN_DIR, for energies/lsr.
+ */
+#include <basin/plugin.h>
+
+#include "fake_host.h"
+#include "harness.h"
+#include "measure/curvature.h"
+#include "measure/lsr_minima.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static fake_host fake;
+static const basin_host *const host = &fake.host;
+
+/* k points uniform in [0, 1)^dim, stream `index`. */
+static float *uniform(uint64_t index, uint64_t k, uint32_t dim)
+{
+    double *u = malloc(k * dim * sizeof *u);
+    float *x = malloc(k * dim * sizeof *x);
+    host->random_uniform(host, BASIN_ROLE_DATASET, index, 0, u, k * dim);
+    for (size_t t = 0; t < k * dim; t++)
+        x[t] = (float)u[t];
+    free(u);
+    return x;
+}
+
+/* The masks of every subset whose centroid has exactly it as support set, by
+   visiting all 2^k - 1 non-empty subsets, in increasing mask order. */
+static uint64_t brute(const float *xi, uint32_t k, uint32_t dim, double beta,
+                      uint64_t *masks)
+{
+    uint64_t n = 0;
+    double c[64];
+    for (uint64_t set = 1; set < (1ull << k); set++) {
+        memset(c, 0, sizeof c);
+        uint32_t size = 0;
+        for (uint32_t mu = 0; mu < k; mu++)
+            if (set >> mu & 1) {
+                size++;
+                for (uint32_t i = 0; i < dim; i++)
+                    c[i] += xi[mu * dim + i];
+            }
+        int ok = 1;
+        for (uint32_t mu = 0; mu < k && ok; mu++) {
+            double d2 = 0;
+            for (uint32_t i = 0; i < dim; i++) {
+                const double d = c[i] / size - xi[mu * dim + i];
+                d2 += d * d;
+            }
+            ok = (d2 < 2 / beta) == (int)(set >> mu & 1);
+        }
+        if (ok)
+            masks[n++] = set;
+    }
+    return n;
+}
+
+static int by_mask(const void *a, const void *b)
+{
+    const uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/*
+ * k ∈ {6, 9, 12} patterns uniform in [0,1)^d (d ∈ {2, 5, 16}), 5 seeds, 12 values
+ * of β geometric from 2/d (one minimum) to 2/r_min² (k minima): the enumeration
+ * finds exactly the brute-force set of minima, every one of them. Over the sweep
+ * it examines far fewer than 2^k subsets.
+ */
+TEST_IMPL(lsr_minima_vs_brute_force)
+{
+    fake_host_init(&fake, 7, FAKE_SPLITMIX);
+    const uint32_t ks[3] = {6, 9, 12}, dims[3] = {2, 5, 16};
+    uint64_t *masks = malloc(sizeof(uint64_t) << 12),
+             *found = malloc(sizeof(uint64_t) << 12);
+    uint64_t examined = 0, visited_all = 0, novel = 0, stored = 0;
+    for (int a = 0; a < 3; a++)
+        for (int b = 0; b < 3; b++)
+            for (uint64_t seed = 0; seed < 5; seed++) {
+                const uint32_t k = ks[a], dim = dims[b];
+                float *xi = uniform(seed * 9 + (uint64_t)(3 * a + b), k, dim);
+                double rmin2 = INFINITY;
+                for (uint32_t p = 0; p < k; p++)
+                    for (uint32_t q = p + 1; q < k; q++) {
+                        double d2 = 0;
+                        for (uint32_t i = 0; i < dim; i++)
+                            d2 += ((double)xi[p * dim + i] - xi[q * dim + i]) *
+                                  ((double)xi[p * dim + i] - xi[q * dim + i]);
+                        rmin2 = fmin(rmin2, d2);
+                    }
+                const double lo = 2.0 / dim, hi = 2 / rmin2 * 1.01;
+                for (int t = 0; t < 12; t++) {
+                    const double beta = lo * pow(hi / lo, t / 11.0);
+                    const uint64_t n = brute(xi, k, dim, beta, masks);
+                    lsr_minima m;
+                    char err[256];
+                    ASSERT_EQ(
+                        lsr_minima_enumerate(xi, k, dim, beta, 1e-6, &m, err, sizeof err),
+                        BASIN_OK);
+                    ASSERT_EQ(m.n_minima, n);
+                    for (uint64_t j = 0; j < m.n_minima && j < 4096; j++)
+                        found[j] = m.minima[j].members;
+                    qsort(found, m.n_minima, sizeof *found, by_mask);
+                    for (uint64_t j = 0; j < n && j < m.n_minima; j++)
+                        ASSERT_MSG(found[j] == masks[j],
+                                   "k %u dim %u seed %llu beta %g: minimum %llu", k, dim,
+                                   (unsigned long long)seed, beta, (unsigned long long)j);
+                    ASSERT_EQ(m.n_stored + m.n_novel, m.n_minima);
+                    if (t == 0)
+                        ASSERT_EQ(m.n_minima, 1); /* r² = d ≥ every squared distance */
+                    if (t == 11)
+                        ASSERT_EQ(m.n_stored, k); /* supports disjoint */
+                    examined += m.examined;
+                    visited_all += 1ull << k;
+                    novel += m.n_novel;
+                    stored += m.n_stored;
+                    lsr_minima_free(&m);
+                }
+                free(xi);
+            }
+    printf("# %llu novel, %llu stored minima; %llu subsets examined of %llu\n",
+           (unsigned long long)novel, (unsigned long long)stored,
+           (unsigned long long)examined, (unsigned long long)visited_all);
+    ASSERT_GT(novel, 100);
+    ASSERT_LT(examined * 20, visited_all); /* pruning: under 5% of the subsets */
+    free(masks);
+    free(found);
+}
+
+TEST_IMPL(lsr_minima_errors)
+{
+    lsr_minima m;
+    char err[256];
+    const float x[2] = {0, NAN};
+    ASSERT_EQ(lsr_minima_enumerate(x, 0, 2, 1, 1e-6, &m, err, sizeof err), BASIN_EINVAL);
+    ASSERT_EQ(lsr_minima_enumerate(x, 65, 2, 1, 1e-6, &m, err, sizeof err), BASIN_EINVAL);
+    ASSERT_EQ(lsr_minima_enumerate(x, 1, 2, 0, 1e-6, &m, err, sizeof err), BASIN_EINVAL);
+    ASSERT_STR_CONTAINS(err, "beta");
+    ASSERT_EQ(lsr_minima_enumerate(x, 1, 2, 1, 1e-6, &m, err, sizeof err), BASIN_EINVAL);
+    ASSERT_STR_CONTAINS(err, "pattern 0 entry 1");
+}
+
+typedef struct hv_ctx {
+    const basin_energy_iface *f;
+    void *e;
+    const float *x;
+} hv_ctx;
+
+static int hv(void *ctx, const float *v, float *out)
+{
+    hv_ctx *c = ctx;
+    return c->f->hessian_vector(c->e, host, c->x, v, 1, out);
+}
+
+/*
+ * At every enumerated minimum (k = 10 in [0,1)^6, three β, three seeds) the
+ * curvature code's dense path on energies/lsr's Hessian-vector products gives
+ * λ_min = λ_max = |S|/Z to 1e-5 relative (the products' float rounding: the
+ * rank-one term is β u uᵀ/Z² with u = |S| c_S − Σ ξ of order 1e-7 after rounding
+ * c_S to float), no negative eigenvalue; and E(c_S) equals the recorded energy.
+ */
+TEST_IMPL(lsr_minima_hessian)
+{
+    fake_host_init(&fake, 11, FAKE_SPLITMIX);
+    const basin_descriptor *d =
+        load_built_plugin(NULL, "energies/lsr", BASIN_IFACE_ENERGY);
+    ASSERT_NOT_NULL(d);
+    if (d == NULL)
+        return;
+    const basin_energy_iface *f = d->iface;
+    const uint32_t k = 10, dim = 6;
+    uint64_t checked = 0;
+    for (uint64_t seed = 0; seed < 3; seed++) {
+        float *xi = uniform(40 + seed, k, dim);
+        for (int b = 0; b < 3; b++) {
+            const double beta = 3.0 * (b + 1);
+            params p = param_defaults(d);
+            set_number(&p, "beta", beta);
+            set_number(&p, "epsilon", 1e-6);
+            void *e = NULL;
+            ASSERT_EQ(f->create(host, p.values, dim, &e), BASIN_OK);
+            ASSERT_EQ(f->encode(e, host, xi, k), BASIN_OK);
+            lsr_minima m;
+            char err[256];
+            ASSERT_EQ(lsr_minima_enumerate(xi, k, dim, beta, 1e-6, &m, err, sizeof err),
+                      BASIN_OK);
+            for (uint64_t j = 0; j < m.n_minima; j++) {
+                const float *c = m.centroids + j * dim;
+                if (m.minima[j].margin < 1e-4)
+                    continue; /* float rounding of c_S could cross a boundary */
+                double energy;
+                ASSERT_EQ(f->energy(e, host, c, 1, &energy), BASIN_OK);
+                ASSERT_NEAR(energy, m.minima[j].energy, 1e-6);
+                const double lambda = m.minima[j].size / exp(-beta * energy);
+                hv_ctx ctx = {f, e, c};
+                curvature_result r;
+                ASSERT_EQ(curvature_extremes(dim, hv, &ctx, NULL, &r, err, sizeof err),
+                          BASIN_OK);
+                ASSERT_EQ(r.dense, 1);
+                ASSERT_EQ(r.n_negative, 0);
+                ASSERT_NEAR(r.lambda_min, lambda, 1e-5 * lambda);
+                ASSERT_NEAR(r.lambda_max, lambda, 1e-5 * lambda);
+                checked++;
+            }
+            lsr_minima_free(&m);
+            f->destroy(e);
+        }
+        free(xi);
+    }
+    ASSERT_GT(checked, 20);
+}
+
+TEST_LIST_BEGIN
+TEST_ENTRY(lsr_minima_vs_brute_force)
+TEST_ENTRY(lsr_minima_errors)
+TEST_ENTRY(lsr_minima_hessian)
+TEST_LIST_END
