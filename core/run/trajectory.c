@@ -28,7 +28,9 @@ static int track_collapse(trajectory *t, const basin_step *st, double t_ou)
     uint32_t dim = t->dim;
     nearest2 *nn = t->track_nn + first; /* this block's own rows */
     double *lse = t->lse + first;
-    int rc = nearest_two(st->states, st->n, t->train, t->n_train, dim, st->alpha, -1, nn);
+    /* The training points' norms: computed once per job (t->memory). */
+    int rc = nearest_two_normed(st->states, st->n, t->train, t->memory.norm2, t->n_train,
+                                dim, st->alpha, -1, nn);
     if (!rc && st->sigma > 0) {
         double s2 = st->sigma * st->sigma;
         rc = softmax_average(&t->memory, st->states, st->n, st->alpha / s2,
@@ -171,7 +173,8 @@ int trajectory_before_denoise(trajectory *t)
     nearest2 *nn = alloc_array(t->count, sizeof *nn);
     if (!nn)
         return BASIN_ENOMEM;
-    int rc = nearest_two(t->noisy, t->count, t->train, t->n_train, t->dim, 1.0, -1, nn);
+    int rc = nearest_two_normed(t->noisy, t->count, t->train, t->memory.norm2, t->n_train,
+                                t->dim, 1.0, -1, nn);
     double norm = 1.0 / t->dim;
     for (uint64_t i = 0; !rc && i < t->count; i++) {
         measure_distance *d = &out[i];
@@ -228,7 +231,8 @@ int trajectory_clones(trajectory *t, const dynamics *d, host_job *host,
             errmsg(err, n_err, "%s: %s", sampler_id, host_job_error(host, rc));
             break;
         }
-        if ((rc = nearest_two(states, n, t->train, t->n_train, t->dim, 1.0, -1, nn)))
+        if ((rc = nearest_two_normed(states, n, t->train, t->memory.norm2, t->n_train,
+                                     t->dim, 1.0, -1, nn)))
             break;
         for (uint64_t r = 0; r < n; r++)
             t->clone_same[c] += nn[r].index[0] == dist[r].nearest;
