@@ -79,6 +79,15 @@ int nearest_two_normed(const float *q, uint64_t n, const float *r, const double 
             }
         }
     }
+    nearest_finish(q, n, r, dim, scale, out);
+    free(dot);
+    free(rn);
+    return 0;
+}
+
+void nearest_finish(const float *q, uint64_t n, const float *r, uint32_t dim,
+                    double scale, nearest2 *out)
+{
     for (uint64_t i = 0; i < n; i++)
         for (int t = 0; t < 2; t++)
             if (out[i].index[t] >= 0)
@@ -94,7 +103,4 @@ int nearest_two_normed(const float *q, uint64_t n, const float *r, const double 
             out[i].dist2[1] = d;
             out[i].index[1] = j;
         }
-    free(dot);
-    free(rn);
-    return 0;
 }

@@ -36,6 +36,15 @@ int nearest_two_normed(const float *q, uint64_t n, const float *r, const double 
                        uint64_t k, uint32_t dim, double scale, int64_t skip_offset,
                        nearest2 *out);
 
+/*
+ * The last stage of nearest_two for n queries whose candidates out[i] were ranked
+ * (by nearest_keep, from nearest_two's GEMM keys): the two kept distances
+ * recomputed in double against r scaled by scale, and a near tie reordered.
+ * [thread-safe]
+ */
+void nearest_finish(const float *q, uint64_t n, const float *r, uint32_t dim,
+                    double scale, nearest2 *out);
+
 /* Offer reference j at squared distance d to o, which keeps the nearest two
    (merging partial results, e.g. over chunks of the references). */
 void nearest_keep(nearest2 *o, double d, int64_t j);
