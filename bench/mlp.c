@@ -10,8 +10,11 @@
  * The data are N(0, I) rows (K = 4096): the speed does not depend on them. Each
  * time is the best of 3 (the machine may be shared).
  *
- * Usage: bench-mlp MLP.so
- * Threads: OpenBLAS's own (OPENBLAS_NUM_THREADS), as the peer's torch threads.
+ * Usage: bench-mlp MLP.so [THREADS]
+ * Threads: training runs its shards on THREADS threads (default 1) through the
+ * host's parallel() (basin_host, ABI 1.3), as `basin run --threads` gives it;
+ * bench/mlp.sh pins OpenBLAS to one thread (OPENBLAS_NUM_THREADS=1), as the basin
+ * command does. Denoising runs on one thread (the host spreads samples instead).
  */
 #include <basin/plugin.h>
 
@@ -38,12 +41,17 @@ static const config CONFIGS[] = {
 
 int main(int argc, char **argv)
 {
-    if (argc != 2) {
-        fprintf(stderr, "usage: bench-mlp MLP.so\n");
+    if (argc != 2 && argc != 3) {
+        fprintf(stderr, "usage: bench-mlp MLP.so [THREADS]\n");
         return 2;
     }
     fake_host_init(&fake, 1, FAKE_PHILOX);
     fake.quiet = 1;
+    fake.threads = argc == 3 ? (unsigned)atoi(argv[2]) : 1;
+    if (fake.threads < 1 || fake.threads > 64) {
+        fprintf(stderr, "bench-mlp: THREADS must be in [1, 64]\n");
+        return 2;
+    }
     const basin_descriptor *desc = load_plugin(argv[1], "scores/mlp");
     if (desc == NULL)
         return 1;
@@ -82,9 +90,9 @@ int main(int argc, char **argv)
             fprintf(stderr, "scores/mlp: %s\n", fake_last_error);
             return 1;
         }
-        printf("basin %s N=%u width=%u depth=%u batch=%u train_samples_per_s %.0f "
-               "denoise_rows_per_s %.0f\n",
-               cf->name, cf->dim, cf->width, cf->depth, cf->batch,
+        printf("basin %s N=%u width=%u depth=%u batch=%u threads=%u train_samples_per_s "
+               "%.0f denoise_rows_per_s %.0f\n",
+               cf->name, cf->dim, cf->width, cf->depth, cf->batch, fake.threads,
                (double)cf->steps * cf->batch / train_s,
                (double)CALLS * cf->batch / sample_s);
         sc->destroy(self);

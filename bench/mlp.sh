@@ -1,35 +1,58 @@
 #!/usr/bin/env bash
 # scores/mlp benchmark (not a test; builds nothing): training throughput
 # (samples/s) and sampling throughput (denoiser rows/s) of the same network in
-# basin (build/bench/bench-mlp, OpenBLAS) and in PyTorch on the CPU
-# (bench/peer_mlp.py, Debian's python3-torch), with the same thread count, in
-# the same run, and the ratio basin / torch.
-#   bench/mlp.sh BUILD_DIR [THREADS]      (default 1 thread)
+# basin (build/bench/bench-mlp) on 1 and on THREADS threads, and in PyTorch on the
+# CPU (bench/peer_mlp.py, Debian's python3-torch) on the same thread counts, all in
+# one run; then basin's training speed-up from 1 to THREADS threads (target for the
+# N = 784, 3 x 512 network: >= 1.6 on 2 threads, issue 17) and basin / torch.
+# basin trains its fixed minibatch shards on the host's threads with
+# single-threaded OpenBLAS GEMMs (as `basin run --threads N` does: the checkpoints
+# are the same bytes for any N); torch uses its own intra-op threads.
+#   bench/mlp.sh BUILD_DIR [THREADS]      (default 2 threads)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${1:?usage: bench/mlp.sh BUILD_DIR [THREADS]}
-THREADS=${2:-1}
+THREADS=${2:-2}
 B=$BUILD/bench/bench-mlp
 SO=$BUILD/plugins/scores/mlp.so
 [ -x "$B" ] && [ -f "$SO" ] || { echo "no $B or $SO: build first" >&2; exit 2; }
 
 echo "date: $(date -u +%Y-%m-%dT%H:%MZ)"
 echo "cpu: $(awk -F': ' '/model name/ { print $2; exit }' /proc/cpuinfo), $(nproc) cores"
-echo "OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-unset}  threads=$THREADS"
+echo "OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-unset}  threads=1,$THREADS"
 out=$(mktemp)
 trap 'rm -f "$out"' EXIT
-OPENBLAS_NUM_THREADS=$THREADS OMP_NUM_THREADS=$THREADS "$B" "$SO" | tee "$out"
+for t in 1 "$THREADS"; do
+    OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 "$B" "$SO" "$t" | tee -a "$out"
+done
 if /usr/bin/python3 -c 'import torch' 2>/dev/null; then
     echo "torch $(/usr/bin/python3 -c 'import torch; print(torch.__version__)')"
-    OPENBLAS_NUM_THREADS=$THREADS OMP_NUM_THREADS=$THREADS \
-        /usr/bin/python3 bench/peer_mlp.py "$THREADS" | tee -a "$out"
-    # basin / torch for each configuration and measure.
-    awk '{ key = $2; for (i = 7; i < NF; i += 2) v[$1, key, $i] = $(i + 1); k[key] = 1 }
-         END { for (key in k) for (m = 0; m < 2; m++) {
-                   what = m ? "denoise_rows_per_s" : "train_samples_per_s"
-                   if (v["torch", key, what] > 0)
-                       printf "ratio %s %s basin/torch %.2f\n", key, what,
-                              v["basin", key, what] / v["torch", key, what] } }' "$out"
+    for t in 1 "$THREADS"; do
+        OPENBLAS_NUM_THREADS=$t OMP_NUM_THREADS=$t \
+            /usr/bin/python3 bench/peer_mlp.py "$t" | tee -a "$out"
+    done
 else
     echo "torch peer skipped: /usr/bin/python3 has no torch (python3-torch)"
 fi
+# Fields: who config N= width= depth= batch= threads= train_samples_per_s V
+# denoise_rows_per_s V.
+awk -v T="$THREADS" '
+    { split($7, th, "="); v[$1, $2, th[2], "train"] = $9; v[$1, $2, th[2], "denoise"] = $11
+      k[$2] = 1 }
+    END { for (key in k) {
+              if (v["basin", key, 1, "train"] > 0)
+                  printf "speedup %s basin train %s/1 threads %.2f\n", key, T,
+                         v["basin", key, T, "train"] / v["basin", key, 1, "train"]
+              if (v["torch", key, 1, "train"] > 0)
+                  printf "speedup %s torch train %s/1 threads %.2f\n", key, T,
+                         v["torch", key, T, "train"] / v["torch", key, 1, "train"]
+              for (t = 1; t <= T; t += T - 1) {
+                  for (m = 0; m < 2; m++) {
+                      what = m ? "denoise" : "train"
+                      if (v["torch", key, t, what] > 0)
+                          printf "ratio %s %s threads=%d basin/torch %.2f\n", key, what, t,
+                                 v["basin", key, t, what] / v["torch", key, t, what]
+                  }
+                  if (T == 1) break
+              }
+          } }' "$out"

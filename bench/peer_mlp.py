@@ -70,5 +70,5 @@ for name, dim, width, depth, batch, steps in CONFIGS:
                 out = sd**2 / s2 * x + sigma * sd / math.sqrt(s2) * net(inp)
         sample_s = min(sample_s, time.perf_counter() - t0)
     print(f"torch {name} N={dim} width={width} depth={depth} batch={batch} "
-          f"train_samples_per_s {steps * batch / train_s:.0f} "
+          f"threads={threads} train_samples_per_s {steps * batch / train_s:.0f} "
           f"denoise_rows_per_s {CALLS * batch / sample_s:.0f}")

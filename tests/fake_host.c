@@ -5,6 +5,8 @@
 
 #include <dlfcn.h>
 #include <math.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -132,6 +134,58 @@ static void fake_metric(const basin_host *host, const char *name, uint64_t step,
     f->n_metrics++;
 }
 
+/* parallel(): tasks taken in order of i by up to f->threads threads. */
+typedef struct fake_par {
+    int (*task)(void *ctx, uint64_t i);
+    void *ctx;
+    uint64_t n;
+    atomic_uint_fast64_t next, failed; /* failed: the lowest failing task */
+    atomic_int rc;
+    pthread_mutex_t lock;
+} fake_par;
+
+static void *fake_par_worker(void *arg)
+{
+    fake_par *w = arg;
+    for (;;) {
+        const uint64_t i = atomic_fetch_add(&w->next, 1);
+        if (i >= w->n || i > atomic_load(&w->failed))
+            break;
+        const int rc = w->task(w->ctx, i);
+        if (rc) {
+            pthread_mutex_lock(&w->lock);
+            if (i < atomic_load(&w->failed)) {
+                atomic_store(&w->rc, rc);
+                atomic_store(&w->failed, i);
+            }
+            pthread_mutex_unlock(&w->lock);
+            break;
+        }
+    }
+    return NULL;
+}
+
+static int fake_parallel(const basin_host *host, uint64_t n,
+                         int (*task)(void *, uint64_t), void *ctx)
+{
+    const fake_host *f = fake_of(host);
+    fake_par w = {.task = task, .ctx = ctx, .n = n};
+    atomic_init(&w.next, 0);
+    atomic_init(&w.failed, UINT64_MAX);
+    atomic_init(&w.rc, 0);
+    pthread_mutex_init(&w.lock, NULL);
+    pthread_t tids[64];
+    unsigned started = 0;
+    for (unsigned t = 1; t < f->threads && t <= 64 && t < n; t++)
+        if (pthread_create(&tids[started], NULL, fake_par_worker, &w) == 0)
+            started++;
+    fake_par_worker(&w);
+    for (unsigned t = 0; t < started; t++)
+        pthread_join(tids[t], NULL);
+    pthread_mutex_destroy(&w.lock);
+    return atomic_load(&w.rc);
+}
+
 void fake_host_init(fake_host *f, uint64_t seed, fake_rng rng)
 {
     *f = (fake_host){
@@ -149,9 +203,11 @@ void fake_host_init(fake_host *f, uint64_t seed, fake_rng rng)
                 .cancelled = fake_cancelled,
                 .observe = NULL,
                 .metric = fake_metric,
+                .parallel = fake_parallel,
             },
         .seed = seed,
         .rng = rng,
+        .threads = 1,
     };
 }
 

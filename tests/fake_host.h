@@ -11,6 +11,8 @@
  *   progress()   does nothing;
  *   cancelled()  returns the field cancel;
  *   metric()     keeps the last point (name, step, value) and counts the calls;
+ *   parallel()   runs the tasks on `threads` threads (1 by default: in order on
+ *                the calling thread), the lowest failing task's status;
  *   observe      NULL: a test that watches steps sets host.observe to its hook and
  *                reaches its own state through fake_user(host).
  * Any host.* entry may be replaced by a test's hook; host.host_data must stay the
@@ -43,6 +45,7 @@ typedef struct fake_host {
     uint64_t metric_step;
     double metric_value;
     uint64_t n_metrics; /* metric() calls */
+    unsigned threads;   /* parallel(): threads to use, 1 by default */
 } fake_host;
 
 /* The last message passed to error() on this thread. */

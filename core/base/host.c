@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -209,6 +210,78 @@ static int host_observe(const basin_host *h, const basin_step *step)
     return host_cancelled(h);
 }
 
+/* basin_host.parallel: the tasks of one call, taken in order of i by the calling
+   thread and up to threads − 1 helpers. */
+typedef struct par_work {
+    int (*task)(void *ctx, uint64_t i);
+    void *ctx;
+    uint64_t n;
+    atomic_uint_fast64_t next;
+    /* The lowest failing task (UINT64_MAX: none yet) and its status: tasks below
+       it still run, tasks above it are skipped, so the status returned is the
+       lowest failing task's whatever the threads' timing. */
+    atomic_uint_fast64_t failed;
+    int rc;
+    pthread_mutex_t lock;
+} par_work;
+
+static void par_worker(par_work *w)
+{
+    for (;;) {
+        const uint64_t i = atomic_fetch_add(&w->next, 1);
+        if (i >= w->n || i > atomic_load(&w->failed))
+            break;
+        const int rc = w->task(w->ctx, i);
+        if (rc) {
+            pthread_mutex_lock(&w->lock);
+            if (i < atomic_load(&w->failed)) {
+                w->rc = rc;
+                atomic_store(&w->failed, i);
+            }
+            pthread_mutex_unlock(&w->lock);
+            break;
+        }
+    }
+}
+
+/* A helper thread: with an alternate signal stack, so a stack overflow in a task
+   is reported (base/fatal.h). */
+static void *par_thread(void *arg)
+{
+    void *alt_stack = fatal_thread_begin();
+    par_worker(arg);
+    fatal_thread_end(alt_stack);
+    return NULL;
+}
+
+static int host_parallel(const basin_host *h, uint64_t n, int (*task)(void *, uint64_t),
+                         void *ctx)
+{
+    const host_job *job = h->host_data;
+    if (task == NULL)
+        return BASIN_EINVAL;
+    par_work w;
+    memset(&w, 0, sizeof w);
+    w.task = task;
+    w.ctx = ctx;
+    w.n = n;
+    atomic_init(&w.next, 0);
+    atomic_init(&w.failed, UINT64_MAX);
+    pthread_mutex_init(&w.lock, NULL);
+    uint64_t threads = job->threads > 1 ? job->threads : 1;
+    threads = threads < n ? threads : n;
+    pthread_t tids[HOST_MAX_THREADS];
+    unsigned started = 0;
+    for (uint64_t t = 1; t < threads && started < HOST_MAX_THREADS; t++)
+        if (pthread_create(&tids[started], NULL, par_thread, &w) == 0)
+            started++;
+    par_worker(&w);
+    for (unsigned t = 0; t < started; t++)
+        pthread_join(tids[t], NULL);
+    pthread_mutex_destroy(&w.lock);
+    return atomic_load(&w.failed) != UINT64_MAX ? w.rc : BASIN_OK;
+}
+
 void host_job_init(host_job *job, uint64_t seed, progress *bar, const char *label,
                    int verbose)
 {
@@ -225,9 +298,11 @@ void host_job_init(host_job *job, uint64_t seed, progress *bar, const char *labe
     job->table.cancelled = host_cancelled;
     job->table.observe = host_observe;
     job->table.metric = host_metric_add;
+    job->table.parallel = host_parallel;
     job->seed = seed;
     job->progress = bar;
     job->verbose = verbose;
+    job->threads = 1;
     snprintf(job->label, sizeof job->label, "%s", label);
     pthread_mutex_init(&job->lock, NULL);
 }

@@ -33,6 +33,10 @@ typedef struct host_job {
     const char *phase;      /* "dataset", "encode", "dynamics", "measures" */
     uint64_t progress_done, progress_total; /* the phase's last progress() */
     int verbose;
+    /* The threads basin_host.parallel may use (>= 1; 0 reads as 1): the caller
+       sets the run's --threads around an encode and 1 otherwise, so a parallel()
+       from a sampler's threads, already busy, runs on the calling thread. */
+    unsigned threads;
     /* The job's step observer (trajectory measures), or NULL. It is called from
        the sampler's threads, on disjoint samples; nonzero stops the run. */
     int (*observer)(void *ctx, const basin_step *step);
@@ -44,7 +48,11 @@ typedef struct host_job {
     int metrics_lost; /* an allocation failed: some points are missing */
 } host_job;
 
-/* Set up a job's table. */
+/* The most helper threads one basin_host.parallel call starts (--threads is at
+   most 1024). */
+#define HOST_MAX_THREADS 1024
+
+/* Set up a job's table (threads 1). */
 void host_job_init(host_job *job, uint64_t seed, progress *bar, const char *label,
                    int verbose);
 void host_job_destroy(host_job *job);

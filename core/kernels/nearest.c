@@ -36,6 +36,13 @@ static double exact_dist2(const float *q, const float *r, uint32_t dim, double s
 int nearest_two(const float *q, uint64_t n, const float *r, uint64_t k, uint32_t dim,
                 double scale, int64_t skip_offset, nearest2 *out)
 {
+    return nearest_two_normed(q, n, r, NULL, k, dim, scale, skip_offset, out);
+}
+
+int nearest_two_normed(const float *q, uint64_t n, const float *r, const double *r_norm2,
+                       uint64_t k, uint32_t dim, double scale, int64_t skip_offset,
+                       nearest2 *out)
+{
     size_t rb = k < REF_BLOCK ? (size_t)k : REF_BLOCK;
     size_t qb = n < QUERY_BLOCK ? (size_t)n : QUERY_BLOCK;
     float *dot = malloc((qb ? qb : 1) * (rb ? rb : 1) * sizeof *dot);
@@ -52,8 +59,10 @@ int nearest_two(const float *q, uint64_t n, const float *r, uint64_t k, uint32_t
     for (uint64_t j0 = 0; j0 < k; j0 += rb) {
         size_t nr = (size_t)(k - j0 < rb ? k - j0 : rb);
         for (size_t j = 0; j < nr; j++)
-            rn[j] =
-                scale * scale * linalg_dot(r + (j0 + j) * dim, r + (j0 + j) * dim, dim);
+            rn[j] = scale * scale *
+                    (r_norm2 != NULL
+                         ? r_norm2[j0 + j]
+                         : linalg_dot(r + (j0 + j) * dim, r + (j0 + j) * dim, dim));
         for (uint64_t i0 = 0; i0 < n; i0 += QUERY_BLOCK) {
             size_t nq = (size_t)(n - i0 < QUERY_BLOCK ? n - i0 : QUERY_BLOCK);
             linalg_gemm_nt(q + i0 * dim, r + j0 * dim, dot, nq, nr, dim,
@@ -70,6 +79,15 @@ int nearest_two(const float *q, uint64_t n, const float *r, uint64_t k, uint32_t
             }
         }
     }
+    nearest_finish(q, n, r, dim, scale, out);
+    free(dot);
+    free(rn);
+    return 0;
+}
+
+void nearest_finish(const float *q, uint64_t n, const float *r, uint32_t dim,
+                    double scale, nearest2 *out)
+{
     for (uint64_t i = 0; i < n; i++)
         for (int t = 0; t < 2; t++)
             if (out[i].index[t] >= 0)
@@ -85,7 +103,4 @@ int nearest_two(const float *q, uint64_t n, const float *r, uint64_t k, uint32_t
             out[i].dist2[1] = d;
             out[i].index[1] = j;
         }
-    free(dot);
-    free(rn);
-    return 0;
 }

@@ -25,6 +25,26 @@ typedef struct nearest2 {
 int nearest_two(const float *q, uint64_t n, const float *r, uint64_t k, uint32_t dim,
                 double scale, int64_t skip_offset, nearest2 *out);
 
+/*
+ * nearest_two with the references' squared norms given: r_norm2[j] =
+ * linalg_dot(r_j, r_j, dim), k of them (softmax_memory's norm2 holds exactly
+ * these), so a caller that asks about one reference set many times (collapse
+ * tracking, every step) computes them once. r_norm2 NULL: computed here. The
+ * output is bit-identical to nearest_two's. [thread-safe]
+ */
+int nearest_two_normed(const float *q, uint64_t n, const float *r, const double *r_norm2,
+                       uint64_t k, uint32_t dim, double scale, int64_t skip_offset,
+                       nearest2 *out);
+
+/*
+ * The last stage of nearest_two for n queries whose candidates out[i] were ranked
+ * (by nearest_keep, from nearest_two's GEMM keys): the two kept distances
+ * recomputed in double against r scaled by scale, and a near tie reordered.
+ * [thread-safe]
+ */
+void nearest_finish(const float *q, uint64_t n, const float *r, uint32_t dim,
+                    double scale, nearest2 *out);
+
 /* Offer reference j at squared distance d to o, which keeps the nearest two
    (merging partial results, e.g. over chunks of the references). */
 void nearest_keep(nearest2 *o, double d, int64_t j);

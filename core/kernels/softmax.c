@@ -261,6 +261,85 @@ static int softmax_block(const softmax_memory *m, const float *x, size_t rows, d
     return BASIN_OK;
 }
 
+/* softmax_block's lse (no output) and the nearest two of each row (softmax.h,
+   softmax_lse_nearest). rn: CHUNK doubles of scratch. */
+static int lse_nearest_block(const softmax_memory *m, const float *x, size_t rows,
+                             double a, double b, double scale, double *lse, nearest2 *nn,
+                             float *logits, double *bias, double *rn, double *max_logit,
+                             double *sum)
+{
+    const size_t dim = m->dim;
+    const float alpha = (float)(2 * scale); /* nearest_two's GEMM factor */
+    for (size_t r = 0; r < rows; r++) {
+        max_logit[r] = -INFINITY;
+        sum[r] = 0;
+        nn[r].index[0] = nn[r].index[1] = -1;
+        nn[r].dist2[0] = nn[r].dist2[1] = INFINITY;
+    }
+    for (uint64_t first = 0; first < m->k; first += PATTERN_CHUNK) {
+        const size_t count =
+            m->k - first < PATTERN_CHUNK ? (size_t)(m->k - first) : PATTERN_CHUNK;
+        const float *chunk = m->patterns + (size_t)first * dim;
+        for (size_t j = 0; j < count; j++) {
+            bias[j] = b * m->norm2[first + j];
+            rn[j] = scale * scale * m->norm2[first + j];
+        }
+        linalg_gemm_nt(x, chunk, logits, rows, count, dim, 1.0f, 0.0f);
+        for (size_t r = 0; r < rows; r++) {
+            const float *row = logits + r * count;
+            for (size_t j = 0; j < count; j++) {
+                const float d = alpha * row[j];
+                nearest_keep(&nn[r], rn[j] - (double)d, (int64_t)(first + j));
+            }
+            double rescale, chunk_sum;
+            if (softmax_row(logits + r * count, bias, count, a, &max_logit[r], &rescale,
+                            &chunk_sum) != 0)
+                return BASIN_ENUMERIC;
+            sum[r] = sum[r] * rescale + chunk_sum;
+        }
+    }
+    for (size_t r = 0; r < rows; r++)
+        lse[r] = max_logit[r] + log(sum[r]);
+    nearest_finish(x, rows, m->patterns, m->dim, scale, nn);
+    return BASIN_OK;
+}
+
+int softmax_lse_nearest(const softmax_memory *m, const float *x, uint64_t n, double a,
+                        double b, double scale, double *lse, nearest2 *nn)
+{
+    if (m == NULL || m->patterns == NULL ||
+        (n > 0 && (x == NULL || lse == NULL || nn == NULL)))
+        return BASIN_EINVAL;
+    if (n == 0)
+        return BASIN_OK;
+    if (!isfinite(a) || !isfinite(b))
+        return BASIN_ENUMERIC;
+    const size_t block = n < STATE_BLOCK ? (size_t)n : STATE_BLOCK;
+    const size_t chunk = m->k < PATTERN_CHUNK ? (size_t)m->k : PATTERN_CHUNK;
+    float *logits = malloc(block * chunk * sizeof *logits);
+    double *bias = malloc(chunk * sizeof *bias);
+    double *rn = malloc(chunk * sizeof *rn);
+    double *max_logit = malloc(block * sizeof *max_logit);
+    double *sum = malloc(block * sizeof *sum);
+    int rc = BASIN_ENOMEM;
+    if (logits != NULL && bias != NULL && rn != NULL && max_logit != NULL &&
+        sum != NULL) {
+        rc = BASIN_OK;
+        for (uint64_t first = 0; first < n && rc == BASIN_OK; first += block) {
+            const size_t rows = n - first < block ? (size_t)(n - first) : block;
+            rc = lse_nearest_block(m, x + (size_t)first * m->dim, rows, a, b, scale,
+                                   lse + first, nn + first, logits, bias, rn, max_logit,
+                                   sum);
+        }
+    }
+    free(logits);
+    free(bias);
+    free(rn);
+    free(max_logit);
+    free(sum);
+    return rc;
+}
+
 int softmax_average(const softmax_memory *m, const float *x, uint64_t n, double a,
                     double b, float *out, double *lse)
 {

@@ -26,6 +26,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "nearest.h"
+
 /* Stored patterns and their squared norms. */
 typedef struct softmax_memory {
     float *patterns; /* k × dim, owned */
@@ -49,5 +51,22 @@ void softmax_memory_free(softmax_memory *m);
  */
 int softmax_average(const softmax_memory *m, const float *x, uint64_t n, double a,
                     double b, float *out, double *lse);
+
+/*
+ * softmax_average(m, x, n, a, b, NULL, lse) and nearest_two_normed(x, n,
+ * m->patterns, m->norm2, m->k, m->dim, scale, -1, nn) in one pass over the
+ * patterns: one SGEMM per block of states and chunk of patterns instead of two
+ * (collapse tracking asks both of every state at every step, with a = α/σ²,
+ * b = −α²/2σ², scale = α). The same numbers as the two calls, bit for bit: both
+ * kernels block states by 256 and patterns by 1024, the logits' SGEMM (α = 1)
+ * gives the float dot products acc, and nearest_two's ranking key is formed from
+ * (float)(2 scale)·acc rounded to float — what its SGEMM with that α returns, since
+ * a GEMM scales its accumulated product by α with one rounding (tests/kernels
+ * check the equality on blocks and chunks with remainders). Returns 0,
+ * BASIN_EINVAL, BASIN_ENOMEM, or BASIN_ENUMERIC as softmax_average (nn then
+ * undefined). [thread-safe: m is only read] [deterministic]
+ */
+int softmax_lse_nearest(const softmax_memory *m, const float *x, uint64_t n, double a,
+                        double b, double scale, double *lse, nearest2 *nn);
 
 #endif

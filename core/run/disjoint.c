@@ -41,6 +41,7 @@ static int train_twin(const disjoint_input *in, void **self, char *err, size_t n
     host_job_init(&twin, rng_job_seed(job->seed, DISJOINT_STREAM), job->progress,
                   job->label, job->verbose);
     host_job_phase(&twin, "disjoint");
+    twin.threads = in->first->threads; /* for its encode's parallel() */
     const basin_host *host = &twin.table;
     int rc = in->score ? in->score->create(host, in->params, in->dim, self)
                        : in->energy->create(host, in->params, in->dim, self);

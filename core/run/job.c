@@ -623,8 +623,12 @@ static int job_model(job *j, char *err, size_t n_err)
         j->sc = iface;
         CALL(model_id, "create", j->sc->create(host, j->values, dim, &j->sc_self));
         CHECK_INSTANCE(model_id, j->sc_self);
+        /* Training may use every thread (basin_host.parallel); a failed encode
+           ends the job. */
+        j->host.threads = j->threads;
         CALL(model_id, "encode",
              j->sc->encode(j->sc_self, host, j->train, j->info.n_train));
+        j->host.threads = 1;
         return BASIN_OK;
     }
     j->en = iface;
@@ -635,7 +639,9 @@ static int job_model(job *j, char *err, size_t n_err)
                     err, n_err);
     CALL(model_id, "create", j->en->create(host, j->values, dim, &j->en_self));
     CHECK_INSTANCE(model_id, j->en_self);
+    j->host.threads = j->threads;
     CALL(model_id, "encode", j->en->encode(j->en_self, host, j->train, j->info.n_train));
+    j->host.threads = 1;
     return BASIN_OK;
 }
 
@@ -906,8 +912,8 @@ static int job_measures(job *j, char *err, size_t n_err)
     }
     /* d_law is in data space: with an embedding it is not compared with
        thresholds measured in feature space. */
-    if (j->dist &&
-        (rc = job_calibrate(j, j->ds->law_distance && !rc && !j->space_active, err, n_err)))
+    if (j->dist && (rc = job_calibrate(j, j->ds->law_distance && !rc && !j->space_active,
+                                       err, n_err)))
         return rc;
     if (j->sc && trajectory_before_denoise(&j->traj))
         return fail(j, BASIN_ENOMEM, "measure", "out of memory", err, n_err);

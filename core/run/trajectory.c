@@ -19,7 +19,7 @@
  * step st: the nearest α ξ_μ of each state (nearest_two, in double), the
  * posterior's normalizer log Σ_μ exp ℓ_μ with ℓ_μ = (‖x‖² − ‖x − α ξ_μ‖²)/2σ²
  * (softmax_average with a = α/σ², b = −α²/2σ²: the ‖x‖² term is common to every
- * μ), and so the largest weight w = exp(ℓ_max − lse), held by the nearest point.
+ * μ), both from one SGEMM pass (softmax_lse_nearest), and so the largest weight w = exp(ℓ_max − lse), held by the nearest point.
  * At σ = 0 (the final denoise) the posterior is a point mass on the nearest.
  */
 static int track_collapse(trajectory *t, const basin_step *st, double t_ou)
@@ -28,11 +28,16 @@ static int track_collapse(trajectory *t, const basin_step *st, double t_ou)
     uint32_t dim = t->dim;
     nearest2 *nn = t->track_nn + first; /* this block's own rows */
     double *lse = t->lse + first;
-    int rc = nearest_two(st->states, st->n, t->train, t->n_train, dim, st->alpha, -1, nn);
-    if (!rc && st->sigma > 0) {
+    /* One pass over the training set for both (softmax_lse_nearest), the
+       training points' norms computed once per job (t->memory). */
+    int rc;
+    if (st->sigma > 0) {
         double s2 = st->sigma * st->sigma;
-        rc = softmax_average(&t->memory, st->states, st->n, st->alpha / s2,
-                             -st->alpha * st->alpha / (2 * s2), NULL, lse);
+        rc = softmax_lse_nearest(&t->memory, st->states, st->n, st->alpha / s2,
+                                 -st->alpha * st->alpha / (2 * s2), st->alpha, lse, nn);
+    } else {
+        rc = nearest_two_normed(st->states, st->n, t->train, t->memory.norm2, t->n_train,
+                                dim, st->alpha, -1, nn);
     }
     if (rc)
         return rc;
@@ -171,7 +176,8 @@ int trajectory_before_denoise(trajectory *t)
     nearest2 *nn = alloc_array(t->count, sizeof *nn);
     if (!nn)
         return BASIN_ENOMEM;
-    int rc = nearest_two(t->noisy, t->count, t->train, t->n_train, t->dim, 1.0, -1, nn);
+    int rc = nearest_two_normed(t->noisy, t->count, t->train, t->memory.norm2, t->n_train,
+                                t->dim, 1.0, -1, nn);
     double norm = 1.0 / t->dim;
     for (uint64_t i = 0; !rc && i < t->count; i++) {
         measure_distance *d = &out[i];
@@ -228,7 +234,8 @@ int trajectory_clones(trajectory *t, const dynamics *d, host_job *host,
             errmsg(err, n_err, "%s: %s", sampler_id, host_job_error(host, rc));
             break;
         }
-        if ((rc = nearest_two(states, n, t->train, t->n_train, t->dim, 1.0, -1, nn)))
+        if ((rc = nearest_two_normed(states, n, t->train, t->memory.norm2, t->n_train,
+                                     t->dim, 1.0, -1, nn)))
             break;
         for (uint64_t r = 0; r < n; r++)
             t->clone_same[c] += nn[r].index[0] == dist[r].nearest;

@@ -60,7 +60,8 @@ typedef struct trajectory {
     uint64_t count; /* the probes (sample indices 0 ... count-1) */
 
     /* Collapse tracking (measure.collapse), NULL when not asked; per sample. */
-    softmax_memory memory; /* the training set, for the posterior's normalizer */
+    softmax_memory memory; /* the training set, for the posterior's normalizer, and
+                              its norms for nearest_two_normed (collapse only) */
     nearest2 *track_nn;    /* scratch of the observer */
     double *lse;           /* scratch of the observer */
     int64_t *track;        /* the nearest training point at the last step */

@@ -40,13 +40,15 @@
  * Checkpoints (mlp_checkpoint.h, docs/checkpoints.md): with `checkpoint` set, an
  * existing file is loaded instead of training, after every header check; a missing
  * one is written after training. "{hash}" in the path becomes 16 hex digits of
- * config_hash (the training rows, dim, every training parameter, the resolved σd
+ * config_hash (the training rows, dim, every training parameter, the training
+ * algorithm, the resolved σd
  * and the stream fingerprint), "{K}" the training-set size.
  *
- * After encode the instance is const: denoise allocates its own scratch per call
- * and may run on several threads at once. Training runs on encode's one thread;
- * its GEMMs use OpenBLAS's thread count (the basin command sets 1), so a run's
- * --threads does not speed training (bench/mlp.sh measures it).
+ * Training runs on the host's threads (basin_host.parallel, ABI 1.3: the run's
+ * --threads) in fixed shards of each minibatch, its weights bit-identical for any
+ * thread count (see SHARD_ROWS; bench/mlp.sh measures the speed-up). After encode
+ * the instance is const: denoise allocates its own scratch per call and may run
+ * on several threads at once.
  */
 #include <basin/plugin.h>
 
@@ -132,6 +134,8 @@ static const basin_param_def mlp_params[N_PARAMS + 1] = {
 };
 
 #define ADAM_EPS 1e-8
+/* The training scheme, in the checkpoint header and its hash: see SHARD_ROWS. */
+#define TRAIN_ALGORITHM 1u
 /* Metric points per training run: the mean loss over each stretch of
    max(1, steps / METRIC_POINTS) steps is reported. */
 #define METRIC_POINTS 200
@@ -292,11 +296,12 @@ static mlp_checkpoint want_header(const mlp *m, uint64_t n, uint64_t train_hash,
         .steps = m->steps,
         .steps_trained = m->steps,
         .n_params = m->layout.n_params,
+        .algorithm = TRAIN_ALGORITHM,
     };
     /* config_hash: every field above, in its little-endian serialization. */
     uint64_t hash = MLP_FNV_OFFSET;
     const uint64_t words[] = {h.dim,        h.width,  h.depth, h.embed, h.n_train,
-                              h.train_hash, h.stream, h.batch, h.steps};
+                              h.train_hash, h.stream, h.batch, h.steps, h.algorithm};
     for (size_t i = 0; i < sizeof words / sizeof *words; i++)
         for (int b = 0; b < 8; b++) {
             const unsigned char c = (unsigned char)(words[i] >> (8 * b));
@@ -432,59 +437,222 @@ static void init_weights(const mlp *m, const basin_host *host, float *params)
     }
 }
 
-/* Training buffers. */
-typedef struct trainer {
+/*
+ * Training on every thread, bit-identical for any thread count. Each minibatch
+ * of B rows is cut into n_shards = min(MAX_SHARDS, ⌈B/SHARD_ROWS⌉) fixed shards
+ * (shard s: rows [s B/n_shards, (s+1) B/n_shards)), a function of B alone. A
+ * shard draws its rows, runs the forward and backward passes on them (one
+ * single-threaded SGEMM per layer and pass: the basin command pins OpenBLAS to
+ * one thread) and writes its own gradient and loss sum; basin_host.parallel runs
+ * the shards on any threads. Then the parameters, cut into fixed chunks of
+ * PARAM_CHUNK, are updated chunk by chunk (again on any thread): the gradient of
+ * each weight is the sum of the shards' in shard order, then the Adam step and
+ * the EMA, elementwise. The loss is the shards' sums added in shard order. So
+ * every number is the same whatever thread ran which shard or chunk.
+ * TRAIN_ALGORITHM names this scheme in the checkpoint header and its hash
+ * (0: the whole minibatch in one pass, basin before it).
+ */
+#define SHARD_ROWS  64
+#define MAX_SHARDS  16
+#define PARAM_CHUNK (1u << 15)
+
+/* One shard's buffers. */
+typedef struct shard {
+    size_t first, rows; /* its rows of the minibatch */
     mlp_work work;
-    float *input, *target, *d_out, *grad, *adam_m, *adam_v, *avg, *noise;
+    float *input, *target, *d_out, *grad, *noise;
+    double loss; /* Σ of squared residuals over its rows */
+} shard;
+
+/* Training state shared by the tasks of one step. */
+typedef struct trainer {
+    mlp *m;
+    const basin_host *host;
+    const float *train;
+    uint64_t n, step; /* training rows; the step being taken (from 0) */
+    size_t n_shards, n_chunks;
+    shard *shards;
+    float *adam_m, *adam_v, *avg;
 } trainer;
 
 static void trainer_free(trainer *t)
 {
-    mlp_work_free(&t->work);
-    free(t->input);
-    free(t->target);
-    free(t->d_out);
-    free(t->grad);
+    for (size_t s = 0; t->shards != NULL && s < t->n_shards; s++) {
+        shard *h = &t->shards[s];
+        mlp_work_free(&h->work);
+        free(h->input);
+        free(h->target);
+        free(h->d_out);
+        free(h->grad);
+        free(h->noise);
+    }
+    free(t->shards);
     free(t->adam_m);
     free(t->adam_v);
     free(t->avg);
-    free(t->noise);
+}
+
+/* Task: shard i of step t->step. The minibatch, centred (y = x − μ): y = y0 +
+   σ ε; input [c_in y, embed(c_noise)]; target (y0 − c_skip y)/c_out; per-row loss
+   weight 1 (λ c_out² = 1); then its gradient. */
+static int shard_task(void *ctx, uint64_t i)
+{
+    trainer *t = ctx;
+    const mlp *m = t->m;
+    const basin_host *host = t->host;
+    shard *h = &t->shards[i];
+    const mlp_layout *L = &m->layout;
+    const size_t dim = m->dim, embed = L->shape.embed, n_in = dim + embed;
+    const uint64_t s = t->step, n = t->n;
+    for (size_t r = 0; r < h->rows; r++) {
+        const size_t b = h->first + r; /* the slot in the minibatch */
+        double u[3];
+        host->random_uniform(host, BASIN_ROLE_ENCODE, (1ull << 32) + b, s + 1, u, 3);
+        uint64_t row = (uint64_t)(u[0] * (double)n);
+        row = row < n ? row : n - 1;
+        host->random_normal(host, BASIN_ROLE_ENCODE, b, s + 1, h->noise, dim + 1);
+        double z = h->noise[0];
+        z = z < -EMBED_Z ? -EMBED_Z : z > EMBED_Z ? EMBED_Z : z;
+        const double ln_sigma =
+            u[1] < m->p_uniform
+                ? log(m->sigma_min) + u[2] * (log(m->sigma_max) - log(m->sigma_min))
+                : m->p_mean + m->p_std * z;
+        const double sigma = exp(ln_sigma);
+        const precond c = precondition(m, sigma, m->sigma_data);
+        const float *x0 = t->train + row * dim;
+        float *in = h->input + r * n_in, *tg = h->target + r * dim;
+        for (size_t k = 0; k < dim; k++) {
+            const float y0 = x0[k] - m->mean[k]; /* centred */
+            const float y = y0 + (float)sigma * h->noise[1 + k];
+            in[k] = c.c_in * y;
+            tg[k] = (y0 - c.c_skip * y) / c.c_out;
+        }
+        mlp_embed((uint32_t)embed, c.c_noise, in + dim);
+    }
+    const float *out = mlp_forward(L, m->params, h->input, h->rows, &h->work);
+    double loss = 0;
+    const float scale = (float)(2.0 / ((double)m->batch * (double)dim));
+    for (size_t k = 0; k < h->rows * dim; k++) {
+        const float r = out[k] - h->target[k];
+        loss += (double)r * r;
+        h->d_out[k] = scale * r;
+    }
+    h->loss = loss;
+    if (!isfinite(loss))
+        return BASIN_OK; /* the step is refused after the sum */
+    mlp_backward(L, m->params, h->input, h->rows, &h->work, h->d_out, h->grad);
+    return BASIN_OK;
+}
+
+/* Task: parameter chunk i: the gradient summed over the shards in shard order
+   (into shard 0's), the Adam step, the EMA. */
+static int update_task(void *ctx, uint64_t i)
+{
+    trainer *t = ctx;
+    const mlp *m = t->m;
+    const size_t P = m->layout.n_params, first = (size_t)i * PARAM_CHUNK;
+    const size_t len = P - first < PARAM_CHUNK ? P - first : PARAM_CHUNK;
+    float *g = t->shards[0].grad + first;
+    for (size_t s = 1; s < t->n_shards; s++) {
+        const float *gs = t->shards[s].grad + first;
+        for (size_t k = 0; k < len; k++)
+            g[k] += gs[k];
+    }
+    mlp_adam_step(m->params + first, g, t->adam_m + first, t->adam_v + first, len, m->lr,
+                  m->beta1, m->beta2, ADAM_EPS, t->step + 1);
+    if (t->avg != NULL) {
+        const float d = (float)m->ema;
+        float *avg = t->avg + first;
+        const float *w = m->params + first;
+        for (size_t k = 0; k < len; k++)
+            avg[k] = d * avg[k] + (1 - d) * w[k];
+    }
+    return BASIN_OK;
+}
+
+/* Run n tasks through the host's parallel() (ABI 1.3), or in order on this
+   thread when the host is older. */
+static int run_tasks(const basin_host *host, uint64_t n, int (*task)(void *, uint64_t),
+                     void *ctx)
+{
+    if (host->struct_size >= offsetof(basin_host, parallel) + sizeof host->parallel &&
+        host->parallel != NULL)
+        return host->parallel(host, n, task, ctx);
+    for (uint64_t i = 0; i < n; i++) {
+        const int rc = task(ctx, i);
+        if (rc)
+            return rc;
+    }
+    return BASIN_OK;
+}
+
+/* The shards of a minibatch of B rows (see SHARD_ROWS): a function of B alone. */
+static size_t shard_count(size_t B)
+{
+    const size_t k = (B + SHARD_ROWS - 1) / SHARD_ROWS;
+    return k < MAX_SHARDS ? k : MAX_SHARDS;
+}
+
+/* Allocate t's buffers for m. 0 or -1 (out of memory; trainer_free frees). */
+static int trainer_init(trainer *t, mlp *m)
+{
+    const mlp_layout *L = &m->layout;
+    const size_t B = (size_t)m->batch, dim = m->dim, n_in = dim + L->shape.embed;
+    const size_t P = L->n_params;
+    t->m = m;
+    t->n_shards = shard_count(B);
+    t->n_chunks = (P + PARAM_CHUNK - 1) / PARAM_CHUNK;
+    t->shards = calloc(t->n_shards, sizeof *t->shards);
+    if (t->shards == NULL)
+        return -1;
+    for (size_t s = 0; s < t->n_shards; s++) {
+        shard *h = &t->shards[s];
+        h->first = s * B / t->n_shards;
+        h->rows = (s + 1) * B / t->n_shards - h->first;
+        if (mlp_work_init(&h->work, L, h->rows) != 0)
+            return -1;
+        h->input = malloc(h->rows * n_in * sizeof(float));
+        h->target = malloc(h->rows * dim * sizeof(float));
+        h->d_out = malloc(h->rows * dim * sizeof(float));
+        h->grad = malloc(P * sizeof(float));
+        h->noise = malloc((dim + 1) * sizeof(float));
+        if (!h->input || !h->target || !h->d_out || !h->grad || !h->noise)
+            return -1;
+    }
+    t->adam_m = calloc(P, sizeof(float));
+    t->adam_v = calloc(P, sizeof(float));
+    if (t->adam_m == NULL || t->adam_v == NULL)
+        return -1;
+    if (m->ema != 0 && (t->avg = malloc(P * sizeof(float))) == NULL)
+        return -1;
+    return 0;
 }
 
 /*
  * Train m->params from initial weights for m->steps steps on train (n × dim).
  * *final_loss: the running mean loss of the last stretch. BASIN_ENOMEM,
  * BASIN_ECANCELED, BASIN_ENUMERIC (a non-finite loss: the step named).
+ * [deterministic given rng: ENCODE, whatever the host's threads]
  */
 static int train_network(mlp *m, const basin_host *host, const float *train, uint64_t n,
                          double *final_loss)
 {
     const mlp_layout *L = &m->layout;
-    const size_t B = (size_t)m->batch, dim = m->dim, embed = L->shape.embed;
-    const size_t n_in = dim + embed, P = L->n_params;
+    const size_t B = (size_t)m->batch, dim = m->dim, P = L->n_params;
     trainer t;
     memset(&t, 0, sizeof t);
-    int ok = mlp_work_init(&t.work, L, B) == 0;
-    ok = ok && (t.input = malloc(B * n_in * sizeof(float))) != NULL;
-    ok = ok && (t.target = malloc(B * dim * sizeof(float))) != NULL;
-    ok = ok && (t.d_out = malloc(B * dim * sizeof(float))) != NULL;
-    ok = ok && (t.grad = malloc(P * sizeof(float))) != NULL;
-    ok = ok && (t.adam_m = calloc(P, sizeof(float))) != NULL;
-    ok = ok && (t.adam_v = calloc(P, sizeof(float))) != NULL;
-    ok = ok && (t.noise = malloc((dim + 1) * sizeof(float))) != NULL;
-    ok = ok && (m->ema == 0 || (t.avg = malloc(P * sizeof(float))) != NULL);
-    if (!ok) {
+    if (trainer_init(&t, m) != 0) {
         trainer_free(&t);
-        host->error(host,
-                    "encode: out of memory for training (%zu weights, batch "
-                    "%zu)",
+        host->error(host, "encode: out of memory for training (%zu weights, batch %zu)",
                     P, B);
         return BASIN_ENOMEM;
     }
+    t.host = host;
+    t.train = train;
+    t.n = n;
     init_weights(m, host, m->params);
     if (t.avg != NULL)
         memcpy(t.avg, m->params, P * sizeof(float));
-    const double sd = m->sigma_data;
     const uint64_t every = m->steps / METRIC_POINTS > 0 ? m->steps / METRIC_POINTS : 1;
     double stretch_sum = 0, last_mean = NAN;
     uint64_t stretch_n = 0;
@@ -495,41 +663,13 @@ static int train_network(mlp *m, const basin_host *host, const float *train, uin
             host->error(host, "encode: cancelled at training step %" PRIu64, s);
             break;
         }
-        /* The minibatch, centred (y = x − μ): y = y0 + σ ε; input [c_in y,
-           embed(c_noise)]; target (y0 − c_skip y)/c_out; per-row loss weight 1
-           (λ c_out² = 1). */
-        for (size_t b = 0; b < B; b++) {
-            double u[3];
-            host->random_uniform(host, BASIN_ROLE_ENCODE, (1ull << 32) + b, s + 1, u, 3);
-            uint64_t row = (uint64_t)(u[0] * (double)n);
-            row = row < n ? row : n - 1;
-            host->random_normal(host, BASIN_ROLE_ENCODE, b, s + 1, t.noise, dim + 1);
-            double z = t.noise[0];
-            z = z < -EMBED_Z ? -EMBED_Z : z > EMBED_Z ? EMBED_Z : z;
-            const double ln_sigma =
-                u[1] < m->p_uniform
-                    ? log(m->sigma_min) + u[2] * (log(m->sigma_max) - log(m->sigma_min))
-                    : m->p_mean + m->p_std * z;
-            const double sigma = exp(ln_sigma);
-            const precond c = precondition(m, sigma, sd);
-            const float *x0 = train + row * dim;
-            float *in = t.input + b * n_in, *tg = t.target + b * dim;
-            for (size_t i = 0; i < dim; i++) {
-                const float y0 = x0[i] - m->mean[i]; /* centred */
-                const float y = y0 + (float)sigma * t.noise[1 + i];
-                in[i] = c.c_in * y;
-                tg[i] = (y0 - c.c_skip * y) / c.c_out;
-            }
-            mlp_embed((uint32_t)embed, c.c_noise, in + dim);
-        }
-        const float *out = mlp_forward(L, m->params, t.input, B, &t.work);
+        t.step = s;
+        rc = run_tasks(host, t.n_shards, shard_task, &t);
+        if (rc)
+            break;
         double loss = 0;
-        const float scale = (float)(2.0 / ((double)B * (double)dim));
-        for (size_t i = 0; i < B * dim; i++) {
-            const float r = out[i] - t.target[i];
-            loss += (double)r * r;
-            t.d_out[i] = scale * r;
-        }
+        for (size_t h = 0; h < t.n_shards; h++)
+            loss += t.shards[h].loss;
         loss /= (double)B * (double)dim;
         if (!isfinite(loss)) {
             host->error(host,
@@ -538,14 +678,9 @@ static int train_network(mlp *m, const basin_host *host, const float *train, uin
             rc = BASIN_ENUMERIC;
             break;
         }
-        mlp_backward(L, m->params, t.input, B, &t.work, t.d_out, t.grad);
-        mlp_adam_step(m->params, t.grad, t.adam_m, t.adam_v, P, m->lr, m->beta1, m->beta2,
-                      ADAM_EPS, s + 1);
-        if (t.avg != NULL) {
-            const float d = (float)m->ema;
-            for (size_t i = 0; i < P; i++)
-                t.avg[i] = d * t.avg[i] + (1 - d) * m->params[i];
-        }
+        rc = run_tasks(host, t.n_chunks, update_task, &t);
+        if (rc)
+            break;
         stretch_sum += loss;
         stretch_n++;
         if (stretch_n == every || s + 1 == m->steps) {

@@ -120,7 +120,7 @@ static void code_fields(unsigned char *b, mlp_checkpoint *h, int encode)
     code_f64(b + 176, &h->p_uniform, encode);
     code_f64(b + 184, &h->sigma_min, encode);
     code_f64(b + 192, &h->sigma_max, encode);
-    /* 200: u64 reserved, 0 */
+    code_u64(b + 200, &h->algorithm, encode);
 }
 
 static void encode_header(unsigned char *b, const mlp_checkpoint *h)
@@ -455,6 +455,7 @@ const char *mlp_checkpoint_mismatch(const mlp_checkpoint *have,
     SAME_U(steps)
     SAME_X(stream, "another seed or job: a different random stream")
     SAME_U(steps_trained)
+    SAME_U(algorithm)
 #undef SAME_U
 #undef SAME_X
 #undef SAME_R

@@ -33,7 +33,8 @@
  *   176     8  f64 p_uniform       fraction of log-uniform training σ ...
  *   184     8  f64 sigma_min       ... on [sigma_min, sigma_max]
  *   192     8  f64 sigma_max
- *   200     8  u64 reserved (0)
+ *   200     8  u64 algorithm       the training scheme (mlp.c TRAIN_ALGORITHM; 0,
+ *                                  the field's old "reserved", before sharding)
  *     H   4·P  f32 weights         W_0, b_0, W_1, b_1, ... (mlp_net.h layout)
  * H+4P     4  u32 CRC-32 (zlib crc32) of every byte before it
  *
@@ -64,6 +65,7 @@ typedef struct mlp_checkpoint {
     double p_uniform, sigma_min, sigma_max;
     uint64_t batch, steps, steps_trained, n_params;
     double final_loss;
+    uint64_t algorithm;
 } mlp_checkpoint;
 
 /*

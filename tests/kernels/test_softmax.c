@@ -305,7 +305,65 @@ TEST_IMPL(softmax_reference)
     check_case("uniform weights (a = b = 0)", 1100, 10, 3, 1.0, 1.0, 0.0, 0.0);
 }
 
+/* softmax_lse_nearest against the two calls it merges (nearest_two_normed, then
+   softmax_average with no output): the same lse and the same nearest two
+   (indices and double distances), bit for bit, for state blocks and pattern chunks
+   with remainders; states halfway between two scaled patterns (exact ties in the
+   ranking), on a scaled pattern (a memorized sample) and random ones. */
+static void check_merged(const char *name, uint64_t k, uint32_t dim, uint64_t n,
+                         double alpha, double sigma)
+{
+    float *pat = malloc((size_t)k * dim * sizeof *pat);
+    float *x = malloc((size_t)n * dim * sizeof *x);
+    double *lse1 = malloc(n * sizeof *lse1), *lse2 = malloc(n * sizeof *lse2);
+    nearest2 *nn1 = malloc(n * sizeof *nn1), *nn2 = malloc(n * sizeof *nn2);
+    fill(pat, (size_t)k * dim, 1.0);
+    fill(x, (size_t)n * dim, alpha);
+    for (uint64_t i = 0; i < n; i += 3) { /* halfway between patterns i and i + 1 */
+        const float *p = pat + (i % (k - 1)) * dim, *q = p + dim;
+        for (uint32_t d = 0; d < dim; d++)
+            x[i * dim + d] = (float)(alpha * 0.5 * ((double)p[d] + (double)q[d]));
+    }
+    for (uint64_t i = 1; i < n; i += 3) /* on pattern i */
+        for (uint32_t d = 0; d < dim; d++)
+            x[i * dim + d] = (float)(alpha * pat[(i % k) * dim + d]);
+    softmax_memory m;
+    ASSERT_EQ(softmax_memory_init(&m, pat, k, dim), 0);
+    const double a = alpha / (sigma * sigma), b = -alpha * alpha / (2 * sigma * sigma);
+    EXPECT_EQ(nearest_two_normed(x, n, pat, m.norm2, k, dim, alpha, -1, nn1), 0);
+    EXPECT_EQ(softmax_average(&m, x, n, a, b, NULL, lse1), 0);
+    EXPECT_EQ(softmax_lse_nearest(&m, x, n, a, b, alpha, lse2, nn2), 0);
+    uint64_t same_lse = 0, same_nn = 0;
+    for (uint64_t i = 0; i < n; i++) {
+        same_lse += memcmp(&lse1[i], &lse2[i], sizeof *lse1) == 0;
+        same_nn += nn1[i].index[0] == nn2[i].index[0] &&
+                   nn1[i].index[1] == nn2[i].index[1] &&
+                   memcmp(nn1[i].dist2, nn2[i].dist2, sizeof nn1[i].dist2) == 0;
+    }
+    EXPECT_MSG(same_lse == n, "%s: lse the same bits in %llu of %llu states", name,
+               (unsigned long long)same_lse, (unsigned long long)n);
+    EXPECT_MSG(same_nn == n, "%s: nearest two the same in %llu of %llu states", name,
+               (unsigned long long)same_nn, (unsigned long long)n);
+    softmax_memory_free(&m);
+    free(pat);
+    free(x);
+    free(lse1);
+    free(lse2);
+    free(nn1);
+    free(nn2);
+}
+
+TEST_IMPL(softmax_lse_nearest_same)
+{
+    setup(0);
+    check_merged("K < chunk", 300, 17, 9, 0.8, 0.5);
+    check_merged("K = 2 chunks + 452, 2 state blocks + 44", 2500, 33, 556, 0.9, 0.3);
+    check_merged("K = chunk + 1, odd N", 1025, 13, 40, 0.5, 1.5);
+    check_merged("collapsed (small sigma)", 1500, 64, 70, 0.99, 0.05);
+}
+
 TEST_LIST_BEGIN
+TEST_ENTRY(softmax_lse_nearest_same)
 TEST_ENTRY(softmax_reference)
 TEST_ENTRY(softmax_overflow_range)
 TEST_ENTRY(softmax_errors)

@@ -47,7 +47,7 @@ extern "C" {
 #endif
 
 #define BASIN_ABI_MAJOR 1
-#define BASIN_ABI_MINOR 2
+#define BASIN_ABI_MINOR 3
 
 /*
  * The compatibility rule, as code: a library built for ABI major.minor loads in
@@ -208,6 +208,25 @@ typedef struct basin_host {
      */
     void (*metric)(const struct basin_host *host, const char *name, uint64_t step,
                    double value);
+
+    /* ---- ABI 1.3: read only when struct_size reaches past it (older hosts lack
+       it; then run the tasks in a loop): if (host->struct_size >=
+       offsetof(basin_host, parallel) + sizeof host->parallel && host->parallel) */
+
+    /*
+     * Run task(ctx, i) for every i in [0, n) on up to the job's threads
+     * (--threads; the calling thread is one of them) and return once all have
+     * returned: BASIN_OK, or the status of the lowest i whose task returned
+     * nonzero (tasks above a failed one may be skipped, tasks below it all run).
+     * Tasks run concurrently, in any order, on any thread: each must write only
+     * outputs of its own, so that what it computes is a function of i alone and a
+     * result never depends on the thread count (a reduction adds the tasks'
+     * partial results afterwards, in the order of i). Meant for encode, which the
+     * host calls on one thread; from a sampler's run, which already runs on every
+     * thread, it runs the tasks on the calling thread. [thread-safe]
+     */
+    int (*parallel)(const struct basin_host *host, uint64_t n,
+                    int (*task)(void *ctx, uint64_t i), void *ctx);
 } basin_host;
 
 /* -------------------------------------------------------------------- dataset */

@@ -1,6 +1,7 @@
 # scores/mlp end to end: a small transition run on hidden-manifold data (K = 4 and
 # K = 400, a 2-layer width-64 network, 600 steps), training.csv, the checkpoint
-# cache and its reuse, and a corrupt checkpoint refused with one line.
+# cache and its reuse, training on 1 and 2 threads writing the same checkpoints
+# byte for byte, and a corrupt checkpoint refused with one line.
 . "$SOURCE_ROOT/tests/e2e/lib.sh"
 
 cat > "$T/t.toml" <<TOML
@@ -61,6 +62,18 @@ check "the rerun succeeds" "$BASIN" run "$T/t.toml" --out "$T/out" --quiet --thr
 check "the rerun reproduces the samples" cmp -s "$T/out/samples.npy" "$T/first.npy"
 rows=$(awk -F, 'NR > 1' "$T/out/training.csv" | wc -l)
 check "the rerun records the stored final losses ($rows rows)" test "$rows" -eq 2
+
+# Training on one thread writes the same checkpoints, byte for byte (batch 128:
+# two shards, computed on two threads above), and the same samples.
+sed "s|$T/ckpt/|$T/ckpt1/|" "$T/t.toml" > "$T/t1.toml"
+check "the one-thread run succeeds" "$BASIN" run "$T/t1.toml" --out "$T/out1" --quiet \
+    --threads 1
+for f in "$T"/ckpt/*.ckpt; do
+    check "$(basename "$f") is the same trained on 1 thread" \
+        cmp -s "$f" "$T/ckpt1/$(basename "$f")"
+done
+check "the one-thread run's samples are the same" \
+    cmp -s "$T/out1/samples.npy" "$T/first.npy"
 
 # A corrupt checkpoint is refused with the file and the field.
 f=$(ls "$T"/ckpt/*-K4.ckpt)

@@ -299,6 +299,76 @@ TEST_IMPL(mlp_determinism)
     free(train);
 }
 
+/* The bytes of file path into a new buffer (*n of them); NULL if unreadable. */
+static unsigned char *slurp(const char *path, size_t *n)
+{
+    FILE *f = fopen(path, "rb");
+    if (f == NULL)
+        return NULL;
+    unsigned char *buf = NULL;
+    if (fseek(f, 0, SEEK_END) == 0) {
+        const long len = ftell(f);
+        if (len > 0 && fseek(f, 0, SEEK_SET) == 0 &&
+            (buf = malloc((size_t)len)) != NULL &&
+            fread(buf, 1, (size_t)len, f) != (size_t)len) {
+            free(buf);
+            buf = NULL;
+        }
+        *n = len > 0 ? (size_t)len : 0;
+    }
+    fclose(f);
+    return buf;
+}
+
+/*
+ * Training on 1, 2 and 3 threads (the host's parallel()) writes the same
+ * checkpoint, byte for byte: weights, EMA and final loss. Batch 200 makes four
+ * shards of 50 rows (a shard's gradient is summed in shard order whatever thread
+ * computed it) and width 192 gives 2 parameter chunks of the update; an EMA runs.
+ * Any dependence of a reduction on the thread count would change a weight's last
+ * bits, so the comparison is exact.
+ */
+TEST_IMPL(mlp_threads_bit_identical)
+{
+    ASSERT(setup());
+    float *train = small_train();
+    unsigned char *first = NULL;
+    size_t n_first = 0;
+    const unsigned threads[] = {1, 2, 3};
+    for (size_t c = 0; c < sizeof threads / sizeof *threads; c++) {
+        char path[512];
+        snprintf(path, sizeof path, "%s/threads-%u.ckpt", dir, threads[c]);
+        params p = small_params(path);
+        set_number(&p, "width", 192);
+        set_number(&p, "batch", 200);
+        set_number(&p, "steps", 12);
+        set_number(&p, "ema", 0.9);
+        fake.threads = threads[c];
+        void *self = make(&p, SMALL_DIM);
+        if (self == NULL)
+            break;
+        const int rc = iface->encode(self, host, train, SMALL_K);
+        EXPECT_MSG(rc == BASIN_OK, "encode on %u threads: %d %s", threads[c], rc,
+                   fake_last_error);
+        iface->destroy(self);
+        size_t n = 0;
+        unsigned char *bytes = slurp(path, &n);
+        EXPECT_MSG(bytes != NULL && n > 208, "checkpoint %s", path);
+        if (bytes != NULL && first == NULL) {
+            first = bytes;
+            n_first = n;
+        } else if (bytes != NULL) {
+            EXPECT_MSG(n == n_first && memcmp(bytes, first, n) == 0,
+                       "the checkpoint trained on %u threads differs from 1 thread's",
+                       threads[c]);
+            free(bytes);
+        }
+    }
+    fake.threads = 1;
+    free(first);
+    free(train);
+}
+
 /* σ = 0 is the identity on x/α; σ = ∞ gives a finite x0_hat; α = 0 and a NaN
    state are refused. */
 TEST_IMPL(mlp_denoise_limits)
@@ -698,6 +768,7 @@ TEST_IMPL(mlp_bad_input)
 
 TEST_LIST_BEGIN
 TEST_ENTRY(mlp_determinism)
+TEST_ENTRY(mlp_threads_bit_identical)
 TEST_ENTRY(mlp_denoise_limits)
 TEST_ENTRY(mlp_checkpoint_round_trip)
 TEST_ENTRY(mlp_checkpoint_mismatch)

@@ -61,6 +61,42 @@ TEST_IMPL(mlp_checkpoint_second_writer_loses)
     free(w);
 }
 
+/* The training algorithm (offset 200, once "reserved, 0") round-trips, and a
+   checkpoint of another algorithm (an older basin's unsharded training: 0) is
+   refused by name, so its weights are never taken for the current training's. */
+TEST_IMPL(mlp_checkpoint_algorithm)
+{
+    char dir[] = "/tmp/basin-ckpt-XXXXXX", path[256], err[512], buf[128];
+    ASSERT_NOT_NULL(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/m.ckpt", dir);
+    mlp_checkpoint h;
+    memset(&h, 0, sizeof h);
+    h.dim = 2;
+    h.width = 4;
+    h.depth = 1;
+    h.embed = 2;
+    h.n_params = expect_params(&h);
+    h.algorithm = 1;
+    float *w = calloc(h.n_params, sizeof *w);
+    ASSERT_NOT_NULL(w);
+    EXPECT_EQ(mlp_checkpoint_write(path, &h, w, err, sizeof err), 0);
+    mlp_checkpoint got;
+    float *back = NULL;
+    ASSERT_EQ(mlp_checkpoint_read(path, &got, &back, expect_params, err, sizeof err), 0);
+    EXPECT_EQ(got.algorithm, 1);
+    EXPECT(mlp_checkpoint_mismatch(&got, &h, buf, sizeof buf) == NULL);
+    got.algorithm = 0;
+    const char *diff = mlp_checkpoint_mismatch(&got, &h, buf, sizeof buf);
+    EXPECT_NOT_NULL(diff);
+    if (diff != NULL)
+        EXPECT_STR_EQ(diff, "algorithm = 0, expected 1");
+    unlink(path);
+    rmdir(dir);
+    free(back);
+    free(w);
+}
+
 TEST_LIST_BEGIN
+TEST_ENTRY(mlp_checkpoint_algorithm)
 TEST_ENTRY(mlp_checkpoint_second_writer_loses)
 TEST_LIST_END
