@@ -426,7 +426,7 @@ static int alloc_blocks(measurer *m, uint64_t chunk_rows, char *err, size_t n_er
     m->chunk = m->chunk < 1 ? 1 : m->chunk > most ? most : m->chunk;
     size_t floats = (size_t)(m->chunk * m->dim), rows = (size_t)m->chunk;
     free(m->query), free(m->ref), free(m->best), free(m->part), free(m->dist);
-    free(m->over), free(m->over_part), free(m->cls);
+    free(m->over), free(m->over_part), free(m->cls), free(m->spurious);
     m->query = malloc(floats * sizeof *m->query);
     m->ref = malloc(floats * sizeof *m->ref);
     m->best = malloc(rows * sizeof *m->best);
