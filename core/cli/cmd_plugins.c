@@ -9,6 +9,7 @@
 #include "recipe/sections.h"
 #include "registry/param.h"
 #include "registry/registry.h"
+#include "registry/vocabulary.h"
 
 const char plugins_usage[] =
     "usage: basin plugins [--path DIR_OR_LIBRARY]...\n"
@@ -113,7 +114,10 @@ static int describe_one(const registry *reg, const char *id, char *err, size_t n
     const registry_plugin *p = registry_find(reg, id);
     if (!p) {
         const char *near = registry_suggest(reg, id);
-        if (near)
+        char hint[256];
+        if (vocabulary_hint(id, VOCABULARY_SAMPLER, hint, sizeof hint))
+            errmsg(err, n_err, "unknown plugin '%s'%s", id, hint);
+        else if (near)
             errmsg(err, n_err, "unknown plugin '%s' (did you mean '%s'?)", id, near);
         else
             errmsg(err, n_err, "unknown plugin '%s' (see `basin plugins`)", id);

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "base/suggest.h"
+#include "registry/vocabulary.h"
 
 size_t param_count(const basin_param_def *table)
 {
@@ -99,7 +100,14 @@ static const char *choice_suggest(const char *choices, const char *word, char *b
     size_t n = 0;
     for (char *tok = strtok(copy, "|"); tok && n < 64; tok = strtok(NULL, "|"))
         words[n++] = tok;
-    const char *best = suggest_closest(word, words, n);
+    /* a word that starts a choice ("ddpm") suggests it before a closer edit */
+    const char *best = NULL;
+    const size_t n_word = strlen(word);
+    for (size_t k = 0; k < n && best == NULL; k++)
+        if (n_word >= 2 && strncmp(words[k], word, n_word) == 0)
+            best = words[k];
+    if (best == NULL)
+        best = suggest_closest(word, words, n);
     if (!best)
         return NULL;
     snprintf(buf, n_buf, "%s", best);
@@ -172,8 +180,11 @@ int param_from_toml(const basin_param_def *def, const toml_node *node, basin_val
         if (node->kind != TOML_STRING)
             goto wrong_type;
         if (!param_choice_contains(def->choices, node->string)) {
-            char near[128];
-            if (choice_suggest(def->choices, node->string, near, sizeof near))
+            char near[128], hint[256];
+            if (vocabulary_hint(node->string, VOCABULARY_SCHEDULE, hint, sizeof hint))
+                snprintf(err, n_err, "'%s' is not one of %s%s", node->string,
+                         def->choices, hint);
+            else if (choice_suggest(def->choices, node->string, near, sizeof near))
                 snprintf(err, n_err, "'%s' is not one of %s (did you mean '%s'?)",
                          node->string, def->choices, near);
             else

@@ -702,9 +702,10 @@ static int job_schedule(job *j, char *err, size_t n_err)
     basin_value *v = j->values;
     char why[600];
     recipe_values(j->r, RECIPE_SCHEDULE, j->point, v);
-    if (schedule_init_grid(&j->sched, v[SCHEDULE_NAME].string, v[SCHEDULE_T_MIN].number,
-                           v[SCHEDULE_T_MAX].number, v[SCHEDULE_GRID].string,
-                           v[SCHEDULE_RHO].number, why, sizeof why))
+    if (schedule_init_betas(&j->sched, v[SCHEDULE_NAME].string, v[SCHEDULE_T_MIN].number,
+                            v[SCHEDULE_T_MAX].number, v[SCHEDULE_GRID].string,
+                            v[SCHEDULE_RHO].number, v[SCHEDULE_BETA_START].number,
+                            v[SCHEDULE_BETA_END].number, why, sizeof why))
         return fail(j, BASIN_EINVAL, "schedule", why, err, n_err);
     recipe_values(j->r, RECIPE_MEASURE, j->point, v);
     int rc = trajectory_setup(&j->traj, v, &j->sched.table, j->train, j->info.n_train,
@@ -906,8 +907,8 @@ static int job_measures(job *j, char *err, size_t n_err)
     }
     /* d_law is in data space: with an embedding it is not compared with
        thresholds measured in feature space. */
-    if (j->dist &&
-        (rc = job_calibrate(j, j->ds->law_distance && !rc && !j->space_active, err, n_err)))
+    if (j->dist && (rc = job_calibrate(j, j->ds->law_distance && !rc && !j->space_active,
+                                       err, n_err)))
         return rc;
     if (j->sc && trajectory_before_denoise(&j->traj))
         return fail(j, BASIN_ENOMEM, "measure", "out of memory", err, n_err);
