@@ -23,6 +23,7 @@
 const char run_usage[] =
     "usage: basin run RECIPE [--set KEY=VALUE]... [--out DIR] [--threads N]\n"
     "                 [--fresh] [--shard I/N | --shards N | --no-shard] [--quiet]\n"
+    "                 [--json]\n"
     "                 [--verbose]\n"
     "                 [--dry-run]\n"
     "\n"
@@ -37,6 +38,9 @@ const char run_usage[] =
     "  --threads N      worker threads (default: the number of processors);\n"
     "                   results do not depend on it\n"
     "  --quiet, -q      do not print the summary table\n"
+    "  --json           print the summary table as one JSON object on stdout\n"
+    "                   (name, out, axes, rows: the swept values and each class's\n"
+    "                   rate, interval and count); nothing else goes to stdout\n"
     "  --verbose, -v    show the plugins' informational logs (twice: debug)\n"
     "  --fresh          when DIR holds the results of another recipe, move them\n"
     "                   to DIR.YYYYMMDD-HHMMSS and start again (without it such a\n"
@@ -75,7 +79,8 @@ enum {
     OPT_FRESH,
     OPT_SHARD,
     OPT_SHARDS,
-    OPT_NO_SHARD
+    OPT_NO_SHARD,
+    OPT_JSON
 };
 
 static const struct option RUN_OPTIONS[] = {
@@ -89,6 +94,7 @@ static const struct option RUN_OPTIONS[] = {
     {"shard", required_argument, NULL, OPT_SHARD},
     {"shards", required_argument, NULL, OPT_SHARDS},
     {"no-shard", no_argument, NULL, OPT_NO_SHARD},
+    {"json", no_argument, NULL, OPT_JSON},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -242,6 +248,9 @@ static int parse_run_args(int argc, char **argv, run_args *a, char *err, size_t 
         case OPT_FRESH:
             a->o.fresh = 1;
             break;
+        case OPT_JSON:
+            a->o.json = 1;
+            break;
         case OPT_NO_SHARD:
             no_shard = 1;
             break;
@@ -316,7 +325,8 @@ static int run_report(const recipe *r, const pipeline_options *o, double seconds
     for (size_t s = 0; s < RECIPE_N_SECTIONS; s++)
         if (r->sections[s].library)
             paths[n_paths++] = r->sections[s].library;
-    if (report_write_plugins(dir, paths, n_paths, o->quiet, why, sizeof why) == BASIN_OK)
+    if (report_write_plugins(dir, paths, n_paths, o->quiet || o->json, why, sizeof why) ==
+        BASIN_OK)
         return BASIN_OK;
     if (!asked) {
         fprintf(stderr, "basin: report: %s\n", why);

@@ -272,13 +272,15 @@ static int parse_dtype(npy_reader *r, const char *descr, char *err, size_t n_err
         npy_dtype dtype;
         unsigned item;
     } known[] = {
-        {"<f4", NPY_F4, 4}, {"<f8", NPY_F8, 8}, {"|u1", NPY_U1, 1}, {"<u1", NPY_U1, 1},
-        {"|i1", NPY_I1, 1}, {"<i1", NPY_I1, 1}, {"<i8", NPY_I8, 8}, {"<i4", NPY_I4, 4},
+        {"<f4", NPY_F4, 4}, {"<f8", NPY_F8, 8}, {"|u1", NPY_U1, 1},
+        {"<u1", NPY_U1, 1}, {"|i1", NPY_I1, 1}, {"<i1", NPY_I1, 1},
+        {"<i8", NPY_I8, 8}, {"<i4", NPY_I4, 4}, {"<f2", NPY_F2, 2},
     };
     const int integers = (r->flags & NPY_INTEGERS) != 0;
     for (size_t k = 0; k < sizeof known / sizeof known[0]; k++)
         if (strcmp(descr, known[k].descr) == 0 &&
-            (integers || known[k].dtype == NPY_F4 || known[k].dtype == NPY_F8)) {
+            (integers || known[k].dtype == NPY_F4 || known[k].dtype == NPY_F8 ||
+             known[k].dtype == NPY_F2)) {
             r->dtype = known[k].dtype;
             r->item = known[k].item;
             return 1;
@@ -290,12 +292,13 @@ static int parse_dtype(npy_reader *r, const char *descr, char *err, size_t n_err
             r->path, descr, descr + 1);
     else if (integers)
         say(err, n_err,
-            "%s: unsupported dtype '%s' (use '<f4', '<f8', '|u1', '|i1', '<i4' or "
-            "'<i8')",
+            "%s: unsupported dtype '%s' (use '<f4', '<f8', '<f2', '|u1', '|i1', '<i4' "
+            "or '<i8')",
             r->path, descr);
     else
         say(err, n_err,
-            "%s: dtype '%s' is not supported (use float32 '<f4' or float64 '<f8')",
+            "%s: dtype '%s' is not supported (use float32 '<f4', float64 '<f8' or "
+            "float16 '<f2')",
             r->path, descr);
     return 0;
 }
@@ -494,10 +497,27 @@ int npy_open(npy_reader *r, const char *path, char *err, size_t n_err)
     return npy_open_as(r, path, 0, err, n_err);
 }
 
+/* An IEEE 754 binary16 value, exactly (every one is a float32): sign, 5 exponent
+   bits (bias 15; 0 subnormal, 31 inf/NaN), 10 fraction bits. */
+static double half_value(uint16_t h)
+{
+    const int sign = h >> 15, exponent = (h >> 10) & 0x1f, fraction = h & 0x3ff;
+    double v;
+    if (exponent == 0)
+        v = ldexp(fraction, -24);
+    else if (exponent == 31)
+        v = fraction ? NAN : INFINITY;
+    else
+        v = ldexp(fraction + 1024, exponent - 25);
+    return sign ? -v : v;
+}
+
 /* Value i of raw (n little-endian entries of r->dtype) as a double. */
 static double value_at(const npy_reader *r, const uint8_t *raw, size_t i)
 {
     switch (r->dtype) {
+    case NPY_F2:
+        return half_value((uint16_t)(raw[2 * i] | raw[2 * i + 1] << 8));
     case NPY_F4: {
         const uint32_t bits = little_endian32(raw + 4 * i);
         float f;
@@ -599,10 +619,12 @@ int npy_read_labels(npy_reader *r, uint64_t first, uint64_t count, int32_t *out,
         say(err, n_err, "%s: rows past the end", r->path);
         return BASIN_EINVAL;
     }
-    if (r->dtype == NPY_F4 || r->dtype == NPY_F8) {
+    if (r->dtype == NPY_F4 || r->dtype == NPY_F8 || r->dtype == NPY_F2) {
         say(err, n_err,
             "%s: labels must be integers ('<i4', '<i8', '|u1' or '|i1'), not %s", r->path,
-            r->dtype == NPY_F4 ? "float32 '<f4'" : "float64 '<f8'");
+            r->dtype == NPY_F4   ? "float32 '<f4'"
+            : r->dtype == NPY_F8 ? "float64 '<f8'"
+                                 : "float16 '<f2'");
         return BASIN_EINVAL;
     }
     if (r->dim != 1) {
@@ -647,4 +669,6 @@ void npy_close(npy_reader *r)
     if (r->f != NULL)
         fclose(r->f);
     r->f = NULL;
+    free(r->buffer);
+    r->buffer = NULL;
 }

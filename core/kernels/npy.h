@@ -29,7 +29,8 @@ typedef enum npy_dtype {
     NPY_U1, /* '|u1' or '<u1': scaled as the NPY_U8_* flag says */
     NPY_I1, /* '|i1' or '<i1' */
     NPY_I8, /* '<i8' */
-    NPY_I4  /* '<i4' */
+    NPY_I4, /* '<i4' */
+    NPY_F2  /* '<f2': IEEE half, converted exactly */
 } npy_dtype;
 
 /* npy_open_as flags. Without any, a reader takes what npy_open takes. */
@@ -60,16 +61,17 @@ typedef struct npy_reader {
     const char *path; /* borrowed from the caller */
     unsigned flags;   /* the NPY_* flags it was opened with */
     npy_dtype dtype;
-    unsigned item; /* bytes per value: 1, 4 or 8 */
+    unsigned item; /* bytes per value: 1, 2, 4 or 8 */
     int rank;
     uint64_t shape[NPY_MAX_RANK];
     uint64_t rows;        /* shape[0] */
     uint32_t dim;         /* values per row: shape[1]·shape[2]·… */
     uint64_t data_offset; /* bytes before the data */
     uint64_t trailing;    /* bytes after the data (0 unless NPY_TRAILING) */
+    void *buffer;         /* memory behind f that npy_close frees (npy_open_input) */
 } npy_reader;
 
-/* Open and check path for float32 rows: dtypes '<f4' and '<f8', no trailing
+/* Open and check path for float32 rows: dtypes '<f4', '<f8' and '<f2', no trailing
    bytes. 0, or BASIN_EIO / BASIN_EINVAL / BASIN_ENOMEM with "PATH: what is wrong"
    in err (n_err bytes; err may be NULL). On failure r holds no open file. */
 int npy_open(npy_reader *r, const char *path, char *err, size_t n_err);

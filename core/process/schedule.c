@@ -20,9 +20,11 @@
 #include <string.h>
 
 #include "base/suggest.h"
+#include "registry/vocabulary.h"
 #include "recipe/sections.h"
 
-/* ddpm-linear: Ho et al. 2020, β per step from β0 to β1 over T steps. */
+/* ddpm-linear, ddpm-scaled-linear: Ho et al. 2020, β per step from β0 to β1 over T
+   steps (the defaults of beta_start and beta_end; diffusers' names). */
 #define DDPM_T     1000.0
 #define DDPM_BETA0 1e-4
 #define DDPM_BETA1 0.02
@@ -50,6 +52,7 @@ static const schedule_law laws[] = {
     {SCHEDULE_COSINE, "cosine", 1e-3, 0.99},
     {SCHEDULE_OU, "ou", 1e-3, 5.0},
     {SCHEDULE_EDM, "edm", 0.002, 80.0},
+    {SCHEDULE_DDPM_SCALED_LINEAR, "ddpm-scaled-linear", 1e-3, 1.0},
 };
 #define N_LAWS (sizeof laws / sizeof laws[0])
 
@@ -65,6 +68,7 @@ typedef struct schedule_ctx {
     const schedule_law *law;
     schedule_grid grid;
     double rho;
+    double beta0, beta1; /* the ddpm kinds' β range (the defaults for the others) */
 } schedule_ctx;
 
 static schedule_ctx pool[POOL_SIZE];
@@ -73,15 +77,16 @@ static pthread_mutex_t pool_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* The pool's record for (law, grid, rho), added if new; NULL when the pool is full. */
 static const schedule_ctx *pool_record(const schedule_law *law, schedule_grid grid,
-                                       double rho)
+                                       double rho, double beta0, double beta1)
 {
     const schedule_ctx *found = NULL;
     pthread_mutex_lock(&pool_lock);
     for (size_t k = 0; k < pool_used && found == NULL; k++)
-        if (pool[k].law == law && pool[k].grid == grid && pool[k].rho == rho)
+        if (pool[k].law == law && pool[k].grid == grid && pool[k].rho == rho &&
+            pool[k].beta0 == beta0 && pool[k].beta1 == beta1)
             found = &pool[k];
     if (found == NULL && pool_used < POOL_SIZE) {
-        pool[pool_used] = (schedule_ctx){law, grid, rho};
+        pool[pool_used] = (schedule_ctx){law, grid, rho, beta0, beta1};
         found = &pool[pool_used++];
     }
     pthread_mutex_unlock(&pool_lock);
@@ -98,10 +103,26 @@ static schedule_kind kind_of(const basin_schedule *s)
     return ctx_of(s)->law->kind;
 }
 
-/* ddpm-linear: −log ᾱ(t) = T (β0 t + ½ (β1 − β0) t²) ≥ 0. */
-static double ddpm_neg_log_abar(double t)
+/*
+ * −log ᾱ(t) ≥ 0 of the ddpm kinds, and B(t) = −d log ᾱ/dt in *rate:
+ *   ddpm-linear         β(s) = β0 + s (β1 − β0):
+ *                       L = T (β0 t + ½ (β1 − β0) t²),  B = T (β0 + (β1 − β0) t);
+ *   ddpm-scaled-linear  √β(s) = b0 + s (b1 − b0), b = √β (diffusers' scaled_linear,
+ *                       linear in √β): L = T (b0² t + b0 (b1 − b0) t² + ⅓ (b1 − b0)² t³),
+ *                       B = T (b0 + (b1 − b0) t)².
+ */
+static double ddpm_neg_log_abar(const schedule_ctx *c, double t, double *rate)
 {
-    return DDPM_T * (DDPM_BETA0 * t + 0.5 * (DDPM_BETA1 - DDPM_BETA0) * t * t);
+    const double beta0 = c->beta0, beta1 = c->beta1;
+    if (c->law->kind == SCHEDULE_DDPM_SCALED_LINEAR) {
+        const double b0 = sqrt(beta0), db = sqrt(beta1) - b0, b = b0 + db * t;
+        if (rate != NULL)
+            *rate = DDPM_T * b * b;
+        return DDPM_T * t * (b0 * b0 + t * (b0 * db + t * db * db / 3));
+    }
+    if (rate != NULL)
+        *rate = DDPM_T * (beta0 + (beta1 - beta0) * t);
+    return DDPM_T * (beta0 * t + 0.5 * (beta1 - beta0) * t * t);
 }
 
 /* cosine: the angle θ(t) = π/2 (t + s)/(1 + s); α = cos θ(t) / cos θ(0). */
@@ -127,9 +148,10 @@ static void schedule_at(const basin_schedule *s, double t, double *alpha, double
 {
     double a = 1, sg = 0, da = 0, ds = 0;
     switch (kind_of(s)) {
-    case SCHEDULE_DDPM_LINEAR: {
-        const double L = ddpm_neg_log_abar(t);
-        const double B = DDPM_T * (DDPM_BETA0 + (DDPM_BETA1 - DDPM_BETA0) * t);
+    case SCHEDULE_DDPM_LINEAR:
+    case SCHEDULE_DDPM_SCALED_LINEAR: {
+        double B;
+        const double L = ddpm_neg_log_abar(ctx_of(s), t, &B);
         a = exp(-0.5 * L);
         sg = sqrt(-expm1(-L));
         da = -0.5 * B * a;
@@ -199,8 +221,27 @@ static double time_of_ratio(const basin_schedule *s, double lambda)
     case SCHEDULE_EDM:
         return lambda;
     case SCHEDULE_DDPM_LINEAR: {
-        const double L = 2 * half_log, a = DDPM_T * DDPM_BETA0;
-        return 2 * L / (a + sqrt(a * a + 2 * DDPM_T * (DDPM_BETA1 - DDPM_BETA0) * L));
+        const schedule_ctx *c = ctx_of(s);
+        const double L = 2 * half_log, a = DDPM_T * c->beta0;
+        return 2 * L / (a + sqrt(a * a + 2 * DDPM_T * (c->beta1 - c->beta0) * L));
+    }
+    case SCHEDULE_DDPM_SCALED_LINEAR: {
+        /* L(t) increases from 0: bisection on [0, hi], hi doubled until L(hi) ≥ L */
+        const schedule_ctx *c = ctx_of(s);
+        const double L = 2 * half_log;
+        double lo = 0, hi = 1;
+        while (ddpm_neg_log_abar(c, hi, NULL) < L && hi < 1e300)
+            hi *= 2;
+        for (int k = 0; k < 2200; k++) {
+            const double mid = 0.5 * (lo + hi);
+            if (!(mid > lo && mid < hi))
+                break;
+            if (ddpm_neg_log_abar(c, mid, NULL) < L)
+                lo = mid;
+            else
+                hi = mid;
+        }
+        return 0.5 * (lo + hi);
     }
     case SCHEDULE_COSINE: {
         const double theta0 = cosine_theta(0);
@@ -264,7 +305,8 @@ double schedule_ou_time(const basin_schedule *s, double t)
     case SCHEDULE_OU:
         return t;
     case SCHEDULE_DDPM_LINEAR:
-        return 0.5 * ddpm_neg_log_abar(t);
+    case SCHEDULE_DDPM_SCALED_LINEAR:
+        return 0.5 * ddpm_neg_log_abar(ctx_of(s), t, NULL);
     case SCHEDULE_EDM:
         return 0.5 * log1p(t * t);
     case SCHEDULE_COSINE:
@@ -318,7 +360,10 @@ static int grid_of(const char *name, char *err, size_t n_err)
             return (int)k;
     if (err != NULL && n_err > 0) {
         const char *guess = suggest_closest(name, grid_names, N_GRIDS);
-        if (guess != NULL)
+        char hint[256];
+        if (vocabulary_hint(name, VOCABULARY_SCHEDULE, hint, sizeof hint))
+            snprintf(err, n_err, "unknown schedule grid '%s'%s", name, hint);
+        else if (guess != NULL)
             snprintf(err, n_err, "unknown schedule grid '%s' (did you mean '%s'?)", name,
                      guess);
         else
@@ -336,6 +381,13 @@ int schedule_init(schedule *s, const char *name, double t_min, double t_max, cha
 
 int schedule_init_grid(schedule *s, const char *name, double t_min, double t_max,
                        const char *grid, double rho, char *err, size_t n_err)
+{
+    return schedule_init_betas(s, name, t_min, t_max, grid, rho, -1, -1, err, n_err);
+}
+
+int schedule_init_betas(schedule *s, const char *name, double t_min, double t_max,
+                        const char *grid, double rho, double beta_start, double beta_end,
+                        char *err, size_t n_err)
 {
     memset(s, 0, sizeof *s);
     if (err != NULL && n_err > 0)
@@ -358,7 +410,10 @@ int schedule_init_grid(schedule *s, const char *name, double t_min, double t_max
                     guess = names[k];
             if (guess == NULL && name != NULL)
                 guess = suggest_closest(name, names, N_LAWS);
-            if (guess != NULL)
+            char hint[256];
+            if (vocabulary_hint(name, VOCABULARY_SCHEDULE, hint, sizeof hint))
+                snprintf(err, n_err, "unknown schedule '%s'%s", name, hint);
+            else if (guess != NULL)
                 snprintf(err, n_err, "unknown schedule '%s' (did you mean '%s'?)", name,
                          guess);
             else
@@ -396,7 +451,27 @@ int schedule_init_grid(schedule *s, const char *name, double t_min, double t_max
     if (!(rho >= RHO_MIN && rho <= RHO_MAX))
         return fail(err, n_err, "schedule rho = %g must be in [%g, %g]", rho, RHO_MIN,
                     RHO_MAX);
-    const schedule_ctx *ctx = pool_record(law, (schedule_grid)g, rho);
+    const int ddpm =
+        law->kind == SCHEDULE_DDPM_LINEAR || law->kind == SCHEDULE_DDPM_SCALED_LINEAR;
+    if (isnan(beta_start) || isnan(beta_end))
+        return fail(err, n_err, "schedule beta_start = %g, beta_end = %g: not a number",
+                    beta_start, beta_end);
+    if (!ddpm && (beta_start >= 0 || beta_end >= 0))
+        return fail(err, n_err,
+                    "schedule beta_start and beta_end apply to ddpm-linear and "
+                    "ddpm-scaled-linear, not %s",
+                    law->name);
+    if (beta_start < 0)
+        beta_start = DDPM_BETA0;
+    if (beta_end < 0)
+        beta_end = DDPM_BETA1;
+    if (!(beta_start > 0 && beta_start < beta_end && beta_end < 1))
+        return fail(err, n_err,
+                    "schedule beta_start = %g, beta_end = %g: need 0 < beta_start < "
+                    "beta_end < 1",
+                    beta_start, beta_end);
+    const schedule_ctx *ctx =
+        pool_record(law, (schedule_grid)g, rho, beta_start, beta_end);
     if (ctx == NULL)
         return fail(err, n_err,
                     "more than %d distinct schedule grids (kind, grid, rho) in one run",

@@ -14,6 +14,12 @@
  *   ou           Ornstein–Uhlenbeck (Biroli et al. 2024; Achilli et al. 2025):
  *                α = e^{−t}, σ² = 1 − e^{−2t}. Default range [1e-3, 5].
  *   edm          Karras et al. 2022 (VE): α = 1, σ = t. Default range [0.002, 80].
+ *   ddpm-scaled-linear  diffusers' "scaled_linear" (Stable Diffusion's), continuous
+ *                like ddpm-linear but linear in √β: √β(s) = √β0 + s (√β1 − √β0),
+ *                log ᾱ(t) = −T ∫₀ᵗ β(s) ds. Default range [1e-3, 1].
+ *   For both ddpm kinds β0 and β1 are [schedule] beta_start and beta_end (diffusers'
+ *   names; default 1e-4 and 0.02, Ho et al. 2020; Stable Diffusion's scaled_linear
+ *   uses 0.00085 and 0.012).
  *
  * Grids. A sampler of n steps walks n + 1 decreasing times from t_max to t_min
  * (both exact), spaced by the recipe's [schedule] grid in the noise-to-signal ratio
@@ -56,7 +62,8 @@ typedef enum schedule_kind {
     SCHEDULE_DDPM_LINEAR,
     SCHEDULE_COSINE,
     SCHEDULE_OU,
-    SCHEDULE_EDM
+    SCHEDULE_EDM,
+    SCHEDULE_DDPM_SCALED_LINEAR
 } schedule_kind;
 
 /* How the grid spaces the steps (see Grids above). */
@@ -86,6 +93,15 @@ typedef struct schedule {
  */
 int schedule_init_grid(schedule *s, const char *name, double t_min, double t_max,
                        const char *grid, double rho, char *err, size_t n_err);
+
+/*
+ * schedule_init_grid with the β range of the ddpm kinds: beta_start, beta_end
+ * (negative: the defaults 1e-4 and 0.02). Also BASIN_EINVAL when they are not
+ * 0 < beta_start < beta_end < 1, or when one is given (≥ 0) for another kind.
+ */
+int schedule_init_betas(schedule *s, const char *name, double t_min, double t_max,
+                        const char *grid, double rho, double beta_start, double beta_end,
+                        char *err, size_t n_err);
 
 /* schedule_init_grid on the default grid (karras, ρ = 7). */
 int schedule_init(schedule *s, const char *name, double t_min, double t_max, char *err,

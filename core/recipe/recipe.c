@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "registry/param.h"
+#include "registry/vocabulary.h"
 #include "base/suggest.h"
 #include "recipe/sections.h"
 
@@ -346,6 +347,9 @@ static int find_plugin(loader *L, recipe_section_id s, const toml_node *table,
                      registry_refused_count(reg),
                      registry_refused_count(reg) == 1 ? "y was" : "ies were",
                      registry_refusal(reg, 0));
+        char hint[256];
+        if (vocabulary_hint(id, VOCABULARY_SAMPLER, hint, sizeof hint))
+            return fail(L, at, dotted, "unknown plugin '%s'%s%s", id, hint, refused);
         if (near)
             return fail(L, at, dotted, "unknown plugin '%s' (did you mean '%s'?)%s", id,
                         near, refused);

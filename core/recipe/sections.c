@@ -7,7 +7,9 @@
 const basin_param_def schedule_params[SCHEDULE_N_PARAMS + 1] = {
     [SCHEDULE_NAME] =
         {"name", BASIN_PARAM_CHOICE, 0, "ou", 0, 0, SCHEDULE_NAMES, 0,
-         "the noise schedule: ddpm-linear, cosine, ou (Ornstein-Uhlenbeck) or edm (Karras)"},
+         "the noise schedule: ddpm-linear, cosine, ou (Ornstein-Uhlenbeck), edm "
+         "(Karras) or ddpm-scaled-linear (diffusers' scaled_linear: linear in "
+         "sqrt(beta))"},
     [SCHEDULE_T_MIN] =
         {"t_min", BASIN_PARAM_REAL, -1, NULL, -1, 1e6, NULL, 0,
          "where generation stops, in the schedule's time (-1: its default end)"},
@@ -22,6 +24,14 @@ const basin_param_def schedule_params[SCHEDULE_N_PARAMS + 1] = {
     [SCHEDULE_RHO] = {"rho", BASIN_PARAM_REAL, 7, NULL, 1, 1000, NULL, 0,
                       "grid = karras: the exponent rho (7: Karras et al.; 1: uniform in "
                       "sigma/alpha; large: close to the log grid)"},
+    [SCHEDULE_BETA_START] =
+        {"beta_start", BASIN_PARAM_REAL, -1, NULL, -1, 1, NULL, 0,
+         "ddpm-linear and ddpm-scaled-linear: beta of the first of T = 1000 steps "
+         "(diffusers' name; -1: 1e-4, Ho et al. 2020; Stable Diffusion: 0.00085)"},
+    [SCHEDULE_BETA_END] =
+        {"beta_end", BASIN_PARAM_REAL, -1, NULL, -1, 1, NULL, 0,
+         "ddpm-linear and ddpm-scaled-linear: beta of the last step (-1: 0.02; "
+         "Stable Diffusion: 0.012)"},
     [SCHEDULE_N_PARAMS] = {NULL, 0, 0, NULL, 0, 0, NULL, 0, NULL},
 };
 

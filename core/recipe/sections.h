@@ -35,11 +35,13 @@ enum {
     SCHEDULE_T_MAX,
     SCHEDULE_GRID,
     SCHEDULE_RHO,
+    SCHEDULE_BETA_START, /* real: the ddpm kinds' β0 (−1: 1e-4) */
+    SCHEDULE_BETA_END,   /* real: their β1 (−1: 0.02) */
     SCHEDULE_N_PARAMS
 };
 
 /* The schedule names, '|'-separated, for messages and the parameter table. */
-#define SCHEDULE_NAMES "ddpm-linear|cosine|ou|edm"
+#define SCHEDULE_NAMES "ddpm-linear|cosine|ou|edm|ddpm-scaled-linear"
 /* The grids, likewise. */
 #define SCHEDULE_GRIDS "uniform|log|karras"
 

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "base/suggest.h"
+#include "registry/vocabulary.h"
 
 size_t param_count(const basin_param_def *table)
 {
@@ -99,7 +100,14 @@ static const char *choice_suggest(const char *choices, const char *word, char *b
     size_t n = 0;
     for (char *tok = strtok(copy, "|"); tok && n < 64; tok = strtok(NULL, "|"))
         words[n++] = tok;
-    const char *best = suggest_closest(word, words, n);
+    /* a word that starts a choice ("ddpm") suggests it before a closer edit */
+    const char *best = NULL;
+    const size_t n_word = strlen(word);
+    for (size_t k = 0; k < n && best == NULL; k++)
+        if (n_word >= 2 && strncmp(words[k], word, n_word) == 0)
+            best = words[k];
+    if (best == NULL)
+        best = suggest_closest(word, words, n);
     if (!best)
         return NULL;
     snprintf(buf, n_buf, "%s", best);
@@ -172,8 +180,11 @@ int param_from_toml(const basin_param_def *def, const toml_node *node, basin_val
         if (node->kind != TOML_STRING)
             goto wrong_type;
         if (!param_choice_contains(def->choices, node->string)) {
-            char near[128];
-            if (choice_suggest(def->choices, node->string, near, sizeof near))
+            char near[128], hint[256];
+            if (vocabulary_hint(node->string, VOCABULARY_SCHEDULE, hint, sizeof hint))
+                snprintf(err, n_err, "'%s' is not one of %s%s", node->string,
+                         def->choices, hint);
+            else if (choice_suggest(def->choices, node->string, near, sizeof near))
                 snprintf(err, n_err, "'%s' is not one of %s (did you mean '%s'?)",
                          node->string, def->choices, near);
             else
@@ -340,4 +351,56 @@ void param_describe(FILE *f, const basin_param_def *table)
             fputs(", or \"auto\"", f);
         fprintf(f, "\n  %-14s %s\n", "", d->doc ? d->doc : "");
     }
+}
+
+void param_describe_json(json_writer *w, const basin_param_def *table)
+{
+    json_array_begin(w);
+    for (size_t i = 0; table && table[i].name; i++) {
+        const basin_param_def *d = &table[i];
+        const basin_value v = param_default(d);
+        json_object_begin(w);
+        json_key(w, "name");
+        json_string(w, d->name);
+        json_key(w, "type");
+        json_string(w, param_type_name(d->type));
+        json_key(w, "required");
+        json_bool(w, (d->flags & BASIN_PARAM_REQUIRED) != 0);
+        json_key(w, (d->flags & BASIN_PARAM_REQUIRED) ? "example" : "default");
+        if (d->type == BASIN_PARAM_BOOL)
+            json_bool(w, v.number != 0);
+        else if (d->type == BASIN_PARAM_STRING || d->type == BASIN_PARAM_CHOICE ||
+                 ((d->flags & PARAM_AUTO) && d->default_string))
+            json_string(w, v.string);
+        else
+            json_number(w, v.number);
+        if (d->type == BASIN_PARAM_INT || d->type == BASIN_PARAM_REAL) {
+            json_key(w, "min");
+            json_number(w, d->min);
+            json_key(w, "max");
+            json_number(w, d->max);
+            json_key(w, "min_exclusive");
+            json_bool(w, (d->flags & BASIN_PARAM_MIN_EXCLUSIVE) != 0);
+            json_key(w, "max_exclusive");
+            json_bool(w, (d->flags & BASIN_PARAM_MAX_EXCLUSIVE) != 0);
+            json_key(w, "auto");
+            json_bool(w, (d->flags & PARAM_AUTO) != 0);
+        }
+        if (d->type == BASIN_PARAM_CHOICE) {
+            json_key(w, "choices");
+            json_array_begin(w);
+            const char *p = d->choices;
+            while (p && *p) {
+                const char *bar = strchr(p, '|');
+                const size_t len = bar ? (size_t)(bar - p) : strlen(p);
+                json_string_n(w, p, len);
+                p = bar ? bar + 1 : NULL;
+            }
+            json_array_end(w);
+        }
+        json_key(w, "doc");
+        json_string(w, d->doc ? d->doc : "");
+        json_object_end(w);
+    }
+    json_array_end(w);
 }

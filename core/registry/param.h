@@ -12,6 +12,7 @@
 #include <stdio.h>
 
 #include "basin/plugin.h"
+#include "base/json.h"
 #include "base/toml.h"
 
 /* A flag of core tables only (never a plugin's: basin/plugin.h's flags are the
@@ -60,6 +61,11 @@ const char *param_type_name(basin_param_type type);
 
 /* Nonzero if word is one of the '|'-separated choices ("async|sync"). */
 int param_choice_contains(const char *choices, const char *word);
+
+/* The parameter table as a JSON array of objects: name, type, required, default
+   (or example, when required), min, max, min_exclusive, max_exclusive and auto
+   (numbers), choices (a choice), doc. ±inf bounds print as null. */
+void param_describe_json(json_writer *w, const basin_param_def *table);
 
 /* Print the table for `basin describe`: one block per row. */
 void param_describe(FILE *f, const basin_param_def *table);

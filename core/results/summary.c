@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 
+#include "base/json.h"
 #include "results/csv.h"
 
 /* A rate with its Wilson interval (measure_rate_interval). */
@@ -238,6 +239,106 @@ void summary_print(const recipe *r, const point_stats *stats, double confidence,
         print_point(r, &stats[p], confidence, p, coords, collapse, support);
     }
     free(coords);
+}
+
+/* One point of summary_print_json. */
+static void json_point(json_writer *w, const recipe *r, const point_stats *st,
+                       double confidence, size_t point, const size_t *coords)
+{
+    json_object_begin(w);
+    json_key(w, "point");
+    json_number(w, (double)point);
+    json_key(w, "values");
+    json_object_begin(w);
+    for (size_t a = 0; a < r->n_axes; a++) {
+        const recipe_axis *axis = &r->axes[a];
+        const basin_param_def *def = &r->sections[axis->section].params[axis->param];
+        const basin_value v = axis->values[coords[a]];
+        json_key(w, axis->dotted);
+        if (def->type == BASIN_PARAM_BOOL)
+            json_bool(w, v.number != 0);
+        else if (def->type == BASIN_PARAM_INT || def->type == BASIN_PARAM_REAL)
+            json_number(w, v.number);
+        else
+            json_string(w, v.string);
+    }
+    json_object_end(w);
+    double lo[MEASURE_N_CLASSES], hi[MEASURE_N_CLASSES];
+    referee_class_intervals(st, confidence, r->seed, point, lo, hi);
+    for (int c = 0; c < MEASURE_N_CLASSES; c++) {
+        json_key(w, measure_class_name((measure_class)c));
+        if (c == MEASURE_OFF_SUPPORT && !support_judged(st)) {
+            json_null(w);
+            continue;
+        }
+        json_object_begin(w);
+        json_key(w, "rate");
+        json_number(w, st->samples ? (double)st->counts[c] / (double)st->samples : NAN);
+        json_key(w, "lo");
+        json_number(w, lo[c]);
+        json_key(w, "hi");
+        json_number(w, hi[c]);
+        json_key(w, "count");
+        json_number(w, (double)st->counts[c]);
+        json_object_end(w);
+    }
+    json_key(w, "samples");
+    json_number(w, (double)st->samples);
+    if (st->traj_n) {
+        referee_time_stats t;
+        referee_time_stats_of(st, REFEREE_COLLAPSE, &t);
+        json_key(w, "t_collapse");
+        json_object_begin(w);
+        json_key(w, "mean");
+        json_number(w, t.mean);
+        json_key(w, "median");
+        json_number(w, t.median);
+        json_key(w, "theory");
+        json_number(w, st->theory_n ? st->t_theory_sum / (double)st->theory_n : NAN);
+        json_object_end(w);
+    }
+    json_object_end(w);
+}
+
+void summary_print_json(const recipe *r, const point_stats *stats, double confidence,
+                        const char *out_dir, double seconds)
+{
+    uint64_t total = 0;
+    for (size_t p = 0; p < r->n_points; p++)
+        total += stats[p].samples;
+    json_writer w;
+    json_init(&w, stdout);
+    json_object_begin(&w);
+    json_key(&w, "name");
+    json_string(&w, r->name);
+    json_key(&w, "out");
+    json_string(&w, out_dir);
+    json_key(&w, "points");
+    json_number(&w, (double)r->n_points);
+    json_key(&w, "repeats");
+    json_number(&w, r->repeats);
+    json_key(&w, "samples");
+    json_number(&w, (double)total);
+    json_key(&w, "seconds");
+    json_number(&w, seconds);
+    json_key(&w, "confidence");
+    json_number(&w, confidence);
+    json_key(&w, "axes");
+    json_array_begin(&w);
+    for (size_t a = 0; a < r->n_axes; a++)
+        json_string(&w, r->axes[a].dotted);
+    json_array_end(&w);
+    json_key(&w, "rows");
+    json_array_begin(&w);
+    size_t *coords = calloc(r->n_axes + 1, sizeof *coords);
+    for (size_t p = 0; coords && p < r->n_points; p++) {
+        recipe_coords(r, p, coords);
+        json_point(&w, r, &stats[p], confidence, p, coords);
+    }
+    free(coords);
+    json_array_end(&w);
+    json_object_end(&w);
+    json_finish(&w);
 }
 
 /* What a censored or missing time means, per collapse time. */

@@ -49,4 +49,13 @@ void summary_warn(const recipe *r, const point_stats *stats);
 void summary_print(const recipe *r, const point_stats *stats, double confidence,
                    const char *out_dir, double seconds);
 
+/* The same as one JSON object on stdout: name, out, points, repeats, samples,
+   seconds, confidence, axes (the swept keys) and rows, one per point: point,
+   values (swept key → value), one object per class (memorized, spurious,
+   generalized, off_support, unconverged: rate, lo, hi, count; off_support null
+   where the support is not judged), samples and, with collapse times,
+   t_collapse {mean, median, theory}. NaN prints as null. */
+void summary_print_json(const recipe *r, const point_stats *stats, double confidence,
+                        const char *out_dir, double seconds);
+
 #endif

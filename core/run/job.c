@@ -708,9 +708,10 @@ static int job_schedule(job *j, char *err, size_t n_err)
     basin_value *v = j->values;
     char why[600];
     recipe_values(j->r, RECIPE_SCHEDULE, j->point, v);
-    if (schedule_init_grid(&j->sched, v[SCHEDULE_NAME].string, v[SCHEDULE_T_MIN].number,
-                           v[SCHEDULE_T_MAX].number, v[SCHEDULE_GRID].string,
-                           v[SCHEDULE_RHO].number, why, sizeof why))
+    if (schedule_init_betas(&j->sched, v[SCHEDULE_NAME].string, v[SCHEDULE_T_MIN].number,
+                            v[SCHEDULE_T_MAX].number, v[SCHEDULE_GRID].string,
+                            v[SCHEDULE_RHO].number, v[SCHEDULE_BETA_START].number,
+                            v[SCHEDULE_BETA_END].number, why, sizeof why))
         return fail(j, BASIN_EINVAL, "schedule", why, err, n_err);
     recipe_values(j->r, RECIPE_MEASURE, j->point, v);
     int rc = trajectory_setup(&j->traj, v, &j->sched.table, j->train, j->info.n_train,

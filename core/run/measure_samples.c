@@ -12,6 +12,7 @@
 #include "base/clock.h"
 #include "base/errmsg.h"
 #include "kernels/npy.h"
+#include "kernels/npz.h"
 #include "base/options.h"
 #include "base/progress.h"
 #include "base/status.h"
@@ -43,8 +44,12 @@ const char measure_usage[] =
     "Classify samples produced anywhere as memorized, spurious, generalized or\n"
     "off_support with the same measures as `basin run` (see `basin describe\n"
     "measure`), and write records.csv, summary.csv and run.toml to DIR (default\n"
-    "results/measure). Files are .npy float32 or float64 matrices with the same\n"
-    "row length.\n"
+    "results/measure). Each input is a .npy file, an array of a .npz archive\n"
+    "(A.npz when it holds one, A.npz:NAME to pick one; stored or deflated, as\n"
+    "np.savez and np.savez_compressed write them) or - for standard input (one\n"
+    "input at most), a matrix of float32, float64, float16, int32, int64, int8 or\n"
+    "uint8 values (converted exactly to float32, float64 where it fits), all of\n"
+    "the same row length.\n"
     "\n"
     "  --train T.npy    the training set (K rows)\n"
     "  --samples G.npy  the samples to classify\n"
@@ -397,9 +402,20 @@ static void measurer_free(measurer *m)
 /* Open the inputs and check their row lengths agree. */
 static int open_inputs(measurer *m, const char *const *paths, char *err, size_t n_err)
 {
+    int from_stdin = 0;
+    for (int k = 0; k < N_INPUTS; k++)
+        from_stdin += paths[k] != NULL && strcmp(paths[k], "-") == 0;
+    if (from_stdin > 1) {
+        errmsg(err, n_err, "only one input can be read from stdin ('-')");
+        return BASIN_EINVAL;
+    }
     for (int k = 0; k < N_INPUTS; k++) {
         m->have[k] = paths[k] != NULL;
-        int rc = m->have[k] ? npy_open(&m->in[k], paths[k], err, n_err) : BASIN_OK;
+        /* .npy, an array of a .npz, or stdin; float32, float64, float16 or the
+           integer dtypes (int32, int64, int8, uint8 as its integer values) */
+        int rc = m->have[k]
+                     ? npy_open_input(&m->in[k], paths[k], NPY_INTEGERS, err, n_err)
+                     : BASIN_OK;
         if (rc)
             return rc;
     }

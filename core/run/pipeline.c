@@ -613,7 +613,10 @@ static int finish(run *u, double run_started, char *err, size_t n_err)
         rc = results_folder_commit(&u->folder, err, n_err);
     if (!rc)
         summary_warn(r, u->stats);
-    if (!rc && !u->o->quiet)
+    if (!rc && !u->o->quiet && u->o->json)
+        summary_print_json(r, u->stats, confidence, u->folder.final,
+                           clock_seconds() - run_started);
+    else if (!rc && !u->o->quiet)
         summary_print(r, u->stats, confidence, u->folder.final,
                       clock_seconds() - run_started);
     return rc;

@@ -36,6 +36,7 @@ typedef struct pipeline_options {
     unsigned threads;    /* worker threads, >= 1 */
     int progress;        /* PROGRESS_* (base/progress.h): a bar, log lines, none */
     int quiet;           /* do not print the summary table */
+    int json;            /* print it as JSON (summary_print_json) */
     int verbose;         /* 0 warnings, 1 info, 2 debug logs */
     int fresh;           /* move a folder of another run aside (results/run_dir.h) */
     /* shards > 0: run only the jobs j with j mod shards = shard, into a shard

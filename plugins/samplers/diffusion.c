@@ -1,7 +1,8 @@
 /*
- * samplers/{ddpm,ddim,euler,heun,euler-maruyama} — the reverse-time samplers of a
- * diffusion (score) model, on any of the host's noise schedules
- * x_t = α(t) x0 + σ(t) ε. One library, one step loop; the five plugins differ in the
+ * samplers/{ddpm,ddim,euler,heun,euler-maruyama,euler-ancestral,dpm-2,dpmpp-2m,
+ * dpmpp-2m-sde} — the reverse-time samplers of a diffusion (score) model, on any of
+ * the host's noise schedules x_t = α(t) x0 + σ(t) ε. One library, one step loop; the
+ * nine plugins differ in the
  * update from grid time t_i to t_j = t_{i+1} < t_i, each written with the model's
  * denoiser D = x̂0(x_i; α_i, σ_i):
  *
@@ -23,6 +24,32 @@
  *                   score s = (α D − x)/σ²; with h = t_i − t_j,
  *                     x_j = x_i − h (f x_i − g² s) + g √h z,
  *                   for ou x + h (x + 2 s) + √(2h) z (Biroli et al. 2024).
+ *
+ * The last four are k-diffusion's samplers (Crowson's sampling.py, written for
+ * x = x0 + λ ε), here in the scaled state y = x/α with λ = σ/α, where every schedule
+ * is that one (Karras et al. 2022, Eq. 4): y_i = x_i/α_i, the update in y and λ,
+ * then x_j = α_j y_j. With h = log(λ_i/λ_j) > 0:
+ *   euler-ancestral k-diffusion's sample_euler_ancestral: λ_up = min(λ_j,
+ *                   η λ_j √(λ_i² − λ_j²)/λ_i), λ_down = √(λ_j² − λ_up²),
+ *                     y_j = y_i + (λ_down − λ_i)(y_i − D)/λ_i + λ_up z;
+ *                   η = 0 is euler in λ.
+ *   dpm-2           k-diffusion's sample_dpm_2 (Karras et al. 2022, Alg. 2 with
+ *                   DPM-Solver-2's midpoint, Lu et al. 2022, arXiv:2206.00927):
+ *                   λ_m = √(λ_i λ_j), ỹ = y_i + (λ_m − λ_i)(y_i − D)/λ_i,
+ *                   y_j = y_i + (λ_j − λ_i)(ỹ − D(ỹ; λ_m))/λ_m; t_m, the time whose
+ *                   λ is λ_m, by bisection (two denoiser calls per step).
+ *   dpmpp-2m        DPM-Solver++(2M), Lu et al. 2022, arXiv:2211.01095, Alg. 2:
+ *                     x_j = (σ_j/σ_i) x_i + α_j (1 − e^{−h}) D̃,
+ *                   D̃ = (1 + 1/(2r)) D_i − D_{i−1}/(2r), r = h_{i−1}/h_i; D̃ = D_i on
+ *                   the first step of a run.
+ *   dpmpp-2m-sde    k-diffusion's sample_dpmpp_2m_sde (midpoint), η ∈ [0, 1]:
+ *                     x_j = (σ_j/σ_i) e^{−ηh} x_i + α_j (1 − e^{−(1+η)h}) D_i
+ *                           + α_j (1 − e^{−(1+η)h}) (D_i − D_{i−1})/(2r)
+ *                           + σ_j √(1 − e^{−2ηh}) z,
+ *                   the correction left out on the first step; η = 0 is dpmpp-2m.
+ * The multistep pair keeps D_{i−1} and h_{i−1} of the run itself: a run started
+ * at t_start inside the grid (a clone) takes a first-order first step, so a clone
+ * does not end on the bytes of the run it was cloned from (it does for the others).
  *
  * A run starts at the first grid index i0 with times[i0] ≤ schedule->t_start (the
  * states given are x at that time: t_start < t_max for cloned trajectories) and
@@ -46,9 +73,20 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef enum method { DDPM, DDIM, EULER, HEUN, EULER_MARUYAMA } method;
+typedef enum method {
+    DDPM,
+    DDIM,
+    EULER,
+    HEUN,
+    EULER_MARUYAMA,
+    EULER_ANCESTRAL,
+    DPM_2,
+    DPMPP_2M,
+    DPMPP_2M_SDE
+} method;
 
-/* Every method's parameters (steps, denoise_last), then DDIM's eta. */
+/* Every method's parameters (steps, denoise_last), then the eta of ddim,
+   euler-ancestral and dpmpp-2m-sde. */
 enum { P_STEPS, P_DENOISE_LAST, N_COMMON_PARAMS, P_ETA = N_COMMON_PARAMS, N_DDIM_PARAMS };
 
 #define STEPS_MAX 1000000
@@ -93,13 +131,71 @@ static const basin_param_def euler_maruyama_params[N_COMMON_PARAMS + 1] = {
     [N_COMMON_PARAMS] = {NULL, 0, 0, NULL, 0, 0, NULL, 0, NULL},
 };
 
+static const basin_param_def euler_ancestral_params[N_DDIM_PARAMS + 1] = {
+    [P_STEPS] = {"steps", BASIN_PARAM_INT, 100, NULL, 1, STEPS_MAX, NULL, 0, STEPS_DOC},
+    [P_DENOISE_LAST] = {"denoise_last", BASIN_PARAM_BOOL, 1, NULL, 0, 1, NULL, 0,
+                        DENOISE_DOC},
+    [P_ETA] = {"eta", BASIN_PARAM_REAL, 1, NULL, 0, 1, NULL, 0,
+               "noise fraction of each step: 1 ancestral (k-diffusion's default), 0 "
+               "deterministic Euler in sigma/alpha"},
+    [N_DDIM_PARAMS] = {NULL, 0, 0, NULL, 0, 0, NULL, 0, NULL},
+};
+
+static const basin_param_def dpm_2_params[N_COMMON_PARAMS + 1] = {
+    [P_STEPS] = {"steps", BASIN_PARAM_INT, 50, NULL, 1, STEPS_MAX, NULL, 0, STEPS_DOC},
+    [P_DENOISE_LAST] = {"denoise_last", BASIN_PARAM_BOOL, 1, NULL, 0, 1, NULL, 0,
+                        DENOISE_DOC},
+    [N_COMMON_PARAMS] = {NULL, 0, 0, NULL, 0, 0, NULL, 0, NULL},
+};
+
+static const basin_param_def dpmpp_2m_params[N_COMMON_PARAMS + 1] = {
+    [P_STEPS] = {"steps", BASIN_PARAM_INT, 50, NULL, 1, STEPS_MAX, NULL, 0, STEPS_DOC},
+    [P_DENOISE_LAST] = {"denoise_last", BASIN_PARAM_BOOL, 1, NULL, 0, 1, NULL, 0,
+                        DENOISE_DOC},
+    [N_COMMON_PARAMS] = {NULL, 0, 0, NULL, 0, 0, NULL, 0, NULL},
+};
+
+static const basin_param_def dpmpp_2m_sde_params[N_DDIM_PARAMS + 1] = {
+    [P_STEPS] = {"steps", BASIN_PARAM_INT, 100, NULL, 1, STEPS_MAX, NULL, 0, STEPS_DOC},
+    [P_DENOISE_LAST] = {"denoise_last", BASIN_PARAM_BOOL, 1, NULL, 0, 1, NULL, 0,
+                        DENOISE_DOC},
+    [P_ETA] = {"eta", BASIN_PARAM_REAL, 1, NULL, 0, 1, NULL, 0,
+               "noise fraction of each step: 1 k-diffusion's default, 0 the "
+               "deterministic DPM-Solver++(2M)"},
+    [N_DDIM_PARAMS] = {NULL, 0, 0, NULL, 0, 0, NULL, 0, NULL},
+};
+
 /* An instance: immutable after create, so run is thread-safe. */
 typedef struct diffusion_sampler {
     method method;
     uint32_t steps;
     int denoise_last;
-    double eta; /* ddim only */
+    double eta; /* ddim, euler-ancestral, dpmpp-2m-sde */
 } diffusion_sampler;
+
+/* The methods with an eta parameter. */
+static int has_eta(method m)
+{
+    return m == DDIM || m == EULER_ANCESTRAL || m == DPMPP_2M_SDE;
+}
+
+/* The methods that call the denoiser twice per step (two more n × dim buffers). */
+static int two_stage(method m)
+{
+    return m == HEUN || m == DPM_2;
+}
+
+/* The multistep methods (one more n × dim buffer: the previous step's D). */
+static int multistep(method m)
+{
+    return m == DPMPP_2M || m == DPMPP_2M_SDE;
+}
+
+/* A multistep run's history: the previous step's h = log(λ_i/λ_j) (0: none yet;
+   its D is in run_ctx.previous). */
+typedef struct history {
+    double h;
+} history;
 
 /* α, σ and their t-derivatives at one time. */
 typedef struct noise_level {
@@ -115,8 +211,10 @@ typedef struct run_ctx {
     uint64_t n, first_index;
     float *x;         /* n × dim, the states (the caller's) */
     float *denoised;  /* n × dim, D(x) */
-    float *predicted; /* heun: n × dim, the Euler predictor x̃ */
-    float *denoised2; /* heun: n × dim, D(x̃) */
+    float *predicted; /* heun, dpm-2: n × dim, the predictor x̃ */
+    float *denoised2; /* heun, dpm-2: n × dim, D(x̃) */
+    float *previous;  /* dpmpp-2m(-sde): n × dim, the previous step's D */
+    history *history; /* dpmpp-2m(-sde) */
     float *z;         /* dim normals */
 } run_ctx;
 
@@ -131,7 +229,7 @@ static int create_method(method m, const basin_host *host, const basin_value *pa
 {
     *self = NULL;
     const double steps = params[P_STEPS].number;
-    const double eta = m == DDIM ? params[P_ETA].number : 0;
+    const double eta = has_eta(m) ? params[P_ETA].number : 0;
     if (!(steps >= 1 && steps <= STEPS_MAX && steps == floor(steps))) {
         host->error(host, "steps = %g is not an integer in [1, %d]", steps, STEPS_MAX);
         return BASIN_EINVAL;
@@ -179,6 +277,28 @@ static int euler_maruyama_create(const basin_host *host, const basin_value *para
     return create_method(EULER_MARUYAMA, host, params, self);
 }
 
+static int euler_ancestral_create(const basin_host *host, const basin_value *params,
+                                  void **self)
+{
+    return create_method(EULER_ANCESTRAL, host, params, self);
+}
+
+static int dpm_2_create(const basin_host *host, const basin_value *params, void **self)
+{
+    return create_method(DPM_2, host, params, self);
+}
+
+static int dpmpp_2m_create(const basin_host *host, const basin_value *params, void **self)
+{
+    return create_method(DPMPP_2M, host, params, self);
+}
+
+static int dpmpp_2m_sde_create(const basin_host *host, const basin_value *params,
+                               void **self)
+{
+    return create_method(DPMPP_2M_SDE, host, params, self);
+}
+
 static noise_level level_at(const basin_schedule *schedule, double t)
 {
     noise_level l = {.t = t};
@@ -220,6 +340,52 @@ static void affine_update(const run_ctx *c, double c_d, double c_x, double c_z,
                 x[k] = (float)(c_d * d[k] + c_x * x[k]);
         }
     }
+}
+
+/*
+ * x_j = c_d D + c_p D_prev + c_x x + c_z z on every row (D_prev: c->previous, read
+ * only when c_p ≠ 0), z drawn for grid step `step` when c_z ≠ 0: the update of the
+ * multistep dpmpp-2m and dpmpp-2m-sde.
+ */
+static void multistep_update(const run_ctx *c, double c_d, double c_p, double c_x,
+                             double c_z, uint64_t step)
+{
+    const size_t dim = c->dim;
+    for (uint64_t r = 0; r < c->n; r++) {
+        float *x = c->x + r * dim;
+        const float *d = c->denoised + r * dim;
+        const float *p = c->previous + r * dim;
+        if (c_z != 0)
+            draw_noise(c, c->first_index + r, step);
+        for (size_t k = 0; k < dim; k++) {
+            double v = c_d * d[k] + c_x * x[k];
+            if (c_p != 0)
+                v += c_p * p[k];
+            if (c_z != 0)
+                v += c_z * c->z[k];
+            x[k] = (float)v;
+        }
+    }
+}
+
+/* The level between li and lj (t_j < t_i) whose λ = σ/α is lambda: bisection on
+   t, where λ increases (every schedule of schedule.h). [thread-safe] */
+static noise_level level_of_ratio(const basin_schedule *schedule, const noise_level *li,
+                                  const noise_level *lj, double lambda)
+{
+    double lo = lj->t, hi = li->t;
+    for (int k = 0; k < 200; k++) {
+        const double mid = 0.5 * (lo + hi);
+        if (!(mid > lo && mid < hi))
+            break;
+        double a, s;
+        schedule->at(schedule, mid, &a, &s, NULL, NULL);
+        if (s / a < lambda)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    return level_at(schedule, 0.5 * (lo + hi));
 }
 
 /* The first row of x (n × dim) with a non-finite entry, or n. */
@@ -286,6 +452,52 @@ static int take_step(const run_ctx *c, const noise_level *li, const noise_level 
         const size_t total = (size_t)c->n * c->dim;
         for (size_t e = 0; e < total; e++)
             c->x[e] = (float)(c->x[e] + dt * flow(li, c->x[e], c->denoised[e]));
+        break;
+    }
+    case EULER_ANCESTRAL: {
+        /* in y = x/α, λ = σ/α (top of the file) */
+        const double li_ = si / ai, lj_ = sj / aj;
+        double up = c->sampler->eta * lj_ * sqrt(fmax(li_ * li_ - lj_ * lj_, 0)) / li_;
+        if (up > lj_)
+            up = lj_;
+        const double down = sqrt(fmax(lj_ * lj_ - up * up, 0));
+        const double ratio = down / li_;
+        /* x_j = α_j (ratio y + (1 − ratio) D + λ_up z) */
+        affine_update(c, aj * (1 - ratio), aj * ratio / ai, aj * up, noise_step);
+        break;
+    }
+    case DPM_2: {
+        const double li_ = si / ai, lj_ = sj / aj, lm = sqrt(li_ * lj_);
+        const noise_level lm_level = level_of_ratio(c->model->schedule, li, lj, lm);
+        const double am = lm_level.alpha, sm = lm_level.sigma;
+        const size_t total = (size_t)c->n * c->dim;
+        /* ỹ = y + (λ_m − λ_i)(y − D)/λ_i, stored as x̃ = α_m ỹ */
+        for (size_t e = 0; e < total; e++) {
+            const double y = c->x[e] / ai;
+            c->predicted[e] = (float)(am * (y + (lm - li_) * (y - c->denoised[e]) / li_));
+        }
+        rc = denoise(c, c->predicted, am, sm, c->denoised2);
+        if (rc != BASIN_OK)
+            return rc;
+        for (size_t e = 0; e < total; e++) {
+            const double y = c->x[e] / ai, ym = c->predicted[e] / am;
+            c->x[e] = (float)(aj * (y + (lj_ - li_) * (ym - c->denoised2[e]) / lm));
+        }
+        break;
+    }
+    case DPMPP_2M:
+    case DPMPP_2M_SDE: {
+        const double eta = c->sampler->method == DPMPP_2M_SDE ? c->sampler->eta : 0;
+        const double h = log((si / ai) / (sj / aj));
+        const double gain = -expm1(-(1 + eta) * h); /* 1 − e^{−(1+η)h} */
+        double c_p = 0;
+        if (c->history->h > 0)
+            c_p = -aj * gain / (2 * (c->history->h / h)); /* −α_j gain/(2r) */
+        const double c_z = eta > 0 ? sj * sqrt(-expm1(-2 * eta * h)) : 0;
+        multistep_update(c, aj * gain - c_p, c_p, sj / si * exp(-eta * h), c_z,
+                         noise_step);
+        memcpy(c->previous, c->denoised, (size_t)c->n * c->dim * sizeof *c->previous);
+        c->history->h = h;
         break;
     }
     case HEUN: {
@@ -431,7 +643,7 @@ static int diffusion_run(void *self, const basin_host *host, const basin_model *
                     (unsigned long long)(first_index + bad));
         return BASIN_EINVAL;
     }
-    const int heun = s->method == HEUN;
+    const int heun = two_stage(s->method), multi = multistep(s->method);
     if (n > SIZE_MAX / sizeof(float) / 4 / dim) {
         host->error(host, "a batch of %llu states of dimension %u is too large",
                     (unsigned long long)n, dim);
@@ -439,7 +651,8 @@ static int diffusion_run(void *self, const basin_host *host, const basin_model *
     }
     const size_t total = (size_t)n * dim;
     double *times = malloc(((size_t)s->steps + 1) * sizeof *times);
-    float *scratch = malloc(((heun ? 3 : 1) * total + dim) * sizeof *scratch);
+    const size_t n_buffers = heun ? 3 : multi ? 2 : 1;
+    float *scratch = malloc((n_buffers * total + dim) * sizeof *scratch);
     if (times == NULL || scratch == NULL) {
         host->error(host, "cannot allocate scratch for %llu states of dimension %u",
                     (unsigned long long)n, dim);
@@ -447,6 +660,7 @@ static int diffusion_run(void *self, const basin_host *host, const basin_model *
         free(scratch);
         return BASIN_ENOMEM;
     }
+    history past = {0};
     const run_ctx c = {
         .sampler = s,
         .host = host,
@@ -458,7 +672,9 @@ static int diffusion_run(void *self, const basin_host *host, const basin_model *
         .denoised = scratch,
         .predicted = heun ? scratch + total : NULL,
         .denoised2 = heun ? scratch + 2 * total : NULL,
-        .z = scratch + (heun ? 3 : 1) * total,
+        .previous = multi ? scratch + total : NULL,
+        .history = &past,
+        .z = scratch + n_buffers * total,
     };
     model->schedule->grid(model->schedule, s->steps, times);
 
@@ -489,6 +705,10 @@ SAMPLER_IFACE(ddim_iface, ddim_create);
 SAMPLER_IFACE(euler_iface, euler_create);
 SAMPLER_IFACE(heun_iface, heun_create);
 SAMPLER_IFACE(euler_maruyama_iface, euler_maruyama_create);
+SAMPLER_IFACE(euler_ancestral_iface, euler_ancestral_create);
+SAMPLER_IFACE(dpm_2_iface, dpm_2_create);
+SAMPLER_IFACE(dpmpp_2m_iface, dpmpp_2m_create);
+SAMPLER_IFACE(dpmpp_2m_sde_iface, dpmpp_2m_sde_create);
 
 static const basin_descriptor ddpm_descriptor = {
     .struct_size = sizeof(basin_descriptor),
@@ -540,9 +760,52 @@ static const basin_descriptor euler_maruyama_descriptor = {
     .iface = &euler_maruyama_iface,
 };
 
+static const basin_descriptor euler_ancestral_descriptor = {
+    .struct_size = sizeof(basin_descriptor),
+    .id = "samplers/euler-ancestral",
+    .interface = BASIN_IFACE_SAMPLER,
+    .version = "1.0.0",
+    .summary = "ancestral Euler steps (k-diffusion's euler_ancestral), any schedule",
+    .params = euler_ancestral_params,
+    .iface = &euler_ancestral_iface,
+};
+
+static const basin_descriptor dpm_2_descriptor = {
+    .struct_size = sizeof(basin_descriptor),
+    .id = "samplers/dpm-2",
+    .interface = BASIN_IFACE_SAMPLER,
+    .version = "1.0.0",
+    .summary = "DPM-Solver-2 midpoint steps (k-diffusion's dpm_2; Karras et al. 2022)",
+    .params = dpm_2_params,
+    .iface = &dpm_2_iface,
+};
+
+static const basin_descriptor dpmpp_2m_descriptor = {
+    .struct_size = sizeof(basin_descriptor),
+    .id = "samplers/dpmpp-2m",
+    .interface = BASIN_IFACE_SAMPLER,
+    .version = "1.0.0",
+    .summary = "DPM-Solver++(2M) (Lu et al. 2022, Alg. 2): second-order multistep ODE",
+    .params = dpmpp_2m_params,
+    .iface = &dpmpp_2m_iface,
+};
+
+static const basin_descriptor dpmpp_2m_sde_descriptor = {
+    .struct_size = sizeof(basin_descriptor),
+    .id = "samplers/dpmpp-2m-sde",
+    .interface = BASIN_IFACE_SAMPLER,
+    .version = "1.0.0",
+    .summary = "DPM-Solver++(2M) SDE (k-diffusion's dpmpp_2m_sde, midpoint)",
+    .params = dpmpp_2m_sde_params,
+    .iface = &dpmpp_2m_sde_iface,
+};
+
 static const basin_descriptor *const diffusion_plugins[] = {
-    &ddpm_descriptor, &ddim_descriptor,           &euler_descriptor,
-    &heun_descriptor, &euler_maruyama_descriptor, NULL,
+    &ddpm_descriptor,           &ddim_descriptor,
+    &euler_descriptor,          &heun_descriptor,
+    &euler_maruyama_descriptor, &euler_ancestral_descriptor,
+    &dpm_2_descriptor,          &dpmpp_2m_descriptor,
+    &dpmpp_2m_sde_descriptor,   NULL,
 };
 
 BASIN_EXPORT const basin_library basin_library_entry = {

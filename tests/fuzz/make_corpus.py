@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Write the binary seed inputs of tests/fuzz/corpus/ (npy, idx, checkpoint,
+"""Write the binary seed inputs of tests/fuzz/corpus/ (npy, npz, idx, checkpoint,
 measure): valid files and a few near-misses each, small so that a fuzzer starts
 from them quickly. The text seeds (csv, recipe, prototype, run-toml) are plain
 files written by hand. Python's standard library only; the output is the same on
@@ -198,8 +198,48 @@ def measure_corpus():
     write("one-part", "measure", train)
 
 
+# ---------------------------------------------------------------- .npz
+
+def npz(members, method):
+    """A zip of (name, bytes) members as np.savez (stored) or
+    np.savez_compressed (deflated) writes them, with fixed dates."""
+    out, central = b"", b""
+    for name, data in members:
+        raw = name.encode()
+        body = data
+        if method == 8:
+            c = zlib.compressobj(6, zlib.DEFLATED, -15)
+            body = c.compress(data) + c.flush()
+        crc = zlib.crc32(data)
+        local = struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, method, 0, 0x21, crc,
+                            len(body), len(data), len(raw), 0)
+        central += struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0, method, 0,
+                               0x21, crc, len(body), len(data), len(raw), 0, 0, 0, 0, 0,
+                               len(out))
+        central += raw
+        out += local + raw + body
+    end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, len(members), len(members),
+                      len(central), len(out), 0)
+    return out + central + end
+
+
+def npz_corpus():
+    a = npy("<f4", (3, 2), f4(0, 1, 2, 3, 4, 5))
+    half = npy("<f2", (2, 2), struct.pack("<4H", 0x3C00, 0xC000, 0x0001, 0x7BFF))
+    ints = npy("<i4", (2, 3), struct.pack("<6i", 1, -2, 3, 2**31 - 1, -(2**31), 0))
+    write("stored-one.npz", "npz", npz([("arr_0.npy", a)], 0))
+    write("stored-a-b.npz", "npz", npz([("a.npy", a), ("b.npy", half)], 0))
+    deflated = npz([("a.npy", ints)], 8)
+    write("deflate-a.npz", "npz", deflated)
+    bad = bytearray(deflated)
+    bad[40] ^= 0xFF  # inside the deflate stream
+    write("deflate-bad.npz", "npz", bytes(bad))
+    write("truncated.npz", "npz", npz([("arr_0.npy", a)], 0)[:100])
+
+
 if __name__ == "__main__":
     npy_corpus()
+    npz_corpus()
     idx_corpus()
     checkpoint_corpus()
     measure_corpus()

@@ -4,6 +4,7 @@
  * write out of bounds. */
 #include "npy.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -118,7 +119,8 @@ TEST_IMPL(npy_crafted_headers)
     } cases[] = {
         /* 31 characters fit the 32-byte buffers, 32 do not. */
         {"{'descr': '%s', 'fortran_order': False, 'shape': (1, 1), }",
-         "m.npy: dtype '%s' is not supported (use float32 '<f4' or float64 '<f8')"},
+         "m.npy: dtype '%s' is not supported (use float32 '<f4', float64 '<f8' or "
+         "float16 '<f2')"},
         {"{'descr': '%s', 'fortran_order': False, 'shape': (1, 1), }",
          "m.npy: malformed header dict: descr is not a dtype string (structured dtypes "
          "are not supported)"},
@@ -291,10 +293,48 @@ TEST_IMPL(npy_labels)
     npy_close(&r);
 }
 
+/* float16 ('<f2') converts exactly: 1, −2, the smallest subnormal 2^−24, the
+   largest subnormal 1023·2^−24, the smallest normal 2^−14, the largest 65504,
+   0.333251953125 (0x3555), −0; +inf and NaN are refused by row and column. */
+TEST_IMPL(npy_float16)
+{
+    const uint16_t halves[8] = {0x3C00, 0xC000, 0x0001, 0x03FF,
+                                0x0400, 0x7BFF, 0x3555, 0x8000};
+    const float want[8] = {1.0f,     -2.0f,    0x1p-24f,        1023 * 0x1p-24f,
+                           0x1p-14f, 65504.0f, 0.333251953125f, -0.0f};
+    uint8_t raw[16];
+    for (int k = 0; k < 8; k++) {
+        raw[2 * k] = (uint8_t)(halves[k] & 0xff);
+        raw[2 * k + 1] = (uint8_t)(halves[k] >> 8);
+    }
+    size_t n = make_npy(buf, sizeof buf,
+                        "{'descr': '<f2', 'fortran_order': False, 'shape': (2, 4), }",
+                        raw, sizeof raw);
+    npy_reader r;
+    char err[256];
+    ASSERT_EQ(open_buffer(&r, buf, n, 0, err, sizeof err), BASIN_OK);
+    EXPECT_EQ(r.item, 2);
+    float got[8];
+    ASSERT_EQ(npy_read_rows(&r, 0, 2, got, err, sizeof err), BASIN_OK);
+    for (int k = 0; k < 8; k++)
+        EXPECT_MSG(got[k] == want[k] && signbit(got[k]) == signbit(want[k]),
+                   "half 0x%04x read as %.9g, want %.9g", halves[k], got[k], want[k]);
+    npy_close(&r);
+    const uint16_t bad[2] = {0x3C00, 0x7C00};
+    n = make_npy(buf, sizeof buf,
+                 "{'descr': '<f2', 'fortran_order': False, 'shape': (1, 2), }", bad,
+                 sizeof bad);
+    ASSERT_EQ(open_buffer(&r, buf, n, 0, err, sizeof err), BASIN_OK);
+    EXPECT_EQ(npy_read_rows(&r, 0, 1, got, err, sizeof err), BASIN_EINVAL);
+    EXPECT_STR_EQ(err, "m.npy: row 0, column 1 is +Inf");
+    npy_close(&r);
+}
+
 TEST_LIST_BEGIN
 TEST_ENTRY(npy_old_shape_overflow)
 TEST_ENTRY(npy_crafted_headers)
 TEST_ENTRY(npy_every_prefix)
 TEST_ENTRY(npy_not_regular_files)
 TEST_ENTRY(npy_labels)
+TEST_ENTRY(npy_float16)
 TEST_LIST_END

@@ -47,6 +47,41 @@ TEST_IMPL(schedule_closed_forms)
         EXPECT_MSG(close_rel(a, sqrt(abar), 1e-13), "ddpm α(%g) = %.17g", t, a);
         EXPECT_MSG(close_rel(sg, sqrt(1 - abar), 1e-13), "ddpm σ(%g) = %.17g", t, sg);
     }
+    /* ddpm-scaled-linear, Stable Diffusion's β range (diffusers' scaled_linear:
+       √β linear from √0.00085 to √0.012): −log ᾱ(t) = T ∫₀ᵗ β, and at t = 1
+       T (b0² + b0 (b1 − b0) + ⅓ (b1 − b0)²) = T (b0² + b0 b1 + b1²)/3 = 4.5159… */
+    schedule sd;
+    char why[256];
+    EXPECT_EQ(schedule_init_betas(&sd, "ddpm-scaled-linear", -1, -1, NULL, -1, 0.00085,
+                                  0.012, why, sizeof why),
+              BASIN_OK);
+    const double b0 = sqrt(0.00085), b1 = sqrt(0.012);
+    const double L1 = 1000 * (b0 * b0 + b0 * b1 + b1 * b1) / 3;
+    sd.table.at(&sd.table, 1, &a, &sg, NULL, NULL);
+    EXPECT_MSG(close_rel(a, exp(-0.5 * L1), 1e-13) &&
+                   close_rel(sg, sqrt(-expm1(-L1)), 1e-13),
+               "ddpm-scaled-linear α(1) = %.17g, want %.17g", a, exp(-0.5 * L1));
+    /* the discrete ᾱ of diffusers, Π (1 − β_k) over its 1000 β's, is the same to
+       about ½ Σ β_k² ≈ 0.02 in log: check it to 0.05 */
+    double log_abar = 0;
+    for (int k = 0; k < 1000; k++) {
+        const double b = b0 + (b1 - b0) * k / 999.0;
+        log_abar += log1p(-b * b);
+    }
+    EXPECT_MSG(fabs(-2 * log(a) + log_abar) < 0.05,
+               "ddpm-scaled-linear −log ᾱ(1) %.5f vs diffusers' discrete %.5f",
+               -2 * log(a), -log_abar);
+    /* explicit default β's give the default schedule's bytes */
+    schedule d1 = make("ddpm-linear", -1, -1), d2;
+    EXPECT_EQ(schedule_init_betas(&d2, "ddpm-linear", -1, -1, NULL, -1, 1e-4, 0.02, why,
+                                  sizeof why),
+              BASIN_OK);
+    double t1[51], t2[51];
+    d1.table.grid(&d1.table, 50, t1);
+    d2.table.grid(&d2.table, 50, t2);
+    EXPECT_MSG(memcmp(t1, t2, sizeof t1) == 0, "beta_start = 1e-4, beta_end = 0.02 is "
+                                               "the default ddpm-linear");
+
     /* ddpm-linear at t = 0.5: −log ᾱ = 0.05 + 2.4875 = 2.5375 (by hand) */
     ddpm.table.at(&ddpm.table, 0.5, &a, NULL, NULL, NULL);
     EXPECT_MSG(close_rel(a, exp(-0.5 * 2.5375), 1e-13), "ddpm α(0.5) = %.17g", a);
@@ -93,12 +128,13 @@ TEST_IMPL(schedule_closed_forms)
    relative, rounding ≈ 1e-16/1e-5 = 1e-11; tolerance 1e-7. */
 TEST_IMPL(schedule_derivatives)
 {
-    const char *names[] = {"ddpm-linear", "cosine", "ou", "edm"};
+    const char *names[] = {"ddpm-linear", "cosine", "ou", "edm", "ddpm-scaled-linear"};
     const double times[][4] = {{0.002, 0.1, 0.5, 0.95},
                                {0.002, 0.1, 0.5, 0.95},
                                {0.002, 0.1, 1.0, 4.5},
-                               {0.003, 0.5, 7.0, 70.0}};
-    for (int k = 0; k < 4; k++) {
+                               {0.003, 0.5, 7.0, 70.0},
+                               {0.002, 0.1, 0.5, 0.95}};
+    for (int k = 0; k < 5; k++) {
         schedule s = make(names[k], -1, -1);
         for (int j = 0; j < 4; j++) {
             const double t = times[k][j], h = 1e-5 * t;
@@ -142,9 +178,9 @@ static double ratio(const schedule *s, double t)
    DDPM steps t = k/1000. */
 TEST_IMPL(schedule_grid_uniform)
 {
-    const char *names[] = {"ddpm-linear", "cosine", "ou", "edm"};
+    const char *names[] = {"ddpm-linear", "cosine", "ou", "edm", "ddpm-scaled-linear"};
     double times[1001];
-    for (int k = 0; k < 4; k++) {
+    for (int k = 0; k < 5; k++) {
         schedule s = make_grid(names[k], -1, -1, "uniform", -1);
         const uint32_t counts[] = {1, 2, 7, 18, 1000};
         for (int c = 0; c < 5; c++) {
@@ -175,12 +211,12 @@ TEST_IMPL(schedule_grid_uniform)
  */
 TEST_IMPL(schedule_grid_spacing)
 {
-    const char *names[] = {"ddpm-linear", "cosine", "ou", "edm"};
+    const char *names[] = {"ddpm-linear", "cosine", "ou", "edm", "ddpm-scaled-linear"};
     const char *grids[] = {"uniform", "log", "karras"};
     const double rhos[] = {1, 3, 7, 50, 1000};
     const uint32_t counts[] = {1, 2, 7, 50, 1000};
     static double times[1001];
-    for (int k = 0; k < 4; k++)
+    for (int k = 0; k < 5; k++)
         for (int g = 0; g < 3; g++)
             for (int r = 0; r < (g == 2 ? 5 : 1); r++) {
                 const double rho = g == 2 ? rhos[r] : -1;
@@ -344,8 +380,8 @@ TEST_IMPL(schedule_ou_time)
                "cosine ou_time = −log α");
 
     /* Round trip through from_ou_time; clamped outside the range. */
-    const char *names[] = {"ddpm-linear", "cosine", "ou", "edm"};
-    for (int k = 0; k < 4; k++) {
+    const char *names[] = {"ddpm-linear", "cosine", "ou", "edm", "ddpm-scaled-linear"};
+    for (int k = 0; k < 5; k++) {
         schedule s = make(names[k], -1, -1);
         const basin_schedule *b = &s.table;
         double worst_rt = 0;
@@ -401,8 +437,13 @@ TEST_IMPL(schedule_init)
     expect_error("cosin", -1, -1, "unknown schedule 'cosin' (did you mean 'cosine'?)");
     expect_error("ddpm", -1, -1, "did you mean 'ddpm-linear'?");
     expect_error("karras", -1, -1,
-                 "unknown schedule 'karras' (one of "
-                 "ddpm-linear|cosine|ou|edm)");
+                 "unknown schedule 'karras' (k-diffusion's name; in basin: [schedule] "
+                 "name = \"edm\", grid = \"karras\"");
+    expect_error("scaled_linear", -1, -1,
+                 "(diffusers' name; in basin: [schedule] name = \"ddpm-scaled-linear\")");
+    expect_error("fancy", -1, -1,
+                 "unknown schedule 'fancy' (one of "
+                 "ddpm-linear|cosine|ou|edm|ddpm-scaled-linear)");
     expect_error("ou", 0, -1, "t_min = 0 must be > 0");
     expect_error("ou", 2, 1, "t_min = 2 must be below t_max = 1");
     expect_error("edm", 100, -1, "t_min = 100 must be below t_max = 80");
@@ -431,6 +472,18 @@ TEST_IMPL(schedule_init)
                        BASIN_EINVAL &&
                    strstr(err, "not a number") != NULL,
                "rho NaN: %s", err);
+    EXPECT_MSG(schedule_init_betas(&s, "ou", -1, -1, NULL, -1, 1e-3, -1, err,
+                                   sizeof err) == BASIN_EINVAL &&
+                   strstr(err, "apply to ddpm-linear and ddpm-scaled-linear, not ou"),
+               "beta_start on ou: %s", err);
+    EXPECT_MSG(schedule_init_betas(&s, "ddpm-linear", -1, -1, NULL, -1, 0.02, 0.01, err,
+                                   sizeof err) == BASIN_EINVAL &&
+                   strstr(err, "need 0 < beta_start < beta_end < 1"),
+               "beta_start > beta_end: %s", err);
+    EXPECT_MSG(schedule_init_grid(&s, "ou", -1, -1, "exponential", -1, err, sizeof err) ==
+                       BASIN_EINVAL &&
+                   strstr(err, "in basin: [schedule] grid = \"log\""),
+               "k-diffusion's exponential grid: %s", err);
     /* A copy of the whole schedule (not only its table) keeps its grid. */
     schedule a = make_grid("ou", -1, -1, "log", -1), b = a;
     double ta[3], tb[3];

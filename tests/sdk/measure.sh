@@ -23,7 +23,7 @@ np.save("near.npy", near.astype(np.float32))
 np.save("images.npy", rng.standard_normal((5, 4, 4)).astype(np.float32))
 np.save("wrong_dim.npy", rng.standard_normal((10, 15)).astype(np.float32))
 x = train[:10].copy(); x[3, 5] = np.nan; np.save("nan.npy", x)
-np.save("ints.npy", np.zeros((4, 16), dtype=np.int32))
+np.save("complex.npy", np.zeros((4, 16), dtype=np.complex64))
 np.save("fortran.npy", np.asfortranarray(train[:8]))
 pat = np.sign(rng.standard_normal((40, 200))).astype(np.float32)
 np.save("patterns.npy", pat)
@@ -109,8 +109,8 @@ expect_fail 2 "truncated.npy: truncated" "truncated file" -- \
     "$BASIN" measure --train truncated.npy --samples fresh.npy --out bad
 expect_fail 2 "garbage.npy: not a .npy file" "not an npy file" -- \
     "$BASIN" measure --train train.npy --samples garbage.npy --out bad
-expect_fail 2 "ints.npy: dtype '<i4' is not supported" "integer dtype" -- \
-    "$BASIN" measure --train train.npy --samples ints.npy --out bad
+expect_fail 2 "complex.npy: unsupported dtype '<c8'" "a complex dtype" -- \
+    "$BASIN" measure --train train.npy --samples complex.npy --out bad
 expect_fail 2 "fortran.npy: Fortran order" "Fortran order" -- \
     "$BASIN" measure --train train.npy --samples fortran.npy --out bad
 expect_fail 2 "needs --train and --samples" "missing --samples" -- \
