@@ -169,7 +169,7 @@ static void step(const char *what)
         return;
     fprintf(stderr, "basin: test: commit step %d: %s\n", ++n_step, what);
     fflush(stderr);
-    struct timespec pause = {0, 200000000};
+    struct timespec pause = {0, 500000000};
     nanosleep(&pause, NULL);
 }
 

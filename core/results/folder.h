@@ -23,7 +23,7 @@
  *
  * Test hook: BASIN_TEST_COMMIT, a comma-separated list of words: "pause" prints
  * "basin: test: commit step N: WHAT" on stderr once each step of the commit is
- * done (WHAT: the state reached) and sleeps 0.2 s (a test kills the process
+ * done (WHAT: the state reached) and sleeps 0.5 s (a test kills the process
  * there), "rename" swaps with two renames as if the file system could not
  * exchange.
  */

@@ -35,7 +35,8 @@ whole() {
 
 # --- kill -9 at each step of the commit. BASIN_TEST_COMMIT=pause prints
 # "basin: test: commit step N: WHAT" once step N is done (WHAT is the state it
-# reached) and sleeps 0.2 s, in which the test kills it.
+# reached) and sleeps 0.5 s, in which the test kills it (waiting up to 60 s for
+# the step: a loaded machine may take long to get there).
 # kill_at MODE N: an old set in $T/k, then a new run into it killed at step N.
 # Returns 1 when the run ended before step N.
 kill_at() {
@@ -44,7 +45,7 @@ kill_at() {
     # basin itself in the background (not a function's subshell): $! is its PID
     BASIN_TEST_COMMIT=$1 "$BASIN" run "$Q" --out "$T/k" "${NEW[@]}" 2>"$T/k.err" &
     local pid=$! i
-    for ((i = 0; i < 500; i++)); do
+    for ((i = 0; i < 6000; i++)); do
         grep -q "commit step $2:" "$T/k.err" && break
         kill -0 "$pid" 2>/dev/null || break
         sleep 0.01
