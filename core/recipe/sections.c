@@ -167,6 +167,12 @@ const basin_param_def landscape_params[LANDSCAPE_N_PARAMS + 1] = {
         {"curvature", BASIN_PARAM_BOOL, 0, NULL, 0, 1, NULL, 0,
          "extreme Hessian eigenvalues of the energy at each analyzed attractor "
          "(continuous energies only)"},
+    [LANDSCAPE_ENUMERATE] =
+        {"enumerate", BASIN_PARAM_BOOL, 0, NULL, 0, 1, NULL, 0,
+         "energies/lsr with at most 64 training points: find every local minimum of "
+         "the energy exactly (the centroids of the pattern sets that are their own "
+         "support, Hoover et al. 2025) and count the stored patterns still minima "
+         "and the novel ones (summary.csv minima columns)"},
     [LANDSCAPE_N_PARAMS] = {NULL, 0, 0, NULL, 0, 0, NULL, 0, NULL},
 };
 

@@ -92,6 +92,8 @@ enum {
     LANDSCAPE_RADIUS_FRACTION, /* real: fraction that must return (0.9) */
     LANDSCAPE_RADIUS_DELTA,    /* real: return tolerance, normalized distance (0.05) */
     LANDSCAPE_CURVATURE,       /* bool: Hessian extremes at each attractor (false) */
+    LANDSCAPE_ENUMERATE,       /* bool: every minimum of energies/lsr, exactly
+                                 (measure/lsr_minima.h) (false) */
     LANDSCAPE_N_PARAMS
 };
 

@@ -10,6 +10,7 @@
 
 #include "base/errmsg.h"
 #include "base/status.h"
+#include "measure/lsr_minima.h"
 #include "results/atomic_file.h"
 
 /* ------------------------------------------------------------- the codec */
@@ -365,6 +366,17 @@ static void part_fields(codec *c, job_part *p)
     c_u64(c, &p->land_grouped, "land_grouped");
     for (int k = 0; k < MEASURE_N_CLASSES; k++)
         c_u64(c, &p->land_by_class[k], "land_by_class");
+    /* landscape.enumerate's minima */
+    c_u64(c, &p->minima_patterns, "minima_patterns");
+    c_u64(c, &p->minima, "minima");
+    c_u64(c, &p->minima_stored, "minima_stored");
+    c_u64(c, &p->minima_novel, "minima_novel");
+    c_u64(c, &p->minima_examined, "minima_examined");
+    if (c->decode && !c->rc &&
+        (p->minima_patterns > LSR_MINIMA_MAX_PATTERNS ||
+         p->minima_stored > p->minima_patterns || p->minima_novel > p->minima ||
+         p->minima_stored != p->minima - p->minima_novel))
+        fail(c, BASIN_EINVAL, "minima", "counts that do not add up");
 
     /* rows */
     c_text(c, &p->records, "records");

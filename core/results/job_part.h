@@ -16,6 +16,8 @@
  *     and the landscape's counts, which referee_count, referee_count_theory,
  *     referee_count_clones and referee_count_landscape add into the point's
  *     tally exactly as when the job ran;
+ *   - the counts of landscape.enumerate's exact minima (summary.csv's minima
+ *     columns);
  *   - its final states (float32) when output.samples is on;
  *   - its wall-clock seconds.
  *
@@ -47,7 +49,7 @@
 #include "measure/spurious.h"
 
 #define JOB_PART_MAGIC   "BASINPRT"
-#define JOB_PART_VERSION 2
+#define JOB_PART_VERSION 3
 /* The largest part file read back (a part's states and rows). */
 #define JOB_PART_MAX_BYTES ((uint64_t)1 << 36)
 
@@ -99,6 +101,10 @@ typedef struct job_part {
     uint64_t *clone_same_class, *clone_labeled; /* φ_S (referee_count_clone_classes) */
     /* ... and the landscape's counts (referee_count_landscape). */
     uint64_t land_attractors, land_grouped, land_by_class[MEASURE_N_CLASSES];
+    /* landscape.enumerate's exact minima of energies/lsr (run/job.h):
+       minima_patterns = M (0: not enumerated), then the minima, the stored
+       patterns among them, the novel ones and the subsets examined. */
+    uint64_t minima_patterns, minima, minima_stored, minima_novel, minima_examined;
 
     /* rows of the run-level files */
     job_part_text records, attractors, training, spurious_rows;

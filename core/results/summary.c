@@ -37,7 +37,7 @@ static int support_judged(const point_stats *st)
     return st->calibrated && st->support != CALIBRATE_SUPPORT_NONE;
 }
 
-static void write_header(FILE *f, const recipe *r, int columns, int landscape)
+static void write_header(FILE *f, const recipe *r, int columns, int landscape, int minima)
 {
     static const char *const RATES[] = {"memorized_rate", "spurious_rate",
                                         "generalized_rate", "off_support_rate",
@@ -65,6 +65,9 @@ static void write_header(FILE *f, const recipe *r, int columns, int landscape)
     if (landscape)
         fprintf(f, "attractors,attractors_memorized,attractors_spurious,"
                    "attractors_generalized,");
+    if (minima)
+        fprintf(f, "minima,minima_stored,minima_novel,stored_fraction,subsets_examined,"
+                   "subsets_total,");
     fprintf(f, "samples,seconds\n");
 }
 
@@ -149,10 +152,24 @@ static void write_landscape(FILE *f, const point_stats *st)
     fputc(',', f);
 }
 
-void summary_write(FILE *f, const recipe *r, const point_stats *stats, double confidence,
-                   size_t *coords, int columns, int landscape)
+/* The exact minima of a point: means over its jobs (nan: none enumerated). */
+static void write_minima(FILE *f, const summary_minima *m)
 {
-    write_header(f, r, columns, landscape);
+    double n = (double)m->jobs;
+    const double v[] = {(double)m->minima / n,   (double)m->stored / n,
+                        (double)m->novel / n,    m->stored_fraction / n,
+                        (double)m->examined / n, m->subsets / n};
+    for (size_t k = 0; k < sizeof v / sizeof v[0]; k++) {
+        csv_real(f, m->jobs ? v[k] : NAN);
+        fputc(',', f);
+    }
+}
+
+void summary_write(FILE *f, const recipe *r, const point_stats *stats, double confidence,
+                   size_t *coords, int columns, int landscape,
+                   const summary_minima *minima)
+{
+    write_header(f, r, columns, landscape, minima != NULL);
     for (size_t p = 0; p < r->n_points; p++) {
         const point_stats *st = &stats[p];
         csv_axes(f, r, p, coords);
@@ -176,6 +193,8 @@ void summary_write(FILE *f, const recipe *r, const point_stats *stats, double co
         }
         if (landscape)
             write_landscape(f, st);
+        if (minima)
+            write_minima(f, &minima[p]);
         fprintf(f, "%llu,%.3f\n", (unsigned long long)st->samples, st->seconds);
     }
 }

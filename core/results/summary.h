@@ -29,11 +29,25 @@ enum {
                              denoise */
 };
 
+/* A point's tally of landscape.enumerate's exact minima of energies/lsr
+   (measure/lsr_minima.h), summed over its jobs. */
+typedef struct summary_minima {
+    uint64_t jobs;
+    uint64_t minima, stored, novel, examined;
+    double subsets;         /* Σ 2^M */
+    double stored_fraction; /* Σ n_stored / M */
+} summary_minima;
+
 /* summary.csv from the points' tallies (r->n_points of them). columns: the
-   SUMMARY_* groups; landscape adds the attractor counts; coords: scratch of
-   r->n_axes + 1 entries. */
+   SUMMARY_* groups; landscape adds the attractor counts; minima (r->n_points,
+   or NULL: none) adds, as means over each point's jobs, minima, minima_stored
+   (stored patterns that are minima: retrievable), minima_novel (minima of two
+   or more patterns: emergent), stored_fraction (minima_stored / M),
+   subsets_examined and subsets_total (2^M); coords: scratch of r->n_axes + 1
+   entries. */
 void summary_write(FILE *f, const recipe *r, const point_stats *stats, double confidence,
-                   size_t *coords, int columns, int landscape);
+                   size_t *coords, int columns, int landscape,
+                   const summary_minima *minima);
 
 /* One line on stderr ("basin: warning: measure.collapse: ...") for each thing
    that makes the measures read otherwise than they look: "auto" thresholds

@@ -7,6 +7,7 @@
 
 #include "base/alloc.h"
 #include "base/fatal.h"
+#include "measure/lsr_minima.h"
 #include "run/disjoint.h"
 #include "run/dynamics.h"
 #include "process/init.h"
@@ -320,6 +321,73 @@ static int run_landscape(job *j, char *err, size_t n_err)
                  j->host.has_error ? plugin_said : "");
         return fail(j, plugin_status(rc), "landscape", msg, err, n_err);
     }
+    return BASIN_OK;
+}
+
+/* The model's value of parameter `name` at the job's point (NaN: no such). */
+static double model_value(job *j, const char *name)
+{
+    const recipe_section *s = &j->r->sections[RECIPE_MODEL];
+    recipe_values(j->r, RECIPE_MODEL, j->point, j->values);
+    for (size_t k = 0; k < s->n_params; k++)
+        if (strcmp(s->params[k].name, name) == 0)
+            return j->values[k].number;
+    return NAN;
+}
+
+/*
+ * landscape.enumerate: every local minimum of energies/lsr on the job's
+ * training set, found exactly (measure/lsr_minima.h; Hoover et al. 2025,
+ * arXiv:2506.10801): a minimum of one pattern is that stored pattern, still
+ * retrievable (memorized, docs/science.md); one of |S| >= 2 is novel (emergent:
+ * spurious unless it lies on the data's support).
+ */
+static int enumerate_asked(const job *j)
+{
+    basin_value v[LANDSCAPE_N_PARAMS];
+    recipe_values(j->r, RECIPE_LANDSCAPE, j->point, v);
+    return v[LANDSCAPE_ENUMERATE].number != 0;
+}
+
+/* Refuse landscape.enumerate before the dynamics run: only energies/lsr, at most
+   LSR_MINIMA_MAX_PATTERNS training points. */
+static int check_enumerate(job *j, char *err, size_t n_err)
+{
+    if (!enumerate_asked(j))
+        return BASIN_OK;
+    const char *id = plugin_id(j, RECIPE_MODEL);
+    char msg[300];
+    if (strcmp(id, "energies/lsr") != 0) {
+        snprintf(msg, sizeof msg,
+                 "landscape.enumerate counts the minima of energies/lsr, not of %s", id);
+        return fail(j, BASIN_EINVAL, "landscape", msg, err, n_err);
+    }
+    if (j->info.n_train > LSR_MINIMA_MAX_PATTERNS) {
+        snprintf(msg, sizeof msg,
+                 "landscape.enumerate takes at most %u training points, not %llu",
+                 LSR_MINIMA_MAX_PATTERNS, (unsigned long long)j->info.n_train);
+        return fail(j, BASIN_EINVAL, "landscape", msg, err, n_err);
+    }
+    return BASIN_OK;
+}
+
+static int run_enumerate(job *j, char *err, size_t n_err)
+{
+    if (!enumerate_asked(j))
+        return BASIN_OK;
+    lsr_minima m;
+    char why[256];
+    int rc = lsr_minima_enumerate(j->train, j->info.n_train, j->info.dim,
+                                  model_value(j, "beta"), model_value(j, "epsilon"), &m,
+                                  why, sizeof why);
+    if (rc)
+        return fail(j, rc, "landscape.enumerate", why, err, n_err);
+    j->minima_patterns = j->info.n_train;
+    j->minima = m.n_minima;
+    j->minima_stored = m.n_stored;
+    j->minima_novel = m.n_novel;
+    j->minima_examined = m.examined;
+    lsr_minima_free(&m);
     return BASIN_OK;
 }
 
@@ -957,11 +1025,13 @@ int job_run(job *j, unsigned threads, char *err, size_t n_err)
              plugin_id(j, RECIPE_MODEL));
     int rc;
     if ((rc = job_dataset(j, err, n_err)) || (rc = job_rule(j, err, n_err)) ||
-        (rc = job_model(j, err, n_err)) || (rc = job_init(j, err, n_err)) ||
-        (rc = job_dynamics_stage(j, err, n_err)) || (rc = job_measures(j, err, n_err)))
+        (rc = job_model(j, err, n_err)) || (rc = check_enumerate(j, err, n_err)) ||
+        (rc = job_init(j, err, n_err)) || (rc = job_dynamics_stage(j, err, n_err)) ||
+        (rc = job_measures(j, err, n_err)))
         return rc;
     host_job_phase(&j->host, "landscape");
-    if ((rc = run_landscape(j, err, n_err)) || (rc = job_clones(j, err, n_err)))
+    if ((rc = run_landscape(j, err, n_err)) || (rc = run_enumerate(j, err, n_err)) ||
+        (rc = job_clones(j, err, n_err)))
         return rc;
     /* The referee's verdict on each final state. */
     recipe_values(j->r, RECIPE_MEASURE, j->point, j->values);

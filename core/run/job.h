@@ -74,6 +74,11 @@ typedef struct job {
     /* The energy landscape at the final states ([landscape]). */
     landscape_result land;
 
+    /* landscape.enumerate: the exact minima of energies/lsr (lsr_minima.h) on the
+       training set: their counts (minima_patterns = M, the training points; 0
+       when not asked). */
+    uint64_t minima_patterns, minima, minima_stored, minima_novel, minima_examined;
+
     /* The cosine rule's measures (beside dist), else NULL. */
     measure_cosine *cosine;
 } job;

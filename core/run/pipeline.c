@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,13 +56,15 @@ typedef struct run {
     uint64_t total_probes; /* sampler runs of every state: the progress bar */
     uint32_t most_clones;  /* collapse.csv when any point clones */
     int landscape;         /* attractors.csv when any point groups attractors */
+    int enumerate;         /* summary.csv's minima when any point enumerates them */
     int write_samples;     /* output.samples */
     size_t most_values;    /* the longest parameter table: a job's scratch */
 
     results_file files[N_FILES];
     int open[N_FILES];
     samples_out *samples;
-    point_stats *stats; /* per sweep point */
+    point_stats *stats;     /* per sweep point */
+    summary_minima *minima; /* per sweep point: landscape.enumerate's counts */
     size_t *coords;
     int layout;    /* records.csv: 1 overlap, 0 distance; -1 before the first job */
     int diffusion; /* a score model: records.csv and summary.csv add its columns */
@@ -122,6 +125,8 @@ static void plan(run *u)
         u->most_clones = c > u->most_clones ? c : u->most_clones;
         u->landscape |=
             recipe_core_value(r, RECIPE_LANDSCAPE, p, "attractors").number != 0;
+        u->enumerate |=
+            recipe_core_value(r, RECIPE_LANDSCAPE, p, "enumerate").number != 0;
     }
     u->most_values = 1;
     for (int s = 0; s < RECIPE_N_SECTIONS; s++)
@@ -173,7 +178,8 @@ static int start(run *u, char *err, size_t n_err)
         if ((rc = open_file(u, k, err, n_err)))
             return rc;
     u->stats = calloc(u->r->n_points, sizeof *u->stats);
-    if (!u->stats) {
+    u->minima = calloc(u->r->n_points, sizeof *u->minima);
+    if (!u->stats || !u->minima) {
         errmsg(err, n_err, "out of memory");
         return BASIN_ENOMEM;
     }
@@ -267,6 +273,11 @@ static int part_of_job(run *u, const job *j, double seconds, job_part *p)
     p->land_grouped = j->land.n_grouped;
     for (int k = 0; k < MEASURE_N_CLASSES; k++)
         p->land_by_class[k] = j->land.by_class[k];
+    p->minima_patterns = j->minima_patterns;
+    p->minima = j->minima;
+    p->minima_stored = j->minima_stored;
+    p->minima_novel = j->minima_novel;
+    p->minima_examined = j->minima_examined;
     p->dim = j->info.dim;
     p->states = u->write_samples ? j->states : NULL;
 
@@ -395,6 +406,16 @@ static int keep_part(run *u, const job_part *p, char *err, size_t n_err)
         landscape_result land = job_part_landscape(p);
         referee_count_landscape(st, &land);
         fwrite(p->attractors.text, 1, (size_t)p->attractors.n, u->files[F_ATTRACTORS].f);
+    }
+    if (p->minima_patterns) { /* landscape.enumerate */
+        summary_minima *m = &u->minima[p->point];
+        m->jobs++;
+        m->minima += p->minima;
+        m->stored += p->minima_stored;
+        m->novel += p->minima_novel;
+        m->examined += p->minima_examined;
+        m->subsets += ldexp(1.0, (int)p->minima_patterns);
+        m->stored_fraction += (double)p->minima_stored / (double)p->minima_patterns;
     }
     if (p->has_spurious) { /* spurious.csv: every job of rule pham, clusters or not */
         int rc = open_with_header(u, F_SPURIOUS, err, n_err);
@@ -588,7 +609,7 @@ static int finish(run *u, double run_started, char *err, size_t n_err)
     if (columns && u->diffusion)
         columns |= SUMMARY_DIFFUSION;
     summary_write(u->files[F_SUMMARY].f, r, u->stats, confidence, u->coords, columns,
-                  u->landscape);
+                  u->landscape, u->enumerate ? u->minima : NULL);
     int rc = u->o->run_toml
                  ? run_toml_merged(u->files[F_RUN].f, u->o->run_toml, r, u->stats)
                  : run_toml_write(u->files[F_RUN].f, r, u->o->threads, u->stats);
@@ -634,6 +655,7 @@ static void close_run(run *u)
     for (size_t p = 0; u->stats && p < u->r->n_points; p++)
         referee_stats_free(&u->stats[p]);
     free(u->stats);
+    free(u->minima);
     free(u->coords);
     free(u->values);
 }

@@ -55,61 +55,67 @@ static void populate(job_part *p)
     for (int i = 0; i < N * DIM; i++)
         states[i] = (float)i * 0.5f - 3.0f;
     memset(p, 0, sizeof *p);
-    *p = (job_part){.index = 11,
-                    .point = 5,
-                    .repeat = 1,
-                    .layout = 3,
-                    .seconds = 1.25,
-                    .n = N,
-                    .rule = MEASURE_RATIO_RULE,
-                    .cls = cls,
-                    .overlap = ov,
-                    .dist = dist,
-                    .outcome = out,
-                    .d_pair = arr[0],
-                    .cos_pair = arr[1],
-                    .t_col_ou = arr[2],
-                    .t_near_ou = arr[3],
-                    .t_first_ou = arr[4],
-                    .t_start_ou = arr[5],
-                    .winner = winner,
-                    .deterministic = 1,
-                    .lost = 7,
-                    .clones_skipped = 1,
-                    .before = before,
-                    .cosine = cosine,
-                    .has_cal = 1,
-                    .cal = {.delta_m = 0.05,
-                            .delta_s = nan_payload,
-                            .delta_h = 0.75,
-                            .quantile = 0.01,
-                            .support = CALIBRATE_SUPPORT_HELDOUT,
-                            .auto_m = 1,
-                            .auto_s = 0,
-                            .fallback_m = 0,
-                            .fallback_s = 1},
-                    .d_law = d_law,
-                    .has_spurious = 1,
-                    .spurious = {.cluster = cluster, .clusters = clusters, .n_clusters = 1},
-                    .spurious_rows = {sp_rows, sizeof sp_rows - 1},
-                    .t_theory = 0.75,
-                    .t_speciation = nan_payload,
-                    .theory_basis = 3,
-                    .n_clones = CLONES,
-                    .clone_same = same,
-                    .clone_n = cn,
-                    .clone_time = ct,
-                    .clone_time_ou = cto,
-                    .clone_same_class = same_class,
-                    .clone_labeled = labeled,
-                    .land_attractors = 9,
-                    .land_grouped = 17,
-                    .land_by_class = {1, 2, 3, 4},
-                    .records = {rec, sizeof rec - 1},
-                    .attractors = {att, sizeof att - 1},
-                    .training = {tr, sizeof tr - 1},
-                    .dim = DIM,
-                    .states = states};
+    *p = (job_part){
+        .index = 11,
+        .point = 5,
+        .repeat = 1,
+        .layout = 3,
+        .seconds = 1.25,
+        .n = N,
+        .rule = MEASURE_RATIO_RULE,
+        .cls = cls,
+        .overlap = ov,
+        .dist = dist,
+        .outcome = out,
+        .d_pair = arr[0],
+        .cos_pair = arr[1],
+        .t_col_ou = arr[2],
+        .t_near_ou = arr[3],
+        .t_first_ou = arr[4],
+        .t_start_ou = arr[5],
+        .winner = winner,
+        .deterministic = 1,
+        .lost = 7,
+        .clones_skipped = 1,
+        .before = before,
+        .cosine = cosine,
+        .has_cal = 1,
+        .cal = {.delta_m = 0.05,
+                .delta_s = nan_payload,
+                .delta_h = 0.75,
+                .quantile = 0.01,
+                .support = CALIBRATE_SUPPORT_HELDOUT,
+                .auto_m = 1,
+                .auto_s = 0,
+                .fallback_m = 0,
+                .fallback_s = 1},
+        .d_law = d_law,
+        .has_spurious = 1,
+        .spurious = {.cluster = cluster, .clusters = clusters, .n_clusters = 1},
+        .spurious_rows = {sp_rows, sizeof sp_rows - 1},
+        .t_theory = 0.75,
+        .t_speciation = nan_payload,
+        .theory_basis = 3,
+        .n_clones = CLONES,
+        .clone_same = same,
+        .clone_n = cn,
+        .clone_time = ct,
+        .clone_time_ou = cto,
+        .clone_same_class = same_class,
+        .clone_labeled = labeled,
+        .land_attractors = 9,
+        .land_grouped = 17,
+        .land_by_class = {1, 2, 3, 4},
+        .minima_patterns = 25,
+        .minima = 4022,
+        .minima_stored = 21,
+        .minima_novel = 4001,
+        .minima_examined = 123456789,
+        .records = {rec, sizeof rec - 1},
+        .attractors = {att, sizeof att - 1},
+        .training = {tr, sizeof tr - 1},
+        .dim = DIM,
+        .states = states};
 }
 
 #define SAME_ARRAY(a, b, n) EXPECT((a) && (b) && memcmp((a), (b), (n) * sizeof *(a)) == 0)
@@ -177,6 +183,11 @@ TEST_IMPL(job_part_round_trip)
     EXPECT_EQ(q.land_attractors, 9);
     EXPECT_EQ(q.land_grouped, 17);
     SAME_ARRAY(q.land_by_class, p.land_by_class, MEASURE_N_CLASSES);
+    EXPECT_EQ(q.minima_patterns, 25);
+    EXPECT_EQ(q.minima, 4022);
+    EXPECT_EQ(q.minima_stored, 21);
+    EXPECT_EQ(q.minima_novel, 4001);
+    EXPECT_EQ(q.minima_examined, 123456789);
     EXPECT_EQ(q.records.n, p.records.n);
     EXPECT(strcmp(q.records.text, p.records.text) == 0);
     EXPECT(strcmp(q.attractors.text, p.attractors.text) == 0);
@@ -242,6 +253,19 @@ TEST_IMPL(job_part_refused)
     EXPECT_EQ(job_part_decode(longer, n, &q, err, sizeof err), BASIN_EINVAL);
     free(longer);
     free(bytes);
+    /* Minima counts that do not add up: more stored minima than patterns, and
+       stored + novel not the total. */
+    const uint64_t bad[][3] = {{26, 4027, 4001}, {21, 4022, 4000}};
+    for (int k = 0; k < 2; k++) {
+        populate(&p);
+        p.minima_stored = bad[k][0];
+        p.minima = bad[k][1];
+        p.minima_novel = bad[k][2];
+        ASSERT_EQ(job_part_encode(&p, &bytes, &n, err, sizeof err), BASIN_OK);
+        EXPECT_EQ(job_part_decode(bytes, n, &q, err, sizeof err), BASIN_EINVAL);
+        EXPECT(strstr(err, "minima") != NULL);
+        free(bytes);
+    }
 }
 
 TEST_LIST_BEGIN
