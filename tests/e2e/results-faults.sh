@@ -52,6 +52,7 @@ kill_at() {
     done
     if ! grep -q "commit step $2:" "$T/k.err"; then
         wait "$pid"
+        [ "$2" -gt 1 ] || sed 's/^/  stderr: /' "$T/k.err" # why no step came
         return 1
     fi
     kill -9 "$pid"
