@@ -246,8 +246,8 @@ static int extract(FILE *f, const char *path, const entry *e, uint64_t cd_offset
             (unsigned long long)e->size);
         return BASIN_EINVAL;
     }
-    uint8_t *in = malloc((size_t)e->compressed + 1);
-    uint8_t *out = e->method == 0 ? in : malloc((size_t)e->size);
+    uint8_t *in = calloc((size_t)e->compressed + 1, 1);
+    uint8_t *out = e->method == 0 ? in : calloc((size_t)e->size, 1);
     if (in == NULL || out == NULL) {
         say(err, n_err, "%s:%.*s: cannot allocate %llu bytes", path, name_len, name,
             (unsigned long long)e->size);

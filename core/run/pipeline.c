@@ -568,6 +568,7 @@ static int finish_shard(run *u, char *err, size_t n_err)
                       .threads = u->o->threads};
     char *identity = run_dir_identity(u->r);
     results_file f;
+    memset(&f, 0, sizeof f);
     int rc = identity ? BASIN_OK : BASIN_ENOMEM;
     if (!rc) {
         m.hash = run_dir_hash(identity);

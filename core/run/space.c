@@ -126,11 +126,10 @@ int space_features(const space *s, host_job *host, unsigned threads, const float
     pthread_t tid[64];
     int started[64] = {0};
     host_job_clear_error(host);
-    for (unsigned t = 0; t < threads; t++) {
+    w[0] = (space_work){s, host, x, n, dim, f, 0, threads, BASIN_OK};
+    for (unsigned t = 1; t < threads; t++) {
         w[t] = (space_work){s, host, x, n, dim, f, t, threads, BASIN_OK};
-        if (t == 0 || pthread_create(&tid[t], NULL, features_blocks, &w[t]) != 0)
-            continue;
-        started[t] = 1;
+        started[t] = pthread_create(&tid[t], NULL, features_blocks, &w[t]) == 0;
     }
     features_blocks(&w[0]);
     for (unsigned t = 1; t < threads; t++)
