@@ -11,8 +11,8 @@
  * so the score (α x̂0 − x)/σ² is the paper's smoothed score
  * (1/σ²) · (1/M) Σ_m (α D(x + s ε_m) − x): their interpolant z_t = t x1 + (1 − t) x0
  * is α = t, σ = 1 − t here, and s (their σ) is a distance in state space, the same
- * at every noise level. s = 0 is scores/empirical exactly (bit for bit: M equal
- * rows averaged in double). Large s pulls samples towards barycentres of nearby
+ * at every noise level. s = 0 is scores/empirical exactly (bit for bit: one
+ * draw, the same kernel call on the same rows). Large s pulls samples towards barycentres of nearby
  * training points (the paper's Sec. 4 analysis): they stop being copies.
  *
  * The M draws ε_m are drawn once, at encode, from the host's counter-based stream
@@ -179,8 +179,10 @@ static int nearest_rows(const smoothed *s, const basin_host *host, const float *
     for (uint64_t i = 0; i < rows; i++) {
         const int64_t mu = near[i].index[0];
         if (mu < 0) {
-            host->error(host, "denoise: no nearest training point for state %llu",
-                        (unsigned long long)(i / s->draws));
+            host->error(host,
+                        "denoise: no nearest training point for a perturbed "
+                        "state (row %llu of a block)",
+                        (unsigned long long)i);
             free(near);
             return BASIN_ENUMERIC;
         }
@@ -206,7 +208,9 @@ static int smoothed_denoise(void *self, const basin_host *host, const float *x,
         denoise_args(host, s->encoded, x, n, alpha, sigma, x0_hat, s->dim, s->dim);
     if (go <= 0)
         return go;
-    const size_t dim = s->dim, draws = s->draws;
+    /* s = 0: every draw is x itself, so one draw gives the same average; with
+       n ≤ 2¹⁶ it is then scores/empirical's very call on the same rows. */
+    const size_t dim = s->dim, draws = s->scale == 0 ? 1 : s->draws;
     const double a = alpha / (sigma * sigma);
     const double b = -alpha * alpha / (2 * sigma * sigma);
     const int hard = sigma == 0 || !isfinite(a) || !isfinite(b);
