@@ -288,8 +288,8 @@ static const basin_descriptor smoothed_descriptor = {
     .id = "scores/smoothed",
     .interface = BASIN_IFACE_SCORE,
     .version = "1.0.0",
-    .summary = "smoothed closed-form denoiser (Scarvelis et al. 2023): the empirical "
-               "denoiser averaged over Gaussian perturbations of the state",
+    .summary =
+        "empirical denoiser averaged over perturbed states (Scarvelis et al. 2023)",
     .params = smoothed_params,
     .iface = &smoothed_iface,
 };
