@@ -23,9 +23,9 @@
  *
  * Test hook: BASIN_TEST_COMMIT, a comma-separated list of words: "pause" prints
  * "basin: test: commit step N: WHAT" on stderr once each step of the commit is
- * done (WHAT: the state reached) and sleeps 0.5 s (a test kills the process
- * there), "rename" swaps with two renames as if the file system could not
- * exchange.
+ * done (WHAT: the state reached) and stops itself (SIGSTOP: a test kills the
+ * process there or continues it with SIGCONT, whatever the machine's load),
+ * "rename" swaps with two renames as if the file system could not exchange.
  */
 #ifndef BASIN_RESULTS_FOLDER_H
 #define BASIN_RESULTS_FOLDER_H

@@ -35,8 +35,23 @@ whole() {
 
 # --- kill -9 at each step of the commit. BASIN_TEST_COMMIT=pause prints
 # "basin: test: commit step N: WHAT" once step N is done (WHAT is the state it
-# reached) and sleeps 0.5 s, in which the test kills it (waiting up to 60 s for
-# the step: a loaded machine may take long to get there).
+# reached) and stops itself (SIGSTOP); the test continues it (SIGCONT) up to step
+# N and kills it there, so no timing decides where the kill lands.
+# stopped_at PID N: wait until PID has printed N steps and is stopped (0), or has
+# ended (1).
+stopped_at() {
+    local i state
+    for ((i = 0; i < 6000; i++)); do
+        state=$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null) || return 1
+        case $state in
+        T | t)
+            [ "$(grep -c 'commit step' "$T/k.err")" -ge "$2" ] && return 0 ;;
+        Z | X | '') return 1 ;;
+        esac
+        sleep 0.01
+    done
+    return 1
+}
 # kill_at MODE N: an old set in $T/k, then a new run into it killed at step N.
 # Returns 1 when the run ended before step N.
 kill_at() {
@@ -44,17 +59,14 @@ kill_at() {
     old "$T/k"
     # basin itself in the background (not a function's subshell): $! is its PID
     BASIN_TEST_COMMIT=$1 "$BASIN" run "$Q" --out "$T/k" "${NEW[@]}" 2>"$T/k.err" &
-    local pid=$! i
-    for ((i = 0; i < 6000; i++)); do
-        grep -q "commit step $2:" "$T/k.err" && break
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.01
+    local pid=$! step
+    for ((step = 1; step <= $2; step++)); do
+        if ! stopped_at "$pid" "$step"; then
+            wait "$pid"
+            return 1
+        fi
+        [ "$step" -lt "$2" ] && kill -CONT "$pid"
     done
-    if ! grep -q "commit step $2:" "$T/k.err"; then
-        wait "$pid"
-        [ "$2" -gt 1 ] || sed 's/^/  stderr: /' "$T/k.err" # why no step came
-        return 1
-    fi
     kill -9 "$pid"
     wait "$pid" 2>/dev/null
     return 0
