@@ -103,7 +103,11 @@ int run_toml_write(FILE *f, const recipe *r, unsigned threads, const point_stats
 int run_toml_merged(FILE *f, const char *shard_toml, const recipe *r,
                     const point_stats *stats)
 {
-    const char *jobs = strstr(shard_toml, JOBS_MARK);
+    /* The last mark: the jobs' section ends the file. */
+    const char *jobs = NULL;
+    for (const char *at = strstr(shard_toml, JOBS_MARK); at;
+         at = strstr(at + 1, JOBS_MARK))
+        jobs = at;
     size_t head = jobs ? (size_t)(jobs - shard_toml) : strlen(shard_toml);
     if (fwrite(shard_toml, 1, head, f) != head)
         return BASIN_EWRITE;

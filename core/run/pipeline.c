@@ -316,8 +316,7 @@ static int part_of_job(run *u, const job *j, double seconds, job_part *p)
         attractors_write(s.f, &id, &j->land, u->coords);
         bad |= sink_close(&s, &p->attractors);
     }
-    if (j->rule == MEASURE_PHAM) {
-        p->has_spurious = 1;
+    if (p->has_spurious) { /* rule pham: its spurious clusters' rows */
         if (sink_open(&s) != 0)
             return BASIN_ENOMEM;
         clusters_write(s.f, &id, &j->spurious, j->dist, u->coords);

@@ -193,15 +193,8 @@ static int ffi_embedding_features(void *self, const basin_host *host, const floa
         .m = s->m,
         .out = out,
     };
-    char err[512];
-    if (!s->thread_safe)
-        pthread_mutex_lock(&s->lock);
-    const int rc = foreign_call(&s->fn, &args, err, sizeof err);
-    if (!s->thread_safe)
-        pthread_mutex_unlock(&s->lock);
-    if (rc != BASIN_OK)
-        host->error(host, "features: %s", err);
-    return rc;
+    return foreign_call_reported(&s->fn, &args, s->thread_safe, &s->lock, host,
+                                 "features");
 }
 
 static const basin_embedding_iface ffi_embedding_iface = {

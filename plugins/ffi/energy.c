@@ -196,15 +196,7 @@ static int call(ffi_energy *e, const foreign_fn *f, const basin_host *host,
         .k = e->k,
         .out = out,
     };
-    char err[512];
-    if (!e->thread_safe)
-        pthread_mutex_lock(&e->lock);
-    const int rc = foreign_call(f, &args, err, sizeof err);
-    if (!e->thread_safe)
-        pthread_mutex_unlock(&e->lock);
-    if (rc != BASIN_OK)
-        host->error(host, "%s: %s", what, err);
-    return rc;
+    return foreign_call_reported(f, &args, e->thread_safe, &e->lock, host, what);
 }
 
 /* E(x) for n states. [thread-safe: serialized unless thread_safe] */

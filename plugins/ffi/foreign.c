@@ -299,3 +299,17 @@ int foreign_keep_train(float **train, const float *rows, uint64_t k, uint32_t di
     memcpy(*train, rows, count * sizeof **train);
     return BASIN_OK;
 }
+
+int foreign_call_reported(const foreign_fn *f, const foreign_args *a, int thread_safe,
+                          pthread_mutex_t *lock, const basin_host *host, const char *what)
+{
+    char err[512];
+    if (!thread_safe)
+        pthread_mutex_lock(lock);
+    const int rc = foreign_call(f, a, err, sizeof err);
+    if (!thread_safe)
+        pthread_mutex_unlock(lock);
+    if (rc != BASIN_OK)
+        host->error(host, "%s: %s", what, err);
+    return rc;
+}

@@ -21,6 +21,8 @@
 #include "bindings.h"
 #include "prototype.h"
 
+#include <basin/plugin.h>
+#include <pthread.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -70,6 +72,13 @@ int foreign_check_k(const foreign_fn *f, uint64_t k, char *err, size_t n_err);
  * finite), with one line in err. [thread-safe if the foreign function is]
  */
 int foreign_call(const foreign_fn *f, const foreign_args *a, char *err, size_t n_err);
+
+/* foreign_call, serialized by *lock unless thread_safe (the plugins' `thread_safe`
+   parameter: a foreign function not declared safe never runs twice at once), and
+   on failure the message reported as "what: why" through host->error. */
+int foreign_call_reported(const foreign_fn *f, const foreign_args *a, int thread_safe,
+                          pthread_mutex_t *lock, const basin_host *host,
+                          const char *what);
 
 /*
  * Copy k training rows (k × dim) into a new array *train (freed by the caller with

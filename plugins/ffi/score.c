@@ -163,15 +163,8 @@ static int ffi_score_denoise(void *self, const basin_host *host, const float *x,
         .k = s->k,
         .out = x0_hat,
     };
-    char err[512];
-    if (!s->thread_safe)
-        pthread_mutex_lock(&s->lock);
-    const int rc = foreign_call(&s->denoise, &args, err, sizeof err);
-    if (!s->thread_safe)
-        pthread_mutex_unlock(&s->lock);
-    if (rc != BASIN_OK)
-        host->error(host, "denoise: %s", err);
-    return rc;
+    return foreign_call_reported(&s->denoise, &args, s->thread_safe, &s->lock, host,
+                                 "denoise");
 }
 
 static const basin_score_iface ffi_score_iface = {
