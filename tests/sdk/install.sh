@@ -131,4 +131,18 @@ BASIN_PLUGIN_PATH=$plugindir "$basin" run space.toml --out space --quiet --threa
 gen=$(first space/summary.csv generalized_rate)
 check "the generated embedding as measure.space: >= 90 % generalized ($gen)" \
     num "$gen" '>=' 0.9
+# The Python package: installed into a folder of /usr/bin/python3 (under the
+# destdir here), and it drives the installed command.
+pydir=$(dirname "$(find "$D" -path '*/basin/_where.py' | head -1)")
+check "meson install puts the Python package beside its _where.py ($pydir)" \
+    [ -f "$pydir/__init__.py" -a -f "$pydir/_load.py" ]
+if [ -x /usr/bin/python3 ] && /usr/bin/python3 -c 'import numpy' 2>/dev/null; then
+    rates=$(cd "$T" && PYTHONPATH=$(dirname "$pydir") BASIN=$basin /usr/bin/python3 -c '
+import basin, sys
+r = basin.run(sys.argv[1], set={"dataset.dim": 100, "dataset.load": 0.05}, out="py-q",
+              pandas=False)
+print(basin.find_basin(), [float(x) for x in r.summary["memorized_rate"]])' "$R/quickstart.toml" 2>&1)
+    check "the installed package runs the installed basin ($rates)" \
+        [ "$rates" = "$basin [1.0]" ]
+fi
 finish
