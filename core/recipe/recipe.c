@@ -446,6 +446,42 @@ static int choice_accepts_bool(const basin_param_def *def)
     return c && strstr(c, "true") && strstr(c, "false");
 }
 
+static char *dir_of(const char *path);
+
+/* One convention for paths in a recipe (docs/recipes.md, Paths): a relative value
+   of a BASIN_PARAM_PATH parameter written in the recipe file is relative to the
+   recipe's folder. The node's string (and a list's strings) become absolute, so
+   the plugin, run.toml and a rerun from another folder see the same file; --set
+   values (line < 0) and results folders read as data are left as they are. A
+   BASIN_PARAM_LIBRARY value with no '/' is a name dlopen searches for. */
+static int resolve_paths(loader *L, const basin_param_def *def, const toml_node *e)
+{
+    if (L->as_data)
+        return BASIN_OK;
+    size_t n = e->kind == TOML_ARRAY ? e->n_items : 1;
+    for (size_t i = 0; i < n; i++) {
+        toml_node *v = (toml_node *)(e->kind == TOML_ARRAY ? e->items[i] : e);
+        if (v->kind != TOML_STRING || v->line < 0 || !v->string[0] ||
+            v->string[0] == '/' ||
+            ((def->flags & BASIN_PARAM_LIBRARY) && !strchr(v->string, '/')))
+            continue;
+        char *dir = dir_of(L->r->path), real[PATH_MAX];
+        if (!dir)
+            return BASIN_ENOMEM;
+        const char *base = realpath(dir, real) ? real : dir;
+        size_t len = strlen(base) + strlen(v->string) + 2;
+        char *joined = malloc(len);
+        if (joined)
+            snprintf(joined, len, "%s/%s", base, v->string);
+        free(dir);
+        if (!joined)
+            return BASIN_ENOMEM;
+        free(v->string);
+        v->string = joined;
+    }
+    return BASIN_OK;
+}
+
 static int load_section(loader *L, recipe_section_id s, const toml_node *table,
                         registry *reg)
 {
@@ -508,6 +544,8 @@ static int load_section(loader *L, recipe_section_id s, const toml_node *table,
             return rc;
         }
         const basin_param_def *def = &sec->params[p];
+        if ((def->flags & BASIN_PARAM_PATH) && (rc = resolve_paths(L, def, e)))
+            return rc;
         int is_range = e->kind == TOML_TABLE;
         if (e->kind == TOML_ARRAY || is_range) {
             recipe_axis axis = {0};

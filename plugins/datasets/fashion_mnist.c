@@ -65,7 +65,7 @@ static const basin_param_def fashion_params[N_PARAMS + 1] = {
     [P_HELDOUT] =
         {"heldout", BASIN_PARAM_INT, 1000, NULL, 0, 10000, NULL, 0,
          "the number of held-out images, drawn without replacement from the t10k file"},
-    [P_PATH] = {"path", BASIN_PARAM_STRING, 0, DEFAULT_PATH, 0, 0, NULL, 0,
+    [P_PATH] = {"path", BASIN_PARAM_STRING, 0, DEFAULT_PATH, 0, 0, NULL, BASIN_PARAM_PATH,
                 "the folder holding the IDX files (train-images-idx3-ubyte.gz, ...)"},
     [P_CLASS] =
         {"class", BASIN_PARAM_INT, -1, NULL, -1, 255, NULL, 0,

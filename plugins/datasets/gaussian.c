@@ -56,7 +56,7 @@ static const basin_param_def gaussian_params[N_PARAMS + 1] = {
     [P_DECAY] = {"decay", BASIN_PARAM_REAL, 1, NULL, 0, 16, NULL, 0,
                  "the power-law exponent of the spectrum (spectrum = power only)"},
     [P_SPECTRUM_FILE] =
-        {"spectrum_file", BASIN_PARAM_STRING, 0, "", 0, 0, NULL, 0,
+        {"spectrum_file", BASIN_PARAM_STRING, 0, "", 0, 0, NULL, BASIN_PARAM_PATH,
          "spectrum = file: a text file of N non-negative eigenvalues, axis by axis"},
     [N_PARAMS] = {NULL, 0, 0, NULL, 0, 0, NULL, 0, NULL},
 };

@@ -68,10 +68,11 @@ enum {
 
 static const basin_param_def npy_params[N_PARAMS + 1] = {
     [P_PATH] = {"path", BASIN_PARAM_STRING, 0, "train.npy", 0, 0, NULL,
-                BASIN_PARAM_REQUIRED,
+                BASIN_PARAM_REQUIRED | BASIN_PARAM_PATH,
                 "the .npy file of training points: shape (K, N), (K, h, w) or (K, h, "
                 "w, c)"},
-    [P_HELDOUT_PATH] = {"heldout_path", BASIN_PARAM_STRING, 0, "", 0, 0, NULL, 0,
+    [P_HELDOUT_PATH] = {"heldout_path", BASIN_PARAM_STRING, 0, "", 0, 0, NULL,
+                        BASIN_PARAM_PATH,
                         "an optional .npy file of held-out points with the same row "
                         "shape; empty: none"},
     [P_COUNT] = {"count", BASIN_PARAM_INT, 0, NULL, 0, 4294967295.0, NULL, 0,
@@ -81,10 +82,11 @@ static const basin_param_def npy_params[N_PARAMS + 1] = {
     [P_UINT8_SCALE] = {"uint8_scale", BASIN_PARAM_CHOICE, 0, "minus-one-one", 0, 0,
                        "minus-one-one|zero-one|none", 0,
                        "how uint8 entries p become floats: p/127.5 - 1, p/255, or p"},
-    [P_LABELS] = {"labels", BASIN_PARAM_STRING, 0, "", 0, 0, NULL, 0,
+    [P_LABELS] = {"labels", BASIN_PARAM_STRING, 0, "", 0, 0, NULL, BASIN_PARAM_PATH,
                   "an optional .npy file of the training points' class labels: integers "
                   ">= 0, shape (K,), as many rows as path; empty: no labels"},
-    [P_HELDOUT_LABELS] = {"heldout_labels", BASIN_PARAM_STRING, 0, "", 0, 0, NULL, 0,
+    [P_HELDOUT_LABELS] = {"heldout_labels", BASIN_PARAM_STRING, 0, "", 0, 0, NULL,
+                          BASIN_PARAM_PATH,
                           "an optional .npy file of the held-out points' class labels, "
                           "as many rows as heldout_path; empty: none"},
     [N_PARAMS] = {NULL, 0, 0, NULL, 0, 0, NULL, 0, NULL},

@@ -26,7 +26,8 @@
 
 static const basin_param_def torchscript_params[TORCHSCRIPT_EMBEDDING_N_PARAMS + 1] = {
     [TORCHSCRIPT_EMBEDDING_FILE] =
-        {"file", BASIN_PARAM_STRING, 0, "features.pt", 0, 0, NULL, BASIN_PARAM_REQUIRED,
+        {"file", BASIN_PARAM_STRING, 0, "features.pt", 0, 0, NULL,
+         BASIN_PARAM_REQUIRED | BASIN_PARAM_PATH,
          "the TorchScript file (torch.jit.save of a traced or scripted module) whose "
          "forward(x) returns the features of a batch"},
     [TORCHSCRIPT_EMBEDDING_IMAGE_SHAPE] =

@@ -44,8 +44,9 @@ enum {
 static const basin_param_def ffi_energy_params[N_PARAMS + 1] = {
     [P_LIBRARY] =
         {"library", BASIN_PARAM_STRING, 0, "/path/to/libmodel.so", 0, 0, NULL,
-         BASIN_PARAM_REQUIRED,
-         "the shared library to dlopen (a path, or a bare name searched like dlopen does)"},
+         BASIN_PARAM_REQUIRED | BASIN_PARAM_PATH | BASIN_PARAM_LIBRARY,
+         "the shared library to dlopen (a path, relative to the recipe, or a bare name "
+         "with no '/' searched like dlopen does)"},
     [P_ENERGY_SYMBOL] =
         {"energy_symbol", BASIN_PARAM_STRING, 0, "", 0, 0, NULL, 0,
          "the energy's symbol in the library (empty: the name in energy_prototype)"},

@@ -127,7 +127,7 @@ static const basin_param_def mlp_params[N_PARAMS + 1] = {
                      BASIN_PARAM_MIN_EXCLUSIVE,
                      "highest log-uniform training noise level (VE sigma)"},
     [P_CHECKPOINT] =
-        {"checkpoint", BASIN_PARAM_STRING, 0, "", 0, 0, NULL, 0,
+        {"checkpoint", BASIN_PARAM_STRING, 0, "", 0, 0, NULL, BASIN_PARAM_PATH,
          "weights file: loaded if it exists, else written after training; {hash} and "
          "{K} are replaced (empty: no file)"},
     [N_PARAMS] = {NULL, 0, 0, NULL, 0, 0, NULL, 0, NULL},

@@ -27,7 +27,8 @@
 
 static const basin_param_def torchscript_params[TORCHSCRIPT_N_PARAMS + 1] = {
     [TORCHSCRIPT_FILE] =
-        {"file", BASIN_PARAM_STRING, 0, "model.pt", 0, 0, NULL, BASIN_PARAM_REQUIRED,
+        {"file", BASIN_PARAM_STRING, 0, "model.pt", 0, 0, NULL,
+         BASIN_PARAM_REQUIRED | BASIN_PARAM_PATH,
          "the TorchScript file (torch.jit.save of a traced or scripted module) whose "
          "forward(x, c) is called"},
     [TORCHSCRIPT_OUTPUT] =

@@ -99,6 +99,15 @@ typedef enum basin_param_type {
 #define BASIN_PARAM_REQUIRED                                                             \
     0x4u /* a recipe must set it (a data file's path);
                                           the default only documents the form */
+/* A file path (STRING). A relative value written in a recipe file is taken
+   relative to the recipe's folder: the host makes it absolute before create()
+   sees it (and writes it so into run.toml); a --set value is taken as given,
+   relative to the working directory. A host that predates the flag passes the
+   value unchanged (relative to the working directory). */
+#define BASIN_PARAM_PATH 0x8u
+/* With BASIN_PARAM_PATH, a shared library: a value with no '/' is a name the
+   dynamic loader searches for (dlopen) and is passed as it is. */
+#define BASIN_PARAM_LIBRARY 0x10u
 
 /*
  * One row of a plugin's static parameter table; a table ends with a row whose name
