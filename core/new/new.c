@@ -252,6 +252,54 @@ static int write_project(const new_args *a, const char *source, char *err, size_
     return BASIN_OK;
 }
 
+/* The folder holding basin/plugin.h for this basin: beside an installed (or moved)
+   executable, its BASIN_INCLUDE_DIR_FROM_BIN; in a build tree, the source tree's
+   core/include. The absolute path in buf, 1; 0 when neither holds the header. */
+static int find_include_dir(char *buf, size_t n)
+{
+    char exe[PATH_MAX], cand[PATH_MAX + 64], real[PATH_MAX];
+    ssize_t k = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    const char *tries[2] = {NULL, BASIN_SOURCE_INCLUDE_DIR};
+    if (k > 0) {
+        exe[k] = '\0';
+        char *slash = strrchr(exe, '/');
+        if (slash) {
+            *slash = '\0';
+            snprintf(cand, sizeof cand, "%s/%s", exe, BASIN_INCLUDE_DIR_FROM_BIN);
+            tries[0] = cand;
+        }
+    }
+    for (int i = 0; i < 2; i++) {
+        char header[PATH_MAX + 96];
+        if (!tries[i] || !realpath(tries[i], real))
+            continue;
+        snprintf(header, sizeof header, "%s/basin/plugin.h", real);
+        if (access(header, R_OK) == 0 && strlen(real) < n) {
+            snprintf(buf, n, "%s", real);
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* s as one shell word: as it is when it holds only safe characters, else in
+   single quotes. */
+static void put_shell_word(const char *s)
+{
+    if (*s && strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+                        "/._+-=:,@%") == strlen(s)) {
+        fputs(s, stdout);
+        return;
+    }
+    putchar('\'');
+    for (; *s; s++)
+        if (*s == '\'')
+            fputs("'\\''", stdout);
+        else
+            putchar(*s);
+    putchar('\'');
+}
+
 int cmd_new(int argc, char **argv, char *err, size_t n_err)
 {
     new_args a;
@@ -269,10 +317,27 @@ int cmd_new(int argc, char **argv, char *err, size_t n_err)
     if ((rc = write_project(&a, source, err, n_err)) != BASIN_OK)
         return rc;
     const char *kdir = KINDS[a.kind].dir;
-    printf("wrote %s/: %s (plugin %s/%s), meson.build, README.md\n"
-           "build:  cc -shared -fPIC $(pkg-config --cflags basin) %s/%s -o %s/%s.so"
-           " -lm\n"
-           "check:  basin plugins --path %s\n",
-           a.dir, source, kdir, a.name, a.dir, source, a.dir, a.name, a.dir);
+    printf("wrote %s/: %s (plugin %s/%s), meson.build, README.md\n", a.dir, source, kdir,
+           a.name);
+    /* The build line works where this basin is: -I the headers of this install or
+       build tree (pkg-config may not know a prefix or a build tree). */
+    char include[PATH_MAX];
+    fputs("build:  cc -shared -fPIC ", stdout);
+    if (find_include_dir(include, sizeof include)) {
+        fputs("-I", stdout);
+        put_shell_word(include);
+    } else {
+        fputs("$(pkg-config --cflags basin)", stdout);
+    }
+    char in[PATH_MAX + 80], so[PATH_MAX + 80];
+    snprintf(in, sizeof in, "%s/%s", a.dir, source);
+    snprintf(so, sizeof so, "%s/%s.so", a.dir, a.name);
+    putchar(' ');
+    put_shell_word(in);
+    fputs(" -o ", stdout);
+    put_shell_word(so);
+    fputs(" -lm\ncheck:  basin plugins --path ", stdout);
+    put_shell_word(a.dir);
+    putchar('\n');
     return BASIN_OK;
 }

@@ -41,6 +41,18 @@ for kind in energy score sampler dataset embedding; do
     check "basin plugins --path $name lists $dir/$name" \
         bash -c "'$basin' plugins --path $name 2>/dev/null | grep -q '^$dir/$name '"
 done
+# The build line `basin new` prints works as printed, without pkg-config's
+# environment: it names the installed headers with -I.
+"$basin" new energy printed_e >"$T/new.out" 2>&1
+line=$(sed -n 's/^build:  //p' "$T/new.out")
+check "the installed basin new prints -I its include folder ($line)" \
+    grep -qF -- "-I$(dirname "$(find "$D" -path '*/include/basin/plugin.h')" | xargs dirname)" \
+    "$T/new.out"
+(unset PKG_CONFIG_PATH PKG_CONFIG_LIBDIR PKG_CONFIG_SYSROOT_DIR; eval "$line") 2>"$T/cc.err"
+check "the printed build line builds the plugin: $(head -c 300 "$T/cc.err")" \
+    [ -f printed_e/printed_e.so ]
+check "basin plugins --path printed_e lists it" \
+    bash -c "'$basin' plugins --path printed_e 2>/dev/null | grep -q '^energies/printed_e '"
 # The generated meson.build too, where meson can configure it offline.
 if (cd my_score && "$MESON" setup build >/dev/null 2>&1 && ninja -C build >/dev/null 2>&1); then
     check "the generated meson.build builds the plugin" [ -f my_score/build/my_score.so ]
