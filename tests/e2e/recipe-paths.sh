@@ -85,4 +85,20 @@ check "--set's value is relative to the working directory in run.toml" \
 sed 's|^path = .*|path = "data/none.npy"|' "$P/r.toml" >"$P/missing.toml"
 expect_fail 2 "$P/data/none.npy" "a missing data file is named where it was sought" -- \
     "$BASIN" run ../project/missing.toml --out out-missing --quiet
+
+# scores/ffi's library: a relative path with a '/' is the recipe's; a bare name is
+# left to the dynamic loader (so the message names it bare).
+ffi_recipe() { # LIBRARY
+    sed -e 's|^plugin = "scores/mlp"|plugin = "scores/ffi"\
+library = "'"$1"'"\
+prototype = "int f(const float *x, uint64_t n, uint32_t dim, double alpha, double sigma, const float *train, uint64_t k, float *out)"|' \
+        -e '/^width\|^depth\|^steps\|^batch\|^checkpoint/d' "$P/r.toml"
+}
+ffi_recipe lib/libnone.so >"$P/ffi-path.toml"
+expect_fail 2 "$P/lib/libnone.so" "ffi: library lib/libnone.so is looked up beside the recipe" -- \
+    "$BASIN" run ../project/ffi-path.toml --out out-ffi --quiet
+ffi_recipe libbasin_none.so >"$P/ffi-bare.toml"
+out=$("$BASIN" run ../project/ffi-bare.toml --out out-ffi --quiet 2>&1)
+check "ffi: a bare library name stays bare for dlopen ($out)" \
+    bash -c "[[ \"\$1\" == *libbasin_none.so* && \"\$1\" != *'$P/libbasin_none.so'* ]]" _ "$out"
 finish
