@@ -349,6 +349,8 @@ void param_describe(FILE *f, const basin_param_def *table)
         }
         if (d->flags & PARAM_AUTO)
             fputs(", or \"auto\"", f);
+        if (d->flags & BASIN_PARAM_PATH)
+            fputs("  a path, relative to the recipe", f);
         fprintf(f, "\n  %-14s %s\n", "", d->doc ? d->doc : "");
     }
 }
