@@ -147,6 +147,56 @@ class Run(Base):
         self.assertIsNone(self.result.attractors)
 
 
+class Training(Base):
+    """A trained denoiser (scores/mlp, 30 steps) swept over two dimensions: training.csv
+    and the per-dimension samples-dim<N>.npy files."""
+
+    RECIPE = """name = "py-training"
+seed = 4
+[dataset]
+plugin = "datasets/gaussian"
+dim = [3, 4]
+count = 12
+heldout = 20
+[model]
+plugin = "scores/mlp"
+width = 16
+depth = 2
+steps = 30
+batch = 8
+[sampler]
+plugin = "samplers/ddpm"
+steps = 10
+[init]
+kind = "noise"
+count = 8
+[measure]
+rule = "ratio"
+[output]
+samples = true
+"""
+
+    def test_training_and_samples_per_dimension(self):
+        recipe = os.path.join(self.tmp, "t.toml")
+        with open(recipe, "w") as f:
+            f.write(self.RECIPE)
+        out = os.path.join(self.tmp, "t")
+        for pandas in ([None, False] if HAVE_PANDAS else [False]):
+            r = basin.run(recipe, out=out, pandas=pandas) if pandas is None else \
+                basin.load(out, pandas=False)
+            self.assertTableIs(r.training, os.path.join(out, "training.csv"))
+            self.assertTableIs(r.summary, os.path.join(out, "summary.csv"))
+        self.assertEqual(sorted(r.samples), [3, 4])
+        for n in (3, 4):
+            a = np.load(os.path.join(out, "samples-dim%d.npy" % n))
+            self.assertEqual(r.samples[n].shape, (8, n))
+            self.assertTrue(np.array_equal(r.samples[n], a))
+        # The loss curve: 30 steps a job, two jobs (one per dimension).
+        loss = [row for row in csv_rows(os.path.join(out, "training.csv"))
+                if row["name"] == "loss"]
+        self.assertGreaterEqual(len(loss), 2)
+
+
 class Measure(Base):
     @classmethod
     def setUpClass(cls):
