@@ -584,6 +584,20 @@ static int job_memory_precheck(const job *j, const basin_value *values, char *er
 
 /* ------------------------------------------------------------- the stages */
 
+void job_image_shape(const basin_param_def *params, size_t n_params, basin_value *values,
+                     const basin_dataset_info *info)
+{
+    if (info->height == 0 || info->width == 0 || info->channels == 0)
+        return;
+    const char *names[3] = {"height", "width", "channels"};
+    const uint32_t shape[3] = {info->height, info->width, info->channels};
+    for (size_t k = 0; k < n_params; k++)
+        for (int a = 0; a < 3; a++)
+            if (params[k].type == BASIN_PARAM_INT &&
+                strcmp(params[k].name, names[a]) == 0 && values[k].number == 0)
+                values[k].number = shape[a];
+}
+
 /* The training split's class labels, when the data set gives them (ABI 1.2):
    j->labels, else NULL (no labels() in its table, or BASIN_EUNSUPPORTED: none for
    this instance). For φ_S (run/trajectory.h). */
@@ -686,6 +700,8 @@ static int job_model(job *j, char *err, size_t n_err)
     const void *iface = j->r->sections[RECIPE_MODEL].plugin->descriptor->iface;
     uint32_t dim = j->info.dim;
     recipe_values(j->r, RECIPE_MODEL, j->point, j->values);
+    job_image_shape(j->r->sections[RECIPE_MODEL].params,
+                    j->r->sections[RECIPE_MODEL].n_params, j->values, &j->info);
     host_job_phase(&j->host, "encode");
     if (is_score(j)) {
         j->sc = iface;
@@ -848,6 +864,8 @@ static int job_disjoint(job *j, const float *init, char *err, size_t n_err)
     if (!j->d_pair || !j->cos_pair)
         return fail(j, BASIN_ENOMEM, "measure", "out of memory", err, n_err);
     recipe_values(j->r, RECIPE_MODEL, j->point, j->values);
+    job_image_shape(j->r->sections[RECIPE_MODEL].params,
+                    j->r->sections[RECIPE_MODEL].n_params, j->values, &j->info);
     dynamics first = job_dynamics(j);
     disjoint_input in = {.energy = j->en,
                          .score = j->sc,

@@ -92,6 +92,12 @@ int job_run(job *j, unsigned threads, char *err, size_t n_err);
 /* Free everything a job owns (not its host table). */
 void job_free(job *j);
 
+/* A model's image shape: its INT parameters named height, width and channels
+   that the recipe left at 0 take the dataset's image shape (info; nothing when
+   the dataset has none). For scores/patch, and any model that reads images. */
+void job_image_shape(const basin_param_def *params, size_t n_params, basin_value *values,
+                     const basin_dataset_info *info);
+
 /* The job's final states as the referee sees them (after job_run). */
 referee_batch job_batch(const job *j);
 
