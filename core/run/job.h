@@ -16,6 +16,7 @@
 #include "measure/referee.h"
 #include "process/schedule.h"
 #include "recipe/recipe.h"
+#include "run/compare.h"
 #include "run/space.h"
 #include "run/trajectory.h"
 
@@ -81,6 +82,12 @@ typedef struct job {
 
     /* The cosine rule's measures (beside dist), else NULL. */
     measure_cosine *cosine;
+
+    /* [compare]: the second score model and its agreement with the first
+       (run/compare.h); cmp_sc NULL without one. */
+    const basin_score_iface *cmp_sc;
+    void *cmp_self;
+    compare cmp;
 } job;
 
 /* Run one job (its fields r, point, repeat, index, host and values set) on
