@@ -89,6 +89,12 @@ check "and the same summary.csv" cmp -s <(sed 's/,[^,]*$//' g1/summary.csv) \
     <(sed 's/,[^,]*$//' g1t2/summary.csv)
 check "resuming keeps no stray file aside" [ ! -e g1.kept-1 ]
 
+# basin report draws r² against time from compare.csv (compare.dat: a block per
+# job and kind, 3 here).
+"$BASIN" report g1 >/dev/null 2>&1
+check "basin report writes the compare figure's data" [ -s g1/compare.dat ]
+check "with a block per kind" [ "$(grep -c '^# job' g1/compare.dat)" -eq 3 ]
+
 FM=${BASIN_TEST_FASHION_MNIST_DIR:-/usr/share/datasets/fashion-mnist}
 if [ -r "$FM/train-images-idx3-ubyte.gz" ]; then
     cat >fm.toml <<TOML
