@@ -502,6 +502,8 @@ static int load_section(loader *L, recipe_section_id s, const toml_node *table,
     if (s == RECIPE_SPACE) {
         if ((rc = resolve_space(L, table, reg)))
             return rc;
+    } else if (s == RECIPE_COMPARE && !table) {
+        sec->params = NO_PARAMS; /* no second model */
     } else if (recipe_sections[s].kinds) {
         if ((rc = resolve_plugin(L, s, table, reg)))
             return rc;
@@ -907,7 +909,8 @@ void recipe_write_toml(const recipe *r, FILE *f)
                     : r->sections[RECIPE_SCHEDULE].line != 0;
     for (int s = 0; s < RECIPE_N_SECTIONS; s++) {
         const recipe_section *sec = &r->sections[s];
-        if ((s == RECIPE_SCHEDULE && !score) || (s == RECIPE_SPACE && !sec->plugin_id))
+        if ((s == RECIPE_SCHEDULE && !score) ||
+            ((s == RECIPE_SPACE || s == RECIPE_COMPARE) && !sec->plugin_id))
             continue;
         fprintf(f, "\n[%s]\n", sec->name);
         if (s == RECIPE_SPACE) {

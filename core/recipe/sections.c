@@ -209,6 +209,9 @@ const section_def recipe_sections[RECIPE_N_SECTIONS] = {
          landscape_params, 0},
     [RECIPE_OUTPUT] = {"output", NULL, "[output]: what the results folder holds (core)",
                        output_params, 0},
+    [RECIPE_COMPARE] = {"compare", "score",
+                        "a second score model, compared with [model] on its states", NULL,
+                        0},
 };
 
 const section_def *section_find_core(const char *name)

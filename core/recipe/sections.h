@@ -23,6 +23,8 @@ typedef enum recipe_section_id {
     RECIPE_SPACE, /* the parameters of the embedding measure.space names */
     RECIPE_LANDSCAPE,
     RECIPE_OUTPUT,
+    RECIPE_COMPARE, /* a second score model evaluated on the model's states
+                       (run/compare.h); optional, no plugin when absent */
     RECIPE_N_SECTIONS
 } recipe_section_id;
 

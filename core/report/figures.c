@@ -1611,3 +1611,125 @@ int figures_training(const csv_table *t, size_t n_axes, const char *dir,
     training_plot_free(&P);
     return rc;
 }
+
+/* ------------------------------------------------------------ compare */
+
+/* What the compare figure shows: a block of compare.dat per (job, kind) of
+   compare.csv (run/compare.h), its rows in file order. */
+typedef struct compare_plot {
+    const csv_table *t;
+    long c_job, c_kind, c_t, c_r2, c_lo, c_hi;
+    size_t n_blocks;
+    int *kind;   /* per block: 0 trajectory, 1 heldout, 2 train */
+    int *titled; /* per block: the first of its kind (it names the kind) */
+} compare_plot;
+
+static const char *const COMPARE_KINDS[] = {"trajectory", "heldout", "train"};
+static const char *const COMPARE_TITLES[] = {
+    "along the model's trajectories", "noised held-out points", "noised training points"};
+
+/* compare.dat: per job (in order of first appearance) and kind, t, r², lo, hi. */
+static int write_compare_dat(compare_plot *P, const char *dir, const char *name,
+                             char *err, size_t n_err)
+{
+    const csv_table *t = P->t;
+    char path[FIGURE_PATH];
+    FILE *f = text_file_open(figure_path(path, dir, name, "dat"), err, n_err);
+    if (!f)
+        return BASIN_EWRITE;
+    fprintf(f, "# t, r2, r2_lo, r2_hi; a block per job and kind\n");
+    int seen[3] = {0, 0, 0};
+    for (size_t i = 0; i < t->n_rows; i++) {
+        const char *job = csv_table_cell(t, i, (size_t)P->c_job);
+        int first_of_job = 1;
+        for (size_t k = 0; k < i && first_of_job; k++)
+            first_of_job = strcmp(csv_table_cell(t, k, (size_t)P->c_job), job) != 0;
+        for (int kind = 0; first_of_job && kind < 3; kind++) {
+            int any = 0;
+            for (size_t r = i; r < t->n_rows; r++) {
+                if (strcmp(csv_table_cell(t, r, (size_t)P->c_job), job) ||
+                    strcmp(csv_table_cell(t, r, (size_t)P->c_kind), COMPARE_KINDS[kind]))
+                    continue;
+                if (!any)
+                    fprintf(f, "# job %s, %s\n", job, COMPARE_KINDS[kind]);
+                any = 1;
+                put_real(f, cell_number(t, r, P->c_t));
+                put_real(f, cell_number(t, r, P->c_r2));
+                put_real(f, cell_number(t, r, P->c_lo));
+                put_real(f, cell_number(t, r, P->c_hi));
+                fputc('\n', f);
+            }
+            if (any) {
+                fprintf(f, "\n\n");
+                P->kind[P->n_blocks] = kind;
+                P->titled[P->n_blocks++] = !seen[kind];
+                seen[kind] = 1;
+            }
+        }
+    }
+    return text_file_close(f, path, err, n_err);
+}
+
+/* The body of compare.gp: a band and a curve per block, a colour per kind. */
+static void script_compare(FILE *f, const void *plot)
+{
+    const compare_plot *P = plot;
+    fprintf(f, "set xlabel 'time t of the schedule'\nset ylabel 'r² of [compare] "
+               "against [model]'\nset key outside right top\n"
+               "set style fill transparent solid 0.12 noborder\nset multiplot\nplot ");
+    for (size_t b = 0; b < P->n_blocks; b++) {
+        const char *colour = COLOURS[(size_t)P->kind[b] % N_COLOURS];
+        fprintf(f,
+                "%s'compare.dat' index %zu using 1:3:4 with filledcurves lc rgb '%s' "
+                "notitle, \\\n     '' index %zu using 1:2 with lines lw 1.5 lc rgb '%s' ",
+                b ? ", \\\n     " : "", b, colour, b, colour);
+        if (P->titled[b]) {
+            fprintf(f, "title ");
+            put_quoted(f, COMPARE_TITLES[P->kind[b]]);
+        } else
+            fprintf(f, "notitle");
+    }
+    fputc('\n', f);
+}
+
+int figures_compare(const csv_table *t, const char *dir, const char *gnuplot,
+                    report_figure *fig, char *err, size_t n_err)
+{
+    memset(fig, 0, sizeof *fig);
+    compare_plot P = {.t = t};
+    P.c_job = csv_table_column(t, "job");
+    P.c_kind = csv_table_column(t, "kind");
+    P.c_t = csv_table_column(t, "t");
+    P.c_r2 = csv_table_column(t, "r2");
+    P.c_lo = csv_table_column(t, "r2_lo");
+    P.c_hi = csv_table_column(t, "r2_hi");
+    if (P.c_job < 0 || P.c_kind < 0 || P.c_r2 < 0 || t->n_rows == 0)
+        return BASIN_OK; /* no such figure */
+    figure_begin(fig, "compare", "Agreement of the [compare] model with the model");
+    P.kind = calloc(t->n_rows + 1, sizeof *P.kind);
+    P.titled = calloc(t->n_rows + 1, sizeof *P.titled);
+    int rc = BASIN_OK;
+    if (!P.kind || !P.titled) {
+        snprintf(err, n_err, "out of memory");
+        rc = BASIN_ENOMEM;
+    }
+    if (rc == BASIN_OK) {
+        set_size(fig, 1, 1);
+        fig->width = PANEL_W + 240;
+        rc = write_compare_dat(&P, dir, fig->name, err, n_err);
+    }
+    if (rc == BASIN_OK) {
+        snprintf(fig->caption, sizeof fig->caption,
+                 "r² = 1 − SSE/SST of the [compare] model's denoiser output against the "
+                 "model's (compare.csv), median over states with its 95%% interval, "
+                 "against the schedule time: along the model's own sampling "
+                 "trajectories and one step from noised held-out and training points; "
+                 "a curve per job.");
+        rc = write_script(dir, gnuplot, fig,
+                          "Columns of compare.dat: t, r2, r2_lo, r2_hi.", script_compare,
+                          &P, err, n_err);
+    }
+    free(P.kind);
+    free(P.titled);
+    return rc;
+}

@@ -19,6 +19,9 @@
  *              (summary.csv, records.csv)
  *   training   the training metrics plugins reported (loss) against the step, a
  *              curve per job (training.csv)
+ *   compare    [compare]'s r² against the model's outputs against time, along the
+ *              trajectories and from noised held-out and training points, a curve
+ *              per job and kind (compare.csv)
  */
 #ifndef BASIN_FIGURES_H
 #define BASIN_FIGURES_H
@@ -66,6 +69,10 @@ int figures_pairs(const csv_table *summary, const csv_table *records, const char
    parameters, name, step, value; numbers where numbers belong). */
 int figures_training(const csv_table *training, size_t n_axes, const char *dir,
                      const char *gnuplot, report_figure *fig, char *err, size_t n_err);
+
+/* compare: compare.csv (run/compare.h): job, kind, t, r2, r2_lo, r2_hi. */
+int figures_compare(const csv_table *compare, const char *dir, const char *gnuplot,
+                    report_figure *fig, char *err, size_t n_err);
 
 /* The number of leading sweep-axis columns of a summary (those before
    memorized_rate). */

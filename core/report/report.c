@@ -39,8 +39,8 @@ const char report_usage[] =
 
 /* Files a report writes; an earlier report's that this one does not rewrite are
    removed, so the folder never mixes two reports. */
-static const char *const FIGURE_STEMS[] = {"rates", "pairs",     "collapse",
-                                           "phi",   "landscape", "training"};
+static const char *const FIGURE_STEMS[] = {"rates",     "pairs",    "collapse", "phi",
+                                           "landscape", "training", "compare"};
 static const char *const FIGURE_EXTS[] = {"svg", "png", "gp", "dat"};
 
 typedef struct inputs {
@@ -48,8 +48,8 @@ typedef struct inputs {
     recipe *r;
     registry *reg;
     char *run_toml;
-    csv_table summary, records, collapse, attractors, training;
-    int has_collapse, has_attractors, has_samples, has_training;
+    csv_table summary, records, collapse, attractors, training, compare;
+    int has_collapse, has_attractors, has_samples, has_training, has_compare;
     sample_rows samples;
     char samples_path[4200];
 } inputs;
@@ -65,6 +65,7 @@ static void inputs_free(inputs *in)
     csv_table_free(&in->collapse);
     csv_table_free(&in->attractors);
     csv_table_free(&in->training);
+    csv_table_free(&in->compare);
 }
 
 /* Check that t has the named columns, and that they hold numbers. */
@@ -316,6 +317,10 @@ static int load_optional(const char *dir, inputs *in, char *err, size_t n_err)
         ((rc = csv_table_read(path, &in->training, err, n_err)) ||
          (rc = check_training(&in->training, in->r, path, err, n_err))))
         return rc;
+    snprintf(path, sizeof path, "%s/compare.csv", dir);
+    if ((in->has_compare = results_set_has(&in->set, "compare.csv")) &&
+        (rc = csv_table_read(path, &in->compare, err, n_err)))
+        return rc;
     snprintf(in->samples_path, sizeof in->samples_path, "%s/samples.npy", dir);
     if (!(in->has_samples = results_set_has(&in->set, "samples.npy")))
         return BASIN_OK;
@@ -460,6 +465,14 @@ static int draw_training(const inputs *in, const char *dir, const char *gnuplot,
     return figures_training(&in->training, in->r->n_axes, dir, gnuplot, fig, err, n_err);
 }
 
+static int draw_compare(const inputs *in, const char *dir, const char *gnuplot,
+                        report_figure *fig, char *err, size_t n_err)
+{
+    if (!in->has_compare)
+        return BASIN_OK;
+    return figures_compare(&in->compare, dir, gnuplot, fig, err, n_err);
+}
+
 static int draw_samples(const inputs *in, const char *dir, const char *gnuplot,
                         report_figure *fig, char *err, size_t n_err)
 {
@@ -470,9 +483,9 @@ static int draw_samples(const inputs *in, const char *dir, const char *gnuplot,
 }
 
 /* The figures in page order. */
-static const figure_stage FIGURES[] = {draw_rates,  draw_pairs,     draw_collapse,
-                                       draw_phi,    draw_landscape, draw_training,
-                                       draw_samples};
+static const figure_stage FIGURES[] = {draw_rates,   draw_pairs,     draw_collapse,
+                                       draw_phi,     draw_landscape, draw_training,
+                                       draw_compare, draw_samples};
 #define N_FIGURES (sizeof FIGURES / sizeof FIGURES[0])
 
 /* Draw every figure the run has into tmp: figs[0..*n). Without gnuplot, each

@@ -24,11 +24,11 @@
 /* --------------------------------------------------------------- names */
 
 static const char *const RUN_FILES[] = {
-    RESULTS_MARKER, "records.csv",    "summary.csv",      "run.toml",
-    "collapse.csv", "attractors.csv", "training.csv",     "samples.npy",
-    "report.html",  "samples.png",    "samples-grid.csv", "spurious.csv"};
-static const char *const FIGURE_STEMS[] = {"rates", "pairs",     "collapse",
-                                           "phi",   "landscape", "training"};
+    RESULTS_MARKER,     "records.csv",  "summary.csv", "run.toml",    "collapse.csv",
+    "attractors.csv",   "training.csv", "samples.npy", "report.html", "samples.png",
+    "samples-grid.csv", "spurious.csv", "compare.csv"};
+static const char *const FIGURE_STEMS[] = {"rates",     "pairs",    "collapse", "phi",
+                                           "landscape", "training", "compare"};
 static const char *const FIGURE_EXTS[] = {"svg", "png", "gp", "dat"};
 #define COUNT(a) (sizeof(a) / sizeof *(a))
 

@@ -389,6 +389,10 @@ static void part_fields(codec *c, job_part *p)
     if (c->decode && !c->rc && p->dim && p->n > UINT64_MAX / p->dim)
         fail(c, BASIN_EINVAL, "states", "n × dim overflows");
     ARRAY(states, p->n * p->dim, float, 4, 1, e_f32);
+
+    /* [compare] */
+    c_f64(c, &p->compare_r2, "compare_r2");
+    c_text(c, &p->compare, "compare");
 }
 
 #undef ARRAY
@@ -490,7 +494,8 @@ void job_part_free(job_part *p)
                      p->states,
                      p->records.text,
                      p->attractors.text,
-                     p->training.text};
+                     p->training.text,
+                     p->compare.text};
     for (size_t i = 0; i < sizeof owned / sizeof *owned; i++)
         free(owned[i]);
     memset(p, 0, sizeof *p);

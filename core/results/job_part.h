@@ -19,7 +19,9 @@
  *   - the counts of landscape.enumerate's exact minima (summary.csv's minima
  *     columns);
  *   - its final states (float32) when output.samples is on;
- *   - its wall-clock seconds.
+ *   - its wall-clock seconds;
+ *   - [compare]'s rows of compare.csv and the median r² over the trajectories
+ *     (run/compare.h; NaN without a [compare] section).
  *
  * The file: the 8 bytes "BASINPRT", a u32 format (JOB_PART_VERSION), then the
  * fields in the order part_fields() of job_part.c lists them, every number
@@ -49,7 +51,7 @@
 #include "measure/spurious.h"
 
 #define JOB_PART_MAGIC   "BASINPRT"
-#define JOB_PART_VERSION 3
+#define JOB_PART_VERSION 4
 /* The largest part file read back (a part's states and rows). */
 #define JOB_PART_MAX_BYTES ((uint64_t)1 << 36)
 
@@ -112,6 +114,11 @@ typedef struct job_part {
     /* the final states, n × dim float32, or NULL (dim 0) */
     uint32_t dim;
     float *states;
+
+    /* [compare] (run/compare.h): the job's median r² along its trajectories
+       (NaN: no second model) and its rows of compare.csv */
+    double compare_r2;
+    job_part_text compare;
 } job_part;
 
 /* The part's states as the referee sees them (arrays borrowed from p). */

@@ -37,7 +37,8 @@ static int support_judged(const point_stats *st)
     return st->calibrated && st->support != CALIBRATE_SUPPORT_NONE;
 }
 
-static void write_header(FILE *f, const recipe *r, int columns, int landscape, int minima)
+static void write_header(FILE *f, const recipe *r, int columns, int landscape, int minima,
+                         int compare)
 {
     static const char *const RATES[] = {"memorized_rate", "spurious_rate",
                                         "generalized_rate", "off_support_rate",
@@ -68,6 +69,8 @@ static void write_header(FILE *f, const recipe *r, int columns, int landscape, i
     if (minima)
         fprintf(f, "minima,minima_stored,minima_novel,stored_fraction,subsets_examined,"
                    "subsets_total,");
+    if (compare)
+        fprintf(f, "compare_r2,");
     fprintf(f, "samples,seconds\n");
 }
 
@@ -167,9 +170,9 @@ static void write_minima(FILE *f, const summary_minima *m)
 
 void summary_write(FILE *f, const recipe *r, const point_stats *stats, double confidence,
                    size_t *coords, int columns, int landscape,
-                   const summary_minima *minima)
+                   const summary_minima *minima, const double *compare_r2)
 {
-    write_header(f, r, columns, landscape, minima != NULL);
+    write_header(f, r, columns, landscape, minima != NULL, compare_r2 != NULL);
     for (size_t p = 0; p < r->n_points; p++) {
         const point_stats *st = &stats[p];
         csv_axes(f, r, p, coords);
@@ -195,6 +198,10 @@ void summary_write(FILE *f, const recipe *r, const point_stats *stats, double co
             write_landscape(f, st);
         if (minima)
             write_minima(f, &minima[p]);
+        if (compare_r2) {
+            csv_real(f, compare_r2[p]);
+            fputc(',', f);
+        }
         fprintf(f, "%llu,%.3f\n", (unsigned long long)st->samples, st->seconds);
     }
 }

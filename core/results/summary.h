@@ -43,11 +43,13 @@ typedef struct summary_minima {
    or NULL: none) adds, as means over each point's jobs, minima, minima_stored
    (stored patterns that are minima: retrievable), minima_novel (minima of two
    or more patterns: emergent), stored_fraction (minima_stored / M),
-   subsets_examined and subsets_total (2^M); coords: scratch of r->n_axes + 1
-   entries. */
+   subsets_examined and subsets_total (2^M); compare_r2 (r->n_points, or NULL:
+   none) adds compare_r2, [compare]'s median r² (run/compare.h: the median over
+   the point's jobs of each job's median over its trajectories' states and
+   steps); coords: scratch of r->n_axes + 1 entries. */
 void summary_write(FILE *f, const recipe *r, const point_stats *stats, double confidence,
                    size_t *coords, int columns, int landscape,
-                   const summary_minima *minima);
+                   const summary_minima *minima, const double *compare_r2);
 
 /* One line on stderr ("basin: warning: measure.collapse: ...") for each thing
    that makes the measures read otherwise than they look: "auto" thresholds

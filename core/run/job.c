@@ -81,6 +81,9 @@ void job_free(job *j)
         destroy(j->en->destroy, j->en_self, plugin_id(j, RECIPE_MODEL));
     if (j->sc_self)
         destroy(j->sc->destroy, j->sc_self, plugin_id(j, RECIPE_MODEL));
+    if (j->cmp_self)
+        destroy(j->cmp_sc->destroy, j->cmp_self, plugin_id(j, RECIPE_COMPARE));
+    compare_free(&j->cmp);
     if (j->ds_self)
         destroy(j->ds->destroy, j->ds_self, plugin_id(j, RECIPE_DATASET));
     fatal_stage(NULL); /* the job is over: plugin code no longer runs */
@@ -584,6 +587,20 @@ static int job_memory_precheck(const job *j, const basin_value *values, char *er
 
 /* ------------------------------------------------------------- the stages */
 
+void job_image_shape(const basin_param_def *params, size_t n_params, basin_value *values,
+                     const basin_dataset_info *info)
+{
+    if (info->height == 0 || info->width == 0 || info->channels == 0)
+        return;
+    const char *names[3] = {"height", "width", "channels"};
+    const uint32_t shape[3] = {info->height, info->width, info->channels};
+    for (size_t k = 0; k < n_params; k++)
+        for (int a = 0; a < 3; a++)
+            if (params[k].type == BASIN_PARAM_INT &&
+                strcmp(params[k].name, names[a]) == 0 && values[k].number == 0)
+                values[k].number = shape[a];
+}
+
 /* The training split's class labels, when the data set gives them (ABI 1.2):
    j->labels, else NULL (no labels() in its table, or BASIN_EUNSUPPORTED: none for
    this instance). For φ_S (run/trajectory.h). */
@@ -678,6 +695,26 @@ static int job_rule(job *j, char *err, size_t n_err)
     return BASIN_OK;
 }
 
+/* [compare]'s score model, when the recipe names one: its instance, trained on
+   (storing) the same training set as the model (run/compare.h). */
+static int job_compare_model(job *j, char *err, size_t n_err)
+{
+    const recipe_section *sec = &j->r->sections[RECIPE_COMPARE];
+    if (!sec->plugin)
+        return BASIN_OK;
+    const char *id = plugin_id(j, RECIPE_COMPARE);
+    const basin_host *host = &j->host.table;
+    j->cmp_sc = sec->plugin->descriptor->iface;
+    recipe_values(j->r, RECIPE_COMPARE, j->point, j->values);
+    job_image_shape(sec->params, sec->n_params, j->values, &j->info);
+    CALL(id, "create", j->cmp_sc->create(host, j->values, j->info.dim, &j->cmp_self));
+    CHECK_INSTANCE(id, j->cmp_self);
+    j->host.threads = j->threads;
+    CALL(id, "encode", j->cmp_sc->encode(j->cmp_self, host, j->train, j->info.n_train));
+    j->host.threads = 1;
+    return BASIN_OK;
+}
+
 /* The model: its instance, trained on (storing) the training set. */
 static int job_model(job *j, char *err, size_t n_err)
 {
@@ -686,6 +723,8 @@ static int job_model(job *j, char *err, size_t n_err)
     const void *iface = j->r->sections[RECIPE_MODEL].plugin->descriptor->iface;
     uint32_t dim = j->info.dim;
     recipe_values(j->r, RECIPE_MODEL, j->point, j->values);
+    job_image_shape(j->r->sections[RECIPE_MODEL].params,
+                    j->r->sections[RECIPE_MODEL].n_params, j->values, &j->info);
     host_job_phase(&j->host, "encode");
     if (is_score(j)) {
         j->sc = iface;
@@ -697,9 +736,14 @@ static int job_model(job *j, char *err, size_t n_err)
         CALL(model_id, "encode",
              j->sc->encode(j->sc_self, host, j->train, j->info.n_train));
         j->host.threads = 1;
-        return BASIN_OK;
+        return job_compare_model(j, err, n_err);
     }
     j->en = iface;
+    if (j->r->sections[RECIPE_COMPARE].plugin)
+        return fail(j, BASIN_EINVAL, "compare",
+                    "[compare] compares two score models' denoisers; [model] is an "
+                    "energy",
+                    err, n_err);
     if ((j->en->flags & BASIN_ENERGY_BINARY) && !(j->info.flags & BASIN_DATA_BINARY))
         return fail(j, BASIN_EINVAL, model_id,
                     "this energy stores ±1 states, but the dataset is "
@@ -848,6 +892,8 @@ static int job_disjoint(job *j, const float *init, char *err, size_t n_err)
     if (!j->d_pair || !j->cos_pair)
         return fail(j, BASIN_ENOMEM, "measure", "out of memory", err, n_err);
     recipe_values(j->r, RECIPE_MODEL, j->point, j->values);
+    job_image_shape(j->r->sections[RECIPE_MODEL].params,
+                    j->r->sections[RECIPE_MODEL].n_params, j->values, &j->info);
     dynamics first = job_dynamics(j);
     disjoint_input in = {.energy = j->en,
                          .score = j->sc,
@@ -890,11 +936,40 @@ static int job_dynamics_stage(job *j, char *err, size_t n_err)
     if (init)
         memcpy(init, j->states, n_floats * sizeof(float));
     host_job_clear_error(&j->host);
+    if (j->cmp_sc) { /* [compare] watches every step of the probes (compare.h) */
+        if (compare_init(&j->cmp, j->count)) {
+            free(init);
+            return fail(j, BASIN_ENOMEM, "compare", "out of memory", err, n_err);
+        }
+        j->cmp.first = j->sc;
+        j->cmp.first_self = j->sc_self;
+        j->cmp.second = j->cmp_sc;
+        j->cmp.second_self = j->cmp_self;
+        j->cmp.host = &j->host.table;
+        j->cmp.dim = j->info.dim;
+        j->cmp.inner = j->host.observer;
+        j->cmp.inner_ctx = j->host.observer_ctx;
+        j->host.observer = compare_observe;
+        j->host.observer_ctx = &j->cmp;
+    }
     dynamics d = job_dynamics(j);
     if (j->sc) /* whether the sampler draws noise decides what collapse means */
         d.host = trajectory_host(&j->traj, &j->host.table);
     rc = dynamics_run(&d, j->states, j->count, 0, j->outcome);
     j->host.observer = NULL;
+    if (!rc && j->cmp_sc) {
+        char why[512];
+        if (j->cmp.failed)
+            rc = fail(j, plugin_status(j->cmp.failed), "compare",
+                      host_job_error(&j->host, j->cmp.failed), err, n_err);
+        else if ((rc = compare_one_step(&j->cmp, j->heldout, j->info.n_heldout, j->train,
+                                        j->info.n_train, why, sizeof why)))
+            rc = fail(j, rc, NULL, why, err, n_err);
+        if (rc) {
+            free(init);
+            return rc;
+        }
+    }
     if (j->sc)
         trajectory_finish(&j->traj);
     if (rc)

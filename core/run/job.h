@@ -16,6 +16,7 @@
 #include "measure/referee.h"
 #include "process/schedule.h"
 #include "recipe/recipe.h"
+#include "run/compare.h"
 #include "run/space.h"
 #include "run/trajectory.h"
 
@@ -81,6 +82,12 @@ typedef struct job {
 
     /* The cosine rule's measures (beside dist), else NULL. */
     measure_cosine *cosine;
+
+    /* [compare]: the second score model and its agreement with the first
+       (run/compare.h); cmp_sc NULL without one. */
+    const basin_score_iface *cmp_sc;
+    void *cmp_self;
+    compare cmp;
 } job;
 
 /* Run one job (its fields r, point, repeat, index, host and values set) on
@@ -91,6 +98,12 @@ int job_run(job *j, unsigned threads, char *err, size_t n_err);
 
 /* Free everything a job owns (not its host table). */
 void job_free(job *j);
+
+/* A model's image shape: its INT parameters named height, width and channels
+   that the recipe left at 0 take the dataset's image shape (info; nothing when
+   the dataset has none). For scores/patch, and any model that reads images. */
+void job_image_shape(const basin_param_def *params, size_t n_params, basin_value *values,
+                     const basin_dataset_info *info);
 
 /* The job's final states as the referee sees them (after job_run). */
 referee_batch job_batch(const job *j);

@@ -857,7 +857,7 @@ static int measure_run(measurer *m, const measure_args *a, char *err, size_t n_e
         m->t.seconds = seconds;
         summary_write(files[F_SUMMARY].f, &NO_SWEEP, &m->t,
                       m->values[MEASURE_CONFIDENCE].number, no_coords,
-                      m->rule != MEASURE_OVERLAP, 0, NULL);
+                      m->rule != MEASURE_OVERLAP, 0, NULL, NULL);
         write_run_toml(m, files[F_RUN].f);
         for (int k = 0; k < N_FILES && !rc; k++)
             if (results_commit(&files[k], err, n_err))

@@ -28,6 +28,7 @@
 #include "results/samples.h"
 #include "results/summary.h"
 #include "results/training.h"
+#include "run/compare.h"
 #include "run/job.h"
 
 /* The files of a results folder, in commit order; the last four when asked
@@ -40,11 +41,12 @@ enum {
     F_ATTRACTORS,
     F_TRAINING,
     F_SPURIOUS,
+    F_COMPARE,
     N_FILES
 };
 static const char *const FILE_NAMES[N_FILES] = {
-    "records.csv",    "summary.csv",  "run.toml",    "collapse.csv",
-    "attractors.csv", "training.csv", "spurious.csv"};
+    "records.csv",    "summary.csv",  "run.toml",     "collapse.csv",
+    "attractors.csv", "training.csv", "spurious.csv", "compare.csv"};
 
 /* One run: its plan, its open files and what its jobs leave. */
 typedef struct run {
@@ -65,6 +67,7 @@ typedef struct run {
     samples_out *samples;
     point_stats *stats;     /* per sweep point */
     summary_minima *minima; /* per sweep point: landscape.enumerate's counts */
+    double *compare_r2;     /* per job: [compare]'s median r² (NaN: none yet) */
     size_t *coords;
     int layout;    /* records.csv: 1 overlap, 0 distance; -1 before the first job */
     int diffusion; /* a score model: records.csv and summary.csv add its columns */
@@ -179,7 +182,10 @@ static int start(run *u, char *err, size_t n_err)
             return rc;
     u->stats = calloc(u->r->n_points, sizeof *u->stats);
     u->minima = calloc(u->r->n_points, sizeof *u->minima);
-    if (!u->stats || !u->minima) {
+    u->compare_r2 = calloc(u->n_jobs ? u->n_jobs : 1, sizeof *u->compare_r2);
+    for (uint64_t j = 0; u->compare_r2 && j < u->n_jobs; j++)
+        u->compare_r2[j] = NAN;
+    if (!u->stats || !u->minima || !u->compare_r2) {
         errmsg(err, n_err, "out of memory");
         return BASIN_ENOMEM;
     }
@@ -328,6 +334,14 @@ static int part_of_job(run *u, const job *j, double seconds, job_part *p)
         training_write(s.f, &id, j->host.metrics, j->host.n_metrics, u->coords);
         bad |= sink_close(&s, &p->training);
     }
+    p->compare_r2 = NAN;
+    if (j->cmp_sc) { /* [compare] (run/compare.h) */
+        p->compare_r2 = j->cmp.r2_median;
+        if (sink_open(&s) != 0)
+            return BASIN_ENOMEM;
+        compare_write(s.f, &id, u->coords, &j->cmp);
+        bad |= sink_close(&s, &p->compare);
+    }
     return bad ? BASIN_ENOMEM : BASIN_OK;
 }
 
@@ -337,6 +351,7 @@ static void free_part_texts(job_part *p)
     free(p->attractors.text);
     free(p->training.text);
     free(p->spurious_rows.text);
+    free(p->compare.text);
 }
 
 /* Open file k the first time, with its header. */
@@ -349,6 +364,8 @@ static int open_with_header(run *u, int k, char *err, size_t n_err)
         training_header(u->files[k].f, u->r);
     if (!rc && k == F_SPURIOUS)
         clusters_header(u->files[k].f, u->r);
+    if (!rc && k == F_COMPARE)
+        compare_header(u->files[k].f, u->r);
     return rc;
 }
 
@@ -428,6 +445,13 @@ static int keep_part(run *u, const job_part *p, char *err, size_t n_err)
         if (rc)
             return rc;
         fwrite(p->training.text, 1, (size_t)p->training.n, u->files[F_TRAINING].f);
+    }
+    if (p->compare.n) {
+        int rc = open_with_header(u, F_COMPARE, err, n_err);
+        if (rc)
+            return rc;
+        fwrite(p->compare.text, 1, (size_t)p->compare.n, u->files[F_COMPARE].f);
+        u->compare_r2[p->index] = p->compare_r2;
     }
     st->seconds += p->seconds;
     if (u->write_samples) {
@@ -608,8 +632,16 @@ static int finish(run *u, double run_started, char *err, size_t n_err)
     int columns = u->layout == 0 ? SUMMARY_DISTANCE : 0;
     if (columns && u->diffusion)
         columns |= SUMMARY_DIFFUSION;
+    /* [compare]: per point, the median over its jobs of their median r². */
+    double *r2 = NULL;
+    if (r->sections[RECIPE_COMPARE].plugin_id &&
+        (r2 = calloc(r->n_points, sizeof *r2)) != NULL)
+        for (size_t pt = 0; pt < r->n_points; pt++)
+            r2[pt] =
+                compare_median(u->compare_r2 + pt * r->repeats, r->repeats, NULL, NULL);
     summary_write(u->files[F_SUMMARY].f, r, u->stats, confidence, u->coords, columns,
-                  u->landscape, u->enumerate ? u->minima : NULL);
+                  u->landscape, u->enumerate ? u->minima : NULL, r2);
+    free(r2);
     int rc = u->o->run_toml
                  ? run_toml_merged(u->files[F_RUN].f, u->o->run_toml, r, u->stats)
                  : run_toml_write(u->files[F_RUN].f, r, u->o->threads, u->stats);
@@ -656,6 +688,7 @@ static void close_run(run *u)
         referee_stats_free(&u->stats[p]);
     free(u->stats);
     free(u->minima);
+    free(u->compare_r2);
     free(u->coords);
     free(u->values);
 }

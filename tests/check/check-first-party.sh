@@ -75,6 +75,14 @@ for dim in 3 40; do
         run_check "--dim $dim " "$lib" --dim "$dim"
     done
 done
+# scores/patch's ELS machine pools the patches of every interior location, so at
+# large sigma its x0_hat is the pooled pixel mean, not the training mean: it is
+# checked as a model whose law is not the training set's (--pretrained: the same
+# x0_hat for every state), at a square dim so that it has interior pixels.
+for dim in 8 36; do
+    run_check "ELS --dim $dim " "$PLUGIN_DIR/scores/patch.so" --dim "$dim" \
+        --set scores/patch.mode=els --pretrained
+done
 # The large-sigma check scales sigma with the dimension (check/score.c).
 out=$("$BASIN" check "$PLUGIN_DIR/scores/empirical.so" --dim 40)
 check "scores/empirical large-sigma at --dim 40 passes" \

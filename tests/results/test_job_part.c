@@ -32,7 +32,8 @@ static void populate(job_part *p)
     static uint64_t same[CLONES] = {1, 2, 3}, cn[CLONES] = {4, 5, 6};
     static double ct[CLONES] = {0.1, 0.2, 0.3}, cto[CLONES] = {1.5, NAN, 2.5};
     static float states[N * DIM];
-    static char rec[] = "1,2,3\n4,5,6\n", att[] = "a,b\n", tr[] = "t,1\n";
+    static char rec[] = "1,2,3\n4,5,6\n", att[] = "a,b\n", tr[] = "t,1\n",
+                cmp[] = "0,1,trajectory,1,0.5,0.9,0.4,8,0.1,0.05,0.2,0.9,0.8,0.95\n";
     uint64_t payload = 0x7ff8000000001234ull;
     double nan_payload;
     memcpy(&nan_payload, &payload, 8);
@@ -115,7 +116,9 @@ static void populate(job_part *p)
         .attractors = {att, sizeof att - 1},
         .training = {tr, sizeof tr - 1},
         .dim = DIM,
-        .states = states};
+        .states = states,
+        .compare_r2 = 0.875,
+        .compare = {cmp, sizeof cmp - 1}};
 }
 
 #define SAME_ARRAY(a, b, n) EXPECT((a) && (b) && memcmp((a), (b), (n) * sizeof *(a)) == 0)
@@ -192,6 +195,8 @@ TEST_IMPL(job_part_round_trip)
     EXPECT(strcmp(q.records.text, p.records.text) == 0);
     EXPECT(strcmp(q.attractors.text, p.attractors.text) == 0);
     EXPECT(strcmp(q.training.text, p.training.text) == 0);
+    EXPECT(q.compare_r2 == 0.875);
+    EXPECT(strcmp(q.compare.text, p.compare.text) == 0);
     EXPECT_EQ(q.dim, DIM);
     SAME_ARRAY(q.states, p.states, N * DIM);
     /* Encoded again, the same bytes. */
