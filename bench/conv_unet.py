@@ -155,6 +155,7 @@ def main():
     model.eval()
     example = (torch.zeros(2, 1, 28, 28), torch.ones(2))
     traced = torch.jit.trace(model, example)
+    os.makedirs(os.path.dirname(os.path.abspath(a.out)), exist_ok=True)
     traced.save(a.out)
     print(f"saved {a.out} after {step} steps ({time.time() - start:.0f} s), "
           f"K = {len(data)}, width {a.width}")
