@@ -3,7 +3,8 @@
  * figure NAME leaves, in the folder it is drawn in, NAME.dat (the numbers, one
  * gnuplot data block per panel or curve), NAME.gp (the script: `gnuplot NAME.gp`
  * in that folder redraws both images) and, when gnuplot ran, NAME.svg and
- * NAME.png of the size recorded in the figure.
+ * NAME.png of the size recorded in the figure, and NAME.pdf (at 100 pixels to
+ * the inch). Swept parameters are named by their labels (report/labels.h).
  *
  *   rates      memorized / spurious / generalized rates against the swept
  *              parameter, with their bootstrap bands; a panel per value of the
@@ -27,6 +28,7 @@
 #include <stdint.h>
 
 #include "report/csv_table.h"
+#include "report/labels.h"
 
 typedef struct report_figure {
     int present;            /* the run has this figure: its files were written */
@@ -51,21 +53,23 @@ const char *figures_gnuplot(char *buf, size_t n, char *why, size_t n_why);
  * saying why gnuplot failed), or a negative status with a message: BASIN_EWRITE
  * when a file cannot be written, BASIN_ENOMEM.
  */
-int figures_rates(const csv_table *summary, const char *dir, const char *gnuplot,
-                  report_figure *fig, char *err, size_t n_err);
-int figures_collapse(const csv_table *summary, const char *dir, const char *gnuplot,
-                     report_figure *fig, char *err, size_t n_err);
-int figures_phi(const csv_table *collapse, const char *dir, const char *gnuplot,
-                report_figure *fig, char *err, size_t n_err);
-int figures_landscape(const csv_table *summary, const csv_table *attractors,
-                      const char *dir, const char *gnuplot, report_figure *fig, char *err,
-                      size_t n_err);
-int figures_pairs(const csv_table *summary, const csv_table *records, const char *dir,
+int figures_rates(const csv_table *summary, const axis_labels *labels, const char *dir,
                   const char *gnuplot, report_figure *fig, char *err, size_t n_err);
+int figures_collapse(const csv_table *summary, const axis_labels *labels, const char *dir,
+                     const char *gnuplot, report_figure *fig, char *err, size_t n_err);
+int figures_phi(const csv_table *collapse, const axis_labels *labels, const char *dir,
+                const char *gnuplot, report_figure *fig, char *err, size_t n_err);
+int figures_landscape(const csv_table *summary, const csv_table *attractors,
+                      const axis_labels *labels, const char *dir, const char *gnuplot,
+                      report_figure *fig, char *err, size_t n_err);
+int figures_pairs(const csv_table *summary, const csv_table *records,
+                  const axis_labels *labels, const char *dir, const char *gnuplot,
+                  report_figure *fig, char *err, size_t n_err);
 /* training: a checked training.csv (job, point, repeat, the n_axes swept
    parameters, name, step, value; numbers where numbers belong). */
-int figures_training(const csv_table *training, size_t n_axes, const char *dir,
-                     const char *gnuplot, report_figure *fig, char *err, size_t n_err);
+int figures_training(const csv_table *training, size_t n_axes, const axis_labels *labels,
+                     const char *dir, const char *gnuplot, report_figure *fig, char *err,
+                     size_t n_err);
 
 /* The number of leading sweep-axis columns of a summary (those before
    memorized_rate). */

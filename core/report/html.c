@@ -120,12 +120,17 @@ static void put_figure(FILE *f, const report_figure *g)
     put_text(f, g->title);
     fprintf(f, ".</strong> ");
     put_text(f, g->caption);
-    if (g->svg)
-        fprintf(f,
-                " Files: <a href=\"%s.svg\">%s.svg</a>, <a href=\"%s.png\">"
-                "%s.png</a>, <a href=\"%s.gp\">%s.gp</a>, <a href=\"%s.dat\">"
-                "%s.dat</a>.",
-                g->name, g->name, g->name, g->name, g->name, g->name, g->name, g->name);
+    if (g->svg && g->drawn) {
+        fprintf(f, " Files:");
+        static const char *const EXT[] = {"pdf", "svg", "png", "gp", "dat"};
+        for (int k = 0; k < 5; k++)
+            fprintf(f, "%s <a href=\"%s.%s\">%s.%s</a>", k ? "," : "", g->name, EXT[k],
+                    g->name, EXT[k]);
+        fputc('.', f);
+    } else if (g->svg) {
+        fprintf(f, " Files: <a href=\"%s.gp\">%s.gp</a>, <a href=\"%s.dat\">%s.dat</a>.",
+                g->name, g->name, g->name, g->name);
+    }
     fprintf(f, "</figcaption>\n</figure>\n");
 }
 

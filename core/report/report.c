@@ -41,7 +41,7 @@ const char report_usage[] =
    removed, so the folder never mixes two reports. */
 static const char *const FIGURE_STEMS[] = {"rates", "pairs",     "collapse",
                                            "phi",   "landscape", "training"};
-static const char *const FIGURE_EXTS[] = {"svg", "png", "gp", "dat"};
+static const char *const FIGURE_EXTS[] = {"svg", "png", "pdf", "gp", "dat"};
 
 typedef struct inputs {
     results_set set; /* the files of the run, as its marker lists them */
@@ -52,6 +52,7 @@ typedef struct inputs {
     int has_collapse, has_attractors, has_samples, has_training;
     sample_rows samples;
     char samples_path[4200];
+    axis_labels labels; /* the swept parameters' names on the figures */
 } inputs;
 
 static void inputs_free(inputs *in)
@@ -65,6 +66,7 @@ static void inputs_free(inputs *in)
     csv_table_free(&in->collapse);
     csv_table_free(&in->attractors);
     csv_table_free(&in->training);
+    axis_labels_free(&in->labels);
 }
 
 /* Check that t has the named columns, and that they hold numbers. */
@@ -206,9 +208,11 @@ static int load_recipe(const char *dir, const char *const *paths, size_t n_paths
             snprintf(err, n_err, "--path %s", why);
             return rc;
         }
-    if ((rc = recipe_load_results(path, in->reg, &in->r, why, sizeof why)) != BASIN_OK)
+    if ((rc = recipe_load_results(path, in->reg, &in->r, why, sizeof why)) != BASIN_OK) {
         snprintf(err, n_err, "%s", why);
-    return rc;
+        return rc;
+    }
+    return axis_labels_make(in->r, &in->labels, err, n_err);
 }
 
 /* summary.csv: the rates, a row per sweep point of run.toml and its swept
@@ -397,7 +401,7 @@ static void remove_stale(const char *dir, const report_figure *figs, size_t n)
             k++;
         for (size_t x = 0; x < sizeof FIGURE_EXTS / sizeof *FIGURE_EXTS; x++) {
             /* A figure written without its images keeps no stale images. */
-            if (k < n && (x >= 2 || figs[k].drawn))
+            if (k < n && (x >= 3 || figs[k].drawn))
                 continue;
             snprintf(path, sizeof path, "%s/%s.%s", dir, FIGURE_STEMS[s], FIGURE_EXTS[x]);
             unlink(path);
@@ -422,19 +426,20 @@ typedef int (*figure_stage)(const inputs *in, const char *dir, const char *gnupl
 static int draw_rates(const inputs *in, const char *dir, const char *gnuplot,
                       report_figure *fig, char *err, size_t n_err)
 {
-    return figures_rates(&in->summary, dir, gnuplot, fig, err, n_err);
+    return figures_rates(&in->summary, &in->labels, dir, gnuplot, fig, err, n_err);
 }
 
 static int draw_pairs(const inputs *in, const char *dir, const char *gnuplot,
                       report_figure *fig, char *err, size_t n_err)
 {
-    return figures_pairs(&in->summary, &in->records, dir, gnuplot, fig, err, n_err);
+    return figures_pairs(&in->summary, &in->records, &in->labels, dir, gnuplot, fig, err,
+                         n_err);
 }
 
 static int draw_collapse(const inputs *in, const char *dir, const char *gnuplot,
                          report_figure *fig, char *err, size_t n_err)
 {
-    return figures_collapse(&in->summary, dir, gnuplot, fig, err, n_err);
+    return figures_collapse(&in->summary, &in->labels, dir, gnuplot, fig, err, n_err);
 }
 
 static int draw_phi(const inputs *in, const char *dir, const char *gnuplot,
@@ -442,14 +447,14 @@ static int draw_phi(const inputs *in, const char *dir, const char *gnuplot,
 {
     if (!in->has_collapse)
         return BASIN_OK;
-    return figures_phi(&in->collapse, dir, gnuplot, fig, err, n_err);
+    return figures_phi(&in->collapse, &in->labels, dir, gnuplot, fig, err, n_err);
 }
 
 static int draw_landscape(const inputs *in, const char *dir, const char *gnuplot,
                           report_figure *fig, char *err, size_t n_err)
 {
     return figures_landscape(&in->summary, in->has_attractors ? &in->attractors : NULL,
-                             dir, gnuplot, fig, err, n_err);
+                             &in->labels, dir, gnuplot, fig, err, n_err);
 }
 
 static int draw_training(const inputs *in, const char *dir, const char *gnuplot,
@@ -457,7 +462,8 @@ static int draw_training(const inputs *in, const char *dir, const char *gnuplot,
 {
     if (!in->has_training)
         return BASIN_OK;
-    return figures_training(&in->training, in->r->n_axes, dir, gnuplot, fig, err, n_err);
+    return figures_training(&in->training, in->r->n_axes, &in->labels, dir, gnuplot, fig,
+                            err, n_err);
 }
 
 static int draw_samples(const inputs *in, const char *dir, const char *gnuplot,
