@@ -34,7 +34,7 @@ typedef struct report_figure {
     int present;            /* the run has this figure: its files were written */
     const char *name;       /* file stem: "rates" */
     const char *title;      /* a heading for the page */
-    char caption[600];      /* what it shows, for the page */
+    char caption[1400];     /* what it shows, for the page */
     uint32_t width, height; /* pixels of NAME.svg and NAME.png */
     int svg;                /* NAME.svg is drawn as well as NAME.png */
     int drawn;              /* the images exist */

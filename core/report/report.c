@@ -21,7 +21,8 @@
 #include "results/folder.h"
 
 const char report_usage[] =
-    "usage: basin report RESULTS_DIR [--path DIR_OR_LIBRARY]... [--quiet]\n"
+    "usage: basin report RESULTS_DIR [--job N | --job KEY=VALUE[,KEY=VALUE]...]\n"
+    "                    [--path DIR_OR_LIBRARY]... [--quiet]\n"
     "\n"
     "Write figures and report.html inside a results folder: rates.svg/.png\n"
     "(memorized, spurious, generalized against the sweep), collapse and phi\n"
@@ -35,7 +36,14 @@ const char report_usage[] =
     "\n"
     "A results folder is data: its run.toml's plugin_path is not loaded. Plugins\n"
     "come from the default search path and --path; samples.png, which re-reads\n"
-    "the training set, is skipped when its dataset plugin is not among them.\n";
+    "the training set, is skipped when its dataset plugin is not among them.\n"
+    "\n"
+    "  --job N          show job N in samples.png and scatter (default: the job\n"
+    "                   with the most classes, then the most spurious samples)\n"
+    "  --job KEY=VALUE[,KEY=VALUE]  the first job of the sweep point with these\n"
+    "                   swept values (--job dataset.count=100)\n"
+    "  --path P         search P for plugins first (a library or a folder)\n"
+    "  --quiet          print nothing on success\n";
 
 /* Files a report writes; an earlier report's that this one does not rewrite are
    removed, so the folder never mixes two reports. */
@@ -53,6 +61,7 @@ typedef struct inputs {
     sample_rows samples;
     char samples_path[4200];
     axis_labels labels; /* the swept parameters' names on the figures */
+    double job;         /* the job of samples.png and scatter, -1: the report picks */
 } inputs;
 
 static void inputs_free(inputs *in)
@@ -333,19 +342,155 @@ static int load_optional(const char *dir, inputs *in, char *err, size_t n_err)
     return BASIN_OK;
 }
 
+/* Does summary cell text s hold value want (numbers compared as numbers)? */
+static int same_value(const char *s, const char *want)
+{
+    char *e1, *e2;
+    double a = strtod(s, &e1), b = strtod(want, &e2);
+    if (*s && *want && !*e1 && !*e2)
+        return a == b;
+    return strcmp(s, want) == 0;
+}
+
+/* The values axis column a of the summary takes, "10, 100, 1000", into buf. */
+static void axis_values_list(const csv_table *t, size_t a, char *buf, size_t n)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < t->n_rows && used < n; i++) {
+        size_t k = 0;
+        while (k < i && strcmp(csv_table_cell(t, k, a), csv_table_cell(t, i, a)))
+            k++;
+        if (k == i)
+            used += (size_t)snprintf(buf + used, n - used, "%s%s", used ? ", " : "",
+                                     csv_table_cell(t, i, a));
+    }
+}
+
+/* The sweep point whose values match spec "KEY=VALUE[,KEY=VALUE]..." (the first
+   in sweep order when several do). BASIN_OK, or BASIN_EINVAL with a message. */
+static int point_of_values(const inputs *in, const char *spec, size_t *point, char *err,
+                           size_t n_err)
+{
+    const csv_table *t = &in->summary;
+    size_t n_axes = in->r->n_axes;
+    int *match = malloc((t->n_rows + 1) * sizeof *match);
+    if (!match) {
+        snprintf(err, n_err, "out of memory");
+        return BASIN_ENOMEM;
+    }
+    for (size_t i = 0; i < t->n_rows; i++)
+        match[i] = 1;
+    int rc = BASIN_OK;
+    for (const char *at = spec; rc == BASIN_OK && *at;) {
+        size_t len = strcspn(at, ","), klen = strcspn(at, "=");
+        char key[256], value[256], list[512];
+        if (klen >= len || klen == 0 || klen >= sizeof key || len - klen > sizeof value) {
+            snprintf(err, n_err,
+                     "--job %s: expected a job number or swept values "
+                     "KEY=VALUE[,KEY=VALUE] (dataset.count=100, say)",
+                     spec);
+            rc = BASIN_EINVAL;
+            break;
+        }
+        snprintf(key, sizeof key, "%.*s", (int)klen, at);
+        snprintf(value, sizeof value, "%.*s", (int)(len - klen - 1), at + klen + 1);
+        size_t a = 0;
+        while (a < n_axes && strcmp(t->header[a], key))
+            a++;
+        if (a == n_axes) {
+            size_t used = 0;
+            list[0] = '\0';
+            for (size_t b = 0; b < n_axes && used < sizeof list; b++)
+                used += (size_t)snprintf(list + used, sizeof list - used, "%s%s",
+                                         b ? ", " : "", t->header[b]);
+            snprintf(err, n_err, "--job %s: '%s' is not a swept parameter (%s%s)", spec,
+                     key, n_axes ? "the run sweeps " : "the run sweeps none", list);
+            rc = BASIN_EINVAL;
+            break;
+        }
+        int any = 0;
+        for (size_t i = 0; i < t->n_rows; i++) {
+            match[i] &= same_value(csv_table_cell(t, i, a), value);
+            any |= match[i];
+        }
+        if (!any) {
+            axis_values_list(t, a, list, sizeof list);
+            snprintf(err, n_err, "--job %s: no sweep point has %s = %s (%s takes %s)",
+                     spec, key, value, key, list);
+            rc = BASIN_EINVAL;
+        }
+        at += len + (at[len] == ',');
+    }
+    for (size_t i = 0; rc == BASIN_OK && i < t->n_rows; i++)
+        if (match[i]) {
+            *point = i;
+            break;
+        }
+    free(match);
+    return rc;
+}
+
+/* in->job from --job spec (NULL: -1, the report picks): a job number records.csv
+   has, or the first job (repeat 0) of the sweep point spec's values pick.
+   BASIN_OK, or BASIN_EINVAL with a one-line message. */
+static int resolve_job(inputs *in, const char *spec, char *err, size_t n_err)
+{
+    in->job = -1;
+    if (!spec)
+        return BASIN_OK;
+    const csv_table *rec = &in->records;
+    long c_job = csv_table_column(rec, "job"), c_point = csv_table_column(rec, "point");
+    double lo = INFINITY, hi = -INFINITY, v;
+    for (size_t i = 0; i < rec->n_rows; i++)
+        if (csv_table_number(rec, i, (size_t)c_job, &v) == 0) {
+            lo = fmin(lo, v);
+            hi = fmax(hi, v);
+        }
+    if (!*spec || strspn(spec, "0123456789") == strlen(spec)) {
+        double want = *spec ? strtod(spec, NULL) : -1;
+        for (size_t i = 0; i < rec->n_rows; i++)
+            if (csv_table_number(rec, i, (size_t)c_job, &v) == 0 && v == want) {
+                in->job = want;
+                return BASIN_OK;
+            }
+        if (rec->n_rows)
+            snprintf(err, n_err,
+                     "--job %s: no such job (records.csv has jobs %.0f to %.0f)", spec,
+                     lo, hi);
+        else
+            snprintf(err, n_err, "--job %s: records.csv has no samples", spec);
+        return BASIN_EINVAL;
+    }
+    size_t point = 0;
+    int rc = point_of_values(in, spec, &point, err, n_err);
+    if (rc != BASIN_OK)
+        return rc;
+    for (size_t i = 0; i < rec->n_rows; i++)
+        if (csv_table_number(rec, i, (size_t)c_point, &v) == 0 && v == (double)point) {
+            csv_table_number(rec, i, (size_t)c_job, &in->job);
+            return BASIN_OK;
+        }
+    snprintf(err, n_err, "--job %s: sweep point %zu has no samples in records.csv", spec,
+             point);
+    return BASIN_EINVAL;
+}
+
 /* Read and check every input. BASIN_OK, or a status with a message: BASIN_EIO (a
    file cannot be read), BASIN_EINVAL (malformed), BASIN_ENOMEM. */
-static int inputs_load(const char *dir, const char *const *paths, size_t n_paths,
-                       inputs *in, char *err, size_t n_err)
+static int inputs_load(const char *dir, const report_options *o, inputs *in, char *err,
+                       size_t n_err)
 {
     double samples = 0;
-    int rc = load_recipe(dir, paths, n_paths, in, err, n_err);
+    int rc = load_recipe(dir, o->paths, o->n_paths, in, err, n_err);
     if (rc == BASIN_OK)
         rc = load_summary(dir, in, &samples, err, n_err);
     if (rc == BASIN_OK)
         rc = load_records(dir, in, samples, err, n_err);
     if (rc == BASIN_OK)
         rc = load_optional(dir, in, err, n_err);
+    if (rc == BASIN_OK)
+        rc = resolve_job(in, o->job, err, n_err);
     return rc;
 }
 
@@ -472,7 +617,8 @@ static int draw_samples(const inputs *in, const char *dir, const char *gnuplot,
     (void)gnuplot; /* samples.png is drawn without it */
     if (!in->has_samples)
         return BASIN_OK;
-    return report_samples_grid(in->r, &in->records, &in->samples, dir, fig, err, n_err);
+    return report_samples_grid(in->r, &in->records, &in->samples, &in->labels, in->job,
+                               dir, fig, err, n_err);
 }
 
 /* The figures in page order. */
@@ -536,9 +682,17 @@ int report_write(const char *dir, int quiet, char *err, size_t n_err)
 int report_write_plugins(const char *dir, const char *const *paths, size_t n_paths,
                          int quiet, char *err, size_t n_err)
 {
+    report_options o = {.paths = paths, .n_paths = n_paths, .quiet = quiet};
+    return report_write_options(dir, &o, err, n_err);
+}
+
+int report_write_options(const char *dir, const report_options *o, char *err,
+                         size_t n_err)
+{
+    int quiet = o->quiet;
     inputs in;
     memset(&in, 0, sizeof in);
-    int rc = inputs_load(dir, paths, n_paths, &in, err, n_err);
+    int rc = inputs_load(dir, o, &in, err, n_err);
     if (rc != BASIN_OK) {
         inputs_free(&in);
         return rc;
@@ -571,6 +725,7 @@ int report_write_plugins(const char *dir, const char *const *paths, size_t n_pat
 static const struct option REPORT_OPTIONS[] = {
     {"path", required_argument, NULL, 'p'},
     {"quiet", no_argument, NULL, 'q'},
+    {"job", required_argument, NULL, 'j'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -578,6 +733,7 @@ static const struct option REPORT_OPTIONS[] = {
 int cmd_report(int argc, char **argv, char *err, size_t n_err)
 {
     int quiet = 0;
+    const char *job = NULL;
     /* --path values: at most one per argument */
     const char **paths = calloc((size_t)argc + 1, sizeof *paths);
     size_t n_paths = 0;
@@ -586,7 +742,7 @@ int cmd_report(int argc, char **argv, char *err, size_t n_err)
         return BASIN_ENOMEM;
     }
     options op;
-    options_init(&op, argc, argv, "hq", REPORT_OPTIONS);
+    options_init(&op, argc, argv, "hqj:", REPORT_OPTIONS);
     int status = BASIN_OK;
     for (int c; status == BASIN_OK && (c = options_next(&op, err, n_err)) != 0;) {
         if (c < 0) {
@@ -597,6 +753,8 @@ int cmd_report(int argc, char **argv, char *err, size_t n_err)
             return BASIN_OK;
         } else if (c == 'p') {
             paths[n_paths++] = op.arg;
+        } else if (c == 'j') {
+            job = op.arg;
         } else {
             quiet = 1; /* 'q' */
         }
@@ -613,8 +771,9 @@ int cmd_report(int argc, char **argv, char *err, size_t n_err)
     }
     if (status == BASIN_OK) {
         char why[2048];
-        status = report_write_plugins(argv[op.first_operand], paths, n_paths, quiet, why,
-                                      sizeof why);
+        report_options o = {
+            .paths = paths, .n_paths = n_paths, .job = job, .quiet = quiet};
+        status = report_write_options(argv[op.first_operand], &o, why, sizeof why);
         if (status != BASIN_OK)
             errmsg(err, n_err, "report: %s", why);
     }

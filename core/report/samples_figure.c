@@ -176,9 +176,11 @@ static int record_class(const csv_table *rec, const record_columns *c, size_t i)
     return cls < 0 ? MEASURE_UNCONVERGED : cls;
 }
 
-/* The job shown: the most classes present, then the most spurious samples. Sets
-   J->job, first, n and point. */
-static void pick_job(const csv_table *rec, const record_columns *c, grid_job *J)
+/* The job shown: `job` when it is ≥ 0 (report_find_job checked it is in
+   records.csv), else the one with the most classes present, then the most
+   spurious samples. Sets J->job, first, n and point. */
+static void pick_job(const csv_table *rec, const record_columns *c, double job,
+                     grid_job *J)
 {
     size_t n = rec->n_rows;
     double best = -1;
@@ -191,6 +193,8 @@ static void pick_job(const csv_table *rec, const record_columns *c, grid_job *J)
             count[record_class(rec, c, k++)]++;
         double score = 1e9 * ((count[0] > 0) + (count[1] > 0) + (count[2] > 0)) +
                        (double)count[MEASURE_SPURIOUS];
+        if (job >= 0)
+            score = j == job ? 1 : -1;
         if (score > best) {
             best = score;
             J->job = j;
@@ -446,29 +450,59 @@ static int draw_grid(const char *dir, const csv_table *rec, const record_columns
     return write_grid_csv(path, rec, c, J, err, n_err);
 }
 
-static void set_caption(report_figure *fig, const grid_job *J)
+void report_job_words(const recipe *r, const axis_labels *labels, const csv_table *rec,
+                      double job, char *buf, size_t n)
+{
+    long c_job = csv_table_column(rec, "job"), c_point = csv_table_column(rec, "point"),
+         c_repeat = csv_table_column(rec, "repeat");
+    double point = 0, repeat = 0, v;
+    for (size_t i = 0; i < rec->n_rows; i++)
+        if (csv_table_number(rec, i, (size_t)c_job, &v) == 0 && v == job) {
+            csv_table_number(rec, i, (size_t)c_point, &point);
+            if (c_repeat >= 0)
+                csv_table_number(rec, i, (size_t)c_repeat, &repeat);
+            break;
+        }
+    size_t used = (size_t)snprintf(buf, n, "Job %.0f", job);
+    size_t coords[64] = {0};
+    if (r->n_axes <= 64 && point >= 0 && point < (double)r->n_points)
+        recipe_coords(r, (size_t)point, coords);
+    for (size_t a = 0; a < r->n_axes && a < 64 && used < n; a++) {
+        char text[32];
+        used += (size_t)snprintf(buf + used, n - used, "%s%s = %s", a ? ", " : " (",
+                                 axis_label(labels, r->axes[a].dotted),
+                                 recipe_axis_text(r, a, coords[a], text));
+    }
+    if (used < n && r->repeats > 1)
+        used += (size_t)snprintf(buf + used, n - used, "%srepeat %.0f",
+                                 r->n_axes ? "; " : " (", repeat);
+    if (used < n && (r->n_axes || r->repeats > 1))
+        snprintf(buf + used, n - used, ")");
+}
+
+static void set_caption(report_figure *fig, const grid_job *J, const char *job_words)
 {
     fig->width = J->g.image_width;
     fig->height = J->g.image_height;
     fig->drawn = 1;
     snprintf(fig->caption, sizeof fig->caption,
-             "Job %.0f (sweep point %zu): each generated sample (left) beside the "
+             "%s: each generated sample (left) beside the "
              "training image nearest to it (right), framed by class: memorized "
              "(green, M), spurious (orange, S with its attractor group: its spurious "
              "cluster, samples within δ_s = %g of each other), generalized (purple, "
              "G), off the data's support (pink, O), unconverged (grey, U); "
              "d is d_m, the distance to the nearest training point. At most %d "
              "spurious, %d memorized and %d generalized samples are shown; "
-             "samples-grid.csv lists them.",
-             J->job, J->point, J->delta_s, SHOW_SPURIOUS, SHOW_MEMORIZED,
-             SHOW_GENERALIZED);
+             "samples-grid.csv lists them; `basin report --job` shows another job.",
+             job_words, J->delta_s, SHOW_SPURIOUS, SHOW_MEMORIZED, SHOW_GENERALIZED);
 }
 
 /* The stages after the job is picked; a stage that sets fig->skipped (or clears
    fig->present) ends the figure without an error. */
 static int make_grid(const recipe *r, const csv_table *rec, const record_columns *c,
-                     const sample_rows *samples, const char *dir, grid_job *J,
-                     report_figure *fig, char *err, size_t n_err)
+                     const sample_rows *samples, const axis_labels *labels,
+                     const char *dir, grid_job *J, report_figure *fig, char *err,
+                     size_t n_err)
 {
     int rc = open_dataset(r, J, samples, fig, err, n_err);
     if (rc || *fig->skipped || !fig->present)
@@ -480,13 +514,16 @@ static int make_grid(const recipe *r, const csv_table *rec, const record_columns
     J->delta_s = J->values[MEASURE_DELTA_S].number;
     if ((rc = group_spurious(J, err, n_err)) || choose_tiles(J, fig))
         return rc;
+    char words[600];
+    report_job_words(r, labels, rec, J->job, words, sizeof words);
     if ((rc = draw_grid(dir, rec, c, J, err, n_err)) == BASIN_OK)
-        set_caption(fig, J);
+        set_caption(fig, J, words);
     return rc;
 }
 
 int report_samples_grid(const recipe *r, const csv_table *rec, const sample_rows *samples,
-                        const char *dir, report_figure *fig, char *err, size_t n_err)
+                        const axis_labels *labels, double job, const char *dir,
+                        report_figure *fig, char *err, size_t n_err)
 {
     memset(fig, 0, sizeof *fig);
     fig->name = "samples";
@@ -497,8 +534,8 @@ int report_samples_grid(const recipe *r, const csv_table *rec, const sample_rows
     fig->present = 1;
     grid_job J;
     memset(&J, 0, sizeof J);
-    pick_job(rec, &c, &J);
-    int rc = make_grid(r, rec, &c, samples, dir, &J, fig, err, n_err);
+    pick_job(rec, &c, job, &J);
+    int rc = make_grid(r, rec, &c, samples, labels, dir, &J, fig, err, n_err);
     grid_job_free(&J);
     return rc;
 }
