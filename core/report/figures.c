@@ -433,6 +433,12 @@ static uint32_t key_height(size_t entries, size_t longest, uint32_t width)
     return (uint32_t)(22 * ((entries + cols - 1) / cols) + 10);
 }
 
+/* The rows key_height counts. */
+static size_t key_rows(size_t entries, size_t longest, uint32_t width)
+{
+    return ((size_t)key_height(entries, longest, width) - 10) / 22;
+}
+
 /* The label of the x axis, or `none` without one. */
 static const char *x_name(const csv_table *t, const layout *L, const char *none)
 {
@@ -1682,5 +1688,199 @@ int figures_training(const csv_table *t, size_t n_axes, const axis_labels *label
                           script_training, &P, err, n_err);
     }
     training_plot_free(&P);
+    return rc;
+}
+
+/* ------------------------------------------------------------ distances */
+
+enum { HIST_BINS = 30, HIST_CURVES = 8 };
+
+/* What the distances figure shows: per sweep point (at most HIST_CURVES), the
+   histograms of d_m and of d_m/d_2 over its samples (records.csv). */
+typedef struct distances_plot {
+    const csv_table *t; /* summary.csv */
+    const axis_labels *labels;
+    size_t n_axes, n_curves;
+    double dm_max; /* the d_m bins span [0, dm_max] */
+    double *count; /* per curve: HIST_BINS d_m counts, then HIST_BINS ratio */
+    double *n, *nan, *nan_ratio; /* per curve: samples, without d_m, without ratio */
+    double *delta_m;             /* per curve: summary.csv's delta_m (NaN: none) */
+    size_t longest;              /* characters of the longest key entry */
+} distances_plot;
+
+static void distances_free(distances_plot *P)
+{
+    free(P->count);
+    free(P->n);
+    free(P->nan);
+    free(P->nan_ratio);
+    free(P->delta_m);
+}
+
+/* The bin of v in [0, hi] among HIST_BINS (the top edge in the last). */
+static size_t bin_of(double v, double hi)
+{
+    double b = hi > 0 ? v / hi * HIST_BINS : 0;
+    return b < 0 ? 0 : b >= HIST_BINS ? HIST_BINS - 1 : (size_t)b;
+}
+
+/* Count records into P's bins. */
+static void distances_count(distances_plot *P, const csv_table *rec, long c_point,
+                            long c_dm, long c_d2)
+{
+    for (size_t i = 0; i < rec->n_rows; i++) {
+        double p = cell_number(rec, i, c_point), dm = cell_number(rec, i, c_dm);
+        if (!(p >= 0 && p < (double)P->n_curves))
+            continue;
+        size_t k = (size_t)p;
+        P->n[k]++;
+        if (!isfinite(dm)) {
+            P->nan[k]++;
+            P->nan_ratio[k]++;
+            continue;
+        }
+        P->count[k * 2 * HIST_BINS + bin_of(dm, P->dm_max)]++;
+        double d2 = cell_number(rec, i, c_d2), ratio = dm / d2;
+        if (isfinite(ratio) && d2 > 0)
+            P->count[k * 2 * HIST_BINS + HIST_BINS + bin_of(ratio, 1)]++;
+        else
+            P->nan_ratio[k]++;
+    }
+}
+
+static int write_distances_dat(const distances_plot *P, const char *dir, char *err,
+                               size_t n_err)
+{
+    char path[FIGURE_PATH];
+    FILE *f = text_file_open(figure_path(path, dir, "distances", "dat"), err, n_err);
+    if (!f)
+        return BASIN_EWRITE;
+    fprintf(f, "# Histograms over the samples of each sweep point (records.csv): d_m "
+               "bin low, high, count,\n# fraction of the point's samples; then the "
+               "same for d_m/d_2 (bins over [0, 1]).\n# A block per sweep point; "
+               "its header gives the samples and those without a value.\n");
+    for (size_t k = 0; k < P->n_curves; k++) {
+        char title[512];
+        axis_values(P->t, P->labels, k, 0, P->n_axes, -1, title, sizeof title);
+        fprintf(f,
+                "# point %zu: %s; samples %.0f, without d_m %.0f, without d_m/d_2 %.0f\n",
+                k, *title ? title : "(no sweep)", P->n[k], P->nan[k], P->nan_ratio[k]);
+        for (size_t b = 0; b < HIST_BINS; b++) {
+            const double *c = P->count + k * 2 * HIST_BINS;
+            double w = P->dm_max / HIST_BINS, n = P->n[k] > 0 ? P->n[k] : 1;
+            fprintf(f, "%.9g %.9g %.0f %.9g %.9g %.9g %.0f %.9g\n", w * (double)b,
+                    w * (double)(b + 1), c[b], c[b] / n, (double)b / HIST_BINS,
+                    (double)(b + 1) / HIST_BINS, c[HIST_BINS + b], c[HIST_BINS + b] / n);
+        }
+        fprintf(f, "\n\n");
+    }
+    return text_file_close(f, path, err, n_err);
+}
+
+/* The body of distances.gp: d_m beside d_m/d_2, one key above both. */
+static void script_distances(FILE *f, const void *plot)
+{
+    const distances_plot *P = plot;
+    double W = 2.0 * PANEL_W,
+           H = PANEL_H + key_height(P->n_curves, P->longest, 2 * PANEL_W);
+    double top = 1 - (H - PANEL_H + 30) / H, bottom = 70 / H;
+    fprintf(f, "set ylabel 'fraction of the samples'\nset yrange [0:*]\n"
+               "set multiplot\n");
+    for (int m = 0; m < 2; m++) {
+        fprintf(f,
+                "set lmargin at screen %.4f\nset rmargin at screen %.4f\n"
+                "set tmargin at screen %.4f\nset bmargin at screen %.4f\n",
+                (m ? PANEL_W + 80 : 80) / W, (m ? 2 * PANEL_W - 20 : PANEL_W - 20) / W,
+                top, bottom);
+        fprintf(f, "set xlabel '%s'\nset xrange [0:%.9g]\n",
+                m ? "d_m / d_2 (nearest over second-nearest training point)"
+                  : "d_m (distance to the nearest training point)",
+                m ? 1.0 : P->dm_max);
+        if (m == 0)
+            fprintf(f,
+                    "set key at screen 0.5, screen 0.99 center top vertical maxrows %zu "
+                    "reverse Left samplen 2\n",
+                    key_rows(P->n_curves, P->longest, 2 * PANEL_W));
+        else
+            fprintf(f, "unset key\nunset arrow\n");
+        for (size_t k = 0; m == 0 && k < P->n_curves; k++)
+            if (isfinite(P->delta_m[k]))
+                fprintf(f,
+                        "set arrow from %.9g, graph 0 to %.9g, graph 1 nohead dt 3 "
+                        "lw 1.5 lc rgb '%s'\n",
+                        P->delta_m[k], P->delta_m[k], COLOURS[k % N_COLOURS]);
+        fprintf(f, "plot ");
+        for (size_t k = 0; k < P->n_curves; k++) {
+            char title[512];
+            axis_values(P->t, P->labels, k, 0, P->n_axes, -1, title, sizeof title);
+            fprintf(f,
+                    "%s'distances.dat' index %zu using (($%d + $%d) / 2):%d with histeps "
+                    "lw 2 lc rgb '%s' title ",
+                    k ? ", \\\n     " : "", k, m ? 5 : 1, m ? 6 : 2, m ? 8 : 4,
+                    COLOURS[k % N_COLOURS]);
+            put_quoted(f, *title ? title : "samples");
+        }
+        fputc('\n', f);
+    }
+}
+
+int figures_distances(const csv_table *t, const csv_table *rec, const axis_labels *labels,
+                      const char *dir, const char *gnuplot, report_figure *fig, char *err,
+                      size_t n_err)
+{
+    memset(fig, 0, sizeof *fig);
+    long c_point = csv_table_column(rec, "point"), c_dm = csv_table_column(rec, "d_m"),
+         c_d2 = csv_table_column(rec, "d_2");
+    distances_plot P = {.t = t, .labels = labels, .n_axes = figures_axis_columns(t)};
+    P.n_curves = t->n_rows < HIST_CURVES ? t->n_rows : HIST_CURVES;
+    for (size_t i = 0; i < rec->n_rows; i++) {
+        double v = cell_number(rec, i, c_dm), p = cell_number(rec, i, c_point);
+        if (isfinite(v) && p >= 0 && p < (double)P.n_curves)
+            P.dm_max = fmax(P.dm_max, v);
+    }
+    if (c_point < 0 || c_dm < 0 || c_d2 < 0 || !(P.dm_max > 0))
+        return BASIN_OK; /* no such figure */
+    figure_begin(fig, "distances", "Distances to the training set: d_m and d_m/d_2");
+    size_t n = P.n_curves + 1;
+    P.count = calloc(n * 2 * HIST_BINS, sizeof *P.count);
+    P.n = calloc(n, sizeof *P.n);
+    P.nan = calloc(n, sizeof *P.nan);
+    P.nan_ratio = calloc(n, sizeof *P.nan_ratio);
+    P.delta_m = calloc(n, sizeof *P.delta_m);
+    if (!P.count || !P.n || !P.nan || !P.nan_ratio || !P.delta_m) {
+        distances_free(&P);
+        snprintf(err, n_err, "out of memory");
+        return BASIN_ENOMEM;
+    }
+    long c_delta = csv_table_column(t, "delta_m");
+    for (size_t k = 0; k < P.n_curves; k++) {
+        char title[512];
+        size_t len = axis_values(t, labels, k, 0, P.n_axes, -1, title, sizeof title);
+        P.longest = len > P.longest ? len : P.longest;
+        P.delta_m[k] = cell_number(t, k, c_delta);
+    }
+    distances_count(&P, rec, c_point, c_dm, c_d2);
+    fig->width = 2 * PANEL_W;
+    fig->height = PANEL_H + key_height(P.n_curves, P.longest, 2 * PANEL_W);
+    int rc = write_distances_dat(&P, dir, err, n_err);
+    if (rc == BASIN_OK) {
+        char more[80] = "";
+        if (t->n_rows > P.n_curves)
+            snprintf(more, sizeof more, " (the first %d of %zu sweep points)",
+                     HIST_CURVES, t->n_rows);
+        snprintf(fig->caption, sizeof fig->caption,
+                 "Histograms over the samples of each sweep point%s: left d_m, the "
+                 "distance ‖x − ξ‖/√N from a sample to its nearest training point, "
+                 "with the memorization threshold δ_m dotted; right d_m/d_2, over the "
+                 "second-nearest (near 0: a copy of one training point; near 1: "
+                 "between two). Heights are fractions of the point's samples; "
+                 "distances.dat counts them.",
+                 more);
+        rc = write_script(dir, gnuplot, fig,
+                          "Columns of distances.dat: d_m bin low, high, count, fraction; "
+                          "d_m/d_2 bin low, high, count, fraction.",
+                          script_distances, &P, err, n_err);
+    }
+    distances_free(&P);
     return rc;
 }

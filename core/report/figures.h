@@ -18,6 +18,7 @@
  *   pairs      the disjoint-sets test: mean d_pair and cos_pair against the swept
  *              parameter, with the median and quartiles over the samples
  *              (summary.csv, records.csv)
+ *   distances  histograms of d_m and d_m/d_2 per sweep point (records.csv)
  *   training   the training metrics plugins reported (loss) against the step, a
  *              curve per job (training.csv)
  */
@@ -70,6 +71,12 @@ int figures_pairs(const csv_table *summary, const csv_table *records,
 int figures_training(const csv_table *training, size_t n_axes, const axis_labels *labels,
                      const char *dir, const char *gnuplot, report_figure *fig, char *err,
                      size_t n_err);
+
+/* distances: histograms of d_m and d_m/d_2 over each sweep point's samples
+   (records.csv; the first 8 points), summary.csv's delta_m marked. */
+int figures_distances(const csv_table *summary, const csv_table *records,
+                      const axis_labels *labels, const char *dir, const char *gnuplot,
+                      report_figure *fig, char *err, size_t n_err);
 
 /* The number of leading sweep-axis columns of a summary (those before
    memorized_rate). */

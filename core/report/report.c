@@ -47,8 +47,8 @@ const char report_usage[] =
 
 /* Files a report writes; an earlier report's that this one does not rewrite are
    removed, so the folder never mixes two reports. */
-static const char *const FIGURE_STEMS[] = {"rates", "pairs",     "collapse",
-                                           "phi",   "landscape", "training"};
+static const char *const FIGURE_STEMS[] = {"rates", "distances", "pairs",    "collapse",
+                                           "phi",   "landscape", "training", "scatter"};
 static const char *const FIGURE_EXTS[] = {"svg", "png", "pdf", "gp", "dat"};
 
 typedef struct inputs {
@@ -581,6 +581,13 @@ static int draw_pairs(const inputs *in, const char *dir, const char *gnuplot,
                          n_err);
 }
 
+static int draw_distances(const inputs *in, const char *dir, const char *gnuplot,
+                          report_figure *fig, char *err, size_t n_err)
+{
+    return figures_distances(&in->summary, &in->records, &in->labels, dir, gnuplot, fig,
+                             err, n_err);
+}
+
 static int draw_collapse(const inputs *in, const char *dir, const char *gnuplot,
                          report_figure *fig, char *err, size_t n_err)
 {
@@ -622,9 +629,9 @@ static int draw_samples(const inputs *in, const char *dir, const char *gnuplot,
 }
 
 /* The figures in page order. */
-static const figure_stage FIGURES[] = {draw_rates,  draw_pairs,     draw_collapse,
-                                       draw_phi,    draw_landscape, draw_training,
-                                       draw_samples};
+static const figure_stage FIGURES[] = {draw_rates,    draw_distances, draw_pairs,
+                                       draw_collapse, draw_phi,       draw_landscape,
+                                       draw_training, draw_samples};
 #define N_FIGURES (sizeof FIGURES / sizeof FIGURES[0])
 
 /* Draw every figure the run has into tmp: figs[0..*n). Without gnuplot, each
