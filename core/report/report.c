@@ -665,9 +665,14 @@ static int render(const inputs *in, const char *tmp, report_figure *figs, size_t
         return rc;
     char path[4400];
     snprintf(path, sizeof path, "%s/report.html", tmp);
-    report_page page = {in->r->name,  in->r->description ? in->r->description : "",
-                        in->run_toml, &in->summary,
-                        figs,         *n};
+    report_page page = {.name = in->r->name,
+                        .description = in->r->description ? in->r->description : "",
+                        .run_toml = in->run_toml,
+                        .summary = &in->summary,
+                        .labels = &in->labels,
+                        .n_axes = in->r->n_axes,
+                        .figures = figs,
+                        .n_figures = *n};
     return report_html_write(path, &page, err, n_err);
 }
 
