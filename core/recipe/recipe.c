@@ -643,7 +643,7 @@ static int check_label(void *ctx, const char *dotted, const toml_node *leaf)
 
 const char *recipe_label(const recipe *r, const char *dotted)
 {
-    const toml_node *t = toml_get(r->root, "labels");
+    const toml_node *t = r->root ? toml_get(r->root, "labels") : NULL;
     if (!t || t->kind != TOML_TABLE)
         return NULL;
     const toml_node *flat = toml_get(t, dotted);

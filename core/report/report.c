@@ -12,6 +12,7 @@
 #include "base/errmsg.h"
 #include "base/options.h"
 #include "base/status.h"
+#include "base/toml.h"
 #include "recipe/recipe.h"
 #include "registry/registry.h"
 #include "report/csv_table.h"
@@ -187,6 +188,57 @@ static int check_training(const csv_table *t, const recipe *r, const char *path,
     return BASIN_OK;
 }
 
+/* The recipe of a folder `basin measure` wrote (its run.toml opens with "# basin
+   measure" and has an [inputs] table): no plugin, no sweep, one point, named
+   after the folder, described by its inputs. BASIN_OK, or BASIN_EINVAL /
+   BASIN_ENOMEM with a message. */
+static int measure_recipe(const char *dir, const char *path, inputs *in, char *err,
+                          size_t n_err)
+{
+    char *perr = NULL;
+    toml_node *root = NULL;
+    if (toml_parse_text(in->run_toml, strlen(in->run_toml), path, &root, &perr) != 0) {
+        snprintf(err, n_err, "%s", perr ? perr : "run.toml: cannot parse");
+        free(perr);
+        return BASIN_EINVAL;
+    }
+    const toml_node *inputs_table = toml_get(root, "inputs");
+    const toml_node *train = inputs_table ? toml_get(inputs_table, "train") : NULL;
+    const toml_node *samples = inputs_table ? toml_get(inputs_table, "samples") : NULL;
+    if (!train || !samples || train->kind != TOML_STRING ||
+        samples->kind != TOML_STRING) {
+        toml_free(root);
+        snprintf(err, n_err,
+                 "%s: [inputs] has no train and samples (not written by "
+                 "basin measure?)",
+                 path);
+        return BASIN_EINVAL;
+    }
+    recipe *r = in->r = calloc(1, sizeof *r);
+    char description[9000];
+    snprintf(description, sizeof description,
+             "Samples made elsewhere (%s), classified against the training set %s by "
+             "basin measure.",
+             samples->string, train->string);
+    const char *base = strrchr(dir, '/');
+    base = base && base[1] ? base + 1 : dir;
+    if (r) {
+        r->root = root;
+        r->n_points = 1;
+        r->repeats = 1;
+        r->path = strdup(path);
+        r->name = strdup(base);
+        r->description = strdup(description);
+    } else {
+        toml_free(root);
+    }
+    if (!r || !r->path || !r->name || !r->description) {
+        snprintf(err, n_err, "out of memory");
+        return BASIN_ENOMEM;
+    }
+    return BASIN_OK;
+}
+
 /* The folder (a whole basin result set), its run.toml as text and as a recipe,
    read as data: plugins come from the user's paths and the default search path,
    never from the folder's plugin_path. BASIN_OK, or BASIN_EIO / BASIN_EINVAL /
@@ -208,6 +260,11 @@ static int load_recipe(const char *dir, const char *const *paths, size_t n_paths
     snprintf(path, sizeof path, "%s/run.toml", dir);
     if ((rc = read_text(path, &in->run_toml, err, n_err)) != BASIN_OK)
         return rc;
+    if (strncmp(in->run_toml, "# basin measure", 15) == 0) {
+        if ((rc = measure_recipe(dir, path, in, err, n_err)) != BASIN_OK)
+            return rc;
+        return axis_labels_make(in->r, &in->labels, err, n_err);
+    }
     if (!(in->reg = registry_new())) {
         snprintf(err, n_err, "out of memory");
         return BASIN_ENOMEM;
@@ -676,10 +733,20 @@ static int render(const inputs *in, const char *tmp, report_figure *figs, size_t
     return report_html_write(path, &page, err, n_err);
 }
 
-/* The page and the figures skipped, unless quiet. */
+/* The page, the figures drawn and those skipped with why, unless quiet:
+   "report: DIR/report.html (3 figures; skipped: samples)". */
 static void print_outcome(const char *dir, const report_figure *figs, size_t n)
 {
-    printf("report: %s/report.html (%zu figure%s)\n", dir, n, n == 1 ? "" : "s");
+    size_t drawn = 0;
+    for (size_t k = 0; k < n; k++)
+        drawn += figs[k].drawn != 0;
+    printf("report: %s/report.html (%zu figure%s", dir, drawn, drawn == 1 ? "" : "s");
+    for (size_t k = 0, first = 1; k < n; k++)
+        if (!figs[k].drawn) {
+            printf("%s%s", first ? "; skipped: " : ", ", figs[k].name);
+            first = 0;
+        }
+    printf(")\n");
     for (size_t k = 0; k < n; k++)
         if (!figs[k].drawn)
             fprintf(stderr, "basin: report: skipped %s: %s\n", figs[k].name,
