@@ -1884,3 +1884,84 @@ int figures_distances(const csv_table *t, const csv_table *rec, const axis_label
     distances_free(&P);
     return rc;
 }
+
+/* ------------------------------------------------------------ 2-D scatter */
+
+/* Class colours of the sample grid (report/sample_grid.h): memorized green,
+   spurious orange, generalized purple, off_support pink, unconverged grey. */
+static const char *const CLASS_NAMES[] = {"memorized", "spurious", "generalized",
+                                          "off_support", "unconverged"};
+static const int CLASS_COLOUR[] = {0, 1, 2, 4, 3};
+
+static int write_scatter_dat(const scatter_data *S, size_t *shown, const char *dir,
+                             char *err, size_t n_err)
+{
+    char path[FIGURE_PATH];
+    FILE *f = text_file_open(figure_path(path, dir, "scatter", "dat"), err, n_err);
+    if (!f)
+        return BASIN_EWRITE;
+    fprintf(f,
+            "# x y; block 0 the training points (%zu of %zu), then a block per class "
+            "of the job's samples:\n# memorized, spurious, generalized, off_support, "
+            "unconverged (samples.npy, records.csv)\n",
+            S->n_train, S->n_train_all);
+    fprintf(f, "# training points\n");
+    for (size_t i = 0; i < S->n_train; i++)
+        fprintf(f, "%.9g %.9g\n", S->train[2 * i], S->train[2 * i + 1]);
+    for (int c = 0; c < 5; c++) {
+        shown[c] = 0;
+        fprintf(f, "\n\n# %s\n", CLASS_NAMES[c]);
+        for (size_t i = 0; i < S->n_samples; i++)
+            if (S->cls[i] == c) {
+                fprintf(f, "%.9g %.9g\n", S->samples[2 * i], S->samples[2 * i + 1]);
+                shown[c]++;
+            }
+        if (!shown[c]) /* gnuplot needs a point in each block: an empty one */
+            fprintf(f, "NaN NaN\n");
+    }
+    return text_file_close(f, path, err, n_err);
+}
+
+typedef struct scatter_plot {
+    const size_t *shown;
+} scatter_plot;
+
+static void script_scatter(FILE *f, const void *plot)
+{
+    const scatter_plot *P = plot;
+    fprintf(f, "set size ratio -1\nset xlabel 'x_1'\nset ylabel 'x_2'\n"
+               "set key outside top center horizontal reverse Left samplen 1\n"
+               "plot 'scatter.dat' index 0 using 1:2 with points pt 1 ps 0.7 "
+               "lc rgb '#222222' title 'training points'");
+    for (int c = 0; c < 5; c++)
+        if (P->shown[c])
+            fprintf(f,
+                    ", \\\n     '' index %d using 1:2 with points pt 7 ps 0.6 "
+                    "lc rgb '%s' title '%s (%zu)'",
+                    c + 1, COLOURS[CLASS_COLOUR[c]], CLASS_NAMES[c], P->shown[c]);
+    fputc('\n', f);
+}
+
+int figures_scatter(const scatter_data *S, const char *dir, const char *gnuplot,
+                    report_figure *fig, char *err, size_t n_err)
+{
+    memset(fig, 0, sizeof *fig);
+    figure_begin(fig, "scatter", "Samples over the training points");
+    fig->width = PANEL_W + 80;
+    fig->height = PANEL_H + 120;
+    size_t shown[5];
+    int rc = write_scatter_dat(S, shown, dir, err, n_err);
+    if (rc == BASIN_OK) {
+        snprintf(fig->caption, sizeof fig->caption,
+                 "%s: its samples (dots, coloured by class) over the training points "
+                 "(crosses%s), in the data's two coordinates; `basin report --job` "
+                 "shows another job.",
+                 S->job_words, S->n_train < S->n_train_all ? ", the first of them" : "");
+        scatter_plot P = {shown};
+        rc = write_script(dir, gnuplot, fig,
+                          "scatter.dat: x y; index 0 the training points, 1-5 the "
+                          "samples by class.",
+                          script_scatter, &P, err, n_err);
+    }
+    return rc;
+}

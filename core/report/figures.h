@@ -19,6 +19,7 @@
  *              parameter, with the median and quartiles over the samples
  *              (summary.csv, records.csv)
  *   distances  histograms of d_m and d_m/d_2 per sweep point (records.csv)
+ *   scatter    for 2-D data, one job's samples by class over the training points
  *   training   the training metrics plugins reported (loss) against the step, a
  *              curve per job (training.csv)
  */
@@ -77,6 +78,20 @@ int figures_training(const csv_table *training, size_t n_axes, const axis_labels
 int figures_distances(const csv_table *summary, const csv_table *records,
                       const axis_labels *labels, const char *dir, const char *gnuplot,
                       report_figure *fig, char *err, size_t n_err);
+
+/* scatter: for 2-D data, one job's samples coloured by class (cls: measure_class,
+   0 memorized ... 4 unconverged) over the training points. */
+typedef struct scatter_data {
+    const float *train; /* n_train points (x, y) */
+    size_t n_train;
+    size_t n_train_all;   /* the training set's size (n_train may show fewer) */
+    const float *samples; /* n_samples points */
+    const int *cls;
+    size_t n_samples;
+    const char *job_words; /* "Job 3 (training set size K = 100)" */
+} scatter_data;
+int figures_scatter(const scatter_data *S, const char *dir, const char *gnuplot,
+                    report_figure *fig, char *err, size_t n_err);
 
 /* The number of leading sweep-axis columns of a summary (those before
    memorized_rate). */

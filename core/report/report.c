@@ -685,10 +685,19 @@ static int draw_samples(const inputs *in, const char *dir, const char *gnuplot,
                                dir, fig, err, n_err);
 }
 
+static int draw_scatter(const inputs *in, const char *dir, const char *gnuplot,
+                        report_figure *fig, char *err, size_t n_err)
+{
+    if (!in->has_samples)
+        return BASIN_OK;
+    return report_samples_scatter(in->r, &in->records, &in->samples, &in->labels, in->job,
+                                  dir, gnuplot, fig, err, n_err);
+}
+
 /* The figures in page order. */
 static const figure_stage FIGURES[] = {draw_rates,    draw_distances, draw_pairs,
                                        draw_collapse, draw_phi,       draw_landscape,
-                                       draw_training, draw_samples};
+                                       draw_training, draw_samples,   draw_scatter};
 #define N_FIGURES (sizeof FIGURES / sizeof FIGURES[0])
 
 /* Draw every figure the run has into tmp: figs[0..*n). Without gnuplot, each

@@ -211,8 +211,10 @@ static void pick_job(const csv_table *rec, const record_columns *c, double job,
 /* Recreate the job's dataset (same plugin, parameters and job seed) and find the
    shape of its images. BASIN_OK with fig->skipped set when it cannot be, and
    fig->present 0 when its points are not images; BASIN_ENOMEM. */
-static int open_dataset(const recipe *r, grid_job *J, const sample_rows *samples,
-                        report_figure *fig, char *err, size_t n_err)
+/* Recreate the job's dataset (same plugin, parameters and job seed): J->ds,
+   self, info. BASIN_OK with fig->skipped set when it cannot be; BASIN_ENOMEM. */
+static int dataset_open(const recipe *r, grid_job *J, report_figure *fig, char *err,
+                        size_t n_err)
 {
     const recipe_section *S = r->sections;
     if (!S[RECIPE_DATASET].plugin) {
@@ -235,10 +237,18 @@ static int open_dataset(const recipe *r, grid_job *J, const sample_rows *samples
         prc = J->ds->info(J->self, &J->info);
     if (prc) {
         snprintf(fig->skipped, sizeof fig->skipped,
-                 "cannot re-read the training images: %s: %s", J->ds_id,
+                 "cannot re-read the training points: %s: %s", J->ds_id,
                  host_job_error(&J->host, prc));
-        return BASIN_OK;
     }
+    return BASIN_OK;
+}
+
+static int open_dataset(const recipe *r, grid_job *J, const sample_rows *samples,
+                        report_figure *fig, char *err, size_t n_err)
+{
+    int rc = dataset_open(r, J, fig, err, n_err);
+    if (rc || *fig->skipped)
+        return rc;
     const basin_dataset_info *info = &J->info;
     uint32_t h = info->height, w = info->width, c = info->channels;
     if (!(h && w && c && (uint64_t)h * w * c == info->dim)) {
@@ -536,6 +546,79 @@ int report_samples_grid(const recipe *r, const csv_table *rec, const sample_rows
     memset(&J, 0, sizeof J);
     pick_job(rec, &c, job, &J);
     int rc = make_grid(r, rec, &c, samples, labels, dir, &J, fig, err, n_err);
+    grid_job_free(&J);
+    return rc;
+}
+
+enum { SCATTER_MAX_TRAIN = 20000 };
+
+/* The scatter's data: the job's samples and classes, and the training points
+   re-read from the recreated dataset; then figures_scatter. */
+static int make_scatter(const recipe *r, const csv_table *rec, const record_columns *c,
+                        const sample_rows *samples, const axis_labels *labels,
+                        const char *dir, const char *gnuplot, grid_job *J,
+                        report_figure *fig, char *err, size_t n_err)
+{
+    int rc = dataset_open(r, J, fig, err, n_err);
+    if (rc || *fig->skipped)
+        return rc;
+    if (J->info.dim != 2) {
+        snprintf(fig->skipped, sizeof fig->skipped,
+                 "samples.npy rows have 2 values but the dataset's points have %u",
+                 J->info.dim);
+        return BASIN_OK;
+    }
+    size_t n_train =
+        J->info.n_train < SCATTER_MAX_TRAIN ? (size_t)J->info.n_train : SCATTER_MAX_TRAIN;
+    float *train = malloc((n_train + 1) * 2 * sizeof *train);
+    float *x = malloc((J->n + 1) * 2 * sizeof *x);
+    int *cls = malloc((J->n + 1) * sizeof *cls);
+    if (!train || !x || !cls) {
+        rc = out_of_memory(err, n_err);
+    } else if (read_rows(samples, J->first, J->n, x)) {
+        snprintf(fig->skipped, sizeof fig->skipped, "%s: cannot read rows %zu to %zu",
+                 samples->path, J->first, J->first + J->n - 1);
+    } else {
+        host_job_clear_error(&J->host);
+        int prc =
+            J->ds->read(J->self, &J->host.table, BASIN_SPLIT_TRAIN, 0, n_train, train);
+        if (prc) {
+            snprintf(fig->skipped, sizeof fig->skipped,
+                     "cannot re-read the training points: %s: %s", J->ds_id,
+                     host_job_error(&J->host, prc));
+        } else {
+            for (size_t k = 0; k < J->n; k++)
+                cls[k] = record_class(rec, c, J->first + k);
+            char words[600];
+            report_job_words(r, labels, rec, J->job, words, sizeof words);
+            scatter_data S = {train, n_train, (size_t)J->info.n_train, x, cls,
+                              J->n,  words};
+            rc = figures_scatter(&S, dir, gnuplot, fig, err, n_err);
+        }
+    }
+    free(train);
+    free(x);
+    free(cls);
+    return rc;
+}
+
+int report_samples_scatter(const recipe *r, const csv_table *rec,
+                           const sample_rows *samples, const axis_labels *labels,
+                           double job, const char *dir, const char *gnuplot,
+                           report_figure *fig, char *err, size_t n_err)
+{
+    memset(fig, 0, sizeof *fig);
+    record_columns c;
+    if (!samples || samples->dim != 2 || !find_columns(rec, &c) || rec->n_rows == 0)
+        return BASIN_OK; /* no such figure */
+    fig->name = "scatter";
+    fig->title = "Samples over the training points";
+    fig->present = 1;
+    fig->svg = 1;
+    grid_job J;
+    memset(&J, 0, sizeof J);
+    pick_job(rec, &c, job, &J);
+    int rc = make_scatter(r, rec, &c, samples, labels, dir, gnuplot, &J, fig, err, n_err);
     grid_job_free(&J);
     return rc;
 }

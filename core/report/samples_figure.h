@@ -41,6 +41,16 @@ int report_samples_grid(const recipe *r, const csv_table *records,
                         const sample_rows *samples, const axis_labels *labels, double job,
                         const char *dir, report_figure *fig, char *err, size_t n_err);
 
+/* scatter.svg/.png/.pdf (figures_scatter) when samples.npy rows have 2 values:
+   job `job` (as report_samples_grid picks it), its samples by class over the
+   training points of its recreated dataset (the first 20000). fig->present 0
+   when the data are not 2-D; fig->skipped when the dataset cannot be recreated
+   or gnuplot failed; a negative status on a write error or BASIN_ENOMEM. */
+int report_samples_scatter(const recipe *r, const csv_table *records,
+                           const sample_rows *samples, const axis_labels *labels,
+                           double job, const char *dir, const char *gnuplot,
+                           report_figure *fig, char *err, size_t n_err);
+
 /* The words a caption names job `job` of records.csv by: "Job 7 (training set
    size K = 100, end time t_min = 0.3)", the repeat too when the run has several;
    into buf (n bytes). */
