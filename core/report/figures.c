@@ -1306,8 +1306,7 @@ int figures_pairs(const csv_table *t, const csv_table *records, const axis_label
             longest = len > longest ? len : longest;
         }
         fig->height += key_height(P.L.n_panels + (size_t)P.quartiles,
-                                  longest > 17 ? longest : 17, PANEL_W) -
-                       50;
+                                  longest > 17 ? longest : 17, PANEL_W);
         const layout_dat D = {
             .t = t,
             .L = &P.L,
@@ -1954,8 +1953,8 @@ int figures_scatter(const scatter_data *S, const char *dir, const char *gnuplot,
     if (rc == BASIN_OK) {
         snprintf(fig->caption, sizeof fig->caption,
                  "%s: its samples (dots, coloured by class) over the training points "
-                 "(crosses%s), in the data's two coordinates; `basin report --job` "
-                 "shows another job.",
+                 "(crosses%s), in the data's two coordinates; basin report --job N draws "
+                 "another job.",
                  S->job_words, S->n_train < S->n_train_all ? ", the first of them" : "");
         scatter_plot P = {shown};
         rc = write_script(dir, gnuplot, fig,

@@ -503,7 +503,7 @@ static void set_caption(report_figure *fig, const grid_job *J, const char *job_w
              "G), off the data's support (pink, O), unconverged (grey, U); "
              "d is d_m, the distance to the nearest training point. At most %d "
              "spurious, %d memorized and %d generalized samples are shown; "
-             "samples-grid.csv lists them; `basin report --job` shows another job.",
+             "samples-grid.csv lists them; basin report --job N draws another job.",
              job_words, J->delta_s, SHOW_SPURIOUS, SHOW_MEMORIZED, SHOW_GENERALIZED);
 }
 
