@@ -1780,8 +1780,10 @@ static int write_distances_dat(const distances_plot *P, const char *dir, char *e
 static void script_distances(FILE *f, const void *plot)
 {
     const distances_plot *P = plot;
+    /* Without a sweep, one curve and no key. */
     double W = 2.0 * PANEL_W,
-           H = PANEL_H + key_height(P->n_curves, P->longest, 2 * PANEL_W);
+           H = PANEL_H +
+               (P->n_axes ? key_height(P->n_curves, P->longest, 2 * PANEL_W) : 0);
     double top = 1 - (H - PANEL_H + 30) / H, bottom = 70 / H;
     fprintf(f, "set ylabel 'fraction of the samples'\nset yrange [0:*]\n"
                "set multiplot\n");
@@ -1795,7 +1797,9 @@ static void script_distances(FILE *f, const void *plot)
                 m ? "d_m / d_2 (nearest over second-nearest training point)"
                   : "d_m (distance to the nearest training point)",
                 m ? 1.0 : P->dm_max);
-        if (m == 0)
+        if (m == 0 && !P->n_axes)
+            fprintf(f, "unset key\n");
+        else if (m == 0)
             fprintf(f,
                     "set key at screen 0.5, screen 0.99 center top vertical maxrows %zu "
                     "reverse Left samplen 2\n",
@@ -1860,7 +1864,8 @@ int figures_distances(const csv_table *t, const csv_table *rec, const axis_label
     }
     distances_count(&P, rec, c_point, c_dm, c_d2);
     fig->width = 2 * PANEL_W;
-    fig->height = PANEL_H + key_height(P.n_curves, P.longest, 2 * PANEL_W);
+    fig->height =
+        PANEL_H + (P.n_axes ? key_height(P.n_curves, P.longest, 2 * PANEL_W) : 0);
     int rc = write_distances_dat(&P, dir, err, n_err);
     if (rc == BASIN_OK) {
         char more[80] = "";
