@@ -15,8 +15,8 @@
 #define MAX_SWEEP_VALUES 100000
 #define MAX_POINTS       1000000
 
-static const char *const TOP_KEYS[] = {"name",        "description", "seed",
-                                       "repeats",     "plugin_path", "labels"};
+static const char *const TOP_KEYS[] = {"name",    "description", "seed",
+                                       "repeats", "plugin_path", "labels"};
 #define N_TOP_KEYS (sizeof TOP_KEYS / sizeof TOP_KEYS[0])
 
 /* Loader state: the recipe being built and where to put a message. */
@@ -601,15 +601,14 @@ static int add_plugin_path(loader *L, const toml_node *e, registry *reg)
 /* Call fn on each leaf of the [labels] table (quoted "dataset.count" keys or
    nested tables alike) with its dotted name; stop at fn's first nonzero. */
 typedef int (*label_fn)(void *ctx, const char *dotted, const toml_node *leaf);
-static int walk_labels(const toml_node *table, const char *prefix, label_fn fn,
-                       void *ctx)
+static int walk_labels(const toml_node *table, const char *prefix, label_fn fn, void *ctx)
 {
     for (size_t i = 0; table && i < table->n_items; i++) {
         const toml_node *e = table->items[i];
         char dotted[512];
         snprintf(dotted, sizeof dotted, "%s%s%s", prefix, *prefix ? "." : "", e->key);
-        int rc = e->kind == TOML_TABLE ? walk_labels(e, dotted, fn, ctx)
-                                       : fn(ctx, dotted, e);
+        int rc =
+            e->kind == TOML_TABLE ? walk_labels(e, dotted, fn, ctx) : fn(ctx, dotted, e);
         if (rc)
             return rc;
     }
@@ -655,7 +654,8 @@ const char *recipe_label(const recipe *r, const char *dotted)
         return NULL;
     snprintf(section, sizeof section, "%.*s", (int)(dot - dotted), dotted);
     const toml_node *sec = toml_get(t, section);
-    const toml_node *leaf = sec && sec->kind == TOML_TABLE ? toml_get(sec, dot + 1) : NULL;
+    const toml_node *leaf =
+        sec && sec->kind == TOML_TABLE ? toml_get(sec, dot + 1) : NULL;
     return leaf && leaf->kind == TOML_STRING ? leaf->string : NULL;
 }
 
