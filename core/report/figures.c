@@ -1047,7 +1047,11 @@ static void script_landscape(FILE *f, const void *plot)
 {
     const landscape_plot *P = plot;
     script_x(f, P->t, &P->L, NULL);
-    fprintf(f, "set multiplot layout %zu,%zu\n", P->panels, P->kinds);
+    /* The key above each panel, clear of the curves and the x label. */
+    fprintf(f,
+            "set key outside top center horizontal reverse Left samplen 2\n"
+            "set multiplot layout %zu,%zu\n",
+            P->panels, P->kinds);
     for (size_t p = 0; p < P->panels; p++)
         for (int k = 0; k < 3; k++)
             if (P->has[k])
@@ -1861,6 +1865,9 @@ int figures_distances(const csv_table *t, const csv_table *rec, const axis_label
         size_t len = axis_values(t, labels, k, 0, P.n_axes, -1, title, sizeof title);
         P.longest = len > P.longest ? len : P.longest;
         P.delta_m[k] = cell_number(t, k, c_delta);
+        /* The bins reach the threshold, so its line is on the plot. */
+        if (isfinite(P.delta_m[k]) && P.delta_m[k] > 0)
+            P.dm_max = fmax(P.dm_max, 1.05 * P.delta_m[k]);
     }
     distances_count(&P, rec, c_point, c_dm, c_d2);
     fig->width = 2 * PANEL_W;
