@@ -591,28 +591,70 @@ static void rates_values(FILE *f, const void *plot, size_t i)
 
 /* Panel p: a band and a line per rate with values there (off_support and
    unconverged only where some state was). */
+/* The x label of a one-point panel: the x axis's value at row, or nothing;
+   into buf (n bytes). */
+static const char *point_label(const rates_plot *P, size_t row, char *buf, size_t n)
+{
+    if (P->L.x < 0)
+        return "";
+    snprintf(buf, n, "%s = %s", x_name(P->t, &P->L, ""),
+             csv_table_cell(P->t, row, (size_t)P->L.x));
+    return buf;
+}
+
 static void script_rates_panel(FILE *f, const rates_plot *P, size_t p)
 {
     static const char *const NAMES[] = {"memorized", "spurious", "generalized",
                                         "off_support", "unconverged"};
     const csv_table *t = P->t;
     char tic[32];
+    size_t rows = 0, row = 0;
+    for (size_t i = 0; i < t->n_rows; i++)
+        if (P->L.panel[i] == p) {
+            rows++;
+            row = i;
+        }
     fprintf(f, "set title ");
     put_quoted(f, P->L.title[p]);
-    fprintf(f, "\nplot ");
-    int first = 1;
+    int shown[5], n_shown = 0;
     for (int c = 0; c < 5; c++) {
         int any = 0;
         for (size_t i = 0; i < t->n_rows; i++)
             any |= P->L.panel[i] == p && cell_number(t, i, P->col[c][0]) > 0;
-        if ((c >= 3 && !any) || !panel_has(t, &P->L, p, P->col[c][0]))
-            continue;
+        if (!((c >= 3 && !any) || !panel_has(t, &P->L, p, P->col[c][0])))
+            shown[n_shown++] = c;
+    }
+    if (rows == 1) {
+        /* One point: a rate per class along x, each with its interval. */
+        fprintf(f,
+                "\nunset key\nunset logscale x\nset offsets 0, 0, 0, 0\n"
+                "set xrange [-0.5:%d.5]\nset xlabel ",
+                n_shown - 1);
+        char label[400];
+        put_quoted(f, point_label(P, row, label, sizeof label));
+        fprintf(f, "\nset xtics (");
+        for (int k = 0; k < n_shown; k++)
+            fprintf(f, "%s'%s' %d", k ? ", " : "", NAMES[shown[k]], k);
+        fprintf(f, ")\nplot ");
+        for (int k = 0; k < n_shown; k++)
+            fprintf(f,
+                    "%s'rates.dat' index %zu using (%d):%d:%d:%d with yerrorbars "
+                    "lc rgb '%s' lw 2 pt 7 ps 1.2 notitle",
+                    k ? ", \\\n     " : "", p, k, 2 + 3 * shown[k], 3 + 3 * shown[k],
+                    4 + 3 * shown[k], COLOURS[RATE_COLOUR[shown[k]]]);
+        fputc('\n', f);
+        return;
+    }
+    fprintf(f, "\nplot ");
+    int first = 1;
+    for (int k = 0; k < n_shown; k++) {
+        int c = shown[k];
         fprintf(f,
                 "%s'rates.dat' index %zu using 1:%d:%d with filledcurves "
                 "lc rgb '%s' notitle, \\\n     '' index %zu using 1:%d%s "
                 "with linespoints lc rgb '%s' lw 2 pt 7 ps 0.8 title '%s'",
                 first ? "" : ", \\\n     ", p, 3 + 3 * c, 4 + 3 * c,
-                COLOURS[RATE_COLOUR[c]], p, 2 + 3 * c, xtic(&P->L, 14, tic, sizeof tic),
+                COLOURS[RATE_COLOUR[c]], p, 2 + 3 * c, xtic(&P->L, 17, tic, sizeof tic),
                 COLOURS[RATE_COLOUR[c]], NAMES[c]);
         first = 0;
     }
@@ -653,9 +695,10 @@ int figures_rates(const csv_table *t, const axis_labels *labels, const char *dir
         .L = L,
         .panels = P.panels,
         .block = "panel",
-        .columns = ": rate, lower and upper bound of the bootstrap interval, for "
-                   "memorized, spurious,\n# generalized and unconverged; a block "
-                   "per panel (gnuplot index), rows by x\n",
+        .columns =
+            ": rate, lower and upper bound of the bootstrap interval, for "
+            "memorized, spurious,\n# generalized, off_support and unconverged; a block "
+            "per panel (gnuplot index), rows by x\n",
         .put_values = rates_values,
         .plot = &P,
     };
@@ -663,16 +706,18 @@ int figures_rates(const csv_table *t, const axis_labels *labels, const char *dir
     if (rc == BASIN_OK) {
         snprintf(fig->caption, sizeof fig->caption,
                  "Fraction of final states that are memorized training points, spurious "
-                 "attractors or generalized, against %s, with the bootstrap confidence "
-                 "band of each rate%s%s.",
-                 x_words(t, L, "the single sweep point", xw, sizeof xw),
+                 "attractors or generalized, %s%s, with the confidence %s of each "
+                 "rate%s%s.",
+                 L->x < 0 ? "" : "against ",
+                 x_words(t, L, "at the single sweep point", xw, sizeof xw),
+                 L->x < 0 ? "interval" : "band",
                  L->n_panels > 1 ? "; a panel per value of the other swept parameters"
                                  : "",
                  L->n_panels > MAX_PANELS ? " (the first 24 panels)" : "");
         rc = write_script(dir, gnuplot, fig,
                           "Columns of rates.dat: x, then rate, lo, hi for memorized "
-                          "(2-4), spurious (5-7),\n# generalized (8-10) and unconverged "
-                          "(11-13); 14 is the x label.",
+                          "(2-4), spurious (5-7),\n# generalized (8-10), off_support "
+                          "(11-13) and unconverged (14-16); 17 is the x label.",
                           script_rates, &P, err, n_err);
     }
     layout_free(&P.L);
