@@ -211,6 +211,33 @@ grep -q "^set title 'training set size K = 100'" "$T/mix/rates.gp" || fail "pane
 grep -q '^"schedule.t_min" = "stopping time"' "$T/mix/run.toml" || fail "run.toml labels"
 "$BASIN" report "$T/mix" --job 0 --quiet || fail "report --job 0"
 $PY "$CHECK" scatter "$T/mix" 0 || fail "scatter.dat of job 0"
+# Labels as a nested table, written back flat; a parameter without a name of
+# basin's or the recipe's is named by its plugin doc's symbol ("m~, the ...").
+cat > "$T/nested.toml" <<TOML
+name = "nested-labels"
+[dataset]
+plugin = "datasets/gaussian-mixture"
+dim = 2
+count = 10
+heldout = 20
+mean_scale = [1, 2]
+[model]
+plugin = "scores/empirical"
+[sampler]
+plugin = "samplers/ddim"
+steps = 5
+[init]
+kind = "noise"
+count = 5
+[output]
+report = true
+[labels.dataset]
+count = "K (points)"
+TOML
+"$BASIN" run "$T/nested.toml" --out "$T/nested" --quiet || fail "nested labels run"
+grep -q '^"dataset.count" = "K (points)"' "$T/nested/run.toml" || fail "nested labels"
+grep -q "^set xlabel 'mean scale m~'" "$T/nested/rates.gp" ||
+    fail "the doc symbol label: $(grep xlabel "$T/nested/rates.gp")"
 # A label for a parameter the recipe does not have: one line, exit 2.
 sed 's/^"schedule.t_min"/"schedule.tmin"/' "$T/mix.toml" > "$T/bad-label.toml"
 out=$("$BASIN" run "$T/bad-label.toml" --out "$T/nolabel" 2>&1); rc=$?
