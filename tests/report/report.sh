@@ -106,6 +106,14 @@ import struct; d = open('$T/diff/samples.png', 'rb').read(24)
 print(*struct.unpack('>II', d[16:24]))")
 grep -q "<img src=\"samples.png\" width=\"$W\" height=\"$H\"" "$T/diff/report.html" ||
     fail "report.html does not show samples.png at its size ${W}x$H"
+# --job picks the grid's job: every tile from job 2, its values in the caption.
+cp -r "$T/diff" "$T/diff-job"
+"$BASIN" report "$T/diff-job" --job schedule.t_min=0.6 --quiet || fail "report --job"
+jobs=$(awk -F, 'NR > 1 { print $3 }' "$T/diff-job/samples-grid.csv" | sort -u)
+[ "$jobs" = 2 ] || fail "samples-grid.csv shows jobs '$jobs', expected 2"
+grep -q 'Job 2 (end time t_min = 0.6): each generated sample' "$T/diff-job/report.html" ||
+    fail "the grid's caption does not name job 2's values"
+$PY "$CHECK" grid "$T/diff-job" "$T/train.npy" || fail "sample grid of job 2"
 
 # --- a tiny scores/mlp run (training.csv), with the disjoint-sets test: a loss
 # curve per job and a second, dashed one for the model trained on held-out points
