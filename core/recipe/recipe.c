@@ -15,8 +15,8 @@
 #define MAX_SWEEP_VALUES 100000
 #define MAX_POINTS       1000000
 
-static const char *const TOP_KEYS[] = {"name", "description", "seed", "repeats",
-                                       "plugin_path"};
+static const char *const TOP_KEYS[] = {"name",    "description", "seed",
+                                       "repeats", "plugin_path", "labels"};
 #define N_TOP_KEYS (sizeof TOP_KEYS / sizeof TOP_KEYS[0])
 
 /* Loader state: the recipe being built and where to put a message. */
@@ -636,6 +636,80 @@ static int add_plugin_path(loader *L, const toml_node *e, registry *reg)
     return rc;
 }
 
+/* ------------------------------------------------------------ [labels] */
+
+/* Call fn on each leaf of the [labels] table (quoted "dataset.count" keys or
+   nested tables alike) with its dotted name; stop at fn's first nonzero. */
+typedef int (*label_fn)(void *ctx, const char *dotted, const toml_node *leaf);
+static int walk_labels(const toml_node *table, const char *prefix, label_fn fn, void *ctx)
+{
+    for (size_t i = 0; table && i < table->n_items; i++) {
+        const toml_node *e = table->items[i];
+        char dotted[512];
+        snprintf(dotted, sizeof dotted, "%s%s%s", prefix, *prefix ? "." : "", e->key);
+        int rc =
+            e->kind == TOML_TABLE ? walk_labels(e, dotted, fn, ctx) : fn(ctx, dotted, e);
+        if (rc)
+            return rc;
+    }
+    return 0;
+}
+
+/* Each label is a string naming a parameter of a section of the recipe. */
+static int check_label(void *ctx, const char *dotted, const toml_node *leaf)
+{
+    loader *L = ctx;
+    char key[600];
+    snprintf(key, sizeof key, "labels.%s", dotted);
+    if (leaf->kind != TOML_STRING || !leaf->string[0])
+        return fail(L, leaf, key, "expected a non-empty string (the axis label)");
+    const char *dot = strchr(dotted, '.');
+    for (int s = 0; dot && s < RECIPE_N_SECTIONS; s++) {
+        const recipe_section *sec = &L->r->sections[s];
+        if (strncmp(dotted, recipe_sections[s].name, (size_t)(dot - dotted)) ||
+            recipe_sections[s].name[dot - dotted])
+            continue;
+        if (!sec->params) /* a plugin not loaded (a results folder): not checked */
+            return 0;
+        for (size_t i = 0; i < sec->n_params; i++)
+            if (strcmp(sec->params[i].name, dot + 1) == 0)
+                return 0;
+    }
+    return fail(L, leaf, key,
+                "not a parameter of the recipe (a label's key is section.parameter, "
+                "\"dataset.count\" say)");
+}
+
+const char *recipe_label(const recipe *r, const char *dotted)
+{
+    const toml_node *t = r->root ? toml_get(r->root, "labels") : NULL;
+    if (!t || t->kind != TOML_TABLE)
+        return NULL;
+    const toml_node *flat = toml_get(t, dotted);
+    if (flat && flat->kind == TOML_STRING)
+        return flat->string;
+    const char *dot = strchr(dotted, '.');
+    char section[64];
+    if (!dot || (size_t)(dot - dotted) >= sizeof section)
+        return NULL;
+    snprintf(section, sizeof section, "%.*s", (int)(dot - dotted), dotted);
+    const toml_node *sec = toml_get(t, section);
+    const toml_node *leaf =
+        sec && sec->kind == TOML_TABLE ? toml_get(sec, dot + 1) : NULL;
+    return leaf && leaf->kind == TOML_STRING ? leaf->string : NULL;
+}
+
+static int write_label(void *ctx, const char *dotted, const toml_node *leaf)
+{
+    FILE *f = ctx;
+    basin_param_def text = {.name = "label", .type = BASIN_PARAM_STRING};
+    param_write_toml(f, &text, (basin_value){0, dotted});
+    fputs(" = ", f);
+    param_write_toml(f, &text, (basin_value){0, leaf->string});
+    fputc('\n', f);
+    return 0;
+}
+
 static int load_top(loader *L, registry *reg)
 {
     recipe *r = L->r;
@@ -673,6 +747,10 @@ static int load_top(loader *L, registry *reg)
             if (e->kind != TOML_INTEGER || e->integer < 1 || e->integer > 1000000)
                 return fail(L, e, "repeats", "expected an integer in [1, 1000000]");
             r->repeats = (uint32_t)e->integer;
+        } else if (strcmp(e->key, "labels") == 0) {
+            if (e->kind != TOML_TABLE)
+                return fail(L, e, "labels",
+                            "expected a table of \"section.parameter\" = \"label\"");
         } else if (strcmp(e->key, "plugin_path") == 0) {
             /* A results folder is data: the libraries it names are not loaded. */
             int rc = L->as_data ? BASIN_OK : add_plugin_path(L, e, reg);
@@ -691,7 +769,7 @@ static int load_top(loader *L, registry *reg)
             return fail(L, e, e->key,
                         "unknown key (a recipe has name, description, "
                         "seed, repeats, plugin_path and the sections [dataset], "
-                        "[model], [sampler], [init], [measure], [output])");
+                        "[model], [sampler], [init], [measure], [output], [labels])");
         }
     }
     if (!r->name) {
@@ -756,6 +834,8 @@ static int load(const char *path, const char *const *sets, size_t n_sets, regist
     for (int s = 0; s < RECIPE_N_SECTIONS && rc == BASIN_OK; s++)
         rc = load_section(&L, (recipe_section_id)s,
                           toml_get(r->root, recipe_sections[s].name), reg);
+    if (rc == BASIN_OK)
+        rc = walk_labels(toml_get(r->root, "labels"), "", check_label, &L);
     if (rc == BASIN_OK) {
         double points = 1;
         for (size_t a = 0; a < r->n_axes; a++)
@@ -950,5 +1030,10 @@ void recipe_write_toml(const recipe *r, FILE *f)
             }
             fputc('\n', f);
         }
+    }
+    const toml_node *labels = toml_get(r->root, "labels");
+    if (labels && labels->kind == TOML_TABLE && labels->n_items) {
+        fprintf(f, "\n[labels]\n");
+        walk_labels(labels, "", write_label, f);
     }
 }

@@ -109,4 +109,9 @@ basin_value recipe_core_value(const recipe *r, recipe_section_id s, size_t point
 /* Write the resolved recipe as TOML (the body of run.toml). */
 void recipe_write_toml(const recipe *r, FILE *f);
 
+/* The recipe's [labels] entry for a parameter ("dataset.count" = "training set
+   size K": the axis label figures use for it), or NULL when it gives none. The
+   string belongs to r. */
+const char *recipe_label(const recipe *r, const char *dotted);
+
 #endif

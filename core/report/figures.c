@@ -112,9 +112,10 @@ static int run_gnuplot(const char *gnuplot, const char *dir, report_figure *fig)
         fclose(f);
     unlink(path);
     int ok = WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0;
-    for (int k = 0; ok && k < 2; k++) {
+    static const char *const EXT[] = {"svg", "png", "pdf"};
+    for (int k = 0; ok && k < 3; k++) {
         struct stat st;
-        snprintf(path, sizeof path, "%s/%s.%s", dir, fig->name, k ? "png" : "svg");
+        snprintf(path, sizeof path, "%s/%s.%s", dir, fig->name, EXT[k]);
         ok = (k == 0 && !fig->svg) || (stat(path, &st) == 0 && st.st_size > 0);
     }
     if (ok)
@@ -135,10 +136,11 @@ typedef struct layout {
     long x;           /* axis column along x, -1: none (one point) */
     int numeric, log; /* x is a number; x spans decades (log axis) */
     size_t n_panels;
-    size_t *panel; /* per row */
-    double *xpos;  /* per row: the value, or its index if not numeric */
-    size_t *order; /* rows by (panel, x) */
-    char **title;  /* per panel: "dataset.dim = 8" ("" with one) */
+    size_t *panel;             /* per row */
+    double *xpos;              /* per row: the value, or its index if not numeric */
+    size_t *order;             /* rows by (panel, x) */
+    char **title;              /* per panel: "dimension N = 8" ("" with one) */
+    const axis_labels *labels; /* the swept parameters' names (may be NULL) */
 } layout;
 
 static void layout_free(layout *L)
@@ -177,18 +179,19 @@ static size_t distinct_values(const csv_table *t, size_t col)
     return n;
 }
 
-/* "name = value, ..." for the columns [first, first + n) of row, but column skip,
-   into buf. Returns the length it would have (≥ n_buf when cut). */
-static size_t axis_values(const csv_table *t, size_t row, size_t first, size_t n,
-                          long skip, char *buf, size_t n_buf)
+/* "label = value, ..." for the columns [first, first + n) of row, but column
+   skip, into buf (labels: axis_label). Returns the length it would have (≥ n_buf
+   when cut). */
+static size_t axis_values(const csv_table *t, const axis_labels *labels, size_t row,
+                          size_t first, size_t n, long skip, char *buf, size_t n_buf)
 {
     size_t used = 0;
     buf[0] = '\0';
     for (size_t c = first; c < first + n && used < n_buf; c++)
         if ((long)c != skip)
-            used +=
-                (size_t)snprintf(buf + used, n_buf - used, "%s%s = %s", used ? ", " : "",
-                                 t->header[c], csv_table_cell(t, row, c));
+            used += (size_t)snprintf(buf + used, n_buf - used, "%s%s = %s",
+                                     used ? ", " : "", axis_label(labels, t->header[c]),
+                                     csv_table_cell(t, row, c));
     return used;
 }
 
@@ -266,11 +269,12 @@ static size_t layout_panel_row(const csv_table *t, size_t n_axes, const layout *
 
 /* Lay out the sweep-axis columns of summary t; prefer `want` along x when it is
    one of them. 0, or BASIN_ENOMEM with a message (L then empty). */
-static int layout_make(const csv_table *t, const char *want, layout *L, char *err,
-                       size_t n_err)
+static int layout_make(const csv_table *t, const axis_labels *labels, const char *want,
+                       layout *L, char *err, size_t n_err)
 {
     size_t n_axes = figures_axis_columns(t);
     memset(L, 0, sizeof *L);
+    L->labels = labels;
     L->x = -1;
     layout_pick_x(t, n_axes, want, L);
     L->panel = calloc(t->n_rows + 1, sizeof *L->panel);
@@ -292,7 +296,7 @@ static int layout_make(const csv_table *t, const char *want, layout *L, char *er
         }
         L->panel[i] = L->n_panels;
         char title[512];
-        axis_values(t, i, 0, n_axes, L->x, title, sizeof title);
+        axis_values(t, labels, i, 0, n_axes, L->x, title, sizeof title);
         if (!(L->title[L->n_panels++] = strdup(title)))
             goto oom;
     }
@@ -347,27 +351,35 @@ static const char *figure_path(char *buf, const char *dir, const char *name,
 }
 
 /* The script's opening: a comment (what: the columns of the data), then a loop
-   drawing the body once as SVG and once as PNG. */
+   drawing the body as SVG, PNG and PDF (the PDF at 100 pixels to the inch, its
+   fonts in points: a panel is 5.6 × 4 in, for a page or a slide). */
 static void script_begin(FILE *f, const report_figure *fig, const char *what)
 {
-    fprintf(f, "# %s\n# %s\n# Data: %s.dat. Redraw %s.png with: gnuplot %s.gp\n",
-            fig->title, what, fig->name, fig->name, fig->name);
+    fprintf(f,
+            "# %s\n# %s\n# Data: %s.dat. Redraw %s.png and %s.pdf with: gnuplot "
+            "%s.gp\n",
+            fig->title, what, fig->name, fig->name, fig->name, fig->name);
     if (fig->svg)
         fprintf(f, "# (it draws %s.svg as well)\n", fig->name);
     fprintf(f, "set datafile missing 'NaN'\n");
-    fprintf(f, "do for [pass = %d:2] {\n", fig->svg ? 1 : 2);
+    fprintf(f, "do for [pass = %d:3] {\n", fig->svg ? 1 : 2);
     fprintf(f,
             "if (pass == 1) {\n"
-            "  set terminal svg size %u,%u font 'sans,11' noenhanced "
+            "  set terminal svg size %u,%u font 'sans,13' noenhanced "
             "background rgb 'white'\n"
             "  set output '%s.svg'\n"
             "} else {\n"
-            "  set terminal pngcairo size %u,%u font 'sans,10' "
+            "if (pass == 2) {\n"
+            "  set terminal pngcairo size %u,%u font 'sans,11' "
             "noenhanced background rgb 'white'\n"
             "  set output '%s.png'\n"
-            "}\n",
-            fig->width, fig->height, fig->name, fig->width, fig->height, fig->name);
-    fprintf(f, "set grid lc rgb '#dddddd'\nset key top right font ',9'\n");
+            "} else {\n"
+            "  set terminal pdfcairo size %.2fin,%.2fin font 'sans,9' noenhanced\n"
+            "  set output '%s.pdf'\n"
+            "}\n}\n",
+            fig->width, fig->height, fig->name, fig->width, fig->height, fig->name,
+            fig->width / 100.0, fig->height / 100.0, fig->name);
+    fprintf(f, "set grid lc rgb '#dddddd'\nset key top right\n");
 }
 
 /* The body of a figure's script: its settings and plots, from what the figure
@@ -412,10 +424,38 @@ static void set_size(report_figure *fig, size_t panels, size_t columns)
     fig->height = (uint32_t)(rows * PANEL_H);
 }
 
-/* The name of the x axis, or `none` without one. */
+/* Pixels a key of `entries` entries of at most `longest` characters takes across
+   a plot `width` pixels wide (gnuplot packs them into as many columns as fit). */
+static uint32_t key_height(size_t entries, size_t longest, uint32_t width)
+{
+    size_t per = 8 * longest + 70, cols = per < width ? (width - 40) / per : 1;
+    cols = cols ? cols : 1;
+    return (uint32_t)(22 * ((entries + cols - 1) / cols) + 10);
+}
+
+/* The rows key_height counts. */
+static size_t key_rows(size_t entries, size_t longest, uint32_t width)
+{
+    return ((size_t)key_height(entries, longest, width) - 10) / 22;
+}
+
+/* The label of the x axis, or `none` without one. */
 static const char *x_name(const csv_table *t, const layout *L, const char *none)
 {
-    return L->x >= 0 ? t->header[L->x] : none;
+    return L->x >= 0 ? axis_label(L->labels, t->header[L->x]) : none;
+}
+
+/* The caption's words for the x axis: "training set size K (dataset.count)". */
+static const char *x_words(const csv_table *t, const layout *L, const char *none,
+                           char *buf, size_t n)
+{
+    if (L->x < 0)
+        return none;
+    const char *label = x_name(t, L, none);
+    if (strcmp(label, t->header[L->x]) == 0)
+        return label;
+    snprintf(buf, n, "%s (%s)", label, t->header[L->x]);
+    return buf;
 }
 
 /* Set the x axis of a layout's panels. */
@@ -493,7 +533,7 @@ static int write_layout_dat(const layout_dat *D, const char *dir, const char *na
     FILE *f = text_file_open(figure_path(path, dir, name, "dat"), err, n_err);
     if (!f)
         return BASIN_EWRITE;
-    fprintf(f, "# %s%s", x_name(t, L, "(no sweep)"), D->columns);
+    fprintf(f, "# %s%s", L->x >= 0 ? t->header[L->x] : "(no sweep)", D->columns);
     for (size_t p = 0; p < D->panels; p++) {
         fprintf(f, "# %s %zu: %s\n", D->block, p, L->title[p]);
         for (size_t k = 0; k < t->n_rows; k++) {
@@ -551,28 +591,70 @@ static void rates_values(FILE *f, const void *plot, size_t i)
 
 /* Panel p: a band and a line per rate with values there (off_support and
    unconverged only where some state was). */
+/* The x label of a one-point panel: the x axis's value at row, or nothing;
+   into buf (n bytes). */
+static const char *point_label(const rates_plot *P, size_t row, char *buf, size_t n)
+{
+    if (P->L.x < 0)
+        return "";
+    snprintf(buf, n, "%s = %s", x_name(P->t, &P->L, ""),
+             csv_table_cell(P->t, row, (size_t)P->L.x));
+    return buf;
+}
+
 static void script_rates_panel(FILE *f, const rates_plot *P, size_t p)
 {
     static const char *const NAMES[] = {"memorized", "spurious", "generalized",
                                         "off_support", "unconverged"};
     const csv_table *t = P->t;
     char tic[32];
+    size_t rows = 0, row = 0;
+    for (size_t i = 0; i < t->n_rows; i++)
+        if (P->L.panel[i] == p) {
+            rows++;
+            row = i;
+        }
     fprintf(f, "set title ");
     put_quoted(f, P->L.title[p]);
-    fprintf(f, "\nplot ");
-    int first = 1;
+    int shown[5], n_shown = 0;
     for (int c = 0; c < 5; c++) {
         int any = 0;
         for (size_t i = 0; i < t->n_rows; i++)
             any |= P->L.panel[i] == p && cell_number(t, i, P->col[c][0]) > 0;
-        if ((c >= 3 && !any) || !panel_has(t, &P->L, p, P->col[c][0]))
-            continue;
+        if (!((c >= 3 && !any) || !panel_has(t, &P->L, p, P->col[c][0])))
+            shown[n_shown++] = c;
+    }
+    if (rows == 1) {
+        /* One point: a rate per class along x, each with its interval. */
+        fprintf(f,
+                "\nunset key\nunset logscale x\nset offsets 0, 0, 0, 0\n"
+                "set xrange [-0.5:%d.5]\nset xlabel ",
+                n_shown - 1);
+        char label[400];
+        put_quoted(f, point_label(P, row, label, sizeof label));
+        fprintf(f, "\nset xtics (");
+        for (int k = 0; k < n_shown; k++)
+            fprintf(f, "%s'%s' %d", k ? ", " : "", NAMES[shown[k]], k);
+        fprintf(f, ")\nplot ");
+        for (int k = 0; k < n_shown; k++)
+            fprintf(f,
+                    "%s'rates.dat' index %zu using (%d):%d:%d:%d with yerrorbars "
+                    "lc rgb '%s' lw 2 pt 7 ps 1.2 notitle",
+                    k ? ", \\\n     " : "", p, k, 2 + 3 * shown[k], 3 + 3 * shown[k],
+                    4 + 3 * shown[k], COLOURS[RATE_COLOUR[shown[k]]]);
+        fputc('\n', f);
+        return;
+    }
+    fprintf(f, "\nplot ");
+    int first = 1;
+    for (int k = 0; k < n_shown; k++) {
+        int c = shown[k];
         fprintf(f,
                 "%s'rates.dat' index %zu using 1:%d:%d with filledcurves "
                 "lc rgb '%s' notitle, \\\n     '' index %zu using 1:%d%s "
                 "with linespoints lc rgb '%s' lw 2 pt 7 ps 0.8 title '%s'",
                 first ? "" : ", \\\n     ", p, 3 + 3 * c, 4 + 3 * c,
-                COLOURS[RATE_COLOUR[c]], p, 2 + 3 * c, xtic(&P->L, 14, tic, sizeof tic),
+                COLOURS[RATE_COLOUR[c]], p, 2 + 3 * c, xtic(&P->L, 17, tic, sizeof tic),
                 COLOURS[RATE_COLOUR[c]], NAMES[c]);
         first = 0;
     }
@@ -584,7 +666,9 @@ static void script_rates(FILE *f, const void *plot)
 {
     const rates_plot *P = plot;
     script_x(f, P->t, &P->L, NULL);
-    fprintf(f, "set key below horizontal\nset ylabel 'rate'\nset yrange [-0.02:1.02]\n"
+    /* The key above each panel: below, it would meet the x label. */
+    fprintf(f, "set key outside top center horizontal reverse Left samplen 2\n"
+               "set ylabel 'rate'\nset yrange [-0.02:1.02]\n"
                "set style fill transparent solid 0.2 noborder\n");
     size_t cols = P->panels < MAX_COLUMNS ? P->panels : MAX_COLUMNS;
     fprintf(f, "set multiplot layout %zu,%zu\n", (P->panels + cols - 1) / cols, cols);
@@ -592,13 +676,14 @@ static void script_rates(FILE *f, const void *plot)
         script_rates_panel(f, P, p);
 }
 
-int figures_rates(const csv_table *t, const char *dir, const char *gnuplot,
-                  report_figure *fig, char *err, size_t n_err)
+int figures_rates(const csv_table *t, const axis_labels *labels, const char *dir,
+                  const char *gnuplot, report_figure *fig, char *err, size_t n_err)
 {
+    char xw[300];
     memset(fig, 0, sizeof *fig);
     figure_begin(fig, "rates", "Memorized, spurious and generalized rates");
     rates_plot P = {.t = t};
-    int rc = layout_make(t, NULL, &P.L, err, n_err);
+    int rc = layout_make(t, labels, NULL, &P.L, err, n_err);
     if (rc)
         return rc;
     const layout *L = &P.L;
@@ -610,9 +695,10 @@ int figures_rates(const csv_table *t, const char *dir, const char *gnuplot,
         .L = L,
         .panels = P.panels,
         .block = "panel",
-        .columns = ": rate, lower and upper bound of the bootstrap interval, for "
-                   "memorized, spurious,\n# generalized and unconverged; a block "
-                   "per panel (gnuplot index), rows by x\n",
+        .columns =
+            ": rate, lower and upper bound of the bootstrap interval, for "
+            "memorized, spurious,\n# generalized, off_support and unconverged; a block "
+            "per panel (gnuplot index), rows by x\n",
         .put_values = rates_values,
         .plot = &P,
     };
@@ -620,16 +706,18 @@ int figures_rates(const csv_table *t, const char *dir, const char *gnuplot,
     if (rc == BASIN_OK) {
         snprintf(fig->caption, sizeof fig->caption,
                  "Fraction of final states that are memorized training points, spurious "
-                 "attractors or generalized, against %s, with the bootstrap confidence "
-                 "band of each rate%s%s.",
-                 x_name(t, L, "the single sweep point"),
+                 "attractors or generalized, %s%s, with the confidence %s of each "
+                 "rate%s%s.",
+                 L->x < 0 ? "" : "against ",
+                 x_words(t, L, "at the single sweep point", xw, sizeof xw),
+                 L->x < 0 ? "interval" : "band",
                  L->n_panels > 1 ? "; a panel per value of the other swept parameters"
                                  : "",
                  L->n_panels > MAX_PANELS ? " (the first 24 panels)" : "");
         rc = write_script(dir, gnuplot, fig,
                           "Columns of rates.dat: x, then rate, lo, hi for memorized "
-                          "(2-4), spurious (5-7),\n# generalized (8-10) and unconverged "
-                          "(11-13); 14 is the x label.",
+                          "(2-4), spurious (5-7),\n# generalized (8-10), off_support "
+                          "(11-13) and unconverged (14-16); 17 is the x label.",
                           script_rates, &P, err, n_err);
     }
     layout_free(&P.L);
@@ -659,13 +747,14 @@ static void collapse_values(FILE *f, const void *plot, size_t i)
 
 static void collapse_caption(report_figure *fig, const collapse_plot *P)
 {
+    char xw[300];
     const layout *L = &P->L;
     snprintf(fig->caption, sizeof fig->caption,
              "Mean collapse time of the reverse trajectories (OU time; the start of the "
              "final stretch in which the nearest training point no longer changes), "
              "± one standard error, against %s%s%s.",
              P->is_p ? "the number of training points P"
-                     : x_name(P->t, L, "the single sweep point"),
+                     : x_words(P->t, L, "the single sweep point", xw, sizeof xw),
              P->theory ? ", with the closed form t_C = ½ log(1 + σ²/(P^{2/d} − 1)) "
                          "(Biroli et al. 2024) at the same points as dashed lines"
                        : "",
@@ -677,8 +766,9 @@ static void script_collapse(FILE *f, const void *plot)
 {
     const collapse_plot *P = plot;
     const layout *L = &P->L;
-    script_x(f, P->t, L, P->is_p ? "P (dataset.count)" : NULL);
-    fprintf(f, "set ylabel 'collapse time (OU time)'\nset key outside right top\n"
+    script_x(f, P->t, L, NULL);
+    fprintf(f, "set ylabel 'collapse time (OU time)'\nset key below reverse Left "
+               "samplen 2\n"
                "set multiplot\n");
     char tic[32];
     fprintf(f, "plot ");
@@ -703,8 +793,8 @@ static void script_collapse(FILE *f, const void *plot)
     fputc('\n', f);
 }
 
-int figures_collapse(const csv_table *t, const char *dir, const char *gnuplot,
-                     report_figure *fig, char *err, size_t n_err)
+int figures_collapse(const csv_table *t, const axis_labels *labels, const char *dir,
+                     const char *gnuplot, report_figure *fig, char *err, size_t n_err)
 {
     memset(fig, 0, sizeof *fig);
     collapse_plot P = {.t = t};
@@ -717,11 +807,18 @@ int figures_collapse(const csv_table *t, const char *dir, const char *gnuplot,
     if (P.c_t < 0 || !any)
         return BASIN_OK; /* no such figure */
     figure_begin(fig, "collapse", "Collapse time");
-    int rc = layout_make(t, "dataset.count", &P.L, err, n_err);
+    int rc = layout_make(t, labels, "dataset.count", &P.L, err, n_err);
     if (rc)
         return rc;
     set_size(fig, 1, 1);
-    fig->width = PANEL_W + 160; /* room for the key */
+    fig->width = PANEL_W + 100;
+    size_t entries = 0, longest = 0; /* room for the key below the plot */
+    for (size_t p = 0; p < P.L.n_panels; p++) {
+        entries += 1 + (size_t)panel_has(t, &P.L, p, P.c_th);
+        size_t len = strlen(P.L.title[p]) + 5;
+        longest = len > longest ? len : longest;
+    }
+    fig->height += key_height(entries, longest, fig->width);
     P.is_p = P.L.x >= 0 && strcmp(t->header[P.L.x], "dataset.count") == 0;
     for (size_t p = 0; p < P.L.n_panels; p++)
         P.theory |= panel_has(t, &P.L, p, P.c_th);
@@ -753,6 +850,7 @@ int figures_collapse(const csv_table *t, const char *dir, const char *gnuplot,
 /* What the φ_C figure shows: a curve per sweep point of collapse.csv. */
 typedef struct phi_plot {
     const csv_table *t;
+    const axis_labels *labels;
     size_t n_axes; /* the sweep columns before `clone` */
     long c_t, c_phi, c_lo, c_hi;
     size_t *curve; /* per row: its curve */
@@ -822,12 +920,12 @@ static void script_phi(FILE *f, const void *plot)
 {
     const phi_plot *P = plot;
     fprintf(f, "set xlabel 'clone time t (OU time)'\nset ylabel 'φ_C(t)'\n"
-               "set yrange [-0.02:1.02]\nset key outside right top\n"
+               "set yrange [-0.02:1.02]\nset key below reverse Left samplen 2\n"
                "set style fill transparent solid 0.15 noborder\nset multiplot\nplot ");
     for (size_t k = 0; k < P->n_curves; k++) {
         const char *colour = COLOURS[k % N_COLOURS];
         char title[512];
-        axis_values(P->t, P->first[k], 0, P->n_axes, -1, title, sizeof title);
+        axis_values(P->t, P->labels, P->first[k], 0, P->n_axes, -1, title, sizeof title);
         fprintf(f,
                 "%s'phi.dat' index %zu using 1:3:4 with filledcurves lc rgb '%s' "
                 "notitle, \\\n     '' index %zu using 1:2 with linespoints lw 2 "
@@ -838,11 +936,11 @@ static void script_phi(FILE *f, const void *plot)
     fputc('\n', f);
 }
 
-int figures_phi(const csv_table *t, const char *dir, const char *gnuplot,
-                report_figure *fig, char *err, size_t n_err)
+int figures_phi(const csv_table *t, const axis_labels *labels, const char *dir,
+                const char *gnuplot, report_figure *fig, char *err, size_t n_err)
 {
     memset(fig, 0, sizeof *fig);
-    phi_plot P = {.t = t};
+    phi_plot P = {.t = t, .labels = labels};
     long c_clone = csv_table_column(t, "clone");
     P.c_t = csv_table_column(t, "t_ou");
     P.c_phi = csv_table_column(t, "phi");
@@ -855,7 +953,15 @@ int figures_phi(const csv_table *t, const char *dir, const char *gnuplot,
     int rc = phi_curves(&P, err, n_err);
     if (rc == BASIN_OK) {
         set_size(fig, 1, 1);
-        fig->width = PANEL_W + 200;
+        fig->width = PANEL_W + 100;
+        size_t longest = 0; /* room for the key below the plot */
+        for (size_t k = 0; k < P.n_curves; k++) {
+            char title[512];
+            size_t len =
+                axis_values(t, labels, P.first[k], 0, P.n_axes, -1, title, sizeof title);
+            longest = len > longest ? len : longest;
+        }
+        fig->height += key_height(P.n_curves, longest, fig->width);
         rc = write_phi_dat(&P, dir, fig->name, err, n_err);
     }
     if (rc == BASIN_OK) {
@@ -986,16 +1092,22 @@ static void script_landscape(FILE *f, const void *plot)
 {
     const landscape_plot *P = plot;
     script_x(f, P->t, &P->L, NULL);
-    fprintf(f, "set multiplot layout %zu,%zu\n", P->panels, P->kinds);
+    /* The key above each panel, clear of the curves and the x label. */
+    fprintf(f,
+            "set key outside top center horizontal reverse Left samplen 2\n"
+            "set multiplot layout %zu,%zu\n",
+            P->panels, P->kinds);
     for (size_t p = 0; p < P->panels; p++)
         for (int k = 0; k < 3; k++)
             if (P->has[k])
                 script_landscape_plot(f, P, p, k);
 }
 
-int figures_landscape(const csv_table *t, const csv_table *att, const char *dir,
-                      const char *gnuplot, report_figure *fig, char *err, size_t n_err)
+int figures_landscape(const csv_table *t, const csv_table *att, const axis_labels *labels,
+                      const char *dir, const char *gnuplot, report_figure *fig, char *err,
+                      size_t n_err)
 {
+    char xw[300];
     memset(fig, 0, sizeof *fig);
     landscape_plot P = {.t = t};
     for (int c = 0; c < 3; c++) {
@@ -1006,7 +1118,7 @@ int figures_landscape(const csv_table *t, const csv_table *att, const char *dir,
     if (P.c_count[0] < 0 || !att)
         return BASIN_OK; /* no such figure */
     figure_begin(fig, "landscape", "Attractors, basin radii and curvature by class");
-    int rc = layout_make(t, NULL, &P.L, err, n_err);
+    int rc = layout_make(t, labels, NULL, &P.L, err, n_err);
     if (rc)
         return rc;
     P.panels = P.L.n_panels < 8 ? P.L.n_panels : 8;
@@ -1036,7 +1148,7 @@ int figures_landscape(const csv_table *t, const csv_table *att, const char *dir,
                  P.has[2] ? "; mean smallest Hessian eigenvalue at the attractors "
                             "(negative: a saddle)"
                           : "",
-                 x_name(t, &P.L, "the single sweep point"));
+                 x_words(t, &P.L, "the single sweep point", xw, sizeof xw));
         rc = write_script(dir, gnuplot, fig,
                           "Columns of landscape.dat: x; attractors per job (2-4), "
                           "mean radius (5-7),\n# mean lambda_min (8-10) for memorized, "
@@ -1150,6 +1262,7 @@ static void pairs_values(FILE *f, const void *plot, size_t i)
 
 static void pairs_caption(report_figure *fig, const pairs_plot *P)
 {
+    char xw[300];
     snprintf(fig->caption, sizeof fig->caption,
              "The disjoint-sets test (Kadkhodaie et al. 2024): a second model trained "
              "on as many points, disjoint from the first model's, is run from the "
@@ -1157,7 +1270,7 @@ static void pairs_caption(report_figure *fig, const pairs_plot *P)
              "outputs, right their cosine, against %s: the mean%s%s. Memorizing "
              "models copy their own training sets, so the pairs are far apart; "
              "generalizing models agree (cos → 1).",
-             x_name(P->t, &P->L, "the single sweep point"),
+             x_words(P->t, &P->L, "the single sweep point", xw, sizeof xw),
              P->quartiles ? " (line) and the median (dashed) with the quartiles (band) "
                             "over the samples"
                           : "",
@@ -1173,8 +1286,7 @@ static void script_pairs_panel(FILE *f, const pairs_plot *P, int m)
     const layout *L = &P->L;
     char tic[32];
     fprintf(f, "set ylabel '%s'\n%s", YLABEL[m],
-            m ? "set yrange [*:1.02]\nset key bottom right\n"
-              : "set yrange [0:*]\nset key top right\n");
+            m ? "set yrange [*:1.02]\n" : "set yrange [0:*]\n");
     int first = 1;
     for (size_t p = 0; p < L->n_panels; p++) {
         int col = 2 + 4 * m;
@@ -1208,14 +1320,17 @@ static void script_pairs(FILE *f, const void *plot)
 {
     const pairs_plot *P = plot;
     script_x(f, P->t, &P->L, NULL);
+    /* The key above each panel, clear of the curves and the x label. */
     fprintf(f, "set style fill transparent solid 0.15 noborder\n"
+               "set key outside top center horizontal reverse Left samplen 2\n"
                "set multiplot layout 1,2\n");
     for (int m = 0; m < 2; m++)
         script_pairs_panel(f, P, m);
 }
 
-int figures_pairs(const csv_table *t, const csv_table *records, const char *dir,
-                  const char *gnuplot, report_figure *fig, char *err, size_t n_err)
+int figures_pairs(const csv_table *t, const csv_table *records, const axis_labels *labels,
+                  const char *dir, const char *gnuplot, report_figure *fig, char *err,
+                  size_t n_err)
 {
     memset(fig, 0, sizeof *fig);
     pairs_plot P = {.t = t};
@@ -1228,12 +1343,19 @@ int figures_pairs(const csv_table *t, const csv_table *records, const char *dir,
         return BASIN_OK; /* no such figure */
     figure_begin(fig, "pairs",
                  "Disjoint-sets test: distance and cosine of paired samples");
-    int rc = layout_make(t, "dataset.count", &P.L, err, n_err);
+    int rc = layout_make(t, labels, "dataset.count", &P.L, err, n_err);
     if (rc)
         return rc;
     rc = pairs_quartiles(&P, records, err, n_err);
     if (rc == BASIN_OK) {
         set_size(fig, 2, 2);
+        size_t longest = 0;
+        for (size_t p = 0; p < P.L.n_panels; p++) {
+            size_t len = strlen(P.L.title[p]) + 6;
+            longest = len > longest ? len : longest;
+        }
+        fig->height += key_height(P.L.n_panels + (size_t)P.quartiles,
+                                  longest > 17 ? longest : 17, PANEL_W);
         const layout_dat D = {
             .t = t,
             .L = &P.L,
@@ -1279,6 +1401,7 @@ typedef struct training_curve {
 /* What the training figure shows, worked out from training.csv. */
 typedef struct training_plot {
     const csv_table *t;
+    const axis_labels *labels;
     size_t n_axes;
     size_t c_name; /* after job, point, repeat, the axes, model */
     long c_step, c_value;
@@ -1317,10 +1440,10 @@ static int by_name_job_row(const void *a, const void *b)
 
 /* The label of a job's curve: its swept values ("dataset.count = 40"), and the
    repeat when a point has several. */
-static void job_label(const csv_table *t, size_t n_axes, size_t row, int repeats,
-                      char *buf, size_t n)
+static void job_label(const csv_table *t, const axis_labels *labels, size_t n_axes,
+                      size_t row, int repeats, char *buf, size_t n)
 {
-    size_t used = axis_values(t, row, 3, n_axes, -1, buf, n);
+    size_t used = axis_values(t, labels, row, 3, n_axes, -1, buf, n);
     if (repeats && used < n)
         snprintf(buf + used, n - used, "%srepeat %s", used ? ", " : "",
                  csv_table_cell(t, row, 2));
@@ -1503,7 +1626,7 @@ static void training_caption(report_figure *fig, const training_plot *P)
 {
     char colour_by[200];
     snprintf(colour_by, sizeof colour_by, "; coloured by %.150s%s",
-             P->c_colour < 0 ? "job" : P->t->header[P->c_colour],
+             P->c_colour < 0 ? "job" : axis_label(P->labels, P->t->header[P->c_colour]),
              P->log_cb ? " (log scale)" : "");
     snprintf(fig->caption, sizeof fig->caption,
              "The training %s reported by the score model (training.csv) against the "
@@ -1545,7 +1668,8 @@ static void script_training_panel(FILE *f, const training_plot *P, size_t k)
             fprintf(f, "notitle");
         } else {
             char label[560];
-            job_label(P->t, P->n_axes, C->first_row, P->repeats, label, sizeof label);
+            job_label(P->t, P->labels, P->n_axes, C->first_row, P->repeats, label,
+                      sizeof label);
             fprintf(f, "title ");
             put_quoted(f, label);
         }
@@ -1565,7 +1689,8 @@ static void script_training(FILE *f, const void *plot)
     if (!P->legend) {
         fprintf(f, "set palette defined (0 '#440154', 1 '#3b528b', 2 '#21918c', "
                    "3 '#5ec962', 4 '#fde725')\nset cblabel ");
-        put_quoted(f, P->c_colour < 0 ? "job" : P->t->header[P->c_colour]);
+        put_quoted(f, P->c_colour < 0 ? "job"
+                                      : axis_label(P->labels, P->t->header[P->c_colour]));
         fprintf(f, "\n%s", P->log_cb ? "set logscale cb\n" : "");
     }
     size_t cols = P->n_names < 2 ? P->n_names : 2;
@@ -1574,14 +1699,16 @@ static void script_training(FILE *f, const void *plot)
         script_training_panel(f, P, k);
 }
 
-int figures_training(const csv_table *t, size_t n_axes, const char *dir,
-                     const char *gnuplot, report_figure *fig, char *err, size_t n_err)
+int figures_training(const csv_table *t, size_t n_axes, const axis_labels *labels,
+                     const char *dir, const char *gnuplot, report_figure *fig, char *err,
+                     size_t n_err)
 {
     memset(fig, 0, sizeof *fig);
     if (t->n_rows == 0)
         return BASIN_OK; /* no such figure */
     figure_begin(fig, "training", "Training curves");
-    training_plot P = {.t = t, .n_axes = n_axes, .c_name = 4 + n_axes, .cap = 64};
+    training_plot P = {
+        .t = t, .labels = labels, .n_axes = n_axes, .c_name = 4 + n_axes, .cap = 64};
     P.c_step = csv_table_column(t, "step");
     P.c_value = csv_table_column(t, "value");
     P.rows = calloc(t->n_rows + 1, sizeof *P.rows);
@@ -1609,6 +1736,289 @@ int figures_training(const csv_table *t, size_t n_axes, const char *dir,
                           script_training, &P, err, n_err);
     }
     training_plot_free(&P);
+    return rc;
+}
+
+/* ------------------------------------------------------------ distances */
+
+enum { HIST_BINS = 30, HIST_CURVES = 8 };
+
+/* What the distances figure shows: per sweep point (at most HIST_CURVES), the
+   histograms of d_m and of d_m/d_2 over its samples (records.csv). */
+typedef struct distances_plot {
+    const csv_table *t; /* summary.csv */
+    const axis_labels *labels;
+    size_t n_axes, n_curves;
+    double dm_max; /* the d_m bins span [0, dm_max] */
+    double *count; /* per curve: HIST_BINS d_m counts, then HIST_BINS ratio */
+    double *n, *nan, *nan_ratio; /* per curve: samples, without d_m, without ratio */
+    double *delta_m;             /* per curve: summary.csv's delta_m (NaN: none) */
+    size_t longest;              /* characters of the longest key entry */
+} distances_plot;
+
+static void distances_free(distances_plot *P)
+{
+    free(P->count);
+    free(P->n);
+    free(P->nan);
+    free(P->nan_ratio);
+    free(P->delta_m);
+}
+
+/* The bin of v in [0, hi] among HIST_BINS (the top edge in the last). */
+static size_t bin_of(double v, double hi)
+{
+    double b = hi > 0 ? v / hi * HIST_BINS : 0;
+    return b < 0 ? 0 : b >= HIST_BINS ? HIST_BINS - 1 : (size_t)b;
+}
+
+/* Count records into P's bins. */
+static void distances_count(distances_plot *P, const csv_table *rec, long c_point,
+                            long c_dm, long c_d2)
+{
+    for (size_t i = 0; i < rec->n_rows; i++) {
+        double p = cell_number(rec, i, c_point), dm = cell_number(rec, i, c_dm);
+        if (!(p >= 0 && p < (double)P->n_curves))
+            continue;
+        size_t k = (size_t)p;
+        P->n[k]++;
+        if (!isfinite(dm)) {
+            P->nan[k]++;
+            P->nan_ratio[k]++;
+            continue;
+        }
+        P->count[k * 2 * HIST_BINS + bin_of(dm, P->dm_max)]++;
+        double d2 = cell_number(rec, i, c_d2), ratio = dm / d2;
+        if (isfinite(ratio) && d2 > 0)
+            P->count[k * 2 * HIST_BINS + HIST_BINS + bin_of(ratio, 1)]++;
+        else
+            P->nan_ratio[k]++;
+    }
+}
+
+static int write_distances_dat(const distances_plot *P, const char *dir, char *err,
+                               size_t n_err)
+{
+    char path[FIGURE_PATH];
+    FILE *f = text_file_open(figure_path(path, dir, "distances", "dat"), err, n_err);
+    if (!f)
+        return BASIN_EWRITE;
+    fprintf(f, "# Histograms over the samples of each sweep point (records.csv): d_m "
+               "bin low, high, count,\n# fraction of the point's samples; then the "
+               "same for d_m/d_2 (bins over [0, 1]).\n# A block per sweep point; "
+               "its header gives the samples and those without a value.\n");
+    for (size_t k = 0; k < P->n_curves; k++) {
+        char title[512];
+        axis_values(P->t, P->labels, k, 0, P->n_axes, -1, title, sizeof title);
+        fprintf(f,
+                "# point %zu: %s; samples %.0f, without d_m %.0f, without d_m/d_2 %.0f\n",
+                k, *title ? title : "(no sweep)", P->n[k], P->nan[k], P->nan_ratio[k]);
+        for (size_t b = 0; b < HIST_BINS; b++) {
+            const double *c = P->count + k * 2 * HIST_BINS;
+            double w = P->dm_max / HIST_BINS, n = P->n[k] > 0 ? P->n[k] : 1;
+            fprintf(f, "%.9g %.9g %.0f %.9g %.9g %.9g %.0f %.9g\n", w * (double)b,
+                    w * (double)(b + 1), c[b], c[b] / n, (double)b / HIST_BINS,
+                    (double)(b + 1) / HIST_BINS, c[HIST_BINS + b], c[HIST_BINS + b] / n);
+        }
+        fprintf(f, "\n\n");
+    }
+    return text_file_close(f, path, err, n_err);
+}
+
+/* The body of distances.gp: d_m beside d_m/d_2, one key above both. */
+static void script_distances(FILE *f, const void *plot)
+{
+    const distances_plot *P = plot;
+    /* Without a sweep, one curve and no key. */
+    double W = 2.0 * PANEL_W,
+           H = PANEL_H +
+               (P->n_axes ? key_height(P->n_curves, P->longest, 2 * PANEL_W) : 0);
+    double top = 1 - (H - PANEL_H + 30) / H, bottom = 70 / H;
+    fprintf(f, "set ylabel 'fraction of the samples'\nset yrange [0:*]\n"
+               "set multiplot\n");
+    for (int m = 0; m < 2; m++) {
+        fprintf(f,
+                "set lmargin at screen %.4f\nset rmargin at screen %.4f\n"
+                "set tmargin at screen %.4f\nset bmargin at screen %.4f\n",
+                (m ? PANEL_W + 80 : 80) / W, (m ? 2 * PANEL_W - 20 : PANEL_W - 20) / W,
+                top, bottom);
+        fprintf(f, "set xlabel '%s'\nset xrange [0:%.9g]\n",
+                m ? "d_m / d_2 (nearest over second-nearest training point)"
+                  : "d_m (distance to the nearest training point)",
+                m ? 1.0 : P->dm_max);
+        if (m == 0 && !P->n_axes)
+            fprintf(f, "unset key\n");
+        else if (m == 0)
+            fprintf(f,
+                    "set key at screen 0.5, screen 0.99 center top vertical maxrows %zu "
+                    "reverse Left samplen 2\n",
+                    key_rows(P->n_curves, P->longest, 2 * PANEL_W));
+        else
+            fprintf(f, "unset key\nunset arrow\n");
+        for (size_t k = 0; m == 0 && k < P->n_curves; k++)
+            if (isfinite(P->delta_m[k]))
+                fprintf(f,
+                        "set arrow from %.9g, graph 0 to %.9g, graph 1 nohead dt 3 "
+                        "lw 1.5 lc rgb '%s'\n",
+                        P->delta_m[k], P->delta_m[k], COLOURS[k % N_COLOURS]);
+        fprintf(f, "plot ");
+        for (size_t k = 0; k < P->n_curves; k++) {
+            char title[512];
+            axis_values(P->t, P->labels, k, 0, P->n_axes, -1, title, sizeof title);
+            fprintf(f,
+                    "%s'distances.dat' index %zu using (($%d + $%d) / 2):%d with histeps "
+                    "lw 2 lc rgb '%s' title ",
+                    k ? ", \\\n     " : "", k, m ? 5 : 1, m ? 6 : 2, m ? 8 : 4,
+                    COLOURS[k % N_COLOURS]);
+            put_quoted(f, *title ? title : "samples");
+        }
+        fputc('\n', f);
+    }
+}
+
+int figures_distances(const csv_table *t, const csv_table *rec, const axis_labels *labels,
+                      const char *dir, const char *gnuplot, report_figure *fig, char *err,
+                      size_t n_err)
+{
+    memset(fig, 0, sizeof *fig);
+    long c_point = csv_table_column(rec, "point"), c_dm = csv_table_column(rec, "d_m"),
+         c_d2 = csv_table_column(rec, "d_2");
+    distances_plot P = {.t = t, .labels = labels, .n_axes = figures_axis_columns(t)};
+    P.n_curves = t->n_rows < HIST_CURVES ? t->n_rows : HIST_CURVES;
+    for (size_t i = 0; i < rec->n_rows; i++) {
+        double v = cell_number(rec, i, c_dm), p = cell_number(rec, i, c_point);
+        if (isfinite(v) && p >= 0 && p < (double)P.n_curves)
+            P.dm_max = fmax(P.dm_max, v);
+    }
+    if (c_point < 0 || c_dm < 0 || c_d2 < 0 || !(P.dm_max > 0))
+        return BASIN_OK; /* no such figure */
+    figure_begin(fig, "distances", "Distances to the training set: d_m and d_m/d_2");
+    size_t n = P.n_curves + 1;
+    P.count = calloc(n * 2 * HIST_BINS, sizeof *P.count);
+    P.n = calloc(n, sizeof *P.n);
+    P.nan = calloc(n, sizeof *P.nan);
+    P.nan_ratio = calloc(n, sizeof *P.nan_ratio);
+    P.delta_m = calloc(n, sizeof *P.delta_m);
+    if (!P.count || !P.n || !P.nan || !P.nan_ratio || !P.delta_m) {
+        distances_free(&P);
+        snprintf(err, n_err, "out of memory");
+        return BASIN_ENOMEM;
+    }
+    long c_delta = csv_table_column(t, "delta_m");
+    for (size_t k = 0; k < P.n_curves; k++) {
+        char title[512];
+        size_t len = axis_values(t, labels, k, 0, P.n_axes, -1, title, sizeof title);
+        P.longest = len > P.longest ? len : P.longest;
+        P.delta_m[k] = cell_number(t, k, c_delta);
+        /* The bins reach the threshold, so its line is on the plot. */
+        if (isfinite(P.delta_m[k]) && P.delta_m[k] > 0)
+            P.dm_max = fmax(P.dm_max, 1.05 * P.delta_m[k]);
+    }
+    distances_count(&P, rec, c_point, c_dm, c_d2);
+    fig->width = 2 * PANEL_W;
+    fig->height =
+        PANEL_H + (P.n_axes ? key_height(P.n_curves, P.longest, 2 * PANEL_W) : 0);
+    int rc = write_distances_dat(&P, dir, err, n_err);
+    if (rc == BASIN_OK) {
+        char more[80] = "";
+        if (t->n_rows > P.n_curves)
+            snprintf(more, sizeof more, " (the first %d of %zu sweep points)",
+                     HIST_CURVES, t->n_rows);
+        snprintf(fig->caption, sizeof fig->caption,
+                 "Histograms over the samples of each sweep point%s: left d_m, the "
+                 "distance ‖x − ξ‖/√N from a sample to its nearest training point, "
+                 "with the memorization threshold δ_m dotted; right d_m/d_2, over the "
+                 "second-nearest (near 0: a copy of one training point; near 1: "
+                 "between two). Heights are fractions of the point's samples; "
+                 "distances.dat counts them.",
+                 more);
+        rc = write_script(dir, gnuplot, fig,
+                          "Columns of distances.dat: d_m bin low, high, count, fraction; "
+                          "d_m/d_2 bin low, high, count, fraction.",
+                          script_distances, &P, err, n_err);
+    }
+    distances_free(&P);
+    return rc;
+}
+
+/* ------------------------------------------------------------ 2-D scatter */
+
+/* Class colours of the sample grid (report/sample_grid.h): memorized green,
+   spurious orange, generalized purple, off_support pink, unconverged grey. */
+static const char *const CLASS_NAMES[] = {"memorized", "spurious", "generalized",
+                                          "off_support", "unconverged"};
+static const int CLASS_COLOUR[] = {0, 1, 2, 4, 3};
+
+static int write_scatter_dat(const scatter_data *S, size_t *shown, const char *dir,
+                             char *err, size_t n_err)
+{
+    char path[FIGURE_PATH];
+    FILE *f = text_file_open(figure_path(path, dir, "scatter", "dat"), err, n_err);
+    if (!f)
+        return BASIN_EWRITE;
+    fprintf(f,
+            "# x y; block 0 the training points (%zu of %zu), then a block per class "
+            "of the job's samples:\n# memorized, spurious, generalized, off_support, "
+            "unconverged (samples.npy, records.csv)\n",
+            S->n_train, S->n_train_all);
+    fprintf(f, "# training points\n");
+    for (size_t i = 0; i < S->n_train; i++)
+        fprintf(f, "%.9g %.9g\n", S->train[2 * i], S->train[2 * i + 1]);
+    for (int c = 0; c < 5; c++) {
+        shown[c] = 0;
+        fprintf(f, "\n\n# %s\n", CLASS_NAMES[c]);
+        for (size_t i = 0; i < S->n_samples; i++)
+            if (S->cls[i] == c) {
+                fprintf(f, "%.9g %.9g\n", S->samples[2 * i], S->samples[2 * i + 1]);
+                shown[c]++;
+            }
+        if (!shown[c]) /* gnuplot needs a point in each block: an empty one */
+            fprintf(f, "NaN NaN\n");
+    }
+    return text_file_close(f, path, err, n_err);
+}
+
+typedef struct scatter_plot {
+    const size_t *shown;
+} scatter_plot;
+
+static void script_scatter(FILE *f, const void *plot)
+{
+    const scatter_plot *P = plot;
+    fprintf(f, "set size ratio -1\nset xlabel 'x_1'\nset ylabel 'x_2'\n"
+               "set key outside top center horizontal reverse Left samplen 1\n"
+               "plot 'scatter.dat' index 0 using 1:2 with points pt 1 ps 0.7 "
+               "lc rgb '#222222' title 'training points'");
+    for (int c = 0; c < 5; c++)
+        if (P->shown[c])
+            fprintf(f,
+                    ", \\\n     '' index %d using 1:2 with points pt 7 ps 0.6 "
+                    "lc rgb '%s' title '%s (%zu)'",
+                    c + 1, COLOURS[CLASS_COLOUR[c]], CLASS_NAMES[c], P->shown[c]);
+    fputc('\n', f);
+}
+
+int figures_scatter(const scatter_data *S, const char *dir, const char *gnuplot,
+                    report_figure *fig, char *err, size_t n_err)
+{
+    memset(fig, 0, sizeof *fig);
+    figure_begin(fig, "scatter", "Samples over the training points");
+    fig->width = PANEL_W + 80;
+    fig->height = PANEL_H + 120;
+    size_t shown[5];
+    int rc = write_scatter_dat(S, shown, dir, err, n_err);
+    if (rc == BASIN_OK) {
+        snprintf(fig->caption, sizeof fig->caption,
+                 "%s: its samples (dots, coloured by class) over the training points "
+                 "(crosses%s), in the data's two coordinates; basin report --job N draws "
+                 "another job.",
+                 S->job_words, S->n_train < S->n_train_all ? ", the first of them" : "");
+        scatter_plot P = {shown};
+        rc = write_script(dir, gnuplot, fig,
+                          "scatter.dat: x y; index 0 the training points, 1-5 the "
+                          "samples by class.",
+                          script_scatter, &P, err, n_err);
+    }
     return rc;
 }
 

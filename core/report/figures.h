@@ -3,7 +3,8 @@
  * figure NAME leaves, in the folder it is drawn in, NAME.dat (the numbers, one
  * gnuplot data block per panel or curve), NAME.gp (the script: `gnuplot NAME.gp`
  * in that folder redraws both images) and, when gnuplot ran, NAME.svg and
- * NAME.png of the size recorded in the figure.
+ * NAME.png of the size recorded in the figure, and NAME.pdf (at 100 pixels to
+ * the inch). Swept parameters are named by their labels (report/labels.h).
  *
  *   rates      memorized / spurious / generalized rates against the swept
  *              parameter, with their bootstrap bands; a panel per value of the
@@ -17,6 +18,8 @@
  *   pairs      the disjoint-sets test: mean d_pair and cos_pair against the swept
  *              parameter, with the median and quartiles over the samples
  *              (summary.csv, records.csv)
+ *   distances  histograms of d_m and d_m/d_2 per sweep point (records.csv)
+ *   scatter    for 2-D data, one job's samples by class over the training points
  *   training   the training metrics plugins reported (loss) against the step, a
  *              curve per job (training.csv)
  *   compare    [compare]'s r² against the model's outputs against time, along the
@@ -30,12 +33,13 @@
 #include <stdint.h>
 
 #include "report/csv_table.h"
+#include "report/labels.h"
 
 typedef struct report_figure {
     int present;            /* the run has this figure: its files were written */
     const char *name;       /* file stem: "rates" */
     const char *title;      /* a heading for the page */
-    char caption[600];      /* what it shows, for the page */
+    char caption[1400];     /* what it shows, for the page */
     uint32_t width, height; /* pixels of NAME.svg and NAME.png */
     int svg;                /* NAME.svg is drawn as well as NAME.png */
     int drawn;              /* the images exist */
@@ -54,21 +58,43 @@ const char *figures_gnuplot(char *buf, size_t n, char *why, size_t n_why);
  * saying why gnuplot failed), or a negative status with a message: BASIN_EWRITE
  * when a file cannot be written, BASIN_ENOMEM.
  */
-int figures_rates(const csv_table *summary, const char *dir, const char *gnuplot,
-                  report_figure *fig, char *err, size_t n_err);
-int figures_collapse(const csv_table *summary, const char *dir, const char *gnuplot,
-                     report_figure *fig, char *err, size_t n_err);
-int figures_phi(const csv_table *collapse, const char *dir, const char *gnuplot,
-                report_figure *fig, char *err, size_t n_err);
-int figures_landscape(const csv_table *summary, const csv_table *attractors,
-                      const char *dir, const char *gnuplot, report_figure *fig, char *err,
-                      size_t n_err);
-int figures_pairs(const csv_table *summary, const csv_table *records, const char *dir,
+int figures_rates(const csv_table *summary, const axis_labels *labels, const char *dir,
                   const char *gnuplot, report_figure *fig, char *err, size_t n_err);
+int figures_collapse(const csv_table *summary, const axis_labels *labels, const char *dir,
+                     const char *gnuplot, report_figure *fig, char *err, size_t n_err);
+int figures_phi(const csv_table *collapse, const axis_labels *labels, const char *dir,
+                const char *gnuplot, report_figure *fig, char *err, size_t n_err);
+int figures_landscape(const csv_table *summary, const csv_table *attractors,
+                      const axis_labels *labels, const char *dir, const char *gnuplot,
+                      report_figure *fig, char *err, size_t n_err);
+int figures_pairs(const csv_table *summary, const csv_table *records,
+                  const axis_labels *labels, const char *dir, const char *gnuplot,
+                  report_figure *fig, char *err, size_t n_err);
 /* training: a checked training.csv (job, point, repeat, the n_axes swept
    parameters, name, step, value; numbers where numbers belong). */
-int figures_training(const csv_table *training, size_t n_axes, const char *dir,
-                     const char *gnuplot, report_figure *fig, char *err, size_t n_err);
+int figures_training(const csv_table *training, size_t n_axes, const axis_labels *labels,
+                     const char *dir, const char *gnuplot, report_figure *fig, char *err,
+                     size_t n_err);
+
+/* distances: histograms of d_m and d_m/d_2 over each sweep point's samples
+   (records.csv; the first 8 points), summary.csv's delta_m marked. */
+int figures_distances(const csv_table *summary, const csv_table *records,
+                      const axis_labels *labels, const char *dir, const char *gnuplot,
+                      report_figure *fig, char *err, size_t n_err);
+
+/* scatter: for 2-D data, one job's samples coloured by class (cls: measure_class,
+   0 memorized ... 4 unconverged) over the training points. */
+typedef struct scatter_data {
+    const float *train; /* n_train points (x, y) */
+    size_t n_train;
+    size_t n_train_all;   /* the training set's size (n_train may show fewer) */
+    const float *samples; /* n_samples points */
+    const int *cls;
+    size_t n_samples;
+    const char *job_words; /* "Job 3 (training set size K = 100)" */
+} scatter_data;
+int figures_scatter(const scatter_data *S, const char *dir, const char *gnuplot,
+                    report_figure *fig, char *err, size_t n_err);
 
 /* compare: compare.csv (run/compare.h): job, kind, t, r2, r2_lo, r2_hi. */
 int figures_compare(const csv_table *compare, const char *dir, const char *gnuplot,

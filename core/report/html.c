@@ -46,7 +46,9 @@ static const char STYLE[] =
     "figure{margin:1.5em 0;break-inside:avoid;page-break-inside:avoid}\n"
     "figure img{max-width:100%;height:auto;border:1px solid #eee}\n"
     "figcaption{font-size:.9em;color:#444;max-width:60em}\n"
-    "table{border-collapse:collapse;font-size:.8em}\n"
+    "table{border-collapse:collapse;font-size:.75em}\n"
+    ".table{overflow-x:auto;max-width:100%}\n"
+    "td small{color:#666;white-space:nowrap}\n"
     "td,th{border:1px solid #ccc;padding:.2em .4em;text-align:right}\n"
     "th{background:#f4f4f4}\n"
     "pre{background:#f8f8f8;padding:.5em;font-size:.8em;white-space:pre-wrap}\n"
@@ -54,13 +56,13 @@ static const char STYLE[] =
     "@media print{body{max-width:none}a{color:inherit;text-decoration:none}"
     "pre{white-space:pre-wrap}}\n";
 
-/* A summary cell: numbers to 4 significant digits. */
+/* A summary cell: numbers to 3 significant digits. */
 static void put_cell(FILE *f, const char *s)
 {
     char *end;
     double v = strtod(s, &end);
     if (*s && !*end && isfinite(v) && strchr(s, '.'))
-        fprintf(f, "%.4g", v);
+        fprintf(f, "%.3g", v);
     else
         put_text(f, s);
 }
@@ -120,37 +122,151 @@ static void put_figure(FILE *f, const report_figure *g)
     put_text(f, g->title);
     fprintf(f, ".</strong> ");
     put_text(f, g->caption);
-    if (g->svg)
-        fprintf(f,
-                " Files: <a href=\"%s.svg\">%s.svg</a>, <a href=\"%s.png\">"
-                "%s.png</a>, <a href=\"%s.gp\">%s.gp</a>, <a href=\"%s.dat\">"
-                "%s.dat</a>.",
-                g->name, g->name, g->name, g->name, g->name, g->name, g->name, g->name);
+    if (g->svg && g->drawn) {
+        fprintf(f, " Files:");
+        static const char *const EXT[] = {"pdf", "svg", "png", "gp", "dat"};
+        for (int k = 0; k < 5; k++)
+            fprintf(f, "%s <a href=\"%s.%s\">%s.%s</a>", k ? "," : "", g->name, EXT[k],
+                    g->name, EXT[k]);
+        fputc('.', f);
+    } else if (g->svg) {
+        fprintf(f, " Files: <a href=\"%s.gp\">%s.gp</a>, <a href=\"%s.dat\">%s.dat</a>.",
+                g->name, g->name, g->name, g->name);
+    }
     fprintf(f, "</figcaption>\n</figure>\n");
 }
 
-/* summary.csv as a table. */
-static void put_summary(FILE *f, const csv_table *t)
+/* A cell with no value: empty, nan, none. */
+static int no_value(const char *s)
 {
-    fprintf(f, "<h2>Summary</h2>\n<p>A row per sweep point (summary.csv); rates with "
-               "the bounds of their bootstrap confidence intervals.</p>\n"
-               "<table>\n<tr>");
+    return !*s || !strcmp(s, "nan") || !strcmp(s, "NaN") || !strcmp(s, "-nan");
+}
+
+/* Column c of t has no value in any row. */
+static int column_empty(const csv_table *t, size_t c)
+{
+    for (size_t r = 0; r < t->n_rows; r++)
+        if (!no_value(csv_table_cell(t, r, c)))
+            return 0;
+    return 1;
+}
+
+/* Column c is the _lo or _hi bound of a column NAME that the table also has. */
+static int is_bound(const csv_table *t, size_t c)
+{
+    const char *h = t->header[c];
+    size_t n = strlen(h);
+    if (n < 4 || (strcmp(h + n - 3, "_lo") && strcmp(h + n - 3, "_hi")))
+        return 0;
+    char base[256];
+    snprintf(base, sizeof base, "%.*s", (int)(n - 3), h);
+    return csv_table_column(t, base) >= 0;
+}
+
+/* Column c (not a swept parameter, not a rate with an interval) holds the same
+   value on every row of a table of several rows. */
+static int column_constant(const csv_table *t, size_t c, size_t n_axes)
+{
+    char name[300];
+    snprintf(name, sizeof name, "%s_lo", t->header[c]);
+    if (c < n_axes || t->n_rows < 2 || csv_table_column(t, name) >= 0)
+        return 0;
+    for (size_t r = 1; r < t->n_rows; r++)
+        if (strcmp(csv_table_cell(t, r, c), csv_table_cell(t, 0, c)))
+            return 0;
+    return 1;
+}
+
+/* Shown as a column of the table. */
+static int column_shown(const report_page *p, size_t c)
+{
+    const csv_table *t = p->summary;
+    /* seconds: how long a point took, not a result (summary.csv keeps it) */
+    return !is_bound(t, c) && !column_empty(t, c) && !column_constant(t, c, p->n_axes) &&
+           strcmp(t->header[c], "seconds") != 0;
+}
+
+/* summary.csv as a compact table: the swept parameters by their labels, each
+   rate with its interval in one cell, columns with no value hidden; the full
+   table is summary.csv, linked. */
+static void put_summary(FILE *f, const report_page *p)
+{
+    const csv_table *t = p->summary;
+    size_t hidden = 0;
+    char names[600] = "";
+    for (size_t c = 0; c < t->n_cols; c++)
+        if (!is_bound(t, c) && column_empty(t, c)) {
+            size_t used = strlen(names);
+            if (used < sizeof names)
+                snprintf(names + used, sizeof names - used, "%s%s", hidden ? ", " : "",
+                         t->header[c]);
+            hidden++;
+        }
+    fprintf(f, "<h2>Summary</h2>\n<p>A row per sweep point; each rate with its "
+               "confidence interval [low, high]");
+    if (hidden) {
+        fprintf(f, "; %zu column%s without any value hidden (", hidden,
+                hidden == 1 ? "" : "s");
+        put_text(f, names);
+        fprintf(f, ")");
+    }
+    fprintf(f, ". The full table, with the seconds each point took: <a "
+               "href=\"summary.csv\">summary.csv</a>.</p>\n");
+    int any_constant = 0;
     for (size_t c = 0; c < t->n_cols; c++) {
-        fprintf(f, "<th>");
+        if (is_bound(t, c) || column_empty(t, c) || !column_constant(t, c, p->n_axes))
+            continue;
+        fprintf(f, "%s", any_constant ? ", " : "<p>The same at every sweep point: ");
         put_text(f, t->header[c]);
+        fprintf(f, " = ");
+        put_cell(f, csv_table_cell(t, 0, c));
+        any_constant = 1;
+    }
+    fprintf(f, "%s<div class=\"table\"><table id=\"summary\">\n<tr>",
+            any_constant ? ".</p>\n" : "");
+    for (size_t c = 0; c < t->n_cols; c++) {
+        if (!column_shown(p, c))
+            continue;
+        /* A label for a swept parameter; else the name, "_rate" dropped and
+           words split so that the header wraps. */
+        char label[256];
+        snprintf(label, sizeof label, "%s", axis_label(p->labels, t->header[c]));
+        size_t len = strlen(label);
+        if (len > 5 && !strcmp(label + len - 5, "_rate"))
+            label[len - 5] = '\0';
+        for (char *u = label; *u && c >= p->n_axes; u++)
+            *u = *u == '_' ? ' ' : *u;
+        fprintf(f, "<th title=\"");
+        put_text(f, t->header[c]);
+        fprintf(f, "\">");
+        put_text(f, label);
         fprintf(f, "</th>");
     }
     fprintf(f, "</tr>\n");
     for (size_t r = 0; r < t->n_rows; r++) {
         fprintf(f, "<tr>");
         for (size_t c = 0; c < t->n_cols; c++) {
+            if (!column_shown(p, c))
+                continue;
             fprintf(f, "<td>");
             put_cell(f, csv_table_cell(t, r, c));
+            char name[300];
+            snprintf(name, sizeof name, "%s_lo", t->header[c]);
+            long lo = csv_table_column(t, name);
+            snprintf(name, sizeof name, "%s_hi", t->header[c]);
+            long hi = csv_table_column(t, name);
+            if (lo >= 0 && hi >= 0 && !no_value(csv_table_cell(t, r, (size_t)lo))) {
+                fprintf(f, "<br><small>[");
+                put_cell(f, csv_table_cell(t, r, (size_t)lo));
+                fprintf(f, ", ");
+                put_cell(f, csv_table_cell(t, r, (size_t)hi));
+                fprintf(f, "]</small>");
+            }
             fprintf(f, "</td>");
         }
         fprintf(f, "</tr>\n");
     }
-    fprintf(f, "</table>\n");
+    fprintf(f, "</table></div>\n");
 }
 
 /* Versions: run.toml's "# basin ..." and "# BLAS ..." lines, and each plugin line
@@ -192,7 +308,7 @@ int report_html_write(const char *path, const report_page *p, char *err, size_t 
     fprintf(f, "<h2>Figures</h2>\n");
     for (size_t i = 0; i < p->n_figures; i++)
         put_figure(f, &p->figures[i]);
-    put_summary(f, p->summary);
+    put_summary(f, p);
     put_versions(f, p->run_toml);
     fprintf(f, "<h2>Resolved recipe (run.toml)</h2>\n<pre>");
     put_text(f, p->run_toml);

@@ -12,6 +12,7 @@
 #include "base/errmsg.h"
 #include "base/options.h"
 #include "base/status.h"
+#include "base/toml.h"
 #include "recipe/recipe.h"
 #include "registry/registry.h"
 #include "report/csv_table.h"
@@ -21,27 +22,40 @@
 #include "results/folder.h"
 
 const char report_usage[] =
-    "usage: basin report RESULTS_DIR [--path DIR_OR_LIBRARY]... [--quiet]\n"
+    "usage: basin report RESULTS_DIR [--job N | --job KEY=VALUE[,KEY=VALUE]...]\n"
+    "                    [--path DIR_OR_LIBRARY]... [--quiet]\n"
     "\n"
-    "Write figures and report.html inside a results folder: rates.svg/.png\n"
-    "(memorized, spurious, generalized against the sweep), collapse and phi\n"
+    "Write figures and report.html inside a results folder (or one `basin\n"
+    "measure` wrote): rates (memorized, spurious, generalized against the sweep),\n"
+    "distances (histograms of d_m and d_m/d_2 per sweep point), collapse and phi\n"
     "(collapse times, phi_C(t)) when the run measured them, samples.png (samples\n"
     "beside their nearest training images) for image data, landscape (attractors,\n"
     "basin radii, curvature) when [landscape] ran, pairs (the disjoint-sets\n"
     "test) when measure.disjoint ran, training (loss against step) when the\n"
-    "model reported training metrics (training.csv). Each figure's gnuplot script\n"
+    "model reported training metrics (training.csv), scatter (a job's samples\n"
+    "by class over the training points) for 2-D data. Each plot is written as\n"
+    "NAME.pdf, .svg and .png, axes named by the recipe's [labels] or basin's\n"
+    "names for the swept parameters. Each figure's gnuplot script\n"
     "(.gp) and data (.dat) are saved beside it. Needs gnuplot for the plots\n"
     "(BASIN_GNUPLOT, PATH); without it the page and the data are still written.\n"
     "\n"
     "A results folder is data: its run.toml's plugin_path is not loaded. Plugins\n"
     "come from the default search path and --path; samples.png, which re-reads\n"
-    "the training set, is skipped when its dataset plugin is not among them.\n";
+    "the training set, is skipped when its dataset plugin is not among them.\n"
+    "\n"
+    "  --job N          show job N in samples.png and scatter (default: the job\n"
+    "                   with the most classes, then the most spurious samples)\n"
+    "  --job KEY=VALUE[,KEY=VALUE]  the first job of the sweep point with these\n"
+    "                   swept values (--job dataset.count=100)\n"
+    "  --path P         search P for plugins first (a library or a folder)\n"
+    "  --quiet          print nothing on success\n";
 
 /* Files a report writes; an earlier report's that this one does not rewrite are
    removed, so the folder never mixes two reports. */
-static const char *const FIGURE_STEMS[] = {"rates",     "pairs",    "collapse", "phi",
-                                           "landscape", "training", "compare"};
-static const char *const FIGURE_EXTS[] = {"svg", "png", "gp", "dat"};
+static const char *const FIGURE_STEMS[] = {"rates",    "distances", "pairs",   "collapse",
+                                           "phi",      "landscape", "training", "compare",
+                                           "scatter"};
+static const char *const FIGURE_EXTS[] = {"svg", "png", "pdf", "gp", "dat"};
 
 typedef struct inputs {
     results_set set; /* the files of the run, as its marker lists them */
@@ -52,6 +66,8 @@ typedef struct inputs {
     int has_collapse, has_attractors, has_samples, has_training, has_compare;
     sample_rows samples;
     char samples_path[4200];
+    axis_labels labels; /* the swept parameters' names on the figures */
+    double job;         /* the job of samples.png and scatter, -1: the report picks */
 } inputs;
 
 static void inputs_free(inputs *in)
@@ -66,6 +82,7 @@ static void inputs_free(inputs *in)
     csv_table_free(&in->attractors);
     csv_table_free(&in->training);
     csv_table_free(&in->compare);
+    axis_labels_free(&in->labels);
 }
 
 /* Check that t has the named columns, and that they hold numbers. */
@@ -177,6 +194,57 @@ static int check_training(const csv_table *t, const recipe *r, const char *path,
     return BASIN_OK;
 }
 
+/* The recipe of a folder `basin measure` wrote (its run.toml opens with "# basin
+   measure" and has an [inputs] table): no plugin, no sweep, one point, named
+   after the folder, described by its inputs. BASIN_OK, or BASIN_EINVAL /
+   BASIN_ENOMEM with a message. */
+static int measure_recipe(const char *dir, const char *path, inputs *in, char *err,
+                          size_t n_err)
+{
+    char *perr = NULL;
+    toml_node *root = NULL;
+    if (toml_parse_text(in->run_toml, strlen(in->run_toml), path, &root, &perr) != 0) {
+        snprintf(err, n_err, "%s", perr ? perr : "run.toml: cannot parse");
+        free(perr);
+        return BASIN_EINVAL;
+    }
+    const toml_node *inputs_table = toml_get(root, "inputs");
+    const toml_node *train = inputs_table ? toml_get(inputs_table, "train") : NULL;
+    const toml_node *samples = inputs_table ? toml_get(inputs_table, "samples") : NULL;
+    if (!train || !samples || train->kind != TOML_STRING ||
+        samples->kind != TOML_STRING) {
+        toml_free(root);
+        snprintf(err, n_err,
+                 "%s: [inputs] has no train and samples (not written by "
+                 "basin measure?)",
+                 path);
+        return BASIN_EINVAL;
+    }
+    recipe *r = in->r = calloc(1, sizeof *r);
+    char description[9000];
+    snprintf(description, sizeof description,
+             "Samples made elsewhere (%s), classified against the training set %s by "
+             "basin measure.",
+             samples->string, train->string);
+    const char *base = strrchr(dir, '/');
+    base = base && base[1] ? base + 1 : dir;
+    if (r) {
+        r->root = root;
+        r->n_points = 1;
+        r->repeats = 1;
+        r->path = strdup(path);
+        r->name = strdup(base);
+        r->description = strdup(description);
+    } else {
+        toml_free(root);
+    }
+    if (!r || !r->path || !r->name || !r->description) {
+        snprintf(err, n_err, "out of memory");
+        return BASIN_ENOMEM;
+    }
+    return BASIN_OK;
+}
+
 /* The folder (a whole basin result set), its run.toml as text and as a recipe,
    read as data: plugins come from the user's paths and the default search path,
    never from the folder's plugin_path. BASIN_OK, or BASIN_EIO / BASIN_EINVAL /
@@ -198,6 +266,11 @@ static int load_recipe(const char *dir, const char *const *paths, size_t n_paths
     snprintf(path, sizeof path, "%s/run.toml", dir);
     if ((rc = read_text(path, &in->run_toml, err, n_err)) != BASIN_OK)
         return rc;
+    if (strncmp(in->run_toml, "# basin measure", 15) == 0) {
+        if ((rc = measure_recipe(dir, path, in, err, n_err)) != BASIN_OK)
+            return rc;
+        return axis_labels_make(in->r, &in->labels, err, n_err);
+    }
     if (!(in->reg = registry_new())) {
         snprintf(err, n_err, "out of memory");
         return BASIN_ENOMEM;
@@ -207,9 +280,11 @@ static int load_recipe(const char *dir, const char *const *paths, size_t n_paths
             snprintf(err, n_err, "--path %s", why);
             return rc;
         }
-    if ((rc = recipe_load_results(path, in->reg, &in->r, why, sizeof why)) != BASIN_OK)
+    if ((rc = recipe_load_results(path, in->reg, &in->r, why, sizeof why)) != BASIN_OK) {
         snprintf(err, n_err, "%s", why);
-    return rc;
+        return rc;
+    }
+    return axis_labels_make(in->r, &in->labels, err, n_err);
 }
 
 /* summary.csv: the rates, a row per sweep point of run.toml and its swept
@@ -334,19 +409,155 @@ static int load_optional(const char *dir, inputs *in, char *err, size_t n_err)
     return BASIN_OK;
 }
 
+/* Does summary cell text s hold value want (numbers compared as numbers)? */
+static int same_value(const char *s, const char *want)
+{
+    char *e1, *e2;
+    double a = strtod(s, &e1), b = strtod(want, &e2);
+    if (*s && *want && !*e1 && !*e2)
+        return a == b;
+    return strcmp(s, want) == 0;
+}
+
+/* The values axis column a of the summary takes, "10, 100, 1000", into buf. */
+static void axis_values_list(const csv_table *t, size_t a, char *buf, size_t n)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (size_t i = 0; i < t->n_rows && used < n; i++) {
+        size_t k = 0;
+        while (k < i && strcmp(csv_table_cell(t, k, a), csv_table_cell(t, i, a)))
+            k++;
+        if (k == i)
+            used += (size_t)snprintf(buf + used, n - used, "%s%s", used ? ", " : "",
+                                     csv_table_cell(t, i, a));
+    }
+}
+
+/* The sweep point whose values match spec "KEY=VALUE[,KEY=VALUE]..." (the first
+   in sweep order when several do). BASIN_OK, or BASIN_EINVAL with a message. */
+static int point_of_values(const inputs *in, const char *spec, size_t *point, char *err,
+                           size_t n_err)
+{
+    const csv_table *t = &in->summary;
+    size_t n_axes = in->r->n_axes;
+    int *match = malloc((t->n_rows + 1) * sizeof *match);
+    if (!match) {
+        snprintf(err, n_err, "out of memory");
+        return BASIN_ENOMEM;
+    }
+    for (size_t i = 0; i < t->n_rows; i++)
+        match[i] = 1;
+    int rc = BASIN_OK;
+    for (const char *at = spec; rc == BASIN_OK && *at;) {
+        size_t len = strcspn(at, ","), klen = strcspn(at, "=");
+        char key[256], value[256], list[512];
+        if (klen >= len || klen == 0 || klen >= sizeof key || len - klen > sizeof value) {
+            snprintf(err, n_err,
+                     "--job %s: expected a job number or swept values "
+                     "KEY=VALUE[,KEY=VALUE] (dataset.count=100, say)",
+                     spec);
+            rc = BASIN_EINVAL;
+            break;
+        }
+        snprintf(key, sizeof key, "%.*s", (int)klen, at);
+        snprintf(value, sizeof value, "%.*s", (int)(len - klen - 1), at + klen + 1);
+        size_t a = 0;
+        while (a < n_axes && strcmp(t->header[a], key))
+            a++;
+        if (a == n_axes) {
+            size_t used = 0;
+            list[0] = '\0';
+            for (size_t b = 0; b < n_axes && used < sizeof list; b++)
+                used += (size_t)snprintf(list + used, sizeof list - used, "%s%s",
+                                         b ? ", " : "", t->header[b]);
+            snprintf(err, n_err, "--job %s: '%s' is not a swept parameter (%s%s)", spec,
+                     key, n_axes ? "the run sweeps " : "the run sweeps none", list);
+            rc = BASIN_EINVAL;
+            break;
+        }
+        int any = 0;
+        for (size_t i = 0; i < t->n_rows; i++) {
+            match[i] &= same_value(csv_table_cell(t, i, a), value);
+            any |= match[i];
+        }
+        if (!any) {
+            axis_values_list(t, a, list, sizeof list);
+            snprintf(err, n_err, "--job %s: no sweep point has %s = %s (%s takes %s)",
+                     spec, key, value, key, list);
+            rc = BASIN_EINVAL;
+        }
+        at += len + (at[len] == ',');
+    }
+    for (size_t i = 0; rc == BASIN_OK && i < t->n_rows; i++)
+        if (match[i]) {
+            *point = i;
+            break;
+        }
+    free(match);
+    return rc;
+}
+
+/* in->job from --job spec (NULL: -1, the report picks): a job number records.csv
+   has, or the first job (repeat 0) of the sweep point spec's values pick.
+   BASIN_OK, or BASIN_EINVAL with a one-line message. */
+static int resolve_job(inputs *in, const char *spec, char *err, size_t n_err)
+{
+    in->job = -1;
+    if (!spec)
+        return BASIN_OK;
+    const csv_table *rec = &in->records;
+    long c_job = csv_table_column(rec, "job"), c_point = csv_table_column(rec, "point");
+    double lo = INFINITY, hi = -INFINITY, v;
+    for (size_t i = 0; i < rec->n_rows; i++)
+        if (csv_table_number(rec, i, (size_t)c_job, &v) == 0) {
+            lo = fmin(lo, v);
+            hi = fmax(hi, v);
+        }
+    if (!*spec || strspn(spec, "0123456789") == strlen(spec)) {
+        double want = *spec ? strtod(spec, NULL) : -1;
+        for (size_t i = 0; i < rec->n_rows; i++)
+            if (csv_table_number(rec, i, (size_t)c_job, &v) == 0 && v == want) {
+                in->job = want;
+                return BASIN_OK;
+            }
+        if (rec->n_rows)
+            snprintf(err, n_err,
+                     "--job %s: no such job (records.csv has jobs %.0f to %.0f)", spec,
+                     lo, hi);
+        else
+            snprintf(err, n_err, "--job %s: records.csv has no samples", spec);
+        return BASIN_EINVAL;
+    }
+    size_t point = 0;
+    int rc = point_of_values(in, spec, &point, err, n_err);
+    if (rc != BASIN_OK)
+        return rc;
+    for (size_t i = 0; i < rec->n_rows; i++)
+        if (csv_table_number(rec, i, (size_t)c_point, &v) == 0 && v == (double)point) {
+            csv_table_number(rec, i, (size_t)c_job, &in->job);
+            return BASIN_OK;
+        }
+    snprintf(err, n_err, "--job %s: sweep point %zu has no samples in records.csv", spec,
+             point);
+    return BASIN_EINVAL;
+}
+
 /* Read and check every input. BASIN_OK, or a status with a message: BASIN_EIO (a
    file cannot be read), BASIN_EINVAL (malformed), BASIN_ENOMEM. */
-static int inputs_load(const char *dir, const char *const *paths, size_t n_paths,
-                       inputs *in, char *err, size_t n_err)
+static int inputs_load(const char *dir, const report_options *o, inputs *in, char *err,
+                       size_t n_err)
 {
     double samples = 0;
-    int rc = load_recipe(dir, paths, n_paths, in, err, n_err);
+    int rc = load_recipe(dir, o->paths, o->n_paths, in, err, n_err);
     if (rc == BASIN_OK)
         rc = load_summary(dir, in, &samples, err, n_err);
     if (rc == BASIN_OK)
         rc = load_records(dir, in, samples, err, n_err);
     if (rc == BASIN_OK)
         rc = load_optional(dir, in, err, n_err);
+    if (rc == BASIN_OK)
+        rc = resolve_job(in, o->job, err, n_err);
     return rc;
 }
 
@@ -402,7 +613,7 @@ static void remove_stale(const char *dir, const report_figure *figs, size_t n)
             k++;
         for (size_t x = 0; x < sizeof FIGURE_EXTS / sizeof *FIGURE_EXTS; x++) {
             /* A figure written without its images keeps no stale images. */
-            if (k < n && (x >= 2 || figs[k].drawn))
+            if (k < n && (x >= 3 || figs[k].drawn))
                 continue;
             snprintf(path, sizeof path, "%s/%s.%s", dir, FIGURE_STEMS[s], FIGURE_EXTS[x]);
             unlink(path);
@@ -427,19 +638,27 @@ typedef int (*figure_stage)(const inputs *in, const char *dir, const char *gnupl
 static int draw_rates(const inputs *in, const char *dir, const char *gnuplot,
                       report_figure *fig, char *err, size_t n_err)
 {
-    return figures_rates(&in->summary, dir, gnuplot, fig, err, n_err);
+    return figures_rates(&in->summary, &in->labels, dir, gnuplot, fig, err, n_err);
 }
 
 static int draw_pairs(const inputs *in, const char *dir, const char *gnuplot,
                       report_figure *fig, char *err, size_t n_err)
 {
-    return figures_pairs(&in->summary, &in->records, dir, gnuplot, fig, err, n_err);
+    return figures_pairs(&in->summary, &in->records, &in->labels, dir, gnuplot, fig, err,
+                         n_err);
+}
+
+static int draw_distances(const inputs *in, const char *dir, const char *gnuplot,
+                          report_figure *fig, char *err, size_t n_err)
+{
+    return figures_distances(&in->summary, &in->records, &in->labels, dir, gnuplot, fig,
+                             err, n_err);
 }
 
 static int draw_collapse(const inputs *in, const char *dir, const char *gnuplot,
                          report_figure *fig, char *err, size_t n_err)
 {
-    return figures_collapse(&in->summary, dir, gnuplot, fig, err, n_err);
+    return figures_collapse(&in->summary, &in->labels, dir, gnuplot, fig, err, n_err);
 }
 
 static int draw_phi(const inputs *in, const char *dir, const char *gnuplot,
@@ -447,14 +666,14 @@ static int draw_phi(const inputs *in, const char *dir, const char *gnuplot,
 {
     if (!in->has_collapse)
         return BASIN_OK;
-    return figures_phi(&in->collapse, dir, gnuplot, fig, err, n_err);
+    return figures_phi(&in->collapse, &in->labels, dir, gnuplot, fig, err, n_err);
 }
 
 static int draw_landscape(const inputs *in, const char *dir, const char *gnuplot,
                           report_figure *fig, char *err, size_t n_err)
 {
     return figures_landscape(&in->summary, in->has_attractors ? &in->attractors : NULL,
-                             dir, gnuplot, fig, err, n_err);
+                             &in->labels, dir, gnuplot, fig, err, n_err);
 }
 
 static int draw_training(const inputs *in, const char *dir, const char *gnuplot,
@@ -462,7 +681,8 @@ static int draw_training(const inputs *in, const char *dir, const char *gnuplot,
 {
     if (!in->has_training)
         return BASIN_OK;
-    return figures_training(&in->training, in->r->n_axes, dir, gnuplot, fig, err, n_err);
+    return figures_training(&in->training, in->r->n_axes, &in->labels, dir, gnuplot, fig,
+                            err, n_err);
 }
 
 static int draw_compare(const inputs *in, const char *dir, const char *gnuplot,
@@ -479,13 +699,24 @@ static int draw_samples(const inputs *in, const char *dir, const char *gnuplot,
     (void)gnuplot; /* samples.png is drawn without it */
     if (!in->has_samples)
         return BASIN_OK;
-    return report_samples_grid(in->r, &in->records, &in->samples, dir, fig, err, n_err);
+    return report_samples_grid(in->r, &in->records, &in->samples, &in->labels, in->job,
+                               dir, fig, err, n_err);
+}
+
+static int draw_scatter(const inputs *in, const char *dir, const char *gnuplot,
+                        report_figure *fig, char *err, size_t n_err)
+{
+    if (!in->has_samples)
+        return BASIN_OK;
+    return report_samples_scatter(in->r, &in->records, &in->samples, &in->labels, in->job,
+                                  dir, gnuplot, fig, err, n_err);
 }
 
 /* The figures in page order. */
-static const figure_stage FIGURES[] = {draw_rates,   draw_pairs,     draw_collapse,
-                                       draw_phi,     draw_landscape, draw_training,
-                                       draw_compare, draw_samples};
+static const figure_stage FIGURES[] = {draw_rates,    draw_distances, draw_pairs,
+                                       draw_collapse, draw_phi,       draw_landscape,
+                                       draw_training, draw_compare,   draw_samples,
+                                       draw_scatter};
 #define N_FIGURES (sizeof FIGURES / sizeof FIGURES[0])
 
 /* Draw every figure the run has into tmp: figs[0..*n). Without gnuplot, each
@@ -519,16 +750,31 @@ static int render(const inputs *in, const char *tmp, report_figure *figs, size_t
         return rc;
     char path[4400];
     snprintf(path, sizeof path, "%s/report.html", tmp);
-    report_page page = {in->r->name,  in->r->description ? in->r->description : "",
-                        in->run_toml, &in->summary,
-                        figs,         *n};
+    report_page page = {.name = in->r->name,
+                        .description = in->r->description ? in->r->description : "",
+                        .run_toml = in->run_toml,
+                        .summary = &in->summary,
+                        .labels = &in->labels,
+                        .n_axes = in->r->n_axes,
+                        .figures = figs,
+                        .n_figures = *n};
     return report_html_write(path, &page, err, n_err);
 }
 
-/* The page and the figures skipped, unless quiet. */
+/* The page, the figures drawn and those skipped with why, unless quiet:
+   "report: DIR/report.html (3 figures; skipped: samples)". */
 static void print_outcome(const char *dir, const report_figure *figs, size_t n)
 {
-    printf("report: %s/report.html (%zu figure%s)\n", dir, n, n == 1 ? "" : "s");
+    size_t drawn = 0;
+    for (size_t k = 0; k < n; k++)
+        drawn += figs[k].drawn != 0;
+    printf("report: %s/report.html (%zu figure%s", dir, drawn, drawn == 1 ? "" : "s");
+    for (size_t k = 0, first = 1; k < n; k++)
+        if (!figs[k].drawn) {
+            printf("%s%s", first ? "; skipped: " : ", ", figs[k].name);
+            first = 0;
+        }
+    printf(")\n");
     for (size_t k = 0; k < n; k++)
         if (!figs[k].drawn)
             fprintf(stderr, "basin: report: skipped %s: %s\n", figs[k].name,
@@ -543,9 +789,17 @@ int report_write(const char *dir, int quiet, char *err, size_t n_err)
 int report_write_plugins(const char *dir, const char *const *paths, size_t n_paths,
                          int quiet, char *err, size_t n_err)
 {
+    report_options o = {.paths = paths, .n_paths = n_paths, .quiet = quiet};
+    return report_write_options(dir, &o, err, n_err);
+}
+
+int report_write_options(const char *dir, const report_options *o, char *err,
+                         size_t n_err)
+{
+    int quiet = o->quiet;
     inputs in;
     memset(&in, 0, sizeof in);
-    int rc = inputs_load(dir, paths, n_paths, &in, err, n_err);
+    int rc = inputs_load(dir, o, &in, err, n_err);
     if (rc != BASIN_OK) {
         inputs_free(&in);
         return rc;
@@ -578,6 +832,7 @@ int report_write_plugins(const char *dir, const char *const *paths, size_t n_pat
 static const struct option REPORT_OPTIONS[] = {
     {"path", required_argument, NULL, 'p'},
     {"quiet", no_argument, NULL, 'q'},
+    {"job", required_argument, NULL, 'j'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -585,6 +840,7 @@ static const struct option REPORT_OPTIONS[] = {
 int cmd_report(int argc, char **argv, char *err, size_t n_err)
 {
     int quiet = 0;
+    const char *job = NULL;
     /* --path values: at most one per argument */
     const char **paths = calloc((size_t)argc + 1, sizeof *paths);
     size_t n_paths = 0;
@@ -593,7 +849,7 @@ int cmd_report(int argc, char **argv, char *err, size_t n_err)
         return BASIN_ENOMEM;
     }
     options op;
-    options_init(&op, argc, argv, "hq", REPORT_OPTIONS);
+    options_init(&op, argc, argv, "hqj:", REPORT_OPTIONS);
     int status = BASIN_OK;
     for (int c; status == BASIN_OK && (c = options_next(&op, err, n_err)) != 0;) {
         if (c < 0) {
@@ -604,6 +860,8 @@ int cmd_report(int argc, char **argv, char *err, size_t n_err)
             return BASIN_OK;
         } else if (c == 'p') {
             paths[n_paths++] = op.arg;
+        } else if (c == 'j') {
+            job = op.arg;
         } else {
             quiet = 1; /* 'q' */
         }
@@ -620,8 +878,9 @@ int cmd_report(int argc, char **argv, char *err, size_t n_err)
     }
     if (status == BASIN_OK) {
         char why[2048];
-        status = report_write_plugins(argv[op.first_operand], paths, n_paths, quiet, why,
-                                      sizeof why);
+        report_options o = {
+            .paths = paths, .n_paths = n_paths, .job = job, .quiet = quiet};
+        status = report_write_options(argv[op.first_operand], &o, why, sizeof why);
         if (status != BASIN_OK)
             errmsg(err, n_err, "report: %s", why);
     }

@@ -30,6 +30,22 @@ int cmd_report(int argc, char **argv, char *err, size_t n_err);
    one line naming the page, and one per skipped figure on stderr). */
 int report_write(const char *dir, int quiet, char *err, size_t n_err);
 
+/* What `basin report` was asked for. */
+typedef struct report_options {
+    const char *const *paths; /* plugin libraries or folders searched first */
+    size_t n_paths;
+    /* --job: NULL (the report picks the job of samples.png and scatter), a job
+       number ("7"), or swept values "dataset.count=100[,KEY=VALUE]..." naming the
+       first job of the first sweep point that has them. A job records.csv lacks,
+       a key that is not swept or a value no point has: BASIN_EINVAL. */
+    const char *job;
+    int quiet;
+} report_options;
+
+/* report_write with options o (report_write_plugins' contract). */
+int report_write_options(const char *dir, const report_options *o, char *err,
+                         size_t n_err);
+
 /* report_write, with plugins searched first in paths[0..n_paths) (libraries or
    folders the user named, like `basin plugins --path`), then the default search
    path. The folder is data: it must be a whole basin result set (results/folder.h:

@@ -176,9 +176,11 @@ static int record_class(const csv_table *rec, const record_columns *c, size_t i)
     return cls < 0 ? MEASURE_UNCONVERGED : cls;
 }
 
-/* The job shown: the most classes present, then the most spurious samples. Sets
-   J->job, first, n and point. */
-static void pick_job(const csv_table *rec, const record_columns *c, grid_job *J)
+/* The job shown: `job` when it is ≥ 0 (report_find_job checked it is in
+   records.csv), else the one with the most classes present, then the most
+   spurious samples. Sets J->job, first, n and point. */
+static void pick_job(const csv_table *rec, const record_columns *c, double job,
+                     grid_job *J)
 {
     size_t n = rec->n_rows;
     double best = -1;
@@ -191,6 +193,8 @@ static void pick_job(const csv_table *rec, const record_columns *c, grid_job *J)
             count[record_class(rec, c, k++)]++;
         double score = 1e9 * ((count[0] > 0) + (count[1] > 0) + (count[2] > 0)) +
                        (double)count[MEASURE_SPURIOUS];
+        if (job >= 0)
+            score = j == job ? 1 : -1;
         if (score > best) {
             best = score;
             J->job = j;
@@ -207,8 +211,10 @@ static void pick_job(const csv_table *rec, const record_columns *c, grid_job *J)
 /* Recreate the job's dataset (same plugin, parameters and job seed) and find the
    shape of its images. BASIN_OK with fig->skipped set when it cannot be, and
    fig->present 0 when its points are not images; BASIN_ENOMEM. */
-static int open_dataset(const recipe *r, grid_job *J, const sample_rows *samples,
-                        report_figure *fig, char *err, size_t n_err)
+/* Recreate the job's dataset (same plugin, parameters and job seed): J->ds,
+   self, info. BASIN_OK with fig->skipped set when it cannot be; BASIN_ENOMEM. */
+static int dataset_open(const recipe *r, grid_job *J, report_figure *fig, char *err,
+                        size_t n_err)
 {
     const recipe_section *S = r->sections;
     if (!S[RECIPE_DATASET].plugin) {
@@ -231,10 +237,18 @@ static int open_dataset(const recipe *r, grid_job *J, const sample_rows *samples
         prc = J->ds->info(J->self, &J->info);
     if (prc) {
         snprintf(fig->skipped, sizeof fig->skipped,
-                 "cannot re-read the training images: %s: %s", J->ds_id,
+                 "cannot re-read the training points: %s: %s", J->ds_id,
                  host_job_error(&J->host, prc));
-        return BASIN_OK;
     }
+    return BASIN_OK;
+}
+
+static int open_dataset(const recipe *r, grid_job *J, const sample_rows *samples,
+                        report_figure *fig, char *err, size_t n_err)
+{
+    int rc = dataset_open(r, J, fig, err, n_err);
+    if (rc || *fig->skipped)
+        return rc;
     const basin_dataset_info *info = &J->info;
     uint32_t h = info->height, w = info->width, c = info->channels;
     if (!(h && w && c && (uint64_t)h * w * c == info->dim)) {
@@ -446,29 +460,59 @@ static int draw_grid(const char *dir, const csv_table *rec, const record_columns
     return write_grid_csv(path, rec, c, J, err, n_err);
 }
 
-static void set_caption(report_figure *fig, const grid_job *J)
+void report_job_words(const recipe *r, const axis_labels *labels, const csv_table *rec,
+                      double job, char *buf, size_t n)
+{
+    long c_job = csv_table_column(rec, "job"), c_point = csv_table_column(rec, "point"),
+         c_repeat = csv_table_column(rec, "repeat");
+    double point = 0, repeat = 0, v;
+    for (size_t i = 0; i < rec->n_rows; i++)
+        if (csv_table_number(rec, i, (size_t)c_job, &v) == 0 && v == job) {
+            csv_table_number(rec, i, (size_t)c_point, &point);
+            if (c_repeat >= 0)
+                csv_table_number(rec, i, (size_t)c_repeat, &repeat);
+            break;
+        }
+    size_t used = (size_t)snprintf(buf, n, "Job %.0f", job);
+    size_t coords[64] = {0};
+    if (r->n_axes <= 64 && point >= 0 && point < (double)r->n_points)
+        recipe_coords(r, (size_t)point, coords);
+    for (size_t a = 0; a < r->n_axes && a < 64 && used < n; a++) {
+        char text[32];
+        used += (size_t)snprintf(buf + used, n - used, "%s%s = %s", a ? ", " : " (",
+                                 axis_label(labels, r->axes[a].dotted),
+                                 recipe_axis_text(r, a, coords[a], text));
+    }
+    if (used < n && r->repeats > 1)
+        used += (size_t)snprintf(buf + used, n - used, "%srepeat %.0f",
+                                 r->n_axes ? "; " : " (", repeat);
+    if (used < n && (r->n_axes || r->repeats > 1))
+        snprintf(buf + used, n - used, ")");
+}
+
+static void set_caption(report_figure *fig, const grid_job *J, const char *job_words)
 {
     fig->width = J->g.image_width;
     fig->height = J->g.image_height;
     fig->drawn = 1;
     snprintf(fig->caption, sizeof fig->caption,
-             "Job %.0f (sweep point %zu): each generated sample (left) beside the "
+             "%s: each generated sample (left) beside the "
              "training image nearest to it (right), framed by class: memorized "
              "(green, M), spurious (orange, S with its attractor group: its spurious "
              "cluster, samples within δ_s = %g of each other), generalized (purple, "
              "G), off the data's support (pink, O), unconverged (grey, U); "
              "d is d_m, the distance to the nearest training point. At most %d "
              "spurious, %d memorized and %d generalized samples are shown; "
-             "samples-grid.csv lists them.",
-             J->job, J->point, J->delta_s, SHOW_SPURIOUS, SHOW_MEMORIZED,
-             SHOW_GENERALIZED);
+             "samples-grid.csv lists them; basin report --job N draws another job.",
+             job_words, J->delta_s, SHOW_SPURIOUS, SHOW_MEMORIZED, SHOW_GENERALIZED);
 }
 
 /* The stages after the job is picked; a stage that sets fig->skipped (or clears
    fig->present) ends the figure without an error. */
 static int make_grid(const recipe *r, const csv_table *rec, const record_columns *c,
-                     const sample_rows *samples, const char *dir, grid_job *J,
-                     report_figure *fig, char *err, size_t n_err)
+                     const sample_rows *samples, const axis_labels *labels,
+                     const char *dir, grid_job *J, report_figure *fig, char *err,
+                     size_t n_err)
 {
     int rc = open_dataset(r, J, samples, fig, err, n_err);
     if (rc || *fig->skipped || !fig->present)
@@ -480,13 +524,16 @@ static int make_grid(const recipe *r, const csv_table *rec, const record_columns
     J->delta_s = J->values[MEASURE_DELTA_S].number;
     if ((rc = group_spurious(J, err, n_err)) || choose_tiles(J, fig))
         return rc;
+    char words[600];
+    report_job_words(r, labels, rec, J->job, words, sizeof words);
     if ((rc = draw_grid(dir, rec, c, J, err, n_err)) == BASIN_OK)
-        set_caption(fig, J);
+        set_caption(fig, J, words);
     return rc;
 }
 
 int report_samples_grid(const recipe *r, const csv_table *rec, const sample_rows *samples,
-                        const char *dir, report_figure *fig, char *err, size_t n_err)
+                        const axis_labels *labels, double job, const char *dir,
+                        report_figure *fig, char *err, size_t n_err)
 {
     memset(fig, 0, sizeof *fig);
     fig->name = "samples";
@@ -497,8 +544,81 @@ int report_samples_grid(const recipe *r, const csv_table *rec, const sample_rows
     fig->present = 1;
     grid_job J;
     memset(&J, 0, sizeof J);
-    pick_job(rec, &c, &J);
-    int rc = make_grid(r, rec, &c, samples, dir, &J, fig, err, n_err);
+    pick_job(rec, &c, job, &J);
+    int rc = make_grid(r, rec, &c, samples, labels, dir, &J, fig, err, n_err);
+    grid_job_free(&J);
+    return rc;
+}
+
+enum { SCATTER_MAX_TRAIN = 20000 };
+
+/* The scatter's data: the job's samples and classes, and the training points
+   re-read from the recreated dataset; then figures_scatter. */
+static int make_scatter(const recipe *r, const csv_table *rec, const record_columns *c,
+                        const sample_rows *samples, const axis_labels *labels,
+                        const char *dir, const char *gnuplot, grid_job *J,
+                        report_figure *fig, char *err, size_t n_err)
+{
+    int rc = dataset_open(r, J, fig, err, n_err);
+    if (rc || *fig->skipped)
+        return rc;
+    if (J->info.dim != 2) {
+        snprintf(fig->skipped, sizeof fig->skipped,
+                 "samples.npy rows have 2 values but the dataset's points have %u",
+                 J->info.dim);
+        return BASIN_OK;
+    }
+    size_t n_train =
+        J->info.n_train < SCATTER_MAX_TRAIN ? (size_t)J->info.n_train : SCATTER_MAX_TRAIN;
+    float *train = malloc((n_train + 1) * 2 * sizeof *train);
+    float *x = malloc((J->n + 1) * 2 * sizeof *x);
+    int *cls = malloc((J->n + 1) * sizeof *cls);
+    if (!train || !x || !cls) {
+        rc = out_of_memory(err, n_err);
+    } else if (read_rows(samples, J->first, J->n, x)) {
+        snprintf(fig->skipped, sizeof fig->skipped, "%s: cannot read rows %zu to %zu",
+                 samples->path, J->first, J->first + J->n - 1);
+    } else {
+        host_job_clear_error(&J->host);
+        int prc =
+            J->ds->read(J->self, &J->host.table, BASIN_SPLIT_TRAIN, 0, n_train, train);
+        if (prc) {
+            snprintf(fig->skipped, sizeof fig->skipped,
+                     "cannot re-read the training points: %s: %s", J->ds_id,
+                     host_job_error(&J->host, prc));
+        } else {
+            for (size_t k = 0; k < J->n; k++)
+                cls[k] = record_class(rec, c, J->first + k);
+            char words[600];
+            report_job_words(r, labels, rec, J->job, words, sizeof words);
+            scatter_data S = {train, n_train, (size_t)J->info.n_train, x, cls,
+                              J->n,  words};
+            rc = figures_scatter(&S, dir, gnuplot, fig, err, n_err);
+        }
+    }
+    free(train);
+    free(x);
+    free(cls);
+    return rc;
+}
+
+int report_samples_scatter(const recipe *r, const csv_table *rec,
+                           const sample_rows *samples, const axis_labels *labels,
+                           double job, const char *dir, const char *gnuplot,
+                           report_figure *fig, char *err, size_t n_err)
+{
+    memset(fig, 0, sizeof *fig);
+    record_columns c;
+    if (!samples || samples->dim != 2 || !find_columns(rec, &c) || rec->n_rows == 0)
+        return BASIN_OK; /* no such figure */
+    fig->name = "scatter";
+    fig->title = "Samples over the training points";
+    fig->present = 1;
+    fig->svg = 1;
+    grid_job J;
+    memset(&J, 0, sizeof J);
+    pick_job(rec, &c, job, &J);
+    int rc = make_scatter(r, rec, &c, samples, labels, dir, gnuplot, &J, fig, err, n_err);
     grid_job_free(&J);
     return rc;
 }

@@ -30,13 +30,31 @@ typedef struct sample_rows {
 int report_samples_open(const char *path, sample_rows *s, char *err, size_t n_err);
 
 /*
- * Draw samples.png and samples-grid.csv into dir. Returns BASIN_OK with
+ * Draw samples.png and samples-grid.csv into dir: job `job` of records.csv (a job
+ * it has), or with job < 0 the job with the most classes, then the most spurious
+ * samples. Returns BASIN_OK with
  * fig->present 0 when the run has no image samples (nothing written) or 1 when the
  * figure was made or skipped (reason in fig->skipped), or a negative status with a
  * message: BASIN_EWRITE when a file cannot be written, BASIN_ENOMEM.
  */
 int report_samples_grid(const recipe *r, const csv_table *records,
-                        const sample_rows *samples, const char *dir, report_figure *fig,
-                        char *err, size_t n_err);
+                        const sample_rows *samples, const axis_labels *labels, double job,
+                        const char *dir, report_figure *fig, char *err, size_t n_err);
+
+/* scatter.svg/.png/.pdf (figures_scatter) when samples.npy rows have 2 values:
+   job `job` (as report_samples_grid picks it), its samples by class over the
+   training points of its recreated dataset (the first 20000). fig->present 0
+   when the data are not 2-D; fig->skipped when the dataset cannot be recreated
+   or gnuplot failed; a negative status on a write error or BASIN_ENOMEM. */
+int report_samples_scatter(const recipe *r, const csv_table *records,
+                           const sample_rows *samples, const axis_labels *labels,
+                           double job, const char *dir, const char *gnuplot,
+                           report_figure *fig, char *err, size_t n_err);
+
+/* The words a caption names job `job` of records.csv by: "Job 7 (training set
+   size K = 100, end time t_min = 0.3)", the repeat too when the run has several;
+   into buf (n bytes). */
+void report_job_words(const recipe *r, const axis_labels *labels, const csv_table *rec,
+                      double job, char *buf, size_t n);
 
 #endif

@@ -1,7 +1,17 @@
 """Checks of a `basin report` folder, for tests/report/report.sh.
 
-  check_report.py figures DIR NAME=WxH ...   each NAME.svg parses as SVG of W×H
-                                             and NAME.png is a PNG of W×H
+  check_report.py figures DIR NAME=WxH ...   each NAME.svg parses as SVG of W×H,
+                                             NAME.png is a PNG of W×H and NAME.pdf
+                                             a whole PDF of one W/100 × H/100 in page
+  check_report.py distances DIR              distances.dat: per sweep point the
+                                             histograms of records.csv's d_m and
+                                             d_m/d_2, counts summing to its samples
+  check_report.py scatter DIR JOB [TRAIN]    scatter.dat: job JOB's samples.npy rows
+                                             by records.csv's class (and TRAIN.npy's
+                                             points first)
+  check_report.py table DIR                  report.html's summary table: no column
+                                             without a value, every other column of
+                                             summary.csv shown or listed
   check_report.py grid DIR TRAIN.npy         samples.png tiles equal samples.npy
                                              rows and their nearest training rows
   check_report.py pairs DIR                  pairs.dat holds summary.csv's means and
@@ -104,6 +114,15 @@ def figures(folder, specs):
         for ext in ("gp", "dat"):
             if not open(f"{folder}/{name}.{ext}").read().strip():
                 fail(f"{name}.{ext} is empty")
+        pdf = open(f"{folder}/{name}.pdf", "rb").read()
+        if not pdf.startswith(b"%PDF-1.") or not pdf.rstrip().endswith(b"%%EOF"):
+            fail(f"{name}.pdf: not a whole PDF (header or %%EOF missing)")
+        import re
+        boxes = re.findall(rb"/MediaBox \[ *0 0 ([0-9.]+) ([0-9.]+) *\]", pdf)
+        # 100 pixels to the inch: 0.72 pt a pixel; cairo rounds to a point.
+        if len(boxes) != 1 or any(abs(float(v) - 0.72 * want) > 1
+                                  for v, want in zip(boxes[0], (w, h))):
+            fail(f"{name}.pdf: pages {boxes}, expected one of {0.72 * w} x {0.72 * h} pt")
 
 
 def grid(folder, train_path):
@@ -216,6 +235,92 @@ def training(folder):
     print(f"training: {len(blocks)} curves match training.csv")
 
 
+def distances(folder):
+    records = list(csv.DictReader(open(f"{folder}/records.csv")))
+    n_points = len(list(csv.DictReader(open(f"{folder}/summary.csv"))))
+    blocks = dat_blocks(f"{folder}/distances.dat")
+    if len(blocks) != min(n_points, 8):
+        fail(f"distances.dat has {len(blocks)} blocks, expected {min(n_points, 8)}")
+    heads = [l for l in open(f"{folder}/distances.dat") if l.startswith("# point ")]
+    total = 0
+    for p, b in enumerate(blocks):
+        rows = [r for r in records if int(r["point"]) == p]
+        dm = np.array([float(r["d_m"]) for r in rows])
+        d2 = np.array([float(r["d_2"]) for r in rows])
+        b = np.array(b)
+        nan_dm = int(heads[p].split("without d_m ")[1].split(",")[0])
+        nan_ratio = int(heads[p].split("without d_m/d_2 ")[1])
+        # Every sample is in a bin or counted as without a value.
+        if b[:, 2].sum() + nan_dm != len(rows) or b[:, 6].sum() + nan_ratio != len(rows):
+            fail(f"distances.dat point {p}: counts {b[:, 2].sum()} + {nan_dm} and "
+                 f"{b[:, 6].sum()} + {nan_ratio}, but records.csv has {len(rows)}")
+        # The counts are numpy's histogram over the same edges (the top edge in
+        # the last bin, as numpy does).
+        edges = np.append(b[:, 0], b[-1, 1])
+        want = np.histogram(dm[np.isfinite(dm)], edges)[0]
+        if not np.array_equal(want, b[:, 2]):
+            fail(f"distances.dat point {p}: d_m counts {b[:, 2]}, expected {want}")
+        ratio = dm / d2
+        ratio = ratio[np.isfinite(ratio) & (d2 > 0)]
+        want = np.histogram(ratio, np.append(b[:, 4], b[-1, 5]))[0]
+        if not np.array_equal(want, b[:, 6]):
+            fail(f"distances.dat point {p}: d_m/d_2 counts {b[:, 6]}, expected {want}")
+        if not np.allclose(b[:, 3], b[:, 2] / len(rows), rtol=1e-7):
+            fail(f"distances.dat point {p}: fractions are not counts / {len(rows)}")
+        total += len(rows)
+    print(f"distances: {len(blocks)} points, {total} samples match records.csv")
+
+
+def scatter(folder, job, train_path=None):
+    records = list(csv.DictReader(open(f"{folder}/records.csv")))
+    samples = np.load(f"{folder}/samples.npy")
+    blocks = dat_blocks(f"{folder}/scatter.dat")
+    if len(blocks) != 6:
+        fail(f"scatter.dat has {len(blocks)} blocks, expected 6")
+    if train_path:
+        train = np.load(train_path)
+        if not np.allclose(np.array(blocks[0]), train[:len(blocks[0])], rtol=1e-7):
+            fail("scatter.dat's training points are not TRAIN.npy's")
+    names = ["memorized", "spurious", "generalized", "off_support", "unconverged"]
+    for c, name in enumerate(names):
+        want = samples[[i for i, r in enumerate(records)
+                        if r["job"] == job and r["class"] == name]]
+        got = np.array([r for r in blocks[c + 1] if not np.isnan(r[0])]).reshape(-1, 2)
+        if got.shape != want.shape or not np.allclose(got, want, rtol=1e-7):
+            fail(f"scatter.dat {name}: {got.shape[0]} points, expected "
+                 f"{want.shape[0]} (job {job})")
+    print(f"scatter: job {job}'s samples by class match")
+
+
+def table(folder):
+    import re
+    page = open(f"{folder}/report.html").read()
+    m = re.search(r'<table id="summary">(.*?)</table>', page, re.S)
+    if not m:
+        fail("report.html has no summary table")
+    shown = re.findall(r'<th title="([^"]+)"', m.group(1))
+    summary = list(csv.DictReader(open(f"{folder}/summary.csv")))
+    cols = list(summary[0].keys())
+    empty = {c for c in cols if all(r[c] in ("", "nan") for r in summary)}
+    if empty & set(shown):
+        fail(f"the table shows columns without a value: {sorted(empty & set(shown))}")
+    if 'href="summary.csv"' not in page:
+        fail("the page does not link summary.csv")
+    for c in empty:
+        if not (c[-3:] in ("_lo", "_hi") and c[:-3] in cols) and \
+                c not in page[:m.start()]:
+            fail(f"the page does not say that {c} is hidden")
+    for c in cols:
+        bound = c[-3:] in ("_lo", "_hi") and c[:-3] in cols
+        if c not in shown and c not in empty and not bound and c != "seconds" and \
+                f"{c} = " not in page:
+            fail(f"summary.csv's {c} is neither shown nor listed as the same everywhere")
+    rows = m.group(1).count("<tr>") - 1
+    if rows != len(summary):
+        fail(f"the table has {rows} rows, summary.csv {len(summary)}")
+    print(f"table: {len(shown)} of {len(cols)} columns shown, {len(empty)} empty hidden")
+
+
 def harness(folder, out):
     page = open(f"{folder}/report.html").read()
     import re
@@ -245,6 +350,12 @@ if __name__ == "__main__":
         pairs(sys.argv[2])
     elif cmd == "training":
         training(sys.argv[2])
+    elif cmd == "distances":
+        distances(sys.argv[2])
+    elif cmd == "scatter":
+        scatter(sys.argv[2], *sys.argv[3:])
+    elif cmd == "table":
+        table(sys.argv[2])
     elif cmd == "harness":
         harness(sys.argv[2], sys.argv[3])
     print("ok")

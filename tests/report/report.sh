@@ -85,12 +85,18 @@ disjoint = true
 report = true
 TOML
 "$BASIN" run "$T/diff.toml" --out "$T/diff" --quiet || fail "diffusion run"
-# rates: one panel; collapse and phi: one panel and room for the key; pairs: two
-# panels (distance, cosine).
-$PY "$CHECK" figures "$T/diff" rates=560x400 collapse=720x400 phi=760x400 \
-    pairs=1120x400 || fail "diffusion figures"
+# rates: one panel; collapse and phi: one panel and room for the key below it;
+# pairs: two panels (distance, cosine) and their keys above; distances: two
+# histograms and one key above both.
+$PY "$CHECK" figures "$T/diff" rates=560x400 collapse=660x432 phi=660x454 \
+    pairs=1120x432 distances=1120x432 || fail "diffusion figures"
 $PY "$CHECK" pairs "$T/diff" || fail "pairs.dat"
-grep -q '<img src="pairs.svg" width="1120" height="400"' "$T/diff/report.html" ||
+$PY "$CHECK" distances "$T/diff" || fail "distances.dat"
+$PY "$CHECK" table "$T/diff" || fail "summary table"
+# The swept parameter by its name: schedule.t_min is "end time t_min".
+grep -q "^set xlabel 'end time t_min'" "$T/diff/rates.gp" || fail "rates x label"
+[ ! -e "$T/diff/scatter.svg" ] || fail "a scatter of 64-dimensional data"
+grep -q '<img src="pairs.svg" width="1120" height="432"' "$T/diff/report.html" ||
     fail "report.html does not show pairs.svg"
 grep -q 'generalizing models agree' "$T/diff/report.html" || fail "no pairs caption"
 [ ! -e "$T/diff/training.svg" ] || fail "training.svg without training.csv"
@@ -100,6 +106,14 @@ import struct; d = open('$T/diff/samples.png', 'rb').read(24)
 print(*struct.unpack('>II', d[16:24]))")
 grep -q "<img src=\"samples.png\" width=\"$W\" height=\"$H\"" "$T/diff/report.html" ||
     fail "report.html does not show samples.png at its size ${W}x$H"
+# --job picks the grid's job: every tile from job 2, its values in the caption.
+cp -r "$T/diff" "$T/diff-job"
+"$BASIN" report "$T/diff-job" --job schedule.t_min=0.6 --quiet || fail "report --job"
+jobs=$(awk -F, 'NR > 1 { print $3 }' "$T/diff-job/samples-grid.csv" | sort -u)
+[ "$jobs" = 2 ] || fail "samples-grid.csv shows jobs '$jobs', expected 2"
+grep -q 'Job 2 (end time t_min = 0.6): each generated sample' "$T/diff-job/report.html" ||
+    fail "the grid's caption does not name job 2's values"
+$PY "$CHECK" grid "$T/diff-job" "$T/train.npy" || fail "sample grid of job 2"
 
 # --- a tiny scores/mlp run (training.csv), with the disjoint-sets test: a loss
 # curve per job and a second, dashed one for the model trained on held-out points
@@ -134,7 +148,7 @@ report = true
 TOML
 "$BASIN" run "$T/mlp.toml" --out "$T/mlp" --quiet --threads 1 || fail "mlp run"
 # training: one panel and room for the legend (2 jobs).
-$PY "$CHECK" figures "$T/mlp" rates=560x400 pairs=1120x400 training=820x400 ||
+$PY "$CHECK" figures "$T/mlp" rates=560x400 pairs=1120x432 training=820x400 distances=1120x432 ||
     fail "mlp figures"
 $PY "$CHECK" pairs "$T/mlp" || fail "mlp pairs.dat"
 $PY "$CHECK" training "$T/mlp" || fail "training.dat"
@@ -143,17 +157,136 @@ grep -q '<img src="training.svg" width="820" height="400"' "$T/mlp/report.html" 
 grep -q 'The training loss reported' "$T/mlp/report.html" || fail "no training caption"
 : the page, data and scripts, and a note of what was skipped
 cp -r "$T/diff" "$T/nognu"
-BASIN_GNUPLOT=/nonexistent/gnuplot "$BASIN" report "$T/nognu" 2> "$T/err" ||
+BASIN_GNUPLOT=/nonexistent/gnuplot "$BASIN" report "$T/nognu" > "$T/out" 2> "$T/err" ||
     fail "report without gnuplot failed"
+# The count says what was drawn and what was skipped.
+grep -qx "report: $T/nognu/report.html (1 figure; skipped: rates, distances, pairs, collapse, phi)" \
+    "$T/out" || fail "figure count: $(cat "$T/out")"
 grep -q "skipped rates: gnuplot not found" "$T/err" || fail "no skip message: $(cat "$T/err")"
 grep -q "gnuplot not found" "$T/nognu/report.html" || fail "page does not say why"
 for f in rates.gp rates.dat collapse.gp phi.dat pairs.gp pairs.dat samples.png \
     report.html; do
     [ -s "$T/nognu/$f" ] || fail "without gnuplot, $f is missing"
 done
-for f in rates.svg rates.png collapse.svg phi.png pairs.svg pairs.png; do
+for f in rates.svg rates.png rates.pdf collapse.svg phi.png pairs.svg pairs.png \
+    distances.pdf; do
     [ ! -e "$T/nognu/$f" ] || fail "without gnuplot, a stale $f was kept"
 done
+
+# --- 2-D data: a scatter of one job's samples by class over the training
+# points, chosen by --job; labels from the recipe's [labels] and basin's names
+cat > "$T/mix.toml" <<TOML
+name = "mixture-2d"
+seed = 3
+[dataset]
+plugin = "datasets/gaussian-mixture"
+dim = 2
+count = [10, 100]
+heldout = 50
+[model]
+plugin = "scores/empirical"
+[sampler]
+plugin = "samplers/ddim"
+steps = 10
+eta = 1
+[schedule]
+name = "ddpm-linear"
+t_min = [0.001, 0.3]
+[init]
+kind = "noise"
+count = 30
+[output]
+report = false
+[labels]
+"schedule.t_min" = "stopping time"
+TOML
+"$BASIN" run "$T/mix.toml" --out "$T/mix" --quiet || fail "mixture run"
+"$BASIN" report "$T/mix" --job dataset.count=100,schedule.t_min=0.3 > "$T/out" ||
+    fail "report --job by values"
+grep -qx "report: $T/mix/report.html (3 figures)" "$T/out" || fail "count: $(cat "$T/out")"
+# Two panels (K = 10 and 100); scatter: one panel and its key.
+$PY "$CHECK" figures "$T/mix" rates=1120x400 distances=1120x454 scatter=640x520 ||
+    fail "mixture figures"
+# Point 3 (K = 100, t_min = 0.3) is job 3: one job per point.
+$PY "$CHECK" scatter "$T/mix" 3 || fail "scatter.dat"
+$PY "$CHECK" distances "$T/mix" || fail "mixture distances.dat"
+$PY "$CHECK" table "$T/mix" || fail "mixture summary table"
+grep -q 'Job 3 (training set size K = 100, stopping time = 0.3)' "$T/mix/report.html" ||
+    fail "the scatter's caption does not name job 3's values"
+# x: the later of two axes of as many values; a panel per training set size.
+grep -q "^set xlabel 'stopping time'" "$T/mix/rates.gp" || fail "mixture rates x label"
+grep -q "^set title 'training set size K = 100'" "$T/mix/rates.gp" || fail "panel title"
+grep -q '^"schedule.t_min" = "stopping time"' "$T/mix/run.toml" || fail "run.toml labels"
+"$BASIN" report "$T/mix" --job 0 --quiet || fail "report --job 0"
+$PY "$CHECK" scatter "$T/mix" 0 || fail "scatter.dat of job 0"
+# Labels as a nested table, written back flat; a parameter without a name of
+# basin's or the recipe's is named by its plugin doc's symbol ("m~, the ...").
+cat > "$T/nested.toml" <<TOML
+name = "nested-labels"
+[dataset]
+plugin = "datasets/gaussian-mixture"
+dim = 2
+count = 10
+heldout = 20
+mean_scale = [1, 2]
+[model]
+plugin = "scores/empirical"
+[sampler]
+plugin = "samplers/ddim"
+steps = 5
+[init]
+kind = "noise"
+count = 5
+[output]
+report = true
+[labels.dataset]
+count = "K (points)"
+TOML
+"$BASIN" run "$T/nested.toml" --out "$T/nested" --quiet || fail "nested labels run"
+grep -q '^"dataset.count" = "K (points)"' "$T/nested/run.toml" || fail "nested labels"
+grep -q "^set xlabel 'mean scale m~'" "$T/nested/rates.gp" ||
+    fail "the doc symbol label: $(grep xlabel "$T/nested/rates.gp")"
+# A label for a parameter the recipe does not have: one line, exit 2.
+sed 's/^"schedule.t_min"/"schedule.tmin"/' "$T/mix.toml" > "$T/bad-label.toml"
+out=$("$BASIN" run "$T/bad-label.toml" --out "$T/nolabel" 2>&1); rc=$?
+[ "$rc" = 2 ] && printf '%s' "$out" | grep -q "labels.schedule.tmin: not a parameter" ||
+    fail "bad label: exit $rc, '$out'"
+# --job errors: one line, exit 2, the folder unchanged.
+jobfail() { # WORDS ARGS...: basin report on $T/mix with ARGS
+    local words=$1 before after out rc
+    shift
+    before=$(ls -l --time-style=+%s.%N "$T/mix" | md5sum)
+    out=$("$BASIN" report "$T/mix" "$@" 2>&1); rc=$?
+    after=$(ls -l --time-style=+%s.%N "$T/mix" | md5sum)
+    [ "$rc" = 2 ] || fail "$*: exit $rc, expected 2 ($out)"
+    [ "$(printf '%s\n' "$out" | wc -l)" = 1 ] || fail "$*: not one line: $out"
+    printf '%s' "$out" | grep -qF -e "$words" || fail "$*: '$out' does not say '$words'"
+    [ "$before" = "$after" ] || fail "$*: the folder changed"
+}
+jobfail "--job 4: no such job (records.csv has jobs 0 to 3)" --job 4
+jobfail "'dataset.dim' is not a swept parameter (the run sweeps dataset.count, schedule.t_min)" \
+    --job dataset.dim=2
+jobfail "no sweep point has dataset.count = 50 (dataset.count takes 10, 100)" \
+    --job dataset.count=50
+jobfail "expected a job number or swept values" --job dataset.count
+jobfail "option '--job' needs a value" --job
+
+# --- a folder `basin measure` wrote: rates and distances, no sweep
+$PY -c "
+import numpy as np
+rng = np.random.default_rng(2)
+np.save('$T/m-train.npy', rng.normal(size=(40, 3)).astype(np.float32))
+np.save('$T/m-samples.npy', rng.normal(size=(25, 3)).astype(np.float32))
+"
+"$BASIN" measure --train "$T/m-train.npy" --samples "$T/m-samples.npy" --out "$T/meas" \
+    --quiet || fail "basin measure"
+"$BASIN" report "$T/meas" > "$T/out" || fail "report on a basin measure folder"
+grep -qx "report: $T/meas/report.html (2 figures)" "$T/out" || fail "count: $(cat "$T/out")"
+$PY "$CHECK" figures "$T/meas" rates=560x400 distances=1120x400 || fail "measure figures"
+$PY "$CHECK" distances "$T/meas" || fail "measure distances.dat"
+$PY "$CHECK" table "$T/meas" || fail "measure summary table"
+grep -q 'classified against the training set' "$T/meas/report.html" ||
+    fail "the page does not say where the samples came from"
 
 # --- broken results folders: one line, exit 2, nothing written
 broken() { # NAME EXPECTED-WORDS: run the report on $T/$1 and check
