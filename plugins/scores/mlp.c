@@ -82,6 +82,7 @@ enum {
     P_SIGMA_MIN,
     P_SIGMA_MAX,
     P_CHECKPOINT,
+    P_SNAPSHOTS,
     N_PARAMS
 };
 
@@ -130,6 +131,11 @@ static const basin_param_def mlp_params[N_PARAMS + 1] = {
         {"checkpoint", BASIN_PARAM_STRING, 0, "", 0, 0, NULL, 0,
          "weights file: loaded if it exists, else written after training; {hash} and "
          "{K} are replaced (empty: no file)"},
+    [P_SNAPSHOTS] =
+        {"snapshots", BASIN_PARAM_STRING, 0, "", 0, 0, NULL, 0,
+         "training steps (\"100,200,400\") at which the run also writes the checkpoint "
+         "a run of that many steps would (needs checkpoint); training goes on to the "
+         "last. In a recipe, a list or {from, to, times} makes them the train_step axis"},
     [N_PARAMS] = {NULL, 0, 0, NULL, 0, 0, NULL, 0, NULL},
 };
 
@@ -165,6 +171,8 @@ typedef struct mlp {
     double ln_lo, ln_hi; /* ln σ range of training: the embedding's clamp */
     uint64_t batch, steps;
     char *checkpoint; /* the path as given, "" for none */
+    uint64_t *saves;  /* the snapshots and steps, ascending, distinct */
+    size_t n_saves;
     int encoded;
     double sigma_data; /* resolved at encode */
     float *mean;       /* dim: μ, the training mean, set at encode */
@@ -179,9 +187,57 @@ static void mlp_destroy(void *self)
     if (m == NULL)
         return;
     free(m->checkpoint);
+    free(m->saves);
     free(m->params);
     free(m->mean);
     free(m);
+}
+
+/* The snapshot list "S1,S2,..." (ascending positive integers) and steps into
+   m->saves: the steps at which training keeps weights. BASIN_EINVAL for a bad
+   list or snapshots without a checkpoint path, BASIN_ENOMEM. */
+static int parse_snapshots(mlp *m, const basin_host *host, const char *text)
+{
+    size_t n = 1;
+    for (const char *c = text; *c; c++)
+        n += *c == ',';
+    m->saves = malloc((n + 1) * sizeof *m->saves);
+    if (m->saves == NULL) {
+        host->error(host, "out of memory");
+        return BASIN_ENOMEM;
+    }
+    m->n_saves = 0;
+    const char *c = text;
+    while (*c) {
+        char *end;
+        errno = 0;
+        const unsigned long long v = strtoull(c, &end, 10);
+        if (end == c || errno || v == 0 || v > 1000000000ull || (*end && *end != ',') ||
+            (m->n_saves && v <= m->saves[m->n_saves - 1]) || *c == '-' || *c == '+') {
+            host->error(host,
+                        "snapshots = \"%s\": expected ascending training steps in "
+                        "[1, 1e9], separated by commas",
+                        text);
+            return BASIN_EINVAL;
+        }
+        m->saves[m->n_saves++] = v;
+        c = *end ? end + 1 : end;
+    }
+    if (m->n_saves > 0 && m->checkpoint[0] == '\0') {
+        host->error(host, "snapshots need checkpoint: the snapshots of one training run "
+                          "are shared as checkpoint files");
+        return BASIN_EINVAL;
+    }
+    /* steps joins the list in order. */
+    size_t k = 0;
+    while (k < m->n_saves && m->saves[k] < m->steps)
+        k++;
+    if (k == m->n_saves || m->saves[k] != m->steps) {
+        memmove(m->saves + k + 1, m->saves + k, (m->n_saves - k) * sizeof *m->saves);
+        m->saves[k] = m->steps;
+        m->n_saves++;
+    }
+    return BASIN_OK;
 }
 
 static int mlp_create(const basin_host *host, const basin_value *params, uint32_t dim,
@@ -232,6 +288,11 @@ static int mlp_create(const basin_host *host, const basin_value *params, uint32_
         free(m);
         return BASIN_ENOMEM;
     }
+    int rc = parse_snapshots(m, host, params[P_SNAPSHOTS].string);
+    if (rc) {
+        mlp_destroy(m);
+        return rc;
+    }
     *self = m;
     return BASIN_OK;
 }
@@ -269,7 +330,7 @@ static precond precondition(const mlp *m, double sigma, double sd)
 
 /* Parameters a checkpoint describes: the header this instance would write. */
 static mlp_checkpoint want_header(const mlp *m, uint64_t n, uint64_t train_hash,
-                                  uint64_t stream)
+                                  uint64_t stream, uint64_t steps)
 {
     const mlp_shape s = m->layout.shape;
     mlp_checkpoint h = {
@@ -293,8 +354,8 @@ static mlp_checkpoint want_header(const mlp *m, uint64_t n, uint64_t train_hash,
         .sigma_min = m->sigma_min,
         .sigma_max = m->sigma_max,
         .batch = m->batch,
-        .steps = m->steps,
-        .steps_trained = m->steps,
+        .steps = steps,
+        .steps_trained = steps,
         .n_params = m->layout.n_params,
         .algorithm = TRAIN_ALGORITHM,
     };
@@ -628,21 +689,39 @@ static int trainer_init(trainer *t, mlp *m)
     return 0;
 }
 
+/* Where training keeps weights: called at each step of m->saves with the weights
+   denoise would use after that many steps (the EMA when there is one) and the
+   mean loss of the last max(1, step / METRIC_POINTS) steps. */
+typedef int (*save_fn)(void *ctx, uint64_t step, const float *weights, double loss);
+
 /*
- * Train m->params from initial weights for m->steps steps on train (n × dim).
- * *final_loss: the running mean loss of the last stretch. BASIN_ENOMEM,
- * BASIN_ECANCELED, BASIN_ENUMERIC (a non-finite loss: the step named).
+ * Train m->params from initial weights for the last of m->saves steps on train
+ * (n × dim), calling save at every one of m->saves. Nothing in a step depends on
+ * the total: the step size is constant (no schedule), the minibatches and noise
+ * are keyed by the step, so the weights after s steps are the same whatever the
+ * total (a snapshot equals a separate run trained to s), and the loss a save
+ * reports, the mean of the last max(1, s / METRIC_POINTS) steps, is a function of
+ * s too. The training curve (report_metric) is the mean over stretches of
+ * max(1, total / METRIC_POINTS) steps. m->params ends as the weights at m->steps.
+ * BASIN_ENOMEM, BASIN_ECANCELED, BASIN_ENUMERIC (a non-finite loss: the step
+ * named), or save's status.
  * [deterministic given rng: ENCODE, whatever the host's threads]
  */
 static int train_network(mlp *m, const basin_host *host, const float *train, uint64_t n,
-                         double *final_loss)
+                         save_fn save, void *save_ctx)
 {
     const mlp_layout *L = &m->layout;
     const size_t B = (size_t)m->batch, dim = m->dim, P = L->n_params;
+    const uint64_t total = m->saves[m->n_saves - 1];
+    const uint64_t window = total / METRIC_POINTS > 0 ? total / METRIC_POINTS : 1;
     trainer t;
     memset(&t, 0, sizeof t);
-    if (trainer_init(&t, m) != 0) {
+    double *recent = malloc(window * sizeof *recent); /* loss of step s at s % window */
+    float *kept = malloc(P * sizeof *kept);           /* the weights at m->steps */
+    if (recent == NULL || kept == NULL || trainer_init(&t, m) != 0) {
         trainer_free(&t);
+        free(recent);
+        free(kept);
         host->error(host, "encode: out of memory for training (%zu weights, batch %zu)",
                     P, B);
         return BASIN_ENOMEM;
@@ -653,11 +732,11 @@ static int train_network(mlp *m, const basin_host *host, const float *train, uin
     init_weights(m, host, m->params);
     if (t.avg != NULL)
         memcpy(t.avg, m->params, P * sizeof(float));
-    const uint64_t every = m->steps / METRIC_POINTS > 0 ? m->steps / METRIC_POINTS : 1;
-    double stretch_sum = 0, last_mean = NAN;
+    double stretch_sum = 0;
     uint64_t stretch_n = 0;
+    size_t next_save = 0;
     int rc = BASIN_OK;
-    for (uint64_t s = 0; s < m->steps && rc == BASIN_OK; s++) {
+    for (uint64_t s = 0; s < total && rc == BASIN_OK; s++) {
         if (host->cancelled(host)) {
             rc = BASIN_ECANCELED;
             host->error(host, "encode: cancelled at training step %" PRIu64, s);
@@ -681,21 +760,33 @@ static int train_network(mlp *m, const basin_host *host, const float *train, uin
         rc = run_tasks(host, t.n_chunks, update_task, &t);
         if (rc)
             break;
+        recent[s % window] = loss;
         stretch_sum += loss;
         stretch_n++;
-        if (stretch_n == every || s + 1 == m->steps) {
-            last_mean = stretch_sum / (double)stretch_n;
-            report_metric(host, "loss", s + 1, last_mean);
+        if (stretch_n == window || s + 1 == total) {
+            report_metric(host, "loss", s + 1, stretch_sum / (double)stretch_n);
             stretch_sum = 0;
             stretch_n = 0;
         }
+        if (next_save < m->n_saves && m->saves[next_save] == s + 1) {
+            const uint64_t k = s + 1, w = k / METRIC_POINTS > 0 ? k / METRIC_POINTS : 1;
+            double sum = 0; /* oldest first: the same order for any total */
+            for (uint64_t q = k - w; q < k; q++)
+                sum += recent[q % window];
+            const float *weights = t.avg != NULL ? t.avg : m->params;
+            if (k == m->steps)
+                memcpy(kept, weights, P * sizeof *kept);
+            rc = save(save_ctx, k, weights, sum / (double)w);
+            next_save++;
+        }
         if (host->progress != NULL)
-            host->progress(host, s + 1, m->steps);
+            host->progress(host, s + 1, total);
     }
-    if (rc == BASIN_OK && t.avg != NULL)
-        memcpy(m->params, t.avg, P * sizeof(float));
-    *final_loss = last_mean;
+    if (rc == BASIN_OK)
+        memcpy(m->params, kept, P * sizeof(float));
     trainer_free(&t);
+    free(recent);
+    free(kept);
     return rc;
 }
 
@@ -730,6 +821,44 @@ static int load_checkpoint(mlp *m, const basin_host *host, const char *path,
     if (isfinite(have.final_loss))
         report_metric(host, "loss", have.steps_trained, have.final_loss);
     return BASIN_OK;
+}
+
+/* What a save needs to write the checkpoint of a run trained to its step. */
+typedef struct saver {
+    const mlp *m;
+    const basin_host *host;
+    uint64_t n, train_hash, stream;
+} saver;
+
+/* save_fn: the checkpoint a run of `step` steps writes, at its own path (its
+   header's hash), unless there is no path; an existing file stays. */
+static int save_checkpoint(void *ctx, uint64_t step, const float *weights, double loss)
+{
+    const saver *sv = ctx;
+    const mlp *m = sv->m;
+    const basin_host *host = sv->host;
+    if (m->checkpoint[0] == '\0')
+        return BASIN_OK;
+    mlp_checkpoint h = want_header(m, sv->n, sv->train_hash, sv->stream, step);
+    h.final_loss = loss;
+    char *path = expand_path(m->checkpoint, h.config_hash, sv->n);
+    if (path == NULL) {
+        host->error(host, "encode: out of memory");
+        return BASIN_ENOMEM;
+    }
+    char err[512];
+    int rc;
+    if (make_parents(path) != 0) {
+        host->error(host, "encode: checkpoint %s: cannot create its folder: %s", path,
+                    strerror(errno));
+        rc = BASIN_EIO;
+    } else {
+        rc = mlp_checkpoint_write(path, &h, weights, err, sizeof err);
+        if (rc != BASIN_OK)
+            host->error(host, "encode: %s", err);
+    }
+    free(path);
+    return rc;
 }
 
 /*
@@ -784,11 +913,11 @@ static int mlp_encode(void *self, const basin_host *host, const float *train, ui
     uint32_t fp[2];
     host->random_bits(host, BASIN_ROLE_ENCODE, 1ull << 62, 0, fp, 2);
     const uint64_t stream = (uint64_t)fp[0] << 32 | fp[1];
-    const mlp_checkpoint want = want_header(m, n, hash_rows(train, n, m->dim), stream);
+    const uint64_t train_hash = hash_rows(train, n, m->dim);
+    const mlp_checkpoint want = want_header(m, n, train_hash, stream, m->steps);
 
-    char *path = NULL;
     if (m->checkpoint[0] != '\0') {
-        path = expand_path(m->checkpoint, want.config_hash, n);
+        char *path = expand_path(m->checkpoint, want.config_hash, n);
         if (path == NULL) {
             host->error(host, "encode: out of memory");
             return BASIN_ENOMEM;
@@ -804,32 +933,17 @@ static int mlp_encode(void *self, const basin_host *host, const float *train, ui
             }
             return rc;
         }
+        free(path);
     }
     float *params = malloc(m->layout.n_params * sizeof *params);
     if (params == NULL) {
-        free(path);
         host->error(host, "encode: out of memory for %zu weights", m->layout.n_params);
         return BASIN_ENOMEM;
     }
     free(m->params);
     m->params = params;
-    double final_loss;
-    int rc = train_network(m, host, train, n, &final_loss);
-    if (rc == BASIN_OK && path != NULL) {
-        mlp_checkpoint h = want;
-        h.final_loss = final_loss;
-        char err[512];
-        if (make_parents(path) != 0) {
-            host->error(host, "encode: checkpoint %s: cannot create its folder: %s", path,
-                        strerror(errno));
-            rc = BASIN_EIO;
-        } else {
-            rc = mlp_checkpoint_write(path, &h, m->params, err, sizeof err);
-            if (rc != BASIN_OK)
-                host->error(host, "encode: %s", err);
-        }
-    }
-    free(path);
+    saver sv = {m, host, n, train_hash, stream};
+    int rc = train_network(m, host, train, n, save_checkpoint, &sv);
     if (rc == BASIN_OK)
         m->encoded = 1;
     return rc;
