@@ -449,7 +449,8 @@ static int choice_accepts_bool(const basin_param_def *def)
 /* Compare two axis values as numbers (qsort). */
 static int by_number(const void *a, const void *b)
 {
-    const double x = ((const basin_value *)a)->number, y = ((const basin_value *)b)->number;
+    const double x = ((const basin_value *)a)->number,
+                 y = ((const basin_value *)b)->number;
     return (x > y) - (x < y);
 }
 
@@ -467,8 +468,8 @@ static int load_snapshots(loader *L, recipe_section *sec, const toml_node *table
 {
     const long p_steps = param_find(sec->params, "steps");
     const int as_data = sec->plugin == NULL;
-    const basin_param_def step_def = {"steps", BASIN_PARAM_INT, 0, NULL, 1, 1e15,
-                                      NULL, 0, NULL};
+    const basin_param_def step_def = {"steps", BASIN_PARAM_INT, 0, NULL, 1, 1e15, NULL, 0,
+                                      NULL};
     if (!as_data && (p_steps < 0 || sec->params[p_steps].type != BASIN_PARAM_INT ||
                      sec->params[p_snap].type != BASIN_PARAM_STRING))
         return fail(L, e, "model.snapshots",

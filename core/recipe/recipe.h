@@ -70,8 +70,8 @@ typedef struct recipe {
     recipe_section sections[RECIPE_N_SECTIONS];
     recipe_axis *axes;
     size_t n_axes;
-    size_t n_points; /* product of the axes' lengths */
-    toml_node *root; /* owns every string the values point to */
+    size_t n_points;     /* product of the axes' lengths */
+    toml_node *root;     /* owns every string the values point to */
     char *snapshot_text; /* model.snapshots as "S1,S2,...", the plugin's string */
 } recipe;
 

@@ -83,6 +83,7 @@ enum {
     P_SIGMA_MAX,
     P_CHECKPOINT,
     P_SNAPSHOTS,
+    P_ARCHITECTURE,
     N_PARAMS
 };
 
@@ -136,6 +137,11 @@ static const basin_param_def mlp_params[N_PARAMS + 1] = {
          "training steps (\"100,200,400\") at which the run also writes the checkpoint "
          "a run of that many steps would (needs checkpoint); training goes on to the "
          "last. In a recipe, a list or {from, to, times} makes them the train_step axis"},
+    [P_ARCHITECTURE] =
+        {"architecture", BASIN_PARAM_CHOICE, 0, "mlp", 0, 0, "mlp|resnet", 0,
+         "mlp: depth hidden layers with SiLU; resnet: an input layer, depth pre-norm "
+         "residual blocks (LayerNorm, width -> width GELU -> width) and a final "
+         "LayerNorm before the output layer (Bonnaire et al. 2025, arXiv:2505.17638)"},
     [N_PARAMS] = {NULL, 0, 0, NULL, 0, 0, NULL, 0, NULL},
 };
 
@@ -250,7 +256,8 @@ static int mlp_create(const basin_host *host, const basin_value *params, uint32_
         return BASIN_EINVAL;
     }
     mlp_shape shape = {dim, (uint32_t)params[P_WIDTH].number,
-                       (uint32_t)params[P_DEPTH].number, embed};
+                       (uint32_t)params[P_DEPTH].number, embed,
+                       strcmp(params[P_ARCHITECTURE].string, "resnet") == 0};
     mlp *m = calloc(1, sizeof *m);
     if (m == NULL) {
         host->error(host, "out of memory");
@@ -358,11 +365,13 @@ static mlp_checkpoint want_header(const mlp *m, uint64_t n, uint64_t train_hash,
         .steps_trained = steps,
         .n_params = m->layout.n_params,
         .algorithm = TRAIN_ALGORITHM,
+        .architecture = s.resnet,
     };
     /* config_hash: every field above, in its little-endian serialization. */
     uint64_t hash = MLP_FNV_OFFSET;
-    const uint64_t words[] = {h.dim,        h.width,  h.depth, h.embed, h.n_train,
-                              h.train_hash, h.stream, h.batch, h.steps, h.algorithm};
+    const uint64_t words[] = {h.dim,     h.width,      h.depth,       h.embed,
+                              h.n_train, h.train_hash, h.stream,      h.batch,
+                              h.steps,   h.algorithm,  h.architecture};
     for (size_t i = 0; i < sizeof words / sizeof *words; i++)
         for (int b = 0; b < 8; b++) {
             const unsigned char c = (unsigned char)(words[i] >> (8 * b));
@@ -468,8 +477,8 @@ static int make_parents(const char *path)
 static size_t expect_params(const mlp_checkpoint *h)
 {
     mlp_layout L;
-    mlp_shape s = {h->dim, h->width, h->depth, h->embed};
-    return mlp_layout_init(&L, s) == 0 ? L.n_params : 0;
+    mlp_shape s = {h->dim, h->width, h->depth, h->embed, (uint32_t)h->architecture};
+    return h->architecture <= 1 && mlp_layout_init(&L, s) == 0 ? L.n_params : 0;
 }
 
 /* Optional host service of ABI 1.1: report a training-curve point. */
@@ -487,6 +496,38 @@ static void init_weights(const mlp *m, const basin_host *host, float *params)
 {
     const mlp_layout *L = &m->layout;
     memset(params, 0, L->n_params * sizeof *params);
+    if (L->shape.resnet) {
+        /* Residual: W_in (stream 0), block k's W1 and W2 (streams 1 + 2k, 2 + 2k),
+           W_out (1 + 2 depth), LeCun normal, W_out scaled by 0.1 as above; the
+           LayerNorm gains 1, shifts and biases 0 (PyTorch's defaults). */
+        const size_t W = L->shape.width, depth = L->shape.depth;
+        size_t at[2 * MLP_MAX_DEPTH + 2], count[2 * MLP_MAX_DEPTH + 2];
+        double fan[2 * MLP_MAX_DEPTH + 2];
+        at[0] = L->w_offset[0];
+        count[0] = W * L->fan_in[0];
+        fan[0] = L->fan_in[0];
+        for (size_t k = 0; k < depth; k++) {
+            at[1 + 2 * k] = L->w1[k];
+            at[2 + 2 * k] = L->w2[k];
+            count[1 + 2 * k] = count[2 + 2 * k] = W * W;
+            fan[1 + 2 * k] = fan[2 + 2 * k] = (double)W;
+        }
+        at[1 + 2 * depth] = L->w_offset[1];
+        count[1 + 2 * depth] = W * L->shape.dim;
+        fan[1 + 2 * depth] = (double)W;
+        for (size_t l = 0; l < 2 + 2 * depth; l++) {
+            float *w = params + at[l];
+            host->random_normal(host, BASIN_ROLE_ENCODE, l, 0, w, count[l]);
+            const float scale =
+                (float)((l + 1 == 2 + 2 * depth ? 0.1 : 1.0) / sqrt(fan[l]));
+            for (size_t i = 0; i < count[l]; i++)
+                w[i] *= scale;
+        }
+        for (size_t k = 0; k <= depth; k++)
+            for (size_t i = 0; i < W; i++)
+                params[L->ln_g[k] + i] = 1;
+        return;
+    }
     for (uint32_t l = 0; l < L->n_layers; l++) {
         const size_t nw = (size_t)L->fan_in[l] * L->fan_out[l];
         float *w = params + L->w_offset[l];

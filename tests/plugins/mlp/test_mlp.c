@@ -329,7 +329,7 @@ static unsigned char *slurp(const char *path, size_t *n)
  * Any dependence of a reduction on the thread count would change a weight's last
  * bits, so the comparison is exact.
  */
-TEST_IMPL(mlp_threads_bit_identical)
+static void threads_bit_identical(const char *architecture)
 {
     ASSERT(setup());
     float *train = small_train();
@@ -338,8 +338,10 @@ TEST_IMPL(mlp_threads_bit_identical)
     const unsigned threads[] = {1, 2, 3};
     for (size_t c = 0; c < sizeof threads / sizeof *threads; c++) {
         char path[512];
-        snprintf(path, sizeof path, "%s/threads-%u.ckpt", dir, threads[c]);
+        snprintf(path, sizeof path, "%s/threads-%s-%u.ckpt", dir, architecture,
+                 threads[c]);
         params p = small_params(path);
+        set_string(&p, "architecture", architecture);
         set_number(&p, "width", 192);
         set_number(&p, "batch", 200);
         set_number(&p, "steps", 12);
@@ -354,7 +356,7 @@ TEST_IMPL(mlp_threads_bit_identical)
         iface->destroy(self);
         size_t n = 0;
         unsigned char *bytes = slurp(path, &n);
-        EXPECT_MSG(bytes != NULL && n > 208, "checkpoint %s", path);
+        EXPECT_MSG(bytes != NULL && n > 216, "checkpoint %s", path);
         if (bytes != NULL && first == NULL) {
             first = bytes;
             n_first = n;
@@ -368,6 +370,18 @@ TEST_IMPL(mlp_threads_bit_identical)
     fake.threads = 1;
     free(first);
     free(train);
+}
+
+TEST_IMPL(mlp_threads_bit_identical)
+{
+    threads_bit_identical("mlp");
+}
+
+/* The same for the residual network (LayerNorm, GELU): its LayerNorm parameter
+   gradients are per-shard sums too, added in shard order. */
+TEST_IMPL(mlp_threads_bit_identical_resnet)
+{
+    threads_bit_identical("resnet");
 }
 
 /* The names of the files in folder sub of dir, sorted, into names (n at most);
@@ -635,15 +649,16 @@ TEST_IMPL(mlp_checkpoint_corrupt)
     unsigned char *bytes = malloc((size_t)size);
     EXPECT_EQ(fread(bytes, 1, (size_t)size, f), (size_t)size);
     fclose(f);
-    /* The documented layout (docs/checkpoints.md): magic, version 2, header 208,
+    /* The documented layout (docs/checkpoints.md): magic, version 3, header 216,
        dim at 16, n_train at 32, P at 160, then 4P weight bytes and the CRC. */
     const uint64_t n_params = le_bytes(bytes + 160, 8);
     EXPECT_MSG(memcmp(bytes, "BASINMLP", 8) == 0, "magic");
-    EXPECT_EQ(le_bytes(bytes + 8, 4), 2);
-    EXPECT_EQ(le_bytes(bytes + 12, 4), 208);
+    EXPECT_EQ(le_bytes(bytes + 8, 4), 3);
+    EXPECT_EQ(le_bytes(bytes + 12, 4), 216);
+    EXPECT_EQ(le_bytes(bytes + 208, 8), 0); /* architecture: mlp */
     EXPECT_EQ(le_bytes(bytes + 16, 4), SMALL_DIM);
     EXPECT_EQ(le_bytes(bytes + 32, 8), SMALL_K);
-    EXPECT_EQ((uint64_t)size, 208 + 4 * n_params + 4);
+    EXPECT_EQ((uint64_t)size, 216 + 4 * n_params + 4);
     struct {
         long offset; /* byte to change, or -1 for a truncation to `keep` */
         long keep;
@@ -651,7 +666,7 @@ TEST_IMPL(mlp_checkpoint_corrupt)
         const char *field;
     } cases[] = {
         {0, 0, BASIN_EIO, "magic"},        {8, 0, BASIN_EIO, "version"},
-        {12, 0, BASIN_EIO, "header size"}, {210, 0, BASIN_EIO, "crc"}, /* a weight byte */
+        {12, 0, BASIN_EIO, "header size"}, {218, 0, BASIN_EIO, "crc"}, /* a weight byte */
         {size - 1, 0, BASIN_EIO, "crc"},   /* the CRC itself */
         {20, 0, BASIN_EINVAL, "n_params"}, /* width: P no longer matches */
         {-1, 100, BASIN_EIO, "truncated"}, {-1, size - 2, BASIN_EIO, "truncated"},
@@ -780,7 +795,7 @@ TEST_IMPL(mlp_checkpoint_length_first)
         bytes[160 + i] = (unsigned char)(n_params >> (8 * i));
     char bad[600];
     snprintf(bad, sizeof bad, "%s/length/wide.ckpt", dir);
-    const size_t kept[2] = {size, 212};
+    const size_t kept[2] = {size, 220};
     for (int k = 0; k < 2; k++) {
         f = fopen(bad, "wb");
         ASSERT_NOT_NULL(f);
@@ -796,7 +811,7 @@ TEST_IMPL(mlp_checkpoint_length_first)
                  "encode: checkpoint %s: truncated: %zu bytes, but the header's network "
                  "of %llu weights takes %llu",
                  bad, kept[k], (unsigned long long)n_params,
-                 (unsigned long long)(208 + 4 * n_params + 4));
+                 (unsigned long long)(216 + 4 * n_params + 4));
         EXPECT_STR_EQ(fake_last_error, want);
         iface->destroy(r);
     }
@@ -877,6 +892,7 @@ TEST_IMPL(mlp_bad_input)
 TEST_LIST_BEGIN
 TEST_ENTRY(mlp_determinism)
 TEST_ENTRY(mlp_threads_bit_identical)
+TEST_ENTRY(mlp_threads_bit_identical_resnet)
 TEST_ENTRY(mlp_snapshots_equal_separate_runs)
 TEST_ENTRY(mlp_denoise_limits)
 TEST_ENTRY(mlp_checkpoint_round_trip)
