@@ -32,9 +32,9 @@ memorization_time memorization_crossing(const double *steps, const double *rate,
 
 /* The power law τ = c n^a fitted by least squares on (ln n, ln τ). */
 typedef struct memorization_fit {
-    size_t used;     /* points with finite positive n and τ */
-    double exponent; /* a */
-    double se;       /* its standard error (NaN with fewer than 3 points) */
+    size_t used;      /* points with finite positive n and τ */
+    double exponent;  /* a */
+    double se;        /* its standard error (NaN with fewer than 3 points) */
     double prefactor; /* c */
 } memorization_fit;
 

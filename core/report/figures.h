@@ -19,6 +19,11 @@
  *              (summary.csv, records.csv)
  *   training   the training metrics plugins reported (loss) against the step, a
  *              curve per job (training.csv)
+ *   memorization  with a train_step axis ([model] snapshots): the memorized
+ *              fraction against the step and the step / n, the generalized rate
+ *              against the step, a curve per other sweep point; writes
+ *              memorization.csv (τ_mem, τ_gen per curve) and memorization_fit.csv
+ *              (their power laws in dataset.count) beside it (summary.csv)
  */
 #ifndef BASIN_FIGURES_H
 #define BASIN_FIGURES_H
@@ -66,6 +71,14 @@ int figures_pairs(const csv_table *summary, const csv_table *records, const char
    parameters, name, step, value; numbers where numbers belong). */
 int figures_training(const csv_table *training, size_t n_axes, const char *dir,
                      const char *gnuplot, report_figure *fig, char *err, size_t n_err);
+
+/* memorization: τ_mem is the first snapshot whose memorized rate exceeds
+   MEMORIZATION_LEVEL, τ_gen the first whose generalized rate exceeds
+   GENERALIZATION_LEVEL (the referee's classes, measure/memorization.h). */
+#define MEMORIZATION_LEVEL   0.1
+#define GENERALIZATION_LEVEL 0.9
+int figures_memorization(const csv_table *summary, const char *dir, const char *gnuplot,
+                         report_figure *fig, char *err, size_t n_err);
 
 /* The number of leading sweep-axis columns of a summary (those before
    memorized_rate). */

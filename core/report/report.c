@@ -39,8 +39,8 @@ const char report_usage[] =
 
 /* Files a report writes; an earlier report's that this one does not rewrite are
    removed, so the folder never mixes two reports. */
-static const char *const FIGURE_STEMS[] = {"rates", "pairs",     "collapse",
-                                           "phi",   "landscape", "training"};
+static const char *const FIGURE_STEMS[] = {"rates",     "pairs",    "collapse",    "phi",
+                                           "landscape", "training", "memorization"};
 static const char *const FIGURE_EXTS[] = {"svg", "png", "gp", "dat"};
 
 typedef struct inputs {
@@ -469,10 +469,16 @@ static int draw_samples(const inputs *in, const char *dir, const char *gnuplot,
     return report_samples_grid(in->r, &in->records, &in->samples, dir, fig, err, n_err);
 }
 
+static int draw_memorization(const inputs *in, const char *dir, const char *gnuplot,
+                             report_figure *fig, char *err, size_t n_err)
+{
+    return figures_memorization(&in->summary, dir, gnuplot, fig, err, n_err);
+}
+
 /* The figures in page order. */
-static const figure_stage FIGURES[] = {draw_rates,  draw_pairs,     draw_collapse,
-                                       draw_phi,    draw_landscape, draw_training,
-                                       draw_samples};
+static const figure_stage FIGURES[] = {draw_rates,    draw_memorization, draw_pairs,
+                                       draw_collapse, draw_phi,          draw_landscape,
+                                       draw_training, draw_samples};
 #define N_FIGURES (sizeof FIGURES / sizeof FIGURES[0])
 
 /* Draw every figure the run has into tmp: figs[0..*n). Without gnuplot, each
