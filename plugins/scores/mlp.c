@@ -97,8 +97,9 @@ static const basin_param_def mlp_params[N_PARAMS + 1] = {
          "noise-level features (cos, sin pairs of c_noise; even) joined to the input"},
     [P_LR] = {"lr", BASIN_PARAM_REAL, 1e-3, NULL, 0, 1, NULL, BASIN_PARAM_MIN_EXCLUSIVE,
               "Adam step size"},
-    [P_BATCH] = {"batch", BASIN_PARAM_INT, 256, NULL, 1, 65536, NULL, 0,
-                 "minibatch size (training rows drawn with replacement per step)"},
+    [P_BATCH] = {"batch", BASIN_PARAM_INT, 256, NULL, 0, 65536, NULL, 0,
+                 "minibatch size (training rows drawn with replacement per step); 0: "
+                 "min(512, K), Bonnaire et al. 2025's choice"},
     [P_STEPS] = {"steps", BASIN_PARAM_INT, 2000, NULL, 1, 1e9, NULL, 0,
                  "training steps (Adam updates)"},
     [P_BETA1] = {"beta1", BASIN_PARAM_REAL, 0.9, NULL, 0, 1, NULL,
@@ -174,8 +175,9 @@ typedef struct mlp {
     mlp_layout layout;
     double lr, beta1, beta2, ema, sigma_data_param, p_mean, p_std;
     double p_uniform, sigma_min, sigma_max;
-    double ln_lo, ln_hi; /* ln σ range of training: the embedding's clamp */
-    uint64_t batch, steps;
+    double ln_lo, ln_hi;   /* ln σ range of training: the embedding's clamp */
+    uint64_t batch, steps; /* batch: resolved at encode when batch_param is 0 */
+    uint64_t batch_param;
     char *checkpoint; /* the path as given, "" for none */
     uint64_t *saves;  /* the snapshots and steps, ascending, distinct */
     size_t n_saves;
@@ -287,7 +289,8 @@ static int mlp_create(const basin_host *host, const basin_value *params, uint32_
         return BASIN_EINVAL;
     }
     noise_range(m);
-    m->batch = (uint64_t)params[P_BATCH].number;
+    m->batch_param = (uint64_t)params[P_BATCH].number;
+    m->batch = m->batch_param;
     m->steps = (uint64_t)params[P_STEPS].number;
     m->checkpoint = strdup(params[P_CHECKPOINT].string);
     if (m->checkpoint == NULL) {
@@ -951,6 +954,7 @@ static int mlp_encode(void *self, const basin_host *host, const float *train, ui
                     m->sigma_data);
         return BASIN_EINVAL;
     }
+    m->batch = m->batch_param > 0 ? m->batch_param : n < 512 ? n : 512;
     uint32_t fp[2];
     host->random_bits(host, BASIN_ROLE_ENCODE, 1ull << 62, 0, fp, 2);
     const uint64_t stream = (uint64_t)fp[0] << 32 | fp[1];
