@@ -5,7 +5,7 @@
 # samples per snapshot. tau_mem (the first snapshot with a memorized fraction
 # above 0.1, `basin report`'s memorization.csv) must grow with n; a tau not
 # reached by the last snapshot (nan) lies beyond it. Over seeds 1-3 (this test
-# runs 3): tau_mem = 2017, 2542, >6400; 1601, 3202, >6400; 2017, 3202, 5084
+# runs 3): tau_mem = 2017, 2542, >5084; 1601, 3202, >5084; 2017, 3202, 5084
 # (the first crossing moves by one to three snapshots per doubling of n, each
 # crossing's Wilson interval spans about one snapshot either side). Also: the
 # train_step axis, the seed shared by the snapshots of one run, and one training
