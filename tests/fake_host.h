@@ -92,7 +92,7 @@ const basin_descriptor *load_built_plugin(const char *file, const char *id,
                                           const char *iface);
 
 /* Parameter values for desc's create(): values[i] goes with desc->params[i]. */
-#define FAKE_MAX_PARAMS 16
+#define FAKE_MAX_PARAMS 32
 typedef struct params {
     const basin_descriptor *desc;
     basin_value values[FAKE_MAX_PARAMS];

@@ -482,6 +482,83 @@ static int resolve_paths(loader *L, const basin_param_def *def, const toml_node 
     return BASIN_OK;
 }
 
+/* Compare two axis values as numbers (qsort). */
+static int by_number(const void *a, const void *b)
+{
+    const double x = ((const basin_value *)a)->number,
+                 y = ((const basin_value *)b)->number;
+    return (x > y) - (x < y);
+}
+
+/*
+ * [model] snapshots = {from, to, times} or a list: training steps at which a
+ * trained score model (one with an integer `steps` and a string `snapshots`
+ * parameter) keeps a checkpoint. They become the train_step axis over `steps`
+ * (integers, sorted, repeats dropped: a geometric range rounds to equal steps at
+ * its low end) and the plugin's `snapshots` string "S1,S2,..." so that one
+ * training run writes every snapshot (docs/recipes.md, "Snapshots"). A results
+ * folder read as data (no plugin) keeps the axis on the `snapshots` key itself.
+ */
+static int load_snapshots(loader *L, recipe_section *sec, const toml_node *table,
+                          const toml_node *e, long p_snap)
+{
+    const long p_steps = param_find(sec->params, "steps");
+    const int as_data = sec->plugin == NULL;
+    const basin_param_def step_def = {"steps", BASIN_PARAM_INT, 0, NULL, 1, 1e15, NULL, 0,
+                                      NULL};
+    if (!as_data && (p_steps < 0 || sec->params[p_steps].type != BASIN_PARAM_INT ||
+                     sec->params[p_snap].type != BASIN_PARAM_STRING))
+        return fail(L, e, "model.snapshots",
+                    "%s does not train in snapshots (it needs integer `steps` and "
+                    "string `snapshots` parameters)",
+                    sec->plugin->descriptor->id);
+    if (!as_data && toml_get(table, "steps"))
+        return fail(L, toml_get(table, "steps"), "model.steps",
+                    "set by model.snapshots (a training run ends at the last snapshot): "
+                    "remove one");
+    recipe_axis axis = {0};
+    axis.section = RECIPE_MODEL;
+    axis.param = (size_t)(as_data ? p_snap : p_steps);
+    axis.line = e->line;
+    axis.snapshot = 1;
+    const basin_param_def *def = as_data ? &step_def : &sec->params[p_steps];
+    int rc = e->kind == TOML_TABLE ? expand_range(L, e, "model.snapshots", def, &axis)
+                                   : expand_list(L, e, "model.snapshots", def, &axis);
+    if (rc == BASIN_OK) {
+        qsort(axis.values, axis.n_values, sizeof *axis.values, by_number);
+        size_t k = 0;
+        for (size_t i = 0; i < axis.n_values; i++)
+            if (k == 0 || axis.values[i].number != axis.values[k - 1].number)
+                axis.values[k++] = axis.values[i];
+        axis.n_values = k;
+        for (size_t i = 0; i < k; i++)
+            axis.values[i].string = "";
+        size_t cap = 24 * k + 1, used = 0;
+        char *text = malloc(cap);
+        if (!text || !(axis.dotted = strdup("train_step")))
+            rc = BASIN_ENOMEM;
+        for (size_t i = 0; rc == BASIN_OK && i < k; i++)
+            used += (size_t)snprintf(text + used, cap - used, "%s%.0f", i ? "," : "",
+                                     axis.values[i].number);
+        if (rc == BASIN_OK) {
+            free(L->r->snapshot_text);
+            L->r->snapshot_text = text;
+            text = NULL;
+            rc = add_axis(L, &axis);
+        }
+        free(text);
+    }
+    if (rc) {
+        free(axis.values);
+        free(axis.dotted);
+        return rc;
+    }
+    sec->fixed[axis.param] = axis.values[0];
+    if (!as_data)
+        sec->fixed[p_snap] = (basin_value){0, L->r->snapshot_text};
+    return BASIN_OK;
+}
+
 static int load_section(loader *L, recipe_section_id s, const toml_node *table,
                         registry *reg)
 {
@@ -544,6 +621,12 @@ static int load_section(loader *L, recipe_section_id s, const toml_node *table,
                              sec->plugin ? sec->plugin->descriptor->id : sec->name);
             free(names);
             return rc;
+        }
+        if (s == RECIPE_MODEL && strcmp(e->key, "snapshots") == 0 &&
+            (e->kind == TOML_ARRAY || e->kind == TOML_TABLE)) {
+            if ((rc = load_snapshots(L, sec, table, e, p)))
+                return rc;
+            continue;
         }
         const basin_param_def *def = &sec->params[p];
         if ((def->flags & BASIN_PARAM_PATH) && (rc = resolve_paths(L, def, e)))
@@ -895,6 +978,7 @@ void recipe_free(recipe *r)
         free(r->axes[a].values);
     }
     free(r->axes);
+    free(r->snapshot_text);
     toml_free(r->root);
     free(r->name);
     free(r->description);
@@ -908,6 +992,20 @@ void recipe_coords(const recipe *r, size_t point, size_t *coords)
         coords[a] = point % r->axes[a].n_values;
         point /= r->axes[a].n_values;
     }
+}
+
+uint64_t recipe_seed_job(const recipe *r, uint64_t job)
+{
+    const uint64_t repeat = job % r->repeats;
+    uint64_t point = job / r->repeats, stride = 1, base = 0;
+    for (size_t a = r->n_axes; a-- > 0;) {
+        const uint64_t n = r->axes[a].n_values, c = point % n;
+        point /= n;
+        if (!r->axes[a].snapshot)
+            base += c * stride;
+        stride *= n;
+    }
+    return base * r->repeats + repeat;
 }
 
 const char *recipe_axis_text(const recipe *r, size_t a, size_t c, char *buf)
@@ -1016,13 +1114,26 @@ void recipe_write_toml(const recipe *r, FILE *f)
             for (size_t a = 0; a < r->n_axes; a++)
                 if (r->axes[a].section == (recipe_section_id)s && r->axes[a].param == i)
                     axis = &r->axes[a];
+            const recipe_axis *snap = NULL;
+            for (size_t a = 0; s == RECIPE_MODEL && a < r->n_axes; a++)
+                if (r->axes[a].snapshot)
+                    snap = &r->axes[a];
+            /* The train_step axis is written back as snapshots = [...]; the
+               steps it sets, not at all. */
+            if (snap && axis == snap && strcmp(def->name, "snapshots") != 0)
+                continue;
+            if (snap && strcmp(def->name, "snapshots") == 0)
+                axis = snap;
             fprintf(f, "%s = ", def->name);
             if (axis) {
                 fputc('[', f);
                 for (size_t k = 0; k < axis->n_values; k++) {
                     if (k)
                         fputs(", ", f);
-                    param_write_toml(f, def, axis->values[k]);
+                    if (axis->snapshot)
+                        fprintf(f, "%.0f", axis->values[k].number);
+                    else
+                        param_write_toml(f, def, axis->values[k]);
                 }
                 fputc(']', f);
             } else {

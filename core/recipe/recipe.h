@@ -55,6 +55,10 @@ typedef struct recipe_axis {
     basin_value *values;
     size_t n_values;
     int line;
+    /* [model] snapshots: the train_step axis (dotted "train_step") over the score
+       model's `steps`, ascending integers without repeats. Its points share one
+       seed (recipe_seed_job): the same training run, data and noise. */
+    int snapshot;
 } recipe_axis;
 
 typedef struct recipe {
@@ -66,8 +70,9 @@ typedef struct recipe {
     recipe_section sections[RECIPE_N_SECTIONS];
     recipe_axis *axes;
     size_t n_axes;
-    size_t n_points; /* product of the axes' lengths */
-    toml_node *root; /* owns every string the values point to */
+    size_t n_points;     /* product of the axes' lengths */
+    toml_node *root;     /* owns every string the values point to */
+    char *snapshot_text; /* model.snapshots as "S1,S2,...", the plugin's string */
 } recipe;
 
 /*
@@ -94,6 +99,14 @@ void recipe_free(recipe *r);
 /* The resolved values of one section at sweep point `point` (fills
    sections[s].n_params values). */
 void recipe_values(const recipe *r, recipe_section_id s, size_t point, basin_value *out);
+
+/*
+ * The job whose seed job `job` runs with: job itself, or, with a train_step axis
+ * ([model] snapshots), the job at the same point but train_step's first value, so
+ * every snapshot of one training run sees the same data, training stream and
+ * sampling noise (docs/recipes.md, "Snapshots").
+ */
+uint64_t recipe_seed_job(const recipe *r, uint64_t job);
 
 /* The value index of each axis at a point (coords has n_axes entries). */
 void recipe_coords(const recipe *r, size_t point, size_t *coords);

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "base/status.h"
+#include "measure/memorization.h"
 #include "report/text_file.h"
 
 #ifndef BASIN_GNUPLOT
@@ -2141,5 +2142,251 @@ int figures_compare(const csv_table *t, const char *dir, const char *gnuplot,
     }
     free(P.kind);
     free(P.titled);
+    return rc;
+}
+
+/* ------------------------------------------------------------ memorization */
+
+/* One curve of the memorization figure: the rows of a sweep point but for its
+   train_step, ascending in train_step. */
+typedef struct memo_curve {
+    size_t *rows, n;
+    double size; /* dataset.count, NaN without that axis */
+    memorization_time mem, gen;
+} memo_curve;
+
+typedef struct memo_plot {
+    const csv_table *t;
+    long c_step, c_size;
+    memo_curve *curves;
+    size_t n_curves;
+    memorization_fit fit_mem, fit_gen;
+} memo_plot;
+
+static const memo_plot *sort_memo; /* qsort has no context argument */
+static int by_train_step(const void *a, const void *b)
+{
+    const double x = cell_number(sort_memo->t, *(const size_t *)a, sort_memo->c_step);
+    const double y = cell_number(sort_memo->t, *(const size_t *)b, sort_memo->c_step);
+    return (x > y) - (x < y);
+}
+
+/* Whether rows a and b of t agree on every axis column but train_step. */
+static int same_point(const memo_plot *P, size_t n_axes, size_t a, size_t b)
+{
+    for (size_t c = 0; c < n_axes; c++)
+        if ((long)c != P->c_step &&
+            strcmp(csv_table_cell(P->t, a, c), csv_table_cell(P->t, b, c)) != 0)
+            return 0;
+    return 1;
+}
+
+/* The curves of P (one per point but for train_step), their crossings and the
+   fits. BASIN_OK or BASIN_ENOMEM. */
+static int memo_curves(memo_plot *P, size_t n_axes)
+{
+    const csv_table *t = P->t;
+    P->curves = calloc(t->n_rows, sizeof *P->curves);
+    size_t *owner = calloc(t->n_rows, sizeof *owner);
+    double *buf = malloc(7 * t->n_rows * sizeof *buf);
+    if (!P->curves || !owner || !buf) {
+        free(owner);
+        free(buf);
+        return BASIN_ENOMEM;
+    }
+    for (size_t i = 0; i < t->n_rows; i++) {
+        size_t c = 0;
+        while (c < P->n_curves && !same_point(P, n_axes, P->curves[c].rows[0], i))
+            c++;
+        memo_curve *C = &P->curves[c];
+        if (c == P->n_curves) {
+            P->n_curves++;
+            C->rows = malloc(t->n_rows * sizeof *C->rows);
+            if (!C->rows) {
+                free(owner);
+                free(buf);
+                return BASIN_ENOMEM;
+            }
+            C->size = cell_number(t, i, P->c_size);
+        }
+        C->rows[C->n++] = i;
+    }
+    static const char *const COLS[6] = {"memorized_rate",      "memorized_rate_lo",
+                                        "memorized_rate_hi",   "generalized_rate",
+                                        "generalized_rate_lo", "generalized_rate_hi"};
+    double *sizes = malloc(2 * P->n_curves * sizeof *sizes);
+    for (size_t c = 0; sizes && c < P->n_curves; c++) {
+        memo_curve *C = &P->curves[c];
+        sort_memo = P;
+        qsort(C->rows, C->n, sizeof *C->rows, by_train_step);
+        double *v[7];
+        for (int k = 0; k < 7; k++)
+            v[k] = buf + (size_t)k * t->n_rows;
+        for (size_t r = 0; r < C->n; r++) {
+            v[0][r] = cell_number(t, C->rows[r], P->c_step);
+            for (int k = 0; k < 6; k++)
+                v[k + 1][r] = cell_number(t, C->rows[r], csv_table_column(t, COLS[k]));
+        }
+        C->mem = memorization_crossing(v[0], v[1], v[2], v[3], C->n, MEMORIZATION_LEVEL);
+        C->gen =
+            memorization_crossing(v[0], v[4], v[5], v[6], C->n, GENERALIZATION_LEVEL);
+        sizes[c] = C->size;
+        sizes[P->n_curves + c] = C->mem.tau;
+    }
+    if (sizes) {
+        P->fit_mem = memorization_power_law(sizes, sizes + P->n_curves, P->n_curves);
+        for (size_t c = 0; c < P->n_curves; c++)
+            sizes[P->n_curves + c] = P->curves[c].gen.tau;
+        P->fit_gen = memorization_power_law(sizes, sizes + P->n_curves, P->n_curves);
+    }
+    free(sizes);
+    free(owner);
+    free(buf);
+    return sizes ? BASIN_OK : BASIN_ENOMEM;
+}
+
+/* memorization.csv: a row per curve (its axes but train_step, then the
+   crossings), and memorization_fit.csv: the power laws against dataset.count. */
+static int memo_tables(const memo_plot *P, size_t n_axes, const char *dir, char *err,
+                       size_t n_err)
+{
+    char path[FIGURE_PATH];
+    snprintf(path, sizeof path, "%s/memorization.csv", dir);
+    FILE *f = text_file_open(path, err, n_err);
+    if (!f)
+        return BASIN_EWRITE;
+    for (size_t c = 0; c < n_axes; c++)
+        if ((long)c != P->c_step)
+            fprintf(f, "%s,", P->t->header[c]);
+    fprintf(f, "snapshots,mem_level,tau_mem,tau_mem_lo,tau_mem_hi,gen_level,tau_gen,"
+               "tau_gen_lo,tau_gen_hi\n");
+    for (size_t k = 0; k < P->n_curves; k++) {
+        const memo_curve *C = &P->curves[k];
+        for (size_t c = 0; c < n_axes; c++)
+            if ((long)c != P->c_step)
+                fprintf(f, "%s,", csv_table_cell(P->t, C->rows[0], c));
+        fprintf(f, "%zu,%g,%.9g,%.9g,%.9g,%g,%.9g,%.9g,%.9g\n", C->n, MEMORIZATION_LEVEL,
+                C->mem.tau, C->mem.tau_lo, C->mem.tau_hi, GENERALIZATION_LEVEL,
+                C->gen.tau, C->gen.tau_lo, C->gen.tau_hi);
+    }
+    int rc = text_file_close(f, path, err, n_err);
+    if (rc || P->c_size < 0)
+        return rc;
+    snprintf(path, sizeof path, "%s/memorization_fit.csv", dir);
+    if (!(f = text_file_open(path, err, n_err)))
+        return BASIN_EWRITE;
+    fprintf(f, "time,against,points,exponent,exponent_se,prefactor\n");
+    const memorization_fit *fits[2] = {&P->fit_mem, &P->fit_gen};
+    for (int k = 0; k < 2; k++)
+        fprintf(f, "%s,dataset.count,%zu,%.9g,%.9g,%.9g\n", k ? "tau_gen" : "tau_mem",
+                fits[k]->used, fits[k]->exponent, fits[k]->se, fits[k]->prefactor);
+    return text_file_close(f, path, err, n_err);
+}
+
+static int write_memo_dat(const memo_plot *P, const char *dir, const char *name,
+                          char *err, size_t n_err)
+{
+    char path[FIGURE_PATH];
+    FILE *f = text_file_open(figure_path(path, dir, name, "dat"), err, n_err);
+    if (!f)
+        return BASIN_EWRITE;
+    static const char *const COLS[6] = {"memorized_rate",      "memorized_rate_lo",
+                                        "memorized_rate_hi",   "generalized_rate",
+                                        "generalized_rate_lo", "generalized_rate_hi"};
+    fprintf(f, "# train_step train_step/n memorized lo hi generalized lo hi; a block "
+               "per curve\n");
+    for (size_t k = 0; k < P->n_curves; k++) {
+        const memo_curve *C = &P->curves[k];
+        fprintf(f, "%s# curve %zu\n", k ? "\n\n" : "", k + 1);
+        for (size_t r = 0; r < C->n; r++) {
+            const double step = cell_number(P->t, C->rows[r], P->c_step);
+            put_real(f, step);
+            put_real(f, step / C->size);
+            for (int c = 0; c < 6; c++)
+                put_real(f,
+                         cell_number(P->t, C->rows[r], csv_table_column(P->t, COLS[c])));
+            fputc('\n', f);
+        }
+    }
+    return text_file_close(f, path, err, n_err);
+}
+
+static void script_memo(FILE *f, const void *plot)
+{
+    const memo_plot *P = plot;
+    fprintf(f, "set multiplot layout 1,3\nset logscale x\nset yrange [0:1]\n"
+               "set key top left font ',8'\n");
+    static const char *const PANELS[3][3] = {
+        {"memorized fraction against training time", "training step", "1:3:4:5"},
+        {"against training time / n (Bonnaire et al.: one curve)", "training step / n",
+         "2:3:4:5"},
+        {"generalized rate against training time", "training step", "1:6:7:8"}};
+    for (int p = 0; p < 3; p++) {
+        if (p == 1 && P->c_size < 0)
+            continue;
+        fprintf(f, "set title '%s'\nset xlabel '%s'\nset ylabel '%s'\nplot ",
+                PANELS[p][0], PANELS[p][1], p == 2 ? "generalized rate" : "f_mem");
+        for (size_t k = 0; k < P->n_curves; k++) {
+            const memo_curve *C = &P->curves[k];
+            char label[64];
+            if (isfinite(C->size))
+                snprintf(label, sizeof label, "n = %g", C->size);
+            else
+                snprintf(label, sizeof label, "curve %zu", k + 1);
+            fprintf(f,
+                    "%s'memorization.dat' index %zu using %s with yerrorlines "
+                    "lc rgb '%s' pt 7 ps 0.5 title ",
+                    k ? ", \\\n     " : "", k, PANELS[p][2],
+                    COLOURS[k % (sizeof COLOURS / sizeof *COLOURS)]);
+            put_quoted(f, label);
+        }
+        fputc('\n', f);
+    }
+}
+
+int figures_memorization(const csv_table *t, const char *dir, const char *gnuplot,
+                         report_figure *fig, char *err, size_t n_err)
+{
+    memo_plot P = {.t = t,
+                   .c_step = csv_table_column(t, "train_step"),
+                   .c_size = csv_table_column(t, "dataset.count")};
+    const size_t n_axes = figures_axis_columns(t);
+    if (P.c_step < 0 || (size_t)P.c_step >= n_axes || t->n_rows == 0)
+        return BASIN_OK;
+    int rc = memo_curves(&P, n_axes);
+    if (rc == BASIN_OK) {
+        figure_begin(fig, "memorization", "Memorization along training time");
+        fig->width = 3 * PANEL_W;
+        fig->height = PANEL_H;
+        if (P.c_size >= 0 && isfinite(P.fit_mem.exponent))
+            snprintf(fig->caption, sizeof fig->caption,
+                     "The memorized fraction f_mem (ratio rule) at each training-step "
+                     "snapshot, a curve per training-set size n, with Wilson intervals. "
+                     "tau_mem (the first snapshot with f_mem > %g; memorization.csv) "
+                     "grows as n^%.3g ± %.2g over %zu sizes (Bonnaire et al. 2025, "
+                     "arXiv:2505.17638: n^1); tau_gen (the first snapshot with a "
+                     "generalized rate > %g) as n^%.3g.",
+                     MEMORIZATION_LEVEL, P.fit_mem.exponent, P.fit_mem.se, P.fit_mem.used,
+                     GENERALIZATION_LEVEL, P.fit_gen.exponent);
+        else
+            snprintf(fig->caption, sizeof fig->caption,
+                     "The memorized fraction at each training-step snapshot, a curve "
+                     "per sweep point, with Wilson intervals; tau_mem and tau_gen "
+                     "(first snapshots above %g and %g) in memorization.csv.",
+                     MEMORIZATION_LEVEL, GENERALIZATION_LEVEL);
+        rc = memo_tables(&P, n_axes, dir, err, n_err);
+    } else {
+        snprintf(err, n_err, "out of memory");
+    }
+    if (rc == BASIN_OK)
+        rc = write_memo_dat(&P, dir, fig->name, err, n_err);
+    if (rc == BASIN_OK)
+        rc = write_script(dir, gnuplot, fig,
+                          "train_step, train_step/n, memorized rate and bounds, "
+                          "generalized rate and bounds, a block per curve",
+                          script_memo, &P, err, n_err);
+    for (size_t k = 0; k < P.n_curves; k++)
+        free(P.curves[k].rows);
+    free(P.curves);
     return rc;
 }

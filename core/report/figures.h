@@ -25,6 +25,11 @@
  *   compare    [compare]'s r² against the model's outputs against time, along the
  *              trajectories and from noised held-out and training points, a curve
  *              per job and kind (compare.csv)
+ *   memorization  with a train_step axis ([model] snapshots): the memorized
+ *              fraction against the step and the step / n, the generalized rate
+ *              against the step, a curve per other sweep point; writes
+ *              memorization.csv (τ_mem, τ_gen per curve) and memorization_fit.csv
+ *              (their power laws in dataset.count) beside it (summary.csv)
  */
 #ifndef BASIN_FIGURES_H
 #define BASIN_FIGURES_H
@@ -99,6 +104,14 @@ int figures_scatter(const scatter_data *S, const char *dir, const char *gnuplot,
 /* compare: compare.csv (run/compare.h): job, kind, t, r2, r2_lo, r2_hi. */
 int figures_compare(const csv_table *compare, const char *dir, const char *gnuplot,
                     report_figure *fig, char *err, size_t n_err);
+
+/* memorization: τ_mem is the first snapshot whose memorized rate exceeds
+   MEMORIZATION_LEVEL, τ_gen the first whose generalized rate exceeds
+   GENERALIZATION_LEVEL (the referee's classes, measure/memorization.h). */
+#define MEMORIZATION_LEVEL   0.1
+#define GENERALIZATION_LEVEL 0.9
+int figures_memorization(const csv_table *summary, const char *dir, const char *gnuplot,
+                         report_figure *fig, char *err, size_t n_err);
 
 /* The number of leading sweep-axis columns of a summary (those before
    memorized_rate). */

@@ -52,9 +52,9 @@ const char report_usage[] =
 
 /* Files a report writes; an earlier report's that this one does not rewrite are
    removed, so the folder never mixes two reports. */
-static const char *const FIGURE_STEMS[] = {"rates",    "distances", "pairs",   "collapse",
-                                           "phi",      "landscape", "training", "compare",
-                                           "scatter"};
+static const char *const FIGURE_STEMS[] = {
+    "rates", "memorization", "distances", "pairs",   "collapse",
+    "phi",   "landscape",    "training",  "compare", "scatter"};
 static const char *const FIGURE_EXTS[] = {"svg", "png", "pdf", "gp", "dat"};
 
 typedef struct inputs {
@@ -620,6 +620,15 @@ static void remove_stale(const char *dir, const report_figure *figs, size_t n)
         }
     }
     size_t k = 0;
+    while (k < n && strcmp(figs[k].name, "memorization"))
+        k++;
+    if (k == n) { /* the tables the memorization figure writes beside it */
+        snprintf(path, sizeof path, "%s/memorization.csv", dir);
+        unlink(path);
+        snprintf(path, sizeof path, "%s/memorization_fit.csv", dir);
+        unlink(path);
+    }
+    k = 0;
     while (k < n && strcmp(figs[k].name, "samples"))
         k++;
     if (k == n || !figs[k].drawn) {
@@ -712,11 +721,17 @@ static int draw_scatter(const inputs *in, const char *dir, const char *gnuplot,
                                   dir, gnuplot, fig, err, n_err);
 }
 
+static int draw_memorization(const inputs *in, const char *dir, const char *gnuplot,
+                             report_figure *fig, char *err, size_t n_err)
+{
+    return figures_memorization(&in->summary, dir, gnuplot, fig, err, n_err);
+}
+
 /* The figures in page order. */
-static const figure_stage FIGURES[] = {draw_rates,    draw_distances, draw_pairs,
-                                       draw_collapse, draw_phi,       draw_landscape,
-                                       draw_training, draw_compare,   draw_samples,
-                                       draw_scatter};
+static const figure_stage FIGURES[] = {draw_rates,     draw_memorization, draw_distances,
+                                       draw_pairs,     draw_collapse,     draw_phi,
+                                       draw_landscape, draw_training,     draw_compare,
+                                       draw_samples,   draw_scatter};
 #define N_FIGURES (sizeof FIGURES / sizeof FIGURES[0])
 
 /* Draw every figure the run has into tmp: figs[0..*n). Without gnuplot, each

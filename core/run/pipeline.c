@@ -523,7 +523,8 @@ static int run_job(run *u, uint64_t index, job_part *out, char *err, size_t n_er
     char label[48];
     snprintf(label, sizeof label, "job %llu/%llu", (unsigned long long)index + 1,
              (unsigned long long)u->n_jobs);
-    host_job_init(&j.host, rng_job_seed(r->seed, index), u->bar, label, u->o->verbose);
+    host_job_init(&j.host, rng_job_seed(r->seed, recipe_seed_job(r, index)), u->bar,
+                  label, u->o->verbose);
     double started = clock_seconds();
     int rc;
     j.values = calloc(u->most_values, sizeof *j.values);

@@ -82,6 +82,8 @@ enum {
     P_SIGMA_MIN,
     P_SIGMA_MAX,
     P_CHECKPOINT,
+    P_SNAPSHOTS,
+    P_ARCHITECTURE,
     N_PARAMS
 };
 
@@ -95,8 +97,9 @@ static const basin_param_def mlp_params[N_PARAMS + 1] = {
          "noise-level features (cos, sin pairs of c_noise; even) joined to the input"},
     [P_LR] = {"lr", BASIN_PARAM_REAL, 1e-3, NULL, 0, 1, NULL, BASIN_PARAM_MIN_EXCLUSIVE,
               "Adam step size"},
-    [P_BATCH] = {"batch", BASIN_PARAM_INT, 256, NULL, 1, 65536, NULL, 0,
-                 "minibatch size (training rows drawn with replacement per step)"},
+    [P_BATCH] = {"batch", BASIN_PARAM_INT, 256, NULL, 0, 65536, NULL, 0,
+                 "minibatch size (training rows drawn with replacement per step); 0: "
+                 "min(512, K), Bonnaire et al. 2025's choice"},
     [P_STEPS] = {"steps", BASIN_PARAM_INT, 2000, NULL, 1, 1e9, NULL, 0,
                  "training steps (Adam updates)"},
     [P_BETA1] = {"beta1", BASIN_PARAM_REAL, 0.9, NULL, 0, 1, NULL,
@@ -130,6 +133,16 @@ static const basin_param_def mlp_params[N_PARAMS + 1] = {
         {"checkpoint", BASIN_PARAM_STRING, 0, "", 0, 0, NULL, BASIN_PARAM_PATH,
          "weights file: loaded if it exists, else written after training; {hash} and "
          "{K} are replaced (empty: no file)"},
+    [P_SNAPSHOTS] =
+        {"snapshots", BASIN_PARAM_STRING, 0, "", 0, 0, NULL, 0,
+         "training steps (\"100,200,400\") at which the run also writes the checkpoint "
+         "a run of that many steps would (needs checkpoint); training goes on to the "
+         "last. In a recipe, a list or {from, to, times} makes them the train_step axis"},
+    [P_ARCHITECTURE] =
+        {"architecture", BASIN_PARAM_CHOICE, 0, "mlp", 0, 0, "mlp|resnet", 0,
+         "mlp: depth hidden layers with SiLU; resnet: an input layer, depth pre-norm "
+         "residual blocks (LayerNorm, width -> width GELU -> width) and a final "
+         "LayerNorm before the output layer (Bonnaire et al. 2025, arXiv:2505.17638)"},
     [N_PARAMS] = {NULL, 0, 0, NULL, 0, 0, NULL, 0, NULL},
 };
 
@@ -162,9 +175,12 @@ typedef struct mlp {
     mlp_layout layout;
     double lr, beta1, beta2, ema, sigma_data_param, p_mean, p_std;
     double p_uniform, sigma_min, sigma_max;
-    double ln_lo, ln_hi; /* ln σ range of training: the embedding's clamp */
-    uint64_t batch, steps;
+    double ln_lo, ln_hi;   /* ln σ range of training: the embedding's clamp */
+    uint64_t batch, steps; /* batch: resolved at encode when batch_param is 0 */
+    uint64_t batch_param;
     char *checkpoint; /* the path as given, "" for none */
+    uint64_t *saves;  /* the snapshots and steps, ascending, distinct */
+    size_t n_saves;
     int encoded;
     double sigma_data; /* resolved at encode */
     float *mean;       /* dim: μ, the training mean, set at encode */
@@ -179,9 +195,57 @@ static void mlp_destroy(void *self)
     if (m == NULL)
         return;
     free(m->checkpoint);
+    free(m->saves);
     free(m->params);
     free(m->mean);
     free(m);
+}
+
+/* The snapshot list "S1,S2,..." (ascending positive integers) and steps into
+   m->saves: the steps at which training keeps weights. BASIN_EINVAL for a bad
+   list or snapshots without a checkpoint path, BASIN_ENOMEM. */
+static int parse_snapshots(mlp *m, const basin_host *host, const char *text)
+{
+    size_t n = 1;
+    for (const char *c = text; *c; c++)
+        n += *c == ',';
+    m->saves = malloc((n + 1) * sizeof *m->saves);
+    if (m->saves == NULL) {
+        host->error(host, "out of memory");
+        return BASIN_ENOMEM;
+    }
+    m->n_saves = 0;
+    const char *c = text;
+    while (*c) {
+        char *end;
+        errno = 0;
+        const unsigned long long v = strtoull(c, &end, 10);
+        if (end == c || errno || v == 0 || v > 1000000000ull || (*end && *end != ',') ||
+            (m->n_saves && v <= m->saves[m->n_saves - 1]) || *c == '-' || *c == '+') {
+            host->error(host,
+                        "snapshots = \"%s\": expected ascending training steps in "
+                        "[1, 1e9], separated by commas",
+                        text);
+            return BASIN_EINVAL;
+        }
+        m->saves[m->n_saves++] = v;
+        c = *end ? end + 1 : end;
+    }
+    if (m->n_saves > 0 && m->checkpoint[0] == '\0') {
+        host->error(host, "snapshots need checkpoint: the snapshots of one training run "
+                          "are shared as checkpoint files");
+        return BASIN_EINVAL;
+    }
+    /* steps joins the list in order. */
+    size_t k = 0;
+    while (k < m->n_saves && m->saves[k] < m->steps)
+        k++;
+    if (k == m->n_saves || m->saves[k] != m->steps) {
+        memmove(m->saves + k + 1, m->saves + k, (m->n_saves - k) * sizeof *m->saves);
+        m->saves[k] = m->steps;
+        m->n_saves++;
+    }
+    return BASIN_OK;
 }
 
 static int mlp_create(const basin_host *host, const basin_value *params, uint32_t dim,
@@ -194,7 +258,8 @@ static int mlp_create(const basin_host *host, const basin_value *params, uint32_
         return BASIN_EINVAL;
     }
     mlp_shape shape = {dim, (uint32_t)params[P_WIDTH].number,
-                       (uint32_t)params[P_DEPTH].number, embed};
+                       (uint32_t)params[P_DEPTH].number, embed,
+                       strcmp(params[P_ARCHITECTURE].string, "resnet") == 0};
     mlp *m = calloc(1, sizeof *m);
     if (m == NULL) {
         host->error(host, "out of memory");
@@ -224,13 +289,19 @@ static int mlp_create(const basin_host *host, const basin_value *params, uint32_
         return BASIN_EINVAL;
     }
     noise_range(m);
-    m->batch = (uint64_t)params[P_BATCH].number;
+    m->batch_param = (uint64_t)params[P_BATCH].number;
+    m->batch = m->batch_param;
     m->steps = (uint64_t)params[P_STEPS].number;
     m->checkpoint = strdup(params[P_CHECKPOINT].string);
     if (m->checkpoint == NULL) {
         host->error(host, "out of memory");
         free(m);
         return BASIN_ENOMEM;
+    }
+    int rc = parse_snapshots(m, host, params[P_SNAPSHOTS].string);
+    if (rc) {
+        mlp_destroy(m);
+        return rc;
     }
     *self = m;
     return BASIN_OK;
@@ -269,7 +340,7 @@ static precond precondition(const mlp *m, double sigma, double sd)
 
 /* Parameters a checkpoint describes: the header this instance would write. */
 static mlp_checkpoint want_header(const mlp *m, uint64_t n, uint64_t train_hash,
-                                  uint64_t stream)
+                                  uint64_t stream, uint64_t steps)
 {
     const mlp_shape s = m->layout.shape;
     mlp_checkpoint h = {
@@ -293,15 +364,17 @@ static mlp_checkpoint want_header(const mlp *m, uint64_t n, uint64_t train_hash,
         .sigma_min = m->sigma_min,
         .sigma_max = m->sigma_max,
         .batch = m->batch,
-        .steps = m->steps,
-        .steps_trained = m->steps,
+        .steps = steps,
+        .steps_trained = steps,
         .n_params = m->layout.n_params,
         .algorithm = TRAIN_ALGORITHM,
+        .architecture = s.resnet,
     };
     /* config_hash: every field above, in its little-endian serialization. */
     uint64_t hash = MLP_FNV_OFFSET;
-    const uint64_t words[] = {h.dim,        h.width,  h.depth, h.embed, h.n_train,
-                              h.train_hash, h.stream, h.batch, h.steps, h.algorithm};
+    const uint64_t words[] = {h.dim,     h.width,      h.depth,       h.embed,
+                              h.n_train, h.train_hash, h.stream,      h.batch,
+                              h.steps,   h.algorithm,  h.architecture};
     for (size_t i = 0; i < sizeof words / sizeof *words; i++)
         for (int b = 0; b < 8; b++) {
             const unsigned char c = (unsigned char)(words[i] >> (8 * b));
@@ -407,8 +480,8 @@ static int make_parents(const char *path)
 static size_t expect_params(const mlp_checkpoint *h)
 {
     mlp_layout L;
-    mlp_shape s = {h->dim, h->width, h->depth, h->embed};
-    return mlp_layout_init(&L, s) == 0 ? L.n_params : 0;
+    mlp_shape s = {h->dim, h->width, h->depth, h->embed, (uint32_t)h->architecture};
+    return h->architecture <= 1 && mlp_layout_init(&L, s) == 0 ? L.n_params : 0;
 }
 
 /* Optional host service of ABI 1.1: report a training-curve point. */
@@ -426,6 +499,38 @@ static void init_weights(const mlp *m, const basin_host *host, float *params)
 {
     const mlp_layout *L = &m->layout;
     memset(params, 0, L->n_params * sizeof *params);
+    if (L->shape.resnet) {
+        /* Residual: W_in (stream 0), block k's W1 and W2 (streams 1 + 2k, 2 + 2k),
+           W_out (1 + 2 depth), LeCun normal, W_out scaled by 0.1 as above; the
+           LayerNorm gains 1, shifts and biases 0 (PyTorch's defaults). */
+        const size_t W = L->shape.width, depth = L->shape.depth;
+        size_t at[2 * MLP_MAX_DEPTH + 2], count[2 * MLP_MAX_DEPTH + 2];
+        double fan[2 * MLP_MAX_DEPTH + 2];
+        at[0] = L->w_offset[0];
+        count[0] = W * L->fan_in[0];
+        fan[0] = L->fan_in[0];
+        for (size_t k = 0; k < depth; k++) {
+            at[1 + 2 * k] = L->w1[k];
+            at[2 + 2 * k] = L->w2[k];
+            count[1 + 2 * k] = count[2 + 2 * k] = W * W;
+            fan[1 + 2 * k] = fan[2 + 2 * k] = (double)W;
+        }
+        at[1 + 2 * depth] = L->w_offset[1];
+        count[1 + 2 * depth] = W * L->shape.dim;
+        fan[1 + 2 * depth] = (double)W;
+        for (size_t l = 0; l < 2 + 2 * depth; l++) {
+            float *w = params + at[l];
+            host->random_normal(host, BASIN_ROLE_ENCODE, l, 0, w, count[l]);
+            const float scale =
+                (float)((l + 1 == 2 + 2 * depth ? 0.1 : 1.0) / sqrt(fan[l]));
+            for (size_t i = 0; i < count[l]; i++)
+                w[i] *= scale;
+        }
+        for (size_t k = 0; k <= depth; k++)
+            for (size_t i = 0; i < W; i++)
+                params[L->ln_g[k] + i] = 1;
+        return;
+    }
     for (uint32_t l = 0; l < L->n_layers; l++) {
         const size_t nw = (size_t)L->fan_in[l] * L->fan_out[l];
         float *w = params + L->w_offset[l];
@@ -628,21 +733,39 @@ static int trainer_init(trainer *t, mlp *m)
     return 0;
 }
 
+/* Where training keeps weights: called at each step of m->saves with the weights
+   denoise would use after that many steps (the EMA when there is one) and the
+   mean loss of the last max(1, step / METRIC_POINTS) steps. */
+typedef int (*save_fn)(void *ctx, uint64_t step, const float *weights, double loss);
+
 /*
- * Train m->params from initial weights for m->steps steps on train (n × dim).
- * *final_loss: the running mean loss of the last stretch. BASIN_ENOMEM,
- * BASIN_ECANCELED, BASIN_ENUMERIC (a non-finite loss: the step named).
+ * Train m->params from initial weights for the last of m->saves steps on train
+ * (n × dim), calling save at every one of m->saves. Nothing in a step depends on
+ * the total: the step size is constant (no schedule), the minibatches and noise
+ * are keyed by the step, so the weights after s steps are the same whatever the
+ * total (a snapshot equals a separate run trained to s), and the loss a save
+ * reports, the mean of the last max(1, s / METRIC_POINTS) steps, is a function of
+ * s too. The training curve (report_metric) is the mean over stretches of
+ * max(1, total / METRIC_POINTS) steps. m->params ends as the weights at m->steps.
+ * BASIN_ENOMEM, BASIN_ECANCELED, BASIN_ENUMERIC (a non-finite loss: the step
+ * named), or save's status.
  * [deterministic given rng: ENCODE, whatever the host's threads]
  */
 static int train_network(mlp *m, const basin_host *host, const float *train, uint64_t n,
-                         double *final_loss)
+                         save_fn save, void *save_ctx)
 {
     const mlp_layout *L = &m->layout;
     const size_t B = (size_t)m->batch, dim = m->dim, P = L->n_params;
+    const uint64_t total = m->saves[m->n_saves - 1];
+    const uint64_t window = total / METRIC_POINTS > 0 ? total / METRIC_POINTS : 1;
     trainer t;
     memset(&t, 0, sizeof t);
-    if (trainer_init(&t, m) != 0) {
+    double *recent = malloc(window * sizeof *recent); /* loss of step s at s % window */
+    float *kept = malloc(P * sizeof *kept);           /* the weights at m->steps */
+    if (recent == NULL || kept == NULL || trainer_init(&t, m) != 0) {
         trainer_free(&t);
+        free(recent);
+        free(kept);
         host->error(host, "encode: out of memory for training (%zu weights, batch %zu)",
                     P, B);
         return BASIN_ENOMEM;
@@ -653,11 +776,11 @@ static int train_network(mlp *m, const basin_host *host, const float *train, uin
     init_weights(m, host, m->params);
     if (t.avg != NULL)
         memcpy(t.avg, m->params, P * sizeof(float));
-    const uint64_t every = m->steps / METRIC_POINTS > 0 ? m->steps / METRIC_POINTS : 1;
-    double stretch_sum = 0, last_mean = NAN;
+    double stretch_sum = 0;
     uint64_t stretch_n = 0;
+    size_t next_save = 0;
     int rc = BASIN_OK;
-    for (uint64_t s = 0; s < m->steps && rc == BASIN_OK; s++) {
+    for (uint64_t s = 0; s < total && rc == BASIN_OK; s++) {
         if (host->cancelled(host)) {
             rc = BASIN_ECANCELED;
             host->error(host, "encode: cancelled at training step %" PRIu64, s);
@@ -681,21 +804,33 @@ static int train_network(mlp *m, const basin_host *host, const float *train, uin
         rc = run_tasks(host, t.n_chunks, update_task, &t);
         if (rc)
             break;
+        recent[s % window] = loss;
         stretch_sum += loss;
         stretch_n++;
-        if (stretch_n == every || s + 1 == m->steps) {
-            last_mean = stretch_sum / (double)stretch_n;
-            report_metric(host, "loss", s + 1, last_mean);
+        if (stretch_n == window || s + 1 == total) {
+            report_metric(host, "loss", s + 1, stretch_sum / (double)stretch_n);
             stretch_sum = 0;
             stretch_n = 0;
         }
+        if (next_save < m->n_saves && m->saves[next_save] == s + 1) {
+            const uint64_t k = s + 1, w = k / METRIC_POINTS > 0 ? k / METRIC_POINTS : 1;
+            double sum = 0; /* oldest first: the same order for any total */
+            for (uint64_t q = k - w; q < k; q++)
+                sum += recent[q % window];
+            const float *weights = t.avg != NULL ? t.avg : m->params;
+            if (k == m->steps)
+                memcpy(kept, weights, P * sizeof *kept);
+            rc = save(save_ctx, k, weights, sum / (double)w);
+            next_save++;
+        }
         if (host->progress != NULL)
-            host->progress(host, s + 1, m->steps);
+            host->progress(host, s + 1, total);
     }
-    if (rc == BASIN_OK && t.avg != NULL)
-        memcpy(m->params, t.avg, P * sizeof(float));
-    *final_loss = last_mean;
+    if (rc == BASIN_OK)
+        memcpy(m->params, kept, P * sizeof(float));
     trainer_free(&t);
+    free(recent);
+    free(kept);
     return rc;
 }
 
@@ -730,6 +865,44 @@ static int load_checkpoint(mlp *m, const basin_host *host, const char *path,
     if (isfinite(have.final_loss))
         report_metric(host, "loss", have.steps_trained, have.final_loss);
     return BASIN_OK;
+}
+
+/* What a save needs to write the checkpoint of a run trained to its step. */
+typedef struct saver {
+    const mlp *m;
+    const basin_host *host;
+    uint64_t n, train_hash, stream;
+} saver;
+
+/* save_fn: the checkpoint a run of `step` steps writes, at its own path (its
+   header's hash), unless there is no path; an existing file stays. */
+static int save_checkpoint(void *ctx, uint64_t step, const float *weights, double loss)
+{
+    const saver *sv = ctx;
+    const mlp *m = sv->m;
+    const basin_host *host = sv->host;
+    if (m->checkpoint[0] == '\0')
+        return BASIN_OK;
+    mlp_checkpoint h = want_header(m, sv->n, sv->train_hash, sv->stream, step);
+    h.final_loss = loss;
+    char *path = expand_path(m->checkpoint, h.config_hash, sv->n);
+    if (path == NULL) {
+        host->error(host, "encode: out of memory");
+        return BASIN_ENOMEM;
+    }
+    char err[512];
+    int rc;
+    if (make_parents(path) != 0) {
+        host->error(host, "encode: checkpoint %s: cannot create its folder: %s", path,
+                    strerror(errno));
+        rc = BASIN_EIO;
+    } else {
+        rc = mlp_checkpoint_write(path, &h, weights, err, sizeof err);
+        if (rc != BASIN_OK)
+            host->error(host, "encode: %s", err);
+    }
+    free(path);
+    return rc;
 }
 
 /*
@@ -781,14 +954,15 @@ static int mlp_encode(void *self, const basin_host *host, const float *train, ui
                     m->sigma_data);
         return BASIN_EINVAL;
     }
+    m->batch = m->batch_param > 0 ? m->batch_param : n < 512 ? n : 512;
     uint32_t fp[2];
     host->random_bits(host, BASIN_ROLE_ENCODE, 1ull << 62, 0, fp, 2);
     const uint64_t stream = (uint64_t)fp[0] << 32 | fp[1];
-    const mlp_checkpoint want = want_header(m, n, hash_rows(train, n, m->dim), stream);
+    const uint64_t train_hash = hash_rows(train, n, m->dim);
+    const mlp_checkpoint want = want_header(m, n, train_hash, stream, m->steps);
 
-    char *path = NULL;
     if (m->checkpoint[0] != '\0') {
-        path = expand_path(m->checkpoint, want.config_hash, n);
+        char *path = expand_path(m->checkpoint, want.config_hash, n);
         if (path == NULL) {
             host->error(host, "encode: out of memory");
             return BASIN_ENOMEM;
@@ -804,32 +978,17 @@ static int mlp_encode(void *self, const basin_host *host, const float *train, ui
             }
             return rc;
         }
+        free(path);
     }
     float *params = malloc(m->layout.n_params * sizeof *params);
     if (params == NULL) {
-        free(path);
         host->error(host, "encode: out of memory for %zu weights", m->layout.n_params);
         return BASIN_ENOMEM;
     }
     free(m->params);
     m->params = params;
-    double final_loss;
-    int rc = train_network(m, host, train, n, &final_loss);
-    if (rc == BASIN_OK && path != NULL) {
-        mlp_checkpoint h = want;
-        h.final_loss = final_loss;
-        char err[512];
-        if (make_parents(path) != 0) {
-            host->error(host, "encode: checkpoint %s: cannot create its folder: %s", path,
-                        strerror(errno));
-            rc = BASIN_EIO;
-        } else {
-            rc = mlp_checkpoint_write(path, &h, m->params, err, sizeof err);
-            if (rc != BASIN_OK)
-                host->error(host, "encode: %s", err);
-        }
-    }
-    free(path);
+    saver sv = {m, host, n, train_hash, stream};
+    int rc = train_network(m, host, train, n, save_checkpoint, &sv);
     if (rc == BASIN_OK)
         m->encoded = 1;
     return rc;

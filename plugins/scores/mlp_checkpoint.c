@@ -121,6 +121,7 @@ static void code_fields(unsigned char *b, mlp_checkpoint *h, int encode)
     code_f64(b + 184, &h->sigma_min, encode);
     code_f64(b + 192, &h->sigma_max, encode);
     code_u64(b + 200, &h->algorithm, encode);
+    code_u64(b + 208, &h->architecture, encode);
 }
 
 static void encode_header(unsigned char *b, const mlp_checkpoint *h)
@@ -456,6 +457,7 @@ const char *mlp_checkpoint_mismatch(const mlp_checkpoint *have,
     SAME_X(stream, "another seed or job: a different random stream")
     SAME_U(steps_trained)
     SAME_U(algorithm)
+    SAME_U(architecture)
 #undef SAME_U
 #undef SAME_X
 #undef SAME_R

@@ -2,12 +2,12 @@
  * mlp_checkpoint — the checkpoint file of scores/mlp: a trained network with the
  * header that says what it is and what it was trained on.
  *
- * Format version 2. Every number little-endian; offsets in bytes.
+ * Format version 3 (2 lacked the architecture). Every number little-endian; offsets in bytes.
  *
  *   off  size  field
  *     0     8  magic "BASINMLP"
  *     8     4  u32 format version (2)
- *    12     4  u32 header size H (208 in version 2): the weights start at H
+ *    12     4  u32 header size H (216 in version 3): the weights start at H
  *    16     4  u32 dim             N, input and output size
  *    20     4  u32 width           hidden units per layer
  *    24     4  u32 depth           hidden layers
@@ -35,6 +35,8 @@
  *   192     8  f64 sigma_max
  *   200     8  u64 algorithm       the training scheme (mlp.c TRAIN_ALGORITHM; 0,
  *                                  the field's old "reserved", before sharding)
+ *   208     8  u64 architecture    0: depth SiLU layers; 1: depth residual blocks
+ *                                  with LayerNorm and GELU (mlp_net.h)
  *     H   4·P  f32 weights         W_0, b_0, W_1, b_1, ... (mlp_net.h layout)
  * H+4P     4  u32 CRC-32 (zlib crc32) of every byte before it
  *
@@ -54,8 +56,8 @@
 #include <stdio.h>
 
 #define MLP_CHECKPOINT_MAGIC   "BASINMLP"
-#define MLP_CHECKPOINT_VERSION 2u
-#define MLP_CHECKPOINT_HEADER  208u
+#define MLP_CHECKPOINT_VERSION 3u
+#define MLP_CHECKPOINT_HEADER  216u
 
 typedef struct mlp_checkpoint {
     uint32_t dim, width, depth, embed;
@@ -66,6 +68,7 @@ typedef struct mlp_checkpoint {
     uint64_t batch, steps, steps_trained, n_params;
     double final_loss;
     uint64_t algorithm;
+    uint64_t architecture;
 } mlp_checkpoint;
 
 /*

@@ -13,6 +13,17 @@
  *
  * Batches are row-major B × features; a layer is one SGEMM Z = A Wᵀ (plus the
  * bias), the backward pass two more (dW = dZᵀ A, dA = dZ W).
+ *
+ * Residual layout (shape.resnet = 1, the network of Bonnaire, Urfin, Biroli &
+ * Mézard 2025, arXiv:2505.17638, for their Gaussian mixtures): an input layer
+ * h₀ = W_in a + b_in (n_in → width), depth pre-norm residual blocks
+ *   h_{k+1} = h_k + W2_k gelu(W1_k LN_k(h_k) + b1_k) + b2_k   (width → width → width),
+ * a final LayerNorm and a linear output layer, out = W_out LN_f(h_depth) + b_out.
+ * LN(h) = g ⊙ (h − mean h)/√(var h + LN_EPS) + β over a row's width features
+ * (Ba, Kiros & Hinton 2016, arXiv:1607.06450), gelu(z) = z Φ(z) with Φ the
+ * standard normal CDF (Hendrycks & Gimpel 2016, arXiv:1606.08415; PyTorch's
+ * exact nn.GELU). Parameters in order: W_in, b_in, then per block g_k, β_k, W1_k,
+ * b1_k, W2_k, b2_k, then g_f, β_f, W_out, b_out.
  */
 #ifndef BASIN_MLP_NET_H
 #define BASIN_MLP_NET_H
@@ -23,11 +34,14 @@
 #define MLP_MAX_DEPTH 8
 
 typedef struct mlp_shape {
-    uint32_t dim;   /* N: input state and output size */
-    uint32_t width; /* hidden units per layer */
-    uint32_t depth; /* hidden layers, 1..MLP_MAX_DEPTH */
-    uint32_t embed; /* noise-embedding features, even, >= 2 */
+    uint32_t dim;    /* N: input state and output size */
+    uint32_t width;  /* hidden units per layer */
+    uint32_t depth;  /* hidden layers, 1..MLP_MAX_DEPTH */
+    uint32_t embed;  /* noise-embedding features, even, >= 2 */
+    uint32_t resnet; /* 0: depth SiLU layers; 1: depth residual blocks (above) */
 } mlp_shape;
+
+#define MLP_LN_EPS 1e-5f
 
 typedef struct mlp_layout {
     mlp_shape shape;
@@ -35,7 +49,13 @@ typedef struct mlp_layout {
     uint32_t fan_in[MLP_MAX_DEPTH + 1], fan_out[MLP_MAX_DEPTH + 1];
     size_t w_offset[MLP_MAX_DEPTH + 1], b_offset[MLP_MAX_DEPTH + 1];
     size_t n_params; /* floats in the parameter array */
-    uint32_t widest; /* the largest fan_out */
+    uint32_t widest; /* the largest fan_out (resnet: 2 max(width, dim), the
+                        scratch rows of mlp_forward_light) */
+    /* resnet: offsets of the input layer (w_offset[0], b_offset[0]), the blocks'
+       LayerNorm gain and shift, their two layers, the final LayerNorm, and the
+       output layer (w_offset[1], b_offset[1]). */
+    size_t ln_g[MLP_MAX_DEPTH + 1], ln_b[MLP_MAX_DEPTH + 1]; /* [depth]: final */
+    size_t w1[MLP_MAX_DEPTH], b1[MLP_MAX_DEPTH], w2[MLP_MAX_DEPTH], b2[MLP_MAX_DEPTH];
 } mlp_layout;
 
 /* The layout of a shape. Returns 0, or -1 if a size is out of range or the
@@ -58,6 +78,12 @@ typedef struct mlp_work {
     float *z[MLP_MAX_DEPTH + 1]; /* pre-activations, rows × fan_out */
     float *a[MLP_MAX_DEPTH];     /* silu(z) of the hidden layers */
     float *d0, *d1;              /* backward scratch, rows × widest */
+    /* resnet: the residual stream h_k (k ≤ depth), the normalized x̂_k and
+       1/√(var + eps) of each LayerNorm ([depth]: the final one), the blocks'
+       LN outputs u_k, pre-activations z1_k and gelu(z1_k), the final LN output. */
+    float *h[MLP_MAX_DEPTH + 1], *xhat[MLP_MAX_DEPTH + 1], *rstd[MLP_MAX_DEPTH + 1];
+    float *u[MLP_MAX_DEPTH], *z1[MLP_MAX_DEPTH], *a1[MLP_MAX_DEPTH], *f;
+    float *d2; /* backward scratch, rows × widest */
 } mlp_work;
 
 /* Allocate for up to rows rows. Returns 0 or -1 (out of memory; nothing held). */

@@ -19,8 +19,8 @@
 static size_t expect_params(const mlp_checkpoint *h)
 {
     mlp_layout L;
-    mlp_shape s = {h->dim, h->width, h->depth, h->embed};
-    return mlp_layout_init(&L, s) == 0 ? L.n_params : 0;
+    mlp_shape s = {h->dim, h->width, h->depth, h->embed, (uint32_t)h->architecture};
+    return h->architecture <= 1 && mlp_layout_init(&L, s) == 0 ? L.n_params : 0;
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -123,8 +123,12 @@ def idx_corpus():
 
 # ---------------------------------------------------------------- checkpoints
 
-def layout_params(dim, width, depth, embed):
-    """mlp_net.h: depth hidden layers of width, input dim + embed, output dim."""
+def layout_params(dim, width, depth, embed, resnet=0):
+    """mlp_net.h: depth hidden layers of width, input dim + embed, output dim; or
+    (resnet) an input layer, depth residual blocks and a final LayerNorm."""
+    if resnet:
+        return ((dim + embed) * width + width + depth * (2 * width + 2 * (width * width + width))
+                + 2 * width + width * dim + dim)
     total = 0
     for layer in range(depth + 1):
         fan_in = dim + embed if layer == 0 else width
@@ -133,12 +137,12 @@ def layout_params(dim, width, depth, embed):
     return total
 
 
-def checkpoint(dim=2, width=3, depth=1, embed=2, n_params=None, version=2, header=208,
-               weights=None, crc_delta=0, extra=b""):
-    """mlp_checkpoint.h, format version 2."""
-    p = layout_params(dim, width, depth, embed)
+def checkpoint(dim=2, width=3, depth=1, embed=2, n_params=None, version=3, header=216,
+               weights=None, crc_delta=0, extra=b"", architecture=0):
+    """mlp_checkpoint.h, format version 3."""
+    p = layout_params(dim, width, depth, embed, architecture)
     n = p if n_params is None else n_params
-    h = bytearray(208)
+    h = bytearray(216)
     h[0:8] = b"BASINMLP"
     struct.pack_into("<III", h, 8, version, header, dim)
     struct.pack_into("<III", h, 20, width, depth, embed)
@@ -146,6 +150,7 @@ def checkpoint(dim=2, width=3, depth=1, embed=2, n_params=None, version=2, heade
     struct.pack_into("<9d", h, 64, 0.5, 1e-3, 0.9, 0.999, 1e-8, 0.0, -1.2, 1.2, 0.0)
     struct.pack_into("<QQQQ", h, 136, 8, 100, 100, n)
     struct.pack_into("<4d", h, 168, 0.25, 0.0, 0.002, 80.0)
+    struct.pack_into("<QQ", h, 200, 1, architecture)
     if weights is None:
         weights = [((7 * k) % 11 - 5) / 10 for k in range(p)]
     body = bytes(h) + struct.pack("<%df" % len(weights), *weights)
@@ -156,6 +161,10 @@ def checkpoint(dim=2, width=3, depth=1, embed=2, n_params=None, version=2, heade
 def checkpoint_corpus():
     write("valid-2x3x1", "checkpoint", checkpoint())
     write("valid-deep", "checkpoint", checkpoint(dim=3, width=2, depth=3, embed=4))
+    write("valid-resnet", "checkpoint",
+          checkpoint(dim=3, width=4, depth=2, embed=2, architecture=1))
+    write("architecture-2", "checkpoint", checkpoint(architecture=2))
+    write("version-2", "checkpoint", checkpoint(version=2, header=208))
     # Near-misses.
     write("bad-crc", "checkpoint", checkpoint(crc_delta=1))
     write("truncated", "checkpoint", checkpoint()[:-9])

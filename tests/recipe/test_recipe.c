@@ -324,9 +324,80 @@ TEST_IMPL(recipe_format_real)
     EXPECT_NEAR(strtod(param_format_real(1.0 / 3, buf), NULL), 1.0 / 3, 0);
 }
 
+/* [model] snapshots: a geometric range rounded to integers, sorted and without
+   repeats, as the train_step axis over steps; its points share the first one's
+   seed; the plugin's string; written back as a list without steps; refused with
+   steps or for a model that does not train. */
+TEST_IMPL(recipe_snapshots)
+{
+    ASSERT_NOT_NULL(test_env("BASIN_TEST_PLUGIN_DIR"));
+    char err[2048];
+    recipe *r = NULL;
+#define SNAP_DATA                                                                        \
+    "[dataset]\nplugin = \"datasets/gaussian-mixture\"\ndim = 4\ncount = [16, 32]\n"
+#define SNAP_REST "[sampler]\nplugin = \"samplers/heun\"\n"
+    int rc =
+        load(SNAP_DATA "[model]\nplugin = \"scores/mlp\"\ncheckpoint = \"c/{hash}\"\n"
+                       "snapshots = { from = 1, to = 20, times = 1.2 }\n" SNAP_REST,
+             NULL, 0, &r, err, sizeof err);
+    ASSERT_MSG(rc == 0, "snapshot recipe loads: %s", err);
+    ASSERT_EQ(r->n_axes, 2);
+    EXPECT_STR_EQ(r->axes[1].dotted, "train_step");
+    EXPECT(r->axes[1].snapshot && !r->axes[0].snapshot);
+    /* 1, 1.2, 1.44, 1.73, 2.07, ... 18.5 round to 1 1 1 2 2 2 3 4 4 5 6 7 9 11 13
+       15 18: twelve distinct steps */
+    EXPECT_EQ(r->axes[1].n_values, 12);
+    EXPECT_STR_EQ(r->snapshot_text, "1,2,3,4,5,6,7,9,11,13,15,18");
+    EXPECT_EQ(r->n_points, 24);
+    basin_value v[32];
+    recipe_values(r, RECIPE_MODEL, 12 + 5, v); /* count 32, train_step 6 */
+    const long p_steps = param_find(r->sections[RECIPE_MODEL].params, "steps");
+    const long p_snap = param_find(r->sections[RECIPE_MODEL].params, "snapshots");
+    ASSERT(p_steps >= 0 && p_snap >= 0);
+    EXPECT_NEAR(v[p_steps].number, 6, 0);
+    EXPECT_STR_EQ(v[p_snap].string, "1,2,3,4,5,6,7,9,11,13,15,18");
+    /* every snapshot of count 32 runs with job 12's seed; count 16 with job 0's */
+    EXPECT_EQ(recipe_seed_job(r, 12 + 5), 12);
+    EXPECT_EQ(recipe_seed_job(r, 11), 0);
+    /* run.toml: snapshots = [...], no steps */
+    char *text = NULL;
+    size_t n = 0;
+    FILE *f = open_memstream(&text, &n);
+    ASSERT_NOT_NULL(f);
+    recipe_write_toml(r, f);
+    fclose(f);
+    EXPECT_MSG(strstr(text, "snapshots = [1, 2, 3, 4, 5, 6, 7, 9, 11, 13, 15, 18]\n") !=
+                   NULL,
+               "run.toml: %s", text);
+    EXPECT_MSG(strstr(text, "\nsteps = ") == NULL ||
+                   strstr(text, "[sampler]") < strstr(text, "\nsteps = "),
+               "run.toml writes model.steps");
+    free(text);
+    recipe_free(r);
+    r = NULL;
+    /* steps beside snapshots, and a model that does not train */
+    rc = load(SNAP_DATA
+              "[model]\nplugin = \"scores/mlp\"\ncheckpoint = \"c\"\nsteps = 10\n"
+              "snapshots = [10, 20]\n" SNAP_REST,
+              NULL, 0, &r, err, sizeof err);
+    EXPECT_EQ(rc, BASIN_EINVAL);
+    EXPECT_MSG(strstr(err, "model.steps") != NULL, "%s", err);
+    recipe_free(r);
+    r = NULL;
+    rc = load(SNAP_DATA
+              "[model]\nplugin = \"scores/empirical\"\nsnapshots = [10, 20]\n" SNAP_REST,
+              NULL, 0, &r, err, sizeof err);
+    EXPECT_EQ(rc, BASIN_EINVAL);
+    EXPECT_MSG(strstr(err, "snapshots") != NULL, "%s", err);
+    recipe_free(r);
+#undef SNAP_DATA
+#undef SNAP_REST
+}
+
 TEST_LIST_BEGIN
 TEST_ENTRY(recipe_sweeps)
 TEST_ENTRY(recipe_set)
+TEST_ENTRY(recipe_snapshots)
 TEST_ENTRY(recipe_bad_inputs)
 TEST_ENTRY(recipe_guard)
 TEST_ENTRY(recipe_required_param)

@@ -11,6 +11,7 @@
  */
 #include <basin/plugin.h>
 
+#include <dirent.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -328,7 +329,7 @@ static unsigned char *slurp(const char *path, size_t *n)
  * Any dependence of a reduction on the thread count would change a weight's last
  * bits, so the comparison is exact.
  */
-TEST_IMPL(mlp_threads_bit_identical)
+static void threads_bit_identical(const char *architecture)
 {
     ASSERT(setup());
     float *train = small_train();
@@ -337,8 +338,10 @@ TEST_IMPL(mlp_threads_bit_identical)
     const unsigned threads[] = {1, 2, 3};
     for (size_t c = 0; c < sizeof threads / sizeof *threads; c++) {
         char path[512];
-        snprintf(path, sizeof path, "%s/threads-%u.ckpt", dir, threads[c]);
+        snprintf(path, sizeof path, "%s/threads-%s-%u.ckpt", dir, architecture,
+                 threads[c]);
         params p = small_params(path);
+        set_string(&p, "architecture", architecture);
         set_number(&p, "width", 192);
         set_number(&p, "batch", 200);
         set_number(&p, "steps", 12);
@@ -353,7 +356,7 @@ TEST_IMPL(mlp_threads_bit_identical)
         iface->destroy(self);
         size_t n = 0;
         unsigned char *bytes = slurp(path, &n);
-        EXPECT_MSG(bytes != NULL && n > 208, "checkpoint %s", path);
+        EXPECT_MSG(bytes != NULL && n > 216, "checkpoint %s", path);
         if (bytes != NULL && first == NULL) {
             first = bytes;
             n_first = n;
@@ -366,6 +369,125 @@ TEST_IMPL(mlp_threads_bit_identical)
     }
     fake.threads = 1;
     free(first);
+    free(train);
+}
+
+TEST_IMPL(mlp_threads_bit_identical)
+{
+    threads_bit_identical("mlp");
+}
+
+/* The same for the residual network (LayerNorm, GELU): its LayerNorm parameter
+   gradients are per-shard sums too, added in shard order. */
+TEST_IMPL(mlp_threads_bit_identical_resnet)
+{
+    threads_bit_identical("resnet");
+}
+
+/* The names of the files in folder sub of dir, sorted, into names (n at most);
+   the count. */
+static size_t list_files(const char *sub, char names[][256], size_t n)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir, sub);
+    DIR *d = opendir(path);
+    size_t k = 0;
+    for (struct dirent *e; d != NULL && (e = readdir(d)) != NULL;)
+        if (e->d_name[0] != '.' && k < n)
+            snprintf(names[k++], 256, "%s", e->d_name);
+    if (d != NULL)
+        closedir(d);
+    qsort(names, k, 256, (int (*)(const void *, const void *))strcmp);
+    return k;
+}
+
+/*
+ * Snapshots: one run with snapshots = "5,12,30" (and steps = 5, as a recipe's
+ * first train_step sets it) writes three checkpoints, each byte for byte the file
+ * a separate run of 5, 12 or 30 steps writes (same name: the same header hash),
+ * because no step depends on the total (constant step size, minibatches keyed by
+ * the step, the saved loss a mean over a window set by the step). Four shards and
+ * two parameter chunks (batch 200, width 192) and an EMA run, so the comparison
+ * covers every reduction; any dependence on the total changes the last bits. The
+ * snapshot instance denoises with the weights at its own steps (5), the same
+ * outputs as the separate 5-step run; an instance at train_step 12 loads its
+ * snapshot without training (no training curve reported).
+ */
+TEST_IMPL(mlp_snapshots_equal_separate_runs)
+{
+    ASSERT(setup());
+    float *train = small_train();
+    char pattern[512];
+    float snap_out[PROBES], sep_out[PROBES];
+    const uint64_t steps[] = {5, 12, 30};
+    void *self = NULL;
+    for (int c = 0; c < 4; c++) {
+        /* c = 0: the snapshot run; 1..3: separate runs of steps[c - 1] */
+        snprintf(pattern, sizeof pattern, "%s/%s/m-{hash}.ckpt", dir,
+                 c == 0 ? "snap" : "sep");
+        params p = small_params(pattern);
+        set_number(&p, "width", 192);
+        set_number(&p, "batch", 200);
+        set_number(&p, "ema", 0.9);
+        set_number(&p, "steps", (double)(c == 0 ? 5 : steps[c - 1]));
+        if (c == 0)
+            set_string(&p, "snapshots", "5,12,30");
+        self = make(&p, SMALL_DIM);
+        ASSERT_NOT_NULL(self);
+        const int rc = iface->encode(self, host, train, SMALL_K);
+        EXPECT_MSG(rc == BASIN_OK, "encode %d: %d %s", c, rc, fake_last_error);
+        if (c <= 1)
+            EXPECT_EQ(probe(self, SMALL_DIM, c == 0 ? snap_out : sep_out), BASIN_OK);
+        iface->destroy(self);
+    }
+    EXPECT_MSG(memcmp(snap_out, sep_out, sizeof snap_out) == 0,
+               "the snapshot instance denoises otherwise than a 5-step run");
+    char a[8][256], b[8][256];
+    const size_t na = list_files("snap", a, 8), nb = list_files("sep", b, 8);
+    EXPECT_EQ(na, 3);
+    EXPECT_EQ(nb, 3);
+    for (size_t i = 0; i < na && i < nb; i++) {
+        EXPECT_STR_EQ(a[i], b[i]);
+        char pa[768], pb[768];
+        snprintf(pa, sizeof pa, "%s/snap/%s", dir, a[i]);
+        snprintf(pb, sizeof pb, "%s/sep/%s", dir, b[i]);
+        size_t la = 0, lb = 0;
+        unsigned char *x = slurp(pa, &la), *y = slurp(pb, &lb);
+        EXPECT_MSG(x && y && la == lb && memcmp(x, y, la) == 0,
+                   "snapshot %s differs from the separate run's", a[i]);
+        free(x);
+        free(y);
+    }
+    /* train_step 12 of the same run: loaded (one metric point, the saved loss). */
+    snprintf(pattern, sizeof pattern, "%s/snap/m-{hash}.ckpt", dir);
+    params p = small_params(pattern);
+    set_number(&p, "width", 192);
+    set_number(&p, "batch", 200);
+    set_number(&p, "ema", 0.9);
+    set_number(&p, "steps", 12);
+    set_string(&p, "snapshots", "5,12,30");
+    fake.n_metrics = 0;
+    self = make(&p, SMALL_DIM);
+    ASSERT_NOT_NULL(self);
+    EXPECT_EQ(iface->encode(self, host, train, SMALL_K), BASIN_OK);
+    EXPECT_EQ(fake.n_metrics, 1);
+    iface->destroy(self);
+    /* Bad lists and snapshots without a checkpoint are refused at create. */
+    const char *bad[] = {"5,5", "12,5", "0", "5,,6", "-3", "5x", "1e3"};
+    for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
+        set_string(&p, "snapshots", bad[i]);
+        void *q = NULL;
+        EXPECT_MSG(iface->create(host, p.values, SMALL_DIM, &q) == BASIN_EINVAL,
+                   "snapshots = \"%s\" accepted", bad[i]);
+        if (q)
+            iface->destroy(q);
+    }
+    p = small_params("");
+    set_string(&p, "snapshots", "5,12");
+    void *q = NULL;
+    EXPECT_EQ(iface->create(host, p.values, SMALL_DIM, &q), BASIN_EINVAL);
+    if (q)
+        iface->destroy(q);
     free(train);
 }
 
@@ -527,15 +649,16 @@ TEST_IMPL(mlp_checkpoint_corrupt)
     unsigned char *bytes = malloc((size_t)size);
     EXPECT_EQ(fread(bytes, 1, (size_t)size, f), (size_t)size);
     fclose(f);
-    /* The documented layout (docs/checkpoints.md): magic, version 2, header 208,
+    /* The documented layout (docs/checkpoints.md): magic, version 3, header 216,
        dim at 16, n_train at 32, P at 160, then 4P weight bytes and the CRC. */
     const uint64_t n_params = le_bytes(bytes + 160, 8);
     EXPECT_MSG(memcmp(bytes, "BASINMLP", 8) == 0, "magic");
-    EXPECT_EQ(le_bytes(bytes + 8, 4), 2);
-    EXPECT_EQ(le_bytes(bytes + 12, 4), 208);
+    EXPECT_EQ(le_bytes(bytes + 8, 4), 3);
+    EXPECT_EQ(le_bytes(bytes + 12, 4), 216);
+    EXPECT_EQ(le_bytes(bytes + 208, 8), 0); /* architecture: mlp */
     EXPECT_EQ(le_bytes(bytes + 16, 4), SMALL_DIM);
     EXPECT_EQ(le_bytes(bytes + 32, 8), SMALL_K);
-    EXPECT_EQ((uint64_t)size, 208 + 4 * n_params + 4);
+    EXPECT_EQ((uint64_t)size, 216 + 4 * n_params + 4);
     struct {
         long offset; /* byte to change, or -1 for a truncation to `keep` */
         long keep;
@@ -543,7 +666,7 @@ TEST_IMPL(mlp_checkpoint_corrupt)
         const char *field;
     } cases[] = {
         {0, 0, BASIN_EIO, "magic"},        {8, 0, BASIN_EIO, "version"},
-        {12, 0, BASIN_EIO, "header size"}, {210, 0, BASIN_EIO, "crc"}, /* a weight byte */
+        {12, 0, BASIN_EIO, "header size"}, {218, 0, BASIN_EIO, "crc"}, /* a weight byte */
         {size - 1, 0, BASIN_EIO, "crc"},   /* the CRC itself */
         {20, 0, BASIN_EINVAL, "n_params"}, /* width: P no longer matches */
         {-1, 100, BASIN_EIO, "truncated"}, {-1, size - 2, BASIN_EIO, "truncated"},
@@ -672,7 +795,7 @@ TEST_IMPL(mlp_checkpoint_length_first)
         bytes[160 + i] = (unsigned char)(n_params >> (8 * i));
     char bad[600];
     snprintf(bad, sizeof bad, "%s/length/wide.ckpt", dir);
-    const size_t kept[2] = {size, 212};
+    const size_t kept[2] = {size, 220};
     for (int k = 0; k < 2; k++) {
         f = fopen(bad, "wb");
         ASSERT_NOT_NULL(f);
@@ -688,7 +811,7 @@ TEST_IMPL(mlp_checkpoint_length_first)
                  "encode: checkpoint %s: truncated: %zu bytes, but the header's network "
                  "of %llu weights takes %llu",
                  bad, kept[k], (unsigned long long)n_params,
-                 (unsigned long long)(208 + 4 * n_params + 4));
+                 (unsigned long long)(216 + 4 * n_params + 4));
         EXPECT_STR_EQ(fake_last_error, want);
         iface->destroy(r);
     }
@@ -769,6 +892,8 @@ TEST_IMPL(mlp_bad_input)
 TEST_LIST_BEGIN
 TEST_ENTRY(mlp_determinism)
 TEST_ENTRY(mlp_threads_bit_identical)
+TEST_ENTRY(mlp_threads_bit_identical_resnet)
+TEST_ENTRY(mlp_snapshots_equal_separate_runs)
 TEST_ENTRY(mlp_denoise_limits)
 TEST_ENTRY(mlp_checkpoint_round_trip)
 TEST_ENTRY(mlp_checkpoint_mismatch)
