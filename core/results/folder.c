@@ -24,9 +24,9 @@
 /* --------------------------------------------------------------- names */
 
 static const char *const RUN_FILES[] = {
-    RESULTS_MARKER, "records.csv",    "summary.csv",      "run.toml",
-    "collapse.csv", "attractors.csv", "training.csv",     "samples.npy",
-    "report.html",  "samples.png",    "samples-grid.csv", "spurious.csv"};
+    RESULTS_MARKER,     "records.csv",  "summary.csv", "run.toml",    "collapse.csv",
+    "attractors.csv",   "training.csv", "samples.npy", "report.html", "samples.png",
+    "samples-grid.csv", "spurious.csv", "minima.csv"};
 static const char *const FIGURE_STEMS[] = {"rates", "pairs",     "collapse",
                                            "phi",   "landscape", "training"};
 static const char *const FIGURE_EXTS[] = {"svg", "png", "gp", "dat"};

@@ -115,6 +115,34 @@ TEST_IMPL(lsr_minima_vs_brute_force)
                                    "k %u dim %u seed %llu beta %g: minimum %llu", k, dim,
                                    (unsigned long long)seed, beta, (unsigned long long)j);
                     ASSERT_EQ(m.n_stored + m.n_novel, m.n_minima);
+                    /* d_nearest and nearest: the closest stored pattern,
+                       recomputed from the float centroid (rounding 1e-7). */
+                    for (uint64_t j = 0; j < m.n_minima; j++) {
+                        double best = INFINITY;
+                        for (uint32_t mu = 0; mu < k; mu++) {
+                            double d2 = 0;
+                            for (uint32_t i = 0; i < dim; i++) {
+                                const double d =
+                                    (double)m.centroids[j * dim + i] - xi[mu * dim + i];
+                                d2 += d * d;
+                            }
+                            best = fmin(best, d2);
+                        }
+                        ASSERT_NEAR(m.minima[j].d_nearest, sqrt(best), 1e-6);
+                        /* nearest attains it (a centroid of two is as far from
+                           both: ties are many) */
+                        double at = 0;
+                        for (uint32_t i = 0; i < dim; i++) {
+                            const double d = (double)m.centroids[j * dim + i] -
+                                             xi[m.minima[j].nearest * dim + i];
+                            at += d * d;
+                        }
+                        ASSERT_NEAR(sqrt(at), sqrt(best), 1e-6);
+                        if (m.minima[j].size == 1) {
+                            ASSERT(m.minima[j].d_nearest == 0);
+                            ASSERT(m.minima[j].members == 1ull << m.minima[j].nearest);
+                        }
+                    }
                     if (t == 0)
                         ASSERT_EQ(m.n_minima, 1); /* r² = d ≥ every squared distance */
                     if (t == 11)
@@ -219,7 +247,85 @@ TEST_IMPL(lsr_minima_hessian)
     ASSERT_GT(checked, 20);
 }
 
+/* The volume of the d-ball of radius r: π^(d/2) r^d / Γ(d/2 + 1). */
+static double ball_volume(uint32_t d, double r)
+{
+    return pow(3.14159265358979323846, d / 2.0) * pow(r, d) / tgamma(d / 2.0 + 1);
+}
+
+/*
+ * The Monte Carlo share of the domain cube inside some support against cases
+ * with a known answer: one support wholly inside the cube (the volume of a
+ * d-ball of radius √(2/β), d = 2, 5), two overlapping intervals in d = 1, the
+ * first clipped by the cube (exactly 0.7), a wider domain [−1, 1]² (the disc's
+ * area π/4 over the area 4), a support holding the whole
+ * cube (exactly 1, standard error 0). Each estimate from n = 200 000 points must
+ * lie within 4 standard errors of the exact value (a wrong radius or domain
+ * moves it by tens of them), and the standard error is √(f(1 − f)/n). The same
+ * seed gives the same bits; another seed another estimate.
+ */
+#ifndef SEED
+#define SEED 42
+#endif
+TEST_IMPL(lsr_coverage_exact)
+{
+    const uint64_t n = 200000;
+    char err[256];
+    double f, se;
+    struct {
+        uint32_t dim;
+        float xi[10];
+        uint32_t k;
+        double beta, low, high, exact;
+    } cases[] = {
+        {2, {0.5f, 0.5f}, 1, 2 / 0.16, 0, 1, ball_volume(2, 0.4)},
+        {5,
+         {0.5f, 0.5f, 0.5f, 0.5f, 0.5f},
+         1,
+         2 / (0.45 * 0.45),
+         0,
+         1,
+         ball_volume(5, 0.45)},
+        {1, {0.2f, 0.5f}, 2, 2 / 0.04, 0, 1, 0.7},
+        {2, {0, 0}, 1, 2 / 0.25, -1, 1, ball_volume(2, 0.5) / 4},
+        {3, {0.5f, 0.5f, 0.5f}, 1, 2 / 0.76, 0, 1, 1}, /* r² = 0.76 > 3/4 */
+    };
+    for (size_t c = 0; c < sizeof cases / sizeof cases[0]; c++) {
+        ASSERT_EQ(lsr_coverage(cases[c].xi, cases[c].k, cases[c].dim, cases[c].beta,
+                               cases[c].low, cases[c].high, n, SEED, &f, &se, err,
+                               sizeof err),
+                  BASIN_OK);
+        printf("# case %zu: %.5f ± %.5f, exact %.5f\n", c, f, se, cases[c].exact);
+        ASSERT_NEAR(se, sqrt(f * (1 - f) / (double)n), 1e-15);
+        ASSERT_NEAR(f, cases[c].exact, 4 * se + 1e-15);
+        if (cases[c].exact < 1)
+            ASSERT(se > 5e-4); /* 0.1 < f < 0.9: se ≈ 1e-3 */
+    }
+    /* Deterministic given the seed; another seed, another estimate. */
+    double f2, se2;
+    ASSERT_EQ(lsr_coverage(cases[0].xi, 1, 2, cases[0].beta, 0, 1, 1000, 7, &f, &se, err,
+                           sizeof err),
+              BASIN_OK);
+    ASSERT_EQ(lsr_coverage(cases[0].xi, 1, 2, cases[0].beta, 0, 1, 1000, 7, &f2, &se2,
+                           err, sizeof err),
+              BASIN_OK);
+    ASSERT(f == f2 && se == se2);
+    ASSERT_EQ(lsr_coverage(cases[0].xi, 1, 2, cases[0].beta, 0, 1, 1000, 8, &f2, &se2,
+                           err, sizeof err),
+              BASIN_OK);
+    ASSERT(f != f2);
+    /* Refused: no points, an empty cube, β ≤ 0. */
+    ASSERT_EQ(lsr_coverage(cases[0].xi, 1, 2, 1, 0, 1, 0, 7, &f, &se, err, sizeof err),
+              BASIN_EINVAL);
+    ASSERT_EQ(lsr_coverage(cases[0].xi, 1, 2, 1, 1, 1, 10, 7, &f, &se, err, sizeof err),
+              BASIN_EINVAL);
+    ASSERT_STR_CONTAINS(err, "cube");
+    ASSERT_EQ(lsr_coverage(cases[0].xi, 1, 2, 0, 0, 1, 10, 7, &f, &se, err, sizeof err),
+              BASIN_EINVAL);
+}
+
 TEST_LIST_BEGIN
+TEST_ENTRY(lsr_coverage_exact)
 TEST_ENTRY(lsr_minima_vs_brute_force)
 TEST_ENTRY(lsr_minima_errors)
 TEST_ENTRY(lsr_minima_hessian)
