@@ -324,9 +324,162 @@ TEST_IMPL(lsr_coverage_exact)
               BASIN_EINVAL);
 }
 
+/* Run the energy's native update from x until it moves less than 1e-6 (at most
+   20 000 steps); 1 when it settled. */
+static int settle(const basin_energy_iface *f, void *e, float *x, uint32_t dim)
+{
+    float y[64];
+    for (int step = 0; step < 20000; step++) {
+        if (f->update(e, host, x, 1, y) != BASIN_OK)
+            return 0;
+        double moved = 0;
+        for (uint32_t i = 0; i < dim; i++)
+            moved = fmax(moved, fabs((double)y[i] - x[i]));
+        memcpy(x, y, dim * sizeof *x);
+        if (moved < 1e-6)
+            return 1;
+    }
+    return 0;
+}
+
+static double distance(const float *a, const float *b, uint32_t dim)
+{
+    double s = 0;
+    for (uint32_t i = 0; i < dim; i++)
+        s += ((double)a[i] - b[i]) * ((double)a[i] - b[i]);
+    return sqrt(s);
+}
+
+/*
+ * Hoover et al. 2025 (arXiv:2506.10801), Proposition 1 against LSR, on the same
+ * patterns: k = 8 patterns uniform in [0, 1]^8, 4 draws, 32 values of β
+ * geometric from 2/d to 50/r_min² (LSE needs β well past 2/r_min² to hold every
+ * pattern within ε: a neighbour at r_min pulls with weight e^(−β r_min²/2)).
+ * ε-global emergence at β: every stored pattern
+ * is within ε = 0.05 of a local minimum (ε-retrieved) *and* some local minimum
+ * lies at least ε from every stored pattern (novel).
+ *   LSR (the exact enumeration): it happens, for some β of some draw.
+ *   LSE, E = −β⁻¹ log Σ exp(−(β/2)‖x − ξ_μ‖²) (energies/diffusion with σ = β^−½,
+ *   α = 1): it never happens. Its minima are found by its native update (the
+ *   mean shift x ← Σ softmax ξ) from each stored pattern (ε-retrieved when it
+ *   stays within ε), each pair's midpoint, the centroid of all and 16 points
+ *   uniform in the cube; an end state is a minimum when the curvature code finds
+ *   no negative Hessian eigenvalue there (λ_min > 1e-4: saddles reached from
+ *   symmetric starts are dropped). Not vacuous: for LSE some β retrieves every
+ *   pattern and some β has a novel minimum (the centroid of all at β = 2/d).
+ */
+TEST_IMPL(lse_no_global_emergence)
+{
+    fake_host_init(&fake, 13, FAKE_SPLITMIX);
+    const basin_descriptor *d =
+        load_built_plugin(NULL, "energies/diffusion", BASIN_IFACE_ENERGY);
+    ASSERT_NOT_NULL(d);
+    if (d == NULL)
+        return;
+    const basin_energy_iface *f = d->iface;
+    const uint32_t k = 8, dim = 8;
+    const double eps = 0.05;
+    int lsr_emergence = 0, lse_emergence = 0, lse_all_retrieved = 0, lse_novel = 0,
+        unsettled = 0;
+    for (uint64_t draw = 0; draw < 4; draw++) {
+        float *xi = uniform(60 + draw, k, dim);
+        double rmin2 = INFINITY;
+        for (uint32_t p = 0; p < k; p++)
+            for (uint32_t q = p + 1; q < k; q++)
+                rmin2 = fmin(rmin2, pow(distance(xi + p * dim, xi + q * dim, dim), 2));
+        const double lo = 2.0 / dim, hi = 50 / rmin2;
+        float *starts = uniform(70 + draw, 16, dim);
+        for (int t = 0; t < 32; t++) {
+            const double beta = lo * pow(hi / lo, t / 31.0);
+            /* LSR: exact. */
+            lsr_minima m;
+            char err[256];
+            ASSERT_EQ(lsr_minima_enumerate(xi, k, dim, beta, 1e-6, &m, err, sizeof err),
+                      BASIN_OK);
+            uint64_t novel = 0;
+            for (uint64_t j = 0; j < m.n_minima; j++)
+                novel += m.minima[j].d_nearest >= eps;
+            lsr_emergence += m.n_stored == k && novel > 0;
+            lsr_minima_free(&m);
+            /* LSE: its update from many starts. */
+            params p = param_defaults(d);
+            set_number(&p, "sigma", 1 / sqrt(beta));
+            set_number(&p, "alpha", 1);
+            void *e = NULL;
+            ASSERT_EQ(f->create(host, p.values, dim, &e), BASIN_OK);
+            ASSERT_EQ(f->encode(e, host, xi, k), BASIN_OK);
+            int retrieved = 0, novel_lse = 0;
+            const uint32_t n_starts = k + k * (k - 1) / 2 + 1 + 16;
+            for (uint32_t s = 0; s < n_starts; s++) {
+                float x[8];
+                if (s < k) {
+                    memcpy(x, xi + s * dim, sizeof x);
+                } else if (s < k + k * (k - 1) / 2) {
+                    uint32_t a = 0, b = 0, n = s - k;
+                    for (a = 0; a < k; a++) {
+                        if (n < k - 1 - a) {
+                            b = a + 1 + n;
+                            break;
+                        }
+                        n -= k - 1 - a;
+                    }
+                    for (uint32_t i = 0; i < dim; i++)
+                        x[i] = 0.5f * (xi[a * dim + i] + xi[b * dim + i]);
+                } else if (s == k + k * (k - 1) / 2) {
+                    for (uint32_t i = 0; i < dim; i++) {
+                        double c = 0;
+                        for (uint32_t mu = 0; mu < k; mu++)
+                            c += xi[mu * dim + i];
+                        x[i] = (float)(c / k);
+                    }
+                } else {
+                    memcpy(x, starts + (s - k - k * (k - 1) / 2 - 1) * dim, sizeof x);
+                }
+                if (!settle(f, e, x, dim)) {
+                    printf("# draw %llu beta %g start %u: not settled\n",
+                           (unsigned long long)draw, beta, s);
+                    unsettled++;
+                    continue;
+                }
+                double nearest = INFINITY;
+                for (uint32_t mu = 0; mu < k; mu++)
+                    nearest = fmin(nearest, distance(x, xi + mu * dim, dim));
+                if (s < k) {
+                    retrieved += distance(x, xi + s * dim, dim) < eps;
+                } else if (nearest >= eps) {
+                    hv_ctx ctx = {f, e, x};
+                    curvature_result r;
+                    ASSERT_EQ(
+                        curvature_extremes(dim, hv, &ctx, NULL, &r, err, sizeof err),
+                        BASIN_OK);
+                    novel_lse += r.lambda_min > 1e-4;
+                }
+            }
+            f->destroy(e);
+            lse_all_retrieved += retrieved == (int)k;
+            lse_novel += novel_lse > 0;
+            if (retrieved == (int)k && novel_lse > 0)
+                printf("# LSE emergence: draw %llu beta %g\n", (unsigned long long)draw,
+                       beta);
+            lse_emergence += retrieved == (int)k && novel_lse > 0;
+        }
+        free(starts);
+        free(xi);
+    }
+    printf("# LSR: %d (draw, beta) with emergence; LSE: %d all retrieved, %d with a "
+           "novel minimum, %d both\n",
+           lsr_emergence, lse_all_retrieved, lse_novel, lse_emergence);
+    ASSERT_GT(lsr_emergence, 0);
+    ASSERT_EQ(lse_emergence, 0);
+    ASSERT_GT(lse_all_retrieved, 0);
+    ASSERT_GT(lse_novel, 0);
+    ASSERT_LT(unsettled, 10);
+}
+
 TEST_LIST_BEGIN
 TEST_ENTRY(lsr_coverage_exact)
 TEST_ENTRY(lsr_minima_vs_brute_force)
 TEST_ENTRY(lsr_minima_errors)
 TEST_ENTRY(lsr_minima_hessian)
+TEST_ENTRY(lse_no_global_emergence)
 TEST_LIST_END
