@@ -68,4 +68,23 @@ check "minima.csv independent of --threads" cmp -s "$M" "$T/lm1/minima.csv"
 check "covered independent of --threads" test \
     "$(cut -d, -f-$(($(head -1 "$S" | tr , '\n' | grep -n '^samples$' | cut -d: -f1) - 1)) "$S")" = \
     "$(cut -d, -f-$(($(head -1 "$S" | tr , '\n' | grep -n '^samples$' | cut -d: -f1) - 1)) "$T/lm1/summary.csv")"
+
+# basin lsr-storage on three 1-d patterns 0, 1, 3 (squared distances 1, 4, 9),
+# a .npy written by hand: at β = 3 (r² = 2/3) all three are fixed points; at
+# β = 1.5 (r² = 4/3) 0 and 1 share a support: one fixed point (3), mean |S| 5/3;
+# at β = 0.5 (r² = 4, the pair 1-3 exactly on the boundary, outside) the same;
+# at β = 0.2 (r² = 10) none, every support holds all three.
+h="{'descr': '<f4', 'fortran_order': False, 'shape': (3, 1), }"
+h=$(printf '%-117s' "$h")
+{ printf '\x93NUMPY\x01\x00\x76\x00%s\n' "$h"
+  printf '\x00\x00\x00\x00\x00\x00\x80\x3f\x00\x00\x40\x40'; } > "$T/three.npy"
+"$BASIN" lsr-storage --quiet --beta 3,1.5,0.5,0.2 "$T/three.npy" > "$T/storage.csv"
+check "lsr-storage header" grep -q '^beta,radius,fixed,fixed_fraction,mean_support,max_support,patterns$' "$T/storage.csv"
+for want in '3 3 1' '1.5 1 1.66666667' '0.5 1 1.66666667' '0.2 0 3'; do
+    set -- $want
+    got=$(awk -F, -v b="$1" 'NR > 1 && $1 == b { print $3, $5 }' "$T/storage.csv")
+    check "lsr-storage beta $1: fixed, mean |S| = $2 $3 (got $got)" test "$got" = "$2 $3"
+done
+expect_fail 2 "positive number" "lsr-storage refuses beta 0" -- \
+    "$BASIN" lsr-storage --beta 0 "$T/three.npy"
 finish

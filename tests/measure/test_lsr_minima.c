@@ -12,6 +12,7 @@
 #include "harness.h"
 #include "measure/curvature.h"
 #include "measure/lsr_minima.h"
+#include "measure/lsr_storage.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -476,10 +477,108 @@ TEST_IMPL(lse_no_global_emergence)
     ASSERT_LT(unsettled, 10);
 }
 
+/*
+ * lsr_storage against brute force: K = 700 patterns uniform in [0, 1]^12 with
+ * rows 600..609 copies of rows 0..9 (duplicates stay fixed points together), 9
+ * values of β given out of order from 2/d to 4/r_min²: the fixed points (every
+ * pattern within r of ξ_μ at distance exactly 0), the mean and largest |S(ξ_μ)|
+ * equal the double-precision count over all K² pairs exactly; at one β each
+ * pattern is a fixed point exactly when energies/lsr's update leaves it in
+ * place. Then a tie: two patterns at squared distance D (as doubles from their
+ * floats) are both fixed at β = 2/D (‖x − ξ‖² < r² is strict) and neither at
+ * β = 2/D (1 − 1e-12): the GEMM's rounding decides nothing.
+ */
+TEST_IMPL(lsr_storage_vs_brute_force)
+{
+    fake_host_init(&fake, 17, FAKE_SPLITMIX);
+    const uint32_t k = 700, dim = 12;
+    float *xi = uniform(90, k, dim);
+    memcpy(xi + 600 * dim, xi, 10 * dim * sizeof *xi);
+    double rmin2 = INFINITY;
+    for (uint32_t p = 0; p < 600; p++)
+        for (uint32_t q = p + 1; q < 600; q++)
+            rmin2 = fmin(rmin2, pow(distance(xi + p * dim, xi + q * dim, dim), 2));
+    double beta[9];
+    const int shuffle[9] = {4, 0, 8, 2, 6, 1, 7, 3, 5};
+    for (int b = 0; b < 9; b++)
+        beta[b] = 2.0 / dim * pow(4 / rmin2 / (2.0 / dim), shuffle[b] / 8.0);
+    lsr_storage_row rows[9];
+    char err[256];
+    ASSERT_EQ(lsr_storage(xi, k, dim, beta, 9, rows, err, sizeof err), BASIN_OK);
+    uint64_t any_fixed = 0, any_lost = 0;
+    for (int b = 0; b < 9; b++) {
+        const double r2 = 2 / beta[b];
+        uint64_t fixed = 0, most = 0;
+        double total = 0;
+        for (uint32_t mu = 0; mu < k; mu++) {
+            uint64_t inside = 0, zero = 0;
+            for (uint32_t nu = 0; nu < k; nu++) {
+                double d2 = 0;
+                for (uint32_t i = 0; i < dim; i++) {
+                    const double d = (double)xi[mu * dim + i] - xi[nu * dim + i];
+                    d2 += d * d;
+                }
+                inside += d2 < r2;
+                zero += d2 == 0;
+            }
+            fixed += inside == zero;
+            total += (double)inside;
+            most = inside > most ? inside : most;
+        }
+        printf("# beta %.4g: %llu of %u fixed, mean |S| %.2f, max %llu\n", beta[b],
+               (unsigned long long)fixed, k, total / k, (unsigned long long)most);
+        ASSERT(rows[b].beta == beta[b]);
+        ASSERT_EQ(rows[b].fixed, fixed);
+        ASSERT_NEAR(rows[b].mean_support, total / k, 1e-12);
+        ASSERT_EQ(rows[b].max_support, most);
+        ASSERT_NEAR(rows[b].fixed_fraction, (double)fixed / k, 1e-15);
+        any_fixed += fixed > 0 && fixed < k - 20;
+        any_lost += fixed == 0;
+    }
+    ASSERT_GT(any_fixed, 0); /* a β that keeps some but not all */
+    ASSERT_GT(any_lost, 0);  /* β = 2/d: every support holds the cube */
+    /* The plugin's update agrees at the β with fixed points partly lost. */
+    const basin_descriptor *d =
+        load_built_plugin(NULL, "energies/lsr", BASIN_IFACE_ENERGY);
+    ASSERT_NOT_NULL(d);
+    if (d != NULL) {
+        int b = 4; /* shuffle 6 of 8 */
+        params p = param_defaults(d);
+        set_number(&p, "beta", beta[b]);
+        const basin_energy_iface *f = d->iface;
+        void *e = NULL;
+        ASSERT_EQ(f->create(host, p.values, dim, &e), BASIN_OK);
+        ASSERT_EQ(f->encode(e, host, xi, k), BASIN_OK);
+        float *y = malloc(k * dim * sizeof *y);
+        ASSERT_EQ(f->update(e, host, xi, k, y), BASIN_OK);
+        uint64_t stay = 0;
+        for (uint32_t mu = 0; mu < k; mu++)
+            stay += memcmp(y + mu * dim, xi + mu * dim, dim * sizeof *y) == 0;
+        ASSERT_EQ(stay, rows[b].fixed);
+        free(y);
+        f->destroy(e);
+    }
+    free(xi);
+    /* The tie. */
+    const float two[6] = {0.1f, 0.2f, 0.3f, 0.7f, 0.2f, 0.3f};
+    const double gap = (double)0.7f - 0.1f,
+                 tie[2] = {2 / (gap * gap), 2 / (gap * gap) * (1 - 1e-12)};
+    ASSERT_EQ(lsr_storage(two, 2, 3, tie, 2, rows, err, sizeof err), BASIN_OK);
+    ASSERT_EQ(rows[0].fixed, 2);
+    ASSERT_EQ(rows[1].fixed, 0);
+    ASSERT(rows[0].mean_support == 1 && rows[1].mean_support == 2);
+    /* Refused. */
+    const double bad = 0;
+    ASSERT_EQ(lsr_storage(two, 2, 3, &bad, 1, rows, err, sizeof err), BASIN_EINVAL);
+    ASSERT_STR_CONTAINS(err, "beta 0");
+    ASSERT_EQ(lsr_storage(two, 0, 3, tie, 1, rows, err, sizeof err), BASIN_EINVAL);
+}
+
 TEST_LIST_BEGIN
 TEST_ENTRY(lsr_coverage_exact)
 TEST_ENTRY(lsr_minima_vs_brute_force)
 TEST_ENTRY(lsr_minima_errors)
 TEST_ENTRY(lsr_minima_hessian)
 TEST_ENTRY(lse_no_global_emergence)
+TEST_ENTRY(lsr_storage_vs_brute_force)
 TEST_LIST_END
