@@ -352,7 +352,7 @@ static int enumerate_asked(const job *j)
 }
 
 /* Refuse landscape.enumerate before the dynamics run: only energies/lsr, at most
-   LSR_MINIMA_MAX_PATTERNS training points. */
+   LSR_MINIMA_MAX_PATTERNS training points, a domain cube with high > low. */
 static int check_enumerate(job *j, char *err, size_t n_err)
 {
     if (!enumerate_asked(j))
@@ -368,6 +368,15 @@ static int check_enumerate(job *j, char *err, size_t n_err)
         snprintf(msg, sizeof msg,
                  "landscape.enumerate takes at most %u training points, not %llu",
                  LSR_MINIMA_MAX_PATTERNS, (unsigned long long)j->info.n_train);
+        return fail(j, BASIN_EINVAL, "landscape", msg, err, n_err);
+    }
+    basin_value v[LANDSCAPE_N_PARAMS];
+    recipe_values(j->r, RECIPE_LANDSCAPE, j->point, v);
+    if (v[LANDSCAPE_COVERAGE].number &&
+        !(v[LANDSCAPE_DOMAIN_HIGH].number > v[LANDSCAPE_DOMAIN_LOW].number)) {
+        snprintf(msg, sizeof msg,
+                 "landscape.domain_high = %g must be above landscape.domain_low = %g",
+                 v[LANDSCAPE_DOMAIN_HIGH].number, v[LANDSCAPE_DOMAIN_LOW].number);
         return fail(j, BASIN_EINVAL, "landscape", msg, err, n_err);
     }
     return BASIN_OK;

@@ -85,6 +85,9 @@ for want in '3 3 1' '1.5 1 1.66666667' '0.5 1 1.66666667' '0.2 0 3'; do
     got=$(awk -F, -v b="$1" 'NR > 1 && $1 == b { print $3, $5 }' "$T/storage.csv")
     check "lsr-storage beta $1: fixed, mean |S| = $2 $3 (got $got)" test "$got" = "$2 $3"
 done
+expect_fail 2 "domain_high = 0 must be above" "an empty coverage domain is refused" -- \
+    "$BASIN" run "$R/lsr-minima.toml" --out "$T/bad" --quiet --set dataset.dim=8 \
+    --set dataset.count=5 --set repeats=1 --set model.beta=1 --set landscape.domain_high=0
 expect_fail 2 "positive number" "lsr-storage refuses beta 0" -- \
     "$BASIN" lsr-storage --beta 0 "$T/three.npy"
 finish
