@@ -25,6 +25,7 @@
 #include "cli/cmd_run.h"
 #include "new/new.h"
 #include "report/report.h"
+#include "run/lsr_storage_cmd.h"
 #include "run/measure_samples.h"
 
 #ifndef BASIN_VERSION
@@ -72,6 +73,8 @@ static const command COMMANDS[] = {
      "write a plugin project (energy|score|sampler|dataset|\nembedding)"},
     {"measure", cmd_measure, measure_usage, "measure",
      "classify samples made anywhere (--train T.npy --samples G.npy)"},
+    {"lsr-storage", cmd_lsr_storage, lsr_storage_usage, "lsr-storage",
+     "stored patterns kept as fixed points by the LSR energy, per beta\n(--beta LIST PATTERNS.npy)"},
     {"check", cmd_check, check_usage, "check LIBRARY",
      "run the conformance battery on a plugin library"},
     {"help", cmd_help, help_usage, "help [COMMAND]", "show this help or a command's"},

@@ -7,6 +7,7 @@
 
 #include "basin/plugin.h"
 #include "base/errmsg.h"
+#include "base/rng.h"
 
 /* The search's fixed inputs and its growing output. */
 typedef struct search {
@@ -38,9 +39,14 @@ static void check_subset(search *s, uint64_t members, uint32_t size, const doubl
     double *c = s->scratch + (size_t)(s->k + 1) * s->dim;
     for (uint32_t i = 0; i < s->dim; i++)
         c[i] = sum[i] / size;
-    double z = s->epsilon, margin = INFINITY;
+    double z = s->epsilon, margin = INFINITY, nearest2 = INFINITY;
+    uint32_t nearest = 0;
     for (uint32_t mu = 0; mu < s->k; mu++) {
         const double d2 = distance2(c, s->xi + (size_t)mu * s->dim, s->dim);
+        if (d2 < nearest2) {
+            nearest2 = d2;
+            nearest = mu;
+        }
         const int inside = d2 < s->r2;
         if (inside != (int)(members >> mu & 1))
             return;
@@ -63,7 +69,8 @@ static void check_subset(search *s, uint64_t members, uint32_t size, const doubl
         }
         s->capacity = cap;
     }
-    o->minima[o->n_minima] = (lsr_minimum){members, size, -log(z) / s->beta, margin};
+    o->minima[o->n_minima] =
+        (lsr_minimum){members, size, -log(z) / s->beta, margin, sqrt(nearest2), nearest};
     for (uint32_t i = 0; i < s->dim; i++)
         o->centroids[o->n_minima * s->dim + i] = (float)c[i];
     o->n_minima++;
@@ -201,4 +208,42 @@ void lsr_minima_free(lsr_minima *m)
     free(m->minima);
     free(m->centroids);
     memset(m, 0, sizeof *m);
+}
+
+int lsr_coverage(const float *patterns, uint64_t k, uint32_t dim, double beta, double low,
+                 double high, uint64_t n, uint64_t seed, double *fraction, double *se,
+                 char *err, size_t n_err)
+{
+    *fraction = *se = NAN;
+    if (k == 0 || dim == 0 || n == 0 || patterns == NULL) {
+        errmsg(err, n_err, "LSR coverage: %llu patterns of dimension %u, %llu points",
+               (unsigned long long)k, dim, (unsigned long long)n);
+        return BASIN_EINVAL;
+    }
+    if (!(beta > 0 && isfinite(beta)) || !(high > low) || !isfinite(high - low)) {
+        errmsg(err, n_err, "LSR coverage: beta = %g must be > 0 and [%g, %g] a cube",
+               beta, low, high);
+        return BASIN_EINVAL;
+    }
+    double *u = malloc(dim * sizeof *u);
+    if (u == NULL) {
+        errmsg(err, n_err, "LSR coverage: out of memory");
+        return BASIN_ENOMEM;
+    }
+    const double r2 = 2 / beta, width = high - low;
+    uint64_t hits = 0;
+    for (uint64_t t = 0; t < n; t++) {
+        rng_uniform(seed, BASIN_ROLE_MEASURE, LSR_COVERAGE_INDEX, t, u, dim);
+        for (uint32_t i = 0; i < dim; i++)
+            u[i] = low + width * u[i];
+        for (uint64_t mu = 0; mu < k; mu++)
+            if (distance2(u, patterns + mu * dim, dim) < r2) {
+                hits++;
+                break;
+            }
+    }
+    free(u);
+    *fraction = (double)hits / (double)n;
+    *se = sqrt(*fraction * (1 - *fraction) / (double)n);
+    return BASIN_OK;
 }

@@ -35,6 +35,8 @@ typedef struct lsr_minimum {
     uint32_t size;    /* |S| */
     double energy; /* E(c_S) = −β⁻¹ log(ε + Σ_S (1 − (β/2)‖c_S − ξ_μ‖²)) */
     double margin; /* min over μ of |‖c_S − ξ_μ‖² − r²| / r²: how far from a tie */
+    double d_nearest; /* min over μ of ‖c_S − ξ_μ‖ (0 for |S| = 1), in double */
+    uint32_t nearest; /* the μ attaining it (the lowest on a tie) */
 } lsr_minimum;
 
 typedef struct lsr_minima {
@@ -57,5 +59,25 @@ typedef struct lsr_minima {
 int lsr_minima_enumerate(const float *patterns, uint64_t k, uint32_t dim, double beta,
                          double epsilon, lsr_minima *out, char *err, size_t n_err);
 void lsr_minima_free(lsr_minima *m);
+
+/* The stream of the coverage's random points: (seed, BASIN_ROLE_MEASURE,
+   LSR_COVERAGE_INDEX, step t) holds point t's dim uniforms. */
+#define LSR_COVERAGE_INDEX 0x4c5352u /* "LSR" */
+
+/*
+ * The fraction of the cube [low, high]^dim inside some support, the union of the
+ * balls ‖x − ξ_μ‖² < r² = 2/β (Hoover et al. 2025, arXiv:2506.10801, App. D:
+ * the share of [0, 1]^d the memories' supports cover), by Monte Carlo over n
+ * points uniform in the cube: *fraction = hits / n and *se = √(f(1 − f)/n), its
+ * binomial standard error. Point t is x_i = low + (high − low) u_i with u the
+ * dim uniforms of step t of stream (seed, BASIN_ROLE_MEASURE,
+ * LSR_COVERAGE_INDEX) of base/rng.h: the estimate depends on the seed alone,
+ * never on threads or on n's other points. Returns 0; BASIN_EINVAL (k or dim or
+ * n of 0, β not positive and finite, high ≤ low) with a one-line message;
+ * BASIN_ENOMEM. [deterministic given seed] [thread-safe]
+ */
+int lsr_coverage(const float *patterns, uint64_t k, uint32_t dim, double beta, double low,
+                 double high, uint64_t n, uint64_t seed, double *fraction, double *se,
+                 char *err, size_t n_err);
 
 #endif

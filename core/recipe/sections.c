@@ -172,7 +172,22 @@ const basin_param_def landscape_params[LANDSCAPE_N_PARAMS + 1] = {
          "energies/lsr with at most 64 training points: find every local minimum of "
          "the energy exactly (the centroids of the pattern sets that are their own "
          "support, Hoover et al. 2025) and count the stored patterns still minima "
-         "and the novel ones (summary.csv minima columns)"},
+         "and the novel ones (summary.csv minima columns, minima.csv)"},
+    [LANDSCAPE_COVERAGE] =
+        {"coverage", BASIN_PARAM_INT, 10000, NULL, 0, 1000000000, NULL, 0,
+         "with enumerate: Monte Carlo points for the fraction of the domain cube "
+         "inside some support (summary.csv covered, covered_se; 0: not estimated)"},
+    [LANDSCAPE_DOMAIN_LOW] =
+        {"domain_low", BASIN_PARAM_REAL, 0, NULL, -1e6, 1e6, NULL, 0,
+         "with enumerate: the domain cube [domain_low, domain_high]^N of coverage"},
+    [LANDSCAPE_DOMAIN_HIGH] =
+        {"domain_high", BASIN_PARAM_REAL, 1, NULL, -1e6, 1e6, NULL, 0,
+         "with enumerate: the domain cube's upper corner (above domain_low)"},
+    [LANDSCAPE_NOVEL_DISTANCE] =
+        {"novel_distance", BASIN_PARAM_REAL, 1e-3, NULL, 0, 1e6, NULL,
+         BASIN_PARAM_MIN_EXCLUSIVE,
+         "with enumerate: a minimum at least this Euclidean distance from every stored "
+         "pattern is novel (Hoover et al. 2025's epsilon)"},
     [LANDSCAPE_N_PARAMS] = {NULL, 0, 0, NULL, 0, 0, NULL, 0, NULL},
 };
 

@@ -96,6 +96,13 @@ enum {
     LANDSCAPE_CURVATURE,       /* bool: Hessian extremes at each attractor (false) */
     LANDSCAPE_ENUMERATE,       /* bool: every minimum of energies/lsr, exactly
                                  (measure/lsr_minima.h) (false) */
+    LANDSCAPE_COVERAGE,        /* int: with enumerate, Monte Carlo points for the
+                                 fraction of the domain inside some support (10000;
+                                 0: none) */
+    LANDSCAPE_DOMAIN_LOW,      /* real: the domain cube [low, high]^N's corner (0) */
+    LANDSCAPE_DOMAIN_HIGH,     /* real: its other corner (1) */
+    LANDSCAPE_NOVEL_DISTANCE,  /* real: a minimum at least this Euclidean distance
+                                 from every stored pattern is novel (1e-3) */
     LANDSCAPE_N_PARAMS
 };
 

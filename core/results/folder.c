@@ -24,12 +24,14 @@
 /* --------------------------------------------------------------- names */
 
 static const char *const RUN_FILES[] = {
-    RESULTS_MARKER,     "records.csv",  "summary.csv", "run.toml",    "collapse.csv",
-    "attractors.csv",   "training.csv", "samples.npy", "report.html", "samples.png",
-    "samples-grid.csv", "spurious.csv", "compare.csv"};
-static const char *const FIGURE_STEMS[] = {"rates",     "pairs",    "collapse", "phi",
-                                           "landscape", "training", "compare"};
-static const char *const FIGURE_EXTS[] = {"svg", "png", "gp", "dat"};
+    RESULTS_MARKER, "records.csv",    "summary.csv",      "run.toml",
+    "collapse.csv", "attractors.csv", "training.csv",     "samples.npy",
+    "report.html",  "samples.png",    "samples-grid.csv", "spurious.csv",
+    "compare.csv",  "minima.csv",     "memorization.csv", "memorization_fit.csv"};
+static const char *const FIGURE_STEMS[] = {
+    "rates", "memorization", "distances", "pairs",   "collapse",
+    "phi",   "landscape",    "training",  "compare", "scatter"};
+static const char *const FIGURE_EXTS[] = {"svg", "png", "pdf", "gp", "dat"};
 #define COUNT(a) (sizeof(a) / sizeof *(a))
 
 static int all_alnum(const char *s, size_t n)

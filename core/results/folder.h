@@ -81,9 +81,11 @@ void results_folder_abandon(results_folder *rf);
 
 /* 1 when a file of this name in a results folder is one basin writes: the
    marker, a run's files (records.csv, summary.csv, run.toml, collapse.csv,
-   attractors.csv, training.csv, samples.npy, samples-dimN.npy), a report's
-   (report.html, samples.png, samples-grid.csv, rates/pairs/collapse/phi/
-   landscape/training .svg/.png/.gp/.dat) or the temporary name of one of them
+   attractors.csv, training.csv, samples.npy, samples-dimN.npy, spurious.csv,
+   compare.csv, minima.csv), a report's (report.html, samples.png,
+   samples-grid.csv, memorization.csv, memorization_fit.csv, and each figure's
+   .svg/.png/.pdf/.gp/.dat: rates, memorization, distances, pairs, collapse, phi,
+   landscape, training, compare, scatter) or the temporary name of one of them
    (".NAME.XXXXXX"). [thread-safe] */
 int results_basin_file(const char *name);
 

@@ -372,10 +372,12 @@ static void part_fields(codec *c, job_part *p)
     c_u64(c, &p->minima_stored, "minima_stored");
     c_u64(c, &p->minima_novel, "minima_novel");
     c_u64(c, &p->minima_examined, "minima_examined");
+    c_f64(c, &p->covered, "covered");
+    c_f64(c, &p->covered_se, "covered_se");
     if (c->decode && !c->rc &&
         (p->minima_patterns > LSR_MINIMA_MAX_PATTERNS ||
          p->minima_stored > p->minima_patterns || p->minima_novel > p->minima ||
-         p->minima_stored != p->minima - p->minima_novel))
+         p->minima_stored > p->minima - p->minima_novel))
         fail(c, BASIN_EINVAL, "minima", "counts that do not add up");
 
     /* rows */
@@ -383,6 +385,7 @@ static void part_fields(codec *c, job_part *p)
     c_text(c, &p->attractors, "attractors");
     c_text(c, &p->training, "training");
     c_text(c, &p->spurious_rows, "spurious_rows");
+    c_text(c, &p->minima_rows, "minima_rows");
 
     /* the final states */
     c_u32(c, &p->dim, "dim");
@@ -491,6 +494,7 @@ void job_part_free(job_part *p)
                      p->spurious.cluster,
                      p->spurious.clusters,
                      p->spurious_rows.text,
+                     p->minima_rows.text,
                      p->states,
                      p->records.text,
                      p->attractors.text,

@@ -16,8 +16,9 @@
  *     and the landscape's counts, which referee_count, referee_count_theory,
  *     referee_count_clones and referee_count_landscape add into the point's
  *     tally exactly as when the job ran;
- *   - the counts of landscape.enumerate's exact minima (summary.csv's minima
- *     columns);
+ *   - the counts of landscape.enumerate's exact minima and the share of the
+ *     domain their supports cover (summary.csv's minima columns), and the
+ *     minima themselves (minima.csv's rows, as text);
  *   - its final states (float32) when output.samples is on;
  *   - its wall-clock seconds;
  *   - [compare]'s rows of compare.csv and the median r² over the trajectories
@@ -51,7 +52,7 @@
 #include "measure/spurious.h"
 
 #define JOB_PART_MAGIC   "BASINPRT"
-#define JOB_PART_VERSION 4
+#define JOB_PART_VERSION 5
 /* The largest part file read back (a part's states and rows). */
 #define JOB_PART_MAX_BYTES ((uint64_t)1 << 36)
 
@@ -105,11 +106,16 @@ typedef struct job_part {
     uint64_t land_attractors, land_grouped, land_by_class[MEASURE_N_CLASSES];
     /* landscape.enumerate's exact minima of energies/lsr (run/job.h):
        minima_patterns = M (0: not enumerated), then the minima, the stored
-       patterns among them, the novel ones and the subsets examined. */
+       patterns among them (|S| = 1), the novel ones (at least
+       landscape.novel_distance from every stored pattern; stored + novel ≤
+       minima) and the subsets examined; the fraction of the domain covered by
+       some support and its Monte Carlo standard error (NaN: not estimated). */
     uint64_t minima_patterns, minima, minima_stored, minima_novel, minima_examined;
+    double covered, covered_se;
 
     /* rows of the run-level files */
     job_part_text records, attractors, training, spurious_rows;
+    job_part_text minima_rows; /* minima.csv's rows (results/minima.h) */
 
     /* the final states, n × dim float32, or NULL (dim 0) */
     uint32_t dim;

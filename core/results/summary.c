@@ -68,7 +68,7 @@ static void write_header(FILE *f, const recipe *r, int columns, int landscape, i
                    "attractors_generalized,");
     if (minima)
         fprintf(f, "minima,minima_stored,minima_novel,stored_fraction,subsets_examined,"
-                   "subsets_total,");
+                   "subsets_total,covered,covered_se,");
     if (compare)
         fprintf(f, "compare_r2,");
     fprintf(f, "samples,seconds\n");
@@ -166,6 +166,11 @@ static void write_minima(FILE *f, const summary_minima *m)
         csv_real(f, m->jobs ? v[k] : NAN);
         fputc(',', f);
     }
+    const double c = (double)m->covered_jobs;
+    csv_real(f, c > 0 ? m->covered / c : NAN);
+    fputc(',', f);
+    csv_real(f, c > 0 ? sqrt(m->covered_var) / c : NAN);
+    fputc(',', f);
 }
 
 void summary_write(FILE *f, const recipe *r, const point_stats *stats, double confidence,

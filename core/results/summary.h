@@ -36,6 +36,10 @@ typedef struct summary_minima {
     uint64_t minima, stored, novel, examined;
     double subsets;         /* Σ 2^M */
     double stored_fraction; /* Σ n_stored / M */
+    /* The share of the domain inside some support (lsr_coverage): jobs that
+       estimated it, Σ estimate, Σ squared standard error. */
+    uint64_t covered_jobs;
+    double covered, covered_var;
 } summary_minima;
 
 /* summary.csv from the points' tallies (r->n_points of them). columns: the
@@ -43,10 +47,13 @@ typedef struct summary_minima {
    or NULL: none) adds, as means over each point's jobs, minima, minima_stored
    (stored patterns that are minima: retrievable), minima_novel (minima of two
    or more patterns: emergent), stored_fraction (minima_stored / M),
-   subsets_examined and subsets_total (2^M); compare_r2 (r->n_points, or NULL:
-   none) adds compare_r2, [compare]'s median r² (run/compare.h: the median over
-   the point's jobs of each job's median over its trajectories' states and
-   steps); coords: scratch of r->n_axes + 1 entries. */
+   subsets_examined, subsets_total (2^M), covered (the mean over jobs of the
+   Monte Carlo share of the domain cube inside some support) and covered_se
+   (its Monte Carlo standard error, √(Σ se²)/jobs: the error of the estimate of
+   those jobs' mean, not the spread between pattern draws); compare_r2
+   (r->n_points, or NULL: none) adds compare_r2, [compare]'s median r²
+   (run/compare.h: the median over the point's jobs of each job's median over its
+   trajectories' states and steps); coords: scratch of r->n_axes + 1 entries. */
 void summary_write(FILE *f, const recipe *r, const point_stats *stats, double confidence,
                    size_t *coords, int columns, int landscape,
                    const summary_minima *minima, const double *compare_r2);

@@ -106,6 +106,8 @@ void job_free(job *j)
     free(j->cos_pair);
     landscape_result_free(&j->land);
     free(j->cosine);
+    lsr_minima_free(&j->found);
+    free(j->minima_cls);
 }
 
 referee_batch job_batch(const job *j)
@@ -353,7 +355,7 @@ static int enumerate_asked(const job *j)
 }
 
 /* Refuse landscape.enumerate before the dynamics run: only energies/lsr, at most
-   LSR_MINIMA_MAX_PATTERNS training points. */
+   LSR_MINIMA_MAX_PATTERNS training points, a domain cube with high > low. */
 static int check_enumerate(job *j, char *err, size_t n_err)
 {
     if (!enumerate_asked(j))
@@ -371,26 +373,68 @@ static int check_enumerate(job *j, char *err, size_t n_err)
                  LSR_MINIMA_MAX_PATTERNS, (unsigned long long)j->info.n_train);
         return fail(j, BASIN_EINVAL, "landscape", msg, err, n_err);
     }
+    basin_value v[LANDSCAPE_N_PARAMS];
+    recipe_values(j->r, RECIPE_LANDSCAPE, j->point, v);
+    if (v[LANDSCAPE_COVERAGE].number &&
+        !(v[LANDSCAPE_DOMAIN_HIGH].number > v[LANDSCAPE_DOMAIN_LOW].number)) {
+        snprintf(msg, sizeof msg,
+                 "landscape.domain_high = %g must be above landscape.domain_low = %g",
+                 v[LANDSCAPE_DOMAIN_HIGH].number, v[LANDSCAPE_DOMAIN_LOW].number);
+        return fail(j, BASIN_EINVAL, "landscape", msg, err, n_err);
+    }
     return BASIN_OK;
 }
 
+/*
+ * Enumerate the minima, classify each centroid with the referee as any
+ * attractor (classify_attractors), count the novel ones (at least
+ * landscape.novel_distance from every stored pattern) and estimate the share of
+ * the domain cube inside some support from the job seed's stream
+ * (lsr_coverage): single-threaded, so independent of --threads.
+ */
 static int run_enumerate(job *j, char *err, size_t n_err)
 {
+    j->covered = j->covered_se = NAN;
     if (!enumerate_asked(j))
         return BASIN_OK;
-    lsr_minima m;
+    basin_value v[LANDSCAPE_N_PARAMS];
+    recipe_values(j->r, RECIPE_LANDSCAPE, j->point, v);
+    const double beta = model_value(j, "beta");
+    lsr_minima *m = &j->found;
     char why[256];
-    int rc = lsr_minima_enumerate(j->train, j->info.n_train, j->info.dim,
-                                  model_value(j, "beta"), model_value(j, "epsilon"), &m,
-                                  why, sizeof why);
+    int rc = lsr_minima_enumerate(j->train, j->info.n_train, j->info.dim, beta,
+                                  model_value(j, "epsilon"), m, why, sizeof why);
     if (rc)
         return fail(j, rc, "landscape.enumerate", why, err, n_err);
+    const uint64_t coverage = (uint64_t)v[LANDSCAPE_COVERAGE].number;
+    if (coverage &&
+        (rc = lsr_coverage(j->train, j->info.n_train, j->info.dim, beta,
+                           v[LANDSCAPE_DOMAIN_LOW].number,
+                           v[LANDSCAPE_DOMAIN_HIGH].number, coverage, j->host.seed,
+                           &j->covered, &j->covered_se, why, sizeof why)))
+        return fail(j, rc, "landscape.coverage", why, err, n_err);
+    j->novel_distance = v[LANDSCAPE_NOVEL_DISTANCE].number;
     j->minima_patterns = j->info.n_train;
-    j->minima = m.n_minima;
-    j->minima_stored = m.n_stored;
-    j->minima_novel = m.n_novel;
-    j->minima_examined = m.examined;
-    lsr_minima_free(&m);
+    j->minima = m->n_minima;
+    j->minima_stored = m->n_stored;
+    j->minima_novel = 0;
+    for (uint64_t k = 0; k < m->n_minima; k++)
+        j->minima_novel += m->minima[k].d_nearest >= j->novel_distance;
+    j->minima_examined = m->examined;
+    if (m->n_minima == 0)
+        return BASIN_OK;
+    j->minima_cls = alloc_array(m->n_minima, sizeof *j->minima_cls);
+    int64_t *nearest = alloc_array(m->n_minima, sizeof *nearest);
+    double *match = alloc_array(m->n_minima, sizeof *match);
+    rc = j->minima_cls && nearest && match
+             ? classify_attractors(j, m->centroids, m->n_minima, j->minima_cls, nearest,
+                                   match)
+             : BASIN_ENOMEM;
+    free(nearest);
+    free(match);
+    if (rc)
+        return fail(j, rc, "landscape.enumerate", "out of memory classifying the minima",
+                    err, n_err);
     return BASIN_OK;
 }
 

@@ -12,6 +12,7 @@
 #include "basin/plugin.h"
 #include "base/host.h"
 #include "measure/landscape.h"
+#include "measure/lsr_minima.h"
 #include "measure/measure.h"
 #include "measure/referee.h"
 #include "process/schedule.h"
@@ -77,8 +78,14 @@ typedef struct job {
 
     /* landscape.enumerate: the exact minima of energies/lsr (lsr_minima.h) on the
        training set: their counts (minima_patterns = M, the training points; 0
-       when not asked). */
+       when not asked; minima_novel: at least novel_distance from every stored
+       pattern), the minima themselves with the referee's classes
+       (minima_cls, found.n_minima), and the share of the domain cube inside
+       some support with its Monte Carlo standard error (NaN: not estimated). */
     uint64_t minima_patterns, minima, minima_stored, minima_novel, minima_examined;
+    lsr_minima found;
+    measure_class *minima_cls;
+    double novel_distance, covered, covered_se;
 
     /* The cosine rule's measures (beside dist), else NULL. */
     measure_cosine *cosine;

@@ -18,6 +18,7 @@
 #include "recipe/sections.h"
 #include "results/atomic_file.h"
 #include "results/attractors.h"
+#include "results/minima.h"
 #include "results/clones.h"
 #include "results/clusters.h"
 #include "results/folder.h"
@@ -42,11 +43,12 @@ enum {
     F_TRAINING,
     F_SPURIOUS,
     F_COMPARE,
+    F_MINIMA,
     N_FILES
 };
 static const char *const FILE_NAMES[N_FILES] = {
-    "records.csv",    "summary.csv",  "run.toml",     "collapse.csv",
-    "attractors.csv", "training.csv", "spurious.csv", "compare.csv"};
+    "records.csv",  "summary.csv",  "run.toml",    "collapse.csv", "attractors.csv",
+    "training.csv", "spurious.csv", "compare.csv", "minima.csv"};
 
 /* One run: its plan, its open files and what its jobs leave. */
 typedef struct run {
@@ -284,6 +286,8 @@ static int part_of_job(run *u, const job *j, double seconds, job_part *p)
     p->minima_stored = j->minima_stored;
     p->minima_novel = j->minima_novel;
     p->minima_examined = j->minima_examined;
+    p->covered = j->covered;
+    p->covered_se = j->covered_se;
     p->dim = j->info.dim;
     p->states = u->write_samples ? j->states : NULL;
 
@@ -328,6 +332,12 @@ static int part_of_job(run *u, const job *j, double seconds, job_part *p)
         clusters_write(s.f, &id, &j->spurious, j->dist, u->coords);
         bad |= sink_close(&s, &p->spurious_rows);
     }
+    if (j->minima_patterns) { /* landscape.enumerate: minima.csv's rows */
+        if (sink_open(&s) != 0)
+            return BASIN_ENOMEM;
+        minima_write(s.f, &id, &j->found, j->minima_cls, j->novel_distance, u->coords);
+        bad |= sink_close(&s, &p->minima_rows);
+    }
     if (j->host.n_metrics) {
         if (sink_open(&s) != 0)
             return BASIN_ENOMEM;
@@ -352,6 +362,7 @@ static void free_part_texts(job_part *p)
     free(p->training.text);
     free(p->spurious_rows.text);
     free(p->compare.text);
+    free(p->minima_rows.text);
 }
 
 /* Open file k the first time, with its header. */
@@ -366,6 +377,8 @@ static int open_with_header(run *u, int k, char *err, size_t n_err)
         clusters_header(u->files[k].f, u->r);
     if (!rc && k == F_COMPARE)
         compare_header(u->files[k].f, u->r);
+    if (!rc && k == F_MINIMA)
+        minima_header(u->files[k].f, u->r);
     return rc;
 }
 
@@ -432,6 +445,15 @@ static int keep_part(run *u, const job_part *p, char *err, size_t n_err)
         m->examined += p->minima_examined;
         m->subsets += ldexp(1.0, (int)p->minima_patterns);
         m->stored_fraction += (double)p->minima_stored / (double)p->minima_patterns;
+        if (!isnan(p->covered)) {
+            m->covered_jobs++;
+            m->covered += p->covered;
+            m->covered_var += p->covered_se * p->covered_se;
+        }
+        int rc = open_with_header(u, F_MINIMA, err, n_err);
+        if (rc)
+            return rc;
+        fwrite(p->minima_rows.text, 1, (size_t)p->minima_rows.n, u->files[F_MINIMA].f);
     }
     if (p->has_spurious) { /* spurious.csv: every job of rule pham, clusters or not */
         int rc = open_with_header(u, F_SPURIOUS, err, n_err);

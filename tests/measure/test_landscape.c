@@ -359,15 +359,17 @@ TEST_IMPL(landscape_params)
 {
     setup();
     static const char *const NAMES[] = {
-        "attractors",    "tol",        "max_analyzed",  "radius",
-        "radius_levels", "radius_max", "radius_trials", "radius_fraction",
-        "radius_delta",  "curvature",  "enumerate"};
-    static const double DEFAULTS[] = {0, 1e-3, 20, 0, 10, 0.5, 10, 0.9, 0.05, 0, 0};
+        "attractors",    "tol",         "max_analyzed",  "radius",
+        "radius_levels", "radius_max",  "radius_trials", "radius_fraction",
+        "radius_delta",  "curvature",   "enumerate",     "coverage",
+        "domain_low",    "domain_high", "novel_distance"};
+    static const double DEFAULTS[] = {0,    1e-3, 20, 0,   10, 0.5, 10,  0.9,
+                                      0.05, 0,    0,  1e4, 0,  1,   1e-3};
     int n = 0;
     while (landscape_params[n].name)
         n++;
-    EXPECT_MSG(n == 11, "landscape_params has %d rows", n);
-    for (int i = 0; i < n && i < 11; i++) {
+    EXPECT_MSG(n == 15, "landscape_params has %d rows", n);
+    for (int i = 0; i < n && i < 15; i++) {
         const basin_param_def *p = &landscape_params[i];
         EXPECT_MSG(strcmp(p->name, NAMES[i]) == 0 && p->default_number == DEFAULTS[i] &&
                        p->doc && p->doc[0],

@@ -34,6 +34,7 @@ static void populate(job_part *p)
     static float states[N * DIM];
     static char rec[] = "1,2,3\n4,5,6\n", att[] = "a,b\n", tr[] = "t,1\n",
                 cmp[] = "0,1,trajectory,1,0.5,0.9,0.4,8,0.1,0.05,0.2,0.9,0.8,0.95\n";
+    static char min_rows[] = "0,0,2,0 3,-1.5,0.25,0,1,spurious\n";
     uint64_t payload = 0x7ff8000000001234ull;
     double nan_payload;
     memcpy(&nan_payload, &payload, 8);
@@ -112,6 +113,9 @@ static void populate(job_part *p)
         .minima_stored = 21,
         .minima_novel = 4001,
         .minima_examined = 123456789,
+        .covered = 0.1875,
+        .covered_se = nan_payload,
+        .minima_rows = {min_rows, sizeof min_rows - 1},
         .records = {rec, sizeof rec - 1},
         .attractors = {att, sizeof att - 1},
         .training = {tr, sizeof tr - 1},
@@ -191,6 +195,9 @@ TEST_IMPL(job_part_round_trip)
     EXPECT_EQ(q.minima_stored, 21);
     EXPECT_EQ(q.minima_novel, 4001);
     EXPECT_EQ(q.minima_examined, 123456789);
+    EXPECT(q.covered == 0.1875);
+    EXPECT(memcmp(&q.covered_se, &p.covered_se, 8) == 0);
+    EXPECT(strcmp(q.minima_rows.text, p.minima_rows.text) == 0);
     EXPECT_EQ(q.records.n, p.records.n);
     EXPECT(strcmp(q.records.text, p.records.text) == 0);
     EXPECT(strcmp(q.attractors.text, p.attractors.text) == 0);
@@ -259,8 +266,8 @@ TEST_IMPL(job_part_refused)
     free(longer);
     free(bytes);
     /* Minima counts that do not add up: more stored minima than patterns, and
-       stored + novel not the total. */
-    const uint64_t bad[][3] = {{26, 4027, 4001}, {21, 4022, 4000}};
+       stored + novel over the total. */
+    const uint64_t bad[][3] = {{26, 4027, 4001}, {21, 4022, 4002}};
     for (int k = 0; k < 2; k++) {
         populate(&p);
         p.minima_stored = bad[k][0];
