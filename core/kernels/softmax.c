@@ -525,6 +525,27 @@ void softmax_stream_get_stats(const softmax_stream *s, softmax_stream_stats *out
     *out = s->stats;
 }
 
+/* ‖y − ξ‖² in double with LANES partial sums (a fixed order: deterministic) so that
+   it vectorizes without reassociation. */
+static double dist2_double(const double *restrict y, const float *restrict xi, size_t dim)
+{
+    double part[LANES] = {0};
+    size_t i = 0;
+    for (; i + LANES <= dim; i += LANES)
+        for (size_t l = 0; l < LANES; l++) {
+            const double d = y[i + l] - (double)xi[i + l];
+            part[l] += d * d;
+        }
+    for (; i < dim; i++) {
+        const double d = y[i] - (double)xi[i];
+        part[0] += d * d;
+    }
+    double total = 0;
+    for (int l = 0; l < LANES; l++)
+        total += part[l];
+    return total;
+}
+
 /* Row r by the candidate set, if it can be certified: 1 (out written), else 0. */
 static int candidate_row(softmax_stream *s, uint64_t r, const float *x, double alpha,
                          double c, double log_ratio, float *out)
@@ -541,12 +562,7 @@ static int candidate_row(softmax_stream *s, uint64_t r, const float *x, double a
     }
     /* δ ≥ ‖y − y_a‖ and db2 ≈ ‖y − ξ_b‖² ≥ min_μ ‖y − ξ_μ‖², both to ~N·2⁻⁵³ */
     const double delta = sqrt(delta2) * (1 + 1e-12);
-    const float *xb = m->patterns + (size_t)s->best[r] * dim;
-    double db2 = 0;
-    for (size_t i = 0; i < dim; i++) {
-        const double d = y[i] - (double)xb[i];
-        db2 += d * d;
-    }
+    const double db2 = dist2_double(y, m->patterns + (size_t)s->best[r] * dim, dim);
     /* Every μ whose bound D_μ − δ is within √(db2 + log(2K/ε)/c) can hold mass;
        the rest are certified below with their actual bound. */
     const double radius = delta + sqrt(db2 + log_ratio / c) * (1 + 1e-12);
@@ -571,12 +587,7 @@ static int candidate_row(softmax_stream *s, uint64_t r, const float *x, double a
        cancellation), their max and sum. */
     double dmin2 = INFINITY, dmax2 = 0;
     for (size_t q = 0; q < nc; q++) {
-        const float *xi = m->patterns + s->cand[q] * dim;
-        double d2 = 0;
-        for (size_t i = 0; i < dim; i++) {
-            const double d = y[i] - (double)xi[i];
-            d2 += d * d;
-        }
+        const double d2 = dist2_double(y, m->patterns + s->cand[q] * dim, dim);
         s->cand_l[q] = d2;
         dmin2 = d2 < dmin2 ? d2 : dmin2;
         dmax2 = d2 > dmax2 ? d2 : dmax2;
