@@ -409,9 +409,13 @@ int softmax_average(const softmax_memory *m, const float *x, uint64_t n, double 
  * ‖y − ξ_μ‖ ≥ D_μ − ‖y − y_a‖ (triangle inequality).
  */
 
-/* Candidates at most k / CAND_DIVISOR: beyond that the direct double distances
-   (≈ 10 × the SGEMM's cost per pattern) are no cheaper than the exact path. */
-#define CAND_DIVISOR 8
+/* Candidates at most k / CAND_DIVISOR: a candidate's direct double distance and
+   weighted sum cost about 10 × the SGEMM's per pattern, so this keeps a certified
+   row below about a third of the exact path; a row with more falls back, and the
+   fallback's fresh anchor makes the next sets small again (on the EDM grid, K =
+   10 000, k/8 gave 318 candidates a row and no gain after collapse, k/32 37 and
+   7 × in one run of bench/candidate). */
+#define CAND_DIVISOR 32
 
 struct softmax_stream {
     const softmax_memory *m;
