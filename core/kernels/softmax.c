@@ -421,17 +421,18 @@ struct softmax_stream {
     const softmax_memory *m;
     uint64_t n;
     double eps;
-    float *dist_lo;   /* n × k: D²_μ at the row's anchor */
-    double *anchor;   /* n × dim: y_a = x/α at the row's last exact call */
-    int64_t *best;    /* n: nearest ξ at the anchor, −1 = no anchor yet */
-    double *best_d2;  /* n: scratch of the fallback */
-    double *norm;     /* k: ‖ξ_μ‖ */
-    size_t *cand;     /* k scratch: candidate indices */
-    double *cand_l;   /* k scratch: their logits */
-    double *y, *acc;  /* dim scratch */
-    float *gx, *gout; /* n × dim: fallback rows gathered */
-    uint64_t *fb;     /* n: the rows that fall back */
-    double *xnorm;    /* n */
+    float *dist_lo;     /* n × k: D²_μ at the row's anchor */
+    double *anchor;     /* n × dim: y_a = x/α at the row's last exact call */
+    int64_t *best;      /* n: nearest ξ at the anchor, −1 = no anchor yet */
+    double *best_d2;    /* n: scratch of the fallback */
+    double *norm;       /* k: ‖ξ_μ‖ */
+    size_t *cand;       /* k scratch: candidate indices */
+    double *cand_l;     /* k scratch: their logits */
+    double *y, *acc;    /* dim scratch */
+    float *gx, *gout;   /* n × dim: fallback rows gathered */
+    uint64_t *fb;       /* n: the rows that fall back */
+    uint8_t *certified; /* n: 1 if the row's last call was certified */
+    double *xnorm;      /* n */
     softmax_stream_stats stats;
 };
 
@@ -491,8 +492,10 @@ int softmax_stream_open(const softmax_memory *m, uint64_t n, double eps,
     s->gout = malloc((size_t)n * dim * sizeof *s->gout);
     s->fb = malloc((size_t)n * sizeof *s->fb);
     s->xnorm = malloc((size_t)n * sizeof *s->xnorm);
+    s->certified = calloc((size_t)n, 1);
     if (!s->dist_lo || !s->anchor || !s->best || !s->best_d2 || !s->norm || !s->cand ||
-        !s->cand_l || !s->y || !s->acc || !s->gx || !s->gout || !s->fb || !s->xnorm) {
+        !s->cand_l || !s->y || !s->acc || !s->gx || !s->gout || !s->fb || !s->xnorm ||
+        !s->certified) {
         softmax_stream_close(s);
         return BASIN_ENOMEM;
     }
@@ -521,12 +524,18 @@ void softmax_stream_close(softmax_stream *s)
     free(s->gout);
     free(s->fb);
     free(s->xnorm);
+    free(s->certified);
     free(s);
 }
 
 void softmax_stream_get_stats(const softmax_stream *s, softmax_stream_stats *out)
 {
     *out = s->stats;
+}
+
+int softmax_stream_row_certified(const softmax_stream *s, uint64_t r)
+{
+    return r < s->n && s->certified[r];
 }
 
 /* ‖y − ξ‖² in double with LANES partial sums (a fixed order: deterministic) so that
@@ -643,6 +652,7 @@ int softmax_stream_average(softmax_stream *s, const float *x, uint64_t n, double
     if (!(alpha > 0) || !isfinite(alpha) || !(sigma > 0) || !isfinite(a) || !isfinite(b))
         return BASIN_EINVAL;
     s->stats.calls += n;
+    memset(s->certified, 0, (size_t)n);
     if (isinf(sigma)) { /* uniform weights: nothing to bound */
         s->stats.exact += n;
         return softmax_average(m, x, n, a, b, out, NULL);
@@ -654,6 +664,8 @@ int softmax_stream_average(softmax_stream *s, const float *x, uint64_t n, double
         if (s->best[r] < 0 || !candidate_row(s, r, x + (size_t)r * dim, alpha, c,
                                              log_ratio, out + (size_t)r * dim))
             s->fb[nfb++] = r;
+        else
+            s->certified[r] = 1;
     if (nfb == 0)
         return BASIN_OK;
     s->stats.exact += nfb;

@@ -126,4 +126,7 @@ int softmax_stream_average(softmax_stream *s, const float *x, uint64_t n, double
 /* The counts so far. */
 void softmax_stream_get_stats(const softmax_stream *s, softmax_stream_stats *out);
 
+/* 1 if row r of the last call was certified (0: computed exactly, or no call yet). */
+int softmax_stream_row_certified(const softmax_stream *s, uint64_t r);
+
 #endif
