@@ -712,6 +712,9 @@ int softmax_stream_average(softmax_stream *s, const float *x, uint64_t n, double
             }
         }
     }
+    if (rc != BASIN_OK) /* bounds half written: no anchor until an exact call */
+        for (uint64_t q = 0; q < nfb; q++)
+            s->best[s->fb[q]] = -1;
     if (rc == BASIN_OK && nfb < n)
         for (uint64_t q = 0; q < nfb; q++)
             memcpy(out + (size_t)s->fb[q] * dim, gout + (size_t)q * dim,
