@@ -212,10 +212,27 @@ static int softmax_row(float *restrict dot, const double *restrict bias, size_t 
     return 0;
 }
 
+/* What the fallback of softmax_stream_average records besides the output (NULL in
+   softmax_average): per row, lower bounds on the distances ‖x/α − ξ_μ‖ (see
+   record_bounds) and the index of the nearest. */
+typedef struct bound_out {
+    double alpha;
+    const double *norm;   /* ‖ξ_μ‖, k */
+    const double *xnorm;  /* ‖x_r‖ of the block's rows */
+    float *dist_lo;       /* row r's k bounds at dist_lo + rows[r] · stride */
+    const uint64_t *rows; /* the block's rows in the stream */
+    size_t stride;
+    int64_t *best; /* per row */
+    double *best_d2;
+} bound_out;
+
+static void record_bounds(const softmax_memory *m, const bound_out *bo, size_t r,
+                          const float *dot, uint64_t first, size_t count);
+
 /* softmax_average for one block of `rows` ≤ STATE_BLOCK states; scratch as below. */
 static int softmax_block(const softmax_memory *m, const float *x, size_t rows, double a,
                          double b, float *out, double *lse, float *logits, double *bias,
-                         double *max_logit, double *sum)
+                         double *max_logit, double *sum, const bound_out *bo)
 {
     const size_t dim = m->dim;
     for (size_t r = 0; r < rows; r++) {
@@ -231,6 +248,8 @@ static int softmax_block(const softmax_memory *m, const float *x, size_t rows, d
         linalg_gemm_nt(x, chunk, logits, rows, count, dim, 1.0f, 0.0f);
         for (size_t r = 0; r < rows; r++) {
             double rescale, chunk_sum;
+            if (bo != NULL)
+                record_bounds(m, bo, r, logits + r * count, first, count);
             if (softmax_row(logits + r * count, bias, count, a, &max_logit[r], &rescale,
                             &chunk_sum) != 0)
                 return BASIN_ENUMERIC;
@@ -364,12 +383,346 @@ int softmax_average(const softmax_memory *m, const float *x, uint64_t n, double 
             rc = softmax_block(m, x + (size_t)first * dim, rows, a, b,
                                out != NULL ? out + (size_t)first * dim : NULL,
                                lse != NULL ? lse + first : NULL, logits, bias, max_logit,
-                               sum);
+                               sum, NULL);
         }
     }
     free(logits);
     free(bias);
     free(max_logit);
     free(sum);
+    return rc;
+}
+
+/* ------------------------------------------------------------------ streams */
+
+/*
+ * The certified candidate-set path (softmax.h, softmax_stream_average).
+ *
+ * Bounds. The fallback's SGEMM gives the float dot products p ≈ x·ξ_μ with
+ * |p − x·ξ_μ| ≤ γ_N Σ_i |x_i ξ_μi| ≤ γ_N ‖x‖ ‖ξ_μ‖, γ_N = N u / (1 − N u),
+ * u = 2⁻²⁴, whatever the summation order (Higham 2002, "Accuracy and Stability of
+ * Numerical Algorithms", §3.1, eq. 3.5). So with y = x/α,
+ *   ‖y − ξ_μ‖² ≥ (‖x‖² − 2α p + α²‖ξ_μ‖²)/α² − 2γ_N ‖x‖ ‖ξ_μ‖/α − (double rounding),
+ * and that, shrunk by 1e-7 relative before it is rounded to float (no square root:
+ * the loop stays cheap beside the SGEMM), is a lower bound D²_μ on the squared
+ * distance at the anchor y_a (record_bounds). At a later call at y,
+ * ‖y − ξ_μ‖ ≥ D_μ − ‖y − y_a‖ (triangle inequality).
+ */
+
+/* Candidates at most k / CAND_DIVISOR: a candidate's direct double distance and
+   weighted sum cost about 10 × the SGEMM's per pattern, so this keeps a certified
+   row below about a third of the exact path; a row with more falls back, and the
+   fallback's fresh anchor makes the next sets small again (on the EDM grid, K =
+   10 000, k/8 gave 318 candidates a row and no gain after collapse, k/32 37 and
+   7 × in one run of bench/candidate). */
+#define CAND_DIVISOR 32
+
+struct softmax_stream {
+    const softmax_memory *m;
+    uint64_t n;
+    double eps;
+    float *dist_lo;     /* n × k: D²_μ at the row's anchor */
+    double *anchor;     /* n × dim: y_a = x/α at the row's last exact call */
+    int64_t *best;      /* n: nearest ξ at the anchor, −1 = no anchor yet */
+    double *best_d2;    /* n: scratch of the fallback */
+    double *norm;       /* k: ‖ξ_μ‖ */
+    size_t *cand;       /* k scratch: candidate indices */
+    double *cand_l;     /* k scratch: their logits */
+    double *y, *acc;    /* dim scratch */
+    float *gx, *gout;   /* n × dim: fallback rows gathered */
+    uint64_t *fb;       /* n: the rows that fall back */
+    uint8_t *certified; /* n: 1 if the row's last call was certified */
+    double *xnorm;      /* n */
+    softmax_stream_stats stats;
+};
+
+static void record_bounds(const softmax_memory *m, const bound_out *bo, size_t r,
+                          const float *dot, uint64_t first, size_t count)
+{
+    const double u = 0x1p-24, nu = (double)m->dim * u;
+    const double gamma = nu < 0.5 ? nu / (1 - nu) : INFINITY;
+    const double alpha = bo->alpha, xn = bo->xnorm[r], xn2 = xn * xn;
+    const double inv_a2 = 1.0 / (alpha * alpha);
+    float *dl = bo->dist_lo + (size_t)bo->rows[r] * bo->stride + first;
+    double best = bo->best_d2[r];
+    int64_t best_j = bo->best[r];
+    for (size_t j = 0; j < count; j++) {
+        const double nx = bo->norm[first + j], p = (double)dot[j];
+        const double cross = 2 * alpha * xn * nx;
+        const double d2 = (xn2 - 2 * alpha * p + alpha * alpha * nx * nx) * inv_a2;
+        const double lo =
+            d2 -
+            (gamma * cross + 1e-14 * (xn2 + alpha * alpha * nx * nx + cross)) * inv_a2;
+        dl[j] = (float)((lo > 0 ? lo : 0.0) * (1 - 1e-7));
+        if (d2 < best) {
+            best = d2;
+            best_j = (int64_t)(first + j);
+        }
+    }
+    bo->best_d2[r] = best;
+    bo->best[r] = best_j;
+}
+
+int softmax_stream_open(const softmax_memory *m, uint64_t n, double eps,
+                        softmax_stream **out)
+{
+    *out = NULL;
+    if (m == NULL || m->patterns == NULL || n == 0 || !(eps > 0 && eps < 1))
+        return BASIN_EINVAL;
+    const size_t k = (size_t)m->k, dim = m->dim;
+    if (n > SOFTMAX_STREAM_MAX_BYTES / sizeof(float) / k ||
+        n > SOFTMAX_STREAM_MAX_BYTES / sizeof(double) / dim)
+        return BASIN_EINVAL;
+    softmax_stream *s = calloc(1, sizeof *s);
+    if (s == NULL)
+        return BASIN_ENOMEM;
+    s->m = m;
+    s->n = n;
+    s->eps = eps;
+    s->dist_lo = malloc((size_t)n * k * sizeof *s->dist_lo);
+    s->anchor = malloc((size_t)n * dim * sizeof *s->anchor);
+    s->best = malloc((size_t)n * sizeof *s->best);
+    s->best_d2 = malloc((size_t)n * sizeof *s->best_d2);
+    s->norm = malloc(k * sizeof *s->norm);
+    s->cand = malloc(k * sizeof *s->cand);
+    s->cand_l = malloc(k * sizeof *s->cand_l);
+    s->y = malloc(dim * sizeof *s->y);
+    s->acc = malloc(dim * sizeof *s->acc);
+    s->gx = malloc((size_t)n * dim * sizeof *s->gx);
+    s->gout = malloc((size_t)n * dim * sizeof *s->gout);
+    s->fb = malloc((size_t)n * sizeof *s->fb);
+    s->xnorm = malloc((size_t)n * sizeof *s->xnorm);
+    s->certified = calloc((size_t)n, 1);
+    if (!s->dist_lo || !s->anchor || !s->best || !s->best_d2 || !s->norm || !s->cand ||
+        !s->cand_l || !s->y || !s->acc || !s->gx || !s->gout || !s->fb || !s->xnorm ||
+        !s->certified) {
+        softmax_stream_close(s);
+        return BASIN_ENOMEM;
+    }
+    for (size_t j = 0; j < k; j++)
+        s->norm[j] = sqrt(m->norm2[j]);
+    for (uint64_t r = 0; r < n; r++)
+        s->best[r] = -1;
+    *out = s;
+    return BASIN_OK;
+}
+
+void softmax_stream_close(softmax_stream *s)
+{
+    if (s == NULL)
+        return;
+    free(s->dist_lo);
+    free(s->anchor);
+    free(s->best);
+    free(s->best_d2);
+    free(s->norm);
+    free(s->cand);
+    free(s->cand_l);
+    free(s->y);
+    free(s->acc);
+    free(s->gx);
+    free(s->gout);
+    free(s->fb);
+    free(s->xnorm);
+    free(s->certified);
+    free(s);
+}
+
+void softmax_stream_get_stats(const softmax_stream *s, softmax_stream_stats *out)
+{
+    *out = s->stats;
+}
+
+int softmax_stream_row_certified(const softmax_stream *s, uint64_t r)
+{
+    return r < s->n && s->certified[r];
+}
+
+/* ‖y − ξ‖² in double with LANES partial sums (a fixed order: deterministic) so that
+   it vectorizes without reassociation. */
+static double dist2_double(const double *restrict y, const float *restrict xi, size_t dim)
+{
+    double part[LANES] = {0};
+    size_t i = 0;
+    for (; i + LANES <= dim; i += LANES)
+        for (size_t l = 0; l < LANES; l++) {
+            const double d = y[i + l] - (double)xi[i + l];
+            part[l] += d * d;
+        }
+    for (; i < dim; i++) {
+        const double d = y[i] - (double)xi[i];
+        part[0] += d * d;
+    }
+    double total = 0;
+    for (int l = 0; l < LANES; l++)
+        total += part[l];
+    return total;
+}
+
+/* Row r by the candidate set, if it can be certified: 1 (out written), else 0. */
+static int candidate_row(softmax_stream *s, uint64_t r, const float *x, double alpha,
+                         double c, double log_ratio, float *out)
+{
+    const softmax_memory *m = s->m;
+    const size_t dim = m->dim, k = (size_t)m->k;
+    const double *anchor = s->anchor + (size_t)r * dim;
+    double *y = s->y;
+    double delta2 = 0;
+    for (size_t i = 0; i < dim; i++) {
+        y[i] = (double)x[i] / alpha;
+        const double d = y[i] - anchor[i];
+        delta2 += d * d;
+    }
+    /* δ ≥ ‖y − y_a‖ and db2 ≈ ‖y − ξ_b‖² ≥ min_μ ‖y − ξ_μ‖², both to ~N·2⁻⁵³ */
+    const double delta = sqrt(delta2) * (1 + 1e-12);
+    const double db2 = dist2_double(y, m->patterns + (size_t)s->best[r] * dim, dim);
+    /* Every μ whose bound D_μ − δ is within √(db2 + log(2K/ε)/c) can hold mass;
+       the rest are certified below with their actual bound. */
+    const double radius = delta + sqrt(db2 + log_ratio / c) * (1 + 1e-12);
+    const double radius2 = radius * radius * (1 + 1e-12);
+    float rf = (float)radius2; /* compared with D²_μ */
+    if ((double)rf < radius2)
+        rf = nextafterf(rf, INFINITY);
+    const float *dl = s->dist_lo + (size_t)r * k;
+    size_t nc = 0;
+    const size_t limit = k / CAND_DIVISOR;
+    float min_out = INFINITY;
+    for (size_t j = 0; j < k; j++) {
+        if (dl[j] <= rf) {
+            if (nc == limit)
+                return 0;
+            s->cand[nc++] = j;
+        } else if (dl[j] < min_out) {
+            min_out = dl[j];
+        }
+    }
+    /* The candidates' exact logits −c ‖y − ξ_μ‖² (double, directly: no
+       cancellation), their max and sum. */
+    double dmin2 = INFINITY, dmax2 = 0;
+    for (size_t q = 0; q < nc; q++) {
+        const double d2 = dist2_double(y, m->patterns + s->cand[q] * dim, dim);
+        s->cand_l[q] = d2;
+        dmin2 = d2 < dmin2 ? d2 : dmin2;
+        dmax2 = d2 > dmax2 ? d2 : dmax2;
+    }
+    if (nc == 0) /* cannot happen (ξ_b is a candidate), but never divide by 0 */
+        return 0;
+    double z = 0;
+    for (size_t q = 0; q < nc; q++) {
+        s->cand_l[q] = exp(-c * (s->cand_l[q] - dmin2));
+        z += s->cand_l[q];
+    }
+    /* Certificate: Σ_omitted exp(ℓ_μ − max ℓ)/Z_C ≤ (K − |C|) exp(−c (lb² − dmin2))/Z_C
+       ≤ ε/2, lb = min omitted D_μ − δ; the rounding of the double distances
+       (relative ~N·2⁻⁵³, times c) enters as a factor exp(2·slack). */
+    if (nc < k) {
+        const double d_out = sqrt((double)min_out) * (1 - 1e-15);
+        const double lb = d_out - delta > 0 ? d_out - delta : 0;
+        const double slack = c * (dmax2 + lb * lb + 1) * (double)(dim + 4) * 0x1p-52;
+        const double bound =
+            (double)(k - nc) * exp(-c * (lb * lb - dmin2) + 2 * slack) / z;
+        if (!(bound <= 0.5 * s->eps))
+            return 0;
+    }
+    double *acc = s->acc;
+    for (size_t i = 0; i < dim; i++)
+        acc[i] = 0;
+    for (size_t q = 0; q < nc; q++) {
+        const float *xi = m->patterns + s->cand[q] * dim;
+        const double w = s->cand_l[q];
+        for (size_t i = 0; i < dim; i++)
+            acc[i] += w * (double)xi[i];
+    }
+    const double inv = 1.0 / z;
+    for (size_t i = 0; i < dim; i++)
+        out[i] = (float)(acc[i] * inv);
+    s->stats.certified++;
+    s->stats.candidates += nc;
+    return 1;
+}
+
+int softmax_stream_average(softmax_stream *s, const float *x, uint64_t n, double alpha,
+                           double sigma, float *out)
+{
+    if (s == NULL || x == NULL || out == NULL || n != s->n)
+        return BASIN_EINVAL;
+    const softmax_memory *m = s->m;
+    const double a = alpha / (sigma * sigma);
+    const double b = -alpha * alpha / (2 * sigma * sigma);
+    if (!(alpha > 0) || !isfinite(alpha) || !(sigma > 0) || !isfinite(a) || !isfinite(b))
+        return BASIN_EINVAL;
+    s->stats.calls += n;
+    memset(s->certified, 0, (size_t)n);
+    if (isinf(sigma)) { /* uniform weights: nothing to bound */
+        s->stats.exact += n;
+        return softmax_average(m, x, n, a, b, out, NULL);
+    }
+    const size_t dim = m->dim, k = (size_t)m->k;
+    const double c = -b, log_ratio = log(2.0 * (double)k / s->eps);
+    uint64_t nfb = 0;
+    for (uint64_t r = 0; r < n; r++)
+        if (s->best[r] < 0 || !candidate_row(s, r, x + (size_t)r * dim, alpha, c,
+                                             log_ratio, out + (size_t)r * dim))
+            s->fb[nfb++] = r;
+        else
+            s->certified[r] = 1;
+    if (nfb == 0)
+        return BASIN_OK;
+    s->stats.exact += nfb;
+
+    /* The exact path on the rows that fall back (all rows: in place, so the bytes
+       are softmax_average's), recording their bounds: they become anchors. */
+    const float *gx = x;
+    float *gout = out;
+    if (nfb < n) {
+        for (uint64_t q = 0; q < nfb; q++)
+            memcpy(s->gx + (size_t)q * dim, x + (size_t)s->fb[q] * dim, dim * sizeof *x);
+        gx = s->gx;
+        gout = s->gout;
+    }
+    const size_t block = nfb < STATE_BLOCK ? (size_t)nfb : STATE_BLOCK;
+    const size_t chunk = k < PATTERN_CHUNK ? k : PATTERN_CHUNK;
+    float *logits = malloc(block * chunk * sizeof *logits);
+    double *bias = malloc(chunk * sizeof *bias);
+    double *max_logit = malloc(block * sizeof *max_logit);
+    double *sum = malloc(block * sizeof *sum);
+    int64_t *best = malloc(block * sizeof *best);
+    int rc = BASIN_ENOMEM;
+    if (logits != NULL && bias != NULL && max_logit != NULL && sum != NULL &&
+        best != NULL) {
+        rc = BASIN_OK;
+        for (uint64_t first = 0; first < nfb && rc == BASIN_OK; first += block) {
+            const size_t rows = nfb - first < block ? (size_t)(nfb - first) : block;
+            const float *bx = gx + (size_t)first * dim;
+            for (size_t q = 0; q < rows; q++) {
+                s->xnorm[q] = sqrt(linalg_dot(bx + q * dim, bx + q * dim, dim));
+                s->best_d2[q] = INFINITY;
+                best[q] = -1;
+            }
+            const bound_out bo = {alpha,         s->norm, s->xnorm, s->dist_lo,
+                                  s->fb + first, k,       best,     s->best_d2};
+            rc = softmax_block(m, bx, rows, a, b, gout + (size_t)first * dim, NULL,
+                               logits, bias, max_logit, sum, &bo);
+            for (size_t q = 0; rc == BASIN_OK && q < rows; q++) {
+                const uint64_t r = s->fb[first + q];
+                double *an = s->anchor + (size_t)r * dim;
+                for (size_t i = 0; i < dim; i++)
+                    an[i] = (double)bx[q * dim + i] / alpha;
+                s->best[r] = best[q];
+            }
+        }
+    }
+    if (rc != BASIN_OK) /* bounds half written: no anchor until an exact call */
+        for (uint64_t q = 0; q < nfb; q++)
+            s->best[s->fb[q]] = -1;
+    if (rc == BASIN_OK && nfb < n)
+        for (uint64_t q = 0; q < nfb; q++)
+            memcpy(out + (size_t)s->fb[q] * dim, gout + (size_t)q * dim,
+                   dim * sizeof *out);
+    free(logits);
+    free(bias);
+    free(max_logit);
+    free(sum);
+    free(best);
     return rc;
 }

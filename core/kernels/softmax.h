@@ -69,4 +69,64 @@ int softmax_average(const softmax_memory *m, const float *x, uint64_t n, double 
 int softmax_lse_nearest(const softmax_memory *m, const float *x, uint64_t n, double a,
                         double b, double scale, double *lse, nearest2 *nn);
 
+/*
+ * Streams: the certified candidate-set path (issue 17). A stream follows n
+ * trajectories through successive calls: row r of every call is the same
+ * trajectory (a sampler's batch). Per row it keeps the anchor y_a = x/α of the
+ * row's last exact call and lower bounds D²_μ ≤ ‖y_a − ξ_μ‖² on the squared
+ * distances to every pattern (float; the SGEMM's rounding taken off, softmax.c). At a later
+ * call, with y = x/α and δ = ‖y − y_a‖, the triangle inequality gives
+ * ‖y − ξ_μ‖ ≥ D_μ − δ, so with c = α²/2σ² the logit of an omitted pattern is at
+ * most −c (D_μ − δ)². The candidates C are the patterns whose bound comes within
+ * log(2K/ε)/c of the nearest anchor point's distance (computed exactly); their
+ * logits are computed directly in double, and the row is *certified* when
+ *
+ *   Σ_{μ∉C} e^{ℓ_μ} / Σ_{μ∈C} e^{ℓ_μ} ≤ (K − |C|) e^{−c (lb² − d²_min)} / Z_C ≤ ε/2,
+ *
+ * lb the smallest omitted bound, evaluated at run time (never assumed). Then
+ * every output entry is within ε · max_μ,i |ξ_μi| of the exact denoiser's
+ * (the omitted mass ω ≤ ε/2 moves the average by ω · (mean_C − mean_O)). A row
+ * that is not certified (no anchor yet, |C| > K/8, or the bound too large)
+ * falls back to the exact path, which refreshes its anchor. Decisions are per row
+ * and depend only on that row's own history: results are the same whatever
+ * thread runs the stream, and the same however the caller's batches are spread
+ * over threads as long as the batches themselves are fixed.
+ */
+typedef struct softmax_stream softmax_stream;
+
+/* Rows × K floats of bounds at most this many bytes: a larger stream is refused
+   (BASIN_EINVAL) and the caller stays on the exact path. */
+#define SOFTMAX_STREAM_MAX_BYTES ((size_t)1 << 30)
+
+typedef struct softmax_stream_stats {
+    uint64_t calls;      /* row evaluations */
+    uint64_t certified;  /* of which by a certified candidate set */
+    uint64_t exact;      /* of which by the exact path */
+    uint64_t candidates; /* Σ |C| over the certified ones */
+} softmax_stream_stats;
+
+/* A stream of n rows on m (which must outlive it) with tolerance eps ∈ (0, 1).
+   Returns 0, BASIN_EINVAL (n = 0, eps outside, more than SOFTMAX_STREAM_MAX_BYTES
+   of bounds), BASIN_ENOMEM. */
+int softmax_stream_open(const softmax_memory *m, uint64_t n, double eps,
+                        softmax_stream **s);
+void softmax_stream_close(softmax_stream *s);
+
+/*
+ * The empirical denoiser out = Σ_μ softmax_μ(−‖x − α ξ_μ‖²/2σ²) ξ_μ for the
+ * stream's n rows (n must be the stream's), 0 < α < ∞, 0 < σ ≤ ∞: softmax_average
+ * with a = α/σ², b = −α²/2σ², each row either certified within ε·max|ξ| of it
+ * (above) or computed by it. When no row is certified (the first call, say) the
+ * bytes are softmax_average's. Returns 0, BASIN_EINVAL, BASIN_ENOMEM,
+ * BASIN_ENUMERIC. [one thread at a time per stream] [deterministic]
+ */
+int softmax_stream_average(softmax_stream *s, const float *x, uint64_t n, double alpha,
+                           double sigma, float *out);
+
+/* The counts so far. */
+void softmax_stream_get_stats(const softmax_stream *s, softmax_stream_stats *out);
+
+/* 1 if row r of the last call was certified (0: computed exactly, or no call yet). */
+int softmax_stream_row_certified(const softmax_stream *s, uint64_t r);
+
 #endif

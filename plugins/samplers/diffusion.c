@@ -69,6 +69,7 @@
 #include <basin/plugin.h>
 
 #include <math.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -216,6 +217,7 @@ typedef struct run_ctx {
     float *previous;  /* dpmpp-2m(-sde): n × dim, the previous step's D */
     history *history; /* dpmpp-2m(-sde) */
     float *z;         /* dim normals */
+    void *stream;     /* the score's stream for this batch (ABI 1.4), or NULL */
 } run_ctx;
 
 static void diffusion_destroy(void *self)
@@ -402,7 +404,20 @@ static int denoise(const run_ctx *c, const float *x, double alpha, double sigma,
                    float *out)
 {
     const basin_model *m = c->model;
+    if (c->stream != NULL)
+        return m->score->denoise_stream(m->score_self, c->stream, c->host, x, c->n, alpha,
+                                        sigma, out);
     return m->score->denoise(m->score_self, c->host, x, c->n, alpha, sigma, out);
+}
+
+/* The score's streams (ABI 1.4), when it has them: every denoise call of a run
+   passes the batch's n rows in order, so row r is one trajectory throughout. */
+static int has_streams(const basin_score_iface *score)
+{
+    return score->struct_size >=
+               offsetof(basin_score_iface, stream_close) + sizeof score->stream_close &&
+           score->stream_open != NULL && score->denoise_stream != NULL &&
+           score->stream_close != NULL;
 }
 
 /*
@@ -661,6 +676,15 @@ static int diffusion_run(void *self, const basin_host *host, const basin_model *
         return BASIN_ENOMEM;
     }
     history past = {0};
+    void *stream = NULL;
+    if (has_streams(model->score)) {
+        rc = model->score->stream_open(model->score_self, host, n, &stream);
+        if (rc != BASIN_OK) {
+            free(times);
+            free(scratch);
+            return rc;
+        }
+    }
     const run_ctx c = {
         .sampler = s,
         .host = host,
@@ -675,6 +699,7 @@ static int diffusion_run(void *self, const basin_host *host, const basin_model *
         .previous = multi ? scratch + total : NULL,
         .history = &past,
         .z = scratch + n_buffers * total,
+        .stream = stream,
     };
     model->schedule->grid(model->schedule, s->steps, times);
 
@@ -686,6 +711,8 @@ static int diffusion_run(void *self, const basin_host *host, const basin_model *
             rc == BASIN_OK ||
             (rc == BASIN_ENUMERIC && first_nonfinite(states + r * dim, 1, dim) == 1);
     }
+    if (stream != NULL)
+        model->score->stream_close(model->score_self, stream);
     free(times);
     free(scratch);
     return rc;

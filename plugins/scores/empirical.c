@@ -37,15 +37,32 @@
 #include "nearest.h"
 #include "softmax.h"
 
+enum { P_EXACT, P_CANDIDATE_EPS };
+
 static const basin_param_def empirical_params[] = {
+    [P_EXACT] = {"exact", BASIN_PARAM_BOOL, 0, NULL, 0, 1, NULL, 0,
+                 "true: every evaluation sums over all K training points (the "
+                 "certified candidate-set path off)"},
+    [P_CANDIDATE_EPS] = {"candidate_eps", BASIN_PARAM_REAL, 1e-7, NULL, 1e-300, 0.5, NULL,
+                         0,
+                         "the candidate-set path's bound: each output entry within "
+                         "candidate_eps * max|training entry| of the exact denoiser"},
     {NULL, 0, 0, NULL, 0, 0, NULL, 0, NULL},
 };
 
 typedef struct empirical {
     uint32_t dim;          /* N */
     int encoded;           /* memory holds the training set */
+    int exact;             /* no streams */
+    double eps;            /* candidate_eps */
     softmax_memory memory; /* the K training points ξ_μ and ‖ξ_μ‖² */
 } empirical;
+
+/* A sampler's stream (ABI 1.4): the kernel's, and the host to log to at close. */
+typedef struct empirical_stream {
+    softmax_stream *kernel;
+    const basin_host *host;
+} empirical_stream;
 
 static void empirical_destroy(void *self)
 {
@@ -61,7 +78,6 @@ static void empirical_destroy(void *self)
 static int empirical_create(const basin_host *host, const basin_value *params,
                             uint32_t dim, void **self)
 {
-    (void)params;
     *self = NULL;
     if (dim == 0 || dim > INT_MAX) {
         host->error(host, "dim = %u is not in [1, %d]", dim, INT_MAX);
@@ -73,6 +89,8 @@ static int empirical_create(const basin_host *host, const basin_value *params,
         return BASIN_ENOMEM;
     }
     e->dim = dim;
+    e->exact = params[P_EXACT].number != 0;
+    e->eps = params[P_CANDIDATE_EPS].number;
     *self = e;
     return BASIN_OK;
 }
@@ -190,6 +208,81 @@ static int empirical_denoise(void *self, const basin_host *host, const float *x,
     return rc;
 }
 
+/*
+ * Streams (ABI 1.4; core/kernels/softmax.h, softmax_stream_average): the certified
+ * candidate-set path. Unless exact = true, a sampler's batch of n trajectories gets
+ * per-row anchors and distance bounds, and a row whose omitted posterior mass is
+ * proved below candidate_eps/2 is computed from its candidates alone: its output
+ * within candidate_eps · max|ξ| of denoise's (entrywise), else it is denoise's
+ * exact computation. A stream is tied to the training set encoded when it opened
+ * (the host never encodes while a sampler runs). Too many rows for the bounds
+ * (softmax.h, SOFTMAX_STREAM_MAX_BYTES) or no memory for them: no stream, the
+ * sampler calls denoise.
+ */
+static int empirical_stream_open(void *self, const basin_host *host, uint64_t n,
+                                 void **stream)
+{
+    empirical *e = self;
+    *stream = NULL;
+    if (e->exact || !e->encoded || n == 0)
+        return BASIN_OK;
+    empirical_stream *es = calloc(1, sizeof *es);
+    if (es == NULL)
+        return BASIN_OK;
+    if (softmax_stream_open(&e->memory, n, e->eps, &es->kernel) != BASIN_OK) {
+        free(es);
+        return BASIN_OK;
+    }
+    es->host = host;
+    *stream = es;
+    return BASIN_OK;
+}
+
+static void empirical_stream_close(void *self, void *stream)
+{
+    (void)self;
+    empirical_stream *es = stream;
+    if (es == NULL)
+        return;
+    softmax_stream_stats st;
+    softmax_stream_get_stats(es->kernel, &st);
+    if (es->host->log != NULL)
+        es->host->log(es->host, BASIN_LOG_DEBUG,
+                      "candidate sets: %llu of %llu evaluations certified, mean %.1f "
+                      "candidates",
+                      (unsigned long long)st.certified, (unsigned long long)st.calls,
+                      st.certified ? (double)st.candidates / (double)st.certified : 0.0);
+    softmax_stream_close(es->kernel);
+    free(es);
+}
+
+/* denoise through a stream: the same arguments and errors. [one thread per stream] */
+static int empirical_denoise_stream(void *self, void *stream, const basin_host *host,
+                                    const float *x, uint64_t n, double alpha,
+                                    double sigma, float *x0_hat)
+{
+    const empirical *e = self;
+    empirical_stream *es = stream;
+    const int go =
+        denoise_args(host, e->encoded, x, n, alpha, sigma, x0_hat, e->dim, e->dim);
+    if (go <= 0)
+        return go;
+    const double a = alpha / (sigma * sigma);
+    const double b = -alpha * alpha / (2 * sigma * sigma);
+    if (es == NULL || sigma == 0 || !isfinite(a) || !isfinite(b))
+        return empirical_denoise(self, host, x, n, alpha, sigma, x0_hat);
+    const int rc = softmax_stream_average(es->kernel, x, n, alpha, sigma, x0_hat);
+    if (rc == BASIN_ENOMEM)
+        host->error(host, "denoise: out of memory for the logits");
+    else if (rc == BASIN_ENUMERIC)
+        host->error(host, "denoise: the logits overflow at alpha = %g, sigma = %g", alpha,
+                    sigma);
+    else if (rc != BASIN_OK)
+        host->error(host, "denoise: %llu states for a stream of other size (%d)",
+                    (unsigned long long)n, rc);
+    return rc;
+}
+
 static const basin_score_iface empirical_iface = {
     .struct_size = sizeof(basin_score_iface),
     .flags = 0,
@@ -197,13 +290,16 @@ static const basin_score_iface empirical_iface = {
     .destroy = empirical_destroy,
     .encode = empirical_encode,
     .denoise = empirical_denoise,
+    .stream_open = empirical_stream_open,
+    .denoise_stream = empirical_denoise_stream,
+    .stream_close = empirical_stream_close,
 };
 
 static const basin_descriptor empirical_descriptor = {
     .struct_size = sizeof(basin_descriptor),
     .id = "scores/empirical",
     .interface = BASIN_IFACE_SCORE,
-    .version = "1.0.0",
+    .version = "1.1.0",
     .summary = "exact optimal denoiser of the training set (modern Hopfield update)",
     .params = empirical_params,
     .iface = &empirical_iface,

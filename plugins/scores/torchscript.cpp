@@ -466,6 +466,8 @@ const basin_score_iface basin_torchscript_impl = {
     sizeof(basin_score_iface), 0,
     torchscript_create,        torchscript_destroy,
     torchscript_encode,        torchscript_denoise,
+    nullptr,                   nullptr,
+    nullptr,
 };
 
 } /* extern "C" */

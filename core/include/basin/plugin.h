@@ -47,7 +47,7 @@ extern "C" {
 #endif
 
 #define BASIN_ABI_MAJOR 1
-#define BASIN_ABI_MINOR 3
+#define BASIN_ABI_MINOR 4
 
 /*
  * The compatibility rule, as code: a library built for ABI major.minor loads in
@@ -367,6 +367,30 @@ typedef struct basin_score_iface {
     /* x0_hat for n states at one noise level. [thread-safe] */
     int (*denoise)(void *self, const basin_host *host, const float *x, uint64_t n,
                    double alpha, double sigma, float *x0_hat);
+
+    /* ---- ABI 1.4: read only when struct_size reaches past them (older plugins
+       lack them; then call denoise): if (score->struct_size >=
+       offsetof(basin_score_iface, stream_close) + sizeof score->stream_close &&
+       score->stream_open) ... */
+
+    /*
+     * Streams: successive denoise calls on the same n trajectories, so that the
+     * model may keep per-trajectory state between calls (scores/empirical's
+     * certified candidate sets). The contract: row r of every call through one
+     * stream is the same trajectory (a sampler opens one per run call, for its
+     * batch, and passes every row of the batch in order at every call, predictor
+     * evaluations included); one stream is used by one thread at a time;
+     * different streams run concurrently. denoise_stream computes what denoise
+     * does, within the tolerance the plugin documents, and its result may depend
+     * on the stream's earlier calls but on nothing else (not on other streams,
+     * threads or timing). stream_open may set *stream to NULL (nothing to keep
+     * for these n rows): then call denoise. [thread-safe across streams]
+     */
+    int (*stream_open)(void *self, const basin_host *host, uint64_t n, void **stream);
+    int (*denoise_stream)(void *self, void *stream, const basin_host *host,
+                          const float *x, uint64_t n, double alpha, double sigma,
+                          float *x0_hat);
+    void (*stream_close)(void *self, void *stream);
 } basin_score_iface;
 
 /* -------------------------------------------------------------------- sampler */

@@ -1,0 +1,267 @@
+/*
+ * test_softmax_stream — the certified candidate-set path (softmax_stream_average,
+ * core/kernels/softmax.h) along DDIM trajectories that it drives itself, against a
+ * brute-force double reference of the empirical denoiser.
+ *
+ * Tolerances. A certified row's omitted posterior mass is ≤ ε/2, which moves each
+ * output entry by at most ε · max|ξ|; its candidates are summed in double and the
+ * output rounded to float (≤ u · max|ξ|, u = 2⁻²⁴), so
+ *   |out − ref| ≤ ε · max|ξ| + 4u · max|ξ|        (certified rows).
+ * A row that falls back is softmax_average's float computation, whose bound is
+ * test_softmax's: [(e^{2Δ} − 1) + 90u + γ_{1024 + K/1024 + 4}] · 2 · max|ξ| with
+ * Δ = |a| γ_N max_μ Σ_i |x_i ξ_μi|. ε is chosen well above 4u so that a certified
+ * row that dropped too much mass (a wrong bound) fails the first tolerance. The
+ * counts check that both paths ran (certified rows, and fallbacks after the
+ * first call), so the test cannot pass by always taking the exact path.
+ */
+#include <cblas.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "harness.h"
+#include "basin/plugin.h"
+#include "kernels/softmax.h"
+
+#define U32 0x1p-24
+
+static uint64_t rng_state;
+
+static double uniform(void) /* [0, 1) */
+{
+    rng_state += 0x9e3779b97f4a7c15ull;
+    uint64_t z = rng_state;
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    z ^= z >> 31;
+    return (double)(z >> 11) * 0x1p-53;
+}
+
+static double normal(void)
+{
+    const double u1 = uniform(), u2 = uniform();
+    return sqrt(-2 * log(1 - u1)) * cos(2 * M_PI * u2);
+}
+
+static double gamma_u(double m)
+{
+    return m * U32 / (1 - m * U32);
+}
+
+/* The denoiser in double at (α, σ) for state x: ref (dim); *delta the float
+   logits' error bound Δ of softmax_average. */
+static void reference(const float *pat, uint64_t k, uint32_t dim, const float *x,
+                      double alpha, double sigma, double *ref, double *delta)
+{
+    double *l = malloc(k * sizeof *l);
+    double mx = -INFINITY, worst = 0;
+    for (uint64_t mu = 0; mu < k; mu++) {
+        double d2 = 0, abs_terms = 0;
+        for (uint32_t i = 0; i < dim; i++) {
+            const double d = (double)x[i] - alpha * pat[mu * dim + i];
+            d2 += d * d;
+            abs_terms += fabs((double)x[i] * pat[mu * dim + i]);
+        }
+        l[mu] = -d2 / (2 * sigma * sigma);
+        mx = l[mu] > mx ? l[mu] : mx;
+        worst = abs_terms > worst ? abs_terms : worst;
+    }
+    double z = 0;
+    memset(ref, 0, dim * sizeof *ref);
+    for (uint64_t mu = 0; mu < k; mu++) {
+        const double w = exp(l[mu] - mx);
+        z += w;
+        for (uint32_t i = 0; i < dim; i++)
+            ref[i] += w * pat[mu * dim + i];
+    }
+    for (uint32_t i = 0; i < dim; i++)
+        ref[i] /= z;
+    *delta = alpha / (sigma * sigma) * gamma_u(dim) * worst;
+    free(l);
+}
+
+/*
+ * n trajectories of `steps` deterministic DDIM steps on the ddpm-linear-like path
+ * λ = σ/α from lambda_max down to lambda_min (geometric), each started at α ξ_μ0 +
+ * σ z; the stream's own output drives them. At step `jump` (if < steps) the rows
+ * are rotated by one (row r gets row r + 1's state), so every anchor is far off:
+ * the certificate must fail and the rows fall back.
+ */
+static void run_case(const char *name, uint64_t k, uint32_t dim, uint64_t n,
+                     const float *pat, double eps, uint32_t steps, double lambda_max,
+                     double lambda_min, uint32_t jump)
+{
+    openblas_set_num_threads(1);
+    softmax_memory m;
+    ASSERT_EQ(softmax_memory_init(&m, pat, k, dim), BASIN_OK);
+    softmax_stream *s = NULL;
+    ASSERT_EQ(softmax_stream_open(&m, n, eps, &s), BASIN_OK);
+    float *x = malloc(n * dim * sizeof *x), *out = malloc(n * dim * sizeof *out);
+    float *plain = malloc(n * dim * sizeof *plain);
+    double *ref = malloc(dim * sizeof *ref);
+    double maxabs = 0;
+    for (uint64_t e = 0; e < k * dim; e++)
+        maxabs = fabs(pat[e]) > maxabs ? fabs(pat[e]) : maxabs;
+    double worst_cert = 0, worst_exact_ratio = 0;
+    uint64_t cert_rows = 0;
+    for (uint32_t t = 0; t <= steps; t++) {
+        const double lam =
+            lambda_max * pow(lambda_min / lambda_max, (double)t / (double)steps);
+        const double alpha = 1 / sqrt(1 + lam * lam), sigma = lam * alpha;
+        if (t == 0)
+            for (uint64_t r = 0; r < n; r++) {
+                const uint64_t mu = (uint64_t)(uniform() * (double)k);
+                for (uint32_t i = 0; i < dim; i++)
+                    x[r * dim + i] =
+                        (float)(alpha * pat[mu * dim + i] + sigma * normal());
+            }
+        if (t == jump) {
+            float *first = malloc(dim * sizeof *first);
+            memcpy(first, x, dim * sizeof *x);
+            memmove(x, x + dim, (n - 1) * dim * sizeof *x);
+            memcpy(x + (n - 1) * dim, first, dim * sizeof *x);
+            free(first);
+        }
+        softmax_stream_stats before;
+        softmax_stream_get_stats(s, &before);
+        ASSERT_EQ(softmax_stream_average(s, x, n, alpha, sigma, out), BASIN_OK);
+        softmax_stream_stats after;
+        softmax_stream_get_stats(s, &after);
+        if (t == 0 || t == jump) {
+            /* nothing certified: every row exact, the bytes softmax_average's */
+            EXPECT_EQ(after.certified - before.certified, 0);
+            ASSERT_EQ(softmax_average(&m, x, n, alpha / (sigma * sigma),
+                                      -alpha * alpha / (2 * sigma * sigma), plain, NULL),
+                      BASIN_OK);
+            EXPECT_MSG(memcmp(plain, out, n * dim * sizeof *out) == 0,
+                       "%s step %u: an all-exact call is softmax_average's bytes", name,
+                       t);
+        }
+        /* A certified row within the certified tolerance, the others within the
+           exact path's. */
+        uint64_t cert_now = 0;
+        for (uint64_t r = 0; r < n; r++) {
+            double delta;
+            reference(pat, k, dim, x + r * dim, alpha, sigma, ref, &delta);
+            double err = 0;
+            for (uint32_t i = 0; i < dim; i++) {
+                const double d = fabs((double)out[r * dim + i] - ref[i]);
+                err = d > err ? d : err;
+            }
+            if (softmax_stream_row_certified(s, r)) {
+                cert_now++;
+                const double cert_tol = (eps + 4 * U32) * maxabs;
+                EXPECT_MSG(err <= cert_tol,
+                           "%s step %u row %llu (certified): error %.3g above %.3g", name,
+                           t, (unsigned long long)r, err, cert_tol);
+                worst_cert = err > worst_cert ? err : worst_cert;
+            } else {
+                const double exact_tol = (expm1(2 * delta) + 90 * U32 +
+                                          gamma_u(1024.0 + (double)k / 1024 + 4)) *
+                                         2 * maxabs;
+                EXPECT_MSG(err <= exact_tol,
+                           "%s step %u row %llu (exact): error %.3g above %.3g", name, t,
+                           (unsigned long long)r, err, exact_tol);
+                const double ratio = err / exact_tol;
+                worst_exact_ratio = ratio > worst_exact_ratio ? ratio : worst_exact_ratio;
+            }
+        }
+        EXPECT_EQ(cert_now, after.certified - before.certified);
+        cert_rows += after.certified - before.certified;
+        /* DDIM (η = 0) to the next level */
+        if (t < steps) {
+            const double lj = lambda_max * pow(lambda_min / lambda_max,
+                                               (double)(t + 1) / (double)steps);
+            const double aj = 1 / sqrt(1 + lj * lj), sj = lj * aj;
+            for (uint64_t e = 0; e < n * dim; e++) {
+                const double eps_hat = ((double)x[e] - alpha * out[e]) / sigma;
+                x[e] = (float)(aj * out[e] + sj * eps_hat);
+            }
+        }
+    }
+    softmax_stream_stats st;
+    softmax_stream_get_stats(s, &st);
+    printf("# %s: %llu of %llu evaluations certified (mean %.1f of %llu candidates), "
+           "worst certified error %.3g of eps*max|xi| = %.3g, worst exact error %.2g "
+           "of its bound\n",
+           name, (unsigned long long)st.certified, (unsigned long long)st.calls,
+           st.certified ? (double)st.candidates / (double)st.certified : 0.0,
+           (unsigned long long)k, worst_cert, eps * maxabs, worst_exact_ratio);
+    EXPECT_EQ(st.calls, (uint64_t)(steps + 1) * n);
+    EXPECT_EQ(st.certified + st.exact, st.calls);
+    EXPECT_EQ(cert_rows, st.certified);
+    EXPECT_MSG(st.certified >= st.calls / 4, "%s: the candidate path ran (%llu)", name,
+               (unsigned long long)st.certified);
+    EXPECT_MSG(st.exact > 2 * n, "%s: fallbacks after the first call (%llu)", name,
+               (unsigned long long)st.exact);
+    softmax_stream_close(s);
+    softmax_memory_free(&m);
+    free(x);
+    free(out);
+    free(plain);
+    free(ref);
+}
+
+/* K points of a standard Gaussian in N = 32. */
+TEST_IMPL(stream_gaussian)
+{
+    rng_state = 1;
+    const uint64_t k = 2000;
+    const uint32_t dim = 32;
+    float *pat = malloc(k * dim * sizeof *pat);
+    for (uint64_t e = 0; e < k * dim; e++)
+        pat[e] = (float)normal();
+    run_case("gaussian K=2000 N=32", k, dim, 24, pat, 1e-4, 60, 20, 0.02, 45);
+    run_case("gaussian, eps = 1e-7", k, dim, 24, pat, 1e-7, 60, 20, 0.02, 1000);
+    free(pat);
+}
+
+/* Fashion-MNIST-sized points (N = 784, entries in [0, 1], about half of them 0,
+   in 20 prototypes with pixel noise: clustered like images), K = 1500. */
+TEST_IMPL(stream_image_sized)
+{
+    rng_state = 2;
+    const uint64_t k = 1500, protos = 20;
+    const uint32_t dim = 784;
+    float *proto = malloc(protos * dim * sizeof *proto);
+    for (uint64_t e = 0; e < protos * dim; e++)
+        proto[e] = uniform() < 0.5 ? 0.0f : (float)uniform();
+    float *pat = malloc(k * dim * sizeof *pat);
+    for (uint64_t mu = 0; mu < k; mu++)
+        for (uint32_t i = 0; i < dim; i++) {
+            double v = proto[(mu % protos) * dim + i] + 0.15 * normal();
+            pat[mu * dim + i] = (float)(v < 0 ? 0 : v > 1 ? 1 : v);
+        }
+    run_case("image-sized K=1500 N=784", k, dim, 12, pat, 1e-4, 40, 20, 0.01, 30);
+    free(proto);
+    free(pat);
+}
+
+/* Arguments refused; a stream too large for SOFTMAX_STREAM_MAX_BYTES. */
+TEST_IMPL(stream_errors)
+{
+    float pat[6] = {1, 0, 0, 1, 1, 1};
+    softmax_memory m;
+    ASSERT_EQ(softmax_memory_init(&m, pat, 3, 2), BASIN_OK);
+    softmax_stream *s = NULL;
+    EXPECT_EQ(softmax_stream_open(&m, 0, 1e-7, &s), BASIN_EINVAL);
+    EXPECT_EQ(softmax_stream_open(&m, 2, 0, &s), BASIN_EINVAL);
+    EXPECT_EQ(softmax_stream_open(&m, 2, 1, &s), BASIN_EINVAL);
+    EXPECT_EQ(softmax_stream_open(&m, SOFTMAX_STREAM_MAX_BYTES, 1e-7, &s), BASIN_EINVAL);
+    ASSERT_EQ(softmax_stream_open(&m, 2, 1e-7, &s), BASIN_OK);
+    float x[4] = {0.5f, 0.5f, 1, 0}, out[4];
+    EXPECT_EQ(softmax_stream_average(s, x, 1, 1, 1, out), BASIN_EINVAL);
+    EXPECT_EQ(softmax_stream_average(s, x, 2, 0, 1, out), BASIN_EINVAL);
+    EXPECT_EQ(softmax_stream_average(s, x, 2, 1, 0, out), BASIN_EINVAL);
+    EXPECT_EQ(softmax_stream_average(s, x, 2, 1, INFINITY, out), BASIN_OK);
+    EXPECT_NEAR(out[0], 2.0 / 3, 1e-6); /* σ = ∞: the mean */
+    softmax_stream_close(s);
+    softmax_memory_free(&m);
+}
+
+TEST_LIST_BEGIN
+TEST_ENTRY(stream_gaussian)
+TEST_ENTRY(stream_image_sized)
+TEST_ENTRY(stream_errors)
+TEST_LIST_END
