@@ -60,12 +60,15 @@ static void write_jobs(FILE *f, const recipe *r, const point_stats *stats)
                "thresholds it used\n# (calibrated from its held-out split where "
                "measure.delta_m or delta_s is \"auto\";\n# delta_h: the support "
                "test, docs/science.md).\n");
+    if (r->n_models)
+        fprintf(f, "# Jobs that differ only in their model share their seed "
+                   "(recipe_job_seed).\n");
     for (size_t p = 0; p < r->n_points; p++)
         for (uint32_t k = 0; k < r->repeats; k++) {
             uint64_t index = (uint64_t)p * r->repeats + k;
             fprintf(f, "# job %llu: point %zu, repeat %u, seed %llu",
                     (unsigned long long)index, p, k,
-                    (unsigned long long)rng_job_seed(r->seed, index));
+                    (unsigned long long)recipe_job_seed(r, index));
             write_thresholds(f, stats ? &stats[p] : NULL, index);
             fputc('\n', f);
         }
