@@ -614,6 +614,7 @@ static int model_labels(loader *L, const toml_node *list)
         for (size_t i = 0; mine && i < k; i++)
             if (r->models[i].label && strcmp(r->models[i].label, mine) == 0) {
                 const toml_node *at = toml_get(list->items[k], "label");
+                L->entry = k + 1;
                 return fail(L, at, "model.label",
                             "'%s' labels [[model]] %zu already: labels name the "
                             "models in summary.csv and must differ",
@@ -669,14 +670,15 @@ static int load_models(loader *L, const toml_node *list, registry *reg)
         const registry_plugin *p = r->models[k].plugin, *p0 = r->models[0].plugin;
         if (rc == BASIN_OK && k && p && p0 &&
             strcmp(p->descriptor->interface, p0->descriptor->interface) != 0)
-            rc = fail(L, toml_get(t, "plugin"), "model.plugin",
-                      "%s is a%s %s model, but [[model]] 1 (%s) is a%s %s model: the "
-                      "models one sampler drives are all energies or all score "
-                      "models",
-                      p->descriptor->id, registry_kind(p->descriptor)[0] == 'e' ? "n" : "",
-                      registry_kind(p->descriptor), p0->descriptor->id,
-                      registry_kind(p0->descriptor)[0] == 'e' ? "n" : "",
-                      registry_kind(p0->descriptor));
+            rc =
+                fail(L, toml_get(t, "plugin"), "model.plugin",
+                     "%s is a%s %s model, but [[model]] 1 (%s) is a%s %s model: the "
+                     "models one sampler drives are all energies or all score "
+                     "models",
+                     p->descriptor->id, registry_kind(p->descriptor)[0] == 'e' ? "n" : "",
+                     registry_kind(p->descriptor), p0->descriptor->id,
+                     registry_kind(p0->descriptor)[0] == 'e' ? "n" : "",
+                     registry_kind(p0->descriptor));
     }
     L->entry = 0;
     if (rc == BASIN_OK)
@@ -967,7 +969,14 @@ void recipe_coords(const recipe *r, size_t point, size_t *coords)
 
 /* The model axis' values: the labels of the [[model]] entries. */
 static const basin_param_def MODEL_AXIS_DEF = {
-    "model", BASIN_PARAM_STRING, 0, NULL, 0, 0, NULL, 0,
+    "model",
+    BASIN_PARAM_STRING,
+    0,
+    NULL,
+    0,
+    0,
+    NULL,
+    0,
     "the model ([[model]] entry) by its label"};
 
 const basin_param_def *recipe_axis_def(const recipe *r, size_t a)
