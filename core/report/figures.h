@@ -53,6 +53,9 @@ const char *figures_gnuplot(char *buf, size_t n, char *why, size_t n_why);
  */
 int figures_rates(const csv_table *summary, const char *dir, const char *gnuplot,
                   report_figure *fig, char *err, size_t n_err);
+/* models: with a model axis ([[model]]) and a numeric one, a curve per model. */
+int figures_models(const csv_table *summary, const char *dir, const char *gnuplot,
+                   report_figure *fig, char *err, size_t n_err);
 int figures_collapse(const csv_table *summary, const char *dir, const char *gnuplot,
                      report_figure *fig, char *err, size_t n_err);
 int figures_phi(const csv_table *collapse, const char *dir, const char *gnuplot,

@@ -39,7 +39,7 @@ const char report_usage[] =
 
 /* Files a report writes; an earlier report's that this one does not rewrite are
    removed, so the folder never mixes two reports. */
-static const char *const FIGURE_STEMS[] = {"rates", "pairs",     "collapse",
+static const char *const FIGURE_STEMS[] = {"rates", "models",    "pairs",   "collapse",
                                            "phi",   "landscape", "training"};
 static const char *const FIGURE_EXTS[] = {"svg", "png", "gp", "dat"};
 
@@ -427,6 +427,12 @@ static int draw_rates(const inputs *in, const char *dir, const char *gnuplot,
     return figures_rates(&in->summary, dir, gnuplot, fig, err, n_err);
 }
 
+static int draw_models(const inputs *in, const char *dir, const char *gnuplot,
+                       report_figure *fig, char *err, size_t n_err)
+{
+    return figures_models(&in->summary, dir, gnuplot, fig, err, n_err);
+}
+
 static int draw_pairs(const inputs *in, const char *dir, const char *gnuplot,
                       report_figure *fig, char *err, size_t n_err)
 {
@@ -472,9 +478,9 @@ static int draw_samples(const inputs *in, const char *dir, const char *gnuplot,
 }
 
 /* The figures in page order. */
-static const figure_stage FIGURES[] = {draw_rates,  draw_pairs,     draw_collapse,
-                                       draw_phi,    draw_landscape, draw_training,
-                                       draw_samples};
+static const figure_stage FIGURES[] = {draw_rates,    draw_models, draw_pairs,
+                                       draw_collapse, draw_phi,    draw_landscape,
+                                       draw_training, draw_samples};
 #define N_FIGURES (sizeof FIGURES / sizeof FIGURES[0])
 
 /* Draw every figure the run has into tmp: figs[0..*n). Without gnuplot, each

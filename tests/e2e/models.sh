@@ -183,6 +183,15 @@ check "3 shards merged give the files of the whole run" same two merged
 check "basin report draws the comparison ($(cat report.err))" [ -s two/rates.svg ]
 check "... with both models in its data" grep -q 'scores/empirical' two/rates.dat &&
     grep -q 'gaussian fit' two/rates.dat
+check "... and the models figure, a curve per model" [ -s two/models.svg ] &&
+    [ "$(grep -c '^# curve [01]: model = ' two/models.dat)" -eq 2 ]
+# Its data are summary.csv's: the gaussian fit's curve (block 1) has, at K = 20
+# and 50, the memorized rates of its rows.
+want=$(awk -F, '$2 == "gaussian fit" { print $1, $3 }' two/summary.csv | tr '\n' ' ')
+got=$(awk '/^# curve 1:/ { on = 1; next } /^# curve/ { on = 0 }
+           on && NF > 2 { print $1, $2 }' two/models.dat | tr '\n' ' ')
+check "... whose gaussian-fit curve is summary.csv's memorized rate ($got)" \
+    [ -n "$got" ] && [ "$got" = "$want" ]
 
 # --- trained models: every job trains its own, checkpoints never collide
 recipe mlp.toml '[[model]]
