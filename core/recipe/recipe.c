@@ -969,15 +969,10 @@ void recipe_coords(const recipe *r, size_t point, size_t *coords)
 
 /* The model axis' values: the labels of the [[model]] entries. */
 static const basin_param_def MODEL_AXIS_DEF = {
-    "model",
-    BASIN_PARAM_STRING,
-    0,
-    NULL,
-    0,
-    0,
-    NULL,
-    0,
-    "the model ([[model]] entry) by its label"};
+    .name = "model",
+    .type = BASIN_PARAM_STRING,
+    .default_string = "",
+    .doc = "the model ([[model]] entry) by its label"};
 
 const basin_param_def *recipe_axis_def(const recipe *r, size_t a)
 {
