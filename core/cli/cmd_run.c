@@ -320,13 +320,22 @@ static int run_report(const recipe *r, const pipeline_options *o, double seconds
     pipeline_out_dir(r, o, dir, sizeof dir);
     /* The libraries this run loaded through plugin_path: the report may load
        them (the user named them in the recipe), never what a folder names. */
-    const char *paths[RECIPE_N_SECTIONS];
+    const char **paths = calloc(RECIPE_N_SECTIONS + r->n_models, sizeof *paths);
+    if (!paths) {
+        errmsg(err, n_err, "out of memory");
+        return BASIN_ENOMEM;
+    }
     size_t n_paths = 0;
     for (size_t s = 0; s < RECIPE_N_SECTIONS; s++)
         if (r->sections[s].library)
             paths[n_paths++] = r->sections[s].library;
-    if (report_write_plugins(dir, paths, n_paths, o->quiet || o->json, why, sizeof why) ==
-        BASIN_OK)
+    for (size_t k = 1; k < r->n_models; k++) /* models[0]: sections[RECIPE_MODEL] */
+        if (r->models[k].library)
+            paths[n_paths++] = r->models[k].library;
+    int written =
+        report_write_plugins(dir, paths, n_paths, o->quiet || o->json, why, sizeof why);
+    free(paths);
+    if (written == BASIN_OK)
         return BASIN_OK;
     if (!asked) {
         fprintf(stderr, "basin: report: %s\n", why);

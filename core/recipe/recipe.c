@@ -9,6 +9,7 @@
 
 #include "registry/param.h"
 #include "registry/vocabulary.h"
+#include "base/rng.h"
 #include "base/suggest.h"
 #include "recipe/sections.h"
 
@@ -25,6 +26,8 @@ typedef struct loader {
     char *err;
     size_t n_err;
     int as_data; /* recipe_load_results: no plugin_path, unknown plugins read */
+    size_t entry, n_entries; /* the [[model]] entry being read (from 1), of how many
+                                (0: not one) */
 } loader;
 
 /* "FILE:LINE: KEY: message" (or "--set KEY: message" for a command-line value). */
@@ -35,12 +38,16 @@ static int fail(loader *L, const toml_node *at, const char *key, const char *fmt
     va_start(ap, fmt);
     vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    char entry[96] = "";
+    if (L->entry)
+        snprintf(entry, sizeof entry, "[[model]] %zu of %zu: ", L->entry, L->n_entries);
     if (at && at->line < 0)
         snprintf(L->err, L->n_err, "--set %s: %s", key, msg);
     else if (at && at->line > 0)
-        snprintf(L->err, L->n_err, "%s:%d: %s: %s", L->r->path, at->line, key, msg);
+        snprintf(L->err, L->n_err, "%s:%d: %s%s: %s", L->r->path, at->line, entry, key,
+                 msg);
     else
-        snprintf(L->err, L->n_err, "%s: %s: %s", L->r->path, key, msg);
+        snprintf(L->err, L->n_err, "%s: %s%s: %s", L->r->path, entry, key, msg);
     return BASIN_EINVAL;
 }
 
@@ -154,8 +161,14 @@ static int apply_set(loader *L, const char *set)
             }
         } else if (section->kind != TOML_TABLE) {
             toml_free(value);
-            snprintf(L->err, L->n_err, "--set %s.%s: '%s' is not a section", key, dot + 1,
-                     key);
+            if (strcmp(key, "model") == 0 && section->kind == TOML_ARRAY)
+                snprintf(L->err, L->n_err,
+                         "--set model.%s: the recipe compares several models "
+                         "([[model]]); set the key in its [[model]] entries",
+                         dot + 1);
+            else
+                snprintf(L->err, L->n_err, "--set %s.%s: '%s' is not a section", key,
+                         dot + 1, key);
             return BASIN_EINVAL;
         }
         table = section;
@@ -305,16 +318,15 @@ static basin_param_type read_type(const toml_node *e)
 
 /* recipe_load_results: a plugin section whose plugin is not loaded keeps its keys
    as read, each typed by its TOML value and unbounded. */
-static int read_params(loader *L, recipe_section_id s, const toml_node *table)
+static int read_params(loader *L, recipe_section *sec, const toml_node *table)
 {
-    recipe_section *sec = &L->r->sections[s];
     basin_param_def *defs = calloc(table->n_items + 1, sizeof *defs);
     if (!defs)
         return BASIN_ENOMEM;
     size_t n = 0;
     for (size_t i = 0; i < table->n_items; i++) {
         const toml_node *e = table->items[i];
-        if (strcmp(e->key, "plugin") == 0)
+        if (strcmp(e->key, "plugin") == 0 || (L->entry && strcmp(e->key, "label") == 0))
             continue;
         defs[n].name = e->key;
         defs[n].type = read_type(e);
@@ -330,15 +342,14 @@ static int read_params(loader *L, recipe_section_id s, const toml_node *table)
 /* Find plugin `id` (named by node `at`, key `dotted`) for section s, whose keys
    are in table: its descriptor and parameter table, or (a results folder read as
    data) the keys as read when reg lacks it. */
-static int find_plugin(loader *L, recipe_section_id s, const toml_node *table,
-                       const char *id, const toml_node *at, const char *dotted,
-                       registry *reg)
+static int find_plugin(loader *L, recipe_section_id s, recipe_section *sec,
+                       const toml_node *table, const char *id, const toml_node *at,
+                       const char *dotted, registry *reg)
 {
-    recipe_section *sec = &L->r->sections[s];
     sec->plugin_id = id;
     const registry_plugin *p = registry_find(reg, id);
     if (!p && L->as_data)
-        return read_params(L, s, table);
+        return read_params(L, sec, table);
     if (!p) {
         const char *near = registry_suggest(reg, id);
         char refused[512] = "";
@@ -373,8 +384,8 @@ static int find_plugin(loader *L, recipe_section_id s, const toml_node *table,
     return BASIN_OK;
 }
 
-static int resolve_plugin(loader *L, recipe_section_id s, const toml_node *table,
-                          registry *reg)
+static int resolve_plugin(loader *L, recipe_section_id s, recipe_section *sec,
+                          const toml_node *table, registry *reg)
 {
     char dotted[64];
     snprintf(dotted, sizeof dotted, "%s.plugin", recipe_sections[s].name);
@@ -386,7 +397,7 @@ static int resolve_plugin(loader *L, recipe_section_id s, const toml_node *table
     if (id->kind != TOML_STRING)
         return fail(L, id, dotted, "expected a plugin id string, found %s",
                     toml_kind_name(id->kind));
-    return find_plugin(L, s, table, id->string, id, dotted, reg);
+    return find_plugin(L, s, sec, table, id->string, id, dotted, reg);
 }
 
 /* No parameters: [space] when measure.space is raw. */
@@ -423,8 +434,9 @@ static int resolve_space(loader *L, const toml_node *table, registry *reg)
                         table->items[0]->key);
         return BASIN_OK;
     }
-    return find_plugin(L, RECIPE_SPACE, table ? table : &(toml_node){.kind = TOML_TABLE},
-                       id, at, "measure.space", reg);
+    return find_plugin(L, RECIPE_SPACE, sec,
+                       table ? table : &(toml_node){.kind = TOML_TABLE}, id, at,
+                       "measure.space", reg);
 }
 
 static int add_axis(loader *L, recipe_axis *axis)
@@ -559,10 +571,27 @@ static int load_snapshots(loader *L, recipe_section *sec, const toml_node *table
     return BASIN_OK;
 }
 
-static int load_section(loader *L, recipe_section_id s, const toml_node *table,
-                        registry *reg)
+/* A [[model]] entry's label: a non-empty line of text. */
+static int read_label(loader *L, const toml_node *e, recipe_section *sec)
 {
-    recipe_section *sec = &L->r->sections[s];
+    if (e->kind != TOML_STRING)
+        return fail(L, e, "model.label", "expected a string, found %s",
+                    toml_kind_name(e->kind));
+    if (!e->string[0])
+        return fail(L, e, "model.label", "an empty label names nothing");
+    for (const char *c = e->string; *c; c++)
+        if ((unsigned char)*c < 0x20 || *c == 0x7f)
+            return fail(L, e, "model.label", "a label is one line of printable text");
+    free(sec->label);
+    sec->label = strdup(e->string);
+    return sec->label ? BASIN_OK : BASIN_ENOMEM;
+}
+
+/* Section s from its table into sec (sections[s], or a [[model]] entry: then
+   every key takes one value, and `label` names the entry). */
+static int load_table(loader *L, recipe_section_id s, recipe_section *sec,
+                      const toml_node *table, registry *reg)
+{
     sec->name = recipe_sections[s].name;
     if (table && table->kind != TOML_TABLE)
         return fail(L, table, sec->name, "expected a table [%s], found %s", sec->name,
@@ -582,7 +611,7 @@ static int load_section(loader *L, recipe_section_id s, const toml_node *table,
     } else if (s == RECIPE_COMPARE && !table) {
         sec->params = NO_PARAMS; /* no second model */
     } else if (recipe_sections[s].kinds) {
-        if ((rc = resolve_plugin(L, s, table, reg)))
+        if ((rc = resolve_plugin(L, s, sec, table, reg)))
             return rc;
     } else {
         sec->params = recipe_sections[s].table;
@@ -600,16 +629,24 @@ static int load_section(loader *L, recipe_section_id s, const toml_node *table,
         if (recipe_sections[s].kinds && s != RECIPE_SPACE &&
             strcmp(e->key, "plugin") == 0)
             continue;
+        if (L->entry && strcmp(e->key, "label") == 0) {
+            if ((rc = read_label(L, e, sec)))
+                return rc;
+            continue;
+        }
         long p = param_find(sec->params, e->key);
         if (p < 0) {
-            const char **names = calloc(sec->n_params + 1, sizeof *names);
+            const char **names = calloc(sec->n_params + 2, sizeof *names);
             if (!names)
                 return BASIN_ENOMEM;
             for (size_t k = 0; k < sec->n_params; k++)
                 names[k] = sec->params[k].name;
+            size_t n_names = sec->n_params;
             if (recipe_sections[s].kinds && s != RECIPE_SPACE)
-                names[sec->n_params] = "plugin";
-            const char *near = suggest_closest(e->key, names, sec->n_params + 1);
+                names[n_names++] = "plugin";
+            if (L->entry)
+                names[n_names++] = "label";
+            const char *near = suggest_closest(e->key, names, n_names);
             char owner[200];
             snprintf(owner, sizeof owner, "%s%s", sec->plugin ? "plugin " : "section [",
                      sec->plugin ? sec->plugin->descriptor->id : sec->name);
@@ -624,6 +661,10 @@ static int load_section(loader *L, recipe_section_id s, const toml_node *table,
         }
         if (s == RECIPE_MODEL && strcmp(e->key, "snapshots") == 0 &&
             (e->kind == TOML_ARRAY || e->kind == TOML_TABLE)) {
+            if (L->entry)
+                return fail(L, e, dotted,
+                            "snapshots in a [[model]] entry are not supported: give "
+                            "one [model] with snapshots a run");
             if ((rc = load_snapshots(L, sec, table, e, p)))
                 return rc;
             continue;
@@ -632,6 +673,11 @@ static int load_section(loader *L, recipe_section_id s, const toml_node *table,
         if ((def->flags & BASIN_PARAM_PATH) && (rc = resolve_paths(L, def, e)))
             return rc;
         int is_range = e->kind == TOML_TABLE;
+        if (L->entry && (e->kind == TOML_ARRAY || is_range))
+            return fail(L, e, dotted,
+                        "a [[model]] entry takes one value per key; to compare "
+                        "values, give a [[model]] entry per value (each with its "
+                        "label)");
         if (e->kind == TOML_ARRAY || is_range) {
             recipe_axis axis = {0};
             axis.section = s;
@@ -672,6 +718,125 @@ static int load_section(loader *L, recipe_section_id s, const toml_node *table,
         }
     }
     return BASIN_OK;
+}
+
+/* Whether label is taken by one of models[0, n) other than `self`. */
+static int label_taken(const recipe_section *models, size_t n, size_t self,
+                       const char *label)
+{
+    for (size_t k = 0; k < n; k++)
+        if (k != self && models[k].label && strcmp(models[k].label, label) == 0)
+            return 1;
+    return 0;
+}
+
+/* The labels of [[model]] entries: each one's `label`, unique, or else its plugin
+   id, with "-2", "-3", ... (the entry's number, then on) when another entry has
+   that label or id. */
+static int model_labels(loader *L, const toml_node *list)
+{
+    recipe *r = L->r;
+    for (size_t k = 0; k < r->n_models; k++) {
+        const char *mine = r->models[k].label;
+        for (size_t i = 0; mine && i < k; i++)
+            if (r->models[i].label && strcmp(r->models[i].label, mine) == 0) {
+                const toml_node *at = toml_get(list->items[k], "label");
+                L->entry = k + 1;
+                return fail(L, at, "model.label",
+                            "'%s' labels [[model]] %zu already: labels name the "
+                            "models in summary.csv and must differ",
+                            mine, i + 1);
+            }
+    }
+    for (size_t k = 0; k < r->n_models; k++) {
+        recipe_section *m = &r->models[k];
+        if (m->label)
+            continue;
+        int shared = 0;
+        for (size_t i = 0; i < r->n_models; i++)
+            shared |= i != k && !strcmp(r->models[i].plugin_id, m->plugin_id);
+        shared |= label_taken(r->models, r->n_models, k, m->plugin_id);
+        size_t len = strlen(m->plugin_id) + 24;
+        if (!(m->label = malloc(len)))
+            return BASIN_ENOMEM;
+        if (!shared || k == 0) {
+            snprintf(m->label, len, "%s", m->plugin_id);
+            if (!label_taken(r->models, r->n_models, k, m->label))
+                continue;
+        }
+        for (size_t n = k + 1;; n++) {
+            snprintf(m->label, len, "%s-%zu", m->plugin_id, n);
+            if (!label_taken(r->models, r->n_models, k, m->label))
+                break;
+        }
+    }
+    return BASIN_OK;
+}
+
+/* [[model]]: every entry a whole model, the model axis their labels. */
+static int load_models(loader *L, const toml_node *list, registry *reg)
+{
+    recipe *r = L->r;
+    if (list->n_items == 0)
+        return fail(L, list, "model",
+                    "an empty list of models: give [[model]] tables (or one [model])");
+    if (list->n_items > MAX_SWEEP_VALUES)
+        return fail(L, list, "model", "more than %d models", MAX_SWEEP_VALUES);
+    if (!(r->models = calloc(list->n_items, sizeof *r->models)))
+        return BASIN_ENOMEM;
+    r->n_models = list->n_items;
+    L->n_entries = list->n_items;
+    int rc = BASIN_OK;
+    for (size_t k = 0; k < r->n_models && rc == BASIN_OK; k++) {
+        const toml_node *t = list->items[k];
+        L->entry = k + 1;
+        rc = t->kind != TOML_TABLE
+                 ? fail(L, t, "model", "expected a model table, found %s",
+                        toml_kind_name(t->kind))
+                 : load_table(L, RECIPE_MODEL, &r->models[k], t, reg);
+        const registry_plugin *p = r->models[k].plugin, *p0 = r->models[0].plugin;
+        if (rc == BASIN_OK && k && p && p0 &&
+            strcmp(p->descriptor->interface, p0->descriptor->interface) != 0)
+            rc =
+                fail(L, toml_get(t, "plugin"), "model.plugin",
+                     "%s is a%s %s model, but [[model]] 1 (%s) is a%s %s model: the "
+                     "models one sampler drives are all energies or all score "
+                     "models",
+                     p->descriptor->id, registry_kind(p->descriptor)[0] == 'e' ? "n" : "",
+                     registry_kind(p->descriptor), p0->descriptor->id,
+                     registry_kind(p0->descriptor)[0] == 'e' ? "n" : "",
+                     registry_kind(p0->descriptor));
+    }
+    L->entry = 0;
+    if (rc == BASIN_OK)
+        rc = model_labels(L, list);
+    if (rc)
+        return rc;
+    recipe_axis axis = {.section = RECIPE_MODEL,
+                        .param = RECIPE_MODEL_AXIS,
+                        .n_values = r->n_models,
+                        .line = list->line};
+    axis.values = calloc(r->n_models, sizeof *axis.values);
+    axis.dotted = strdup("model");
+    if (!axis.values || !axis.dotted || add_axis(L, &axis)) {
+        free(axis.values);
+        free(axis.dotted);
+        return BASIN_ENOMEM;
+    }
+    for (size_t k = 0; k < r->n_models; k++)
+        axis.values[k] = (basin_value){(double)k, r->models[k].label};
+    r->model_axis = r->n_axes - 1;
+    /* A view: models[0] owns what it points to (recipe_free). */
+    r->sections[RECIPE_MODEL] = r->models[0];
+    return BASIN_OK;
+}
+
+static int load_section(loader *L, recipe_section_id s, const toml_node *table,
+                        registry *reg)
+{
+    if (s == RECIPE_MODEL && table && table->kind == TOML_ARRAY)
+        return load_models(L, table, reg);
+    return load_table(L, s, &L->r->sections[s], table, reg);
 }
 
 /* ---------------------------------------------------------------- top level */
@@ -872,8 +1037,12 @@ static int load_top(loader *L, registry *reg)
    library the recipe's plugin_path added (registry entries [first, end)). */
 static int note_libraries(recipe *r, const registry *reg, size_t first, size_t end)
 {
-    for (int s = 0; s < RECIPE_N_SECTIONS; s++) {
-        recipe_section *sec = &r->sections[s];
+    for (size_t s = 0; s < RECIPE_N_SECTIONS + r->n_models; s++) {
+        /* With [[model]], the models' own rather than their view. */
+        if (s == RECIPE_MODEL && r->n_models)
+            continue;
+        recipe_section *sec =
+            s < RECIPE_N_SECTIONS ? &r->sections[s] : &r->models[s - RECIPE_N_SECTIONS];
         for (size_t i = first; sec->plugin && i < end; i++) {
             if (registry_at(reg, i)->descriptor != sec->plugin->descriptor)
                 continue;
@@ -884,6 +1053,8 @@ static int note_libraries(recipe *r, const registry *reg, size_t first, size_t e
             break;
         }
     }
+    if (r->n_models)
+        r->sections[RECIPE_MODEL].library = r->models[0].library;
     return BASIN_OK;
 }
 
@@ -897,7 +1068,7 @@ static int load(const char *path, const char *const *sets, size_t n_sets, regist
         snprintf(err, n_err, "out of memory");
         return BASIN_ENOMEM;
     }
-    loader L = {r, err, n_err, as_data};
+    loader L = {r, err, n_err, as_data, 0, 0};
     char *perr = NULL;
     int rc = toml_parse_file(path, &r->root, &perr);
     if (rc) {
@@ -969,10 +1140,20 @@ void recipe_free(recipe *r)
     if (!r)
         return;
     for (int s = 0; s < RECIPE_N_SECTIONS; s++) {
+        if (s == RECIPE_MODEL && r->n_models)
+            continue; /* a view of models[0] */
         free(r->sections[s].fixed);
         free(r->sections[s].library);
         free(r->sections[s].read_params);
+        free(r->sections[s].label);
     }
+    for (size_t k = 0; k < r->n_models; k++) {
+        free(r->models[k].fixed);
+        free(r->models[k].library);
+        free(r->models[k].read_params);
+        free(r->models[k].label);
+    }
+    free(r->models);
     for (size_t a = 0; a < r->n_axes; a++) {
         free(r->axes[a].dotted);
         free(r->axes[a].values);
@@ -994,24 +1175,69 @@ void recipe_coords(const recipe *r, size_t point, size_t *coords)
     }
 }
 
-uint64_t recipe_seed_job(const recipe *r, uint64_t job)
+/* The model axis' values: the labels of the [[model]] entries. */
+static const basin_param_def MODEL_AXIS_DEF = {
+    .name = "model",
+    .type = BASIN_PARAM_STRING,
+    .default_string = "",
+    .doc = "the model ([[model]] entry) by its label"};
+
+const basin_param_def *recipe_axis_def(const recipe *r, size_t a)
 {
-    const uint64_t repeat = job % r->repeats;
-    uint64_t point = job / r->repeats, stride = 1, base = 0;
+    const recipe_axis *ax = &r->axes[a];
+    if (ax->param == RECIPE_MODEL_AXIS)
+        return &MODEL_AXIS_DEF;
+    return &r->sections[ax->section].params[ax->param];
+}
+
+const recipe_section *recipe_model(const recipe *r, size_t point)
+{
+    if (!r->n_models)
+        return &r->sections[RECIPE_MODEL];
+    for (size_t a = r->n_axes; a-- > r->model_axis + 1;)
+        point /= r->axes[a].n_values;
+    return &r->models[point % r->n_models];
+}
+
+size_t recipe_most_params(const recipe *r)
+{
+    size_t most = 0;
+    for (int s = 0; s < RECIPE_N_SECTIONS; s++)
+        most = r->sections[s].n_params > most ? r->sections[s].n_params : most;
+    for (size_t k = 0; k < r->n_models; k++)
+        most = r->models[k].n_params > most ? r->models[k].n_params : most;
+    return most;
+}
+
+uint64_t recipe_job_seed(const recipe *r, uint64_t j)
+{
+    int snapshots = 0;
+    for (size_t a = 0; a < r->n_axes; a++)
+        snapshots |= r->axes[a].snapshot;
+    if (!r->n_models && !snapshots)
+        return rng_job_seed(r->seed, j);
+    /* The index of the job with the same coordinates but for the model axis (left
+       out: every model sees the same data, starts and noise) and the train_step
+       axis (set to its first value: every snapshot of a point is the same
+       training run with the same samples' noise). */
+    uint64_t point = j / r->repeats, repeat = j % r->repeats, without = 0, scale = 1;
     for (size_t a = r->n_axes; a-- > 0;) {
-        const uint64_t n = r->axes[a].n_values, c = point % n;
+        uint64_t n = r->axes[a].n_values, c = point % n;
         point /= n;
-        if (!r->axes[a].snapshot)
-            base += c * stride;
-        stride *= n;
+        if (r->n_models && a == r->model_axis)
+            continue;
+        if (r->axes[a].snapshot)
+            c = 0;
+        without += c * scale;
+        scale *= n;
     }
-    return base * r->repeats + repeat;
+    return rng_job_seed(r->seed, without * r->repeats + repeat);
 }
 
 const char *recipe_axis_text(const recipe *r, size_t a, size_t c, char *buf)
 {
     const recipe_axis *ax = &r->axes[a];
-    basin_param_type type = r->sections[ax->section].params[ax->param].type;
+    basin_param_type type = recipe_axis_def(r, a)->type;
     basin_value v = ax->values[c];
     return type == BASIN_PARAM_STRING || type == BASIN_PARAM_CHOICE
                ? v.string
@@ -1020,13 +1246,14 @@ const char *recipe_axis_text(const recipe *r, size_t a, size_t c, char *buf)
 
 void recipe_values(const recipe *r, recipe_section_id s, size_t point, basin_value *out)
 {
-    const recipe_section *sec = &r->sections[s];
+    const recipe_section *sec =
+        s == RECIPE_MODEL ? recipe_model(r, point) : &r->sections[s];
     for (size_t i = 0; i < sec->n_params; i++)
         out[i] = sec->fixed[i];
     for (size_t a = r->n_axes; a-- > 0;) {
         size_t coord = point % r->axes[a].n_values;
         point /= r->axes[a].n_values;
-        if (r->axes[a].section == s)
+        if (r->axes[a].section == s && r->axes[a].param != RECIPE_MODEL_AXIS)
             out[r->axes[a].param] = r->axes[a].values[coord];
     }
 }
@@ -1048,16 +1275,33 @@ basin_value recipe_core_value(const recipe *r, recipe_section_id s, size_t point
     return v;
 }
 
+/* The plugin sections of r, [[model]] entries included: section k of
+   n_plugin_sections(r) (NULL for the view of models[0]). */
+static size_t n_plugin_sections(const recipe *r)
+{
+    return RECIPE_N_SECTIONS + r->n_models;
+}
+
+static const recipe_section *plugin_section(const recipe *r, size_t k)
+{
+    if (k == RECIPE_MODEL && r->n_models)
+        return NULL;
+    return k < RECIPE_N_SECTIONS ? &r->sections[k] : &r->models[k - RECIPE_N_SECTIONS];
+}
+
 /* plugin_path = [...]: the absolute libraries the plugins came from that the
    recipe's plugin_path found, each once, so that run.toml reruns anywhere. */
 static void write_plugin_path(const recipe *r, FILE *f, const basin_param_def *text)
 {
     int any = 0;
-    for (int s = 0; s < RECIPE_N_SECTIONS; s++) {
-        const char *lib = r->sections[s].library;
+    for (size_t s = 0; s < n_plugin_sections(r); s++) {
+        const recipe_section *sec = plugin_section(r, s);
+        const char *lib = sec ? sec->library : NULL;
         int seen = 0;
-        for (int k = 0; lib && k < s; k++)
-            seen |= r->sections[k].library && !strcmp(r->sections[k].library, lib);
+        for (size_t k = 0; lib && k < s; k++) {
+            const recipe_section *before = plugin_section(r, k);
+            seen |= before && before->library && !strcmp(before->library, lib);
+        }
         if (!lib || seen)
             continue;
         fputs(any ? ", " : "plugin_path = [", f);
@@ -1066,6 +1310,68 @@ static void write_plugin_path(const recipe *r, FILE *f, const basin_param_def *t
     }
     if (any)
         fputs("]\n", f);
+}
+
+/* One section's body: its plugin (with its version and library as a comment)
+   and every parameter, a sweep as its list of values. */
+static void write_section(const recipe *r, FILE *f, recipe_section_id s,
+                          const recipe_section *sec, const basin_param_def *text)
+{
+    if (sec->label) {
+        fprintf(f, "label = ");
+        param_write_toml(f, text, (basin_value){0, sec->label});
+        fputc('\n', f);
+    }
+    if (s == RECIPE_SPACE) {
+        /* Its plugin is measure.space's. */
+        fprintf(f, "# %s", sec->plugin_id);
+        if (sec->plugin)
+            fprintf(f, " version %s, library %s", sec->plugin->descriptor->version,
+                    sec->library ? sec->library : sec->plugin->library);
+        fprintf(f, "%s\n", sec->plugin ? "" : " (not loaded)");
+    } else if (sec->plugin_id && !sec->plugin) {
+        fprintf(f, "plugin = ");
+        param_write_toml(f, text, (basin_value){0, sec->plugin_id});
+        fprintf(f, "\n# (not loaded)\n");
+    } else if (sec->plugin) {
+        fprintf(f, "plugin = ");
+        param_write_toml(f, text, (basin_value){0, sec->plugin->descriptor->id});
+        fprintf(f, "\n# version %s, library ", sec->plugin->descriptor->version);
+        fprintf(f, "%s\n", sec->library ? sec->library : sec->plugin->library);
+    }
+    for (size_t i = 0; i < sec->n_params; i++) {
+        const basin_param_def *def = &sec->params[i];
+        const recipe_axis *axis = NULL;
+        for (size_t a = 0; a < r->n_axes; a++)
+            if (r->axes[a].section == s && r->axes[a].param == i)
+                axis = &r->axes[a];
+        const recipe_axis *snap = NULL;
+        for (size_t a = 0; s == RECIPE_MODEL && a < r->n_axes; a++)
+            if (r->axes[a].snapshot)
+                snap = &r->axes[a];
+        /* The train_step axis is written back as snapshots = [...]; the steps it
+           sets, not at all. */
+        if (snap && axis == snap && strcmp(def->name, "snapshots") != 0)
+            continue;
+        if (snap && strcmp(def->name, "snapshots") == 0)
+            axis = snap;
+        fprintf(f, "%s = ", def->name);
+        if (axis) {
+            fputc('[', f);
+            for (size_t k = 0; k < axis->n_values; k++) {
+                if (k)
+                    fputs(", ", f);
+                if (axis->snapshot)
+                    fprintf(f, "%.0f", axis->values[k].number);
+                else
+                    param_write_toml(f, def, axis->values[k]);
+            }
+            fputc(']', f);
+        } else {
+            param_write_toml(f, def, sec->fixed[i]);
+        }
+        fputc('\n', f);
+    }
 }
 
 void recipe_write_toml(const recipe *r, FILE *f)
@@ -1090,57 +1396,15 @@ void recipe_write_toml(const recipe *r, FILE *f)
         if ((s == RECIPE_SCHEDULE && !score) ||
             ((s == RECIPE_SPACE || s == RECIPE_COMPARE) && !sec->plugin_id))
             continue;
-        fprintf(f, "\n[%s]\n", sec->name);
-        if (s == RECIPE_SPACE) {
-            /* Its plugin is measure.space's. */
-            fprintf(f, "# %s", sec->plugin_id);
-            if (sec->plugin)
-                fprintf(f, " version %s, library %s", sec->plugin->descriptor->version,
-                        sec->library ? sec->library : sec->plugin->library);
-            fprintf(f, "%s\n", sec->plugin ? "" : " (not loaded)");
-        } else if (sec->plugin_id && !sec->plugin) {
-            fprintf(f, "plugin = ");
-            param_write_toml(f, &text, (basin_value){0, sec->plugin_id});
-            fprintf(f, "\n# (not loaded)\n");
-        } else if (sec->plugin) {
-            fprintf(f, "plugin = ");
-            param_write_toml(f, &text, (basin_value){0, sec->plugin->descriptor->id});
-            fprintf(f, "\n# version %s, library ", sec->plugin->descriptor->version);
-            fprintf(f, "%s\n", sec->library ? sec->library : sec->plugin->library);
-        }
-        for (size_t i = 0; i < sec->n_params; i++) {
-            const basin_param_def *def = &sec->params[i];
-            const recipe_axis *axis = NULL;
-            for (size_t a = 0; a < r->n_axes; a++)
-                if (r->axes[a].section == (recipe_section_id)s && r->axes[a].param == i)
-                    axis = &r->axes[a];
-            const recipe_axis *snap = NULL;
-            for (size_t a = 0; s == RECIPE_MODEL && a < r->n_axes; a++)
-                if (r->axes[a].snapshot)
-                    snap = &r->axes[a];
-            /* The train_step axis is written back as snapshots = [...]; the
-               steps it sets, not at all. */
-            if (snap && axis == snap && strcmp(def->name, "snapshots") != 0)
-                continue;
-            if (snap && strcmp(def->name, "snapshots") == 0)
-                axis = snap;
-            fprintf(f, "%s = ", def->name);
-            if (axis) {
-                fputc('[', f);
-                for (size_t k = 0; k < axis->n_values; k++) {
-                    if (k)
-                        fputs(", ", f);
-                    if (axis->snapshot)
-                        fprintf(f, "%.0f", axis->values[k].number);
-                    else
-                        param_write_toml(f, def, axis->values[k]);
-                }
-                fputc(']', f);
-            } else {
-                param_write_toml(f, def, sec->fixed[i]);
+        if (s == RECIPE_MODEL && r->n_models) {
+            for (size_t k = 0; k < r->n_models; k++) {
+                fprintf(f, "\n[[model]]\n");
+                write_section(r, f, RECIPE_MODEL, &r->models[k], &text);
             }
-            fputc('\n', f);
+            continue;
         }
+        fprintf(f, "\n[%s]\n", sec->name);
+        write_section(r, f, (recipe_section_id)s, sec, &text);
     }
     const toml_node *labels = toml_get(r->root, "labels");
     if (labels && labels->kind == TOML_TABLE && labels->n_items) {

@@ -17,7 +17,19 @@
  * [measure], [landscape], [output]) and by position in the section, and the first
  * varies slowest. A --set that replaces a key keeps its position; a new key goes
  * last in its section. Each sweep point runs `repeats` jobs; job j =
- * point·repeats + repeat has seed rng_job_seed(seed, j).
+ * point·repeats + repeat has seed recipe_job_seed(r, j).
+ *
+ * Models compared side by side: [model] may instead be an array of tables
+ *   [[model]]  plugin = "scores/empirical"
+ *   [[model]]  plugin = "scores/gaussian"   label = "gaussian fit"
+ * Each entry is a whole model (its plugin and its parameters, one value each), and
+ * together they make a sweep axis named `model` (at [model]'s place among the
+ * axes) whose values are the entries' labels: `label`, else the plugin id, made
+ * unique with "-2", "-3", ... (an explicit label must be unique). The models are
+ * all energies or all score models (one sampler drives them). Jobs that differ
+ * only in their model share their seed, so every model sees the same data, starts
+ * and noise (common random numbers), and a model's numbers are those of a
+ * recipe with that model alone.
  * Errors name the file, line and dotted key, and suggest the closest valid name.
  */
 #ifndef BASIN_RECIPE_H
@@ -46,18 +58,22 @@ typedef struct recipe_section {
     size_t n_params;
     basin_value *fixed; /* resolved values (swept ones: first value) */
     int line;           /* where the section starts (0: not written) */
+    char *label;        /* a [[model]] entry: its unique label (owned); else NULL */
 } recipe_section;
 
+/* recipe_axis.param of the model axis ([[model]]): values[k] = {k, label k}. */
+#define RECIPE_MODEL_AXIS ((size_t)-1)
+
 typedef struct recipe_axis {
-    char *dotted; /* "dataset.load" */
+    char *dotted; /* "dataset.load"; "model" for the model axis */
     recipe_section_id section;
-    size_t param; /* row in the section's table */
+    size_t param; /* row in the section's table (RECIPE_MODEL_AXIS: the models) */
     basin_value *values;
     size_t n_values;
     int line;
     /* [model] snapshots: the train_step axis (dotted "train_step") over the score
        model's `steps`, ascending integers without repeats. Its points share one
-       seed (recipe_seed_job): the same training run, data and noise. */
+       seed (recipe_job_seed): the same training run, data and noise. */
     int snapshot;
 } recipe_axis;
 
@@ -68,6 +84,13 @@ typedef struct recipe {
     uint64_t seed;
     uint32_t repeats;
     recipe_section sections[RECIPE_N_SECTIONS];
+    /* [[model]]: its n_models entries, in order, and the model axis (an index of
+       axes). With a [model] table n_models is 0 and sections[RECIPE_MODEL] is the
+       model; with [[model]] sections[RECIPE_MODEL] is a view of models[0] (it owns
+       nothing): use recipe_model for a point's model. */
+    recipe_section *models;
+    size_t n_models;
+    size_t model_axis;
     recipe_axis *axes;
     size_t n_axes;
     size_t n_points;     /* product of the axes' lengths */
@@ -96,17 +119,28 @@ int recipe_load_results(const char *path, registry *reg, recipe **out, char *err
                         size_t n_err);
 void recipe_free(recipe *r);
 
-/* The resolved values of one section at sweep point `point` (fills
-   sections[s].n_params values). */
-void recipe_values(const recipe *r, recipe_section_id s, size_t point, basin_value *out);
+/* The model of sweep point `point`: sections[RECIPE_MODEL], or with [[model]]
+   the entry the point's model coordinate names. */
+const recipe_section *recipe_model(const recipe *r, size_t point);
 
-/*
- * The job whose seed job `job` runs with: job itself, or, with a train_step axis
- * ([model] snapshots), the job at the same point but train_step's first value, so
- * every snapshot of one training run sees the same data, training stream and
- * sampling noise (docs/recipes.md, "Snapshots").
- */
-uint64_t recipe_seed_job(const recipe *r, uint64_t job);
+/* The most parameters a section or model of r has (a job's scratch). */
+size_t recipe_most_params(const recipe *r);
+
+/* The parameter definition axis a's values have (the model axis: a string
+   "model"). */
+const basin_param_def *recipe_axis_def(const recipe *r, size_t a);
+
+/* Job j's seed, rng_job_seed(seed, j'), j' = p'·repeats + repeat where p' is
+   the job's point in the sweep without the model axis and with the train_step
+   axis at its first value: jobs that differ only in their model share it, and
+   every snapshot of one training run sees the same data, training stream and
+   sampling noise (docs/recipes.md, "Snapshots"). Without [[model]] and
+   snapshots, j' = j. */
+uint64_t recipe_job_seed(const recipe *r, uint64_t j);
+
+/* The resolved values of one section at sweep point `point` (fills
+   sections[s].n_params values; RECIPE_MODEL: recipe_model(r, point)'s). */
+void recipe_values(const recipe *r, recipe_section_id s, size_t point, basin_value *out);
 
 /* The value index of each axis at a point (coords has n_axes entries). */
 void recipe_coords(const recipe *r, size_t point, size_t *coords);

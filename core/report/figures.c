@@ -725,6 +725,87 @@ int figures_rates(const csv_table *t, const axis_labels *labels, const char *dir
     return rc;
 }
 
+/* ------------------------------------------------------------ models */
+
+/* The models figure ([[model]], docs/recipes.md): the rates of rates.dat, a
+   panel per class and a curve per model (per combination of the swept values
+   other than x: the layout's panels), so that models compare at a glance. */
+static void script_models(FILE *f, const void *plot)
+{
+    static const char *const NAMES[] = {"memorized", "spurious", "generalized"};
+    const rates_plot *P = plot;
+    script_x(f, P->t, &P->L, NULL);
+    /* The key above the panels: below, it would meet the x label. */
+    fprintf(f, "set key outside top center horizontal reverse Left samplen 2\n"
+               "set ylabel 'rate'\nset yrange [-0.02:1.02]\n"
+               "set style fill transparent solid 0.15 noborder\n"
+               "set multiplot layout 1,3\n");
+    for (int c = 0; c < 3; c++) {
+        fprintf(f, "set title '%s'\nplot ", NAMES[c]);
+        for (size_t p = 0; p < P->panels; p++) {
+            const char *colour = COLOURS[p % N_COLOURS];
+            fprintf(f,
+                    "%s'models.dat' index %zu using 1:%d:%d with filledcurves "
+                    "lc rgb '%s' notitle, \\\n     '' index %zu using 1:%d with "
+                    "linespoints lc rgb '%s' lw 2 pt 7 ps 0.8 title ",
+                    p ? ", \\\n     " : "", p, 3 + 3 * c, 4 + 3 * c, colour, p, 2 + 3 * c,
+                    colour);
+            put_quoted(f, P->L.title[p]);
+        }
+        fputc('\n', f);
+    }
+}
+
+int figures_models(const csv_table *t, const axis_labels *labels, const char *dir,
+                   const char *gnuplot, report_figure *fig, char *err, size_t n_err)
+{
+    memset(fig, 0, sizeof *fig);
+    long model = csv_table_column(t, "model");
+    if (model < 0 || (size_t)model >= figures_axis_columns(t) ||
+        distinct_values(t, (size_t)model) < 2)
+        return BASIN_OK;
+    rates_plot P = {.t = t};
+    int rc = layout_make(t, labels, NULL, &P.L, err, n_err);
+    if (rc)
+        return rc;
+    const layout *L = &P.L;
+    /* Along a numeric x only (with the models alone along x, the rates figure is
+       the comparison), and a legible number of curves. */
+    if (L->x < 0 || L->x == model || !L->numeric || L->n_panels > N_COLOURS) {
+        layout_free(&P.L);
+        return BASIN_OK;
+    }
+    figure_begin(fig, "models", "The models side by side");
+    P.panels = L->n_panels;
+    set_size(fig, 3, 3);
+    rates_columns(&P);
+    const layout_dat D = {
+        .t = t,
+        .L = L,
+        .panels = P.panels,
+        .block = "curve",
+        .columns = ": rate, lower and upper bound of the bootstrap interval, for "
+                   "memorized, spurious,\n# generalized, off_support and "
+                   "unconverged; a block per model (gnuplot index), rows by x\n",
+        .put_values = rates_values,
+        .plot = &P,
+    };
+    rc = write_layout_dat(&D, dir, fig->name, err, n_err);
+    if (rc == BASIN_OK) {
+        snprintf(fig->caption, sizeof fig->caption,
+                 "The models of the recipe's [[model]] list side by side: the "
+                 "memorized, spurious and generalized rates against %s, a curve per "
+                 "model with the bootstrap band of each rate.",
+                 x_name(t, L, ""));
+        rc = write_script(dir, gnuplot, fig,
+                          "Columns of models.dat: those of rates.dat, a block per "
+                          "model.",
+                          script_models, &P, err, n_err);
+    }
+    layout_free(&P.L);
+    return rc;
+}
+
 /* ------------------------------------------------------------ collapse time */
 
 /* What the collapse figure shows: the measured collapse time with its standard

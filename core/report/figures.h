@@ -63,6 +63,9 @@ const char *figures_gnuplot(char *buf, size_t n, char *why, size_t n_why);
  * saying why gnuplot failed), or a negative status with a message: BASIN_EWRITE
  * when a file cannot be written, BASIN_ENOMEM.
  */
+/* models: with a model axis ([[model]]) and a numeric one, a curve per model. */
+int figures_models(const csv_table *summary, const axis_labels *labels, const char *dir,
+                   const char *gnuplot, report_figure *fig, char *err, size_t n_err);
 int figures_rates(const csv_table *summary, const axis_labels *labels, const char *dir,
                   const char *gnuplot, report_figure *fig, char *err, size_t n_err);
 int figures_collapse(const csv_table *summary, const axis_labels *labels, const char *dir,

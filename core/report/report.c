@@ -53,8 +53,8 @@ const char report_usage[] =
 /* Files a report writes; an earlier report's that this one does not rewrite are
    removed, so the folder never mixes two reports. */
 static const char *const FIGURE_STEMS[] = {
-    "rates", "memorization", "distances", "pairs",   "collapse",
-    "phi",   "landscape",    "training",  "compare", "scatter"};
+    "rates", "models",    "memorization", "distances", "pairs",  "collapse",
+    "phi",   "landscape", "training",     "compare",   "scatter"};
 static const char *const FIGURE_EXTS[] = {"svg", "png", "pdf", "gp", "dat"};
 
 typedef struct inputs {
@@ -138,26 +138,28 @@ static int read_text(const char *path, char **out, char *err, size_t n_err)
     return BASIN_OK;
 }
 
-/* training.csv: job, point, repeat, the swept parameters of run.toml, model, name,
-   step, value; job, point, repeat and step whole numbers ≥ 0, point a sweep point,
-   model "model" or "disjoint", value a number (nan allowed). BASIN_OK, or
+/* training.csv: job, point, repeat, the swept parameters of run.toml, role, name,
+   step, value (role was named model before [[model]]); job, point, repeat and
+   step whole numbers ≥ 0, point a sweep point, role "model" or "disjoint", value
+   a number (nan allowed). BASIN_OK, or
    BASIN_EINVAL with a message. */
 static int check_training(const csv_table *t, const recipe *r, const char *path,
                           char *err, size_t n_err)
 {
     static const char *const LEAD[] = {"job", "point", "repeat"};
-    static const char *const TAIL[] = {"model", "name", "step", "value"};
+    static const char *const TAIL[] = {"role", "name", "step", "value"};
     int ok = t->n_cols == 7 + r->n_axes;
     for (size_t c = 0; ok && c < t->n_cols; c++) {
         const char *want = c < 3               ? LEAD[c]
                            : c < 3 + r->n_axes ? r->axes[c - 3].dotted
                                                : TAIL[c - 3 - r->n_axes];
-        ok = strcmp(t->header[c], want) == 0;
+        ok = strcmp(t->header[c], want) == 0 ||
+             (c == 3 + r->n_axes && strcmp(t->header[c], "model") == 0);
     }
     if (!ok) {
         snprintf(err, n_err,
                  "%s: the header is not job,point,repeat,<the %zu swept "
-                 "parameters of run.toml>,model,name,step,value",
+                 "parameters of run.toml>,role,name,step,value",
                  path, r->n_axes);
         return BASIN_EINVAL;
     }
@@ -166,7 +168,7 @@ static int check_training(const csv_table *t, const recipe *r, const char *path,
         double v;
         const char *model = csv_table_cell(t, i, 3 + r->n_axes);
         if (strcmp(model, "model") != 0 && strcmp(model, "disjoint") != 0) {
-            snprintf(err, n_err, "%s:%zu: model is '%s', not model or disjoint", path,
+            snprintf(err, n_err, "%s:%zu: role is '%s', not model or disjoint", path,
                      i + 2, model);
             return BASIN_EINVAL;
         }
@@ -650,6 +652,12 @@ static int draw_rates(const inputs *in, const char *dir, const char *gnuplot,
     return figures_rates(&in->summary, &in->labels, dir, gnuplot, fig, err, n_err);
 }
 
+static int draw_models(const inputs *in, const char *dir, const char *gnuplot,
+                       report_figure *fig, char *err, size_t n_err)
+{
+    return figures_models(&in->summary, &in->labels, dir, gnuplot, fig, err, n_err);
+}
+
 static int draw_pairs(const inputs *in, const char *dir, const char *gnuplot,
                       report_figure *fig, char *err, size_t n_err)
 {
@@ -728,10 +736,10 @@ static int draw_memorization(const inputs *in, const char *dir, const char *gnup
 }
 
 /* The figures in page order. */
-static const figure_stage FIGURES[] = {draw_rates,     draw_memorization, draw_distances,
-                                       draw_pairs,     draw_collapse,     draw_phi,
-                                       draw_landscape, draw_training,     draw_compare,
-                                       draw_samples,   draw_scatter};
+static const figure_stage FIGURES[] = {draw_rates,     draw_models,    draw_memorization,
+                                       draw_distances, draw_pairs,     draw_collapse,
+                                       draw_phi,       draw_landscape, draw_training,
+                                       draw_compare,   draw_samples,   draw_scatter};
 #define N_FIGURES (sizeof FIGURES / sizeof FIGURES[0])
 
 /* Draw every figure the run has into tmp: figs[0..*n). Without gnuplot, each

@@ -228,8 +228,7 @@ static int dataset_open(const recipe *r, grid_job *J, report_figure *fig, char *
     J->ds_id = S[RECIPE_DATASET].plugin->descriptor->id;
     J->values = calloc(S[RECIPE_DATASET].n_params + S[RECIPE_MEASURE].n_params + 1,
                        sizeof *J->values);
-    host_job_init(&J->host, rng_job_seed(r->seed, recipe_seed_job(r, (uint64_t)J->job)),
-                  NULL, "report", 0);
+    host_job_init(&J->host, recipe_job_seed(r, (uint64_t)J->job), NULL, "report", 0);
     if (!J->values)
         return out_of_memory(err, n_err);
     recipe_values(r, RECIPE_DATASET, J->point, J->values);

@@ -23,9 +23,7 @@ void csv_axes(FILE *f, const recipe *r, size_t point, size_t *coords)
 {
     recipe_coords(r, point, coords);
     for (size_t a = 0; a < r->n_axes; a++) {
-        const recipe_axis *ax = &r->axes[a];
-        param_write_csv(f, &r->sections[ax->section].params[ax->param],
-                        ax->values[coords[a]]);
+        param_write_csv(f, recipe_axis_def(r, a), r->axes[a].values[coords[a]]);
         fputc(',', f);
     }
 }

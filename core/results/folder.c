@@ -29,8 +29,8 @@ static const char *const RUN_FILES[] = {
     "report.html",  "samples.png",    "samples-grid.csv", "spurious.csv",
     "compare.csv",  "minima.csv",     "memorization.csv", "memorization_fit.csv"};
 static const char *const FIGURE_STEMS[] = {
-    "rates", "memorization", "distances", "pairs",   "collapse",
-    "phi",   "landscape",    "training",  "compare", "scatter"};
+    "rates", "models",    "memorization", "distances", "pairs",  "collapse",
+    "phi",   "landscape", "training",     "compare",   "scatter"};
 static const char *const FIGURE_EXTS[] = {"svg", "png", "pdf", "gp", "dat"};
 #define COUNT(a) (sizeof(a) / sizeof *(a))
 

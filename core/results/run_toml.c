@@ -55,19 +55,24 @@ static void write_body(FILE *f, const recipe *r, unsigned threads,
 /* The jobs' section: each job's seed and thresholds. */
 static void write_jobs(FILE *f, const recipe *r, const point_stats *stats)
 {
-    fprintf(
-        f,
-        "\n# Jobs: one per sweep point and repeat, its random streams keyed by "
-        "its seed\n# (rng_job_seed(seed, job); every train_step of a point, its first one's), and the distance rules' "
-        "thresholds it used\n# (calibrated from its held-out split where "
-        "measure.delta_m or delta_s is \"auto\";\n# delta_h: the support "
-        "test, docs/science.md).\n");
+    fprintf(f, "\n# Jobs: one per sweep point and repeat, its random streams keyed by "
+               "its seed\n# (rng_job_seed(seed, job)), and the distance rules' "
+               "thresholds it used\n# (calibrated from its held-out split where "
+               "measure.delta_m or delta_s is \"auto\";\n# delta_h: the support "
+               "test, docs/science.md).\n");
+    if (r->n_models)
+        fprintf(f, "# Jobs that differ only in their model share their seed "
+                   "(recipe_job_seed).\n");
+    for (size_t a = 0; a < r->n_axes; a++)
+        if (r->axes[a].snapshot)
+            fprintf(f, "# Every train_step of a point runs with its first one's seed "
+                       "(recipe_job_seed).\n");
     for (size_t p = 0; p < r->n_points; p++)
         for (uint32_t k = 0; k < r->repeats; k++) {
             uint64_t index = (uint64_t)p * r->repeats + k;
             fprintf(f, "# job %llu: point %zu, repeat %u, seed %llu",
                     (unsigned long long)index, p, k,
-                    (unsigned long long)rng_job_seed(r->seed, recipe_seed_job(r, index)));
+                    (unsigned long long)recipe_job_seed(r, index));
             write_thresholds(f, stats ? &stats[p] : NULL, index);
             fputc('\n', f);
         }

@@ -3,6 +3,7 @@
 #include <math.h>
 #include <stddef.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "base/json.h"
 #include "results/csv.h"
@@ -211,14 +212,30 @@ void summary_write(FILE *f, const recipe *r, const point_stats *stats, double co
     }
 }
 
+/* The printed width of axis a's column: 16, or more for a longer name or value
+   (a model's label) and two spaces. */
+static int axis_width(const recipe *r, size_t a)
+{
+    size_t width = strlen(r->axes[a].dotted) + 2;
+    if (r->axes[a].n_values > 1000) /* a long numeric sweep: its values are short */
+        return width < 16 ? 16 : (int)width;
+    for (size_t c = 0; c < r->axes[a].n_values; c++) {
+        char buf[32];
+        size_t n = strlen(recipe_axis_text(r, a, c, buf)) + 2;
+        width = n > width ? n : width;
+    }
+    return width < 16 ? 16 : width > 200 ? 200 : (int)width;
+}
+
 /* A printed row: the swept values, the three rates with their intervals, the
    samples and the collapse time when the run measured one. */
 static void print_point(const recipe *r, const point_stats *st, double confidence,
-                        size_t point, const size_t *coords, int collapse, int support)
+                        size_t point, const size_t *coords, const int *width,
+                        int collapse, int support)
 {
     for (size_t a = 0; a < r->n_axes; a++) {
         char buf[32];
-        printf("%-16s", recipe_axis_text(r, a, coords[a], buf));
+        printf("%-*s", width[a], recipe_axis_text(r, a, coords[a], buf));
     }
     double lo[MEASURE_N_CLASSES], hi[MEASURE_N_CLASSES];
     referee_class_intervals(st, confidence, r->seed, point, lo, hi);
@@ -252,8 +269,13 @@ void summary_print(const recipe *r, const point_stats *stats, double confidence,
     printf("%s: %zu point%s x %u repeat%s, %llu final states in %.2f s -> %s\n", r->name,
            r->n_points, r->n_points == 1 ? "" : "s", r->repeats,
            r->repeats == 1 ? "" : "s", (unsigned long long)total, seconds, out_dir);
-    for (size_t a = 0; a < r->n_axes; a++)
-        printf("%-16s", r->axes[a].dotted);
+    int *width = calloc(r->n_axes + 1, sizeof *width);
+    if (!width)
+        return;
+    for (size_t a = 0; a < r->n_axes; a++) {
+        width[a] = axis_width(r, a);
+        printf("%-*s", width[a], r->axes[a].dotted);
+    }
     int collapse = 0, support = 0;
     for (size_t p = 0; p < r->n_points; p++) {
         collapse |= stats[p].traj_n > 0;
@@ -267,9 +289,10 @@ void summary_print(const recipe *r, const point_stats *stats, double confidence,
     size_t *coords = calloc(r->n_axes + 1, sizeof *coords);
     for (size_t p = 0; coords && p < r->n_points; p++) {
         recipe_coords(r, p, coords);
-        print_point(r, &stats[p], confidence, p, coords, collapse, support);
+        print_point(r, &stats[p], confidence, p, coords, width, collapse, support);
     }
     free(coords);
+    free(width);
 }
 
 /* One point of summary_print_json. */
@@ -283,7 +306,7 @@ static void json_point(json_writer *w, const recipe *r, const point_stats *st,
     json_object_begin(w);
     for (size_t a = 0; a < r->n_axes; a++) {
         const recipe_axis *axis = &r->axes[a];
-        const basin_param_def *def = &r->sections[axis->section].params[axis->param];
+        const basin_param_def *def = recipe_axis_def(r, a);
         const basin_value v = axis->values[coords[a]];
         json_key(w, axis->dotted);
         if (def->type == BASIN_PARAM_BOOL)

@@ -5,7 +5,7 @@
 void training_header(FILE *f, const recipe *r)
 {
     csv_job_header(f, r);
-    fprintf(f, "model,name,step,value\n");
+    fprintf(f, "role,name,step,value\n");
 }
 
 void training_write(FILE *f, const csv_job *j, const host_metric *m, size_t n,

@@ -1,7 +1,8 @@
 /*
  * training — training.csv: a row per training-curve point a plugin reported
- * through basin_host.metric: the job's fields, then model ("model", or "disjoint"
- * for the disjoint-sets test's second model), name, step and value.
+ * through basin_host.metric: the job's fields, then role ("model", or "disjoint"
+ * for the disjoint-sets test's second model; a column named model before the
+ * model axis of [[model]] took that name), name, step and value.
  */
 #ifndef BASIN_TRAINING_H
 #define BASIN_TRAINING_H

@@ -174,14 +174,20 @@ static dynamics job_dynamics(const job *j)
                         n_err);                                                          \
     } while (0)
 
+/* The job's section s (its model: recipe_model). */
+static const recipe_section *section_of(const job *j, int s)
+{
+    return s == RECIPE_MODEL ? recipe_model(j->r, j->point) : &j->r->sections[s];
+}
+
 static const char *plugin_id(const job *j, int section)
 {
-    return j->r->sections[section].plugin->descriptor->id;
+    return section_of(j, section)->plugin->descriptor->id;
 }
 
 static int is_score(const job *j)
 {
-    const char *iface = j->r->sections[RECIPE_MODEL].plugin->descriptor->interface;
+    const char *iface = section_of(j, RECIPE_MODEL)->plugin->descriptor->interface;
     return strcmp(iface, BASIN_IFACE_SCORE) == 0;
 }
 
@@ -332,7 +338,7 @@ static int run_landscape(job *j, char *err, size_t n_err)
 /* The model's value of parameter `name` at the job's point (NaN: no such). */
 static double model_value(job *j, const char *name)
 {
-    const recipe_section *s = &j->r->sections[RECIPE_MODEL];
+    const recipe_section *s = section_of(j, RECIPE_MODEL);
     recipe_values(j->r, RECIPE_MODEL, j->point, j->values);
     for (size_t k = 0; k < s->n_params; k++)
         if (strcmp(s->params[k].name, name) == 0)
@@ -764,7 +770,7 @@ static int job_model(job *j, char *err, size_t n_err)
 {
     const char *model_id = plugin_id(j, RECIPE_MODEL);
     const basin_host *host = &j->host.table;
-    const void *iface = j->r->sections[RECIPE_MODEL].plugin->descriptor->iface;
+    const void *iface = section_of(j, RECIPE_MODEL)->plugin->descriptor->iface;
     uint32_t dim = j->info.dim;
     recipe_values(j->r, RECIPE_MODEL, j->point, j->values);
     job_image_shape(j->r->sections[RECIPE_MODEL].params,

@@ -133,10 +133,9 @@ static void plan(run *u)
         u->enumerate |=
             recipe_core_value(r, RECIPE_LANDSCAPE, p, "enumerate").number != 0;
     }
-    u->most_values = 1;
-    for (int s = 0; s < RECIPE_N_SECTIONS; s++)
-        if (r->sections[s].n_params > u->most_values)
-            u->most_values = r->sections[s].n_params;
+    u->most_values = recipe_most_params(r);
+    if (u->most_values < 1)
+        u->most_values = 1;
     u->layout = -1;
     for (uint64_t j = 0; j < u->n_jobs; j++)
         if (mine(u, j)) {
@@ -545,8 +544,7 @@ static int run_job(run *u, uint64_t index, job_part *out, char *err, size_t n_er
     char label[48];
     snprintf(label, sizeof label, "job %llu/%llu", (unsigned long long)index + 1,
              (unsigned long long)u->n_jobs);
-    host_job_init(&j.host, rng_job_seed(r->seed, recipe_seed_job(r, index)), u->bar,
-                  label, u->o->verbose);
+    host_job_init(&j.host, recipe_job_seed(r, index), u->bar, label, u->o->verbose);
     double started = clock_seconds();
     int rc;
     j.values = calloc(u->most_values, sizeof *j.values);

@@ -29,7 +29,7 @@
 
 #include "recipe/recipe.h"
 
-#define MAX_SETS          8
+#define MAX_SETS 8
 /* Round-trip only recipes whose sweeps have at most this many values in all. */
 #define MAX_ROUND_TRIP_VALUES 2000
 
@@ -59,18 +59,19 @@ static void write_body(const recipe *r, const char *path, char **text)
     fclose(f);
 }
 
-/* What a run reads of a loaded recipe: each section at the first and last point,
+/* What a run reads of a loaded recipe: each section (and model) at the first and
+   last point, their jobs' seeds,
    each axis's first and last value as text. */
 static void walk(const recipe *r)
 {
     basin_value values[64];
     size_t coords[64];
-    for (int s = 0; s < RECIPE_N_SECTIONS; s++)
-        if (r->sections[s].n_params > 64)
-            abort();
+    if (recipe_most_params(r) > 64)
+        abort();
     for (size_t p = 0; p < r->n_points; p += r->n_points - 1) {
         for (int s = 0; s < RECIPE_N_SECTIONS; s++)
             recipe_values(r, (recipe_section_id)s, p, values);
+        (void)recipe_job_seed(r, (uint64_t)p * r->repeats + r->repeats - 1);
         if (r->n_axes <= 64)
             recipe_coords(r, p, coords);
         if (r->n_points == 1)

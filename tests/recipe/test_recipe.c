@@ -8,6 +8,7 @@
 #include "harness.h"
 #include "registry/param.h"
 #include "recipe/recipe.h"
+#include "base/rng.h"
 #include "base/suggest.h"
 
 static char tmpdir[] = "/tmp/basin-test-recipe-XXXXXX";
@@ -357,8 +358,9 @@ TEST_IMPL(recipe_snapshots)
     EXPECT_NEAR(v[p_steps].number, 6, 0);
     EXPECT_STR_EQ(v[p_snap].string, "1,2,3,4,5,6,7,9,11,13,15,18");
     /* every snapshot of count 32 runs with job 12's seed; count 16 with job 0's */
-    EXPECT_EQ(recipe_seed_job(r, 12 + 5), 12);
-    EXPECT_EQ(recipe_seed_job(r, 11), 0);
+    EXPECT_EQ(recipe_job_seed(r, 12 + 5), rng_job_seed(r->seed, 12));
+    EXPECT_EQ(recipe_job_seed(r, 11), rng_job_seed(r->seed, 0));
+    EXPECT_NE(recipe_job_seed(r, 12), recipe_job_seed(r, 0));
     /* run.toml: snapshots = [...], no steps */
     char *text = NULL;
     size_t n = 0;
@@ -394,8 +396,70 @@ TEST_IMPL(recipe_snapshots)
 #undef SNAP_REST
 }
 
+/* [[model]]: the model axis at [model]'s place, each point's model and values,
+   and seeds shared by the jobs that differ only in their model. */
+TEST_IMPL(recipe_models)
+{
+    ASSERT_NOT_NULL(test_env("BASIN_TEST_PLUGIN_DIR"));
+    char err[2048];
+    recipe *r = NULL;
+    int rc = load("seed = 4\nrepeats = 2\n"
+                  "[dataset]\nplugin = \"datasets/binary-patterns\"\n"
+                  "load = [0.05, 0.1, 0.2]\n"
+                  "[[model]]\nplugin = \"energies/hopfield\"\n"
+                  "[[model]]\nplugin = \"energies/dense\"\nlabel = \"dense\"\n"
+                  "n = 5\n"
+                  "[sampler]\nplugin = \"samplers/hopfield\"\n"
+                  "mode = [\"async\", \"sync\"]\n",
+                  NULL, 0, &r, err, sizeof err);
+    ASSERT_MSG(rc == 0, "[[model]] recipe loads: %s", err);
+    ASSERT_EQ(r->n_models, 2);
+    ASSERT_EQ(r->n_axes, 3);
+    EXPECT_STR_EQ(r->axes[1].dotted, "model");
+    EXPECT_EQ(r->model_axis, 1);
+    EXPECT_EQ(r->n_points, 3 * 2 * 2);
+    EXPECT_STR_EQ(r->models[0].label, "energies/hopfield");
+    EXPECT_STR_EQ(r->models[1].label, "dense");
+    char buf[32];
+    EXPECT_STR_EQ(recipe_axis_text(r, 1, 1, buf), "dense");
+    EXPECT_EQ(recipe_axis_def(r, 1)->type, BASIN_PARAM_STRING);
+    /* Point 7 = (load 0.1, dense, sync): its model and that model's values. */
+    size_t coords[3];
+    recipe_coords(r, 7, coords);
+    EXPECT_EQ(coords[0], 1);
+    EXPECT_EQ(coords[1], 1);
+    EXPECT_EQ(coords[2], 1);
+    EXPECT_STR_EQ(recipe_model(r, 7)->plugin_id, "energies/dense");
+    EXPECT_STR_EQ(recipe_model(r, 5)->plugin_id, "energies/hopfield");
+    const recipe_section *dense = recipe_model(r, 7);
+    long degree = param_find(dense->params, "n");
+    ASSERT_GE(degree, 0);
+    basin_value v[64];
+    ASSERT_LE(recipe_most_params(r), 64);
+    recipe_values(r, RECIPE_MODEL, 7, v);
+    EXPECT_NEAR(v[degree].number, 5, 0);
+    /* Seeds: job j = point·2 + repeat; the model coordinate does not count, so
+       job 14 + k (point 7) and job 10 + k (point 5: load 0.1, hopfield, sync)
+       share seed rng_job_seed(4, (1·2 + 1)·2 + k) = that of job 6 + k in the
+       recipe without [[model]]. */
+    for (uint64_t k = 0; k < 2; k++) {
+        EXPECT_EQ(recipe_job_seed(r, 14 + k), recipe_job_seed(r, 10 + k));
+        EXPECT_EQ(recipe_job_seed(r, 14 + k), rng_job_seed(4, 6 + k));
+    }
+    EXPECT_NE(recipe_job_seed(r, 14), recipe_job_seed(r, 15));
+    EXPECT_NE(recipe_job_seed(r, 14), recipe_job_seed(r, 12));
+    recipe_free(r);
+    /* Without [[model]] a job's seed is rng_job_seed(seed, j). */
+    ASSERT_EQ(load("repeats = 3\n" BASE, NULL, 0, &r, err, sizeof err), 0);
+    EXPECT_EQ(r->n_models, 0);
+    EXPECT(recipe_model(r, 0) == &r->sections[RECIPE_MODEL]);
+    EXPECT_EQ(recipe_job_seed(r, 2), rng_job_seed(0, 2));
+    recipe_free(r);
+}
+
 TEST_LIST_BEGIN
 TEST_ENTRY(recipe_sweeps)
+TEST_ENTRY(recipe_models)
 TEST_ENTRY(recipe_set)
 TEST_ENTRY(recipe_snapshots)
 TEST_ENTRY(recipe_bad_inputs)

@@ -335,7 +335,7 @@ broken bad-header "training.csv: the header is not job,point,repeat"
 mk_mlp ragged-training; sed -i '9s/,[^,]*$//' "$T/ragged-training/training.csv"
 broken ragged-training "training.csv:9: 7 fields, but the header has 8"
 mk_mlp bad-model; sed -i '3s/,model,loss,/,other,loss,/' "$T/bad-model/training.csv"
-broken bad-model "training.csv:3: model is 'other', not model or disjoint"
+broken bad-model "training.csv:3: role is 'other', not model or disjoint"
 mk_mlp bad-pair; sed -i '3s/,[^,]*,\([^,]*\)$/,zz,\1/' "$T/bad-pair/records.csv"
 broken bad-pair "records.csv:3: cos_pair is not a number"
 out=$("$BASIN" report "$T/nowhere" 2>&1); rc=$?

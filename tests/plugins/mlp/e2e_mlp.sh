@@ -48,7 +48,7 @@ m400=$(col "$S" dataset.count 400 memorized_rate)
 # the network cannot (rate ~0). 100 samples each: a binomial SE below 0.05.
 check "memorized at K=4 ($m4) above K=400 ($m400) by 0.5" num "$m4" '>' "$m400 + 0.5"
 check "training.csv has its header" \
-    grep -qx "job,point,repeat,dataset.count,model,name,step,value" "$T/out/training.csv"
+    grep -qx "job,point,repeat,dataset.count,role,name,step,value" "$T/out/training.csv"
 rows=$(awk -F, '$6 == "loss"' "$T/out/training.csv" | wc -l)
 check "training.csv has a loss curve per job ($rows rows)" num "$rows" '>=' 400
 last=$(awk -F, '$1 == 1 && $6 == "loss" { v = $8 } END { print v }' "$T/out/training.csv")

@@ -96,7 +96,41 @@ print("%s: sample variances %s, worst relative error %.4f (bound 0.12)"
 sys.exit(0 if worst < 0.12 else 1)
 PY
 rc=$?
-[ "$rc" -eq 0 ] && [ -n "${EMBEDDING_PLUGIN:-}" ] || exit "$rc"
+[ "$rc" -eq 0 ] || exit "$rc"
+
+# [[model]] (docs/recipes.md, "Comparing models"): the network of gauss.pt beside
+# scores/empirical and scores/gaussian in one run. Its rows are those of the run
+# above (jobs that differ only in their model share their seed); on the same
+# 100 training points the empirical score memorizes (ratio rule: d_m/d_2 < 1/3)
+# and the exact denoiser of the law does not: a fresh draw has d_m/d_2 < 1/3 with
+# probability about (1/3)^4 = 0.012 in 4 dimensions, so 0.1 and 0.9 are 30
+# binomial SE away at 4000 samples.
+sed -e 's/^\[model\]$/[[model]]/' -e 's/^\[sampler\]$/[[model]]\nplugin = "scores\/empirical"\n[[model]]\nplugin = "scores\/gaussian"\n[sampler]/' \
+    "$T/gauss.toml" >"$T/models.toml"
+if ! "$BASIN" run "$T/models.toml" --out "$T/models" --quiet --threads 2; then
+    echo "FAIL: basin run with [[model]] scores/torchscript, empirical, gaussian"
+    exit 1
+fi
+rows() { # rows FOLDER [LABEL]: records.csv without job, point (and model), LABEL's
+    awk -F, -v m="${2:-}" 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "model") c = i; next }
+        !c || $c == m { s = ""; for (i = 3; i <= NF; i++) if (i != c) s = s $i ","
+                        print s }' "$1/records.csv"
+}
+if ! cmp -s <(rows "$T/gauss") <(rows "$T/models" scores/torchscript); then
+    echo "FAIL: [[model]]: the network's records differ from its run alone"
+    exit 1
+fi
+echo "ok: [[model]]: the network's 4000 records equal its run alone"
+rates=$(awk -F, 'NR > 1 { printf "%s %s ", $1, $2 }' "$T/models/summary.csv")
+if ! awk -v r="$rates" 'BEGIN { n = split(r, a, " ")
+        for (i = 1; i < n; i += 2) m[a[i]] = a[i + 1]
+        exit !(m["scores/torchscript"] < 0.1 && m["scores/gaussian"] < 0.1 &&
+               m["scores/empirical"] > 0.9) }'; then
+    echo "FAIL: [[model]]: memorized rates (model rate ...) $rates"
+    exit 1
+fi
+echo "ok: [[model]]: memorized rates $rates(network and fitted Gaussian < 0.1 < 0.9 < empirical)"
+[ -n "${EMBEDDING_PLUGIN:-}" ] || exit 0
 
 # embeddings/torchscript: a traced feature network (tanh of a linear map, 6 -> 5)
 # passes `basin check` (determinism across calls, instances and threads, rows
