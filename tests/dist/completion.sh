@@ -22,7 +22,7 @@ expect() {
     if [ "$got" = "$want" ]; then ok "$what: $got"; else bad "$what: got '$got', want '$want'"; fi
 }
 
-expect "commands" "--help --version check describe help measure merge new plugins report run submit" ""
+expect "commands" "--help --version check describe help lsr-storage measure merge new plugins report run submit" ""
 expect "commands starting with r" "report run" r
 expect "run's options starting with --th" "--threads" run --th
 expect "run's options starting with --s" "--set --shard --shards" run --s

@@ -398,11 +398,16 @@ TEST_IMPL(folder_basin_files)
                                        "phi.dat",
                                        "landscape.gp",
                                        "samples-grid.csv",
+                                       "rates.pdf",
+                                       "compare.csv",
+                                       "minima.csv",
+                                       "memorization_fit.csv",
+                                       "distances.dat",
                                        ".records.csv.Ab12Cd",
                                        ".samples-dim3.npy.zzzzzz"};
     static const char *const THEIRS[] = {"notes.txt",         "records.csv~",
                                          "samples-dim.npy",   "samples-dimx.npy",
-                                         "rates.pdf",         "rates",
+                                         "rates.eps",         "rates",
                                          ".records.csv.",     ".records.csv.Ab12C!",
                                          ".notes.txt.Ab12Cd", ""};
     for (size_t k = 0; k < sizeof OURS / sizeof *OURS; k++)
