@@ -1,7 +1,8 @@
 /*
  * denoise_args — the argument checks every first-party score's denoise starts with
  * (scores/empirical, scores/gaussian, scores/mlp), so they refuse the same inputs
- * with the same messages. Internal to plugins/scores; header-only.
+ * with the same messages; encode_args, those of encode (scores/mlp, smoothed,
+ * patch). Internal to plugins/scores; header-only.
  */
 #ifndef BASIN_SCORES_DENOISE_ARGS_H
 #define BASIN_SCORES_DENOISE_ARGS_H
@@ -48,6 +49,32 @@ static inline int denoise_args(const basin_host *host, int encoded, const float 
             return BASIN_ENUMERIC;
         }
     return 1;
+}
+
+/*
+ * Check an encode call's training set of n points of dim floats: not empty, n × dim
+ * floats addressable, every entry finite. Returns BASIN_OK, or BASIN_EINVAL /
+ * BASIN_ENUMERIC with a message naming the point and entry.
+ */
+static inline int encode_args(const basin_host *host, const float *train, uint64_t n,
+                              size_t dim)
+{
+    if (n == 0 || train == NULL) {
+        host->error(host, "encode: the training set is empty");
+        return BASIN_EINVAL;
+    }
+    if (dim == 0 || n > SIZE_MAX / sizeof(float) / dim) {
+        host->error(host, "encode: %llu training points of dim %zu overflow memory",
+                    (unsigned long long)n, dim);
+        return BASIN_EINVAL;
+    }
+    for (size_t i = 0; i < (size_t)n * dim; i++)
+        if (!isfinite(train[i])) {
+            host->error(host, "encode: training point %zu entry %zu is %g", i / dim,
+                        i % dim, (double)train[i]);
+            return BASIN_ENUMERIC;
+        }
+    return BASIN_OK;
 }
 
 #endif

@@ -914,23 +914,9 @@ static int save_checkpoint(void *ctx, uint64_t step, const float *weights, doubl
 static int mlp_encode(void *self, const basin_host *host, const float *train, uint64_t n)
 {
     mlp *m = self;
-    if (n == 0 || train == NULL) {
-        host->error(host, "encode: the training set is empty");
-        return BASIN_EINVAL;
-    }
-    if (n > SIZE_MAX / sizeof(float) / m->dim) {
-        host->error(host,
-                    "encode: %" PRIu64 " training points of dim %u overflow "
-                    "memory",
-                    n, m->dim);
-        return BASIN_EINVAL;
-    }
-    for (size_t i = 0; i < (size_t)n * m->dim; i++)
-        if (!isfinite(train[i])) {
-            host->error(host, "encode: training point %zu entry %zu is %g", i / m->dim,
-                        i % m->dim, (double)train[i]);
-            return BASIN_ENUMERIC;
-        }
+    int rc = encode_args(host, train, n, m->dim);
+    if (rc)
+        return rc;
     m->encoded = 0;
     float *mean = calloc(m->dim, sizeof *mean);
     if (mean == NULL) {
@@ -969,7 +955,7 @@ static int mlp_encode(void *self, const basin_host *host, const float *train, ui
         }
         struct stat st;
         if (stat(path, &st) == 0) {
-            int rc = load_checkpoint(m, host, path, &want);
+            rc = load_checkpoint(m, host, path, &want);
             free(path);
             if (rc == BASIN_OK) {
                 m->encoded = 1;
@@ -988,7 +974,7 @@ static int mlp_encode(void *self, const basin_host *host, const float *train, ui
     free(m->params);
     m->params = params;
     saver sv = {m, host, n, train_hash, stream};
-    int rc = train_network(m, host, train, n, save_checkpoint, &sv);
+    rc = train_network(m, host, train, n, save_checkpoint, &sv);
     if (rc == BASIN_OK)
         m->encoded = 1;
     return rc;

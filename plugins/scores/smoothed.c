@@ -118,24 +118,12 @@ static int smoothed_encode(void *self, const basin_host *host, const float *trai
                            uint64_t n)
 {
     smoothed *s = self;
-    if (n == 0 || train == NULL) {
-        host->error(host, "encode: the training set is empty");
-        return BASIN_EINVAL;
-    }
-    if (n > SIZE_MAX / sizeof(float) / s->dim) {
-        host->error(host, "encode: %llu training points of dim %u overflow memory",
-                    (unsigned long long)n, s->dim);
-        return BASIN_EINVAL;
-    }
-    for (size_t i = 0; i < (size_t)n * s->dim; i++)
-        if (!isfinite(train[i])) {
-            host->error(host, "encode: training point %zu entry %zu is %g", i / s->dim,
-                        i % s->dim, (double)train[i]);
-            return BASIN_ENUMERIC;
-        }
+    int rc = encode_args(host, train, n, s->dim);
+    if (rc)
+        return rc;
     float *eps = malloc((size_t)s->draws * s->dim * sizeof *eps);
     softmax_memory memory;
-    int rc = eps == NULL ? BASIN_ENOMEM : softmax_memory_init(&memory, train, n, s->dim);
+    rc = eps == NULL ? BASIN_ENOMEM : softmax_memory_init(&memory, train, n, s->dim);
     if (rc != BASIN_OK) {
         free(eps);
         host->error(host, "encode: cannot store %llu training points of dim %u",
