@@ -153,8 +153,8 @@ TEST_IMPL(ffi_reference)
                            train, k, 0);
     ASSERT_NOT_NULL(ffi);
     void *emp = NULL;
-    basin_value none = {0, ""};
-    ASSERT_EQ(empirical_if->create(host, &none, dim, &emp), BASIN_OK);
+    basin_value defaults[2] = {{0, ""}, {1e-7, ""}}; /* exact = false, candidate_eps */
+    ASSERT_EQ(empirical_if->create(host, defaults, dim, &emp), BASIN_OK);
     ASSERT_EQ(empirical_if->encode(emp, host, train, k), BASIN_OK);
     float *out = malloc(n * dim * sizeof *out);
     float *direct = malloc(n * dim * sizeof *direct);

@@ -190,9 +190,7 @@ static void check_empirical_case(const basin_score_iface *f, uint64_t k, uint32_
     double *ref = malloc(dim * sizeof *ref);
     uniform_fill(train, k * dim, 1.0, k);
     noisy_states(train, k, dim, n, alpha, 2 * sigma, x, k + 1);
-    void *self = NULL;
-    basin_value none = {0, ""};
-    f->create(host, &none, dim, &self);
+    void *self = create(empirical_desc, dim, NULL);
     int rc = f->encode(self, host, train, k);
     EXPECT_MSG(rc == BASIN_OK, "empirical: encode K = %llu: status %d, %s",
                (unsigned long long)k, rc, fake_last_error);
