@@ -870,9 +870,12 @@ static int apply_schedule_from(loader *L, const toml_node *table)
     }
     if (!toml_get(table, "name"))
         sec->fixed[SCHEDULE_NAME] = (basin_value){0, c.name};
-    if (!toml_get(table, "beta_start"))
+    /* The file's β range only on a ddpm kind (a recipe may write name = "cosine"
+       beside a file of another schedule; cosine takes no β). */
+    const int ddpm = strncmp(sec->fixed[SCHEDULE_NAME].string, "ddpm-", 5) == 0;
+    if (ddpm && !toml_get(table, "beta_start"))
         sec->fixed[SCHEDULE_BETA_START] = (basin_value){c.beta_start, NULL};
-    if (!toml_get(table, "beta_end"))
+    if (ddpm && !toml_get(table, "beta_end"))
         sec->fixed[SCHEDULE_BETA_END] = (basin_value){c.beta_end, NULL};
     recipe *r = L->r;
     const size_t n = r->n_models ? r->n_models : 1;

@@ -63,9 +63,9 @@ static int hex4(const char *s)
     return 1;
 }
 
-/* A string at R->p (the opening quote); its first sizeof out - 1 bytes into out
-   (escapes other than \uXXXX decoded; \uXXXX kept as '?': no key or word basin
-   reads has one). */
+/* A string at R->p (the opening quote); its first n_out - 1 bytes into out, escapes
+   decoded (\uXXXX of an ASCII character as that character, any other as '?': no key
+   or word basin reads has one). */
 static int read_string(reader *R, char *out, size_t n_out, size_t *length)
 {
     R->p++; /* the quote */
@@ -87,7 +87,10 @@ static int read_string(reader *R, char *out, size_t n_out, size_t *length)
             if (e == 'u') {
                 if (R->end - R->p < 6 || !hex4(R->p + 2))
                     return bad(R, "a bad \\u escape");
-                c = '?';
+                const unsigned long u = strtoul((char[5]){R->p[2], R->p[3], R->p[4],
+                                                          R->p[5], '\0'},
+                                                NULL, 16);
+                c = u > 0 && u < 0x80 ? (unsigned char)u : '?';
                 R->p += 6;
             } else if (e != '\0' && k) {
                 c = (unsigned char)to[k - from];
@@ -342,18 +345,21 @@ int scheduler_config_parse(const char *path, const char *text, size_t n,
         return BASIN_EINVAL;
     }
     out->name = basin_names[s];
-    out->beta_start = got[K_BETA_START].set ? got[K_BETA_START].number : 1e-4;
-    out->beta_end = got[K_BETA_END].set ? got[K_BETA_END].number : 0.02;
     out->prediction = predictions[p];
     out->output = outputs[p];
+    out->beta_start = out->beta_end = -1; /* cosine: no β range (basin's default) */
     if (s < 2) {
-        const double b0 = out->beta_start, b1 = out->beta_end;
-        if (!(b0 > 0 && b0 <= 1) || !(b1 > 0 && b1 <= 1)) {
-            errmsg(err, n_err, "%s: %s = %g: want a beta in (0, 1]", path,
-                   !(b0 > 0 && b0 <= 1) ? "beta_start" : "beta_end",
-                   !(b0 > 0 && b0 <= 1) ? b0 : b1);
+        const double b0 = got[K_BETA_START].set ? got[K_BETA_START].number : 1e-4,
+                     b1 = got[K_BETA_END].set ? got[K_BETA_END].number : 0.02;
+        if (!(b0 > 0 && b0 < b1 && b1 < 1)) {
+            errmsg(err, n_err,
+                   "%s: beta_start = %g, beta_end = %g: want 0 < beta_start < beta_end "
+                   "< 1",
+                   path, b0, b1);
             return BASIN_EINVAL;
         }
+        out->beta_start = b0;
+        out->beta_end = b1;
     }
     return BASIN_OK;
 }

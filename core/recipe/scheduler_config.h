@@ -9,7 +9,8 @@
  *                        squaredcos_cap_v2 → cosine (Nichol & Dhariwal 2021, s =
  *                        0.008, as basin's; diffusers ignores beta_start/beta_end
  *                        there and so does basin); anything else is refused
- *   beta_start, beta_end the ddpm kinds' β range (default 0.0001, 0.02)
+ *   beta_start, beta_end the ddpm kinds' β range (default 0.0001, 0.02), with
+ *                        0 < beta_start < beta_end < 1
  *   num_train_timesteps  must be 1000 (basin's ddpm kinds are T = 1000 steps)
  *   prediction_type      epsilon | v_prediction | sample → scores/torchscript's
  *                        output epsilon | v | denoiser (default epsilon)
@@ -32,8 +33,8 @@
 typedef struct scheduler_config {
     const char *name;       /* basin's schedule: "ddpm-linear", "ddpm-scaled-linear",
                                "cosine" (static strings) */
-    double beta_start;      /* the file's (or diffusers' default); ddpm kinds only */
-    double beta_end;
+    double beta_start;      /* the file's (or diffusers' default 1e-4, 0.02); −1 for */
+    double beta_end;        /* cosine, whose β the file does not give */
     const char *output;     /* scores/torchscript's output word for prediction_type */
     const char *prediction; /* the file's prediction_type word (static) */
 } scheduler_config;
