@@ -880,7 +880,8 @@ static int apply_schedule_from(loader *L, const toml_node *table)
     recipe *r = L->r;
     const size_t n = r->n_models ? r->n_models : 1;
     for (size_t k = 0; k < n; k++) {
-        const recipe_section *m = r->n_models ? &r->models[k] : &r->sections[RECIPE_MODEL];
+        const recipe_section *m =
+            r->n_models ? &r->models[k] : &r->sections[RECIPE_MODEL];
         const char *out = torchscript_output(m);
         if (out && strcmp(out, c.output) != 0)
             fprintf(stderr,

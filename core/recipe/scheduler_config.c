@@ -27,9 +27,9 @@ typedef struct reader {
 
 /* The keys basin reads, and what the file gave for them. */
 enum { K_SCHEDULE, K_BETA_START, K_BETA_END, K_STEPS, K_PREDICTION, K_TRAINED, K_N };
-static const char *const key_names[K_N] = {"beta_schedule",       "beta_start",
-                                           "beta_end",            "num_train_timesteps",
-                                           "prediction_type",     "trained_betas"};
+static const char *const key_names[K_N] = {"beta_schedule",   "beta_start",
+                                           "beta_end",        "num_train_timesteps",
+                                           "prediction_type", "trained_betas"};
 
 typedef struct value {
     int set;
@@ -87,9 +87,8 @@ static int read_string(reader *R, char *out, size_t n_out, size_t *length)
             if (e == 'u') {
                 if (R->end - R->p < 6 || !hex4(R->p + 2))
                     return bad(R, "a bad \\u escape");
-                const unsigned long u = strtoul((char[5]){R->p[2], R->p[3], R->p[4],
-                                                          R->p[5], '\0'},
-                                                NULL, 16);
+                const unsigned long u = strtoul(
+                    (char[5]){R->p[2], R->p[3], R->p[4], R->p[5], '\0'}, NULL, 16);
                 c = u > 0 && u < 0x80 ? (unsigned char)u : '?';
                 R->p += 6;
             } else if (e != '\0' && k) {

@@ -270,7 +270,8 @@ int run_chunk(torchscript *m, const basin_host *host, const float *x, int64_t n,
             /* (α x − σ v̂)/(α² + σ²); with ve-sigma, α = 1, σ = ρ on y = x/α */
             v = m->input == INPUT_VE_SIGMA
                     ? ((double)x[i] / alpha - rho * r[i]) / (1 + rho * rho)
-                    : (alpha * (double)x[i] - sigma * r[i]) / (alpha * alpha + sigma * sigma);
+                    : (alpha * (double)x[i] - sigma * r[i]) /
+                          (alpha * alpha + sigma * sigma);
             break;
         default:
             v = m->input == INPUT_VE_SIGMA
@@ -476,10 +477,14 @@ static int torchscript_denoise(void *self, const basin_host *host, const float *
 /* The C++ half's function table, found by torchscript.c with dlsym. */
 BASIN_EXPORT extern const basin_score_iface basin_torchscript_impl;
 const basin_score_iface basin_torchscript_impl = {
-    sizeof(basin_score_iface), 0,
-    torchscript_create,        torchscript_destroy,
-    torchscript_encode,        torchscript_denoise,
-    nullptr,                   nullptr,
+    sizeof(basin_score_iface),
+    0,
+    torchscript_create,
+    torchscript_destroy,
+    torchscript_encode,
+    torchscript_denoise,
+    nullptr,
+    nullptr,
     nullptr,
 };
 

@@ -21,8 +21,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             abort(); /* a refusal without a message, or of more than one line */
         fuzz_note("%s", err);
     } else {
-        const int ddpm = !strcmp(c.name, "ddpm-linear") ||
-                         !strcmp(c.name, "ddpm-scaled-linear");
+        const int ddpm =
+            !strcmp(c.name, "ddpm-linear") || !strcmp(c.name, "ddpm-scaled-linear");
         if (!(ddpm || !strcmp(c.name, "cosine")))
             abort();
         if (ddpm && !(c.beta_start > 0 && c.beta_start < c.beta_end && c.beta_end < 1))
