@@ -64,8 +64,9 @@ static int hex4(const char *s)
 }
 
 /* A string at R->p (the opening quote); its first n_out - 1 bytes into out, escapes
-   decoded (\uXXXX of an ASCII character as that character, any other as '?': no key
-   or word basin reads has one). */
+   decoded (\uXXXX of an ASCII character as that character); a byte that is not
+   printable ASCII is kept as '?' (no key or word basin reads has one, and the
+   copy is echoed in one-line messages). */
 static int read_string(reader *R, char *out, size_t n_out, size_t *length)
 {
     R->p++; /* the quote */
@@ -102,8 +103,8 @@ static int read_string(reader *R, char *out, size_t n_out, size_t *length)
         }
         if (++len > MAX_STRING)
             return bad(R, "a string longer than 4096 bytes");
-        if (len < n_out)
-            out[len - 1] = (char)c;
+        if (len < n_out) /* echoed in messages: printable ASCII only */
+            out[len - 1] = c >= 0x20 && c < 0x7f ? (char)c : '?';
     }
     R->p++;
     out[len < n_out ? len : n_out - 1] = '\0';
