@@ -12,6 +12,7 @@
 #include "base/rng.h"
 #include "base/suggest.h"
 #include "recipe/sections.h"
+#include "recipe/scheduler_config.h"
 
 #define MAX_SWEEP_VALUES 100000
 #define MAX_POINTS       1000000
@@ -831,12 +832,77 @@ static int load_models(loader *L, const toml_node *list, registry *reg)
     return BASIN_OK;
 }
 
+/* The output word of a scores/torchscript model section (NULL: another model). */
+static const char *torchscript_output(const recipe_section *m)
+{
+    if (!m->plugin_id || strcmp(m->plugin_id, "scores/torchscript") != 0)
+        return NULL;
+    const long p = param_find(m->params, "output");
+    return p < 0 || !m->fixed[p].string ? NULL : m->fixed[p].string;
+}
+
+/*
+ * [schedule] from = "scheduler_config.json" (recipe/scheduler_config.h): the file's
+ * name, beta_start and beta_end for the keys the recipe (or --set) leaves unwritten;
+ * a written key wins. Its prediction_type is not applied: a scores/torchscript
+ * model whose output disagrees gets a warning. A results folder read as data reads
+ * no file (its run.toml holds the values).
+ */
+static int apply_schedule_from(loader *L, const toml_node *table)
+{
+    recipe_section *sec = &L->r->sections[RECIPE_SCHEDULE];
+    const toml_node *e = table ? toml_get(table, "from") : NULL;
+    if (L->as_data || !e)
+        return BASIN_OK;
+    if (e->kind != TOML_STRING)
+        return fail(L, e, "schedule.from", "one file (a string), found %s",
+                    toml_kind_name(e->kind));
+    if (!e->string[0])
+        return BASIN_OK;
+    scheduler_config c;
+    char why[700];
+    const int rc = scheduler_config_read(e->string, &c, why, sizeof why);
+    if (rc == BASIN_ENOMEM)
+        return rc;
+    if (rc) {
+        fail(L, e, "schedule.from", "%s", why);
+        return rc;
+    }
+    if (!toml_get(table, "name"))
+        sec->fixed[SCHEDULE_NAME] = (basin_value){0, c.name};
+    /* The file's β range only on a ddpm kind (a recipe may write name = "cosine"
+       beside a file of another schedule; cosine takes no β). */
+    const int ddpm = strncmp(sec->fixed[SCHEDULE_NAME].string, "ddpm-", 5) == 0;
+    if (ddpm && !toml_get(table, "beta_start"))
+        sec->fixed[SCHEDULE_BETA_START] = (basin_value){c.beta_start, NULL};
+    if (ddpm && !toml_get(table, "beta_end"))
+        sec->fixed[SCHEDULE_BETA_END] = (basin_value){c.beta_end, NULL};
+    recipe *r = L->r;
+    const size_t n = r->n_models ? r->n_models : 1;
+    for (size_t k = 0; k < n; k++) {
+        const recipe_section *m =
+            r->n_models ? &r->models[k] : &r->sections[RECIPE_MODEL];
+        const char *out = torchscript_output(m);
+        if (out && strcmp(out, c.output) != 0)
+            fprintf(stderr,
+                    "basin: warning: %s: schedule.from: %s has prediction_type = "
+                    "\"%s\" (output = \"%s\"), but the model %s has output = \"%s\": "
+                    "basin keeps the model's output\n",
+                    r->path, e->string, c.prediction, c.output,
+                    m->label ? m->label : "scores/torchscript", out);
+    }
+    return BASIN_OK;
+}
+
 static int load_section(loader *L, recipe_section_id s, const toml_node *table,
                         registry *reg)
 {
     if (s == RECIPE_MODEL && table && table->kind == TOML_ARRAY)
         return load_models(L, table, reg);
-    return load_table(L, s, &L->r->sections[s], table, reg);
+    int rc = load_table(L, s, &L->r->sections[s], table, reg);
+    if (rc == BASIN_OK && s == RECIPE_SCHEDULE)
+        rc = apply_schedule_from(L, table);
+    return rc;
 }
 
 /* ---------------------------------------------------------------- top level */

@@ -32,6 +32,11 @@ const basin_param_def schedule_params[SCHEDULE_N_PARAMS + 1] = {
         {"beta_end", BASIN_PARAM_REAL, -1, NULL, -1, 1, NULL, 0,
          "ddpm-linear and ddpm-scaled-linear: beta of the last step (-1: 0.02; "
          "Stable Diffusion: 0.012)"},
+    [SCHEDULE_FROM] =
+        {"from", BASIN_PARAM_STRING, 0, "", 0, 0, NULL, BASIN_PARAM_PATH,
+         "a diffusers scheduler config (scheduler_config.json) whose beta_schedule, "
+         "beta_start and beta_end set name, beta_start and beta_end; keys written "
+         "beside it win (docs/recipes.md, Schedules from diffusers)"},
     [SCHEDULE_N_PARAMS] = {NULL, 0, 0, NULL, 0, 0, NULL, 0, NULL},
 };
 

@@ -39,6 +39,7 @@ enum {
     SCHEDULE_RHO,
     SCHEDULE_BETA_START, /* real: the ddpm kinds' β0 (−1: 1e-4) */
     SCHEDULE_BETA_END,   /* real: their β1 (−1: 0.02) */
+    SCHEDULE_FROM,       /* path: a diffusers scheduler_config.json ("": none) */
     SCHEDULE_N_PARAMS
 };
 

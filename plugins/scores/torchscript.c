@@ -32,9 +32,11 @@ static const basin_param_def torchscript_params[TORCHSCRIPT_N_PARAMS + 1] = {
          "the TorchScript file (torch.jit.save of a traced or scripted module) whose "
          "forward(x, c) is called"},
     [TORCHSCRIPT_OUTPUT] =
-        {"output", BASIN_PARAM_CHOICE, 0, "denoiser", 0, 0, "denoiser|epsilon|score", 0,
+        {"output", BASIN_PARAM_CHOICE, 0, "denoiser", 0, 0, "denoiser|epsilon|score|v", 0,
          "what the model returns: the denoiser x0_hat, the noise eps_hat "
-         "(x0_hat = (x - sigma eps_hat)/alpha) or the score (x0_hat = (x + sigma^2 s)/alpha)"},
+         "(x0_hat = (x - sigma eps_hat)/alpha), the score (x0_hat = (x + sigma^2 "
+         "s)/alpha) or v = alpha eps - sigma x0 (Salimans & Ho 2022; x0_hat = "
+         "(alpha x - sigma v)/(alpha^2 + sigma^2))"},
     [TORCHSCRIPT_INPUT] =
         {"input", BASIN_PARAM_CHOICE, 0, "sigma", 0, 0, "sigma|ve-sigma|t|ddpm-step", 0,
          "the noise level c the model gets: sigma; sigma/alpha with x/alpha for x (EDM); "

@@ -32,6 +32,13 @@
  *   epsilon    x̂0 = (x − σ ε̂)/α,            ε̂ = out (DDPM's noise predictor)
  *   score      x̂0 = (x + σ² s)/α,           s = out = ∇_x log p_t(x)
  *              (ve-sigma: s = ∇_y log p(y), x̂0 = y + ρ² s)
+ *   v          x̂0 = (α x − σ v̂)/(α² + σ²),  v̂ = out (v-prediction)
+ *              (ve-sigma: v of y = x0 + ρ ε, x̂0 = (y − ρ v̂)/(1 + ρ²))
+ * v = α ε − σ x0 is Salimans & Ho 2022 (arXiv:2202.00512, sec. 4 and app. D), who
+ * write it for α² + σ² = 1, where x̂0 = α x − σ v̂. For any (α, σ),
+ * α x − σ v = α² x0 + ασ ε − ασ ε + σ² x0 = (α² + σ²) x0, so the general form is
+ * exact for every schedule (for ou and the ddpm kinds α² + σ² = 1 and it is theirs;
+ * for edm, α = 1 and σ = t, it is the v of the variance-exploding variable).
  * (basin/plugin.h, basin_score_iface: ε̂ = (x − α x̂0)/σ, s = (α x̂0 − x)/σ², solved for
  * x̂0), in double.
  *
@@ -74,7 +81,7 @@
 namespace
 {
 
-enum output_kind { OUTPUT_DENOISER, OUTPUT_EPSILON, OUTPUT_SCORE };
+enum output_kind { OUTPUT_DENOISER, OUTPUT_EPSILON, OUTPUT_SCORE, OUTPUT_V };
 enum input_kind { INPUT_SIGMA, INPUT_VE_SIGMA, INPUT_T, INPUT_DDPM_STEP };
 enum schedule_kind { SCHED_DDPM_LINEAR, SCHED_COSINE, SCHED_OU, SCHED_EDM };
 
@@ -259,6 +266,13 @@ int run_chunk(torchscript *m, const basin_host *host, const float *x, int64_t n,
         case OUTPUT_EPSILON:
             v = ((double)x[i] - sigma * r[i]) / alpha;
             break;
+        case OUTPUT_V:
+            /* (α x − σ v̂)/(α² + σ²); with ve-sigma, α = 1, σ = ρ on y = x/α */
+            v = m->input == INPUT_VE_SIGMA
+                    ? ((double)x[i] / alpha - rho * r[i]) / (1 + rho * rho)
+                    : (alpha * (double)x[i] - sigma * r[i]) /
+                          (alpha * alpha + sigma * sigma);
+            break;
         default:
             v = m->input == INPUT_VE_SIGMA
                     ? (double)x[i] / alpha + rho * rho * r[i]
@@ -304,11 +318,11 @@ int denoise_impl(torchscript *m, const basin_host *host, const float *x, uint64_
 int create_impl(const basin_host *host, const basin_value *params, uint32_t dim,
                 torchscript **out)
 {
-    static const char *const outputs[] = {"denoiser", "epsilon", "score"};
+    static const char *const outputs[] = {"denoiser", "epsilon", "score", "v"};
     static const char *const inputs[] = {"sigma", "ve-sigma", "t", "ddpm-step"};
     static const char *const schedules[] = {"ddpm-linear", "cosine", "ou", "edm"};
     const char *file = params[TORCHSCRIPT_FILE].string;
-    const int output = choice_index(params[TORCHSCRIPT_OUTPUT].string, outputs, 3);
+    const int output = choice_index(params[TORCHSCRIPT_OUTPUT].string, outputs, 4);
     const int input = choice_index(params[TORCHSCRIPT_INPUT].string, inputs, 4);
     const int schedule = choice_index(params[TORCHSCRIPT_SCHEDULE].string, schedules, 4);
     if (output < 0 || input < 0 || schedule < 0) {
@@ -463,10 +477,14 @@ static int torchscript_denoise(void *self, const basin_host *host, const float *
 /* The C++ half's function table, found by torchscript.c with dlsym. */
 BASIN_EXPORT extern const basin_score_iface basin_torchscript_impl;
 const basin_score_iface basin_torchscript_impl = {
-    sizeof(basin_score_iface), 0,
-    torchscript_create,        torchscript_destroy,
-    torchscript_encode,        torchscript_denoise,
-    nullptr,                   nullptr,
+    sizeof(basin_score_iface),
+    0,
+    torchscript_create,
+    torchscript_destroy,
+    torchscript_encode,
+    torchscript_denoise,
+    nullptr,
+    nullptr,
     nullptr,
 };
 

@@ -9,6 +9,12 @@ Writes into OUTDIR:
   echo.pt       scripted: returns c broadcast to x's shape (shows what c the model got)
   gauss.pt      scripted exact denoiser of N(0, diag(1, 1/2, 1/3, 1/4)) in the VE
                 variable (input = ve-sigma), for the end-to-end recipe
+  gaussx.pt, gaussv.pt, gaussy.pt, gaussvy.pt: scripted exact denoiser (x) and its
+                v = alpha eps - sigma x0 (v; Salimans & Ho 2022) of
+                N(0, diag(1, 1/2, ..., 1/6)), on x with c = sigma of a VP schedule
+                (alpha = sqrt(1 - c^2)) and on y = x / alpha with c = sigma / alpha
+                (y, the VE variable: alpha = 1, sigma = c); the v cases' references
+                are the denoisers' own outputs
   bad models:   shape.pt (drops a column), tuple.pt (returns a tuple), onearg.pt
                 (forward(x) only), nan.pt (NaN once c > 0.8), state.pt (torch.save of
                 a state_dict: a zip, not TorchScript), garbage.pt (text)
@@ -82,6 +88,29 @@ class Gauss(torch.nn.Module):
         return self.lam / (self.lam + s[:, None] ** 2) * y
 
 
+class GaussV(torch.nn.Module):
+    """x0_hat or v of N(0, diag(lam)) at x = a x0 + s eps, in float64: on x (VP,
+    a = sqrt(1 - c^2), s = c) or on y (VE, a = 1, s = c). eps_hat and x0_hat in the
+    forms without cancellation: x0_hat = a lam x / (a^2 lam + s^2),
+    eps_hat = s x / (a^2 lam + s^2)."""
+
+    def __init__(self, want_v: bool, ve: bool):
+        super().__init__()
+        self.want_v = want_v
+        self.ve = ve
+        self.register_buffer("lam", 1 / torch.arange(1, 7, dtype=torch.float64))
+
+    def forward(self, x, c):
+        s = c.double()[:, None]
+        a = torch.ones_like(s) if self.ve else torch.sqrt(1 - s * s)
+        xd = x.double()
+        den = a * a * self.lam + s * s
+        x0 = a * self.lam * xd / den
+        if not self.want_v:
+            return x0.float()
+        return (a * (s * xd / den) - s * x0).float()
+
+
 class Shape(torch.nn.Module):
     def forward(self, x, c):
         return x[:, 1:]
@@ -115,6 +144,13 @@ save(conv, "conv.pt")
 for m, name in [(Echo(), "echo.pt"), (Gauss(), "gauss.pt"), (Shape(), "shape.pt"),
                 (Tuple(), "tuple.pt"), (OneArg(), "onearg.pt"), (Nan(), "nan.pt")]:
     save(torch.jit.script(m), name)
+gauss_v = {}
+for want_v in [False, True]:
+    for ve in [False, True]:
+        name = "gauss%s%s" % ("v" if want_v else "x", "y" if ve else "")
+        name = name.replace("gaussxy", "gaussy")
+        gauss_v[name] = torch.jit.script(GaussV(want_v, ve).eval())
+        save(gauss_v[name], name + ".pt")
 torch.save(MLP(dim, 4).state_dict(), os.path.join(out, "state.pt"))
 with open(os.path.join(out, "garbage.pt"), "w") as f:
     f.write("not a model\n")
@@ -162,10 +198,18 @@ cases += [("linear", linear, "epsilon", "sigma", "-", x),
           ("linear", linear, "epsilon", "ddpm-step", "-", x),
           ("linear", linear, "score", "sigma", "-", x),
           ("linear", linear, "score", "ve-sigma", "-", x),
-          ("conv", conv, "denoiser", "t", "2,3,4", ximg)]
+          ("conv", conv, "denoiser", "t", "2,3,4", ximg),
+          ("gaussx", gauss_v["gaussx"], "denoiser", "sigma", "-", x),
+          ("gaussy", gauss_v["gaussy"], "denoiser", "ve-sigma", "-", x),
+          ("gaussv", gauss_v["gaussv"], "v", "sigma", "-", x),
+          ("gaussvy", gauss_v["gaussvy"], "v", "ve-sigma", "-", x)]
+# v: the reference is the matching denoiser's x0_hat (raw output), not a conversion
+same_x0 = {"gaussv": "gaussx", "gaussvy": "gaussy"}
 with open(os.path.join(out, "cases.txt"), "w") as f:
     for name, model, output, inp, shape, xs in cases:
         ref, raw = reference(model, output, inp, xs, shape != "-")
+        if name in same_x0:
+            ref = reference(gauss_v[same_x0[name]], "denoiser", inp, xs, False)[0]
         stem = "%s-%s-%s" % (name, output, inp)
         np.save(os.path.join(out, stem + "-ref.npy"), ref)
         np.save(os.path.join(out, stem + "-raw.npy"), raw)

@@ -98,6 +98,26 @@ PY
 rc=$?
 [ "$rc" -eq 0 ] || exit "$rc"
 
+# [schedule] from: a diffusers config whose prediction_type disagrees with the
+# model's output is a warning naming both (basin keeps model.output); one that
+# agrees is silent.
+printf '{"beta_schedule": "linear", "prediction_type": "v_prediction"}' >"$T/vcfg.json"
+printf '{"beta_schedule": "linear", "prediction_type": "sample"}' >"$T/xcfg.json"
+sed 's|^name = "ddpm-linear"$|from = "vcfg.json"|' "$T/gauss.toml" >"$T/vfrom.toml"
+out=$("$BASIN" run "$T/vfrom.toml" --dry-run 2>&1 >/dev/null)
+if [ $? -ne 0 ] || ! grep -q 'warning: .*schedule.from: .*vcfg.json has prediction_type = "v_prediction" (output = "v"), but the model scores/torchscript has output = "denoiser": basin keeps the model.s output$' <<<"$out"; then
+    echo "FAIL: schedule.from with prediction_type = v_prediction: '$out'"
+    exit 1
+fi
+echo "ok: prediction_type v_prediction against output = denoiser warns: $out"
+sed 's|^name = "ddpm-linear"$|from = "xcfg.json"|' "$T/gauss.toml" >"$T/xfrom.toml"
+out=$("$BASIN" run "$T/xfrom.toml" --dry-run 2>&1 >/dev/null)
+if [ $? -ne 0 ] || [ -n "$out" ]; then
+    echo "FAIL: schedule.from with prediction_type = sample: '$out'"
+    exit 1
+fi
+echo "ok: prediction_type sample with output = denoiser is silent"
+
 # [[model]] (docs/recipes.md, "Comparing models"): the network of gauss.pt beside
 # scores/empirical and scores/gaussian in one run. Its rows are those of the run
 # above (jobs that differ only in their model share their seed); on the same

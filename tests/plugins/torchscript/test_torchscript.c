@@ -5,7 +5,8 @@
  *
  *  1. Every case of cases.txt (a model, an output kind, an input convention, an
  *     image shape): x̂0 at four ddpm-linear times equals PyTorch's, with the state
- *     batch in one forward call and in chunks of 2.
+ *     batch in one forward call and in chunks of 2; a model returning v gives the
+ *     x̂0 of the denoiser it was derived from.
  *  2. The noise level the model receives (echo.pt returns c): σ, σ/α, the time t of
  *     each schedule from core/process/schedule.c's own α(t), σ(t), and the DDPM step
  *     index.
@@ -166,7 +167,12 @@ static void *make(const char *file, const char *output, const char *input,
  * x̂0 = (x − σ r)/α carries that error times σ/α, and the final cast to float adds
  * 2⁻²⁴ |x̂0|: |Δ| ≤ 1e-5 (1 + |x̂0| + (σ/α)|r|) has ten times that margin, and a
  * wrong convention (σ for σ/α, a step off by one, NHWC for NCHW) moves x̂0 by
- * 1e-3 or more.
+ * 1e-3 or more. The v cases (output = v, Salimans & Ho 2022) are the exact v of a
+ * Gaussian denoiser computed in float64 and rounded to float32 once; their reference
+ * is that denoiser's own x̂0 (gaussx.pt, gaussy.pt), so x̂0 = (α x − σ v̂)/(α² + σ²)
+ * must equal the denoiser's to within σ/(α² + σ²) · 2⁻²⁴ |v̂| ≤ (σ/α)|v̂| 6e-8 plus
+ * the float casts, inside the same bound; on y (ve-sigma) α² + σ² = 1 + ρ² ≠ 1
+ * checks the general form.
  */
 static void check_cases(const double *times)
 {
@@ -229,7 +235,7 @@ static void check_cases(const double *times)
         free(xf), free(out), free(x), free(ref), free(raw);
     }
     fclose(f);
-    EXPECT_EQ(n_cases, 9); /* the cases of cases.txt */
+    EXPECT_EQ(n_cases, 13); /* the cases of cases.txt */
 }
 
 /* ----------------------------------------- 2. the noise level c received */
