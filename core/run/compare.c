@@ -244,6 +244,8 @@ void compare_write(FILE *f, const csv_job *id, size_t *coords, const compare *c)
                 mse[n] = e->mse;
                 r2[n++] = e->r2;
             }
+        if (at == NULL) /* not reached: some track is longer than s */
+            continue;
         write_row(f, fields, id, coords, "trajectory", s + 1, at, mse, r2, n);
     }
     static const char *const kinds[2] = {"heldout", "train"};
