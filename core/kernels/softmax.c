@@ -285,7 +285,7 @@ static int softmax_block(const softmax_memory *m, const float *x, size_t rows, d
 static int lse_nearest_block(const softmax_memory *m, const float *x, size_t rows,
                              double a, double b, double scale, double *lse, nearest2 *nn,
                              float *logits, double *bias, double *rn, double *max_logit,
-                             double *sum)
+                             double *sum, const bound_out *bo)
 {
     const size_t dim = m->dim;
     const float alpha = (float)(2 * scale); /* nearest_two's GEMM factor */
@@ -310,6 +310,8 @@ static int lse_nearest_block(const softmax_memory *m, const float *x, size_t row
                 const float d = alpha * row[j];
                 nearest_keep(&nn[r], rn[j] - (double)d, (int64_t)(first + j));
             }
+            if (bo != NULL)
+                record_bounds(m, bo, r, row, first, count);
             double rescale, chunk_sum;
             if (softmax_row(logits + r * count, bias, count, a, &max_logit[r], &rescale,
                             &chunk_sum) != 0)
@@ -348,7 +350,7 @@ int softmax_lse_nearest(const softmax_memory *m, const float *x, uint64_t n, dou
             const size_t rows = n - first < block ? (size_t)(n - first) : block;
             rc = lse_nearest_block(m, x + (size_t)first * m->dim, rows, a, b, scale,
                                    lse + first, nn + first, logits, bias, rn, max_logit,
-                                   sum);
+                                   sum, NULL);
         }
     }
     free(logits);
@@ -423,7 +425,10 @@ struct softmax_stream {
     double eps;
     float *dist_lo;     /* n × k: D²_μ at the row's anchor */
     double *anchor;     /* n × dim: y_a = x/α at the row's last exact call */
-    int64_t *best;      /* n: nearest ξ at the anchor, −1 = no anchor yet */
+    int64_t *best;      /* n: nearest ξ at the anchor (softmax_stream_lse_nearest:
+                           at the last call), −1 = no anchor yet */
+    int64_t *best2;     /* n: the second nearest at the last call of
+                           softmax_stream_lse_nearest, −1 = none */
     double *best_d2;    /* n: scratch of the fallback */
     double *norm;       /* k: ‖ξ_μ‖ */
     size_t *cand;       /* k scratch: candidate indices */
@@ -482,6 +487,7 @@ int softmax_stream_open(const softmax_memory *m, uint64_t n, double eps,
     s->dist_lo = malloc((size_t)n * k * sizeof *s->dist_lo);
     s->anchor = malloc((size_t)n * dim * sizeof *s->anchor);
     s->best = malloc((size_t)n * sizeof *s->best);
+    s->best2 = malloc((size_t)n * sizeof *s->best2);
     s->best_d2 = malloc((size_t)n * sizeof *s->best_d2);
     s->norm = malloc(k * sizeof *s->norm);
     s->cand = malloc(k * sizeof *s->cand);
@@ -493,7 +499,7 @@ int softmax_stream_open(const softmax_memory *m, uint64_t n, double eps,
     s->fb = malloc((size_t)n * sizeof *s->fb);
     s->xnorm = malloc((size_t)n * sizeof *s->xnorm);
     s->certified = calloc((size_t)n, 1);
-    if (!s->dist_lo || !s->anchor || !s->best || !s->best_d2 || !s->norm || !s->cand ||
+    if (!s->dist_lo || !s->anchor || !s->best || !s->best2 || !s->best_d2 || !s->norm || !s->cand ||
         !s->cand_l || !s->y || !s->acc || !s->gx || !s->gout || !s->fb || !s->xnorm ||
         !s->certified) {
         softmax_stream_close(s);
@@ -502,7 +508,7 @@ int softmax_stream_open(const softmax_memory *m, uint64_t n, double eps,
     for (size_t j = 0; j < k; j++)
         s->norm[j] = sqrt(m->norm2[j]);
     for (uint64_t r = 0; r < n; r++)
-        s->best[r] = -1;
+        s->best[r] = s->best2[r] = -1;
     *out = s;
     return BASIN_OK;
 }
@@ -514,6 +520,7 @@ void softmax_stream_close(softmax_stream *s)
     free(s->dist_lo);
     free(s->anchor);
     free(s->best);
+    free(s->best2);
     free(s->best_d2);
     free(s->norm);
     free(s->cand);
@@ -526,6 +533,11 @@ void softmax_stream_close(softmax_stream *s)
     free(s->xnorm);
     free(s->certified);
     free(s);
+}
+
+uint64_t softmax_stream_rows(const softmax_stream *s)
+{
+    return s->n;
 }
 
 void softmax_stream_get_stats(const softmax_stream *s, softmax_stream_stats *out)
@@ -559,9 +571,25 @@ static double dist2_double(const double *restrict y, const float *restrict xi, s
     return total;
 }
 
-/* Row r by the candidate set, if it can be certified: 1 (out written), else 0. */
-static int candidate_row(softmax_stream *s, uint64_t r, const float *x, double alpha,
-                         double c, double log_ratio, float *out)
+/* A row's certified candidate set (candidate_set): the candidates' indices in
+   s->cand and weights exp(−c (d²_μ − dmin2)) in s->cand_l, their sum z, and the
+   nearest two candidates (positions in s->cand; near1 = nc when nc = 1). */
+typedef struct cand_set {
+    size_t nc, near0, near1;
+    double dmin2, d2_second; /* squared distances ‖y − ξ‖², y = x/α */
+    double z;
+    double lb2; /* every omitted ξ has ‖y − ξ‖² ≥ lb2 (INFINITY: none omitted) */
+} cand_set;
+
+/*
+ * Row r's candidate set at x, if it can be certified: 1 (*cs filled), else 0.
+ * Candidates are the ξ_μ whose bound can come within √(d²_b + log(2K/ε)/c) of y
+ * (d_b the distance to the row's last nearest point, an upper bound on the
+ * nearest's), widened to √cover2 when that is larger (cover2: a squared distance
+ * the set must also reach, 0 for none).
+ */
+static int candidate_set(softmax_stream *s, uint64_t r, const float *x, double alpha,
+                         double c, double log_ratio, double cover2, cand_set *cs)
 {
     const softmax_memory *m = s->m;
     const size_t dim = m->dim, k = (size_t)m->k;
@@ -578,7 +606,8 @@ static int candidate_row(softmax_stream *s, uint64_t r, const float *x, double a
     const double db2 = dist2_double(y, m->patterns + (size_t)s->best[r] * dim, dim);
     /* Every μ whose bound D_μ − δ is within √(db2 + log(2K/ε)/c) can hold mass;
        the rest are certified below with their actual bound. */
-    const double radius = delta + sqrt(db2 + log_ratio / c) * (1 + 1e-12);
+    const double reach2 = db2 + log_ratio / c > cover2 ? db2 + log_ratio / c : cover2;
+    const double radius = delta + sqrt(reach2) * (1 + 1e-12);
     const double radius2 = radius * radius * (1 + 1e-12);
     float rf = (float)radius2; /* compared with D²_μ */
     if ((double)rf < radius2)
@@ -596,48 +625,78 @@ static int candidate_row(softmax_stream *s, uint64_t r, const float *x, double a
             min_out = dl[j];
         }
     }
-    /* The candidates' exact logits −c ‖y − ξ_μ‖² (double, directly: no
-       cancellation), their max and sum. */
-    double dmin2 = INFINITY, dmax2 = 0;
+    if (nc == 0) /* cannot happen (ξ_b is a candidate), but never divide by 0 */
+        return 0;
+    /* The candidates' exact squared distances (double, directly: no cancellation),
+       the nearest two, then their weights. */
+    double dmax2 = 0, d0 = INFINITY, d1 = INFINITY;
+    size_t near0 = nc, near1 = nc;
     for (size_t q = 0; q < nc; q++) {
         const double d2 = dist2_double(y, m->patterns + s->cand[q] * dim, dim);
         s->cand_l[q] = d2;
-        dmin2 = d2 < dmin2 ? d2 : dmin2;
         dmax2 = d2 > dmax2 ? d2 : dmax2;
+        if (d2 < d0) {
+            d1 = d0;
+            near1 = near0;
+            d0 = d2;
+            near0 = q;
+        } else if (d2 < d1) {
+            d1 = d2;
+            near1 = q;
+        }
     }
-    if (nc == 0) /* cannot happen (ξ_b is a candidate), but never divide by 0 */
-        return 0;
     double z = 0;
     for (size_t q = 0; q < nc; q++) {
-        s->cand_l[q] = exp(-c * (s->cand_l[q] - dmin2));
+        s->cand_l[q] = exp(-c * (s->cand_l[q] - d0));
         z += s->cand_l[q];
     }
     /* Certificate: Σ_omitted exp(ℓ_μ − max ℓ)/Z_C ≤ (K − |C|) exp(−c (lb² − dmin2))/Z_C
        ≤ ε/2, lb = min omitted D_μ − δ; the rounding of the double distances
        (relative ~N·2⁻⁵³, times c) enters as a factor exp(2·slack). */
+    double lb2 = INFINITY;
     if (nc < k) {
         const double d_out = sqrt((double)min_out) * (1 - 1e-15);
         const double lb = d_out - delta > 0 ? d_out - delta : 0;
         const double slack = c * (dmax2 + lb * lb + 1) * (double)(dim + 4) * 0x1p-52;
-        const double bound =
-            (double)(k - nc) * exp(-c * (lb * lb - dmin2) + 2 * slack) / z;
+        const double bound = (double)(k - nc) * exp(-c * (lb * lb - d0) + 2 * slack) / z;
         if (!(bound <= 0.5 * s->eps))
             return 0;
+        lb2 = lb * lb;
     }
+    cs->nc = nc;
+    cs->near0 = near0;
+    cs->near1 = near1;
+    cs->dmin2 = d0;
+    cs->d2_second = d1;
+    cs->z = z;
+    cs->lb2 = lb2;
+    return 1;
+}
+
+/* Row r of softmax_stream_average by its candidate set, if it can be certified:
+   1 (out written), else 0. */
+static int candidate_row(softmax_stream *s, uint64_t r, const float *x, double alpha,
+                         double c, double log_ratio, float *out)
+{
+    const softmax_memory *m = s->m;
+    const size_t dim = m->dim;
+    cand_set cs;
+    if (!candidate_set(s, r, x, alpha, c, log_ratio, 0, &cs))
+        return 0;
     double *acc = s->acc;
     for (size_t i = 0; i < dim; i++)
         acc[i] = 0;
-    for (size_t q = 0; q < nc; q++) {
+    for (size_t q = 0; q < cs.nc; q++) {
         const float *xi = m->patterns + s->cand[q] * dim;
         const double w = s->cand_l[q];
         for (size_t i = 0; i < dim; i++)
             acc[i] += w * (double)xi[i];
     }
-    const double inv = 1.0 / z;
+    const double inv = 1.0 / cs.z;
     for (size_t i = 0; i < dim; i++)
         out[i] = (float)(acc[i] * inv);
     s->stats.certified++;
-    s->stats.candidates += nc;
+    s->stats.candidates += cs.nc;
     return 1;
 }
 
@@ -721,6 +780,143 @@ int softmax_stream_average(softmax_stream *s, const float *x, uint64_t n, double
                    dim * sizeof *out);
     free(logits);
     free(bias);
+    free(max_logit);
+    free(sum);
+    free(best);
+    return rc;
+}
+
+/* Row r of softmax_stream_lse_nearest by its candidate set, if both the mass and
+   the nearest two can be certified: 1 (lse, nn written), else 0. */
+static int candidate_lse_row(softmax_stream *s, uint64_t r, const float *x, double alpha,
+                             double sigma, double c, double log_ratio, double *lse,
+                             nearest2 *nn)
+{
+    const softmax_memory *m = s->m;
+    const size_t dim = m->dim;
+    /* The set must reach the second nearest: any point's distance bounds it. */
+    double cover2 = 0;
+    if (s->best2[r] >= 0) {
+        const float *xi = m->patterns + (size_t)s->best2[r] * dim;
+        double d2 = 0;
+        for (size_t i = 0; i < dim; i++) {
+            const double d = (double)x[i] / alpha - (double)xi[i];
+            d2 += d * d;
+        }
+        cover2 = d2 * (1 + 1e-12);
+    }
+    cand_set cs;
+    if (!candidate_set(s, r, x, alpha, c, log_ratio, cover2, &cs))
+        return 0;
+    /* The nearest two are candidates when every omitted point is farther than the
+       second candidate (with the distances' relative rounding ~N·2⁻⁵³). */
+    if (cs.near1 == cs.nc ? cs.nc < m->k
+                          : !(cs.d2_second * (1 + (double)(dim + 4) * 0x1p-50) < cs.lb2))
+        return 0;
+    double x2 = 0;
+    for (size_t i = 0; i < dim; i++)
+        x2 += (double)x[i] * x[i];
+    /* ℓ_μ = ‖x‖²/2σ² − c ‖y − ξ_μ‖² (softmax.h), so lse = ‖x‖²/2σ² − c d²_min + log z
+       + log(1 + ω), ω ≤ ε/2 the omitted share. */
+    *lse = x2 / (2 * sigma * sigma) - c * cs.dmin2 + log(cs.z);
+    nn->index[0] = (int64_t)s->cand[cs.near0];
+    nn->index[1] = cs.near1 < cs.nc ? (int64_t)s->cand[cs.near1] : -1;
+    nn->dist2[0] = nn->dist2[1] = INFINITY;
+    nearest_finish(x, 1, m->patterns, m->dim, alpha, nn);
+    s->best[r] = nn->index[0];
+    s->best2[r] = nn->index[1];
+    s->stats.certified++;
+    s->stats.candidates += cs.nc;
+    return 1;
+}
+
+int softmax_stream_lse_nearest(softmax_stream *s, const float *x, uint64_t n,
+                               double alpha, double sigma, double *lse, nearest2 *nn)
+{
+    if (s == NULL || x == NULL || lse == NULL || nn == NULL || n != s->n)
+        return BASIN_EINVAL;
+    const softmax_memory *m = s->m;
+    const double a = alpha / (sigma * sigma);
+    const double b = -alpha * alpha / (2 * sigma * sigma);
+    if (!(alpha > 0) || !isfinite(alpha) || !(sigma > 0) || !isfinite(sigma) ||
+        !isfinite(a) || !isfinite(b))
+        return BASIN_EINVAL;
+    s->stats.calls += n;
+    memset(s->certified, 0, (size_t)n);
+    const size_t dim = m->dim, k = (size_t)m->k;
+    const double c = -b, log_ratio = log(2.0 * (double)k / s->eps);
+    uint64_t nfb = 0;
+    for (uint64_t r = 0; r < n; r++)
+        if (s->best[r] < 0 || !candidate_lse_row(s, r, x + (size_t)r * dim, alpha, sigma,
+                                                 c, log_ratio, lse + r, nn + r))
+            s->fb[nfb++] = r;
+        else
+            s->certified[r] = 1;
+    if (nfb == 0)
+        return BASIN_OK;
+    s->stats.exact += nfb;
+
+    /* The exact path on the rows that fall back (all rows: in place, so the numbers
+       are softmax_lse_nearest's), recording their bounds: they become anchors. */
+    const float *gx = x;
+    double *glse = lse;
+    nearest2 *gnn = nn;
+    double *lse_tmp = NULL;
+    nearest2 *nn_tmp = NULL;
+    if (nfb < n) {
+        for (uint64_t q = 0; q < nfb; q++)
+            memcpy(s->gx + (size_t)q * dim, x + (size_t)s->fb[q] * dim, dim * sizeof *x);
+        gx = s->gx;
+        glse = lse_tmp = malloc((size_t)nfb * sizeof *lse_tmp);
+        gnn = nn_tmp = malloc((size_t)nfb * sizeof *nn_tmp);
+    }
+    const size_t block = nfb < STATE_BLOCK ? (size_t)nfb : STATE_BLOCK;
+    const size_t chunk = k < PATTERN_CHUNK ? k : PATTERN_CHUNK;
+    float *logits = malloc(block * chunk * sizeof *logits);
+    double *bias = malloc(chunk * sizeof *bias);
+    double *rn = malloc(chunk * sizeof *rn);
+    double *max_logit = malloc(block * sizeof *max_logit);
+    double *sum = malloc(block * sizeof *sum);
+    int64_t *best = malloc(block * sizeof *best);
+    int rc = BASIN_ENOMEM;
+    if (logits != NULL && bias != NULL && rn != NULL && max_logit != NULL &&
+        sum != NULL && best != NULL && glse != NULL && gnn != NULL) {
+        rc = BASIN_OK;
+        for (uint64_t first = 0; first < nfb && rc == BASIN_OK; first += block) {
+            const size_t rows = nfb - first < block ? (size_t)(nfb - first) : block;
+            const float *bx = gx + (size_t)first * dim;
+            for (size_t q = 0; q < rows; q++) {
+                s->xnorm[q] = sqrt(linalg_dot(bx + q * dim, bx + q * dim, dim));
+                s->best_d2[q] = INFINITY;
+                best[q] = -1;
+            }
+            const bound_out bo = {alpha,         s->norm, s->xnorm, s->dist_lo,
+                                  s->fb + first, k,       best,     s->best_d2};
+            rc = lse_nearest_block(m, bx, rows, a, b, alpha, glse + first, gnn + first,
+                                   logits, bias, rn, max_logit, sum, &bo);
+            for (size_t q = 0; rc == BASIN_OK && q < rows; q++) {
+                const uint64_t r = s->fb[first + q];
+                double *an = s->anchor + (size_t)r * dim;
+                for (size_t i = 0; i < dim; i++)
+                    an[i] = (double)bx[q * dim + i] / alpha;
+                s->best[r] = gnn[first + q].index[0];
+                s->best2[r] = gnn[first + q].index[1];
+            }
+        }
+    }
+    if (rc != BASIN_OK) /* bounds half written: no anchor until an exact call */
+        for (uint64_t q = 0; q < nfb; q++)
+            s->best[s->fb[q]] = -1;
+    if (rc == BASIN_OK && nfb < n)
+        for (uint64_t q = 0; q < nfb; q++) {
+            lse[s->fb[q]] = glse[q];
+            nn[s->fb[q]] = gnn[q];
+        }
+    free(lse_tmp);
+    free(nn_tmp);
+    free(logits);
+    free(bias);
+    free(rn);
     free(max_logit);
     free(sum);
     free(best);

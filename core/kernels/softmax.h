@@ -123,6 +123,26 @@ void softmax_stream_close(softmax_stream *s);
 int softmax_stream_average(softmax_stream *s, const float *x, uint64_t n, double alpha,
                            double sigma, float *out);
 
+/*
+ * softmax_lse_nearest(m, x, n, α/σ², −α²/2σ², α, lse, nn) for the stream's n rows
+ * (collapse tracking's posterior), 0 < α, σ < ∞, by the same candidate sets: a
+ * row is certified when the omitted share of the posterior mass is proved below
+ * ε/2 (as above), so lse[r] is within ε/2 of the exact value, and when every
+ * omitted point is proved farther from y than the second nearest candidate, so
+ * nn[r] holds the true nearest two (ranked by their distances in double; the
+ * exact path ranks by its float SGEMM key, so the two agree up to a tie within
+ * float rounding) with nearest_finish's distances. The set reaches at least as
+ * far as the row's second nearest at its previous call. Rows that fall back are
+ * softmax_lse_nearest's numbers. Returns 0, BASIN_EINVAL, BASIN_ENOMEM,
+ * BASIN_ENUMERIC. A stream serves either this or softmax_stream_average, not both.
+ * [one thread at a time per stream] [deterministic]
+ */
+int softmax_stream_lse_nearest(softmax_stream *s, const float *x, uint64_t n,
+                               double alpha, double sigma, double *lse, nearest2 *nn);
+
+/* The stream's number of rows. */
+uint64_t softmax_stream_rows(const softmax_stream *s);
+
 /* The counts so far. */
 void softmax_stream_get_stats(const softmax_stream *s, softmax_stream_stats *out);
 

@@ -111,6 +111,12 @@ const basin_param_def measure_params[MEASURE_N_PARAMS + 1] = {
          "every trajectory and report its collapse time: the start of the final "
          "stretch in which one training point holds more than half of the weight "
          "(Biroli et al. 2024), beside the nearest-point time and the first passage"},
+    [MEASURE_COLLAPSE_EPS] =
+        {"collapse_eps", BASIN_PARAM_REAL, 1e-7, NULL, 0, 0.5, NULL, 0,
+         "collapse tracking leaves out the training points whose share of the "
+         "posterior is proved below this at run time (certified candidate sets: the "
+         "nearest two stay exact, log-normalizer within collapse_eps/2); 0: every "
+         "training point at every step"},
     [MEASURE_CLONES] =
         {"clones", BASIN_PARAM_INT, 0, NULL, 0, 100, NULL, 0,
          "score models: clone every trajectory at this many times and continue the "

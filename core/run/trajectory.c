@@ -14,13 +14,61 @@
 /* ½: a point holds more than half of the posterior weight (log w > −log 2). */
 #define LOG_HALF (-0.69314718055994530942)
 
+/* The scratch of a stream of n rows over k points of dim coordinates (softmax.c,
+   softmax_stream_open). */
+static size_t stream_bytes(uint64_t n, uint64_t k, uint32_t dim)
+{
+    return (size_t)(n * k * sizeof(float) + n * dim * (sizeof(double) + 2 * sizeof(float)) +
+                    k * (2 * sizeof(double) + sizeof(size_t)) + n * 48);
+}
+
+/* Close the stream of the block at row first (if any), adding its counts. */
+static void close_stream(trajectory *t, uint64_t first)
+{
+    if (t->streams == NULL || first >= t->count || t->streams[first] == NULL)
+        return;
+    softmax_stream *s = t->streams[first];
+    softmax_stream_stats st;
+    softmax_stream_get_stats(s, &st);
+    atomic_fetch_add(&t->stream_calls, st.calls);
+    atomic_fetch_add(&t->stream_certified, st.certified);
+    atomic_fetch_add(&t->stream_candidates, st.candidates);
+    atomic_fetch_sub(&t->stream_bytes, stream_bytes(softmax_stream_rows(s), t->n_train, t->dim));
+    softmax_stream_close(s);
+    t->streams[first] = NULL;
+}
+
+/* The candidate-set stream for step st's block (opened at its first step), or
+   NULL for the exact path: collapse_eps = 0, σ not in (0, ∞), a block whose rows
+   changed, or no room left under TRAJECTORY_STREAM_BYTES. */
+static softmax_stream *block_stream(trajectory *t, const basin_step *st)
+{
+    if (t->streams == NULL || !(st->sigma > 0) || !isfinite(st->sigma) ||
+        !(st->alpha > 0) || !isfinite(st->alpha))
+        return NULL;
+    softmax_stream **slot = &t->streams[st->first_index];
+    if (*slot != NULL)
+        return softmax_stream_rows(*slot) == st->n ? *slot : NULL;
+    const size_t bytes = stream_bytes(st->n, t->n_train, t->dim);
+    if (atomic_fetch_add(&t->stream_bytes, bytes) + bytes > TRAJECTORY_STREAM_BYTES ||
+        softmax_stream_open(&t->memory, st->n, t->collapse_eps, slot) != BASIN_OK) {
+        atomic_fetch_sub(&t->stream_bytes, bytes);
+        *slot = NULL;
+    }
+    return *slot;
+}
+
 /*
  * Collapse tracking of one block of probes (rows first ... first + n − 1) at
  * step st: the nearest α ξ_μ of each state (nearest_two, in double), the
  * posterior's normalizer log Σ_μ exp ℓ_μ with ℓ_μ = (‖x‖² − ‖x − α ξ_μ‖²)/2σ²
  * (softmax_average with a = α/σ², b = −α²/2σ²: the ‖x‖² term is common to every
- * μ), both from one SGEMM pass (softmax_lse_nearest), and so the largest weight w = exp(ℓ_max − lse), held by the nearest point.
- * At σ = 0 (the final denoise) the posterior is a point mass on the nearest.
+ * μ), both from one SGEMM pass (softmax_lse_nearest), and so the largest weight
+ * w = exp(ℓ_max − lse), held by the nearest point. With measure.collapse_eps > 0
+ * both come from the block's certified candidate sets instead
+ * (softmax_stream_lse_nearest: the nearest two proved exact, lse within ε/2, so a
+ * decision w > ½ could differ from the exact path's only when |log w + log 2| <
+ * ε/2). At σ = 0 (the final denoise) the posterior is a point mass on the nearest.
  */
 static int track_collapse(trajectory *t, const basin_step *st, double t_ou)
 {
@@ -31,7 +79,11 @@ static int track_collapse(trajectory *t, const basin_step *st, double t_ou)
     /* One pass over the training set for both (softmax_lse_nearest), the
        training points' norms computed once per job (t->memory). */
     int rc;
-    if (st->sigma > 0) {
+    softmax_stream *stream = block_stream(t, st);
+    if (stream != NULL) {
+        rc = softmax_stream_lse_nearest(stream, st->states, st->n, st->alpha, st->sigma,
+                                        lse, nn);
+    } else if (st->sigma > 0) {
         double s2 = st->sigma * st->sigma;
         rc = softmax_lse_nearest(&t->memory, st->states, st->n, st->alpha / s2,
                                  -st->alpha * st->alpha / (2 * s2), st->alpha, lse, nn);
@@ -39,6 +91,8 @@ static int track_collapse(trajectory *t, const basin_step *st, double t_ou)
         rc = nearest_two_normed(st->states, st->n, t->train, t->memory.norm2, t->n_train,
                                 dim, st->alpha, -1, nn);
     }
+    if (st->sigma <= 0) /* the final denoise: the block's trajectories end */
+        close_stream(t, st->first_index);
     if (rc)
         return rc;
     for (uint64_t r = 0; r < st->n; r++) {
@@ -156,6 +210,18 @@ const basin_host *trajectory_host(trajectory *t, const basin_host *base)
 
 void trajectory_finish(trajectory *t)
 {
+    for (uint64_t i = 0; t->streams != NULL && i < t->count; i++)
+        close_stream(t, i);
+    const uint64_t calls = atomic_load(&t->stream_calls);
+    if (calls > 0 && t->base != NULL && t->base->log != NULL) {
+        const uint64_t cert = atomic_load(&t->stream_certified);
+        t->base->log(t->base, BASIN_LOG_INFO,
+                     "collapse tracking: candidate sets: %llu of %llu evaluations "
+                     "certified, mean %.1f of %llu training points",
+                     (unsigned long long)cert, (unsigned long long)calls,
+                     cert ? (double)atomic_load(&t->stream_candidates) / (double)cert : 0.0,
+                     (unsigned long long)t->n_train);
+    }
     t->deterministic = t->base && !atomic_load(&t->drew);
     t->lost = 0;
     if (!t->deterministic || !t->track)
@@ -302,6 +368,9 @@ int trajectory_setup(trajectory *t, const basin_value *measure, const basin_sche
             goto nomem;
         for (uint64_t i = 0; i < n; i++)
             t->track[i] = t->holder[i] = -1;
+        t->collapse_eps = measure[MEASURE_COLLAPSE_EPS].number;
+        if (t->collapse_eps > 0 && !(t->streams = calloc(n ? n : 1, sizeof *t->streams)))
+            goto nomem;
         int rc = softmax_memory_init(&t->memory, train, n_train, dim);
         if (rc == BASIN_EINVAL) {
             errmsg(err, n_err,
@@ -385,6 +454,9 @@ int trajectory_theory(const basin_dataset_iface *ds, void *ds_self, host_job *ho
 
 void trajectory_free(trajectory *t)
 {
+    for (uint64_t i = 0; t->streams != NULL && i < t->count; i++)
+        close_stream(t, i);
+    free(t->streams);
     softmax_memory_free(&t->memory);
     free(t->track_nn);
     free(t->lse);

@@ -53,6 +53,9 @@
 #include "measure/referee.h"
 #include "run/dynamics.h"
 
+/* The open collapse-tracking streams' scratch at most this many bytes in all. */
+#define TRAJECTORY_STREAM_BYTES ((size_t)1 << 30)
+
 typedef struct trajectory {
     const float *train; /* n_train × dim: the model's training set */
     uint64_t n_train;
@@ -66,6 +69,16 @@ typedef struct trajectory {
     double *lse;           /* scratch of the observer */
     int64_t *track;        /* the nearest training point at the last step */
     int64_t *holder;       /* the point holding > ½ at the last step, or -1 */
+    /* The certified candidate sets (softmax_stream_lse_nearest) when
+       measure.collapse_eps > 0: one stream per sampler block, in the slot of the
+       block's first row, opened at its first step and closed at its final denoise
+       (or by trajectory_free); blocks whose streams would pass
+       TRAJECTORY_STREAM_BYTES in all stay on the exact path. */
+    double collapse_eps;
+    softmax_stream **streams;           /* count slots */
+    atomic_size_t stream_bytes;         /* the open streams' scratch */
+    atomic_uint_fast64_t stream_calls;  /* row evaluations of closed streams */
+    atomic_uint_fast64_t stream_certified, stream_candidates;
     /* The three times of the top of the file, in the schedule's time and in
        OU time (NaN until known). */
     double *t_col, *t_col_ou, *t_near, *t_near_ou, *t_first, *t_first_ou;
@@ -114,7 +127,8 @@ const basin_host *trajectory_host(trajectory *t, const basin_host *base);
 
 /* After the probes ran under trajectory_host: whether the sampler was
    deterministic, and for a deterministic one the collapse time taken to be the
-   first passage (the top of the file). */
+   first passage (the top of the file); the candidate sets' counts logged (info)
+   on t's host. */
 void trajectory_finish(trajectory *t);
 
 /* Nonzero when t needs to observe the probes' steps. */

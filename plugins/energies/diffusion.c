@@ -21,13 +21,14 @@
 
 #include <limits.h>
 #include <math.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 
 #include "lse_energy.h"
 
 #define PLUGIN_ID "energies/diffusion"
 
-enum { P_SIGMA, P_ALPHA, N_PARAMS };
+enum { P_SIGMA, P_ALPHA, P_EXACT, P_CANDIDATE_EPS, N_PARAMS };
 
 static const basin_param_def diffusion_params[N_PARAMS + 1] = {
     [P_SIGMA] = {"sigma", BASIN_PARAM_REAL, 1, NULL, 0, 1e300, NULL,
@@ -36,13 +37,32 @@ static const basin_param_def diffusion_params[N_PARAMS + 1] = {
     [P_ALPHA] =
         {"alpha", BASIN_PARAM_REAL, 1, NULL, 0, 1e300, NULL, BASIN_PARAM_MIN_EXCLUSIVE,
          "signal scale alpha of x = alpha xi + sigma eps (1: variance exploding)"},
+    [P_EXACT] = {"exact", BASIN_PARAM_BOOL, 0, NULL, 0, 1, NULL, 0,
+                 "every training point at every evaluation (no certified candidate "
+                 "sets along the samplers' trajectories)"},
+    [P_CANDIDATE_EPS] = {"candidate_eps", BASIN_PARAM_REAL, 1e-7, NULL, 1e-300, 0.5, NULL,
+                         0,
+                         "certified candidate sets: the omitted posterior mass is "
+                         "proved below candidate_eps/2, so update and gradient are "
+                         "within candidate_eps * alpha * max|training entry| and E "
+                         "within sigma^2 candidate_eps/2 of the exact ones"},
     [N_PARAMS] = {NULL, 0, 0, NULL, 0, 0, NULL, 0, NULL},
 };
 
 typedef struct diffusion {
     uint32_t dim;
     lse_energy lse;
+    int exact;  /* no streams */
+    double eps; /* candidate_eps */
+    /* The closed streams' counts (diffusion_stream_close) */
+    atomic_uint_fast64_t closed, calls, certified, candidates;
 } diffusion;
+
+/* A sampler's stream (ABI 1.5): the kernel's, and the host to log to at close. */
+typedef struct diffusion_stream {
+    softmax_stream *kernel;
+    const basin_host *host;
+} diffusion_stream;
 
 /* Release an energy; NULL is ignored. */
 static void diffusion_destroy(void *self)
@@ -85,6 +105,15 @@ static int diffusion_create(const basin_host *host, const basin_value *params,
         return BASIN_ENOMEM;
     }
     e->dim = dim;
+    e->exact = params[P_EXACT].number != 0;
+    e->eps = params[P_CANDIDATE_EPS].number;
+    if (!(e->eps > 0 && e->eps <= 0.5)) {
+        host->error(host, "candidate_eps = %g is not in (0, 0.5]", e->eps);
+        free(e);
+        return BASIN_EINVAL;
+    }
+    e->lse.alpha = alpha;
+    e->lse.sigma = sigma;
     e->lse.a = a;
     e->lse.b = b;
     e->lse.tau = variance;
@@ -106,7 +135,7 @@ static int diffusion_energy(void *self, const basin_host *host, const float *x,
                             uint64_t n, double *energy)
 {
     const diffusion *e = self;
-    return lse_energy_energy(&e->lse, host, x, n, energy);
+    return lse_energy_energy(&e->lse, host, NULL, x, n, energy);
 }
 
 /* ∇E_σ(x) = x − α x̂0(x) for n states. [thread-safe] */
@@ -114,7 +143,7 @@ static int diffusion_gradient(void *self, const basin_host *host, const float *x
                               uint64_t n, float *gradient)
 {
     const diffusion *e = self;
-    return lse_energy_gradient(&e->lse, host, x, n, gradient);
+    return lse_energy_gradient(&e->lse, host, NULL, x, n, gradient);
 }
 
 /* x ← α x̂0(x) for n states (out may equal x). [thread-safe] */
@@ -122,7 +151,7 @@ static int diffusion_update(void *self, const basin_host *host, const float *x,
                             uint64_t n, float *out)
 {
     const diffusion *e = self;
-    return lse_energy_update(&e->lse, host, x, n, out);
+    return lse_energy_update(&e->lse, host, NULL, x, n, out);
 }
 
 /* H(x_r) v_r = v_r − (α²/σ²) Cov_w(ξ) v_r for n pairs. [thread-safe] */
@@ -131,6 +160,86 @@ static int diffusion_hessian_vector(void *self, const basin_host *host, const fl
 {
     const diffusion *e = self;
     return lse_energy_hessian_vector(&e->lse, host, x, v, n, out);
+}
+
+/*
+ * Streams (ABI 1.5; core/kernels/softmax.h): the certified candidate-set path of
+ * scores/empirical, here along an energy sampler's trajectory of one state (or a
+ * batch). Unless exact = true, a state keeps the distance bounds of its last exact
+ * evaluation; an evaluation whose omitted posterior mass is proved below
+ * candidate_eps/2 sums its candidates alone. The update α x̂0 is then within
+ * candidate_eps · α · max|ξ| of update's, the gradient x − α x̂0 likewise, and
+ * E = ½‖x‖² − σ² lse within σ² candidate_eps/2; otherwise the exact computation.
+ * Too many rows for the bounds or no memory for them: no stream.
+ */
+static int diffusion_stream_open(void *self, const basin_host *host, uint64_t n,
+                                 void **stream)
+{
+    diffusion *e = self;
+    *stream = NULL;
+    if (e->exact || e->lse.memory.k == 0 || n == 0)
+        return BASIN_OK;
+    diffusion_stream *ds = calloc(1, sizeof *ds);
+    if (ds == NULL)
+        return BASIN_OK;
+    if (softmax_stream_open(&e->lse.memory, n, e->eps, &ds->kernel) != BASIN_OK) {
+        free(ds);
+        return BASIN_OK;
+    }
+    ds->host = host;
+    *stream = ds;
+    return BASIN_OK;
+}
+
+/* Adds the stream's counts to the energy's; logs the totals (debug) when the number
+   of closed streams reaches a power of two (the samplers open one per state). */
+static void diffusion_stream_close(void *self, void *stream)
+{
+    diffusion *e = self;
+    diffusion_stream *ds = stream;
+    if (ds == NULL)
+        return;
+    softmax_stream_stats st;
+    softmax_stream_get_stats(ds->kernel, &st);
+    const uint64_t calls = atomic_fetch_add(&e->calls, st.calls) + st.calls;
+    const uint64_t cert = atomic_fetch_add(&e->certified, st.certified) + st.certified;
+    const uint64_t cand = atomic_fetch_add(&e->candidates, st.candidates) + st.candidates;
+    const uint64_t closed = atomic_fetch_add(&e->closed, 1) + 1;
+    if ((closed & (closed - 1)) == 0 && ds->host->log != NULL)
+        ds->host->log(ds->host, BASIN_LOG_DEBUG,
+                      "candidate sets (%llu streams so far): %llu of %llu evaluations "
+                      "certified, mean %.1f candidates",
+                      (unsigned long long)closed, (unsigned long long)cert,
+                      (unsigned long long)calls, cert ? (double)cand / (double)cert : 0.0);
+    softmax_stream_close(ds->kernel);
+    free(ds);
+}
+
+static softmax_stream *kernel_of(void *stream)
+{
+    return stream != NULL ? ((diffusion_stream *)stream)->kernel : NULL;
+}
+
+/* energy, gradient and update through a stream. [one thread per stream] */
+static int diffusion_energy_stream(void *self, void *stream, const basin_host *host,
+                                   const float *x, uint64_t n, double *energy)
+{
+    const diffusion *e = self;
+    return lse_energy_energy(&e->lse, host, kernel_of(stream), x, n, energy);
+}
+
+static int diffusion_gradient_stream(void *self, void *stream, const basin_host *host,
+                                     const float *x, uint64_t n, float *gradient)
+{
+    const diffusion *e = self;
+    return lse_energy_gradient(&e->lse, host, kernel_of(stream), x, n, gradient);
+}
+
+static int diffusion_update_stream(void *self, void *stream, const basin_host *host,
+                                   const float *x, uint64_t n, float *out)
+{
+    const diffusion *e = self;
+    return lse_energy_update(&e->lse, host, kernel_of(stream), x, n, out);
 }
 
 static const basin_energy_iface diffusion_iface = {
@@ -143,6 +252,11 @@ static const basin_energy_iface diffusion_iface = {
     .gradient = diffusion_gradient,
     .update = diffusion_update,
     .hessian_vector = diffusion_hessian_vector,
+    .stream_open = diffusion_stream_open,
+    .energy_stream = diffusion_energy_stream,
+    .gradient_stream = diffusion_gradient_stream,
+    .update_stream = diffusion_update_stream,
+    .stream_close = diffusion_stream_close,
 };
 
 static const basin_descriptor diffusion_descriptor = {

@@ -78,13 +78,31 @@ static int kernel_error(const basin_host *host, const char *what, int rc)
     return rc;
 }
 
-int lse_energy_energy(const lse_energy *e, const basin_host *host, const float *x,
-                      uint64_t n, double *energy)
+/* The kernel's lse (lse != NULL) or weighted average (avg != NULL) for n states:
+   through the stream s when given (the diffusion energy's candidate sets), else
+   softmax_average. */
+static int kernel(const lse_energy *e, softmax_stream *s, const float *x, uint64_t n,
+                  float *avg, double *lse)
+{
+    if (s == NULL)
+        return softmax_average(&e->memory, x, n, e->a, e->b, avg, lse);
+    if (avg != NULL)
+        return softmax_stream_average(s, x, n, e->alpha, e->sigma, avg);
+    nearest2 *nn = malloc((size_t)n * sizeof *nn);
+    if (nn == NULL)
+        return BASIN_ENOMEM;
+    const int rc = softmax_stream_lse_nearest(s, x, n, e->alpha, e->sigma, lse, nn);
+    free(nn);
+    return rc;
+}
+
+int lse_energy_energy(const lse_energy *e, const basin_host *host, softmax_stream *s,
+                      const float *x, uint64_t n, double *energy)
 {
     int rc = check_ready(e, host, "energy", x, n);
     if (rc != BASIN_OK || n == 0)
         return rc;
-    rc = softmax_average(&e->memory, x, n, e->a, e->b, NULL, energy);
+    rc = kernel(e, s, x, n, NULL, energy);
     if (rc != BASIN_OK)
         return kernel_error(host, "energy", rc);
     const size_t dim = e->memory.dim;
@@ -100,13 +118,13 @@ int lse_energy_energy(const lse_energy *e, const basin_host *host, const float *
     return BASIN_OK;
 }
 
-int lse_energy_gradient(const lse_energy *e, const basin_host *host, const float *x,
-                        uint64_t n, float *gradient)
+int lse_energy_gradient(const lse_energy *e, const basin_host *host, softmax_stream *s,
+                        const float *x, uint64_t n, float *gradient)
 {
     int rc = check_ready(e, host, "gradient", x, n);
     if (rc != BASIN_OK || n == 0)
         return rc;
-    rc = softmax_average(&e->memory, x, n, e->a, e->b, gradient, NULL);
+    rc = kernel(e, s, x, n, gradient, NULL);
     if (rc != BASIN_OK)
         return kernel_error(host, "gradient", rc);
     const double scale = e->tau * e->a;
@@ -115,8 +133,8 @@ int lse_energy_gradient(const lse_energy *e, const basin_host *host, const float
     return BASIN_OK;
 }
 
-int lse_energy_update(const lse_energy *e, const basin_host *host, const float *x,
-                      uint64_t n, float *out)
+int lse_energy_update(const lse_energy *e, const basin_host *host, softmax_stream *s,
+                      const float *x, uint64_t n, float *out)
 {
     int rc = check_ready(e, host, "update", x, n);
     if (rc != BASIN_OK || n == 0)
@@ -130,7 +148,7 @@ int lse_energy_update(const lse_energy *e, const basin_host *host, const float *
             return BASIN_ENOMEM;
         }
     }
-    rc = softmax_average(&e->memory, x, n, e->a, e->b, target, NULL);
+    rc = kernel(e, s, x, n, target, NULL);
     if (rc == BASIN_OK) {
         const double scale = e->tau * e->a;
         if (scale != 1.0)

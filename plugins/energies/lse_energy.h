@@ -29,6 +29,9 @@ typedef struct lse_energy {
     double a, b;           /* the logits ℓ_μ = a x·ξ_μ + b ‖ξ_μ‖² */
     double tau;            /* E = ½‖x‖² − τ lse + constant */
     double constant;
+    /* The diffusion energy's α and σ (a = α/σ², b = −α²/2σ²), for the stream
+       calls (softmax_stream_average, softmax_stream_lse_nearest); 0 otherwise. */
+    double alpha, sigma;
 } lse_energy;
 
 /* Store n patterns (n × dim, copied), replacing earlier ones. BASIN_EINVAL (n = 0,
@@ -38,15 +41,17 @@ int lse_energy_encode(lse_energy *e, const basin_host *host, const float *patter
 void lse_energy_free(lse_energy *e);
 
 /* E(x) for n states into energy[n]. BASIN_EINVAL before encode, BASIN_ENOMEM,
-   BASIN_ENUMERIC (non-finite logits). */
-int lse_energy_energy(const lse_energy *e, const basin_host *host, const float *x,
-                      uint64_t n, double *energy);
+   BASIN_ENUMERIC (non-finite logits). With a stream s (of n rows, on e->memory;
+   the diffusion energy only) lse and Σ w ξ come from its certified candidate sets
+   (softmax.h): lse within ε/2, Σ w ξ within ε·max|ξ|; NULL: softmax_average. */
+int lse_energy_energy(const lse_energy *e, const basin_host *host, softmax_stream *s,
+                      const float *x, uint64_t n, double *energy);
 /* ∇E(x) (n × dim, not overlapping x). */
-int lse_energy_gradient(const lse_energy *e, const basin_host *host, const float *x,
-                        uint64_t n, float *gradient);
+int lse_energy_gradient(const lse_energy *e, const basin_host *host, softmax_stream *s,
+                        const float *x, uint64_t n, float *gradient);
 /* T(x) (n × dim; out may equal x). */
-int lse_energy_update(const lse_energy *e, const basin_host *host, const float *x,
-                      uint64_t n, float *out);
+int lse_energy_update(const lse_energy *e, const basin_host *host, softmax_stream *s,
+                      const float *x, uint64_t n, float *out);
 /* H(x_r) v_r for n pairs of rows (n × dim; out overlapping neither x nor v). */
 int lse_energy_hessian_vector(const lse_energy *e, const basin_host *host, const float *x,
                               const float *v, uint64_t n, float *out);

@@ -100,7 +100,7 @@ static int modern_energy(void *self, const basin_host *host, const float *x, uin
                          double *energy)
 {
     const modern *e = self;
-    return lse_energy_energy(&e->lse, host, x, n, energy);
+    return lse_energy_energy(&e->lse, host, NULL, x, n, energy);
 }
 
 /* ∇E(ξ) = ξ − X softmax(β Xᵀ ξ) for n states. [thread-safe] */
@@ -108,7 +108,7 @@ static int modern_gradient(void *self, const basin_host *host, const float *x, u
                            float *gradient)
 {
     const modern *e = self;
-    return lse_energy_gradient(&e->lse, host, x, n, gradient);
+    return lse_energy_gradient(&e->lse, host, NULL, x, n, gradient);
 }
 
 /* ξ ← X softmax(β Xᵀ ξ) for n states (out may equal x). [thread-safe] */
@@ -116,7 +116,7 @@ static int modern_update(void *self, const basin_host *host, const float *x, uin
                          float *out)
 {
     const modern *e = self;
-    return lse_energy_update(&e->lse, host, x, n, out);
+    return lse_energy_update(&e->lse, host, NULL, x, n, out);
 }
 
 /* H(ξ_r) v_r = v_r − β X (diag(p) − p pᵀ) Xᵀ v_r for n pairs. [thread-safe] */

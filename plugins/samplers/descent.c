@@ -134,10 +134,34 @@ int descent_observe(const descent_ctx *c, const float *x, uint64_t step)
     return BASIN_OK;
 }
 
-/* E(x) of one state into *e; the energy's own error if it fails. */
-static int energy_of(const descent_ctx *c, const float *x, double *e)
+/* The energy's streams (ABI 1.5), when it has them. */
+static int has_streams(const basin_energy_iface *energy)
 {
+    return energy->struct_size >=
+               offsetof(basin_energy_iface, stream_close) + sizeof energy->stream_close &&
+           energy->stream_open != NULL && energy->stream_close != NULL;
+}
+
+int descent_energy(const descent_ctx *c, const float *x, double *e)
+{
+    if (c->stream != NULL && c->energy->energy_stream != NULL)
+        return c->energy->energy_stream(c->energy_self, c->stream, c->host, x, 1, e);
     return c->energy->energy(c->energy_self, c->host, x, 1, e);
+}
+
+int descent_gradient(const descent_ctx *c, const float *x, float *gradient)
+{
+    if (c->stream != NULL && c->energy->gradient_stream != NULL)
+        return c->energy->gradient_stream(c->energy_self, c->stream, c->host, x, 1,
+                                          gradient);
+    return c->energy->gradient(c->energy_self, c->host, x, 1, gradient);
+}
+
+int descent_update(const descent_ctx *c, const float *x, float *out)
+{
+    if (c->stream != NULL && c->energy->update_stream != NULL)
+        return c->energy->update_stream(c->energy_self, c->stream, c->host, x, 1, out);
+    return c->energy->update(c->energy_self, c->host, x, 1, out);
 }
 
 descent_scratch *descent_scratch_new(uint32_t dim)
@@ -180,7 +204,7 @@ int descent_minimize(const descent_ctx *c, const descent_params *p, float *x,
     for (uint32_t i = 0; i < dim; i++)
         position[i] = x[i];
     if (p->backtracking) {
-        rc = energy_of(c, x, &e_x);
+        rc = descent_energy(c, x, &e_x);
         if (rc != BASIN_OK)
             return rc;
         if (!isfinite(e_x)) {
@@ -195,7 +219,7 @@ int descent_minimize(const descent_ctx *c, const descent_params *p, float *x,
         rc = descent_cancelled(c, outcome->steps);
         if (rc != BASIN_OK)
             return rc;
-        rc = c->energy->gradient(c->energy_self, c->host, x, 1, gradient);
+        rc = descent_gradient(c, x, gradient);
         if (rc != BASIN_OK)
             return rc;
         rc = descent_check_finite(c, gradient, "gradient", outcome->steps);
@@ -221,7 +245,7 @@ int descent_minimize(const descent_ctx *c, const descent_params *p, float *x,
                 return BASIN_OK; /* stalled: η ∇E is below double resolution */
             if (!p->backtracking)
                 break;
-            rc = energy_of(c, trial, &e_trial);
+            rc = descent_energy(c, trial, &e_trial);
             if (rc != BASIN_OK)
                 return rc;
             if (e_trial <= e_x) /* false for NaN: halve */
@@ -280,15 +304,24 @@ int descent_run(const basin_host *host, const basin_model *model, unsigned needs
         host->error(host, "out of memory for the scratch of a state of %u floats", dim);
         return BASIN_ENOMEM;
     }
+    const int streams = has_streams(model->energy);
     for (uint64_t r = 0; r < n && rc == BASIN_OK; r++) {
-        const descent_ctx c = {
+        descent_ctx c = {
             .host = host,
             .energy = model->energy,
             .energy_self = model->energy_self,
             .dim = dim,
             .index = first_index + r,
+            .stream = NULL,
         };
+        if (streams) {
+            rc = model->energy->stream_open(model->energy_self, host, 1, &c.stream);
+            if (rc != BASIN_OK)
+                break;
+        }
         rc = state(self, &c, states + r * dim, scratch, &outcome[r]);
+        if (c.stream != NULL)
+            model->energy->stream_close(model->energy_self, c.stream);
     }
     descent_scratch_free(scratch);
     return rc;

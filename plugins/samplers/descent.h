@@ -28,7 +28,17 @@ typedef struct descent_ctx {
     void *energy_self;
     uint32_t dim;
     uint64_t index; /* global sample index of the state */
+    void *stream;   /* the energy's stream for this state (ABI 1.5), or NULL */
 } descent_ctx;
+
+/*
+ * E(x), ∇E(x) and T(x) of the state (n = 1) through the state's stream when the
+ * energy gave one (descent_run opens one per state and closes it after the state's
+ * run), else through energy, gradient and update.
+ */
+int descent_energy(const descent_ctx *c, const float *x, double *e);
+int descent_gradient(const descent_ctx *c, const float *x, float *gradient);
+int descent_update(const descent_ctx *c, const float *x, float *out);
 
 /* The gradient descent of one state (see descent_minimize). */
 typedef struct descent_params {
@@ -128,8 +138,8 @@ typedef int (*descent_state_fn)(const void *self, const descent_ctx *c, float *x
  * basin_sampler_iface.run of the three samplers: check the model (see
  * descent_check_model: needs, what), that states and outcome are given and the
  * initial states finite, zero outcome, then run each of the n states (row r is
- * sample first_index + r) through `state` with one scratch, stopping at the first
- * error. Returns 0, the checks' errors, BASIN_ENOMEM or the first run's error.
+ * sample first_index + r) through `state` with one scratch and, when the energy
+ * has streams (ABI 1.5), a stream of its own, stopping at the first error. Returns 0, the checks' errors, BASIN_ENOMEM or the first run's error.
  * [thread-safe: all state is per call]
  */
 int descent_run(const basin_host *host, const basin_model *model, unsigned needs,

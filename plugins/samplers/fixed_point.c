@@ -79,7 +79,7 @@ static int iterate(const void *self, const descent_ctx *c, float *x,
         int rc = descent_cancelled(c, iter);
         if (rc != BASIN_OK)
             return rc;
-        rc = c->energy->update(c->energy_self, c->host, x, 1, next);
+        rc = descent_update(c, x, next);
         if (rc != BASIN_OK)
             return rc;
         rc = descent_check_finite(c, next, "update", (uint64_t)iter + 1);

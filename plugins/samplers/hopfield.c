@@ -25,6 +25,8 @@
  */
 #include <basin/plugin.h>
 
+#include <stddef.h>
+
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -269,7 +271,8 @@ static int check_model(const basin_host *host, const basin_model *model)
                           "this energy has continuous states");
         return BASIN_EUNSUPPORTED;
     }
-    if (energy->struct_size < sizeof(basin_energy_iface) ||
+    if (energy->struct_size <
+            offsetof(basin_energy_iface, spin_flip) + sizeof energy->spin_flip ||
         energy->spin_cache_size == NULL || energy->spin_init == NULL ||
         energy->spin_delta == NULL || energy->spin_flip == NULL) {
         host->error(host, "the binary energy lacks spin_cache_size, spin_init, "

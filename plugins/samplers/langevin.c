@@ -143,7 +143,7 @@ static int diffuse(const langevin *s, const descent_ctx *c, float *x,
         int rc = descent_cancelled(c, step);
         if (rc != BASIN_OK)
             return rc;
-        rc = c->energy->gradient(c->energy_self, c->host, x, 1, gradient);
+        rc = descent_gradient(c, x, gradient);
         if (rc != BASIN_OK)
             return rc;
         rc = descent_check_finite(c, gradient, "gradient", step);

@@ -1,11 +1,11 @@
 # Libraries built for another ABI are refused, with the library and both versions.
 . "$(dirname "$0")/lib.sh"
 
-expect_fail 2 "built for basin ABI 2.0 but this host speaks ABI 1.4" \
+expect_fail 2 "built for basin ABI 2.0 but this host speaks ABI 1.5" \
     "a wrong ABI major is refused" -- "$BASIN" plugins --path "$WRONG_MAJOR"
 expect_fail 2 "wrong-major.so" "the refusal names the library" -- \
     "$BASIN" plugins --path "$WRONG_MAJOR"
-expect_fail 2 "built for basin ABI 1.5 but this host speaks ABI 1.4" \
+expect_fail 2 "built for basin ABI 1.6 but this host speaks ABI 1.5" \
     "a newer ABI minor is refused" -- "$BASIN" plugins --path "$NEWER_MINOR"
 expect_fail 2 "no-entry.so: is not a basin plugin library (no basin_library_entry symbol)" \
     "a library without the entry symbol is refused" -- "$BASIN" plugins --path "$NO_ENTRY"

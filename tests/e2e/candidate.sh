@@ -47,6 +47,57 @@ for sampler in ddim dpm-2; do
     certified=$(awk '/candidate sets:/ { s += $(NF - 7) } END { print s + 0 }' "$T/$sampler-1.log")
     check "$sampler: the candidate path certified evaluations ($certified)" num "$certified" '>' 0
 done
+# energies/diffusion (ABI 1.5 energy streams, one per state): fixed-point and
+# gradient-descent on 40 tight clusters, K = 3000, σ = 0.2. Every state keeps its
+# nearest training point and verdict of exact = true (fixed-point: its
+# convergence and iteration count too; gradient descent at this σ converges in
+# fewer steps on the candidate path, whose sums are double: the exact path's
+# float32 logits keep the gradient's norm above tol, so those columns are not
+# compared); records are the same for 1 and 2 threads; the path ran.
+cat >"$T/e.toml" <<'TOML'
+name = "cand-energy"
+seed = 5
+[dataset]
+plugin = "datasets/gaussian-mixture"
+components = 40
+dim = 16
+variance = 0.05
+count = 3000
+heldout = 200
+[model]
+plugin = "energies/diffusion"
+sigma = 0.2
+[sampler]
+plugin = "samplers/fixed-point"
+max_iter = 200
+[init]
+kind = "random"
+count = 150
+[measure]
+rule = "ratio"
+[output]
+samples = true
+report = false
+TOML
+for sampler in fixed-point gradient-descent; do
+    set_sampler="sampler.plugin=\"samplers/$sampler\""
+    for threads in 1 2; do
+        "$BASIN" run "$T/e.toml" --out "$T/e-$sampler-$threads" --quiet --threads "$threads" \
+            --set "$set_sampler" -vv 2>"$T/e-$sampler-$threads.log"
+    done
+    "$BASIN" run "$T/e.toml" --out "$T/e-$sampler-exact" --quiet --threads 2 \
+        --set "$set_sampler" --set model.exact=true
+    check "energies/diffusion, $sampler: records.csv identical with 1 and 2 threads" \
+        cmp -s "$T/e-$sampler-1/records.csv" "$T/e-$sampler-2/records.csv"
+    cols=4,6,10
+    [ "$sampler" = fixed-point ] && cols=4,6,7,8,10
+    check "energies/diffusion, $sampler: verdict and nearest point (columns $cols) as exact = true" \
+        cmp -s <(cut -d, -f"$cols" "$T/e-$sampler-exact/records.csv") \
+        <(cut -d, -f"$cols" "$T/e-$sampler-1/records.csv")
+    certified=$(grep "candidate sets (" "$T/e-$sampler-1.log" | tail -1 | awk '{ print $(NF - 7) }')
+    check "energies/diffusion, $sampler: the candidate path certified evaluations ($certified)" \
+        num "${certified:-0}" '>' 0
+done
 expect_fail 2 "candidate_eps" "candidate_eps above 0.5 is refused" -- \
     "$BASIN" run "$T/c.toml" --out "$T/bad" --quiet --set model.candidate_eps=0.6
 finish

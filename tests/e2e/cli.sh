@@ -1,7 +1,7 @@
 # The command line: help, version, plugins, describe.
 . "$(dirname "$0")/lib.sh"
 
-check "--version names the ABI" bash -c "'$BASIN' --version | grep -q 'plugin ABI 1.4'"
+check "--version names the ABI" bash -c "'$BASIN' --version | grep -q 'plugin ABI 1.5'"
 # Every command of the table has its usage, as `basin help CMD` and `CMD --help`.
 for c in run report plugins describe new measure check help --version; do
     check "basin $c --help" bash -c "'$BASIN' $c --help | grep -q -- 'usage: basin $c'"

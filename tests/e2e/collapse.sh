@@ -148,7 +148,29 @@ q=$(awk '{ m[NR] = $1; v += $2 * $2; s += $1 } END { s /= NR
           printf "%.3f", sqrt(d / (NR - 1)) / sqrt(v / NR) }' "$T/se.txt")
 check "sd over 20 seeds / reported SE = $q within a factor 1.5 of 1" in_range "${q:-0}" 0.667 1.5
 
-# 4. Refusals and warnings naming the measure.
+# 4. Certified candidate sets (measure.collapse_eps, default 1e-7; core/kernels/
+# softmax.h, softmax_stream_lse_nearest): the same records as the exact path
+# (collapse_eps = 0) for 1 and 2 threads, and the path ran (a quarter of the
+# evaluations certified here; the rest are the steps before the collapse).
+for e in 0 1e-7; do
+    for th in 1 2; do
+        "$BASIN" run "$T/ct.toml" --out "$T/eps$e-$th" --quiet --threads $th -v \
+            --set repeats=1 --set 'dataset.count=[1000, 10000]' --set init.count=40 \
+            --set measure.collapse_eps=$e 2>"$T/eps$e-$th.err"
+    done
+done
+check "collapse_eps = 1e-7: records.csv as collapse_eps = 0's (1 thread)" \
+    cmp -s "$T/eps0-1/records.csv" "$T/eps1e-7-1/records.csv"
+check "collapse_eps = 1e-7: records.csv the same with 1 and 2 threads" \
+    cmp -s "$T/eps1e-7-1/records.csv" "$T/eps1e-7-2/records.csv"
+certified=$(awk '/collapse tracking: candidate sets:/ { s += $(NF - 10) } END { print s + 0 }' \
+    "$T/eps1e-7-1.err")
+check "collapse_eps = 1e-7: evaluations certified ($certified of 2 × 6000)" \
+    num "$certified" '>' 1200
+check "collapse_eps = 0: no candidate sets" \
+    [ -z "$(grep "candidate sets" "$T/eps0-1.err")" ]
+
+# 5. Refusals and warnings naming the measure.
 "$BASIN" run "$T/ct.toml" --out "$T/late" --quiet --threads 2 --set repeats=1 \
     --set 'dataset.count=[10]' --set schedule.t_max=0.3 --set sampler.steps=20 \
     --set init.count=50 2>"$T/late.err"

@@ -1,7 +1,9 @@
 /*
  * test_softmax_stream — the certified candidate-set path (softmax_stream_average,
  * core/kernels/softmax.h) along DDIM trajectories that it drives itself, against a
- * brute-force double reference of the empirical denoiser.
+ * brute-force double reference of the empirical denoiser; and
+ * softmax_stream_lse_nearest (collapse tracking) against a double reference of the
+ * posterior's normalizer and the nearest two (run_lse_case).
  *
  * Tolerances. A certified row's omitted posterior mass is ≤ ε/2, which moves each
  * output entry by at most ε · max|ξ|; its candidates are summed in double and the
@@ -203,6 +205,158 @@ static void run_case(const char *name, uint64_t k, uint32_t dim, uint64_t n,
     free(ref);
 }
 
+/* The posterior's normalizer log Σ_μ exp ℓ_μ, ℓ_μ = (‖x‖² − ‖x − α ξ_μ‖²)/2σ², and
+   the nearest two α ξ_μ, in double; *delta: the exact path's logit error bound Δ. */
+static void reference_lse(const float *pat, uint64_t k, uint32_t dim, const float *x,
+                          double alpha, double sigma, double *lse, int64_t near[2],
+                          double *delta)
+{
+    double x2 = 0, mx = -INFINITY, worst = 0, d0 = INFINITY, d1 = INFINITY;
+    for (uint32_t i = 0; i < dim; i++)
+        x2 += (double)x[i] * x[i];
+    double *l = malloc(k * sizeof *l);
+    near[0] = near[1] = -1;
+    for (uint64_t mu = 0; mu < k; mu++) {
+        double d2 = 0, abs_terms = 0;
+        for (uint32_t i = 0; i < dim; i++) {
+            const double d = (double)x[i] - alpha * pat[mu * dim + i];
+            d2 += d * d;
+            abs_terms += fabs((double)x[i] * pat[mu * dim + i]);
+        }
+        if (d2 < d0) {
+            d1 = d0, near[1] = near[0];
+            d0 = d2, near[0] = (int64_t)mu;
+        } else if (d2 < d1) {
+            d1 = d2, near[1] = (int64_t)mu;
+        }
+        l[mu] = (x2 - d2) / (2 * sigma * sigma);
+        mx = l[mu] > mx ? l[mu] : mx;
+        worst = abs_terms > worst ? abs_terms : worst;
+    }
+    double z = 0;
+    for (uint64_t mu = 0; mu < k; mu++)
+        z += exp(l[mu] - mx);
+    *lse = mx + log(z);
+    *delta = alpha / (sigma * sigma) * gamma_u(dim) * worst;
+    free(l);
+}
+
+/*
+ * softmax_stream_lse_nearest (collapse tracking) along n DDIM trajectories driven
+ * by the exact denoiser, on the path of run_case, with the same rotation at step
+ * `jump`. Certified rows: lse within ε/2 of the double reference (plus its own
+ * rounding, relative 1e-12 of ‖x‖²/2σ²) and the reference's nearest two, with
+ * nearest_finish's distances (those of softmax_lse_nearest on the same index).
+ * Other rows: the reference's nearest, lse within the exact path's 2Δ + 1e-6.
+ */
+static void run_lse_case(const char *name, uint64_t k, uint32_t dim, uint64_t n,
+                         const float *pat, double eps, uint32_t steps, double lambda_max,
+                         double lambda_min, uint32_t jump)
+{
+    openblas_set_num_threads(1);
+    softmax_memory m;
+    ASSERT_EQ(softmax_memory_init(&m, pat, k, dim), BASIN_OK);
+    softmax_stream *s = NULL;
+    ASSERT_EQ(softmax_stream_open(&m, n, eps, &s), BASIN_OK);
+    float *x = malloc(n * dim * sizeof *x), *out = malloc(n * dim * sizeof *out);
+    double *lse = malloc(n * sizeof *lse), *plain_lse = malloc(n * sizeof *plain_lse);
+    nearest2 *nn = malloc(n * sizeof *nn), *plain_nn = malloc(n * sizeof *plain_nn);
+    double worst_cert = 0;
+    for (uint32_t t = 0; t <= steps; t++) {
+        const double lam =
+            lambda_max * pow(lambda_min / lambda_max, (double)t / (double)steps);
+        const double alpha = 1 / sqrt(1 + lam * lam), sigma = lam * alpha;
+        const double a = alpha / (sigma * sigma), b = -alpha * alpha / (2 * sigma * sigma);
+        if (t == 0)
+            for (uint64_t r = 0; r < n; r++) {
+                const uint64_t mu = (uint64_t)(uniform() * (double)k);
+                for (uint32_t i = 0; i < dim; i++)
+                    x[r * dim + i] =
+                        (float)(alpha * pat[mu * dim + i] + sigma * normal());
+            }
+        if (t == jump) {
+            float *first = malloc(dim * sizeof *first);
+            memcpy(first, x, dim * sizeof *x);
+            memmove(x, x + dim, (n - 1) * dim * sizeof *x);
+            memcpy(x + (n - 1) * dim, first, dim * sizeof *x);
+            free(first);
+        }
+        softmax_stream_stats before, after;
+        softmax_stream_get_stats(s, &before);
+        ASSERT_EQ(softmax_stream_lse_nearest(s, x, n, alpha, sigma, lse, nn), BASIN_OK);
+        softmax_stream_get_stats(s, &after);
+        ASSERT_EQ(softmax_lse_nearest(&m, x, n, a, b, alpha, plain_lse, plain_nn),
+                  BASIN_OK);
+        if (t == 0 || t == jump) {
+            EXPECT_EQ(after.certified - before.certified, 0);
+            EXPECT_MSG(memcmp(plain_lse, lse, n * sizeof *lse) == 0 &&
+                           memcmp(plain_nn, nn, n * sizeof *nn) == 0,
+                       "%s step %u: an all-exact call is softmax_lse_nearest's bytes",
+                       name, t);
+        }
+        for (uint64_t r = 0; r < n; r++) {
+            double ref, delta, x2 = 0;
+            int64_t near[2];
+            reference_lse(pat, k, dim, x + r * dim, alpha, sigma, &ref, near, &delta);
+            for (uint32_t i = 0; i < dim; i++)
+                x2 += (double)x[r * dim + i] * x[r * dim + i];
+            const double err = fabs(lse[r] - ref);
+            EXPECT_MSG(nn[r].index[0] == near[0],
+                       "%s step %u row %llu: nearest %lld, reference %lld", name, t,
+                       (unsigned long long)r, (long long)nn[r].index[0],
+                       (long long)near[0]);
+            if (softmax_stream_row_certified(s, r)) {
+                const double tol = 0.5 * eps + 1e-12 * (1 + x2 / (2 * sigma * sigma));
+                EXPECT_MSG(err <= tol, "%s step %u row %llu (certified): lse error %.3g > %.3g",
+                           name, t, (unsigned long long)r, err, tol);
+                EXPECT_MSG(nn[r].index[1] == near[1],
+                           "%s step %u row %llu (certified): second %lld, reference %lld",
+                           name, t, (unsigned long long)r, (long long)nn[r].index[1],
+                           (long long)near[1]);
+                if (plain_nn[r].index[0] == nn[r].index[0])
+                    EXPECT_MSG(plain_nn[r].dist2[0] == nn[r].dist2[0],
+                               "%s step %u row %llu: the nearest's distance is "
+                               "nearest_finish's", name, t, (unsigned long long)r);
+                worst_cert = err > worst_cert ? err : worst_cert;
+            } else {
+                const double tol = 2 * delta + 1e-6;
+                EXPECT_MSG(err <= tol, "%s step %u row %llu (exact): lse error %.3g > %.3g",
+                           name, t, (unsigned long long)r, err, tol);
+            }
+        }
+        ASSERT_EQ(softmax_average(&m, x, n, a, b, out, NULL), BASIN_OK);
+        if (t < steps) {
+            const double lj = lambda_max * pow(lambda_min / lambda_max,
+                                               (double)(t + 1) / (double)steps);
+            const double aj = 1 / sqrt(1 + lj * lj), sj = lj * aj;
+            for (uint64_t e = 0; e < n * dim; e++) {
+                const double eps_hat = ((double)x[e] - alpha * out[e]) / sigma;
+                x[e] = (float)(aj * out[e] + sj * eps_hat);
+            }
+        }
+    }
+    softmax_stream_stats st;
+    softmax_stream_get_stats(s, &st);
+    printf("# %s (lse, nearest two): %llu of %llu evaluations certified (mean %.1f of "
+           "%llu candidates), worst certified lse error %.3g (eps/2 = %.3g)\n",
+           name, (unsigned long long)st.certified, (unsigned long long)st.calls,
+           st.certified ? (double)st.candidates / (double)st.certified : 0.0,
+           (unsigned long long)k, worst_cert, 0.5 * eps);
+    EXPECT_EQ(st.certified + st.exact, st.calls);
+    EXPECT_MSG(st.certified >= st.calls / 4, "%s: the candidate path ran (%llu)", name,
+               (unsigned long long)st.certified);
+    EXPECT_MSG(st.exact > 2 * n, "%s: fallbacks after the first call (%llu)", name,
+               (unsigned long long)st.exact);
+    softmax_stream_close(s);
+    softmax_memory_free(&m);
+    free(x);
+    free(out);
+    free(lse);
+    free(plain_lse);
+    free(nn);
+    free(plain_nn);
+}
+
 /* K points of a standard Gaussian in N = 32. */
 TEST_IMPL(stream_gaussian)
 {
@@ -214,6 +368,8 @@ TEST_IMPL(stream_gaussian)
         pat[e] = (float)normal();
     run_case("gaussian K=2000 N=32", k, dim, 24, pat, 1e-4, 60, 20, 0.02, 45);
     run_case("gaussian, eps = 1e-7", k, dim, 24, pat, 1e-7, 60, 20, 0.02, 1000);
+    run_lse_case("gaussian K=2000 N=32", k, dim, 24, pat, 1e-4, 60, 20, 0.02, 45);
+    run_lse_case("gaussian, eps = 1e-7", k, dim, 24, pat, 1e-7, 60, 20, 0.02, 1000);
     free(pat);
 }
 
@@ -234,6 +390,7 @@ TEST_IMPL(stream_image_sized)
             pat[mu * dim + i] = (float)(v < 0 ? 0 : v > 1 ? 1 : v);
         }
     run_case("image-sized K=1500 N=784", k, dim, 12, pat, 1e-4, 40, 20, 0.01, 30);
+    run_lse_case("image-sized K=1500 N=784", k, dim, 12, pat, 1e-4, 40, 20, 0.01, 30);
     free(proto);
     free(pat);
 }

@@ -280,45 +280,24 @@ static int e_hv(void *self, const basin_host *host, const float *x, const float 
     return 0;
 }
 
-static const basin_energy_iface WELLS_HV = {sizeof(basin_energy_iface),
-                                            0,
-                                            NULL,
-                                            NULL,
-                                            NULL,
-                                            e_energy,
-                                            e_gradient,
-                                            NULL,
-                                            e_hv,
-                                            NULL,
-                                            NULL,
-                                            NULL,
-                                            NULL};
-static const basin_energy_iface WELLS_GRAD = {sizeof(basin_energy_iface),
-                                              0,
-                                              NULL,
-                                              NULL,
-                                              NULL,
-                                              e_energy,
-                                              e_gradient,
-                                              NULL,
-                                              NULL,
-                                              NULL,
-                                              NULL,
-                                              NULL,
-                                              NULL};
-static const basin_energy_iface WELLS_BINARY = {sizeof(basin_energy_iface),
-                                                BASIN_ENERGY_BINARY,
-                                                NULL,
-                                                NULL,
-                                                NULL,
-                                                e_energy,
-                                                e_gradient,
-                                                NULL,
-                                                e_hv,
-                                                NULL,
-                                                NULL,
-                                                NULL,
-                                                NULL};
+static const basin_energy_iface WELLS_HV = {
+    .struct_size = sizeof(basin_energy_iface),
+    .energy = e_energy,
+    .gradient = e_gradient,
+    .hessian_vector = e_hv,
+};
+static const basin_energy_iface WELLS_GRAD = {
+    .struct_size = sizeof(basin_energy_iface),
+    .energy = e_energy,
+    .gradient = e_gradient,
+};
+static const basin_energy_iface WELLS_BINARY = {
+    .struct_size = sizeof(basin_energy_iface),
+    .flags = BASIN_ENERGY_BINARY,
+    .energy = e_energy,
+    .gradient = e_gradient,
+    .hessian_vector = e_hv,
+};
 
 /* ------------------------------------------------------------------ helpers */
 

@@ -47,7 +47,7 @@ extern "C" {
 #endif
 
 #define BASIN_ABI_MAJOR 1
-#define BASIN_ABI_MINOR 4
+#define BASIN_ABI_MINOR 5
 
 /*
  * The compatibility rule, as code: a library built for ABI major.minor loads in
@@ -344,6 +344,33 @@ typedef struct basin_energy_iface {
                      float *cache);
     double (*spin_delta)(void *self, const float *x, const float *cache, uint32_t i);
     void (*spin_flip)(void *self, float *x, float *cache, uint32_t i);
+
+    /* ---- ABI 1.5: read only when struct_size reaches past them (older plugins
+       lack them; then call energy, gradient, update): if (energy->struct_size >=
+       offsetof(basin_energy_iface, stream_close) + sizeof energy->stream_close &&
+       energy->stream_open) ... */
+
+    /*
+     * Streams: successive calls on the same n states along their dynamics, so that
+     * the energy may keep per-state data between calls (energies/diffusion's
+     * certified candidate sets), with the contract of the score streams below:
+     * row r of every call through one stream is the same state's trajectory (the
+     * energy samplers open one of n = 1 per state); one stream is used by one
+     * thread at a time, different streams concurrently; energy_stream,
+     * gradient_stream and update_stream compute what energy, gradient and update
+     * do, within the tolerance the plugin documents, and may depend on the
+     * stream's earlier calls but on nothing else. A NULL function among the three
+     * (or *stream set to NULL by stream_open) means: call the plain one.
+     * [thread-safe across streams]
+     */
+    int (*stream_open)(void *self, const basin_host *host, uint64_t n, void **stream);
+    int (*energy_stream)(void *self, void *stream, const basin_host *host, const float *x,
+                         uint64_t n, double *energy);
+    int (*gradient_stream)(void *self, void *stream, const basin_host *host,
+                           const float *x, uint64_t n, float *gradient);
+    int (*update_stream)(void *self, void *stream, const basin_host *host, const float *x,
+                         uint64_t n, float *out);
+    void (*stream_close)(void *self, void *stream);
 } basin_energy_iface;
 
 /* ---------------------------------------------------------------------- score */

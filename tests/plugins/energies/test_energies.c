@@ -82,7 +82,8 @@ static void *make_dense(const char *function, int n, double beta, uint32_t dim,
 static void *make_lse(const basin_energy_iface *iface, double p0, double p1, uint32_t dim,
                       const float *memories, uint64_t k)
 {
-    const basin_value v[2] = {{p0, ""}, {p1, ""}};
+    /* modern reads beta; diffusion sigma, alpha, exact = false, candidate_eps */
+    const basin_value v[4] = {{p0, ""}, {p1, ""}, {0, ""}, {1e-7, ""}};
     void *e = NULL;
     if (iface->create(host, v, dim, &e) != BASIN_OK ||
         iface->encode(e, host, memories, k) != BASIN_OK) {
@@ -1095,6 +1096,117 @@ TEST_IMPL(energies_diffusion)
     EXPECT_EQ(fake.n_warnings, 0);
 }
 
+/*
+ * energies/diffusion's streams (ABI 1.5): the fixed-point iteration x ← update(x)
+ * of 6 states started near stored patterns, through one stream. At every step,
+ * each row of update_stream, gradient_stream and energy_stream either has the
+ * bytes of update, gradient and energy on the same state (computed by the exact
+ * path, tested above) or is a certified row, computed in double, and then within
+ * the candidate sets' tolerance of a double reference: ε·α·max|ξ| plus the float
+ * output's rounding 8u·max(|x|, max|ξ|) (E: σ²ε/2 plus 1e-12 of ‖x‖²/2); and most
+ * rows are certified ones (the candidate path ran).
+ */
+TEST_IMPL(energies_diffusion_streams)
+{
+    SETUP();
+    const uint32_t dim = 64, n = 6;
+    const uint64_t k = 400;
+    /* 80 clusters of 5: centres N(0, 2/N) per entry (‖c − c'‖² ≈ 4), members
+       within N(0, 0.05/N) (‖ξ − ξ'‖² ≈ 0.1 inside a cluster), so at σ = 0.2 (c =
+       α²/2σ² = 12.5) a state's posterior spreads over its cluster (weights far from
+       0 and 1) while the other clusters are below e^-40: certifiable. */
+    float *xi = malloc(k * dim * sizeof *xi), centre[64], member[64];
+    for (uint64_t q = 0; q < k / 5; q++) {
+        fake.host.random_normal(host, BASIN_ROLE_DATASET, 40, q, centre, dim);
+        for (uint64_t j = 0; j < 5; j++) {
+            fake.host.random_normal(host, BASIN_ROLE_DATASET, 41 + j, q, member, dim);
+            for (uint32_t i = 0; i < dim; i++)
+                xi[(5 * q + j) * dim + i] =
+                    (float)((sqrt(2.0) * centre[i] + sqrt(0.05) * member[i]) / 8);
+        }
+    }
+    double maxabs = 0;
+    for (uint64_t t = 0; t < k * dim; t++)
+        maxabs = fmax(maxabs, fabs(xi[t]));
+    const double sigma = 0.2, alpha = 1, eps = 1e-7, u = 0x1p-24;
+    const double a = alpha / (sigma * sigma), b = -alpha * alpha / (2 * sigma * sigma);
+    void *e = make_lse(diffusion_iface, sigma, alpha, dim, xi, k);
+    ASSERT_NOT_NULL(e);
+    ASSERT(diffusion_iface->stream_open != NULL && diffusion_iface->update_stream != NULL);
+    void *stream = NULL;
+    ASSERT_EQ(diffusion_iface->stream_open(e, host, n, &stream), BASIN_OK);
+    ASSERT_NOT_NULL(stream);
+    float *x = malloc(n * dim * sizeof *x), *ga = malloc(n * dim * sizeof *ga);
+    float *gb = malloc(n * dim * sizeof *gb), *ua = malloc(n * dim * sizeof *ua);
+    float *ub = malloc(n * dim * sizeof *ub), noise[64];
+    double avg[64];
+    fake.host.random_normal(host, BASIN_ROLE_INIT, 41, 0, noise, dim);
+    for (uint32_t r = 0; r < n; r++)
+        for (uint32_t i = 0; i < dim; i++)
+            x[r * dim + i] = xi[(35 * r + 3) * dim + i] + (float)(0.3 * sigma) * noise[i] / 8;
+    double worst = 0, worst_e = 0;
+    uint64_t rows = 0, certified = 0;
+    for (int step = 0; step < 12; step++) {
+        double ea[6], eb[6];
+        ASSERT_EQ(diffusion_iface->gradient_stream(e, stream, host, x, n, ga), BASIN_OK);
+        ASSERT_EQ(diffusion_iface->gradient(e, host, x, n, gb), BASIN_OK);
+        ASSERT_EQ(diffusion_iface->energy_stream(e, stream, host, x, n, ea), BASIN_OK);
+        ASSERT_EQ(diffusion_iface->energy(e, host, x, n, eb), BASIN_OK);
+        ASSERT_EQ(diffusion_iface->update_stream(e, stream, host, x, n, ua), BASIN_OK);
+        ASSERT_EQ(diffusion_iface->update(e, host, x, n, ub), BASIN_OK);
+        for (uint32_t r = 0; r < n; r++) {
+            const float *xr = x + r * dim;
+            const double lse = reference_lse(xr, xi, k, dim, a, b, avg);
+            double xmax = maxabs;
+            for (uint32_t i = 0; i < dim; i++)
+                xmax = fmax(xmax, fabs(xr[i]));
+            const double tol = eps * alpha * maxabs + 8 * u * xmax;
+            rows += 3;
+            if (memcmp(ga + r * dim, gb + r * dim, dim * sizeof *ga) != 0) {
+                certified++;
+                for (uint32_t i = 0; i < dim; i++)
+                    worst = fmax(worst, fabs(ga[r * dim + i] - (xr[i] - alpha * avg[i])) / tol);
+            }
+            if (memcmp(ua + r * dim, ub + r * dim, dim * sizeof *ua) != 0) {
+                certified++;
+                for (uint32_t i = 0; i < dim; i++)
+                    worst = fmax(worst, fabs(ua[r * dim + i] - alpha * avg[i]) / tol);
+            }
+            if (ea[r] != eb[r]) {
+                certified++;
+                const double x2 = dot(xr, xr, dim);
+                const double tol_e = sigma * sigma * eps / 2 + 1e-12 * (1 + x2 / 2);
+                worst_e = fmax(worst_e, fabs(ea[r] - (0.5 * x2 - sigma * sigma * lse)) / tol_e);
+            }
+        }
+        memcpy(x, ua, n * dim * sizeof *x);
+    }
+    diffusion_iface->stream_close(e, stream);
+    EXPECT_MSG(worst <= 1, "diffusion streams: certified update and gradient rows within "
+                           "the tolerance (worst %.2g of it)", worst);
+    EXPECT_MSG(worst_e <= 1, "diffusion streams: certified E within the tolerance (worst "
+                             "%.2g of it)", worst_e);
+    EXPECT_MSG(certified > rows / 2, "diffusion streams: the candidate path ran (%llu of "
+                                     "%llu evaluations differ from the exact path's)",
+               (unsigned long long)certified, (unsigned long long)rows);
+    /* exact = true: no stream */
+    const basin_value exact[4] = {{sigma, ""}, {alpha, ""}, {1, ""}, {1e-7, ""}};
+    void *e2 = NULL;
+    ASSERT_EQ(diffusion_iface->create(host, exact, dim, &e2), BASIN_OK);
+    ASSERT_EQ(diffusion_iface->encode(e2, host, xi, k), BASIN_OK);
+    stream = (void *)1;
+    EXPECT_EQ(diffusion_iface->stream_open(e2, host, n, &stream), BASIN_OK);
+    EXPECT_NULL(stream);
+    diffusion_iface->destroy(e2);
+    diffusion_iface->destroy(e);
+    free(x);
+    free(ga);
+    free(gb);
+    free(ua);
+    free(ub);
+    free(xi);
+}
+
 TEST_LIST_BEGIN
 TEST_ENTRY(energies_plugins)
 TEST_ENTRY(energies_dense_errors)
@@ -1106,4 +1218,5 @@ TEST_ENTRY(energies_dense_exp_underflow)
 TEST_ENTRY(energies_lse_errors)
 TEST_ENTRY(energies_modern)
 TEST_ENTRY(energies_diffusion)
+TEST_ENTRY(energies_diffusion_streams)
 TEST_LIST_END
