@@ -9,6 +9,8 @@
 # 2. The full sampling run (bench/sampling-60k.toml: Fashion-MNIST K = 60 000, 256
 #    samples, 100 DDIM steps, ddpm-linear) with exact = true and with the default,
 #    timed, and the nearest training point and verdict of every sample compared.
+# 3. The same with collapse tracking on (measure.collapse: the host's posterior at
+#    every step through softmax_stream_lse_nearest), at K = 10 000.
 # --small: K = 5000 / 2000 and fewer states, to check that it works.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -58,4 +60,34 @@ else
 fi
 awk -v e="${secs[exact]}" -v c="${secs[candidate]}" -v k="$K" -v n="$N" -v same="$same" 'BEGIN {
     printf "full sampling run (fashion-mnist K=%d, %d samples, ddim 100 steps, ddpm-linear, 1 thread): exact %.2f s, candidate %.2f s, x%.2f; %s\n", k, n, e, c, e / c, same }'
+# 3. Collapse tracking (measure.collapse = true) on the full run at K = 10 000 (the
+#    host's posterior every step, softmax_stream_lse_nearest): all exact
+#    (model.exact = true, measure.collapse_eps = 0) against both candidate paths,
+#    timed; and the tracking's path alone (model exact, collapse_eps = 1e-7), whose
+#    records.csv must equal the all-exact one whole (collapse times included).
+K2=10000
+[ "$SMALL" = --small ] && K2=2000
+sed "s/^count = 256/count = $N/; s/count = 10000/count = $K2/; s/name = \"bench-sampling\"/name = \"bench-collapse\"/; s/^rule = \"ratio\"/rule = \"ratio\"\ncollapse = true/" \
+    bench/sampling.toml >"$out/c.toml"
+for side in exact tracking candidate; do
+    case $side in
+    exact) sets=(--set model.exact=true --set measure.collapse_eps=0) ;;
+    tracking) sets=(--set model.exact=true --set measure.collapse_eps=1e-7) ;;
+    candidate) sets=(--set model.exact=false --set measure.collapse_eps=1e-7) ;;
+    esac
+    start=$(date +%s.%N)
+    "$BASIN" run "$out/c.toml" --out "$out/c-$side" --quiet --threads 1 "${sets[@]}" 2>"$out/c-$side.err"
+    end=$(date +%s.%N)
+    secs[c-$side]=$(awk -v s="$start" -v e="$end" 'BEGIN { printf "%.2f", e - s }')
+done
+same="tracking alone: records.csv identical to exact (collapse times included)"
+cmp -s "$out/c-exact/records.csv" "$out/c-tracking/records.csv" ||
+    same="TRACKING ALONE CHANGED records.csv ($(diff "$out/c-exact/records.csv" "$out/c-tracking/records.csv" | grep -c '^<' || true) rows)"
+if cmp -s <(cut -d, -f1-6,10 "$out/c-exact/records.csv") <(cut -d, -f1-6,10 "$out/c-candidate/records.csv"); then
+    same="$same; both: nearest training point and verdict identical"
+else
+    same="$same; both: NEAREST POINTS OR VERDICTS DIFFER"
+fi
+awk -v e="${secs[c-exact]}" -v t="${secs[c-tracking]}" -v c="${secs[c-candidate]}" -v k="$K2" -v n="$N" -v same="$same" 'BEGIN {
+    printf "full run with collapse tracking (fashion-mnist K=%d, %d samples, ddim 100 steps, measure.collapse, 1 thread): all exact %.2f s, tracking candidate %.2f s (x%.2f), both candidate %.2f s (x%.2f); %s\n", k, n, e, t, e / t, c, e / c, same }'
 run_rows

@@ -7,7 +7,9 @@
 # N = 784, 3 x 512 network: >= 1.6 on 2 threads, issue 17) and basin / torch.
 # basin trains its fixed minibatch shards on the host's threads with
 # single-threaded OpenBLAS GEMMs (as `basin run --threads N` does: the checkpoints
-# are the same bytes for any N); torch uses its own intra-op threads.
+# are the same bytes for any N); torch uses its own intra-op threads. Last, the
+# machine's own ceiling: THREADS independent single-threaded SGEMM streams
+# against one (bench/ceiling.py).
 #   bench/mlp.sh BUILD_DIR [THREADS]      (default 2 threads)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -34,6 +36,9 @@ if /usr/bin/python3 -c 'import torch' 2>/dev/null; then
 else
     echo "torch peer skipped: /usr/bin/python3 has no torch (python3-torch)"
 fi
+# The machine's parallel ceiling: independent single-threaded SGEMM streams at a
+# shard's shapes (bench/ceiling.py); basin's training speed-up cannot exceed it.
+/usr/bin/python3 bench/ceiling.py "$THREADS" 10 || echo "ceiling skipped: no numpy"
 # Fields: who config N= width= depth= batch= threads= train_samples_per_s V
 # denoise_rows_per_s V.
 awk -v T="$THREADS" '
