@@ -499,9 +499,9 @@ int softmax_stream_open(const softmax_memory *m, uint64_t n, double eps,
     s->fb = malloc((size_t)n * sizeof *s->fb);
     s->xnorm = malloc((size_t)n * sizeof *s->xnorm);
     s->certified = calloc((size_t)n, 1);
-    if (!s->dist_lo || !s->anchor || !s->best || !s->best2 || !s->best_d2 || !s->norm || !s->cand ||
-        !s->cand_l || !s->y || !s->acc || !s->gx || !s->gout || !s->fb || !s->xnorm ||
-        !s->certified) {
+    if (!s->dist_lo || !s->anchor || !s->best || !s->best2 || !s->best_d2 || !s->norm ||
+        !s->cand || !s->cand_l || !s->y || !s->acc || !s->gx || !s->gout || !s->fb ||
+        !s->xnorm || !s->certified) {
         softmax_stream_close(s);
         return BASIN_ENOMEM;
     }

@@ -18,7 +18,8 @@
    softmax_stream_open). */
 static size_t stream_bytes(uint64_t n, uint64_t k, uint32_t dim)
 {
-    return (size_t)(n * k * sizeof(float) + n * dim * (sizeof(double) + 2 * sizeof(float)) +
+    return (size_t)(n * k * sizeof(float) +
+                    n * dim * (sizeof(double) + 2 * sizeof(float)) +
                     k * (2 * sizeof(double) + sizeof(size_t)) + n * 48);
 }
 
@@ -33,7 +34,8 @@ static void close_stream(trajectory *t, uint64_t first)
     atomic_fetch_add(&t->stream_calls, st.calls);
     atomic_fetch_add(&t->stream_certified, st.certified);
     atomic_fetch_add(&t->stream_candidates, st.candidates);
-    atomic_fetch_sub(&t->stream_bytes, stream_bytes(softmax_stream_rows(s), t->n_train, t->dim));
+    atomic_fetch_sub(&t->stream_bytes,
+                     stream_bytes(softmax_stream_rows(s), t->n_train, t->dim));
     softmax_stream_close(s);
     t->streams[first] = NULL;
 }
@@ -219,7 +221,8 @@ void trajectory_finish(trajectory *t)
                      "collapse tracking: candidate sets: %llu of %llu evaluations "
                      "certified, mean %.1f of %llu training points",
                      (unsigned long long)cert, (unsigned long long)calls,
-                     cert ? (double)atomic_load(&t->stream_candidates) / (double)cert : 0.0,
+                     cert ? (double)atomic_load(&t->stream_candidates) / (double)cert
+                          : 0.0,
                      (unsigned long long)t->n_train);
     }
     t->deterministic = t->base && !atomic_load(&t->drew);

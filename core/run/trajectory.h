@@ -75,9 +75,9 @@ typedef struct trajectory {
        (or by trajectory_free); blocks whose streams would pass
        TRAJECTORY_STREAM_BYTES in all stay on the exact path. */
     double collapse_eps;
-    softmax_stream **streams;           /* count slots */
-    atomic_size_t stream_bytes;         /* the open streams' scratch */
-    atomic_uint_fast64_t stream_calls;  /* row evaluations of closed streams */
+    softmax_stream **streams;          /* count slots */
+    atomic_size_t stream_bytes;        /* the open streams' scratch */
+    atomic_uint_fast64_t stream_calls; /* row evaluations of closed streams */
     atomic_uint_fast64_t stream_certified, stream_candidates;
     /* The three times of the top of the file, in the schedule's time and in
        OU time (NaN until known). */

@@ -210,7 +210,8 @@ static void diffusion_stream_close(void *self, void *stream)
                       "candidate sets (%llu streams so far): %llu of %llu evaluations "
                       "certified, mean %.1f candidates",
                       (unsigned long long)closed, (unsigned long long)cert,
-                      (unsigned long long)calls, cert ? (double)cand / (double)cert : 0.0);
+                      (unsigned long long)calls,
+                      cert ? (double)cand / (double)cert : 0.0);
     softmax_stream_close(ds->kernel);
     free(ds);
 }

@@ -266,7 +266,8 @@ static void run_lse_case(const char *name, uint64_t k, uint32_t dim, uint64_t n,
         const double lam =
             lambda_max * pow(lambda_min / lambda_max, (double)t / (double)steps);
         const double alpha = 1 / sqrt(1 + lam * lam), sigma = lam * alpha;
-        const double a = alpha / (sigma * sigma), b = -alpha * alpha / (2 * sigma * sigma);
+        const double a = alpha / (sigma * sigma),
+                     b = -alpha * alpha / (2 * sigma * sigma);
         if (t == 0)
             for (uint64_t r = 0; r < n; r++) {
                 const uint64_t mu = (uint64_t)(uniform() * (double)k);
@@ -307,8 +308,9 @@ static void run_lse_case(const char *name, uint64_t k, uint32_t dim, uint64_t n,
                        (long long)near[0]);
             if (softmax_stream_row_certified(s, r)) {
                 const double tol = 0.5 * eps + 1e-12 * (1 + x2 / (2 * sigma * sigma));
-                EXPECT_MSG(err <= tol, "%s step %u row %llu (certified): lse error %.3g > %.3g",
-                           name, t, (unsigned long long)r, err, tol);
+                EXPECT_MSG(err <= tol,
+                           "%s step %u row %llu (certified): lse error %.3g > %.3g", name,
+                           t, (unsigned long long)r, err, tol);
                 EXPECT_MSG(nn[r].index[1] == near[1],
                            "%s step %u row %llu (certified): second %lld, reference %lld",
                            name, t, (unsigned long long)r, (long long)nn[r].index[1],
@@ -316,12 +318,14 @@ static void run_lse_case(const char *name, uint64_t k, uint32_t dim, uint64_t n,
                 if (plain_nn[r].index[0] == nn[r].index[0])
                     EXPECT_MSG(plain_nn[r].dist2[0] == nn[r].dist2[0],
                                "%s step %u row %llu: the nearest's distance is "
-                               "nearest_finish's", name, t, (unsigned long long)r);
+                               "nearest_finish's",
+                               name, t, (unsigned long long)r);
                 worst_cert = err > worst_cert ? err : worst_cert;
             } else {
                 const double tol = 2 * delta + 1e-6;
-                EXPECT_MSG(err <= tol, "%s step %u row %llu (exact): lse error %.3g > %.3g",
-                           name, t, (unsigned long long)r, err, tol);
+                EXPECT_MSG(err <= tol,
+                           "%s step %u row %llu (exact): lse error %.3g > %.3g", name, t,
+                           (unsigned long long)r, err, tol);
             }
         }
         ASSERT_EQ(softmax_average(&m, x, n, a, b, out, NULL), BASIN_OK);

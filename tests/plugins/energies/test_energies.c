@@ -1132,7 +1132,8 @@ TEST_IMPL(energies_diffusion_streams)
     const double a = alpha / (sigma * sigma), b = -alpha * alpha / (2 * sigma * sigma);
     void *e = make_lse(diffusion_iface, sigma, alpha, dim, xi, k);
     ASSERT_NOT_NULL(e);
-    ASSERT(diffusion_iface->stream_open != NULL && diffusion_iface->update_stream != NULL);
+    ASSERT(diffusion_iface->stream_open != NULL &&
+           diffusion_iface->update_stream != NULL);
     void *stream = NULL;
     ASSERT_EQ(diffusion_iface->stream_open(e, host, n, &stream), BASIN_OK);
     ASSERT_NOT_NULL(stream);
@@ -1143,7 +1144,8 @@ TEST_IMPL(energies_diffusion_streams)
     fake.host.random_normal(host, BASIN_ROLE_INIT, 41, 0, noise, dim);
     for (uint32_t r = 0; r < n; r++)
         for (uint32_t i = 0; i < dim; i++)
-            x[r * dim + i] = xi[(35 * r + 3) * dim + i] + (float)(0.3 * sigma) * noise[i] / 8;
+            x[r * dim + i] =
+                xi[(35 * r + 3) * dim + i] + (float)(0.3 * sigma) * noise[i] / 8;
     double worst = 0, worst_e = 0;
     uint64_t rows = 0, certified = 0;
     for (int step = 0; step < 12; step++) {
@@ -1165,7 +1167,8 @@ TEST_IMPL(energies_diffusion_streams)
             if (memcmp(ga + r * dim, gb + r * dim, dim * sizeof *ga) != 0) {
                 certified++;
                 for (uint32_t i = 0; i < dim; i++)
-                    worst = fmax(worst, fabs(ga[r * dim + i] - (xr[i] - alpha * avg[i])) / tol);
+                    worst = fmax(worst,
+                                 fabs(ga[r * dim + i] - (xr[i] - alpha * avg[i])) / tol);
             }
             if (memcmp(ua + r * dim, ub + r * dim, dim * sizeof *ua) != 0) {
                 certified++;
@@ -1176,18 +1179,24 @@ TEST_IMPL(energies_diffusion_streams)
                 certified++;
                 const double x2 = dot(xr, xr, dim);
                 const double tol_e = sigma * sigma * eps / 2 + 1e-12 * (1 + x2 / 2);
-                worst_e = fmax(worst_e, fabs(ea[r] - (0.5 * x2 - sigma * sigma * lse)) / tol_e);
+                worst_e =
+                    fmax(worst_e, fabs(ea[r] - (0.5 * x2 - sigma * sigma * lse)) / tol_e);
             }
         }
         memcpy(x, ua, n * dim * sizeof *x);
     }
     diffusion_iface->stream_close(e, stream);
-    EXPECT_MSG(worst <= 1, "diffusion streams: certified update and gradient rows within "
-                           "the tolerance (worst %.2g of it)", worst);
-    EXPECT_MSG(worst_e <= 1, "diffusion streams: certified E within the tolerance (worst "
-                             "%.2g of it)", worst_e);
-    EXPECT_MSG(certified > rows / 2, "diffusion streams: the candidate path ran (%llu of "
-                                     "%llu evaluations differ from the exact path's)",
+    EXPECT_MSG(worst <= 1,
+               "diffusion streams: certified update and gradient rows within "
+               "the tolerance (worst %.2g of it)",
+               worst);
+    EXPECT_MSG(worst_e <= 1,
+               "diffusion streams: certified E within the tolerance (worst "
+               "%.2g of it)",
+               worst_e);
+    EXPECT_MSG(certified > rows / 2,
+               "diffusion streams: the candidate path ran (%llu of "
+               "%llu evaluations differ from the exact path's)",
                (unsigned long long)certified, (unsigned long long)rows);
     /* exact = true: no stream */
     const basin_value exact[4] = {{sigma, ""}, {alpha, ""}, {1, ""}, {1e-7, ""}};
