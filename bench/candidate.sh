@@ -11,6 +11,7 @@
 #    timed, and the nearest training point and verdict of every sample compared.
 # 3. The same with collapse tracking on (measure.collapse: the host's posterior at
 #    every step through softmax_stream_lse_nearest), at K = 10 000.
+# 4. energies/diffusion under the energy samplers (one stream per state).
 # --small: K = 5000 / 2000 and fewer states, to check that it works.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -90,4 +91,49 @@ else
 fi
 awk -v e="${secs[c-exact]}" -v t="${secs[c-tracking]}" -v c="${secs[c-candidate]}" -v k="$K2" -v n="$N" -v same="$same" 'BEGIN {
     printf "full run with collapse tracking (fashion-mnist K=%d, %d samples, ddim 100 steps, measure.collapse, 1 thread): all exact %.2f s, tracking candidate %.2f s (x%.2f), both candidate %.2f s (x%.2f); %s\n", k, n, e, t, e / t, c, e / c, same }'
+# 4. energies/diffusion (ABI 1.5 energy streams, one per state) under
+#    samplers/fixed-point and samplers/gradient-descent: 40 tight clusters in
+#    N = 32, K = 20 000 (2000 with --small), σ = 0.2, 200 states from random
+#    starts; exact = true against the default, verdicts compared.
+K3=20000
+[ "$SMALL" = --small ] && K3=2000
+cat >"$out/e.toml" <<TOML
+name = "bench-energy"
+seed = 5
+[dataset]
+plugin = "datasets/gaussian-mixture"
+components = 40
+dim = 32
+variance = 0.05
+count = $K3
+heldout = 200
+[model]
+plugin = "energies/diffusion"
+sigma = 0.2
+[sampler]
+plugin = "samplers/fixed-point"
+max_iter = 200
+[init]
+kind = "random"
+count = 200
+[measure]
+rule = "ratio"
+TOML
+for sampler in fixed-point gradient-descent; do
+    for side in exact candidate; do
+        set_exact=$([ $side = exact ] && echo true || echo false)
+        start=$(date +%s.%N)
+        "$BASIN" run "$out/e.toml" --out "$out/e-$sampler-$side" --quiet --threads 1 \
+            --set "sampler.plugin=\"samplers/$sampler\"" --set "model.exact=$set_exact" 2>/dev/null
+        end=$(date +%s.%N)
+        secs[e-$side]=$(awk -v s="$start" -v e="$end" 'BEGIN { printf "%.2f", e - s }')
+    done
+    # class (6th column) and nearest (10th) of every state
+    same="NEAREST POINTS OR VERDICTS DIFFER"
+    cmp -s <(cut -d, -f4,6,10 "$out/e-$sampler-exact/records.csv") \
+        <(cut -d, -f4,6,10 "$out/e-$sampler-candidate/records.csv") &&
+        same="identical nearest training point and verdict for every state"
+    awk -v e="${secs[e-exact]}" -v c="${secs[e-candidate]}" -v k="$K3" -v s="$sampler" -v same="$same" 'BEGIN {
+        printf "energies/diffusion, samplers/%s (K=%d, N=32, sigma=0.2, 200 states, 1 thread): exact %.2f s, candidate %.2f s, x%.2f; %s\n", s, k, e, c, e / c, same }'
+done
 run_rows
