@@ -16,10 +16,12 @@ training images, pixels p/127.5 − 1 as datasets/fashion-mnist gives them.
 
 Usage (Debian's python3-torch and dataset-fashion-mnist):
   /usr/bin/python3 bench/conv_unet.py --out unet.pt [--count 10] [--minutes 15]
-      [--threads 2] [--width 32] [--seed 1]
+      [--threads 2] [--width 16] [--batch 32] [--seed 1]
 Trains until --minutes of wall time have passed (or --steps steps), prints the
 loss every 200 steps, then saves the traced module. About 15 minutes on 2 cores
-by default.
+by default. Measured: width 16, batch 32, 9 642 steps in 20 minutes on one core
+of a shared machine, loss 0.064 (width 32, batch 64 is about 8 times slower a
+step: 257 steps in 12 minutes, loss 0.62, r² of ELS against it 0.53).
 """
 import argparse
 import gzip
@@ -124,8 +126,8 @@ def main():
     ap.add_argument("--count", type=int, default=10, help="training images K")
     ap.add_argument("--minutes", type=float, default=15)
     ap.add_argument("--steps", type=int, default=0, help="stop after this many (0: time)")
-    ap.add_argument("--batch", type=int, default=64)
-    ap.add_argument("--width", type=int, default=32)
+    ap.add_argument("--batch", type=int, default=32)
+    ap.add_argument("--width", type=int, default=16)
     ap.add_argument("--threads", type=int, default=2)
     ap.add_argument("--seed", type=int, default=1)
     a = ap.parse_args()

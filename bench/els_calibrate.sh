@@ -4,7 +4,7 @@
 # scale per time step (not a test; needs checkpoints/els-unet.pt from
 # bench/conv_unet.py, libtorch and dataset-fashion-mnist).
 #   bench/els_calibrate.sh BUILD_DIR [SIDES...]      (default sides 3 5 9 15 27)
-# 1. recipes/els-unet-fashion-mnist.toml once per patch side (4 samples, 10 Heun
+# 1. recipes/els-unet-fashion-mnist.toml once per fixed patch side (4 samples, 10 Heun
 #    steps: the network's trajectories and noised held-out and training images).
 # 2. Per step, the side with the largest median r² on the *held-out* rows: the
 #    calibration, written as a patch_schedule (side per σ/α, boundaries halfway
@@ -27,7 +27,8 @@ common=(--quiet --set init.count=4 --set sampler.steps=10)
 echo "date: $(date -u +%Y-%m-%dT%H:%MZ)"
 for p in "${SIDES[@]}"; do
     start=$(date +%s)
-    "$BASIN" run "$R" --out "$T/p$p" "${common[@]}" --set compare.patch="$p" 2>/dev/null
+    "$BASIN" run "$R" --out "$T/p$p" "${common[@]}" --set compare.patch="$p" \
+        --set "compare.patch_schedule=\"\"" 2>/dev/null
     echo "patch $p: compare_r2 (trajectories) $(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) if ($i == "compare_r2") c = i; next } { print $c }' "$T/p$p/summary.csv") ($(($(date +%s) - start)) s)"
 done
 # step, sigma/alpha, then the held-out median r² of each side
