@@ -700,6 +700,84 @@ static int candidate_row(softmax_stream *s, uint64_t r, const float *x, double a
     return 1;
 }
 
+/*
+ * The exact path on the nfb rows s->fb[0 … nfb) of a call, their states gathered
+ * in gx (nfb × dim): with out, softmax_block's average (nfb × dim), else
+ * lse_nearest_block's lse and nn (nfb each), recording each row's bounds
+ * (record_bounds) and anchor y_a = x/α, so the rows become anchors; best (and for
+ * nn best2) from the row's nearest. On failure the rows lose their anchors (their
+ * bounds are half written) until an exact call succeeds.
+ */
+static int exact_rows(softmax_stream *s, const float *gx, uint64_t nfb, double alpha,
+                      double a, double b, float *out, double *lse, nearest2 *nn)
+{
+    const softmax_memory *m = s->m;
+    const size_t dim = m->dim, k = (size_t)m->k;
+    const size_t block = nfb < STATE_BLOCK ? (size_t)nfb : STATE_BLOCK;
+    const size_t chunk = k < PATTERN_CHUNK ? k : PATTERN_CHUNK;
+    float *logits = malloc(block * chunk * sizeof *logits);
+    double *bias = malloc(chunk * sizeof *bias);
+    double *rn = out == NULL ? malloc(chunk * sizeof *rn) : NULL;
+    double *max_logit = malloc(block * sizeof *max_logit);
+    double *sum = malloc(block * sizeof *sum);
+    int64_t *best = malloc(block * sizeof *best);
+    int rc = BASIN_ENOMEM;
+    if (logits != NULL && bias != NULL && (out != NULL || rn != NULL) &&
+        max_logit != NULL && sum != NULL && best != NULL) {
+        rc = BASIN_OK;
+        for (uint64_t first = 0; first < nfb && rc == BASIN_OK; first += block) {
+            const size_t rows = nfb - first < block ? (size_t)(nfb - first) : block;
+            const float *bx = gx + (size_t)first * dim;
+            for (size_t q = 0; q < rows; q++) {
+                s->xnorm[q] = sqrt(linalg_dot(bx + q * dim, bx + q * dim, dim));
+                s->best_d2[q] = INFINITY;
+                best[q] = -1;
+            }
+            const bound_out bo = {alpha,         s->norm, s->xnorm, s->dist_lo,
+                                  s->fb + first, k,       best,     s->best_d2};
+            if (out != NULL)
+                rc = softmax_block(m, bx, rows, a, b, out + (size_t)first * dim, NULL,
+                                   logits, bias, max_logit, sum, &bo);
+            else
+                rc = lse_nearest_block(m, bx, rows, a, b, alpha, lse + first, nn + first,
+                                       logits, bias, rn, max_logit, sum, &bo);
+            for (size_t q = 0; rc == BASIN_OK && q < rows; q++) {
+                const uint64_t r = s->fb[first + q];
+                double *an = s->anchor + (size_t)r * dim;
+                for (size_t i = 0; i < dim; i++)
+                    an[i] = (double)bx[q * dim + i] / alpha;
+                s->best[r] = out != NULL ? best[q] : nn[first + q].index[0];
+                if (out == NULL)
+                    s->best2[r] = nn[first + q].index[1];
+            }
+        }
+    }
+    if (rc != BASIN_OK)
+        for (uint64_t q = 0; q < nfb; q++)
+            s->best[s->fb[q]] = -1;
+    free(logits);
+    free(bias);
+    free(rn);
+    free(max_logit);
+    free(sum);
+    free(best);
+    return rc;
+}
+
+/* The states of the nfb rows that fall back: x itself when every row does (the
+   exact path then runs in place, so its numbers are the plain kernel's), else
+   gathered into s->gx. */
+static const float *gather_rows(softmax_stream *s, const float *x, uint64_t n,
+                                uint64_t nfb)
+{
+    const size_t dim = s->m->dim;
+    if (nfb == n)
+        return x;
+    for (uint64_t q = 0; q < nfb; q++)
+        memcpy(s->gx + (size_t)q * dim, x + (size_t)s->fb[q] * dim, dim * sizeof *x);
+    return s->gx;
+}
+
 int softmax_stream_average(softmax_stream *s, const float *x, uint64_t n, double alpha,
                            double sigma, float *out)
 {
@@ -730,59 +808,14 @@ int softmax_stream_average(softmax_stream *s, const float *x, uint64_t n, double
     s->stats.exact += nfb;
 
     /* The exact path on the rows that fall back (all rows: in place, so the bytes
-       are softmax_average's), recording their bounds: they become anchors. */
-    const float *gx = x;
-    float *gout = out;
-    if (nfb < n) {
-        for (uint64_t q = 0; q < nfb; q++)
-            memcpy(s->gx + (size_t)q * dim, x + (size_t)s->fb[q] * dim, dim * sizeof *x);
-        gx = s->gx;
-        gout = s->gout;
-    }
-    const size_t block = nfb < STATE_BLOCK ? (size_t)nfb : STATE_BLOCK;
-    const size_t chunk = k < PATTERN_CHUNK ? k : PATTERN_CHUNK;
-    float *logits = malloc(block * chunk * sizeof *logits);
-    double *bias = malloc(chunk * sizeof *bias);
-    double *max_logit = malloc(block * sizeof *max_logit);
-    double *sum = malloc(block * sizeof *sum);
-    int64_t *best = malloc(block * sizeof *best);
-    int rc = BASIN_ENOMEM;
-    if (logits != NULL && bias != NULL && max_logit != NULL && sum != NULL &&
-        best != NULL) {
-        rc = BASIN_OK;
-        for (uint64_t first = 0; first < nfb && rc == BASIN_OK; first += block) {
-            const size_t rows = nfb - first < block ? (size_t)(nfb - first) : block;
-            const float *bx = gx + (size_t)first * dim;
-            for (size_t q = 0; q < rows; q++) {
-                s->xnorm[q] = sqrt(linalg_dot(bx + q * dim, bx + q * dim, dim));
-                s->best_d2[q] = INFINITY;
-                best[q] = -1;
-            }
-            const bound_out bo = {alpha,         s->norm, s->xnorm, s->dist_lo,
-                                  s->fb + first, k,       best,     s->best_d2};
-            rc = softmax_block(m, bx, rows, a, b, gout + (size_t)first * dim, NULL,
-                               logits, bias, max_logit, sum, &bo);
-            for (size_t q = 0; rc == BASIN_OK && q < rows; q++) {
-                const uint64_t r = s->fb[first + q];
-                double *an = s->anchor + (size_t)r * dim;
-                for (size_t i = 0; i < dim; i++)
-                    an[i] = (double)bx[q * dim + i] / alpha;
-                s->best[r] = best[q];
-            }
-        }
-    }
-    if (rc != BASIN_OK) /* bounds half written: no anchor until an exact call */
-        for (uint64_t q = 0; q < nfb; q++)
-            s->best[s->fb[q]] = -1;
+       are softmax_average's): they become anchors. */
+    const float *gx = gather_rows(s, x, n, nfb);
+    float *gout = nfb == n ? out : s->gout;
+    const int rc = exact_rows(s, gx, nfb, alpha, a, b, gout, NULL, NULL);
     if (rc == BASIN_OK && nfb < n)
         for (uint64_t q = 0; q < nfb; q++)
             memcpy(out + (size_t)s->fb[q] * dim, gout + (size_t)q * dim,
                    dim * sizeof *out);
-    free(logits);
-    free(bias);
-    free(max_logit);
-    free(sum);
-    free(best);
     return rc;
 }
 
@@ -857,56 +890,17 @@ int softmax_stream_lse_nearest(softmax_stream *s, const float *x, uint64_t n,
     s->stats.exact += nfb;
 
     /* The exact path on the rows that fall back (all rows: in place, so the numbers
-       are softmax_lse_nearest's), recording their bounds: they become anchors. */
-    const float *gx = x;
-    double *glse = lse;
-    nearest2 *gnn = nn;
-    double *lse_tmp = NULL;
-    nearest2 *nn_tmp = NULL;
+       are softmax_lse_nearest's): they become anchors. */
+    const float *gx = gather_rows(s, x, n, nfb);
+    double *glse = lse, *lse_tmp = NULL;
+    nearest2 *gnn = nn, *nn_tmp = NULL;
     if (nfb < n) {
-        for (uint64_t q = 0; q < nfb; q++)
-            memcpy(s->gx + (size_t)q * dim, x + (size_t)s->fb[q] * dim, dim * sizeof *x);
-        gx = s->gx;
         glse = lse_tmp = malloc((size_t)nfb * sizeof *lse_tmp);
         gnn = nn_tmp = malloc((size_t)nfb * sizeof *nn_tmp);
     }
-    const size_t block = nfb < STATE_BLOCK ? (size_t)nfb : STATE_BLOCK;
-    const size_t chunk = k < PATTERN_CHUNK ? k : PATTERN_CHUNK;
-    float *logits = malloc(block * chunk * sizeof *logits);
-    double *bias = malloc(chunk * sizeof *bias);
-    double *rn = malloc(chunk * sizeof *rn);
-    double *max_logit = malloc(block * sizeof *max_logit);
-    double *sum = malloc(block * sizeof *sum);
-    int64_t *best = malloc(block * sizeof *best);
     int rc = BASIN_ENOMEM;
-    if (logits != NULL && bias != NULL && rn != NULL && max_logit != NULL &&
-        sum != NULL && best != NULL && glse != NULL && gnn != NULL) {
-        rc = BASIN_OK;
-        for (uint64_t first = 0; first < nfb && rc == BASIN_OK; first += block) {
-            const size_t rows = nfb - first < block ? (size_t)(nfb - first) : block;
-            const float *bx = gx + (size_t)first * dim;
-            for (size_t q = 0; q < rows; q++) {
-                s->xnorm[q] = sqrt(linalg_dot(bx + q * dim, bx + q * dim, dim));
-                s->best_d2[q] = INFINITY;
-                best[q] = -1;
-            }
-            const bound_out bo = {alpha,         s->norm, s->xnorm, s->dist_lo,
-                                  s->fb + first, k,       best,     s->best_d2};
-            rc = lse_nearest_block(m, bx, rows, a, b, alpha, glse + first, gnn + first,
-                                   logits, bias, rn, max_logit, sum, &bo);
-            for (size_t q = 0; rc == BASIN_OK && q < rows; q++) {
-                const uint64_t r = s->fb[first + q];
-                double *an = s->anchor + (size_t)r * dim;
-                for (size_t i = 0; i < dim; i++)
-                    an[i] = (double)bx[q * dim + i] / alpha;
-                s->best[r] = gnn[first + q].index[0];
-                s->best2[r] = gnn[first + q].index[1];
-            }
-        }
-    }
-    if (rc != BASIN_OK) /* bounds half written: no anchor until an exact call */
-        for (uint64_t q = 0; q < nfb; q++)
-            s->best[s->fb[q]] = -1;
+    if (glse != NULL && gnn != NULL)
+        rc = exact_rows(s, gx, nfb, alpha, a, b, NULL, glse, gnn);
     if (rc == BASIN_OK && nfb < n)
         for (uint64_t q = 0; q < nfb; q++) {
             lse[s->fb[q]] = glse[q];
@@ -914,11 +908,5 @@ int softmax_stream_lse_nearest(softmax_stream *s, const float *x, uint64_t n,
         }
     free(lse_tmp);
     free(nn_tmp);
-    free(logits);
-    free(bias);
-    free(rn);
-    free(max_logit);
-    free(sum);
-    free(best);
     return rc;
 }
