@@ -83,6 +83,52 @@ static void reference(const float *pat, uint64_t k, uint32_t dim, const float *x
     free(l);
 }
 
+/* The path's (α, σ) at step t of `steps`: λ = σ/α geometric from lambda_max down
+   to lambda_min, α = 1/√(1 + λ²) (variance preserving). */
+static void path_point(double lambda_max, double lambda_min, uint32_t t, uint32_t steps,
+                       double *alpha, double *sigma)
+{
+    const double lam =
+        lambda_max * pow(lambda_min / lambda_max, (double)t / (double)steps);
+    *alpha = 1 / sqrt(1 + lam * lam);
+    *sigma = lam * *alpha;
+}
+
+/* n states α ξ_μ + σ z at random patterns μ. */
+static void start_states(float *x, uint64_t n, const float *pat, uint64_t k, uint32_t dim,
+                         double alpha, double sigma)
+{
+    for (uint64_t r = 0; r < n; r++) {
+        const uint64_t mu = (uint64_t)(uniform() * (double)k);
+        for (uint32_t i = 0; i < dim; i++)
+            x[r * dim + i] = (float)(alpha * pat[mu * dim + i] + sigma * normal());
+    }
+}
+
+/* Row r takes row r + 1's state (the last the first's): every anchor is far off. */
+static void rotate_rows(float *x, uint64_t n, uint32_t dim)
+{
+    float *first = malloc(dim * sizeof *first);
+    memcpy(first, x, dim * sizeof *x);
+    memmove(x, x + dim, (n - 1) * dim * sizeof *x);
+    memcpy(x + (n - 1) * dim, first, dim * sizeof *x);
+    free(first);
+}
+
+/* One DDIM step (η = 0) of the states x (entries floats) with denoised out from
+   (α, σ) to step t + 1 of the path. */
+static void ddim_step(float *x, const float *out, uint64_t entries, double alpha,
+                      double sigma, double lambda_max, double lambda_min, uint32_t t,
+                      uint32_t steps)
+{
+    double aj, sj;
+    path_point(lambda_max, lambda_min, t + 1, steps, &aj, &sj);
+    for (uint64_t e = 0; e < entries; e++) {
+        const double eps_hat = ((double)x[e] - alpha * out[e]) / sigma;
+        x[e] = (float)(aj * out[e] + sj * eps_hat);
+    }
+}
+
 /*
  * n trajectories of `steps` deterministic DDIM steps on the ddpm-linear-like path
  * λ = σ/α from lambda_max down to lambda_min (geometric), each started at α ξ_μ0 +
@@ -108,23 +154,12 @@ static void run_case(const char *name, uint64_t k, uint32_t dim, uint64_t n,
     double worst_cert = 0, worst_exact_ratio = 0;
     uint64_t cert_rows = 0;
     for (uint32_t t = 0; t <= steps; t++) {
-        const double lam =
-            lambda_max * pow(lambda_min / lambda_max, (double)t / (double)steps);
-        const double alpha = 1 / sqrt(1 + lam * lam), sigma = lam * alpha;
+        double alpha, sigma;
+        path_point(lambda_max, lambda_min, t, steps, &alpha, &sigma);
         if (t == 0)
-            for (uint64_t r = 0; r < n; r++) {
-                const uint64_t mu = (uint64_t)(uniform() * (double)k);
-                for (uint32_t i = 0; i < dim; i++)
-                    x[r * dim + i] =
-                        (float)(alpha * pat[mu * dim + i] + sigma * normal());
-            }
-        if (t == jump) {
-            float *first = malloc(dim * sizeof *first);
-            memcpy(first, x, dim * sizeof *x);
-            memmove(x, x + dim, (n - 1) * dim * sizeof *x);
-            memcpy(x + (n - 1) * dim, first, dim * sizeof *x);
-            free(first);
-        }
+            start_states(x, n, pat, k, dim, alpha, sigma);
+        if (t == jump)
+            rotate_rows(x, n, dim);
         softmax_stream_stats before;
         softmax_stream_get_stats(s, &before);
         ASSERT_EQ(softmax_stream_average(s, x, n, alpha, sigma, out), BASIN_OK);
@@ -171,16 +206,8 @@ static void run_case(const char *name, uint64_t k, uint32_t dim, uint64_t n,
         }
         EXPECT_EQ(cert_now, after.certified - before.certified);
         cert_rows += after.certified - before.certified;
-        /* DDIM (η = 0) to the next level */
-        if (t < steps) {
-            const double lj = lambda_max * pow(lambda_min / lambda_max,
-                                               (double)(t + 1) / (double)steps);
-            const double aj = 1 / sqrt(1 + lj * lj), sj = lj * aj;
-            for (uint64_t e = 0; e < n * dim; e++) {
-                const double eps_hat = ((double)x[e] - alpha * out[e]) / sigma;
-                x[e] = (float)(aj * out[e] + sj * eps_hat);
-            }
-        }
+        if (t < steps) /* DDIM (η = 0) to the next level */
+            ddim_step(x, out, n * dim, alpha, sigma, lambda_max, lambda_min, t, steps);
     }
     softmax_stream_stats st;
     softmax_stream_get_stats(s, &st);
@@ -263,25 +290,14 @@ static void run_lse_case(const char *name, uint64_t k, uint32_t dim, uint64_t n,
     nearest2 *nn = malloc(n * sizeof *nn), *plain_nn = malloc(n * sizeof *plain_nn);
     double worst_cert = 0;
     for (uint32_t t = 0; t <= steps; t++) {
-        const double lam =
-            lambda_max * pow(lambda_min / lambda_max, (double)t / (double)steps);
-        const double alpha = 1 / sqrt(1 + lam * lam), sigma = lam * alpha;
+        double alpha, sigma;
+        path_point(lambda_max, lambda_min, t, steps, &alpha, &sigma);
         const double a = alpha / (sigma * sigma),
                      b = -alpha * alpha / (2 * sigma * sigma);
         if (t == 0)
-            for (uint64_t r = 0; r < n; r++) {
-                const uint64_t mu = (uint64_t)(uniform() * (double)k);
-                for (uint32_t i = 0; i < dim; i++)
-                    x[r * dim + i] =
-                        (float)(alpha * pat[mu * dim + i] + sigma * normal());
-            }
-        if (t == jump) {
-            float *first = malloc(dim * sizeof *first);
-            memcpy(first, x, dim * sizeof *x);
-            memmove(x, x + dim, (n - 1) * dim * sizeof *x);
-            memcpy(x + (n - 1) * dim, first, dim * sizeof *x);
-            free(first);
-        }
+            start_states(x, n, pat, k, dim, alpha, sigma);
+        if (t == jump)
+            rotate_rows(x, n, dim);
         softmax_stream_stats before, after;
         softmax_stream_get_stats(s, &before);
         ASSERT_EQ(softmax_stream_lse_nearest(s, x, n, alpha, sigma, lse, nn), BASIN_OK);
@@ -329,15 +345,8 @@ static void run_lse_case(const char *name, uint64_t k, uint32_t dim, uint64_t n,
             }
         }
         ASSERT_EQ(softmax_average(&m, x, n, a, b, out, NULL), BASIN_OK);
-        if (t < steps) {
-            const double lj = lambda_max * pow(lambda_min / lambda_max,
-                                               (double)(t + 1) / (double)steps);
-            const double aj = 1 / sqrt(1 + lj * lj), sj = lj * aj;
-            for (uint64_t e = 0; e < n * dim; e++) {
-                const double eps_hat = ((double)x[e] - alpha * out[e]) / sigma;
-                x[e] = (float)(aj * out[e] + sj * eps_hat);
-            }
-        }
+        if (t < steps)
+            ddim_step(x, out, n * dim, alpha, sigma, lambda_max, lambda_min, t, steps);
     }
     softmax_stream_stats st;
     softmax_stream_get_stats(s, &st);
