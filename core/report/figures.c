@@ -2241,7 +2241,9 @@ typedef struct memo_plot {
     long c_step, c_size;
     memo_curve *curves;
     size_t n_curves;
-    memorization_fit fit_mem, fit_gen;
+    memorization_fit fit_mem, fit_gen; /* on the interpolated crossings */
+    memorization_affine affine_mem;
+    size_t censored_mem, censored_gen; /* curves whose crossing is censored */
 } memo_plot;
 
 static const memo_plot *sort_memo; /* qsort has no context argument */
@@ -2312,12 +2314,15 @@ static int memo_curves(memo_plot *P, size_t n_axes)
         C->gen =
             memorization_crossing(v[0], v[4], v[5], v[6], C->n, GENERALIZATION_LEVEL);
         sizes[c] = C->size;
-        sizes[P->n_curves + c] = C->mem.tau;
+        sizes[P->n_curves + c] = C->mem.tau_interp;
+        P->censored_mem += C->mem.censored != 0;
+        P->censored_gen += C->gen.censored != 0;
     }
     if (sizes) {
         P->fit_mem = memorization_power_law(sizes, sizes + P->n_curves, P->n_curves);
+        P->affine_mem = memorization_affine_fit(sizes, sizes + P->n_curves, P->n_curves);
         for (size_t c = 0; c < P->n_curves; c++)
-            sizes[P->n_curves + c] = P->curves[c].gen.tau;
+            sizes[P->n_curves + c] = P->curves[c].gen.tau_interp;
         P->fit_gen = memorization_power_law(sizes, sizes + P->n_curves, P->n_curves);
     }
     free(sizes);
@@ -2340,15 +2345,17 @@ static int memo_tables(const memo_plot *P, size_t n_axes, const char *dir, char 
         if ((long)c != P->c_step)
             fprintf(f, "%s,", P->t->header[c]);
     fprintf(f, "snapshots,mem_level,tau_mem,tau_mem_lo,tau_mem_hi,gen_level,tau_gen,"
-               "tau_gen_lo,tau_gen_hi\n");
+               "tau_gen_lo,tau_gen_hi,tau_mem_interp,tau_mem_censored,tau_gen_interp,"
+               "tau_gen_censored\n");
     for (size_t k = 0; k < P->n_curves; k++) {
         const memo_curve *C = &P->curves[k];
         for (size_t c = 0; c < n_axes; c++)
             if ((long)c != P->c_step)
                 fprintf(f, "%s,", csv_table_cell(P->t, C->rows[0], c));
-        fprintf(f, "%zu,%g,%.9g,%.9g,%.9g,%g,%.9g,%.9g,%.9g\n", C->n, MEMORIZATION_LEVEL,
-                C->mem.tau, C->mem.tau_lo, C->mem.tau_hi, GENERALIZATION_LEVEL,
-                C->gen.tau, C->gen.tau_lo, C->gen.tau_hi);
+        fprintf(f, "%zu,%g,%.9g,%.9g,%.9g,%g,%.9g,%.9g,%.9g,%.9g,%d,%.9g,%d\n", C->n,
+                MEMORIZATION_LEVEL, C->mem.tau, C->mem.tau_lo, C->mem.tau_hi,
+                GENERALIZATION_LEVEL, C->gen.tau, C->gen.tau_lo, C->gen.tau_hi,
+                C->mem.tau_interp, C->mem.censored, C->gen.tau_interp, C->gen.censored);
     }
     int rc = text_file_close(f, path, err, n_err);
     if (rc || P->c_size < 0)
@@ -2356,11 +2363,17 @@ static int memo_tables(const memo_plot *P, size_t n_axes, const char *dir, char 
     snprintf(path, sizeof path, "%s/memorization_fit.csv", dir);
     if (!(f = text_file_open(path, err, n_err)))
         return BASIN_EWRITE;
-    fprintf(f, "time,against,points,exponent,exponent_se,prefactor\n");
+    fprintf(f, "time,against,points,exponent,exponent_se,prefactor,censored,"
+               "affine_offset,affine_slope,affine_max_residual\n");
     const memorization_fit *fits[2] = {&P->fit_mem, &P->fit_gen};
-    for (int k = 0; k < 2; k++)
-        fprintf(f, "%s,dataset.count,%zu,%.9g,%.9g,%.9g\n", k ? "tau_gen" : "tau_mem",
-                fits[k]->used, fits[k]->exponent, fits[k]->se, fits[k]->prefactor);
+    const memorization_affine none = {0, NAN, NAN, NAN};
+    for (int k = 0; k < 2; k++) {
+        const memorization_affine *a = k ? &none : &P->affine_mem;
+        fprintf(f, "%s,dataset.count,%zu,%.9g,%.9g,%.9g,%zu,%.9g,%.9g,%.9g\n",
+                k ? "tau_gen" : "tau_mem", fits[k]->used, fits[k]->exponent, fits[k]->se,
+                fits[k]->prefactor, k ? P->censored_gen : P->censored_mem, a->offset,
+                a->slope, a->max_residual);
+    }
     return text_file_close(f, path, err, n_err);
 }
 
@@ -2439,17 +2452,26 @@ int figures_memorization(const csv_table *t, const char *dir, const char *gnuplo
         figure_begin(fig, "memorization", "Memorization along training time");
         fig->width = 3 * PANEL_W;
         fig->height = PANEL_H;
-        if (P.c_size >= 0 && isfinite(P.fit_mem.exponent))
+        if (P.c_size >= 0 && isfinite(P.fit_mem.exponent)) {
+            char gen[200];
+            if (isfinite(P.fit_gen.exponent))
+                snprintf(gen, sizeof gen, "as n^%.3g", P.fit_gen.exponent);
+            else
+                snprintf(gen, sizeof gen,
+                         "is not fitted: it is censored at the first snapshot for %zu of "
+                         "%zu sizes (lower the first snapshot to see it)",
+                         P.censored_gen, P.n_curves);
             snprintf(fig->caption, sizeof fig->caption,
                      "The memorized fraction f_mem (ratio rule) at each training-step "
                      "snapshot, a curve per training-set size n, with Wilson intervals. "
-                     "tau_mem (the first snapshot with f_mem > %g; memorization.csv) "
-                     "grows as n^%.3g ± %.2g over %zu sizes (Bonnaire et al. 2025, "
-                     "arXiv:2505.17638: n^1); tau_gen (the first snapshot with a "
-                     "generalized rate > %g) as n^%.3g.",
+                     "tau_mem (f_mem crossing %g, interpolated in log step between "
+                     "snapshots; memorization.csv) grows as n^%.3g ± %.2g over %zu sizes "
+                     "(Bonnaire et al. 2025, arXiv:2505.17638: n^1), or as %.4g + %.3g n "
+                     "within %.0f%%; tau_gen (the generalized rate crossing %g) %s.",
                      MEMORIZATION_LEVEL, P.fit_mem.exponent, P.fit_mem.se, P.fit_mem.used,
-                     GENERALIZATION_LEVEL, P.fit_gen.exponent);
-        else
+                     P.affine_mem.offset, P.affine_mem.slope,
+                     100 * P.affine_mem.max_residual, GENERALIZATION_LEVEL, gen);
+        } else
             snprintf(fig->caption, sizeof fig->caption,
                      "The memorized fraction at each training-step snapshot, a curve "
                      "per sweep point, with Wilson intervals; tau_mem and tau_gen "

@@ -1,6 +1,7 @@
 /*
  * test_memorization — measure/memorization.h: the first crossing of a level with
- * its interval, and the power-law fit of τ against n on synthetic times.
+ * its interval, its interpolation and censoring, and the power-law and affine fits
+ * of τ against n on synthetic times.
  */
 #include <math.h>
 
@@ -27,6 +28,55 @@ TEST_IMPL(memorization_crossing_interval)
     t = memorization_crossing(steps, flat, NULL, NULL, 4, 0.5);
     EXPECT_NEAR(t.tau, 800, 0);
     EXPECT_NEAR(t.tau_lo, 800, 0);
+}
+
+/* The interpolated crossing: rate 0.3 at 200 and 0.6 at 400 cross 0.5 two thirds
+   of the way in ln step, at 200 · 2^(2/3); a rate above the level at the first
+   snapshot is censored (no interpolation); a NaN rate before the crossing is
+   skipped back to the last real one. */
+TEST_IMPL(memorization_crossing_interpolated)
+{
+    const double steps[] = {100, 200, 400, 800};
+    const double rate[] = {0.0, 0.3, 0.6, 0.9};
+    memorization_time t = memorization_crossing(steps, rate, NULL, NULL, 4, 0.5);
+    EXPECT_NEAR(t.tau_interp, 200 * pow(2, 2.0 / 3), 1e-9);
+    EXPECT_EQ(t.censored, 0);
+    t = memorization_crossing(steps, rate, NULL, NULL, 4, 0.0);
+    EXPECT_EQ(t.censored, 0); /* 0 > 0 fails at 100: the crossing is at 200 */
+    EXPECT_NEAR(t.tau_interp, 100 * pow(2, 0), 1e-9);
+    const double high[] = {0.95, 0.97, 0.98, 0.99};
+    t = memorization_crossing(steps, high, NULL, NULL, 4, 0.9);
+    EXPECT_NEAR(t.tau, 100, 0);
+    EXPECT_EQ(t.censored, 1);
+    EXPECT(isnan(t.tau_interp));
+    const double gap[] = {0.2, NAN, 0.8, 0.9};
+    t = memorization_crossing(steps, gap, NULL, NULL, 4, 0.5);
+    EXPECT_NEAR(t.tau_interp, 100 * pow(4, 0.5), 1e-9);
+}
+
+/* τ = 1000 + 6 n exactly: offset and slope back, residual 0; one non-finite point
+   left out; fewer than two points or equal n: NaN. */
+TEST_IMPL(memorization_affine_synthetic)
+{
+    double n[5] = {64, 128, 256, 512, 1024}, tau[5];
+    for (int k = 0; k < 5; k++)
+        tau[k] = 1000 + 6 * n[k];
+    memorization_affine f = memorization_affine_fit(n, tau, 5);
+    EXPECT_EQ(f.used, 5);
+    EXPECT_NEAR(f.offset, 1000, 1e-9);
+    EXPECT_NEAR(f.slope, 6, 1e-12);
+    EXPECT_NEAR(f.max_residual, 0, 1e-12);
+    tau[4] = NAN;
+    tau[0] *= 1.1; /* a residual now */
+    f = memorization_affine_fit(n, tau, 5);
+    EXPECT_EQ(f.used, 4);
+    EXPECT_MSG(f.max_residual > 0.01 && f.max_residual < 0.1, "residual %g",
+               f.max_residual);
+    f = memorization_affine_fit(n, tau, 1);
+    EXPECT(isnan(f.slope));
+    const double same[2] = {64, 64}, two[2] = {1, 2};
+    f = memorization_affine_fit(same, two, 2);
+    EXPECT(isnan(f.slope));
 }
 
 /* τ = 37 n exactly: a = 1, c = 37, SE 0 (to rounding); with the multiplicative
@@ -68,5 +118,7 @@ TEST_IMPL(memorization_power_law_synthetic)
 
 TEST_LIST_BEGIN
 TEST_ENTRY(memorization_crossing_interval)
+TEST_ENTRY(memorization_crossing_interpolated)
+TEST_ENTRY(memorization_affine_synthetic)
 TEST_ENTRY(memorization_power_law_synthetic)
 TEST_LIST_END
