@@ -57,9 +57,11 @@ int softmax_memory_init(softmax_memory *m, const float *patterns, uint64_t k,
     const size_t count = (size_t)k * dim;
     float *copy = malloc(count * sizeof *copy);
     double *norm2 = malloc((size_t)k * sizeof *norm2);
-    if (copy == NULL || norm2 == NULL) {
+    double *norm = malloc((size_t)k * sizeof *norm);
+    if (copy == NULL || norm2 == NULL || norm == NULL) {
         free(copy);
         free(norm2);
+        free(norm);
         return BASIN_ENOMEM;
     }
     for (uint64_t mu = 0; mu < k; mu++) {
@@ -69,15 +71,18 @@ int softmax_memory_init(softmax_memory *m, const float *patterns, uint64_t k,
             if (!isfinite(row[i])) {
                 free(copy);
                 free(norm2);
+                free(norm);
                 return BASIN_EINVAL;
             }
             s += (double)row[i] * (double)row[i];
         }
         norm2[mu] = s;
+        norm[mu] = sqrt(s);
     }
     memcpy(copy, patterns, count * sizeof *copy);
     m->patterns = copy;
     m->norm2 = norm2;
+    m->norm = norm;
     m->k = k;
     m->dim = dim;
     return BASIN_OK;
@@ -89,6 +94,7 @@ void softmax_memory_free(softmax_memory *m)
         return;
     free(m->patterns);
     free(m->norm2);
+    free(m->norm);
     memset(m, 0, sizeof *m);
 }
 
@@ -430,7 +436,6 @@ struct softmax_stream {
     int64_t *best2;     /* n: the second nearest at the last call of
                            softmax_stream_lse_nearest, −1 = none */
     double *best_d2;    /* n: scratch of the fallback */
-    double *norm;       /* k: ‖ξ_μ‖ */
     size_t *cand;       /* k scratch: candidate indices */
     double *cand_l;     /* k scratch: their logits */
     double *y, *acc;    /* dim scratch */
@@ -489,7 +494,6 @@ int softmax_stream_open(const softmax_memory *m, uint64_t n, double eps,
     s->best = malloc((size_t)n * sizeof *s->best);
     s->best2 = malloc((size_t)n * sizeof *s->best2);
     s->best_d2 = malloc((size_t)n * sizeof *s->best_d2);
-    s->norm = malloc(k * sizeof *s->norm);
     s->cand = malloc(k * sizeof *s->cand);
     s->cand_l = malloc(k * sizeof *s->cand_l);
     s->y = malloc(dim * sizeof *s->y);
@@ -499,14 +503,12 @@ int softmax_stream_open(const softmax_memory *m, uint64_t n, double eps,
     s->fb = malloc((size_t)n * sizeof *s->fb);
     s->xnorm = malloc((size_t)n * sizeof *s->xnorm);
     s->certified = calloc((size_t)n, 1);
-    if (!s->dist_lo || !s->anchor || !s->best || !s->best2 || !s->best_d2 || !s->norm ||
-        !s->cand || !s->cand_l || !s->y || !s->acc || !s->gx || !s->gout || !s->fb ||
-        !s->xnorm || !s->certified) {
+    if (!s->dist_lo || !s->anchor || !s->best || !s->best2 || !s->best_d2 || !s->cand ||
+        !s->cand_l || !s->y || !s->acc || !s->gx || !s->gout || !s->fb || !s->xnorm ||
+        !s->certified) {
         softmax_stream_close(s);
         return BASIN_ENOMEM;
     }
-    for (size_t j = 0; j < k; j++)
-        s->norm[j] = sqrt(m->norm2[j]);
     for (uint64_t r = 0; r < n; r++)
         s->best[r] = s->best2[r] = -1;
     *out = s;
@@ -522,7 +524,6 @@ void softmax_stream_close(softmax_stream *s)
     free(s->best);
     free(s->best2);
     free(s->best_d2);
-    free(s->norm);
     free(s->cand);
     free(s->cand_l);
     free(s->y);
@@ -733,7 +734,7 @@ static int exact_rows(softmax_stream *s, const float *gx, uint64_t nfb, double a
                 s->best_d2[q] = INFINITY;
                 best[q] = -1;
             }
-            const bound_out bo = {alpha,         s->norm, s->xnorm, s->dist_lo,
+            const bound_out bo = {alpha,         m->norm, s->xnorm, s->dist_lo,
                                   s->fb + first, k,       best,     s->best_d2};
             if (out != NULL)
                 rc = softmax_block(m, bx, rows, a, b, out + (size_t)first * dim, NULL,

@@ -32,6 +32,7 @@
 typedef struct softmax_memory {
     float *patterns; /* k × dim, owned */
     double *norm2;   /* ‖ξ_μ‖², k, owned */
+    double *norm;    /* ‖ξ_μ‖, k, owned (the streams' bounds) */
     uint64_t k;
     uint32_t dim;
 } softmax_memory;
