@@ -30,7 +30,9 @@ best_of_3() {
 }
 
 for mode in async sync; do
-    t=$(best_of_3 "$B" run bench/hopfield-retrieval.toml --out "$T/r" --quiet \
+    # --fresh: a run into a folder that holds the same recipe's jobs resumes them
+    # (nothing to do), so each timed run starts again (the old one is moved aside)
+    t=$(best_of_3 "$B" run bench/hopfield-retrieval.toml --out "$T/r" --quiet --fresh \
         --threads "$THREADS" --set sampler.mode=$mode)
     mem=$(awk -F, 'NR == 2 { print $1 }' "$T/r/summary.csv")
     job=$(awk -F, 'NR == 2 { print $NF }' "$T/r/summary.csv")
@@ -46,5 +48,6 @@ if /usr/bin/python3 -c 'import numpy' 2>/dev/null; then
 else
     echo "numpy peer skipped: /usr/bin/python3 has no numpy (apt-get install python3-numpy)"
 fi
-t=$(best_of_3 "$B" run recipes/hopfield-capacity.toml --out "$T/c" --quiet --threads "$THREADS")
+t=$(best_of_3 "$B" run recipes/hopfield-capacity.toml --out "$T/c" --quiet --fresh \
+    --threads "$THREADS")
 echo "basin_capacity_recipe_seconds $t (15 loads x 200 probes at N = 1000)"
