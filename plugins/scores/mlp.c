@@ -557,9 +557,9 @@ static void init_weights(const mlp *m, const basin_host *host, float *params)
  * TRAIN_ALGORITHM names this scheme in the checkpoint header and its hash
  * (0: the whole minibatch in one pass, basin before it).
  */
-#define SHARD_ROWS  64
-#define MAX_SHARDS  16
-#define PARAM_CHUNK (1u << 15)
+#define SHARD_ROWS   64
+#define MAX_SHARDS   16
+#define PARAM_CHUNK  (1u << 15)
 #define UPDATE_LANES 8
 
 /* One shard's buffers. */
