@@ -440,6 +440,8 @@ struct softmax_stream {
     double *cand_l;     /* k scratch: their logits */
     double *y, *acc;    /* dim scratch */
     float *gx, *gout;   /* n × dim: fallback rows gathered */
+    double *glse;       /* n: their lse (softmax_stream_lse_nearest) */
+    nearest2 *gnn;      /* n: their nearest two */
     uint64_t *fb;       /* n: the rows that fall back */
     uint8_t *certified; /* n: 1 if the row's last call was certified */
     double *xnorm;      /* n */
@@ -500,12 +502,14 @@ int softmax_stream_open(const softmax_memory *m, uint64_t n, double eps,
     s->acc = malloc(dim * sizeof *s->acc);
     s->gx = malloc((size_t)n * dim * sizeof *s->gx);
     s->gout = malloc((size_t)n * dim * sizeof *s->gout);
+    s->glse = malloc((size_t)n * sizeof *s->glse);
+    s->gnn = malloc((size_t)n * sizeof *s->gnn);
     s->fb = malloc((size_t)n * sizeof *s->fb);
     s->xnorm = malloc((size_t)n * sizeof *s->xnorm);
     s->certified = calloc((size_t)n, 1);
     if (!s->dist_lo || !s->anchor || !s->best || !s->best2 || !s->best_d2 || !s->cand ||
-        !s->cand_l || !s->y || !s->acc || !s->gx || !s->gout || !s->fb || !s->xnorm ||
-        !s->certified) {
+        !s->cand_l || !s->y || !s->acc || !s->gx || !s->gout || !s->glse || !s->gnn ||
+        !s->fb || !s->xnorm || !s->certified) {
         softmax_stream_close(s);
         return BASIN_ENOMEM;
     }
@@ -530,6 +534,8 @@ void softmax_stream_close(softmax_stream *s)
     free(s->acc);
     free(s->gx);
     free(s->gout);
+    free(s->glse);
+    free(s->gnn);
     free(s->fb);
     free(s->xnorm);
     free(s->certified);
@@ -586,11 +592,12 @@ typedef struct cand_set {
  * Row r's candidate set at x, if it can be certified: 1 (*cs filled), else 0.
  * Candidates are the ξ_μ whose bound can come within √(d²_b + log(2K/ε)/c) of y
  * (d_b the distance to the row's last nearest point, an upper bound on the
- * nearest's), widened to √cover2 when that is larger (cover2: a squared distance
- * the set must also reach, 0 for none).
+ * nearest's), widened to reach ξ_cover when that lies farther (cover: an index the
+ * set must also reach, as any point's distance bounds the second nearest's; −1
+ * for none).
  */
 static int candidate_set(softmax_stream *s, uint64_t r, const float *x, double alpha,
-                         double c, double log_ratio, double cover2, cand_set *cs)
+                         double c, double log_ratio, int64_t cover, cand_set *cs)
 {
     const softmax_memory *m = s->m;
     const size_t dim = m->dim, k = (size_t)m->k;
@@ -607,6 +614,9 @@ static int candidate_set(softmax_stream *s, uint64_t r, const float *x, double a
     const double db2 = dist2_double(y, m->patterns + (size_t)s->best[r] * dim, dim);
     /* Every μ whose bound D_μ − δ is within √(db2 + log(2K/ε)/c) can hold mass;
        the rest are certified below with their actual bound. */
+    const double cover2 =
+        cover >= 0 ? dist2_double(y, m->patterns + (size_t)cover * dim, dim) * (1 + 1e-12)
+                   : 0;
     const double reach2 = db2 + log_ratio / c > cover2 ? db2 + log_ratio / c : cover2;
     const double radius = delta + sqrt(reach2) * (1 + 1e-12);
     const double radius2 = radius * radius * (1 + 1e-12);
@@ -682,7 +692,7 @@ static int candidate_row(softmax_stream *s, uint64_t r, const float *x, double a
     const softmax_memory *m = s->m;
     const size_t dim = m->dim;
     cand_set cs;
-    if (!candidate_set(s, r, x, alpha, c, log_ratio, 0, &cs))
+    if (!candidate_set(s, r, x, alpha, c, log_ratio, -1, &cs))
         return 0;
     double *acc = s->acc;
     for (size_t i = 0; i < dim; i++)
@@ -828,19 +838,9 @@ static int candidate_lse_row(softmax_stream *s, uint64_t r, const float *x, doub
 {
     const softmax_memory *m = s->m;
     const size_t dim = m->dim;
-    /* The set must reach the second nearest: any point's distance bounds it. */
-    double cover2 = 0;
-    if (s->best2[r] >= 0) {
-        const float *xi = m->patterns + (size_t)s->best2[r] * dim;
-        double d2 = 0;
-        for (size_t i = 0; i < dim; i++) {
-            const double d = (double)x[i] / alpha - (double)xi[i];
-            d2 += d * d;
-        }
-        cover2 = d2 * (1 + 1e-12);
-    }
+    /* The set must reach the second nearest of the previous call. */
     cand_set cs;
-    if (!candidate_set(s, r, x, alpha, c, log_ratio, cover2, &cs))
+    if (!candidate_set(s, r, x, alpha, c, log_ratio, s->best2[r], &cs))
         return 0;
     /* The nearest two are candidates when every omitted point is farther than the
        second candidate (with the distances' relative rounding ~N·2⁻⁵³). */
@@ -893,21 +893,13 @@ int softmax_stream_lse_nearest(softmax_stream *s, const float *x, uint64_t n,
     /* The exact path on the rows that fall back (all rows: in place, so the numbers
        are softmax_lse_nearest's): they become anchors. */
     const float *gx = gather_rows(s, x, n, nfb);
-    double *glse = lse, *lse_tmp = NULL;
-    nearest2 *gnn = nn, *nn_tmp = NULL;
-    if (nfb < n) {
-        glse = lse_tmp = malloc((size_t)nfb * sizeof *lse_tmp);
-        gnn = nn_tmp = malloc((size_t)nfb * sizeof *nn_tmp);
-    }
-    int rc = BASIN_ENOMEM;
-    if (glse != NULL && gnn != NULL)
-        rc = exact_rows(s, gx, nfb, alpha, a, b, NULL, glse, gnn);
+    double *glse = nfb == n ? lse : s->glse;
+    nearest2 *gnn = nfb == n ? nn : s->gnn;
+    const int rc = exact_rows(s, gx, nfb, alpha, a, b, NULL, glse, gnn);
     if (rc == BASIN_OK && nfb < n)
         for (uint64_t q = 0; q < nfb; q++) {
             lse[s->fb[q]] = glse[q];
             nn[s->fb[q]] = gnn[q];
         }
-    free(lse_tmp);
-    free(nn_tmp);
     return rc;
 }

@@ -20,7 +20,8 @@ static size_t stream_bytes(uint64_t n, uint64_t k, uint32_t dim)
 {
     return (size_t)(n * k * sizeof(float) +
                     n * dim * (sizeof(double) + 2 * sizeof(float)) +
-                    k * (sizeof(double) + sizeof(size_t)) + n * 48);
+                    k * (sizeof(double) + sizeof(size_t)) +
+                    n * (48 + sizeof(double) + sizeof(nearest2)));
 }
 
 /* Close the stream of the block at row first (if any), adding its counts. */
