@@ -22,14 +22,14 @@ TABLES = ("summary", "records", "training", "spurious", "collapse", "attractors"
 
 def _use_pandas(pandas):
     """pandas=None: pandas when it imports and BASIN_PYTHON_NO_PANDAS is unset."""
-    if pandas is None:
-        pandas = not os.environ.get("BASIN_PYTHON_NO_PANDAS")
-    if not pandas:
+    if pandas is None and os.environ.get("BASIN_PYTHON_NO_PANDAS"):
+        return None
+    if pandas is False:
         return None
     try:
         import pandas as pd
     except ImportError:
-        if pandas is True:
+        if pandas is True:  # asked for by name: say it is missing
             raise
         return None
     return pd

@@ -49,11 +49,14 @@ for sampler in ddim dpm-2; do
 done
 # energies/diffusion (ABI 1.5 energy streams, one per state): fixed-point and
 # gradient-descent on 40 tight clusters, K = 3000, σ = 0.2. Every state keeps its
-# nearest training point and verdict of exact = true (fixed-point: its
-# convergence and iteration count too; gradient descent at this σ converges in
-# fewer steps on the candidate path, whose sums are double: the exact path's
-# float32 logits keep the gradient's norm above tol, so those columns are not
-# compared); records are the same for 1 and 2 threads; the path ran.
+# nearest training point and verdict of exact = true (fixed-point: whether it
+# converged too). Iteration counts are not compared: the candidate path's sums
+# are double, the exact path's logits float32 from whichever SGEMM kernel
+# OpenBLAS picks for the CPU, so a state whose step size crosses tol near the
+# end can stop one iteration earlier or later (seen for 1 state of 150 on an
+# AVX-512 machine); gradient descent at this σ even converges in fewer steps on
+# the candidate path, its float32 gradient's norm staying above tol. Records are
+# the same for 1 and 2 threads; the path ran.
 cat >"$T/e.toml" <<'TOML'
 name = "cand-energy"
 seed = 5
@@ -90,7 +93,7 @@ for sampler in fixed-point gradient-descent; do
     check "energies/diffusion, $sampler: records.csv identical with 1 and 2 threads" \
         cmp -s "$T/e-$sampler-1/records.csv" "$T/e-$sampler-2/records.csv"
     cols=4,6,10
-    [ "$sampler" = fixed-point ] && cols=4,6,7,8,10
+    [ "$sampler" = fixed-point ] && cols=4,6,7,10
     check "energies/diffusion, $sampler: verdict and nearest point (columns $cols) as exact = true" \
         cmp -s <(cut -d, -f"$cols" "$T/e-$sampler-exact/records.csv") \
         <(cut -d, -f"$cols" "$T/e-$sampler-1/records.csv")
