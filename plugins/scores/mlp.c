@@ -416,20 +416,32 @@ static uint64_t hash_rows(const float *train, uint64_t n, uint32_t dim)
     return h;
 }
 
-/* σd = √(Σ ‖x − x̄‖² / (K N)), the RMS deviation of the coordinates. */
-static double estimate_sigma_data(const float *train, uint64_t n, uint32_t dim)
+/* mean[i] = Σ_r x_ri / n, each column summed in row order (as one column at a
+   time would, the same bits) but read row by row: one pass over the data. */
+static void column_means(const float *train, uint64_t n, uint32_t dim, double *mean)
+{
+    for (uint32_t i = 0; i < dim; i++)
+        mean[i] = 0;
+    for (uint64_t r = 0; r < n; r++) {
+        const float *x = train + r * dim;
+        for (uint32_t i = 0; i < dim; i++)
+            mean[i] += x[i];
+    }
+    for (uint32_t i = 0; i < dim; i++)
+        mean[i] /= (double)n;
+}
+
+/* σd = √(Σ ‖x − x̄‖² / (K N)), the RMS deviation of the coordinates, with x̄ from
+   column_means; the squares are added column after column. */
+static double estimate_sigma_data(const float *train, uint64_t n, uint32_t dim,
+                                  const double *mean)
 {
     double total = 0;
-    for (uint32_t i = 0; i < dim; i++) {
-        double mean = 0;
-        for (uint64_t r = 0; r < n; r++)
-            mean += train[r * dim + i];
-        mean /= (double)n;
+    for (uint32_t i = 0; i < dim; i++)
         for (uint64_t r = 0; r < n; r++) {
-            const double d = train[r * dim + i] - mean;
+            const double d = train[r * dim + i] - mean[i];
             total += d * d;
         }
-    }
     return sqrt(total / ((double)n * dim));
 }
 
@@ -493,53 +505,76 @@ static void report_metric(const basin_host *host, const char *name, uint64_t ste
         host->metric(host, name, step, value);
 }
 
-/* Initial weights: LeCun normal N(0, 1/fan_in) per layer, biases 0; the output
-   layer scaled by 0.1 so that D starts near c_skip x. */
+/* Run n tasks through the host's parallel() (ABI 1.3), or in order on this
+   thread when the host is older. */
+static int run_tasks(const basin_host *host, uint64_t n, int (*task)(void *, uint64_t),
+                     void *ctx)
+{
+    if (host->struct_size >= offsetof(basin_host, parallel) + sizeof host->parallel &&
+        host->parallel != NULL)
+        return host->parallel(host, n, task, ctx);
+    for (uint64_t i = 0; i < n; i++) {
+        const int rc = task(ctx, i);
+        if (rc)
+            return rc;
+    }
+    return BASIN_OK;
+}
+
+/* Initial weights: LeCun normal N(0, 1/fan_in) per weight matrix, biases 0; the
+   output layer scaled by 0.1 so that D starts near c_skip x. Matrix l is host
+   stream (ENCODE, l, 0), so the matrices are drawn as tasks on any thread. */
+typedef struct init_block {
+    size_t at, count; /* where in the parameters, how many */
+    double fan;       /* its fan-in */
+} init_block;
+
+typedef struct initializer {
+    const basin_host *host;
+    float *params;
+    size_t n_blocks;
+    init_block block[2 * MLP_MAX_DEPTH + 2];
+} initializer;
+
+static int init_task(void *ctx, uint64_t l)
+{
+    const initializer *z = ctx;
+    const init_block *b = &z->block[l];
+    float *w = z->params + b->at;
+    z->host->random_normal(z->host, BASIN_ROLE_ENCODE, l, 0, w, b->count);
+    const float scale = (float)((l + 1 == z->n_blocks ? 0.1 : 1.0) / sqrt(b->fan));
+    for (size_t i = 0; i < b->count; i++)
+        w[i] *= scale;
+    return BASIN_OK;
+}
+
 static void init_weights(const mlp *m, const basin_host *host, float *params)
 {
     const mlp_layout *L = &m->layout;
     memset(params, 0, L->n_params * sizeof *params);
+    initializer z = {.host = host, .params = params};
     if (L->shape.resnet) {
         /* Residual: W_in (stream 0), block k's W1 and W2 (streams 1 + 2k, 2 + 2k),
-           W_out (1 + 2 depth), LeCun normal, W_out scaled by 0.1 as above; the
-           LayerNorm gains 1, shifts and biases 0 (PyTorch's defaults). */
+           W_out (1 + 2 depth); the LayerNorm gains 1, shifts and biases 0
+           (PyTorch's defaults). */
         const size_t W = L->shape.width, depth = L->shape.depth;
-        size_t at[2 * MLP_MAX_DEPTH + 2], count[2 * MLP_MAX_DEPTH + 2];
-        double fan[2 * MLP_MAX_DEPTH + 2];
-        at[0] = L->w_offset[0];
-        count[0] = W * L->fan_in[0];
-        fan[0] = L->fan_in[0];
+        z.block[0] = (init_block){L->w_offset[0], W * L->fan_in[0], L->fan_in[0]};
         for (size_t k = 0; k < depth; k++) {
-            at[1 + 2 * k] = L->w1[k];
-            at[2 + 2 * k] = L->w2[k];
-            count[1 + 2 * k] = count[2 + 2 * k] = W * W;
-            fan[1 + 2 * k] = fan[2 + 2 * k] = (double)W;
+            z.block[1 + 2 * k] = (init_block){L->w1[k], W * W, (double)W};
+            z.block[2 + 2 * k] = (init_block){L->w2[k], W * W, (double)W};
         }
-        at[1 + 2 * depth] = L->w_offset[1];
-        count[1 + 2 * depth] = W * L->shape.dim;
-        fan[1 + 2 * depth] = (double)W;
-        for (size_t l = 0; l < 2 + 2 * depth; l++) {
-            float *w = params + at[l];
-            host->random_normal(host, BASIN_ROLE_ENCODE, l, 0, w, count[l]);
-            const float scale =
-                (float)((l + 1 == 2 + 2 * depth ? 0.1 : 1.0) / sqrt(fan[l]));
-            for (size_t i = 0; i < count[l]; i++)
-                w[i] *= scale;
-        }
+        z.block[1 + 2 * depth] = (init_block){L->w_offset[1], W * L->shape.dim, (double)W};
+        z.n_blocks = 2 + 2 * depth;
         for (size_t k = 0; k <= depth; k++)
             for (size_t i = 0; i < W; i++)
                 params[L->ln_g[k] + i] = 1;
-        return;
+    } else {
+        for (uint32_t l = 0; l < L->n_layers; l++)
+            z.block[l] = (init_block){L->w_offset[l], (size_t)L->fan_in[l] * L->fan_out[l],
+                                      (double)L->fan_in[l]};
+        z.n_blocks = L->n_layers;
     }
-    for (uint32_t l = 0; l < L->n_layers; l++) {
-        const size_t nw = (size_t)L->fan_in[l] * L->fan_out[l];
-        float *w = params + L->w_offset[l];
-        host->random_normal(host, BASIN_ROLE_ENCODE, l, 0, w, nw);
-        const float scale =
-            (float)((l + 1 == L->n_layers ? 0.1 : 1.0) / sqrt((double)L->fan_in[l]));
-        for (size_t i = 0; i < nw; i++)
-            w[i] *= scale;
-    }
+    (void)run_tasks(host, z.n_blocks, init_task, &z); /* init_task cannot fail */
 }
 
 /*
@@ -694,22 +729,6 @@ static int update_task(void *ctx, uint64_t i)
         }
         for (; k < len; k++)
             avg[k] = d * avg[k] + (1 - d) * w[k];
-    }
-    return BASIN_OK;
-}
-
-/* Run n tasks through the host's parallel() (ABI 1.3), or in order on this
-   thread when the host is older. */
-static int run_tasks(const basin_host *host, uint64_t n, int (*task)(void *, uint64_t),
-                     void *ctx)
-{
-    if (host->struct_size >= offsetof(basin_host, parallel) + sizeof host->parallel &&
-        host->parallel != NULL)
-        return host->parallel(host, n, task, ctx);
-    for (uint64_t i = 0; i < n; i++) {
-        const int rc = task(ctx, i);
-        if (rc)
-            return rc;
     }
     return BASIN_OK;
 }
@@ -942,20 +961,22 @@ static int mlp_encode(void *self, const basin_host *host, const float *train, ui
         return rc;
     m->encoded = 0;
     float *mean = calloc(m->dim, sizeof *mean);
-    if (mean == NULL) {
+    double *mean_d = calloc(m->dim, sizeof *mean_d);
+    if (mean == NULL || mean_d == NULL) {
+        free(mean);
+        free(mean_d);
         host->error(host, "encode: out of memory");
         return BASIN_ENOMEM;
     }
-    for (uint32_t i = 0; i < m->dim; i++) {
-        double sum = 0;
-        for (uint64_t r = 0; r < n; r++)
-            sum += train[r * m->dim + i];
-        mean[i] = (float)(sum / (double)n);
-    }
+    column_means(train, n, m->dim, mean_d);
+    for (uint32_t i = 0; i < m->dim; i++)
+        mean[i] = (float)mean_d[i];
     free(m->mean);
     m->mean = mean;
-    m->sigma_data = m->sigma_data_param > 0 ? m->sigma_data_param
-                                            : estimate_sigma_data(train, n, m->dim);
+    m->sigma_data = m->sigma_data_param > 0
+                        ? m->sigma_data_param
+                        : estimate_sigma_data(train, n, m->dim, mean_d);
+    free(mean_d);
     if (!(m->sigma_data > 0)) {
         host->error(host,
                     "encode: sigma_data estimated as %g: the training points "
