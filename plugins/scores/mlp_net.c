@@ -98,7 +98,8 @@ int mlp_work_init(mlp_work *w, const mlp_layout *L, size_t rows)
         ok = w->z[l] != NULL;
         if (ok && l + 1 < L->n_layers) {
             w->a[l] = malloc(rows * L->fan_out[l] * sizeof(float));
-            ok = w->a[l] != NULL;
+            w->da[l] = malloc(rows * L->fan_out[l] * sizeof(float));
+            ok = w->a[l] != NULL && w->da[l] != NULL;
         }
     }
     if (ok) {
@@ -135,8 +136,10 @@ void mlp_work_free(mlp_work *w)
 {
     for (int l = 0; l <= MLP_MAX_DEPTH; l++) {
         free(w->z[l]);
-        if (l < MLP_MAX_DEPTH)
+        if (l < MLP_MAX_DEPTH) {
             free(w->a[l]);
+            free(w->da[l]);
+        }
     }
     free(w->d0);
     free(w->d1);
@@ -161,11 +164,13 @@ static inline float silu(float z)
     return z / (1.0f + expf(-z));
 }
 
-/* silu'(z) = σ(z) (1 + z (1 − σ(z))). */
-static inline float silu_grad(float z)
+/* silu(z) and silu'(z) = σ(z) (1 + z (1 − σ(z))) from one expf: the same bits as
+   silu(z) and the derivative computed on its own. */
+static inline float silu_and_grad(float z, float *grad)
 {
-    const float s = 1.0f / (1.0f + expf(-z));
-    return s * (1.0f + z * (1.0f - s));
+    const float e = 1.0f + expf(-z), s = 1.0f / e;
+    *grad = s * (1.0f + z * (1.0f - s));
+    return z / e;
 }
 
 /* ------------------------------------------------------------ residual network */
@@ -360,9 +365,9 @@ const float *mlp_forward(const mlp_layout *L, const float *params, const float *
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)n, out, in, 1.0f, a, in,
                     W, in, 1.0f, z, out);
         if (l + 1 < L->n_layers) {
-            float *act = w->a[l];
+            float *act = w->a[l], *da = w->da[l];
             for (size_t i = 0; i < n * (size_t)out; i++)
-                act[i] = silu(z[i]);
+                act[i] = silu_and_grad(z[i], &da[i]);
             a = act;
         }
     }
@@ -421,12 +426,13 @@ void mlp_backward(const mlp_layout *L, const float *params, const float *input, 
         }
         if (l == 0)
             break;
-        /* dA_{l−1} = dZ W (n × in), then dZ_{l−1} = dA ⊙ silu'(Z_{l−1}). */
+        /* dA_{l−1} = dZ W (n × in), then dZ_{l−1} = dA ⊙ silu'(Z_{l−1}) (kept by
+           the forward pass). */
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)n, in, out, 1.0f, dz,
                     out, params + L->w_offset[l], in, 0.0f, spare, in);
-        const float *zp = w->z[l - 1];
+        const float *da = w->da[l - 1];
         for (size_t i = 0; i < n * (size_t)in; i++)
-            spare[i] *= silu_grad(zp[i]);
+            spare[i] *= da[i];
         float *t = dz;
         dz = spare;
         spare = t;

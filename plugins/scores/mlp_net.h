@@ -77,6 +77,7 @@ typedef struct mlp_work {
     size_t rows;
     float *z[MLP_MAX_DEPTH + 1]; /* pre-activations, rows × fan_out */
     float *a[MLP_MAX_DEPTH];     /* silu(z) of the hidden layers */
+    float *da[MLP_MAX_DEPTH];    /* silu'(z) of the hidden layers (for backward) */
     float *d0, *d1;              /* backward scratch, rows × widest */
     /* resnet: the residual stream h_k (k ≤ depth), the normalized x̂_k and
        1/√(var + eps) of each LayerNorm ([depth]: the final one), the blocks'
