@@ -595,7 +595,6 @@ static void init_weights(const mlp *m, const basin_host *host, float *params)
 #define SHARD_ROWS   64
 #define MAX_SHARDS   16
 #define PARAM_CHUNK  (1u << 15)
-#define UPDATE_LANES 8
 
 /* One shard's buffers. */
 typedef struct shard {
@@ -685,51 +684,20 @@ static int shard_task(void *ctx, uint64_t i)
     return BASIN_OK;
 }
 
-/* Task: parameter chunk i: the gradient summed over the shards in shard order
-   (into shard 0's), the Adam step, the EMA. */
+/* Task: parameter chunk i: the gradient summed over the shards in shard order,
+   the Adam step, the EMA (mlp_train_update: one pass over the chunk). */
 static int update_task(void *ctx, uint64_t i)
 {
     trainer *t = ctx;
     const mlp *m = t->m;
     const size_t P = m->layout.n_params, first = (size_t)i * PARAM_CHUNK;
     const size_t len = P - first < PARAM_CHUNK ? P - first : PARAM_CHUNK;
-    float *g = t->shards[0].grad + first;
-    /* Blocks of UPDATE_LANES, loads first (the buffers are distinct): what GCC's
-       SLP vectorizer packs at -O2, the same operations as element by element. */
-    for (size_t s = 1; s < t->n_shards; s++) {
-        const float *gs = t->shards[s].grad + first;
-        size_t k = 0;
-        for (; k + UPDATE_LANES <= len; k += UPDATE_LANES) {
-            float a[UPDATE_LANES], b[UPDATE_LANES];
-            for (size_t l = 0; l < UPDATE_LANES; l++) {
-                a[l] = g[k + l];
-                b[l] = gs[k + l];
-            }
-            for (size_t l = 0; l < UPDATE_LANES; l++)
-                g[k + l] = a[l] + b[l];
-        }
-        for (; k < len; k++)
-            g[k] += gs[k];
-    }
-    mlp_adam_step(m->params + first, g, t->adam_m + first, t->adam_v + first, len, m->lr,
-                  m->beta1, m->beta2, ADAM_EPS, t->step + 1);
-    if (t->avg != NULL) {
-        const float d = (float)m->ema;
-        float *avg = t->avg + first;
-        const float *w = m->params + first;
-        size_t k = 0;
-        for (; k + UPDATE_LANES <= len; k += UPDATE_LANES) {
-            float a[UPDATE_LANES], b[UPDATE_LANES];
-            for (size_t l = 0; l < UPDATE_LANES; l++) {
-                a[l] = avg[k + l];
-                b[l] = w[k + l];
-            }
-            for (size_t l = 0; l < UPDATE_LANES; l++)
-                avg[k + l] = d * a[l] + (1 - d) * b[l];
-        }
-        for (; k < len; k++)
-            avg[k] = d * avg[k] + (1 - d) * w[k];
-    }
+    const float *g[MAX_SHARDS];
+    for (size_t s = 0; s < t->n_shards; s++)
+        g[s] = t->shards[s].grad + first;
+    mlp_train_update(m->params + first, g, t->n_shards, t->adam_m + first,
+                     t->adam_v + first, t->avg != NULL ? t->avg + first : NULL,
+                     (float)m->ema, len, m->lr, m->beta1, m->beta2, ADAM_EPS, t->step + 1);
     return BASIN_OK;
 }
 

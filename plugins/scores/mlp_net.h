@@ -122,4 +122,15 @@ void mlp_backward(const mlp_layout *L, const float *params, const float *input, 
 void mlp_adam_step(float *params, const float *grad, float *m, float *v, size_t n,
                    double lr, double beta1, double beta2, double eps, uint64_t t);
 
+/*
+ * The training update of n parameters in one pass over memory: g = the sum of
+ * n_grads ≥ 1 gradients added left to right ((grads[0] + grads[1]) + …), the
+ * Adam step above with it, then, when avg is not NULL, the EMA avg ← d avg +
+ * (1 − d) θ of the new θ (d = ema). The same bits as the sum, mlp_adam_step and the
+ * EMA done one after another over the whole arrays.
+ */
+void mlp_train_update(float *params, const float *const *grads, size_t n_grads, float *m,
+                      float *v, float *avg, float ema, size_t n, double lr, double beta1,
+                      double beta2, double eps, uint64_t t);
+
 #endif
