@@ -19,7 +19,7 @@
  * second configuration (depth 1: 44 parameters).
  *
  * Cases (--list): mlp_net_gradient_depth3, mlp_net_gradient_depth1, mlp_net_adam,
- * mlp_net_embedding; one alone: build/tests/plugins/mlp/test-mlp-net mlp_net_adam.
+ * mlp_net_train_update, mlp_net_embedding; one alone: build/tests/plugins/mlp/test-mlp-net mlp_net_adam.
  */
 #include <math.h>
 #include <stdio.h>
@@ -171,6 +171,44 @@ TEST_IMPL(mlp_net_adam)
     EXPECT_NEAR(p[0], 0.8f, 2e-6f);
 }
 
+/* mlp_train_update against the three passes it fuses, element by element in
+   plain float (the shards' sum left to right, the Adam step, the EMA): the same
+   bits, for 3 gradients and 19 parameters (two packed blocks and a tail), over
+   three steps. */
+TEST_IMPL(mlp_net_train_update)
+{
+    enum { N = 19, S = 3 };
+    float p[N], m[N] = {0}, v[N] = {0}, avg[N], gbuf[S][N];
+    float rp[N], rm[N] = {0}, rv[N] = {0}, ravg[N];
+    uint64_t st = 7;
+    for (size_t i = 0; i < N; i++)
+        p[i] = rp[i] = avg[i] = ravg[i] = (float)uniform(&st);
+    const float d = 0.99f;
+    for (uint64_t t = 1; t <= 3; t++) {
+        const float *g[S];
+        for (size_t s = 0; s < S; s++) {
+            for (size_t i = 0; i < N; i++)
+                gbuf[s][i] = (float)(1e-2 * uniform(&st));
+            g[s] = gbuf[s];
+        }
+        mlp_train_update(p, g, S, m, v, avg, d, N, 1e-3, 0.9, 0.999, 1e-8, t);
+        const double c1 = 1 - pow(0.9, (double)t), c2 = 1 - pow(0.999, (double)t);
+        const float step = (float)(1e-3 / c1), inv_c2 = (float)(1 / c2);
+        for (size_t i = 0; i < N; i++) {
+            float gi = gbuf[0][i];
+            for (size_t s = 1; s < S; s++)
+                gi += gbuf[s][i];
+            rm[i] = 0.9f * rm[i] + (1 - 0.9f) * gi;
+            rv[i] = 0.999f * rv[i] + (1 - 0.999f) * gi * gi;
+            rp[i] -= step * rm[i] / (sqrtf(rv[i] * inv_c2) + 1e-8f);
+            ravg[i] = d * ravg[i] + (1 - d) * rp[i];
+        }
+        EXPECT_MSG(memcmp(p, rp, sizeof p) == 0 && memcmp(m, rm, sizeof m) == 0 &&
+                       memcmp(v, rv, sizeof v) == 0 && memcmp(avg, ravg, sizeof avg) == 0,
+                   "the fused update differs from the separate passes at step %d", (int)t);
+    }
+}
+
 TEST_IMPL(mlp_net_embedding)
 {
     float e[8];
@@ -198,5 +236,6 @@ TEST_ENTRY(mlp_net_gradient_depth1)
 TEST_ENTRY(mlp_net_gradient_resnet)
 TEST_ENTRY(mlp_net_resnet_light)
 TEST_ENTRY(mlp_net_adam)
+TEST_ENTRY(mlp_net_train_update)
 TEST_ENTRY(mlp_net_embedding)
 TEST_LIST_END
