@@ -5,6 +5,12 @@
 # CPU (bench/peer_mlp.py, Debian's python3-torch) on the same thread counts, all in
 # one run; then basin's training speed-up from 1 to THREADS threads (target for the
 # N = 784, 3 x 512 network: >= 1.6 on 2 threads, issue 17) and basin / torch.
+# Training throughput is the steady state (see bench/mlp.c); the whole encode,
+# one-time work included, is printed beside it (encode_s). Then a whole run:
+# recipes/transition-fashion-mnist.toml cut to one K (1000 images, 14 x 14, the
+# disjoint-sets pair: two trainings of 1000 steps, sampling, measures) with
+# `basin run --threads 1` and `--threads THREADS`, wall times and their ratio,
+# and whether records.csv is the same bytes.
 # basin trains its fixed minibatch shards on the host's threads with
 # single-threaded OpenBLAS GEMMs (as `basin run --threads N` does: the checkpoints
 # are the same bytes for any N); torch uses its own intra-op threads. Last, the
@@ -61,3 +67,24 @@ awk -v T="$THREADS" '
                   if (T == 1) break
               }
           } }' "$out"
+# A whole recipe run, training included, on 1 and THREADS threads.
+BASIN=$BUILD/basin
+run_dir=$(mktemp -d)
+trap 'rm -f "$out"; rm -rf "$run_dir"' EXIT
+declare -A wall
+for t in 1 "$THREADS"; do
+    start=$(date +%s.%N)
+    if ! "$BASIN" run recipes/transition-fashion-mnist.toml --out "$run_dir/t$t" --quiet \
+        --threads "$t" --set 'dataset.count=[1000]' --set model.steps=1000 \
+        --set 'model.checkpoint=""' 2>"$run_dir/err"; then
+        echo "recipe run skipped: $(head -1 "$run_dir/err")"
+        exit 0
+    fi
+    wall[$t]=$(awk -v a="$start" -v b="$(date +%s.%N)" 'BEGIN { print b - a }')
+    printf 'recipe transition-fashion-mnist K=1000 steps=1000 threads=%s wall_s %.2f\n' \
+        "$t" "${wall[$t]}"
+done
+same=no
+cmp -s "$run_dir/t1/records.csv" "$run_dir/t$THREADS/records.csv" && same=yes
+printf 'speedup recipe transition-fashion-mnist %s/1 threads %.2f records_identical %s\n' \
+    "$THREADS" "$(awk -v a="${wall[1]}" -v b="${wall[$THREADS]}" 'BEGIN { print a / b }')" "$same"

@@ -563,15 +563,17 @@ static void init_weights(const mlp *m, const basin_host *host, float *params)
             z.block[1 + 2 * k] = (init_block){L->w1[k], W * W, (double)W};
             z.block[2 + 2 * k] = (init_block){L->w2[k], W * W, (double)W};
         }
-        z.block[1 + 2 * depth] = (init_block){L->w_offset[1], W * L->shape.dim, (double)W};
+        z.block[1 + 2 * depth] =
+            (init_block){L->w_offset[1], W * L->shape.dim, (double)W};
         z.n_blocks = 2 + 2 * depth;
         for (size_t k = 0; k <= depth; k++)
             for (size_t i = 0; i < W; i++)
                 params[L->ln_g[k] + i] = 1;
     } else {
         for (uint32_t l = 0; l < L->n_layers; l++)
-            z.block[l] = (init_block){L->w_offset[l], (size_t)L->fan_in[l] * L->fan_out[l],
-                                      (double)L->fan_in[l]};
+            z.block[l] =
+                (init_block){L->w_offset[l], (size_t)L->fan_in[l] * L->fan_out[l],
+                             (double)L->fan_in[l]};
         z.n_blocks = L->n_layers;
     }
     (void)run_tasks(host, z.n_blocks, init_task, &z); /* init_task cannot fail */
@@ -592,9 +594,9 @@ static void init_weights(const mlp *m, const basin_host *host, float *params)
  * TRAIN_ALGORITHM names this scheme in the checkpoint header and its hash
  * (0: the whole minibatch in one pass, basin before it).
  */
-#define SHARD_ROWS   64
-#define MAX_SHARDS   16
-#define PARAM_CHUNK  (1u << 15)
+#define SHARD_ROWS  64
+#define MAX_SHARDS  16
+#define PARAM_CHUNK (1u << 15)
 
 /* One shard's buffers. */
 typedef struct shard {
@@ -697,7 +699,8 @@ static int update_task(void *ctx, uint64_t i)
         g[s] = t->shards[s].grad + first;
     mlp_train_update(m->params + first, g, t->n_shards, t->adam_m + first,
                      t->adam_v + first, t->avg != NULL ? t->avg + first : NULL,
-                     (float)m->ema, len, m->lr, m->beta1, m->beta2, ADAM_EPS, t->step + 1);
+                     (float)m->ema, len, m->lr, m->beta1, m->beta2, ADAM_EPS,
+                     t->step + 1);
     return BASIN_OK;
 }
 

@@ -205,7 +205,8 @@ TEST_IMPL(mlp_net_train_update)
         }
         EXPECT_MSG(memcmp(p, rp, sizeof p) == 0 && memcmp(m, rm, sizeof m) == 0 &&
                        memcmp(v, rv, sizeof v) == 0 && memcmp(avg, ravg, sizeof avg) == 0,
-                   "the fused update differs from the separate passes at step %d", (int)t);
+                   "the fused update differs from the separate passes at step %d",
+                   (int)t);
     }
 }
 
