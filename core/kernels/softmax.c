@@ -223,10 +223,11 @@ static int softmax_row(float *restrict dot, const double *restrict bias, size_t 
    record_bounds) and the index of the nearest. */
 typedef struct bound_out {
     double alpha;
-    const double *norm;   /* ‖ξ_μ‖, k */
-    const double *xnorm;  /* ‖x_r‖ of the block's rows */
-    float *dist_lo;       /* row r's k bounds at dist_lo + rows[r] · stride */
-    const uint64_t *rows; /* the block's rows in the stream */
+    const double *norm;    /* ‖ξ_μ‖, k */
+    const double *xnorm;   /* ‖x_r‖ of the block's rows */
+    float *dist_lo;        /* row r's k bounds at dist_lo + rows[r] · stride */
+    const uint64_t *rows;  /* the block's rows in the stream */
+    const uint8_t *record; /* per stream row: 0 = record nothing for it */
     size_t stride;
     int64_t *best; /* per row */
     double *best_d2;
@@ -254,7 +255,7 @@ static int softmax_block(const softmax_memory *m, const float *x, size_t rows, d
         linalg_gemm_nt(x, chunk, logits, rows, count, dim, 1.0f, 0.0f);
         for (size_t r = 0; r < rows; r++) {
             double rescale, chunk_sum;
-            if (bo != NULL)
+            if (bo != NULL && bo->record[bo->rows[r]])
                 record_bounds(m, bo, r, logits + r * count, first, count);
             if (softmax_row(logits + r * count, bias, count, a, &max_logit[r], &rescale,
                             &chunk_sum) != 0)
@@ -316,7 +317,7 @@ static int lse_nearest_block(const softmax_memory *m, const float *x, size_t row
                 const float d = alpha * row[j];
                 nearest_keep(&nn[r], rn[j] - (double)d, (int64_t)(first + j));
             }
-            if (bo != NULL)
+            if (bo != NULL && bo->record[bo->rows[r]])
                 record_bounds(m, bo, r, row, first, count);
             double rescale, chunk_sum;
             if (softmax_row(logits + r * count, bias, count, a, &max_logit[r], &rescale,
@@ -425,6 +426,14 @@ int softmax_average(const softmax_memory *m, const float *x, uint64_t n, double 
    7 × in one run of bench/candidate). */
 #define CAND_DIVISOR 32
 
+/* A row's pause after a try that failed from a fresh anchor: ⌈PAUSE_DIMS/N⌉ − 1
+   calls. A failed try (the scan of K bounds) and the bounds its fallback records
+   cost about as much as PAUSE_DIMS/8 dimensions of the exact path's SGEMM and
+   softmax per pattern (perf, energies/diffusion at N = 32, σ = 1, where no row is
+   ever certified: 1.54 × the exact path's time without a pause); pausing keeps that
+   near an eighth at any N, and changes nothing for N ≥ PAUSE_DIMS. */
+#define PAUSE_DIMS 128
+
 struct softmax_stream {
     const softmax_memory *m;
     uint64_t n;
@@ -444,6 +453,10 @@ struct softmax_stream {
     nearest2 *gnn;      /* n: their nearest two */
     uint64_t *fb;       /* n: the rows that fall back */
     uint8_t *certified; /* n: 1 if the row's last call was certified */
+    uint8_t *record;    /* n: 1 if the row's fallback at this call records bounds */
+    uint8_t *fresh;     /* n: 1 if the row's anchor is from its previous call */
+    uint32_t *wait;     /* n: calls left in the row's pause */
+    uint32_t pause;     /* ⌈PAUSE_DIMS/N⌉ − 1 */
     double *xnorm;      /* n */
     softmax_stream_stats stats;
 };
@@ -507,9 +520,13 @@ int softmax_stream_open(const softmax_memory *m, uint64_t n, double eps,
     s->fb = malloc((size_t)n * sizeof *s->fb);
     s->xnorm = malloc((size_t)n * sizeof *s->xnorm);
     s->certified = calloc((size_t)n, 1);
+    s->record = calloc((size_t)n, 1);
+    s->fresh = calloc((size_t)n, 1);
+    s->wait = calloc((size_t)n, sizeof *s->wait);
+    s->pause = (uint32_t)((PAUSE_DIMS + dim - 1) / dim - 1);
     if (!s->dist_lo || !s->anchor || !s->best || !s->best2 || !s->best_d2 || !s->cand ||
         !s->cand_l || !s->y || !s->acc || !s->gx || !s->gout || !s->glse || !s->gnn ||
-        !s->fb || !s->xnorm || !s->certified) {
+        !s->fb || !s->xnorm || !s->certified || !s->record || !s->fresh || !s->wait) {
         softmax_stream_close(s);
         return BASIN_ENOMEM;
     }
@@ -539,6 +556,9 @@ void softmax_stream_close(softmax_stream *s)
     free(s->fb);
     free(s->xnorm);
     free(s->certified);
+    free(s->record);
+    free(s->fresh);
+    free(s->wait);
     free(s);
 }
 
@@ -555,6 +575,32 @@ void softmax_stream_get_stats(const softmax_stream *s, softmax_stream_stats *out
 int softmax_stream_row_certified(const softmax_stream *s, uint64_t r)
 {
     return r < s->n && s->certified[r];
+}
+
+/* Row r's plan at a call: 1 = try its candidate set; 0 = take the exact path,
+   s->record[r] saying whether that records fresh bounds (no anchor yet, or the
+   last call of a pause). */
+static int plan_row(softmax_stream *s, uint64_t r)
+{
+    if (s->best[r] < 0) {
+        s->record[r] = 1;
+        return 0;
+    }
+    if (s->wait[r] > 0) {
+        s->wait[r]--;
+        s->record[r] = s->wait[r] == 0;
+        return 0;
+    }
+    s->stats.tried++;
+    return 1;
+}
+
+/* Row r's try failed: from a fresh anchor it pauses (recording nothing now),
+   else its fallback refreshes the anchor and it tries again at the next call. */
+static void failed_row(softmax_stream *s, uint64_t r)
+{
+    s->wait[r] = s->fresh[r] ? s->pause : 0;
+    s->record[r] = s->wait[r] == 0;
 }
 
 /* ‖y − ξ‖² in double with LANES partial sums (a fixed order: deterministic) so that
@@ -714,10 +760,10 @@ static int candidate_row(softmax_stream *s, uint64_t r, const float *x, double a
 /*
  * The exact path on the nfb rows s->fb[0 … nfb) of a call, their states gathered
  * in gx (nfb × dim): with out, softmax_block's average (nfb × dim), else
- * lse_nearest_block's lse and nn (nfb each), recording each row's bounds
- * (record_bounds) and anchor y_a = x/α, so the rows become anchors; best (and for
- * nn best2) from the row's nearest. On failure the rows lose their anchors (their
- * bounds are half written) until an exact call succeeds.
+ * lse_nearest_block's lse and nn (nfb each), recording the bounds (record_bounds)
+ * and anchor y_a = x/α of each row with s->record set, so those rows become
+ * anchors; best (and for nn best2) from the row's nearest. On failure the rows lose
+ * their anchors (their bounds are half written) until an exact call succeeds.
  */
 static int exact_rows(softmax_stream *s, const float *gx, uint64_t nfb, double alpha,
                       double a, double b, float *out, double *lse, nearest2 *nn)
@@ -728,12 +774,12 @@ static int exact_rows(softmax_stream *s, const float *gx, uint64_t nfb, double a
     const size_t chunk = k < PATTERN_CHUNK ? k : PATTERN_CHUNK;
     float *logits = malloc(block * chunk * sizeof *logits);
     double *bias = malloc(chunk * sizeof *bias);
-    double *rn = out == NULL ? malloc(chunk * sizeof *rn) : NULL;
+    double *rn = nn != NULL ? malloc(chunk * sizeof *rn) : NULL;
     double *max_logit = malloc(block * sizeof *max_logit);
     double *sum = malloc(block * sizeof *sum);
     int64_t *best = malloc(block * sizeof *best);
     int rc = BASIN_ENOMEM;
-    if (logits != NULL && bias != NULL && (out != NULL || rn != NULL) &&
+    if (logits != NULL && bias != NULL && (nn == NULL || rn != NULL) &&
         max_logit != NULL && sum != NULL && best != NULL) {
         rc = BASIN_OK;
         for (uint64_t first = 0; first < nfb && rc == BASIN_OK; first += block) {
@@ -744,21 +790,24 @@ static int exact_rows(softmax_stream *s, const float *gx, uint64_t nfb, double a
                 s->best_d2[q] = INFINITY;
                 best[q] = -1;
             }
-            const bound_out bo = {alpha,         m->norm, s->xnorm, s->dist_lo,
-                                  s->fb + first, k,       best,     s->best_d2};
-            if (out != NULL)
-                rc = softmax_block(m, bx, rows, a, b, out + (size_t)first * dim, NULL,
-                                   logits, bias, max_logit, sum, &bo);
+            const bound_out bo = {alpha,     m->norm, s->xnorm, s->dist_lo, s->fb + first,
+                                  s->record, k,       best,     s->best_d2};
+            if (nn == NULL)
+                rc = softmax_block(
+                    m, bx, rows, a, b, out != NULL ? out + (size_t)first * dim : NULL,
+                    out != NULL ? NULL : lse + first, logits, bias, max_logit, sum, &bo);
             else
                 rc = lse_nearest_block(m, bx, rows, a, b, alpha, lse + first, nn + first,
                                        logits, bias, rn, max_logit, sum, &bo);
             for (size_t q = 0; rc == BASIN_OK && q < rows; q++) {
                 const uint64_t r = s->fb[first + q];
+                if (!s->record[r])
+                    continue; /* paused: its anchor and bounds stay as they were */
                 double *an = s->anchor + (size_t)r * dim;
                 for (size_t i = 0; i < dim; i++)
                     an[i] = (double)bx[q * dim + i] / alpha;
-                s->best[r] = out != NULL ? best[q] : nn[first + q].index[0];
-                if (out == NULL)
+                s->best[r] = nn == NULL ? best[q] : nn[first + q].index[0];
+                if (nn != NULL)
                     s->best2[r] = nn[first + q].index[1];
             }
         }
@@ -808,12 +857,19 @@ int softmax_stream_average(softmax_stream *s, const float *x, uint64_t n, double
     const size_t dim = m->dim, k = (size_t)m->k;
     const double c = -b, log_ratio = log(2.0 * (double)k / s->eps);
     uint64_t nfb = 0;
-    for (uint64_t r = 0; r < n; r++)
-        if (s->best[r] < 0 || !candidate_row(s, r, x + (size_t)r * dim, alpha, c,
-                                             log_ratio, out + (size_t)r * dim))
-            s->fb[nfb++] = r;
-        else
+    for (uint64_t r = 0; r < n; r++) {
+        const int tried = plan_row(s, r);
+        if (tried && candidate_row(s, r, x + (size_t)r * dim, alpha, c, log_ratio,
+                                   out + (size_t)r * dim)) {
             s->certified[r] = 1;
+            s->fresh[r] = 0;
+            continue;
+        }
+        if (tried)
+            failed_row(s, r);
+        s->fresh[r] = s->record[r];
+        s->fb[nfb++] = r;
+    }
     if (nfb == 0)
         return BASIN_OK;
     s->stats.exact += nfb;
@@ -830,22 +886,26 @@ int softmax_stream_average(softmax_stream *s, const float *x, uint64_t n, double
     return rc;
 }
 
-/* Row r of softmax_stream_lse_nearest by its candidate set, if both the mass and
-   the nearest two can be certified: 1 (lse, nn written), else 0. */
+/* Row r of softmax_stream_lse_nearest (nn not NULL) by its candidate set, if both
+   the mass and the nearest two can be certified: 1 (lse, nn written), else 0; of
+   softmax_stream_lse (nn NULL), if the mass can: 1 (lse written), else 0. */
 static int candidate_lse_row(softmax_stream *s, uint64_t r, const float *x, double alpha,
                              double sigma, double c, double log_ratio, double *lse,
                              nearest2 *nn)
 {
     const softmax_memory *m = s->m;
     const size_t dim = m->dim;
-    /* The set must reach the second nearest of the previous call. */
+    /* For the nearest two the set must reach the second nearest of the previous
+       call. */
     cand_set cs;
-    if (!candidate_set(s, r, x, alpha, c, log_ratio, s->best2[r], &cs))
+    if (!candidate_set(s, r, x, alpha, c, log_ratio, nn != NULL ? s->best2[r] : -1, &cs))
         return 0;
     /* The nearest two are candidates when every omitted point is farther than the
        second candidate (with the distances' relative rounding ~N·2⁻⁵³). */
-    if (cs.near1 == cs.nc ? cs.nc < m->k
-                          : !(cs.d2_second * (1 + (double)(dim + 4) * 0x1p-50) < cs.lb2))
+    if (nn != NULL &&
+        (cs.near1 == cs.nc
+             ? cs.nc < m->k
+             : !(cs.d2_second * (1 + (double)(dim + 4) * 0x1p-50) < cs.lb2)))
         return 0;
     double x2 = 0;
     for (size_t i = 0; i < dim; i++)
@@ -853,21 +913,24 @@ static int candidate_lse_row(softmax_stream *s, uint64_t r, const float *x, doub
     /* ℓ_μ = ‖x‖²/2σ² − c ‖y − ξ_μ‖² (softmax.h), so lse = ‖x‖²/2σ² − c d²_min + log z
        + log(1 + ω), ω ≤ ε/2 the omitted share. */
     *lse = x2 / (2 * sigma * sigma) - c * cs.dmin2 + log(cs.z);
+    s->stats.certified++;
+    s->stats.candidates += cs.nc;
+    if (nn == NULL)
+        return 1;
     nn->index[0] = (int64_t)s->cand[cs.near0];
     nn->index[1] = cs.near1 < cs.nc ? (int64_t)s->cand[cs.near1] : -1;
     nn->dist2[0] = nn->dist2[1] = INFINITY;
     nearest_finish(x, 1, m->patterns, m->dim, alpha, nn);
     s->best[r] = nn->index[0];
     s->best2[r] = nn->index[1];
-    s->stats.certified++;
-    s->stats.candidates += cs.nc;
     return 1;
 }
 
-int softmax_stream_lse_nearest(softmax_stream *s, const float *x, uint64_t n,
-                               double alpha, double sigma, double *lse, nearest2 *nn)
+/* softmax_stream_lse_nearest (nn not NULL) and softmax_stream_lse (nn NULL). */
+static int stream_lse(softmax_stream *s, const float *x, uint64_t n, double alpha,
+                      double sigma, double *lse, nearest2 *nn)
 {
-    if (s == NULL || x == NULL || lse == NULL || nn == NULL || n != s->n)
+    if (s == NULL || x == NULL || lse == NULL || n != s->n)
         return BASIN_EINVAL;
     const softmax_memory *m = s->m;
     const double a = alpha / (sigma * sigma);
@@ -880,26 +943,48 @@ int softmax_stream_lse_nearest(softmax_stream *s, const float *x, uint64_t n,
     const size_t dim = m->dim, k = (size_t)m->k;
     const double c = -b, log_ratio = log(2.0 * (double)k / s->eps);
     uint64_t nfb = 0;
-    for (uint64_t r = 0; r < n; r++)
-        if (s->best[r] < 0 || !candidate_lse_row(s, r, x + (size_t)r * dim, alpha, sigma,
-                                                 c, log_ratio, lse + r, nn + r))
-            s->fb[nfb++] = r;
-        else
+    for (uint64_t r = 0; r < n; r++) {
+        const int tried = plan_row(s, r);
+        if (tried && candidate_lse_row(s, r, x + (size_t)r * dim, alpha, sigma, c,
+                                       log_ratio, lse + r, nn != NULL ? nn + r : NULL)) {
             s->certified[r] = 1;
+            s->fresh[r] = 0;
+            continue;
+        }
+        if (tried)
+            failed_row(s, r);
+        s->fresh[r] = s->record[r];
+        s->fb[nfb++] = r;
+    }
     if (nfb == 0)
         return BASIN_OK;
     s->stats.exact += nfb;
 
     /* The exact path on the rows that fall back (all rows: in place, so the numbers
-       are softmax_lse_nearest's): they become anchors. */
+       are softmax_lse_nearest's, or softmax_average's lse): they become anchors. */
     const float *gx = gather_rows(s, x, n, nfb);
     double *glse = nfb == n ? lse : s->glse;
-    nearest2 *gnn = nfb == n ? nn : s->gnn;
+    nearest2 *gnn = nn == NULL ? NULL : nfb == n ? nn : s->gnn;
     const int rc = exact_rows(s, gx, nfb, alpha, a, b, NULL, glse, gnn);
     if (rc == BASIN_OK && nfb < n)
         for (uint64_t q = 0; q < nfb; q++) {
             lse[s->fb[q]] = glse[q];
-            nn[s->fb[q]] = gnn[q];
+            if (nn != NULL)
+                nn[s->fb[q]] = gnn[q];
         }
     return rc;
+}
+
+int softmax_stream_lse_nearest(softmax_stream *s, const float *x, uint64_t n,
+                               double alpha, double sigma, double *lse, nearest2 *nn)
+{
+    if (nn == NULL)
+        return BASIN_EINVAL;
+    return stream_lse(s, x, n, alpha, sigma, lse, nn);
+}
+
+int softmax_stream_lse(softmax_stream *s, const float *x, uint64_t n, double alpha,
+                       double sigma, double *lse)
+{
+    return stream_lse(s, x, n, alpha, sigma, lse, NULL);
 }

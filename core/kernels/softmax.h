@@ -87,8 +87,13 @@ int softmax_lse_nearest(const softmax_memory *m, const float *x, uint64_t n, dou
  * lb the smallest omitted bound, evaluated at run time (never assumed). Then
  * every output entry is within ε · max_μ,i |ξ_μi| of the exact denoiser's
  * (the omitted mass ω ≤ ε/2 moves the average by ω · (mean_C − mean_O)). A row
- * that is not certified (no anchor yet, |C| > K/8, or the bound too large)
- * falls back to the exact path, which refreshes its anchor. Decisions are per row
+ * that is not certified (no anchor yet, |C| > K/32, or the bound too large)
+ * falls back to the exact path, which refreshes its anchor. A row whose try
+ * failed from a fresh anchor (the posterior itself too wide, not the bounds
+ * stale) pauses: its next ⌈128/N⌉ − 1 calls take the exact path without trying
+ * (none for N ≥ 128, where a try costs under 1% of the exact path; 3 for N = 32),
+ * the last of them recording fresh bounds, so a posterior that never narrows
+ * costs little beyond the exact path whatever N. Decisions are per row
  * and depend only on that row's own history: results are the same whatever
  * thread runs the stream, and the same however the caller's batches are spread
  * over threads as long as the batches themselves are fixed.
@@ -101,6 +106,8 @@ typedef struct softmax_stream softmax_stream;
 
 typedef struct softmax_stream_stats {
     uint64_t calls;      /* row evaluations */
+    uint64_t tried;      /* of which tried a candidate set (the rest: no anchor yet,
+                            or paused) */
     uint64_t certified;  /* of which by a certified candidate set */
     uint64_t exact;      /* of which by the exact path */
     uint64_t candidates; /* Σ |C| over the certified ones */
@@ -140,6 +147,18 @@ int softmax_stream_average(softmax_stream *s, const float *x, uint64_t n, double
  */
 int softmax_stream_lse_nearest(softmax_stream *s, const float *x, uint64_t n,
                                double alpha, double sigma, double *lse, nearest2 *nn);
+
+/*
+ * softmax_average(m, x, n, α/σ², −α²/2σ², NULL, lse) for the stream's n rows, by
+ * the same candidate sets (0 < α, σ < ∞): a row is certified when the omitted
+ * share of the posterior mass is proved below ε/2, so lse[r] is within ε/2 of the
+ * exact value; rows that fall back are softmax_average's numbers. May be mixed
+ * with softmax_stream_average on one stream (the diffusion energy asks both of
+ * the same state). Returns 0, BASIN_EINVAL, BASIN_ENOMEM, BASIN_ENUMERIC.
+ * [one thread at a time per stream] [deterministic]
+ */
+int softmax_stream_lse(softmax_stream *s, const float *x, uint64_t n, double alpha,
+                       double sigma, double *lse);
 
 /* The stream's number of rows. */
 uint64_t softmax_stream_rows(const softmax_stream *s);

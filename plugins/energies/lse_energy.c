@@ -88,16 +88,7 @@ static int kernel(const lse_energy *e, softmax_stream *s, const float *x, uint64
         return softmax_average(&e->memory, x, n, e->a, e->b, avg, lse);
     if (avg != NULL)
         return softmax_stream_average(s, x, n, e->alpha, e->sigma, avg);
-    /* the kernel's nearest two, unused here (the energy samplers' streams have
-       one row: no allocation per evaluation) */
-    nearest2 local[8];
-    nearest2 *nn = n <= 8 ? local : malloc((size_t)n * sizeof *nn);
-    if (nn == NULL)
-        return BASIN_ENOMEM;
-    const int rc = softmax_stream_lse_nearest(s, x, n, e->alpha, e->sigma, lse, nn);
-    if (nn != local)
-        free(nn);
-    return rc;
+    return softmax_stream_lse(s, x, n, e->alpha, e->sigma, lse);
 }
 
 int lse_energy_energy(const lse_energy *e, const basin_host *host, softmax_stream *s,

@@ -30,7 +30,7 @@ typedef struct lse_energy {
     double tau;            /* E = ½‖x‖² − τ lse + constant */
     double constant;
     /* The diffusion energy's α and σ (a = α/σ², b = −α²/2σ²), for the stream
-       calls (softmax_stream_average, softmax_stream_lse_nearest); 0 otherwise. */
+       calls (softmax_stream_average, softmax_stream_lse); 0 otherwise. */
     double alpha, sigma;
 } lse_energy;
 

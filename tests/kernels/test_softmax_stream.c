@@ -275,6 +275,10 @@ static void reference_lse(const float *pat, uint64_t k, uint32_t dim, const floa
  * rounding, relative 1e-12 of ‖x‖²/2σ²) and the reference's nearest two, with
  * nearest_finish's distances (those of softmax_lse_nearest on the same index).
  * Other rows: the reference's nearest, lse within the exact path's 2Δ + 1e-6.
+ * Beside it, a second stream through softmax_stream_lse (the diffusion energy's
+ * lse, no nearest two): certified rows within ε/2 (plus the same rounding) of the
+ * reference, other rows within 2Δ + 1e-6, an all-exact call softmax_average's
+ * bytes.
  */
 static void run_lse_case(const char *name, uint64_t k, uint32_t dim, uint64_t n,
                          const float *pat, double eps, uint32_t steps, double lambda_max,
@@ -285,8 +289,11 @@ static void run_lse_case(const char *name, uint64_t k, uint32_t dim, uint64_t n,
     ASSERT_EQ(softmax_memory_init(&m, pat, k, dim), BASIN_OK);
     softmax_stream *s = NULL;
     ASSERT_EQ(softmax_stream_open(&m, n, eps, &s), BASIN_OK);
+    softmax_stream *s2 = NULL; /* softmax_stream_lse */
+    ASSERT_EQ(softmax_stream_open(&m, n, eps, &s2), BASIN_OK);
     float *x = malloc(n * dim * sizeof *x), *out = malloc(n * dim * sizeof *out);
     double *lse = malloc(n * sizeof *lse), *plain_lse = malloc(n * sizeof *plain_lse);
+    double *lse2 = malloc(n * sizeof *lse2), *avg_lse = malloc(n * sizeof *avg_lse);
     nearest2 *nn = malloc(n * sizeof *nn), *plain_nn = malloc(n * sizeof *plain_nn);
     double worst_cert = 0;
     for (uint32_t t = 0; t <= steps; t++) {
@@ -304,6 +311,16 @@ static void run_lse_case(const char *name, uint64_t k, uint32_t dim, uint64_t n,
         softmax_stream_get_stats(s, &after);
         ASSERT_EQ(softmax_lse_nearest(&m, x, n, a, b, alpha, plain_lse, plain_nn),
                   BASIN_OK);
+        softmax_stream_get_stats(s2, &before);
+        ASSERT_EQ(softmax_stream_lse(s2, x, n, alpha, sigma, lse2), BASIN_OK);
+        softmax_stream_get_stats(s2, &after);
+        ASSERT_EQ(softmax_average(&m, x, n, a, b, NULL, avg_lse), BASIN_OK);
+        if (t == 0 || t == jump) {
+            EXPECT_EQ(after.certified - before.certified, 0);
+            EXPECT_MSG(memcmp(avg_lse, lse2, n * sizeof *lse2) == 0,
+                       "%s step %u: an all-exact softmax_stream_lse is softmax_average's",
+                       name, t);
+        }
         if (t == 0 || t == jump) {
             EXPECT_EQ(after.certified - before.certified, 0);
             EXPECT_MSG(memcmp(plain_lse, lse, n * sizeof *lse) == 0 &&
@@ -317,7 +334,13 @@ static void run_lse_case(const char *name, uint64_t k, uint32_t dim, uint64_t n,
             reference_lse(pat, k, dim, x + r * dim, alpha, sigma, &ref, near, &delta);
             for (uint32_t i = 0; i < dim; i++)
                 x2 += (double)x[r * dim + i] * x[r * dim + i];
-            const double err = fabs(lse[r] - ref);
+            const double err = fabs(lse[r] - ref), err2 = fabs(lse2[r] - ref);
+            const double tol2 = softmax_stream_row_certified(s2, r)
+                                    ? 0.5 * eps + 1e-12 * (1 + x2 / (2 * sigma * sigma))
+                                    : 2 * delta + 1e-6;
+            EXPECT_MSG(err2 <= tol2,
+                       "%s step %u row %llu (softmax_stream_lse): error %.3g > %.3g",
+                       name, t, (unsigned long long)r, err2, tol2);
             EXPECT_MSG(nn[r].index[0] == near[0],
                        "%s step %u row %llu: nearest %lld, reference %lld", name, t,
                        (unsigned long long)r, (long long)nn[r].index[0],
@@ -360,12 +383,19 @@ static void run_lse_case(const char *name, uint64_t k, uint32_t dim, uint64_t n,
                (unsigned long long)st.certified);
     EXPECT_MSG(st.exact > 2 * n, "%s: fallbacks after the first call (%llu)", name,
                (unsigned long long)st.exact);
+    softmax_stream_get_stats(s2, &st);
+    EXPECT_EQ(st.certified + st.exact, st.calls);
+    EXPECT_MSG(st.certified >= st.calls / 4, "%s: softmax_stream_lse certified (%llu)",
+               name, (unsigned long long)st.certified);
     softmax_stream_close(s);
+    softmax_stream_close(s2);
     softmax_memory_free(&m);
     free(x);
     free(out);
     free(lse);
     free(plain_lse);
+    free(lse2);
+    free(avg_lse);
     free(nn);
     free(plain_nn);
 }
@@ -408,6 +438,56 @@ TEST_IMPL(stream_image_sized)
     free(pat);
 }
 
+/* A posterior that never narrows (σ = 100 on a standard Gaussian K = 500: every
+   pattern holds mass, no row can be certified): each row tries a candidate set at
+   its second call, and after each failed try from a fresh anchor pauses
+   ⌈128/N⌉ − 1 calls, so over 40 calls it tries at calls 2, 6, 10, … 38 for N = 32
+   (10 tries, pause 3) and at every call but the first for N = 128 (39, no pause);
+   all rows fall back, so the outputs are softmax_average's bytes. */
+static void run_pause_case(uint32_t dim, uint64_t want_tries)
+{
+    rng_state = 3;
+    const uint64_t k = 500, n = 4, calls = 40;
+    float *pat = malloc(k * dim * sizeof *pat), *x = malloc(n * dim * sizeof *x);
+    float *out = malloc(n * dim * sizeof *out), *ref = malloc(n * dim * sizeof *ref);
+    for (uint64_t e = 0; e < k * dim; e++)
+        pat[e] = (float)normal();
+    softmax_memory m;
+    ASSERT_EQ(softmax_memory_init(&m, pat, k, dim), BASIN_OK);
+    softmax_stream *s = NULL;
+    ASSERT_EQ(softmax_stream_open(&m, n, 1e-7, &s), BASIN_OK);
+    const double alpha = 1, sigma = 100;
+    int same = 1;
+    for (uint64_t t = 0; t < calls; t++) {
+        for (uint64_t e = 0; e < n * dim; e++)
+            x[e] = (float)(3 * normal());
+        ASSERT_EQ(softmax_stream_average(s, x, n, alpha, sigma, out), BASIN_OK);
+        ASSERT_EQ(softmax_average(&m, x, n, alpha / (sigma * sigma),
+                                  -alpha * alpha / (2 * sigma * sigma), ref, NULL),
+                  BASIN_OK);
+        same = same && memcmp(out, ref, n * dim * sizeof *out) == 0;
+    }
+    softmax_stream_stats st;
+    softmax_stream_get_stats(s, &st);
+    EXPECT_EQ(st.calls, n * calls);
+    EXPECT_EQ(st.certified, 0);
+    EXPECT_MSG(st.tried == n * want_tries, "N = %u: %llu tries, want %llu", dim,
+               (unsigned long long)st.tried, (unsigned long long)(n * want_tries));
+    EXPECT_MSG(same, "N = %u: the fallback differs from softmax_average", dim);
+    softmax_stream_close(s);
+    softmax_memory_free(&m);
+    free(pat);
+    free(x);
+    free(out);
+    free(ref);
+}
+
+TEST_IMPL(stream_pause)
+{
+    run_pause_case(32, 10);
+    run_pause_case(128, 39);
+}
+
 /* Arguments refused; a stream too large for SOFTMAX_STREAM_MAX_BYTES. */
 TEST_IMPL(stream_errors)
 {
@@ -433,5 +513,6 @@ TEST_IMPL(stream_errors)
 TEST_LIST_BEGIN
 TEST_ENTRY(stream_gaussian)
 TEST_ENTRY(stream_image_sized)
+TEST_ENTRY(stream_pause)
 TEST_ENTRY(stream_errors)
 TEST_LIST_END
