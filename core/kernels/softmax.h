@@ -90,10 +90,9 @@ int softmax_lse_nearest(const softmax_memory *m, const float *x, uint64_t n, dou
  * that is not certified (no anchor yet, |C| > K/32, or the bound too large)
  * falls back to the exact path, which refreshes its anchor. A row whose try
  * failed from a fresh anchor (the posterior itself too wide, not the bounds
- * stale) pauses: its next ⌈128/N⌉ − 1 calls take the exact path without trying
- * (none for N ≥ 128, where a try costs under 1% of the exact path; 3 for N = 32),
- * the last of them recording fresh bounds, so a posterior that never narrows
- * costs little beyond the exact path whatever N. Decisions are per row
+ * stale) pauses: its next 3 calls take the exact path without trying, the last of
+ * them recording fresh bounds, so a posterior that does not narrow (before
+ * collapse) costs little beyond the exact path (softmax.c, PAUSE_CALLS). Decisions are per row
  * and depend only on that row's own history: results are the same whatever
  * thread runs the stream, and the same however the caller's batches are spread
  * over threads as long as the batches themselves are fixed.
