@@ -596,12 +596,23 @@ static int plan_row(softmax_stream *s, uint64_t r)
     return 1;
 }
 
-/* Row r's try failed: from a fresh anchor it pauses (recording nothing now),
-   else its fallback refreshes the anchor and it tries again at the next call. */
-static void failed_row(softmax_stream *s, uint64_t r)
+/* Row r's outcome at a call: certified (ok: its anchor now older than the call
+   before), else it joins the fallback rows s->fb[0 … *nfb). A try that failed
+   from a fresh anchor pauses the row (recording nothing now); any other failed
+   try refreshes the anchor, and the row tries again at the next call. */
+static void settle_row(softmax_stream *s, uint64_t r, int tried, int ok, uint64_t *nfb)
 {
-    s->wait[r] = s->fresh[r] ? PAUSE_CALLS : 0;
-    s->record[r] = s->wait[r] == 0;
+    if (ok) {
+        s->certified[r] = 1;
+        s->fresh[r] = 0;
+        return;
+    }
+    if (tried) {
+        s->wait[r] = s->fresh[r] ? PAUSE_CALLS : 0;
+        s->record[r] = s->wait[r] == 0;
+    }
+    s->fresh[r] = s->record[r];
+    s->fb[(*nfb)++] = r;
 }
 
 /* ‖y − ξ‖² in double with LANES partial sums (a fixed order: deterministic) so that
@@ -860,16 +871,10 @@ int softmax_stream_average(softmax_stream *s, const float *x, uint64_t n, double
     uint64_t nfb = 0;
     for (uint64_t r = 0; r < n; r++) {
         const int tried = plan_row(s, r);
-        if (tried && candidate_row(s, r, x + (size_t)r * dim, alpha, c, log_ratio,
-                                   out + (size_t)r * dim)) {
-            s->certified[r] = 1;
-            s->fresh[r] = 0;
-            continue;
-        }
-        if (tried)
-            failed_row(s, r);
-        s->fresh[r] = s->record[r];
-        s->fb[nfb++] = r;
+        settle_row(s, r, tried,
+                   tried && candidate_row(s, r, x + (size_t)r * dim, alpha, c, log_ratio,
+                                          out + (size_t)r * dim),
+                   &nfb);
     }
     if (nfb == 0)
         return BASIN_OK;
@@ -946,16 +951,11 @@ static int stream_lse(softmax_stream *s, const float *x, uint64_t n, double alph
     uint64_t nfb = 0;
     for (uint64_t r = 0; r < n; r++) {
         const int tried = plan_row(s, r);
-        if (tried && candidate_lse_row(s, r, x + (size_t)r * dim, alpha, sigma, c,
-                                       log_ratio, lse + r, nn != NULL ? nn + r : NULL)) {
-            s->certified[r] = 1;
-            s->fresh[r] = 0;
-            continue;
-        }
-        if (tried)
-            failed_row(s, r);
-        s->fresh[r] = s->record[r];
-        s->fb[nfb++] = r;
+        settle_row(s, r, tried,
+                   tried &&
+                       candidate_lse_row(s, r, x + (size_t)r * dim, alpha, sigma, c,
+                                         log_ratio, lse + r, nn != NULL ? nn + r : NULL),
+                   &nfb);
     }
     if (nfb == 0)
         return BASIN_OK;
