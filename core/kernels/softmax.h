@@ -92,10 +92,10 @@ int softmax_lse_nearest(const softmax_memory *m, const float *x, uint64_t n, dou
  * failed from a fresh anchor (the posterior itself too wide, not the bounds
  * stale) pauses: its next 3 calls take the exact path without trying, the last of
  * them recording fresh bounds, so a posterior that does not narrow (before
- * collapse) costs little beyond the exact path (softmax.c, PAUSE_CALLS). Decisions are per row
- * and depend only on that row's own history: results are the same whatever
- * thread runs the stream, and the same however the caller's batches are spread
- * over threads as long as the batches themselves are fixed.
+ * collapse) costs little beyond the exact path (softmax.c, PAUSE_CALLS).
+ * Decisions are per row and depend only on that row's own history: results are
+ * the same whatever thread runs the stream, and the same however the caller's
+ * batches are spread over threads as long as the batches themselves are fixed.
  */
 typedef struct softmax_stream softmax_stream;
 

@@ -465,12 +465,6 @@ void mlp_backward(const mlp_layout *L, const float *params, const float *input, 
 
 #define ADAM_LANES 8
 
-void mlp_adam_step(float *params, const float *grad, float *m, float *v, size_t n,
-                   double lr, double beta1, double beta2, double eps, uint64_t t)
-{
-    mlp_train_update(params, &grad, 1, m, v, NULL, 0, n, lr, beta1, beta2, eps, t);
-}
-
 void mlp_train_update(float *params, const float *const *grads, size_t n_grads, float *m,
                       float *v, float *avg, float ema, size_t n, double lr, double beta1,
                       double beta2, double eps, uint64_t t)

@@ -115,19 +115,14 @@ void mlp_backward(const mlp_layout *L, const float *params, const float *input, 
                   mlp_work *w, const float *d_out, float *grad);
 
 /*
- * One Adam step (Kingma & Ba 2015, arXiv:1412.6980, Algorithm 1) on n parameters:
- * m ← β1 m + (1−β1) g, v ← β2 v + (1−β2) g², θ ← θ − lr m̂ /(√v̂ + ε) with the bias
- * corrections m̂ = m/(1−β1^t), v̂ = v/(1−β2^t); t counts from 1.
- */
-void mlp_adam_step(float *params, const float *grad, float *m, float *v, size_t n,
-                   double lr, double beta1, double beta2, double eps, uint64_t t);
-
-/*
  * The training update of n parameters in one pass over memory: g = the sum of
- * n_grads ≥ 1 gradients added left to right ((grads[0] + grads[1]) + …), the
- * Adam step above with it, then, when avg is not NULL, the EMA avg ← d avg +
- * (1 − d) θ of the new θ (d = ema). The same bits as the sum, mlp_adam_step and the
- * EMA done one after another over the whole arrays.
+ * n_grads ≥ 1 gradients added left to right ((grads[0] + grads[1]) + …); one Adam
+ * step (Kingma & Ba 2015, arXiv:1412.6980, Algorithm 1) with it:
+ * m ← β1 m + (1−β1) g, v ← β2 v + (1−β2) g², θ ← θ − lr m̂ /(√v̂ + ε) with the bias
+ * corrections m̂ = m/(1−β1^t), v̂ = v/(1−β2^t), t counting from 1; then, when avg
+ * is not NULL, the EMA avg ← d avg + (1 − d) θ of the new θ (d = ema). The same
+ * bits as the sum, the Adam step and the EMA done one after another, element by
+ * element in float.
  */
 void mlp_train_update(float *params, const float *const *grads, size_t n_grads, float *m,
                       float *v, float *avg, float ema, size_t n, double lr, double beta1,

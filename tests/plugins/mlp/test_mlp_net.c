@@ -161,13 +161,14 @@ TEST_IMPL(mlp_net_resnet_light)
 TEST_IMPL(mlp_net_adam)
 {
     float p[3] = {1, 2, 3}, g[3] = {0.5f, -2, 1e-3f}, m[3] = {0}, v[3] = {0};
-    mlp_adam_step(p, g, m, v, 3, 0.1, 0.9, 0.999, 1e-8, 1);
+    const float *grads[1] = {g};
+    mlp_train_update(p, grads, 1, m, v, NULL, 0, 3, 0.1, 0.9, 0.999, 1e-8, 1);
     /* |g| ≫ ε: the step is lr·g/(|g| + ε) = lr·sign(g) to 1e-5 relative. */
     EXPECT_NEAR(p[0], 0.9f, 1e-6f);
     EXPECT_NEAR(p[1], 2.1f, 1e-6f);
     EXPECT_NEAR(p[2], 2.9f, 2e-6f);
     /* A second step with the same gradient: m̂ = g, v̂ = g² again. */
-    mlp_adam_step(p, g, m, v, 3, 0.1, 0.9, 0.999, 1e-8, 2);
+    mlp_train_update(p, grads, 1, m, v, NULL, 0, 3, 0.1, 0.9, 0.999, 1e-8, 2);
     EXPECT_NEAR(p[0], 0.8f, 2e-6f);
 }
 
